@@ -1,0 +1,44 @@
+"""Thin helpers over the cffi module: status checks and numpy buffers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from fsw.core._gnc import ffi, lib
+from fsw.core.errors import BY_STATUS, GncError, GncInputError
+
+__all__ = ["check", "ffi", "lib", "out", "ptr", "vec"]
+
+
+def _message(status: int) -> str:
+    msg = ffi.new("const char **")
+    lib.gnc_status_message(status, msg)
+    return ffi.string(msg[0]).decode()
+
+
+def check(status: int, where: str) -> None:
+    """Raise the typed error of a non-zero C status, naming the call."""
+    if status:
+        cls = BY_STATUS.get(status, GncError)
+        raise cls(f"{where}: {_message(status)} (status {status})", status)
+
+
+def vec(x: Any, n: int, name: str = "argument") -> np.ndarray:
+    """``x`` as a contiguous float64 array of ``n`` elements (any shape with n
+    elements is accepted and flattened); GncInputError otherwise."""
+    a = np.ascontiguousarray(x, dtype=np.float64).reshape(-1)
+    if a.shape[0] != n:
+        raise GncInputError(f"{name} must have {n} elements, got {a.shape[0]}")
+    return a
+
+
+def ptr(a: np.ndarray) -> Any:
+    """A ``double *`` view of a contiguous float64 array (no copy)."""
+    return ffi.from_buffer("double[]", a)
+
+
+def out(n: int) -> np.ndarray:
+    """A fresh output array of n doubles."""
+    return np.empty(n, dtype=np.float64)

@@ -9,9 +9,10 @@ import pkgutil
 import sys
 from collections.abc import Sequence
 
+from fsw_tools import commands
+
 import fsw
 from fsw.errors import UserError
-from fsw_tools import commands
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,52 @@
+"""The C core's build: strict flags are the real build flags, and the cffi
+cdef is the public header itself."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+from fsw.core._gnc import lib
+
+ROOT = Path(__file__).resolve().parents[2]
+NATIVE = ROOT / "native"
+
+
+def _buildlib():
+    spec = importlib.util.spec_from_file_location("buildlib", NATIVE / "buildlib.py")
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules["buildlib"] = mod
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_every_header_function_is_in_the_extension() -> None:
+    text = _buildlib().header_text(NATIVE / "include" / "gnc.h")
+    assert "#" not in text
+    names = re.findall(r"^\s*int\s+(gnc_\w+)\s*\(", text, flags=re.M)
+    assert "gnc_quat_mul" in names
+    missing = [n for n in names if not hasattr(lib, n)]
+    assert missing == []
+
+
+@pytest.mark.skipif(shutil.which("cc") is None, reason="no C compiler")
+def test_core_sources_build_with_strict_flags(tmp_path: Path) -> None:
+    b = _buildlib()
+    for flag in ("-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic", "-ffp-contract=off"):
+        assert flag in b.STRICT_FLAGS
+    objs = b.strict_objects(sorted((NATIVE / "src").glob("*.c")), [NATIVE / "include"], tmp_path)
+    assert objs and all(Path(o).exists() for o in objs)
+
+
+@pytest.mark.skipif(shutil.which("cc") is None, reason="no C compiler")
+def test_strict_flags_reject_a_warning(tmp_path: Path) -> None:
+    from setuptools._distutils.errors import CompileError
+
+    bad = tmp_path / "bad.c"
+    bad.write_text("int f(int x) { int unused; return x; }\n")
+    with pytest.raises(CompileError):
+        _buildlib().strict_objects([bad], [], tmp_path / "o")

@@ -44,9 +44,10 @@ def test_core_sources_build_with_strict_flags(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(shutil.which("cc") is None, reason="no C compiler")
 def test_strict_flags_reject_a_warning(tmp_path: Path) -> None:
-    from setuptools._distutils.errors import CompileError
-
     bad = tmp_path / "bad.c"
     bad.write_text("int f(int x) { int unused; return x; }\n")
-    with pytest.raises(CompileError):
+    # distutils' CompileError may come from either copy of distutils: match by name.
+    with pytest.raises(Exception) as info:
         _buildlib().strict_objects([bad], [], tmp_path / "o")
+    assert type(info.value).__name__ == "CompileError"
+

@@ -1,0 +1,12 @@
+"""Fixtures of the ground-tool tests."""
+
+from __future__ import annotations
+
+import pytest
+from ground_packets import packet_stream
+
+
+@pytest.fixture
+def stream() -> list[tuple[bytes, float]]:
+    """500 packets of mixed APIDs and sizes with their receive times."""
+    return packet_stream(500)

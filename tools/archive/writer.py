@@ -1,0 +1,154 @@
+"""Append-only, crash-safe archive writer.
+
+Records are built in memory and handed to the operating system (``os.write``)
+at least every ``flush_interval_s`` and whenever ``buffer_bytes`` are pending,
+so a process killed (even by SIGKILL) loses at most the records of the last
+flush interval; every record already written stays readable because a record
+is only valid with its own length and CRC-32. ``fsync`` adds durability
+against power loss: every ``fsync_interval_s`` (policy "interval"), after
+every record ("record"), or only at close ("close").
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+from pathlib import Path
+from typing import Literal
+
+from fsw_tools.archive import format as fmt
+
+SyncPolicy = Literal["record", "interval", "close"]
+
+
+class ArchiveWriter:
+    """Appends packets with their receive time to an archive file.
+
+    ``append=False`` (default) refuses to overwrite an existing file;
+    ``append=True`` continues an existing archive after cutting a torn last
+    record (the number of bytes cut is kept in ``repaired_bytes``).
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        append: bool = False,
+        sync: SyncPolicy = "interval",
+        flush_interval_s: float = 0.1,
+        fsync_interval_s: float = 1.0,
+        buffer_bytes: int = 1 << 16,
+    ) -> None:
+        if sync not in ("record", "interval", "close"):
+            raise ValueError(f"unknown sync policy {sync!r}")
+        self.path = Path(path)
+        self.sync_policy = sync
+        self.flush_interval_s = flush_interval_s
+        self.fsync_interval_s = fsync_interval_s
+        self.buffer_bytes = buffer_bytes
+        self.records = 0
+        self.bytes_written = 0
+        self.rejected = 0
+        self.repaired_bytes = 0
+        self._pending: list[bytes] = []
+        self._pending_bytes = 0
+        self._fd = self._open(append)
+        now = time.monotonic()
+        self._last_flush = now
+        self._last_fsync = now
+
+    def _open(self, append: bool) -> int:
+        if append and self.path.exists() and self.path.stat().st_size > 0:
+            from fsw_tools.archive.reader import good_length
+
+            with open(self.path, "rb") as f:
+                fmt.parse_file_header(f.read(fmt.FILE_HEADER_SIZE), str(self.path))
+            good = good_length(self.path)
+            size = self.path.stat().st_size
+            fd = os.open(self.path, os.O_WRONLY)
+            if good < size:
+                os.ftruncate(fd, good)
+                self.repaired_bytes = size - good
+            os.lseek(fd, 0, os.SEEK_END)
+            return fd
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
+        if append:
+            flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
+        try:
+            fd = os.open(self.path, flags, 0o644)
+        except FileExistsError:
+            from fsw.errors import UserError
+
+            raise UserError(f"{self.path} exists; choose another path or append") from None
+        os.write(fd, fmt.file_header(time.time_ns()))
+        os.fsync(fd)
+        return fd
+
+    def write(self, packet: bytes | memoryview, recv_time: float) -> None:
+        """Append one packet received at ``recv_time`` (TAI seconds since 1958).
+
+        A packet outside the space-packet size bounds is not archived; it is
+        counted in ``rejected`` and raises ValueError.
+        """
+        self.write_ns(packet, round(recv_time * fmt.NS_PER_S))
+
+    def write_ns(self, packet: bytes | memoryview, recv_time_ns: int) -> None:
+        """Append one packet with its receive time in integer nanoseconds."""
+        if self._fd < 0:
+            raise ValueError("archive writer is closed")
+        try:
+            rec = fmt.record(packet, recv_time_ns)
+        except ValueError:
+            self.rejected += 1
+            raise
+        self._pending.append(rec)
+        self._pending_bytes += len(rec)
+        self.records += 1
+        if self.sync_policy == "record":
+            self.flush()
+            os.fsync(self._fd)
+            return
+        if self._pending_bytes >= self.buffer_bytes:
+            self.flush()
+        else:
+            now = time.monotonic()
+            if now - self._last_flush >= self.flush_interval_s:
+                self.flush()
+        if self.sync_policy == "interval":
+            now = time.monotonic()
+            if now - self._last_fsync >= self.fsync_interval_s:
+                self.flush()
+                os.fsync(self._fd)
+                self._last_fsync = now
+
+    def flush(self) -> None:
+        """Hand every pending record to the operating system."""
+        if self._pending:
+            data = b"".join(self._pending)
+            view = memoryview(data)
+            while view:
+                n = os.write(self._fd, view)
+                view = view[n:]
+            self.bytes_written += len(data)
+            self._pending.clear()
+            self._pending_bytes = 0
+        self._last_flush = time.monotonic()
+
+    def close(self) -> None:
+        """Flush, fsync and close (idempotent)."""
+        if self._fd >= 0:
+            self.flush()
+            os.fsync(self._fd)
+            os.close(self._fd)
+            self._fd = -1
+
+    def __enter__(self) -> ArchiveWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:  # best effort: never lose pending records silently
+        with contextlib.suppress(Exception):
+            self.close()

@@ -1,0 +1,29 @@
+"""cffi builder of the truth simulation's native module ``hil._simcore`` (API
+mode), run by setuptools during ``pip install`` (see setup.py).
+
+Not part of the guidance core: the world's dynamics live in native/sim/ and are
+compiled with the same strict flags (native/buildlib.py)."""
+
+import sys
+from pathlib import Path
+
+from cffi import FFI
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from buildlib import HERE, build_dir, header_text, strict_objects  # noqa: E402
+
+INCLUDE = HERE / "sim" / "include"
+SOURCES = sorted((HERE / "sim" / "src").glob("*.c"))
+
+ffibuilder = FFI()
+ffibuilder.cdef(header_text(INCLUDE / "simcore.h"))
+ffibuilder.set_source(
+    "hil._simcore",
+    '#include "simcore.h"\n',
+    include_dirs=[str(INCLUDE)],
+    extra_objects=strict_objects(SOURCES, [INCLUDE, HERE / "sim" / "src"], build_dir("sim")),
+    libraries=["m"],
+)
+
+if __name__ == "__main__":
+    ffibuilder.compile(verbose=True)

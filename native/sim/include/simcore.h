@@ -1,0 +1,187 @@
+/*
+ * simcore.h - the truth simulation's native core (hil._simcore).
+ *
+ * NOT part of the guidance core: this is the world the flight software flies in,
+ * moved to C only because a fixed-step integrator is too slow in Python at
+ * 10 Hz. Portable C99, double precision, no allocation, no global mutable
+ * state, no I/O; every function returns a sim_status.
+ *
+ * Frames and conventions (DESIGN.md): inertial frame N = GCRF/J2000; body B;
+ * quaternions scalar first [w, x, y, z], Hamilton; q_BN rotates inertial
+ * coordinates into body ones, v_B = R(q_BN) v_N with R(q) v = q (x) v (x) q*;
+ * body rate w = w_BN expressed in B, so dq_BN/dt = -1/2 [0, w] (x) q_BN.
+ * Matrices are row-major double[9]. SI units.
+ *
+ * Models (the derivative, evaluated by a classic RK4 at a fixed step):
+ *  - orbit: two-body + J2 (optional) + drag (optional) with an exponential
+ *    atmosphere co-rotating with the Earth, a = -1/2 rho CdA/m |v_r| v_r;
+ *  - attitude: rigid body with reaction wheels. I is the inertia of the whole
+ *    spacecraft with the wheels frozen; wheel i spins about unit axis a_i with
+ *    spin inertia J_i at speed W_i relative to the body. Total momentum in B:
+ *    H = I w + sum_i a_i J_i W_i. With motor torque u_i (on the wheel):
+ *      (I - sum J_i a_i a_i^T) dw/dt = T_ext - sum a_i u_i - w x H
+ *      dW_i/dt = u_i / J_i - a_i . dw/dt
+ *    u_i = saturate(command) - Coulomb (smoothed by tanh(W/w_eps)) - viscous;
+ *    the command is zeroed when it would drive a wheel past its maximum speed
+ *    or when the wheel has failed (friction still acts);
+ *  - external torques: gravity gradient 3 mu / r^3 (r_B x I r_B), magnetorquer
+ *    m x B, thrusters p_i x F_i;
+ *  - field: a tilted dipole fixed in the Earth, B = B0 (Re/r)^3 (3 (d.r) r - d),
+ *    d the unit dipole moment, rotating with the Earth rotation angle
+ *    era(t) = era0 + omega_earth t about the N z axis;
+ *  - thrusters: force along dir_i at position pos_i (body); thrust and mass
+ *    flow scale with the blowdown tank pressure p = pv / (V_tank - m_prop/rho),
+ *    F = F_ref p / p_ref, mdot = -F / (Isp g0). Within a tick the thrusters
+ *    fire from the tick start for their on-time; the tick is split at every
+ *    on-time so each segment has a constant thrust set.
+ *  - sun: the low-precision analytic ephemeris of the Astronomical Almanac
+ *    (about 0.01 deg), eclipse by a cylindrical Earth shadow.
+ *
+ * This header is also the cffi cdef (native/build_sim.py): keep declarations
+ * free of macros; array sizes are literal (at most 6 wheels, 12 thrusters,
+ * 4 craft).
+ */
+#ifndef SIMCORE_H
+#define SIMCORE_H
+
+typedef enum sim_status {
+    SIM_OK = 0,
+    SIM_ERR_NULL = 1,    /* a required pointer was NULL */
+    SIM_ERR_DOMAIN = 2,  /* an input is outside its domain (non-finite, negative mass...) */
+    SIM_ERR_RANGE = 5,   /* a count or index is out of range */
+    SIM_ERR_STATE = 9    /* the craft was not prepared, or its state became non-finite */
+} sim_status;
+
+typedef enum sim_thruster_state {
+    SIM_THR_NOMINAL = 0,
+    SIM_THR_STUCK_OPEN = 1,
+    SIM_THR_STUCK_CLOSED = 2
+} sim_thruster_state;
+
+typedef struct sim_env {
+    double mu;             /* m^3/s^2 */
+    double r_earth;        /* m, equatorial radius */
+    double j2;             /* unitless */
+    double omega_earth;    /* rad/s */
+    double era0;           /* rad, Earth rotation angle (GMST) at t = 0 */
+    double jd_tt0;         /* Julian date (TT) at t = 0, for the sun ephemeris */
+    double rho0;           /* kg/m^3, density at altitude h0 */
+    double h0;             /* m */
+    double scale_height;   /* m */
+    double b0;             /* T, dipole field at the equator on the surface */
+    double dipole_ecef[3]; /* unit dipole moment direction in the Earth-fixed frame */
+    int j2_on;
+    int drag_on;
+    int gravity_gradient_on;
+    int magnetic_on;
+} sim_env;
+
+typedef struct sim_craft {
+    /* ---- state (integrated) ---- */
+    double r[3];              /* m, N */
+    double v[3];              /* m/s, N */
+    double q[4];              /* q_BN */
+    double w[3];              /* rad/s, w_BN in B */
+    double wheel_speed[6];    /* rad/s, relative to the body */
+    double prop_mass;         /* kg */
+    /* ---- parameters ---- */
+    int attitude_on;          /* 0: orbit only (q, w, wheels frozen) */
+    double dry_mass;          /* kg */
+    double inertia[9];        /* kg m^2, B, wheels frozen */
+    double cd_area;           /* m^2, drag coefficient times area */
+    int n_wheels;
+    double wheel_axis[18];    /* unit axes in B, 3 per wheel */
+    double wheel_inertia[6];  /* kg m^2, spin axis */
+    double wheel_max_speed[6];  /* rad/s */
+    double wheel_max_torque[6]; /* N m */
+    double wheel_coulomb[6];    /* N m */
+    double wheel_coulomb_speed[6]; /* rad/s, tanh smoothing speed of Coulomb friction */
+    double wheel_viscous[6];    /* N m s */
+    double mtq_max_dipole[3];   /* A m^2 per body axis */
+    int n_thrusters;
+    double thr_pos[36];       /* m, B, 3 per thruster */
+    double thr_dir[36];       /* unit force direction in B (misalignment included) */
+    double thr_force[12];     /* N at the reference pressure */
+    double thr_isp[12];       /* s */
+    double thr_min_on[12];    /* s, shorter commanded pulses are not executed */
+    double tank_volume;       /* m^3 */
+    double prop_density;      /* kg/m^3 */
+    double tank_pv;           /* Pa m^3, pressurant pressure times gas volume (isothermal) */
+    double p_ref;             /* Pa, pressure at which thr_force is rated */
+    /* ---- commands (held until changed, except on-times: one tick) ---- */
+    double wheel_torque_cmd[6];  /* N m, motor torque on the wheel */
+    double mtq_dipole_cmd[3];    /* A m^2, B */
+    double thr_on_time[12];      /* s from the next tick's start; cleared after it */
+    /* ---- faults ---- */
+    int wheel_failed[6];         /* 1: motor torque zero */
+    int thr_state[12];           /* sim_thruster_state */
+    /* ---- outputs, refreshed at the end of each step call ---- */
+    double mass;                 /* kg */
+    double tank_pressure;        /* Pa */
+    double b_n[3];               /* T, field at the craft, N */
+    double b_body[3];            /* T, B */
+    double sun_body[3];          /* unit Earth-to-sun direction, B */
+    int eclipse;                 /* 1 in the cylindrical shadow */
+    double h_n[3];               /* N m s, total angular momentum about the centre of mass, N */
+    double thr_total_on[12];     /* s, cumulative firing time */
+    double thr_pulses[12];       /* cumulative executed pulses */
+    double wheel_torque_applied[6]; /* N m, last executed motor command (after saturation) */
+    /* ---- workspace ---- */
+    double inertia_eff_inv[9];   /* (I - sum J a a^T)^-1 */
+    int prepared;
+} sim_craft;
+
+typedef struct sim_world {
+    sim_env env;
+    double t;                  /* s since the scenario epoch */
+    int n_craft;
+    sim_craft craft[4];
+    int hill_craft;            /* index of the craft whose Hill state is computed */
+    int hill_ref;              /* index of the reference (target) craft, -1: none */
+    /* outputs refreshed at the end of each step call */
+    double sun_n[3];           /* unit Earth-to-sun direction, N */
+    double sun_distance;       /* m */
+    double hill_r[3];          /* m, craft[hill_craft] w.r.t. craft[hill_ref], Hill frame */
+    double hill_v[3];          /* m/s, derivative in the rotating Hill frame */
+    long ticks;                /* ticks taken */
+} sim_world;
+
+/* A constant description of a status. */
+int sim_status_message(int status, const char **message);
+
+/* Check the parameters of a craft and compute its workspace; call after
+ * any parameter change. SIM_ERR_DOMAIN on a non-invertible inertia,
+ * non-positive mass or wheel inertia, or a non-unit axis. */
+int sim_craft_prepare(sim_craft *craft);
+
+/* Check and prepare every craft, then refresh the outputs at the current
+ * time without stepping. */
+int sim_world_prepare(sim_world *world);
+
+/* Advance the world n ticks of dt seconds (RK4, split at thruster
+ * on-times). Outputs are refreshed at the end of the call. */
+int sim_world_step(sim_world *world, double dt, long n);
+
+/* State derivative of one craft at time t (for tests): x = [r, v, q, w,
+ * wheel speeds (n_wheels), prop mass], thrusters on where on[i] != 0. */
+int sim_craft_derivative(const sim_env *env, const sim_craft *craft, double t,
+                         const double *x, const int *on, double *dx);
+
+/* Unit Earth-to-sun direction (N, mean equator and equinox of date) and
+ * distance in m, at Julian date (TT). */
+int sim_sun(double jd_tt, double sun_n[3], double *distance);
+
+/* 1 when r_n (m) is inside the cylindrical shadow of radius r_earth behind the
+ * Earth for the unit sun direction sun_n. */
+int sim_eclipse(const double r_n[3], const double sun_n[3], double r_earth, int *eclipse);
+
+/* Tilted-dipole field (T, N) at r_n (m) at time t of the environment. */
+int sim_magnetic_field(const sim_env *env, double t, const double r_n[3], double b_n[3]);
+
+/* Total energy per unit mass (two-body + J2 potential) of an orbit state. */
+int sim_orbit_energy(const sim_env *env, const double r[3], const double v[3], double *energy);
+
+/* Rotational kinetic energy of a craft (body and wheels). */
+int sim_craft_kinetic_energy(const sim_craft *craft, double *energy);
+
+#endif /* SIMCORE_H */

@@ -1,0 +1,251 @@
+/* sim_dynamics.c - the state derivative of one craft (orbit, attitude,
+ * wheels, thrusters, propellant). See simcore.h for the models. */
+#include <math.h>
+#include <stddef.h>
+
+#include "sim_internal.h"
+
+int sim_state_size(const sim_craft *craft)
+{
+    return 14 + craft->n_wheels;
+}
+
+void sim_state_pack(const sim_craft *craft, double *x)
+{
+    int i, nw = craft->n_wheels;
+    for (i = 0; i < 3; ++i) {
+        x[i] = craft->r[i];
+        x[3 + i] = craft->v[i];
+        x[10 + i] = craft->w[i];
+    }
+    for (i = 0; i < 4; ++i) {
+        x[6 + i] = craft->q[i];
+    }
+    for (i = 0; i < nw; ++i) {
+        x[13 + i] = craft->wheel_speed[i];
+    }
+    x[13 + nw] = craft->prop_mass;
+}
+
+void sim_state_unpack(sim_craft *craft, const double *x)
+{
+    int i, nw = craft->n_wheels;
+    for (i = 0; i < 3; ++i) {
+        craft->r[i] = x[i];
+        craft->v[i] = x[3 + i];
+        craft->w[i] = x[10 + i];
+    }
+    for (i = 0; i < 4; ++i) {
+        craft->q[i] = x[6 + i];
+    }
+    for (i = 0; i < nw; ++i) {
+        craft->wheel_speed[i] = x[13 + i];
+    }
+    craft->prop_mass = x[13 + nw];
+}
+
+double sim_tank_pressure(const sim_craft *craft, double prop_mass)
+{
+    double gas;
+    if (craft->tank_pv <= 0.0) {
+        return craft->p_ref;
+    }
+    if (prop_mass < 0.0) {
+        prop_mass = 0.0;
+    }
+    gas = craft->tank_volume - prop_mass / craft->prop_density;
+    return craft->tank_pv / gas;
+}
+
+/* Gravity (two-body + J2) and drag acceleration. */
+static void orbit_accel(const sim_env *env, const sim_craft *craft, const double *r,
+                        const double *v, double mass, double a[3])
+{
+    double r2 = sim_dot(r, r), rn = sqrt(r2), k = -env->mu / (r2 * rn);
+    a[0] = k * r[0];
+    a[1] = k * r[1];
+    a[2] = k * r[2];
+    if (env->j2_on) {
+        double z2 = r[2] * r[2] / r2;
+        double f = 1.5 * env->j2 * env->r_earth * env->r_earth / r2;
+        a[0] += k * r[0] * f * (1.0 - 5.0 * z2);
+        a[1] += k * r[1] * f * (1.0 - 5.0 * z2);
+        a[2] += k * r[2] * f * (3.0 - 5.0 * z2);
+    }
+    if (env->drag_on && craft->cd_area > 0.0) {
+        double vr[3], vrn, rho, c;
+        vr[0] = v[0] + env->omega_earth * r[1];
+        vr[1] = v[1] - env->omega_earth * r[0];
+        vr[2] = v[2];
+        vrn = sqrt(sim_dot(vr, vr));
+        rho = env->rho0 * exp(-(rn - env->r_earth - env->h0) / env->scale_height);
+        c = -0.5 * rho * craft->cd_area / mass * vrn;
+        a[0] += c * vr[0];
+        a[1] += c * vr[1];
+        a[2] += c * vr[2];
+    }
+}
+
+/* Motor torque on wheel i (after saturation and faults) minus friction. */
+double sim_wheel_torque(const sim_craft *c, int i, double speed, double *cmd_out)
+{
+    double u = c->wheel_torque_cmd[i], fr;
+    double umax = c->wheel_max_torque[i];
+    if (u > umax) {
+        u = umax;
+    } else if (u < -umax) {
+        u = -umax;
+    }
+    if (c->wheel_failed[i] || (fabs(speed) >= c->wheel_max_speed[i] && u * speed > 0.0)) {
+        u = 0.0;
+    }
+    if (cmd_out != NULL) {
+        *cmd_out = u;
+    }
+    fr = c->wheel_viscous[i] * speed;
+    if (c->wheel_coulomb[i] > 0.0) {
+        fr += c->wheel_coulomb[i] * tanh(speed / c->wheel_coulomb_speed[i]);
+    }
+    return u - fr;
+}
+
+void sim_deriv(const sim_env *env, const sim_craft *c, double t, const double *x,
+               const int *on, double *dx)
+{
+    const double *r = x, *v = x + 3, *q = x + 6, *w = x + 10, *ws = x + 13;
+    int i, nw = c->n_wheels;
+    double prop = x[13 + nw], mass = c->dry_mass + (prop > 0.0 ? prop : 0.0);
+    double f_b[3] = {0.0, 0.0, 0.0}, tq[3] = {0.0, 0.0, 0.0}, a[3], f_n[3];
+    double mdot = 0.0;
+
+    /* thrusters */
+    if (c->n_thrusters > 0 && on != NULL && prop > 0.0) {
+        double scale = sim_tank_pressure(c, prop) / c->p_ref;
+        for (i = 0; i < c->n_thrusters; ++i) {
+            if (on[i]) {
+                double f = c->thr_force[i] * scale, fi[3], ti[3];
+                fi[0] = f * c->thr_dir[3 * i];
+                fi[1] = f * c->thr_dir[3 * i + 1];
+                fi[2] = f * c->thr_dir[3 * i + 2];
+                f_b[0] += fi[0];
+                f_b[1] += fi[1];
+                f_b[2] += fi[2];
+                sim_cross(&c->thr_pos[3 * i], fi, ti);
+                tq[0] += ti[0];
+                tq[1] += ti[1];
+                tq[2] += ti[2];
+                mdot -= f / (c->thr_isp[i] * SIM_G0);
+            }
+        }
+    }
+
+    orbit_accel(env, c, r, v, mass, a);
+    sim_rotate_inv(q, f_b, f_n);
+    for (i = 0; i < 3; ++i) {
+        dx[i] = v[i];
+        dx[3 + i] = a[i] + f_n[i] / mass;
+    }
+    dx[13 + nw] = mdot;
+
+    if (!c->attitude_on) {
+        for (i = 6; i < 13 + nw; ++i) {
+            dx[i] = 0.0;
+        }
+        return;
+    }
+
+    {
+        double h[3], iw[3], wxh[3], rhs[3], wdot[3], u[6];
+        /* kinematics: dq/dt = -1/2 [0, w] (x) q */
+        dx[6] = 0.5 * (w[0] * q[1] + w[1] * q[2] + w[2] * q[3]);
+        dx[7] = -0.5 * (w[0] * q[0] + w[1] * q[3] - w[2] * q[2]);
+        dx[8] = -0.5 * (w[1] * q[0] + w[2] * q[1] - w[0] * q[3]);
+        dx[9] = -0.5 * (w[2] * q[0] + w[0] * q[2] - w[1] * q[1]);
+
+        sim_mat_vec(c->inertia, w, iw);
+        h[0] = iw[0];
+        h[1] = iw[1];
+        h[2] = iw[2];
+        for (i = 0; i < nw; ++i) {
+            const double *ax = &c->wheel_axis[3 * i];
+            double hw = c->wheel_inertia[i] * ws[i];
+            u[i] = sim_wheel_torque(c, i, ws[i], NULL);
+            h[0] += ax[0] * hw;
+            h[1] += ax[1] * hw;
+            h[2] += ax[2] * hw;
+            tq[0] -= ax[0] * u[i];
+            tq[1] -= ax[1] * u[i];
+            tq[2] -= ax[2] * u[i];
+        }
+        if (env->gravity_gradient_on) {
+            double rb[3], irb[3], gg[3], r2 = sim_dot(r, r), k;
+            sim_rotate(q, r, rb);
+            sim_mat_vec(c->inertia, rb, irb);
+            sim_cross(rb, irb, gg);
+            k = 3.0 * env->mu / (r2 * r2 * sqrt(r2));
+            tq[0] += k * gg[0];
+            tq[1] += k * gg[1];
+            tq[2] += k * gg[2];
+        }
+        if (env->magnetic_on) {
+            double m[3], bn[3], bb[3], mt[3];
+            for (i = 0; i < 3; ++i) {
+                double lim = c->mtq_max_dipole[i], d = c->mtq_dipole_cmd[i];
+                m[i] = d > lim ? lim : (d < -lim ? -lim : d);
+            }
+            if (m[0] != 0.0 || m[1] != 0.0 || m[2] != 0.0) {
+                (void)sim_magnetic_field(env, t, r, bn);
+                sim_rotate(q, bn, bb);
+                sim_cross(m, bb, mt);
+                tq[0] += mt[0];
+                tq[1] += mt[1];
+                tq[2] += mt[2];
+            }
+        }
+        sim_cross(w, h, wxh);
+        rhs[0] = tq[0] - wxh[0];
+        rhs[1] = tq[1] - wxh[1];
+        rhs[2] = tq[2] - wxh[2];
+        sim_mat_vec(c->inertia_eff_inv, rhs, wdot);
+        dx[10] = wdot[0];
+        dx[11] = wdot[1];
+        dx[12] = wdot[2];
+        for (i = 0; i < nw; ++i) {
+            dx[13 + i] = u[i] / c->wheel_inertia[i] - sim_dot(&c->wheel_axis[3 * i], wdot);
+        }
+    }
+}
+
+int sim_craft_derivative(const sim_env *env, const sim_craft *craft, double t,
+                         const double *x, const int *on, double *dx)
+{
+    if (env == NULL || craft == NULL || x == NULL || dx == NULL) {
+        return SIM_ERR_NULL;
+    }
+    if (!craft->prepared) {
+        return SIM_ERR_STATE;
+    }
+    if (!sim_finite(x, sim_state_size(craft)) || !isfinite(t)) {
+        return SIM_ERR_DOMAIN;
+    }
+    sim_deriv(env, craft, t, x, on, dx);
+    return SIM_OK;
+}
+
+int sim_craft_kinetic_energy(const sim_craft *c, double *energy)
+{
+    double iw[3], e;
+    int i;
+    if (c == NULL || energy == NULL) {
+        return SIM_ERR_NULL;
+    }
+    sim_mat_vec(c->inertia, c->w, iw);
+    e = 0.5 * sim_dot(c->w, iw);
+    for (i = 0; i < c->n_wheels; ++i) {
+        double aw = sim_dot(&c->wheel_axis[3 * i], c->w), s = c->wheel_speed[i] + aw;
+        /* I_eff = I - sum J a a^T: remove the frozen spin part, add the true spin */
+        e += 0.5 * c->wheel_inertia[i] * (s * s - aw * aw);
+    }
+    *energy = e;
+    return SIM_OK;
+}

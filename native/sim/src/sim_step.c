@@ -1,0 +1,310 @@
+/* sim_step.c - preparation, the fixed-step RK4 tick, and the per-tick outputs
+ * (field, sun, eclipse, momentum, relative Hill state). */
+#include <math.h>
+#include <stddef.h>
+
+#include "sim_internal.h"
+
+static int invert3(const double m[9], double out[9])
+{
+    double c00 = m[4] * m[8] - m[5] * m[7];
+    double c01 = m[5] * m[6] - m[3] * m[8];
+    double c02 = m[3] * m[7] - m[4] * m[6];
+    double det = m[0] * c00 + m[1] * c01 + m[2] * c02, k;
+    double scale = fabs(m[0]) + fabs(m[4]) + fabs(m[8]);
+    if (!isfinite(det) || !(fabs(det) > 1e-12 * scale * scale * scale)) {
+        return SIM_ERR_DOMAIN;
+    }
+    k = 1.0 / det;
+    out[0] = c00 * k;
+    out[1] = (m[2] * m[7] - m[1] * m[8]) * k;
+    out[2] = (m[1] * m[5] - m[2] * m[4]) * k;
+    out[3] = c01 * k;
+    out[4] = (m[0] * m[8] - m[2] * m[6]) * k;
+    out[5] = (m[2] * m[3] - m[0] * m[5]) * k;
+    out[6] = c02 * k;
+    out[7] = (m[1] * m[6] - m[0] * m[7]) * k;
+    out[8] = (m[0] * m[4] - m[1] * m[3]) * k;
+    return SIM_OK;
+}
+
+int sim_craft_prepare(sim_craft *c)
+{
+    double ieff[9];
+    int i, j;
+    if (c == NULL) {
+        return SIM_ERR_NULL;
+    }
+    c->prepared = 0;
+    if (c->n_wheels < 0 || c->n_wheels > 6 || c->n_thrusters < 0 || c->n_thrusters > 12) {
+        return SIM_ERR_RANGE;
+    }
+    if (!(c->dry_mass > 0.0) || !(c->prop_mass >= 0.0) || !sim_finite(c->inertia, 9)
+        || !sim_finite(c->r, 3) || !sim_finite(c->v, 3) || !sim_finite(c->q, 4)
+        || !sim_finite(c->w, 3) || !(c->cd_area >= 0.0)) {
+        return SIM_ERR_DOMAIN;
+    }
+    for (i = 0; i < 9; ++i) {
+        ieff[i] = c->inertia[i];
+    }
+    for (i = 0; i < c->n_wheels; ++i) {
+        const double *a = &c->wheel_axis[3 * i];
+        double n = sqrt(sim_dot(a, a));
+        if (fabs(n - 1.0) > 1e-9 || !(c->wheel_inertia[i] > 0.0)
+            || !(c->wheel_max_speed[i] > 0.0) || !(c->wheel_max_torque[i] >= 0.0)
+            || !(c->wheel_coulomb[i] >= 0.0) || !(c->wheel_viscous[i] >= 0.0)
+            || (c->wheel_coulomb[i] > 0.0 && !(c->wheel_coulomb_speed[i] > 0.0))
+            || !isfinite(c->wheel_speed[i])) {
+            return SIM_ERR_DOMAIN;
+        }
+        for (j = 0; j < 9; ++j) {
+            ieff[j] -= c->wheel_inertia[i] * a[j / 3] * a[j % 3];
+        }
+    }
+    for (i = 0; i < c->n_thrusters; ++i) {
+        const double *d = &c->thr_dir[3 * i];
+        double n = sqrt(sim_dot(d, d));
+        if (fabs(n - 1.0) > 1e-9 || !(c->thr_force[i] >= 0.0) || !(c->thr_isp[i] > 0.0)
+            || !(c->thr_min_on[i] >= 0.0) || !sim_finite(&c->thr_pos[3 * i], 3)) {
+            return SIM_ERR_DOMAIN;
+        }
+    }
+    if (c->n_thrusters > 0) {
+        if (!(c->p_ref > 0.0) || !(c->tank_pv >= 0.0)) {
+            return SIM_ERR_DOMAIN;
+        }
+        if (c->tank_pv > 0.0 && (!(c->prop_density > 0.0)
+                                 || !(c->tank_volume > c->prop_mass / c->prop_density))) {
+            return SIM_ERR_DOMAIN;
+        }
+    }
+    {
+        double qn = sqrt(c->q[0] * c->q[0] + c->q[1] * c->q[1] + c->q[2] * c->q[2]
+                         + c->q[3] * c->q[3]);
+        if (!(qn > 1e-12)) {
+            return SIM_ERR_DOMAIN;
+        }
+        for (i = 0; i < 4; ++i) {
+            c->q[i] /= qn;
+        }
+    }
+    if (invert3(ieff, c->inertia_eff_inv) != SIM_OK) {
+        return SIM_ERR_DOMAIN;
+    }
+    c->prepared = 1;
+    return SIM_OK;
+}
+
+/* One RK4 step of h seconds from time t with a constant thruster set. */
+static void rk4(const sim_env *env, sim_craft *c, double t, double h, const int *on)
+{
+    double x[SIM_NX_MAX], k1[SIM_NX_MAX], k2[SIM_NX_MAX], k3[SIM_NX_MAX], k4[SIM_NX_MAX];
+    double y[SIM_NX_MAX], qn;
+    int i, n = sim_state_size(c);
+    sim_state_pack(c, x);
+    sim_deriv(env, c, t, x, on, k1);
+    for (i = 0; i < n; ++i) {
+        y[i] = x[i] + 0.5 * h * k1[i];
+    }
+    sim_deriv(env, c, t + 0.5 * h, y, on, k2);
+    for (i = 0; i < n; ++i) {
+        y[i] = x[i] + 0.5 * h * k2[i];
+    }
+    sim_deriv(env, c, t + 0.5 * h, y, on, k3);
+    for (i = 0; i < n; ++i) {
+        y[i] = x[i] + h * k3[i];
+    }
+    sim_deriv(env, c, t + h, y, on, k4);
+    for (i = 0; i < n; ++i) {
+        x[i] += h / 6.0 * (k1[i] + 2.0 * k2[i] + 2.0 * k3[i] + k4[i]);
+    }
+    qn = sqrt(x[6] * x[6] + x[7] * x[7] + x[8] * x[8] + x[9] * x[9]);
+    for (i = 6; i < 10; ++i) {
+        x[i] /= qn;
+    }
+    if (x[n - 1] < 0.0) {
+        x[n - 1] = 0.0;
+    }
+    sim_state_unpack(c, x);
+}
+
+/* Advance one craft over one tick, split at the thruster on-times. */
+static void craft_tick(const sim_env *env, sim_craft *c, double t, double dt)
+{
+    double on_time[12], cuts[13];
+    int on[12], i, j, ncut = 0;
+    for (i = 0; i < c->n_thrusters; ++i) {
+        double ot = c->thr_on_time[i];
+        if (c->thr_state[i] == SIM_THR_STUCK_OPEN) {
+            ot = dt;
+        } else if (c->thr_state[i] == SIM_THR_STUCK_CLOSED || !(ot >= c->thr_min_on[i])
+                   || !(ot > 0.0)) {
+            ot = 0.0;
+        }
+        if (ot > dt) {
+            ot = dt;
+        }
+        if (c->prop_mass <= 0.0) {
+            ot = 0.0;
+        }
+        on_time[i] = ot;
+        if (ot > 0.0) {
+            c->thr_total_on[i] += ot;
+            if (c->thr_state[i] == SIM_THR_NOMINAL) {
+                c->thr_pulses[i] += 1.0;
+            }
+            /* insert into the sorted cut list */
+            for (j = ncut; j > 0 && cuts[j - 1] > ot; --j) {
+                cuts[j] = cuts[j - 1];
+            }
+            cuts[j] = ot;
+            ++ncut;
+        }
+        c->thr_on_time[i] = 0.0;
+    }
+    cuts[ncut++] = dt;
+    {
+        double start = 0.0;
+        for (j = 0; j < ncut; ++j) {
+            double end = cuts[j];
+            if (end - start > 1e-12 * (dt > 1.0 ? dt : 1.0)) {
+                for (i = 0; i < c->n_thrusters; ++i) {
+                    on[i] = on_time[i] > start ? 1 : 0;
+                }
+                rk4(env, c, t + start, end - start, on);
+                start = end;
+            }
+        }
+    }
+}
+
+static void craft_outputs(const sim_world *wd, sim_craft *c)
+{
+    const sim_env *env = &wd->env;
+    double iw[3], hb[3];
+    int i;
+    c->mass = c->dry_mass + c->prop_mass;
+    c->tank_pressure = c->n_thrusters > 0 ? sim_tank_pressure(c, c->prop_mass) : 0.0;
+    (void)sim_magnetic_field(env, wd->t, c->r, c->b_n);
+    sim_rotate(c->q, c->b_n, c->b_body);
+    sim_rotate(c->q, wd->sun_n, c->sun_body);
+    (void)sim_eclipse(c->r, wd->sun_n, env->r_earth, &c->eclipse);
+    sim_mat_vec(c->inertia, c->w, iw);
+    for (i = 0; i < c->n_wheels; ++i) {
+        double hw = c->wheel_inertia[i] * c->wheel_speed[i];
+        iw[0] += c->wheel_axis[3 * i] * hw;
+        iw[1] += c->wheel_axis[3 * i + 1] * hw;
+        iw[2] += c->wheel_axis[3 * i + 2] * hw;
+        (void)sim_wheel_torque(c, i, c->wheel_speed[i], &c->wheel_torque_applied[i]);
+    }
+    hb[0] = iw[0];
+    hb[1] = iw[1];
+    hb[2] = iw[2];
+    sim_rotate_inv(c->q, hb, c->h_n);
+}
+
+static void hill_state(sim_world *wd)
+{
+    const sim_craft *c, *t;
+    double x[3], y[3], z[3], h[3], rho[3], drho[3], rn, hn, wz;
+    int i;
+    if (wd->hill_ref < 0 || wd->hill_ref >= wd->n_craft || wd->hill_craft < 0
+        || wd->hill_craft >= wd->n_craft) {
+        for (i = 0; i < 3; ++i) {
+            wd->hill_r[i] = 0.0;
+            wd->hill_v[i] = 0.0;
+        }
+        return;
+    }
+    c = &wd->craft[wd->hill_craft];
+    t = &wd->craft[wd->hill_ref];
+    rn = sqrt(sim_dot(t->r, t->r));
+    sim_cross(t->r, t->v, h);
+    hn = sqrt(sim_dot(h, h));
+    for (i = 0; i < 3; ++i) {
+        x[i] = t->r[i] / rn;
+        z[i] = h[i] / hn;
+        rho[i] = c->r[i] - t->r[i];
+        drho[i] = c->v[i] - t->v[i];
+    }
+    sim_cross(z, x, y);
+    wz = hn / (rn * rn);
+    wd->hill_r[0] = sim_dot(x, rho);
+    wd->hill_r[1] = sim_dot(y, rho);
+    wd->hill_r[2] = sim_dot(z, rho);
+    /* d/dt in the rotating frame: C drho - w x rho_H, w = [0, 0, wz] */
+    wd->hill_v[0] = sim_dot(x, drho) + wz * wd->hill_r[1];
+    wd->hill_v[1] = sim_dot(y, drho) - wz * wd->hill_r[0];
+    wd->hill_v[2] = sim_dot(z, drho);
+}
+
+static int world_outputs(sim_world *wd)
+{
+    int i;
+    double jd = wd->env.jd_tt0 + wd->t / 86400.0;
+    if (sim_sun(jd, wd->sun_n, &wd->sun_distance) != SIM_OK) {
+        return SIM_ERR_DOMAIN;
+    }
+    for (i = 0; i < wd->n_craft; ++i) {
+        craft_outputs(wd, &wd->craft[i]);
+    }
+    hill_state(wd);
+    return SIM_OK;
+}
+
+int sim_world_prepare(sim_world *wd)
+{
+    int i, st;
+    if (wd == NULL) {
+        return SIM_ERR_NULL;
+    }
+    if (wd->n_craft < 1 || wd->n_craft > 4) {
+        return SIM_ERR_RANGE;
+    }
+    if (!(wd->env.mu > 0.0) || !(wd->env.r_earth > 0.0) || !isfinite(wd->env.j2)
+        || !isfinite(wd->t) || !isfinite(wd->env.jd_tt0) || !isfinite(wd->env.era0)
+        || (wd->env.drag_on && !(wd->env.scale_height > 0.0))) {
+        return SIM_ERR_DOMAIN;
+    }
+    for (i = 0; i < wd->n_craft; ++i) {
+        st = sim_craft_prepare(&wd->craft[i]);
+        if (st != SIM_OK) {
+            return st;
+        }
+    }
+    return world_outputs(wd);
+}
+
+int sim_world_step(sim_world *wd, double dt, long n)
+{
+    long k;
+    int i;
+    if (wd == NULL) {
+        return SIM_ERR_NULL;
+    }
+    if (!(dt > 0.0) || !isfinite(dt) || n < 0) {
+        return SIM_ERR_DOMAIN;
+    }
+    if (wd->n_craft < 1 || wd->n_craft > 4) {
+        return SIM_ERR_RANGE;
+    }
+    for (i = 0; i < wd->n_craft; ++i) {
+        if (!wd->craft[i].prepared) {
+            return SIM_ERR_STATE;
+        }
+    }
+    for (k = 0; k < n; ++k) {
+        for (i = 0; i < wd->n_craft; ++i) {
+            sim_craft *c = &wd->craft[i];
+            craft_tick(&wd->env, c, wd->t, dt);
+            if (!sim_finite(c->r, 3) || !sim_finite(c->v, 3) || !sim_finite(c->w, 3)
+                || !sim_finite(c->q, 4)) {
+                c->prepared = 0;
+                return SIM_ERR_STATE;
+            }
+        }
+        wd->t += dt;
+        wd->ticks += 1;
+    }
+    return world_outputs(wd);
+}

@@ -1,0 +1,611 @@
+"""Mission scenarios: TOML files read into typed dataclasses, every field with a
+default, every mistake reported as a :class:`fsw.errors.UserError` naming the key.
+
+A scenario holds everything mission-specific (cFE's "configuration apart from
+code"): the launch notice and the target's orbit, the chaser's Photon-class
+parameters, the rate groups, the rendezvous plan (hold points, inspection
+ellipse, keep-out sphere, Δv budget), scheduled faults, scripted ground
+telecommands and, for Monte Carlo campaigns, the dispersions.
+
+The flight software reads the parts it needs (plan, limits, rates, chaser
+parameters it is allowed to know); the world (``hil``) reads the truth parts
+(insertion state, faults); ``tools/mission`` reads the whole.
+
+Use :func:`load` with a path, :func:`load_builtin` with the name of a scenario
+shipped in ``fsw/scenarios`` (``victus_haze`` is the default of ``fsw run``),
+or :func:`from_dict`; :func:`override` returns a copy with dotted keys replaced.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import math
+import tomllib
+import types
+import typing
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from fsw.errors import UserError
+
+__all__ = [
+    "TAI_MINUS_UTC_S",
+    "Scenario",
+    "builtin_names",
+    "from_dict",
+    "load",
+    "load_builtin",
+    "override",
+    "resolve",
+    "utc_to_tai",
+]
+
+#: TAI - UTC since 2017-01-01 (IERS Bulletin C: no leap second announced since).
+TAI_MINUS_UTC_S = 37.0
+_CUC_EPOCH = datetime(1958, 1, 1, tzinfo=UTC)
+
+
+def utc_to_tai(epoch_utc: str) -> float:
+    """TAI seconds since 1958-01-01 of an ISO 8601 UTC time (leap seconds before
+    2017 are folded into the constant offset; scenario epochs are after 2017)."""
+    try:
+        t = datetime.fromisoformat(epoch_utc.replace("Z", "+00:00"))
+    except (ValueError, AttributeError) as exc:
+        raise UserError(f"epoch {epoch_utc!r} is not an ISO 8601 UTC time") from exc
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=UTC)
+    return (t - _CUC_EPOCH).total_seconds() + TAI_MINUS_UTC_S
+
+
+# --------------------------------------------------------------------------- sections
+
+
+@dataclass
+class Mission:
+    """Identity, time line anchors and run limits."""
+
+    name: str = "VICTUS HAZE-like TacRS rendezvous and inspection"
+    #: time of the launch notice (T0), UTC ISO 8601
+    epoch_utc: str = "2026-06-01T00:00:00Z"
+    #: notice to launch; reported 16 h 42 min for VICTUS HAZE (mission-facts, conf. C)
+    notice_to_launch_s: float = 16 * 3600 + 42 * 60
+    #: hard stop of the run, seconds after launch
+    max_duration_s: float = 14 * 3600.0
+    #: stop the run this long after entering DEPARTURE
+    departure_duration_s: float = 1800.0
+    seed: int = 1
+
+
+@dataclass
+class Rates:
+    """Rate groups of the executive (DESIGN.md: attitude 10 Hz, the rest 1 Hz)."""
+
+    adcs_hz: float = 10.0
+    nav_hz: float = 1.0
+    #: in STANDBY nothing moves: the executive ticks at this coarse step
+    standby_step_s: float = 600.0
+    #: the simulation's integrator step is the ADCS period unless set (>0)
+    sim_step_s: float = 0.0
+    #: housekeeping telemetry period per task
+    housekeeping_s: float = 10.0
+
+
+@dataclass
+class Target:
+    """The target's orbit: a TLE if given, otherwise osculating elements at the
+    launch epoch (the launch-notice telecommand carries it to the chaser)."""
+
+    name: str = "JACKAL-like target"
+    tle_line1: str = ""
+    tle_line2: str = ""
+    #: circular 500 km at 45° (mission-facts: "most Electron missions deploy at about 500 km")
+    altitude_km: float = 500.0
+    ecc: float = 0.0
+    inc_deg: float = 45.0
+    raan_deg: float = 30.0
+    argp_deg: float = 0.0
+    #: true anomaly (argument of latitude for circular) at launch
+    ta_deg: float = 0.0
+    mass_kg: float = 150.0  # guess: ESPA class (mission-facts, conf. C)
+
+
+@dataclass
+class Insertion:
+    """Where the launcher leaves the chaser, in the target's Hill frame at
+    launch + ascent (truth for the world; the chaser learns it from GPS)."""
+
+    ascent_s: float = 3600.0  # Electron + kick stage ascent and phasing, assumed
+    #: radial, along-track, cross-track offset from the target [m]
+    position_hill_m: list[float] = field(default_factory=lambda: [-4000.0, -40000.0, 0.0])
+    #: relative velocity [m/s]; empty = natural drift of the lower orbit (-1.5 n x)
+    velocity_hill_mps: list[float] = field(default_factory=list)
+    #: tip-off rates after separation [deg/s]
+    tumble_deg_s: list[float] = field(default_factory=lambda: [2.0, -3.0, 1.5])
+
+
+_S3 = 3**-0.5
+
+
+@dataclass
+class Wheels:
+    """Reaction wheels: three on the body axes plus a skewed spare (so one can
+    fail); Rocket Lab (Sinclair) RW-0.06 figures (mission-facts, conf. B):
+    ±20 mNm, 0.18 Nms peak."""
+
+    #: unit spin axes in the body frame, one per wheel (3 to 6 wheels)
+    axes_b: list[list[float]] = field(
+        default_factory=lambda: [[1.0, 0, 0], [0, 1.0, 0], [0, 0, 1.0], [_S3, _S3, _S3]]
+    )
+    max_torque_nm: float = 0.020
+    max_momentum_nms: float = 0.18
+    #: start unloading above this fraction of the momentum capacity
+    unload_fraction: float = 0.6
+    #: magnetorquer dipole per body axis [A m^2] (assumed, 5 A m^2 class rods)
+    mtq_dipole_am2: float = 5.0
+
+    @property
+    def count(self) -> int:
+        """Number of wheels."""
+        return len(self.axes_b)
+
+
+def _rcs_positions() -> list[list[float]]:
+    return [[-0.5, y, z] for y in (0.3, -0.3) for z in (0.3, -0.3)] + [
+        [0.5, y, z] for y in (0.3, -0.3) for z in (0.3, -0.3)
+    ]
+
+
+def _rcs_directions() -> list[list[float]]:
+    return [[1.0, 0.0, 0.0]] * 4 + [[-1.0, 0.0, 0.0]] * 4
+
+
+@dataclass
+class Rcs:
+    """Translation thrusters, 8 × 1 N: four on the -x face thrusting +x and four
+    on the +x face thrusting -x, fired in fours so their torques cancel; burns
+    turn the body x axis onto the Δv. Hydrazine monopropellant figures, assumed."""
+
+    #: thruster positions from the centre of mass [m], body frame (assumed)
+    positions_b: list[list[float]] = field(default_factory=_rcs_positions)
+    #: unit force directions, body frame
+    directions_b: list[list[float]] = field(default_factory=_rcs_directions)
+    thrust_n: float = 1.0  # assumed (1 N class monoprop, e.g. MR-103)
+    isp_s: float = 220.0  # assumed, monopropellant hydrazine
+    min_impulse_bit_ns: float = 0.01  # assumed: 10 ms minimum on-time at 1 N
+    propellant_kg: float = 12.0  # assumed load
+    #: command period of pulse trains [s] (one propulsion tick)
+    pulse_period_s: float = 1.0
+
+    @property
+    def count(self) -> int:
+        """Number of thrusters."""
+        return len(self.positions_b)
+
+
+@dataclass
+class Sensors:
+    """Sensor parameters the world uses (noise) and the flight software knows."""
+
+    star_tracker_rate_hz: float = 2.0  # ST-16RT2 recollection (conf. C)
+    star_tracker_noise_arcsec: float = 5.0  # cross-boresight (conf. C)
+    star_tracker_roll_noise_arcsec: float = 55.0  # about boresight (conf. C)
+    gyro_arw_deg_rthr: float = 0.15  # assumed, MEMS tactical grade
+    gyro_bias_deg_hr: float = 5.0  # assumed
+    gps_rate_hz: float = 1.0
+    gps_noise_m: float = 5.0  # assumed, single-frequency GPS
+    gps_vel_noise_mps: float = 0.05  # assumed
+    relnav_range_max_m: float = 5000.0  # assumed, optical + lidar
+    relnav_fov_deg: float = 20.0  # assumed
+    relnav_range_noise_frac: float = 0.005  # assumed
+    relnav_angle_noise_deg: float = 0.02  # assumed
+
+
+@dataclass
+class Chaser:
+    """The Photon-class chaser (mission-facts: guesses marked there)."""
+
+    name: str = "Puma-like chaser"
+    mass_kg: float = 300.0  # guess: Electron LEO capacity class (mission-facts)
+    inertia_kgm2: list[float] = field(default_factory=lambda: [10.0, 12.0, 15.0])  # guess
+    #: camera boresight in the body frame
+    camera_boresight_b: list[float] = field(default_factory=lambda: [0.0, 0.0, 1.0])
+    wheels: Wheels = field(default_factory=Wheels)
+    rcs: Rcs = field(default_factory=Rcs)
+    sensors: Sensors = field(default_factory=Sensors)
+
+
+@dataclass
+class Plan:
+    """The rendezvous and inspection plan and its safety limits."""
+
+    #: hold points on V-bar behind the target [m] (mission-facts suggests 1 km and 100–200 m)
+    hold_far_m: float = 2000.0
+    hold_near_m: float = 500.0
+    hold_duration_s: float = 600.0
+    #: transfer time of each CW two-impulse transfer between hold points [s]
+    transfer_s: float = 2400.0
+    #: phasing transfer to the far hold point [s] (from insertion, tens of km)
+    phasing_transfer_s: float = 8000.0
+    #: inspection: natural-motion circumnavigation of constant range [m]: in-plane
+    #: 2:1 ellipse (radial r/2, along-track r) with a cross-track oscillation of
+    #: amplitude r*sqrt(3)/2 in phase with the radial one, so |rho| = r throughout
+    inspection_radius_m: float = 200.0
+    inspection_orbits: float = 1.0
+    #: keep-out sphere radius [m]. ISS uses 200 m (SSP 50011); the inspection
+    #: sphere is 200 m, so the keep-out here is 100 m to leave it a 100 m margin
+    keep_out_m: float = 100.0
+    #: closest-approach prediction horizon for collision avoidance [s]
+    ca_horizon_s: float = 1200.0
+    #: Δv budget of the whole mission [m/s]
+    delta_v_budget_mps: float = 25.0
+    #: commissioning: detumble below this rate, then checkouts for this long
+    detumble_rate_deg_s: float = 0.2
+    checkout_s: float = 600.0
+    #: departure: transfer to this distance behind the target, then drift [m]
+    departure_range_m: float = 3000.0
+    #: arrival tolerance at a hold point [m]; a correction transfer follows beyond it
+    hold_tolerance_m: float = 100.0
+    #: first good track: range below this and pointing error below track_pointing_deg
+    track_range_m: float = 1000.0
+    track_pointing_deg: float = 0.1
+
+
+@dataclass
+class Fdir:
+    """Fault detection persistence counters (ticks of the 1 Hz group)."""
+
+    persistence: int = 5
+    #: seconds without any authenticated ground contact before autonomous safing
+    #: is considered (the mission continues autonomously, it is only reported)
+    link_loss_report_s: float = 900.0
+    #: attitude error limit while tracking or burning before FDIR counts [deg]
+    attitude_error_deg: float = 5.0
+    #: a thruster whose measured acceleration misses the commanded by this fraction
+    thruster_residual_frac: float = 0.5
+
+
+@dataclass
+class Fault:
+    """One scheduled fault in the world (issue #6 fault injection)."""
+
+    #: seconds after launch
+    at_s: float = 0.0
+    #: wheel_fail | thruster_stuck_open | thruster_stuck_closed | star_tracker_dropout | link_loss
+    kind: str = "wheel_fail"
+    index: int = 0
+    duration_s: float = 0.0  # 0 = permanent
+
+
+FAULT_KINDS = (
+    "wheel_fail",
+    "thruster_stuck_open",
+    "thruster_stuck_closed",
+    "star_tracker_dropout",
+    "link_loss",
+)
+
+
+@dataclass
+class Telecommand:
+    """A scripted ground telecommand (tests and demos)."""
+
+    at_s: float = 0.0  # seconds after launch
+    name: str = "ABORT"
+    args: dict[str, Any] = field(default_factory=dict)
+    authenticated: bool = True
+
+
+@dataclass
+class Dispersion:
+    """A Monte Carlo dispersion of one scenario key (issue #10)."""
+
+    key: str = ""  # dotted key, e.g. "insertion.position_hill_m"
+    dist: str = "normal"  # normal | uniform
+    sigma: float = 0.0  # normal: standard deviation (per element for lists)
+    low: float = 0.0  # uniform bounds, added to the nominal value
+    high: float = 0.0
+
+
+@dataclass
+class Scenario:
+    """A whole scenario; see the section classes for the fields."""
+
+    mission: Mission = field(default_factory=Mission)
+    rates: Rates = field(default_factory=Rates)
+    target: Target = field(default_factory=Target)
+    insertion: Insertion = field(default_factory=Insertion)
+    chaser: Chaser = field(default_factory=Chaser)
+    plan: Plan = field(default_factory=Plan)
+    fdir: Fdir = field(default_factory=Fdir)
+    faults: list[Fault] = field(default_factory=list)
+    telecommands: list[Telecommand] = field(default_factory=list)
+    dispersions: list[Dispersion] = field(default_factory=list)
+    #: where it was read from (not a TOML key)
+    source: str = field(default="<defaults>", metadata={"internal": True})
+
+    @property
+    def notice_tai(self) -> float:
+        """TAI seconds of the launch notice."""
+        return utc_to_tai(self.mission.epoch_utc)
+
+    @property
+    def launch_tai(self) -> float:
+        """TAI seconds of the launch."""
+        return self.notice_tai + self.mission.notice_to_launch_s
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain nested dict (TOML-serialisable) of the scenario."""
+        d = dataclasses.asdict(self)
+        d.pop("source", None)
+        return d
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def _type_name(tp: Any) -> str:
+    return getattr(tp, "__name__", str(tp))
+
+
+def _convert(value: Any, tp: Any, key: str) -> Any:
+    """Check ``value`` against the annotation ``tp`` (with int -> float widening)."""
+    origin = typing.get_origin(tp)
+    if dataclasses.is_dataclass(tp):
+        if not isinstance(value, dict):
+            raise UserError(f"scenario key '{key}' must be a table, got {type(value).__name__}")
+        return _build(tp, value, key)
+    if origin is list:
+        (item_tp,) = typing.get_args(tp)
+        if not isinstance(value, list):
+            raise UserError(f"scenario key '{key}' must be an array, got {type(value).__name__}")
+        return [_convert(v, item_tp, f"{key}[{i}]") for i, v in enumerate(value)]
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise UserError(f"scenario key '{key}' must be a table, got {type(value).__name__}")
+        return dict(value)
+    if origin in (typing.Union, types.UnionType):
+        return value
+    if tp is Any:
+        return value
+    if tp is float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise UserError(f"scenario key '{key}' must be a number, got {value!r}")
+        if not math.isfinite(float(value)):
+            raise UserError(f"scenario key '{key}' must be finite, got {value!r}")
+        return float(value)
+    if tp is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise UserError(f"scenario key '{key}' must be an integer, got {value!r}")
+        return value
+    if tp is bool:
+        if not isinstance(value, bool):
+            raise UserError(f"scenario key '{key}' must be true or false, got {value!r}")
+        return value
+    if tp is str:
+        if not isinstance(value, str):
+            raise UserError(f"scenario key '{key}' must be a string, got {value!r}")
+        return value
+    raise UserError(f"scenario key '{key}': unsupported type {_type_name(tp)}")  # pragma: no cover
+
+
+def _build(cls: Any, data: dict[str, Any], prefix: str) -> Any:
+    hints = typing.get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls) if not f.metadata.get("internal")}
+    kwargs = {}
+    for name, value in data.items():
+        key = f"{prefix}.{name}" if prefix else name
+        if name not in fields:
+            known = ", ".join(sorted(fields))
+            raise UserError(f"unknown scenario key '{key}' (known here: {known})")
+        kwargs[name] = _convert(value, hints[name], key)
+    return cls(**kwargs)
+
+
+def _require(cond: bool, key: str, what: str) -> None:
+    if not cond:
+        raise UserError(f"scenario key '{key}' {what}")
+
+
+def _vector(values: list[float], n: int, key: str) -> None:
+    _require(len(values) == n, key, f"must have {n} elements, got {len(values)}")
+
+
+def validate(sc: Scenario) -> Scenario:
+    """Range and consistency checks; UserError naming the key on failure."""
+    utc_to_tai(sc.mission.epoch_utc)
+    m, r, t, ins, ch, p = sc.mission, sc.rates, sc.target, sc.insertion, sc.chaser, sc.plan
+    _require(m.notice_to_launch_s >= 0, "mission.notice_to_launch_s", "must be >= 0")
+    _require(m.max_duration_s > 0, "mission.max_duration_s", "must be > 0")
+    _require(m.departure_duration_s >= 0, "mission.departure_duration_s", "must be >= 0")
+    _require(0 <= m.seed < 2**32, "mission.seed", "must be in [0, 2**32)")
+    _require(0 < r.adcs_hz <= 100, "rates.adcs_hz", "must be in (0, 100]")
+    _require(0 < r.nav_hz <= r.adcs_hz, "rates.nav_hz", "must be in (0, rates.adcs_hz]")
+    ratio = r.adcs_hz / r.nav_hz
+    _require(abs(ratio - round(ratio)) < 1e-9, "rates.nav_hz", "must divide rates.adcs_hz")
+    _require(r.standby_step_s > 0, "rates.standby_step_s", "must be > 0")
+    _require(r.sim_step_s >= 0, "rates.sim_step_s", "must be >= 0")
+    _require(r.housekeeping_s > 0, "rates.housekeeping_s", "must be > 0")
+    if t.tle_line1 or t.tle_line2:
+        _require(
+            len(t.tle_line1) >= 69 and t.tle_line1.startswith("1 "),
+            "target.tle_line1",
+            "must be a 69-character TLE line starting with '1 '",
+        )
+        _require(
+            len(t.tle_line2) >= 69 and t.tle_line2.startswith("2 "),
+            "target.tle_line2",
+            "must be a 69-character TLE line starting with '2 '",
+        )
+    _require(150 <= t.altitude_km <= 2000, "target.altitude_km", "must be in [150, 2000] km")
+    _require(0 <= t.ecc < 0.1, "target.ecc", "must be in [0, 0.1) (near-circular LEO)")
+    _require(0 <= t.inc_deg <= 180, "target.inc_deg", "must be in [0, 180]")
+    _require(t.mass_kg > 0, "target.mass_kg", "must be > 0")
+    _require(ins.ascent_s >= 0, "insertion.ascent_s", "must be >= 0")
+    _vector(ins.position_hill_m, 3, "insertion.position_hill_m")
+    if ins.velocity_hill_mps:
+        _vector(ins.velocity_hill_mps, 3, "insertion.velocity_hill_mps")
+    _vector(ins.tumble_deg_s, 3, "insertion.tumble_deg_s")
+    _require(ch.mass_kg > 0, "chaser.mass_kg", "must be > 0")
+    _vector(ch.inertia_kgm2, 3, "chaser.inertia_kgm2")
+    _require(all(i > 0 for i in ch.inertia_kgm2), "chaser.inertia_kgm2", "must be > 0")
+    _vector(ch.camera_boresight_b, 3, "chaser.camera_boresight_b")
+    _require(
+        math.hypot(*ch.camera_boresight_b) > 0, "chaser.camera_boresight_b", "must be non-zero"
+    )
+    w = ch.wheels
+    _require(3 <= w.count <= 6, "chaser.wheels.axes_b", "must list 3 to 6 wheel axes")
+    for i, a in enumerate(w.axes_b):
+        _vector(a, 3, f"chaser.wheels.axes_b[{i}]")
+        _require(
+            abs(math.hypot(*a) - 1) < 1e-3, f"chaser.wheels.axes_b[{i}]", "must be a unit vector"
+        )
+    _require(w.mtq_dipole_am2 > 0, "chaser.wheels.mtq_dipole_am2", "must be > 0")
+    _require(w.max_torque_nm > 0, "chaser.wheels.max_torque_nm", "must be > 0")
+    _require(w.max_momentum_nms > 0, "chaser.wheels.max_momentum_nms", "must be > 0")
+    _require(0 < w.unload_fraction < 1, "chaser.wheels.unload_fraction", "must be in (0, 1)")
+    c = ch.rcs
+    _require(1 <= c.count <= 12, "chaser.rcs.positions_b", "must list 1 to 12 thrusters")
+    _require(len(c.directions_b) == c.count, "chaser.rcs.directions_b", "must match positions_b")
+    for i, (pos, d) in enumerate(zip(c.positions_b, c.directions_b, strict=True)):
+        _vector(pos, 3, f"chaser.rcs.positions_b[{i}]")
+        _vector(d, 3, f"chaser.rcs.directions_b[{i}]")
+        _require(
+            abs(math.hypot(*d) - 1) < 1e-3, f"chaser.rcs.directions_b[{i}]", "must be a unit vector"
+        )
+    _require(c.thrust_n > 0, "chaser.rcs.thrust_n", "must be > 0")
+    _require(c.isp_s > 0, "chaser.rcs.isp_s", "must be > 0")
+    _require(
+        0 < c.min_impulse_bit_ns < c.thrust_n * c.pulse_period_s,
+        "chaser.rcs.min_impulse_bit_ns",
+        "must be > 0 and below one full pulse period's impulse",
+    )
+    _require(0 < c.propellant_kg < ch.mass_kg, "chaser.rcs.propellant_kg", "must be in (0, mass)")
+    _require(c.pulse_period_s > 0, "chaser.rcs.pulse_period_s", "must be > 0")
+    s = ch.sensors
+    for name in ("star_tracker_rate_hz", "gps_rate_hz", "relnav_range_max_m", "relnav_fov_deg"):
+        _require(getattr(s, name) > 0, f"chaser.sensors.{name}", "must be > 0")
+    _require(p.keep_out_m > 0, "plan.keep_out_m", "must be > 0")
+    _require(
+        p.inspection_radius_m >= 1.25 * p.keep_out_m,
+        "plan.inspection_radius_m",
+        "must be at least 1.25 x plan.keep_out_m (margin for navigation errors)",
+    )
+    _require(
+        p.hold_far_m > p.hold_near_m > p.inspection_radius_m,
+        "plan.hold_near_m",
+        "must lie between plan.inspection_radius_m and plan.hold_far_m",
+    )
+    for name in (
+        "hold_duration_s",
+        "transfer_s",
+        "phasing_transfer_s",
+        "ca_horizon_s",
+        "departure_range_m",
+    ):
+        _require(getattr(p, name) > 0, f"plan.{name}", "must be > 0")
+    _require(p.inspection_orbits > 0, "plan.inspection_orbits", "must be > 0")
+    _require(p.delta_v_budget_mps > 0, "plan.delta_v_budget_mps", "must be > 0")
+    _require(sc.fdir.persistence >= 1, "fdir.persistence", "must be >= 1")
+    for i, f in enumerate(sc.faults):
+        _require(f.kind in FAULT_KINDS, f"faults[{i}].kind", f"must be one of {FAULT_KINDS}")
+        _require(f.at_s >= 0, f"faults[{i}].at_s", "must be >= 0")
+        _require(f.duration_s >= 0, f"faults[{i}].duration_s", "must be >= 0")
+        limit = {"wheel_fail": w.count, "thruster_stuck_open": c.count}.get(f.kind)
+        if f.kind == "thruster_stuck_closed":
+            limit = c.count
+        if limit is not None:
+            _require(0 <= f.index < limit, f"faults[{i}].index", f"must be in [0, {limit})")
+    for i, d in enumerate(sc.dispersions):
+        _require(
+            d.dist in ("normal", "uniform"), f"dispersions[{i}].dist", "must be normal|uniform"
+        )
+        try:
+            _get(sc, d.key)
+        except UserError:
+            raise UserError(
+                f"scenario key 'dispersions[{i}].key': no scenario key {d.key!r}"
+            ) from None
+    return sc
+
+
+def from_dict(data: dict[str, Any], source: str = "<dict>") -> Scenario:
+    """A validated scenario from nested dicts (missing keys take their defaults)."""
+    sc = _build(Scenario, data, "")
+    sc.source = source
+    return validate(sc)
+
+
+def load(path: str | Path) -> Scenario:
+    """Read and validate a scenario TOML file."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UserError(f"scenario file {str(p)!r} not found") from None
+    except OSError as exc:
+        raise UserError(f"scenario file {str(p)!r} cannot be read: {exc.strerror}") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise UserError(f"scenario file {str(p)!r} is not valid TOML: {exc}") from None
+    return from_dict(data, source=str(p))
+
+
+def builtin_names() -> list[str]:
+    """Names of the scenarios shipped in the package (without .toml)."""
+    base = resources.files("fsw") / "scenarios"
+    return sorted(e.name[:-5] for e in base.iterdir() if e.name.endswith(".toml"))
+
+
+def load_builtin(name: str = "victus_haze") -> Scenario:
+    """A scenario shipped inside the installed package, by name."""
+    res = resources.files("fsw") / "scenarios" / f"{name}.toml"
+    if not res.is_file():
+        raise UserError(f"no built-in scenario {name!r} (have: {', '.join(builtin_names())})")
+    try:
+        data = tomllib.loads(res.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:  # pragma: no cover - shipped files are tested
+        raise UserError(f"built-in scenario {name!r} is not valid TOML: {exc}") from None
+    return from_dict(data, source=f"builtin:{name}")
+
+
+def resolve(name_or_path: str | None) -> Scenario:
+    """``None`` -> the default scenario; an existing file path -> that file;
+    otherwise the name of a built-in scenario."""
+    if name_or_path is None:
+        return load_builtin("victus_haze")
+    p = Path(name_or_path)
+    if p.suffix == ".toml" or p.exists():
+        return load(p)
+    return load_builtin(name_or_path)
+
+
+def _get(sc: Any, dotted: str) -> Any:
+    obj = sc
+    for part in dotted.split("."):
+        if dataclasses.is_dataclass(obj) and part in {f.name for f in dataclasses.fields(obj)}:
+            obj = getattr(obj, part)
+        else:
+            raise UserError(f"no scenario key {dotted!r}")
+    return obj
+
+
+def override(sc: Scenario, **dotted: Any) -> Scenario:
+    """A validated copy with keys replaced, written with ``__`` for dots
+    (``override(sc, plan__keep_out_m=50.0)``)."""
+    d = sc.to_dict()
+    for k, v in dotted.items():
+        parts = k.split("__")
+        node = d
+        for part in parts[:-1]:
+            if not isinstance(node.get(part), dict):
+                raise UserError(f"no scenario key {'.'.join(parts)!r}")
+            node = node[part]
+        if parts[-1] not in node:
+            raise UserError(f"no scenario key {'.'.join(parts)!r}")
+        node[parts[-1]] = copy.deepcopy(v)
+    return from_dict(d, source=sc.source)

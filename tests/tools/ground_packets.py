@@ -32,3 +32,33 @@ def packet_stream(n: int, seed: int = 1) -> list[tuple[bytes, float]]:
         t += rng.choice([0.0, 0.001, 0.1])
     return out
 
+
+
+def field_values(pdef, i: int) -> dict:
+    """Values for every field of a dictionary packet, varying with ``i``
+    (so the tests follow the declarations as their owners extend them)."""
+    import construct as cs
+
+    values = {}
+    for k, f in enumerate(pdef.fields):
+        lay = pdef.layouts[f.name]
+        if lay is None:
+            values[f.name] = bytes((i + j) % 256 for j in range(1 + i % 7))
+        elif lay.kind == "enum":
+            options = sorted(lay.enum.values())
+            values[f.name] = options[i % len(options)]
+        elif lay.kind == "string":
+            values[f.name] = f"{f.name} {i} é"[: lay.size // 2]
+        elif lay.kind == "bytes":
+            values[f.name] = bytes((i + j) % 256 for j in range(lay.size))
+        else:
+            floaty = lay.fmt[-1] in "fd"
+            sub = f.type.subcon if isinstance(f.type, cs.Array) else f.type
+            bits = 8 * sub.sizeof()
+            def num(j: int, floaty=floaty, bits=bits, k=k) -> float | int:
+                if floaty:
+                    return 0.25 * (i + j + k) - 3.0
+                return (i * 7 + j + k) % (1 << min(bits - 1, 15))
+            values[f.name] = (tuple(num(j) for j in range(lay.count)) if lay.kind == "array"
+                              else num(0))
+    return values

@@ -1,0 +1,48 @@
+"""Avionics sensor packets (APIDs 0x100-0x17F), sent by hil to the flight software."""
+
+from fsw.packets.dictionary import Field, telemetry
+from fsw.packets.types import F64, U8, vec
+
+VALID = "1 when the measurement is valid"
+
+GYRO = telemetry(0x100, "GYRO", [
+    Field("rate_B", vec(3), "rad/s", "angular rate of the body w.r.t. inertial, body axes"),
+    Field("valid", U8, "", VALID),
+], "Gyro measurement.")
+
+STAR_TRACKER = telemetry(0x101, "STAR_TRACKER", [
+    Field("q_BN", vec(4), "", "measured attitude, scalar first [w, x, y, z]"),
+    Field("valid", U8, "", VALID),
+], "Star tracker attitude solution.")
+
+SUN_SENSOR = telemetry(0x102, "SUN_SENSOR", [
+    Field("sun_B", vec(3), "", "unit vector to the Sun, body axes"),
+    Field("valid", U8, "", VALID + " (Sun in view)"),
+], "Coarse sun sensor.")
+
+MAGNETOMETER = telemetry(0x103, "MAGNETOMETER", [
+    Field("b_B", vec(3), "T", "magnetic field, body axes"),
+    Field("valid", U8, "", VALID),
+], "Magnetometer.")
+
+GPS = telemetry(0x104, "GPS", [
+    Field("r_N", vec(3), "m", "position, GCRF"),
+    Field("v_N", vec(3), "m/s", "velocity, GCRF"),
+    Field("valid", U8, "", VALID + " (fix)"),
+], "GNSS receiver navigation solution.")
+
+RELNAV = telemetry(0x105, "RELNAV", [
+    Field("range", F64, "m", "range to the target"),
+    Field("azimuth", F64, "rad", "azimuth of the line of sight, body axes"),
+    Field("elevation", F64, "rad", "elevation of the line of sight, body axes"),
+    Field("valid", U8, "", VALID + " (target tracked)"),
+], "Relative-navigation sensor (camera/lidar).")
+
+WHEEL_TACH = telemetry(0x106, "WHEEL_TACH", [
+    Field("speed", vec(4), "rad/s", "reaction wheel speeds"),
+], "Reaction wheel tachometers.")
+
+PROP_STATUS = telemetry(0x107, "PROP_STATUS", [
+    Field("tank_pressure", F64, "Pa", "tank pressure"),
+    Field("propellant_mass", F64, "kg", "propellant mass (gauging)"),
+], "Propulsion system sensors.")

@@ -1,0 +1,42 @@
+"""Telecommands (APIDs 0x080-0x0FF, type 1, authenticated: every one carries
+key id, anti-replay sequence number and MAC; see fsw.packets.auth)."""
+
+from fsw.packets.dictionary import Field, telecommand
+from fsw.packets.types import F64, MODES, U8, U16, GreedyBytes, enum, text, vec
+
+NOOP = telecommand(0x080, "NOOP", [], "Do nothing but acknowledge (link check).")
+
+SET_MODE = telecommand(0x081, "SET_MODE", [
+    Field("mode", enum(U8, **MODES), "", "mission phase to enter"),
+], "Mode override (hazardous: armed first, see ARM_THRUSTERS window logic).")
+
+LAUNCH_NOTICE = telecommand(0x082, "LAUNCH_NOTICE", [
+    Field("form", enum(U8, tle=0, state=1), "", "which target description is valid"),
+    Field("tle1", text(69, "ascii"), "", "target TLE line 1 (form = tle)"),
+    Field("tle2", text(69, "ascii"), "", "target TLE line 2 (form = tle)"),
+    Field("epoch_tai", F64, "s", "epoch of the state vector, TAI (form = state)"),
+    Field("r_N", vec(3), "m", "target position, GCRF (form = state)"),
+    Field("v_N", vec(3), "m/s", "target velocity, GCRF (form = state)"),
+], "Target orbit for the launch on notice.")
+
+SET_HOLD_POINT = telecommand(0x083, "SET_HOLD_POINT", [
+    Field("along_track", F64, "m", "hold distance along V-bar (Hill y), signed"),
+], "Move the hold point.")
+
+ABORT = telecommand(0x084, "ABORT", [
+    Field("reason", U16, "", "operator reason code"),
+], "Abort the approach: go to DEPARTURE.")
+
+ARM_THRUSTERS = telecommand(0x085, "ARM_THRUSTERS", [
+    Field("arm", U8, "", "1 arms, 0 disarms"),
+    Field("window", F64, "s", "how long the arming holds without a FIRE"),
+], "First step of a two-step hazardous command.")
+
+FIRE = telecommand(0x086, "FIRE", [
+    Field("dv_N", vec(3), "m/s", "impulsive delta-v to deliver, GCRF"),
+], "Execute a burn (needs ARM_THRUSTERS first).")
+
+TIME_TAGGED = telecommand(0x087, "TIME_TAGGED", [
+    Field("exec_tai", F64, "s", "TAI time at which to release the inner command"),
+    Field("command", GreedyBytes, "", "a complete authenticated telecommand packet"),
+], "Stored command: the inner packet is verified again when it is released.")

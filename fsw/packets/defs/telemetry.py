@@ -1,0 +1,60 @@
+"""Flight-software telemetry (APIDs 0x010-0x07F): command acks, housekeeping
+of each task (owners extend theirs), memory dumps and images (segmented)."""
+
+from fsw.packets.dictionary import Field, telemetry
+from fsw.packets.types import F64, MODES, U8, U16, U32, GreedyBytes, enum, vec
+
+STAGE = enum(U8, accepted=0, executed=1, rejected=2, failed=3)
+
+COMMAND_ACK = telemetry(0x010, "COMMAND_ACK", [
+    Field("command_apid", U16, "", "APID of the telecommand acknowledged"),
+    Field("command_seq", U16, "", "packet sequence count of that telecommand"),
+    Field("command_auth_seq", U32, "", "anti-replay sequence number of that telecommand"),
+    Field("stage", STAGE, "", "accepted, executed, rejected or failed"),
+    Field("reason", U16, "", "reason code (0 = none; see the owning task)"),
+], "Verification report of one telecommand at one stage.")
+
+ADCS_HK = telemetry(0x020, "ADCS_HK", [
+    Field("mode", U8, "", "ADCS mode (owned by the ADCS task)"),
+    Field("q_BN", vec(4), "", "estimated attitude, scalar first"),
+    Field("rate_B", vec(3), "rad/s", "estimated body rate"),
+    Field("att_error", F64, "rad", "angle between estimated and commanded attitude"),
+    Field("cycles", U32, "", "control cycles run"),
+    Field("faults", U32, "", "sensor/actuator faults counted"),
+], "Attitude determination and control housekeeping.")
+
+PROP_HK = telemetry(0x030, "PROP_HK", [
+    Field("mode", U8, "", "propulsion mode (owned by the propulsion task)"),
+    Field("armed", U8, "", "1 while the thrusters are armed"),
+    Field("tank_pressure", F64, "Pa", "tank pressure"),
+    Field("propellant_mass", F64, "kg", "estimated propellant left"),
+    Field("dv_total", F64, "m/s", "delta-v delivered since launch"),
+    Field("burns", U32, "", "burns executed"),
+    Field("faults", U32, "", "faults counted"),
+], "Propulsion housekeeping.")
+
+AUTONOMY_HK = telemetry(0x040, "AUTONOMY_HK", [
+    Field("mode", enum(U8, **MODES), "", "mission phase"),
+    Field("hold_point", F64, "m", "along-track hold distance commanded"),
+    Field("range", F64, "m", "estimated range to the target"),
+    Field("transitions", U32, "", "mode transitions since start"),
+    Field("aborts", U32, "", "aborts since start"),
+], "Autonomy (mission manager) housekeeping.")
+
+COMMS_HK = telemetry(0x050, "COMMS_HK", [
+    Field("mode", U8, "", "comms mode (owned by the comms task)"),
+    Field("tc_received", U32, "", "telecommands received"),
+    Field("tc_accepted", U32, "", "telecommands that passed authentication"),
+    Field("tc_rejected", U32, "", "telecommands rejected (any reason)"),
+    Field("tm_sent", U32, "", "telemetry packets sent"),
+    Field("crc_errors", U32, "", "packets dropped on a CRC error"),
+    Field("seq_gaps", U32, "", "sequence gaps seen on received APIDs"),
+], "Communications housekeeping.")
+
+MEMORY_DUMP = telemetry(0x070, "MEMORY_DUMP", [
+    Field("data", GreedyBytes, "", "a segment of the dump (sequence flags mark the segments)"),
+], "Memory dump, segmented across packets (fsw.packets.segment).")
+
+IMAGE = telemetry(0x071, "IMAGE", [
+    Field("data", GreedyBytes, "", "a segment of the encoded image"),
+], "Inspection image, segmented across packets (fsw.packets.segment).")

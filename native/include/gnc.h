@@ -17,5 +17,7 @@
 
 #include "gnc_status.h"
 #include "gnc_quat.h"
+#include "gnc_attitude.h"
+#include "gnc_orbit.h"
 
 #endif /* GNC_H */

@@ -1,0 +1,868 @@
+/* gnc_attitude.c - kinematics, MEKF, control laws, guidance and the ADCS step
+ * (conventions and units in gnc_attitude.h). */
+#include "gnc.h"
+#include "gnc_la.h"
+
+static int quat_ok(const double q[4])
+{
+    double n;
+    if (!la_finite(q, 4)) {
+        return 0;
+    }
+    n = q[0] * q[0] + q[1] * q[1] + q[2] * q[2] + q[3] * q[3];
+    return n > 1e-12;
+}
+
+/* Rotation angle (rad, in [0, pi]) of a quaternion. */
+static double quat_angle(const double q[4])
+{
+    double v = sqrt(q[1] * q[1] + q[2] * q[2] + q[3] * q[3]);
+    return 2.0 * atan2(v, fabs(q[0]));
+}
+
+/* The rotation vector phi e (rad) with q = [cos(phi/2), -e sin(phi/2)]: the
+ * frame rotation (active, axes of the first frame) that q represents. */
+static void quat_to_rotvec(const double q[4], double rv[3])
+{
+    double w = q[0], v[3], vn, ang;
+    v[0] = q[1];
+    v[1] = q[2];
+    v[2] = q[3];
+    if (w < 0.0) {
+        w = -w;
+        la_scale(v, -1.0, v);
+    }
+    vn = la_norm(v);
+    if (vn < 1e-300) {
+        la_zero(rv, 3);
+        return;
+    }
+    ang = 2.0 * atan2(vn, w);
+    la_scale(v, -ang / vn, rv);
+}
+
+static void clip_vector(double v[3], double limit, int *saturated)
+{
+    double m = fabs(v[0]);
+    if (fabs(v[1]) > m) {
+        m = fabs(v[1]);
+    }
+    if (fabs(v[2]) > m) {
+        m = fabs(v[2]);
+    }
+    if (m > limit) {
+        la_scale(v, limit / m, v);
+        *saturated = 1;
+    }
+}
+
+int gnc_att_propagate(const double q_BN[4], const double w_B[3], double dt, double q_out[4])
+{
+    double wn, half, s, dq[4];
+    if (q_BN == NULL || w_B == NULL || q_out == NULL) {
+        return GNC_ERR_NULL;
+    }
+    if (!quat_ok(q_BN) || !la_finite(w_B, 3) || !(dt - dt == 0.0)) {
+        return GNC_ERR_DOMAIN;
+    }
+    wn = la_norm(w_B);
+    half = 0.5 * wn * dt;
+    /* s = sin(|w| dt/2)/|w|, with its series near zero */
+    if (fabs(half) < 1e-6) {
+        s = 0.5 * dt * (1.0 - half * half / 6.0);
+    } else {
+        s = sin(half) / wn;
+    }
+    dq[0] = cos(half);
+    dq[1] = -w_B[0] * s;
+    dq[2] = -w_B[1] * s;
+    dq[3] = -w_B[2] * s;
+    gnc_quat_mul(dq, q_BN, q_out);
+    return gnc_quat_normalize(q_out, q_out);
+}
+
+/* ---- MEKF ----------------------------------------------------------------- */
+
+static int mekf_config_ok(const gnc_mekf_config *c)
+{
+    return la_finite(&c->gyro_arw, 1) && c->gyro_arw >= 0.0 && la_finite(&c->gyro_rrw, 1)
+        && c->gyro_rrw >= 0.0 && la_finite(&c->st_sigma, 1) && c->st_sigma > 0.0
+        && la_finite(&c->p0_att, 1) && c->p0_att > 0.0 && la_finite(&c->p0_bias, 1)
+        && c->p0_bias >= 0.0;
+}
+
+int gnc_mekf_init(gnc_mekf *ctx, const gnc_mekf_config *cfg)
+{
+    if (ctx == NULL || cfg == NULL) {
+        return GNC_ERR_NULL;
+    }
+    if (!mekf_config_ok(cfg)) {
+        return GNC_ERR_DOMAIN;
+    }
+    ctx->cfg = *cfg;
+    ctx->q_BN[0] = 1.0;
+    la_zero(ctx->q_BN + 1, 3);
+    la_zero(ctx->bias, 3);
+    la_zero(ctx->P, 36);
+    ctx->initialised = 0;
+    return GNC_OK;
+}
+
+int gnc_mekf_reset(gnc_mekf *ctx, const double q_BN[4], const double bias[3])
+{
+    int i, st;
+    if (ctx == NULL || q_BN == NULL || bias == NULL) {
+        return GNC_ERR_NULL;
+    }
+    if (!mekf_config_ok(&ctx->cfg)) {
+        return GNC_ERR_STATE;
+    }
+    if (!la_finite(bias, 3)) {
+        return GNC_ERR_DOMAIN;
+    }
+    st = gnc_quat_normalize(q_BN, ctx->q_BN);
+    if (st != GNC_OK) {
+        return st;
+    }
+    la_copy(bias, ctx->bias, 3);
+    la_zero(ctx->P, 36);
+    for (i = 0; i < 3; ++i) {
+        ctx->P[7 * i] = ctx->cfg.p0_att * ctx->cfg.p0_att;
+        ctx->P[7 * (i + 3)] = ctx->cfg.p0_bias * ctx->cfg.p0_bias;
+    }
+    ctx->initialised = 1;
+    return GNC_OK;
+}
+
+static void skew(const double w[3], double m[9])
+{
+    m[0] = 0.0;
+    m[1] = -w[2];
+    m[2] = w[1];
+    m[3] = w[2];
+    m[4] = 0.0;
+    m[5] = -w[0];
+    m[6] = -w[1];
+    m[7] = w[0];
+    m[8] = 0.0;
+}
+
+static void mekf_propagate(gnc_mekf *ctx, const double w[3], double dt)
+{
+    double phi[36], tmp[36], W[9], W2[9], wn, th, a, b, c, d;
+    double su2 = ctx->cfg.gyro_rrw * ctx->cfg.gyro_rrw;
+    double sv2 = ctx->cfg.gyro_arw * ctx->cfg.gyro_arw;
+    int i, j;
+    gnc_att_propagate(ctx->q_BN, w, dt, ctx->q_BN);
+    skew(w, W);
+    la_mm(W, W, W2, 3, 3, 3);
+    wn = la_norm(w);
+    th = wn * dt;
+    /* Phi11 = I - a [w x] + b [w x]^2 ; Phi12 = -(I dt - c [w x] + d [w x]^2) */
+    if (th < 1e-5) {
+        a = dt;
+        b = 0.5 * dt * dt;
+        c = 0.5 * dt * dt;
+        d = dt * dt * dt / 6.0;
+    } else {
+        a = sin(th) / wn;
+        b = (1.0 - cos(th)) / (wn * wn);
+        c = b;
+        d = (th - sin(th)) / (wn * wn * wn);
+    }
+    la_zero(phi, 36);
+    for (i = 0; i < 3; ++i) {
+        for (j = 0; j < 3; ++j) {
+            double id = (i == j) ? 1.0 : 0.0;
+            phi[6 * i + j] = id - a * W[3 * i + j] + b * W2[3 * i + j];
+            phi[6 * i + j + 3] = -(id * dt - c * W[3 * i + j] + d * W2[3 * i + j]);
+        }
+        phi[6 * (i + 3) + i + 3] = 1.0;
+    }
+    la_mm(phi, ctx->P, tmp, 6, 6, 6);
+    la_mmt(tmp, phi, ctx->P, 6, 6, 6);
+    for (i = 0; i < 3; ++i) {
+        ctx->P[7 * i] += sv2 * dt + su2 * dt * dt * dt / 3.0;
+        ctx->P[6 * i + i + 3] -= 0.5 * su2 * dt * dt;
+        ctx->P[6 * (i + 3) + i] -= 0.5 * su2 * dt * dt;
+        ctx->P[7 * (i + 3)] += su2 * dt;
+    }
+    la_symmetrise(ctx->P, 6);
+}
+
+static int mekf_update(gnc_mekf *ctx, const double q_meas[4], double residual[3])
+{
+    double qm[4], qc[4], dq[4], z[3], S[9], Si[9], K[18], dx[6], dqc[4];
+    double IKH[36], tmp[36], P2[36], r2 = ctx->cfg.st_sigma * ctx->cfg.st_sigma;
+    int i, j, k;
+    if (gnc_quat_normalize(q_meas, qm) != GNC_OK) {
+        return GNC_ERR_DOMAIN;
+    }
+    gnc_quat_conj(ctx->q_BN, qc);
+    gnc_quat_mul(qm, qc, dq);
+    if (dq[0] < 0.0) {
+        for (i = 0; i < 4; ++i) {
+            dq[i] = -dq[i];
+        }
+    }
+    quat_to_rotvec(dq, z);
+    la_copy(z, residual, 3);
+    for (i = 0; i < 3; ++i) {
+        for (j = 0; j < 3; ++j) {
+            S[3 * i + j] = ctx->P[6 * i + j] + ((i == j) ? r2 : 0.0);
+        }
+    }
+    if (!la_inv3(S, Si)) {
+        return GNC_ERR_SINGULAR;
+    }
+    /* K = P[:, 0:3] S^-1 (6x3) */
+    for (i = 0; i < 6; ++i) {
+        for (j = 0; j < 3; ++j) {
+            double s = 0.0;
+            for (k = 0; k < 3; ++k) {
+                s += ctx->P[6 * i + k] * Si[3 * k + j];
+            }
+            K[3 * i + j] = s;
+        }
+    }
+    for (i = 0; i < 6; ++i) {
+        dx[i] = K[3 * i] * z[0] + K[3 * i + 1] * z[1] + K[3 * i + 2] * z[2];
+    }
+    dqc[0] = 1.0;
+    dqc[1] = -0.5 * dx[0];
+    dqc[2] = -0.5 * dx[1];
+    dqc[3] = -0.5 * dx[2];
+    gnc_quat_mul(dqc, ctx->q_BN, ctx->q_BN);
+    gnc_quat_normalize(ctx->q_BN, ctx->q_BN);
+    for (i = 0; i < 3; ++i) {
+        ctx->bias[i] += dx[i + 3];
+    }
+    /* Joseph form: P = (I - K H) P (I - K H)^T + K R K^T, H = [I 0] */
+    for (i = 0; i < 6; ++i) {
+        for (j = 0; j < 6; ++j) {
+            IKH[6 * i + j] = ((i == j) ? 1.0 : 0.0) - ((j < 3) ? K[3 * i + j] : 0.0);
+        }
+    }
+    la_mm(IKH, ctx->P, tmp, 6, 6, 6);
+    la_mmt(tmp, IKH, P2, 6, 6, 6);
+    for (i = 0; i < 6; ++i) {
+        for (j = 0; j < 6; ++j) {
+            P2[6 * i + j] += r2 * (K[3 * i] * K[3 * j] + K[3 * i + 1] * K[3 * j + 1]
+                                   + K[3 * i + 2] * K[3 * j + 2]);
+        }
+    }
+    la_copy(P2, ctx->P, 36);
+    la_symmetrise(ctx->P, 6);
+    return GNC_OK;
+}
+
+static void mekf_output(const gnc_mekf *ctx, const double gyro[3], gnc_mekf_out *out)
+{
+    int i;
+    la_copy(ctx->q_BN, out->q_BN, 4);
+    la_copy(ctx->bias, out->bias, 3);
+    la_sub(gyro, ctx->bias, out->w_B);
+    for (i = 0; i < 6; ++i) {
+        out->sigma[i] = sqrt(ctx->P[7 * i] > 0.0 ? ctx->P[7 * i] : 0.0);
+    }
+    out->valid = ctx->initialised;
+}
+
+int gnc_mekf_step(gnc_mekf *ctx, const gnc_mekf_in *in, gnc_mekf_out *out)
+{
+    double w[3];
+    int st;
+    if (ctx == NULL || in == NULL || out == NULL) {
+        return GNC_ERR_NULL;
+    }
+    if (!mekf_config_ok(&ctx->cfg)) {
+        return GNC_ERR_STATE;
+    }
+    if (!(in->dt >= 0.0) || !la_finite(&in->dt, 1) || !la_finite(in->gyro, 3)) {
+        return GNC_ERR_DOMAIN;
+    }
+    if (in->st_valid && !quat_ok(in->q_st)) {
+        return GNC_ERR_DOMAIN;
+    }
+    la_zero(out->residual, 3);
+    out->updated = 0;
+    if (!ctx->initialised) {
+        if (in->st_valid) {
+            st = gnc_mekf_reset(ctx, in->q_st, ctx->bias);
+            if (st != GNC_OK) {
+                return st;
+            }
+            out->updated = 1;
+        }
+        mekf_output(ctx, in->gyro, out);
+        return GNC_OK;
+    }
+    la_sub(in->gyro, ctx->bias, w);
+    mekf_propagate(ctx, w, in->dt);
+    if (in->st_valid) {
+        st = mekf_update(ctx, in->q_st, out->residual);
+        if (st != GNC_OK) {
+            return st;
+        }
+        out->updated = 1;
+    }
+    mekf_output(ctx, in->gyro, out);
+    return GNC_OK;
+}
+
+int gnc_mekf_covariance(const gnc_mekf *ctx, double P[36])
+{
+    if (ctx == NULL || P == NULL) {
+        return GNC_ERR_NULL;
+    }
+    la_copy(ctx->P, P, 36);
+    return GNC_OK;
+}
+
+/* ---- Control laws --------------------------------------------------------- */
+
+int gnc_att_pd(const double q_BN[4], const double w_B[3], const double q_RN[4],
+               const double w_ref_R[3], const double a_ref_R[3], const double inertia[9],
+               const double h_w[3], double kp, double kd, double torque_B[3])
+{
+    double q_BR[4], C_BR[9], wr[3], ar[3], h[3], gyro[3], tmp[3];
+    int i, st;
+    if (q_BN == NULL || w_B == NULL || q_RN == NULL || w_ref_R == NULL || a_ref_R == NULL
+        || inertia == NULL || h_w == NULL || torque_B == NULL) {
+        return GNC_ERR_NULL;
+    }
+    if (!quat_ok(q_BN) || !quat_ok(q_RN) || !la_finite(w_B, 3) || !la_finite(w_ref_R, 3)
+        || !la_finite(a_ref_R, 3) || !la_finite(inertia, 9) || !la_finite(h_w, 3)
+        || !la_finite(&kp, 1) || !la_finite(&kd, 1)) {
+        return GNC_ERR_DOMAIN;
+    }
+    st = gnc_quat_error(q_BN, q_RN, q_BR);
+    if (st != GNC_OK) {
+        return st;
+    }
+    gnc_quat_normalize(q_BR, q_BR);
+    gnc_quat_to_dcm(q_BR, C_BR);
+    la_mv3(C_BR, w_ref_R, wr);
+    la_mv3(C_BR, a_ref_R, ar);
+    la_cross(w_B, wr, tmp);
+    la_sub(ar, tmp, ar);          /* d/dt of w_ref in body axes */
+    la_mv3(inertia, w_B, h);
+    la_add(h, h_w, h);
+    la_cross(w_B, h, gyro);
+    la_mv3(inertia, ar, ar);
+    for (i = 0; i < 3; ++i) {
+        /* dtheta = -2 vec(q_BR): torque = -kp dtheta = +2 kp vec(q_BR) */
+        torque_B[i] = 2.0 * kp * q_BR[i + 1] - kd * (w_B[i] - wr[i]) + gyro[i] + ar[i];
+    }
+    return GNC_OK;
+}
+
+int gnc_bdot(const double b_prev[3], const double b_now[3], double dt, double k, double m_max,
+             double m_out[3])
+{
+    int i, sat = 0;
+    if (b_prev == NULL || b_now == NULL || m_out == NULL) {
+        return GNC_ERR_NULL;
+    }
+    if (!(dt > 0.0) || !la_finite(b_prev, 3) || !la_finite(b_now, 3) || !la_finite(&k, 1)
+        || !(m_max >= 0.0)) {
+        return GNC_ERR_DOMAIN;
+    }
+    for (i = 0; i < 3; ++i) {
+        m_out[i] = -k * (b_now[i] - b_prev[i]) / dt;
+    }
+    clip_vector(m_out, m_max, &sat);
+    return GNC_OK;
+}
+
+static int mtq_cross_law(const double v[3], const double b_B[3], double k, double m_max,
+                         double m_out[3])
+{
+    double b2;
+    int sat = 0;
+    if (v == NULL || b_B == NULL || m_out == NULL) {
+        return GNC_ERR_NULL;
+    }
+    if (!la_finite(v, 3) || !la_finite(b_B, 3) || !la_finite(&k, 1) || !(m_max >= 0.0)) {
+        return GNC_ERR_DOMAIN;
+    }
+    b2 = la_dot(b_B, b_B);
+    if (!(b2 > 1e-24)) {
+        return GNC_ERR_SINGULAR;
+    }
+    la_cross(v, b_B, m_out);
+    la_scale(m_out, k / b2, m_out);
+    clip_vector(m_out, m_max, &sat);
+    return GNC_OK;
+}
+
+int gnc_mtq_rate_damp(const double w_B[3], const double b_B[3], double k, double m_max,
+                      double m_out[3])
+{
+    return mtq_cross_law(w_B, b_B, k, m_max, m_out);
+}
+
+int gnc_mtq_unload(const double h_w[3], const double b_B[3], double k, double m_max,
+                   double m_out[3])
+{
+    return mtq_cross_law(h_w, b_B, k, m_max, m_out);
+}
+
+/* ---- Guidance ------------------------------------------------------------- */
+
+/* A unit vector perpendicular to the unit vector u. */
+static void any_perpendicular(const double u[3], double p[3])
+{
+    double e[3] = {0.0, 0.0, 0.0};
+    int i = 0;
+    if (fabs(u[1]) < fabs(u[i])) {
+        i = 1;
+    }
+    if (fabs(u[2]) < fabs(u[i])) {
+        i = 2;
+    }
+    e[i] = 1.0;
+    la_cross(u, e, p);
+    la_scale(p, 1.0 / la_norm(p), p);
+}
+
+int gnc_target_pointing(const double boresight_B[3], const double secondary_B[3],
+                        const double los_N[3], const double sun_N[3], double keepout,
+                        double q_RN[4], int *keepout_active)
+{
+    double b[3], a[3], c[3], d[3], s[3], p[3], aN[3], cN[3], C[9], n, cs;
+    int i, j;
+    if (boresight_B == NULL || secondary_B == NULL || los_N == NULL || sun_N == NULL
+        || q_RN == NULL || keepout_active == NULL) {
+        return GNC_ERR_NULL;
+    }
+    if (!la_finite(boresight_B, 3) || !la_finite(secondary_B, 3) || !la_finite(los_N, 3)
+        || !la_finite(sun_N, 3) || !(keepout >= 0.0) || !(keepout < 0.5 * GNC_PI)) {
+        return GNC_ERR_DOMAIN;
+    }
+    *keepout_active = 0;
+    n = la_norm(boresight_B);
+    if (!(n > 1e-12)) {
+        return GNC_ERR_DOMAIN;
+    }
+    la_scale(boresight_B, 1.0 / n, b);
+    la_scale(b, -la_dot(secondary_B, b), a);
+    la_add(secondary_B, a, a);
+    n = la_norm(a);
+    if (!(n > 1e-9 * la_norm(secondary_B)) || !(n > 0.0)) {
+        return GNC_ERR_DOMAIN;
+    }
+    la_scale(a, 1.0 / n, a);
+    la_cross(b, a, c);
+    n = la_norm(los_N);
+    if (!(n > 0.0)) {
+        return GNC_ERR_DOMAIN;
+    }
+    la_scale(los_N, 1.0 / n, d);
+    n = la_norm(sun_N);
+    if (!(n > 0.0)) {
+        return GNC_ERR_DOMAIN;
+    }
+    la_scale(sun_N, 1.0 / n, s);
+    cs = la_dot(d, s);
+    if (cs > cos(keepout)) {
+        /* move the boresight off the line of sight, away from the sun */
+        la_scale(s, -cs, p);
+        la_add(d, p, p);
+        n = la_norm(p);
+        if (n < 1e-12) {
+            any_perpendicular(s, p);
+        } else {
+            la_scale(p, 1.0 / n, p);
+        }
+        for (i = 0; i < 3; ++i) {
+            d[i] = cos(keepout) * s[i] + sin(keepout) * p[i];
+        }
+        *keepout_active = 1;
+    }
+    /* secondary axis towards the sun, projected off the boresight */
+    la_scale(d, -la_dot(s, d), aN);
+    la_add(s, aN, aN);
+    n = la_norm(aN);
+    if (n < 1e-9) {
+        any_perpendicular(d, aN);
+    } else {
+        la_scale(aN, 1.0 / n, aN);
+    }
+    la_cross(d, aN, cN);
+    for (i = 0; i < 3; ++i) {
+        for (j = 0; j < 3; ++j) {
+            C[3 * i + j] = b[i] * d[j] + a[i] * aN[j] + c[i] * cN[j];
+        }
+    }
+    return gnc_dcm_to_quat(C, q_RN);
+}
+
+int gnc_slew_init(gnc_slew *ctx, double rate_max, double accel_max)
+{
+    if (ctx == NULL) {
+        return GNC_ERR_NULL;
+    }
+    if (!(rate_max > 0.0) || !(accel_max > 0.0) || !la_finite(&rate_max, 1)
+        || !la_finite(&accel_max, 1)) {
+        return GNC_ERR_DOMAIN;
+    }
+    ctx->rate_max = rate_max;
+    ctx->accel_max = accel_max;
+    ctx->q_RN[0] = 1.0;
+    la_zero(ctx->q_RN + 1, 3);
+    la_zero(ctx->q_prev_TN, 4);
+    la_zero(ctx->w_R, 3);
+    la_zero(ctx->a_R, 3);
+    ctx->initialised = 0;
+    return GNC_OK;
+}
+
+int gnc_slew_reset(gnc_slew *ctx, const double q_RN[4], const double w_R[3])
+{
+    int st;
+    if (ctx == NULL || q_RN == NULL || w_R == NULL) {
+        return GNC_ERR_NULL;
+    }
+    if (!(ctx->rate_max > 0.0) || !(ctx->accel_max > 0.0)) {
+        return GNC_ERR_STATE;
+    }
+    if (!la_finite(w_R, 3)) {
+        return GNC_ERR_DOMAIN;
+    }
+    st = gnc_quat_normalize(q_RN, ctx->q_RN);
+    if (st != GNC_OK) {
+        return st;
+    }
+    la_copy(w_R, ctx->w_R, 3);
+    la_zero(ctx->a_R, 3);
+    ctx->initialised = 1;
+    ctx->q_prev_TN[0] = 0.0; /* no previous target yet: no propagation */
+    la_zero(ctx->q_prev_TN + 1, 3);
+    return GNC_OK;
+}
+
+int gnc_slew_step(gnc_slew *ctx, const double q_TN[4], double dt, double *remaining)
+{
+    double qt[4], qc[4], q_TR[4], q_RT[4], C_RT[9], rv[3], wT[3] = {0.0, 0.0, 0.0};
+    double phi, speed, wdes[3], dw[3], dwn, amax_dt;
+    int i;
+    if (ctx == NULL || q_TN == NULL || remaining == NULL) {
+        return GNC_ERR_NULL;
+    }
+    if (!ctx->initialised) {
+        return GNC_ERR_STATE;
+    }
+    if (!(dt > 0.0) || !la_finite(&dt, 1) || !quat_ok(q_TN)) {
+        return GNC_ERR_DOMAIN;
+    }
+    gnc_quat_normalize(q_TN, qt);
+    /* 1. the reference at this step: last step's reference moved at its rate */
+    if (quat_ok(ctx->q_prev_TN)) {
+        gnc_att_propagate(ctx->q_RN, ctx->w_R, dt, ctx->q_RN);
+        /* target rate feed-forward, target axes */
+        gnc_quat_conj(ctx->q_prev_TN, qc);
+        gnc_quat_mul(qt, qc, q_TR);
+        quat_to_rotvec(q_TR, wT);
+        la_scale(wT, 1.0 / dt, wT);
+    }
+    la_copy(qt, ctx->q_prev_TN, 4);
+    /* 2. the rate to hold until the next step: towards the target along the
+     * eigenaxis, at most rate_max, braking in time, changing at most accel_max */
+    gnc_quat_error(qt, ctx->q_RN, q_TR);
+    quat_to_rotvec(q_TR, rv); /* rotation from R to T, R axes */
+    phi = la_norm(rv);
+    gnc_quat_conj(q_TR, q_RT);
+    gnc_quat_to_dcm(q_RT, C_RT);
+    la_mv3(C_RT, wT, wT);     /* target rate in R axes */
+    amax_dt = ctx->accel_max * dt;
+    speed = ctx->rate_max;
+    if (sqrt(2.0 * ctx->accel_max * phi) < speed) {
+        speed = sqrt(2.0 * ctx->accel_max * phi);
+    }
+    if (phi / dt < speed) {
+        speed = phi / dt;
+    }
+    for (i = 0; i < 3; ++i) {
+        wdes[i] = (phi > 0.0 ? rv[i] * speed / phi : 0.0) + wT[i];
+    }
+    la_sub(wdes, ctx->w_R, dw);
+    dwn = la_norm(dw);
+    if (phi <= 0.5 * amax_dt * dt) {
+        la_sub(wT, ctx->w_R, dw);
+        if (la_norm(dw) <= amax_dt) {
+            /* within reach of the target at a matching rate: lock on */
+            la_copy(qt, ctx->q_RN, 4);
+            la_copy(wT, ctx->w_R, 3);
+            la_scale(dw, 1.0 / dt, ctx->a_R);
+            *remaining = 0.0;
+            return GNC_OK;
+        }
+        la_sub(wdes, ctx->w_R, dw);
+    }
+    if (dwn > amax_dt) {
+        la_scale(dw, amax_dt / dwn, dw);
+    }
+    la_add(ctx->w_R, dw, ctx->w_R);
+    la_scale(dw, 1.0 / dt, ctx->a_R);
+    *remaining = phi;
+    return GNC_OK;
+}
+
+/* ---- ADCS step ------------------------------------------------------------ */
+
+static int adcs_config_ok(const gnc_adcs_config *c)
+{
+    return la_finite(&c->dt, 1) && c->dt > 0.0 && la_finite(c->inertia, 9) && c->kp >= 0.0
+        && c->kd >= 0.0 && c->wheel_torque_max >= 0.0 && c->wheel_momentum_max >= 0.0
+        && c->dipole_max >= 0.0 && la_finite(&c->bdot_gain, 1) && c->damp_gain >= 0.0
+        && c->unload_gain >= 0.0 && c->slew_rate_max > 0.0 && c->slew_accel_max > 0.0
+        && la_finite(&c->wheel_momentum_max, 1) && la_finite(&c->kp, 1)
+        && la_finite(&c->kd, 1) && la_finite(&c->damp_gain, 1)
+        && la_finite(&c->unload_gain, 1) && la_finite(&c->sun_keepout, 1)
+        && la_finite(c->boresight_B, 3) && la_finite(c->secondary_B, 3);
+}
+
+int gnc_adcs_init(gnc_adcs *ctx, const gnc_adcs_config *cfg)
+{
+    int st;
+    if (ctx == NULL || cfg == NULL) {
+        return GNC_ERR_NULL;
+    }
+    ctx->initialised = 0;
+    if (!adcs_config_ok(cfg)) {
+        return GNC_ERR_DOMAIN;
+    }
+    if (!la_inv3(cfg->inertia, ctx->inertia_inv)) {
+        return GNC_ERR_SINGULAR;
+    }
+    ctx->cfg = *cfg;
+    st = gnc_mekf_init(&ctx->mekf, &cfg->mekf);
+    if (st != GNC_OK) {
+        return st;
+    }
+    st = gnc_slew_init(&ctx->slew, cfg->slew_rate_max, cfg->slew_accel_max);
+    if (st != GNC_OK) {
+        return st;
+    }
+    ctx->initialised = 1;
+    return gnc_adcs_reset(ctx);
+}
+
+int gnc_adcs_reset(gnc_adcs *ctx)
+{
+    int st;
+    if (ctx == NULL) {
+        return GNC_ERR_NULL;
+    }
+    if (!ctx->initialised) {
+        return GNC_ERR_STATE;
+    }
+    st = gnc_mekf_init(&ctx->mekf, &ctx->cfg.mekf);
+    if (st != GNC_OK) {
+        return st;
+    }
+    st = gnc_slew_init(&ctx->slew, ctx->cfg.slew_rate_max, ctx->cfg.slew_accel_max);
+    if (st != GNC_OK) {
+        return st;
+    }
+    la_zero(ctx->mag_prev, 3);
+    ctx->mag_prev_valid = 0;
+    ctx->last_mode = GNC_ADCS_OFF;
+    return GNC_OK;
+}
+
+static int adcs_inputs_ok(const gnc_adcs_in *in)
+{
+    if (in->mode < GNC_ADCS_OFF || in->mode > GNC_ADCS_TARGET) {
+        return 0;
+    }
+    if (in->gyro_valid && !la_finite(in->gyro_B, 3)) {
+        return 0;
+    }
+    if (in->st_valid && !quat_ok(in->q_st_BN)) {
+        return 0;
+    }
+    if (in->mag_valid && !la_finite(in->mag_B, 3)) {
+        return 0;
+    }
+    if (!la_finite(in->h_wheel, 3)) {
+        return 0;
+    }
+    if (in->mode == GNC_ADCS_POINT && !quat_ok(in->q_target_BN)) {
+        return 0;
+    }
+    if (in->mode == GNC_ADCS_TARGET && (!la_finite(in->r_target_N, 3) || !la_finite(in->sun_N, 3))) {
+        return 0;
+    }
+    return 1;
+}
+
+/* Pointing modes: guidance reference and PD torque. */
+static int adcs_pointing(gnc_adcs *ctx, const gnc_adcs_in *in, const double w[3],
+                         gnc_adcs_out *out, double torque[3])
+{
+    const gnc_adcs_config *c = &ctx->cfg;
+    double q_T[4], remaining, C_BR[9], q_BR[4];
+    int st, ko = 0;
+    if (in->mode == GNC_ADCS_POINT) {
+        st = gnc_quat_normalize(in->q_target_BN, q_T);
+    } else {
+        st = gnc_target_pointing(c->boresight_B, c->secondary_B, in->r_target_N, in->sun_N,
+                                 c->sun_keepout, q_T, &ko);
+    }
+    if (st != GNC_OK) {
+        return st;
+    }
+    if (ko) {
+        out->flags |= GNC_ADCS_FLAG_KEEPOUT;
+    }
+    if (ctx->last_mode != in->mode || !ctx->slew.initialised) {
+        st = gnc_slew_reset(&ctx->slew, ctx->mekf.q_BN, w);
+        if (st != GNC_OK) {
+            return st;
+        }
+    }
+    st = gnc_slew_step(&ctx->slew, q_T, c->dt, &remaining);
+    if (st != GNC_OK) {
+        return st;
+    }
+    if (remaining > 1e-9 || la_norm(ctx->slew.a_R) > 1e-12) {
+        out->flags |= GNC_ADCS_FLAG_SLEWING;
+    }
+    st = gnc_att_pd(ctx->mekf.q_BN, w, ctx->slew.q_RN, ctx->slew.w_R, ctx->slew.a_R,
+                    c->inertia, in->h_wheel, c->kp, c->kd, torque);
+    if (st != GNC_OK) {
+        return st;
+    }
+    la_copy(ctx->slew.q_RN, out->q_ref_BN, 4);
+    gnc_quat_error(ctx->mekf.q_BN, ctx->slew.q_RN, q_BR);
+    gnc_quat_to_dcm(q_BR, C_BR);
+    la_mv3(C_BR, ctx->slew.w_R, out->w_ref_B);
+    out->ref_error = quat_angle(q_BR);
+    gnc_quat_error(ctx->mekf.q_BN, q_T, q_BR);
+    out->att_error = quat_angle(q_BR);
+    return GNC_OK;
+}
+
+int gnc_adcs_step(gnc_adcs *ctx, const gnc_adcs_in *in, gnc_adcs_out *out)
+{
+    const gnc_adcs_config *c;
+    gnc_mekf_in min;
+    gnc_mekf_out mout;
+    double w[3], torque[3] = {0.0, 0.0, 0.0}, m[3] = {0.0, 0.0, 0.0}, tm[3], cmd[3];
+    int st, i, mode, use_wheels = 0, sat = 0;
+    if (ctx == NULL || in == NULL || out == NULL) {
+        return GNC_ERR_NULL;
+    }
+    if (!ctx->initialised) {
+        return GNC_ERR_STATE;
+    }
+    if (!adcs_inputs_ok(in)) {
+        return GNC_ERR_DOMAIN;
+    }
+    c = &ctx->cfg;
+    out->flags = 0;
+    out->att_error = 0.0;
+    out->ref_error = 0.0;
+    la_zero(out->w_ref_B, 3);
+    /* 1. estimation (gyro outage: propagate at zero rate) */
+    min.dt = c->dt;
+    for (i = 0; i < 3; ++i) {
+        min.gyro[i] = in->gyro_valid ? in->gyro_B[i] : ctx->mekf.bias[i];
+    }
+    la_copy(in->q_st_BN, min.q_st, 4);
+    min.st_valid = in->st_valid;
+    st = gnc_mekf_step(&ctx->mekf, &min, &mout);
+    if (st != GNC_OK) {
+        return st;
+    }
+    la_copy(mout.q_BN, out->q_BN, 4);
+    la_copy(mout.bias, out->bias_B, 3);
+    la_copy(mout.sigma, out->sigma, 6);
+    if (mout.valid) {
+        out->flags |= GNC_ADCS_FLAG_EST_VALID;
+        la_copy(mout.w_B, w, 3);
+    } else if (in->gyro_valid) {
+        la_copy(in->gyro_B, w, 3);
+    } else {
+        la_zero(w, 3);
+    }
+    la_copy(w, out->w_B, 3);
+    la_copy(mout.q_BN, out->q_ref_BN, 4);
+    if (!in->mag_valid) {
+        out->flags |= GNC_ADCS_FLAG_NO_MAG;
+    }
+    /* 2. mode: pointing needs an estimate, otherwise damp the rate */
+    mode = in->mode;
+    if ((mode == GNC_ADCS_POINT || mode == GNC_ADCS_TARGET) && !mout.valid) {
+        mode = GNC_ADCS_RATE_DAMP;
+        out->flags |= GNC_ADCS_FLAG_FALLBACK;
+    }
+    /* 3. guidance and control */
+    if (mode == GNC_ADCS_DETUMBLE && in->mag_valid) {
+        if (in->gyro_valid) {
+            st = gnc_mtq_rate_damp(w, in->mag_B, c->damp_gain, 1e300, m);
+        } else if (ctx->mag_prev_valid) {
+            st = gnc_bdot(ctx->mag_prev, in->mag_B, c->dt, c->bdot_gain, 1e300, m);
+        }
+        if (st != GNC_OK) {
+            return st;
+        }
+    } else if (mode == GNC_ADCS_RATE_DAMP) {
+        use_wheels = 1;
+        for (i = 0; i < 3; ++i) {
+            torque[i] = -c->kd * w[i];
+        }
+    } else if (mode == GNC_ADCS_POINT || mode == GNC_ADCS_TARGET) {
+        use_wheels = 1;
+        st = adcs_pointing(ctx, in, w, out, torque);
+        if (st != GNC_OK) {
+            return st;
+        }
+    }
+    if (use_wheels && in->mag_valid && c->unload_gain > 0.0) {
+        st = gnc_mtq_unload(in->h_wheel, in->mag_B, c->unload_gain, 1e300, m);
+        if (st != GNC_OK) {
+            return st;
+        }
+    }
+    /* 4. allocation: magnetorquers, then wheels make up the rest */
+    clip_vector(m, c->dipole_max, &sat);
+    if (sat) {
+        out->flags |= GNC_ADCS_FLAG_DIPOLE_SAT;
+    }
+    if (in->mag_valid) {
+        la_cross(m, in->mag_B, tm);
+    } else {
+        la_zero(m, 3);
+        la_zero(tm, 3);
+    }
+    la_zero(cmd, 3);
+    if (use_wheels) {
+        la_sub(tm, torque, cmd); /* wheel motor torque = -(body torque - mtq torque) */
+        sat = 0;
+        clip_vector(cmd, c->wheel_torque_max, &sat);
+        if (sat) {
+            out->flags |= GNC_ADCS_FLAG_WHEEL_TORQUE_SAT;
+        }
+        for (i = 0; i < 3; ++i) {
+            if ((in->h_wheel[i] >= c->wheel_momentum_max && cmd[i] > 0.0)
+                || (in->h_wheel[i] <= -c->wheel_momentum_max && cmd[i] < 0.0)) {
+                cmd[i] = 0.0;
+                out->flags |= GNC_ADCS_FLAG_WHEEL_MOMENTUM_LIMIT;
+            }
+        }
+    }
+    la_copy(cmd, out->wheel_torque, 3);
+    la_copy(m, out->dipole_B, 3);
+    la_sub(tm, cmd, out->torque_B);
+    /* 5. bookkeeping */
+    if (in->mag_valid) {
+        la_copy(in->mag_B, ctx->mag_prev, 3);
+    }
+    ctx->mag_prev_valid = in->mag_valid;
+    ctx->last_mode = mode;
+    out->mode = mode;
+    return GNC_OK;
+}

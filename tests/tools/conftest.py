@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from fsw_tools.replay.pytest_plugin import replay_harness  # noqa: F401 - the fixture
 from ground_packets import packet_stream
 
 

@@ -31,9 +31,10 @@
  *    era(t) = era0 + omega_earth t about the N z axis;
  *  - thrusters: force along dir_i at position pos_i (body); thrust and mass
  *    flow scale with the blowdown tank pressure p = pv / (V_tank - m_prop/rho),
- *    F = F_ref p / p_ref, mdot = -F / (Isp g0). Within a tick the thrusters
- *    fire from the tick start for their on-time; the tick is split at every
- *    on-time so each segment has a constant thrust set.
+ *    F = F_ref p / p_ref, mdot = -F / (Isp g0). A commanded on-time may span
+ *    several ticks; within a tick a thruster fires from the tick start for
+ *    its remaining on-time (at most the tick), and the tick is split at every
+ *    on-time so each RK4 segment has a constant thrust set.
  *  - sun: the low-precision analytic ephemeris of the Astronomical Almanac
  *    (about 0.01 deg), eclipse by a cylindrical Earth shadow.
  *
@@ -108,10 +109,14 @@ typedef struct sim_craft {
     double prop_density;      /* kg/m^3 */
     double tank_pv;           /* Pa m^3, pressurant pressure times gas volume (isothermal) */
     double p_ref;             /* Pa, pressure at which thr_force is rated */
-    /* ---- commands (held until changed, except on-times: one tick) ---- */
+    /* ---- commands (held until changed; on-times count down) ---- */
     double wheel_torque_cmd[6];  /* N m, motor torque on the wheel */
     double mtq_dipole_cmd[3];    /* A m^2, B */
-    double thr_on_time[12];      /* s from the next tick's start; cleared after it */
+    double thr_on_time[12];      /* s, remaining commanded on-time from the next tick's
+                                    start; each tick fires min(remaining, dt) and
+                                    decrements it. A pulse shorter than thr_min_on at
+                                    its start is dropped. */
+    int thr_active[12];          /* 1 while a commanded pulse is in progress */
     /* ---- faults ---- */
     int wheel_failed[6];         /* 1: motor torque zero */
     int thr_state[12];           /* sim_thruster_state */

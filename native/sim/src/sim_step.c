@@ -135,14 +135,31 @@ static void craft_tick(const sim_env *env, sim_craft *c, double t, double dt)
     int on[12], i, j, ncut = 0;
     for (i = 0; i < c->n_thrusters; ++i) {
         double ot = c->thr_on_time[i];
-        if (c->thr_state[i] == SIM_THR_STUCK_OPEN) {
-            ot = dt;
-        } else if (c->thr_state[i] == SIM_THR_STUCK_CLOSED || !(ot >= c->thr_min_on[i])
-                   || !(ot > 0.0)) {
+        if (!(ot > 0.0)) {
             ot = 0.0;
+            c->thr_active[i] = 0;
+        } else if (!c->thr_active[i]) {
+            /* a new pulse: below the minimum on-time it is not executed */
+            if (ot < c->thr_min_on[i]) {
+                ot = 0.0;
+            } else {
+                c->thr_active[i] = 1;
+                if (c->thr_state[i] == SIM_THR_NOMINAL && c->prop_mass > 0.0) {
+                    c->thr_pulses[i] += 1.0;
+                }
+            }
+        }
+        c->thr_on_time[i] = ot > dt ? ot - dt : 0.0;
+        if (c->thr_on_time[i] <= 0.0) {
+            c->thr_active[i] = 0;
         }
         if (ot > dt) {
             ot = dt;
+        }
+        if (c->thr_state[i] == SIM_THR_STUCK_OPEN) {
+            ot = dt;
+        } else if (c->thr_state[i] == SIM_THR_STUCK_CLOSED) {
+            ot = 0.0;
         }
         if (c->prop_mass <= 0.0) {
             ot = 0.0;
@@ -150,9 +167,6 @@ static void craft_tick(const sim_env *env, sim_craft *c, double t, double dt)
         on_time[i] = ot;
         if (ot > 0.0) {
             c->thr_total_on[i] += ot;
-            if (c->thr_state[i] == SIM_THR_NOMINAL) {
-                c->thr_pulses[i] += 1.0;
-            }
             /* insert into the sorted cut list */
             for (j = ncut; j > 0 && cuts[j - 1] > ot; --j) {
                 cuts[j] = cuts[j - 1];
@@ -160,7 +174,6 @@ static void craft_tick(const sim_env *env, sim_craft *c, double t, double dt)
             cuts[j] = ot;
             ++ncut;
         }
-        c->thr_on_time[i] = 0.0;
     }
     cuts[ncut++] = dt;
     {

@@ -1,0 +1,257 @@
+"""World and spacecraft configuration: plain dataclasses, every field with a
+default, SI units (names carry the unit where it is not SI).
+
+The mission's TOML scenario loader fills these (``hil.sim.from_scenario``);
+values marked *assumed* are guesses for a Photon-class chaser
+(/work/shared/reference/mission-facts.md), not data.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+_S3 = 3.0**-0.5
+
+
+@dataclass
+class OrbitConfig:
+    """Initial orbit: a TLE when both lines are given (sgp4, TEME -> N, see
+    ``hil.sim.frames``), else osculating Keplerian elements at the epoch."""
+
+    sma: float = 6878137.0  # m: 500 km circular
+    ecc: float = 0.0
+    inc_deg: float = 51.6
+    raan_deg: float = 0.0
+    argp_deg: float = 0.0
+    true_anomaly_deg: float = 0.0
+    tle_line1: str = ""
+    tle_line2: str = ""
+
+
+@dataclass
+class WheelConfig:
+    """One reaction wheel (RW-0.06 class, mission-facts conf. B; friction assumed)."""
+
+    axis: list[float] = field(default_factory=lambda: [1.0, 0.0, 0.0])
+    max_momentum: float = 0.18  # N m s at max speed
+    max_speed: float = 6000.0 * 2 * math.pi / 60  # rad/s (assumed 6000 rpm)
+    max_torque: float = 0.020  # N m
+    coulomb_friction: float = 1e-4  # N m (assumed)
+    coulomb_speed: float = 1.0  # rad/s, tanh smoothing of the Coulomb term (keeps RK4 stable)
+    viscous_friction: float = 1e-7  # N m s (assumed)
+    initial_speed: float = 0.0  # rad/s
+
+    @property
+    def inertia(self) -> float:
+        """Spin inertia [kg m^2] from momentum capacity and maximum speed."""
+        return self.max_momentum / self.max_speed
+
+
+@dataclass
+class ThrusterConfig:
+    """One thruster: force along ``direction`` (body) at ``position`` (from the
+    centre of mass), rated at the tank's reference pressure."""
+
+    position: list[float] = field(default_factory=lambda: [-0.5, 0.0, 0.0])  # m
+    direction: list[float] = field(default_factory=lambda: [1.0, 0.0, 0.0])  # unit, body
+    thrust: float = 1.0  # N (assumed, 1 N hydrazine class)
+    isp: float = 220.0  # s (assumed)
+    min_impulse_bit: float = 0.01  # N s; shorter commanded pulses are not executed
+    misalignment_deg: float = 0.0  # cone angle of the actual force from `direction`
+    misalignment_azimuth_deg: float = 0.0  # where on the cone
+
+
+def _rcs() -> list[ThrusterConfig]:
+    """8 x 1 N: four on the -x face thrusting +x, four on +x thrusting -x
+    (the mission scenario's layout)."""
+    out = []
+    for x, d in ((-0.5, 1.0), (0.5, -1.0)):
+        for y in (0.3, -0.3):
+            for z in (0.3, -0.3):
+                out.append(ThrusterConfig(position=[x, y, z], direction=[d, 0.0, 0.0]))
+    return out
+
+
+def _wheels() -> list[WheelConfig]:
+    axes = [[1.0, 0, 0], [0, 1.0, 0], [0, 0, 1.0], [_S3, _S3, _S3]]
+    return [WheelConfig(axis=list(map(float, a))) for a in axes]
+
+
+@dataclass
+class TankConfig:
+    """Blowdown monopropellant tank (isothermal pressurant; assumed values)."""
+
+    volume: float = 0.020  # m^3
+    propellant_density: float = 1004.0  # kg/m^3 (hydrazine)
+    initial_pressure: float = 2.2e6  # Pa at the initial load
+    reference_pressure: float = 2.2e6  # Pa at which thruster thrust is rated
+
+
+@dataclass
+class SpacecraftConfig:
+    """One spacecraft. Defaults: the Photon-class chaser (300 kg wet,
+    diag(10, 12, 15) kg m^2: assumed, mission-facts)."""
+
+    name: str = "chaser"
+    dry_mass: float = 288.0  # kg (assumed)
+    propellant_mass: float = 12.0  # kg (assumed)
+    #: 3 (principal, diagonal) or 9 (row-major) values [kg m^2]
+    inertia: list[float] = field(default_factory=lambda: [10.0, 12.0, 15.0])
+    cd_area: float = 2.2 * 1.5  # m^2, drag coefficient x area (assumed)
+    attitude: bool = True  # False: orbit only
+    q_BN: list[float] = field(default_factory=lambda: [1.0, 0.0, 0.0, 0.0])
+    rate: list[float] = field(default_factory=lambda: [0.0, 0.0, 0.0])  # rad/s, body
+    orbit: OrbitConfig = field(default_factory=OrbitConfig)
+    #: when set (3 values each), the initial state is this Hill-frame offset [m]
+    #: and velocity [m/s] from the target instead of `orbit`
+    hill_position: list[float] = field(default_factory=list)
+    hill_velocity: list[float] = field(default_factory=list)
+    wheels: list[WheelConfig] = field(default_factory=_wheels)
+    thrusters: list[ThrusterConfig] = field(default_factory=_rcs)
+    tank: TankConfig = field(default_factory=TankConfig)
+    mtq_max_dipole: list[float] = field(default_factory=lambda: [5.0, 5.0, 5.0])  # A m^2
+
+
+def target_default() -> SpacecraftConfig:
+    """The target: orbit only, no actuators (ESPA class guess, mission-facts)."""
+    return SpacecraftConfig(name="target", dry_mass=150.0, propellant_mass=0.0,
+                            inertia=[8.0, 8.0, 6.0], cd_area=2.2 * 1.0, attitude=False,
+                            wheels=[], thrusters=[], mtq_max_dipole=[0.0, 0.0, 0.0])
+
+
+@dataclass
+class EnvironmentConfig:
+    """Which perturbations are on (constants in ``hil.sim.constants``)."""
+
+    j2: bool = True
+    drag: bool = False
+    gravity_gradient: bool = True
+    magnetic: bool = True
+    rho0: float = 6.967e-13  # kg/m^3 at h0
+    h0: float = 500e3  # m
+    scale_height: float = 63822.0  # m
+
+
+@dataclass
+class GyroConfig:
+    """Rate gyro: white rate noise (angle random walk) + random-walk bias."""
+
+    rate_hz: float = 10.0
+    angle_random_walk: float = 0.15 * math.pi / 180 / 60  # rad/s^0.5 (0.15 deg/sqrt(h))
+    bias_random_walk: float = 1e-9  # rad/s^1.5 (assumed)
+    bias_sigma: float = 5.0 * math.pi / 180 / 3600  # rad/s, initial bias spread (5 deg/h)
+
+
+@dataclass
+class StarTrackerConfig:
+    """Star tracker (ST-16RT2 recollection, conf. C)."""
+
+    rate_hz: float = 2.0
+    cross_boresight_sigma_arcsec: float = 5.0
+    about_boresight_sigma_arcsec: float = 55.0
+    boresight: list[float] = field(default_factory=lambda: [0.0, -1.0, 0.0])  # body
+    sun_exclusion_deg: float = 30.0  # from the sun
+    earth_exclusion_deg: float = 15.0  # from the Earth's limb
+    max_rate_deg_s: float = 3.0
+
+
+@dataclass
+class SunSensorConfig:
+    """Six cosine cells on the +-x, +-y, +-z faces; the sun vector is their
+    pairwise difference, normalised."""
+
+    rate_hz: float = 10.0
+    noise_sigma: float = 0.01  # per cell, in units of the full-sun current
+    threshold: float = 0.05  # total light below this: not valid (eclipse)
+
+
+@dataclass
+class MagnetometerConfig:
+    """Three-axis magnetometer."""
+
+    rate_hz: float = 10.0
+    noise_sigma: float = 100e-9  # T
+    bias: list[float] = field(default_factory=lambda: [0.0, 0.0, 0.0])  # T
+
+
+@dataclass
+class GpsConfig:
+    """GNSS receiver navigation solution, output in N."""
+
+    rate_hz: float = 1.0
+    position_sigma: float = 5.0  # m
+    velocity_sigma: float = 0.05  # m/s
+
+
+@dataclass
+class RelNavConfig:
+    """Relative navigation (camera + lidar): range, azimuth, elevation of the
+    target in the camera frame (see ``hil.sim.sensors.RelNav``)."""
+
+    rate_hz: float = 1.0
+    boresight: list[float] = field(default_factory=lambda: [0.0, 0.0, 1.0])  # body
+    fov_half_angle_deg: float = 10.0
+    min_range: float = 1.0  # m
+    max_range: float = 5000.0  # m (assumed)
+    range_sigma: float = 0.05  # m
+    range_sigma_fraction: float = 0.005  # of the range
+    angle_sigma_deg: float = 0.02
+
+
+@dataclass
+class WheelTachConfig:
+    rate_hz: float = 10.0
+    noise_sigma: float = 0.05  # rad/s
+
+
+@dataclass
+class PropStatusConfig:
+    rate_hz: float = 1.0
+    pressure_sigma: float = 2e3  # Pa
+    mass_sigma: float = 0.05  # kg (gauging)
+
+
+@dataclass
+class SensorsConfig:
+    gyro: GyroConfig = field(default_factory=GyroConfig)
+    star_tracker: StarTrackerConfig = field(default_factory=StarTrackerConfig)
+    sun_sensor: SunSensorConfig = field(default_factory=SunSensorConfig)
+    magnetometer: MagnetometerConfig = field(default_factory=MagnetometerConfig)
+    gps: GpsConfig = field(default_factory=GpsConfig)
+    relnav: RelNavConfig = field(default_factory=RelNavConfig)
+    wheel_tach: WheelTachConfig = field(default_factory=WheelTachConfig)
+    prop_status: PropStatusConfig = field(default_factory=PropStatusConfig)
+
+
+#: fault kinds a scenario can schedule
+FAULT_KINDS = ("wheel_fail", "thruster_stuck_open", "thruster_stuck_closed",
+               "sensor_dropout", "link_silent")
+SENSOR_NAMES = ("gyro", "star_tracker", "sun_sensor", "magnetometer", "gps", "relnav",
+                "wheel_tach", "prop_status")
+
+
+@dataclass
+class FaultConfig:
+    """One scheduled fault of the chaser. ``index`` is the wheel or thruster;
+    ``sensor`` names the sensor of a dropout; ``duration`` 0 = permanent."""
+
+    time: float = 0.0  # s after the world epoch
+    kind: str = "wheel_fail"
+    index: int = 0
+    sensor: str = ""
+    duration: float = 0.0  # s
+
+
+@dataclass
+class WorldConfig:
+    """The whole world: epoch, step, seed, both spacecraft, sensors, faults."""
+
+    epoch_utc: str = "2026-06-01T00:00:00Z"  # empty with a target TLE: the TLE epoch
+    step: float = 0.1  # s, fixed RK4 step = the lockstep tick
+    seed: int = 1
+    environment: EnvironmentConfig = field(default_factory=EnvironmentConfig)
+    chaser: SpacecraftConfig = field(default_factory=SpacecraftConfig)
+    target: SpacecraftConfig = field(default_factory=target_default)
+    sensors: SensorsConfig = field(default_factory=SensorsConfig)
+    faults: list[FaultConfig] = field(default_factory=list)

@@ -1,0 +1,279 @@
+"""The truth world: both spacecraft integrated by the native core
+(``hil._simcore``) in one caller-owned ``sim_world`` struct.
+
+Python only orchestrates: :meth:`World.step` is one cffi call per tick, and the
+state is exposed as zero-copy numpy views of the C struct (read them, copy
+them if kept). Craft 0 is the chaser, craft 1 the target; the relative Hill
+state (x radial out, y along-track, z orbit normal of the target) of the
+chaser w.r.t. the target is refreshed by the core after every step.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from fsw.errors import UserError
+from hil.sim import constants as k
+from hil.sim._native import check, ffi, lib
+from hil.sim.config import SpacecraftConfig, WorldConfig
+from hil.sim.frames import Epoch, epoch_from_utc, kepler_to_rv, tle_epoch, tle_state
+
+CHASER, TARGET = 0, 1
+
+
+def _view(struct: Any, name: str, n: int) -> np.ndarray:
+    """A float64 numpy view of ``struct.name`` (no copy)."""
+    return np.frombuffer(ffi.buffer(ffi.addressof(struct, name), 8 * n), dtype=np.float64)
+
+
+def hill_basis(r: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, float]:
+    """Rows x (radial), y (along-track), z (orbit normal) of the Hill frame of
+    a state, and the frame's rotation rate |h| / r^2."""
+    x = r / np.linalg.norm(r)
+    h = np.cross(r, v)
+    z = h / np.linalg.norm(h)
+    return np.array([x, np.cross(z, x), z]), float(np.linalg.norm(h) / (r @ r))
+
+
+def hill_to_inertial(r_t: np.ndarray, v_t: np.ndarray, rho: np.ndarray,
+                     rho_dot: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Inertial state of a craft at Hill offset ``rho`` moving at ``rho_dot``
+    (rate in the rotating frame) from the reference state (r_t, v_t)."""
+    c, wz = hill_basis(r_t, v_t)
+    rho = np.asarray(rho, float)
+    w_x_rho = np.array([-wz * rho[1], wz * rho[0], 0.0])
+    return r_t + c.T @ rho, v_t + c.T @ (np.asarray(rho_dot, float) + w_x_rho)
+
+
+class CraftView:
+    """Zero-copy numpy views of one craft of the world (state and outputs)."""
+
+    def __init__(self, craft: Any, config: SpacecraftConfig) -> None:
+        self.config = config
+        self.name = config.name
+        self._c = craft
+        self.r = _view(craft, "r", 3)
+        self.v = _view(craft, "v", 3)
+        self.q = _view(craft, "q", 4)
+        self.w = _view(craft, "w", 3)
+        self.n_wheels = int(craft.n_wheels)
+        self.n_thrusters = int(craft.n_thrusters)
+        self.wheel_speed = _view(craft, "wheel_speed", 6)[: self.n_wheels]
+        self.wheel_torque_cmd = _view(craft, "wheel_torque_cmd", 6)[: self.n_wheels]
+        self.mtq_dipole_cmd = _view(craft, "mtq_dipole_cmd", 3)
+        self.thr_on_time = _view(craft, "thr_on_time", 12)[: self.n_thrusters]
+        self.b_body = _view(craft, "b_body", 3)
+        self.b_n = _view(craft, "b_n", 3)
+        self.sun_body = _view(craft, "sun_body", 3)
+        self.h_n = _view(craft, "h_n", 3)
+        self.thr_total_on = _view(craft, "thr_total_on", 12)[: self.n_thrusters]
+        self.thr_pulses = _view(craft, "thr_pulses", 12)[: self.n_thrusters]
+        self.wheel_torque_applied = _view(craft, "wheel_torque_applied", 6)[: self.n_wheels]
+        self.inertia = _view(craft, "inertia", 9).reshape(3, 3)
+
+    @property
+    def mass(self) -> float:
+        return float(self._c.mass)
+
+    @property
+    def prop_mass(self) -> float:
+        return float(self._c.prop_mass)
+
+    @property
+    def tank_pressure(self) -> float:
+        return float(self._c.tank_pressure)
+
+    @property
+    def eclipse(self) -> bool:
+        return bool(self._c.eclipse)
+
+    def kinetic_energy(self) -> float:
+        """Rotational kinetic energy of body and wheels [J]."""
+        e = ffi.new("double *")
+        check(lib.sim_craft_kinetic_energy(self._c, e), "sim_craft_kinetic_energy")
+        return float(e[0])
+
+    def fail_wheel(self, i: int, failed: bool = True) -> None:
+        """Wheel ``i``'s motor stops producing torque (friction still acts)."""
+        if not 0 <= i < self.n_wheels:
+            raise UserError(f"wheel index {i} out of range 0..{self.n_wheels - 1}")
+        self._c.wheel_failed[i] = int(failed)
+
+    def set_thruster_state(self, i: int, state: str) -> None:
+        """``nominal``, ``stuck_open`` or ``stuck_closed``."""
+        states = {"nominal": lib.SIM_THR_NOMINAL, "stuck_open": lib.SIM_THR_STUCK_OPEN,
+                  "stuck_closed": lib.SIM_THR_STUCK_CLOSED}
+        if not 0 <= i < self.n_thrusters:
+            raise UserError(f"thruster index {i} out of range 0..{self.n_thrusters - 1}")
+        if state not in states:
+            raise UserError(f"thruster state {state!r} not one of {sorted(states)}")
+        self._c.thr_state[i] = states[state]
+
+
+def _fill_craft(c: Any, sc: SpacecraftConfig, r: np.ndarray, v: np.ndarray) -> None:
+    """Copy a spacecraft configuration and initial state into a C craft."""
+    if len(sc.wheels) > 6 or len(sc.thrusters) > 12:
+        raise UserError(f"{sc.name}: at most 6 wheels and 12 thrusters")
+    c.r = list(map(float, r))
+    c.v = list(map(float, v))
+    c.q = [float(x) for x in sc.q_BN]
+    c.w = [float(x) for x in sc.rate]
+    c.attitude_on = int(sc.attitude)
+    c.dry_mass = sc.dry_mass
+    c.prop_mass = sc.propellant_mass
+    inertia = [float(x) for x in sc.inertia]
+    if len(inertia) == 3:
+        inertia = [inertia[0], 0, 0, 0, inertia[1], 0, 0, 0, inertia[2]]
+    if len(inertia) != 9:
+        raise UserError(f"{sc.name}: inertia needs 3 or 9 values, got {len(inertia)}")
+    c.inertia = inertia
+    c.cd_area = sc.cd_area
+    c.n_wheels = len(sc.wheels)
+    for i, wh in enumerate(sc.wheels):
+        a = np.asarray(wh.axis, float)
+        a = a / np.linalg.norm(a)
+        for j in range(3):
+            c.wheel_axis[3 * i + j] = a[j]
+        c.wheel_inertia[i] = wh.inertia
+        c.wheel_max_speed[i] = wh.max_speed
+        c.wheel_max_torque[i] = wh.max_torque
+        c.wheel_coulomb[i] = wh.coulomb_friction
+        c.wheel_coulomb_speed[i] = wh.coulomb_speed
+        c.wheel_viscous[i] = wh.viscous_friction
+        c.wheel_speed[i] = wh.initial_speed
+    c.mtq_max_dipole = [float(x) for x in sc.mtq_max_dipole]
+    c.n_thrusters = len(sc.thrusters)
+    for i, th in enumerate(sc.thrusters):
+        d = _misaligned(np.asarray(th.direction, float), th.misalignment_deg,
+                        th.misalignment_azimuth_deg)
+        for j in range(3):
+            c.thr_pos[3 * i + j] = float(th.position[j])
+            c.thr_dir[3 * i + j] = d[j]
+        c.thr_force[i] = th.thrust
+        c.thr_isp[i] = th.isp
+        c.thr_min_on[i] = th.min_impulse_bit / th.thrust if th.thrust > 0 else 0.0
+    tank = sc.tank
+    c.tank_volume = tank.volume
+    c.prop_density = tank.propellant_density
+    c.p_ref = tank.reference_pressure
+    gas = tank.volume - sc.propellant_mass / tank.propellant_density
+    c.tank_pv = tank.initial_pressure * gas if sc.thrusters else 0.0
+
+
+def _misaligned(d: np.ndarray, cone_deg: float, az_deg: float) -> np.ndarray:
+    """``d`` (normalised) tilted by ``cone_deg`` towards azimuth ``az_deg``."""
+    d = d / np.linalg.norm(d)
+    if cone_deg == 0.0:
+        return d
+    ref = np.array([1.0, 0, 0]) if abs(d[0]) < 0.9 else np.array([0, 1.0, 0])
+    p1 = np.cross(d, ref)
+    p1 /= np.linalg.norm(p1)
+    p2 = np.cross(d, p1)
+    a, b = math.radians(cone_deg), math.radians(az_deg)
+    return math.cos(a) * d + math.sin(a) * (math.cos(b) * p1 + math.sin(b) * p2)
+
+
+class World:
+    """Both spacecraft and their environment, stepped at ``config.step``."""
+
+    def __init__(self, config: WorldConfig | None = None) -> None:
+        self.config = cfg = config if config is not None else WorldConfig()
+        if not (cfg.step > 0.0) or not math.isfinite(cfg.step):
+            raise UserError(f"world step must be a positive number of seconds, got {cfg.step}")
+        tgt_orbit = cfg.target.orbit
+        if cfg.epoch_utc:
+            self.epoch: Epoch = epoch_from_utc(cfg.epoch_utc)
+        elif tgt_orbit.tle_line1:
+            self.epoch = tle_epoch(tgt_orbit.tle_line1, tgt_orbit.tle_line2)
+        else:
+            raise UserError("world epoch_utc is empty and the target has no TLE")
+        self.dt = float(cfg.step)
+        self._w = w = ffi.new("sim_world *")
+        env = cfg.environment
+        w.env.mu = k.MU_EARTH
+        w.env.r_earth = k.R_EARTH
+        w.env.j2 = k.J2
+        w.env.omega_earth = k.OMEGA_EARTH
+        w.env.era0 = self.epoch.gmst
+        w.env.jd_tt0 = self.epoch.jd_tt
+        w.env.rho0 = env.rho0
+        w.env.h0 = env.h0
+        w.env.scale_height = env.scale_height
+        w.env.b0 = k.DIPOLE_B0
+        w.env.dipole_ecef = list(k.DIPOLE_ECEF)
+        w.env.j2_on = int(env.j2)
+        w.env.drag_on = int(env.drag)
+        w.env.gravity_gradient_on = int(env.gravity_gradient)
+        w.env.magnetic_on = int(env.magnetic)
+        r_t, v_t = self._initial_orbit(cfg.target)
+        if len(cfg.chaser.hill_position) == 3:
+            vel = cfg.chaser.hill_velocity if len(cfg.chaser.hill_velocity) == 3 else [0.0] * 3
+            r_c, v_c = hill_to_inertial(r_t, v_t, np.asarray(cfg.chaser.hill_position, float),
+                                        np.asarray(vel, float))
+        else:
+            r_c, v_c = self._initial_orbit(cfg.chaser)
+        w.n_craft = 2
+        _fill_craft(w.craft[CHASER], cfg.chaser, r_c, v_c)
+        _fill_craft(w.craft[TARGET], cfg.target, r_t, v_t)
+        w.hill_craft, w.hill_ref = CHASER, TARGET
+        status = lib.sim_world_prepare(w)
+        if status:
+            raise UserError(f"world configuration rejected by the simulation core "
+                            f"(status {status}: check masses, inertia, axes, tank)")
+        self.chaser = CraftView(w.craft[CHASER], cfg.chaser)
+        self.target = CraftView(w.craft[TARGET], cfg.target)
+        self.hill_r = _view(w, "hill_r", 3)
+        self.hill_v = _view(w, "hill_v", 3)
+        self.sun_n = _view(w, "sun_n", 3)
+        self._step = lib.sim_world_step
+
+    def _initial_orbit(self, sc: SpacecraftConfig) -> tuple[np.ndarray, np.ndarray]:
+        o = sc.orbit
+        if o.tle_line1 or o.tle_line2:
+            return tle_state(o.tle_line1, o.tle_line2, self.epoch)
+        return kepler_to_rv(o.sma, o.ecc, math.radians(o.inc_deg), math.radians(o.raan_deg),
+                            math.radians(o.argp_deg), math.radians(o.true_anomaly_deg))
+
+    @property
+    def t(self) -> float:
+        """Seconds since the epoch."""
+        return self._w.t
+
+    @property
+    def ticks(self) -> int:
+        return int(self._w.ticks)
+
+    @property
+    def tai(self) -> float:
+        """On-board time: TAI seconds since 1958-01-01."""
+        return self.epoch.tai_s + self._w.t
+
+    @property
+    def sun_distance(self) -> float:
+        return float(self._w.sun_distance)
+
+    @property
+    def struct(self) -> Any:
+        """The cffi ``sim_world *`` (for tests and benchmarks)."""
+        return self._w
+
+    def step(self, n: int = 1) -> None:
+        """Advance ``n`` ticks (commands held; thruster on-times count down)."""
+        status = self._step(self._w, self.dt, n)
+        if status:
+            check(status, "sim_world_step")
+
+    def set_wheel_torque(self, torque: Any) -> None:
+        """Motor torque commands [N m] (saturated by the core)."""
+        self.chaser.wheel_torque_cmd[:] = np.asarray(torque, float)[: self.chaser.n_wheels]
+
+    def set_mtq_dipole(self, dipole: Any) -> None:
+        """Magnetorquer dipole [A m^2] in body axes (saturated by the core)."""
+        self.chaser.mtq_dipole_cmd[:] = np.asarray(dipole, float)[:3]
+
+    def set_thruster_on_times(self, on_time: Any) -> None:
+        """On-time [s] of each thruster from the next tick's start."""
+        self.chaser.thr_on_time[:] = np.asarray(on_time, float)[: self.chaser.n_thrusters]

@@ -228,8 +228,9 @@ class Plan:
     hold_duration_s: float = 600.0
     #: transfer time of each CW two-impulse transfer between hold points [s]
     transfer_s: float = 2400.0
-    #: phasing transfer to the far hold point [s] (from insertion, tens of km)
-    phasing_transfer_s: float = 8000.0
+    #: longest phasing transfer to the far hold point [s]; the time of least Δv
+    #: up to it is chosen on board
+    phasing_transfer_s: float = 12000.0
     #: inspection: natural-motion circumnavigation of constant range [m]: in-plane
     #: 2:1 ellipse (radial r/2, along-track r) with a cross-track oscillation of
     #: amplitude r*sqrt(3)/2 in phase with the radial one, so |rho| = r throughout

@@ -1,0 +1,164 @@
+"""On-board orbit knowledge of the autonomy task: the target's ephemeris
+(from the launch notice) and the Hill frame.
+
+The launch-notice telecommand carries the target's orbit as a GCRF state
+vector with its epoch (or a TLE, propagated by ``sgp4`` on board: TEME is
+taken as the inertial frame, see :class:`TleEphemeris`). The state vector is
+propagated on board with two-body + J2 by a fixed-step RK4 (the same force
+model as the truth simulation without drag), so the target's position is
+known to metres over a mission of hours; the relative-navigation filter takes
+over once the sensor sees the target.
+
+Hill frame of the target (DESIGN.md): x radial out, y along-track, z orbit
+normal. ``rho`` is the chaser's position relative to the target in Hill axes,
+``rho_dot`` its derivative as seen in the rotating frame.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = [
+    "J2",
+    "MU",
+    "R_EARTH",
+    "StateEphemeris",
+    "TleEphemeris",
+    "hill_basis",
+    "hill_to_inertial",
+    "inertial_to_hill",
+]
+
+MU = 3.986004418e14  # m^3/s^2, EGM96/WGS-84
+R_EARTH = 6378137.0  # m
+J2 = 1.08262668e-3
+
+
+def _accel(r: np.ndarray) -> np.ndarray:
+    x, y, z = r
+    r2 = x * x + y * y + z * z
+    rn = math.sqrt(r2)
+    k = -MU / (r2 * rn)
+    f = 1.5 * J2 * MU * R_EARTH**2 / (r2 * r2 * rn)
+    zz = 5.0 * z * z / r2
+    return np.array(
+        [k * x + f * x * (zz - 1.0), k * y + f * y * (zz - 1.0), k * z + f * z * (zz - 3.0)]
+    )
+
+
+def _rk4(r: np.ndarray, v: np.ndarray, h: float) -> tuple[np.ndarray, np.ndarray]:
+    a1 = _accel(r)
+    r2, v2 = r + 0.5 * h * v, v + 0.5 * h * a1
+    a2 = _accel(r2)
+    r3, v3 = r + 0.5 * h * v2, v + 0.5 * h * a2
+    a3 = _accel(r3)
+    r4, v4 = r + h * v3, v + h * a3
+    a4 = _accel(r4)
+    return (
+        r + h / 6.0 * (v + 2 * v2 + 2 * v3 + v4),
+        v + h / 6.0 * (a1 + 2 * a2 + 2 * a3 + a4),
+    )
+
+
+@dataclass
+class StateEphemeris:
+    """Target ephemeris from a GCRF state vector at ``epoch_tai``, propagated
+    forward with two-body + J2 in steps of at most ``step_s``; queries must
+    not go backwards in time by more than the cache (the last state)."""
+
+    epoch_tai: float
+    r_N: np.ndarray
+    v_N: np.ndarray
+    step_s: float = 10.0
+
+    def __post_init__(self) -> None:
+        self.r_N = np.asarray(self.r_N, dtype=float).copy()
+        self.v_N = np.asarray(self.v_N, dtype=float).copy()
+        if self.r_N.shape != (3,) or self.v_N.shape != (3,):
+            raise ValueError("target state must be two 3-vectors")
+        if not (np.all(np.isfinite(self.r_N)) and np.all(np.isfinite(self.v_N))):
+            raise ValueError("target state is not finite")
+        rn = float(np.linalg.norm(self.r_N))
+        if not R_EARTH < rn < 10 * R_EARTH:
+            raise ValueError(f"target radius {rn:.0f} m is not a LEO orbit")
+        self._t = self.epoch_tai
+
+    def state(self, t_tai: float) -> tuple[np.ndarray, np.ndarray]:
+        """Position and velocity (GCRF) at ``t_tai`` (>= the last query)."""
+        dt = t_tai - self._t
+        if dt < -1e-6:
+            # propagate backwards from the cached state (rare: a re-plan in the past)
+            n = max(1, math.ceil(-dt / self.step_s))
+            r, v = self.r_N, self.v_N
+            for _ in range(n):
+                r, v = _rk4(r, v, dt / n)
+            return r, v
+        n = math.ceil(dt / self.step_s) if dt > 0 else 0
+        for _ in range(n):
+            self.r_N, self.v_N = _rk4(self.r_N, self.v_N, dt / n)
+        self._t = t_tai
+        return self.r_N.copy(), self.v_N.copy()
+
+    @property
+    def mean_motion(self) -> float:
+        """Mean motion [rad/s] from the current osculating semi-major axis."""
+        r = float(np.linalg.norm(self.r_N))
+        v2 = float(self.v_N @ self.v_N)
+        a = 1.0 / (2.0 / r - v2 / MU)
+        return math.sqrt(MU / a**3)
+
+
+class TleEphemeris:
+    """Target ephemeris from a TLE through ``sgp4`` (TEME frame, treated as the
+    inertial frame: a simplification of a few arc-minutes that the relative
+    navigation sensor removes once the target is in view)."""
+
+    def __init__(self, line1: str, line2: str, epoch_tai_of_jd: float) -> None:
+        from sgp4.api import Satrec
+
+        self._sat = Satrec.twoline2rv(line1, line2)
+        #: TAI seconds of JD 2451545.0 (UTC), to map TAI to sgp4's JD (UTC)
+        self._j2000_tai = epoch_tai_of_jd
+        self.mean_motion = self._sat.no_kozai / 60.0
+
+    def state(self, t_tai: float) -> tuple[np.ndarray, np.ndarray]:
+        """Position and velocity at ``t_tai`` (m, m/s)."""
+        days = (t_tai - self._j2000_tai) / 86400.0
+        jd = 2451545.0 + math.floor(days)
+        err, r, v = self._sat.sgp4(jd, days - math.floor(days))
+        if err:
+            raise ValueError(f"sgp4 error {err}")
+        return np.array(r) * 1e3, np.array(v) * 1e3
+
+
+def hill_basis(r_t: np.ndarray, v_t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rows x (radial), y (along-track), z (normal) of the target's Hill frame
+    in inertial axes, and the frame's angular velocity (inertial axes)."""
+    h = np.cross(r_t, v_t)
+    x = r_t / np.linalg.norm(r_t)
+    z = h / np.linalg.norm(h)
+    y = np.cross(z, x)
+    omega = h / float(r_t @ r_t)
+    return np.vstack((x, y, z)), omega
+
+
+def inertial_to_hill(
+    r_t: np.ndarray, v_t: np.ndarray, r_c: np.ndarray, v_c: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The chaser's relative position and rotating-frame velocity in Hill axes."""
+    C, omega = hill_basis(r_t, v_t)
+    dr = r_c - r_t
+    dv = v_c - v_t - np.cross(omega, dr)
+    return C @ dr, C @ dv
+
+
+def hill_to_inertial(
+    r_t: np.ndarray, v_t: np.ndarray, rho: np.ndarray, rho_dot: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Inverse of :func:`inertial_to_hill`: chaser position and velocity, GCRF."""
+    C, omega = hill_basis(r_t, v_t)
+    dr = C.T @ rho
+    return r_t + dr, v_t + C.T @ rho_dot + np.cross(omega, dr)

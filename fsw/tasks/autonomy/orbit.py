@@ -70,8 +70,8 @@ class StateEphemeris:
     not go backwards in time by more than the cache (the last state)."""
 
     epoch_tai: float
-    r_N: np.ndarray
-    v_N: np.ndarray
+    r_N: np.ndarray  # noqa: N815 (frame suffix, DESIGN.md)
+    v_N: np.ndarray  # noqa: N815
     step_s: float = 10.0
 
     def __post_init__(self) -> None:

@@ -46,12 +46,12 @@ def test_cw_stm_matches_integrated_cw_equations() -> None:
 def test_closest_approach_and_nmc() -> None:
     g = CwGuidance()
     rho, v = nmc_state(200.0, 0.3, N0)
-    t, d = g.closest_approach(rho, v, N0, 2 * math.pi / N0)
+    _, d = g.closest_approach(rho, v, N0, 2 * math.pi / N0)
     assert d == pytest.approx(200.0, rel=1e-6)  # constant range circle
     # a straight pass at 0.5 m/s with 30 m miss, CW over a short horizon
     rho = np.array([30.0, -500.0, 0.0])
     v = np.array([0.0, 0.5, 0.0])
-    t, d = g.closest_approach(rho, v, N0, 1500.0)
+    _, d = g.closest_approach(rho, v, N0, 1500.0)
     fine = [np.linalg.norm(g.propagate(rho, v, N0, s)[0]) for s in np.arange(0, 1500, 0.5)]
     assert d == pytest.approx(min(fine), abs=0.05)
 
@@ -95,7 +95,7 @@ def test_sequence_from_tens_of_km_to_departure_in_nonlinear_truth() -> None:
     n = N0
     rho0 = [-4000.0, -40000.0, 0.0]
     v0 = [0.0, 1.5 * n * 4000.0, 0.0]
-    log, dv, last = _fly(plan, rho0, v0, ["PHASING", "RENDEZVOUS", "PROX_OPS", "DEPARTURE"])
+    log, dv, _ = _fly(plan, rho0, v0, ["PHASING", "RENDEZVOUS", "PROX_OPS", "DEPARTURE"])
     phases = log[:, 1]
     rng = log[:, 2].astype(float)
     assert set(phases) == {"PHASING", "RENDEZVOUS", "PROX_OPS", "DEPARTURE"}

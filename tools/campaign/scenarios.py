@@ -1,0 +1,84 @@
+"""Scenario text for campaigns: found by path or built-in name, hashed (so a
+resumed campaign can prove it is the same one), and turned into the dispersed
+scenario of one run.
+
+The campaign ships the scenario *text* to its workers (a remote Dask worker
+has no access to the user's files), and each run rebuilds its scenario from
+that text, its seed and its overrides with :func:`build`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from fsw_tools.campaign.dispersions import apply_overrides, sample
+
+from fsw import scenario as fsw_scenario
+from fsw.errors import UserError
+
+__all__ = ["ScenarioSource", "build", "dispersed", "nominal", "read_scenario"]
+
+
+@dataclass(frozen=True)
+class ScenarioSource:
+    """A scenario's name (for reports), its TOML text and the text's SHA-256."""
+
+    name: str
+    text: str
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.text.encode()).hexdigest()
+
+
+def read_scenario(name_or_path: str) -> ScenarioSource:
+    """The text of a scenario file, or of a built-in scenario by name; checked
+    (a scenario that does not load is a UserError before any run starts)."""
+    path = Path(name_or_path)
+    if path.suffix == ".toml" or path.exists():
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise UserError(f"scenario file {name_or_path!r} not found") from None
+        except OSError as exc:
+            raise UserError(f"scenario file {name_or_path!r} cannot be read: {exc}") from None
+        name = path.stem
+    else:
+        res = resources.files("fsw") / "scenarios" / f"{name_or_path}.toml"
+        if not res.is_file():
+            known = ", ".join(fsw_scenario.builtin_names())
+            raise UserError(
+                f"no scenario file or built-in scenario {name_or_path!r} (have: {known})"
+            )
+        text = res.read_text(encoding="utf-8")
+        name = name_or_path
+    source = ScenarioSource(name=name, text=text)
+    nominal(source.text)
+    return source
+
+
+def nominal(text: str) -> dict[str, Any]:
+    """The validated scenario as nested tables with every default filled in."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise UserError(f"scenario is not valid TOML: {exc}") from None
+    return fsw_scenario.from_dict(data).to_dict()
+
+
+def dispersed(text: str, seed: int) -> dict[str, Any]:
+    """The overrides (dotted key -> value) of the run of seed ``seed``."""
+    data = nominal(text)
+    return sample(data.get("dispersions", []), data, seed)
+
+
+def build(text: str, seed: int, overrides: dict[str, Any]) -> fsw_scenario.Scenario:
+    """The scenario of one run: nominal text, overrides applied, ``mission.seed``
+    set to the run's seed; validated (a dispersed value out of range raises)."""
+    data = apply_overrides(nominal(text), {**overrides, "mission.seed": seed})
+    return fsw_scenario.from_dict(data, source="<campaign run>")

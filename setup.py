@@ -10,5 +10,9 @@ _tools = ["fsw_tools" + p[len("tools"):] for p in find_packages(include=["tools"
 setup(
     packages=_core + _tools,
     package_dir={"fsw_tools": "tools"},
-    cffi_modules=["native/build_core.py:ffibuilder", "native/build_sim.py:ffibuilder"],
+    cffi_modules=[
+        "native/build_core.py:ffibuilder",
+        "native/build_sim.py:ffibuilder",
+        "native/build_scan.py:ffibuilder",
+    ],
 )

@@ -39,4 +39,6 @@ FIRE = telecommand(0x086, "FIRE", [
 TIME_TAGGED = telecommand(0x087, "TIME_TAGGED", [
     Field("exec_tai", F64, "s", "TAI time at which to release the inner command"),
     Field("command", GreedyBytes, "", "a complete authenticated telecommand packet"),
-], "Stored command: the inner packet is verified again when it is released.")
+], "Stored command. The inner packet's MAC is verified at upload and again at release "
+   "(CommandVerifier.verify(inner, check_replay=False)); the outer packet's anti-replay "
+   "number protects both.")

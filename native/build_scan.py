@@ -1,0 +1,25 @@
+"""cffi builder of ``fsw.packets._scan``, the bulk packet scanner
+(native/scan), run by setuptools during ``pip install`` (see setup.py).
+Compiled with the project's strict flags; the cdef is the public header."""
+
+import sys
+from pathlib import Path
+
+from cffi import FFI
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from buildlib import HERE, build_dir, header_text, strict_objects
+
+SCAN = HERE / "scan"
+
+ffibuilder = FFI()
+ffibuilder.cdef(header_text(SCAN / "scan.h"))
+ffibuilder.set_source(
+    "fsw.packets._scan",
+    '#include "scan.h"\n',
+    include_dirs=[str(SCAN)],
+    extra_objects=strict_objects([SCAN / "scan.c"], [SCAN], build_dir("scan")),
+)
+
+if __name__ == "__main__":
+    ffibuilder.compile(verbose=True)

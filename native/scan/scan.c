@@ -1,0 +1,102 @@
+/* Bulk scanning of concatenated space packets; see scan.h. */
+#include "scan.h"
+
+#include <string.h>
+
+#include "crc_table.inc"
+
+static uint16_t crc16_update(uint16_t crc, const uint8_t *p, size_t n)
+{
+    while (n >= 8) {
+        crc = (uint16_t)(crc_table[7][(uint8_t)(p[0] ^ (crc >> 8))]
+                         ^ crc_table[6][(uint8_t)(p[1] ^ (crc & 0xFFu))]
+                         ^ crc_table[5][p[2]] ^ crc_table[4][p[3]]
+                         ^ crc_table[3][p[4]] ^ crc_table[2][p[5]]
+                         ^ crc_table[1][p[6]] ^ crc_table[0][p[7]]);
+        p += 8;
+        n -= 8;
+    }
+    while (n--) {
+        crc = (uint16_t)((crc << 8) ^ crc_table[0][(uint8_t)((crc >> 8) ^ *p++)]);
+    }
+    return crc;
+}
+
+static size_t packet_len_at(const uint8_t *p)
+{
+    return (((size_t)p[4] << 8) | (size_t)p[5]) + 7u;
+}
+
+int pkt_scan_count(const uint8_t *buf, size_t len, size_t *count, size_t *consumed)
+{
+    size_t pos = 0, n = 0, plen;
+    if (count == NULL || consumed == NULL || (buf == NULL && len > 0)) {
+        return PKT_ENULL;
+    }
+    while (pos + 6u <= len) {
+        plen = packet_len_at(buf + pos);
+        if (plen > len - pos) {
+            break;
+        }
+        pos += plen;
+        n++;
+    }
+    *count = n;
+    *consumed = pos;
+    return PKT_OK;
+}
+
+int pkt_scan_fill(const uint8_t *buf, size_t len, size_t cap, int check_crc,
+                  int64_t *offsets, uint16_t *apids, uint32_t *lengths, uint8_t *crc_ok,
+                  size_t *count)
+{
+    size_t pos = 0, n = 0, plen;
+    const uint8_t *p;
+    if (count == NULL || offsets == NULL || apids == NULL || lengths == NULL
+        || crc_ok == NULL || (buf == NULL && len > 0)) {
+        return PKT_ENULL;
+    }
+    while (pos + 6u <= len && n < cap) {
+        p = buf + pos;
+        plen = packet_len_at(p);
+        if (plen > len - pos) {
+            break;
+        }
+        offsets[n] = (int64_t)pos;
+        apids[n] = (uint16_t)((((unsigned)p[0] << 8) | p[1]) & 0x7FFu);
+        lengths[n] = (uint32_t)plen;
+        crc_ok[n] = (uint8_t)(check_crc ? (plen >= 8u && crc16_update(0xFFFFu, p, plen) == 0u)
+                                        : 1u);
+        pos += plen;
+        n++;
+    }
+    *count = n;
+    return PKT_OK;
+}
+
+int pkt_gather(const uint8_t *buf, size_t len, const int64_t *offsets, const int64_t *idx,
+               size_t n, size_t rec_len, uint8_t *out)
+{
+    size_t i;
+    int64_t off;
+    if ((n > 0 && (buf == NULL || offsets == NULL || idx == NULL || out == NULL))) {
+        return PKT_ENULL;
+    }
+    for (i = 0; i < n; i++) {
+        off = offsets[idx[i]];
+        if (off < 0 || (size_t)off > len || rec_len > len - (size_t)off) {
+            return PKT_ERANGE;
+        }
+        memcpy(out + i * rec_len, buf + off, rec_len);
+    }
+    return PKT_OK;
+}
+
+int pkt_crc16(const uint8_t *data, size_t len, uint16_t init, uint16_t *out)
+{
+    if (out == NULL || (data == NULL && len > 0)) {
+        return PKT_ENULL;
+    }
+    *out = crc16_update(init, data, len);
+    return PKT_OK;
+}

@@ -1,0 +1,38 @@
+/* Bulk scanning of concatenated CCSDS space packets (an archive or a capture):
+ * packet boundaries from the length fields, APIDs, CRC-16-CCITT checks and
+ * gathering of same-layout packets into contiguous records. Used by
+ * fsw.packets.bulk through cffi (fsw.packets._scan). C99, no allocation, no
+ * global mutable state, no I/O; every function returns a pkt_status. */
+#ifndef PKT_SCAN_H
+#define PKT_SCAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum {
+    PKT_OK = 0,
+    PKT_ENULL = 1,     /* a required pointer is NULL */
+    PKT_ECAPACITY = 2, /* an output array is too small */
+    PKT_ERANGE = 3     /* an offset/length points outside the buffer */
+} pkt_status;
+
+/* Count the whole packets at the start of buf (each is 7 + its data length
+ * field octets); *consumed gets the octets they span (the rest is a torn tail). */
+int pkt_scan_count(const uint8_t *buf, size_t len, size_t *count, size_t *consumed);
+
+/* Fill, for the first *count packets (at most cap), their offset, APID,
+ * total length and, if check_crc, whether their CRC-16-CCITT trailer is right
+ * (packets shorter than 8 octets are never right). */
+int pkt_scan_fill(const uint8_t *buf, size_t len, size_t cap, int check_crc,
+                  int64_t *offsets, uint16_t *apids, uint32_t *lengths, uint8_t *crc_ok,
+                  size_t *count);
+
+/* Copy n records of rec_len octets, starting at buf + offsets[idx[i]], to out
+ * (n * rec_len octets). */
+int pkt_gather(const uint8_t *buf, size_t len, const int64_t *offsets, const int64_t *idx,
+               size_t n, size_t rec_len, uint8_t *out);
+
+/* CRC-16-CCITT (poly 0x1021, no reflection, no final xor) of data, from init. */
+int pkt_crc16(const uint8_t *data, size_t len, uint16_t init, uint16_t *out);
+
+#endif

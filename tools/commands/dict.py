@@ -1,0 +1,64 @@
+"""``fsw dict``: print the packet reference generated from the dictionary,
+or write it / the XTCE export to a file."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from fsw.errors import UserError
+
+
+def add_parser(subparsers: Any) -> None:
+    """Register ``fsw dict``."""
+    p = subparsers.add_parser(
+        "dict",
+        help="print the packet dictionary reference (markdown) or export XTCE",
+        description=(
+            "The packet dictionary (fsw/packets) is the single source of truth of every "
+            "packet. Without options, print its markdown reference (APID plan, packets, fields "
+            "with types, units and descriptions) to standard output."
+        ),
+    )
+    p.add_argument("--output", "-o", type=Path, metavar="FILE",
+                   help="write the markdown reference to FILE instead of printing it "
+                        "(regenerate the committed reference: --output docs/packets.md)")
+    p.add_argument("--xtce", type=Path, metavar="FILE",
+                   help="write the XTCE (CCSDS 660.0-B) export of the dictionary to FILE")
+    p.add_argument("--packet", metavar="NAME",
+                   help="print only the generated codec source of packet NAME (debugging)")
+    p.set_defaults(func=run)
+
+
+def _write(path: Path, write: Any) -> None:
+    try:
+        write(path)
+    except OSError as exc:
+        raise UserError(f"cannot write {path}: {exc.strerror}") from None
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print or write the reference / XTCE."""
+    from fsw.packets import DICTIONARY
+    from fsw.packets.reference import markdown
+    from fsw.packets.xtce import write_xtce
+
+    if args.packet:
+        if args.packet not in DICTIONARY:
+            raise UserError(f"no packet named {args.packet!r}; see 'fsw dict'")
+        pdef = DICTIONARY[args.packet]
+        print(getattr(pdef, "source", f"{pdef.name} has a variable layout (compiled construct)"))
+        return 0
+    if args.xtce:
+        _write(args.xtce, lambda p: write_xtce(str(p)))
+        print(f"wrote XTCE of {len(DICTIONARY)} packets to {args.xtce}", file=sys.stderr)
+    text = markdown()
+    if args.output:
+        _write(args.output, lambda p: p.write_text(text))
+        print(f"wrote the reference of {len(DICTIONARY)} packets to {args.output}",
+              file=sys.stderr)
+    elif not args.xtce:
+        sys.stdout.write(text)
+    return 0

@@ -103,6 +103,18 @@ class Deframer:
         """Bytes held waiting for the rest of a frame or a marker."""
         return len(self._buf)
 
+    def wanted(self) -> int:
+        """Bytes still missing to complete the frame at the head of the
+        buffer (at least 1): lets a reader block for the whole rest of a
+        frame in one call instead of one call per byte."""
+        buf, m = self._buf, len(ASM)
+        if len(buf) < m or buf[:m] != ASM:
+            return 1
+        if len(buf) < m + PRIMARY_HEADER:
+            return m + PRIMARY_HEADER - len(buf)
+        n = packet_length(buf[m : m + PRIMARY_HEADER])
+        return max(1, min(m + n, m + self.max_packet) - len(buf))
+
     def reset(self) -> None:
         """Drop everything pending (after a reconnect); counted as discarded."""
         self._discard(len(self._buf))

@@ -147,11 +147,7 @@ class SerialLink:
         port = self._require()
         try:
             port.timeout = max(0.0, min(wait, _READ_SLICE))
-            data = port.read(1)
-            if data:
-                n = port.in_waiting
-                if n:
-                    data += port.read(n)
+            data = port.read(max(self.deframer.wanted(), port.in_waiting))
         except (serial.SerialException, OSError) as exc:
             raise self._lost(exc) from exc
         now = time.monotonic()

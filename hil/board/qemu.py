@@ -1,0 +1,189 @@
+"""The board firmware under QEMU 7.2 (``-M netduinoplus2``, an STM32F405).
+
+:class:`QemuBoard` starts the firmware with USART2 on a local TCP socket
+(the n-th ``-serial`` option is the n-th USART) that a
+:class:`~hil.serial.SerialLink` opens as ``socket://127.0.0.1:PORT``. QEMU
+always runs under a lifetime limit (a timer kills it) and is killed on
+``stop()``, on leaving the ``with`` block and at interpreter exit.
+:func:`run_semihosted` runs a firmware unit-test image and returns QEMU's
+exit status, which semihosting sets from the test.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import shutil
+import socket
+import subprocess
+import threading
+import weakref
+from dataclasses import dataclass
+from pathlib import Path
+
+from fsw.errors import UserError
+
+__all__ = [
+    "FIRMWARE_DIR",
+    "QemuBoard",
+    "SemihostResult",
+    "build_firmware",
+    "firmware_tools_missing",
+    "run_semihosted",
+]
+
+FIRMWARE_DIR = Path(__file__).resolve().parents[2] / "native" / "firmware"
+QEMU = "qemu-system-arm"
+MACHINE = "netduinoplus2"
+_LIVE: weakref.WeakSet[QemuBoard] = weakref.WeakSet()
+
+
+def firmware_tools_missing() -> str | None:
+    """Why the firmware cannot be built and run here (None when it can)."""
+    for tool in ("arm-none-eabi-gcc", QEMU, "make"):
+        if shutil.which(tool) is None:
+            return f"{tool} not found on PATH"
+    if not (FIRMWARE_DIR / "Makefile").is_file():
+        return f"firmware sources not found at {FIRMWARE_DIR} (not a source checkout)"
+    return None
+
+
+def build_firmware(target: str = "all", timeout: float = 240.0, build_dir: Path | None = None,
+                   extra_cflags: str = "") -> Path:
+    """Build the firmware (``make -C native/firmware TARGET``); return the
+    build folder. UserError with the compiler's output when it fails."""
+    missing = firmware_tools_missing()
+    if missing:
+        raise UserError(f"cannot build the firmware: {missing}")
+    cmd = ["make", "-s", "-C", str(FIRMWARE_DIR), target]
+    build = build_dir or FIRMWARE_DIR / "build"
+    cmd.append(f"BUILD={build}")
+    if extra_cflags:
+        cmd.append(f"EXTRA_CFLAGS={extra_cflags}")
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired as exc:
+        raise UserError(f"firmware build timed out after {timeout:.0f} s") from exc
+    if proc.returncode != 0:
+        raise UserError(f"firmware build failed:\n{proc.stdout}{proc.stderr}")
+    return build
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _kill(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        proc.kill()
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(timeout=5)
+
+
+@dataclass
+class SemihostResult:
+    """Outcome of one semihosted test image."""
+
+    returncode: int
+    output: str
+    timed_out: bool
+
+
+def run_semihosted(elf: Path, timeout: float = 30.0, icount: bool = False) -> SemihostResult:
+    """Run a unit-test image under QEMU with semihosting; its exit status is
+    the test's (0 = every check passed)."""
+    cmd = [QEMU, "-M", MACHINE, "-display", "none", "-monitor", "none", "-serial", "null",
+           "-semihosting-config", "enable=on,target=native", "-kernel", str(elf)]
+    if icount:
+        cmd[1:1] = ["-icount", "shift=0"]
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired as exc:
+        out = (exc.stdout or b"").decode(errors="replace") if isinstance(exc.stdout, bytes) else (
+            exc.stdout or "")
+        return SemihostResult(-1, out, True)
+    return SemihostResult(proc.returncode, proc.stdout + proc.stderr, False)
+
+
+class QemuBoard:
+    """The firmware running in QEMU with USART2 on ``socket://127.0.0.1:port``.
+
+    ``lifetime`` (s) bounds how long QEMU may run at all; ``icount`` runs it
+    with ``-icount shift=0`` (one virtual ns per instruction: reproducible
+    instruction counts, at some cost in speed). QEMU waits for the link to
+    connect before it starts the firmware (``wait=on``).
+    """
+
+    def __init__(self, elf: Path | None = None, *, port: int | None = None,
+                 lifetime: float = 120.0, icount: bool = False) -> None:
+        self.elf = Path(elf) if elf else FIRMWARE_DIR / "build" / "firmware.elf"
+        self.port = port or _free_port()
+        self.lifetime = lifetime
+        self.icount = icount
+        self.proc: subprocess.Popen[bytes] | None = None
+        self._timer: threading.Timer | None = None
+
+    @property
+    def url(self) -> str:
+        """The pyserial URL of the board's USART2."""
+        return f"socket://127.0.0.1:{self.port}"
+
+    def command(self) -> list[str]:
+        """The QEMU command line."""
+        cmd = [QEMU, "-M", MACHINE, "-display", "none", "-monitor", "none",
+               "-serial", "null",
+               "-serial", f"tcp:127.0.0.1:{self.port},server=on,wait=on,nodelay=on",
+               "-kernel", str(self.elf)]
+        if self.icount:
+            cmd[1:1] = ["-icount", "shift=0"]
+        return cmd
+
+    def start(self) -> str:
+        """Start QEMU (listening for the link); return the board's URL."""
+        if self.proc is not None and self.proc.poll() is None:
+            return self.url
+        if not self.elf.is_file():
+            raise UserError(f"firmware image {self.elf} not found: build it with "
+                            f"'make -C {FIRMWARE_DIR}'")
+        self.proc = subprocess.Popen(self.command(), stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self._timer = threading.Timer(self.lifetime, self.stop)
+        self._timer.daemon = True
+        self._timer.start()
+        _LIVE.add(self)
+        return self.url
+
+    def running(self) -> bool:
+        """True while QEMU runs."""
+        return self.proc is not None and self.proc.poll() is None
+
+    def stop(self) -> None:
+        """Kill QEMU (idempotent)."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        proc, self.proc = self.proc, None
+        if proc is not None:
+            _kill(proc)
+            if proc.stderr is not None:
+                proc.stderr.close()
+
+    def restart(self) -> str:
+        """Kill and start again on the same port (a board reset or replug)."""
+        self.stop()
+        return self.start()
+
+    def __enter__(self) -> QemuBoard:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+@atexit.register
+def _cleanup() -> None:
+    for board in list(_LIVE):
+        board.stop()

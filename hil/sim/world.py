@@ -54,7 +54,7 @@ class CraftView:
     def __init__(self, craft: Any, config: SpacecraftConfig) -> None:
         self.config = config
         self.name = config.name
-        self._c = craft
+        self._c = ffi.addressof(craft)
         self.r = _view(craft, "r", 3)
         self.v = _view(craft, "v", 3)
         self.q = _view(craft, "q", 4)

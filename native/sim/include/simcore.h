@@ -36,7 +36,8 @@
  *    its remaining on-time (at most the tick), and the tick is split at every
  *    on-time so each RK4 segment has a constant thrust set.
  *  - sun: the low-precision analytic ephemeris of the Astronomical Almanac
- *    (about 0.01 deg), eclipse by a cylindrical Earth shadow.
+ *    (about 0.01 deg), its ecliptic longitude brought from the equinox of date
+ *    to J2000 by the general precession; eclipse by a cylindrical Earth shadow.
  *
  * This header is also the cffi cdef (native/build_sim.py): keep declarations
  * free of macros; array sizes are literal (at most 6 wheels, 12 thrusters,
@@ -172,7 +173,7 @@ int sim_world_step(sim_world *world, double dt, long n);
 int sim_craft_derivative(const sim_env *env, const sim_craft *craft, double t,
                          const double *x, const int *on, double *dx);
 
-/* Unit Earth-to-sun direction (N, mean equator and equinox of date) and
+/* Unit Earth-to-sun direction (N: J2000 mean equator and equinox) and
  * distance in m, at Julian date (TT). */
 int sim_sun(double jd_tt, double sun_n[3], double *distance);
 

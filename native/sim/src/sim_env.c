@@ -66,9 +66,11 @@ int sim_sun(double jd_tt, double sun_n[3], double *distance)
     T = (jd_tt - 2451545.0) / 36525.0;
     lam_m = 280.460 + 36000.771 * T;
     m = (357.5291092 + 35999.05034 * T) * deg;
-    lam = (lam_m + 1.914666471 * sin(m) + 0.019994643 * sin(2.0 * m)) * deg;
+    /* ecliptic longitude of date, brought back to the J2000 equinox by the
+     * general precession in longitude (5029.0966 arcsec per century) */
+    lam = (lam_m + 1.914666471 * sin(m) + 0.019994643 * sin(2.0 * m) - 1.396971 * T) * deg;
     r_au = 1.000140612 - 0.016708617 * cos(m) - 0.000139589 * cos(2.0 * m);
-    eps = (23.439291 - 0.0130042 * T) * deg;
+    eps = 23.439291 * deg; /* J2000 mean obliquity */
     sun_n[0] = cos(lam);
     sun_n[1] = cos(eps) * sin(lam);
     sun_n[2] = sin(eps) * sin(lam);

@@ -1,0 +1,140 @@
+"""What the executive runs: participants (the world, tasks) and their context.
+
+A participant is any object with ``name``, ``init(ctx)`` and ``step(t)``; it
+may set ``rate_group`` (a key of the executive's rate table, default
+``"default"``). The optional base class :class:`Task` documents the contract.
+Participants talk only through the bus, via their :class:`TaskContext`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from fsw.executive.executive import Executive, _Slot
+    from fsw.packets.dictionary import PacketDef
+
+#: Event severities (the EVENT packet's enum).
+DEBUG, INFO, WARNING, ERROR, CRITICAL = 0, 1, 2, 3, 4
+
+
+@runtime_checkable
+class Participant(Protocol):
+    """The shape the executive steps: a task, or the world simulation."""
+
+    name: str
+
+    def init(self, ctx: TaskContext) -> None:
+        """(Re)initialise all state; subscribe to packets with ``ctx.subscribe``."""
+
+    def step(self, t: float) -> None:
+        """Run one cycle at on-board time ``t`` (TAI seconds)."""
+
+
+class Task:
+    """Optional base class of a flight-software task.
+
+    Subclasses set ``name`` and ``rate_group`` and override :meth:`init`
+    (called at start and again at every restart: reset *all* state there) and
+    :meth:`step`. Packet handlers are plain methods registered in ``init``::
+
+        class Adcs(Task):
+            name, rate_group = "adcs", "attitude"
+            def init(self, ctx):
+                self.ctx = ctx
+                ctx.subscribe(GYRO, self.on_gyro, parse=True)   # handler gets a Record
+            def on_gyro(self, rec): self.rate = rec.rate_B
+            def step(self, t):
+                self.ctx.send(WHEEL_CMD, torque=(0.0, 0.0, 0.0, 0.0))
+    """
+
+    name: str = "task"
+    rate_group: str = "default"
+
+    def init(self, ctx: TaskContext) -> None:
+        """(Re)initialise; the default keeps the context as ``self.ctx``."""
+        self.ctx = ctx
+
+    def step(self, t: float) -> None:
+        """One cycle at time ``t`` (TAI seconds); the default does nothing."""
+
+    def stop(self) -> None:
+        """Called once when the run ends (release resources); optional."""
+
+
+Handler = Callable[[Any], object]
+
+
+class TaskContext:
+    """A participant's handle on the executive and the bus (one per (re)start).
+
+    Attributes: ``name``, ``seed`` (run seed), ``dt`` (tick period, s),
+    ``period`` (this participant's step period, s), ``t`` (time of the
+    current tick, TAI s), ``tick`` (current tick index).
+    """
+
+    def __init__(self, executive: Executive, slot: _Slot) -> None:
+        self._ex = executive
+        self._slot = slot
+        self.name: str = slot.name
+        self.seed: int = executive.config.seed
+        self.dt: float = executive.config.dt
+        self.period: float = slot.every * executive.config.dt
+        self._rng: np.random.Generator | None = None
+
+    @property
+    def t(self) -> float:
+        """On-board time of the current tick (TAI seconds since 1958)."""
+        return self._ex.t
+
+    @property
+    def tick(self) -> int:
+        """Index of the current tick."""
+        return self._ex.tick
+
+    @property
+    def rng(self) -> np.random.Generator:
+        """This participant's random generator: seeded from the run seed and
+        the participant's name only, so it is the same in every process and
+        every transport; a restart gets a fresh one."""
+        if self._rng is None:
+            import zlib
+
+            import numpy as np
+
+            self._rng = np.random.default_rng([self.seed, zlib.crc32(self.name.encode())])
+        return self._rng
+
+    def subscribe(self, apid: int | PacketDef, handler: Handler, *, parse: bool = False) -> None:
+        """Call ``handler(packet_bytes)`` for every packet of ``apid`` (an int
+        or a packet declaration). With ``parse=True`` the handler gets the
+        parsed Record instead; a packet that does not parse is counted and
+        reported as an event, and the handler is not called.
+
+        Handlers run in this participant's turn of each tick, before its step,
+        in arrival order; never concurrently with anything."""
+        self._ex._subscribe(self._slot, apid, handler, parse)
+
+    def publish(self, packet: bytes) -> None:
+        """Publish one whole space packet (bytes) on the bus."""
+        self._ex._publish_from(self._slot, packet)
+
+    def next_seq(self, apid: int) -> int:
+        """The next 14-bit sequence count of ``apid`` (one counter per APID
+        per process, shared by every participant: CCSDS counts per APID)."""
+        return self._ex._next_seq(apid)
+
+    def send(self, pdef: PacketDef, **fields: Any) -> bytes:
+        """Build ``pdef`` stamped with the current time and the APID's next
+        sequence count, publish it and return its bytes."""
+        raw = pdef.build(t_tai=self._ex.t, seq=self._ex._next_seq(pdef.apid), **fields)
+        self._ex._publish_from(self._slot, raw)
+        return raw
+
+    def event(self, severity: int, event_id: int, text: str) -> None:
+        """Publish an EVENT packet from this participant (severity 0 debug ..
+        4 critical; ``text`` is truncated to the packet's field)."""
+        self._ex._event(self._slot, severity, event_id, text)

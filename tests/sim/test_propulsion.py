@@ -1,0 +1,90 @@
+"""Propulsion plant: rocket equation, blowdown pressure, minimum impulse bit,
+multi-tick pulses, stuck thrusters, misalignment torque."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from hil.sim import constants as k
+from hil.sim.config import EnvironmentConfig, SpacecraftConfig, WorldConfig
+from hil.sim.world import World
+
+
+def prop_world(**chaser_kw) -> World:
+    chaser = SpacecraftConfig(hill_position=[0.0, 0.0, 0.0], **chaser_kw)
+    for wh in chaser.wheels:
+        wh.coulomb_friction = wh.viscous_friction = 0.0
+    target = SpacecraftConfig(name="target", attitude=False, thrusters=[], wheels=[])
+    env = EnvironmentConfig(gravity_gradient=False, magnetic=False)
+    return World(WorldConfig(environment=env, chaser=chaser, target=target))
+
+
+def test_rocket_equation_and_blowdown() -> None:
+    """Four +x thrusters for 4 s: the velocity gained relative to an
+    identical unpowered target is Isp g0 ln(m0/m1) along body +x (exact for any
+    thrust profile), and the tank pressure follows p V_gas = const. (The
+    burn is short so that the differential gravity of the growing separation,
+    ~n^2 dr, stays below 1e-5 of the velocity gained; it grows as t^2.)"""
+    w = prop_world()
+    c, cfg = w.chaser, w.config.chaser
+    m0 = c.mass
+    w.set_thruster_on_times([4.0] * 4 + [0.0] * 4)
+    w.step(40)
+    m1 = c.mass
+    assert m0 - m1 == pytest.approx(4 * 1.0 * 4.0 / (220.0 * k.G0), rel=0.01)  # ~ blowdown
+    dv = np.linalg.norm(c.v - w.target.v)
+    assert dv == pytest.approx(220.0 * k.G0 * math.log(m0 / m1), rel=3e-5)
+    x_n = c.v - w.target.v
+    q = c.q  # body +x in N is the first row of R(q_BN)
+    x_body_n = [1 - 2 * (q[2] ** 2 + q[3] ** 2), 2 * (q[1] * q[2] - q[0] * q[3]),
+                2 * (q[1] * q[3] + q[0] * q[2])]
+    assert x_n @ x_body_n / dv > 1 - 1e-8
+    tank = cfg.tank
+    gas0 = tank.volume - cfg.propellant_mass / tank.propellant_density
+    gas1 = tank.volume - c.prop_mass / tank.propellant_density
+    assert c.tank_pressure == pytest.approx(tank.initial_pressure * gas0 / gas1, rel=1e-12)
+    assert c.tank_pressure < tank.initial_pressure
+    assert c.thr_total_on[:4] == pytest.approx([4.0] * 4)
+    assert np.linalg.norm(c.w) < 1e-9  # symmetric set: no torque
+
+
+def test_minimum_impulse_bit_and_multi_tick_pulses() -> None:
+    w = prop_world()
+    c = w.chaser
+    m0 = c.mass
+    w.set_thruster_on_times([0.005] + [0.0] * 7)  # below 10 ms: not executed
+    w.step(2)
+    assert c.mass == m0 and c.thr_pulses[0] == 0
+    w.set_thruster_on_times([0.35] + [0.0] * 7)  # spans four ticks
+    w.step(10)
+    assert c.thr_total_on[0] == pytest.approx(0.35, abs=1e-12)
+    assert c.thr_pulses[0] == 1
+    assert c.mass < m0
+
+
+def test_stuck_open_and_stuck_closed() -> None:
+    w = prop_world()
+    c = w.chaser
+    c.set_thruster_state(5, "stuck_open")
+    c.set_thruster_state(0, "stuck_closed")
+    w.set_thruster_on_times([1.0] + [0.0] * 7)
+    w.step(10)
+    assert c.thr_total_on[0] == 0.0
+    assert c.thr_total_on[5] == pytest.approx(1.0)
+    assert np.linalg.norm(c.w) > 0  # one offset thruster: a torque
+
+
+def test_misalignment_makes_a_torque_and_off_axis_force() -> None:
+    w0 = prop_world()
+    cfg = SpacecraftConfig().thrusters
+    for th in cfg:
+        th.misalignment_deg = 1.0
+    w1 = prop_world(thrusters=cfg)
+    for w in (w0, w1):
+        w.set_thruster_on_times([5.0] * 4 + [0.0] * 4)
+        w.step(50)
+    assert np.linalg.norm(w0.chaser.w) < 1e-9
+    assert np.linalg.norm(w1.chaser.w) > 1e-6

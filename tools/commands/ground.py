@@ -1,0 +1,81 @@
+"""``fsw ground``: live console to a running emulator over tcp."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from fsw.errors import UserError
+
+
+def add_parser(subparsers: Any) -> None:
+    """Register ``fsw ground``."""
+    from fsw_tools.ground.link import DEFAULT_PORT
+
+    p = subparsers.add_parser(
+        "ground",
+        help="live ground console: telemetry as it arrives, authenticated telecommands",
+        description=(
+            "Connect to a running emulator's ground link, print housekeeping, events and "
+            "command acknowledgements as they arrive, and send telecommands typed as "
+            "'NAME field=value ...' (checked against the packet dictionary, signed with a "
+            "key of --keys). Lines come from the terminal or a script on stdin; type 'help'."
+        ),
+    )
+    p.add_argument("link", nargs="?", default=f"tcp://127.0.0.1:{DEFAULT_PORT}",
+                   help=f"ground link tcp://HOST:PORT: telemetry on PORT, telecommands on "
+                        f"PORT+1 (default tcp://127.0.0.1:{DEFAULT_PORT})")
+    p.add_argument("--keys", type=Path, metavar="FILE",
+                   help="telecommand key file (made by 'fsw keys new'); needed to command")
+    p.add_argument("--key-id", type=int, default=None, metavar="ID",
+                   help="key id to sign with (default: the lowest in the key file)")
+    p.add_argument("--auth-seq", type=int, default=None, metavar="N",
+                   help="first anti-replay sequence number (default: continue from "
+                        "FILE.authseq, the state kept beside the key file)")
+    p.add_argument("--curve", type=Path, metavar="DIR",
+                   help="encrypt and authenticate the link with CurveZMQ keys made by "
+                        "'fsw curve new DIR'")
+    p.add_argument("--curve-name", default="ground", metavar="NAME",
+                   help="this console's key pair in the --curve directory (default ground)")
+    p.add_argument("--no-hk", action="store_true", help="hide housekeeping packets")
+    p.add_argument("--record", type=Path, metavar="FILE",
+                   help="also record every telemetry packet received to a packet archive")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Connect, then run the console on stdin until its end or 'quit'."""
+    from fsw_tools.archive import ArchiveWriter
+    from fsw_tools.ground.console import AuthSeqStore, GroundConsole
+    from fsw_tools.ground.curve import client_keys
+    from fsw_tools.ground.link import GroundClient, GroundEndpoints
+
+    from fsw.packets.auth import CommandSigner, KeyRing
+
+    endpoints = GroundEndpoints.parse(args.link)
+    signer = store = None
+    if args.keys:
+        ring = KeyRing.load(args.keys)
+        key_id = args.key_id if args.key_id is not None else min(ring.keys)
+        if key_id not in ring:
+            raise UserError(f"--key-id {key_id}: not in {args.keys}")
+        store = AuthSeqStore(args.keys.with_name(args.keys.name + ".authseq"))
+        first = args.auth_seq if args.auth_seq is not None else store.next(key_id)
+        if not 0 <= first < 1 << 32:
+            raise UserError(f"--auth-seq {first}: outside 0..2^32-1")
+        signer = CommandSigner(ring, key_id, next_auth_seq=first)
+    curve = client_keys(args.curve, args.curve_name) if args.curve else None
+    client = GroundClient(endpoints, curve=curve)
+    recorder = ArchiveWriter(args.record) if args.record else None
+    print(f"ground console on {endpoints.tm} (telecommands {endpoints.tc})"
+          f"{', CurveZMQ' if curve else ''}; 'help' for help", flush=True)
+    try:
+        console = GroundConsole(client, signer, show_hk=not args.no_hk, seq_store=store,
+                                recorder=recorder)
+        return console.run(sys.stdin)
+    finally:
+        client.close()
+        if recorder is not None:
+            recorder.close()

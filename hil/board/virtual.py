@@ -33,6 +33,7 @@ from fsw.errors import UserError
 __all__ = ["VirtualBoard", "main", "serve"]
 
 STATUS_PERIOD = 0.2  # s, as FW_STATUS_PERIOD_MS
+FRAME_TIMEOUT = 0.25  # s, as FW_FRAME_TIMEOUT_MS
 FLAG_VIRTUAL = 8  # BOARD_STATUS.flags bit 3: the host build behind a pty
 _LIVE: weakref.WeakSet[VirtualBoard] = weakref.WeakSet()
 
@@ -56,7 +57,7 @@ def serve(link: Path, lifetime: float) -> int:
     print(f"READY {os.ttyname(slave)}", flush=True)
 
     stats = LinkStats()
-    rx = Deframer(stats=stats)
+    rx = Deframer(timeout=FRAME_TIMEOUT, stats=stats)
     core = HostDispatcher()
     t0 = time.monotonic()
     calls = last_ns = max_ns = total_ns = 0
@@ -87,20 +88,19 @@ def serve(link: Path, lifetime: float) -> int:
             seq_status = (seq_status + 1) % 16384
             next_status += STATUS_PERIOD
             continue
-        ready, _, _ = select.select([master], [], [], max(0.0, next_status - now))
-        if not ready:
-            continue
-        try:
-            data = os.read(master, 4096)
-        except BlockingIOError:
-            continue
-        except OSError as exc:  # EIO: no slave open any more (cannot happen: we hold one)
-            if exc.errno == errno.EIO:
+        ready, _, _ = select.select([master], [], [], min(0.05, max(0.0, next_status - now)))
+        data = b""
+        if ready:
+            try:
+                data = os.read(master, 4096)
+            except BlockingIOError:
+                pass
+            except OSError as exc:  # EIO: no slave open (cannot happen: we hold one)
+                if exc.errno != errno.EIO:
+                    raise
                 time.sleep(0.01)
-                continue
-            raise
         now = time.monotonic()
-        for pkt in rx.expire(now) + rx.feed(data, now):
+        for pkt in rx.expire(now) + (rx.feed(data, now) if data else []):
             c0 = time.perf_counter_ns()
             answer, executed = core.handle(pkt, int((now - t0) * 1000))
             dt = time.perf_counter_ns() - c0

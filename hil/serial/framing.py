@@ -71,7 +71,8 @@ class Deframer:
 
     ``max_packet`` bounds the packet length accepted (octets, header and CRC
     included); ``timeout`` (s) bounds how long a partial frame may wait for
-    its remaining bytes (checked by :meth:`expire` with the caller's clock).
+    its remaining bytes: an inter-byte timeout, as on the board (checked by
+    :meth:`expire` with the caller's clock).
     ``on_packet`` is called for each accepted packet when given.
     ``seq_start`` is the sequence count a peer that starts with the link
     sends first on every APID (so a loss before the first packet counts as a
@@ -130,10 +131,7 @@ class Deframer:
             if pkt is None:
                 break
             out.append(pkt)
-        if not self._buf:
-            self._partial_since = None
-        elif self._partial_since is None:
-            self._partial_since = now
+        self._partial_since = now if self._buf else None  # time of the last byte
         return out
 
     def expire(self, now: float) -> list[bytes]:

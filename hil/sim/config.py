@@ -100,7 +100,8 @@ class SpacecraftConfig:
     inertia: list[float] = field(default_factory=lambda: [10.0, 12.0, 15.0])
     cd_area: float = 2.2 * 1.5  # m^2, drag coefficient x area (assumed)
     attitude: bool = True  # False: orbit only
-    q_BN: list[float] = field(default_factory=lambda: [1.0, 0.0, 0.0, 0.0])
+    #: initial q_BN, scalar first
+    attitude_q: list[float] = field(default_factory=lambda: [1.0, 0.0, 0.0, 0.0])
     rate: list[float] = field(default_factory=lambda: [0.0, 0.0, 0.0])  # rad/s, body
     orbit: OrbitConfig = field(default_factory=OrbitConfig)
     #: when set (3 values each), the initial state is this Hill-frame offset [m]

@@ -119,7 +119,7 @@ def _fill_craft(c: Any, sc: SpacecraftConfig, r: np.ndarray, v: np.ndarray) -> N
         raise UserError(f"{sc.name}: at most 6 wheels and 12 thrusters")
     c.r = list(map(float, r))
     c.v = list(map(float, v))
-    c.q = [float(x) for x in sc.q_BN]
+    c.q = [float(x) for x in sc.attitude_q]
     c.w = [float(x) for x in sc.rate]
     c.attitude_on = int(sc.attitude)
     c.dry_mass = sc.dry_mass

@@ -19,7 +19,7 @@ INERTIA = [10.0, 0.3, -0.2, 0.3, 12.0, 0.4, -0.2, 0.4, 15.0]
 def attitude_world(rate=(0.1, 0.05, -0.08), gg=False, mag=False, friction=True,
                    inertia=INERTIA, wheels=None) -> World:
     chaser = SpacecraftConfig(inertia=list(inertia), rate=list(rate),
-                              q_BN=[0.9, 0.1, -0.3, 0.2], hill_position=[0.0, -100.0, 0.0])
+                              attitude_q=[0.9, 0.1, -0.3, 0.2], hill_position=[0.0, -100.0, 0.0])
     if wheels is not None:
         chaser.wheels = wheels
     for wh in chaser.wheels:
@@ -107,11 +107,12 @@ def _wdot(w: World) -> np.ndarray:
     n = 14 + c.n_wheels
     x = ffi.new("double[]", n)
     dx = ffi.new("double[]", n)
-    vals = list(c.r) + list(c.v) + list(c.q) + list(c.w) + [c.wheel_speed[i] for i in
-                                                             range(c.n_wheels)] + [c.prop_mass]
+    wheels = [c.wheel_speed[i] for i in range(c.n_wheels)]
+    vals = list(c.r) + list(c.v) + list(c.q) + list(c.w) + wheels + [c.prop_mass]
     for i, v in enumerate(vals):
         x[i] = v
-    assert lib.sim_craft_derivative(ffi.addressof(w.struct.env), ffi.addressof(c), w.t, x, ffi.NULL, dx) == 0
+    env = ffi.addressof(w.struct.env)
+    assert lib.sim_craft_derivative(env, ffi.addressof(c), w.t, x, ffi.NULL, dx) == 0
     return np.array([dx[10], dx[11], dx[12]])
 
 

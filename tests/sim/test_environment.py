@@ -118,6 +118,7 @@ def test_tle_initialises_target_at_sgp4_position_within_1m() -> None:
     r_teme, v_teme = tle_state_teme(TLE1, TLE2, ep)
     m = teme_to_n_matrix(ep)
     assert np.linalg.norm(m.T @ w.target.r - r_teme) < 1e-3
+    assert np.linalg.norm(m.T @ w.target.v - v_teme) < 1e-6
     assert np.allclose(m @ m.T, np.eye(3), atol=1e-14)
 
 

@@ -51,7 +51,11 @@ static void clip_vector(double v[3], double limit, int *saturated)
         m = fabs(v[2]);
     }
     if (m > limit) {
+        int i;
         la_scale(v, limit / m, v);
+        for (i = 0; i < 3; ++i) { /* rounding must not leave a component above */
+            v[i] = v[i] > limit ? limit : (v[i] < -limit ? -limit : v[i]);
+        }
         *saturated = 1;
     }
 }

@@ -1,0 +1,190 @@
+"""C structs of the guidance core seen from numpy, without per-call allocation.
+
+:class:`CStruct` owns one C struct (cffi) and a numpy structured view of the
+same memory, so a hot-path step writes its inputs with a few slice
+assignments and reads its outputs with one copy. :class:`Result` is the
+read-only value a step returns: attribute access by the C member name
+(arrays as float64 numpy arrays, ints as int, doubles as float).
+
+The dtype is derived from the cffi type (member names, offsets, sizes), so it
+cannot drift from the header.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import numpy as np
+
+from fsw.core._ffi import ffi
+from fsw.core.errors import GncInputError
+
+_PRIM = {"double": "<f8", "int": "<i4", "float": "<f4", "unsigned int": "<u4"}
+
+
+def _prim(ctype: Any) -> str:
+    if ctype.kind == "enum":
+        return "<i4"
+    return _PRIM[ctype.cname]
+
+
+def struct_dtype(ctype: Any) -> np.dtype:
+    """The numpy dtype of a cffi struct type (or its name), members in order."""
+    if isinstance(ctype, str):
+        ctype = ffi.typeof(ctype)
+    names, formats, offsets = [], [], []
+    for name, f in ctype.fields:
+        t = f.type
+        if t.kind == "array":
+            fmt: Any = (_prim(t.item), (t.length,))
+        elif t.kind == "struct":
+            fmt = struct_dtype(t)
+        else:
+            fmt = _prim(t)
+        names.append(name)
+        formats.append(fmt)
+        offsets.append(f.offset)
+    return np.dtype({"names": names, "formats": formats, "offsets": offsets,
+                     "itemsize": ffi.sizeof(ctype)})
+
+
+def flat_fields(ctype: Any, prefix: str = "") -> list[tuple[str, int, str]]:
+    """(flat name, element count, C type) of every member, nested structs
+    flattened with ``<member>_`` prefixes: the order the packets carry them."""
+    if isinstance(ctype, str):
+        ctype = ffi.typeof(ctype)
+    out: list[tuple[str, int, str]] = []
+    for name, f in ctype.fields:
+        t = f.type
+        if t.kind == "struct":
+            out += flat_fields(t, prefix + name + "_")
+        elif t.kind == "array":
+            out.append((prefix + name, t.length, t.item.cname))
+        else:
+            out.append((prefix + name, 1, "int" if t.kind == "enum" else t.cname))
+    return out
+
+
+class CStruct:
+    """One caller-owned C struct plus a numpy view of its memory."""
+
+    def __init__(self, cname: str) -> None:
+        self.cname = cname
+        self.cdata = ffi.new(f"{cname} *")
+        self.dtype = struct_dtype(cname)
+        self.array = np.frombuffer(ffi.buffer(self.cdata), dtype=self.dtype)
+        self.fields = flat_fields(cname)
+
+    def view(self, name: str) -> np.ndarray:
+        """A writable view of one top-level member (shape (n,) or (1,))."""
+        v = self.array[name]
+        return v[0] if v.ndim > 1 else v
+
+    def result(self) -> Result:
+        """A copy of the struct as a :class:`Result`."""
+        return Result(self.array.copy())
+
+    def fill(self, values: Mapping[str, Any]) -> None:
+        """Set members from flat names (see :func:`flat_fields`)."""
+        flat = self.flat_view()
+        for name, n, _ in self.fields:
+            if name not in values:
+                raise GncInputError(f"{self.cname}: missing field {name}")
+            a = np.asarray(values[name], dtype=np.float64).reshape(-1)
+            if a.shape[0] != n:
+                raise GncInputError(f"{self.cname}.{name} needs {n} values, got {a.shape[0]}")
+            if not np.all(np.isfinite(a)):
+                raise GncInputError(f"{self.cname}.{name} must be finite")
+            flat[name][...] = a if n > 1 else a[0]
+
+    def flat_view(self) -> dict[str, np.ndarray]:
+        """Writable views of every flat member."""
+        out: dict[str, np.ndarray] = {}
+
+        def visit(arr: np.ndarray, prefix: str) -> None:
+            for name in arr.dtype.names:
+                sub = arr[name]
+                if sub.dtype.names:
+                    visit(sub, prefix + name + "_")
+                else:
+                    out[prefix + name] = sub[0] if sub.ndim > 1 else sub
+
+        visit(self.array, "")
+        return out
+
+    def flat_values(self) -> dict[str, Any]:
+        """Flat members as floats / tuples of floats (packet field values)."""
+        return {k: (tuple(float(x) for x in v) if v.shape[0] > 1 or k in self._arrays()
+                    else float(v[0]))
+                for k, v in self.flat_view().items()}
+
+    def _arrays(self) -> set[str]:
+        return {name for name, n, _ in self.fields if n > 1}
+
+
+class Result(Mapping[str, Any]):
+    """The outputs of one guidance-core call, by C member name.
+
+    ``r.q_BN`` (or ``r["q_BN"]``) is a float64 array for array members, an
+    int or float for scalars. Values are copies: later calls do not change
+    them."""
+
+    __slots__ = ("_a",)
+
+    def __init__(self, array: np.ndarray) -> None:
+        self._a = array
+
+    @classmethod
+    def from_fields(cls, cname: str, values: Mapping[str, Any]) -> Result:
+        """Build from flat member values (as a packet carries them)."""
+        s = CStruct(cname)
+        flat = s.flat_view()
+        for name, n, ctyp in s.fields:
+            a = np.asarray(values[name], dtype=np.float64).reshape(-1)
+            flat[name][...] = (a if n > 1 else a[0]) if ctyp == "double" else np.rint(a)
+        return s.result()
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            v = self._a[name][0]
+        except (ValueError, KeyError):
+            raise AttributeError(name) from None
+        if isinstance(v, np.ndarray) or v.dtype.names:
+            return v
+        return v.item()
+
+    def __getitem__(self, name: str) -> Any:
+        try:
+            return self.__getattr__(name)
+        except AttributeError:
+            raise KeyError(name) from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._a.dtype.names)
+
+    def __len__(self) -> int:
+        return len(self._a.dtype.names)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Result):
+            return NotImplemented
+        return self._a.dtype == other._a.dtype and self._a.tobytes() == other._a.tobytes()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Result({', '.join(f'{k}={self[k]!r}' for k in self)})"
+
+
+def dataclass_fields(obj: Any, prefix: str = "") -> dict[str, Any]:
+    """Flat ``{name: value}`` of a (nested) config dataclass, C member names."""
+    out: dict[str, Any] = {}
+    for f in dataclasses.fields(obj):
+        v = getattr(obj, f.name)
+        if dataclasses.is_dataclass(v):
+            out.update(dataclass_fields(v, prefix + f.name + "_"))
+        else:
+            out[prefix + f.name] = v
+    return out

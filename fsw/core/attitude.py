@@ -1,0 +1,331 @@
+"""Attitude through the guidance core: kinematics, the MEKF, control laws,
+guidance and the ADCS step (one 10 Hz cycle = one call).
+
+Frames and units: N inertial (GCRF/J2000), B body, R guidance reference.
+Quaternions scalar first, ``q_BN`` maps inertial to body coordinates
+(``v_B = R(q_BN) v_N``). Rates rad/s in body axes, torques N m, wheel momentum
+N m s (three wheels along body x, y, z), dipoles A m^2 (three magnetorquers
+along body x, y, z), magnetic field T.
+"""
+
+# ruff: noqa: N815  (frame suffixes _B, _N, _BN are the project naming convention)
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from fsw.core._ffi import check, ffi, lib, out, ptr, vec
+from fsw.core._struct import CStruct, Result, dataclass_fields
+
+__all__ = [
+    "Adcs", "AdcsConfig", "AdcsFlag", "AdcsInput", "AdcsMode", "Mekf", "MekfConfig",
+    "MekfInput", "Slew", "bdot", "mtq_rate_damp", "mtq_unload", "pd_torque", "propagate",
+    "target_pointing",
+]
+
+
+class AdcsMode(enum.IntEnum):
+    """ADCS control modes (gnc_adcs_mode)."""
+
+    OFF = 0        #: estimation only, no actuation
+    DETUMBLE = 1   #: magnetorquers: gyro rate damping (B-dot when the gyro is invalid)
+    RATE_DAMP = 2  #: wheels null the rate, magnetorquers unload
+    POINT = 3      #: slew to and hold q_target_BN
+    TARGET = 4     #: boresight on r_target_N with the sun keep-out
+
+
+class AdcsFlag(enum.IntFlag):
+    """Status bits of an ADCS step (gnc_adcs_flag)."""
+
+    EST_VALID = 1
+    WHEEL_TORQUE_SAT = 2
+    WHEEL_MOMENTUM_LIMIT = 4
+    DIPOLE_SAT = 8
+    KEEPOUT = 16
+    SLEWING = 32
+    NO_MAG = 64
+    FALLBACK = 128
+
+
+def propagate(q_BN: ArrayLike, w_B: ArrayLike, dt: float) -> np.ndarray:
+    """``q_BN`` after ``dt`` s at constant body rate ``w_B`` (rad/s, body axes)."""
+    q, w, r = vec(q_BN, 4, "q_BN"), vec(w_B, 3, "w_B"), out(4)
+    check(lib.gnc_att_propagate(ptr(q), ptr(w), float(dt), ptr(r)), "att_propagate")
+    return r
+
+
+def pd_torque(q_BN: ArrayLike, w_B: ArrayLike, q_RN: ArrayLike, w_ref_R: ArrayLike,
+              a_ref_R: ArrayLike, inertia: ArrayLike, h_w: ArrayLike, kp: float,
+              kd: float) -> np.ndarray:
+    """Quaternion-feedback PD torque (N m, body) towards reference q_RN with
+    reference rate/acceleration in R axes (rad/s, rad/s^2), inertia kg m^2,
+    wheel momentum h_w N m s; gyroscopic and feed-forward terms included."""
+    args = [vec(q_BN, 4, "q_BN"), vec(w_B, 3, "w_B"), vec(q_RN, 4, "q_RN"),
+            vec(w_ref_R, 3, "w_ref_R"), vec(a_ref_R, 3, "a_ref_R"),
+            vec(inertia, 9, "inertia"), vec(h_w, 3, "h_w")]
+    r = out(3)
+    check(lib.gnc_att_pd(*[ptr(a) for a in args], float(kp), float(kd), ptr(r)), "att_pd")
+    return r
+
+
+def bdot(b_prev: ArrayLike, b_now: ArrayLike, dt: float, k: float, m_max: float) -> np.ndarray:
+    """B-dot dipole ``-k dB/dt`` (A m^2) from two body-frame field samples (T)
+    ``dt`` s apart, each axis clipped to m_max (direction kept)."""
+    a, b, r = vec(b_prev, 3, "b_prev"), vec(b_now, 3, "b_now"), out(3)
+    check(lib.gnc_bdot(ptr(a), ptr(b), float(dt), float(k), float(m_max), ptr(r)), "bdot")
+    return r
+
+
+def mtq_rate_damp(w_B: ArrayLike, b_B: ArrayLike, k: float, m_max: float) -> np.ndarray:
+    """Rate-damping dipole ``k (w x B)/|B|^2`` (torque ``-k w_perp``, k in N m s)."""
+    w, b, r = vec(w_B, 3, "w_B"), vec(b_B, 3, "b_B"), out(3)
+    check(lib.gnc_mtq_rate_damp(ptr(w), ptr(b), float(k), float(m_max), ptr(r)),
+          "mtq_rate_damp")
+    return r
+
+
+def mtq_unload(h_w: ArrayLike, b_B: ArrayLike, k: float, m_max: float) -> np.ndarray:
+    """Unloading dipole ``k (h_w x B)/|B|^2`` (torque ``-k h_w_perp``, k in 1/s)."""
+    h, b, r = vec(h_w, 3, "h_w"), vec(b_B, 3, "b_B"), out(3)
+    check(lib.gnc_mtq_unload(ptr(h), ptr(b), float(k), float(m_max), ptr(r)), "mtq_unload")
+    return r
+
+
+def target_pointing(boresight_B: ArrayLike, secondary_B: ArrayLike, los_N: ArrayLike,
+                    sun_N: ArrayLike, keepout: float) -> tuple[np.ndarray, bool]:
+    """Reference ``q_RN`` putting the body boresight on the line of sight
+    ``los_N`` (target minus chaser, inertial) and the secondary body axis as
+    close to the sun as possible; within ``keepout`` rad of the sun the
+    boresight is moved off the target to the keep-out cone (flag True)."""
+    a = [vec(boresight_B, 3, "boresight_B"), vec(secondary_B, 3, "secondary_B"),
+         vec(los_N, 3, "los_N"), vec(sun_N, 3, "sun_N")]
+    r, flag = out(4), ffi.new("int *")
+    check(lib.gnc_target_pointing(*[ptr(x) for x in a], float(keepout), ptr(r), flag),
+          "target_pointing")
+    return r, bool(flag[0])
+
+
+@dataclass
+class MekfConfig:
+    """MEKF noise model (gnc_mekf_config)."""
+
+    gyro_arw: float = 1e-5    #: rad/s/sqrt(Hz), gyro angle random walk
+    gyro_rrw: float = 1e-7    #: rad/s^2/sqrt(Hz), bias rate random walk
+    st_sigma: float = 2.5e-5  #: rad, star tracker 1-sigma per axis
+    p0_att: float = 1e-2      #: rad, initial attitude 1-sigma
+    p0_bias: float = 1e-4     #: rad/s, initial bias 1-sigma
+
+
+def _fill_config(cdata: object, cfg: object) -> None:
+    for name, value in dataclass_fields(cfg).items():
+        target, attr = cdata, name
+        if name.startswith("mekf_") and hasattr(cdata, "mekf"):
+            target, attr = cdata.mekf, name[5:]  # type: ignore[attr-defined]
+        cur = getattr(target, attr)
+        if isinstance(cur, float | int):
+            setattr(target, attr, float(value))
+        else:
+            a = np.asarray(value, dtype=np.float64).reshape(-1)
+            if len(a) != len(cur):
+                raise ValueError(f"{name} needs {len(cur)} values, got {len(a)}")
+            for i, x in enumerate(a):
+                cur[i] = float(x)
+
+
+@dataclass
+class MekfInput:
+    """One MEKF step: ``dt`` s, gyro rad/s (body), optional star-tracker q_BN."""
+
+    dt: float
+    gyro: ArrayLike
+    q_st: ArrayLike | None = None
+
+
+class Mekf:
+    """Multiplicative EKF (gyro propagation, star-tracker updates) on a
+    caller-owned C context. ``step`` returns a :class:`Result` with
+    ``q_BN, w_B (rad/s), bias (rad/s), sigma[6] (rad, rad/s), residual (rad),
+    valid, updated``."""
+
+    def __init__(self, config: MekfConfig | None = None) -> None:
+        self.config = config or MekfConfig()
+        self._ctx = ffi.new("gnc_mekf *")
+        c = ffi.new("gnc_mekf_config *")
+        _fill_config(c, self.config)
+        check(lib.gnc_mekf_init(self._ctx, c), "mekf_init")
+        self._in = CStruct("gnc_mekf_in")
+        self._out = CStruct("gnc_mekf_out")
+        self._dt = self._in.view("dt")
+        self._gyro = self._in.view("gyro")
+        self._q = self._in.view("q_st")
+        self._valid = self._in.view("st_valid")
+
+    def reset(self, q_BN: ArrayLike, bias: ArrayLike = (0.0, 0.0, 0.0)) -> None:
+        """Start from ``q_BN`` and gyro ``bias`` (rad/s) with the initial covariance."""
+        q, b = vec(q_BN, 4, "q_BN"), vec(bias, 3, "bias")
+        check(lib.gnc_mekf_reset(self._ctx, ptr(q), ptr(b)), "mekf_reset")
+
+    def step(self, dt: float, gyro: ArrayLike, q_st: ArrayLike | None = None) -> Result:
+        """Propagate ``dt`` s with the gyro, then update with the star tracker."""
+        self._dt[0] = dt
+        self._gyro[:] = gyro
+        if q_st is None:
+            self._valid[0] = 0
+        else:
+            self._q[:] = q_st
+            self._valid[0] = 1
+        check(lib.gnc_mekf_step(self._ctx, self._in.cdata, self._out.cdata), "mekf_step")
+        return self._out.result()
+
+    @property
+    def covariance(self) -> np.ndarray:
+        """The 6x6 error-state covariance [rad, rad/s]."""
+        r = out(36)
+        check(lib.gnc_mekf_covariance(self._ctx, ptr(r)), "mekf_covariance")
+        return r.reshape(6, 6)
+
+
+class Slew:
+    """Rate- and acceleration-limited eigenaxis slew guidance (gnc_slew):
+    ``q_RN``, ``w_R`` (rad/s, R axes) and ``a_R`` after each step."""
+
+    def __init__(self, rate_max: float, accel_max: float) -> None:
+        self._ctx = ffi.new("gnc_slew *")
+        check(lib.gnc_slew_init(self._ctx, float(rate_max), float(accel_max)), "slew_init")
+
+    def reset(self, q_RN: ArrayLike, w_R: ArrayLike = (0.0, 0.0, 0.0)) -> None:
+        q, w = vec(q_RN, 4, "q_RN"), vec(w_R, 3, "w_R")
+        check(lib.gnc_slew_reset(self._ctx, ptr(q), ptr(w)), "slew_reset")
+
+    def step(self, q_TN: ArrayLike, dt: float) -> float:
+        """Move the reference towards ``q_TN``; returns the angle left (rad)."""
+        q, rem = vec(q_TN, 4, "q_TN"), ffi.new("double *")
+        check(lib.gnc_slew_step(self._ctx, ptr(q), float(dt), rem), "slew_step")
+        return float(rem[0])
+
+    @property
+    def q_RN(self) -> np.ndarray:
+        return np.array(list(self._ctx.q_RN))
+
+    @property
+    def w_R(self) -> np.ndarray:
+        return np.array(list(self._ctx.w_R))
+
+    @property
+    def a_R(self) -> np.ndarray:
+        return np.array(list(self._ctx.a_R))
+
+
+@dataclass
+class AdcsConfig:
+    """ADCS configuration (gnc_adcs_config); defaults: a 300 kg Photon-class
+    chaser (mission-facts.md guesses) with 0.4 N m s wheels (Sinclair
+    RW-0.4 class; torque a guess) and 30 A m^2 magnetorquers."""
+
+    dt: float = 0.1                      #: s, control period
+    inertia: ArrayLike = field(default_factory=lambda: np.diag([10.0, 12.0, 15.0]))  #: kg m^2
+    kp: float = 0.4                      #: N m/rad
+    kd: float = 4.0                      #: N m s/rad
+    wheel_torque_max: float = 0.03       #: N m per wheel
+    wheel_momentum_max: float = 0.4      #: N m s per wheel
+    dipole_max: float = 30.0             #: A m^2 per magnetorquer
+    bdot_gain: float = 1e5               #: A m^2 s/T
+    damp_gain: float = 0.01              #: N m s/rad (magnetorquer rate damping)
+    unload_gain: float = 0.0             #: 1/s (0: off)
+    slew_rate_max: float = 0.02          #: rad/s
+    slew_accel_max: float = 0.001        #: rad/s^2
+    boresight_B: ArrayLike = (0.0, 0.0, 1.0)   #: camera boresight, body
+    secondary_B: ArrayLike = (0.0, 1.0, 0.0)   #: body axis turned to the sun
+    sun_keepout: float = float(np.radians(30.0))  #: rad
+    mekf: MekfConfig = field(default_factory=MekfConfig)
+
+
+@dataclass
+class AdcsInput:
+    """Inputs of one ADCS cycle (gnc_adcs_in). ``None`` marks a sensor
+    invalid this cycle (gyro, star tracker, magnetometer)."""
+
+    mode: int = AdcsMode.OFF
+    gyro_B: ArrayLike | None = None            #: rad/s, body
+    q_st_BN: ArrayLike | None = None           #: star-tracker attitude
+    mag_B: ArrayLike | None = None             #: T, body
+    h_wheel: ArrayLike = (0.0, 0.0, 0.0)       #: N m s, wheel momentum, body axes
+    q_target_BN: ArrayLike = (1.0, 0.0, 0.0, 0.0)  #: POINT mode attitude
+    r_target_N: ArrayLike = (1.0, 0.0, 0.0)    #: m, TARGET mode: target minus chaser, N
+    sun_N: ArrayLike = (0.0, 1.0, 0.0)         #: sun direction, N
+
+    def fields(self) -> dict[str, object]:
+        """Flat C member values (also the ADCS_STEP request fields)."""
+        z3, z4 = (0.0, 0.0, 0.0), (1.0, 0.0, 0.0, 0.0)
+        return {
+            "gyro_B": z3 if self.gyro_B is None else self.gyro_B,
+            "q_st_BN": z4 if self.q_st_BN is None else self.q_st_BN,
+            "mag_B": z3 if self.mag_B is None else self.mag_B,
+            "h_wheel": self.h_wheel, "q_target_BN": self.q_target_BN,
+            "r_target_N": self.r_target_N, "sun_N": self.sun_N,
+            "st_valid": int(self.q_st_BN is not None), "mag_valid": int(self.mag_B is not None),
+            "gyro_valid": int(self.gyro_B is not None), "mode": int(self.mode),
+        }
+
+
+class Adcs:
+    """The ADCS step on a caller-owned C context: MEKF, guidance (slew,
+    target pointing), control (PD, detumble, damping, unloading) and
+    actuator allocation with wheel torque/momentum and dipole limits.
+
+    ``step`` returns a :class:`Result` with (gnc_adcs_out): ``q_BN`` estimate,
+    ``w_B`` rad/s, ``bias_B`` rad/s, ``q_ref_BN``, ``w_ref_B`` rad/s,
+    ``att_error`` rad (to the commanded target), ``ref_error`` rad (to the
+    reference), ``torque_B`` N m (applied control torque), ``wheel_torque``
+    N m (motor commands, dh_w/dt), ``dipole_B`` A m^2, ``sigma`` (MEKF
+    1-sigma), ``mode`` (mode flown), ``flags`` (:class:`AdcsFlag`)."""
+
+    def __init__(self, config: AdcsConfig | None = None) -> None:
+        self.config = config or AdcsConfig()
+        self._ctx = ffi.new("gnc_adcs *")
+        c = ffi.new("gnc_adcs_config *")
+        _fill_config(c, self.config)
+        check(lib.gnc_adcs_init(self._ctx, c), "adcs_init")
+        self._in = CStruct("gnc_adcs_in")
+        self._out = CStruct("gnc_adcs_out")
+        v = self._in.view
+        self._v = (v("gyro_B"), v("q_st_BN"), v("mag_B"), v("h_wheel"), v("q_target_BN"),
+                   v("r_target_N"), v("sun_N"), v("st_valid"), v("mag_valid"),
+                   v("gyro_valid"), v("mode"))
+        self._pin, self._pout = self._in.cdata, self._out.cdata
+        self._step = lib.gnc_adcs_step
+
+    def reset(self) -> None:
+        """Forget the estimate and the guidance state."""
+        check(lib.gnc_adcs_reset(self._ctx), "adcs_reset")
+
+    def step(self, inp: AdcsInput) -> Result:
+        """One control cycle (period ``config.dt``)."""
+        g, q, m, h, qt, rt, s, stv, mv, gv, mode = self._v
+        if inp.gyro_B is None:
+            gv[0] = 0
+        else:
+            g[:] = inp.gyro_B
+            gv[0] = 1
+        if inp.q_st_BN is None:
+            stv[0] = 0
+        else:
+            q[:] = inp.q_st_BN
+            stv[0] = 1
+        if inp.mag_B is None:
+            mv[0] = 0
+        else:
+            m[:] = inp.mag_B
+            mv[0] = 1
+        h[:] = inp.h_wheel
+        qt[:] = inp.q_target_BN
+        rt[:] = inp.r_target_N
+        s[:] = inp.sun_N
+        mode[0] = inp.mode
+        st = self._step(self._ctx, self._pin, self._pout)
+        if st:
+            check(st, "adcs_step")
+        return self._out.result()

@@ -1,0 +1,202 @@
+"""Acceptance 4: each sensor's sample statistics (mean, standard deviation,
+random-walk growth) match its parameters within statistical bounds.
+
+Bounds: a sample mean is within 5 standard errors of its expected value; a
+sample standard deviation of N draws within 5 / sqrt(2N) relative (the
+standard error of s/sigma is 1/sqrt(2N)). The truth is held fixed while
+sampling, so the errors are the noise alone.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from hil.sim.config import EnvironmentConfig, SpacecraftConfig, WorldConfig
+from hil.sim.sensors import (
+    Gps,
+    Gyro,
+    Magnetometer,
+    PropStatus,
+    RelNav,
+    StarTracker,
+    SunSensor,
+    WheelTach,
+    _frame,
+    _qmul,
+)
+from hil.sim.world import World
+
+N = 20000
+
+
+def check_mean_std(err: np.ndarray, mean: np.ndarray | float, sigma: np.ndarray | float) -> None:
+    n = err.shape[0]
+    mean = np.broadcast_to(mean, err.shape[1:])
+    sigma = np.broadcast_to(sigma, err.shape[1:])
+    assert np.all(np.abs(err.mean(axis=0) - mean) < 5 * sigma / math.sqrt(n))
+    assert np.all(np.abs(err.std(axis=0, ddof=1) / sigma - 1) < 5 / math.sqrt(2 * n))
+
+
+@pytest.fixture(scope="module")
+def world() -> World:
+    chaser = SpacecraftConfig(rate=[0.01, -0.02, 0.005], hill_position=[0.0, -300.0, 50.0])
+    return World(WorldConfig(chaser=chaser, environment=EnvironmentConfig(magnetic=True)))
+
+
+def test_gyro_white_noise_and_bias(world: World) -> None:
+    cfg = WorldConfig().sensors.gyro
+    cfg.bias_random_walk = 0.0
+    g = Gyro(cfg, seed=3)
+    err = np.array([g.sample(world)["rate_B"] - world.chaser.w for _ in range(N)])
+    check_mean_std(err, g.bias, cfg.angle_random_walk / math.sqrt(1 / cfg.rate_hz))
+    # the initial bias is drawn N(0, bias_sigma) per axis, seed by seed
+    biases = np.array([Gyro(cfg, seed=s).bias for s in range(4000)])
+    check_mean_std(biases, 0.0, cfg.bias_sigma)
+
+
+def test_gyro_bias_random_walk_growth(world: World) -> None:
+    """With the white noise off, the output is the bias: its increments over m
+    samples have variance m sigma_u^2 T (random-walk growth, m = 1 and 50)."""
+    cfg = WorldConfig().sensors.gyro
+    cfg.angle_random_walk = 0.0
+    cfg.bias_random_walk = 1e-6
+    g = Gyro(cfg, seed=4)
+    y = np.array([g.sample(world)["rate_B"] for _ in range(N)])
+    T = 1 / cfg.rate_hz
+    for m in (1, 50):
+        d = y[m::m] - y[:-m:m]
+        check_mean_std(d, 0.0, cfg.bias_random_walk * math.sqrt(m * T))
+
+
+def _small_angles(q_m: np.ndarray, q: np.ndarray) -> np.ndarray:
+    dq = _qmul(q_m, q * np.array([1, -1, -1, -1]))
+    dq = dq if dq[0] >= 0 else -dq
+    return 2 * dq[1:]
+
+
+def test_star_tracker_noise_in_tracker_frame(world: World) -> None:
+    cfg = WorldConfig().sensors.star_tracker
+    st = StarTracker(cfg, seed=5)
+    q = world.chaser.q.copy()
+    assert not st.blinded(world)
+    frame = _frame(cfg.boresight)
+    errs = []
+    for _ in range(N):
+        s = st.sample(world)
+        assert s["valid"] == 1
+        errs.append(frame @ _small_angles(np.asarray(s["q_BN"]), q))
+    arcsec = math.pi / 180 / 3600
+    sig = np.array([cfg.cross_boresight_sigma_arcsec] * 2 + [cfg.about_boresight_sigma_arcsec])
+    check_mean_std(np.array(errs), 0.0, sig * arcsec)
+
+
+def test_star_tracker_exclusions() -> None:
+    cfg = WorldConfig().sensors.star_tracker
+    w = World()
+    st = StarTracker(cfg, seed=1)
+    c = w.chaser
+    bore = _frame(cfg.boresight)[2]
+
+    def point(direction_b: np.ndarray) -> None:
+        """Attitude putting the boresight on an inertial direction."""
+        axis = np.cross(bore, direction_b)
+        ang = math.acos(np.clip(bore @ direction_b, -1, 1))
+        if np.linalg.norm(axis) < 1e-12:
+            axis = np.array([1.0, 0, 0]) if abs(bore[0]) < 0.9 else np.array([0, 1.0, 0])
+        axis /= np.linalg.norm(axis)
+        # q_BN maps the inertial direction onto the boresight
+        c.q[:] = np.concatenate([[math.cos(ang / 2)], -math.sin(ang / 2) * axis])
+        w.step()
+
+    sun = w.sun_n.copy()
+    point(sun)
+    assert not c.eclipse and st.sample(w)["valid"] == 0
+    point(-c.r / np.linalg.norm(c.r))  # nadir
+    assert st.sample(w)["valid"] == 0
+    zenith = c.r / np.linalg.norm(c.r)
+    point(zenith)
+    if c.sun_body @ bore < math.cos(math.radians(cfg.sun_exclusion_deg)):
+        assert st.sample(w)["valid"] == 1
+        c.w[:] = [0.0, 0.0, math.radians(cfg.max_rate_deg_s) * 1.5]
+        assert st.sample(w)["valid"] == 0
+
+
+def test_sun_sensor_noise_and_eclipse(world: World) -> None:
+    cfg = WorldConfig().sensors.sun_sensor
+    ss = SunSensor(cfg, seed=6)
+    s = world.chaser.sun_body.copy()
+    assert not world.chaser.eclipse
+    est = np.array([ss.sample(world)["sun_B"] for _ in range(N)])
+    # transverse errors: each component of the cell difference has sigma*sqrt(2)
+    t1 = np.cross(s, [0.0, 0.0, 1.0])
+    t1 /= np.linalg.norm(t1)
+    t2 = np.cross(s, t1)
+    err = np.stack([est @ t1, est @ t2], axis=1)
+    check_mean_std(err, 0.0, cfg.noise_sigma * math.sqrt(2))
+    # the normalisation leaves a second-order radial bias only
+    assert abs((est @ s).mean() - 1) < 5 * cfg.noise_sigma**2
+
+
+def test_magnetometer_gps_tach_prop(world: World) -> None:
+    sens = WorldConfig().sensors
+    sens.magnetometer.bias = [1e-6, -2e-6, 5e-7]
+    m = Magnetometer(sens.magnetometer, seed=7)
+    b = np.array([m.sample(world)["b_B"] for _ in range(N)]) - world.chaser.b_body
+    check_mean_std(b, np.array(sens.magnetometer.bias), sens.magnetometer.noise_sigma)
+    g = Gps(sens.gps, seed=8)
+    samples = [g.sample(world) for _ in range(N)]
+    check_mean_std(np.array([s["r_N"] for s in samples]) - world.chaser.r, 0.0,
+                   sens.gps.position_sigma)
+    check_mean_std(np.array([s["v_N"] for s in samples]) - world.chaser.v, 0.0,
+                   sens.gps.velocity_sigma)
+    t = WheelTach(sens.wheel_tach, seed=9)
+    check_mean_std(np.array([t.sample(world)["speed"] for _ in range(N)])
+                   - world.chaser.wheel_speed, 0.0, sens.wheel_tach.noise_sigma)
+    p = PropStatus(sens.prop_status, seed=10)
+    samples = [p.sample(world) for _ in range(N)]
+    check_mean_std(np.array([s["tank_pressure"] for s in samples]) - world.chaser.tank_pressure,
+                   0.0, sens.prop_status.pressure_sigma)
+
+
+def test_relnav_noise_fov_and_range(world: World) -> None:
+    cfg = WorldConfig().sensors.relnav
+    c = world.chaser
+    q = c.q
+    rot = np.array([[1 - 2 * (q[2]**2 + q[3]**2), 2 * (q[1]*q[2] - q[0]*q[3]),
+                     2 * (q[1]*q[3] + q[0]*q[2])],
+                    [2 * (q[1]*q[2] + q[0]*q[3]), 1 - 2 * (q[1]**2 + q[3]**2),
+                     2 * (q[2]*q[3] - q[0]*q[1])],
+                    [2 * (q[1]*q[3] - q[0]*q[2]), 2 * (q[2]*q[3] + q[0]*q[1]),
+                     1 - 2 * (q[1]**2 + q[2]**2)]])
+    los_b = rot @ (world.target.r - c.r)
+    rng = np.linalg.norm(los_b)
+    # boresight 3 deg off the line of sight: inside the 10 deg field of view
+    off = np.cross(los_b, [0.0, 0.0, 1.0])
+    cfg.boresight = list(los_b / rng + math.tan(math.radians(3)) * off / np.linalg.norm(off))
+    rn = RelNav(cfg, seed=11)
+    frame = _frame(cfg.boresight)
+    los_c = frame @ los_b
+    az, el = math.atan2(los_c[0], los_c[2]), math.asin(los_c[1] / rng)
+    assert math.hypot(az, el) == pytest.approx(math.radians(3), rel=0.02)
+    samples = [rn.sample(world) for _ in range(N)]
+    assert all(s["valid"] == 1 for s in samples)
+    meas = np.array([[s["range"], s["azimuth"], s["elevation"]] for s in samples])
+    sig = np.array([cfg.range_sigma + cfg.range_sigma_fraction * rng,
+                    math.radians(cfg.angle_sigma_deg), math.radians(cfg.angle_sigma_deg)])
+    check_mean_std(meas - [rng, az, el], 0.0, sig)
+    cfg.fov_half_angle_deg = 2.0
+    assert RelNav(cfg, seed=11).sample(world)["valid"] == 0
+    cfg.fov_half_angle_deg, cfg.max_range = 10.0, rng * 0.9
+    assert RelNav(cfg, seed=11).sample(world)["valid"] == 0
+
+
+def test_same_seed_same_noise_other_seed_other_noise(world: World) -> None:
+    cfg = WorldConfig().sensors.gps
+    ga, gb, gc = Gps(cfg, 1), Gps(cfg, 1), Gps(cfg, 2)
+    a = [ga.sample(world)["r_N"] for _ in range(300)]
+    b = [gb.sample(world)["r_N"] for _ in range(300)]
+    c = [gc.sample(world)["r_N"] for _ in range(300)]
+    assert np.array_equal(a, b) and not np.array_equal(a, c)

@@ -248,3 +248,31 @@ def _decode_variable(res: BulkResult, pdef: PacketDef, data: np.ndarray, offsets
             out.append(pdef.parse(mv[off:off + int(lengths[i])]))
         except PacketError:
             res.header_errors[pdef.apid] = res.header_errors.get(pdef.apid, 0) + 1
+
+
+def ccsdspy_fields(pdef: PacketDef) -> list[tuple[str, str, int, int | None]]:
+    """The packet after its primary header as (name, ccsdspy data type, bits,
+    array length or None): the layout an independent decoder (ccsdspy, used
+    by the tests and the benchmark) needs, derived from the declaration."""
+    if not pdef.fixed:
+        raise PacketError(f"{pdef.name} has a variable layout")
+    kinds = {"b": "int", "h": "int", "i": "int", "l": "int", "q": "int", "f": "float",
+             "d": "float"}
+    out: list[tuple[str, str, int, int | None]] = [("coarse", "uint", 32, None),
+                                                  ("fine", "uint", 16, None)]
+    if pdef.is_tc:
+        out += [("key_id", "uint", 16, None), ("auth_seq", "uint", 32, None)]
+    for name in pdef.field_names:
+        lay = pdef.layouts[name]
+        assert lay is not None
+        ch = lay.fmt[-1]
+        if lay.kind in ("string", "bytes"):
+            out.append((name, "str" if lay.kind == "string" else "fill", 8 * lay.size, None))
+        else:
+            bits = 8 * lay.size // lay.count
+            out.append((name, kinds.get(ch, "uint"), bits,
+                        lay.count if lay.kind == "array" else None))
+    if pdef.is_tc:
+        out.append(("mac", "fill", 8 * 16, None))
+    out.append(("crc", "uint", 16, None))
+    return out

@@ -154,6 +154,16 @@ class Reassembler:
         exc.payload = payload  # type: ignore[attr-defined]
         raise exc
 
+    def flush(self) -> None:
+        """End of stream (or a timeout): payloads still in progress are lost;
+        raises SegmentLossError naming them, if any."""
+        if self._open:
+            apids = sorted(self._open)
+            self._open.clear()
+            self.lost += len(apids) - 1
+            self._lose("payload(s) in progress without their last segment on APID(s) "
+                       + ", ".join(f"0x{a:03X}" for a in apids), None)
+
     @property
     def pending(self) -> list[int]:
         """APIDs with a payload in progress."""

@@ -1,0 +1,125 @@
+"""One process of a multi-process run: build its participants, connect to the
+broker, run its executive, report the result.
+
+A node is described by a picklable :class:`NodeSpec`; its participants come
+from a factory named by a string ``"package.module:function"`` called with
+``kwargs`` in the node's own process (so nothing unpicklable crosses a process
+boundary, and fsw never imports the composition root). The factory returns
+:class:`Parts`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import pickle
+import sys
+import traceback
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from fsw.bus import DEFAULT_HWM, BrokerEndpoints, Bus
+from fsw.executive.config import ExecutiveConfig
+from fsw.executive.executive import Executive, RunResult
+
+
+@dataclass
+class Parts:
+    """What a factory returns: an optional world and tasks in stepping order
+    (a task, or ``(task, rate_group)``)."""
+
+    world: Any = None
+    tasks: Sequence[Any] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class NodeSpec:
+    """A picklable description of one node of a run."""
+
+    factory: str
+    kwargs: Mapping[str, Any] = field(default_factory=dict)
+    config: ExecutiveConfig = field(default_factory=ExecutiveConfig)
+    role: str = "solo"
+    node: int = 0
+    nodes: int = 1
+    ticks: int | None = None
+    hwm: int = DEFAULT_HWM
+
+
+def resolve(factory: str) -> Callable[..., Parts]:
+    """The callable named ``"package.module:function"``."""
+    mod, sep, attr = factory.partition(":")
+    if not sep or not mod or not attr:
+        raise ValueError(f"factory {factory!r}: expected 'package.module:function'")
+    fn = getattr(importlib.import_module(mod), attr, None)
+    if not callable(fn):
+        raise ValueError(f"factory {factory!r}: {attr} is not a callable of {mod}")
+    return fn
+
+
+def build_parts(factory: str, kwargs: Mapping[str, Any]) -> Parts:
+    """Call a factory and check what it returns."""
+    parts = resolve(factory)(**dict(kwargs))
+    if not isinstance(parts, Parts):
+        raise TypeError(f"factory {factory} returned {type(parts).__name__}, not Parts")
+    return parts
+
+
+def populate(ex: Executive, parts: Parts) -> None:
+    """Add a node's world and tasks to an executive, in order."""
+    if parts.world is not None:
+        ex.add_world(parts.world)
+    for item in parts.tasks:
+        if isinstance(item, tuple):
+            task, group = item
+            ex.add(task, rate_group=group)
+        else:
+            ex.add(item)
+
+
+def run_node(spec: NodeSpec, endpoints: BrokerEndpoints) -> RunResult:
+    """Run one node behind the broker at ``endpoints`` until the run ends."""
+    parts = build_parts(spec.factory, spec.kwargs)
+    bus = Bus.connect(endpoints, name=f"node{spec.node}", hwm=spec.hwm)
+    try:
+        ex = Executive(bus, spec.config, role=spec.role, node=spec.node, nodes=spec.nodes)
+        populate(ex, parts)
+        return ex.run(ticks=spec.ticks)
+    finally:
+        bus.close()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of a child process: ``python -m fsw.executive.node IN OUT``.
+
+    ``IN`` holds the pickled ``(NodeSpec, BrokerEndpoints, sys_path)`` (the
+    parent's import path, so the factory imports the same way); the node's
+    ``("ok", RunResult)`` or ``("error", text)`` is pickled to ``OUT``.
+    """
+    args = list(sys.argv[1:] if argv is None else argv)
+    if len(args) != 2:
+        print("usage: python -m fsw.executive.node SPEC_FILE RESULT_FILE", file=sys.stderr)
+        return 2
+    with open(args[0], "rb") as f:
+        spec, endpoints, path = pickle.load(f)
+    for entry in reversed(path):
+        if entry not in sys.path:
+            sys.path.insert(0, entry)
+    try:
+        outcome: tuple[str, Any] = ("ok", run_node(spec, endpoints))
+        code = 0
+    except BaseException as exc:  # reported to the parent, which raises
+        outcome = ("error", f"node {spec.node}: {exc!r}\n{traceback.format_exc()}")
+        code = 1
+    tmp = args[1] + ".part"
+    with open(tmp, "wb") as f:
+        pickle.dump(outcome, f)
+    os.replace(tmp, args[1])
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+
+

@@ -1,0 +1,34 @@
+"""``fsw plot RUN``: PNG plots of a run."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+
+def add_parser(subparsers: Any) -> None:
+    """Register ``fsw plot``."""
+    p = subparsers.add_parser(
+        "plot",
+        help="PNG plots of a run (trajectory, range, attitude, wheels, propellant, modes)",
+        description=(
+            "Decode a run directory's packet archive and write PNG plots: the chaser about "
+            "the target in the Hill frame with the keep-out sphere, range over time, attitude "
+            "and pointing error, wheel speeds, propellant and the mode timeline. Truth "
+            "telemetry is drawn solid, flight-software estimates dashed."
+        ),
+    )
+    p.add_argument("run", help="run directory written by 'fsw run'")
+    p.add_argument("--out", type=Path, metavar="DIR", help="output directory (default RUN/plots)")
+    p.add_argument("--dpi", type=int, default=100, help="resolution of the PNG files")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from fsw_tools.plots.run import load_run, write_plots
+
+    data = load_run(args.run)
+    for path in write_plots(data, args.out, args.dpi):
+        print(path)
+    return 0

@@ -1,0 +1,179 @@
+"""From a run directory to figures, PNG files and the HTML report."""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+import tomllib
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fsw_tools.archive import Archive, read_archive
+from fsw_tools.archive.tables import DecodeResult, decode_archive
+from fsw_tools.plots.figures import all_figures
+from fsw_tools.plots.series import RunSeries, mode_timeline, run_series
+from fsw_tools.rundir import RunDir
+from matplotlib.figure import Figure
+
+
+@dataclass
+class RunData:
+    """A run loaded for plotting: its archive, tables, series and summary."""
+
+    run: RunDir
+    archive: Archive
+    decoded: DecodeResult
+    series: RunSeries
+    summary: dict[str, Any]
+    keep_out_m: float | None
+
+
+def _find_key(doc: Any, key: str) -> Any:
+    if isinstance(doc, dict):
+        if key in doc:
+            return doc[key]
+        for v in doc.values():
+            found = _find_key(v, key)
+            if found is not None:
+                return found
+    return None
+
+
+def keep_out_radius(run: RunDir, summary: dict[str, Any]) -> float | None:
+    """The keep-out radius (m) from the summary, else the scenario as flown."""
+    value = summary.get("keep_out_radius_m")
+    if value is None and run.scenario.is_file():
+        try:
+            value = _find_key(tomllib.loads(run.scenario.read_text()), "keep_out_radius_m")
+        except (OSError, tomllib.TOMLDecodeError):
+            value = None
+    try:
+        return float(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+def load_run(path: str | Path) -> RunData:
+    """Read and decode a run directory (UserError if it is not one)."""
+    run = RunDir.of(path).check()
+    archive = read_archive(run.archive)
+    decoded = decode_archive(archive)
+    summary = run.read_summary()
+    return RunData(run, archive, decoded, run_series(decoded), summary,
+                   keep_out_radius(run, summary))
+
+
+def figures(data: RunData) -> dict[str, Figure]:
+    return all_figures(data.series, data.keep_out_m)
+
+
+def png_bytes(fig: Figure, dpi: int = 100) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi)
+    return buf.getvalue()
+
+
+def write_plots(data: RunData, out: Path | None = None, dpi: int = 100) -> list[Path]:
+    """PNG files of every plot (default RUN/plots/); returns their paths."""
+    import matplotlib.pyplot as plt
+
+    out = out or data.run.plots
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for stem, fig in figures(data).items():
+        path = out / f"{stem}.png"
+        path.write_bytes(png_bytes(fig, dpi))
+        plt.close(fig)
+        paths.append(path)
+    return paths
+
+
+_CSS = """
+body { font-family: sans-serif; margin: 2em auto; max-width: 1200px; color: #222; }
+table { border-collapse: collapse; margin: 1em 0; }
+td, th { border: 1px solid #ccc; padding: 3px 8px; text-align: left; font-size: 14px; }
+th { background: #f0f0f0; }
+img { max-width: 100%; border: 1px solid #ddd; margin: 0.5em 0; }
+.warn { color: #a00; }
+"""
+
+
+def _rows(items: list[tuple[str, Any]]) -> str:
+    return "".join(f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(_show(v))}</td></tr>"
+                   for k, v in items)
+
+
+def _show(v: Any) -> str:
+    if isinstance(v, float):
+        return f"{v:.6g}"
+    if isinstance(v, dict | list):
+        return json.dumps(v)
+    return str(v)
+
+
+def report_html(data: RunData, dpi: int = 90) -> str:
+    """The self-contained report: summary, timeline, packets, plots (base64 PNG)."""
+    import matplotlib.pyplot as plt
+
+    import fsw
+
+    s = data.summary
+    title = f"Run report: {s.get('scenario', data.run.root.name)}"
+    parts = [f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(title)}"
+             f"</title><style>{_CSS}</style></head><body><h1>{html.escape(title)}</h1>",
+             f"<p>Run directory <code>{html.escape(str(data.run.root))}</code>; "
+             f"fsw {html.escape(fsw.__version__)}.</p>", "<h2>Summary</h2>"]
+    if s:
+        parts.append(f"<table>{_rows([(k, v) for k, v in sorted(s.items()) if k != 'phases'])}"
+                     "</table>")
+    else:
+        parts.append("<p class='warn'>No summary.json: the run did not finish.</p>")
+    timeline = mode_timeline(data.series)
+    phases = s.get("phases") if isinstance(s.get("phases"), list) else None
+    parts.append("<h2>Mode timeline</h2>")
+    if timeline:
+        parts.append("<table><tr><th>mode</th><th>from [s since start]</th></tr>"
+                     + "".join(f"<tr><td>{html.escape(m)}</td><td>{t:.1f}</td></tr>"
+                               for m, t in timeline) + "</table>")
+    elif phases:
+        parts.append(f"<table>{_rows([(p.get('mode'), p.get('t')) for p in phases])}</table>")
+    else:
+        parts.append("<p>No mode telemetry.</p>")
+    parts.append(_packets_section(data))
+    parts.append("<h2>Plots</h2>")
+    for stem, fig in figures(data).items():
+        b64 = base64.b64encode(png_bytes(fig, dpi)).decode("ascii")
+        parts.append(f"<h3>{html.escape(fig.axes[0].get_title() or stem)}</h3>"
+                     f"<img alt='{stem}' src='data:image/png;base64,{b64}'>")
+        plt.close(fig)
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+def _packets_section(data: RunData) -> str:
+    from fsw.packets import DICTIONARY
+
+    arc = data.archive
+    counts = Counter(arc.apids.tolist())
+    rows = []
+    for apid, n in sorted(counts.items()):
+        pdef = DICTIONARY.by_apid.get(apid)
+        rows.append((f"0x{apid:03X} {pdef.name if pdef else '?'}", n))
+    span = data.series.span_s
+    out = [f"<h2>Packets</h2><p>{len(arc)} packets over {span:.1f} s of packet time.</p>",
+           f"<table><tr><th>APID</th><th>packets</th></tr>{_rows(rows)}</table>"]
+    for issue in arc.issues:
+        out.append(f"<p class='warn'>archive: {html.escape(str(issue))}</p>")
+    for reason, n in sorted(data.decoded.errors.items()):
+        out.append(f"<p class='warn'>{n} packets not decoded: {html.escape(reason)}</p>")
+    return "\n".join(out)
+
+
+def write_report(data: RunData, out: Path | None = None) -> Path:
+    path = out or data.run.report
+    path.write_text(report_html(data), encoding="utf-8")
+    return path

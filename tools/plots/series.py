@@ -1,0 +1,159 @@
+"""Time series of a run, taken from its decoded packets: truth telemetry
+(APIDs 0x400-0x4FF, written by the simulation) first, flight-software
+telemetry (estimates, measurements) beside it.
+
+Fields are found by what the dictionary declares (name pattern, unit, array
+length), not by hard-coded packet layouts, so the plots follow the
+declarations as their owners extend them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from fsw_tools.archive.tables import DecodeResult
+
+TRUTH_APIDS = range(0x400, 0x500)
+
+
+@dataclass(frozen=True)
+class Series:
+    """One plotted quantity: times (s since the run's first packet), values."""
+
+    label: str
+    source: str  # "PACKET.field"
+    t: np.ndarray
+    y: np.ndarray  # 1-D, or 2-D (samples x components)
+    unit: str
+    truth: bool
+
+
+@dataclass
+class RunSeries:
+    """Everything the plots and the report need from a run."""
+
+    hill: list[Series]  # chaser position about the target, Hill frame (n x 3), m
+    range: list[Series]  # m
+    attitude: list[Series]  # attitude / pointing errors, rad
+    wheels: list[Series]  # wheel speeds (n x k), rad/s
+    propellant: list[Series]  # kg
+    modes: list[Series]  # mission mode (integer), with names in mode_names
+    mode_names: dict[int, str]
+    t0: float  # TAI of the run's first packet
+    span_s: float
+
+
+FieldPred = Callable[[Any, Any], bool]  # (PacketDef, Field) -> bool
+
+
+def _fields(result: DecodeResult, truth: bool, pred: FieldPred) -> list[tuple[Any, Any]]:
+    from fsw.packets import DICTIONARY
+
+    out = []
+    for name in sorted(result.tables, key=lambda n: DICTIONARY[n].apid):
+        pdef = DICTIONARY[name]
+        if (pdef.apid in TRUTH_APIDS) != truth:
+            continue
+        for f in pdef.fields:
+            if pred(pdef, f):
+                out.append((pdef, f))
+    return out
+
+
+def _count(pdef: Any, f: Any) -> int:
+    lay = pdef.layouts.get(f.name)
+    return lay.count if lay is not None and lay.kind == "array" else 1
+
+
+def _pred(pattern: str, unit: str | None, count: int | None = None,
+          exclude: str = r"(dot|^v_|vel|rate|cmd|sigma)") -> FieldPred:
+    rx, ex = re.compile(pattern, re.I), re.compile(exclude, re.I)
+
+    def pred(pdef: Any, f: Any) -> bool:
+        lay = pdef.layouts.get(f.name)
+        if lay is None or lay.kind not in ("scalar", "array"):
+            return False
+        if unit is not None and f.unit != unit:
+            return False
+        if count is not None and _count(pdef, f) != count:
+            return False
+        return bool(rx.search(f.name)) and not ex.search(f.name)
+
+    return pred
+
+
+def _series(result: DecodeResult, pdef: Any, f: Any, t0: float, label: str,
+            truth: bool) -> Series:
+    table = result.tables[pdef.name]
+    y = np.asarray(table[f.name], dtype=float)
+    return Series(label, f"{pdef.name}.{f.name}", table["t_tai"] - t0, y, f.unit, truth)
+
+
+def _collect(result: DecodeResult, t0: float, truth_pred: FieldPred | None,
+             fsw_pred: FieldPred | None, fsw_label: str) -> list[Series]:
+    out = []
+    if truth_pred is not None:
+        for pdef, f in _fields(result, True, truth_pred)[:1]:
+            out.append(_series(result, pdef, f, t0, "truth", True))
+    if fsw_pred is not None:
+        for pdef, f in _fields(result, False, fsw_pred)[:1]:
+            out.append(_series(result, pdef, f, t0, f"{fsw_label} ({pdef.name})", False))
+    return out
+
+
+def run_series(result: DecodeResult) -> RunSeries:
+    """Pick the series of every plot from the decoded tables of a run."""
+    t_all = [t["t_tai"] for t in result.tables.values() if len(t.get("t_tai", ()))]
+    t0 = float(min(t.min() for t in t_all)) if t_all else 0.0
+    t1 = float(max(t.max() for t in t_all)) if t_all else 0.0
+    hill_pos = _pred(r"(^rho|^r_?rel|^pos|^r)_?H$|_H$", "m", 3)
+    hill = _collect(result, t0, hill_pos, hill_pos, "estimate")
+    rng = [Series(s.label, s.source + " |.|", s.t, np.linalg.norm(s.y, axis=1), "m", s.truth)
+           for s in hill if s.y.ndim == 2]
+    if not any(s.truth for s in rng):
+        rng = _collect(result, t0, _pred(r"range", "m", 1), None, "") + rng
+    if not rng:
+        rng = _collect(result, t0, None, _pred(r"^range$", "m", 1), "measured")
+    attitude = (
+        _collect(result, t0, _pred(r"att.*err|attitude_error", "rad", 1),
+                 _pred(r"att.*err", "rad", 1), "estimate")
+        + [Series("pointing error (truth)", s.source, s.t, s.y, s.unit, True)
+           for s in _collect(result, t0, _pred(r"point", "rad", 1), None, "")]
+    )
+    wheels = _collect(result, t0, _pred(r"wheel|speed", "rad/s", None, r"cmd|rate_B"),
+                      _pred(r"speed|wheel", "rad/s", None, r"cmd|rate_B"), "measured")
+    propellant = _collect(result, t0, _pred(r"prop", "kg", 1),
+                          _pred(r"prop", "kg", 1, r"^$"), "flight software")
+    modes, names = _modes(result, t0)
+    return RunSeries(hill, rng, attitude, wheels, propellant, modes, names, t0, t1 - t0)
+
+
+def _modes(result: DecodeResult, t0: float) -> tuple[list[Series], dict[int, str]]:
+    from fsw.packets import DICTIONARY
+
+    for name in ("MODE_STATUS", "AUTONOMY_HK"):
+        table = result.tables.get(name)
+        if table and "mode" in table:
+            pdef = DICTIONARY[name]
+            s = Series("mission mode", f"{name}.mode", table["t_tai"] - t0,
+                       np.asarray(table["mode"], dtype=int), "", False)
+            return [s], pdef.enum_names("mode")
+    return [], {}
+
+
+def mode_timeline(series: RunSeries) -> list[tuple[str, float]]:
+    """(mode name, start time in s since the run start) at every change."""
+    if not series.modes:
+        return []
+    s = series.modes[0]
+    out: list[tuple[str, float]] = []
+    last = None
+    for t, m in zip(s.t.tolist(), s.y.tolist(), strict=True):
+        if m != last:
+            out.append((series.mode_names.get(m, str(m)), t))
+            last = m
+    return out

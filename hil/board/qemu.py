@@ -91,15 +91,17 @@ class SemihostResult:
     timed_out: bool
 
 
-def run_semihosted(elf: Path, timeout: float = 30.0, icount: bool = False) -> SemihostResult:
+def run_semihosted(elf: Path, timeout: float = 30.0, icount: bool = False,
+                   cwd: Path | None = None) -> SemihostResult:
     """Run a unit-test image under QEMU with semihosting; its exit status is
-    the test's (0 = every check passed)."""
+    the test's (0 = every check passed). ``cwd``: where its host files are."""
     cmd = [QEMU, "-M", MACHINE, "-display", "none", "-monitor", "none", "-serial", "null",
            "-semihosting-config", "enable=on,target=native", "-kernel", str(elf)]
     if icount:
         cmd[1:1] = ["-icount", "shift=0"]
     try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False,
+                              cwd=cwd)
     except subprocess.TimeoutExpired as exc:
         out = (exc.stdout or b"").decode(errors="replace") if isinstance(exc.stdout, bytes) else (
             exc.stdout or "")

@@ -1,6 +1,10 @@
 /* semihost.c - semihosting calls and checks (see semihost.h). */
 #include "semihost.h"
 
+#define SYS_OPEN 0x01
+#define SYS_CLOSE 0x02
+#define SYS_WRITE 0x05
+#define SYS_READ 0x06
 #define SYS_WRITE0 0x04
 #define SYS_EXIT_EXTENDED 0x20
 #define ADP_STOPPED_APPLICATION_EXIT 0x20026
@@ -19,6 +23,49 @@ static uint32_t sh_call(uint32_t op, const void *arg)
 void sh_puts(const char *s)
 {
     (void)sh_call(SYS_WRITE0, s);
+}
+
+static uint32_t sh_strlen(const char *s)
+{
+    uint32_t n = 0;
+    while (s[n] != '\0') {
+        ++n;
+    }
+    return n;
+}
+
+int sh_open(const char *path, int mode)
+{
+    uint32_t block[3];
+    block[0] = (uint32_t)(uintptr_t)path;
+    block[1] = (uint32_t)mode;
+    block[2] = sh_strlen(path);
+    return (int)sh_call(SYS_OPEN, block);
+}
+
+int sh_read(int fd, void *buf, uint32_t n)
+{
+    uint32_t block[3];
+    block[0] = (uint32_t)fd;
+    block[1] = (uint32_t)(uintptr_t)buf;
+    block[2] = n;
+    return (int)(n - sh_call(SYS_READ, block)); /* the call returns octets NOT read */
+}
+
+int sh_write(int fd, const void *buf, uint32_t n)
+{
+    uint32_t block[3];
+    block[0] = (uint32_t)fd;
+    block[1] = (uint32_t)(uintptr_t)buf;
+    block[2] = n;
+    return (int)(n - sh_call(SYS_WRITE, block));
+}
+
+void sh_close_file(int fd)
+{
+    uint32_t block[1];
+    block[0] = (uint32_t)fd;
+    (void)sh_call(SYS_CLOSE, block);
 }
 
 void sh_put_u32(uint32_t v)

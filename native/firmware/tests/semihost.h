@@ -13,6 +13,13 @@ void sh_puts(const char *s);
 void sh_put_u32(uint32_t v);
 void sh_exit(int status);
 
+/* Host files (paths relative to QEMU's working folder); mode as fopen's
+ * "rb" = 1, "wb" = 5. Return a handle (-1 on error) / octets transferred. */
+int sh_open(const char *path, int mode);
+int sh_read(int fd, void *buf, uint32_t n);
+int sh_write(int fd, const void *buf, uint32_t n);
+void sh_close_file(int fd);
+
 /* Checks: count a failure and print where, keep going. */
 extern int sh_failures;
 extern int sh_checks;

@@ -16,6 +16,8 @@ from fsw.errors import UserError
 from hil.sim.config import FAULT_KINDS, SENSOR_NAMES, FaultConfig
 from hil.sim.world import World
 
+_EPS = 1e-6
+
 
 @dataclass
 class FaultEvent:
@@ -56,6 +58,7 @@ class FaultSchedule:
 
     def update(self, t: float) -> list[FaultEvent]:
         """Start and clear faults due at or before ``t``; the changes."""
+        t = t + _EPS  # a tick landing on a fault time by accumulated steps counts
         if t < self.next_time:
             return []
         events: list[FaultEvent] = []
@@ -63,12 +66,12 @@ class FaultSchedule:
             f = self._pending.pop(0)
             self._apply(f, True)
             self._active.append(f)
-            events.append(FaultEvent(t, f, True))
+            events.append(FaultEvent(f.time, f, True))
         for f in list(self._active):
             if f.duration > 0 and f.time + f.duration <= t:
                 self._apply(f, False)
                 self._active.remove(f)
-                events.append(FaultEvent(t, f, False))
+                events.append(FaultEvent(f.time + f.duration, f, False))
         ends = [f.time + f.duration for f in self._active if f.duration > 0]
         starts = [self._pending[0].time] if self._pending else []
         self.next_time = min(ends + starts, default=float("inf"))

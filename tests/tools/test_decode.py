@@ -104,3 +104,16 @@ def test_decode_counts_corrupt_packets(tmp_path: Path) -> None:
     result = decode_archive(read_archive(_archive(tmp_path, [bytes(bad), *packets[1:]])))
     assert sum(result.errors.values()) == 1
     assert len(result.table("ADCS_HK")["seq"]) == 39
+
+
+def test_packet_layer_bulk_decoder_reads_the_archive_buffer(tmp_path: Path) -> None:
+    """The archive's contiguous packet buffer is the bulk decoder's input."""
+    from fsw.packets import bulk
+
+    packets = _packets()
+    arc = read_archive(_archive(tmp_path, packets))
+    res = bulk.decode_archive(arc.data)
+    assert (res.packets, res.rejected, res.trailing) == (len(packets), 0, 0)
+    adcs = res.arrays["ADCS_HK"]
+    assert adcs["seq"].tolist() == list(range(40))
+    assert len(res.records["MEMORY_DUMP"]) == 4

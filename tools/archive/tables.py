@@ -3,10 +3,10 @@
 ``apid``, ``seq``, ``t_tai`` (packet time from its CUC), then every field of
 the declaration (arrays as 2-D columns, enums as their integer value).
 
-Fixed-layout packets are decoded vectorised through the numpy dtype the
-dictionary derives from each declaration; variable-layout packets go through
-their codec one by one. Packets that fail (CRC, length, unknown APID) are
-counted in ``DecodeResult.errors``, never dropped silently.
+Decoding is the packet layer's bulk decoder (fsw.packets.bulk: vectorised
+numpy dtypes derived from the dictionary; variable layouts one by one).
+Packets that fail (CRC, length, header, unknown APID) are counted in
+``DecodeResult.errors``, never dropped silently.
 """
 
 from __future__ import annotations
@@ -47,7 +47,16 @@ def import_definitions() -> None:
 
 
 def decode_archive(archive: Archive, apids: Iterable[int] | None = None) -> DecodeResult:
-    """Tables of every dictionary packet in ``archive`` (or only ``apids``)."""
+    """Tables of every dictionary packet in ``archive`` (or only ``apids``).
+
+    The archive's records delimit the packets; each packet is checked here
+    (CRC-16, its length field against its record, its header word against the
+    declaration) so that the packet layer's bulk decoder
+    (:func:`fsw.packets.bulk.decode_archive`) gets a clean, aligned buffer per
+    APID, and the receive times stay attached to their packets.
+    """
+    from fsw.packets import bulk
+
     dictionary = _dictionary()
     result = DecodeResult()
     all_apids = archive.apids
@@ -58,62 +67,57 @@ def decode_archive(archive: Archive, apids: Iterable[int] | None = None) -> Deco
             continue
         pdef = dictionary.by_apid.get(apid)
         if pdef is None:
-            result.errors[f"unknown APID 0x{apid:03X}"] += len(index)
+            if apid != 0x7FF:  # idle packets carry nothing
+                result.errors[f"unknown APID 0x{apid:03X}"] += len(index)
             continue
-        sub = archive.take(index)
-        table = _decode_fixed(pdef, sub, result) if pdef.fixed else _decode_var(pdef, sub, result)
-        if table:
-            result.tables[pdef.name] = table
+        sub = _clean(archive.take(index), pdef, result)
+        if len(sub) == 0:
+            continue
+        res = bulk.decode_archive(sub.data, dictionary=dictionary)
+        if res.rejected:  # cannot happen after _clean; never hide it if it does
+            result.errors[f"{pdef.name}: rejected by the bulk decoder"] += res.rejected
+            continue
+        if pdef.fixed:
+            rows = res.arrays[pdef.name]
+            table: Table = {"recv_time": sub.times,
+                            "apid": np.full(len(rows), apid, dtype=np.uint16)}
+            for name in rows.dtype.names:
+                col = rows[name]
+                if col.dtype.kind == "S":
+                    lay = pdef.layouts.get(name)
+                    col = np.char.decode(col, (lay.encoding if lay else None) or "ascii",
+                                         errors="replace")
+                table[name] = col
+        else:
+            table = _records_table(res.records[pdef.name], sub.times)
+        result.tables[pdef.name] = table
     return result
 
 
-def _crc_ok(sub: Archive) -> np.ndarray:
+def _clean(sub: Archive, pdef: Any, result: DecodeResult) -> Archive:
+    """The packets of one APID that pass CRC, length and header checks
+    (the others counted by reason)."""
     crc = binascii.crc_hqx
-    return np.fromiter((crc(p, 0xFFFF) == 0 for p in sub.packets()), bool, len(sub))
+    data = np.frombuffer(sub.data, dtype=np.uint8)
+    offs = sub.offsets
+    declared = (data[offs + 4].astype(np.int64) << 8 | data[offs + 5]) + 7
+    length_ok = declared == sub.lengths
+    if pdef.fixed:
+        length_ok &= sub.lengths == pdef.size
+    w0 = data[offs].astype(np.int64) << 8 | data[offs + 1]
+    header_ok = w0 == pdef.w0
+    crc_ok = np.fromiter((crc(p, 0xFFFF) == 0 for p in sub.packets()), bool, len(sub))
+    for what, bad in (("wrong length", ~length_ok), ("CRC mismatch", length_ok & ~crc_ok),
+                      ("header mismatch", length_ok & crc_ok & ~header_ok)):
+        if bad.any():
+            result.errors[f"{pdef.name}: {what}"] += int(bad.sum())
+    good = length_ok & crc_ok & header_ok
+    return sub if good.all() else sub.take(np.flatnonzero(good))
 
 
-def _decode_fixed(pdef: Any, sub: Archive, result: DecodeResult) -> Table:
-    size = pdef.size
-    good = sub.lengths == size
-    if not good.all():
-        result.errors[f"{pdef.name}: wrong length"] += int((~good).sum())
-    ok = _crc_ok(sub) & good
-    if not ok.all():
-        result.errors[f"{pdef.name}: CRC mismatch"] += int((good & ~ok).sum())
-    if not ok.any():
-        return {}
-    sub = sub.take(np.flatnonzero(ok)) if not ok.all() else sub
-    rows = np.frombuffer(sub.data, dtype=pdef.numpy_dtype())
-    table: Table = {
-        "recv_time": sub.times,
-        "apid": np.full(len(rows), pdef.apid, dtype=np.uint16),
-        "seq": (rows["w1"] & 0x3FFF).astype(np.uint16),
-        "t_tai": rows["coarse"].astype(np.float64) + rows["fine"] / 65536.0,
-    }
-    for name in pdef.field_names:
-        col = rows[name]
-        if col.dtype.kind in "iuf":
-            col = col.astype(col.dtype.newbyteorder("="))
-        elif col.dtype.kind == "S":
-            col = np.char.decode(col, pdef.layouts[name].encoding or "ascii", errors="replace")
-        table[name] = col
-    return table
-
-
-def _decode_var(pdef: Any, sub: Archive, result: DecodeResult) -> Table:
-    from fsw.packets.errors import PacketError
-
-    records, times = [], []
-    for pkt, t in zip(sub.packets(), sub.times.tolist(), strict=True):
-        try:
-            records.append(pdef.parse(pkt))
-            times.append(t)
-        except PacketError as exc:
-            result.errors[f"{pdef.name}: {type(exc).__name__}"] += 1
-    if not records:
-        return {}
+def _records_table(records: list[Any], times: np.ndarray) -> Table:
     cols = list(zip(*records, strict=True))
-    table: Table = {"recv_time": np.asarray(times)}
+    table: Table = {"recv_time": times}
     for name, values in zip(records[0]._fields, cols, strict=True):
         table[name] = _column(values)
     return table

@@ -24,7 +24,7 @@ from typing import Any
 
 from fsw_tools.campaign.backends import Backend, WorkerLostError, make_backend
 from fsw_tools.campaign.dispersions import run_seed, sample
-from fsw_tools.campaign.runners import canonical, execute, failed_row
+from fsw_tools.campaign.runners import canonical, execute, failed_row, resolve_runner
 from fsw_tools.campaign.scenarios import ScenarioSource, nominal
 from fsw_tools.campaign.store import ResultStore
 from tqdm import tqdm
@@ -49,6 +49,7 @@ class Campaign:
         if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
             raise UserError(f"--seed must be a non-negative integer, got {self.seed!r}")
         object.__setattr__(self, "runner", canonical(self.runner))
+        resolve_runner(self.runner)  # a misspelt runner fails here, not in every run
 
     def manifest(self) -> dict[str, Any]:
         """The store manifest (identity keys plus what helps a reader)."""

@@ -1,0 +1,35 @@
+"""Helpers of the campaign tests: scenario paths and runners that misbehave on
+purpose (importable by spawned worker processes by their module name)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from fsw_tools.campaign.standin import run_one
+
+DATA = Path(__file__).parent / "data"
+SHORT = DATA / "short.toml"
+FRAGILE = DATA / "fragile.toml"
+
+
+def exit_on_odd_seed(scenario_text: str, seed: int, overrides: dict[str, Any]) -> dict[str, Any]:
+    """The stand-in, except that a run of odd seed kills its worker process
+    outright (as a segfault in native code would): no exception, no row."""
+    if seed % 2 == 1:
+        os._exit(3)
+    return run_one(scenario_text, seed, overrides)
+
+
+def returns_garbage(scenario_text: str, seed: int, overrides: dict[str, Any]) -> Any:
+    """A runner that breaks the interface: a list instead of a mapping."""
+    return [seed]
+
+
+def slow_standin(scenario_text: str, seed: int, overrides: dict[str, Any]) -> dict[str, Any]:
+    """The stand-in, slowed down so a test can interrupt a campaign mid-way."""
+    import time
+
+    time.sleep(0.15)
+    return run_one(scenario_text, seed, overrides)

@@ -133,10 +133,13 @@ class Bus:
         space packet. Never blocks; a full subscriber queue drops the packet
         for that subscriber only.
         """
-        n = len(packet)
-        if n < MIN_PACKET_LEN or packet[0] & 0xE0 or ((packet[4] << 8) | packet[5]) + 7 != n:
+        try:
+            n = len(packet)
+            if n < MIN_PACKET_LEN or packet[0] & 0xE0 or ((packet[4] << 8) | packet[5]) + 7 != n:
+                self._refuse(packet)
+            self._send(packet, _NOBLOCK)
+        except TypeError:
             self._refuse(packet)
-        self._send(packet, _NOBLOCK)
         self._sent[((packet[0] << 8) | packet[1]) & 0x7FF] += 1
         self._outstanding += 1
 
@@ -144,10 +147,9 @@ class Bus:
         self.counters.invalid += 1
         if self._send is None:
             raise BusPacketError(f"{self.name}: a tap cannot publish")
-        try:
-            n = len(packet)  # type: ignore[arg-type]
-        except TypeError:
-            raise BusPacketError(f"{self.name}: {type(packet).__name__} is not a packet") from None
+        if not isinstance(packet, bytes | bytearray | memoryview):
+            raise BusPacketError(f"{self.name}: {type(packet).__name__} is not a packet")
+        n = len(packet)
         if n < MIN_PACKET_LEN:
             raise BusPacketError(f"{self.name}: {n} octets, a space packet has at least 7")
         if packet[0] & 0xE0:  # type: ignore[index]

@@ -4,7 +4,9 @@ Plain lists indexed by APID (0..0x7FF): the hot path adds one to a list item,
 the cheapest counting Python has. ``dropped`` counts packets that a subscriber
 should have seen and did not: in a process-local bus exactly (sent minus
 received after a drain), behind a broker from per-APID sequence-count gaps
-(CCSDS: one source per APID, 14-bit count).
+(CCSDS: one source per APID, 14-bit count; a forward jump of less than
+half the count space is a loss, a larger one a reordering or duplicate, so a
+run of 8192 or more consecutive losses is beyond what the count can tell).
 """
 
 from __future__ import annotations

@@ -19,5 +19,7 @@
 #include "gnc_quat.h"
 #include "gnc_attitude.h"
 #include "gnc_orbit.h"
+#include "gnc_relative.h"
+#include "gnc_relnav.h"
 
 #endif /* GNC_H */

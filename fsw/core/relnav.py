@@ -1,0 +1,85 @@
+"""Relative navigation through the guidance core: an EKF on the Hill state
+of the chaser relative to the target (see :mod:`fsw.core.relative`) from
+range (m), azimuth and elevation (rad) of the target seen from the chaser,
+in Hill axes: rho = -r, azimuth = atan2(rho_y, rho_x), elevation =
+atan2(rho_z, hypot(rho_x, rho_y)). Dynamics: CW plus white acceleration
+noise (PSD ``accel_psd`` m^2/s^3 per axis)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from fsw.core._ffi import check, ffi, lib, out, ptr, vec
+from fsw.core._struct import CStruct, Result, dataclass_fields
+
+__all__ = ["Relnav", "RelnavConfig", "measure"]
+
+
+@dataclass
+class RelnavConfig:
+    """EKF configuration (gnc_relnav_config)."""
+
+    n: float = 0.0011068        #: rad/s, target mean motion (500 km circular)
+    sigma_range: float = 1.0    #: m, range 1-sigma
+    sigma_angle: float = 1e-3   #: rad, azimuth/elevation 1-sigma
+    accel_psd: float = 1e-10    #: m^2/s^3, unmodelled acceleration PSD per axis
+    gate: float = 0.0           #: NIS rejection threshold (0: none; 16.27 = 99.9 %, 3 dof)
+
+
+def measure(x: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    """Predicted ``[range, azimuth, elevation]`` of state ``x`` and its 3x6 Jacobian."""
+    a, h, H = vec(x, 6, "x"), out(3), out(18)
+    check(lib.gnc_relnav_measure(ptr(a), ptr(h), ptr(H)), "relnav_measure")
+    return h, H.reshape(3, 6)
+
+
+class Relnav:
+    """The relative-navigation EKF on a caller-owned C context.
+
+    ``step`` returns a :class:`~fsw.core._struct.Result` (gnc_relnav_out):
+    ``x`` (m, m/s Hill), ``P`` (36, row-major 6x6), ``sigma`` (6),
+    ``innovation`` ([m, rad, rad]), ``nis``, ``updated``, ``rejected``."""
+
+    def __init__(self, config: RelnavConfig | None = None) -> None:
+        self.config = config or RelnavConfig()
+        self._ctx = ffi.new("gnc_relnav *")
+        c = ffi.new("gnc_relnav_config *")
+        for k, v in dataclass_fields(self.config).items():
+            setattr(c, k, float(v))
+        check(lib.gnc_relnav_init(self._ctx, c), "relnav_init")
+        self._in = CStruct("gnc_relnav_in")
+        self._out = CStruct("gnc_relnav_out")
+        v = self._in.view
+        self._v = (v("dt"), v("dv"), v("meas"), v("meas_valid"))
+        self._pin, self._pout = self._in.cdata, self._out.cdata
+        self._step = lib.gnc_relnav_step
+
+    def reset(self, x0: ArrayLike, P0: ArrayLike) -> None:
+        """Start from estimate ``x0`` (m, m/s) with covariance ``P0`` (6x6)."""
+        a, p = vec(x0, 6, "x0"), vec(P0, 36, "P0")
+        check(lib.gnc_relnav_reset(self._ctx, ptr(a), ptr(p)), "relnav_reset")
+
+    def step(self, dt: float, meas: ArrayLike | None = None,
+             dv: ArrayLike = (0.0, 0.0, 0.0)) -> Result:
+        """Apply the known impulse ``dv`` (m/s, Hill), propagate ``dt`` s, then
+        update with ``meas = [range m, azimuth rad, elevation rad]`` if given."""
+        t, d, m, valid = self._v
+        t[0] = dt
+        d[:] = dv
+        if meas is None:
+            valid[0] = 0
+        else:
+            m[:] = meas
+            valid[0] = 1
+        st = self._step(self._ctx, self._pin, self._pout)
+        if st:
+            check(st, "relnav_step")
+        return self._out.result()
+
+    @property
+    def rejected(self) -> int:
+        """Measurements rejected by the gate since the last reset."""
+        return int(self._ctx.rejected)

@@ -1,0 +1,58 @@
+/*
+ * gnc_relative.h - relative motion about a target on a circular orbit
+ * (Clohessy-Wiltshire / Hill equations) and rendezvous guidance.
+ *
+ * Hill frame of the target: x radial (out), y along-track, z orbit normal.
+ * State x = [x, y, z, vx, vy, vz] (m, m/s) of the chaser relative to the
+ * target, in Hill axes; n is the target's mean motion (rad/s).
+ */
+#ifndef GNC_RELATIVE_H
+#define GNC_RELATIVE_H
+
+/* State transition matrix Phi(t) (6x6 row-major): x(t) = Phi x(0). */
+int gnc_cw_stm(double n, double t, double phi[36]);
+
+/* x(t) = Phi(t) x0 (x may alias x0). */
+int gnc_cw_propagate(double n, const double x0[6], double t, double x[6]);
+
+/* Two-impulse transfer from x0 to position r_f in tof (s), arriving with
+ * velocity v_f: dv1 at the start, dv2 at arrival (m/s, Hill axes).
+ * GNC_ERR_SINGULAR when n tof is (close to) a multiple of 2 pi. */
+int gnc_cw_two_impulse(double n, const double x0[6], const double r_f[3], const double v_f[3],
+                       double tof, double dv1[3], double dv2[3]);
+
+/* Glideslope approach (Hablani, Tapper & Dana-Bashian, JGCD 25(3) 2002):
+ * the distance rho from r_T along the line from r_T to the start follows
+ * d rho/dt = a rho + rate_T, a = (rate0 - rate_T)/rho0, so that the closing
+ * rate goes from rate0 to rate_T (both negative, |rate_T| < |rate0|) in
+ * T = ln(rate_T/rate0)/a. `pulses` equal legs (1..32), each a CW two-impulse
+ * transfer between waypoints on the line; burn k (k < pulses) at t[k] joins
+ * the legs, the last burn brings the chaser to rest at r_T (a hold point). */
+typedef struct gnc_glideslope_plan {
+    int n_burns;        /* pulses + 1 */
+    double duration;    /* s, T */
+    double dv_total;    /* m/s, sum of |dv| */
+    double t[33];       /* s after the start, burn times */
+    double r[99];       /* m, waypoint position at each burn (Hill), [k*3 + axis] */
+    double dv[99];      /* m/s, impulse of each burn (Hill), [k*3 + axis] */
+} gnc_glideslope_plan;
+
+int gnc_glideslope(double n, const double x0[6], const double r_T[3], double rate0,
+                   double rate_T, int pulses, gnc_glideslope_plan *plan);
+
+/* Safety ellipse / natural motion circumnavigation: the drift-free CW orbit
+ * x = A cos(th), y = y_c - 2 A sin(th), z = B sin(th), th = phase + n t:
+ * radial amplitude A (m), cross-track B (m), along-track centre y_c (m),
+ * phase (rad). With the cross-track motion 90 deg out of phase with the
+ * radial one, the radial/cross-track separation never drops below min(A, B)
+ * (passive safety). x0 = the state at th = phase. */
+int gnc_safety_ellipse(double n, double radial_amp, double cross_amp, double along_center,
+                       double phase, double x0[6]);
+
+/* Closest approach to the target (origin) of the CW trajectory from x0 over
+ * [0, horizon] (s): sampled, then refined by golden-section search.
+ * t_ca (s), d_ca (m), r_ca (m, Hill). */
+int gnc_cw_closest_approach(double n, const double x0[6], double horizon, double *t_ca,
+                            double *d_ca, double r_ca[3]);
+
+#endif /* GNC_RELATIVE_H */

@@ -1,0 +1,203 @@
+/* gnc_relnav.c - relative-navigation EKF (see gnc_relnav.h). */
+#include "gnc.h"
+#include "gnc_la.h"
+
+int gnc_relnav_init(gnc_relnav *ctx, const gnc_relnav_config *cfg)
+{
+    if (ctx == NULL || cfg == NULL) {
+        return GNC_ERR_NULL;
+    }
+    ctx->initialised = 0;
+    if (!(cfg->n > 0.0) || !(cfg->sigma_range > 0.0) || !(cfg->sigma_angle > 0.0)
+        || !(cfg->accel_psd >= 0.0) || !(cfg->gate >= 0.0) || !la_finite(&cfg->n, 1)
+        || !la_finite(&cfg->sigma_range, 1) || !la_finite(&cfg->sigma_angle, 1)
+        || !la_finite(&cfg->accel_psd, 1) || !la_finite(&cfg->gate, 1)) {
+        return GNC_ERR_DOMAIN;
+    }
+    ctx->cfg = *cfg;
+    la_zero(ctx->x, 6);
+    la_zero(ctx->P, 36);
+    ctx->rejected = 0;
+    return GNC_OK;
+}
+
+int gnc_relnav_reset(gnc_relnav *ctx, const double x0[6], const double P0[36])
+{
+    int i;
+    if (ctx == NULL || x0 == NULL || P0 == NULL) {
+        return GNC_ERR_NULL;
+    }
+    if (!(ctx->cfg.n > 0.0)) {
+        return GNC_ERR_STATE;
+    }
+    if (!la_finite(x0, 6) || !la_finite(P0, 36)) {
+        return GNC_ERR_DOMAIN;
+    }
+    for (i = 0; i < 6; ++i) {
+        if (!(P0[7 * i] > 0.0)) {
+            return GNC_ERR_DOMAIN;
+        }
+    }
+    la_copy(x0, ctx->x, 6);
+    la_copy(P0, ctx->P, 36);
+    la_symmetrise(ctx->P, 6);
+    ctx->initialised = 1;
+    ctx->rejected = 0;
+    return GNC_OK;
+}
+
+int gnc_relnav_measure(const double x[6], double h[3], double H[18])
+{
+    double rho[3], s2, s, R2, R;
+    int i;
+    if (x == NULL || h == NULL || H == NULL) {
+        return GNC_ERR_NULL;
+    }
+    if (!la_finite(x, 6)) {
+        return GNC_ERR_DOMAIN;
+    }
+    la_scale(x, -1.0, rho);
+    s2 = rho[0] * rho[0] + rho[1] * rho[1];
+    s = sqrt(s2);
+    R2 = s2 + rho[2] * rho[2];
+    R = sqrt(R2);
+    if (!(s > 1e-9 * (R > 1.0 ? R : 1.0)) || !(R > 1e-6)) {
+        return GNC_ERR_SINGULAR; /* on the target, or looking along the orbit normal */
+    }
+    h[0] = R;
+    h[1] = atan2(rho[1], rho[0]);
+    h[2] = atan2(rho[2], s);
+    la_zero(H, 18);
+    /* d h / d r = -(d h / d rho) */
+    for (i = 0; i < 3; ++i) {
+        H[i] = -rho[i] / R;
+    }
+    H[6] = rho[1] / s2;
+    H[7] = -rho[0] / s2;
+    H[12] = rho[2] * rho[0] / (R2 * s);
+    H[13] = rho[2] * rho[1] / (R2 * s);
+    H[14] = -s / R2;
+    return GNC_OK;
+}
+
+static void relnav_propagate(gnc_relnav *ctx, double dt)
+{
+    double phi[36], tmp[36], x[6], q = ctx->cfg.accel_psd;
+    int i;
+    gnc_cw_stm(ctx->cfg.n, dt, phi);
+    la_mm(phi, ctx->x, x, 6, 6, 1);
+    la_copy(x, ctx->x, 6);
+    la_mm(phi, ctx->P, tmp, 6, 6, 6);
+    la_mmt(tmp, phi, ctx->P, 6, 6, 6);
+    for (i = 0; i < 3; ++i) {
+        ctx->P[7 * i] += q * dt * dt * dt / 3.0;
+        ctx->P[6 * i + i + 3] += q * dt * dt / 2.0;
+        ctx->P[6 * (i + 3) + i] += q * dt * dt / 2.0;
+        ctx->P[7 * (i + 3)] += q * dt;
+    }
+    la_symmetrise(ctx->P, 6);
+}
+
+static int relnav_update(gnc_relnav *ctx, const double z[3], gnc_relnav_out *out)
+{
+    double h[3], H[18], PHt[18], S[9], Si[9], K[18], y[3], r[3], IKH[36], tmp[36], P2[36];
+    int i, j, k, st;
+    st = gnc_relnav_measure(ctx->x, h, H);
+    if (st != GNC_OK) {
+        return st;
+    }
+    for (i = 0; i < 3; ++i) {
+        y[i] = z[i] - h[i];
+    }
+    while (y[1] > GNC_PI) {
+        y[1] -= 2.0 * GNC_PI;
+    }
+    while (y[1] <= -GNC_PI) {
+        y[1] += 2.0 * GNC_PI;
+    }
+    r[0] = ctx->cfg.sigma_range * ctx->cfg.sigma_range;
+    r[1] = ctx->cfg.sigma_angle * ctx->cfg.sigma_angle;
+    r[2] = r[1];
+    la_mmt(ctx->P, H, PHt, 6, 6, 3);
+    la_mm(H, PHt, S, 3, 6, 3);
+    for (i = 0; i < 3; ++i) {
+        S[4 * i] += r[i];
+    }
+    if (!la_inv3(S, Si)) {
+        return GNC_ERR_SINGULAR;
+    }
+    la_copy(y, out->innovation, 3);
+    out->nis = 0.0;
+    for (i = 0; i < 3; ++i) {
+        for (j = 0; j < 3; ++j) {
+            out->nis += y[i] * Si[3 * i + j] * y[j];
+        }
+    }
+    if (ctx->cfg.gate > 0.0 && out->nis > ctx->cfg.gate) {
+        ctx->rejected += 1;
+        out->rejected = 1;
+        return GNC_OK;
+    }
+    la_mm(PHt, Si, K, 6, 3, 3);
+    for (i = 0; i < 6; ++i) {
+        ctx->x[i] += K[3 * i] * y[0] + K[3 * i + 1] * y[1] + K[3 * i + 2] * y[2];
+    }
+    /* Joseph form */
+    for (i = 0; i < 6; ++i) {
+        for (j = 0; j < 6; ++j) {
+            double s = (i == j) ? 1.0 : 0.0;
+            for (k = 0; k < 3; ++k) {
+                s -= K[3 * i + k] * H[6 * k + j];
+            }
+            IKH[6 * i + j] = s;
+        }
+    }
+    la_mm(IKH, ctx->P, tmp, 6, 6, 6);
+    la_mmt(tmp, IKH, P2, 6, 6, 6);
+    for (i = 0; i < 6; ++i) {
+        for (j = 0; j < 6; ++j) {
+            for (k = 0; k < 3; ++k) {
+                P2[6 * i + j] += K[3 * i + k] * r[k] * K[3 * j + k];
+            }
+        }
+    }
+    la_copy(P2, ctx->P, 36);
+    la_symmetrise(ctx->P, 6);
+    out->updated = 1;
+    return GNC_OK;
+}
+
+int gnc_relnav_step(gnc_relnav *ctx, const gnc_relnav_in *in, gnc_relnav_out *out)
+{
+    int i, st;
+    if (ctx == NULL || in == NULL || out == NULL) {
+        return GNC_ERR_NULL;
+    }
+    if (!ctx->initialised) {
+        return GNC_ERR_STATE;
+    }
+    if (!(in->dt >= 0.0) || !la_finite(&in->dt, 1) || !la_finite(in->dv, 3)
+        || (in->meas_valid && (!la_finite(in->meas, 3) || !(in->meas[0] > 0.0)))) {
+        return GNC_ERR_DOMAIN;
+    }
+    out->updated = 0;
+    out->rejected = 0;
+    out->nis = 0.0;
+    la_zero(out->innovation, 3);
+    for (i = 0; i < 3; ++i) {
+        ctx->x[3 + i] += in->dv[i];
+    }
+    relnav_propagate(ctx, in->dt);
+    if (in->meas_valid) {
+        st = relnav_update(ctx, in->meas, out);
+        if (st != GNC_OK) {
+            return st;
+        }
+    }
+    la_copy(ctx->x, out->x, 6);
+    la_copy(ctx->P, out->P, 36);
+    for (i = 0; i < 6; ++i) {
+        out->sigma[i] = sqrt(ctx->P[7 * i] > 0.0 ? ctx->P[7 * i] : 0.0);
+    }
+    return GNC_OK;
+}

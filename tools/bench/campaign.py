@@ -1,0 +1,76 @@
+"""Benchmark of Monte Carlo campaigns (issue #10): runs per minute of the same
+campaign on 1 and on 2 local worker processes, measured in the same run, and
+their ratio (target >= 1.6 on 2 cores).
+
+Each figure is a whole fresh campaign as a user starts it (worker processes
+spawned, scenario sent, rows appended to the file), timed from start to last
+row. The anchor, measured in the same run, is the same runs in this process
+with no pool at all: the cost of the runs themselves.
+
+    python tools/bench/campaign.py [--quick] [--runs N] [--scenario S] [--runner R]
+
+The last line is JSON with the keys ``runs_per_min_1``, ``runs_per_min_2``,
+``scaling_2``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+# Run as a script, this folder is first on sys.path (and on the spawned
+# workers' path) and its hil.py (another benchmark) would shadow the hil package.
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
+
+from fsw_tools.campaign.engine import Campaign, run_campaign  # noqa: E402
+from fsw_tools.campaign.runners import DEFAULT_RUNNER  # noqa: E402
+from fsw_tools.campaign.scenarios import read_scenario  # noqa: E402
+
+
+def measure(campaign: Campaign, workers: int) -> tuple[float, int]:
+    """(runs per minute, failed runs) of a fresh campaign on ``workers``."""
+    with tempfile.TemporaryDirectory(prefix="fsw-bench-campaign-") as out:
+        t0 = time.perf_counter()
+        res = run_campaign(campaign, Path(out), workers=workers, progress=False)
+        wall = time.perf_counter() - t0
+    assert len(res.rows) == campaign.runs
+    return 60.0 * campaign.runs / wall, len(res.failed)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="fewer runs (a smoke test)")
+    parser.add_argument("--runs", type=int, default=None, help="runs per campaign (default 48)")
+    parser.add_argument("--scenario", default="victus_haze", help="scenario file or name")
+    parser.add_argument("--runner", default=DEFAULT_RUNNER, help="runner (default: %(default)s)")
+    args = parser.parse_args()
+    runs = args.runs or (12 if args.quick else 48)
+    source = read_scenario(args.scenario)
+    campaign = Campaign(source, runs, seed=2024, runner=args.runner)
+    anchor_runs = max(2, runs // 4)
+    anchor, _ = measure(Campaign(source, anchor_runs, seed=2024, runner=args.runner), 0)
+    rpm1, failed1 = measure(campaign, 1)
+    rpm2, failed2 = measure(campaign, 2)
+    scaling = rpm2 / rpm1
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"campaign: {source.name}, {runs} runs, runner {campaign.runner}; "
+          f"CPUs {os.cpu_count()}, load average {load:.2f}")
+    print(f"anchor, in this process (no pool): {anchor:8.1f} runs/min ({anchor_runs} runs)")
+    print(f"1 worker process:                  {rpm1:8.1f} runs/min ({rpm1 / anchor:.2f} x anchor)"
+          f"; failed runs {failed1}")
+    print(f"2 worker processes:                {rpm2:8.1f} runs/min ({rpm2 / anchor:.2f} x anchor)"
+          f"; failed runs {failed2}")
+    print(f"scaling 2/1: {scaling:.2f} x (target >= 1.6)")
+    print(json.dumps({"runs_per_min_1": round(rpm1, 1), "runs_per_min_2": round(rpm2, 1),
+                      "scaling_2": round(scaling, 3)}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

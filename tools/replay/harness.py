@@ -209,6 +209,28 @@ def replay_compare(
     return report
 
 
+def compare_outputs(recorded: Archive, produced: Archive, outputs: Iterable[int],
+                    report: ReplayReport | None = None) -> ReplayReport:
+    """Compare the packets of ``outputs`` (APIDs) of two streams, per APID and
+    rank, byte for byte; the divergence reported is the one earliest in the
+    recorded stream (a missing or extra packet counts as one)."""
+    out_set = sorted({int(a) for a in outputs})
+    report = report or ReplayReport()
+    rec_apids, pro_apids = recorded.apids, produced.apids
+    found: list[tuple[float, Divergence]] = []
+    for a in out_set:
+        ri = np.flatnonzero(rec_apids == a)
+        pi = np.flatnonzero(pro_apids == a)
+        rec = [(recorded.packet(int(i)), float(recorded.times_ns[i]) / 1e9) for i in ri]
+        rep = [produced.packet(int(i)) for i in pi]
+        report.recorded[a], report.produced[a] = len(rec), len(rep)
+        checked = {a: 0}
+        found += _check_apid(a, rec, rep, checked, report, before=float("inf"))
+    if found:
+        report.divergence = min(found, key=lambda item: item[0])[1]
+    return report
+
+
 def _check_apid(a: int, rec: list[tuple[bytes, float]], rep: list[bytes],
                 checked: dict[int, int], report: ReplayReport,
                 before: float) -> list[tuple[float, Divergence]]:

@@ -68,8 +68,12 @@ def plot_dv_cdf(rows: Sequence[Mapping[str, Any]], budget_mps: float | None, pat
 
 
 def plot_trajectories(rows: Sequence[Mapping[str, Any]], keep_out_m: float | None,
-                      path: Path) -> Path:
-    fig, ax = _figure()
+                      path: Path, close_m: float | None = None) -> Path:
+    """Overlay of the runs' trajectories: the whole flight, and a close-up of
+    ``close_m`` (default: 6 keep-out radii) around the target."""
+    fig = Figure(figsize=(11.0, 4.8), dpi=100)
+    FigureCanvasAgg(fig)
+    whole, close = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
     drawn = 0
     for r in rows:
         traj = r.get("trajectory")
@@ -77,17 +81,25 @@ def plot_trajectories(rows: Sequence[Mapping[str, Any]], keep_out_m: float | Non
             continue
         a = np.asarray(traj, dtype=float)
         colour = _COLOURS.get(r["outcome"], "tab:orange")
-        ax.plot(a[:, 2], a[:, 1], color=colour, linewidth=0.6, alpha=0.5)
+        for ax in (whole, close):
+            ax.plot(a[:, 2], a[:, 1], color=colour, linewidth=0.6, alpha=0.5)
         drawn += 1
+    half = close_m or 6.0 * (keep_out_m or 100.0)
+    close.set_xlim(-half, half)
+    close.set_ylim(-half, half)
+    close.set_aspect("equal")
+    for ax in (whole, close):
+        if keep_out_m:
+            t = np.linspace(0, 2 * np.pi, 200)
+            ax.plot(keep_out_m * np.cos(t), keep_out_m * np.sin(t), "r--", linewidth=1.0,
+                    label=f"keep-out {keep_out_m:g} m")
+        ax.plot([0.0], [0.0], "k+", markersize=10)
+        ax.set_xlabel("along-track y [m]")
+        ax.set_ylabel("radial x [m]")
     if keep_out_m:
-        t = np.linspace(0, 2 * np.pi, 200)
-        ax.plot(keep_out_m * np.cos(t), keep_out_m * np.sin(t), "r--", linewidth=1.0,
-                label=f"keep-out {keep_out_m:g} m")
-        ax.legend(loc="upper left")
-    ax.plot([0.0], [0.0], "k+", markersize=10)
-    ax.set_xlabel("along-track y [m]")
-    ax.set_ylabel("radial x [m]")
-    ax.set_title(f"Relative trajectories (Hill frame), {drawn} runs; green: success")
+        close.legend(loc="upper left")
+    whole.set_title(f"Relative trajectories (Hill frame), {drawn} runs")
+    close.set_title("close-up; green success, orange other outcomes")
     return _save(fig, path)
 
 

@@ -87,9 +87,10 @@ node 0 ``role="owner"`` (the world: it owns the clock), nodes 1..n-1
 as in one process, so is the hash (:mod:`fsw.executive.sync` gives the
 protocol). :func:`fsw.executive.node.run_node` runs one node from a picklable
 :class:`~fsw.executive.node.NodeSpec`; ``fsw_tools.runner`` composes them.
-Limits: one publisher process per APID for EVENT/HEARTBEAT sequence counts to
-match a single-process run, so put every health-monitored task in followers
-(the world, unmonitored, emits neither); subscriptions are made in ``init``.
+Per-APID sequence counters are kept level across nodes (each node follows
+the counts it sees on the bus), so tasks may be spread over any number of
+followers. Subscriptions are made in ``init``; in a multi-process run every
+node receives every packet and routes locally.
 
 Real time (``mode="realtime"``): the same loop, tick k due at wall time
 start + k * dt / speed; a tick that ends after the next one's deadline is an

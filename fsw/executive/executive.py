@@ -159,9 +159,11 @@ class Executive:
         self._last_overrun_event = -math.inf
         self._stop_requested = False
         self._started = False
+        self._sink = self._on_packet
         if not self._local:
             bus.ignore_sequence(SYNC_APIDS)
             bus.subscribe_all()
+            self._sink = self._on_packet_synced
 
     # -- composition ------------------------------------------------------------
 
@@ -265,6 +267,26 @@ class Executive:
             for s in subs:
                 s.inbox.append(p)
 
+    def _on_packet_synced(self, p: bytes) -> None:
+        """Broker mode: also keep this node's per-APID sequence counters level
+        with the stream, so that an APID published from several nodes (EVENT,
+        HEARTBEAT) is counted exactly as in one process. Lockstep delivers
+        every earlier packet before a node's turn; its own echoes never move
+        a counter back (forward moves only, by less than half the space)."""
+        apid = ((p[0] << 8) | p[1]) & 0x7FF
+        if self._skip[apid]:
+            return
+        nxt = (((p[2] << 8) | p[3]) + 1) & 0x3FFF
+        if 0 < ((nxt - self._seq[apid]) & 0x3FFF) < 0x2000:
+            self._seq[apid] = nxt
+        if self._hashing:
+            self._hash_update(p)
+            self._packets += 1
+        subs = self._subs[apid]
+        if subs is not None:
+            for s in subs:
+                s.inbox.append(p)
+
     def _sync_local(self) -> None:
         """Before a participant's turn: every packet published so far is in
         the inboxes."""
@@ -290,7 +312,7 @@ class Executive:
                 return False
             return r.node == me and r.count == n
 
-        self.bus.recv_until(mine, self._on_packet, self.config.sync_timeout_s)
+        self.bus.recv_until(mine, self._sink, self.config.sync_timeout_s)
         self._dirty = False
 
     # -- one participant's turn ---------------------------------------------------------------

@@ -94,7 +94,7 @@ def run_stage(ex: Executive, k: int, stage: int) -> None:
         return r.tick == k and r.stage == stage
 
     try:
-        ex.bus.recv_until(done, ex._on_packet, ex.config.sync_timeout_s)
+        ex.bus.recv_until(done, ex._sink, ex.config.sync_timeout_s)
     except BusTimeoutError:
         raise BusTimeoutError(f"follower {stage} did not finish tick {k} within "
                          f"{ex.config.sync_timeout_s} s") from None
@@ -133,7 +133,7 @@ def follow(ex: Executive) -> int:
             deadline = time.monotonic() + ex.config.sync_timeout_s
             while True:
                 try:
-                    p = bus.recv_until(mine, ex._on_packet, _HELLO_PERIOD_S)
+                    p = bus.recv_until(mine, ex._sink, _HELLO_PERIOD_S)
                     break
                 except BusTimeoutError:
                     if time.monotonic() > deadline:
@@ -144,7 +144,7 @@ def follow(ex: Executive) -> int:
             first = False
         else:
             try:
-                p = bus.recv_until(mine, ex._on_packet, ex.config.sync_timeout_s)
+                p = bus.recv_until(mine, ex._sink, ex.config.sync_timeout_s)
             except BusTimeoutError:
                 raise BusTimeoutError(f"follower {me}: no TICK from the clock owner within "
                                  f"{ex.config.sync_timeout_s} s") from None

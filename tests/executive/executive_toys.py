@@ -114,3 +114,13 @@ def tasks(**_: object) -> Parts:
 def everything(**_: object) -> Parts:
     """Node factory: world and tasks in one node."""
     return Parts(world=Plant(), tasks=[Controller(), Monitor()])
+
+
+def controller_only(**_: object) -> Parts:
+    """Node factory: the controller alone."""
+    return Parts(tasks=[Controller()])
+
+
+def monitor_only(**_: object) -> Parts:
+    """Node factory: the monitor alone."""
+    return Parts(tasks=[Monitor()])

@@ -67,6 +67,20 @@ def test_dask_local_cluster_gives_exactly_the_rows_of_local_processes(local, sho
     assert sorted(_lines(tmp_path)) == sorted(_lines(local.out_dir))
 
 
+def test_cli_scheduler_address_over_tcp(local, tmp_path, capsys) -> None:
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
+                                  protocol="tcp://", host="127.0.0.1",
+                                  dashboard_address=None) as cluster:
+        address = cluster.scheduler_address
+        assert address.startswith("tcp://127.0.0.1:")
+        argv = ["campaign", str(SHORT), "--runs", "4", "--seed", str(SEED), "--scheduler",
+                address, "--out", str(tmp_path), "--no-progress", "--no-report"]
+        assert main(argv) == 0
+    rows = sorted((json.loads(x) for x in _lines(tmp_path)), key=lambda r: r["index"])
+    assert rows == local.rows[:4]
+
+
 def test_in_process_backend_gives_the_same_rows(local, short, tmp_path) -> None:
     res = run_campaign(Campaign(short, 5, seed=SEED), tmp_path, workers=0, progress=False)
     assert res.rows == local.rows[:5]
@@ -244,3 +258,16 @@ def test_cli_campaign_writes_rows_summary_and_report(tmp_path, capsys) -> None:
 def test_cli_user_errors_exit_2(argv: list[str], tmp_path, capsys) -> None:
     assert main(["campaign", str(SHORT), "--out", str(tmp_path), *argv]) == 2
     assert "error:" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_dask_worker_processes_give_the_same_rows(local, short, tmp_path) -> None:
+    distributed = pytest.importorskip("distributed")
+    with (
+        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                 dashboard_address=None) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        res = run_campaign(Campaign(short, RUNS, seed=SEED), tmp_path, scheduler=client,
+                           progress=False)
+    assert res.rows == local.rows

@@ -134,6 +134,8 @@ def _fill_craft(c: Any, sc: SpacecraftConfig, r: np.ndarray, v: np.ndarray) -> N
     c.n_wheels = len(sc.wheels)
     for i, wh in enumerate(sc.wheels):
         a = np.asarray(wh.axis, float)
+        if a.shape != (3,) or not np.all(np.isfinite(a)) or np.linalg.norm(a) < 1e-9:
+            raise UserError(f"{sc.name}: wheel {i} axis must be a non-zero 3-vector")
         a = a / np.linalg.norm(a)
         for j in range(3):
             c.wheel_axis[3 * i + j] = a[j]
@@ -147,6 +149,11 @@ def _fill_craft(c: Any, sc: SpacecraftConfig, r: np.ndarray, v: np.ndarray) -> N
     c.mtq_max_dipole = [float(x) for x in sc.mtq_max_dipole]
     c.n_thrusters = len(sc.thrusters)
     for i, th in enumerate(sc.thrusters):
+        d = np.asarray(th.direction, float)
+        if d.shape != (3,) or not np.all(np.isfinite(d)) or np.linalg.norm(d) < 1e-9:
+            raise UserError(f"{sc.name}: thruster {i} direction must be a non-zero 3-vector")
+        if len(th.position) != 3 or not (th.thrust > 0):
+            raise UserError(f"{sc.name}: thruster {i} needs a 3-vector position and thrust > 0")
         d = _misaligned(np.asarray(th.direction, float), th.misalignment_deg,
                         th.misalignment_azimuth_deg)
         for j in range(3):

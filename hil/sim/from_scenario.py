@@ -1,0 +1,123 @@
+"""Map a mission scenario (:class:`fsw.scenario.Scenario`, the TOML file) onto
+the world's :class:`~hil.sim.config.WorldConfig`.
+
+The world starts at the chaser's insertion: epoch = launch notice +
+notice_to_launch_s + insertion.ascent_s. The target's orbit is a TLE (sgp4
+evaluated at that epoch) or osculating elements at launch, carried to the
+insertion by the world's own dynamics (two-body + J2). The chaser starts at
+``insertion.position_hill_m`` / ``velocity_hill_mps`` (empty: the natural
+drift -1.5 n x) from the target with the tip-off rates. Fault times (seconds
+after launch) become seconds after insertion; faults before it start at once.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from hil.sim import constants as k
+from hil.sim.config import (
+    FaultConfig,
+    OrbitConfig,
+    SpacecraftConfig,
+    ThrusterConfig,
+    WheelConfig,
+    WorldConfig,
+    target_default,
+)
+from hil.sim.frames import rv_to_kepler
+
+_FAULT_KINDS = {"wheel_fail": ("wheel_fail", ""),
+                "thruster_stuck_open": ("thruster_stuck_open", ""),
+                "thruster_stuck_closed": ("thruster_stuck_closed", ""),
+                "star_tracker_dropout": ("sensor_dropout", "star_tracker"),
+                "link_loss": ("link_silent", "")}
+
+
+def _iso(epoch_utc: str, seconds: float) -> str:
+    t = datetime.fromisoformat(epoch_utc.replace("Z", "+00:00"))
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=UTC)
+    return (t.astimezone(UTC) + timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _target_orbit(sc: Any, launch_utc: str, ascent_s: float) -> OrbitConfig:
+    t = sc.target
+    if t.tle_line1 or t.tle_line2:
+        return OrbitConfig(tle_line1=t.tle_line1, tle_line2=t.tle_line2)
+    if ascent_s <= 0:
+        return OrbitConfig(sma=k.R_EARTH + t.altitude_km * 1e3, ecc=t.ecc, inc_deg=t.inc_deg,
+                           raan_deg=t.raan_deg, argp_deg=t.argp_deg, true_anomaly_deg=t.ta_deg)
+    # elements at launch: propagate them to the insertion with the world itself
+    from hil.sim.world import World  # local: world imports config only
+
+    probe = target_default()
+    probe.orbit = OrbitConfig(sma=k.R_EARTH + t.altitude_km * 1e3, ecc=t.ecc, inc_deg=t.inc_deg,
+                              raan_deg=t.raan_deg, argp_deg=t.argp_deg, true_anomaly_deg=t.ta_deg)
+    w = World(WorldConfig(epoch_utc=launch_utc, step=1.0, chaser=target_default(),
+                          target=probe))
+    w.step(int(ascent_s))
+    if ascent_s - int(ascent_s) > 0:
+        w.dt = ascent_s - int(ascent_s)
+        w.step()
+    el = rv_to_kepler(w.target.r, w.target.v)
+    return OrbitConfig(sma=el["a"], ecc=el["e"], inc_deg=math.degrees(el["inc"]),
+                       raan_deg=math.degrees(el["raan"]), argp_deg=math.degrees(el["argp"]),
+                       true_anomaly_deg=math.degrees(el["nu"]))
+
+
+def world_config(sc: Any) -> WorldConfig:
+    """The world of a scenario (see the module doc)."""
+    m, ins, ch = sc.mission, sc.insertion, sc.chaser
+    launch_utc = _iso(m.epoch_utc, m.notice_to_launch_s)
+    cfg = WorldConfig(epoch_utc=_iso(m.epoch_utc, m.notice_to_launch_s + ins.ascent_s),
+                      seed=int(m.seed))
+    cfg.step = sc.rates.sim_step_s if sc.rates.sim_step_s > 0 else 1.0 / sc.rates.adcs_hz
+    tgt = target_default()
+    tgt.dry_mass = float(sc.target.mass_kg)
+    tgt.orbit = _target_orbit(sc, launch_utc, ins.ascent_s)
+    cfg.target = tgt
+
+    rcs, wh = ch.rcs, ch.wheels
+    chaser = SpacecraftConfig(name="chaser", dry_mass=ch.mass_kg - rcs.propellant_kg,
+                              propellant_mass=rcs.propellant_kg,
+                              inertia=[float(x) for x in ch.inertia_kgm2])
+    chaser.hill_position = [float(x) for x in ins.position_hill_m]
+    if ins.velocity_hill_mps:
+        chaser.hill_velocity = [float(x) for x in ins.velocity_hill_mps]
+    else:
+        a = tgt.orbit.sma if not sc.target.tle_line1 else k.R_EARTH + sc.target.altitude_km * 1e3
+        n = math.sqrt(k.MU_EARTH / a**3)
+        chaser.hill_velocity = [0.0, -1.5 * n * chaser.hill_position[0], 0.0]
+    chaser.rate = [math.radians(x) for x in ins.tumble_deg_s]
+    chaser.wheels = [WheelConfig(axis=[float(x) for x in a], max_momentum=wh.max_momentum_nms,
+                                 max_torque=wh.max_torque_nm) for a in wh.axes_b]
+    chaser.mtq_max_dipole = [wh.mtq_dipole_am2] * 3
+    chaser.thrusters = [ThrusterConfig(position=[float(x) for x in p],
+                                       direction=[float(x) for x in d], thrust=rcs.thrust_n,
+                                       isp=rcs.isp_s, min_impulse_bit=rcs.min_impulse_bit_ns)
+                        for p, d in zip(rcs.positions_b, rcs.directions_b, strict=True)]
+    cfg.chaser = chaser
+
+    s, out = ch.sensors, cfg.sensors
+    out.star_tracker.rate_hz = s.star_tracker_rate_hz
+    out.star_tracker.cross_boresight_sigma_arcsec = s.star_tracker_noise_arcsec
+    out.star_tracker.about_boresight_sigma_arcsec = s.star_tracker_roll_noise_arcsec
+    out.gyro.angle_random_walk = math.radians(s.gyro_arw_deg_rthr) / 60.0
+    out.gyro.bias_sigma = math.radians(s.gyro_bias_deg_hr) / 3600.0
+    out.gps.rate_hz = s.gps_rate_hz
+    out.gps.position_sigma = s.gps_noise_m
+    out.gps.velocity_sigma = s.gps_vel_noise_mps
+    out.relnav.max_range = s.relnav_range_max_m
+    out.relnav.fov_half_angle_deg = s.relnav_fov_deg / 2.0  # the scenario's is the full angle
+    out.relnav.range_sigma_fraction = s.relnav_range_noise_frac
+    out.relnav.angle_sigma_deg = s.relnav_angle_noise_deg
+    out.relnav.boresight = [float(x) for x in ch.camera_boresight_b]
+
+    for f in sc.faults:
+        kind, sensor = _FAULT_KINDS[f.kind]
+        cfg.faults.append(FaultConfig(time=max(0.0, f.at_s - ins.ascent_s), kind=kind,
+                                      index=int(f.index), sensor=sensor,
+                                      duration=float(f.duration_s)))
+    return cfg

@@ -1,0 +1,52 @@
+"""The mission scenario (TOML) mapped onto the world's configuration."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from fsw import scenario
+from hil.sim.config import OrbitConfig, WorldConfig, target_default
+from hil.sim.frames import epoch_from_utc
+from hil.sim.from_scenario import _iso, world_config
+from hil.sim.world import World
+
+
+def test_builtin_scenario_maps_insertion_masses_and_faults() -> None:
+    sc = scenario.from_dict({
+        "insertion": {"ascent_s": 1800.0, "position_hill_m": [-1000.0, -20000.0, 50.0]},
+        "faults": [{"at_s": 3600.0, "kind": "star_tracker_dropout", "duration_s": 60.0},
+                   {"at_s": 100.0, "kind": "wheel_fail", "index": 2}],
+    })
+    cfg = world_config(sc)
+    w = World(cfg)
+    assert np.allclose(w.hill_r, [-1000.0, -20000.0, 50.0], atol=1e-6)
+    n = math.sqrt(3.986004418e14 / cfg.target.orbit.sma**3)
+    assert w.hill_v[1] == pytest.approx(1.5 * n * 1000.0, rel=1e-3)  # natural drift
+    assert w.chaser.mass == pytest.approx(sc.chaser.mass_kg)
+    assert w.chaser.n_wheels == len(sc.chaser.wheels.axes_b)
+    assert w.chaser.n_thrusters == sc.chaser.rcs.count
+    notice = epoch_from_utc(sc.mission.epoch_utc)
+    assert w.tai - notice.tai_s == pytest.approx(sc.mission.notice_to_launch_s + 1800.0, abs=1e-3)
+    assert [(f.kind, f.sensor, f.time) for f in cfg.faults] == [
+        ("sensor_dropout", "star_tracker", 1800.0), ("wheel_fail", "", 0.0)]
+
+
+def test_target_elements_at_launch_are_carried_to_insertion() -> None:
+    """The target built from the mapped (insertion) elements is where a world
+    started at launch with the scenario's elements is after the ascent."""
+    sc = scenario.from_dict({"insertion": {"ascent_s": 600.0}})
+    cfg = world_config(sc)
+    w = World(cfg)
+    t = sc.target
+    probe = target_default()
+    probe.orbit = OrbitConfig(sma=6378137.0 + t.altitude_km * 1e3, ecc=t.ecc,
+                              inc_deg=t.inc_deg, raan_deg=t.raan_deg, argp_deg=t.argp_deg,
+                              true_anomaly_deg=t.ta_deg)
+    launch = _iso(sc.mission.epoch_utc, sc.mission.notice_to_launch_s)
+    ref = World(WorldConfig(epoch_utc=launch, step=0.1, target=probe,
+                            chaser=target_default()))
+    ref.step(6000)
+    assert np.linalg.norm(w.target.r - ref.target.r) < 1e-3

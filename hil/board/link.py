@@ -6,7 +6,8 @@ packet and returns the board's answer. It also keeps the board's heartbeat
 (BOARD_STATUS, every 200 ms), declares the link lost when the port goes away
 or the board falls silent for ``loss_timeout`` (LinkLost, a
 ``ConnectionError``), and on the next call reconnects and waits for the
-board's heartbeat before sending, so a run resumes when the board is back.
+board's heartbeat before sending, so a run resumes when the board is back;
+while the board is away each call fails at once (one attempt to open).
 """
 
 from __future__ import annotations
@@ -71,11 +72,16 @@ class BoardLink:
         self.status_count += 1
         self._status_at = time.monotonic()
 
-    def connect(self, timeout: float | None = None) -> None:
-        """Open the port and wait for a heartbeat; LinkLost if none comes."""
+    def connect(self, timeout: float | None = None, *, retry: bool = True) -> None:
+        """Open the port and wait for a heartbeat; LinkLost if none comes.
+        ``retry``: keep trying to open the port until ``timeout`` (else one
+        attempt, so a caller running at a fixed rate is never held up)."""
         timeout = self.connect_timeout if timeout is None else timeout
         deadline = time.monotonic() + timeout
-        self.serial.reconnect(timeout)
+        if retry:
+            self.serial.reconnect(timeout)
+        else:
+            self.serial.open()
         seen = self.status_count
         while self.status_count == seen:
             left = deadline - time.monotonic()
@@ -107,7 +113,7 @@ class BoardLink:
         """Read pending traffic for up to ``wait`` s; LinkLost if the port is
         gone or the board has been silent longer than ``loss_timeout``."""
         if not self.serial.connected:
-            self.connect()
+            self.connect(retry=False)
         self.serial.poll(wait)
         if self.silence() > self.loss_timeout:
             self._declare_lost("no heartbeat")
@@ -127,7 +133,7 @@ class BoardLink:
         not answer in time.
         """
         if not self.serial.connected:
-            self.connect()
+            self.connect(retry=False)
         try:
             return self.serial.transact(request, timeout)
         except LinkTimeout:

@@ -172,6 +172,10 @@ class QemuBoard:
             if proc.stderr is not None:
                 proc.stderr.close()
 
+    def close(self) -> None:
+        """Same as :meth:`stop` (the interface VirtualBoard shares)."""
+        self.stop()
+
     def restart(self) -> str:
         """Kill and start again on the same port (a board reset or replug)."""
         self.stop()

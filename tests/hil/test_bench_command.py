@@ -1,0 +1,40 @@
+"""``fsw bench`` end to end on the virtual board, and its user errors."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from fsw_tools.cli import main
+
+
+def test_bench_on_the_virtual_board(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["bench", "--virtual", "--calls", "30", "--json"]) == 0
+    out = capsys.readouterr().out
+    assert "round trip: median" in out and "link: frames rx" in out
+    res = json.loads(out.strip().splitlines()[-1])
+    assert res["rtt_p50_ms"] > 0 and res["rtt_p99_ms"] >= res["rtt_p50_ms"]
+    link = res["link"]
+    assert link["crc_errors"] == 0 and link["seq_gaps"] == 0
+    assert link["frames_tx"] >= 30 + 50  # the calls and the echo probes
+
+
+def test_bench_qemu_back_to_back(
+    firmware_build: object, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["bench", "--qemu", "--calls", "20"]) == 0
+    out = capsys.readouterr().out
+    assert out.count(" ok") == 6 and "FAIL" not in out
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["bench", "--port", "/dev/does-not-exist-fsw"],
+        ["bench", "--virtual", "--calls", "0"],
+    ],
+)
+def test_bench_user_errors_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("fsw bench: error:") and "Traceback" not in err

@@ -79,10 +79,11 @@ def decode_archive(archive: Archive, apids: Iterable[int] | None = None) -> Deco
             continue
         if pdef.fixed:
             rows = res.arrays[pdef.name]
+            # columns by name (a dict of arrays, or a structured array)
+            columns = rows if isinstance(rows, dict) else {n: rows[n] for n in rows.dtype.names}
             table: Table = {"recv_time": sub.times,
-                            "apid": np.full(len(rows), apid, dtype=np.uint16)}
-            for name in rows.dtype.names:
-                col = rows[name]
+                            "apid": np.full(len(sub), apid, dtype=np.uint16)}
+            for name, col in columns.items():
                 if col.dtype.kind == "S":
                     lay = pdef.layouts.get(name)
                     col = np.char.decode(col, (lay.encoding if lay else None) or "ascii",

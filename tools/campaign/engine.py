@@ -24,7 +24,13 @@ from typing import Any
 
 from fsw_tools.campaign.backends import Backend, WorkerLostError, make_backend
 from fsw_tools.campaign.dispersions import run_seed, sample
-from fsw_tools.campaign.runners import canonical, execute, failed_row, resolve_runner
+from fsw_tools.campaign.runners import (
+    DEFAULT_RUNNER,
+    canonical,
+    execute,
+    failed_row,
+    resolve_runner,
+)
 from fsw_tools.campaign.scenarios import ScenarioSource, nominal
 from fsw_tools.campaign.store import ResultStore
 from tqdm import tqdm
@@ -41,7 +47,7 @@ class Campaign:
     scenario: ScenarioSource
     runs: int
     seed: int = 1
-    runner: str = "standin"
+    runner: str = DEFAULT_RUNNER
 
     def __post_init__(self) -> None:
         if isinstance(self.runs, bool) or not isinstance(self.runs, int) or self.runs < 1:
@@ -89,7 +95,7 @@ def plan_run(campaign: Campaign, index: int, nominal_data: dict[str, Any] | None
     return (campaign.runner, campaign.scenario.text, index, seed, overrides)
 
 
-def rerun(scenario: ScenarioSource, seed: int, runner: str = "standin",
+def rerun(scenario: ScenarioSource, seed: int, runner: str = DEFAULT_RUNNER,
           index: int = 0) -> dict[str, Any]:
     """One run alone, in this process, from its seed: the row a campaign
     recorded for that seed (with ``index`` set to the campaign's)."""

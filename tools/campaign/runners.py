@@ -111,7 +111,7 @@ def execute(runner: str, scenario_text: str, index: int, seed: int,
     is identical whichever backend ran it."""
     try:
         result = _check(resolve_runner(runner)(scenario_text, seed, dict(overrides)))
-    except Exception as exc:
+    except (Exception, SystemExit) as exc:  # a run calling sys.exit() is a failed run too
         frames = traceback.extract_tb(exc.__traceback__)
         where = ""
         if frames:

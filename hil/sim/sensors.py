@@ -38,6 +38,7 @@ from typing import Any
 import numpy as np
 
 from hil.sim.config import SENSOR_NAMES, SensorsConfig
+from hil.sim.constants import R_EARTH
 from hil.sim.world import World
 
 _ARCSEC = math.pi / 180 / 3600
@@ -80,12 +81,14 @@ def _qmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
                      aw * bz + ax * by - ay * bx + az * bw])
 
 
-def _rot(q: np.ndarray) -> np.ndarray:
+def _rotate(q: list[float], v: list[float]) -> tuple[float, float, float]:
+    """R(q) v in plain floats (q_BN: inertial to body), for per-sample speed."""
     w, x, y, z = q
-    return np.array([
-        [1 - 2 * (y * y + z * z), 2 * (x * y - w * z), 2 * (x * z + w * y)],
-        [2 * (x * y + w * z), 1 - 2 * (x * x + z * z), 2 * (y * z - w * x)],
-        [2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y)]])
+    tx = 2.0 * (y * v[2] - z * v[1])
+    ty = 2.0 * (z * v[0] - x * v[2])
+    tz = 2.0 * (x * v[1] - y * v[0])
+    return (v[0] + w * tx + (y * tz - z * ty), v[1] + w * ty + (z * tx - x * tz),
+            v[2] + w * tz + (x * ty - y * tx))
 
 
 class Gyro:
@@ -111,31 +114,43 @@ class StarTracker:
         self.frame = _frame(cfg.boresight)
         self.sig = np.array([cfg.cross_boresight_sigma_arcsec] * 2
                             + [cfg.about_boresight_sigma_arcsec]) * _ARCSEC
+        self._frame_t = self.frame.T.copy()
+        self._bore = self.frame[2].tolist()
         self._cos_sun = math.cos(math.radians(cfg.sun_exclusion_deg))
         self._earth = math.radians(cfg.earth_exclusion_deg)
-        self._max_rate = math.radians(cfg.max_rate_deg_s)
+        self._max_rate2 = math.radians(cfg.max_rate_deg_s) ** 2
         self.period = 1.0 / cfg.rate_hz
 
     def blinded(self, world: World) -> bool:
         """True when the sun, the Earth or the rate makes a solution impossible."""
         c = world.chaser
-        bore = self.frame[2]
-        if not c.eclipse and c.sun_body @ bore > self._cos_sun:
+        bx, by, bz = self._bore
+        sb = c.sun_body
+        if not c.eclipse and sb[0] * bx + sb[1] * by + sb[2] * bz > self._cos_sun:
             return True
-        rn = float(np.linalg.norm(c.r))
-        nadir_b = _rot(c.q) @ (-c.r / rn)
-        earth_radius = math.asin(min(1.0, 6378137.0 / rn))
-        if math.acos(max(-1.0, min(1.0, nadir_b @ bore))) < earth_radius + self._earth:
+        r = c.r.tolist()
+        rn = math.sqrt(r[0] * r[0] + r[1] * r[1] + r[2] * r[2])
+        nb = _rotate(c.q.tolist(), [-r[0] / rn, -r[1] / rn, -r[2] / rn])
+        cos_nadir = max(-1.0, min(1.0, nb[0] * bx + nb[1] * by + nb[2] * bz))
+        if math.acos(cos_nadir) < math.asin(min(1.0, R_EARTH / rn)) + self._earth:
             return True
-        return float(np.linalg.norm(c.w)) > self._max_rate
+        w = c.w.tolist()
+        return w[0] * w[0] + w[1] * w[1] + w[2] * w[2] > self._max_rate2
 
     def sample(self, world: World) -> dict[str, Any]:
-        e = self.frame.T @ (self.sig * self.noise.draw())  # small rotation, body axes
+        n = self.noise.draw()
         if self.blinded(world):
             return {"q_BN": (1.0, 0.0, 0.0, 0.0), "valid": 0}
-        dq = np.array([1.0, 0.5 * e[0], 0.5 * e[1], 0.5 * e[2]])
-        q = _qmul(dq / np.linalg.norm(dq), world.chaser.q)
-        return {"q_BN": q if q[0] >= 0 else -q, "valid": 1}
+        e = (self._frame_t @ (self.sig * n)).tolist()  # small rotation, body axes
+        hx, hy, hz = 0.5 * e[0], 0.5 * e[1], 0.5 * e[2]
+        k = 1.0 / math.sqrt(1.0 + hx * hx + hy * hy + hz * hz)
+        a0, a1, a2, a3 = k, k * hx, k * hy, k * hz
+        b0, b1, b2, b3 = world.chaser.q.tolist()
+        q = (a0 * b0 - a1 * b1 - a2 * b2 - a3 * b3, a0 * b1 + a1 * b0 + a2 * b3 - a3 * b2,
+             a0 * b2 - a1 * b3 + a2 * b0 + a3 * b1, a0 * b3 + a1 * b2 - a2 * b1 + a3 * b0)
+        if q[0] < 0:
+            q = (-q[0], -q[1], -q[2], -q[3])
+        return {"q_BN": q, "valid": 1}
 
 
 class SunSensor:
@@ -146,14 +161,14 @@ class SunSensor:
 
     def sample(self, world: World) -> dict[str, Any]:
         c = world.chaser
-        n = self.cfg.noise_sigma * self.noise.draw()
-        s = np.zeros(3) if c.eclipse else c.sun_body
-        cells = np.concatenate([np.maximum(s, 0.0), np.maximum(-s, 0.0)]) + n
-        est = cells[:3] - cells[3:]
-        norm = float(np.linalg.norm(est))
+        n = (self.cfg.noise_sigma * self.noise.draw()).tolist()
+        s = (0.0, 0.0, 0.0) if c.eclipse else c.sun_body.tolist()
+        # cell on +axis sees max(0, s), on -axis max(0, -s); estimate = difference
+        est = [max(s[i], 0.0) + n[i] - max(-s[i], 0.0) - n[i + 3] for i in range(3)]
+        norm = math.sqrt(est[0] * est[0] + est[1] * est[1] + est[2] * est[2])
         if norm < self.cfg.threshold:
             return {"sun_B": (0.0, 0.0, 0.0), "valid": 0}
-        return {"sun_B": est / norm, "valid": 1}
+        return {"sun_B": (est[0] / norm, est[1] / norm, est[2] / norm), "valid": 1}
 
 
 class Magnetometer:
@@ -193,7 +208,7 @@ class RelNav:
     def line_of_sight(self, world: World) -> np.ndarray:
         """Target position relative to the chaser, camera frame [m]."""
         c = world.chaser
-        return self.frame @ (_rot(c.q) @ (world.target.r - c.r))
+        return self.frame @ np.array(_rotate(c.q.tolist(), (world.target.r - c.r).tolist()))
 
     def sample(self, world: World) -> dict[str, Any]:
         n = self.noise.draw()

@@ -190,6 +190,9 @@ class Bus:
     # -- receiving -----------------------------------------------------------------
 
     def _account(self, p: bytes) -> None:
+        if len(p) < MIN_PACKET_LEN:
+            self.counters.invalid += 1
+            return
         apid = ((p[0] << 8) | p[1]) & 0x7FF
         self._received[apid] += 1
         if self._check_seq[apid] and len(p) >= 4:
@@ -217,11 +220,24 @@ class Bus:
                 return n
             self._outstanding -= n
             return n
+        check = self._check_seq
+        last = self.counters.last_seq
+        want = -1 if limit is None else limit
         try:
-            while limit is None or n < limit:
+            while n != want:
                 p = recv(_NOBLOCK)
                 n += 1
-                self._account(p)
+                if len(p) < MIN_PACKET_LEN:  # a foreign sender's junk: counted, dropped
+                    self.counters.invalid += 1
+                    continue
+                apid = ((p[0] << 8) | p[1]) & 0x7FF
+                received[apid] += 1
+                if check[apid]:
+                    seq = ((p[2] << 8) | p[3]) & 0x3FFF
+                    if seq != (last[apid] + 1) & 0x3FFF:
+                        self.counters.note_sequence(apid, seq)
+                    else:
+                        last[apid] = seq
                 sink(p)
         except _Again:
             pass

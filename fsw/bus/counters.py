@@ -39,7 +39,8 @@ class BusCounters:
         self.out_of_order = [0] * APID_COUNT
         #: last sequence count seen per APID (-1: none yet); broker mode only.
         self.last_seq = [-1] * APID_COUNT
-        #: bytes refused by publish() because they were not one space packet.
+        #: bytes refused by publish() because they were not one space packet,
+        #: and messages received too short to be one (dropped).
         self.invalid = 0
 
     def note_sequence(self, apid: int, seq: int) -> None:

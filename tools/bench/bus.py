@@ -1,0 +1,296 @@
+"""Benchmark of the software bus against raw pyzmq, measured in the same run.
+
+Throughput (messages/s) with 64 B and 1 KiB space packets:
+
+- inproc: the lockstep pattern, one thread: publish a batch, then drain it.
+  Bus: ``Bus.local`` (PUB->SUB, size/version check, per-APID counters).
+  Anchor: a raw PUSH->PULL inproc pair doing the same.
+- ipc, tcp: a sender thread and a receiver. Bus: publisher and subscriber
+  nodes through a broker (XSUB/XPUB proxy thread), APID subscription,
+  per-APID counters and sequence-gap check on receipt. Anchor: raw PUSH->PULL
+  straight from sender to receiver (no broker).
+
+Round trip (tcp, through the broker): node A publishes, node B answers with
+another APID, A receives; median and 99th percentile in microseconds, beside
+a raw PUSH/PULL ping-pong.
+
+Ratios are bus / raw for the same transport, the smaller of the two packet
+sizes' ratios. The last line is JSON with the keys ``bus_vs_zmq_inproc``,
+``bus_vs_zmq_ipc``, ``bus_vs_zmq_tcp``, ``tcp_rtt_p50_us``, ``tcp_rtt_p99_us``.
+
+    python tools/bench/bus.py [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import tempfile
+import threading
+import time
+
+import zmq
+
+from fsw.bus import Broker, Bus
+from fsw.packets.codec import crc16
+
+HWM = 2_000_000
+
+
+def make_packet(apid: int, size: int, seq: int = 0) -> bytes:
+    """A valid space packet of ``size`` octets (header, filler, CRC)."""
+    hdr = (((1 << 11) | apid).to_bytes(2, "big") + (0xC000 | seq).to_bytes(2, "big")
+           + (size - 7).to_bytes(2, "big"))
+    raw = hdr + bytes(size - 8)
+    return raw + crc16(raw).to_bytes(2, "big")
+
+
+def best_of(fn, repeats: int) -> float:
+    """The best rate of ``repeats`` runs (least disturbed by other load)."""
+    return max(fn() for _ in range(repeats))
+
+
+# -- inproc: one thread, publish a batch then drain -----------------------------------------
+
+
+def raw_inproc(n: int, size: int, batch: int = 1000) -> float:
+    ctx = zmq.Context.instance()
+    push, pull = ctx.socket(zmq.PUSH), ctx.socket(zmq.PULL)
+    for s in (push, pull):
+        s.sndhwm = s.rcvhwm = HWM
+    addr = f"inproc://raw-{time.monotonic_ns()}"
+    pull.bind(addr)
+    push.connect(addr)
+    p = make_packet(0x20, size)
+    send, recv = push.send, pull.recv
+    t0 = time.perf_counter()
+    for _ in range(n // batch):
+        for _ in range(batch):
+            send(p, zmq.NOBLOCK)
+        for _ in range(batch):
+            recv(zmq.NOBLOCK)
+    dt = time.perf_counter() - t0
+    push.close(0)
+    pull.close(0)
+    return (n // batch) * batch / dt
+
+
+def bus_inproc(n: int, size: int, batch: int = 1000) -> float:
+    bus = Bus.local(hwm=HWM)
+    p = make_packet(0x20, size)
+    publish = bus.publish
+    sink = [].append
+    t0 = time.perf_counter()
+    for _ in range(n // batch):
+        for _ in range(batch):
+            publish(p)
+        bus.drain(sink)
+    dt = time.perf_counter() - t0
+    assert bus.counters.get(0x20).received == (n // batch) * batch
+    bus.close(0)
+    return (n // batch) * batch / dt
+
+
+# -- ipc / tcp: sender thread, receiver ----------------------------------------------------------
+
+
+def _addr(transport: str, tmp: str) -> str:
+    return f"ipc://{tmp}/raw.sock" if transport == "ipc" else "tcp://127.0.0.1:*"
+
+
+def raw_stream(transport: str, n: int, size: int, tmp: str) -> float:
+    ctx = zmq.Context()
+    pull = ctx.socket(zmq.PULL)
+    pull.rcvhwm = HWM
+    pull.bind(_addr(transport, tmp))
+    addr = pull.getsockopt_string(zmq.LAST_ENDPOINT)
+    push = ctx.socket(zmq.PUSH)
+    push.sndhwm = HWM
+    push.connect(addr)
+    p = make_packet(0x20, size)
+    push.send(p)
+    pull.recv()  # connected
+
+    def sender() -> None:
+        send = push.send
+        for _ in range(n):
+            send(p)
+
+    th = threading.Thread(target=sender)
+    t0 = time.perf_counter()
+    th.start()
+    recv = pull.recv
+    for _ in range(n):
+        recv()
+    dt = time.perf_counter() - t0
+    th.join()
+    push.close(0)
+    pull.close(0)
+    ctx.term()
+    return n / dt
+
+
+def _wait_joined(pub: Bus, sub: Bus, probe: bytes) -> None:
+    deadline = time.monotonic() + 10
+    while sub.recv(0.02) is None:
+        if time.monotonic() > deadline:
+            raise RuntimeError("subscription never reached the publisher")
+        pub.publish(probe)
+    while sub.recv(0.05) is not None:
+        pass
+
+
+def bus_stream(endpoints, n: int, size: int) -> float:
+    pub = Bus.connect(endpoints, hwm=HWM, name="bench-pub")
+    sub = Bus.connect(endpoints, hwm=HWM, name="bench-sub")
+    sub.subscribe(0x20)
+    packets = [make_packet(0x20, size, s) for s in range(16384)]
+    _wait_joined(pub, sub, packets[0])
+    before = sub.counters.get(0x20).received
+
+    def sender() -> None:
+        publish = pub.publish
+        for i in range(n):
+            publish(packets[(i + 1) & 0x3FFF])
+
+    th = threading.Thread(target=sender)
+    got = 0
+    sink_list: list[bytes] = []
+    sink = sink_list.append
+    t0 = time.perf_counter()
+    th.start()
+    sock = sub.socket_in
+    while got < n:
+        if not sock.poll(5000):
+            raise RuntimeError(f"bus stream stalled at {got}/{n}")
+        got += sub.drain(sink, limit=n - got)
+        sink_list.clear()
+    dt = time.perf_counter() - t0
+    th.join()
+    c = sub.counters.get(0x20)
+    assert c.received - before == n and c.dropped == 0, c
+    pub.close(0)
+    sub.close(0)
+    return n / dt
+
+
+# -- round trip over tcp ---------------------------------------------------------------------------
+
+
+def bus_rtt(endpoints, n: int) -> list[float]:
+    a = Bus.connect(endpoints, name="ping")
+    b = Bus.connect(endpoints, name="pong")
+    a.subscribe(0x21)
+    b.subscribe(0x20)
+    ping, pong = make_packet(0x20, 64), make_packet(0x21, 64)
+    _wait_joined(a, b, ping)
+    _wait_joined(b, a, pong)
+    stop = threading.Event()
+
+    def echo() -> None:
+        while not stop.is_set():
+            if b.recv(0.05) is not None:
+                b.publish(pong)
+
+    th = threading.Thread(target=echo)
+    th.start()
+    out = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        a.publish(ping)
+        if a.recv(5.0) is None:
+            raise RuntimeError("no echo")
+        out.append((time.perf_counter() - t0) * 1e6)
+    stop.set()
+    th.join()
+    a.close(0)
+    b.close(0)
+    return out
+
+
+def raw_rtt(n: int) -> list[float]:
+    ctx = zmq.Context()
+    a_in, b_in = ctx.socket(zmq.PULL), ctx.socket(zmq.PULL)
+    a_in.bind("tcp://127.0.0.1:*")
+    b_in.bind("tcp://127.0.0.1:*")
+    a_out, b_out = ctx.socket(zmq.PUSH), ctx.socket(zmq.PUSH)
+    a_out.connect(b_in.getsockopt_string(zmq.LAST_ENDPOINT))
+    b_out.connect(a_in.getsockopt_string(zmq.LAST_ENDPOINT))
+    p = make_packet(0x20, 64)
+    stop = threading.Event()
+
+    def echo() -> None:
+        while not stop.is_set():
+            if b_in.poll(50):
+                b_in.recv()
+                b_out.send(p)
+
+    th = threading.Thread(target=echo)
+    th.start()
+    out = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        a_out.send(p)
+        a_in.recv()
+        out.append((time.perf_counter() - t0) * 1e6)
+    stop.set()
+    th.join()
+    for s in (a_in, b_in, a_out, b_out):
+        s.close(0)
+    ctx.term()
+    return out
+
+
+def pct(xs: list[float], q: float) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(q * len(xs)))]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="fewer messages (a smoke run)")
+    args = parser.parse_args()
+    n = 20_000 if args.quick else 200_000
+    n_rtt = 300 if args.quick else 3000
+    repeats = 1 if args.quick else 3
+    ratios: dict[str, float] = {}
+    tmp = tempfile.mkdtemp(prefix="fsw-bench-bus-")
+    try:
+        print(f"{'transport':9} {'size':>5} {'raw msg/s':>12} {'bus msg/s':>12} {'bus/raw':>8}")
+        for transport in ("inproc", "ipc", "tcp"):
+            worst = float("inf")
+            for size in (64, 1024):
+                if transport == "inproc":
+                    raw = best_of(lambda s=size: raw_inproc(n, s), repeats)
+                    bus = best_of(lambda s=size: bus_inproc(n, s), repeats)
+                else:
+                    with Broker(transport, hwm=HWM) as broker:
+                        raw = best_of(lambda s=size, tr=transport: raw_stream(tr, n, s, tmp),
+                                      repeats)
+                        bus = best_of(lambda s=size: bus_stream(broker.endpoints, n, s), repeats)
+                ratio = bus / raw
+                worst = min(worst, ratio)
+                print(f"{transport:9} {size:>5} {raw:>12,.0f} {bus:>12,.0f} {ratio:>8.2f}")
+            ratios[transport] = worst
+        with Broker("tcp") as broker:
+            rtt = bus_rtt(broker.endpoints, n_rtt)
+        rrtt = raw_rtt(n_rtt)
+        print(f"tcp round trip, bus via broker: median {statistics.median(rtt):.0f} us, "
+              f"p99 {pct(rtt, 0.99):.0f} us; raw PUSH/PULL direct: median "
+              f"{statistics.median(rrtt):.0f} us, p99 {pct(rrtt, 0.99):.0f} us")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    print(json.dumps({
+        "bus_vs_zmq_inproc": round(ratios["inproc"], 3),
+        "bus_vs_zmq_ipc": round(ratios["ipc"], 3),
+        "bus_vs_zmq_tcp": round(ratios["tcp"], 3),
+        "tcp_rtt_p50_us": round(statistics.median(rtt), 1),
+        "tcp_rtt_p99_us": round(pct(rtt, 0.99), 1),
+    }))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

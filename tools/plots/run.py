@@ -43,18 +43,30 @@ def _find_key(doc: Any, key: str) -> Any:
     return None
 
 
-def keep_out_radius(run: RunDir, summary: dict[str, Any]) -> float | None:
-    """The keep-out radius (m) from the summary, else the scenario as flown."""
-    value = summary.get("keep_out_radius_m")
-    if value is None and run.scenario.is_file():
+def scenario_facts(run: RunDir, summary: dict[str, Any]
+                   ) -> tuple[float | None, tuple[float, float, float]]:
+    """(keep-out radius in m or None, camera boresight in body axes) from the
+    summary, else the scenario as flown (RUN/scenario.toml)."""
+    keep = summary.get("keep_out_radius_m", summary.get("keep_out_m"))
+    boresight: tuple[float, float, float] = (0.0, 0.0, 1.0)
+    if run.scenario.is_file():
         try:
-            value = _find_key(tomllib.loads(run.scenario.read_text()), "keep_out_radius_m")
-        except (OSError, tomllib.TOMLDecodeError):
-            value = None
+            from fsw.scenario import load
+
+            sc = load(run.scenario)
+            keep = keep if keep is not None else sc.plan.keep_out_m
+            boresight = tuple(float(x) for x in sc.chaser.camera_boresight_b)  # type: ignore[assignment]
+        except Exception:  # an older or foreign scenario file: look for the key alone
+            try:
+                doc = tomllib.loads(run.scenario.read_text())
+            except (OSError, tomllib.TOMLDecodeError):
+                doc = {}
+            if keep is None:
+                keep = _find_key(doc, "keep_out_m")
     try:
-        return float(value) if value is not None else None
+        return (float(keep) if keep is not None else None), boresight
     except (TypeError, ValueError):
-        return None
+        return None, boresight
 
 
 def load_run(path: str | Path) -> RunData:
@@ -63,8 +75,8 @@ def load_run(path: str | Path) -> RunData:
     archive = read_archive(run.archive)
     decoded = decode_archive(archive)
     summary = run.read_summary()
-    return RunData(run, archive, decoded, run_series(decoded), summary,
-                   keep_out_radius(run, summary))
+    keep_out, boresight = scenario_facts(run, summary)
+    return RunData(run, archive, decoded, run_series(decoded, boresight), summary, keep_out)
 
 
 def figures(data: RunData) -> dict[str, Figure]:

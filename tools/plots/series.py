@@ -105,8 +105,10 @@ def _collect(result: DecodeResult, t0: float, truth_pred: FieldPred | None,
     return out
 
 
-def run_series(result: DecodeResult) -> RunSeries:
-    """Pick the series of every plot from the decoded tables of a run."""
+def run_series(result: DecodeResult,
+               boresight_B: tuple[float, float, float] = (0.0, 0.0, 1.0)) -> RunSeries:
+    """Pick the series of every plot from the decoded tables of a run
+    (``boresight_B``: the camera axis, body frame, for the pointing error)."""
     t_all = [t["t_tai"] for t in result.tables.values() if len(t.get("t_tai", ()))]
     t0 = float(min(t.min() for t in t_all)) if t_all else 0.0
     t1 = float(max(t.max() for t in t_all)) if t_all else 0.0
@@ -118,18 +120,82 @@ def run_series(result: DecodeResult) -> RunSeries:
         rng = _collect(result, t0, _pred(r"range", "m", 1), None, "") + rng
     if not rng:
         rng = _collect(result, t0, None, _pred(r"^range$", "m", 1), "measured")
-    attitude = (
-        _collect(result, t0, _pred(r"att.*err|attitude_error", "rad", 1),
-                 _pred(r"att.*err", "rad", 1), "estimate")
-        + [Series("pointing error (truth)", s.source, s.t, s.y, s.unit, True)
-           for s in _collect(result, t0, _pred(r"point", "rad", 1), None, "")]
-    )
+    attitude = (_truth_attitude(result, t0, boresight_B)
+                + _collect(result, t0, None, _pred(r"att.*err", "rad", 1),
+                           "control error, flight estimate"))
     wheels = _collect(result, t0, _pred(r"wheel|speed", "rad/s", None, r"cmd|rate_B"),
                       _pred(r"speed|wheel", "rad/s", None, r"cmd|rate_B"), "measured")
     propellant = _collect(result, t0, _pred(r"prop", "kg", 1),
                           _pred(r"prop", "kg", 1, r"^$"), "flight software")
     modes, names = _modes(result, t0)
     return RunSeries(hill, rng, attitude, wheels, propellant, modes, names, t0, t1 - t0)
+
+
+def quat_angle(q1: np.ndarray, q2: np.ndarray) -> np.ndarray:
+    """Rotation angle (rad) between attitude quaternions (rows, scalar first)."""
+    q1 = q1 / np.linalg.norm(q1, axis=1, keepdims=True)
+    q2 = q2 / np.linalg.norm(q2, axis=1, keepdims=True)
+    dot = np.abs(np.einsum("ij,ij->i", q1, q2))
+    return 2.0 * np.arccos(np.clip(dot, 0.0, 1.0))
+
+
+def rotate_to_inertial(q_BN: np.ndarray, v_B: np.ndarray) -> np.ndarray:
+    """v_N = R(q_BN)^T v_B for rows of scalar-first quaternions (Hamilton)."""
+    q = q_BN / np.linalg.norm(q_BN, axis=1, keepdims=True)
+    w, x, y, z = q.T
+    # R(q_BN) maps N to B (the project's convention, scipy's active matrix of
+    # [x, y, z, w]); its transpose maps B to N
+    R = np.empty((len(q), 3, 3))
+    R[:, 0, 0] = 1 - 2 * (y * y + z * z)
+    R[:, 0, 1] = 2 * (x * y - w * z)
+    R[:, 0, 2] = 2 * (x * z + w * y)
+    R[:, 1, 0] = 2 * (x * y + w * z)
+    R[:, 1, 1] = 1 - 2 * (x * x + z * z)
+    R[:, 1, 2] = 2 * (y * z - w * x)
+    R[:, 2, 0] = 2 * (x * z - w * y)
+    R[:, 2, 1] = 2 * (y * z + w * x)
+    R[:, 2, 2] = 1 - 2 * (x * x + y * y)
+    return np.einsum("nji,j->ni", R, np.asarray(v_B, float))
+
+
+def _common(t_a: np.ndarray, t_b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Indices of samples taken at the same packet time in two tables."""
+    ka = np.round(t_a * 65536).astype(np.int64)
+    kb = np.round(t_b * 65536).astype(np.int64)
+    _, ia, ib = np.intersect1d(ka, kb, assume_unique=False, return_indices=True)
+    return ia, ib
+
+
+def _truth_attitude(result: DecodeResult, t0: float,
+                    boresight_B: tuple[float, float, float]) -> list[Series]:
+    """Attitude knowledge error (truth vs the flight estimate) and the camera
+    pointing error (boresight vs the true line of sight to the target)."""
+    out = []
+    chaser = result.tables.get("TRUTH_CHASER")
+    if not chaser or "q_BN" not in chaser:
+        return out
+    tc, q_true = chaser["t_tai"], np.asarray(chaser["q_BN"], float)
+    for name in ("ADCS_STATE", "ADCS_HK"):
+        est = result.tables.get(name)
+        if est and "q_BN" in est and len(est["q_BN"]):
+            ia, ib = _common(tc, est["t_tai"])
+            if len(ia):
+                err = quat_angle(q_true[ia], np.asarray(est["q_BN"], float)[ib])
+                out.append(Series(f"knowledge error, truth vs {name}", f"TRUTH_CHASER.q_BN - "
+                                  f"{name}.q_BN", tc[ia] - t0, err, "rad", True))
+                break
+    target = result.tables.get("TRUTH_TARGET")
+    if target and "r_N" in target and "r_N" in chaser:
+        ia, ib = _common(tc, target["t_tai"])
+        if len(ia):
+            los = np.asarray(target["r_N"], float)[ib] - np.asarray(chaser["r_N"], float)[ia]
+            los /= np.linalg.norm(los, axis=1, keepdims=True)
+            axis = rotate_to_inertial(q_true[ia], np.asarray(boresight_B, float)
+                                      / np.linalg.norm(boresight_B))
+            ang = np.arccos(np.clip(np.einsum("ij,ij->i", axis, los), -1.0, 1.0))
+            out.append(Series("pointing error (truth)", "TRUTH_CHASER/TRUTH_TARGET",
+                              tc[ia] - t0, ang, "rad", True))
+    return out
 
 
 def _modes(result: DecodeResult, t0: float) -> tuple[list[Series], dict[int, str]]:

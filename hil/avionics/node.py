@@ -81,7 +81,8 @@ class AvionicsNode:
         self._period = {n: self.sensors[n].period for n in SENSOR_NAMES}
         self._next: dict[str, float] = {}
         self._next_truth = 0.0
-        self._t_prev: float | None = None
+        self._t_first: float | None = None
+        self._ticks_first = 0
         self.ctx: Any = None
 
     # ------------------------------------------------------------ participant
@@ -95,11 +96,12 @@ class AvionicsNode:
     def step(self, t: float) -> None:
         """Advance the truth to ``t`` and publish what is due."""
         w = self.world
-        if self._t_prev is not None:
-            n = round((t - self._t_prev) / w.dt)
+        if self._t_first is None:
+            self._t_first, self._ticks_first = t, w.ticks
+        else:  # whole world steps since the first turn: no drift from rounding
+            n = round((t - self._t_first) / w.dt) - (w.ticks - self._ticks_first)
             if n > 0:
                 w.step(n)
-        self._t_prev = t
         self.stats.ticks += 1
         for ev in self.faults.update(w.t):
             f = ev.fault

@@ -73,6 +73,13 @@ def _rcs() -> list[ThrusterConfig]:
     return out
 
 
+def main_engine() -> ThrusterConfig:
+    """An optional 120 N main engine (Curie class, mission-facts: thrust conf. A,
+    Isp 320 s conf. B) on the -x face thrusting +x; add it to ``thrusters``."""
+    return ThrusterConfig(position=[-0.6, 0.0, 0.0], direction=[1.0, 0.0, 0.0], thrust=120.0,
+                          isp=320.0, min_impulse_bit=120.0 * 0.05)
+
+
 def _wheels() -> list[WheelConfig]:
     axes = [[1.0, 0, 0], [0, 1.0, 0], [0, 0, 1.0], [_S3, _S3, _S3]]
     return [WheelConfig(axis=list(map(float, a))) for a in axes]

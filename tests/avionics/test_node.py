@@ -98,3 +98,31 @@ def test_bad_commands_are_rejected_and_counted() -> None:
     node._on_thruster(Rec)
     assert node.stats.commands_rejected == 2
     assert np.all(node.world.chaser.wheel_torque_cmd == 0.0)
+
+
+class FakeCtx:
+    """Just enough of a TaskContext to drive the node by hand."""
+
+    def __init__(self) -> None:
+        self.sent: list = []
+
+    def subscribe(self, *_a, **_k) -> None:
+        pass
+
+    def send(self, pdef, **fields) -> bytes:
+        self.sent.append(pdef.name)
+        return b""
+
+
+def test_coarse_and_uneven_turns_step_whole_ticks_without_drift() -> None:
+    node = AvionicsNode(WorldConfig())
+    ctx = FakeCtx()
+    node.init(ctx)
+    t0 = node.world.tai
+    for t in (t0, t0 + 1.0, t0 + 601.0, t0 + 601.32, t0 + 601.44):
+        node.step(t)
+    # the world is at the tick nearest each turn's time, counted from the first
+    assert node.world.ticks == 6014
+    assert node.world.t == pytest.approx(601.4, abs=1e-6)
+    # one GYRO per turn at most, even after a 600 s turn
+    assert Counter(ctx.sent)["GYRO"] == 5

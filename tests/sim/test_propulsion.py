@@ -88,3 +88,17 @@ def test_misalignment_makes_a_torque_and_off_axis_force() -> None:
         w.step(50)
     assert np.linalg.norm(w0.chaser.w) < 1e-9
     assert np.linalg.norm(w1.chaser.w) > 1e-6
+
+
+def test_optional_main_engine() -> None:
+    from hil.sim.config import main_engine
+
+    cfg = [*SpacecraftConfig().thrusters, main_engine()]
+    w = prop_world(thrusters=cfg)
+    c = w.chaser
+    m0 = c.mass
+    w.set_thruster_on_times([0.0] * 8 + [1.0])
+    w.step(10)
+    dv = np.linalg.norm(c.v - w.target.v)
+    assert dv == pytest.approx(320.0 * k.G0 * math.log(m0 / c.mass), rel=1e-4)
+    assert dv == pytest.approx(120.0 / 300.0, rel=0.01)

@@ -1,0 +1,272 @@
+"""The ADCS task (10 Hz, rate group ``attitude``): attitude determination and
+control through the guidance core's ADCS step, one core call per cycle.
+
+Modes (``ADCS_REQUEST.mode``, set by the autonomy task; while a burn is
+pending the propulsion task's request overrides it):
+
+- ``off``: estimation only (STANDBY, LAUNCH);
+- ``detumble``: magnetorquer rate damping (B-dot without a gyro);
+- ``sun_safe``: the solar-array face (-z, away from the camera) on the sun
+  (on-board sun ephemeris), wheels; rate damping while the estimate is invalid;
+- ``inertial``: slew to and hold a commanded attitude (burn attitudes);
+- ``target_track``: the camera boresight (+z) on the target, from the
+  relative navigation solution (``NAV_STATE``) extrapolated to each cycle.
+
+Packets in: GYRO, STAR_TRACKER, MAGNETOMETER, WHEEL_TACH, ADCS_REQUEST, NAV_STATE.
+Packets out: WHEEL_CMD and MTQ_CMD (every cycle), ADCS_STATE (1 Hz), ADCS_HK
+(housekeeping period), EVENT.
+
+Wheels: the core controls three body-axis momentum components; this task
+allocates them to the scenario's wheels (any 3-6 axes) by the minimum-norm
+pseudo-inverse over the wheels in use, and measures the body momentum from
+the tachometers. Momentum management: magnetorquer unloading in the core.
+
+Faults: a wheel whose speed does not follow its torque command (residual over
+half the expected change for ``WHEEL_PERSISTENCE`` cycles) is declared
+failed and removed from the allocation (EVENT); with fewer than three wheels
+left ADCS_STATE reports it and the autonomy task goes SAFE. The star tracker's
+age is reported (the MEKF propagates on the gyro meanwhile). A non-finite
+input or a core error skips the cycle's actuation (commands zeroed) and is
+counted, never raised.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from fsw.core.attitude import Adcs as CoreAdcs
+from fsw.core.attitude import AdcsConfig, AdcsInput, AdcsMode, MekfConfig, target_pointing
+from fsw.core.errors import GncError
+from fsw.packets import DICTIONARY
+from fsw.scenario import Scenario
+from fsw.tasks.autonomy.modes import Persistence
+from fsw.tasks.sun import sun_direction
+
+GYRO = DICTIONARY["GYRO"]
+STAR_TRACKER = DICTIONARY["STAR_TRACKER"]
+MAGNETOMETER = DICTIONARY["MAGNETOMETER"]
+WHEEL_TACH = DICTIONARY["WHEEL_TACH"]
+WHEEL_CMD = DICTIONARY["WHEEL_CMD"]
+MTQ_CMD = DICTIONARY["MTQ_CMD"]
+ADCS_REQUEST = DICTIONARY["ADCS_REQUEST"]
+ADCS_STATE = DICTIONARY["ADCS_STATE"]
+ADCS_HK = DICTIONARY["ADCS_HK"]
+NAV_STATE = DICTIONARY["NAV_STATE"]
+
+OFF, DETUMBLE, SUN_SAFE, INERTIAL, TARGET_TRACK = range(5)
+MODE_NAMES = ("off", "detumble", "sun_safe", "inertial", "target_track")
+WHEEL_PERSISTENCE = 10
+#: event ids of this task
+EV_WHEEL_FAILED, EV_CORE_ERROR, EV_BAD_INPUT, EV_MODE = 201, 202, 203, 204
+#: solar-array normal in the body (sun-safe points it at the sun)
+SOLAR_B = np.array([0.0, 0.0, -1.0])
+
+
+def _finite(x: tuple[float, ...]) -> bool:
+    return all(math.isfinite(v) for v in x)
+
+
+class AdcsTask:
+    """See the module docstring."""
+
+    name = "adcs"
+    rate_group = "attitude"
+
+    def __init__(self, scenario: Scenario, wheel_max_speed: float = 6000 * 2 * math.pi / 60,
+                 core_factory=None) -> None:
+        self.sc = scenario
+        ch = scenario.chaser
+        self.axes = np.array(ch.wheels.axes_b, dtype=float).T  # 3 x k
+        self.k = self.axes.shape[1]
+        self.J = ch.wheels.max_momentum_nms / wheel_max_speed
+        self.tau_max = ch.wheels.max_torque_nm
+        self.boresight = np.asarray(ch.camera_boresight_b, float)
+        self.boresight /= np.linalg.norm(self.boresight)
+        self._core_factory = core_factory or self._local_core
+        self.hk_every = max(1, round(scenario.rates.housekeeping_s * scenario.rates.adcs_hz))
+        self.state_every = max(1, round(scenario.rates.adcs_hz))
+        #: critical data: survives a restart (wheels declared failed stay failed)
+        self.cds = {"wheel_ok": [True] * self.k}
+
+    def _local_core(self) -> CoreAdcs:
+        ch, r = self.sc.chaser, self.sc.rates
+        s = ch.sensors
+        arw = math.radians(s.gyro_arw_deg_rthr) / 60.0
+        cfg = AdcsConfig(
+            dt=1.0 / r.adcs_hz,
+            inertia=np.diag(ch.inertia_kgm2),
+            kp=0.08, kd=1.4,
+            wheel_torque_max=self.tau_max,
+            wheel_momentum_max=ch.wheels.max_momentum_nms,
+            dipole_max=ch.wheels.mtq_dipole_am2,
+            unload_gain=0.002,
+            slew_rate_max=0.8 * ch.wheels.max_momentum_nms / max(ch.inertia_kgm2),
+            slew_accel_max=0.5 * self.tau_max / max(ch.inertia_kgm2),
+            boresight_B=tuple(self.boresight),
+            secondary_B=(0.0, -1.0, 0.0) if abs(self.boresight[1]) < 0.9 else (1.0, 0, 0),
+            sun_keepout=math.radians(30.0),
+            mekf=MekfConfig(
+                gyro_arw=max(arw, 1e-7),
+                gyro_rrw=1e-8,
+                st_sigma=math.radians(s.star_tracker_roll_noise_arcsec / 3600.0) / 2,
+                p0_att=0.05, p0_bias=math.radians(s.gyro_bias_deg_hr) / 3600.0 * 3,
+            ),
+        )
+        return CoreAdcs(cfg)
+
+    # ------------------------------------------------------------------ lifecycle
+    def init(self, ctx) -> None:
+        self.ctx = ctx
+        self.core = self._core_factory()
+        self.cycles = 0
+        self.faults = 0
+        self.gyro = None
+        self.q_st = None
+        self.st_t = -math.inf
+        self.mag = None
+        self.speeds = np.zeros(self.k)
+        self.prev_speeds = None
+        self.prev_u = np.zeros(self.k)
+        self.wheel_p = [Persistence(WHEEL_PERSISTENCE) for _ in range(self.k)]
+        self.req = {0: (OFF, None), 1: None}  # autonomy base, propulsion override
+        self.nav = None
+        self.nav_t = 0.0
+        self.out = None
+        self.mode = OFF
+        self.last_mtq = None
+        self.q_sun_cache = (None, None)
+        self._alloc()
+        ctx.subscribe(GYRO, self.on_gyro, parse=True)
+        ctx.subscribe(STAR_TRACKER, self.on_st, parse=True)
+        ctx.subscribe(MAGNETOMETER, self.on_mag, parse=True)
+        ctx.subscribe(WHEEL_TACH, self.on_tach, parse=True)
+        ctx.subscribe(ADCS_REQUEST, self.on_request, parse=True)
+        ctx.subscribe(NAV_STATE, self.on_nav, parse=True)
+
+    def _alloc(self) -> None:
+        ok = np.array(self.cds["wheel_ok"], dtype=bool)
+        A = self.axes * ok
+        self.pinv = np.linalg.pinv(A) if ok.sum() >= 3 else np.zeros((self.k, 3))
+
+    # ------------------------------------------------------------------ handlers
+    def on_gyro(self, r) -> None:
+        self.gyro = r.rate_B if r.valid and _finite(r.rate_B) else None
+
+    def on_st(self, r) -> None:
+        if r.valid and _finite(r.q_BN):
+            self.q_st = r.q_BN
+            self.st_t = r.t_tai
+
+    def on_mag(self, r) -> None:
+        self.mag = r.b_B if r.valid and _finite(r.b_B) else None
+
+    def on_tach(self, r) -> None:
+        sp = np.asarray(r.speed[: self.k], float)
+        if np.all(np.isfinite(sp)):
+            self.speeds = sp
+
+    def on_request(self, r) -> None:
+        q = np.asarray(r.q_BN, float)
+        if not np.all(np.isfinite(q)) or r.mode > TARGET_TRACK:
+            self.faults += 1
+            return
+        if r.source == 1:
+            self.req[1] = (r.mode, q) if r.active else None
+        else:
+            self.req[0] = (r.mode, q)
+
+    def on_nav(self, r) -> None:
+        if r.valid and _finite(r.r_rel_N) and _finite(r.v_rel_N):
+            self.nav = (np.asarray(r.r_rel_N), np.asarray(r.v_rel_N))
+            self.nav_t = r.t_tai
+
+    # ------------------------------------------------------------------ cycle
+    def _sun_quat(self, sun_N: np.ndarray) -> np.ndarray:
+        ref = np.array([0.0, 0.0, 1.0]) if abs(sun_N[2]) < 0.9 else np.array([1.0, 0, 0])
+        q, _ = target_pointing(SOLAR_B, (1.0, 0.0, 0.0), sun_N, ref, 0.0)
+        return q
+
+    def step(self, t: float) -> None:
+        self.cycles += 1
+        mode, q_cmd = self.req[1] if self.req[1] is not None else self.req[0]
+        h_body = self.axes @ (self.J * self.speeds)
+        self._check_wheels()
+        sun_N = sun_direction(t)
+        inp = AdcsInput(mode=AdcsMode.OFF, gyro_B=self.gyro, mag_B=self.mag, h_wheel=h_body,
+                        sun_N=sun_N)
+        if self.q_st is not None and t - self.st_t < 0.25:
+            inp.q_st_BN = self.q_st
+        self.q_st = None
+        est_valid = self.out is not None and bool(self.out.flags & 1)
+        if mode == DETUMBLE:
+            inp.mode = AdcsMode.DETUMBLE
+        elif mode == SUN_SAFE:
+            if est_valid:
+                inp.mode = AdcsMode.POINT
+                inp.q_target_BN = self._sun_quat(sun_N)
+            else:
+                inp.mode = AdcsMode.RATE_DAMP
+        elif mode == INERTIAL and q_cmd is not None:
+            inp.mode = AdcsMode.POINT if est_valid else AdcsMode.RATE_DAMP
+            inp.q_target_BN = q_cmd
+        elif mode == TARGET_TRACK and self.nav is not None:
+            r_rel, v_rel = self.nav
+            inp.mode = AdcsMode.TARGET if est_valid else AdcsMode.RATE_DAMP
+            inp.r_target_N = r_rel + v_rel * (t - self.nav_t)
+        elif mode == TARGET_TRACK:
+            inp.mode = AdcsMode.RATE_DAMP
+        self.mode = mode
+        try:
+            out = self.core.step(inp)
+        except GncError as exc:
+            self.faults += 1
+            self.ctx.event(3, EV_CORE_ERROR, f"core step: {exc}")
+            self._actuate(np.zeros(3), np.zeros(3))
+            return
+        self.out = out
+        self._actuate(np.asarray(out.wheel_torque), np.asarray(out.dipole_B))
+        if self.cycles % self.state_every == 0:
+            self._send_state(t, out, h_body)
+        if self.cycles % self.hk_every == 0:
+            self.ctx.send(ADCS_HK, mode=self.mode, q_BN=tuple(out.q_BN),
+                          rate_B=tuple(out.w_B), att_error=float(out.att_error),
+                          cycles=self.cycles & 0xFFFFFFFF, faults=self.faults & 0xFFFFFFFF)
+
+    def _actuate(self, tau_w: np.ndarray, dipole: np.ndarray) -> None:
+        u = np.clip(self.pinv @ tau_w, -self.tau_max, self.tau_max)
+        self.prev_u = u
+        self.ctx.send(WHEEL_CMD, torque=tuple(u))
+        d = tuple(float(x) for x in dipole)
+        if d != self.last_mtq:
+            self.last_mtq = d
+            self.ctx.send(MTQ_CMD, dipole_B=d)
+
+    def _check_wheels(self) -> None:
+        """Wheel FDIR: speed change against the previous torque command."""
+        if self.prev_speeds is not None:
+            dt = 1.0 / self.sc.rates.adcs_hz
+            expected = self.prev_u / self.J * dt
+            got = self.speeds - self.prev_speeds
+            for i in range(self.k):
+                if not self.cds["wheel_ok"][i]:
+                    continue
+                big = abs(expected[i]) > 0.5  # rad/s: well above tachometer noise
+                bad = big and abs(got[i] - expected[i]) > 0.5 * abs(expected[i])
+                if self.wheel_p[i].update(bad) if big else False:
+                    self.cds["wheel_ok"][i] = False
+                    self._alloc()
+                    self.faults += 1
+                    n_ok = sum(self.cds["wheel_ok"])
+                    self.ctx.event(3, EV_WHEEL_FAILED,
+                                   f"wheel {i} not following its torque: isolated, {n_ok} left")
+        self.prev_speeds = self.speeds.copy()
+
+    def _send_state(self, t: float, out, h_body: np.ndarray) -> None:
+        mask = sum(1 << i for i, ok in enumerate(self.cds["wheel_ok"]) if ok)
+        age = min(t - self.st_t, 1e9)
+        self.ctx.send(ADCS_STATE, mode=self.mode, valid=int(bool(out.flags & 1)),
+                      q_BN=tuple(out.q_BN), rate_B=tuple(out.w_B),
+                      att_error=float(out.att_error), h_wheels=float(np.linalg.norm(h_body)),
+                      wheels_ok=mask, flags=int(out.flags) & 0xFFFF, st_age=float(age))

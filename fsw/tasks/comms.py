@@ -1,0 +1,154 @@
+"""The comms task (1 Hz, rate group ``default``): telecommand ingest with
+authentication, stored (time-tagged) commands, command acknowledgements and
+the communications housekeeping.
+
+Every telecommand APID (0x080-0x0FF) is received raw and verified
+(:class:`fsw.packets.auth.CommandVerifier`: well-formed, known key, MAC,
+anti-replay). A rejected command is acknowledged ``rejected`` with the reason
+code (:data:`REASONS`) and evented (severity warning); it never reaches a task.
+An accepted command is acknowledged ``accepted`` and forwarded whole in a
+``MISSION_CMD`` packet to the task that owns it (:data:`ROUTE`), which
+acknowledges ``executed``, ``rejected`` or ``failed``. ``NOOP`` (the health
+check answered even in STANDBY) is executed here.
+
+Stored commands: ``TIME_TAGGED`` carries a complete signed command and an
+absolute release time (TAI); a relative time tag is expressed by the ground as
+the upload time plus the delay. Stored commands are released in time order at
+the first cycle at or after their time, their inner MAC verified again (the
+outer command's anti-replay number protects both); at most ``STORE_MAX`` are
+held (a full store rejects the upload).
+
+Link: the time of the last authenticated command is kept; the autonomy task
+reads ``COMMS_HK`` and treats a long silence as a loss of the ground link
+(the mission goes on autonomously; it is reported).
+
+Packets in: telecommands (0x080-0x0FF). Packets out: COMMAND_ACK,
+MISSION_CMD, COMMS_HK, EVENT.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+
+from fsw.packets import DICTIONARY, PacketError
+from fsw.packets.auth import CommandVerifier, KeyRing
+from fsw.packets.defs.mission import ROUTE
+from fsw.packets.errors import AuthError
+from fsw.scenario import Scenario
+
+COMMAND_ACK = DICTIONARY["COMMAND_ACK"]
+MISSION_CMD = DICTIONARY["MISSION_CMD"]
+COMMS_HK = DICTIONARY["COMMS_HK"]
+TIME_TAGGED = DICTIONARY["TIME_TAGGED"]
+
+ACCEPTED, EXECUTED, REJECTED, FAILED = 0, 1, 2, 3
+#: COMMAND_ACK reason codes of authentication failures
+REASONS = {"unknown key": 1, "bad MAC": 2, "replay": 3, "malformed": 4}
+R_STORE_FULL, R_PAST, R_NO_OWNER = 5, 6, 7
+STORE_MAX = 64
+EV_REJECTED, EV_STORED, EV_RELEASED = 101, 102, 103
+
+
+class CommsTask:
+    """See the module docstring."""
+
+    name = "comms"
+    rate_group = "default"
+
+    def __init__(self, scenario: Scenario, keys: KeyRing) -> None:
+        self.sc = scenario
+        self.keys = keys
+        self.hk_every = max(1, round(scenario.rates.housekeeping_s * scenario.rates.nav_hz))
+        #: critical data: the anti-replay counters survive a restart
+        self.cds: dict = {"last_accepted": {}, "store": []}
+
+    def init(self, ctx) -> None:
+        self.ctx = ctx
+        self.verifier = CommandVerifier(self.keys, last_accepted=self.cds["last_accepted"])
+        self.cds["last_accepted"] = self.verifier.last_accepted
+        self.received = self.accepted = self.rejected = self.sent = 0
+        self.last_contact = -math.inf
+        self.cycles = 0
+        for pdef in DICTIONARY.values():
+            if pdef.is_tc:
+                ctx.subscribe(pdef.apid, self.on_tc)
+
+    # ------------------------------------------------------------------ ingest
+    def on_tc(self, raw: bytes) -> None:
+        self.received += 1
+        try:
+            rec = self.verifier.verify(raw)
+        except AuthError as exc:
+            self._reject_raw(raw, exc)
+            return
+        self.accepted += 1
+        self.last_contact = self.ctx.t
+        self._ack(rec, ACCEPTED, 0)
+        self._dispatch(rec, raw)
+
+    def _reject_raw(self, raw: bytes, exc: AuthError) -> None:
+        self.rejected += 1
+        code = REASONS.get(exc.reason.value, 4)
+        apid = seq = auth_seq = 0
+        if len(raw) >= 6:
+            apid = ((raw[0] << 8) | raw[1]) & 0x7FF
+            seq = ((raw[2] << 8) | raw[3]) & 0x3FFF
+        if len(raw) >= 16:
+            auth_seq = int.from_bytes(raw[14:18], "big") if len(raw) >= 18 else 0
+        self.ctx.send(COMMAND_ACK, command_apid=apid, command_seq=seq,
+                      command_auth_seq=auth_seq, stage=REJECTED, reason=code)
+        self.ctx.event(2, EV_REJECTED, f"TC 0x{apid:03X} rejected: {exc.reason.value}")
+
+    def _ack(self, rec, stage: int, reason: int) -> None:
+        self.ctx.send(COMMAND_ACK, command_apid=rec.apid, command_seq=rec.seq,
+                      command_auth_seq=rec.auth_seq, stage=stage, reason=reason)
+
+    def _dispatch(self, rec, raw: bytes) -> None:
+        name = rec.packet.name
+        if name == "NOOP":
+            self._ack(rec, EXECUTED, 0)
+        elif name == "TIME_TAGGED":
+            self._store(rec)
+        elif name in ROUTE:
+            self.ctx.send(MISSION_CMD, owner=ROUTE[name], command=bytes(raw))
+        else:
+            self._ack(rec, REJECTED, R_NO_OWNER)
+            self.ctx.event(2, EV_REJECTED, f"{name}: no task owns this command")
+
+    def _store(self, rec) -> None:
+        store = self.cds["store"]
+        if len(store) >= STORE_MAX:
+            self._ack(rec, REJECTED, R_STORE_FULL)
+            self.ctx.event(2, EV_REJECTED, "stored command rejected: store full")
+            return
+        if not math.isfinite(rec.exec_tai) or rec.exec_tai < self.ctx.t - 1.0:
+            self._ack(rec, REJECTED, R_PAST)
+            self.ctx.event(2, EV_REJECTED, "stored command rejected: time tag in the past")
+            return
+        bisect.insort(store, (rec.exec_tai, rec.auth_seq, bytes(rec.command), rec.apid,
+                              rec.seq))
+        self._ack(rec, EXECUTED, 0)
+        self.ctx.event(1, EV_STORED, f"command stored for t={rec.exec_tai:.0f}")
+
+    # ------------------------------------------------------------------ cycle
+    def step(self, t: float) -> None:
+        self.cycles += 1
+        store = self.cds["store"]
+        while store and store[0][0] <= t:
+            _, _, inner, _, _ = store.pop(0)
+            try:
+                rec = self.verifier.verify(inner, check_replay=False)
+            except (AuthError, PacketError) as exc:
+                self.rejected += 1
+                self.ctx.event(2, EV_REJECTED, f"stored command rejected at release: {exc}"[:96])
+                continue
+            self.ctx.event(1, EV_RELEASED, f"stored {rec.packet.name} released")
+            self._ack(rec, ACCEPTED, 0)
+            self._dispatch(rec, inner)
+        if self.cycles % self.hk_every == 0:
+            self.ctx.send(COMMS_HK, mode=0, tc_received=self.received & 0xFFFFFFFF,
+                          tc_accepted=self.accepted & 0xFFFFFFFF,
+                          tc_rejected=self.rejected & 0xFFFFFFFF, tm_sent=self.cycles,
+                          crc_errors=self.verifier.counts.get("malformed", 0),
+                          seq_gaps=0)

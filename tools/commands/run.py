@@ -1,0 +1,141 @@
+"""``fsw run [SCENARIO]``: fly a mission scenario (default: the embedded
+VICTUS HAZE-like mission) in lockstep with every packet through the bus, show
+a progress bar, write a run directory (packet archive, summary.json, the
+scenario as flown) and print the summary."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import sys
+from pathlib import Path
+from typing import Any
+
+from fsw.errors import UserError
+
+
+def add_parser(subparsers: Any) -> None:
+    """Register ``fsw run``."""
+    p = subparsers.add_parser(
+        "run",
+        help="fly a mission scenario (default: victus_haze) and print its summary",
+        description=(
+            "Fly a scenario from the launch notice to departure: the truth world, the "
+            "flight-software tasks and a ground station in lockstep over the software bus. "
+            "Writes a run directory with the packet archive (fsw decode/replay/plot/report "
+            "read it) and summary.json, and prints the summary."
+        ),
+    )
+    p.add_argument("scenario", nargs="?", default=None,
+                   help="scenario TOML file or name of a built-in scenario "
+                        "(default: victus_haze)")
+    p.add_argument("--seed", type=int, default=None,
+                   help="run seed (default: the scenario's mission.seed); the same seed "
+                        "gives the same packet stream")
+    p.add_argument("--out", type=Path, default=None, metavar="DIR",
+                   help="run directory to create (default: runs/<scenario>-<UTC time>)")
+    p.add_argument("--transport", choices=("inproc", "ipc", "tcp"), default="inproc",
+                   help="bus transport (default inproc: one process, lockstep); ipc and tcp "
+                        "are not yet wired for the whole mission and are refused")
+    p.add_argument("--duration", type=float, default=None, metavar="S",
+                   help="stop S seconds of simulated time after the insertion into orbit "
+                        "(default: until departure or the scenario's hard stop)")
+    p.add_argument("--no-archive", action="store_true",
+                   help="do not record the packet archive (faster; no replay possible)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=run)
+
+
+def _progress(sc: Any, quiet: bool):
+    if quiet or not sys.stderr.isatty():
+        return None, None
+    from tqdm import tqdm
+
+    t0 = sc.notice_tai
+    total = sc.mission.notice_to_launch_s + sc.mission.max_duration_s
+    bar = tqdm(total=round(total), unit="sim s", unit_scale=True, dynamic_ncols=True,
+               desc="STANDBY", file=sys.stderr)
+
+    def update(t: float, mode: str) -> None:
+        n = round(t - t0)
+        if n > bar.n:
+            bar.update(n - bar.n)
+        if bar.desc != mode:
+            bar.set_description(mode)
+
+    return update, bar
+
+
+def run(args: argparse.Namespace) -> int:
+    """Load, fly, write the run directory, print the summary."""
+    from fsw_tools.mission import fly, summary
+    from fsw_tools.mission.report import format_summary
+    from fsw_tools.rundir import RunDir
+
+    from fsw import scenario
+
+    if args.transport != "inproc":
+        raise UserError(f"--transport {args.transport}: the whole mission runs over inproc in "
+                        "this version; use fsw_tools.runner for multi-process runs of tasks")
+    if args.duration is not None and not args.duration > 0:
+        raise UserError("--duration must be a positive number of seconds")
+    sc = scenario.resolve(args.scenario)
+    if args.out is None:
+        stamp = _dt.datetime.now(_dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+        stem = Path(sc.source.split(":")[-1]).stem
+        args.out = Path("runs") / f"{stem}-{stamp}"
+    rd = RunDir.of(args.out).create()
+    rd.scenario.write_text(_toml(sc.to_dict()))
+    update, bar = _progress(sc, args.quiet)
+    try:
+        res = fly(sc, seed=args.seed, archive=None if args.no_archive else rd.archive,
+                  progress=update, duration_s=args.duration)
+    finally:
+        if bar is not None:
+            bar.close()
+    summ = summary(res)
+    summ["run_dir"] = str(rd.root)
+    rd.write_summary(summ)
+    print(format_summary(summ))
+    print(f"run directory: {rd.root}")
+    return 0
+
+
+def _toml(d: dict, prefix: str = "") -> str:
+    """A minimal TOML writer for the scenario as flown (tables, arrays of
+    tables, numbers, strings, booleans, arrays)."""
+    lines: list[str] = []
+    tables: list[tuple[str, dict]] = []
+    arrays: list[tuple[str, list]] = []
+    for k, v in d.items():
+        if isinstance(v, dict) and prefix + k != "" and not _is_args(k):
+            tables.append((k, v))
+        elif isinstance(v, list) and v and all(isinstance(x, dict) for x in v):
+            arrays.append((k, v))
+        else:
+            lines.append(f"{k} = {_value(v)}")
+    out = "\n".join(lines) + ("\n" if lines else "")
+    for k, v in tables:
+        out += f"\n[{prefix}{k}]\n" + _toml(v, f"{prefix}{k}.").lstrip("\n")
+    for k, v in arrays:
+        for item in v:
+            out += f"\n[[{prefix}{k}]]\n" + _toml(item, f"{prefix}{k}.").lstrip("\n")
+    return out
+
+
+def _is_args(key: str) -> bool:
+    return key == "args"
+
+
+def _value(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int | float):
+        return repr(v)
+    if isinstance(v, str):
+        return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(v, list):
+        return "[" + ", ".join(_value(x) for x in v) + "]"
+    if isinstance(v, dict):
+        return "{" + ", ".join(f"{k} = {_value(x)}" for k, x in v.items()) + "}"
+    raise TypeError(type(v))

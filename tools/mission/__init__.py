@@ -1,0 +1,234 @@
+"""The mission composition root: scenario -> world (hil) + flight-software
+tasks (fsw) + ground station + bus + executive -> a run directory and a
+summary. The API behind ``fsw run``.
+
+A run has two legs, each an executive over its own local bus:
+
+1. **Ground** (launch notice to insertion): nothing moves, so the executive
+   ticks every ``rates.standby_step_s``; the ground station sends the launch
+   notice (target orbit) and health checks, the comms and autonomy tasks
+   answer, plan and go through STANDBY -> LAUNCH.
+2. **Orbit** (insertion onwards): the world (``hil.avionics.AvionicsNode``)
+   first in every tick at the ADCS rate, then the tasks (comms, autonomy,
+   ADCS, propulsion), the ground station, the latch-valve model and the
+   monitor, which records every packet, scores the mission from truth and
+   stops the run ``departure_duration_s`` into DEPARTURE.
+
+The tasks are the same objects in both legs; their mission state lives in
+their critical data store (``cds``), which survives the re-initialisation.
+
+Keys: the run's telecommand key ring is derived from the seed (deterministic
+runs, so the packet-stream hash is reproducible), unless a key file is given.
+
+Ground-link loss: the scenario's ``link_loss`` faults silence the ground
+station (no telecommand up, no acknowledgement heard) -- the mission has to
+go on autonomously. They are not passed to the world as an avionics-link
+outage.
+
+``fly(scenario, ...) -> MissionResult``; :func:`summary` turns it into the
+dictionary written to ``summary.json`` and printed by ``fsw run``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fsw_tools.mission.ground import GroundStation
+from fsw_tools.mission.monitor import Monitor
+from fsw_tools.mission.valves import ValveModel
+
+from fsw.bus import Bus
+from fsw.executive import Executive, ExecutiveConfig, RunResult
+from fsw.packets.auth import KeyRing
+from fsw.scenario import Scenario, override
+from fsw.tasks.adcs import AdcsTask
+from fsw.tasks.autonomy.task import AutonomyTask
+from fsw.tasks.comms import CommsTask
+from fsw.tasks.propulsion import PropulsionTask
+from hil.avionics import AvionicsNode
+from hil.sim.from_scenario import world_config
+
+__all__ = ["MissionResult", "fly", "run_keys", "summary"]
+
+
+def run_keys(seed: int) -> KeyRing:
+    """The telecommand keys of an emulation run, derived from its seed (not
+    secret: a reproducible run needs reproducible MACs)."""
+    return KeyRing({k: hashlib.blake2b(f"fsw-run-key-{seed}-{k}".encode(),
+                                       digest_size=32).digest() for k in range(1, 5)})
+
+
+@dataclass
+class MissionResult:
+    """Everything a mission run produced."""
+
+    scenario: Scenario
+    monitor: Monitor
+    ground: GroundStation
+    tasks: dict[str, Any]
+    world: Any
+    legs: list[RunResult] = field(default_factory=list)
+    wall_s: float = 0.0
+    notice_tai: float = 0.0
+    insertion_tai: float = 0.0
+    archive: Path | None = None
+
+    @property
+    def sim_s(self) -> float:
+        return sum(r.sim_s for r in self.legs)
+
+    @property
+    def orbit_sim_s(self) -> float:
+        return self.legs[-1].sim_s if self.legs else 0.0
+
+    @property
+    def orbit_wall_s(self) -> float:
+        return self.legs[-1].wall_s if self.legs else 0.0
+
+    @property
+    def packets(self) -> int:
+        return self.monitor.packets
+
+    @property
+    def packet_hash(self) -> str:
+        return self.monitor.hash.hexdigest()
+
+    @property
+    def final_mode(self) -> str:
+        return self.monitor.score.mode
+
+
+def fly(scenario: Scenario, *, seed: int | None = None, archive: Path | None = None,
+        progress: Callable[[float, str], None] | None = None,
+        stop_at_mode: str | None = None, duration_s: float | None = None,
+        keys: KeyRing | None = None,
+        prepare: Callable[[MissionResult], None] | None = None) -> MissionResult:
+    """Fly ``scenario``; see the module docstring. ``duration_s`` limits the
+    orbit leg (seconds after insertion); ``stop_at_mode`` ends the run when
+    the mission enters that mode; ``prepare`` is called with the result
+    before the run starts (tests queue extra telecommands there)."""
+    sc = scenario if seed is None else override(scenario, mission__seed=int(seed))
+    seed_ = sc.mission.seed
+    cfg = world_config(sc)
+    world_faults = [fc for f, fc in zip(sc.faults, cfg.faults, strict=True)
+                    if f.kind != "link_loss"]
+    cfg.faults = world_faults
+    node = AvionicsNode(cfg, truth_period=1.0)
+    insertion_tai = node.world.tai
+    keys = keys or run_keys(seed_)
+    target = (node.world.target.r.copy(), node.world.target.v.copy())
+    ground = GroundStation(sc, keys, target, insertion_tai)
+    tasks = {
+        "comms": CommsTask(sc, keys),
+        "autonomy": AutonomyTask(sc),
+        "adcs": AdcsTask(sc),
+        "propulsion": PropulsionTask(sc),
+    }
+    writer = None
+    if archive is not None:
+        from fsw_tools.archive import ArchiveWriter
+
+        writer = ArchiveWriter(archive, sync="close")
+    stop_tai = None
+    if duration_s is not None:
+        stop_tai = insertion_tai + duration_s
+    monitor = Monitor(sc, writer, progress, stop_at_mode, stop_tai)
+    result = MissionResult(sc, monitor, ground, tasks, node.world,
+                           notice_tai=sc.notice_tai, insertion_tai=insertion_tai,
+                           archive=archive)
+    if prepare is not None:
+        prepare(result)
+    wall0 = time.perf_counter()
+    try:
+        # leg 1: launch notice to insertion, coarse ticks
+        step = sc.rates.standby_step_s
+        ground_ticks = max(0, math.floor((insertion_tai - sc.notice_tai) / step - 1e-9))
+        if ground_ticks > 0:
+            ex = Executive(Bus.local(), ExecutiveConfig(
+                rates={"attitude": 1.0 / step, "default": 1.0 / step},
+                t0_tai=sc.notice_tai, seed=seed_))
+            for p in (ground, tasks["comms"], tasks["autonomy"], monitor):
+                ex.add(p)
+            monitor.request_stop = ex.request_stop
+            result.legs.append(ex.run(ticks=ground_ticks))
+        # leg 2: in orbit, every packet through the bus at the ADCS rate
+        if not monitor.done:
+            r = sc.rates
+            ex = Executive(Bus.local(), ExecutiveConfig(
+                rates={"attitude": r.adcs_hz, "default": r.nav_hz}, t0_tai=insertion_tai,
+                seed=seed_))
+            ex.add_world(node)
+            for name in ("comms", "autonomy", "adcs", "propulsion"):
+                ex.add(tasks[name])
+            ex.add(ground)
+            ex.add(ValveModel(node.world))
+            ex.add(monitor)
+            monitor.request_stop = ex.request_stop
+            limit = sc.mission.max_duration_s - sc.insertion.ascent_s
+            if duration_s is not None:
+                limit = min(limit, duration_s + 1.0)
+            result.legs.append(ex.run(duration_s=max(limit, 0.0)))
+    finally:
+        if writer is not None:
+            writer.close()
+    result.wall_s = time.perf_counter() - wall0
+    return result
+
+
+def summary(res: MissionResult) -> dict[str, Any]:
+    """The run summary (keys of ``fsw_tools.rundir`` plus the mission's)."""
+    sc, s = res.scenario, res.monitor.score
+    t0 = res.notice_tai
+    times = res.tasks["autonomy"].cds["times"]
+    launch = sc.launch_tai
+    commissioned = times.get("commissioned")
+    pointing = sorted(s.pointing_deg)
+
+    def pct(q: float) -> float | None:
+        if not pointing:
+            return None
+        return pointing[min(len(pointing) - 1, int(q * len(pointing)))]
+
+    dv = res.monitor.delta_v_truth()
+    inside = s.min_range_m <= sc.plan.keep_out_m
+    return {
+        "scenario": sc.mission.name,
+        "source": sc.source,
+        "seed": sc.mission.seed,
+        "outcome": s.mode,
+        "phases": [{"mode": m, "t": t, "t_from_notice_s": t - t0} for t, m in s.modes],
+        "sim_duration_s": res.sim_s,
+        "orbit_duration_s": res.orbit_sim_s,
+        "wall_time_s": res.wall_s,
+        "mission_rtf": res.sim_s / max(res.wall_s, 1e-9),
+        "orbit_rtf": res.orbit_sim_s / max(res.orbit_wall_s, 1e-9),
+        "packets": res.packets,
+        "packet_hash": res.packet_hash,
+        "delta_v_m_s": dv,
+        "delta_v_fsw_m_s": s.dv_fsw_mps,
+        "delta_v_budget_m_s": sc.plan.delta_v_budget_mps,
+        "delta_v_within_budget": dv <= sc.plan.delta_v_budget_mps,
+        "propellant_used_kg": (s.propellant0_kg or 0.0) - (s.propellant_kg or 0.0),
+        "min_range_m": s.min_range_m,
+        "min_range_t_from_notice_s": s.min_range_t - t0,
+        "min_range_inspection_m": s.min_range_inspection_m if pointing else None,
+        "max_range_inspection_m": s.max_range_inspection_m if pointing else None,
+        "keep_out_radius_m": sc.plan.keep_out_m,
+        "keep_out_violated": inside,
+        "pointing_error_inspection_deg": {"median": pct(0.5), "p95": pct(0.95),
+                                          "max": pointing[-1] if pointing else None},
+        "notice_to_launch_s": launch - t0,
+        "launch_to_commissioned_s": (commissioned - launch) if commissioned else None,
+        "notice_to_first_track_s": (s.first_track_t - t0) if s.first_track_t else None,
+        "collision_avoidance_t_from_notice_s": (times["cam"] - t0) if "cam" in times else None,
+        "ground_acks": len(res.ground.acks),
+        "tasks": {n: vars(st) for leg in res.legs[-1:] for n, st in leg.tasks.items()},
+        "warnings": [f"{t - t0:.0f}s {src}: {txt}" for t, sev, src, txt in s.events
+                     if sev >= 2][:50],
+    }

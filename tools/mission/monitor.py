@@ -1,0 +1,171 @@
+"""The run's monitor: the last participant of every tick. It records every
+packet of the run to the archive (with its on-board time), keeps the stream
+hash, scores the mission from the truth telemetry (0x400-0x4FF, which the
+flight software never reads), follows the mission mode, drives the progress
+bar, and ends the run once DEPARTURE has lasted ``departure_duration_s`` (or
+at the scenario's hard stop, or when told to stop at a mode).
+
+Scoring (:class:`Score`): range over time (minimum overall and during the
+inspection), camera pointing error against the true line of sight (truth
+attitude, both truth positions), the first good track (range below
+``plan.track_range_m`` and pointing error below ``plan.track_pointing_deg``),
+propellant used (truth) turned into Δv by the rocket equation, and the mode
+timeline from MODE_STATUS.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from fsw.core import quaternion
+from fsw.packets import DICTIONARY
+from fsw.scenario import Scenario
+from fsw.tasks.autonomy.modes import Mode
+
+TRUTH_CHASER = DICTIONARY["TRUTH_CHASER"]
+TRUTH_TARGET = DICTIONARY["TRUTH_TARGET"]
+TRUTH_RELATIVE = DICTIONARY["TRUTH_RELATIVE"]
+MODE_STATUS = DICTIONARY["MODE_STATUS"]
+BURN_STATUS = DICTIONARY["BURN_STATUS"]
+EVENT = DICTIONARY["EVENT"]
+G0 = 9.80665
+#: lockstep protocol packets: never delivered by the executive
+SYNC_NAMES = ("HELLO", "TICK", "TICK_DONE", "BARRIER")
+
+
+@dataclass
+class Score:
+    """What the monitor measured (truth unless said otherwise)."""
+
+    modes: list[tuple[float, str]] = field(default_factory=list)
+    min_range_m: float = math.inf
+    min_range_t: float = 0.0
+    min_range_inspection_m: float = math.inf
+    max_range_inspection_m: float = 0.0
+    pointing_deg: list[float] = field(default_factory=list)
+    first_track_t: float | None = None
+    propellant0_kg: float | None = None
+    propellant_kg: float | None = None
+    mass_kg: float | None = None
+    dv_fsw_mps: float = 0.0
+    events: list[tuple[float, int, str, str]] = field(default_factory=list)
+    ranges: list[tuple[float, float]] = field(default_factory=list)
+    safe_reasons: list[str] = field(default_factory=list)
+
+    @property
+    def mode(self) -> str:
+        """The last mission mode seen."""
+        return self.modes[-1][1] if self.modes else "STANDBY"
+
+
+class Monitor:
+    """See the module docstring."""
+
+    name = "monitor"
+    rate_group = "default"
+
+    def __init__(self, scenario: Scenario, writer: Any | None = None, progress: Any = None,
+                 stop_at_mode: str | None = None, stop_tai: float | None = None) -> None:
+        self.sc = scenario
+        self.writer = writer
+        self.progress = progress
+        self.stop_at_mode = stop_at_mode
+        self.stop_tai = stop_tai
+        self.score = Score()
+        self.hash = hashlib.blake2b(digest_size=32)
+        self.packets = 0
+        self._chaser = None
+        self._boresight = np.asarray(scenario.chaser.camera_boresight_b, float)
+        self._boresight /= np.linalg.norm(self._boresight)
+        self.departure_t: float | None = None
+        self.done = False
+        #: set by the composition root: ends the run after the current tick
+        self.request_stop = lambda: None
+
+    def init(self, ctx: Any) -> None:
+        self.ctx = ctx
+        for pdef in DICTIONARY.values():
+            if pdef.name in SYNC_NAMES:
+                continue
+            ctx.subscribe(pdef.apid, self.on_packet)
+
+    def on_packet(self, raw: bytes) -> None:
+        self.packets += 1
+        self.hash.update(raw)
+        if self.writer is not None:
+            self.writer.write(raw, self.ctx.t)
+        apid = ((raw[0] << 8) | raw[1]) & 0x7FF
+        if apid == TRUTH_CHASER.apid:
+            self._chaser = TRUTH_CHASER.parse(raw)
+            s = self.score
+            if s.propellant0_kg is None:
+                s.propellant0_kg = self._chaser.propellant_mass
+            s.propellant_kg = self._chaser.propellant_mass
+            s.mass_kg = self._chaser.mass
+        elif apid == TRUTH_TARGET.apid and self._chaser is not None:
+            self._pointing(TRUTH_TARGET.parse(raw))
+        elif apid == TRUTH_RELATIVE.apid:
+            r = TRUTH_RELATIVE.parse(raw)
+            s, t = self.score, self.ctx.t
+            s.ranges.append((t, r.range))
+            if r.range < s.min_range_m:
+                s.min_range_m, s.min_range_t = r.range, t
+            if s.mode == "PROX_OPS":
+                s.min_range_inspection_m = min(s.min_range_inspection_m, r.range)
+                s.max_range_inspection_m = max(s.max_range_inspection_m, r.range)
+        elif apid == MODE_STATUS.apid:
+            m = Mode(MODE_STATUS.parse(raw).mode).name
+            if not self.score.modes or self.score.modes[-1][1] != m:
+                self.score.modes.append((self.ctx.t, m))
+                if m == "DEPARTURE" and self.departure_t is None:
+                    self.departure_t = self.ctx.t
+        elif apid == BURN_STATUS.apid:
+            self.score.dv_fsw_mps = BURN_STATUS.parse(raw).dv_total
+        elif apid == EVENT.apid:
+            e = EVENT.parse(raw)
+            if e.severity >= 1:
+                self.score.events.append((self.ctx.t, e.severity, e.source, e.text))
+
+    def _pointing(self, tgt: Any) -> None:
+        c = self._chaser
+        los = np.asarray(tgt.r_N) - np.asarray(c.r_N)
+        rng = float(np.linalg.norm(los))
+        b_N = quaternion.rotate(quaternion.conj(c.q_BN), self._boresight)
+        err = math.degrees(math.acos(max(-1.0, min(1.0, float(b_N @ los) / rng))))
+        s = self.score
+        if s.mode == "PROX_OPS":
+            s.pointing_deg.append(err)
+        p = self.sc.plan
+        if s.first_track_t is None and rng < p.track_range_m and err < p.track_pointing_deg:
+            s.first_track_t = self.ctx.t
+
+    def step(self, t: float) -> None:
+        if self.progress is not None:
+            self.progress(t, self.score.mode)
+        if self.done:
+            return
+        stop = False
+        if self.departure_t is not None and t - self.departure_t >= \
+                self.sc.mission.departure_duration_s:
+            stop = True
+        if self.stop_at_mode is not None and self.score.mode == self.stop_at_mode:
+            stop = True
+        if self.stop_tai is not None and t >= self.stop_tai:
+            stop = True
+        if stop:
+            self.done = True
+            self.request_stop()
+
+    def delta_v_truth(self) -> float:
+        """Δv from the truth propellant used (rocket equation, scenario Isp)."""
+        s = self.score
+        if s.propellant0_kg is None or s.mass_kg is None:
+            return 0.0
+        m1 = s.mass_kg
+        m0 = m1 + (s.propellant0_kg - s.propellant_kg)
+        return self.sc.chaser.rcs.isp_s * G0 * math.log(m0 / m1)

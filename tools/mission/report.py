@@ -1,0 +1,54 @@
+"""The run summary as text, for the terminal (``fsw run``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _dur(s: float | None) -> str:
+    if s is None:
+        return "not reached"
+    h, rem = divmod(round(s), 3600)
+    m, sec = divmod(rem, 60)
+    return f"{h:d} h {m:02d} min {sec:02d} s"
+
+
+def _num(v: Any, fmt: str = ".1f") -> str:
+    return "n/a" if v is None else format(v, fmt)
+
+
+def format_summary(s: dict[str, Any]) -> str:
+    """Phase timeline, Δv, ranges, pointing, TacRS times, stream hash."""
+    out = [f"Mission: {s['scenario']}  (seed {s['seed']}, {s['source']})",
+           f"Outcome: {s['outcome']}", "", "Phase timeline (from the launch notice):"]
+    for p in s["phases"]:
+        out.append(f"  {_dur(p['t_from_notice_s']):>20}  {p['mode']}")
+    pe = s["pointing_error_inspection_deg"]
+    out += [
+        "",
+        f"Delta-v used:        {s['delta_v_m_s']:.2f} m/s (truth, propellant "
+        f"{s['propellant_used_kg']:.2f} kg; on-board estimate {s['delta_v_fsw_m_s']:.2f} m/s;"
+        f" budget {s['delta_v_budget_m_s']:.1f} m/s: "
+        f"{'within' if s['delta_v_within_budget'] else 'OVER'})",
+        f"Minimum range:       {s['min_range_m']:.1f} m (keep-out sphere "
+        f"{s['keep_out_radius_m']:.0f} m: {'VIOLATED' if s['keep_out_violated'] else 'clear'})",
+        f"Inspection range:    {_num(s['min_range_inspection_m'])} .. "
+        f"{_num(s['max_range_inspection_m'])} m",
+        f"Pointing error during inspection: median {_num(pe['median'], '.3f')} deg, "
+        f"95% {_num(pe['p95'], '.3f')} deg, max {_num(pe['max'], '.3f')} deg",
+        f"Notice to launch:         {_dur(s['notice_to_launch_s'])}",
+        f"Launch to commissioned:   {_dur(s['launch_to_commissioned_s'])}",
+        f"Notice to first track:    {_dur(s['notice_to_first_track_s'])}",
+    ]
+    if s.get("collision_avoidance_t_from_notice_s") is not None:
+        out.append(f"Collision avoidance at:   {_dur(s['collision_avoidance_t_from_notice_s'])}")
+    out += [
+        f"Simulated {_dur(s['sim_duration_s'])} in {s['wall_time_s']:.1f} s wall: "
+        f"{s['mission_rtf']:.0f}x real time (in orbit {s['orbit_rtf']:.0f}x), "
+        f"{s['packets']} packets",
+        f"Packet-stream hash:  {s['packet_hash']}",
+    ]
+    if s["warnings"]:
+        out.append(f"Warnings and faults ({len(s['warnings'])}):")
+        out += [f"  {w}" for w in s["warnings"][:15]]
+    return "\n".join(out)

@@ -216,6 +216,9 @@ class World:
         w.env.gravity_gradient_on = int(env.gravity_gradient)
         w.env.magnetic_on = int(env.magnetic)
         r_t, v_t = self._initial_orbit(cfg.target)
+        hill = (len(cfg.chaser.hill_position), len(cfg.chaser.hill_velocity))
+        if hill[0] not in (0, 3) or hill[1] not in (0, 3):
+            raise UserError("chaser hill_position and hill_velocity need 3 values (or none)")
         if len(cfg.chaser.hill_position) == 3:
             vel = cfg.chaser.hill_velocity if len(cfg.chaser.hill_velocity) == 3 else [0.0] * 3
             r_c, v_c = hill_to_inertial(r_t, v_t, np.asarray(cfg.chaser.hill_position, float),

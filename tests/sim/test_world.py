@@ -44,6 +44,8 @@ def test_kepler_round_trip() -> None:
     lambda c: setattr(c.chaser.wheels[0], "axis", [0.0, 0.0, 0.0]),
     lambda c: setattr(c.target, "orbit", OrbitConfig(tle_line1="1 bad", tle_line2="2 bad")),
     lambda c: setattr(c.target, "orbit", OrbitConfig(ecc=1.5)),
+    lambda c: setattr(c.chaser, "hill_position", [1.0, 2.0]),
+    lambda c: setattr(c.chaser, "attitude_q", [0.0, 0.0, 0.0, 0.0]),
 ])
 def test_bad_configuration_is_a_user_error(change) -> None:
     cfg = WorldConfig()

@@ -79,8 +79,11 @@ Other modules of this package:
   :class:`CommandSigner` (``signer.build("FIRE", t_tai=..., dv_N=...)``),
   :class:`CommandVerifier` (``verifier.verify(raw) -> Record``; raises
   :class:`AuthError` subclasses with ``.reason`` an :class:`AuthReason`).
-- :mod:`fsw.packets.bulk`: ``decode_archive(buf) -> BulkResult`` (per-packet-name
-  numpy structured arrays, vectorised; CRC checked).
+- :mod:`fsw.packets.bulk`: ``decode_archive(buf) -> BulkResult``, vectorised,
+  CRC checked: ``res.arrays["GYRO"]["rate_B"]`` (per packet name a dict of
+  numpy columns: seq, t_tai, the fields), ``res.records`` (variable layouts),
+  per-APID ``crc_errors``/``length_errors``/``unknown``; ``PacketDef.numpy_dtype()``
+  is the wire dtype for your own ``np.frombuffer``.
 - :mod:`fsw.packets.reference` / :mod:`fsw.packets.xtce`: markdown reference
   and XTCE export, generated from the dictionary (``fsw dict``).
 """

@@ -8,8 +8,12 @@ Pipeline, with no per-packet Python on the hot path:
 2. packets of each fixed-layout APID are gathered into one contiguous block
    (or, when the whole buffer is one APID, viewed in place);
 3. ``np.frombuffer`` with the packet's wire dtype (derived from the
-   dictionary), converted to native-endian columns: ``seq``, ``t_tai``
-   (float TAI seconds), [``key_id``, ``auth_seq``,] then the declared fields.
+   dictionary), converted to native-endian columns (a dict of contiguous
+   arrays per packet name): ``seq``, ``t_tai`` (float TAI seconds),
+   [``key_id``, ``auth_seq``,] then the declared fields (arrays 2-D).
+
+A file holding a single layout (one APID, one length) is recognised by a
+vectorised check of every header and skips the scan (CRC still checked).
 
 Variable-layout packets are decoded one by one with their codec (they are
 rare: dumps, images); packets that fail (CRC, length, unknown APID) are
@@ -67,17 +71,49 @@ def _dtypes(pdef: PacketDef) -> tuple[np.dtype, np.dtype]:
     return got
 
 
-def convert(pdef: PacketDef, wire: np.ndarray) -> np.ndarray:
-    """Wire-dtype records -> native records (see :func:`record_dtype`)."""
-    out = np.empty(len(wire), record_dtype(pdef))
-    np.bitwise_and(wire["w1"], 0x3FFF, out=out["seq"])
-    np.multiply(wire["fine"], 1.0 / 65536.0, out=out["t_tai"])
-    out["t_tai"] += wire["coarse"]
-    if pdef.is_tc:
-        out["key_id"] = wire["key_id"]
-        out["auth_seq"] = wire["auth_seq"]
-    for name in pdef.field_names:
-        out[name] = wire[name]
+def header_columns(wire_bytes: np.ndarray, n: int, rec_len: int, check_crc: bool = False
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """``seq``, ``t_tai`` and CRC flags of ``n`` back-to-back packets of
+    ``rec_len`` octets in one pass (C), and how many packets have another
+    APID word or length field than the first."""
+    ok = np.ones(n, np.uint8)
+    seq = np.empty(n, np.uint16)
+    t = np.empty(n, np.float64)
+    if _scan is None:
+        rows = wire_bytes[:n * rec_len].reshape(n, rec_len)
+        seq[:] = ((rows[:, 2].astype(np.uint16) & 0x3F) << 8) | rows[:, 3]
+        coarse = rows[:, 6:10].copy().view(">u4")[:, 0]
+        fine = rows[:, 10:12].copy().view(">u2")[:, 0]
+        t[:] = fine * (1.0 / 65536.0)
+        t += coarse
+        mism = int(np.count_nonzero((rows[:, [0, 1, 4, 5]] != rows[0, [0, 1, 4, 5]]).any(axis=1)))
+        if check_crc:
+            ok[:] = [codec.crc16(r.tobytes()) == 0 for r in rows]
+        return seq, t, ok.view(bool), mism
+    ffi, lib = _scan.ffi, _scan.lib
+    mismatch = ffi.new("size_t *")
+    _check(lib.pkt_decode_fixed(
+        ffi.from_buffer("uint8_t[]", wire_bytes), n, rec_len, 1 if check_crc else 0,
+        ffi.from_buffer("uint8_t[]", ok), ffi.from_buffer("uint16_t[]", seq),
+        ffi.from_buffer("double[]", t), mismatch))
+    return seq, t, ok.view(bool), int(mismatch[0])
+
+
+def convert(pdef: PacketDef, wire: np.ndarray, seq: np.ndarray | None = None,
+            t_tai: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """Wire-dtype records -> native-endian columns (contiguous arrays):
+    ``seq``, ``t_tai`` (float TAI s), [``key_id``, ``auth_seq``,] then the
+    declared fields (arrays as 2-D, text as ``S<n>`` bytes)."""
+    if seq is None or t_tai is None:
+        raw = np.ascontiguousarray(wire).view(np.uint8)
+        seq, t_tai, _, _ = header_columns(raw, len(wire), wire.dtype.itemsize)
+    out: dict[str, np.ndarray] = {"seq": seq, "t_tai": t_tai}
+    native = record_dtype(pdef)
+    names = (["key_id", "auth_seq"] if pdef.is_tc else []) + list(pdef.field_names)
+    for name in names:
+        sub = native.fields[name][0]
+        base = sub.base if sub.shape else sub
+        out[name] = wire[name].astype(base, copy=True)
     return out
 
 
@@ -85,7 +121,7 @@ def convert(pdef: PacketDef, wire: np.ndarray) -> np.ndarray:
 class BulkResult:
     """Outcome of :func:`decode_archive`."""
 
-    arrays: dict[str, np.ndarray] = field(default_factory=dict)  # name -> records
+    arrays: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)  # name -> columns
     records: dict[str, list[Any]] = field(default_factory=dict)  # variable layouts
     packets: int = 0  # whole packets found
     crc_errors: dict[int, int] = field(default_factory=dict)  # per APID
@@ -95,9 +131,15 @@ class BulkResult:
     idle: int = 0
     trailing: int = 0  # octets at the end not forming a whole packet
 
+    def count(self, name: str) -> int:
+        """Packets of ``name`` decoded."""
+        if name in self.arrays:
+            return len(self.arrays[name]["seq"])
+        return len(self.records.get(name, ()))
+
     @property
     def decoded(self) -> int:
-        return sum(len(a) for a in self.arrays.values()) + sum(
+        return sum(len(a["seq"]) for a in self.arrays.values()) + sum(
             len(r) for r in self.records.values())
 
     @property
@@ -129,6 +171,33 @@ def scan(buf: bytes | bytearray | memoryview | np.ndarray, check_crc: bool = Tru
         ffi.from_buffer("int64_t[]", offsets), ffi.from_buffer("uint16_t[]", apids),
         ffi.from_buffer("uint32_t[]", lengths), ffi.from_buffer("uint8_t[]", ok), count))
     return offsets, apids, lengths, ok.view(bool), n_oct - consumed[0]
+
+
+def _decode_uniform(res: BulkResult, data: np.ndarray, dictionary: Dictionary,
+                    check_crc: bool) -> bool:
+    """Fast path of a single-layout file (one APID, one length, back to back:
+    what a per-APID archive or a sensor log is): header columns and CRCs in one
+    C pass, the fields viewed in place. False if ``data`` is not one."""
+    if data.size < 12:
+        return False
+    plen = ((int(data[4]) << 8) | int(data[5])) + 7
+    pdef = dictionary.by_apid.get(((int(data[0]) << 8) | int(data[1])) & 0x7FF)
+    if pdef is None or not pdef.fixed or plen != pdef.size or data.size % plen:
+        return False
+    n = data.size // plen
+    seq, t, ok, mismatch = header_columns(data, n, plen, check_crc)
+    if mismatch:
+        return False
+    res.packets = n
+    wire = np.frombuffer(data, wire_dtype(pdef))
+    if int(wire["w0"][0]) != pdef.w0:
+        res.header_errors[pdef.apid] = n
+        return True
+    if not ok.all():
+        res.crc_errors[pdef.apid] = int(np.count_nonzero(~ok))
+        wire, seq, t = wire[ok], seq[ok], t[ok]
+    res.arrays[pdef.name] = convert(pdef, wire, seq, t)
+    return True
 
 
 def _check(status: int) -> None:
@@ -183,22 +252,26 @@ def decode_archive(buf: bytes | bytearray | memoryview | np.ndarray, *,
                    names: Iterable[str] | None = None) -> BulkResult:
     """Decode every packet of ``buf`` (concatenated packets, any APIDs).
 
-    Returns per-packet-name structured arrays (fixed layouts) or record lists
+    Returns per-packet-name columns (fixed layouts) or record lists
     (variable layouts), and per-APID counts of what was rejected. ``names``
     limits decoding to those packets (others are still counted in
     ``packets``, not decoded).
     """
     data = np.frombuffer(buf, np.uint8)
+    if names is None:
+        res = BulkResult()
+        if _decode_uniform(res, data, dictionary, check_crc):
+            return res
     offsets, apids, lengths, ok, trailing = scan(data, check_crc)
     res = BulkResult(packets=len(offsets), trailing=trailing)
     if not len(offsets):
         return res
     wanted = None if names is None else {dictionary[n].apid for n in names}
     bad = ~ok
-    if bad.any():
+    any_bad = bool(bad.any())
+    if any_bad:
         _count(res.crc_errors, apids[bad])
-    uniq = np.unique(apids)
-    single = len(uniq) == 1 and not bad.any()
+    uniq = apids[:1] if int(apids.min()) == int(apids.max()) else np.unique(apids)
     for apid in uniq.tolist():
         if apid == codec.APID_IDLE:
             res.idle += int(np.count_nonzero(apids == apid))
@@ -211,7 +284,7 @@ def decode_archive(buf: bytes | bytearray | memoryview | np.ndarray, *,
             continue
         if wanted is not None and apid not in wanted:
             continue
-        idx = np.arange(len(offsets)) if single else np.flatnonzero((apids == apid) & ok)
+        idx = np.flatnonzero((apids == apid) & ok)
         if not len(idx):
             continue
         if pdef.fixed:
@@ -229,8 +302,7 @@ def _decode_fixed(res: BulkResult, pdef: PacketDef, data: np.ndarray, offsets: n
     if not good_len.all():
         res.length_errors[pdef.apid] = int(np.count_nonzero(~good_len))
         idx = idx[good_len]
-    wire_dt = wire_dtype(pdef)
-    wire = np.frombuffer(_gather(data, offsets, idx, size), wire_dt)
+    wire = np.frombuffer(_gather(data, offsets, idx, size), wire_dtype(pdef))
     good_hdr = wire["w0"] == pdef.w0
     if not good_hdr.all():
         res.header_errors[pdef.apid] = int(np.count_nonzero(~good_hdr))

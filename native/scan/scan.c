@@ -5,14 +5,24 @@
 
 #include "crc_table.inc"
 
+static uint32_t load_be32(const uint8_t *p)
+{
+    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8)
+           | (uint32_t)p[3];
+}
+
+/* Slice-by-8: eight table lookups per eight octets, the octets read as two
+ * big-endian words (one load each once compiled). */
 static uint16_t crc16_update(uint16_t crc, const uint8_t *p, size_t n)
 {
+    uint32_t a, b;
     while (n >= 8) {
-        crc = (uint16_t)(crc_table[7][(uint8_t)(p[0] ^ (crc >> 8))]
-                         ^ crc_table[6][(uint8_t)(p[1] ^ (crc & 0xFFu))]
-                         ^ crc_table[5][p[2]] ^ crc_table[4][p[3]]
-                         ^ crc_table[3][p[4]] ^ crc_table[2][p[5]]
-                         ^ crc_table[1][p[6]] ^ crc_table[0][p[7]]);
+        a = load_be32(p) ^ ((uint32_t)crc << 16);
+        b = load_be32(p + 4);
+        crc = (uint16_t)(crc_table[7][a >> 24] ^ crc_table[6][(a >> 16) & 0xFFu]
+                         ^ crc_table[5][(a >> 8) & 0xFFu] ^ crc_table[4][a & 0xFFu]
+                         ^ crc_table[3][b >> 24] ^ crc_table[2][(b >> 16) & 0xFFu]
+                         ^ crc_table[1][(b >> 8) & 0xFFu] ^ crc_table[0][b & 0xFFu]);
         p += 8;
         n -= 8;
     }
@@ -89,6 +99,31 @@ int pkt_gather(const uint8_t *buf, size_t len, const int64_t *offsets, const int
         }
         memcpy(out + i * rec_len, buf + off, rec_len);
     }
+    return PKT_OK;
+}
+
+int pkt_decode_fixed(const uint8_t *buf, size_t n, size_t rec_len, int check_crc,
+                     uint8_t *ok, uint16_t *seq, double *t_tai, size_t *mismatch)
+{
+    size_t i, bad = 0;
+    const uint8_t *p;
+    if (mismatch == NULL || (n > 0 && (buf == NULL || ok == NULL || seq == NULL
+                                       || t_tai == NULL))) {
+        return PKT_ENULL;
+    }
+    if (n > 0 && rec_len < 12u) {
+        return PKT_ERANGE;
+    }
+    for (i = 0; i < n; i++) {
+        p = buf + i * rec_len;
+        bad += (size_t)(p[0] != buf[0] || p[1] != buf[1] || p[4] != buf[4] || p[5] != buf[5]);
+        seq[i] = (uint16_t)((((unsigned)p[2] & 0x3Fu) << 8) | p[3]);
+        t_tai[i] = (double)load_be32(p + 6) + (double)(((unsigned)p[10] << 8) | p[11]) / 65536.0;
+        if (check_crc) {
+            ok[i] = (uint8_t)(crc16_update(0xFFFFu, p, rec_len) == 0u);
+        }
+    }
+    *mismatch = bad;
     return PKT_OK;
 }
 

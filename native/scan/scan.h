@@ -32,6 +32,15 @@ int pkt_scan_fill(const uint8_t *buf, size_t len, size_t cap, int check_crc,
 int pkt_gather(const uint8_t *buf, size_t len, const int64_t *offsets, const int64_t *idx,
                size_t n, size_t rec_len, uint8_t *out);
 
+/* For n packets of rec_len octets each, back to back in buf (a single-layout
+ * file, or same-layout packets gathered by pkt_gather): seq[i] and t_tai[i]
+ * (CUC 4+2 after the primary header, as TAI seconds) of every packet, and,
+ * if check_crc, ok[i] = 1 when its CRC trailer is right (else ok is left
+ * alone). *mismatch counts packets whose APID word or length field differs
+ * from the first packet's. All in one pass while each packet is in cache. */
+int pkt_decode_fixed(const uint8_t *buf, size_t n, size_t rec_len, int check_crc,
+                     uint8_t *ok, uint16_t *seq, double *t_tai, size_t *mismatch);
+
 /* CRC-16-CCITT (poly 0x1021, no reflection, no final xor) of data, from init. */
 int pkt_crc16(const uint8_t *data, size_t len, uint16_t init, uint16_t *out);
 

@@ -38,7 +38,7 @@ def compare(res: bulk_mod.BulkResult, recs: list) -> None:
             assert res.records[name] == rs
             continue
         arr = res.arrays[name]
-        assert len(arr) == len(rs)
+        assert len(arr["seq"]) == len(rs)
         assert arr["seq"].tolist() == [r.seq for r in rs]
         assert arr["t_tai"].tolist() == [r.t_tai for r in rs]
         for f in pdef.field_names:
@@ -101,6 +101,27 @@ def test_single_apid_file_is_viewed_in_place() -> None:
     arr = decode_archive(buf).arrays["WHEEL_CMD"]
     assert arr["torque"][:, 1].tolist() == [-float(i) for i in range(1000)]
     assert arr["t_tai"].tolist() == [float(i) for i in range(1000)]
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+def test_single_layout_fast_path(compiled: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    if not compiled:
+        monkeypatch.setattr(bulk_mod, "_scan", None)
+    g = DICTIONARY["GPS"]
+    pkts = [g.build(t_tai=1e9 + i / 3, seq=i, r_N=(i, 2, 3), v_N=(4, 5, -i), valid=i % 2)
+            for i in range(300)]
+    res = decode_archive(b"".join(pkts))
+    assert res.packets == 300 and res.rejected == 0
+    compare(res, [g.parse(p) for p in pkts])
+    bad = bytearray(b"".join(pkts))
+    bad[63 * 7 + 20] ^= 0x40  # a field octet of packet 7: only its CRC fails
+    res = decode_archive(bytes(bad))
+    assert res.crc_errors == {g.apid: 1} and res.count("GPS") == 299
+    assert 7 not in res.arrays["GPS"]["seq"].tolist()
+    bad[63 * 9 + 1] ^= 0x01  # APID of packet 9 changes: no longer a single layout
+    res = decode_archive(bytes(bad))
+    assert res.count("GPS") == 298 and res.packets == 300
+    assert sum(res.crc_errors.values()) == 2
 
 
 @pytest.mark.parametrize("name", ["GYRO", "GPS", "COMMAND_ACK", "FIRE", "HEARTBEAT"])

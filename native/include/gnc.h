@@ -15,11 +15,15 @@
 #ifndef GNC_H
 #define GNC_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include "gnc_status.h"
 #include "gnc_quat.h"
 #include "gnc_attitude.h"
 #include "gnc_orbit.h"
 #include "gnc_relative.h"
 #include "gnc_relnav.h"
+#include "gnc_dispatch.h"
 
 #endif /* GNC_H */

@@ -1,0 +1,125 @@
+"""The C side of the guidance-core packets, generated from the packet
+dictionary (fsw/packets/defs/gnc.py, the single source of truth) and checked
+against the C structs (cffi type information).
+
+``python -m fsw.core.packet_layout`` rewrites native/src/gnc_packets.h, the
+field tables gnc_dispatch.c decodes requests and encodes responses with;
+tests/core/test_dispatch.py fails while that file is stale.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from fsw.core._ffi import ffi
+from fsw.packets import DICTIONARY
+from fsw.packets.defs import gnc as gnc_defs
+
+__all__ = ["HEADER_PATH", "c_header", "members", "packet_members"]
+
+HEADER_PATH = Path(__file__).resolve().parents[2] / "native" / "src" / "gnc_packets.h"
+
+
+def members(cname: str) -> list[tuple[str, str, int, bool]]:
+    """(flat name, C member designator, element count, is int) of a C
+    struct's members, nested structs flattened as ``<member>_<name>``."""
+    out: list[tuple[str, str, int, bool]] = []
+
+    def visit(ctype, flat: str, path: str) -> None:
+        for name, f in ctype.fields:
+            t = f.type
+            if t.kind == "struct":
+                visit(t, flat + name + "_", path + name + ".")
+            elif t.kind == "array":
+                out.append((flat + name, path + name, t.length, t.item.cname != "double"))
+            else:
+                out.append((flat + name, path + name, 1,
+                            t.kind == "enum" or t.cname != "double"))
+
+    visit(ffi.typeof(cname), "", "")
+    return out
+
+
+def packet_members(name: str) -> list[tuple[str, str, int, bool]]:
+    """The C members a GNC packet carries after checking that the dictionary
+    declares exactly them (names, counts, order; responses start with
+    ``status``). Raises ValueError on any difference."""
+    pdef = DICTIONARY[name]
+    cname = gnc_defs.C_STRUCTS[name]
+    declared = [(f.name, pdef.layouts[f.name].count) for f in pdef.fields]
+    if name.endswith("_RESP"):
+        if not declared or declared[0] != ("status", 1):
+            raise ValueError(f"{name}: responses start with a float64 status")
+        declared = declared[1:]
+    mems = members(cname) if cname else []
+    if declared != [(m[0], m[2]) for m in mems]:
+        raise ValueError(f"{name}: dictionary fields {declared} differ from C struct {cname}")
+    for f in pdef.fields:
+        if pdef.layouts[f.name].dtype != ">f8":
+            raise ValueError(f"{name}.{f.name}: guidance-core fields are float64")
+    return mems
+
+
+def _table(name: str) -> tuple[str, str, int]:
+    cname = gnc_defs.C_STRUCTS[name]
+    mems = packet_members(name)
+    sym = "gnc_pkt_" + name[4:].lower()
+    if not mems:
+        return "", "NULL", 0
+    rows = "\n".join(f"    {{offsetof({cname}, {path}), {n}, {int(is_int)}}},"
+                     for _, path, n, is_int in mems)
+    return f"static const gnc_pkt_field {sym}[] = {{\n{rows}\n}};\n", sym, len(mems)
+
+
+def c_header() -> str:
+    """The text of native/src/gnc_packets.h."""
+    reqs = sorted((p for p in DICTIONARY.values() if p.name.startswith("GNC_") and
+                   p.name.endswith("_REQ")), key=lambda p: p.apid)
+    parts = [
+        "/*\n * gnc_packets.h - GENERATED from the packet dictionary "
+        "(fsw/packets/defs/gnc.py)\n * by `python -m fsw.core.packet_layout`. Do not edit.\n"
+        " * Field tables of the guidance-core request/response packets: each entry is\n"
+        " * a C struct member, its element count and whether it is an int; on the wire\n"
+        " * every element is a big-endian float64, in table order.\n */",
+        "#ifndef GNC_PACKETS_H\n#define GNC_PACKETS_H\n\n#include <stddef.h>\n\n"
+        '#include "gnc.h"\n',
+        "typedef struct gnc_pkt_field {\n    size_t offset;\n    unsigned short count;\n"
+        "    unsigned char is_int;\n} gnc_pkt_field;\n",
+        "typedef struct gnc_pkt_call {\n    unsigned short apid;\n"
+        "    const gnc_pkt_field *req;\n    unsigned short n_req;\n"
+        "    unsigned short req_len;    /* float64 values in the request */\n"
+        "    const gnc_pkt_field *resp;\n    unsigned short n_resp;\n"
+        "    unsigned short resp_len;   /* float64 values in the response, status included */\n"
+        "} gnc_pkt_call;\n",
+        f"enum {{ GNC_RESPONSE_OFFSET = 0x{gnc_defs.RESPONSE_OFFSET:02X} }};\n",
+    ]
+    enum = ",\n".join(f"    GNC_APID_{p.name[4:-4]} = 0x{p.apid:03X}" for p in reqs)
+    parts.append(f"enum gnc_pkt_apid {{\n{enum}\n}};\n")
+    calls = []
+    for p in reqs:
+        resp = gnc_defs.RESPONSES[p.name]
+        t1, s1, n1 = _table(p.name)
+        t2, s2, n2 = _table(resp)
+        parts += [t for t in (t1, t2) if t]
+        rl = len(DICTIONARY[resp].fields) and sum(
+            lay.count for lay in DICTIONARY[resp].layouts.values())
+        ql = sum(lay.count for lay in p.layouts.values())
+        calls.append(f"    {{GNC_APID_{p.name[4:-4]}, {s1}, {n1}, {ql}, {s2}, {n2}, {rl}}},")
+    parts.append("static const gnc_pkt_call gnc_pkt_calls[] = {\n" + "\n".join(calls) + "\n};\n")
+    parts.append("#endif /* GNC_PACKETS_H */")
+    return "\n".join(parts) + "\n"
+
+
+def main() -> int:
+    """Write native/src/gnc_packets.h (or print it with --stdout)."""
+    text = c_header()
+    if "--stdout" in sys.argv[1:]:
+        sys.stdout.write(text)
+    else:
+        HEADER_PATH.write_text(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

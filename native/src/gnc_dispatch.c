@@ -1,0 +1,276 @@
+/* gnc_dispatch.c - guidance-core requests and responses as space packets
+ * (see gnc_dispatch.h; layouts in the generated gnc_packets.h). */
+#include "gnc.h"
+#include "gnc_la.h"
+#include "gnc_packets.h"
+
+#include <string.h>
+
+enum {
+    PRIMARY_LEN = 6,
+    CUC_LEN = 6,
+    HEAD_LEN = PRIMARY_LEN + CUC_LEN,
+    CRC_LEN = 2,
+    APID_FIRST = 0x200,
+    APID_LAST = 0x23F
+};
+
+int gnc_crc16(const uint8_t *data, size_t len, uint16_t *crc)
+{
+    uint16_t c = 0xFFFFu;
+    size_t i;
+    int b;
+    if ((data == NULL && len > 0) || crc == NULL) {
+        return GNC_ERR_NULL;
+    }
+    for (i = 0; i < len; ++i) {
+        c = (uint16_t)(c ^ (uint16_t)((uint16_t)data[i] << 8));
+        for (b = 0; b < 8; ++b) {
+            c = (uint16_t)((c & 0x8000u) ? (((unsigned)c << 1) ^ 0x1021u) : ((unsigned)c << 1));
+        }
+    }
+    *crc = c;
+    return GNC_OK;
+}
+
+static double get_f64(const uint8_t *p)
+{
+    uint64_t u = 0;
+    double d;
+    int i;
+    for (i = 0; i < 8; ++i) {
+        u = (u << 8) | p[i];
+    }
+    memcpy(&d, &u, sizeof d);
+    return d;
+}
+
+static void put_f64(uint8_t *p, double d)
+{
+    uint64_t u;
+    int i;
+    memcpy(&u, &d, sizeof u);
+    for (i = 7; i >= 0; --i) {
+        p[i] = (uint8_t)(u & 0xFFu);
+        u >>= 8;
+    }
+}
+
+/* Decode n_fields table entries from big-endian float64s into a struct. */
+static int decode_fields(const gnc_pkt_field *tab, unsigned n, const uint8_t *src, void *dst)
+{
+    unsigned f, k;
+    for (f = 0; f < n; ++f) {
+        unsigned char *base = (unsigned char *)dst + tab[f].offset;
+        for (k = 0; k < tab[f].count; ++k, src += 8) {
+            double v = get_f64(src);
+            if (tab[f].is_int) {
+                int iv;
+                if (!(v >= -2147483648.0 && v <= 2147483647.0) || v != (double)(long)v) {
+                    return GNC_ERR_DOMAIN;
+                }
+                iv = (int)v;
+                memcpy(base + k * sizeof(int), &iv, sizeof iv);
+            } else {
+                memcpy(base + k * sizeof(double), &v, sizeof v);
+            }
+        }
+    }
+    return GNC_OK;
+}
+
+static void encode_fields(const gnc_pkt_field *tab, unsigned n, const void *src, uint8_t *dst)
+{
+    unsigned f, k;
+    for (f = 0; f < n; ++f) {
+        const unsigned char *base = (const unsigned char *)src + tab[f].offset;
+        for (k = 0; k < tab[f].count; ++k, dst += 8) {
+            double v;
+            if (tab[f].is_int) {
+                int iv;
+                memcpy(&iv, base + k * sizeof(int), sizeof iv);
+                v = (double)iv;
+            } else {
+                memcpy(&v, base + k * sizeof(double), sizeof v);
+            }
+            put_f64(dst, v);
+        }
+    }
+}
+
+/* All request and response structs, one at a time. */
+typedef union dispatch_args {
+    gnc_adcs_config adcs_config;
+    gnc_adcs_in adcs_in;
+    gnc_mekf_config mekf_config;
+    gnc_mekf_reset_req mekf_reset;
+    gnc_mekf_in mekf_in;
+    gnc_relnav_config relnav_config;
+    gnc_relnav_reset_req relnav_reset;
+    gnc_relnav_in relnav_in;
+    gnc_kepler_req kepler;
+    gnc_lambert_req lambert;
+    gnc_cw_targeting_req cw;
+    gnc_glideslope_req glideslope;
+    gnc_safety_ellipse_req ellipse;
+    gnc_closest_approach_req ca;
+    gnc_coe_from_rv_req coe_from_rv;
+    gnc_rv_from_coe_req rv_from_coe;
+    gnc_j2_rates_req j2;
+} dispatch_args;
+
+typedef union dispatch_result {
+    gnc_adcs_out adcs_out;
+    gnc_mekf_out mekf_out;
+    gnc_relnav_out relnav_out;
+    gnc_kepler_resp kepler;
+    gnc_lambert_resp lambert;
+    gnc_cw_targeting_resp cw;
+    gnc_glideslope_plan plan;
+    gnc_safety_ellipse_resp ellipse;
+    gnc_closest_approach_resp ca;
+    gnc_coe_from_rv_resp coe;
+    gnc_rv_from_coe_resp rv;
+    gnc_j2_rates_resp j2;
+} dispatch_result;
+
+static int run(gnc_dispatcher *ctx, unsigned apid, const dispatch_args *a, dispatch_result *r)
+{
+    switch (apid) {
+    case GNC_APID_ADCS_CONFIG:
+        return gnc_adcs_init(&ctx->adcs, &a->adcs_config);
+    case GNC_APID_ADCS_RESET:
+        return gnc_adcs_reset(&ctx->adcs);
+    case GNC_APID_ADCS_STEP:
+        return gnc_adcs_step(&ctx->adcs, &a->adcs_in, &r->adcs_out);
+    case GNC_APID_MEKF_CONFIG:
+        return gnc_mekf_init(&ctx->mekf, &a->mekf_config);
+    case GNC_APID_MEKF_RESET:
+        return gnc_mekf_reset(&ctx->mekf, a->mekf_reset.q_BN, a->mekf_reset.bias);
+    case GNC_APID_MEKF_STEP:
+        return gnc_mekf_step(&ctx->mekf, &a->mekf_in, &r->mekf_out);
+    case GNC_APID_RELNAV_CONFIG:
+        return gnc_relnav_init(&ctx->relnav, &a->relnav_config);
+    case GNC_APID_RELNAV_RESET:
+        return gnc_relnav_reset(&ctx->relnav, a->relnav_reset.x0, a->relnav_reset.P0);
+    case GNC_APID_RELNAV_STEP:
+        return gnc_relnav_step(&ctx->relnav, &a->relnav_in, &r->relnav_out);
+    case GNC_APID_KEPLER:
+        return gnc_kepler(a->kepler.mu, a->kepler.r0, a->kepler.v0, a->kepler.dt, r->kepler.r,
+                          r->kepler.v);
+    case GNC_APID_LAMBERT:
+        return gnc_lambert(a->lambert.mu, a->lambert.r1, a->lambert.r2, a->lambert.tof,
+                           a->lambert.nrev, a->lambert.long_way, a->lambert.branch,
+                           r->lambert.v1, r->lambert.v2);
+    case GNC_APID_CW_TARGETING:
+        return gnc_cw_two_impulse(a->cw.n, a->cw.x0, a->cw.r_f, a->cw.v_f, a->cw.tof, r->cw.dv1,
+                                  r->cw.dv2);
+    case GNC_APID_GLIDESLOPE:
+        return gnc_glideslope(a->glideslope.n, a->glideslope.x0, a->glideslope.r_T,
+                              a->glideslope.rate0, a->glideslope.rate_T, a->glideslope.pulses,
+                              &r->plan);
+    case GNC_APID_SAFETY_ELLIPSE:
+        return gnc_safety_ellipse(a->ellipse.n, a->ellipse.radial_amp, a->ellipse.cross_amp,
+                                  a->ellipse.along_center, a->ellipse.phase, r->ellipse.x0);
+    case GNC_APID_CLOSEST_APPROACH:
+        return gnc_cw_closest_approach(a->ca.n, a->ca.x0, a->ca.horizon, &r->ca.t_ca,
+                                       &r->ca.d_ca, r->ca.r_ca);
+    case GNC_APID_COE_FROM_RV:
+        return gnc_coe_from_rv(a->coe_from_rv.mu, a->coe_from_rv.r, a->coe_from_rv.v,
+                               r->coe.coe);
+    case GNC_APID_RV_FROM_COE:
+        return gnc_rv_from_coe(a->rv_from_coe.mu, a->rv_from_coe.coe, r->rv.r, r->rv.v);
+    case GNC_APID_J2_RATES:
+        return gnc_j2_rates(a->j2.mu, a->j2.j2, a->j2.r_eq, a->j2.a, a->j2.e, a->j2.i,
+                            r->j2.rates);
+    default:
+        return GNC_ERR_UNKNOWN_REQUEST;
+    }
+}
+
+int gnc_dispatch_init(gnc_dispatcher *ctx)
+{
+    if (ctx == NULL) {
+        return GNC_ERR_NULL;
+    }
+    memset(ctx, 0, sizeof *ctx);
+    return GNC_OK;
+}
+
+int gnc_dispatch(gnc_dispatcher *ctx, const uint8_t *req, size_t req_len, uint8_t *resp,
+                 size_t resp_cap, size_t *resp_len)
+{
+    dispatch_args args;
+    dispatch_result res;
+    const gnc_pkt_call *call = NULL;
+    unsigned apid, i, rapid;
+    size_t data_len, out_len;
+    uint16_t crc;
+    int st;
+    if (ctx == NULL || req == NULL || resp == NULL || resp_len == NULL) {
+        return GNC_ERR_NULL;
+    }
+    *resp_len = 0;
+    /* header: version 0, type 0, secondary header 1, length consistent, CRC */
+    if (req_len < HEAD_LEN + CRC_LEN || (req[0] & 0xF8u) != 0x08u
+        || ((size_t)req[4] << 8 | req[5]) + 7u != req_len) {
+        ctx->malformed += 1;
+        return GNC_ERR_PACKET;
+    }
+    gnc_crc16(req, req_len - CRC_LEN, &crc);
+    if (crc != (uint16_t)((unsigned)req[req_len - 2] << 8 | req[req_len - 1])) {
+        ctx->malformed += 1;
+        return GNC_ERR_PACKET;
+    }
+    apid = ((unsigned)(req[0] & 0x07u) << 8) | req[1];
+    for (i = 0; i < sizeof gnc_pkt_calls / sizeof gnc_pkt_calls[0]; ++i) {
+        if (gnc_pkt_calls[i].apid == apid) {
+            call = &gnc_pkt_calls[i];
+        }
+    }
+    if (apid < APID_FIRST || apid > APID_LAST || call == NULL) {
+        ctx->malformed += 1;
+        return GNC_ERR_UNKNOWN_REQUEST;
+    }
+    out_len = HEAD_LEN + 8u * call->resp_len + CRC_LEN;
+    if (resp_cap < out_len) {
+        ctx->malformed += 1;
+        return GNC_ERR_BUFFER;
+    }
+    memset(&args, 0, sizeof args);
+    memset(&res, 0, sizeof res);
+    data_len = req_len - HEAD_LEN - CRC_LEN;
+    if (data_len != 8u * call->req_len) {
+        st = GNC_ERR_PACKET;
+    } else {
+        st = decode_fields(call->req, call->n_req, req + HEAD_LEN, &args);
+        if (st == GNC_OK) {
+            st = run(ctx, apid, &args, &res);
+        }
+    }
+    if (st != GNC_OK) {
+        memset(&res, 0, sizeof res); /* no partial outputs on failure */
+    }
+    /* response: TM, secondary header, echo sequence count and time */
+    rapid = apid + GNC_RESPONSE_OFFSET;
+    resp[0] = (uint8_t)(0x08u | (rapid >> 8));
+    resp[1] = (uint8_t)(rapid & 0xFFu);
+    resp[2] = (uint8_t)(0xC0u | (req[2] & 0x3Fu));
+    resp[3] = req[3];
+    resp[4] = (uint8_t)((out_len - 7u) >> 8);
+    resp[5] = (uint8_t)((out_len - 7u) & 0xFFu);
+    memcpy(resp + PRIMARY_LEN, req + PRIMARY_LEN, CUC_LEN);
+    put_f64(resp + HEAD_LEN, (double)st);
+    if (call->n_resp > 0) {
+        encode_fields(call->resp, call->n_resp, &res, resp + HEAD_LEN + 8);
+    }
+    gnc_crc16(resp, out_len - CRC_LEN, &crc);
+    resp[out_len - 2] = (uint8_t)(crc >> 8);
+    resp[out_len - 1] = (uint8_t)(crc & 0xFFu);
+    *resp_len = out_len;
+    ctx->requests += 1;
+    if (st != GNC_OK) {
+        ctx->failed += 1;
+    }
+    return st;
+}

@@ -1,0 +1,303 @@
+/*
+ * gnc_packets.h - GENERATED from the packet dictionary (fsw/packets/defs/gnc.py)
+ * by `python -m fsw.core.packet_layout`. Do not edit.
+ * Field tables of the guidance-core request/response packets: each entry is
+ * a C struct member, its element count and whether it is an int; on the wire
+ * every element is a big-endian float64, in table order.
+ */
+#ifndef GNC_PACKETS_H
+#define GNC_PACKETS_H
+
+#include <stddef.h>
+
+#include "gnc.h"
+
+typedef struct gnc_pkt_field {
+    size_t offset;
+    unsigned short count;
+    unsigned char is_int;
+} gnc_pkt_field;
+
+typedef struct gnc_pkt_call {
+    unsigned short apid;
+    const gnc_pkt_field *req;
+    unsigned short n_req;
+    unsigned short req_len;    /* float64 values in the request */
+    const gnc_pkt_field *resp;
+    unsigned short n_resp;
+    unsigned short resp_len;   /* float64 values in the response, status included */
+} gnc_pkt_call;
+
+enum { GNC_RESPONSE_OFFSET = 0x40 };
+
+enum gnc_pkt_apid {
+    GNC_APID_ADCS_CONFIG = 0x200,
+    GNC_APID_ADCS_RESET = 0x201,
+    GNC_APID_ADCS_STEP = 0x202,
+    GNC_APID_MEKF_CONFIG = 0x203,
+    GNC_APID_MEKF_RESET = 0x204,
+    GNC_APID_MEKF_STEP = 0x205,
+    GNC_APID_RELNAV_CONFIG = 0x206,
+    GNC_APID_RELNAV_RESET = 0x207,
+    GNC_APID_RELNAV_STEP = 0x208,
+    GNC_APID_KEPLER = 0x209,
+    GNC_APID_LAMBERT = 0x20A,
+    GNC_APID_CW_TARGETING = 0x20B,
+    GNC_APID_GLIDESLOPE = 0x20C,
+    GNC_APID_SAFETY_ELLIPSE = 0x20D,
+    GNC_APID_CLOSEST_APPROACH = 0x20E,
+    GNC_APID_COE_FROM_RV = 0x20F,
+    GNC_APID_RV_FROM_COE = 0x210,
+    GNC_APID_J2_RATES = 0x211
+};
+
+static const gnc_pkt_field gnc_pkt_adcs_config_req[] = {
+    {offsetof(gnc_adcs_config, dt), 1, 0},
+    {offsetof(gnc_adcs_config, inertia), 9, 0},
+    {offsetof(gnc_adcs_config, kp), 1, 0},
+    {offsetof(gnc_adcs_config, kd), 1, 0},
+    {offsetof(gnc_adcs_config, wheel_torque_max), 1, 0},
+    {offsetof(gnc_adcs_config, wheel_momentum_max), 1, 0},
+    {offsetof(gnc_adcs_config, dipole_max), 1, 0},
+    {offsetof(gnc_adcs_config, bdot_gain), 1, 0},
+    {offsetof(gnc_adcs_config, damp_gain), 1, 0},
+    {offsetof(gnc_adcs_config, unload_gain), 1, 0},
+    {offsetof(gnc_adcs_config, slew_rate_max), 1, 0},
+    {offsetof(gnc_adcs_config, slew_accel_max), 1, 0},
+    {offsetof(gnc_adcs_config, boresight_B), 3, 0},
+    {offsetof(gnc_adcs_config, secondary_B), 3, 0},
+    {offsetof(gnc_adcs_config, sun_keepout), 1, 0},
+    {offsetof(gnc_adcs_config, mekf.gyro_arw), 1, 0},
+    {offsetof(gnc_adcs_config, mekf.gyro_rrw), 1, 0},
+    {offsetof(gnc_adcs_config, mekf.st_sigma), 1, 0},
+    {offsetof(gnc_adcs_config, mekf.p0_att), 1, 0},
+    {offsetof(gnc_adcs_config, mekf.p0_bias), 1, 0},
+};
+
+static const gnc_pkt_field gnc_pkt_adcs_step_req[] = {
+    {offsetof(gnc_adcs_in, gyro_B), 3, 0},
+    {offsetof(gnc_adcs_in, q_st_BN), 4, 0},
+    {offsetof(gnc_adcs_in, mag_B), 3, 0},
+    {offsetof(gnc_adcs_in, h_wheel), 3, 0},
+    {offsetof(gnc_adcs_in, q_target_BN), 4, 0},
+    {offsetof(gnc_adcs_in, r_target_N), 3, 0},
+    {offsetof(gnc_adcs_in, sun_N), 3, 0},
+    {offsetof(gnc_adcs_in, st_valid), 1, 1},
+    {offsetof(gnc_adcs_in, mag_valid), 1, 1},
+    {offsetof(gnc_adcs_in, gyro_valid), 1, 1},
+    {offsetof(gnc_adcs_in, mode), 1, 1},
+};
+
+static const gnc_pkt_field gnc_pkt_adcs_step_resp[] = {
+    {offsetof(gnc_adcs_out, q_BN), 4, 0},
+    {offsetof(gnc_adcs_out, w_B), 3, 0},
+    {offsetof(gnc_adcs_out, bias_B), 3, 0},
+    {offsetof(gnc_adcs_out, q_ref_BN), 4, 0},
+    {offsetof(gnc_adcs_out, w_ref_B), 3, 0},
+    {offsetof(gnc_adcs_out, att_error), 1, 0},
+    {offsetof(gnc_adcs_out, ref_error), 1, 0},
+    {offsetof(gnc_adcs_out, torque_B), 3, 0},
+    {offsetof(gnc_adcs_out, wheel_torque), 3, 0},
+    {offsetof(gnc_adcs_out, dipole_B), 3, 0},
+    {offsetof(gnc_adcs_out, sigma), 6, 0},
+    {offsetof(gnc_adcs_out, mode), 1, 1},
+    {offsetof(gnc_adcs_out, flags), 1, 1},
+};
+
+static const gnc_pkt_field gnc_pkt_mekf_config_req[] = {
+    {offsetof(gnc_mekf_config, gyro_arw), 1, 0},
+    {offsetof(gnc_mekf_config, gyro_rrw), 1, 0},
+    {offsetof(gnc_mekf_config, st_sigma), 1, 0},
+    {offsetof(gnc_mekf_config, p0_att), 1, 0},
+    {offsetof(gnc_mekf_config, p0_bias), 1, 0},
+};
+
+static const gnc_pkt_field gnc_pkt_mekf_reset_req[] = {
+    {offsetof(gnc_mekf_reset_req, q_BN), 4, 0},
+    {offsetof(gnc_mekf_reset_req, bias), 3, 0},
+};
+
+static const gnc_pkt_field gnc_pkt_mekf_step_req[] = {
+    {offsetof(gnc_mekf_in, dt), 1, 0},
+    {offsetof(gnc_mekf_in, gyro), 3, 0},
+    {offsetof(gnc_mekf_in, q_st), 4, 0},
+    {offsetof(gnc_mekf_in, st_valid), 1, 1},
+};
+
+static const gnc_pkt_field gnc_pkt_mekf_step_resp[] = {
+    {offsetof(gnc_mekf_out, q_BN), 4, 0},
+    {offsetof(gnc_mekf_out, w_B), 3, 0},
+    {offsetof(gnc_mekf_out, bias), 3, 0},
+    {offsetof(gnc_mekf_out, sigma), 6, 0},
+    {offsetof(gnc_mekf_out, residual), 3, 0},
+    {offsetof(gnc_mekf_out, valid), 1, 1},
+    {offsetof(gnc_mekf_out, updated), 1, 1},
+};
+
+static const gnc_pkt_field gnc_pkt_relnav_config_req[] = {
+    {offsetof(gnc_relnav_config, n), 1, 0},
+    {offsetof(gnc_relnav_config, sigma_range), 1, 0},
+    {offsetof(gnc_relnav_config, sigma_angle), 1, 0},
+    {offsetof(gnc_relnav_config, accel_psd), 1, 0},
+    {offsetof(gnc_relnav_config, gate), 1, 0},
+};
+
+static const gnc_pkt_field gnc_pkt_relnav_reset_req[] = {
+    {offsetof(gnc_relnav_reset_req, x0), 6, 0},
+    {offsetof(gnc_relnav_reset_req, P0), 36, 0},
+};
+
+static const gnc_pkt_field gnc_pkt_relnav_step_req[] = {
+    {offsetof(gnc_relnav_in, dt), 1, 0},
+    {offsetof(gnc_relnav_in, dv), 3, 0},
+    {offsetof(gnc_relnav_in, meas), 3, 0},
+    {offsetof(gnc_relnav_in, meas_valid), 1, 1},
+};
+
+static const gnc_pkt_field gnc_pkt_relnav_step_resp[] = {
+    {offsetof(gnc_relnav_out, x), 6, 0},
+    {offsetof(gnc_relnav_out, P), 36, 0},
+    {offsetof(gnc_relnav_out, sigma), 6, 0},
+    {offsetof(gnc_relnav_out, innovation), 3, 0},
+    {offsetof(gnc_relnav_out, nis), 1, 0},
+    {offsetof(gnc_relnav_out, updated), 1, 1},
+    {offsetof(gnc_relnav_out, rejected), 1, 1},
+};
+
+static const gnc_pkt_field gnc_pkt_kepler_req[] = {
+    {offsetof(gnc_kepler_req, mu), 1, 0},
+    {offsetof(gnc_kepler_req, r0), 3, 0},
+    {offsetof(gnc_kepler_req, v0), 3, 0},
+    {offsetof(gnc_kepler_req, dt), 1, 0},
+};
+
+static const gnc_pkt_field gnc_pkt_kepler_resp[] = {
+    {offsetof(gnc_kepler_resp, r), 3, 0},
+    {offsetof(gnc_kepler_resp, v), 3, 0},
+};
+
+static const gnc_pkt_field gnc_pkt_lambert_req[] = {
+    {offsetof(gnc_lambert_req, mu), 1, 0},
+    {offsetof(gnc_lambert_req, r1), 3, 0},
+    {offsetof(gnc_lambert_req, r2), 3, 0},
+    {offsetof(gnc_lambert_req, tof), 1, 0},
+    {offsetof(gnc_lambert_req, nrev), 1, 1},
+    {offsetof(gnc_lambert_req, long_way), 1, 1},
+    {offsetof(gnc_lambert_req, branch), 1, 1},
+};
+
+static const gnc_pkt_field gnc_pkt_lambert_resp[] = {
+    {offsetof(gnc_lambert_resp, v1), 3, 0},
+    {offsetof(gnc_lambert_resp, v2), 3, 0},
+};
+
+static const gnc_pkt_field gnc_pkt_cw_targeting_req[] = {
+    {offsetof(gnc_cw_targeting_req, n), 1, 0},
+    {offsetof(gnc_cw_targeting_req, x0), 6, 0},
+    {offsetof(gnc_cw_targeting_req, r_f), 3, 0},
+    {offsetof(gnc_cw_targeting_req, v_f), 3, 0},
+    {offsetof(gnc_cw_targeting_req, tof), 1, 0},
+};
+
+static const gnc_pkt_field gnc_pkt_cw_targeting_resp[] = {
+    {offsetof(gnc_cw_targeting_resp, dv1), 3, 0},
+    {offsetof(gnc_cw_targeting_resp, dv2), 3, 0},
+};
+
+static const gnc_pkt_field gnc_pkt_glideslope_req[] = {
+    {offsetof(gnc_glideslope_req, n), 1, 0},
+    {offsetof(gnc_glideslope_req, x0), 6, 0},
+    {offsetof(gnc_glideslope_req, r_T), 3, 0},
+    {offsetof(gnc_glideslope_req, rate0), 1, 0},
+    {offsetof(gnc_glideslope_req, rate_T), 1, 0},
+    {offsetof(gnc_glideslope_req, pulses), 1, 1},
+};
+
+static const gnc_pkt_field gnc_pkt_glideslope_resp[] = {
+    {offsetof(gnc_glideslope_plan, n_burns), 1, 1},
+    {offsetof(gnc_glideslope_plan, duration), 1, 0},
+    {offsetof(gnc_glideslope_plan, dv_total), 1, 0},
+    {offsetof(gnc_glideslope_plan, t), 33, 0},
+    {offsetof(gnc_glideslope_plan, r), 99, 0},
+    {offsetof(gnc_glideslope_plan, dv), 99, 0},
+};
+
+static const gnc_pkt_field gnc_pkt_safety_ellipse_req[] = {
+    {offsetof(gnc_safety_ellipse_req, n), 1, 0},
+    {offsetof(gnc_safety_ellipse_req, radial_amp), 1, 0},
+    {offsetof(gnc_safety_ellipse_req, cross_amp), 1, 0},
+    {offsetof(gnc_safety_ellipse_req, along_center), 1, 0},
+    {offsetof(gnc_safety_ellipse_req, phase), 1, 0},
+};
+
+static const gnc_pkt_field gnc_pkt_safety_ellipse_resp[] = {
+    {offsetof(gnc_safety_ellipse_resp, x0), 6, 0},
+};
+
+static const gnc_pkt_field gnc_pkt_closest_approach_req[] = {
+    {offsetof(gnc_closest_approach_req, n), 1, 0},
+    {offsetof(gnc_closest_approach_req, x0), 6, 0},
+    {offsetof(gnc_closest_approach_req, horizon), 1, 0},
+};
+
+static const gnc_pkt_field gnc_pkt_closest_approach_resp[] = {
+    {offsetof(gnc_closest_approach_resp, t_ca), 1, 0},
+    {offsetof(gnc_closest_approach_resp, d_ca), 1, 0},
+    {offsetof(gnc_closest_approach_resp, r_ca), 3, 0},
+};
+
+static const gnc_pkt_field gnc_pkt_coe_from_rv_req[] = {
+    {offsetof(gnc_coe_from_rv_req, mu), 1, 0},
+    {offsetof(gnc_coe_from_rv_req, r), 3, 0},
+    {offsetof(gnc_coe_from_rv_req, v), 3, 0},
+};
+
+static const gnc_pkt_field gnc_pkt_coe_from_rv_resp[] = {
+    {offsetof(gnc_coe_from_rv_resp, coe), 6, 0},
+};
+
+static const gnc_pkt_field gnc_pkt_rv_from_coe_req[] = {
+    {offsetof(gnc_rv_from_coe_req, mu), 1, 0},
+    {offsetof(gnc_rv_from_coe_req, coe), 6, 0},
+};
+
+static const gnc_pkt_field gnc_pkt_rv_from_coe_resp[] = {
+    {offsetof(gnc_rv_from_coe_resp, r), 3, 0},
+    {offsetof(gnc_rv_from_coe_resp, v), 3, 0},
+};
+
+static const gnc_pkt_field gnc_pkt_j2_rates_req[] = {
+    {offsetof(gnc_j2_rates_req, mu), 1, 0},
+    {offsetof(gnc_j2_rates_req, j2), 1, 0},
+    {offsetof(gnc_j2_rates_req, r_eq), 1, 0},
+    {offsetof(gnc_j2_rates_req, a), 1, 0},
+    {offsetof(gnc_j2_rates_req, e), 1, 0},
+    {offsetof(gnc_j2_rates_req, i), 1, 0},
+};
+
+static const gnc_pkt_field gnc_pkt_j2_rates_resp[] = {
+    {offsetof(gnc_j2_rates_resp, rates), 3, 0},
+};
+
+static const gnc_pkt_call gnc_pkt_calls[] = {
+    {GNC_APID_ADCS_CONFIG, gnc_pkt_adcs_config_req, 20, 32, NULL, 0, 1},
+    {GNC_APID_ADCS_RESET, NULL, 0, 0, NULL, 0, 1},
+    {GNC_APID_ADCS_STEP, gnc_pkt_adcs_step_req, 11, 27, gnc_pkt_adcs_step_resp, 13, 37},
+    {GNC_APID_MEKF_CONFIG, gnc_pkt_mekf_config_req, 5, 5, NULL, 0, 1},
+    {GNC_APID_MEKF_RESET, gnc_pkt_mekf_reset_req, 2, 7, NULL, 0, 1},
+    {GNC_APID_MEKF_STEP, gnc_pkt_mekf_step_req, 4, 9, gnc_pkt_mekf_step_resp, 7, 22},
+    {GNC_APID_RELNAV_CONFIG, gnc_pkt_relnav_config_req, 5, 5, NULL, 0, 1},
+    {GNC_APID_RELNAV_RESET, gnc_pkt_relnav_reset_req, 2, 42, NULL, 0, 1},
+    {GNC_APID_RELNAV_STEP, gnc_pkt_relnav_step_req, 4, 8, gnc_pkt_relnav_step_resp, 7, 55},
+    {GNC_APID_KEPLER, gnc_pkt_kepler_req, 4, 8, gnc_pkt_kepler_resp, 2, 7},
+    {GNC_APID_LAMBERT, gnc_pkt_lambert_req, 7, 11, gnc_pkt_lambert_resp, 2, 7},
+    {GNC_APID_CW_TARGETING, gnc_pkt_cw_targeting_req, 5, 14, gnc_pkt_cw_targeting_resp, 2, 7},
+    {GNC_APID_GLIDESLOPE, gnc_pkt_glideslope_req, 6, 13, gnc_pkt_glideslope_resp, 6, 235},
+    {GNC_APID_SAFETY_ELLIPSE, gnc_pkt_safety_ellipse_req, 5, 5, gnc_pkt_safety_ellipse_resp, 1, 7},
+    {GNC_APID_CLOSEST_APPROACH, gnc_pkt_closest_approach_req, 3, 8, gnc_pkt_closest_approach_resp, 3, 6},
+    {GNC_APID_COE_FROM_RV, gnc_pkt_coe_from_rv_req, 3, 7, gnc_pkt_coe_from_rv_resp, 1, 7},
+    {GNC_APID_RV_FROM_COE, gnc_pkt_rv_from_coe_req, 2, 7, gnc_pkt_rv_from_coe_resp, 2, 7},
+    {GNC_APID_J2_RATES, gnc_pkt_j2_rates_req, 6, 6, gnc_pkt_j2_rates_resp, 1, 4},
+};
+
+#endif /* GNC_PACKETS_H */

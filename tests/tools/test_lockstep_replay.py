@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from fsw_tools.archive import ArchiveWriter, read_archive
 from fsw_tools.archive.recorder import RecordingBus
-from fsw_tools.replay.lockstep import replay_lockstep
+from fsw_tools.replay.lockstep import ReplayInputs, replay_lockstep
 from ground_packets import field_values
 
 from fsw.bus import Bus
@@ -19,6 +19,7 @@ from fsw.executive import Executive, ExecutiveConfig, Task
 from fsw.packets import DICTIONARY
 
 GYRO, ADCS_HK = DICTIONARY["GYRO"], DICTIONARY["ADCS_HK"]
+HOLD = DICTIONARY["SET_HOLD_POINT"]
 CONFIG = ExecutiveConfig(seed=11)
 TICKS = 60
 
@@ -45,7 +46,12 @@ class ToyAdcs(Task):
         self.ctx = ctx
         self.k = 0
         self.rate = (0.0, 0.0, 0.0)
+        self.hold = 0.0
         ctx.subscribe(GYRO, self.on_gyro, parse=True)
+        ctx.subscribe(HOLD, self.on_hold, parse=True)
+
+    def on_hold(self, rec) -> None:
+        self.hold = rec.along_track
 
     def on_gyro(self, rec) -> None:
         a = 0.5 if self.change_at is not None and self.k >= self.change_at else 0.2
@@ -55,7 +61,22 @@ class ToyAdcs(Task):
     def step(self, t: float) -> None:
         self.k += 1
         self.ctx.send(ADCS_HK, **{**field_values(ADCS_HK, 0), "rate_B": self.rate,
-                                  "cycles": self.k})
+                                  "cycles": self.k,
+                                  "att_error": self.hold})
+
+
+class ToyGround(Task):
+    """Sends a (test, unsigned) command every second, after the tasks' turn."""
+
+    name = "ground"
+
+    def init(self, ctx) -> None:
+        self.ctx = ctx
+        self.n = 0
+
+    def step(self, t: float) -> None:
+        self.n += 1
+        self.ctx.send(HOLD, along_track=-100.0 * self.n)
 
 
 @pytest.fixture(scope="module")
@@ -66,6 +87,7 @@ def recorded(tmp_path_factory) -> tuple[Path, object]:
     bus.clock = lambda: ex.t
     ex.add_world(ToyWorld())
     ex.add(ToyAdcs())
+    ex.add(ToyGround())
     result = ex.run(ticks=TICKS)
     bus.writer.close()
     bus.close()
@@ -85,18 +107,33 @@ def test_recording_is_exactly_the_hashed_stream(recorded) -> None:
 
 def test_lockstep_replay_reproduces_the_outputs(recorded) -> None:
     arc = read_archive(recorded[0])
-    report = replay_lockstep(arc, [ToyAdcs()], CONFIG)
+    sources = [ReplayInputs("world", [GYRO.apid], world=True), ToyAdcs(),
+               ReplayInputs("ground", [HOLD.apid])]
+    report = replay_lockstep(arc, sources, CONFIG)
     assert report.ok, report.describe()
-    assert report.inputs_fed == TICKS  # one GYRO per tick
+    assert report.inputs_fed == TICKS + TICKS // 10  # GYRO every tick, a command a second
     assert report.produced[ADCS_HK.apid] == report.recorded[ADCS_HK.apid] == TICKS
     assert report.compared >= TICKS + 6  # ADCS_HK, heartbeats
 
 
 def test_changed_task_reports_first_diverging_packet(recorded) -> None:
     arc = read_archive(recorded[0])
-    report = replay_lockstep(arc, [ToyAdcs(change_at=25)], CONFIG)
+    sources = [ReplayInputs("world", [GYRO.apid], world=True), ToyAdcs(change_at=25),
+               ReplayInputs("ground", [HOLD.apid])]
+    report = replay_lockstep(arc, sources, CONFIG)
     d = report.divergence
     assert d is not None and (d.name, d.field) == ("ADCS_HK", "rate_B")
     # the 26th step's gyro update is the first changed one: ADCS_HK #25
     assert (d.index, d.seq) == (25, 25)
     assert d.t_tai == pytest.approx(CONFIG.t0_tai + 25 / CONFIG.tick_rate, abs=1e-4)
+
+
+def test_a_source_in_the_wrong_place_is_caught(recorded) -> None:
+    """The ground's commands republished at the world's place reach the task a
+    tick early: the harness shows it (so the placement matters and is tested)."""
+    arc = read_archive(recorded[0])
+    sources = [ReplayInputs("world", [GYRO.apid, HOLD.apid], world=True), ToyAdcs(),
+               ReplayInputs("ground", [])]
+    report = replay_lockstep(arc, sources, CONFIG)
+    d = report.divergence
+    assert d is not None and (d.name, d.field, d.index) == ("ADCS_HK", "att_error", 0)

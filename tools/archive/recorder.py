@@ -11,9 +11,11 @@ Use in the composition root (``fsw run``)::
     bus.writer.close()
 
 The wrapper hands the executive the same bus (every attribute is the wrapped
-bus's) and records in the sinks the executive drains into: exactly the
-packets the stream hash covers, in the same order (lockstep sync packets are
-not recorded).
+bus's). On a local (one-process) bus it records each packet as it is
+published, stamped with the time of the tick that published it; behind a
+broker it records in the sinks the executive drains into (the time it is
+received). Either way the archive holds exactly the packets the stream hash
+covers, in the same order (lockstep sync packets are not recorded).
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ class RecordingBus:
         for a in skip:
             self._skip[a] = True
         self.recorded = 0
+        self._local = bool(getattr(bus, "is_local", False))
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._bus, name)
@@ -61,9 +64,16 @@ class RecordingBus:
 
         return record
 
+    def publish(self, packet: bytes) -> None:
+        self._bus.publish(packet)  # raises (and records nothing) on a bad packet
+        if self._local and not self._skip[((packet[0] << 8) | packet[1]) & 0x7FF]:
+            self.writer.write(packet, self.clock())
+            self.recorded += 1
+
     def drain(self, sink: Callable[[bytes], object], limit: int | None = None) -> int:
-        return self._bus.drain(self._wrap(sink), limit)
+        return self._bus.drain(sink if self._local else self._wrap(sink), limit)
 
     def recv_until(self, predicate: Callable[[bytes], bool], sink: Callable[[bytes], object],
                    timeout_s: float) -> bytes:
-        return self._bus.recv_until(predicate, self._wrap(sink), timeout_s)
+        return self._bus.recv_until(predicate, sink if self._local else self._wrap(sink),
+                                    timeout_s)

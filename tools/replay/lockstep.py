@@ -33,16 +33,30 @@ OUTPUT_APIDS = (0x002, 0x003, *range(0x010, 0x080), *range(0x180, 0x200),
                 *range(0x200, 0x280))
 
 
-class ReplayWorld:
-    """A world participant that republishes the recorded inputs tick by tick."""
+class ReplayInputs:
+    """A participant that republishes, in its turn of every tick, the recorded
+    packets of ``apids`` received at that tick's time. Put it where the
+    recorded source was in the participant order: ``world=True`` for the
+    world (first in every tick), else at the position of the task it stands
+    for (e.g. the ground station), with its ``name`` and ``rate_group`` so
+    that its heartbeats match the recorded ones."""
 
-    name = "replay-world"
-
-    def __init__(self, inputs: Archive) -> None:
-        self._times = inputs.times_ns
-        self._packets = list(inputs.packets())
-        self._i = 0
+    def __init__(self, name: str, apids: Iterable[int], *, world: bool = False,
+                 rate_group: str = "default") -> None:
+        self.name = name
+        self.apids = tuple(int(a) for a in apids)
+        self.world = world
+        self.rate_group = rate_group
         self.published = 0
+        self._times: np.ndarray = np.zeros(0, np.int64)
+        self._packets: list[bytes] = []
+        self._i = 0
+
+    def load(self, archive: Archive) -> None:
+        sub = archive.take(np.flatnonzero(np.isin(archive.apids, self.apids)))
+        self._times = sub.times_ns
+        self._packets = list(sub.packets())
+        self._i = 0
 
     def init(self, ctx: Any) -> None:
         self.ctx = ctx
@@ -57,39 +71,60 @@ class ReplayWorld:
         self._i = i
 
 
+def ReplayWorld(inputs: Archive, apids: Iterable[int] = INPUT_APIDS) -> ReplayInputs:
+    """The world's place filled with the recorded inputs (sensors, telecommands)."""
+    src = ReplayInputs("replay-world", apids, world=True)
+    src.load(inputs)
+    return src
+
+
 def replay_lockstep(
     archive: Archive,
-    tasks: Sequence[Any],
+    participants: Sequence[Any],
     config: Any,
     *,
     inputs: Iterable[int] = INPUT_APIDS,
     outputs: Iterable[int] = OUTPUT_APIDS,
+    ticks: int | None = None,
     workdir: str | Path | None = None,
 ) -> ReplayReport:
-    """Run ``tasks`` (fresh instances, in the recorded order) in an executive
-    with ``config`` (the recorded run's), fed by the recorded inputs, for the
-    recorded number of ticks; compare their outputs with the recording."""
+    """Run ``participants`` (fresh flight-software tasks and
+    :class:`ReplayInputs` standing for the recorded sources, in the recorded
+    order) in an executive with ``config`` (the recorded run's) for the
+    recorded number of ticks (from ``config.t0_tai`` to the last packet of
+    ``archive``, or ``ticks``); compare their outputs with the recording.
+
+    Without any :class:`ReplayInputs`, the world's place republishes the
+    recorded ``inputs`` (sensor packets and telecommands).
+    """
     from fsw.bus import Bus
     from fsw.executive import Executive
 
-    in_set = sorted({int(a) for a in inputs})
-    recorded_inputs = archive.take(np.flatnonzero(np.isin(archive.apids, in_set)))
-    t_end = float(archive.times_ns[-1]) / 1e9 if len(archive) else config.t0_tai
-    ticks = round((t_end - config.t0_tai) * config.tick_rate) + 1
+    parts = list(participants)
+    if not any(isinstance(p, ReplayInputs) for p in parts):
+        parts.insert(0, ReplayInputs("replay-world", inputs, world=True))
+    for p in parts:
+        if isinstance(p, ReplayInputs):
+            p.load(archive)
+    if ticks is None:
+        t_end = float(archive.times_ns[-1]) / 1e9 if len(archive) else config.t0_tai
+        ticks = round((t_end - config.t0_tai) * config.tick_rate) + 1
     with tempfile.TemporaryDirectory(dir=workdir, prefix="fsw-replay-") as d:
         path = Path(d) / "replayed.fswarc"
         bus = RecordingBus(Bus.local(name="replay"), ArchiveWriter(path, sync="close"))
         try:
             ex = Executive(bus, config)
             bus.clock = lambda: ex.t
-            world = ReplayWorld(recorded_inputs)
-            ex.add_world(world)
-            for task in tasks:
-                ex.add(task)
+            for p in parts:
+                if isinstance(p, ReplayInputs) and p.world:
+                    ex.add_world(p)
+                else:
+                    ex.add(p)
             ex.run(ticks=ticks)
         finally:
             bus.writer.close()
             bus.close()
         produced = read_archive(path)
-    report = ReplayReport(steps=ticks, inputs_fed=world.published)
+    fed = sum(p.published for p in parts if isinstance(p, ReplayInputs))
+    report = ReplayReport(steps=ticks, inputs_fed=fed)
     return compare_outputs(archive, produced, outputs, report)

@@ -10,7 +10,7 @@ from pathlib import Path
 from cffi import FFI
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from buildlib import HERE, build_dir, header_text, strict_objects  # noqa: E402
+from buildlib import HERE, build_dir, header_text, strict_objects
 
 INCLUDE = HERE / "sim" / "include"
 SOURCES = sorted((HERE / "sim" / "src").glob("*.c"))

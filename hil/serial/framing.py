@@ -29,7 +29,7 @@ __all__ = ["ASM", "DEFAULT_MAX_PACKET", "MIN_PACKET", "Deframer", "LinkStats", "
 ASM = bytes.fromhex("1ACFFC1D")
 PRIMARY_HEADER = 6
 MIN_PACKET = PRIMARY_HEADER + 2  # a header and the CRC at least
-DEFAULT_MAX_PACKET = 1024  # octets of one space packet (the firmware's buffer size)
+DEFAULT_MAX_PACKET = 2048  # octets of one space packet (FW_MAX_PACKET of the firmware)
 _SEQ_MOD = 1 << 14
 
 
@@ -55,6 +55,7 @@ class LinkStats:
     seq_gaps: int = 0  # packets missing according to the per-APID sequence counts
     link_losses: int = 0  # the port went away (closed, unplugged, peer killed)
     reconnects: int = 0  # the port came back after a loss
+    stale_answers: int = 0  # answers dropped: they echo an earlier request's sequence count
     by_apid_gaps: dict[int, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, object]:
@@ -117,9 +118,13 @@ class Deframer:
         return max(1, min(m + n, m + self.max_packet) - len(buf))
 
     def reset(self) -> None:
-        """Drop everything pending (after a reconnect); counted as discarded."""
+        """Drop everything pending and forget the sequence counts (after a
+        reconnect: the peer may have restarted); pending bytes are counted as
+        discarded."""
         self._discard(len(self._buf))
         self._partial_since = None
+        self._hunting = False
+        self._last_seq.clear()
 
     def feed(self, data: bytes, now: float = 0.0) -> list[bytes]:
         """Add received bytes; return the packets completed by them, in order."""

@@ -187,12 +187,19 @@ class SerialLink:
 
         Raises LinkLost when the port is gone (the next call tries to
         reconnect) and LinkTimeout when no answer comes within ``timeout``.
-        Answers left over from earlier timed-out requests are dropped first.
+        The answer echoes the request's sequence count; late answers to
+        earlier (timed-out) requests are dropped and counted.
         """
         if self._port is not None and self._answers:
+            self.stats.stale_answers += len(self._answers)
             self._answers.clear()
         self.send(request)
-        answer = self.receive(timeout)
-        if answer is None:
-            raise LinkTimeout(f"no answer on {self.url} within {timeout:.3f} s")
-        return answer
+        seq = packet_apid_seq(request)[1]
+        deadline = time.monotonic() + timeout
+        while True:
+            answer = self.receive(max(0.0, deadline - time.monotonic()))
+            if answer is None:
+                raise LinkTimeout(f"no answer on {self.url} within {timeout:.3f} s")
+            if packet_apid_seq(answer)[1] == seq:
+                return answer
+            self.stats.stale_answers += 1  # the late answer to an earlier request

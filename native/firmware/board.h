@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #define FW_BAUD 115200u
-#define FW_RX_RING 2048u /* power of two */
+#define FW_RX_RING 4096u /* power of two: two largest requests */
 
 /* Where the per-call cycle counts come from. */
 enum fw_cycle_source {

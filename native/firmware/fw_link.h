@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 #define FW_ASM_LEN 4u
-#define FW_MAX_PACKET 1024u
+#define FW_MAX_PACKET 2048u /* the core's largest response (glideslope) is 1894 */
 #define FW_MIN_PACKET 8u
 #define FW_FRAME_TIMEOUT_MS 250u
 

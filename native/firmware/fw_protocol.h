@@ -4,7 +4,8 @@
  * mirrored by hil/board/protocol.py (checked by tests/hil against this file).
  *
  * BOARD_PING   (0x27C, host -> board): any user data up to 256 octets.
- * BOARD_PONG   (0x27D, board -> host): the ping's user data, echoed.
+ * BOARD_PONG   (0x27D, board -> host): the ping's user data and sequence
+ *   count, echoed.
  * BOARD_STATUS (0x27F, board -> host): heartbeat and board time, sent every
  *   FW_STATUS_PERIOD_MS and once at boot; CUC = milliseconds since boot.
  *   User data, big-endian:

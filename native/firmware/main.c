@@ -21,13 +21,12 @@ typedef struct fw_state {
     fw_board board;
     fw_link_stats link;
     fw_rx rx;
-    uint16_t seq_pong, seq_status, seq_resp;
+    uint16_t seq_status;
     uint32_t calls;
     uint32_t last_cycles, max_cycles;
     uint64_t total_cycles;
     uint8_t pkt[FW_MAX_PACKET];
     uint8_t resp[FW_MAX_PACKET];
-    uint8_t tx[FW_ASM_LEN + FW_MAX_PACKET];
     fw_dispatch_ctx dispatch;
 } fw_state;
 
@@ -44,9 +43,8 @@ static void put_u32(uint8_t *p, uint32_t v)
 static void send_packet(fw_state *s, const uint8_t *pkt, size_t n)
 {
     static const uint8_t asm_bytes[FW_ASM_LEN] = {0x1Au, 0xCFu, 0xFCu, 0x1Du};
-    memcpy(s->tx, asm_bytes, FW_ASM_LEN);
-    memcpy(s->tx + FW_ASM_LEN, pkt, n);
-    fw_uart_write(s->tx, FW_ASM_LEN + n);
+    fw_uart_write(asm_bytes, FW_ASM_LEN);
+    fw_uart_write(pkt, n);
     s->link.frames_tx++;
 }
 
@@ -88,9 +86,9 @@ static void handle(fw_state *s, size_t n, uint32_t now)
         if (n < 14u) {
             return;
         }
-        m = fw_packet_build(s->resp, sizeof s->resp, FW_APID_PONG, s->seq_pong, now,
+        /* the answer echoes the request's sequence count, as the core's do */
+        m = fw_packet_build(s->resp, sizeof s->resp, FW_APID_PONG, fw_packet_seq(s->pkt), now,
                             s->pkt + 12, user);
-        s->seq_pong = (uint16_t)((s->seq_pong + 1u) & 0x3FFFu);
         if (m > 0) {
             send_packet(s, s->resp, m);
         }

@@ -12,7 +12,7 @@ BOARD_PING = telemetry(0x27C, "BOARD_PING", [
 
 BOARD_PONG = telemetry(0x27D, "BOARD_PONG", [
     Field("payload", GreedyBytes, "", "the BOARD_PING payload, echoed"),
-], "Answer to BOARD_PING, board to host.")
+], "Answer to BOARD_PING, board to host; echoes its sequence count.")
 
 BOARD_STATUS = telemetry(0x27F, "BOARD_STATUS", [
     Field("uptime_ms", U32, "ms", "time since the board booted (also the CUC, from 0)"),

@@ -1,8 +1,14 @@
 """XTCE (CCSDS 660.0-B, XML Telemetric and Command Exchange) export of the
-packet dictionary: one Parameter per telemetry field and one Argument per
-telecommand field, with their encodings, units and descriptions; containers
-for the CCSDS headers and one SequenceContainer (telemetry) or MetaCommand
-(telecommands) per packet, restricted on its APID."""
+packet dictionary.
+
+- Every field of every packet is one Parameter named ``PACKET.field`` with its
+  type (encoding, unit) and description, and every packet one
+  SequenceContainer restricted on its APID and type, so any recorded stream
+  (telecommands included, e.g. a command history) decodes.
+- Every telecommand is also a MetaCommand whose Arguments are its fields.
+- Shared abstract containers hold the primary header + CUC time code
+  (``CCSDS_Packet``) and the telecommand authentication header.
+"""
 
 from __future__ import annotations
 
@@ -20,15 +26,15 @@ def _el(parent: ET.Element, tag: str, **attrs: str) -> ET.Element:
     return ET.SubElement(parent, f"{{{NS}}}{tag}", attrs)
 
 
-def _type_name(pdef: PacketDef, f: Field) -> str:
-    return f"{pdef.name}.{f.name}_Type"
+def _type_name(pdef: PacketDef, f: Field, arg: bool = False) -> str:
+    return f"{pdef.name}.{f.name}_{'Arg' if arg else ''}Type"
 
 
 def _add_type(types: ET.Element, pdef: PacketDef, f: Field, arg: bool) -> None:
     """One parameter/argument type describing the field's encoding."""
     kind = "Argument" if arg else "Parameter"
     lay = field_layout(f.type)
-    name = _type_name(pdef, f)
+    name = _type_name(pdef, f, arg)
     unit_set = None
 
     def units(el: ET.Element) -> None:
@@ -109,6 +115,7 @@ _HEADER = [("CCSDS_Version", 3), ("CCSDS_Type", 1), ("CCSDS_Sec_Hdr_Flag", 1),
            ("CCSDS_APID", 11), ("CCSDS_Group_Flags", 2), ("CCSDS_Source_Sequence_Count", 14),
            ("CCSDS_Packet_Length", 16), ("CUC_Coarse", 32), ("CUC_Fine", 16)]
 _AUTH = [("TC_Key_Id", 16), ("TC_Auth_Seq", 32)]
+_TRAILER = [("CCSDS_CRC", 16)]
 
 
 def xtce(dictionary: Dictionary = DICTIONARY, name: str = "RPO_FSW") -> ET.ElementTree:
@@ -126,32 +133,38 @@ def xtce(dictionary: Dictionary = DICTIONARY, name: str = "RPO_FSW") -> ET.Eleme
     metas = _el(cmd, "MetaCommandSet")
 
     # header parameters, shared by every packet
-    for pname, bits in _HEADER + _AUTH:
+    for pname, bits in _HEADER + _AUTH + _TRAILER:
         tname = f"{pname}_Type"
         t = _el(ptypes, "IntegerParameterType", name=tname, signed="false", sizeInBits=str(bits))
         _el(t, "UnitSet")
         _el(t, "IntegerDataEncoding", sizeInBits=str(bits), encoding="unsigned")
         _el(params, "Parameter", name=pname, parameterTypeRef=tname)
+    t = _el(ptypes, "BinaryParameterType", name="TC_MAC_Type")
+    _el(t, "UnitSet")
+    _el(_el(_el(t, "BinaryDataEncoding"), "SizeInBits"), "FixedValue").text = "128"
+    _el(params, "Parameter", name="TC_MAC", parameterTypeRef="TC_MAC_Type",
+        shortDescription="AES-CMAC over every octet before it")
     for cname, entries in (("CCSDS_Packet", _HEADER), ("CCSDS_TC_Auth", _AUTH)):
         c = _el(conts, "SequenceContainer", name=cname, abstract="true")
         el = _el(c, "EntryList")
         for pname, _ in entries:
             _el(el, "ParameterRefEntry", parameterRef=pname)
     for pdef in dictionary.sorted():
+        _add_container(ptypes, params, conts, pdef)
         if pdef.is_tc:
             _add_command(atypes, metas, pdef)
-        else:
-            _add_telemetry(ptypes, params, conts, pdef)
     ET.indent(root)
     return ET.ElementTree(root)
 
 
-def _add_telemetry(ptypes: ET.Element, params: ET.Element, conts: ET.Element,
+def _add_container(ptypes: ET.Element, params: ET.Element, conts: ET.Element,
                    pdef: PacketDef) -> None:
     c = _el(conts, "SequenceContainer", name=pdef.name)
     if pdef.description:
         _el(c, "LongDescription").text = pdef.description
     el = _el(c, "EntryList")
+    if pdef.is_tc:
+        _el(el, "ContainerRefEntry", containerRef="CCSDS_TC_Auth")
     for f in pdef.fields:
         _add_type(ptypes, pdef, f, arg=False)
         p = _el(params, "Parameter", name=f"{pdef.name}.{f.name}",
@@ -159,11 +172,14 @@ def _add_telemetry(ptypes: ET.Element, params: ET.Element, conts: ET.Element,
         if f.description:
             p.set("shortDescription", f.description)
         _el(el, "ParameterRefEntry", parameterRef=f"{pdef.name}.{f.name}")
+    if pdef.is_tc:
+        _el(el, "ParameterRefEntry", parameterRef="TC_MAC")
+    _el(el, "ParameterRefEntry", parameterRef="CCSDS_CRC")
     base = _el(c, "BaseContainer", containerRef="CCSDS_Packet")
     rc = _el(base, "RestrictionCriteria")
     cl = _el(rc, "ComparisonList")
     _el(cl, "Comparison", parameterRef="CCSDS_APID", value=str(pdef.apid))
-    _el(cl, "Comparison", parameterRef="CCSDS_Type", value="0")
+    _el(cl, "Comparison", parameterRef="CCSDS_Type", value=str(pdef.kind))
 
 
 def _add_command(atypes: ET.Element, metas: ET.Element, pdef: PacketDef) -> None:
@@ -173,16 +189,21 @@ def _add_command(atypes: ET.Element, metas: ET.Element, pdef: PacketDef) -> None
     args = _el(m, "ArgumentList")
     for f in pdef.fields:
         _add_type(atypes, pdef, f, arg=True)
-        a = _el(args, "Argument", name=f.name, argumentTypeRef=_type_name(pdef, f))
+        a = _el(args, "Argument", name=f.name, argumentTypeRef=_type_name(pdef, f, True))
         if f.description:
             a.set("shortDescription", f.description)
     cc = _el(m, "CommandContainer", name=f"{pdef.name}_Container")
     el = _el(cc, "EntryList")
-    _el(el, "FixedValueEntry", name="CCSDS_APID", binaryValue=f"{pdef.w0:04X}",
-        sizeInBits="16")
+    _el(el, "ContainerRefEntry", containerRef="CCSDS_TC_Auth")
     for f in pdef.fields:
         _el(el, "ArgumentRefEntry", argumentRef=f.name)
-    _el(cc, "BaseContainer", containerRef="CCSDS_Packet")
+    # MAC and CRC follow the arguments; the sender computes them (fsw.packets.auth)
+    _el(el, "ParameterRefEntry", parameterRef="TC_MAC")
+    _el(el, "ParameterRefEntry", parameterRef="CCSDS_CRC")
+    base = _el(cc, "BaseContainer", containerRef="CCSDS_Packet")
+    cl = _el(_el(base, "RestrictionCriteria"), "ComparisonList")
+    _el(cl, "Comparison", parameterRef="CCSDS_APID", value=str(pdef.apid))
+    _el(cl, "Comparison", parameterRef="CCSDS_Type", value="1")
 
 
 def write_xtce(path: str, dictionary: Dictionary = DICTIONARY) -> None:

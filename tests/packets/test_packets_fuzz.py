@@ -6,13 +6,21 @@ from __future__ import annotations
 
 import binascii
 import contextlib
+import json
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from packet_strategies import PACKET_NAMES, field_values, seqs, tai_ticks
 
-from fsw.packets import DICTIONARY, PacketError, check_frame, decode, unpack_header
+from fsw.packets import (
+    DICTIONARY,
+    KeyFileError,
+    PacketError,
+    check_frame,
+    decode,
+    unpack_header,
+)
 from fsw.packets.auth import CommandVerifier, KeyRing, sign
 from fsw.packets.bulk import decode_archive
 from fsw.packets.receiver import Receiver
@@ -111,3 +119,14 @@ def test_text_field_with_bad_utf8_is_a_field_error() -> None:
 
     with pytest.raises(PacketFieldError):
         ev.parse(fix_crc(raw))
+
+
+@FUZZ
+@given(st.one_of(st.text(max_size=200),
+                 st.recursive(st.none() | st.integers() | st.text(max_size=70),
+                              lambda c: st.lists(c, max_size=3)
+                              | st.dictionaries(st.text(max_size=8), c, max_size=3),
+                              max_leaves=8).map(json.dumps)))
+def test_key_file_parser_raises_only_key_file_error(text: str) -> None:
+    with contextlib.suppress(KeyFileError):
+        KeyRing.from_json(text)

@@ -44,18 +44,17 @@ def test_fsw_dict_xtce(tmp_path: Path) -> None:
     root = ET.parse(out).getroot()
     q = f"{{{NS}}}"
     assert root.tag == f"{q}SpaceSystem"
-    params = {p.get("name") for p in root.iter(f"{q}Parameter")}
-    want_params = {f"{p.name}.{f.name}" for p in DICTIONARY.values() if not p.is_tc
-                   for f in p.fields}
-    params_of_fields = {n for n in params if "." in n}
-    assert params_of_fields == want_params
-    assert len([p for p in root.iter(f"{q}Parameter") if "." in p.get("name")]) == len(
-        want_params)
+    field_params = [p.get("name") for p in root.iter(f"{q}Parameter") if "." in p.get("name")]
+    want_params = [f"{p.name}.{f.name}" for p in DICTIONARY.values() for f in p.fields]
+    assert sorted(field_params) == sorted(want_params)  # one parameter per field, exactly
     commands = {m.get("name"): [a.get("name") for a in m.iter(f"{q}Argument")]
                 for m in root.iter(f"{q}MetaCommand")}
     assert commands == {p.name: list(p.field_names) for p in DICTIONARY.values() if p.is_tc}
-    containers = {c.get("name") for c in root.iter(f"{q}SequenceContainer")}
-    assert {p.name for p in DICTIONARY.values() if not p.is_tc} <= containers
+    containers = {c.get("name"): c for c in root.iter(f"{q}SequenceContainer")}
+    assert set(DICTIONARY) <= set(containers)
+    fire = containers["FIRE"]
+    apid = fire.find(f".//{q}Comparison[@parameterRef='CCSDS_APID']").get("value")
+    assert int(apid) == DICTIONARY["FIRE"].apid
     # every parameter/argument references a type that is defined
     types = {t.get("name") for t in root.iter() if t.tag.endswith("Type") and t.get("name")}
     refs = [p.get("parameterTypeRef") for p in root.iter(f"{q}Parameter")] + [

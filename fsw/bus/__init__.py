@@ -22,6 +22,7 @@ Usage::
         node.close()
 
     tap = Bus.tap(bus.endpoint)            # receive-only view of a local bus
+    port = Bus.bind("tcp://127.0.0.1:*")   # brokerless publisher; others Bus.tap(port.endpoint)
     bus.counters.get(0x100)                # ApidCounts(sent, received, dropped, out_of_order)
     bus.counters.totals()                  # sums, plus 'invalid' (refused by publish)
 

@@ -63,7 +63,7 @@ class Bus:
         self._received = self.counters.received
         self._outstanding = 0  # local mode: published, not yet drained
         self._check_seq = [not local] * APID_COUNT
-        self._send = pub.send if pub is not None else None
+        self._send = _raw_send(pub) if pub is not None else None
         self._recv = sub.recv
         self.closed = False
 
@@ -110,11 +110,32 @@ class Bus:
                    endpoint=endpoints.backend, name=name)
 
     @classmethod
+    def bind(cls, endpoint: str, *, name: str = "bus", hwm: int = DEFAULT_HWM,
+             context: zmq.Context | None = None) -> Bus:
+        """A publisher that others reach without a broker: its PUB binds
+        ``endpoint`` (``tcp://127.0.0.1:*`` picks a free port; the address
+        bound is :attr:`endpoint`) and subscribers connect with :meth:`tap`.
+        For one publisher and many subscribers, e.g. a telemetry port. Its own
+        SUB hears itself only for APIDs it subscribes to."""
+        ctx = context or zmq.Context.instance()
+        pub = _socket(ctx, zmq.PUB, hwm)
+        sub = _socket(ctx, zmq.SUB, hwm)
+        try:
+            pub.bind(endpoint)
+            bound = pub.getsockopt_string(zmq.LAST_ENDPOINT)
+            sub.connect(bound)
+        except zmq.ZMQError as exc:
+            pub.close(0)
+            sub.close(0)
+            raise BusEndpointError(f"cannot bind a bus publisher at {endpoint}: {exc}") from exc
+        return cls(pub, sub, local=False, context=ctx, endpoint=bound, name=name)
+
+    @classmethod
     def tap(cls, endpoint: str, *, name: str = "tap", hwm: int = DEFAULT_HWM,
             context: zmq.Context | None = None) -> Bus:
         """A receive-only endpoint on a PUB address: a local bus's
-        :attr:`endpoint` (same context) or a broker's backend. Subscribe with
-        :meth:`subscribe`."""
+        :attr:`endpoint` (same context), a :meth:`bind` publisher's, or a
+        broker's backend. Subscribe with :meth:`subscribe`."""
         ctx = context or zmq.Context.instance()
         sub = _socket(ctx, zmq.SUB, hwm)
         try:
@@ -326,6 +347,17 @@ class Bus:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _raw_send(sock: zmq.Socket) -> Callable[..., object]:
+    """The socket's compiled ``send``, without pyzmq's Python-level wrapper
+    (which costs about 0.7 us per message and adds nothing for bytes
+    smaller than its copy threshold)."""
+    try:
+        raw = super(zmq.Socket, sock).send
+    except AttributeError:  # another pyzmq layout: the public method is fine
+        return sock.send
+    return raw
 
 
 def _socket(ctx: zmq.Context, kind: int, hwm: int) -> zmq.Socket:

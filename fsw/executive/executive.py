@@ -16,6 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import zmq
+
 from fsw.bus import Bus
 from fsw.bus.errors import BusError
 from fsw.bus.topics import APID_COUNT, as_apids
@@ -33,6 +35,7 @@ TICK_DONE = DICTIONARY["TICK_DONE"]
 BARRIER = DICTIONARY["BARRIER"]
 #: APIDs of the lockstep protocol: never delivered, never hashed.
 SYNC_APIDS = (HELLO.apid, TICK.apid, TICK_DONE.apid, BARRIER.apid)
+_NOBLOCK = zmq.NOBLOCK
 
 # Task states (the HEARTBEAT ``state`` enum).
 INIT, NOMINAL, FAULTED, STOPPED = 0, 1, 5, 4
@@ -86,7 +89,7 @@ class RunResult:
 class _Slot:
     """The executive's bookkeeping of one participant."""
 
-    __slots__ = ("bad_packets", "consecutive", "ctx", "discarded", "every", "faults",
+    __slots__ = ("bad_packets", "consecutive", "ctx", "discarded", "dispatch", "every", "faults",
                  "handlers", "hb_every", "inbox", "init_error", "monitored", "name",
                  "obj", "pending", "restart_at", "restarted_tick", "restarts", "state",
                  "steps")
@@ -99,6 +102,8 @@ class _Slot:
         self.hb_every = hb_every
         self.inbox: list[bytes] = []
         self.handlers: dict[int, list[tuple[Callable[[Any], object], Any]]] = {}
+        #: APID -> the callables a packet of it goes to (parsing wrapped in)
+        self.dispatch: dict[int, tuple[Callable[[bytes], object], ...]] = {}
         self.pending: list[bytes] | None = None
         self.ctx: TaskContext | None = None
         self.state = INIT
@@ -160,6 +165,10 @@ class Executive:
         self._stop_requested = False
         self._started = False
         self._sink = self._on_packet
+        #: what a context's publish becomes after the first turn: straight to
+        #: the bus on a local bus, else also marking the node dirty
+        self._fast_publish: Callable[[bytes], None] = bus.publish if bus.is_local \
+            else self._publish
         if not self._local:
             bus.ignore_sequence(SYNC_APIDS)
             bus.subscribe_all()
@@ -220,12 +229,31 @@ class Executive:
         if self._skip[a]:
             raise ValueError(f"{slot.name}: APID 0x{a:03X} is reserved for lockstep sync")
         slot.handlers.setdefault(a, []).append((handler, pdef))
+        slot.dispatch[a] = (*slot.dispatch.get(a, ()),
+                            handler if pdef is None else self._parsing(slot, handler, pdef))
         subs = self._subs[a]
         if subs is None:
             self._subs[a] = [slot]
         elif slot not in subs:
             subs.append(slot)
             subs.sort(key=self._slots.index)
+
+    def _parsing(self, slot: _Slot, handler: Callable[[Any], object],
+                 pdef: Any) -> Callable[[bytes], None]:
+        """``handler`` behind ``pdef.parse``; a packet that does not parse is
+        counted and reported, never handed on."""
+        parse = pdef.parse
+
+        def call(p: bytes) -> None:
+            try:
+                rec = parse(p)
+            except PacketError as exc:
+                slot.bad_packets += 1
+                self._event(slot, WARNING, ev.BAD_PACKET, f"{pdef.name} dropped: {exc}")
+                return
+            handler(rec)
+
+        return call
 
     def _publish_from(self, slot: _Slot, packet: bytes) -> None:
         if slot.pending is not None:
@@ -292,9 +320,41 @@ class Executive:
         the inboxes."""
         if self._local:
             if self.bus._outstanding:
-                self.bus.drain(self._on_packet)
+                self._drain_local()
         elif self._dirty:
             self._barrier()
+
+    def _drain_local(self) -> None:
+        """:meth:`Bus.drain` and :meth:`_on_packet` fused for a local bus
+        (the lockstep hot path: one receive, one counter, one hash update and
+        an append per subscriber for each packet)."""
+        bus = self.bus
+        want = bus._outstanding
+        recv = bus._recv
+        received = bus._received
+        skip = self._skip
+        subs_of = self._subs
+        update = self._hash_update
+        n = hashed = 0
+        try:
+            while n < want:
+                p = recv(_NOBLOCK)
+                n += 1
+                apid = ((p[0] << 8) | p[1]) & 0x7FF
+                received[apid] += 1
+                if skip[apid]:
+                    continue
+                update(p)
+                hashed += 1
+                subs = subs_of[apid]
+                if subs is not None:
+                    for s in subs:
+                        s.inbox.append(p)
+        except zmq.Again:
+            bus._reconcile_drops()
+        finally:
+            bus._outstanding = 0
+            self._packets += hashed
 
     def _barrier(self) -> None:
         self._barriers += 1
@@ -327,6 +387,8 @@ class Executive:
                 self._fault(slot, exc, k, "init")
                 return
             slot.state = NOMINAL
+            if slot.ctx is not None:
+                slot.ctx.publish = self._fast_publish  # type: ignore[method-assign]
         if slot.state != NOMINAL:
             if slot.inbox:
                 slot.discarded += len(slot.inbox)
@@ -357,27 +419,18 @@ class Executive:
 
     def _deliver(self, slot: _Slot, k: int) -> bool:
         inbox, slot.inbox = slot.inbox, []
-        handlers = slot.handlers
-        for i, p in enumerate(inbox):
-            for h, pdef in handlers.get(((p[0] << 8) | p[1]) & 0x7FF, ()):
-                try:
-                    if pdef is None:
-                        h(p)
-                    else:
-                        try:
-                            rec = pdef.parse(p)
-                        except PacketError as exc:
-                            slot.bad_packets += 1
-                            self._event(slot, WARNING, ev.BAD_PACKET,
-                                        f"{pdef.name} dropped: {exc}")
-                            continue
-                        h(rec)
-                except Exception as exc:
-                    if not slot.monitored:
-                        raise ExecutiveError(f"{slot.name} handler raised: {exc!r}") from exc
-                    slot.discarded += len(inbox) - i - 1
-                    self._fault(slot, exc, k, "handler")
-                    return False
+        dispatch = slot.dispatch
+        i = 0
+        try:
+            for i, p in enumerate(inbox):  # noqa: B007 - i names the packet that raised
+                for h in dispatch.get(((p[0] << 8) | p[1]) & 0x7FF, ()):
+                    h(p)
+        except Exception as exc:
+            if not slot.monitored:
+                raise ExecutiveError(f"{slot.name} handler raised: {exc!r}") from exc
+            slot.discarded += len(inbox) - i - 1
+            self._fault(slot, exc, k, "handler")
+            return False
         return True
 
     def _heartbeat(self, slot: _Slot) -> None:
@@ -416,6 +469,7 @@ class Executive:
                 if not subs:
                     self._subs[a] = None
         slot.handlers = {}
+        slot.dispatch = {}
 
     def _restart(self, slot: _Slot, k: int) -> None:
         slot.restarts += 1
@@ -427,6 +481,7 @@ class Executive:
             self._fault(slot, exc, k, "init")
             return
         slot.state = NOMINAL
+        slot.ctx.publish = self._fast_publish  # type: ignore[method-assign]
         self._event(slot, WARNING, ev.TASK_RESTARTED,
                     f"restarted (restart {slot.restarts}, fault streak {slot.consecutive})")
 
@@ -491,6 +546,7 @@ class Executive:
         slots = self._slots
         followers = self.nodes - 1
         clock = 1 if realtime else 0
+        local, bus, drain, turn = self._local, self.bus, self._drain_local, self._turn
         wall0 = time.perf_counter()
         k = 0
         while k < ticks and not self._stop_requested:
@@ -500,8 +556,12 @@ class Executive:
                 self._publish(TIME.build(t_tai=t, seq=self._next_seq(TIME.apid), tick=k,
                                          tick_period=dt, tai_utc=cfg.tai_utc, clock=clock))
             for slot in slots:
-                self._sync_local()
-                self._turn(slot, k)
+                if local:
+                    if bus._outstanding:
+                        drain()
+                elif self._dirty:
+                    self._barrier()
+                turn(slot, k)
             if followers:
                 for stage in range(1, followers + 1):
                     sync.run_stage(self, k, stage)

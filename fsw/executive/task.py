@@ -130,8 +130,13 @@ class TaskContext:
     def send(self, pdef: PacketDef, **fields: Any) -> bytes:
         """Build ``pdef`` stamped with the current time and the APID's next
         sequence count, publish it and return its bytes."""
-        raw = pdef.build(t_tai=self._ex.t, seq=self._ex._next_seq(pdef.apid), **fields)
-        self._ex._publish_from(self._slot, raw)
+        ex = self._ex
+        seqs = ex._seq
+        apid = pdef.apid
+        seq = seqs[apid]
+        seqs[apid] = (seq + 1) & 0x3FFF
+        raw = pdef.build(t_tai=ex.t, seq=seq, **fields)
+        self.publish(raw)
         return raw
 
     def event(self, severity: int, event_id: int, text: str) -> None:

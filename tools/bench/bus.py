@@ -5,17 +5,19 @@ Throughput (messages/s) with 64 B and 1 KiB space packets:
 - inproc: the lockstep pattern, one thread: publish a batch, then drain it.
   Bus: ``Bus.local`` (PUB->SUB, size/version check, per-APID counters).
   Anchor: a raw PUSH->PULL inproc pair doing the same.
-- ipc, tcp: a sender thread and a receiver. Bus: publisher and subscriber
-  nodes through a broker (XSUB/XPUB proxy thread), APID subscription,
-  per-APID counters and sequence-gap check on receipt. Anchor: raw PUSH->PULL
-  straight from sender to receiver (no broker).
+- ipc, tcp: a sender thread and a receiver. Bus: a ``Bus.bind`` publisher
+  and a ``Bus.tap`` subscriber (the anchor's topology: straight from sender
+  to receiver), with packet check, APID subscription, per-APID counters and
+  sequence-gap check on receipt. Anchor: raw PUSH->PULL. Also printed: the
+  bus through a broker (XSUB/XPUB proxy thread: one more hop than the anchor,
+  the multi-process topology), with its ratio to the same anchor.
 
 Round trip (tcp, through the broker): node A publishes, node B answers with
 another APID, A receives; median and 99th percentile in microseconds, beside
 a raw PUSH/PULL ping-pong.
 
-Ratios are bus / raw for the same transport, the smaller of the two packet
-sizes' ratios. The last line is JSON with the keys ``bus_vs_zmq_inproc``,
+Ratios are bus / raw for the same transport and topology, the smaller of
+the two packet sizes' ratios. The last line is JSON with the keys ``bus_vs_zmq_inproc``,
 ``bus_vs_zmq_ipc``, ``bus_vs_zmq_tcp``, ``tcp_rtt_p50_us``, ``tcp_rtt_p99_us``.
 
     python tools/bench/bus.py [--quick]
@@ -24,6 +26,7 @@ sizes' ratios. The last line is JSON with the keys ``bus_vs_zmq_inproc``,
 from __future__ import annotations
 
 import argparse
+import collections
 import json
 import shutil
 import statistics
@@ -81,7 +84,7 @@ def bus_inproc(n: int, size: int, batch: int = 1000) -> float:
     bus = Bus.local(hwm=HWM)
     p = make_packet(0x20, size)
     publish = bus.publish
-    sink = [].append
+    sink = collections.deque(maxlen=1).append  # C-level, keeps nothing
     t0 = time.perf_counter()
     for _ in range(n // batch):
         for _ in range(batch):
@@ -142,9 +145,15 @@ def _wait_joined(pub: Bus, sub: Bus, probe: bytes) -> None:
         pass
 
 
-def bus_stream(endpoints, n: int, size: int) -> float:
-    pub = Bus.connect(endpoints, hwm=HWM, name="bench-pub")
-    sub = Bus.connect(endpoints, hwm=HWM, name="bench-sub")
+def bus_stream(endpoints, n: int, size: int, transport: str = "", tmp: str = "") -> float:
+    """Bus throughput through the broker at ``endpoints``, or (``endpoints``
+    None) straight from a :meth:`Bus.bind` publisher to a :meth:`Bus.tap`."""
+    if endpoints is None:
+        pub = Bus.bind(_addr(transport, tmp).replace("raw.sock", "bus.sock"), hwm=HWM)
+        sub = Bus.tap(pub.endpoint, hwm=HWM, name="bench-sub")
+    else:
+        pub = Bus.connect(endpoints, hwm=HWM, name="bench-pub")
+        sub = Bus.connect(endpoints, hwm=HWM, name="bench-sub")
     sub.subscribe(0x20)
     packets = [make_packet(0x20, size, s) for s in range(16384)]
     _wait_joined(pub, sub, packets[0])
@@ -262,17 +271,22 @@ def main() -> int:
         for transport in ("inproc", "ipc", "tcp"):
             worst = float("inf")
             for size in (64, 1024):
+                via = ""
                 if transport == "inproc":
                     raw = best_of(lambda s=size: raw_inproc(n, s), repeats)
                     bus = best_of(lambda s=size: bus_inproc(n, s), repeats)
                 else:
+                    raw = best_of(lambda s=size, tr=transport: raw_stream(tr, n, s, tmp),
+                                  repeats)
+                    bus = best_of(lambda s=size, tr=transport: bus_stream(None, n, s, tr, tmp),
+                                  repeats)
                     with Broker(transport, hwm=HWM) as broker:
-                        raw = best_of(lambda s=size, tr=transport: raw_stream(tr, n, s, tmp),
-                                      repeats)
-                        bus = best_of(lambda s=size: bus_stream(broker.endpoints, n, s), repeats)
+                        brokered = best_of(lambda s=size, b=broker: bus_stream(b.endpoints, n, s),
+                                           repeats)
+                    via = f"   via broker {brokered:>10,.0f} ({brokered / raw:.2f})"
                 ratio = bus / raw
                 worst = min(worst, ratio)
-                print(f"{transport:9} {size:>5} {raw:>12,.0f} {bus:>12,.0f} {ratio:>8.2f}")
+                print(f"{transport:9} {size:>5} {raw:>12,.0f} {bus:>12,.0f} {ratio:>8.2f}{via}")
             ratios[transport] = worst
         with Broker("tcp") as broker:
             rtt = bus_rtt(broker.endpoints, n_rtt)

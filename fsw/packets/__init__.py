@@ -73,12 +73,18 @@ Other modules of this package:
 - :mod:`fsw.packets.receiver`: :class:`Receiver` (``rx.receive(raw) -> Record |
   None``, per-APID :class:`ApidStats`: received, gaps, missed, duplicates,
   crc_errors, length_errors, header_errors, field_errors, unknown, idle).
-- :mod:`fsw.packets.segment`: ``segment(pdef, payload, ...)`` and
-  :class:`Reassembler` (raises :class:`SegmentLossError` on a lost segment).
-- :mod:`fsw.packets.auth`: key files (``fsw keys new PATH``), :class:`KeyRing`,
-  :class:`CommandSigner` (``signer.build("FIRE", t_tai=..., dv_N=...)``),
-  :class:`CommandVerifier` (``verifier.verify(raw) -> Record``; raises
-  :class:`AuthError` subclasses with ``.reason`` an :class:`AuthReason`).
+- :mod:`fsw.packets.segment`: ``segment(DICTIONARY["IMAGE"], payload, t_tai=...,
+  counters=..., max_packet_len=1024) -> list[bytes]`` and :class:`Reassembler`
+  (``push(raw) -> bytes | None``; raises :class:`SegmentLossError` on a lost
+  segment, ``flush()`` at end of stream reports payloads still open).
+- :mod:`fsw.packets.auth`: key files (``fsw keys new PATH``; ``KeyRing.load(path)``),
+  ``build_command(keys, "FIRE", key_id=1, auth_seq=7, t_tai=..., dv_N=...)``,
+  :class:`CommandSigner` (``signer.build("FIRE", t_tai=..., dv_N=...)``, numbers
+  ``auth_seq`` itself), :class:`CommandVerifier` (``verifier.verify(raw) ->
+  Record`` or raises :class:`UnknownKeyError` / :class:`BadMacError` /
+  :class:`ReplayError` / :class:`MalformedCommandError`, all :class:`AuthError`
+  with ``.reason`` an :class:`AuthReason`; ``verifier.check(raw) -> (record,
+  reason)`` does not raise; ``last_accepted`` per key, ``counts`` per outcome).
 - :mod:`fsw.packets.bulk`: ``decode_archive(buf) -> BulkResult``, vectorised,
   CRC checked: ``res.arrays["GYRO"]["rate_B"]`` (per packet name a dict of
   numpy columns: seq, t_tai, the fields), ``res.records`` (variable layouts),

@@ -89,8 +89,8 @@ def test_cuc_against_ccsdspy_datetime_converter() -> None:
     from ccsdspy.converters import DatetimeConverter
 
     rng = np.random.default_rng(3)
-    coarse = rng.integers(0, 2**32, 2000, dtype=np.uint64)
-    fine = rng.integers(0, 2**16, 2000, dtype=np.uint64)
+    coarse = rng.integers(0, 2**32, 10_000, dtype=np.uint64)
+    fine = rng.integers(0, 2**16, 10_000, dtype=np.uint64)
     conv = DatetimeConverter(since=EPOCH, units=("seconds", "microseconds"))
     ref = conv.convert(coarse, fine * 1e6 / 65536)  # fine ticks as microseconds
     for c, f, when in zip(coarse.tolist(), fine.tolist(), ref, strict=True):

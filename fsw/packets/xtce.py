@@ -59,9 +59,14 @@ def _add_type(types: ET.Element, pdef: PacketDef, f: Field, arg: bool) -> None:
             size = _el(enc, "SizeInBits")
             if lay is not None:
                 _el(size, "FixedValue").text = str(lay.size * 8)
-            else:  # rest of the packet
+            else:  # rest of the packet: from the length field (data field octets - 1)
                 dyn = _el(size, "DynamicValue")
                 _el(dyn, "ParameterInstanceRef", parameterRef="CCSDS_Packet_Length")
+                others = [field_layout(g.type) for g in pdef.fields if g.name != f.name]
+                if all(o is not None for o in others):
+                    fixed = (pdef.header_len - 6 + pdef.trailer_len
+                             + sum(o.size for o in others if o is not None))
+                    _el(dyn, "LinearAdjustment", slope="8", intercept=str(8 - 8 * fixed))
         return
     ch = lay.fmt[-1]
     if lay.kind == "array":

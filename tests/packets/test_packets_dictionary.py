@@ -166,3 +166,24 @@ def test_numpy_dtype_matches_struct() -> None:
     arr = np.frombuffer(raw, gyro.numpy_dtype())
     assert arr["rate_B"][0].tolist() == [1.5, -2.0, 3.0] and arr["valid"][0] == 1
     assert arr["coarse"][0] == 5 and arr["fine"][0] == 16384
+
+
+def test_launch_notice_carries_a_tle_that_sgp4_reads() -> None:
+    from sgp4.api import Satrec
+
+    line1 = "1 25544U 98067A   24001.50000000  .00016717  00000-0  10270-3 0  9005"
+    line2 = "2 25544  51.6416 247.4627 0006703 130.5360 325.0288 15.49815308432667"
+    assert len(line1) == len(line2) == 69
+    pkt = DICTIONARY["LAUNCH_NOTICE"]
+    raw = pkt.build(t_tai=2.1e9, form="tle", tle1=line1, tle2=line2, epoch_tai=0.0,
+                    r_N=(0, 0, 0), v_N=(0, 0, 0), key_id=1, auth_seq=1)
+    rec = pkt.parse(raw)
+    assert (rec.tle1, rec.tle2, rec.form) == (line1, line2, 0)
+    sat = Satrec.twoline2rv(rec.tle1, rec.tle2)
+    assert sat.satnum == 25544
+    with pytest.raises(PacketBuildError):
+        pkt.build(t_tai=0, form="tle", tle1=line1 + "X", tle2=line2, epoch_tai=0.0,
+                  r_N=(0, 0, 0), v_N=(0, 0, 0))
+    with pytest.raises(PacketBuildError):
+        pkt.build(t_tai=0, form="tle", tle1="é" * 10, tle2=line2, epoch_tai=0.0,
+                  r_N=(0, 0, 0), v_N=(0, 0, 0))

@@ -74,7 +74,8 @@ class CStruct:
         self.cname = cname
         self.cdata = ffi.new(f"{cname} *")
         self.dtype = struct_dtype(cname)
-        self.array = np.frombuffer(ffi.buffer(self.cdata), dtype=self.dtype)
+        self._buffer = ffi.buffer(self.cdata)
+        self.array = np.frombuffer(self._buffer, dtype=self.dtype)
         self.fields = flat_fields(cname)
 
     def view(self, name: str) -> np.ndarray:
@@ -83,8 +84,9 @@ class CStruct:
         return v[0] if v.ndim > 1 else v
 
     def result(self) -> Result:
-        """A copy of the struct as a :class:`Result`."""
-        return Result(self.array.copy())
+        """A copy of the struct as a :class:`Result` (one bytes copy; the
+        numpy view is made only when a field is read)."""
+        return Result(self._buffer[:], self.dtype)
 
     def fill(self, values: Mapping[str, Any]) -> None:
         """Set members from flat names (see :func:`flat_fields`)."""
@@ -114,15 +116,6 @@ class CStruct:
         visit(self.array, "")
         return out
 
-    def flat_values(self) -> dict[str, Any]:
-        """Flat members as floats / tuples of floats (packet field values)."""
-        return {k: (tuple(float(x) for x in v) if v.shape[0] > 1 or k in self._arrays()
-                    else float(v[0]))
-                for k, v in self.flat_view().items()}
-
-    def _arrays(self) -> set[str]:
-        return {name for name, n, _ in self.fields if n > 1}
-
 
 class Result(Mapping[str, Any]):
     """The outputs of one guidance-core call, by C member name.
@@ -131,10 +124,18 @@ class Result(Mapping[str, Any]):
     int or float for scalars. Values are copies: later calls do not change
     them."""
 
-    __slots__ = ("_a",)
+    __slots__ = ("_a", "_b", "_dtype")
 
-    def __init__(self, array: np.ndarray) -> None:
-        self._a = array
+    def __init__(self, raw: bytes, dtype: np.dtype) -> None:
+        self._b = raw
+        self._dtype = dtype
+        self._a: np.ndarray | None = None
+
+    def _array(self) -> np.ndarray:
+        if self._a is None:
+            a = np.frombuffer(self._b, dtype=self._dtype)
+            self._a = a
+        return self._a
 
     @classmethod
     def from_fields(cls, cname: str, values: Mapping[str, Any]) -> Result:
@@ -147,11 +148,15 @@ class Result(Mapping[str, Any]):
         return s.result()
 
     def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
         try:
-            v = self._a[name][0]
+            v = self._array()[name][0]
         except (ValueError, KeyError):
             raise AttributeError(name) from None
-        if isinstance(v, np.ndarray) or v.dtype.names:
+        if isinstance(v, np.ndarray):
+            return v.copy()  # writable, independent of the stored bytes
+        if v.dtype.names:
             return v
         return v.item()
 
@@ -162,15 +167,16 @@ class Result(Mapping[str, Any]):
             raise KeyError(name) from None
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._a.dtype.names)
+        return iter(self._dtype.names)
 
     def __len__(self) -> int:
-        return len(self._a.dtype.names)
+        return len(self._dtype.names)
 
     def __eq__(self, other: object) -> bool:
+        """Bitwise equality (same C struct, same bytes)."""
         if not isinstance(other, Result):
             return NotImplemented
-        return self._a.dtype == other._a.dtype and self._a.tobytes() == other._a.tobytes()
+        return self._dtype == other._dtype and self._b == other._b
 
     __hash__ = None  # type: ignore[assignment]
 

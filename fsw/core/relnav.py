@@ -17,6 +17,8 @@ from fsw.core._struct import CStruct, Result, dataclass_fields
 
 __all__ = ["Relnav", "RelnavConfig", "measure"]
 
+_Z3 = (0.0, 0.0, 0.0)
+
 
 @dataclass
 class RelnavConfig:
@@ -56,19 +58,21 @@ class Relnav:
         self._v = (v("dt"), v("dv"), v("meas"), v("meas_valid"))
         self._pin, self._pout = self._in.cdata, self._out.cdata
         self._step = lib.gnc_relnav_step
+        self._dv_set = False
 
     def reset(self, x0: ArrayLike, P0: ArrayLike) -> None:
         """Start from estimate ``x0`` (m, m/s) with covariance ``P0`` (6x6)."""
         a, p = vec(x0, 6, "x0"), vec(P0, 36, "P0")
         check(lib.gnc_relnav_reset(self._ctx, ptr(a), ptr(p)), "relnav_reset")
 
-    def step(self, dt: float, meas: ArrayLike | None = None,
-             dv: ArrayLike = (0.0, 0.0, 0.0)) -> Result:
+    def step(self, dt: float, meas: ArrayLike | None = None, dv: ArrayLike = _Z3) -> Result:
         """Apply the known impulse ``dv`` (m/s, Hill), propagate ``dt`` s, then
         update with ``meas = [range m, azimuth rad, elevation rad]`` if given."""
         t, d, m, valid = self._v
         t[0] = dt
-        d[:] = dv
+        if dv is not _Z3 or self._dv_set:  # the default needs no write once zeroed
+            d[:] = dv
+            self._dv_set = dv is not _Z3
         if meas is None:
             valid[0] = 0
         else:

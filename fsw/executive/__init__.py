@@ -88,9 +88,11 @@ as in one process, so is the hash (:mod:`fsw.executive.sync` gives the
 protocol). :func:`fsw.executive.node.run_node` runs one node from a picklable
 :class:`~fsw.executive.node.NodeSpec`; ``fsw_tools.runner`` composes them.
 Per-APID sequence counters are kept level across nodes (each node follows
-the counts it sees on the bus), so tasks may be spread over any number of
-followers. Subscriptions are made in ``init``; in a multi-process run every
-node receives every packet and routes locally.
+the counts it sees on the bus; followers always hear EVENT and HEARTBEAT),
+so tasks may be spread over any number of followers. A follower subscribes,
+at the broker, only to the APIDs its participants subscribe to in ``init``
+(an APID first subscribed later, e.g. at a restart, is subscribed then but
+its first packets are not synchronised).
 
 Real time (``mode="realtime"``): the same loop, tick k due at wall time
 start + k * dt / speed; a tick that ends after the next one's deadline is an

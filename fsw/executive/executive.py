@@ -169,9 +169,15 @@ class Executive:
         #: the bus on a local bus, else also marking the node dirty
         self._fast_publish: Callable[[bytes], None] = bus.publish if bus.is_local \
             else self._publish
+        #: APIDs this node's SUB subscribes to behind a broker (followers)
+        self._bus_subs: set[int] = set()
+        self._handshaken = False
         if not self._local:
             bus.ignore_sequence(SYNC_APIDS)
-            bus.subscribe_all()
+            if role == "follower":  # only what it needs: see sync.handshake
+                self._bus_subscribe((HELLO.apid, TICK.apid))
+            else:  # the clock owner hashes the whole stream
+                bus.subscribe_all()
             self._sink = self._on_packet_synced
 
     # -- composition ------------------------------------------------------------
@@ -216,6 +222,12 @@ class Executive:
         """Ask a running executive to end after the current tick."""
         self._stop_requested = True
 
+    def _bus_subscribe(self, apids: Any) -> None:
+        new = [a for a in apids if a not in self._bus_subs]
+        if new:
+            self.bus.subscribe(new)
+            self._bus_subs.update(new)
+
     # -- services for contexts --------------------------------------------------------
 
     def _subscribe(self, slot: _Slot, apid: Any, handler: Callable[[Any], object],
@@ -231,6 +243,10 @@ class Executive:
         slot.handlers.setdefault(a, []).append((handler, pdef))
         slot.dispatch[a] = (*slot.dispatch.get(a, ()),
                             handler if pdef is None else self._parsing(slot, handler, pdef))
+        if self._handshaken and self.role == "follower" and a not in self._bus_subs:
+            # a new APID after start-up (e.g. at a restart): effective once the
+            # subscription has reached the publishers, not synchronised
+            self._bus_subscribe((a,))
         subs = self._subs[a]
         if subs is None:
             self._subs[a] = [slot]
@@ -513,8 +529,9 @@ class Executive:
         wall0 = time.perf_counter()
         done = 0
         try:
-            if self.role != "solo":
+            if not self._local:
                 sync.handshake(self)
+            self._handshaken = True
             done = sync.follow(self) if self.role == "follower" else self._lead(ticks or 0)
         finally:
             for slot in self._slots:

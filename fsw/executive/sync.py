@@ -1,15 +1,24 @@
 """Lockstep across processes: the handshake and the tick protocol.
 
 Nodes share one bus through a broker; node 0 owns the clock, nodes 1.. follow
-in stage order. Every node subscribes to everything (one subscription, so no
-subscription can arrive at a publisher out of order) and drops locally what no
-participant of its own wants.
+in stage order. The owner subscribes to everything (it hashes the stream); a
+follower subscribes to the APIDs its participants asked for in ``init`` and
+to the sync packets it needs, and to EVENT and HEARTBEAT, which every node
+publishes: a node keeps its per-APID sequence counters level with the
+packets it sees, so these count as in one process. (An APID that tasks in
+two different nodes both publish needs the same: subscribe to it.)
 
-Start-up (``HELLO``): each node publishes HELLO every 20 ms. A node that has
-heard all ``nodes`` HELLOs (its own included) knows that every publisher
-holds its subscription and says so (``ready=1``). The owner starts tick 0
-once every follower is ready; a follower keeps saying hello until its first
-TICK arrives.
+Start-up. Phase A: every node publishes HELLO every 20 ms; the followers are
+subscribed to HELLO and TICK only. A node that has heard the HELLOs of all
+``nodes`` nodes (its own included) knows every publisher is attached to the
+broker and its own pipes are up, so subscriptions it makes from now on reach
+every publisher in the order made. Phase B: a follower subscribes to its
+participants' APIDs, then to BARRIER, the marker; every node publishes a
+BARRIER probe (count 0) every 20 ms. A node that has received the probes of
+all nodes knows every publisher holds all its subscriptions, and says so
+(HELLO ``ready=1``). The owner starts tick 0 once every follower is ready; a
+follower keeps up its HELLOs and probes until its first TICK arrives. (The
+broker's XPUB is verbose, so no subscription is dropped as a duplicate.)
 
 Each tick k::
 
@@ -39,42 +48,81 @@ if TYPE_CHECKING:
 _HELLO_PERIOD_S = 0.02
 
 
+def _shared() -> tuple[int, ...]:
+    from fsw.executive.executive import EVENT, HEARTBEAT
+
+    return (EVENT.apid, HEARTBEAT.apid)
+
+
+#: APIDs every node publishes (for its own tasks): a follower subscribes to
+#: them so that its sequence counters follow the other nodes' packets.
+SHARED_APIDS = _shared()
+
+
 def _apid(p: bytes) -> int:
     return ((p[0] << 8) | p[1]) & 0x7FF
 
 
+def _probe(ex: Executive) -> bytes:
+    from fsw.executive.executive import BARRIER
+
+    return BARRIER.build(t_tai=ex.t, seq=ex._next_seq(BARRIER.apid), node=ex.node, count=0)
+
+
 def handshake(ex: Executive) -> None:
-    """Wait until every node hears every other (see the module docstring)."""
-    from fsw.executive.executive import HELLO
+    """Wait until every node hears every other and holds the subscriptions
+    of every other (see the module docstring)."""
+    from fsw.executive.executive import BARRIER, HELLO
 
     bus, n, me = ex.bus, ex.nodes, ex.node
-    heard: set[int] = set()
+    heard: set[int] = set()  # HELLOs: phase A
+    probed: set[int] = set()  # BARRIER probes: phase B
     ready: set[int] = set()
     deadline = time.monotonic() + ex.config.sync_timeout_s
     next_hello = 0.0
+    phase_b = False
     while True:
         now = time.monotonic()
         if now > deadline:
-            raise BusTimeoutError(f"node {me}: lockstep handshake timed out; heard nodes "
-                             f"{sorted(heard)} of {n}, ready {sorted(ready)}")
+            raise BusTimeoutError(
+                f"node {me}: lockstep handshake timed out; heard nodes {sorted(heard)} of {n}, "
+                f"subscriptions confirmed by {sorted(probed)}, ready {sorted(ready)}")
+        if not phase_b and len(heard) == n:
+            phase_b = True
+            if ex.role == "follower":
+                # the pipes are attached now, so these travel in order, after
+                # which the BARRIER subscription is the marker of their arrival
+                ex._bus_subscribe(a for a in range(len(ex._subs)) if ex._subs[a])
+                ex._bus_subscribe(SHARED_APIDS)
+                ex._bus_subscribe((BARRIER.apid,))
+        done_b = phase_b and len(probed) == n
         if now >= next_hello:
             bus.publish(HELLO.build(t_tai=ex.t, seq=ex._next_seq(HELLO.apid), node=me,
-                                    nodes=n, ready=int(len(heard) == n)))
+                                    nodes=n, ready=int(done_b)))
+            if phase_b:
+                bus.publish(_probe(ex))
             next_hello = now + _HELLO_PERIOD_S
+        if done_b and (me != 0 or ready >= set(range(1, n))):
+            return
         p = bus.recv(_HELLO_PERIOD_S)
-        if p is None or _apid(p) != HELLO.apid:
+        if p is None:
             continue
+        apid = _apid(p)
         try:
-            r = HELLO.parse(p)
+            if apid == HELLO.apid:
+                r = HELLO.parse(p)
+                if r.nodes != n:
+                    raise BusTimeoutError(
+                        f"node {me}: node {r.node} expects {r.nodes} nodes, I expect {n}")
+                heard.add(r.node)
+                if r.ready:
+                    ready.add(r.node)
+            elif apid == BARRIER.apid and phase_b:
+                r = BARRIER.parse(p)
+                if r.count == 0:
+                    probed.add(r.node)
         except PacketError:
             continue
-        if r.nodes != n:
-            raise BusTimeoutError(f"node {me}: node {r.node} expects {r.nodes} nodes, I expect {n}")
-        heard.add(r.node)
-        if r.ready:
-            ready.add(r.node)
-        if len(heard) == n and (me != 0 or ready >= set(range(1, n))):
-            return
 
 
 def run_stage(ex: Executive, k: int, stage: int) -> None:
@@ -141,6 +189,7 @@ def follow(ex: Executive) -> int:
                             f"follower {me}: the clock owner never started") from None
                     bus.publish(HELLO.build(t_tai=ex.t, seq=ex._next_seq(HELLO.apid), node=me,
                                             nodes=ex.nodes, ready=1))
+                    bus.publish(_probe(ex))
             first = False
         else:
             try:

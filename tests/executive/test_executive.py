@@ -281,3 +281,69 @@ def test_separate_processes_give_the_same_stream(transport: str) -> None:
     assert split.tasks["ctrl"].steps == 150 and split.tasks["monitor"].steps == 15
     other = run(plans, transport="inproc", config=cfg.with_(seed=12), duration_s=15)
     assert other.stream_hash != one.stream_hash
+
+
+def test_followers_receive_only_what_their_tasks_subscribe() -> None:
+    """Behind a broker a follower subscribes to its tasks' APIDs (plus the
+    shared EVENT/HEARTBEAT): the owner's ADCS_HK and TIME never reach it;
+    and the stream is still the one-process stream."""
+    cfg = ExecutiveConfig(seed=9, sync_timeout_s=20)
+    ticks = 40
+    bus = Bus.local()
+    ex = Executive(bus, cfg)
+    ex.add_world(Plant())
+    ex.add(Monitor())
+    ex.add(Controller())
+    one = ex.run(ticks=ticks)
+    bus.close()
+    with Broker("inproc") as broker:
+        ep = broker.endpoints
+        assert ep is not None
+        fbus = Bus.connect(ep, name="fsw")
+        out: dict[str, object] = {}
+
+        def follower() -> None:
+            try:
+                fx = Executive(fbus, cfg, role="follower", node=1, nodes=2)
+                fx.add(Controller())
+                out["r"] = fx.run()
+            except BaseException as exc:
+                out["r"] = exc
+
+        th = threading.Thread(target=follower)
+        th.start()
+        obus = Bus.connect(ep, name="sim")
+        try:
+            ox = Executive(obus, cfg, role="owner", node=0, nodes=2)
+            ox.add_world(Plant())
+            ox.add(Monitor())
+            split = ox.run(ticks=ticks)
+        finally:
+            th.join(30)
+            obus.close()
+        fbus.close()
+    assert not isinstance(out.get("r"), BaseException), out
+    assert split.stream_hash == one.stream_hash
+    c = fbus.counters
+    assert c.get(GYRO.apid).received == ticks
+    assert c.get(ADCS_HK.apid).received == 0
+    assert c.get(TIME.apid).received == 0
+    assert c.get(HEARTBEAT.apid).received > 0
+
+
+def test_single_node_behind_a_broker_matches_local() -> None:
+    cfg = ExecutiveConfig(seed=4, sync_timeout_s=20)
+    local = run([NodePlan("executive_toys:everything")], transport="inproc", config=cfg,
+                ticks=30)
+    with Broker("tcp") as broker:
+        assert broker.endpoints is not None
+        bus = Bus.connect(broker.endpoints)
+        try:
+            ex = Executive(bus, cfg)
+            ex.add_world(Plant())
+            ex.add(Controller())
+            ex.add(Monitor())
+            r = ex.run(ticks=30)
+        finally:
+            bus.close()
+    assert r.stream_hash == local.stream_hash

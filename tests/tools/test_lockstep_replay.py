@@ -14,7 +14,6 @@ from fsw_tools.archive.recorder import RecordingBus
 from fsw_tools.replay.lockstep import ReplayInputs, replay_lockstep
 from ground_packets import field_values
 
-from fsw.bus import Bus
 from fsw.executive import Executive, ExecutiveConfig, Task
 from fsw.packets import DICTIONARY
 
@@ -82,7 +81,7 @@ class ToyGround(Task):
 @pytest.fixture(scope="module")
 def recorded(tmp_path_factory) -> tuple[Path, object]:
     path = tmp_path_factory.mktemp("rec") / "run.fswarc"
-    bus = RecordingBus(Bus.local(name="rec"), ArchiveWriter(path))
+    bus = RecordingBus.local(ArchiveWriter(path), name="rec")
     ex = Executive(bus, CONFIG)
     bus.clock = lambda: ex.t
     ex.add_world(ToyWorld())

@@ -80,6 +80,7 @@ class ReplayReport:
     compared: int = 0
     produced: dict[int, int] = field(default_factory=dict)
     recorded: dict[int, int] = field(default_factory=dict)
+    trailing: int = 0  # replayed packets after the end of the recording (not compared)
     divergence: Divergence | None = None
 
     @property
@@ -210,10 +211,18 @@ def replay_compare(
 
 
 def compare_outputs(recorded: Archive, produced: Archive, outputs: Iterable[int],
-                    report: ReplayReport | None = None) -> ReplayReport:
+                    report: ReplayReport | None = None,
+                    recording_ends_in_tick: bool = True) -> ReplayReport:
     """Compare the packets of ``outputs`` (APIDs) of two streams, per APID and
     rank, byte for byte; the divergence reported is the one earliest in the
-    recorded stream (a missing or extra packet counts as one)."""
+    recorded stream (a missing or extra packet counts as one).
+
+    ``recording_ends_in_tick``: a recorder that is a participant stops inside
+    the final tick, so what was published after its last turn (its own last
+    heartbeat, say) is not in the recording: extra replayed packets whose
+    packet time is not before the recording's last receive time are then not
+    divergences (they are counted in ``report.trailing``). Missing packets
+    always are."""
     out_set = sorted({int(a) for a in outputs})
     report = report or ReplayReport()
     rec_apids, pro_apids = recorded.apids, produced.apids
@@ -224,6 +233,14 @@ def compare_outputs(recorded: Archive, produced: Archive, outputs: Iterable[int]
         rec = [(recorded.packet(int(i)), float(recorded.times_ns[i]) / 1e9) for i in ri]
         rep = [produced.packet(int(i)) for i in pi]
         report.recorded[a], report.produced[a] = len(rec), len(rep)
+        if recording_ends_in_tick and len(rep) > len(rec) and len(recorded):
+            end = float(recorded.times_ns[-1]) / 1e9
+            trail = 0
+            while len(rep) - trail > len(rec) and (_t_tai(rep[-1 - trail]) or 0.0) >= end - 1e-6:
+                trail += 1
+            if trail:
+                report.trailing += trail
+                rep = rep[: len(rep) - trail]
         checked = {a: 0}
         found += _check_apid(a, rec, rep, checked, report, before=float("inf"))
     if found:

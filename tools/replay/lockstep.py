@@ -97,7 +97,6 @@ def replay_lockstep(
     Without any :class:`ReplayInputs`, the world's place republishes the
     recorded ``inputs`` (sensor packets and telecommands).
     """
-    from fsw.bus import Bus
     from fsw.executive import Executive
 
     parts = list(participants)
@@ -111,7 +110,7 @@ def replay_lockstep(
         ticks = round((t_end - config.t0_tai) * config.tick_rate) + 1
     with tempfile.TemporaryDirectory(dir=workdir, prefix="fsw-replay-") as d:
         path = Path(d) / "replayed.fswarc"
-        bus = RecordingBus(Bus.local(name="replay"), ArchiveWriter(path, sync="close"))
+        bus = RecordingBus.local(ArchiveWriter(path, sync="close"), name="replay")
         try:
             ex = Executive(bus, config)
             bus.clock = lambda: ex.t

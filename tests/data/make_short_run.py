@@ -1,0 +1,49 @@
+"""Regenerate tests/data/short_run/: a short recorded mission run (the default
+scenario from the launch notice to a few seconds after insertion) used by the
+replay regression test (tests/tools/test_replay_regression.py) and the report
+test. Run it when the flight software's behaviour changes on purpose::
+
+    python tests/data/make_short_run.py
+
+It writes the run directory layout of fsw_tools.rundir (packets.fswarc,
+summary.json, scenario.toml).
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from importlib import resources
+from pathlib import Path
+
+#: seconds of the orbit leg recorded after insertion
+ORBIT_S = 20.0
+SCENARIO = "victus_haze"
+HERE = Path(__file__).resolve().parent
+OUT = HERE / "short_run"
+
+
+def main() -> int:
+    from fsw_tools.mission import fly, summary
+    from fsw_tools.rundir import RunDir
+
+    from fsw.scenario import load
+
+    if OUT.exists():
+        shutil.rmtree(OUT)
+    run = RunDir(OUT).create()
+    src = resources.files("fsw").joinpath(f"scenarios/{SCENARIO}.toml")
+    run.scenario.write_text(src.read_text(encoding="utf-8"), encoding="utf-8")
+    sc = load(run.scenario)  # flown from the copy the replay test reads
+    res = fly(sc, archive=run.archive, duration_s=ORBIT_S)
+    data = summary(res)
+    data["insertion_tai"] = res.insertion_tai
+    data["orbit_s"] = ORBIT_S
+    run.write_summary(data)
+    print(f"{OUT}: {res.packets} packets, {run.archive.stat().st_size} bytes, "
+          f"hash {res.packet_hash}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

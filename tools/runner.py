@@ -24,11 +24,11 @@ import pickle
 import subprocess
 import sys
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from fsw.bus import Broker, Bus, check_transport
+from fsw.bus import Broker, BrokerEndpoints, Bus, check_transport
 from fsw.errors import UserError
 from fsw.executive import Executive, ExecutiveConfig, ExecutiveError, RunResult
 from fsw.executive.node import NodeSpec, build_parts, populate, run_node
@@ -59,10 +59,20 @@ class NodePlan:
 
 def run(nodes: Sequence[NodePlan], *, transport: str = "inproc",
         config: ExecutiveConfig | None = None, duration_s: float | None = None,
-        ticks: int | None = None, timeout_s: float = 120.0) -> RunResult:
+        ticks: int | None = None, timeout_s: float = 120.0,
+        bus_factory: Callable[[BrokerEndpoints | None], Bus] | None = None,
+        setup: Callable[[Executive], object] | None = None) -> RunResult:
     """Run the composition; returns node 0's :class:`RunResult` (with the
-    stream hash). Child processes are bounded by ``timeout_s`` and always
-    reaped."""
+    stream hash and every node's task status). Child processes are bounded by
+    ``timeout_s`` and always reaped.
+
+    Hooks for the composition root, both about this process's executive
+    (node 0, or the only one with ``inproc``): ``bus_factory(endpoints)``
+    makes its bus endpoint (called with None for ``inproc``: return a local
+    bus, e.g. ``RecordingBus.local(writer)``; else connect to ``endpoints``,
+    e.g. ``RecordingBus.connect(endpoints, writer)``: the owner receives the
+    whole stream); ``setup(executive)`` runs just before the run (e.g. to set
+    a recorder's clock to ``lambda: executive.t``)."""
     try:
         check_transport(transport)
     except ValueError as exc:
@@ -75,12 +85,14 @@ def run(nodes: Sequence[NodePlan], *, transport: str = "inproc",
             raise UserError("give a duration or a number of ticks")
         ticks = max(0, round(duration_s * config.tick_rate))
     if transport == "inproc":
-        return _run_inproc(nodes, config, ticks)
-    return _run_split(nodes, transport, config, ticks, timeout_s)
+        return _run_inproc(nodes, config, ticks, bus_factory, setup)
+    return _run_split(nodes, transport, config, ticks, timeout_s, bus_factory, setup)
 
 
-def _run_inproc(nodes: Sequence[NodePlan], config: ExecutiveConfig, ticks: int) -> RunResult:
-    bus = Bus.local(name="run")
+def _run_inproc(nodes: Sequence[NodePlan], config: ExecutiveConfig, ticks: int,
+                bus_factory: Callable[[BrokerEndpoints | None], Bus] | None,
+                setup: Callable[[Executive], object] | None) -> RunResult:
+    bus = bus_factory(None) if bus_factory else Bus.local(name="run")
     try:
         ex = Executive(bus, config)
         for i, plan in enumerate(nodes):
@@ -88,13 +100,16 @@ def _run_inproc(nodes: Sequence[NodePlan], config: ExecutiveConfig, ticks: int) 
             if parts.world is not None and i != 0:
                 raise UserError(f"node {i} ({plan.factory}) has a world: only node 0 may")
             populate(ex, parts)
+        if setup is not None:
+            setup(ex)
         return ex.run(ticks=ticks)
     finally:
         bus.close()
 
 
 def _run_split(nodes: Sequence[NodePlan], transport: str, config: ExecutiveConfig, ticks: int,
-               timeout_s: float) -> RunResult:
+               timeout_s: float, bus_factory: Callable[[BrokerEndpoints | None], Bus] | None,
+               setup: Callable[[Executive], object] | None) -> RunResult:
     n = len(nodes)
     children: list[tuple[subprocess.Popen[bytes], str]] = []
     with tempfile.TemporaryDirectory(prefix="fsw-run-") as tmp, Broker(transport) as broker:
@@ -114,7 +129,9 @@ def _run_split(nodes: Sequence[NodePlan], transport: str, config: ExecutiveConfi
             owner = NodeSpec(nodes[0].factory, dict(nodes[0].kwargs), config, "owner", 0, n,
                              ticks)
             try:
-                result = run_node(owner, endpoints)
+                result = run_node(owner, endpoints,
+                                  bus=bus_factory(endpoints) if bus_factory else None,
+                                  setup=setup)
             except Exception as exc:
                 raise ExecutiveError(f"{exc}{_child_errors(children)}") from exc
             for i, (proc, out_file) in enumerate(children, start=1):

@@ -232,6 +232,8 @@ class Executive:
 
     def _subscribe(self, slot: _Slot, apid: Any, handler: Callable[[Any], object],
                    parse: bool) -> None:
+        if not callable(handler):
+            raise TypeError(f"{slot.name}: handler {handler!r} is not callable")
         pdef = None
         if parse:
             pdef = apid if hasattr(apid, "parse") else DICTIONARY.by_apid.get(int(apid))
@@ -569,6 +571,10 @@ class Executive:
         while k < ticks and not self._stop_requested:
             self.tick = k
             self.t = t = t0 + k * dt
+            if not local:
+                # packets from outside the lockstep (a ground console on the
+                # broker): taken in here, so no queue fills while nobody waits
+                bus.drain(self._sink)
             if k % time_every == 0:
                 self._publish(TIME.build(t_tai=t, seq=self._next_seq(TIME.apid), tick=k,
                                          tick_period=dt, tai_utc=cfg.tai_utc, clock=clock))

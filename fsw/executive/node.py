@@ -78,13 +78,21 @@ def populate(ex: Executive, parts: Parts) -> None:
             ex.add(item)
 
 
-def run_node(spec: NodeSpec, endpoints: BrokerEndpoints) -> RunResult:
-    """Run one node behind the broker at ``endpoints`` until the run ends."""
+def run_node(spec: NodeSpec, endpoints: BrokerEndpoints, *, bus: Bus | None = None,
+             setup: Callable[[Executive], object] | None = None) -> RunResult:
+    """Run one node behind the broker at ``endpoints`` until the run ends.
+
+    ``bus``: use this bus endpoint (e.g. a recording one, connected to
+    ``endpoints``) instead of a plain ``Bus.connect``; it is closed at the
+    end either way. ``setup(executive)`` is called once the participants are
+    added, just before the run."""
     parts = build_parts(spec.factory, spec.kwargs)
-    bus = Bus.connect(endpoints, name=f"node{spec.node}", hwm=spec.hwm)
+    bus = bus or Bus.connect(endpoints, name=f"node{spec.node}", hwm=spec.hwm)
     try:
         ex = Executive(bus, spec.config, role=spec.role, node=spec.node, nodes=spec.nodes)
         populate(ex, parts)
+        if setup is not None:
+            setup(ex)
         return ex.run(ticks=spec.ticks)
     finally:
         bus.close()

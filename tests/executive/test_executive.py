@@ -347,3 +347,53 @@ def test_single_node_behind_a_broker_matches_local() -> None:
         finally:
             bus.close()
     assert r.stream_hash == local.stream_hash
+
+
+class _Recording(Bus):
+    """Records the stream: at publish on a local bus, on receipt behind a
+    broker (the clock owner receives everything)."""
+
+    stream: list[bytes]
+
+    def publish(self, packet: bytes) -> None:
+        super().publish(packet)
+        if self.is_local:
+            self.stream.append(packet)
+
+    def _wrap(self, sink):
+        if self.is_local:
+            return sink
+
+        def record(p: bytes) -> object:
+            if apid_of(p) not in (0x00C, 0x00D, 0x00E, 0x00F):
+                self.stream.append(p)
+            return sink(p)
+
+        return record
+
+    def drain(self, sink, limit=None):
+        return super().drain(self._wrap(sink), limit)
+
+    def recv_until(self, predicate, sink, timeout_s):
+        return super().recv_until(predicate, self._wrap(sink), timeout_s)
+
+
+def test_runner_hooks_record_the_same_stream_over_tcp() -> None:
+    cfg = ExecutiveConfig(seed=21, sync_timeout_s=30)
+    plans = [NodePlan("executive_toys:world"), NodePlan("executive_toys:tasks")]
+    streams: dict[str, list[bytes]] = {}
+    seen: list[Executive] = []
+
+    def factory(endpoints):
+        bus = _Recording.local() if endpoints is None else _Recording.connect(endpoints)
+        bus.stream = streams.setdefault("inproc" if endpoints is None else "tcp", [])
+        return bus
+
+    one = run(plans, transport="inproc", config=cfg, ticks=50, bus_factory=factory,
+              setup=seen.append)
+    two = run(plans, transport="tcp", config=cfg, ticks=50, bus_factory=factory,
+              setup=seen.append, timeout_s=60)
+    assert [e.role for e in seen] == ["solo", "owner"]
+    assert streams["tcp"] == streams["inproc"]
+    digest = hashlib.blake2b(b"".join(streams["tcp"]), digest_size=32).hexdigest()
+    assert one.stream_hash == two.stream_hash == digest

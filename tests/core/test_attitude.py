@@ -146,6 +146,33 @@ def test_closed_loop_90_degree_slew_settles_below_001_degree() -> None:
     assert np.degrees(hist[-1].att_error) < 0.01
 
 
+@pytest.mark.parametrize("sun_offset_deg", [90.0, 10.0])
+def test_closed_loop_target_pointing_with_sun_keepout(sun_offset_deg: float) -> None:
+    """TARGET mode: the boresight settles on the line of sight, or, with the
+    sun 10 deg from it (keep-out 30 deg), on the keep-out cone."""
+    cfg = att.AdcsConfig()
+    los = np.array([1.0, 2.0, 0.5]) / np.linalg.norm([1.0, 2.0, 0.5])
+    perp = np.cross(los, [0.0, 0.0, 1.0])
+    perp /= np.linalg.norm(perp)
+    a = np.radians(sun_offset_deg)
+    sun = np.cos(a) * los + np.sin(a) * perp
+    sc = Spacecraft(cfg.inertia, np.array([1.0, 0.0, 0.0, 0.0]), np.zeros(3))
+
+    def inp(q_st, gyro, mag, h):
+        return att.AdcsInput(mode=att.AdcsMode.TARGET, gyro_B=gyro, q_st_BN=q_st, mag_B=mag,
+                             h_wheel=h, r_target_N=los * 1500.0, sun_N=sun * 1.5e11)
+
+    hist = _closed_loop(cfg, sc, inp, steps=1500)
+    b_N = dcm_BN(sc.q_BN).T @ np.asarray(cfg.boresight_B)
+    sun_angle = np.degrees(np.arccos(np.clip(b_N @ sun, -1, 1)))
+    if sun_offset_deg > 30.0:
+        assert np.degrees(np.arccos(np.clip(b_N @ los, -1, 1))) < 0.01
+        assert not hist[-1].flags & att.AdcsFlag.KEEPOUT
+    else:
+        assert sun_angle == pytest.approx(np.degrees(cfg.sun_keepout), abs=0.01)
+        assert hist[-1].flags & att.AdcsFlag.KEEPOUT
+
+
 def test_closed_loop_detumble_from_5_deg_s_below_01_deg_s() -> None:
     # magnetorquers only (30 A m^2) in a dipole field on a 500 km, 51.6 deg orbit,
     # 1 Hz control; the law drives the inertial rate to zero.
@@ -157,7 +184,7 @@ def test_closed_loop_detumble_from_5_deg_s_below_01_deg_s() -> None:
         return att.AdcsInput(mode=att.AdcsMode.DETUMBLE, gyro_B=gyro, q_st_BN=q_st,
                              mag_B=mag, h_wheel=h)
 
-    hist = _closed_loop(cfg, sc, inp, steps=9000)
+    hist = _closed_loop(cfg, sc, inp, steps=7000)
     assert np.degrees(np.linalg.norm(sc.w)) < 0.1
     assert np.all(np.array([r.wheel_torque for r in hist]) == 0.0)
     assert np.abs(np.array([r.dipole_B for r in hist])).max() <= cfg.dipole_max
@@ -174,7 +201,7 @@ def test_closed_loop_bdot_without_gyro_reduces_the_rate_tenfold() -> None:
         return att.AdcsInput(mode=att.AdcsMode.DETUMBLE, gyro_B=None, q_st_BN=None,
                              mag_B=mag, h_wheel=h)
 
-    _closed_loop(cfg, sc, inp, steps=9000, noise=False)
+    _closed_loop(cfg, sc, inp, steps=6000, noise=False)
     assert np.degrees(np.linalg.norm(sc.w)) < 0.5
 
 

@@ -55,9 +55,10 @@ def measure(call: Callable[[], object], n: int, warmup: int = 10) -> LatencyStat
     return out
 
 
-def efficiency(packet_octets: int) -> float:
-    """Packet octets over line octets of one frame (the ASM is the overhead)."""
-    return packet_octets / (packet_octets + len(ASM))
+def efficiency(packet_octets: int, frames: int = 2) -> float:
+    """Packet octets over line octets of ``frames`` frames carrying them in
+    all (the ASM of each is the overhead)."""
+    return packet_octets / (packet_octets + frames * len(ASM))
 
 
 def uart_line_seconds(line_octets: int, baud: int = 115200) -> float:

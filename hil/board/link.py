@@ -28,6 +28,12 @@ BOARD_PONG = DICTIONARY["BOARD_PONG"]
 BOARD_STATUS = DICTIONARY["BOARD_STATUS"]
 
 
+def _numbered(apid: int) -> bool:
+    """The board numbers its own packets (BOARD_STATUS and anything outside
+    the guidance block); answers echo the request's count."""
+    return apid not in GUIDANCE_APIDS or apid == BOARD_STATUS.apid
+
+
 def _is_answer(packet: bytes) -> bool:
     apid = packet_apid_seq(packet)[0]
     return apid in GUIDANCE_APIDS and apid != BOARD_STATUS.apid
@@ -47,7 +53,7 @@ class BoardLink:
         self.loss_timeout = loss_timeout
         self.connect_timeout = connect_timeout
         self.serial = SerialLink(url, baudrate=baudrate, is_response=_is_answer,
-                                 on_telemetry=self._on_telemetry)
+                                 on_telemetry=self._on_telemetry, sequenced=_numbered)
         self.status: Any = None  # the last BOARD_STATUS record
         self.status_count = 0
         self.bad_telemetry = 0

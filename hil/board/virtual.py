@@ -57,7 +57,7 @@ def serve(link: Path, lifetime: float) -> int:
     print(f"READY {os.ttyname(slave)}", flush=True)
 
     stats = LinkStats()
-    rx = Deframer(timeout=FRAME_TIMEOUT, stats=stats)
+    rx = Deframer(timeout=FRAME_TIMEOUT, stats=stats, sequenced=lambda apid: False)
     core = HostDispatcher()
     t0 = time.monotonic()
     calls = last_ns = max_ns = total_ns = 0

@@ -78,6 +78,9 @@ class Deframer:
     ``seq_start`` is the sequence count a peer that starts with the link
     sends first on every APID (so a loss before the first packet counts as a
     gap); None when the first packet seen sets the reference.
+    ``sequenced(apid)`` says which APIDs the peer numbers itself (their
+    sequence gaps count as losses); None: all. Answers that echo a request's
+    sequence count are not.
     """
 
     def __init__(
@@ -87,6 +90,7 @@ class Deframer:
         stats: LinkStats | None = None,
         on_packet: Callable[[bytes], None] | None = None,
         seq_start: int | None = None,
+        sequenced: Callable[[int], bool] | None = None,
     ) -> None:
         if max_packet < MIN_PACKET:
             raise ValueError(f"max_packet must be at least {MIN_PACKET}, got {max_packet}")
@@ -99,6 +103,7 @@ class Deframer:
         self._last_seq: dict[int, int] = {}
         self._on_packet = on_packet
         self._seq_start = seq_start
+        self._sequenced = sequenced
 
     @property
     def pending(self) -> int:
@@ -207,6 +212,10 @@ class Deframer:
         s.frames_rx += 1
         s.payload_bytes_rx += len(pkt)
         apid, seq = packet_apid_seq(pkt)
+        if self._sequenced is not None and not self._sequenced(apid):
+            if self._on_packet is not None:
+                self._on_packet(pkt)
+            return
         last = self._last_seq.get(apid)
         if last is None and self._seq_start is not None:
             last = self._seq_start - 1

@@ -28,6 +28,12 @@ GUIDANCE_APIDS = range(0x200, 0x280)  # guidance-core requests/responses (board 
 _READ_SLICE = 0.05  # s: longest single blocking read, so timeouts stay responsive
 
 
+def _numbered_by_peer(apid: int) -> bool:
+    """Answers echo the request's sequence count: only other packets count
+    sequence gaps."""
+    return apid not in GUIDANCE_APIDS
+
+
 def _is_guidance(packet: bytes) -> bool:
     return packet_apid_seq(packet)[0] in GUIDANCE_APIDS
 
@@ -39,7 +45,9 @@ class SerialLink:
     matters for real ports only. ``max_packet`` bounds packets both ways;
     ``frame_timeout`` (s) bounds the wait for the rest of a partial frame.
     Packets that are not answers (heartbeats, time, events) go to
-    ``on_telemetry`` and the bounded ``telemetry`` queue.
+    ``on_telemetry`` and the bounded ``telemetry`` queue. ``sequenced(apid)``:
+    the APIDs whose sequence gaps count as losses (default: all but the
+    guidance block, whose answers echo the request's count).
     """
 
     def __init__(
@@ -52,12 +60,14 @@ class SerialLink:
         is_response: Callable[[bytes], bool] = _is_guidance,
         on_telemetry: Callable[[bytes], None] | None = None,
         telemetry_depth: int = 64,
+        sequenced: Callable[[int], bool] | None = None,
     ) -> None:
         self.url = url
         self.baudrate = baudrate
         self.max_packet = max_packet
         self.stats = LinkStats()
-        self.deframer = Deframer(max_packet, frame_timeout, self.stats)
+        self.deframer = Deframer(max_packet, frame_timeout, self.stats,
+                                 sequenced=sequenced or _numbered_by_peer)
         self.is_response = is_response
         self.on_telemetry = on_telemetry
         self.telemetry: deque[bytes] = deque(maxlen=telemetry_depth)

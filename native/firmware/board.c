@@ -151,10 +151,14 @@ uint64_t fw_cycles(void)
         return ((uint64_t)hi << 32) | now;
     } else {
         uint32_t ms, val;
-        do {
-            ms = g_millis;
+        __asm__ volatile("cpsid i" ::: "memory");
+        ms = g_millis;
+        val = SYST_CVR;
+        if (SCB_ICSR & SCB_ICSR_PENDSTSET) { /* wrapped, tick not yet counted */
             val = SYST_CVR;
-        } while (ms != g_millis);
+            ++ms;
+        }
+        __asm__ volatile("cpsie i" ::: "memory");
         return (uint64_t)ms * (g_systick_reload + 1u) + (g_systick_reload - val);
     }
 }

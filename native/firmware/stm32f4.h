@@ -74,6 +74,8 @@
 #define IWDG_SR REG32(IWDG_BASE + 0x0Cu)
 
 /* ---- Cortex-M4 system control space -------------------------------------- */
+#define SCB_ICSR REG32(0xE000ED04u)
+#define SCB_ICSR_PENDSTSET (1u << 26)
 #define SCB_VTOR REG32(0xE000ED08u)
 #define SCB_CPACR REG32(0xE000ED88u)
 #define SYST_CSR REG32(0xE000E010u)

@@ -100,8 +100,8 @@ def main(argv: list[str] | None = None) -> int:
     req, resp = virt["sizes"]  # type: ignore[misc]
     eff = (req + resp) / (req + resp + 8)
     print(f"link efficiency (packet octets / line octets, {BAUD} baud framing): {eff:.4f}  "
-          f"(request {efficiency(req):.4f}, response {efficiency(resp):.4f}); with the UART's "
-          f"start/stop bits {eff * 0.8:.4f} of the raw bit rate")
+          f"(request {efficiency(req, 1):.4f}, response {efficiency(resp, 1):.4f}); "
+          f"with the UART's start/stop bits {eff * 0.8:.4f} of the raw bit rate")
     q_call = qemu["call"] if qemu else None
     result = {
         "qemu_rtt_p50_ms": round(q_call.p50_ms, 4) if q_call else None,  # type: ignore[attr-defined]

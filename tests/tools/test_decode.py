@@ -117,3 +117,35 @@ def test_packet_layer_bulk_decoder_reads_the_archive_buffer(tmp_path: Path) -> N
     adcs = res.arrays["ADCS_HK"]
     assert adcs["seq"].tolist() == list(range(40))
     assert len(res.records["MEMORY_DUMP"]) == 4
+
+
+def test_parquet_needs_pyarrow_or_writes_tables(tmp_path: Path, capsys) -> None:
+    import importlib.util
+
+    arc = _archive(tmp_path, _packets())
+    rc = main(["decode", str(arc), "--parquet", str(tmp_path / "pq")])
+    if importlib.util.find_spec("pyarrow") is None:
+        assert rc == 2 and "needs pyarrow" in capsys.readouterr().err
+    else:  # pragma: no cover - optional dependency
+        import pyarrow.parquet as pq
+
+        assert rc == 0
+        table = pq.read_table(tmp_path / "pq" / "ADCS_HK.parquet")
+        assert table.num_rows == 40
+
+
+def test_decode_writes_pcap_from_a_run_directory(tmp_path: Path) -> None:
+    from fsw_tools.rundir import RunDir
+
+    run = RunDir(tmp_path / "run").create()
+    packets = _packets()
+    with ArchiveWriter(run.archive) as w:
+        for k, p in enumerate(packets):
+            w.write(p, T0 + k)
+    out = tmp_path / "x.pcap"
+    assert main(["decode", str(run.root), "--pcap", str(out), "--apid", "EVENT"]) == 0
+    raw = out.read_bytes()
+    n_events = sum(1 for p in packets if p[1] == 0x02)
+    # global header + one record (16 B) + Ethernet/IPv4/UDP (42 B) + packet per event
+    assert len(raw) == 24 + sum(16 + 42 + len(p) for p in packets if p[1] == 0x02)
+    assert n_events == 8

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 import zmq
+from fsw_tools.archive import read_archive
 from fsw_tools.cli import main
 from fsw_tools.ground.curve import new_keys, server_keys
 from fsw_tools.ground.link import GroundGateway
@@ -120,15 +121,19 @@ quit
 
 
 def test_console_sends_a_command_and_sees_its_acknowledgement(monkeypatch, capsys,
-                                                              keyfile) -> None:
+                                                              keyfile, tmp_path) -> None:
+    record = tmp_path / "session.fswarc"
     with Responder(KeyRing.load(keyfile)) as r:
         rc, out, err = _console(monkeypatch, capsys,
-                                [r.gateway.endpoints.tm, "--keys", str(keyfile)], SCRIPT)
+                                [r.gateway.endpoints.tm, "--keys", str(keyfile),
+                                 "--record", str(record)], SCRIPT)
     assert rc == 0, err
     assert "> sent SET_HOLD_POINT seq=0 auth_seq=1" in out
     assert "ACK SET_HOLD_POINT seq=0 accepted" in out
     assert "ACK SET_HOLD_POINT seq=0 executed" in out
     assert " ADCS_HK mode=" in out  # housekeeping shown as it arrives
+    names = [DICTIONARY.by_apid[int(a)].name for a in read_archive(record).apids]
+    assert names.count("COMMAND_ACK") == 2 and "ADCS_HK" in names  # the session recorded
     [cmd] = r.commands  # verified by the flight side's verifier: authentic and fresh
     assert (cmd.packet.name, cmd.along_track, cmd.key_id, cmd.auth_seq) == (
         "SET_HOLD_POINT", -500.0, 1, 1)

@@ -13,13 +13,20 @@ from __future__ import annotations
 
 import contextlib
 import os
+import struct
 import time
+import zlib
 from pathlib import Path
 from typing import Literal
 
 from fsw_tools.archive import format as fmt
 
 SyncPolicy = Literal["record", "interval", "close"]
+_BODY = struct.Struct("<Iq").pack
+_CRC = struct.Struct("<I").pack
+_crc32 = zlib.crc32
+#: records between two looks at the clock (the time-based flush/fsync policy)
+_CHECK_EVERY = 32
 
 
 class ArchiveWriter:
@@ -51,8 +58,8 @@ class ArchiveWriter:
         self.bytes_written = 0
         self.rejected = 0
         self.repaired_bytes = 0
-        self._pending: list[bytes] = []
-        self._pending_bytes = 0
+        self._buf = bytearray()
+        self._since_check = 0
         self._fd = self._open(append)
         now = time.monotonic()
         self._last_flush = now
@@ -97,42 +104,50 @@ class ArchiveWriter:
         """Append one packet with its receive time in integer nanoseconds."""
         if self._fd < 0:
             raise ValueError("archive writer is closed")
-        try:
-            rec = fmt.record(packet, recv_time_ns)
-        except ValueError:
+        n = len(packet)
+        if not fmt.MIN_PACKET <= n <= fmt.MAX_PACKET:
             self.rejected += 1
-            raise
-        self._pending.append(rec)
-        self._pending_bytes += len(rec)
+            raise ValueError(f"packet of {n} bytes is outside [{fmt.MIN_PACKET}, "
+                             f"{fmt.MAX_PACKET}]: not archived")
+        body = _BODY(n, recv_time_ns)
+        buf = self._buf
+        buf += fmt.RECORD_MARKER
+        buf += body
+        buf += _CRC(_crc32(packet, _crc32(body)))
+        buf += packet
         self.records += 1
         if self.sync_policy == "record":
             self.flush()
             os.fsync(self._fd)
             return
-        if self._pending_bytes >= self.buffer_bytes:
+        if len(buf) >= self.buffer_bytes:
             self.flush()
-        else:
-            now = time.monotonic()
-            if now - self._last_flush >= self.flush_interval_s:
-                self.flush()
-        if self.sync_policy == "interval":
-            now = time.monotonic()
-            if now - self._last_fsync >= self.fsync_interval_s:
-                self.flush()
-                os.fsync(self._fd)
-                self._last_fsync = now
+        self._since_check += 1
+        if self._since_check >= _CHECK_EVERY or self.flush_interval_s <= 0:
+            self._since_check = 0
+            self._timed()
+
+    def _timed(self) -> None:
+        """The time-based part of the policy: flush and fsync when due."""
+        now = time.monotonic()
+        if now - self._last_flush >= self.flush_interval_s:
+            self.flush()
+        if self.sync_policy == "interval" and now - self._last_fsync >= self.fsync_interval_s:
+            self.flush()
+            os.fsync(self._fd)
+            self._last_fsync = now
 
     def flush(self) -> None:
         """Hand every pending record to the operating system."""
-        if self._pending:
-            data = b"".join(self._pending)
-            view = memoryview(data)
+        buf = self._buf
+        if buf:
+            view = memoryview(buf)
             while view:
-                n = os.write(self._fd, view)
-                view = view[n:]
-            self.bytes_written += len(data)
-            self._pending.clear()
-            self._pending_bytes = 0
+                k = os.write(self._fd, view)
+                view = view[k:]
+            view.release()
+            self.bytes_written += len(buf)
+            del buf[:]
         self._last_flush = time.monotonic()
 
     def close(self) -> None:

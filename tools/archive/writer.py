@@ -1,10 +1,11 @@
 """Append-only, crash-safe archive writer.
 
 Records are built in memory and handed to the operating system (``os.write``)
-at least every ``flush_interval_s`` and whenever ``buffer_bytes`` are pending,
-so a process killed (even by SIGKILL) loses at most the records of the last
-flush interval; every record already written stays readable because a record
-is only valid with its own length and CRC-32. ``fsync`` adds durability
+whenever ``buffer_bytes`` are pending, at the first write after
+``flush_interval_s`` (the clock is read every 32 records; 0 = every record)
+and on :meth:`ArchiveWriter.flush`/``close``, so a process killed (even by
+SIGKILL) loses at most its pending buffer; every record already written stays
+readable because a record is only valid with its own length and CRC-32. ``fsync`` adds durability
 against power loss: every ``fsync_interval_s`` (policy "interval"), after
 every record ("record"), or only at close ("close").
 """

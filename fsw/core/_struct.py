@@ -19,7 +19,6 @@ from typing import Any
 import numpy as np
 
 from fsw.core._ffi import ffi
-from fsw.core.errors import GncInputError
 
 _PRIM = {"double": "<f8", "int": "<i4", "float": "<f4", "unsigned int": "<u4"}
 
@@ -87,19 +86,6 @@ class CStruct:
         """A copy of the struct as a :class:`Result` (one bytes copy; the
         numpy view is made only when a field is read)."""
         return Result(self._buffer[:], self.dtype)
-
-    def fill(self, values: Mapping[str, Any]) -> None:
-        """Set members from flat names (see :func:`flat_fields`)."""
-        flat = self.flat_view()
-        for name, n, _ in self.fields:
-            if name not in values:
-                raise GncInputError(f"{self.cname}: missing field {name}")
-            a = np.asarray(values[name], dtype=np.float64).reshape(-1)
-            if a.shape[0] != n:
-                raise GncInputError(f"{self.cname}.{name} needs {n} values, got {a.shape[0]}")
-            if not np.all(np.isfinite(a)):
-                raise GncInputError(f"{self.cname}.{name} must be finite")
-            flat[name][...] = a if n > 1 else a[0]
 
     def flat_view(self) -> dict[str, np.ndarray]:
         """Writable views of every flat member."""

@@ -19,6 +19,7 @@ from numpy.typing import ArrayLike
 
 from fsw.core._ffi import check, ffi, lib, out, ptr, vec
 from fsw.core._struct import CStruct, Result, dataclass_fields
+from fsw.core.errors import GncInputError
 
 __all__ = [
     "Adcs", "AdcsConfig", "AdcsFlag", "AdcsInput", "AdcsMode", "Mekf", "MekfConfig",
@@ -170,13 +171,16 @@ class Mekf:
 
     def step(self, dt: float, gyro: ArrayLike, q_st: ArrayLike | None = None) -> Result:
         """Propagate ``dt`` s with the gyro, then update with the star tracker."""
-        self._dt[0] = dt
-        self._gyro[:] = gyro
-        if q_st is None:
-            self._valid[0] = 0
-        else:
-            self._q[:] = q_st
-            self._valid[0] = 1
+        try:
+            self._dt[0] = dt
+            self._gyro[:] = gyro
+            if q_st is None:
+                self._valid[0] = 0
+            else:
+                self._q[:] = q_st
+                self._valid[0] = 1
+        except (ValueError, TypeError, OverflowError) as exc:
+            raise GncInputError(f"mekf_step: bad input: {exc}") from None
         check(lib.gnc_mekf_step(self._ctx, self._in.cdata, self._out.cdata), "mekf_step")
         return self._out.result()
 
@@ -304,27 +308,30 @@ class Adcs:
 
     def step(self, inp: AdcsInput) -> Result:
         """One control cycle (period ``config.dt``)."""
-        g, q, m, h, qt, rt, s, stv, mv, gv, mode = self._v
-        if inp.gyro_B is None:
-            gv[0] = 0
-        else:
-            g[:] = inp.gyro_B
-            gv[0] = 1
-        if inp.q_st_BN is None:
-            stv[0] = 0
-        else:
-            q[:] = inp.q_st_BN
-            stv[0] = 1
-        if inp.mag_B is None:
-            mv[0] = 0
-        else:
-            m[:] = inp.mag_B
-            mv[0] = 1
-        h[:] = inp.h_wheel
-        qt[:] = inp.q_target_BN
-        rt[:] = inp.r_target_N
-        s[:] = inp.sun_N
-        mode[0] = inp.mode
+        try:
+            g, q, m, h, qt, rt, s, stv, mv, gv, mode = self._v
+            if inp.gyro_B is None:
+                gv[0] = 0
+            else:
+                g[:] = inp.gyro_B
+                gv[0] = 1
+            if inp.q_st_BN is None:
+                stv[0] = 0
+            else:
+                q[:] = inp.q_st_BN
+                stv[0] = 1
+            if inp.mag_B is None:
+                mv[0] = 0
+            else:
+                m[:] = inp.mag_B
+                mv[0] = 1
+            h[:] = inp.h_wheel
+            qt[:] = inp.q_target_BN
+            rt[:] = inp.r_target_N
+            s[:] = inp.sun_N
+            mode[0] = inp.mode
+        except (ValueError, TypeError, OverflowError) as exc:
+            raise GncInputError(f"adcs_step: bad input: {exc}") from None
         st = self._step(self._ctx, self._pin, self._pout)
         if st:
             check(st, "adcs_step")

@@ -14,6 +14,7 @@ from numpy.typing import ArrayLike
 
 from fsw.core._ffi import check, ffi, lib, out, ptr, vec
 from fsw.core._struct import CStruct, Result, dataclass_fields
+from fsw.core.errors import GncInputError
 
 __all__ = ["Relnav", "RelnavConfig", "measure"]
 
@@ -69,15 +70,18 @@ class Relnav:
         """Apply the known impulse ``dv`` (m/s, Hill), propagate ``dt`` s, then
         update with ``meas = [range m, azimuth rad, elevation rad]`` if given."""
         t, d, m, valid = self._v
-        t[0] = dt
-        if dv is not _Z3 or self._dv_set:  # the default needs no write once zeroed
-            d[:] = dv
-            self._dv_set = dv is not _Z3
-        if meas is None:
-            valid[0] = 0
-        else:
-            m[:] = meas
-            valid[0] = 1
+        try:
+            t[0] = dt
+            if dv is not _Z3 or self._dv_set:  # the default needs no write once zeroed
+                d[:] = dv
+                self._dv_set = dv is not _Z3
+            if meas is None:
+                valid[0] = 0
+            else:
+                m[:] = meas
+                valid[0] = 1
+        except (ValueError, TypeError, OverflowError) as exc:
+            raise GncInputError(f"relnav_step: bad input: {exc}") from None
         st = self._step(self._ctx, self._pin, self._pout)
         if st:
             check(st, "relnav_step")

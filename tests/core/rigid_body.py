@@ -27,6 +27,15 @@ def dcm_BN(q_BN: np.ndarray) -> np.ndarray:
     return Rotation.from_quat([q_BN[1], q_BN[2], q_BN[3], q_BN[0]]).as_matrix()
 
 
+def dcm_fast(q: np.ndarray) -> np.ndarray:
+    """C_BN from scalar-first q_BN by the textbook formula (checked against
+    :func:`dcm_BN` in the tests; used in the integrator for speed)."""
+    w, x, y, z = q
+    return np.array([[1 - 2 * (y * y + z * z), 2 * (x * y - w * z), 2 * (x * z + w * y)],
+                     [2 * (x * y + w * z), 1 - 2 * (x * x + z * z), 2 * (y * z - w * x)],
+                     [2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y)]])
+
+
 def angle_between(q1: np.ndarray, q2: np.ndarray) -> float:
     """Rotation angle (rad) between two attitudes."""
     return float(2.0 * np.arccos(min(1.0, abs(float(np.dot(q1, q2))))))
@@ -60,13 +69,13 @@ class Spacecraft:
         return B0 * (R_E / self.a) ** 3 * (3.0 * np.dot(m_hat, r_hat) * r_hat - m_hat)
 
     def b_B(self) -> np.ndarray:
-        return dcm_BN(self.q_BN) @ self.b_N(self.t)
+        return dcm_fast(self.q_BN) @ self.b_N(self.t)
 
     def _deriv(self, t: float, q: np.ndarray, w: np.ndarray, h: np.ndarray,
                wheel_cmd: np.ndarray, dipole: np.ndarray):
         qn = q / np.linalg.norm(q)
         q_BN = np.array([qn[0], -qn[1], -qn[2], -qn[3]])
-        b_B = dcm_BN(q_BN) @ self.b_N(t)
+        b_B = dcm_fast(q_BN) @ self.b_N(t)
         tau_ext = np.cross(dipole, b_B)
         dq = 0.5 * qmul(q, np.r_[0.0, w])
         dw = self.Jinv @ (tau_ext - wheel_cmd - np.cross(w, self.J @ w + h))

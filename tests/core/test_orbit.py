@@ -50,14 +50,14 @@ def _random_orbit():
 
 
 def test_lambert_200_random_cases_reach_r2_within_1_m() -> None:
-    """Random conics: r2 from a known orbit after tof (0 to 3 revolutions);
+    """Random conics: r2 from a known orbit after tof (0 to 2 revolutions);
     every Lambert solution with that revolution count, integrated by scipy,
     reaches r2 within 1 m, and one of them is the original velocity."""
     done, multi = 0, 0
     while done < 200:
         (r1, v1), a = _random_orbit()
         period = 2 * np.pi * np.sqrt(a**3 / MU)
-        tof = RNG.uniform(0.05, 3.5) * period
+        tof = RNG.uniform(0.05, 2.6) * period
         r2, v2_true = orbit.kepler(r1, v1, tof)
         h = np.cross(r1, v1)
         c = np.dot(r1, r2) / np.linalg.norm(r1) / np.linalg.norm(r2)

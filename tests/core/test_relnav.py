@@ -9,7 +9,7 @@ from scipy.stats import chi2
 
 from fsw.core import relative as rel
 from fsw.core import relnav
-from fsw.core.errors import GncDomainError, GncStateError
+from fsw.core.errors import GncDomainError, GncInputError, GncStateError
 
 N = 0.0011068
 
@@ -88,3 +88,5 @@ def test_relnav_errors() -> None:
     f.reset(np.ones(6), np.eye(6))
     with pytest.raises(GncDomainError):
         f.step(-1.0)
+    with pytest.raises(GncInputError):
+        f.step(1.0, [1.0, 2.0])

@@ -207,6 +207,50 @@ def numpy_relnav_step(state: dict, cfg: RelnavConfig, dt: float, z: np.ndarray) 
     state["P"] = IKH @ P @ IKH.T + K @ R @ K.T
 
 
+def numpy_kepler(r0: np.ndarray, v0: np.ndarray, dt: float, mu: float) -> tuple:
+    """Universal-variable Kepler propagation (Newton on chi), in plain numpy."""
+    r0n, rv, v2 = np.linalg.norm(r0), r0 @ v0, v0 @ v0
+    alpha, sq = 2.0 / r0n - v2 / mu, np.sqrt(mu)
+    chi = sq * dt * alpha if alpha > 1e-12 else sq * dt / r0n
+
+    def stumpff(z):
+        if z > 1e-6:
+            s = np.sqrt(z)
+            return (1 - np.cos(s)) / z, (s - np.sin(s)) / s**3
+        if z < -1e-6:
+            s = np.sqrt(-z)
+            return (1 - np.cosh(s)) / z, (np.sinh(s) - s) / s**3
+        return 0.5 - z / 24, 1 / 6 - z / 120
+
+    for _ in range(100):
+        psi = chi * chi * alpha
+        c2, c3 = stumpff(psi)
+        r = chi**2 * c2 + rv / sq * chi * (1 - psi * c3) + r0n * (1 - psi * c2)
+        F = rv / sq * chi**2 * c2 + (1 - alpha * r0n) * chi**3 * c3 + r0n * chi - sq * dt
+        step = F / r
+        chi -= step
+        if abs(step) < 1e-12 * max(abs(chi), 1e-3):
+            break
+    psi = chi * chi * alpha
+    c2, c3 = stumpff(psi)
+    r = chi**2 * c2 + rv / sq * chi * (1 - psi * c3) + r0n * (1 - psi * c2)
+    f, g = 1 - chi**2 / r0n * c2, dt - chi**3 / sq * c3
+    fd, gd = sq / (r * r0n) * chi * (psi * c3 - 1), 1 - chi**2 / r * c2
+    return f * r0 + g * v0, fd * r0 + gd * v0
+
+
+def numpy_cw_targeting(n: float, x0: np.ndarray, r_f: np.ndarray, tof: float) -> tuple:
+    """Two-impulse CW targeting to rest at r_f, in plain numpy."""
+    s, c, nt = np.sin(n * tof), np.cos(n * tof), n * tof
+    rr = np.array([[4 - 3 * c, 0, 0], [6 * (s - nt), 1, 0], [0, 0, c]])
+    rv = np.array([[s / n, 2 * (1 - c) / n, 0], [-2 * (1 - c) / n, (4 * s - 3 * nt) / n, 0],
+                   [0, 0, s / n]])
+    vr = np.array([[3 * n * s, 0, 0], [-6 * n * (1 - c), 0, 0], [0, 0, -n * s]])
+    vv = np.array([[c, 2 * s, 0], [-2 * s, 4 * c - 3, 0], [0, 0, c]])
+    v_dep = np.linalg.solve(rv, r_f - rr @ x0[:3])
+    return v_dep - x0[3:], -(vr @ x0[:3] + vv @ v_dep)
+
+
 # -- benchmarks --------------------------------------------------------------------
 
 
@@ -277,6 +321,18 @@ def bench_functions(calls: int, repeats: int) -> dict[str, float]:
         "closest_approach_per_s": best_rate(
             lambda: relative.closest_approach(n, x0, 6000.0), max(calls // 10, 50), repeats),
     }
+    # numpy references of two of them (checked equal first)
+    v0 = np.array([0.0, 7.5e3, 1e3])
+    rk, _ = orbit.kepler(r1, v0, 3000.0)
+    assert np.abs(numpy_kepler(r1, v0, 3000.0, orbit.MU_EARTH)[0] - rk).max() < 1e-6
+    d1, _ = relative.cw_two_impulse(n, x0, [0.0, -100.0, 0.0], 2000.0)
+    assert np.abs(numpy_cw_targeting(n, x0, np.array([0.0, -100.0, 0.0]), 2000.0)[0]
+                  - d1).max() < 1e-12
+    out["kepler_numpy_per_s"] = best_rate(
+        lambda: numpy_kepler(r1, v0, 3000.0, orbit.MU_EARTH), max(calls // 20, 50), repeats)
+    out["cw_targeting_numpy_per_s"] = best_rate(
+        lambda: numpy_cw_targeting(n, x0, np.array([0.0, -100.0, 0.0]), 2000.0),
+        max(calls // 20, 50), repeats)
     local, packet = LocalCore(), PacketCore(DispatchLink())
     out["kepler_local_core_per_s"] = best_rate(
         lambda: local.kepler(r1, [0.0, 7.5e3, 1e3], 3000.0), calls, repeats)

@@ -17,13 +17,15 @@ BoardAdcs(config, link))``.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from typing import Any
 
 from fsw.core.attitude import AdcsConfig, AdcsInput
 from fsw.core.errors import GncPacketError
 from fsw.core.guidance import PacketCore
 
-__all__ = ["BoardAdcs"]
+__all__ = ["BoardAdcs", "adcs_on_board"]
 
 
 class BoardAdcs:
@@ -35,6 +37,7 @@ class BoardAdcs:
         self.core = PacketCore(link, timeout=timeout)
         self._configured = False
         self.link_failures = 0
+        self.rtt_s: list[float] = []  # wall time of each successful step
 
     def _call(self, fn: Any, *args: Any) -> Any:
         try:
@@ -57,4 +60,32 @@ class BoardAdcs:
 
     def step(self, inp: AdcsInput) -> Any:
         """One control cycle on the board."""
-        return self._call(self.core.adcs_step, inp)
+        t0 = time.perf_counter()
+        out = self._call(self.core.adcs_step, inp)
+        self.rtt_s.append(time.perf_counter() - t0)
+        return out
+
+
+def adcs_on_board(link: Any, make: Callable[..., Any] = BoardAdcs,
+                  made: list[Any] | None = None) -> Callable[[Any], None]:
+    """A ``prepare`` hook for ``fsw_tools.mission.fly`` that gives the run
+    an ADCS task whose core is on the board behind ``link``, with the same
+    configuration the task gives its local core. The cores it makes are
+    appended to ``made`` (for their timings)."""
+    from fsw.tasks.adcs import AdcsTask
+
+    def factory(config: AdcsConfig) -> Callable[[], Any]:
+        def build() -> Any:
+            core = make(config, link)
+            if made is not None:
+                made.append(core)
+            return core
+
+        return build
+
+    def prepare(res: Any) -> None:
+        sc = res.scenario
+        config = AdcsTask(sc)._local_core().config
+        res.tasks["adcs"] = AdcsTask(sc, core_factory=factory(config))
+
+    return prepare

@@ -38,3 +38,19 @@ def test_bench_user_errors_exit_2(argv: list[str], capsys: pytest.CaptureFixture
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert err.startswith("fsw bench: error:") and "Traceback" not in err
+
+
+def test_bench_flies_a_scenario_with_the_core_on_the_board(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["bench", "--virtual", "victus_haze", "--duration", "5", "--json"]) == 0
+    out = capsys.readouterr().out
+    assert "mission outcome: same as desktop" in out
+    res = json.loads(out.strip().splitlines()[-1])
+    assert res["outcome_board"] == res["outcome_desktop"]
+    assert res["board"]["calls"] >= 50  # 10 Hz ADCS cycles ran on the board
+
+
+def test_bench_unknown_scenario_is_a_user_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["bench", "--virtual", "no_such_scenario_fsw"]) == 2
+    assert "Traceback" not in capsys.readouterr().err

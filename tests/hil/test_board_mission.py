@@ -17,23 +17,14 @@ from typing import Any
 from fsw_tools.mission import fly, summary
 
 from fsw.scenario import load_builtin
-from fsw.tasks.adcs import AdcsTask
 from hil.board import BoardLink, QemuBoard
-from hil.board.adapters import BoardAdcs
+from hil.board.adapters import BoardAdcs, adcs_on_board
 
 ORBIT_S = 30.0
 
 
 def _on_board(link: BoardLink, make: Any = BoardAdcs) -> Any:
-    """A ``prepare`` hook that gives the run an ADCS task whose core is on
-    the board (the same configuration the task would give its local core)."""
-
-    def prepare(res: Any) -> None:
-        sc = res.scenario
-        config = AdcsTask(sc)._local_core().config
-        res.tasks["adcs"] = AdcsTask(sc, core_factory=lambda: make(config, link))
-
-    return prepare
+    return adcs_on_board(link, make)
 
 
 def _outcome(res: Any) -> dict[str, Any]:

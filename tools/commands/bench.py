@@ -32,8 +32,13 @@ def add_parser(subparsers: Any) -> None:
     where.add_argument("--virtual", action="store_true",
                        help="the virtual board: the host build of the core behind a pty")
     p.add_argument("scenario", nargs="?", default=None,
-                   help="scenario to run with the core on the board (TOML); without it the "
-                        "bench replays its recorded guidance calls")
+                   help="scenario (TOML file or built-in name, e.g. victus_haze) to fly in "
+                        "lockstep with the ADCS core on the board, then on the desktop, and "
+                        "compare; without it the bench times and replays its recorded "
+                        "guidance calls")
+    p.add_argument("--duration", type=float, default=60.0, metavar="S",
+                   help="with SCENARIO: seconds of the orbit leg to fly (default 60; "
+                        "10 ADCS calls per second)")
     p.add_argument("--calls", type=int, default=DEFAULT_CALLS,
                    help=f"guidance calls to time and to compare (default {DEFAULT_CALLS})")
     p.add_argument("--baud", type=int, default=115200,
@@ -71,16 +76,17 @@ def _back_to_back(link: Any, n: int) -> list[Any]:
 def run(args: argparse.Namespace) -> int:
     """Run the bench; 0 on success, 1 when the link or the comparison fails."""
     from hil.board import BoardLink
-    from hil.board.bench import board_summary, efficiency, measure
-    from hil.board.calls import guidance_call_source, tolerance
     from hil.serial import LinkError
 
     if args.calls < 1:
         raise UserError("--calls must be at least 1")
+    if not args.duration > 0:
+        raise UserError("--duration must be a positive number of seconds")
+    sc = None
     if args.scenario is not None:
-        raise UserError("running a scenario with the core on the board needs the mission "
-                        "runner with the board back end (issue #7); run without SCENARIO to "
-                        "replay the recorded guidance calls")
+        from fsw import scenario
+
+        sc = scenario.resolve(args.scenario)
     status = 0
     board, url = _open_board(args)
     link = BoardLink(url, baudrate=args.baud)
@@ -90,38 +96,7 @@ def run(args: argparse.Namespace) -> int:
             link.connect(timeout=10.0, retry=board is not None)
         except LinkError as exc:
             raise UserError(f"no board answering on {url}: {exc}") from exc
-        echo = measure(lambda: link.ping(b""), 50)
-        call, label, sizes = guidance_call_source(link)
-        lat = measure(call, args.calls)
-        link.check(0.45)
-        s = link.stats
-        print(f"board on {url}")
-        print(f"calls: {label}")
-        print(f"round trip: median {lat.p50_ms:.3f} ms, p99 {lat.p99_ms:.3f} ms, "
-              f"{lat.calls_per_s:.0f} calls/s (bare echo median {echo.p50_ms:.3f} ms)")
-        summary = board_summary(link)
-        if summary.get("cycles_mean") is not None:
-            print(f"on-board execution: {summary['cycles_mean']:.0f} cycles/call mean, "
-                  f"{summary['cycles_max']} max ({summary['cycle_source']}, "
-                  f"{summary['core_hz'] / 1e6:.0f} MHz)")
-        else:
-            print(f"on-board execution: no core calls counted ({summary.get('board', '?')})")
-        print(f"link: frames rx {s.frames_rx} tx {s.frames_tx}, bytes rx {s.bytes_rx} tx "
-              f"{s.bytes_tx}, crc errors {s.crc_errors}, length errors {s.length_errors}, "
-              f"timeouts {s.timeouts}, resyncs {s.resyncs}, seq gaps {s.seq_gaps}, "
-              f"losses {s.link_losses}; framing efficiency {efficiency(sum(sizes)):.4f}")
-        out.update(rtt_p50_ms=lat.p50_ms, rtt_p99_ms=lat.p99_ms, calls_per_s=lat.calls_per_s,
-                   link=s.as_dict(), board=summary)
-        b2b = _back_to_back(link, args.calls)
-        print(f"back-to-back, board vs desktop on {args.calls} recorded guidance calls "
-              "(max difference per output, absolute and relative to the call's output scale):")
-        for c in b2b:
-            ok = c.max_rel <= tolerance(c.kind)
-            status |= 0 if ok else 1
-            print(f"  {c.kind:17s} {c.calls:5d} calls  bit-identical {c.identical_fraction:6.1%}"
-                  f"  max abs {c.max_abs:.2e}  max rel {c.max_rel:.2e}"
-                  f"  (tolerance {tolerance(c.kind):.0e}) {'ok' if ok else 'FAIL'}")
-        out["back_to_back"] = [c.__dict__ for c in b2b]
+        status = _fly(sc, args, link, out) if sc is not None else _calls(args, link, out)
     except LinkError as exc:
         raise UserError(f"link failed during the bench: {exc}") from exc
     finally:
@@ -131,3 +106,85 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(out, default=str))
     return status
+
+
+def _calls(args: argparse.Namespace, link: Any, out: dict[str, Any]) -> int:
+    """Time the guidance call, then replay the recorded calls on the board and
+    the desktop; 0 when every difference is within its tolerance."""
+    from hil.board.bench import board_summary, efficiency, measure
+    from hil.board.calls import guidance_call_source, tolerance
+
+    status = 0
+    url = link.url
+    echo = measure(lambda: link.ping(b""), 50)
+    call, label, sizes = guidance_call_source(link)
+    lat = measure(call, args.calls)
+    link.check(0.45)
+    s = link.stats
+    print(f"board on {url}")
+    print(f"calls: {label}")
+    print(f"round trip: median {lat.p50_ms:.3f} ms, p99 {lat.p99_ms:.3f} ms, "
+          f"{lat.calls_per_s:.0f} calls/s (bare echo median {echo.p50_ms:.3f} ms)")
+    summary = board_summary(link)
+    if summary.get("cycles_mean") is not None:
+        print(f"on-board execution: {summary['cycles_mean']:.0f} cycles/call mean, "
+              f"{summary['cycles_max']} max ({summary['cycle_source']}, "
+              f"{summary['core_hz'] / 1e6:.0f} MHz)")
+    else:
+        print(f"on-board execution: no core calls counted ({summary.get('board', '?')})")
+    print(f"link: frames rx {s.frames_rx} tx {s.frames_tx}, bytes rx {s.bytes_rx} tx "
+          f"{s.bytes_tx}, crc errors {s.crc_errors}, length errors {s.length_errors}, "
+          f"timeouts {s.timeouts}, resyncs {s.resyncs}, seq gaps {s.seq_gaps}, "
+          f"losses {s.link_losses}; framing efficiency {efficiency(sum(sizes)):.4f}")
+    out.update(rtt_p50_ms=lat.p50_ms, rtt_p99_ms=lat.p99_ms, calls_per_s=lat.calls_per_s,
+               link=s.as_dict(), board=summary)
+    b2b = _back_to_back(link, args.calls)
+    print(f"back-to-back, board vs desktop on {args.calls} recorded guidance calls "
+          "(max difference per output, absolute and relative to the call's output scale):")
+    for c in b2b:
+        ok = c.max_rel <= tolerance(c.kind)
+        status |= 0 if ok else 1
+        print(f"  {c.kind:17s} {c.calls:5d} calls  bit-identical {c.identical_fraction:6.1%}"
+              f"  max abs {c.max_abs:.2e}  max rel {c.max_rel:.2e}"
+              f"  (tolerance {tolerance(c.kind):.0e}) {'ok' if ok else 'FAIL'}")
+    out["back_to_back"] = [c.__dict__ for c in b2b]
+    return status
+
+
+def _fly(sc: Any, args: argparse.Namespace, link: Any, out: dict[str, Any]) -> int:
+    """Fly the scenario with the ADCS core on the board, then on the desktop;
+    print the comparison. 0 when the outcomes agree."""
+    from fsw_tools.mission import fly, summary
+
+    from hil.board.adapters import adcs_on_board
+    from hil.board.bench import LatencyStats, board_summary
+
+    made: list[Any] = []
+    res_b = fly(sc, duration_s=args.duration, prepare=adcs_on_board(link, made=made))
+    res_d = fly(sc, duration_s=args.duration)
+    link.check(0.45)
+    sb, sd = summary(res_b), summary(res_d)
+    lat = LatencyStats(rtt_s=[t for core in made for t in core.rtt_s])
+    adcs = res_b.tasks["adcs"]
+    s = link.stats
+    print(f"board on {link.url}: {sc.source}, {args.duration:g} s of orbit in lockstep, "
+          f"ADCS core on the board")
+    print(f"ADCS calls on the board: {adcs.cycles - adcs.faults} of {adcs.cycles} cycles "
+          f"(faults {adcs.faults}); round trip median {lat.p50_ms:.3f} ms, p99 {lat.p99_ms:.3f} ms")
+    summary_b = board_summary(link)
+    if summary_b.get("cycles_mean") is not None:
+        print(f"on-board execution: {summary_b['cycles_mean']:.0f} cycles/call mean, "
+              f"{summary_b['cycles_max']} max ({summary_b['cycle_source']})")
+    print(f"link: frames rx {s.frames_rx} tx {s.frames_tx}, crc errors {s.crc_errors}, "
+          f"resyncs {s.resyncs}, seq gaps {s.seq_gaps}, losses {s.link_losses}")
+    keys = ("outcome", "packets", "delta_v_m_s", "min_range_m", "keep_out_violated")
+    same = all(sb[k] == sd[k] for k in keys if k != "min_range_m")
+    for k in keys:
+        print(f"  {k:18s} board {sb[k]!s:24s} desktop {sd[k]!s:24s}")
+    print(f"packet stream: {'identical' if res_b.packet_hash == res_d.packet_hash else 'differs'}"
+          f" (board {res_b.packet_hash[:16]}, desktop {res_d.packet_hash[:16]})")
+    print(f"mission outcome: {'same as desktop' if same else 'DIFFERS from desktop'}")
+    out.update(rtt_p50_ms=lat.p50_ms, rtt_p99_ms=lat.p99_ms, link=s.as_dict(),
+               board=summary_b, outcome_board=sb["outcome"], outcome_desktop=sd["outcome"],
+               same_packet_stream=res_b.packet_hash == res_d.packet_hash)
+    return 0 if same and adcs.faults == 0 else 1

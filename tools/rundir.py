@@ -5,6 +5,9 @@
       packets.fswarc   every packet of the run with its receive time (docs/archive.md)
       summary.json     the run summary (written once, at the end of the run)
       scenario.toml    the scenario as flown (optional)
+      composition.json the executive configuration and participant order of
+                       each leg of the run (optional; what a lockstep replay
+                       needs: fsw_tools.replay.composition)
       plots/           PNG plots written by ``fsw plot``
       report.html      the self-contained report written by ``fsw report``
 
@@ -28,6 +31,7 @@ from fsw.errors import UserError
 ARCHIVE_NAME = "packets.fswarc"
 SUMMARY_NAME = "summary.json"
 SCENARIO_NAME = "scenario.toml"
+COMPOSITION_NAME = "composition.json"
 PLOTS_NAME = "plots"
 REPORT_NAME = "report.html"
 
@@ -53,6 +57,10 @@ class RunDir:
     @property
     def scenario(self) -> Path:
         return self.root / SCENARIO_NAME
+
+    @property
+    def composition(self) -> Path:
+        return self.root / COMPOSITION_NAME
 
     @property
     def plots(self) -> Path:

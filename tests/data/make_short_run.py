@@ -6,7 +6,8 @@ test. Run it when the flight software's behaviour changes on purpose::
     python tests/data/make_short_run.py
 
 It writes the run directory layout of fsw_tools.rundir (packets.fswarc,
-summary.json, scenario.toml).
+summary.json, scenario.toml, composition.json: the executives of the run, so
+the replay rebuilds them as they were).
 """
 
 from __future__ import annotations
@@ -23,25 +24,35 @@ HERE = Path(__file__).resolve().parent
 OUT = HERE / "short_run"
 
 
-def main() -> int:
+def record(out: Path, orbit_s: float = ORBIT_S) -> Path:
+    """Fly the scenario and write the run directory ``out`` (replaced)."""
+    import fsw_tools.mission
     from fsw_tools.mission import fly, summary
+    from fsw_tools.replay.composition import capture_composition, write_composition
     from fsw_tools.rundir import RunDir
 
     from fsw.scenario import load
 
-    if OUT.exists():
-        shutil.rmtree(OUT)
-    run = RunDir(OUT).create()
+    if out.exists():
+        shutil.rmtree(out)
+    run = RunDir(out).create()
     src = resources.files("fsw").joinpath(f"scenarios/{SCENARIO}.toml")
     run.scenario.write_text(src.read_text(encoding="utf-8"), encoding="utf-8")
     sc = load(run.scenario)  # flown from the copy the replay test reads
-    res = fly(sc, archive=run.archive, duration_s=ORBIT_S)
+    with capture_composition(fsw_tools.mission) as legs:
+        res = fly(sc, archive=run.archive, duration_s=orbit_s)
+    write_composition(run, legs)
     data = summary(res)
     data["insertion_tai"] = res.insertion_tai
-    data["orbit_s"] = ORBIT_S
+    data["orbit_s"] = orbit_s
     run.write_summary(data)
-    print(f"{OUT}: {res.packets} packets, {run.archive.stat().st_size} bytes, "
+    print(f"{out}: {res.packets} packets, {run.archive.stat().st_size} bytes, "
           f"hash {res.packet_hash}")
+    return out
+
+
+def main() -> int:
+    record(OUT)
     return 0
 
 

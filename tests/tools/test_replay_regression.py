@@ -4,10 +4,10 @@ a deliberate change in a task's behaviour is reported as the first diverging
 packet. Acceptance 4 on the same mission run: ``fsw report``'s plots hold the
 truth telemetry of the run.
 
-The composition mirrors fsw_tools.mission.fly: leg 1 (launch notice to
-insertion, coarse ticks: ground, comms, autonomy, monitor) and leg 2 (in
-orbit: world, comms, autonomy, adcs, propulsion, ground, valves, monitor);
-the recorded world and ground station are replaced by ReplayInputs. When the
+The executives are rebuilt from the run's composition.json (recorded with the
+run: configuration and participant order of each leg of
+fsw_tools.mission.fly); the flight-software tasks are fresh, the recorded
+world and ground station are replaced by ReplayInputs. When the
 flight software's behaviour changes on purpose, regenerate the recording:
 ``python tests/data/make_short_run.py``.
 """
@@ -21,11 +21,11 @@ import numpy as np
 import pytest
 from fsw_tools.archive import read_archive
 from fsw_tools.mission import run_keys
+from fsw_tools.replay.composition import read_composition
 from fsw_tools.replay.harness import ReplayReport
 from fsw_tools.replay.lockstep import ReplayInputs, replay_lockstep
 from fsw_tools.rundir import RunDir
 
-from fsw.executive import ExecutiveConfig
 from fsw.packets import DICTIONARY
 from fsw.scenario import load
 from fsw.tasks.adcs import AdcsTask
@@ -39,30 +39,39 @@ SENSOR_APIDS = range(0x100, 0x180)
 REGENERATE = "if the change is intended, regenerate: python tests/data/make_short_run.py"
 
 
-def _replay(adcs_cls: type = AdcsTask) -> tuple[ReplayReport, ReplayReport]:
-    summary = RUN.read_summary()
-    sc = load(RUN.scenario)  # the scenario as flown
-    seed = summary["seed"]
-    arc = read_archive(RUN.archive)
-    insertion = summary["insertion_tai"]
-    keys = run_keys(seed)
-    comms, autonomy = CommsTask(sc, keys), AutonomyTask(sc)
-    adcs, prop = adcs_cls(sc), PropulsionTask(sc)
-    step = sc.rates.standby_step_s
-    leg1 = replay_lockstep(
-        arc.select(stop=insertion),
-        [ReplayInputs("ground", TC_APIDS), comms, autonomy, ReplayInputs("monitor", [])],
-        ExecutiveConfig(rates={"attitude": 1.0 / step, "default": 1.0 / step},
-                        t0_tai=sc.notice_tai, seed=seed))
-    r = sc.rates
-    leg2 = replay_lockstep(
-        arc.select(start=insertion),
-        [ReplayInputs("world", SENSOR_APIDS, world=True), comms, autonomy, adcs, prop,
-         ReplayInputs("ground", TC_APIDS), ReplayInputs("valves", [], rate_group="attitude"),
-         ReplayInputs("monitor", [])],
-        ExecutiveConfig(rates={"attitude": r.adcs_hz, "default": r.nav_hz},
-                        t0_tai=insertion, seed=seed))
-    return leg1, leg2
+#: the flight-software tasks, rebuilt fresh for a replay
+TASKS = {
+    "comms": lambda sc, keys: CommsTask(sc, keys),
+    "autonomy": lambda sc, keys: AutonomyTask(sc),
+    "adcs": lambda sc, keys: AdcsTask(sc),
+    "propulsion": lambda sc, keys: PropulsionTask(sc),
+}
+#: recorded sources replaced by their recorded packets: the world (sensors)
+#: and the ground station (telecommands); other participants (the monitor,
+#: the valve model) publish nothing the flight software reads
+SOURCES = {"world": SENSOR_APIDS, "ground": TC_APIDS}
+
+
+def _replay(adcs_cls: type = AdcsTask, run: RunDir = RUN) -> list[ReplayReport]:
+    """Replay every leg of ``run`` (as recorded in its composition.json)."""
+    summary = run.read_summary()
+    sc = load(run.scenario)  # the scenario as flown
+    keys = run_keys(summary["seed"])
+    arc = read_archive(run.archive)
+    legs = read_composition(run)
+    tasks = {name: make(sc, keys) for name, make in TASKS.items()}
+    tasks["adcs"] = adcs_cls(sc)
+    reports = []
+    for i, leg in enumerate(legs):
+        config = leg.executive_config()
+        parts = [tasks[p.name] if p.name in tasks else
+                 ReplayInputs(p.name, SOURCES.get(p.name, ()), world=p.world,
+                              rate_group=p.rate_group)
+                 for p in leg.participants]
+        stop = legs[i + 1].config["t0_tai"] if i + 1 < len(legs) else None
+        reports.append(replay_lockstep(arc.select(start=config.t0_tai, stop=stop), parts,
+                                       config))
+    return reports
 
 
 def test_recording_is_the_runs_hashed_stream() -> None:
@@ -74,9 +83,10 @@ def test_recording_is_the_runs_hashed_stream() -> None:
 
 
 def test_replay_reproduces_the_recorded_telemetry_exactly() -> None:
-    leg1, leg2 = _replay()
-    assert leg1.ok, f"{leg1.describe()}; {REGENERATE}"
-    assert leg2.ok, f"{leg2.describe()}; {REGENERATE}"
+    reports = _replay()
+    for i, leg in enumerate(reports):
+        assert leg.ok, f"leg {i + 1}: {leg.describe()}; {REGENERATE}"
+    leg1, leg2 = reports[0], reports[-1]  # on the ground, in orbit
     # it did compare something substantial in both legs: commands, acks, HK, ADCS
     assert leg1.inputs_fed > 10 and leg1.compared > 100
     assert leg2.inputs_fed > 100 and leg2.compared > 100
@@ -85,6 +95,25 @@ def test_replay_reproduces_the_recorded_telemetry_exactly() -> None:
     for name in ("ADCS_STATE", "WHEEL_CMD"):
         apid = DICTIONARY[name].apid
         assert leg2.produced[apid] == leg2.recorded[apid] > 0
+
+
+def test_a_fresh_recording_of_the_current_flight_software_replays_exactly(tmp_path) -> None:
+    """The same replay on a run recorded now: if this passes and the stored
+    recording does not, the flight software's behaviour changed (regenerate
+    the stored recording if that was intended); if this fails, replay is broken."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "make_short_run", Path(__file__).resolve().parents[1] / "data" / "make_short_run.py")
+    assert spec is not None and spec.loader is not None
+    maker = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(maker)
+    run = RunDir(tmp_path / "fresh")
+    maker.record(run.root, orbit_s=8.0)
+    reports = _replay(run=run)
+    for i, leg in enumerate(reports):
+        assert leg.ok, f"leg {i + 1}: {leg.describe()}"
+    assert reports[-1].compared > 50
 
 
 class _Biased(AdcsTask):
@@ -101,8 +130,9 @@ class _Biased(AdcsTask):
 
 def test_changed_task_is_reported_at_its_first_diverging_packet() -> None:
     _Biased.t_change = RUN.read_summary()["insertion_tai"] + 10.0
-    leg1, leg2 = _replay(_Biased)
-    assert leg1.ok  # the ADCS task does not run in the ground leg
+    reports = _replay(_Biased)
+    assert all(leg.ok for leg in reports[:-1])  # the ADCS task runs only in orbit
+    leg2 = reports[-1]
     d = leg2.divergence
     assert d is not None, leg2.describe()
     assert d.kind == "field" and d.field not in ("apid", "seq", "t_tai")

@@ -21,6 +21,10 @@ def _time_axis(span_s: float) -> tuple[float, str]:
     return 1.0, "time since start [s]"
 
 
+def _time_style(ax) -> None:
+    ax.ticklabel_format(axis="x", useOffset=False, style="plain")
+
+
 def _empty(ax, what: str) -> None:
     ax.text(0.5, 0.5, f"no {what} in this run", ha="center", va="center",
             transform=ax.transAxes)
@@ -69,6 +73,7 @@ def range_plot(rs: RunSeries, keep_out_m: float | None) -> Figure:
     if not rs.range:
         _empty(ax, "range")
     ax.set_xlabel(xlabel)
+    _time_style(ax)
     ax.set_ylabel("range to target [m]")
     ax.set_title("Range over time")
     ax.grid(True, which="both", alpha=0.3)
@@ -88,6 +93,7 @@ def attitude_plot(rs: RunSeries) -> Figure:
     if not rs.attitude:
         _empty(ax, "attitude error")
     ax.set_xlabel(xlabel)
+    _time_style(ax)
     ax.set_ylabel("error [deg]")
     ax.set_title("Attitude and pointing error")
     ax.grid(True, which="both", alpha=0.3)
@@ -106,6 +112,7 @@ def wheels_plot(rs: RunSeries) -> Figure:
     if not rs.wheels:
         _empty(ax, "wheel speed")
     ax.set_xlabel(xlabel)
+    _time_style(ax)
     ax.set_ylabel("wheel speed [rpm]")
     ax.set_title("Reaction wheel speeds")
     ax.grid(True, alpha=0.3)
@@ -122,6 +129,7 @@ def propellant_plot(rs: RunSeries) -> Figure:
     if not rs.propellant:
         _empty(ax, "propellant")
     ax.set_xlabel(xlabel)
+    _time_style(ax)
     ax.set_ylabel("propellant mass [kg]")
     ax.set_title("Propellant")
     ax.grid(True, alpha=0.3)
@@ -144,6 +152,7 @@ def modes_plot(rs: RunSeries) -> Figure:
     else:
         _empty(ax, "mode telemetry")
     ax.set_xlabel(xlabel)
+    _time_style(ax)
     ax.set_title("Mode timeline")
     ax.grid(True, alpha=0.3)
     fig.tight_layout()

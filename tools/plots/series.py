@@ -97,12 +97,19 @@ def _collect(result: DecodeResult, t0: float, truth_pred: FieldPred | None,
              fsw_pred: FieldPred | None, fsw_label: str) -> list[Series]:
     out = []
     if truth_pred is not None:
-        for pdef, f in _fields(result, True, truth_pred)[:1]:
+        for pdef, f in _densest(result, _fields(result, True, truth_pred)):
             out.append(_series(result, pdef, f, t0, "truth", True))
     if fsw_pred is not None:
-        for pdef, f in _fields(result, False, fsw_pred)[:1]:
+        for pdef, f in _densest(result, _fields(result, False, fsw_pred)):
             out.append(_series(result, pdef, f, t0, f"{fsw_label} ({pdef.name})", False))
     return out
+
+
+def _densest(result: DecodeResult, found: list[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
+    """The candidate field with the most samples (the lowest APID on a tie)."""
+    if not found:
+        return []
+    return [max(found, key=lambda pf: (len(result.tables[pf[0].name]["t_tai"]), -pf[0].apid))]
 
 
 def run_series(result: DecodeResult,
@@ -158,6 +165,34 @@ def rotate_to_inertial(q_BN: np.ndarray, v_B: np.ndarray) -> np.ndarray:
     return np.einsum("nji,j->ni", R, np.asarray(v_B, float))
 
 
+def slerp_at(t_src: np.ndarray, q_src: np.ndarray, t_dst: np.ndarray
+             ) -> tuple[np.ndarray, np.ndarray]:
+    """Quaternions of a sampled attitude at other times (spherical linear
+    interpolation between the neighbouring samples); ``ok`` marks the times
+    inside the sampled span."""
+    t_src = np.asarray(t_src, float)
+    t_dst = np.asarray(t_dst, float)
+    q = np.asarray(q_src, float)
+    q = q / np.linalg.norm(q, axis=1, keepdims=True)
+    eps = 1e-6
+    ok = (t_dst >= t_src[0] - eps) & (t_dst <= t_src[-1] + eps)
+    if len(t_src) == 1:
+        return np.repeat(q, len(t_dst), axis=0), ok & (np.abs(t_dst - t_src[0]) <= eps)
+    i = np.clip(np.searchsorted(t_src, t_dst, side="right") - 1, 0, len(t_src) - 2)
+    span = t_src[i + 1] - t_src[i]
+    f = np.clip((t_dst - t_src[i]) / np.where(span > 0, span, 1.0), 0.0, 1.0)[:, None]
+    q0, q1 = q[i], q[i + 1]
+    dot = np.einsum("ij,ij->i", q0, q1)
+    q1 = np.where(dot[:, None] < 0, -q1, q1)
+    theta = np.arccos(np.clip(np.abs(dot), 0.0, 1.0))[:, None]
+    sin = np.sin(theta)
+    small = sin < 1e-9
+    w0 = np.where(small, 1.0 - f, np.sin((1.0 - f) * theta) / np.where(small, 1.0, sin))
+    w1 = np.where(small, f, np.sin(f * theta) / np.where(small, 1.0, sin))
+    out = w0 * q0 + w1 * q1
+    return out / np.linalg.norm(out, axis=1, keepdims=True), ok
+
+
 def _common(t_a: np.ndarray, t_b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Indices of samples taken at the same packet time in two tables."""
     ka = np.round(t_a * 65536).astype(np.int64)
@@ -175,15 +210,17 @@ def _truth_attitude(result: DecodeResult, t0: float,
     if not chaser or "q_BN" not in chaser:
         return out
     tc, q_true = chaser["t_tai"], np.asarray(chaser["q_BN"], float)
-    for name in ("ADCS_STATE", "ADCS_HK"):
-        est = result.tables.get(name)
-        if est and "q_BN" in est and len(est["q_BN"]):
-            ia, ib = _common(tc, est["t_tai"])
-            if len(ia):
-                err = quat_angle(q_true[ia], np.asarray(est["q_BN"], float)[ib])
-                out.append(Series(f"knowledge error, truth vs {name}", f"TRUTH_CHASER.q_BN - "
-                                  f"{name}.q_BN", tc[ia] - t0, err, "rad", True))
-                break
+    candidates = [n for n in ("ADCS_STATE", "ADCS_HK")
+                  if result.tables.get(n) and len(result.tables[n].get("q_BN", ()))]
+    if candidates and len(tc) >= 1:
+        name = max(candidates, key=lambda n: len(result.tables[n]["t_tai"]))
+        est = result.tables[name]
+        q_at, ok = slerp_at(tc, q_true, est["t_tai"])
+        if ok.any():
+            err = quat_angle(q_at[ok], np.asarray(est["q_BN"], float)[ok])
+            out.append(Series(f"knowledge error, truth vs {name}",
+                              f"TRUTH_CHASER.q_BN (slerp) - {name}.q_BN",
+                              est["t_tai"][ok] - t0, err, "rad", True))
     target = result.tables.get("TRUTH_TARGET")
     if target and "r_N" in target and "r_N" in chaser:
         ia, ib = _common(tc, target["t_tai"])

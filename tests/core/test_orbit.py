@@ -159,3 +159,22 @@ def test_j2_sun_synchronous_inclination() -> None:
     assert abs(r_crit[1]) < 1e-4 * abs(r_crit[0])
     with pytest.raises(GncDomainError):
         orbit.j2_rates(a, 1.2, 0.5)
+
+
+def test_lambert_hyperbolic_transfers_recover_the_velocity() -> None:
+    checked = 0
+    while checked < 20:
+        r1 = RNG.normal(size=3)
+        r1 *= 7e6 / np.linalg.norm(r1)
+        v1 = RNG.normal(size=3)
+        v1 *= 1.6 * np.sqrt(MU / 7e6) / np.linalg.norm(v1)
+        coe = orbit.coe_from_rv(r1, v1)
+        if coe[0] * (1 - coe[1]) < 6.6e6:
+            continue
+        tof = RNG.uniform(600.0, 2e4)
+        r2, _ = orbit.kepler(r1, v1, tof)
+        long_way = np.dot(np.cross(r1, r2), np.cross(r1, v1)) < 0
+        v, _ = orbit.lambert(r1, r2, tof, long_way=long_way)
+        assert coe[1] > 1.0
+        assert np.linalg.norm(v - v1) < 1e-6 * np.linalg.norm(v1)
+        checked += 1

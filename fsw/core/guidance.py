@@ -176,31 +176,40 @@ class LocalCore(GuidanceCore):
                     dv: ArrayLike = _Z3) -> Result:
         return self._need(self._relnav, "relnav_step").step(dt, meas, dv)
 
-    def cw_targeting(self, n, x0, r_f, tof, v_f=_Z3):
+    def cw_targeting(self, n: float, x0: ArrayLike, r_f: ArrayLike, tof: float,
+                     v_f: ArrayLike = _Z3) -> tuple[np.ndarray, np.ndarray]:
         return relative.cw_two_impulse(n, x0, r_f, tof, v_f)
 
-    def glideslope(self, n, x0, r_T, rate0, rate_T, pulses):
+    def glideslope(self, n: float, x0: ArrayLike, r_T: ArrayLike, rate0: float,
+                   rate_T: float, pulses: int) -> GlideslopePlan:
         return relative.glideslope(n, x0, r_T, rate0, rate_T, pulses)
 
-    def safety_ellipse(self, n, radial_amp, cross_amp, along_center=0.0, phase=0.0):
+    def safety_ellipse(self, n: float, radial_amp: float, cross_amp: float,
+                       along_center: float = 0.0, phase: float = 0.0) -> np.ndarray:
         return relative.safety_ellipse(n, radial_amp, cross_amp, along_center, phase)
 
-    def closest_approach(self, n, x0, horizon):
+    def closest_approach(self, n: float, x0: ArrayLike, horizon: float
+                         ) -> tuple[float, float, np.ndarray]:
         return relative.closest_approach(n, x0, horizon)
 
-    def kepler(self, r0, v0, dt, mu=orbit.MU_EARTH):
+    def kepler(self, r0: ArrayLike, v0: ArrayLike, dt: float, mu: float = orbit.MU_EARTH
+               ) -> tuple[np.ndarray, np.ndarray]:
         return orbit.kepler(r0, v0, dt, mu)
 
-    def lambert(self, r1, r2, tof, mu=orbit.MU_EARTH, nrev=0, long_way=False, branch=0):
+    def lambert(self, r1: ArrayLike, r2: ArrayLike, tof: float, mu: float = orbit.MU_EARTH,
+                nrev: int = 0, long_way: bool = False, branch: int = 0
+                ) -> tuple[np.ndarray, np.ndarray]:
         return orbit.lambert(r1, r2, tof, mu, nrev, long_way, branch)
 
-    def coe_from_rv(self, r, v, mu=orbit.MU_EARTH):
+    def coe_from_rv(self, r: ArrayLike, v: ArrayLike, mu: float = orbit.MU_EARTH) -> np.ndarray:
         return orbit.coe_from_rv(r, v, mu)
 
-    def rv_from_coe(self, coe, mu=orbit.MU_EARTH):
+    def rv_from_coe(self, coe: ArrayLike, mu: float = orbit.MU_EARTH
+                    ) -> tuple[np.ndarray, np.ndarray]:
         return orbit.rv_from_coe(coe, mu)
 
-    def j2_rates(self, a, e, i, mu=orbit.MU_EARTH, j2=orbit.J2_EARTH, r_eq=orbit.R_EARTH):
+    def j2_rates(self, a: float, e: float, i: float, mu: float = orbit.MU_EARTH,
+                 j2: float = orbit.J2_EARTH, r_eq: float = orbit.R_EARTH) -> np.ndarray:
         return orbit.j2_rates(a, e, i, mu, j2, r_eq)
 
 
@@ -280,39 +289,48 @@ class PacketCore(GuidanceCore):
                             meas=_Z3 if meas is None else meas,
                             meas_valid=int(meas is not None))
 
-    def cw_targeting(self, n, x0, r_f, tof, v_f=_Z3):
+    def cw_targeting(self, n: float, x0: ArrayLike, r_f: ArrayLike, tof: float,
+                     v_f: ArrayLike = _Z3) -> tuple[np.ndarray, np.ndarray]:
         r = self._rpc("CW_TARGETING", n=n, x0=x0, r_f=r_f, v_f=v_f, tof=tof)
         return np.array(r.dv1), np.array(r.dv2)
 
-    def glideslope(self, n, x0, r_T, rate0, rate_T, pulses):
+    def glideslope(self, n: float, x0: ArrayLike, r_T: ArrayLike, rate0: float,
+                   rate_T: float, pulses: int) -> GlideslopePlan:
         res = self._result("GLIDESLOPE", "gnc_glideslope_plan", n=n, x0=x0, r_T=r_T,
                            rate0=rate0, rate_T=rate_T, pulses=int(pulses))
         return GlideslopePlan.from_result(res)
 
-    def safety_ellipse(self, n, radial_amp, cross_amp, along_center=0.0, phase=0.0):
+    def safety_ellipse(self, n: float, radial_amp: float, cross_amp: float,
+                       along_center: float = 0.0, phase: float = 0.0) -> np.ndarray:
         r = self._rpc("SAFETY_ELLIPSE", n=n, radial_amp=radial_amp, cross_amp=cross_amp,
                       along_center=along_center, phase=phase)
         return np.array(r.x0)
 
-    def closest_approach(self, n, x0, horizon):
+    def closest_approach(self, n: float, x0: ArrayLike, horizon: float
+                         ) -> tuple[float, float, np.ndarray]:
         r = self._rpc("CLOSEST_APPROACH", n=n, x0=x0, horizon=horizon)
         return float(r.t_ca), float(r.d_ca), np.array(r.r_ca)
 
-    def kepler(self, r0, v0, dt, mu=orbit.MU_EARTH):
+    def kepler(self, r0: ArrayLike, v0: ArrayLike, dt: float, mu: float = orbit.MU_EARTH
+               ) -> tuple[np.ndarray, np.ndarray]:
         r = self._rpc("KEPLER", mu=mu, r0=r0, v0=v0, dt=dt)
         return np.array(r.r), np.array(r.v)
 
-    def lambert(self, r1, r2, tof, mu=orbit.MU_EARTH, nrev=0, long_way=False, branch=0):
+    def lambert(self, r1: ArrayLike, r2: ArrayLike, tof: float, mu: float = orbit.MU_EARTH,
+                nrev: int = 0, long_way: bool = False, branch: int = 0
+                ) -> tuple[np.ndarray, np.ndarray]:
         r = self._rpc("LAMBERT", mu=mu, r1=r1, r2=r2, tof=tof, nrev=int(nrev),
                       long_way=int(bool(long_way)), branch=int(branch))
         return np.array(r.v1), np.array(r.v2)
 
-    def coe_from_rv(self, r, v, mu=orbit.MU_EARTH):
+    def coe_from_rv(self, r: ArrayLike, v: ArrayLike, mu: float = orbit.MU_EARTH) -> np.ndarray:
         return np.array(self._rpc("COE_FROM_RV", mu=mu, r=r, v=v).coe)
 
-    def rv_from_coe(self, coe, mu=orbit.MU_EARTH):
+    def rv_from_coe(self, coe: ArrayLike, mu: float = orbit.MU_EARTH
+                    ) -> tuple[np.ndarray, np.ndarray]:
         r = self._rpc("RV_FROM_COE", mu=mu, coe=coe)
         return np.array(r.r), np.array(r.v)
 
-    def j2_rates(self, a, e, i, mu=orbit.MU_EARTH, j2=orbit.J2_EARTH, r_eq=orbit.R_EARTH):
+    def j2_rates(self, a: float, e: float, i: float, mu: float = orbit.MU_EARTH,
+                 j2: float = orbit.J2_EARTH, r_eq: float = orbit.R_EARTH) -> np.ndarray:
         return np.array(self._rpc("J2_RATES", mu=mu, j2=j2, r_eq=r_eq, a=a, e=e, i=i).rates)

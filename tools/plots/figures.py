@@ -85,10 +85,12 @@ def range_plot(rs: RunSeries, keep_out_m: float | None) -> Figure:
 def attitude_plot(rs: RunSeries) -> Figure:
     fig, ax = plt.subplots(figsize=(10, 4.5))
     scale, xlabel = _time_axis(rs.span_s)
+    floor = 1e-6  # deg: exact zeros (no error, e.g. no reference) drawn at the floor
     for s in rs.attitude:
         label = s.label if "error" in s.label else f"attitude error, {s.label}"
-        ax.plot(s.t / scale, np.degrees(np.abs(s.y)), label=label, **_style(s))
-    if rs.attitude and all(np.nanmin(np.abs(s.y)) > 0 for s in rs.attitude):
+        ax.plot(s.t / scale, np.maximum(np.degrees(np.abs(s.y)), floor), label=label,
+                **_style(s))
+    if rs.attitude:
         ax.set_yscale("log")
     if not rs.attitude:
         _empty(ax, "attitude error")

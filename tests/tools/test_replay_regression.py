@@ -129,7 +129,7 @@ class _Biased(AdcsTask):
 
 
 def test_changed_task_is_reported_at_its_first_diverging_packet() -> None:
-    _Biased.t_change = RUN.read_summary()["insertion_tai"] + 10.0
+    _Biased.t_change = read_composition(RUN)[-1].config["t0_tai"] + 10.0  # insertion + 10 s
     reports = _replay(_Biased)
     assert all(leg.ok for leg in reports[:-1])  # the ADCS task runs only in orbit
     leg2 = reports[-1]

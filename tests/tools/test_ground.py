@@ -217,3 +217,30 @@ def test_curve_keys_refuse_overwrite(tmp_path) -> None:
     new_keys(tmp_path / "k")
     with pytest.raises(UserError, match="refusing"):
         new_keys(tmp_path / "k")
+
+
+def test_bridge_refuses_what_is_not_a_telecommand() -> None:
+    from fsw_tools.ground.bridge import GroundBridge
+
+    good = DICTIONARY["NOOP"].build(t_tai=2.3e9, seq=0)
+
+    class FakeGateway:
+        def uplink(self, timeout_s: float) -> list[bytes]:
+            return [b"\x00", ADCS_HK.build(t_tai=2.3e9, **field_values(ADCS_HK, 1)), good]
+
+    class FakeCtx:
+        def __init__(self) -> None:
+            self.published, self.events = [], []
+
+        def publish(self, raw: bytes) -> None:
+            self.published.append(raw)
+
+        def event(self, severity: int, event_id: int, text: str) -> None:
+            self.events.append(text)
+
+    bridge = GroundBridge(FakeGateway())  # type: ignore[arg-type]
+    bridge.ctx = FakeCtx()
+    bridge.step(0.0)
+    assert bridge.ctx.published == [good]
+    assert (bridge.uplinked, bridge.refused) == (1, 2)
+    assert all("refused" in e for e in bridge.ctx.events) and len(bridge.ctx.events) == 2

@@ -136,3 +136,32 @@ def test_a_source_in_the_wrong_place_is_caught(recorded) -> None:
     report = replay_lockstep(arc, sources, CONFIG)
     d = report.divergence
     assert d is not None and (d.name, d.field, d.index) == ("ADCS_HK", "att_error", 0)
+
+
+def test_recording_bus_behind_a_broker_records_what_it_receives(tmp_path: Path) -> None:
+    import time
+
+    from fsw.bus import Broker, Bus
+
+    path = tmp_path / "b.fswarc"
+    packets = [GYRO.build(t_tai=CONFIG.t0_tai + k, seq=k, rate_B=(k, 0.0, 0.0), valid=1)
+               for k in range(20)]
+    with Broker("tcp") as broker:
+        rec = RecordingBus.connect(broker.endpoints, ArchiveWriter(path), clock=lambda: 42.0,
+                                   name="recorder")
+        rec.subscribe_all()
+        pub = Bus.connect(broker.endpoints, name="publisher")
+        time.sleep(0.5)  # subscriptions reach the publisher
+        for p in packets:
+            pub.publish(p)
+        got: list[bytes] = []
+        deadline = time.monotonic() + 10
+        while len(got) < len(packets) and time.monotonic() < deadline:
+            rec.drain(got.append)
+            time.sleep(0.01)
+        pub.close()
+        rec.close()
+        rec.writer.close()
+    assert got == packets
+    arc = read_archive(path)
+    assert list(arc.packets()) == packets and set(arc.times.tolist()) == {42.0}

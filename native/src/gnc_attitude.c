@@ -549,7 +549,7 @@ int gnc_slew_reset(gnc_slew *ctx, const double q_RN[4], const double w_R[3])
 int gnc_slew_step(gnc_slew *ctx, const double q_TN[4], double dt, double *remaining)
 {
     double qt[4], qc[4], q_TR[4], q_RT[4], C_RT[9], rv[3], wT[3] = {0.0, 0.0, 0.0};
-    double phi, speed, wdes[3], dw[3], dwn, amax_dt;
+    double phi, speed, braking, wdes[3], dw[3], dwn, amax_dt;
     int i;
     if (ctx == NULL || q_TN == NULL || remaining == NULL) {
         return GNC_ERR_NULL;
@@ -581,8 +581,11 @@ int gnc_slew_step(gnc_slew *ctx, const double q_TN[4], double dt, double *remain
     la_mv3(C_RT, wT, wT);     /* target rate in R axes */
     amax_dt = ctx->accel_max * dt;
     speed = ctx->rate_max;
-    if (sqrt(2.0 * ctx->accel_max * phi) < speed) {
-        speed = sqrt(2.0 * ctx->accel_max * phi);
+    /* the fastest speed from which steps of accel_max dt still stop on the
+     * target: k a dt with a dt^2 k (k + 1)/2 = phi (discrete braking) */
+    braking = amax_dt * (sqrt(0.25 + 2.0 * phi / (amax_dt * dt)) - 0.5);
+    if (braking < speed) {
+        speed = braking;
     }
     if (phi / dt < speed) {
         speed = phi / dt;

@@ -82,6 +82,26 @@ def test_target_pointing_geometry_and_sun_keepout() -> None:
         assert np.allclose(s_N, sp / np.linalg.norm(sp), atol=1e-9)
 
 
+def test_slew_guidance_respects_rate_and_acceleration_limits() -> None:
+    rate, accel, dt = 0.02, 0.001, 0.1
+    slew = att.Slew(rate, accel)
+    q0 = np.array([1.0, 0.0, 0.0, 0.0])
+    target = att.propagate(q0, np.array([0.0, 1.0, 0.0]) * np.radians(90.0), 1.0)
+    slew.reset(q0)
+    w_prev, remaining, t = np.zeros(3), 1.0, 0.0
+    while remaining > 0.0:
+        remaining = slew.step(target, dt)
+        w = slew.w_R
+        assert np.linalg.norm(w) <= rate * (1 + 1e-12)
+        assert np.linalg.norm(w - w_prev) <= accel * dt * (1 + 1e-9)
+        w_prev, t = w, t + dt
+        assert t < 200.0
+    # a trapezoid of 90 deg at 0.02 rad/s and 0.001 rad/s^2 takes
+    # theta/rate + rate/accel = 98.54 s (to within a step in discrete time)
+    assert 98.5 <= t < 98.7
+    assert np.array_equal(slew.q_RN, target / np.linalg.norm(target))
+
+
 def test_mekf_converges_and_estimates_the_gyro_bias() -> None:
     dt, bias = 0.1, np.array([2e-4, -1e-4, 5e-5])
     arw, st = 1e-5, 2.5e-5

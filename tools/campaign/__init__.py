@@ -31,7 +31,9 @@ Run ``i`` of a campaign of seed ``S`` has the seed ``run_seed(S, i)`` (distinct
 for distinct ``i``) and the overrides ``dispersed(text, seed)`` drawn from the
 scenario's ``[[dispersions]]`` with that seed; both are in its row. So a run is
 reproduced from its seed alone: :func:`rerun` (``fsw campaign SCENARIO
---rerun SEED``) returns its row exactly.
+--rerun SEED``) returns its row exactly, and :func:`disperse` ``(scenario,
+seed)`` gives the scenario that ``fsw run`` flies to reproduce it (same packet
+stream hash as the row's ``packet_hash``).
 
 Rows
 ----
@@ -43,7 +45,13 @@ error, overrides`` plus the runner's extras, one JSON line each in
 from fsw_tools.campaign.dispersions import apply_overrides, run_seed, sample
 from fsw_tools.campaign.engine import Campaign, CampaignResult, plan_run, rerun, run_campaign
 from fsw_tools.campaign.runners import ALIASES, DEFAULT_RUNNER, METRICS, execute
-from fsw_tools.campaign.scenarios import ScenarioSource, build, dispersed, read_scenario
+from fsw_tools.campaign.scenarios import (
+    ScenarioSource,
+    build,
+    disperse,
+    dispersed,
+    read_scenario,
+)
 from fsw_tools.campaign.stats import summarize
 
 __all__ = [
@@ -55,6 +63,7 @@ __all__ = [
     "ScenarioSource",
     "apply_overrides",
     "build",
+    "disperse",
     "dispersed",
     "execute",
     "plan_run",

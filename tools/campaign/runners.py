@@ -24,8 +24,9 @@ __all__ = ["ALIASES", "DEFAULT_RUNNER", "METRICS", "execute", "failed_row", "res
 
 ALIASES = {
     "standin": "fsw_tools.campaign.standin:run_one",
+    "mission": "fsw_tools.campaign.mission:run_one",
 }
-DEFAULT_RUNNER = "standin"
+DEFAULT_RUNNER = "mission"
 #: what every runner returns (besides any extra JSON-able keys it likes)
 METRICS = ("outcome", "min_range_m", "dv_mps", "time_to_first_track_s", "faults")
 RunFn = Callable[[str, int, dict[str, Any]], Mapping[str, Any]]

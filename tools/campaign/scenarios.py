@@ -21,7 +21,7 @@ from fsw_tools.campaign.dispersions import apply_overrides, sample
 from fsw import scenario as fsw_scenario
 from fsw.errors import UserError
 
-__all__ = ["ScenarioSource", "build", "dispersed", "nominal", "read_scenario"]
+__all__ = ["ScenarioSource", "build", "disperse", "dispersed", "nominal", "read_scenario"]
 
 
 @dataclass(frozen=True)
@@ -82,3 +82,13 @@ def build(text: str, seed: int, overrides: dict[str, Any]) -> fsw_scenario.Scena
     set to the run's seed; validated (a dispersed value out of range raises)."""
     data = apply_overrides(nominal(text), {**overrides, "mission.seed": seed})
     return fsw_scenario.from_dict(data, source="<campaign run>")
+
+
+def disperse(sc: fsw_scenario.Scenario, seed: int) -> tuple[fsw_scenario.Scenario, dict[str, Any]]:
+    """The scenario of the campaign run of seed ``seed``, from a loaded scenario
+    (for ``fsw run --seed N``): dispersions drawn exactly as the campaign drew
+    them, ``mission.seed`` set. Returns it with the overrides."""
+    data = sc.to_dict()
+    overrides = sample(data.get("dispersions", []), data, seed)
+    out = apply_overrides(data, {**overrides, "mission.seed": seed})
+    return fsw_scenario.from_dict(out, source=sc.source), overrides

@@ -20,18 +20,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 from fsw_tools.archive import read_archive
-from fsw_tools.mission import run_keys
 from fsw_tools.replay.composition import read_composition
 from fsw_tools.replay.harness import ReplayReport
-from fsw_tools.replay.lockstep import ReplayInputs, replay_lockstep
+from fsw_tools.replay.mission import replay_run
 from fsw_tools.rundir import RunDir
 
 from fsw.packets import DICTIONARY
-from fsw.scenario import load
 from fsw.tasks.adcs import AdcsTask
-from fsw.tasks.autonomy.task import AutonomyTask
-from fsw.tasks.comms import CommsTask
-from fsw.tasks.propulsion import PropulsionTask
 
 RUN = RunDir(Path(__file__).resolve().parents[1] / "data" / "short_run")
 TC_APIDS = range(0x080, 0x100)
@@ -39,39 +34,10 @@ SENSOR_APIDS = range(0x100, 0x180)
 REGENERATE = "if the change is intended, regenerate: python tests/data/make_short_run.py"
 
 
-#: the flight-software tasks, rebuilt fresh for a replay
-TASKS = {
-    "comms": lambda sc, keys: CommsTask(sc, keys),
-    "autonomy": lambda sc, keys: AutonomyTask(sc),
-    "adcs": lambda sc, keys: AdcsTask(sc),
-    "propulsion": lambda sc, keys: PropulsionTask(sc),
-}
-#: recorded sources replaced by their recorded packets: the world (sensors)
-#: and the ground station (telecommands); other participants (the monitor,
-#: the valve model) publish nothing the flight software reads
-SOURCES = {"world": SENSOR_APIDS, "ground": TC_APIDS}
-
-
-def _replay(adcs_cls: type = AdcsTask, run: RunDir = RUN) -> list[ReplayReport]:
+def _replay(adcs_cls: type | None = None, run: RunDir = RUN) -> list[ReplayReport]:
     """Replay every leg of ``run`` (as recorded in its composition.json)."""
-    summary = run.read_summary()
-    sc = load(run.scenario)  # the scenario as flown
-    keys = run_keys(summary["seed"])
-    arc = read_archive(run.archive)
-    legs = read_composition(run)
-    tasks = {name: make(sc, keys) for name, make in TASKS.items()}
-    tasks["adcs"] = adcs_cls(sc)
-    reports = []
-    for i, leg in enumerate(legs):
-        config = leg.executive_config()
-        parts = [tasks[p.name] if p.name in tasks else
-                 ReplayInputs(p.name, SOURCES.get(p.name, ()), world=p.world,
-                              rate_group=p.rate_group)
-                 for p in leg.participants]
-        stop = legs[i + 1].config["t0_tai"] if i + 1 < len(legs) else None
-        reports.append(replay_lockstep(arc.select(start=config.t0_tai, stop=stop), parts,
-                                       config))
-    return reports
+    factories = {"adcs": lambda sc, keys: adcs_cls(sc)} if adcs_cls else None
+    return replay_run(run.root, factories)
 
 
 def test_recording_is_the_runs_hashed_stream() -> None:
@@ -178,3 +144,11 @@ def test_report_of_the_mission_run_plots_its_truth(tmp_path: Path) -> None:
 
 if __name__ == "__main__":  # pragma: no cover
     pytest.main([__file__, "-q"])
+
+
+def test_fsw_replay_verify(capsys, tmp_path: Path) -> None:
+    from fsw_tools.cli import main
+
+    assert main(["replay", str(RUN.root), "--verify"]) == 0
+    assert "replay reproduces the recording exactly" in capsys.readouterr().out
+    assert main(["replay", str(tmp_path), "--verify"]) == 2  # not a run directory

@@ -43,6 +43,11 @@ def add_parser(subparsers: Any) -> None:
                         "subscribers are connected when the first packet goes out")
     p.add_argument("--print", dest="show", action="store_true",
                    help="also print one line per packet (name, APID, seq, time)")
+    p.add_argument("--verify", action="store_true",
+                   help="instead of publishing: replay a run directory through fresh "
+                        "flight-software tasks in lockstep (its composition.json) and compare "
+                        "their outputs with the recording; exit status 1 and the first "
+                        "diverging packet if they differ")
     p.set_defaults(func=run)
 
 
@@ -57,6 +62,8 @@ def run(args: argparse.Namespace) -> int:
     from fsw.bus.endpoints import BrokerEndpoints
     from fsw.bus.errors import BusError
 
+    if args.verify:
+        return _verify(args.archive)
     if not args.fast and not args.speed > 0:
         raise UserError(f"--speed must be > 0, got {args.speed}")
     arc = read_archive(resolve_archive(args.archive))
@@ -97,6 +104,17 @@ def run(args: argparse.Namespace) -> int:
           f"{stats.wall_s:.3f} s: {stats.packets_per_s:,.0f} packets/s, "
           f"max lag {stats.max_lag_s * 1e3:.1f} ms")
     return 0
+
+
+def _verify(root: str) -> int:
+    from fsw_tools.replay.mission import replay_run
+
+    reports = replay_run(root)
+    for i, report in enumerate(reports, 1):
+        print(f"leg {i}: {report.describe()}")
+    ok = all(r.ok for r in reports)
+    print("replay reproduces the recording exactly" if ok else "replay DIVERGES")
+    return 0 if ok else 1
 
 
 def _printing(publish: Any) -> Any:

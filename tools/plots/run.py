@@ -140,8 +140,14 @@ def report_html(data: RunData, dpi: int = 90) -> str:
              f"<p>Run directory <code>{html.escape(str(data.run.root))}</code>; "
              f"fsw {html.escape(fsw.__version__)}.</p>", "<h2>Summary</h2>"]
     if s:
-        parts.append(f"<table>{_rows([(k, v) for k, v in sorted(s.items()) if k != 'phases'])}"
-                     "</table>")
+        key = [(label, s[k]) for k, label in KEY_RESULTS if k in s]
+        if key:
+            parts.append(f"<h3>Key results</h3><table>{_rows(key)}</table>")
+        tasks = s.get("tasks") if isinstance(s.get("tasks"), dict) else None
+        if tasks:
+            parts.append(_tasks_table(tasks))
+        rest = [(k, v) for k, v in sorted(s.items()) if k not in ("phases", "tasks")]
+        parts.append(f"<h3>Everything in summary.json</h3><table>{_rows(rest)}</table>")
     else:
         parts.append("<p class='warn'>No summary.json: the run did not finish.</p>")
     timeline = mode_timeline(data.series)
@@ -164,6 +170,37 @@ def report_html(data: RunData, dpi: int = 90) -> str:
         plt.close(fig)
     parts.append("</body></html>")
     return "\n".join(parts)
+
+
+#: summary keys shown first, with their labels
+KEY_RESULTS = (
+    ("outcome", "outcome (final mode)"),
+    ("scenario", "scenario"),
+    ("seed", "seed"),
+    ("sim_duration_s", "simulated time [s]"),
+    ("wall_time_s", "wall time [s]"),
+    ("delta_v_m_s", "delta-v used [m/s]"),
+    ("delta_v_budget_m_s", "delta-v budget [m/s]"),
+    ("min_range_m", "minimum range [m]"),
+    ("keep_out_radius_m", "keep-out radius [m]"),
+    ("keep_out_violated", "keep-out violated"),
+    ("notice_to_launch_s", "launch notice to launch [s]"),
+    ("launch_to_commissioned_s", "launch to commissioned [s]"),
+    ("notice_to_first_track_s", "launch notice to first good track [s]"),
+    ("pointing_error_inspection_deg", "pointing error during inspection [deg]"),
+    ("packets", "packets"),
+    ("packet_hash", "packet-stream hash"),
+)
+
+
+def _tasks_table(tasks: dict[str, Any]) -> str:
+    cols = sorted({k for v in tasks.values() if isinstance(v, dict) for k in v} - {"name"})
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in cols)
+    rows = "".join(
+        f"<tr><th>{html.escape(name)}</th>"
+        + "".join(f"<td>{html.escape(_show(v.get(c, '')))}</td>" for c in cols) + "</tr>"
+        for name, v in sorted(tasks.items()) if isinstance(v, dict))
+    return f"<h3>Tasks</h3><table><tr><th>task</th>{head}</tr>{rows}</table>"
 
 
 def _packets_section(data: RunData) -> str:

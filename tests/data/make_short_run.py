@@ -1,6 +1,6 @@
 """Regenerate tests/data/short_run/: a short recorded mission run (the default
 scenario from the launch notice to a few seconds after insertion) used by the
-replay regression test (tests/tools/test_replay_regression.py) and the report
+replay regression test (tests/tools/test_tools_replay_regression.py) and the report
 test. Run it when the flight software's behaviour changes on purpose::
 
     python tests/data/make_short_run.py

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from fsw_tools.cli import main
 from fsw_tools.ground.bridge import GroundBridge
-from test_ground import _gateway
+from test_tools_ground import _gateway
 
 from fsw.bus import Bus
 from fsw.executive import Executive, ExecutiveConfig

@@ -110,7 +110,7 @@ def test_changed_task_is_reported_at_its_first_diverging_packet() -> None:
 
 def test_report_of_the_mission_run_plots_its_truth(tmp_path: Path) -> None:
     """Acceptance 4 on the recorded mission run (the synthetic run of
-    test_plots checks every series against known values)."""
+    test_tools_plots checks every series against known values)."""
     from fsw_tools.cli import main
     from fsw_tools.plots.run import figures, load_run
 

@@ -98,3 +98,20 @@ def test_replay_user_errors(tmp_path: Path, stream, capsys) -> None:
     assert main(["replay", str(path), "--speed", "0"]) == 2
     assert main(["replay", str(path), "--apid", "0x7FE", "--settle", "0"]) == 2
     assert "no packet" in capsys.readouterr().err
+
+
+def test_replay_own_broker_on_given_ports(tmp_path: Path, stream, capsys) -> None:
+    path = _archive(tmp_path, stream[:5])
+    import socket
+
+    ports = []
+    for _ in range(2):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            ports.append(s.getsockname()[1])
+    assert main(["replay", str(path), "--fast", "--settle", "0",
+                 "--ports", f"{ports[0]},{ports[1]}"]) == 0
+    out = capsys.readouterr().out
+    assert f"frontend tcp://127.0.0.1:{ports[0]} backend tcp://127.0.0.1:{ports[1]}" in out
+    assert "replayed 5 packets" in out
+    assert main(["replay", str(path), "--ports", "1"]) == 2

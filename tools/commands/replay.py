@@ -38,6 +38,9 @@ def add_parser(subparsers: Any) -> None:
                    help="--start/--stop are TAI seconds since 1958-01-01, not relative")
     p.add_argument("--frontend", metavar="URL",
                    help="publish to this broker frontend (e.g. tcp://127.0.0.1:5555)")
+    p.add_argument("--ports", metavar="FRONT,BACK", default=None,
+                   help="without --frontend: tcp ports of the broker started here (default: "
+                        "free ports, printed), so subscribers can be started beforehand")
     p.add_argument("--settle", type=float, default=1.0, metavar="S",
                    help="wait S seconds after connecting before playing (default 1), so that "
                         "subscribers are connected when the first packet goes out")
@@ -81,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
         if args.frontend:
             endpoints = BrokerEndpoints(args.frontend, args.frontend)
         else:
-            broker = Broker("tcp")
+            broker = Broker("tcp", ports=_ports(args.ports))
             endpoints = broker.start()
             print(f"broker: frontend {endpoints.frontend} backend {endpoints.backend}",
                   flush=True)
@@ -104,6 +107,18 @@ def run(args: argparse.Namespace) -> int:
           f"{stats.wall_s:.3f} s: {stats.packets_per_s:,.0f} packets/s, "
           f"max lag {stats.max_lag_s * 1e3:.1f} ms")
     return 0
+
+
+def _ports(text: str | None) -> tuple[int, int]:
+    if not text:
+        return (0, 0)
+    try:
+        front, back = (int(x) for x in text.split(","))
+    except ValueError:
+        raise UserError(f"--ports {text!r}: give two port numbers, FRONT,BACK") from None
+    if not (0 < front < 65536 and 0 < back < 65536) or front == back:
+        raise UserError(f"--ports {text!r}: two different ports in 1..65535")
+    return front, back
 
 
 def _verify(root: str) -> int:

@@ -67,8 +67,12 @@ class AuthSeqStore:
             data = {}
         data[str(key_id)] = next_seq
         tmp = self.path.with_name(self.path.name + ".tmp")
-        tmp.write_text(json.dumps(data) + "\n")
-        os.replace(tmp, self.path)
+        try:
+            tmp.write_text(json.dumps(data) + "\n")
+            os.replace(tmp, self.path)
+        except OSError as exc:
+            raise UserError(f"{self.path}: cannot keep the anti-replay state ({exc.strerror}); "
+                            "command not sent") from None
 
 
 def _fmt(v: Any) -> str:

@@ -397,3 +397,12 @@ def test_runner_hooks_record_the_same_stream_over_tcp() -> None:
     assert streams["tcp"] == streams["inproc"]
     digest = hashlib.blake2b(b"".join(streams["tcp"]), digest_size=32).hexdigest()
     assert one.stream_hash == two.stream_hash == digest
+
+
+def test_realtime_split_run_follows_the_owners_clock() -> None:
+    cfg = ExecutiveConfig(seed=2, mode="realtime", speed=5.0, sync_timeout_s=30)
+    plans = [NodePlan("executive_toys:world"), NodePlan("executive_toys:tasks")]
+    t0 = time.perf_counter()
+    r = run(plans, transport="ipc", config=cfg, ticks=20, timeout_s=60)
+    assert time.perf_counter() - t0 >= 20 * 0.1 / 5.0 * 0.9
+    assert r.ticks == 20 and r.tasks["ctrl"].steps == 20 and r.tasks["monitor"].steps == 2

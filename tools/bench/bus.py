@@ -16,9 +16,12 @@ Round trip (tcp, through the broker): node A publishes, node B answers with
 another APID, A receives; median and 99th percentile in microseconds, beside
 a raw PUSH/PULL ping-pong.
 
-Ratios are bus / raw for the same transport and topology, the smaller of
-the two packet sizes' ratios. The last line is JSON with the keys ``bus_vs_zmq_inproc``,
-``bus_vs_zmq_ipc``, ``bus_vs_zmq_tcp``, ``tcp_rtt_p50_us``, ``tcp_rtt_p99_us``.
+Raw and bus runs alternate (the machine's background load hits both alike);
+a figure is the median of the runs, a ratio the median of the per-pair
+ratios bus / raw for the same transport and topology; a transport's key is
+the smaller of its two packet sizes' ratios. The last line is JSON with the
+keys ``bus_vs_zmq_inproc``, ``bus_vs_zmq_ipc``, ``bus_vs_zmq_tcp``,
+``tcp_rtt_p50_us``, ``tcp_rtt_p99_us``.
 
     python tools/bench/bus.py [--quick]
 """
@@ -50,9 +53,22 @@ def make_packet(apid: int, size: int, seq: int = 0) -> bytes:
     return raw + crc16(raw).to_bytes(2, "big")
 
 
-def best_of(fn, repeats: int) -> float:
-    """The best rate of ``repeats`` runs (least disturbed by other load)."""
-    return max(fn() for _ in range(repeats))
+def paired(raw_fn, bus_fn, repeats: int) -> tuple[float, float, float]:
+    """Run raw and bus alternately ``repeats`` times (swapping which goes
+    first), so both see the same background load; returns the median raw
+    rate, the median bus rate and the median of the per-pair ratios."""
+    raws, buses, ratios = [], [], []
+    for i in range(repeats):
+        if i % 2:
+            b = bus_fn()
+            r = raw_fn()
+        else:
+            r = raw_fn()
+            b = bus_fn()
+        raws.append(r)
+        buses.append(b)
+        ratios.append(b / r)
+    return statistics.median(raws), statistics.median(buses), statistics.median(ratios)
 
 
 # -- inproc: one thread, publish a batch then drain -----------------------------------------
@@ -261,9 +277,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer messages (a smoke run)")
     args = parser.parse_args()
-    n = 20_000 if args.quick else 200_000
+    n = 20_000 if args.quick else 100_000
     n_rtt = 300 if args.quick else 3000
-    repeats = 1 if args.quick else 3
+    repeats = 3 if args.quick else 7
     ratios: dict[str, float] = {}
     tmp = tempfile.mkdtemp(prefix="fsw-bench-bus-")
     try:
@@ -273,20 +289,20 @@ def main() -> int:
             for size in (64, 1024):
                 via = ""
                 if transport == "inproc":
-                    raw = best_of(lambda s=size: raw_inproc(n, s), repeats)
-                    bus = best_of(lambda s=size: bus_inproc(n, s), repeats)
+                    raw, bus, ratio = paired(lambda s=size: raw_inproc(n, s),
+                                             lambda s=size: bus_inproc(n, s), repeats)
                 else:
-                    raw = best_of(lambda s=size, tr=transport: raw_stream(tr, n, s, tmp),
-                                  repeats)
-                    bus = best_of(lambda s=size, tr=transport: bus_stream(None, n, s, tr, tmp),
-                                  repeats)
+                    raw, bus, ratio = paired(
+                        lambda s=size, tr=transport: raw_stream(tr, n, s, tmp),
+                        lambda s=size, tr=transport: bus_stream(None, n, s, tr, tmp), repeats)
                     with Broker(transport, hwm=HWM) as broker:
-                        brokered = best_of(lambda s=size, b=broker: bus_stream(b.endpoints, n, s),
-                                           repeats)
-                    via = f"   via broker {brokered:>10,.0f} ({brokered / raw:.2f})"
-                ratio = bus / raw
+                        _, brokered, bratio = paired(
+                            lambda s=size, tr=transport: raw_stream(tr, n, s, tmp),
+                            lambda s=size, b=broker: bus_stream(b.endpoints, n, s), repeats)
+                    via = f"   via broker {brokered:>10,.0f} ({bratio:.2f})"
                 worst = min(worst, ratio)
-                print(f"{transport:9} {size:>5} {raw:>12,.0f} {bus:>12,.0f} {ratio:>8.2f}{via}")
+                print(f"{transport:9} {size:>5} {raw:>12,.0f} {bus:>12,.0f} {ratio:>8.2f}{via}",
+                      flush=True)
             ratios[transport] = worst
         with Broker("tcp") as broker:
             rtt = bus_rtt(broker.endpoints, n_rtt)

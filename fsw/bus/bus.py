@@ -20,6 +20,7 @@ queue, never unbounded memory in the publisher.
 
 from __future__ import annotations
 
+import struct
 import time
 from collections.abc import Callable, Iterable
 
@@ -36,6 +37,7 @@ DEFAULT_HWM = 10_000
 DEFAULT_LINGER_MS = 500
 
 _NOBLOCK = zmq.NOBLOCK
+_unpack_header = struct.Struct(">HHH").unpack_from
 _Again = zmq.Again
 
 
@@ -155,13 +157,13 @@ class Bus:
         for that subscriber only.
         """
         try:
-            n = len(packet)
-            if n < MIN_PACKET_LEN or packet[0] & 0xE0 or ((packet[4] << 8) | packet[5]) + 7 != n:
-                self._refuse(packet)
-            self._send(packet, _NOBLOCK)
-        except TypeError:
+            w0, _, w2 = _unpack_header(packet)
+        except (struct.error, TypeError):
             self._refuse(packet)
-        self._sent[((packet[0] << 8) | packet[1]) & 0x7FF] += 1
+        if w0 & 0xE000 or w2 + 7 != len(packet):
+            self._refuse(packet)
+        self._send(packet, _NOBLOCK)
+        self._sent[w0 & 0x7FF] += 1
         self._outstanding += 1
 
     def _refuse(self, packet: object) -> None:
@@ -229,18 +231,18 @@ class Bus:
         n = 0
         if self._local:
             want = self._outstanding if limit is None else min(limit, self._outstanding)
+            i = 0
             try:
-                while n < want:
+                for i in range(want):  # noqa: B007 - i counts what arrived
                     p = recv(_NOBLOCK)
-                    n += 1
                     received[((p[0] << 8) | p[1]) & 0x7FF] += 1
                     sink(p)
             except _Again:
                 self._reconcile_drops()
                 self._outstanding = 0
-                return n
-            self._outstanding -= n
-            return n
+                return i
+            self._outstanding -= want
+            return want
         check = self._check_seq
         last = self.counters.last_seq
         want = -1 if limit is None else limit

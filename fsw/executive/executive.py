@@ -353,17 +353,15 @@ class Executive:
         skip = self._skip
         subs_of = self._subs
         update = self._hash_update
-        n = hashed = 0
+        i = 0
         try:
-            while n < want:
+            for i in range(want):  # noqa: B007 - i counts what arrived
                 p = recv(_NOBLOCK)
-                n += 1
                 apid = ((p[0] << 8) | p[1]) & 0x7FF
                 received[apid] += 1
                 if skip[apid]:
                     continue
                 update(p)
-                hashed += 1
                 subs = subs_of[apid]
                 if subs is not None:
                     for s in subs:
@@ -372,7 +370,14 @@ class Executive:
             bus._reconcile_drops()
         finally:
             bus._outstanding = 0
-            self._packets += hashed
+
+    def _hashed_count(self) -> int:
+        """Packets in the stream hash (a local bus hashes all it receives
+        but sync packets, counted per APID by the bus, not per packet here)."""
+        if not self._local:
+            return self._packets
+        rec = self.bus.counters.received
+        return sum(rec[a] for a in range(APID_COUNT) if not self._skip[a])
 
     def _barrier(self) -> None:
         self._barriers += 1
@@ -547,7 +552,7 @@ class Executive:
         return RunResult(
             role=self.role, ticks=done, t_end=self.t, wall_s=wall,
             stream_hash=self._hash.hexdigest() if self._hashing else None,
-            packets=self._packets, overruns=self._overruns,
+            packets=self._hashed_count(), overruns=self._overruns,
             tasks={s.name: s.status() for s in self._slots},
             bus=self.bus.counters.totals(), sim_s=done * self._dt,
         )

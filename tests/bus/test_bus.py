@@ -200,3 +200,35 @@ def test_bad_endpoint_and_hwm_are_typed_errors() -> None:
         Bus.local(hwm=0)
     with pytest.raises(BusEndpointError):
         Bus.tap("nonsense://x")
+
+
+def test_broker_runs_as_its_own_process() -> None:
+    import json
+    import signal
+    import subprocess
+    import sys
+
+    from fsw.bus import BrokerEndpoints
+
+    proc = subprocess.Popen([sys.executable, "-m", "fsw.bus.broker", "--transport", "tcp"],
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        ep = BrokerEndpoints(**json.loads(proc.stdout.readline()))
+        assert ep.transport == "tcp" and "127.0.0.1" in ep.backend
+        pub, sub = Bus.connect(ep), Bus.connect(ep)
+        try:
+            sub.subscribe(0x33)
+            deadline = time.monotonic() + 10
+            while sub.recv(0.05) is None:
+                assert time.monotonic() < deadline
+                pub.publish(packet(0x33))
+        finally:
+            pub.close(0)
+            sub.close(0)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(10) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(5)

@@ -4,10 +4,11 @@ their ratio (target >= 1.6 on 2 cores).
 
 The campaign: the whole mission (``--runner mission``: world, flight-software
 tasks, ground station, every packet on the bus) of the built-in scenario cut
-to 300 s after insertion, with dispersed insertion state, tip-off rates and
-mass (``--scenario`` and ``--runner standin`` measure others). Each figure is
-a whole fresh campaign as a user starts it (worker processes spawned, scenario
-sent, rows appended to the file), timed from start to last row. The anchor,
+to 300 s after insertion, with dispersed insertion state, tip-off rates,
+mass, star-tracker noise and thrust (``--scenario`` and ``--runner standin``
+measure others). Each figure is a whole fresh campaign as a user starts it
+(worker processes spawned, scenario sent, rows appended to the file), timed
+from start to last row. The anchor,
 measured in the same run, is a quarter of the runs in this process with no
 pool at all (after one warm-up run): the cost of the runs themselves.
 
@@ -56,6 +57,17 @@ high = 1.0
 key = "chaser.mass_kg"
 dist = "normal"
 sigma = 5.0
+
+[[dispersions]]
+key = "chaser.sensors.star_tracker_noise_arcsec"
+dist = "uniform"
+low = -2.0
+high = 2.0
+
+[[dispersions]]
+key = "chaser.rcs.thrust_n"
+dist = "normal"
+sigma = 0.02
 """
 
 

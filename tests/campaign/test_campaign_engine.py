@@ -264,16 +264,3 @@ def test_cli_campaign_writes_rows_summary_and_report(tmp_path, capsys) -> None:
 def test_cli_user_errors_exit_2(argv: list[str], tmp_path, capsys) -> None:
     assert main(["campaign", str(SHORT), "--out", str(tmp_path), *argv]) == 2
     assert "error:" in capsys.readouterr().err
-
-
-@pytest.mark.slow
-def test_dask_worker_processes_give_the_same_rows(local, short, tmp_path) -> None:
-    distributed = pytest.importorskip("distributed")
-    with (
-        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                 dashboard_address=None) as cluster,
-        distributed.Client(cluster) as client,
-    ):
-        res = run_campaign(_standin(short, RUNS), tmp_path, scheduler=client,
-                           progress=False)
-    assert res.rows == local.rows

@@ -92,6 +92,8 @@ class Rates:
     sim_step_s: float = 0.0
     #: housekeeping telemetry period per task
     housekeeping_s: float = 10.0
+    #: period of each task's heartbeat [s]
+    heartbeat_s: float = 5.0
 
 
 @dataclass
@@ -124,7 +126,7 @@ class Insertion:
     #: relative velocity [m/s]; empty = natural drift of the lower orbit (-1.5 n x)
     velocity_hill_mps: list[float] = field(default_factory=list)
     #: tip-off rates after separation [deg/s]
-    tumble_deg_s: list[float] = field(default_factory=lambda: [2.0, -3.0, 1.5])
+    tumble_deg_s: list[float] = field(default_factory=lambda: [0.6, -0.9, 0.5])
 
 
 _S3 = 3**-0.5
@@ -191,6 +193,11 @@ class Sensors:
     """Sensor parameters the world uses (noise) and the flight software knows."""
 
     star_tracker_rate_hz: float = 2.0  # ST-16RT2 recollection (conf. C)
+    #: sample rates of the slower sensors (the gyro runs at the ADCS rate)
+    sun_sensor_rate_hz: float = 1.0
+    magnetometer_rate_hz: float = 2.0
+    wheel_tach_rate_hz: float = 2.0
+    prop_status_rate_hz: float = 1.0
     star_tracker_noise_arcsec: float = 5.0  # cross-boresight (conf. C)
     star_tracker_roll_noise_arcsec: float = 55.0  # about boresight (conf. C)
     gyro_arw_deg_rthr: float = 0.15  # assumed, MEMS tactical grade
@@ -430,6 +437,7 @@ def validate(sc: Scenario) -> Scenario:
     _require(r.standby_step_s > 0, "rates.standby_step_s", "must be > 0")
     _require(r.sim_step_s >= 0, "rates.sim_step_s", "must be >= 0")
     _require(r.housekeeping_s > 0, "rates.housekeeping_s", "must be > 0")
+    _require(r.heartbeat_s >= 0, "rates.heartbeat_s", "must be >= 0")
     if t.tle_line1 or t.tle_line2:
         _require(
             len(t.tle_line1) >= 69 and t.tle_line1.startswith("1 "),
@@ -487,7 +495,9 @@ def validate(sc: Scenario) -> Scenario:
     _require(0 < c.propellant_kg < ch.mass_kg, "chaser.rcs.propellant_kg", "must be in (0, mass)")
     _require(c.pulse_period_s > 0, "chaser.rcs.pulse_period_s", "must be > 0")
     s = ch.sensors
-    for name in ("star_tracker_rate_hz", "gps_rate_hz", "relnav_range_max_m", "relnav_fov_deg"):
+    for name in ("star_tracker_rate_hz", "gps_rate_hz", "relnav_range_max_m", "relnav_fov_deg",
+                 "sun_sensor_rate_hz", "magnetometer_rate_hz", "wheel_tach_rate_hz",
+                 "prop_status_rate_hz"):
         _require(getattr(s, name) > 0, f"chaser.sensors.{name}", "must be > 0")
     _require(p.keep_out_m > 0, "plan.keep_out_m", "must be > 0")
     _require(

@@ -5,15 +5,19 @@ Modes (``ADCS_REQUEST.mode``, set by the autonomy task; while a burn is
 pending the propulsion task's request overrides it):
 
 - ``off``: estimation only (STANDBY, LAUNCH);
-- ``detumble``: magnetorquer rate damping (B-dot without a gyro);
+- ``detumble``: magnetorquer rate damping (B-dot without a gyro) down to
+  ``DETUMBLE_WHEELS``, then the wheels null the rate (magnetorquers unload);
 - ``sun_safe``: the solar-array face (-z, away from the camera) on the sun
   (on-board sun ephemeris), wheels; rate damping while the estimate is invalid;
+  in every pointing mode the star tracker (-y) is turned towards the orbit
+  normal (from ``NAV_STATE``) as far as the primary axis allows;
 - ``inertial``: slew to and hold a commanded attitude (burn attitudes);
 - ``target_track``: the camera boresight (+z) on the target, from the
   relative navigation solution (``NAV_STATE``) extrapolated to each cycle.
 
 Packets in: GYRO, STAR_TRACKER, MAGNETOMETER, WHEEL_TACH, ADCS_REQUEST, NAV_STATE.
-Packets out: WHEEL_CMD and MTQ_CMD (every cycle), ADCS_STATE (1 Hz), ADCS_HK
+Packets out: WHEEL_CMD (every cycle), MTQ_CMD (at most once a second: the
+magnetorquers are slow), ADCS_STATE (1 Hz), ADCS_HK
 (housekeeping period), EVENT.
 
 Wheels: the core controls three body-axis momentum components; this task
@@ -21,8 +25,9 @@ allocates them to the scenario's wheels (any 3-6 axes) by the minimum-norm
 pseudo-inverse over the wheels in use, and measures the body momentum from
 the tachometers. Momentum management: magnetorquer unloading in the core.
 
-Faults: a wheel whose speed does not follow its torque command (residual over
-half the expected change for ``WHEEL_PERSISTENCE`` cycles) is declared
+Faults: a wheel whose speed does not follow its torque command (between two
+tachometer samples, the change misses the commanded torque's by over half,
+``WHEEL_PERSISTENCE`` samples in a row) is declared
 failed and removed from the allocation (EVENT); with fewer than three wheels
 left ADCS_STATE reports it and the autonomy task goes SAFE. The star tracker's
 age is reported (the MEKF propagates on the gyro meanwhile). A non-finite
@@ -58,10 +63,16 @@ NAV_STATE = DICTIONARY["NAV_STATE"]
 OFF, DETUMBLE, SUN_SAFE, INERTIAL, TARGET_TRACK = range(5)
 MODE_NAMES = ("off", "detumble", "sun_safe", "inertial", "target_track")
 WHEEL_PERSISTENCE = 10
+#: detumble hands over from the magnetorquers to the wheels below this rate [rad/s]
+DETUMBLE_WHEELS = math.radians(0.8)
 #: event ids of this task
 EV_WHEEL_FAILED, EV_CORE_ERROR, EV_BAD_INPUT, EV_MODE = 201, 202, 203, 204
 #: solar-array normal in the body (sun-safe points it at the sun)
 SOLAR_B = np.array([0.0, 0.0, -1.0])
+#: star-tracker boresight in the body: turned towards the orbit normal in every
+#: pointing mode (the Earth, 68 deg + 15 deg exclusion from nadir at 500 km,
+#: never blinds it there)
+ST_B = np.array([0.0, -1.0, 0.0])
 
 
 def _finite(x: tuple[float, ...]) -> bool:
@@ -81,11 +92,13 @@ class AdcsTask:
         self.axes = np.array(ch.wheels.axes_b, dtype=float).T  # 3 x k
         self.k = self.axes.shape[1]
         self.J = ch.wheels.max_momentum_nms / wheel_max_speed
+        self.w_max = wheel_max_speed
         self.tau_max = ch.wheels.max_torque_nm
         self.boresight = np.asarray(ch.camera_boresight_b, float)
         self.boresight /= np.linalg.norm(self.boresight)
         self._core_factory = core_factory or self._local_core
         self.hk_every = max(1, round(scenario.rates.housekeeping_s * scenario.rates.adcs_hz))
+        self.dt = 1.0 / scenario.rates.adcs_hz
         self.state_every = max(1, round(scenario.rates.adcs_hz))
         #: critical data: survives a restart (wheels declared failed stay failed)
         self.cds = {"wheel_ok": [True] * self.k}
@@ -105,8 +118,8 @@ class AdcsTask:
             slew_rate_max=0.8 * ch.wheels.max_momentum_nms / max(ch.inertia_kgm2),
             slew_accel_max=0.5 * self.tau_max / max(ch.inertia_kgm2),
             boresight_B=tuple(self.boresight),
-            secondary_B=(0.0, -1.0, 0.0) if abs(self.boresight[1]) < 0.9 else (1.0, 0, 0),
-            sun_keepout=math.radians(30.0),
+            secondary_B=tuple(ST_B),
+            sun_keepout=0.0,
             mekf=MekfConfig(
                 gyro_arw=max(arw, 1e-7),
                 gyro_rrw=1e-8,
@@ -128,7 +141,6 @@ class AdcsTask:
         self.mag = None
         self.speeds = np.zeros(self.k)
         self.prev_speeds = None
-        self.prev_u = np.zeros(self.k)
         self.wheel_p = [Persistence(WHEEL_PERSISTENCE) for _ in range(self.k)]
         self.req = {0: (OFF, None), 1: None}  # autonomy base, propulsion override
         self.nav = None
@@ -136,7 +148,9 @@ class AdcsTask:
         self.out = None
         self.mode = OFF
         self.last_mtq = None
-        self.q_sun_cache = (None, None)
+        self.normal = np.array([0.0, 0.0, 1.0])
+        self.sun_N = None
+        self.u_int = np.zeros(self.k)
         self._alloc()
         ctx.subscribe(GYRO, self.on_gyro, parse=True)
         ctx.subscribe(STAR_TRACKER, self.on_st, parse=True)
@@ -166,6 +180,7 @@ class AdcsTask:
         sp = np.asarray(r.speed[: self.k], float)
         if np.all(np.isfinite(sp)):
             self.speeds = sp
+            self._check_wheels()
 
     def on_request(self, r) -> None:
         q = np.asarray(r.q_BN, float)
@@ -181,27 +196,36 @@ class AdcsTask:
         if r.valid and _finite(r.r_rel_N) and _finite(r.v_rel_N):
             self.nav = (np.asarray(r.r_rel_N), np.asarray(r.v_rel_N))
             self.nav_t = r.t_tai
+        if _finite(r.normal_N) and abs(math.hypot(*r.normal_N) - 1.0) < 1e-3:
+            self.normal = np.asarray(r.normal_N, float)
 
     # ------------------------------------------------------------------ cycle
     def _sun_quat(self, sun_N: np.ndarray) -> np.ndarray:
-        ref = np.array([0.0, 0.0, 1.0]) if abs(sun_N[2]) < 0.9 else np.array([1.0, 0, 0])
-        q, _ = target_pointing(SOLAR_B, (1.0, 0.0, 0.0), sun_N, ref, 0.0)
+        ref = self.normal
+        if abs(float(ref @ sun_N)) > 0.99:
+            ref = np.cross(sun_N, [0.0, 0.0, 1.0])
+        q, _ = target_pointing(SOLAR_B, ST_B, sun_N, ref, 0.0)
         return q
 
     def step(self, t: float) -> None:
         self.cycles += 1
         mode, q_cmd = self.req[1] if self.req[1] is not None else self.req[0]
         h_body = self.axes @ (self.J * self.speeds)
-        self._check_wheels()
-        sun_N = sun_direction(t)
+        if (self.cycles - 1) % self.state_every == 0 or self.sun_N is None:
+            self.sun_N = sun_direction(t)
+        sun_N = self.sun_N
+        # the core turns its secondary axis (the star tracker) towards "sun_N":
+        # give it the orbit normal (see ST_B)
         inp = AdcsInput(mode=AdcsMode.OFF, gyro_B=self.gyro, mag_B=self.mag, h_wheel=h_body,
-                        sun_N=sun_N)
+                        sun_N=self.normal)
         if self.q_st is not None and t - self.st_t < 0.25:
             inp.q_st_BN = self.q_st
         self.q_st = None
         est_valid = self.out is not None and bool(self.out.flags & 1)
         if mode == DETUMBLE:
-            inp.mode = AdcsMode.DETUMBLE
+            # magnetorquers while the rate is above what the wheels can absorb
+            fast = self.gyro is None or float(np.linalg.norm(self.gyro)) > DETUMBLE_WHEELS
+            inp.mode = AdcsMode.DETUMBLE if fast else AdcsMode.RATE_DAMP
         elif mode == SUN_SAFE:
             if est_valid:
                 inp.mode = AdcsMode.POINT
@@ -236,23 +260,27 @@ class AdcsTask:
 
     def _actuate(self, tau_w: np.ndarray, dipole: np.ndarray) -> None:
         u = np.clip(self.pinv @ tau_w, -self.tau_max, self.tau_max)
-        self.prev_u = u
-        self.ctx.send(WHEEL_CMD, torque=tuple(u))
-        d = tuple(float(x) for x in dipole)
-        if d != self.last_mtq:
-            self.last_mtq = d
-            self.ctx.send(MTQ_CMD, dipole_B=d)
+        self.u_int += u * self.dt
+        self.ctx.send(WHEEL_CMD, torque=u.tolist())
+        # magnetorquers act slowly: their dipole is refreshed once per second
+        if (self.cycles - 1) % self.state_every == 0 or self.last_mtq is None:
+            d = dipole.tolist()
+            if d != self.last_mtq:
+                self.last_mtq = d
+                self.ctx.send(MTQ_CMD, dipole_B=d)
 
     def _check_wheels(self) -> None:
-        """Wheel FDIR: speed change against the previous torque command."""
+        """Wheel FDIR: speed change between two tachometer samples against the
+        torque commanded in between."""
         if self.prev_speeds is not None:
-            dt = 1.0 / self.sc.rates.adcs_hz
-            expected = self.prev_u / self.J * dt
+            expected = self.u_int / self.J
             got = self.speeds - self.prev_speeds
             for i in range(self.k):
                 if not self.cds["wheel_ok"][i]:
                     continue
-                big = abs(expected[i]) > 0.5  # rad/s: well above tachometer noise
+                # a command well above tachometer noise and friction, on a wheel
+                # away from its speed limit (where the drive stops accelerating)
+                big = abs(expected[i]) > 0.5 and abs(self.speeds[i]) < 0.9 * self.w_max
                 bad = big and abs(got[i] - expected[i]) > 0.5 * abs(expected[i])
                 if self.wheel_p[i].update(bad) if big else False:
                     self.cds["wheel_ok"][i] = False
@@ -262,6 +290,7 @@ class AdcsTask:
                     self.ctx.event(3, EV_WHEEL_FAILED,
                                    f"wheel {i} not following its torque: isolated, {n_ok} left")
         self.prev_speeds = self.speeds.copy()
+        self.u_int = np.zeros(self.k)
 
     def _send_state(self, t: float, out, h_body: np.ndarray) -> None:
         mask = sum(1 << i for i, ok in enumerate(self.cds["wheel_ok"]) if ok)
@@ -269,4 +298,5 @@ class AdcsTask:
         self.ctx.send(ADCS_STATE, mode=self.mode, valid=int(bool(out.flags & 1)),
                       q_BN=tuple(out.q_BN), rate_B=tuple(out.w_B),
                       att_error=float(out.att_error), h_wheels=float(np.linalg.norm(h_body)),
-                      wheels_ok=mask, flags=int(out.flags) & 0xFFFF, st_age=float(age))
+                      wheels_ok=mask, flags=int(out.flags) & 0xFFFF, st_age=float(age),
+                      att_sigma=float(max(out.sigma[:3])))

@@ -18,7 +18,7 @@ reached), or ``aborted`` (attitude lost while firing, SAFE, or a fault).
 Every burn ends disarmed. An order without a valid arming is rejected (event).
 
 Packets in: PROP_ARM, BURN_ORDER, MISSION_CMD (ARM_THRUSTERS, FIRE), ADCS_STATE,
-GYRO, PROP_STATUS, MODE_STATUS. Packets out: THRUSTER_CMD (only while firing
+GYRO, PROP_STATUS, MODE_STATUS, NAV_STATE. Packets out: THRUSTER_CMD (only while firing
 or testing), PROP_VALVES, ADCS_REQUEST (propulsion override while a burn is
 pending), BURN_STATUS, PROP_HK, COMMAND_ACK (executed/failed of ground burn
 commands), EVENT.
@@ -67,6 +67,7 @@ ADCS_REQUEST = DICTIONARY["ADCS_REQUEST"]
 GYRO = DICTIONARY["GYRO"]
 PROP_STATUS = DICTIONARY["PROP_STATUS"]
 MODE_STATUS = DICTIONARY["MODE_STATUS"]
+NAV_STATE = DICTIONARY["NAV_STATE"]
 THRUSTER_CMD = DICTIONARY["THRUSTER_CMD"]
 PROP_VALVES = DICTIONARY["PROP_VALVES"]
 PROP_HK = DICTIONARY["PROP_HK"]
@@ -141,6 +142,7 @@ class PropulsionTask:
             if not ok:
                 self.valves &= ~(1 << i)
         self.test = None
+        self.normal = np.array([0.0, 0.0, 1.0])
         self.idle_rate_count = 0
         self.gauge = None
         self.gauge_ref = None
@@ -152,6 +154,7 @@ class PropulsionTask:
         ctx.subscribe(GYRO, self.on_gyro, parse=True)
         ctx.subscribe(PROP_STATUS, self.on_prop_status, parse=True)
         ctx.subscribe(MODE_STATUS, self.on_mode, parse=True)
+        ctx.subscribe(NAV_STATE, self.on_nav, parse=True)
         self._send_valves()
 
     # ------------------------------------------------------------------ handlers
@@ -223,6 +226,10 @@ class PropulsionTask:
     def on_adcs(self, r) -> None:
         self.att = (r.valid, np.asarray(r.q_BN), np.asarray(r.rate_B), r.att_error, r.h_wheels)
 
+    def on_nav(self, r) -> None:
+        if all(map(math.isfinite, r.normal_N)) and abs(math.hypot(*r.normal_N) - 1) < 1e-3:
+            self.normal = np.asarray(r.normal_N, float)
+
     def on_gyro(self, r) -> None:
         if r.valid:
             self.rates = np.asarray(r.rate_B, float)
@@ -290,11 +297,12 @@ class PropulsionTask:
             if axis is None:
                 self._end(ABORTED, "no usable thruster pair")
                 return
-            sun_ref = np.array([0.0, 0.0, 1.0]) if abs(dv[2] / mag) < 0.9 else np.array(
-                [1.0, 0, 0])
+            ref = self.normal
+            if abs(float(ref @ dv) / mag) > 0.99:
+                ref = np.cross(dv / mag, [0.0, 0.0, 1.0])
             try:
-                secondary = (0.0, 0.0, -1.0) if abs(axis[2]) < 0.9 else (1.0, 0.0, 0.0)
-                b["q"], _ = target_pointing(axis, secondary, dv / mag, sun_ref, 0.0)
+                # thrust axis on the Δv, the star tracker (-y) towards the orbit normal
+                b["q"], _ = target_pointing(axis, (0.0, -1.0, 0.0), dv / mag, ref, 0.0)
             except GncError as exc:
                 self._end(ABORTED, f"burn attitude: {exc}")
                 return

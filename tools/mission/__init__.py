@@ -119,6 +119,12 @@ def fly(scenario: Scenario, *, seed: int | None = None, archive: Path | None = N
     world_faults = [fc for f, fc in zip(sc.faults, cfg.faults, strict=True)
                     if f.kind != "link_loss"]
     cfg.faults = world_faults
+    se, out = sc.chaser.sensors, cfg.sensors
+    out.gyro.rate_hz = sc.rates.adcs_hz
+    out.sun_sensor.rate_hz = se.sun_sensor_rate_hz
+    out.magnetometer.rate_hz = se.magnetometer_rate_hz
+    out.wheel_tach.rate_hz = se.wheel_tach_rate_hz
+    out.prop_status.rate_hz = se.prop_status_rate_hz
     node = AvionicsNode(cfg, truth_period=1.0)
     insertion_tai = node.world.tai
     keys = keys or run_keys(seed_)
@@ -152,7 +158,7 @@ def fly(scenario: Scenario, *, seed: int | None = None, archive: Path | None = N
         if ground_ticks > 0:
             ex = Executive(Bus.local(), ExecutiveConfig(
                 rates={"attitude": 1.0 / step, "default": 1.0 / step},
-                t0_tai=sc.notice_tai, seed=seed_))
+                t0_tai=sc.notice_tai, seed=seed_, heartbeat_period_s=0.0))
             for p in (ground, tasks["comms"], tasks["autonomy"], monitor):
                 ex.add(p)
             monitor.request_stop = ex.request_stop
@@ -162,7 +168,7 @@ def fly(scenario: Scenario, *, seed: int | None = None, archive: Path | None = N
             r = sc.rates
             ex = Executive(Bus.local(), ExecutiveConfig(
                 rates={"attitude": r.adcs_hz, "default": r.nav_hz}, t0_tai=insertion_tai,
-                seed=seed_))
+                seed=seed_, heartbeat_period_s=r.heartbeat_s))
             ex.add_world(node)
             for name in ("comms", "autonomy", "adcs", "propulsion"):
                 ex.add(tasks[name])

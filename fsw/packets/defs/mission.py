@@ -51,6 +51,7 @@ NAV_STATE = telemetry(0x062, "NAV_STATE", [
     Field("rho_H", vec(3), "m", "chaser relative to target, Hill frame"),
     Field("rho_dot_H", vec(3), "m/s", "chaser relative velocity, Hill (rotating) frame"),
     Field("sun_N", vec(3), "", "unit Earth-to-sun direction, GCRF"),
+    Field("normal_N", vec(3), "", "unit orbit normal of the chaser, GCRF"),
     Field("mean_motion", F64, "rad/s", "target mean motion"),
     Field("sigma_pos", F64, "m", "1-sigma position uncertainty (0 when unknown)"),
 ], "Relative navigation solution, once per second.")
@@ -65,6 +66,7 @@ ADCS_STATE = telemetry(0x063, "ADCS_STATE", [
     Field("wheels_ok", U8, "", "bit mask of wheels in use"),
     Field("flags", U16, "", "guidance-core ADCS flags"),
     Field("st_age", F64, "s", "time since the last star-tracker fix"),
+    Field("att_sigma", F64, "rad", "largest 1-sigma attitude uncertainty of the estimate"),
 ], "ADCS state for the other tasks, once per second.")
 
 PROP_ARM = telemetry(0x064, "PROP_ARM", [

@@ -15,8 +15,8 @@ The plan is a list of legs made from the scenario's :class:`~fsw.scenario.Plan`:
   arrival burn (the chaser drifts away).
 
 Each transfer is a CW two-impulse transfer re-planned from the latest estimate
-at every burn: first burn, a mid-course correction at half time (skipped when
-below ``MIN_DV``), arrival burn. A burn is ordered ``lead_s`` ahead (time to
+at every burn: first burn, mid-course corrections at ``CORRECTIONS`` of the
+transfer time (skipped when below ``MIN_DV``), arrival burn. A burn is ordered ``lead_s`` ahead (time to
 slew to the burn attitude) from the state predicted at that time; the
 sequencer waits for the propulsion task to report it done before going on.
 At the end of a hold the position is checked against ``hold_tolerance_m``; a
@@ -45,6 +45,8 @@ __all__ = ["CAM_DV", "MIN_DV", "BurnOrder", "Leg", "Sequencer", "Step"]
 MIN_DV = 0.005
 #: collision avoidance impulse [m/s]
 CAM_DV = 0.3
+#: mid-course corrections at these fractions of a transfer's time
+CORRECTIONS = (0.5, 0.8)
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,8 @@ class Leg:
     # progress
     t_start: float | None = None
     t_arrive: float | None = None
-    stage: int = 0  # transfer: 0 burn1, 1 coast to mid, 2 mid, 3 coast, 4 arrival, 5 done
+    stage: int = 0  # transfer: 0 first burn, 1 coasting (corrections), 4 arrival burn ordered
+    checkpoints: list[float] = field(default_factory=list)
 
 
 @dataclass
@@ -100,6 +103,8 @@ class Sequencer:
         self.hold_point_m = plan.hold_near_m
         self.far_m = plan.hold_far_m
         self.cam_count = 0
+        #: no new burn before this time (back-off after a failed burn)
+        self.wait_until = -math.inf
 
     # ------------------------------------------------------------------ plan
     def start_phase(self, phase: str, t: float) -> None:
@@ -163,6 +168,9 @@ class Sequencer:
         if self.pending is not None:
             out.pointing = "burn"
             return out
+        if t < self.wait_until:
+            out.pointing = "target" if self.phase == "PROX_OPS" else "inertial"
+            return out
         if not self.legs:
             out.phase_done = True
             return out
@@ -174,6 +182,10 @@ class Sequencer:
             self._hold(leg, t, rho, v, n, out)
         elif leg.kind == "transfer":
             self._transfer(leg, t, rho, v, n, out)
+        elif leg.kind == "wait":
+            out.pointing = "target"
+            if t - leg.t_start >= leg.duration:
+                self.legs.pop(0)
         elif leg.kind == "inspect":
             out.pointing = "target"
             period = 2 * math.pi / n
@@ -227,6 +239,10 @@ class Sequencer:
             r1, v1 = self.g.propagate(rho, v, n, lead)
             tof = self._best_tof(r1, v1, leg, n) if leg.optimize else leg.duration
             leg.t_arrive = t_exec + tof
+            # mid-course corrections at these fractions of the transfer, while
+            # they leave time for a slew before the arrival burn
+            leg.checkpoints = [t_exec + f * tof for f in CORRECTIONS
+                               if (1 - f) * tof > 2 * lead + 60]
             v_req, _ = self.g.transfer(r1, v1, leg.rho_f, n, tof)
             if leg.optimize:
                 out.events.append(f"{leg.name}: transfer time {tof:.0f} s chosen")
@@ -234,19 +250,17 @@ class Sequencer:
             out.burn = self._order(t_exec, v_req - v1, f"{leg.name}: first burn")
             out.pointing = "burn"
             return
-        tof = leg.t_arrive - leg.t_start - lead
-        mid = leg.t_arrive - tof / 2
-        if leg.stage == 1 and t >= mid - lead and tof > 2 * lead + 60:
-            leg.stage = 2
+        if leg.stage == 1 and leg.checkpoints and t >= leg.checkpoints[0] - lead:
+            leg.checkpoints.pop(0)
             t_exec = t + lead
             r1, v1 = self.g.propagate(rho, v, n, lead)
             v_req, _ = self.g.transfer(r1, v1, leg.rho_f, n, leg.t_arrive - t_exec)
             dv = v_req - v1
             if float(np.linalg.norm(dv)) >= MIN_DV:
-                out.burn = self._order(t_exec, dv, f"{leg.name}: mid-course")
+                out.burn = self._order(t_exec, dv, f"{leg.name}: correction")
                 out.pointing = "burn"
                 return
-        if leg.stage in (1, 2) and t >= leg.t_arrive - lead:
+        if leg.stage == 1 and t >= leg.t_arrive - lead:
             leg.stage = 4
             if not leg.arrive_burn:
                 self.legs.pop(0)
@@ -263,6 +277,17 @@ class Sequencer:
         if leg.stage == 4:
             self.legs.pop(0)
             out.events.append(f"{leg.name}: arrived, {np.linalg.norm(rho - leg.rho_f):.0f} m off")
+
+    def retry(self, phase: str, rho: np.ndarray) -> None:
+        """The next phase's gate said no-go at the end of ``phase``: PHASING
+        re-targets the far hold point (a correction transfer), the others wait
+        a minute (pointing at the target) and ask again."""
+        if phase == "PHASING":
+            far = np.array([0.0, -self.far_m, 0.0])
+            self.legs = [Leg("transfer", "correction to far hold", far,
+                             duration=self.plan.transfer_s / 2)]
+        else:
+            self.legs = [Leg("wait", "gate wait", duration=60.0)]
 
     # ------------------------------------------------------------------ safety
     def collision_check(

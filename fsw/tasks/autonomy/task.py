@@ -23,12 +23,14 @@ Modes (:mod:`fsw.tasks.autonomy.modes`) and what the task does in each:
 Navigation (1 Hz): the chaser's GPS fix and the target's on-board ephemeris
 give the Hill state; once the relative-navigation sensor tracks the target
 its range and bearing (body axes, rotated with the ADCS attitude estimate)
-replace the ephemeris position. Both feed a constant-gain filter propagated
-with the CW model (``NAV_GAIN``), published as ``NAV_STATE``.
+replace the ephemeris position. Both feed a constant-gain (alpha-beta) filter
+propagated with the CW model (``NAV_GAINS``), told of every burn's Δv,
+published as ``NAV_STATE``.
 
 FDIR (persistence counters, ``fdir.persistence`` samples): fewer than three
-wheels -> SAFE; star tracker silent for ``STAR_TRACKER_SAFE_S`` -> SAFE
-(shorter gaps are ridden through on the gyro: recovered); no usable thruster
+wheels -> SAFE; attitude knowledge (MEKF 1-sigma) worse than ``ATT_SIGMA_SAFE``
+or no star-tracker fix for ``STAR_TRACKER_SAFE_S`` -> SAFE (star-tracker gaps,
+by Earth blinding or a dropout, are ridden through on the gyro: recovered); no usable thruster
 pair -> SAFE; no navigation fix for ``NAV_LOSS_SAFE_S`` during proximity
 operations -> SAFE. Ground silence longer than ``fdir.link_loss_report_s``
 is evented (the mission goes on). Collision avoidance: see the sequencer;
@@ -74,9 +76,16 @@ BURN_ORDER = DICTIONARY["BURN_ORDER"]
 AUTONOMY_HK = DICTIONARY["AUTONOMY_HK"]
 COMMAND_ACK = DICTIONARY["COMMAND_ACK"]
 
-NAV_GAIN_POS = 0.2
+#: alpha-beta gains on the position residual, per source (1 GPS + ephemeris,
+#: 2 relative-navigation sensor), and the gain on the GPS velocity
+NAV_GAINS = {1: (0.2, 0.0), 2: (0.3, 0.003)}
 NAV_GAIN_VEL = 0.02
-STAR_TRACKER_SAFE_S = 900.0
+#: after a burn that did not complete, wait this long before re-planning [s]
+REPLAN_BACKOFF_S = 60.0
+#: attitude knowledge (1-sigma) worse than this for ``fdir.persistence`` s -> SAFE
+ATT_SIGMA_SAFE = math.radians(0.5)
+#: no star-tracker fix for this long -> SAFE (the gyro alone drifts)
+STAR_TRACKER_SAFE_S = 3 * 3600.0
 NAV_LOSS_SAFE_S = 120.0
 ARM_WINDOW_S = 1200.0
 
@@ -105,6 +114,7 @@ class AutonomyTask:
         self.plan = scenario.plan
         self.g = guidance or CwGuidance()
         self.dt = 1.0 / scenario.rates.nav_hz
+        self.cam_frame = camera_frame(scenario.chaser.camera_boresight_b)
         self.hk_every = max(1, round(scenario.rates.housekeeping_s * scenario.rates.nav_hz))
         #: critical data store: mission state survives a restart of the task
         self.cds: dict = {
@@ -169,6 +179,15 @@ class AutonomyTask:
         self.propellant = r.propellant
         self.dv_total = r.dv_total
         if r.state in (3, 4, 5):  # done, aborted, rejected
+            ordered = self.cds.get("ordered")
+            x = self.cds["x"]
+            if ordered is not None and ordered[0] == r.burn_id and x is not None:
+                # the filter learns the burn at once (the GPS velocity alone lags)
+                dv = np.asarray(ordered[1])
+                mag = float(np.linalg.norm(dv))
+                if mag > 0:
+                    x[3:] += dv * (r.dv_done / mag)
+                self.cds["ordered"] = None
             self.seq.burn_done(r.burn_id)
             if r.state != 3 and r.burn_id:
                 self.ctx.event(2, EV_LEG, f"burn {r.burn_id} not completed: re-planning")
@@ -176,6 +195,7 @@ class AutonomyTask:
 
     def _replan_after_abort(self) -> None:
         """A burn that did not complete: restart the current leg from the estimate."""
+        self.seq.wait_until = self.ctx.t + REPLAN_BACKOFF_S
         if self.seq.legs:
             leg = self.seq.legs[0]
             if leg.kind == "transfer":
@@ -346,42 +366,48 @@ class AutonomyTask:
                 self.cds["x"] = np.concatenate((r, v))
             return
         self.p_nav.update(False)
-        r_t, v_t = eph.state(t)
+        # the relative state at the GPS fix's time, carried to t by the CW model
+        n = self._n()
         r_c, v_c = self.gps
-        # GPS fix is at gps_t (<= t): move the chaser to t with its velocity
-        r_c = r_c + v_c * (t - self.gps_t)
+        r_t, v_t = eph.state(self.gps_t)
         rho, rho_dot = orbit.inertial_to_hill(r_t, v_t, r_c, v_c)
+        h_c = np.cross(r_c, v_c)
+        if t > self.gps_t:
+            rho, rho_dot = self.g.propagate(rho, rho_dot, n, t - self.gps_t)
+            r_t, v_t = eph.state(t)
         self.nav_source = 1
         if (self.relnav is not None and t - self.relnav_t < 2.0 and self.adcs is not None
                 and self.adcs.valid):
             rng, az, el = self.relnav
-            los_B = np.array([math.cos(el) * math.cos(az), math.cos(el) * math.sin(az),
-                              math.sin(el)])
+            # the sensor's frame: z on the boresight; az = atan2(x, z), el = asin(y / r)
+            los_C = np.array([math.cos(el) * math.sin(az), math.sin(el),
+                              math.cos(el) * math.cos(az)])
+            los_B = self.cam_frame.T @ los_C
             los_N = quaternion.rotate(quaternion.conj(self.adcs.q_BN), los_B)
             C, _ = orbit.hill_basis(r_t, v_t)
             rho = -rng * (C @ los_N)
             self.nav_source = 2
         z = np.concatenate((rho, rho_dot))
         x = self.cds["x"]
-        n = self._n()
         if x is None or np.linalg.norm(x[:3] - rho) > 5000.0:
             x = z
         else:
             r, v = self.g.propagate(x[:3], x[3:], n, self.dt)
             x = np.concatenate((r, v))
-            kp = 0.7 if self.nav_source == 2 else NAV_GAIN_POS
-            x[:3] += kp * (z[:3] - x[:3])
-            x[3:] += NAV_GAIN_VEL * (z[3:] - x[3:])
+            alpha, beta = NAV_GAINS[self.nav_source]
+            res = z[:3] - x[:3]
+            x[:3] += alpha * res
+            x[3:] += (beta / self.dt) * res + NAV_GAIN_VEL * (z[3:] - x[3:])
         self.cds["x"] = x
         self.nav_valid = True
-        r_rel_N = r_t - r_c
         C, omega = orbit.hill_basis(r_t, v_t)
         # the filtered relative state, back to inertial: target minus chaser
         r_rel_N = -(C.T @ x[:3])
         v_rel_N = -(C.T @ x[3:] + np.cross(omega, C.T @ x[:3]))
         self.ctx.send(NAV_STATE, valid=1, source=self.nav_source, r_rel_N=tuple(r_rel_N),
                       v_rel_N=tuple(v_rel_N), rho_H=tuple(x[:3]), rho_dot_H=tuple(x[3:]),
-                      sun_N=tuple(sun_direction(t)), mean_motion=n,
+                      sun_N=tuple(sun_direction(t)), normal_N=tuple(h_c / np.linalg.norm(h_c)),
+                      mean_motion=n,
                       sigma_pos=1.0 if self.nav_source == 2 else 10.0)
         self._hill = C
 
@@ -464,12 +490,17 @@ class AutonomyTask:
             if mode is Mode.PROX_OPS:
                 self._advance(t, "inspection complete")
             elif not self._advance(t, f"{mode.name.lower()} complete"):
-                # gate no-go: hold where we are and retry next cycle
-                self.seq.start_phase(mode.name if mode is not Mode.PHASING else "PHASING", t)
+                self.seq.retry(mode.name, x[:3])
 
     def _order(self, b) -> None:
+        # the Δv is in the Hill axes at the burn time: turn today's axes forward
+        # by the orbit's rotation until then (about the orbit normal)
         C = self._hill
+        a = self._n() * (b.t_exec - self.ctx.t)
+        ca, sa = math.cos(a), math.sin(a)
+        C = np.vstack((ca * C[0] + sa * C[1], -sa * C[0] + ca * C[1], C[2]))
         dv_N = C.T @ np.asarray(b.dv_hill)
+        self.cds["ordered"] = (b.id, b.dv_hill)
         self.ctx.send(PROP_ARM, arm=1, window=ARM_WINDOW_S)
         self.ctx.send(BURN_ORDER, burn_id=b.id, t_exec=b.t_exec, dv_N=tuple(dv_N),
                       purpose=b.purpose[:32])
@@ -482,8 +513,9 @@ class AutonomyTask:
         if self.p_wheels.update(bin(a.wheels_ok).count("1") < 3):
             self._safe(t, "fewer than three wheels")
         tracking_phase = self.m.mode in (Mode.PHASING, Mode.RENDEZVOUS, Mode.PROX_OPS)
-        if self.p_st.update(tracking_phase and a.st_age > STAR_TRACKER_SAFE_S):
-            self._safe(t, "star tracker lost")
+        lost = a.st_age > STAR_TRACKER_SAFE_S or (a.valid and a.att_sigma > ATT_SIGMA_SAFE)
+        if self.p_st.update(tracking_phase and lost):
+            self._safe(t, "attitude knowledge lost (star tracker)")
         pairs = bin(self.thr_mask).count("1") >= 2
         if self.p_thr.update(tracking_phase and not pairs):
             self._safe(t, "no usable thruster pair")
@@ -507,6 +539,18 @@ class AutonomyTask:
             self._order(order)
             self._safe(t, "collision avoidance")
             self.seq.pending = order
+
+
+def camera_frame(boresight) -> np.ndarray:
+    """Rows x, y, z of the relative-navigation sensor's frame in the body: z on
+    the boresight, x the body x axis (y when the boresight is near x) made
+    perpendicular to it (the sensor's interface convention)."""
+    z = np.asarray(boresight, float)
+    z = z / np.linalg.norm(z)
+    ref = np.array([1.0, 0, 0]) if abs(z[0]) < 0.9 else np.array([0, 1.0, 0])
+    x = ref - (ref @ z) * z
+    x /= np.linalg.norm(x)
+    return np.array([x, np.cross(z, x), z])
 
 
 def orbit_j2000_tai() -> float:

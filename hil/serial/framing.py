@@ -56,6 +56,7 @@ class LinkStats:
     link_losses: int = 0  # the port went away (closed, unplugged, peer killed)
     reconnects: int = 0  # the port came back after a loss
     stale_answers: int = 0  # answers dropped: they echo an earlier request's sequence count
+    answers_dropped: int = 0  # answers dropped unread (more than the link holds)
     by_apid_gaps: dict[int, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, object]:

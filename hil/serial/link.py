@@ -45,7 +45,9 @@ class SerialLink:
     matters for real ports only. ``max_packet`` bounds packets both ways;
     ``frame_timeout`` (s) bounds the wait for the rest of a partial frame.
     Packets that are not answers (heartbeats, time, events) go to
-    ``on_telemetry`` and the bounded ``telemetry`` queue. ``sequenced(apid)``:
+    ``on_telemetry`` and the ``telemetry`` queue, which keeps the latest
+    ``telemetry_depth`` (a view for polling callers; ``on_telemetry`` sees
+    every one). ``sequenced(apid)``:
     the APIDs whose sequence gaps count as losses (default: all but the
     guidance block, whose answers echo the request's count).
     """
@@ -74,7 +76,8 @@ class SerialLink:
         self.last_rx: float | None = None  # monotonic time of the last byte received
         self._port: serial.SerialBase | None = None
         self._was_open = False
-        self._answers: deque[bytes] = deque(maxlen=16)
+        self._answers: deque[bytes] = deque()
+        self.max_answers = 64  # answers held unread; more are dropped and counted
 
     # -- connection --------------------------------------------------------
 
@@ -167,6 +170,9 @@ class SerialLink:
             packets += self.deframer.feed(data, now)
         for pkt in packets:
             if self.is_response(pkt):
+                if len(self._answers) >= self.max_answers:
+                    self._answers.popleft()
+                    self.stats.answers_dropped += 1
                 self._answers.append(pkt)
             else:
                 self.telemetry.append(pkt)

@@ -264,3 +264,11 @@ def test_cli_campaign_writes_rows_summary_and_report(tmp_path, capsys) -> None:
 def test_cli_user_errors_exit_2(argv: list[str], tmp_path, capsys) -> None:
     assert main(["campaign", str(SHORT), "--out", str(tmp_path), *argv]) == 2
     assert "error:" in capsys.readouterr().err
+
+
+def test_an_unreachable_scheduler_is_a_user_error() -> None:
+    pytest.importorskip("distributed")
+    from fsw_tools.campaign.backends import DaskBackend
+
+    with pytest.raises(UserError, match="cannot reach the Dask scheduler"):
+        DaskBackend("tcp://127.0.0.1:1", connect_timeout_s=1.0)

@@ -76,7 +76,7 @@ def _with_board(make: Callable[[], object], calls: int, name: str) -> dict[str, 
         return _bench_board(name, link, calls)
     finally:
         link.close()
-        board.stop()  # type: ignore[attr-defined]
+        board.close()  # type: ignore[attr-defined]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -49,8 +49,9 @@ static void clock_init(fw_board *b)
     RCC_APB1ENR |= RCC_APB1ENR_PWREN;
     /* 84 MHz needs 2 wait states at 2.7-3.6 V on F401/F411/F446 */
     FLASH_ACR = FLASH_ACR_LATENCY_2WS | FLASH_ACR_PRFTEN | FLASH_ACR_ICEN | FLASH_ACR_DCEN;
-    /* HSI 16 MHz / M=16 * N=336 / P=4 = 84 MHz; Q=7 */
-    RCC_PLLCFGR = 16u | (336u << 6) | (1u << 16) | (7u << 24);
+    /* HSI 16 MHz / M=16 * N=336 / P=4 = 84 MHz; Q=7; bits 28-31 (PLLR on
+     * the F446, reserved elsewhere) keep their reset value */
+    RCC_PLLCFGR = (RCC_PLLCFGR & 0xF0000000u) | 16u | (336u << 6) | (1u << 16) | (7u << 24);
     RCC_CR |= RCC_CR_PLLON;
     if (!wait_set(&RCC_CR, RCC_CR_PLLRDY, RCC_CR_PLLRDY)) {
         RCC_CR &= ~RCC_CR_PLLON;

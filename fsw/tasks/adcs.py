@@ -150,6 +150,7 @@ class AdcsTask:
         self.last_mtq = None
         self.normal = np.array([0.0, 0.0, 1.0])
         self.sun_N = None
+        self.q_sun = None
         self.u_int = np.zeros(self.k)
         self._alloc()
         ctx.subscribe(GYRO, self.on_gyro, parse=True)
@@ -211,7 +212,8 @@ class AdcsTask:
         self.cycles += 1
         mode, q_cmd = self.req[1] if self.req[1] is not None else self.req[0]
         h_body = self.axes @ (self.J * self.speeds)
-        if (self.cycles - 1) % self.state_every == 0 or self.sun_N is None:
+        second = (self.cycles - 1) % self.state_every == 0
+        if second or self.sun_N is None:
             self.sun_N = sun_direction(t)
         sun_N = self.sun_N
         # the core turns its secondary axis (the star tracker) towards "sun_N":
@@ -229,7 +231,9 @@ class AdcsTask:
         elif mode == SUN_SAFE:
             if est_valid:
                 inp.mode = AdcsMode.POINT
-                inp.q_target_BN = self._sun_quat(sun_N)
+                if second or self.q_sun is None:
+                    self.q_sun = self._sun_quat(sun_N)
+                inp.q_target_BN = self.q_sun
             else:
                 inp.mode = AdcsMode.RATE_DAMP
         elif mode == INERTIAL and q_cmd is not None:

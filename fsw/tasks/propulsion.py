@@ -260,7 +260,7 @@ class PropulsionTask:
             self._pending(t)
         elif self.state == FIRING:
             self._fire(t)
-        else:
+        elif self.cycles % self.status_every == 0:
             self._idle_monitor()
         if self.state in (PENDING, FIRING) and self.cycles % self.status_every == 0:
             self._status()
@@ -388,7 +388,7 @@ class PropulsionTask:
             self.idle_rate_count += 1
         else:
             self.idle_rate_count = 0
-        if self.idle_rate_count >= 20:
+        if self.idle_rate_count >= 2:
             self.idle_rate_count = 0
             self.faults += 1
             self._start_test("uncommanded torque while idle")

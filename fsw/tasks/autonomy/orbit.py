@@ -134,15 +134,21 @@ class TleEphemeris:
         return np.array(r) * 1e3, np.array(v) * 1e3
 
 
+def cross(a, b) -> np.ndarray:
+    """a x b for 3-vectors (numpy's cross is slow for one pair)."""
+    return np.array([a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2],
+                     a[0] * b[1] - a[1] * b[0]])
+
+
 def hill_basis(r_t: np.ndarray, v_t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Rows x (radial), y (along-track), z (normal) of the target's Hill frame
     in inertial axes, and the frame's angular velocity (inertial axes)."""
-    h = np.cross(r_t, v_t)
-    x = r_t / np.linalg.norm(r_t)
-    z = h / np.linalg.norm(h)
-    y = np.cross(z, x)
+    h = cross(r_t, v_t)
+    x = r_t / math.sqrt(float(r_t @ r_t))
+    z = h / math.sqrt(float(h @ h))
+    y = cross(z, x)
     omega = h / float(r_t @ r_t)
-    return np.vstack((x, y, z)), omega
+    return np.array([x, y, z]), omega
 
 
 def inertial_to_hill(
@@ -151,7 +157,7 @@ def inertial_to_hill(
     """The chaser's relative position and rotating-frame velocity in Hill axes."""
     C, omega = hill_basis(r_t, v_t)
     dr = r_c - r_t
-    dv = v_c - v_t - np.cross(omega, dr)
+    dv = v_c - v_t - cross(omega, dr)
     return C @ dr, C @ dv
 
 
@@ -161,4 +167,4 @@ def hill_to_inertial(
     """Inverse of :func:`inertial_to_hill`: chaser position and velocity, GCRF."""
     C, omega = hill_basis(r_t, v_t)
     dr = C.T @ rho
-    return r_t + dr, v_t + C.T @ rho_dot + np.cross(omega, dr)
+    return r_t + dr, v_t + C.T @ rho_dot + cross(omega, dr)

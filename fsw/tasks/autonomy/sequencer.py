@@ -16,7 +16,8 @@ The plan is a list of legs made from the scenario's :class:`~fsw.scenario.Plan`:
 
 Each transfer is a CW two-impulse transfer re-planned from the latest estimate
 at every burn: first burn, mid-course corrections at ``CORRECTIONS`` of the
-transfer time (skipped when below ``MIN_DV``), arrival burn. A burn is ordered ``lead_s`` ahead (time to
+transfer time (skipped when below ``MIN_DV``), arrival burn. A burn is ordered
+``lead_s`` ahead (time to
 slew to the burn attitude) from the state predicted at that time; the
 sequencer waits for the propulsion task to report it done before going on.
 At the end of a hold the position is checked against ``hold_tolerance_m``; a

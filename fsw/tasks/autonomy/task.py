@@ -371,7 +371,7 @@ class AutonomyTask:
         r_c, v_c = self.gps
         r_t, v_t = eph.state(self.gps_t)
         rho, rho_dot = orbit.inertial_to_hill(r_t, v_t, r_c, v_c)
-        h_c = np.cross(r_c, v_c)
+        h_c = orbit.cross(r_c, v_c)
         if t > self.gps_t:
             rho, rho_dot = self.g.propagate(rho, rho_dot, n, t - self.gps_t)
             r_t, v_t = eph.state(t)
@@ -403,7 +403,7 @@ class AutonomyTask:
         C, omega = orbit.hill_basis(r_t, v_t)
         # the filtered relative state, back to inertial: target minus chaser
         r_rel_N = -(C.T @ x[:3])
-        v_rel_N = -(C.T @ x[3:] + np.cross(omega, C.T @ x[:3]))
+        v_rel_N = -(C.T @ x[3:] + orbit.cross(omega, C.T @ x[:3]))
         self.ctx.send(NAV_STATE, valid=1, source=self.nav_source, r_rel_N=tuple(r_rel_N),
                       v_rel_N=tuple(v_rel_N), rho_H=tuple(x[:3]), rho_dot_H=tuple(x[3:]),
                       sun_N=tuple(sun_direction(t)), normal_N=tuple(h_c / np.linalg.norm(h_c)),
@@ -550,7 +550,7 @@ def camera_frame(boresight) -> np.ndarray:
     ref = np.array([1.0, 0, 0]) if abs(z[0]) < 0.9 else np.array([0, 1.0, 0])
     x = ref - (ref @ z) * z
     x /= np.linalg.norm(x)
-    return np.array([x, np.cross(z, x), z])
+    return np.array([x, orbit.cross(z, x), z])
 
 
 def orbit_j2000_tai() -> float:

@@ -334,7 +334,12 @@ class Bus:
     # -- lifecycle --------------------------------------------------------------------
 
     def close(self, linger_ms: int = DEFAULT_LINGER_MS) -> None:
-        """Close the sockets (pending outbound packets get ``linger_ms``)."""
+        """Close the sockets (pending outbound packets get ``linger_ms``).
+
+        A bus on the shared context (``local``, ``bind``, ``tap``, inproc
+        ``connect``) leaves the context alone; a process that publishes and
+        then exits calls ``zmq.Context.instance().term()`` to wait for its
+        last packets to leave."""
         if self.closed:
             return
         self.closed = True

@@ -5,12 +5,13 @@ Throughput (messages/s) with 64 B and 1 KiB space packets:
 - inproc: the lockstep pattern, one thread: publish a batch, then drain it.
   Bus: ``Bus.local`` (PUB->SUB, size/version check, per-APID counters).
   Anchor: a raw PUSH->PULL inproc pair doing the same.
-- ipc, tcp: a sender thread and a receiver. Bus: a ``Bus.bind`` publisher
-  and a ``Bus.tap`` subscriber (the anchor's topology: straight from sender
-  to receiver), with packet check, APID subscription, per-APID counters and
-  sequence-gap check on receipt. Anchor: raw PUSH->PULL. Also printed: the
-  bus through a broker (XSUB/XPUB proxy thread: one more hop than the anchor,
-  the multi-process topology), with its ratio to the same anchor.
+- ipc, tcp: a sending process and a receiver here (these transports are
+  for several processes). Bus: a ``Bus.bind`` publisher and a ``Bus.tap``
+  subscriber (the anchor's topology: straight from sender to receiver), with
+  packet check, APID subscription, per-APID counters and sequence-gap check
+  on receipt. Anchor: raw PUSH->PULL. Also printed: the bus through a broker
+  (an XSUB/XPUB proxy thread here: one more hop than the anchor, the
+  multi-process topology), with its ratio to the same anchor.
 
 Round trip (tcp, through the broker): node A publishes, node B answers with
 another APID, A receives; median and 99th percentile in microseconds, beside
@@ -33,6 +34,8 @@ import collections
 import json
 import shutil
 import statistics
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -115,43 +118,121 @@ def bus_inproc(n: int, size: int, batch: int = 1000) -> float:
 # -- ipc / tcp: sender thread, receiver ----------------------------------------------------------
 
 
-def _addr(transport: str, tmp: str) -> str:
-    return f"ipc://{tmp}/raw.sock" if transport == "ipc" else "tcp://127.0.0.1:*"
+def _addr(transport: str, tmp: str, name: str) -> str:
+    return f"ipc://{tmp}/{name}.sock" if transport == "ipc" else "tcp://127.0.0.1:*"
+
+
+PROBE, FLOOD = 0x21, 0x22
+
+
+def sender_main(kind: str, addr: str, n: int, size: int) -> int:
+    """The sending process: ``raw`` (PUSH connected to ``addr``), ``bind`` (a
+    ``Bus.bind`` publisher at ``addr``, which it prints) or ``broker``
+    (``addr`` = ``frontend|backend``). Waits for a line on stdin, then sends
+    ``n`` packets; bus senders publish probes until then."""
+    import select
+    import sys
+
+    from fsw.bus import BrokerEndpoints
+
+    flood = [make_packet(FLOOD, size, s) for s in range(16384)]
+    if kind == "raw":
+        ctx = zmq.Context()
+        push = ctx.socket(zmq.PUSH)
+        push.sndhwm = HWM
+        push.connect(addr)
+        sys.stdin.readline()
+        send = push.send
+        for i in range(n):
+            send(flood[(i + 1) & 0x3FFF])
+        push.close(20_000)
+        ctx.term()
+        return 0
+    if kind == "bind":
+        bus = Bus.bind(addr, hwm=HWM, name="bench-pub")
+        print(bus.endpoint, flush=True)
+    else:
+        front, back = addr.split("|")
+        bus = Bus.connect(BrokerEndpoints(front, back), hwm=HWM, name="bench-pub")
+    probe = make_packet(PROBE, size)
+    while not select.select([sys.stdin], [], [], 0.01)[0]:
+        bus.publish(probe)
+    sys.stdin.readline()
+    publish = bus.publish
+    for i in range(n):
+        publish(flood[(i + 1) & 0x3FFF])
+    bus.close(20_000)
+    zmq.Context.instance().term()  # waits for the linger: every packet leaves
+    return 0
+
+
+def _spawn(kind: str, addr: str, n: int, size: int) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, __file__, "--sender", kind, addr, str(n), str(size)],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+
+
+def _go(proc: subprocess.Popen[str]) -> float:
+    assert proc.stdin is not None
+    proc.stdin.write("go\n")
+    proc.stdin.flush()
+    return time.perf_counter()
 
 
 def raw_stream(transport: str, n: int, size: int, tmp: str) -> float:
+    """Raw PUSH (another process) -> PULL (here)."""
     ctx = zmq.Context()
     pull = ctx.socket(zmq.PULL)
     pull.rcvhwm = HWM
-    pull.bind(_addr(transport, tmp))
-    addr = pull.getsockopt_string(zmq.LAST_ENDPOINT)
-    push = ctx.socket(zmq.PUSH)
-    push.sndhwm = HWM
-    push.connect(addr)
-    p = make_packet(0x20, size)
-    push.send(p)
-    pull.recv()  # connected
-
-    def sender() -> None:
-        send = push.send
+    pull.bind(_addr(transport, tmp, "raw"))
+    proc = _spawn("raw", pull.getsockopt_string(zmq.LAST_ENDPOINT), n, size)
+    try:
+        time.sleep(0.3)  # the sender's start-up is not part of the figure
+        t0 = _go(proc)
+        pull.rcvtimeo = 10_000  # a stall raises zmq.Again instead of hanging
+        recv = pull.recv
         for _ in range(n):
-            send(p)
+            recv()
+        dt = time.perf_counter() - t0
+    finally:
+        proc.wait(30)
+        pull.close(0)
+        ctx.term()
+    return n / dt
 
-    th = threading.Thread(target=sender)
-    t0 = time.perf_counter()
-    th.start()
-    recv = pull.recv
-    for _ in range(n):
-        recv()
-    dt = time.perf_counter() - t0
-    th.join()
-    push.close(0)
-    pull.close(0)
-    ctx.term()
+
+def bus_stream(endpoints, n: int, size: int, transport: str = "", tmp: str = "") -> float:
+    """Bus publisher (another process) -> bus subscriber (here): straight from
+    a ``Bus.bind`` publisher to a ``Bus.tap`` (``endpoints`` None), or
+    through the broker at ``endpoints``."""
+    if endpoints is None:
+        proc = _spawn("bind", _addr(transport, tmp, "bus"), n, size)
+        assert proc.stdout is not None
+        sub = Bus.tap(proc.stdout.readline().strip(), hwm=HWM, name="bench-sub")
+    else:
+        proc = _spawn("broker", f"{endpoints.frontend}|{endpoints.backend}", n, size)
+        sub = Bus.connect(endpoints, hwm=HWM, name="bench-sub")
+    try:
+        sub.subscribe([PROBE, FLOOD])
+        while sub.recv(10.0) is None:
+            raise RuntimeError("the sender's probes never arrived")
+        t0 = _go(proc)
+        sink = collections.deque(maxlen=1).append
+        sock = sub.socket_in
+        counts = sub.counters
+        while counts.received[FLOOD] < n:
+            if not sock.poll(10_000):
+                raise RuntimeError(f"bus stream stalled at {counts.received[FLOOD]}/{n}")
+            sub.drain(sink)
+        dt = time.perf_counter() - t0
+        assert counts.dropped[FLOOD] == 0, counts.get(FLOOD)
+    finally:
+        proc.wait(30)
+        sub.close(0)
     return n / dt
 
 
 def _wait_joined(pub: Bus, sub: Bus, probe: bytes) -> None:
+    """Publish ``probe`` until ``sub`` hears it, then empty ``sub``."""
     deadline = time.monotonic() + 10
     while sub.recv(0.02) is None:
         if time.monotonic() > deadline:
@@ -159,46 +240,6 @@ def _wait_joined(pub: Bus, sub: Bus, probe: bytes) -> None:
         pub.publish(probe)
     while sub.recv(0.05) is not None:
         pass
-
-
-def bus_stream(endpoints, n: int, size: int, transport: str = "", tmp: str = "") -> float:
-    """Bus throughput through the broker at ``endpoints``, or (``endpoints``
-    None) straight from a :meth:`Bus.bind` publisher to a :meth:`Bus.tap`."""
-    if endpoints is None:
-        pub = Bus.bind(_addr(transport, tmp).replace("raw.sock", "bus.sock"), hwm=HWM)
-        sub = Bus.tap(pub.endpoint, hwm=HWM, name="bench-sub")
-    else:
-        pub = Bus.connect(endpoints, hwm=HWM, name="bench-pub")
-        sub = Bus.connect(endpoints, hwm=HWM, name="bench-sub")
-    sub.subscribe(0x20)
-    packets = [make_packet(0x20, size, s) for s in range(16384)]
-    _wait_joined(pub, sub, packets[0])
-    before = sub.counters.get(0x20).received
-
-    def sender() -> None:
-        publish = pub.publish
-        for i in range(n):
-            publish(packets[(i + 1) & 0x3FFF])
-
-    th = threading.Thread(target=sender)
-    got = 0
-    sink_list: list[bytes] = []
-    sink = sink_list.append
-    t0 = time.perf_counter()
-    th.start()
-    sock = sub.socket_in
-    while got < n:
-        if not sock.poll(5000):
-            raise RuntimeError(f"bus stream stalled at {got}/{n}")
-        got += sub.drain(sink, limit=n - got)
-        sink_list.clear()
-    dt = time.perf_counter() - t0
-    th.join()
-    c = sub.counters.get(0x20)
-    assert c.received - before == n and c.dropped == 0, c
-    pub.close(0)
-    sub.close(0)
-    return n / dt
 
 
 # -- round trip over tcp ---------------------------------------------------------------------------
@@ -276,7 +317,12 @@ def pct(xs: list[float], q: float) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer messages (a smoke run)")
+    parser.add_argument("--sender", nargs=4, metavar=("KIND", "ADDR", "N", "SIZE"),
+                        help=argparse.SUPPRESS)  # internal: the sending process
     args = parser.parse_args()
+    if args.sender:
+        kind, addr, n_s, size_s = args.sender
+        return sender_main(kind, addr, int(n_s), int(size_s))
     n = 20_000 if args.quick else 100_000
     n_rtt = 300 if args.quick else 3000
     repeats = 3 if args.quick else 7

@@ -25,9 +25,10 @@ commands), EVENT.
 
 Faults (detection from residuals, isolation by the latch valves):
 
-- attitude lost while firing (error above ``ABORT_ATTITUDE_DEG``): the torque
-  of the group does not cancel, so one thruster is not firing (stuck closed):
-  the burn is aborted and a thruster test follows;
+- attitude lost while firing (error above ``ABORT_ATTITUDE_DEG``, or the body
+  turning faster than ``FIRING_RATE_LIMIT`` in an inertially fixed burn
+  attitude): the torque of the group does not cancel, so one thruster is not
+  firing (stuck closed): the burn is aborted and a thruster test follows;
 - uncommanded torque while idle (body rate above ``IDLE_RATE_LIMIT`` with the
   wheels saturated, or propellant used while not firing): a thruster is
   stuck open: every latch valve is closed and a thruster test follows;
@@ -55,6 +56,9 @@ G0 = 9.80665
 FIRE_ATTITUDE_DEG = 2.0
 ABORT_ATTITUDE_DEG = 10.0
 IDLE_RATE_LIMIT = math.radians(1.0)
+#: the burn attitude is inertially fixed: a body rate above this while firing
+#: (three gyro samples in a row) means the thrusters' torques do not cancel
+FIRING_RATE_LIMIT = math.radians(0.3)
 TEST_PULSE_S = 0.1
 TEST_RESPONSE = 0.3
 
@@ -144,6 +148,7 @@ class PropulsionTask:
         self.test = None
         self.normal = np.array([0.0, 0.0, 1.0])
         self.idle_rate_count = 0
+        self.firing_rate_count = 0
         self.gauge = None
         self.gauge_ref = None
         self.status_every = max(1, round(1.0 / self.dt))
@@ -322,15 +327,20 @@ class PropulsionTask:
                 self._end(ABORTED, "burn attitude not reached")
             return
         self.state = FIRING
+        self.firing_rate_count = 0
         self.ctx.event(1, EV_BURN, f"burn {b['id']} firing")
 
     def _fire(self, t: float) -> None:
         b = self.burn
         mag = float(np.linalg.norm(b["dv"]))
-        if self.att is not None and math.degrees(self.att[3]) > ABORT_ATTITUDE_DEG:
+        spinning = self.rates is not None and float(np.linalg.norm(self.rates)) > FIRING_RATE_LIMIT
+        self.firing_rate_count = self.firing_rate_count + 1 if spinning else 0
+        lost = self.att is not None and math.degrees(self.att[3]) > ABORT_ATTITUDE_DEG
+        if lost or self.firing_rate_count >= 3:
             self.faults += 1
-            self._end(ABORTED, f"attitude error {math.degrees(self.att[3]):.1f} deg firing")
-            self._start_test("attitude lost while firing")
+            why = "attitude lost" if lost else "body turning"
+            self._end(ABORTED, f"{why} while firing: unbalanced thrust")
+            self._start_test(f"{why} while firing")
             return
         _axis, ids = self._group(np.asarray(b["axis"]))
         if len(ids) < 2:

@@ -10,7 +10,9 @@ The plan is a list of legs made from the scenario's :class:`~fsw.scenario.Plan`:
 - RENDEZVOUS: hold far, transfer to the near hold point, hold near, transfer
   to the entry of the inspection circle (arriving with its velocity);
 - PROX_OPS: inspect, coasting on the constant-range natural-motion
-  circumnavigation for ``inspection_orbits`` with the camera on the target;
+  circumnavigation for ``inspection_orbits`` with the camera on the target,
+  its velocity corrected ``NMC_CORRECTIONS_PER_ORBIT`` times per orbit (the
+  navigation's velocity error would otherwise make the circle drift);
 - DEPARTURE: a transfer towards ``-departure_range_m`` on V-bar without an
   arrival burn (the chaser drifts away).
 
@@ -48,6 +50,8 @@ MIN_DV = 0.005
 CAM_DV = 0.3
 #: mid-course corrections at these fractions of a transfer's time
 CORRECTIONS = (0.5, 0.8)
+#: velocity corrections per orbit that keep the inspection circle centred
+NMC_CORRECTIONS_PER_ORBIT = 3
 
 
 @dataclass(frozen=True)
@@ -190,9 +194,14 @@ class Sequencer:
         elif leg.kind == "inspect":
             out.pointing = "target"
             period = 2 * math.pi / n
-            if t - leg.t_start >= self.plan.inspection_orbits * period:
+            end = leg.t_start + self.plan.inspection_orbits * period
+            if t >= end:
                 self.legs.pop(0)
                 out.events.append("inspection complete")
+            elif t >= leg.t_start + (leg.stage + 1) * period / NMC_CORRECTIONS_PER_ORBIT \
+                    and end - t > period / NMC_CORRECTIONS_PER_ORBIT:
+                leg.stage += 1
+                self._nmc_correction(t, rho, v, n, out)
         if not self.legs and self.pending is None:
             out.phase_done = True
         if self.phase == "PROX_OPS" or (self.legs and self.legs[0].kind == "inspect"):
@@ -235,6 +244,11 @@ class Sequencer:
 
     def _transfer(self, leg: Leg, t: float, rho, v, n: float, out: Step) -> None:
         lead = self.lead_s
+        if leg.stage == 0 and leg.optimize and float(
+                np.linalg.norm(rho - leg.rho_f)) < self.plan.hold_tolerance_m / 2:
+            self.legs.pop(0)
+            out.events.append(f"{leg.name}: already there")
+            return
         if leg.stage == 0:
             t_exec = t + lead
             r1, v1 = self.g.propagate(rho, v, n, lead)
@@ -278,6 +292,23 @@ class Sequencer:
         if leg.stage == 4:
             self.legs.pop(0)
             out.events.append(f"{leg.name}: arrived, {np.linalg.norm(rho - leg.rho_f):.0f} m off")
+
+    def _nmc_correction(self, t: float, rho, v, n: float, out: Step) -> None:
+        """Keep the circumnavigation: at the burn time, the velocity of the
+        drift-free relative orbit centred on the target through the predicted
+        position (in-plane: y' = -2 n x, x' = n y / 2), cross-track that of the
+        circle's point of matching phase."""
+        lead = min(self.lead_s, 240.0)
+        r1, v1 = self.g.propagate(rho, v, n, lead)
+        b = self.plan.inspection_radius_m / 2
+        zc = self.plan.inspection_radius_m * math.sqrt(3) / 2
+        phase = math.atan2(-r1[1] / (2 * b), (r1[0] / b + r1[2] / zc) / 2)
+        _, v_circle = nmc_state(self.plan.inspection_radius_m, phase, n)
+        v_des = np.array([n * r1[1] / 2, -2 * n * r1[0], v_circle[2]])
+        dv = v_des - v1
+        if float(np.linalg.norm(dv)) >= MIN_DV:
+            out.burn = self._order(t + lead, dv, "inspection: circle correction")
+            out.pointing = "burn"
 
     def retry(self, phase: str, rho: np.ndarray) -> None:
         """The next phase's gate said no-go at the end of ``phase``: PHASING

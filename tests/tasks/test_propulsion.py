@@ -1,0 +1,108 @@
+"""Propulsion task: two-step arm/fire, pulse trains within the cycle and
+above the minimum impulse bit, Δv and propellant bookkeeping (rocket
+equation), rejection without arming, thruster pairs that cancel torques."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from fsw.packets import DICTIONARY
+from fsw.scenario import Scenario
+from fsw.tasks.propulsion import DONE, G0, PENDING, REJECTED, PropulsionTask
+
+ADCS_STATE = DICTIONARY["ADCS_STATE"]
+PROP_ARM = DICTIONARY["PROP_ARM"]
+BURN_ORDER = DICTIONARY["BURN_ORDER"]
+
+
+def _adcs(ctx, err_deg: float = 0.1) -> bytes:
+    return ADCS_STATE.build(t_tai=ctx.t, mode=3, valid=1, q_BN=(1.0, 0, 0, 0),
+                            rate_B=(0.0, 0, 0), att_error=math.radians(err_deg), h_wheels=0.0,
+                            wheels_ok=15, flags=1, st_age=0.0, att_sigma=1e-5)
+
+
+def _task(ctx) -> PropulsionTask:
+    task = PropulsionTask(Scenario())
+    task.init(ctx)
+    return task
+
+
+def test_order_without_arming_is_rejected(ctx) -> None:
+    task = _task(ctx)
+    ctx.deliver(BURN_ORDER.build(t_tai=ctx.t, burn_id=1, t_exec=ctx.t + 10, dv_N=(0.1, 0, 0),
+                                 purpose="test"))
+    assert ctx.of("BURN_STATUS")[-1].state == REJECTED
+    assert task.burn is None
+    assert any("not armed" in e[2] for e in ctx.events)
+
+
+def test_armed_window_expires(ctx) -> None:
+    _task(ctx)
+    ctx.deliver(PROP_ARM.build(t_tai=ctx.t, arm=1, window=5.0))
+    ctx.t += 6.0
+    ctx.deliver(BURN_ORDER.build(t_tai=ctx.t, burn_id=1, t_exec=ctx.t + 10, dv_N=(0.1, 0, 0),
+                                 purpose="test"))
+    assert ctx.of("BURN_STATUS")[-1].state == REJECTED
+
+
+@pytest.mark.parametrize("dv", [(0.2, 0.0, 0.0), (-0.05, 0.0, 0.0), (0.0123, 0.0, 0.0)])
+def test_pulse_train_delivers_the_delta_v(ctx, dv) -> None:
+    sc = Scenario()
+    rcs = sc.chaser.rcs
+    task = _task(ctx)
+    ctx.deliver(_adcs(ctx))
+    ctx.deliver(PROP_ARM.build(t_tai=ctx.t, arm=1, window=60.0))
+    ctx.deliver(BURN_ORDER.build(t_tai=ctx.t, burn_id=3, t_exec=ctx.t, dv_N=dv, purpose="t"))
+    assert task.state == PENDING
+    for _ in range(2000):
+        ctx.t += 0.1
+        task.step(ctx.t)
+        if task.burn is None:
+            break
+    assert ctx.of("BURN_STATUS")[-1].state == DONE
+    cmds = [np.array(c.on_time) for c in ctx.of("THRUSTER_CMD")]
+    assert cmds
+    min_on = rcs.min_impulse_bit_ns / rcs.thrust_n
+    group = 0 if dv[0] > 0 else 4  # +x thrusters 0-3 (attitude: identity), -x 4-7
+    impulse = 0.0
+    for c in cmds:
+        on = c[group:group + 4]
+        assert np.all(c[(group + 4) % 8:(group + 4) % 8 + 4] == 0.0)
+        assert np.all(on == on[0])  # the four fire together: torques cancel
+        assert 0.0 < on[0] <= 0.1 + 1e-12 and on[0] >= min_on
+        impulse += 4 * rcs.thrust_n * on[0]
+    mass = sc.chaser.mass_kg
+    want = abs(dv[0])
+    # Δv within one minimum impulse bit of the order (the last one is not fired)
+    assert abs(impulse / mass - want) <= 4 * rcs.min_impulse_bit_ns / mass + 1e-9
+    used = rcs.propellant_kg - task.cds["propellant"]
+    assert used == pytest.approx(impulse / (rcs.isp_s * G0), rel=1e-9)
+
+
+def test_no_fire_until_attitude_reached(ctx) -> None:
+    task = _task(ctx)
+    ctx.deliver(_adcs(ctx, err_deg=20.0))
+    ctx.deliver(PROP_ARM.build(t_tai=ctx.t, arm=1, window=60.0))
+    ctx.deliver(BURN_ORDER.build(t_tai=ctx.t, burn_id=4, t_exec=ctx.t, dv_N=(0.0, 0.1, 0),
+                                 purpose="t"))
+    for _ in range(50):
+        ctx.t += 0.1
+        task.step(ctx.t)
+    assert ctx.of("THRUSTER_CMD") == []
+    # the burn attitude was requested: thrust axis on +y inertial
+    req = ctx.of("ADCS_REQUEST")[-1]
+    assert req.source == 1 and req.active == 1
+    from fsw.core import quaternion
+
+    axis_N = quaternion.rotate(quaternion.conj(req.q_BN), (1.0, 0, 0))
+    assert abs(abs(axis_N[1]) - 1.0) < 1e-9
+
+
+def test_partners_cancel_torque() -> None:
+    task = PropulsionTask(Scenario())
+    for i, j in enumerate(task.partner):
+        assert j != i
+        assert np.allclose(task.torque[i] + task.torque[j], 0.0)

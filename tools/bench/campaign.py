@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import sys
 import tempfile
 import time
@@ -71,14 +72,26 @@ sigma = 0.02
 """
 
 
-def measure(campaign: Campaign, workers: int) -> tuple[float, int]:
-    """(runs per minute, failed runs) of a fresh campaign on ``workers``."""
+def _cpu_s() -> float:
+    """CPU seconds of this process and its finished children (the workers)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def measure(campaign: Campaign, workers: int) -> tuple[float, int, float]:
+    """(runs per minute, failed runs, CPU seconds per run) of a fresh campaign
+    on ``workers`` (CPU: to tell a slow run from a core taken by someone else)."""
     with tempfile.TemporaryDirectory(prefix="fsw-bench-campaign-") as out:
-        t0 = time.perf_counter()
+        cpu0, t0 = _cpu_s(), time.perf_counter()
         res = run_campaign(campaign, Path(out), workers=workers, progress=False)
-        wall = time.perf_counter() - t0
+        wall, cpu = time.perf_counter() - t0, _cpu_s() - cpu0
     assert len(res.rows) == campaign.runs
-    return 60.0 * campaign.runs / wall, len(res.failed)
+    if res.failed:
+        print(f"WARNING: {len(res.failed)} of {campaign.runs} runs failed, e.g. "
+              f"{res.failed[0]['error']} at {res.failed[0].get('where')}: figures not valid",
+              file=sys.stderr)
+    return 60.0 * campaign.runs / wall, len(res.failed), cpu / campaign.runs
 
 
 def main() -> int:
@@ -98,18 +111,19 @@ def main() -> int:
     campaign = Campaign(source, runs, seed=2024, runner=args.runner)
     anchor_runs = max(2, runs // 4)
     rerun(source, 1, campaign.runner)  # warm: imports and caches out of the anchor
-    anchor, _ = measure(Campaign(source, anchor_runs, seed=2024, runner=args.runner), 0)
-    rpm1, failed1 = measure(campaign, 1)
-    rpm2, failed2 = measure(campaign, 2)
+    anchor, _, cpu0 = measure(Campaign(source, anchor_runs, seed=2024, runner=args.runner), 0)
+    rpm1, failed1, cpu1 = measure(campaign, 1)
+    rpm2, failed2, cpu2 = measure(campaign, 2)
     scaling = rpm2 / rpm1
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"campaign: {source.name}, {runs} runs, runner {campaign.runner}; "
           f"CPUs {os.cpu_count()}, load average {load:.2f}")
-    print(f"anchor, in this process (no pool): {anchor:8.1f} runs/min ({anchor_runs} runs)")
+    print(f"anchor, in this process (no pool): {anchor:8.1f} runs/min ({anchor_runs} runs)"
+          f"; CPU {cpu0:.2f} s/run")
     print(f"1 worker process:                  {rpm1:8.1f} runs/min ({rpm1 / anchor:.2f} x anchor)"
-          f"; failed runs {failed1}")
+          f"; CPU {cpu1:.2f} s/run; failed runs {failed1}")
     print(f"2 worker processes:                {rpm2:8.1f} runs/min ({rpm2 / anchor:.2f} x anchor)"
-          f"; failed runs {failed2}")
+          f"; CPU {cpu2:.2f} s/run; failed runs {failed2}")
     print(f"scaling 2/1: {scaling:.2f} x (target >= 1.6)")
     print(json.dumps({"runs_per_min_1": round(rpm1, 1), "runs_per_min_2": round(rpm2, 1),
                       "scaling_2": round(scaling, 3)}))

@@ -134,7 +134,7 @@ def run_campaign(
     bar = tqdm(total=campaign.runs, initial=result.skipped, unit="run", disable=not progress,
                desc=campaign.scenario.name, dynamic_ncols=True)
     owned = backend is None
-    be = backend if backend is not None else make_backend(workers, scheduler)
+    be = backend
     queue = deque(todo)
     attempts: dict[int, int] = {}
     suspects: set[int] = set()
@@ -142,6 +142,8 @@ def run_campaign(
     failures = 0
     cancel = True
     try:
+        if be is None:
+            be = make_backend(workers, scheduler)
         while queue or inflight:
             cap = 1 if suspects else be.capacity
             while queue and len(inflight) < cap:
@@ -173,7 +175,7 @@ def run_campaign(
         cancel = False
     finally:
         bar.close()
-        if owned:
+        if owned and be is not None:
             be.close(cancel=cancel)
         store.close()
     result.rows = store.sorted_rows(campaign.runs)

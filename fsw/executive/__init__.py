@@ -32,7 +32,8 @@ base class :class:`Task` is optional)::
 event_id, text)``, ``next_seq(apid)``, ``t``, ``tick``, ``dt``, ``period``,
 ``seed``, ``rng`` (numpy Generator seeded from the run seed and the task name:
 identical in every process). A task never touches the bus, the clock or
-another task directly.
+another task directly. APIDs 0x00C-0x00F (HELLO, TICK, TICK_DONE, BARRIER)
+belong to the lockstep protocol: never subscribe to or publish them.
 
 Running (the composition root, ``tools/``, does this)::
 

@@ -33,3 +33,8 @@ def slow_standin(scenario_text: str, seed: int, overrides: dict[str, Any]) -> di
 
     time.sleep(0.15)
     return run_one(scenario_text, seed, overrides)
+
+
+def returns_unserialisable(scenario_text: str, seed: int, overrides: dict[str, Any]) -> Any:
+    """The stand-in's result with an extra value JSON cannot hold."""
+    return {**run_one(scenario_text, seed, overrides), "extra": object()}

@@ -234,6 +234,11 @@ def test_a_runner_breaking_the_interface_gives_failed_rows(short, tmp_path) -> N
                        tmp_path, workers=0, progress=False)
     assert [r["outcome"] for r in res.rows] == ["failed", "failed"]
     assert "not a mapping" in res.rows[0]["error"]
+    runner = "campaign_testutil:returns_unserialisable"
+    res = run_campaign(Campaign(short, 2, seed=SEED, runner=runner), tmp_path / "b", workers=1,
+                       progress=False)
+    assert [r["outcome"] for r in res.rows] == ["failed", "failed"]
+    assert "not JSON-able" in res.rows[0]["error"]
 
 
 def test_cli_campaign_writes_rows_summary_and_report(tmp_path, capsys) -> None:

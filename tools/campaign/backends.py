@@ -118,6 +118,8 @@ class LocalBackend(Backend):
                 f"worker process died ({exc}); the run crashed its process, e.g. in native code",
                 isolatable=True,
             ) from None
+        except Exception as exc:  # e.g. a row that cannot be sent back: the run's own fault
+            raise WorkerLostError(f"{type(exc).__name__}: {exc}", definitive=True) from None
 
     def close(self, cancel: bool = False) -> None:
         if self._pool is not None:

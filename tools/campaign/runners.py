@@ -130,4 +130,7 @@ def execute(runner: str, scenario_text: str, index: int, seed: int,
         }
         for k, v in extras.items():
             row.setdefault(k, v)
-    return json.loads(json.dumps(_clean(row), allow_nan=False))
+    try:
+        return json.loads(json.dumps(_clean(row), allow_nan=False))
+    except (TypeError, ValueError) as exc:  # an extra value JSON cannot hold
+        return failed_row(index, seed, overrides, f"runner result not JSON-able: {exc}")

@@ -1,5 +1,6 @@
 """The ADCS task (10 Hz, rate group ``attitude``): attitude determination and
-control through the guidance core's ADCS step, one core call per cycle.
+control through the guidance core's ADCS step (:class:`fsw.core.guidance.
+GuidanceCore`, local or on a board), one core call per cycle.
 
 Modes (``ADCS_REQUEST.mode``, set by the autonomy task; while a burn is
 pending the propulsion task's request overrides it):
@@ -41,9 +42,9 @@ import math
 
 import numpy as np
 
-from fsw.core.attitude import Adcs as CoreAdcs
 from fsw.core.attitude import AdcsConfig, AdcsInput, AdcsMode, MekfConfig, target_pointing
 from fsw.core.errors import GncError
+from fsw.core.guidance import GuidanceCore, LocalCore
 from fsw.packets import DICTIONARY
 from fsw.scenario import Scenario
 from fsw.tasks.autonomy.modes import Persistence
@@ -85,8 +86,8 @@ class AdcsTask:
     name = "adcs"
     rate_group = "attitude"
 
-    def __init__(self, scenario: Scenario, wheel_max_speed: float = 6000 * 2 * math.pi / 60,
-                 core_factory=None) -> None:
+    def __init__(self, scenario: Scenario, core: GuidanceCore | None = None,
+                 wheel_max_speed: float = 6000 * 2 * math.pi / 60) -> None:
         self.sc = scenario
         ch = scenario.chaser
         self.axes = np.array(ch.wheels.axes_b, dtype=float).T  # 3 x k
@@ -96,14 +97,15 @@ class AdcsTask:
         self.tau_max = ch.wheels.max_torque_nm
         self.boresight = np.asarray(ch.camera_boresight_b, float)
         self.boresight /= np.linalg.norm(self.boresight)
-        self._core_factory = core_factory or self._local_core
+        self.core = core if core is not None else LocalCore()
         self.hk_every = max(1, round(scenario.rates.housekeeping_s * scenario.rates.adcs_hz))
         self.dt = 1.0 / scenario.rates.adcs_hz
         self.state_every = max(1, round(scenario.rates.adcs_hz))
         #: critical data: survives a restart (wheels declared failed stay failed)
         self.cds = {"wheel_ok": [True] * self.k}
 
-    def _local_core(self) -> CoreAdcs:
+    def _config(self) -> AdcsConfig:
+        """The core's ADCS configuration from the scenario."""
         ch, r = self.sc.chaser, self.sc.rates
         s = ch.sensors
         arw = math.radians(s.gyro_arw_deg_rthr) / 60.0
@@ -127,12 +129,12 @@ class AdcsTask:
                 p0_att=0.05, p0_bias=math.radians(s.gyro_bias_deg_hr) / 3600.0 * 3,
             ),
         )
-        return CoreAdcs(cfg)
+        return cfg
 
     # ------------------------------------------------------------------ lifecycle
     def init(self, ctx) -> None:
         self.ctx = ctx
-        self.core = self._core_factory()
+        self.core.adcs_configure(self._config())
         self.cycles = 0
         self.faults = 0
         self.gyro = None
@@ -247,7 +249,7 @@ class AdcsTask:
             inp.mode = AdcsMode.RATE_DAMP
         self.mode = mode
         try:
-            out = self.core.step(inp)
+            out = self.core.adcs_step(inp)
         except GncError as exc:
             self.faults += 1
             self.ctx.event(3, EV_CORE_ERROR, f"core step: {exc}")

@@ -26,8 +26,8 @@ commands), EVENT.
 Faults (detection from residuals, isolation by the latch valves):
 
 - attitude lost while firing (error above ``ABORT_ATTITUDE_DEG``, or the body
-  turning faster than ``FIRING_RATE_LIMIT`` in an inertially fixed burn
-  attitude): the torque of the group does not cancel, so one thruster is not
+  rate changing by more than ``FIRING_RATE_LIMIT`` in an inertially fixed
+  burn attitude): the torque of the group does not cancel, so one thruster is not
   firing (stuck closed): the burn is aborted and a thruster test follows;
 - uncommanded torque while idle (body rate above ``IDLE_RATE_LIMIT`` with the
   wheels saturated, or propellant used while not firing): a thruster is
@@ -59,6 +59,8 @@ IDLE_RATE_LIMIT = math.radians(1.0)
 #: the burn attitude is inertially fixed: a body rate above this while firing
 #: (three gyro samples in a row) means the thrusters' torques do not cancel
 FIRING_RATE_LIMIT = math.radians(0.3)
+#: firing starts once the slew has settled below this body rate
+QUIET_RATE = math.radians(0.05)
 TEST_PULSE_S = 0.1
 TEST_RESPONSE = 0.3
 
@@ -149,6 +151,7 @@ class PropulsionTask:
         self.normal = np.array([0.0, 0.0, 1.0])
         self.idle_rate_count = 0
         self.firing_rate_count = 0
+        self.rates_fire0 = np.zeros(3)
         self.gauge = None
         self.gauge_ref = None
         self.status_every = max(1, round(1.0 / self.dt))
@@ -322,18 +325,21 @@ class PropulsionTask:
             if t > b["t_exec"] + 600:
                 self._end(ABORTED, "no attitude estimate")
             return
-        if math.degrees(self.att[3]) > FIRE_ATTITUDE_DEG:
+        turning = self.rates is None or float(np.linalg.norm(self.rates)) > QUIET_RATE
+        if math.degrees(self.att[3]) > FIRE_ATTITUDE_DEG or turning:
             if t > b["t_exec"] + 900:
                 self._end(ABORTED, "burn attitude not reached")
             return
         self.state = FIRING
         self.firing_rate_count = 0
+        self.rates_fire0 = self.rates.copy()
         self.ctx.event(1, EV_BURN, f"burn {b['id']} firing")
 
     def _fire(self, t: float) -> None:
         b = self.burn
         mag = float(np.linalg.norm(b["dv"]))
-        spinning = self.rates is not None and float(np.linalg.norm(self.rates)) > FIRING_RATE_LIMIT
+        spinning = self.rates is not None and float(
+            np.linalg.norm(self.rates - self.rates_fire0)) > FIRING_RATE_LIMIT
         self.firing_rate_count = self.firing_rate_count + 1 if spinning else 0
         lost = self.att is not None and math.degrees(self.att[3]) > ABORT_ATTITUDE_DEG
         if lost or self.firing_rate_count >= 3:

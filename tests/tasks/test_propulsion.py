@@ -27,6 +27,7 @@ def _adcs(ctx, err_deg: float = 0.1) -> bytes:
 def _task(ctx) -> PropulsionTask:
     task = PropulsionTask(Scenario())
     task.init(ctx)
+    ctx.deliver(DICTIONARY["GYRO"].build(t_tai=ctx.t, rate_B=(0.0, 0.0, 0.0), valid=1))
     return task
 
 

@@ -44,6 +44,7 @@ from fsw_tools.mission.monitor import Monitor
 from fsw_tools.mission.valves import ValveModel
 
 from fsw.bus import Bus
+from fsw.core.guidance import GuidanceCore, LocalCore
 from fsw.executive import Executive, ExecutiveConfig, RunResult
 from fsw.packets.auth import KeyRing
 from fsw.scenario import Scenario, override
@@ -107,12 +108,14 @@ class MissionResult:
 def fly(scenario: Scenario, *, seed: int | None = None, archive: Path | None = None,
         progress: Callable[[float, str], None] | None = None,
         stop_at_mode: str | None = None, duration_s: float | None = None,
-        keys: KeyRing | None = None,
+        keys: KeyRing | None = None, core: GuidanceCore | None = None,
         prepare: Callable[[MissionResult], None] | None = None) -> MissionResult:
     """Fly ``scenario``; see the module docstring. ``duration_s`` limits the
     orbit leg (seconds after insertion); ``stop_at_mode`` ends the run when
     the mission enters that mode; ``prepare`` is called with the result
-    before the run starts (tests queue extra telecommands there)."""
+    before the run starts (tests queue extra telecommands there). ``core`` is
+    the guidance core the ADCS and autonomy tasks share (default: the local
+    cffi core; a ``PacketCore`` puts it on a board)."""
     sc = scenario if seed is None else override(scenario, mission__seed=int(seed))
     seed_ = sc.mission.seed
     cfg = world_config(sc)
@@ -130,10 +133,11 @@ def fly(scenario: Scenario, *, seed: int | None = None, archive: Path | None = N
     keys = keys or run_keys(seed_)
     target = (node.world.target.r.copy(), node.world.target.v.copy())
     ground = GroundStation(sc, keys, target, insertion_tai)
+    core = core if core is not None else LocalCore()
     tasks = {
         "comms": CommsTask(sc, keys),
-        "autonomy": AutonomyTask(sc),
-        "adcs": AdcsTask(sc),
+        "autonomy": AutonomyTask(sc, core),
+        "adcs": AdcsTask(sc, core),
         "propulsion": PropulsionTask(sc),
     }
     writer = None

@@ -26,7 +26,8 @@ At the end of a hold the position is checked against ``hold_tolerance_m``; a
 miss re-targets the same hold point.
 
 Collision avoidance: every tick the coasting trajectory is predicted over
-``ca_horizon_s`` (cut at the next planned burn); a closest approach inside the
+``ca_horizon_s`` (cut ``CA_MARGIN_S`` after the next planned burn, the pending
+one or a transfer's arrival burn); a closest approach inside the
 keep-out sphere orders an avoidance burn: the one of six Hill-axis impulses of
 ``CAM_DV`` that maximises the minimum range over one orbit; the autonomy task
 then goes to SAFE.
@@ -48,6 +49,9 @@ __all__ = ["CAM_DV", "MIN_DV", "BurnOrder", "Leg", "Sequencer", "Step"]
 MIN_DV = 0.005
 #: collision avoidance impulse [m/s]
 CAM_DV = 0.3
+#: the collision check looks this far past the next planned burn [s]: a burn
+#: that does not happen is seen in time for the avoidance manoeuvre
+CA_MARGIN_S = 300.0
 #: mid-course corrections at these fractions of a transfer's time
 CORRECTIONS = (0.5, 0.8)
 #: velocity corrections per orbit that keep the inspection circle centred
@@ -329,7 +333,11 @@ class Sequencer:
         coasting trajectory, over the horizon cut at the next planned burn."""
         horizon = self.plan.ca_horizon_s
         if self.pending is not None:
-            horizon = min(horizon, max(0.0, self.pending.t_exec - t) + 60.0)
+            horizon = min(horizon, max(0.0, self.pending.t_exec - t) + CA_MARGIN_S)
+        elif self.legs and self.legs[0].kind == "transfer" and self.legs[0].stage == 1 \
+                and self.legs[0].arrive_burn and self.legs[0].t_arrive is not None:
+            # coasting on a transfer: the arrival burn ends this trajectory
+            horizon = min(horizon, max(0.0, self.legs[0].t_arrive - t) + CA_MARGIN_S)
         return self.g.closest_approach(rho, v, n, horizon)
 
     def avoidance(self, t: float, rho: np.ndarray, v: np.ndarray, n: float) -> BurnOrder:

@@ -21,11 +21,13 @@ Modes (:mod:`fsw.tasks.autonomy.modes`) and what the task does in each:
   interrupted mode) or ``ABORT`` (to DEPARTURE).
 
 Navigation (1 Hz): the chaser's GPS fix and the target's on-board ephemeris
-give the Hill state; once the relative-navigation sensor tracks the target
-its range and bearing (body axes, rotated with the ADCS attitude estimate)
-replace the ephemeris position. Both feed a constant-gain (alpha-beta) filter
-propagated with the CW model (``NAV_GAINS``), told of every burn's Δv,
-published as ``NAV_STATE``.
+give the Hill state, smoothed by a constant-gain filter propagated with the
+CW model (``NAV_GAIN_*``). Once the relative-navigation sensor tracks the
+target, its range and bearing (camera frame, rotated with the ADCS attitude
+estimate into Hill axes) feed the guidance core's relative-navigation EKF,
+started from the GPS solution (it coasts ``RELNAV_COAST_S`` without a
+measurement, then the GPS filter takes over again). Both are told of every
+burn's Δv as it is delivered. Published as ``NAV_STATE``.
 
 FDIR (persistence counters, ``fdir.persistence`` samples): fewer than three
 wheels -> SAFE; attitude knowledge (MEKF 1-sigma) worse than ``ATT_SIGMA_SAFE``
@@ -48,6 +50,9 @@ import math
 import numpy as np
 
 from fsw.core import quaternion
+from fsw.core.errors import GncError
+from fsw.core.guidance import GuidanceCore, LocalCore
+from fsw.core.relnav import RelnavConfig
 from fsw.packets import DICTIONARY, PacketError
 from fsw.packets.types import MODES as TC_MODES
 from fsw.scenario import Scenario
@@ -76,10 +81,24 @@ BURN_ORDER = DICTIONARY["BURN_ORDER"]
 AUTONOMY_HK = DICTIONARY["AUTONOMY_HK"]
 COMMAND_ACK = DICTIONARY["COMMAND_ACK"]
 
-#: alpha-beta gains on the position residual, per source (1 GPS + ephemeris,
-#: 2 relative-navigation sensor), and the gain on the GPS velocity
-NAV_GAINS = {1: (0.2, 0.0), 2: (0.3, 0.003)}
+#: constant gains of the GPS + ephemeris filter (position, velocity)
+NAV_GAIN_POS = 0.2
 NAV_GAIN_VEL = 0.02
+#: relative-navigation EKF (guidance core): range 1-sigma [m] (0.5 % at ~200 m
+#: and more), attitude knowledge added to the bearing noise [rad], unmodelled
+#: acceleration PSD [m^2/s^3], initial covariance, coasting limit without a
+#: measurement [s]
+RELNAV_SIGMA_RANGE_M = 2.0
+RELNAV_ATTITUDE_RAD = 1e-4
+RELNAV_ACCEL_PSD = 1e-9
+EKF_P0 = (100.0, 100.0, 100.0, 1e-3, 1e-3, 1e-3)
+RELNAV_COAST_S = 120.0
+#: the core's 3x3 inverse tests its determinant against the largest element
+#: cubed, so metres and radians mixed in S with a bearing sigma much below
+#: 1e-3 x the range sigma reads as singular: the bearing sigma is floored here
+RELNAV_SIGMA_ANGLE_MIN = 2e-3
+#: after an EKF failure the GPS filter flies alone this long [s]
+EKF_RETRY_S = 60.0
 #: after a burn that did not complete, wait this long before re-planning [s]
 REPLAN_BACKOFF_S = 60.0
 #: attitude knowledge (1-sigma) worse than this for ``fdir.persistence`` s -> SAFE
@@ -109,8 +128,10 @@ class AutonomyTask:
     name = "autonomy"
     rate_group = "default"
 
-    def __init__(self, scenario: Scenario, guidance: RelGuidance | None = None) -> None:
+    def __init__(self, scenario: Scenario, core: GuidanceCore | None = None,
+                 guidance: RelGuidance | None = None) -> None:
         self.sc = scenario
+        self.core = core if core is not None else LocalCore()
         self.plan = scenario.plan
         self.g = guidance or CwGuidance()
         self.dt = 1.0 / scenario.rates.nav_hz
@@ -153,6 +174,12 @@ class AutonomyTask:
         self.nav_valid = False
         self.nav_source = 0
         self.last_mode_sent = None
+        self.dv_acc = np.zeros(3)
+        self.ekf_on = False
+        self.ekf_t = 0.0
+        self.ekf_retry = -math.inf
+        n = self.cds["ephemeris"].mean_motion if self.cds["ephemeris"] is not None else 1.1e-3
+        self._configure_ekf(n)
         ctx.subscribe(MISSION_CMD, self.on_command, parse=True)
         ctx.subscribe(GPS, self.on_gps, parse=True)
         ctx.subscribe(RELNAV, self.on_relnav, parse=True)
@@ -178,16 +205,19 @@ class AutonomyTask:
         self.thr_mask = r.thrusters_ok
         self.propellant = r.propellant
         self.dv_total = r.dv_total
+        ordered = self.cds.get("ordered")
+        x = self.cds["x"]
+        if ordered is not None and ordered[0] == r.burn_id and x is not None \
+                and r.state in (2, 3, 4):
+            # the filter learns the burn as it is delivered (the GPS velocity
+            # alone lags): the Δv done since the last report, along the order
+            dv = np.asarray(ordered[1])
+            mag = float(np.linalg.norm(dv))
+            if mag > 0:
+                self.dv_acc += dv * ((r.dv_done - ordered[2]) / mag)
+            self.cds["ordered"] = (ordered[0], ordered[1], r.dv_done)
         if r.state in (3, 4, 5):  # done, aborted, rejected
-            ordered = self.cds.get("ordered")
-            x = self.cds["x"]
-            if ordered is not None and ordered[0] == r.burn_id and x is not None:
-                # the filter learns the burn at once (the GPS velocity alone lags)
-                dv = np.asarray(ordered[1])
-                mag = float(np.linalg.norm(dv))
-                if mag > 0:
-                    x[3:] += dv * (r.dv_done / mag)
-                self.cds["ordered"] = None
+            self.cds["ordered"] = None
             self.seq.burn_done(r.burn_id)
             if r.state != 3 and r.burn_id:
                 self.ctx.event(2, EV_LEG, f"burn {r.burn_id} not completed: re-planning")
@@ -375,29 +405,38 @@ class AutonomyTask:
         if t > self.gps_t:
             rho, rho_dot = self.g.propagate(rho, rho_dot, n, t - self.gps_t)
             r_t, v_t = eph.state(t)
-        self.nav_source = 1
-        if (self.relnav is not None and t - self.relnav_t < 2.0 and self.adcs is not None
-                and self.adcs.valid):
-            rng, az, el = self.relnav
-            # the sensor's frame: z on the boresight; az = atan2(x, z), el = asin(y / r)
-            los_C = np.array([math.cos(el) * math.sin(az), math.sin(el),
-                              math.cos(el) * math.cos(az)])
-            los_B = self.cam_frame.T @ los_C
-            los_N = quaternion.rotate(quaternion.conj(self.adcs.q_BN), los_B)
-            C, _ = orbit.hill_basis(r_t, v_t)
-            rho = -rng * (C @ los_N)
-            self.nav_source = 2
         z = np.concatenate((rho, rho_dot))
         x = self.cds["x"]
-        if x is None or np.linalg.norm(x[:3] - rho) > 5000.0:
-            x = z
+        meas = self._relnav_meas(r_t, v_t)
+        dv, self.dv_acc = self.dv_acc, np.zeros(3)
+        use_ekf = meas is not None and t >= self.ekf_retry
+        if use_ekf or (self.ekf_on and t - self.relnav_t < RELNAV_COAST_S):
+            # relative navigation sensor: the guidance core's EKF
+            if not self.ekf_on:
+                if abs(n - self.ekf_n) > 1e-7:
+                    self._configure_ekf(n)
+                x0 = z if x is None else x + np.concatenate((np.zeros(3), dv))
+                self.core.relnav_reset(x0, np.diag(EKF_P0))
+                self.ekf_on, self.ekf_t, dv = True, t, np.zeros(3)
+            try:
+                out = self.core.relnav_step(t - self.ekf_t, meas, dv)
+                x = np.asarray(out.x, float).copy()
+                self.nav_source = 2
+            except GncError as exc:
+                self.ctx.event(2, EV_FDIR, f"relnav EKF: {exc}"[:96])
+                self.ekf_on = False
+                self.ekf_retry = t + EKF_RETRY_S
+            self.ekf_t = t
         else:
-            r, v = self.g.propagate(x[:3], x[3:], n, self.dt)
-            x = np.concatenate((r, v))
-            alpha, beta = NAV_GAINS[self.nav_source]
-            res = z[:3] - x[:3]
-            x[:3] += alpha * res
-            x[3:] += (beta / self.dt) * res + NAV_GAIN_VEL * (z[3:] - x[3:])
+            self.ekf_on = False
+            self.nav_source = 1
+            if x is None or np.linalg.norm(x[:3] - rho) > 5000.0:
+                x = z
+            else:
+                r, v = self.g.propagate(x[:3], x[3:] + dv, n, self.dt)
+                x = np.concatenate((r, v))
+                x[:3] += NAV_GAIN_POS * (z[:3] - x[:3])
+                x[3:] += NAV_GAIN_VEL * (z[3:] - x[3:])
         self.cds["x"] = x
         self.nav_valid = True
         C, omega = orbit.hill_basis(r_t, v_t)
@@ -410,6 +449,31 @@ class AutonomyTask:
                       mean_motion=n,
                       sigma_pos=1.0 if self.nav_source == 2 else 10.0)
         self._hill = C
+
+    def _configure_ekf(self, n: float) -> None:
+        s = self.sc.chaser.sensors
+        self.core.relnav_configure(RelnavConfig(
+            n=n, sigma_range=RELNAV_SIGMA_RANGE_M,
+            sigma_angle=max(math.radians(s.relnav_angle_noise_deg) + RELNAV_ATTITUDE_RAD,
+                            RELNAV_SIGMA_ANGLE_MIN),
+            accel_psd=RELNAV_ACCEL_PSD, gate=16.27))
+        self.ekf_n = n
+        self.ekf_on = False
+
+    def _relnav_meas(self, r_t, v_t) -> np.ndarray | None:
+        """[range, azimuth, elevation] of the target in Hill axes (the EKF's
+        convention) from the sensor's camera-frame measurement."""
+        if not (self.relnav is not None and self.ctx.t - self.relnav_t < 2.0
+                and self.adcs is not None and self.adcs.valid):
+            return None
+        rng, az, el = self.relnav
+        # the sensor's frame: z on the boresight; az = atan2(x, z), el = asin(y / r)
+        los_C = np.array([math.cos(el) * math.sin(az), math.sin(el),
+                          math.cos(el) * math.cos(az)])
+        los_N = quaternion.rotate(quaternion.conj(self.adcs.q_BN), self.cam_frame.T @ los_C)
+        C, _ = orbit.hill_basis(r_t, v_t)
+        h = C @ los_N
+        return np.array([rng, math.atan2(h[1], h[0]), math.atan2(h[2], math.hypot(h[0], h[1]))])
 
     def _n(self) -> float:
         eph = self.cds["ephemeris"]
@@ -500,7 +564,7 @@ class AutonomyTask:
         ca, sa = math.cos(a), math.sin(a)
         C = np.vstack((ca * C[0] + sa * C[1], -sa * C[0] + ca * C[1], C[2]))
         dv_N = C.T @ np.asarray(b.dv_hill)
-        self.cds["ordered"] = (b.id, b.dv_hill)
+        self.cds["ordered"] = (b.id, b.dv_hill, 0.0)
         self.ctx.send(PROP_ARM, arm=1, window=ARM_WINDOW_S)
         self.ctx.send(BURN_ORDER, burn_id=b.id, t_exec=b.t_exec, dv_N=tuple(dv_N),
                       purpose=b.purpose[:32])

@@ -14,6 +14,9 @@ from buildlib import HERE, build_dir, header_text, strict_objects
 
 INCLUDE = HERE / "sim" / "include"
 SOURCES = sorted((HERE / "sim" / "src").glob("*.c"))
+# the public header, the private one, and the guidance core's private headers
+# (native/src/gnc_la.h: the vector helpers both cores share)
+INCLUDE_DIRS = [INCLUDE, HERE / "sim" / "src", HERE / "src"]
 
 ffibuilder = FFI()
 ffibuilder.cdef(header_text(INCLUDE / "simcore.h"))
@@ -21,7 +24,7 @@ ffibuilder.set_source(
     "hil._simcore",
     '#include "simcore.h"\n',
     include_dirs=[str(INCLUDE)],
-    extra_objects=strict_objects(SOURCES, [INCLUDE, HERE / "sim" / "src"], build_dir("sim")),
+    extra_objects=strict_objects(SOURCES, INCLUDE_DIRS, build_dir("sim")),
     libraries=["m"],
 )
 

@@ -1,7 +1,8 @@
 /*
  * gnc_la.h - small private linear-algebra helpers of the guidance core
  * (3-vectors, row-major 3x3 and n x n matrices). Not part of the public API
- * and not in the cffi cdef: static inline, no state.
+ * and not in the cffi cdef: static inline, no state. The simulation core
+ * (native/sim) includes it too, so both cores share one set of helpers.
  */
 #ifndef GNC_LA_H
 #define GNC_LA_H

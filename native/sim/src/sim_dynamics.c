@@ -61,7 +61,7 @@ double sim_tank_pressure(const sim_craft *craft, double prop_mass)
 static void orbit_accel(const sim_env *env, const sim_craft *craft, const double *r,
                         const double *v, double mass, double a[3])
 {
-    double r2 = sim_dot(r, r), rn = sqrt(r2), k = -env->mu / (r2 * rn);
+    double r2 = la_dot(r, r), rn = sqrt(r2), k = -env->mu / (r2 * rn);
     a[0] = k * r[0];
     a[1] = k * r[1];
     a[2] = k * r[2];
@@ -77,7 +77,7 @@ static void orbit_accel(const sim_env *env, const sim_craft *craft, const double
         vr[0] = v[0] + env->omega_earth * r[1];
         vr[1] = v[1] - env->omega_earth * r[0];
         vr[2] = v[2];
-        vrn = sqrt(sim_dot(vr, vr));
+        vrn = la_norm(vr);
         rho = env->rho0 * exp(-(rn - env->r_earth - env->h0) / env->scale_height);
         c = -0.5 * rho * craft->cd_area / mass * vrn;
         a[0] += c * vr[0];
@@ -130,7 +130,7 @@ void sim_deriv(const sim_env *env, const sim_craft *c, double t, const double *x
                 f_b[0] += fi[0];
                 f_b[1] += fi[1];
                 f_b[2] += fi[2];
-                sim_cross(&c->thr_pos[3 * i], fi, ti);
+                la_cross(&c->thr_pos[3 * i], fi, ti);
                 tq[0] += ti[0];
                 tq[1] += ti[1];
                 tq[2] += ti[2];
@@ -162,7 +162,7 @@ void sim_deriv(const sim_env *env, const sim_craft *c, double t, const double *x
         dx[8] = -0.5 * (w[1] * q[0] + w[2] * q[1] - w[0] * q[3]);
         dx[9] = -0.5 * (w[2] * q[0] + w[0] * q[2] - w[1] * q[1]);
 
-        sim_mat_vec(c->inertia, w, iw);
+        la_mv3(c->inertia, w, iw);
         h[0] = iw[0];
         h[1] = iw[1];
         h[2] = iw[2];
@@ -178,10 +178,10 @@ void sim_deriv(const sim_env *env, const sim_craft *c, double t, const double *x
             tq[2] -= ax[2] * u[i];
         }
         if (env->gravity_gradient_on) {
-            double rb[3], irb[3], gg[3], r2 = sim_dot(r, r), k;
+            double rb[3], irb[3], gg[3], r2 = la_dot(r, r), k;
             sim_rotate(q, r, rb);
-            sim_mat_vec(c->inertia, rb, irb);
-            sim_cross(rb, irb, gg);
+            la_mv3(c->inertia, rb, irb);
+            la_cross(rb, irb, gg);
             k = 3.0 * env->mu / (r2 * r2 * sqrt(r2));
             tq[0] += k * gg[0];
             tq[1] += k * gg[1];
@@ -196,22 +196,22 @@ void sim_deriv(const sim_env *env, const sim_craft *c, double t, const double *x
             if (m[0] != 0.0 || m[1] != 0.0 || m[2] != 0.0) {
                 (void)sim_magnetic_field(env, t, r, bn);
                 sim_rotate(q, bn, bb);
-                sim_cross(m, bb, mt);
+                la_cross(m, bb, mt);
                 tq[0] += mt[0];
                 tq[1] += mt[1];
                 tq[2] += mt[2];
             }
         }
-        sim_cross(w, h, wxh);
+        la_cross(w, h, wxh);
         rhs[0] = tq[0] - wxh[0];
         rhs[1] = tq[1] - wxh[1];
         rhs[2] = tq[2] - wxh[2];
-        sim_mat_vec(c->inertia_eff_inv, rhs, wdot);
+        la_mv3(c->inertia_eff_inv, rhs, wdot);
         dx[10] = wdot[0];
         dx[11] = wdot[1];
         dx[12] = wdot[2];
         for (i = 0; i < nw; ++i) {
-            dx[13 + i] = u[i] / c->wheel_inertia[i] - sim_dot(&c->wheel_axis[3 * i], wdot);
+            dx[13 + i] = u[i] / c->wheel_inertia[i] - la_dot(&c->wheel_axis[3 * i], wdot);
         }
     }
 }
@@ -225,7 +225,7 @@ int sim_craft_derivative(const sim_env *env, const sim_craft *craft, double t,
     if (!craft->prepared) {
         return SIM_ERR_STATE;
     }
-    if (!sim_finite(x, sim_state_size(craft)) || !isfinite(t)) {
+    if (!la_finite(x, sim_state_size(craft)) || !isfinite(t)) {
         return SIM_ERR_DOMAIN;
     }
     sim_deriv(env, craft, t, x, on, dx);
@@ -239,10 +239,10 @@ int sim_craft_kinetic_energy(const sim_craft *c, double *energy)
     if (c == NULL || energy == NULL) {
         return SIM_ERR_NULL;
     }
-    sim_mat_vec(c->inertia, c->w, iw);
-    e = 0.5 * sim_dot(c->w, iw);
+    la_mv3(c->inertia, c->w, iw);
+    e = 0.5 * la_dot(c->w, iw);
     for (i = 0; i < c->n_wheels; ++i) {
-        double aw = sim_dot(&c->wheel_axis[3 * i], c->w), s = c->wheel_speed[i] + aw;
+        double aw = la_dot(&c->wheel_axis[3 * i], c->w), s = c->wheel_speed[i] + aw;
         /* I_eff = I - sum J a a^T: remove the frozen spin part, add the true spin */
         e += 0.5 * c->wheel_inertia[i] * (s * s - aw * aw);
     }

@@ -21,27 +21,16 @@ int sim_status_message(int status, const char **message)
     return SIM_OK;
 }
 
-int sim_finite(const double *x, int n)
-{
-    int i;
-    for (i = 0; i < n; ++i) {
-        if (!isfinite(x[i])) {
-            return 0;
-        }
-    }
-    return 1;
-}
-
 void sim_rotate(const double q[4], const double v[3], double out[3])
 {
     /* v' = v + 2 w (u x v) + 2 u x (u x v), u = q vector part */
     double u[3] = {q[1], q[2], q[3]};
     double t[3], t2[3];
-    sim_cross(u, v, t);
+    la_cross(u, v, t);
     t[0] *= 2.0;
     t[1] *= 2.0;
     t[2] *= 2.0;
-    sim_cross(u, t, t2);
+    la_cross(u, t, t2);
     out[0] = v[0] + q[0] * t[0] + t2[0];
     out[1] = v[1] + q[0] * t[1] + t2[1];
     out[2] = v[2] + q[0] * t[2] + t2[2];
@@ -55,7 +44,7 @@ void sim_rotate_inv(const double q[4], const double v[3], double out[3])
 
 int sim_sun(double jd_tt, double sun_n[3], double *distance)
 {
-    const double deg = SIM_PI / 180.0;
+    const double deg = GNC_PI / 180.0;
     double T, lam_m, m, lam, r_au, eps;
     if (sun_n == NULL || distance == NULL) {
         return SIM_ERR_NULL;
@@ -84,11 +73,11 @@ int sim_eclipse(const double r_n[3], const double sun_n[3], double r_earth, int 
     if (r_n == NULL || sun_n == NULL || eclipse == NULL) {
         return SIM_ERR_NULL;
     }
-    s = sim_dot(r_n, sun_n);
+    s = la_dot(r_n, sun_n);
     p[0] = r_n[0] - s * sun_n[0];
     p[1] = r_n[1] - s * sun_n[1];
     p[2] = r_n[2] - s * sun_n[2];
-    *eclipse = (s < 0.0 && sim_dot(p, p) < r_earth * r_earth) ? 1 : 0;
+    *eclipse = (s < 0.0 && la_dot(p, p) < r_earth * r_earth) ? 1 : 0;
     return SIM_OK;
 }
 
@@ -98,7 +87,7 @@ int sim_magnetic_field(const sim_env *env, double t, const double r_n[3], double
     if (env == NULL || r_n == NULL || b_n == NULL) {
         return SIM_ERR_NULL;
     }
-    r = sqrt(sim_dot(r_n, r_n));
+    r = la_norm(r_n);
     if (!(r > 0.0) || !isfinite(t)) {
         return SIM_ERR_DOMAIN;
     }
@@ -113,7 +102,7 @@ int sim_magnetic_field(const sim_env *env, double t, const double r_n[3], double
     rh[1] = r_n[1] / r;
     rh[2] = r_n[2] / r;
     k = env->b0 * (env->r_earth / r) * (env->r_earth / r) * (env->r_earth / r);
-    dr = 3.0 * sim_dot(d, rh);
+    dr = 3.0 * la_dot(d, rh);
     b_n[0] = k * (dr * rh[0] - d[0]);
     b_n[1] = k * (dr * rh[1] - d[1]);
     b_n[2] = k * (dr * rh[2] - d[2]);
@@ -126,7 +115,7 @@ int sim_orbit_energy(const sim_env *env, const double r[3], const double v[3], d
     if (env == NULL || r == NULL || v == NULL || energy == NULL) {
         return SIM_ERR_NULL;
     }
-    rn = sqrt(sim_dot(r, r));
+    rn = la_norm(r);
     if (!(rn > 0.0)) {
         return SIM_ERR_DOMAIN;
     }
@@ -136,6 +125,6 @@ int sim_orbit_energy(const sim_env *env, const double r[3], const double v[3], d
         u += env->mu * env->j2 * env->r_earth * env->r_earth / (2.0 * rn * rn * rn)
              * (3.0 * z2 - 1.0);
     }
-    *energy = 0.5 * sim_dot(v, v) + u;
+    *energy = 0.5 * la_dot(v, v) + u;
     return SIM_OK;
 }

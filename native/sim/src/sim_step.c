@@ -39,9 +39,9 @@ int sim_craft_prepare(sim_craft *c)
     if (c->n_wheels < 0 || c->n_wheels > 6 || c->n_thrusters < 0 || c->n_thrusters > 12) {
         return SIM_ERR_RANGE;
     }
-    if (!(c->dry_mass > 0.0) || !(c->prop_mass >= 0.0) || !sim_finite(c->inertia, 9)
-        || !sim_finite(c->r, 3) || !sim_finite(c->v, 3) || !sim_finite(c->q, 4)
-        || !sim_finite(c->w, 3) || !(c->cd_area >= 0.0)) {
+    if (!(c->dry_mass > 0.0) || !(c->prop_mass >= 0.0) || !la_finite(c->inertia, 9)
+        || !la_finite(c->r, 3) || !la_finite(c->v, 3) || !la_finite(c->q, 4)
+        || !la_finite(c->w, 3) || !(c->cd_area >= 0.0)) {
         return SIM_ERR_DOMAIN;
     }
     for (i = 0; i < 9; ++i) {
@@ -49,7 +49,7 @@ int sim_craft_prepare(sim_craft *c)
     }
     for (i = 0; i < c->n_wheels; ++i) {
         const double *a = &c->wheel_axis[3 * i];
-        double n = sqrt(sim_dot(a, a));
+        double n = la_norm(a);
         if (fabs(n - 1.0) > 1e-9 || !(c->wheel_inertia[i] > 0.0)
             || !(c->wheel_max_speed[i] > 0.0) || !(c->wheel_max_torque[i] >= 0.0)
             || !(c->wheel_coulomb[i] >= 0.0) || !(c->wheel_viscous[i] >= 0.0)
@@ -63,9 +63,9 @@ int sim_craft_prepare(sim_craft *c)
     }
     for (i = 0; i < c->n_thrusters; ++i) {
         const double *d = &c->thr_dir[3 * i];
-        double n = sqrt(sim_dot(d, d));
+        double n = la_norm(d);
         if (fabs(n - 1.0) > 1e-9 || !(c->thr_force[i] >= 0.0) || !(c->thr_isp[i] > 0.0)
-            || !(c->thr_min_on[i] >= 0.0) || !sim_finite(&c->thr_pos[3 * i], 3)) {
+            || !(c->thr_min_on[i] >= 0.0) || !la_finite(&c->thr_pos[3 * i], 3)) {
             return SIM_ERR_DOMAIN;
         }
     }
@@ -202,7 +202,7 @@ static void craft_outputs(const sim_world *wd, sim_craft *c)
     sim_rotate(c->q, c->b_n, c->b_body);
     sim_rotate(c->q, wd->sun_n, c->sun_body);
     (void)sim_eclipse(c->r, wd->sun_n, env->r_earth, &c->eclipse);
-    sim_mat_vec(c->inertia, c->w, iw);
+    la_mv3(c->inertia, c->w, iw);
     for (i = 0; i < c->n_wheels; ++i) {
         double hw = c->wheel_inertia[i] * c->wheel_speed[i];
         iw[0] += c->wheel_axis[3 * i] * hw;
@@ -231,24 +231,24 @@ static void hill_state(sim_world *wd)
     }
     c = &wd->craft[wd->hill_craft];
     t = &wd->craft[wd->hill_ref];
-    rn = sqrt(sim_dot(t->r, t->r));
-    sim_cross(t->r, t->v, h);
-    hn = sqrt(sim_dot(h, h));
+    rn = la_norm(t->r);
+    la_cross(t->r, t->v, h);
+    hn = la_norm(h);
     for (i = 0; i < 3; ++i) {
         x[i] = t->r[i] / rn;
         z[i] = h[i] / hn;
         rho[i] = c->r[i] - t->r[i];
         drho[i] = c->v[i] - t->v[i];
     }
-    sim_cross(z, x, y);
+    la_cross(z, x, y);
     wz = hn / (rn * rn);
-    wd->hill_r[0] = sim_dot(x, rho);
-    wd->hill_r[1] = sim_dot(y, rho);
-    wd->hill_r[2] = sim_dot(z, rho);
+    wd->hill_r[0] = la_dot(x, rho);
+    wd->hill_r[1] = la_dot(y, rho);
+    wd->hill_r[2] = la_dot(z, rho);
     /* d/dt in the rotating frame: C drho - w x rho_H, w = [0, 0, wz] */
-    wd->hill_v[0] = sim_dot(x, drho) + wz * wd->hill_r[1];
-    wd->hill_v[1] = sim_dot(y, drho) - wz * wd->hill_r[0];
-    wd->hill_v[2] = sim_dot(z, drho);
+    wd->hill_v[0] = la_dot(x, drho) + wz * wd->hill_r[1];
+    wd->hill_v[1] = la_dot(y, drho) - wz * wd->hill_r[0];
+    wd->hill_v[2] = la_dot(z, drho);
 }
 
 static int world_outputs(sim_world *wd)
@@ -310,8 +310,8 @@ int sim_world_step(sim_world *wd, double dt, long n)
         for (i = 0; i < wd->n_craft; ++i) {
             sim_craft *c = &wd->craft[i];
             craft_tick(&wd->env, c, wd->t, dt);
-            if (!sim_finite(c->r, 3) || !sim_finite(c->v, 3) || !sim_finite(c->w, 3)
-                || !sim_finite(c->q, 4)) {
+            if (!la_finite(c->r, 3) || !la_finite(c->v, 3) || !la_finite(c->w, 3)
+                || !la_finite(c->q, 4)) {
                 c->prepared = 0;
                 return SIM_ERR_STATE;
             }

@@ -3,11 +3,10 @@ cdef is the public header itself."""
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import shutil
-import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from fsw.core._gnc import lib
@@ -16,16 +15,8 @@ ROOT = Path(__file__).resolve().parents[2]
 NATIVE = ROOT / "native"
 
 
-def _buildlib():
-    spec = importlib.util.spec_from_file_location("buildlib", NATIVE / "buildlib.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["buildlib"] = mod
-    spec.loader.exec_module(mod)
-    return mod
-
-
-def test_every_header_function_is_in_the_extension() -> None:
-    text = _buildlib().header_text(NATIVE / "include" / "gnc.h")
+def test_every_header_function_is_in_the_extension(buildlib: ModuleType) -> None:
+    text = buildlib.header_text(NATIVE / "include" / "gnc.h")
     assert "#" not in text
     names = re.findall(r"^\s*int\s+(gnc_\w+)\s*\(", text, flags=re.M)
     assert "gnc_quat_mul" in names
@@ -34,20 +25,20 @@ def test_every_header_function_is_in_the_extension() -> None:
 
 
 @pytest.mark.skipif(shutil.which("cc") is None, reason="no C compiler")
-def test_core_sources_build_with_strict_flags(tmp_path: Path) -> None:
-    b = _buildlib()
+def test_core_sources_build_with_strict_flags(buildlib: ModuleType, tmp_path: Path) -> None:
     for flag in ("-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic", "-ffp-contract=off"):
-        assert flag in b.STRICT_FLAGS
-    objs = b.strict_objects(sorted((NATIVE / "src").glob("*.c")), [NATIVE / "include"], tmp_path)
+        assert flag in buildlib.STRICT_FLAGS
+    objs = buildlib.strict_objects(sorted((NATIVE / "src").glob("*.c")), [NATIVE / "include"],
+                                   tmp_path)
     assert objs and all(Path(o).exists() for o in objs)
 
 
 @pytest.mark.skipif(shutil.which("cc") is None, reason="no C compiler")
-def test_strict_flags_reject_a_warning(tmp_path: Path) -> None:
+def test_strict_flags_reject_a_warning(buildlib: ModuleType, tmp_path: Path) -> None:
     bad = tmp_path / "bad.c"
     bad.write_text("int f(int x) { int unused; return x; }\n")
     # distutils' CompileError may come from either copy of distutils: match by name.
     with pytest.raises(Exception) as info:
-        _buildlib().strict_objects([bad], [], tmp_path / "o")
+        buildlib.strict_objects([bad], [], tmp_path / "o")
     assert type(info.value).__name__ == "CompileError"
 

@@ -3,12 +3,11 @@ mutable global state (no .data/.bss symbols in the objects)."""
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -18,16 +17,8 @@ ROOT = Path(__file__).resolve().parents[2]
 SIM = ROOT / "native" / "sim"
 
 
-def _buildlib():
-    spec = importlib.util.spec_from_file_location("buildlib", ROOT / "native" / "buildlib.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["buildlib"] = mod
-    spec.loader.exec_module(mod)
-    return mod
-
-
-def test_every_header_function_is_in_the_extension() -> None:
-    text = _buildlib().header_text(SIM / "include" / "simcore.h")
+def test_every_header_function_is_in_the_extension(buildlib: ModuleType) -> None:
+    text = buildlib.header_text(SIM / "include" / "simcore.h")
     assert "#" not in text
     names = re.findall(r"^\s*int\s+(sim_\w+)\s*\(", text, flags=re.M)
     assert "sim_world_step" in names
@@ -36,11 +27,12 @@ def test_every_header_function_is_in_the_extension() -> None:
 
 @pytest.mark.skipif(shutil.which("cc") is None or shutil.which("nm") is None,
                     reason="no C compiler or nm")
-def test_sources_build_strict_without_mutable_globals(tmp_path: Path) -> None:
+def test_sources_build_strict_without_mutable_globals(buildlib: ModuleType,
+                                                      tmp_path: Path) -> None:
     # the include folders of native/build_sim.py (gnc_la.h is the guidance core's)
-    objs = _buildlib().strict_objects(sorted((SIM / "src").glob("*.c")),
-                                      [SIM / "include", SIM / "src", ROOT / "native" / "src"],
-                                      tmp_path)
+    objs = buildlib.strict_objects(sorted((SIM / "src").glob("*.c")),
+                                   [SIM / "include", SIM / "src", ROOT / "native" / "src"],
+                                   tmp_path)
     assert objs
     for obj in objs:
         out = subprocess.run(["nm", obj], capture_output=True, text=True, check=True).stdout

@@ -157,8 +157,10 @@ def fly(scenario: Scenario, *, seed: int | None = None, archive: Path | None = N
     wall0 = time.perf_counter()
     try:
         # leg 1: launch notice to insertion, coarse ticks
-        step = sc.rates.standby_step_s
-        ground_ticks = max(0, math.floor((insertion_tai - sc.notice_tai) / step - 1e-9))
+        # ticks of at most standby_step_s that end exactly at the insertion
+        interval = insertion_tai - sc.notice_tai
+        ground_ticks = math.ceil(interval / sc.rates.standby_step_s - 1e-9)
+        step = interval / ground_ticks if ground_ticks > 0 else 0.0
         if ground_ticks > 0:
             ex = Executive(Bus.local(), ExecutiveConfig(
                 rates={"attitude": 1.0 / step, "default": 1.0 / step},

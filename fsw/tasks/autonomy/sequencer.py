@@ -49,6 +49,8 @@ __all__ = ["CAM_DV", "MIN_DV", "BurnOrder", "Leg", "Sequencer", "Step"]
 MIN_DV = 0.005
 #: collision avoidance impulse [m/s]
 CAM_DV = 0.3
+#: a planned phasing coast keeps this many keep-out radii from the target
+PLAN_SAFETY = 2.0
 #: the collision check looks this far past the next planned burn [s]: a burn
 #: that does not happen is seen in time for the avoidance manoeuvre
 CA_MARGIN_S = 300.0
@@ -213,7 +215,8 @@ class Sequencer:
         return out
 
     def _best_tof(self, r1: np.ndarray, v1: np.ndarray, leg: Leg, n: float) -> float:
-        """Transfer time in [2 lead, duration] of least total Δv (scan, 60 s grid)."""
+        """Transfer time in [2 lead, duration] of least total Δv (scan, 60 s grid)
+        among those whose coast stays ``PLAN_SAFETY`` keep-out radii away."""
         best_t, best_dv = leg.duration, math.inf
         for tof in np.arange(2 * self.lead_s, leg.duration + 1.0, 60.0):
             try:
@@ -221,7 +224,8 @@ class Sequencer:
             except ValueError:
                 continue
             dv = float(np.linalg.norm(v_req - v1) + np.linalg.norm(leg.v_f - v_f))
-            if dv < best_dv:
+            if dv < best_dv and self.g.closest_approach(r1, v_req, n, float(tof))[1] \
+                    > PLAN_SAFETY * self.plan.keep_out_m:
                 best_t, best_dv = float(tof), dv
         return best_t
 

@@ -18,11 +18,11 @@ flight software's own belief).
 from __future__ import annotations
 
 import pytest
+from fsw_tools.mission import fly, summary
 
 from fsw import scenario
 from fsw.packets import DICTIONARY
 from fsw.scenario import Telecommand
-from fsw_tools.mission import fly, summary
 
 ACK = DICTIONARY["COMMAND_ACK"]
 _RUNS: dict[str, object] = {}
@@ -131,7 +131,7 @@ def test_authenticated_commands_change_the_mission_forged_rejected() -> None:
     assert any("rejected: bad MAC" in e for e in _events(res, "comms"))
     assert res.tasks["autonomy"].seq.hold_point_m == 800.0
     assert _modes(res)[-1] == "DEPARTURE"
-    abort_t = [t for t, m in res.monitor.score.modes if m == "DEPARTURE"][0]
+    abort_t = next(t for t, m in res.monitor.score.modes if m == "DEPARTURE")
     assert abort_t >= res.scenario.launch_tai + 900.0
     assert summary(res)["min_range_m"] > sc.plan.keep_out_m
 

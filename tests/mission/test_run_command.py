@@ -7,10 +7,10 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from fsw import scenario
 from fsw_tools.archive import read_archive
 from fsw_tools.cli import main
+
+from fsw import scenario
 
 
 def test_fsw_run_writes_the_run_directory(tmp_path, capsys) -> None:

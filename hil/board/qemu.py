@@ -11,17 +11,14 @@ exit status, which semihosting sets from the test.
 
 from __future__ import annotations
 
-import atexit
-import contextlib
 import shutil
 import socket
 import subprocess
-import threading
-import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
 from fsw.errors import UserError
+from hil.board.process import BoardProcess
 
 __all__ = [
     "FIRMWARE_DIR",
@@ -35,7 +32,6 @@ __all__ = [
 FIRMWARE_DIR = Path(__file__).resolve().parents[2] / "native" / "firmware"
 QEMU = "qemu-system-arm"
 MACHINE = "netduinoplus2"
-_LIVE: weakref.WeakSet[QemuBoard] = weakref.WeakSet()
 
 
 def firmware_tools_missing() -> str | None:
@@ -75,13 +71,6 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _kill(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        proc.kill()
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        proc.wait(timeout=5)
-
-
 @dataclass
 class SemihostResult:
     """Outcome of one semihosted test image."""
@@ -109,7 +98,7 @@ def run_semihosted(elf: Path, timeout: float = 30.0, icount: bool = False,
     return SemihostResult(proc.returncode, proc.stdout + proc.stderr, False)
 
 
-class QemuBoard:
+class QemuBoard(BoardProcess):
     """The firmware running in QEMU with USART2 on ``socket://127.0.0.1:port``.
 
     ``lifetime`` (s) bounds how long QEMU may run at all; ``icount`` runs it
@@ -120,12 +109,11 @@ class QemuBoard:
 
     def __init__(self, elf: Path | None = None, *, port: int | None = None,
                  lifetime: float = 120.0, icount: bool = False) -> None:
+        super().__init__()
         self.elf = Path(elf) if elf else FIRMWARE_DIR / "build" / "firmware.elf"
         self.port = port or _free_port()
         self.lifetime = lifetime
         self.icount = icount
-        self.proc: subprocess.Popen[bytes] | None = None
-        self._timer: threading.Timer | None = None
 
     @property
     def url(self) -> str:
@@ -144,52 +132,11 @@ class QemuBoard:
 
     def start(self) -> str:
         """Start QEMU (listening for the link); return the board's URL."""
-        if self.proc is not None and self.proc.poll() is None:
+        if self.running():
             return self.url
         if not self.elf.is_file():
             raise UserError(f"firmware image {self.elf} not found: build it with "
                             f"'make -C {FIRMWARE_DIR}'")
-        self.proc = subprocess.Popen(self.command(), stdin=subprocess.DEVNULL,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        self._timer = threading.Timer(self.lifetime, self.stop)
-        self._timer.daemon = True
-        self._timer.start()
-        _LIVE.add(self)
+        self._spawn(self.command(), self.lifetime, stdout=subprocess.DEVNULL,
+                    stderr=subprocess.PIPE)
         return self.url
-
-    def running(self) -> bool:
-        """True while QEMU runs."""
-        return self.proc is not None and self.proc.poll() is None
-
-    def stop(self) -> None:
-        """Kill QEMU (idempotent)."""
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-        proc, self.proc = self.proc, None
-        if proc is not None:
-            _kill(proc)
-            if proc.stderr is not None:
-                proc.stderr.close()
-
-    def close(self) -> None:
-        """Same as :meth:`stop` (the interface VirtualBoard shares)."""
-        self.stop()
-
-    def restart(self) -> str:
-        """Kill and start again on the same port (a board reset or replug)."""
-        self.stop()
-        return self.start()
-
-    def __enter__(self) -> QemuBoard:
-        self.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-
-@atexit.register
-def _cleanup() -> None:
-    for board in list(_LIVE):
-        board.stop()

@@ -14,7 +14,6 @@ always under a lifetime limit.
 from __future__ import annotations
 
 import argparse
-import atexit
 import contextlib
 import errno
 import os
@@ -22,20 +21,18 @@ import select
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import tty
-import weakref
 from pathlib import Path
 
 from fsw.errors import UserError
+from hil.board.process import BoardProcess
 
 __all__ = ["VirtualBoard", "main", "serve"]
 
 STATUS_PERIOD = 0.2  # s, as FW_STATUS_PERIOD_MS
 FRAME_TIMEOUT = 0.25  # s, as FW_FRAME_TIMEOUT_MS
 FLAG_VIRTUAL = 8  # BOARD_STATUS.flags bit 3: the host build behind a pty
-_LIVE: weakref.WeakSet[VirtualBoard] = weakref.WeakSet()
 
 
 def serve(link: Path, lifetime: float) -> int:
@@ -123,18 +120,17 @@ def main(argv: list[str] | None = None) -> int:
     return serve(a.link, a.lifetime)
 
 
-class VirtualBoard:
+class VirtualBoard(BoardProcess):
     """Starts and stops the virtual-board process; its URL is a stable path."""
 
     def __init__(self, path: Path | None = None, *, lifetime: float = 120.0) -> None:
+        super().__init__()
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
         if path is None:
             self._tmp = tempfile.TemporaryDirectory(prefix="fsw-vboard-")
             path = Path(self._tmp.name) / "board.tty"
         self.path = Path(path)
         self.lifetime = lifetime
-        self.proc: subprocess.Popen[str] | None = None
-        self._timer: threading.Timer | None = None
 
     @property
     def url(self) -> str:
@@ -145,46 +141,18 @@ class VirtualBoard:
         """Start the board process and wait until its pty is ready."""
         if self.running():
             return self.url
-        self.proc = subprocess.Popen(
+        proc = self._spawn(
             [sys.executable, "-m", "hil.board.virtual", "--link", str(self.path),
              "--lifetime", str(self.lifetime)],
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        self._timer = threading.Timer(self.lifetime + 5.0, self.stop)
-        self._timer.daemon = True
-        self._timer.start()
-        _LIVE.add(self)
-        assert self.proc.stdout is not None
-        ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
-        line = self.proc.stdout.readline() if ready else ""
+            self.lifetime + 5.0, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert proc.stdout is not None
+        ready, _, _ = select.select([proc.stdout], [], [], timeout)
+        line = proc.stdout.readline() if ready else ""
         if not line.startswith("READY"):
             err = ""
             self.stop()
             raise UserError(f"virtual board did not start within {timeout:.0f} s {err}".strip())
         return self.url
-
-    def running(self) -> bool:
-        """True while the process runs."""
-        return self.proc is not None and self.proc.poll() is None
-
-    def stop(self) -> None:
-        """Kill the board process (idempotent)."""
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-        proc, self.proc = self.proc, None
-        if proc is not None:
-            if proc.poll() is None:
-                proc.kill()
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                proc.wait(timeout=5)
-            for f in (proc.stdout, proc.stderr):
-                if f is not None:
-                    f.close()
-
-    def restart(self) -> str:
-        """Kill and start again (a new pty behind the same path)."""
-        self.stop()
-        return self.start()
 
     def close(self) -> None:
         """Stop and remove the temporary folder."""
@@ -192,19 +160,6 @@ class VirtualBoard:
         if self._tmp is not None:
             self._tmp.cleanup()
             self._tmp = None
-
-    def __enter__(self) -> VirtualBoard:
-        self.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
-@atexit.register
-def _cleanup() -> None:
-    for board in list(_LIVE):
-        board.stop()
 
 
 if __name__ == "__main__":

@@ -35,8 +35,10 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--out", type=Path, default=None, metavar="DIR",
                    help="run directory to create (default: runs/<scenario>-<UTC time>)")
     p.add_argument("--transport", choices=("inproc", "ipc", "tcp"), default="inproc",
-                   help="bus transport (default inproc: one process, lockstep); ipc and tcp "
-                        "are not yet wired for the whole mission and are refused")
+                   help="bus transport (default inproc: one process); ipc or tcp: a broker, "
+                        "the world and ground station in this process, the flight-software "
+                        "tasks in a child process, in lockstep: the same packet stream "
+                        "(hash) and summary as inproc, slower")
     p.add_argument("--duration", type=float, default=None, metavar="S",
                    help="stop S seconds of simulated time after the insertion into orbit "
                         "(default: until departure or the scenario's hard stop)")
@@ -74,9 +76,6 @@ def run(args: argparse.Namespace) -> int:
 
     from fsw import scenario
 
-    if args.transport != "inproc":
-        raise UserError(f"--transport {args.transport}: the whole mission runs over inproc in "
-                        "this version; use fsw_tools.runner for multi-process runs of tasks")
     if args.duration is not None and not args.duration > 0:
         raise UserError("--duration must be a positive number of seconds")
     sc = scenario.resolve(args.scenario)
@@ -89,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
     update, bar = _progress(sc, args.quiet)
     try:
         res = fly(sc, seed=args.seed, archive=None if args.no_archive else rd.archive,
-                  progress=update, duration_s=args.duration)
+                  progress=update, duration_s=args.duration, transport=args.transport)
     finally:
         if bar is not None:
             bar.close()

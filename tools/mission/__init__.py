@@ -109,13 +109,16 @@ def fly(scenario: Scenario, *, seed: int | None = None, archive: Path | None = N
         progress: Callable[[float, str], None] | None = None,
         stop_at_mode: str | None = None, duration_s: float | None = None,
         keys: KeyRing | None = None, core: GuidanceCore | None = None,
-        prepare: Callable[[MissionResult], None] | None = None) -> MissionResult:
+        prepare: Callable[[MissionResult], None] | None = None,
+        transport: str = "inproc") -> MissionResult:
     """Fly ``scenario``; see the module docstring. ``duration_s`` limits the
     orbit leg (seconds after insertion); ``stop_at_mode`` ends the run when
     the mission enters that mode; ``prepare`` is called with the result
     before the run starts (tests queue extra telecommands there). ``core`` is
     the guidance core the ADCS and autonomy tasks share (default: the local
-    cffi core; a ``PacketCore`` puts it on a board)."""
+    cffi core; a ``PacketCore`` puts it on a board). ``transport`` ``ipc`` or
+    ``tcp``: the flight-software tasks fly in a process of their own
+    (:mod:`fsw_tools.mission.split`), with the same packet stream."""
     sc = scenario if seed is None else override(scenario, mission__seed=int(seed))
     seed_ = sc.mission.seed
     cfg = world_config(sc)
@@ -154,6 +157,11 @@ def fly(scenario: Scenario, *, seed: int | None = None, archive: Path | None = N
                            archive=archive)
     if prepare is not None:
         prepare(result)
+    split = None
+    if transport != "inproc":
+        from fsw_tools.mission.split import SplitSession
+
+        split = SplitSession(result, transport, keys, core)
     wall0 = time.perf_counter()
     try:
         # leg 1: launch notice to insertion, coarse ticks
@@ -162,7 +170,7 @@ def fly(scenario: Scenario, *, seed: int | None = None, archive: Path | None = N
         ground_ticks = math.ceil(interval / sc.rates.standby_step_s - 1e-9)
         step = interval / ground_ticks if ground_ticks > 0 else 0.0
         if ground_ticks > 0:
-            ex = Executive(Bus.local(), ExecutiveConfig(
+            ex = (split.executive if split else _local_executive)(ExecutiveConfig(
                 rates={"attitude": 1.0 / step, "default": 1.0 / step},
                 t0_tai=sc.notice_tai, seed=seed_, heartbeat_period_s=0.0))
             for p in (ground, tasks["comms"], tasks["autonomy"], monitor):
@@ -172,7 +180,7 @@ def fly(scenario: Scenario, *, seed: int | None = None, archive: Path | None = N
         # leg 2: in orbit, every packet through the bus at the ADCS rate
         if not monitor.done:
             r = sc.rates
-            ex = Executive(Bus.local(), ExecutiveConfig(
+            ex = (split.executive if split else _local_executive)(ExecutiveConfig(
                 rates={"attitude": r.adcs_hz, "default": r.nav_hz}, t0_tai=insertion_tai,
                 seed=seed_, heartbeat_period_s=r.heartbeat_s))
             ex.add_world(node)
@@ -187,10 +195,18 @@ def fly(scenario: Scenario, *, seed: int | None = None, archive: Path | None = N
                 limit = min(limit, duration_s + 1.0)
             result.legs.append(ex.run(duration_s=max(limit, 0.0)))
     finally:
-        if writer is not None:
-            writer.close()
+        try:
+            if split is not None:
+                split.close()
+        finally:
+            if writer is not None:
+                writer.close()
     result.wall_s = time.perf_counter() - wall0
     return result
+
+
+def _local_executive(config: ExecutiveConfig) -> Executive:
+    return Executive(Bus.local(), config)
 
 
 def summary(res: MissionResult) -> dict[str, Any]:

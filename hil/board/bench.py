@@ -10,10 +10,19 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from hil.board.calls import guidance_call_source
 from hil.board.link import BoardLink
 from hil.serial.framing import ASM
 
-__all__ = ["LatencyStats", "board_summary", "efficiency", "measure", "uart_line_seconds"]
+__all__ = [
+    "CallTiming",
+    "LatencyStats",
+    "board_summary",
+    "efficiency",
+    "measure",
+    "time_guidance_calls",
+    "uart_line_seconds",
+]
 
 UART_BITS_PER_OCTET = 10  # 8N1: start, 8 data, stop
 
@@ -87,3 +96,28 @@ def board_summary(link: BoardLink) -> dict[str, object]:
         "board_timeouts": int(st.timeouts),
         "board_uart_overruns": int(st.uart_overruns),
     }
+
+
+@dataclass
+class CallTiming:
+    """One timing of the guidance call on a board (:func:`time_guidance_calls`)."""
+
+    echo: LatencyStats  # the bare echo (BOARD_PING, no payload): the anchor
+    call: LatencyStats  # the guidance call
+    label: str  # what the call is
+    sizes: tuple[int, int]  # request and response packet octets
+    line_octets: int  # octets on the line, both ways, during the timed calls
+    board: dict[str, object]  # the board's own view after the calls (board_summary)
+
+
+def time_guidance_calls(link: BoardLink, calls: int, echoes: int = 50) -> CallTiming:
+    """Time ``echoes`` bare echoes, then ``calls`` guidance calls
+    (:func:`~hil.board.calls.guidance_call_source`), then wait for fresh
+    BOARD_STATUS heartbeats so the board's cycle counts cover the calls."""
+    echo = measure(lambda: link.ping(b""), echoes)
+    call, label, sizes = guidance_call_source(link)
+    tx0, rx0 = link.stats.bytes_tx, link.stats.bytes_rx
+    lat = measure(call, calls)
+    link.check(0.45)  # two fresh heartbeats with the cycle counts
+    line = (link.stats.bytes_tx - tx0) + (link.stats.bytes_rx - rx0)
+    return CallTiming(echo, lat, label, sizes, line, board_summary(link))

@@ -30,35 +30,24 @@ from hil.board import (  # noqa: E402
     build_firmware,
     firmware_tools_missing,
 )
-from hil.board.bench import (  # noqa: E402
-    LatencyStats,
-    board_summary,
-    efficiency,
-    measure,
-    uart_line_seconds,
-)
-from hil.board.calls import guidance_call_source  # noqa: E402
+from hil.board.bench import efficiency, time_guidance_calls, uart_line_seconds  # noqa: E402
 
 BAUD = 115200
 
 
 def _bench_board(name: str, link: BoardLink, calls: int) -> dict[str, object]:
-    echo = measure(lambda: link.ping(b""), max(50, calls // 4))
-    call, label, sizes = guidance_call_source(link)
-    tx0, rx0 = link.stats.bytes_tx, link.stats.bytes_rx
-    lat: LatencyStats = measure(call, calls)
-    link.check(0.45)  # two fresh heartbeats with the cycle counts
-    line = (link.stats.bytes_tx - tx0) + (link.stats.bytes_rx - rx0)
-    print(f"{name}: {label}")
+    timing = time_guidance_calls(link, calls, echoes=max(50, calls // 4))
+    echo, lat, sizes, board = timing.echo, timing.call, timing.sizes, timing.board
+    print(f"{name}: {timing.label}")
     print(f"  bare echo (anchor): p50 {echo.p50_ms:.3f} ms  p99 {echo.p99_ms:.3f} ms")
     print(f"  guidance call:      p50 {lat.p50_ms:.3f} ms  p99 {lat.p99_ms:.3f} ms  "
           f"{lat.calls_per_s:.0f} calls/s  ({lat.p50_ms / echo.p50_ms:.2f}x the bare echo)")
-    board = board_summary(link)
     if board.get("cycles_mean") is not None:
         print(f"  on board: {board['cycles_mean']:.0f} cycles/call mean, {board['cycles_max']} max "
               f"({board['cycle_source']} at {board['core_hz'] / 1e6:.0f} MHz)")
     req, resp = sizes
-    print(f"  request {req} + response {resp} packet octets; line octets this run {line}; "
+    print(f"  request {req} + response {resp} packet octets; line octets this run "
+          f"{timing.line_octets}; "
           f"at {BAUD} baud one call needs {uart_line_seconds(req + resp + 8, BAUD) * 1e3:.2f} ms "
           f"of line time")
     s = link.stats

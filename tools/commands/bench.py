@@ -111,21 +111,18 @@ def run(args: argparse.Namespace) -> int:
 def _calls(args: argparse.Namespace, link: Any, out: dict[str, Any]) -> int:
     """Time the guidance call, then replay the recorded calls on the board and
     the desktop; 0 when every difference is within its tolerance."""
-    from hil.board.bench import board_summary, efficiency, measure
-    from hil.board.calls import guidance_call_source, tolerance
+    from hil.board.bench import efficiency, time_guidance_calls
+    from hil.board.calls import tolerance
 
     status = 0
     url = link.url
-    echo = measure(lambda: link.ping(b""), 50)
-    call, label, sizes = guidance_call_source(link)
-    lat = measure(call, args.calls)
-    link.check(0.45)
+    timing = time_guidance_calls(link, args.calls)
+    echo, lat, sizes, summary = timing.echo, timing.call, timing.sizes, timing.board
     s = link.stats
     print(f"board on {url}")
-    print(f"calls: {label}")
+    print(f"calls: {timing.label}")
     print(f"round trip: median {lat.p50_ms:.3f} ms, p99 {lat.p99_ms:.3f} ms, "
           f"{lat.calls_per_s:.0f} calls/s (bare echo median {echo.p50_ms:.3f} ms)")
-    summary = board_summary(link)
     if summary.get("cycles_mean") is not None:
         print(f"on-board execution: {summary['cycles_mean']:.0f} cycles/call mean, "
               f"{summary['cycles_max']} max ({summary['cycle_source']}, "

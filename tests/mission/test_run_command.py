@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from fsw_tools.archive import read_archive
 from fsw_tools.cli import main
 
@@ -38,9 +37,3 @@ def test_fsw_run_user_errors(tmp_path, capsys) -> None:
     assert main(["run", str(bad), "--out", str(tmp_path / "y")]) == 2
     assert "plan.keep_out_m" in capsys.readouterr().err
     assert main(["run", "--duration", "-1", "--out", str(tmp_path / "z")]) == 2
-
-
-@pytest.mark.parametrize("transport", ["ipc", "tcp"])
-def test_fsw_run_refuses_unwired_transports(tmp_path, capsys, transport) -> None:
-    assert main(["run", "--transport", transport, "--out", str(tmp_path / "t")]) == 2
-    assert "inproc" in capsys.readouterr().err

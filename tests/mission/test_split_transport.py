@@ -14,6 +14,7 @@ the tail node must end the run on the same tick as in one process.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -98,3 +99,21 @@ def test_board_core_or_unknown_transport_is_refused() -> None:
         fly(_scenario(), duration_s=1.0, transport="tcp", core=NotLocal())
     with pytest.raises(UserError):
         fly(_scenario(), duration_s=1.0, transport="udp")
+
+
+def test_fsw_run_over_tcp_writes_the_same_run(tmp_path: Path, capsys: Any) -> None:
+    """``fsw run --transport tcp``: run directory, archive and summary as inproc."""
+    from fsw_tools.cli import main
+
+    out = {}
+    for transport in ("inproc", "tcp"):
+        d = tmp_path / transport
+        assert main(["run", "short_inspection", "--duration", "30", "--transport", transport,
+                     "--out", str(d), "--quiet"]) == 0
+        out[transport] = json.loads((d / "summary.json").read_text())
+        assert len(read_archive(d / "packets.fswarc")) == out[transport]["packets"]
+    assert "Packet-stream hash" in capsys.readouterr().out
+    for s in out.values():
+        for k in _WALL:
+            s.pop(k, None)
+    assert out["tcp"] == out["inproc"]

@@ -2,9 +2,10 @@
 under QEMU (:class:`QemuBoard`), the virtual board (:class:`VirtualBoard`,
 the host build behind a pty) or a real STM32F4 board on a serial port; and
 :class:`BoardLink`, the link object the board back end of the guidance core
-uses (``transact(request, timeout) -> response``)."""
+uses (``transact(request, timeout) -> response``), and
+:func:`connected_link`, a started board with its connected link."""
 
-from hil.board.link import BoardLink
+from hil.board.link import BoardLink, connected_link
 from hil.board.qemu import QemuBoard, build_firmware, firmware_tools_missing, run_semihosted
 from hil.board.virtual import VirtualBoard
 
@@ -13,6 +14,7 @@ __all__ = [
     "QemuBoard",
     "VirtualBoard",
     "build_firmware",
+    "connected_link",
     "firmware_tools_missing",
     "run_semihosted",
 ]

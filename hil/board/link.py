@@ -12,8 +12,10 @@ while the board is away each call fails at once (one attempt to open).
 
 from __future__ import annotations
 
+import contextlib
 import time
-from typing import Any
+from collections.abc import Iterator
+from typing import Any, Protocol
 
 from fsw.packets import DICTIONARY
 from fsw.packets.errors import PacketError
@@ -21,7 +23,7 @@ from hil.serial import LinkLost, LinkTimeout, SerialLink
 from hil.serial.link import GUIDANCE_APIDS
 from hil.serial.packetcodec import packet_apid_seq
 
-__all__ = ["BOARD_PING", "BOARD_PONG", "BOARD_STATUS", "BoardLink"]
+__all__ = ["BOARD_PING", "BOARD_PONG", "BOARD_STATUS", "BoardLink", "connected_link"]
 
 BOARD_PING = DICTIONARY["BOARD_PING"]
 BOARD_PONG = DICTIONARY["BOARD_PONG"]
@@ -158,3 +160,27 @@ class BoardLink:
         if rec.payload != payload:
             raise LinkTimeout(f"ping echo mismatch on {self.url}")
         return dt
+
+
+class _Board(Protocol):
+    @property
+    def url(self) -> str: ...
+
+    def start(self) -> str: ...
+
+    def close(self) -> None: ...
+
+
+@contextlib.contextmanager
+def connected_link(board: _Board, timeout: float = 10.0) -> Iterator[BoardLink]:
+    """Start ``board`` (a QemuBoard or VirtualBoard), connect a BoardLink to
+    it within ``timeout`` s and yield the link; on leaving, close the link,
+    then the board."""
+    board.start()
+    link = BoardLink(board.url)
+    try:
+        link.connect(timeout=timeout)
+        yield link
+    finally:
+        link.close()
+        board.close()

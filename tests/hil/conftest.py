@@ -14,7 +14,14 @@ from pathlib import Path
 
 import pytest
 
-from hil.board import BoardLink, QemuBoard, VirtualBoard, build_firmware, firmware_tools_missing
+from hil.board import (
+    BoardLink,
+    QemuBoard,
+    VirtualBoard,
+    build_firmware,
+    connected_link,
+    firmware_tools_missing,
+)
 
 
 @pytest.fixture(scope="session")
@@ -33,28 +40,16 @@ def firmware_build() -> Path:
 def qemu_board(firmware_build: Path) -> Iterator[tuple[QemuBoard, BoardLink]]:
     """The firmware under QEMU and a connected link."""
     board = QemuBoard(firmware_build / "firmware.elf", lifetime=60.0)
-    board.start()
-    link = BoardLink(board.url)
-    try:
-        link.connect(timeout=10.0)
+    with connected_link(board) as link:
         yield board, link
-    finally:
-        link.close()
-        board.stop()
 
 
 @pytest.fixture
 def virtual_board() -> Iterator[tuple[VirtualBoard, BoardLink]]:
     """The virtual board (host build behind a pty) and a connected link."""
     board = VirtualBoard(lifetime=60.0)
-    board.start()
-    link = BoardLink(board.url)
-    try:
-        link.connect(timeout=10.0)
+    with connected_link(board) as link:
         yield board, link
-    finally:
-        link.close()
-        board.close()
 
 
 @pytest.fixture(params=["virtual", "qemu"])

@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 # run as a script, this file's folder comes first on sys.path and its name
@@ -28,6 +27,7 @@ from hil.board import (  # noqa: E402
     QemuBoard,
     VirtualBoard,
     build_firmware,
+    connected_link,
     firmware_tools_missing,
 )
 from hil.board.bench import efficiency, time_guidance_calls, uart_line_seconds  # noqa: E402
@@ -56,16 +56,9 @@ def _bench_board(name: str, link: BoardLink, calls: int) -> dict[str, object]:
     return {"echo": echo, "call": lat, "sizes": sizes}
 
 
-def _with_board(make: Callable[[], object], calls: int, name: str) -> dict[str, object]:
-    board = make()
-    board.start()  # type: ignore[attr-defined]
-    link = BoardLink(board.url)  # type: ignore[attr-defined]
-    try:
-        link.connect(timeout=10.0)
+def _with_board(board: QemuBoard | VirtualBoard, calls: int, name: str) -> dict[str, object]:
+    with connected_link(board) as link:
         return _bench_board(name, link, calls)
-    finally:
-        link.close()
-        board.close()  # type: ignore[attr-defined]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -77,14 +70,14 @@ def main(argv: list[str] | None = None) -> int:
     a = p.parse_args(argv)
     calls = a.calls or (200 if a.quick else 2000)
 
-    virt = _with_board(lambda: VirtualBoard(lifetime=300.0), calls, "virtual board")
+    virt = _with_board(VirtualBoard(lifetime=300.0), calls, "virtual board")
     missing = firmware_tools_missing()
     qemu: dict[str, object] | None = None
     if missing:
         print(f"QEMU board skipped: {missing}")
     else:
         build = build_firmware("all")
-        qemu = _with_board(lambda: QemuBoard(build / "firmware.elf", lifetime=300.0), calls,
+        qemu = _with_board(QemuBoard(build / "firmware.elf", lifetime=300.0), calls,
                            "QEMU board (netduinoplus2)")
     req, resp = virt["sizes"]  # type: ignore[misc]
     eff = (req + resp) / (req + resp + 8)

@@ -148,6 +148,8 @@ class AdcsTask:
         self.nav = None
         self.nav_t = 0.0
         self.out = None
+        self.est_valid = False
+        self.flags = 0
         self.mode = OFF
         self.last_mtq = None
         self.normal = np.array([0.0, 0.0, 1.0])
@@ -225,7 +227,7 @@ class AdcsTask:
         if self.q_st is not None and t - self.st_t < 0.25:
             inp.q_st_BN = self.q_st
         self.q_st = None
-        est_valid = self.out is not None and bool(self.out.flags & 1)
+        est_valid = self.est_valid
         if mode == DETUMBLE:
             # magnetorquers while the rate is above what the wheels can absorb
             fast = self.gyro is None or float(np.linalg.norm(self.gyro)) > DETUMBLE_WHEELS
@@ -254,9 +256,12 @@ class AdcsTask:
             self.faults += 1
             self.ctx.event(3, EV_CORE_ERROR, f"core step: {exc}")
             self._actuate(np.zeros(3), np.zeros(3))
+            self.est_valid = False
             return
         self.out = out
-        self._actuate(np.asarray(out.wheel_torque), np.asarray(out.dipole_B))
+        self.flags = flags = out.flags
+        self.est_valid = bool(flags & 1)
+        self._actuate(out.wheel_torque, out.dipole_B if second else None)
         if self.cycles % self.state_every == 0:
             self._send_state(t, out, h_body)
         if self.cycles % self.hk_every == 0:
@@ -264,12 +269,12 @@ class AdcsTask:
                           rate_B=tuple(out.w_B), att_error=float(out.att_error),
                           cycles=self.cycles & 0xFFFFFFFF, faults=self.faults & 0xFFFFFFFF)
 
-    def _actuate(self, tau_w: np.ndarray, dipole: np.ndarray) -> None:
+    def _actuate(self, tau_w: np.ndarray, dipole: np.ndarray | None) -> None:
         u = np.clip(self.pinv @ tau_w, -self.tau_max, self.tau_max)
         self.u_int += u * self.dt
         self.ctx.send(WHEEL_CMD, torque=u.tolist())
         # magnetorquers act slowly: their dipole is refreshed once per second
-        if (self.cycles - 1) % self.state_every == 0 or self.last_mtq is None:
+        if dipole is not None:
             d = dipole.tolist()
             if d != self.last_mtq:
                 self.last_mtq = d

@@ -316,7 +316,9 @@ class PropulsionTask:
                 return
             b["axis"] = axis
             self.ctx.send(ADCS_REQUEST, source=1, active=1, mode=3, q_BN=tuple(b["q"]))
-        accel = len(self._group(_rotate(b["q"], dv / mag))[1]) * self.F / self._mass()
+        if "n_fire" not in b:
+            b["n_fire"] = len(self._group(np.asarray(b["axis"]))[1])
+        accel = b["n_fire"] * self.F / self._mass()
         duration = mag / max(accel, 1e-9)
         start = b["t_exec"] - duration / 2
         if t < start:
@@ -348,7 +350,9 @@ class PropulsionTask:
             self._end(ABORTED, f"{why} while firing: unbalanced thrust")
             self._start_test(f"{why} while firing")
             return
-        _axis, ids = self._group(np.asarray(b["axis"]))
+        if "ids" not in b:
+            b["ids"] = self._group(np.asarray(b["axis"]))[1]
+        ids = b["ids"]
         if len(ids) < 2:
             self._end(ABORTED, "no usable thruster pair")
             return

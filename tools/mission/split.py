@@ -376,11 +376,12 @@ class SplitExecutive:
                 raise ExecutiveError(f"node {TAIL_NODE} (after the flight software) failed: "
                                      f"{tail.error!r}")
             child = s.answer(f"leg{leg}")
-        except Exception as exc:
-            s.failed = True
-            if isinstance(exc, ExecutiveError) and "flight-software process:" in str(exc):
+        except BaseException as exc:
+            s.failed = True  # close() then ends the child without waiting for it
+            if not isinstance(exc, Exception) or (
+                    isinstance(exc, ExecutiveError) and "flight-software process:" in str(exc)):
                 raise
-            tail.join(self.config.sync_timeout_s + 5.0)
+            tail.join(1.0)  # a tail still waiting for its TICK times out by itself (daemon)
             extra = f"\n  node {TAIL_NODE}: {tail.error!r}" if tail.error else ""
             raise ExecutiveError(f"{exc}{s.child_error()}{extra}") from exc
         tasks = dict(owner.tasks)

@@ -49,7 +49,13 @@ def _stm(n: float, t: float) -> np.ndarray:
 
 
 class CwGuidance:
-    """Closed-form Clohessy-Wiltshire guidance."""
+    """Clohessy-Wiltshire guidance. With a guidance core (``core``, a
+    :class:`fsw.core.guidance.GuidanceCore`) the two-impulse targeting and the
+    closest approach run in the core (locally or on the board); without one,
+    in the closed form here (the tests' independent reference)."""
+
+    def __init__(self, core=None) -> None:
+        self.core = core
 
     def stm(self, n: float, t: float) -> np.ndarray:
         """6x6 state transition matrix of [rho, rho_dot] over ``t``."""
@@ -69,6 +75,15 @@ class CwGuidance:
         after ``tof``, and the arrival velocity. ``v0`` is unused by the
         solution (the first Δv is the returned velocity minus it). ValueError
         when ``tof`` is a multiple of the period (singular)."""
+        if self.core is not None:
+            from fsw.core.errors import GncError
+
+            try:
+                dv1, _ = self.core.cw_targeting(n, np.concatenate((rho0, v0)), rhof, tof)
+            except GncError as exc:
+                raise ValueError(str(exc)) from None
+            v_req = v0 + dv1
+            return v_req, self.propagate(rho0, v_req, n, tof)[1]
         phi = _stm(n, tof)
         rr, rv, vr, vv = phi[:3, :3], phi[:3, 3:], phi[3:, :3], phi[3:, 3:]
         if abs(np.linalg.det(rv)) < 1e-9 * (tof**3 + 1.0):
@@ -83,6 +98,9 @@ class CwGuidance:
         [0, horizon], sampled at 60 points per orbit then refined."""
         if horizon <= 0:
             return 0.0, float(np.linalg.norm(rho))
+        if self.core is not None:
+            t, d, _ = self.core.closest_approach(n, np.concatenate((rho, v)), horizon)
+            return t, d
         period = 2 * math.pi / n
         m = max(8, math.ceil(60 * horizon / period))
         ts = np.linspace(0.0, horizon, m + 1)

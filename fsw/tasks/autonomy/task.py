@@ -81,6 +81,9 @@ BURN_ORDER = DICTIONARY["BURN_ORDER"]
 AUTONOMY_HK = DICTIONARY["AUTONOMY_HK"]
 COMMAND_ACK = DICTIONARY["COMMAND_ACK"]
 
+#: the collision check runs every CA_EVERY cycles (motion at metres per second
+#: against a horizon of minutes)
+CA_EVERY = 5
 #: constant gains of the GPS + ephemeris filter (position, velocity)
 NAV_GAIN_POS = 0.2
 NAV_GAIN_VEL = 0.02
@@ -133,7 +136,7 @@ class AutonomyTask:
         self.sc = scenario
         self.core = core if core is not None else LocalCore()
         self.plan = scenario.plan
-        self.g = guidance or CwGuidance()
+        self.g = guidance or CwGuidance(self.core)
         self.dt = 1.0 / scenario.rates.nav_hz
         self.cam_frame = camera_frame(scenario.chaser.camera_boresight_b)
         self.hk_every = max(1, round(scenario.rates.housekeeping_s * scenario.rates.nav_hz))
@@ -587,6 +590,8 @@ class AutonomyTask:
             self._safe(t, "navigation lost")
 
     def _collision(self, t: float) -> None:
+        if self.cycles % CA_EVERY:
+            return
         x = self.cds["x"]
         if x is None or not self.nav_valid or np.linalg.norm(x[:3]) > 20000.0:
             return

@@ -11,8 +11,9 @@ by the event. After the link is lost the board is configured and reset
 again on its next successful call (it may have restarted, losing its
 estimate).
 
-Wire it in a composition root: ``AdcsTask(sc, core_factory=lambda:
-BoardAdcs(config, link))``.
+Wire it in a composition root with :func:`adcs_on_board` (a ``prepare``
+hook of ``fsw_tools.mission.fly``): the ADCS task's core calls
+(``adcs_configure``, ``adcs_reset``, ``adcs_step``) go to a BoardAdcs.
 """
 
 from __future__ import annotations
@@ -66,26 +67,41 @@ class BoardAdcs:
         return out
 
 
+class _BoardAdcsCore:
+    """The guidance-core calls the ADCS task makes (the ``adcs_*`` part of
+    :class:`~fsw.core.guidance.GuidanceCore`), served by a board ADCS that
+    ``make(config, link)`` builds when the task configures its core."""
+
+    def __init__(self, link: Any, make: Callable[..., Any], made: list[Any] | None) -> None:
+        self.link = link
+        self.make = make
+        self.made = made
+        self.adcs: Any = None
+
+    def adcs_configure(self, config: AdcsConfig) -> None:
+        """A new board ADCS with ``config`` (configured on the board at its first call)."""
+        self.adcs = self.make(config, self.link)
+        if self.made is not None:
+            self.made.append(self.adcs)
+
+    def adcs_reset(self) -> None:
+        """Forget the estimate and the guidance state (on the board)."""
+        self.adcs.reset()
+
+    def adcs_step(self, inp: AdcsInput) -> Any:
+        """One control cycle on the board."""
+        return self.adcs.step(inp)
+
+
 def adcs_on_board(link: Any, make: Callable[..., Any] = BoardAdcs,
                   made: list[Any] | None = None) -> Callable[[Any], None]:
     """A ``prepare`` hook for ``fsw_tools.mission.fly`` that gives the run
-    an ADCS task whose core is on the board behind ``link``, with the same
-    configuration the task gives its local core. The cores it makes are
-    appended to ``made`` (for their timings)."""
+    an ADCS task whose core is on the board behind ``link``, with the
+    configuration the task gives its core. The board ADCS objects it makes
+    (``make(config, link)``) are appended to ``made`` (for their timings)."""
     from fsw.tasks.adcs import AdcsTask
 
-    def factory(config: AdcsConfig) -> Callable[[], Any]:
-        def build() -> Any:
-            core = make(config, link)
-            if made is not None:
-                made.append(core)
-            return core
-
-        return build
-
     def prepare(res: Any) -> None:
-        sc = res.scenario
-        config = AdcsTask(sc)._local_core().config
-        res.tasks["adcs"] = AdcsTask(sc, core_factory=factory(config))
+        res.tasks["adcs"] = AdcsTask(res.scenario, _BoardAdcsCore(link, make, made))
 
     return prepare

@@ -11,9 +11,10 @@ An accepted command is acknowledged ``accepted`` and forwarded whole in a
 acknowledges ``executed``, ``rejected`` or ``failed``. ``NOOP`` (the health
 check answered even in STANDBY) is executed here.
 
-Stored commands: ``TIME_TAGGED`` carries a complete signed command and an
-absolute release time (TAI); a relative time tag is expressed by the ground as
-the upload time plus the delay. Stored commands are released in time order at
+Stored commands: ``TIME_TAGGED`` carries a complete signed command and its
+release time: absolute (TAI seconds since 1958), or relative to the upload
+when below ``RELATIVE_TAG_LIMIT_S`` (a delay in seconds; no absolute time on
+board is that early). Stored commands are released in time order at
 the first cycle at or after their time, their inner MAC verified again (the
 outer command's anti-replay number protects both); at most ``STORE_MAX`` are
 held (a full store rejects the upload).
@@ -47,6 +48,8 @@ ACCEPTED, EXECUTED, REJECTED, FAILED = 0, 1, 2, 3
 REASONS = {"unknown key": 1, "bad MAC": 2, "replay": 3, "malformed": 4}
 R_STORE_FULL, R_PAST, R_NO_OWNER = 5, 6, 7
 STORE_MAX = 64
+#: a TIME_TAGGED release time below this is a delay after receipt [s]
+RELATIVE_TAG_LIMIT_S = 1.0e8
 EV_REJECTED, EV_STORED, EV_RELEASED = 101, 102, 103
 
 
@@ -122,14 +125,16 @@ class CommsTask:
             self._ack(rec, REJECTED, R_STORE_FULL)
             self.ctx.event(2, EV_REJECTED, "stored command rejected: store full")
             return
-        if not math.isfinite(rec.exec_tai) or rec.exec_tai < self.ctx.t - 1.0:
+        when = rec.exec_tai
+        if math.isfinite(when) and 0.0 <= when < RELATIVE_TAG_LIMIT_S:
+            when = self.ctx.t + when
+        if not math.isfinite(when) or when < self.ctx.t - 1.0:
             self._ack(rec, REJECTED, R_PAST)
             self.ctx.event(2, EV_REJECTED, "stored command rejected: time tag in the past")
             return
-        bisect.insort(store, (rec.exec_tai, rec.auth_seq, bytes(rec.command), rec.apid,
-                              rec.seq))
+        bisect.insort(store, (when, rec.auth_seq, bytes(rec.command), rec.apid, rec.seq))
         self._ack(rec, EXECUTED, 0)
-        self.ctx.event(1, EV_STORED, f"command stored for t={rec.exec_tai:.0f}")
+        self.ctx.event(1, EV_STORED, f"command stored for t={when:.0f}")
 
     # ------------------------------------------------------------------ cycle
     def step(self, t: float) -> None:

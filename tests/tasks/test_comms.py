@@ -73,3 +73,21 @@ def test_time_tagged_command_released_at_its_time(ctx) -> None:
             assert ctx.of("MISSION_CMD") == []
     (fwd,) = ctx.of("MISSION_CMD")
     assert DICTIONARY.decode(fwd.command).along_track == -800.0
+
+
+def test_relative_time_tag_and_past_tag(ctx) -> None:
+    task = _task(ctx)
+    signer = CommandSigner(KEYS, 1)
+    inner = signer.build("ABORT", t_tai=ctx.t, reason=4)
+    ctx.deliver(signer.build("TIME_TAGGED", t_tai=ctx.t, exec_tai=5.0, command=inner))
+    late = signer.build("NOOP", t_tai=ctx.t)
+    ctx.deliver(signer.build("TIME_TAGGED", t_tai=ctx.t, exec_tai=ctx.t - 100.0, command=late))
+    assert (REJECTED, 6) in [(a.stage, a.reason) for a in ctx.of("COMMAND_ACK")]
+    for _ in range(4):
+        ctx.t += 1.0
+        task.step(ctx.t)
+    assert ctx.of("MISSION_CMD") == []
+    ctx.t += 1.0
+    task.step(ctx.t)
+    (fwd,) = ctx.of("MISSION_CMD")
+    assert DICTIONARY.decode(fwd.command).reason == 4

@@ -111,27 +111,47 @@ class StateEphemeris:
         return math.sqrt(MU / a**3)
 
 
-class TleEphemeris:
-    """Target ephemeris from a TLE through ``sgp4`` (TEME frame, treated as the
-    inertial frame: a simplification of a few arc-minutes that the relative
-    navigation sensor removes once the target is in view)."""
+def _precession(t_tai: float) -> np.ndarray:
+    """IAU 1976 precession matrix P, mean J2000 -> mean of date (r_date = P r)."""
+    T = (t_tai - 1325419167.816) / 86400.0 / 36525.0
+    as2r = math.pi / 180.0 / 3600.0
+    zeta = (2306.2181 * T + 0.30188 * T * T + 0.017998 * T**3) * as2r
+    z = (2306.2181 * T + 1.09468 * T * T + 0.018203 * T**3) * as2r
+    theta = (2004.3109 * T - 0.42665 * T * T - 0.041833 * T**3) * as2r
 
-    def __init__(self, line1: str, line2: str, epoch_tai_of_jd: float) -> None:
+    def rz(a: float) -> np.ndarray:
+        c, s = math.cos(a), math.sin(a)
+        return np.array([[c, s, 0.0], [-s, c, 0.0], [0.0, 0.0, 1.0]])
+
+    c, s = math.cos(theta), math.sin(theta)
+    ry = np.array([[c, 0.0, -s], [0.0, 1.0, 0.0], [s, 0.0, c]])
+    return rz(-z) @ ry @ rz(-zeta)
+
+
+class TleEphemeris:
+    """Target ephemeris from a TLE through ``sgp4``. Its TEME output is turned
+    into GCRF by the IAU 1976 precession alone (nutation, below 20 arcsec,
+    i.e. under a kilometre here, is neglected: the relative-navigation sensor
+    removes that error once the target is in view)."""
+
+    def __init__(self, line1: str, line2: str, tai_minus_utc: float = 37.0) -> None:
         from sgp4.api import Satrec
 
         self._sat = Satrec.twoline2rv(line1, line2)
-        #: TAI seconds of JD 2451545.0 (UTC), to map TAI to sgp4's JD (UTC)
-        self._j2000_tai = epoch_tai_of_jd
+        if self._sat.error:
+            raise ValueError(f"TLE rejected by sgp4 (error {self._sat.error})")
+        self.tai_minus_utc = tai_minus_utc
         self.mean_motion = self._sat.no_kozai / 60.0
 
     def state(self, t_tai: float) -> tuple[np.ndarray, np.ndarray]:
-        """Position and velocity at ``t_tai`` (m, m/s)."""
-        days = (t_tai - self._j2000_tai) / 86400.0
-        jd = 2451545.0 + math.floor(days)
-        err, r, v = self._sat.sgp4(jd, days - math.floor(days))
+        """Position and velocity at ``t_tai`` (m, m/s), GCRF."""
+        days = (t_tai - self.tai_minus_utc) / 86400.0  # UTC days since 1958-01-01
+        whole = math.floor(days)
+        err, r, v = self._sat.sgp4(2436204.5 + whole, days - whole)
         if err:
             raise ValueError(f"sgp4 error {err}")
-        return np.array(r) * 1e3, np.array(v) * 1e3
+        pt = _precession(t_tai).T
+        return pt @ (np.array(r) * 1e3), pt @ (np.array(v) * 1e3)
 
 
 def cross(a, b) -> np.ndarray:

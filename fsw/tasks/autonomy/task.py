@@ -289,7 +289,7 @@ class AutonomyTask:
             if tc.form == 1:
                 eph = orbit.StateEphemeris(tc.epoch_tai, np.asarray(tc.r_N), np.asarray(tc.v_N))
             else:
-                eph = orbit.TleEphemeris(tc.tle1, tc.tle2, orbit_j2000_tai())
+                eph = orbit.TleEphemeris(tc.tle1, tc.tle2)
                 eph.state(self.ctx.t)
         except (ValueError, RuntimeError) as exc:
             self.ctx.event(2, EV_REFUSED, f"launch notice: bad target orbit: {exc}"[:96])
@@ -620,11 +620,6 @@ def camera_frame(boresight) -> np.ndarray:
     x = ref - (ref @ z) * z
     x /= np.linalg.norm(x)
     return np.array([x, orbit.cross(z, x), z])
-
-
-def orbit_j2000_tai() -> float:
-    """TAI seconds of JD 2451545.0 UTC (for sgp4's Julian dates)."""
-    return 1325419200.0 + 32.0
 
 
 def _hk_mode(mode: Mode) -> int:

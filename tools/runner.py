@@ -15,6 +15,9 @@ of its own; the stream hash is the same as in-process (see
                   NodePlan("fsw.tasks:build", {"scenario": path})],
                  transport="tcp", config=ExecutiveConfig(seed=1), duration_s=600)
     print(result.stream_hash)
+
+The whole mission (``fsw run --transport ipc|tcp``) places its participants
+over three nodes of its own, two legs long: :mod:`fsw_tools.mission.split`.
 """
 
 from __future__ import annotations

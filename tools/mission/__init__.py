@@ -251,6 +251,8 @@ def summary(res: MissionResult) -> dict[str, Any]:
         "keep_out_violated": inside,
         "pointing_error_inspection_deg": {"median": pct(0.5), "p95": pct(0.95),
                                           "max": pointing[-1] if pointing else None},
+        "inspection_tracking_fraction": (len(pointing) / (len(pointing) + s.not_tracking)
+                                         if pointing else None),
         "notice_to_launch_s": launch - t0,
         "launch_to_commissioned_s": (commissioned - launch) if commissioned else None,
         "notice_to_first_track_s": (s.first_track_t - t0) if s.first_track_t else None,

@@ -7,7 +7,9 @@ at the scenario's hard stop, or when told to stop at a mode).
 
 Scoring (:class:`Score`): range over time (minimum overall and during the
 inspection), camera pointing error against the true line of sight (truth
-attitude, both truth positions), the first good track (range below
+attitude, both truth positions) while the ADCS is tracking the target (the
+inspection's correction burns turn the camera away: those samples are
+counted apart), the first good track (range below
 ``plan.track_range_m`` and pointing error below ``plan.track_pointing_deg``),
 propellant used (truth) turned into Δv by the rocket equation, and the mode
 timeline from MODE_STATUS.
@@ -31,6 +33,9 @@ TRUTH_CHASER = DICTIONARY["TRUTH_CHASER"]
 TRUTH_TARGET = DICTIONARY["TRUTH_TARGET"]
 TRUTH_RELATIVE = DICTIONARY["TRUTH_RELATIVE"]
 MODE_STATUS = DICTIONARY["MODE_STATUS"]
+ADCS_STATE = DICTIONARY["ADCS_STATE"]
+ADCS_REQUEST = DICTIONARY["ADCS_REQUEST"]
+TARGET_TRACK = 4
 BURN_STATUS = DICTIONARY["BURN_STATUS"]
 EVENT = DICTIONARY["EVENT"]
 G0 = 9.80665
@@ -48,6 +53,8 @@ class Score:
     min_range_inspection_m: float = math.inf
     max_range_inspection_m: float = 0.0
     pointing_deg: list[float] = field(default_factory=list)
+    #: inspection samples taken while the camera was not tracking (burn slews)
+    not_tracking: int = 0
     first_track_t: float | None = None
     propellant0_kg: float | None = None
     propellant_kg: float | None = None
@@ -83,6 +90,8 @@ class Monitor:
         self._boresight = np.asarray(scenario.chaser.camera_boresight_b, float)
         self._boresight /= np.linalg.norm(self._boresight)
         self.departure_t: float | None = None
+        self._adcs_mode = -1
+        self._override = False
         self.done = False
         #: set by the composition root: ends the run after the current tick
         self.request_stop = lambda: None
@@ -124,6 +133,12 @@ class Monitor:
                 self.score.modes.append((self.ctx.t, m))
                 if m == "DEPARTURE" and self.departure_t is None:
                     self.departure_t = self.ctx.t
+        elif apid == ADCS_STATE.apid:
+            self._adcs_mode = ADCS_STATE.parse(raw).mode
+        elif apid == ADCS_REQUEST.apid:
+            r = ADCS_REQUEST.parse(raw)
+            if r.source == 1:
+                self._override = bool(r.active)
         elif apid == BURN_STATUS.apid:
             self.score.dv_fsw_mps = BURN_STATUS.parse(raw).dv_total
         elif apid == EVENT.apid:
@@ -139,7 +154,10 @@ class Monitor:
         err = math.degrees(math.acos(max(-1.0, min(1.0, float(b_N @ los) / rng))))
         s = self.score
         if s.mode == "PROX_OPS":
-            s.pointing_deg.append(err)
+            if self._adcs_mode == TARGET_TRACK and not self._override:
+                s.pointing_deg.append(err)
+            else:
+                s.not_tracking += 1
         p = self.sc.plan
         if s.first_track_t is None and rng < p.track_range_m and err < p.track_pointing_deg:
             s.first_track_t = self.ctx.t

@@ -34,7 +34,9 @@ def format_summary(s: dict[str, Any]) -> str:
         f"{s['keep_out_radius_m']:.0f} m: {'VIOLATED' if s['keep_out_violated'] else 'clear'})",
         f"Inspection range:    {_num(s['min_range_inspection_m'])} .. "
         f"{_num(s['max_range_inspection_m'])} m",
-        f"Pointing error during inspection: median {_num(pe['median'], '.3f')} deg, "
+        f"Pointing error during inspection (tracking, "
+        f"{_num((s.get('inspection_tracking_fraction') or 0) * 100, '.0f')}% of the time): "
+        f"median {_num(pe['median'], '.3f')} deg, "
         f"95% {_num(pe['p95'], '.3f')} deg, max {_num(pe['max'], '.3f')} deg",
         f"Notice to launch:         {_dur(s['notice_to_launch_s'])}",
         f"Launch to commissioned:   {_dur(s['launch_to_commissioned_s'])}",

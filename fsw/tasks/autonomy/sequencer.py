@@ -304,15 +304,15 @@ class Sequencer:
     def _nmc_correction(self, t: float, rho, v, n: float, out: Step) -> None:
         """Keep the circumnavigation: at the burn time, the velocity of the
         drift-free relative orbit centred on the target through the predicted
-        position (in-plane: y' = -2 n x, x' = n y / 2), cross-track that of the
-        circle's point of matching phase."""
+        position (in-plane: y' = -2 n x, x' = n y / 2: the ellipse x = A cos th,
+        y = -2 A sin th), and the cross-track rate of the circle's motion
+        z = sqrt(3) A cos th at that phase (so the cross-track oscillation stays
+        in phase with the radial one: the range stays near 2 A)."""
         lead = min(self.lead_s, 240.0)
         r1, v1 = self.g.propagate(rho, v, n, lead)
-        b = self.plan.inspection_radius_m / 2
-        zc = self.plan.inspection_radius_m * math.sqrt(3) / 2
-        phase = math.atan2(-r1[1] / (2 * b), (r1[0] / b + r1[2] / zc) / 2)
-        _, v_circle = nmc_state(self.plan.inspection_radius_m, phase, n)
-        v_des = np.array([n * r1[1] / 2, -2 * n * r1[0], v_circle[2]])
+        a = math.hypot(r1[0], r1[1] / 2)
+        th = math.atan2(-r1[1] / 2, r1[0])
+        v_des = np.array([n * r1[1] / 2, -2 * n * r1[0], -math.sqrt(3) * a * n * math.sin(th)])
         dv = v_des - v1
         if float(np.linalg.norm(dv)) >= MIN_DV:
             out.burn = self._order(t + lead, dv, "inspection: circle correction")

@@ -282,7 +282,8 @@ class Fault:
 
     #: seconds after launch
     at_s: float = 0.0
-    #: wheel_fail | thruster_stuck_open | thruster_stuck_closed | star_tracker_dropout | link_loss
+    #: wheel_fail | thruster_stuck_open | thruster_stuck_closed | star_tracker_dropout |
+    #: link_loss (the ground link: the ground station is silent, see tools/mission)
     kind: str = "wheel_fail"
     index: int = 0
     duration_s: float = 0.0  # 0 = permanent

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from math import isfinite as _isfinite
 from typing import Any
 
 import numpy as np
@@ -60,8 +61,15 @@ class AvionicsStats:
 
 
 def _finite(values: Any, nonneg: bool = False) -> bool:
-    a = np.asarray(values, float)
-    return bool(np.all(np.isfinite(a)) and (not nonneg or np.all(a >= 0.0)))
+    """Every value finite (and >= 0 with ``nonneg``). Plain floats first: a
+    command is a short tuple, where numpy's per-call cost dominates."""
+    try:
+        if not all(map(_isfinite, values)):
+            return False
+        return not nonneg or all(x >= 0.0 for x in values)
+    except TypeError:  # not a flat sequence of numbers: numpy decides
+        a = np.asarray(values, float)
+        return bool(np.all(np.isfinite(a)) and (not nonneg or np.all(a >= 0.0)))
 
 
 class AvionicsNode:
@@ -79,6 +87,9 @@ class AvionicsNode:
         self.stats = AvionicsStats()
         self._packets = {name: DICTIONARY[pname] for name, (_, pname) in MODELS.items()}
         self._period = {n: self.sensors[n].period for n in SENSOR_NAMES}
+        #: (name, period, sampler, packet) in publishing order: the per-tick loop
+        self._schedule = [(n, self._period[n], self.sensors[n].sample, self._packets[n])
+                          for n in SENSOR_NAMES]
         self._next: dict[str, float] = {}
         self._next_truth = 0.0
         self._t_first: float | None = None
@@ -103,15 +114,16 @@ class AvionicsNode:
             if n > 0:
                 w.step(n)
         self.stats.ticks += 1
-        for ev in self.faults.update(w.t):
+        tw = w.t
+        for ev in self.faults.update(tw):
             f = ev.fault
             self.ctx.send(TRUTH_FAULT, kind=f.kind, index=max(0, min(255, f.index)),
                           sensor=f.sensor or "none", started=int(ev.started))
             self.stats.truth_packets += 1
-        self._publish_sensors(w.t)
-        if w.t >= self._next_truth - 1e-9:
+        self._publish_sensors(tw)
+        if tw >= self._next_truth - 1e-9:
             self._publish_truth()
-            self._next_truth = self._advance(self._next_truth, self.truth_period, w.t)
+            self._next_truth = self._advance(self._next_truth, self.truth_period, tw)
 
     # ------------------------------------------------------------ sensors
     @staticmethod
@@ -121,17 +133,20 @@ class AvionicsNode:
     def _publish_sensors(self, t: float) -> None:
         silent = self.faults.link_silent
         dropped = self.faults.dropped
-        for name in SENSOR_NAMES:
-            due = self._next.get(name, 0.0)
+        nxt = self._next
+        world = self.world
+        stats = self.stats
+        for name, period, sample, pdef in self._schedule:
+            due = nxt.get(name, 0.0)
             if t < due - 1e-9:
                 continue
-            self._next[name] = self._advance(due, self._period[name], t)
-            fields = self.sensors[name].sample(self.world)
+            nxt[name] = self._advance(due, period, t)
+            fields = sample(world)
             if silent or name in dropped:
-                self.stats.samples_dropped += 1
+                stats.samples_dropped += 1
                 continue
-            self.ctx.send(self._packets[name], **fields)
-            self.stats.sensor_packets += 1
+            self.ctx.send(pdef, **fields)
+            stats.sensor_packets += 1
 
     def _publish_truth(self) -> None:
         w, c, g = self.world, self.world.chaser, self.world.target
@@ -158,19 +173,19 @@ class AvionicsNode:
         return True
 
     def _on_wheel(self, rec: Any) -> None:
-        if self._accept(rec.torque):
-            cmd = np.zeros(self.world.chaser.n_wheels)
-            n = min(len(cmd), len(rec.torque))
-            cmd[:n] = rec.torque[:n]
-            self.world.set_wheel_torque(cmd)
+        torque = rec.torque
+        if self._accept(torque):
+            nw = self.world.chaser.n_wheels
+            n = min(nw, len(torque))  # wheels beyond the packet's get 0
+            self.world.set_wheel_torque((*torque[:n], *(0.0,) * (nw - n)))
 
     def _on_mtq(self, rec: Any) -> None:
         if self._accept(rec.dipole_B):
             self.world.set_mtq_dipole(rec.dipole_B)
 
     def _on_thruster(self, rec: Any) -> None:
-        if self._accept(rec.on_time, nonneg=True):
-            cmd = np.zeros(self.world.chaser.n_thrusters)
-            n = min(len(cmd), len(rec.on_time))
-            cmd[:n] = rec.on_time[:n]
-            self.world.set_thruster_on_times(cmd)
+        on_time = rec.on_time
+        if self._accept(on_time, nonneg=True):
+            nt = self.world.chaser.n_thrusters
+            n = min(nt, len(on_time))  # thrusters beyond the packet's stay off
+            self.world.set_thruster_on_times((*on_time[:n], *(0.0,) * (nt - n)))

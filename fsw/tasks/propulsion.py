@@ -63,6 +63,8 @@ FIRING_RATE_LIMIT = math.radians(0.3)
 QUIET_RATE = math.radians(0.05)
 TEST_PULSE_S = 0.1
 TEST_RESPONSE = 0.3
+#: after a thruster test the idle monitor waits this long [s]
+TEST_BACKOFF_S = 300.0
 
 PROP_ARM = DICTIONARY["PROP_ARM"]
 BURN_ORDER = DICTIONARY["BURN_ORDER"]
@@ -150,6 +152,7 @@ class PropulsionTask:
         self.test = None
         self.normal = np.array([0.0, 0.0, 1.0])
         self.idle_rate_count = 0
+        self.monitor_after = -math.inf
         self.firing_rate_count = 0
         self.rates_fire0 = np.zeros(3)
         self.gauge = None
@@ -400,7 +403,7 @@ class PropulsionTask:
     # ------------------------------------------------------------------ FDIR
     def _idle_monitor(self) -> None:
         """Uncommanded torque while idle: a thruster stuck open."""
-        if self.att is None or self.rates is None:
+        if self.att is None or self.rates is None or self.ctx.t < self.monitor_after:
             return
         spinning = float(np.linalg.norm(self.rates)) > IDLE_RATE_LIMIT
         saturated = self.att[4] > 0.9 * self.sc.chaser.wheels.max_momentum_nms
@@ -478,6 +481,8 @@ class PropulsionTask:
         self.valves = self._mask()
         self._send_valves()
         self.test = None
+        # let the attitude control settle before suspecting the thrusters again
+        self.monitor_after = self.ctx.t + TEST_BACKOFF_S
         self._status_idle()
 
     def _status_idle(self) -> None:

@@ -51,15 +51,31 @@ class _Noise:
         self.rng = np.random.default_rng([seed, stream])
         self.width, self.block = width, block
         self._buf = np.empty((0, width))
+        self._rows: list[list[float]] | None = None
         self._i = 0
 
     def draw(self) -> np.ndarray:
         if self._i >= len(self._buf):
-            self._buf = self.rng.standard_normal((self.block, self.width))
-            self._i = 0
+            self._refill()
         row = self._buf[self._i]
         self._i += 1
         return row
+
+    def draw_list(self) -> list[float]:
+        """The next row as plain floats (the same draws as :meth:`draw`)."""
+        if self._i >= len(self._buf):
+            self._refill()
+        rows = self._rows
+        if rows is None:
+            rows = self._rows = self._buf.tolist()
+        row = rows[self._i]
+        self._i += 1
+        return row
+
+    def _refill(self) -> None:
+        self._buf = self.rng.standard_normal((self.block, self.width))
+        self._rows: list[list[float]] | None = None
+        self._i = 0
 
 
 def _frame(boresight: Any) -> np.ndarray:
@@ -96,15 +112,31 @@ class Gyro:
         self.cfg = cfg
         self.noise = _Noise(seed, 1, 6)
         rng = np.random.default_rng([seed, 101])
-        self.bias = rng.normal(0.0, cfg.bias_sigma, 3)
+        self._b = rng.normal(0.0, cfg.bias_sigma, 3).tolist()
         self.period = 1.0 / cfg.rate_hz
         self._sv = cfg.angle_random_walk / math.sqrt(self.period)
         self._su = cfg.bias_random_walk * math.sqrt(self.period)
 
+    @property
+    def bias(self) -> np.ndarray:
+        """Current rate bias [rad/s], body axes (a random walk)."""
+        return np.array(self._b)
+
+    @bias.setter
+    def bias(self, value: Any) -> None:
+        self._b = np.asarray(value, float).reshape(3).tolist()
+
     def sample(self, world: World) -> dict[str, Any]:
-        n = self.noise.draw()
-        self.bias = self.bias + self._su * n[3:]
-        return {"rate_B": world.chaser.w + self.bias + self._sv * n[:3], "valid": 1}
+        # plain floats at the gyro's rate (every tick): the same IEEE operations,
+        # in the same order, as the numpy expression w + bias + sv * n
+        n0, n1, n2, n3, n4, n5 = self.noise.draw_list()
+        su, sv = self._su, self._sv
+        b0, b1, b2 = self._b
+        b0, b1, b2 = b0 + su * n3, b1 + su * n4, b2 + su * n5
+        self._b = [b0, b1, b2]
+        w0, w1, w2 = world.chaser.w.tolist()
+        return {"rate_B": (w0 + b0 + sv * n0, w1 + b1 + sv * n1, w2 + b2 + sv * n2),
+                "valid": 1}
 
 
 class StarTracker:

@@ -178,6 +178,7 @@ class AutonomyTask:
         self.nav_source = 0
         self.last_mode_sent = None
         self.dv_acc = np.zeros(3)
+        self._hill = None
         self.ekf_on = False
         self.ekf_t = 0.0
         self.ekf_retry = -math.inf
@@ -560,6 +561,10 @@ class AutonomyTask:
                 self.seq.retry(mode.name, x[:3])
 
     def _order(self, b) -> None:
+        if self._hill is None:  # no navigation fix since a restart: no burn
+            self.ctx.event(2, EV_REFUSED, f"burn {b.id} not ordered: no navigation fix yet")
+            self.seq.burn_done(b.id)
+            return
         # the Δv is in the Hill axes at the burn time: turn today's axes forward
         # by the orbit's rotation until then (about the orbit normal)
         C = self._hill
@@ -593,7 +598,8 @@ class AutonomyTask:
         if self.cycles % CA_EVERY:
             return
         x = self.cds["x"]
-        if x is None or not self.nav_valid or np.linalg.norm(x[:3]) > 20000.0:
+        if x is None or not self.nav_valid or self._hill is None \
+                or np.linalg.norm(x[:3]) > 20000.0:
             return
         if self.seq.pending is not None and self.seq.pending.purpose.startswith("collision"):
             return
@@ -603,8 +609,6 @@ class AutonomyTask:
             self.ctx.event(3, EV_CAM, f"predicted closest approach {d:.0f} m inside the "
                            f"keep-out sphere: avoidance burn")
             self.cds["times"].setdefault("cam", t)
-            if not hasattr(self, "_hill"):
-                return
             self._order(order)
             self._safe(t, "collision avoidance")
             self.seq.pending = order

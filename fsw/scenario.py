@@ -179,6 +179,8 @@ class Rcs:
     isp_s: float = 220.0  # assumed, monopropellant hydrazine
     min_impulse_bit_ns: float = 0.01  # assumed: 10 ms minimum on-time at 1 N
     propellant_kg: float = 12.0  # assumed load
+    #: blowdown tank: thrust is rated at this pressure and scales with it (assumed)
+    reference_pressure_pa: float = 2.2e6
     #: command period of pulse trains [s] (one propulsion tick)
     pulse_period_s: float = 1.0
 
@@ -495,6 +497,7 @@ def validate(sc: Scenario) -> Scenario:
     )
     _require(0 < c.propellant_kg < ch.mass_kg, "chaser.rcs.propellant_kg", "must be in (0, mass)")
     _require(c.pulse_period_s > 0, "chaser.rcs.pulse_period_s", "must be > 0")
+    _require(c.reference_pressure_pa > 0, "chaser.rcs.reference_pressure_pa", "must be > 0")
     s = ch.sensors
     for name in ("star_tracker_rate_hz", "gps_rate_hz", "relnav_range_max_m", "relnav_fov_deg",
                  "sun_sensor_rate_hz", "magnetometer_rate_hz", "wheel_tach_rate_hz",

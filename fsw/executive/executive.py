@@ -89,7 +89,8 @@ class RunResult:
 class _Slot:
     """The executive's bookkeeping of one participant."""
 
-    __slots__ = ("bad_packets", "consecutive", "ctx", "discarded", "dispatch", "every", "faults",
+    __slots__ = ("bad_packets", "calls", "consecutive", "ctx", "discarded", "dispatch", "every",
+                 "faults",
                  "handlers", "hb_every", "inbox", "init_error", "monitored", "name",
                  "obj", "pending", "restart_at", "restarted_tick", "restarts", "state",
                  "steps")
@@ -103,7 +104,10 @@ class _Slot:
         self.inbox: list[bytes] = []
         self.handlers: dict[int, list[tuple[Callable[[Any], object], Any]]] = {}
         #: APID -> the callables a packet of it goes to (parsing wrapped in)
-        self.dispatch: dict[int, tuple[Callable[[bytes], object], ...]] = {}
+        self.calls: dict[int, tuple[Callable[[bytes], object], ...]] = {}
+        #: APID -> one callable per APID (the only one, or all of ``calls``
+        #: in order): the delivery hot path makes one call per packet
+        self.dispatch: dict[int, Callable[[bytes], object]] = {}
         self.pending: list[bytes] | None = None
         self.ctx: TaskContext | None = None
         self.state = INIT
@@ -243,8 +247,10 @@ class Executive:
         if self._skip[a]:
             raise ValueError(f"{slot.name}: APID 0x{a:03X} is reserved for lockstep sync")
         slot.handlers.setdefault(a, []).append((handler, pdef))
-        slot.dispatch[a] = (*slot.dispatch.get(a, ()),
-                            handler if pdef is None else self._parsing(slot, handler, pdef))
+        call = handler if pdef is None else self._parsing(slot, handler, pdef)
+        before = slot.calls.get(a, ())
+        slot.calls[a] = (*before, call)
+        slot.dispatch[a] = call if not before else _fan_out(slot.calls[a])
         if self._handshaken and self.role == "follower" and a not in self._bus_subs:
             # a new APID after start-up (e.g. at a restart): effective once the
             # subscription has reached the publishers, not synchronised
@@ -445,8 +451,10 @@ class Executive:
         dispatch = slot.dispatch
         i = 0
         try:
+            get = dispatch.get
             for i, p in enumerate(inbox):  # noqa: B007 - i names the packet that raised
-                for h in dispatch.get(((p[0] << 8) | p[1]) & 0x7FF, ()):
+                h = get(((p[0] << 8) | p[1]) & 0x7FF)
+                if h is not None:
                     h(p)
         except Exception as exc:
             if not slot.monitored:
@@ -492,6 +500,7 @@ class Executive:
                 if not subs:
                     self._subs[a] = None
         slot.handlers = {}
+        slot.calls = {}
         slot.dispatch = {}
 
     def _restart(self, slot: _Slot, k: int) -> None:
@@ -620,6 +629,16 @@ class Executive:
         for slot in self._slots:
             self._sync_local()
             self._turn(slot, k)
+
+
+def _fan_out(calls: tuple[Callable[[bytes], object], ...]) -> Callable[[bytes], None]:
+    """One callable handing a packet to each of ``calls`` in order (an
+    exception stops the packet there, as a loop over them would)."""
+    def each(p: bytes) -> None:
+        for c in calls:
+            c(p)
+
+    return each
 
 
 def _clip(text: str, size: int) -> str:

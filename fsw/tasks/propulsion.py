@@ -13,7 +13,8 @@ is below ``FIRE_ATTITUDE_DEG`` and the burn's start time (centre minus half
 its duration) has come --> ``firing``: each cycle the thrusters of the group
 along the Δv get an on-time (the same for all, so their torques cancel) up to
 the cycle, never a pulse below the minimum impulse bit; the Δv delivered is
-counted from the commanded impulses and the mass estimate --> ``done`` (Δv
+counted from the commanded impulses (thrust scaled by the measured tank
+pressure: blowdown) and the mass estimate --> ``done`` (Δv
 reached), or ``aborted`` (attitude lost while firing, SAFE, or a fault).
 Every burn ends disarmed. An order without a valid arming is rejected (event).
 
@@ -103,7 +104,9 @@ class PropulsionTask:
         self.pos = np.array(rcs.positions_b, float)
         self.dirs = np.array(rcs.directions_b, float)
         self.n = len(self.pos)
-        self.F = rcs.thrust_n
+        self.F_ref = self.F = rcs.thrust_n
+        self.p_ref = rcs.reference_pressure_pa
+        self.pressure = 0.0
         self.isp = rcs.isp_s
         self.min_on = rcs.min_impulse_bit_ns / rcs.thrust_n
         self.dt = 1.0 / scenario.rates.adcs_hz
@@ -248,6 +251,10 @@ class PropulsionTask:
     def on_prop_status(self, r) -> None:
         if math.isfinite(r.propellant_mass):
             self.gauge = r.propellant_mass
+        if math.isfinite(r.tank_pressure) and 0.1 < r.tank_pressure / self.p_ref < 2.0:
+            # blowdown: the thrust follows the measured tank pressure
+            self.F = self.F_ref * r.tank_pressure / self.p_ref
+            self.pressure = r.tank_pressure
 
     def on_mode(self, r) -> None:
         entering_safe = r.mode == SAFE_MODE and self.mode != SAFE_MODE
@@ -277,7 +284,7 @@ class PropulsionTask:
             self._status()
         if self.cycles % self.hk_every == 0:
             self.ctx.send(PROP_HK, mode=self.state, armed=int(t <= self.armed_until),
-                          tank_pressure=0.0, propellant_mass=self.cds["propellant"],
+                          tank_pressure=self.pressure, propellant_mass=self.cds["propellant"],
                           dv_total=self.cds["dv_total"], burns=self.cds["burns"],
                           faults=self.faults)
 

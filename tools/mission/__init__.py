@@ -125,6 +125,9 @@ def fly(scenario: Scenario, *, seed: int | None = None, archive: Path | None = N
     world_faults = [fc for f, fc in zip(sc.faults, cfg.faults, strict=True)
                     if f.kind != "link_loss"]
     cfg.faults = world_faults
+    # the tank is rated (and filled) at the scenario's reference pressure
+    cfg.chaser.tank.reference_pressure = sc.chaser.rcs.reference_pressure_pa
+    cfg.chaser.tank.initial_pressure = sc.chaser.rcs.reference_pressure_pa
     se, out = sc.chaser.sensors, cfg.sensors
     out.gyro.rate_hz = sc.rates.adcs_hz
     out.sun_sensor.rate_hz = se.sun_sensor_rate_hz

@@ -81,6 +81,9 @@ BURN_ORDER = DICTIONARY["BURN_ORDER"]
 AUTONOMY_HK = DICTIONARY["AUTONOMY_HK"]
 COMMAND_ACK = DICTIONARY["COMMAND_ACK"]
 
+#: the camera tracks the target between burns inside this fraction of the
+#: relative-navigation sensor's range
+TRACK_RANGE_FRACTION = 0.9
 #: the collision check runs every CA_EVERY cycles (motion at metres per second
 #: against a horizon of minutes)
 CA_EVERY = 5
@@ -545,8 +548,11 @@ class AutonomyTask:
             self.ctx.event(1, EV_LEG, e[:96])
         if step.burn is not None:
             self._order(step.burn)
-        if step.pointing == "target" and np.linalg.norm(x[:3]) < self.sc.chaser.sensors \
-                .relnav_range_max_m:
+        # between burns the camera stays on the target while the sensor can see
+        # it (the relative-navigation EKF keeps its measurements)
+        in_view = np.linalg.norm(x[:3]) < TRACK_RANGE_FRACTION * self.sc.chaser.sensors \
+            .relnav_range_max_m
+        if step.pointing in ("target", "inertial") and in_view:
             self._adcs(A_TRACK)
         elif step.pointing != "burn":
             self._adcs(A_SUN)

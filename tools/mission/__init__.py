@@ -170,8 +170,10 @@ def fly(scenario: Scenario, *, seed: int | None = None, archive: Path | None = N
         # leg 1: launch notice to insertion, coarse ticks
         # ticks of at most standby_step_s that end exactly at the insertion
         interval = insertion_tai - sc.notice_tai
-        ground_ticks = math.ceil(interval / sc.rates.standby_step_s - 1e-9)
-        step = interval / ground_ticks if ground_ticks > 0 else 0.0
+        step = sc.rates.standby_step_s
+        ground_ticks = math.floor(interval / step - 1e-9)
+        if ground_ticks == 0 and interval > 0:
+            ground_ticks, step = 1, interval
         if ground_ticks > 0:
             ex = (split.executive if split else _local_executive)(ExecutiveConfig(
                 rates={"attitude": 1.0 / step, "default": 1.0 / step},

@@ -278,7 +278,11 @@ class World:
 
     def set_wheel_torque(self, torque: Any) -> None:
         """Motor torque commands [N m] (saturated by the core)."""
-        self.chaser.wheel_torque_cmd[:] = np.asarray(torque, float)[: self.chaser.n_wheels]
+        c = self.chaser
+        if type(torque) is tuple and len(torque) == c.n_wheels:  # the node's per-tick case
+            c.wheel_torque_cmd[:] = torque
+            return
+        c.wheel_torque_cmd[:] = np.asarray(torque, float)[: c.n_wheels]
 
     def set_mtq_dipole(self, dipole: Any) -> None:
         """Magnetorquer dipole [A m^2] in body axes (saturated by the core)."""

@@ -22,7 +22,7 @@ class ValveModel:
     """See the module docstring."""
 
     name = "valves"
-    rate_group = "attitude"
+    rate_group = "default"
 
     def __init__(self, world: Any) -> None:
         self.world = world

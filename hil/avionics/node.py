@@ -150,15 +150,16 @@ class AvionicsNode:
 
     def _publish_truth(self) -> None:
         w, c, g = self.world, self.world.chaser, self.world.target
-        speed = np.zeros(4)
+        # plain floats (.tolist() is exact): packing them is cheaper than numpy scalars
         nw = min(4, c.n_wheels)
-        speed[:nw] = c.wheel_speed[:nw]
-        self.ctx.send(TRUTH_CHASER, r_N=c.r, v_N=c.v, q_BN=c.q, w_B=c.w, wheel_speed=speed,
-                      mass=c.mass, propellant_mass=c.prop_mass, tank_pressure=c.tank_pressure,
-                      eclipse=int(c.eclipse))
-        self.ctx.send(TRUTH_TARGET, r_N=g.r, v_N=g.v)
-        self.ctx.send(TRUTH_RELATIVE, r_H=w.hill_r, v_H=w.hill_v,
-                      range=float(np.linalg.norm(w.hill_r)))
+        speed = c.wheel_speed[:nw].tolist() + [0.0] * (4 - nw)
+        send = self.ctx.send
+        send(TRUTH_CHASER, r_N=c.r.tolist(), v_N=c.v.tolist(), q_BN=c.q.tolist(),
+             w_B=c.w.tolist(), wheel_speed=speed, mass=c.mass, propellant_mass=c.prop_mass,
+             tank_pressure=c.tank_pressure, eclipse=int(c.eclipse))
+        send(TRUTH_TARGET, r_N=g.r.tolist(), v_N=g.v.tolist())
+        send(TRUTH_RELATIVE, r_H=w.hill_r.tolist(), v_H=w.hill_v.tolist(),
+             range=float(np.linalg.norm(w.hill_r)))
         self.stats.truth_packets += 3
 
     # ------------------------------------------------------------ actuators

@@ -175,4 +175,77 @@ static inline int la_inv3(const double m[9], double out[9])
     return 1;
 }
 
+/*
+ * Inverse of a symmetric positive-definite 3x3 matrix (a covariance such as
+ * an innovation covariance whose rows carry different units, e.g. m^2 and
+ * rad^2); returns 0 when not positive definite to working precision.
+ * Scale-invariant: m is first equilibrated by its diagonal, A = D m D with
+ * D = diag(1/sqrt(m_ii)) (unit diagonal, so the test no longer depends on
+ * units), then A = L L^T (Cholesky) with every pivot required above
+ * tol = 1e-12 (a reciprocal condition number of A near 1e-12 or worse reads
+ * as singular), and m^-1 = D L^-T L^-1 D. Only the lower triangle of m is read.
+ */
+static inline int la_inv3_spd(const double m[9], double out[9])
+{
+    double d[3], a[9], L[9], Li[9];
+    const double tol = 1e-12;
+    int i, j, k;
+    for (i = 0; i < 3; ++i) {
+        if (!(m[4 * i] > 0.0) || !(m[4 * i] - m[4 * i] == 0.0)) {
+            return 0; /* a non-positive, NaN or infinite variance */
+        }
+        d[i] = 1.0 / sqrt(m[4 * i]);
+    }
+    for (i = 0; i < 3; ++i) {
+        for (j = 0; j <= i; ++j) {
+            a[3 * i + j] = (i == j) ? 1.0 : m[3 * i + j] * d[i] * d[j];
+            if (!(a[3 * i + j] - a[3 * i + j] == 0.0)) {
+                return 0;
+            }
+        }
+    }
+    la_zero(L, 9);
+    for (j = 0; j < 3; ++j) {
+        double s = a[4 * j];
+        for (k = 0; k < j; ++k) {
+            s -= L[3 * j + k] * L[3 * j + k];
+        }
+        if (!(s > tol)) {
+            return 0;
+        }
+        L[4 * j] = sqrt(s);
+        for (i = j + 1; i < 3; ++i) {
+            double t = a[3 * i + j];
+            for (k = 0; k < j; ++k) {
+                t -= L[3 * i + k] * L[3 * j + k];
+            }
+            L[3 * i + j] = t / L[4 * j];
+        }
+    }
+    /* Li = L^-1 (lower triangular, forward substitution column by column) */
+    la_zero(Li, 9);
+    for (j = 0; j < 3; ++j) {
+        Li[4 * j] = 1.0 / L[4 * j];
+        for (i = j + 1; i < 3; ++i) {
+            double t = 0.0;
+            for (k = j; k < i; ++k) {
+                t -= L[3 * i + k] * Li[3 * k + j];
+            }
+            Li[3 * i + j] = t / L[4 * i];
+        }
+    }
+    /* m^-1 = D Li^T Li D (symmetric by construction) */
+    for (i = 0; i < 3; ++i) {
+        for (j = 0; j <= i; ++j) {
+            double t = 0.0;
+            for (k = i; k < 3; ++k) {
+                t += Li[3 * k + i] * Li[3 * k + j];
+            }
+            out[3 * i + j] = t * d[i] * d[j];
+            out[3 * j + i] = out[3 * i + j];
+        }
+    }
+    return 1;
+}
+
 #endif /* GNC_LA_H */

@@ -123,7 +123,11 @@ static int relnav_update(gnc_relnav *ctx, const double z[3], gnc_relnav_out *out
     for (i = 0; i < 3; ++i) {
         S[4 * i] += r[i];
     }
-    if (!la_inv3(S, Si)) {
+    /* S mixes m^2 (range) and rad^2 (bearings): invert it with the
+     * scale-invariant SPD inverse (equilibrated Cholesky), not la_inv3 whose
+     * determinant test against the largest element reads S as singular when
+     * the bearing sigma is far below the range sigma. */
+    if (!la_inv3_spd(S, Si)) {
         return GNC_ERR_SINGULAR;
     }
     la_copy(y, out->innovation, 3);

@@ -99,9 +99,13 @@ RELNAV_ATTITUDE_RAD = 1e-4
 RELNAV_ACCEL_PSD = 1e-9
 EKF_P0 = (100.0, 100.0, 100.0, 1e-3, 1e-3, 1e-3)
 RELNAV_COAST_S = 120.0
-#: the core's 3x3 inverse tests its determinant against the largest element
-#: cubed, so metres and radians mixed in S with a bearing sigma much below
-#: 1e-3 x the range sigma reads as singular: the bearing sigma is floored here
+#: bearing sigma floor [rad]. It was added because the core's 3x3 inverse
+#: tested its determinant against the largest element cubed, so metres and
+#: radians mixed in S read as singular. The core no longer needs it: it now
+#: inverts S by an equilibrated Cholesky (scale-invariant, see la_inv3_spd in
+#: native/src/gnc_la.h; tests/core/test_relnav.py flies 0.5 m / 1e-4 rad).
+#: It is kept because removing it would change the EKF's behaviour, the
+#: mission's packet stream and the recorded data.
 RELNAV_SIGMA_ANGLE_MIN = 2e-3
 #: after an EKF failure the GPS filter flies alone this long [s]
 EKF_RETRY_S = 60.0

@@ -38,8 +38,10 @@ def enum(base: cs.Construct = U8, **values: int) -> cs.Construct:
     return cs.Enum(base, **values)
 
 
-#: Mission modes/phases shared by SET_MODE and AUTONOMY_HK.
+#: Mission modes, the one source of truth: the autonomy task's mode machine
+#: (fsw.tasks.autonomy.modes.Mode is built from it), MODE_STATUS, AUTONOMY_HK
+#: and SET_MODE all carry these values.
 MODES = {
-    "standby": 0, "commissioning": 1, "phasing": 2, "far_approach": 3, "hold": 4,
-    "close_approach": 5, "inspection": 6, "departure": 7, "safe": 8,
+    "standby": 0, "launch": 1, "commissioning": 2, "phasing": 3, "rendezvous": 4,
+    "prox_ops": 5, "departure": 6, "safe": 7,
 }

@@ -110,7 +110,7 @@ def test_signer_numbers_commands(keys: KeyRing) -> None:
     signer = CommandSigner(keys, key_id=2, next_auth_seq=100)
     v = CommandVerifier(keys)
     a = v.verify(signer.build("NOOP", t_tai=1.0))
-    b = v.verify(signer.build("SET_MODE", t_tai=2.0, mode="hold"))
+    b = v.verify(signer.build("SET_MODE", t_tai=2.0, mode="rendezvous"))
     c = v.verify(signer.build("NOOP", t_tai=3.0))
     assert (a.auth_seq, b.auth_seq, c.auth_seq) == (100, 101, 102)
     assert (a.seq, c.seq, b.mode) == (0, 1, 4)

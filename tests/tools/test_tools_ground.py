@@ -188,7 +188,7 @@ def test_unknown_command_and_bad_arguments_are_clear_errors(monkeypatch, capsys,
     assert "SET_HOLD_POINT: missing along_track [m]" in lines[2]
     assert "no field 'along' (fields: along_track)" in lines[3]
     assert "ABORT.reason: 70000 outside 0..65535" in lines[4]
-    assert "SET_MODE.mode: 'warp' is not one of" in lines[5] and "inspection" in lines[5]
+    assert "SET_MODE.mode: 'warp' is not one of" in lines[5] and "prox_ops" in lines[5]
     assert "FIRE.dv_N: needs 3 comma-separated numbers, got 2" in lines[6]
     assert "dv_N [m/s]" in out  # help FIRE
     assert r.commands == [] and r.rejected == []  # nothing bad was ever sent

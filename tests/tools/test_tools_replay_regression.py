@@ -152,3 +152,23 @@ def test_fsw_replay_verify(capsys, tmp_path: Path) -> None:
     assert main(["replay", str(RUN.root), "--verify"]) == 0
     assert "replay reproduces the recording exactly" in capsys.readouterr().out
     assert main(["replay", str(tmp_path), "--verify"]) == 2  # not a run directory
+
+
+def test_recorded_autonomy_hk_and_mode_status_carry_the_same_mission_mode() -> None:
+    """One mode enum (fsw.packets.types.MODES = the autonomy task's Mode):
+    every AUTONOMY_HK of the recorded run carries the mode of the latest
+    MODE_STATUS before it (sent on change, in the same cycle), LAUNCH
+    included, and both decode to the same names."""
+    status, hk = DICTIONARY["MODE_STATUS"], DICTIONARY["AUTONOMY_HK"]
+    assert status.enum_names("mode") == hk.enum_names("mode")
+    arc = read_archive(RUN.archive)
+    last, pairs = None, []
+    for i in range(len(arc)):
+        apid = int(arc.apids[i])
+        if apid == status.apid:
+            last = status.parse(arc.packet(i)).mode
+        elif apid == hk.apid and last is not None:
+            pairs.append((last, hk.parse(arc.packet(i)).mode))
+    assert len(pairs) >= 5
+    assert all(a == b for a, b in pairs), pairs
+    assert "launch" in {hk.enum_names("mode")[m] for _, m in pairs}

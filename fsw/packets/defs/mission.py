@@ -17,13 +17,10 @@ Between tasks:
 """
 
 from fsw.packets.dictionary import Field, telecommand, telemetry
-from fsw.packets.types import F64, U8, U16, U32, GreedyBytes, enum, text, vec
+from fsw.packets.types import F64, MODES, U8, U16, U32, GreedyBytes, enum, text, vec
 
-#: mission modes (fsw.tasks.autonomy.modes.Mode)
-MISSION_MODE = enum(
-    U8, standby=0, launch=1, commissioning=2, phasing=3, rendezvous=4, prox_ops=5,
-    departure=6, safe=7,
-)
+#: mission modes (fsw.packets.types.MODES = fsw.tasks.autonomy.modes.Mode)
+MISSION_MODE = enum(U8, **MODES)
 #: ADCS pointing modes (fsw.tasks.adcs.AdcsMode)
 ADCS_MODE = enum(
     U8, off=0, detumble=1, sun_safe=2, inertial=3, target_track=4,

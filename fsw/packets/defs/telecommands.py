@@ -7,7 +7,8 @@ from fsw.packets.types import F64, MODES, U8, U16, GreedyBytes, enum, text, vec
 NOOP = telecommand(0x080, "NOOP", [], "Do nothing but acknowledge (link check).")
 
 SET_MODE = telecommand(0x081, "SET_MODE", [
-    Field("mode", enum(U8, **MODES), "", "mission phase to enter"),
+    Field("mode", enum(U8, **MODES), "",
+          "mission mode to enter (the autonomy task accepts safe and departure)"),
 ], "Mode override (hazardous: armed first, see ARM_THRUSTERS window logic).")
 
 LAUNCH_NOTICE = telecommand(0x082, "LAUNCH_NOTICE", [

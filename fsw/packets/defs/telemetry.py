@@ -34,7 +34,7 @@ PROP_HK = telemetry(0x030, "PROP_HK", [
 ], "Propulsion housekeeping.")
 
 AUTONOMY_HK = telemetry(0x040, "AUTONOMY_HK", [
-    Field("mode", enum(U8, **MODES), "", "mission phase"),
+    Field("mode", enum(U8, **MODES), "", "mission mode (as MODE_STATUS.mode)"),
     Field("hold_point", F64, "m", "along-track hold distance commanded"),
     Field("range", F64, "m", "estimated range to the target"),
     Field("transitions", U32, "", "mode transitions since start"),

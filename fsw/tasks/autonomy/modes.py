@@ -21,6 +21,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
+from fsw.packets.types import MODES
+
 __all__ = [
     "FORWARD",
     "Health",
@@ -33,17 +35,12 @@ __all__ = [
 ]
 
 
-class Mode(enum.IntEnum):
-    """Mission modes; the value is what mode telemetry carries."""
-
-    STANDBY = 0
-    LAUNCH = 1
-    COMMISSIONING = 2
-    PHASING = 3
-    RENDEZVOUS = 4
-    PROX_OPS = 5
-    DEPARTURE = 6
-    SAFE = 7
+#: Mission modes (STANDBY, LAUNCH, COMMISSIONING, PHASING, RENDEZVOUS,
+#: PROX_OPS, DEPARTURE, SAFE), built from the packet dictionary's MODES so the
+#: value is exactly what MODE_STATUS, AUTONOMY_HK and SET_MODE carry.
+Mode = enum.IntEnum("Mode", {name.upper(): v for name, v in MODES.items()},
+                    module=__name__, qualname="Mode")
+Mode.__doc__ = "Mission modes; the value is what mode telemetry and SET_MODE carry."
 
 
 #: the nominal sequence: each mode's successor

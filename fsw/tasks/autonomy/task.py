@@ -54,7 +54,6 @@ from fsw.core.errors import GncError
 from fsw.core.guidance import GuidanceCore, LocalCore
 from fsw.core.relnav import RelnavConfig
 from fsw.packets import DICTIONARY, PacketError
-from fsw.packets.types import MODES as TC_MODES
 from fsw.scenario import Scenario
 from fsw.tasks.autonomy import orbit
 from fsw.tasks.autonomy.cw import CwGuidance, RelGuidance
@@ -128,8 +127,8 @@ R_WRONG_MODE, R_BAD_ARG, R_GATE = 20, 21, 22
 # events
 EV_MODE, EV_REFUSED, EV_FDIR, EV_CAM, EV_LEG, EV_LINK, EV_NOTICE = 401, 402, 403, 404, 405, 406, 407
 
-#: SET_MODE telecommand values (fsw.packets.types.MODES) the ground may order
-_TC_SAFE, _TC_DEPART = TC_MODES["safe"], TC_MODES["departure"]
+#: SET_MODE telecommand values (fsw.packets.types.MODES = Mode) the ground may order
+_TC_SAFE, _TC_DEPART = int(Mode.SAFE), int(Mode.DEPARTURE)
 
 
 class AutonomyTask:
@@ -513,7 +512,7 @@ class AutonomyTask:
         self._send_mode()
         if self.cycles % self.hk_every == 0:
             x = self.cds["x"]
-            self.ctx.send(AUTONOMY_HK, mode=_hk_mode(self.m.mode),
+            self.ctx.send(AUTONOMY_HK, mode=int(self.m.mode),
                           hold_point=-self.seq.hold_point_m,
                           range=float(np.linalg.norm(x[:3])) if x is not None else -1.0,
                           transitions=len(self.m.history), aborts=self.aborts)
@@ -634,13 +633,3 @@ def camera_frame(boresight) -> np.ndarray:
     x = ref - (ref @ z) * z
     x /= np.linalg.norm(x)
     return np.array([x, orbit.cross(z, x), z])
-
-
-def _hk_mode(mode: Mode) -> int:
-    """The AUTONOMY_HK enum (fsw.packets.types.MODES) of a mission mode."""
-    return {
-        Mode.STANDBY: TC_MODES["standby"], Mode.LAUNCH: TC_MODES["standby"],
-        Mode.COMMISSIONING: TC_MODES["commissioning"], Mode.PHASING: TC_MODES["phasing"],
-        Mode.RENDEZVOUS: TC_MODES["hold"], Mode.PROX_OPS: TC_MODES["inspection"],
-        Mode.DEPARTURE: TC_MODES["departure"], Mode.SAFE: TC_MODES["safe"],
-    }[mode]

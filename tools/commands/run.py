@@ -32,6 +32,10 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--seed", type=int, default=None,
                    help="run seed (default: the scenario's mission.seed); the same seed "
                         "gives the same packet stream")
+    p.add_argument("--dispersed", action="store_true",
+                   help="draw the scenario's [[dispersions]] from --seed exactly as "
+                        "'fsw campaign' drew them for the run of that seed, so one campaign "
+                        "row is reproduced alone (needs --seed; the drawn values are printed)")
     p.add_argument("--out", type=Path, default=None, metavar="DIR",
                    help="run directory to create (default: runs/<scenario>-<UTC time>)")
     p.add_argument("--transport", choices=("inproc", "ipc", "tcp"), default="inproc",
@@ -79,6 +83,14 @@ def run(args: argparse.Namespace) -> int:
     if args.duration is not None and not args.duration > 0:
         raise UserError("--duration must be a positive number of seconds")
     sc = scenario.resolve(args.scenario)
+    if args.dispersed:
+        if args.seed is None:
+            raise UserError("--dispersed needs --seed (the seed of the campaign run to reproduce)")
+        from fsw_tools.campaign.scenarios import disperse
+
+        sc, overrides = disperse(sc, args.seed)
+        for key, value in sorted(overrides.items()):
+            print(f"dispersed {key} = {value}")
     if args.out is None:
         stamp = _dt.datetime.now(_dt.UTC).strftime("%Y%m%dT%H%M%SZ")
         stem = Path(sc.source.split(":")[-1]).stem

@@ -270,7 +270,8 @@ class AdcsTask:
                           cycles=self.cycles & 0xFFFFFFFF, faults=self.faults & 0xFFFFFFFF)
 
     def _actuate(self, tau_w: np.ndarray, dipole: np.ndarray | None) -> None:
-        u = np.clip(self.pinv @ tau_w, -self.tau_max, self.tau_max)
+        # minimum/maximum: the same values as np.clip, without its dispatch overhead
+        u = np.minimum(np.maximum(self.pinv @ tau_w, -self.tau_max), self.tau_max)
         self.u_int += u * self.dt
         self.ctx.send(WHEEL_CMD, torque=u.tolist())
         # magnetorquers act slowly: their dipole is refreshed once per second

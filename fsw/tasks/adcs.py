@@ -142,6 +142,8 @@ class AdcsTask:
         self.st_t = -math.inf
         self.mag = None
         self.speeds = np.zeros(self.k)
+        #: body momentum of the wheels: changes only with a tachometer sample
+        self.h_body = self.axes @ (self.J * self.speeds)
         self.prev_speeds = None
         self.wheel_p = [Persistence(WHEEL_PERSISTENCE) for _ in range(self.k)]
         self.req = {0: (OFF, None), 1: None}  # autonomy base, propulsion override
@@ -185,6 +187,7 @@ class AdcsTask:
         sp = np.asarray(r.speed[: self.k], float)
         if np.all(np.isfinite(sp)):
             self.speeds = sp
+            self.h_body = self.axes @ (self.J * sp)
             self._check_wheels()
 
     def on_request(self, r) -> None:
@@ -215,7 +218,7 @@ class AdcsTask:
     def step(self, t: float) -> None:
         self.cycles += 1
         mode, q_cmd = self.req[1] if self.req[1] is not None else self.req[0]
-        h_body = self.axes @ (self.J * self.speeds)
+        h_body = self.h_body
         second = (self.cycles - 1) % self.state_every == 0
         if second or self.sun_N is None:
             self.sun_N = sun_direction(t)

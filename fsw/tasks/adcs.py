@@ -265,11 +265,17 @@ class AdcsTask:
         self.flags = flags = out.flags
         self.est_valid = bool(flags & 1)
         self._actuate(out.wheel_torque, out.dipole_B if second else None)
-        if self.cycles % self.state_every == 0:
-            self._send_state(t, out, h_body)
-        if self.cycles % self.hk_every == 0:
-            self.ctx.send(ADCS_HK, mode=self.mode, q_BN=tuple(out.q_BN),
-                          rate_B=tuple(out.w_B), att_error=float(out.att_error),
+        state = self.cycles % self.state_every == 0
+        hk = self.cycles % self.hk_every == 0
+        if not (state or hk):
+            return
+        # each output member decoded once for both packets
+        q_BN, w_B, att_error = tuple(out.q_BN), tuple(out.w_B), float(out.att_error)
+        if state:
+            self._send_state(t, flags, q_BN, w_B, att_error, out.sigma, h_body)
+        if hk:
+            self.ctx.send(ADCS_HK, mode=self.mode, q_BN=q_BN,
+                          rate_B=w_B, att_error=att_error,
                           cycles=self.cycles & 0xFFFFFFFF, faults=self.faults & 0xFFFFFFFF)
 
     def _actuate(self, tau_w: np.ndarray, dipole: np.ndarray | None) -> None:
@@ -307,11 +313,12 @@ class AdcsTask:
         self.prev_speeds = self.speeds.copy()
         self.u_int = np.zeros(self.k)
 
-    def _send_state(self, t: float, out, h_body: np.ndarray) -> None:
+    def _send_state(self, t: float, flags: int, q_BN: tuple, w_B: tuple, att_error: float,
+                    sigma: np.ndarray, h_body: np.ndarray) -> None:
         mask = sum(1 << i for i, ok in enumerate(self.cds["wheel_ok"]) if ok)
         age = min(t - self.st_t, 1e9)
-        self.ctx.send(ADCS_STATE, mode=self.mode, valid=int(bool(out.flags & 1)),
-                      q_BN=tuple(out.q_BN), rate_B=tuple(out.w_B),
-                      att_error=float(out.att_error), h_wheels=float(np.linalg.norm(h_body)),
-                      wheels_ok=mask, flags=int(out.flags) & 0xFFFF, st_age=float(age),
-                      att_sigma=float(max(out.sigma[:3])))
+        self.ctx.send(ADCS_STATE, mode=self.mode, valid=int(bool(flags & 1)),
+                      q_BN=q_BN, rate_B=w_B,
+                      att_error=att_error, h_wheels=float(np.linalg.norm(h_body)),
+                      wheels_ok=mask, flags=int(flags) & 0xFFFF, st_age=float(age),
+                      att_sigma=float(max(sigma[:3])))

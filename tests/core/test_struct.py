@@ -1,0 +1,71 @@
+"""Result decodes each member straight from the bytes: the values must be the
+ones numpy's structured view of the same bytes gives (bit for bit, same type)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from fsw.core._ffi import ffi
+from fsw.core._struct import CStruct, Result, struct_dtype
+
+#: doubles, ints, unsigned ints, arrays and nested structs between them
+STRUCTS = ["gnc_adcs_in", "gnc_adcs_out", "gnc_mekf_out", "gnc_relnav_out", "gnc_adcs_config",
+           "gnc_glideslope_plan", "gnc_lambert_req", "gnc_adcs", "gnc_mekf", "gnc_dispatcher"]
+
+
+def _reference(raw: bytes, dtype: np.dtype, name: str):
+    """The decoding through the numpy structured view (the original path)."""
+    v = np.frombuffer(raw, dtype=dtype)[name][0]
+    if isinstance(v, np.ndarray):
+        return v.copy()
+    if v.dtype.names:
+        return v
+    return v.item()
+
+
+@pytest.mark.parametrize("cname", STRUCTS)
+def test_members_match_the_numpy_view(cname: str) -> None:
+    dtype = struct_dtype(cname)
+    rng = np.random.default_rng(7)
+    for trial in range(20):
+        if trial == 0:
+            raw = bytes(ffi.sizeof(cname))
+        else:
+            # random bytes: every bit pattern (NaNs, infinities, negative ints)
+            raw = rng.integers(0, 256, ffi.sizeof(cname), dtype=np.uint8).tobytes()
+        r = Result(raw, dtype)
+        for name in dtype.names:
+            want, got = _reference(raw, dtype, name), getattr(r, name)
+            assert type(got) is type(want), name
+            if isinstance(want, np.ndarray):
+                assert got.dtype == want.dtype and got.shape == want.shape
+                assert got.tobytes() == want.tobytes(), name
+                assert got.flags.writeable
+            elif isinstance(want, float):
+                assert np.float64(got).tobytes() == np.float64(want).tobytes(), name
+            elif isinstance(want, np.void):
+                assert got.tobytes() == want.tobytes(), name
+            else:
+                assert got == want, name
+
+
+def test_array_members_are_independent_copies() -> None:
+    s = CStruct("gnc_adcs_out")
+    s.view("q_BN")[:] = (1.0, 2.0, 3.0, 4.0)
+    r = s.result()
+    q = r.q_BN
+    q[0] = 99.0
+    s.view("q_BN")[:] = 0.0
+    assert r.q_BN.tolist() == [1.0, 2.0, 3.0, 4.0]
+    assert r["q_BN"].tolist() == [1.0, 2.0, 3.0, 4.0]
+
+
+def test_unknown_member_is_an_attribute_error() -> None:
+    r = CStruct("gnc_adcs_out").result()
+    with pytest.raises(AttributeError):
+        r.no_such_member  # noqa: B018
+    with pytest.raises(KeyError):
+        r["no_such_member"]
+    with pytest.raises(AttributeError):
+        r._private  # noqa: B018

@@ -74,6 +74,9 @@ SOLAR_B = np.array([0.0, 0.0, -1.0])
 #: pointing mode (the Earth, 68 deg + 15 deg exclusion from nadir at 500 km,
 #: never blinds it there)
 ST_B = np.array([0.0, -1.0, 0.0])
+#: the core's unused targets (AdcsInput's defaults)
+_Q_TARGET0 = AdcsInput.q_target_BN
+_R_TARGET0 = AdcsInput.r_target_N
 
 
 def _finite(x: tuple[float, ...]) -> bool:
@@ -158,6 +161,7 @@ class AdcsTask:
         self.sun_N = None
         self.q_sun = None
         self.u_int = np.zeros(self.k)
+        self._inp = AdcsInput()
         self._alloc()
         ctx.subscribe(GYRO, self.on_gyro, parse=True)
         ctx.subscribe(STAR_TRACKER, self.on_st, parse=True)
@@ -225,10 +229,17 @@ class AdcsTask:
         sun_N = self.sun_N
         # the core turns its secondary axis (the star tracker) towards "sun_N":
         # give it the orbit normal (see ST_B)
-        inp = AdcsInput(mode=AdcsMode.OFF, gyro_B=self.gyro, mag_B=self.mag, h_wheel=h_body,
-                        sun_N=self.normal)
-        if self.q_st is not None and t - self.st_t < 0.25:
-            inp.q_st_BN = self.q_st
+        # one input object reused: every field is set afresh each cycle (the
+        # core copies the values during the call)
+        inp = self._inp
+        inp.mode = AdcsMode.OFF
+        inp.gyro_B = self.gyro
+        inp.mag_B = self.mag
+        inp.h_wheel = h_body
+        inp.sun_N = self.normal
+        inp.q_target_BN = _Q_TARGET0
+        inp.r_target_N = _R_TARGET0
+        inp.q_st_BN = self.q_st if self.q_st is not None and t - self.st_t < 0.25 else None
         self.q_st = None
         est_valid = self.est_valid
         if mode == DETUMBLE:

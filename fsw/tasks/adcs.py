@@ -80,7 +80,7 @@ _R_TARGET0 = AdcsInput.r_target_N
 
 
 def _finite(x: tuple[float, ...]) -> bool:
-    return all(math.isfinite(v) for v in x)
+    return all(map(math.isfinite, x))
 
 
 class AdcsTask:
@@ -188,17 +188,17 @@ class AdcsTask:
         self.mag = r.b_B if r.valid and _finite(r.b_B) else None
 
     def on_tach(self, r) -> None:
-        sp = np.asarray(r.speed[: self.k], float)
-        if np.all(np.isfinite(sp)):
-            self.speeds = sp
+        speed = r.speed[: self.k]
+        if all(map(math.isfinite, speed)):
+            self.speeds = sp = np.asarray(speed, float)
             self.h_body = self.axes @ (self.J * sp)
             self._check_wheels()
 
     def on_request(self, r) -> None:
-        q = np.asarray(r.q_BN, float)
-        if not np.all(np.isfinite(q)) or r.mode > TARGET_TRACK:
+        if not all(map(math.isfinite, r.q_BN)) or r.mode > TARGET_TRACK:
             self.faults += 1
             return
+        q = np.asarray(r.q_BN, float)
         if r.source == 1:
             self.req[1] = (r.mode, q) if r.active else None
         else:

@@ -209,8 +209,10 @@ class PropulsionTask:
                           propellant=self.cds["propellant"])
             return False
         self.armed_until = -math.inf  # the order consumes the arming
+        # |dv| once per order: _pending and _fire need it every cycle
         self.burn = {"id": burn_id, "t_exec": t_exec, "dv": dv, "done": 0.0, "ack": ack,
-                     "purpose": purpose, "q": None, "axis": None}
+                     "purpose": purpose, "q": None, "axis": None,
+                     "mag": float(np.linalg.norm(dv))}
         self.state = PENDING
         self.ctx.event(1, EV_BURN, f"burn {burn_id} pending: {np.linalg.norm(dv):.3f} m/s, "
                        f"{purpose}"[:96])
@@ -302,8 +304,7 @@ class PropulsionTask:
 
     def _pending(self, t: float) -> None:
         b = self.burn
-        dv = b["dv"]
-        mag = float(np.linalg.norm(dv))
+        dv, mag = b["dv"], b["mag"]
         if mag < 1e-9:
             self._end(DONE, "zero burn")
             return
@@ -349,7 +350,7 @@ class PropulsionTask:
 
     def _fire(self, t: float) -> None:
         b = self.burn
-        mag = float(np.linalg.norm(b["dv"]))
+        mag = b["mag"]
         spinning = self.rates is not None and float(
             np.linalg.norm(self.rates - self.rates_fire0)) > FIRING_RATE_LIMIT
         self.firing_rate_count = self.firing_rate_count + 1 if spinning else 0

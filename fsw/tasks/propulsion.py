@@ -147,7 +147,8 @@ class PropulsionTask:
         self.faults = 0
         self.cycles = 0
         self.firing_now = False
-        self.rates = None
+        self._rate_B = None  # the latest valid gyro rate, as parsed (tuple)
+        self._rates = None   # its numpy array, made when first needed
         self.valves = (1 << self.n) - 1
         for i, ok in enumerate(self.cds["ok"]):
             if not ok:
@@ -248,7 +249,16 @@ class PropulsionTask:
 
     def on_gyro(self, r) -> None:
         if r.valid:
-            self.rates = np.asarray(r.rate_B, float)
+            # 10 Hz: keep the tuple; ``rates`` makes the array only when used
+            self._rate_B = r.rate_B
+            self._rates = None
+
+    @property
+    def rates(self) -> np.ndarray | None:
+        """The latest valid gyro rate (rad/s, body), None before the first."""
+        if self._rates is None and self._rate_B is not None:
+            self._rates = np.asarray(self._rate_B, float)
+        return self._rates
 
     def on_prop_status(self, r) -> None:
         if math.isfinite(r.propellant_mass):

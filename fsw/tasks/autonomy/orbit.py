@@ -38,28 +38,54 @@ J2 = 1.08262668e-3
 
 
 def _accel(r: np.ndarray) -> np.ndarray:
-    x, y, z = r
+    return np.array(_accel3(*r))
+
+
+def _accel3(x: float, y: float, z: float) -> tuple[float, float, float]:
+    """Two-body + J2 acceleration on plain floats."""
     r2 = x * x + y * y + z * z
     rn = math.sqrt(r2)
     k = -MU / (r2 * rn)
     f = 1.5 * J2 * MU * R_EARTH**2 / (r2 * r2 * rn)
     zz = 5.0 * z * z / r2
-    return np.array(
-        [k * x + f * x * (zz - 1.0), k * y + f * y * (zz - 1.0), k * z + f * z * (zz - 3.0)]
-    )
+    return k * x + f * x * (zz - 1.0), k * y + f * y * (zz - 1.0), k * z + f * z * (zz - 3.0)
 
 
 def _rk4(r: np.ndarray, v: np.ndarray, h: float) -> tuple[np.ndarray, np.ndarray]:
-    a1 = _accel(r)
-    r2, v2 = r + 0.5 * h * v, v + 0.5 * h * a1
-    a2 = _accel(r2)
-    r3, v3 = r + 0.5 * h * v2, v + 0.5 * h * a2
-    a3 = _accel(r3)
-    r4, v4 = r + h * v3, v + h * a3
-    a4 = _accel(r4)
+    rr, vv = _rk4f(tuple(map(float, r)), tuple(map(float, v)), h)
+    return np.array(rr), np.array(vv)
+
+
+_F3 = tuple[float, float, float]
+
+
+def _rk4f(r: _F3, v: _F3, h: float) -> tuple[_F3, _F3]:
+    """One RK4 step on plain floats: per component the very operations, in the
+    very order, of the numpy form (``r + 0.5 * h * v`` is ``r_i + (0.5 * h) *
+    v_i``; ``h / 6.0 * (v + 2 * v2 + 2 * v3 + v4)`` is ``(h / 6.0) * (((v_i +
+    2 * v2_i) + 2 * v3_i) + v4_i)``), so the results are bit-identical, without
+    numpy's per-call overhead on 3-vectors."""
+    hh = 0.5 * h
+    rx, ry, rz = r
+    vx, vy, vz = v
+    a1x, a1y, a1z = _accel3(rx, ry, rz)
+    r2x, r2y, r2z = rx + hh * vx, ry + hh * vy, rz + hh * vz
+    v2x, v2y, v2z = vx + hh * a1x, vy + hh * a1y, vz + hh * a1z
+    a2x, a2y, a2z = _accel3(r2x, r2y, r2z)
+    r3x, r3y, r3z = rx + hh * v2x, ry + hh * v2y, rz + hh * v2z
+    v3x, v3y, v3z = vx + hh * a2x, vy + hh * a2y, vz + hh * a2z
+    a3x, a3y, a3z = _accel3(r3x, r3y, r3z)
+    r4x, r4y, r4z = rx + h * v3x, ry + h * v3y, rz + h * v3z
+    v4x, v4y, v4z = vx + h * a3x, vy + h * a3y, vz + h * a3z
+    a4x, a4y, a4z = _accel3(r4x, r4y, r4z)
+    h6 = h / 6.0
     return (
-        r + h / 6.0 * (v + 2 * v2 + 2 * v3 + v4),
-        v + h / 6.0 * (a1 + 2 * a2 + 2 * a3 + a4),
+        (rx + h6 * (vx + 2 * v2x + 2 * v3x + v4x),
+         ry + h6 * (vy + 2 * v2y + 2 * v3y + v4y),
+         rz + h6 * (vz + 2 * v2z + 2 * v3z + v4z)),
+        (vx + h6 * (a1x + 2 * a2x + 2 * a3x + a4x),
+         vy + h6 * (a1y + 2 * a2y + 2 * a3y + a4y),
+         vz + h6 * (a1z + 2 * a2z + 2 * a3z + a4z)),
     )
 
 
@@ -92,13 +118,16 @@ class StateEphemeris:
         if dt < -1e-6:
             # propagate backwards from the cached state (rare: a re-plan in the past)
             n = max(1, math.ceil(-dt / self.step_s))
-            r, v = self.r_N, self.v_N
+            r, v = tuple(map(float, self.r_N)), tuple(map(float, self.v_N))
             for _ in range(n):
-                r, v = _rk4(r, v, dt / n)
-            return r, v
+                r, v = _rk4f(r, v, dt / n)
+            return np.array(r), np.array(v)
         n = math.ceil(dt / self.step_s) if dt > 0 else 0
-        for _ in range(n):
-            self.r_N, self.v_N = _rk4(self.r_N, self.v_N, dt / n)
+        if n:
+            r, v = tuple(map(float, self.r_N)), tuple(map(float, self.v_N))
+            for _ in range(n):
+                r, v = _rk4f(r, v, dt / n)
+            self.r_N, self.v_N = np.array(r), np.array(v)
         self._t = t_tai
         return self.r_N.copy(), self.v_N.copy()
 

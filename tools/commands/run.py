@@ -6,8 +6,10 @@ scenario as flown) and print the summary."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as _dt
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +50,17 @@ def add_parser(subparsers: Any) -> None:
                         "(default: until departure or the scenario's hard stop)")
     p.add_argument("--no-archive", action="store_true",
                    help="do not record the packet archive (faster; no replay possible)")
+    p.add_argument("--keys", type=Path, default=None, metavar="FILE",
+                   help="telecommand key file the flight software accepts (from 'fsw keys "
+                        "new'; default: keys derived from the seed, for reproducible runs). "
+                        "Key id 1 is the scripted ground station's: a live console uses "
+                        "another ('fsw ground --keys FILE --key-id 2')")
+    p.add_argument("--ground-port", type=int, default=None, metavar="PORT",
+                   help="open the ground link on tcp://127.0.0.1:PORT (telemetry) and PORT+1 "
+                        "(telecommands) for a live 'fsw ground' console")
+    p.add_argument("--realtime", type=float, default=None, metavar="SPEED",
+                   help="pace the in-orbit leg to the wall clock, SPEED times real time "
+                        "(1 = real time), e.g. to watch and command it live")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
 
@@ -76,12 +89,24 @@ def run(args: argparse.Namespace) -> int:
     """Load, fly, write the run directory, print the summary."""
     from fsw_tools.mission import fly, summary
     from fsw_tools.mission.report import format_summary
+    from fsw_tools.replay.composition import write_composition
     from fsw_tools.rundir import RunDir
 
     from fsw import scenario
 
     if args.duration is not None and not args.duration > 0:
         raise UserError("--duration must be a positive number of seconds")
+    if args.realtime is not None and not args.realtime > 0:
+        raise UserError("--realtime must be a positive speed-up (1 = real time)")
+    if args.ground_port is not None and not 0 < args.ground_port < 65535:
+        raise UserError("--ground-port must be a TCP port number below 65535")
+    if args.transport != "inproc" and (args.realtime or args.ground_port):
+        raise UserError("--realtime and --ground-port need --transport inproc")
+    keys = None
+    if args.keys is not None:
+        from fsw.packets.auth import KeyRing
+
+        keys = KeyRing.load(args.keys)
     sc = scenario.resolve(args.scenario)
     if args.dispersed:
         if args.seed is None:
@@ -97,19 +122,46 @@ def run(args: argparse.Namespace) -> int:
         args.out = Path("runs") / f"{stem}-{stamp}"
     rd = RunDir.of(args.out).create()
     rd.scenario.write_text(_toml(sc.to_dict()))
+    link = None
+    if args.ground_port is not None:
+        from fsw_tools.ground.bridge import GroundBridge
+        from fsw_tools.ground.link import GroundGateway
+
+        link = GroundBridge(GroundGateway(port=args.ground_port))
+        print(f"ground link: fsw ground tcp://127.0.0.1:{args.ground_port}", flush=True)
     update, bar = _progress(sc, args.quiet)
     try:
-        res = fly(sc, seed=args.seed, archive=None if args.no_archive else rd.archive,
-                  progress=update, duration_s=args.duration, transport=args.transport)
+        with _composition(args.transport) as legs:
+            res = fly(sc, seed=args.seed, archive=None if args.no_archive else rd.archive,
+                      progress=update, duration_s=args.duration, transport=args.transport,
+                      keys=keys, ground_link=link, realtime_speed=args.realtime)
+        if legs is not None:
+            write_composition(rd, legs)
     finally:
         if bar is not None:
             bar.close()
+        if link is not None:
+            link.gateway.close()
     summ = summary(res)
     summ["run_dir"] = str(rd.root)
     rd.write_summary(summ)
     print(format_summary(summ))
     print(f"run directory: {rd.root}")
     return 0
+
+
+@contextlib.contextmanager
+def _composition(transport: str) -> Iterator[list | None]:
+    """Record how the run's executives are composed (RUN/composition.json), so
+    ``fsw replay RUN --verify`` can rebuild them; one-process runs only."""
+    if transport != "inproc":
+        yield None
+        return
+    import fsw_tools.mission as mission
+    from fsw_tools.replay.composition import capture_composition
+
+    with capture_composition(mission) as legs:
+        yield legs
 
 
 def _toml(d: dict, prefix: str = "") -> str:

@@ -45,6 +45,7 @@ from fsw_tools.mission.valves import ValveModel
 
 from fsw.bus import Bus
 from fsw.core.guidance import GuidanceCore, LocalCore
+from fsw.errors import UserError
 from fsw.executive import Executive, ExecutiveConfig, RunResult
 from fsw.packets.auth import KeyRing
 from fsw.scenario import Scenario, override
@@ -110,7 +111,8 @@ def fly(scenario: Scenario, *, seed: int | None = None, archive: Path | None = N
         stop_at_mode: str | None = None, duration_s: float | None = None,
         keys: KeyRing | None = None, core: GuidanceCore | None = None,
         prepare: Callable[[MissionResult], None] | None = None,
-        transport: str = "inproc") -> MissionResult:
+        transport: str = "inproc", ground_link: Any | None = None,
+        realtime_speed: float | None = None) -> MissionResult:
     """Fly ``scenario``; see the module docstring. ``duration_s`` limits the
     orbit leg (seconds after insertion); ``stop_at_mode`` ends the run when
     the mission enters that mode; ``prepare`` is called with the result
@@ -118,7 +120,14 @@ def fly(scenario: Scenario, *, seed: int | None = None, archive: Path | None = N
     the guidance core the ADCS and autonomy tasks share (default: the local
     cffi core; a ``PacketCore`` puts it on a board). ``transport`` ``ipc`` or
     ``tcp``: the flight-software tasks fly in a process of their own
-    (:mod:`fsw_tools.mission.split`), with the same packet stream."""
+    (:mod:`fsw_tools.mission.split`), with the same packet stream.
+    ``ground_link`` is a participant (a :class:`fsw_tools.ground.GroundBridge`)
+    that joins both legs after the ground station, so a live ``fsw ground``
+    console sees the telemetry and can command the run; ``realtime_speed``
+    paces the orbit leg to the wall clock at that speed-up (the standby leg
+    stays lockstep). Both need the inproc transport."""
+    if transport != "inproc" and (ground_link is not None or realtime_speed is not None):
+        raise UserError("a live ground link and real-time pacing need --transport inproc")
     sc = scenario if seed is None else override(scenario, mission__seed=int(seed))
     seed_ = sc.mission.seed
     cfg = world_config(sc)
@@ -178,8 +187,9 @@ def fly(scenario: Scenario, *, seed: int | None = None, archive: Path | None = N
             ex = (split.executive if split else _local_executive)(ExecutiveConfig(
                 rates={"attitude": 1.0 / step, "default": 1.0 / step},
                 t0_tai=sc.notice_tai, seed=seed_, heartbeat_period_s=0.0))
-            for p in (ground, tasks["comms"], tasks["autonomy"], monitor):
-                ex.add(p)
+            for p in (ground, ground_link, tasks["comms"], tasks["autonomy"], monitor):
+                if p is not None:
+                    ex.add(p)
             monitor.request_stop = ex.request_stop
             result.legs.append(ex.run(ticks=ground_ticks))
         # leg 2: in orbit, every packet through the bus at the ADCS rate
@@ -187,11 +197,14 @@ def fly(scenario: Scenario, *, seed: int | None = None, archive: Path | None = N
             r = sc.rates
             ex = (split.executive if split else _local_executive)(ExecutiveConfig(
                 rates={"attitude": r.adcs_hz, "default": r.nav_hz}, t0_tai=insertion_tai,
-                seed=seed_, heartbeat_period_s=r.heartbeat_s))
+                seed=seed_, heartbeat_period_s=r.heartbeat_s,
+                **({"mode": "realtime", "speed": realtime_speed} if realtime_speed else {})))
             ex.add_world(node)
             for name in ("comms", "autonomy", "adcs", "propulsion"):
                 ex.add(tasks[name])
             ex.add(ground)
+            if ground_link is not None:
+                ex.add(ground_link)
             ex.add(ValveModel(node.world))
             ex.add(monitor)
             monitor.request_stop = ex.request_stop

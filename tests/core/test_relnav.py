@@ -14,6 +14,40 @@ from fsw.core.errors import GncDomainError, GncInputError, GncStateError
 N = 0.0011068
 
 
+def _monte_carlo(cfg: relnav.RelnavConfig, runs: int, steps: int, sigma0: list[float],
+                 seed: int, dt: float = 10.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """NEES, NIS and the updated flag per run and step: truth is CW with white
+    acceleration drawn from the discrete Q the filter assumes, measurements
+    carry the configured noise, the filter starts from a draw of P0."""
+    rng = np.random.default_rng(seed)
+    phi = rel.cw_stm(N, dt)
+    q = cfg.accel_psd
+    Q = np.zeros((6, 6))
+    for i in range(3):
+        Q[i, i], Q[i, i + 3], Q[i + 3, i], Q[i + 3, i + 3] = q * dt**3 / 3, q * dt**2 / 2, \
+            q * dt**2 / 2, q * dt
+    Lq = np.linalg.cholesky(Q)
+    P0 = np.diag(sigma0) ** 2
+    L0 = np.linalg.cholesky(P0)
+    nees = np.zeros((runs, steps))
+    nis = np.zeros((runs, steps))
+    updated = np.zeros((runs, steps), dtype=bool)
+    for k in range(runs):
+        x_true = np.array([-200.0, -1500.0, 100.0, 0.0, 2 * N * 200.0, 0.05])
+        f = relnav.Relnav(cfg)
+        f.reset(x_true + L0 @ rng.normal(size=6), P0)
+        for j in range(steps):
+            x_true = phi @ x_true + Lq @ rng.normal(size=6)
+            h, _ = relnav.measure(x_true)
+            z = h + rng.normal(size=3) * [cfg.sigma_range, cfg.sigma_angle, cfg.sigma_angle]
+            r = f.step(dt, z)
+            updated[k, j] = r.updated == 1
+            e = r.x - x_true
+            nees[k, j] = e @ np.linalg.solve(r.P.reshape(6, 6), e)
+            nis[k, j] = r.nis
+    return nees, nis, updated
+
+
 def test_measurement_model_and_jacobian() -> None:
     x = np.array([-300.0, 800.0, 120.0, 0.1, 0.2, 0.0])
     h, H = relnav.measure(x)
@@ -36,31 +70,8 @@ def test_ekf_nees_within_chi_square_bounds_over_100_runs() -> None:
     times (1 % expected outside); and the average NIS (white innovations)
     lies in its 99 % interval."""
     cfg = relnav.RelnavConfig(n=N, sigma_range=0.5, sigma_angle=2e-3, accel_psd=1e-9)
-    runs, steps, dt = 100, 120, 10.0
-    rng = np.random.default_rng(42)
-    phi = rel.cw_stm(N, dt)
-    q = cfg.accel_psd
-    Q = np.zeros((6, 6))
-    for i in range(3):
-        Q[i, i], Q[i, i + 3], Q[i + 3, i], Q[i + 3, i + 3] = q * dt**3 / 3, q * dt**2 / 2, \
-            q * dt**2 / 2, q * dt
-    Lq = np.linalg.cholesky(Q)
-    P0 = np.diag([20.0, 20.0, 20.0, 0.05, 0.05, 0.05]) ** 2
-    L0 = np.linalg.cholesky(P0)
-    nees = np.zeros((runs, steps))
-    nis = np.zeros((runs, steps))
-    for k in range(runs):
-        x_true = np.array([-200.0, -1500.0, 100.0, 0.0, 2 * N * 200.0, 0.05])
-        f = relnav.Relnav(cfg)
-        f.reset(x_true + L0 @ rng.normal(size=6), P0)
-        for j in range(steps):
-            x_true = phi @ x_true + Lq @ rng.normal(size=6)
-            h, _ = relnav.measure(x_true)
-            z = h + rng.normal(size=3) * [cfg.sigma_range, cfg.sigma_angle, cfg.sigma_angle]
-            r = f.step(dt, z)
-            e = r.x - x_true
-            nees[k, j] = e @ np.linalg.solve(r.P.reshape(6, 6), e)
-            nis[k, j] = r.nis
+    runs, steps = 100, 120
+    nees, nis, _ = _monte_carlo(cfg, runs, steps, [20.0] * 3 + [0.05] * 3, seed=42)
     anees = nees.mean(axis=0)
     lo, hi = chi2.ppf([0.005, 0.995], 6 * runs) / runs
     inside = np.mean((anees > lo) & (anees < hi))
@@ -105,32 +116,9 @@ def test_ekf_consistent_with_metre_range_and_microradian_scale_bearing_noise() -
     over runs inside its 99 % chi-square interval at >= 95 % of the times,
     and the NIS averaged over everything inside its 99 % interval."""
     cfg = relnav.RelnavConfig(n=N, sigma_range=0.5, sigma_angle=1e-4, accel_psd=1e-9)
-    runs, steps, dt = 40, 300, 10.0
-    rng = np.random.default_rng(7)
-    phi = rel.cw_stm(N, dt)
-    q = cfg.accel_psd
-    Q = np.zeros((6, 6))
-    for i in range(3):
-        Q[i, i], Q[i, i + 3], Q[i + 3, i], Q[i + 3, i + 3] = q * dt**3 / 3, q * dt**2 / 2, \
-            q * dt**2 / 2, q * dt
-    Lq = np.linalg.cholesky(Q)
-    P0 = np.diag([2.0, 2.0, 2.0, 0.01, 0.01, 0.01]) ** 2
-    L0 = np.linalg.cholesky(P0)
-    nees = np.zeros((runs, steps))
-    nis = np.zeros((runs, steps))
-    for k in range(runs):
-        x_true = np.array([-200.0, -1500.0, 100.0, 0.0, 2 * N * 200.0, 0.05])
-        f = relnav.Relnav(cfg)
-        f.reset(x_true + L0 @ rng.normal(size=6), P0)
-        for j in range(steps):
-            x_true = phi @ x_true + Lq @ rng.normal(size=6)
-            h, _ = relnav.measure(x_true)
-            z = h + rng.normal(size=3) * [cfg.sigma_range, cfg.sigma_angle, cfg.sigma_angle]
-            r = f.step(dt, z)
-            assert r.updated == 1
-            e = r.x - x_true
-            nees[k, j] = e @ np.linalg.solve(r.P.reshape(6, 6), e)
-            nis[k, j] = r.nis
+    runs, steps = 40, 300
+    nees, nis, updated = _monte_carlo(cfg, runs, steps, [2.0] * 3 + [0.01] * 3, seed=7)
+    assert updated.all()
     anees = nees.mean(axis=0)
     lo, hi = chi2.ppf([0.005, 0.995], 6 * runs) / runs
     inside = np.mean((anees > lo) & (anees < hi))

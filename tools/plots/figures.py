@@ -25,6 +25,18 @@ def _time_style(ax) -> None:
     ax.ticklabel_format(axis="x", useOffset=False, style="plain")
 
 
+def _finish_time_plot(fig: Figure, ax, xlabel: str, ylabel: str, title: str,
+                      log_grid: bool = False) -> None:
+    """The common dressing of a plot over time: labels, title, grid, legend."""
+    ax.set_xlabel(xlabel)
+    _time_style(ax)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.grid(True, which="both" if log_grid else "major", alpha=0.3)
+    ax.legend(loc="best", fontsize=8)
+    fig.tight_layout()
+
+
 def _empty(ax, what: str) -> None:
     ax.text(0.5, 0.5, f"no {what} in this run", ha="center", va="center",
             transform=ax.transAxes)
@@ -72,13 +84,7 @@ def range_plot(rs: RunSeries, keep_out_m: float | None) -> Figure:
         ax.set_yscale("log")
     if not rs.range:
         _empty(ax, "range")
-    ax.set_xlabel(xlabel)
-    _time_style(ax)
-    ax.set_ylabel("range to target [m]")
-    ax.set_title("Range over time")
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend(loc="best", fontsize=8)
-    fig.tight_layout()
+    _finish_time_plot(fig, ax, xlabel, "range to target [m]", "Range over time", log_grid=True)
     return fig
 
 
@@ -94,13 +100,7 @@ def attitude_plot(rs: RunSeries) -> Figure:
         ax.set_yscale("log")
     if not rs.attitude:
         _empty(ax, "attitude error")
-    ax.set_xlabel(xlabel)
-    _time_style(ax)
-    ax.set_ylabel("error [deg]")
-    ax.set_title("Attitude and pointing error")
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend(loc="best", fontsize=8)
-    fig.tight_layout()
+    _finish_time_plot(fig, ax, xlabel, "error [deg]", "Attitude and pointing error", log_grid=True)
     return fig
 
 
@@ -113,13 +113,7 @@ def wheels_plot(rs: RunSeries) -> Figure:
             ax.plot(s.t / scale, y[:, k] * 30 / np.pi, label=f"wheel {k + 1} ({s.label})")
     if not rs.wheels:
         _empty(ax, "wheel speed")
-    ax.set_xlabel(xlabel)
-    _time_style(ax)
-    ax.set_ylabel("wheel speed [rpm]")
-    ax.set_title("Reaction wheel speeds")
-    ax.grid(True, alpha=0.3)
-    ax.legend(loc="best", fontsize=8)
-    fig.tight_layout()
+    _finish_time_plot(fig, ax, xlabel, "wheel speed [rpm]", "Reaction wheel speeds")
     return fig
 
 
@@ -130,13 +124,7 @@ def propellant_plot(rs: RunSeries) -> Figure:
         ax.plot(s.t / scale, s.y, label=f"propellant, {s.label}", **_style(s))
     if not rs.propellant:
         _empty(ax, "propellant")
-    ax.set_xlabel(xlabel)
-    _time_style(ax)
-    ax.set_ylabel("propellant mass [kg]")
-    ax.set_title("Propellant")
-    ax.grid(True, alpha=0.3)
-    ax.legend(loc="best", fontsize=8)
-    fig.tight_layout()
+    _finish_time_plot(fig, ax, xlabel, "propellant mass [kg]", "Propellant")
     return fig
 
 

@@ -11,6 +11,7 @@ exit status, which semihosting sets from the test.
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -105,11 +106,18 @@ class QemuBoard(BoardProcess):
     with ``-icount shift=0`` (one virtual ns per instruction: reproducible
     instruction counts, at some cost in speed). QEMU waits for the link to
     connect before it starts the firmware (``wait=on``).
+
+    ``pin`` (default on) runs QEMU on one host CPU (``taskset``): its USART
+    model takes one received octet per hand-off between QEMU's vCPU and I/O
+    threads, and on an idle host each cross-core wake-up from a deep idle
+    state costs tens of microseconds. Measured here on a 230-octet ADCS
+    request: median 20.9 ms unpinned against 3.9 ms pinned (p99 35 -> 5 ms).
     """
 
     def __init__(self, elf: Path | None = None, *, port: int | None = None,
-                 lifetime: float = 120.0, icount: bool = False) -> None:
+                 lifetime: float = 120.0, icount: bool = False, pin: bool = True) -> None:
         super().__init__()
+        self.pin = pin
         self.elf = Path(elf) if elf else FIRMWARE_DIR / "build" / "firmware.elf"
         self.port = port or _free_port()
         self.lifetime = lifetime
@@ -128,6 +136,8 @@ class QemuBoard(BoardProcess):
                "-kernel", str(self.elf)]
         if self.icount:
             cmd[1:1] = ["-icount", "shift=0"]
+        if self.pin and shutil.which("taskset") and hasattr(os, "sched_getaffinity"):
+            cmd = ["taskset", "-c", str(max(os.sched_getaffinity(0))), *cmd]
         return cmd
 
     def start(self) -> str:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import struct
 import time
 from collections.abc import Callable, Iterable
+from typing import Any
 
 import zmq
 
@@ -78,16 +79,12 @@ class Bus:
         PUB's inproc address, which in-process taps (:meth:`tap`) connect to."""
         ctx = context or zmq.Context.instance()
         endpoint = unique_inproc(f"fsw-bus-{name}")
-        pub = _socket(ctx, zmq.PUB, hwm)
-        sub = _socket(ctx, zmq.SUB, hwm)
-        try:
+        def wire(pub: zmq.Socket, sub: zmq.Socket) -> None:
             pub.bind(endpoint)
             sub.connect(endpoint)
             sub.setsockopt(zmq.SUBSCRIBE, b"")
-        except zmq.ZMQError as exc:
-            pub.close(0)
-            sub.close(0)
-            raise BusEndpointError(f"cannot set up the local bus {endpoint}: {exc}") from exc
+
+        pub, sub, _ = _pair(ctx, hwm, wire, f"cannot set up the local bus {endpoint}")
         return cls(pub, sub, local=True, context=ctx, endpoint=endpoint, name=name)
 
     @classmethod
@@ -97,17 +94,12 @@ class Bus:
         :meth:`subscribe`; nothing is received before."""
         owns = context is None and endpoints.transport != "inproc"
         ctx = context or (zmq.Context() if owns else zmq.Context.instance())
-        pub = _socket(ctx, zmq.PUB, hwm)
-        sub = _socket(ctx, zmq.SUB, hwm)
-        try:
+        def wire(pub: zmq.Socket, sub: zmq.Socket) -> None:
             pub.connect(endpoints.frontend)
             sub.connect(endpoints.backend)
-        except zmq.ZMQError as exc:
-            pub.close(0)
-            sub.close(0)
-            if owns:
-                ctx.term()
-            raise BusEndpointError(f"cannot connect to the broker {endpoints}: {exc}") from exc
+
+        pub, sub, _ = _pair(ctx, hwm, wire, f"cannot connect to the broker {endpoints}",
+                            on_error=ctx.term if owns else None)
         return cls(pub, sub, local=False, context=ctx, owns_context=owns,
                    endpoint=endpoints.backend, name=name)
 
@@ -120,16 +112,13 @@ class Bus:
         For one publisher and many subscribers, e.g. a telemetry port. Its own
         SUB hears itself only for APIDs it subscribes to."""
         ctx = context or zmq.Context.instance()
-        pub = _socket(ctx, zmq.PUB, hwm)
-        sub = _socket(ctx, zmq.SUB, hwm)
-        try:
+        def wire(pub: zmq.Socket, sub: zmq.Socket) -> str:
             pub.bind(endpoint)
             bound = pub.getsockopt_string(zmq.LAST_ENDPOINT)
             sub.connect(bound)
-        except zmq.ZMQError as exc:
-            pub.close(0)
-            sub.close(0)
-            raise BusEndpointError(f"cannot bind a bus publisher at {endpoint}: {exc}") from exc
+            return bound
+
+        pub, sub, bound = _pair(ctx, hwm, wire, f"cannot bind a bus publisher at {endpoint}")
         return cls(pub, sub, local=False, context=ctx, endpoint=bound, name=name)
 
     @classmethod
@@ -365,6 +354,24 @@ def _raw_send(sock: zmq.Socket) -> Callable[..., object]:
     except AttributeError:  # another pyzmq layout: the public method is fine
         return sock.send
     return raw
+
+
+def _pair(ctx: zmq.Context, hwm: int, wire: Callable[[zmq.Socket, zmq.Socket], Any],
+          failure: str, on_error: Callable[[], None] | None = None
+          ) -> tuple[zmq.Socket, zmq.Socket, Any]:
+    """A PUB and a SUB socket wired by ``wire(pub, sub)``; on a ZeroMQ error
+    both are closed, ``on_error`` runs and BusEndpointError says ``failure``."""
+    pub = _socket(ctx, zmq.PUB, hwm)
+    sub = _socket(ctx, zmq.SUB, hwm)
+    try:
+        result = wire(pub, sub)
+    except zmq.ZMQError as exc:
+        pub.close(0)
+        sub.close(0)
+        if on_error is not None:
+            on_error()
+        raise BusEndpointError(f"{failure}: {exc}") from exc
+    return pub, sub, result
 
 
 def _socket(ctx: zmq.Context, kind: int, hwm: int) -> zmq.Socket:

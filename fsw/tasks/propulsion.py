@@ -19,7 +19,7 @@ reached), or ``aborted`` (attitude lost while firing, SAFE, or a fault).
 Every burn ends disarmed. An order without a valid arming is rejected (event).
 
 Packets in: PROP_ARM, BURN_ORDER, MISSION_CMD (ARM_THRUSTERS, FIRE), ADCS_STATE,
-GYRO, PROP_STATUS, MODE_STATUS, NAV_STATE. Packets out: THRUSTER_CMD (only while firing
+GYRO, PROP_STATUS, MODE_STATUS, NAV_STATE (orbit normal for the burn attitude). Packets out: THRUSTER_CMD (only while firing
 or testing), PROP_VALVES, ADCS_REQUEST (propulsion override while a burn is
 pending), BURN_STATUS, PROP_HK, COMMAND_ACK (executed/failed of ground burn
 commands), EVENT.
@@ -39,21 +39,28 @@ Faults (detection from residuals, isolation by the latch valves):
   expected one (closed) or that turns the body with its valve open and no
   command (open) is isolated together with its diagonal partner (so the
   remaining pairs stay torque-free) and the valves of the others reopen.
+
+The arithmetic (groups and torque-free partners, the group and the burn
+attitude for a Δv, on-times, Δv and propellant of each cycle, the monitors'
+residuals, a test pulse's expected response) is the guidance core's
+(native/include/gnc_prop.h); this task keeps the state machine, the arming,
+the counters and the isolation decisions.
 """
 
 from __future__ import annotations
 
 import math
 
-import numpy as np
-
-from fsw.core import quaternion
-from fsw.core.attitude import target_pointing
+from fsw.constants import G0
 from fsw.core.errors import GncError
+from fsw.core.guidance import GuidanceCore, LocalCore
+from fsw.core.prop import PropConfig
 from fsw.packets import DICTIONARY
+from fsw.packets.codec import peek_apid
+from fsw.packets.enums import BurnState, CommandStage, Mode, PointingMode, Severity
+from fsw.packets.events import EV
 from fsw.scenario import Scenario
 
-G0 = 9.80665
 FIRE_ATTITUDE_DEG = 2.0
 ABORT_ATTITUDE_DEG = 10.0
 IDLE_RATE_LIMIT = math.radians(1.0)
@@ -66,6 +73,10 @@ TEST_PULSE_S = 0.1
 TEST_RESPONSE = 0.3
 #: after a thruster test the idle monitor waits this long [s]
 TEST_BACKOFF_S = 300.0
+#: the largest Δv of one burn [m/s]
+DV_MAX = 20.0
+#: body axis turned towards the orbit normal in a burn attitude (the star tracker)
+ST_B = (0.0, -1.0, 0.0)
 
 PROP_ARM = DICTIONARY["PROP_ARM"]
 BURN_ORDER = DICTIONARY["BURN_ORDER"]
@@ -84,12 +95,14 @@ COMMAND_ACK = DICTIONARY["COMMAND_ACK"]
 ARM_THRUSTERS = DICTIONARY["ARM_THRUSTERS"]
 FIRE = DICTIONARY["FIRE"]
 
-IDLE, PENDING, FIRING, DONE, ABORTED, REJECTED = range(6)
-SAFE_MODE = 7
-EV_ARMED, EV_REJECTED, EV_BURN, EV_ABORT, EV_FAULT, EV_TEST = 301, 302, 303, 304, 305, 306
-#: COMMAND_ACK stages and reasons
-ACK_EXECUTED, ACK_REJECTED, ACK_FAILED = 1, 2, 3
+#: COMMAND_ACK reasons of this task
 R_NOT_ARMED, R_BAD_ARG, R_ABORTED = 10, 11, 12
+_Z3 = (0.0, 0.0, 0.0)
+_Q1 = (1.0, 0.0, 0.0, 0.0)
+
+
+def _finite(x) -> bool:
+    return all(map(math.isfinite, x))
 
 
 class PropulsionTask:
@@ -98,21 +111,15 @@ class PropulsionTask:
     name = "propulsion"
     rate_group = "attitude"
 
-    def __init__(self, scenario: Scenario) -> None:
+    def __init__(self, scenario: Scenario, core: GuidanceCore | None = None) -> None:
         self.sc = scenario
         rcs = scenario.chaser.rcs
-        self.pos = np.array(rcs.positions_b, float)
-        self.dirs = np.array(rcs.directions_b, float)
-        self.n = len(self.pos)
+        self.n = rcs.count
         self.F_ref = self.F = rcs.thrust_n
         self.p_ref = rcs.reference_pressure_pa
         self.pressure = 0.0
-        self.isp = rcs.isp_s
-        self.min_on = rcs.min_impulse_bit_ns / rcs.thrust_n
         self.dt = 1.0 / scenario.rates.adcs_hz
-        self.inertia = np.diag(scenario.chaser.inertia_kgm2)
-        self.torque = np.cross(self.pos, self.dirs)  # per thruster, body
-        self.partner = self._partners()
+        self.core = core if core is not None else LocalCore()
         self.hk_every = max(1, round(scenario.rates.housekeeping_s * scenario.rates.adcs_hz))
         #: critical data store: survives restarts
         self.cds = {
@@ -123,44 +130,40 @@ class PropulsionTask:
             "burns": 0,
         }
 
-    def _partners(self) -> list[int]:
-        """For each thruster, the one in its group whose torque cancels it best."""
-        out = []
-        for i in range(self.n):
-            best, bn = i, math.inf
-            for j in range(self.n):
-                if j != i and np.allclose(self.dirs[i], self.dirs[j]):
-                    r = float(np.linalg.norm(self.torque[i] + self.torque[j]))
-                    if r < bn:
-                        best, bn = j, r
-            out.append(best)
-        return out
+    def config(self) -> PropConfig:
+        """The core's propulsion configuration from the scenario."""
+        rcs, ch = self.sc.chaser.rcs, self.sc.chaser
+        pad = [0.0] * (3 * (16 - self.n))
+        return PropConfig(
+            count=self.n,
+            position_B=tuple(float(c) for p in rcs.positions_b for c in p) + tuple(pad),
+            direction_B=tuple(float(c) for d in rcs.directions_b for c in d) + tuple(pad),
+            inertia=(ch.inertia_kgm2[0], 0.0, 0.0, 0.0, ch.inertia_kgm2[1], 0.0,
+                     0.0, 0.0, ch.inertia_kgm2[2]),
+            isp=rcs.isp_s, g0=G0, min_on=rcs.min_impulse_bit_ns / rcs.thrust_n,
+            secondary_B=ST_B)
 
     # ------------------------------------------------------------------ lifecycle
     def init(self, ctx) -> None:
         self.ctx = ctx
-        self.state = IDLE
+        self.core.prop_configure(self.config())
+        self.partner = self.core.prop_partners()
+        self.state = BurnState.IDLE
         self.armed_until = -math.inf
-        self.burn = None  # dict: id, t_exec, dv_N, done, ground, q
-        self.att = None  # (valid, q_BN, rate, att_error, h, st_age)
-        self.mode = 0
+        self.burn = None  # dict: id, t_exec, dv, mag, done, ack, purpose, q, axis, ...
+        self.att = None  # (valid, q_BN, rate, att_error, h)
+        self.mode = Mode.STANDBY
         self.faults = 0
         self.cycles = 0
-        self.firing_now = False
-        self._rate_B = None  # the latest valid gyro rate, as parsed (tuple)
-        self._rates = None   # its numpy array, made when first needed
-        self.valves = (1 << self.n) - 1
-        for i, ok in enumerate(self.cds["ok"]):
-            if not ok:
-                self.valves &= ~(1 << i)
+        self.rates = None  # the latest valid gyro rate (rad/s, body), as parsed
+        self.valves = self._mask()
         self.test = None
-        self.normal = np.array([0.0, 0.0, 1.0])
+        self.normal = (0.0, 0.0, 1.0)
         self.idle_rate_count = 0
         self.monitor_after = -math.inf
         self.firing_rate_count = 0
-        self.rates_fire0 = np.zeros(3)
+        self.rates_fire0 = _Z3
         self.gauge = None
-        self.gauge_ref = None
         self.status_every = max(1, round(1.0 / self.dt))
         ctx.subscribe(PROP_ARM, self.on_arm, parse=True)
         ctx.subscribe(BURN_ORDER, self.on_order, parse=True)
@@ -179,44 +182,44 @@ class PropulsionTask:
     def _arm(self, arm: int, window: float) -> bool:
         if arm and math.isfinite(window) and 0 < window <= 3600:
             self.armed_until = self.ctx.t + window
-            self.ctx.event(1, EV_ARMED, f"thrusters armed for {window:.0f} s")
+            self.ctx.event(Severity.INFO, EV.PROP_ARMED, f"thrusters armed for {window:.0f} s")
             return True
         self.armed_until = -math.inf
         return not arm
 
     def on_order(self, r) -> None:
-        self._order(r.burn_id, r.t_exec, np.asarray(r.dv_N, float), r.purpose, None)
+        self._order(r.burn_id, r.t_exec, r.dv_N, r.purpose, None)
 
-    def _order(self, burn_id: int, t_exec: float, dv: np.ndarray, purpose: str, ack) -> bool:
+    def _order(self, burn_id: int, t_exec: float, dv, purpose: str, ack) -> bool:
         t = self.ctx.t
         reason = None
-        if not (np.all(np.isfinite(dv)) and math.isfinite(t_exec)):
+        mag = math.sqrt(dv[0] * dv[0] + dv[1] * dv[1] + dv[2] * dv[2]) if _finite(dv) \
+            else math.inf
+        if not (_finite(dv) and math.isfinite(t_exec)):
             reason = "non-finite order"
-        elif float(np.linalg.norm(dv)) > 20.0:
-            reason = "delta-v above 20 m/s per burn"
+        elif mag > DV_MAX:
+            reason = f"delta-v above {DV_MAX:.0f} m/s per burn"
         elif t > self.armed_until:
             reason = "not armed"
-        elif self.mode == SAFE_MODE and ack is None and not purpose.startswith("collision"):
+        elif self.mode == Mode.SAFE and ack is None and not purpose.startswith("collision"):
             reason = "SAFE mode"
-        elif self.burn is not None and self.state in (PENDING, FIRING):
+        elif self.burn is not None and self.state in (BurnState.PENDING, BurnState.FIRING):
             reason = "a burn is in progress"
         elif self.test is not None:
             reason = "thruster test in progress"
         if reason is not None:
             self.faults += 1
-            self.ctx.event(2, EV_REJECTED, f"burn {burn_id} rejected: {reason}")
-            self.ctx.send(BURN_STATUS, burn_id=burn_id, state=REJECTED, dv_done=0.0,
+            self.ctx.event(Severity.WARNING, EV.PROP_REJECTED, f"burn {burn_id} rejected: {reason}")
+            self.ctx.send(BURN_STATUS, burn_id=burn_id, state=BurnState.REJECTED, dv_done=0.0,
                           dv_total=self.cds["dv_total"], thrusters_ok=self._mask(),
                           propellant=self.cds["propellant"])
             return False
         self.armed_until = -math.inf  # the order consumes the arming
-        # |dv| once per order: _pending and _fire need it every cycle
-        self.burn = {"id": burn_id, "t_exec": t_exec, "dv": dv, "done": 0.0, "ack": ack,
-                     "purpose": purpose, "q": None, "axis": None,
-                     "mag": float(np.linalg.norm(dv))}
-        self.state = PENDING
-        self.ctx.event(1, EV_BURN, f"burn {burn_id} pending: {np.linalg.norm(dv):.3f} m/s, "
-                       f"{purpose}"[:96])
+        self.burn = {"id": burn_id, "t_exec": t_exec, "dv": tuple(dv), "done": 0.0, "ack": ack,
+                     "purpose": purpose, "q": None, "axis": None, "mag": mag}
+        self.state = BurnState.PENDING
+        self.ctx.event(Severity.INFO, EV.PROP_BURN,
+                       f"burn {burn_id} pending: {mag:.3f} m/s, {purpose}"[:96])
         self._status()
         return True
 
@@ -224,41 +227,34 @@ class PropulsionTask:
         if r.owner != self.name:
             return
         raw = r.command
-        apid = ((raw[0] << 8) | raw[1]) & 0x7FF
+        apid = peek_apid(raw)
         if apid == ARM_THRUSTERS.apid:
             tc = ARM_THRUSTERS.parse(raw)
             ok = self._arm(tc.arm, tc.window)
-            self._ack(tc, ACK_EXECUTED if ok else ACK_REJECTED, 0 if ok else R_BAD_ARG)
+            self._ack(tc, CommandStage.EXECUTED if ok else CommandStage.REJECTED,
+                      0 if ok else R_BAD_ARG)
         elif apid == FIRE.apid:
             tc = FIRE.parse(raw)
             ok = self._order(0x80000000 | (tc.auth_seq & 0x7FFFFFFF), self.ctx.t + 300.0,
-                             np.asarray(tc.dv_N, float), "ground FIRE", tc)
+                             tc.dv_N, "ground FIRE", tc)
             if not ok:
-                self._ack(tc, ACK_REJECTED, R_NOT_ARMED)
+                self._ack(tc, CommandStage.REJECTED, R_NOT_ARMED)
 
     def _ack(self, tc, stage: int, reason: int) -> None:
         self.ctx.send(COMMAND_ACK, command_apid=tc.apid, command_seq=tc.seq,
                       command_auth_seq=tc.auth_seq, stage=stage, reason=reason)
 
     def on_adcs(self, r) -> None:
-        self.att = (r.valid, np.asarray(r.q_BN), np.asarray(r.rate_B), r.att_error, r.h_wheels)
+        self.att = (r.valid, r.q_BN, r.rate_B, r.att_error, r.h_wheels)
 
     def on_nav(self, r) -> None:
-        if all(map(math.isfinite, r.normal_N)) and abs(math.hypot(*r.normal_N) - 1) < 1e-3:
-            self.normal = np.asarray(r.normal_N, float)
+        n = r.normal_N
+        if _finite(n) and abs(math.sqrt(n[0] * n[0] + n[1] * n[1] + n[2] * n[2]) - 1) < 1e-3:
+            self.normal = n
 
     def on_gyro(self, r) -> None:
-        if r.valid:
-            # 10 Hz: keep the tuple; ``rates`` makes the array only when used
-            self._rate_B = r.rate_B
-            self._rates = None
-
-    @property
-    def rates(self) -> np.ndarray | None:
-        """The latest valid gyro rate (rad/s, body), None before the first."""
-        if self._rates is None and self._rate_B is not None:
-            self._rates = np.asarray(self._rate_B, float)
-        return self._rates
+        if r.valid and _finite(r.rate_B):
+            self.rates = r.rate_B
 
     def on_prop_status(self, r) -> None:
         if math.isfinite(r.propellant_mass):
@@ -269,10 +265,10 @@ class PropulsionTask:
             self.pressure = r.tank_pressure
 
     def on_mode(self, r) -> None:
-        entering_safe = r.mode == SAFE_MODE and self.mode != SAFE_MODE
-        if entering_safe and self.state in (PENDING, FIRING) and not self.burn[
-                "purpose"].startswith("collision"):
-            self._end(ABORTED, "SAFE mode")
+        entering_safe = r.mode == Mode.SAFE and self.mode != Mode.SAFE
+        if entering_safe and self.state in (BurnState.PENDING, BurnState.FIRING) \
+                and not self.burn["purpose"].startswith("collision"):
+            self._end(BurnState.ABORTED, "SAFE mode")
         self.mode = r.mode
 
     # ------------------------------------------------------------------ cycle
@@ -286,128 +282,104 @@ class PropulsionTask:
         self.cycles += 1
         if self.test is not None:
             self._test_step()
-        elif self.state == PENDING:
+        elif self.state == BurnState.PENDING:
             self._pending(t)
-        elif self.state == FIRING:
+        elif self.state == BurnState.FIRING:
             self._fire(t)
         elif self.cycles % self.status_every == 0:
             self._idle_monitor()
-        if self.state in (PENDING, FIRING) and self.cycles % self.status_every == 0:
+        if self.state in (BurnState.PENDING, BurnState.FIRING) \
+                and self.cycles % self.status_every == 0:
             self._status()
         if self.cycles % self.hk_every == 0:
-            self.ctx.send(PROP_HK, mode=self.state, armed=int(t <= self.armed_until),
+            self.ctx.send(PROP_HK, mode=int(self.state), armed=int(t <= self.armed_until),
                           tank_pressure=self.pressure, propellant_mass=self.cds["propellant"],
                           dv_total=self.cds["dv_total"], burns=self.cds["burns"],
                           faults=self.faults)
-
-    def _group(self, dv_B: np.ndarray) -> tuple[np.ndarray, list[int]]:
-        """Thrust axis closest to the Δv among groups with a usable pair."""
-        best, best_ids, best_c = None, [], -2.0
-        for d in {tuple(x) for x in self.dirs}:
-            ids = [i for i in range(self.n) if tuple(self.dirs[i]) == d and self.cds["ok"][i]]
-            if len(ids) < 2:
-                continue
-            c = float(np.dot(d, dv_B))
-            if c > best_c:
-                best, best_ids, best_c = np.array(d), ids, c
-        return best, best_ids
 
     def _pending(self, t: float) -> None:
         b = self.burn
         dv, mag = b["dv"], b["mag"]
         if mag < 1e-9:
-            self._end(DONE, "zero burn")
+            self._end(BurnState.DONE, "zero burn")
             return
         if b["q"] is None:
-            # choose the group whose axis is nearest the Δv in the current attitude
-            q = self.att[1] if self.att is not None else np.array([1.0, 0, 0, 0])
-            dv_B = _rotate(q, dv / mag)
-            axis, _ids = self._group(dv_B)
-            if axis is None:
-                self._end(ABORTED, "no usable thruster pair")
-                return
-            ref = self.normal
-            if abs(float(ref @ dv) / mag) > 0.99:
-                ref = np.cross(dv / mag, [0.0, 0.0, 1.0])
+            # the group whose axis is nearest the Δv in the current attitude,
+            # then the burn attitude: that axis on the Δv
+            q = self.att[1] if self.att is not None else _Q1
             try:
-                # thrust axis on the Δv, the star tracker (-y) towards the orbit normal
-                b["q"], _ = target_pointing(axis, (0.0, -1.0, 0.0), dv / mag, ref, 0.0)
+                axis, group, n_fire = self.core.prop_select(self._mask(), q, dv)
+                b["q"] = self.core.prop_burn_attitude(axis, dv, self.normal)
             except GncError as exc:
-                self._end(ABORTED, f"burn attitude: {exc}")
+                self._end(BurnState.ABORTED, f"no burn attitude: {exc}")
                 return
-            b["axis"] = axis
-            self.ctx.send(ADCS_REQUEST, source=1, active=1, mode=3, q_BN=tuple(b["q"]))
-        if "n_fire" not in b:
-            b["n_fire"] = len(self._group(np.asarray(b["axis"]))[1])
-        accel = b["n_fire"] * self.F / self._mass()
-        duration = mag / max(accel, 1e-9)
+            b["axis"], b["group"], b["n_fire"] = axis, group, n_fire
+            self.ctx.send(ADCS_REQUEST, source=1, active=1, mode=PointingMode.INERTIAL,
+                          q_BN=tuple(b["q"]))
+        duration = self.core.prop_duration(b["n_fire"], self.F, self._mass(), mag)
         start = b["t_exec"] - duration / 2
         if t < start:
             return
         if self.att is None or not self.att[0]:
             if t > b["t_exec"] + 600:
-                self._end(ABORTED, "no attitude estimate")
+                self._end(BurnState.ABORTED, "no attitude estimate")
             return
-        turning = self.rates is None or float(np.linalg.norm(self.rates)) > QUIET_RATE
-        if math.degrees(self.att[3]) > FIRE_ATTITUDE_DEG or turning:
+        quiet = self.rates is not None and \
+            self.core.prop_rate_residuals(self.rates, _Z3)[0] <= QUIET_RATE
+        if math.degrees(self.att[3]) > FIRE_ATTITUDE_DEG or not quiet:
             if t > b["t_exec"] + 900:
-                self._end(ABORTED, "burn attitude not reached")
+                self._end(BurnState.ABORTED, "burn attitude not reached")
             return
-        self.state = FIRING
+        self.state = BurnState.FIRING
         self.firing_rate_count = 0
-        self.rates_fire0 = self.rates.copy()
-        self.ctx.event(1, EV_BURN, f"burn {b['id']} firing")
+        self.rates_fire0 = self.rates
+        self.ctx.event(Severity.INFO, EV.PROP_BURN, f"burn {b['id']} firing")
 
     def _fire(self, t: float) -> None:
         b = self.burn
-        mag = b["mag"]
-        spinning = self.rates is not None and float(
-            np.linalg.norm(self.rates - self.rates_fire0)) > FIRING_RATE_LIMIT
+        spinning = self.rates is not None and self.core.prop_rate_residuals(
+            self.rates, self.rates_fire0)[1] > FIRING_RATE_LIMIT
         self.firing_rate_count = self.firing_rate_count + 1 if spinning else 0
         lost = self.att is not None and math.degrees(self.att[3]) > ABORT_ATTITUDE_DEG
         if lost or self.firing_rate_count >= 3:
             self.faults += 1
             why = "attitude lost" if lost else "body turning"
-            self._end(ABORTED, f"{why} while firing: unbalanced thrust")
+            self._end(BurnState.ABORTED, f"{why} while firing: unbalanced thrust")
             self._start_test(f"{why} while firing")
             return
-        if "ids" not in b:
-            b["ids"] = self._group(np.asarray(b["axis"]))[1]
-        ids = b["ids"]
-        if len(ids) < 2:
-            self._end(ABORTED, "no usable thruster pair")
+        group = b["group"] & self._mask()
+        n_fire = bin(group).count("1")
+        if n_fire < 2:
+            self._end(BurnState.ABORTED, "no usable thruster pair")
             return
-        remaining = mag - b["done"]
-        on = min(self.dt, remaining * self._mass() / (len(ids) * self.F))
-        if on < self.min_on:
-            self._end(DONE, "delta-v reached")
+        on, dv, dm = self.core.prop_fire(n_fire, self.F, self._mass(), b["mag"] - b["done"],
+                                         self.dt)
+        if on <= 0.0:
+            self._end(BurnState.DONE, "delta-v reached")
             return
-        cmd = [0.0] * self.n
-        for i in ids:
-            cmd[i] = on
-        self.ctx.send(THRUSTER_CMD, on_time=tuple(cmd))
-        impulse = len(ids) * self.F * on
-        dm = impulse / (self.isp * G0)
-        b["done"] += impulse / self._mass()
-        self.cds["dv_total"] += impulse / self._mass()
+        self.ctx.send(THRUSTER_CMD, on_time=tuple(on if group >> i & 1 else 0.0
+                                                  for i in range(8)))
+        b["done"] += dv
+        self.cds["dv_total"] += dv
         self.cds["propellant"] = max(0.0, self.cds["propellant"] - dm)
 
-    def _end(self, state: int, why: str) -> None:
+    def _end(self, state: BurnState, why: str) -> None:
         b = self.burn
         self.state = state
-        if state == DONE:
+        if state == BurnState.DONE:
             self.cds["burns"] += 1
         self._status()
-        self.ctx.send(ADCS_REQUEST, source=1, active=0, mode=0, q_BN=(1.0, 0.0, 0.0, 0.0))
-        sev = 1 if state == DONE else 2
-        self.ctx.event(sev, EV_BURN if state == DONE else EV_ABORT,
-                       f"burn {b['id']} {'done' if state == DONE else 'aborted'}: "
+        self.ctx.send(ADCS_REQUEST, source=1, active=0, mode=PointingMode.OFF, q_BN=_Q1)
+        done = state == BurnState.DONE
+        self.ctx.event(Severity.INFO if done else Severity.WARNING,
+                       EV.PROP_BURN if done else EV.PROP_ABORT,
+                       f"burn {b['id']} {'done' if done else 'aborted'}: "
                        f"{b['done']:.3f} m/s, {why}"[:96])
         if b.get("ack") is not None:
-            self._ack(b["ack"], ACK_EXECUTED if state == DONE else ACK_FAILED,
-                      0 if state == DONE else R_ABORTED)
+            self._ack(b["ack"], CommandStage.EXECUTED if done else CommandStage.FAILED,
+                      0 if done else R_ABORTED)
         self.burn = None
-        self.state = IDLE
+        self.state = BurnState.IDLE
 
     def _status(self) -> None:
         b = self.burn
@@ -423,9 +395,9 @@ class PropulsionTask:
         """Uncommanded torque while idle: a thruster stuck open."""
         if self.att is None or self.rates is None or self.ctx.t < self.monitor_after:
             return
-        spinning = float(np.linalg.norm(self.rates)) > IDLE_RATE_LIMIT
+        spinning = self.core.prop_rate_residuals(self.rates, _Z3)[0] > IDLE_RATE_LIMIT
         saturated = self.att[4] > 0.9 * self.sc.chaser.wheels.max_momentum_nms
-        if self.mode >= 3 and spinning and saturated:
+        if self.mode >= Mode.PHASING and spinning and saturated:
             self.idle_rate_count += 1
         else:
             self.idle_rate_count = 0
@@ -435,7 +407,8 @@ class PropulsionTask:
             self._start_test("uncommanded torque while idle")
 
     def _start_test(self, why: str) -> None:
-        self.ctx.event(3, EV_FAULT, f"thruster fault suspected: {why}; valves closed, test")
+        self.ctx.event(Severity.ERROR, EV.PROP_FAULT,
+                       f"thruster fault suspected: {why}; valves closed, test")
         self.valves = 0
         self._send_valves()
         self.test = {"i": 0, "phase": 0, "w0": None, "wait": 0, "found": []}
@@ -453,10 +426,9 @@ class PropulsionTask:
             return
         if self.rates is None:
             return
-        expected = np.linalg.solve(self.inertia, self.torque[i] * self.F * TEST_PULSE_S)
         ph = tst["phase"]
         if ph == 0:  # settle with all closed, then open this valve and watch
-            tst["w0"] = self.rates.copy()
+            tst["w0"] = self.rates
             self.valves = 1 << i
             self._send_valves()
             tst["phase"], tst["wait"] = 1, 5
@@ -464,24 +436,25 @@ class PropulsionTask:
             tst["wait"] -= 1
             if tst["wait"] > 0:
                 return
-            drift = self.rates - tst["w0"]
-            if float(np.dot(drift, expected)) > 2 * TEST_RESPONSE * float(expected @ expected):
+            drift = tuple(a - b for a, b in zip(self.rates, tst["w0"], strict=True))
+            _, ratio = self.core.prop_test_response(i, self.F, TEST_PULSE_S, drift)
+            if ratio > 2 * TEST_RESPONSE:
                 tst["found"].append((i, "stuck open"))
                 self.valves = 0
                 self._send_valves()
                 tst["i"], tst["phase"] = i + 1, 0
                 return
-            tst["w0"] = self.rates.copy()
-            cmd = [0.0] * self.n
-            cmd[i] = TEST_PULSE_S
-            self.ctx.send(THRUSTER_CMD, on_time=tuple(cmd))
+            tst["w0"] = self.rates
+            self.ctx.send(THRUSTER_CMD, on_time=tuple(TEST_PULSE_S if j == i else 0.0
+                                                      for j in range(8)))
             tst["phase"], tst["wait"] = 2, 3
         elif ph == 2:
             tst["wait"] -= 1
             if tst["wait"] > 0:
                 return
-            got = float(np.dot(self.rates - tst["w0"], expected) / (expected @ expected))
-            if got < TEST_RESPONSE:
+            dw = tuple(a - b for a, b in zip(self.rates, tst["w0"], strict=True))
+            _, ratio = self.core.prop_test_response(i, self.F, TEST_PULSE_S, dw)
+            if ratio < TEST_RESPONSE:
                 tst["found"].append((i, "stuck closed"))
             self.valves = 0
             self._send_valves()
@@ -492,10 +465,10 @@ class PropulsionTask:
         for i, what in found:
             for j in (i, self.partner[i]):
                 self.cds["ok"][j] = False
-            self.ctx.event(3, EV_TEST, f"thruster {i} {what}: isolated with partner "
-                           f"{self.partner[i]}")
+            self.ctx.event(Severity.ERROR, EV.PROP_TEST, f"thruster {i} {what}: isolated with "
+                           f"partner {self.partner[i]}")
         if not found:
-            self.ctx.event(2, EV_TEST, "thruster test: no fault found")
+            self.ctx.event(Severity.WARNING, EV.PROP_TEST, "thruster test: no fault found")
         self.valves = self._mask()
         self._send_valves()
         self.test = None
@@ -504,11 +477,6 @@ class PropulsionTask:
         self._status_idle()
 
     def _status_idle(self) -> None:
-        self.ctx.send(BURN_STATUS, burn_id=0, state=IDLE, dv_done=0.0,
+        self.ctx.send(BURN_STATUS, burn_id=0, state=BurnState.IDLE, dv_done=0.0,
                       dv_total=self.cds["dv_total"], thrusters_ok=self._mask(),
                       propellant=self.cds["propellant"])
-
-
-def _rotate(q: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """R(q) v for q = q_BN: inertial coordinates into body ones."""
-    return quaternion.rotate(q, v)

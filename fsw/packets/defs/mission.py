@@ -47,11 +47,25 @@ NAV_STATE = telemetry(0x062, "NAV_STATE", [
     Field("v_rel_N", vec(3), "m/s", "target velocity minus chaser velocity, GCRF"),
     Field("rho_H", vec(3), "m", "chaser relative to target, Hill frame"),
     Field("rho_dot_H", vec(3), "m/s", "chaser relative velocity, Hill (rotating) frame"),
+    Field("r_target_N", vec(3), "m", "target position (on-board ephemeris), GCRF"),
+    Field("v_target_N", vec(3), "m/s", "target velocity (on-board ephemeris), GCRF"),
     Field("sun_N", vec(3), "", "unit Earth-to-sun direction, GCRF"),
-    Field("normal_N", vec(3), "", "unit orbit normal of the chaser, GCRF"),
+    Field("normal_N", vec(3), "", "unit orbit normal of the chaser, GCRF (0 before a GPS fix)"),
     Field("mean_motion", F64, "rad/s", "target mean motion"),
-    Field("sigma_pos", F64, "m", "1-sigma position uncertainty (0 when unknown)"),
-], "Relative navigation solution, once per second.")
+    Field("sigma_pos", F64, "m", "1-sigma position uncertainty (RSS of the axes)"),
+    Field("sigma_vel", F64, "m/s", "1-sigma velocity uncertainty (RSS of the axes)"),
+    Field("flags", U8, "", "navigation flags (fsw.core.nav.NavFlag)"),
+], "Navigation solution (navigation task), once per second; the sun and the orbit "
+   "normal are valid whatever ``valid`` says.")
+
+TARGET_ORBIT = telemetry(0x068, "TARGET_ORBIT", [
+    Field("form", enum(U8, tle=0, state=1), "", "which target description is valid"),
+    Field("tle1", text(69, "ascii"), "", "target TLE line 1 (form = tle)"),
+    Field("tle2", text(69, "ascii"), "", "target TLE line 2 (form = tle)"),
+    Field("epoch_tai", F64, "s", "epoch of the state vector, TAI (form = state)"),
+    Field("r_N", vec(3), "m", "target position, GCRF (form = state)"),
+    Field("v_N", vec(3), "m/s", "target velocity, GCRF (form = state)"),
+], "The target's orbit from an accepted launch notice (autonomy -> navigation).")
 
 ADCS_STATE = telemetry(0x063, "ADCS_STATE", [
     Field("mode", ADCS_MODE, "", "pointing mode flown"),

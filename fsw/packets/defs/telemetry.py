@@ -41,6 +41,17 @@ AUTONOMY_HK = telemetry(0x040, "AUTONOMY_HK", [
     Field("aborts", U32, "", "aborts since start"),
 ], "Autonomy (mission manager) housekeeping.")
 
+NAV_HK = telemetry(0x048, "NAV_HK", [
+    Field("source", enum(U8, none=0, gps_ephemeris=1, relnav=2), "", "solution source"),
+    Field("target_known", U8, "", "1: a target ephemeris is loaded"),
+    Field("sigma_pos", F64, "m", "1-sigma position uncertainty (RSS)"),
+    Field("nis", F64, "", "last relative-navigation NIS (3 dof)"),
+    Field("ekf_starts", U32, "", "relative-navigation filter starts"),
+    Field("ekf_failures", U32, "", "relative-navigation filter failures"),
+    Field("rejected", U32, "", "measurements rejected by the gate"),
+    Field("gps_stale", U32, "", "cycles without a fresh GPS fix"),
+], "Navigation housekeeping.")
+
 COMMS_HK = telemetry(0x050, "COMMS_HK", [
     Field("mode", U8, "", "comms mode (owned by the comms task)"),
     Field("tc_received", U32, "", "telecommands received"),

@@ -1,0 +1,89 @@
+"""What arrives at the autonomy task: the latest valid sample of each input
+packet, kept as plain values (a non-finite or invalid sample is dropped and
+counted). Handlers only record; the cycle (:mod:`fsw.tasks.autonomy.task`)
+decides."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from fsw.packets.enums import BurnState
+
+__all__ = ["Inputs", "NavView"]
+
+
+def _finite(x) -> bool:
+    return all(map(math.isfinite, x))
+
+
+@dataclass(frozen=True)
+class NavView:
+    """The latest valid NAV_STATE, as the autonomy task uses it."""
+
+    t: float
+    x: tuple[float, float, float, float, float, float]  #: Hill [rho m, rho_dot m/s]
+    r_target_N: tuple[float, float, float]
+    v_target_N: tuple[float, float, float]
+    n: float  #: target mean motion [rad/s]
+    source: int
+    sigma_pos: float
+
+
+class Inputs:
+    """The task's view of the bus (reset at every (re)start)."""
+
+    def __init__(self) -> None:
+        self.nav: NavView | None = None
+        self.nav_t = -math.inf          # time of the latest NAV_STATE, valid or not
+        self.separated = False
+        self.relnav_t = -math.inf       # time of the latest valid sensor measurement
+        self.adcs = None                # the latest ADCS_STATE record
+        self.burn = None                # the latest BURN_STATUS record
+        self.thr_mask: int | None = None
+        self.propellant: float | None = None
+        self.tc_accepted: int | None = None
+        self.tc_changed_t = -math.inf   # when COMMS_HK.tc_accepted last changed
+        self.dropped = 0
+
+    def on_nav(self, r) -> None:
+        self.nav_t = r.t_tai
+        x = (*r.rho_H, *r.rho_dot_H)
+        if r.valid and _finite(x) and _finite(r.r_target_N) and _finite(r.v_target_N) \
+                and math.isfinite(r.mean_motion) and r.mean_motion > 0:
+            self.nav = NavView(r.t_tai, x, r.r_target_N, r.v_target_N, r.mean_motion,
+                               r.source, r.sigma_pos)
+        else:
+            self.nav = None
+            if r.valid:
+                self.dropped += 1
+
+    def on_gps(self, r) -> None:
+        if r.valid and _finite(r.r_N) and _finite(r.v_N):
+            self.separated = True
+
+    def on_relnav(self, r) -> None:
+        if r.valid and _finite((r.range, r.azimuth, r.elevation)):
+            self.relnav_t = r.t_tai
+
+    def on_adcs(self, r) -> None:
+        if _finite(r.rate_B) and _finite(r.q_BN):
+            self.adcs = r
+        else:
+            self.dropped += 1
+
+    def on_burn(self, r) -> None:
+        self.burn = r
+        self.thr_mask = r.thrusters_ok
+        if math.isfinite(r.propellant):
+            self.propellant = r.propellant
+
+    def on_comms(self, r) -> None:
+        if r.tc_accepted != self.tc_accepted:
+            self.tc_accepted = r.tc_accepted
+            self.tc_changed_t = r.t_tai
+
+    @staticmethod
+    def burn_ended(r) -> bool:
+        """A BURN_STATUS that ends its burn (done, aborted or rejected)."""
+        return r.state in (BurnState.DONE, BurnState.ABORTED, BurnState.REJECTED)

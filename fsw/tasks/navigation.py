@@ -1,0 +1,267 @@
+"""The navigation task (1 Hz, rate group ``navigation``): the relative state of
+the chaser in the target's Hill frame, the sun and the orbit normal, through
+the guidance core's navigation cycle (:class:`fsw.core.nav.NavConfig`, one
+``nav_step`` per cycle, local or on a board).
+
+What the core does each cycle (native/include/gnc_nav.h): the chaser's GPS
+fix minus the target's on-board ephemeris (RK4 two-body + J2 from the launch
+notice) gives the Hill state, smoothed by a constant-gain filter propagated
+with the CW model; once the relative-navigation sensor sees the target, its
+range and bearing (camera frame, turned into Hill axes with the ADCS attitude
+estimate) feed the relative-navigation EKF, started from the current
+estimate; without a measurement it coasts, then the GPS filter takes over
+again. Each burn's Δv is told to the filters as the propulsion task reports it
+delivered.
+
+What this task keeps: the latest valid sample of each input (non-finite or
+invalid samples are dropped and counted), the target orbit (critical data:
+reloaded after a restart), the burn being delivered, and the solution's
+validity: no GPS fix (or no target) for ``fdir.persistence`` cycles makes
+``NAV_STATE.valid`` 0 until as many good cycles have passed; the autonomy
+task's FDIR acts on it.
+
+Target orbit: ``TARGET_ORBIT`` (from the autonomy task once it has accepted a
+launch notice) as a GCRF state vector with its epoch, or a TLE (turned into
+a GCRF state at the current time by SGP4, :mod:`fsw.core.tle`).
+
+Packets in: TARGET_ORBIT, GPS, RELNAV, ADCS_STATE, BURN_ORDER, BURN_STATUS.
+Packets out: NAV_STATE (every cycle), NAV_HK (housekeeping period), EVENT.
+
+Faults: a target orbit the core refuses is evented and ignored; a filter
+failure (EKF step) is evented and the GPS filter flies alone for
+``retry_s``; a core error in the cycle skips NAV_STATE for that cycle
+(evented, counted), never raised.
+"""
+
+from __future__ import annotations
+
+import math
+
+from fsw.constants import J2_EARTH, MU_EARTH, R_EARTH
+from fsw.core import tle
+from fsw.core.errors import GncError
+from fsw.core.guidance import GuidanceCore, LocalCore
+from fsw.core.nav import NavConfig, NavFlag, NavInput
+from fsw.core.ephem import EphemConfig
+from fsw.core.vec import norm
+from fsw.packets import DICTIONARY
+from fsw.packets.enums import BurnState, Severity
+from fsw.packets.events import EV
+from fsw.scenario import Scenario
+from fsw.tasks.autonomy.modes import Persistence
+
+TARGET_ORBIT = DICTIONARY["TARGET_ORBIT"]
+GPS = DICTIONARY["GPS"]
+RELNAV = DICTIONARY["RELNAV"]
+ADCS_STATE = DICTIONARY["ADCS_STATE"]
+BURN_ORDER = DICTIONARY["BURN_ORDER"]
+BURN_STATUS = DICTIONARY["BURN_STATUS"]
+NAV_STATE = DICTIONARY["NAV_STATE"]
+NAV_HK = DICTIONARY["NAV_HK"]
+
+#: constant gains of the GPS + ephemeris filter (position, velocity)
+GAIN_POS = 0.2
+GAIN_VEL = 0.02
+#: relative-navigation EKF: range 1-sigma [m], attitude knowledge added to the
+#: bearing noise [rad], bearing floor [rad], unmodelled acceleration PSD
+#: [m^2/s^3], NIS gate (chi-square 3 dof, 99.9 %), initial covariance diagonal
+SIGMA_RANGE_M = 2.0
+SIGMA_ATTITUDE_RAD = 1e-4
+SIGMA_ANGLE_MIN_RAD = 2e-3
+ACCEL_PSD = 1e-9
+NIS_GATE = 16.27
+EKF_P0 = (100.0, 100.0, 100.0, 1e-3, 1e-3, 1e-3)
+#: the EKF coasts this long without a measurement [s]; after a failure the GPS
+#: filter flies alone this long [s]
+COAST_S = 120.0
+RETRY_S = 60.0
+#: inputs older than these are not used [s]
+GPS_MAX_AGE_S = 5.0
+MEAS_MAX_AGE_S = 2.0
+#: the GPS filter resets to the raw solution when it is farther than this [m]
+GPS_RESET_M = 5000.0
+#: on-board propagation step of the ephemerides [s]
+EPHEM_STEP_S = 10.0
+#: mean motion assumed before a target is known [rad/s]
+N_DEFAULT = 1.1e-3
+
+_Z3 = (0.0, 0.0, 0.0)
+
+
+def _finite(x) -> bool:
+    return all(map(math.isfinite, x))
+
+
+class NavigationTask:
+    """See the module docstring."""
+
+    name = "navigation"
+    rate_group = "navigation"
+
+    def __init__(self, scenario: Scenario, core: GuidanceCore | None = None) -> None:
+        self.sc = scenario
+        self.core = core if core is not None else LocalCore()
+        rates = scenario.rates
+        self.hk_every = max(1, round(rates.housekeeping_s * rates.nav_hz))
+        #: critical data store: the target orbit survives a restart
+        self.cds: dict = {"target": None}
+
+    def config(self) -> NavConfig:
+        """The core's navigation configuration from the scenario."""
+        s = self.sc.chaser.sensors
+        # steady state of a constant-gain (alpha) filter on white position noise
+        a = GAIN_POS
+        return NavConfig(
+            ephem=EphemConfig(mu=MU_EARTH, j2=J2_EARTH, r_eq=R_EARTH, step=EPHEM_STEP_S),
+            n_default=N_DEFAULT, gain_pos=GAIN_POS, gain_vel=GAIN_VEL,
+            gps_max_age=GPS_MAX_AGE_S, gps_reset_m=GPS_RESET_M,
+            sigma_gps_pos=s.gps_noise_m * math.sqrt(3.0 * a / (2.0 - a)),
+            sigma_gps_vel=s.gps_vel_noise_mps * math.sqrt(3.0 * GAIN_VEL / (2.0 - GAIN_VEL)),
+            sigma_range=SIGMA_RANGE_M, sigma_range_frac=0.0,
+            sigma_angle=max(math.radians(s.relnav_angle_noise_deg) + SIGMA_ATTITUDE_RAD,
+                            SIGMA_ANGLE_MIN_RAD),
+            accel_psd=ACCEL_PSD, gate=NIS_GATE, p0=EKF_P0,
+            meas_max_age=MEAS_MAX_AGE_S, coast_s=COAST_S, retry_s=RETRY_S,
+            boresight_B=tuple(self.sc.chaser.camera_boresight_b),
+        )
+
+    # ------------------------------------------------------------------ lifecycle
+    def init(self, ctx) -> None:
+        self.ctx = ctx
+        self.core.nav_configure(self.config())
+        self.cycles = 0
+        self.gps = None         # (t, r_N, v_N)
+        self.meas = None        # (t, (range, azimuth, elevation))
+        self.att = None         # q_BN of a valid estimate
+        self.dv_N = [0.0, 0.0, 0.0]
+        self.ordered = None     # (burn_id, dv_N, |dv_N|, dv_done reported)
+        self.lost = Persistence(self.sc.fdir.persistence)
+        self.counts = {"ekf_starts": 0, "ekf_failures": 0, "rejected": 0, "gps_stale": 0,
+                       "dropped": 0, "core_errors": 0}
+        self.last = None
+        target = self.cds["target"]
+        if target is not None:
+            self._load(*target, restart=True)
+        ctx.subscribe(TARGET_ORBIT, self.on_target, parse=True)
+        ctx.subscribe(GPS, self.on_gps, parse=True)
+        ctx.subscribe(RELNAV, self.on_relnav, parse=True)
+        ctx.subscribe(ADCS_STATE, self.on_adcs, parse=True)
+        ctx.subscribe(BURN_ORDER, self.on_order, parse=True)
+        ctx.subscribe(BURN_STATUS, self.on_burn, parse=True)
+
+    # ------------------------------------------------------------------ handlers
+    def on_target(self, r) -> None:
+        t = self.ctx.t
+        try:
+            if r.form == 1:
+                state = (tuple(r.r_N), tuple(r.v_N), r.epoch_tai)
+            else:
+                rr, vv = tle.state(r.tle1, r.tle2, t)
+                state = (rr, vv, t)
+        except (ValueError, GncError) as exc:
+            self.ctx.event(Severity.WARNING, EV.NAV_TARGET_REFUSED,
+                           f"target orbit refused: {exc}"[:96])
+            return
+        self._load(*state)
+
+    def _load(self, r_N, v_N, epoch: float, restart: bool = False) -> None:
+        try:
+            self.core.nav_set_target(r_N, v_N, epoch)
+        except GncError as exc:
+            self.ctx.event(Severity.WARNING, EV.NAV_TARGET_REFUSED,
+                           f"target orbit refused: {exc}"[:96])
+            return
+        self.cds["target"] = (tuple(r_N), tuple(v_N), epoch)
+        if not restart:
+            self.ctx.event(Severity.INFO, EV.NAV_TARGET, "target ephemeris loaded")
+
+    def on_gps(self, r) -> None:
+        if r.valid and _finite(r.r_N) and _finite(r.v_N):
+            self.gps = (r.t_tai, r.r_N, r.v_N)
+        elif r.valid:
+            self.counts["dropped"] += 1
+
+    def on_relnav(self, r) -> None:
+        m = (r.range, r.azimuth, r.elevation)
+        if r.valid and _finite(m):
+            self.meas = (r.t_tai, m)
+        elif r.valid:
+            self.counts["dropped"] += 1
+
+    def on_adcs(self, r) -> None:
+        self.att = r.q_BN if r.valid and _finite(r.q_BN) else None
+
+    def on_order(self, r) -> None:
+        if _finite(r.dv_N):
+            self.ordered = (r.burn_id, r.dv_N, norm(r.dv_N), 0.0)
+
+    def on_burn(self, r) -> None:
+        o = self.ordered
+        if o is None or o[0] != r.burn_id:
+            return
+        if r.state in (BurnState.FIRING, BurnState.DONE, BurnState.ABORTED) and o[2] > 0 \
+                and math.isfinite(r.dv_done):
+            # the Δv delivered since the last report, along the order
+            k = (r.dv_done - o[3]) / o[2]
+            dv = self.dv_N
+            for i in range(3):
+                dv[i] += o[1][i] * k
+            self.ordered = (o[0], o[1], o[2], r.dv_done)
+        if r.state in (BurnState.DONE, BurnState.ABORTED, BurnState.REJECTED):
+            self.ordered = None
+
+    # ------------------------------------------------------------------ cycle
+    def step(self, t: float) -> None:
+        self.cycles += 1
+        inp = NavInput(t=t, dv_N=tuple(self.dv_N))
+        if self.gps is not None:
+            inp.gps_valid, (inp.gps_t, inp.gps_r_N, inp.gps_v_N) = 1, self.gps
+        if self.meas is not None:
+            inp.meas_valid, (inp.meas_t, inp.meas) = 1, self.meas
+        if self.att is not None:
+            inp.att_valid, inp.q_BN = 1, self.att
+        try:
+            out = self.core.nav_step(inp)
+        except GncError as exc:
+            self.counts["core_errors"] += 1
+            self.ctx.event(Severity.ERROR, EV.NAV_CORE_ERROR, f"navigation cycle: {exc}"[:96])
+            return
+        self.dv_N = [0.0, 0.0, 0.0]
+        flags = NavFlag(int(out.flags))
+        self._count(flags, out)
+        stale = bool(flags & (NavFlag.TARGET_UNKNOWN | NavFlag.GPS_STALE))
+        self.lost.update(stale)
+        valid = int(bool(out.valid) and not self.lost.tripped)
+        self.last = out
+        self.ctx.send(NAV_STATE, valid=valid, source=int(out.source), r_rel_N=tuple(out.r_rel_N),
+                      v_rel_N=tuple(out.v_rel_N), rho_H=tuple(out.x_H[:3]),
+                      rho_dot_H=tuple(out.x_H[3:]), r_target_N=tuple(out.r_target_N),
+                      v_target_N=tuple(out.v_target_N), sun_N=tuple(out.sun_N),
+                      normal_N=tuple(out.normal_N), mean_motion=float(out.mean_motion),
+                      sigma_pos=float(out.sigma_pos), sigma_vel=float(out.sigma_vel),
+                      flags=int(out.flags) & 0xFF)
+        if self.cycles % self.hk_every == 0:
+            c = self.counts
+            self.ctx.send(NAV_HK, source=int(out.source),
+                          target_known=int(self.cds["target"] is not None),
+                          sigma_pos=float(out.sigma_pos), nis=float(out.nis),
+                          ekf_starts=c["ekf_starts"] & 0xFFFFFFFF,
+                          ekf_failures=c["ekf_failures"] & 0xFFFFFFFF,
+                          rejected=c["rejected"] & 0xFFFFFFFF,
+                          gps_stale=c["gps_stale"] & 0xFFFFFFFF)
+
+    def _count(self, flags: NavFlag, out) -> None:
+        c = self.counts
+        if flags & NavFlag.GPS_STALE and self.cds["target"] is not None:
+            c["gps_stale"] += 1
+        if flags & NavFlag.REJECTED:
+            c["rejected"] += 1
+        if flags & NavFlag.EKF_STARTED:
+            c["ekf_starts"] += 1
+            self.ctx.event(Severity.INFO, EV.NAV_RELNAV,
+                           "relative navigation: sensor filter started")
+        if flags & NavFlag.EKF_FAILED:
+            c["ekf_failures"] += 1
+            self.ctx.event(Severity.WARNING, EV.NAV_FILTER,
+                           f"relnav EKF failed (status {int(out.ekf_status)}): "
+                           f"GPS filter for {RETRY_S:.0f} s"[:96])

@@ -126,10 +126,14 @@ typedef enum gnc_adcs_mode {
     GNC_ADCS_POINT = 3,     /* slew to and hold q_target_BN */
     GNC_ADCS_TARGET = 4,    /* point the boresight at r_target_N, sun keep-out */
     GNC_ADCS_SUN = 5        /* sun-safe: solar_B on sun_N, secondary_B towards
-                             * normal_N (z_N x sun when within acos(0.99) of it) */
+                             * normal_N (z_N x sun when the normal is unknown or
+                             * within acos(0.99) of the sun) */
 } gnc_adcs_mode;
-/* POINT, TARGET and SUN fly RATE_DAMP while the estimate is invalid; DETUMBLE
- * flies RATE_DAMP (wheels) once |gyro| is below detumble_wheel_rate. */
+/* POINT, TARGET and SUN fly RATE_DAMP (flag FALLBACK) while the estimate is
+ * invalid, SUN also while sun_N is unknown (zero); DETUMBLE flies RATE_DAMP
+ * (wheels) once |gyro| is below detumble_wheel_rate (0: never). In TARGET the
+ * secondary axis goes towards normal_N, towards sun_N while the normal is
+ * unknown (zero), and the keep-out is against sun_N when it is known. */
 
 enum { GNC_WHEELS_MAX = 6 };
 
@@ -164,7 +168,8 @@ typedef struct gnc_adcs_config {
     double sun_keepout;        /* rad, minimum sun angle from the boresight */
     double detumble_wheel_rate;/* rad/s, DETUMBLE hands over to the wheels below this */
     int wheel_count;           /* wheels (3..GNC_WHEELS_MAX) */
-    double wheel_axes_B[3 * GNC_WHEELS_MAX]; /* spin axes, body, [i*3 + axis] */
+    double wheel_axes_B[3 * GNC_WHEELS_MAX]; /* spin axes, body, [i*3 + axis]
+                                              * (normalised on init) */
     double wheel_inertia;      /* kg m^2, each wheel's rotor about its axis */
     double wheel_speed_max;    /* rad/s */
     double check_min_dspeed;   /* rad/s, wheel check: commanded speed change to test */
@@ -194,7 +199,8 @@ typedef struct gnc_adcs_in {
     double gyro_B[3];          /* rad/s, measured body rate */
     double q_st_BN[4];         /* star-tracker attitude */
     double mag_B[3];           /* T, magnetometer, body */
-    double wheel_speed[GNC_WHEELS_MAX]; /* rad/s, latest tachometer sample */
+    double wheel_speed[GNC_WHEELS_MAX]; /* rad/s, latest tachometer sample (finite:
+                                         * keep the previous one otherwise) */
     double q_target_BN[4];     /* POINT mode: commanded attitude */
     double r_target_N[3];      /* m, TARGET mode: target minus chaser, inertial, at ... */
     double v_target_N[3];      /* m/s, ... with this relative velocity, ... */
@@ -218,8 +224,13 @@ typedef struct gnc_adcs_out {
     double att_error;          /* rad, estimate vs commanded target (POINT/TARGET) */
     double ref_error;          /* rad, estimate vs reference */
     double torque_B[3];        /* N m, control torque on the body (wheels + mtq) */
-    double wheel_torque[3];    /* N m, body momentum rate commanded (dh_w/dt) */
-    double wheel_cmd[GNC_WHEELS_MAX]; /* N m, per-wheel motor torque, clipped */
+    double wheel_torque[3];    /* N m, body momentum rate commanded (dh_w/dt), each
+                                * axis clipped to wheel_torque_max and zeroed where
+                                * h_body is at wheel_momentum_max that way */
+    double wheel_cmd[GNC_WHEELS_MAX]; /* N m, per-wheel motor torque: the pseudo-inverse
+                                       * over the wheels in use (none with fewer than
+                                       * three; a plane of wheels gets the in-plane
+                                       * part) applied to wheel_torque, clipped */
     double h_body[3];          /* N m s, wheel momentum from the tachometers, body */
     double h_norm;             /* N m s, |h_body| */
     double dipole_B[3];        /* A m^2, magnetorquer commands */

@@ -35,16 +35,20 @@ int gnc_orbit_rk4_j2(const double r[3], const double v[3], double h, double mu, 
                      double r_eq, double r_out[3], double v_out[3]);
 
 /* Plausibility of a state about a body of radius r_eq: finite, |r| in
- * (r_eq, 10 r_eq), bound orbit, units consistent with mu (v^2 |r| / mu in
- * (0.05, 2)). GNC_ERR_UNITS for inconsistent units, GNC_ERR_DOMAIN else. */
+ * (r_eq, 10 r_eq), bound orbit, units consistent with mu and r_eq.
+ * GNC_ERR_UNITS when v^2 |r| / mu is outside (0.05, 2) (1 on a circular
+ * orbit, 2 at escape; a state in km with mu in m^3/s^2 gives 1e-9) or
+ * |r| / r_eq outside (0.01, 100); GNC_ERR_DOMAIN when not finite or |r| is
+ * not in (r_eq, 10 r_eq). */
 int gnc_orbit_check(const double r[3], const double v[3], double mu, double r_eq);
 
 int gnc_ephem_init(gnc_ephem *ctx, const gnc_ephem_config *cfg);
 /* Load the state (r, v) at time t (checked by gnc_orbit_check). */
 int gnc_ephem_set(gnc_ephem *ctx, const double r[3], const double v[3], double t);
-/* State at time t. Forward queries (t >= ctx->t) propagate in ceil(dt/step)
- * equal steps and move the cache to t; backward queries propagate from the
- * cache without moving it. GNC_ERR_STATE before gnc_ephem_set. */
+/* State at time t. Forward queries (t >= ctx->t - 1e-6 s) propagate in
+ * ceil(dt/step) equal steps and move the cache to t; backward queries
+ * propagate from the cache without moving it. GNC_ERR_STATE before
+ * gnc_ephem_set; GNC_ERR_RANGE beyond 1e7 steps. */
 int gnc_ephem_state(gnc_ephem *ctx, double t, double r[3], double v[3]);
 /* Mean motion (rad/s) from the osculating semi-major axis of the cache. */
 int gnc_ephem_mean_motion(const gnc_ephem *ctx, double *n);
@@ -52,7 +56,8 @@ int gnc_ephem_mean_motion(const gnc_ephem *ctx, double *n);
 /* ---- Hill frame ---------------------------------------------------------- */
 /* Rows x (radial), y (along-track), z (normal) of the Hill frame of a target
  * at (r_t, v_t), in inertial axes (C, row-major: x_H = C x_N), and the frame's
- * angular velocity omega = (r x v)/|r|^2 (inertial axes). */
+ * angular velocity omega = (r x v)/|r|^2 (inertial axes). GNC_ERR_DOMAIN
+ * when there is no orbit plane (r = 0, or v along r). */
 int gnc_hill_basis(const double r_t[3], const double v_t[3], double C[9], double omega[3]);
 /* Chaser (r_c, v_c) relative to the target (r_t, v_t): x_H = [rho, rho_dot]. */
 int gnc_hill_from_inertial(const double r_t[3], const double v_t[3], const double r_c[3],
@@ -67,14 +72,20 @@ int gnc_hill_to_inertial_at(const double r_t[3], const double v_t[3], double n, 
                             const double a_H[3], double a_N[3]);
 
 /* ---- Sun and shadow ------------------------------------------------------ */
-/* Unit Earth-to-sun vector (GCRF, within the precession since J2000: < 0.4 deg
- * by 2026) at t_tai: the low-precision formula of the Astronomical Almanac
- * (about 0.01 deg), as fsw/tasks/sun.py had it. */
+/* Unit Earth-to-sun vector, GCRF (J2000), at t_tai: the low-precision
+ * formula of the Astronomical Almanac (mean equator and equinox of date, as
+ * fsw/tasks/sun.py had it) rotated to J2000 by the IAU 1976 precession
+ * (Lieske et al. 1977, as fsw/tasks/autonomy/orbit.py _precession): within
+ * 0.013 deg of ERFA's epv00 over 2000-2050 (tests/core/test_ephem.py); the
+ * mean-of-date vector alone was up to 0.7 deg off by 2050. */
 int gnc_sun_direction(double t_tai, double s_N[3]);
 /* Sunlit fraction (0 umbra .. 1 full sun) of a point at r_N (m, GCRF) with
- * the unit sun direction s_N: conical shadow of a spherical Earth of radius
- * r_eq (m) from a sun of radius 696.0e6 m at 1 AU (penumbra by the overlap of
- * the two discs). */
+ * the sun along s_N (any length): conical shadow of a spherical Earth of
+ * radius r_eq (m) from a sun of radius 696.0e6 m at 1 AU (penumbra by the
+ * area of overlap of the two apparent discs, Montenbruck & Gill 3.4.2).
+ * Metres are required (the sun's size and distance are in m): GNC_ERR_UNITS
+ * when |r_N| < 0.01 r_eq or r_eq < 69.6 km (km inputs); GNC_ERR_DOMAIN inside
+ * the Earth or for a zero s_N. */
 int gnc_eclipse(const double r_N[3], const double s_N[3], double r_eq, double *lit);
 
 #endif /* GNC_EPHEM_H */

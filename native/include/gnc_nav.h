@@ -8,6 +8,19 @@
  * coasts cfg.coast_s, then the GPS filter takes over again. Burns are told to
  * the filters as the Delta-v is delivered. One call per cycle.
  *
+ * The cycle, as the autonomy task flew it before issue 13 (fsw/tasks/autonomy/task.py
+ * _navigate): the mean motion n comes from the target ephemeris' cache before
+ * this cycle's queries; the GPS fix is turned into the Hill frame of the
+ * target at gps_t and carried to t by CW; dv_N is turned into the Hill axes of
+ * t. GPS filter: reset to the GPS solution at the first fix or beyond
+ * gps_reset_m, else x = CW(x + dv, t - t_last) then x += gain (z - x). EKF:
+ * started (flag EKF_STARTED) from the estimate carried to t (the GPS solution
+ * before any), its noise sigma_range + sigma_range_frac range, sigma_angle;
+ * a failed EKF step (EKF_FAILED) hands this very cycle to the GPS filter.
+ * Stale GPS (none, or older than gps_max_age): the estimate coasts on CW with
+ * dv applied (the EKF, if on, is not stepped). Reported sigmas: the EKF's
+ * sqrt(trace) of position and velocity, or sigma_gps_pos/vel.
+ *
  * Conventions: gnc_ephem.h (SI, TAI, GCRF, Hill x radial / y along-track /
  * z normal, rho = chaser minus target). The camera frame C: z_C on the
  * boresight, x_C the body x axis (body y when the boresight is within

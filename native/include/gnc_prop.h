@@ -45,8 +45,8 @@ int gnc_prop_select(const gnc_prop *ctx, int ok_mask, const double q_BN[4],
                     const double dv_N[3], double axis_B[3], int *group_mask, int *n_fire);
 
 /* The burn attitude: axis_B along dv_N, the configured secondary axis as close
- * as possible to the orbit normal normal_N (to z_N x dv when the normal is
- * within acos(0.99) of dv). */
+ * as possible to the orbit normal normal_N (any length; to z_N x dv when the
+ * normal is zero or within acos(0.99) of dv, to x_N x dv when dv is along z_N). */
 int gnc_prop_burn_attitude(const gnc_prop *ctx, const double axis_B[3], const double dv_N[3],
                            const double normal_N[3], double q_BN[4]);
 

@@ -213,13 +213,11 @@ class NavigationTask:
     # ------------------------------------------------------------------ cycle
     def step(self, t: float) -> None:
         self.cycles += 1
-        inp = NavInput(t=t, dv_N=tuple(self.dv_N))
+        inp = NavInput(t=t, dv_N=tuple(self.dv_N), q_BN=self.att)
         if self.gps is not None:
-            inp.gps_valid, (inp.gps_t, inp.gps_r_N, inp.gps_v_N) = 1, self.gps
+            inp.gps_t, inp.gps_r_N, inp.gps_v_N = self.gps
         if self.meas is not None:
-            inp.meas_valid, (inp.meas_t, inp.meas) = 1, self.meas
-        if self.att is not None:
-            inp.att_valid, inp.q_BN = 1, self.att
+            inp.meas_t, inp.meas = self.meas
         try:
             out = self.core.nav_step(inp)
         except GncError as exc:

@@ -27,7 +27,7 @@ from fsw.packets.auth import CommandSigner, KeyRing
 from fsw.packets.codec import crc16
 from fsw.scenario import Scenario
 from fsw.constants import J2_EARTH, MU_EARTH, R_EARTH
-from fsw.core.ephem import Ephem, EphemConfig
+from fsw.core.ephem import EphemConfig, Ephemeris
 
 COMMAND_ACK = DICTIONARY["COMMAND_ACK"]
 HEALTH_CHECK_S = 600.0
@@ -86,7 +86,7 @@ class GroundStation:
             return {"form": 0, "tle1": tgt.tle_line1, "tle2": tgt.tle_line2,
                     "epoch_tai": t0, "r_N": (0.0, 0.0, 0.0), "v_N": (0.0, 0.0, 0.0)}
         r, v = self.target
-        eph = Ephem(EphemConfig(mu=MU_EARTH, j2=J2_EARTH, r_eq=R_EARTH, step=10.0))
+        eph = Ephemeris(EphemConfig(mu=MU_EARTH, j2=J2_EARTH, r_eq=R_EARTH, step=10.0))
         eph.set(r, v, self.insertion_tai)
         r0, v0 = eph.state(t0)
         return {"form": 1, "tle1": "", "tle2": "", "epoch_tai": t0, "r_N": tuple(r0),

@@ -17,6 +17,8 @@ beside the field they watch::
 - ``when``: the limits apply only while another field of the same packet has
   this value (an enum name or an integer); otherwise the field is not
   checked (XTCE ``ContextAlarm``).
+- ``valid`` (scalars): the range of meaningful values; a value outside it is
+  a sentinel (e.g. -1 for "unknown") and is not checked (XTCE ``ValidRange``).
 
 The ground console evaluates them on every packet (:func:`check`), the XTCE
 export carries them as alarms, and ``fsw_tools.limits`` lists every
@@ -47,6 +49,7 @@ class Limits:
     critical: Range = (None, None)
     states: Mapping[str, int] = field(default_factory=dict)
     when: tuple[str, str | int] | None = None
+    valid: Range = (None, None)
 
     @property
     def numeric(self) -> bool:
@@ -66,9 +69,18 @@ class Limits:
         for state, level in sorted(self.states.items(), key=lambda kv: (-kv[1], kv[0])):
             parts.append(f"{LEVELS[level]} if {state}")
         text = "; ".join(parts)
+        lo, hi = self.valid
+        if lo is not None or hi is not None:
+            text += f" (values outside [{'' if lo is None else f'{lo:g}'}, "
+            text += f"{'' if hi is None else f'{hi:g}'}] mean unknown)"
         if self.when is not None:
             text += f" (while {self.when[0]} = {self.when[1]})"
         return text
+
+    def is_valid(self, x: float) -> bool:
+        """False for a value outside ``valid`` (not checked)."""
+        lo, hi = self.valid
+        return not ((lo is not None and x < lo) or (hi is not None and x > hi))
 
     def range_level(self, x: float) -> int:
         """Level of one number against the ranges (NaN is critical)."""
@@ -127,6 +139,9 @@ def validate(pdef_name: str, fields: Any, layouts: Mapping[str, Any]) -> None:
             raise ValueError(f"{where}: an enum has states, not ranges")
         if not lim.numeric and not lim.states:
             raise ValueError(f"{where}: no range and no state")
+        if lim.valid != (None, None) and (lay.kind != "scalar" or lay.fmt[-1] not in "fd"
+                                           or not lim.numeric):
+            raise ValueError(f"{where}: a valid range belongs to a float with ranges")
         for lo, hi in (lim.warning, lim.critical):
             if lo is not None and hi is not None and not lo < hi:
                 raise ValueError(f"{where}: range ({lo}, {hi}) is empty")
@@ -167,7 +182,7 @@ def check(rec: Any) -> dict[str, tuple[int, Any]]:
         elif isinstance(value, tuple):
             worst = max(value, key=lim.range_level)
             out[f.name] = (lim.range_level(worst), worst)
-        else:
+        elif lim.is_valid(value):
             out[f.name] = (lim.range_level(value), value)
     return out
 
@@ -193,6 +208,11 @@ def levels(pdef: Any, f: Any, columns: Mapping[str, np.ndarray]) -> np.ndarray:
         lv[np.isnan(xf)] = CRITICAL
         if lv.ndim > 1:
             lv = lv.max(axis=1)
+        lo, hi = lim.valid
+        if lo is not None:
+            lv[xf < lo] = -1
+        if hi is not None:
+            lv[xf > hi] = -1
     ctx = context_value(pdef, lim)
     if ctx is not None:
         lv[np.asarray(columns[lim.when[0]]) != ctx] = -1  # type: ignore[index]

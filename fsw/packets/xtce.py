@@ -132,6 +132,8 @@ class _Writer:
             t = _el(types, f"Float{kind}Type", name=name, sizeInBits=size)
             _units(t, unit)
             _el(t, "FloatDataEncoding", encoding="IEEE754_1985", sizeInBits=size)
+            if lim is not None and lim.valid != (None, None):
+                _range(t, "ValidRange", lim.valid)
             if lim is not None:
                 self.alarms += _numeric_alarm(t, lim, context)
             return

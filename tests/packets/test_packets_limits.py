@@ -76,6 +76,8 @@ def test_scalar_and_vectorised_evaluation_agree() -> None:
                     bounds = [b for b in (*f.limits.warning, *f.limits.critical) if b is not None]
                     pick = [b * rng.choice((0.9, 1.0, 1.1)) + rng.choice((-1, 0, 1))
                             for b in bounds for _ in range(2)]
+                    if f.limits.valid[0] is not None:  # and sentinels ("unknown")
+                        pick.append(f.limits.valid[0] - 1.0)
                     if lay.fmt[-1] not in "fd":
                         pick = [max(0, round(x)) for x in pick]
                     if lay.kind == "array":

@@ -222,6 +222,10 @@ class XtceDecoder:
         if alarm is None:
             return None
         value = values[param]
+        valid = elem.find(f"{Q}ValidRange")
+        if valid is not None and not (float(valid.get("minInclusive", "-inf")) <= value
+                                      <= float(valid.get("maxInclusive", "inf"))):
+            return None  # an invalid value (a sentinel) is not checked
         items = value if isinstance(value, tuple) else (value,)
         states = alarm.find(f"{Q}EnumerationAlarmList")
         if states is not None:

@@ -39,7 +39,8 @@ PROP_HK = telemetry(0x030, "PROP_HK", [
 AUTONOMY_HK = telemetry(0x040, "AUTONOMY_HK", [
     Field("mode", enum(U8, **MODES), "", "mission mode (as MODE_STATUS.mode)", limits=lim.MODE),
     Field("hold_point", F64, "m", "along-track hold distance commanded"),
-    Field("range", F64, "m", "estimated range to the target", limits=lim.RANGE),
+    Field("range", F64, "m", "estimated range to the target (-1: unknown)",
+          limits=Limits(lim.RANGE.warning, lim.RANGE.critical, valid=(0.0, None))),
     Field("transitions", U32, "", "mode transitions since start"),
     Field("aborts", U32, "", "aborts since start", limits=Limits(warning=(None, 0))),
 ], "Autonomy (mission manager) housekeeping.")

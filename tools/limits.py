@@ -4,8 +4,10 @@ The limits are the dictionary's (:mod:`fsw.packets.limits`, declared on the
 fields). A *violation* is one episode: consecutive packets of a field out of
 its limits (its level above nominal), from the first such packet to the last,
 with the worst level and value reached; a packet back in limits, or one whose
-``when`` context is not met, ends it. Times are the packets' on-board times
-(TAI seconds since 1958).
+``when`` context is not met, ends it. A packet shared by several sources
+(``PacketDef.instance``, e.g. HEARTBEAT by task) is followed per source
+(``HEARTBEAT[adcs].state``). Times are the packets' on-board times (TAI
+seconds since 1958).
 
     from fsw_tools.limits import violations
     for v in violations("runs/x/packets.fswarc"):      # or an Archive / DecodeResult
@@ -48,10 +50,12 @@ class Violation:
     worst: Any  # worst value (the enum name of a state)
     unit: str
     limits: str  # the limits, described
+    instance: str | None = None  # the source, for a packet shared by several
 
     @property
     def parameter(self) -> str:
-        return f"{self.packet}.{self.field}"
+        where = self.packet if self.instance is None else f"{self.packet}[{self.instance}]"
+        return f"{where}.{self.field}"
 
     @property
     def level_name(self) -> str:
@@ -114,31 +118,55 @@ def violations(source: Any, dictionary: Any = DICTIONARY) -> list[Violation]:
         cols = tables.get(pdef.name)
         if not cols or not len(cols.get("t_tai", ())):
             continue
+        if not limited_fields(pdef):
+            continue
         t = np.asarray(cols["t_tai"], dtype=np.float64)
         order = np.argsort(t, kind="stable")
         sorted_cols = {k: np.asarray(v)[order] for k, v in cols.items()}
-        t = t[order]
-        for f in limited_fields(pdef):
-            lv = levels(pdef, f, sorted_cols)
-            x = sorted_cols[f.name]
-            names = pdef.enum_names(f.name) if f.limits.states else None
-            states = state_levels(pdef, f.name, f.limits) if f.limits.states else None
-            for a, b in _episodes(lv):
-                seg = x[a:b]
-                if states is not None:
-                    worst_i = max(range(b - a), key=lambda i: states.get(int(seg[i]), 0))
-                    worst: Any = names.get(int(seg[worst_i]), int(seg[worst_i]))
+        for instance, rows in _sources(pdef, sorted_cols):
+            out += _field_violations(pdef, {k: v[rows] for k, v in sorted_cols.items()},
+                                     instance)
+    out.sort(key=lambda v: (v.start_tai, v.packet, v.instance or "", v.field))
+    return out
+
+
+def _sources(pdef: Any, cols: dict[str, np.ndarray]) -> list[tuple[str | None, np.ndarray]]:
+    """(instance, row indices) of each source of the packet."""
+    n = len(cols["t_tai"])
+    if pdef.instance is None:
+        return [(None, np.arange(n))]
+    key = cols[pdef.instance]
+    out = []
+    for value in np.unique(key):
+        name = value.decode("utf-8", "replace").rstrip("\0") if isinstance(value, bytes) \
+            else str(value)
+        out.append((name, np.flatnonzero(key == value)))
+    return out
+
+
+def _field_violations(pdef: Any, cols: dict[str, np.ndarray], instance: str | None
+                      ) -> list[Violation]:
+    out = []
+    t = cols["t_tai"]
+    for f in limited_fields(pdef):
+        lv = levels(pdef, f, cols)
+        x = cols[f.name]
+        names = pdef.enum_names(f.name) if f.limits.states else {}
+        states = state_levels(pdef, f.name, f.limits) if f.limits.states else None
+        for a, b in _episodes(lv):
+            seg = x[a:b]
+            if states is not None:
+                worst_i = max(range(b - a), key=lambda i: states.get(int(seg[i]), 0))
+                worst: Any = names.get(int(seg[worst_i]), int(seg[worst_i]))
+            else:
+                ex = _excess(f, seg)
+                if ex.ndim > 1:
+                    worst = float(seg.reshape(-1)[int(np.argmax(ex))])
                 else:
-                    ex = _excess(f, seg)
-                    if ex.ndim > 1:
-                        flat = int(np.argmax(ex))
-                        worst = float(seg.reshape(-1)[flat])
-                    else:
-                        worst = float(seg[int(np.argmax(ex))])
-                out.append(Violation(pdef.name, f.name, int(lv[a:b].max()), float(t[a]),
-                                     float(t[b - 1]), b - a, worst, f.unit,
-                                     f.limits.describe()))
-    out.sort(key=lambda v: (v.start_tai, v.packet, v.field))
+                    worst = float(seg[int(np.argmax(ex))])
+            out.append(Violation(pdef.name, f.name, int(lv[a:b].max()), float(t[a]),
+                                 float(t[b - 1]), b - a, worst, f.unit, f.limits.describe(),
+                                 instance))
     return out
 
 

@@ -195,10 +195,13 @@ class PacketDef:
     (returns a :attr:`Record`, a named tuple ``(apid, seq, t_tai, [key_id,
     auth_seq,] *fields)``; arrays are tuples, enums ints, strings str).
     ``hazardous`` (telecommands): the ground sends it only after an arm and
-    confirm step.
+    confirm step. ``instance`` (telemetry): the field that tells apart the
+    sources sharing the packet (HEARTBEAT: ``task``); the ground keeps the
+    latest values and the limits of each source apart.
     """
 
     hazardous = False
+    instance: str | None = None
 
     def __init__(self, apid: int, name: str, kind: int, fields: Sequence[Field],
                  description: str = "", module: str = "") -> None:
@@ -552,9 +555,14 @@ def _declare(apid: int, name: str, kind: int, fields: Sequence[Field], descripti
 
 
 def telemetry(apid: int, name: str, fields: Sequence[Field], description: str = "",
-              module: str = "") -> PacketDef:
-    """Declare a telemetry-type packet (type 0) and register it."""
-    return _declare(apid, name, codec.TM, fields, description, module or _caller())
+              module: str = "", *, instance: str | None = None) -> PacketDef:
+    """Declare a telemetry-type packet (type 0) and register it; ``instance``
+    names the field that tells apart the sources sharing it."""
+    if instance is not None and instance not in [f.name for f in fields]:
+        raise DictionaryError(f"{name}: instance field {instance!r} is not a field")
+    pdef = _declare(apid, name, codec.TM, fields, description, module or _caller())
+    pdef.instance = instance
+    return pdef
 
 
 def telecommand(apid: int, name: str, fields: Sequence[Field], description: str = "",

@@ -110,7 +110,8 @@ def markdown(dictionary: Dictionary = DICTIONARY) -> str:
             "",
             f"APID 0x{p.apid:03X} ({area[2] if area else '?'}), "
             f"{'telecommand' if p.is_tc else 'telemetry'}"
-            f"{' (hazardous: the ground arms, then confirms it)' if p.hazardous else ''}, "
+            f"{' (hazardous: the ground arms, then confirms it)' if p.hazardous else ''}"
+            f"{f' (one source per `{p.instance}`)' if p.instance else ''}, "
             f"{f'{p.size} octets' if p.size else 'variable length'}; declared in "
             f"`{p.module}`.",
             "",

@@ -104,7 +104,8 @@ def test_violations_of_an_archive_are_the_episodes_put_in(tmp_path) -> None:
     """A stream with known excursions: st_age over 60 s (warning) then over
     600 s (critical) for a while, att_error over 5 deg while tracking (one
     episode) and while not tracking (ignored: outside its context), a task
-    faulted once. violations() finds exactly these, with their times."""
+    faulted for two heartbeats. violations() finds exactly these, with their
+    times."""
     ADCS_STATE, HEARTBEAT = DICTIONARY["ADCS_STATE"], DICTIONARY["HEARTBEAT"]
     base = dict(mode=4, valid=1, q_BN=(1.0, 0.0, 0.0, 0.0), rate_B=(0.0, 0.0, 0.0),
                 att_error=0.001, h_wheels=0.01, wheels_ok=15, flags=0, st_age=0.4,
@@ -121,9 +122,12 @@ def test_violations_of_an_archive_are_the_episodes_put_in(tmp_path) -> None:
         if 60 <= k < 70:
             v["mode"], v["att_error"] = 3, 1.0  # inertial: the limit does not apply
         packets.append(ADCS_STATE.build(t_tai=T0 + k, seq=k, **v))
-    for k, state in ((30, 5), (31, 1), (32, 1)):  # faulted once, then nominal
-        packets.append(HEARTBEAT.build(t_tai=T0 + k + 0.5, seq=k, task="adcs", counter=k,
-                                       state=state))
+    # adcs faulted twice, then nominal; the monitor's nominal heartbeats in
+    # between belong to another source and do not end the adcs episode
+    for k, (task, state) in enumerate((("adcs", 5), ("monitor", 1), ("adcs", 5),
+                                       ("monitor", 1), ("adcs", 1))):
+        packets.append(HEARTBEAT.build(t_tai=T0 + 30.5 + 0.5 * k, seq=k, task=task,
+                                       counter=k, state=state))
     arc = tmp_path / "a.fswarc"
     _write(arc, packets)
     found = violations(arc)
@@ -131,7 +135,7 @@ def test_violations_of_an_archive_are_the_episodes_put_in(tmp_path) -> None:
            for v in found]
     assert got == [
         ("ADCS_STATE.st_age", "critical", 10.0, 24.0, 15, 724.0),
-        ("HEARTBEAT.state", "critical", 30.5, 30.5, 1, "faulted"),
+        ("HEARTBEAT[adcs].state", "critical", 30.5, 31.5, 2, "faulted"),
         ("ADCS_STATE.att_error", "warning", 40.0, 44.0, 5, pytest.approx(0.64)),
     ]
     # the same from an Archive and from decoded tables

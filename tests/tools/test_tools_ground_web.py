@@ -86,7 +86,16 @@ def test_model_latest_values_limits_alarms_and_events() -> None:
     link = m.link_status()
     assert link["state"] == "stale" and link["age_s"] == pytest.approx(6.0)
     m.on_packet(b"\x00\x01garbage")
-    assert m.link_status()["undecoded"] == 1
+    assert m.link_status()["dropped"] == 1
+    # a packet shared by several sources: each its own latest values and alarms
+    hb = DICTIONARY["HEARTBEAT"]
+    m.on_packet(hb.build(t_tai=T0 + 5, seq=0, task="adcs", counter=3, state=5))
+    m.on_packet(hb.build(t_tai=T0 + 5, seq=1, task="comms", counter=4, state=1))
+    assert m.latest["HEARTBEAT[adcs]"]["fields"]["state"] == {
+        "value": 5, "text": "faulted", "level": "critical"}
+    assert m.latest["HEARTBEAT[comms]"]["fields"]["counter"] == {"value": 4}
+    assert [a["param"] for a in m.alarm_list()] == ["HEARTBEAT[adcs].state"]
+    assert m.series_of("HEARTBEAT[comms].counter") == [(T0 + 5, 4.0)]
 
 
 def test_model_counts_sequence_gaps() -> None:

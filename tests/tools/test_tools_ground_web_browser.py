@@ -8,7 +8,9 @@ tracker drops out 5 s after insertion):
   within 2 s, signed with the operator's key (not the scripted station's);
 - the fault's limit violation (ADCS_STATE.st_age past its 60 s warning
   limit) shows as an alarm, and the field in colour on its telemetry page;
-- the command history survives a restart of the console.
+- a hazardous command goes out only armed, then confirmed;
+- the command history survives a restart of the console;
+- the stale-telemetry alarm rises when the emulator stops.
 
 Screenshots are saved under the test's tmp dir when a step fails.
 """
@@ -132,6 +134,18 @@ def test_web_console_in_a_browser(tmp_path: Path) -> None:
                 expect(row.locator("td.acks")).to_contain_text("accepted", timeout=100)
                 expect(row.locator("td.name")).to_have_text("NOOP")
                 expect(row).to_contain_text("2 / 1")  # key 2 (the station signs with 1)
+                # a hazardous command: armed, then confirmed (FIRE without ARM_THRUSTERS:
+                # the flight software refuses it, harmlessly)
+                page.click("nav#tabs button[data-tab=commands]")
+                fire = page.locator("form[data-command=FIRE]")
+                expect(fire.locator("button.send")).to_have_text("Arm")
+                fire.locator("input").first.fill("0.01")
+                fire.locator("button.send").click()
+                fire.locator("button.confirm").click()
+                page.click("nav#tabs button[data-tab=history]")
+                row2 = page.locator("#history-table tr[data-id='2']")
+                expect(row2.locator("td.name")).to_contain_text("FIRE")
+                expect(row2.locator("td.status")).to_have_text("rejected", timeout=5_000)
                 # 3. the injected fault's limit violation is an alarm
                 page.click("nav#tabs button[data-tab=alarms]")
                 alarm = page.locator("#alarms-table tr[data-param='ADCS_STATE.st_age']")
@@ -151,6 +165,10 @@ def test_web_console_in_a_browser(tmp_path: Path) -> None:
                 row = page.locator("#history-table tr[data-id='1']")
                 expect(row.locator("td.status")).to_have_text("executed", timeout=10_000)
                 expect(row.locator("td.acks")).to_contain_text("accepted")
+                # 5. the stale-telemetry alarm when the emulator stops talking
+                _stop(run)
+                expect(page.locator("#link-state")).to_have_text("stale", timeout=20_000)
+                expect(page.locator("#stale-banner")).to_contain_text("TELEMETRY STALE")
                 assert errors == []
             except BaseException:
                 if page is not None:

@@ -27,4 +27,4 @@ HEARTBEAT = telemetry(0x003, "HEARTBEAT", [
     Field("state", TASK_STATE, "", "task health state",
           limits=Limits(states={"degraded": WARNING, "safe": WARNING, "faulted": CRITICAL,
                                 "stopped": CRITICAL})),
-], "Liveness of one task, sent every cycle of the task.")
+], "Liveness of one task, sent every cycle of the task.", instance="task")

@@ -1,5 +1,7 @@
 """What the web console knows of the spacecraft: the latest value of every
-field by packet (with enum names, units, UTC and limit levels), recent
+field by packet (with enum names, units, UTC and limit levels; a packet
+shared by several sources, e.g. HEARTBEAT, per source: ``HEARTBEAT[adcs]``,
+after ``PacketDef.instance``), recent
 samples of every numeric field for the strip charts, the event log, the
 current alarms and the link's health. Fed one packet at a time
 (:meth:`TelemetryModel.on_packet`); read as JSON-ready dictionaries.
@@ -69,7 +71,7 @@ class LinkStatus:
     first_rx: float | None = None
     last_rx: float | None = None
     packets: int = 0
-    undecoded: int = 0
+    dropped: int = 0
     rates: deque = field(default_factory=lambda: deque(maxlen=64))
 
     def as_dict(self, rx: Receiver, now: float) -> dict[str, Any]:
@@ -85,7 +87,7 @@ class LinkStatus:
         crc = sum(s.crc_errors for s in rx.stats.values())
         recent = [t for t in self.rates if now - t <= 5.0]
         return {"state": state, "age_s": age, "stale_after_s": self.stale_after_s,
-                "packets": self.packets, "undecoded": self.undecoded, "gaps": gaps,
+                "packets": self.packets, "dropped": self.dropped, "gaps": gaps,
                 "missed": missed, "crc_errors": crc, "rate_hz": len(recent) / 5.0}
 
 
@@ -121,10 +123,12 @@ class TelemetryModel:
             rec = self.rx.receive(raw)
         except PacketError:
             rec = None
-        if rec is None:
-            self.link.undecoded += 1
+        if rec is None:  # undecodable, unknown or a duplicate (counted by the receiver)
+            self.link.dropped += 1
             return None
         pdef = rec.packet
+        key = pdef.name if pdef.instance is None else \
+            f"{pdef.name}[{getattr(rec, pdef.instance)}]"
         self.last_t_tai = rec.t_tai
         self.version += 1
         levels = check(rec) if not pdef.is_tc else {}
@@ -138,11 +142,11 @@ class TelemetryModel:
             if f.name in levels:
                 entry["level"] = LEVELS[levels[f.name][0]]
             fields[f.name] = entry
-            self._sample(pdef.name, f.name, lay, value, rec.t_tai)
-        self.latest[pdef.name] = {"apid": pdef.apid, "seq": rec.seq, "t_tai": rec.t_tai,
-                                  "utc": utc_text(rec.t_tai), "fields": fields}
-        self.packet_version[pdef.name] = self.version
-        self._alarms(pdef, levels, rec.t_tai)
+            self._sample(key, f.name, lay, value, rec.t_tai)
+        self.latest[key] = {"packet": pdef.name, "apid": pdef.apid, "seq": rec.seq,
+                            "t_tai": rec.t_tai, "utc": utc_text(rec.t_tai), "fields": fields}
+        self.packet_version[key] = self.version
+        self._alarms(key, pdef, levels, rec.t_tai)
         if pdef.name == "EVENT":
             self.event_count += 1
             self.events.append({
@@ -165,11 +169,12 @@ class TelemetryModel:
                 buf = self.series[key] = deque(maxlen=SERIES_LEN)
             buf.append((t, float(x)))
 
-    def _alarms(self, pdef: Any, levels: dict[str, tuple[int, Any]], t: float) -> None:
+    def _alarms(self, key: str, pdef: Any, levels: dict[str, tuple[int, Any]],
+                t: float) -> None:
         for f in pdef.fields:
             if f.limits is None:
                 continue
-            param = f"{pdef.name}.{f.name}"
+            param = f"{key}.{f.name}"
             level, value = levels.get(f.name, (0, None))
             if isinstance(value, int) and f.limits.states:
                 value = pdef.enum_names(f.name).get(value, value)

@@ -65,7 +65,7 @@ def telemetry_pages() -> list[dict[str, Any]]:
                                   "states": {k: LEVELS[v] for k, v in f.limits.states.items()}}
             fields.append(item)
         out.append({"name": p.name, "apid": p.apid, "description": p.description,
-                    "fields": fields})
+                    "instance": p.instance, "fields": fields})
     return out
 
 

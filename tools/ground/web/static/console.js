@@ -50,53 +50,68 @@ function showTab(name) {
 }
 
 // -- telemetry pages --------------------------------------------------------------------------
+function seriesKeys(key, f) {
+  // f.series are PACKET.field[i]; an instance box (HEARTBEAT[adcs]) has its own
+  return f.series.map(k => key + k.slice(k.indexOf(".")));
+}
+
+function makeBox(p, key) {
+  const tbody = el("tbody");
+  const rows = {};
+  for (const f of p.fields) {
+    const value = el("td", {class: "value", text: "-"});
+    const name = el("td", {text: f.name, title: f.description + (f.limits ? "\nlimits: " + f.limits.text : "")});
+    const tools = el("td");
+    const keys = seriesKeys(key, f);
+    for (const k of keys) {
+      const b = el("button", {class: "chart", title: "strip chart of " + k, type: "button",
+                              text: keys.length > 1 ? "\u2197" + k.slice(k.lastIndexOf("[")) : "\u2197"});
+      b.addEventListener("click", () => { addChart(k); showTab("charts"); });
+      tools.append(b);
+    }
+    const tr = el("tr", {"data-field": f.name}, name, value, el("td", {class: "unit", text: f.unit}), tools);
+    tbody.append(tr);
+    rows[f.name] = {tr, value};
+  }
+  const meta = el("span", {class: "meta", text: "no data"});
+  const box = el("div", {class: "packet empty hidden", "data-packet": key, "data-apid": p.apid},
+    el("h4", {title: p.description}, el("span", {text: key}), meta),
+    el("table", {}, tbody));
+  const before = b => Number(b.dataset.apid) > p.apid ||
+    (Number(b.dataset.apid) === p.apid && b.dataset.packet > key);
+  const after = [...$("#packets").children].find(before);
+  $("#packets").insertBefore(box, after || null);
+  boxes[key] = {box, rows, meta, packet: p.name};
+  const keys = $("#chart-key");
+  for (const f of p.fields) for (const k of seriesKeys(key, f))
+    keys.append(el("option", {value: k, text: k + (f.unit ? ` [${f.unit}]` : "")}));
+  return boxes[key];
+}
+
 function buildTelemetry() {
   const filter = $("#packet-filter");
   for (const p of DICT.telemetry) {
     PACKETS[p.name] = p;
     filter.append(el("option", {value: p.name, text: `${p.name} (0x${p.apid.toString(16).padStart(3, "0")})`}));
-    const tbody = el("tbody");
-    const rows = {};
-    for (const f of p.fields) {
-      const value = el("td", {class: "value", text: "-"});
-      const name = el("td", {text: f.name, title: f.description + (f.limits ? "\nlimits: " + f.limits.text : "")});
-      const tools = el("td");
-      for (const key of f.series) {
-        const b = el("button", {class: "chart", title: "strip chart of " + key, type: "button",
-                                text: f.series.length > 1 ? "\u2197" + key.slice(key.lastIndexOf("[")) : "\u2197"});
-        b.addEventListener("click", () => { addChart(key); showTab("charts"); });
-        tools.append(b);
-      }
-      const tr = el("tr", {"data-field": f.name}, name, value, el("td", {class: "unit", text: f.unit}), tools);
-      tbody.append(tr);
-      rows[f.name] = {tr, value};
-    }
-    const meta = el("span", {class: "meta", text: "no data"});
-    const box = el("div", {class: "packet empty hidden", "data-packet": p.name},
-      el("h4", {title: p.description}, el("span", {text: p.name}), meta),
-      el("table", {}, tbody));
-    $("#packets").append(box);
-    boxes[p.name] = {box, rows, meta};
+    if (!p.instance) makeBox(p, p.name);  // one box per source appears with its first packet
   }
   filter.addEventListener("change", applyPacketFilter);
   $("#show-empty").addEventListener("change", applyPacketFilter);
-  const keys = $("#chart-key");
-  for (const p of DICT.telemetry) for (const f of p.fields) for (const k of f.series)
-    keys.append(el("option", {value: k, text: k + (f.unit ? ` [${f.unit}]` : "")}));
 }
 
 function applyPacketFilter() {
   const only = $("#packet-filter").value;
   const empty = $("#show-empty").checked;
-  for (const [name, b] of Object.entries(boxes)) {
-    const has = name in latest;
-    b.box.classList.toggle("hidden", only ? name !== only : !(has || empty));
+  for (const [key, b] of Object.entries(boxes)) {
+    const has = key in latest;
+    b.box.classList.toggle("hidden", only ? b.packet !== only : !(has || empty));
   }
 }
 
-function updatePacket(name, st) {
-  latest[name] = st;
-  const b = boxes[name];
+function updatePacket(key, st) {
+  latest[key] = st;
+  let b = boxes[key];
+  if (!b && PACKETS[st.packet]) b = makeBox(PACKETS[st.packet], key);
   if (!b) return;
   b.box.classList.remove("empty");
   b.meta.textContent = `0x${st.apid.toString(16).padStart(3, "0")} seq ${st.seq} ${st.utc}`;
@@ -110,8 +125,9 @@ function updatePacket(name, st) {
 
 // -- charts -----------------------------------------------------------------------------------
 function parseKey(key) {
-  const m = /^([A-Z0-9_]+)\.([A-Za-z0-9_]+)(?:\[(\d+)\])?$/.exec(key);
-  return m ? {packet: m[1], field: m[2], index: m[3] === undefined ? null : Number(m[3])} : null;
+  // PACKET[instance].field[index]: the box's key, the packet, the field, the element
+  const m = /^(([A-Z0-9_]+)(?:\[[^\]]*\])?)\.([A-Za-z0-9_]+)(?:\[(\d+)\])?$/.exec(key);
+  return m ? {box: m[1], packet: m[2], field: m[3], index: m[4] === undefined ? null : Number(m[4])} : null;
 }
 
 async function addChart(key) {
@@ -228,7 +244,7 @@ function renderLink(link) {
   s.className = link.state === "live" ? "level-nominal" : "level-critical";
   const age = link.age_s === null ? "" : ` last ${link.age_s.toFixed(1)} s ago,`;
   $("#link-detail").textContent = `${age} ${link.rate_hz.toFixed(1)} pkt/s, ${link.packets} packets,` +
-    ` ${link.gaps} gaps (${link.missed} missed), ${link.crc_errors} CRC, ${link.undecoded} undecoded`;
+    ` ${link.gaps} gaps (${link.missed} missed), ${link.crc_errors} CRC, ${link.dropped} dropped`;
   $("#stale-banner").classList.toggle("hidden", link.state === "live");
   $("#stale-banner").textContent = link.state === "stale"
     ? `TELEMETRY STALE: nothing for ${link.age_s.toFixed(1)} s (> ${link.stale_after_s} s)`
@@ -372,9 +388,9 @@ function upsertHistory(e) {
 
 // -- the live feed ----------------------------------------------------------------------------
 function onUpdate(msg) {
-  for (const [name, st] of Object.entries(msg.latest)) {
-    updatePacket(name, st);
-    for (const c of charts) if (c.k.packet === name) {
+  for (const [key, st] of Object.entries(msg.latest)) {
+    updatePacket(key, st);
+    for (const c of charts) if (c.k.box === key) {
       const v = chartValue(c, st);
       const last = c.samples[c.samples.length - 1];
       if (v !== null && (!last || last[0] !== st.t_tai)) c.samples.push([st.t_tai, v]);

@@ -76,6 +76,9 @@ class RunResult:
     overruns: int
     tasks: dict[str, TaskStatus] = field(default_factory=dict)
     bus: dict[str, int] = field(default_factory=dict)
+    #: next sequence count per APID numbered here (lockstep sync APIDs
+    #: aside): the ``seq_start`` of a following leg
+    next_seq: dict[int, int] = field(default_factory=dict)
 
     #: simulated seconds run
     sim_s: float = 0.0
@@ -152,6 +155,8 @@ class Executive:
         self._world = False
         self._subs: list[list[_Slot] | None] = [None] * APID_COUNT
         self._seq = [0] * APID_COUNT
+        for apid, count in self.config.seq_start.items():
+            self._seq[apid] = count
         self._skip = [False] * APID_COUNT
         for a in SYNC_APIDS:
             self._skip[a] = True
@@ -564,6 +569,7 @@ class Executive:
             packets=self._hashed_count(), overruns=self._overruns,
             tasks={s.name: s.status() for s in self._slots},
             bus=self.bus.counters.totals(), sim_s=done * self._dt,
+            next_seq={a: n for a, n in enumerate(self._seq) if n and a not in SYNC_APIDS},
         )
 
     def _lead(self, ticks: int) -> int:

@@ -29,6 +29,7 @@ from typing import Any
 import construct as cs
 
 from fsw.packets import codec
+from fsw.packets import limits as _limits
 from fsw.packets.errors import (
     DictionaryError,
     PacketBuildError,
@@ -39,6 +40,7 @@ from fsw.packets.errors import (
     PacketLengthError,
     UnknownApidError,
 )
+from fsw.packets.limits import Limits
 
 #: The APID plan: (first, last, area, packet type allowed).
 APID_PLAN: tuple[tuple[int, int, str, int], ...] = (
@@ -71,12 +73,14 @@ def plan_area(apid: int) -> tuple[int, int, str, int] | None:
 
 @dataclass(frozen=True)
 class Field:
-    """One user-data field: name, construct type, unit and description."""
+    """One user-data field: name, construct type, unit, description and, for
+    telemetry, optional limits (:class:`fsw.packets.limits.Limits`)."""
 
     name: str
     type: cs.Construct
     unit: str = ""
     description: str = ""
+    limits: Limits | None = None
 
 
 @dataclass(frozen=True)
@@ -190,7 +194,14 @@ class PacketDef:
     telecommands also ``key_id``, ``auth_seq``, ``mac``) and :meth:`parse`
     (returns a :attr:`Record`, a named tuple ``(apid, seq, t_tai, [key_id,
     auth_seq,] *fields)``; arrays are tuples, enums ints, strings str).
+    ``hazardous`` (telecommands): the ground sends it only after an arm and
+    confirm step. ``instance`` (telemetry): the field that tells apart the
+    sources sharing the packet (HEARTBEAT: ``task``); the ground keeps the
+    latest values and the limits of each source apart.
     """
+
+    hazardous = False
+    instance: str | None = None
 
     def __init__(self, apid: int, name: str, kind: int, fields: Sequence[Field],
                  description: str = "", module: str = "") -> None:
@@ -536,19 +547,33 @@ def _declare(apid: int, name: str, kind: int, fields: Sequence[Field], descripti
             raise DictionaryError(f"{name}.{f.name}: reserved or invalid field name")
         if not isinstance(f.type, cs.Construct):
             raise DictionaryError(f"{name}.{f.name}: type must be a construct type")
+    try:
+        _limits.validate(name, fields, {f.name: field_layout(f.type) for f in fields})
+    except ValueError as exc:
+        raise DictionaryError(str(exc)) from None
     return DICTIONARY.add(PacketDef(apid, name, kind, fields, description, module))
 
 
 def telemetry(apid: int, name: str, fields: Sequence[Field], description: str = "",
-              module: str = "") -> PacketDef:
-    """Declare a telemetry-type packet (type 0) and register it."""
-    return _declare(apid, name, codec.TM, fields, description, module or _caller())
+              module: str = "", *, instance: str | None = None) -> PacketDef:
+    """Declare a telemetry-type packet (type 0) and register it; ``instance``
+    names the field that tells apart the sources sharing it."""
+    if instance is not None and instance not in [f.name for f in fields]:
+        raise DictionaryError(f"{name}: instance field {instance!r} is not a field")
+    pdef = _declare(apid, name, codec.TM, fields, description, module or _caller())
+    pdef.instance = instance
+    return pdef
 
 
 def telecommand(apid: int, name: str, fields: Sequence[Field], description: str = "",
-                module: str = "") -> PacketDef:
-    """Declare an authenticated telecommand (type 1, APIDs 0x080-0x0FF) and register it."""
-    return _declare(apid, name, codec.TC, fields, description, module or _caller())
+                module: str = "", *, hazardous: bool = False) -> PacketDef:
+    """Declare an authenticated telecommand (type 1, APIDs 0x080-0x0FF) and
+    register it; ``hazardous``: the ground asks for an arm/confirm step."""
+    if any(f.limits is not None for f in fields):
+        raise DictionaryError(f"{name}: limits belong to telemetry, not to telecommands")
+    pdef = _declare(apid, name, codec.TC, fields, description, module or _caller())
+    pdef.hazardous = hazardous
+    return pdef
 
 
 def _caller() -> str:

@@ -53,6 +53,22 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def _limits_table(packets: list[PacketDef]) -> list[str]:
+    """The limits and alarms declared on telemetry fields (fsw.packets.limits)."""
+    lines = ["", "## Limits and alarms", "",
+             "Declared on the fields (`Field(..., limits=Limits(...))`); a value outside the "
+             "warning range is a warning (yellow), outside the critical range critical (red); "
+             "arrays are checked per element. The ground console evaluates them, the XTCE "
+             "export carries them as alarms, `fsw report` lists every violation of a run.",
+             "", "| parameter | unit | limits |", "|---|---|---|"]
+    for p in packets:
+        for f in p.fields:
+            if f.limits is not None:
+                lines.append(f"| [{p.name}](#{p.name.lower()}).`{f.name}` | "
+                             f"{_cell(f.unit) or '-'} | {_cell(f.limits.describe())} |")
+    return lines
+
+
 def markdown(dictionary: Dictionary = DICTIONARY) -> str:
     """The whole reference as markdown text (deterministic: APID order)."""
     lines = [
@@ -79,6 +95,7 @@ def markdown(dictionary: Dictionary = DICTIONARY) -> str:
         names = [p.name for p in packets if lo <= p.apid <= hi]
         lines.append(f"| 0x{lo:03X}-0x{hi:03X} | {area} | {'TC' if kind else 'TM'} | "
                      f"{', '.join(names) or '-'} |")
+    lines += _limits_table(packets)
     lines += ["", "## Packets", "", "| APID | name | type | octets | description |",
               "|---|---|---|---|---|"]
     for p in packets:
@@ -92,7 +109,9 @@ def markdown(dictionary: Dictionary = DICTIONARY) -> str:
             f"### {p.name}",
             "",
             f"APID 0x{p.apid:03X} ({area[2] if area else '?'}), "
-            f"{'telecommand' if p.is_tc else 'telemetry'}, "
+            f"{'telecommand' if p.is_tc else 'telemetry'}"
+            f"{' (hazardous: the ground arms, then confirms it)' if p.hazardous else ''}"
+            f"{f' (one source per `{p.instance}`)' if p.instance else ''}, "
             f"{f'{p.size} octets' if p.size else 'variable length'}; declared in "
             f"`{p.module}`.",
             "",

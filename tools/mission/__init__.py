@@ -16,6 +16,7 @@ A run has two legs, each an executive over its own local bus:
 
 The tasks are the same objects in both legs; their mission state lives in
 their critical data store (``cds``), which survives the re-initialisation.
+The per-APID sequence counters carry over from one leg to the next.
 
 Keys: the run's telecommand key ring is derived from the seed (deterministic
 runs, so the packet-stream hash is reproducible), unless a key file is given.
@@ -198,6 +199,7 @@ def fly(scenario: Scenario, *, seed: int | None = None, archive: Path | None = N
             ex = (split.executive if split else _local_executive)(ExecutiveConfig(
                 rates={"attitude": r.adcs_hz, "default": r.nav_hz}, t0_tai=insertion_tai,
                 seed=seed_, heartbeat_period_s=r.heartbeat_s,
+                seq_start=result.legs[-1].next_seq if result.legs else {},
                 **({"mode": "realtime", "speed": realtime_speed} if realtime_speed else {})))
             ex.add_world(node)
             for name in ("comms", "autonomy", "adcs", "propulsion"):

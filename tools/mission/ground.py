@@ -32,6 +32,8 @@ from fsw.tasks.autonomy.orbit import StateEphemeris
 
 COMMAND_ACK = DICTIONARY["COMMAND_ACK"]
 HEALTH_CHECK_S = 600.0
+#: the key the scripted station signs with (a live console uses another one)
+STATION_KEY_ID = 1
 
 
 class GroundStation:
@@ -41,7 +43,7 @@ class GroundStation:
     rate_group = "default"
 
     def __init__(self, scenario: Scenario, keys: KeyRing, target_at_insertion: tuple,
-                 insertion_tai: float, key_id: int = 1) -> None:
+                 insertion_tai: float, key_id: int = STATION_KEY_ID) -> None:
         self.sc = scenario
         self.signer = CommandSigner(keys, key_id)
         self.target = target_at_insertion

@@ -16,7 +16,9 @@ Between tasks:
   forwarded whole to its owner.
 """
 
+from fsw.packets.defs import _limits as lim
 from fsw.packets.dictionary import Field, telecommand, telemetry
+from fsw.packets.limits import Limits
 from fsw.packets.types import F64, MODES, U8, U16, U32, GreedyBytes, enum, text, vec
 
 #: mission modes (fsw.packets.types.MODES = fsw.tasks.autonomy.modes.Mode)
@@ -27,7 +29,7 @@ ADCS_MODE = enum(
 )
 
 MODE_STATUS = telemetry(0x060, "MODE_STATUS", [
-    Field("mode", MISSION_MODE, "", "mission mode"),
+    Field("mode", MISSION_MODE, "", "mission mode", limits=lim.MODE),
     Field("activity", U8, "", "activity within the mode (autonomy task's code)"),
     Field("leg", text(24), "", "name of the current leg of the plan"),
     Field("transitions", U32, "", "mode transitions since start"),
@@ -50,20 +52,29 @@ NAV_STATE = telemetry(0x062, "NAV_STATE", [
     Field("sun_N", vec(3), "", "unit Earth-to-sun direction, GCRF"),
     Field("normal_N", vec(3), "", "unit orbit normal of the chaser, GCRF"),
     Field("mean_motion", F64, "rad/s", "target mean motion"),
-    Field("sigma_pos", F64, "m", "1-sigma position uncertainty (0 when unknown)"),
+    Field("sigma_pos", F64, "m", "1-sigma position uncertainty (0 when unknown)",
+          limits=Limits(warning=(None, 50.0), critical=(None, 200.0))),
 ], "Relative navigation solution, once per second.")
 
 ADCS_STATE = telemetry(0x063, "ADCS_STATE", [
     Field("mode", ADCS_MODE, "", "pointing mode flown"),
     Field("valid", U8, "", "1: attitude estimate valid"),
     Field("q_BN", vec(4), "", "estimated attitude"),
-    Field("rate_B", vec(3), "rad/s", "estimated body rate"),
-    Field("att_error", F64, "rad", "estimate vs commanded attitude"),
-    Field("h_wheels", F64, "N m s", "wheel momentum magnitude, body"),
+    Field("rate_B", vec(3), "rad/s", "estimated body rate", limits=lim.BODY_RATE),
+    # pointing error while tracking the target: a warning beyond 5 deg (re-acquisition
+    # slews after a burn cross it for a minute or two)
+    Field("att_error", F64, "rad", "estimate vs commanded attitude",
+          limits=Limits(warning=(None, 0.0873), when=("mode", "target_track"))),
+    # 90 % and 100 % of the wheels' 0.18 N m s
+    Field("h_wheels", F64, "N m s", "wheel momentum magnitude, body",
+          limits=Limits(warning=(None, 0.162), critical=(None, 0.18))),
     Field("wheels_ok", U8, "", "bit mask of wheels in use"),
     Field("flags", U16, "", "guidance-core ADCS flags"),
-    Field("st_age", F64, "s", "time since the last star-tracker fix"),
-    Field("att_sigma", F64, "rad", "largest 1-sigma attitude uncertainty of the estimate"),
+    Field("st_age", F64, "s", "time since the last star-tracker fix",
+          limits=Limits(warning=(None, 60.0), critical=(None, 600.0))),
+    # 0.5 deg warning, 2 deg critical
+    Field("att_sigma", F64, "rad", "largest 1-sigma attitude uncertainty of the estimate",
+          limits=Limits(warning=(None, 0.00873), critical=(None, 0.0349))),
 ], "ADCS state for the other tasks, once per second.")
 
 PROP_ARM = telemetry(0x064, "PROP_ARM", [
@@ -81,11 +92,11 @@ BURN_ORDER = telemetry(0x065, "BURN_ORDER", [
 BURN_STATUS = telemetry(0x066, "BURN_STATUS", [
     Field("burn_id", U32, "", "burn reported"),
     Field("state", enum(U8, idle=0, pending=1, firing=2, done=3, aborted=4, rejected=5), "",
-          "burn state"),
+          "burn state", limits=Limits(states={"aborted": lim.WARNING, "rejected": lim.WARNING})),
     Field("dv_done", F64, "m/s", "delta-v delivered so far"),
     Field("dv_total", F64, "m/s", "delta-v delivered since launch"),
     Field("thrusters_ok", U8, "", "bit mask of thrusters in use"),
-    Field("propellant", F64, "kg", "propellant estimate"),
+    Field("propellant", F64, "kg", "propellant estimate", limits=lim.PROPELLANT),
 ], "Burn progress, on every change and once per second while pending.")
 
 MISSION_CMD = telemetry(0x067, "MISSION_CMD", [

@@ -9,7 +9,7 @@ import numpy as np
 from fsw.core._gnc import ffi, lib
 from fsw.core.errors import BY_STATUS, GncError, GncInputError
 
-__all__ = ["check", "ffi", "lib", "out", "ptr", "vec"]
+__all__ = ["check", "error", "ffi", "lib", "out", "ptr", "vec"]
 
 
 def _message(status: int) -> str:
@@ -21,8 +21,15 @@ def _message(status: int) -> str:
 def check(status: int, where: str) -> None:
     """Raise the typed error of a non-zero C status, naming the call."""
     if status:
-        cls = BY_STATUS.get(status, GncError)
-        raise cls(f"{where}: {_message(status)} (status {status})", status)
+        raise error(status, where)
+
+
+def error(status: int, where: str, cause: str = "", detail: Any = None) -> GncError:
+    """The typed error of a non-zero C status, naming the call (and, when
+    given, the cause in words and its numbers, ``GncError.detail``)."""
+    cls = BY_STATUS.get(status, GncError)
+    what = f"{cause} ({_message(status)})" if cause else _message(status)
+    return cls(f"{where}: {what} (status {status})", status, detail)
 
 
 def vec(x: Any, n: int, name: str = "argument") -> np.ndarray:

@@ -4,8 +4,13 @@ guidance and the ADCS step (one 10 Hz cycle = one call).
 Frames and units: N inertial (GCRF/J2000), B body, R guidance reference.
 Quaternions scalar first, ``q_BN`` maps inertial to body coordinates
 (``v_B = R(q_BN) v_N``). Rates rad/s in body axes, torques N m, wheel momentum
-N m s (three wheels along body x, y, z), dipoles A m^2 (three magnetorquers
-along body x, y, z), magnetic field T.
+N m s, dipoles A m^2 (three magnetorquers along body x, y, z), magnetic field T.
+
+Wheels: 3 to 6 on any axes (``AdcsConfig.wheel_axes_B``); the step reads their
+tachometers (``AdcsInput.wheel_speed``, rad/s), works on the body momentum
+and allocates the motor torques to the wheels in use (``wheel_ok``) by the
+minimum-norm pseudo-inverse (``wheel_cmd``); a new tachometer sample
+(``tach_new``) runs the wheel check (``wheel_checked``, ``wheel_bad``).
 """
 
 # ruff: noqa: N815  (frame suffixes _B, _N, _BN are the project naming convention)
@@ -22,10 +27,18 @@ from fsw.core._struct import CStruct, Result, dataclass_fields
 from fsw.core.errors import GncInputError
 
 __all__ = [
-    "Adcs", "AdcsConfig", "AdcsFlag", "AdcsInput", "AdcsMode", "Mekf", "MekfConfig",
-    "MekfInput", "Slew", "bdot", "mtq_rate_damp", "mtq_unload", "pd_torque", "propagate",
-    "target_pointing",
+    "DEFAULT_WHEEL_INERTIA", "WHEELS_MAX", "Adcs", "AdcsConfig", "AdcsFlag", "AdcsInput",
+    "AdcsMode", "Mekf", "MekfConfig", "MekfInput", "Slew", "bdot", "mtq_rate_damp",
+    "mtq_unload", "pd_torque", "propagate", "target_pointing",
 ]
+
+#: most wheels the core allocates to (GNC_WHEELS_MAX)
+WHEELS_MAX = 6
+#: kg m^2, the default wheels' rotor inertia: a power of two, so that a body
+#: momentum given as ``AdcsInput.h_wheel`` goes to the default (body-axis)
+#: wheels' speeds and back bit for bit
+DEFAULT_WHEEL_INERTIA = 2.0**-11
+_IDENTITY_AXES = (1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0) + (0.0,) * 9
 
 
 class AdcsMode(enum.IntEnum):
@@ -36,6 +49,7 @@ class AdcsMode(enum.IntEnum):
     RATE_DAMP = 2  #: wheels null the rate, magnetorquers unload
     POINT = 3      #: slew to and hold q_target_BN
     TARGET = 4     #: boresight on r_target_N with the sun keep-out
+    SUN = 5        #: sun-safe: solar_B on sun_N, secondary_B towards normal_N
 
 
 class AdcsFlag(enum.IntFlag):
@@ -126,14 +140,33 @@ def _fill_config(cdata: object, cfg: object) -> None:
         if name.startswith("mekf_") and hasattr(cdata, "mekf"):
             target, attr = cdata.mekf, name[5:]  # type: ignore[attr-defined]
         cur = getattr(target, attr)
-        if isinstance(cur, float | int):
+        if isinstance(cur, int):
+            setattr(target, attr, int(value))
+        elif isinstance(cur, float):
             setattr(target, attr, float(value))
         else:
-            a = np.asarray(value, dtype=np.float64).reshape(-1)
-            if len(a) != len(cur):
-                raise ValueError(f"{name} needs {len(cur)} values, got {len(a)}")
+            a = _padded(value, len(cur), name)
             for i, x in enumerate(a):
                 cur[i] = float(x)
+
+
+def _padded(value: object, n: int, name: str) -> np.ndarray:
+    """``value`` flattened to n float64s; shorter wheel arrays padded with zeros."""
+    a = np.asarray(value, dtype=np.float64).reshape(-1)
+    if name in ("wheel_axes_B", "wheel_speed") and len(a) < n:
+        a = np.concatenate((a, np.zeros(n - len(a))))
+    if len(a) != n:
+        raise ValueError(f"{name} needs {n} values, got {len(a)}")
+    return a
+
+
+def config_fields(cfg: AdcsConfig) -> dict[str, object]:
+    """Flat C member values of an AdcsConfig (the ADCS_CONFIG request fields)."""
+    out = dataclass_fields(cfg)
+    out["wheel_axes_B"] = tuple(_padded(cfg.wheel_axes_B, 3 * WHEELS_MAX,
+                                        "wheel_axes_B").tolist())
+    out["wheel_count"] = int(cfg.wheel_count)
+    return out
 
 
 @dataclass
@@ -242,24 +275,64 @@ class AdcsConfig:
     slew_rate_max: float = 0.02          #: rad/s
     slew_accel_max: float = 0.001        #: rad/s^2
     boresight_B: ArrayLike = (0.0, 0.0, 1.0)   #: camera boresight, body
-    secondary_B: ArrayLike = (0.0, 1.0, 0.0)   #: body axis turned to the sun
+    #: body axis turned towards the orbit normal (towards the sun while the
+    #: normal is unknown), as far as the primary axis allows
+    secondary_B: ArrayLike = (0.0, 1.0, 0.0)
+    solar_B: ArrayLike = (0.0, 0.0, -1.0)      #: solar-array normal, body (SUN mode)
     sun_keepout: float = float(np.radians(30.0))  #: rad
+    #: rad/s, DETUMBLE hands over to the wheels below this (0: never)
+    detumble_wheel_rate: float = 0.0
+    wheel_count: int = 3                       #: wheels (3..6)
+    #: spin axes, body, one 3-vector per wheel ([i*3 + axis], 18 values or k x 3)
+    wheel_axes_B: ArrayLike = _IDENTITY_AXES
+    wheel_inertia: float = DEFAULT_WHEEL_INERTIA  #: kg m^2, each rotor about its axis
+    wheel_speed_max: float = 0.4 / DEFAULT_WHEEL_INERTIA  #: rad/s
+    check_min_dspeed: float = 0.5              #: rad/s, wheel check: change worth testing
+    check_speed_frac: float = 0.9              #: wheel check: below this fraction of max
+    check_miss: float = 0.5                    #: wheel check: relative miss that fails
     mekf: MekfConfig = field(default_factory=MekfConfig)
+
+    def default_wheels(self) -> bool:
+        """Three body-axis wheels of the default inertia (what ``h_wheel`` needs)."""
+        axes = np.asarray(self.wheel_axes_B, float).reshape(-1)
+        return (int(self.wheel_count) == 3 and self.wheel_inertia == DEFAULT_WHEEL_INERTIA
+                and axes[:9].tolist() == list(_IDENTITY_AXES[:9]))
 
 
 @dataclass
 class AdcsInput:
     """Inputs of one ADCS cycle (gnc_adcs_in). ``None`` marks a sensor
-    invalid this cycle (gyro, star tracker, magnetometer)."""
+    invalid this cycle (gyro, star tracker, magnetometer).
+
+    ``h_wheel`` (N m s, body) is the body momentum given directly instead of
+    the tachometers, for callers that measure it themselves (the ADCS task
+    before #13): it needs the default wheel set (three body-axis wheels of
+    :data:`DEFAULT_WHEEL_INERTIA`, :meth:`AdcsConfig.default_wheels`), whose
+    speeds it becomes, ``h / J``, bit for bit."""
 
     mode: int = AdcsMode.OFF
     gyro_B: ArrayLike | None = None            #: rad/s, body
     q_st_BN: ArrayLike | None = None           #: star-tracker attitude
     mag_B: ArrayLike | None = None             #: T, body
-    h_wheel: ArrayLike = (0.0, 0.0, 0.0)       #: N m s, wheel momentum, body axes
+    wheel_speed: ArrayLike = (0.0,) * WHEELS_MAX  #: rad/s, tachometers (one per wheel)
     q_target_BN: ArrayLike = (1.0, 0.0, 0.0, 0.0)  #: POINT mode attitude
-    r_target_N: ArrayLike = (1.0, 0.0, 0.0)    #: m, TARGET mode: target minus chaser, N
-    sun_N: ArrayLike = (0.0, 1.0, 0.0)         #: sun direction, N
+    r_target_N: ArrayLike = (1.0, 0.0, 0.0)    #: m, TARGET mode: target minus chaser, N,
+    v_target_N: ArrayLike = (0.0, 0.0, 0.0)    #: m/s, its rate (extrapolated linearly)
+    target_age: float = 0.0                    #: s, age of r_target_N
+    sun_N: ArrayLike = (0.0, 1.0, 0.0)         #: sun direction, N (0: unknown)
+    normal_N: ArrayLike = (0.0, 0.0, 0.0)      #: chaser orbit normal, N (0: unknown)
+    wheel_ok: int = (1 << WHEELS_MAX) - 1      #: mask of the wheels in use
+    tach_new: bool = False                     #: wheel_speed is a new sample
+    h_wheel: ArrayLike | None = None           #: N m s, body (see the class doc)
+
+    def speeds(self) -> object:
+        """The wheel speeds the core gets (``h_wheel / J`` when it is given)."""
+        if self.h_wheel is None:
+            return self.wheel_speed
+        h = np.asarray(self.h_wheel, dtype=np.float64).reshape(-1)
+        if h.shape != (3,):
+            raise GncInputError(f"h_wheel needs 3 values, got {h.size}")
+        return tuple((h / DEFAULT_WHEEL_INERTIA).tolist()) + (0.0,) * (WHEELS_MAX - 3)
 
     def fields(self) -> dict[str, object]:
         """Flat C member values (also the ADCS_STEP request fields)."""
@@ -268,8 +341,11 @@ class AdcsInput:
             "gyro_B": z3 if self.gyro_B is None else self.gyro_B,
             "q_st_BN": z4 if self.q_st_BN is None else self.q_st_BN,
             "mag_B": z3 if self.mag_B is None else self.mag_B,
-            "h_wheel": self.h_wheel, "q_target_BN": self.q_target_BN,
-            "r_target_N": self.r_target_N, "sun_N": self.sun_N,
+            "wheel_speed": tuple(_padded(self.speeds(), WHEELS_MAX, "wheel_speed").tolist()),
+            "q_target_BN": self.q_target_BN, "r_target_N": self.r_target_N,
+            "v_target_N": self.v_target_N, "target_age": self.target_age,
+            "sun_N": self.sun_N, "normal_N": self.normal_N, "wheel_ok": int(self.wheel_ok),
+            "tach_new": int(bool(self.tach_new)),
             "st_valid": int(self.q_st_BN is not None), "mag_valid": int(self.mag_B is not None),
             "gyro_valid": int(self.gyro_B is not None), "mode": int(self.mode),
         }
@@ -277,15 +353,19 @@ class AdcsInput:
 
 class Adcs:
     """The ADCS step on a caller-owned C context: MEKF, guidance (slew,
-    target pointing), control (PD, detumble, damping, unloading) and
-    actuator allocation with wheel torque/momentum and dipole limits.
+    target pointing, sun-safe attitude), control (PD, detumble, damping,
+    unloading) and actuator allocation with wheel torque/momentum and dipole
+    limits, the wheels' minimum-norm allocation and the wheel check.
 
     ``step`` returns a :class:`Result` with (gnc_adcs_out): ``q_BN`` estimate,
     ``w_B`` rad/s, ``bias_B`` rad/s, ``q_ref_BN``, ``w_ref_B`` rad/s,
     ``att_error`` rad (to the commanded target), ``ref_error`` rad (to the
     reference), ``torque_B`` N m (applied control torque), ``wheel_torque``
-    N m (motor commands, dh_w/dt), ``dipole_B`` A m^2, ``sigma`` (MEKF
-    1-sigma), ``mode`` (mode flown), ``flags`` (:class:`AdcsFlag`)."""
+    N m (body momentum rate commanded, dh_w/dt), ``wheel_cmd`` N m (per wheel,
+    clipped), ``h_body`` N m s and ``h_norm`` (wheel momentum from the
+    tachometers), ``dipole_B`` A m^2, ``sigma`` (MEKF 1-sigma), ``mode`` (mode
+    flown), ``flags`` (:class:`AdcsFlag`), ``wheel_checked`` and ``wheel_bad``
+    (wheel check masks)."""
 
     def __init__(self, config: AdcsConfig | None = None) -> None:
         self.config = config or AdcsConfig()
@@ -293,11 +373,13 @@ class Adcs:
         c = ffi.new("gnc_adcs_config *")
         _fill_config(c, self.config)
         check(lib.gnc_adcs_init(self._ctx, c), "adcs_init")
+        self._default_wheels = self.config.default_wheels()
         self._in = CStruct("gnc_adcs_in")
         self._out = CStruct("gnc_adcs_out")
         v = self._in.view
-        self._v = (v("gyro_B"), v("q_st_BN"), v("mag_B"), v("h_wheel"), v("q_target_BN"),
-                   v("r_target_N"), v("sun_N"), v("st_valid"), v("mag_valid"),
+        self._v = (v("gyro_B"), v("q_st_BN"), v("mag_B"), v("wheel_speed"), v("q_target_BN"),
+                   v("r_target_N"), v("v_target_N"), v("target_age"), v("sun_N"),
+                   v("normal_N"), v("wheel_ok"), v("tach_new"), v("st_valid"), v("mag_valid"),
                    v("gyro_valid"), v("mode"))
         self._pin, self._pout = self._in.cdata, self._out.cdata
         self._step = lib.gnc_adcs_step
@@ -308,8 +390,12 @@ class Adcs:
 
     def step(self, inp: AdcsInput) -> Result:
         """One control cycle (period ``config.dt``)."""
+        if inp.h_wheel is not None and not self._default_wheels:
+            raise GncInputError("adcs_step: h_wheel needs the default wheel set "
+                                "(three body-axis wheels of DEFAULT_WHEEL_INERTIA)")
         try:
-            g, q, m, h, qt, rt, s, stv, mv, gv, mode = self._v
+            (g, q, m, ws, qt, rt, vt, age, s, nrm, ok, tach, stv, mv, gv,
+             mode) = self._v
             if inp.gyro_B is None:
                 gv[0] = 0
             else:
@@ -325,10 +411,22 @@ class Adcs:
             else:
                 m[:] = inp.mag_B
                 mv[0] = 1
-            h[:] = inp.h_wheel
+            if inp.h_wheel is None:
+                sp = np.asarray(inp.wheel_speed, dtype=np.float64).reshape(-1)
+                ws[: sp.size] = sp
+                ws[sp.size:] = 0.0
+            else:
+                ws[:3] = inp.h_wheel
+                ws[:3] /= DEFAULT_WHEEL_INERTIA  # exact: a power of two
+                ws[3:] = 0.0
             qt[:] = inp.q_target_BN
             rt[:] = inp.r_target_N
+            vt[:] = inp.v_target_N
+            age[0] = inp.target_age
             s[:] = inp.sun_N
+            nrm[:] = inp.normal_N
+            ok[0] = inp.wheel_ok
+            tach[0] = bool(inp.tach_new)
             mode[0] = inp.mode
         except (ValueError, TypeError, OverflowError) as exc:
             raise GncInputError(f"adcs_step: bad input: {exc}") from None

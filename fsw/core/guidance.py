@@ -9,11 +9,17 @@ call the guidance core, with two interchangeable back ends.
   fsw never imports hil) or :class:`~fsw.core.dispatch.DispatchLink`
   in-process. Both back ends return bitwise identical results.
 
-Stateful calls (ADCS, MEKF, relative navigation) keep their state in the
-core's contexts (in this process or on the board): ``*_configure`` first,
-then ``*_step`` each cycle. Everything else is a pure function. Units and
-frames as in :mod:`fsw.core.attitude`, :mod:`fsw.core.orbit`,
-:mod:`fsw.core.relative`, :mod:`fsw.core.relnav`.
+Stateful calls (ADCS, MEKF, relative navigation, the navigation cycle, the
+propulsion arithmetic) keep their state in the core's contexts (in this
+process or on the board): ``*_configure`` first, then ``*_step`` each cycle.
+Everything else is a pure function. Units and frames as in
+:mod:`fsw.core.attitude`, :mod:`fsw.core.orbit`, :mod:`fsw.core.relative`,
+:mod:`fsw.core.relnav`, :mod:`fsw.core.ephem`, :mod:`fsw.core.nav`,
+:mod:`fsw.core.prop`.
+
+The calls added for the tasks (#13) return plain Python floats and tuples of
+them (never numpy arrays), so a task needs no numpy; stateful steps return a
+:class:`~fsw.core._struct.Result`.
 """
 
 from __future__ import annotations
@@ -24,17 +30,27 @@ from typing import Any, Protocol
 import numpy as np
 from numpy.typing import ArrayLike
 
-from fsw.core import attitude, orbit, relative, relnav
+from fsw.core import attitude, ephem, nav, orbit, prop, relative, relnav
 from fsw.core._ffi import check
 from fsw.core._struct import Result, dataclass_fields
 from fsw.core.attitude import AdcsConfig, AdcsInput, MekfConfig
-from fsw.core.errors import GncPacketError, GncStateError
-from fsw.core.relative import GlideslopePlan
+from fsw.core.errors import GncError, GncInputError, GncPacketError, GncStateError
+from fsw.core.nav import NavConfig, NavInput
+from fsw.core.prop import PropConfig
+from fsw.core.relative import CwFlag, GlideslopePlan
 from fsw.core.relnav import RelnavConfig
 
 __all__ = ["GuidanceCore", "Link", "LocalCore", "PacketCore"]
 
 _Z3 = (0.0, 0.0, 0.0)
+T3 = tuple[float, float, float]
+T4 = tuple[float, float, float, float]
+T6 = tuple[float, float, float, float, float, float]
+
+
+def _tup(a: Any) -> Any:
+    """A vector as a tuple of Python floats."""
+    return tuple(float(x) for x in a)
 
 
 class Link(Protocol):
@@ -133,6 +149,109 @@ class GuidanceCore(abc.ABC):
                  j2: float = orbit.J2_EARTH, r_eq: float = orbit.R_EARTH) -> np.ndarray:
         """J2 secular rates (:func:`orbit.j2_rates`)."""
 
+    @abc.abstractmethod
+    def lambert_min_tof(self, r1: ArrayLike, r2: ArrayLike, nrev: int,
+                        mu: float = orbit.MU_EARTH, long_way: bool = False) -> float:
+        """Minimum time of flight of an nrev-revolution transfer (:func:`orbit.lambert_min_tof`)."""
+
+    # -- navigation (navigation task, 1 Hz) ----------------------------------------
+    @abc.abstractmethod
+    def nav_configure(self, config: NavConfig) -> None:
+        """Configure and reset the navigation cycle (:class:`nav.Nav`)."""
+
+    @abc.abstractmethod
+    def nav_set_target(self, r_N: ArrayLike, v_N: ArrayLike, t: float) -> None:
+        """Load the target's orbit (m, m/s, GCRF at TAI ``t``); forgets the estimate."""
+
+    @abc.abstractmethod
+    def nav_step(self, inp: NavInput) -> Result:
+        """One navigation cycle (gnc_nav_out fields, see :class:`nav.Nav`)."""
+
+    # -- propulsion arithmetic (propulsion task) ---------------------------------------
+    @abc.abstractmethod
+    def prop_configure(self, config: PropConfig) -> None:
+        """Configure the thruster layout (:class:`prop.Prop`)."""
+
+    @abc.abstractmethod
+    def prop_partners(self) -> tuple[int, ...]:
+        """Each thruster's torque-cancelling partner (itself when alone)."""
+
+    @abc.abstractmethod
+    def prop_select(self, ok_mask: int, q_BN: ArrayLike, dv_N: ArrayLike
+                    ) -> tuple[T3, int, int]:
+        """``(axis_B, group_mask, n_fire)`` of the group nearest the Delta-v."""
+
+    @abc.abstractmethod
+    def prop_burn_attitude(self, axis_B: ArrayLike, dv_N: ArrayLike, normal_N: ArrayLike
+                           ) -> T4:
+        """The burn attitude ``q_BN`` (:meth:`prop.Prop.burn_attitude`)."""
+
+    @abc.abstractmethod
+    def prop_fire(self, n_fire: int, thrust: float, mass: float, remaining: float,
+                  dt: float) -> tuple[float, float, float]:
+        """One firing cycle ``(on s, dv m/s, dm kg)``; on = 0: the burn is done."""
+
+    @abc.abstractmethod
+    def prop_duration(self, n_fire: int, thrust: float, mass: float, dv: float) -> float:
+        """Burn duration (s)."""
+
+    @abc.abstractmethod
+    def prop_rate_residuals(self, w_B: ArrayLike, w0_B: ArrayLike) -> tuple[float, float]:
+        """``(|w_B|, |w_B - w0_B|)`` (rad/s): the idle and firing monitors' residuals."""
+
+    @abc.abstractmethod
+    def prop_test_response(self, i: int, thrust: float, pulse: float, dw_B: ArrayLike
+                           ) -> tuple[T3, float]:
+        """``(expected_B, ratio)`` of thruster ``i``'s test pulse."""
+
+    # -- relative-motion planning (autonomy) -----------------------------------------
+    @abc.abstractmethod
+    def cw_propagate(self, n: float, x0: ArrayLike, t: float) -> T6:
+        """Free CW motion over ``t`` s (:func:`relative.cw_propagate`)."""
+
+    @abc.abstractmethod
+    def cw_transfer(self, n: float, x0: ArrayLike, r_f: ArrayLike, tof: float
+                    ) -> tuple[T3, T3, CwFlag]:
+        """``(v_dep, v_arr, flags)`` of a CW transfer (:func:`relative.cw_transfer`)."""
+
+    @abc.abstractmethod
+    def cw_best_transfer(self, n: float, x0: ArrayLike, r_f: ArrayLike, v_f: ArrayLike,
+                         tof_min: float, tof_max: float, tof_step: float,
+                         min_range: float = 0.0) -> tuple[float, T3, T3]:
+        """``(tof, dv1, dv2)`` of the least-Delta-v transfer time on a grid."""
+
+    @abc.abstractmethod
+    def nmc_state(self, n: float, radius: float, phase: float) -> T6:
+        """A state on the constant-range circumnavigation (:func:`relative.nmc_state`)."""
+
+    @abc.abstractmethod
+    def nmc_velocity(self, n: float, r: ArrayLike) -> T3:
+        """The velocity of the centred relative orbit through ``r``."""
+
+    @abc.abstractmethod
+    def cw_avoidance(self, n: float, x0: ArrayLike, dv_mag: float, horizon: float
+                     ) -> tuple[T3, float]:
+        """``(dv, d_min)``: the collision-avoidance impulse (:func:`relative.cw_avoidance`)."""
+
+    # -- ephemerides -------------------------------------------------------------------
+    @abc.abstractmethod
+    def hill_to_inertial_at(self, r_t: ArrayLike, v_t: ArrayLike, n: float, dt: float,
+                            a_H: ArrayLike) -> T3:
+        """A vector in the Hill axes ``dt`` s later, in GCRF (:func:`ephem.hill_to_inertial_at`)."""
+
+    @abc.abstractmethod
+    def sun_direction(self, t_tai: float) -> T3:
+        """Unit Earth-to-sun vector, GCRF (:func:`ephem.sun_direction`)."""
+
+    @abc.abstractmethod
+    def eclipse(self, r_N: ArrayLike, s_N: ArrayLike, r_eq: float = orbit.R_EARTH) -> float:
+        """Sunlit fraction at ``r_N`` (:func:`ephem.eclipse`)."""
+
+    @abc.abstractmethod
+    def orbit_check(self, r: ArrayLike, v: ArrayLike, mu: float = orbit.MU_EARTH,
+                    r_eq: float = orbit.R_EARTH) -> None:
+        """Raise the typed error of an implausible state (:func:`ephem.orbit_check`)."""
+
 
 class LocalCore(GuidanceCore):
     """The C core in this process (cffi)."""
@@ -141,6 +260,8 @@ class LocalCore(GuidanceCore):
         self._adcs: attitude.Adcs | None = None
         self._mekf: attitude.Mekf | None = None
         self._relnav: relnav.Relnav | None = None
+        self._nav: nav.Nav | None = None
+        self._prop: prop.Prop | None = None
 
     @staticmethod
     def _need(obj: Any, what: str) -> Any:
@@ -212,6 +333,89 @@ class LocalCore(GuidanceCore):
                  j2: float = orbit.J2_EARTH, r_eq: float = orbit.R_EARTH) -> np.ndarray:
         return orbit.j2_rates(a, e, i, mu, j2, r_eq)
 
+    def lambert_min_tof(self, r1: ArrayLike, r2: ArrayLike, nrev: int,
+                        mu: float = orbit.MU_EARTH, long_way: bool = False) -> float:
+        return orbit.lambert_min_tof(r1, r2, nrev, mu, long_way)
+
+    def nav_configure(self, config: NavConfig) -> None:
+        self._nav = nav.Nav(config)
+
+    def nav_set_target(self, r_N: ArrayLike, v_N: ArrayLike, t: float) -> None:
+        self._need(self._nav, "nav_set_target").set_target(r_N, v_N, t)
+
+    def nav_step(self, inp: NavInput) -> Result:
+        return self._need(self._nav, "nav_step").step(inp)
+
+    def prop_configure(self, config: PropConfig) -> None:
+        self._prop = prop.Prop(config)
+
+    def prop_partners(self) -> tuple[int, ...]:
+        return self._need(self._prop, "prop_partners").partners()
+
+    def prop_select(self, ok_mask: int, q_BN: ArrayLike, dv_N: ArrayLike
+                    ) -> tuple[T3, int, int]:
+        return self._need(self._prop, "prop_select").select(ok_mask, q_BN, dv_N)
+
+    def prop_burn_attitude(self, axis_B: ArrayLike, dv_N: ArrayLike, normal_N: ArrayLike
+                           ) -> T4:
+        return self._need(self._prop, "prop_burn_attitude").burn_attitude(axis_B, dv_N,
+                                                                          normal_N)
+
+    def prop_fire(self, n_fire: int, thrust: float, mass: float, remaining: float,
+                  dt: float) -> tuple[float, float, float]:
+        return self._need(self._prop, "prop_fire").fire(n_fire, thrust, mass, remaining, dt)
+
+    def prop_duration(self, n_fire: int, thrust: float, mass: float, dv: float) -> float:
+        return self._need(self._prop, "prop_duration").duration(n_fire, thrust, mass, dv)
+
+    def prop_rate_residuals(self, w_B: ArrayLike, w0_B: ArrayLike) -> tuple[float, float]:
+        return prop.rate_residuals(w_B, w0_B)
+
+    def prop_test_response(self, i: int, thrust: float, pulse: float, dw_B: ArrayLike
+                           ) -> tuple[T3, float]:
+        return self._need(self._prop, "prop_test_response").test_response(i, thrust, pulse,
+                                                                          dw_B)
+
+    def cw_propagate(self, n: float, x0: ArrayLike, t: float) -> T6:
+        return _tup(relative.cw_propagate(n, x0, t))
+
+    def cw_transfer(self, n: float, x0: ArrayLike, r_f: ArrayLike, tof: float
+                    ) -> tuple[T3, T3, CwFlag]:
+        vd, va, fl = relative.cw_transfer(n, x0, r_f, tof)
+        return _tup(vd), _tup(va), fl
+
+    def cw_best_transfer(self, n: float, x0: ArrayLike, r_f: ArrayLike, v_f: ArrayLike,
+                         tof_min: float, tof_max: float, tof_step: float,
+                         min_range: float = 0.0) -> tuple[float, T3, T3]:
+        t, d1, d2 = relative.cw_best_transfer(n, x0, r_f, v_f, tof_min, tof_max, tof_step,
+                                              min_range)
+        return t, _tup(d1), _tup(d2)
+
+    def nmc_state(self, n: float, radius: float, phase: float) -> T6:
+        return _tup(relative.nmc_state(n, radius, phase))
+
+    def nmc_velocity(self, n: float, r: ArrayLike) -> T3:
+        return _tup(relative.nmc_velocity(n, r))
+
+    def cw_avoidance(self, n: float, x0: ArrayLike, dv_mag: float, horizon: float
+                     ) -> tuple[T3, float]:
+        dv, d = relative.cw_avoidance(n, x0, dv_mag, horizon)
+        return _tup(dv), d
+
+    def hill_to_inertial_at(self, r_t: ArrayLike, v_t: ArrayLike, n: float, dt: float,
+                            a_H: ArrayLike) -> T3:
+        return _tup(ephem.hill_to_inertial_at(r_t, v_t, n, dt, a_H))
+
+    def sun_direction(self, t_tai: float) -> T3:
+        return _tup(ephem.sun_direction(t_tai))
+
+    def eclipse(self, r_N: ArrayLike, s_N: ArrayLike, r_eq: float = orbit.R_EARTH) -> float:
+        return ephem.eclipse(r_N, s_N, r_eq)
+
+    def orbit_check(self, r: ArrayLike, v: ArrayLike, mu: float = orbit.MU_EARTH,
+                    r_eq: float = orbit.R_EARTH) -> None:
+        ephem.orbit_check(r, v, mu, r_eq)
+
 
 def _wire(value: Any) -> Any:
     """A field value as the dictionary builds it: float or tuple of floats."""
@@ -258,12 +462,16 @@ class PacketCore(GuidanceCore):
         return Result.from_fields(cname, self._rpc(name, **fields)._asdict())
 
     def adcs_configure(self, config: AdcsConfig) -> None:
-        self._rpc("ADCS_CONFIG", **dataclass_fields(config))
+        self._rpc("ADCS_CONFIG", **attitude.config_fields(config))
+        self._default_wheels = config.default_wheels()
 
     def adcs_reset(self) -> None:
         self._rpc("ADCS_RESET")
 
     def adcs_step(self, inp: AdcsInput) -> Result:
+        if inp.h_wheel is not None and not getattr(self, "_default_wheels", False):
+            raise GncInputError("adcs_step: h_wheel needs the default wheel set "
+                                "(three body-axis wheels of DEFAULT_WHEEL_INERTIA)")
         return self._result("ADCS_STEP", "gnc_adcs_out", **inp.fields())
 
     def mekf_configure(self, config: MekfConfig) -> None:
@@ -319,8 +527,15 @@ class PacketCore(GuidanceCore):
     def lambert(self, r1: ArrayLike, r2: ArrayLike, tof: float, mu: float = orbit.MU_EARTH,
                 nrev: int = 0, long_way: bool = False, branch: int = 0
                 ) -> tuple[np.ndarray, np.ndarray]:
-        r = self._rpc("LAMBERT", mu=mu, r1=r1, r2=r2, tof=tof, nrev=int(nrev),
-                      long_way=int(bool(long_way)), branch=int(branch))
+        try:
+            r = self._rpc("LAMBERT", mu=mu, r1=r1, r2=r2, tof=tof, nrev=int(nrev),
+                          long_way=int(bool(long_way)), branch=int(branch))
+        except GncPacketError:
+            raise
+        except GncError as exc:
+            raise orbit.lambert_cause(exc, r1, r2, tof, nrev, long_way,
+                                      lambda: self.lambert_min_tof(r1, r2, nrev, mu,
+                                                                   long_way)) from None
         return np.array(r.v1), np.array(r.v2)
 
     def coe_from_rv(self, r: ArrayLike, v: ArrayLike, mu: float = orbit.MU_EARTH) -> np.ndarray:
@@ -334,3 +549,94 @@ class PacketCore(GuidanceCore):
     def j2_rates(self, a: float, e: float, i: float, mu: float = orbit.MU_EARTH,
                  j2: float = orbit.J2_EARTH, r_eq: float = orbit.R_EARTH) -> np.ndarray:
         return np.array(self._rpc("J2_RATES", mu=mu, j2=j2, r_eq=r_eq, a=a, e=e, i=i).rates)
+
+    def lambert_min_tof(self, r1: ArrayLike, r2: ArrayLike, nrev: int,
+                        mu: float = orbit.MU_EARTH, long_way: bool = False) -> float:
+        return float(self._rpc("LAMBERT_MIN_TOF", r1=r1, r2=r2, mu=mu, nrev=int(nrev),
+                               long_way=int(bool(long_way))).tof_min)
+
+    def nav_configure(self, config: NavConfig) -> None:
+        self._rpc("NAV_CONFIG", **dataclass_fields(config))
+
+    def nav_set_target(self, r_N: ArrayLike, v_N: ArrayLike, t: float) -> None:
+        self._rpc("NAV_SET_TARGET", r_N=r_N, v_N=v_N, t=t)
+
+    def nav_step(self, inp: NavInput) -> Result:
+        return self._result("NAV_STEP", "gnc_nav_out", **inp.fields())
+
+    def prop_configure(self, config: PropConfig) -> None:
+        self._rpc("PROP_CONFIG", **config.fields())
+
+    def prop_partners(self) -> tuple[int, ...]:
+        r = self._rpc("PROP_PARTNERS")
+        return tuple(int(p) for p in r.partner[: int(r.count)])
+
+    def prop_select(self, ok_mask: int, q_BN: ArrayLike, dv_N: ArrayLike
+                    ) -> tuple[T3, int, int]:
+        r = self._rpc("PROP_SELECT", ok_mask=int(ok_mask), q_BN=q_BN, dv_N=dv_N)
+        return _tup(r.axis_B), int(r.group_mask), int(r.n_fire)
+
+    def prop_burn_attitude(self, axis_B: ArrayLike, dv_N: ArrayLike, normal_N: ArrayLike
+                           ) -> T4:
+        return _tup(self._rpc("PROP_BURN_ATTITUDE", axis_B=axis_B, dv_N=dv_N,
+                              normal_N=normal_N).q_BN)
+
+    def prop_fire(self, n_fire: int, thrust: float, mass: float, remaining: float,
+                  dt: float) -> tuple[float, float, float]:
+        r = self._rpc("PROP_FIRE", n_fire=int(n_fire), thrust=thrust, mass=mass,
+                      remaining=remaining, dt=dt)
+        return float(r.on), float(r.dv), float(r.dm)
+
+    def prop_duration(self, n_fire: int, thrust: float, mass: float, dv: float) -> float:
+        return float(self._rpc("PROP_DURATION", n_fire=int(n_fire), thrust=thrust, mass=mass,
+                               dv=dv).duration)
+
+    def prop_rate_residuals(self, w_B: ArrayLike, w0_B: ArrayLike) -> tuple[float, float]:
+        r = self._rpc("PROP_RATE_RESIDUALS", w_B=w_B, w0_B=w0_B)
+        return float(r.rate), float(r.change)
+
+    def prop_test_response(self, i: int, thrust: float, pulse: float, dw_B: ArrayLike
+                           ) -> tuple[T3, float]:
+        r = self._rpc("PROP_TEST_RESPONSE", i=int(i), thrust=thrust, pulse=pulse, dw_B=dw_B)
+        return _tup(r.expected_B), float(r.ratio)
+
+    def cw_propagate(self, n: float, x0: ArrayLike, t: float) -> T6:
+        return _tup(self._rpc("CW_PROPAGATE", n=n, x0=x0, t=t).x)
+
+    def cw_transfer(self, n: float, x0: ArrayLike, r_f: ArrayLike, tof: float
+                    ) -> tuple[T3, T3, CwFlag]:
+        r = self._rpc("CW_TRANSFER", n=n, x0=x0, r_f=r_f, tof=tof)
+        return _tup(r.v_dep), _tup(r.v_arr), CwFlag(int(r.flags))
+
+    def cw_best_transfer(self, n: float, x0: ArrayLike, r_f: ArrayLike, v_f: ArrayLike,
+                         tof_min: float, tof_max: float, tof_step: float,
+                         min_range: float = 0.0) -> tuple[float, T3, T3]:
+        r = self._rpc("CW_BEST_TRANSFER", n=n, x0=x0, r_f=r_f, v_f=v_f, tof_min=tof_min,
+                      tof_max=tof_max, tof_step=tof_step, min_range=min_range)
+        return float(r.tof), _tup(r.dv1), _tup(r.dv2)
+
+    def nmc_state(self, n: float, radius: float, phase: float) -> T6:
+        return _tup(self._rpc("NMC_STATE", n=n, radius=radius, phase=phase).x)
+
+    def nmc_velocity(self, n: float, r: ArrayLike) -> T3:
+        return _tup(self._rpc("NMC_VELOCITY", n=n, r=r).v)
+
+    def cw_avoidance(self, n: float, x0: ArrayLike, dv_mag: float, horizon: float
+                     ) -> tuple[T3, float]:
+        r = self._rpc("CW_AVOIDANCE", n=n, x0=x0, dv_mag=dv_mag, horizon=horizon)
+        return _tup(r.dv), float(r.d_min)
+
+    def hill_to_inertial_at(self, r_t: ArrayLike, v_t: ArrayLike, n: float, dt: float,
+                            a_H: ArrayLike) -> T3:
+        return _tup(self._rpc("HILL_TO_INERTIAL_AT", r_t=r_t, v_t=v_t, n=n, dt=dt,
+                              a_H=a_H).a_N)
+
+    def sun_direction(self, t_tai: float) -> T3:
+        return _tup(self._rpc("SUN_DIRECTION", t=t_tai).s_N)
+
+    def eclipse(self, r_N: ArrayLike, s_N: ArrayLike, r_eq: float = orbit.R_EARTH) -> float:
+        return float(self._rpc("ECLIPSE", r_N=r_N, s_N=s_N, r_eq=r_eq).lit)
+
+    def orbit_check(self, r: ArrayLike, v: ArrayLike, mu: float = orbit.MU_EARTH,
+                    r_eq: float = orbit.R_EARTH) -> None:
+        self._rpc("ORBIT_CHECK", r=r, v=v, mu=mu, r_eq=r_eq)

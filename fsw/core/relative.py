@@ -8,6 +8,7 @@ the target in Hill axes; ``n`` is the target's mean motion (rad/s).
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,8 +17,18 @@ from numpy.typing import ArrayLike
 from fsw.core._ffi import check, ffi, lib, out, ptr, vec
 from fsw.core._struct import CStruct, Result
 
-__all__ = ["GlideslopePlan", "closest_approach", "cw_propagate", "cw_stm", "cw_two_impulse",
-           "glideslope", "safety_ellipse"]
+__all__ = ["CwFlag", "GlideslopePlan", "closest_approach", "cw_avoidance", "cw_best_transfer",
+           "cw_propagate", "cw_stm", "cw_transfer", "cw_two_impulse", "glideslope",
+           "nmc_state", "nmc_velocity", "safety_ellipse"]
+
+
+class CwFlag(enum.IntFlag):
+    """Flags of a CW transfer (gnc_cw_flag)."""
+
+    #: sin(n tof) ~ 0 (half orbits): the arrival's cross-track position does not
+    #: depend on the departure velocity; the cross-track velocity is kept and
+    #: z_f is not reached unless it equals cos(n tof) z0
+    CROSS_UNCONTROLLED = 1
 
 
 def cw_stm(n: float, t: float) -> np.ndarray:
@@ -34,11 +45,71 @@ def cw_propagate(n: float, x0: ArrayLike, t: float) -> np.ndarray:
     return r
 
 
+def cw_transfer(n: float, x0: ArrayLike, r_f: ArrayLike, tof: float
+                ) -> tuple[np.ndarray, np.ndarray, CwFlag]:
+    """The CW transfer from ``x0`` to position ``r_f`` (m) in ``tof`` s:
+    departure and arrival velocities (m/s, Hill) and :class:`CwFlag` bits.
+    In-plane and cross-track are solved apart, so half an orbit works (the
+    cross-track part is then uncontrolled: flag); GncSingularError within
+    1e-3 rad (n tof) of a singular in-plane time (multiples of 2 pi, and
+    tan(n tof/2) = 3 n tof/8: 8.43, 14.87, ... rad)."""
+    a, b, vd, va = vec(x0, 6, "x0"), vec(r_f, 3, "r_f"), out(3), out(3)
+    fl = ffi.new("int *")
+    check(lib.gnc_cw_transfer(float(n), ptr(a), ptr(b), float(tof), ptr(vd), ptr(va), fl),
+          "cw_transfer")
+    return vd, va, CwFlag(fl[0])
+
+
+def cw_best_transfer(n: float, x0: ArrayLike, r_f: ArrayLike, v_f: ArrayLike, tof_min: float,
+                     tof_max: float, tof_step: float, min_range: float = 0.0
+                     ) -> tuple[float, np.ndarray, np.ndarray]:
+    """The transfer time on the grid ``tof_min + k tof_step <= tof_max`` with
+    the least ``|dv1| + |dv2|`` (arriving with ``v_f``) among those whose coast
+    keeps farther than ``min_range`` m from the target: ``(tof, dv1, dv2)``.
+    GncDomainError when no grid point qualifies."""
+    a, b, c = vec(x0, 6, "x0"), vec(r_f, 3, "r_f"), vec(v_f, 3, "v_f")
+    t, d1, d2 = ffi.new("double *"), out(3), out(3)
+    check(lib.gnc_cw_best_transfer(float(n), ptr(a), ptr(b), ptr(c), float(tof_min),
+                                   float(tof_max), float(tof_step), float(min_range), t,
+                                   ptr(d1), ptr(d2)), "cw_best_transfer")
+    return float(t[0]), d1, d2
+
+
+def nmc_state(n: float, radius: float, phase: float) -> np.ndarray:
+    """A state on the constant-range natural-motion circumnavigation of
+    ``radius`` m at ``phase`` rad (|rho| = radius everywhere; phase pi/2 is on
+    V-bar behind the target)."""
+    r = out(6)
+    check(lib.gnc_nmc_state(float(n), float(radius), float(phase), ptr(r)), "nmc_state")
+    return r
+
+
+def nmc_velocity(n: float, r: ArrayLike) -> np.ndarray:
+    """The velocity that puts position ``r`` on the drift-free relative orbit
+    centred on the target, cross-track in phase with radial (the constant-range
+    circle through r)."""
+    a, v = vec(r, 3, "r"), out(3)
+    check(lib.gnc_nmc_velocity(float(n), ptr(a), ptr(v)), "nmc_velocity")
+    return v
+
+
+def cw_avoidance(n: float, x0: ArrayLike, dv_mag: float, horizon: float
+                 ) -> tuple[np.ndarray, float]:
+    """Of the six Hill-axis impulses of ``dv_mag`` m/s (+x, -x, +y, -y, +z, -z),
+    the one whose free coast keeps the largest minimum range over ``horizon``
+    s: ``(dv, d_min)``."""
+    a, dv, d = vec(x0, 6, "x0"), out(3), ffi.new("double *")
+    check(lib.gnc_cw_avoidance(float(n), ptr(a), float(dv_mag), float(horizon), ptr(dv), d),
+          "cw_avoidance")
+    return dv, float(d[0])
+
+
 def cw_two_impulse(n: float, x0: ArrayLike, r_f: ArrayLike, tof: float,
                    v_f: ArrayLike = (0.0, 0.0, 0.0)) -> tuple[np.ndarray, np.ndarray]:
     """Two-impulse CW targeting: ``(dv1, dv2)`` (m/s, Hill) taking the state
     ``x0`` to position ``r_f`` (m) in ``tof`` s and leaving it with velocity
-    ``v_f`` (default: at rest). GncSingularError when n tof is a multiple of 2 pi."""
+    ``v_f`` (default: at rest). :func:`cw_transfer` underneath: half an orbit
+    works; GncSingularError near a singular time of flight."""
     a, b, c = vec(x0, 6, "x0"), vec(r_f, 3, "r_f"), vec(v_f, 3, "v_f")
     d1, d2 = out(3), out(3)
     check(lib.gnc_cw_two_impulse(float(n), ptr(a), ptr(b), ptr(c), float(tof), ptr(d1),

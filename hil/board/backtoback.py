@@ -63,19 +63,21 @@ def make_calls(n: int, seed: int = 8) -> np.ndarray:
             a[4:7] = rng.normal(0.0, 0.05, 3) if kind == 0 else rng.normal(0.0, 1e3, 3)
             a[7] = 0.1 if kind == 0 else 0.0
         elif kind in (1, 3):
+            # kepler(r0, v0, dt, mu), coe_from_rv(r, v, mu): state, time, mu
             r, v = _leo(rng)
-            a[0], a[1:4], a[4:7] = MU, r, v
-            a[7] = rng.uniform(0.0, 6000.0)
+            a[0:3], a[3:6] = r, v
+            dt = rng.uniform(0.0, 6000.0)
+            a[6:8] = (dt, MU) if kind == 1 else (MU, 0.0)
         elif kind == 2:
             a[0] = math.sqrt(MU / 7.0e6**3)
             a[1:4] = rng.uniform(-2000.0, 2000.0, 3)
             a[4:7] = rng.uniform(-1.0, 1.0, 3)
             a[7] = rng.uniform(0.0, 5400.0)
         else:
-            a[0] = MU
-            a[1:7] = [rng.uniform(6.8e6, 7.4e6), rng.uniform(0.0, 0.1), rng.uniform(0.0, math.pi),
+            a[0:6] = [rng.uniform(6.8e6, 7.4e6), rng.uniform(0.0, 0.1), rng.uniform(0.0, math.pi),
                       rng.uniform(0, 2 * math.pi), rng.uniform(0, 2 * math.pi),
                       rng.uniform(0, 2 * math.pi)]
+            a[6] = MU
     return rec
 
 
@@ -93,13 +95,13 @@ def desktop(calls: np.ndarray) -> np.ndarray:
         if kind == 0:
             st = lib.gnc_att_propagate(pa, pa + 4, a[7], po)
         elif kind == 1:
-            st = lib.gnc_kepler(a[0], pa + 1, pa + 4, a[7], po, po + 3)
+            st = lib.gnc_kepler(pa, pa + 3, a[6], a[7], po, po + 3)
         elif kind == 2:
             st = lib.gnc_cw_propagate(a[0], pa + 1, a[7], po)
         elif kind == 3:
-            st = lib.gnc_coe_from_rv(a[0], pa + 1, pa + 4, po)
+            st = lib.gnc_coe_from_rv(pa, pa + 3, a[6], po)
         elif kind == 4:
-            st = lib.gnc_rv_from_coe(a[0], pa + 1, po, po + 3)
+            st = lib.gnc_rv_from_coe(pa, a[6], po, po + 3)
         else:
             st = lib.gnc_quat_rotate(pa, pa + 4, po)
         out[i, 0] = st

@@ -1,6 +1,7 @@
 """Recorded guidance calls: a deterministic session of guidance-core calls
-(the 10 Hz ADCS cycle in pointing mode with its MEKF, and the relative- and
-orbit-guidance functions the autonomy calls), replayed on any
+(the 10 Hz ADCS cycle in pointing mode with its MEKF, the navigation cycle,
+the propulsion arithmetic, and the relative- and orbit-guidance, sun and
+shadow functions the autonomy calls), replayed on any
 :class:`~fsw.core.guidance.GuidanceCore`. Replayed on the board (PacketCore
 over a BoardLink) and on the desktop (LocalCore), the outputs are compared
 output by output (:func:`compare_sessions`); a bench times the calls.
@@ -16,6 +17,7 @@ from typing import Any
 import numpy as np
 
 __all__ = [
+    "SETUP_CALLS",
     "CallDiff",
     "compare_sessions",
     "flatten",
@@ -29,6 +31,9 @@ MU = 3.986004418e14
 N_MEAN = math.sqrt(MU / 6.9e6**3)  # rad/s, mean motion of a 520 km orbit
 
 Call = tuple[str, tuple[Any, ...]]
+#: configuration calls at the start of a session (no outputs)
+SETUP_CALLS = 5
+_T0 = 2.1e9  # s TAI of the session's navigation
 
 
 def _unit(v: np.ndarray) -> np.ndarray:
@@ -50,35 +55,95 @@ def _adcs_inputs(k: int, rng: np.random.Generator) -> Any:
     )
 
 
+def _nav_input(j: int, rng: np.random.Generator, r0: np.ndarray, v0: np.ndarray) -> Any:
+    """The j-th navigation cycle: GPS near the target, the sensor on in a window."""
+    from fsw.core.nav import NavInput
+    from fsw.core.orbit import kepler
+
+    t = _T0 + j
+    r, v = kepler(r0, v0, float(j)) if j else (r0, v0)
+    meas = (800.0 + rng.normal(0.0, 0.5), 0.02 + rng.normal(0.0, 1e-3), -0.01) \
+        if 10 <= j % 40 < 30 else None
+    return NavInput(t=t, gps_t=t - 0.3, gps_r_N=r + rng.normal(0.0, 5.0, 3) + [0, 700.0, 0],
+                    gps_v_N=v + rng.normal(0.0, 0.05, 3), meas_t=t, meas=meas,
+                    q_BN=_unit(np.array([0.9, 0.1, -0.3, 0.2])),
+                    dv_N=(0.01, 0.0, 0.0) if j % 40 == 35 else (0.0, 0.0, 0.0))
+
+
 def recorded_calls(n: int, seed: int = 8) -> Iterator[Call]:
-    """``n`` calls after the configuration: ADCS steps interleaved with the
+    """``n`` calls after the ``SETUP_CALLS`` configuration calls: ADCS steps
+    interleaved with navigation cycles, propulsion arithmetic and the
     stateless guidance functions, inputs drawn from a seeded generator."""
     from fsw.core.attitude import AdcsConfig
+    from fsw.core.nav import NavConfig
+    from fsw.core.orbit import rv_from_coe
+    from fsw.core.prop import PropConfig
 
     rng = np.random.default_rng(seed)
+    r0, v0 = rv_from_coe([6.9e6, 0.001, 0.9, 0.4, 1.0, 0.2])
     yield "adcs_configure", (AdcsConfig(),)
     yield "adcs_reset", ()
+    yield "nav_configure", (NavConfig(),)
+    yield "nav_set_target", (r0, v0, _T0)
+    pos = [(-0.5, 0.3, 0.3), (-0.5, 0.3, -0.3), (-0.5, -0.3, 0.3), (-0.5, -0.3, -0.3),
+           (0.5, 0.3, 0.3), (0.5, 0.3, -0.3), (0.5, -0.3, 0.3), (0.5, -0.3, -0.3)]
+    yield "prop_configure", (PropConfig(position_B=pos,
+                                        direction_B=[(1.0, 0, 0)] * 4 + [(-1.0, 0, 0)] * 4),)
     kinds = ["adcs_step", "kepler", "adcs_step", "cw_targeting", "adcs_step",
              "closest_approach", "adcs_step", "coe_from_rv", "adcs_step", "rv_from_coe"]
-    for k in range(n):
-        kind = kinds[k % len(kinds)]
-        if kind == "adcs_step":
-            yield kind, (_adcs_inputs(k, rng),)
-        elif kind in ("kepler", "coe_from_rv"):
-            r = _unit(rng.normal(size=3)) * rng.uniform(6.7e6, 7.4e6)
-            t = _unit(np.cross(_unit(rng.normal(size=3)), r))
-            v = t * math.sqrt(MU / np.linalg.norm(r)) * rng.uniform(0.97, 1.05)
-            yield kind, ((r, v, rng.uniform(0, 5400.0)) if kind == "kepler" else (r, v))
-        elif kind == "rv_from_coe":
-            coe = [rng.uniform(6.8e6, 7.3e6), rng.uniform(0, 0.05), rng.uniform(0.1, 3.0),
-                   rng.uniform(0, 6.2), rng.uniform(0, 6.2), rng.uniform(0, 6.2)]
-            yield kind, (coe,)
+    # the calls added with #13 come after every ten of the others, from their own
+    # generator: the others keep the inputs they always had
+    more = ["nav_step", "cw_transfer", "sun_direction", "eclipse", "prop_select", "prop_fire"]
+    rng2 = np.random.default_rng(seed + 1)
+    k = j = done = 0
+    while done < n:
+        if k > 0 and k % len(kinds) == 0 and j < (k // len(kinds)) * len(more):
+            kind = more[j % len(more)]
+            j += 1
+            yield _more_call(kind, j, rng2, r0, v0)
         else:
-            x0 = np.concatenate([rng.uniform(-5e3, 5e3, 3), rng.uniform(-2.0, 2.0, 3)])
-            if kind == "cw_targeting":
-                yield kind, (N_MEAN, x0, rng.uniform(-200, 200, 3), rng.uniform(600, 3000))
-            else:
-                yield kind, (N_MEAN, x0, 5400.0)
+            yield _call(kinds[k % len(kinds)], k, rng)
+            k += 1
+        done += 1
+
+
+def _call(kind: str, k: int, rng: np.random.Generator) -> Call:
+    """One of the calls of the original session (issue #8)."""
+    if kind == "adcs_step":
+        return kind, (_adcs_inputs(k, rng),)
+    if kind in ("kepler", "coe_from_rv"):
+        r = _unit(rng.normal(size=3)) * rng.uniform(6.7e6, 7.4e6)
+        t = _unit(np.cross(_unit(rng.normal(size=3)), r))
+        v = t * math.sqrt(MU / np.linalg.norm(r)) * rng.uniform(0.97, 1.05)
+        return kind, ((r, v, rng.uniform(0, 5400.0)) if kind == "kepler" else (r, v))
+    if kind == "rv_from_coe":
+        coe = [rng.uniform(6.8e6, 7.3e6), rng.uniform(0, 0.05), rng.uniform(0.1, 3.0),
+               rng.uniform(0, 6.2), rng.uniform(0, 6.2), rng.uniform(0, 6.2)]
+        return kind, (coe,)
+    x0 = np.concatenate([rng.uniform(-5e3, 5e3, 3), rng.uniform(-2.0, 2.0, 3)])
+    if kind == "cw_targeting":
+        return kind, (N_MEAN, x0, rng.uniform(-200, 200, 3), rng.uniform(600, 3000))
+    return kind, (N_MEAN, x0, 5400.0)
+
+
+def _more_call(kind: str, j: int, rng: np.random.Generator, r0: np.ndarray,
+               v0: np.ndarray) -> Call:
+    """One of the calls added with #13 (navigation, propulsion, planning, sun)."""
+    if kind == "nav_step":
+        return kind, (_nav_input(j, rng, r0, v0),)
+    if kind == "sun_direction":
+        return kind, (_T0 + rng.uniform(0.0, 3e8),)
+    if kind == "eclipse":
+        s = _unit(rng.normal(size=3))
+        p = -s * 6.9e6 + _unit(np.cross(s, rng.normal(size=3))) * rng.uniform(6.2e6, 6.6e6)
+        return kind, (p, s)
+    if kind == "prop_select":
+        return kind, (int(rng.integers(0, 256)) | 0b11, _unit(rng.normal(size=4)),
+                      rng.normal(size=3))
+    if kind == "prop_fire":
+        return kind, (2, 1.0, rng.uniform(250.0, 300.0), rng.uniform(0.0, 0.05), 0.1)
+    x0 = np.concatenate([rng.uniform(-5e3, 5e3, 3), rng.uniform(-2.0, 2.0, 3)])
+    return kind, (N_MEAN, x0, rng.uniform(-200, 200, 3), rng.uniform(600, 5000))
 
 
 def flatten(value: Any) -> np.ndarray:

@@ -24,6 +24,9 @@
 #include "gnc_orbit.h"
 #include "gnc_relative.h"
 #include "gnc_relnav.h"
+#include "gnc_ephem.h"
+#include "gnc_nav.h"
+#include "gnc_prop.h"
 #include "gnc_dispatch.h"
 
 #endif /* GNC_H */

@@ -6,10 +6,11 @@
  * conventions of gnc_quat.h: q_BN maps inertial to body coordinates, so a body
  * turning at w (rad/s, body axes) obeys dC_BN/dt = -[w x] C_BN.
  *
- * Actuators: three reaction wheels along body x, y, z (wheel momentum h_w in
- * N m s, body axes; the wheel motor torque command is dh_w/dt, the body
- * receives its reaction -dh_w/dt) and three magnetorquers along body x, y, z
- * (dipole m in A m^2; torque m x B on the body).
+ * Actuators: reaction wheels (3..GNC_WHEELS_MAX, any axes; the control laws
+ * work on the body momentum h_w in N m s, body axes; the motor torque command
+ * is dh_w/dt, the body receives its reaction -dh_w/dt, allocated to the wheels
+ * in use by the minimum-norm pseudo-inverse) and three magnetorquers along
+ * body x, y, z (dipole m in A m^2; torque m x B on the body).
  */
 #ifndef GNC_ATTITUDE_H
 #define GNC_ATTITUDE_H
@@ -123,8 +124,18 @@ typedef enum gnc_adcs_mode {
     GNC_ADCS_DETUMBLE = 1,  /* magnetorquers: gyro rate damping, B-dot without gyro */
     GNC_ADCS_RATE_DAMP = 2, /* wheels null the body rate, magnetorquers unload */
     GNC_ADCS_POINT = 3,     /* slew to and hold q_target_BN */
-    GNC_ADCS_TARGET = 4     /* point the boresight at r_target_N, sun keep-out */
+    GNC_ADCS_TARGET = 4,    /* point the boresight at r_target_N, sun keep-out */
+    GNC_ADCS_SUN = 5        /* sun-safe: solar_B on sun_N, secondary_B towards
+                             * normal_N (z_N x sun when the normal is unknown or
+                             * within acos(0.99) of the sun) */
 } gnc_adcs_mode;
+/* POINT, TARGET and SUN fly RATE_DAMP (flag FALLBACK) while the estimate is
+ * invalid, SUN also while sun_N is unknown (zero); DETUMBLE flies RATE_DAMP
+ * (wheels) once |gyro| is below detumble_wheel_rate (0: never). In TARGET the
+ * secondary axis goes towards normal_N, towards sun_N while the normal is
+ * unknown (zero), and the keep-out is against sun_N when it is known. */
+
+enum { GNC_WHEELS_MAX = 6 };
 
 typedef enum gnc_adcs_flag {
     GNC_ADCS_FLAG_EST_VALID = 1,
@@ -151,8 +162,19 @@ typedef struct gnc_adcs_config {
     double slew_rate_max;      /* rad/s */
     double slew_accel_max;     /* rad/s^2 */
     double boresight_B[3];     /* camera boresight, body */
-    double secondary_B[3];     /* body axis turned towards the sun */
+    double secondary_B[3];     /* body axis turned towards the orbit normal (the star
+                                * tracker), as far as the primary axis allows */
+    double solar_B[3];         /* solar-array normal, body: on the sun in SUN mode */
     double sun_keepout;        /* rad, minimum sun angle from the boresight */
+    double detumble_wheel_rate;/* rad/s, DETUMBLE hands over to the wheels below this */
+    int wheel_count;           /* wheels (3..GNC_WHEELS_MAX) */
+    double wheel_axes_B[3 * GNC_WHEELS_MAX]; /* spin axes, body, [i*3 + axis]
+                                              * (normalised on init) */
+    double wheel_inertia;      /* kg m^2, each wheel's rotor about its axis */
+    double wheel_speed_max;    /* rad/s */
+    double check_min_dspeed;   /* rad/s, wheel check: commanded speed change to test */
+    double check_speed_frac;   /* wheel check: only below this fraction of speed_max */
+    double check_miss;         /* wheel check: relative miss that fails a sample */
     gnc_mekf_config mekf;
 } gnc_adcs_config;
 
@@ -162,6 +184,12 @@ typedef struct gnc_adcs {
     gnc_slew slew;
     double inertia_inv[9];
     double mag_prev[3];        /* T, previous magnetometer sample (B-dot) */
+    double pinv[3 * GNC_WHEELS_MAX]; /* allocation over pinv_mask, [i*3 + axis] */
+    double u_int[GNC_WHEELS_MAX];    /* N m s, commanded torque integrated since the
+                                      * last tachometer sample */
+    double speed_prev[GNC_WHEELS_MAX]; /* rad/s, previous tachometer sample */
+    int pinv_mask;             /* wheel mask the allocation was computed for (-1: none) */
+    int speed_prev_valid;
     int mag_prev_valid;
     int last_mode;
     int initialised;
@@ -171,10 +199,16 @@ typedef struct gnc_adcs_in {
     double gyro_B[3];          /* rad/s, measured body rate */
     double q_st_BN[4];         /* star-tracker attitude */
     double mag_B[3];           /* T, magnetometer, body */
-    double h_wheel[3];         /* N m s, measured wheel momentum, body axes */
+    double wheel_speed[GNC_WHEELS_MAX]; /* rad/s, latest tachometer sample (finite:
+                                         * keep the previous one otherwise) */
     double q_target_BN[4];     /* POINT mode: commanded attitude */
-    double r_target_N[3];      /* m, TARGET mode: target minus chaser, inertial */
-    double sun_N[3];           /* sun direction, inertial (any length) */
+    double r_target_N[3];      /* m, TARGET mode: target minus chaser, inertial, at ... */
+    double v_target_N[3];      /* m/s, ... with this relative velocity, ... */
+    double target_age;         /* s, ... target_age ago (extrapolated linearly) */
+    double sun_N[3];           /* sun direction, inertial (any length; 0: unknown) */
+    double normal_N[3];        /* chaser orbit normal, inertial (any length; 0: unknown) */
+    int wheel_ok;              /* mask of wheels in use */
+    int tach_new;              /* wheel_speed is a new sample (runs the wheel check) */
     int st_valid;
     int mag_valid;
     int gyro_valid;
@@ -190,11 +224,22 @@ typedef struct gnc_adcs_out {
     double att_error;          /* rad, estimate vs commanded target (POINT/TARGET) */
     double ref_error;          /* rad, estimate vs reference */
     double torque_B[3];        /* N m, control torque on the body (wheels + mtq) */
-    double wheel_torque[3];    /* N m, wheel motor commands (dh_w/dt) */
+    double wheel_torque[3];    /* N m, body momentum rate commanded (dh_w/dt), each
+                                * axis clipped to wheel_torque_max and zeroed where
+                                * h_body is at wheel_momentum_max that way */
+    double wheel_cmd[GNC_WHEELS_MAX]; /* N m, per-wheel motor torque: the pseudo-inverse
+                                       * over the wheels in use (none with fewer than
+                                       * three; a plane of wheels gets the in-plane
+                                       * part) applied to wheel_torque, clipped */
+    double h_body[3];          /* N m s, wheel momentum from the tachometers, body */
+    double h_norm;             /* N m s, |h_body| */
     double dipole_B[3];        /* A m^2, magnetorquer commands */
     double sigma[6];           /* MEKF 1-sigma [rad x3, rad/s x3] */
     int mode;                  /* mode flown this cycle */
     int flags;                 /* gnc_adcs_flag bits */
+    int wheel_checked;         /* wheels tested by the wheel check this cycle (mask) */
+    int wheel_bad;             /* of which failed: speed change missed the command's by
+                                * more than check_miss (the task keeps persistence) */
 } gnc_adcs_out;
 
 int gnc_adcs_init(gnc_adcs *ctx, const gnc_adcs_config *cfg);

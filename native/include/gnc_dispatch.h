@@ -2,7 +2,7 @@
  * gnc_dispatch.h - the guidance core behind space packets: the interface the
  * board firmware serves over serial (and the desktop calls in-process).
  *
- * A request is one CCSDS space packet (APID 0x200-0x23B, type 0, secondary
+ * A request is one CCSDS space packet (APID 0x200-0x23F, type 0, secondary
  * header flag 1): 6-octet primary header, CUC 4+2 time, big-endian float64
  * fields, CRC-16-CCITT (poly 0x1021, init 0xFFFF) over every octet before
  * it. The response (APID = request + 0x40) echoes the request's sequence
@@ -18,12 +18,16 @@
 /* Argument structs of the requests that wrap plain functions. */
 typedef struct gnc_mekf_reset_req { double q_BN[4]; double bias[3]; } gnc_mekf_reset_req;
 typedef struct gnc_relnav_reset_req { double x0[6]; double P0[36]; } gnc_relnav_reset_req;
-typedef struct gnc_kepler_req { double mu; double r0[3]; double v0[3]; double dt; } gnc_kepler_req;
+typedef struct gnc_kepler_req { double r0[3]; double v0[3]; double dt; double mu; } gnc_kepler_req;
 typedef struct gnc_kepler_resp { double r[3]; double v[3]; } gnc_kepler_resp;
 typedef struct gnc_lambert_req {
-    double mu; double r1[3]; double r2[3]; double tof; int nrev; int long_way; int branch;
+    double r1[3]; double r2[3]; double tof; double mu; int nrev; int long_way; int branch;
 } gnc_lambert_req;
 typedef struct gnc_lambert_resp { double v1[3]; double v2[3]; } gnc_lambert_resp;
+typedef struct gnc_lambert_min_tof_req {
+    double r1[3]; double r2[3]; double mu; int nrev; int long_way;
+} gnc_lambert_min_tof_req;
+typedef struct gnc_lambert_min_tof_resp { double tof_min; } gnc_lambert_min_tof_resp;
 typedef struct gnc_cw_targeting_req {
     double n; double x0[6]; double r_f[3]; double v_f[3]; double tof;
 } gnc_cw_targeting_req;
@@ -37,20 +41,72 @@ typedef struct gnc_safety_ellipse_req {
 typedef struct gnc_safety_ellipse_resp { double x0[6]; } gnc_safety_ellipse_resp;
 typedef struct gnc_closest_approach_req { double n; double x0[6]; double horizon; } gnc_closest_approach_req;
 typedef struct gnc_closest_approach_resp { double t_ca; double d_ca; double r_ca[3]; } gnc_closest_approach_resp;
-typedef struct gnc_coe_from_rv_req { double mu; double r[3]; double v[3]; } gnc_coe_from_rv_req;
+typedef struct gnc_coe_from_rv_req { double r[3]; double v[3]; double mu; } gnc_coe_from_rv_req;
 typedef struct gnc_coe_from_rv_resp { double coe[6]; } gnc_coe_from_rv_resp;
-typedef struct gnc_rv_from_coe_req { double mu; double coe[6]; } gnc_rv_from_coe_req;
+typedef struct gnc_rv_from_coe_req { double coe[6]; double mu; } gnc_rv_from_coe_req;
 typedef struct gnc_rv_from_coe_resp { double r[3]; double v[3]; } gnc_rv_from_coe_resp;
 typedef struct gnc_j2_rates_req {
-    double mu; double j2; double r_eq; double a; double e; double i;
+    double a; double e; double i; double mu; double j2; double r_eq;
 } gnc_j2_rates_req;
 typedef struct gnc_j2_rates_resp { double rates[3]; } gnc_j2_rates_resp;
+/* Relative motion (gnc_relative.h) */
+typedef struct gnc_cw_propagate_req { double n; double x0[6]; double t; } gnc_cw_propagate_req;
+typedef struct gnc_cw_propagate_resp { double x[6]; } gnc_cw_propagate_resp;
+typedef struct gnc_cw_transfer_req { double n; double x0[6]; double r_f[3]; double tof; } gnc_cw_transfer_req;
+typedef struct gnc_cw_transfer_resp { double v_dep[3]; double v_arr[3]; int flags; } gnc_cw_transfer_resp;
+typedef struct gnc_cw_best_transfer_req {
+    double n; double x0[6]; double r_f[3]; double v_f[3]; double tof_min; double tof_max;
+    double tof_step; double min_range;
+} gnc_cw_best_transfer_req;
+typedef struct gnc_cw_best_transfer_resp { double tof; double dv1[3]; double dv2[3]; } gnc_cw_best_transfer_resp;
+typedef struct gnc_nmc_state_req { double n; double radius; double phase; } gnc_nmc_state_req;
+typedef struct gnc_nmc_state_resp { double x[6]; } gnc_nmc_state_resp;
+typedef struct gnc_nmc_velocity_req { double n; double r[3]; } gnc_nmc_velocity_req;
+typedef struct gnc_nmc_velocity_resp { double v[3]; } gnc_nmc_velocity_resp;
+typedef struct gnc_cw_avoidance_req {
+    double n; double x0[6]; double dv_mag; double horizon;
+} gnc_cw_avoidance_req;
+typedef struct gnc_cw_avoidance_resp { double dv[3]; double d_min; } gnc_cw_avoidance_resp;
+/* Ephemerides (gnc_ephem.h) */
+typedef struct gnc_hill_to_inertial_at_req {
+    double r_t[3]; double v_t[3]; double n; double dt; double a_H[3];
+} gnc_hill_to_inertial_at_req;
+typedef struct gnc_hill_to_inertial_at_resp { double a_N[3]; } gnc_hill_to_inertial_at_resp;
+typedef struct gnc_sun_direction_req { double t; } gnc_sun_direction_req;
+typedef struct gnc_sun_direction_resp { double s_N[3]; } gnc_sun_direction_resp;
+typedef struct gnc_eclipse_req { double r_N[3]; double s_N[3]; double r_eq; } gnc_eclipse_req;
+typedef struct gnc_eclipse_resp { double lit; } gnc_eclipse_resp;
+typedef struct gnc_orbit_check_req { double r[3]; double v[3]; double mu; double r_eq; } gnc_orbit_check_req;
+/* Navigation (gnc_nav.h) */
+typedef struct gnc_nav_set_target_req { double r_N[3]; double v_N[3]; double t; } gnc_nav_set_target_req;
+/* Propulsion (gnc_prop.h) */
+typedef struct gnc_prop_partners_resp { int count; int partner[GNC_PROP_MAX]; } gnc_prop_partners_resp;
+typedef struct gnc_prop_select_req { int ok_mask; double q_BN[4]; double dv_N[3]; } gnc_prop_select_req;
+typedef struct gnc_prop_select_resp { double axis_B[3]; int group_mask; int n_fire; } gnc_prop_select_resp;
+typedef struct gnc_prop_burn_attitude_req {
+    double axis_B[3]; double dv_N[3]; double normal_N[3];
+} gnc_prop_burn_attitude_req;
+typedef struct gnc_prop_burn_attitude_resp { double q_BN[4]; } gnc_prop_burn_attitude_resp;
+typedef struct gnc_prop_fire_req {
+    int n_fire; double thrust; double mass; double remaining; double dt;
+} gnc_prop_fire_req;
+typedef struct gnc_prop_fire_resp { double on; double dv; double dm; } gnc_prop_fire_resp;
+typedef struct gnc_prop_duration_req { int n_fire; double thrust; double mass; double dv; } gnc_prop_duration_req;
+typedef struct gnc_prop_duration_resp { double duration; } gnc_prop_duration_resp;
+typedef struct gnc_prop_rate_residuals_req { double w_B[3]; double w0_B[3]; } gnc_prop_rate_residuals_req;
+typedef struct gnc_prop_rate_residuals_resp { double rate; double change; } gnc_prop_rate_residuals_resp;
+typedef struct gnc_prop_test_response_req {
+    int i; double thrust; double pulse; double dw_B[3];
+} gnc_prop_test_response_req;
+typedef struct gnc_prop_test_response_resp { double expected_B[3]; double ratio; } gnc_prop_test_response_resp;
 
 /* The dispatcher's context: every stateful step's context, and counters. */
 typedef struct gnc_dispatcher {
     gnc_adcs adcs;
     gnc_mekf mekf;
     gnc_relnav relnav;
+    gnc_nav nav;
+    gnc_prop prop;
     unsigned int requests;     /* requests answered */
     unsigned int failed;       /* of which with a nonzero status */
     unsigned int malformed;    /* packets rejected before dispatch (no response) */

@@ -16,8 +16,10 @@ int gnc_cw_stm(double n, double t, double phi[36]);
 int gnc_cw_propagate(double n, const double x0[6], double t, double x[6]);
 
 /* Two-impulse transfer from x0 to position r_f in tof (s), arriving with
- * velocity v_f: dv1 at the start, dv2 at arrival (m/s, Hill axes).
- * GNC_ERR_SINGULAR when n tof is (close to) a multiple of 2 pi. */
+ * velocity v_f: dv1 at the start, dv2 at arrival (m/s, Hill axes). It is
+ * gnc_cw_transfer (below) with dv1 = v_dep - v0, dv2 = v_f - v_arr: half an
+ * orbit works (the cross-track position is then not targeted, see
+ * GNC_CW_CROSS_UNCONTROLLED); GNC_ERR_SINGULAR near a singular time of flight. */
 int gnc_cw_two_impulse(double n, const double x0[6], const double r_f[3], const double v_f[3],
                        double tof, double dv1[3], double dv2[3]);
 
@@ -54,5 +56,64 @@ int gnc_safety_ellipse(double n, double radial_amp, double cross_amp, double alo
  * t_ca (s), d_ca (m), r_ca (m, Hill). */
 int gnc_cw_closest_approach(double n, const double x0[6], double horizon, double *t_ca,
                             double *d_ca, double r_ca[3]);
+
+
+/* ---- Transfers and natural motion (on-board planning) ---------------------
+ * Flags of a CW transfer (bits of *flags). */
+typedef enum gnc_cw_flag {
+    GNC_CW_CROSS_UNCONTROLLED = 1 /* sin(n tof) ~ 0: the cross-track position at
+                                   * arrival does not depend on the departure
+                                   * velocity; the cross-track velocity is kept
+                                   * (dv_z = 0) and z_f is not reached unless it
+                                   * equals cos(n tof) z0 */
+} gnc_cw_flag;
+
+/* The CW transfer from x0 to position r_f in tof (s): departure velocity
+ * v_dep and arrival velocity v_arr (m/s, Hill). In-plane and cross-track are
+ * solved apart. The in-plane 2x2 problem has the determinant
+ * (8 (1 - cos th) - 3 th sin th) / n^2 = 2 sin(th/2) (8 sin(th/2) -
+ * 3 th cos(th/2)) / n^2, th = n tof: it is singular when th is a multiple of
+ * 2 pi and where tan(th/2) = 3 th/8 (th = 8.43, 14.87, ... rad: beyond one
+ * orbit); half an orbit is well posed. The cross-track one is singular when
+ * sin(th) = 0 (|sin th| < 1e-3: GNC_CW_CROSS_UNCONTROLLED, see above). A time
+ * of flight within 1e-3 rad (n tof) of a singular in-plane case is
+ * GNC_ERR_SINGULAR, never an absurd velocity. gnc_cw_two_impulse is this with
+ * dv1 = v_dep - v0, dv2 = v_f - v_arr. */
+int gnc_cw_transfer(double n, const double x0[6], const double r_f[3], double tof,
+                    double v_dep[3], double v_arr[3], int *flags);
+
+/* The transfer time on the grid tof_min + k tof_step <= tof_max (s) with the
+ * least total |dv1| + |dv2| (arrival velocity v_f) among those whose coast
+ * stays farther than min_range (m) from the target (closest approach over the
+ * transfer; min_range 0: no constraint; first kept on ties). Singular grid
+ * points are skipped, and so are cross-track-uncontrolled ones that would miss
+ * z_f by more than 1e-6 (|r_f| + |x0 position|). GNC_ERR_DOMAIN when no grid
+ * point qualifies, GNC_ERR_RANGE beyond 1e5 grid points. dv1, dv2 of the
+ * chosen one. */
+int gnc_cw_best_transfer(double n, const double x0[6], const double r_f[3],
+                         const double v_f[3], double tof_min, double tof_max, double tof_step,
+                         double min_range, double *tof, double dv1[3], double dv2[3]);
+
+/* A state on the constant-range natural-motion circumnavigation of radius
+ * (m) at phase (rad): in-plane 2:1 ellipse (radial radius/2, along-track
+ * radius), cross-track amplitude radius sqrt(3)/2 in phase with the radial
+ * motion, so |rho| = radius everywhere; phase pi/2 is on V-bar behind the
+ * target: x = b cos(ph), y = -2 b sin(ph), z = zc cos(ph), b = radius/2,
+ * zc = radius sqrt(3)/2, velocities the derivatives with d ph/dt = n. */
+int gnc_nmc_state(double n, double radius, double phase, double x[6]);
+
+/* The velocity that puts position r on the drift-free relative orbit centred
+ * on the target through r, keeping the cross-track motion in phase with the
+ * radial one (the constant-range circle): vx = n y/2, vy = -2 n x,
+ * vz = -sqrt(3) A n sin(th), A = hypot(x, y/2), th = atan2(-y/2, x), computed
+ * as its equal sqrt(3) n y/2. */
+int gnc_nmc_velocity(double n, const double r[3], double v[3]);
+
+/* Collision avoidance: of the six Hill-axis impulses of magnitude dv_mag
+ * (+x, -x, +y, -y, +z, -z, in that order, first best kept on ties) applied to
+ * x0, the one whose free CW coast keeps the largest minimum range over
+ * horizon (s); dv (m/s, Hill) and that minimum range d_min (m). */
+int gnc_cw_avoidance(double n, const double x0[6], double dv_mag, double horizon, double dv[3],
+                     double *d_min);
 
 #endif /* GNC_RELATIVE_H */

@@ -12,7 +12,9 @@ typedef enum gnc_status {
     GNC_ERR_PACKET = 6,        /* a request packet is malformed */
     GNC_ERR_UNKNOWN_REQUEST = 7,/* a request packet has an unknown APID */
     GNC_ERR_BUFFER = 8,        /* an output buffer is too small */
-    GNC_ERR_STATE = 9          /* a context is not initialised or is inconsistent */
+    GNC_ERR_STATE = 9,         /* a context is not initialised or is inconsistent */
+    GNC_ERR_UNITS = 10         /* inputs in inconsistent units (a dimensionless check
+                                * failed, e.g. km with mu in m^3/s^2) */
 } gnc_status;
 
 /* A constant, human-readable description of a status, for error messages. */

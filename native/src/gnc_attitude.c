@@ -2,6 +2,7 @@
  * (conventions and units in gnc_attitude.h). */
 #include "gnc.h"
 #include "gnc_la.h"
+#include "gnc_math.h"
 
 static int quat_ok(const double q[4])
 {
@@ -430,64 +431,71 @@ static void any_perpendicular(const double u[3], double p[3])
     la_scale(p, 1.0 / la_norm(p), p);
 }
 
-int gnc_target_pointing(const double boresight_B[3], const double secondary_B[3],
-                        const double los_N[3], const double sun_N[3], double keepout,
-                        double q_RN[4], int *keepout_active)
+/* The reference q_RN with body axis bore_B on prim_N and sec_B as close as
+ * possible to ref_N (any perpendicular when ref_N is zero or along prim_N);
+ * with a nonzero sun_N, prim_N is first moved off the sun to the keep-out
+ * cone (*ko set). gnc_target_pointing is this with ref_N = sun_N. */
+static int pointing_frame(const double bore_B[3], const double sec_B[3], const double prim_N[3],
+                          const double ref_N[3], const double sun_N[3], double keepout,
+                          double q_RN[4], int *ko)
 {
-    double b[3], a[3], c[3], d[3], s[3], p[3], aN[3], cN[3], C[9], n, cs;
-    int i, j;
-    if (boresight_B == NULL || secondary_B == NULL || los_N == NULL || sun_N == NULL
-        || q_RN == NULL || keepout_active == NULL) {
-        return GNC_ERR_NULL;
-    }
-    if (!la_finite(boresight_B, 3) || !la_finite(secondary_B, 3) || !la_finite(los_N, 3)
-        || !la_finite(sun_N, 3) || !(keepout >= 0.0) || !(keepout < 0.5 * GNC_PI)) {
-        return GNC_ERR_DOMAIN;
-    }
-    *keepout_active = 0;
-    n = la_norm(boresight_B);
+    double b[3], a[3], c[3], d[3], s[3] = {0.0, 0.0, 0.0}, r[3] = {0.0, 0.0, 0.0}, p[3];
+    double aN[3], cN[3], C[9], n, cs;
+    int i, j, have_sun, have_ref;
+    *ko = 0;
+    n = la_norm(bore_B);
     if (!(n > 1e-12)) {
         return GNC_ERR_DOMAIN;
     }
-    la_scale(boresight_B, 1.0 / n, b);
-    la_scale(b, -la_dot(secondary_B, b), a);
-    la_add(secondary_B, a, a);
+    la_scale(bore_B, 1.0 / n, b);
+    la_scale(b, -la_dot(sec_B, b), a);
+    la_add(sec_B, a, a);
     n = la_norm(a);
-    if (!(n > 1e-9 * la_norm(secondary_B)) || !(n > 0.0)) {
+    if (!(n > 1e-9 * la_norm(sec_B)) || !(n > 0.0)) {
         return GNC_ERR_DOMAIN;
     }
     la_scale(a, 1.0 / n, a);
     la_cross(b, a, c);
-    n = la_norm(los_N);
+    n = la_norm(prim_N);
     if (!(n > 0.0)) {
         return GNC_ERR_DOMAIN;
     }
-    la_scale(los_N, 1.0 / n, d);
+    la_scale(prim_N, 1.0 / n, d);
     n = la_norm(sun_N);
-    if (!(n > 0.0)) {
-        return GNC_ERR_DOMAIN;
+    have_sun = n > 0.0;
+    if (have_sun) {
+        la_scale(sun_N, 1.0 / n, s);
     }
-    la_scale(sun_N, 1.0 / n, s);
-    cs = la_dot(d, s);
-    if (cs > cos(keepout)) {
-        /* move the boresight off the line of sight, away from the sun */
-        la_scale(s, -cs, p);
-        la_add(d, p, p);
-        n = la_norm(p);
-        if (n < 1e-12) {
-            any_perpendicular(s, p);
-        } else {
-            la_scale(p, 1.0 / n, p);
-        }
-        for (i = 0; i < 3; ++i) {
-            d[i] = cos(keepout) * s[i] + sin(keepout) * p[i];
-        }
-        *keepout_active = 1;
+    n = la_norm(ref_N);
+    have_ref = n > 0.0;
+    if (have_ref) {
+        la_scale(ref_N, 1.0 / n, r);
     }
-    /* secondary axis towards the sun, projected off the boresight */
-    la_scale(d, -la_dot(s, d), aN);
-    la_add(s, aN, aN);
-    n = la_norm(aN);
+    if (have_sun) {
+        cs = la_dot(d, s);
+        if (cs > gnc_cos(keepout)) {
+            /* move the primary axis off its target, away from the sun */
+            la_scale(s, -cs, p);
+            la_add(d, p, p);
+            n = la_norm(p);
+            if (n < 1e-12) {
+                any_perpendicular(s, p);
+            } else {
+                la_scale(p, 1.0 / n, p);
+            }
+            for (i = 0; i < 3; ++i) {
+                d[i] = gnc_cos(keepout) * s[i] + gnc_sin(keepout) * p[i];
+            }
+            *ko = 1;
+        }
+    }
+    /* secondary axis towards the reference, projected off the primary */
+    n = 0.0;
+    if (have_ref) {
+        la_scale(d, -la_dot(r, d), aN);
+        la_add(r, aN, aN);
+        n = la_norm(aN);
+    }
     if (n < 1e-9) {
         any_perpendicular(d, aN);
     } else {
@@ -500,6 +508,24 @@ int gnc_target_pointing(const double boresight_B[3], const double secondary_B[3]
         }
     }
     return gnc_dcm_to_quat(C, q_RN);
+}
+
+int gnc_target_pointing(const double boresight_B[3], const double secondary_B[3],
+                        const double los_N[3], const double sun_N[3], double keepout,
+                        double q_RN[4], int *keepout_active)
+{
+    if (boresight_B == NULL || secondary_B == NULL || los_N == NULL || sun_N == NULL
+        || q_RN == NULL || keepout_active == NULL) {
+        return GNC_ERR_NULL;
+    }
+    *keepout_active = 0;
+    if (!la_finite(boresight_B, 3) || !la_finite(secondary_B, 3) || !la_finite(los_N, 3)
+        || !la_finite(sun_N, 3) || !(keepout >= 0.0) || !(keepout < 0.5 * GNC_PI)
+        || !(la_norm(sun_N) > 0.0)) {
+        return GNC_ERR_DOMAIN;
+    }
+    return pointing_frame(boresight_B, secondary_B, los_N, sun_N, sun_N, keepout, q_RN,
+                          keepout_active);
 }
 
 int gnc_slew_init(gnc_slew *ctx, double rate_max, double accel_max)
@@ -620,19 +646,137 @@ int gnc_slew_step(gnc_slew *ctx, const double q_TN[4], double dt, double *remain
 
 static int adcs_config_ok(const gnc_adcs_config *c)
 {
-    return la_finite(&c->dt, 1) && c->dt > 0.0 && la_finite(c->inertia, 9) && c->kp >= 0.0
-        && c->kd >= 0.0 && c->wheel_torque_max >= 0.0 && c->wheel_momentum_max >= 0.0
-        && c->dipole_max >= 0.0 && la_finite(&c->bdot_gain, 1) && c->damp_gain >= 0.0
-        && c->unload_gain >= 0.0 && c->slew_rate_max > 0.0 && c->slew_accel_max > 0.0
-        && la_finite(&c->wheel_momentum_max, 1) && la_finite(&c->kp, 1)
-        && la_finite(&c->kd, 1) && la_finite(&c->damp_gain, 1)
-        && la_finite(&c->unload_gain, 1) && la_finite(&c->sun_keepout, 1)
-        && la_finite(c->boresight_B, 3) && la_finite(c->secondary_B, 3);
+    int i;
+    if (!(la_finite(&c->dt, 1) && c->dt > 0.0 && la_finite(c->inertia, 9) && c->kp >= 0.0
+          && c->kd >= 0.0 && c->wheel_torque_max >= 0.0 && c->wheel_momentum_max >= 0.0
+          && c->dipole_max >= 0.0 && la_finite(&c->bdot_gain, 1) && c->damp_gain >= 0.0
+          && c->unload_gain >= 0.0 && c->slew_rate_max > 0.0 && c->slew_accel_max > 0.0
+          && la_finite(&c->wheel_momentum_max, 1) && la_finite(&c->kp, 1)
+          && la_finite(&c->kd, 1) && la_finite(&c->damp_gain, 1)
+          && la_finite(&c->unload_gain, 1) && la_finite(&c->sun_keepout, 1)
+          && la_finite(c->boresight_B, 3) && la_finite(c->secondary_B, 3)
+          && la_finite(c->solar_B, 3) && c->detumble_wheel_rate >= 0.0
+          && la_finite(&c->detumble_wheel_rate, 1) && c->wheel_count >= 3
+          && c->wheel_count <= GNC_WHEELS_MAX && c->wheel_inertia > 0.0
+          && la_finite(&c->wheel_inertia, 1) && c->wheel_speed_max > 0.0
+          && la_finite(&c->wheel_speed_max, 1) && c->check_min_dspeed >= 0.0
+          && la_finite(&c->check_min_dspeed, 1) && c->check_speed_frac >= 0.0
+          && la_finite(&c->check_speed_frac, 1) && c->check_miss >= 0.0
+          && la_finite(&c->check_miss, 1))) {
+        return 0;
+    }
+    for (i = 0; i < c->wheel_count; ++i) {
+        const double *ax = c->wheel_axes_B + 3 * i;
+        if (!la_finite(ax, 3) || !(la_norm(ax) > 0.0)) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* Eigen-decomposition of a symmetric 3x3 matrix by cyclic Jacobi rotations:
+ * M = V diag(lam) V^T, the eigenvectors in the columns of V (row-major). */
+static void sym3_eigen(const double M[9], double lam[3], double V[9])
+{
+    double a[9];
+    int sweep, p, q, k;
+    la_copy(M, a, 9);
+    la_zero(V, 9);
+    V[0] = V[4] = V[8] = 1.0;
+    for (sweep = 0; sweep < 50; ++sweep) {
+        double off = a[1] * a[1] + a[2] * a[2] + a[5] * a[5];
+        double scale = a[0] * a[0] + a[4] * a[4] + a[8] * a[8];
+        if (!(off > 1e-32 * scale)) {
+            break;
+        }
+        for (p = 0; p < 2; ++p) {
+            for (q = p + 1; q < 3; ++q) {
+                double apq = a[3 * p + q], th, t, c, s;
+                if (apq == 0.0) {
+                    continue;
+                }
+                th = (a[3 * q + q] - a[3 * p + p]) / (2.0 * apq);
+                t = 1.0 / (fabs(th) + sqrt(th * th + 1.0));
+                t = th < 0.0 ? -t : t;
+                c = 1.0 / sqrt(t * t + 1.0);
+                s = t * c;
+                for (k = 0; k < 3; ++k) { /* columns p, q of a */
+                    double akp = a[3 * k + p], akq = a[3 * k + q];
+                    a[3 * k + p] = c * akp - s * akq;
+                    a[3 * k + q] = s * akp + c * akq;
+                }
+                for (k = 0; k < 3; ++k) { /* rows p, q of a */
+                    double apk = a[3 * p + k], aqk = a[3 * q + k];
+                    a[3 * p + k] = c * apk - s * aqk;
+                    a[3 * q + k] = s * apk + c * aqk;
+                }
+                for (k = 0; k < 3; ++k) {
+                    double vkp = V[3 * k + p], vkq = V[3 * k + q];
+                    V[3 * k + p] = c * vkp - s * vkq;
+                    V[3 * k + q] = s * vkp + c * vkq;
+                }
+            }
+        }
+    }
+    lam[0] = a[0];
+    lam[1] = a[4];
+    lam[2] = a[8];
+}
+
+/* The minimum-norm allocation over the wheels of mask (pinv of the 3 x k
+ * matrix of their axes, unused columns zero, as numpy.linalg.pinv): rows
+ * pinv[i*3 + axis]; zero with fewer than three wheels in use. Directions whose
+ * eigenvalue of A A^T is below 1e-12 of the largest are left out (wheels in a
+ * plane control only that plane). */
+static void adcs_alloc(gnc_adcs *ctx, int mask)
+{
+    const gnc_adcs_config *c = &ctx->cfg;
+    double M[9], lam[3], V[9], Mp[9], lmax;
+    int i, j, k, used = 0;
+    la_zero(ctx->pinv, 3 * GNC_WHEELS_MAX);
+    ctx->pinv_mask = mask;
+    for (i = 0; i < c->wheel_count; ++i) {
+        used += mask >> i & 1;
+    }
+    if (used < 3) {
+        return;
+    }
+    la_zero(M, 9);
+    for (i = 0; i < c->wheel_count; ++i) {
+        const double *ax = c->wheel_axes_B + 3 * i;
+        if (!(mask >> i & 1)) {
+            continue;
+        }
+        for (j = 0; j < 3; ++j) {
+            for (k = 0; k < 3; ++k) {
+                M[3 * j + k] += ax[j] * ax[k];
+            }
+        }
+    }
+    sym3_eigen(M, lam, V);
+    lmax = lam[0] > lam[1] ? lam[0] : lam[1];
+    lmax = lam[2] > lmax ? lam[2] : lmax;
+    la_zero(Mp, 9);
+    for (k = 0; k < 3; ++k) {
+        if (!(lam[k] > 1e-12 * lmax)) {
+            continue;
+        }
+        for (i = 0; i < 3; ++i) {
+            for (j = 0; j < 3; ++j) {
+                Mp[3 * i + j] += V[3 * i + k] * V[3 * j + k] / lam[k];
+            }
+        }
+    }
+    for (i = 0; i < c->wheel_count; ++i) {
+        if (mask >> i & 1) {
+            la_mtv3(Mp, c->wheel_axes_B + 3 * i, ctx->pinv + 3 * i); /* Mp symmetric */
+        }
+    }
 }
 
 int gnc_adcs_init(gnc_adcs *ctx, const gnc_adcs_config *cfg)
 {
-    int st;
+    int st, i;
     if (ctx == NULL || cfg == NULL) {
         return GNC_ERR_NULL;
     }
@@ -644,6 +788,14 @@ int gnc_adcs_init(gnc_adcs *ctx, const gnc_adcs_config *cfg)
         return GNC_ERR_SINGULAR;
     }
     ctx->cfg = *cfg;
+    for (i = 0; i < GNC_WHEELS_MAX; ++i) {
+        double *ax = ctx->cfg.wheel_axes_B + 3 * i;
+        if (i < cfg->wheel_count) {
+            la_scale(ax, 1.0 / la_norm(ax), ax);
+        } else {
+            la_zero(ax, 3);
+        }
+    }
     st = gnc_mekf_init(&ctx->mekf, &cfg->mekf);
     if (st != GNC_OK) {
         return st;
@@ -674,14 +826,19 @@ int gnc_adcs_reset(gnc_adcs *ctx)
         return st;
     }
     la_zero(ctx->mag_prev, 3);
+    la_zero(ctx->pinv, 3 * GNC_WHEELS_MAX);
+    la_zero(ctx->u_int, GNC_WHEELS_MAX);
+    la_zero(ctx->speed_prev, GNC_WHEELS_MAX);
+    ctx->pinv_mask = -1;
+    ctx->speed_prev_valid = 0;
     ctx->mag_prev_valid = 0;
     ctx->last_mode = GNC_ADCS_OFF;
     return GNC_OK;
 }
 
-static int adcs_inputs_ok(const gnc_adcs_in *in)
+static int adcs_inputs_ok(const gnc_adcs *ctx, const gnc_adcs_in *in)
 {
-    if (in->mode < GNC_ADCS_OFF || in->mode > GNC_ADCS_TARGET) {
+    if (in->mode < GNC_ADCS_OFF || in->mode > GNC_ADCS_SUN) {
         return 0;
     }
     if (in->gyro_valid && !la_finite(in->gyro_B, 3)) {
@@ -693,30 +850,114 @@ static int adcs_inputs_ok(const gnc_adcs_in *in)
     if (in->mag_valid && !la_finite(in->mag_B, 3)) {
         return 0;
     }
-    if (!la_finite(in->h_wheel, 3)) {
+    if (!la_finite(in->wheel_speed, ctx->cfg.wheel_count) || !la_finite(in->sun_N, 3)
+        || !la_finite(in->normal_N, 3)) {
         return 0;
     }
     if (in->mode == GNC_ADCS_POINT && !quat_ok(in->q_target_BN)) {
         return 0;
     }
-    if (in->mode == GNC_ADCS_TARGET && (!la_finite(in->r_target_N, 3) || !la_finite(in->sun_N, 3))) {
+    if (in->mode == GNC_ADCS_TARGET
+        && (!la_finite(in->r_target_N, 3) || !la_finite(in->v_target_N, 3)
+            || !la_finite(&in->target_age, 1))) {
         return 0;
     }
     return 1;
 }
 
-/* Pointing modes: guidance reference and PD torque. */
-static int adcs_pointing(gnc_adcs *ctx, const gnc_adcs_in *in, const double w[3],
-                         gnc_adcs_out *out, double torque[3])
+/* Wheel check on a new tachometer sample: each wheel in use whose commanded
+ * speed change since the previous sample is above check_min_dspeed, away from
+ * its speed limit, is tested; it fails when the measured change misses the
+ * commanded one by more than check_miss of it. */
+static void adcs_wheel_check(gnc_adcs *ctx, const gnc_adcs_in *in, gnc_adcs_out *out)
 {
     const gnc_adcs_config *c = &ctx->cfg;
-    double q_T[4], remaining, C_BR[9], q_BR[4];
-    int st, ko = 0;
-    if (in->mode == GNC_ADCS_POINT) {
+    int i;
+    if (ctx->speed_prev_valid) {
+        for (i = 0; i < c->wheel_count; ++i) {
+            double expected = ctx->u_int[i] / c->wheel_inertia;
+            double got = in->wheel_speed[i] - ctx->speed_prev[i];
+            if (!(in->wheel_ok >> i & 1)) {
+                continue;
+            }
+            if (fabs(expected) > c->check_min_dspeed
+                && fabs(in->wheel_speed[i]) < c->check_speed_frac * c->wheel_speed_max) {
+                out->wheel_checked |= 1 << i;
+                if (fabs(got - expected) > c->check_miss * fabs(expected)) {
+                    out->wheel_bad |= 1 << i;
+                }
+            }
+        }
+    }
+    la_copy(in->wheel_speed, ctx->speed_prev, c->wheel_count);
+    la_zero(ctx->u_int, GNC_WHEELS_MAX);
+    ctx->speed_prev_valid = 1;
+}
+
+/* h = sum of axis_i J speed_i over every wheel (in use or not: a failed
+ * wheel still holds its momentum). Exact zero axis components are skipped, so
+ * a body-axis wheel set gives its momenta exactly (signed zeros included). */
+static void adcs_body_momentum(const gnc_adcs_config *c, const double speed[], double h[3])
+{
+    int i, k, started[3] = {0, 0, 0};
+    la_zero(h, 3);
+    for (i = 0; i < c->wheel_count; ++i) {
+        double hw = c->wheel_inertia * speed[i];
+        for (k = 0; k < 3; ++k) {
+            double a = c->wheel_axes_B[3 * i + k];
+            if (a != 0.0) {
+                h[k] = started[k] ? h[k] + a * hw : a * hw;
+                started[k] = 1;
+            }
+        }
+    }
+}
+
+/* The sun-safe attitude: solar_B on the sun, secondary_B towards the orbit
+ * normal (z_N x sun when the normal is unknown or within acos(0.99) of it). */
+static int adcs_sun_target(const gnc_adcs_config *c, const double sun_N[3],
+                           const double normal_N[3], double q_T[4])
+{
+    static const double z_N[3] = {0.0, 0.0, 1.0}, x_N[3] = {1.0, 0.0, 0.0};
+    static const double none[3] = {0.0, 0.0, 0.0};
+    double s[3], ref[3] = {0.0, 0.0, 0.0}, nn;
+    int ko;
+    la_scale(sun_N, 1.0 / la_norm(sun_N), s);
+    nn = la_norm(normal_N);
+    if (nn > 0.0) {
+        la_scale(normal_N, 1.0 / nn, ref);
+    }
+    if (!(nn > 0.0) || fabs(la_dot(ref, s)) > 0.99) {
+        la_cross(s, z_N, ref);
+        if (!(la_norm(ref) > 0.1)) {
+            la_cross(s, x_N, ref);
+        }
+    }
+    return pointing_frame(c->solar_B, c->secondary_B, s, ref, none, 0.0, q_T, &ko);
+}
+
+/* Pointing modes: guidance reference and PD torque. */
+static int adcs_pointing(gnc_adcs *ctx, const gnc_adcs_in *in, int mode, const double w[3],
+                         const double h_body[3], gnc_adcs_out *out, double torque[3])
+{
+    const gnc_adcs_config *c = &ctx->cfg;
+    double q_T[4], remaining, C_BR[9], q_BR[4], los[3];
+    const double *ref;
+    int st, i, ko = 0;
+    if (mode == GNC_ADCS_POINT) {
         st = gnc_quat_normalize(in->q_target_BN, q_T);
+    } else if (mode == GNC_ADCS_SUN) {
+        st = adcs_sun_target(c, in->sun_N, in->normal_N, q_T);
     } else {
-        st = gnc_target_pointing(c->boresight_B, c->secondary_B, in->r_target_N, in->sun_N,
-                                 c->sun_keepout, q_T, &ko);
+        /* the line of sight extrapolated to now; the secondary axis towards
+         * the orbit normal (towards the sun while the normal is unknown) */
+        for (i = 0; i < 3; ++i) {
+            los[i] = in->target_age != 0.0
+                ? in->r_target_N[i] + in->v_target_N[i] * in->target_age : in->r_target_N[i];
+        }
+        ref = la_norm(in->normal_N) > 0.0 ? in->normal_N : in->sun_N;
+        st = pointing_frame(c->boresight_B, c->secondary_B, los, ref, in->sun_N, c->sun_keepout,
+                            q_T, &ko);
     }
     if (st != GNC_OK) {
         return st;
@@ -724,7 +965,7 @@ static int adcs_pointing(gnc_adcs *ctx, const gnc_adcs_in *in, const double w[3]
     if (ko) {
         out->flags |= GNC_ADCS_FLAG_KEEPOUT;
     }
-    if (ctx->last_mode != in->mode || !ctx->slew.initialised) {
+    if (ctx->last_mode != mode || !ctx->slew.initialised) {
         st = gnc_slew_reset(&ctx->slew, ctx->mekf.q_BN, w);
         if (st != GNC_OK) {
             return st;
@@ -738,7 +979,7 @@ static int adcs_pointing(gnc_adcs *ctx, const gnc_adcs_in *in, const double w[3]
         out->flags |= GNC_ADCS_FLAG_SLEWING;
     }
     st = gnc_att_pd(ctx->mekf.q_BN, w, ctx->slew.q_RN, ctx->slew.w_R, ctx->slew.a_R,
-                    c->inertia, in->h_wheel, c->kp, c->kd, torque);
+                    c->inertia, h_body, c->kp, c->kd, torque);
     if (st != GNC_OK) {
         return st;
     }
@@ -752,27 +993,58 @@ static int adcs_pointing(gnc_adcs *ctx, const gnc_adcs_in *in, const double w[3]
     return GNC_OK;
 }
 
+/* The mode flown: pointing needs an estimate (and SUN a sun direction),
+ * DETUMBLE hands over to the wheels once the gyro rate is low. */
+static int adcs_mode(const gnc_adcs *ctx, const gnc_adcs_in *in, int est_valid, int *fallback)
+{
+    int mode = in->mode;
+    *fallback = 0;
+    if (mode == GNC_ADCS_DETUMBLE && in->gyro_valid
+        && la_norm(in->gyro_B) < ctx->cfg.detumble_wheel_rate) {
+        return GNC_ADCS_RATE_DAMP;
+    }
+    if ((mode == GNC_ADCS_POINT || mode == GNC_ADCS_TARGET || mode == GNC_ADCS_SUN)
+        && (!est_valid || (mode == GNC_ADCS_SUN && !(la_norm(in->sun_N) > 0.0)))) {
+        *fallback = 1;
+        return GNC_ADCS_RATE_DAMP;
+    }
+    return mode;
+}
+
 int gnc_adcs_step(gnc_adcs *ctx, const gnc_adcs_in *in, gnc_adcs_out *out)
 {
     const gnc_adcs_config *c;
     gnc_mekf_in min;
     gnc_mekf_out mout;
-    double w[3], torque[3] = {0.0, 0.0, 0.0}, m[3] = {0.0, 0.0, 0.0}, tm[3], cmd[3];
-    int st, i, mode, use_wheels = 0, sat = 0;
+    double w[3], torque[3] = {0.0, 0.0, 0.0}, m[3] = {0.0, 0.0, 0.0}, tm[3], cmd[3], h[3];
+    int st, i, mode, use_wheels = 0, sat = 0, fallback;
     if (ctx == NULL || in == NULL || out == NULL) {
         return GNC_ERR_NULL;
     }
     if (!ctx->initialised) {
         return GNC_ERR_STATE;
     }
-    if (!adcs_inputs_ok(in)) {
+    if (!adcs_inputs_ok(ctx, in)) {
         return GNC_ERR_DOMAIN;
     }
     c = &ctx->cfg;
     out->flags = 0;
     out->att_error = 0.0;
     out->ref_error = 0.0;
+    out->wheel_checked = 0;
+    out->wheel_bad = 0;
     la_zero(out->w_ref_B, 3);
+    la_zero(out->wheel_cmd, GNC_WHEELS_MAX);
+    /* 0. wheels: the check on a new tachometer sample, the body momentum */
+    if (in->tach_new) {
+        adcs_wheel_check(ctx, in, out);
+    }
+    adcs_body_momentum(c, in->wheel_speed, h);
+    la_copy(h, out->h_body, 3);
+    out->h_norm = la_norm(h);
+    if (in->wheel_ok != ctx->pinv_mask) {
+        adcs_alloc(ctx, in->wheel_ok);
+    }
     /* 1. estimation (gyro outage: propagate at zero rate) */
     min.dt = c->dt;
     for (i = 0; i < 3; ++i) {
@@ -800,13 +1072,13 @@ int gnc_adcs_step(gnc_adcs *ctx, const gnc_adcs_in *in, gnc_adcs_out *out)
     if (!in->mag_valid) {
         out->flags |= GNC_ADCS_FLAG_NO_MAG;
     }
-    /* 2. mode: pointing needs an estimate, otherwise damp the rate */
-    mode = in->mode;
-    if ((mode == GNC_ADCS_POINT || mode == GNC_ADCS_TARGET) && !mout.valid) {
-        mode = GNC_ADCS_RATE_DAMP;
+    /* 2. mode */
+    mode = adcs_mode(ctx, in, mout.valid, &fallback);
+    if (fallback) {
         out->flags |= GNC_ADCS_FLAG_FALLBACK;
     }
     /* 3. guidance and control */
+    st = GNC_OK;
     if (mode == GNC_ADCS_DETUMBLE && in->mag_valid) {
         if (in->gyro_valid) {
             st = gnc_mtq_rate_damp(w, in->mag_B, c->damp_gain, 1e300, m);
@@ -821,15 +1093,15 @@ int gnc_adcs_step(gnc_adcs *ctx, const gnc_adcs_in *in, gnc_adcs_out *out)
         for (i = 0; i < 3; ++i) {
             torque[i] = -c->kd * w[i];
         }
-    } else if (mode == GNC_ADCS_POINT || mode == GNC_ADCS_TARGET) {
+    } else if (mode == GNC_ADCS_POINT || mode == GNC_ADCS_TARGET || mode == GNC_ADCS_SUN) {
         use_wheels = 1;
-        st = adcs_pointing(ctx, in, w, out, torque);
+        st = adcs_pointing(ctx, in, mode, w, h, out, torque);
         if (st != GNC_OK) {
             return st;
         }
     }
     if (use_wheels && in->mag_valid && c->unload_gain > 0.0) {
-        st = gnc_mtq_unload(in->h_wheel, in->mag_B, c->unload_gain, 1e300, m);
+        st = gnc_mtq_unload(h, in->mag_B, c->unload_gain, 1e300, m);
         if (st != GNC_OK) {
             return st;
         }
@@ -854,12 +1126,23 @@ int gnc_adcs_step(gnc_adcs *ctx, const gnc_adcs_in *in, gnc_adcs_out *out)
             out->flags |= GNC_ADCS_FLAG_WHEEL_TORQUE_SAT;
         }
         for (i = 0; i < 3; ++i) {
-            if ((in->h_wheel[i] >= c->wheel_momentum_max && cmd[i] > 0.0)
-                || (in->h_wheel[i] <= -c->wheel_momentum_max && cmd[i] < 0.0)) {
+            if ((h[i] >= c->wheel_momentum_max && cmd[i] > 0.0)
+                || (h[i] <= -c->wheel_momentum_max && cmd[i] < 0.0)) {
                 cmd[i] = 0.0;
                 out->flags |= GNC_ADCS_FLAG_WHEEL_MOMENTUM_LIMIT;
             }
         }
+        /* per wheel: the minimum-norm allocation, each clipped to its torque */
+        for (i = 0; i < c->wheel_count; ++i) {
+            const double *p = ctx->pinv + 3 * i;
+            double u = p[0] * cmd[0] + p[1] * cmd[1] + p[2] * cmd[2];
+            u = u > c->wheel_torque_max ? c->wheel_torque_max : u;
+            u = u < -c->wheel_torque_max ? -c->wheel_torque_max : u;
+            out->wheel_cmd[i] = u;
+        }
+    }
+    for (i = 0; i < c->wheel_count; ++i) {
+        ctx->u_int[i] += out->wheel_cmd[i] * c->dt;
     }
     la_copy(cmd, out->wheel_torque, 3);
     la_copy(m, out->dipole_B, 3);

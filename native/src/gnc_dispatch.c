@@ -117,6 +117,27 @@ typedef union dispatch_args {
     gnc_coe_from_rv_req coe_from_rv;
     gnc_rv_from_coe_req rv_from_coe;
     gnc_j2_rates_req j2;
+    gnc_lambert_min_tof_req lmin;
+    gnc_cw_propagate_req cwp;
+    gnc_cw_transfer_req cwt;
+    gnc_cw_best_transfer_req cwb;
+    gnc_nmc_state_req nmc;
+    gnc_nmc_velocity_req nmcv;
+    gnc_cw_avoidance_req cam;
+    gnc_hill_to_inertial_at_req hill;
+    gnc_sun_direction_req sun;
+    gnc_eclipse_req ecl;
+    gnc_orbit_check_req chk;
+    gnc_nav_config nav_config;
+    gnc_nav_set_target_req nav_target;
+    gnc_nav_in nav_in;
+    gnc_prop_config prop_config;
+    gnc_prop_select_req psel;
+    gnc_prop_burn_attitude_req patt;
+    gnc_prop_fire_req pfire;
+    gnc_prop_duration_req pdur;
+    gnc_prop_rate_residuals_req prate;
+    gnc_prop_test_response_req ptest;
 } dispatch_args;
 
 typedef union dispatch_result {
@@ -132,7 +153,107 @@ typedef union dispatch_result {
     gnc_coe_from_rv_resp coe;
     gnc_rv_from_coe_resp rv;
     gnc_j2_rates_resp j2;
+    gnc_lambert_min_tof_resp lmin;
+    gnc_cw_propagate_resp cwp;
+    gnc_cw_transfer_resp cwt;
+    gnc_cw_best_transfer_resp cwb;
+    gnc_nmc_state_resp nmc;
+    gnc_nmc_velocity_resp nmcv;
+    gnc_cw_avoidance_resp cam;
+    gnc_hill_to_inertial_at_resp hill;
+    gnc_sun_direction_resp sun;
+    gnc_eclipse_resp ecl;
+    gnc_nav_out nav_out;
+    gnc_prop_partners_resp ppart;
+    gnc_prop_select_resp psel;
+    gnc_prop_burn_attitude_resp patt;
+    gnc_prop_fire_resp pfire;
+    gnc_prop_duration_resp pdur;
+    gnc_prop_rate_residuals_resp prate;
+    gnc_prop_test_response_resp ptest;
 } dispatch_result;
+
+static int prop_partners(const gnc_prop *prop, gnc_prop_partners_resp *r)
+{
+    int i;
+    if (!prop->initialised) {
+        return GNC_ERR_STATE;
+    }
+    r->count = prop->cfg.count;
+    for (i = 0; i < GNC_PROP_MAX; ++i) {
+        r->partner[i] = prop->partner[i];
+    }
+    return GNC_OK;
+}
+
+/* The requests on the relative-motion, ephemeris, navigation and propulsion
+ * units (the rest in run()). */
+static int run_more(gnc_dispatcher *ctx, unsigned apid, const dispatch_args *a,
+                    dispatch_result *r)
+{
+    switch (apid) {
+    case GNC_APID_LAMBERT_MIN_TOF:
+        return gnc_lambert_min_tof(a->lmin.r1, a->lmin.r2, a->lmin.mu, a->lmin.nrev,
+                                   a->lmin.long_way, &r->lmin.tof_min);
+    case GNC_APID_CW_PROPAGATE:
+        return gnc_cw_propagate(a->cwp.n, a->cwp.x0, a->cwp.t, r->cwp.x);
+    case GNC_APID_CW_TRANSFER:
+        return gnc_cw_transfer(a->cwt.n, a->cwt.x0, a->cwt.r_f, a->cwt.tof, r->cwt.v_dep,
+                               r->cwt.v_arr, &r->cwt.flags);
+    case GNC_APID_CW_BEST_TRANSFER:
+        return gnc_cw_best_transfer(a->cwb.n, a->cwb.x0, a->cwb.r_f, a->cwb.v_f, a->cwb.tof_min,
+                                    a->cwb.tof_max, a->cwb.tof_step, a->cwb.min_range,
+                                    &r->cwb.tof, r->cwb.dv1, r->cwb.dv2);
+    case GNC_APID_NMC_STATE:
+        return gnc_nmc_state(a->nmc.n, a->nmc.radius, a->nmc.phase, r->nmc.x);
+    case GNC_APID_NMC_VELOCITY:
+        return gnc_nmc_velocity(a->nmcv.n, a->nmcv.r, r->nmcv.v);
+    case GNC_APID_CW_AVOIDANCE:
+        return gnc_cw_avoidance(a->cam.n, a->cam.x0, a->cam.dv_mag, a->cam.horizon, r->cam.dv,
+                                &r->cam.d_min);
+    case GNC_APID_HILL_TO_INERTIAL_AT:
+        return gnc_hill_to_inertial_at(a->hill.r_t, a->hill.v_t, a->hill.n, a->hill.dt,
+                                       a->hill.a_H, r->hill.a_N);
+    case GNC_APID_SUN_DIRECTION:
+        return gnc_sun_direction(a->sun.t, r->sun.s_N);
+    case GNC_APID_ECLIPSE:
+        return gnc_eclipse(a->ecl.r_N, a->ecl.s_N, a->ecl.r_eq, &r->ecl.lit);
+    case GNC_APID_ORBIT_CHECK:
+        return gnc_orbit_check(a->chk.r, a->chk.v, a->chk.mu, a->chk.r_eq);
+    case GNC_APID_NAV_CONFIG:
+        return gnc_nav_init(&ctx->nav, &a->nav_config);
+    case GNC_APID_NAV_SET_TARGET:
+        return gnc_nav_set_target(&ctx->nav, a->nav_target.r_N, a->nav_target.v_N,
+                                  a->nav_target.t);
+    case GNC_APID_NAV_STEP:
+        return gnc_nav_step(&ctx->nav, &a->nav_in, &r->nav_out);
+    case GNC_APID_PROP_CONFIG:
+        return gnc_prop_init(&ctx->prop, &a->prop_config);
+    case GNC_APID_PROP_PARTNERS:
+        return prop_partners(&ctx->prop, &r->ppart);
+    case GNC_APID_PROP_SELECT:
+        return gnc_prop_select(&ctx->prop, a->psel.ok_mask, a->psel.q_BN, a->psel.dv_N,
+                               r->psel.axis_B, &r->psel.group_mask, &r->psel.n_fire);
+    case GNC_APID_PROP_BURN_ATTITUDE:
+        return gnc_prop_burn_attitude(&ctx->prop, a->patt.axis_B, a->patt.dv_N,
+                                      a->patt.normal_N, r->patt.q_BN);
+    case GNC_APID_PROP_FIRE:
+        return gnc_prop_fire(&ctx->prop, a->pfire.n_fire, a->pfire.thrust, a->pfire.mass,
+                             a->pfire.remaining, a->pfire.dt, &r->pfire.on, &r->pfire.dv,
+                             &r->pfire.dm);
+    case GNC_APID_PROP_DURATION:
+        return gnc_prop_duration(&ctx->prop, a->pdur.n_fire, a->pdur.thrust, a->pdur.mass,
+                                 a->pdur.dv, &r->pdur.duration);
+    case GNC_APID_PROP_RATE_RESIDUALS:
+        return gnc_prop_rate_residuals(a->prate.w_B, a->prate.w0_B, &r->prate.rate,
+                                       &r->prate.change);
+    case GNC_APID_PROP_TEST_RESPONSE:
+        return gnc_prop_test_response(&ctx->prop, a->ptest.i, a->ptest.thrust, a->ptest.pulse,
+                                      a->ptest.dw_B, r->ptest.expected_B, &r->ptest.ratio);
+    default:
+        return GNC_ERR_UNKNOWN_REQUEST;
+    }
+}
 
 static int run(gnc_dispatcher *ctx, unsigned apid, const dispatch_args *a, dispatch_result *r)
 {
@@ -156,10 +277,10 @@ static int run(gnc_dispatcher *ctx, unsigned apid, const dispatch_args *a, dispa
     case GNC_APID_RELNAV_STEP:
         return gnc_relnav_step(&ctx->relnav, &a->relnav_in, &r->relnav_out);
     case GNC_APID_KEPLER:
-        return gnc_kepler(a->kepler.mu, a->kepler.r0, a->kepler.v0, a->kepler.dt, r->kepler.r,
+        return gnc_kepler(a->kepler.r0, a->kepler.v0, a->kepler.dt, a->kepler.mu, r->kepler.r,
                           r->kepler.v);
     case GNC_APID_LAMBERT:
-        return gnc_lambert(a->lambert.mu, a->lambert.r1, a->lambert.r2, a->lambert.tof,
+        return gnc_lambert(a->lambert.r1, a->lambert.r2, a->lambert.tof, a->lambert.mu,
                            a->lambert.nrev, a->lambert.long_way, a->lambert.branch,
                            r->lambert.v1, r->lambert.v2);
     case GNC_APID_CW_TARGETING:
@@ -176,15 +297,15 @@ static int run(gnc_dispatcher *ctx, unsigned apid, const dispatch_args *a, dispa
         return gnc_cw_closest_approach(a->ca.n, a->ca.x0, a->ca.horizon, &r->ca.t_ca,
                                        &r->ca.d_ca, r->ca.r_ca);
     case GNC_APID_COE_FROM_RV:
-        return gnc_coe_from_rv(a->coe_from_rv.mu, a->coe_from_rv.r, a->coe_from_rv.v,
+        return gnc_coe_from_rv(a->coe_from_rv.r, a->coe_from_rv.v, a->coe_from_rv.mu,
                                r->coe.coe);
     case GNC_APID_RV_FROM_COE:
-        return gnc_rv_from_coe(a->rv_from_coe.mu, a->rv_from_coe.coe, r->rv.r, r->rv.v);
+        return gnc_rv_from_coe(a->rv_from_coe.coe, a->rv_from_coe.mu, r->rv.r, r->rv.v);
     case GNC_APID_J2_RATES:
-        return gnc_j2_rates(a->j2.mu, a->j2.j2, a->j2.r_eq, a->j2.a, a->j2.e, a->j2.i,
+        return gnc_j2_rates(a->j2.a, a->j2.e, a->j2.i, a->j2.mu, a->j2.j2, a->j2.r_eq,
                             r->j2.rates);
     default:
-        return GNC_ERR_UNKNOWN_REQUEST;
+        return run_more(ctx, apid, a, r);
     }
 }
 

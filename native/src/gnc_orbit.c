@@ -2,6 +2,14 @@
 #include "gnc.h"
 #include "gnc_la.h"
 
+/* Units check of a state against mu: v^2 |r| / mu is 1 on a circular orbit,
+ * below 2 on a bound one; km with m^3/s^2 gives 1e-9, m with km^3/s^2 1e9. */
+static int state_units_ok(double rn, double v2, double mu)
+{
+    double q = v2 * rn / mu;
+    return q > 1e-4 && q < 1e4;
+}
+
 /* Stumpff functions c2(psi) = (1 - cos sqrt psi)/psi, c3 = (sqrt psi - sin sqrt psi)/psi^1.5,
  * with their series near zero (no cancellation). */
 static void stumpff(double psi, double *c2, double *c3)
@@ -28,7 +36,7 @@ static void stumpff(double psi, double *c2, double *c3)
     }
 }
 
-int gnc_kepler(double mu, const double r0[3], const double v0[3], double dt,
+int gnc_kepler(const double r0[3], const double v0[3], double dt, double mu,
                double r[3], double v[3])
 {
     double r0n, v2, rv, alpha, sqmu, chi, psi, c2, c3, rn, f, g, fd, gd, a, per;
@@ -46,6 +54,12 @@ int gnc_kepler(double mu, const double r0[3], const double v0[3], double dt,
         return GNC_ERR_DOMAIN;
     }
     v2 = la_dot(v0, v0);
+    if (!(v2 > 0.0)) {
+        return GNC_ERR_DOMAIN; /* rectilinear fall */
+    }
+    if (!state_units_ok(r0n, v2, mu)) {
+        return GNC_ERR_UNITS;
+    }
     rv = la_dot(r0, v0);
     sqmu = sqrt(mu);
     alpha = 2.0 / r0n - v2 / mu;
@@ -129,7 +143,7 @@ static double lambert_tof(const lambert_geom *g, double z, double *y_out)
     return (x * x * x * c3 + g->A * sqrt(y)) / g->sqmu;
 }
 
-static int lambert_geometry(double mu, const double r1[3], const double r2[3], int long_way,
+static int lambert_geometry(const double r1[3], const double r2[3], double mu, int long_way,
                             lambert_geom *g)
 {
     double c, dnu;
@@ -207,7 +221,20 @@ static void lambert_bounds(int nrev, double *lo, double *hi)
     *hi = k * k * (nrev + 1.0) * (nrev + 1.0) * (1.0 - 1e-15);
 }
 
-int gnc_lambert_min_tof(double mu, const double r1[3], const double r2[3], int nrev,
+/* Units check of a transfer time against mu and the geometry (gnc_orbit.h). */
+static int lambert_units_ok(const double r1[3], const double r2[3], const lambert_geom *g,
+                            double tof, double mu, int nrev)
+{
+    double rmax = g->r1 > g->r2 ? g->r1 : g->r2, rmin = g->r1 < g->r2 ? g->r1 : g->r2;
+    double period = 2.0 * GNC_PI * sqrt(rmax * rmax * rmax / mu), d[3];
+    la_sub(r2, r1, d);
+    if (tof > 1000.0 * (nrev + 1.0) * period) {
+        return 0;
+    }
+    return !(tof * 100.0 * sqrt(2.0 * mu / rmin) < la_norm(d));
+}
+
+int gnc_lambert_min_tof(const double r1[3], const double r2[3], double mu, int nrev,
                         int long_way, double *tof_min)
 {
     lambert_geom g;
@@ -219,7 +246,7 @@ int gnc_lambert_min_tof(double mu, const double r1[3], const double r2[3], int n
     if (nrev < 0 || nrev > 1000) {
         return GNC_ERR_RANGE;
     }
-    st = lambert_geometry(mu, r1, r2, long_way, &g);
+    st = lambert_geometry(r1, r2, mu, long_way, &g);
     if (st != GNC_OK) {
         return st;
     }
@@ -232,7 +259,7 @@ int gnc_lambert_min_tof(double mu, const double r1[3], const double r2[3], int n
     return GNC_OK;
 }
 
-int gnc_lambert(double mu, const double r1[3], const double r2[3], double tof, int nrev,
+int gnc_lambert(const double r1[3], const double r2[3], double tof, double mu, int nrev,
                 int long_way, int branch, double v1[3], double v2[3])
 {
     lambert_geom g;
@@ -247,9 +274,12 @@ int gnc_lambert(double mu, const double r1[3], const double r2[3], double tof, i
     if (!(tof > 0.0) || !la_finite(&tof, 1)) {
         return GNC_ERR_DOMAIN;
     }
-    st = lambert_geometry(mu, r1, r2, long_way, &g);
+    st = lambert_geometry(r1, r2, mu, long_way, &g);
     if (st != GNC_OK) {
         return st;
+    }
+    if (!lambert_units_ok(r1, r2, &g, tof, mu, nrev)) {
+        return GNC_ERR_UNITS;
     }
     lambert_bounds(nrev, &lo, &hi);
     if (nrev == 0) {
@@ -287,7 +317,7 @@ int gnc_lambert(double mu, const double r1[3], const double r2[3], double tof, i
 
 /* ---- Elements ------------------------------------------------------------- */
 
-int gnc_coe_from_rv(double mu, const double r[3], const double v[3], double coe[6])
+int gnc_coe_from_rv(const double r[3], const double v[3], double mu, double coe[6])
 {
     double h[3], hn, hh[3], n[3], nn, e[3], en, rn, v2, rv, energy, p[3], q[3], ref[3];
     double inc, raan, argp, nu;
@@ -305,6 +335,9 @@ int gnc_coe_from_rv(double mu, const double r[3], const double v[3], double coe[
     hn = la_norm(h);
     if (!(rn > 0.0) || !(hn > 1e-12 * rn * sqrt(v2))) {
         return GNC_ERR_DOMAIN; /* rectilinear */
+    }
+    if (!state_units_ok(rn, v2, mu)) {
+        return GNC_ERR_UNITS;
     }
     la_scale(h, 1.0 / hn, hh);
     for (i = 0; i < 3; ++i) {
@@ -348,7 +381,7 @@ int gnc_coe_from_rv(double mu, const double r[3], const double v[3], double coe[
     return GNC_OK;
 }
 
-int gnc_rv_from_coe(double mu, const double coe[6], double r[3], double v[3])
+int gnc_rv_from_coe(const double coe[6], double mu, double r[3], double v[3])
 {
     double a, e, inc, raan, argp, nu, p, rn, sp, rp[3], vp[3], Q[9];
     double cO, sO, ci, si, cw, sw;
@@ -400,7 +433,7 @@ int gnc_rv_from_coe(double mu, const double coe[6], double r[3], double v[3])
     return GNC_OK;
 }
 
-int gnc_j2_rates(double mu, double j2, double r_eq, double a, double e, double i,
+int gnc_j2_rates(double a, double e, double i, double mu, double j2, double r_eq,
                  double rates[3])
 {
     double n, p, k, ci;
@@ -408,8 +441,12 @@ int gnc_j2_rates(double mu, double j2, double r_eq, double a, double e, double i
         return GNC_ERR_NULL;
     }
     if (!(mu > 0.0) || !(a > 0.0) || !(e >= 0.0) || !(e < 1.0) || !(r_eq >= 0.0)
-        || !la_finite(&j2, 1) || !la_finite(&i, 1) || !la_finite(&a, 1)) {
+        || !la_finite(&j2, 1) || !la_finite(&i, 1) || !la_finite(&a, 1)
+        || !la_finite(&mu, 1) || !la_finite(&r_eq, 1)) {
         return GNC_ERR_DOMAIN;
+    }
+    if (j2 != 0.0 && r_eq > 0.0 && !(a > 0.1 * r_eq && a < 1000.0 * r_eq)) {
+        return GNC_ERR_UNITS;
     }
     n = sqrt(mu / (a * a * a));
     p = a * (1.0 - e * e);

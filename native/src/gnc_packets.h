@@ -48,7 +48,29 @@ enum gnc_pkt_apid {
     GNC_APID_CLOSEST_APPROACH = 0x20E,
     GNC_APID_COE_FROM_RV = 0x20F,
     GNC_APID_RV_FROM_COE = 0x210,
-    GNC_APID_J2_RATES = 0x211
+    GNC_APID_J2_RATES = 0x211,
+    GNC_APID_LAMBERT_MIN_TOF = 0x212,
+    GNC_APID_CW_PROPAGATE = 0x213,
+    GNC_APID_CW_TRANSFER = 0x214,
+    GNC_APID_CW_BEST_TRANSFER = 0x215,
+    GNC_APID_NMC_STATE = 0x216,
+    GNC_APID_NMC_VELOCITY = 0x217,
+    GNC_APID_CW_AVOIDANCE = 0x218,
+    GNC_APID_HILL_TO_INERTIAL_AT = 0x219,
+    GNC_APID_SUN_DIRECTION = 0x21A,
+    GNC_APID_ECLIPSE = 0x21B,
+    GNC_APID_ORBIT_CHECK = 0x21C,
+    GNC_APID_NAV_CONFIG = 0x21D,
+    GNC_APID_NAV_SET_TARGET = 0x21E,
+    GNC_APID_NAV_STEP = 0x21F,
+    GNC_APID_PROP_CONFIG = 0x220,
+    GNC_APID_PROP_PARTNERS = 0x221,
+    GNC_APID_PROP_SELECT = 0x222,
+    GNC_APID_PROP_BURN_ATTITUDE = 0x223,
+    GNC_APID_PROP_FIRE = 0x224,
+    GNC_APID_PROP_DURATION = 0x225,
+    GNC_APID_PROP_RATE_RESIDUALS = 0x226,
+    GNC_APID_PROP_TEST_RESPONSE = 0x227
 };
 
 static const gnc_pkt_field gnc_pkt_adcs_config_req[] = {
@@ -66,7 +88,16 @@ static const gnc_pkt_field gnc_pkt_adcs_config_req[] = {
     {offsetof(gnc_adcs_config, slew_accel_max), 1, 0},
     {offsetof(gnc_adcs_config, boresight_B), 3, 0},
     {offsetof(gnc_adcs_config, secondary_B), 3, 0},
+    {offsetof(gnc_adcs_config, solar_B), 3, 0},
     {offsetof(gnc_adcs_config, sun_keepout), 1, 0},
+    {offsetof(gnc_adcs_config, detumble_wheel_rate), 1, 0},
+    {offsetof(gnc_adcs_config, wheel_count), 1, 1},
+    {offsetof(gnc_adcs_config, wheel_axes_B), 18, 0},
+    {offsetof(gnc_adcs_config, wheel_inertia), 1, 0},
+    {offsetof(gnc_adcs_config, wheel_speed_max), 1, 0},
+    {offsetof(gnc_adcs_config, check_min_dspeed), 1, 0},
+    {offsetof(gnc_adcs_config, check_speed_frac), 1, 0},
+    {offsetof(gnc_adcs_config, check_miss), 1, 0},
     {offsetof(gnc_adcs_config, mekf.gyro_arw), 1, 0},
     {offsetof(gnc_adcs_config, mekf.gyro_rrw), 1, 0},
     {offsetof(gnc_adcs_config, mekf.st_sigma), 1, 0},
@@ -78,10 +109,15 @@ static const gnc_pkt_field gnc_pkt_adcs_step_req[] = {
     {offsetof(gnc_adcs_in, gyro_B), 3, 0},
     {offsetof(gnc_adcs_in, q_st_BN), 4, 0},
     {offsetof(gnc_adcs_in, mag_B), 3, 0},
-    {offsetof(gnc_adcs_in, h_wheel), 3, 0},
+    {offsetof(gnc_adcs_in, wheel_speed), 6, 0},
     {offsetof(gnc_adcs_in, q_target_BN), 4, 0},
     {offsetof(gnc_adcs_in, r_target_N), 3, 0},
+    {offsetof(gnc_adcs_in, v_target_N), 3, 0},
+    {offsetof(gnc_adcs_in, target_age), 1, 0},
     {offsetof(gnc_adcs_in, sun_N), 3, 0},
+    {offsetof(gnc_adcs_in, normal_N), 3, 0},
+    {offsetof(gnc_adcs_in, wheel_ok), 1, 1},
+    {offsetof(gnc_adcs_in, tach_new), 1, 1},
     {offsetof(gnc_adcs_in, st_valid), 1, 1},
     {offsetof(gnc_adcs_in, mag_valid), 1, 1},
     {offsetof(gnc_adcs_in, gyro_valid), 1, 1},
@@ -98,10 +134,15 @@ static const gnc_pkt_field gnc_pkt_adcs_step_resp[] = {
     {offsetof(gnc_adcs_out, ref_error), 1, 0},
     {offsetof(gnc_adcs_out, torque_B), 3, 0},
     {offsetof(gnc_adcs_out, wheel_torque), 3, 0},
+    {offsetof(gnc_adcs_out, wheel_cmd), 6, 0},
+    {offsetof(gnc_adcs_out, h_body), 3, 0},
+    {offsetof(gnc_adcs_out, h_norm), 1, 0},
     {offsetof(gnc_adcs_out, dipole_B), 3, 0},
     {offsetof(gnc_adcs_out, sigma), 6, 0},
     {offsetof(gnc_adcs_out, mode), 1, 1},
     {offsetof(gnc_adcs_out, flags), 1, 1},
+    {offsetof(gnc_adcs_out, wheel_checked), 1, 1},
+    {offsetof(gnc_adcs_out, wheel_bad), 1, 1},
 };
 
 static const gnc_pkt_field gnc_pkt_mekf_config_req[] = {
@@ -165,10 +206,10 @@ static const gnc_pkt_field gnc_pkt_relnav_step_resp[] = {
 };
 
 static const gnc_pkt_field gnc_pkt_kepler_req[] = {
-    {offsetof(gnc_kepler_req, mu), 1, 0},
     {offsetof(gnc_kepler_req, r0), 3, 0},
     {offsetof(gnc_kepler_req, v0), 3, 0},
     {offsetof(gnc_kepler_req, dt), 1, 0},
+    {offsetof(gnc_kepler_req, mu), 1, 0},
 };
 
 static const gnc_pkt_field gnc_pkt_kepler_resp[] = {
@@ -177,10 +218,10 @@ static const gnc_pkt_field gnc_pkt_kepler_resp[] = {
 };
 
 static const gnc_pkt_field gnc_pkt_lambert_req[] = {
-    {offsetof(gnc_lambert_req, mu), 1, 0},
     {offsetof(gnc_lambert_req, r1), 3, 0},
     {offsetof(gnc_lambert_req, r2), 3, 0},
     {offsetof(gnc_lambert_req, tof), 1, 0},
+    {offsetof(gnc_lambert_req, mu), 1, 0},
     {offsetof(gnc_lambert_req, nrev), 1, 1},
     {offsetof(gnc_lambert_req, long_way), 1, 1},
     {offsetof(gnc_lambert_req, branch), 1, 1},
@@ -247,9 +288,9 @@ static const gnc_pkt_field gnc_pkt_closest_approach_resp[] = {
 };
 
 static const gnc_pkt_field gnc_pkt_coe_from_rv_req[] = {
-    {offsetof(gnc_coe_from_rv_req, mu), 1, 0},
     {offsetof(gnc_coe_from_rv_req, r), 3, 0},
     {offsetof(gnc_coe_from_rv_req, v), 3, 0},
+    {offsetof(gnc_coe_from_rv_req, mu), 1, 0},
 };
 
 static const gnc_pkt_field gnc_pkt_coe_from_rv_resp[] = {
@@ -257,8 +298,8 @@ static const gnc_pkt_field gnc_pkt_coe_from_rv_resp[] = {
 };
 
 static const gnc_pkt_field gnc_pkt_rv_from_coe_req[] = {
-    {offsetof(gnc_rv_from_coe_req, mu), 1, 0},
     {offsetof(gnc_rv_from_coe_req, coe), 6, 0},
+    {offsetof(gnc_rv_from_coe_req, mu), 1, 0},
 };
 
 static const gnc_pkt_field gnc_pkt_rv_from_coe_resp[] = {
@@ -267,22 +308,289 @@ static const gnc_pkt_field gnc_pkt_rv_from_coe_resp[] = {
 };
 
 static const gnc_pkt_field gnc_pkt_j2_rates_req[] = {
-    {offsetof(gnc_j2_rates_req, mu), 1, 0},
-    {offsetof(gnc_j2_rates_req, j2), 1, 0},
-    {offsetof(gnc_j2_rates_req, r_eq), 1, 0},
     {offsetof(gnc_j2_rates_req, a), 1, 0},
     {offsetof(gnc_j2_rates_req, e), 1, 0},
     {offsetof(gnc_j2_rates_req, i), 1, 0},
+    {offsetof(gnc_j2_rates_req, mu), 1, 0},
+    {offsetof(gnc_j2_rates_req, j2), 1, 0},
+    {offsetof(gnc_j2_rates_req, r_eq), 1, 0},
 };
 
 static const gnc_pkt_field gnc_pkt_j2_rates_resp[] = {
     {offsetof(gnc_j2_rates_resp, rates), 3, 0},
 };
 
+static const gnc_pkt_field gnc_pkt_lambert_min_tof_req[] = {
+    {offsetof(gnc_lambert_min_tof_req, r1), 3, 0},
+    {offsetof(gnc_lambert_min_tof_req, r2), 3, 0},
+    {offsetof(gnc_lambert_min_tof_req, mu), 1, 0},
+    {offsetof(gnc_lambert_min_tof_req, nrev), 1, 1},
+    {offsetof(gnc_lambert_min_tof_req, long_way), 1, 1},
+};
+
+static const gnc_pkt_field gnc_pkt_lambert_min_tof_resp[] = {
+    {offsetof(gnc_lambert_min_tof_resp, tof_min), 1, 0},
+};
+
+static const gnc_pkt_field gnc_pkt_cw_propagate_req[] = {
+    {offsetof(gnc_cw_propagate_req, n), 1, 0},
+    {offsetof(gnc_cw_propagate_req, x0), 6, 0},
+    {offsetof(gnc_cw_propagate_req, t), 1, 0},
+};
+
+static const gnc_pkt_field gnc_pkt_cw_propagate_resp[] = {
+    {offsetof(gnc_cw_propagate_resp, x), 6, 0},
+};
+
+static const gnc_pkt_field gnc_pkt_cw_transfer_req[] = {
+    {offsetof(gnc_cw_transfer_req, n), 1, 0},
+    {offsetof(gnc_cw_transfer_req, x0), 6, 0},
+    {offsetof(gnc_cw_transfer_req, r_f), 3, 0},
+    {offsetof(gnc_cw_transfer_req, tof), 1, 0},
+};
+
+static const gnc_pkt_field gnc_pkt_cw_transfer_resp[] = {
+    {offsetof(gnc_cw_transfer_resp, v_dep), 3, 0},
+    {offsetof(gnc_cw_transfer_resp, v_arr), 3, 0},
+    {offsetof(gnc_cw_transfer_resp, flags), 1, 1},
+};
+
+static const gnc_pkt_field gnc_pkt_cw_best_transfer_req[] = {
+    {offsetof(gnc_cw_best_transfer_req, n), 1, 0},
+    {offsetof(gnc_cw_best_transfer_req, x0), 6, 0},
+    {offsetof(gnc_cw_best_transfer_req, r_f), 3, 0},
+    {offsetof(gnc_cw_best_transfer_req, v_f), 3, 0},
+    {offsetof(gnc_cw_best_transfer_req, tof_min), 1, 0},
+    {offsetof(gnc_cw_best_transfer_req, tof_max), 1, 0},
+    {offsetof(gnc_cw_best_transfer_req, tof_step), 1, 0},
+    {offsetof(gnc_cw_best_transfer_req, min_range), 1, 0},
+};
+
+static const gnc_pkt_field gnc_pkt_cw_best_transfer_resp[] = {
+    {offsetof(gnc_cw_best_transfer_resp, tof), 1, 0},
+    {offsetof(gnc_cw_best_transfer_resp, dv1), 3, 0},
+    {offsetof(gnc_cw_best_transfer_resp, dv2), 3, 0},
+};
+
+static const gnc_pkt_field gnc_pkt_nmc_state_req[] = {
+    {offsetof(gnc_nmc_state_req, n), 1, 0},
+    {offsetof(gnc_nmc_state_req, radius), 1, 0},
+    {offsetof(gnc_nmc_state_req, phase), 1, 0},
+};
+
+static const gnc_pkt_field gnc_pkt_nmc_state_resp[] = {
+    {offsetof(gnc_nmc_state_resp, x), 6, 0},
+};
+
+static const gnc_pkt_field gnc_pkt_nmc_velocity_req[] = {
+    {offsetof(gnc_nmc_velocity_req, n), 1, 0},
+    {offsetof(gnc_nmc_velocity_req, r), 3, 0},
+};
+
+static const gnc_pkt_field gnc_pkt_nmc_velocity_resp[] = {
+    {offsetof(gnc_nmc_velocity_resp, v), 3, 0},
+};
+
+static const gnc_pkt_field gnc_pkt_cw_avoidance_req[] = {
+    {offsetof(gnc_cw_avoidance_req, n), 1, 0},
+    {offsetof(gnc_cw_avoidance_req, x0), 6, 0},
+    {offsetof(gnc_cw_avoidance_req, dv_mag), 1, 0},
+    {offsetof(gnc_cw_avoidance_req, horizon), 1, 0},
+};
+
+static const gnc_pkt_field gnc_pkt_cw_avoidance_resp[] = {
+    {offsetof(gnc_cw_avoidance_resp, dv), 3, 0},
+    {offsetof(gnc_cw_avoidance_resp, d_min), 1, 0},
+};
+
+static const gnc_pkt_field gnc_pkt_hill_to_inertial_at_req[] = {
+    {offsetof(gnc_hill_to_inertial_at_req, r_t), 3, 0},
+    {offsetof(gnc_hill_to_inertial_at_req, v_t), 3, 0},
+    {offsetof(gnc_hill_to_inertial_at_req, n), 1, 0},
+    {offsetof(gnc_hill_to_inertial_at_req, dt), 1, 0},
+    {offsetof(gnc_hill_to_inertial_at_req, a_H), 3, 0},
+};
+
+static const gnc_pkt_field gnc_pkt_hill_to_inertial_at_resp[] = {
+    {offsetof(gnc_hill_to_inertial_at_resp, a_N), 3, 0},
+};
+
+static const gnc_pkt_field gnc_pkt_sun_direction_req[] = {
+    {offsetof(gnc_sun_direction_req, t), 1, 0},
+};
+
+static const gnc_pkt_field gnc_pkt_sun_direction_resp[] = {
+    {offsetof(gnc_sun_direction_resp, s_N), 3, 0},
+};
+
+static const gnc_pkt_field gnc_pkt_eclipse_req[] = {
+    {offsetof(gnc_eclipse_req, r_N), 3, 0},
+    {offsetof(gnc_eclipse_req, s_N), 3, 0},
+    {offsetof(gnc_eclipse_req, r_eq), 1, 0},
+};
+
+static const gnc_pkt_field gnc_pkt_eclipse_resp[] = {
+    {offsetof(gnc_eclipse_resp, lit), 1, 0},
+};
+
+static const gnc_pkt_field gnc_pkt_orbit_check_req[] = {
+    {offsetof(gnc_orbit_check_req, r), 3, 0},
+    {offsetof(gnc_orbit_check_req, v), 3, 0},
+    {offsetof(gnc_orbit_check_req, mu), 1, 0},
+    {offsetof(gnc_orbit_check_req, r_eq), 1, 0},
+};
+
+static const gnc_pkt_field gnc_pkt_nav_config_req[] = {
+    {offsetof(gnc_nav_config, ephem.mu), 1, 0},
+    {offsetof(gnc_nav_config, ephem.j2), 1, 0},
+    {offsetof(gnc_nav_config, ephem.r_eq), 1, 0},
+    {offsetof(gnc_nav_config, ephem.step), 1, 0},
+    {offsetof(gnc_nav_config, n_default), 1, 0},
+    {offsetof(gnc_nav_config, gain_pos), 1, 0},
+    {offsetof(gnc_nav_config, gain_vel), 1, 0},
+    {offsetof(gnc_nav_config, gps_max_age), 1, 0},
+    {offsetof(gnc_nav_config, gps_reset_m), 1, 0},
+    {offsetof(gnc_nav_config, sigma_gps_pos), 1, 0},
+    {offsetof(gnc_nav_config, sigma_gps_vel), 1, 0},
+    {offsetof(gnc_nav_config, sigma_range), 1, 0},
+    {offsetof(gnc_nav_config, sigma_range_frac), 1, 0},
+    {offsetof(gnc_nav_config, sigma_angle), 1, 0},
+    {offsetof(gnc_nav_config, accel_psd), 1, 0},
+    {offsetof(gnc_nav_config, gate), 1, 0},
+    {offsetof(gnc_nav_config, p0), 6, 0},
+    {offsetof(gnc_nav_config, meas_max_age), 1, 0},
+    {offsetof(gnc_nav_config, coast_s), 1, 0},
+    {offsetof(gnc_nav_config, retry_s), 1, 0},
+    {offsetof(gnc_nav_config, boresight_B), 3, 0},
+};
+
+static const gnc_pkt_field gnc_pkt_nav_set_target_req[] = {
+    {offsetof(gnc_nav_set_target_req, r_N), 3, 0},
+    {offsetof(gnc_nav_set_target_req, v_N), 3, 0},
+    {offsetof(gnc_nav_set_target_req, t), 1, 0},
+};
+
+static const gnc_pkt_field gnc_pkt_nav_step_req[] = {
+    {offsetof(gnc_nav_in, t), 1, 0},
+    {offsetof(gnc_nav_in, gps_t), 1, 0},
+    {offsetof(gnc_nav_in, gps_r_N), 3, 0},
+    {offsetof(gnc_nav_in, gps_v_N), 3, 0},
+    {offsetof(gnc_nav_in, meas_t), 1, 0},
+    {offsetof(gnc_nav_in, meas), 3, 0},
+    {offsetof(gnc_nav_in, q_BN), 4, 0},
+    {offsetof(gnc_nav_in, dv_N), 3, 0},
+    {offsetof(gnc_nav_in, gps_valid), 1, 1},
+    {offsetof(gnc_nav_in, meas_valid), 1, 1},
+    {offsetof(gnc_nav_in, att_valid), 1, 1},
+};
+
+static const gnc_pkt_field gnc_pkt_nav_step_resp[] = {
+    {offsetof(gnc_nav_out, x_H), 6, 0},
+    {offsetof(gnc_nav_out, r_rel_N), 3, 0},
+    {offsetof(gnc_nav_out, v_rel_N), 3, 0},
+    {offsetof(gnc_nav_out, r_target_N), 3, 0},
+    {offsetof(gnc_nav_out, v_target_N), 3, 0},
+    {offsetof(gnc_nav_out, sun_N), 3, 0},
+    {offsetof(gnc_nav_out, normal_N), 3, 0},
+    {offsetof(gnc_nav_out, mean_motion), 1, 0},
+    {offsetof(gnc_nav_out, sigma_pos), 1, 0},
+    {offsetof(gnc_nav_out, sigma_vel), 1, 0},
+    {offsetof(gnc_nav_out, nis), 1, 0},
+    {offsetof(gnc_nav_out, valid), 1, 1},
+    {offsetof(gnc_nav_out, source), 1, 1},
+    {offsetof(gnc_nav_out, flags), 1, 1},
+    {offsetof(gnc_nav_out, ekf_status), 1, 1},
+};
+
+static const gnc_pkt_field gnc_pkt_prop_config_req[] = {
+    {offsetof(gnc_prop_config, count), 1, 1},
+    {offsetof(gnc_prop_config, position_B), 48, 0},
+    {offsetof(gnc_prop_config, direction_B), 48, 0},
+    {offsetof(gnc_prop_config, inertia), 9, 0},
+    {offsetof(gnc_prop_config, isp), 1, 0},
+    {offsetof(gnc_prop_config, g0), 1, 0},
+    {offsetof(gnc_prop_config, min_on), 1, 0},
+    {offsetof(gnc_prop_config, secondary_B), 3, 0},
+};
+
+static const gnc_pkt_field gnc_pkt_prop_partners_resp[] = {
+    {offsetof(gnc_prop_partners_resp, count), 1, 1},
+    {offsetof(gnc_prop_partners_resp, partner), 16, 1},
+};
+
+static const gnc_pkt_field gnc_pkt_prop_select_req[] = {
+    {offsetof(gnc_prop_select_req, ok_mask), 1, 1},
+    {offsetof(gnc_prop_select_req, q_BN), 4, 0},
+    {offsetof(gnc_prop_select_req, dv_N), 3, 0},
+};
+
+static const gnc_pkt_field gnc_pkt_prop_select_resp[] = {
+    {offsetof(gnc_prop_select_resp, axis_B), 3, 0},
+    {offsetof(gnc_prop_select_resp, group_mask), 1, 1},
+    {offsetof(gnc_prop_select_resp, n_fire), 1, 1},
+};
+
+static const gnc_pkt_field gnc_pkt_prop_burn_attitude_req[] = {
+    {offsetof(gnc_prop_burn_attitude_req, axis_B), 3, 0},
+    {offsetof(gnc_prop_burn_attitude_req, dv_N), 3, 0},
+    {offsetof(gnc_prop_burn_attitude_req, normal_N), 3, 0},
+};
+
+static const gnc_pkt_field gnc_pkt_prop_burn_attitude_resp[] = {
+    {offsetof(gnc_prop_burn_attitude_resp, q_BN), 4, 0},
+};
+
+static const gnc_pkt_field gnc_pkt_prop_fire_req[] = {
+    {offsetof(gnc_prop_fire_req, n_fire), 1, 1},
+    {offsetof(gnc_prop_fire_req, thrust), 1, 0},
+    {offsetof(gnc_prop_fire_req, mass), 1, 0},
+    {offsetof(gnc_prop_fire_req, remaining), 1, 0},
+    {offsetof(gnc_prop_fire_req, dt), 1, 0},
+};
+
+static const gnc_pkt_field gnc_pkt_prop_fire_resp[] = {
+    {offsetof(gnc_prop_fire_resp, on), 1, 0},
+    {offsetof(gnc_prop_fire_resp, dv), 1, 0},
+    {offsetof(gnc_prop_fire_resp, dm), 1, 0},
+};
+
+static const gnc_pkt_field gnc_pkt_prop_duration_req[] = {
+    {offsetof(gnc_prop_duration_req, n_fire), 1, 1},
+    {offsetof(gnc_prop_duration_req, thrust), 1, 0},
+    {offsetof(gnc_prop_duration_req, mass), 1, 0},
+    {offsetof(gnc_prop_duration_req, dv), 1, 0},
+};
+
+static const gnc_pkt_field gnc_pkt_prop_duration_resp[] = {
+    {offsetof(gnc_prop_duration_resp, duration), 1, 0},
+};
+
+static const gnc_pkt_field gnc_pkt_prop_rate_residuals_req[] = {
+    {offsetof(gnc_prop_rate_residuals_req, w_B), 3, 0},
+    {offsetof(gnc_prop_rate_residuals_req, w0_B), 3, 0},
+};
+
+static const gnc_pkt_field gnc_pkt_prop_rate_residuals_resp[] = {
+    {offsetof(gnc_prop_rate_residuals_resp, rate), 1, 0},
+    {offsetof(gnc_prop_rate_residuals_resp, change), 1, 0},
+};
+
+static const gnc_pkt_field gnc_pkt_prop_test_response_req[] = {
+    {offsetof(gnc_prop_test_response_req, i), 1, 1},
+    {offsetof(gnc_prop_test_response_req, thrust), 1, 0},
+    {offsetof(gnc_prop_test_response_req, pulse), 1, 0},
+    {offsetof(gnc_prop_test_response_req, dw_B), 3, 0},
+};
+
+static const gnc_pkt_field gnc_pkt_prop_test_response_resp[] = {
+    {offsetof(gnc_prop_test_response_resp, expected_B), 3, 0},
+    {offsetof(gnc_prop_test_response_resp, ratio), 1, 0},
+};
+
 static const gnc_pkt_call gnc_pkt_calls[] = {
-    {GNC_APID_ADCS_CONFIG, gnc_pkt_adcs_config_req, 20, 32, NULL, 0, 1},
+    {GNC_APID_ADCS_CONFIG, gnc_pkt_adcs_config_req, 29, 60, NULL, 0, 1},
     {GNC_APID_ADCS_RESET, NULL, 0, 0, NULL, 0, 1},
-    {GNC_APID_ADCS_STEP, gnc_pkt_adcs_step_req, 11, 27, gnc_pkt_adcs_step_resp, 13, 37},
+    {GNC_APID_ADCS_STEP, gnc_pkt_adcs_step_req, 16, 39, gnc_pkt_adcs_step_resp, 18, 49},
     {GNC_APID_MEKF_CONFIG, gnc_pkt_mekf_config_req, 5, 5, NULL, 0, 1},
     {GNC_APID_MEKF_RESET, gnc_pkt_mekf_reset_req, 2, 7, NULL, 0, 1},
     {GNC_APID_MEKF_STEP, gnc_pkt_mekf_step_req, 4, 9, gnc_pkt_mekf_step_resp, 7, 22},
@@ -298,6 +606,28 @@ static const gnc_pkt_call gnc_pkt_calls[] = {
     {GNC_APID_COE_FROM_RV, gnc_pkt_coe_from_rv_req, 3, 7, gnc_pkt_coe_from_rv_resp, 1, 7},
     {GNC_APID_RV_FROM_COE, gnc_pkt_rv_from_coe_req, 2, 7, gnc_pkt_rv_from_coe_resp, 2, 7},
     {GNC_APID_J2_RATES, gnc_pkt_j2_rates_req, 6, 6, gnc_pkt_j2_rates_resp, 1, 4},
+    {GNC_APID_LAMBERT_MIN_TOF, gnc_pkt_lambert_min_tof_req, 5, 9, gnc_pkt_lambert_min_tof_resp, 1, 2},
+    {GNC_APID_CW_PROPAGATE, gnc_pkt_cw_propagate_req, 3, 8, gnc_pkt_cw_propagate_resp, 1, 7},
+    {GNC_APID_CW_TRANSFER, gnc_pkt_cw_transfer_req, 4, 11, gnc_pkt_cw_transfer_resp, 3, 8},
+    {GNC_APID_CW_BEST_TRANSFER, gnc_pkt_cw_best_transfer_req, 8, 17, gnc_pkt_cw_best_transfer_resp, 3, 8},
+    {GNC_APID_NMC_STATE, gnc_pkt_nmc_state_req, 3, 3, gnc_pkt_nmc_state_resp, 1, 7},
+    {GNC_APID_NMC_VELOCITY, gnc_pkt_nmc_velocity_req, 2, 4, gnc_pkt_nmc_velocity_resp, 1, 4},
+    {GNC_APID_CW_AVOIDANCE, gnc_pkt_cw_avoidance_req, 4, 9, gnc_pkt_cw_avoidance_resp, 2, 5},
+    {GNC_APID_HILL_TO_INERTIAL_AT, gnc_pkt_hill_to_inertial_at_req, 5, 11, gnc_pkt_hill_to_inertial_at_resp, 1, 4},
+    {GNC_APID_SUN_DIRECTION, gnc_pkt_sun_direction_req, 1, 1, gnc_pkt_sun_direction_resp, 1, 4},
+    {GNC_APID_ECLIPSE, gnc_pkt_eclipse_req, 3, 7, gnc_pkt_eclipse_resp, 1, 2},
+    {GNC_APID_ORBIT_CHECK, gnc_pkt_orbit_check_req, 4, 8, NULL, 0, 1},
+    {GNC_APID_NAV_CONFIG, gnc_pkt_nav_config_req, 21, 28, NULL, 0, 1},
+    {GNC_APID_NAV_SET_TARGET, gnc_pkt_nav_set_target_req, 3, 7, NULL, 0, 1},
+    {GNC_APID_NAV_STEP, gnc_pkt_nav_step_req, 11, 22, gnc_pkt_nav_step_resp, 15, 33},
+    {GNC_APID_PROP_CONFIG, gnc_pkt_prop_config_req, 8, 112, NULL, 0, 1},
+    {GNC_APID_PROP_PARTNERS, NULL, 0, 0, gnc_pkt_prop_partners_resp, 2, 18},
+    {GNC_APID_PROP_SELECT, gnc_pkt_prop_select_req, 3, 8, gnc_pkt_prop_select_resp, 3, 6},
+    {GNC_APID_PROP_BURN_ATTITUDE, gnc_pkt_prop_burn_attitude_req, 3, 9, gnc_pkt_prop_burn_attitude_resp, 1, 5},
+    {GNC_APID_PROP_FIRE, gnc_pkt_prop_fire_req, 5, 5, gnc_pkt_prop_fire_resp, 3, 4},
+    {GNC_APID_PROP_DURATION, gnc_pkt_prop_duration_req, 4, 4, gnc_pkt_prop_duration_resp, 1, 2},
+    {GNC_APID_PROP_RATE_RESIDUALS, gnc_pkt_prop_rate_residuals_req, 2, 6, gnc_pkt_prop_rate_residuals_resp, 2, 3},
+    {GNC_APID_PROP_TEST_RESPONSE, gnc_pkt_prop_test_response_req, 4, 6, gnc_pkt_prop_test_response_resp, 2, 5},
 };
 
 #endif /* GNC_PACKETS_H */

@@ -2,6 +2,7 @@
  * (see gnc_relative.h). */
 #include "gnc.h"
 #include "gnc_la.h"
+#include "gnc_math.h"
 
 static int n_ok(double n)
 {
@@ -62,35 +63,69 @@ int gnc_cw_propagate(double n, const double x0[6], double t, double x[6])
     return GNC_OK;
 }
 
-/* Departure velocity for the CW transfer r0 -> rf in tof, and arrival velocity. */
+/* In-plane (x, y) and cross-track (z) CW transfer from (x0 position, any
+ * velocity) to position rf in tof, solved apart (see gnc_relative.h):
+ * th = n tof, sh = sin(th/2), ch = cos(th/2); the in-plane determinant is
+ * n^-2 D with D = 8 (1 - cos th) - 3 th sin th = 2 sh g, g = 8 sh - 3 th ch,
+ * zero where sh = 0 (th a multiple of 2 pi) and where g = 0
+ * (tan(th/2) = 3 th/8: th = 8.43, 14.87, ... rad). */
 static int cw_transfer(double n, const double r0[3], const double rf[3], double tof,
-                       double v_dep[3], double v_arr[3])
+                       double v_dep[3], double v_arr[3], int *flags)
 {
-    double phi[36], rr[9], rv[9], vr[9], vv[9], rvi[9], d[3], tmp[3], tmp2[3];
-    int i, j, st;
-    st = gnc_cw_stm(n, tof, phi);
+    double th = n * tof, sh = gnc_sin(0.5 * th), ch = gnc_cos(0.5 * th);
+    double s = gnc_sin(th), c = gnc_cos(th), omc = 2.0 * sh * sh; /* 1 - cos th */
+    double g = 8.0 * sh - 3.0 * th * ch, dg = ch + 1.5 * th * sh, D = 2.0 * sh * g;
+    double dx, dy, vx, vy, vz;
+    *flags = 0;
+    /* within 1e-3 rad of a singular time of flight: refuse, never an absurd dv */
+    if (fabs(sh) < 5e-4 || fabs(g) < 1e-3 * fabs(dg)) {
+        return GNC_ERR_SINGULAR;
+    }
+    dx = rf[0] - r0[0] - 3.0 * omc * r0[0];
+    dy = rf[1] - r0[1] - 6.0 * (s - th) * r0[0];
+    vx = n * ((4.0 * s - 3.0 * th) * dx - 2.0 * omc * dy) / D;
+    vy = n * (2.0 * omc * dx + s * dy) / D;
+    if (fabs(s) < 1e-3) {
+        /* half orbits: z(tof) = cos(th) z0 whatever the cross-track velocity */
+        *flags |= GNC_CW_CROSS_UNCONTROLLED;
+        vz = v_dep[2];
+    } else {
+        vz = n * (rf[2] - c * r0[2]) / s;
+    }
+    v_dep[0] = vx;
+    v_dep[1] = vy;
+    v_dep[2] = vz;
+    v_arr[0] = 3.0 * n * s * r0[0] + c * vx + 2.0 * s * vy;
+    v_arr[1] = -6.0 * n * omc * r0[0] - 2.0 * s * vx + (4.0 * c - 3.0) * vy;
+    v_arr[2] = -n * s * r0[2] + c * vz;
+    return GNC_OK;
+}
+
+static int cw_inputs_ok(double n, const double x0[6], const double r_f[3], double tof)
+{
+    return n_ok(n) && la_finite(x0, 6) && la_finite(r_f, 3) && tof > 0.0
+        && la_finite(&tof, 1);
+}
+
+int gnc_cw_transfer(double n, const double x0[6], const double r_f[3], double tof,
+                    double v_dep[3], double v_arr[3], int *flags)
+{
+    double vd[3], va[3];
+    int st, fl;
+    if (x0 == NULL || r_f == NULL || v_dep == NULL || v_arr == NULL || flags == NULL) {
+        return GNC_ERR_NULL;
+    }
+    if (!cw_inputs_ok(n, x0, r_f, tof)) {
+        return GNC_ERR_DOMAIN;
+    }
+    vd[2] = x0[5]; /* kept when the cross-track motion is uncontrolled */
+    st = cw_transfer(n, x0, r_f, tof, vd, va, &fl);
     if (st != GNC_OK) {
         return st;
     }
-    for (i = 0; i < 3; ++i) {
-        for (j = 0; j < 3; ++j) {
-            rr[3 * i + j] = phi[6 * i + j];
-            rv[3 * i + j] = phi[6 * i + j + 3];
-            vr[3 * i + j] = phi[6 * (i + 3) + j];
-            vv[3 * i + j] = phi[6 * (i + 3) + j + 3];
-        }
-    }
-    /* Phi_rv is singular when n tof is a multiple of 2 pi; the scale of its
-     * entries is 1/n, so the determinant test of la_inv3 is relative. */
-    if (!la_inv3(rv, rvi) || fabs(sin(0.5 * n * tof)) < 1e-6) {
-        return GNC_ERR_SINGULAR;
-    }
-    la_mv3(rr, r0, tmp);
-    la_sub(rf, tmp, d);
-    la_mv3(rvi, d, v_dep);
-    la_mv3(vr, r0, tmp);
-    la_mv3(vv, v_dep, tmp2);
-    la_add(tmp, tmp2, v_arr);
+    la_copy(vd, v_dep, 3);
+    la_copy(va, v_arr, 3);
+    *flags = fl;
     return GNC_OK;
 }
 
@@ -98,15 +133,15 @@ int gnc_cw_two_impulse(double n, const double x0[6], const double r_f[3], const 
                        double tof, double dv1[3], double dv2[3])
 {
     double vd[3], va[3];
-    int st;
+    int st, fl;
     if (x0 == NULL || r_f == NULL || v_f == NULL || dv1 == NULL || dv2 == NULL) {
         return GNC_ERR_NULL;
     }
-    if (!n_ok(n) || !la_finite(x0, 6) || !la_finite(r_f, 3) || !la_finite(v_f, 3)
-        || !(tof > 0.0) || !la_finite(&tof, 1)) {
+    if (!cw_inputs_ok(n, x0, r_f, tof) || !la_finite(v_f, 3)) {
         return GNC_ERR_DOMAIN;
     }
-    st = cw_transfer(n, x0, r_f, tof, vd, va);
+    vd[2] = x0[5];
+    st = cw_transfer(n, x0, r_f, tof, vd, va, &fl);
     if (st != GNC_OK) {
         return st;
     }
@@ -119,7 +154,7 @@ int gnc_glideslope(double n, const double x0[6], const double r_T[3], double rat
                    double rate_T, int pulses, gnc_glideslope_plan *plan)
 {
     double u[3], rho0, a, T, dt, v[3], vd[3], va[3];
-    int k, i, st;
+    int k, i, st, fl;
     if (x0 == NULL || r_T == NULL || plan == NULL) {
         return GNC_ERR_NULL;
     }
@@ -161,7 +196,8 @@ int gnc_glideslope(double n, const double x0[6], const double r_T[3], double rat
             for (i = 0; i < 3; ++i) {
                 r1[i] = r_T[i] + rho1 * u[i];
             }
-            st = cw_transfer(n, rk, r1, dt, vd, va);
+            vd[2] = v[2];
+            st = cw_transfer(n, rk, r1, dt, vd, va, &fl);
             if (st != GNC_OK) {
                 return st;
             }
@@ -266,5 +302,145 @@ int gnc_cw_closest_approach(double n, const double x0[6], double horizon, double
     }
     *d_ca = sqrt(cw_dist2(n, x0, tb, r_ca));
     *t_ca = tb;
+    return GNC_OK;
+}
+
+/* ---- Transfers and natural motion (on-board planning) --------------------- */
+
+/* At most this many grid points in a transfer-time search. */
+#define BEST_TRANSFER_MAX_GRID 100000.0
+
+int gnc_cw_best_transfer(double n, const double x0[6], const double r_f[3],
+                         const double v_f[3], double tof_min, double tof_max, double tof_step,
+                         double min_range, double *tof, double dv1[3], double dv2[3])
+{
+    double vd[3], va[3], d1[3], d2[3], best_dv = HUGE_VAL, best_t = 0.0, grid, scale;
+    double b1[3] = {0.0, 0.0, 0.0}, b2[3] = {0.0, 0.0, 0.0}, x1[6], t_ca, d_ca, r_ca[3];
+    long k, m;
+    int st, fl, found = 0;
+    if (x0 == NULL || r_f == NULL || v_f == NULL || tof == NULL || dv1 == NULL || dv2 == NULL) {
+        return GNC_ERR_NULL;
+    }
+    if (!n_ok(n) || !la_finite(x0, 6) || !la_finite(r_f, 3) || !la_finite(v_f, 3)
+        || !(tof_min > 0.0) || !(tof_max >= tof_min) || !la_finite(&tof_max, 1)
+        || !(tof_step > 0.0) || !la_finite(&tof_step, 1) || !la_finite(&min_range, 1)) {
+        return GNC_ERR_DOMAIN;
+    }
+    grid = floor((tof_max - tof_min) / tof_step);
+    if (grid > BEST_TRANSFER_MAX_GRID) {
+        return GNC_ERR_RANGE;
+    }
+    m = (long)grid;
+    /* a cross-track miss below this is no miss (half-orbit transfers) */
+    scale = 1e-6 * (la_norm(r_f) + la_norm(x0));
+    for (k = 0; k <= m; ++k) {
+        double t = tof_min + (double)k * tof_step, dv;
+        vd[2] = x0[5];
+        if (cw_transfer(n, x0, r_f, t, vd, va, &fl) != GNC_OK) {
+            continue; /* singular time of flight */
+        }
+        if ((fl & GNC_CW_CROSS_UNCONTROLLED)
+            && fabs(r_f[2] - gnc_cos(n * t) * x0[2]) > scale) {
+            continue; /* would not reach the cross-track position */
+        }
+        la_sub(vd, x0 + 3, d1);
+        la_sub(v_f, va, d2);
+        dv = la_norm(d1) + la_norm(d2);
+        if (!(dv < best_dv)) {
+            continue;
+        }
+        if (min_range > 0.0) {
+            la_copy(x0, x1, 3);
+            la_copy(vd, x1 + 3, 3);
+            st = gnc_cw_closest_approach(n, x1, t, &t_ca, &d_ca, r_ca);
+            if (st != GNC_OK) {
+                return st;
+            }
+            if (!(d_ca > min_range)) {
+                continue;
+            }
+        }
+        best_dv = dv;
+        best_t = t;
+        la_copy(d1, b1, 3);
+        la_copy(d2, b2, 3);
+        found = 1;
+    }
+    if (!found) {
+        return GNC_ERR_DOMAIN;
+    }
+    *tof = best_t;
+    la_copy(b1, dv1, 3);
+    la_copy(b2, dv2, 3);
+    return GNC_OK;
+}
+
+int gnc_nmc_state(double n, double radius, double phase, double x[6])
+{
+    double b, zc, s, c;
+    if (x == NULL) {
+        return GNC_ERR_NULL;
+    }
+    if (!n_ok(n) || !(radius >= 0.0) || !la_finite(&radius, 1) || !la_finite(&phase, 1)) {
+        return GNC_ERR_DOMAIN;
+    }
+    b = radius / 2.0;
+    zc = radius * sqrt(3.0) / 2.0;
+    s = gnc_sin(phase);
+    c = gnc_cos(phase);
+    x[0] = b * c;
+    x[1] = -2.0 * b * s;
+    x[2] = zc * c;
+    x[3] = -b * n * s;
+    x[4] = -2.0 * b * n * c;
+    x[5] = -zc * n * s;
+    return GNC_OK;
+}
+
+int gnc_nmc_velocity(double n, const double r[3], double v[3])
+{
+    if (r == NULL || v == NULL) {
+        return GNC_ERR_NULL;
+    }
+    if (!n_ok(n) || !la_finite(r, 3)) {
+        return GNC_ERR_DOMAIN;
+    }
+    /* vz = -sqrt(3) A n sin(th) with A sin(th) = -y/2: no trigonometry needed */
+    v[0] = n * r[1] / 2.0;
+    v[1] = -2.0 * n * r[0];
+    v[2] = sqrt(3.0) * n * r[1] / 2.0;
+    return GNC_OK;
+}
+
+int gnc_cw_avoidance(double n, const double x0[6], double dv_mag, double horizon, double dv[3],
+                     double *d_min)
+{
+    double x1[6], best[3] = {0.0, 0.0, 0.0}, best_d = -1.0, t_ca, d_ca, r_ca[3];
+    int axis, k, st;
+    if (x0 == NULL || dv == NULL || d_min == NULL) {
+        return GNC_ERR_NULL;
+    }
+    if (!n_ok(n) || !la_finite(x0, 6) || !(dv_mag > 0.0) || !la_finite(&dv_mag, 1)
+        || !(horizon >= 0.0) || !la_finite(&horizon, 1)) {
+        return GNC_ERR_DOMAIN;
+    }
+    for (axis = 0; axis < 3; ++axis) {
+        for (k = 0; k < 2; ++k) {
+            double imp = k == 0 ? dv_mag : -dv_mag;
+            la_copy(x0, x1, 6);
+            x1[3 + axis] += imp;
+            st = gnc_cw_closest_approach(n, x1, horizon, &t_ca, &d_ca, r_ca);
+            if (st != GNC_OK) {
+                return st;
+            }
+            if (d_ca > best_d) {
+                best_d = d_ca;
+                la_zero(best, 3);
+                best[axis] = imp;
+            }
+        }
+    }
+    la_copy(best, dv, 3);
+    *d_min = best_d;
     return GNC_OK;
 }

@@ -14,6 +14,7 @@ static const char *const messages[] = {
     "a request packet has an unknown APID",
     "an output buffer is too small",
     "a context is not initialised or is inconsistent",
+    "inputs in inconsistent units (e.g. km with mu in m^3/s^2)",
 };
 
 int gnc_status_message(int status, const char **message)

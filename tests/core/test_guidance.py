@@ -14,6 +14,7 @@ from fsw.core.errors import GncDomainError, GncPacketError, GncSingularError, Gn
 from fsw.core.relnav import RelnavConfig, measure
 
 RNG = np.random.default_rng(99)
+_Z3 = (0.0, 0.0, 0.0)
 
 
 @pytest.fixture
@@ -130,3 +131,116 @@ def test_packet_core_reports_link_faults() -> None:
                                            v0=(0, 1, 0), dt=1.0), 1.0)
     with pytest.raises(GncPacketError, match="sequence"):
         core.kepler([7e6, 0, 0], [0, 7.5e3, 0], 10.0)
+
+
+# ---- the calls added for the tasks (#13) -------------------------------------------
+
+def _plain(value) -> bool:
+    """Plain Python numbers and tuples of them (what the tasks get), no numpy."""
+    if isinstance(value, tuple):
+        return all(_plain(v) for v in value)
+    return type(value) in (float, int) or isinstance(value, int)
+
+
+def test_new_pure_calls_identical_and_plain(cores) -> None:
+    local, packet = cores
+    n = 0.0011
+    x0 = (100.0, -800.0, 30.0, 0.01, 0.2, -0.05)
+    r_t, v_t = (6.9e6, 1.0e5, -2.0e4), (-100.0, 7400.0, 1500.0)
+    calls = [
+        ("cw_propagate", (n, x0, 1234.5)),
+        ("cw_transfer", (n, x0, (0.0, -100.0, 0.0), 2000.0)),
+        ("cw_transfer", (n, x0, (0.0, -100.0, 5.0), np.pi / n)),  # half orbit, flag
+        ("cw_best_transfer", (n, x0, (0.0, -100.0, 0.0), (0.0, 0.0, 0.0), 600.0, 6000.0,
+                              60.0, 50.0)),
+        ("nmc_state", (n, 200.0, 1.2)),
+        ("nmc_velocity", (n, (30.0, -150.0, 20.0))),
+        ("cw_avoidance", (n, (0.0, -300.0, 0.0, 0.0, 0.3, 0.0), 0.3, 5700.0)),
+        ("hill_to_inertial_at", (r_t, v_t, n, 300.0, (0.1, -0.2, 0.05))),
+        ("sun_direction", (2.05e9,)),
+        ("eclipse", ((-6.9e6, 1.0e6, 0.0), (1.0, 0.0, 0.0))),
+        ("orbit_check", (r_t, v_t)),
+        ("lambert_min_tof", ((7e6, 0.0, 0.0), (0.0, 7.2e6, 1e5), 2)),
+    ]
+    for name, args in calls:
+        a, b = getattr(local, name)(*args), getattr(packet, name)(*args)
+        assert a == b, name
+        assert a is None or _plain(a), name
+    assert local.cw_transfer(*calls[2][1])[2] == 1  # CROSS_UNCONTROLLED
+
+
+def test_nav_sequence_identical(cores) -> None:
+    from fsw.core import orbit
+    from fsw.core.nav import NavConfig, NavInput
+
+    local, packet = cores
+    r0, v0 = orbit.rv_from_coe([6.92e6, 0.001, 0.9, 0.4, 1.0, 0.2])
+    for c in cores:
+        with pytest.raises(GncStateError):
+            c.nav_step(NavInput(t=2.1e9))
+        c.nav_configure(NavConfig(coast_s=20.0, retry_s=10.0))
+        assert c.nav_step(NavInput(t=2.1e9 - 1)).valid == 0
+        c.nav_set_target(r0, v0, 2.1e9)
+    rng = np.random.default_rng(4)
+    for k in range(1, 90):
+        t = 2.1e9 + k
+        r_c, v_c = orbit.kepler(r0 + rng.normal(size=3) * 5.0 + [0, 600.0, 0], v0, float(k))
+        meas = None
+        if 20 <= k < 40 or k == 60:
+            meas = (1500.0 + k, 0.01 * k, -0.02) if k != 60 else (0.0, 0.1, 0.1)
+        inp = NavInput(t=t, gps_t=t - 0.5 if k < 75 else 2.1e9 + 75, gps_r_N=r_c,
+                       gps_v_N=v_c, meas_t=t if meas else 0.0, meas=meas,
+                       q_BN=(0.9, 0.1, -0.3, 0.2), dv_N=(0.01, 0.0, 0.0) if k == 30 else _Z3)
+        a, b = local.nav_step(inp), packet.nav_step(inp)
+        assert a == b, (k, a, b)
+    assert a.flags & 2  # stale at the end
+
+
+def test_prop_calls_identical(cores) -> None:
+    from fsw.core.prop import PropConfig
+
+    pos = [(-0.5, 0.3, 0.3), (-0.5, 0.3, -0.3), (-0.5, -0.3, 0.3), (-0.5, -0.3, -0.3),
+           (0.5, 0.3, 0.3), (0.5, -0.3, -0.3)]
+    dirs = [(1.0, 0, 0)] * 4 + [(-1.0, 0, 0)] * 2
+    for c in cores:
+        with pytest.raises(GncStateError):
+            c.prop_partners()
+        c.prop_configure(PropConfig(position_B=pos, direction_B=dirs, min_on=0.01))
+    local, packet = cores
+    q = (0.9, 0.1, -0.3, 0.2)
+    calls = [
+        ("prop_partners", ()),
+        ("prop_select", (0b111011, q, (0.1, -0.2, 0.05))),
+        ("prop_burn_attitude", ((1.0, 0.0, 0.0), (0.1, -0.2, 0.05), (0.0, 0.1, 1.0))),
+        ("prop_fire", (2, 0.95, 301.0, 0.0123, 0.1)),
+        ("prop_fire", (2, 0.95, 301.0, 1e-6, 0.1)),
+        ("prop_duration", (4, 1.0, 300.0, 0.25)),
+        ("prop_rate_residuals", ((0.01, -0.02, 0.003), (0.0, -0.01, 0.0))),
+        ("prop_test_response", (3, 1.0, 0.1, (1e-4, -2e-4, 3e-5))),
+    ]
+    for name, args in calls:
+        a, b = getattr(local, name)(*args), getattr(packet, name)(*args)
+        assert a == b and _plain(a), name
+    for c in cores:
+        with pytest.raises(GncDomainError):
+            c.prop_select(0b000001, q, (0.1, 0.0, 0.0))  # no pair left
+
+
+def test_adcs_new_inputs_identical(cores) -> None:
+    axes = [(1.0, 0, 0), (0, 1.0, 0), (0, 0, 1.0), (0.57735, 0.57735, 0.57735)]
+    cfg = AdcsConfig(unload_gain=0.002, wheel_count=4, wheel_axes_B=axes,
+                     detumble_wheel_rate=0.012)
+    for c in cores:
+        c.adcs_configure(cfg)
+    local, packet = cores
+    q = np.array([1.0, 0.0, 0.0, 0.0])
+    for k in range(80):
+        mode = [AdcsMode.DETUMBLE, AdcsMode.SUN, AdcsMode.TARGET, AdcsMode.RATE_DAMP][k // 20]
+        inp = AdcsInput(mode=mode, gyro_B=RNG.normal(size=3) * 1e-2,
+                        q_st_BN=None if k % 3 else propagate(q, RNG.normal(size=3) * 1e-4, 1.0),
+                        mag_B=RNG.normal(size=3) * 3e-5, wheel_speed=RNG.normal(size=4) * 50,
+                        tach_new=k % 10 == 0, wheel_ok=0b1111 if k < 50 else 0b1011,
+                        r_target_N=RNG.normal(size=3) * 1e3, v_target_N=(0.1, 0.2, 0.0),
+                        target_age=0.3, sun_N=RNG.normal(size=3), normal_N=(0.0, 0.2, 1.0))
+        a, b = local.adcs_step(inp), packet.adcs_step(inp)
+        assert a == b, (k, a, b)

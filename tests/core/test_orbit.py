@@ -178,3 +178,49 @@ def test_lambert_hyperbolic_transfers_recover_the_velocity() -> None:
         assert coe[1] > 1.0
         assert np.linalg.norm(v - v1) < 1e-6 * np.linalg.norm(v1)
         checked += 1
+
+
+def test_km_inputs_with_the_metre_mu_are_refused_as_units() -> None:
+    """A state in km with the metre default of mu would give rates a million
+    times off: every orbit function refuses it with GncUnitsError, and the
+    same numbers with mu in km^3/s^2 are fine."""
+    from fsw.core.errors import GncUnitsError
+
+    mu_km = MU / 1e9
+    r_km, v_km = np.array([7000.0, 100.0, -50.0]), np.array([0.1, 7.5, 1.0])
+    with pytest.raises(GncUnitsError):
+        orbit.kepler(r_km, v_km, 600.0)
+    orbit.kepler(r_km, v_km, 600.0, mu=mu_km)
+    with pytest.raises(GncUnitsError):
+        orbit.coe_from_rv(r_km, v_km)
+    orbit.coe_from_rv(r_km, v_km, mu=mu_km)
+    r2_km, _ = orbit.kepler(r_km, v_km, 1500.0, mu=mu_km)
+    with pytest.raises(GncUnitsError):
+        orbit.lambert(r_km, r2_km, 1500.0)
+    v1, _ = orbit.lambert(r_km, r2_km, 1500.0, mu=mu_km)
+    assert v1 == pytest.approx(v_km, rel=1e-9)
+    # positions in m with mu in km^3/s^2: the other way round
+    with pytest.raises(GncUnitsError):
+        orbit.lambert(r_km * 1e3, r2_km * 1e3, 1500.0, mu=mu_km)
+    with pytest.raises(GncUnitsError):
+        orbit.j2_rates(7000.0, 0.001, 1.0)  # a in km, r_eq in m
+    km_rates = orbit.j2_rates(7000.0, 0.001, 1.0, mu=mu_km, r_eq=orbit.R_EARTH / 1e3)
+    assert km_rates == pytest.approx(orbit.j2_rates(7.0e6, 0.001, 1.0), rel=1e-12)
+
+
+@pytest.mark.parametrize("back_end", ["local", "packet"])
+def test_lambert_errors_name_their_cause(back_end) -> None:
+    from fsw.core import LocalCore, PacketCore
+    from fsw.core.dispatch import DispatchLink
+
+    core = LocalCore() if back_end == "local" else PacketCore(DispatchLink())
+    for r2, ang in (([-7.1e6, 0.0, 0.0], "180.0000"), ([7.3e6, 0.0, 0.0], "0.0000")):
+        with pytest.raises(GncSingularError, match=f"transfer angle {ang} deg") as exc:
+            core.lambert([7.0e6, 0.0, 0.0], r2, 3000.0)
+        assert exc.value.detail["transfer_angle_deg"] == pytest.approx(float(ang))
+    r1, r2 = [7e6, 0.0, 0.0], [0.0, 7.2e6, 1e5]
+    t_min = orbit.lambert_min_tof(r1, r2, 2)
+    with pytest.raises(GncDomainError, match=f"minimum {t_min:.6g} s of a 2-revolution") as exc:
+        core.lambert(r1, r2, 0.9 * t_min, nrev=2)
+    assert exc.value.detail["tof_min"] == t_min
+    assert exc.value.detail["tof"] == 0.9 * t_min

@@ -1,4 +1,5 @@
-"""Guidance-core requests (APIDs 0x200-0x211) and responses (request + 0x40):
+"""Guidance-core requests (APIDs 0x200-0x227, room to 0x23F) and responses
+(request + 0x40):
 the packets :func:`gnc_dispatch` serves (native/include/gnc_dispatch.h), on
 the board over serial or in-process.
 
@@ -48,8 +49,17 @@ _ADCS_CONFIG = [
     ("slew_rate_max", 1, "rad/s", "slew rate limit"),
     ("slew_accel_max", 1, "rad/s^2", "slew acceleration limit"),
     ("boresight_B", 3, "", "camera boresight, body"),
-    ("secondary_B", 3, "", "body axis turned towards the sun"),
+    ("secondary_B", 3, "", "body axis turned towards the orbit normal (star tracker)"),
+    ("solar_B", 3, "", "solar-array normal, body: on the sun in SUN mode"),
     ("sun_keepout", 1, "rad", "minimum sun angle from the boresight"),
+    ("detumble_wheel_rate", 1, "rad/s", "DETUMBLE hands over to the wheels below this"),
+    ("wheel_count", 1, "", "wheels (3..6)"),
+    ("wheel_axes_B", 18, "", "wheel spin axes, body, [i*3 + axis]"),
+    ("wheel_inertia", 1, "kg m^2", "each wheel's rotor about its axis"),
+    ("wheel_speed_max", 1, "rad/s", "wheel speed limit"),
+    ("check_min_dspeed", 1, "rad/s", "wheel check: commanded speed change to test"),
+    ("check_speed_frac", 1, "", "wheel check: only below this fraction of speed_max"),
+    ("check_miss", 1, "", "wheel check: relative miss that fails a sample"),
     *[("mekf_" + n, k, u, "MEKF: " + d) for n, k, u, d in _MEKF_CONFIG],
 ]
 
@@ -57,14 +67,19 @@ _ADCS_IN = [
     ("gyro_B", 3, "rad/s", "measured body rate"),
     ("q_st_BN", 4, "", "star-tracker attitude q_BN"),
     ("mag_B", 3, "T", "magnetometer, body"),
-    ("h_wheel", 3, "N m s", "wheel momentum, body axes"),
+    ("wheel_speed", 6, "rad/s", "latest tachometer sample per wheel"),
     ("q_target_BN", 4, "", "POINT mode: commanded attitude"),
-    ("r_target_N", 3, "m", "TARGET mode: target minus chaser, inertial"),
-    ("sun_N", 3, "", "sun direction, inertial"),
+    ("r_target_N", 3, "m", "TARGET mode: target minus chaser, inertial, target_age ago"),
+    ("v_target_N", 3, "m/s", "TARGET mode: its rate of change (linear extrapolation)"),
+    ("target_age", 1, "s", "TARGET mode: age of r_target_N"),
+    ("sun_N", 3, "", "sun direction, inertial (0: unknown)"),
+    ("normal_N", 3, "", "chaser orbit normal, inertial (0: unknown)"),
+    ("wheel_ok", 1, "", "mask of the wheels in use"),
+    ("tach_new", 1, "", "1: wheel_speed is a new sample (wheel check)"),
     ("st_valid", 1, "", "1: q_st_BN is fresh"),
     ("mag_valid", 1, "", "1: mag_B is valid"),
     ("gyro_valid", 1, "", "1: gyro_B is valid"),
-    ("mode", 1, "", "gnc_adcs_mode: 0 off, 1 detumble, 2 rate damp, 3 point, 4 target"),
+    ("mode", 1, "", "gnc_adcs_mode: 0 off, 1 detumble, 2 rate damp, 3 point, 4 target, 5 sun"),
 ]
 
 _ADCS_OUT = [
@@ -76,11 +91,16 @@ _ADCS_OUT = [
     ("att_error", 1, "rad", "estimate vs commanded target"),
     ("ref_error", 1, "rad", "estimate vs reference"),
     ("torque_B", 3, "N m", "control torque on the body"),
-    ("wheel_torque", 3, "N m", "wheel motor commands (dh_w/dt)"),
+    ("wheel_torque", 3, "N m", "body momentum rate commanded (dh_w/dt)"),
+    ("wheel_cmd", 6, "N m", "per-wheel motor torque, clipped"),
+    ("h_body", 3, "N m s", "wheel momentum from the tachometers, body"),
+    ("h_norm", 1, "N m s", "|h_body|"),
     ("dipole_B", 3, "A m^2", "magnetorquer commands"),
     ("sigma", 6, "rad, rad/s", "MEKF 1-sigma"),
     ("mode", 1, "", "mode flown"),
     ("flags", 1, "", "gnc_adcs_flag bits"),
+    ("wheel_checked", 1, "", "wheels tested by the wheel check this cycle (mask)"),
+    ("wheel_bad", 1, "", "of which failed (mask)"),
 ]
 
 _MEKF_IN = [
@@ -136,6 +156,78 @@ _PLAN = [
 
 _MU = ("mu", 1, "m^3/s^2", "gravitational parameter (sets the length unit)")
 _N = ("n", 1, "rad/s", "target mean motion")
+_X0 = ("x0", 6, "m, m/s", "initial Hill state")
+
+_EPHEM_CONFIG = [
+    _MU,
+    ("j2", 1, "", "second zonal harmonic (0: two-body)"),
+    ("r_eq", 1, "m", "equatorial radius"),
+    ("step", 1, "s", "largest RK4 step"),
+]
+
+_NAV_CONFIG = [
+    *[("ephem_" + n, k, u, "ephemeris: " + d) for n, k, u, d in _EPHEM_CONFIG],
+    ("n_default", 1, "rad/s", "mean motion before a target is known"),
+    ("gain_pos", 1, "", "GPS filter: position gain per cycle"),
+    ("gain_vel", 1, "", "GPS filter: velocity gain per cycle"),
+    ("gps_max_age", 1, "s", "a GPS fix older than this is stale"),
+    ("gps_reset_m", 1, "m", "GPS filter resets to the raw solution beyond this"),
+    ("sigma_gps_pos", 1, "m", "GPS filter 1-sigma position (reported)"),
+    ("sigma_gps_vel", 1, "m/s", "GPS filter 1-sigma velocity (reported)"),
+    ("sigma_range", 1, "m", "EKF range noise, constant part"),
+    ("sigma_range_frac", 1, "", "EKF range noise, fraction of range (added)"),
+    ("sigma_angle", 1, "rad", "EKF bearing noise"),
+    ("accel_psd", 1, "m^2/s^3", "EKF process noise PSD per axis"),
+    ("gate", 1, "", "EKF NIS gate (0: none)"),
+    ("p0", 6, "m^2, (m/s)^2", "EKF initial covariance diagonal"),
+    ("meas_max_age", 1, "s", "a sensor measurement older than this is unused"),
+    ("coast_s", 1, "s", "EKF coasts this long without a measurement"),
+    ("retry_s", 1, "s", "after an EKF failure the GPS filter flies alone"),
+    ("boresight_B", 3, "", "camera boresight, body"),
+]
+
+_NAV_IN = [
+    ("t", 1, "s", "TAI, time of this cycle"),
+    ("gps_t", 1, "s", "TAI, time of the GPS fix"),
+    ("gps_r_N", 3, "m", "chaser position, GCRF"),
+    ("gps_v_N", 3, "m/s", "chaser velocity, GCRF"),
+    ("meas_t", 1, "s", "TAI, time of the sensor measurement"),
+    ("meas", 3, "m, rad, rad", "range, azimuth, elevation, camera frame"),
+    ("q_BN", 4, "", "attitude estimate"),
+    ("dv_N", 3, "m/s", "Delta-v delivered since the previous cycle, GCRF"),
+    ("gps_valid", 1, "", "1: a GPS fix exists"),
+    ("meas_valid", 1, "", "1: a sensor measurement exists"),
+    ("att_valid", 1, "", "1: q_BN is valid"),
+]
+
+_NAV_OUT = [
+    ("x_H", 6, "m, m/s", "relative state, Hill"),
+    ("r_rel_N", 3, "m", "target minus chaser, GCRF"),
+    ("v_rel_N", 3, "m/s", "target minus chaser velocity, GCRF"),
+    ("r_target_N", 3, "m", "target position (on-board ephemeris), GCRF"),
+    ("v_target_N", 3, "m/s", "target velocity, GCRF"),
+    ("sun_N", 3, "", "unit Earth-to-sun, GCRF"),
+    ("normal_N", 3, "", "unit chaser orbit normal, GCRF (0 before a fix)"),
+    ("mean_motion", 1, "rad/s", "target mean motion"),
+    ("sigma_pos", 1, "m", "1-sigma position uncertainty (RSS)"),
+    ("sigma_vel", 1, "m/s", "1-sigma velocity uncertainty (RSS)"),
+    ("nis", 1, "", "EKF normalised innovation squared"),
+    ("valid", 1, "", "1: a relative solution exists"),
+    ("source", 1, "", "gnc_nav_source: 0 none, 1 GPS + ephemeris, 2 relnav EKF"),
+    ("flags", 1, "", "gnc_nav_flag bits"),
+    ("ekf_status", 1, "", "gnc_status of a failed EKF step"),
+]
+
+_PROP_CONFIG = [
+    ("count", 1, "", "thrusters (1..16)"),
+    ("position_B", 48, "m", "thruster positions, body, [i*3 + axis]"),
+    ("direction_B", 48, "", "thrust directions, body, [i*3 + axis]"),
+    ("inertia", 9, "kg m^2", "inertia, body axes, row-major"),
+    ("isp", 1, "s", "specific impulse"),
+    ("g0", 1, "m/s^2", "standard gravity"),
+    ("min_on", 1, "s", "shortest pulse"),
+    ("secondary_B", 3, "", "body axis towards the orbit normal in a burn attitude"),
+]
 
 #: (request name, request APID, request C struct, request fields,
 #:  response C struct or None, response fields, description)
@@ -160,13 +252,13 @@ _CALLS = [
     ("RELNAV_STEP", 0x208, "gnc_relnav_in", _RELNAV_IN, "gnc_relnav_out", _RELNAV_OUT,
      "One relative-navigation EKF step."),
     ("KEPLER", 0x209, "gnc_kepler_req", [
-        _MU, ("r0", 3, "m", "initial position, N"), ("v0", 3, "m/s", "initial velocity, N"),
-        ("dt", 1, "s", "propagation time")],
+        ("r0", 3, "m", "initial position, N"), ("v0", 3, "m/s", "initial velocity, N"),
+        ("dt", 1, "s", "propagation time"), _MU],
      "gnc_kepler_resp", [("r", 3, "m", "position, N"), ("v", 3, "m/s", "velocity, N")],
      "Two-body propagation (universal variables)."),
     ("LAMBERT", 0x20A, "gnc_lambert_req", [
-        _MU, ("r1", 3, "m", "departure position, N"), ("r2", 3, "m", "arrival position, N"),
-        ("tof", 1, "s", "time of flight"), ("nrev", 1, "", "complete revolutions"),
+        ("r1", 3, "m", "departure position, N"), ("r2", 3, "m", "arrival position, N"),
+        ("tof", 1, "s", "time of flight"), _MU, ("nrev", 1, "", "complete revolutions"),
         ("long_way", 1, "", "1: transfer angle above pi"),
         ("branch", 1, "", "multi-rev solution 0 (low z) or 1 (high z)")],
      "gnc_lambert_resp", [("v1", 3, "m/s", "departure velocity, N"),
@@ -197,19 +289,125 @@ _CALLS = [
                                    ("r_ca", 3, "m", "position then, Hill")],
      "Closest approach of free CW motion."),
     ("COE_FROM_RV", 0x20F, "gnc_coe_from_rv_req", [
-        _MU, ("r", 3, "m", "position, N"), ("v", 3, "m/s", "velocity, N")],
+        ("r", 3, "m", "position, N"), ("v", 3, "m/s", "velocity, N"), _MU],
      "gnc_coe_from_rv_resp", [("coe", 6, "m, -, rad", "a, e, i, raan, argp, nu")],
      "Classical elements of a state."),
     ("RV_FROM_COE", 0x210, "gnc_rv_from_coe_req", [
-        _MU, ("coe", 6, "m, -, rad", "a, e, i, raan, argp, nu")],
+        ("coe", 6, "m, -, rad", "a, e, i, raan, argp, nu"), _MU],
      "gnc_rv_from_coe_resp", [("r", 3, "m", "position, N"), ("v", 3, "m/s", "velocity, N")],
      "State of classical elements."),
     ("J2_RATES", 0x211, "gnc_j2_rates_req", [
-        _MU, ("j2", 1, "", "second zonal harmonic"), ("r_eq", 1, "m", "equatorial radius"),
         ("a", 1, "m", "semi-major axis"), ("e", 1, "", "eccentricity"),
-        ("i", 1, "rad", "inclination")],
+        ("i", 1, "rad", "inclination"), _MU, ("j2", 1, "", "second zonal harmonic"),
+        ("r_eq", 1, "m", "equatorial radius")],
      "gnc_j2_rates_resp", [("rates", 3, "rad/s", "raan, argp and mean-anomaly rates")],
      "J2 secular rates."),
+    ("LAMBERT_MIN_TOF", 0x212, "gnc_lambert_min_tof_req", [
+        ("r1", 3, "m", "departure position, N"), ("r2", 3, "m", "arrival position, N"), _MU,
+        ("nrev", 1, "", "complete revolutions"),
+        ("long_way", 1, "", "1: transfer angle above pi")],
+     "gnc_lambert_min_tof_resp", [("tof_min", 1, "s", "minimum time of flight")],
+     "Minimum time of flight of a multi-revolution Lambert transfer."),
+    ("CW_PROPAGATE", 0x213, "gnc_cw_propagate_req", [
+        _N, _X0, ("t", 1, "s", "propagation time")],
+     "gnc_cw_propagate_resp", [("x", 6, "m, m/s", "Hill state after t")],
+     "Free CW motion."),
+    ("CW_TRANSFER", 0x214, "gnc_cw_transfer_req", [
+        _N, _X0, ("r_f", 3, "m", "target position, Hill"), ("tof", 1, "s", "time of flight")],
+     "gnc_cw_transfer_resp", [("v_dep", 3, "m/s", "departure velocity, Hill"),
+                              ("v_arr", 3, "m/s", "arrival velocity, Hill"),
+                              ("flags", 1, "", "gnc_cw_flag bits")],
+     "CW transfer, in-plane and cross-track apart."),
+    ("CW_BEST_TRANSFER", 0x215, "gnc_cw_best_transfer_req", [
+        _N, _X0, ("r_f", 3, "m", "target position, Hill"),
+        ("v_f", 3, "m/s", "arrival velocity, Hill"), ("tof_min", 1, "s", "shortest transfer"),
+        ("tof_max", 1, "s", "longest transfer"), ("tof_step", 1, "s", "grid step"),
+        ("min_range", 1, "m", "the coast keeps farther than this (0: no constraint)")],
+     "gnc_cw_best_transfer_resp", [("tof", 1, "s", "chosen time of flight"),
+                                   ("dv1", 3, "m/s", "first impulse, Hill"),
+                                   ("dv2", 3, "m/s", "second impulse, Hill")],
+     "Least-Delta-v CW transfer time on a grid."),
+    ("NMC_STATE", 0x216, "gnc_nmc_state_req", [
+        _N, ("radius", 1, "m", "circumnavigation radius"), ("phase", 1, "rad", "phase")],
+     "gnc_nmc_state_resp", [("x", 6, "m, m/s", "Hill state on the circle")],
+     "Constant-range natural-motion circumnavigation state."),
+    ("NMC_VELOCITY", 0x217, "gnc_nmc_velocity_req", [
+        _N, ("r", 3, "m", "position, Hill")],
+     "gnc_nmc_velocity_resp", [("v", 3, "m/s", "velocity of the centred relative orbit")],
+     "Velocity of the centred, drift-free relative orbit through a position."),
+    ("CW_AVOIDANCE", 0x218, "gnc_cw_avoidance_req", [
+        _N, _X0, ("dv_mag", 1, "m/s", "impulse magnitude"),
+        ("horizon", 1, "s", "screening horizon")],
+     "gnc_cw_avoidance_resp", [("dv", 3, "m/s", "chosen impulse, Hill"),
+                               ("d_min", 1, "m", "its minimum range")],
+     "Collision-avoidance impulse."),
+    ("HILL_TO_INERTIAL_AT", 0x219, "gnc_hill_to_inertial_at_req", [
+        ("r_t", 3, "m", "target position, GCRF"), ("v_t", 3, "m/s", "target velocity, GCRF"),
+        _N, ("dt", 1, "s", "time after the target's state"),
+        ("a_H", 3, "", "vector in the Hill axes dt later")],
+     "gnc_hill_to_inertial_at_resp", [("a_N", 3, "", "the vector, GCRF")],
+     "A vector in the Hill axes of a later time, in inertial axes."),
+    ("SUN_DIRECTION", 0x21A, "gnc_sun_direction_req", [("t", 1, "s", "TAI since 1958")],
+     "gnc_sun_direction_resp", [("s_N", 3, "", "unit Earth-to-sun, GCRF")],
+     "Sun direction."),
+    ("ECLIPSE", 0x21B, "gnc_eclipse_req", [
+        ("r_N", 3, "m", "position, GCRF"), ("s_N", 3, "", "unit sun direction, GCRF"),
+        ("r_eq", 1, "m", "Earth radius")],
+     "gnc_eclipse_resp", [("lit", 1, "", "sunlit fraction (0 umbra, 1 full sun)")],
+     "Earth's shadow."),
+    ("ORBIT_CHECK", 0x21C, "gnc_orbit_check_req", [
+        ("r", 3, "m", "position, GCRF"), ("v", 3, "m/s", "velocity, GCRF"), _MU,
+        ("r_eq", 1, "m", "equatorial radius")],
+     None, [], "Plausibility and units of an orbit state."),
+    ("NAV_CONFIG", 0x21D, "gnc_nav_config", _NAV_CONFIG, None, [],
+     "Configure (and reset) the navigation cycle."),
+    ("NAV_SET_TARGET", 0x21E, "gnc_nav_set_target_req", [
+        ("r_N", 3, "m", "target position, GCRF"), ("v_N", 3, "m/s", "target velocity, GCRF"),
+        ("t", 1, "s", "TAI of the state")],
+     None, [], "Load the target's orbit."),
+    ("NAV_STEP", 0x21F, "gnc_nav_in", _NAV_IN, "gnc_nav_out", _NAV_OUT,
+     "One navigation cycle."),
+    ("PROP_CONFIG", 0x220, "gnc_prop_config", _PROP_CONFIG, None, [],
+     "Configure the propulsion arithmetic."),
+    ("PROP_PARTNERS", 0x221, None, [], "gnc_prop_partners_resp", [
+        ("count", 1, "", "thrusters"), ("partner", 16, "", "torque-cancelling partner of each")],
+     "Thruster partners."),
+    ("PROP_SELECT", 0x222, "gnc_prop_select_req", [
+        ("ok_mask", 1, "", "usable thrusters"), ("q_BN", 4, "", "attitude"),
+        ("dv_N", 3, "m/s", "Delta-v, GCRF")],
+     "gnc_prop_select_resp", [("axis_B", 3, "", "thrust axis, body"),
+                              ("group_mask", 1, "", "thrusters to fire"),
+                              ("n_fire", 1, "", "their count")],
+     "Thruster group for a Delta-v."),
+    ("PROP_BURN_ATTITUDE", 0x223, "gnc_prop_burn_attitude_req", [
+        ("axis_B", 3, "", "thrust axis, body"), ("dv_N", 3, "m/s", "Delta-v, GCRF"),
+        ("normal_N", 3, "", "orbit normal, GCRF")],
+     "gnc_prop_burn_attitude_resp", [("q_BN", 4, "", "burn attitude")],
+     "Burn attitude."),
+    ("PROP_FIRE", 0x224, "gnc_prop_fire_req", [
+        ("n_fire", 1, "", "thrusters firing"), ("thrust", 1, "N", "thrust of each"),
+        ("mass", 1, "kg", "craft mass"), ("remaining", 1, "m/s", "Delta-v still to do"),
+        ("dt", 1, "s", "cycle")],
+     "gnc_prop_fire_resp", [("on", 1, "s", "on-time (0: done)"),
+                            ("dv", 1, "m/s", "Delta-v of the impulse"),
+                            ("dm", 1, "kg", "propellant")],
+     "One firing cycle."),
+    ("PROP_DURATION", 0x225, "gnc_prop_duration_req", [
+        ("n_fire", 1, "", "thrusters firing"), ("thrust", 1, "N", "thrust of each"),
+        ("mass", 1, "kg", "craft mass"), ("dv", 1, "m/s", "Delta-v")],
+     "gnc_prop_duration_resp", [("duration", 1, "s", "burn duration")],
+     "Burn duration."),
+    ("PROP_RATE_RESIDUALS", 0x226, "gnc_prop_rate_residuals_req", [
+        ("w_B", 3, "rad/s", "gyro rate"), ("w0_B", 3, "rad/s", "rate when firing began")],
+     "gnc_prop_rate_residuals_resp", [("rate", 1, "rad/s", "|w_B|"),
+                                      ("change", 1, "rad/s", "|w_B - w0_B|")],
+     "Monitors' rate residuals."),
+    ("PROP_TEST_RESPONSE", 0x227, "gnc_prop_test_response_req", [
+        ("i", 1, "", "thruster"), ("thrust", 1, "N", "thrust"), ("pulse", 1, "s", "pulse"),
+        ("dw_B", 3, "rad/s", "observed rate change")],
+     "gnc_prop_test_response_resp", [("expected_B", 3, "rad/s", "expected rate change"),
+                                     ("ratio", 1, "", "observed / expected")],
+     "Thruster test response."),
 ]
 
 #: Packet name -> the C struct its fields carry (None: no fields beyond status).

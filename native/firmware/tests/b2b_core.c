@@ -7,10 +7,10 @@
  * Record in:  17 little-endian doubles: kind, then 16 inputs.
  * Record out: 17 doubles: status, then 16 outputs (unused ones 0).
  * Kinds: 0 att_propagate(q[4], w[3], dt) -> q[4]
- *        1 kepler(mu, r0[3], v0[3], dt) -> r[3], v[3]
+ *        1 kepler(r0[3], v0[3], dt, mu) -> r[3], v[3]
  *        2 cw_propagate(n, x0[6], t) -> x[6]
- *        3 coe_from_rv(mu, r[3], v[3]) -> coe[6]
- *        4 rv_from_coe(mu, coe[6]) -> r[3], v[3]
+ *        3 coe_from_rv(r[3], v[3], mu) -> coe[6]
+ *        4 rv_from_coe(coe[6], mu) -> r[3], v[3]
  *        5 quat_rotate(q[4], v[3]) -> v[3]
  */
 #include <string.h>
@@ -28,13 +28,13 @@ static int run(const double *in, double *out)
     case 0:
         return gnc_att_propagate(a, a + 4, a[7], o);
     case 1:
-        return gnc_kepler(a[0], a + 1, a + 4, a[7], o, o + 3);
+        return gnc_kepler(a, a + 3, a[6], a[7], o, o + 3);
     case 2:
         return gnc_cw_propagate(a[0], a + 1, a[7], o);
     case 3:
-        return gnc_coe_from_rv(a[0], a + 1, a + 4, o);
+        return gnc_coe_from_rv(a, a + 3, a[6], o);
     case 4:
-        return gnc_rv_from_coe(a[0], a + 1, o, o + 3);
+        return gnc_rv_from_coe(a, a[6], o, o + 3);
     case 5:
         return gnc_quat_rotate(a, a + 4, o);
     default:

@@ -64,7 +64,8 @@ static size_t build(uint16_t apid, uint16_t seq, const double *v, size_t n)
 
 int main(void)
 {
-    const double in[8] = {3.986004418e14, 7.0e6, 1.0e5, -2.0e4, -50.0, 7500.0, 120.0, 1234.5};
+    /* KEPLER request fields: r0[3], v0[3], dt, mu */
+    const double in[8] = {7.0e6, 1.0e5, -2.0e4, -50.0, 7500.0, 120.0, 1234.5, 3.986004418e14};
     double r[3], v[3];
     size_t n, m = 0;
     int st, i;
@@ -83,7 +84,7 @@ int main(void)
     CHECK(gnc_crc16(g_resp, m - 2u, &crc) == GNC_OK);
     CHECK(crc == (uint16_t)((g_resp[m - 2u] << 8) | g_resp[m - 1u]));
     CHECK(get_f64(g_resp + 12) == 0.0);
-    CHECK(gnc_kepler(in[0], in + 1, in + 4, in[7], r, v) == GNC_OK);
+    CHECK(gnc_kepler(in, in + 3, in[6], in[7], r, v) == GNC_OK);
     for (i = 0; i < 3; ++i) {
         CHECK(get_f64(g_resp + 20 + 8 * i) == r[i]);
         CHECK(get_f64(g_resp + 44 + 8 * i) == v[i]);

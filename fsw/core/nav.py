@@ -1,0 +1,155 @@
+"""The navigation cycle through the guidance core (native/include/gnc_nav.h),
+one call per cycle (1 Hz): the chaser's GPS fix and the target's on-board
+ephemeris give the relative state in the target's Hill frame, smoothed by a
+constant-gain filter propagated with the CW model; once the relative-navigation
+sensor (camera frame: range m, azimuth = atan2(x_C, z_C), elevation =
+asin(y_C / range) rad) sees the target, the relative-navigation EKF
+(:mod:`fsw.core.relnav`) takes over from the current estimate; without a
+measurement it coasts ``coast_s``, then the GPS filter takes over again. Burns
+are told to the filters as the Delta-v is delivered (inertial axes).
+
+Conventions of :mod:`fsw.core.ephem` (SI, TAI, GCRF, Hill x radial /
+y along-track / z normal, rho = chaser minus target).
+"""
+
+# ruff: noqa: N815  (frame suffixes _N, _H, _B are the project naming convention)
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+from numpy.typing import ArrayLike
+
+from fsw.core._ffi import check, ffi, lib, ptr, vec
+from fsw.core._struct import CStruct, Result, dataclass_fields
+from fsw.core.ephem import EphemConfig
+from fsw.core.errors import GncInputError
+
+__all__ = ["Nav", "NavConfig", "NavFlag", "NavInput", "NavSource"]
+
+_Z3 = (0.0, 0.0, 0.0)
+_Q0 = (1.0, 0.0, 0.0, 0.0)
+
+
+class NavSource(enum.IntEnum):
+    """Where the relative solution comes from (gnc_nav_source)."""
+
+    NONE = 0             #: no solution
+    GPS_EPHEMERIS = 1    #: GPS fix minus target ephemeris, constant-gain filter
+    RELNAV = 2           #: relative-navigation EKF on the sensor
+
+
+class NavFlag(enum.IntFlag):
+    """Status bits of a navigation cycle (gnc_nav_flag)."""
+
+    TARGET_UNKNOWN = 1   #: no target ephemeris loaded
+    GPS_STALE = 2        #: no GPS fix within gps_max_age: coasting on CW
+    EKF_STARTED = 4      #: the EKF (re)started this cycle
+    EKF_FAILED = 8       #: the EKF step failed (ekf_status); GPS filter for retry_s
+    REJECTED = 16        #: a measurement was rejected by the gate
+    COASTING = 32        #: EKF on without a measurement this cycle
+    GPS_RESET = 64       #: GPS filter reset to the raw GPS solution
+
+
+@dataclass
+class NavConfig:
+    """Navigation configuration (gnc_nav_config); defaults: the values the
+    autonomy task flew with before #13."""
+
+    ephem: EphemConfig = field(default_factory=EphemConfig)  #: target propagation
+    n_default: float = 1.1e-3        #: rad/s, before a target is known
+    gain_pos: float = 0.2            #: GPS filter position gain per cycle (0..1]
+    gain_vel: float = 0.02           #: GPS filter velocity gain per cycle (0..1]
+    gps_max_age: float = 5.0         #: s, an older GPS fix is stale
+    gps_reset_m: float = 5000.0      #: m, GPS filter resets to the raw solution beyond
+    sigma_gps_pos: float = 10.0      #: m, reported 1-sigma of the GPS filter
+    sigma_gps_vel: float = 0.1       #: m/s, reported 1-sigma of the GPS filter
+    sigma_range: float = 2.0         #: m, EKF range noise, constant part
+    sigma_range_frac: float = 0.0    #: EKF range noise, fraction of range (added)
+    sigma_angle: float = 2e-3        #: rad, EKF bearing noise (sensor + attitude)
+    accel_psd: float = 1e-9          #: m^2/s^3, EKF process noise PSD per axis
+    gate: float = 16.27              #: EKF NIS gate (99.9 %, 3 dof; 0: none)
+    p0: ArrayLike = (100.0, 100.0, 100.0, 1e-3, 1e-3, 1e-3)  #: EKF initial variances
+    meas_max_age: float = 2.0        #: s, an older sensor measurement is unused
+    coast_s: float = 120.0           #: s, EKF coasts this long without a measurement
+    retry_s: float = 60.0            #: s, GPS filter alone after an EKF failure
+    boresight_B: ArrayLike = (0.0, 0.0, 1.0)  #: camera boresight, body
+
+
+@dataclass
+class NavInput:
+    """Inputs of one navigation cycle (gnc_nav_in). ``None`` marks a source
+    absent: no GPS fix yet, no sensor measurement yet, no attitude estimate."""
+
+    t: float = 0.0                        #: s TAI, time of this cycle
+    gps_t: float = 0.0                    #: s TAI, time of the GPS fix
+    gps_r_N: ArrayLike | None = None      #: m, chaser position, GCRF
+    gps_v_N: ArrayLike | None = None      #: m/s, chaser velocity, GCRF
+    meas_t: float = 0.0                   #: s TAI, time of the sensor measurement
+    meas: ArrayLike | None = None         #: [range m, azimuth rad, elevation rad], camera
+    q_BN: ArrayLike | None = None         #: attitude estimate
+    dv_N: ArrayLike = _Z3                 #: m/s, Delta-v delivered since the last cycle
+
+    def fields(self) -> dict[str, object]:
+        """Flat C member values (also the NAV_STEP request fields)."""
+        gps = self.gps_r_N is not None and self.gps_v_N is not None
+        return {
+            "t": self.t, "gps_t": self.gps_t,
+            "gps_r_N": self.gps_r_N if gps else _Z3, "gps_v_N": self.gps_v_N if gps else _Z3,
+            "meas_t": self.meas_t, "meas": _Z3 if self.meas is None else self.meas,
+            "q_BN": _Q0 if self.q_BN is None else self.q_BN, "dv_N": self.dv_N,
+            "gps_valid": int(gps), "meas_valid": int(self.meas is not None),
+            "att_valid": int(self.q_BN is not None),
+        }
+
+
+def fill_config(cdata: object, cfg: NavConfig) -> None:
+    """Write a NavConfig into a gnc_nav_config."""
+    for name, value in dataclass_fields(cfg).items():
+        if name.startswith("ephem_"):
+            setattr(cdata.ephem, name[6:], float(value))  # type: ignore[attr-defined]
+            continue
+        cur = getattr(cdata, name)
+        if isinstance(cur, float | int):
+            setattr(cdata, name, float(value))
+        else:
+            a = vec(value, len(cur), name)
+            for i, x in enumerate(a):
+                cur[i] = float(x)
+
+
+class Nav:
+    """The navigation cycle on a caller-owned C context. ``step`` returns a
+    :class:`~fsw.core._struct.Result` (gnc_nav_out): ``x_H`` (m, m/s Hill),
+    ``r_rel_N``/``v_rel_N`` (target minus chaser, GCRF), ``r_target_N``,
+    ``v_target_N``, ``sun_N``, ``normal_N``, ``mean_motion`` (rad/s),
+    ``sigma_pos`` (m), ``sigma_vel`` (m/s), ``nis``, ``valid``, ``source``
+    (:class:`NavSource`), ``flags`` (:class:`NavFlag`), ``ekf_status``."""
+
+    def __init__(self, config: NavConfig | None = None) -> None:
+        self.config = config or NavConfig()
+        self._ctx = ffi.new("gnc_nav *")
+        c = ffi.new("gnc_nav_config *")
+        fill_config(c, self.config)
+        check(lib.gnc_nav_init(self._ctx, c), "nav_init")
+        self._in = CStruct("gnc_nav_in")
+        self._out = CStruct("gnc_nav_out")
+        self._views = self._in.flat_view()
+
+    def set_target(self, r_N: ArrayLike, v_N: ArrayLike, t: float) -> None:
+        """Load the target's state (m, m/s, GCRF) at ``t``; forgets the estimate."""
+        a, b = vec(r_N, 3, "r_N"), vec(v_N, 3, "v_N")
+        check(lib.gnc_nav_set_target(self._ctx, ptr(a), ptr(b), float(t)), "nav_set_target")
+
+    def step(self, inp: NavInput) -> Result:
+        """One navigation cycle."""
+        v = self._views
+        try:
+            for name, value in inp.fields().items():
+                v[name][...] = value
+        except (ValueError, TypeError, OverflowError) as exc:
+            raise GncInputError(f"nav_step: bad input: {exc}") from None
+        st = lib.gnc_nav_step(self._ctx, self._in.cdata, self._out.cdata)
+        if st:
+            check(st, "nav_step")
+        return self._out.result()

@@ -1,0 +1,145 @@
+"""Propulsion arithmetic through the guidance core (native/include/gnc_prop.h):
+thruster groups and their torque-free partners, the group and the burn
+attitude for a Delta-v, the on-time of a firing cycle with its Delta-v and
+propellant, and the residuals of the burn, firing, idle and thruster-test
+monitors. The decisions (state machine, arming, persistence, isolation) stay
+in the propulsion task.
+
+Thrusters: up to 16, each with a position (m, body, from the centre of mass)
+and a thrust direction (body, normalised by the core); a group is the set of
+thrusters with the same direction (within 1e-9). Masks: bit i = thruster i.
+"""
+
+# ruff: noqa: N815  (frame suffixes _B, _N, _BN are the project naming convention)
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from fsw.core._ffi import check, ffi, lib, out, ptr, vec
+from fsw.core.errors import GncInputError
+
+__all__ = ["G0", "PROP_MAX", "Prop", "PropConfig", "rate_residuals"]
+
+#: m/s^2, standard gravity
+G0 = 9.80665
+#: most thrusters the core handles (GNC_PROP_MAX)
+PROP_MAX = 16
+
+
+@dataclass
+class PropConfig:
+    """Thruster layout and engine of the propulsion arithmetic (gnc_prop_config)."""
+
+    position_B: Sequence[ArrayLike] = ()   #: m, body, one 3-vector per thruster
+    direction_B: Sequence[ArrayLike] = ()  #: thrust directions, body (any length)
+    inertia: ArrayLike = (10.0, 0.0, 0.0, 0.0, 12.0, 0.0, 0.0, 0.0, 15.0)  #: kg m^2
+    isp: float = 220.0                     #: s
+    g0: float = G0                         #: m/s^2
+    min_on: float = 0.01                   #: s, shortest pulse
+    secondary_B: ArrayLike = (0.0, -1.0, 0.0)  #: body axis towards the orbit normal
+
+    @property
+    def count(self) -> int:
+        return len(self.position_B)
+
+    def fields(self) -> dict[str, object]:
+        """Flat C member values (also the PROP_CONFIG request fields)."""
+        k = self.count
+        if not 1 <= k <= PROP_MAX or len(self.direction_B) != k:
+            raise GncInputError(f"prop config: 1..{PROP_MAX} thrusters, each with a position "
+                                f"and a direction (got {k} and {len(self.direction_B)})")
+        pos = np.zeros(3 * PROP_MAX)
+        dirs = np.zeros(3 * PROP_MAX)
+        pos[: 3 * k] = np.asarray(self.position_B, float).reshape(-1)
+        dirs[: 3 * k] = np.asarray(self.direction_B, float).reshape(-1)
+        return {"count": k, "position_B": tuple(pos.tolist()),
+                "direction_B": tuple(dirs.tolist()),
+                "inertia": tuple(vec(self.inertia, 9, "inertia").tolist()),
+                "isp": self.isp, "g0": self.g0, "min_on": self.min_on,
+                "secondary_B": tuple(vec(self.secondary_B, 3, "secondary_B").tolist())}
+
+
+def _t3(a: np.ndarray) -> tuple[float, float, float]:
+    return (float(a[0]), float(a[1]), float(a[2]))
+
+
+class Prop:
+    """The propulsion arithmetic on a caller-owned C context (gnc_prop)."""
+
+    def __init__(self, config: PropConfig) -> None:
+        self.config = config
+        self._ctx = ffi.new("gnc_prop *")
+        c = ffi.new("gnc_prop_config *")
+        for name, value in config.fields().items():
+            cur = getattr(c, name)
+            if isinstance(cur, float | int):
+                setattr(c, name, value)
+            else:
+                for i, x in enumerate(value):  # type: ignore[arg-type]
+                    cur[i] = x
+        check(lib.gnc_prop_init(self._ctx, c), "prop_init")
+        self._i = ffi.new("int[2]")
+        self._d = ffi.new("double[3]")
+
+    def partners(self) -> tuple[int, ...]:
+        """For each thruster, the one of its group whose torque cancels its best
+        (itself when alone)."""
+        return tuple(int(self._ctx.partner[i]) for i in range(self._ctx.cfg.count))
+
+    def select(self, ok_mask: int, q_BN: ArrayLike, dv_N: ArrayLike
+               ) -> tuple[tuple[float, float, float], int, int]:
+        """The group with two usable thrusters nearest the Delta-v in attitude
+        ``q_BN``: ``(axis_B, group_mask, n_fire)``. GncDomainError when none."""
+        q, d, axis = vec(q_BN, 4, "q_BN"), vec(dv_N, 3, "dv_N"), out(3)
+        check(lib.gnc_prop_select(self._ctx, int(ok_mask), ptr(q), ptr(d), ptr(axis), self._i,
+                                  self._i + 1), "prop_select")
+        return _t3(axis), int(self._i[0]), int(self._i[1])
+
+    def burn_attitude(self, axis_B: ArrayLike, dv_N: ArrayLike, normal_N: ArrayLike
+                      ) -> tuple[float, float, float, float]:
+        """The burn attitude ``q_BN``: ``axis_B`` along the Delta-v, the secondary
+        axis towards the orbit normal (z_N x dv when the normal is unknown, zero,
+        or within acos(0.99) of the Delta-v)."""
+        a, d, nn, q = vec(axis_B, 3, "axis_B"), vec(dv_N, 3, "dv_N"), vec(normal_N, 3,
+                                                                         "normal_N"), out(4)
+        check(lib.gnc_prop_burn_attitude(self._ctx, ptr(a), ptr(d), ptr(nn), ptr(q)),
+              "prop_burn_attitude")
+        return (float(q[0]), float(q[1]), float(q[2]), float(q[3]))
+
+    def fire(self, n_fire: int, thrust: float, mass: float, remaining: float, dt: float
+             ) -> tuple[float, float, float]:
+        """One firing cycle: ``(on s, dv m/s, dm kg)``; ``on = 0`` when the
+        on-time would be below the minimum pulse (the burn is done)."""
+        d = self._d
+        check(lib.gnc_prop_fire(self._ctx, int(n_fire), float(thrust), float(mass),
+                                float(remaining), float(dt), d, d + 1, d + 2), "prop_fire")
+        return float(d[0]), float(d[1]), float(d[2])
+
+    def duration(self, n_fire: int, thrust: float, mass: float, dv: float) -> float:
+        """Burn duration (s) of ``dv`` m/s with ``n_fire`` thrusters of ``thrust`` N."""
+        d = self._d
+        check(lib.gnc_prop_duration(self._ctx, int(n_fire), float(thrust), float(mass),
+                                    float(dv), d), "prop_duration")
+        return float(d[0])
+
+    def test_response(self, i: int, thrust: float, pulse: float, dw_B: ArrayLike
+                      ) -> tuple[tuple[float, float, float], float]:
+        """Thruster ``i`` fired ``pulse`` s at ``thrust`` N: the expected body
+        rate change ``I^-1 (arm x dir) F pulse`` and the response ratio of the
+        observed change ``dw_B`` (1: as expected, 0: not firing)."""
+        w, e, r = vec(dw_B, 3, "dw_B"), out(3), self._d
+        check(lib.gnc_prop_test_response(self._ctx, int(i), float(thrust), float(pulse), ptr(w),
+                                         ptr(e), r), "prop_test_response")
+        return _t3(e), float(r[0])
+
+
+def rate_residuals(w_B: ArrayLike, w0_B: ArrayLike) -> tuple[float, float]:
+    """The monitors' residuals ``(|w_B|, |w_B - w0_B|)`` (rad/s)."""
+    a, b = vec(w_B, 3, "w_B"), vec(w0_B, 3, "w0_B")
+    r = ffi.new("double[2]")
+    check(lib.gnc_prop_rate_residuals(ptr(a), ptr(b), r, r + 1), "prop_rate_residuals")
+    return float(r[0]), float(r[1])

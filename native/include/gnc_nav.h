@@ -1,0 +1,127 @@
+/*
+ * gnc_nav.h - the navigation cycle (1 Hz): the chaser's GPS fix and the
+ * target's on-board ephemeris give the relative state in the target's Hill
+ * frame, smoothed by a constant-gain filter propagated with the CW model;
+ * once the relative-navigation sensor (camera/lidar: range and bearing in the
+ * camera frame) sees the target, the relative-navigation EKF (gnc_relnav.h)
+ * takes over, started from the current estimate; without a measurement it
+ * coasts cfg.coast_s, then the GPS filter takes over again. Burns are told to
+ * the filters as the Delta-v is delivered. One call per cycle.
+ *
+ * The cycle, as the autonomy task flew it before issue 13 (fsw/tasks/autonomy/task.py
+ * _navigate): the mean motion n comes from the target ephemeris' cache before
+ * this cycle's queries; the GPS fix is turned into the Hill frame of the
+ * target at gps_t and carried to t by CW; dv_N is turned into the Hill axes of
+ * t. GPS filter: reset to the GPS solution at the first fix or beyond
+ * gps_reset_m, else x = CW(x + dv, t - t_last) then x += gain (z - x). EKF:
+ * started (flag EKF_STARTED) from the estimate carried to t (the GPS solution
+ * before any), its noise sigma_range + sigma_range_frac range, sigma_angle;
+ * a failed EKF step (EKF_FAILED) hands this very cycle to the GPS filter.
+ * Stale GPS (none, or older than gps_max_age): the estimate coasts on CW with
+ * dv applied (the EKF, if on, is not stepped). Reported sigmas: the EKF's
+ * sqrt(trace) of position and velocity, or sigma_gps_pos/vel.
+ *
+ * Conventions: gnc_ephem.h (SI, TAI, GCRF, Hill x radial / y along-track /
+ * z normal, rho = chaser minus target). The camera frame C: z_C on the
+ * boresight, x_C the body x axis (body y when the boresight is within
+ * acos(0.9) of x) made normal to it, y_C = z_C x x_C; the sensor reports
+ * range (m), azimuth = atan2(x_C, z_C), elevation = asin(y_C / range) (rad).
+ */
+#ifndef GNC_NAV_H
+#define GNC_NAV_H
+
+typedef enum gnc_nav_source {
+    GNC_NAV_NONE = 0,          /* no solution */
+    GNC_NAV_GPS_EPHEMERIS = 1, /* GPS fix minus target ephemeris, constant-gain filter */
+    GNC_NAV_RELNAV = 2         /* relative-navigation EKF on the sensor */
+} gnc_nav_source;
+
+typedef enum gnc_nav_flag {
+    GNC_NAV_FLAG_TARGET_UNKNOWN = 1, /* no target ephemeris loaded */
+    GNC_NAV_FLAG_GPS_STALE = 2,      /* no GPS fix within gps_max_age: coasting on CW */
+    GNC_NAV_FLAG_EKF_STARTED = 4,    /* the EKF (re)started this cycle */
+    GNC_NAV_FLAG_EKF_FAILED = 8,     /* the EKF step failed this cycle (ekf_status);
+                                      * the GPS filter flies alone for retry_s */
+    GNC_NAV_FLAG_REJECTED = 16,      /* a measurement was rejected by the gate */
+    GNC_NAV_FLAG_COASTING = 32,      /* EKF on without a measurement this cycle */
+    GNC_NAV_FLAG_GPS_RESET = 64      /* GPS filter reset to the raw GPS solution
+                                      * (first fix, or farther than gps_reset_m) */
+} gnc_nav_flag;
+
+typedef struct gnc_nav_config {
+    gnc_ephem_config ephem;    /* the target's (and chaser's) propagation */
+    double n_default;          /* rad/s, mean motion used before a target is known */
+    double gain_pos;           /* GPS filter: position gain per cycle (0..1] */
+    double gain_vel;           /* GPS filter: velocity gain per cycle (0..1] */
+    double gps_max_age;        /* s, a GPS fix older than this is stale */
+    double gps_reset_m;        /* m, GPS filter resets to the raw solution beyond this */
+    double sigma_gps_pos;      /* m, 1-sigma of the GPS filter's position (reported) */
+    double sigma_gps_vel;      /* m/s, 1-sigma of the GPS filter's velocity (reported) */
+    double sigma_range;        /* m, EKF range noise 1-sigma, constant part */
+    double sigma_range_frac;   /* EKF range noise, fraction of range (added) */
+    double sigma_angle;        /* rad, EKF bearing noise 1-sigma (sensor + attitude) */
+    double accel_psd;          /* m^2/s^3, EKF process noise PSD per axis */
+    double gate;               /* EKF NIS gate (0: none) */
+    double p0[6];              /* EKF initial covariance diagonal (m^2, (m/s)^2) */
+    double meas_max_age;       /* s, a sensor measurement older than this is unused */
+    double coast_s;            /* s, EKF coasts this long without a measurement */
+    double retry_s;            /* s, after an EKF failure the GPS filter flies alone */
+    double boresight_B[3];     /* camera boresight, body axes (any length) */
+} gnc_nav_config;
+
+typedef struct gnc_nav {
+    gnc_nav_config cfg;
+    double cam_C[9];           /* rows x_C, y_C, z_C in body axes */
+    gnc_ephem target;
+    gnc_relnav ekf;
+    double x[6];               /* current estimate (Hill) */
+    double t_last;             /* s, time of the last step */
+    double ekf_t;              /* s, time of the EKF's last step */
+    double ekf_n;              /* rad/s, mean motion the EKF is configured with */
+    double ekf_retry;          /* s, the EKF may start again from this time */
+    double normal_N[3];        /* unit orbit normal of the chaser (last GPS fix) */
+    int target_known;
+    int has_x;
+    int ekf_on;
+    int has_normal;
+} gnc_nav;
+
+typedef struct gnc_nav_in {
+    double t;                  /* s TAI, time of this cycle */
+    double gps_t;              /* s TAI, time of the GPS fix */
+    double gps_r_N[3];         /* m, chaser position, GCRF */
+    double gps_v_N[3];         /* m/s, chaser velocity, GCRF */
+    double meas_t;             /* s TAI, time of the sensor measurement */
+    double meas[3];            /* [range m, azimuth rad, elevation rad], camera frame */
+    double q_BN[4];            /* attitude estimate (for the sensor's bearing) */
+    double dv_N[3];            /* m/s, Delta-v delivered since the previous cycle, GCRF */
+    int gps_valid;
+    int meas_valid;
+    int att_valid;
+} gnc_nav_in;
+
+typedef struct gnc_nav_out {
+    double x_H[6];             /* [rho m, rho_dot m/s], Hill */
+    double r_rel_N[3];         /* m, target minus chaser, GCRF */
+    double v_rel_N[3];         /* m/s, target velocity minus chaser velocity, GCRF */
+    double r_target_N[3];      /* m, target position (on-board ephemeris), GCRF */
+    double v_target_N[3];      /* m/s, target velocity, GCRF */
+    double sun_N[3];           /* unit Earth-to-sun, GCRF */
+    double normal_N[3];        /* unit chaser orbit normal, GCRF (0 before a GPS fix) */
+    double mean_motion;        /* rad/s, of the target (n_default when unknown) */
+    double sigma_pos;          /* m, 1-sigma position uncertainty (RSS of the axes) */
+    double sigma_vel;          /* m/s, 1-sigma velocity uncertainty (RSS) */
+    double nis;                /* EKF normalised innovation squared (0 without update) */
+    int valid;                 /* 1: a relative solution exists */
+    int source;                /* gnc_nav_source */
+    int flags;                 /* gnc_nav_flag bits */
+    int ekf_status;            /* gnc_status of the EKF step when EKF_FAILED */
+} gnc_nav_out;
+
+int gnc_nav_init(gnc_nav *ctx, const gnc_nav_config *cfg);
+/* Load the target's state (r, v) at t (gnc_orbit_check'ed); forgets the estimate. */
+int gnc_nav_set_target(gnc_nav *ctx, const double r_N[3], const double v_N[3], double t);
+/* One navigation cycle. */
+int gnc_nav_step(gnc_nav *ctx, const gnc_nav_in *in, gnc_nav_out *out);
+
+#endif /* GNC_NAV_H */

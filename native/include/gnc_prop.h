@@ -1,0 +1,76 @@
+/*
+ * gnc_prop.h - propulsion arithmetic of the flight software: thruster groups
+ * and their torque-free pairs, the group and burn attitude for a Delta-v,
+ * the on-time of a firing cycle and its Delta-v and propellant, and the
+ * residuals of the burn, firing, idle and thruster-test monitors.
+ *
+ * Thrusters: up to GNC_PROP_MAX, each with a position (m, body, from the
+ * centre of mass) and a unit thrust direction (body); a "group" is the set of
+ * thrusters with the same direction (within 1e-9); the task's decisions
+ * (state machine, arming, persistence, isolation) stay in the task.
+ * Masks: bit i = thruster i.
+ */
+#ifndef GNC_PROP_H
+#define GNC_PROP_H
+
+enum { GNC_PROP_MAX = 16 };
+
+typedef struct gnc_prop_config {
+    int count;                         /* thrusters (1..GNC_PROP_MAX) */
+    double position_B[3 * GNC_PROP_MAX];  /* m, [i*3 + axis] */
+    double direction_B[3 * GNC_PROP_MAX]; /* thrust directions (normalised on init) */
+    double inertia[9];                 /* kg m^2, body, row-major */
+    double isp;                        /* s */
+    double g0;                         /* m/s^2, standard gravity */
+    double min_on;                     /* s, shortest pulse */
+    double secondary_B[3];             /* body axis turned towards the orbit normal
+                                        * in a burn attitude (the star tracker) */
+} gnc_prop_config;
+
+typedef struct gnc_prop {
+    gnc_prop_config cfg;
+    double torque_arm[3 * GNC_PROP_MAX]; /* position x direction (m), per thruster */
+    int partner[GNC_PROP_MAX];         /* the thruster of the same group whose torque
+                                        * cancels this one's best (itself if none) */
+    int initialised;
+} gnc_prop;
+
+int gnc_prop_init(gnc_prop *ctx, const gnc_prop_config *cfg);
+
+/* The group with at least two usable thrusters (ok_mask) whose direction is
+ * nearest the Delta-v dv_N (GCRF) seen in attitude q_BN; its direction axis_B,
+ * its usable members (*group_mask) and their count. GNC_ERR_DOMAIN when no
+ * group has two usable thrusters (or dv is zero). */
+int gnc_prop_select(const gnc_prop *ctx, int ok_mask, const double q_BN[4],
+                    const double dv_N[3], double axis_B[3], int *group_mask, int *n_fire);
+
+/* The burn attitude: axis_B along dv_N, the configured secondary axis as close
+ * as possible to the orbit normal normal_N (any length; to z_N x dv when the
+ * normal is zero or within acos(0.99) of dv, to x_N x dv when dv is along z_N). */
+int gnc_prop_burn_attitude(const gnc_prop *ctx, const double axis_B[3], const double dv_N[3],
+                           const double normal_N[3], double q_BN[4]);
+
+/* One firing cycle of n_fire thrusters of thrust F (N) on a craft of mass
+ * (kg) with remaining Delta-v (m/s) over a cycle of dt (s): the on-time
+ * min(dt, remaining mass / (n_fire F)); *on = 0 when that is below min_on (the
+ * burn is done); the impulse's Delta-v (m/s) and propellant (kg). */
+int gnc_prop_fire(const gnc_prop *ctx, int n_fire, double thrust, double mass, double remaining,
+                  double dt, double *on, double *dv, double *dm);
+
+/* Burn duration (s) of |dv| (m/s) with n_fire thrusters of thrust F (N) on mass (kg). */
+int gnc_prop_duration(const gnc_prop *ctx, int n_fire, double thrust, double mass, double dv,
+                      double *duration);
+
+/* Monitors' residuals from the gyro rate w_B (rad/s): |w_B| (idle monitor,
+ * settling), |w_B - w0_B| (firing monitor: change since firing began). */
+int gnc_prop_rate_residuals(const double w_B[3], const double w0_B[3], double *rate,
+                            double *change);
+
+/* Thruster test of thruster i fired for pulse (s) at thrust F (N): the
+ * expected body-rate change I^-1 (arm x dir) F pulse, and for an observed rate
+ * change dw_B the response ratio (dw . e)/(e . e) (1: as expected, 0: not
+ * firing). */
+int gnc_prop_test_response(const gnc_prop *ctx, int i, double thrust, double pulse,
+                           const double dw_B[3], double expected_B[3], double *ratio);
+
+#endif /* GNC_PROP_H */

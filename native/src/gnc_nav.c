@@ -1,0 +1,395 @@
+/* gnc_nav.c - the navigation cycle: GPS fix and target ephemeris in the Hill
+ * frame, constant-gain filter, relative-navigation EKF on the camera's
+ * measurements (see gnc_nav.h). */
+#include "gnc.h"
+#include "gnc_la.h"
+#include "gnc_math.h"
+
+#include <string.h>
+
+/* The EKF is configured again when the mean motion moved by more than this. */
+#define NAV_N_TOLERANCE 1e-7
+
+static int nav_config_ok(const gnc_nav_config *c)
+{
+    int i;
+    const double *num[] = {&c->n_default, &c->gain_pos, &c->gain_vel, &c->gps_max_age,
+                           &c->gps_reset_m, &c->sigma_gps_pos, &c->sigma_gps_vel,
+                           &c->sigma_range, &c->sigma_range_frac, &c->sigma_angle,
+                           &c->accel_psd, &c->gate, &c->meas_max_age, &c->coast_s,
+                           &c->retry_s};
+    for (i = 0; i < (int)(sizeof num / sizeof num[0]); ++i) {
+        if (!la_finite(num[i], 1) || !(*num[i] >= 0.0)) {
+            return 0;
+        }
+    }
+    if (!(c->n_default > 0.0) || !(c->gain_pos > 0.0) || !(c->gain_pos <= 1.0)
+        || !(c->gain_vel > 0.0) || !(c->gain_vel <= 1.0) || !(c->gps_max_age > 0.0)
+        || !(c->gps_reset_m > 0.0) || !(c->sigma_range > 0.0) || !(c->sigma_angle > 0.0)
+        || !la_finite(c->p0, 6) || !la_finite(c->boresight_B, 3)) {
+        return 0;
+    }
+    for (i = 0; i < 6; ++i) {
+        if (!(c->p0[i] > 0.0)) {
+            return 0;
+        }
+    }
+    return la_norm(c->boresight_B) > 0.0;
+}
+
+static int nav_ready(const gnc_nav *ctx)
+{
+    return ctx->cfg.n_default > 0.0 && ctx->target.cfg.step > 0.0 && ctx->ekf.cfg.n > 0.0;
+}
+
+/* Rows x_C, y_C, z_C of the camera frame in body axes (gnc_nav.h). */
+static void camera_frame(const double bore_B[3], double cam[9])
+{
+    double z[3], x[3], y[3], ref[3] = {1.0, 0.0, 0.0}, n;
+    int i;
+    n = la_norm(bore_B);
+    for (i = 0; i < 3; ++i) {
+        z[i] = bore_B[i] / n;
+    }
+    if (!(fabs(z[0]) < 0.9)) {
+        ref[0] = 0.0;
+        ref[1] = 1.0;
+    }
+    la_scale(z, -la_dot(ref, z), x);
+    la_add(ref, x, x);
+    n = la_norm(x);
+    for (i = 0; i < 3; ++i) {
+        x[i] = x[i] / n;
+    }
+    la_cross(z, x, y);
+    la_copy(x, cam, 3);
+    la_copy(y, cam + 3, 3);
+    la_copy(z, cam + 6, 3);
+}
+
+static int nav_relnav_init(gnc_nav *ctx, double n)
+{
+    gnc_relnav_config rc;
+    rc.n = n;
+    rc.sigma_range = ctx->cfg.sigma_range;
+    rc.sigma_angle = ctx->cfg.sigma_angle;
+    rc.accel_psd = ctx->cfg.accel_psd;
+    rc.gate = ctx->cfg.gate;
+    ctx->ekf_n = n;
+    ctx->ekf_on = 0;
+    return gnc_relnav_init(&ctx->ekf, &rc);
+}
+
+int gnc_nav_init(gnc_nav *ctx, const gnc_nav_config *cfg)
+{
+    int st;
+    if (ctx == NULL || cfg == NULL) {
+        return GNC_ERR_NULL;
+    }
+    ctx->cfg.n_default = 0.0; /* not ready until the end */
+    if (!nav_config_ok(cfg)) {
+        return GNC_ERR_DOMAIN;
+    }
+    st = gnc_ephem_init(&ctx->target, &cfg->ephem);
+    if (st != GNC_OK) {
+        return st;
+    }
+    ctx->cfg = *cfg;
+    camera_frame(cfg->boresight_B, ctx->cam_C);
+    la_zero(ctx->x, 6);
+    la_zero(ctx->normal_N, 3);
+    ctx->t_last = 0.0;
+    ctx->ekf_t = 0.0;
+    ctx->ekf_retry = -HUGE_VAL;
+    ctx->target_known = 0;
+    ctx->has_x = 0;
+    ctx->has_normal = 0;
+    st = nav_relnav_init(ctx, cfg->n_default);
+    if (st != GNC_OK) {
+        ctx->cfg.n_default = 0.0;
+    }
+    return st;
+}
+
+int gnc_nav_set_target(gnc_nav *ctx, const double r_N[3], const double v_N[3], double t)
+{
+    int st;
+    if (ctx == NULL || r_N == NULL || v_N == NULL) {
+        return GNC_ERR_NULL;
+    }
+    if (!nav_ready(ctx)) {
+        return GNC_ERR_STATE;
+    }
+    st = gnc_ephem_set(&ctx->target, r_N, v_N, t);
+    if (st != GNC_OK) {
+        return st;
+    }
+    ctx->target_known = 1;
+    ctx->has_x = 0;
+    ctx->ekf_on = 0;
+    return GNC_OK;
+}
+
+static int nav_inputs_ok(const gnc_nav_in *in)
+{
+    if (!la_finite(&in->t, 1) || !la_finite(in->dv_N, 3)) {
+        return 0;
+    }
+    if (in->gps_valid
+        && (!la_finite(&in->gps_t, 1) || !la_finite(in->gps_r_N, 3) || !la_finite(in->gps_v_N, 3)
+            || !(la_norm(in->gps_r_N) > 0.0))) {
+        return 0;
+    }
+    if (in->meas_valid && (!la_finite(&in->meas_t, 1) || !la_finite(in->meas, 3))) {
+        return 0;
+    }
+    if (in->att_valid
+        && (!la_finite(in->q_BN, 4) || !(la_dot(in->q_BN + 1, in->q_BN + 1)
+                                          + in->q_BN[0] * in->q_BN[0] > 1e-12))) {
+        return 0;
+    }
+    return 1;
+}
+
+/* The sensor's [range, azimuth, elevation] (camera frame) as the EKF's
+ * measurement: the line of sight in the Hill axes C of the target. */
+static void nav_meas_hill(const gnc_nav *ctx, const gnc_nav_in *in, const double C[9],
+                          double m[3])
+{
+    double rng = in->meas[0], az = in->meas[1], el = in->meas[2], ce = gnc_cos(el);
+    double los_C[3], los_B[3], los_N[3], qc[4], h[3];
+    los_C[0] = ce * gnc_sin(az);
+    los_C[1] = gnc_sin(el);
+    los_C[2] = ce * gnc_cos(az);
+    la_mtv3(ctx->cam_C, los_C, los_B);
+    gnc_quat_conj(in->q_BN, qc);
+    gnc_quat_rotate(qc, los_B, los_N);
+    la_mv3(C, los_N, h);
+    m[0] = rng;
+    m[1] = gnc_atan2(h[1], h[0]);
+    m[2] = gnc_atan2(h[2], sqrt(h[0] * h[0] + h[1] * h[1]));
+}
+
+/* x coasted over dt with the impulse dv_H (Hill) applied first. */
+static int nav_coast(double n, const double x[6], const double dv_H[3], double dt, double out[6])
+{
+    double y[6];
+    la_copy(x, y, 6);
+    la_add(y + 3, dv_H, y + 3);
+    return gnc_cw_propagate(n, y, dt, out);
+}
+
+/* The relative-navigation EKF's cycle; nonzero status: it failed. */
+static int nav_ekf(gnc_nav *ctx, const gnc_nav_in *in, double n, const double z[6],
+                   const double dv_H[3], const double meas[3], int have_meas, gnc_nav_out *out)
+{
+    gnc_relnav_in ri;
+    gnc_relnav_out ro;
+    double P0[36], x0[6];
+    int st, i;
+    la_copy(dv_H, ri.dv, 3);
+    if (!ctx->ekf_on) {
+        if (fabs(n - ctx->ekf_n) > NAV_N_TOLERANCE) {
+            st = nav_relnav_init(ctx, n);
+            if (st != GNC_OK) {
+                return st;
+            }
+        }
+        /* started from the current estimate (carried to now), else the GPS one */
+        if (ctx->has_x) {
+            st = nav_coast(n, ctx->x, dv_H, in->t - ctx->t_last, x0);
+            if (st != GNC_OK) {
+                return st;
+            }
+        } else {
+            la_copy(z, x0, 6);
+        }
+        la_zero(P0, 36);
+        for (i = 0; i < 6; ++i) {
+            P0[7 * i] = ctx->cfg.p0[i];
+        }
+        st = gnc_relnav_reset(&ctx->ekf, x0, P0);
+        if (st != GNC_OK) {
+            return st;
+        }
+        ctx->ekf_on = 1;
+        ctx->ekf_t = in->t;
+        la_zero(ri.dv, 3);
+        out->flags |= GNC_NAV_FLAG_EKF_STARTED;
+    }
+    ri.dt = in->t - ctx->ekf_t;
+    ri.meas_valid = have_meas;
+    la_copy(meas, ri.meas, 3);
+    ctx->ekf.cfg.sigma_range = ctx->cfg.sigma_range
+        + (have_meas ? ctx->cfg.sigma_range_frac * fabs(meas[0]) : 0.0);
+    st = gnc_relnav_step(&ctx->ekf, &ri, &ro);
+    ctx->ekf_t = in->t;
+    if (st != GNC_OK) {
+        return st;
+    }
+    la_copy(ro.x, ctx->x, 6);
+    out->source = GNC_NAV_RELNAV;
+    out->sigma_pos = sqrt(ro.P[0] + ro.P[7] + ro.P[14]);
+    out->sigma_vel = sqrt(ro.P[21] + ro.P[28] + ro.P[35]);
+    out->nis = ro.updated ? ro.nis : 0.0;
+    if (ro.rejected) {
+        out->flags |= GNC_NAV_FLAG_REJECTED;
+    }
+    if (!have_meas) {
+        out->flags |= GNC_NAV_FLAG_COASTING;
+    }
+    return GNC_OK;
+}
+
+/* The constant-gain filter on the GPS solution z (Hill, at t). */
+static int nav_gps_filter(gnc_nav *ctx, const gnc_nav_in *in, double n, const double z[6],
+                          const double dv_H[3], gnc_nav_out *out)
+{
+    double d[3], x[6];
+    int st, i;
+    ctx->ekf_on = 0;
+    out->source = GNC_NAV_GPS_EPHEMERIS;
+    out->sigma_pos = ctx->cfg.sigma_gps_pos;
+    out->sigma_vel = ctx->cfg.sigma_gps_vel;
+    la_sub(ctx->x, z, d);
+    if (!ctx->has_x || !(la_norm(d) <= ctx->cfg.gps_reset_m)) {
+        la_copy(z, ctx->x, 6);
+        out->flags |= GNC_NAV_FLAG_GPS_RESET;
+        return GNC_OK;
+    }
+    st = nav_coast(n, ctx->x, dv_H, in->t - ctx->t_last, x);
+    if (st != GNC_OK) {
+        return st;
+    }
+    for (i = 0; i < 3; ++i) {
+        x[i] += ctx->cfg.gain_pos * (z[i] - x[i]);
+        x[3 + i] += ctx->cfg.gain_vel * (z[3 + i] - x[3 + i]);
+    }
+    la_copy(x, ctx->x, 6);
+    return GNC_OK;
+}
+
+int gnc_nav_step(gnc_nav *ctx, const gnc_nav_in *in, gnc_nav_out *out)
+{
+    double n, r_t[3] = {0.0, 0.0, 0.0}, v_t[3] = {0.0, 0.0, 0.0}, C[9], w[3] = {0.0, 0.0, 0.0};
+    double dv_H[3] = {0.0, 0.0, 0.0}, z[6], meas[3] = {0.0, 0.0, 0.0}, h[3], dr[3], dv[3];
+    int st, stale, have_meas;
+    if (ctx == NULL || in == NULL || out == NULL) {
+        return GNC_ERR_NULL;
+    }
+    if (!nav_ready(ctx)) {
+        return GNC_ERR_STATE;
+    }
+    if (!nav_inputs_ok(in)) {
+        return GNC_ERR_DOMAIN;
+    }
+    la_zero(C, 9);
+    memset(out, 0, sizeof *out);
+    n = ctx->cfg.n_default;
+    if (ctx->target_known) {
+        st = gnc_ephem_mean_motion(&ctx->target, &n);
+        if (st != GNC_OK) {
+            return st;
+        }
+    } else {
+        out->flags |= GNC_NAV_FLAG_TARGET_UNKNOWN;
+    }
+    out->mean_motion = n;
+    st = gnc_sun_direction(in->t, out->sun_N);
+    if (st != GNC_OK) {
+        return st;
+    }
+    stale = !ctx->target_known || !in->gps_valid || in->t - in->gps_t > ctx->cfg.gps_max_age;
+    if (in->gps_valid) {
+        la_cross(in->gps_r_N, in->gps_v_N, h);
+        if (la_norm(h) > 0.0) {
+            la_scale(h, 1.0 / la_norm(h), ctx->normal_N);
+            ctx->has_normal = 1;
+        }
+    }
+    if (stale) {
+        out->flags |= GNC_NAV_FLAG_GPS_STALE;
+        if (ctx->target_known) {
+            st = gnc_ephem_state(&ctx->target, in->t, r_t, v_t);
+            if (st == GNC_OK) {
+                st = gnc_hill_basis(r_t, v_t, C, w);
+            }
+            if (st != GNC_OK) {
+                return st;
+            }
+            la_mv3(C, in->dv_N, dv_H);
+        }
+        if (ctx->has_x) {
+            /* coast on the CW model (the EKF, if on, is stepped at the next fix) */
+            st = nav_coast(n, ctx->x, dv_H, in->t - ctx->t_last, ctx->x);
+            if (st != GNC_OK) {
+                return st;
+            }
+            out->source = ctx->ekf_on ? GNC_NAV_RELNAV : GNC_NAV_GPS_EPHEMERIS;
+            out->sigma_pos = ctx->cfg.sigma_gps_pos;
+            out->sigma_vel = ctx->cfg.sigma_gps_vel;
+        }
+    } else {
+        /* the relative state at the fix's time, carried to t by the CW model */
+        st = gnc_ephem_state(&ctx->target, in->gps_t, r_t, v_t);
+        if (st == GNC_OK) {
+            st = gnc_hill_from_inertial(r_t, v_t, in->gps_r_N, in->gps_v_N, z);
+        }
+        if (st == GNC_OK && in->t > in->gps_t) {
+            st = gnc_cw_propagate(n, z, in->t - in->gps_t, z);
+            if (st == GNC_OK) {
+                st = gnc_ephem_state(&ctx->target, in->t, r_t, v_t);
+            }
+        }
+        if (st == GNC_OK) {
+            st = gnc_hill_basis(r_t, v_t, C, w);
+        }
+        if (st != GNC_OK) {
+            return st;
+        }
+        la_mv3(C, in->dv_N, dv_H);
+        have_meas = in->meas_valid && in->att_valid
+            && in->t - in->meas_t < ctx->cfg.meas_max_age;
+        if (have_meas) {
+            nav_meas_hill(ctx, in, C, meas);
+        }
+        st = GNC_ERR_STATE; /* no EKF this cycle */
+        if ((have_meas && in->t >= ctx->ekf_retry)
+            || (ctx->ekf_on && in->meas_valid && in->t - in->meas_t < ctx->cfg.coast_s)) {
+            st = nav_ekf(ctx, in, n, z, dv_H, meas, have_meas, out);
+            if (st != GNC_OK) {
+                out->flags |= GNC_NAV_FLAG_EKF_FAILED;
+                out->ekf_status = st;
+                ctx->ekf_on = 0;
+                ctx->ekf_retry = in->t + ctx->cfg.retry_s;
+            }
+        }
+        if (st != GNC_OK) {
+            st = nav_gps_filter(ctx, in, n, z, dv_H, out);
+            if (st != GNC_OK) {
+                return st;
+            }
+        }
+        ctx->has_x = 1;
+    }
+    ctx->t_last = in->t;
+    if (ctx->has_normal) {
+        la_copy(ctx->normal_N, out->normal_N, 3);
+    }
+    if (ctx->target_known) {
+        la_copy(r_t, out->r_target_N, 3);
+        la_copy(v_t, out->v_target_N, 3);
+    }
+    if (ctx->has_x && ctx->target_known) {
+        /* the estimate back to inertial: target minus chaser */
+        la_copy(ctx->x, out->x_H, 6);
+        la_mtv3(C, ctx->x, dr);
+        la_mtv3(C, ctx->x + 3, dv);
+        la_cross(w, dr, h);
+        la_add(dv, h, dv);
+        la_scale(dr, -1.0, out->r_rel_N);
+        la_scale(dv, -1.0, out->v_rel_N);
+        out->valid = 1;
+    }
+    return GNC_OK;
+}

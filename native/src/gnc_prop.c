@@ -1,0 +1,326 @@
+/* gnc_prop.c - propulsion arithmetic: thruster groups and partners, group
+ * selection and burn attitude, firing cycles, monitors' residuals (see
+ * gnc_prop.h). */
+#include "gnc.h"
+#include "gnc_la.h"
+
+/* Two thrusters belong to one group when their unit directions agree to this. */
+#define SAME_DIRECTION 1e-9
+
+static int same_direction(const double *a, const double *b)
+{
+    return fabs(a[0] - b[0]) <= SAME_DIRECTION && fabs(a[1] - b[1]) <= SAME_DIRECTION
+        && fabs(a[2] - b[2]) <= SAME_DIRECTION;
+}
+
+static int prop_ready(const gnc_prop *ctx)
+{
+    return ctx->initialised && ctx->cfg.count >= 1 && ctx->cfg.count <= GNC_PROP_MAX;
+}
+
+int gnc_prop_init(gnc_prop *ctx, const gnc_prop_config *cfg)
+{
+    double inv[9], dn;
+    int i, j;
+    if (ctx == NULL || cfg == NULL) {
+        return GNC_ERR_NULL;
+    }
+    ctx->initialised = 0;
+    if (cfg->count < 1 || cfg->count > GNC_PROP_MAX) {
+        return GNC_ERR_RANGE;
+    }
+    if (!la_finite(cfg->position_B, 3 * cfg->count) || !la_finite(cfg->direction_B, 3 * cfg->count)
+        || !la_finite(cfg->inertia, 9) || !(cfg->isp > 0.0) || !la_finite(&cfg->isp, 1)
+        || !(cfg->g0 > 0.0) || !la_finite(&cfg->g0, 1) || !(cfg->min_on >= 0.0)
+        || !la_finite(&cfg->min_on, 1) || !la_finite(cfg->secondary_B, 3)
+        || !(la_norm(cfg->secondary_B) > 0.0)) {
+        return GNC_ERR_DOMAIN;
+    }
+    if (!la_inv3(cfg->inertia, inv)) {
+        return GNC_ERR_SINGULAR;
+    }
+    ctx->cfg = *cfg;
+    for (i = 0; i < cfg->count; ++i) {
+        double *d = ctx->cfg.direction_B + 3 * i;
+        dn = la_norm(d);
+        if (!(dn > 0.0)) {
+            return GNC_ERR_DOMAIN;
+        }
+        for (j = 0; j < 3; ++j) {
+            d[j] = d[j] / dn;
+        }
+        la_cross(ctx->cfg.position_B + 3 * i, d, ctx->torque_arm + 3 * i);
+    }
+    for (i = cfg->count; i < GNC_PROP_MAX; ++i) {
+        la_zero(ctx->cfg.position_B + 3 * i, 3);
+        la_zero(ctx->cfg.direction_B + 3 * i, 3);
+        la_zero(ctx->torque_arm + 3 * i, 3);
+        ctx->partner[i] = i;
+    }
+    /* partner: the thruster of the same group whose torque cancels this one's best */
+    for (i = 0; i < cfg->count; ++i) {
+        double best_r = HUGE_VAL;
+        ctx->partner[i] = i;
+        for (j = 0; j < cfg->count; ++j) {
+            double s[3], r;
+            if (j == i
+                || !same_direction(ctx->cfg.direction_B + 3 * i, ctx->cfg.direction_B + 3 * j)) {
+                continue;
+            }
+            la_add(ctx->torque_arm + 3 * i, ctx->torque_arm + 3 * j, s);
+            r = la_norm(s);
+            if (r < best_r) {
+                best_r = r;
+                ctx->partner[i] = j;
+            }
+        }
+    }
+    ctx->initialised = 1;
+    return GNC_OK;
+}
+
+int gnc_prop_select(const gnc_prop *ctx, int ok_mask, const double q_BN[4],
+                    const double dv_N[3], double axis_B[3], int *group_mask, int *n_fire)
+{
+    double q[4], u[3], dv_B[3], mag, best_c = -2.0;
+    int i, j, best = -1, best_mask = 0, best_n = 0, st;
+    if (ctx == NULL || q_BN == NULL || dv_N == NULL || axis_B == NULL || group_mask == NULL
+        || n_fire == NULL) {
+        return GNC_ERR_NULL;
+    }
+    if (!prop_ready(ctx)) {
+        return GNC_ERR_STATE;
+    }
+    if (!la_finite(dv_N, 3)) {
+        return GNC_ERR_DOMAIN;
+    }
+    st = gnc_quat_normalize(q_BN, q);
+    if (st != GNC_OK) {
+        return st;
+    }
+    mag = la_norm(dv_N);
+    if (!(mag > 0.0)) {
+        return GNC_ERR_DOMAIN;
+    }
+    la_scale(dv_N, 1.0 / mag, u);
+    gnc_quat_rotate(q, u, dv_B);
+    for (i = 0; i < ctx->cfg.count; ++i) {
+        const double *d = ctx->cfg.direction_B + 3 * i;
+        int first = 1, mask = 0, cnt = 0;
+        double c;
+        for (j = 0; j < i; ++j) { /* each group once, at its first member */
+            if (same_direction(d, ctx->cfg.direction_B + 3 * j)) {
+                first = 0;
+                break;
+            }
+        }
+        if (!first) {
+            continue;
+        }
+        for (j = i; j < ctx->cfg.count; ++j) {
+            if ((ok_mask >> j & 1) && same_direction(d, ctx->cfg.direction_B + 3 * j)) {
+                mask |= 1 << j;
+                cnt += 1;
+            }
+        }
+        if (cnt < 2) {
+            continue;
+        }
+        c = la_dot(d, dv_B);
+        if (c > best_c) {
+            best_c = c;
+            best = i;
+            best_mask = mask;
+            best_n = cnt;
+        }
+    }
+    if (best < 0) {
+        return GNC_ERR_DOMAIN; /* no group with two usable thrusters */
+    }
+    la_copy(ctx->cfg.direction_B + 3 * best, axis_B, 3);
+    *group_mask = best_mask;
+    *n_fire = best_n;
+    return GNC_OK;
+}
+
+int gnc_prop_burn_attitude(const gnc_prop *ctx, const double axis_B[3], const double dv_N[3],
+                           const double normal_N[3], double q_BN[4])
+{
+    static const double z_N[3] = {0.0, 0.0, 1.0}, x_N[3] = {1.0, 0.0, 0.0};
+    double u[3], ref[3] = {0.0, 0.0, 0.0}, mag, nn;
+    int ko;
+    if (ctx == NULL || axis_B == NULL || dv_N == NULL || normal_N == NULL || q_BN == NULL) {
+        return GNC_ERR_NULL;
+    }
+    if (!prop_ready(ctx)) {
+        return GNC_ERR_STATE;
+    }
+    if (!la_finite(axis_B, 3) || !la_finite(dv_N, 3) || !la_finite(normal_N, 3)) {
+        return GNC_ERR_DOMAIN;
+    }
+    mag = la_norm(dv_N);
+    if (!(mag > 0.0)) {
+        return GNC_ERR_DOMAIN;
+    }
+    la_scale(dv_N, 1.0 / mag, u);
+    nn = la_norm(normal_N);
+    if (nn > 0.0) {
+        la_scale(normal_N, 1.0 / nn, ref);
+    }
+    if (!(nn > 0.0) || fabs(la_dot(ref, u)) > 0.99) {
+        /* the normal unknown or along the burn: z_N x dv (x_N x dv along z_N) */
+        la_cross(u, z_N, ref);
+        if (!(la_norm(ref) > 0.1)) {
+            la_cross(u, x_N, ref);
+        }
+    }
+    return gnc_target_pointing(axis_B, ctx->cfg.secondary_B, u, ref, 0.0, q_BN, &ko);
+}
+
+int gnc_prop_fire(const gnc_prop *ctx, int n_fire, double thrust, double mass, double remaining,
+                  double dt, double *on, double *dv, double *dm)
+{
+    double t_on, impulse;
+    if (ctx == NULL || on == NULL || dv == NULL || dm == NULL) {
+        return GNC_ERR_NULL;
+    }
+    if (!prop_ready(ctx)) {
+        return GNC_ERR_STATE;
+    }
+    if (n_fire < 1 || n_fire > ctx->cfg.count) {
+        return GNC_ERR_RANGE;
+    }
+    if (!(thrust > 0.0) || !la_finite(&thrust, 1) || !(mass > 0.0) || !la_finite(&mass, 1)
+        || !la_finite(&remaining, 1) || !(dt > 0.0) || !la_finite(&dt, 1)) {
+        return GNC_ERR_DOMAIN;
+    }
+    t_on = remaining * mass / (n_fire * thrust);
+    t_on = dt < t_on ? dt : t_on;
+    if (!(t_on >= ctx->cfg.min_on) || !(t_on > 0.0)) {
+        *on = 0.0; /* below the minimum impulse bit: the burn is done */
+        *dv = 0.0;
+        *dm = 0.0;
+        return GNC_OK;
+    }
+    impulse = n_fire * thrust * t_on;
+    *on = t_on;
+    *dm = impulse / (ctx->cfg.isp * ctx->cfg.g0);
+    *dv = impulse / mass;
+    return GNC_OK;
+}
+
+int gnc_prop_duration(const gnc_prop *ctx, int n_fire, double thrust, double mass, double dv,
+                      double *duration)
+{
+    double accel;
+    if (ctx == NULL || duration == NULL) {
+        return GNC_ERR_NULL;
+    }
+    if (!prop_ready(ctx)) {
+        return GNC_ERR_STATE;
+    }
+    if (n_fire < 1 || n_fire > ctx->cfg.count) {
+        return GNC_ERR_RANGE;
+    }
+    if (!(thrust > 0.0) || !la_finite(&thrust, 1) || !(mass > 0.0) || !la_finite(&mass, 1)
+        || !(dv >= 0.0) || !la_finite(&dv, 1)) {
+        return GNC_ERR_DOMAIN;
+    }
+    accel = n_fire * thrust / mass;
+    *duration = dv / (accel > 1e-9 ? accel : 1e-9);
+    return GNC_OK;
+}
+
+int gnc_prop_rate_residuals(const double w_B[3], const double w0_B[3], double *rate,
+                            double *change)
+{
+    double d[3];
+    if (w_B == NULL || w0_B == NULL || rate == NULL || change == NULL) {
+        return GNC_ERR_NULL;
+    }
+    if (!la_finite(w_B, 3) || !la_finite(w0_B, 3)) {
+        return GNC_ERR_DOMAIN;
+    }
+    la_sub(w_B, w0_B, d);
+    *rate = la_norm(w_B);
+    *change = la_norm(d);
+    return GNC_OK;
+}
+
+/* x = A^-1 b by Gaussian elimination with partial pivoting (3x3). */
+static int solve3(const double A[9], const double b[3], double x[3])
+{
+    double m[12];
+    int i, j, k, p;
+    for (i = 0; i < 3; ++i) {
+        for (j = 0; j < 3; ++j) {
+            m[4 * i + j] = A[3 * i + j];
+        }
+        m[4 * i + 3] = b[i];
+    }
+    for (k = 0; k < 3; ++k) {
+        p = k;
+        for (i = k + 1; i < 3; ++i) {
+            if (fabs(m[4 * i + k]) > fabs(m[4 * p + k])) {
+                p = i;
+            }
+        }
+        if (!(fabs(m[4 * p + k]) > 0.0)) {
+            return 0;
+        }
+        if (p != k) {
+            for (j = 0; j < 4; ++j) {
+                double t = m[4 * k + j];
+                m[4 * k + j] = m[4 * p + j];
+                m[4 * p + j] = t;
+            }
+        }
+        for (i = k + 1; i < 3; ++i) {
+            double f = m[4 * i + k] / m[4 * k + k];
+            for (j = k; j < 4; ++j) {
+                m[4 * i + j] -= f * m[4 * k + j];
+            }
+        }
+    }
+    for (i = 2; i >= 0; --i) {
+        double s = m[4 * i + 3];
+        for (j = i + 1; j < 3; ++j) {
+            s -= m[4 * i + j] * x[j];
+        }
+        x[i] = s / m[4 * i + i];
+    }
+    return la_finite(x, 3);
+}
+
+int gnc_prop_test_response(const gnc_prop *ctx, int i, double thrust, double pulse,
+                           const double dw_B[3], double expected_B[3], double *ratio)
+{
+    double h[3], e[3], ee;
+    int k;
+    if (ctx == NULL || dw_B == NULL || expected_B == NULL || ratio == NULL) {
+        return GNC_ERR_NULL;
+    }
+    if (!prop_ready(ctx)) {
+        return GNC_ERR_STATE;
+    }
+    if (i < 0 || i >= ctx->cfg.count) {
+        return GNC_ERR_RANGE;
+    }
+    if (!(thrust > 0.0) || !la_finite(&thrust, 1) || !(pulse > 0.0) || !la_finite(&pulse, 1)
+        || !la_finite(dw_B, 3)) {
+        return GNC_ERR_DOMAIN;
+    }
+    for (k = 0; k < 3; ++k) { /* the angular impulse (arm x dir) F pulse */
+        h[k] = ctx->torque_arm[3 * i + k] * thrust * pulse;
+    }
+    if (!solve3(ctx->cfg.inertia, h, e)) {
+        return GNC_ERR_SINGULAR;
+    }
+    ee = la_dot(e, e);
+    if (!(ee > 0.0)) {
+        return GNC_ERR_SINGULAR; /* a thruster through the centre of mass: no test */
+    }
+    la_copy(e, expected_B, 3);
+    *ratio = la_dot(dw_B, e) / ee;
+    return GNC_OK;
+}

@@ -1,0 +1,286 @@
+"""The navigation cycle (native/src/gnc_nav.c) against independent
+implementations written here: the GPS + ephemeris constant-gain filter in
+numpy (target by scipy DOP853 with J2, Hill frame and CW by hand and by
+expm), the relative-navigation EKF path against filterpy's
+ExtendedKalmanFilter fed with camera measurements turned into Hill axes by
+scipy Rotation; the mode logic (stale GPS, coasting, EKF failure)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from filterpy.kalman import ExtendedKalmanFilter
+from scipy.integrate import solve_ivp
+from scipy.linalg import expm
+from scipy.spatial.transform import Rotation
+
+from fsw.core import ephem, orbit
+from fsw.core.errors import GncStateError, GncUnitsError
+from fsw.core.nav import Nav, NavConfig, NavFlag, NavInput, NavSource
+
+MU, J2, RE = orbit.MU_EARTH, orbit.J2_EARTH, orbit.R_EARTH
+T0 = 2.1e9
+
+
+def _rhs(_t, y):
+    r = y[:3]
+    r2 = r @ r
+    rn = math.sqrt(r2)
+    k = 1.5 * J2 * MU * RE**2 / rn**5
+    a = -MU * r / rn**3 + k * r * (5.0 * r[2] ** 2 / r2 - 1.0)
+    a[2] -= 2.0 * k * r[2]
+    return np.r_[y[3:], a]
+
+
+class Truth:
+    """Target (DOP853, two-body + J2) and a chaser given by its Hill state
+    (a slow drift, for the measurements)."""
+
+    def __init__(self, span: float) -> None:
+        self.r0, self.v0 = orbit.rv_from_coe([6.92e6, 0.0008, 0.9, 0.4, 1.0, 0.2])
+        self.sol = solve_ivp(_rhs, (0.0, span), np.r_[self.r0, self.v0], method="DOP853",
+                             rtol=1e-12, atol=1e-7, dense_output=True)
+
+    def target(self, t: float) -> tuple[np.ndarray, np.ndarray]:
+        y = self.sol.sol(t - T0)
+        return y[:3], y[3:]
+
+    @staticmethod
+    def rho(t: float) -> np.ndarray:
+        s = t - T0
+        return np.array([-40.0 + 0.01 * s, -900.0 + 0.05 * s, 25.0, 0.01, 0.05, 0.0])
+
+    def chaser(self, t: float) -> tuple[np.ndarray, np.ndarray]:
+        r_t, v_t = self.target(t)
+        C, w = hill(r_t, v_t)
+        x = self.rho(t)
+        dr = C.T @ x[:3]
+        return r_t + dr, v_t + C.T @ x[3:] + np.cross(w, dr)
+
+
+def hill(r_t, v_t):
+    x = r_t / np.linalg.norm(r_t)
+    h = np.cross(r_t, v_t)
+    z = h / np.linalg.norm(h)
+    return np.array([x, np.cross(z, x), z]), h / (r_t @ r_t)
+
+
+def cw_phi(n: float, t: float) -> np.ndarray:
+    A = np.zeros((6, 6))
+    A[:3, 3:] = np.eye(3)
+    A[3, 0], A[3, 4], A[4, 3], A[5, 2] = 3 * n * n, 2 * n, -2 * n, -n * n
+    return expm(A * t)
+
+
+def mean_motion(r, v) -> float:
+    a = 1.0 / (2.0 / np.linalg.norm(r) - (v @ v) / MU)
+    return math.sqrt(MU / a**3)
+
+
+class GpsFilter:
+    """The constant-gain GPS + ephemeris filter, written independently."""
+
+    def __init__(self, cfg: NavConfig, truth: Truth) -> None:
+        self.cfg, self.truth = cfg, truth
+        self.x = None
+        self.t_last = None
+        self.t_eph = T0  # the time of the ephemeris state the mean motion comes from
+
+    def step(self, t, gps_t, r_c, v_c, dv_N=(0.0, 0.0, 0.0)):
+        dv_N = np.asarray(dv_N, float)
+        n = mean_motion(*self.truth.target(self.t_eph))
+        r_t, v_t = self.truth.target(gps_t)
+        C, w = hill(r_t, v_t)
+        dr = r_c - r_t
+        z = np.r_[C @ dr, C @ (v_c - v_t - np.cross(w, dr))]
+        if t > gps_t:
+            z = cw_phi(n, t - gps_t) @ z
+        self.t_eph = max(self.t_eph, gps_t, t)
+        Ct, _ = hill(*self.truth.target(t))
+        dv_H = Ct @ dv_N
+        if self.x is None or np.linalg.norm(self.x[:3] - z[:3]) > self.cfg.gps_reset_m:
+            self.x, reset = z, True
+        else:
+            x = cw_phi(n, t - self.t_last) @ (self.x + np.r_[np.zeros(3), dv_H])
+            x[:3] += self.cfg.gain_pos * (z[:3] - x[:3])
+            x[3:] += self.cfg.gain_vel * (z[3:] - x[3:])
+            self.x, reset = x, False
+        self.t_last = t
+        return self.x.copy(), n, reset
+
+
+def test_gps_filter_matches_an_independent_implementation() -> None:
+    truth = Truth(400.0)
+    cfg = NavConfig()
+    nav, ref = Nav(cfg), GpsFilter(cfg, truth)
+    nav.set_target(truth.r0, truth.v0, T0)
+    for k in range(1, 121):
+        t = T0 + k
+        gps_t = t - 0.35 if k % 7 else t  # fixes lag the cycle a little, sometimes not
+        r_c, v_c = truth.chaser(gps_t)
+        dv_N = np.array([0.02, -0.01, 0.005]) if k in (40, 41) else np.zeros(3)
+        out = nav.step(NavInput(t=t, gps_t=gps_t, gps_r_N=r_c, gps_v_N=v_c, dv_N=dv_N))
+        x, n, reset = ref.step(t, gps_t, r_c, v_c, dv_N)
+        assert out.valid == 1 and out.source == NavSource.GPS_EPHEMERIS
+        assert bool(out.flags & NavFlag.GPS_RESET) == reset
+        assert out.mean_motion == pytest.approx(n, rel=1e-9)
+        assert np.allclose(out.x_H[:3], x[:3], rtol=0, atol=2e-3), k
+        assert np.allclose(out.x_H[3:], x[3:], rtol=0, atol=2e-6), k
+        # back to inertial: target minus chaser
+        r_t, v_t = truth.target(t)
+        C, w = hill(r_t, v_t)
+        dr = C.T @ x[:3]
+        assert np.allclose(out.r_rel_N, -dr, rtol=0, atol=3e-3)
+        assert np.allclose(out.v_rel_N, -(C.T @ x[3:] + np.cross(w, dr)), rtol=0, atol=3e-6)
+        assert np.allclose(out.r_target_N, r_t, rtol=0, atol=2e-3)
+        h = np.cross(r_c, v_c)
+        assert np.allclose(out.normal_N, h / np.linalg.norm(h), rtol=0, atol=1e-15)
+        assert np.array_equal(out.sun_N, ephem.sun_direction(t))
+    assert out.sigma_pos == cfg.sigma_gps_pos
+
+
+def camera_frame(bore: np.ndarray) -> np.ndarray:
+    z = bore / np.linalg.norm(bore)
+    ref = np.array([1.0, 0, 0]) if abs(z[0]) < 0.9 else np.array([0, 1.0, 0])
+    x = ref - (ref @ z) * z
+    x /= np.linalg.norm(x)
+    return np.array([x, np.cross(z, x), z])
+
+
+def camera_measurement(truth: Truth, t: float, q_BN: np.ndarray, cam: np.ndarray):
+    """What the sensor reports: range, az = atan2(x_C, z_C), el = asin(y_C/r)."""
+    C, _ = hill(*truth.target(t))
+    los_N = C.T @ (-truth.rho(t)[:3])
+    # q_BN maps inertial to body: v_B = R(q_BN) v_N (scipy's apply, scalar last)
+    los_B = Rotation.from_quat(np.r_[q_BN[1:], q_BN[0]]).apply(los_N)
+    c = cam @ los_B
+    rng = np.linalg.norm(c)
+    return np.array([rng, math.atan2(c[0], c[2]), math.asin(c[1] / rng)])
+
+
+def to_hill(meas, t, truth, q_BN, cam):
+    """The measurement in the EKF's convention, by scipy Rotation."""
+    rng, az, el = meas
+    los_C = rng * np.array([math.cos(el) * math.sin(az), math.sin(el),
+                            math.cos(el) * math.cos(az)])
+    los_N = Rotation.from_quat(np.r_[q_BN[1:], q_BN[0]]).inv().apply(cam.T @ los_C)
+    h = hill(*truth.target(t))[0] @ los_N
+    return np.array([rng, math.atan2(h[1], h[0]), math.atan2(h[2], math.hypot(h[0], h[1]))])
+
+
+def hx(x):
+    rho = -x[:3].ravel()
+    return np.array([[np.linalg.norm(rho)], [math.atan2(rho[1], rho[0])],
+                     [math.atan2(rho[2], math.hypot(rho[0], rho[1]))]])
+
+
+def hjac(x):
+    rho = -x[:3].ravel()
+    s2 = rho[0] ** 2 + rho[1] ** 2
+    s, r2 = math.sqrt(s2), s2 + rho[2] ** 2
+    d = np.array([rho / math.sqrt(r2),
+                  [-rho[1] / s2, rho[0] / s2, 0.0],
+                  [-rho[0] * rho[2] / (r2 * s), -rho[1] * rho[2] / (r2 * s), s / r2]])
+    return np.hstack((-d, np.zeros((3, 3))))  # d h / d x = -(d h / d rho)
+
+
+def angle_residual(a, b):
+    y = a - b
+    y[1, 0] = (y[1, 0] + math.pi) % (2 * math.pi) - math.pi
+    return y
+
+
+@pytest.mark.parametrize("bore", [(0.3, -0.2, 0.93), (0.95, 0.1, 0.0)])
+def test_ekf_path_matches_filterpy_on_camera_measurements(bore) -> None:
+    truth = Truth(400.0)
+    cfg = NavConfig(gate=0.0, sigma_angle=1e-3, boresight_B=bore)
+    cam = camera_frame(np.array(bore, float))
+    nav, gps = Nav(cfg), GpsFilter(cfg, truth)
+    nav.set_target(truth.r0, truth.v0, T0)
+    rng = np.random.default_rng(5)
+    q_BN = Rotation.random(random_state=3).as_quat()
+    q_BN = np.r_[q_BN[3], q_BN[:3]]
+    ekf = None
+    for k in range(1, 60):
+        t = T0 + k
+        r_c, v_c = truth.chaser(t)
+        inp = NavInput(t=t, gps_t=t, gps_r_N=r_c, gps_v_N=v_c, q_BN=q_BN)
+        if k < 20:  # GPS filter only
+            out = nav.step(inp)
+            x_gps, _, _ = gps.step(t, t, r_c, v_c)
+            assert out.source == NavSource.GPS_EPHEMERIS
+            continue
+        meas = camera_measurement(truth, t, q_BN, cam) + rng.normal(0, [0.5, 5e-4, 5e-4])
+        inp.meas, inp.meas_t = meas, t - 0.2
+        out = nav.step(inp)
+        z = to_hill(meas, t, truth, q_BN, cam)
+        if ekf is None:
+            # started from the GPS estimate carried to now, updated at once
+            assert out.flags & NavFlag.EKF_STARTED
+            n = mean_motion(*truth.target(t - 1))
+            ekf = ExtendedKalmanFilter(dim_x=6, dim_z=3)
+            ekf.x = (cw_phi(n, 1.0) @ x_gps).reshape(6, 1)
+            ekf.P = np.diag(np.asarray(cfg.p0, float))
+            ekf.R = np.diag([cfg.sigma_range**2, cfg.sigma_angle**2, cfg.sigma_angle**2])
+            ekf.F = cw_phi(n, 1.0)  # the EKF's mean motion from now on
+            q = cfg.accel_psd
+            ekf.Q = np.kron(np.array([[1 / 3, 1 / 2], [1 / 2, 1.0]]) * q, np.eye(3))
+        else:
+            ekf.predict()
+        ekf.update(z.reshape(3, 1), hjac, hx, residual=angle_residual)
+        assert out.source == NavSource.RELNAV and out.valid == 1
+        assert np.allclose(out.x_H, ekf.x.ravel(), rtol=0, atol=1e-6), k
+        assert out.sigma_pos == pytest.approx(math.sqrt(np.trace(ekf.P[:3, :3])), rel=1e-6)
+    # and the estimate is near the truth
+    assert np.linalg.norm(out.x_H[:3] - truth.rho(t)[:3]) < 5.0
+
+
+def test_stale_gps_coasting_ekf_and_failure_paths() -> None:
+    truth = Truth(300.0)
+    cfg = NavConfig(coast_s=30.0, retry_s=20.0, gate=0.0)
+    nav = Nav(cfg)
+    out = nav.step(NavInput(t=T0))
+    assert out.flags & NavFlag.TARGET_UNKNOWN and out.valid == 0
+    assert out.mean_motion == cfg.n_default and out.source == NavSource.NONE
+    with pytest.raises(GncUnitsError):
+        nav.set_target(truth.r0 / 1e3, truth.v0 / 1e3, T0)
+    nav.set_target(truth.r0, truth.v0, T0)
+    q_BN = np.array([1.0, 0.0, 0.0, 0.0])
+    cam = camera_frame(np.array([0.0, 0.0, 1.0]))
+    meas = None
+    seen = {}
+    for k in range(1, 200):
+        t = T0 + k
+        gps_t = min(t, T0 + 150)  # the GPS stops at k = 150
+        r_c, v_c = truth.chaser(gps_t)
+        if 31 <= k <= 40 or 101 <= k <= 130:
+            meas = (camera_measurement(truth, t, q_BN, cam), t)
+        if k == 100:
+            meas = (np.array([0.0, 0.1, 0.1]), t)  # a range of 0: the EKF step fails
+        inp = NavInput(t=t, gps_t=gps_t, gps_r_N=r_c, gps_v_N=v_c, q_BN=q_BN)
+        if meas is not None:
+            inp.meas, inp.meas_t = meas
+        out = nav.step(inp)
+        seen[k] = (NavSource(out.source), NavFlag(out.flags), out.ekf_status, out.valid)
+    gps, rel = NavSource.GPS_EPHEMERIS, NavSource.RELNAV
+    assert seen[30][0] == gps and seen[1][1] & NavFlag.GPS_RESET
+    assert seen[31][0] == rel and seen[31][1] & NavFlag.EKF_STARTED
+    assert seen[40][0] == rel and not seen[40][1] & NavFlag.COASTING
+    assert seen[55][0] == rel and seen[55][1] & NavFlag.COASTING     # coasting 30 s
+    assert seen[71][0] == gps                                          # then GPS again
+    assert seen[100][1] & NavFlag.EKF_FAILED and seen[100][2] == 2     # GncDomainError
+    assert seen[100][0] == gps
+    assert all(seen[k][0] == gps for k in range(101, 120))             # retry_s
+    assert seen[120][0] == rel and seen[120][1] & NavFlag.EKF_STARTED
+    assert seen[150][0] == rel and not seen[150][1] & NavFlag.GPS_STALE
+    assert seen[156][1] & NavFlag.GPS_STALE and seen[156][3] == 1      # coasting on CW
+    assert all(v[3] == 1 for v in seen.values())
+
+
+def test_not_configured_and_bad_inputs() -> None:
+    from fsw.core import LocalCore
+    core = LocalCore()
+    with pytest.raises(GncStateError):
+        core.nav_step(NavInput(t=T0))

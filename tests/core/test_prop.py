@@ -1,0 +1,144 @@
+"""Propulsion arithmetic (native/src/gnc_prop.c): groups, partners and
+selection against a brute force written here, the burn attitude's geometry,
+firing arithmetic against hand values, the thruster-test response against
+numpy.linalg.solve."""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+import pytest
+from scipy.spatial.transform import Rotation
+
+from fsw.core import prop
+from fsw.core.errors import GncDomainError, GncRangeError
+from fsw.scenario import load_builtin
+
+RNG = np.random.default_rng(2718)
+INERTIA = np.diag([10.0, 12.0, 15.0])
+
+
+def _scenario_config() -> prop.PropConfig:
+    sc = load_builtin()
+    rcs = sc.chaser.rcs
+    return prop.PropConfig(position_B=rcs.positions_b, direction_B=rcs.directions_b,
+                        inertia=np.diag(sc.chaser.inertia_kgm2), isp=rcs.isp_s,
+                        min_on=rcs.min_impulse_bit_ns / rcs.thrust_n)
+
+
+def _random_config(k: int = 14) -> prop.PropConfig:
+    axes = [np.array(a, float) for a in ((1, 0, 0), (-1, 0, 0), (0, 1, 0), (0, -1, 0),
+                                          (0, 0, 1), (0, 0, -1), (0.6, 0.8, 0.0))]
+    dirs = [axes[RNG.integers(len(axes))] for _ in range(k)]
+    pos = RNG.uniform(-0.6, 0.6, (k, 3))
+    return prop.PropConfig(position_B=pos, direction_B=dirs, inertia=INERTIA)
+
+
+def _q(rot: Rotation) -> np.ndarray:
+    x = rot.as_quat()
+    return np.r_[x[3], x[:3]]
+
+
+def test_partners_match_brute_force() -> None:
+    for cfg in (_scenario_config(), _random_config(), _random_config(16)):
+        pr = prop.Prop(cfg)
+        pos, dirs = np.asarray(cfg.position_B, float), np.asarray(cfg.direction_B, float)
+        torque = np.cross(pos, dirs)
+        want = []
+        for i in range(len(pos)):
+            cands = [(np.linalg.norm(torque[i] + torque[j]), j) for j in range(len(pos))
+                     if j != i and np.array_equal(dirs[i], dirs[j])]
+            want.append(min(cands)[1] if cands else i)
+        assert pr.partners() == tuple(want)
+    # the scenario's diagonal pairs cancel exactly
+    pr = prop.Prop(_scenario_config())
+    assert pr.partners() == (3, 2, 1, 0, 7, 6, 5, 4)
+
+
+def test_group_selection_matches_brute_force() -> None:
+    for cfg in (_scenario_config(), _random_config(), _random_config(16)):
+        pr = prop.Prop(cfg)
+        dirs = np.asarray(cfg.direction_B, float)
+        k = len(dirs)
+        for _ in range(100):
+            ok = int(RNG.integers(0, 1 << k))
+            rot = Rotation.random(random_state=int(RNG.integers(1 << 30)))
+            dv = RNG.normal(size=3) * 0.3
+            dv_B = rot.apply(dv / np.linalg.norm(dv))
+            best = None
+            for i in range(k):  # groups in order of their first member
+                if any(np.array_equal(dirs[i], dirs[j]) for j in range(i)):
+                    continue
+                members = [j for j in range(k) if np.array_equal(dirs[i], dirs[j])
+                           and ok >> j & 1]
+                if len(members) >= 2:
+                    c = dirs[i] @ dv_B
+                    if best is None or c > best[0] + 1e-12:
+                        best = (c, i, members)
+            if best is None:
+                with pytest.raises(GncDomainError):
+                    pr.select(ok, _q(rot), dv)
+                continue
+            axis, mask, n = pr.select(ok, _q(rot), dv)
+            assert np.allclose(axis, dirs[best[1]] / np.linalg.norm(dirs[best[1]]), atol=1e-15)
+            assert mask == sum(1 << j for j in best[2]) and n == len(best[2])
+
+
+def test_burn_attitude_points_the_axis_and_the_star_tracker() -> None:
+    pr = prop.Prop(_scenario_config())
+    for _ in range(50):
+        dv = RNG.normal(size=3)
+        normal = RNG.normal(size=3)
+        normal /= np.linalg.norm(normal)
+        axis = np.array([1.0, 0.0, 0.0])
+        q = pr.burn_attitude(axis, dv, normal)
+        R = Rotation.from_quat([q[1], q[2], q[3], q[0]])  # v_B = R(q_BN) v_N
+        u = dv / np.linalg.norm(dv)
+        assert np.allclose(R.inv().apply(axis), u, atol=1e-12)
+        sec_N = R.inv().apply(np.asarray(pr.config.secondary_B, float))
+        ref = normal if abs(normal @ u) <= 0.99 else np.cross(u, [0.0, 0.0, 1.0])
+        # the secondary axis lies in the plane of the Delta-v and the reference,
+        # on the reference's side
+        assert abs(np.linalg.det(np.array([u, ref, sec_N]))) < 1e-12 * np.linalg.norm(ref)
+        assert sec_N @ ref > 0.0
+    # the normal unknown (zero): z_N x dv
+    q = pr.burn_attitude([1.0, 0, 0], [0.0, 0.3, 0.0], [0.0, 0.0, 0.0])
+    assert np.all(np.isfinite(q))
+
+
+def test_firing_arithmetic_against_hand_values() -> None:
+    cfg = _scenario_config()
+    pr = prop.Prop(cfg)
+    mass, F, dt = 300.0, 1.0, 0.1
+    on, dv, dm = pr.fire(2, F, mass, 0.05, dt)
+    assert on == dt  # 0.05 m/s takes 7.5 s at 2 N on 300 kg
+    assert dv == pytest.approx(2 * F * dt / mass, rel=1e-15)
+    assert dm == pytest.approx(2 * F * dt / (220.0 * 9.80665), rel=1e-15)
+    on, dv, _ = pr.fire(2, F, mass, 2.0e-4, dt)  # the last, partial pulse
+    assert on == pytest.approx(2.0e-4 * mass / 2.0, rel=1e-15) and on < dt
+    assert dv == pytest.approx(2.0e-4, rel=1e-12)
+    assert pr.fire(2, F, mass, 5.0e-5, dt) == (0.0, 0.0, 0.0)  # below 10 ms: done
+    assert pr.duration(4, F, mass, 0.3) == pytest.approx(0.3 * mass / 4.0, rel=1e-15)
+    assert prop.rate_residuals([0.03, 0.04, 0.0], [0.0, 0.04, 0.0]) == pytest.approx((0.05, 0.03))
+    with pytest.raises(GncRangeError):
+        pr.fire(0, F, mass, 0.1, dt)
+
+
+def test_thruster_test_response_against_numpy_solve() -> None:
+    cfg = _random_config(12)
+    cfg.inertia = np.array([[10.0, 0.3, -0.2], [0.3, 12.0, 0.1], [-0.2, 0.1, 15.0]])
+    pr = prop.Prop(cfg)
+    pos, dirs = np.asarray(cfg.position_B, float), np.asarray(cfg.direction_B, float)
+    for i, F, pulse in itertools.product(range(12), (0.8, 1.0), (0.05, 0.1)):
+        d = dirs[i] / np.linalg.norm(dirs[i])
+        e = np.linalg.solve(cfg.inertia, np.cross(pos[i], d) * F * pulse)
+        exp, ratio = pr.test_response(i, F, pulse, 0.4 * e + 1e-9 * np.cross(e, [0, 0, 1]))
+        assert np.allclose(exp, e, rtol=1e-13, atol=1e-18)
+        assert ratio == pytest.approx(0.4, rel=1e-6)
+        _, ratio0 = pr.test_response(i, F, pulse, np.zeros(3))
+        assert ratio0 == 0.0
+    with pytest.raises(GncRangeError):
+        pr.test_response(12, 1.0, 0.1, np.zeros(3))
+    assert math.isfinite(ratio)

@@ -38,7 +38,7 @@ class GroundBridge:
         self.downlinked = 0
 
     def init(self, ctx: Any) -> None:
-        from fsw.executive.executive import SYNC_APIDS
+        from fsw.executive import SYNC_APIDS
 
         self.ctx = ctx
         for apid in self.apids:

@@ -1,9 +1,10 @@
-"""The run's monitor: the last participant of every tick. It records every
-packet of the run to the archive (with its on-board time), keeps the stream
-hash, scores the mission from the truth telemetry (0x400-0x4FF, which the
-flight software never reads), follows the mission mode, drives the progress
-bar, and ends the run once DEPARTURE has lasted ``departure_duration_s`` (or
-at the scenario's hard stop, or when told to stop at a mode).
+"""The run's monitor: the last participant of every tick. It scores the
+mission from the truth telemetry (0x400-0x4FF, which the flight software
+never reads), follows the mission mode, drives the progress bar, and ends the
+run once DEPARTURE has lasted ``departure_duration_s`` (or at the scenario's
+hard stop, or when told to stop at a mode). It subscribes to the packets it
+scores only: the stream hash and the archive are the executive's (its
+stream and a recording tap, :mod:`fsw_tools.mission`).
 
 Scoring (:class:`Score`): range over time (minimum overall and during the
 inspection), camera pointing error against the true line of sight (truth
@@ -17,7 +18,6 @@ timeline from MODE_STATUS.
 
 from __future__ import annotations
 
-import hashlib
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from fsw.core import quaternion
-from fsw.packets import DICTIONARY
+from fsw.packets import DICTIONARY, peek_apid
 from fsw.scenario import Scenario
 from fsw.tasks.autonomy.modes import Mode
 
@@ -39,8 +39,9 @@ TARGET_TRACK = 4
 BURN_STATUS = DICTIONARY["BURN_STATUS"]
 EVENT = DICTIONARY["EVENT"]
 G0 = 9.80665
-#: lockstep protocol packets: never delivered by the executive
-SYNC_NAMES = ("HELLO", "TICK", "TICK_DONE", "BARRIER")
+#: what the monitor scores
+SCORED = (TRUTH_CHASER, TRUTH_TARGET, TRUTH_RELATIVE, MODE_STATUS, ADCS_STATE, ADCS_REQUEST,
+          BURN_STATUS, EVENT)
 
 
 @dataclass
@@ -76,16 +77,13 @@ class Monitor:
     name = "monitor"
     rate_group = "default"
 
-    def __init__(self, scenario: Scenario, writer: Any | None = None, progress: Any = None,
+    def __init__(self, scenario: Scenario, progress: Any = None,
                  stop_at_mode: str | None = None, stop_tai: float | None = None) -> None:
         self.sc = scenario
-        self.writer = writer
         self.progress = progress
         self.stop_at_mode = stop_at_mode
         self.stop_tai = stop_tai
         self.score = Score()
-        self.hash = hashlib.blake2b(digest_size=32)
-        self.packets = 0
         self._chaser = None
         self._boresight = np.asarray(scenario.chaser.camera_boresight_b, float)
         self._boresight /= np.linalg.norm(self._boresight)
@@ -98,17 +96,11 @@ class Monitor:
 
     def init(self, ctx: Any) -> None:
         self.ctx = ctx
-        for pdef in DICTIONARY.values():
-            if pdef.name in SYNC_NAMES:
-                continue
+        for pdef in SCORED:
             ctx.subscribe(pdef.apid, self.on_packet)
 
     def on_packet(self, raw: bytes) -> None:
-        self.packets += 1
-        self.hash.update(raw)
-        if self.writer is not None:
-            self.writer.write(raw, self.ctx.t)
-        apid = ((raw[0] << 8) | raw[1]) & 0x7FF
+        apid = peek_apid(raw)
         if apid == TRUTH_CHASER.apid:
             self._chaser = TRUTH_CHASER.parse(raw)
             s = self.score

@@ -28,9 +28,13 @@ from fsw.executive.router import Router, Stream, Tap
 from fsw.executive.task import CRITICAL, ERROR, INFO, WARNING, TaskContext
 from fsw.packets import DICTIONARY, PacketError
 from fsw.packets.codec import APID_MAX
+from fsw.packets.enums import TaskState
 
-# Task states (the HEARTBEAT ``state`` enum).
-INIT, NOMINAL, FAULTED, STOPPED = 0, 1, 5, 4
+#: octets of HEARTBEAT.task (from the declaration)
+_TASK_LEN = HEARTBEAT.layouts["task"].size
+# Task states (the HEARTBEAT ``state`` enum), as plain ints: the hot path compares them.
+INIT, NOMINAL, FAULTED, STOPPED = (int(s) for s in (TaskState.INIT, TaskState.NOMINAL,
+                                                    TaskState.FAULTED, TaskState.STOPPED))
 STATE_NAMES = {INIT: "init", NOMINAL: "nominal", FAULTED: "faulted", STOPPED: "failed"}
 
 
@@ -332,7 +336,7 @@ class Executive:
 
     def _heartbeat(self, slot: _Slot) -> None:
         self.lockstep.publish(HEARTBEAT.build(
-            t_tai=self.t, seq=self.next_seq(HEARTBEAT.apid), task=ev.clip(slot.name, 16),
+            t_tai=self.t, seq=self.next_seq(HEARTBEAT.apid), task=ev.clip(slot.name, _TASK_LEN),
             counter=slot.steps & 0xFFFFFFFF, state=slot.state))
 
     # -- health ---------------------------------------------------------------------------------

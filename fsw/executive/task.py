@@ -13,14 +13,16 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from fsw.executive.config import ExecutiveConfig
 from fsw.executive.events import EVENT, event_packet
+from fsw.packets.enums import Severity
 
 if TYPE_CHECKING:
     import numpy as np
 
     from fsw.packets.dictionary import PacketDef
 
-#: Event severities (the EVENT packet's enum).
-DEBUG, INFO, WARNING, ERROR, CRITICAL = 0, 1, 2, 3, 4
+#: Event severities (the EVENT packet's enum, :class:`fsw.packets.enums.Severity`).
+DEBUG, INFO, WARNING, ERROR, CRITICAL = (Severity.DEBUG, Severity.INFO, Severity.WARNING,
+                                         Severity.ERROR, Severity.CRITICAL)
 
 
 class Host(Protocol):

@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from fsw.constants import MU_EARTH
+
 __all__ = [
     "CallDiff",
     "compare_sessions",
@@ -25,8 +27,7 @@ __all__ = [
     "tolerance",
 ]
 
-MU = 3.986004418e14
-N_MEAN = math.sqrt(MU / 6.9e6**3)  # rad/s, mean motion of a 520 km orbit
+N_MEAN = math.sqrt(MU_EARTH / 6.9e6**3)  # rad/s, mean motion of a 520 km orbit
 
 Call = tuple[str, tuple[Any, ...]]
 
@@ -67,7 +68,7 @@ def recorded_calls(n: int, seed: int = 8) -> Iterator[Call]:
         elif kind in ("kepler", "coe_from_rv"):
             r = _unit(rng.normal(size=3)) * rng.uniform(6.7e6, 7.4e6)
             t = _unit(np.cross(_unit(rng.normal(size=3)), r))
-            v = t * math.sqrt(MU / np.linalg.norm(r)) * rng.uniform(0.97, 1.05)
+            v = t * math.sqrt(MU_EARTH / np.linalg.norm(r)) * rng.uniform(0.97, 1.05)
             yield kind, ((r, v, rng.uniform(0, 5400.0)) if kind == "kepler" else (r, v))
         elif kind == "rv_from_coe":
             coe = [rng.uniform(6.8e6, 7.3e6), rng.uniform(0, 0.05), rng.uniform(0.1, 3.0),

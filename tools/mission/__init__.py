@@ -53,6 +53,7 @@ from fsw.core.guidance import GuidanceCore, LocalCore
 from fsw.errors import UserError
 from fsw.executive import Executive, ExecutiveConfig, RunResult, Stream
 from fsw.packets.auth import KeyRing
+from fsw.packets.enums import Severity
 from fsw.scenario import Scenario, override
 from fsw.tasks.compose import STANDBY_TASKS, build_tasks
 from hil.avionics import AvionicsNode
@@ -280,5 +281,5 @@ def summary(res: MissionResult) -> dict[str, Any]:
         "ground_acks": len(res.ground.acks),
         "tasks": {n: vars(st) for leg in res.legs[-1:] for n, st in leg.tasks.items()},
         "warnings": [f"{t - t0:.0f}s {src}: {txt}" for t, sev, src, txt in s.events
-                     if sev >= 2][:50],
+                     if sev >= Severity.WARNING][:50],
     }

@@ -24,10 +24,11 @@ from typing import Any
 
 import numpy as np
 
+from fsw.constants import G0
 from fsw.core import quaternion
 from fsw.packets import DICTIONARY, peek_apid
+from fsw.packets.enums import AdcsRequestSource, MissionMode, PointingMode, Severity
 from fsw.scenario import Scenario
-from fsw.tasks.autonomy.modes import Mode
 
 TRUTH_CHASER = DICTIONARY["TRUTH_CHASER"]
 TRUTH_TARGET = DICTIONARY["TRUTH_TARGET"]
@@ -35,10 +36,8 @@ TRUTH_RELATIVE = DICTIONARY["TRUTH_RELATIVE"]
 MODE_STATUS = DICTIONARY["MODE_STATUS"]
 ADCS_STATE = DICTIONARY["ADCS_STATE"]
 ADCS_REQUEST = DICTIONARY["ADCS_REQUEST"]
-TARGET_TRACK = 4
 BURN_STATUS = DICTIONARY["BURN_STATUS"]
 EVENT = DICTIONARY["EVENT"]
-G0 = 9.80665
 #: what the monitor scores
 SCORED = (TRUTH_CHASER, TRUTH_TARGET, TRUTH_RELATIVE, MODE_STATUS, ADCS_STATE, ADCS_REQUEST,
           BURN_STATUS, EVENT)
@@ -120,7 +119,7 @@ class Monitor:
                 s.min_range_inspection_m = min(s.min_range_inspection_m, r.range)
                 s.max_range_inspection_m = max(s.max_range_inspection_m, r.range)
         elif apid == MODE_STATUS.apid:
-            m = Mode(MODE_STATUS.parse(raw).mode).name
+            m = MissionMode(MODE_STATUS.parse(raw).mode).name
             if not self.score.modes or self.score.modes[-1][1] != m:
                 self.score.modes.append((self.ctx.t, m))
                 if m == "DEPARTURE" and self.departure_t is None:
@@ -129,13 +128,13 @@ class Monitor:
             self._adcs_mode = ADCS_STATE.parse(raw).mode
         elif apid == ADCS_REQUEST.apid:
             r = ADCS_REQUEST.parse(raw)
-            if r.source == 1:
+            if r.source == AdcsRequestSource.PROPULSION:
                 self._override = bool(r.active)
         elif apid == BURN_STATUS.apid:
             self.score.dv_fsw_mps = BURN_STATUS.parse(raw).dv_total
         elif apid == EVENT.apid:
             e = EVENT.parse(raw)
-            if e.severity >= 1:
+            if e.severity >= Severity.INFO:
                 self.score.events.append((self.ctx.t, e.severity, e.source, e.text))
 
     def _pointing(self, tgt: Any) -> None:
@@ -146,7 +145,7 @@ class Monitor:
         err = math.degrees(math.acos(max(-1.0, min(1.0, float(b_N @ los) / rng))))
         s = self.score
         if s.mode == "PROX_OPS":
-            if self._adcs_mode == TARGET_TRACK and not self._override:
+            if self._adcs_mode == PointingMode.TARGET_TRACK and not self._override:
                 s.pointing_deg.append(err)
             else:
                 s.not_tracking += 1

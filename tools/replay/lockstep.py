@@ -26,12 +26,15 @@ import numpy as np
 from fsw_tools.archive import Archive, ArchiveWriter, read_archive
 from fsw_tools.replay.harness import ReplayReport, compare_outputs
 
+from fsw.packets import APID_AREAS, DICTIONARY
+
 #: Inputs of the flight software: telecommands and avionics sensor packets.
-INPUT_APIDS = tuple(range(0x080, 0x100)) + tuple(range(0x100, 0x180))
+INPUT_APIDS = (*APID_AREAS["telecommands"].apids, *APID_AREAS["sensors"].apids)
 #: Outputs of the flight software compared on replay: events, heartbeats,
 #: flight telemetry and actuator commands, guidance requests.
-OUTPUT_APIDS = (0x002, 0x003, *range(0x010, 0x080), *range(0x180, 0x200),
-                *range(0x200, 0x280))
+OUTPUT_APIDS = (DICTIONARY["EVENT"].apid, DICTIONARY["HEARTBEAT"].apid,
+                *APID_AREAS["fsw_telemetry"].apids, *APID_AREAS["actuators"].apids,
+                *APID_AREAS["guidance"].apids)
 
 
 class ReplayInputs:

@@ -22,10 +22,11 @@ from fsw_tools.replay.lockstep import ReplayInputs, replay_lockstep
 from fsw_tools.rundir import RunDir
 
 from fsw.errors import UserError
+from fsw.packets import APID_AREAS
 from fsw.tasks.compose import build_tasks
 
-TC_APIDS = range(0x080, 0x100)
-SENSOR_APIDS = range(0x100, 0x180)
+TC_APIDS = APID_AREAS["telecommands"].apids
+SENSOR_APIDS = APID_AREAS["sensors"].apids
 #: recorded sources replaced by their recorded packets
 SOURCES: Mapping[str, range] = {"world": SENSOR_APIDS, "ground": TC_APIDS}
 

@@ -17,13 +17,18 @@ Between tasks:
 """
 
 from fsw.packets.dictionary import Field, telecommand, telemetry
-from fsw.packets.types import F64, MODES, U8, U16, U32, GreedyBytes, enum, text, vec
+from fsw.packets.types import F64, MISSION_MODE, U8, U16, U32, GreedyBytes, enum, flags, text, vec
 
-#: mission modes (fsw.packets.types.MODES = fsw.tasks.autonomy.modes.Mode)
-MISSION_MODE = enum(U8, **MODES)
-#: ADCS pointing modes (fsw.tasks.adcs.AdcsMode)
-ADCS_MODE = enum(
+#: the ADCS task's pointing modes (fsw.packets.enums.PointingMode; not the
+#: guidance core's control modes, fsw.core.attitude.AdcsMode)
+POINTING_MODE = enum(
     U8, off=0, detumble=1, sun_safe=2, inertial=3, target_track=4,
+)
+#: status bits of the guidance core's ADCS step (gnc_adcs_flag,
+#: native/include/gnc_attitude.h; fsw.packets.enums.AdcsFlag)
+ADCS_FLAG = flags(
+    U16, est_valid=1, wheel_torque_sat=2, wheel_momentum_limit=4, dipole_sat=8, keepout=16,
+    slewing=32, no_mag=64, fallback=128,
 )
 
 MODE_STATUS = telemetry(0x060, "MODE_STATUS", [
@@ -36,7 +41,7 @@ MODE_STATUS = telemetry(0x060, "MODE_STATUS", [
 ADCS_REQUEST = telemetry(0x061, "ADCS_REQUEST", [
     Field("source", enum(U8, autonomy=0, propulsion=1), "", "requesting task"),
     Field("active", U8, "", "0 releases a propulsion override"),
-    Field("mode", ADCS_MODE, "", "pointing mode"),
+    Field("mode", POINTING_MODE, "", "pointing mode"),
     Field("q_BN", vec(4), "", "inertial mode: commanded attitude, scalar first"),
 ], "Pointing request to the ADCS task.")
 
@@ -54,14 +59,14 @@ NAV_STATE = telemetry(0x062, "NAV_STATE", [
 ], "Relative navigation solution, once per second.")
 
 ADCS_STATE = telemetry(0x063, "ADCS_STATE", [
-    Field("mode", ADCS_MODE, "", "pointing mode flown"),
+    Field("mode", POINTING_MODE, "", "pointing mode flown"),
     Field("valid", U8, "", "1: attitude estimate valid"),
     Field("q_BN", vec(4), "", "estimated attitude"),
     Field("rate_B", vec(3), "rad/s", "estimated body rate"),
     Field("att_error", F64, "rad", "estimate vs commanded attitude"),
     Field("h_wheels", F64, "N m s", "wheel momentum magnitude, body"),
     Field("wheels_ok", U8, "", "bit mask of wheels in use"),
-    Field("flags", U16, "", "guidance-core ADCS flags"),
+    Field("flags", ADCS_FLAG, "", "guidance-core ADCS flags"),
     Field("st_age", F64, "s", "time since the last star-tracker fix"),
     Field("att_sigma", F64, "rad", "largest 1-sigma attitude uncertainty of the estimate"),
 ], "ADCS state for the other tasks, once per second.")

@@ -14,19 +14,25 @@ The packet stream, its hash and its taps are the clock owner's; the order of
 the nodes is the order of a one-process run, so the hash is the same
 (:mod:`fsw.executive.lockstep`).
 
-One run, every node but the first in a child process (``inproc``: all in one
-executive in this process)::
+A factory is a function you name by its path, returning ``Parts``; e.g. the
+mission's flight-software node, :func:`fsw_tools.mission.split.fsw_parts`
+(``scenario``, ``keys``), which :mod:`fsw_tools.mission.split` runs in a
+child process of a three-node session::
 
-    from fsw_tools.runner import NodePlan, run
-    result = run([NodePlan("my_world:parts"), NodePlan("my_tasks:parts", {"gain": 2.0})],
-                 transport="tcp", config=ExecutiveConfig(seed=1), duration_s=600)
+    from fsw_tools.runner import NodePlan, Session, run
+
+    fsw = NodePlan("fsw_tools.mission.split:fsw_parts", {"scenario": sc, "keys": keys})
+    s = Session("tcp", nodes=3, children={1: fsw})
+    r = s.run_leg(config, ticks, here={0: Parts(world=node), 2: Parts(tasks=[monitor])})
+    ...                            # more legs: the child's tasks live on
+    states = s.close()             # the child's tasks' data stores, by task name
+
+One run of node plans, every node but the first in a child process
+(``inproc``: all in one executive in this process)::
+
+    result = run([NodePlan("mypackage.nodes:world"), fsw], transport="tcp",
+                 config=ExecutiveConfig(seed=1), duration_s=600)
     print(result.stream_hash)
-
-Several legs::
-
-    with Session("tcp", nodes=3, children={1: NodePlan("my_tasks:parts")}) as s:
-        r = s.run_leg(config, ticks, here={0: Parts(world=w), 2: Parts(tasks=[monitor])})
-        states = s.close()          # the children's tasks' data stores, by name
 
 Protocol with a child (``python -c ... SPEC_FILE OUT_DIR``; the spec holds
 ``(NodePlan, node, nodes, endpoints, sys_path)``): each stdin line ``go FILE``
@@ -264,6 +270,7 @@ class Session:
         self.nodes = nodes
         self.timeout_s = timeout_s
         self.failed = False
+        self.closed = False
         self._legs = 0
         self._tmp = tempfile.TemporaryDirectory(prefix="fsw-run-")
         self._broker = Broker(transport)
@@ -350,6 +357,9 @@ class Session:
         -> (data store, keys left behind); raises a child's error only if
         nothing failed before."""
         states: dict[str, tuple[dict[str, Any], list[str]]] = {}
+        if self.closed:
+            return states
+        self.closed = True
         try:
             if not self.failed:
                 for child in self._children.values():

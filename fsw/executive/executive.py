@@ -444,14 +444,15 @@ class Executive:
         clock = 1 if realtime else 0
         lockstep = self.lockstep
         settle, turn, publish, intake = lockstep.settle, self._turn, lockstep.publish, \
-            lockstep.intake
+            lockstep.intake  # intake: None when nothing comes from outside the lockstep
         hand_over = lockstep.hand_over if self.nodes > 1 else None
         wall0 = time.perf_counter()
         k = 0
         while k < ticks and not self._stop_requested:
             self.tick = k
             self.t = t = t0 + k * dt
-            intake()
+            if intake is not None:
+                intake()
             if k % time_every == 0:
                 publish(TIME.build(t_tai=t, seq=self.next_seq(TIME.apid), tick=k,
                                    tick_period=dt, tai_utc=cfg.tai_utc, clock=clock))

@@ -10,8 +10,9 @@ behind one interface, chosen by the bus:
 
 The interface the executive uses: ``publish(packet)``, ``fast_publish`` (what
 a context publishes through once its participant has had its first turn),
-``start()``, ``settle()`` (before each turn), ``intake()`` (owner, at the start
-of a tick), ``hand_over(k)`` (owner, after its own turns), ``finish(k)``
+``start()``, ``settle()`` (before each turn), ``intake`` (owner, at the start
+of a tick: packets from outside the lockstep; None if there are none),
+``hand_over(k)`` (owner, after its own turns), ``finish(k)``
 (owner, after the last tick), ``follow()`` (follower: the whole run) and
 ``subscribed(apid)`` (a participant subscribed to a new APID).
 
@@ -106,22 +107,25 @@ class LocalLockstep:
     """One process over a local bus: every packet published comes back in
     order, and exactly as many as were published."""
 
+    #: no other publisher: nothing to take in at the start of a tick
+    intake = None
+
     def __init__(self, node: Node, bus: Bus, router: Router) -> None:
         self.node, self.bus, self.router = node, bus, router
         self.publish: Callable[[bytes], None] = bus.publish
         self.fast_publish = bus.publish
+        take, route = bus.take, router.route
+
+        def settle() -> None:
+            """Before a turn: route what was published since the last one
+            (the hot path: a closure, no attribute look-ups)."""
+            if bus.pending_local:
+                route(take(), node.t)
+
+        self.settle = settle
 
     def start(self) -> None:
         """Nothing to agree on."""
-
-    def settle(self) -> None:
-        """Before a turn: route what was published since the last one."""
-        bus = self.bus
-        if bus.pending_local:
-            self.router.route(bus.take(), self.node.t)
-
-    def intake(self) -> None:
-        """No other publisher."""
 
     def hand_over(self, k: int) -> None:
         """No followers."""

@@ -119,10 +119,7 @@ class Router:
 
     def route(self, packets: Iterable[bytes], t: float) -> None:
         """Deliver ``packets`` (in order) and put them in the stream at once,
-        stamped ``t``: a turn follows (one process). Anything held from
-        before goes first."""
-        if self._held:
-            self.commit(t)
+        stamped ``t``: a turn follows (one process; nothing is held there)."""
         skip, subs, stream = self.skip, self._subs, self.stream
         if stream is None:
             for p in packets:

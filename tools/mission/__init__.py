@@ -55,7 +55,7 @@ from fsw.executive import Executive, ExecutiveConfig, RunResult, Stream
 from fsw.packets.auth import KeyRing
 from fsw.packets.enums import Severity
 from fsw.scenario import Scenario, override
-from fsw.tasks.compose import STANDBY_TASKS, build_tasks
+from fsw.tasks.compose import STANDBY_TASKS, build_tasks, rate_table
 from hil.avionics import AvionicsNode
 from hil.sim.from_scenario import world_config
 
@@ -186,10 +186,11 @@ def fly(scenario: Scenario, *, seed: int | None = None, archive: Path | None = N
         if ground_ticks == 0 and interval > 0:
             ground_ticks, step = 1, interval
         if ground_ticks > 0:
+            standby = [tasks[n] for n in STANDBY_TASKS]
             ex = (split.executive if split else _local_executive)(ExecutiveConfig(
-                rates={"attitude": 1.0 / step, "default": 1.0 / step},
+                rates=dict.fromkeys(rate_table(sc, standby), 1.0 / step),
                 t0_tai=sc.notice_tai, seed=seed_, heartbeat_period_s=0.0), result.stream)
-            for p in (ground, ground_link, *(tasks[n] for n in STANDBY_TASKS), monitor):
+            for p in (ground, ground_link, *standby, monitor):
                 if p is not None:
                     ex.add(p)
             monitor.request_stop = ex.request_stop
@@ -198,7 +199,7 @@ def fly(scenario: Scenario, *, seed: int | None = None, archive: Path | None = N
         if not monitor.done:
             r = sc.rates
             ex = (split.executive if split else _local_executive)(ExecutiveConfig(
-                rates={"attitude": r.adcs_hz, "default": r.nav_hz}, t0_tai=insertion_tai,
+                rates=rate_table(sc, tasks.values()), t0_tai=insertion_tai,
                 seed=seed_, heartbeat_period_s=r.heartbeat_s,
                 **({"mode": "realtime", "speed": realtime_speed} if realtime_speed else {})),
                 result.stream)

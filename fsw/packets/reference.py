@@ -14,6 +14,7 @@ from fsw.packets.dictionary import (
     field_layout,
     plan_area,
 )
+from fsw.packets.types import flag_bits
 
 REGENERATE = "fsw dict --output docs/packets.md"
 
@@ -28,6 +29,10 @@ def type_name(pdef: PacketDef, name: str) -> str:
     base = {"b": "i8", "B": "u8", "h": "i16", "H": "u16", "i": "i32", "I": "u32", "l": "i32",
             "L": "u32", "q": "i64", "Q": "u64", "f": "f32", "d": "f64"}
     if lay.kind == "scalar":
+        bits = flag_bits(f.type)
+        if bits:
+            names = ", ".join(f"{k}=0x{v:X}" for k, v in sorted(bits.items(), key=lambda kv: kv[1]))
+            return f"{base[lay.fmt]} flags ({names})"
         return base[lay.fmt]
     if lay.kind == "enum":
         values = ", ".join(f"{v}={k}" for k, v in sorted((lay.enum or {}).items(),
@@ -102,6 +107,13 @@ def markdown(dictionary: Dictionary = DICTIONARY) -> str:
         lines.append(f"| 0x{p.apid:03X} | [{p.name}](#{p.name.lower()}) | "
                      f"{'TC' if p.is_tc else 'TM'} | {p.size or 'variable'} | "
                      f"{_cell(p.description)} |")
+    lines += ["", "## Events", "",
+              "The `event_id` of EVENT packets (`fsw.packets.enums.EventId`), with the usual "
+              "severity.", "", "| id | name | severity | owner | description |",
+              "|---|---|---|---|---|"]
+    for _, e in sorted(dictionary.events.items()):
+        lines.append(f"| {e.id} | `{e.name}` | {e.severity} | {e.owner} | "
+                     f"{_cell(e.description)} |")
     for p in packets:
         area = plan_area(p.apid)
         lines += [

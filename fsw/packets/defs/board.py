@@ -5,7 +5,11 @@ tests/hil checks the two agree."""
 
 from fsw.packets.defs import _limits as lim
 from fsw.packets.dictionary import Field, telemetry
-from fsw.packets.types import U8, U32, U64, GreedyBytes
+from fsw.packets.types import U8, U32, U64, GreedyBytes, flags
+
+#: BOARD_STATUS.flags (fsw.packets.enums.BoardFlag): set by the firmware
+#: (native/firmware/main.c) or the virtual board (hil/board/virtual.py)
+BOARD_FLAG = flags(U8, emulated=1, pll_locked=2, dwt_cycles=4, host_build=8)
 
 BOARD_PING = telemetry(0x27C, "BOARD_PING", [
     Field("payload", GreedyBytes, "", "any octets (at most 256); echoed in BOARD_PONG"),
@@ -32,6 +36,7 @@ BOARD_STATUS = telemetry(0x27F, "BOARD_STATUS", [
           limits=lim.ERROR_COUNT),
     Field("uart_line_errors", U32, "", "USART framing/noise errors"),
     Field("core_hz", U32, "Hz", "core clock (cycles per second)"),
-    Field("flags", U8, "", "bit 0 emulated (QEMU), bit 1 PLL locked, bit 2 cycles from DWT"),
+    Field("flags", BOARD_FLAG, "", "emulated (QEMU), PLL locked, cycles from the DWT, host "
+          "build (the virtual board)"),
     Field("spare", U8, "", "zero"),
 ], "Board heartbeat, time and statistics, every 200 ms and at boot.")

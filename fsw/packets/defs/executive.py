@@ -2,9 +2,8 @@
 
 from fsw.packets.dictionary import Field, telemetry
 from fsw.packets.limits import CRITICAL, WARNING, Limits
-from fsw.packets.types import F64, I16, U8, U16, U32, U64, enum, text
+from fsw.packets.types import F64, I16, SEVERITY, U8, U16, U32, U64, enum, text
 
-SEVERITY = enum(U8, debug=0, info=1, warning=2, error=3, critical=4)
 TASK_STATE = enum(U8, init=0, nominal=1, degraded=2, safe=3, stopped=4, faulted=5)
 
 TIME = telemetry(0x001, "TIME", [

@@ -19,13 +19,18 @@ Between tasks:
 from fsw.packets.defs import _limits as lim
 from fsw.packets.dictionary import Field, telecommand, telemetry
 from fsw.packets.limits import Limits
-from fsw.packets.types import F64, MODES, U8, U16, U32, GreedyBytes, enum, text, vec
+from fsw.packets.types import F64, MISSION_MODE, U8, U16, U32, GreedyBytes, enum, flags, text, vec
 
-#: mission modes (fsw.packets.types.MODES = fsw.tasks.autonomy.modes.Mode)
-MISSION_MODE = enum(U8, **MODES)
-#: ADCS pointing modes (fsw.tasks.adcs.AdcsMode)
-ADCS_MODE = enum(
+#: the ADCS task's pointing modes (fsw.packets.enums.PointingMode; not the
+#: guidance core's control modes, fsw.core.attitude.AdcsMode)
+POINTING_MODE = enum(
     U8, off=0, detumble=1, sun_safe=2, inertial=3, target_track=4,
+)
+#: status bits of the guidance core's ADCS step (gnc_adcs_flag,
+#: native/include/gnc_attitude.h; fsw.packets.enums.AdcsFlag)
+ADCS_FLAG = flags(
+    U16, est_valid=1, wheel_torque_sat=2, wheel_momentum_limit=4, dipole_sat=8, keepout=16,
+    slewing=32, no_mag=64, fallback=128,
 )
 
 MODE_STATUS = telemetry(0x060, "MODE_STATUS", [
@@ -38,7 +43,7 @@ MODE_STATUS = telemetry(0x060, "MODE_STATUS", [
 ADCS_REQUEST = telemetry(0x061, "ADCS_REQUEST", [
     Field("source", enum(U8, autonomy=0, propulsion=1), "", "requesting task"),
     Field("active", U8, "", "0 releases a propulsion override"),
-    Field("mode", ADCS_MODE, "", "pointing mode"),
+    Field("mode", POINTING_MODE, "", "pointing mode"),
     Field("q_BN", vec(4), "", "inertial mode: commanded attitude, scalar first"),
 ], "Pointing request to the ADCS task.")
 
@@ -57,7 +62,7 @@ NAV_STATE = telemetry(0x062, "NAV_STATE", [
 ], "Relative navigation solution, once per second.")
 
 ADCS_STATE = telemetry(0x063, "ADCS_STATE", [
-    Field("mode", ADCS_MODE, "", "pointing mode flown"),
+    Field("mode", POINTING_MODE, "", "pointing mode flown"),
     Field("valid", U8, "", "1: attitude estimate valid"),
     Field("q_BN", vec(4), "", "estimated attitude"),
     Field("rate_B", vec(3), "rad/s", "estimated body rate", limits=lim.BODY_RATE),
@@ -69,7 +74,7 @@ ADCS_STATE = telemetry(0x063, "ADCS_STATE", [
     Field("h_wheels", F64, "N m s", "wheel momentum magnitude, body",
           limits=Limits(warning=(None, 0.162), critical=(None, 0.18))),
     Field("wheels_ok", U8, "", "bit mask of wheels in use"),
-    Field("flags", U16, "", "guidance-core ADCS flags"),
+    Field("flags", ADCS_FLAG, "", "guidance-core ADCS flags"),
     Field("st_age", F64, "s", "time since the last star-tracker fix",
           limits=Limits(warning=(None, 60.0), critical=(None, 600.0))),
     # 0.5 deg warning, 2 deg critical

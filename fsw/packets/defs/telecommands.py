@@ -2,12 +2,12 @@
 key id, anti-replay sequence number and MAC; see fsw.packets.auth)."""
 
 from fsw.packets.dictionary import Field, telecommand
-from fsw.packets.types import F64, MODES, U8, U16, GreedyBytes, enum, text, vec
+from fsw.packets.types import F64, MISSION_MODE, U8, U16, GreedyBytes, enum, text, vec
 
 NOOP = telecommand(0x080, "NOOP", [], "Do nothing but acknowledge (link check).")
 
 SET_MODE = telecommand(0x081, "SET_MODE", [
-    Field("mode", enum(U8, **MODES), "",
+    Field("mode", MISSION_MODE, "",
           "mission mode to enter (the autonomy task accepts safe and departure)"),
 ], "Mode override (hazardous: armed first, see ARM_THRUSTERS window logic).", hazardous=True)
 

@@ -4,15 +4,16 @@ of each task (owners extend theirs), memory dumps and images (segmented)."""
 from fsw.packets.defs import _limits as lim
 from fsw.packets.dictionary import Field, telemetry
 from fsw.packets.limits import Limits
-from fsw.packets.types import F64, MODES, U8, U16, U32, GreedyBytes, enum, vec
+from fsw.packets.types import F64, MISSION_MODE, U8, U16, U32, GreedyBytes, enum, vec
 
-STAGE = enum(U8, accepted=0, executed=1, rejected=2, failed=3)
+#: stages of a command's life (COMMAND_ACK.stage)
+ACK_STAGE = enum(U8, accepted=0, executed=1, rejected=2, failed=3)
 
 COMMAND_ACK = telemetry(0x010, "COMMAND_ACK", [
     Field("command_apid", U16, "", "APID of the telecommand acknowledged"),
     Field("command_seq", U16, "", "packet sequence count of that telecommand"),
     Field("command_auth_seq", U32, "", "anti-replay sequence number of that telecommand"),
-    Field("stage", STAGE, "", "accepted, executed, rejected or failed",
+    Field("stage", ACK_STAGE, "", "accepted, executed, rejected or failed",
           limits=Limits(states={"rejected": lim.WARNING, "failed": lim.CRITICAL})),
     Field("reason", U16, "", "reason code (0 = none; see the owning task)"),
 ], "Verification report of one telecommand at one stage.")
@@ -37,7 +38,7 @@ PROP_HK = telemetry(0x030, "PROP_HK", [
 ], "Propulsion housekeeping.")
 
 AUTONOMY_HK = telemetry(0x040, "AUTONOMY_HK", [
-    Field("mode", enum(U8, **MODES), "", "mission mode (as MODE_STATUS.mode)", limits=lim.MODE),
+    Field("mode", MISSION_MODE, "", "mission mode (as MODE_STATUS.mode)", limits=lim.MODE),
     Field("hold_point", F64, "m", "along-track hold distance commanded"),
     Field("range", F64, "m", "estimated range to the target (-1: unknown)",
           limits=Limits(lim.RANGE.warning, lim.RANGE.critical, valid=(0.0, None))),

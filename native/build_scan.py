@@ -11,6 +11,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from buildlib import HERE, build_dir, header_text, strict_objects
 
 SCAN = HERE / "scan"
+#: the project's one CRC-16 (the guidance core's source, compiled in here too)
+CRC = [HERE / "src" / "gnc_crc16.c"]
+INCLUDE_DIRS = [SCAN, HERE / "include", HERE / "src"]
 
 ffibuilder = FFI()
 ffibuilder.cdef(header_text(SCAN / "scan.h"))
@@ -18,7 +21,7 @@ ffibuilder.set_source(
     "fsw.packets._scan",
     '#include "scan.h"\n',
     include_dirs=[str(SCAN)],
-    extra_objects=strict_objects([SCAN / "scan.c"], [SCAN], build_dir("scan")),
+    extra_objects=strict_objects([SCAN / "scan.c", *CRC], INCLUDE_DIRS, build_dir("scan")),
 )
 
 if __name__ == "__main__":

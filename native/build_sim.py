@@ -16,7 +16,7 @@ INCLUDE = HERE / "sim" / "include"
 SOURCES = sorted((HERE / "sim" / "src").glob("*.c"))
 # the public header, the private one, and the guidance core's private headers
 # (native/src/gnc_la.h: the vector helpers both cores share)
-INCLUDE_DIRS = [INCLUDE, HERE / "sim" / "src", HERE / "src"]
+INCLUDE_DIRS = [INCLUDE, HERE / "sim" / "src", HERE / "src", HERE / "include"]
 
 ffibuilder = FFI()
 ffibuilder.cdef(header_text(INCLUDE / "simcore.h"))

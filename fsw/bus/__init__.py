@@ -38,7 +38,7 @@ Guarantees and limits:
 - Order: packets of one publisher arrive in publication order at each
   subscriber; packets of different publishers through a broker interleave
   (the executive's lockstep protocol serialises them, see
-  :mod:`fsw.executive.sync`).
+  :mod:`fsw.executive.lockstep`).
 - ``dropped``: exact on a local bus (sent minus received); behind a broker,
   per-APID 14-bit sequence-count gaps, which presumes one source per APID
   (exempt shared APIDs with :meth:`Bus.ignore_sequence`).

@@ -30,7 +30,7 @@ import zmq
 from fsw.bus.counters import BusCounters
 from fsw.bus.endpoints import BrokerEndpoints, unique_inproc
 from fsw.bus.errors import BusEndpointError, BusPacketError, BusTimeoutError
-from fsw.bus.topics import APID_COUNT, MIN_PACKET_LEN, apid_of, as_apids, prefixes
+from fsw.bus.topics import APID_COUNT, APID_MAX, MIN_PACKET_LEN, apid_of, as_apids, prefixes
 
 #: Default high-water mark (packets) of every socket's queue.
 DEFAULT_HWM = 10_000
@@ -152,7 +152,7 @@ class Bus:
         if w0 & 0xE000 or w2 + 7 != len(packet):
             self._refuse(packet)
         self._send(packet, _NOBLOCK)
-        self._sent[w0 & 0x7FF] += 1
+        self._sent[w0 & APID_MAX] += 1
         self._outstanding += 1
 
     def _refuse(self, packet: object) -> None:
@@ -205,7 +205,7 @@ class Bus:
         if len(p) < MIN_PACKET_LEN:
             self.counters.invalid += 1
             return
-        apid = ((p[0] << 8) | p[1]) & 0x7FF
+        apid = ((p[0] << 8) | p[1]) & APID_MAX
         self._received[apid] += 1
         if self._check_seq[apid] and len(p) >= 4:
             self.counters.note_sequence(apid, ((p[2] << 8) | p[3]) & 0x3FFF)
@@ -224,7 +224,7 @@ class Bus:
             try:
                 for i in range(want):  # noqa: B007 - i counts what arrived
                     p = recv(_NOBLOCK)
-                    received[((p[0] << 8) | p[1]) & 0x7FF] += 1
+                    received[((p[0] << 8) | p[1]) & APID_MAX] += 1
                     sink(p)
             except _Again:
                 self._reconcile_drops()
@@ -242,7 +242,7 @@ class Bus:
                 if len(p) < MIN_PACKET_LEN:  # a foreign sender's junk: counted, dropped
                     self.counters.invalid += 1
                     continue
-                apid = ((p[0] << 8) | p[1]) & 0x7FF
+                apid = ((p[0] << 8) | p[1]) & APID_MAX
                 received[apid] += 1
                 if check[apid]:
                     seq = ((p[2] << 8) | p[3]) & 0x3FFF
@@ -254,6 +254,32 @@ class Bus:
         except _Again:
             pass
         return n
+
+    def take(self) -> list[bytes]:
+        """Local bus: every packet published since the last ``take`` or
+        :meth:`drain`, in publication order, received and counted (a
+        shortfall is counted as dropped per APID). The lockstep hot path: one
+        call per participant's turn, no failed receive. Behind a broker:
+        whatever is queued now, without blocking."""
+        if not self._local:
+            out: list[bytes] = []
+            self.drain(out.append)
+            return out
+        want = self._outstanding
+        recv = self._recv
+        received = self._received
+        out = []
+        append = out.append
+        try:
+            for _ in range(want):
+                p = recv(_NOBLOCK)
+                received[((p[0] << 8) | p[1]) & APID_MAX] += 1
+                append(p)
+        except _Again:
+            self._reconcile_drops()
+        finally:
+            self._outstanding = 0
+        return out
 
     def _reconcile_drops(self) -> None:
         c = self.counters

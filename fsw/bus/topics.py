@@ -12,14 +12,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-APID_MAX = 0x7FF
+from fsw.packets.codec import APID_MAX, peek_apid
+
 APID_COUNT = APID_MAX + 1
 MIN_PACKET_LEN = 7  # 6-octet primary header and at least one octet of data
 
 
 def apid_of(packet: bytes | bytearray | memoryview) -> int:
-    """The APID of a packet (the caller guarantees at least two octets)."""
-    return ((packet[0] << 8) | packet[1]) & APID_MAX
+    """The APID of a packet (:func:`fsw.packets.codec.peek_apid`, which
+    refuses a packet too short to hold one)."""
+    return peek_apid(packet)
 
 
 def prefixes(apid: int) -> tuple[bytes, ...]:

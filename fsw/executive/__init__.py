@@ -43,6 +43,7 @@ Running (the composition root, ``tools/``, does this)::
     ex = Executive(Bus.local(), ExecutiveConfig(seed=7))     # rates, mode, t0_tai, ...
     ex.add_world(world)          # hil's world: first in every tick, stepped every tick
     ex.add(Adcs()); ex.add(Autonomy(), rate_group="default")  # fixed order = add order
+    ex.tap(writer.write)         # optional: every packet of the stream, with its time
     result = ex.run(duration_s=600.0)                          # or ticks=...
     result.stream_hash, result.packets, result.tasks["adcs"].state, result.rtf
 
@@ -77,17 +78,30 @@ A handler registered with ``parse=True`` never sees a bad packet: it is
 counted (``bad_packets``) and reported (EVENT :data:`events.BAD_PACKET`).
 
 Determinism: same configuration and seed -> the same packets in the same
-order; ``RunResult.stream_hash`` is the blake2b-256 of the stream (every
-packet but the lockstep sync ones, concatenated, in canonical order).
-Use ``ctx.rng``, never global random state or the wall clock.
+order; ``RunResult.stream_hash`` is the blake2b-256 of the stream: every
+packet routed to the participants' turns (all but the lockstep sync ones, and
+those published after the run's last turn, which reach nobody), in canonical
+order. The stream (:class:`Stream`) may span several executives: pass one's
+``ex.stream`` to the next (``Executive(bus, config, stream=...)``). A tap sees
+the stream as it is hashed: ``ex.tap(fn)`` calls ``fn(packet, t)`` for each
+packet, ``t`` the time of the tick that routed it (a recorder:
+``ex.tap(writer.write)``). Use ``ctx.rng``, never global random state or the
+wall clock.
+
+Structure: :mod:`~fsw.executive.executive` (participants, turns, health) uses
+a :class:`~fsw.executive.router.Router` (subscriptions, inboxes, the stream)
+and a lockstep strategy (:mod:`fsw.executive.lockstep`: one process, or
+several behind a broker); contexts (:mod:`fsw.executive.task`) reach the
+executive through its public methods only.
 
 Several processes (``fsw run --transport tcp|ipc``): one
 :class:`~fsw.bus.Broker`, one executive per process over ``Bus.connect``:
 node 0 ``role="owner"`` (the world: it owns the clock), nodes 1..n-1
 ``role="follower"`` (the tasks), ``nodes=n``. The canonical order is the same
-as in one process, so is the hash (:mod:`fsw.executive.sync` gives the
+as in one process, so is the hash (:mod:`fsw.executive.lockstep` gives the
 protocol). :func:`fsw.executive.node.run_node` runs one node from a picklable
-:class:`~fsw.executive.node.NodeSpec`; ``fsw_tools.runner`` composes them.
+:class:`~fsw.executive.node.NodeSpec`; ``fsw_tools.runner`` spreads a run over
+processes.
 Per-APID sequence counters are kept level across nodes (each node follows
 the counts it sees on the bus; followers always hear EVENT and HEARTBEAT),
 so tasks may be spread over any number of followers. A follower subscribes,
@@ -104,10 +118,12 @@ overrun, counted (``RunResult.overruns``) and reported (EVENT
 from fsw.executive import events
 from fsw.executive.config import DEFAULT_RATES, ConfigError, ExecutiveConfig
 from fsw.executive.executive import Executive, ExecutiveError, RunResult, TaskStatus
+from fsw.executive.lockstep import SYNC_APIDS
+from fsw.executive.router import Stream
 from fsw.executive.task import CRITICAL, DEBUG, ERROR, INFO, WARNING, Participant, Task, TaskContext
 
 __all__ = [
-    "CRITICAL", "DEBUG", "DEFAULT_RATES", "ERROR", "INFO", "WARNING", "ConfigError", "Executive",
-    "ExecutiveConfig", "ExecutiveError", "Participant", "RunResult", "Task", "TaskContext",
-    "TaskStatus", "events",
+    "CRITICAL", "DEBUG", "DEFAULT_RATES", "ERROR", "INFO", "SYNC_APIDS", "WARNING", "ConfigError",
+    "Executive", "ExecutiveConfig", "ExecutiveError", "Participant", "RunResult", "Stream",
+    "Task", "TaskContext", "TaskStatus", "events",
 ]

@@ -56,6 +56,9 @@ class ExecutiveConfig:
     speed: float = 1.0
     #: Multi-process lockstep: how long to wait for a peer before giving up (s).
     sync_timeout_s: float = 30.0
+    #: Next sequence count per APID at tick 0 (APID -> count): a run of several
+    #: legs continues the counters of the previous leg (``RunResult.next_seq``).
+    seq_start: Mapping[int, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
@@ -78,6 +81,13 @@ class ExecutiveConfig:
                 raise ConfigError(f"executive {name} = {v!r} must be >= 0")
         if self.max_restarts < 0 or self.backoff_factor < 1 or self.speed <= 0:
             raise ConfigError("executive max_restarts >= 0, backoff_factor >= 1, speed > 0")
+        try:  # keys may come back from JSON as strings
+            object.__setattr__(self, "seq_start", {int(k): int(v) & 0x3FFF
+                                                   for k, v in dict(self.seq_start).items()})
+        except (TypeError, ValueError):
+            raise ConfigError(f"seq_start = {self.seq_start!r}: APID -> count") from None
+        if not all(0 <= a < 0x800 for a in self.seq_start):
+            raise ConfigError("seq_start: APIDs are 0..0x7FF")
         if not 0 <= self.t0_tai < 2**32:
             raise ConfigError(f"t0_tai = {self.t0_tai!r} outside the CUC range")
 

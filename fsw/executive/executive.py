@@ -1,14 +1,16 @@
 """The executive: steps participants tick by tick, in a fixed order, over the bus.
 
-See :mod:`fsw.executive` for the contract. Hot-path notes: per tick it costs a
-few list operations per participant; every packet is received once through
-ZeroMQ and appended to the inbox of each local subscriber; a local bus is
-drained only when something was published (no failed non-blocking receives).
+See :mod:`fsw.executive` for the contract. Its parts: the :class:`Router`
+(subscriptions, inboxes, the stream), a lockstep strategy
+(:mod:`fsw.executive.lockstep`: local or behind a broker) and this module's
+participant bookkeeping and health policy. Hot-path notes: per tick it costs
+a few list operations per participant; every packet is received once and
+appended to the inbox of each local subscriber; a local bus is drained only
+when something was published.
 """
 
 from __future__ import annotations
 
-import hashlib
 import math
 import time
 import traceback
@@ -16,32 +18,24 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import zmq
-
 from fsw.bus import Bus
 from fsw.bus.errors import BusError
 from fsw.bus.topics import APID_COUNT, as_apids
 from fsw.executive import events as ev
 from fsw.executive.config import ExecutiveConfig
+from fsw.executive.lockstep import HEARTBEAT, SYNC_APIDS, TIME, strategy
+from fsw.executive.router import Router, Stream, Tap
 from fsw.executive.task import CRITICAL, ERROR, INFO, WARNING, TaskContext
 from fsw.packets import DICTIONARY, PacketError
+from fsw.packets.codec import APID_MAX
+from fsw.packets.enums import TaskState
 
-TIME = DICTIONARY["TIME"]
-EVENT = DICTIONARY["EVENT"]
-HEARTBEAT = DICTIONARY["HEARTBEAT"]
-HELLO = DICTIONARY["HELLO"]
-TICK = DICTIONARY["TICK"]
-TICK_DONE = DICTIONARY["TICK_DONE"]
-BARRIER = DICTIONARY["BARRIER"]
-#: APIDs of the lockstep protocol: never delivered, never hashed.
-SYNC_APIDS = (HELLO.apid, TICK.apid, TICK_DONE.apid, BARRIER.apid)
-_NOBLOCK = zmq.NOBLOCK
-
-# Task states (the HEARTBEAT ``state`` enum).
-INIT, NOMINAL, FAULTED, STOPPED = 0, 1, 5, 4
+#: octets of HEARTBEAT.task (from the declaration)
+_TASK_LEN = HEARTBEAT.layouts["task"].size
+# Task states (the HEARTBEAT ``state`` enum), as plain ints: the hot path compares them.
+INIT, NOMINAL, FAULTED, STOPPED = (int(s) for s in (TaskState.INIT, TaskState.NOMINAL,
+                                                    TaskState.FAULTED, TaskState.STOPPED))
 STATE_NAMES = {INIT: "init", NOMINAL: "nominal", FAULTED: "faulted", STOPPED: "failed"}
-_EVENT_TEXT = 96
-_SOURCE_TEXT = 16
 
 
 class ExecutiveError(BusError):
@@ -69,13 +63,19 @@ class RunResult:
     ticks: int
     t_end: float
     wall_s: float
-    #: blake2b-256 hex digest of the packet stream in canonical order (clock
-    #: owner or single process; None on followers).
+    #: blake2b-256 hex digest of the packet stream in canonical order, this
+    #: executive's packets appended to those of any executive before it that
+    #: shared its :class:`Stream` (clock owner or single process; None on
+    #: followers)
     stream_hash: str | None
+    #: packets this executive added to the stream
     packets: int
     overruns: int
     tasks: dict[str, TaskStatus] = field(default_factory=dict)
     bus: dict[str, int] = field(default_factory=dict)
+    #: next sequence count per APID numbered here (lockstep sync APIDs
+    #: aside): the ``seq_start`` of a following leg
+    next_seq: dict[int, int] = field(default_factory=dict)
 
     #: simulated seconds run
     sim_s: float = 0.0
@@ -89,11 +89,10 @@ class RunResult:
 class _Slot:
     """The executive's bookkeeping of one participant."""
 
-    __slots__ = ("bad_packets", "calls", "consecutive", "ctx", "discarded", "dispatch", "every",
-                 "faults",
-                 "handlers", "hb_every", "inbox", "init_error", "monitored", "name",
-                 "obj", "pending", "restart_at", "restarted_tick", "restarts", "state",
-                 "steps")
+    __slots__ = ("apids", "bad_packets", "calls", "consecutive", "ctx", "discarded",
+                 "dispatch", "every", "faults", "hb_every", "inbox", "init_error",
+                 "monitored", "name", "obj", "opened", "restart_at", "restarted_tick",
+                 "restarts", "state", "steps")
 
     def __init__(self, obj: Any, name: str, every: int, monitored: bool, hb_every: int) -> None:
         self.obj = obj
@@ -101,15 +100,18 @@ class _Slot:
         self.every = every
         self.monitored = monitored
         self.hb_every = hb_every
+        #: packets routed to it since its last turn (the router appends)
         self.inbox: list[bytes] = []
-        self.handlers: dict[int, list[tuple[Callable[[Any], object], Any]]] = {}
+        #: APIDs it subscribes to
+        self.apids: set[int] = set()
         #: APID -> the callables a packet of it goes to (parsing wrapped in)
         self.calls: dict[int, tuple[Callable[[bytes], object], ...]] = {}
         #: APID -> one callable per APID (the only one, or all of ``calls``
         #: in order): the delivery hot path makes one call per packet
         self.dispatch: dict[int, Callable[[bytes], object]] = {}
-        self.pending: list[bytes] | None = None
         self.ctx: TaskContext | None = None
+        #: its context publishes straight to the bus (after its first turn)
+        self.opened = False
         self.state = INIT
         self.steps = self.faults = self.restarts = self.consecutive = 0
         self.bad_packets = self.discarded = 0
@@ -128,11 +130,13 @@ class Executive:
     ``role``: ``"solo"`` (the whole run in this executive), ``"owner"`` (the
     clock owner of a multi-process run, node 0) or ``"follower"`` (node
     ``node`` >= 1, runs when the owner's TICK for its stage arrives).
-    ``nodes`` is the number of processes in the run.
+    ``nodes`` is the number of processes in the run. ``stream``: the
+    :class:`Stream` to append to (a previous leg's, :attr:`stream`), else a
+    new one.
     """
 
     def __init__(self, bus: Bus, config: ExecutiveConfig | None = None, *, role: str = "solo",
-                 node: int = 0, nodes: int = 1) -> None:
+                 node: int = 0, nodes: int = 1, stream: Stream | None = None) -> None:
         if role not in ("solo", "owner", "follower"):
             raise ValueError(f"role {role!r}: solo, owner or follower")
         if role == "follower" and not 1 <= node < nodes:
@@ -146,43 +150,24 @@ class Executive:
         self.nodes = nodes if role != "solo" else 1
         self.tick = 0
         self.t = self.config.t0_tai
+        #: next 14-bit sequence count per APID (of this node)
+        self.seq = [0] * APID_COUNT
+        for apid, count in self.config.seq_start.items():
+            self.seq[apid] = count
+        #: the packet stream (hashed here: clock owner or single process)
+        self.stream: Stream | None = None if role == "follower" else (stream or Stream())
+        self.router = Router(SYNC_APIDS, self.stream)
+        self.lockstep = strategy(self, bus, self.router)
         self._dt = self.config.dt
         self._slots: list[_Slot] = []
         self._names: set[str] = set()
         self._world = False
-        self._subs: list[list[_Slot] | None] = [None] * APID_COUNT
-        self._seq = [0] * APID_COUNT
-        self._skip = [False] * APID_COUNT
-        for a in SYNC_APIDS:
-            self._skip[a] = True
-        self._hash = hashlib.blake2b(digest_size=32)
-        self._hash_update = self._hash.update
-        self._hashing = role != "follower"
-        self._packets = 0
-        self._dirty = False  # broker mode: published since the last echo
-        self._barriers = 0
-        self._local = bus.is_local
         self._time_every = (self.config.ticks_of(self.config.time_period_s)
                             if self.config.time_period_s > 0 else 1)
         self._overruns = 0
         self._last_overrun_event = -math.inf
         self._stop_requested = False
         self._started = False
-        self._sink = self._on_packet
-        #: what a context's publish becomes after the first turn: straight to
-        #: the bus on a local bus, else also marking the node dirty
-        self._fast_publish: Callable[[bytes], None] = bus.publish if bus.is_local \
-            else self._publish
-        #: APIDs this node's SUB subscribes to behind a broker (followers)
-        self._bus_subs: set[int] = set()
-        self._handshaken = False
-        if not self._local:
-            bus.ignore_sequence(SYNC_APIDS)
-            if role == "follower":  # only what it needs: see sync.handshake
-                self._bus_subscribe((HELLO.apid, TICK.apid))
-            else:  # the clock owner hashes the whole stream
-                bus.subscribe_all()
-            self._sink = self._on_packet_synced
 
     # -- composition ------------------------------------------------------------
 
@@ -203,6 +188,15 @@ class Executive:
         group = rate_group or getattr(task, "rate_group", None) or "default"
         self._slots.append(self._make_slot(task, every=self.config.every(group), monitored=True))
 
+    def tap(self, tap: Tap) -> None:
+        """Give ``tap(packet, t)`` every packet of the stream, in order, with
+        the time of the tick that routed it (a recorder: ``ex.tap(writer.write)``).
+        On the clock owner or a single process. The tap belongs to the
+        stream: it goes on into a next executive sharing the stream."""
+        if self.stream is None:
+            raise ValueError("a follower has no stream to tap: tap the clock owner")
+        self.stream.add_tap(tap)
+
     def _make_slot(self, obj: Any, *, every: int, monitored: bool) -> _Slot:
         if self._started:
             raise RuntimeError("participants are added before run()")
@@ -214,28 +208,20 @@ class Executive:
             raise ValueError(f"two participants named {name!r}")
         self._names.add(name)
         hb = self.config.heartbeat_period_s
-        hb_every = every if hb == 0 else self.config.ticks_of(hb)
+        hb_every = max(every, self.config.ticks_of(hb)) if hb > 0 else every
         return _Slot(obj, name, every, monitored, hb_every)
-
-    @property
-    def participants(self) -> list[str]:
-        """Names in stepping order."""
-        return [s.name for s in self._slots]
 
     def request_stop(self) -> None:
         """Ask a running executive to end after the current tick."""
         self._stop_requested = True
 
-    def _bus_subscribe(self, apids: Any) -> None:
-        new = [a for a in apids if a not in self._bus_subs]
-        if new:
-            self.bus.subscribe(new)
-            self._bus_subs.update(new)
+    # -- services for contexts (the TaskContext host) -------------------------------
 
-    # -- services for contexts --------------------------------------------------------
-
-    def _subscribe(self, slot: _Slot, apid: Any, handler: Callable[[Any], object],
-                   parse: bool) -> None:
+    def subscribe(self, token: Any, apid: Any, handler: Callable[[Any], object],
+                  parse: bool) -> None:
+        """Route ``apid`` to the participant ``token`` (its context's), to
+        ``handler`` (behind the declaration's parser with ``parse``)."""
+        slot: _Slot = token
         if not callable(handler):
             raise TypeError(f"{slot.name}: handler {handler!r} is not callable")
         pdef = None
@@ -244,23 +230,23 @@ class Executive:
             if pdef is None:
                 raise ValueError(f"{slot.name}: APID {apid!r} has no declaration to parse with")
         (a,) = as_apids(apid)
-        if self._skip[a]:
-            raise ValueError(f"{slot.name}: APID 0x{a:03X} is reserved for lockstep sync")
-        slot.handlers.setdefault(a, []).append((handler, pdef))
+        try:
+            self.router.subscribe(slot.inbox, a)
+        except ValueError as exc:
+            raise ValueError(f"{slot.name}: {exc}") from None
         call = handler if pdef is None else self._parsing(slot, handler, pdef)
         before = slot.calls.get(a, ())
         slot.calls[a] = (*before, call)
         slot.dispatch[a] = call if not before else _fan_out(slot.calls[a])
-        if self._handshaken and self.role == "follower" and a not in self._bus_subs:
-            # a new APID after start-up (e.g. at a restart): effective once the
-            # subscription has reached the publishers, not synchronised
-            self._bus_subscribe((a,))
-        subs = self._subs[a]
-        if subs is None:
-            self._subs[a] = [slot]
-        elif slot not in subs:
-            subs.append(slot)
-            subs.sort(key=self._slots.index)
+        if a not in slot.apids:
+            slot.apids.add(a)
+            self.lockstep.subscribed(a)
+
+    def next_seq(self, apid: int) -> int:
+        """The next 14-bit sequence count of ``apid`` on this node."""
+        s = self.seq[apid]
+        self.seq[apid] = (s + 1) & 0x3FFF
+        return s
 
     def _parsing(self, slot: _Slot, handler: Callable[[Any], object],
                  pdef: Any) -> Callable[[bytes], None]:
@@ -279,145 +265,33 @@ class Executive:
 
         return call
 
-    def _publish_from(self, slot: _Slot, packet: bytes) -> None:
-        if slot.pending is not None:
-            slot.pending.append(bytes(packet))
-            return
-        self.bus.publish(packet)
-        self._dirty = True
-
-    def _publish(self, packet: bytes) -> None:
-        self.bus.publish(packet)
-        self._dirty = True
-
-    def _next_seq(self, apid: int) -> int:
-        s = self._seq[apid]
-        self._seq[apid] = (s + 1) & 0x3FFF
-        return s
-
     def _event(self, slot: _Slot | None, severity: int, event_id: int, text: str) -> None:
-        source = slot.name if slot else "executive"
-        raw = EVENT.build(t_tai=self.t, seq=self._next_seq(EVENT.apid), severity=severity,
-                          event_id=event_id, source=_clip(source, _SOURCE_TEXT),
-                          text=_clip(text, _EVENT_TEXT))
-        if slot is not None:
-            self._publish_from(slot, raw)
+        """An event of the executive about ``slot`` (its source) or itself."""
+        raw = ev.event_packet(self.t, self.next_seq(ev.EVENT.apid), severity, event_id,
+                              slot.name if slot else "executive", text)
+        if slot is not None and slot.ctx is not None and not slot.opened:
+            slot.ctx.publish(raw)  # held with the participant's own start-up packets
         else:
-            self._publish(raw)
-
-    # -- packet intake ----------------------------------------------------------------------
-
-    def _on_packet(self, p: bytes) -> None:
-        apid = ((p[0] << 8) | p[1]) & 0x7FF
-        if self._skip[apid]:
-            return
-        if self._hashing:
-            self._hash_update(p)
-            self._packets += 1
-        subs = self._subs[apid]
-        if subs is not None:
-            for s in subs:
-                s.inbox.append(p)
-
-    def _on_packet_synced(self, p: bytes) -> None:
-        """Broker mode: also keep this node's per-APID sequence counters level
-        with the stream, so that an APID published from several nodes (EVENT,
-        HEARTBEAT) is counted exactly as in one process. Lockstep delivers
-        every earlier packet before a node's turn; its own echoes never move
-        a counter back (forward moves only, by less than half the space)."""
-        apid = ((p[0] << 8) | p[1]) & 0x7FF
-        if self._skip[apid]:
-            return
-        nxt = (((p[2] << 8) | p[3]) + 1) & 0x3FFF
-        if 0 < ((nxt - self._seq[apid]) & 0x3FFF) < 0x2000:
-            self._seq[apid] = nxt
-        if self._hashing:
-            self._hash_update(p)
-            self._packets += 1
-        subs = self._subs[apid]
-        if subs is not None:
-            for s in subs:
-                s.inbox.append(p)
-
-    def _sync_local(self) -> None:
-        """Before a participant's turn: every packet published so far is in
-        the inboxes."""
-        if self._local:
-            if self.bus._outstanding:
-                self._drain_local()
-        elif self._dirty:
-            self._barrier()
-
-    def _drain_local(self) -> None:
-        """:meth:`Bus.drain` and :meth:`_on_packet` fused for a local bus
-        (the lockstep hot path: one receive, one counter, one hash update and
-        an append per subscriber for each packet)."""
-        bus = self.bus
-        want = bus._outstanding
-        recv = bus._recv
-        received = bus._received
-        skip = self._skip
-        subs_of = self._subs
-        update = self._hash_update
-        i = 0
-        try:
-            for i in range(want):  # noqa: B007 - i counts what arrived
-                p = recv(_NOBLOCK)
-                apid = ((p[0] << 8) | p[1]) & 0x7FF
-                received[apid] += 1
-                if skip[apid]:
-                    continue
-                update(p)
-                subs = subs_of[apid]
-                if subs is not None:
-                    for s in subs:
-                        s.inbox.append(p)
-        except zmq.Again:
-            bus._reconcile_drops()
-        finally:
-            bus._outstanding = 0
-
-    def _hashed_count(self) -> int:
-        """Packets in the stream hash (a local bus hashes all it receives
-        but sync packets, counted per APID by the bus, not per packet here)."""
-        if not self._local:
-            return self._packets
-        rec = self.bus.counters.received
-        return sum(rec[a] for a in range(APID_COUNT) if not self._skip[a])
-
-    def _barrier(self) -> None:
-        self._barriers += 1
-        n = self._barriers
-        self.bus.publish(BARRIER.build(t_tai=self.t, seq=self._next_seq(BARRIER.apid),
-                                       node=self.node, count=n))
-        me = self.node
-
-        def mine(p: bytes) -> bool:
-            if ((p[0] << 8) | p[1]) & 0x7FF != BARRIER.apid:
-                return False
-            try:
-                r = BARRIER.parse(p)
-            except PacketError:
-                return False
-            return r.node == me and r.count == n
-
-        self.bus.recv_until(mine, self._sink, self.config.sync_timeout_s)
-        self._dirty = False
+            self.lockstep.publish(raw)
 
     # -- one participant's turn ---------------------------------------------------------------
 
+    def _open(self, slot: _Slot) -> None:
+        """A participant's first turn after its (re)start: what it published
+        in ``init`` goes out now, and from now on straight to the bus."""
+        slot.opened = True
+        if slot.ctx is not None:
+            for p in slot.ctx.open(self.lockstep.fast_publish):
+                self.lockstep.publish(p)
+
     def _turn(self, slot: _Slot, k: int) -> None:
-        if slot.pending is not None:
-            pending, slot.pending = slot.pending, None
-            for p in pending:
-                self._publish(p)
+        if not slot.opened:
+            self._open(slot)
             if slot.init_error is not None:
                 exc, slot.init_error = slot.init_error, None
                 self._fault(slot, exc, k, "init")
                 return
             slot.state = NOMINAL
-            if slot.ctx is not None:
-                slot.ctx.publish = self._fast_publish  # type: ignore[method-assign]
         if slot.state != NOMINAL:
             if slot.inbox:
                 slot.discarded += len(slot.inbox)
@@ -447,27 +321,28 @@ class Executive:
             self._heartbeat(slot)
 
     def _deliver(self, slot: _Slot, k: int) -> bool:
-        inbox, slot.inbox = slot.inbox, []
-        dispatch = slot.dispatch
+        inbox = slot.inbox
         i = 0
         try:
-            get = dispatch.get
+            get = slot.dispatch.get
             for i, p in enumerate(inbox):  # noqa: B007 - i names the packet that raised
-                h = get(((p[0] << 8) | p[1]) & 0x7FF)
+                h = get(((p[0] << 8) | p[1]) & APID_MAX)  # peek_apid, inlined: hot path
                 if h is not None:
                     h(p)
         except Exception as exc:
             if not slot.monitored:
                 raise ExecutiveError(f"{slot.name} handler raised: {exc!r}") from exc
             slot.discarded += len(inbox) - i - 1
+            inbox.clear()
             self._fault(slot, exc, k, "handler")
             return False
+        inbox.clear()
         return True
 
     def _heartbeat(self, slot: _Slot) -> None:
-        self._publish(HEARTBEAT.build(t_tai=self.t, seq=self._next_seq(HEARTBEAT.apid),
-                                      task=_clip(slot.name, _SOURCE_TEXT),
-                                      counter=slot.steps & 0xFFFFFFFF, state=slot.state))
+        self.lockstep.publish(HEARTBEAT.build(
+            t_tai=self.t, seq=self.next_seq(HEARTBEAT.apid), task=ev.clip(slot.name, _TASK_LEN),
+            counter=slot.steps & 0xFFFFFFFF, state=slot.state))
 
     # -- health ---------------------------------------------------------------------------------
 
@@ -493,27 +368,33 @@ class Executive:
         slot.restart_at = k + max(1, round(delay * cfg.tick_rate))
 
     def _unsubscribe(self, slot: _Slot) -> None:
-        for a in slot.handlers:
-            subs = self._subs[a]
-            if subs is not None and slot in subs:
-                subs.remove(slot)
-                if not subs:
-                    self._subs[a] = None
-        slot.handlers = {}
+        self.router.unsubscribe(slot.inbox, slot.apids)
+        slot.apids = set()
         slot.calls = {}
         slot.dispatch = {}
+
+    def _start(self, slot: _Slot) -> BaseException | None:
+        """A fresh context and ``init``; the exception it raised, if any."""
+        slot.ctx = TaskContext(self, slot, slot.name, slot.every)
+        slot.opened = False
+        try:
+            slot.obj.init(slot.ctx)
+        except Exception as exc:
+            if not slot.monitored:
+                raise ExecutiveError(f"{slot.name} init raised: {exc!r}") from exc
+            self._unsubscribe(slot)
+            return exc
+        return None
 
     def _restart(self, slot: _Slot, k: int) -> None:
         slot.restarts += 1
         slot.restarted_tick = k
-        slot.ctx = TaskContext(self, slot)
-        try:
-            slot.obj.init(slot.ctx)
-        except Exception as exc:
-            self._fault(slot, exc, k, "init")
+        error = self._start(slot)
+        self._open(slot)
+        if error is not None:
+            self._fault(slot, error, k, "init")
             return
         slot.state = NOMINAL
-        slot.ctx.publish = self._fast_publish  # type: ignore[method-assign]
         self._event(slot, WARNING, ev.TASK_RESTARTED,
                     f"restarted (restart {slot.restarts}, fault streak {slot.consecutive})")
 
@@ -521,16 +402,10 @@ class Executive:
 
     def _setup(self) -> None:
         self._started = True
+        for rank, slot in enumerate(self._slots):
+            self.router.add_inbox(slot.inbox, rank)
         for slot in self._slots:
-            slot.ctx = TaskContext(self, slot)
-            slot.pending = []
-            try:
-                slot.obj.init(slot.ctx)
-            except Exception as exc:
-                if not slot.monitored:
-                    raise ExecutiveError(f"{slot.name} init raised: {exc!r}") from exc
-                slot.init_error = exc
-                self._unsubscribe(slot)
+            slot.init_error = self._start(slot)
 
     def run(self, duration_s: float | None = None, *, ticks: int | None = None) -> RunResult:
         """Run for ``duration_s`` of simulated time (or ``ticks`` ticks); a
@@ -539,16 +414,12 @@ class Executive:
             if duration_s is None:
                 raise ValueError("run() needs duration_s or ticks")
             ticks = max(0, round(duration_s * self.config.tick_rate))
-        from fsw.executive import sync
-
         self._setup()
         wall0 = time.perf_counter()
         done = 0
         try:
-            if not self._local:
-                sync.handshake(self)
-            self._handshaken = True
-            done = sync.follow(self) if self.role == "follower" else self._lead(ticks or 0)
+            self.lockstep.start()
+            done = self.lockstep.follow() if self.role == "follower" else self._lead(ticks or 0)
         finally:
             for slot in self._slots:
                 stop = getattr(slot.obj, "stop", None)
@@ -560,16 +431,15 @@ class Executive:
         wall = time.perf_counter() - wall0
         return RunResult(
             role=self.role, ticks=done, t_end=self.t, wall_s=wall,
-            stream_hash=self._hash.hexdigest() if self._hashing else None,
-            packets=self._hashed_count(), overruns=self._overruns,
+            stream_hash=self.stream.hexdigest() if self.stream is not None else None,
+            packets=self.router.packets, overruns=self._overruns,
             tasks={s.name: s.status() for s in self._slots},
             bus=self.bus.counters.totals(), sim_s=done * self._dt,
+            next_seq={a: n for a, n in enumerate(self.seq) if n and a not in SYNC_APIDS},
         )
 
     def _lead(self, ticks: int) -> int:
         """The clock owner's loop (solo or owner)."""
-        from fsw.executive import sync
-
         cfg = self.config
         realtime = cfg.mode == "realtime"
         period = self._dt / cfg.speed
@@ -577,38 +447,39 @@ class Executive:
         dt = self._dt
         time_every = self._time_every
         slots = self._slots
-        followers = self.nodes - 1
         clock = 1 if realtime else 0
-        local, bus, drain, turn = self._local, self.bus, self._drain_local, self._turn
+        lockstep = self.lockstep
+        settle, turn, publish, intake = lockstep.settle, self._turn, lockstep.publish, \
+            lockstep.intake  # intake: None when nothing comes from outside the lockstep
+        hand_over = lockstep.hand_over if self.nodes > 1 else None
         wall0 = time.perf_counter()
         k = 0
         while k < ticks and not self._stop_requested:
             self.tick = k
             self.t = t = t0 + k * dt
-            if not local:
-                # packets from outside the lockstep (a ground console on the
-                # broker): taken in here, so no queue fills while nobody waits
-                bus.drain(self._sink)
+            if intake is not None:
+                intake()
             if k % time_every == 0:
-                self._publish(TIME.build(t_tai=t, seq=self._next_seq(TIME.apid), tick=k,
-                                         tick_period=dt, tai_utc=cfg.tai_utc, clock=clock))
+                publish(TIME.build(t_tai=t, seq=self.next_seq(TIME.apid), tick=k,
+                                   tick_period=dt, tai_utc=cfg.tai_utc, clock=clock))
             for slot in slots:
-                if local:
-                    if bus._outstanding:
-                        drain()
-                elif self._dirty:
-                    self._barrier()
+                settle()
                 turn(slot, k)
-            if followers:
-                for stage in range(1, followers + 1):
-                    sync.run_stage(self, k, stage)
+            if hand_over is not None:
+                hand_over(k)
             k += 1
             if realtime:
                 self._pace(wall0 + k * period, k)
-        self._sync_local()
-        if followers:
-            sync.stop_followers(self, k)
+        lockstep.finish(k)
         return k
+
+    def run_turns(self, k: int) -> None:
+        """A follower's share of tick ``k``: its participants, in order."""
+        self.tick = k
+        self.t = self.config.t0_tai + k * self._dt
+        for slot in self._slots:
+            self.lockstep.settle()
+            self._turn(slot, k)
 
     def _pace(self, deadline: float, k: int) -> None:
         now = time.perf_counter()
@@ -622,14 +493,6 @@ class Executive:
         else:
             time.sleep(deadline - now)
 
-    def _run_local_turns(self, k: int) -> None:
-        """A follower's share of tick ``k``: its participants, in order."""
-        self.tick = k
-        self.t = self.config.t0_tai + k * self._dt
-        for slot in self._slots:
-            self._sync_local()
-            self._turn(slot, k)
-
 
 def _fan_out(calls: tuple[Callable[[bytes], object], ...]) -> Callable[[bytes], None]:
     """One callable handing a packet to each of ``calls`` in order (an
@@ -639,8 +502,3 @@ def _fan_out(calls: tuple[Callable[[bytes], object], ...]) -> Callable[[bytes], 
             c(p)
 
     return each
-
-
-def _clip(text: str, size: int) -> str:
-    raw = text.encode("utf-8")[:size]
-    return raw.decode("utf-8", "ignore")

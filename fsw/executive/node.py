@@ -1,20 +1,17 @@
-"""One process of a multi-process run: build its participants, connect to the
-broker, run its executive, report the result.
+"""One node of a multi-process run: its participants, built by a factory,
+added to an executive behind the broker.
 
 A node is described by a picklable :class:`NodeSpec`; its participants come
 from a factory named by a string ``"package.module:function"`` called with
-``kwargs`` in the node's own process (so nothing unpicklable crosses a process
-boundary, and fsw never imports the composition root). The factory returns
-:class:`Parts`.
+``kwargs`` in the node's own process or thread (so nothing unpicklable
+crosses a process boundary, and fsw never imports the composition root). The
+factory returns :class:`Parts`. The processes themselves are started by the
+one multi-process runner, ``fsw_tools.runner``.
 """
 
 from __future__ import annotations
 
 import importlib
-import os
-import pickle
-import sys
-import traceback
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -96,38 +93,3 @@ def run_node(spec: NodeSpec, endpoints: BrokerEndpoints, *, bus: Bus | None = No
         return ex.run(ticks=spec.ticks)
     finally:
         bus.close()
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of a child process: ``python -m fsw.executive.node IN OUT``.
-
-    ``IN`` holds the pickled ``(NodeSpec, BrokerEndpoints, sys_path)`` (the
-    parent's import path, so the factory imports the same way); the node's
-    ``("ok", RunResult)`` or ``("error", text)`` is pickled to ``OUT``.
-    """
-    args = list(sys.argv[1:] if argv is None else argv)
-    if len(args) != 2:
-        print("usage: python -m fsw.executive.node SPEC_FILE RESULT_FILE", file=sys.stderr)
-        return 2
-    with open(args[0], "rb") as f:
-        spec, endpoints, path = pickle.load(f)
-    for entry in reversed(path):
-        if entry not in sys.path:
-            sys.path.insert(0, entry)
-    try:
-        outcome: tuple[str, Any] = ("ok", run_node(spec, endpoints))
-        code = 0
-    except BaseException as exc:  # reported to the parent, which raises
-        outcome = ("error", f"node {spec.node}: {exc!r}\n{traceback.format_exc()}")
-        code = 1
-    tmp = args[1] + ".part"
-    with open(tmp, "wb") as f:
-        pickle.dump(outcome, f)
-    os.replace(tmp, args[1])
-    return code
-
-
-if __name__ == "__main__":
-    sys.exit(main())
-
-

@@ -11,16 +11,35 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
+from fsw.executive.config import ExecutiveConfig
+from fsw.executive.events import EVENT, event_packet
+from fsw.packets.enums import Severity
+
 if TYPE_CHECKING:
     import numpy as np
 
-    from fsw.executive.executive import Executive, _Slot
     from fsw.packets.dictionary import PacketDef
 
-#: Event severities (the EVENT packet's enum).
-DEBUG, INFO, WARNING, ERROR, CRITICAL = 0, 1, 2, 3, 4
+#: Event severities (the EVENT packet's enum, :class:`fsw.packets.enums.Severity`).
+DEBUG, INFO, WARNING, ERROR, CRITICAL = (Severity.DEBUG, Severity.INFO, Severity.WARNING,
+                                         Severity.ERROR, Severity.CRITICAL)
 
 
+class Host(Protocol):
+    """What a :class:`TaskContext` asks of its executive (public methods and
+    attributes only): the clock, the node's sequence counters, subscriptions."""
+
+    config: ExecutiveConfig
+    #: on-board time and index of the current tick
+    t: float
+    tick: int
+    #: next 14-bit sequence count per APID (one counter per APID per node)
+    seq: list[int]
+
+    def next_seq(self, apid: int) -> int: ...
+
+    def subscribe(self, token: Any, apid: Any, handler: Callable[[Any], object],
+                  parse: bool) -> None: ...
 @runtime_checkable
 class Participant(Protocol):
     """The shape the executive steps: a task, or the world simulation."""
@@ -74,26 +93,43 @@ class TaskContext:
     Attributes: ``name``, ``seed`` (run seed), ``dt`` (tick period, s),
     ``period`` (this participant's step period, s), ``t`` (time of the
     current tick, TAI s), ``tick`` (current tick index).
+
+    Until the executive :meth:`open` s it (the participant's first turn),
+    what the participant publishes is held, so that even start-up traffic
+    has a fixed place in the stream.
     """
 
-    def __init__(self, executive: Executive, slot: _Slot) -> None:
-        self._ex = executive
-        self._slot = slot
-        self.name: str = slot.name
-        self.seed: int = executive.config.seed
-        self.dt: float = executive.config.dt
-        self.period: float = slot.every * executive.config.dt
+    def __init__(self, host: Host, token: Any, name: str, every: int) -> None:
+        self._host = host
+        self._token = token
+        self.name: str = name
+        self.seed: int = host.config.seed
+        self.dt: float = host.config.dt
+        self.period: float = every * host.config.dt
         self._rng: np.random.Generator | None = None
+        self._held: list[bytes] = []
+        #: publish one whole space packet (bytes) on the bus
+        self.publish: Callable[[bytes], None] = self._hold
+
+    def _hold(self, packet: bytes) -> None:
+        self._held.append(bytes(packet))
+
+    def open(self, publish: Callable[[bytes], None]) -> list[bytes]:
+        """For the executive: from now on publish through ``publish``;
+        returns the packets held until now, in order."""
+        held, self._held = self._held, []
+        self.publish = publish  # type: ignore[method-assign]
+        return held
 
     @property
     def t(self) -> float:
         """On-board time of the current tick (TAI seconds since 1958)."""
-        return self._ex.t
+        return self._host.t
 
     @property
     def tick(self) -> int:
         """Index of the current tick."""
-        return self._ex.tick
+        return self._host.tick
 
     @property
     def rng(self) -> np.random.Generator:
@@ -116,30 +152,28 @@ class TaskContext:
 
         Handlers run in this participant's turn of each tick, before its step,
         in arrival order; never concurrently with anything."""
-        self._ex._subscribe(self._slot, apid, handler, parse)
-
-    def publish(self, packet: bytes) -> None:
-        """Publish one whole space packet (bytes) on the bus."""
-        self._ex._publish_from(self._slot, packet)
+        self._host.subscribe(self._token, apid, handler, parse)
 
     def next_seq(self, apid: int) -> int:
         """The next 14-bit sequence count of ``apid`` (one counter per APID
         per process, shared by every participant: CCSDS counts per APID)."""
-        return self._ex._next_seq(apid)
+        return self._host.next_seq(apid)
 
     def send(self, pdef: PacketDef, **fields: Any) -> bytes:
         """Build ``pdef`` stamped with the current time and the APID's next
         sequence count, publish it and return its bytes."""
-        ex = self._ex
-        seqs = ex._seq
+        host = self._host
+        seqs = host.seq
         apid = pdef.apid
         seq = seqs[apid]
         seqs[apid] = (seq + 1) & 0x3FFF
-        raw = pdef.build(t_tai=ex.t, seq=seq, **fields)
+        raw = pdef.build(t_tai=host.t, seq=seq, **fields)
         self.publish(raw)
         return raw
 
     def event(self, severity: int, event_id: int, text: str) -> None:
         """Publish an EVENT packet from this participant (severity 0 debug ..
         4 critical; ``text`` is truncated to the packet's field)."""
-        self._ex._event(self._slot, severity, event_id, text)
+        host = self._host
+        self.publish(event_packet(host.t, host.next_seq(EVENT.apid), severity, event_id,
+                                  self.name, text))

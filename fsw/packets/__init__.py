@@ -118,13 +118,16 @@ from fsw.packets.codec import (
     unpack_header,
 )
 from fsw.packets.dictionary import (
+    APID_AREAS,
     APID_PLAN,
     AUTH_HEADER_LEN,
     DICTIONARY,
     MAC_LEN,
     Dictionary,
+    EventDef,
     Field,
     PacketDef,
+    event,
     telecommand,
     telemetry,
 )
@@ -157,13 +160,13 @@ def decode(raw: bytes | bytearray | memoryview):
 
 
 __all__ = [
-    "APID_IDLE", "APID_PLAN", "AUTH_HEADER_LEN", "DICTIONARY", "MAC_LEN", "MAX_PACKET_LEN",
-    "SEQ_CONTINUATION", "SEQ_FIRST", "SEQ_LAST", "SEQ_UNSEGMENTED", "TC", "TM",
-    "AuthError", "AuthReason", "BadMacError", "Dictionary", "DictionaryError", "Field",
+    "APID_AREAS", "APID_IDLE", "APID_PLAN", "AUTH_HEADER_LEN", "DICTIONARY", "MAC_LEN",
+    "MAX_PACKET_LEN", "SEQ_CONTINUATION", "SEQ_FIRST", "SEQ_LAST", "SEQ_UNSEGMENTED", "TC", "TM",
+    "AuthError", "AuthReason", "BadMacError", "Dictionary", "DictionaryError", "EventDef", "Field",
     "KeyFileError", "MalformedCommandError", "PacketBuildError", "PacketCrcError",
     "PacketDef", "PacketError", "PacketFieldError", "PacketHeaderError", "PacketLengthError",
     "PrimaryHeader", "ReplayError", "SegmentError", "SegmentLossError", "UnknownApidError",
-    "UnknownKeyError", "build_idle", "check_frame", "crc16", "cuc_to_tai", "decode",
+    "UnknownKeyError", "build_idle", "check_frame", "crc16", "cuc_to_tai", "decode", "event",
     "is_idle", "pack_header", "peek_apid", "tai_to_cuc", "telecommand", "telemetry",
     "unpack_header",
 ]

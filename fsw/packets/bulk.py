@@ -181,7 +181,7 @@ def _decode_uniform(res: BulkResult, data: np.ndarray, dictionary: Dictionary,
     if data.size < 12:
         return False
     plen = ((int(data[4]) << 8) | int(data[5])) + 7
-    pdef = dictionary.by_apid.get(((int(data[0]) << 8) | int(data[1])) & 0x7FF)
+    pdef = dictionary.by_apid.get(((int(data[0]) << 8) | int(data[1])) & codec.APID_MAX)
     if pdef is None or not pdef.fixed or plen != pdef.size or data.size % plen:
         return False
     n = data.size // plen
@@ -214,7 +214,7 @@ def _scan_python(mv: memoryview, check_crc: bool
     ok = np.ones(len(packets), bool)
     pos = 0
     for i, p in enumerate(packets):
-        offsets[i], apids[i], lengths[i] = pos, ((p[0] << 8) | p[1]) & 0x7FF, len(p)
+        offsets[i], apids[i], lengths[i] = pos, ((p[0] << 8) | p[1]) & codec.APID_MAX, len(p)
         if check_crc:
             ok[i] = len(p) >= 8 and codec.crc16(p) == 0
         pos += len(p)

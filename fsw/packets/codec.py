@@ -107,7 +107,7 @@ def unpack_header(raw: bytes | bytearray | memoryview) -> PrimaryHeader:
     if len(raw) < PRIMARY_HEADER_LEN:
         raise PacketLengthError(f"{len(raw)} octets, a primary header needs {PRIMARY_HEADER_LEN}")
     w0, w1, w2 = _HEADER.unpack_from(raw)
-    return PrimaryHeader(w0 >> 13, (w0 >> 12) & 1, (w0 >> 11) & 1, w0 & 0x7FF, w1 >> 14,
+    return PrimaryHeader(w0 >> 13, (w0 >> 12) & 1, (w0 >> 11) & 1, w0 & APID_MAX, w1 >> 14,
                          w1 & 0x3FFF, w2)
 
 
@@ -115,7 +115,7 @@ def peek_apid(raw: bytes | bytearray | memoryview) -> int:
     """The APID of a packet without decoding the rest (for routing)."""
     if len(raw) < 2:
         raise PacketLengthError(f"{len(raw)} octets, too short for an APID")
-    return ((raw[0] << 8) | raw[1]) & 0x7FF
+    return ((raw[0] << 8) | raw[1]) & APID_MAX
 
 
 def tai_to_cuc(t_tai: float) -> tuple[int, int]:

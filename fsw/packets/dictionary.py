@@ -24,11 +24,13 @@ import struct
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 import construct as cs
 
 from fsw.packets import codec
+from fsw.packets import limits as _limits
 from fsw.packets.errors import (
     DictionaryError,
     PacketBuildError,
@@ -39,17 +41,37 @@ from fsw.packets.errors import (
     PacketLengthError,
     UnknownApidError,
 )
+from fsw.packets.limits import Limits
 
-#: The APID plan: (first, last, area, packet type allowed).
-APID_PLAN: tuple[tuple[int, int, str, int], ...] = (
-    (0x001, 0x00F, "executive", codec.TM),
-    (0x010, 0x07F, "flight-software telemetry", codec.TM),
-    (0x080, 0x0FF, "telecommands (authenticated)", codec.TC),
-    (0x100, 0x17F, "avionics sensors (hil -> fsw)", codec.TM),
-    (0x180, 0x1FF, "actuator commands (fsw -> hil)", codec.TM),
-    (0x200, 0x27F, "guidance-core requests/responses", codec.TM),
-    (0x400, 0x4FF, "truth telemetry (hil only)", codec.TM),
-)
+
+class ApidArea(NamedTuple):
+    """One area of the APID plan: first and last APID, what it holds, the
+    packet type allowed there."""
+
+    first: int
+    last: int
+    area: str
+    kind: int
+
+    @property
+    def apids(self) -> range:
+        """Every APID of the area."""
+        return range(self.first, self.last + 1)
+
+
+#: The APID plan by name (use these, never the numbers:
+#: ``APID_AREAS["telecommands"].apids``).
+APID_AREAS: Mapping[str, ApidArea] = MappingProxyType({
+    "executive": ApidArea(0x001, 0x00F, "executive", codec.TM),
+    "fsw_telemetry": ApidArea(0x010, 0x07F, "flight-software telemetry", codec.TM),
+    "telecommands": ApidArea(0x080, 0x0FF, "telecommands (authenticated)", codec.TC),
+    "sensors": ApidArea(0x100, 0x17F, "avionics sensors (hil -> fsw)", codec.TM),
+    "actuators": ApidArea(0x180, 0x1FF, "actuator commands (fsw -> hil)", codec.TM),
+    "guidance": ApidArea(0x200, 0x27F, "guidance-core requests/responses", codec.TM),
+    "truth": ApidArea(0x400, 0x4FF, "truth telemetry (hil only)", codec.TM),
+})
+#: The APID plan: (first, last, area, packet type allowed), in APID order.
+APID_PLAN: tuple[ApidArea, ...] = tuple(APID_AREAS.values())
 
 #: Telecommand authentication header after the CUC: key id (u16), anti-replay
 #: sequence number (u32); and the MAC trailer before the CRC.
@@ -61,7 +83,7 @@ _RESERVED_TC = _RESERVED | {"key_id", "auth_seq", "mac"}
 _HDR_FMT = ">HHHIH"
 
 
-def plan_area(apid: int) -> tuple[int, int, str, int] | None:
+def plan_area(apid: int) -> ApidArea | None:
     """The APID plan entry holding ``apid``, or None."""
     for entry in APID_PLAN:
         if entry[0] <= apid <= entry[1]:
@@ -71,12 +93,14 @@ def plan_area(apid: int) -> tuple[int, int, str, int] | None:
 
 @dataclass(frozen=True)
 class Field:
-    """One user-data field: name, construct type, unit and description."""
+    """One user-data field: name, construct type, unit, description and, for
+    telemetry, optional limits (:class:`fsw.packets.limits.Limits`)."""
 
     name: str
     type: cs.Construct
     unit: str = ""
     description: str = ""
+    limits: Limits | None = None
 
 
 @dataclass(frozen=True)
@@ -190,7 +214,14 @@ class PacketDef:
     telecommands also ``key_id``, ``auth_seq``, ``mac``) and :meth:`parse`
     (returns a :attr:`Record`, a named tuple ``(apid, seq, t_tai, [key_id,
     auth_seq,] *fields)``; arrays are tuples, enums ints, strings str).
+    ``hazardous`` (telecommands): the ground sends it only after an arm and
+    confirm step. ``instance`` (telemetry): the field that tells apart the
+    sources sharing the packet (HEARTBEAT: ``task``); the ground keeps the
+    latest values and the limits of each source apart.
     """
+
+    hazardous = False
+    instance: str | None = None
 
     def __init__(self, apid: int, name: str, kind: int, fields: Sequence[Field],
                  description: str = "", module: str = "") -> None:
@@ -468,12 +499,28 @@ class PacketDef:
         return {v: k for k, v in (self.layouts_enum(f) or {}).items()}
 
 
+@dataclass(frozen=True)
+class EventDef:
+    """One declared event (the ``event_id`` of EVENT packets): its number,
+    name, usual severity (a name of the EVENT severity enum), the task that
+    raises it and what it means."""
+
+    id: int
+    name: str
+    severity: str
+    owner: str
+    description: str = ""
+    module: str = ""
+
+
 class Dictionary(Mapping[str, PacketDef]):
-    """The registry of every declared packet, by name (mapping) and by APID."""
+    """The registry of every declared packet, by name (mapping) and by APID,
+    and of every declared event (:attr:`events`, by id)."""
 
     def __init__(self) -> None:
         self._by_name: dict[str, PacketDef] = {}
         self.by_apid: dict[int, PacketDef] = {}
+        self.events: dict[int, EventDef] = {}
 
     def __getitem__(self, name: str) -> PacketDef:
         try:
@@ -498,6 +545,28 @@ class Dictionary(Mapping[str, PacketDef]):
         self.by_apid[pdef.apid] = pdef
         return pdef
 
+    def add_event(self, ev: EventDef) -> EventDef:
+        """Register an event; raises DictionaryError on a clash or a bad value."""
+        from fsw.packets.types import SEVERITY
+
+        if not ev.name.isidentifier() or ev.name.upper() != ev.name:
+            raise DictionaryError(f"event name {ev.name!r} must be an UPPER_CASE identifier")
+        if not 0 < ev.id <= 0xFFFF:
+            raise DictionaryError(f"event {ev.name}: id {ev.id} outside 1..65535 (EVENT.event_id)")
+        if ev.id in self.events:
+            raise DictionaryError(f"event id {ev.id} of {ev.name} already belongs to "
+                                  f"{self.events[ev.id].name}")
+        if any(e.name == ev.name for e in self.events.values()):
+            raise DictionaryError(f"event name {ev.name} declared twice")
+        levels = {str(k) for k in SEVERITY.encmapping}
+        if ev.severity not in levels:
+            raise DictionaryError(f"event {ev.name}: severity {ev.severity!r} is not one of "
+                                  f"{sorted(levels)}")
+        if not ev.owner:
+            raise DictionaryError(f"event {ev.name}: no owning task")
+        self.events[ev.id] = ev
+        return ev
+
     def sorted(self) -> list[PacketDef]:
         """All packets in APID order."""
         return [self.by_apid[a] for a in sorted(self.by_apid)]
@@ -506,7 +575,7 @@ class Dictionary(Mapping[str, PacketDef]):
         """Parse a packet of any declared APID (e.g. one off the bus)."""
         if len(raw) < codec.PRIMARY_HEADER_LEN:
             raise PacketLengthError(f"{len(raw)} octets, too short for a packet")
-        apid = ((raw[0] << 8) | raw[1]) & 0x7FF
+        apid = codec.peek_apid(raw)
         try:
             pdef = self.by_apid[apid]
         except KeyError:
@@ -536,24 +605,45 @@ def _declare(apid: int, name: str, kind: int, fields: Sequence[Field], descripti
             raise DictionaryError(f"{name}.{f.name}: reserved or invalid field name")
         if not isinstance(f.type, cs.Construct):
             raise DictionaryError(f"{name}.{f.name}: type must be a construct type")
+    try:
+        _limits.validate(name, fields, {f.name: field_layout(f.type) for f in fields})
+    except ValueError as exc:
+        raise DictionaryError(str(exc)) from None
     return DICTIONARY.add(PacketDef(apid, name, kind, fields, description, module))
 
 
 def telemetry(apid: int, name: str, fields: Sequence[Field], description: str = "",
-              module: str = "") -> PacketDef:
-    """Declare a telemetry-type packet (type 0) and register it."""
-    return _declare(apid, name, codec.TM, fields, description, module or _caller())
+              module: str = "", *, instance: str | None = None) -> PacketDef:
+    """Declare a telemetry-type packet (type 0) and register it; ``instance``
+    names the field that tells apart the sources sharing it."""
+    if instance is not None and instance not in [f.name for f in fields]:
+        raise DictionaryError(f"{name}: instance field {instance!r} is not a field")
+    pdef = _declare(apid, name, codec.TM, fields, description, module or _caller())
+    pdef.instance = instance
+    return pdef
 
 
 def telecommand(apid: int, name: str, fields: Sequence[Field], description: str = "",
-                module: str = "") -> PacketDef:
-    """Declare an authenticated telecommand (type 1, APIDs 0x080-0x0FF) and register it."""
-    return _declare(apid, name, codec.TC, fields, description, module or _caller())
+                module: str = "", *, hazardous: bool = False) -> PacketDef:
+    """Declare an authenticated telecommand (type 1, APIDs 0x080-0x0FF) and
+    register it; ``hazardous``: the ground asks for an arm/confirm step."""
+    if any(f.limits is not None for f in fields):
+        raise DictionaryError(f"{name}: limits belong to telemetry, not to telecommands")
+    pdef = _declare(apid, name, codec.TC, fields, description, module or _caller())
+    pdef.hazardous = hazardous
+    return pdef
+
+
+def event(event_id: int, name: str, severity: str, owner: str, description: str = "",
+          module: str = "") -> EventDef:
+    """Declare an event (its id in EVENT packets) and register it."""
+    return DICTIONARY.add_event(EventDef(event_id, name, severity, owner, description,
+                                         module or _caller()))
 
 
 def _caller() -> str:
     return str(sys._getframe(2).f_globals.get("__name__", ""))
 
 
-__all__ = ["APID_PLAN", "DICTIONARY", "Dictionary", "Field", "Layout", "PacketDef",
-           "plan_area", "telecommand", "telemetry"]
+__all__ = ["APID_AREAS", "APID_PLAN", "DICTIONARY", "ApidArea", "Dictionary", "EventDef", "Field",
+           "Layout", "PacketDef", "event", "plan_area", "telecommand", "telemetry"]

@@ -89,7 +89,7 @@ class Receiver:
     def receive(self, raw: bytes | bytearray | memoryview) -> Any:
         """Decode one packet; None if dropped (counted)."""
         n = len(raw)
-        apid = ((raw[0] << 8) | raw[1]) & 0x7FF if n >= 2 else -1
+        apid = codec.peek_apid(raw) if n >= 2 else -1
         if n < codec.PRIMARY_HEADER_LEN:
             self._drop(apid, "length_errors", PacketLengthError(f"{n} octets, not a packet"))
             return None

@@ -14,6 +14,7 @@ from fsw.packets.dictionary import (
     field_layout,
     plan_area,
 )
+from fsw.packets.types import flag_bits
 
 REGENERATE = "fsw dict --output docs/packets.md"
 
@@ -28,6 +29,10 @@ def type_name(pdef: PacketDef, name: str) -> str:
     base = {"b": "i8", "B": "u8", "h": "i16", "H": "u16", "i": "i32", "I": "u32", "l": "i32",
             "L": "u32", "q": "i64", "Q": "u64", "f": "f32", "d": "f64"}
     if lay.kind == "scalar":
+        bits = flag_bits(f.type)
+        if bits:
+            names = ", ".join(f"{k}=0x{v:X}" for k, v in sorted(bits.items(), key=lambda kv: kv[1]))
+            return f"{base[lay.fmt]} flags ({names})"
         return base[lay.fmt]
     if lay.kind == "enum":
         values = ", ".join(f"{v}={k}" for k, v in sorted((lay.enum or {}).items(),
@@ -51,6 +56,22 @@ def _offsets(pdef: PacketDef) -> list[str]:
 
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _limits_table(packets: list[PacketDef]) -> list[str]:
+    """The limits and alarms declared on telemetry fields (fsw.packets.limits)."""
+    lines = ["", "## Limits and alarms", "",
+             "Declared on the fields (`Field(..., limits=Limits(...))`); a value outside the "
+             "warning range is a warning (yellow), outside the critical range critical (red); "
+             "arrays are checked per element. The ground console evaluates them, the XTCE "
+             "export carries them as alarms, `fsw report` lists every violation of a run.",
+             "", "| parameter | unit | limits |", "|---|---|---|"]
+    for p in packets:
+        for f in p.fields:
+            if f.limits is not None:
+                lines.append(f"| [{p.name}](#{p.name.lower()}).`{f.name}` | "
+                             f"{_cell(f.unit) or '-'} | {_cell(f.limits.describe())} |")
+    return lines
 
 
 def markdown(dictionary: Dictionary = DICTIONARY) -> str:
@@ -79,12 +100,20 @@ def markdown(dictionary: Dictionary = DICTIONARY) -> str:
         names = [p.name for p in packets if lo <= p.apid <= hi]
         lines.append(f"| 0x{lo:03X}-0x{hi:03X} | {area} | {'TC' if kind else 'TM'} | "
                      f"{', '.join(names) or '-'} |")
+    lines += _limits_table(packets)
     lines += ["", "## Packets", "", "| APID | name | type | octets | description |",
               "|---|---|---|---|---|"]
     for p in packets:
         lines.append(f"| 0x{p.apid:03X} | [{p.name}](#{p.name.lower()}) | "
                      f"{'TC' if p.is_tc else 'TM'} | {p.size or 'variable'} | "
                      f"{_cell(p.description)} |")
+    lines += ["", "## Events", "",
+              "The `event_id` of EVENT packets (`fsw.packets.enums.EventId`), with the usual "
+              "severity.", "", "| id | name | severity | owner | description |",
+              "|---|---|---|---|---|"]
+    for _, e in sorted(dictionary.events.items()):
+        lines.append(f"| {e.id} | `{e.name}` | {e.severity} | {e.owner} | "
+                     f"{_cell(e.description)} |")
     for p in packets:
         area = plan_area(p.apid)
         lines += [
@@ -92,7 +121,9 @@ def markdown(dictionary: Dictionary = DICTIONARY) -> str:
             f"### {p.name}",
             "",
             f"APID 0x{p.apid:03X} ({area[2] if area else '?'}), "
-            f"{'telecommand' if p.is_tc else 'telemetry'}, "
+            f"{'telecommand' if p.is_tc else 'telemetry'}"
+            f"{' (hazardous: the ground arms, then confirms it)' if p.hazardous else ''}"
+            f"{f' (one source per `{p.instance}`)' if p.instance else ''}, "
             f"{f'{p.size} octets' if p.size else 'variable length'}; declared in "
             f"`{p.module}`.",
             "",

@@ -34,14 +34,41 @@ def text(size: int, encoding: str = "utf8") -> cs.Construct:
 
 def enum(base: cs.Construct = U8, **values: int) -> cs.Construct:
     """An integer field with named values (build takes the int or the name;
-    parse returns the int)."""
+    parse returns the int). :mod:`fsw.packets.enums` makes an ``IntEnum`` of
+    it: named after the module-level name it is bound to in a declaration
+    module (``ADCS_MODE`` -> ``AdcsMode``), else after its packet and field
+    (``BURN_STATUS.state`` -> ``BurnStatusState``)."""
     return cs.Enum(base, **values)
+
+
+def flags(base: cs.Construct = U8, **bits: int) -> cs.Construct:
+    """An unsigned integer field of named bits (each value a distinct power of
+    two). On the wire and in a Record it is the integer;
+    :mod:`fsw.packets.enums` makes an ``IntFlag`` of it (named as an enum)."""
+    fmt = getattr(base, "fmtstr", "")
+    if not isinstance(base, cs.FormatField) or fmt[1:] not in ("B", "H", "I", "Q"):
+        raise TypeError(f"flags need an unsigned integer base, not {base!r}")
+    width = 8 * base.sizeof()
+    if len(set(bits.values())) != len(bits) or any(
+            v <= 0 or v & (v - 1) or v >= 1 << width for v in bits.values()):
+        raise ValueError(f"flag bits must be distinct powers of two below 2**{width}: {bits}")
+    field = cs.FormatField(fmt[0], fmt[1:])
+    field.flag_bits = dict(bits)  # type: ignore[attr-defined]
+    return field
+
+
+def flag_bits(sc: cs.Construct) -> dict[str, int] | None:
+    """The named bits of a :func:`flags` field, or None for any other type."""
+    return getattr(sc, "flag_bits", None)
 
 
 #: Mission modes, the one source of truth: the autonomy task's mode machine
 #: (fsw.tasks.autonomy.modes.Mode is built from it), MODE_STATUS, AUTONOMY_HK
-#: and SET_MODE all carry these values.
+#: and SET_MODE all carry these values (fsw.packets.enums.MissionMode).
 MODES = {
     "standby": 0, "launch": 1, "commissioning": 2, "phasing": 3, "rendezvous": 4,
     "prox_ops": 5, "departure": 6, "safe": 7,
 }
+MISSION_MODE = enum(U8, **MODES)
+#: Event severities (EVENT.severity; fsw.packets.enums.Severity).
+SEVERITY = enum(U8, debug=0, info=1, warning=2, error=3, critical=4)

@@ -48,8 +48,7 @@ from fsw.core.attitude import AdcsConfig, AdcsInput, AdcsMode, MekfConfig
 from fsw.core.errors import GncError
 from fsw.core.guidance import GuidanceCore, LocalCore
 from fsw.packets import DICTIONARY
-from fsw.packets.enums import AdcsFlag, PointingMode, Severity
-from fsw.packets.events import EV
+from fsw.packets.enums import AdcsFlag, AdcsRequestSource, EventId, PointingMode, Severity
 from fsw.scenario import Scenario
 from fsw.tasks.autonomy.modes import Persistence
 
@@ -195,7 +194,7 @@ class AdcsTask:
             self.faults += 1
             return
         mode = PointingMode(r.mode)
-        if r.source == 1:
+        if r.source == AdcsRequestSource.PROPULSION:
             self.req[1] = (mode, r.q_BN) if r.active else None
         else:
             self.req[0] = (mode, r.q_BN)
@@ -245,7 +244,7 @@ class AdcsTask:
             out = self.core.adcs_step(inp)
         except GncError as exc:
             self.faults += 1
-            self.ctx.event(Severity.ERROR, EV.ADCS_CORE_ERROR, f"core step: {exc}")
+            self.ctx.event(Severity.ERROR, EventId.ADCS_CORE_ERROR, f"core step: {exc}")
             self.ctx.send(WHEEL_CMD, torque=(0.0,) * 4)
             return
         cmd = tuple(out.wheel_cmd[: self.k])
@@ -282,6 +281,6 @@ class AdcsTask:
             if ok[i] and checked >> i & 1 and self.wheel_p[i].update(bool(bad >> i & 1)):
                 ok[i] = False
                 self.faults += 1
-                self.ctx.event(Severity.ERROR, EV.ADCS_WHEEL_FAILED,
+                self.ctx.event(Severity.ERROR, EventId.WHEEL_FAILED,
                                f"wheel {i} not following its torque: isolated, "
                                f"{sum(ok)} left")

@@ -37,16 +37,15 @@ from __future__ import annotations
 
 import math
 
-from fsw.constants import J2_EARTH, MU_EARTH, R_EARTH
+from fsw.constants import J2, MU_EARTH, R_EARTH
 from fsw.core import tle
 from fsw.core.errors import GncError
 from fsw.core.guidance import GuidanceCore, LocalCore
-from fsw.core.nav import NavConfig, NavFlag, NavInput
 from fsw.core.ephem import EphemConfig
+from fsw.core.nav import NavConfig, NavInput
 from fsw.core.vec import norm
 from fsw.packets import DICTIONARY
-from fsw.packets.enums import BurnState, Severity
-from fsw.packets.events import EV
+from fsw.packets.enums import BurnStatusState, EventId, NavFlag, Severity
 from fsw.scenario import Scenario
 from fsw.tasks.autonomy.modes import Persistence
 
@@ -112,7 +111,7 @@ class NavigationTask:
         # steady state of a constant-gain (alpha) filter on white position noise
         a = GAIN_POS
         return NavConfig(
-            ephem=EphemConfig(mu=MU_EARTH, j2=J2_EARTH, r_eq=R_EARTH, step=EPHEM_STEP_S),
+            ephem=EphemConfig(mu=MU_EARTH, j2=J2, r_eq=R_EARTH, step=EPHEM_STEP_S),
             n_default=N_DEFAULT, gain_pos=GAIN_POS, gain_vel=GAIN_VEL,
             gps_max_age=GPS_MAX_AGE_S, gps_reset_m=GPS_RESET_M,
             sigma_gps_pos=s.gps_noise_m * math.sqrt(3.0 * a / (2.0 - a)),
@@ -159,7 +158,7 @@ class NavigationTask:
                 rr, vv = tle.state(r.tle1, r.tle2, t)
                 state = (rr, vv, t)
         except (ValueError, GncError) as exc:
-            self.ctx.event(Severity.WARNING, EV.NAV_TARGET_REFUSED,
+            self.ctx.event(Severity.WARNING, EventId.NAV_TARGET_REFUSED,
                            f"target orbit refused: {exc}"[:96])
             return
         self._load(*state)
@@ -168,12 +167,12 @@ class NavigationTask:
         try:
             self.core.nav_set_target(r_N, v_N, epoch)
         except GncError as exc:
-            self.ctx.event(Severity.WARNING, EV.NAV_TARGET_REFUSED,
+            self.ctx.event(Severity.WARNING, EventId.NAV_TARGET_REFUSED,
                            f"target orbit refused: {exc}"[:96])
             return
         self.cds["target"] = (tuple(r_N), tuple(v_N), epoch)
         if not restart:
-            self.ctx.event(Severity.INFO, EV.NAV_TARGET, "target ephemeris loaded")
+            self.ctx.event(Severity.INFO, EventId.NAV_TARGET, "target ephemeris loaded")
 
     def on_gps(self, r) -> None:
         if r.valid and _finite(r.r_N) and _finite(r.v_N):
@@ -199,7 +198,7 @@ class NavigationTask:
         o = self.ordered
         if o is None or o[0] != r.burn_id:
             return
-        if r.state in (BurnState.FIRING, BurnState.DONE, BurnState.ABORTED) and o[2] > 0 \
+        if r.state in (BurnStatusState.FIRING, BurnStatusState.DONE, BurnStatusState.ABORTED) and o[2] > 0 \
                 and math.isfinite(r.dv_done):
             # the Δv delivered since the last report, along the order
             k = (r.dv_done - o[3]) / o[2]
@@ -207,7 +206,7 @@ class NavigationTask:
             for i in range(3):
                 dv[i] += o[1][i] * k
             self.ordered = (o[0], o[1], o[2], r.dv_done)
-        if r.state in (BurnState.DONE, BurnState.ABORTED, BurnState.REJECTED):
+        if r.state in (BurnStatusState.DONE, BurnStatusState.ABORTED, BurnStatusState.REJECTED):
             self.ordered = None
 
     # ------------------------------------------------------------------ cycle
@@ -222,7 +221,7 @@ class NavigationTask:
             out = self.core.nav_step(inp)
         except GncError as exc:
             self.counts["core_errors"] += 1
-            self.ctx.event(Severity.ERROR, EV.NAV_CORE_ERROR, f"navigation cycle: {exc}"[:96])
+            self.ctx.event(Severity.ERROR, EventId.NAV_CORE_ERROR, f"navigation cycle: {exc}"[:96])
             return
         self.dv_N = [0.0, 0.0, 0.0]
         flags = NavFlag(int(out.flags))
@@ -256,10 +255,10 @@ class NavigationTask:
             c["rejected"] += 1
         if flags & NavFlag.EKF_STARTED:
             c["ekf_starts"] += 1
-            self.ctx.event(Severity.INFO, EV.NAV_RELNAV,
+            self.ctx.event(Severity.INFO, EventId.NAV_RELNAV,
                            "relative navigation: sensor filter started")
         if flags & NavFlag.EKF_FAILED:
             c["ekf_failures"] += 1
-            self.ctx.event(Severity.WARNING, EV.NAV_FILTER,
+            self.ctx.event(Severity.WARNING, EventId.NAV_FILTER,
                            f"relnav EKF failed (status {int(out.ekf_status)}): "
                            f"GPS filter for {RETRY_S:.0f} s"[:96])

@@ -57,8 +57,15 @@ from fsw.core.guidance import GuidanceCore, LocalCore
 from fsw.core.prop import PropConfig
 from fsw.packets import DICTIONARY
 from fsw.packets.codec import peek_apid
-from fsw.packets.enums import BurnState, CommandStage, Mode, PointingMode, Severity
-from fsw.packets.events import EV
+from fsw.packets.enums import (
+    AckStage,
+    AdcsRequestSource,
+    BurnStatusState,
+    EventId,
+    MissionMode,
+    PointingMode,
+    Severity,
+)
 from fsw.scenario import Scenario
 
 FIRE_ATTITUDE_DEG = 2.0
@@ -148,11 +155,11 @@ class PropulsionTask:
         self.ctx = ctx
         self.core.prop_configure(self.config())
         self.partner = self.core.prop_partners()
-        self.state = BurnState.IDLE
+        self.state = BurnStatusState.IDLE
         self.armed_until = -math.inf
         self.burn = None  # dict: id, t_exec, dv, mag, done, ack, purpose, q, axis, ...
         self.att = None  # (valid, q_BN, rate, att_error, h)
-        self.mode = Mode.STANDBY
+        self.mode = MissionMode.STANDBY
         self.faults = 0
         self.cycles = 0
         self.rates = None  # the latest valid gyro rate (rad/s, body), as parsed
@@ -182,7 +189,7 @@ class PropulsionTask:
     def _arm(self, arm: int, window: float) -> bool:
         if arm and math.isfinite(window) and 0 < window <= 3600:
             self.armed_until = self.ctx.t + window
-            self.ctx.event(Severity.INFO, EV.PROP_ARMED, f"thrusters armed for {window:.0f} s")
+            self.ctx.event(Severity.INFO, EventId.THRUSTERS_ARMED, f"thrusters armed for {window:.0f} s")
             return True
         self.armed_until = -math.inf
         return not arm
@@ -201,24 +208,24 @@ class PropulsionTask:
             reason = f"delta-v above {DV_MAX:.0f} m/s per burn"
         elif t > self.armed_until:
             reason = "not armed"
-        elif self.mode == Mode.SAFE and ack is None and not purpose.startswith("collision"):
+        elif self.mode == MissionMode.SAFE and ack is None and not purpose.startswith("collision"):
             reason = "SAFE mode"
-        elif self.burn is not None and self.state in (BurnState.PENDING, BurnState.FIRING):
+        elif self.burn is not None and self.state in (BurnStatusState.PENDING, BurnStatusState.FIRING):
             reason = "a burn is in progress"
         elif self.test is not None:
             reason = "thruster test in progress"
         if reason is not None:
             self.faults += 1
-            self.ctx.event(Severity.WARNING, EV.PROP_REJECTED, f"burn {burn_id} rejected: {reason}")
-            self.ctx.send(BURN_STATUS, burn_id=burn_id, state=BurnState.REJECTED, dv_done=0.0,
+            self.ctx.event(Severity.WARNING, EventId.BURN_REJECTED, f"burn {burn_id} rejected: {reason}")
+            self.ctx.send(BURN_STATUS, burn_id=burn_id, state=BurnStatusState.REJECTED, dv_done=0.0,
                           dv_total=self.cds["dv_total"], thrusters_ok=self._mask(),
                           propellant=self.cds["propellant"])
             return False
         self.armed_until = -math.inf  # the order consumes the arming
         self.burn = {"id": burn_id, "t_exec": t_exec, "dv": tuple(dv), "done": 0.0, "ack": ack,
                      "purpose": purpose, "q": None, "axis": None, "mag": mag}
-        self.state = BurnState.PENDING
-        self.ctx.event(Severity.INFO, EV.PROP_BURN,
+        self.state = BurnStatusState.PENDING
+        self.ctx.event(Severity.INFO, EventId.BURN,
                        f"burn {burn_id} pending: {mag:.3f} m/s, {purpose}"[:96])
         self._status()
         return True
@@ -231,14 +238,14 @@ class PropulsionTask:
         if apid == ARM_THRUSTERS.apid:
             tc = ARM_THRUSTERS.parse(raw)
             ok = self._arm(tc.arm, tc.window)
-            self._ack(tc, CommandStage.EXECUTED if ok else CommandStage.REJECTED,
+            self._ack(tc, AckStage.EXECUTED if ok else AckStage.REJECTED,
                       0 if ok else R_BAD_ARG)
         elif apid == FIRE.apid:
             tc = FIRE.parse(raw)
             ok = self._order(0x80000000 | (tc.auth_seq & 0x7FFFFFFF), self.ctx.t + 300.0,
                              tc.dv_N, "ground FIRE", tc)
             if not ok:
-                self._ack(tc, CommandStage.REJECTED, R_NOT_ARMED)
+                self._ack(tc, AckStage.REJECTED, R_NOT_ARMED)
 
     def _ack(self, tc, stage: int, reason: int) -> None:
         self.ctx.send(COMMAND_ACK, command_apid=tc.apid, command_seq=tc.seq,
@@ -265,10 +272,10 @@ class PropulsionTask:
             self.pressure = r.tank_pressure
 
     def on_mode(self, r) -> None:
-        entering_safe = r.mode == Mode.SAFE and self.mode != Mode.SAFE
-        if entering_safe and self.state in (BurnState.PENDING, BurnState.FIRING) \
+        entering_safe = r.mode == MissionMode.SAFE and self.mode != MissionMode.SAFE
+        if entering_safe and self.state in (BurnStatusState.PENDING, BurnStatusState.FIRING) \
                 and not self.burn["purpose"].startswith("collision"):
-            self._end(BurnState.ABORTED, "SAFE mode")
+            self._end(BurnStatusState.ABORTED, "SAFE mode")
         self.mode = r.mode
 
     # ------------------------------------------------------------------ cycle
@@ -282,13 +289,13 @@ class PropulsionTask:
         self.cycles += 1
         if self.test is not None:
             self._test_step()
-        elif self.state == BurnState.PENDING:
+        elif self.state == BurnStatusState.PENDING:
             self._pending(t)
-        elif self.state == BurnState.FIRING:
+        elif self.state == BurnStatusState.FIRING:
             self._fire(t)
         elif self.cycles % self.status_every == 0:
             self._idle_monitor()
-        if self.state in (BurnState.PENDING, BurnState.FIRING) \
+        if self.state in (BurnStatusState.PENDING, BurnStatusState.FIRING) \
                 and self.cycles % self.status_every == 0:
             self._status()
         if self.cycles % self.hk_every == 0:
@@ -301,7 +308,7 @@ class PropulsionTask:
         b = self.burn
         dv, mag = b["dv"], b["mag"]
         if mag < 1e-9:
-            self._end(BurnState.DONE, "zero burn")
+            self._end(BurnStatusState.DONE, "zero burn")
             return
         if b["q"] is None:
             # the group whose axis is nearest the Δv in the current attitude,
@@ -311,10 +318,10 @@ class PropulsionTask:
                 axis, group, n_fire = self.core.prop_select(self._mask(), q, dv)
                 b["q"] = self.core.prop_burn_attitude(axis, dv, self.normal)
             except GncError as exc:
-                self._end(BurnState.ABORTED, f"no burn attitude: {exc}")
+                self._end(BurnStatusState.ABORTED, f"no burn attitude: {exc}")
                 return
             b["axis"], b["group"], b["n_fire"] = axis, group, n_fire
-            self.ctx.send(ADCS_REQUEST, source=1, active=1, mode=PointingMode.INERTIAL,
+            self.ctx.send(ADCS_REQUEST, source=AdcsRequestSource.PROPULSION, active=1, mode=PointingMode.INERTIAL,
                           q_BN=tuple(b["q"]))
         duration = self.core.prop_duration(b["n_fire"], self.F, self._mass(), mag)
         start = b["t_exec"] - duration / 2
@@ -322,18 +329,18 @@ class PropulsionTask:
             return
         if self.att is None or not self.att[0]:
             if t > b["t_exec"] + 600:
-                self._end(BurnState.ABORTED, "no attitude estimate")
+                self._end(BurnStatusState.ABORTED, "no attitude estimate")
             return
         quiet = self.rates is not None and \
             self.core.prop_rate_residuals(self.rates, _Z3)[0] <= QUIET_RATE
         if math.degrees(self.att[3]) > FIRE_ATTITUDE_DEG or not quiet:
             if t > b["t_exec"] + 900:
-                self._end(BurnState.ABORTED, "burn attitude not reached")
+                self._end(BurnStatusState.ABORTED, "burn attitude not reached")
             return
-        self.state = BurnState.FIRING
+        self.state = BurnStatusState.FIRING
         self.firing_rate_count = 0
         self.rates_fire0 = self.rates
-        self.ctx.event(Severity.INFO, EV.PROP_BURN, f"burn {b['id']} firing")
+        self.ctx.event(Severity.INFO, EventId.BURN, f"burn {b['id']} firing")
 
     def _fire(self, t: float) -> None:
         b = self.burn
@@ -344,18 +351,18 @@ class PropulsionTask:
         if lost or self.firing_rate_count >= 3:
             self.faults += 1
             why = "attitude lost" if lost else "body turning"
-            self._end(BurnState.ABORTED, f"{why} while firing: unbalanced thrust")
+            self._end(BurnStatusState.ABORTED, f"{why} while firing: unbalanced thrust")
             self._start_test(f"{why} while firing")
             return
         group = b["group"] & self._mask()
         n_fire = bin(group).count("1")
         if n_fire < 2:
-            self._end(BurnState.ABORTED, "no usable thruster pair")
+            self._end(BurnStatusState.ABORTED, "no usable thruster pair")
             return
         on, dv, dm = self.core.prop_fire(n_fire, self.F, self._mass(), b["mag"] - b["done"],
                                          self.dt)
         if on <= 0.0:
-            self._end(BurnState.DONE, "delta-v reached")
+            self._end(BurnStatusState.DONE, "delta-v reached")
             return
         self.ctx.send(THRUSTER_CMD, on_time=tuple(on if group >> i & 1 else 0.0
                                                   for i in range(8)))
@@ -366,20 +373,20 @@ class PropulsionTask:
     def _end(self, state: BurnState, why: str) -> None:
         b = self.burn
         self.state = state
-        if state == BurnState.DONE:
+        if state == BurnStatusState.DONE:
             self.cds["burns"] += 1
         self._status()
-        self.ctx.send(ADCS_REQUEST, source=1, active=0, mode=PointingMode.OFF, q_BN=_Q1)
-        done = state == BurnState.DONE
+        self.ctx.send(ADCS_REQUEST, source=AdcsRequestSource.PROPULSION, active=0, mode=PointingMode.OFF, q_BN=_Q1)
+        done = state == BurnStatusState.DONE
         self.ctx.event(Severity.INFO if done else Severity.WARNING,
-                       EV.PROP_BURN if done else EV.PROP_ABORT,
+                       EventId.BURN if done else EventId.BURN_ABORTED,
                        f"burn {b['id']} {'done' if done else 'aborted'}: "
                        f"{b['done']:.3f} m/s, {why}"[:96])
         if b.get("ack") is not None:
-            self._ack(b["ack"], CommandStage.EXECUTED if done else CommandStage.FAILED,
+            self._ack(b["ack"], AckStage.EXECUTED if done else AckStage.FAILED,
                       0 if done else R_ABORTED)
         self.burn = None
-        self.state = BurnState.IDLE
+        self.state = BurnStatusState.IDLE
 
     def _status(self) -> None:
         b = self.burn
@@ -397,7 +404,7 @@ class PropulsionTask:
             return
         spinning = self.core.prop_rate_residuals(self.rates, _Z3)[0] > IDLE_RATE_LIMIT
         saturated = self.att[4] > 0.9 * self.sc.chaser.wheels.max_momentum_nms
-        if self.mode >= Mode.PHASING and spinning and saturated:
+        if self.mode >= MissionMode.PHASING and spinning and saturated:
             self.idle_rate_count += 1
         else:
             self.idle_rate_count = 0
@@ -407,7 +414,7 @@ class PropulsionTask:
             self._start_test("uncommanded torque while idle")
 
     def _start_test(self, why: str) -> None:
-        self.ctx.event(Severity.ERROR, EV.PROP_FAULT,
+        self.ctx.event(Severity.ERROR, EventId.THRUSTER_FAULT,
                        f"thruster fault suspected: {why}; valves closed, test")
         self.valves = 0
         self._send_valves()
@@ -465,10 +472,10 @@ class PropulsionTask:
         for i, what in found:
             for j in (i, self.partner[i]):
                 self.cds["ok"][j] = False
-            self.ctx.event(Severity.ERROR, EV.PROP_TEST, f"thruster {i} {what}: isolated with "
+            self.ctx.event(Severity.ERROR, EventId.THRUSTER_TEST, f"thruster {i} {what}: isolated with "
                            f"partner {self.partner[i]}")
         if not found:
-            self.ctx.event(Severity.WARNING, EV.PROP_TEST, "thruster test: no fault found")
+            self.ctx.event(Severity.WARNING, EventId.THRUSTER_TEST, "thruster test: no fault found")
         self.valves = self._mask()
         self._send_valves()
         self.test = None
@@ -477,6 +484,6 @@ class PropulsionTask:
         self._status_idle()
 
     def _status_idle(self) -> None:
-        self.ctx.send(BURN_STATUS, burn_id=0, state=BurnState.IDLE, dv_done=0.0,
+        self.ctx.send(BURN_STATUS, burn_id=0, state=BurnStatusState.IDLE, dv_done=0.0,
                       dv_total=self.cds["dv_total"], thrusters_ok=self._mask(),
                       propellant=self.cds["propellant"])

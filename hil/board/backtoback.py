@@ -27,10 +27,11 @@ from pathlib import Path
 
 import numpy as np
 
+from fsw.constants import MU_EARTH
+
 __all__ = ["KINDS", "Comparison", "compare", "desktop", "make_calls", "on_qemu"]
 
 NREC = 17
-MU = 3.986004418e14
 KINDS = {0: "att_propagate", 1: "kepler", 2: "cw_propagate", 3: "coe_from_rv",
          4: "rv_from_coe", 5: "quat_rotate"}
 _NOUT = {0: 4, 1: 6, 2: 6, 3: 6, 4: 6, 5: 3}
@@ -46,7 +47,8 @@ def _leo(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     h = _unit(rng, 3)
     t = np.cross(h, r)
     t /= np.linalg.norm(t)
-    v = t * math.sqrt(MU / np.linalg.norm(r)) * rng.uniform(0.95, 1.08) + rng.normal(size=3) * 50
+    v = (t * math.sqrt(MU_EARTH / np.linalg.norm(r)) * rng.uniform(0.95, 1.08)
+         + rng.normal(size=3) * 50)
     return r, v
 
 
@@ -67,9 +69,9 @@ def make_calls(n: int, seed: int = 8) -> np.ndarray:
             r, v = _leo(rng)
             a[0:3], a[3:6] = r, v
             dt = rng.uniform(0.0, 6000.0)
-            a[6:8] = (dt, MU) if kind == 1 else (MU, 0.0)
+            a[6:8] = (dt, MU_EARTH) if kind == 1 else (MU_EARTH, 0.0)
         elif kind == 2:
-            a[0] = math.sqrt(MU / 7.0e6**3)
+            a[0] = math.sqrt(MU_EARTH / 7.0e6**3)
             a[1:4] = rng.uniform(-2000.0, 2000.0, 3)
             a[4:7] = rng.uniform(-1.0, 1.0, 3)
             a[7] = rng.uniform(0.0, 5400.0)
@@ -77,7 +79,7 @@ def make_calls(n: int, seed: int = 8) -> np.ndarray:
             a[0:6] = [rng.uniform(6.8e6, 7.4e6), rng.uniform(0.0, 0.1), rng.uniform(0.0, math.pi),
                       rng.uniform(0, 2 * math.pi), rng.uniform(0, 2 * math.pi),
                       rng.uniform(0, 2 * math.pi)]
-            a[6] = MU
+            a[6] = MU_EARTH
     return rec
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from fsw.packets.enums import BoardFlag
 from hil.board.calls import guidance_call_source
 from hil.board.link import BoardLink
 from hil.serial.framing import ASM
@@ -80,9 +81,10 @@ def board_summary(link: BoardLink) -> dict[str, object]:
     st = link.status
     if st is None:
         return {}
-    flags = int(st.flags)
-    kind = "virtual (host build)" if flags & 8 else "QEMU" if flags & 1 else "silicon"
-    source = "DWT" if flags & 4 else "host ns" if flags & 8 else "SysTick"
+    flags = BoardFlag(int(st.flags))
+    host = BoardFlag.HOST_BUILD in flags
+    kind = "virtual (host build)" if host else "QEMU" if BoardFlag.EMULATED in flags else "silicon"
+    source = "DWT" if BoardFlag.DWT_CYCLES in flags else "host ns" if host else "SysTick"
     calls = int(st.calls)
     return {
         "board": kind,

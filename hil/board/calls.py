@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from fsw.constants import MU_EARTH
+
 __all__ = [
     "SETUP_CALLS",
     "CallDiff",
@@ -27,8 +29,7 @@ __all__ = [
     "tolerance",
 ]
 
-MU = 3.986004418e14
-N_MEAN = math.sqrt(MU / 6.9e6**3)  # rad/s, mean motion of a 520 km orbit
+N_MEAN = math.sqrt(MU_EARTH / 6.9e6**3)  # rad/s, mean motion of a 520 km orbit
 
 Call = tuple[str, tuple[Any, ...]]
 #: configuration calls at the start of a session (no outputs)
@@ -114,7 +115,7 @@ def _call(kind: str, k: int, rng: np.random.Generator) -> Call:
     if kind in ("kepler", "coe_from_rv"):
         r = _unit(rng.normal(size=3)) * rng.uniform(6.7e6, 7.4e6)
         t = _unit(np.cross(_unit(rng.normal(size=3)), r))
-        v = t * math.sqrt(MU / np.linalg.norm(r)) * rng.uniform(0.97, 1.05)
+        v = t * math.sqrt(MU_EARTH / np.linalg.norm(r)) * rng.uniform(0.97, 1.05)
         return kind, ((r, v, rng.uniform(0, 5400.0)) if kind == "kepler" else (r, v))
     if kind == "rv_from_coe":
         coe = [rng.uniform(6.8e6, 7.3e6), rng.uniform(0, 0.05), rng.uniform(0.1, 3.0),

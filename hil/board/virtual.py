@@ -26,13 +26,13 @@ import tty
 from pathlib import Path
 
 from fsw.errors import UserError
+from fsw.packets.enums import BoardFlag
 from hil.board.process import BoardProcess
 
 __all__ = ["VirtualBoard", "main", "serve"]
 
 STATUS_PERIOD = 0.2  # s, as FW_STATUS_PERIOD_MS
 FRAME_TIMEOUT = 0.25  # s, as FW_FRAME_TIMEOUT_MS
-FLAG_VIRTUAL = 8  # BOARD_STATUS.flags bit 3: the host build behind a pty
 
 
 def serve(link: Path, lifetime: float) -> int:
@@ -81,7 +81,7 @@ def serve(link: Path, lifetime: float) -> int:
                 total_cycles=total_ns, frames_rx=stats.frames_rx, frames_tx=stats.frames_tx + 1,
                 crc_errors=stats.crc_errors, length_errors=stats.length_errors,
                 timeouts=stats.timeouts, resyncs=stats.resyncs, uart_overruns=tx_dropped,
-                uart_line_errors=0, core_hz=1_000_000_000, flags=FLAG_VIRTUAL, spare=0))
+                uart_line_errors=0, core_hz=1_000_000_000, flags=BoardFlag.HOST_BUILD, spare=0))
             seq_status = (seq_status + 1) % 16384
             next_status += STATUS_PERIOD
             continue

@@ -18,13 +18,14 @@ from collections.abc import Callable
 
 import serial
 
+from fsw.packets import APID_AREAS
 from hil.serial.errors import FrameTooLong, LinkLost, LinkTimeout
 from hil.serial.framing import DEFAULT_MAX_PACKET, Deframer, LinkStats, frame
 from hil.serial.packetcodec import packet_apid_seq
 
 __all__ = ["GUIDANCE_APIDS", "SerialLink"]
 
-GUIDANCE_APIDS = range(0x200, 0x280)  # guidance-core requests/responses (board link)
+GUIDANCE_APIDS = APID_AREAS["guidance"].apids  # guidance-core requests/responses (board link)
 _READ_SLICE = 0.05  # s: longest single blocking read, so timeouts stay responsive
 
 

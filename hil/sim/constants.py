@@ -1,19 +1,13 @@
-"""Physical constants of the world model (values and sources in one place)."""
+"""Constants of the world model: the physical ones are the project's
+(:mod:`fsw.constants`, mirror of native/include/gnc_constants.h), the field
+and atmosphere models' own are here (values and sources)."""
 
 import math
 
-#: Earth's gravitational parameter [m^3/s^2] (EGM96 / WGS-84)
-MU_EARTH = 3.986004418e14
-#: equatorial radius [m] (WGS-84)
-R_EARTH = 6378137.0
-#: second zonal harmonic (EGM96, unnormalised)
-J2 = 1.08262668e-3
-#: Earth rotation rate [rad/s]
-OMEGA_EARTH = 7.2921150e-5
-#: standard gravity [m/s^2] (the Isp convention)
-G0 = 9.80665
-#: astronomical unit [m]
-AU = 149597870700.0
+from fsw.constants import AU, G0, J2, MU_EARTH, OMEGA_EARTH, R_EARTH
+
+__all__ = ["AU", "DIPOLE_B0", "DIPOLE_ECEF", "G0", "IGRF_G10_NT", "IGRF_G11_NT", "IGRF_H11_NT",
+           "J2", "MU_EARTH", "OMEGA_EARTH", "RHO_500KM", "R_EARTH", "SCALE_HEIGHT_500KM"]
 
 #: IGRF-13 degree-1 coefficients at 2020.0 [nT]: g10, g11, h11 (tilted dipole)
 IGRF_G10_NT = -29404.8

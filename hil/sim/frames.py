@@ -28,11 +28,8 @@ import erfa
 import numpy as np
 from sgp4.api import Satrec
 
+from fsw.constants import DAY_S, JD_TAI_EPOCH, MU_EARTH
 from fsw.errors import UserError
-from hil.sim.constants import MU_EARTH
-
-#: Julian date of the CUC epoch 1958-01-01T00:00:00 TAI
-JD_1958 = 2436204.5
 
 
 @dataclass(frozen=True)
@@ -55,14 +52,14 @@ class Epoch:
 
     def shifted(self, seconds: float) -> Epoch:
         """This epoch plus ``seconds`` of elapsed (SI) time."""
-        d = seconds / 86400.0
+        d = seconds / DAY_S
         return _from_parts(self.utc1, self.utc2 + d)
 
 
 def _from_parts(u1: float, u2: float) -> Epoch:
     tai1, tai2 = erfa.utctai(u1, u2)
     tt1, tt2 = erfa.taitt(tai1, tai2)
-    tai_s = ((tai1 - JD_1958) + tai2) * 86400.0
+    tai_s = ((tai1 - JD_TAI_EPOCH) + tai2) * DAY_S
     gmst = float(erfa.gmst06(u1, u2, tt1, tt2))
     return Epoch(float(u1), float(u2), float(tt1), float(tt2), float(tai_s), gmst)
 

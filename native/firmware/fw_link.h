@@ -2,7 +2,7 @@
  * fw_link.h - the board side of the serial link (DESIGN.md "Serial link"):
  * frames are the attached sync marker 0x1ACFFC1D followed by one space
  * packet; the packet's length field delimits it, its CRC-16-CCITT (poly
- * 0x1021, init 0xFFFF) in the last two octets validates it. The receiver
+ * 0x1021, init 0xFFFF; gnc_crc16.h) in the last two octets validates it. The receiver
  * hunts for the marker and on a bad CRC, a length out of range or a stalled
  * partial frame slides one byte past the rejected marker and hunts again:
  * the same algorithm as hil/serial/framing.py.
@@ -35,8 +35,6 @@ typedef struct fw_rx {
     int hunting;
     fw_link_stats *stats;
 } fw_rx;
-
-uint16_t fw_crc16(const uint8_t *data, size_t n);
 
 void fw_rx_init(fw_rx *rx, fw_link_stats *stats);
 

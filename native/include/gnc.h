@@ -27,6 +27,7 @@
 #include "gnc_ephem.h"
 #include "gnc_nav.h"
 #include "gnc_prop.h"
+#include "gnc_crc16.h"
 #include "gnc_dispatch.h"
 
 #endif /* GNC_H */

@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "crc_table.inc"
+#include "gnc_crc16.h"
 
 static uint32_t load_be32(const uint8_t *p)
 {
@@ -11,24 +11,12 @@ static uint32_t load_be32(const uint8_t *p)
            | (uint32_t)p[3];
 }
 
-/* Slice-by-8: eight table lookups per eight octets, the octets read as two
- * big-endian words (one load each once compiled). */
-static uint16_t crc16_update(uint16_t crc, const uint8_t *p, size_t n)
+/* The CRC of a whole packet with its trailer (0 when right): the project's
+ * one CRC-16 (gnc_crc16.h; p is never NULL here). */
+static uint16_t packet_crc(const uint8_t *p, size_t n)
 {
-    uint32_t a, b;
-    while (n >= 8) {
-        a = load_be32(p) ^ ((uint32_t)crc << 16);
-        b = load_be32(p + 4);
-        crc = (uint16_t)(crc_table[7][a >> 24] ^ crc_table[6][(a >> 16) & 0xFFu]
-                         ^ crc_table[5][(a >> 8) & 0xFFu] ^ crc_table[4][a & 0xFFu]
-                         ^ crc_table[3][b >> 24] ^ crc_table[2][(b >> 16) & 0xFFu]
-                         ^ crc_table[1][(b >> 8) & 0xFFu] ^ crc_table[0][b & 0xFFu]);
-        p += 8;
-        n -= 8;
-    }
-    while (n--) {
-        crc = (uint16_t)((crc << 8) ^ crc_table[0][(uint8_t)((crc >> 8) ^ *p++)]);
-    }
+    uint16_t crc = 0;
+    (void)gnc_crc16(p, n, &crc);
     return crc;
 }
 
@@ -75,7 +63,7 @@ int pkt_scan_fill(const uint8_t *buf, size_t len, size_t cap, int check_crc,
         offsets[n] = (int64_t)pos;
         apids[n] = (uint16_t)((((unsigned)p[0] << 8) | p[1]) & 0x7FFu);
         lengths[n] = (uint32_t)plen;
-        crc_ok[n] = (uint8_t)(check_crc ? (plen >= 8u && crc16_update(0xFFFFu, p, plen) == 0u)
+        crc_ok[n] = (uint8_t)(check_crc ? (plen >= 8u && packet_crc(p, plen) == 0u)
                                         : 1u);
         pos += plen;
         n++;
@@ -120,7 +108,7 @@ int pkt_decode_fixed(const uint8_t *buf, size_t n, size_t rec_len, int check_crc
         seq[i] = (uint16_t)((((unsigned)p[2] & 0x3Fu) << 8) | p[3]);
         t_tai[i] = (double)load_be32(p + 6) + (double)(((unsigned)p[10] << 8) | p[11]) / 65536.0;
         if (check_crc) {
-            ok[i] = (uint8_t)(crc16_update(0xFFFFu, p, rec_len) == 0u);
+            ok[i] = (uint8_t)(packet_crc(p, rec_len) == 0u);
         }
     }
     *mismatch = bad;
@@ -132,6 +120,5 @@ int pkt_crc16(const uint8_t *data, size_t len, uint16_t init, uint16_t *out)
     if (out == NULL || (data == NULL && len > 0)) {
         return PKT_ENULL;
     }
-    *out = crc16_update(init, data, len);
-    return PKT_OK;
+    return gnc_crc16_update(init, data, len, out) == GNC_OK ? PKT_OK : PKT_ENULL;
 }

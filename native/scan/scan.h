@@ -41,7 +41,8 @@ int pkt_gather(const uint8_t *buf, size_t len, const int64_t *offsets, const int
 int pkt_decode_fixed(const uint8_t *buf, size_t n, size_t rec_len, int check_crc,
                      uint8_t *ok, uint16_t *seq, double *t_tai, size_t *mismatch);
 
-/* CRC-16-CCITT (poly 0x1021, no reflection, no final xor) of data, from init. */
+/* CRC-16-CCITT (poly 0x1021, no reflection, no final xor) of data, from init
+ * (gnc_crc16_update of native/include/gnc_crc16.h, the project's one CRC-16). */
 int pkt_crc16(const uint8_t *data, size_t len, uint16_t init, uint16_t *out);
 
 #endif

@@ -26,8 +26,8 @@ SEED = 3
 HERE = Path(__file__).parent
 
 
-def _standin(source, runs: int, seed: int = SEED) -> Campaign:
-    return Campaign(source, runs, seed=seed, runner="standin")
+def _mission(source, runs: int, seed: int = SEED) -> Campaign:
+    return Campaign(source, runs, seed=seed, runner="mission")
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +39,7 @@ def short():
 def local(tmp_path_factory, short):
     """The reference: 20 short runs on 2 local worker processes."""
     out = tmp_path_factory.mktemp("local")
-    return run_campaign(_standin(short, RUNS), out, workers=2, progress=False)
+    return run_campaign(_mission(short, RUNS), out, workers=2, progress=False)
 
 
 def _lines(out: Path) -> list[bytes]:
@@ -64,7 +64,7 @@ def test_dask_local_cluster_gives_exactly_the_rows_of_local_processes(local, sho
                                  dashboard_address=None) as cluster,
         distributed.Client(cluster) as client,
     ):
-        res = run_campaign(_standin(short, RUNS), tmp_path, scheduler=client,
+        res = run_campaign(_mission(short, RUNS), tmp_path, scheduler=client,
                            progress=False)
     assert res.rows == local.rows
     # byte for byte, up to the order in which runs finished
@@ -78,7 +78,7 @@ def test_cli_scheduler_address_over_tcp(local, tmp_path, capsys) -> None:
                                   dashboard_address=None) as cluster:
         address = cluster.scheduler_address
         assert address.startswith("tcp://127.0.0.1:")
-        argv = ["campaign", str(SHORT), "--runner", "standin", "--runs", "4", "--seed",
+        argv = ["campaign", str(SHORT), "--runner", "mission", "--runs", "4", "--seed",
                 str(SEED), "--scheduler", address, "--out", str(tmp_path), "--no-progress",
                 "--no-report"]
         assert main(argv) == 0
@@ -87,15 +87,15 @@ def test_cli_scheduler_address_over_tcp(local, tmp_path, capsys) -> None:
 
 
 def test_in_process_backend_gives_the_same_rows(local, short, tmp_path) -> None:
-    res = run_campaign(_standin(short, 5), tmp_path, workers=0, progress=False)
+    res = run_campaign(_mission(short, 5), tmp_path, workers=0, progress=False)
     assert res.rows == local.rows[:5]
 
 
 def test_rerunning_one_run_by_its_seed_reproduces_its_row_exactly(local, short, capsys):
     for row in (local.rows[0], local.rows[13]):
-        assert rerun(short, row["seed"], "standin", index=row["index"]) == row
+        assert rerun(short, row["seed"], "mission", index=row["index"]) == row
     seed = local.rows[13]["seed"]
-    argv = ["campaign", str(SHORT), "--runner", "standin", "--seed", str(SEED), "--out",
+    argv = ["campaign", str(SHORT), "--runner", "mission", "--seed", str(SEED), "--out",
             str(local.out_dir), "--rerun", str(seed)]
     assert main(argv) == 0
     assert "reproduces run 13" in capsys.readouterr().out
@@ -107,7 +107,7 @@ def test_rerun_reports_a_row_that_does_not_match(local, tmp_path, capsys) -> Non
     rows = [json.loads(line) for line in _lines(local.out_dir)]
     rows[0]["min_range_m"] += 1.0
     (out / ROWS_FILE).write_text("".join(json.dumps(r) + "\n" for r in rows))
-    argv = ["campaign", str(SHORT), "--runner", "standin", "--out", str(out), "--rerun",
+    argv = ["campaign", str(SHORT), "--runner", "mission", "--out", str(out), "--rerun",
             str(rows[0]["seed"])]
     assert main(argv) == 1
     assert "DIFFERS" in capsys.readouterr().err
@@ -115,7 +115,7 @@ def test_rerun_reports_a_row_that_does_not_match(local, tmp_path, capsys) -> Non
 
 def test_killed_campaign_restarted_runs_only_the_missing_runs(local, short, tmp_path) -> None:
     out = tmp_path / "killed"
-    runner = "campaign_testutil:slow_standin"
+    runner = "campaign_testutil:slow_mission"
     path = os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")])
     env = {**os.environ, "PYTHONPATH": path}
     proc = subprocess.Popen(
@@ -165,10 +165,10 @@ def test_interrupted_in_process_then_resumed(local, short, tmp_path) -> None:
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        run_campaign(_standin(short, RUNS), tmp_path, workers=2, progress=False,
+        run_campaign(_mission(short, RUNS), tmp_path, workers=2, progress=False,
                      on_row=stop_after_six)
     assert len(_lines(tmp_path)) == 6
-    res = run_campaign(_standin(short, RUNS), tmp_path, workers=2, progress=False)
+    res = run_campaign(_mission(short, RUNS), tmp_path, workers=2, progress=False)
     assert sorted(res.executed) == sorted(set(range(RUNS)) - set(seen))
     assert res.rows == local.rows
 
@@ -177,43 +177,36 @@ def test_a_torn_last_line_is_cut_and_its_run_done_again(local, short, tmp_path) 
     by_index = {json.loads(line)["index"]: line for line in _lines(local.out_dir)}
     lines = [by_index[i] for i in (2, 0, 3, 1)]
     (tmp_path / ROWS_FILE).write_bytes(b"\n".join(lines[:3]) + b"\n" + lines[3][:40])
-    res = run_campaign(_standin(short, 4), tmp_path, workers=0, progress=False)
+    res = run_campaign(_mission(short, 4), tmp_path, workers=0, progress=False)
     assert res.torn_tail
     assert res.executed == [1]
     assert res.rows == local.rows[:4]
 
 
 def test_another_campaign_in_the_same_folder_is_refused(short, tmp_path) -> None:
-    run_campaign(_standin(short, 1), tmp_path, workers=0, progress=False)
+    run_campaign(_mission(short, 1), tmp_path, workers=0, progress=False)
     with pytest.raises(UserError, match="another campaign"):
-        run_campaign(_standin(short, 1, SEED + 1), tmp_path, workers=0, progress=False)
+        run_campaign(_mission(short, 1, SEED + 1), tmp_path, workers=0, progress=False)
 
 
 def test_a_run_that_raises_is_recorded_failed_and_the_campaign_goes_on(tmp_path) -> None:
     src = read_scenario(str(FRAGILE))
-    res = run_campaign(_standin(src, RUNS), tmp_path, workers=2, progress=False)
+    res = run_campaign(_mission(src, RUNS), tmp_path, workers=2, progress=False)
     assert len(res.rows) == RUNS
-    # a wet mass at or below the 12 kg propellant load does not validate: the run
-    # raises at set-up; a light chaser flown with guidance that assumes 30 kg
-    # overshoots every burn until its propellant runs out: it raises mid-flight
-    invalid = [r for r in res.rows if r["overrides"]["chaser.mass_kg"] <= 12.0]
+    # a wet mass at or below the 12 kg propellant load does not validate: the
+    # run raises at set-up; the others fly
     failed = [r for r in res.rows if r["outcome"] == "failed"]
-    assert invalid and len(failed) < RUNS
-    for r in invalid:
-        assert r["outcome"] == "failed"
-        assert r["error"].startswith("UserError:") and "propellant_kg" in r["error"]
-    exhausted = [r for r in failed if r not in invalid]
-    assert exhausted
-    for r in exhausted:
-        assert r["error"].startswith("RuntimeError: propellant exhausted")
-        assert r["overrides"]["chaser.mass_kg"] < 20.0
+    assert failed and len(failed) < RUNS
+    assert failed == [r for r in res.rows if r["overrides"]["chaser.mass_kg"] <= 12.0]
     for r in failed:
+        assert r["error"].startswith("UserError:") and "propellant_kg" in r["error"]
         assert r["min_range_m"] is None and r["where"]
     for r in res.rows:
         if r not in failed:
-            assert r["error"] is None and r["min_range_m"] > 0 and r["dv_mps"] > 0
+            assert r["error"] is None and r["min_range_m"] > 0 and r["dv_mps"] == 0.0
+            assert r["outcome"] == "ended_in_COMMISSIONING"
     # a failed run is reproduced from its seed too
-    assert rerun(src, exhausted[0]["seed"], "standin", index=exhausted[0]["index"]) == exhausted[0]
+    assert rerun(src, failed[0]["seed"], "mission", index=failed[0]["index"]) == failed[0]
 
 
 def test_a_run_that_kills_its_worker_process_is_isolated_and_recorded(local, short, tmp_path):
@@ -243,7 +236,7 @@ def test_a_runner_breaking_the_interface_gives_failed_rows(short, tmp_path) -> N
 
 def test_cli_campaign_writes_rows_summary_and_report(tmp_path, capsys) -> None:
     out = tmp_path / "cli"
-    argv = ["campaign", str(SHORT), "--runner", "standin", "--runs", "4", "--workers", "0",
+    argv = ["campaign", str(SHORT), "--runner", "mission", "--runs", "4", "--workers", "0",
             "--out", str(out), "--no-progress"]
     assert main(argv) == 0
     text = capsys.readouterr().out

@@ -13,6 +13,7 @@ from fsw_tools.runner import NodePlan, run
 
 from fsw.bus import Broker, Bus, apid_of
 from fsw.executive import (
+    SYNC_APIDS,
     ConfigError,
     Executive,
     ExecutiveConfig,
@@ -233,6 +234,89 @@ def test_realtime_paces_and_counts_overruns() -> None:
     assert [decode(p).clock for p in stream if decode(p).packet is TIME] == [1]
 
 
+class Observer(Task):
+    """Added last: subscribes to every declared APID (sync ones aside) and
+    keeps what it receives with the tick's time: an independent recorder."""
+
+    name = "observer"
+    rate_group = "attitude"
+
+    def __init__(self) -> None:
+        self.seen: list[tuple[bytes, float]] = []
+
+    def init(self, ctx) -> None:
+        self.ctx = ctx
+        for pdef in DICTIONARY.values():
+            if pdef.apid not in SYNC_APIDS:
+                ctx.subscribe(pdef.apid, self.on_packet)
+
+    def on_packet(self, raw: bytes) -> None:
+        self.seen.append((raw, self.ctx.t))
+
+
+def test_the_stream_is_what_the_turns_receive_and_taps_see_it() -> None:
+    """The hash covers every packet routed to a turn: an observer added last
+    and subscribed to everything receives exactly it, and a tap gets the same
+    packets with the same times. What is published after the last turn (the
+    observer's own heartbeat of the final tick) reaches nobody: counted, not
+    in the stream."""
+    obs = Observer()
+    tapped: list[tuple[bytes, float]] = []
+    bus = Bus.local(hwm=100_000)
+    tap = Bus.tap(bus.endpoint, hwm=100_000)
+    tap.subscribe_all()
+    try:
+        ex = Executive(bus, ExecutiveConfig(seed=3, heartbeat_period_s=0.0))
+        ex.add_world(Plant())
+        ex.add(Controller())
+        ex.add(obs)
+        ex.tap(lambda p, t: tapped.append((p, t)))
+        r = ex.run(ticks=25)
+        published: list[bytes] = []
+        tap.drain(published.append)
+    finally:
+        tap.close()
+        bus.close()
+    assert tapped == obs.seen and r.packets == len(tapped) > 75
+    stream = [p for p, _ in tapped]
+    assert r.stream_hash == hashlib.blake2b(b"".join(stream), digest_size=32).hexdigest()
+    # the outside tap saw everything published: the stream, then the last turn's heartbeat
+    assert published[:-1] == stream and ex.router.trailing == 1
+    last = decode(published[-1])
+    assert last.packet is HEARTBEAT and last.task == "observer"
+
+
+def test_a_stream_spans_legs() -> None:
+    """Two executives sharing a stream (the mission's two legs): one hash of
+    both legs' packets, in order; each leg counts its own."""
+    legs, seen = [], []
+    stream = None
+    for seed in (1, 2):
+        bus = Bus.local()
+        ex = Executive(bus, ExecutiveConfig(seed=seed), stream=stream)
+        stream = ex.stream
+        ex.add_world(Plant())
+        ex.add(Controller())
+        if seed == 1:  # a tap is the stream's: it goes on into the next leg
+            ex.tap(lambda p, t: seen.append(p))
+        legs.append(ex.run(ticks=20))
+        bus.close()
+    assert stream is not None and stream.packets == sum(r.packets for r in legs) == len(seen)
+    whole = hashlib.blake2b(b"".join(seen), digest_size=32).hexdigest()
+    assert legs[1].stream_hash == stream.hexdigest() == whole != legs[0].stream_hash
+
+
+def test_a_follower_has_no_stream_to_tap() -> None:
+    with Broker("inproc") as broker:
+        bus = Bus.connect(broker.endpoints)
+        try:
+            ex = Executive(bus, role="follower", node=1, nodes=2)
+            with pytest.raises(ValueError, match="clock owner"):
+                ex.tap(lambda p, t: None)
+        finally:
+            bus.close()
+
+
 def _threads_over_inproc_broker(cfg: ExecutiveConfig, ticks: int) -> str:
     """World, controller and monitor as three nodes (threads) over an inproc broker."""
     with Broker("inproc") as broker:
@@ -349,54 +433,29 @@ def test_single_node_behind_a_broker_matches_local() -> None:
     assert r.stream_hash == local.stream_hash
 
 
-class _Recording(Bus):
-    """Records the stream: at publish on a local bus, on receipt behind a
-    broker (the clock owner receives everything)."""
-
-    stream: list[bytes]
-
-    def publish(self, packet: bytes) -> None:
-        super().publish(packet)
-        if self.is_local:
-            self.stream.append(packet)
-
-    def _wrap(self, sink):
-        if self.is_local:
-            return sink
-
-        def record(p: bytes) -> object:
-            if apid_of(p) not in (0x00C, 0x00D, 0x00E, 0x00F):
-                self.stream.append(p)
-            return sink(p)
-
-        return record
-
-    def drain(self, sink, limit=None):
-        return super().drain(self._wrap(sink), limit)
-
-    def recv_until(self, predicate, sink, timeout_s):
-        return super().recv_until(predicate, self._wrap(sink), timeout_s)
-
-
-def test_runner_hooks_record_the_same_stream_over_tcp() -> None:
+def test_runner_setup_taps_the_same_stream_over_tcp() -> None:
+    """A tap on the clock owner (``setup``) records the same stream with the
+    same times in one process and over tcp, the followers' packets
+    included."""
     cfg = ExecutiveConfig(seed=21, sync_timeout_s=30)
     plans = [NodePlan("executive_toys:world"), NodePlan("executive_toys:tasks")]
-    streams: dict[str, list[bytes]] = {}
+    streams: dict[str, list[tuple[bytes, float]]] = {"inproc": [], "tcp": []}
     seen: list[Executive] = []
 
-    def factory(endpoints):
-        bus = _Recording.local() if endpoints is None else _Recording.connect(endpoints)
-        bus.stream = streams.setdefault("inproc" if endpoints is None else "tcp", [])
-        return bus
+    def tapping(transport: str):
+        def setup(ex: Executive) -> None:
+            seen.append(ex)
+            ex.tap(lambda p, t: streams[transport].append((p, t)))
+        return setup
 
-    one = run(plans, transport="inproc", config=cfg, ticks=50, bus_factory=factory,
-              setup=seen.append)
-    two = run(plans, transport="tcp", config=cfg, ticks=50, bus_factory=factory,
-              setup=seen.append, timeout_s=60)
+    one = run(plans, transport="inproc", config=cfg, ticks=50, setup=tapping("inproc"))
+    two = run(plans, transport="tcp", config=cfg, ticks=50, setup=tapping("tcp"),
+              timeout_s=60)
     assert [e.role for e in seen] == ["solo", "owner"]
     assert streams["tcp"] == streams["inproc"]
-    digest = hashlib.blake2b(b"".join(streams["tcp"]), digest_size=32).hexdigest()
-    assert one.stream_hash == two.stream_hash == digest
+    assert {decode(p).packet.name for p, _ in streams["tcp"]} >= {"WHEEL_CMD", "ADCS_HK"}
+    digest = hashlib.blake2b(b"".join(p for p, _ in streams["tcp"]), digest_size=32)
+    assert one.stream_hash == two.stream_hash == digest.hexdigest()
 
 
 def test_realtime_split_run_follows_the_owners_clock() -> None:

@@ -44,25 +44,27 @@ def test_fsw_dict_xtce(tmp_path: Path) -> None:
     root = ET.parse(out).getroot()
     q = f"{{{NS}}}"
     assert root.tag == f"{q}SpaceSystem"
-    field_params = [p.get("name") for p in root.iter(f"{q}Parameter") if "." in p.get("name")]
+    systems = {s.get("name"): s for s in root.findall(f"{q}SpaceSystem")}
+    assert set(systems) == set(DICTIONARY)  # one space system per packet
+    field_params = [f"{name}.{p.get('name')}" for name, s in systems.items()
+                    for p in s.iter(f"{q}Parameter")]
     want_params = [f"{p.name}.{f.name}" for p in DICTIONARY.values() for f in p.fields]
     assert sorted(field_params) == sorted(want_params)  # one parameter per field, exactly
     commands = {m.get("name"): [a.get("name") for a in m.iter(f"{q}Argument")]
                 for m in root.iter(f"{q}MetaCommand")}
     assert commands == {p.name: list(p.field_names) for p in DICTIONARY.values() if p.is_tc}
-    containers = {c.get("name"): c for c in root.iter(f"{q}SequenceContainer")}
-    assert set(DICTIONARY) <= set(containers)
-    fire = containers["FIRE"]
-    apid = fire.find(f".//{q}Comparison[@parameterRef='CCSDS_APID']").get("value")
+    fire = systems["FIRE"].find(f".//{q}SequenceContainer[@name='FIRE']")
+    apid = fire.find(f".//{q}Comparison[@parameterRef='/RPO_FSW/CCSDS_APID']").get("value")
     assert int(apid) == DICTIONARY["FIRE"].apid
-    # every parameter/argument references a type that is defined
-    types = {t.get("name") for t in root.iter() if t.tag.endswith("Type") and t.get("name")}
-    refs = [p.get("parameterTypeRef") for p in root.iter(f"{q}Parameter")] + [
-        a.get("argumentTypeRef") for a in root.iter(f"{q}Argument")]
-    assert set(refs) <= types
-    gyro_rate = next(p for p in root.iter(f"{q}Parameter") if p.get("name") == "GYRO.rate_B")
-    arr = next(t for t in root.iter(f"{q}ArrayParameterType")
-               if t.get("name") == gyro_rate.get("parameterTypeRef"))
+    # every parameter/argument references a type defined in its space system
+    for s in [root, *systems.values()]:
+        types = {t.get("name") for t in s.iter() if t.tag.endswith("Type") and t.get("name")}
+        refs = [p.get("parameterTypeRef") for p in s.iter(f"{q}Parameter")] + [
+            a.get("argumentTypeRef") for a in s.iter(f"{q}Argument")]
+        assert set(refs) <= types
+    gyro = systems["GYRO"]
+    rate = gyro.find(f".//{q}Parameter[@name='rate_B']")
+    arr = gyro.find(f".//{q}ArrayParameterType[@name='{rate.get('parameterTypeRef')}']")
     assert arr.find(f".//{q}EndingIndex/{q}FixedValue").text == "2"
 
 

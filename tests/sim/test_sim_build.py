@@ -29,10 +29,11 @@ def test_every_header_function_is_in_the_extension(buildlib: ModuleType) -> None
                     reason="no C compiler or nm")
 def test_sources_build_strict_without_mutable_globals(buildlib: ModuleType,
                                                       tmp_path: Path) -> None:
-    # the include folders of native/build_sim.py (gnc_la.h is the guidance core's)
+    # the include folders of native/build_sim.py (gnc_la.h is the guidance core's,
+    # gnc_constants.h the project's)
     objs = buildlib.strict_objects(sorted((SIM / "src").glob("*.c")),
-                                   [SIM / "include", SIM / "src", ROOT / "native" / "src"],
-                                   tmp_path)
+                                   [SIM / "include", SIM / "src", ROOT / "native" / "src",
+                                    ROOT / "native" / "include"], tmp_path)
     assert objs
     for obj in objs:
         out = subprocess.run(["nm", obj], capture_output=True, text=True, check=True).stdout

@@ -13,7 +13,7 @@ import pytest
 from fsw.core.guidance import LocalCore
 from fsw.core.nav import NavFlag
 from fsw.packets import DICTIONARY
-from fsw.packets.enums import BurnState
+from fsw.packets.enums import BurnStatusState
 from fsw.scenario import Scenario
 from fsw.tasks.navigation import NavigationTask
 
@@ -147,7 +147,7 @@ def test_burns_reach_the_filter_as_delivered(drive) -> None:
     drive.ctx.deliver(DICTIONARY["BURN_ORDER"].build(t_tai=drive.ctx.t, burn_id=7,
                                                      t_exec=drive.ctx.t, dv_N=tuple(dv_N),
                                                      purpose="test"))
-    for done, state in ((0.05, BurnState.FIRING), (0.1, BurnState.DONE)):
+    for done, state in ((0.05, BurnStatusState.FIRING), (0.1, BurnStatusState.DONE)):
         drive.ctx.deliver(DICTIONARY["BURN_STATUS"].build(
             t_tai=drive.ctx.t, burn_id=7, state=state, dv_done=done, dv_total=done,
             thrusters_ok=0xFF, propellant=10.0))

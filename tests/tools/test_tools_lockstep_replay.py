@@ -8,12 +8,13 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import numpy as np
 import pytest
 from fsw_tools.archive import ArchiveWriter, read_archive
-from fsw_tools.archive.recorder import RecordingBus
 from fsw_tools.replay.lockstep import ReplayInputs, replay_lockstep
 from ground_packets import field_values
 
+from fsw.bus import Bus
 from fsw.executive import Executive, ExecutiveConfig, Task
 from fsw.packets import DICTIONARY
 
@@ -81,14 +82,15 @@ class ToyGround(Task):
 @pytest.fixture(scope="module")
 def recorded(tmp_path_factory) -> tuple[Path, object]:
     path = tmp_path_factory.mktemp("rec") / "run.fswarc"
-    bus = RecordingBus.local(ArchiveWriter(path), name="rec")
+    bus = Bus.local(name="rec")
+    writer = ArchiveWriter(path)
     ex = Executive(bus, CONFIG)
-    bus.clock = lambda: ex.t
+    ex.tap(writer.write)
     ex.add_world(ToyWorld())
     ex.add(ToyAdcs())
     ex.add(ToyGround())
     result = ex.run(ticks=TICKS)
-    bus.writer.close()
+    writer.close()
     bus.close()
     return path, result
 
@@ -128,40 +130,27 @@ def test_changed_task_reports_first_diverging_packet(recorded) -> None:
 
 
 def test_a_source_in_the_wrong_place_is_caught(recorded) -> None:
-    """The ground's commands republished at the world's place reach the task a
-    tick early: the harness shows it (so the placement matters and is tested)."""
+    """A packet's time in the recording is the tick that routed it: the
+    ground, last in the tick, has its commands routed in the next one, so
+    its stand-in at the last place publishes a tick ahead. Put anything after
+    it and its commands reach the task a tick late: the harness shows it (so
+    the placement matters and is tested)."""
     arc = read_archive(recorded[0])
-    sources = [ReplayInputs("world", [GYRO.apid, HOLD.apid], world=True), ToyAdcs(),
-               ReplayInputs("ground", [])]
+    sources = [ReplayInputs("world", [GYRO.apid], world=True), ToyAdcs(),
+               ReplayInputs("ground", [HOLD.apid]), ReplayInputs("after", [])]
     report = replay_lockstep(arc, sources, CONFIG)
     d = report.divergence
-    assert d is not None and (d.name, d.field, d.index) == ("ADCS_HK", "att_error", 0)
+    assert d is not None and (d.name, d.field) == ("ADCS_HK", "att_error")
+    # the first command (the ground's first step, tick 0) is routed at tick 1
+    # in the recording, at tick 2 in this replay
+    assert (d.index, d.seq) == (1, 1)
 
 
-def test_recording_bus_behind_a_broker_records_what_it_receives(tmp_path: Path) -> None:
-    import time
-
-    from fsw.bus import Broker, Bus
-
-    path = tmp_path / "b.fswarc"
-    packets = [GYRO.build(t_tai=CONFIG.t0_tai + k, seq=k, rate_B=(k, 0.0, 0.0), valid=1)
-               for k in range(20)]
-    with Broker("tcp") as broker:
-        rec = RecordingBus.connect(broker.endpoints, ArchiveWriter(path), clock=lambda: 42.0,
-                                   name="recorder")
-        rec.subscribe_all()
-        pub = Bus.connect(broker.endpoints, name="publisher")
-        time.sleep(0.5)  # subscriptions reach the publisher
-        for p in packets:
-            pub.publish(p)
-        got: list[bytes] = []
-        deadline = time.monotonic() + 10
-        while len(got) < len(packets) and time.monotonic() < deadline:
-            rec.drain(got.append)
-            time.sleep(0.01)
-        pub.close()
-        rec.close()
-        rec.writer.close()
-    assert got == packets
-    arc = read_archive(path)
-    assert list(arc.packets()) == packets and set(arc.times.tolist()) == {42.0}
+def test_last_participant_packets_are_stamped_with_the_tick_that_routes_them(recorded) -> None:
+    arc = read_archive(recorded[0])
+    holds = np.flatnonzero(arc.apids == HOLD.apid)
+    dt = 1 / CONFIG.tick_rate
+    # the ground steps at ticks 0, 10, ...: each command is routed a tick later
+    ticks = np.round((arc.times[holds] - CONFIG.t0_tai) / dt).astype(int)
+    assert ticks.tolist() == [10 * k + 1 for k in range(len(holds))]
+    assert len(holds) == TICKS // 10

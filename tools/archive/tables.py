@@ -55,7 +55,7 @@ def decode_archive(archive: Archive, apids: Iterable[int] | None = None) -> Deco
     (:func:`fsw.packets.bulk.decode_archive`) gets a clean, aligned buffer per
     APID, and the receive times stay attached to their packets.
     """
-    from fsw.packets import bulk
+    from fsw.packets import APID_IDLE, bulk
 
     dictionary = _dictionary()
     result = DecodeResult()
@@ -67,7 +67,7 @@ def decode_archive(archive: Archive, apids: Iterable[int] | None = None) -> Deco
             continue
         pdef = dictionary.by_apid.get(apid)
         if pdef is None:
-            if apid != 0x7FF:  # idle packets carry nothing
+            if apid != APID_IDLE:  # idle packets carry nothing
                 result.errors[f"unknown APID 0x{apid:03X}"] += len(index)
             continue
         sub = _clean(archive.take(index), pdef, result)

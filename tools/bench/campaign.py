@@ -5,8 +5,8 @@ their ratio (target >= 1.6 on 2 cores).
 The campaign: the whole mission (``--runner mission``: world, flight-software
 tasks, ground station, every packet on the bus) of the built-in scenario cut
 to 300 s after insertion, with dispersed insertion state, tip-off rates,
-mass, star-tracker noise and thrust (``--scenario`` and ``--runner standin``
-measure others). Each figure is a whole fresh campaign as a user starts it
+mass, star-tracker noise and thrust (``--scenario`` and ``--runner`` measure
+others). Each figure is a whole fresh campaign as a user starts it
 (worker processes spawned, scenario sent, rows appended to the file), timed
 from start to last row. The anchor,
 measured in the same run, is a quarter of the runs in this process with no

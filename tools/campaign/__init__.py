@@ -5,7 +5,8 @@ results file, statistics with confidence intervals and a report.
 The runner interface
 --------------------
 A campaign calls one *runner* per run, named ``"module:function"`` (or an
-alias of :data:`~fsw_tools.campaign.runners.ALIASES`, e.g. ``standin``)::
+alias of :data:`~fsw_tools.campaign.runners.ALIASES`, e.g. ``mission``, the
+default: the whole mission, :mod:`fsw_tools.campaign.mission`)::
 
     run_one(scenario_text: str, seed: int, overrides: dict[str, Any]) -> Mapping
 

@@ -56,7 +56,7 @@ def run_one(scenario_text: str, seed: int, overrides: dict[str, Any]) -> dict[st
     """Fly the run's scenario (the runner interface of :mod:`fsw_tools.campaign`)."""
     from fsw_tools.mission import fly, summary
 
-    from fsw.packets import DICTIONARY
+    from fsw.packets import DICTIONARY, peek_apid
 
     truth_relative = DICTIONARY["TRUTH_RELATIVE"]
     sc = build(scenario_text, seed, overrides)
@@ -72,7 +72,7 @@ def run_one(scenario_text: str, seed: int, overrides: dict[str, Any]) -> dict[st
 
         def on_packet(raw: bytes) -> None:
             handler(raw)
-            if ((raw[0] << 8) | raw[1]) & 0x7FF == truth_relative.apid:
+            if peek_apid(raw) == truth_relative.apid:
                 t = monitor.ctx.t
                 if t >= next_t[0]:
                     r = truth_relative.parse(raw).r_H

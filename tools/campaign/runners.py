@@ -23,7 +23,6 @@ from fsw.errors import UserError
 __all__ = ["ALIASES", "DEFAULT_RUNNER", "METRICS", "execute", "failed_row", "resolve_runner"]
 
 ALIASES = {
-    "standin": "fsw_tools.campaign.standin:run_one",
     "mission": "fsw_tools.campaign.mission:run_one",
 }
 DEFAULT_RUNNER = "mission"

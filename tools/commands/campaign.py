@@ -39,8 +39,8 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--seed", type=int, metavar="S", default=1,
                    help="campaign seed; run i gets its own seed from (S, i) (default 1)")
     p.add_argument("--runner", metavar="NAME", default=None,
-                   help="run function: 'mission' (the whole mission, default), 'standin' (a "
-                        "fast CW rendezvous simulation) or 'module:function'")
+                   help="run function: 'mission' (the whole mission, default) or "
+                        "'module:function'")
     p.add_argument("--rerun", type=int, metavar="SEED", default=None,
                    help="run the one run of this seed alone, print its row and, if OUT holds "
                         "a row of that seed, check that it is reproduced exactly")

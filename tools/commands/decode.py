@@ -54,6 +54,7 @@ def parse_apids(values: list[str] | None) -> list[int] | None:
     from fsw_tools.archive.tables import import_definitions
 
     import_definitions()
+    from fsw.packets.codec import APID_MAX
     from fsw.packets.dictionary import DICTIONARY
 
     out = []
@@ -67,8 +68,8 @@ def parse_apids(values: list[str] | None) -> list[int] | None:
                 apid = int(item, 0)
             except ValueError:
                 raise UserError(f"--apid {item!r}: not a number or a packet name") from None
-            if not 0 <= apid <= 0x7FF:
-                raise UserError(f"--apid {item!r}: outside 0..0x7FF")
+            if not 0 <= apid <= APID_MAX:
+                raise UserError(f"--apid {item!r}: outside 0..0x{APID_MAX:03X}")
             out.append(apid)
     return out
 

@@ -1,5 +1,5 @@
 """``fsw dict``: print the packet reference generated from the dictionary,
-or write it / the XTCE export to a file."""
+or write it / the XTCE export / a Wireshark dissector to a file."""
 
 from __future__ import annotations
 
@@ -27,6 +27,10 @@ def add_parser(subparsers: Any) -> None:
                         "(regenerate the committed reference: --output docs/packets.md)")
     p.add_argument("--xtce", type=Path, metavar="FILE",
                    help="write the XTCE (CCSDS 660.0-B) export of the dictionary to FILE")
+    p.add_argument("--wireshark", type=Path, metavar="FILE",
+                   help="write a Wireshark Lua dissector of every packet (fields by name, "
+                        "enums, units) to FILE; use: tshark -X lua_script:FILE -r X.pcap "
+                        "(the pcap of 'fsw decode --pcap')")
     p.add_argument("--packet", metavar="NAME",
                    help="print only the generated codec source of packet NAME (debugging)")
     p.set_defaults(func=run)
@@ -54,11 +58,17 @@ def run(args: argparse.Namespace) -> int:
     if args.xtce:
         _write(args.xtce, lambda p: write_xtce(str(p)))
         print(f"wrote XTCE of {len(DICTIONARY)} packets to {args.xtce}", file=sys.stderr)
+    if args.wireshark:
+        from fsw.packets.wireshark import write_lua
+
+        _write(args.wireshark, lambda p: write_lua(str(p)))
+        print(f"wrote the Wireshark dissector of {len(DICTIONARY)} packets to "
+              f"{args.wireshark}", file=sys.stderr)
     text = markdown()
     if args.output:
         _write(args.output, lambda p: p.write_text(text))
         print(f"wrote the reference of {len(DICTIONARY)} packets to {args.output}",
               file=sys.stderr)
-    elif not args.xtce:
+    elif not (args.xtce or args.wireshark):
         sys.stdout.write(text)
     return 0

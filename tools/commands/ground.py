@@ -42,11 +42,43 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--no-hk", action="store_true", help="hide housekeeping packets")
     p.add_argument("--record", type=Path, metavar="FILE",
                    help="also record every telemetry packet received to a packet archive")
+    _add_web_options(p)
     p.set_defaults(func=run)
 
 
+def _add_web_options(p: Any) -> None:
+    """``--web`` and its options (fsw_tools.ground.web)."""
+    from fsw_tools.ground.web.server import DEFAULT_WEB_PORT
+
+    w = p.add_argument_group(
+        "web console", "--web serves a browser console instead of the terminal one: telemetry "
+        "pages by packet, strip charts, event log, link status with a stale-telemetry alarm, "
+        "limits and alarms, command forms (hazardous commands armed then confirmed) and the "
+        "command history kept on disk")
+    w.add_argument("--web", action="store_true", help="serve the web console")
+    w.add_argument("--port", type=int, default=DEFAULT_WEB_PORT, metavar="P",
+                   help=f"web console port (default {DEFAULT_WEB_PORT})")
+    w.add_argument("--host", default="127.0.0.1", metavar="ADDR",
+                   help="address to listen on (default 127.0.0.1; any other needs --web-token)")
+    w.add_argument("--web-token", type=Path, metavar="FILE",
+                   help="file holding a secret every browser must present (open the console "
+                        "once as http://ADDR:P/?token=SECRET); required off 127.0.0.1")
+    w.add_argument("--tls-cert", metavar="PEM", help="serve HTTPS with this certificate")
+    w.add_argument("--tls-key", metavar="PEM", help="... and this private key")
+    w.add_argument("--history", type=Path, metavar="FILE",
+                   help="command history file (default: KEYS.history.jsonl beside --keys)")
+    w.add_argument("--stale", type=float, default=5.0, metavar="S",
+                   help="telemetry older than S wall-clock seconds raises the stale alarm "
+                        "(default 5)")
+
+
 def run(args: argparse.Namespace) -> int:
-    """Connect, then run the console on stdin until its end or 'quit'."""
+    """Connect, then run the console on stdin until its end or 'quit'
+    (or serve the web console: ``--web``)."""
+    if args.web:
+        from fsw_tools.ground.web.server import serve
+
+        return serve(args)
     from fsw_tools.archive import ArchiveWriter
     from fsw_tools.ground.console import AuthSeqStore, GroundConsole
     from fsw_tools.ground.curve import client_keys

@@ -133,10 +133,10 @@ def _verify(root: str) -> int:
 
 
 def _printing(publish: Any) -> Any:
-    from fsw.packets import DICTIONARY
+    from fsw.packets import DICTIONARY, peek_apid
 
     def show(packet: bytes) -> None:
-        apid = ((packet[0] << 8) | packet[1]) & 0x7FF
+        apid = peek_apid(packet)
         seq = ((packet[2] << 8) | packet[3]) & 0x3FFF
         t = int.from_bytes(packet[6:10], "big") + int.from_bytes(packet[10:12], "big") / 65536
         pdef = DICTIONARY.by_apid.get(apid)

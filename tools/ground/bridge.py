@@ -18,10 +18,13 @@ from typing import Any
 
 from fsw_tools.ground.link import GroundGateway
 
+from fsw.packets import APID_AREAS, peek_apid
+from fsw.packets.enums import EventId, Severity
+
 #: Telemetry sent down by default: executive (time, events, heartbeats) and
 #: flight-software telemetry (acks, housekeeping).
-DOWNLINK_APIDS = tuple(range(0x001, 0x080))
-TC_APIDS = range(0x080, 0x100)
+DOWNLINK_APIDS = (*APID_AREAS["executive"].apids, *APID_AREAS["fsw_telemetry"].apids)
+TC_APIDS = APID_AREAS["telecommands"].apids
 
 
 class GroundBridge:
@@ -38,7 +41,7 @@ class GroundBridge:
         self.downlinked = 0
 
     def init(self, ctx: Any) -> None:
-        from fsw.executive.executive import SYNC_APIDS
+        from fsw.executive import SYNC_APIDS
 
         self.ctx = ctx
         for apid in self.apids:
@@ -51,16 +54,18 @@ class GroundBridge:
 
     def step(self, t: float) -> None:
         for raw in self.gateway.uplink(0.0):
-            apid = ((raw[0] << 8) | raw[1]) & 0x7FF if len(raw) >= 2 else -1
+            apid = peek_apid(raw) if len(raw) >= 2 else -1
             if apid not in TC_APIDS or not raw[0] & 0x10:  # TC APID and type bit
                 self.refused += 1
-                self.ctx.event(2, 901, f"ground link: refused a non-telecommand "
+                self.ctx.event(Severity.WARNING, EventId.GROUND_LINK_REFUSED,
+                               f"ground link: refused a non-telecommand "
                                        f"({len(raw)} octets, APID {apid})")
                 continue
             try:
                 self.ctx.publish(raw)
             except ValueError as exc:  # the bus refuses a malformed packet
                 self.refused += 1
-                self.ctx.event(2, 902, f"ground link: refused a malformed packet: {exc}")
+                self.ctx.event(Severity.WARNING, EventId.GROUND_LINK_MALFORMED,
+                               f"ground link: refused a malformed packet: {exc}")
                 continue
             self.uplinked += 1

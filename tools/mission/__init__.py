@@ -6,16 +6,22 @@ A run has two legs, each an executive over its own local bus:
 
 1. **Ground** (launch notice to insertion): nothing moves, so the executive
    ticks every ``rates.standby_step_s``; the ground station sends the launch
-   notice (target orbit) and health checks, the comms and autonomy tasks
-   answer, plan and go through STANDBY -> LAUNCH.
+   notice (target orbit) and health checks, the tasks of
+   :data:`fsw.tasks.compose.STANDBY_TASKS` (comms, autonomy) answer, plan
+   and go through STANDBY -> LAUNCH.
 2. **Orbit** (insertion onwards): the world (``hil.avionics.AvionicsNode``)
-   first in every tick at the ADCS rate, then the tasks (comms, autonomy,
-   ADCS, propulsion), the ground station, the latch-valve model and the
-   monitor, which records every packet, scores the mission from truth and
-   stops the run ``departure_duration_s`` into DEPARTURE.
+   first in every tick at the ADCS rate, then every flight-software task
+   (:func:`fsw.tasks.compose.build_tasks`, in its order), the ground
+   station, the latch-valve model and the monitor, which scores the mission
+   from truth and stops the run ``departure_duration_s`` into DEPARTURE.
+
+The run has one packet stream (:class:`fsw.executive.Stream`): the first
+leg's executive starts it, the second appends to it; its hash is the run's
+packet-stream hash and a recording tap on it writes the archive.
 
 The tasks are the same objects in both legs; their mission state lives in
 their critical data store (``cds``), which survives the re-initialisation.
+The per-APID sequence counters carry over from one leg to the next.
 
 Keys: the run's telecommand key ring is derived from the seed (deterministic
 runs, so the packet-stream hash is reproducible), unless a key file is given.
@@ -46,13 +52,11 @@ from fsw_tools.mission.valves import ValveModel
 from fsw.bus import Bus
 from fsw.core.guidance import GuidanceCore, LocalCore
 from fsw.errors import UserError
-from fsw.executive import Executive, ExecutiveConfig, RunResult
+from fsw.executive import Executive, ExecutiveConfig, RunResult, Stream
 from fsw.packets.auth import KeyRing
+from fsw.packets.enums import Severity
 from fsw.scenario import Scenario, override
-from fsw.tasks.adcs import AdcsTask
-from fsw.tasks.autonomy.task import AutonomyTask
-from fsw.tasks.comms import CommsTask
-from fsw.tasks.propulsion import PropulsionTask
+from fsw.tasks.compose import STANDBY_TASKS, build_tasks, rate_table
 from hil.avionics import AvionicsNode
 from hil.sim.from_scenario import world_config
 
@@ -76,6 +80,8 @@ class MissionResult:
     tasks: dict[str, Any]
     world: Any
     legs: list[RunResult] = field(default_factory=list)
+    #: the run's packet stream (hash and count; both legs)
+    stream: Stream = field(default_factory=Stream)
     wall_s: float = 0.0
     notice_tai: float = 0.0
     insertion_tai: float = 0.0
@@ -95,11 +101,11 @@ class MissionResult:
 
     @property
     def packets(self) -> int:
-        return self.monitor.packets
+        return self.stream.packets
 
     @property
     def packet_hash(self) -> str:
-        return self.monitor.hash.hexdigest()
+        return self.stream.hexdigest()
 
     @property
     def final_mode(self) -> str:
@@ -149,12 +155,7 @@ def fly(scenario: Scenario, *, seed: int | None = None, archive: Path | None = N
     target = (node.world.target.r.copy(), node.world.target.v.copy())
     ground = GroundStation(sc, keys, target, insertion_tai)
     core = core if core is not None else LocalCore()
-    tasks = {
-        "comms": CommsTask(sc, keys),
-        "autonomy": AutonomyTask(sc, core),
-        "adcs": AdcsTask(sc, core),
-        "propulsion": PropulsionTask(sc),
-    }
+    tasks = build_tasks(sc, keys, core)
     writer = None
     if archive is not None:
         from fsw_tools.archive import ArchiveWriter
@@ -163,10 +164,12 @@ def fly(scenario: Scenario, *, seed: int | None = None, archive: Path | None = N
     stop_tai = None
     if duration_s is not None:
         stop_tai = insertion_tai + duration_s
-    monitor = Monitor(sc, writer, progress, stop_at_mode, stop_tai)
+    monitor = Monitor(sc, progress, stop_at_mode, stop_tai)
     result = MissionResult(sc, monitor, ground, tasks, node.world,
                            notice_tai=sc.notice_tai, insertion_tai=insertion_tai,
                            archive=archive)
+    if writer is not None:
+        result.stream.add_tap(writer.write)
     if prepare is not None:
         prepare(result)
     split = None
@@ -184,10 +187,11 @@ def fly(scenario: Scenario, *, seed: int | None = None, archive: Path | None = N
         if ground_ticks == 0 and interval > 0:
             ground_ticks, step = 1, interval
         if ground_ticks > 0:
+            standby = [tasks[n] for n in STANDBY_TASKS]
             ex = (split.executive if split else _local_executive)(ExecutiveConfig(
-                rates={"attitude": 1.0 / step, "default": 1.0 / step},
-                t0_tai=sc.notice_tai, seed=seed_, heartbeat_period_s=0.0))
-            for p in (ground, ground_link, tasks["comms"], tasks["autonomy"], monitor):
+                rates=dict.fromkeys(rate_table(sc, standby), 1.0 / step),
+                t0_tai=sc.notice_tai, seed=seed_, heartbeat_period_s=0.0), result.stream)
+            for p in (ground, ground_link, *standby, monitor):
                 if p is not None:
                     ex.add(p)
             monitor.request_stop = ex.request_stop
@@ -196,12 +200,14 @@ def fly(scenario: Scenario, *, seed: int | None = None, archive: Path | None = N
         if not monitor.done:
             r = sc.rates
             ex = (split.executive if split else _local_executive)(ExecutiveConfig(
-                rates={"attitude": r.adcs_hz, "default": r.nav_hz}, t0_tai=insertion_tai,
+                rates=rate_table(sc, tasks.values()), t0_tai=insertion_tai,
                 seed=seed_, heartbeat_period_s=r.heartbeat_s,
-                **({"mode": "realtime", "speed": realtime_speed} if realtime_speed else {})))
+                seq_start=result.legs[-1].next_seq if result.legs else {},
+                **({"mode": "realtime", "speed": realtime_speed} if realtime_speed else {})),
+                result.stream)
             ex.add_world(node)
-            for name in ("comms", "autonomy", "adcs", "propulsion"):
-                ex.add(tasks[name])
+            for task in tasks.values():
+                ex.add(task)
             ex.add(ground)
             if ground_link is not None:
                 ex.add(ground_link)
@@ -223,8 +229,8 @@ def fly(scenario: Scenario, *, seed: int | None = None, archive: Path | None = N
     return result
 
 
-def _local_executive(config: ExecutiveConfig) -> Executive:
-    return Executive(Bus.local(), config)
+def _local_executive(config: ExecutiveConfig, stream: Stream) -> Executive:
+    return Executive(Bus.local(), config, stream=stream)
 
 
 def summary(res: MissionResult) -> dict[str, Any]:
@@ -278,5 +284,5 @@ def summary(res: MissionResult) -> dict[str, Any]:
         "ground_acks": len(res.ground.acks),
         "tasks": {n: vars(st) for leg in res.legs[-1:] for n, st in leg.tasks.items()},
         "warnings": [f"{t - t0:.0f}s {src}: {txt}" for t, sev, src, txt in s.events
-                     if sev >= 2][:50],
+                     if sev >= Severity.WARNING][:50],
     }

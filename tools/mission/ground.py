@@ -26,11 +26,13 @@ from fsw.packets import DICTIONARY
 from fsw.packets.auth import CommandSigner, KeyRing
 from fsw.packets.codec import crc16
 from fsw.scenario import Scenario
-from fsw.constants import J2_EARTH, MU_EARTH, R_EARTH
+from fsw.constants import J2, MU_EARTH, R_EARTH
 from fsw.core.ephem import EphemConfig, Ephemeris
 
 COMMAND_ACK = DICTIONARY["COMMAND_ACK"]
 HEALTH_CHECK_S = 600.0
+#: the key the scripted station signs with (a live console uses another one)
+STATION_KEY_ID = 1
 
 
 class GroundStation:
@@ -40,7 +42,7 @@ class GroundStation:
     rate_group = "default"
 
     def __init__(self, scenario: Scenario, keys: KeyRing, target_at_insertion: tuple,
-                 insertion_tai: float, key_id: int = 1) -> None:
+                 insertion_tai: float, key_id: int = STATION_KEY_ID) -> None:
         self.sc = scenario
         self.signer = CommandSigner(keys, key_id)
         self.target = target_at_insertion
@@ -86,7 +88,7 @@ class GroundStation:
             return {"form": 0, "tle1": tgt.tle_line1, "tle2": tgt.tle_line2,
                     "epoch_tai": t0, "r_N": (0.0, 0.0, 0.0), "v_N": (0.0, 0.0, 0.0)}
         r, v = self.target
-        eph = Ephemeris(EphemConfig(mu=MU_EARTH, j2=J2_EARTH, r_eq=R_EARTH, step=10.0))
+        eph = Ephemeris(EphemConfig(mu=MU_EARTH, j2=J2, r_eq=R_EARTH, step=10.0))
         eph.set(r, v, self.insertion_tai)
         r0, v0 = eph.state(t0)
         return {"form": 1, "tle1": "", "tle2": "", "epoch_tai": t0, "r_N": tuple(r0),

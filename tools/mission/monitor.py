@@ -1,9 +1,10 @@
-"""The run's monitor: the last participant of every tick. It records every
-packet of the run to the archive (with its on-board time), keeps the stream
-hash, scores the mission from the truth telemetry (0x400-0x4FF, which the
-flight software never reads), follows the mission mode, drives the progress
-bar, and ends the run once DEPARTURE has lasted ``departure_duration_s`` (or
-at the scenario's hard stop, or when told to stop at a mode).
+"""The run's monitor: the last participant of every tick. It scores the
+mission from the truth telemetry (0x400-0x4FF, which the flight software
+never reads), follows the mission mode, drives the progress bar, and ends the
+run once DEPARTURE has lasted ``departure_duration_s`` (or at the scenario's
+hard stop, or when told to stop at a mode). It subscribes to the packets it
+scores only: the stream hash and the archive are the executive's (its
+stream and a recording tap, :mod:`fsw_tools.mission`).
 
 Scoring (:class:`Score`): range over time (minimum overall and during the
 inspection), camera pointing error against the true line of sight (truth
@@ -17,17 +18,17 @@ timeline from MODE_STATUS.
 
 from __future__ import annotations
 
-import hashlib
 import math
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from fsw.constants import G0
 from fsw.core import quaternion
-from fsw.packets import DICTIONARY
+from fsw.packets import DICTIONARY, peek_apid
+from fsw.packets.enums import AdcsRequestSource, MissionMode, PointingMode, Severity
 from fsw.scenario import Scenario
-from fsw.tasks.autonomy.modes import Mode
 
 TRUTH_CHASER = DICTIONARY["TRUTH_CHASER"]
 TRUTH_TARGET = DICTIONARY["TRUTH_TARGET"]
@@ -35,12 +36,11 @@ TRUTH_RELATIVE = DICTIONARY["TRUTH_RELATIVE"]
 MODE_STATUS = DICTIONARY["MODE_STATUS"]
 ADCS_STATE = DICTIONARY["ADCS_STATE"]
 ADCS_REQUEST = DICTIONARY["ADCS_REQUEST"]
-TARGET_TRACK = 4
 BURN_STATUS = DICTIONARY["BURN_STATUS"]
 EVENT = DICTIONARY["EVENT"]
-G0 = 9.80665
-#: lockstep protocol packets: never delivered by the executive
-SYNC_NAMES = ("HELLO", "TICK", "TICK_DONE", "BARRIER")
+#: what the monitor scores
+SCORED = (TRUTH_CHASER, TRUTH_TARGET, TRUTH_RELATIVE, MODE_STATUS, ADCS_STATE, ADCS_REQUEST,
+          BURN_STATUS, EVENT)
 
 
 @dataclass
@@ -76,16 +76,13 @@ class Monitor:
     name = "monitor"
     rate_group = "default"
 
-    def __init__(self, scenario: Scenario, writer: Any | None = None, progress: Any = None,
+    def __init__(self, scenario: Scenario, progress: Any = None,
                  stop_at_mode: str | None = None, stop_tai: float | None = None) -> None:
         self.sc = scenario
-        self.writer = writer
         self.progress = progress
         self.stop_at_mode = stop_at_mode
         self.stop_tai = stop_tai
         self.score = Score()
-        self.hash = hashlib.blake2b(digest_size=32)
-        self.packets = 0
         self._chaser = None
         self._boresight = np.asarray(scenario.chaser.camera_boresight_b, float)
         self._boresight /= np.linalg.norm(self._boresight)
@@ -98,17 +95,11 @@ class Monitor:
 
     def init(self, ctx: Any) -> None:
         self.ctx = ctx
-        for pdef in DICTIONARY.values():
-            if pdef.name in SYNC_NAMES:
-                continue
+        for pdef in SCORED:
             ctx.subscribe(pdef.apid, self.on_packet)
 
     def on_packet(self, raw: bytes) -> None:
-        self.packets += 1
-        self.hash.update(raw)
-        if self.writer is not None:
-            self.writer.write(raw, self.ctx.t)
-        apid = ((raw[0] << 8) | raw[1]) & 0x7FF
+        apid = peek_apid(raw)
         if apid == TRUTH_CHASER.apid:
             self._chaser = TRUTH_CHASER.parse(raw)
             s = self.score
@@ -128,7 +119,7 @@ class Monitor:
                 s.min_range_inspection_m = min(s.min_range_inspection_m, r.range)
                 s.max_range_inspection_m = max(s.max_range_inspection_m, r.range)
         elif apid == MODE_STATUS.apid:
-            m = Mode(MODE_STATUS.parse(raw).mode).name
+            m = MissionMode(MODE_STATUS.parse(raw).mode).name
             if not self.score.modes or self.score.modes[-1][1] != m:
                 self.score.modes.append((self.ctx.t, m))
                 if m == "DEPARTURE" and self.departure_t is None:
@@ -137,13 +128,13 @@ class Monitor:
             self._adcs_mode = ADCS_STATE.parse(raw).mode
         elif apid == ADCS_REQUEST.apid:
             r = ADCS_REQUEST.parse(raw)
-            if r.source == 1:
+            if r.source == AdcsRequestSource.PROPULSION:
                 self._override = bool(r.active)
         elif apid == BURN_STATUS.apid:
             self.score.dv_fsw_mps = BURN_STATUS.parse(raw).dv_total
         elif apid == EVENT.apid:
             e = EVENT.parse(raw)
-            if e.severity >= 1:
+            if e.severity >= Severity.INFO:
                 self.score.events.append((self.ctx.t, e.severity, e.source, e.text))
 
     def _pointing(self, tgt: Any) -> None:
@@ -154,7 +145,7 @@ class Monitor:
         err = math.degrees(math.acos(max(-1.0, min(1.0, float(b_N @ los) / rng))))
         s = self.score
         if s.mode == "PROX_OPS":
-            if self._adcs_mode == TARGET_TRACK and not self._override:
+            if self._adcs_mode == PointingMode.TARGET_TRACK and not self._override:
                 s.pointing_deg.append(err)
             else:
                 s.not_tracking += 1

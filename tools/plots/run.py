@@ -162,6 +162,7 @@ def report_html(data: RunData, dpi: int = 90) -> str:
     else:
         parts.append("<p>No mode telemetry.</p>")
     parts.append(_packets_section(data))
+    parts.append(_limits_section(data))
     parts.append("<h2>Plots</h2>")
     for stem, fig in figures(data).items():
         b64 = base64.b64encode(png_bytes(fig, dpi)).decode("ascii")
@@ -219,6 +220,25 @@ def _packets_section(data: RunData) -> str:
         out.append(f"<p class='warn'>archive: {html.escape(str(issue))}</p>")
     for reason, n in sorted(data.decoded.errors.items()):
         out.append(f"<p class='warn'>{n} packets not decoded: {html.escape(reason)}</p>")
+    return "\n".join(out)
+
+
+def _limits_section(data: RunData) -> str:
+    """Every limit violation of the run (fsw_tools.limits), with its time."""
+    from fsw_tools.limits import violations
+
+    found = violations(data.decoded)
+    out = [f"<h2>Limit violations</h2><p>{len(found)} episodes out of the dictionary's "
+           "limits (see docs/packets.md), on-board time.</p>"]
+    if found:
+        out.append("<table><tr><th>level</th><th>parameter</th><th>start (UTC)</th>"
+                   "<th>duration [s]</th><th>packets</th><th>worst</th><th>limits</th></tr>")
+        out += [f"<tr><td class='{'warn' if v.level > 1 else ''}'>{v.level_name}</td>"
+                f"<td>{html.escape(v.parameter)}</td><td>{v.start_utc}</td>"
+                f"<td>{v.duration_s:.1f}</td><td>{v.samples}</td>"
+                f"<td>{html.escape(_show(v.worst))} {html.escape(v.unit)}</td>"
+                f"<td>{html.escape(v.limits)}</td></tr>" for v in found]
+        out.append("</table>")
     return "\n".join(out)
 
 

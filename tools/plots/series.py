@@ -17,7 +17,9 @@ from typing import Any
 import numpy as np
 from fsw_tools.archive.tables import DecodeResult
 
-TRUTH_APIDS = range(0x400, 0x500)
+from fsw.packets import APID_AREAS
+
+TRUTH_APIDS = APID_AREAS["truth"].apids
 
 
 @dataclass(frozen=True)

@@ -164,6 +164,8 @@ def replay_compare(
     divergence shows; ``ReplayReport.divergence`` names it (the earliest by
     recorded receive time among those found in that step), or is None.
     """
+    from fsw.packets import peek_apid
+
     in_set = {int(a) for a in inputs}
     out_set = {int(a) for a in outputs}
     if in_set & out_set:
@@ -193,7 +195,7 @@ def replay_compare(
                 report.inputs_fed += 1
             j += 1
         for pkt in system.step(t):
-            a = ((pkt[0] << 8) | pkt[1]) & 0x7FF
+            a = peek_apid(pkt)
             if a in out_set:
                 produced[a].append(bytes(pkt))
         report.steps += 1

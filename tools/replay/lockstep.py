@@ -8,9 +8,11 @@ in the recorded run; what they publish is recorded again and compared with
 the recording (:func:`fsw_tools.replay.harness.compare_outputs`), naming
 the first diverging packet.
 
-Works for recordings made with :class:`fsw_tools.archive.recorder.RecordingBus`
-(receive time = the executive's time at reception, so inputs are published
-at exactly the ticks they were received).
+Works for recordings of an executive's stream (``ex.tap(writer.write)``):
+a packet's time is the tick that routed it to the participants, which is the
+tick it was published in, except for the last participant of a tick, whose
+packets the next tick routes. So a source replayed at the last place
+publishes at each tick the packets recorded for the next one.
 """
 
 from __future__ import annotations
@@ -22,15 +24,17 @@ from typing import Any
 
 import numpy as np
 from fsw_tools.archive import Archive, ArchiveWriter, read_archive
-from fsw_tools.archive.recorder import RecordingBus
 from fsw_tools.replay.harness import ReplayReport, compare_outputs
 
+from fsw.packets import APID_AREAS, DICTIONARY
+
 #: Inputs of the flight software: telecommands and avionics sensor packets.
-INPUT_APIDS = tuple(range(0x080, 0x100)) + tuple(range(0x100, 0x180))
+INPUT_APIDS = (*APID_AREAS["telecommands"].apids, *APID_AREAS["sensors"].apids)
 #: Outputs of the flight software compared on replay: events, heartbeats,
 #: flight telemetry and actuator commands, guidance requests.
-OUTPUT_APIDS = (0x002, 0x003, *range(0x010, 0x080), *range(0x180, 0x200),
-                *range(0x200, 0x280))
+OUTPUT_APIDS = (DICTIONARY["EVENT"].apid, DICTIONARY["HEARTBEAT"].apid,
+                *APID_AREAS["fsw_telemetry"].apids, *APID_AREAS["actuators"].apids,
+                *APID_AREAS["guidance"].apids)
 
 
 class ReplayInputs:
@@ -48,6 +52,7 @@ class ReplayInputs:
         self.world = world
         self.rate_group = rate_group
         self.published = 0
+        self.lead_s = 0.0
         self._times: np.ndarray = np.zeros(0, np.int64)
         self._packets: list[bytes] = []
         self._i = 0
@@ -62,7 +67,7 @@ class ReplayInputs:
         self.ctx = ctx
 
     def step(self, t: float) -> None:
-        now = round(t * 1e9)
+        now = round((t + self.lead_s) * 1e9)
         times, i, n = self._times, self._i, len(self._packets)
         while i < n and times[i] <= now:
             self.ctx.publish(self._packets[i])
@@ -97,6 +102,7 @@ def replay_lockstep(
     Without any :class:`ReplayInputs`, the world's place republishes the
     recorded ``inputs`` (sensor packets and telecommands).
     """
+    from fsw.bus import Bus
     from fsw.executive import Executive
 
     parts = list(participants)
@@ -105,25 +111,34 @@ def replay_lockstep(
     for p in parts:
         if isinstance(p, ReplayInputs):
             p.load(archive)
+            p.lead_s = 0.0
+    order = [p for p in parts if _is_world(p)] + [p for p in parts if not _is_world(p)]
+    if len(order) > 1 and isinstance(order[-1], ReplayInputs):
+        order[-1].lead_s = 1.0 / config.tick_rate
     if ticks is None:
         t_end = float(archive.times_ns[-1]) / 1e9 if len(archive) else config.t0_tai
         ticks = round((t_end - config.t0_tai) * config.tick_rate) + 1
     with tempfile.TemporaryDirectory(dir=workdir, prefix="fsw-replay-") as d:
         path = Path(d) / "replayed.fswarc"
-        bus = RecordingBus.local(ArchiveWriter(path, sync="close"), name="replay")
+        bus = Bus.local(name="replay")
+        writer = ArchiveWriter(path, sync="close")
         try:
             ex = Executive(bus, config)
-            bus.clock = lambda: ex.t
+            ex.tap(writer.write)
             for p in parts:
-                if isinstance(p, ReplayInputs) and p.world:
+                if _is_world(p):
                     ex.add_world(p)
                 else:
                     ex.add(p)
             ex.run(ticks=ticks)
         finally:
-            bus.writer.close()
+            writer.close()
             bus.close()
         produced = read_archive(path)
     fed = sum(p.published for p in parts if isinstance(p, ReplayInputs))
     report = ReplayReport(steps=ticks, inputs_fed=fed)
     return compare_outputs(archive, produced, outputs, report)
+
+
+def _is_world(p: Any) -> bool:
+    return isinstance(p, ReplayInputs) and p.world

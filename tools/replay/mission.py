@@ -4,9 +4,10 @@
 The run directory must hold ``composition.json`` (the executives of the run,
 recorded with :mod:`fsw_tools.replay.composition`) and ``scenario.toml``.
 Every participant named like a flight-software task is rebuilt fresh from the
-scenario; the world and the ground station are replaced by their recorded
-packets (:class:`~fsw_tools.replay.lockstep.ReplayInputs`); any other
-participant (monitor, valve model) by a silent stand-in at its place.
+scenario (:func:`fsw.tasks.compose.build_tasks`); the world and the ground
+station are replaced by their recorded packets
+(:class:`~fsw_tools.replay.lockstep.ReplayInputs`); any other participant
+(monitor, valve model) by a silent stand-in at its place.
 """
 
 from __future__ import annotations
@@ -21,28 +22,15 @@ from fsw_tools.replay.lockstep import ReplayInputs, replay_lockstep
 from fsw_tools.rundir import RunDir
 
 from fsw.errors import UserError
+from fsw.packets import APID_AREAS
+from fsw.tasks.compose import build_tasks
 
-TC_APIDS = range(0x080, 0x100)
-SENSOR_APIDS = range(0x100, 0x180)
+TC_APIDS = APID_AREAS["telecommands"].apids
+SENSOR_APIDS = APID_AREAS["sensors"].apids
 #: recorded sources replaced by their recorded packets
 SOURCES: Mapping[str, range] = {"world": SENSOR_APIDS, "ground": TC_APIDS}
 
 TaskFactory = Callable[[Any, Any], Any]  # (scenario, key ring) -> task
-
-
-def mission_tasks() -> dict[str, TaskFactory]:
-    """The flight-software tasks of the mission by participant name."""
-    from fsw.tasks.adcs import AdcsTask
-    from fsw.tasks.autonomy.task import AutonomyTask
-    from fsw.tasks.comms import CommsTask
-    from fsw.tasks.propulsion import PropulsionTask
-
-    return {
-        "comms": lambda sc, keys: CommsTask(sc, keys),
-        "autonomy": lambda sc, keys: AutonomyTask(sc),
-        "adcs": lambda sc, keys: AdcsTask(sc),
-        "propulsion": lambda sc, keys: PropulsionTask(sc),
-    }
 
 
 def replay_run(root: Any, factories: Mapping[str, TaskFactory] | None = None,
@@ -64,8 +52,8 @@ def replay_run(root: Any, factories: Mapping[str, TaskFactory] | None = None,
         from fsw_tools.mission import run_keys
 
         keys = run_keys(int(run.read_summary().get("seed", sc.mission.seed)))
-    makers = {**mission_tasks(), **(factories or {})}
-    tasks = {name: make(sc, keys) for name, make in makers.items()}
+    tasks = build_tasks(sc, keys)
+    tasks.update({name: make(sc, keys) for name, make in (factories or {}).items()})
     arc = read_archive(run.archive)
     reports = []
     for i, leg in enumerate(legs):

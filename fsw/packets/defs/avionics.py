@@ -1,12 +1,15 @@
 """Avionics sensor packets (APIDs 0x100-0x17F), sent by hil to the flight software."""
 
+from fsw.packets.defs import _limits as lim
 from fsw.packets.dictionary import Field, telemetry
+from fsw.packets.limits import Limits
 from fsw.packets.types import F64, U8, vec
 
 VALID = "1 when the measurement is valid"
 
 GYRO = telemetry(0x100, "GYRO", [
-    Field("rate_B", vec(3), "rad/s", "angular rate of the body w.r.t. inertial, body axes"),
+    Field("rate_B", vec(3), "rad/s", "angular rate of the body w.r.t. inertial, body axes",
+          limits=lim.BODY_RATE),
     Field("valid", U8, "", VALID),
 ], "Gyro measurement.")
 
@@ -32,17 +35,19 @@ GPS = telemetry(0x104, "GPS", [
 ], "GNSS receiver navigation solution.")
 
 RELNAV = telemetry(0x105, "RELNAV", [
-    Field("range", F64, "m", "range to the target"),
+    Field("range", F64, "m", "range to the target",
+          limits=Limits(lim.RANGE.warning, lim.RANGE.critical, when=("valid", 1))),
     Field("azimuth", F64, "rad", "azimuth of the line of sight, body axes"),
     Field("elevation", F64, "rad", "elevation of the line of sight, body axes"),
     Field("valid", U8, "", VALID + " (target tracked)"),
 ], "Relative-navigation sensor (camera/lidar).")
 
 WHEEL_TACH = telemetry(0x106, "WHEEL_TACH", [
-    Field("speed", vec(4), "rad/s", "reaction wheel speeds"),
+    Field("speed", vec(4), "rad/s", "reaction wheel speeds",
+          limits=Limits(warning=(-500.0, 500.0), critical=(-600.0, 600.0))),  # 6000 rpm = 628
 ], "Reaction wheel tachometers.")
 
 PROP_STATUS = telemetry(0x107, "PROP_STATUS", [
-    Field("tank_pressure", F64, "Pa", "tank pressure"),
-    Field("propellant_mass", F64, "kg", "propellant mass (gauging)"),
+    Field("tank_pressure", F64, "Pa", "tank pressure", limits=lim.TANK_PRESSURE),
+    Field("propellant_mass", F64, "kg", "propellant mass (gauging)", limits=lim.PROPELLANT),
 ], "Propulsion system sensors.")

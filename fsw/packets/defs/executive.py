@@ -1,9 +1,9 @@
 """Executive packets (APIDs 0x001-0x00F): time, events, task heartbeats."""
 
 from fsw.packets.dictionary import Field, telemetry
-from fsw.packets.types import F64, I16, U8, U16, U32, U64, enum, text
+from fsw.packets.limits import CRITICAL, WARNING, Limits
+from fsw.packets.types import F64, I16, SEVERITY, U8, U16, U32, U64, enum, text
 
-SEVERITY = enum(U8, debug=0, info=1, warning=2, error=3, critical=4)
 TASK_STATE = enum(U8, init=0, nominal=1, degraded=2, safe=3, stopped=4, faulted=5)
 
 TIME = telemetry(0x001, "TIME", [
@@ -23,5 +23,7 @@ EVENT = telemetry(0x002, "EVENT", [
 HEARTBEAT = telemetry(0x003, "HEARTBEAT", [
     Field("task", text(16), "", "task name"),
     Field("counter", U32, "", "cycles run since start"),
-    Field("state", TASK_STATE, "", "task health state"),
-], "Liveness of one task, sent every cycle of the task.")
+    Field("state", TASK_STATE, "", "task health state",
+          limits=Limits(states={"degraded": WARNING, "safe": WARNING, "faulted": CRITICAL,
+                                "stopped": CRITICAL})),
+], "Liveness of one task, sent every cycle of the task.", instance="task")

@@ -1,5 +1,5 @@
 """Lockstep synchronisation packets (APIDs 0x00C-0x00F), owned by the executive
-(fsw/executive/sync.py).
+(fsw/executive/lockstep.py).
 
 They keep processes that share one bus through a broker in step: never
 delivered to tasks, never part of the packet-stream hash.
@@ -24,6 +24,8 @@ TICK = telemetry(0x00D, "TICK", [
 TICK_DONE = telemetry(0x00E, "TICK_DONE", [
     Field("tick", U64, "", "tick index"),
     Field("stage", U16, "", "the follower that finished"),
+    Field("trailing", U32, "", "packets the follower published after its last turn began "
+          "(in one process the next tick routes them)"),
 ], "Follower to clock owner: my participants ran; all I published precedes this.")
 
 BARRIER = telemetry(0x00F, "BARRIER", [

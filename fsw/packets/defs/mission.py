@@ -16,18 +16,33 @@ Between tasks:
   forwarded whole to its owner.
 """
 
+from fsw.packets.defs import _limits as lim
 from fsw.packets.dictionary import Field, telecommand, telemetry
-from fsw.packets.types import F64, MODES, U8, U16, U32, GreedyBytes, enum, text, vec
+from fsw.packets.limits import Limits
+from fsw.packets.types import F64, MISSION_MODE, U8, U16, U32, GreedyBytes, enum, flags, text, vec
 
-#: mission modes (fsw.packets.types.MODES = fsw.tasks.autonomy.modes.Mode)
-MISSION_MODE = enum(U8, **MODES)
-#: ADCS pointing modes (fsw.tasks.adcs.AdcsMode)
-ADCS_MODE = enum(
+#: the ADCS task's pointing modes (fsw.packets.enums.PointingMode; not the
+#: guidance core's control modes, fsw.core.attitude.AdcsMode)
+POINTING_MODE = enum(
     U8, off=0, detumble=1, sun_safe=2, inertial=3, target_track=4,
+)
+#: status bits of the guidance core's ADCS step (gnc_adcs_flag,
+#: native/include/gnc_attitude.h; fsw.packets.enums.AdcsFlag)
+ADCS_FLAG = flags(
+    U16, est_valid=1, wheel_torque_sat=2, wheel_momentum_limit=4, dipole_sat=8, keepout=16,
+    slewing=32, no_mag=64, fallback=128,
+)
+
+#: where the navigation solution comes from (gnc_nav_source, native/include/gnc_nav.h)
+NAV_SOURCE = enum(U8, none=0, gps_ephemeris=1, relnav=2)
+#: status bits of a navigation cycle (gnc_nav_flag, native/include/gnc_nav.h)
+NAV_FLAG = flags(
+    U8, target_unknown=1, gps_stale=2, ekf_started=4, ekf_failed=8, rejected=16, coasting=32,
+    gps_reset=64,
 )
 
 MODE_STATUS = telemetry(0x060, "MODE_STATUS", [
-    Field("mode", MISSION_MODE, "", "mission mode"),
+    Field("mode", MISSION_MODE, "", "mission mode", limits=lim.MODE),
     Field("activity", U8, "", "activity within the mode (autonomy task's code)"),
     Field("leg", text(24), "", "name of the current leg of the plan"),
     Field("transitions", U32, "", "mode transitions since start"),
@@ -36,13 +51,13 @@ MODE_STATUS = telemetry(0x060, "MODE_STATUS", [
 ADCS_REQUEST = telemetry(0x061, "ADCS_REQUEST", [
     Field("source", enum(U8, autonomy=0, propulsion=1), "", "requesting task"),
     Field("active", U8, "", "0 releases a propulsion override"),
-    Field("mode", ADCS_MODE, "", "pointing mode"),
+    Field("mode", POINTING_MODE, "", "pointing mode"),
     Field("q_BN", vec(4), "", "inertial mode: commanded attitude, scalar first"),
 ], "Pointing request to the ADCS task.")
 
 NAV_STATE = telemetry(0x062, "NAV_STATE", [
     Field("valid", U8, "", "1: target-relative solution valid"),
-    Field("source", enum(U8, none=0, gps_ephemeris=1, relnav=2), "", "solution source"),
+    Field("source", NAV_SOURCE, "", "solution source"),
     Field("r_rel_N", vec(3), "m", "target minus chaser, GCRF"),
     Field("v_rel_N", vec(3), "m/s", "target velocity minus chaser velocity, GCRF"),
     Field("rho_H", vec(3), "m", "chaser relative to target, Hill frame"),
@@ -52,9 +67,10 @@ NAV_STATE = telemetry(0x062, "NAV_STATE", [
     Field("sun_N", vec(3), "", "unit Earth-to-sun direction, GCRF"),
     Field("normal_N", vec(3), "", "unit orbit normal of the chaser, GCRF (0 before a GPS fix)"),
     Field("mean_motion", F64, "rad/s", "target mean motion"),
-    Field("sigma_pos", F64, "m", "1-sigma position uncertainty (RSS of the axes)"),
+    Field("sigma_pos", F64, "m", "1-sigma position uncertainty (RSS of the axes)",
+          limits=Limits(warning=(None, 50.0), critical=(None, 200.0))),
     Field("sigma_vel", F64, "m/s", "1-sigma velocity uncertainty (RSS of the axes)"),
-    Field("flags", U8, "", "navigation flags (fsw.core.nav.NavFlag)"),
+    Field("flags", NAV_FLAG, "", "navigation flags of the cycle"),
 ], "Navigation solution (navigation task), once per second; the sun and the orbit "
    "normal are valid whatever ``valid`` says.")
 
@@ -68,16 +84,24 @@ TARGET_ORBIT = telemetry(0x068, "TARGET_ORBIT", [
 ], "The target's orbit from an accepted launch notice (autonomy -> navigation).")
 
 ADCS_STATE = telemetry(0x063, "ADCS_STATE", [
-    Field("mode", ADCS_MODE, "", "pointing mode flown"),
+    Field("mode", POINTING_MODE, "", "pointing mode flown"),
     Field("valid", U8, "", "1: attitude estimate valid"),
     Field("q_BN", vec(4), "", "estimated attitude"),
-    Field("rate_B", vec(3), "rad/s", "estimated body rate"),
-    Field("att_error", F64, "rad", "estimate vs commanded attitude"),
-    Field("h_wheels", F64, "N m s", "wheel momentum magnitude, body"),
+    Field("rate_B", vec(3), "rad/s", "estimated body rate", limits=lim.BODY_RATE),
+    # pointing error while tracking the target: a warning beyond 5 deg (re-acquisition
+    # slews after a burn cross it for a minute or two)
+    Field("att_error", F64, "rad", "estimate vs commanded attitude",
+          limits=Limits(warning=(None, 0.0873), when=("mode", "target_track"))),
+    # 90 % and 100 % of the wheels' 0.18 N m s
+    Field("h_wheels", F64, "N m s", "wheel momentum magnitude, body",
+          limits=Limits(warning=(None, 0.162), critical=(None, 0.18))),
     Field("wheels_ok", U8, "", "bit mask of wheels in use"),
-    Field("flags", U16, "", "guidance-core ADCS flags"),
-    Field("st_age", F64, "s", "time since the last star-tracker fix"),
-    Field("att_sigma", F64, "rad", "largest 1-sigma attitude uncertainty of the estimate"),
+    Field("flags", ADCS_FLAG, "", "guidance-core ADCS flags"),
+    Field("st_age", F64, "s", "time since the last star-tracker fix",
+          limits=Limits(warning=(None, 60.0), critical=(None, 600.0))),
+    # 0.5 deg warning, 2 deg critical
+    Field("att_sigma", F64, "rad", "largest 1-sigma attitude uncertainty of the estimate",
+          limits=Limits(warning=(None, 0.00873), critical=(None, 0.0349))),
 ], "ADCS state for the other tasks, once per second.")
 
 PROP_ARM = telemetry(0x064, "PROP_ARM", [
@@ -95,11 +119,11 @@ BURN_ORDER = telemetry(0x065, "BURN_ORDER", [
 BURN_STATUS = telemetry(0x066, "BURN_STATUS", [
     Field("burn_id", U32, "", "burn reported"),
     Field("state", enum(U8, idle=0, pending=1, firing=2, done=3, aborted=4, rejected=5), "",
-          "burn state"),
+          "burn state", limits=Limits(states={"aborted": lim.WARNING, "rejected": lim.WARNING})),
     Field("dv_done", F64, "m/s", "delta-v delivered so far"),
     Field("dv_total", F64, "m/s", "delta-v delivered since launch"),
     Field("thrusters_ok", U8, "", "bit mask of thrusters in use"),
-    Field("propellant", F64, "kg", "propellant estimate"),
+    Field("propellant", F64, "kg", "propellant estimate", limits=lim.PROPELLANT),
 ], "Burn progress, on every change and once per second while pending.")
 
 MISSION_CMD = telemetry(0x067, "MISSION_CMD", [

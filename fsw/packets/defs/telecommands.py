@@ -2,14 +2,14 @@
 key id, anti-replay sequence number and MAC; see fsw.packets.auth)."""
 
 from fsw.packets.dictionary import Field, telecommand
-from fsw.packets.types import F64, MODES, U8, U16, GreedyBytes, enum, text, vec
+from fsw.packets.types import F64, MISSION_MODE, U8, U16, GreedyBytes, enum, text, vec
 
 NOOP = telecommand(0x080, "NOOP", [], "Do nothing but acknowledge (link check).")
 
 SET_MODE = telecommand(0x081, "SET_MODE", [
-    Field("mode", enum(U8, **MODES), "",
+    Field("mode", MISSION_MODE, "",
           "mission mode to enter (the autonomy task accepts safe and departure)"),
-], "Mode override (hazardous: armed first, see ARM_THRUSTERS window logic).")
+], "Mode override (hazardous: armed first, see ARM_THRUSTERS window logic).", hazardous=True)
 
 LAUNCH_NOTICE = telecommand(0x082, "LAUNCH_NOTICE", [
     Field("form", enum(U8, tle=0, state=1), "", "which target description is valid"),
@@ -26,20 +26,20 @@ SET_HOLD_POINT = telecommand(0x083, "SET_HOLD_POINT", [
 
 ABORT = telecommand(0x084, "ABORT", [
     Field("reason", U16, "", "operator reason code"),
-], "Abort the approach: go to DEPARTURE.")
+], "Abort the approach: go to DEPARTURE.", hazardous=True)
 
 ARM_THRUSTERS = telecommand(0x085, "ARM_THRUSTERS", [
     Field("arm", U8, "", "1 arms, 0 disarms"),
     Field("window", F64, "s", "how long the arming holds without a FIRE"),
-], "First step of a two-step hazardous command.")
+], "First step of a two-step hazardous command.", hazardous=True)
 
 FIRE = telecommand(0x086, "FIRE", [
     Field("dv_N", vec(3), "m/s", "impulsive delta-v to deliver, GCRF"),
-], "Execute a burn (needs ARM_THRUSTERS first).")
+], "Execute a burn (needs ARM_THRUSTERS first).", hazardous=True)
 
 TIME_TAGGED = telecommand(0x087, "TIME_TAGGED", [
     Field("exec_tai", F64, "s", "TAI time at which to release the inner command"),
     Field("command", GreedyBytes, "", "a complete authenticated telecommand packet"),
 ], "Stored command. The inner packet's MAC is verified at upload and again at release "
    "(CommandVerifier.verify(inner, check_replay=False)); the outer packet's anti-replay "
-   "number protects both.")
+   "number protects both.", hazardous=True)

@@ -1,48 +1,54 @@
 """Flight-software telemetry (APIDs 0x010-0x07F): command acks, housekeeping
 of each task (owners extend theirs), memory dumps and images (segmented)."""
 
+from fsw.packets.defs import _limits as lim
+from fsw.packets.defs.mission import NAV_SOURCE
 from fsw.packets.dictionary import Field, telemetry
-from fsw.packets.types import F64, MODES, U8, U16, U32, GreedyBytes, enum, vec
+from fsw.packets.limits import Limits
+from fsw.packets.types import F64, MISSION_MODE, U8, U16, U32, GreedyBytes, enum, vec
 
-STAGE = enum(U8, accepted=0, executed=1, rejected=2, failed=3)
+#: stages of a command's life (COMMAND_ACK.stage)
+ACK_STAGE = enum(U8, accepted=0, executed=1, rejected=2, failed=3)
 
 COMMAND_ACK = telemetry(0x010, "COMMAND_ACK", [
     Field("command_apid", U16, "", "APID of the telecommand acknowledged"),
     Field("command_seq", U16, "", "packet sequence count of that telecommand"),
     Field("command_auth_seq", U32, "", "anti-replay sequence number of that telecommand"),
-    Field("stage", STAGE, "", "accepted, executed, rejected or failed"),
+    Field("stage", ACK_STAGE, "", "accepted, executed, rejected or failed",
+          limits=Limits(states={"rejected": lim.WARNING, "failed": lim.CRITICAL})),
     Field("reason", U16, "", "reason code (0 = none; see the owning task)"),
 ], "Verification report of one telecommand at one stage.")
 
 ADCS_HK = telemetry(0x020, "ADCS_HK", [
     Field("mode", U8, "", "ADCS mode (owned by the ADCS task)"),
     Field("q_BN", vec(4), "", "estimated attitude, scalar first"),
-    Field("rate_B", vec(3), "rad/s", "estimated body rate"),
+    Field("rate_B", vec(3), "rad/s", "estimated body rate", limits=lim.BODY_RATE),
     Field("att_error", F64, "rad", "angle between estimated and commanded attitude"),
     Field("cycles", U32, "", "control cycles run"),
-    Field("faults", U32, "", "sensor/actuator faults counted"),
+    Field("faults", U32, "", "sensor/actuator faults counted", limits=lim.FAULT_COUNT),
 ], "Attitude determination and control housekeeping.")
 
 PROP_HK = telemetry(0x030, "PROP_HK", [
     Field("mode", U8, "", "propulsion mode (owned by the propulsion task)"),
     Field("armed", U8, "", "1 while the thrusters are armed"),
-    Field("tank_pressure", F64, "Pa", "tank pressure"),
-    Field("propellant_mass", F64, "kg", "estimated propellant left"),
+    Field("tank_pressure", F64, "Pa", "tank pressure", limits=lim.TANK_PRESSURE),
+    Field("propellant_mass", F64, "kg", "estimated propellant left", limits=lim.PROPELLANT),
     Field("dv_total", F64, "m/s", "delta-v delivered since launch"),
     Field("burns", U32, "", "burns executed"),
-    Field("faults", U32, "", "faults counted"),
+    Field("faults", U32, "", "faults counted", limits=lim.FAULT_COUNT),
 ], "Propulsion housekeeping.")
 
 AUTONOMY_HK = telemetry(0x040, "AUTONOMY_HK", [
-    Field("mode", enum(U8, **MODES), "", "mission mode (as MODE_STATUS.mode)"),
+    Field("mode", MISSION_MODE, "", "mission mode (as MODE_STATUS.mode)", limits=lim.MODE),
     Field("hold_point", F64, "m", "along-track hold distance commanded"),
-    Field("range", F64, "m", "estimated range to the target"),
+    Field("range", F64, "m", "estimated range to the target (-1: unknown)",
+          limits=Limits(lim.RANGE.warning, lim.RANGE.critical, valid=(0.0, None))),
     Field("transitions", U32, "", "mode transitions since start"),
-    Field("aborts", U32, "", "aborts since start"),
+    Field("aborts", U32, "", "aborts since start", limits=Limits(warning=(None, 0))),
 ], "Autonomy (mission manager) housekeeping.")
 
 NAV_HK = telemetry(0x048, "NAV_HK", [
-    Field("source", enum(U8, none=0, gps_ephemeris=1, relnav=2), "", "solution source"),
+    Field("source", NAV_SOURCE, "", "solution source"),
     Field("target_known", U8, "", "1: a target ephemeris is loaded"),
     Field("sigma_pos", F64, "m", "1-sigma position uncertainty (RSS)"),
     Field("nis", F64, "", "last relative-navigation NIS (3 dof)"),
@@ -56,10 +62,11 @@ COMMS_HK = telemetry(0x050, "COMMS_HK", [
     Field("mode", U8, "", "comms mode (owned by the comms task)"),
     Field("tc_received", U32, "", "telecommands received"),
     Field("tc_accepted", U32, "", "telecommands that passed authentication"),
-    Field("tc_rejected", U32, "", "telecommands rejected (any reason)"),
+    Field("tc_rejected", U32, "", "telecommands rejected (any reason)",
+          limits=lim.ERROR_COUNT),
     Field("tm_sent", U32, "", "telemetry packets sent"),
-    Field("crc_errors", U32, "", "packets dropped on a CRC error"),
-    Field("seq_gaps", U32, "", "sequence gaps seen on received APIDs"),
+    Field("crc_errors", U32, "", "packets dropped on a CRC error", limits=lim.ERROR_COUNT),
+    Field("seq_gaps", U32, "", "sequence gaps seen on received APIDs", limits=lim.ERROR_COUNT),
 ], "Communications housekeeping.")
 
 MEMORY_DUMP = telemetry(0x070, "MEMORY_DUMP", [

@@ -2,6 +2,7 @@
 (``hil.avionics``) for plots, scoring and replay. The protocol is shared so
 it is declared here, but flight software never subscribes to these APIDs."""
 
+from fsw.packets.defs import _limits as lim
 from fsw.packets.dictionary import Field, telemetry
 from fsw.packets.types import F64, U8, enum, vec
 
@@ -26,7 +27,7 @@ TRUTH_RELATIVE = telemetry(0x402, "TRUTH_RELATIVE", [
     Field("r_H", vec(3), "m", "chaser w.r.t. target, target Hill frame (radial, along-track, "
           "orbit normal)"),
     Field("v_H", vec(3), "m/s", "rate of r_H in the rotating Hill frame"),
-    Field("range", F64, "m", "distance chaser to target"),
+    Field("range", F64, "m", "distance chaser to target", limits=lim.RANGE),
 ], "Truth relative state of the chaser w.r.t. the target.")
 
 TRUTH_FAULT = telemetry(0x403, "TRUTH_FAULT", [

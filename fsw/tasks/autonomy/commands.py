@@ -21,8 +21,7 @@ from typing import TYPE_CHECKING
 from fsw.core import tle
 from fsw.core.errors import GncError
 from fsw.packets import DICTIONARY, PacketError
-from fsw.packets.enums import CommandStage, Severity
-from fsw.packets.events import EV
+from fsw.packets.enums import AckStage, EventId, Severity
 from fsw.tasks.autonomy.modes import Mode, TransitionRefusedError
 
 if TYPE_CHECKING:
@@ -45,7 +44,7 @@ def handle(task: AutonomyTask, r) -> None:
     try:
         tc = DICTIONARY.decode(r.command)
     except PacketError as exc:
-        ctx.event(Severity.WARNING, EV.AUTONOMY_REFUSED,
+        ctx.event(Severity.WARNING, EventId.COMMAND_REFUSED,
                   f"forwarded command undecodable: {exc}"[:96])
         return
     name = tc.packet.name
@@ -71,12 +70,12 @@ def handle(task: AutonomyTask, r) -> None:
             ok, reason = False, R_BAD_ARG
     except TransitionRefusedError as exc:
         ok, reason = False, R_GATE
-        ctx.event(Severity.WARNING, EV.AUTONOMY_REFUSED, f"{name}: {exc}"[:96])
+        ctx.event(Severity.WARNING, EventId.COMMAND_REFUSED, f"{name}: {exc}"[:96])
     ctx.send(COMMAND_ACK, command_apid=tc.apid, command_seq=tc.seq,
              command_auth_seq=tc.auth_seq,
-             stage=CommandStage.EXECUTED if ok else CommandStage.REJECTED, reason=reason)
+             stage=AckStage.EXECUTED if ok else AckStage.REJECTED, reason=reason)
     if not ok:
-        ctx.event(Severity.WARNING, EV.AUTONOMY_REFUSED, f"{name} rejected (reason {reason})")
+        ctx.event(Severity.WARNING, EventId.COMMAND_REFUSED, f"{name} rejected (reason {reason})")
 
 
 def _launch_notice(task: AutonomyTask, tc) -> tuple[bool, int]:
@@ -89,14 +88,14 @@ def _launch_notice(task: AutonomyTask, tc) -> tuple[bool, int]:
         else:
             tle.state(tc.tle1, tc.tle2, ctx.t)
     except (ValueError, GncError) as exc:
-        ctx.event(Severity.WARNING, EV.AUTONOMY_REFUSED,
+        ctx.event(Severity.WARNING, EventId.COMMAND_REFUSED,
                   f"launch notice: bad target orbit: {exc}"[:96])
         return False, R_BAD_ARG
     ctx.send(TARGET_ORBIT, form=tc.form, tle1=tc.tle1, tle2=tc.tle2, epoch_tai=tc.epoch_tai,
              r_N=tuple(tc.r_N), v_N=tuple(tc.v_N))
     task.cds["target_known"] = True
     task.cds["times"]["notice"] = ctx.t
-    ctx.event(Severity.INFO, EV.AUTONOMY_NOTICE, "launch notice: target orbit received, planning")
+    ctx.event(Severity.INFO, EventId.LAUNCH_NOTICE, "launch notice: target orbit received, planning")
     task.advance(ctx.t, "launch notice")
     return True, 0
 
@@ -109,5 +108,5 @@ def _hold_point(task: AutonomyTask, along: float) -> tuple[bool, int]:
     if task.m.mode in (Mode.PROX_OPS, Mode.DEPARTURE):
         return False, R_WRONG_MODE
     task.seq.set_hold_point(d)
-    task.ctx.event(Severity.INFO, EV.AUTONOMY_LEG, f"near hold point moved to {d:.0f} m")
+    task.ctx.event(Severity.INFO, EventId.LEG, f"near hold point moved to {d:.0f} m")
     return True, 0

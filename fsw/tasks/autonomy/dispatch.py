@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from fsw.packets.enums import BurnState
+from fsw.packets.enums import BurnStatusState
 
 __all__ = ["Inputs", "NavView"]
 
@@ -86,4 +86,4 @@ class Inputs:
     @staticmethod
     def burn_ended(r) -> bool:
         """A BURN_STATUS that ends its burn (done, aborted or rejected)."""
-        return r.state in (BurnState.DONE, BurnState.ABORTED, BurnState.REJECTED)
+        return r.state in (BurnStatusState.DONE, BurnStatusState.ABORTED, BurnStatusState.REJECTED)

@@ -18,10 +18,9 @@ logic unit-testable in isolation.
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass, field
 
-from fsw.packets.types import MODES
+from fsw.packets.enums import MissionMode
 
 __all__ = [
     "FORWARD",
@@ -36,11 +35,9 @@ __all__ = [
 
 
 #: Mission modes (STANDBY, LAUNCH, COMMISSIONING, PHASING, RENDEZVOUS,
-#: PROX_OPS, DEPARTURE, SAFE), built from the packet dictionary's MODES so the
-#: value is exactly what MODE_STATUS, AUTONOMY_HK and SET_MODE carry.
-Mode = enum.IntEnum("Mode", {name.upper(): v for name, v in MODES.items()},
-                    module=__name__, qualname="Mode")
-Mode.__doc__ = "Mission modes; the value is what mode telemetry and SET_MODE carry."
+#: PROX_OPS, DEPARTURE, SAFE): the dictionary's generated enum, so the value is
+#: exactly what MODE_STATUS, AUTONOMY_HK and SET_MODE carry.
+Mode = MissionMode
 
 
 #: the nominal sequence: each mode's successor

@@ -12,8 +12,7 @@ from fsw.core.errors import GncError
 from fsw.core.guidance import GuidanceCore, LocalCore
 from fsw.core.vec import dist, norm
 from fsw.packets import DICTIONARY
-from fsw.packets.enums import BurnState, PointingMode, Severity
-from fsw.packets.events import EV
+from fsw.packets.enums import AdcsRequestSource, BurnStatusState, EventId, PointingMode, Severity
 from fsw.scenario import Scenario
 from fsw.tasks.autonomy import commands
 from fsw.tasks.autonomy.dispatch import Inputs
@@ -112,8 +111,8 @@ class AutonomyTask:
         self.inp.on_burn(r)
         if Inputs.burn_ended(r):
             self.seq.burn_done(r.burn_id)
-            if r.state != BurnState.DONE and r.burn_id:  # aborted or rejected
-                self.ctx.event(Severity.WARNING, EV.AUTONOMY_LEG,
+            if r.state != BurnStatusState.DONE and r.burn_id:  # aborted or rejected
+                self.ctx.event(Severity.WARNING, EventId.LEG,
                                f"burn {r.burn_id} not completed: re-planning")
                 self.seq.burn_failed(self.ctx.t)
 
@@ -146,14 +145,14 @@ class AutonomyTask:
     def _event_mode(self, tr) -> None:
         if tr is not None:
             self.ctx.event(Severity.INFO if tr.to is not Mode.SAFE else Severity.ERROR,
-                           EV.AUTONOMY_MODE, f"{tr.frm.name} -> {tr.to.name}: {tr.reason}"[:96])
+                           EventId.MODE_CHANGED, f"{tr.frm.name} -> {tr.to.name}: {tr.reason}"[:96])
 
     def advance(self, t: float, reason: str) -> bool:
         """The nominal next mode through its gate; False (evented) on no-go."""
         try:
             tr = self.m.advance(t, self._health(), reason)
         except TransitionRefusedError as exc:
-            self.ctx.event(Severity.WARNING, EV.AUTONOMY_REFUSED, str(exc)[:96])
+            self.ctx.event(Severity.WARNING, EventId.COMMAND_REFUSED, str(exc)[:96])
             return False
         self._event_mode(tr)
         self._enter(tr.to, t)
@@ -205,7 +204,8 @@ class AutonomyTask:
         key = (mode, tuple(q))
         if key != self.last_adcs_req:
             self.last_adcs_req = key
-            self.ctx.send(ADCS_REQUEST, source=0, active=1, mode=mode, q_BN=tuple(q))
+            self.ctx.send(ADCS_REQUEST, source=AdcsRequestSource.AUTONOMY, active=1, mode=mode,
+                          q_BN=tuple(q))
 
     # ------------------------------------------------------------------ cycle
     def step(self, t: float) -> None:
@@ -227,7 +227,7 @@ class AutonomyTask:
             if reason is not None:
                 self.safe(t, reason)
             if self.fdir.link_silent(t, self.inp):
-                self.ctx.event(Severity.WARNING, EV.AUTONOMY_LINK,
+                self.ctx.event(Severity.WARNING, EventId.LINK,
                                f"no telecommand for {self.sc.fdir.link_loss_report_s:.0f} s: "
                                "ground link lost, the mission goes on")
             self._collision(t)
@@ -249,13 +249,13 @@ class AutonomyTask:
             if p.update(not slow) is False and slow and p.count == 0 \
                     and since > 10 * self.sc.fdir.persistence:
                 self._activity(ACT_SUN, t)
-                self.ctx.event(Severity.INFO, EV.AUTONOMY_LEG, "detumbled: sun acquisition")
+                self.ctx.event(Severity.INFO, EventId.LEG, "detumbled: sun acquisition")
         elif act == ACT_SUN:
             self._point(PointingMode.SUN_SAFE)
             if a is not None and a.valid and math.degrees(a.att_error) < SUN_ACQUIRED_DEG \
                     and since > SUN_ACQUIRE_MIN_S:
                 self._activity(ACT_CHECKOUT, t)
-                self.ctx.event(Severity.INFO, EV.AUTONOMY_LEG, "sun acquired: checkouts")
+                self.ctx.event(Severity.INFO, EventId.LEG, "sun acquired: checkouts")
         elif act == ACT_CHECKOUT:
             self._point(PointingMode.SUN_SAFE)
             if since >= self.plan.checkout_s and self.advance(t, "commissioned"):
@@ -269,7 +269,7 @@ class AutonomyTask:
             return
         step = self.seq.step(t, nav.x, nav.n)
         for e in step.events:
-            self.ctx.event(Severity.INFO, EV.AUTONOMY_LEG, e[:96])
+            self.ctx.event(Severity.INFO, EventId.LEG, e[:96])
         if step.burn is not None:
             self._order(step.burn)
         # between burns the camera stays on the target while the sensor can see
@@ -300,7 +300,7 @@ class AutonomyTask:
             dv_N = self.core.hill_to_inertial_at(nav.r_target_N, nav.v_target_N, nav.n,
                                                  b.t_exec - nav.t, b.dv_hill)
         except GncError as exc:
-            self.ctx.event(Severity.WARNING, EV.AUTONOMY_REFUSED,
+            self.ctx.event(Severity.WARNING, EventId.COMMAND_REFUSED,
                            f"burn {b.id} not ordered: {exc}"[:96])
             self.seq.burn_done(b.id)
             return
@@ -321,7 +321,7 @@ class AutonomyTask:
         _, d = self.seq.collision_check(t, nav.x, nav.n)
         if self.fdir.collision(d, self.plan.keep_out_m):
             order = self.seq.avoidance(t, nav.x, nav.n)
-            self.ctx.event(Severity.ERROR, EV.AUTONOMY_CAM,
+            self.ctx.event(Severity.ERROR, EventId.COLLISION_AVOIDANCE,
                            f"predicted closest approach {d:.0f} m inside the keep-out sphere: "
                            "avoidance burn")
             self.cds["times"].setdefault("cam", t)

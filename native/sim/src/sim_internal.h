@@ -2,11 +2,12 @@
 #ifndef SIM_INTERNAL_H
 #define SIM_INTERNAL_H
 
+#include "gnc_constants.h" /* the project's physical constants (native/include) */
 #include "gnc_la.h" /* the guidance core's vector helpers (native/src) */
 #include "simcore.h"
 
-#define SIM_G0 9.80665
-#define SIM_AU 149597870700.0
+#define SIM_G0 GNC_G0
+#define SIM_AU GNC_AU
 #define SIM_NX_MAX 20 /* r, v, q, w, 6 wheels, propellant */
 
 /* R(q) v with R(q) v = q (x) v (x) q* (q_BN: inertial to body). */

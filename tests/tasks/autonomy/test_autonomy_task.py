@@ -18,7 +18,7 @@ import pytest
 from fsw.core.guidance import LocalCore
 from fsw.packets import DICTIONARY
 from fsw.packets.auth import CommandSigner, KeyRing
-from fsw.packets.enums import BurnState, CommandStage, PointingMode
+from fsw.packets.enums import AckStage, BurnStatusState, PointingMode
 from fsw.scenario import Scenario
 from fsw.tasks.autonomy import AutonomyTask
 from fsw.tasks.autonomy.commands import R_BAD_ARG, R_GATE, R_WRONG_MODE
@@ -116,7 +116,7 @@ class Drive:
             if self.auto_burns:
                 for r in self.ctx.sent[sent:]:
                     if r.packet.name == "BURN_ORDER":
-                        self.burn_status(r.burn_id, BurnState.DONE)
+                        self.burn_status(r.burn_id, BurnStatusState.DONE)
 
     # -- views -----------------------------------------------------------------
     @property
@@ -159,11 +159,11 @@ def test_launch_notice_goes_to_launch_and_hands_the_orbit_to_navigation(drive) -
     assert drive.mode is Mode.STANDBY
     drive.to_launch()
     assert drive.mode is Mode.LAUNCH
-    assert drive.ack().stage == CommandStage.EXECUTED
+    assert drive.ack().stage == AckStage.EXECUTED
     (orbit,) = drive.ctx.of("TARGET_ORBIT")
     assert orbit.form == 1 and orbit.r_N == R_T and orbit.v_N == V_T
     drive.to_launch()  # a second notice outside STANDBY
-    assert drive.ack().stage == CommandStage.REJECTED and drive.ack().reason == R_WRONG_MODE
+    assert drive.ack().stage == AckStage.REJECTED and drive.ack().reason == R_WRONG_MODE
 
 
 @pytest.mark.parametrize("r, v", [
@@ -174,7 +174,7 @@ def test_launch_notice_goes_to_launch_and_hands_the_orbit_to_navigation(drive) -
 def test_bad_target_orbit_is_rejected(drive, r, v) -> None:
     drive.command("LAUNCH_NOTICE", form=1, tle1="", tle2="", epoch_tai=drive.ctx.t,
                   r_N=r, v_N=v)
-    assert drive.ack().stage == CommandStage.REJECTED and drive.ack().reason == R_BAD_ARG
+    assert drive.ack().stage == AckStage.REJECTED and drive.ack().reason == R_BAD_ARG
     assert drive.mode is Mode.STANDBY and not drive.ctx.of("TARGET_ORBIT")
     assert drive.events("bad target orbit")
 
@@ -237,7 +237,7 @@ def test_failed_burn_backs_off_and_replans(drive) -> None:
     drive.to_phasing()
     drive.tick(2)
     (order,) = drive.ctx.of("BURN_ORDER")
-    drive.burn_status(order.burn_id, BurnState.ABORTED)
+    drive.burn_status(order.burn_id, BurnStatusState.ABORTED)
     assert drive.events("not completed: re-planning")
     drive.tick(30)
     assert len(drive.ctx.of("BURN_ORDER")) == 1  # backing off
@@ -290,7 +290,7 @@ def test_fdir_goes_safe(drive, fault, reason) -> None:
         drive.wheels_ok = 0b0011
     elif fault == "thrusters":
         drive.thr = 0b1
-        drive.burn_status(0, BurnState.IDLE)
+        drive.burn_status(0, BurnStatusState.IDLE)
     elif fault == "star_tracker":
         drive.st_age = STAR_TRACKER_SAFE_S + 1.0
     p = drive.sc.fdir.persistence
@@ -317,15 +317,15 @@ def test_collision_course_orders_avoidance_then_safe(drive) -> None:
 def test_resume_and_abort_and_set_mode(drive) -> None:
     drive.to_phasing()
     drive.command("SET_MODE", mode="safe")
-    assert drive.mode is Mode.SAFE and drive.ack().stage == CommandStage.EXECUTED
+    assert drive.mode is Mode.SAFE and drive.ack().stage == AckStage.EXECUTED
     drive.command("RESUME")
-    assert drive.mode is Mode.PHASING and drive.ack().stage == CommandStage.EXECUTED
+    assert drive.mode is Mode.PHASING and drive.ack().stage == AckStage.EXECUTED
     drive.command("SET_MODE", mode="prox_ops")  # not an order the ground may give
     assert drive.ack().reason == R_BAD_ARG
     drive.command("ABORT", reason=3)
     assert drive.mode is Mode.DEPARTURE and drive.task.aborts == 1
     drive.command("RESUME")  # not in SAFE
-    assert drive.ack().stage == CommandStage.REJECTED and drive.ack().reason == R_GATE
+    assert drive.ack().stage == AckStage.REJECTED and drive.ack().reason == R_GATE
 
 
 def test_resume_refused_through_the_gate(drive) -> None:
@@ -339,7 +339,7 @@ def test_resume_refused_through_the_gate(drive) -> None:
 
 def test_hold_point_command(drive) -> None:
     drive.command("SET_HOLD_POINT", along_track=-800.0)
-    assert drive.ack().stage == CommandStage.EXECUTED
+    assert drive.ack().stage == AckStage.EXECUTED
     assert drive.task.seq.hold_point_m == 800.0
     drive.command("SET_HOLD_POINT", along_track=50.0)  # inside the inspection circle
     assert drive.ack().reason == R_BAD_ARG

@@ -1,0 +1,182 @@
+"""The router of one node: which participant gets which packet, and the
+packet stream of the run.
+
+- **Subscriptions**: per APID, the inboxes (plain lists, one per participant)
+  a packet of that APID is appended to, in participant order.
+- **Inboxes**: a participant's inbox holds the packets of its subscriptions
+  routed since its last turn, in routing order; the executive empties it in
+  the participant's turn.
+- **The stream** (:class:`Stream`): the blake2b-256 hash of every routed
+  packet but the lockstep sync ones, in canonical order, and the taps
+  (``tap(packet, t)``: a recorder) that see the same packets in the same
+  order, stamped with the time of the tick that routed them. One stream may
+  span several executives (the legs of a mission): pass it on.
+
+What is in the stream: every packet *routed to the participants' turns*. A
+packet published after the last turn of the run's last tick reaches no
+participant: it is counted (:attr:`Router.trailing`), not hashed, not
+tapped. Routing is therefore in two steps: :meth:`Router.deliver` appends a
+packet to the inboxes (and, on the hashing node, holds it), :meth:`Router.commit`
+puts what is held into the stream when the next turn begins. In one process
+a drain is always followed by a turn, so :meth:`Router.route` does both at
+once (the lockstep hot path); behind a broker the clock owner commits at
+its own turns and at each follower's hand-over
+(:mod:`fsw.executive.lockstep`).
+
+The interface is small on purpose (``subscribe``, ``unsubscribe``,
+``route``, ``deliver``, ``commit``, ``subscribed``): a router in C, or one
+that hands each subscriber the record the first parser made, can take this
+one's place without the executive changing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+
+#: APIDs are 11 bits
+APID_COUNT = 0x800
+_APID_MASK = APID_COUNT - 1
+
+Tap = Callable[[bytes, float], object]
+
+
+class Stream:
+    """The packet stream of a run: its hash, its packet count and its taps."""
+
+    __slots__ = ("_hash", "packets", "taps", "update")
+
+    def __init__(self) -> None:
+        self._hash = hashlib.blake2b(digest_size=32)
+        #: bound ``update`` of the hash (the hot path calls it per packet)
+        self.update = self._hash.update
+        #: packets in the stream so far
+        self.packets = 0
+        #: callables ``tap(packet, t)`` given every packet of the stream
+        self.taps: list[Tap] = []
+
+    def hexdigest(self) -> str:
+        """The blake2b-256 hex digest of the stream so far."""
+        return self._hash.hexdigest()
+
+    def add_tap(self, tap: Tap) -> None:
+        """Give ``tap(packet, t)`` every packet of the stream from now on
+        (``t``: the time of the tick that routed it)."""
+        if not callable(tap):
+            raise TypeError(f"tap {tap!r} is not callable")
+        self.taps.append(tap)
+
+
+class Router:
+    """Subscriptions, inboxes and the stream of one node (see the module
+    docstring). ``skip``: APIDs never routed nor hashed (lockstep sync).
+    ``stream``: the stream this node hashes (the clock owner, or the only
+    node); None on a follower, which only delivers."""
+
+    def __init__(self, skip: Iterable[int] = (), stream: Stream | None = None) -> None:
+        self.skip = [False] * APID_COUNT
+        for a in skip:
+            self.skip[a] = True
+        self.stream = stream
+        #: per APID, the inboxes its packets go to (an empty tuple: nobody)
+        self._subs: list[tuple[list[bytes], ...]] = [()] * APID_COUNT
+        #: inbox -> its order among the node's participants (for sorting)
+        self._rank: dict[int, int] = {}
+        #: delivered, not yet in the stream (hashing node only)
+        self._held: list[bytes] = []
+        #: packets this router put in the stream
+        self.packets = 0
+        #: packets published after the last turn: delivered to nobody's turn,
+        #: not in the stream
+        self.trailing = 0
+
+    # -- subscriptions --------------------------------------------------------------
+
+    def add_inbox(self, inbox: list[bytes], rank: int) -> None:
+        """Register a participant's inbox and its place in the stepping order."""
+        self._rank[id(inbox)] = rank
+
+    def subscribe(self, inbox: list[bytes], apid: int) -> None:
+        """Route the packets of ``apid`` to ``inbox`` too (once, in rank order)."""
+        if self.skip[apid]:
+            raise ValueError(f"APID 0x{apid:03X} is reserved for lockstep sync")
+        boxes = self._subs[apid]
+        if any(b is inbox for b in boxes):
+            return
+        rank = self._rank
+        self._subs[apid] = tuple(sorted((*boxes, inbox), key=lambda b: rank[id(b)]))
+
+    def unsubscribe(self, inbox: list[bytes], apids: Iterable[int]) -> None:
+        """Stop routing these APIDs to ``inbox``."""
+        for a in apids:
+            self._subs[a] = tuple(b for b in self._subs[a] if b is not inbox)
+
+    def subscribed(self) -> list[int]:
+        """The APIDs some inbox subscribes to, ascending."""
+        return [a for a in range(APID_COUNT) if self._subs[a]]
+
+    # -- routing -----------------------------------------------------------------------
+
+    def route(self, packets: Iterable[bytes], t: float) -> None:
+        """Deliver ``packets`` (in order) and put them in the stream at once,
+        stamped ``t``: a turn follows (one process; nothing is held there)."""
+        skip, subs, stream = self.skip, self._subs, self.stream
+        if stream is None:
+            for p in packets:
+                a = ((p[0] << 8) | p[1]) & _APID_MASK
+                if not skip[a]:
+                    for box in subs[a]:
+                        box.append(p)
+            return
+        update, taps, n = stream.update, stream.taps, 0
+        for p in packets:
+            a = ((p[0] << 8) | p[1]) & _APID_MASK
+            if skip[a]:
+                continue
+            update(p)
+            n += 1
+            for box in subs[a]:
+                box.append(p)
+            for tap in taps:
+                tap(p, t)
+        stream.packets += n
+        self.packets += n
+
+    def deliver(self, p: bytes) -> None:
+        """Deliver one packet to its inboxes; the hashing node holds it
+        until :meth:`commit` (behind a broker: it arrives when it arrives)."""
+        a = ((p[0] << 8) | p[1]) & _APID_MASK
+        if self.skip[a]:
+            return
+        for box in self._subs[a]:
+            box.append(p)
+        if self.stream is not None:
+            self._held.append(p)
+
+    def commit(self, t: float, keep: int = 0) -> None:
+        """Put the held packets but the last ``keep`` in the stream, stamped
+        ``t`` (a turn begins; ``keep``: the packets a node published after its
+        last turn of the tick, which in one process the next tick routes)."""
+        held = self._held
+        stream = self.stream
+        if stream is None or len(held) <= keep:
+            return
+        now, self._held = (held[:-keep], held[-keep:]) if keep else (held, [])
+        update, taps = stream.update, stream.taps
+        for p in now:
+            update(p)
+            for tap in taps:
+                tap(p, t)
+        stream.packets += len(now)
+        self.packets += len(now)
+
+    def drop_held(self) -> None:
+        """The run is over: what is still held reaches nobody (counted)."""
+        self.trailing += len(self._held)
+        self._held = []
+
+    def count_trailing(self, packets: Iterable[bytes]) -> None:
+        """The run is over: ``packets`` (published after the last turn) reach
+        nobody; count those that would have been in the stream."""
+        skip = self.skip
+        self.trailing += sum(1 for p in packets if not skip[((p[0] << 8) | p[1]) & _APID_MASK])

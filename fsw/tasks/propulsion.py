@@ -140,11 +140,9 @@ class PropulsionTask:
     def config(self) -> PropConfig:
         """The core's propulsion configuration from the scenario."""
         rcs, ch = self.sc.chaser.rcs, self.sc.chaser
-        pad = [0.0] * (3 * (16 - self.n))
         return PropConfig(
-            count=self.n,
-            position_B=tuple(float(c) for p in rcs.positions_b for c in p) + tuple(pad),
-            direction_B=tuple(float(c) for d in rcs.directions_b for c in d) + tuple(pad),
+            position_B=[tuple(map(float, p)) for p in rcs.positions_b],
+            direction_B=[tuple(map(float, d)) for d in rcs.directions_b],
             inertia=(ch.inertia_kgm2[0], 0.0, 0.0, 0.0, ch.inertia_kgm2[1], 0.0,
                      0.0, 0.0, ch.inertia_kgm2[2]),
             isp=rcs.isp_s, g0=G0, min_on=rcs.min_impulse_bit_ns / rcs.thrust_n,

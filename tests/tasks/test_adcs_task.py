@@ -31,7 +31,9 @@ class Drive:
         self.ctx.deliver(DICTIONARY["ADCS_REQUEST"].build(t_tai=self.ctx.t, source=source,
                                                           active=active, mode=mode, q_BN=q))
 
-    def nav(self, r_rel=(0.0, 0.0, 1000.0), sun=(1.0, 0.0, 0.0), normal=(0.0, 1.0, 0.0)) -> None:
+    def nav(self, r_rel=(0.0, 0.0, 1000.0), sun=(1.0, 0.0, 0.0), normal=(0.0, -1.0, 0.0)) -> None:
+        """NAV_STATE; the default orbit normal is -y, where the star tracker (-y
+        body) already points at the identity attitude."""
         self.ctx.deliver(DICTIONARY["NAV_STATE"].build(
             t_tai=self.ctx.t, valid=1, source=2, r_rel_N=r_rel, v_rel_N=(0.0,) * 3,
             rho_H=(0.0,) * 3, rho_dot_H=(0.0,) * 3, r_target_N=(7e6, 0.0, 0.0),
@@ -83,7 +85,8 @@ def test_sun_safe_points_the_array_at_the_sun(drive) -> None:
     drive.nav(sun=(1.0, 0.0, 0.0))
     drive.request(PointingMode.SUN_SAFE)
     drive.tick(10)
-    # identity attitude: the array normal (-z body) is -z inertial, 90 deg from the sun
+    # identity attitude: the array normal (-z body) is -z inertial, 90 deg from the
+    # sun; the star tracker (-y body) is already on the orbit normal
     assert drive.state().att_error == pytest.approx(_angle((0, 0, -1.0), (1.0, 0, 0)), abs=1e-6)
     assert drive.state().mode == PointingMode.SUN_SAFE
     assert any(any(abs(t) > 0 for t in c.torque) for c in drive.ctx.of("WHEEL_CMD"))

@@ -139,9 +139,12 @@ def test_burns_reach_the_filter_as_delivered(drive) -> None:
     drive.target()
     rho = (0.0, -2000.0, 0.0)
     drive.gps(*_chaser(rho))
-    before = drive.step()
-    # a 0.1 m/s burn along Hill +y, reported half then all delivered; no GPS
-    # meanwhile (the filter coasts on CW and the burn)
+    drive.step()
+    for _ in range(6):  # the fix goes stale: the filter coasts on CW (and burns)
+        drive.ctx.t += 1.0
+        before = drive.step()
+    assert NavFlag(before.flags) & NavFlag.GPS_STALE
+    # a 0.1 m/s burn along Hill +y, reported half then all delivered
     C = _hill(R_T, V_T)
     dv_N = C.T @ np.array([0.0, 0.1, 0.0])
     drive.ctx.deliver(DICTIONARY["BURN_ORDER"].build(t_tai=drive.ctx.t, burn_id=7,

@@ -149,39 +149,44 @@ def _calls(args: argparse.Namespace, link: Any, out: dict[str, Any]) -> int:
 
 
 def _fly(sc: Any, args: argparse.Namespace, link: Any, out: dict[str, Any]) -> int:
-    """Fly the scenario with the ADCS core on the board, then on the desktop;
-    print the comparison. 0 when the outcomes agree."""
+    """Fly the scenario with the whole guidance core on the board (every
+    task's guidance call: attitude, navigation, propulsion, planning), then
+    on the desktop; print the comparison. 0 when the outcomes agree."""
     from fsw_tools.mission import fly, summary
 
-    from hil.board.adapters import adcs_on_board
     from hil.board.bench import LatencyStats, board_summary
+    from hil.board.core import BoardCore
 
-    made: list[Any] = []
-    res_b = fly(sc, duration_s=args.duration, prepare=adcs_on_board(link, made=made))
+    core = BoardCore(link)
+    res_b = fly(sc, duration_s=args.duration, core=core)
     res_d = fly(sc, duration_s=args.duration)
     link.check(0.45)
     sb, sd = summary(res_b), summary(res_d)
-    lat = LatencyStats(rtt_s=[t for core in made for t in core.rtt_s])
-    adcs = res_b.tasks["adcs"]
-    s = link.stats
     print(f"board on {link.url}: {sc.source}, {args.duration:g} s of orbit in lockstep, "
-          f"ADCS core on the board")
-    print(f"ADCS calls on the board: {adcs.cycles - adcs.faults} of {adcs.cycles} cycles "
-          f"(faults {adcs.faults}); round trip median {lat.p50_ms:.3f} ms, p99 {lat.p99_ms:.3f} ms")
+          f"the whole guidance core on the board")
+    print(f"guidance calls on the board: {core.calls}, link failures {core.link_failures}")
+    for name, rtt in sorted(core.rtt_s.items()):
+        lat = LatencyStats(rtt_s=rtt)
+        print(f"  {name:20s} {len(rtt):7d} calls  round trip median {lat.p50_ms:8.3f} ms, "
+              f"p99 {lat.p99_ms:8.3f} ms")
     summary_b = board_summary(link)
     if summary_b.get("cycles_mean") is not None:
         print(f"on-board execution: {summary_b['cycles_mean']:.0f} cycles/call mean, "
               f"{summary_b['cycles_max']} max ({summary_b['cycle_source']})")
+    s = link.stats
     print(f"link: frames rx {s.frames_rx} tx {s.frames_tx}, crc errors {s.crc_errors}, "
           f"resyncs {s.resyncs}, seq gaps {s.seq_gaps}, losses {s.link_losses}")
     keys = ("outcome", "packets", "delta_v_m_s", "min_range_m", "keep_out_violated")
-    same = all(sb[k] == sd[k] for k in keys if k != "min_range_m")
+    same = all(sb[k] == sd[k] for k in keys)
     for k in keys:
         print(f"  {k:18s} board {sb[k]!s:24s} desktop {sd[k]!s:24s}")
-    print(f"packet stream: {'identical' if res_b.packet_hash == res_d.packet_hash else 'differs'}"
+    identical = res_b.packet_hash == res_d.packet_hash
+    print(f"packet stream: {'identical' if identical else 'differs'}"
           f" (board {res_b.packet_hash[:16]}, desktop {res_d.packet_hash[:16]})")
     print(f"mission outcome: {'same as desktop' if same else 'DIFFERS from desktop'}")
+    all_rtt = [t for rtt in core.rtt_s.values() for t in rtt]
+    lat = LatencyStats(rtt_s=all_rtt)
     out.update(rtt_p50_ms=lat.p50_ms, rtt_p99_ms=lat.p99_ms, link=s.as_dict(),
-               board=summary_b, outcome_board=sb["outcome"], outcome_desktop=sd["outcome"],
-               same_packet_stream=res_b.packet_hash == res_d.packet_hash)
-    return 0 if same and adcs.faults == 0 else 1
+               board=summary_b, board_calls=core.calls, outcome_board=sb["outcome"],
+               outcome_desktop=sd["outcome"], same_packet_stream=identical)
+    return 0 if same and core.link_failures == 0 else 1

@@ -15,7 +15,10 @@ Modes (:class:`~fsw.tasks.autonomy.modes.Mode`) and what the task does in each:
 - STANDBY: hot standby; only the comms task answers health checks. The
   ``LAUNCH_NOTICE`` telecommand (target orbit: GCRF state vector with epoch,
   or a TLE; checked by the guidance core) -> LAUNCH (gate: target known); the
-  orbit goes to the navigation task (TARGET_ORBIT). The notice time is kept.
+  orbit goes to the navigation task (TARGET_ORBIT, kept in the critical data
+  store and sent again each cycle while NAV_STATE says the navigation has no
+  target: a restart or a late start of either task loses nothing). The
+  notice time is kept.
 - LAUNCH: waits for separation (the first valid GPS fix) -> COMMISSIONING.
 - COMMISSIONING: detumble (wheels null the rate, magnetorquers unload) until
   the rate stays below ``plan.detumble_rate_deg_s``; sun acquisition (sun-safe

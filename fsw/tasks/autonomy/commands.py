@@ -91,8 +91,10 @@ def _launch_notice(task: AutonomyTask, tc) -> tuple[bool, int]:
         ctx.event(Severity.WARNING, EventId.COMMAND_REFUSED,
                   f"launch notice: bad target orbit: {exc}"[:96])
         return False, R_BAD_ARG
-    ctx.send(TARGET_ORBIT, form=tc.form, tle1=tc.tle1, tle2=tc.tle2, epoch_tai=tc.epoch_tai,
-             r_N=tuple(tc.r_N), v_N=tuple(tc.v_N))
+    task.cds["target_orbit"] = {"form": tc.form, "tle1": tc.tle1, "tle2": tc.tle2,
+                                "epoch_tai": tc.epoch_tai, "r_N": tuple(tc.r_N),
+                                "v_N": tuple(tc.v_N)}
+    ctx.send(TARGET_ORBIT, **task.cds["target_orbit"])
     task.cds["target_known"] = True
     task.cds["times"]["notice"] = ctx.t
     ctx.event(Severity.INFO, EventId.LAUNCH_NOTICE, "launch notice: target orbit received, planning")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from fsw.packets.enums import BurnStatusState
+from fsw.packets.enums import BurnStatusState, NavFlag
 
 __all__ = ["Inputs", "NavView"]
 
@@ -36,6 +36,7 @@ class Inputs:
     def __init__(self) -> None:
         self.nav: NavView | None = None
         self.nav_t = -math.inf          # time of the latest NAV_STATE, valid or not
+        self.nav_target_unknown = False  # the latest NAV_STATE says: no target loaded
         self.separated = False
         self.relnav_t = -math.inf       # time of the latest valid sensor measurement
         self.adcs = None                # the latest ADCS_STATE record
@@ -48,6 +49,7 @@ class Inputs:
 
     def on_nav(self, r) -> None:
         self.nav_t = r.t_tai
+        self.nav_target_unknown = bool(r.flags & NavFlag.TARGET_UNKNOWN)
         x = (*r.rho_H, *r.rho_dot_H)
         if r.valid and _finite(x) and _finite(r.r_target_N) and _finite(r.v_target_N) \
                 and math.isfinite(r.mean_motion) and r.mean_motion > 0:

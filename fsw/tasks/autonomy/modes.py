@@ -122,6 +122,10 @@ def gate(to: Mode, h: Health) -> list[str]:
     return no
 
 
+#: gate reasons that bar only the nominal entry into a mode, not a resume from SAFE
+_NOMINAL_ONLY = ("not at the far hold point", "checkouts not complete")
+
+
 @dataclass(frozen=True)
 class Transition:
     """One recorded mode change."""
@@ -183,7 +187,9 @@ class ModeMachine:
             raise TransitionRefusedError("resume only from SAFE", [f"mode {self.mode.name}"])
         to = self.resume_mode
         if to in (Mode.PHASING, Mode.RENDEZVOUS, Mode.PROX_OPS):
-            no = [r for r in gate(to, h) if r not in ("not at the far hold point",)]
+            # what only the nominal entry asks (commissioning's checkouts, the hold
+            # point on the way in) does not bar the way back
+            no = [r for r in gate(to, h) if r not in _NOMINAL_ONLY]
             if no:
                 raise TransitionRefusedError(f"resume {to.name} no-go: " + "; ".join(no), no)
         return self._go(t, to, reason)

@@ -33,6 +33,7 @@ ADCS_REQUEST = DICTIONARY["ADCS_REQUEST"]
 PROP_ARM = DICTIONARY["PROP_ARM"]
 BURN_ORDER = DICTIONARY["BURN_ORDER"]
 AUTONOMY_HK = DICTIONARY["AUTONOMY_HK"]
+TARGET_ORBIT = DICTIONARY["TARGET_ORBIT"]
 
 #: the camera tracks the target between burns inside this fraction of the
 #: relative-navigation sensor's range
@@ -76,6 +77,7 @@ class AutonomyTask:
             "machine": ModeMachine(),
             "sequencer": Sequencer(self.plan, self.core),
             "target_known": False,
+            "target_orbit": None,
             "times": {},
             "activity": ACT_NONE,
             "act_since": 0.0,
@@ -210,6 +212,10 @@ class AutonomyTask:
     # ------------------------------------------------------------------ cycle
     def step(self, t: float) -> None:
         self.cycles += 1
+        if self.cds["target_orbit"] is not None and self.inp.nav_target_unknown:
+            # the navigation task has not loaded the target yet (it started
+            # after the notice, or restarted): tell it again
+            self.ctx.send(TARGET_ORBIT, **self.cds["target_orbit"])
         mode = self.m.mode
         if mode is Mode.LAUNCH:
             self._point(PointingMode.OFF)

@@ -142,10 +142,11 @@ class Drive:
     def to_phasing(self, x=None) -> None:
         self.to_commissioning()
         self.x = x if x is not None else (0.0, -30e3, 0.0, 0.0, 0.0, 0.0)
-        p = self.sc.fdir.persistence
-        self.tick(10 * p + 2)   # detumbled
-        self.tick(40)           # sun acquired
-        self.tick(int(self.sc.plan.checkout_s) + 2)
+        limit = 10 * self.sc.fdir.persistence + 60 + int(self.sc.plan.checkout_s) + 10
+        for _ in range(limit):  # detumbled, sun acquired, checkouts
+            self.tick()
+            if self.mode is not Mode.COMMISSIONING:
+                break
         assert self.mode is Mode.PHASING
 
 
@@ -193,6 +194,7 @@ def test_separation_starts_commissioning_with_detumble(drive) -> None:
 def test_commissioning_activities_then_phasing(drive) -> None:
     drive.to_commissioning()
     drive.rate = (0.0, 0.0, math.radians(2.0))  # tumbling
+    drive.att_error = math.radians(10.0)  # not yet on the sun
     drive.tick(100)
     assert drive.task.cds["activity"] == ACT_DETUMBLE
     assert drive.pointing() == PointingMode.DETUMBLE
@@ -200,7 +202,6 @@ def test_commissioning_activities_then_phasing(drive) -> None:
     drive.tick(10 * drive.sc.fdir.persistence + 2)
     assert drive.task.cds["activity"] == ACT_SUN
     assert drive.pointing() == PointingMode.SUN_SAFE
-    drive.att_error = math.radians(10.0)  # not yet on the sun
     drive.tick(60)
     assert drive.task.cds["activity"] == ACT_SUN
     drive.att_error = math.radians(1.0)
@@ -224,7 +225,7 @@ def test_phasing_orders_burns_in_gcrf_from_the_target_state(drive) -> None:
     plan = drive.task.seq.pending
     assert plan is not None and order.burn_id == plan.id
     # independent: the Hill axes at the burn time are today's turned by n dt
-    dt = order.t_exec - drive.ctx.t
+    dt = order.t_exec - order.t_tai
     C = _hill(R_T, V_T)
     a = N * dt
     Ct = np.array([math.cos(a) * C[0] + math.sin(a) * C[1],
@@ -304,8 +305,9 @@ def test_fdir_goes_safe(drive, fault, reason) -> None:
 def test_collision_course_orders_avoidance_then_safe(drive) -> None:
     drive.to_phasing(x=(0.0, -2000.0, 0.0, 0.0, 0.0, 0.0))
     drive.auto_burns = False
-    # on a course through the target: closing along V-bar at 2 m/s
-    drive.x = (0.0, -600.0, 0.0, 0.0, 2.0, 0.0)
+    # on a course through the target: the CW trajectory that reaches it in 300 s
+    # at 2 m/s along V-bar, taken back to now
+    drive.x = LocalCore().cw_propagate(N, (0.0, 0.0, 0.0, 0.0, 2.0, 0.0), -300.0)
     drive.task.seq.clear()
     drive.tick(12)
     assert drive.mode is Mode.SAFE

@@ -1,8 +1,9 @@
-"""The rendezvous sequencer flown against nonlinear truth: two absolute orbits
-(two-body + J2, RK4) with impulsive burns, perfect relative navigation. The
-plan must reach each hold point, inspect at the design range and depart,
-never entering the keep-out sphere; CW guidance must match the closed form
-against scipy's integration of the linear equations."""
+"""The rendezvous sequencer (on the guidance core) flown against nonlinear
+truth: two absolute orbits (two-body + J2, an RK4 in numpy written here) with
+impulsive burns, perfect relative navigation. The plan must reach each hold
+point, inspect at the design range and depart, never entering the keep-out
+sphere; the core's CW propagation and transfer must match scipy's
+integration of the linear equations."""
 
 from __future__ import annotations
 
@@ -12,19 +13,58 @@ import numpy as np
 import pytest
 from scipy.integrate import solve_ivp
 
+from fsw.core.guidance import LocalCore
 from fsw.scenario import Plan
-from fsw.tasks.autonomy import orbit
-from fsw.tasks.autonomy.cw import CwGuidance, nmc_state
 from fsw.tasks.autonomy.sequencer import Sequencer
 
-R0 = orbit.R_EARTH + 500e3
-N0 = math.sqrt(orbit.MU / R0**3)
+MU = 3.986004418e14
+R_EARTH = 6378137.0
+J2 = 1.08262668e-3
+R0 = R_EARTH + 500e3
+N0 = math.sqrt(MU / R0**3)
+CORE = LocalCore()
 
 
 def _target() -> tuple[np.ndarray, np.ndarray]:
     inc = math.radians(45)
-    v = math.sqrt(orbit.MU / R0)
+    v = math.sqrt(MU / R0)
     return np.array([R0, 0.0, 0.0]), np.array([0.0, v * math.cos(inc), v * math.sin(inc)])
+
+
+def _accel(r: np.ndarray) -> np.ndarray:
+    r2 = r @ r
+    rn = math.sqrt(r2)
+    f = 1.5 * J2 * MU * R_EARTH**2 / (r2 * r2 * rn)
+    zz = 5.0 * r[2] ** 2 / r2
+    return -MU / (r2 * rn) * r + f * r * np.array([zz - 1.0, zz - 1.0, zz - 3.0])
+
+
+def _rk4(r: np.ndarray, v: np.ndarray, h: float) -> tuple[np.ndarray, np.ndarray]:
+    a1 = _accel(r)
+    a2 = _accel(r + 0.5 * h * v)
+    a3 = _accel(r + 0.5 * h * (v + 0.5 * h * a1))
+    a4 = _accel(r + h * (v + 0.5 * h * a2))
+    return (r + h * v + h * h / 6.0 * (a1 + a2 + a3),
+            v + h / 6.0 * (a1 + 2 * a2 + 2 * a3 + a4))
+
+
+def _hill(rt: np.ndarray, vt: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    x = rt / np.linalg.norm(rt)
+    z = np.cross(rt, vt)
+    z /= np.linalg.norm(z)
+    return np.array([x, np.cross(z, x), z]), np.cross(rt, vt) / (rt @ rt)
+
+
+def _to_hill(rt, vt, rc, vc) -> tuple[np.ndarray, np.ndarray]:
+    C, w = _hill(rt, vt)
+    dr = rc - rt
+    return C @ dr, C @ (vc - vt - np.cross(w, dr))
+
+
+def _from_hill(rt, vt, rho, rho_dot) -> tuple[np.ndarray, np.ndarray]:
+    C, w = _hill(rt, vt)
+    dr = C.T @ rho
+    return rt + dr, vt + C.T @ rho_dot + np.cross(w, dr)
 
 
 def test_cw_stm_matches_integrated_cw_equations() -> None:
@@ -35,31 +75,28 @@ def test_cw_stm_matches_integrated_cw_equations() -> None:
         return [x[3], x[4], x[5], 3 * n * n * x[0] + 2 * n * x[4], -2 * n * x[3], -n * n * x[2]]
 
     sol = solve_ivp(f, (0, 4000), x0, method="DOP853", rtol=1e-12, atol=1e-9)
-    g = CwGuidance()
-    r, v = g.propagate(x0[:3], x0[3:], n, 4000.0)
-    assert np.allclose(np.concatenate((r, v)), sol.y[:, -1], atol=1e-6)
-    v_req, v_f = g.transfer(x0[:3], x0[3:], np.array([0.0, -500.0, 0.0]), n, 2400.0)
-    r_f, v_f2 = g.propagate(x0[:3], v_req, n, 2400.0)
-    assert np.allclose(r_f, [0.0, -500.0, 0.0], atol=1e-6) and np.allclose(v_f, v_f2)
+    assert np.allclose(CORE.cw_propagate(n, x0, 4000.0), sol.y[:, -1], atol=1e-6)
+    v_req, v_f, _ = CORE.cw_transfer(n, x0, (0.0, -500.0, 0.0), 2400.0)
+    sol = solve_ivp(f, (0, 2400), [*x0[:3], *v_req], method="DOP853", rtol=1e-12, atol=1e-9)
+    assert np.allclose(sol.y[:3, -1], [0.0, -500.0, 0.0], atol=1e-6)
+    assert np.allclose(v_f, sol.y[3:, -1], atol=1e-9)
 
 
 def test_closest_approach_and_nmc() -> None:
-    g = CwGuidance()
-    rho, v = nmc_state(200.0, 0.3, N0)
-    _, d = g.closest_approach(rho, v, N0, 2 * math.pi / N0)
+    x = CORE.nmc_state(N0, 200.0, 0.3)
+    _, d, _ = CORE.closest_approach(N0, x, 2 * math.pi / N0)
     assert d == pytest.approx(200.0, rel=1e-6)  # constant range circle
     # a straight pass at 0.5 m/s with 30 m miss, CW over a short horizon
-    rho = np.array([30.0, -500.0, 0.0])
-    v = np.array([0.0, 0.5, 0.0])
-    _, d = g.closest_approach(rho, v, N0, 1500.0)
-    fine = [np.linalg.norm(g.propagate(rho, v, N0, s)[0]) for s in np.arange(0, 1500, 0.5)]
+    x0 = (30.0, -500.0, 0.0, 0.0, 0.5, 0.0)
+    _, d, _ = CORE.closest_approach(N0, x0, 1500.0)
+    fine = [np.linalg.norm(CORE.cw_propagate(N0, x0, s)[:3]) for s in np.arange(0, 1500, 0.5)]
     assert d == pytest.approx(min(fine), abs=0.05)
 
 
 def _fly(plan: Plan, rho0, v0, phases, t_max=40000.0, dt=5.0):
     rt, vt = _target()
-    rc, vc = orbit.hill_to_inertial(rt, vt, np.asarray(rho0, float), np.asarray(v0, float))
-    seq = Sequencer(plan, CwGuidance())
+    rc, vc = _from_hill(rt, vt, np.asarray(rho0, float), np.asarray(v0, float))
+    seq = Sequencer(plan, CORE)
     phase_i = 0
     seq.start_phase(phases[0], 0.0)
     t = 0.0
@@ -67,15 +104,15 @@ def _fly(plan: Plan, rho0, v0, phases, t_max=40000.0, dt=5.0):
     dv_total = 0.0
     queued = None
     while t < t_max:
-        rho, v = orbit.inertial_to_hill(rt, vt, rc, vc)
+        rho, v = _to_hill(rt, vt, rc, vc)
         log.append((t, phases[phase_i], np.linalg.norm(rho), *rho))
         if queued is not None and t >= queued.t_exec:
-            C, _ = orbit.hill_basis(rt, vt)
+            C, _ = _hill(rt, vt)
             vc = vc + C.T @ np.array(queued.dv_hill)
             dv_total += float(np.linalg.norm(queued.dv_hill))
             seq.burn_done(queued.id)
             queued = None
-        step = seq.step(t, rho, v, N0)
+        step = seq.step(t, (*rho, *v), N0)
         if step.burn is not None:
             queued = step.burn
         if step.phase_done:
@@ -84,8 +121,8 @@ def _fly(plan: Plan, rho0, v0, phases, t_max=40000.0, dt=5.0):
                 break
             seq.start_phase(phases[phase_i], t)
         for _ in range(int(dt)):
-            rt, vt = orbit._rk4(rt, vt, 1.0)
-            rc, vc = orbit._rk4(rc, vc, 1.0)
+            rt, vt = _rk4(rt, vt, 1.0)
+            rc, vc = _rk4(rc, vc, 1.0)
         t += dt
     return np.array(log, dtype=object), dv_total, phases[min(phase_i, len(phases) - 1)]
 

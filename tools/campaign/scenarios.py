@@ -46,7 +46,11 @@ def read_scenario(name_or_path: str) -> ScenarioSource:
         except FileNotFoundError:
             raise UserError(f"scenario file {name_or_path!r} not found") from None
         except OSError as exc:
-            raise UserError(f"scenario file {name_or_path!r} cannot be read: {exc}") from None
+            raise UserError(f"scenario file {name_or_path!r} cannot be read: "
+                            f"{exc.strerror or exc}") from None
+        except UnicodeDecodeError as exc:
+            raise UserError(f"scenario file {name_or_path!r} is not UTF-8 text "
+                            f"(byte {exc.start})") from None
         name = path.stem
     else:
         res = resources.files("fsw") / "scenarios" / f"{name_or_path}.toml"

@@ -10,6 +10,8 @@ import argparse
 import json
 from typing import Any
 
+from fsw_tools.cliargs import int_in, positive_float
+
 from fsw.errors import UserError
 
 DEFAULT_CALLS = 1000
@@ -36,14 +38,14 @@ def add_parser(subparsers: Any) -> None:
                         "lockstep with the ADCS core on the board, then on the desktop, and "
                         "compare; without it the bench times and replays its recorded "
                         "guidance calls")
-    p.add_argument("--duration", type=float, default=60.0, metavar="S",
+    p.add_argument("--duration", type=positive_float, default=60.0, metavar="S",
                    help="with SCENARIO: seconds of the orbit leg to fly (default 60; "
                         "10 ADCS calls per second)")
-    p.add_argument("--calls", type=int, default=DEFAULT_CALLS,
+    p.add_argument("--calls", type=int_in(1, 1_000_000), default=DEFAULT_CALLS,
                    help=f"guidance calls to time and to compare (default {DEFAULT_CALLS})")
-    p.add_argument("--baud", type=int, default=115200,
+    p.add_argument("--baud", type=int_in(50, 20_000_000), default=115200,
                    help="baud rate of a real port (default 115200; QEMU and ptys ignore it)")
-    p.add_argument("--timeout", type=float, default=1.0,
+    p.add_argument("--timeout", type=positive_float, default=1.0,
                    help="seconds to wait for each answer (default 1.0)")
     p.add_argument("--json", action="store_true",
                    help="also print the results as one JSON line at the end")

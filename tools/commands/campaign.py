@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from fsw_tools.cliargs import float_in, int_in
+
 from fsw.errors import UserError
 
 
@@ -27,24 +29,24 @@ def add_parser(subparsers: Any) -> None:
     )
     p.add_argument("scenario", metavar="SCENARIO", nargs="?", default="victus_haze",
                    help="scenario TOML file or built-in scenario name (default: victus_haze)")
-    p.add_argument("--runs", type=int, metavar="N",
+    p.add_argument("--runs", type=int_in(1, 10**8), metavar="N",
                    help="number of runs in the campaign (required unless --rerun)")
-    p.add_argument("--workers", type=int, metavar="K", default=None,
+    p.add_argument("--workers", type=int_in(0, 4096), metavar="K", default=None,
                    help="local worker processes (default: CPU count; 0: in this process)")
     p.add_argument("--scheduler", metavar="ADDR", default=None,
                    help="run on the Dask cluster whose scheduler is at ADDR "
                         "(e.g. tcp://HOST:8786) instead of local processes")
     p.add_argument("--out", metavar="DIR", default=None,
                    help="campaign folder (default: campaign-<scenario>-seed<S> here)")
-    p.add_argument("--seed", type=int, metavar="S", default=1,
+    p.add_argument("--seed", type=int_in(0, 2**32 - 1), metavar="S", default=1,
                    help="campaign seed; run i gets its own seed from (S, i) (default 1)")
     p.add_argument("--runner", metavar="NAME", default=None,
                    help="run function: 'mission' (the whole mission, default), 'standin' (a "
                         "fast CW rendezvous simulation) or 'module:function'")
-    p.add_argument("--rerun", type=int, metavar="SEED", default=None,
+    p.add_argument("--rerun", type=int_in(0, 2**32 - 1), metavar="SEED", default=None,
                    help="run the one run of this seed alone, print its row and, if OUT holds "
                         "a row of that seed, check that it is reproduced exactly")
-    p.add_argument("--confidence", type=float, default=0.95,
+    p.add_argument("--confidence", type=float_in(0.0, 0.9999, low_open=True), default=0.95,
                    help="confidence level of the intervals (default 0.95)")
     p.add_argument("--no-report", action="store_true", help="skip the plots and HTML report")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")

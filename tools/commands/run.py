@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from fsw_tools.cliargs import int_in, positive_float
+
 from fsw.errors import UserError
 
 
@@ -31,7 +33,7 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("scenario", nargs="?", default=None,
                    help="scenario TOML file or name of a built-in scenario "
                         "(default: victus_haze)")
-    p.add_argument("--seed", type=int, default=None,
+    p.add_argument("--seed", type=int_in(0, 2**32 - 1), default=None,
                    help="run seed (default: the scenario's mission.seed); the same seed "
                         "gives the same packet stream")
     p.add_argument("--dispersed", action="store_true",
@@ -45,7 +47,7 @@ def add_parser(subparsers: Any) -> None:
                         "the world and ground station in this process, the flight-software "
                         "tasks in a child process, in lockstep: the same packet stream "
                         "(hash) and summary as inproc, slower")
-    p.add_argument("--duration", type=float, default=None, metavar="S",
+    p.add_argument("--duration", type=positive_float, default=None, metavar="S",
                    help="stop S seconds of simulated time after the insertion into orbit "
                         "(default: until departure or the scenario's hard stop)")
     p.add_argument("--no-archive", action="store_true",
@@ -55,10 +57,10 @@ def add_parser(subparsers: Any) -> None:
                         "new'; default: keys derived from the seed, for reproducible runs). "
                         "Key id 1 is the scripted ground station's: a live console uses "
                         "another ('fsw ground --keys FILE --key-id 2')")
-    p.add_argument("--ground-port", type=int, default=None, metavar="PORT",
+    p.add_argument("--ground-port", type=int_in(1, 65534), default=None, metavar="PORT",
                    help="open the ground link on tcp://127.0.0.1:PORT (telemetry) and PORT+1 "
                         "(telecommands) for a live 'fsw ground' console")
-    p.add_argument("--realtime", type=float, default=None, metavar="SPEED",
+    p.add_argument("--realtime", type=positive_float, default=None, metavar="SPEED",
                    help="pace the in-orbit leg to the wall clock, SPEED times real time "
                         "(1 = real time), e.g. to watch and command it live")
     p.add_argument("--quiet", action="store_true", help="no progress bar")

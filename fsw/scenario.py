@@ -580,7 +580,8 @@ def _check_tle(t: Target, launch_tai: float) -> None:
     try:
         epoch = tle_epoch_tai(t.tle_line1)
     except ValueError:
-        raise UserError("scenario key 'target.tle_line1': unreadable epoch (columns 19-32)") from None
+        raise UserError("scenario key 'target.tle_line1': unreadable epoch (columns 19-32)"
+                        ) from None
     age_days = (launch_tai - epoch) / 86400.0
     _require(t.tle_max_age_days > 0, "target.tle_max_age_days", "must be > 0")
     _require(abs(age_days) <= t.tle_max_age_days, "target.tle_line1",

@@ -218,8 +218,15 @@ def fly(scenario: Scenario, *, seed: int | None = None, archive: Path | None = N
                 split.close()
         finally:
             if writer is not None:
-                writer.close()
+                try:
+                    writer.close()
+                except OSError as exc:
+                    monitor.write_error = monitor.write_error or exc
     result.wall_s = time.perf_counter() - wall0
+    if monitor.write_error is not None:
+        from fsw_tools.files import os_error
+
+        raise os_error(monitor.write_error, "run stopped: cannot write the archive", archive)
     return result
 
 
@@ -248,6 +255,7 @@ def summary(res: MissionResult) -> dict[str, Any]:
         "source": sc.source,
         "seed": sc.mission.seed,
         "outcome": s.mode,
+        "stopped_by": res.monitor.stopped_by or "max_duration",
         "phases": [{"mode": m, "t": t, "t_from_notice_s": t - t0} for t, m in s.modes],
         "sim_duration_s": res.sim_s,
         "orbit_duration_s": res.orbit_sim_s,

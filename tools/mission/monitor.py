@@ -93,6 +93,12 @@ class Monitor:
         self._adcs_mode = -1
         self._override = False
         self.done = False
+        #: why the run ended: "departure" (DEPARTURE lasted departure_duration_s),
+        #: "mode" (stop_at_mode reached), "duration" (the caller's limit); None
+        #: while running or when the scenario's hard stop ended it
+        self.stopped_by: str | None = None
+        #: an OSError of the archive writer: the run stops, the caller raises it
+        self.write_error: OSError | None = None
         #: set by the composition root: ends the run after the current tick
         self.request_stop = lambda: None
 
@@ -106,8 +112,12 @@ class Monitor:
     def on_packet(self, raw: bytes) -> None:
         self.packets += 1
         self.hash.update(raw)
-        if self.writer is not None:
-            self.writer.write(raw, self.ctx.t)
+        if self.writer is not None and self.write_error is None:
+            try:
+                self.writer.write(raw, self.ctx.t)
+            except OSError as exc:  # full disk, ...: stop, never lose records silently
+                self.write_error = exc
+                self.request_stop()
         apid = ((raw[0] << 8) | raw[1]) & 0x7FF
         if apid == TRUTH_CHASER.apid:
             self._chaser = TRUTH_CHASER.parse(raw)
@@ -167,16 +177,17 @@ class Monitor:
             self.progress(t, self.score.mode)
         if self.done:
             return
-        stop = False
+        stop = None
         if self.departure_t is not None and t - self.departure_t >= \
                 self.sc.mission.departure_duration_s:
-            stop = True
-        if self.stop_at_mode is not None and self.score.mode == self.stop_at_mode:
-            stop = True
-        if self.stop_tai is not None and t >= self.stop_tai:
-            stop = True
+            stop = "departure"
+        elif self.stop_at_mode is not None and self.score.mode == self.stop_at_mode:
+            stop = "mode"
+        elif self.stop_tai is not None and t >= self.stop_tai:
+            stop = "duration"
         if stop:
             self.done = True
+            self.stopped_by = stop
             self.request_stop()
 
     def delta_v_truth(self) -> float:

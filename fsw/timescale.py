@@ -22,8 +22,8 @@ from datetime import UTC, datetime
 import erfa
 import numpy as np
 
-__all__ = ["CUC_EPOCH", "TAI1958_TO_UNIX_S", "now_tai", "tai_minus_utc", "tai_to_unix_ns",
-           "utc_to_tai"]
+__all__ = ["CUC_EPOCH", "TAI1958_TO_UNIX_S", "now_tai", "tai_minus_utc", "tai_ns_to_unix_ns",
+           "tai_to_unix_ns", "utc_to_tai"]
 
 #: the CUC epoch (CCSDS 301.0-B-4 level 1): 1958-01-01 TAI
 CUC_EPOCH = datetime(1958, 1, 1, tzinfo=UTC)
@@ -60,7 +60,12 @@ def tai_to_unix_ns(t_tai: np.ndarray | float) -> np.ndarray:
     """UTC, as Unix nanoseconds (int64), of TAI seconds since 1958 (an array
     or a number). The offset is looked up once per distinct UTC day."""
     t = np.atleast_1d(np.asarray(t_tai, dtype=np.float64))
-    ns = np.round(t * 1e9).astype(np.int64) - TAI1958_TO_UNIX_S * 1_000_000_000
+    return tai_ns_to_unix_ns(np.round(t * 1e9).astype(np.int64))
+
+
+def tai_ns_to_unix_ns(tai_ns: np.ndarray) -> np.ndarray:
+    """:func:`tai_to_unix_ns` of integer TAI nanoseconds since 1958 (exact)."""
+    ns = np.atleast_1d(np.asarray(tai_ns, dtype=np.int64)) - TAI1958_TO_UNIX_S * 1_000_000_000
     if not len(ns):
         return ns
     # the day of each sample (TAI day first; a leap second moves it by <= 1 s)

@@ -4,22 +4,23 @@ in NDM/XML 4.0, built with the ``ccsds-ndm`` library's schema models
 (an optional dependency: ``pip install 'rpo-fsw-emulator[ndm]'``; note that
 ccsds-ndm is GPL-3.0 licensed, this project Apache-2.0).
 
-OEM segments (GCRF, Earth centre, UTC epochs; km and km/s as the standard
-wants):
+One message per object and source (an OEM describes one object), in files
+named ``<OBJECT>_<source>.oem.xml`` / ``.aem.xml``. OEMs (GCRF, Earth centre,
+UTC epochs; km and km/s as the standard wants):
 
-* ``CHASER truth`` / ``TARGET truth``: TRUTH_CHASER / TRUTH_TARGET (``r_N``, ``v_N``);
-* ``CHASER estimate``: the on-board GPS solution (GPS ``r_N``, ``v_N``), which
+* ``CHASER_truth`` / ``TARGET_truth``: TRUTH_CHASER / TRUTH_TARGET (``r_N``, ``v_N``);
+* ``CHASER_estimate``: the on-board GPS solution (GPS ``r_N``, ``v_N``), which
   is what the flight software knows of its own orbit;
-* ``TARGET estimate``: that solution plus the relative navigation solution
+* ``TARGET_estimate``: that solution plus the relative navigation solution
   (NAV_STATE ``r_rel_N``, ``v_rel_N``, target minus chaser) at the packet
   times both hold, where NAV_STATE is valid.
 
-AEM segments (``GCRF`` to ``SC_BODY_1``: the project's ``q_BN``, which maps
+AEMs (``GCRF`` to ``SC_BODY_1``: the project's ``q_BN``, which maps
 inertial coordinates to body ones; scalar last in the message): the chaser's
 true attitude (TRUTH_CHASER ``q_BN``) and its on-board estimate (ADCS_STATE
 ``q_BN``). The target's attitude is not simulated, so it has no segment.
 
-``step_s`` thins each segment to one state every ``step_s`` seconds.
+``step_s`` thins each message to one state every ``step_s`` seconds.
 """
 
 from __future__ import annotations
@@ -128,61 +129,66 @@ def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S")
 
 
-def oem_xml(segments: list[Segment], step_s: float | None = None) -> str:
-    """The OEM (NDM/XML) of orbit segments."""
+def oem_xml(seg: Segment, step_s: float | None = None) -> str:
+    """The OEM (NDM/XML) of one object's orbit segment."""
     oem, _, common, Io = _models()
-    if not segments:
-        raise UserError("no orbit states in this run (no TRUTH_CHASER, TRUTH_TARGET or GPS "
-                        "packets): nothing to export")
-    body = []
-    for seg in (_sub(s, step_s) for s in segments):
-        ep = epochs(seg.t_tai)
-        states = [oem.StateVectorAccType(
-            epoch=e, x=common.PositionTypeUo(r[0] / 1e3), y=common.PositionTypeUo(r[1] / 1e3),
-            z=common.PositionTypeUo(r[2] / 1e3), x_dot=common.VelocityTypeUo(v[0] / 1e3),
-            y_dot=common.VelocityTypeUo(v[1] / 1e3), z_dot=common.VelocityTypeUo(v[2] / 1e3))
-            for e, r, v in zip(ep, seg.a.tolist(), seg.b.tolist(), strict=True)]
-        meta = oem.OemMetadata(comment=[seg.name, seg.comment], object_name=seg.name,
-                               object_id=seg.object_id, center_name="EARTH", ref_frame="GCRF",
-                               time_system="UTC", start_time=ep[0], stop_time=ep[-1])
-        body.append(oem.OemSegment(metadata=meta, data=oem.OemData(state_vector=states)))
-    msg = oem.OemType(header=oem.OdmHeader(creation_date=_now(), originator=ORIGINATOR),
-                      body=oem.OemBody(segment=body), id="CCSDS_OEM_VERS", version="3.0")
+    seg = _sub(seg, step_s)
+    ep = epochs(seg.t_tai)
+    km, kms = common.PositionTypeUo, common.VelocityTypeUo
+    assert seg.b is not None
+    states = [oem.StateVectorAccType(
+        epoch=e, x=km(value=r[0] / 1e3), y=km(value=r[1] / 1e3), z=km(value=r[2] / 1e3),
+        x_dot=kms(value=v[0] / 1e3), y_dot=kms(value=v[1] / 1e3), z_dot=kms(value=v[2] / 1e3))
+        for e, r, v in zip(ep, seg.a.tolist(), seg.b.tolist(), strict=True)]
+    meta = oem.OemMetadata(comment=[seg.comment], object_name=seg.object_id,
+                           object_id=seg.object_id, center_name="EARTH", ref_frame="GCRF",
+                           time_system="UTC", start_time=ep[0], stop_time=ep[-1])
+    body = oem.OemBody(segment=[oem.OemSegment(metadata=meta,
+                                               data=oem.OemData(state_vector=states))])
+    msg = oem.OemType(header=oem.OdmHeader(comment=[seg.name], creation_date=_now(),
+                                           originator=ORIGINATOR), body=body)
     return Io().to_string(msg)
 
 
-def aem_xml(segments: list[Segment], step_s: float | None = None) -> str:
-    """The AEM (NDM/XML) of attitude segments."""
+def aem_xml(seg: Segment, step_s: float | None = None) -> str:
+    """The AEM (NDM/XML) of one object's attitude segment."""
     _, aem, common, Io = _models()
-    if not segments:
-        raise UserError("no attitude states in this run (no TRUTH_CHASER or ADCS_STATE "
-                        "packets): nothing to export")
-    body = []
-    for seg in (_sub(s, step_s) for s in segments):
-        ep = epochs(seg.t_tai)
-        states = [aem.AttitudeStateType(quaternion_ephemeris=common.QuaternionEphemerisType(
-            epoch=e, quaternion=common.QuaternionType(q1=q[1], q2=q[2], q3=q[3], qc=q[0])))
-            for e, q in zip(ep, seg.a.tolist(), strict=True)]
-        meta = aem.AemMetadata(comment=[seg.name, seg.comment], object_name=seg.name,
-                               object_id=seg.object_id, center_name="EARTH",
-                               ref_frame_a="GCRF", ref_frame_b="SC_BODY_1",
-                               time_system="UTC", start_time=ep[0], stop_time=ep[-1],
-                               attitude_type=aem.AttitudeTypeType.QUATERNION_1)
-        body.append(aem.AemSegment(metadata=meta, data=aem.AemData(attitude_state=states)))
-    msg = aem.AemType(header=aem.AdmHeader(creation_date=_now(), originator=ORIGINATOR),
-                      body=aem.AemBody(segment=body))
+    seg = _sub(seg, step_s)
+    ep = epochs(seg.t_tai)
+    states = [aem.AttitudeStateType(quaternion_ephemeris=common.QuaternionEphemerisType(
+        epoch=e, quaternion=common.QuaternionType(q1=q[1], q2=q[2], q3=q[3], qc=q[0])))
+        for e, q in zip(ep, seg.a.tolist(), strict=True)]
+    meta = aem.AemMetadata(comment=[seg.comment], object_name=seg.object_id,
+                           object_id=seg.object_id, center_name="EARTH",
+                           ref_frame_a="GCRF", ref_frame_b="SC_BODY_1",
+                           time_system="UTC", start_time=ep[0], stop_time=ep[-1],
+                           attitude_type=aem.AttitudeTypeType.QUATERNION_1)
+    body = aem.AemBody(segment=[aem.AemSegment(metadata=meta,
+                                               data=aem.AemData(attitude_state=states))])
+    msg = aem.AemType(header=aem.AdmHeader(comment=[seg.name], creation_date=_now(),
+                                           originator=ORIGINATOR), body=body)
     return Io().to_string(msg)
 
 
-def write_oem(tables: Tables, path: Path, step_s: float | None = None) -> int:
-    """Write the OEM of a run's tables; returns the number of states."""
-    segs = orbit_segments(tables)
-    atomic_write(path, oem_xml(segs, step_s))
-    return sum(len(_thin(s.t_tai, step_s)) for s in segs)
+def file_name(seg: Segment, kind: str) -> str:
+    """``CHASER_truth.oem.xml`` and the like."""
+    return f"{seg.name.replace(' ', '_')}.{kind}.xml"
 
 
-def write_aem(tables: Tables, path: Path, step_s: float | None = None) -> int:
-    """Write the AEM of a run's tables; returns the number of states."""
-    segs = attitude_segments(tables)
-    atomic_write(path, aem_xml(segs, step_s))
-    return sum(len(_thin(s.t_tai, step_s)) for s in segs)
+def write_ndm(tables: Tables, folder: Path, step_s: float | None = None) -> list[Path]:
+    """One OEM per craft and source (truth, estimate) and one AEM per
+    attitude source, in ``folder``; returns the files written."""
+    from fsw_tools.files import output_dir
+
+    orbits, attitudes = orbit_segments(tables), attitude_segments(tables)
+    if not orbits and not attitudes:
+        raise UserError("no orbit or attitude states in this run (no TRUTH_CHASER, "
+                        "TRUTH_TARGET, GPS or ADCS_STATE packets): nothing to export")
+    folder = output_dir(folder)
+    out = []
+    for segs, kind, make in ((orbits, "oem", oem_xml), (attitudes, "aem", aem_xml)):
+        for seg in segs:
+            path = folder / file_name(seg, kind)
+            atomic_write(path, make(seg, step_s))
+            out.append(path)
+    return out

@@ -33,8 +33,11 @@ def add_parser(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from fsw_tools.files import output_dir
     from fsw_tools.plots.run import load_run, write_plots
 
+    if args.out is not None:
+        output_dir(args.out)  # a bad --out fails now, not after the work
     data = load_run(args.run)
     for path in write_plots(data, args.out, args.dpi):
         print(path)

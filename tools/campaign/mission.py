@@ -5,7 +5,8 @@ packet archive, scored from the truth telemetry by the mission's monitor.
 
 Row from the mission summary: ``min_range_m``, ``dv_mps`` (truth propellant,
 rocket equation), ``time_to_first_track_s`` (from the launch notice),
-``faults`` (warning and error events of the flight software), and the
+``faults`` (warning and error events of the flight software, as
+``"source#event_id: text"`` so that the statistics group them by event), and the
 outcome: ``keep_out`` if the keep-out sphere was entered, ``over_budget`` if
 the Δv budget was exceeded, else ``success`` when the mission reached
 DEPARTURE, ``safe`` when it ended in SAFE, ``ended_in_<MODE>`` otherwise (a
@@ -88,7 +89,8 @@ def run_one(scenario_text: str, seed: int, overrides: dict[str, Any]) -> dict[st
         "min_range_m": summ["min_range_m"],
         "dv_mps": summ["delta_v_m_s"],
         "time_to_first_track_s": summ["notice_to_first_track_s"],
-        "faults": list(summ["warnings"]),
+        "faults": [f"{e['source']}#{e['event_id']}: {e['text']}" for e in summ["fault_events"]],
+        "stopped_by": summ["stopped_by"],
         "final_mode": summ["outcome"],
         "packet_hash": summ["packet_hash"],
         "packets": summ["packets"],

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from fsw_tools.cliargs import float_in, int_in
+from fsw_tools.cliargs import float_in, int_in, positive_float
 
 from fsw.errors import UserError
 
@@ -48,6 +48,9 @@ def add_parser(subparsers: Any) -> None:
                         "a row of that seed, check that it is reproduced exactly")
     p.add_argument("--confidence", type=float_in(0.0, 0.9999, low_open=True), default=0.95,
                    help="confidence level of the intervals (default 0.95)")
+    p.add_argument("--duration", type=positive_float, default=None, metavar="S",
+                   help="cut every run S seconds of simulated time after the insertion into "
+                        "orbit (mission.max_duration_s = ascent + S; a campaign of its own)")
     p.add_argument("--no-report", action="store_true", help="skip the plots and HTML report")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
@@ -92,6 +95,12 @@ def _rerun(args: argparse.Namespace, source: Any, runner: str) -> int:
     return 1
 
 
+def _ci(ci: Any) -> str:
+    if not isinstance(ci, list):
+        return f"({ci})"
+    return f"[{ci[0]:.4g}, {ci[1]:.4g}]"
+
+
 def _print_summary(summary: dict[str, Any], result: Any) -> None:
     conf = summary["confidence"]
     print(f"runs: {summary['runs']} (ran {len(result.executed)} now, {result.skipped} were done)"
@@ -104,16 +113,11 @@ def _print_summary(summary: dict[str, Any], result: Any) -> None:
         d = summary[key]
         if not d.get("n"):
             continue
-        parts = [f"{key}: n={d['n']} mean={d['mean']:.4g}"]
-        if d.get("mean_ci") and d["mean_ci"][0] is not None:
-            parts.append(f"[{d['mean_ci'][0]:.4g}, {d['mean_ci'][1]:.4g}]")
-        for q in qs:
-            lo, hi = d[f"{q}_ci"]
-            ci = f"[{'-' if lo is None else f'{lo:.4g}'}, {'-' if hi is None else f'{hi:.4g}'}]"
-            parts.append(f"{q}={d[q]:.4g} {ci}")
+        parts = [f"{key}: n={d['n']} mean={d['mean']:.4g} {_ci(d['mean_ci'])}"]
+        parts += [f"{q}={d[q]:.4g} {_ci(d[f'{q}_ci'])}" for q in qs]
         print("  ".join(parts))
-    if summary["fault_counts"]:
-        print(f"faults: {summary['fault_counts']}")
+    for key, g in summary.get("faults", {}).items():
+        print(f"fault {key}: {g['runs']} runs ({g['occurrences']} times), e.g. {g['message']}")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -127,6 +131,13 @@ def run(args: argparse.Namespace) -> int:
     if not 0.0 < args.confidence < 1.0:
         raise UserError(f"--confidence must be in (0, 1), got {args.confidence}")
     source = read_scenario(args.scenario)
+    if args.duration is not None:
+        from fsw_tools.campaign.scenarios import with_duration
+
+        source = with_duration(source, args.duration)
+    if not nominal(source.text).get("dispersions"):
+        print(f"note: {args.scenario} has no [[dispersions]]: every run flies the same "
+              "scenario, only the seed (sensor noise) differs", file=sys.stderr)
     runner = canonical(args.runner or DEFAULT_RUNNER)
     if args.rerun is not None:
         if not 0 <= args.rerun < 2**32:
@@ -154,7 +165,8 @@ def run(args: argparse.Namespace) -> int:
             result.rows, summary, out, title=f"Campaign {source.name}, seed {args.seed}",
             keep_out_m=plan.get("keep_out_m"), budget_mps=plan.get("delta_v_budget_mps"),
             rerun_hint=f"Reproduce a run alone: fsw campaign {args.scenario} --seed {args.seed} "
-                       f"--out {out} --rerun SEED",
+                       + (f"--duration {args.duration:g} " if args.duration else "")
+                       + f"--out {out} --rerun SEED",
         )
         print(f"report: {page}")
     print(f"rows: {out / 'runs.jsonl'}")

@@ -287,4 +287,7 @@ def summary(res: MissionResult) -> dict[str, Any]:
         "tasks": {n: vars(st) for leg in res.legs[-1:] for n, st in leg.tasks.items()},
         "warnings": [f"{t - t0:.0f}s {src}: {txt}" for t, sev, src, txt in s.events
                      if sev >= 2][:50],
+        "fault_events": [{"t_from_notice_s": t - t0, "severity": sev, "source": src,
+                          "event_id": eid, "text": txt}
+                         for t, sev, src, eid, txt in s.faults][:200],
     }

@@ -61,6 +61,8 @@ class Score:
     mass_kg: float | None = None
     dv_fsw_mps: float = 0.0
     events: list[tuple[float, int, str, str]] = field(default_factory=list)
+    #: warnings and worse with their event id: (t, severity, source, event id, text)
+    faults: list[tuple[float, int, str, int, str]] = field(default_factory=list)
     ranges: list[tuple[float, float]] = field(default_factory=list)
     safe_reasons: list[str] = field(default_factory=list)
 
@@ -155,6 +157,9 @@ class Monitor:
             e = EVENT.parse(raw)
             if e.severity >= 1:
                 self.score.events.append((self.ctx.t, e.severity, e.source, e.text))
+                if e.severity >= 2:
+                    self.score.faults.append((self.ctx.t, e.severity, e.source, e.event_id,
+                                              e.text))
 
     def _pointing(self, tgt: Any) -> None:
         c = self._chaser

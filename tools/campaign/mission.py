@@ -20,6 +20,7 @@ minute, thinned to at most 300).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 from fsw_tools.campaign.scenarios import build
@@ -53,8 +54,10 @@ def _thin(points: list[list[float]]) -> list[list[float]]:
     return [[round(v, 3) for v in p] for p in out]
 
 
-def run_one(scenario_text: str, seed: int, overrides: dict[str, Any]) -> dict[str, Any]:
-    """Fly the run's scenario (the runner interface of :mod:`fsw_tools.campaign`)."""
+def run_one(scenario_text: str, seed: int, overrides: dict[str, Any],
+            progress: Callable[[float], None] | None = None) -> dict[str, Any]:
+    """Fly the run's scenario (the runner interface of :mod:`fsw_tools.campaign`);
+    ``progress`` is told the fraction of the scenario's span flown."""
     from fsw_tools.mission import fly, summary
 
     from fsw.packets import DICTIONARY
@@ -82,7 +85,15 @@ def run_one(scenario_text: str, seed: int, overrides: dict[str, Any]) -> dict[st
 
         monitor.on_packet = on_packet
 
-    res = fly(sc, archive=None, prepare=record_trajectory)
+    update = None
+    if progress is not None:
+        span = sc.mission.notice_to_launch_s + sc.mission.max_duration_s
+        notice = sc.notice_tai
+
+        def update(t: float, mode: str) -> None:
+            progress(min(1.0, (t - notice) / span))
+
+    res = fly(sc, archive=None, prepare=record_trajectory, progress=update)
     summ = summary(res)
     return {
         "outcome": _outcome(summ),

@@ -124,9 +124,17 @@ def _ports(text: str | None) -> tuple[int, int]:
 
 
 def _verify(root: str) -> int:
+    from fsw_tools.progress import step
     from fsw_tools.replay.mission import replay_run
 
-    reports = replay_run(root)
+    with step("replaying", unit="tick", unit_scale=True) as bar:
+        def progress(leg: int, tick: int, ticks: int) -> None:
+            if bar.total != ticks:
+                bar.reset(total=ticks)
+                bar.set_description(f"replaying leg {leg + 1}")
+            bar.update(tick - bar.n)
+
+        reports = replay_run(root, progress=progress)
     for i, report in enumerate(reports, 1):
         print(f"leg {i}: {report.describe()}")
     ok = all(r.ok for r in reports)

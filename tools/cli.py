@@ -52,6 +52,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:  # an operating-system error no command foresaw
         print(f"fsw {args.command}: error: {os_error(exc, 'cannot use')}", file=sys.stderr)
         return 2
+    except UnicodeDecodeError as exc:  # a file given as text that is not UTF-8
+        print(f"fsw {args.command}: error: a file given is not UTF-8 text (byte 0x"
+              f"{exc.object[exc.start]:02x} at {exc.start})", file=sys.stderr)
+        return 2
     except MemoryError:
         print(f"fsw {args.command}: error: out of memory (ask for less: fewer packets, "
               "a lower resolution)", file=sys.stderr)

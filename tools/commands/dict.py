@@ -28,7 +28,8 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--xtce", type=Path, metavar="FILE",
                    help="write the XTCE (CCSDS 660.0-B) export of the dictionary to FILE")
     p.add_argument("--packet", metavar="NAME",
-                   help="print only the generated codec source of packet NAME (debugging)")
+                   help="print only the reference of packet NAME (any case) or APID "
+                        "(0x062, 98): its fields, types, units and descriptions")
     p.set_defaults(func=run)
 
 
@@ -39,6 +40,22 @@ def _write(path: Path, write: Any) -> None:
         raise UserError(f"cannot write {path}: {exc.strerror}") from None
 
 
+def _packet_name(text: str, dictionary: Any) -> str:
+    """A packet's name from its name in any case or its APID."""
+    if text.upper() in dictionary:
+        return str(dictionary[text.upper()].name)
+    try:
+        apid = int(text, 0)
+    except ValueError:
+        apid = None
+    if apid is not None and apid in dictionary.by_apid:
+        return str(dictionary.by_apid[apid].name)
+    close = sorted((n for n in dictionary if text.upper() in n),
+                   key=lambda n: (not n.startswith(text.upper()), n))[:5]
+    hint = f" (did you mean {', '.join(close)}?)" if close else "; 'fsw dict' lists them"
+    raise UserError(f"no packet named {text!r}{hint}")
+
+
 def run(args: argparse.Namespace) -> int:
     """Print or write the reference / XTCE."""
     from fsw.packets import DICTIONARY
@@ -46,10 +63,11 @@ def run(args: argparse.Namespace) -> int:
     from fsw.packets.xtce import write_xtce
 
     if args.packet:
-        if args.packet not in DICTIONARY:
-            raise UserError(f"no packet named {args.packet!r}; see 'fsw dict'")
-        pdef = DICTIONARY[args.packet]
-        print(getattr(pdef, "source", f"{pdef.name} has a variable layout (compiled construct)"))
+        name = _packet_name(args.packet, DICTIONARY)
+        text = markdown()
+        start = text.index(f"\n### {name}\n")
+        end = text.find("\n### ", start + 1)
+        sys.stdout.write(text[start + 1:end if end > 0 else None].rstrip() + "\n")
         return 0
     if args.xtce:
         _write(args.xtce, lambda p: write_xtce(str(p)))

@@ -137,7 +137,7 @@ def run(args: argparse.Namespace) -> int:
         source = with_duration(source, args.duration)
     if not nominal(source.text).get("dispersions"):
         print(f"note: {args.scenario} has no [[dispersions]]: every run flies the same "
-              "scenario, only the seed (sensor noise) differs", file=sys.stderr)
+              "scenario, only the seed (sensor noise) differs")
     runner = canonical(args.runner or DEFAULT_RUNNER)
     if args.rerun is not None:
         if not 0 <= args.rerun < 2**32:

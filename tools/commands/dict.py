@@ -4,6 +4,8 @@ or write it / the XTCE export to a file."""
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -34,10 +36,19 @@ def add_parser(subparsers: Any) -> None:
 
 
 def _write(path: Path, write: Any) -> None:
+    """``write(tmp)`` into a temporary sibling, then renamed to ``path``: a
+    failure leaves no partial file and the old one whole."""
+    from fsw_tools.files import os_error, output_file
+
+    output_file(path)
+    tmp = path.with_name(f".{path.name}.part")
     try:
-        write(path)
+        write(tmp)
+        os.replace(tmp, path)
     except OSError as exc:
-        raise UserError(f"cannot write {path}: {exc.strerror}") from None
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise os_error(exc, "cannot write", path) from None
 
 
 def _packet_name(text: str, dictionary: Any) -> str:

@@ -5,6 +5,8 @@ creates a key file of fresh random AES-256 keys (mode 0600; never commit it);
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 from pathlib import Path
 from typing import Any
 
@@ -65,7 +67,14 @@ def run_new(args: argparse.Namespace) -> int:
         if folder.exists() or any(p.exists() and not p.is_dir() for p in folder.parents):
             raise UserError(f"cannot create {args.path}: a part of the path is a file")
         folder.mkdir(parents=True, mode=0o700)
-    ring = new_key_file(args.path, ids, overwrite=args.force)
+    existed = os.path.lexists(args.path)
+    try:
+        ring = new_key_file(args.path, ids, overwrite=args.force)
+    except (UserError, OSError):
+        if not existed:  # a full disk: no empty key file left behind
+            with contextlib.suppress(OSError):
+                os.unlink(args.path)
+        raise
     print(f"wrote {len(ring.keys)} keys (ids {', '.join(map(str, sorted(ring.keys)))}) to "
           f"{args.path}; keep it secret, never commit it")
     return 0

@@ -22,10 +22,18 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-#: quick steps stay silent: the bar appears after this long
+#: quick steps stay silent: the bar appears after this long (FSW_PROGRESS_DELAY
+#: overrides it, e.g. 0 to see every step's bar)
 DELAY_S = 1.0
 #: FSW_PROGRESS=1 draws bars even when stderr is not a terminal, 0 never
 ENV = "FSW_PROGRESS"
+
+
+def _delay(default: float) -> float:
+    try:
+        return max(0.0, float(os.environ["FSW_PROGRESS_DELAY"]))
+    except (KeyError, ValueError):
+        return default
 
 
 def enabled(stream: Any = None) -> bool:
@@ -61,13 +69,15 @@ class _Silent:
 
 @contextlib.contextmanager
 def step(desc: str, total: float | None = None, unit: str = "it", *,
-         delay_s: float = DELAY_S, quiet: bool = False, unit_scale: bool = False
+         delay_s: float | None = None, quiet: bool = False, unit_scale: bool = False
          ) -> Iterator[Any]:
     """A progress bar for one step (a tqdm, or a silent stand-in)."""
     if quiet or not enabled():
         yield _Silent()
         return
     from tqdm import tqdm
+
+    delay_s = _delay(DELAY_S if delay_s is None else delay_s)
 
     bar = tqdm(total=total, desc=desc, unit=unit, unit_scale=unit_scale, delay=delay_s,
                file=sys.stderr, dynamic_ncols=True, leave=False, mininterval=0.2)

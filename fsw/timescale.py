@@ -68,14 +68,22 @@ def tai_ns_to_unix_ns(tai_ns: np.ndarray) -> np.ndarray:
     ns = np.atleast_1d(np.asarray(tai_ns, dtype=np.int64)) - TAI1958_TO_UNIX_S * 1_000_000_000
     if not len(ns):
         return ns
-    # the day of each sample (TAI day first; a leap second moves it by <= 1 s)
+    # the offset of the UTC day: a first guess from the TAI day, then again
+    # from the UTC day that guess gives (right up to the leap second itself)
+    offset = _offsets_ns(ns)
+    return ns - _offsets_ns(ns - offset)
+
+
+def _offsets_ns(ns: np.ndarray) -> np.ndarray:
+    """TAI - UTC [ns] in force on the day of each Unix-like time ``ns``,
+    looked up once per distinct day (none before 1972)."""
     day = ns // 86_400_000_000_000
     days, inverse = np.unique(day, return_inverse=True)
     offsets = np.empty(len(days), dtype=np.int64)
     for i, d in enumerate(days.tolist()):
         date = np.datetime64(int(d), "D").astype(object)
         offsets[i] = round(_dat(date.year, date.month, date.day) * 1e9) if d >= 730 else 0
-    return ns - offsets[inverse.reshape(day.shape)]
+    return offsets[inverse.reshape(day.shape)]
 
 
 def now_tai() -> float:

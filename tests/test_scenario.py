@@ -104,7 +104,7 @@ def test_tle_checksums_match_the_published_lines() -> None:
 
 def test_a_tle_with_a_bad_checksum_is_refused() -> None:
     bad = ISS2[:30] + "9" + ISS2[31:]  # one digit changed, checksum kept
-    with pytest.raises(UserError, match="target.tle_line2.*checksum"):
+    with pytest.raises(UserError, match=r"target\.tle_line2.*checksum"):
         scenario.from_dict(_tle_scenario(line2=bad))
 
 

@@ -95,7 +95,10 @@ def test_plot_and_report_show_each_step(work: Path) -> None:
 
 
 def test_replay_verify_shows_the_ticks(work: Path) -> None:
-    rc, screen = in_terminal(["replay", "run", "--verify"], work)
+    import fsw_tools
+
+    fsw_tools.fly("short_inspection", duration_s=30.0, out=work / "fresh")
+    rc, screen = in_terminal(["replay", "fresh", "--verify"], work)
     assert rc == 0, screen[-2000:]
     assert "replaying leg 2" in screen and "tick" in screen
 

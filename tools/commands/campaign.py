@@ -159,15 +159,11 @@ def run(args: argparse.Namespace) -> int:
     write_csv(out, result.rows)
     if not args.no_report:
         from fsw_tools.campaign.report import write_report
+        from fsw_tools.progress import step
 
         plan = nominal(source.text)["plan"]
-        page = write_report(
-            result.rows, summary, out, title=f"Campaign {source.name}, seed {args.seed}",
-            keep_out_m=plan.get("keep_out_m"), budget_mps=plan.get("delta_v_budget_mps"),
-            rerun_hint=f"Reproduce a run alone: fsw campaign {args.scenario} --seed {args.seed} "
-                       + (f"--duration {args.duration:g} " if args.duration else "")
-                       + f"--out {out} --rerun SEED",
-        )
+        with step("writing the report"):
+            page = _report(write_report, result, summary, out, source, args, plan)
         print(f"report: {page}")
     print(f"rows: {out / 'runs.jsonl'}")
     if result.lost:
@@ -176,3 +172,13 @@ def run(args: argparse.Namespace) -> int:
               "run the same command again to complete the campaign", file=sys.stderr)
         return 1
     return 0
+
+
+def _report(write_report: Any, result: Any, summary: dict[str, Any], out: Path, source: Any,
+            args: argparse.Namespace, plan: dict[str, Any]) -> Path:
+    duration = f"--duration {args.duration:g} " if args.duration else ""
+    return write_report(
+        result.rows, summary, out, title=f"Campaign {source.name}, seed {args.seed}",
+        keep_out_m=plan.get("keep_out_m"), budget_mps=plan.get("delta_v_budget_mps"),
+        rerun_hint=f"Reproduce a run alone: fsw campaign {args.scenario} --seed {args.seed} "
+                   f"{duration}--out {out} --rerun SEED")

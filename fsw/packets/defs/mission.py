@@ -76,7 +76,8 @@ BURN_ORDER = telemetry(0x065, "BURN_ORDER", [
     Field("burn_id", U32, "", "identifier, increasing"),
     Field("t_exec", F64, "s", "TAI time of the burn's centre"),
     Field("dv_N", vec(3), "m/s", "impulsive delta-v to deliver, GCRF"),
-    Field("purpose", text(32), "", "what the burn is for"),
+    Field("purpose", text(48), "", "what the burn is for (the longest, \"correction to far "
+          "hold: arrival burn\", fits)"),
 ], "Internal second step of a burn (autonomy -> propulsion).")
 
 BURN_STATUS = telemetry(0x066, "BURN_STATUS", [

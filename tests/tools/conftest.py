@@ -15,9 +15,9 @@ def stream() -> list[tuple[bytes, float]]:
 
 @pytest.fixture(scope="session")
 def flown_run(tmp_path_factory):
-    """short_inspection flown 3000 s past the insertion (into RENDEZVOUS:
-    burns, a valid navigation solution, events) by the Python API, opened."""
+    """short_inspection flown 1800 s past the insertion (into PHASING, two
+    burns done, a valid navigation solution, events) by the Python API, opened."""
     import fsw_tools
 
     root = tmp_path_factory.mktemp("flown") / "run"
-    return fsw_tools.fly("short_inspection", duration_s=3000.0, out=root)
+    return fsw_tools.fly("short_inspection", duration_s=1800.0, out=root)

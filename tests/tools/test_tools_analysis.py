@@ -35,7 +35,7 @@ def test_frames_have_utc_index_units_categorical_enums_and_vector_columns(flown_
     assert isinstance(mode.dtype, pd.CategoricalDtype)
     names = DICTIONARY["MODE_STATUS"].enum_names("mode")
     assert mode.tolist() == [names[v] for v in flown_run.table("MODE_STATUS")["mode"]]
-    assert {"commissioning", "phasing", "rendezvous"} <= set(mode)
+    assert {"launch", "commissioning", "phasing"} <= set(mode)
 
 
 def test_decode_result_frame_is_what_pandas_wants(flown_run) -> None:

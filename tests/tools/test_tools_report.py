@@ -59,7 +59,7 @@ def test_requirements_hold_the_run_numbers_against_the_scenario(page: str, flown
     dv = rows["Δv budget"]
     assert _num(dv[2]) == pytest.approx(s["delta_v_m_s"], rel=1e-3)
     assert _num(dv[3]) == sc.plan.delta_v_budget_mps and dv[5] == "PASS"
-    # the run was cut in RENDEZVOUS: the mission is not complete
+    # the run was cut in PHASING: the mission is not complete
     assert rows["Mission completed"][5] == "FAIL"
 
 
@@ -98,7 +98,7 @@ def test_navigation_error_with_its_3_sigma(page: str, flown_run) -> None:
 
 def test_pointing_per_phase_and_event_log(page: str, flown_run) -> None:
     phases = [r[0] for r in _table(page, "pointing")[1:]]
-    assert {"commissioning", "phasing", "rendezvous"} <= set(phases)
+    assert {"commissioning", "phasing"} <= set(phases)
     events = _table(page, "events")[1:]
     ev = flown_run.events()
     assert len(events) == len(ev)

@@ -42,15 +42,17 @@ def _key(summary: dict[str, Any]) -> list[tuple[str, str]]:
     return out
 
 
-def _limits_section(data: Any) -> str | None:
-    """The limit-violations section (HTML), when the build checks telemetry
-    limits: ``fsw_tools.limits.report_section(decoded_tables)`` (issue #20)."""
+def _limits(data: Any) -> list[dict[str, Any]] | None:
+    """Every limit violation episode of the run (``fsw_tools.limits.violations``,
+    issue #20), or None in a build without limit checking."""
     try:
-        from fsw_tools import limits  # type: ignore[attr-defined]
+        from fsw_tools.limits import violations  # type: ignore[import-not-found]
     except ImportError:
         return None
-    make = getattr(limits, "report_section", None)
-    return make(data.decoded.tables) if make is not None else None
+    return [{"level": v.level_name, "parameter": v.parameter, "start_utc": str(v.start_utc),
+             "duration_s": v.duration_s, "samples": v.samples, "worst": v.worst,
+             "unit": v.unit, "limits": v.limits, "critical": v.level > 1}
+            for v in violations(data.decoded)]
 
 
 def run_report(data: Any, dpi: int = 90, quiet: bool = True) -> str:
@@ -98,7 +100,7 @@ def run_report(data: Any, dpi: int = 90, quiet: bool = True) -> str:
                         if burns and all(b["dv_truth"] is not None for b in burns) else None),
         navigation=sections.navigation(rs), pointing=sections.pointing(rs),
         events=events, events_total=n_events,
-        limits_html=_limits_section(data),
+        limits=_limits(data),
         plots=plots,
         inputs=sections.inputs(text, s.get("overrides")), overrides=s.get("overrides"),
         n_packets=len(data.archive), span_s=rs.span_s,

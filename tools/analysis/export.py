@@ -7,6 +7,7 @@ schema metadata). Every file is written atomically (:mod:`fsw_tools.files`).
 
 from __future__ import annotations
 
+import csv
 import json
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -23,9 +24,9 @@ UNITS_FILE = "units.csv"
 
 
 def utc_strings(t_tai: np.ndarray) -> np.ndarray:
-    """ISO 8601 UTC strings (nanoseconds, 'Z') of TAI seconds since 1958."""
+    """ISO 8601 UTC strings (microseconds, "Z") of TAI seconds since 1958."""
     stamps = tai_to_unix_ns(t_tai).astype("datetime64[ns]")
-    return np.char.add(np.datetime_as_string(stamps, unit="ns"), "Z")
+    return np.char.add(np.datetime_as_string(stamps, unit="us"), "Z")
 
 
 def _pdef(name: str) -> Any:
@@ -38,27 +39,29 @@ def write_csv(tables: Tables, out: Path,
               progress: Callable[[int], None] | None = None) -> list[Path]:
     """``out/<PACKET>.csv`` per table and ``out/units.csv`` (packet, column,
     unit, type, description); returns the files written."""
-    import pandas as pd
-
     out = output_dir(out)
     written, units = [], []
     for pname, table in sorted(tables.items()):
-        cols = flat(_pdef(pname), table)
-        data: dict[str, Any] = {}
-        for name, (c, values) in cols.items():
-            data[name] = enum_labels(c, values) if c.kind == "enum" else values
+        names, data = [], []
+        for name, (c, values) in flat(_pdef(pname), table).items():
+            names.append(name)
+            data.append((enum_labels(c, values) if c.kind == "enum" else values).tolist())
             if name == "t_tai":
-                data["utc"] = utc_strings(values)
+                names.append("utc")
+                data.append(utc_strings(values).tolist())
             units.append((pname, name, c.unit, _type_name(c), c.description))
         path = out / f"{pname}.csv"
         with atomic_open(path, "w", encoding="utf-8", newline="") as f:
-            pd.DataFrame(data).to_csv(f, index=False, lineterminator="\n")
+            w = csv.writer(f, lineterminator="\n")
+            w.writerow(names)
+            w.writerows(zip(*data, strict=True))
         written.append(path)
         if progress:
             progress(len(next(iter(table.values()))))
     with atomic_open(out / UNITS_FILE, "w", encoding="utf-8", newline="") as f:
-        pd.DataFrame(units, columns=["packet", "column", "unit", "type", "description"]).to_csv(
-            f, index=False, lineterminator="\n")
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(["packet", "column", "unit", "type", "description"])
+        w.writerows(units)
     written.append(out / UNITS_FILE)
     return written
 

@@ -25,5 +25,6 @@
 #include "gnc_relative.h"
 #include "gnc_relnav.h"
 #include "gnc_dispatch.h"
+#include "gnc_elementary.h"
 
 #endif /* GNC_H */

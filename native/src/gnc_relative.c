@@ -2,6 +2,7 @@
  * (see gnc_relative.h). */
 #include "gnc.h"
 #include "gnc_la.h"
+#include "gnc_math.h"
 
 static int n_ok(double n)
 {
@@ -18,8 +19,8 @@ int gnc_cw_stm(double n, double t, double phi[36])
         return GNC_ERR_DOMAIN;
     }
     nt = n * t;
-    s = sin(nt);
-    c = cos(nt);
+    s = gnc_sin(nt);
+    c = gnc_cos(nt);
     la_zero(phi, 36);
     /* positions */
     phi[0] = 4.0 - 3.0 * c;
@@ -82,7 +83,7 @@ static int cw_transfer(double n, const double r0[3], const double rf[3], double 
     }
     /* Phi_rv is singular when n tof is a multiple of 2 pi; the scale of its
      * entries is 1/n, so the determinant test of la_inv3 is relative. */
-    if (!la_inv3(rv, rvi) || fabs(sin(0.5 * n * tof)) < 1e-6) {
+    if (!la_inv3(rv, rvi) || fabs(gnc_sin(0.5 * n * tof)) < 1e-6) {
         return GNC_ERR_SINGULAR;
     }
     la_mv3(rr, r0, tmp);
@@ -137,14 +138,14 @@ int gnc_glideslope(double n, const double x0[6], const double r_T[3], double rat
     }
     la_scale(u, 1.0 / rho0, u);
     a = (rate0 - rate_T) / rho0;
-    T = log(rate_T / rate0) / a;
+    T = gnc_log(rate_T / rate0) / a;
     dt = T / pulses;
     plan->n_burns = pulses + 1;
     plan->duration = T;
     plan->dv_total = 0.0;
     la_copy(x0 + 3, v, 3);
     for (k = 0; k <= pulses; ++k) {
-        double tk = k * dt, e = exp(a * tk);
+        double tk = k * dt, e = gnc_exp(a * tk);
         double rho = (k == pulses) ? 0.0 : rho0 * e + rate_T / a * (e - 1.0);
         double *rk = plan->r + 3 * k, *dvk = plan->dv + 3 * k;
         plan->t[k] = tk;
@@ -155,7 +156,7 @@ int gnc_glideslope(double n, const double x0[6], const double r_T[3], double rat
             la_copy(x0, rk, 3);
         }
         if (k < pulses) {
-            double e1 = exp(a * (tk + dt));
+            double e1 = gnc_exp(a * (tk + dt));
             double rho1 = (k + 1 == pulses) ? 0.0 : rho0 * e1 + rate_T / a * (e1 - 1.0);
             double r1[3];
             for (i = 0; i < 3; ++i) {
@@ -191,8 +192,8 @@ int gnc_safety_ellipse(double n, double radial_amp, double cross_amp, double alo
         || !la_finite(&cross_amp, 1) || !la_finite(&along_center, 1) || !la_finite(&phase, 1)) {
         return GNC_ERR_DOMAIN;
     }
-    s = sin(phase);
-    c = cos(phase);
+    s = gnc_sin(phase);
+    c = gnc_cos(phase);
     x0[0] = radial_amp * c;
     x0[1] = along_center - 2.0 * radial_amp * s;
     x0[2] = cross_amp * s;
@@ -223,7 +224,7 @@ int gnc_cw_closest_approach(double n, const double x0[6], double horizon, double
         return GNC_ERR_DOMAIN;
     }
     /* 64 samples per orbit, at least 64 and at most 65536 in all */
-    m = (int)ceil(horizon * n / (2.0 * GNC_PI) * 64.0);
+    m = (int)gnc_ceil(horizon * n / (2.0 * GNC_PI) * 64.0);
     m = m < 64 ? 64 : (m > 65536 ? 65536 : m);
     h = horizon / m;
     best = cw_dist2(n, x0, 0.0, r);

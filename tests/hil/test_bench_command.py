@@ -25,6 +25,7 @@ def test_bench_qemu_back_to_back(
     assert main(["bench", "--qemu", "--calls", "20"]) == 0
     out = capsys.readouterr().out
     assert out.count(" ok") == 6 and "FAIL" not in out
+    assert "bit-identical: 20/20" in out
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,7 @@ from buildlib import HERE, build_dir, header_text, strict_objects
 INCLUDE = HERE / "sim" / "include"
 # the simulation's sources and the guidance core's elementary functions
 # (native/src/gnc_math.c: the one source of sin, cos, exp, ... for both cores)
-SOURCES = sorted((HERE / "sim" / "src").glob("*.c")) + [HERE / "src" / "gnc_math.c"]
+SOURCES = [*sorted((HERE / "sim" / "src").glob("*.c")), HERE / "src" / "gnc_math.c"]
 # the public header, the private one, the guidance core's private headers
 # (native/src/gnc_la.h: the vector helpers both cores share; gnc_math.h) and
 # its public ones (gnc_math.c includes gnc_status.h and gnc_elementary.h)

@@ -29,7 +29,7 @@ import mpmath
 from mpmath import mp, mpf
 
 OUT = Path(__file__).resolve().parent / "src" / "gnc_math_tables.h"
-PREC = 320  # working precision of the fits (bits)
+PREC = 200  # working precision of the fits (bits)
 
 
 # -- number formatting -------------------------------------------------------------
@@ -85,7 +85,7 @@ def _horner(c: list[mpf], z: mpf) -> mpf:
 
 
 def remez(g: Callable[[mpf], mpf], w: Callable[[mpf], mpf], a: float, b: float,
-          deg: int, iters: int = 40) -> list[mpf]:
+          deg: int, iters: int = 25) -> list[mpf]:
     """Coefficients c[0..deg] of the polynomial p minimising
     max |w(z) (g(z) - p(z))| over [a, b] (Remez exchange on a dense
     Chebyshev grid, extrema refined by golden-section search)."""
@@ -100,7 +100,7 @@ def remez(g: Callable[[mpf], mpf], w: Callable[[mpf], mpf], a: float, b: float,
 
     n = deg + 2
     nodes = _cheb_grid(a, b, n)
-    grid = _cheb_grid(a, b, 60 * n)
+    grid = _cheb_grid(a, b, 40 * n)
     gg = {z: g(z) for z in grid}
     c: list[mpf] = []
     for _ in range(iters):
@@ -145,12 +145,12 @@ def remez(g: Callable[[mpf], mpf], w: Callable[[mpf], mpf], a: float, b: float,
             new.append(_golden(lambda z, c=c, s=sign: -s * w(z) * (g(z) - _horner(c, z)), lo, hi))
         errs = [abs(w(z) * (g(z) - _horner(c, z))) for z in new]
         nodes = new
-        if max(errs) / min(errs) < 1 + mpf(10) ** -6:
+        if max(errs) / min(errs) < 1 + mpf(10) ** -5:
             break
     return c
 
 
-def _golden(f: Callable[[mpf], mpf], lo: mpf, hi: mpf, steps: int = 40) -> mpf:
+def _golden(f: Callable[[mpf], mpf], lo: mpf, hi: mpf, steps: int = 30) -> mpf:
     """The minimiser of f on [lo, hi] (golden-section search)."""
     r = (mpmath.sqrt(5) - 1) / 2
     x1, x2 = hi - r * (hi - lo), lo + r * (hi - lo)
@@ -169,7 +169,7 @@ def _golden(f: Callable[[mpf], mpf], lo: mpf, hi: mpf, steps: int = 40) -> mpf:
 
 
 def rounded_error(g: Callable[[mpf], mpf], w: Callable[[mpf], mpf], a: float, b: float,
-                  c: list[float], npts: int = 3000) -> float:
+                  c: list[float], npts: int = 1500) -> float:
     """max |w (g - p)| of the polynomial with the double coefficients ``c``."""
     cm = [mpf(x) for x in c]
     return float(max(abs(w(z) * (g(z) - _horner(cm, z)))
@@ -178,7 +178,7 @@ def rounded_error(g: Callable[[mpf], mpf], w: Callable[[mpf], mpf], a: float, b:
 
 # -- the kernels' approximations ---------------------------------------------------
 
-TINY = mpf(2) ** -200  # the fits start just above 0, where g has a removable singularity
+TINY = mpf(2) ** -60  # the fits start just above 0, where g has a removable singularity
 
 
 def _series_safe(f: Callable[[mpf], mpf]) -> Callable[[mpf], mpf]:
@@ -294,6 +294,7 @@ def generate() -> str:
     _const("PIO2_2", p2, "pi/2, next 33 bits", L)
     _const("PIO2_3", p3, "pi/2, next 33 bits", L)
     _const("PIO2_4", p4, "pi/2, the rest rounded", L)
+    _const("PIO2_34", to_double(pio2 - p1 - p2), "pi/2 - PIO2_1 - PIO2_2 rounded", L)
     h, lo = dd(pio2)
     _const("PIO2_HI", h, "pi/2 double-double", L)
     _const("PIO2_LO", lo, "", L)
@@ -355,8 +356,11 @@ def generate() -> str:
            "atan(k/128) hi, lo for k = 16..128", L)
     _table("EXP2_TAB", [dd(mpf(2) ** (mpf(j) / 64)) for j in range(64)],
            "2^(j/64) hi, lo for j = 0..63", L)
-    _table("LOG_TAB", [dd(mpmath.log(mpf(j) / 128)) for j in range(96, 193)],
-           "log(j/128) hi, lo for j = 96..192", L)
+    rows = []
+    for j in range(96, 193):
+        r = split_bits(mpf(128) / j, 26)
+        rows.append((r, *dd(-mpmath.log(mpf(r)))))
+    _table("LOG_TAB", rows, "r = 128/j rounded to 26 bits, -log(r) hi, lo for j = 96..192", L)
     # 2/pi bits
     nwords = 40
     with mpmath.workprec(32 * nwords + 64):

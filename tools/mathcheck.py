@@ -81,7 +81,8 @@ FUNCTIONS: dict[str, tuple[Callable[..., tuple], int, str]] = {
 # -- argument samples ----------------------------------------------------------------
 
 
-def _logu(rng: np.random.Generator, n: int, lo: float, hi: float, signed: bool = True) -> np.ndarray:
+def _logu(rng: np.random.Generator, n: int, lo: float, hi: float,
+          signed: bool = True) -> np.ndarray:
     """Magnitudes log-uniform in [2^lo, 2^hi] (subnormals below 2^-1022), random signs."""
     v = np.exp2(rng.uniform(lo, hi, n))
     if signed:
@@ -331,11 +332,10 @@ def measure(name: str, x: np.ndarray, y: np.ndarray | None = None) -> Accuracy:
         yi = None if ys is None else ys[i]
         v = reference(name, xi, yi)
         cr = cr_double(v)
-        if cr != 0.0 and math.isfinite(cr):
-            # undecided rounding at 128 bits (exact value too near a midpoint)?
-            if abs(_error(cr, v) - 0.5) < 2.0**-40:
-                v = reference(name, xi, yi, prec=4 * PREC)
-                cr = cr_double(v)
+        # undecided rounding at 128 bits (exact value too near a midpoint)?
+        if cr != 0.0 and math.isfinite(cr) and abs(_error(cr, v) - 0.5) < 2.0**-40:
+            v = reference(name, xi, yi, prec=4 * PREC)
+            cr = cr_double(v)
         if math.isnan(o) or math.isnan(cr):
             d = 0 if (math.isnan(o) and math.isnan(cr)) else 2**62
         else:

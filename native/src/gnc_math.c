@@ -29,6 +29,12 @@
 #include "gnc_math_tables.h"
 #include "gnc_status.h"
 
+#if defined(__GNUC__)
+#define GM_NOINLINE __attribute__((noinline)) /* keep rare paths out of the hot ones */
+#else
+#define GM_NOINLINE
+#endif
+
 #if !defined(FLT_EVAL_METHOD) || FLT_EVAL_METHOD != 0
 #error "gnc_math.c needs FLT_EVAL_METHOD == 0 (each double operation rounded to double once)"
 #endif
@@ -147,22 +153,28 @@ static void two_prod(double a, double b, double *p, double *e)
     *p = t;
 }
 
-/* (qh + ql) = (ah + al) / (bh + bl), about 2^-100 relative */
+/* (qh + ql) = (ah + al) / (bh + bl), about 2^-100 relative (one division:
+ * q1 = ah / bh within an ULP or two, then the exact residual corrects it) */
 static void dd_div(double ah, double al, double bh, double bl, double *qh, double *ql)
 {
-    double q1 = ah / bh;
+    double inv = 1.0 / bh;
+    double q1 = ah * inv;
     double p, pe;
     two_prod(q1, bh, &p, &pe);
-    fast_two_sum(q1, ((((ah - p) - pe) + al) - q1 * bl) / bh, qh, ql);
+    fast_two_sum(q1, ((((ah - p) - pe) + al) - q1 * bl) * inv, qh, ql);
 }
 
 /* RN((hi + lo) 2^n) with one rounding, also when the result is subnormal;
  * hi + lo normalised (|lo| <= ulp(hi) / 2), hi a normal double. */
 static double ldexp_dd(double hi, double lo, int n)
 {
-    int e = exponent_of(hi) + n;
+    int e;
     double a, b, t, err, t2;
     int neg;
+    if (n > -1000 && n < 1000 && fabs(hi) >= 0x1p-20 && fabs(hi) < 0x1p20) {
+        return (hi + lo) * pow2(n); /* the common case: a normal result, no overflow */
+    }
+    e = exponent_of(hi) + n;
     if (e >= -1022) {
         return scale2(hi + lo, n);
     }
@@ -210,6 +222,13 @@ double gnc_exp(double x)
 {
     int m;
     double hi, lo;
+    if (fabs(x) < 700.0) { /* the common case: a normal result */
+        if (fabs(x) < 0x1p-54) {
+            return 1.0 + x;
+        }
+        exp_kernel(x, 0.0, &m, &hi, &lo);
+        return (hi + lo) * pow2(m);
+    }
     if (is_nan(x)) {
         return x;
     }
@@ -284,13 +303,17 @@ double gnc_expm1(double x)
 
 /* -- log kernel ------------------------------------------------------------- */
 
-/* log(xh + xl) as rh + rl, relative error ~2^-68; xh > 0 finite,
- * |xl| <= ulp(xh) / 2. */
-static void log_kernel(double xh, double xl, double *rh, double *rl)
+/* log(xh + xl) as rh + rl, relative error ~2^-68 with `precise` (u^2 exact:
+ * what pow needs), ~2^-62 without (what a rounded log needs); xh > 0 finite,
+ * |xl| <= ulp(xh) / 2. x = 2^k m, m in [0.75, 1.5); with r ~ 1/m from a table
+ * (26 bits, so that m r - 1 is exact in two pieces), log x = k ln2 - log r +
+ * log1p(u), u = m r - 1 as a double-double, |u| < 1/192. */
+static void log_kernel(double xh, double xl, int precise, double *rh, double *rl)
 {
     int k = 0, e, j;
     uint64_t b;
-    double m, F, f, nh, nl, uh, ul, sh, sl, a, ae, t, lo, kd, b1, be, c, ce;
+    double m, mh, ml, r, uh, ul, sh, sl, a, ae, t, lo, kd, b1, be, c, ce;
+    const double *T;
     if (xh < 0x1p-1022) {
         xh *= 0x1p54;
         xl *= 0x1p54;
@@ -305,30 +328,32 @@ static void log_kernel(double xh, double xl, double *rh, double *rl)
     }
     k += e;
     j = (int)(m * 128.0 + 0.5); /* 96..192 */
-    F = (double)j * 0x1p-7;
-    f = m - F; /* exact */
-    two_sum(f, scale2(xl, -e), &nh, &nl);
-    if (j == 128) {
-        uh = nh;
-        ul = nl;
-    } else {
-        double p, pe;
-        uh = nh / F;
-        two_prod(uh, F, &p, &pe);
-        ul = (((nh - p) - pe) + nl) / F;
+    T = LOG_TAB[j - 96];
+    r = T[0];
+    /* m = mh + ml (26 + 27 bits): mh r and ml r are exact, mh r - 1 too */
+    mh = of_bits(bits_of(m) & ~(uint64_t)0x3FFFFFFu);
+    ml = m - mh;
+    two_sum(mh * r - 1.0, ml * r, &uh, &ul);
+    if (xl != 0.0) {
+        two_sum(uh, ul + scale2(xl, -e) * r, &uh, &ul); /* normalised: |ul| <= ulp(uh)/2 */
     }
     /* log1p(u) = u - u^2/2 + u^3 P(u) */
-    two_prod(uh, uh, &sh, &sl);
+    if (precise) {
+        two_prod(uh, uh, &sh, &sl);
+    } else { /* the rounding of u^2/2 is below 2^-54 u^2: 2^-62 of the result */
+        sh = uh * uh;
+        sl = 0.0;
+    }
     two_sum(uh, -0.5 * sh, &a, &ae);
     t = uh * sh
         * (LOG_P[0] + uh * (LOG_P[1] + uh * (LOG_P[2] + uh * (LOG_P[3] + uh * (LOG_P[4]
                                                                             + uh * LOG_P[5])))));
     lo = ae + (((ul - 0.5 * sl) - uh * ul) + t);
-    /* k ln2 + log F + log1p(u) */
+    /* k ln2 - log r + log1p(u) */
     kd = (double)k;
-    two_sum(kd * LN2_HI, LOG_TAB[j - 96][0], &b1, &be);
+    two_sum(kd * LN2_HI, T[1], &b1, &be);
     two_sum(b1, a, &c, &ce);
-    fast_two_sum(c, be + ce + (lo + (LOG_TAB[j - 96][1] + kd * LN2_LO)), rh, rl);
+    fast_two_sum(c, be + ce + (lo + (T[2] + kd * LN2_LO)), rh, rl);
 }
 
 double gnc_log(double x)
@@ -346,7 +371,7 @@ double gnc_log(double x)
     if (x == gm_inf()) {
         return x;
     }
-    log_kernel(x, 0.0, &h, &l);
+    log_kernel(x, 0.0, 0, &h, &l);
     return h + l;
 }
 
@@ -369,7 +394,7 @@ double gnc_log1p(double x)
         return x;
     }
     two_sum(1.0, x, &a, &e);
-    log_kernel(a, e, &h, &l);
+    log_kernel(a, e, 0, &h, &l);
     return h + l;
 }
 
@@ -430,7 +455,7 @@ double gnc_pow(double x, double y)
         }
         return with_sign(((ax > 1.0) == (y > 0.0)) ? gm_inf() : 0.0, neg);
     }
-    log_kernel(ax, 0.0, &lh, &ll);
+    log_kernel(ax, 0.0, 1, &lh, &ll);
     two_prod(y, lh, &ph, &pe);
     fast_two_sum(ph, pe + y * ll, &zh, &zl);
     if (zh > EXP_OVF) {
@@ -530,7 +555,7 @@ double gnc_hypot(double x, double y)
  * finite; returns n mod 4. The product of ax's 53-bit integer mantissa with
  * 7 words (224 bits) of 2/pi from the right place is formed exactly in
  * 32-bit limbs; its bits below the binary point give r to ~2^-130. */
-static int reduce_large(double ax, double *rh, double *rl)
+GM_NOINLINE static int reduce_large(double ax, double *rh, double *rl)
 {
     uint64_t b = bits_of(ax);
     int e = (int)((b >> 52) & 0x7FF) - 1075; /* ax = M 2^e */
@@ -595,22 +620,35 @@ static int reduce_large(double ax, double *rh, double *rl)
     return q;
 }
 
-/* x = n pi/2 + (rh + rl), |r| <= pi/4 (a hair more); x finite. Returns n mod 4. */
+/* x = n pi/2 + (rh + rl), |r| <= pi/4 (a hair more), for |x| < 2^20 pi/2;
+ * returns n mod 4. Cody-Waite: x - n PIO2_1 and n PIO2_2 are exact; the third
+ * piece matters only when the remainder so far is small (x near a multiple
+ * of pi/2), where it is subtracted exactly too. */
+static int reduce_medium(double x, double *rh, double *rl)
+{
+    double nd = (x * INV_PIO2 + SHIFT) - SHIFT;
+    double a = x - nd * PIO2_1; /* exact */
+    double s1, e1;
+    two_sum(a, -(nd * PIO2_2), &s1, &e1);
+    if (fabs(s1) > 0x1p-25) {
+        fast_two_sum(s1, e1 - nd * PIO2_34, rh, rl);
+    } else {
+        double s2, e2;
+        two_sum(s1, -(nd * PIO2_3), &s2, &e2);
+        two_sum(s2, (e1 + e2) - nd * PIO2_4, rh, rl);
+    }
+    return (int)((unsigned)(int)nd & 3u);
+}
+
+/* the same for any finite x */
 static int reduce(double x, double *rh, double *rl)
 {
-    double ax = fabs(x), h, l;
+    double h, l;
     int q;
-    if (ax < 0x1.921fb54442d18p+20) { /* 2^20 pi/2: Cody-Waite */
-        double nd = (ax * INV_PIO2 + SHIFT) - SHIFT;
-        double a = ax - nd * PIO2_1; /* exact */
-        double s1, e1, s2, e2;
-        two_sum(a, -(nd * PIO2_2), &s1, &e1);
-        two_sum(s1, -(nd * PIO2_3), &s2, &e2);
-        two_sum(s2, (e1 + e2) - nd * PIO2_4, &h, &l);
-        q = (int)((unsigned)(int)nd & 3u);
-    } else {
-        q = reduce_large(ax, &h, &l);
+    if (fabs(x) < 0x1.921fb54442d18p+20) { /* 2^20 pi/2 */
+        return reduce_medium(x, rh, rl);
     }
+    q = reduce_large(fabs(x), &h, &l);
     if (x < 0.0) {
         h = -h;
         l = -l;
@@ -621,62 +659,76 @@ static int reduce(double x, double *rh, double *rl)
     return q;
 }
 
-/* sin(rh + rl) and cos(rh + rl) as double-doubles, |r| <= pi/4 (+ a hair) */
-static void sincos_kernel(double rh, double rl, double *sh, double *sl, double *ch, double *cl)
+/* The kernels: sin(rh + rl) and cos(rh + rl) as hi + lo (not normalised;
+ * hi + lo rounded is the result), |r| <= pi/4 (+ a hair). For |r| <= 1/4 a
+ * polynomial; beyond, r = a + t with a = k/64 from a table and |t| <= 1/128:
+ *   sin(a + t) = sin a + (cos a sin t + sin a (cos t - 1))
+ *   cos(a + t) = cos a + (cos a (cos t - 1) - sin a sin t).
+ * gnc_sin, gnc_cos and gnc_sincos call the same kernels, so their bits agree. */
+static void sin_kernel(double rh, double rl, double *hi, double *lo)
 {
     double ax = fabs(rh);
     if (ax <= 0.25) {
         double z = rh * rh;
         double ps = z * (SIN_P[0] + z * (SIN_P[1] + z * (SIN_P[2] + z * (SIN_P[3] + z * SIN_P[4]))));
+        *hi = rh;
+        *lo = rh * ps + rl * (1.0 - 0.5 * z);
+    } else {
+        int k = (int)(ax * 64.0 + 0.5);
+        double sg = (rh < 0.0) ? -1.0 : 1.0;
+        double t = ax - (double)k * 0x1p-6; /* exact */
+        double tl = sg * rl;
+        double tz = t * t;
+        double st = tl + t * tz * (SIN_T[0] + tz * SIN_T[1]);            /* sin(t + tl) - t */
+        double ct = tz * (-0.5 + tz * (COS_T[0] + tz * COS_T[1])) - t * tl; /* cos(t + tl) - 1 */
+        const double *T = SINCOS_TAB[k - 16];
+        *hi = sg * T[0];
+        *lo = sg * (T[1] + (T[2] * t + ((T[2] * st + T[3] * t) + T[0] * ct)));
+    }
+}
+
+static void cos_kernel(double rh, double rl, double *hi, double *lo)
+{
+    double ax = fabs(rh);
+    if (ax <= 0.25) {
+        double z = rh * rh;
         double pc = z * z * (COS_P[0] + z * (COS_P[1] + z * (COS_P[2] + z * (COS_P[3]
                                                                              + z * COS_P[4]))));
         double hz = 0.5 * z, w = 1.0 - hz;
-        double e = (1.0 - w) - hz;
-        fast_two_sum(rh, rh * ps + rl * (1.0 - hz), sh, sl);
-        fast_two_sum(w, e + (pc - rh * rl), ch, cl);
+        *hi = w;
+        *lo = ((1.0 - w) - hz) + (pc - rh * rl);
     } else {
-        /* r = a + t, a = k/64: sin(a + t) = sin a + (cos a sin t + sin a (cos t - 1)) */
         int k = (int)(ax * 64.0 + 0.5);
         double t = ax - (double)k * 0x1p-6; /* exact */
         double tl = (rh < 0.0) ? -rl : rl;
         double tz = t * t;
-        double st = tl + t * tz * (SIN_T[0] + tz * SIN_T[1]);           /* sin(t + tl) - t */
-        double ct = tz * (-0.5 + tz * (COS_T[0] + tz * COS_T[1])) - t * tl; /* cos(t + tl) - 1 */
+        double st = tl + t * tz * (SIN_T[0] + tz * SIN_T[1]);
+        double ct = tz * (-0.5 + tz * (COS_T[0] + tz * COS_T[1])) - t * tl;
         const double *T = SINCOS_TAB[k - 16];
-        double s_lo = T[1] + (T[2] * t + ((T[2] * st + T[3] * t) + T[0] * ct));
-        double c_lo = T[3] + (((T[2] * ct - T[0] * st) - T[1] * t) - T[0] * t);
-        fast_two_sum(T[0], s_lo, sh, sl);
-        fast_two_sum(T[2], c_lo, ch, cl);
-        if (rh < 0.0) {
-            *sh = -*sh;
-            *sl = -*sl;
-        }
+        *hi = T[2];
+        *lo = T[3] + (((T[2] * ct - T[0] * st) - T[1] * t) - T[0] * t);
     }
 }
 
-/* both results of x (finite, |x| >= 2^-27): sin and cos as double-doubles */
-static void sincos_dd(double x, double *sh, double *sl, double *ch, double *cl)
+static const double QSIGN[2] = {1.0, -1.0};
+
+/* sin(x) (odd = 0) or cos(x) (odd = 1) of a finite x, |x| >= 2^-27:
+ * cos x = sin(x + pi/2), so both are sin or cos of r by the quadrant */
+static double sin_cos(double x, int odd)
 {
-    double rh = x, rl = 0.0, a, b, c, d;
+    double rh = x, rl = 0.0, hi, lo;
     int q = 0;
-    if (!(fabs(x) <= PIO4)) {
-        q = reduce(x, &rh, &rl);
+    double ax = fabs(x);
+    if (ax > PIO4) {
+        q = (ax < 0x1.921fb54442d18p+20) ? reduce_medium(x, &rh, &rl) : reduce(x, &rh, &rl);
     }
-    sincos_kernel(rh, rl, &a, &b, &c, &d);
-    switch (q) {
-    case 0:
-        *sh = a; *sl = b; *ch = c; *cl = d;
-        break;
-    case 1:
-        *sh = c; *sl = d; *ch = -a; *cl = -b;
-        break;
-    case 2:
-        *sh = -a; *sl = -b; *ch = -c; *cl = -d;
-        break;
-    default:
-        *sh = -c; *sl = -d; *ch = a; *cl = b;
-        break;
+    q += odd;
+    if (q & 1) {
+        cos_kernel(rh, rl, &hi, &lo);
+    } else {
+        sin_kernel(rh, rl, &hi, &lo);
     }
+    return QSIGN[(q >> 1) & 1] * (hi + lo);
 }
 
 static int trig_special(double x, double *out)
@@ -694,58 +746,74 @@ static int trig_special(double x, double *out)
 
 double gnc_sin(double x)
 {
-    double sh, sl, ch, cl, r;
-    if (trig_special(x, &r)) {
-        return r;
-    }
+    double r;
     if (fabs(x) < 0x1p-26) {
         return x;
     }
-    sincos_dd(x, &sh, &sl, &ch, &cl);
-    return sh + sl;
+    if (!(fabs(x) <= DBL_MAX) && trig_special(x, &r)) { /* NaN, inf */
+        return r;
+    }
+    return sin_cos(x, 0);
 }
 
 double gnc_cos(double x)
 {
-    double sh, sl, ch, cl, r;
-    if (trig_special(x, &r)) {
-        return r;
-    }
+    double r;
     if (fabs(x) < 0x1p-27) {
         return 1.0;
     }
-    sincos_dd(x, &sh, &sl, &ch, &cl);
-    return ch + cl;
+    if (!(fabs(x) <= DBL_MAX) && trig_special(x, &r)) {
+        return r;
+    }
+    return sin_cos(x, 1);
 }
 
 void gnc_sincos(double x, double *s, double *c)
 {
-    double sh, sl, ch, cl, r;
-    if (trig_special(x, &r)) {
-        *s = r;
-        *c = r;
-        return;
-    }
+    double rh = x, rl = 0.0, sh, sl, ch, cl, r;
+    int q = 0;
     if (fabs(x) < 0x1p-27) {
         *s = x;
         *c = 1.0;
         return;
     }
-    sincos_dd(x, &sh, &sl, &ch, &cl);
-    *s = (fabs(x) < 0x1p-26) ? x : sh + sl;
-    *c = ch + cl;
+    if (trig_special(x, &r)) {
+        *s = r;
+        *c = r;
+        return;
+    }
+    if (!(fabs(x) <= PIO4)) {
+        q = reduce(x, &rh, &rl);
+    }
+    sin_kernel(rh, rl, &sh, &sl);
+    cos_kernel(rh, rl, &ch, &cl);
+    sh = sh + sl;
+    ch = ch + cl;
+    *s = (fabs(x) < 0x1p-26) ? x : QSIGN[(q >> 1) & 1] * ((q & 1) ? ch : sh);
+    *c = QSIGN[((q + 1) >> 1) & 1] * ((q & 1) ? sh : ch);
 }
 
 double gnc_tan(double x)
 {
-    double sh, sl, ch, cl, qh, ql, r;
-    if (trig_special(x, &r)) {
-        return r;
-    }
+    double rh = x, rl = 0.0, sh, sl, ch, cl, qh, ql, r;
+    int q = 0;
     if (fabs(x) < 0x1p-27) {
         return x;
     }
-    sincos_dd(x, &sh, &sl, &ch, &cl);
+    if (trig_special(x, &r)) {
+        return r;
+    }
+    if (!(fabs(x) <= PIO4)) {
+        q = reduce(x, &rh, &rl);
+    }
+    sin_kernel(rh, rl, &sh, &sl);
+    cos_kernel(rh, rl, &ch, &cl);
+    fast_two_sum(sh, sl, &sh, &sl);
+    fast_two_sum(ch, cl, &ch, &cl);
+    if (q & 1) { /* tan(r + pi/2) = -cos r / sin r */
+        dd_div(ch, cl, sh, sl, &qh, &ql);
+        return -(qh + ql);
+    }
     dd_div(sh, sl, ch, cl, &qh, &ql);
     return qh + ql;
 }
@@ -857,8 +925,12 @@ double gnc_atan2(double y, double x)
             double q = ay / ax;
             r = sx ? pi_minus(q, 0.0) : q;
         } else {
-            int sc = -(ex > ey ? ex : ey);
-            atan2_pos(scale2(ay, sc), 0.0, scale2(ax, sc), 0.0, &rh, &rl);
+            if (ex > 500 || ex < -500 || ey > 500 || ey < -500) { /* keep the products finite */
+                int sc = -(ex > ey ? ex : ey);
+                ay = scale2(ay, sc);
+                ax = scale2(ax, sc);
+            }
+            atan2_pos(ay, 0.0, ax, 0.0, &rh, &rl);
             r = sx ? pi_minus(rh, rl) : rh + rl;
         }
     }
@@ -937,6 +1009,19 @@ static double half_exp(double a)
     return ldexp_dd(hi, lo, m - 1);
 }
 
+/* e^a and e^-a as double-doubles (0 < a <= 40) */
+static void exp_pair(double a, double *ph, double *pl, double *nh, double *nl)
+{
+    int m;
+    double h, l;
+    exp_kernel(a, 0.0, &m, &h, &l);
+    *ph = scale2(h, m);
+    *pl = scale2(l, m);
+    exp_kernel(-a, 0.0, &m, &h, &l);
+    *nh = scale2(h, m);
+    *nl = scale2(l, m);
+}
+
 double gnc_sinh(double x)
 {
     double a = fabs(x), eh, el, dh, dl, qh, ql, s, e, r;
@@ -945,6 +1030,12 @@ double gnc_sinh(double x)
     }
     if (a > 40.0) {
         r = half_exp(a);
+    } else if (a >= 1.0) {
+        /* (e^a - e^-a) / 2: at most a 1.3-fold cancellation */
+        double ph, pl, nh, nl;
+        exp_pair(a, &ph, &pl, &nh, &nl);
+        two_sum(ph, -nh, &s, &e);
+        r = 0.5 * (s + (e + (pl - nl)));
     } else {
         /* sinh a = (E + E / (E + 1)) / 2, E = expm1(a): no cancellation */
         expm1_dd(a, &eh, &el);
@@ -959,7 +1050,7 @@ double gnc_sinh(double x)
 
 double gnc_cosh(double x)
 {
-    double a = fabs(x), eh, el, ph, pe, dh, dl, qh, ql, s, e;
+    double a = fabs(x), ph, pl, nh, nl, s, e;
     if (is_nan(x)) {
         return x;
     }
@@ -972,15 +1063,10 @@ double gnc_cosh(double x)
     if (a > 40.0) {
         return half_exp(a);
     }
-    /* cosh a = 1 + E^2 / (2 (1 + E)), E = expm1(a) */
-    expm1_dd(a, &eh, &el);
-    two_prod(eh, eh, &ph, &pe);
-    pe += 2.0 * eh * el;
-    two_sum(1.0, eh, &dh, &dl);
-    dl += el;
-    dd_div(ph, pe, 2.0 * dh, 2.0 * dl, &qh, &ql);
-    two_sum(1.0, qh, &s, &e);
-    return s + (e + ql);
+    /* (e^a + e^-a) / 2: a sum of positive terms */
+    exp_pair(a, &ph, &pl, &nh, &nl);
+    two_sum(ph, nh, &s, &e);
+    return 0.5 * (s + (e + (pl + nl)));
 }
 
 double gnc_tanh(double x)

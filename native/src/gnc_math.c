@@ -30,9 +30,11 @@
 #include "gnc_status.h"
 
 #if defined(__GNUC__)
-#define GM_NOINLINE __attribute__((noinline)) /* keep rare paths out of the hot ones */
+#define GM_NOINLINE __attribute__((noinline))   /* keep rare paths out of the hot ones */
+#define GM_INLINE __inline__ __attribute__((always_inline)) /* small hot kernels */
 #else
 #define GM_NOINLINE
+#define GM_INLINE
 #endif
 
 #if !defined(FLT_EVAL_METHOD) || FLT_EVAL_METHOD != 0
@@ -117,7 +119,7 @@ static int exponent_of(double x)
 }
 
 /* s + e = a + b exactly (Knuth) */
-static void two_sum(double a, double b, double *s, double *e)
+GM_INLINE static void two_sum(double a, double b, double *s, double *e)
 {
     double t = a + b;
     double bb = t - a;
@@ -126,7 +128,7 @@ static void two_sum(double a, double b, double *s, double *e)
 }
 
 /* s + e = a + b exactly, |a| >= |b| (Dekker) */
-static void fast_two_sum(double a, double b, double *s, double *e)
+GM_INLINE static void fast_two_sum(double a, double b, double *s, double *e)
 {
     double t = a + b;
     *e = b - (t - a);
@@ -134,7 +136,7 @@ static void fast_two_sum(double a, double b, double *s, double *e)
 }
 
 /* a = hi + lo with hi on 26 bits (Veltkamp) */
-static void split(double a, double *hi, double *lo)
+GM_INLINE static void split(double a, double *hi, double *lo)
 {
     double c = 134217729.0 * a; /* 2^27 + 1 */
     double h = c - (c - a);
@@ -143,7 +145,7 @@ static void split(double a, double *hi, double *lo)
 }
 
 /* p + e = a b exactly (Dekker), |a|, |b| < 2^996 and no underflow */
-static void two_prod(double a, double b, double *p, double *e)
+GM_INLINE static void two_prod(double a, double b, double *p, double *e)
 {
     double ah, al, bh, bl;
     double t = a * b;
@@ -624,7 +626,7 @@ GM_NOINLINE static int reduce_large(double ax, double *rh, double *rl)
  * returns n mod 4. Cody-Waite: x - n PIO2_1 and n PIO2_2 are exact; the third
  * piece matters only when the remainder so far is small (x near a multiple
  * of pi/2), where it is subtracted exactly too. */
-static int reduce_medium(double x, double *rh, double *rl)
+GM_INLINE static int reduce_medium(double x, double *rh, double *rl)
 {
     double nd = (x * INV_PIO2 + SHIFT) - SHIFT;
     double a = x - nd * PIO2_1; /* exact */
@@ -665,7 +667,7 @@ static int reduce(double x, double *rh, double *rl)
  *   sin(a + t) = sin a + (cos a sin t + sin a (cos t - 1))
  *   cos(a + t) = cos a + (cos a (cos t - 1) - sin a sin t).
  * gnc_sin, gnc_cos and gnc_sincos call the same kernels, so their bits agree. */
-static void sin_kernel(double rh, double rl, double *hi, double *lo)
+GM_INLINE static void sin_kernel(double rh, double rl, double *hi, double *lo)
 {
     double ax = fabs(rh);
     if (ax <= 0.25) {
@@ -687,7 +689,7 @@ static void sin_kernel(double rh, double rl, double *hi, double *lo)
     }
 }
 
-static void cos_kernel(double rh, double rl, double *hi, double *lo)
+GM_INLINE static void cos_kernel(double rh, double rl, double *hi, double *lo)
 {
     double ax = fabs(rh);
     if (ax <= 0.25) {

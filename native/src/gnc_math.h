@@ -36,43 +36,51 @@
 #ifndef GNC_MATH_H
 #define GNC_MATH_H
 
+/* The functions below depend on their arguments only (no state, no errno):
+ * GCC may merge repeated calls with the same arguments, as it does for libm's. */
+#if defined(__GNUC__)
+#define GNC_MATH_CONST __attribute__((const))
+#else
+#define GNC_MATH_CONST
+#endif
+
 /* Trigonometric functions (radians). Argument reduction is exact for every
  * finite double (Payne-Hanek beyond 2^20 pi/2). gnc_sincos gives the same bits
  * as gnc_sin and gnc_cos, for about the cost of one. */
-double gnc_sin(double x);
-double gnc_cos(double x);
-double gnc_tan(double x);
+GNC_MATH_CONST double gnc_sin(double x);
+GNC_MATH_CONST double gnc_cos(double x);
+GNC_MATH_CONST double gnc_tan(double x);
 void gnc_sincos(double x, double *s, double *c);
 
 /* Inverse trigonometric functions: asin in [-pi/2, pi/2], acos in [0, pi]
  * (NaN outside [-1, 1]), atan in [-pi/2, pi/2], atan2(y, x) in [-pi, pi]. */
-double gnc_asin(double x);
-double gnc_acos(double x);
-double gnc_atan(double x);
-double gnc_atan2(double y, double x);
+GNC_MATH_CONST double gnc_asin(double x);
+GNC_MATH_CONST double gnc_acos(double x);
+GNC_MATH_CONST double gnc_atan(double x);
+GNC_MATH_CONST double gnc_atan2(double y, double x);
 
 /* Exponentials and logarithms; gnc_expm1(x) = e^x - 1 and gnc_log1p(x) =
  * log(1 + x) accurate near 0. gnc_pow(x, y) = x^y with C99's special cases. */
-double gnc_exp(double x);
-double gnc_expm1(double x);
-double gnc_log(double x);
-double gnc_log1p(double x);
-double gnc_pow(double x, double y);
-double gnc_cbrt(double x);
+GNC_MATH_CONST double gnc_exp(double x);
+GNC_MATH_CONST double gnc_expm1(double x);
+GNC_MATH_CONST double gnc_log(double x);
+GNC_MATH_CONST double gnc_log1p(double x);
+GNC_MATH_CONST double gnc_pow(double x, double y);
+GNC_MATH_CONST double gnc_cbrt(double x);
 
 /* sqrt(x^2 + y^2) without undue overflow or underflow. */
-double gnc_hypot(double x, double y);
+GNC_MATH_CONST double gnc_hypot(double x, double y);
 
 /* Hyperbolic functions. */
-double gnc_sinh(double x);
-double gnc_cosh(double x);
-double gnc_tanh(double x);
+GNC_MATH_CONST double gnc_sinh(double x);
+GNC_MATH_CONST double gnc_cosh(double x);
+GNC_MATH_CONST double gnc_tanh(double x);
 
 /* Exact operations (no rounding): floor, ceiling, truncation toward zero,
  * and the C99 remainder x - n y with n = trunc(x / y) (sign of x). */
-double gnc_floor(double x);
-double gnc_ceil(double x);
-double gnc_trunc(double x);
-double gnc_fmod(double x, double y);
+GNC_MATH_CONST double gnc_floor(double x);
+GNC_MATH_CONST double gnc_ceil(double x);
+GNC_MATH_CONST double gnc_trunc(double x);
+GNC_MATH_CONST double gnc_fmod(double x, double y);
 
 #endif /* GNC_MATH_H */

@@ -19,8 +19,7 @@ int gnc_cw_stm(double n, double t, double phi[36])
         return GNC_ERR_DOMAIN;
     }
     nt = n * t;
-    s = gnc_sin(nt);
-    c = gnc_cos(nt);
+    gnc_sincos(nt, &s, &c);
     la_zero(phi, 36);
     /* positions */
     phi[0] = 4.0 - 3.0 * c;
@@ -192,8 +191,7 @@ int gnc_safety_ellipse(double n, double radial_amp, double cross_amp, double alo
         || !la_finite(&cross_amp, 1) || !la_finite(&along_center, 1) || !la_finite(&phase, 1)) {
         return GNC_ERR_DOMAIN;
     }
-    s = gnc_sin(phase);
-    c = gnc_cos(phase);
+    gnc_sincos(phase, &s, &c);
     x0[0] = radial_amp * c;
     x0[1] = along_center - 2.0 * radial_amp * s;
     x0[2] = cross_amp * s;

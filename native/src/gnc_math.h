@@ -21,6 +21,10 @@
  * C99 Annex F (signed zeros, infinities, NaN in, NaN out; a domain error
  * returns the quiet NaN 0x7FF8000000000000; errno is never set).
  *
+ * Like libm's, these functions return their value (the core's rule that every
+ * function returns a status does not fit them: they have no failure, a domain
+ * error is a NaN); gnc_math_eval is the status-returning bulk entry point.
+ *
  * Use these names in new C code of the cores; never call sin, cos, exp, ...
  * from <math.h> (tests/core/test_elementary_build.py fails on any libm symbol
  * in a built core). Exactly specified operations stay the compiler's:

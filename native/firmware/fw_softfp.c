@@ -53,25 +53,32 @@ static uint64_t sub_exp33(uint64_t a, uint64_t b)
     return (a & SIGN) | ((uint64_t)e << 52) | (M & MANT);
 }
 
-/* the case libgcc gets wrong: both normal, opposite signs, exponents 33 apart */
+/* the case libgcc gets wrong: both normal, opposite signs, exponents 33 apart
+ * (1: a is the larger, 2: b is). The first test rejects nearly every call with
+ * a few instructions on the high words. */
 static int exp33_case(uint64_t a, uint64_t b)
 {
-    uint32_t ea = (uint32_t)(a >> 52) & 0x7FFu, eb = (uint32_t)(b >> 52) & 0x7FFu;
-    if (((a ^ b) & SIGN) == 0 || ea == 0 || eb == 0 || ea == 0x7FFu || eb == 0x7FFu) {
+    uint32_t ha = (uint32_t)(a >> 32), hb = (uint32_t)(b >> 32);
+    uint32_t ea = (ha >> 20) & 0x7FFu, eb = (hb >> 20) & 0x7FFu;
+    uint32_t d = ea - eb;
+    if (d != 33u && d != (uint32_t)-33) {
         return 0;
     }
-    return ea == eb + 33u ? 1 : (eb == ea + 33u ? 2 : 0);
+    if (((ha ^ hb) & 0x80000000u) == 0 || ea == 0 || eb == 0 || ea == 0x7FFu || eb == 0x7FFu) {
+        return 0;
+    }
+    return d == 33u ? 1 : 2;
 }
 
 uint64_t __wrap___aeabi_dadd(uint64_t a, uint64_t b)
 {
     switch (exp33_case(a, b)) {
+    case 0:
+        return __real___aeabi_dadd(a, b);
     case 1:
         return sub_exp33(a, b);
-    case 2:
-        return sub_exp33(b, a);
     default:
-        return __real___aeabi_dadd(a, b);
+        return sub_exp33(b, a);
     }
 }
 

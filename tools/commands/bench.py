@@ -112,11 +112,10 @@ def run(args: argparse.Namespace) -> int:
 
 def _calls(args: argparse.Namespace, link: Any, out: dict[str, Any]) -> int:
     """Time the guidance call, then replay the recorded calls on the board and
-    the desktop; 0 when every difference is within its tolerance."""
+    the desktop; 0 when every output is bit-identical."""
     from hil.board.bench import efficiency, time_guidance_calls
-    from hil.board.calls import tolerance
+    from hil.board.calls import identical_calls
 
-    status = 0
     url = link.url
     from fsw_tools.progress import step
 
@@ -143,15 +142,16 @@ def _calls(args: argparse.Namespace, link: Any, out: dict[str, Any]) -> int:
     with step("back-to-back comparison"):
         b2b = _back_to_back(link, args.calls)
     print(f"back-to-back, board vs desktop on {args.calls} recorded guidance calls "
-          "(max difference per output, absolute and relative to the call's output scale):")
+          "(every output must be bit-identical):")
     for c in b2b:
-        ok = c.max_rel <= tolerance(c.kind)
-        status |= 0 if ok else 1
-        print(f"  {c.kind:17s} {c.calls:5d} calls  bit-identical {c.identical_fraction:6.1%}"
-              f"  max abs {c.max_abs:.2e}  max rel {c.max_rel:.2e}"
-              f"  (tolerance {tolerance(c.kind):.0e}) {'ok' if ok else 'FAIL'}")
+        print(f"  {c.kind:17s} {c.calls:5d} calls  bit-identical {c.identical_calls:5d}"
+              f"  max {c.max_ulp} ULP  max abs {c.max_abs:.2e}  max rel {c.max_rel:.2e}"
+              f"  {'ok' if c.identical_calls == c.calls else 'FAIL'}")
+    same, total = identical_calls(b2b)
+    print(f"bit-identical: {same}/{total}")
     out["back_to_back"] = [c.__dict__ for c in b2b]
-    return status
+    out["bit_identical"] = [same, total]
+    return 0 if same == total else 1
 
 
 def _fly(sc: Any, args: argparse.Namespace, link: Any, out: dict[str, Any]) -> int:

@@ -30,6 +30,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from fsw import timescale
 from fsw.errors import UserError
 
 __all__ = [
@@ -44,24 +45,33 @@ __all__ = [
     "utc_to_tai",
 ]
 
-#: TAI - UTC since 2017-01-01 (IERS Bulletin C: no leap second announced since).
+#: TAI - UTC since 2017-01-01 (for reference only: the offset of any epoch is
+#: looked up in ERFA's leap-second table, :mod:`fsw.timescale`)
 TAI_MINUS_UTC_S = 37.0
-_CUC_EPOCH = datetime(1958, 1, 1, tzinfo=UTC)
+#: scenario epochs: from the first whole-second UTC to the end of the CUC range
+_EPOCH_RANGE = (datetime(1972, 1, 1, tzinfo=UTC), datetime(2090, 1, 1, tzinfo=UTC))
 
 
 def utc_to_tai(epoch_utc: str) -> float:
-    """TAI seconds since 1958-01-01 of an ISO 8601 UTC time (leap seconds before
-    2017 are folded into the constant offset; scenario epochs are after 2017)."""
+    """TAI seconds since 1958-01-01 of an ISO 8601 UTC time (TAI - UTC from
+    ERFA's leap-second table, :func:`fsw.timescale.tai_minus_utc`)."""
     try:
         t = datetime.fromisoformat(epoch_utc.replace("Z", "+00:00"))
-    except (ValueError, AttributeError) as exc:
+    except (ValueError, AttributeError, TypeError) as exc:
         raise UserError(f"epoch {epoch_utc!r} is not an ISO 8601 UTC time") from exc
     if t.tzinfo is None:
         t = t.replace(tzinfo=UTC)
-    return (t - _CUC_EPOCH).total_seconds() + TAI_MINUS_UTC_S
+    if not _EPOCH_RANGE[0] <= t < _EPOCH_RANGE[1]:
+        raise UserError(f"epoch {epoch_utc!r} is outside 1972..2089 (UTC with leap seconds, "
+                        "and the 32-bit CUC time of the packets)")
+    return timescale.utc_to_tai(t)
 
 
 # --------------------------------------------------------------------------- sections
+
+#: longest launch notice and run a scenario may ask for [s]
+MAX_NOTICE_S = 365 * 86400.0
+MAX_RUN_S = 365 * 86400.0
 
 
 @dataclass
@@ -104,6 +114,9 @@ class Target:
     name: str = "JACKAL-like target"
     tle_line1: str = ""
     tle_line2: str = ""
+    #: a TLE whose epoch is further than this from the launch is refused (SGP4
+    #: errors grow by kilometres a day); raise it knowingly for old element sets
+    tle_max_age_days: float = 30.0
     #: circular 500 km at 45° (mission-facts: "most Electron missions deploy at about 500 km")
     altitude_km: float = 500.0
     ecc: float = 0.0
@@ -429,8 +442,10 @@ def validate(sc: Scenario) -> Scenario:
     """Range and consistency checks; UserError naming the key on failure."""
     utc_to_tai(sc.mission.epoch_utc)
     m, r, t, ins, ch, p = sc.mission, sc.rates, sc.target, sc.insertion, sc.chaser, sc.plan
-    _require(m.notice_to_launch_s >= 0, "mission.notice_to_launch_s", "must be >= 0")
-    _require(m.max_duration_s > 0, "mission.max_duration_s", "must be > 0")
+    _require(0 <= m.notice_to_launch_s <= MAX_NOTICE_S, "mission.notice_to_launch_s",
+             f"must be in [0, {MAX_NOTICE_S:g}] s (a year)")
+    _require(0 < m.max_duration_s <= MAX_RUN_S, "mission.max_duration_s",
+             f"must be in (0, {MAX_RUN_S:g}] s (a year)")
     _require(m.departure_duration_s >= 0, "mission.departure_duration_s", "must be >= 0")
     _require(0 <= m.seed < 2**32, "mission.seed", "must be in [0, 2**32)")
     _require(0 < r.adcs_hz <= 100, "rates.adcs_hz", "must be in (0, 100]")
@@ -442,21 +457,12 @@ def validate(sc: Scenario) -> Scenario:
     _require(r.housekeeping_s > 0, "rates.housekeeping_s", "must be > 0")
     _require(r.heartbeat_s >= 0, "rates.heartbeat_s", "must be >= 0")
     if t.tle_line1 or t.tle_line2:
-        _require(
-            len(t.tle_line1) >= 69 and t.tle_line1.startswith("1 "),
-            "target.tle_line1",
-            "must be a 69-character TLE line starting with '1 '",
-        )
-        _require(
-            len(t.tle_line2) >= 69 and t.tle_line2.startswith("2 "),
-            "target.tle_line2",
-            "must be a 69-character TLE line starting with '2 '",
-        )
+        _check_tle(t, sc.launch_tai)
     _require(150 <= t.altitude_km <= 2000, "target.altitude_km", "must be in [150, 2000] km")
     _require(0 <= t.ecc < 0.1, "target.ecc", "must be in [0, 0.1) (near-circular LEO)")
     _require(0 <= t.inc_deg <= 180, "target.inc_deg", "must be in [0, 180]")
     _require(t.mass_kg > 0, "target.mass_kg", "must be > 0")
-    _require(ins.ascent_s >= 0, "insertion.ascent_s", "must be >= 0")
+    _require(0 <= ins.ascent_s <= 86400, "insertion.ascent_s", "must be in [0, 86400] s")
     _vector(ins.position_hill_m, 3, "insertion.position_hill_m")
     if ins.velocity_hill_mps:
         _vector(ins.velocity_hill_mps, 3, "insertion.velocity_hill_mps")
@@ -547,6 +553,42 @@ def validate(sc: Scenario) -> Scenario:
     return sc
 
 
+def tle_checksum(line: str) -> int:
+    """The modulo-10 checksum of a TLE line's first 68 characters (digits
+    count their value, a minus sign counts 1)."""
+    return sum(int(c) if c.isdigit() else c == "-" for c in line[:68]) % 10
+
+
+def tle_epoch_tai(line1: str) -> float:
+    """TAI seconds since 1958 of a TLE's epoch (line 1, columns 19-32:
+    two-digit year, 57-99 -> 19xx, then the day of the year with fraction)."""
+    yy, day = int(line1[18:20]), float(line1[20:32])
+    year = 1900 + yy if yy >= 57 else 2000 + yy
+    t = datetime(year, 1, 1, tzinfo=UTC)
+    return utc_to_tai(t.isoformat()) + (day - 1.0) * 86400.0
+
+
+def _check_tle(t: Target, launch_tai: float) -> None:
+    for n, line in ((1, t.tle_line1), (2, t.tle_line2)):
+        key = f"target.tle_line{n}"
+        _require(len(line.rstrip()) == 69 and line.startswith(f"{n} "), key,
+                 f"must be a 69-character TLE line starting with '{n} '")
+        _require(line[68].isdigit() and int(line[68]) == tle_checksum(line), key,
+                 f"fails its checksum (last digit {line[68]!r}, computed {tle_checksum(line)})")
+    _require(t.tle_line1[2:7] == t.tle_line2[2:7], "target.tle_line2",
+             "names another satellite than target.tle_line1")
+    try:
+        epoch = tle_epoch_tai(t.tle_line1)
+    except ValueError:
+        raise UserError("scenario key 'target.tle_line1': unreadable epoch (columns 19-32)"
+                        ) from None
+    age_days = (launch_tai - epoch) / 86400.0
+    _require(t.tle_max_age_days > 0, "target.tle_max_age_days", "must be > 0")
+    _require(abs(age_days) <= t.tle_max_age_days, "target.tle_line1",
+             f"has an epoch {age_days:+.1f} days from the launch (limit "
+             f"target.tle_max_age_days = {t.tle_max_age_days:g}): use a recent element set")
+
+
 def from_dict(data: dict[str, Any], source: str = "<dict>") -> Scenario:
     """A validated scenario from nested dicts (missing keys take their defaults)."""
     sc = _build(Scenario, data, "")
@@ -563,6 +605,9 @@ def load(path: str | Path) -> Scenario:
         raise UserError(f"scenario file {str(p)!r} not found") from None
     except OSError as exc:
         raise UserError(f"scenario file {str(p)!r} cannot be read: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise UserError(f"scenario file {str(p)!r} is not UTF-8 text (byte {exc.start}: "
+                        f"{exc.object[exc.start:exc.start + 1]!r})") from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

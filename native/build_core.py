@@ -19,7 +19,6 @@ ffibuilder.set_source(
     '#include "gnc.h"\n',
     include_dirs=[str(INCLUDE)],
     extra_objects=strict_objects(SOURCES, [INCLUDE], build_dir("core")),
-    libraries=["m"],
 )
 
 if __name__ == "__main__":

@@ -13,9 +13,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from buildlib import HERE, build_dir, header_text, strict_objects
 
 INCLUDE = HERE / "sim" / "include"
-SOURCES = sorted((HERE / "sim" / "src").glob("*.c"))
-# the public header, the private one, and the guidance core's private headers
-# (native/src/gnc_la.h: the vector helpers both cores share)
+# the simulation's sources and the guidance core's elementary functions
+# (native/src/gnc_math.c: the one source of sin, cos, exp, ... for both cores)
+SOURCES = [*sorted((HERE / "sim" / "src").glob("*.c")), HERE / "src" / "gnc_math.c"]
+# the public header, the private one, the guidance core's private headers
+# (native/src/gnc_la.h: the vector helpers both cores share; gnc_math.h) and
+# its public ones (gnc_math.c includes gnc_status.h and gnc_elementary.h)
 INCLUDE_DIRS = [INCLUDE, HERE / "sim" / "src", HERE / "src", HERE / "include"]
 
 ffibuilder = FFI()
@@ -25,7 +28,6 @@ ffibuilder.set_source(
     '#include "simcore.h"\n',
     include_dirs=[str(INCLUDE)],
     extra_objects=strict_objects(SOURCES, INCLUDE_DIRS, build_dir("sim")),
-    libraries=["m"],
 )
 
 if __name__ == "__main__":

@@ -15,6 +15,19 @@ import sysconfig
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+# The flags that make the C cores' results the same bits on every machine and
+# on the board (the firmware Makefile states the same set for the Cortex-M4F):
+#   -ffp-contract=off            never fuse a*b+c into an FMA (the CPU may or may
+#                                not have one; a fused result rounds once, not twice)
+#   -fexcess-precision=standard  every double expression rounded to double (C99
+#                                semantics; native/src/gnc_math.c also refuses to
+#                                build where FLT_EVAL_METHOD != 0, i.e. on x87)
+#   -fno-math-errno              sqrt becomes the inline IEEE instruction (sqrtsd),
+#                                with no libm call for errno
+#   no -ffast-math / -Ofast      they reassociate, flush subnormals and assume no
+#                                NaN or infinity: none of that is allowed
+# The cores call no libm function: the elementary functions are the project's own
+# (native/src/gnc_math.c); tests/core/test_elementary_build.py checks the symbols.
 STRICT_FLAGS = [
     "-std=c99",
     "-Wall",
@@ -24,6 +37,8 @@ STRICT_FLAGS = [
     "-O2",
     "-fPIC",
     "-ffp-contract=off",
+    "-fexcess-precision=standard",
+    "-fno-math-errno",
 ]
 
 _INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')

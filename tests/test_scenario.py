@@ -83,3 +83,41 @@ def test_override_replaces_and_validates() -> None:
         scenario.override(sc, plan__nope=1)
     with pytest.raises(UserError, match=r"plan\.keep_out_m"):
         scenario.override(sc, plan__keep_out_m=0.0)
+
+
+# A published element set (ISS, 2019-12-09) and its checksums (the last digits)
+ISS1 = "1 25544U 98067A   19343.69339541  .00001764  00000-0  38792-4 0  9991"
+ISS2 = "2 25544  51.6439 211.2001 0007417  17.6667  85.6398 15.50103472202482"
+
+
+def _tle_scenario(line1: str = ISS1, line2: str = ISS2, epoch: str = "2019-12-09T12:00:00Z",
+                  **target) -> dict:
+    return {"mission": {"epoch_utc": epoch, "notice_to_launch_s": 600.0},
+            "target": {"tle_line1": line1, "tle_line2": line2, **target}}
+
+
+def test_tle_checksums_match_the_published_lines() -> None:
+    assert scenario.tle_checksum(ISS1) == int(ISS1[68])
+    assert scenario.tle_checksum(ISS2) == int(ISS2[68])
+    scenario.from_dict(_tle_scenario())
+
+
+def test_a_tle_with_a_bad_checksum_is_refused() -> None:
+    bad = ISS2[:30] + "9" + ISS2[31:]  # one digit changed, checksum kept
+    with pytest.raises(UserError, match=r"target\.tle_line2.*checksum"):
+        scenario.from_dict(_tle_scenario(line2=bad))
+
+
+def test_an_old_tle_epoch_is_refused_unless_allowed() -> None:
+    # the case: the element set 18 years older than the launch
+    with pytest.raises(UserError, match=r"target.tle_line1.*days from the launch"):
+        scenario.from_dict(_tle_scenario(epoch="2037-12-01T00:00:00Z"))
+    scenario.from_dict(_tle_scenario(epoch="2037-12-01T00:00:00Z", tle_max_age_days=7000.0))
+    assert scenario.tle_epoch_tai(ISS1) == pytest.approx(
+        scenario.utc_to_tai("2019-12-09T00:00:00Z") + 0.69339541 * 86400, abs=1e-3)
+
+
+def test_huge_times_are_refused_before_any_overflow() -> None:
+    for key, value in (("notice_to_launch_s", 1e12), ("max_duration_s", 1e300)):
+        with pytest.raises(UserError, match=f"mission.{key}"):
+            scenario.from_dict({"mission": {key: value}})

@@ -15,7 +15,9 @@
 (any other key is shown as-is in the report): ``scenario`` (name), ``seed``,
 ``outcome`` (e.g. "DEPARTURE", "SAFE"), ``sim_duration_s``, ``wall_time_s``,
 ``packets``, ``packet_hash``, ``delta_v_m_s``, ``min_range_m``,
-``keep_out_radius_m``, ``phases`` (list of ``{"mode": str, "t": float}``, TAI s).
+``keep_out_radius_m``, ``phases`` (list of ``{"mode": str, "t": float}``, TAI s),
+``stopped_by`` (why the run ended: "departure", "duration", "max_duration",
+"mode"), ``archive`` (false for a run flown with ``--no-archive``).
 """
 
 from __future__ import annotations
@@ -71,18 +73,21 @@ class RunDir:
         return self.root / REPORT_NAME
 
     def create(self) -> RunDir:
-        """Make the directory (and parents); an existing run's archive is an error."""
-        self.root.mkdir(parents=True, exist_ok=True)
-        if self.archive.exists():
-            raise UserError(f"{self.root} already holds a run ({ARCHIVE_NAME}); choose another")
+        """Make the directory (and parents); an existing run is an error, and
+        so is a path that is a file, lies under a file or cannot be written."""
+        from fsw_tools.files import output_dir
+
+        if self.archive.exists() or self.archive.is_symlink() or self.summary.exists():
+            raise UserError(f"{self.root} already holds a run; choose another --out")
+        output_dir(self.root)
         return self
 
     def write_summary(self, summary: dict[str, Any]) -> Path:
         """Write summary.json atomically (temporary file, then rename)."""
-        tmp = self.summary.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(summary, indent=2, sort_keys=True, default=_jsonable) + "\n")
-        os.replace(tmp, self.summary)
-        return self.summary
+        from fsw_tools.files import atomic_write
+
+        text = json.dumps(summary, indent=2, sort_keys=True, default=_jsonable) + "\n"
+        return atomic_write(self.summary, text)
 
     def read_summary(self) -> dict[str, Any]:
         """The run summary; {} if the run has none (e.g. it was killed)."""
@@ -101,6 +106,12 @@ class RunDir:
         if not self.root.is_dir():
             raise UserError(f"{self.root}: no such run directory")
         if not self.archive.is_file():
+            if self.summary.is_file():
+                flown = self.read_summary().get("archive")
+                why = "it was flown with --no-archive" if flown is False else "no packet archive"
+                raise UserError(f"{self.root}: {why}: only its summary.json is there "
+                                f"(fly it again without --no-archive to decode, plot, "
+                                f"report or replay it)")
             raise UserError(f"{self.root}: not a run directory (no {ARCHIVE_NAME})")
         return self
 

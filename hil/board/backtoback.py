@@ -1,21 +1,24 @@
 """Back-to-back comparison of the guidance core on the board with the
 desktop build of the same sources, on the same recorded inputs.
 
-The recorded calls cover the core's arithmetic and its libm use: attitude
-propagation (sin/cos), two-body Kepler propagation (an iterative solver with
-sin/cos/sqrt), Clohessy-Wiltshire propagation, classical elements to and
-from Cartesian state (acos/atan2) and a quaternion rotation (pure
+The recorded calls cover the core's arithmetic and its elementary functions:
+attitude propagation (sin/cos), two-body Kepler propagation (an iterative
+solver with sin/cos/sqrt), Clohessy-Wiltshire propagation, classical elements
+to and from Cartesian state (acos/atan2) and a quaternion rotation (pure
 arithmetic). The board computes them from a semihosted file
 (native/firmware/tests/b2b_core.c) under QEMU.
 
-Why the results can differ at all: + - * / and sqrt are IEEE 754 correctly
-rounded on both sides (soft double on the Cortex-M4F, SSE2 on x86-64) and
-both builds use -ffp-contract=off, so pure arithmetic agrees bit for bit;
-sin, cos, atan2, acos come from different libms (newlib vs glibc), each
-within 1 ULP of the true value, so they may differ by 1 ULP per call, and
-the difference then propagates through the function's own conditioning.
-:func:`compare` reports both the ULP distance and the difference relative to
-the output's scale, per call kind.
+Why the results must be bit-identical: + - * /, sqrt and the conversions are
+IEEE 754 correctly rounded on both sides (libgcc's soft double on the
+Cortex-M4F, SSE2 on x86-64), both builds use the same strict flags
+(-ffp-contract=off: no fused multiply-add; -fexcess-precision=standard), and
+the elementary functions are the core's own (native/src/gnc_math.c), not
+newlib's or glibc's. :func:`compare` reports the ULP distance per call kind;
+anything but 0 is a defect.
+
+The elementary functions and the soft double arithmetic themselves are
+compared by a second image (native/firmware/tests/b2b_math.c):
+:func:`math_on_qemu` against :func:`math_desktop`.
 """
 
 from __future__ import annotations
@@ -29,7 +32,8 @@ import numpy as np
 
 from fsw.constants import MU_EARTH
 
-__all__ = ["KINDS", "Comparison", "compare", "desktop", "make_calls", "on_qemu"]
+__all__ = ["ARITH_OPS", "KINDS", "Comparison", "compare", "desktop", "make_calls", "math_desktop",
+           "math_on_qemu", "on_qemu", "ulp_distance"]
 
 NREC = 17
 KINDS = {0: "att_propagate", 1: "kepler", 2: "cw_propagate", 3: "coe_from_rv",
@@ -126,14 +130,70 @@ def on_qemu(calls: np.ndarray, elf: Path, timeout: float = 60.0) -> np.ndarray:
     return out.reshape(-1, NREC)
 
 
+#: the arithmetic the b2b_math image runs besides the elementary functions:
+#: op -> (name, numpy on the desktop)
+ARITH_OPS = {
+    100: ("add", lambda x, y: x + y),
+    101: ("sub", lambda x, y: x - y),
+    102: ("mul", lambda x, y: x * y),
+    103: ("div", lambda x, y: x / y),
+    104: ("int32 to double", lambda x, y: x.astype(np.int32).astype(np.float64)),
+    105: ("int64 to double", lambda x, y: x.astype(np.int64).astype(np.float64)),
+}
+
+
+def math_desktop(ops: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """The desktop's result of each (op, x, y): the core's gnc_math_eval for
+    an elementary function, the host's IEEE arithmetic (SSE2) otherwise."""
+    from fsw.core._gnc import ffi, lib
+
+    out = np.zeros(len(ops))
+    for op in np.unique(ops):
+        m = ops == op
+        xs = np.ascontiguousarray(x[m], dtype=np.float64)
+        ys = np.ascontiguousarray(y[m], dtype=np.float64)
+        if int(op) in ARITH_OPS:
+            with np.errstate(all="ignore"):
+                out[m] = ARITH_OPS[int(op)][1](xs, ys)
+            continue
+        r = np.empty_like(xs)
+        st = lib.gnc_math_eval(int(op), ffi.from_buffer("double[]", xs),
+                               ffi.from_buffer("double[]", ys), xs.size,
+                               ffi.from_buffer("double[]", r))
+        if st:
+            raise ValueError(f"gnc_math_eval({int(op)}) failed with status {st}")
+        out[m] = r
+    return out
+
+
+def math_on_qemu(ops: np.ndarray, x: np.ndarray, y: np.ndarray, elf: Path,
+                 timeout: float = 120.0) -> np.ndarray:
+    """The board's result of each (op, x, y): the b2b_math image under QEMU."""
+    from hil.board.qemu import run_semihosted
+
+    rec = np.stack([np.asarray(ops, dtype=np.float64), x, y], axis=1)
+    with tempfile.TemporaryDirectory(prefix="fsw-b2b-math-") as tmp:
+        d = Path(tmp)
+        rec.astype("<f8").tofile(d / "b2b_math_in.bin")
+        res = run_semihosted(elf, timeout=timeout, cwd=d)
+        if res.timed_out or res.returncode != 0:
+            raise RuntimeError(
+                f"b2b_math image failed (status {res.returncode}):\n{res.output}")
+        return np.fromfile(d / "b2b_math_out.bin", dtype="<f8")
+
+
 def _ordered(x: np.ndarray) -> np.ndarray:
     i = x.astype("<f8").view("<i8")
     return np.where(i < 0, np.int64(-(2**63)) - i, i)
 
 
 def ulp_distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Units in the last place between doubles (0 when bit-identical)."""
-    return np.abs(_ordered(a) - _ordered(b))
+    """Units in the last place between doubles (0 when bit-identical; NaNs
+    count by their bits)."""
+    oa, ob = _ordered(np.asarray(a)), _ordered(np.asarray(b))
+    cap = np.int64(2**61)
+    far = np.minimum(np.abs(oa), cap) + np.minimum(np.abs(ob), cap)  # no int64 overflow
+    return np.where((oa < 0) == (ob < 0), np.abs(oa - ob), far)
 
 
 @dataclass

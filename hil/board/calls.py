@@ -4,7 +4,10 @@ the propulsion arithmetic, and the relative- and orbit-guidance, sun and
 shadow functions the autonomy calls), replayed on any
 :class:`~fsw.core.guidance.GuidanceCore`. Replayed on the board (PacketCore
 over a BoardLink) and on the desktop (LocalCore), the outputs are compared
-output by output (:func:`compare_sessions`); a bench times the calls.
+output by output (:func:`compare_sessions`) and must be bit-identical: both
+sides run the same C sources with the same IEEE flags and the core's own
+elementary functions (see :mod:`hil.board.backtoback`). A bench times the
+calls.
 """
 
 from __future__ import annotations
@@ -24,9 +27,9 @@ __all__ = [
     "compare_sessions",
     "flatten",
     "guidance_call_source",
+    "identical_calls",
     "recorded_calls",
     "replay",
-    "tolerance",
 ]
 
 N_MEAN = math.sqrt(MU_EARTH / 6.9e6**3)  # rad/s, mean motion of a 520 km orbit
@@ -169,14 +172,19 @@ class CallDiff:
 
     kind: str
     calls: int
+    identical_calls: int  # calls with every output bit for bit equal
     identical_fraction: float  # outputs bit for bit equal
+    max_ulp: int  # largest distance of an output, in doubles (0: bit-identical)
     max_abs: float  # max |board - desktop| over every output
     max_rel: float  # max |board - desktop| / max(|desktop| of that call, tiny)
 
 
 def compare_sessions(board: list[tuple[str, np.ndarray]],
                      desk: list[tuple[str, np.ndarray]]) -> list[CallDiff]:
-    """Per call kind, the largest differences (the sessions must line up)."""
+    """Per call kind, the bit-identical share and the largest differences
+    (the sessions must line up)."""
+    from hil.board.backtoback import ulp_distance
+
     if [n for n, _ in board] != [n for n, _ in desk]:
         raise ValueError("the two sessions ran different calls")
     out: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
@@ -188,26 +196,26 @@ def compare_sessions(board: list[tuple[str, np.ndarray]],
     for name, pairs in out.items():
         if not any(d.size for _, d in pairs):
             continue
-        same = np.concatenate([b == d for b, d in pairs])
-        absd = max(float(np.max(np.abs(b - d), initial=0.0)) for b, d in pairs)
-        reld = max(float(np.max(np.abs(b - d), initial=0.0) / max(np.max(np.abs(d), initial=0.0),
-                                                                   1e-300))
-                   for b, d in pairs)
-        res.append(CallDiff(name, len(pairs), float(np.mean(same)), absd, reld))
+        ulps = [ulp_distance(b, d) for b, d in pairs]
+        with np.errstate(invalid="ignore"):
+            absd = max(float(np.max(np.abs(b - d), initial=0.0)) for b, d in pairs)
+            reld = max(float(np.max(np.abs(b - d), initial=0.0)
+                             / max(np.max(np.abs(d), initial=0.0), 1e-300)) for b, d in pairs)
+        res.append(CallDiff(
+            kind=name,
+            calls=len(pairs),
+            identical_calls=sum(int(not u.any()) for u in ulps),
+            identical_fraction=float(np.mean(np.concatenate(ulps) == 0)),
+            max_ulp=int(max(int(u.max(initial=0)) for u in ulps)),
+            max_abs=absd,
+            max_rel=reld,
+        ))
     return res
 
 
-def tolerance(kind: str) -> float:
-    """Largest accepted |board - desktop| relative to the call's output scale.
-
-    + - * / sqrt agree bit for bit (IEEE 754 on both sides, -ffp-contract=off);
-    newlib's and glibc's sin/cos/atan2/acos may differ by 1 ULP, which the
-    calls' conditioning turns into a few ULP of the outputs: 1e-13 (~450 ULP)
-    bounds that with margin. A closest-approach time comes from a minimiser
-    on a function that is flat at its minimum, so its time is conditioned
-    like the square root of the input error: 1e-8 there.
-    """
-    return 1e-8 if kind == "closest_approach" else 1e-13
+def identical_calls(diffs: list[CallDiff]) -> tuple[int, int]:
+    """(calls whose outputs are all bit-identical, calls compared)."""
+    return sum(d.identical_calls for d in diffs), sum(d.calls for d in diffs)
 
 
 def guidance_call_source(link: Any) -> tuple[Callable[[], object], str, tuple[int, int]]:

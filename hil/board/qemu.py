@@ -30,30 +30,60 @@ __all__ = [
     "run_semihosted",
 ]
 
-FIRMWARE_DIR = Path(__file__).resolve().parents[2] / "native" / "firmware"
+#: the firmware sources: the source checkout's native/firmware, or the copy an
+#: installed package carries (setup.py puts native/{src,include,firmware} in
+#: hil/board/firmware_src), built on demand into a user cache folder
+_CHECKOUT = Path(__file__).resolve().parents[2] / "native" / "firmware"
+_PACKAGED = Path(__file__).resolve().parent / "firmware_src" / "firmware"
+FIRMWARE_DIR = _CHECKOUT if (_CHECKOUT / "Makefile").is_file() else _PACKAGED
 QEMU = "qemu-system-arm"
 MACHINE = "netduinoplus2"
+#: what to install for each missing tool (Debian and Ubuntu package names)
+_INSTALL = {
+    "arm-none-eabi-gcc": "sudo apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi",
+    QEMU: "sudo apt-get install qemu-system-arm",
+    "make": "sudo apt-get install make",
+}
 
 
 def firmware_tools_missing() -> str | None:
-    """Why the firmware cannot be built and run here (None when it can)."""
+    """Why the firmware cannot be built and run here, and what to install
+    (None when it can)."""
     for tool in ("arm-none-eabi-gcc", QEMU, "make"):
         if shutil.which(tool) is None:
-            return f"{tool} not found on PATH"
+            return f"{tool} not found on PATH (install it: {_INSTALL[tool]})"
     if not (FIRMWARE_DIR / "Makefile").is_file():
-        return f"firmware sources not found at {FIRMWARE_DIR} (not a source checkout)"
+        return (f"firmware sources not found at {FIRMWARE_DIR}: reinstall the package "
+                "(pip install --force-reinstall rpo-fsw-emulator)")
     return None
+
+
+def default_build_dir() -> Path:
+    """native/firmware/build in a source checkout; for an installed package a
+    user cache folder (``$XDG_CACHE_HOME``, else ``~/.cache``), per version."""
+    if FIRMWARE_DIR == _CHECKOUT:
+        return FIRMWARE_DIR / "build"
+    import fsw
+
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "rpo-fsw-emulator" / f"firmware-{fsw.__version__}"
 
 
 def build_firmware(target: str = "all", timeout: float = 240.0, build_dir: Path | None = None,
                    extra_cflags: str = "") -> Path:
     """Build the firmware (``make -C native/firmware TARGET``); return the
-    build folder. UserError with the compiler's output when it fails."""
+    build folder (:func:`default_build_dir` unless given). UserError with the
+    compiler's output when it fails."""
     missing = firmware_tools_missing()
     if missing:
         raise UserError(f"cannot build the firmware: {missing}")
     cmd = ["make", "-s", "-C", str(FIRMWARE_DIR), target]
-    build = build_dir or FIRMWARE_DIR / "build"
+    build = build_dir or default_build_dir()
+    try:
+        build.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"cannot make the firmware build folder {build}: "
+                        f"{exc.strerror}") from None
     cmd.append(f"BUILD={build}")
     if extra_cflags:
         cmd.append(f"EXTRA_CFLAGS={extra_cflags}")

@@ -29,5 +29,6 @@
 #include "gnc_prop.h"
 #include "gnc_crc16.h"
 #include "gnc_dispatch.h"
+#include "gnc_elementary.h"
 
 #endif /* GNC_H */

@@ -18,7 +18,7 @@ static int quat_ok(const double q[4])
 static double quat_angle(const double q[4])
 {
     double v = sqrt(q[1] * q[1] + q[2] * q[2] + q[3] * q[3]);
-    return 2.0 * atan2(v, fabs(q[0]));
+    return 2.0 * gnc_atan2(v, fabs(q[0]));
 }
 
 /* The rotation vector phi e (rad) with q = [cos(phi/2), -e sin(phi/2)]: the
@@ -38,7 +38,7 @@ static void quat_to_rotvec(const double q[4], double rv[3])
         la_zero(rv, 3);
         return;
     }
-    ang = 2.0 * atan2(vn, w);
+    ang = 2.0 * gnc_atan2(vn, w);
     la_scale(v, -ang / vn, rv);
 }
 
@@ -76,9 +76,9 @@ int gnc_att_propagate(const double q_BN[4], const double w_B[3], double dt, doub
     if (fabs(half) < 1e-6) {
         s = 0.5 * dt * (1.0 - half * half / 6.0);
     } else {
-        s = sin(half) / wn;
+        s = gnc_sin(half) / wn;
     }
-    dq[0] = cos(half);
+    dq[0] = gnc_cos(half);
     dq[1] = -w_B[0] * s;
     dq[2] = -w_B[1] * s;
     dq[3] = -w_B[2] * s;
@@ -170,10 +170,10 @@ static void mekf_propagate(gnc_mekf *ctx, const double w[3], double dt)
         c = 0.5 * dt * dt;
         d = dt * dt * dt / 6.0;
     } else {
-        a = sin(th) / wn;
-        b = (1.0 - cos(th)) / (wn * wn);
+        a = gnc_sin(th) / wn;
+        b = (1.0 - gnc_cos(th)) / (wn * wn);
         c = b;
-        d = (th - sin(th)) / (wn * wn * wn);
+        d = (th - gnc_sin(th)) / (wn * wn * wn);
     }
     la_zero(phi, 36);
     for (i = 0; i < 3; ++i) {

@@ -175,7 +175,7 @@ int gnc_ephem_state(gnc_ephem *ctx, double t, double r[3], double v[3])
     la_copy(ctx->v, vv, 3);
     if (dt < -1e-6) {
         /* backwards from the cache (a re-plan in the past): the cache stays */
-        steps = ceil(-dt / c->step);
+        steps = gnc_ceil(-dt / c->step);
         if (steps > EPHEM_MAX_STEPS) {
             return GNC_ERR_RANGE;
         }
@@ -185,7 +185,7 @@ int gnc_ephem_state(gnc_ephem *ctx, double t, double r[3], double v[3])
             rk4_step(rr, vv, h, c->mu, c->j2, c->r_eq, rr, vv);
         }
     } else {
-        steps = dt > 0.0 ? ceil(dt / c->step) : 0.0;
+        steps = dt > 0.0 ? gnc_ceil(dt / c->step) : 0.0;
         if (steps > EPHEM_MAX_STEPS) {
             return GNC_ERR_RANGE;
         }
@@ -343,7 +343,7 @@ int gnc_hill_to_inertial_at(const double r_t[3], const double v_t[3], double n, 
 /* Python's float modulo by a positive divisor (result in [0, m)). */
 static double py_mod(double x, double m)
 {
-    double r = fmod(x, m);
+    double r = gnc_fmod(x, m);
     if (r != 0.0 && r < 0.0) {
         r += m;
     }

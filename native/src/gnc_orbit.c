@@ -1,6 +1,7 @@
 /* gnc_orbit.c - Kepler, Lambert, elements, J2 rates (see gnc_orbit.h). */
 #include "gnc.h"
 #include "gnc_la.h"
+#include "gnc_math.h"
 
 /* Units check of a state against mu: v^2 |r| / mu is 1 on a circular orbit,
  * below 2 on a bound one; km with m^3/s^2 gives 1e-9, m with km^3/s^2 1e9. */
@@ -15,13 +16,13 @@ static int state_units_ok(double rn, double v2, double mu)
 static void stumpff(double psi, double *c2, double *c3)
 {
     if (psi > 1.0) {
-        double s = sqrt(psi), h = sin(0.5 * s);
+        double s = sqrt(psi), h = gnc_sin(0.5 * s);
         *c2 = 2.0 * h * h / psi;
-        *c3 = (s - sin(s)) / (psi * s);
+        *c3 = (s - gnc_sin(s)) / (psi * s);
     } else if (psi < -1.0) {
         double s = sqrt(-psi);
-        *c2 = (1.0 - cosh(s)) / psi;
-        *c3 = (sinh(s) - s) / (-psi * s);
+        *c2 = (1.0 - gnc_cosh(s)) / psi;
+        *c3 = (gnc_sinh(s) - s) / (-psi * s);
     } else {
         double t2 = 0.5, t3 = 1.0 / 6.0, s2 = 0.0, s3 = 0.0;
         int k;
@@ -66,13 +67,13 @@ int gnc_kepler(const double r0[3], const double v0[3], double dt, double mu,
     if (alpha * r0n > 1e-12) {
         a = 1.0 / alpha;
         per = 2.0 * GNC_PI * sqrt(a * a * a / mu);
-        t = fmod(dt, per); /* whole periods change nothing */
+        t = gnc_fmod(dt, per); /* whole periods change nothing */
         chi = sqmu * t * alpha;
     } else if (alpha * r0n < -1e-12) {
         double sgn = t >= 0.0 ? 1.0 : -1.0, arg;
         a = 1.0 / alpha;
         arg = (-2.0 * mu * alpha * t) / (rv + sgn * sqrt(-mu * a) * (1.0 - r0n * alpha));
-        chi = (arg > 0.0) ? sgn * sqrt(-a) * log(arg) : sqmu * t / r0n;
+        chi = (arg > 0.0) ? sgn * sqrt(-a) * gnc_log(arg) : sqmu * t / r0n;
     } else {
         chi = sqmu * t / r0n;
     }
@@ -157,14 +158,14 @@ static int lambert_geometry(const double r1[3], const double r2[3], double mu, i
     }
     c = la_dot(r1, r2) / (g->r1 * g->r2);
     c = c > 1.0 ? 1.0 : (c < -1.0 ? -1.0 : c);
-    dnu = acos(c);
+    dnu = gnc_acos(c);
     if (long_way) {
         dnu = 2.0 * GNC_PI - dnu;
     }
     if (1.0 - c < 1e-12 || 1.0 + c < 1e-12) {
         return GNC_ERR_SINGULAR; /* transfer plane undefined (0 or pi) */
     }
-    g->A = sin(dnu) * sqrt(g->r1 * g->r2 / (1.0 - c));
+    g->A = gnc_sin(dnu) * sqrt(g->r1 * g->r2 / (1.0 - c));
     g->sqmu = sqrt(mu);
     return GNC_OK;
 }
@@ -348,7 +349,7 @@ int gnc_coe_from_rv(const double r[3], const double v[3], double mu, double coe[
     if (fabs(en - 1.0) < 1e-10 || energy == 0.0) {
         return GNC_ERR_DOMAIN; /* parabolic */
     }
-    inc = acos(hh[2] > 1.0 ? 1.0 : (hh[2] < -1.0 ? -1.0 : hh[2]));
+    inc = gnc_acos(hh[2] > 1.0 ? 1.0 : (hh[2] < -1.0 ? -1.0 : hh[2]));
     n[0] = -h[1];
     n[1] = h[0];
     n[2] = 0.0;
@@ -359,18 +360,18 @@ int gnc_coe_from_rv(const double r[3], const double v[3], double mu, double coe[
         ref[1] = 0.0;
         ref[2] = 0.0;
     } else {
-        raan = atan2(n[1], n[0]);
+        raan = gnc_atan2(n[1], n[0]);
         la_scale(n, 1.0 / nn, ref);
     }
     la_cross(hh, ref, q); /* in-plane, 90 deg ahead of ref */
     if (en < 1e-11) {
         argp = 0.0;
-        nu = atan2(la_dot(r, q), la_dot(r, ref));
+        nu = gnc_atan2(la_dot(r, q), la_dot(r, ref));
     } else {
-        argp = atan2(la_dot(e, q), la_dot(e, ref));
+        argp = gnc_atan2(la_dot(e, q), la_dot(e, ref));
         la_scale(e, 1.0 / en, p);
         la_cross(hh, p, q);
-        nu = atan2(la_dot(r, q), la_dot(r, p));
+        nu = gnc_atan2(la_dot(r, q), la_dot(r, p));
     }
     coe[0] = -mu / (2.0 * energy);
     coe[1] = en;
@@ -402,23 +403,23 @@ int gnc_rv_from_coe(const double coe[6], double mu, double r[3], double v[3])
         return GNC_ERR_DOMAIN;
     }
     p = a * (1.0 - e * e);
-    if (!(1.0 + e * cos(nu) > 1e-12)) {
+    if (!(1.0 + e * gnc_cos(nu) > 1e-12)) {
         return GNC_ERR_DOMAIN; /* beyond the asymptotes of a hyperbola */
     }
-    rn = p / (1.0 + e * cos(nu));
+    rn = p / (1.0 + e * gnc_cos(nu));
     sp = sqrt(mu / p);
-    rp[0] = rn * cos(nu);
-    rp[1] = rn * sin(nu);
+    rp[0] = rn * gnc_cos(nu);
+    rp[1] = rn * gnc_sin(nu);
     rp[2] = 0.0;
-    vp[0] = -sp * sin(nu);
-    vp[1] = sp * (e + cos(nu));
+    vp[0] = -sp * gnc_sin(nu);
+    vp[1] = sp * (e + gnc_cos(nu));
     vp[2] = 0.0;
-    cO = cos(raan);
-    sO = sin(raan);
-    ci = cos(inc);
-    si = sin(inc);
-    cw = cos(argp);
-    sw = sin(argp);
+    cO = gnc_cos(raan);
+    sO = gnc_sin(raan);
+    ci = gnc_cos(inc);
+    si = gnc_sin(inc);
+    cw = gnc_cos(argp);
+    sw = gnc_sin(argp);
     Q[0] = cO * cw - sO * sw * ci;
     Q[1] = -cO * sw - sO * cw * ci;
     Q[2] = sO * si;
@@ -451,7 +452,7 @@ int gnc_j2_rates(double a, double e, double i, double mu, double j2, double r_eq
     n = sqrt(mu / (a * a * a));
     p = a * (1.0 - e * e);
     k = n * j2 * (r_eq / p) * (r_eq / p);
-    ci = cos(i);
+    ci = gnc_cos(i);
     rates[0] = -1.5 * k * ci;
     rates[1] = 0.75 * k * (5.0 * ci * ci - 1.0);
     rates[2] = n + 0.75 * k * sqrt(1.0 - e * e) * (3.0 * ci * ci - 1.0);

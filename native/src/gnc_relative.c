@@ -19,8 +19,7 @@ int gnc_cw_stm(double n, double t, double phi[36])
         return GNC_ERR_DOMAIN;
     }
     nt = n * t;
-    s = sin(nt);
-    c = cos(nt);
+    gnc_sincos(nt, &s, &c);
     la_zero(phi, 36);
     /* positions */
     phi[0] = 4.0 - 3.0 * c;
@@ -172,14 +171,14 @@ int gnc_glideslope(double n, const double x0[6], const double r_T[3], double rat
     }
     la_scale(u, 1.0 / rho0, u);
     a = (rate0 - rate_T) / rho0;
-    T = log(rate_T / rate0) / a;
+    T = gnc_log(rate_T / rate0) / a;
     dt = T / pulses;
     plan->n_burns = pulses + 1;
     plan->duration = T;
     plan->dv_total = 0.0;
     la_copy(x0 + 3, v, 3);
     for (k = 0; k <= pulses; ++k) {
-        double tk = k * dt, e = exp(a * tk);
+        double tk = k * dt, e = gnc_exp(a * tk);
         double rho = (k == pulses) ? 0.0 : rho0 * e + rate_T / a * (e - 1.0);
         double *rk = plan->r + 3 * k, *dvk = plan->dv + 3 * k;
         plan->t[k] = tk;
@@ -190,7 +189,7 @@ int gnc_glideslope(double n, const double x0[6], const double r_T[3], double rat
             la_copy(x0, rk, 3);
         }
         if (k < pulses) {
-            double e1 = exp(a * (tk + dt));
+            double e1 = gnc_exp(a * (tk + dt));
             double rho1 = (k + 1 == pulses) ? 0.0 : rho0 * e1 + rate_T / a * (e1 - 1.0);
             double r1[3];
             for (i = 0; i < 3; ++i) {
@@ -227,8 +226,7 @@ int gnc_safety_ellipse(double n, double radial_amp, double cross_amp, double alo
         || !la_finite(&cross_amp, 1) || !la_finite(&along_center, 1) || !la_finite(&phase, 1)) {
         return GNC_ERR_DOMAIN;
     }
-    s = sin(phase);
-    c = cos(phase);
+    gnc_sincos(phase, &s, &c);
     x0[0] = radial_amp * c;
     x0[1] = along_center - 2.0 * radial_amp * s;
     x0[2] = cross_amp * s;
@@ -259,7 +257,7 @@ int gnc_cw_closest_approach(double n, const double x0[6], double horizon, double
         return GNC_ERR_DOMAIN;
     }
     /* 64 samples per orbit, at least 64 and at most 65536 in all */
-    m = (int)ceil(horizon * n / (2.0 * GNC_PI) * 64.0);
+    m = (int)gnc_ceil(horizon * n / (2.0 * GNC_PI) * 64.0);
     m = m < 64 ? 64 : (m > 65536 ? 65536 : m);
     h = horizon / m;
     best = cw_dist2(n, x0, 0.0, r);
@@ -326,7 +324,7 @@ int gnc_cw_best_transfer(double n, const double x0[6], const double r_f[3],
         || !(tof_step > 0.0) || !la_finite(&tof_step, 1) || !la_finite(&min_range, 1)) {
         return GNC_ERR_DOMAIN;
     }
-    grid = floor((tof_max - tof_min) / tof_step);
+    grid = gnc_floor((tof_max - tof_min) / tof_step);
     if (grid > BEST_TRANSFER_MAX_GRID) {
         return GNC_ERR_RANGE;
     }

@@ -1,6 +1,7 @@
 /* gnc_relnav.c - relative-navigation EKF (see gnc_relnav.h). */
 #include "gnc.h"
 #include "gnc_la.h"
+#include "gnc_math.h"
 
 int gnc_relnav_init(gnc_relnav *ctx, const gnc_relnav_config *cfg)
 {
@@ -65,8 +66,8 @@ int gnc_relnav_measure(const double x[6], double h[3], double H[18])
         return GNC_ERR_SINGULAR; /* on the target, or looking along the orbit normal */
     }
     h[0] = R;
-    h[1] = atan2(rho[1], rho[0]);
-    h[2] = atan2(rho[2], s);
+    h[1] = gnc_atan2(rho[1], rho[0]);
+    h[2] = gnc_atan2(rho[2], s);
     la_zero(H, 18);
     /* d h / d r = -(d h / d rho) */
     for (i = 0; i < 3; ++i) {

@@ -27,6 +27,7 @@ def test_bench_qemu_back_to_back(
     # one line per call kind: the 6 of the original session and the 6 added with #13
     # (navigation, CW transfer, sun, eclipse, thruster group, firing)
     assert out.count(" ok") == 12 and "FAIL" not in out
+    assert "bit-identical: 20/20" in out
 
 
 @pytest.mark.parametrize(

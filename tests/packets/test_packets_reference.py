@@ -33,8 +33,12 @@ def test_reference_names_every_field() -> None:
 def test_fsw_dict_prints_reference(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["dict"]) == 0
     assert capsys.readouterr().out == markdown()
-    assert main(["dict", "--packet", "GYRO"]) == 0
-    assert "def parse(raw)" in capsys.readouterr().out
+    # one packet's section of the reference, by name in any case or by APID
+    section = markdown().split("\n### GYRO\n")[1].split("\n### ")[0]
+    for name in ("GYRO", "gyro", f"0x{DICTIONARY['GYRO'].apid:03X}"):
+        assert main(["dict", "--packet", name]) == 0
+        out = capsys.readouterr().out
+        assert out.startswith("### GYRO\n") and section.strip() in out
     assert main(["dict", "--packet", "NOPE"]) == 2
 
 
@@ -72,4 +76,6 @@ def test_fsw_dict_output(tmp_path: Path) -> None:
     out = tmp_path / "p.md"
     assert main(["dict", "--output", str(out)]) == 0
     assert out.read_text() == markdown()
-    assert main(["dict", "--output", str(tmp_path / "no" / "dir" / "p.md")]) == 2
+    assert main(["dict", "--output", str(tmp_path / "no" / "dir" / "p.md")]) == 0  # made
+    assert main(["dict", "--output", str(out / "under" / "p.md")]) == 2  # under a file
+    assert out.read_text() == markdown()

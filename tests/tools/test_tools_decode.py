@@ -68,7 +68,7 @@ def test_decode_command_writes_csv_per_type(tmp_path: Path) -> None:
     out = tmp_path / "csv"
     assert main(["decode", str(arc), "--csv", str(out)]) == 0
     assert sorted(p.name for p in out.iterdir()) == [
-        "ADCS_HK.csv", "COMMAND_ACK.csv", "EVENT.csv", "MEMORY_DUMP.csv"]
+        "ADCS_HK.csv", "COMMAND_ACK.csv", "EVENT.csv", "MEMORY_DUMP.csv", "units.csv"]
     with open(out / "ADCS_HK.csv") as f:
         rows = list(csv.DictReader(f))
     assert len(rows) == 40
@@ -86,7 +86,7 @@ def test_decode_apid_filter_by_name_and_number(tmp_path: Path) -> None:
     out = tmp_path / "csv"
     assert main(["decode", str(arc), "--apid", "EVENT", "--apid", "0x010", "--csv",
                  str(out)]) == 0
-    assert sorted(p.name for p in out.iterdir()) == ["COMMAND_ACK.csv", "EVENT.csv"]
+    assert sorted(p.name for p in out.iterdir()) == ["COMMAND_ACK.csv", "EVENT.csv", "units.csv"]
 
 
 def test_decode_user_errors_are_one_line(tmp_path: Path, capsys) -> None:
@@ -119,19 +119,13 @@ def test_packet_layer_bulk_decoder_reads_the_archive_buffer(tmp_path: Path) -> N
     assert len(res.records["MEMORY_DUMP"]) == 4
 
 
-def test_parquet_needs_pyarrow_or_writes_tables(tmp_path: Path, capsys) -> None:
-    import importlib.util
+def test_parquet_writes_tables(tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
 
     arc = _archive(tmp_path, _packets())
-    rc = main(["decode", str(arc), "--parquet", str(tmp_path / "pq")])
-    if importlib.util.find_spec("pyarrow") is None:
-        assert rc == 2 and "needs pyarrow" in capsys.readouterr().err
-    else:  # pragma: no cover - optional dependency
-        import pyarrow.parquet as pq
-
-        assert rc == 0
-        table = pq.read_table(tmp_path / "pq" / "ADCS_HK.parquet")
-        assert table.num_rows == 40
+    assert main(["decode", str(arc), "--parquet", str(tmp_path / "pq")]) == 0
+    table = pq.read_table(tmp_path / "pq" / "ADCS_HK.parquet")
+    assert table.num_rows == 40
 
 
 def test_decode_writes_pcap_from_a_run_directory(tmp_path: Path) -> None:

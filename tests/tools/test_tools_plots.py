@@ -93,8 +93,8 @@ def _line(ax, label: str):
 def test_figures_hold_the_run_data(run_dir: Path) -> None:
     data = load_run(run_dir)
     figs = figures(data)
-    assert sorted(figs) == ["attitude", "modes", "propellant", "range", "trajectory_hill",
-                            "wheels"]
+    assert sorted(figs) == ["attitude", "modes", "navigation", "propellant", "range",
+                            "trajectory_hill", "wheels"]
     hill = np.array([_hill(k) for k in range(N)])
     k = np.arange(N)
     # trajectory: along-track vs radial, truth and estimate, keep-out sphere, target
@@ -109,7 +109,11 @@ def test_figures_hold_the_run_data(run_dir: Path) -> None:
     patch = next(p for p in ax.patches if p.get_label().startswith("keep-out"))
     verts = patch.get_path().vertices
     assert np.allclose(np.hypot(verts[:, 0], verts[:, 1]), KEEP_OUT)
-    assert np.allclose(_line(figs["trajectory_hill"].axes[1], "truth").get_ydata(),
+    # the inspection zoom: equal scale about the target, radial and cross-track
+    zoom = figs["trajectory_hill"].axes[1]
+    assert np.allclose(_line(zoom, "truth").get_ydata(), 0.98 * hill[:, 0])
+    assert zoom.get_xlim() == zoom.get_ylim() and zoom.get_xlim()[1] < 1000
+    assert np.allclose(_line(figs["trajectory_hill"].axes[2], "truth").get_ydata(),
                        0.98 * hill[:, 2])
     # range: norms of the Hill positions, and the keep-out radius, minutes
     ax = figs["range"].axes[0]
@@ -157,7 +161,7 @@ def test_rotation_to_inertial_matches_scipy() -> None:
 def test_fsw_plot_writes_pngs(run_dir: Path, capsys) -> None:
     assert main(["plot", str(run_dir)]) == 0
     pngs = sorted((run_dir / "plots").glob("*.png"))
-    assert [p.stem for p in pngs] == ["attitude", "modes", "propellant", "range",
+    assert [p.stem for p in pngs] == ["attitude", "modes", "navigation", "propellant", "range",
                                       "trajectory_hill", "wheels"]
     for p in pngs:
         img = mpimg.imread(p)
@@ -169,16 +173,16 @@ def test_fsw_report_is_self_contained(run_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "r.html"
     assert main(["report", str(run_dir), "--out", str(out)]) == 0
     text = out.read_text()
-    images = re.findall(r"src='data:image/png;base64,([^']+)'", text)
-    assert len(images) == 6
+    images = re.findall(r"src=\"data:image/png;base64,([^\"]+)\"", text)
+    assert len(images) == 7
     for b64 in images:
         img = mpimg.imread(io.BytesIO(base64.b64decode(b64)), format="png")
         assert img[..., :3].std() > 0.05
-    assert "synthetic" in text and "DEPARTURE" in text and "3.25" in text
+    assert "synthetic" in text and "DEPARTURE" in text and "3.250 m/s" in text
     for mode in ("commissioning", "phasing", "rendezvous", "prox_ops"):
-        assert f"<td>{mode}</td>" in text
-    assert "0x062 NAV_STATE" in text
-    assert not re.search(r"(src|href)=['\"](?!data:)", text)  # no external file
+        assert f"<td>{mode}</td>" in text  # navigation and pointing per phase
+    assert "<td>0x062</td><td>NAV_STATE</td>" in text
+    assert not re.search(r"(src|href)=['\"](?!data:|#)", text)  # no external file
 
 
 def test_not_a_run_directory(tmp_path: Path, capsys) -> None:

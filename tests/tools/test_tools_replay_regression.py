@@ -116,7 +116,7 @@ def test_report_of_the_mission_run_plots_its_truth(tmp_path: Path) -> None:
 
     out = tmp_path / "report.html"
     assert main(["report", str(RUN.root), "--out", str(out)]) == 0
-    assert out.read_text().count("data:image/png;base64,") == 6
+    assert out.read_text().count("data:image/png;base64,") == 7  # the seven plots of fsw plot
     data = load_run(RUN.root)
     figs = figures(data)
     rel = DICTIONARY["TRUTH_RELATIVE"]

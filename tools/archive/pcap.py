@@ -3,7 +3,8 @@ each space packet is the payload of one UDP datagram (Ethernet II / IPv4 / UDP)
 sent to ``PCAP_UDP_PORT`` (read with ``tshark -d udp.port==52001,ccsds``).
 
 Capture timestamps are the receive times converted from TAI to Unix time
-with the TAI-UTC offset in force since 2017 (37 s).
+(UTC) with the TAI-UTC offset of their day from ERFA's leap-second table
+(:func:`fsw.timescale.tai_to_unix_ns`).
 """
 
 from __future__ import annotations
@@ -11,9 +12,12 @@ from __future__ import annotations
 import os
 import struct
 from dataclasses import dataclass
+from typing import BinaryIO
 
 from fsw_tools.archive import format as fmt
 from fsw_tools.archive.reader import Archive
+
+from fsw.timescale import tai_ns_to_unix_ns
 
 #: UDP destination port of the exported datagrams (no IANA port exists for
 #: CCSDS space packets; this one is documented in docs/archive.md).
@@ -24,9 +28,6 @@ SRC_IP = bytes([127, 0, 0, 2])
 DST_IP = bytes([127, 0, 0, 1])
 SRC_MAC = bytes.fromhex("020000000002")
 DST_MAC = bytes.fromhex("020000000001")
-#: Seconds from 1958-01-01 to 1970-01-01 and TAI-UTC since 2017-01-01.
-TAI1958_TO_UNIX_S = 378_691_200
-TAI_MINUS_UTC_S = 37
 #: Largest UDP payload in one IPv4 datagram.
 MAX_UDP_PAYLOAD = 65_507
 
@@ -60,26 +61,28 @@ def _frame(packet: bytes, ident: int, port: int) -> bytes:
 
 
 def export_pcap(
-    archive: Archive, path: str | os.PathLike[str], port: int = PCAP_UDP_PORT
+    archive: Archive, path: str | os.PathLike[str] | BinaryIO, port: int = PCAP_UDP_PORT
 ) -> PcapResult:
-    """Write ``archive`` as a nanosecond pcap file, one UDP datagram per packet.
+    """Write ``archive`` as a nanosecond pcap file (a path, or a binary file
+    open for writing), one UDP datagram per packet.
 
     Packets larger than one UDP datagram are skipped and counted (never lost
     silently: see ``PcapResult.skipped_too_large``).
     """
+    if not hasattr(path, "write"):
+        with open(path, "wb") as f:  # type: ignore[arg-type]
+            return export_pcap(archive, f, port)
+    f = path
     exported = skipped = 0
-    offset_ns = (TAI1958_TO_UNIX_S + TAI_MINUS_UTC_S) * fmt.NS_PER_S
-    with open(path, "wb") as f:
-        f.write(_PCAP_GLOBAL)
-        for i, (packet, t_ns) in enumerate(zip(archive.packets(), archive.times_ns.tolist(),
-                                               strict=True)):
-            if len(packet) > MAX_UDP_PAYLOAD:
-                skipped += 1
-                continue
-            frame = _frame(packet, i, port)
-            unix_ns = max(0, t_ns - offset_ns)
-            sec, ns = divmod(unix_ns, fmt.NS_PER_S)
-            f.write(_REC.pack(sec & 0xFFFFFFFF, ns, len(frame), len(frame)))
-            f.write(frame)
-            exported += 1
+    unix = tai_ns_to_unix_ns(archive.times_ns) if len(archive) else []
+    f.write(_PCAP_GLOBAL)  # type: ignore[union-attr]
+    for i, (packet, unix_ns) in enumerate(zip(archive.packets(), list(unix), strict=True)):
+        if len(packet) > MAX_UDP_PAYLOAD:
+            skipped += 1
+            continue
+        frame = _frame(packet, i, port)
+        sec, ns = divmod(max(0, int(unix_ns)), fmt.NS_PER_S)
+        f.write(_REC.pack(sec & 0xFFFFFFFF, ns, len(frame), len(frame)))  # type: ignore[union-attr]
+        f.write(frame)  # type: ignore[union-attr]
+        exported += 1
     return PcapResult(exported, skipped)

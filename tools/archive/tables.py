@@ -34,6 +34,14 @@ class DecodeResult:
         """The table of packet ``name`` ({} when the run holds none)."""
         return self.tables.get(name, {})
 
+    def frame(self, name: str) -> Any:
+        """The table of packet ``name`` as a pandas DataFrame (UTC index, a
+        column per vector component, enums by name, units in ``attrs``):
+        :func:`fsw_tools.analysis.frames.frame`."""
+        from fsw_tools.analysis.frames import frame
+
+        return frame(name, self.tables.get(name, {}))
+
 
 def _dictionary() -> Any:
     from fsw.packets import DICTIONARY

@@ -48,7 +48,8 @@ class Backend:
     def submit(self, args: tuple[Any, ...]) -> Any:
         raise NotImplementedError
 
-    def wait(self, futures: Iterable[Any]) -> set[Any]:
+    def wait(self, futures: Iterable[Any], timeout: float | None = None) -> set[Any]:
+        """The done futures, after at least one is done or ``timeout`` s."""
         raise NotImplementedError
 
     def result(self, future: Any) -> dict[str, Any]:
@@ -68,7 +69,7 @@ class SerialBackend(Backend):
         fut.set_result(execute(*args))
         return fut
 
-    def wait(self, futures: Iterable[Any]) -> set[Any]:
+    def wait(self, futures: Iterable[Any], timeout: float | None = None) -> set[Any]:
         return set(futures)
 
     def result(self, future: Any) -> dict[str, Any]:
@@ -105,8 +106,8 @@ class LocalBackend(Backend):
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None
 
-    def wait(self, futures: Iterable[Any]) -> set[Any]:
-        done, _ = cf.wait(list(futures), return_when=cf.FIRST_COMPLETED)
+    def wait(self, futures: Iterable[Any], timeout: float | None = None) -> set[Any]:
+        done, _ = cf.wait(list(futures), timeout=timeout, return_when=cf.FIRST_COMPLETED)
         return set(done)
 
     def result(self, future: Any) -> dict[str, Any]:
@@ -158,8 +159,12 @@ class DaskBackend(Backend):
     def submit(self, args: tuple[Any, ...]) -> Any:
         return self.client.submit(execute, *args, pure=False)
 
-    def wait(self, futures: Iterable[Any]) -> set[Any]:
-        done, _ = self._distributed.wait(list(futures), return_when="FIRST_COMPLETED")
+    def wait(self, futures: Iterable[Any], timeout: float | None = None) -> set[Any]:
+        try:
+            done, _ = self._distributed.wait(list(futures), timeout=timeout,
+                                             return_when="FIRST_COMPLETED")
+        except TimeoutError:
+            return set()
         return set(done)
 
     def result(self, future: Any) -> dict[str, Any]:

@@ -132,7 +132,9 @@ def run_campaign(
         return result
 
     bar = tqdm(total=campaign.runs, initial=result.skipped, unit="run", disable=not progress,
-               desc=campaign.scenario.name, dynamic_ncols=True)
+               desc=campaign.scenario.name, dynamic_ncols=True,
+               bar_format="{l_bar}{bar}| {n:.1f}/{total_fmt} [{elapsed}<{remaining}{postfix}]")
+    manager = live = None
     owned = backend is None
     be = backend
     queue = deque(todo)
@@ -144,12 +146,25 @@ def run_campaign(
     try:
         if be is None:
             be = make_backend(workers, scheduler)
+        if progress and be.name in ("local", "serial"):
+            # the runs in flight report how far they are: the bar moves within runs
+            import multiprocessing
+
+            manager = multiprocessing.get_context("spawn").Manager()
+            live = manager.dict()
+        finished = float(result.skipped)
         while queue or inflight:
             cap = 1 if suspects else be.capacity
             while queue and len(inflight) < cap:
                 index = queue.popleft()
-                inflight[be.submit(plan_run(campaign, index, data))] = index
-            for fut in be.wait(list(inflight)):
+                args = plan_run(campaign, index, data)
+                inflight[be.submit(args if live is None else (*args, live))] = index
+            done = be.wait(list(inflight), timeout=0.5 if live is not None else None)
+            if live is not None:
+                partial = sum(live.get(i, 0.0) for i in inflight.values())
+                bar.n = finished + partial
+                bar.refresh()
+            for fut in done:
                 index = inflight.pop(fut)
                 try:
                     row = be.result(fut)
@@ -168,7 +183,11 @@ def run_campaign(
                 store.append(row)
                 result.executed.append(index)
                 failures += row["outcome"] == "failed"
-                bar.update(1)
+                finished += 1
+                if live is not None:
+                    live.pop(index, None)
+                bar.n = finished
+                bar.refresh()
                 bar.set_postfix(failed=failures, refresh=False)
                 if on_row is not None:
                     on_row(row)
@@ -177,6 +196,8 @@ def run_campaign(
         bar.close()
         if owned and be is not None:
             be.close(cancel=cancel)
+        if manager is not None:
+            manager.shutdown()
         store.close()
     result.rows = store.sorted_rows(campaign.runs)
     return result

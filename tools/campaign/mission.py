@@ -5,7 +5,8 @@ packet archive, scored from the truth telemetry by the mission's monitor.
 
 Row from the mission summary: ``min_range_m``, ``dv_mps`` (truth propellant,
 rocket equation), ``time_to_first_track_s`` (from the launch notice),
-``faults`` (warning and error events of the flight software), and the
+``faults`` (warning and error events of the flight software, as
+``"source#event_id: text"`` so that the statistics group them by event), and the
 outcome: ``keep_out`` if the keep-out sphere was entered, ``over_budget`` if
 the Δv budget was exceeded, else ``success`` when the mission reached
 DEPARTURE, ``safe`` when it ended in SAFE, ``ended_in_<MODE>`` otherwise (a
@@ -19,6 +20,7 @@ minute, thinned to at most 300).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 from fsw_tools.campaign.scenarios import build
@@ -52,8 +54,10 @@ def _thin(points: list[list[float]]) -> list[list[float]]:
     return [[round(v, 3) for v in p] for p in out]
 
 
-def run_one(scenario_text: str, seed: int, overrides: dict[str, Any]) -> dict[str, Any]:
-    """Fly the run's scenario (the runner interface of :mod:`fsw_tools.campaign`)."""
+def run_one(scenario_text: str, seed: int, overrides: dict[str, Any],
+            progress: Callable[[float], None] | None = None) -> dict[str, Any]:
+    """Fly the run's scenario (the runner interface of :mod:`fsw_tools.campaign`);
+    ``progress`` is told the fraction of the scenario's span flown."""
     from fsw_tools.mission import fly, summary
 
     from fsw.packets import DICTIONARY, peek_apid
@@ -81,14 +85,23 @@ def run_one(scenario_text: str, seed: int, overrides: dict[str, Any]) -> dict[st
 
         monitor.on_packet = on_packet
 
-    res = fly(sc, archive=None, prepare=record_trajectory)
+    update = None
+    if progress is not None:
+        span = sc.mission.notice_to_launch_s + sc.mission.max_duration_s
+        notice = sc.notice_tai
+
+        def update(t: float, mode: str) -> None:
+            progress(min(1.0, (t - notice) / span))
+
+    res = fly(sc, archive=None, prepare=record_trajectory, progress=update)
     summ = summary(res)
     return {
         "outcome": _outcome(summ),
         "min_range_m": summ["min_range_m"],
         "dv_mps": summ["delta_v_m_s"],
         "time_to_first_track_s": summ["notice_to_first_track_s"],
-        "faults": list(summ["warnings"]),
+        "faults": [f"{e['source']}#{e['event_id']}: {e['text']}" for e in summ["fault_events"]],
+        "stopped_by": summ["stopped_by"],
         "final_mode": summ["outcome"],
         "packet_hash": summ["packet_hash"],
         "packets": summ["packets"],

@@ -1,16 +1,18 @@
-"""The campaign report: dispersion plots (PNG) and one small HTML page.
+"""The campaign report: one self-contained HTML page (``OUT/report/report.html``,
+plots embedded) from the ``campaign_report.html.j2`` template, and the
+summary as ``OUT/report/summary.json``.
 
-* ``min_range.png``: histogram of the minimum range with the keep-out radius;
-* ``dv_cdf.png``: empirical CDF of the Δv with the budget;
-* ``trajectories.png``: the relative trajectories in the target's Hill frame
-  (along-track vs radial, the classic V-bar/R-bar view), the keep-out circle.
+Plots: the minimum range (histogram, keep-out radius), the Δv (empirical CDF,
+budget), the relative trajectories in the target's Hill frame (the whole
+flight and a close-up), and input-versus-outcome sensitivity: every dispersed
+input against every outcome metric, ranked by Spearman's rank correlation
+(``scipy.stats.spearmanr``), the strongest drawn.
 
 Figures are drawn on Agg canvases (no global pyplot state, no display).
 """
 
 from __future__ import annotations
 
-import html
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -32,13 +34,12 @@ def _figure() -> tuple[Figure, Any]:
     return fig, fig.add_subplot(1, 1, 1)
 
 
-def _save(fig: Figure, path: Path) -> Path:
+def _done(fig: Figure) -> Figure:
     fig.tight_layout()
-    fig.savefig(path)
-    return path
+    return fig
 
 
-def plot_min_range(rows: Sequence[Mapping[str, Any]], keep_out_m: float | None, path: Path) -> Path:
+def plot_min_range(rows: Sequence[Mapping[str, Any]], keep_out_m: float | None) -> Figure:
     fig, ax = _figure()
     values = [r["min_range_m"] for r in rows if r.get("min_range_m") is not None]
     if values:
@@ -49,10 +50,10 @@ def plot_min_range(rows: Sequence[Mapping[str, Any]], keep_out_m: float | None, 
     ax.set_xlabel("minimum range [m]")
     ax.set_ylabel("runs")
     ax.set_title(f"Minimum range, {len(values)} runs")
-    return _save(fig, path)
+    return _done(fig)
 
 
-def plot_dv_cdf(rows: Sequence[Mapping[str, Any]], budget_mps: float | None, path: Path) -> Path:
+def plot_dv_cdf(rows: Sequence[Mapping[str, Any]], budget_mps: float | None) -> Figure:
     fig, ax = _figure()
     values = np.sort([r["dv_mps"] for r in rows if r.get("dv_mps") is not None])
     if values.size:
@@ -64,11 +65,11 @@ def plot_dv_cdf(rows: Sequence[Mapping[str, Any]], budget_mps: float | None, pat
     ax.set_ylabel("fraction of runs")
     ax.set_ylim(0.0, 1.02)
     ax.set_title(f"Δv CDF, {values.size} runs")
-    return _save(fig, path)
+    return _done(fig)
 
 
 def plot_trajectories(rows: Sequence[Mapping[str, Any]], keep_out_m: float | None,
-                      path: Path, close_m: float | None = None) -> Path:
+                      close_m: float | None = None) -> Figure:
     """Overlay of the runs' trajectories: the whole flight, and a close-up of
     ``close_m`` (default: 6 keep-out radii) around the target."""
     fig = Figure(figsize=(11.0, 4.8), dpi=100)
@@ -100,75 +101,96 @@ def plot_trajectories(rows: Sequence[Mapping[str, Any]], keep_out_m: float | Non
         close.legend(loc="upper left")
     whole.set_title(f"Relative trajectories (Hill frame), {drawn} runs")
     close.set_title("close-up; green success, orange other outcomes")
-    return _save(fig, path)
+    return _done(fig)
 
 
-def _fmt(v: Any) -> str:
-    if v is None:
-        return "–"
-    if isinstance(v, float):
-        return f"{v:.4g}"
-    if isinstance(v, list):
-        return "[" + ", ".join(_fmt(x) for x in v) + "]"
-    return html.escape(str(v))
+#: outcome metrics the sensitivity is measured on
+METRICS = (("min_range_m", "minimum range [m]"), ("dv_mps", "Δv [m/s]"),
+           ("time_to_first_track_s", "time to first track [s]"))
+MAX_SENSITIVITY_PLOTS = 6
 
 
-def _metric_table(summary: Mapping[str, Any]) -> str:
-    lines = ["<table><tr><th>metric</th><th>n</th><th>mean [CI]</th><th>median</th>"
-             "<th>quantiles [CI]</th><th>min</th><th>max</th></tr>"]
-    for key in ("min_range_m", "dv_mps", "time_to_first_track_s"):
-        d = summary.get(key, {})
-        quants = " ".join(f"{q}={_fmt(d[q])} {_fmt(d.get(q + '_ci'))}"
-                          for q in sorted(d) if q.startswith("p") and not q.endswith("_ci"))
-        lines.append(f"<tr><td>{key}</td><td>{d.get('n', 0)}</td>"
-                     f"<td>{_fmt(d.get('mean'))} {_fmt(d.get('mean_ci'))}</td>"
-                     f"<td>{_fmt(d.get('median'))}</td><td>{quants}</td>"
-                     f"<td>{_fmt(d.get('min'))}</td><td>{_fmt(d.get('max'))}</td></tr>")
-    lines.append("</table>")
-    return "\n".join(lines)
+def _inputs(rows: Sequence[Mapping[str, Any]]) -> dict[str, np.ndarray]:
+    """Every dispersed scalar (list values one per component) over the runs
+    (NaN where a run lacks it); constant inputs left out."""
+    keys: dict[str, None] = {}
+    for r in rows:
+        for k, v in (r.get("overrides") or {}).items():
+            if isinstance(v, list):
+                for i in range(len(v)):
+                    keys[f"{k}[{i}]"] = None
+            elif isinstance(v, int | float) and not isinstance(v, bool):
+                keys[k] = None
+    out = {}
+    for key in keys:
+        base, _, idx = key.partition("[")
+        vals = []
+        for r in rows:
+            v = (r.get("overrides") or {}).get(base)
+            if idx and isinstance(v, list):
+                v = v[int(idx[:-1])] if int(idx[:-1]) < len(v) else None
+            vals.append(float(v) if isinstance(v, int | float) else np.nan)
+        a = np.asarray(vals)
+        if np.isfinite(a).sum() >= 3 and np.nanstd(a) > 0:
+            out[key] = a
+    return out
+
+
+def sensitivity(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Spearman's rank correlation of each dispersed input with each outcome
+    metric (finished runs), strongest first."""
+    from scipy import stats
+
+    done = [r for r in rows if r.get("outcome") != "failed"]
+    inputs = _inputs(done)
+    out = []
+    for metric, label in METRICS:
+        y = np.asarray([r.get(metric) if isinstance(r.get(metric), int | float) else np.nan
+                        for r in done], float)
+        for key, x in inputs.items():
+            ok = np.isfinite(x) & np.isfinite(y)
+            if ok.sum() < 3 or np.std(y[ok]) == 0:
+                continue
+            rho, p = stats.spearmanr(x[ok], y[ok])
+            out.append({"input": key, "metric": metric, "label": label, "rho": float(rho),
+                        "p": float(p), "n": int(ok.sum()), "x": x[ok], "y": y[ok],
+                        "outcomes": [r["outcome"] for r, k in zip(done, ok, strict=True) if k]})
+    return sorted(out, key=lambda d: -abs(d["rho"]))
+
+
+def plot_sensitivity(entry: Mapping[str, Any]) -> Figure:
+    fig, ax = _figure()
+    colours = [_COLOURS.get(o, "tab:orange") for o in entry["outcomes"]]
+    ax.scatter(entry["x"], entry["y"], c=colours, s=14, alpha=0.8)
+    ax.set_xlabel(entry["input"])
+    ax.set_ylabel(entry["label"])
+    ax.set_title(f"{entry['label']} vs {entry['input']}: Spearman ρ = {entry['rho']:+.2f} "
+                 f"(p = {entry['p']:.2g}, n = {entry['n']})", fontsize=10)
+    ax.grid(True, alpha=0.3)
+    fig.tight_layout()
+    return fig
 
 
 def write_report(rows: Sequence[Mapping[str, Any]], summary: Mapping[str, Any],
                  out_dir: str | Path, *, title: str, keep_out_m: float | None = None,
                  budget_mps: float | None = None, rerun_hint: str = "") -> Path:
-    """Write the plots, ``summary.json`` and ``report.html`` into ``out_dir``/report;
-    returns the HTML path."""
-    folder = Path(out_dir) / "report"
-    folder.mkdir(parents=True, exist_ok=True)
-    plot_min_range(rows, keep_out_m, folder / "min_range.png")
-    plot_dv_cdf(rows, budget_mps, folder / "dv_cdf.png")
-    plot_trajectories(rows, keep_out_m, folder / "trajectories.png")
-    (folder / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
-    conf = summary.get("confidence", 0.95)
-    p = summary.get("p_success")
-    p_text = "–" if p is None else f"{p:.3f} {_fmt(summary.get('p_success_ci'))}"
+    """Write ``report.html`` (self-contained) and ``summary.json`` into
+    ``out_dir``/report; returns the HTML path."""
+    from fsw_tools.files import atomic_write, output_dir
+    from fsw_tools.report.render import png_data, render
+
+    folder = output_dir(Path(out_dir) / "report")
+    figures = [("Minimum range", plot_min_range(rows, keep_out_m)),
+               ("Δv", plot_dv_cdf(rows, budget_mps)),
+               ("Relative trajectories", plot_trajectories(rows, keep_out_m))]
+    sens = sensitivity(rows)
+    plots = [{"title": t, "src": png_data(f, 100)} for t, f in figures]
+    sens_plots = [{"title": f"{e['label']} vs {e['input']}", "src": png_data(
+        plot_sensitivity(e), 100)} for e in sens[:MAX_SENSITIVITY_PLOTS]]
+    atomic_write(folder / "summary.json", json.dumps(summary, indent=2) + "\n")
     failed = [r for r in rows if r["outcome"] != "success"][:50]
-    fail_rows = "\n".join(
-        f"<tr><td>{r['index']}</td><td>{r['seed']}</td><td>{_fmt(r['outcome'])}</td>"
-        f"<td>{_fmt(r.get('min_range_m'))}</td>"
-        f"<td>{_fmt(r.get('error') or r.get('faults'))}</td></tr>"
-        for r in failed)
-    page = f"""<!doctype html>
-<html><head><meta charset="utf-8"><title>{html.escape(title)}</title>
-<style>body{{font-family:sans-serif;max-width:60em;margin:2em auto}}
-table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:2px 6px}}</style></head>
-<body><h1>{html.escape(title)}</h1>
-<p>{summary.get('runs', 0)} runs; outcomes {_fmt(json.dumps(summary.get('outcomes', {})))};
-P(success) = {p_text} ({conf:.0%} Wilson interval).
-Faults: {_fmt(json.dumps(summary.get('fault_counts', {})))}.</p>
-<h2>Metrics ({conf:.0%} intervals: Student t for means, order statistics for quantiles)</h2>
-{_metric_table(summary)}
-<h2>Plots</h2>
-<p><img src="min_range.png" alt="minimum range histogram"></p>
-<p><img src="dv_cdf.png" alt="delta-v CDF"></p>
-<p><img src="trajectories.png" alt="trajectory overlay"></p>
-<h2>Runs not successful (first 50)</h2>
-<p>{html.escape(rerun_hint)}</p>
-<table><tr><th>index</th><th>seed</th><th>outcome</th><th>min range [m]</th>
-<th>error / faults</th></tr>
-{fail_rows}
-</table></body></html>
-"""
-    path = folder / "report.html"
-    path.write_text(page, encoding="utf-8")
-    return path
+    page = render("campaign_report.html.j2", title=title, summary=summary, rows=rows,
+                  failed=failed, plots=plots, sensitivity=sens, sensitivity_plots=sens_plots,
+                  rerun_hint=rerun_hint, keep_out_m=keep_out_m, budget_mps=budget_mps,
+                  dispersed=bool(_inputs(rows)))
+    return atomic_write(folder / "report.html", page)

@@ -10,8 +10,10 @@ same shape whichever backend produced it.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib
+import inspect
 import json
 import math
 import traceback
@@ -104,13 +106,32 @@ def _check(result: Any) -> dict[str, Any]:
     return dict(result)
 
 
+def _progress_hook(fn: RunFn, live: Any, index: int) -> dict[str, Any]:
+    """``{"progress": f}`` when the runner takes a ``progress`` callback and a
+    ``live`` mapping (a multiprocessing manager's dict) is given: the runner's
+    fraction done lands in ``live[index]`` (at most every 1 %)."""
+    if live is None or "progress" not in inspect.signature(fn).parameters:
+        return {}
+    last = [-1.0]
+
+    def progress(fraction: float) -> None:
+        if fraction - last[0] >= 0.01:
+            last[0] = fraction
+            with contextlib.suppress(Exception):  # progress must never fail a run
+                live[index] = fraction
+
+    return {"progress": progress}
+
+
 def execute(runner: str, scenario_text: str, index: int, seed: int,
-            overrides: Mapping[str, Any]) -> dict[str, Any]:
+            overrides: Mapping[str, Any], live: Any = None) -> dict[str, Any]:
     """Run one dispersed run and return its row (never raises for the run's
     own errors). Runs on the worker; the row is normalised through JSON so it
-    is identical whichever backend ran it."""
+    is identical whichever backend ran it. ``live``: see :func:`_progress_hook`."""
     try:
-        result = _check(resolve_runner(runner)(scenario_text, seed, dict(overrides)))
+        fn = resolve_runner(runner)
+        result = _check(fn(scenario_text, seed, dict(overrides),
+                           **_progress_hook(fn, live, index)))
     except (Exception, SystemExit) as exc:  # a run calling sys.exit() is a failed run too
         frames = traceback.extract_tb(exc.__traceback__)
         where = ""

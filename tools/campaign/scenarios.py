@@ -21,7 +21,8 @@ from fsw_tools.campaign.dispersions import apply_overrides, sample
 from fsw import scenario as fsw_scenario
 from fsw.errors import UserError
 
-__all__ = ["ScenarioSource", "build", "disperse", "dispersed", "nominal", "read_scenario"]
+__all__ = ["ScenarioSource", "build", "disperse", "dispersed", "nominal", "read_scenario",
+           "with_duration"]
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,11 @@ def read_scenario(name_or_path: str) -> ScenarioSource:
         except FileNotFoundError:
             raise UserError(f"scenario file {name_or_path!r} not found") from None
         except OSError as exc:
-            raise UserError(f"scenario file {name_or_path!r} cannot be read: {exc}") from None
+            raise UserError(f"scenario file {name_or_path!r} cannot be read: "
+                            f"{exc.strerror or exc}") from None
+        except UnicodeDecodeError as exc:
+            raise UserError(f"scenario file {name_or_path!r} is not UTF-8 text "
+                            f"(byte {exc.start})") from None
         name = path.stem
     else:
         res = resources.files("fsw") / "scenarios" / f"{name_or_path}.toml"
@@ -92,3 +97,18 @@ def disperse(sc: fsw_scenario.Scenario, seed: int) -> tuple[fsw_scenario.Scenari
     overrides = sample(data.get("dispersions", []), data, seed)
     out = apply_overrides(data, {**overrides, "mission.seed": seed})
     return fsw_scenario.from_dict(out, source=sc.source), overrides
+
+
+def with_duration(source: ScenarioSource, duration_s: float) -> ScenarioSource:
+    """The campaign's scenario cut ``duration_s`` after the insertion into
+    orbit (``mission.max_duration_s`` set to the ascent plus it): a new
+    scenario text, so a cut campaign never resumes an uncut one."""
+    from fsw_tools.commands.run import _toml
+
+    data = nominal(source.text)
+    data["mission"]["max_duration_s"] = data["insertion"]["ascent_s"] + float(duration_s)
+    text = f"# {source.name}, cut {duration_s:g} s after the insertion (fsw campaign " \
+           f"--duration)\n" + _toml(data)
+    cut = ScenarioSource(name=f"{source.name}-{duration_s:g}s", text=text)
+    nominal(cut.text)
+    return cut

@@ -10,6 +10,8 @@ import argparse
 import json
 from typing import Any
 
+from fsw_tools.cliargs import int_in, positive_float
+
 from fsw.errors import UserError
 
 DEFAULT_CALLS = 1000
@@ -36,14 +38,14 @@ def add_parser(subparsers: Any) -> None:
                         "lockstep with the ADCS core on the board, then on the desktop, and "
                         "compare; without it the bench times and replays its recorded "
                         "guidance calls")
-    p.add_argument("--duration", type=float, default=60.0, metavar="S",
+    p.add_argument("--duration", type=positive_float, default=60.0, metavar="S",
                    help="with SCENARIO: seconds of the orbit leg to fly (default 60; "
                         "10 ADCS calls per second)")
-    p.add_argument("--calls", type=int, default=DEFAULT_CALLS,
+    p.add_argument("--calls", type=int_in(1, 1_000_000), default=DEFAULT_CALLS,
                    help=f"guidance calls to time and to compare (default {DEFAULT_CALLS})")
-    p.add_argument("--baud", type=int, default=115200,
+    p.add_argument("--baud", type=int_in(50, 20_000_000), default=115200,
                    help="baud rate of a real port (default 115200; QEMU and ptys ignore it)")
-    p.add_argument("--timeout", type=float, default=1.0,
+    p.add_argument("--timeout", type=positive_float, default=1.0,
                    help="seconds to wait for each answer (default 1.0)")
     p.add_argument("--json", action="store_true",
                    help="also print the results as one JSON line at the end")
@@ -54,9 +56,13 @@ def _open_board(args: argparse.Namespace) -> tuple[Any, str]:
     from hil.board import QemuBoard, VirtualBoard, build_firmware
 
     if args.qemu:
-        build = build_firmware("all")
+        from fsw_tools.progress import step
+
+        with step("building the firmware"):
+            build = build_firmware("all")
         board = QemuBoard(build / "firmware.elf", lifetime=3600.0)
-        return board, board.start()
+        with step("starting QEMU"):
+            return board, board.start()
     if args.virtual:
         vboard = VirtualBoard(lifetime=3600.0)
         return vboard, vboard.start()
@@ -78,10 +84,6 @@ def run(args: argparse.Namespace) -> int:
     from hil.board import BoardLink
     from hil.serial import LinkError
 
-    if args.calls < 1:
-        raise UserError("--calls must be at least 1")
-    if not args.duration > 0:
-        raise UserError("--duration must be a positive number of seconds")
     sc = None
     if args.scenario is not None:
         from fsw import scenario
@@ -110,13 +112,15 @@ def run(args: argparse.Namespace) -> int:
 
 def _calls(args: argparse.Namespace, link: Any, out: dict[str, Any]) -> int:
     """Time the guidance call, then replay the recorded calls on the board and
-    the desktop; 0 when every difference is within its tolerance."""
+    the desktop; 0 when every output is bit-identical."""
     from hil.board.bench import efficiency, time_guidance_calls
-    from hil.board.calls import tolerance
+    from hil.board.calls import identical_calls
 
-    status = 0
     url = link.url
-    timing = time_guidance_calls(link, args.calls)
+    from fsw_tools.progress import step
+
+    with step(f"timing {args.calls} guidance calls"):
+        timing = time_guidance_calls(link, args.calls)
     echo, lat, sizes, summary = timing.echo, timing.call, timing.sizes, timing.board
     s = link.stats
     print(f"board on {url}")
@@ -135,17 +139,19 @@ def _calls(args: argparse.Namespace, link: Any, out: dict[str, Any]) -> int:
           f"losses {s.link_losses}; framing efficiency {efficiency(sum(sizes)):.4f}")
     out.update(rtt_p50_ms=lat.p50_ms, rtt_p99_ms=lat.p99_ms, calls_per_s=lat.calls_per_s,
                link=s.as_dict(), board=summary)
-    b2b = _back_to_back(link, args.calls)
+    with step("back-to-back comparison"):
+        b2b = _back_to_back(link, args.calls)
     print(f"back-to-back, board vs desktop on {args.calls} recorded guidance calls "
-          "(max difference per output, absolute and relative to the call's output scale):")
+          "(every output must be bit-identical):")
     for c in b2b:
-        ok = c.max_rel <= tolerance(c.kind)
-        status |= 0 if ok else 1
-        print(f"  {c.kind:17s} {c.calls:5d} calls  bit-identical {c.identical_fraction:6.1%}"
-              f"  max abs {c.max_abs:.2e}  max rel {c.max_rel:.2e}"
-              f"  (tolerance {tolerance(c.kind):.0e}) {'ok' if ok else 'FAIL'}")
+        print(f"  {c.kind:17s} {c.calls:5d} calls  bit-identical {c.identical_calls:5d}"
+              f"  max {c.max_ulp} ULP  max abs {c.max_abs:.2e}  max rel {c.max_rel:.2e}"
+              f"  {'ok' if c.identical_calls == c.calls else 'FAIL'}")
+    same, total = identical_calls(b2b)
+    print(f"bit-identical: {same}/{total}")
     out["back_to_back"] = [c.__dict__ for c in b2b]
-    return status
+    out["bit_identical"] = [same, total]
+    return 0 if same == total else 1
 
 
 def _fly(sc: Any, args: argparse.Namespace, link: Any, out: dict[str, Any]) -> int:
@@ -153,13 +159,16 @@ def _fly(sc: Any, args: argparse.Namespace, link: Any, out: dict[str, Any]) -> i
     task's guidance call: attitude, navigation, propulsion, planning), then
     on the desktop; print the comparison. 0 when the outcomes agree."""
     from fsw_tools.mission import fly, summary
+    from fsw_tools.progress import step
 
     from hil.board.bench import LatencyStats, board_summary
     from hil.board.core import BoardCore
 
     core = BoardCore(link)
-    res_b = fly(sc, duration_s=args.duration, core=core)
-    res_d = fly(sc, duration_s=args.duration)
+    with step("flying with the core on the board"):
+        res_b = fly(sc, duration_s=args.duration, core=core)
+    with step("flying with the desktop core"):
+        res_d = fly(sc, duration_s=args.duration)
     link.check(0.45)
     sb, sd = summary(res_b), summary(res_d)
     print(f"board on {link.url}: {sc.source}, {args.duration:g} s of orbit in lockstep, "

@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from fsw_tools.cliargs import float_in, int_in, positive_float
+
 from fsw.errors import UserError
 
 
@@ -27,25 +29,28 @@ def add_parser(subparsers: Any) -> None:
     )
     p.add_argument("scenario", metavar="SCENARIO", nargs="?", default="victus_haze",
                    help="scenario TOML file or built-in scenario name (default: victus_haze)")
-    p.add_argument("--runs", type=int, metavar="N",
+    p.add_argument("--runs", type=int_in(1, 10**8), metavar="N",
                    help="number of runs in the campaign (required unless --rerun)")
-    p.add_argument("--workers", type=int, metavar="K", default=None,
+    p.add_argument("--workers", type=int_in(0, 4096), metavar="K", default=None,
                    help="local worker processes (default: CPU count; 0: in this process)")
     p.add_argument("--scheduler", metavar="ADDR", default=None,
                    help="run on the Dask cluster whose scheduler is at ADDR "
                         "(e.g. tcp://HOST:8786) instead of local processes")
     p.add_argument("--out", metavar="DIR", default=None,
                    help="campaign folder (default: campaign-<scenario>-seed<S> here)")
-    p.add_argument("--seed", type=int, metavar="S", default=1,
+    p.add_argument("--seed", type=int_in(0, 2**32 - 1), metavar="S", default=1,
                    help="campaign seed; run i gets its own seed from (S, i) (default 1)")
     p.add_argument("--runner", metavar="NAME", default=None,
                    help="run function: 'mission' (the whole mission, default) or "
                         "'module:function'")
-    p.add_argument("--rerun", type=int, metavar="SEED", default=None,
+    p.add_argument("--rerun", type=int_in(0, 2**32 - 1), metavar="SEED", default=None,
                    help="run the one run of this seed alone, print its row and, if OUT holds "
                         "a row of that seed, check that it is reproduced exactly")
-    p.add_argument("--confidence", type=float, default=0.95,
+    p.add_argument("--confidence", type=float_in(0.0, 0.9999, low_open=True), default=0.95,
                    help="confidence level of the intervals (default 0.95)")
+    p.add_argument("--duration", type=positive_float, default=None, metavar="S",
+                   help="cut every run S seconds of simulated time after the insertion into "
+                        "orbit (mission.max_duration_s = ascent + S; a campaign of its own)")
     p.add_argument("--no-report", action="store_true", help="skip the plots and HTML report")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
@@ -90,6 +95,12 @@ def _rerun(args: argparse.Namespace, source: Any, runner: str) -> int:
     return 1
 
 
+def _ci(ci: Any) -> str:
+    if not isinstance(ci, list):
+        return f"({ci})"
+    return f"[{ci[0]:.4g}, {ci[1]:.4g}]"
+
+
 def _print_summary(summary: dict[str, Any], result: Any) -> None:
     conf = summary["confidence"]
     print(f"runs: {summary['runs']} (ran {len(result.executed)} now, {result.skipped} were done)"
@@ -102,16 +113,11 @@ def _print_summary(summary: dict[str, Any], result: Any) -> None:
         d = summary[key]
         if not d.get("n"):
             continue
-        parts = [f"{key}: n={d['n']} mean={d['mean']:.4g}"]
-        if d.get("mean_ci") and d["mean_ci"][0] is not None:
-            parts.append(f"[{d['mean_ci'][0]:.4g}, {d['mean_ci'][1]:.4g}]")
-        for q in qs:
-            lo, hi = d[f"{q}_ci"]
-            ci = f"[{'-' if lo is None else f'{lo:.4g}'}, {'-' if hi is None else f'{hi:.4g}'}]"
-            parts.append(f"{q}={d[q]:.4g} {ci}")
+        parts = [f"{key}: n={d['n']} mean={d['mean']:.4g} {_ci(d['mean_ci'])}"]
+        parts += [f"{q}={d[q]:.4g} {_ci(d[f'{q}_ci'])}" for q in qs]
         print("  ".join(parts))
-    if summary["fault_counts"]:
-        print(f"faults: {summary['fault_counts']}")
+    for key, g in summary.get("faults", {}).items():
+        print(f"fault {key}: {g['runs']} runs ({g['occurrences']} times), e.g. {g['message']}")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -125,6 +131,13 @@ def run(args: argparse.Namespace) -> int:
     if not 0.0 < args.confidence < 1.0:
         raise UserError(f"--confidence must be in (0, 1), got {args.confidence}")
     source = read_scenario(args.scenario)
+    if args.duration is not None:
+        from fsw_tools.campaign.scenarios import with_duration
+
+        source = with_duration(source, args.duration)
+    if not nominal(source.text).get("dispersions"):
+        print(f"note: {args.scenario} has no [[dispersions]]: every run flies the same "
+              "scenario, only the seed (sensor noise) differs")
     runner = canonical(args.runner or DEFAULT_RUNNER)
     if args.rerun is not None:
         if not 0 <= args.rerun < 2**32:
@@ -146,14 +159,11 @@ def run(args: argparse.Namespace) -> int:
     write_csv(out, result.rows)
     if not args.no_report:
         from fsw_tools.campaign.report import write_report
+        from fsw_tools.progress import step
 
         plan = nominal(source.text)["plan"]
-        page = write_report(
-            result.rows, summary, out, title=f"Campaign {source.name}, seed {args.seed}",
-            keep_out_m=plan.get("keep_out_m"), budget_mps=plan.get("delta_v_budget_mps"),
-            rerun_hint=f"Reproduce a run alone: fsw campaign {args.scenario} --seed {args.seed} "
-                       f"--out {out} --rerun SEED",
-        )
+        with step("writing the report"):
+            page = _report(write_report, result, summary, out, source, args, plan)
         print(f"report: {page}")
     print(f"rows: {out / 'runs.jsonl'}")
     if result.lost:
@@ -162,3 +172,13 @@ def run(args: argparse.Namespace) -> int:
               "run the same command again to complete the campaign", file=sys.stderr)
         return 1
     return 0
+
+
+def _report(write_report: Any, result: Any, summary: dict[str, Any], out: Path, source: Any,
+            args: argparse.Namespace, plan: dict[str, Any]) -> Path:
+    duration = f"--duration {args.duration:g} " if args.duration else ""
+    return write_report(
+        result.rows, summary, out, title=f"Campaign {source.name}, seed {args.seed}",
+        keep_out_m=plan.get("keep_out_m"), budget_mps=plan.get("delta_v_budget_mps"),
+        rerun_hint=f"Reproduce a run alone: fsw campaign {args.scenario} --seed {args.seed} "
+                   f"{duration}--out {out} --rerun SEED")

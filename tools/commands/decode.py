@@ -1,14 +1,16 @@
 """``fsw decode ARCHIVE``: bulk-decode a packet archive into one table per
-packet type (CSV, and Parquet when pyarrow is installed), or export it as pcap.
+packet type (CSV, typed Parquet), export it as pcap, or export the orbits and
+attitudes as CCSDS OEM and AEM (:mod:`fsw_tools.analysis`).
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
 import sys
 from pathlib import Path
 from typing import Any
+
+from fsw_tools.cliargs import positive_float
 
 from fsw.errors import UserError
 
@@ -20,8 +22,10 @@ def add_parser(subparsers: Any) -> None:
         help="decode a packet archive into CSV/Parquet tables or export it to pcap",
         description=(
             "Decode every packet of an archive (or a run directory) into one table per "
-            "packet type: columns recv_time (TAI s), apid, seq, t_tai, then the fields of "
-            "the packet dictionary. Damaged records and undecodable packets are reported."
+            "packet type: columns recv_time and t_tai (TAI s since 1958), utc (CSV), apid, "
+            "seq, then the fields of the packet dictionary (vectors one column per "
+            "component, enums by name; units in DIR/units.csv and in the Parquet metadata). "
+            "Damaged records and undecodable packets are reported."
         ),
     )
     p.add_argument("archive", help="archive file (.fswarc) or run directory")
@@ -29,9 +33,18 @@ def add_parser(subparsers: Any) -> None:
                    help="decode only this APID (0x010, 16) or packet name; repeatable")
     p.add_argument("--csv", type=Path, metavar="DIR", help="write DIR/<PACKET>.csv per type")
     p.add_argument("--parquet", type=Path, metavar="DIR",
-                   help="write DIR/<PACKET>.parquet per type (needs pyarrow)")
+                   help="write DIR/<PACKET>.parquet per type, typed with the dictionary's "
+                        "widths, enums dictionary-encoded, units in the field metadata")
     p.add_argument("--pcap", type=Path, metavar="FILE",
                    help="write a pcap, one packet per UDP datagram (docs/archive.md)")
+    p.add_argument("--ndm", type=Path, metavar="DIR",
+                   help="write CCSDS navigation data messages into DIR: an Orbit Ephemeris "
+                        "Message per craft and source (CHASER_truth.oem.xml, "
+                        "CHASER_estimate.oem.xml, TARGET_...) and an Attitude Ephemeris "
+                        "Message per attitude source (CHASER_truth.aem.xml, ...); needs "
+                        "ccsds-ndm")
+    p.add_argument("--step", type=positive_float, default=None, metavar="S",
+                   help="--ndm: one state every S seconds (default: every state)")
     p.set_defaults(func=run)
 
 
@@ -74,76 +87,50 @@ def parse_apids(values: list[str] | None) -> list[int] | None:
     return out
 
 
-def flat_columns(table: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
-    """Column names and column values with 2-D columns split (name_0, name_1, ...)."""
-    names, cols = [], []
-    for name, col in table.items():
-        if getattr(col, "ndim", 1) == 2:
-            for j in range(col.shape[1]):
-                names.append(f"{name}_{j}")
-                cols.append(col[:, j].tolist())
-        else:
-            names.append(name)
-            cols.append(col.tolist())
-    return names, cols
-
-
-def write_csv(tables: dict[str, dict[str, Any]], out: Path) -> list[Path]:
-    """One CSV per table; returns the files written."""
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for pname, table in sorted(tables.items()):
-        names, cols = flat_columns(table)
-        path = out / f"{pname}.csv"
-        with open(path, "w", newline="") as f:
-            w = csv.writer(f)
-            w.writerow(names)
-            w.writerows(zip(*cols, strict=True))
-        written.append(path)
-    return written
-
-
-def write_parquet(tables: dict[str, dict[str, Any]], out: Path) -> list[Path]:
-    """One Parquet file per table (pyarrow is an optional dependency)."""
-    try:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-    except ImportError:
-        raise UserError("--parquet needs pyarrow (pip install pyarrow)") from None
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for pname, table in sorted(tables.items()):
-        names, cols = flat_columns(table)
-        path = out / f"{pname}.parquet"
-        pq.write_table(pa.table(dict(zip(names, cols, strict=True))), path)
-        written.append(path)
-    return written
-
-
 def run(args: argparse.Namespace) -> int:
     """Decode, write the requested outputs and report what was damaged."""
+    from fsw_tools.analysis.export import write_csv, write_parquet
     from fsw_tools.archive import export_pcap, read_archive
     from fsw_tools.archive.tables import decode_archive
+    from fsw_tools.files import output_file
+    from fsw_tools.progress import step
 
-    if not (args.csv or args.parquet or args.pcap):
-        raise UserError("nothing to do: give --csv DIR, --parquet DIR and/or --pcap FILE")
+    if not (args.csv or args.parquet or args.pcap or args.ndm):
+        raise UserError("nothing to do: give --csv DIR, --parquet DIR, --pcap FILE "
+                        "and/or --ndm DIR")
+    if args.pcap is not None:
+        output_file(args.pcap)
     apids = parse_apids(args.apid)
-    arc = read_archive(resolve_archive(args.archive))
+    with step("reading the archive"):
+        arc = read_archive(resolve_archive(args.archive))
     for issue in arc.issues:
         print(f"warning: {issue}", file=sys.stderr)
     if apids is not None:
         arc = arc.select(apids=apids)
     if args.pcap:
-        res = export_pcap(arc, args.pcap)
+        from fsw_tools.files import atomic_open
+
+        with step("writing the pcap"), atomic_open(args.pcap, "wb") as f:
+            res = export_pcap(arc, f)
         print(f"{args.pcap}: {res.exported} packets"
               + (f", {res.skipped_too_large} too large skipped" if res.skipped_too_large else ""))
-    if args.csv or args.parquet:
+    if not (args.csv or args.parquet or args.ndm):
+        return 0
+    with step("decoding"):
         result = decode_archive(arc)
-        for reason, n in sorted(result.errors.items()):
-            print(f"warning: {n} packets not decoded: {reason}", file=sys.stderr)
-        for out, writer in ((args.csv, write_csv), (args.parquet, write_parquet)):
-            if out:
-                files = writer(result.tables, out)
-                rows = sum(len(next(iter(t.values()))) for t in result.tables.values())
-                print(f"{out}: {len(files)} tables, {rows} rows")
+    for reason, n in sorted(result.errors.items()):
+        print(f"warning: {n} packets not decoded: {reason}", file=sys.stderr)
+    rows = sum(len(next(iter(t.values()))) for t in result.tables.values())
+    for out, writer, what in ((args.csv, write_csv, "CSV"), (args.parquet, write_parquet,
+                                                              "Parquet")):
+        if out:
+            with step(f"writing {what}", total=rows, unit="row", unit_scale=True) as bar:
+                files = writer(result.tables, out, progress=bar.update)
+            print(f"{out}: {len(files)} files, {rows} rows")
+    if args.ndm:
+        from fsw_tools.analysis.ndm import write_ndm
+
+        with step("writing OEM/AEM"):
+            files = write_ndm(result.tables, args.ndm, args.step)
+        print(f"{args.ndm}: {', '.join(p.name for p in files)}")
     return 0

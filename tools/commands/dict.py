@@ -4,6 +4,8 @@ or write it / the XTCE export / a Wireshark dissector to a file."""
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -32,15 +34,41 @@ def add_parser(subparsers: Any) -> None:
                         "enums, units) to FILE; use: tshark -X lua_script:FILE -r X.pcap "
                         "(the pcap of 'fsw decode --pcap')")
     p.add_argument("--packet", metavar="NAME",
-                   help="print only the generated codec source of packet NAME (debugging)")
+                   help="print only the reference of packet NAME (any case) or APID "
+                        "(0x062, 98): its fields, types, units and descriptions")
     p.set_defaults(func=run)
 
 
 def _write(path: Path, write: Any) -> None:
+    """``write(tmp)`` into a temporary sibling, then renamed to ``path``: a
+    failure leaves no partial file and the old one whole."""
+    from fsw_tools.files import os_error, output_file
+
+    output_file(path)
+    tmp = path.with_name(f".{path.name}.part")
     try:
-        write(path)
+        write(tmp)
+        os.replace(tmp, path)
     except OSError as exc:
-        raise UserError(f"cannot write {path}: {exc.strerror}") from None
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise os_error(exc, "cannot write", path) from None
+
+
+def _packet_name(text: str, dictionary: Any) -> str:
+    """A packet's name from its name in any case or its APID."""
+    if text.upper() in dictionary:
+        return str(dictionary[text.upper()].name)
+    try:
+        apid = int(text, 0)
+    except ValueError:
+        apid = None
+    if apid is not None and apid in dictionary.by_apid:
+        return str(dictionary.by_apid[apid].name)
+    close = sorted((n for n in dictionary if text.upper() in n),
+                   key=lambda n: (not n.startswith(text.upper()), n))[:5]
+    hint = f" (did you mean {', '.join(close)}?)" if close else "; 'fsw dict' lists them"
+    raise UserError(f"no packet named {text!r}{hint}")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -50,10 +78,11 @@ def run(args: argparse.Namespace) -> int:
     from fsw.packets.xtce import write_xtce
 
     if args.packet:
-        if args.packet not in DICTIONARY:
-            raise UserError(f"no packet named {args.packet!r}; see 'fsw dict'")
-        pdef = DICTIONARY[args.packet]
-        print(getattr(pdef, "source", f"{pdef.name} has a variable layout (compiled construct)"))
+        name = _packet_name(args.packet, DICTIONARY)
+        text = markdown()
+        start = text.index(f"\n### {name}\n")
+        end = text.find("\n### ", start + 1)
+        sys.stdout.write(text[start + 1:end if end > 0 else None].rstrip() + "\n")
         return 0
     if args.xtce:
         _write(args.xtce, lambda p: write_xtce(str(p)))

@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from fsw_tools.cliargs import int_in
+
 from fsw.errors import UserError
 
 
@@ -29,9 +31,9 @@ def add_parser(subparsers: Any) -> None:
                         f"PORT+1 (default tcp://127.0.0.1:{DEFAULT_PORT})")
     p.add_argument("--keys", type=Path, metavar="FILE",
                    help="telecommand key file (made by 'fsw keys new'); needed to command")
-    p.add_argument("--key-id", type=int, default=None, metavar="ID",
+    p.add_argument("--key-id", type=int_in(0, 65535), default=None, metavar="ID",
                    help="key id to sign with (default: the lowest in the key file)")
-    p.add_argument("--auth-seq", type=int, default=None, metavar="N",
+    p.add_argument("--auth-seq", type=int_in(0, 2**32 - 1), default=None, metavar="N",
                    help="first anti-replay sequence number (default: continue from "
                         "FILE.authseq, the state kept beside the key file)")
     p.add_argument("--curve", type=Path, metavar="DIR",

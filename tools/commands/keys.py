@@ -5,6 +5,9 @@ creates a key file of fresh random AES-256 keys (mode 0600; never commit it);
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
+from pathlib import Path
 from typing import Any
 
 from fsw.errors import UserError
@@ -37,15 +40,18 @@ def add_parser(subparsers: Any) -> None:
 
 
 def parse_ids(text: str) -> list[int]:
-    """'1-4' or '1,2,7' -> key ids; UserError on anything else."""
+    """'1-4', '1,2,7' or '2,5-7' -> key ids; UserError on anything else."""
+    ids: list[int] = []
     try:
-        if "-" in text:
-            lo, hi = (int(x, 0) for x in text.split("-", 1))
-            ids = list(range(lo, hi + 1))
-        else:
-            ids = [int(x, 0) for x in text.split(",")]
+        for item in text.split(","):
+            lo, dash, hi = item.strip().partition("-")
+            first = int(lo, 0)
+            last = int(hi, 0) if dash else first
+            if last < first or last - first > 0xFFFF:
+                raise ValueError(item)
+            ids += range(first, last + 1)
     except ValueError:
-        raise UserError(f"--ids {text!r}: give a range like 1-4 or a list like 1,2,7") from None
+        raise UserError(f"--ids {text!r}: give ranges and ids like 1-4, 1,2,7 or 2,5-7") from None
     if not ids or any(not 0 <= i <= 0xFFFF for i in ids) or len(set(ids)) != len(ids):
         raise UserError(f"--ids {text!r}: key ids must be distinct, in [0, 65535]")
     return ids
@@ -55,7 +61,20 @@ def run_new(args: argparse.Namespace) -> int:
     """Create the key file."""
     from fsw.packets.auth import new_key_file
 
-    ring = new_key_file(args.path, parse_ids(args.ids), overwrite=args.force)
+    ids = parse_ids(args.ids)
+    folder = Path(args.path).parent
+    if not folder.is_dir():  # keys/ops.key: make keys/, private
+        if folder.exists() or any(p.exists() and not p.is_dir() for p in folder.parents):
+            raise UserError(f"cannot create {args.path}: a part of the path is a file")
+        folder.mkdir(parents=True, mode=0o700)
+    existed = os.path.lexists(args.path)
+    try:
+        ring = new_key_file(args.path, ids, overwrite=args.force)
+    except (UserError, OSError):
+        if not existed:  # a full disk: no empty key file left behind
+            with contextlib.suppress(OSError):
+                os.unlink(args.path)
+        raise
     print(f"wrote {len(ring.keys)} keys (ids {', '.join(map(str, sorted(ring.keys)))}) to "
           f"{args.path}; keep it secret, never commit it")
     return 0

@@ -9,6 +9,8 @@ import sys
 import time
 from typing import Any
 
+from fsw_tools.cliargs import finite_float, float_in, positive_float
+
 from fsw.errors import UserError
 
 
@@ -25,14 +27,14 @@ def add_parser(subparsers: Any) -> None:
     )
     p.add_argument("archive", help="archive file (.fswarc) or run directory")
     pace = p.add_mutually_exclusive_group()
-    pace.add_argument("--speed", type=float, default=1.0, metavar="N",
+    pace.add_argument("--speed", type=positive_float, default=1.0, metavar="N",
                       help="play N times faster than recorded (default 1: recorded pace)")
     pace.add_argument("--fast", action="store_true", help="play as fast as possible")
     p.add_argument("--apid", action="append", default=None, metavar="APID",
                    help="play only this APID (0x100, 256) or packet name; repeatable")
-    p.add_argument("--start", type=float, default=None, metavar="S",
+    p.add_argument("--start", type=finite_float, default=None, metavar="S",
                    help="skip packets received before S seconds after the first packet")
-    p.add_argument("--stop", type=float, default=None, metavar="S",
+    p.add_argument("--stop", type=finite_float, default=None, metavar="S",
                    help="stop at packets received S seconds after the first packet")
     p.add_argument("--absolute", action="store_true",
                    help="--start/--stop are TAI seconds since 1958-01-01, not relative")
@@ -41,7 +43,7 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--ports", metavar="FRONT,BACK", default=None,
                    help="without --frontend: tcp ports of the broker started here (default: "
                         "free ports, printed), so subscribers can be started beforehand")
-    p.add_argument("--settle", type=float, default=1.0, metavar="S",
+    p.add_argument("--settle", type=float_in(0.0, 600.0), default=1.0, metavar="S",
                    help="wait S seconds after connecting before playing (default 1), so that "
                         "subscribers are connected when the first packet goes out")
     p.add_argument("--print", dest="show", action="store_true",
@@ -122,9 +124,17 @@ def _ports(text: str | None) -> tuple[int, int]:
 
 
 def _verify(root: str) -> int:
+    from fsw_tools.progress import step
     from fsw_tools.replay.mission import replay_run
 
-    reports = replay_run(root)
+    with step("replaying", unit="tick", unit_scale=True) as bar:
+        def progress(leg: int, tick: int, ticks: int) -> None:
+            if bar.total != ticks:
+                bar.reset(total=ticks)
+                bar.set_description(f"replaying leg {leg + 1}")
+            bar.update(tick - bar.n)
+
+        reports = replay_run(root, progress=progress)
     for i, report in enumerate(reports, 1):
         print(f"leg {i}: {report.describe()}")
     ok = all(r.ok for r in reports)

@@ -13,8 +13,10 @@ def add_parser(subparsers: Any) -> None:
         "report",
         help="self-contained HTML report of a run (summary, timeline, plots)",
         description=(
-            "Write one HTML file with the run summary, the mode timeline, packet counts, "
-            "damaged records, and every plot of 'fsw plot' embedded (no other file needed)."
+            "Write one self-contained HTML file (no other file needed): the summary, the "
+            "scenario's requirements as pass/fail/margin, the burns, the navigation error "
+            "against truth with the on-board ±3σ, pointing per phase, the event log, every "
+            "plot of 'fsw plot' embedded, the scenario inputs, packet counts and damage."
         ),
     )
     p.add_argument("run", help="run directory written by 'fsw run'")
@@ -24,7 +26,10 @@ def add_parser(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from fsw_tools.files import output_file
     from fsw_tools.plots.run import load_run, write_report
 
+    if args.out is not None:
+        output_file(args.out)  # a bad --out fails now, not after the work
     print(write_report(load_run(args.run), args.out))
     return 0

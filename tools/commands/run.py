@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from fsw_tools.cliargs import int_in, positive_float
+
 from fsw.errors import UserError
 
 
@@ -31,7 +33,7 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("scenario", nargs="?", default=None,
                    help="scenario TOML file or name of a built-in scenario "
                         "(default: victus_haze)")
-    p.add_argument("--seed", type=int, default=None,
+    p.add_argument("--seed", type=int_in(0, 2**32 - 1), default=None,
                    help="run seed (default: the scenario's mission.seed); the same seed "
                         "gives the same packet stream")
     p.add_argument("--dispersed", action="store_true",
@@ -45,7 +47,7 @@ def add_parser(subparsers: Any) -> None:
                         "the world and ground station in this process, the flight-software "
                         "tasks in a child process, in lockstep: the same packet stream "
                         "(hash) and summary as inproc, slower")
-    p.add_argument("--duration", type=float, default=None, metavar="S",
+    p.add_argument("--duration", type=positive_float, default=None, metavar="S",
                    help="stop S seconds of simulated time after the insertion into orbit "
                         "(default: until departure or the scenario's hard stop)")
     p.add_argument("--no-archive", action="store_true",
@@ -55,23 +57,27 @@ def add_parser(subparsers: Any) -> None:
                         "new'; default: keys derived from the seed, for reproducible runs). "
                         "Key id 1 is the scripted ground station's: a live console uses "
                         "another ('fsw ground --keys FILE --key-id 2')")
-    p.add_argument("--ground-port", type=int, default=None, metavar="PORT",
+    p.add_argument("--ground-port", type=int_in(1, 65534), default=None, metavar="PORT",
                    help="open the ground link on tcp://127.0.0.1:PORT (telemetry) and PORT+1 "
                         "(telecommands) for a live 'fsw ground' console")
-    p.add_argument("--realtime", type=float, default=None, metavar="SPEED",
+    p.add_argument("--realtime", type=positive_float, default=None, metavar="SPEED",
                    help="pace the in-orbit leg to the wall clock, SPEED times real time "
                         "(1 = real time), e.g. to watch and command it live")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
 
 
-def _progress(sc: Any, quiet: bool):
-    if quiet or not sys.stderr.isatty():
+def _progress(sc: Any, quiet: bool, duration_s: float | None = None):
+    from fsw_tools.progress import enabled
+
+    if quiet or not enabled():
         return None, None
     from tqdm import tqdm
 
     t0 = sc.notice_tai
     total = sc.mission.notice_to_launch_s + sc.mission.max_duration_s
+    if duration_s is not None:  # the run stops duration_s after the insertion
+        total = min(total, sc.mission.notice_to_launch_s + sc.insertion.ascent_s + duration_s)
     bar = tqdm(total=round(total), unit="sim s", unit_scale=True, dynamic_ncols=True,
                desc="STANDBY", file=sys.stderr)
 
@@ -87,6 +93,7 @@ def _progress(sc: Any, quiet: bool):
 
 def run(args: argparse.Namespace) -> int:
     """Load, fly, write the run directory, print the summary."""
+    from fsw_tools.files import atomic_write
     from fsw_tools.mission import fly, summary
     from fsw_tools.mission.report import format_summary
     from fsw_tools.replay.composition import write_composition
@@ -94,12 +101,6 @@ def run(args: argparse.Namespace) -> int:
 
     from fsw import scenario
 
-    if args.duration is not None and not args.duration > 0:
-        raise UserError("--duration must be a positive number of seconds")
-    if args.realtime is not None and not args.realtime > 0:
-        raise UserError("--realtime must be a positive speed-up (1 = real time)")
-    if args.ground_port is not None and not 0 < args.ground_port < 65535:
-        raise UserError("--ground-port must be a TCP port number below 65535")
     if args.transport != "inproc" and (args.realtime or args.ground_port):
         raise UserError("--realtime and --ground-port need --transport inproc")
     keys = None
@@ -121,7 +122,7 @@ def run(args: argparse.Namespace) -> int:
         stem = Path(sc.source.split(":")[-1]).stem
         args.out = Path("runs") / f"{stem}-{stamp}"
     rd = RunDir.of(args.out).create()
-    rd.scenario.write_text(_toml(sc.to_dict()))
+    atomic_write(rd.scenario, _toml(sc.to_dict()))
     link = None
     if args.ground_port is not None:
         from fsw_tools.ground.bridge import GroundBridge
@@ -129,7 +130,7 @@ def run(args: argparse.Namespace) -> int:
 
         link = GroundBridge(GroundGateway(port=args.ground_port))
         print(f"ground link: fsw ground tcp://127.0.0.1:{args.ground_port}", flush=True)
-    update, bar = _progress(sc, args.quiet)
+    update, bar = _progress(sc, args.quiet, args.duration)
     try:
         with _composition(args.transport) as legs:
             res = fly(sc, seed=args.seed, archive=None if args.no_archive else rd.archive,
@@ -144,6 +145,7 @@ def run(args: argparse.Namespace) -> int:
             link.gateway.close()
     summ = summary(res)
     summ["run_dir"] = str(rd.root)
+    summ["archive"] = not args.no_archive
     rd.write_summary(summ)
     print(format_summary(summ))
     print(f"run directory: {rd.root}")
@@ -153,14 +155,17 @@ def run(args: argparse.Namespace) -> int:
 @contextlib.contextmanager
 def _composition(transport: str) -> Iterator[list | None]:
     """Record how the run's executives are composed (RUN/composition.json), so
-    ``fsw replay RUN --verify`` can rebuild them; one-process runs only."""
-    if transport != "inproc":
-        yield None
-        return
-    import fsw_tools.mission as mission
+    ``fsw replay RUN --verify`` can rebuild them (a split run's legs are
+    composed as in one process: same participants, same order, same stream)."""
     from fsw_tools.replay.composition import capture_composition
 
-    with capture_composition(mission) as legs:
+    if transport == "inproc":
+        import fsw_tools.mission as module
+        name = "Executive"
+    else:
+        import fsw_tools.mission.split as module
+        name = "SplitExecutive"
+    with capture_composition(module, name) as legs:
         yield legs
 
 

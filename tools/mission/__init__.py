@@ -169,7 +169,18 @@ def fly(scenario: Scenario, *, seed: int | None = None, archive: Path | None = N
                            notice_tai=sc.notice_tai, insertion_tai=insertion_tai,
                            archive=archive)
     if writer is not None:
-        result.stream.add_tap(writer.write)
+        def record(raw: bytes, t: float, write: Callable[[bytes, float], Any] = writer.write
+                   ) -> None:
+            """The archive's tap: a write error (full disk, ...) stops the run,
+            never loses records silently."""
+            if monitor.write_error is None:
+                try:
+                    write(raw, t)
+                except OSError as exc:
+                    monitor.write_error = exc
+                    monitor.request_stop()
+
+        result.stream.add_tap(record)
     if prepare is not None:
         prepare(result)
     split = None
@@ -224,8 +235,15 @@ def fly(scenario: Scenario, *, seed: int | None = None, archive: Path | None = N
                 split.close()
         finally:
             if writer is not None:
-                writer.close()
+                try:
+                    writer.close()
+                except OSError as exc:
+                    monitor.write_error = monitor.write_error or exc
     result.wall_s = time.perf_counter() - wall0
+    if monitor.write_error is not None:
+        from fsw_tools.files import os_error
+
+        raise os_error(monitor.write_error, "run stopped: cannot write the archive", archive)
     return result
 
 
@@ -254,6 +272,7 @@ def summary(res: MissionResult) -> dict[str, Any]:
         "source": sc.source,
         "seed": sc.mission.seed,
         "outcome": s.mode,
+        "stopped_by": res.monitor.stopped_by or "max_duration",
         "phases": [{"mode": m, "t": t, "t_from_notice_s": t - t0} for t, m in s.modes],
         "sim_duration_s": res.sim_s,
         "orbit_duration_s": res.orbit_sim_s,
@@ -285,4 +304,7 @@ def summary(res: MissionResult) -> dict[str, Any]:
         "tasks": {n: vars(st) for leg in res.legs[-1:] for n, st in leg.tasks.items()},
         "warnings": [f"{t - t0:.0f}s {src}: {txt}" for t, sev, src, txt in s.events
                      if sev >= Severity.WARNING][:50],
+        "fault_events": [{"t_from_notice_s": t - t0, "severity": sev, "source": src,
+                          "event_id": eid, "text": txt}
+                         for t, sev, src, eid, txt in s.faults][:200],
     }

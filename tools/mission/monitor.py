@@ -61,6 +61,8 @@ class Score:
     mass_kg: float | None = None
     dv_fsw_mps: float = 0.0
     events: list[tuple[float, int, str, str]] = field(default_factory=list)
+    #: warnings and worse with their event id: (t, severity, source, event id, text)
+    faults: list[tuple[float, int, str, int, str]] = field(default_factory=list)
     ranges: list[tuple[float, float]] = field(default_factory=list)
     safe_reasons: list[str] = field(default_factory=list)
 
@@ -90,6 +92,12 @@ class Monitor:
         self._adcs_mode = -1
         self._override = False
         self.done = False
+        #: why the run ended: "departure" (DEPARTURE lasted departure_duration_s),
+        #: "mode" (stop_at_mode reached), "duration" (the caller's limit); None
+        #: while running or when the scenario's hard stop ended it
+        self.stopped_by: str | None = None
+        #: an OSError of the archive writer: the run stops, the caller raises it
+        self.write_error: OSError | None = None
         #: set by the composition root: ends the run after the current tick
         self.request_stop = lambda: None
 
@@ -136,6 +144,9 @@ class Monitor:
             e = EVENT.parse(raw)
             if e.severity >= Severity.INFO:
                 self.score.events.append((self.ctx.t, e.severity, e.source, e.text))
+                if e.severity >= Severity.WARNING:
+                    self.score.faults.append((self.ctx.t, e.severity, e.source, e.event_id,
+                                              e.text))
 
     def _pointing(self, tgt: Any) -> None:
         c = self._chaser
@@ -158,16 +169,17 @@ class Monitor:
             self.progress(t, self.score.mode)
         if self.done:
             return
-        stop = False
+        stop = None
         if self.departure_t is not None and t - self.departure_t >= \
                 self.sc.mission.departure_duration_s:
-            stop = True
-        if self.stop_at_mode is not None and self.score.mode == self.stop_at_mode:
-            stop = True
-        if self.stop_tai is not None and t >= self.stop_tai:
-            stop = True
+            stop = "departure"
+        elif self.stop_at_mode is not None and self.score.mode == self.stop_at_mode:
+            stop = "mode"
+        elif self.stop_tai is not None and t >= self.stop_tai:
+            stop = "duration"
         if stop:
             self.done = True
+            self.stopped_by = stop
             self.request_stop()
 
     def delta_v_truth(self) -> float:

@@ -17,10 +17,25 @@ def _num(v: Any, fmt: str = ".1f") -> str:
     return "n/a" if v is None else format(v, fmt)
 
 
+#: how a run that did not reach its end is marked (summary.json "stopped_by")
+STOPPED_BY = {
+    "duration": "cut short by --duration",
+    "max_duration": "hard stop: mission.max_duration_s",
+    "mode": "stopped at the requested mode",
+    "interrupted": "interrupted",
+}
+
+
+def _stopped(s: dict[str, Any]) -> str:
+    why = STOPPED_BY.get(s.get("stopped_by", ""))
+    return f"  ({why}, not a completed mission)" if why else ""
+
+
 def format_summary(s: dict[str, Any]) -> str:
     """Phase timeline, Δv, ranges, pointing, TacRS times, stream hash."""
     out = [f"Mission: {s['scenario']}  (seed {s['seed']}, {s['source']})",
-           f"Outcome: {s['outcome']}", "", "Phase timeline (from the launch notice):"]
+           f"Outcome: {s['outcome']}{_stopped(s)}", "",
+           "Phase timeline (from the launch notice):"]
     for p in s["phases"]:
         out.append(f"  {_dur(p['t_from_notice_s']):>20}  {p['mode']}")
     pe = s["pointing_error_inspection_deg"]

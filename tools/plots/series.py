@@ -47,6 +47,19 @@ class RunSeries:
     mode_names: dict[int, str]
     t0: float  # TAI of the run's first packet
     span_s: float
+    #: navigation error (estimate - truth, Hill frame) where the solution is valid
+    nav_error: NavError | None = None
+
+
+@dataclass(frozen=True)
+class NavError:
+    """NAV_STATE.rho_H minus TRUTH_RELATIVE.r_H at the packet times both hold
+    (valid solutions only), with the flight software's own 1-sigma."""
+
+    t: np.ndarray  # s since the run start
+    y: np.ndarray  # n x 3, m
+    sigma: np.ndarray | None  # n, m (NAV_STATE.sigma_pos; None when not sent)
+    estimate: np.ndarray  # n x 3, the estimate, m
 
 
 FieldPred = Callable[[Any, Any], bool]  # (PacketDef, Field) -> bool
@@ -137,7 +150,32 @@ def run_series(result: DecodeResult,
     propellant = _collect(result, t0, _pred(r"prop", "kg", 1),
                           _pred(r"prop", "kg", 1, r"^$"), "flight software")
     modes, names = _modes(result, t0)
-    return RunSeries(hill, rng, attitude, wheels, propellant, modes, names, t0, t1 - t0)
+    return RunSeries(hill, rng, attitude, wheels, propellant, modes, names, t0, t1 - t0,
+                     navigation_error(result, t0))
+
+
+def navigation_error(result: DecodeResult, t0: float) -> NavError | None:
+    """The relative navigation error against truth (see :class:`NavError`)."""
+    nav, truth = result.tables.get("NAV_STATE"), result.tables.get("TRUTH_RELATIVE")
+    if not nav or not truth or "rho_H" not in nav or "r_H" not in truth:
+        return None
+    valid = np.asarray(nav.get("valid", np.ones(len(nav["t_tai"]))), dtype=int) == 1
+    ia, ib = _common(np.asarray(nav["t_tai"])[valid], np.asarray(truth["t_tai"]))
+    if not len(ia):
+        return None
+    est = np.asarray(nav["rho_H"], float)[valid][ia]
+    err = est - np.asarray(truth["r_H"], float)[ib]
+    sigma = np.asarray(nav["sigma_pos"], float)[valid][ia] if "sigma_pos" in nav else None
+    return NavError(np.asarray(nav["t_tai"])[valid][ia] - t0, err, sigma, est)
+
+
+def phases(rs: RunSeries) -> list[tuple[str, float, float]]:
+    """(mode name, start, end) of each mission phase, s since the run start."""
+    timeline = mode_timeline(rs)
+    if not timeline:  # an archive without mode telemetry has no phases
+        return []
+    ends = [t for _, t in timeline[1:]] + [rs.span_s]
+    return [(m, t, max(t, e)) for (m, t), e in zip(timeline, ends, strict=True)]
 
 
 def quat_angle(q1: np.ndarray, q2: np.ndarray) -> np.ndarray:

@@ -57,16 +57,16 @@ class Leg:
 
 
 @contextlib.contextmanager
-def capture_composition(module: ModuleType) -> Iterator[list[Leg]]:
-    """Record the legs of the executives ``module`` builds while inside."""
-    from fsw.executive import Executive
-
+def capture_composition(module: ModuleType, name: str = "Executive") -> Iterator[list[Leg]]:
+    """Record the legs of the executives ``module`` builds while inside (its
+    class ``name``: an Executive, or anything with its ``config``, ``add``
+    and ``add_world``, e.g. the split run's ``SplitExecutive``)."""
     legs: list[Leg] = []
-    original = module.Executive  # type: ignore[attr-defined]
+    original = getattr(module, name)
 
-    class Capturing(Executive):
-        def __init__(self, bus: Any, config: Any = None, **kw: Any) -> None:
-            super().__init__(bus, config, **kw)
+    class Capturing(original):  # type: ignore[misc, valid-type]
+        def __init__(self, *args: Any, **kw: Any) -> None:
+            super().__init__(*args, **kw)
             self._leg = Leg(dataclasses.asdict(self.config))
             self._leg.config["rates"] = dict(self._leg.config["rates"])
             legs.append(self._leg)
@@ -82,11 +82,11 @@ def capture_composition(module: ModuleType) -> Iterator[list[Leg]]:
             name = str(getattr(task, "name", "") or type(task).__name__.lower())
             self._leg.participants.append(Participant(name, group))
 
-    module.Executive = Capturing  # type: ignore[attr-defined]
+    setattr(module, name, Capturing)
     try:
         yield legs
     finally:
-        module.Executive = original  # type: ignore[attr-defined]
+        setattr(module, name, original)
 
 
 def write_composition(run: RunDir, legs: list[Leg]) -> None:

@@ -18,7 +18,7 @@ publishes at each tick the packets recorded for the next one.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +56,8 @@ class ReplayInputs:
         self._times: np.ndarray = np.zeros(0, np.int64)
         self._packets: list[bytes] = []
         self._i = 0
+        #: called with the tick's time after each step (progress of a replay)
+        self.on_step: Callable[[float], None] | None = None
 
     def load(self, archive: Archive) -> None:
         sub = archive.take(np.flatnonzero(np.isin(archive.apids, self.apids)))
@@ -74,6 +76,8 @@ class ReplayInputs:
             i += 1
         self.published += i - self._i
         self._i = i
+        if self.on_step is not None:
+            self.on_step(t)
 
 
 def ReplayWorld(inputs: Archive, apids: Iterable[int] = INPUT_APIDS) -> ReplayInputs:
@@ -92,6 +96,7 @@ def replay_lockstep(
     outputs: Iterable[int] = OUTPUT_APIDS,
     ticks: int | None = None,
     workdir: str | Path | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ReplayReport:
     """Run ``participants`` (fresh flight-software tasks and
     :class:`ReplayInputs` standing for the recorded sources, in the recorded
@@ -100,7 +105,8 @@ def replay_lockstep(
     ``archive``, or ``ticks``); compare their outputs with the recording.
 
     Without any :class:`ReplayInputs`, the world's place republishes the
-    recorded ``inputs`` (sensor packets and telecommands).
+    recorded ``inputs`` (sensor packets and telecommands). ``progress(tick,
+    ticks)`` is called as the replay goes.
     """
     from fsw.bus import Bus
     from fsw.executive import Executive
@@ -118,6 +124,16 @@ def replay_lockstep(
     if ticks is None:
         t_end = float(archive.times_ns[-1]) / 1e9 if len(archive) else config.t0_tai
         ticks = round((t_end - config.t0_tai) * config.tick_rate) + 1
+    first = next((p for p in parts if isinstance(p, ReplayInputs)), None)
+    if progress is not None and first is not None:
+        tick = [0]
+
+        def stepped(t: float) -> None:
+            tick[0] += 1
+            if tick[0] % 256 == 0 or tick[0] == ticks:
+                progress(tick[0], ticks)
+
+        first.on_step = stepped
     with tempfile.TemporaryDirectory(dir=workdir, prefix="fsw-replay-") as d:
         path = Path(d) / "replayed.fswarc"
         bus = Bus.local(name="replay")

@@ -34,12 +34,14 @@ TaskFactory = Callable[[Any, Any], Any]  # (scenario, key ring) -> task
 
 
 def replay_run(root: Any, factories: Mapping[str, TaskFactory] | None = None,
-               keys: Any = None) -> list[ReplayReport]:
+               keys: Any = None,
+               progress: Callable[[int, int, int], None] | None = None) -> list[ReplayReport]:
     """Replay every leg of the run in ``root``; one report per leg.
 
     ``factories`` overrides task constructors by name (e.g. a modified task
     to see where it diverges); ``keys`` is the telecommand key ring (default:
-    the run's, derived from its seed as ``fsw run`` does).
+    the run's, derived from its seed as ``fsw run`` does). ``progress(leg,
+    tick, ticks)`` is called as each leg replays.
     """
     from fsw.scenario import load
 
@@ -63,6 +65,7 @@ def replay_run(root: Any, factories: Mapping[str, TaskFactory] | None = None,
                               rate_group=p.rate_group)
                  for p in leg.participants]
         stop = legs[i + 1].config["t0_tai"] if i + 1 < len(legs) else None
+        step = None if progress is None else (lambda k, n, leg=i: progress(leg, k, n))
         reports.append(replay_lockstep(arc.select(start=config.t0_tai, stop=stop), parts,
-                                       config))
+                                       config, progress=step))
     return reports

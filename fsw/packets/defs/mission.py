@@ -4,7 +4,7 @@ the tasks on the bus (0x060-0x06F), the propulsion isolation valves (actuator
 
 Between tasks:
 
-- ``MODE_STATUS`` (autonomy, on change and every second): mission mode, leg.
+- ``MODE_STATUS`` (autonomy, on change and every 10th cycle: 10 s at 1 Hz): mission mode, leg.
 - ``ADCS_REQUEST`` (autonomy or propulsion -> adcs): pointing mode and its
   reference; propulsion's request overrides while a burn is pending.
 - ``NAV_STATE`` (autonomy -> adcs, propulsion): relative navigation solution
@@ -46,7 +46,8 @@ MODE_STATUS = telemetry(0x060, "MODE_STATUS", [
     Field("activity", U8, "", "activity within the mode (autonomy task's code)"),
     Field("leg", text(24), "", "name of the current leg of the plan"),
     Field("transitions", U32, "", "mode transitions since start"),
-], "Mission mode, sent on every change and once per second.")
+], "Mission mode, sent on every change and every 10th autonomy cycle (10 s at the default "
+   "1 Hz).")
 
 ADCS_REQUEST = telemetry(0x061, "ADCS_REQUEST", [
     Field("source", enum(U8, autonomy=0, propulsion=1), "", "requesting task"),
@@ -113,7 +114,8 @@ BURN_ORDER = telemetry(0x065, "BURN_ORDER", [
     Field("burn_id", U32, "", "identifier, increasing"),
     Field("t_exec", F64, "s", "TAI time of the burn's centre"),
     Field("dv_N", vec(3), "m/s", "impulsive delta-v to deliver, GCRF"),
-    Field("purpose", text(32), "", "what the burn is for"),
+    Field("purpose", text(48), "", "what the burn is for (the longest, \"correction to far "
+          "hold: arrival burn\", fits)"),
 ], "Internal second step of a burn (autonomy -> propulsion).")
 
 BURN_STATUS = telemetry(0x066, "BURN_STATUS", [

@@ -313,7 +313,7 @@ class AutonomyTask:
         self.ordered = b
         self.ctx.send(PROP_ARM, arm=1, window=ARM_WINDOW_S)
         self.ctx.send(BURN_ORDER, burn_id=b.id, t_exec=b.t_exec, dv_N=tuple(dv_N),
-                      purpose=b.purpose[:32])
+                      purpose=b.purpose[:48])
 
     # ------------------------------------------------------------------ safety
     def _collision(self, t: float) -> None:

@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stddef.h>
 
+#include "gnc_math.h"
 #include "sim_internal.h"
 
 int sim_state_size(const sim_craft *craft)
@@ -78,7 +79,7 @@ static void orbit_accel(const sim_env *env, const sim_craft *craft, const double
         vr[1] = v[1] - env->omega_earth * r[0];
         vr[2] = v[2];
         vrn = la_norm(vr);
-        rho = env->rho0 * exp(-(rn - env->r_earth - env->h0) / env->scale_height);
+        rho = env->rho0 * gnc_exp(-(rn - env->r_earth - env->h0) / env->scale_height);
         c = -0.5 * rho * craft->cd_area / mass * vrn;
         a[0] += c * vr[0];
         a[1] += c * vr[1];
@@ -104,7 +105,7 @@ double sim_wheel_torque(const sim_craft *c, int i, double speed, double *cmd_out
     }
     fr = c->wheel_viscous[i] * speed;
     if (c->wheel_coulomb[i] > 0.0) {
-        fr += c->wheel_coulomb[i] * tanh(speed / c->wheel_coulomb_speed[i]);
+        fr += c->wheel_coulomb[i] * gnc_tanh(speed / c->wheel_coulomb_speed[i]);
     }
     return u - fr;
 }

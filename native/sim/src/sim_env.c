@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stddef.h>
 
+#include "gnc_math.h"
 #include "sim_internal.h"
 
 int sim_status_message(int status, const char **message)
@@ -57,12 +58,12 @@ int sim_sun(double jd_tt, double sun_n[3], double *distance)
     m = (357.5291092 + 35999.05034 * T) * deg;
     /* ecliptic longitude of date, brought back to the J2000 equinox by the
      * general precession in longitude (5029.0966 arcsec per century) */
-    lam = (lam_m + 1.914666471 * sin(m) + 0.019994643 * sin(2.0 * m) - 1.396971 * T) * deg;
-    r_au = 1.000140612 - 0.016708617 * cos(m) - 0.000139589 * cos(2.0 * m);
+    lam = (lam_m + 1.914666471 * gnc_sin(m) + 0.019994643 * gnc_sin(2.0 * m) - 1.396971 * T) * deg;
+    r_au = 1.000140612 - 0.016708617 * gnc_cos(m) - 0.000139589 * gnc_cos(2.0 * m);
     eps = 23.439291 * deg; /* J2000 mean obliquity */
-    sun_n[0] = cos(lam);
-    sun_n[1] = cos(eps) * sin(lam);
-    sun_n[2] = sin(eps) * sin(lam);
+    sun_n[0] = gnc_cos(lam);
+    sun_n[1] = gnc_cos(eps) * gnc_sin(lam);
+    sun_n[2] = gnc_sin(eps) * gnc_sin(lam);
     *distance = r_au * SIM_AU;
     return SIM_OK;
 }
@@ -92,8 +93,8 @@ int sim_magnetic_field(const sim_env *env, double t, const double r_n[3], double
         return SIM_ERR_DOMAIN;
     }
     th = env->era0 + env->omega_earth * t;
-    c = cos(th);
-    s = sin(th);
+    c = gnc_cos(th);
+    s = gnc_sin(th);
     /* Earth-fixed to inertial: rotate by +era about z */
     d[0] = c * env->dipole_ecef[0] - s * env->dipole_ecef[1];
     d[1] = s * env->dipole_ecef[0] + c * env->dipole_ecef[1];

@@ -39,9 +39,9 @@ import math
 
 from fsw.constants import J2, MU_EARTH, R_EARTH
 from fsw.core import tle
+from fsw.core.ephem import EphemConfig
 from fsw.core.errors import GncError
 from fsw.core.guidance import GuidanceCore, LocalCore
-from fsw.core.ephem import EphemConfig
 from fsw.core.nav import NavConfig, NavInput
 from fsw.core.vec import norm
 from fsw.packets import DICTIONARY
@@ -198,8 +198,8 @@ class NavigationTask:
         o = self.ordered
         if o is None or o[0] != r.burn_id:
             return
-        if r.state in (BurnStatusState.FIRING, BurnStatusState.DONE, BurnStatusState.ABORTED) and o[2] > 0 \
-                and math.isfinite(r.dv_done):
+        delivering = (BurnStatusState.FIRING, BurnStatusState.DONE, BurnStatusState.ABORTED)
+        if r.state in delivering and o[2] > 0 and math.isfinite(r.dv_done):
             # the Δv delivered since the last report, along the order
             k = (r.dv_done - o[3]) / o[2]
             dv = self.dv_N

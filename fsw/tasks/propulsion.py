@@ -19,7 +19,8 @@ reached), or ``aborted`` (attitude lost while firing, SAFE, or a fault).
 Every burn ends disarmed. An order without a valid arming is rejected (event).
 
 Packets in: PROP_ARM, BURN_ORDER, MISSION_CMD (ARM_THRUSTERS, FIRE), ADCS_STATE,
-GYRO, PROP_STATUS, MODE_STATUS, NAV_STATE (orbit normal for the burn attitude). Packets out: THRUSTER_CMD (only while firing
+GYRO, PROP_STATUS, MODE_STATUS, NAV_STATE (orbit normal for the burn attitude).
+Packets out: THRUSTER_CMD (only while firing
 or testing), PROP_VALVES, ADCS_REQUEST (propulsion override while a burn is
 pending), BURN_STATUS, PROP_HK, COMMAND_ACK (executed/failed of ground burn
 commands), EVENT.
@@ -106,6 +107,8 @@ FIRE = DICTIONARY["FIRE"]
 R_NOT_ARMED, R_BAD_ARG, R_ABORTED = 10, 11, 12
 _Z3 = (0.0, 0.0, 0.0)
 _Q1 = (1.0, 0.0, 0.0, 0.0)
+#: a burn in progress
+_ACTIVE = (BurnStatusState.PENDING, BurnStatusState.FIRING)
 
 
 def _finite(x) -> bool:
@@ -187,7 +190,8 @@ class PropulsionTask:
     def _arm(self, arm: int, window: float) -> bool:
         if arm and math.isfinite(window) and 0 < window <= 3600:
             self.armed_until = self.ctx.t + window
-            self.ctx.event(Severity.INFO, EventId.THRUSTERS_ARMED, f"thrusters armed for {window:.0f} s")
+            self.ctx.event(Severity.INFO, EventId.THRUSTERS_ARMED,
+                           f"thrusters armed for {window:.0f} s")
             return True
         self.armed_until = -math.inf
         return not arm
@@ -208,13 +212,14 @@ class PropulsionTask:
             reason = "not armed"
         elif self.mode == MissionMode.SAFE and ack is None and not purpose.startswith("collision"):
             reason = "SAFE mode"
-        elif self.burn is not None and self.state in (BurnStatusState.PENDING, BurnStatusState.FIRING):
+        elif self.burn is not None and self.state in _ACTIVE:
             reason = "a burn is in progress"
         elif self.test is not None:
             reason = "thruster test in progress"
         if reason is not None:
             self.faults += 1
-            self.ctx.event(Severity.WARNING, EventId.BURN_REJECTED, f"burn {burn_id} rejected: {reason}")
+            self.ctx.event(Severity.WARNING, EventId.BURN_REJECTED,
+                           f"burn {burn_id} rejected: {reason}")
             self.ctx.send(BURN_STATUS, burn_id=burn_id, state=BurnStatusState.REJECTED, dv_done=0.0,
                           dv_total=self.cds["dv_total"], thrusters_ok=self._mask(),
                           propellant=self.cds["propellant"])
@@ -271,7 +276,7 @@ class PropulsionTask:
 
     def on_mode(self, r) -> None:
         entering_safe = r.mode == MissionMode.SAFE and self.mode != MissionMode.SAFE
-        if entering_safe and self.state in (BurnStatusState.PENDING, BurnStatusState.FIRING) \
+        if entering_safe and self.state in _ACTIVE \
                 and not self.burn["purpose"].startswith("collision"):
             self._end(BurnStatusState.ABORTED, "SAFE mode")
         self.mode = r.mode
@@ -293,8 +298,7 @@ class PropulsionTask:
             self._fire(t)
         elif self.cycles % self.status_every == 0:
             self._idle_monitor()
-        if self.state in (BurnStatusState.PENDING, BurnStatusState.FIRING) \
-                and self.cycles % self.status_every == 0:
+        if self.state in _ACTIVE and self.cycles % self.status_every == 0:
             self._status()
         if self.cycles % self.hk_every == 0:
             self.ctx.send(PROP_HK, mode=int(self.state), armed=int(t <= self.armed_until),
@@ -319,7 +323,8 @@ class PropulsionTask:
                 self._end(BurnStatusState.ABORTED, f"no burn attitude: {exc}")
                 return
             b["axis"], b["group"], b["n_fire"] = axis, group, n_fire
-            self.ctx.send(ADCS_REQUEST, source=AdcsRequestSource.PROPULSION, active=1, mode=PointingMode.INERTIAL,
+            self.ctx.send(ADCS_REQUEST, source=AdcsRequestSource.PROPULSION, active=1,
+                          mode=PointingMode.INERTIAL,
                           q_BN=tuple(b["q"]))
         duration = self.core.prop_duration(b["n_fire"], self.F, self._mass(), mag)
         start = b["t_exec"] - duration / 2
@@ -368,13 +373,14 @@ class PropulsionTask:
         self.cds["dv_total"] += dv
         self.cds["propellant"] = max(0.0, self.cds["propellant"] - dm)
 
-    def _end(self, state: BurnState, why: str) -> None:
+    def _end(self, state: BurnStatusState, why: str) -> None:
         b = self.burn
         self.state = state
         if state == BurnStatusState.DONE:
             self.cds["burns"] += 1
         self._status()
-        self.ctx.send(ADCS_REQUEST, source=AdcsRequestSource.PROPULSION, active=0, mode=PointingMode.OFF, q_BN=_Q1)
+        self.ctx.send(ADCS_REQUEST, source=AdcsRequestSource.PROPULSION, active=0,
+                      mode=PointingMode.OFF, q_BN=_Q1)
         done = state == BurnStatusState.DONE
         self.ctx.event(Severity.INFO if done else Severity.WARNING,
                        EventId.BURN if done else EventId.BURN_ABORTED,
@@ -470,7 +476,8 @@ class PropulsionTask:
         for i, what in found:
             for j in (i, self.partner[i]):
                 self.cds["ok"][j] = False
-            self.ctx.event(Severity.ERROR, EventId.THRUSTER_TEST, f"thruster {i} {what}: isolated with "
+            self.ctx.event(Severity.ERROR, EventId.THRUSTER_TEST,
+                           f"thruster {i} {what}: isolated with "
                            f"partner {self.partner[i]}")
         if not found:
             self.ctx.event(Severity.WARNING, EventId.THRUSTER_TEST, "thruster test: no fault found")

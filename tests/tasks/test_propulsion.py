@@ -9,10 +9,10 @@ import math
 import numpy as np
 import pytest
 
-from fsw.packets import DICTIONARY
-from fsw.scenario import Scenario
 from fsw.constants import G0
+from fsw.packets import DICTIONARY
 from fsw.packets.enums import BurnStatusState
+from fsw.scenario import Scenario
 from fsw.tasks.propulsion import PropulsionTask
 
 DONE, PENDING, REJECTED = BurnStatusState.DONE, BurnStatusState.PENDING, BurnStatusState.REJECTED

@@ -22,12 +22,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from fsw.constants import J2, MU_EARTH, R_EARTH
+from fsw.core.ephem import EphemConfig, Ephemeris
 from fsw.packets import DICTIONARY
 from fsw.packets.auth import CommandSigner, KeyRing
 from fsw.packets.codec import crc16
 from fsw.scenario import Scenario
-from fsw.constants import J2, MU_EARTH, R_EARTH
-from fsw.core.ephem import EphemConfig, Ephemeris
 
 COMMAND_ACK = DICTIONARY["COMMAND_ACK"]
 HEALTH_CHECK_S = 600.0

@@ -97,7 +97,8 @@ def _launch_notice(task: AutonomyTask, tc) -> tuple[bool, int]:
     ctx.send(TARGET_ORBIT, **task.cds["target_orbit"])
     task.cds["target_known"] = True
     task.cds["times"]["notice"] = ctx.t
-    ctx.event(Severity.INFO, EventId.LAUNCH_NOTICE, "launch notice: target orbit received, planning")
+    ctx.event(Severity.INFO, EventId.LAUNCH_NOTICE,
+              "launch notice: target orbit received, planning")
     task.advance(ctx.t, "launch notice")
     return True, 0
 

@@ -23,8 +23,8 @@ class NavView:
 
     t: float
     x: tuple[float, float, float, float, float, float]  #: Hill [rho m, rho_dot m/s]
-    r_target_N: tuple[float, float, float]
-    v_target_N: tuple[float, float, float]
+    r_target_N: tuple[float, float, float]  # noqa: N815 (frame suffix, DESIGN.md)
+    v_target_N: tuple[float, float, float]  # noqa: N815
     n: float  #: target mean motion [rad/s]
     source: int
     sigma_pos: float

@@ -17,8 +17,7 @@ from fsw.scenario import Scenario
 from fsw.tasks.autonomy import commands
 from fsw.tasks.autonomy.dispatch import Inputs
 from fsw.tasks.autonomy.fdir import Fdir
-from fsw.tasks.autonomy.modes import Health, Mode, ModeMachine, Persistence, \
-    TransitionRefusedError
+from fsw.tasks.autonomy.modes import Health, Mode, ModeMachine, Persistence, TransitionRefusedError
 from fsw.tasks.autonomy.sequencer import BurnOrder, Sequencer
 
 MISSION_CMD = DICTIONARY["MISSION_CMD"]

@@ -100,7 +100,7 @@ class Drive:
             t_tai=c.t, mode=0, tc_received=self.tc_accepted, tc_accepted=self.tc_accepted,
             tc_rejected=0, tm_sent=0, crc_errors=0, seq_gaps=0))
 
-    def burn_status(self, burn_id: int, state: BurnState) -> None:
+    def burn_status(self, burn_id: int, state: BurnStatusState) -> None:
         self.ctx.deliver(DICTIONARY["BURN_STATUS"].build(
             t_tai=self.ctx.t, burn_id=burn_id, state=state, dv_done=0.0, dv_total=0.0,
             thrusters_ok=self.thr, propellant=10.0))

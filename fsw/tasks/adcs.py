@@ -160,6 +160,7 @@ class AdcsTask:
         self.normal_N = _Z3
         self.mode = PointingMode.OFF
         self.last_mtq = None
+        self.out = None
         self._inp = AdcsInput()
         ctx.subscribe(GYRO, self.on_gyro, parse=True)
         ctx.subscribe(STAR_TRACKER, self.on_st, parse=True)
@@ -247,6 +248,7 @@ class AdcsTask:
             self.ctx.event(Severity.ERROR, EventId.ADCS_CORE_ERROR, f"core step: {exc}")
             self.ctx.send(WHEEL_CMD, torque=(0.0,) * 4)
             return
+        self.out = out  # the latest output of the core's step (tests, tools)
         cmd = tuple(out.wheel_cmd[: self.k])
         self.ctx.send(WHEEL_CMD, torque=cmd + (0.0,) * (4 - self.k))
         # magnetorquers act slowly: their dipole is refreshed once per second

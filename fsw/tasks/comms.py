@@ -34,6 +34,7 @@ import math
 
 from fsw.packets import DICTIONARY, PacketError
 from fsw.packets.auth import CommandVerifier, KeyRing
+from fsw.packets.codec import peek_apid
 from fsw.packets.defs.mission import ROUTE
 from fsw.packets.errors import AuthError
 from fsw.scenario import Scenario
@@ -95,7 +96,7 @@ class CommsTask:
         code = REASONS.get(exc.reason.value, 4)
         apid = seq = auth_seq = 0
         if len(raw) >= 6:
-            apid = ((raw[0] << 8) | raw[1]) & 0x7FF
+            apid = peek_apid(raw)
             seq = ((raw[2] << 8) | raw[3]) & 0x3FFF
         if len(raw) >= 16:
             auth_seq = int.from_bytes(raw[14:18], "big") if len(raw) >= 18 else 0

@@ -25,6 +25,6 @@ def test_tle_state_against_erfa_teme_to_gcrf() -> None:
 
 
 def test_a_tle_sgp4_refuses() -> None:
-    bad = ISS2[:8] + "951.6439" + ISS2[16:]  # inclination beyond 180 deg
+    bad = ISS2[:26] + "9999999" + ISS2[33:]  # eccentricity 0.9999999: SGP4 error 4
     with pytest.raises(ValueError):
         tle.state(ISS1, bad, utc_to_tai("2019-12-09T18:00:00Z"))

@@ -73,7 +73,8 @@ def test_split_run_equals_the_single_process_run(inproc: Any, transport: str,
     assert summary(b)["launch_to_commissioned_s"] is not None
     # every participant of every node reported, in stepping order, all nominal
     names = list(b.legs[1].tasks)
-    assert names == ["world", "comms", "autonomy", "adcs", "propulsion", "ground", "valves",
+    assert names == ["world", "comms", "navigation", "autonomy", "adcs", "propulsion", "ground",
+                     "valves",
                      "monitor"]
     assert all(st.state == "nominal" for st in b.legs[1].tasks.values())
     # the archive the monitor recorded holds the same packets at the same times

@@ -16,16 +16,14 @@ the comms task in MISSION_CMD after authentication), each acknowledged
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from fsw.core import tle
 from fsw.core.errors import GncError
 from fsw.packets import DICTIONARY, PacketError
 from fsw.packets.enums import AckStage, EventId, Severity
-from fsw.tasks.autonomy.modes import Mode, TransitionRefusedError
-
-if TYPE_CHECKING:
-    from fsw.tasks.autonomy.task import AutonomyTask
+from fsw.tasks.autonomy.modes import Mode, ModeMachine, TransitionRefusedError
+from fsw.tasks.autonomy.sequencer import Sequencer
 
 __all__ = ["R_BAD_ARG", "R_GATE", "R_WRONG_MODE", "handle"]
 
@@ -34,6 +32,23 @@ TARGET_ORBIT = DICTIONARY["TARGET_ORBIT"]
 
 #: COMMAND_ACK reasons of this task
 R_WRONG_MODE, R_BAD_ARG, R_GATE = 20, 21, 22
+
+
+class AutonomyTask(Protocol):
+    """What the commands need of the autonomy task (fsw.tasks.autonomy.task)."""
+
+    name: str
+    ctx: Any
+    core: Any
+    plan: Any
+    cds: dict
+    m: ModeMachine
+    seq: Sequencer
+
+    def advance(self, t: float, reason: str) -> bool: ...
+    def safe(self, t: float, reason: str) -> None: ...
+    def abort(self, t: float, reason: str) -> None: ...
+    def resume(self, t: float, reason: str) -> None: ...
 
 
 def handle(task: AutonomyTask, r) -> None:

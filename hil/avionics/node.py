@@ -13,6 +13,13 @@ Each tick at on-board time t (TAI s):
    period P is published at its first turn at or after each multiple of P,
    at most once per turn), then the truth packets at ``truth_period``.
 
+The simulation core samples the sensors and builds the sensor and truth
+packets straight into a buffer (header, time, fields, CRC; layouts generated
+from the packet dictionary): this node keeps the schedule and the faults,
+numbers the packets (the executive's per-APID counters) and moves the bytes.
+Nothing here computes a value that reaches a packet, so the stream is the
+same bits on every machine.
+
 Faults (``WorldConfig.faults``): a dropped sensor publishes nothing; a silent
 link publishes no sensor packets and ignores (counts) incoming commands;
 wheel and thruster faults act in the world. Each start and end is published
@@ -33,9 +40,11 @@ from typing import Any
 import numpy as np
 
 from fsw.packets import DICTIONARY
+from hil.sim._native import check, ffi, lib
 from hil.sim.config import SENSOR_NAMES, WorldConfig
 from hil.sim.faults import FaultSchedule
-from hil.sim.sensors import MODELS, build_sensors
+from hil.sim.packet_layout import MAX_LENGTH, MAX_VALUES
+from hil.sim.sensors import PACKETS, SENSOR_ID, SensorBank
 from hil.sim.world import World
 
 WHEEL_CMD = DICTIONARY["WHEEL_CMD"]
@@ -45,6 +54,9 @@ TRUTH_CHASER = DICTIONARY["TRUTH_CHASER"]
 TRUTH_TARGET = DICTIONARY["TRUTH_TARGET"]
 TRUTH_RELATIVE = DICTIONARY["TRUTH_RELATIVE"]
 TRUTH_FAULT = DICTIONARY["TRUTH_FAULT"]
+#: the truth packets the core builds at truth_period: (core number, APID)
+_TRUTH = ((lib.SIM_TRUTH_CHASER, TRUTH_CHASER.apid), (lib.SIM_TRUTH_TARGET, TRUTH_TARGET.apid),
+          (lib.SIM_TRUTH_RELATIVE, TRUTH_RELATIVE.apid))
 
 
 @dataclass
@@ -82,18 +94,20 @@ class AvionicsNode:
         self.config = config if config is not None else WorldConfig()
         self.world = world if world is not None else World(self.config)
         self.truth_period = float(truth_period)
-        self.sensors = build_sensors(self.config.sensors, self.config.seed)
+        self.sensors = SensorBank(self.config.sensors, self.config.seed)
         self.faults = FaultSchedule(list(self.config.faults), self.world)
         self.stats = AvionicsStats()
-        self._packets = {name: DICTIONARY[pname] for name, (_, pname) in MODELS.items()}
-        self._period = {n: self.sensors[n].period for n in SENSOR_NAMES}
-        #: (name, period, sampler, packet) in publishing order: the per-tick loop
-        self._schedule = [(n, self._period[n], self.sensors[n].sample, self._packets[n])
-                          for n in SENSOR_NAMES]
-        self._next: dict[str, float] = {}
+        #: (name, period, core number, APID) in publishing order: the per-tick loop
+        self._schedule = [(n, 1.0 / getattr(self.config.sensors, n).rate_hz, SENSOR_ID[n],
+                           DICTIONARY[PACKETS[n]].apid) for n in SENSOR_NAMES]
+        self._next = [0.0] * len(self._schedule)
         self._next_truth = 0.0
         self._t_first: float | None = None
         self._ticks_first = 0
+        self._buf = ffi.new("unsigned char[]", MAX_LENGTH)
+        self._cap = MAX_LENGTH
+        self._len = ffi.new("size_t *")
+        self._values = ffi.new("double[]", MAX_VALUES)
         self.ctx: Any = None
 
     # ------------------------------------------------------------ participant
@@ -134,32 +148,37 @@ class AvionicsNode:
         silent = self.faults.link_silent
         dropped = self.faults.dropped
         nxt = self._next
-        world = self.world
+        ctx = self.ctx
+        bank, world = self.sensors.struct, self.world.struct
+        buf, blen = self._buf, self._len
         stats = self.stats
-        for name, period, sample, pdef in self._schedule:
-            due = nxt.get(name, 0.0)
+        for i, (name, period, sensor, apid) in enumerate(self._schedule):
+            due = nxt[i]
             if t < due - 1e-9:
                 continue
-            nxt[name] = self._advance(due, period, t)
-            fields = sample(world)
-            if silent or name in dropped:
+            nxt[i] = self._advance(due, period, t)
+            if silent or name in dropped:  # sampled all the same: the noise is drawn
+                status = lib.sim_sensor_sample(bank, world, sensor, self._values)
+                if status:
+                    check(status, f"sim_sensor_sample({name})")
                 stats.samples_dropped += 1
                 continue
-            self.ctx.send(pdef, **fields)
+            status = lib.sim_sensor_packet(bank, world, sensor, ctx.t, ctx.next_seq(apid),
+                                           buf, self._cap, blen)
+            if status:
+                check(status, f"sim_sensor_packet({name})")
+            ctx.publish(ffi.buffer(buf, blen[0])[:])
             stats.sensor_packets += 1
 
     def _publish_truth(self) -> None:
-        w, c, g = self.world, self.world.chaser, self.world.target
-        # plain floats (.tolist() is exact): packing them is cheaper than numpy scalars
-        nw = min(4, c.n_wheels)
-        speed = c.wheel_speed[:nw].tolist() + [0.0] * (4 - nw)
-        send = self.ctx.send
-        send(TRUTH_CHASER, r_N=c.r.tolist(), v_N=c.v.tolist(), q_BN=c.q.tolist(),
-             w_B=c.w.tolist(), wheel_speed=speed, mass=c.mass, propellant_mass=c.prop_mass,
-             tank_pressure=c.tank_pressure, eclipse=int(c.eclipse))
-        send(TRUTH_TARGET, r_N=g.r.tolist(), v_N=g.v.tolist())
-        send(TRUTH_RELATIVE, r_H=w.hill_r.tolist(), v_H=w.hill_v.tolist(),
-             range=float(np.linalg.norm(w.hill_r)))
+        ctx = self.ctx
+        buf, blen = self._buf, self._len
+        for which, apid in _TRUTH:
+            status = lib.sim_truth_packet(self.world.struct, which, ctx.t, ctx.next_seq(apid),
+                                          buf, self._cap, blen)
+            if status:
+                check(status, "sim_truth_packet")
+            ctx.publish(ffi.buffer(buf, blen[0])[:])
         self.stats.truth_packets += 3
 
     # ------------------------------------------------------------ actuators

@@ -15,24 +15,6 @@ enum {
     APID_LAST = 0x23F
 };
 
-int gnc_crc16(const uint8_t *data, size_t len, uint16_t *crc)
-{
-    uint16_t c = 0xFFFFu;
-    size_t i;
-    int b;
-    if ((data == NULL && len > 0) || crc == NULL) {
-        return GNC_ERR_NULL;
-    }
-    for (i = 0; i < len; ++i) {
-        c = (uint16_t)(c ^ (uint16_t)((uint16_t)data[i] << 8));
-        for (b = 0; b < 8; ++b) {
-            c = (uint16_t)((c & 0x8000u) ? (((unsigned)c << 1) ^ 0x1021u) : ((unsigned)c << 1));
-        }
-    }
-    *crc = c;
-    return GNC_OK;
-}
-
 static double get_f64(const uint8_t *p)
 {
     uint64_t u = 0;

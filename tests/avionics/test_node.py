@@ -105,9 +105,16 @@ class FakeCtx:
 
     def __init__(self) -> None:
         self.sent: list = []
+        self.t = 0.0
 
     def subscribe(self, *_a, **_k) -> None:
         pass
+
+    def next_seq(self, apid: int) -> int:
+        return 0
+
+    def publish(self, raw: bytes) -> None:
+        self.sent.append(decode(raw).packet.name)
 
     def send(self, pdef, **fields) -> bytes:
         self.sent.append(pdef.name)
@@ -120,6 +127,7 @@ def test_coarse_and_uneven_turns_step_whole_ticks_without_drift() -> None:
     node.init(ctx)
     t0 = node.world.tai
     for t in (t0, t0 + 1.0, t0 + 601.0, t0 + 601.32, t0 + 601.44):
+        ctx.t = t
         node.step(t)
     # the world is at the tick nearest each turn's time, counted from the first
     assert node.world.ticks == 6014

@@ -32,9 +32,9 @@ def test_sources_build_strict_without_mutable_globals(buildlib: ModuleType,
     # the sources and include folders of native/build_sim.py (gnc_la.h,
     # gnc_math.h and the CRC-16 are the guidance core's)
     native = ROOT / "native"
-    objs = buildlib.strict_objects(sorted((SIM / "src").glob("*.c")) + [native / "src" / "gnc_crc.c"],
-                                   [SIM / "include", SIM / "src", native / "src",
-                                    native / "include"], tmp_path)
+    sources = [*sorted((SIM / "src").glob("*.c")), native / "src" / "gnc_crc.c"]
+    objs = buildlib.strict_objects(sources, [SIM / "include", SIM / "src", native / "src",
+                                             native / "include"], tmp_path)
     assert objs
     for obj in objs:
         out = subprocess.run(["nm", obj], capture_output=True, text=True, check=True).stdout

@@ -9,8 +9,8 @@ import pytest
 
 from fsw import scenario
 from hil.sim.config import OrbitConfig, WorldConfig, target_default
-from hil.sim.timescales import epoch_from_utc
 from hil.sim.from_scenario import _iso, world_config
+from hil.sim.timescales import epoch_from_utc
 from hil.sim.world import World
 
 

@@ -143,7 +143,7 @@ def test_statistics(seed: int, stream: int) -> None:
     Kolmogorov-Smirnov against scipy's distributions not rejected at 0.1 %,
     consecutive normals uncorrelated (pairs of the polar method included)."""
     u = np.array(draws(core(seed, stream), "uniform", N))
-    assert 0.0 <= u.min() and u.max() < 1.0
+    assert u.min() >= 0.0 and u.max() < 1.0
     assert abs(u.mean() - 0.5) < 5 * math.sqrt(1 / 12 / N)
     assert stats.kstest(u, stats.uniform.cdf).pvalue > ALPHA
     z = np.array(draws(core(seed, stream), "normal", N))

@@ -14,7 +14,7 @@ from buildlib import HERE, build_dir, header_text, strict_objects
 
 INCLUDE = HERE / "sim" / "include"
 # the world's sources, and the one CRC-16 of the space packets (native/src)
-SOURCES = [*sorted((HERE / "sim" / "src").glob("*.c")), HERE / "src" / "gnc_crc.c"]
+SOURCES = [*sorted((HERE / "sim" / "src").glob("*.c")), HERE / "src" / "gnc_crc16.c"]
 # the public headers, the private ones, and the guidance core's headers
 # (native/src/gnc_la.h: the vector helpers both cores share; gnc_math.h: the
 # elementary functions; native/include: gnc_crc16's declaration)

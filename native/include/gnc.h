@@ -24,6 +24,7 @@
 #include "gnc_orbit.h"
 #include "gnc_relative.h"
 #include "gnc_relnav.h"
+#include "gnc_crc16.h"
 #include "gnc_dispatch.h"
 
 #endif /* GNC_H */

@@ -68,7 +68,4 @@ int gnc_dispatch_init(gnc_dispatcher *ctx);
 int gnc_dispatch(gnc_dispatcher *ctx, const uint8_t *req, size_t req_len, uint8_t *resp,
                  size_t resp_cap, size_t *resp_len);
 
-/* CRC-16-CCITT (poly 0x1021, init 0xFFFF, no reflection, no final xor). */
-int gnc_crc16(const uint8_t *data, size_t len, uint16_t *crc);
-
 #endif /* GNC_DISPATCH_H */

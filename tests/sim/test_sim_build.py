@@ -32,7 +32,7 @@ def test_sources_build_strict_without_mutable_globals(buildlib: ModuleType,
     # the sources and include folders of native/build_sim.py (gnc_la.h,
     # gnc_math.h and the CRC-16 are the guidance core's)
     native = ROOT / "native"
-    sources = [*sorted((SIM / "src").glob("*.c")), native / "src" / "gnc_crc.c"]
+    sources = [*sorted((SIM / "src").glob("*.c")), native / "src" / "gnc_crc16.c"]
     objs = buildlib.strict_objects(sources, [SIM / "include", SIM / "src", native / "src",
                                              native / "include"], tmp_path)
     assert objs

@@ -1,12 +1,12 @@
 /* sim_packets.c - the world's packets built straight into buffers: CCSDS
  * primary header, CUC 4+2 time, the fields of the layout generated from the
- * packet dictionary (sim_packets.h), CRC-16 (the one gnc_crc16); and the
+ * packet dictionary (sim_packets.h), CRC-16 (the project's one gnc_crc16); and the
  * truth packets' values. */
 #include <math.h>
 #include <stddef.h>
 #include <string.h>
 
-#include "gnc.h"
+#include "gnc_crc16.h"
 #include "sim_packets.h"
 #include "sim_sensors_internal.h"
 

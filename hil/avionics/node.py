@@ -54,9 +54,10 @@ TRUTH_CHASER = DICTIONARY["TRUTH_CHASER"]
 TRUTH_TARGET = DICTIONARY["TRUTH_TARGET"]
 TRUTH_RELATIVE = DICTIONARY["TRUTH_RELATIVE"]
 TRUTH_FAULT = DICTIONARY["TRUTH_FAULT"]
-#: the truth packets the core builds at truth_period: (core number, APID)
-_TRUTH = ((lib.SIM_TRUTH_CHASER, TRUTH_CHASER.apid), (lib.SIM_TRUTH_TARGET, TRUTH_TARGET.apid),
-          (lib.SIM_TRUTH_RELATIVE, TRUTH_RELATIVE.apid))
+#: the truth packets the core builds at truth_period: (core number, APID, length)
+_TRUTH = tuple((which, p.apid, p.size) for which, p in (
+    (lib.SIM_TRUTH_CHASER, TRUTH_CHASER), (lib.SIM_TRUTH_TARGET, TRUTH_TARGET),
+    (lib.SIM_TRUTH_RELATIVE, TRUTH_RELATIVE)))
 
 
 @dataclass
@@ -84,6 +85,23 @@ def _finite(values: Any, nonneg: bool = False) -> bool:
         return bool(np.all(np.isfinite(a)) and (not nonneg or np.all(a >= 0.0)))
 
 
+class _Sensor:
+    """One sensor's place in the schedule: when it is due next and how its
+    packet is built (the core's sensor number, the APID, the length)."""
+
+    __slots__ = ("apid", "due", "id", "length", "name", "period")
+
+    def __init__(self, name: str, period: float) -> None:
+        pdef = DICTIONARY[PACKETS[name]]
+        self.name, self.period, self.due = name, period, 0.0
+        self.id, self.apid, self.length = SENSOR_ID[name], pdef.apid, pdef.size
+
+
+def _advance(due: float, period: float, t: float) -> float:
+    """The next due time after ``t`` on the grid due + k period."""
+    return due + period * max(1, math.floor((t - due) / period + 1e-9) + 1)
+
+
 class AvionicsNode:
     """The world (truth + sensors + actuators) as an executive participant."""
 
@@ -97,15 +115,15 @@ class AvionicsNode:
         self.sensors = SensorBank(self.config.sensors, self.config.seed)
         self.faults = FaultSchedule(list(self.config.faults), self.world)
         self.stats = AvionicsStats()
-        #: (name, period, core number, APID) in publishing order: the per-tick loop
-        self._schedule = [(n, 1.0 / getattr(self.config.sensors, n).rate_hz, SENSOR_ID[n],
-                           DICTIONARY[PACKETS[n]].apid) for n in SENSOR_NAMES]
-        self._next = [0.0] * len(self._schedule)
+        #: the sensors in publishing order: the per-tick loop
+        self._schedule = [_Sensor(n, 1.0 / getattr(self.config.sensors, n).rate_hz)
+                          for n in SENSOR_NAMES]
         self._next_truth = 0.0
         self._t_first: float | None = None
         self._ticks_first = 0
+        #: the packet buffer the core writes into, and a view of it for slicing
         self._buf = ffi.new("unsigned char[]", MAX_LENGTH)
-        self._cap = MAX_LENGTH
+        self._raw = ffi.buffer(self._buf)
         self._len = ffi.new("size_t *")
         self._values = ffi.new("double[]", MAX_VALUES)
         self.ctx: Any = None
@@ -137,49 +155,44 @@ class AvionicsNode:
         self._publish_sensors(tw)
         if tw >= self._next_truth - 1e-9:
             self._publish_truth()
-            self._next_truth = self._advance(self._next_truth, self.truth_period, tw)
+            self._next_truth = _advance(self._next_truth, self.truth_period, tw)
 
     # ------------------------------------------------------------ sensors
-    @staticmethod
-    def _advance(due: float, period: float, t: float) -> float:
-        return due + period * max(1, math.floor((t - due) / period + 1e-9) + 1)
-
     def _publish_sensors(self, t: float) -> None:
         silent = self.faults.link_silent
         dropped = self.faults.dropped
-        nxt = self._next
         ctx = self.ctx
         bank, world = self.sensors.struct, self.world.struct
-        buf, blen = self._buf, self._len
+        buf, raw, blen = self._buf, self._raw, self._len
         stats = self.stats
-        for i, (name, period, sensor, apid) in enumerate(self._schedule):
-            due = nxt[i]
-            if t < due - 1e-9:
+        for s in self._schedule:
+            if t < s.due - 1e-9:
                 continue
-            nxt[i] = self._advance(due, period, t)
-            if silent or name in dropped:  # sampled all the same: the noise is drawn
-                status = lib.sim_sensor_sample(bank, world, sensor, self._values)
+            s.due = _advance(s.due, s.period, t)
+            if silent or s.name in dropped:  # sampled all the same: the noise is drawn
+                status = lib.sim_sensor_sample(bank, world, s.id, self._values)
                 if status:
-                    check(status, f"sim_sensor_sample({name})")
+                    check(status, f"sim_sensor_sample({s.name})")
                 stats.samples_dropped += 1
                 continue
-            status = lib.sim_sensor_packet(bank, world, sensor, ctx.t, ctx.next_seq(apid),
-                                           buf, self._cap, blen)
+            status = lib.sim_sensor_packet(bank, world, s.id, ctx.t, ctx.next_seq(s.apid), buf,
+                                           s.length, blen)
             if status:
-                check(status, f"sim_sensor_packet({name})")
-            ctx.publish(ffi.buffer(buf, blen[0])[:])
+                check(status, f"sim_sensor_packet({s.name})")
+            ctx.publish(raw[:s.length])
             stats.sensor_packets += 1
 
     def _publish_truth(self) -> None:
         ctx = self.ctx
-        buf, blen = self._buf, self._len
-        for which, apid in _TRUTH:
-            status = lib.sim_truth_packet(self.world.struct, which, ctx.t, ctx.next_seq(apid),
-                                          buf, self._cap, blen)
+        buf, raw, blen = self._buf, self._raw, self._len
+        world = self.world.struct
+        for which, apid, length in _TRUTH:
+            status = lib.sim_truth_packet(world, which, ctx.t, ctx.next_seq(apid), buf, length,
+                                          blen)
             if status:
                 check(status, "sim_truth_packet")
-            ctx.publish(ffi.buffer(buf, blen[0])[:])
-        self.stats.truth_packets += 3
+            ctx.publish(raw[:length])
+        self.stats.truth_packets += len(_TRUTH)
 
     # ------------------------------------------------------------ actuators
     def _accept(self, values: Any, nonneg: bool = False) -> bool:

@@ -162,24 +162,26 @@ class AvionicsNode:
         silent = self.faults.link_silent
         dropped = self.faults.dropped
         ctx = self.ctx
+        t_tai, next_seq, publish = ctx.t, ctx.next_seq, ctx.publish
         bank, world = self.sensors.struct, self.world.struct
         buf, raw, blen = self._buf, self._raw, self._len
+        packet = lib.sim_sensor_packet
         stats = self.stats
         for s in self._schedule:
-            if t < s.due - 1e-9:
+            due = s.due
+            if t < due - 1e-9:
                 continue
-            s.due = _advance(s.due, s.period, t)
+            s.due = _advance(due, s.period, t)
             if silent or s.name in dropped:  # sampled all the same: the noise is drawn
                 status = lib.sim_sensor_sample(bank, world, s.id, self._values)
                 if status:
                     check(status, f"sim_sensor_sample({s.name})")
                 stats.samples_dropped += 1
                 continue
-            status = lib.sim_sensor_packet(bank, world, s.id, ctx.t, ctx.next_seq(s.apid), buf,
-                                           s.length, blen)
+            status = packet(bank, world, s.id, t_tai, next_seq(s.apid), buf, s.length, blen)
             if status:
                 check(status, f"sim_sensor_packet({s.name})")
-            ctx.publish(raw[:s.length])
+            publish(raw[:s.length])
             stats.sensor_packets += 1
 
     def _publish_truth(self) -> None:

@@ -25,7 +25,10 @@
  *    log (gnc_log); return u*f and keep v*f as the next deviate (IEEE double
  *    operations in exactly this order; sqrt correctly rounded).
  * Each sensor draws from its own stream: (scenario seed, stream number), so
- * one sensor's rate or dropout never shifts another's noise.
+ * one sensor's rate or dropout never shifts another's noise. Stream numbers:
+ * sensor id + 1 (1..8, the order below) and 101 for the gyro's initial bias.
+ * A new sensor, head or noise process takes a number of its own, never one of
+ * these (renumbering would change every run's noise).
  *
  * Sensors (one struct each: configuration as in hil.sim.config, state, own
  * generator; the bank sim_sensors holds one of each, indexed by

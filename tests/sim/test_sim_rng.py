@@ -159,3 +159,10 @@ def test_streams_are_uncorrelated() -> None:
     a = np.array(draws(core(5, 1), "normal", N))
     b = np.array(draws(core(5, 2), "normal", N))
     assert abs(np.corrcoef(a, b)[0, 1]) < 5 / math.sqrt(N)
+
+
+def test_unseeded_generator_is_refused() -> None:
+    g = ffi.new("sim_rng *")  # all-zero state: xoshiro's one invalid state
+    out = ffi.new("double[]", 4)
+    assert lib.sim_rng_normal(g, out, 4) == lib.SIM_ERR_STATE
+    assert lib.sim_rng_uniform(g, out, 4) == lib.SIM_ERR_STATE

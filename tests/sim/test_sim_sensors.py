@@ -246,3 +246,27 @@ def test_same_seed_same_noise_other_seed_other_noise(world: World) -> None:
     b = [gb.sample(world)["r_N"] for _ in range(300)]
     c = [gc.sample(world)["r_N"] for _ in range(300)]
     assert np.array_equal(a, b) and not np.array_equal(a, c)
+
+
+def test_bad_configurations_and_uninitialised_sensors_are_refused(world: World) -> None:
+    from fsw.errors import UserError
+    from hil.sim._native import ffi, lib
+    from hil.sim.sensors import SENSOR_ID, SensorBank
+
+    sens = WorldConfig().sensors
+    for name, field, value in (("gyro", "rate_hz", 0.0), ("gps", "position_sigma", -1.0),
+                               ("star_tracker", "boresight", [0.0, 0.0, 0.0]),
+                               ("star_tracker", "earth_exclusion_deg", 95.0),
+                               ("relnav", "max_range", math.nan),
+                               ("magnetometer", "bias", [0.0, 1.0])):
+        cfg = WorldConfig().sensors
+        setattr(getattr(cfg, name), field, value)
+        with pytest.raises(UserError, match=name):
+            SensorBank(cfg, 1)
+    with pytest.raises(UserError, match="seed"):
+        SensorBank(sens, -1)
+    bank = SensorBank(sens, 1, ("gyro",))
+    values = ffi.new("double[]", 21)
+    assert lib.sim_sensor_sample(bank.struct, world.struct, SENSOR_ID["gyro"], values) == 0
+    assert (lib.sim_sensor_sample(bank.struct, world.struct, SENSOR_ID["gps"], values)
+            == lib.SIM_ERR_STATE)

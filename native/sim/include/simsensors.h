@@ -86,7 +86,8 @@ typedef struct sim_rng {
 
 /* Seed from (seed, stream) as specified above; no spare deviate. */
 int sim_rng_seed(sim_rng *rng, uint64_t seed, uint64_t stream);
-/* n raw 64-bit outputs. */
+/* n raw 64-bit outputs. These three return SIM_ERR_STATE for the all-zero
+ * state (never seeded: xoshiro's one invalid state). */
 int sim_rng_next(sim_rng *rng, uint64_t *out, size_t n);
 /* n uniform doubles in [0, 1). */
 int sim_rng_uniform(sim_rng *rng, double *out, size_t n);
@@ -232,6 +233,7 @@ typedef struct sim_sensors {
     sim_prop_status prop_status;
     int chaser;                /* craft carrying the sensors (0) */
     int target;                /* craft the relative sensor tracks (1) */
+    int ready;                 /* bit (1 << sensor) set by sim_sensor_init */
 } sim_sensors;
 
 /* Check sensor `sensor`'s configuration (in the bank), derive its constants
@@ -240,7 +242,8 @@ typedef struct sim_sensors {
 int sim_sensor_init(sim_sensors *s, int sensor, uint64_t seed);
 
 /* Sample sensor `sensor` of the world's chaser: its packet's values (at most
- * SIM_PKT_MAX_VALUES, see sim_packet_info) into values; the noise is drawn. */
+ * SIM_PKT_MAX_VALUES, see sim_packet_info) into values; the noise is drawn.
+ * SIM_ERR_STATE when the sensor was not initialised. */
 int sim_sensor_sample(sim_sensors *s, const sim_world *world, int sensor, double *values);
 
 /* Sample sensor `sensor` and build its packet (index *packet_out) stamped

@@ -75,11 +75,19 @@ int sim_rng_seed(sim_rng *rng, uint64_t seed, uint64_t stream)
     return SIM_OK;
 }
 
+static int seeded(const sim_rng *g)
+{
+    return (g->s[0] | g->s[1] | g->s[2] | g->s[3]) != 0u;
+}
+
 int sim_rng_next(sim_rng *rng, uint64_t *out, size_t n)
 {
     size_t i;
     if (rng == NULL || (out == NULL && n > 0)) {
         return SIM_ERR_NULL;
+    }
+    if (!seeded(rng)) {
+        return SIM_ERR_STATE;
     }
     for (i = 0; i < n; ++i) {
         out[i] = sim_rng_u64(rng);
@@ -93,6 +101,9 @@ int sim_rng_uniform(sim_rng *rng, double *out, size_t n)
     if (rng == NULL || (out == NULL && n > 0)) {
         return SIM_ERR_NULL;
     }
+    if (!seeded(rng)) {
+        return SIM_ERR_STATE;
+    }
     for (i = 0; i < n; ++i) {
         out[i] = sim_rng_u01(rng);
     }
@@ -104,6 +115,9 @@ int sim_rng_normal(sim_rng *rng, double *out, size_t n)
     size_t i;
     if (rng == NULL || (out == NULL && n > 0)) {
         return SIM_ERR_NULL;
+    }
+    if (!seeded(rng)) {
+        return SIM_ERR_STATE;
     }
     for (i = 0; i < n; ++i) {
         out[i] = sim_rng_gauss(rng);

@@ -140,12 +140,9 @@ static int relnav_init(sim_relnav *rn, uint64_t seed)
     return sim_rng_seed(&rn->rng, seed, (uint64_t)(SIM_SENSOR_RELNAV + 1));
 }
 
-int sim_sensor_init(sim_sensors *s, int sensor, uint64_t seed)
+static int sensor_init(sim_sensors *s, int sensor, uint64_t seed)
 {
     uint64_t stream = (uint64_t)sensor + 1u;
-    if (s == NULL) {
-        return SIM_ERR_NULL;
-    }
     switch (sensor) {
     case SIM_SENSOR_GYRO:
         return gyro_init(&s->gyro, seed);
@@ -185,6 +182,23 @@ int sim_sensor_init(sim_sensors *s, int sensor, uint64_t seed)
     default:
         return SIM_ERR_RANGE;
     }
+}
+
+int sim_sensor_init(sim_sensors *s, int sensor, uint64_t seed)
+{
+    int st;
+    if (s == NULL) {
+        return SIM_ERR_NULL;
+    }
+    if (sensor < 0 || sensor >= SIM_SENSOR_COUNT) {
+        return SIM_ERR_RANGE;
+    }
+    s->ready &= ~(1 << sensor);
+    st = sensor_init(s, sensor, seed);
+    if (st == SIM_OK) {
+        s->ready |= 1 << sensor;
+    }
+    return st;
 }
 
 /* ------------------------------------------------------------ models */
@@ -380,6 +394,9 @@ int sim_sensor_sample(sim_sensors *s, const sim_world *w, int sensor, double *va
     }
     if (sensor < 0 || sensor >= SIM_SENSOR_COUNT || s->chaser < 0 || s->chaser >= w->n_craft) {
         return SIM_ERR_RANGE;
+    }
+    if (!(s->ready & (1 << sensor))) {
+        return SIM_ERR_STATE;
     }
     c = &w->craft[s->chaser];
     switch (sensor) {

@@ -13,6 +13,13 @@ Each tick at on-board time t (TAI s):
    period P is published at its first turn at or after each multiple of P,
    at most once per turn), then the truth packets at ``truth_period``.
 
+The simulation core samples the sensors and builds the sensor and truth
+packets straight into a buffer (header, time, fields, CRC; layouts generated
+from the packet dictionary): this node keeps the schedule and the faults,
+numbers the packets (the executive's per-APID counters) and moves the bytes.
+Nothing here computes a value that reaches a packet, so the stream is the
+same bits on every machine.
+
 Faults (``WorldConfig.faults``): a dropped sensor publishes nothing; a silent
 link publishes no sensor packets and ignores (counts) incoming commands;
 wheel and thruster faults act in the world. Each start and end is published
@@ -33,9 +40,11 @@ from typing import Any
 import numpy as np
 
 from fsw.packets import DICTIONARY
+from hil.sim._native import check, ffi, lib
 from hil.sim.config import SENSOR_NAMES, WorldConfig
 from hil.sim.faults import FaultSchedule
-from hil.sim.sensors import MODELS, build_sensors
+from hil.sim.packet_layout import MAX_LENGTH, MAX_VALUES
+from hil.sim.sensors import PACKETS, SENSOR_ID, SensorBank
 from hil.sim.world import World
 
 WHEEL_CMD = DICTIONARY["WHEEL_CMD"]
@@ -45,6 +54,10 @@ TRUTH_CHASER = DICTIONARY["TRUTH_CHASER"]
 TRUTH_TARGET = DICTIONARY["TRUTH_TARGET"]
 TRUTH_RELATIVE = DICTIONARY["TRUTH_RELATIVE"]
 TRUTH_FAULT = DICTIONARY["TRUTH_FAULT"]
+#: the truth packets the core builds at truth_period: (core number, APID, length)
+_TRUTH = tuple((which, p.apid, p.size) for which, p in (
+    (lib.SIM_TRUTH_CHASER, TRUTH_CHASER), (lib.SIM_TRUTH_TARGET, TRUTH_TARGET),
+    (lib.SIM_TRUTH_RELATIVE, TRUTH_RELATIVE)))
 
 
 @dataclass
@@ -72,6 +85,23 @@ def _finite(values: Any, nonneg: bool = False) -> bool:
         return bool(np.all(np.isfinite(a)) and (not nonneg or np.all(a >= 0.0)))
 
 
+class _Sensor:
+    """One sensor's place in the schedule: when it is due next and how its
+    packet is built (the core's sensor number, the APID, the length)."""
+
+    __slots__ = ("apid", "due", "id", "length", "name", "period")
+
+    def __init__(self, name: str, period: float) -> None:
+        pdef = DICTIONARY[PACKETS[name]]
+        self.name, self.period, self.due = name, period, 0.0
+        self.id, self.apid, self.length = SENSOR_ID[name], pdef.apid, pdef.size
+
+
+def _advance(due: float, period: float, t: float) -> float:
+    """The next due time after ``t`` on the grid due + k period."""
+    return due + period * max(1, math.floor((t - due) / period + 1e-9) + 1)
+
+
 class AvionicsNode:
     """The world (truth + sensors + actuators) as an executive participant."""
 
@@ -82,18 +112,20 @@ class AvionicsNode:
         self.config = config if config is not None else WorldConfig()
         self.world = world if world is not None else World(self.config)
         self.truth_period = float(truth_period)
-        self.sensors = build_sensors(self.config.sensors, self.config.seed)
+        self.sensors = SensorBank(self.config.sensors, self.config.seed)
         self.faults = FaultSchedule(list(self.config.faults), self.world)
         self.stats = AvionicsStats()
-        self._packets = {name: DICTIONARY[pname] for name, (_, pname) in MODELS.items()}
-        self._period = {n: self.sensors[n].period for n in SENSOR_NAMES}
-        #: (name, period, sampler, packet) in publishing order: the per-tick loop
-        self._schedule = [(n, self._period[n], self.sensors[n].sample, self._packets[n])
+        #: the sensors in publishing order: the per-tick loop
+        self._schedule = [_Sensor(n, 1.0 / getattr(self.config.sensors, n).rate_hz)
                           for n in SENSOR_NAMES]
-        self._next: dict[str, float] = {}
         self._next_truth = 0.0
         self._t_first: float | None = None
         self._ticks_first = 0
+        #: the packet buffer the core writes into, and a view of it for slicing
+        self._buf = ffi.new("unsigned char[]", MAX_LENGTH)
+        self._raw = ffi.buffer(self._buf)
+        self._len = ffi.new("size_t *")
+        self._values = ffi.new("double[]", MAX_VALUES)
         self.ctx: Any = None
 
     # ------------------------------------------------------------ participant
@@ -123,44 +155,46 @@ class AvionicsNode:
         self._publish_sensors(tw)
         if tw >= self._next_truth - 1e-9:
             self._publish_truth()
-            self._next_truth = self._advance(self._next_truth, self.truth_period, tw)
+            self._next_truth = _advance(self._next_truth, self.truth_period, tw)
 
     # ------------------------------------------------------------ sensors
-    @staticmethod
-    def _advance(due: float, period: float, t: float) -> float:
-        return due + period * max(1, math.floor((t - due) / period + 1e-9) + 1)
-
     def _publish_sensors(self, t: float) -> None:
         silent = self.faults.link_silent
         dropped = self.faults.dropped
-        nxt = self._next
-        world = self.world
+        ctx = self.ctx
+        t_tai, next_seq, publish = ctx.t, ctx.next_seq, ctx.publish
+        bank, world = self.sensors.struct, self.world.struct
+        buf, raw, blen = self._buf, self._raw, self._len
+        packet = lib.sim_sensor_packet
         stats = self.stats
-        for name, period, sample, pdef in self._schedule:
-            due = nxt.get(name, 0.0)
+        for s in self._schedule:
+            due = s.due
             if t < due - 1e-9:
                 continue
-            nxt[name] = self._advance(due, period, t)
-            fields = sample(world)
-            if silent or name in dropped:
+            s.due = _advance(due, s.period, t)
+            if silent or s.name in dropped:  # sampled all the same: the noise is drawn
+                status = lib.sim_sensor_sample(bank, world, s.id, self._values)
+                if status:
+                    check(status, f"sim_sensor_sample({s.name})")
                 stats.samples_dropped += 1
                 continue
-            self.ctx.send(pdef, **fields)
+            status = packet(bank, world, s.id, t_tai, next_seq(s.apid), buf, s.length, blen)
+            if status:
+                check(status, f"sim_sensor_packet({s.name})")
+            publish(raw[:s.length])
             stats.sensor_packets += 1
 
     def _publish_truth(self) -> None:
-        w, c, g = self.world, self.world.chaser, self.world.target
-        # plain floats (.tolist() is exact): packing them is cheaper than numpy scalars
-        nw = min(4, c.n_wheels)
-        speed = c.wheel_speed[:nw].tolist() + [0.0] * (4 - nw)
-        send = self.ctx.send
-        send(TRUTH_CHASER, r_N=c.r.tolist(), v_N=c.v.tolist(), q_BN=c.q.tolist(),
-             w_B=c.w.tolist(), wheel_speed=speed, mass=c.mass, propellant_mass=c.prop_mass,
-             tank_pressure=c.tank_pressure, eclipse=int(c.eclipse))
-        send(TRUTH_TARGET, r_N=g.r.tolist(), v_N=g.v.tolist())
-        send(TRUTH_RELATIVE, r_H=w.hill_r.tolist(), v_H=w.hill_v.tolist(),
-             range=float(np.linalg.norm(w.hill_r)))
-        self.stats.truth_packets += 3
+        ctx = self.ctx
+        buf, raw, blen = self._buf, self._raw, self._len
+        world = self.world.struct
+        for which, apid, length in _TRUTH:
+            status = lib.sim_truth_packet(world, which, ctx.t, ctx.next_seq(apid), buf, length,
+                                          blen)
+            if status:
+                check(status, "sim_truth_packet")
+            ctx.publish(raw[:length])
+        self.stats.truth_packets += len(_TRUTH)
 
     # ------------------------------------------------------------ actuators
     def _accept(self, values: Any, nonneg: bool = False) -> bool:

@@ -10,8 +10,22 @@ Modules
 - :mod:`hil.sim.world` -- ``World``: the native core ``hil._simcore``
   (native/sim, C99, no allocation, no globals) holding both craft in one
   caller-owned struct; one cffi call per tick, state as zero-copy numpy views.
-- :mod:`hil.sim.frames` -- time scales (ERFA), Kepler elements, TLE -> N.
-- :mod:`hil.sim.sensors`, :mod:`hil.sim.faults`, :mod:`hil.sim.constants`.
+- :mod:`hil.sim.sensors` -- the sensor models, in the same core
+  (native/sim/src/sim_sensors.c, specified in native/sim/include/simsensors.h
+  with the random generator); the core also builds the sensor and truth
+  packets, with the layouts :mod:`hil.sim.packet_layout` generates from the
+  packet dictionary.
+- :mod:`hil.sim.timescales` -- UTC -> TAI -> TT and GMST in integer and plain
+  IEEE arithmetic; :mod:`hil.sim.frames` -- Kepler elements (core), TLE -> N
+  (sgp4 + ERFA).
+- :mod:`hil.sim.faults`, :mod:`hil.sim.constants`.
+
+Same bits everywhere: every value that reaches a packet (the dynamics, the
+sensors and their noise, the truth, the initial states and time scales) comes
+from the core, built with strict IEEE flags and the project's elementary
+functions (native/src/gnc_math.h), or from integer / basic IEEE arithmetic in
+Python -- never from numpy's CPU-chosen kernels or the platform's libm. The
+exception is a target given as a TLE (sgp4 + ERFA, see :mod:`hil.sim.frames`).
 
 Models (details in native/sim/include/simcore.h)
 ------------------------------------------------

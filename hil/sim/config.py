@@ -11,13 +11,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-_S3 = 3.0**-0.5
+_S3 = 1.0 / math.sqrt(3.0)
 
 
 @dataclass
 class OrbitConfig:
-    """Initial orbit: a TLE when both lines are given (sgp4, TEME -> N, see
-    ``hil.sim.frames``), else osculating Keplerian elements at the epoch."""
+    """Initial orbit: an inertial state when ``state_n`` is given, else a TLE
+    when both lines are given (sgp4, TEME -> N, see ``hil.sim.frames``), else
+    osculating Keplerian elements at the epoch."""
 
     sma: float = 6878137.0  # m: 500 km circular
     ecc: float = 0.0
@@ -27,6 +28,8 @@ class OrbitConfig:
     true_anomaly_deg: float = 0.0
     tle_line1: str = ""
     tle_line2: str = ""
+    #: position [m] and velocity [m/s] in N at the world epoch (6 values)
+    state_n: list[float] = field(default_factory=list)
 
 
 @dataclass

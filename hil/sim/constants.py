@@ -14,7 +14,8 @@ IGRF_G10_NT = -29404.8
 IGRF_G11_NT = -1450.9
 IGRF_H11_NT = 4652.5
 #: dipole field at the equator on the surface [T]
-DIPOLE_B0 = math.sqrt(IGRF_G10_NT**2 + IGRF_G11_NT**2 + IGRF_H11_NT**2) * 1e-9
+DIPOLE_B0 = math.sqrt(IGRF_G10_NT * IGRF_G10_NT + IGRF_G11_NT * IGRF_G11_NT
+                      + IGRF_H11_NT * IGRF_H11_NT) * 1e-9
 #: unit dipole moment direction, Earth-fixed (points to the southern hemisphere)
 DIPOLE_ECEF = (
     IGRF_G11_NT * 1e-9 / DIPOLE_B0,

@@ -4,7 +4,8 @@ the world's :class:`~hil.sim.config.WorldConfig`.
 The world starts at the chaser's insertion: epoch = launch notice +
 notice_to_launch_s + insertion.ascent_s. The target's orbit is a TLE (sgp4
 evaluated at that epoch) or osculating elements at launch, carried to the
-insertion by the world's own dynamics (two-body + J2). The chaser starts at
+insertion by the world's own dynamics (two-body + J2) and handed over as
+that inertial state (no round trip through elements). The chaser starts at
 ``insertion.position_hill_m`` / ``velocity_hill_mps`` (empty: the natural
 drift -1.5 n x) from the target with the tip-off rates. Fault times (seconds
 after launch) become seconds after insertion; faults before it start at once.
@@ -26,7 +27,6 @@ from hil.sim.config import (
     WorldConfig,
     target_default,
 )
-from hil.sim.frames import rv_to_kepler
 
 _FAULT_KINDS = {"wheel_fail": ("wheel_fail", ""),
                 "thruster_stuck_open": ("thruster_stuck_open", ""),
@@ -61,10 +61,17 @@ def _target_orbit(sc: Any, launch_utc: str, ascent_s: float) -> OrbitConfig:
     if ascent_s - int(ascent_s) > 0:
         w.dt = ascent_s - int(ascent_s)
         w.step()
-    el = rv_to_kepler(w.target.r, w.target.v)
-    return OrbitConfig(sma=el["a"], ecc=el["e"], inc_deg=math.degrees(el["inc"]),
-                       raan_deg=math.degrees(el["raan"]), argp_deg=math.degrees(el["argp"]),
-                       true_anomaly_deg=math.degrees(el["nu"]))
+    return OrbitConfig(state_n=w.target.r.tolist() + w.target.v.tolist())
+
+
+def _semi_major_axis(o: OrbitConfig) -> float:
+    """The osculating semi-major axis of an orbit given as elements or as a
+    state (vis-viva, plain IEEE arithmetic)."""
+    if not o.state_n:
+        return o.sma
+    r, v = o.state_n[:3], o.state_n[3:]
+    rn = math.sqrt(r[0] * r[0] + r[1] * r[1] + r[2] * r[2])
+    return 1.0 / (2.0 / rn - (v[0] * v[0] + v[1] * v[1] + v[2] * v[2]) / k.MU_EARTH)
 
 
 def world_config(sc: Any) -> WorldConfig:
@@ -87,8 +94,9 @@ def world_config(sc: Any) -> WorldConfig:
     if ins.velocity_hill_mps:
         chaser.hill_velocity = [float(x) for x in ins.velocity_hill_mps]
     else:
-        a = tgt.orbit.sma if not sc.target.tle_line1 else k.R_EARTH + sc.target.altitude_km * 1e3
-        n = math.sqrt(k.MU_EARTH / a**3)
+        a = (_semi_major_axis(tgt.orbit) if not sc.target.tle_line1
+             else k.R_EARTH + sc.target.altitude_km * 1e3)
+        n = math.sqrt(k.MU_EARTH / (a * a * a))
         chaser.hill_velocity = [0.0, -1.5 * n * chaser.hill_position[0], 0.0]
     chaser.rate = [math.radians(x) for x in ins.tumble_deg_s]
     chaser.wheels = [WheelConfig(axis=[float(x) for x in a], max_momentum=wh.max_momentum_nms,

@@ -1,10 +1,15 @@
 """Sensor models: truth from the :class:`~hil.sim.world.World` in, measured
-values out (as the field dicts of the avionics packets), with seeded noise.
+values out, with seeded noise. The models live in the simulation core
+(native/sim/src/sim_sensors.c; the specification, generator included, in
+native/sim/include/simsensors.h): this module configures them and reads a
+sample as the field dict of its avionics packet, for tests and tools. The
+avionics node (:mod:`hil.avionics`) has the core build the packets directly.
 
-Each sensor draws from its own ``numpy.random.Generator`` seeded with
-``(scenario seed, sensor number)``, so runs are reproducible and one sensor's
-rate or dropout does not shift another's noise. Noise is drawn in blocks to
-keep the per-sample Python cost small.
+Each sensor draws from its own generator of the core, seeded with
+``(scenario seed, sensor number)`` (the numbers of
+:data:`hil.sim.config.SENSOR_NAMES`, from 1; the gyro's initial bias from
+stream 101), so runs are reproducible, the same bits on every machine, and
+one sensor's rate or dropout does not shift another's noise.
 
 Models (parameters in :mod:`hil.sim.config`):
 
@@ -32,270 +37,189 @@ Models (parameters in :mod:`hil.sim.config`):
 
 from __future__ import annotations
 
-import math
+import dataclasses
 from typing import Any
 
-import numpy as np
-
+from fsw.errors import UserError
+from fsw.packets import DICTIONARY
+from fsw.packets.dictionary import PacketDef
+from hil.sim._native import ffi, lib
 from hil.sim.config import SENSOR_NAMES, SensorsConfig
-from hil.sim.constants import R_EARTH
+from hil.sim.packet_layout import MAX_VALUES
 from hil.sim.world import World
 
-_ARCSEC = math.pi / 180 / 3600
+#: sensor name -> packet name
+PACKETS = {
+    "gyro": "GYRO",
+    "star_tracker": "STAR_TRACKER",
+    "sun_sensor": "SUN_SENSOR",
+    "magnetometer": "MAGNETOMETER",
+    "gps": "GPS",
+    "relnav": "RELNAV",
+    "wheel_tach": "WHEEL_TACH",
+    "prop_status": "PROP_STATUS",
+}
+assert tuple(PACKETS) == SENSOR_NAMES
+#: sensor name -> the core's sensor number (sim_sensor_id)
+SENSOR_ID = {name: getattr(lib, "SIM_SENSOR_" + name.upper()) for name in SENSOR_NAMES}
+assert list(SENSOR_ID.values()) == list(range(lib.SIM_SENSOR_COUNT))
+
+_SEED_MAX = (1 << 64) - 1
 
 
-class _Noise:
-    """Standard normal draws in blocks from one seeded generator."""
-
-    def __init__(self, seed: int, stream: int, width: int, block: int = 256) -> None:
-        self.rng = np.random.default_rng([seed, stream])
-        self.width, self.block = width, block
-        self._buf = np.empty((0, width))
-        self._rows: list[list[float]] | None = None
-        self._i = 0
-
-    def draw(self) -> np.ndarray:
-        if self._i >= len(self._buf):
-            self._refill()
-        row = self._buf[self._i]
-        self._i += 1
-        return row
-
-    def draw_list(self) -> list[float]:
-        """The next row as plain floats (the same draws as :meth:`draw`)."""
-        if self._i >= len(self._buf):
-            self._refill()
-        rows = self._rows
-        if rows is None:
-            rows = self._rows = self._buf.tolist()
-        row = rows[self._i]
-        self._i += 1
-        return row
-
-    def _refill(self) -> None:
-        self._buf = self.rng.standard_normal((self.block, self.width))
-        self._rows: list[list[float]] | None = None
-        self._i = 0
+def check_seed(seed: int) -> int:
+    """The seed as the core takes it; UserError outside 0 .. 2^64 - 1."""
+    if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed <= _SEED_MAX:
+        raise UserError(f"seed {seed!r} must be an integer in 0 .. 2^64 - 1")
+    return seed
 
 
-def _frame(boresight: Any) -> np.ndarray:
-    """Rows x, y, z of a sensor frame with z along ``boresight`` (body)."""
-    z = np.asarray(boresight, float)
-    z = z / np.linalg.norm(z)
-    ref = np.array([1.0, 0, 0]) if abs(z[0]) < 0.9 else np.array([0, 1.0, 0])
-    x = ref - (ref @ z) * z
-    x /= np.linalg.norm(x)
-    return np.array([x, np.cross(z, x), z])
+def _fill(cstruct: Any, cfg: Any, where: str) -> None:
+    """Copy a configuration dataclass into the core's struct of the same
+    member names (vectors element by element)."""
+    for f in dataclasses.fields(cfg):
+        value = getattr(cfg, f.name)
+        try:
+            if isinstance(value, list | tuple):
+                n = len(getattr(cstruct, f.name))
+                if len(value) != n:
+                    raise UserError(f"{where}.{f.name} needs {n} values, got {len(value)}")
+                setattr(cstruct, f.name, [float(x) for x in value])
+            else:
+                setattr(cstruct, f.name, float(value))
+        except (TypeError, ValueError) as exc:
+            raise UserError(f"{where}.{f.name}: {value!r} is not a number") from exc
 
 
-def _qmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    aw, ax, ay, az = a
-    bw, bx, by, bz = b
-    return np.array([aw * bw - ax * bx - ay * by - az * bz,
-                     aw * bx + ax * bw + ay * bz - az * by,
-                     aw * by - ax * bz + ay * bw + az * bx,
-                     aw * bz + ax * by - ay * bx + az * bw])
+def _decoder(pdef: PacketDef) -> list[tuple[str, int, int, bool]]:
+    """(field, first value, count, is an octet) of a packet's values."""
+    out, k = [], 0
+    for f in pdef.fields:
+        lay = pdef.layouts[f.name]
+        assert lay is not None
+        out.append((f.name, k, lay.count, lay.fmt[-1] != "d"))
+        k += lay.count
+    return out
 
 
-def _rotate(q: list[float], v: list[float]) -> tuple[float, float, float]:
-    """R(q) v in plain floats (q_BN: inertial to body), for per-sample speed."""
-    w, x, y, z = q
-    tx = 2.0 * (y * v[2] - z * v[1])
-    ty = 2.0 * (z * v[0] - x * v[2])
-    tz = 2.0 * (x * v[1] - y * v[0])
-    return (v[0] + w * tx + (y * tz - z * ty), v[1] + w * ty + (z * tx - x * tz),
-            v[2] + w * tz + (x * ty - y * tx))
+def decode_values(pdef: PacketDef, values: Any,
+                  decoder: list[tuple[str, int, int, bool]] | None = None) -> dict[str, Any]:
+    """A packet's values (doubles in field order) as its field dict: vectors
+    as tuples, octet fields as ints."""
+    out: dict[str, Any] = {}
+    for name, k, n, octet in decoder or _decoder(pdef):
+        if octet:
+            out[name] = int(values[k]) if n == 1 else tuple(int(x) for x in values[k:k + n])
+        else:
+            out[name] = values[k] if n == 1 else tuple(values[k:k + n])
+    return out
 
 
-class Gyro:
-    def __init__(self, cfg: Any, seed: int) -> None:
+class SensorBank:
+    """The core's ``sim_sensors``: sensors of the chaser (world craft 0)
+    looking at the target (craft 1), each configured from ``cfg`` and seeded
+    from ``seed``. ``names`` chooses which sensors to set up (all by default)."""
+
+    def __init__(self, cfg: SensorsConfig, seed: int,
+                 names: tuple[str, ...] = SENSOR_NAMES) -> None:
+        check_seed(seed)
+        self.struct = s = ffi.new("sim_sensors *")
+        s.chaser, s.target = 0, 1
+        self.names = names
+        for name in names:
+            sub = getattr(cfg, name)
+            _fill(getattr(s, name).cfg, sub, f"sensors.{name}")
+            if lib.sim_sensor_init(s, SENSOR_ID[name], seed):
+                raise UserError(f"sensors.{name}: configuration rejected by the simulation "
+                                f"core (rates > 0, sigmas >= 0, non-zero boresights, "
+                                f"angles in range)")
+
+    def sensor(self, name: str, cfg: Any) -> Sensor:
+        """A :class:`Sensor` view of one sensor of this bank."""
+        return Sensor(name, cfg, self)
+
+
+class Sensor:
+    """One sensor model of a bank: ``period`` [s] and ``sample(world)``."""
+
+    def __init__(self, name: str, cfg: Any, bank: SensorBank) -> None:
+        self.name = name
         self.cfg = cfg
-        self.noise = _Noise(seed, 1, 6)
-        rng = np.random.default_rng([seed, 101])
-        self._b = rng.normal(0.0, cfg.bias_sigma, 3).tolist()
+        self.bank = bank
+        self.id = SENSOR_ID[name]
+        self.packet = DICTIONARY[PACKETS[name]]
         self.period = 1.0 / cfg.rate_hz
-        self._sv = cfg.angle_random_walk / math.sqrt(self.period)
-        self._su = cfg.bias_random_walk * math.sqrt(self.period)
+        self._values = ffi.new("double[]", MAX_VALUES)
+        self._decoder = _decoder(self.packet)
+
+    def sample(self, world: World) -> dict[str, Any]:
+        """One measurement (the noise is drawn) as the packet's field dict."""
+        status = lib.sim_sensor_sample(self.bank.struct, world.struct, self.id, self._values)
+        if status:
+            raise UserError(f"{self.name}: sampling failed (status {status})")
+        return decode_values(self.packet, self._values, self._decoder)
+
+
+def _own_bank(name: str, cfg: Any, seed: int) -> SensorBank:
+    """A bank holding only sensor ``name``, configured from ``cfg``."""
+    whole = SensorsConfig()
+    setattr(whole, name, cfg)
+    return SensorBank(whole, seed, (name,))
+
+
+class _Single(Sensor):
+    """A sensor with a bank of its own: ``Model(cfg, seed)``."""
+
+    key = ""
+
+    def __init__(self, cfg: Any, seed: int) -> None:
+        super().__init__(self.key, cfg, _own_bank(self.key, cfg, seed))
+
+
+class Gyro(_Single):
+    """Rate gyro; ``bias`` is its current rate bias [rad/s], body axes."""
+
+    key = "gyro"
 
     @property
-    def bias(self) -> np.ndarray:
-        """Current rate bias [rad/s], body axes (a random walk)."""
-        return np.array(self._b)
+    def bias(self) -> tuple[float, float, float]:
+        b = self.bank.struct.gyro.bias
+        return (b[0], b[1], b[2])
 
     @bias.setter
     def bias(self, value: Any) -> None:
-        self._b = np.asarray(value, float).reshape(3).tolist()
-
-    def sample(self, world: World) -> dict[str, Any]:
-        # plain floats at the gyro's rate (every tick): the same IEEE operations,
-        # in the same order, as the numpy expression w + bias + sv * n
-        n0, n1, n2, n3, n4, n5 = self.noise.draw_list()
-        su, sv = self._su, self._sv
-        b0, b1, b2 = self._b
-        b0, b1, b2 = b0 + su * n3, b1 + su * n4, b2 + su * n5
-        self._b = [b0, b1, b2]
-        w0, w1, w2 = world.chaser.w.tolist()
-        return {"rate_B": (w0 + b0 + sv * n0, w1 + b1 + sv * n1, w2 + b2 + sv * n2),
-                "valid": 1}
+        self.bank.struct.gyro.bias = [float(x) for x in value]
 
 
-class StarTracker:
-    def __init__(self, cfg: Any, seed: int) -> None:
-        self.cfg = cfg
-        self.noise = _Noise(seed, 2, 3)
-        self.frame = _frame(cfg.boresight)
-        self.sig = np.array([cfg.cross_boresight_sigma_arcsec] * 2
-                            + [cfg.about_boresight_sigma_arcsec]) * _ARCSEC
-        self._frame_t = self.frame.T.copy()
-        self._bore = self.frame[2].tolist()
-        self._cos_sun = math.cos(math.radians(cfg.sun_exclusion_deg))
-        self._earth = math.radians(cfg.earth_exclusion_deg)
-        self._max_rate2 = math.radians(cfg.max_rate_deg_s) ** 2
-        self.period = 1.0 / cfg.rate_hz
-
-    def blinded(self, world: World) -> bool:
-        """True when the sun, the Earth or the rate makes a solution impossible."""
-        c = world.chaser
-        bx, by, bz = self._bore
-        sb = c.sun_body
-        if not c.eclipse and sb[0] * bx + sb[1] * by + sb[2] * bz > self._cos_sun:
-            return True
-        r = c.r.tolist()
-        rn = math.sqrt(r[0] * r[0] + r[1] * r[1] + r[2] * r[2])
-        nb = _rotate(c.q.tolist(), [-r[0] / rn, -r[1] / rn, -r[2] / rn])
-        cos_nadir = max(-1.0, min(1.0, nb[0] * bx + nb[1] * by + nb[2] * bz))
-        if math.acos(cos_nadir) < math.asin(min(1.0, R_EARTH / rn)) + self._earth:
-            return True
-        w = c.w.tolist()
-        return w[0] * w[0] + w[1] * w[1] + w[2] * w[2] > self._max_rate2
-
-    def sample(self, world: World) -> dict[str, Any]:
-        n = self.noise.draw()
-        if self.blinded(world):
-            return {"q_BN": (1.0, 0.0, 0.0, 0.0), "valid": 0}
-        e = (self._frame_t @ (self.sig * n)).tolist()  # small rotation, body axes
-        hx, hy, hz = 0.5 * e[0], 0.5 * e[1], 0.5 * e[2]
-        k = 1.0 / math.sqrt(1.0 + hx * hx + hy * hy + hz * hz)
-        a0, a1, a2, a3 = k, k * hx, k * hy, k * hz
-        b0, b1, b2, b3 = world.chaser.q.tolist()
-        q = (a0 * b0 - a1 * b1 - a2 * b2 - a3 * b3, a0 * b1 + a1 * b0 + a2 * b3 - a3 * b2,
-             a0 * b2 - a1 * b3 + a2 * b0 + a3 * b1, a0 * b3 + a1 * b2 - a2 * b1 + a3 * b0)
-        if q[0] < 0:
-            q = (-q[0], -q[1], -q[2], -q[3])
-        return {"q_BN": q, "valid": 1}
+class StarTracker(_Single):
+    key = "star_tracker"
 
 
-class SunSensor:
-    def __init__(self, cfg: Any, seed: int) -> None:
-        self.cfg = cfg
-        self.noise = _Noise(seed, 3, 6)
-        self.period = 1.0 / cfg.rate_hz
-
-    def sample(self, world: World) -> dict[str, Any]:
-        c = world.chaser
-        n = (self.cfg.noise_sigma * self.noise.draw()).tolist()
-        s = (0.0, 0.0, 0.0) if c.eclipse else c.sun_body.tolist()
-        # cell on +axis sees max(0, s), on -axis max(0, -s); estimate = difference
-        est = [max(s[i], 0.0) + n[i] - max(-s[i], 0.0) - n[i + 3] for i in range(3)]
-        norm = math.sqrt(est[0] * est[0] + est[1] * est[1] + est[2] * est[2])
-        if norm < self.cfg.threshold:
-            return {"sun_B": (0.0, 0.0, 0.0), "valid": 0}
-        return {"sun_B": (est[0] / norm, est[1] / norm, est[2] / norm), "valid": 1}
+class SunSensor(_Single):
+    key = "sun_sensor"
 
 
-class Magnetometer:
-    def __init__(self, cfg: Any, seed: int) -> None:
-        self.cfg = cfg
-        self.noise = _Noise(seed, 4, 3)
-        self.bias = np.asarray(cfg.bias, float)
-        self.period = 1.0 / cfg.rate_hz
-
-    def sample(self, world: World) -> dict[str, Any]:
-        b = world.chaser.b_body + self.bias + self.cfg.noise_sigma * self.noise.draw()
-        return {"b_B": b, "valid": 1}
+class Magnetometer(_Single):
+    key = "magnetometer"
 
 
-class Gps:
-    def __init__(self, cfg: Any, seed: int) -> None:
-        self.cfg = cfg
-        self.noise = _Noise(seed, 5, 6)
-        self.period = 1.0 / cfg.rate_hz
-
-    def sample(self, world: World) -> dict[str, Any]:
-        n = self.noise.draw()
-        c = world.chaser
-        return {"r_N": c.r + self.cfg.position_sigma * n[:3],
-                "v_N": c.v + self.cfg.velocity_sigma * n[3:], "valid": 1}
+class Gps(_Single):
+    key = "gps"
 
 
-class RelNav:
-    def __init__(self, cfg: Any, seed: int) -> None:
-        self.cfg = cfg
-        self.noise = _Noise(seed, 6, 3)
-        self.frame = _frame(cfg.boresight)
-        self._cos_fov = math.cos(math.radians(cfg.fov_half_angle_deg))
-        self._sig_ang = math.radians(cfg.angle_sigma_deg)
-        self.period = 1.0 / cfg.rate_hz
-
-    def line_of_sight(self, world: World) -> np.ndarray:
-        """Target position relative to the chaser, camera frame [m]."""
-        c = world.chaser
-        return self.frame @ np.array(_rotate(c.q.tolist(), (world.target.r - c.r).tolist()))
-
-    def sample(self, world: World) -> dict[str, Any]:
-        n = self.noise.draw()
-        los = self.line_of_sight(world)
-        rng = float(np.linalg.norm(los))
-        cfg = self.cfg
-        if not (cfg.min_range <= rng <= cfg.max_range) or los[2] < self._cos_fov * rng:
-            return {"range": 0.0, "azimuth": 0.0, "elevation": 0.0, "valid": 0}
-        az = math.atan2(los[0], los[2])
-        el = math.asin(los[1] / rng)
-        return {"range": rng + (cfg.range_sigma + cfg.range_sigma_fraction * rng) * n[0],
-                "azimuth": az + self._sig_ang * n[1], "elevation": el + self._sig_ang * n[2],
-                "valid": 1}
+class RelNav(_Single):
+    key = "relnav"
 
 
-class WheelTach:
-    def __init__(self, cfg: Any, seed: int) -> None:
-        self.cfg = cfg
-        self.noise = _Noise(seed, 7, 4)
-        self.period = 1.0 / cfg.rate_hz
-
-    def sample(self, world: World) -> dict[str, Any]:
-        speed = np.zeros(4)
-        nw = min(4, world.chaser.n_wheels)
-        speed[:nw] = world.chaser.wheel_speed[:nw]
-        return {"speed": speed + self.cfg.noise_sigma * self.noise.draw()}
+class WheelTach(_Single):
+    key = "wheel_tach"
 
 
-class PropStatus:
-    def __init__(self, cfg: Any, seed: int) -> None:
-        self.cfg = cfg
-        self.noise = _Noise(seed, 8, 2)
-        self.period = 1.0 / cfg.rate_hz
-
-    def sample(self, world: World) -> dict[str, Any]:
-        n = self.noise.draw()
-        c = world.chaser
-        return {"tank_pressure": c.tank_pressure + self.cfg.pressure_sigma * n[0],
-                "propellant_mass": max(0.0, c.prop_mass + self.cfg.mass_sigma * n[1])}
+class PropStatus(_Single):
+    key = "prop_status"
 
 
-#: sensor name -> (model class, packet name)
-MODELS = {
-    "gyro": (Gyro, "GYRO"),
-    "star_tracker": (StarTracker, "STAR_TRACKER"),
-    "sun_sensor": (SunSensor, "SUN_SENSOR"),
-    "magnetometer": (Magnetometer, "MAGNETOMETER"),
-    "gps": (Gps, "GPS"),
-    "relnav": (RelNav, "RELNAV"),
-    "wheel_tach": (WheelTach, "WHEEL_TACH"),
-    "prop_status": (PropStatus, "PROP_STATUS"),
-}
-assert tuple(MODELS) == SENSOR_NAMES
-
-
-def build_sensors(cfg: SensorsConfig, seed: int) -> dict[str, Any]:
-    """One model per sensor name, seeded from the scenario seed."""
-    return {name: cls(getattr(cfg, name), seed) for name, (cls, _) in MODELS.items()}
+def build_sensors(cfg: SensorsConfig, seed: int) -> dict[str, Sensor]:
+    """One model per sensor name, all in one bank seeded from the scenario seed."""
+    bank = SensorBank(cfg, seed)
+    return {name: bank.sensor(name, getattr(cfg, name)) for name in SENSOR_NAMES}

@@ -6,6 +6,12 @@ state is exposed as zero-copy numpy views of the C struct (read them, copy
 them if kept). Craft 0 is the chaser, craft 1 the target; the relative Hill
 state (x radial out, y along-track, z orbit normal of the target) of the
 chaser w.r.t. the target is refreshed by the core after every step.
+
+The set-up maths is exact too: the epoch's time scales and sidereal angle
+(:mod:`hil.sim.timescales`), elements -> state, the Hill offset of the chaser,
+unit wheel axes and tilted thruster directions are computed by the core or
+in integer / plain IEEE arithmetic, never by numpy's kernels or the platform's
+libm (a TLE target is the exception, see :mod:`hil.sim.frames`).
 """
 
 from __future__ import annotations
@@ -19,7 +25,8 @@ from fsw.errors import UserError
 from hil.sim import constants as k
 from hil.sim._native import check, ffi, lib
 from hil.sim.config import SpacecraftConfig, WorldConfig
-from hil.sim.frames import Epoch, epoch_from_utc, kepler_to_rv, tle_epoch, tle_state
+from hil.sim.frames import kepler_to_rv, tle_epoch, tle_state
+from hil.sim.timescales import Epoch, epoch_from_utc
 
 CHASER, TARGET = 0, 1
 
@@ -29,23 +36,26 @@ def _view(struct: Any, name: str, n: int) -> np.ndarray:
     return np.frombuffer(ffi.buffer(ffi.addressof(struct, name), 8 * n), dtype=np.float64)
 
 
-def hill_basis(r: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, float]:
-    """Rows x (radial), y (along-track), z (orbit normal) of the Hill frame of
-    a state, and the frame's rotation rate |h| / r^2."""
-    x = r / np.linalg.norm(r)
-    h = np.cross(r, v)
-    z = h / np.linalg.norm(h)
-    return np.array([x, np.cross(z, x), z]), float(np.linalg.norm(h) / (r @ r))
-
-
-def hill_to_inertial(r_t: np.ndarray, v_t: np.ndarray, rho: np.ndarray,
-                     rho_dot: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def hill_to_inertial(r_t: Any, v_t: Any, rho: Any, rho_dot: Any) -> tuple[np.ndarray, np.ndarray]:
     """Inertial state of a craft at Hill offset ``rho`` moving at ``rho_dot``
-    (rate in the rotating frame) from the reference state (r_t, v_t)."""
-    c, wz = hill_basis(r_t, v_t)
-    rho = np.asarray(rho, float)
-    w_x_rho = np.array([-wz * rho[1], wz * rho[0], 0.0])
-    return r_t + c.T @ rho, v_t + c.T @ (np.asarray(rho_dot, float) + w_x_rho)
+    (rate in the rotating frame) from the reference state (r_t, v_t),
+    computed by the core."""
+    r, v = ffi.new("double[3]"), ffi.new("double[3]")
+    args = [[float(x) for x in a] for a in (r_t, v_t, rho, rho_dot)]
+    if any(len(a) != 3 for a in args) or lib.sim_hill_to_inertial(*args, r, v):
+        raise UserError("Hill offset: the reference state is degenerate or a vector is not "
+                        "3 finite values")
+    return np.array(list(r)), np.array(list(v))
+
+
+def _vec3(values: Any, what: str) -> list[float]:
+    try:
+        out = [float(x) for x in values]
+    except (TypeError, ValueError) as exc:
+        raise UserError(f"{what} must be a 3-vector of numbers") from exc
+    if len(out) != 3:
+        raise UserError(f"{what} must be a 3-vector, got {len(out)} values")
+    return out
 
 
 class CraftView:
@@ -132,13 +142,12 @@ def _fill_craft(c: Any, sc: SpacecraftConfig, r: np.ndarray, v: np.ndarray) -> N
     c.inertia = inertia
     c.cd_area = sc.cd_area
     c.n_wheels = len(sc.wheels)
+    unit = ffi.new("double[3]")
     for i, wh in enumerate(sc.wheels):
-        a = np.asarray(wh.axis, float)
-        if a.shape != (3,) or not np.all(np.isfinite(a)) or np.linalg.norm(a) < 1e-9:
+        if lib.sim_unit(_vec3(wh.axis, f"{sc.name}: wheel {i} axis"), unit):
             raise UserError(f"{sc.name}: wheel {i} axis must be a non-zero 3-vector")
-        a = a / np.linalg.norm(a)
         for j in range(3):
-            c.wheel_axis[3 * i + j] = a[j]
+            c.wheel_axis[3 * i + j] = unit[j]
         c.wheel_inertia[i] = wh.inertia
         c.wheel_max_speed[i] = wh.max_speed
         c.wheel_max_torque[i] = wh.max_torque
@@ -149,38 +158,26 @@ def _fill_craft(c: Any, sc: SpacecraftConfig, r: np.ndarray, v: np.ndarray) -> N
     c.mtq_max_dipole = [float(x) for x in sc.mtq_max_dipole]
     c.n_thrusters = len(sc.thrusters)
     for i, th in enumerate(sc.thrusters):
-        d = np.asarray(th.direction, float)
-        if d.shape != (3,) or not np.all(np.isfinite(d)) or np.linalg.norm(d) < 1e-9:
-            raise UserError(f"{sc.name}: thruster {i} direction must be a non-zero 3-vector")
-        if len(th.position) != 3 or not (th.thrust > 0):
-            raise UserError(f"{sc.name}: thruster {i} needs a 3-vector position and thrust > 0")
-        d = _misaligned(np.asarray(th.direction, float), th.misalignment_deg,
-                        th.misalignment_azimuth_deg)
+        direction = _vec3(th.direction, f"{sc.name}: thruster {i} direction")
+        position = _vec3(th.position, f"{sc.name}: thruster {i} position")
+        if not (th.thrust > 0):
+            raise UserError(f"{sc.name}: thruster {i} needs thrust > 0")
+        if lib.sim_tilted_direction(direction, math.radians(th.misalignment_deg),
+                                    math.radians(th.misalignment_azimuth_deg), unit):
+            raise UserError(f"{sc.name}: thruster {i} direction must be a non-zero 3-vector "
+                            f"and its misalignment finite")
         for j in range(3):
-            c.thr_pos[3 * i + j] = float(th.position[j])
-            c.thr_dir[3 * i + j] = d[j]
+            c.thr_pos[3 * i + j] = position[j]
+            c.thr_dir[3 * i + j] = unit[j]
         c.thr_force[i] = th.thrust
         c.thr_isp[i] = th.isp
-        c.thr_min_on[i] = th.min_impulse_bit / th.thrust if th.thrust > 0 else 0.0
+        c.thr_min_on[i] = th.min_impulse_bit / th.thrust
     tank = sc.tank
     c.tank_volume = tank.volume
     c.prop_density = tank.propellant_density
     c.p_ref = tank.reference_pressure
     gas = tank.volume - sc.propellant_mass / tank.propellant_density
     c.tank_pv = tank.initial_pressure * gas if sc.thrusters else 0.0
-
-
-def _misaligned(d: np.ndarray, cone_deg: float, az_deg: float) -> np.ndarray:
-    """``d`` (normalised) tilted by ``cone_deg`` towards azimuth ``az_deg``."""
-    d = d / np.linalg.norm(d)
-    if cone_deg == 0.0:
-        return d
-    ref = np.array([1.0, 0, 0]) if abs(d[0]) < 0.9 else np.array([0, 1.0, 0])
-    p1 = np.cross(d, ref)
-    p1 /= np.linalg.norm(p1)
-    p2 = np.cross(d, p1)
-    a, b = math.radians(cone_deg), math.radians(az_deg)
-    return math.cos(a) * d + math.sin(a) * (math.cos(b) * p1 + math.sin(b) * p2)
 
 
 class World:
@@ -221,8 +218,7 @@ class World:
             raise UserError("chaser hill_position and hill_velocity need 3 values (or none)")
         if len(cfg.chaser.hill_position) == 3:
             vel = cfg.chaser.hill_velocity if len(cfg.chaser.hill_velocity) == 3 else [0.0] * 3
-            r_c, v_c = hill_to_inertial(r_t, v_t, np.asarray(cfg.chaser.hill_position, float),
-                                        np.asarray(vel, float))
+            r_c, v_c = hill_to_inertial(r_t, v_t, cfg.chaser.hill_position, vel)
         else:
             r_c, v_c = self._initial_orbit(cfg.chaser)
         w.n_craft = 2
@@ -242,6 +238,11 @@ class World:
 
     def _initial_orbit(self, sc: SpacecraftConfig) -> tuple[np.ndarray, np.ndarray]:
         o = sc.orbit
+        if o.state_n:
+            if len(o.state_n) != 6:
+                raise UserError(f"{sc.name}: orbit state_n needs 6 values (r, v), "
+                                f"got {len(o.state_n)}")
+            return np.array(o.state_n[:3], float), np.array(o.state_n[3:], float)
         if o.tle_line1 or o.tle_line2:
             return tle_state(o.tle_line1, o.tle_line2, self.epoch)
         return kepler_to_rv(o.sma, o.ecc, math.radians(o.inc_deg), math.radians(o.raan_deg),

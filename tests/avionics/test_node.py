@@ -105,9 +105,16 @@ class FakeCtx:
 
     def __init__(self) -> None:
         self.sent: list = []
+        self.t = 0.0
 
     def subscribe(self, *_a, **_k) -> None:
         pass
+
+    def next_seq(self, apid: int) -> int:
+        return 0
+
+    def publish(self, raw: bytes) -> None:
+        self.sent.append(decode(raw).packet.name)
 
     def send(self, pdef, **fields) -> bytes:
         self.sent.append(pdef.name)
@@ -120,9 +127,44 @@ def test_coarse_and_uneven_turns_step_whole_ticks_without_drift() -> None:
     node.init(ctx)
     t0 = node.world.tai
     for t in (t0, t0 + 1.0, t0 + 601.0, t0 + 601.32, t0 + 601.44):
+        ctx.t = t
         node.step(t)
     # the world is at the tick nearest each turn's time, counted from the first
     assert node.world.ticks == 6014
     assert node.world.t == pytest.approx(601.4, abs=1e-6)
     # one GYRO per turn at most, even after a 600 s turn
     assert Counter(ctx.sent)["GYRO"] == 5
+
+
+def test_one_sensors_dropout_or_rate_leaves_the_others_noise_alone() -> None:
+    """Each sensor draws from its own stream, and a dropped sample is drawn
+    all the same: with the GPS dropped for 3 s, or at another rate, every
+    other sensor's packets are the same bytes, and the GPS samples after the
+    dropout carry the same values as without it."""
+    def packets(faults=(), gps_hz=1.0):
+        cfg = WorldConfig(seed=3, faults=list(faults),
+                          chaser=SpacecraftConfig(hill_position=[0.0, -200.0, 0.0]))
+        cfg.sensors.gps.rate_hz = gps_hz
+        node = AvionicsNode(cfg)
+        ex = Executive(Bus.local(), ExecutiveConfig(seed=3, t0_tai=node.world.tai,
+                                                    rates={"default": 1.0, "attitude": 10.0}))
+        ex.add_world(node)
+        rec = Recorder()
+        ex.add(rec)
+        ex.run(duration_s=10.0)
+        return [r for r in rec.got if 0x100 <= ((r[0] << 8) | r[1]) & 0x7FF < 0x180]
+
+    def split(raws):
+        gps = [decode(r) for r in raws if decode(r).packet.name == "GPS"]
+        return [r for r in raws if decode(r).packet.name != "GPS"], gps
+
+    base_other, base_gps = split(packets())
+    drop_other, drop_gps = split(packets([FaultConfig(time=2.0, kind="sensor_dropout",
+                                                      sensor="gps", duration=3.0)]))
+    fast_other, _ = split(packets(gps_hz=5.0))
+    assert drop_other == base_other and fast_other == base_other
+    assert len(drop_gps) == len(base_gps) - 3
+    after = {round(r.t_tai, 3): (r.r_N, r.v_N) for r in drop_gps}
+    assert all(after[round(r.t_tai, 3)] == (r.r_N, r.v_N) for r in base_gps
+               if round(r.t_tai, 3) in after)
+    assert len(after) == 7

@@ -9,7 +9,8 @@ import pytest
 
 from fsw.core import tle
 from fsw.scenario import utc_to_tai
-from hil.sim.frames import epoch_from_utc, tle_state
+from hil.sim.frames import tle_state
+from hil.sim.timescales import epoch_from_utc
 
 ISS1 = "1 25544U 98067A   19343.69339541  .00001764  00000-0  38792-4 0  9991"
 ISS2 = "2 25544  51.6439 211.2001 0007417  17.6667  85.6398 15.50103472202482"

@@ -13,7 +13,8 @@ from scipy.optimize import brentq
 from hil.sim import constants as k
 from hil.sim._native import ffi, lib
 from hil.sim.config import EnvironmentConfig, OrbitConfig, WorldConfig, target_default
-from hil.sim.frames import epoch_from_utc, teme_to_n_matrix, tle_epoch, tle_state_teme
+from hil.sim.frames import teme_to_n_matrix, tle_epoch, tle_state_teme
+from hil.sim.timescales import epoch_from_utc
 from hil.sim.world import World
 
 # Public TLE (ISS), the example in the python-sgp4 documentation

@@ -1,0 +1,308 @@
+/*
+ * simsensors.h - the avionics side of the simulation core (hil._simcore):
+ * a random generator specified bit for bit, the sensor models, the world's
+ * packets built straight into buffers, and the set-up maths (initial states)
+ * of the world. Like simcore.h: portable C99, no allocation, no global
+ * mutable state, every function returns a sim_status; the truth simulation's
+ * own models, never shared with the flight software.
+ *
+ * Random generator (sim_rng), specified so that any implementation can
+ * reproduce it bit for bit (tests/sim/test_sim_rng.py does, in Python
+ * integers):
+ *  - arithmetic on unsigned 64-bit integers, modulo 2^64;
+ *  - mix(z): z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9;
+ *            z = (z ^ (z >> 27)) * 0x94D049BB133111EB; return z ^ (z >> 31)
+ *    (the splitmix64 finaliser), GAMMA = 0x9E3779B97F4A7C15;
+ *  - seeding from (seed, stream): x = mix(seed + GAMMA) ^ stream; then four
+ *    splitmix64 outputs, each x += GAMMA, s[i] = mix(x), for i = 0..3;
+ *  - next (xoshiro256**): out = rotl(s[1] * 5, 7) * 9; t = s[1] << 17;
+ *    s[2] ^= s[0]; s[3] ^= s[1]; s[1] ^= s[2]; s[0] ^= s[3]; s[2] ^= t;
+ *    s[3] = rotl(s[3], 45);
+ *  - uniform double in [0, 1): (next >> 11) * 2^-53 (exact);
+ *  - standard normal deviates by Marsaglia's polar method, in pairs: draw
+ *    u = 2 U1 - 1, v = 2 U2 - 1 (U1 then U2, uniform as above; exact) until
+ *    0 < s = u*u + v*v < 1; f = sqrt((-2 * log(s)) / s) with the project's
+ *    log (gnc_log); return u*f and keep v*f as the next deviate (IEEE double
+ *    operations in exactly this order; sqrt correctly rounded).
+ * Each sensor draws from its own stream: (scenario seed, stream number), so
+ * one sensor's rate or dropout never shifts another's noise. Stream numbers:
+ * sensor id + 1 (1..8, the order below) and 101 for the gyro's initial bias.
+ * A new sensor, head or noise process takes a number of its own, never one of
+ * these (renumbering would change every run's noise).
+ *
+ * Sensors (one struct each: configuration as in hil.sim.config, state, own
+ * generator; the bank sim_sensors holds one of each, indexed by
+ * sim_sensor_id in the order of hil.sim.config.SENSOR_NAMES). Models:
+ *  - gyro: w_m = (w + b) + sv n, sv = ARW / sqrt(T); per sample the bias
+ *    walks b += su n', su = RRW sqrt(T) (T = 1 / rate); initial bias
+ *    bias_sigma N(0, 1) per axis from stream 101. Draws 6 per sample
+ *    (n[0..2] white noise, n[3..5] bias walk).
+ *  - star tracker: q_m = dq (x) q_BN (scalar >= 0), dq the rotation by the
+ *    small angles e = F^T (sig * n) (body; F rows: tracker x, y, z =
+ *    boresight; sig = cross, cross, about), dq = (1, e/2) / |(1, e/2)|.
+ *    Blinded (valid 0, q = identity) when the sun (not in eclipse) is within
+ *    sun_exclusion_deg of the boresight, the Earth's limb within
+ *    earth_exclusion_deg of it, or |w| above max_rate_deg_s. Draws 3.
+ *  - sun sensor: six cosine cells on +-x, +-y, +-z, cell i sees
+ *    max(0, +-s_i) + noise_sigma n; estimate = normalised differences of
+ *    opposite cells, invalid below threshold (dark in eclipse). Draws 6.
+ *  - magnetometer: (B_B + bias) + noise_sigma n. Draws 3.
+ *  - GPS: r + position_sigma n[0..2], v + velocity_sigma n[3..5]. Draws 6.
+ *  - relative navigation: line of sight to the target in the camera frame C
+ *    (z = boresight, x = body x projected normal to it, or body y when the
+ *    boresight is within acos(0.9) of x); range |los|, azimuth
+ *    atan2(x_C, z_C), elevation asin(y_C / range); valid inside the field of
+ *    view and range limits; noise (range_sigma + fraction * range) n0,
+ *    angle_sigma n1, n2. Draws 3.
+ *  - wheel tachometers: speeds (4, padded with 0) + noise_sigma n. Draws 4.
+ *  - propulsion status: tank pressure + pressure_sigma n0, propellant
+ *    max(0, mass + mass_sigma n1). Draws 2.
+ * A sample always draws its noise (also when it is not published).
+ *
+ * Packets: values (doubles in the dictionary's field order, flags 0/1) and
+ * whole space packets (primary header, CUC 4+2 time, fields, CRC-16) with the
+ * layouts generated from the packet dictionary (native/sim/src/sim_packets.h;
+ * `python -m hil.sim.packet_layout`). The packet index (sim_sensor_packet's
+ * and sim_packet_encode's `packet`) is the generated SIM_PKT_* number:
+ * sim_packet_info gives its APID and length.
+ *
+ * This header is part of the cffi cdef (native/build_sim.py): no macros.
+ */
+#ifndef SIMSENSORS_H
+#define SIMSENSORS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "simcore.h"
+
+/* ---------------------------------------------------------------- generator */
+
+typedef struct sim_rng {
+    uint64_t s[4];
+    double spare;      /* the second deviate of the last polar pair */
+    int has_spare;
+} sim_rng;
+
+/* Seed from (seed, stream) as specified above; no spare deviate. */
+int sim_rng_seed(sim_rng *rng, uint64_t seed, uint64_t stream);
+/* n raw 64-bit outputs. These three return SIM_ERR_STATE for the all-zero
+ * state (never seeded: xoshiro's one invalid state). */
+int sim_rng_next(sim_rng *rng, uint64_t *out, size_t n);
+/* n uniform doubles in [0, 1). */
+int sim_rng_uniform(sim_rng *rng, double *out, size_t n);
+/* n standard normal deviates. */
+int sim_rng_normal(sim_rng *rng, double *out, size_t n);
+/* The natural logarithm the normal deviates use (the project's gnc_log), for
+ * tests that reproduce the generator. */
+int sim_rng_log(double x, double *out);
+
+/* ---------------------------------------------------------------- sensors */
+
+typedef enum sim_sensor_id {
+    SIM_SENSOR_GYRO = 0,
+    SIM_SENSOR_STAR_TRACKER = 1,
+    SIM_SENSOR_SUN_SENSOR = 2,
+    SIM_SENSOR_MAGNETOMETER = 3,
+    SIM_SENSOR_GPS = 4,
+    SIM_SENSOR_RELNAV = 5,
+    SIM_SENSOR_WHEEL_TACH = 6,
+    SIM_SENSOR_PROP_STATUS = 7,
+    SIM_SENSOR_COUNT = 8
+} sim_sensor_id;
+
+/* Configurations: the members of hil.sim.config's dataclasses, same names. */
+typedef struct sim_gyro_config {
+    double rate_hz;
+    double angle_random_walk;  /* rad/s^0.5 */
+    double bias_random_walk;   /* rad/s^1.5 */
+    double bias_sigma;         /* rad/s */
+} sim_gyro_config;
+
+typedef struct sim_star_tracker_config {
+    double rate_hz;
+    double cross_boresight_sigma_arcsec;
+    double about_boresight_sigma_arcsec;
+    double boresight[3];       /* body */
+    double sun_exclusion_deg;
+    double earth_exclusion_deg;
+    double max_rate_deg_s;
+} sim_star_tracker_config;
+
+typedef struct sim_sun_sensor_config {
+    double rate_hz;
+    double noise_sigma;
+    double threshold;
+} sim_sun_sensor_config;
+
+typedef struct sim_magnetometer_config {
+    double rate_hz;
+    double noise_sigma;        /* T */
+    double bias[3];            /* T */
+} sim_magnetometer_config;
+
+typedef struct sim_gps_config {
+    double rate_hz;
+    double position_sigma;     /* m */
+    double velocity_sigma;     /* m/s */
+} sim_gps_config;
+
+typedef struct sim_relnav_config {
+    double rate_hz;
+    double boresight[3];       /* body */
+    double fov_half_angle_deg;
+    double min_range;          /* m */
+    double max_range;          /* m */
+    double range_sigma;        /* m */
+    double range_sigma_fraction;
+    double angle_sigma_deg;
+} sim_relnav_config;
+
+typedef struct sim_wheel_tach_config {
+    double rate_hz;
+    double noise_sigma;        /* rad/s */
+} sim_wheel_tach_config;
+
+typedef struct sim_prop_status_config {
+    double rate_hz;
+    double pressure_sigma;     /* Pa */
+    double mass_sigma;         /* kg */
+} sim_prop_status_config;
+
+/* Sensor states: configuration, what sim_sensor_init derives from it, the
+ * generator and the model's own state. */
+typedef struct sim_gyro {
+    sim_gyro_config cfg;
+    sim_rng rng;
+    double sv, su;             /* white-noise and bias-walk sigmas per sample */
+    double bias[3];            /* rad/s, body: the current bias */
+} sim_gyro;
+
+typedef struct sim_star_tracker {
+    sim_star_tracker_config cfg;
+    sim_rng rng;
+    double frame[9];           /* rows x, y, z (= boresight) of the tracker in body axes */
+    double sig[3];             /* rad: cross, cross, about */
+    double cos_sun;            /* cos of the sun exclusion angle */
+    double cos_earth, sin_earth; /* of the Earth-limb exclusion angle */
+    double max_rate2;          /* (rad/s)^2 */
+} sim_star_tracker;
+
+typedef struct sim_sun_sensor {
+    sim_sun_sensor_config cfg;
+    sim_rng rng;
+} sim_sun_sensor;
+
+typedef struct sim_magnetometer {
+    sim_magnetometer_config cfg;
+    sim_rng rng;
+} sim_magnetometer;
+
+typedef struct sim_gps {
+    sim_gps_config cfg;
+    sim_rng rng;
+} sim_gps;
+
+typedef struct sim_relnav {
+    sim_relnav_config cfg;
+    sim_rng rng;
+    double frame[9];           /* rows x, y, z (= boresight) of the camera in body axes */
+    double cos_fov;
+    double sig_angle;          /* rad */
+} sim_relnav;
+
+typedef struct sim_wheel_tach {
+    sim_wheel_tach_config cfg;
+    sim_rng rng;
+} sim_wheel_tach;
+
+typedef struct sim_prop_status {
+    sim_prop_status_config cfg;
+    sim_rng rng;
+} sim_prop_status;
+
+/* One of each sensor; chaser and target are world craft numbers. */
+typedef struct sim_sensors {
+    sim_gyro gyro;
+    sim_star_tracker star_tracker;
+    sim_sun_sensor sun_sensor;
+    sim_magnetometer magnetometer;
+    sim_gps gps;
+    sim_relnav relnav;
+    sim_wheel_tach wheel_tach;
+    sim_prop_status prop_status;
+    int chaser;                /* craft carrying the sensors (0) */
+    int target;                /* craft the relative sensor tracks (1) */
+    int ready;                 /* bit (1 << sensor) set by sim_sensor_init */
+} sim_sensors;
+
+/* Check sensor `sensor`'s configuration (in the bank), derive its constants
+ * and seed its generator from (seed, its stream number). SIM_ERR_DOMAIN on a
+ * rate <= 0, a negative sigma or a zero boresight. */
+int sim_sensor_init(sim_sensors *s, int sensor, uint64_t seed);
+
+/* Sample sensor `sensor` of the world's chaser: its packet's values (at most
+ * SIM_PKT_MAX_VALUES, see sim_packet_info) into values; the noise is drawn.
+ * SIM_ERR_STATE when the sensor was not initialised. */
+int sim_sensor_sample(sim_sensors *s, const sim_world *world, int sensor, double *values);
+
+/* Sample sensor `sensor` and build its packet (index *packet_out) stamped
+ * t_tai (TAI s since 1958) with sequence count seq into buf[0..cap); the
+ * packet's length goes to *len. */
+int sim_sensor_packet(sim_sensors *s, const sim_world *world, int sensor, double t_tai,
+                      int seq, unsigned char *buf, size_t cap, size_t *len);
+
+/* The sensor's packet index (SIM_PKT_*). */
+int sim_sensor_packet_id(int sensor, int *packet);
+
+/* ---------------------------------------------------------------- truth and packets */
+
+typedef enum sim_truth_id {
+    SIM_TRUTH_CHASER = 0,
+    SIM_TRUTH_TARGET = 1,
+    SIM_TRUTH_RELATIVE = 2,
+    SIM_TRUTH_COUNT = 3
+} sim_truth_id;
+
+/* Values of truth packet `which` (chaser: craft 0, target: craft 1, relative:
+ * the world's Hill state and its norm). */
+int sim_truth_values(const sim_world *world, int which, double *values);
+/* The truth packet `which` stamped t_tai with count seq into buf[0..cap). */
+int sim_truth_packet(const sim_world *world, int which, double t_tai, int seq,
+                     unsigned char *buf, size_t cap, size_t *len);
+/* The truth packet's index (SIM_PKT_*). */
+int sim_truth_packet_id(int which, int *packet);
+
+/* APID, total length in octets and number of values of packet index `packet`. */
+int sim_packet_info(int packet, int *apid, int *length, int *n_values);
+/* Encode packet index `packet` from its values (flags and octets rounded to
+ * the nearest integer, which must be in 0..255). SIM_ERR_DOMAIN on a time
+ * outside the CUC range or a sequence count outside 0..16383, SIM_ERR_RANGE
+ * on a short buffer or an octet out of range. */
+int sim_packet_encode(int packet, const double *values, double t_tai, int seq,
+                      unsigned char *buf, size_t cap, size_t *len);
+
+/* ---------------------------------------------------------------- set-up maths */
+
+/* Position (m) and velocity (m/s) in N from osculating elements (angles in
+ * rad): perifocal state rotated by Rz(raan) Rx(inc) Rz(argp). SIM_ERR_DOMAIN
+ * unless a > 0, 0 <= e < 1 and mu > 0. */
+int sim_kepler_to_rv(double mu, double a, double e, double inc, double raan, double argp,
+                     double nu, double r[3], double v[3]);
+
+/* Inertial state of a craft at Hill offset rho (m) moving at rho_dot (m/s,
+ * rate in the rotating frame) from the reference state (r_ref, v_ref).
+ * SIM_ERR_DOMAIN on a degenerate reference (r = 0 or r parallel to v). */
+int sim_hill_to_inertial(const double r_ref[3], const double v_ref[3], const double rho[3],
+                         const double rho_dot[3], double r[3], double v[3]);
+
+/* Unit vector of d tilted by cone (rad) towards azimuth az (rad) about it,
+ * the azimuth counted from d x ref (ref = x, or y when |d_x| >= 0.9).
+ * SIM_ERR_DOMAIN on a zero or non-finite d. */
+int sim_tilted_direction(const double d[3], double cone, double az, double out[3]);
+
+/* a / |a| (|a| = sqrt(a0^2 + a1^2 + a2^2) in that order); SIM_ERR_DOMAIN on a
+ * zero or non-finite vector. */
+int sim_unit(const double a[3], double out[3]);
+
+#endif /* SIMSENSORS_H */

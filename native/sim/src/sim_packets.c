@@ -1,0 +1,203 @@
+/* sim_packets.c - the world's packets built straight into buffers: CCSDS
+ * primary header, CUC 4+2 time, the fields of the layout generated from the
+ * packet dictionary (sim_packets.h), CRC-16 (the project's one gnc_crc16); and the
+ * truth packets' values. */
+#include <math.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "gnc_crc16.h"
+#include "sim_packets.h"
+#include "sim_sensors_internal.h"
+
+enum { HEAD_LEN = 12, CRC_LEN = 2, SEQ_MAX = 0x3FFF };
+
+typedef char check_truth_chaser[(SIM_TRUTH_CHASER_N == 21) ? 1 : -1];
+typedef char check_truth_target[(SIM_TRUTH_TARGET_N == 6) ? 1 : -1];
+typedef char check_truth_relative[(SIM_TRUTH_RELATIVE_N == 7) ? 1 : -1];
+
+static const int truth_packet[SIM_TRUTH_COUNT] = {
+    SIM_PKT_TRUTH_CHASER, SIM_PKT_TRUTH_TARGET, SIM_PKT_TRUTH_RELATIVE};
+
+/* CUC fine ticks (1/65536 s) of a TAI time, rounded to the nearest, ties to
+ * even (as Python's round); -1 outside [0, 2^48). */
+static double cuc_ticks(double t_tai)
+{
+    const double two52 = 4503599627370496.0;
+    double x = t_tai * 65536.0; /* exact: a power of two */
+    double r;
+    if (!(x >= 0.0 && x < 281474976710656.0)) {
+        return -1.0;
+    }
+    r = x + two52; /* rounds x to an integer: ulp(2^52) = 1 */
+    r = r - two52;
+    return r < 281474976710656.0 ? r : -1.0;
+}
+
+int sim_packet_check(int packet, double t_tai, int seq, size_t cap)
+{
+    if (packet < 0 || packet >= SIM_PKT_COUNT) {
+        return SIM_ERR_RANGE;
+    }
+    if (cap < sim_pkt_layouts[packet].length) {
+        return SIM_ERR_RANGE;
+    }
+    if (seq < 0 || seq > SEQ_MAX || cuc_ticks(t_tai) < 0.0) {
+        return SIM_ERR_DOMAIN;
+    }
+    return SIM_OK;
+}
+
+static void put_u16(unsigned char *p, unsigned v)
+{
+    p[0] = (unsigned char)((v >> 8) & 0xFFu);
+    p[1] = (unsigned char)(v & 0xFFu);
+}
+
+static void put_f64(unsigned char *p, double d)
+{
+    uint64_t u;
+    int i;
+    memcpy(&u, &d, sizeof u);
+    for (i = 0; i < 8; ++i) {
+        p[i] = (unsigned char)((u >> (56 - 8 * i)) & 0xFFu);
+    }
+}
+
+int sim_packet_info(int packet, int *apid, int *length, int *n_values)
+{
+    if (apid == NULL || length == NULL || n_values == NULL) {
+        return SIM_ERR_NULL;
+    }
+    if (packet < 0 || packet >= SIM_PKT_COUNT) {
+        return SIM_ERR_RANGE;
+    }
+    *apid = sim_pkt_layouts[packet].apid;
+    *length = sim_pkt_layouts[packet].length;
+    *n_values = sim_pkt_layouts[packet].n_values;
+    return SIM_OK;
+}
+
+int sim_packet_encode(int packet, const double *values, double t_tai, int seq,
+                      unsigned char *buf, size_t cap, size_t *len)
+{
+    const sim_pkt_layout *lay;
+    uint64_t ticks;
+    uint16_t crc;
+    size_t pos = HEAD_LEN;
+    int f, k, j = 0, st;
+    if (values == NULL || buf == NULL || len == NULL) {
+        return SIM_ERR_NULL;
+    }
+    *len = 0;
+    st = sim_packet_check(packet, t_tai, seq, cap);
+    if (st != SIM_OK) {
+        return st;
+    }
+    lay = &sim_pkt_layouts[packet];
+    ticks = (uint64_t)cuc_ticks(t_tai);
+    put_u16(buf, (1u << 11) | lay->apid); /* version 0, telemetry, secondary header */
+    put_u16(buf + 2, 0xC000u | (unsigned)seq); /* unsegmented */
+    put_u16(buf + 4, (unsigned)lay->length - 7u);
+    put_u16(buf + 6, (unsigned)((ticks >> 32) & 0xFFFFu));
+    put_u16(buf + 8, (unsigned)((ticks >> 16) & 0xFFFFu));
+    put_u16(buf + 10, (unsigned)(ticks & 0xFFFFu));
+    for (f = 0; f < lay->n_fields; ++f) {
+        for (k = 0; k < lay->fields[f].count; ++k, ++j) {
+            double x = values[j];
+            if (lay->fields[f].kind == SIM_PKT_F64) {
+                put_f64(buf + pos, x);
+                pos += 8;
+            } else {
+                if (!(x >= 0.0 && x <= 255.0) || (double)(unsigned)x != x) {
+                    return SIM_ERR_RANGE;
+                }
+                buf[pos++] = (unsigned char)x;
+            }
+        }
+    }
+    (void)gnc_crc16(buf, pos, &crc);
+    put_u16(buf + pos, crc);
+    *len = pos + CRC_LEN;
+    return SIM_OK;
+}
+
+/* ------------------------------------------------------------ truth */
+
+int sim_truth_packet_id(int which, int *packet)
+{
+    if (packet == NULL) {
+        return SIM_ERR_NULL;
+    }
+    if (which < 0 || which >= SIM_TRUTH_COUNT) {
+        return SIM_ERR_RANGE;
+    }
+    *packet = truth_packet[which];
+    return SIM_OK;
+}
+
+int sim_truth_values(const sim_world *w, int which, double *v)
+{
+    const sim_craft *c;
+    int i;
+    if (w == NULL || v == NULL) {
+        return SIM_ERR_NULL;
+    }
+    if (which < 0 || which >= SIM_TRUTH_COUNT || w->n_craft < 2) {
+        return SIM_ERR_RANGE;
+    }
+    switch (which) {
+    case SIM_TRUTH_CHASER:
+        c = &w->craft[0];
+        for (i = 0; i < 3; ++i) {
+            v[SIM_TRUTH_CHASER_R_N + i] = c->r[i];
+            v[SIM_TRUTH_CHASER_V_N + i] = c->v[i];
+            v[SIM_TRUTH_CHASER_W_B + i] = c->w[i];
+        }
+        for (i = 0; i < 4; ++i) {
+            v[SIM_TRUTH_CHASER_Q_BN + i] = c->q[i];
+            v[SIM_TRUTH_CHASER_WHEEL_SPEED + i] = i < c->n_wheels ? c->wheel_speed[i] : 0.0;
+        }
+        v[SIM_TRUTH_CHASER_MASS] = c->mass;
+        v[SIM_TRUTH_CHASER_PROPELLANT_MASS] = c->prop_mass;
+        v[SIM_TRUTH_CHASER_TANK_PRESSURE] = c->tank_pressure;
+        v[SIM_TRUTH_CHASER_ECLIPSE] = c->eclipse ? 1.0 : 0.0;
+        break;
+    case SIM_TRUTH_TARGET:
+        c = &w->craft[1];
+        for (i = 0; i < 3; ++i) {
+            v[SIM_TRUTH_TARGET_R_N + i] = c->r[i];
+            v[SIM_TRUTH_TARGET_V_N + i] = c->v[i];
+        }
+        break;
+    default:
+        for (i = 0; i < 3; ++i) {
+            v[SIM_TRUTH_RELATIVE_R_H + i] = w->hill_r[i];
+            v[SIM_TRUTH_RELATIVE_V_H + i] = w->hill_v[i];
+        }
+        v[SIM_TRUTH_RELATIVE_RANGE] = sqrt(w->hill_r[0] * w->hill_r[0]
+                                           + w->hill_r[1] * w->hill_r[1]
+                                           + w->hill_r[2] * w->hill_r[2]);
+        break;
+    }
+    return SIM_OK;
+}
+
+int sim_truth_packet(const sim_world *w, int which, double t_tai, int seq, unsigned char *buf,
+                     size_t cap, size_t *len)
+{
+    double values[SIM_PKT_MAX_VALUES];
+    int st, packet;
+    if (len == NULL) {
+        return SIM_ERR_NULL;
+    }
+    *len = 0;
+    st = sim_truth_packet_id(which, &packet);
+    if (st == SIM_OK) {
+        st = sim_truth_values(w, which, values);
+    }
+    if (st == SIM_OK) {
+        st = sim_packet_encode(packet, values, t_tai, seq, buf, cap, len);
+    }
+    return st;
+}

@@ -1,0 +1,115 @@
+/*
+ * sim_packets.h - GENERATED from the packet dictionary (fsw/packets/defs/avionics.py,
+ * truth.py) by `python -m hil.sim.packet_layout`. Do not edit.
+ * Layouts of the packets the simulation core builds: CCSDS primary header,
+ * CUC 4+2 time, the fields in table order (float64 big-endian or one
+ * unsigned octet per element), CRC-16. A packet's values are doubles in
+ * field order; SIM_<PACKET>_<FIELD> is a field's first index among them.
+ */
+#ifndef SIM_PACKETS_H
+#define SIM_PACKETS_H
+
+enum sim_pkt_kind { SIM_PKT_F64 = 0, SIM_PKT_U8 = 1 };
+
+typedef struct sim_pkt_field {
+    unsigned char kind;
+    unsigned char count;
+} sim_pkt_field;
+
+enum { SIM_PKT_MAX_FIELDS = 9 };
+
+/* no pointers: the table is constant data (.rodata), not relocated */
+typedef struct sim_pkt_layout {
+    unsigned short apid;
+    unsigned short length;  /* octets of the whole packet */
+    unsigned char n_fields;
+    unsigned char n_values;
+    sim_pkt_field fields[SIM_PKT_MAX_FIELDS];
+} sim_pkt_layout;
+
+enum sim_pkt_id {
+    SIM_PKT_GYRO = 0,
+    SIM_PKT_STAR_TRACKER = 1,
+    SIM_PKT_SUN_SENSOR = 2,
+    SIM_PKT_MAGNETOMETER = 3,
+    SIM_PKT_GPS = 4,
+    SIM_PKT_RELNAV = 5,
+    SIM_PKT_WHEEL_TACH = 6,
+    SIM_PKT_PROP_STATUS = 7,
+    SIM_PKT_TRUTH_CHASER = 8,
+    SIM_PKT_TRUTH_TARGET = 9,
+    SIM_PKT_TRUTH_RELATIVE = 10,
+    SIM_PKT_TRUTH_FAULT = 11,
+    SIM_PKT_COUNT = 12
+};
+
+enum sim_pkt_index {
+    SIM_GYRO_RATE_B = 0,
+    SIM_GYRO_VALID = 3,
+    SIM_GYRO_N = 4,
+    SIM_STAR_TRACKER_Q_BN = 0,
+    SIM_STAR_TRACKER_VALID = 4,
+    SIM_STAR_TRACKER_N = 5,
+    SIM_SUN_SENSOR_SUN_B = 0,
+    SIM_SUN_SENSOR_VALID = 3,
+    SIM_SUN_SENSOR_N = 4,
+    SIM_MAGNETOMETER_B_B = 0,
+    SIM_MAGNETOMETER_VALID = 3,
+    SIM_MAGNETOMETER_N = 4,
+    SIM_GPS_R_N = 0,
+    SIM_GPS_V_N = 3,
+    SIM_GPS_VALID = 6,
+    SIM_GPS_N = 7,
+    SIM_RELNAV_RANGE = 0,
+    SIM_RELNAV_AZIMUTH = 1,
+    SIM_RELNAV_ELEVATION = 2,
+    SIM_RELNAV_VALID = 3,
+    SIM_RELNAV_N = 4,
+    SIM_WHEEL_TACH_SPEED = 0,
+    SIM_WHEEL_TACH_N = 4,
+    SIM_PROP_STATUS_TANK_PRESSURE = 0,
+    SIM_PROP_STATUS_PROPELLANT_MASS = 1,
+    SIM_PROP_STATUS_N = 2,
+    SIM_TRUTH_CHASER_R_N = 0,
+    SIM_TRUTH_CHASER_V_N = 3,
+    SIM_TRUTH_CHASER_Q_BN = 6,
+    SIM_TRUTH_CHASER_W_B = 10,
+    SIM_TRUTH_CHASER_WHEEL_SPEED = 13,
+    SIM_TRUTH_CHASER_MASS = 17,
+    SIM_TRUTH_CHASER_PROPELLANT_MASS = 18,
+    SIM_TRUTH_CHASER_TANK_PRESSURE = 19,
+    SIM_TRUTH_CHASER_ECLIPSE = 20,
+    SIM_TRUTH_CHASER_N = 21,
+    SIM_TRUTH_TARGET_R_N = 0,
+    SIM_TRUTH_TARGET_V_N = 3,
+    SIM_TRUTH_TARGET_N = 6,
+    SIM_TRUTH_RELATIVE_R_H = 0,
+    SIM_TRUTH_RELATIVE_V_H = 3,
+    SIM_TRUTH_RELATIVE_RANGE = 6,
+    SIM_TRUTH_RELATIVE_N = 7,
+    SIM_TRUTH_FAULT_KIND = 0,
+    SIM_TRUTH_FAULT_INDEX = 1,
+    SIM_TRUTH_FAULT_SENSOR = 2,
+    SIM_TRUTH_FAULT_STARTED = 3,
+    SIM_TRUTH_FAULT_N = 4,
+    SIM_PKT_MAX_VALUES = 21
+};
+
+enum { SIM_PKT_MAX_LENGTH = 175 };
+
+static const sim_pkt_layout sim_pkt_layouts[SIM_PKT_COUNT] = {
+    {0x100, 39, 2, 4, {{SIM_PKT_F64, 3}, {SIM_PKT_U8, 1}}},
+    {0x101, 47, 2, 5, {{SIM_PKT_F64, 4}, {SIM_PKT_U8, 1}}},
+    {0x102, 39, 2, 4, {{SIM_PKT_F64, 3}, {SIM_PKT_U8, 1}}},
+    {0x103, 39, 2, 4, {{SIM_PKT_F64, 3}, {SIM_PKT_U8, 1}}},
+    {0x104, 63, 3, 7, {{SIM_PKT_F64, 3}, {SIM_PKT_F64, 3}, {SIM_PKT_U8, 1}}},
+    {0x105, 39, 4, 4, {{SIM_PKT_F64, 1}, {SIM_PKT_F64, 1}, {SIM_PKT_F64, 1}, {SIM_PKT_U8, 1}}},
+    {0x106, 46, 1, 4, {{SIM_PKT_F64, 4}}},
+    {0x107, 30, 2, 2, {{SIM_PKT_F64, 1}, {SIM_PKT_F64, 1}}},
+    {0x400, 175, 9, 21, {{SIM_PKT_F64, 3}, {SIM_PKT_F64, 3}, {SIM_PKT_F64, 4}, {SIM_PKT_F64, 3}, {SIM_PKT_F64, 4}, {SIM_PKT_F64, 1}, {SIM_PKT_F64, 1}, {SIM_PKT_F64, 1}, {SIM_PKT_U8, 1}}},
+    {0x401, 62, 2, 6, {{SIM_PKT_F64, 3}, {SIM_PKT_F64, 3}}},
+    {0x402, 70, 3, 7, {{SIM_PKT_F64, 3}, {SIM_PKT_F64, 3}, {SIM_PKT_F64, 1}}},
+    {0x403, 18, 4, 4, {{SIM_PKT_U8, 1}, {SIM_PKT_U8, 1}, {SIM_PKT_U8, 1}, {SIM_PKT_U8, 1}}},
+};
+
+#endif /* SIM_PACKETS_H */

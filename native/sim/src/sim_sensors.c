@@ -1,0 +1,469 @@
+/* sim_sensors.c - the sensor models of the chaser (specification in
+ * simsensors.h): each sensor's configuration checks and derived constants,
+ * and one sample per call into its packet's values (the field indices are
+ * generated from the packet dictionary: sim_packets.h). */
+#include <math.h>
+#include <stddef.h>
+
+#include "gnc_math.h"
+#include "sim_packets.h"
+#include "sim_sensors_internal.h"
+
+#define DEG (GNC_PI / 180.0)
+#define ARCSEC (GNC_PI / 180.0 / 3600.0)
+#define GYRO_BIAS_STREAM 101u
+
+/* The values each model writes: a change of a packet's fields in the
+ * dictionary stops the build here until the model is updated. */
+typedef char check_gyro[(SIM_GYRO_N == 4) ? 1 : -1];
+typedef char check_star_tracker[(SIM_STAR_TRACKER_N == 5) ? 1 : -1];
+typedef char check_sun_sensor[(SIM_SUN_SENSOR_N == 4) ? 1 : -1];
+typedef char check_magnetometer[(SIM_MAGNETOMETER_N == 4) ? 1 : -1];
+typedef char check_gps[(SIM_GPS_N == 7) ? 1 : -1];
+typedef char check_relnav[(SIM_RELNAV_N == 4) ? 1 : -1];
+typedef char check_wheel_tach[(SIM_WHEEL_TACH_N == 4) ? 1 : -1];
+typedef char check_prop_status[(SIM_PROP_STATUS_N == 2) ? 1 : -1];
+typedef char check_sensor_count[(SIM_SENSOR_COUNT == 8) ? 1 : -1];
+
+static const int sensor_packet[SIM_SENSOR_COUNT] = {
+    SIM_PKT_GYRO, SIM_PKT_STAR_TRACKER, SIM_PKT_SUN_SENSOR, SIM_PKT_MAGNETOMETER,
+    SIM_PKT_GPS, SIM_PKT_RELNAV, SIM_PKT_WHEEL_TACH, SIM_PKT_PROP_STATUS};
+
+/* ------------------------------------------------------------ helpers */
+
+static int rate_ok(double rate_hz)
+{
+    return rate_hz > 0.0 && isfinite(rate_hz);
+}
+
+static int sigma_ok(double sigma)
+{
+    return sigma >= 0.0 && isfinite(sigma);
+}
+
+/* Rows x, y, z of a sensor frame with z along the boresight (body axes);
+ * x is body x projected normal to z, or body y when |z_x| >= 0.9. */
+static int sensor_frame(const double boresight[3], double f[9])
+{
+    double z[3], x[3], y[3], d;
+    double ref[3] = {1.0, 0.0, 0.0};
+    int i;
+    if (sim_unit(boresight, z) != SIM_OK) {
+        return SIM_ERR_DOMAIN;
+    }
+    if (!(fabs(z[0]) < 0.9)) {
+        ref[0] = 0.0;
+        ref[1] = 1.0;
+    }
+    d = la_dot(ref, z);
+    for (i = 0; i < 3; ++i) {
+        x[i] = ref[i] - d * z[i];
+    }
+    if (sim_unit(x, x) != SIM_OK) {
+        return SIM_ERR_DOMAIN;
+    }
+    la_cross(z, x, y);
+    for (i = 0; i < 3; ++i) {
+        f[i] = x[i];
+        f[3 + i] = y[i];
+        f[6 + i] = z[i];
+    }
+    return SIM_OK;
+}
+
+static double positive_part(double x)
+{
+    return (0.0 > x) ? 0.0 : x;
+}
+
+/* ------------------------------------------------------------ configuration */
+
+static int gyro_init(sim_gyro *g, uint64_t seed)
+{
+    const sim_gyro_config *c = &g->cfg;
+    sim_rng b;
+    double period;
+    int i;
+    if (!rate_ok(c->rate_hz) || !sigma_ok(c->angle_random_walk)
+        || !sigma_ok(c->bias_random_walk) || !sigma_ok(c->bias_sigma)) {
+        return SIM_ERR_DOMAIN;
+    }
+    period = 1.0 / c->rate_hz;
+    g->sv = c->angle_random_walk / sqrt(period);
+    g->su = c->bias_random_walk * sqrt(period);
+    (void)sim_rng_seed(&g->rng, seed, (uint64_t)(SIM_SENSOR_GYRO + 1));
+    (void)sim_rng_seed(&b, seed, GYRO_BIAS_STREAM);
+    for (i = 0; i < 3; ++i) {
+        g->bias[i] = c->bias_sigma * sim_rng_gauss(&b);
+    }
+    return SIM_OK;
+}
+
+static int star_tracker_init(sim_star_tracker *st, uint64_t seed)
+{
+    const sim_star_tracker_config *c = &st->cfg;
+    double rate;
+    if (!rate_ok(c->rate_hz) || !sigma_ok(c->cross_boresight_sigma_arcsec)
+        || !sigma_ok(c->about_boresight_sigma_arcsec)
+        || !(c->sun_exclusion_deg >= 0.0 && c->sun_exclusion_deg <= 180.0)
+        || !(c->earth_exclusion_deg >= 0.0 && c->earth_exclusion_deg <= 90.0)
+        || !(c->max_rate_deg_s > 0.0 && isfinite(c->max_rate_deg_s))) {
+        return SIM_ERR_DOMAIN;
+    }
+    if (sensor_frame(c->boresight, st->frame) != SIM_OK) {
+        return SIM_ERR_DOMAIN;
+    }
+    st->sig[0] = c->cross_boresight_sigma_arcsec * ARCSEC;
+    st->sig[1] = c->cross_boresight_sigma_arcsec * ARCSEC;
+    st->sig[2] = c->about_boresight_sigma_arcsec * ARCSEC;
+    st->cos_sun = gnc_cos(c->sun_exclusion_deg * DEG);
+    gnc_sincos(c->earth_exclusion_deg * DEG, &st->sin_earth, &st->cos_earth);
+    rate = c->max_rate_deg_s * DEG;
+    st->max_rate2 = rate * rate;
+    return sim_rng_seed(&st->rng, seed, (uint64_t)(SIM_SENSOR_STAR_TRACKER + 1));
+}
+
+static int relnav_init(sim_relnav *rn, uint64_t seed)
+{
+    const sim_relnav_config *c = &rn->cfg;
+    if (!rate_ok(c->rate_hz) || !(c->fov_half_angle_deg >= 0.0 && c->fov_half_angle_deg <= 180.0)
+        || !(c->min_range >= 0.0) || !(c->max_range >= c->min_range) || !isfinite(c->max_range)
+        || !sigma_ok(c->range_sigma) || !sigma_ok(c->range_sigma_fraction)
+        || !sigma_ok(c->angle_sigma_deg)) {
+        return SIM_ERR_DOMAIN;
+    }
+    if (sensor_frame(c->boresight, rn->frame) != SIM_OK) {
+        return SIM_ERR_DOMAIN;
+    }
+    rn->cos_fov = gnc_cos(c->fov_half_angle_deg * DEG);
+    rn->sig_angle = c->angle_sigma_deg * DEG;
+    return sim_rng_seed(&rn->rng, seed, (uint64_t)(SIM_SENSOR_RELNAV + 1));
+}
+
+static int sensor_init(sim_sensors *s, int sensor, uint64_t seed)
+{
+    uint64_t stream = (uint64_t)sensor + 1u;
+    switch (sensor) {
+    case SIM_SENSOR_GYRO:
+        return gyro_init(&s->gyro, seed);
+    case SIM_SENSOR_STAR_TRACKER:
+        return star_tracker_init(&s->star_tracker, seed);
+    case SIM_SENSOR_SUN_SENSOR:
+        if (!rate_ok(s->sun_sensor.cfg.rate_hz) || !sigma_ok(s->sun_sensor.cfg.noise_sigma)
+            || !sigma_ok(s->sun_sensor.cfg.threshold)) {
+            return SIM_ERR_DOMAIN;
+        }
+        return sim_rng_seed(&s->sun_sensor.rng, seed, stream);
+    case SIM_SENSOR_MAGNETOMETER:
+        if (!rate_ok(s->magnetometer.cfg.rate_hz) || !sigma_ok(s->magnetometer.cfg.noise_sigma)
+            || !la_finite(s->magnetometer.cfg.bias, 3)) {
+            return SIM_ERR_DOMAIN;
+        }
+        return sim_rng_seed(&s->magnetometer.rng, seed, stream);
+    case SIM_SENSOR_GPS:
+        if (!rate_ok(s->gps.cfg.rate_hz) || !sigma_ok(s->gps.cfg.position_sigma)
+            || !sigma_ok(s->gps.cfg.velocity_sigma)) {
+            return SIM_ERR_DOMAIN;
+        }
+        return sim_rng_seed(&s->gps.rng, seed, stream);
+    case SIM_SENSOR_RELNAV:
+        return relnav_init(&s->relnav, seed);
+    case SIM_SENSOR_WHEEL_TACH:
+        if (!rate_ok(s->wheel_tach.cfg.rate_hz) || !sigma_ok(s->wheel_tach.cfg.noise_sigma)) {
+            return SIM_ERR_DOMAIN;
+        }
+        return sim_rng_seed(&s->wheel_tach.rng, seed, stream);
+    case SIM_SENSOR_PROP_STATUS:
+        if (!rate_ok(s->prop_status.cfg.rate_hz) || !sigma_ok(s->prop_status.cfg.pressure_sigma)
+            || !sigma_ok(s->prop_status.cfg.mass_sigma)) {
+            return SIM_ERR_DOMAIN;
+        }
+        return sim_rng_seed(&s->prop_status.rng, seed, stream);
+    default:
+        return SIM_ERR_RANGE;
+    }
+}
+
+int sim_sensor_init(sim_sensors *s, int sensor, uint64_t seed)
+{
+    int st;
+    if (s == NULL) {
+        return SIM_ERR_NULL;
+    }
+    if (sensor < 0 || sensor >= SIM_SENSOR_COUNT) {
+        return SIM_ERR_RANGE;
+    }
+    s->ready &= ~(1 << sensor);
+    st = sensor_init(s, sensor, seed);
+    if (st == SIM_OK) {
+        s->ready |= 1 << sensor;
+    }
+    return st;
+}
+
+/* ------------------------------------------------------------ models */
+
+static void gyro_sample(sim_gyro *g, const sim_craft *c, double *v)
+{
+    double n[6];
+    int i;
+    for (i = 0; i < 6; ++i) {
+        n[i] = sim_rng_gauss(&g->rng);
+    }
+    for (i = 0; i < 3; ++i) {
+        g->bias[i] = g->bias[i] + g->su * n[3 + i];
+    }
+    for (i = 0; i < 3; ++i) {
+        v[SIM_GYRO_RATE_B + i] = (c->w[i] + g->bias[i]) + g->sv * n[i];
+    }
+    v[SIM_GYRO_VALID] = 1.0;
+}
+
+static int star_tracker_blinded(const sim_star_tracker *st, const sim_env *env, const sim_craft *c)
+{
+    const double *bore = &st->frame[6];
+    double rn, nadir_n[3], nadir_b[3], sh, ch;
+    if (!c->eclipse && la_dot(c->sun_body, bore) > st->cos_sun) {
+        return 1;
+    }
+    /* the Earth's limb: the angle from nadir to the boresight below the
+     * Earth's angular radius plus the exclusion angle, compared as cosines */
+    rn = la_norm(c->r);
+    nadir_n[0] = -c->r[0] / rn;
+    nadir_n[1] = -c->r[1] / rn;
+    nadir_n[2] = -c->r[2] / rn;
+    sim_rotate(c->q, nadir_n, nadir_b);
+    sh = env->r_earth / rn;
+    if (sh > 1.0) {
+        sh = 1.0;
+    }
+    ch = sqrt(1.0 - sh * sh);
+    if (la_dot(nadir_b, bore) > ch * st->cos_earth - sh * st->sin_earth) {
+        return 1;
+    }
+    return la_dot(c->w, c->w) > st->max_rate2;
+}
+
+static void star_tracker_sample(sim_star_tracker *st, const sim_env *env, const sim_craft *c,
+                                double *v)
+{
+    const double *f = st->frame;
+    double n[3], m[3], h[3], k, a[4];
+    const double *b = c->q;
+    int i;
+    for (i = 0; i < 3; ++i) {
+        n[i] = sim_rng_gauss(&st->rng);
+    }
+    if (star_tracker_blinded(st, env, c)) {
+        v[SIM_STAR_TRACKER_Q_BN] = 1.0;
+        v[SIM_STAR_TRACKER_Q_BN + 1] = 0.0;
+        v[SIM_STAR_TRACKER_Q_BN + 2] = 0.0;
+        v[SIM_STAR_TRACKER_Q_BN + 3] = 0.0;
+        v[SIM_STAR_TRACKER_VALID] = 0.0;
+        return;
+    }
+    for (i = 0; i < 3; ++i) {
+        m[i] = st->sig[i] * n[i];
+    }
+    /* small rotation in body axes: F^T m; half angles */
+    for (i = 0; i < 3; ++i) {
+        h[i] = 0.5 * (f[i] * m[0] + f[3 + i] * m[1] + f[6 + i] * m[2]);
+    }
+    k = 1.0 / sqrt(1.0 + h[0] * h[0] + h[1] * h[1] + h[2] * h[2]);
+    a[0] = k;
+    a[1] = k * h[0];
+    a[2] = k * h[1];
+    a[3] = k * h[2];
+    {
+        double q[4];
+        q[0] = a[0] * b[0] - a[1] * b[1] - a[2] * b[2] - a[3] * b[3];
+        q[1] = a[0] * b[1] + a[1] * b[0] + a[2] * b[3] - a[3] * b[2];
+        q[2] = a[0] * b[2] - a[1] * b[3] + a[2] * b[0] + a[3] * b[1];
+        q[3] = a[0] * b[3] + a[1] * b[2] - a[2] * b[1] + a[3] * b[0];
+        for (i = 0; i < 4; ++i) {
+            v[SIM_STAR_TRACKER_Q_BN + i] = q[0] < 0.0 ? -q[i] : q[i];
+        }
+    }
+    v[SIM_STAR_TRACKER_VALID] = 1.0;
+}
+
+static void sun_sensor_sample(sim_sun_sensor *ss, const sim_craft *c, double *v)
+{
+    double n[6], s[3], est[3], norm;
+    int i;
+    for (i = 0; i < 6; ++i) {
+        n[i] = ss->cfg.noise_sigma * sim_rng_gauss(&ss->rng);
+    }
+    for (i = 0; i < 3; ++i) {
+        s[i] = c->eclipse ? 0.0 : c->sun_body[i];
+    }
+    /* the cell on +axis sees max(0, s), the one on -axis max(0, -s) */
+    for (i = 0; i < 3; ++i) {
+        est[i] = ((positive_part(s[i]) + n[i]) - positive_part(-s[i])) - n[i + 3];
+    }
+    norm = sqrt(est[0] * est[0] + est[1] * est[1] + est[2] * est[2]);
+    if (norm < ss->cfg.threshold) {
+        for (i = 0; i < 3; ++i) {
+            v[SIM_SUN_SENSOR_SUN_B + i] = 0.0;
+        }
+        v[SIM_SUN_SENSOR_VALID] = 0.0;
+        return;
+    }
+    for (i = 0; i < 3; ++i) {
+        v[SIM_SUN_SENSOR_SUN_B + i] = est[i] / norm;
+    }
+    v[SIM_SUN_SENSOR_VALID] = 1.0;
+}
+
+static void magnetometer_sample(sim_magnetometer *m, const sim_craft *c, double *v)
+{
+    int i;
+    for (i = 0; i < 3; ++i) {
+        double n = sim_rng_gauss(&m->rng);
+        v[SIM_MAGNETOMETER_B_B + i] = (c->b_body[i] + m->cfg.bias[i]) + m->cfg.noise_sigma * n;
+    }
+    v[SIM_MAGNETOMETER_VALID] = 1.0;
+}
+
+static void gps_sample(sim_gps *g, const sim_craft *c, double *v)
+{
+    double n[6];
+    int i;
+    for (i = 0; i < 6; ++i) {
+        n[i] = sim_rng_gauss(&g->rng);
+    }
+    for (i = 0; i < 3; ++i) {
+        v[SIM_GPS_R_N + i] = c->r[i] + g->cfg.position_sigma * n[i];
+        v[SIM_GPS_V_N + i] = c->v[i] + g->cfg.velocity_sigma * n[3 + i];
+    }
+    v[SIM_GPS_VALID] = 1.0;
+}
+
+static void relnav_sample(sim_relnav *rn, const sim_craft *c, const sim_craft *t, double *v)
+{
+    const sim_relnav_config *cfg = &rn->cfg;
+    double n[3], d[3], db[3], los[3], rng;
+    int i;
+    for (i = 0; i < 3; ++i) {
+        n[i] = sim_rng_gauss(&rn->rng);
+    }
+    for (i = 0; i < 3; ++i) {
+        d[i] = t->r[i] - c->r[i];
+    }
+    sim_rotate(c->q, d, db);
+    for (i = 0; i < 3; ++i) {
+        los[i] = la_dot(&rn->frame[3 * i], db);
+    }
+    rng = sqrt(los[0] * los[0] + los[1] * los[1] + los[2] * los[2]);
+    if (!(cfg->min_range <= rng && rng <= cfg->max_range) || los[2] < rn->cos_fov * rng) {
+        v[SIM_RELNAV_RANGE] = 0.0;
+        v[SIM_RELNAV_AZIMUTH] = 0.0;
+        v[SIM_RELNAV_ELEVATION] = 0.0;
+        v[SIM_RELNAV_VALID] = 0.0;
+        return;
+    }
+    v[SIM_RELNAV_RANGE] = rng + (cfg->range_sigma + cfg->range_sigma_fraction * rng) * n[0];
+    v[SIM_RELNAV_AZIMUTH] = gnc_atan2(los[0], los[2]) + rn->sig_angle * n[1];
+    v[SIM_RELNAV_ELEVATION] = gnc_asin(los[1] / rng) + rn->sig_angle * n[2];
+    v[SIM_RELNAV_VALID] = 1.0;
+}
+
+static void wheel_tach_sample(sim_wheel_tach *wt, const sim_craft *c, double *v)
+{
+    int i;
+    for (i = 0; i < 4; ++i) {
+        double speed = i < c->n_wheels ? c->wheel_speed[i] : 0.0;
+        v[SIM_WHEEL_TACH_SPEED + i] = speed + wt->cfg.noise_sigma * sim_rng_gauss(&wt->rng);
+    }
+}
+
+static void prop_status_sample(sim_prop_status *p, const sim_craft *c, double *v)
+{
+    double n0 = sim_rng_gauss(&p->rng);
+    double n1 = sim_rng_gauss(&p->rng);
+    double m = c->prop_mass + p->cfg.mass_sigma * n1;
+    v[SIM_PROP_STATUS_TANK_PRESSURE] = c->tank_pressure + p->cfg.pressure_sigma * n0;
+    v[SIM_PROP_STATUS_PROPELLANT_MASS] = m > 0.0 ? m : 0.0;
+}
+
+int sim_sensor_sample(sim_sensors *s, const sim_world *w, int sensor, double *values)
+{
+    const sim_craft *c;
+    if (s == NULL || w == NULL || values == NULL) {
+        return SIM_ERR_NULL;
+    }
+    if (sensor < 0 || sensor >= SIM_SENSOR_COUNT || s->chaser < 0 || s->chaser >= w->n_craft) {
+        return SIM_ERR_RANGE;
+    }
+    if (!(s->ready & (1 << sensor))) {
+        return SIM_ERR_STATE;
+    }
+    c = &w->craft[s->chaser];
+    switch (sensor) {
+    case SIM_SENSOR_GYRO:
+        gyro_sample(&s->gyro, c, values);
+        break;
+    case SIM_SENSOR_STAR_TRACKER:
+        star_tracker_sample(&s->star_tracker, &w->env, c, values);
+        break;
+    case SIM_SENSOR_SUN_SENSOR:
+        sun_sensor_sample(&s->sun_sensor, c, values);
+        break;
+    case SIM_SENSOR_MAGNETOMETER:
+        magnetometer_sample(&s->magnetometer, c, values);
+        break;
+    case SIM_SENSOR_GPS:
+        gps_sample(&s->gps, c, values);
+        break;
+    case SIM_SENSOR_RELNAV:
+        if (s->target < 0 || s->target >= w->n_craft) {
+            return SIM_ERR_RANGE;
+        }
+        relnav_sample(&s->relnav, c, &w->craft[s->target], values);
+        break;
+    case SIM_SENSOR_WHEEL_TACH:
+        wheel_tach_sample(&s->wheel_tach, c, values);
+        break;
+    default:
+        prop_status_sample(&s->prop_status, c, values);
+        break;
+    }
+    return SIM_OK;
+}
+
+int sim_sensor_packet_id(int sensor, int *packet)
+{
+    if (packet == NULL) {
+        return SIM_ERR_NULL;
+    }
+    if (sensor < 0 || sensor >= SIM_SENSOR_COUNT) {
+        return SIM_ERR_RANGE;
+    }
+    *packet = sensor_packet[sensor];
+    return SIM_OK;
+}
+
+int sim_sensor_packet(sim_sensors *s, const sim_world *w, int sensor, double t_tai, int seq,
+                      unsigned char *buf, size_t cap, size_t *len)
+{
+    double values[SIM_PKT_MAX_VALUES];
+    int st, packet;
+    if (s == NULL || w == NULL || buf == NULL || len == NULL) {
+        return SIM_ERR_NULL;
+    }
+    *len = 0;
+    st = sim_sensor_packet_id(sensor, &packet);
+    if (st != SIM_OK) {
+        return st;
+    }
+    /* a packet that cannot be built draws no noise */
+    st = sim_packet_check(packet, t_tai, seq, cap);
+    if (st != SIM_OK) {
+        return st;
+    }
+    st = sim_sensor_sample(s, w, sensor, values);
+    if (st != SIM_OK) {
+        return st;
+    }
+    return sim_packet_encode(packet, values, t_tai, seq, buf, cap, len);
+}

@@ -24,7 +24,7 @@ from fsw.bus.topics import APID_COUNT, as_apids
 from fsw.executive import events as ev
 from fsw.executive.config import ExecutiveConfig
 from fsw.executive.task import CRITICAL, ERROR, INFO, WARNING, TaskContext
-from fsw.packets import DICTIONARY, PacketError
+from fsw.packets import DICTIONARY, PacketBuildError, PacketError
 
 TIME = DICTIONARY["TIME"]
 EVENT = DICTIONARY["EVENT"]
@@ -448,21 +448,35 @@ class Executive:
 
     def _deliver(self, slot: _Slot, k: int) -> bool:
         inbox, slot.inbox = slot.inbox, []
-        dispatch = slot.dispatch
-        i = 0
-        try:
-            get = dispatch.get
-            for i, p in enumerate(inbox):  # noqa: B007 - i names the packet that raised
-                h = get(((p[0] << 8) | p[1]) & 0x7FF)
-                if h is not None:
-                    h(p)
-        except Exception as exc:
-            if not slot.monitored:
-                raise ExecutiveError(f"{slot.name} handler raised: {exc!r}") from exc
-            slot.discarded += len(inbox) - i - 1
-            self._fault(slot, exc, k, "handler")
-            return False
+        get = slot.dispatch.get
+        start, n = 0, len(inbox)
+        while start < n:
+            i = start
+            try:
+                for i in range(start, n):  # i names the packet that raised
+                    p = inbox[i]
+                    h = get(((p[0] << 8) | p[1]) & 0x7FF)
+                    if h is not None:
+                        h(p)
+                return True
+            except PacketBuildError as exc:  # the handler's own bug, not its input's
+                return self._handler_fault(slot, exc, k, n - i - 1)
+            except PacketError as exc:  # malformed input: counted, reported, dropped
+                slot.bad_packets += 1
+                p = inbox[i]
+                self._event(slot, WARNING, ev.BAD_PACKET,
+                            f"APID 0x{((p[0] << 8) | p[1]) & 0x7FF:03X} dropped: {exc}")
+                start = i + 1
+            except Exception as exc:
+                return self._handler_fault(slot, exc, k, n - i - 1)
         return True
+
+    def _handler_fault(self, slot: _Slot, exc: Exception, k: int, rest: int) -> bool:
+        if not slot.monitored:
+            raise ExecutiveError(f"{slot.name} handler raised: {exc!r}") from exc
+        slot.discarded += rest
+        self._fault(slot, exc, k, "handler")
+        return False
 
     def _heartbeat(self, slot: _Slot) -> None:
         self._publish(HEARTBEAT.build(t_tai=self.t, seq=self._next_seq(HEARTBEAT.apid),

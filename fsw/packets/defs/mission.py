@@ -17,7 +17,7 @@ Between tasks:
 """
 
 from fsw.packets.dictionary import Field, telecommand, telemetry
-from fsw.packets.types import F64, MODES, U8, U16, U32, GreedyBytes, enum, text, vec
+from fsw.packets.types import F64, MODES, U8, U16, U32, enum, packet, text, vec
 
 #: mission modes (fsw.packets.types.MODES = fsw.tasks.autonomy.modes.Mode)
 MISSION_MODE = enum(U8, **MODES)
@@ -90,7 +90,7 @@ BURN_STATUS = telemetry(0x066, "BURN_STATUS", [
 
 MISSION_CMD = telemetry(0x067, "MISSION_CMD", [
     Field("owner", text(12), "", "task the command is for"),
-    Field("command", GreedyBytes, "", "the verified telecommand packet, whole"),
+    Field("command", packet(), "", "the verified telecommand packet, whole"),
 ], "A verified telecommand forwarded by the comms task to its owner (who parses it "
    "with the dictionary and acknowledges its execution).")
 
@@ -105,4 +105,5 @@ ROUTE = {
     "NOOP": "comms", "LAUNCH_NOTICE": "autonomy", "SET_MODE": "autonomy",
     "SET_HOLD_POINT": "autonomy", "ABORT": "autonomy", "RESUME": "autonomy",
     "ARM_THRUSTERS": "propulsion", "FIRE": "propulsion", "TIME_TAGGED": "comms",
+    "KEY_ROTATE": "comms",
 }

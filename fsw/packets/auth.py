@@ -155,7 +155,7 @@ class KeyRing:
             raise KeyFileError(f"{path}: not a telecommand key file (binary data, not "
                                "the JSON that 'fsw keys new' writes)") from None
         ring = cls.from_json(text, str(path))
-        ring.source = Path(path)
+        ring.source = Path(path).absolute()
         return ring
 
     def save(self, path: str | os.PathLike[str], overwrite: bool = False) -> None:

@@ -20,7 +20,7 @@ def test_fsw_run_dispersed_reproduces_a_campaign_row(tmp_path, capsys) -> None:
     assert row["error"] is None
     out = tmp_path / "run"
     rc = main(["run", str(MISSION_SHORT), "--seed", str(row["seed"]), "--dispersed",
-               "--quiet", "--out", str(out)])
+               "--test-keys", "--quiet", "--out", str(out)])
     assert rc == 0
     printed = capsys.readouterr().out
     for key in row["overrides"]:
@@ -31,7 +31,7 @@ def test_fsw_run_dispersed_reproduces_a_campaign_row(tmp_path, capsys) -> None:
     assert summ["delta_v_m_s"] == row["dv_mps"]
     # Without --dispersed the same seed flies the nominal scenario: another stream.
     rc = main(["run", str(MISSION_SHORT), "--seed", str(row["seed"]), "--quiet",
-               "--no-archive", "--out", str(tmp_path / "nominal")])
+               "--test-keys", "--no-archive", "--out", str(tmp_path / "nominal")])
     assert rc == 0
     nominal = json.loads((tmp_path / "nominal" / "summary.json").read_text())
     assert nominal["packet_hash"] != row["packet_hash"]

@@ -14,7 +14,8 @@ from fsw import scenario
 
 def test_fsw_run_writes_the_run_directory(tmp_path, capsys) -> None:
     out = tmp_path / "run1"
-    rc = main(["run", "short_inspection", "--duration", "200", "--out", str(out), "--quiet"])
+    rc = main(["run", "short_inspection", "--duration", "200", "--out", str(out), "--quiet",
+               "--test-keys"])
     assert rc == 0
     printed = capsys.readouterr().out
     assert "Phase timeline" in printed and "Packet-stream hash" in printed

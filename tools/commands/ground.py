@@ -30,7 +30,9 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--keys", type=Path, metavar="FILE",
                    help="telecommand key file (made by 'fsw keys new'); needed to command")
     p.add_argument("--key-id", type=int, default=None, metavar="ID",
-                   help="key id to sign with (default: the lowest in the key file)")
+                   help="key id to sign with (default: the operator's key: the lowest id "
+                        "of the key file other than 1, which the scripted ground station of "
+                        "'fsw run' signs with, following rotations)")
     p.add_argument("--auth-seq", type=int, default=None, metavar="N",
                    help="first anti-replay sequence number (default: continue from "
                         "FILE.authseq, the state kept beside the key file)")
@@ -45,10 +47,27 @@ def add_parser(subparsers: Any) -> None:
     p.set_defaults(func=run)
 
 
+def operator_key(ring: Any, store: Any) -> int:
+    """The key a console signs with by default: the lowest key id that is
+    not the scripted ground station's, not retired by a rotation and not a
+    successor still waiting for its KEY_ROTATE."""
+    from fsw_tools.mission.ground import STATION_KEY_ID
+
+    rotated = store.rotated()
+    live = [k for k in sorted(ring.keys) if k != STATION_KEY_ID and k not in rotated
+            and (k not in ring.pending or k in rotated.values())]
+    if not live:
+        raise UserError(f"{ring.source}: no operator key (key {STATION_KEY_ID} is the scripted "
+                        "ground station's): make the file with 'fsw keys new FILE --ids 1-4', "
+                        f"or sign with --key-id {STATION_KEY_ID} knowingly")
+    return live[0]
+
+
 def run(args: argparse.Namespace) -> int:
     """Connect, then run the console on stdin until its end or 'quit'."""
     from fsw_tools.archive import ArchiveWriter
-    from fsw_tools.ground.console import AuthSeqStore, GroundConsole
+    from fsw_tools.ground.authseq import AuthSeqStore
+    from fsw_tools.ground.console import GroundConsole
     from fsw_tools.ground.curve import client_keys
     from fsw_tools.ground.link import GroundClient, GroundEndpoints
 
@@ -58,10 +77,11 @@ def run(args: argparse.Namespace) -> int:
     signer = store = None
     if args.keys:
         ring = KeyRing.load(args.keys)
-        key_id = args.key_id if args.key_id is not None else min(ring.keys)
+        store = AuthSeqStore.for_keys(ring)
+        assert store is not None
+        key_id = args.key_id if args.key_id is not None else operator_key(ring, store)
         if key_id not in ring:
             raise UserError(f"--key-id {key_id}: not in {args.keys}")
-        store = AuthSeqStore(args.keys.with_name(args.keys.name + ".authseq"))
         first = args.auth_seq if args.auth_seq is not None else store.next(key_id)
         if not 0 <= first < 1 << 32:
             raise UserError(f"--auth-seq {first}: outside 0..2^32-1")

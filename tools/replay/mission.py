@@ -45,13 +45,33 @@ def mission_tasks() -> dict[str, TaskFactory]:
     }
 
 
+def _run_keys(run: RunDir, sc: Any) -> Any:
+    """The run's telecommand keys: its key file (named in summary.json), or
+    the test keys derived from its seed."""
+    from fsw_tools.mission import run_keys
+
+    from fsw.packets.auth import KeyRing
+
+    summ = run.read_summary()
+    key_file = summ.get("telecommand_key_file")
+    if key_file:
+        try:
+            return KeyRing.load(key_file)
+        except UserError as exc:
+            raise UserError(f"{run.root} was flown with the keys of {key_file}, needed to "
+                            f"replay its telecommands: {exc}") from None
+    return run_keys(int(summ.get("seed", sc.mission.seed)))
+
+
 def replay_run(root: Any, factories: Mapping[str, TaskFactory] | None = None,
                keys: Any = None) -> list[ReplayReport]:
     """Replay every leg of the run in ``root``; one report per leg.
 
     ``factories`` overrides task constructors by name (e.g. a modified task
     to see where it diverges); ``keys`` is the telecommand key ring (default:
-    the run's, derived from its seed as ``fsw run`` does).
+    the run's: the key file its summary names, or the test keys derived from
+    its seed); a copy in memory is used, so the anti-replay state kept
+    beside a key file is neither read nor advanced.
     """
     from fsw.scenario import load
 
@@ -61,9 +81,8 @@ def replay_run(root: Any, factories: Mapping[str, TaskFactory] | None = None,
     legs = read_composition(run)
     sc = load(run.scenario)
     if keys is None:
-        from fsw_tools.mission import run_keys
-
-        keys = run_keys(int(run.read_summary().get("seed", sc.mission.seed)))
+        keys = _run_keys(run, sc)
+    keys = keys.copy()  # a replay never touches the anti-replay state of a key file
     makers = {**mission_tasks(), **(factories or {})}
     tasks = {name: make(sc, keys) for name, make in makers.items()}
     arc = read_archive(run.archive)

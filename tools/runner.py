@@ -115,7 +115,8 @@ def _run_split(nodes: Sequence[NodePlan], transport: str, config: ExecutiveConfi
                setup: Callable[[Executive], object] | None) -> RunResult:
     n = len(nodes)
     children: list[tuple[subprocess.Popen[bytes], str]] = []
-    with tempfile.TemporaryDirectory(prefix="fsw-run-") as tmp, Broker(transport) as broker:
+    with (tempfile.TemporaryDirectory(prefix="fsw-run-") as tmp,
+          Broker(transport, secure=True) as broker):
         endpoints = broker.endpoints
         assert endpoints is not None
         try:

@@ -135,8 +135,9 @@ def test_console_sends_a_command_and_sees_its_acknowledgement(monkeypatch, capsy
     names = [DICTIONARY.by_apid[int(a)].name for a in read_archive(record).apids]
     assert names.count("COMMAND_ACK") == 2 and "ADCS_HK" in names  # the session recorded
     [cmd] = r.commands  # verified by the flight side's verifier: authentic and fresh
+    # signed with the operator's key (2), never the scripted ground station's (1)
     assert (cmd.packet.name, cmd.along_track, cmd.key_id, cmd.auth_seq) == (
-        "SET_HOLD_POINT", -500.0, 1, 1)
+        "SET_HOLD_POINT", -500.0, 2, 1)
 
 
 def test_anti_replay_state_survives_the_session(monkeypatch, capsys, keyfile) -> None:

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -159,7 +160,9 @@ def fly(scenario: Scenario, *, seed: int | None = None, archive: Path | None = N
     if archive is not None:
         from fsw_tools.archive import ArchiveWriter
 
-        writer = ArchiveWriter(archive, sync="close")
+        # every tick's records reach the OS when the next tick's first arrives:
+        # a killed run loses at most its last tick (docs/archive.md)
+        writer = ArchiveWriter(archive, sync="close", flush_each_time=True)
     stop_tai = None
     if duration_s is not None:
         stop_tai = insertion_tai + duration_s
@@ -217,8 +220,8 @@ def fly(scenario: Scenario, *, seed: int | None = None, archive: Path | None = N
             if split is not None:
                 split.close()
         finally:
-            if writer is not None:
-                writer.close()
+            if writer is not None:  # the closing record says whether the run ended
+                writer.close(complete=sys.exc_info()[0] is None)
     result.wall_s = time.perf_counter() - wall0
     return result
 

@@ -214,7 +214,7 @@ class SplitSession:
         self.failed = False
         self._legs = 0
         self._tmp = tempfile.TemporaryDirectory(prefix="fsw-split-")
-        self._broker = Broker(transport)
+        self._broker = Broker(transport, secure=True)
         self.endpoints = self._broker.start()
         spec = os.path.join(self._tmp.name, "spec")
         with open(spec, "wb") as f:

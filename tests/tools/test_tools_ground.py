@@ -153,7 +153,7 @@ def test_anti_replay_state_survives_the_session(monkeypatch, capsys, keyfile) ->
 
 def test_forged_command_is_shown_rejected(monkeypatch, capsys, keyfile, tmp_path) -> None:
     other = tmp_path / "other.keys"
-    new_key_file(other, [1])  # same key id, different key: the MAC cannot verify
+    new_key_file(other, [1, 2])  # same key ids, different keys: the MAC cannot verify
     with Responder(KeyRing.load(keyfile)) as r:
         rc, out, err = _console(monkeypatch, capsys,
                                 [r.gateway.endpoints.tm, "--keys", str(other)],

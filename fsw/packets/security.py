@@ -160,8 +160,8 @@ class SecurityStore:
                 os.close(dfd)
         except OSError as exc:
             tmp.unlink(missing_ok=True)
-            raise SecurityStoreError(f"cannot write the anti-replay state {p}: "
-                                     f"{exc.strerror}") from None
+            raise SecurityStoreError(f"anti-replay state not written ({exc.strerror}): "
+                                     f"{p}") from None
         self.writes += 1
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -26,5 +27,8 @@ def add_parser(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from fsw_tools.plots.run import load_run, write_report
 
-    print(write_report(load_run(args.run), args.out))
+    data = load_run(args.run)
+    for issue in data.archive.issues:  # also in the report; said here too
+        print(f"warning: {issue}", file=sys.stderr)
+    print(write_report(data, args.out))
     return 0

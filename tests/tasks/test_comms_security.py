@@ -143,7 +143,7 @@ def test_counter_exhaustion_then_rotation(keyfile: Path, ctx, capsys) -> None:
     assert _stages(again) == [(NOOP, ACCEPTED, 0), (NOOP, EXECUTED, 0),
                               (NOOP, ACCEPTED, 0), (NOOP, EXECUTED, 0),
                               (NOOP, REJECTED, REASONS["revoked key"])]
-    out = capsys.readouterr()
+    capsys.readouterr()
     assert main(["keys", "show", str(keyfile)]) == 0
     shown = capsys.readouterr().out
     assert "key 2: AES-256 (successor" not in shown and "revoked on board" in shown
@@ -201,7 +201,7 @@ def test_the_issue_packet_then_a_signed_noop(ctx) -> None:
     """Six copies of the 37-octet TIME_TAGGED, each rejected 'malformed',
     then a signed NOOP: accepted and executed."""
     keys = KeyRing({1: bytes(32), 2: bytes(range(32))})
-    task = _comms(ctx, keys)
+    _comms(ctx, keys)
     bad = bytes.fromhex("1887c000001e") + bytes(29)
     bad += binascii.crc_hqx(bad, 0xFFFF).to_bytes(2, "big")
     for _ in range(6):

@@ -82,6 +82,10 @@ def run(args: argparse.Namespace) -> int:
         key_id = args.key_id if args.key_id is not None else operator_key(ring, store)
         if key_id not in ring:
             raise UserError(f"--key-id {key_id}: not in {args.keys}")
+        successor = store.rotated().get(key_id)
+        if successor is not None:
+            raise UserError(f"key {key_id} was retired on board (rotated to key {successor}); "
+                            f"sign with key {successor}")
         first = args.auth_seq if args.auth_seq is not None else store.next(key_id)
         if not 0 <= first < 1 << 32:
             raise UserError(f"--auth-seq {first}: outside 0..2^32-1")

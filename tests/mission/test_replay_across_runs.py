@@ -74,3 +74,8 @@ def test_commands_of_one_run_are_replays_in_the_next(tmp_path: Path, capsys) -> 
         assert not any(f.name.endswith((".replay", ".authseq")) for f in run.rglob("*"))
     for state in ("tc.keys.replay", "tc.keys.authseq"):
         assert os.stat(keyfile.with_name(state)).st_mode & 0o077 == 0
+    # the run replays with the key file its summary names, without touching its state
+    before = keyfile.with_name("tc.keys.replay").read_bytes()
+    assert main(["replay", str(second), "--verify"]) == 0
+    assert "replay reproduces the recording exactly" in capsys.readouterr().out
+    assert keyfile.with_name("tc.keys.replay").read_bytes() == before

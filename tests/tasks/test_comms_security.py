@@ -60,9 +60,8 @@ def _stages(ctx) -> list[tuple[int, int, int]]:
     return [(a.command_apid, a.stage, a.reason) for a in ctx.of("COMMAND_ACK")]
 
 
-def test_a_command_replayed_after_a_restart_is_rejected(keyfile: Path) -> None:
-    from conftest import FakeCtx
-
+def test_a_command_replayed_after_a_restart_is_rejected(keyfile: Path, ctx) -> None:
+    FakeCtx = type(ctx)  # the fixture's class (tests/tasks/conftest.py)
     keys = KeyRing.load(keyfile)
     noop = _noop(keys, 1)
     first = FakeCtx()
@@ -133,9 +132,7 @@ def test_counter_exhaustion_then_rotation(keyfile: Path, ctx, capsys) -> None:
     # after a restart: key 4 is still active (kept wrapped, never in the clear), 2 revoked
     state = keyfile.with_name("tc.keys.replay").read_text()
     assert ground[4].hex() not in state and ground[2].hex() not in state
-    from conftest import FakeCtx
-
-    again = FakeCtx()
+    again = type(ctx)()
     task2 = _comms(again, KeyRing.load(keyfile))
     task2.on_tc(_noop(ground, 2, key_id=4))
     task2.on_tc(_noop(ground, 1, key_id=3))

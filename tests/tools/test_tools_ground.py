@@ -226,7 +226,7 @@ def test_bridge_refuses_what_is_not_a_telecommand() -> None:
     good = DICTIONARY["NOOP"].build(t_tai=2.3e9, seq=0)
 
     class FakeGateway:
-        def uplink(self, timeout_s: float) -> list[bytes]:
+        def uplink(self, timeout_s: float, limit: int | None = None) -> list[bytes]:
             return [b"\x00", ADCS_HK.build(t_tai=2.3e9, **field_values(ADCS_HK, 1)), good]
 
     class FakeCtx:

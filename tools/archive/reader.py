@@ -205,19 +205,36 @@ def _scan(buf: bytes | mmap.mmap, start: int, version: int = fmt.VERSION) -> _Sc
     size = len(buf)
     unpack = (fmt.RECORD_HEADER if v2 else fmt.RECORD_HEADER_V1).unpack_from
     hsize = fmt.RECORD_HEADER_SIZE if v2 else fmt.RECORD_HEADER_SIZE_V1
-    cstart = 4
-    cend = hsize - 4  # header octets under the CRC
+    cend = hsize - 4  # header octets under the CRC: 4..cend
     marker = fmt.RECORD_MARKER
     crc32 = zlib.crc32
+    min_packet, max_packet = fmt.MIN_PACKET, fmt.MAX_PACKET
     control, closing_size = fmt.CONTROL, fmt.CLOSING.size
     sc = _Scan(good_end=start)
     offs, lens, times, issues = sc.offs, sc.lens, sc.times, sc.issues
-    pos = start
+    add_off, add_len, add_t = offs.append, lens.append, times.append
+    pos = good_end = start
     expected = 0  # record number expected next (v2)
     bad_from = -1  # start of a run of unusable bytes
     bad_why = ""
-    num = 0
+    num = t = last_t = 0
+    last_closing = False
     while pos < size:
+        if v2 and bad_from < 0 and size - pos >= hsize:
+            # the common case, first: a good packet record with the expected number
+            mk, n, num, t, crc = unpack(buf, pos)
+            end = pos + hsize + n
+            if (num == expected and mk == marker and min_packet <= n <= max_packet
+                    and end <= size and crc32(buf[pos + hsize:end], crc32(buf[pos + 4:pos + 20]))
+                    == crc):
+                add_off(pos + hsize)
+                add_len(n)
+                add_t(t)
+                expected = num + 1 if num != 0xFFFFFFFF else 0
+                last_t = t
+                last_closing = False
+                pos = good_end = end
+                continue
         why = ""
         is_control = False
         if size - pos < hsize:
@@ -232,11 +249,11 @@ def _scan(buf: bytes | mmap.mmap, start: int, version: int = fmt.VERSION) -> _Sc
                 mk, n, t, crc = unpack(buf, pos)
             if mk != marker:
                 why = "bad record marker"
-            elif not (n == closing_size if is_control else fmt.MIN_PACKET <= n <= fmt.MAX_PACKET):
+            elif not (n == closing_size if is_control else min_packet <= n <= max_packet):
                 why = f"bad {'control record' if is_control else 'packet'} length {n}"
             elif pos + hsize + n > size:
                 why = "torn"
-            elif crc32(buf[pos + hsize : pos + hsize + n], crc32(buf[pos + cstart : pos + cend])) \
+            elif crc32(buf[pos + hsize : pos + hsize + n], crc32(buf[pos + 4 : pos + cend])) \
                     != crc:
                 why = "CRC-32 mismatch"
         if why == "torn":
@@ -278,18 +295,18 @@ def _scan(buf: bytes | mmap.mmap, start: int, version: int = fmt.VERSION) -> _Sc
                     f"{expected}): a duplicate or a spliced file"))
         if v2:
             expected = (num + 1) & 0xFFFFFFFF
-        sc.last_was_closing = is_control
+        last_closing = is_control
         if is_control:
             magic, count, status = fmt.CLOSING.unpack_from(buf, pos + hsize)
             sc.closing = (pos, num, count, status) if magic == fmt.CLOSING_MAGIC else None
         else:
-            offs.append(pos + hsize)
-            lens.append(n)
-            times.append(t)
-        sc.last_ns = t
-        pos += hsize + n
-        sc.good_end = pos
-    sc.next_number = expected
+            add_off(pos + hsize)
+            add_len(n)
+            add_t(t)
+        last_t = t
+        pos = good_end = pos + hsize + n
+    sc.good_end, sc.next_number, sc.last_ns = good_end, expected, last_t
+    sc.last_was_closing = last_closing
     sc.packets = len(offs)
     if v2:
         _tail_issues(sc, pos)

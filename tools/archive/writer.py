@@ -73,7 +73,7 @@ class ArchiveWriter:
         self._since_check = 0
         self._number = 0  # of the next record
         self._last_ns = 0  # receive time of the last record
-        self._packets = 0  # packet records in the file (an appended one included)
+        self._packets = 0  # packet records in the file before this writer opened it
         self._fd = self._open(append)
         now = time.monotonic()
         self._last_flush = now
@@ -127,13 +127,12 @@ class ArchiveWriter:
             raise ValueError(f"packet of {n} bytes is outside [{fmt.MIN_PACKET}, "
                              f"{fmt.MAX_PACKET}]: not archived")
         buf = self._buf
-        if recv_time_ns != self._last_ns:
-            self._last_ns = recv_time_ns
-            if self.flush_each_time and buf:  # the previous time's records, handed over
-                self.flush()
-        body = _BODY(n, self._number, recv_time_ns)
-        self._number = (self._number + 1) & 0xFFFFFFFF
-        self._packets += 1
+        if self.flush_each_time and recv_time_ns != self._last_ns and buf:
+            self.flush()  # the previous time's records, handed over
+        self._last_ns = recv_time_ns
+        number = self._number
+        self._number = number + 1
+        body = _BODY(n, number & 0xFFFFFFFF, recv_time_ns)
         buf += fmt.RECORD_MARKER
         buf += body
         buf += _CRC(_crc32(packet, _crc32(body)))
@@ -179,7 +178,8 @@ class ArchiveWriter:
         close (idempotent)."""
         if self._fd >= 0:
             status = fmt.STATUS_COMPLETE if complete else fmt.STATUS_INTERRUPTED
-            self._buf += fmt.closing_record(self._number, self._last_ns, self._packets, status)
+            self._buf += fmt.closing_record(self._number, self._last_ns,
+                                            self._packets + self.records, status)
             self._number += 1
             self.flush()
             os.fsync(self._fd)

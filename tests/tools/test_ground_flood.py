@@ -126,7 +126,8 @@ def _flood(tmp_path: Path, orbit_s: float) -> None:
         gateway.close()
     orbit_leg = res.legs[-1]
     assert orbit_leg.sim_s >= orbit_s
-    assert orbit_leg.overruns == 0, orbit_leg.overruns  # the rate groups kept their deadlines
+    late = [e[3] for e in res.monitor.score.events if "late by" in e[3]]
+    assert orbit_leg.overruns == 0, late  # the rate groups kept their deadlines
     assert gateway.received > 50 * orbit_s  # the flood reached the gateway ...
     assert bridge.dropped > 0  # ... beyond what the bridge admits: dropped, counted
     assert bridge.dropped + bridge.uplinked + bridge.refused == gateway.received

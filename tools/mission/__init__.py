@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -178,6 +177,7 @@ def fly(scenario: Scenario, *, seed: int | None = None, archive: Path | None = N
 
         split = SplitSession(result, transport, keys, core)
     wall0 = time.perf_counter()
+    ended = False
     try:
         # leg 1: launch notice to insertion, coarse ticks
         # ticks of at most standby_step_s that end exactly at the insertion
@@ -215,13 +215,14 @@ def fly(scenario: Scenario, *, seed: int | None = None, archive: Path | None = N
             if duration_s is not None:
                 limit = min(limit, duration_s + 1.0)
             result.legs.append(ex.run(duration_s=max(limit, 0.0)))
+        ended = True
     finally:
         try:
             if split is not None:
                 split.close()
         finally:
             if writer is not None:  # the closing record says whether the run ended
-                writer.close(complete=sys.exc_info()[0] is None)
+                writer.close(complete=ended)
     result.wall_s = time.perf_counter() - wall0
     return result
 

@@ -18,14 +18,20 @@ file whose key of the same id differs is refused, so fresh keys never
 inherit, or silently reset, another key's counters. Installed keys are kept
 wrapped (as the KEY_ROTATE carried them), never in the clear.
 
-Writing: a fresh file beside the target (O_EXCL, 0600, no symlink
-followed), ``fsync``, rename over the target, ``fsync`` of the folder. A
-failed write raises :class:`SecurityStoreError` and the command is not
-executed.
+Writing: under an exclusive lock (``fcntl.flock`` on ``KEYFILE.replay.lock``)
+the state on disk is read and merged in (numbers only ever go up; revoked
+and installed keys add up), so several flight-software processes sharing a
+key file -- runs at the same time -- never lower each other's numbers, and a
+command whose number another process already accepted is refused as a
+replay (:meth:`SecurityStore.save` with ``check``); then a fresh file beside
+the target (O_EXCL, 0600, no symlink followed), ``fsync``, rename over the
+target, ``fsync`` of the folder. A failed write raises
+:class:`SecurityStoreError` and the command is not executed.
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -35,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from fsw.packets.auth import KeyRing, unwrap_key
-from fsw.packets.errors import KeyFileError, PacketError
+from fsw.packets.errors import KeyFileError, PacketError, ReplayError
 
 FORMAT = "fsw-tc-security-1"
 SUFFIX = ".replay"
@@ -80,18 +86,20 @@ class SecurityStore:
             store.fingerprints.setdefault(kid, fingerprint(key))
         return store
 
-    def _read(self, keys: KeyRing) -> None:
+    def _load(self) -> SecurityStore:
+        """The state on disk, as a store (checked, not merged)."""
         assert self.path is not None
         where = str(self.path)
+        disk = SecurityStore(self.path)
         try:
             doc = json.loads(self.path.read_bytes())
             check = doc.pop("check")
             if check != _check(doc) or doc.get("format") != FORMAT:
                 raise ValueError("damaged (checksum)")
-            self.fingerprints = {int(k): str(v) for k, v in doc["fingerprints"].items()}
-            self.last_accepted = {int(k): int(v) for k, v in doc["last_accepted"].items()}
-            self.revoked = {int(k) for k in doc["revoked"]}
-            self.installed = [(int(n), int(w), bytes.fromhex(h)) for n, w, h in doc["installed"]]
+            disk.fingerprints = {int(k): str(v) for k, v in doc["fingerprints"].items()}
+            disk.last_accepted = {int(k): int(v) for k, v in doc["last_accepted"].items()}
+            disk.revoked = {int(k) for k in doc["revoked"]}
+            disk.installed = [(int(n), int(w), bytes.fromhex(h)) for n, w, h in doc["installed"]]
         except OSError as exc:
             raise KeyFileError(f"cannot read the anti-replay state {where}: "
                                f"{exc.strerror}") from None
@@ -99,6 +107,23 @@ class SecurityStore:
             raise KeyFileError(f"{where}: unreadable anti-replay state ({exc}); it must not "
                                "be lost (replays would pass): restore it, or retire these "
                                "keys ('fsw keys new --force')") from None
+        return disk
+
+    def _merge(self, disk: SecurityStore) -> None:
+        """Take in what another process wrote (in place: the verifier shares
+        these containers)."""
+        for kid, n in disk.last_accepted.items():
+            if n > self.last_accepted.get(kid, -1):
+                self.last_accepted[kid] = n
+        self.revoked |= disk.revoked
+        have = {n for n, _, _ in self.installed}
+        self.installed += [e for e in disk.installed if e[0] not in have]
+        for kid, fp in disk.fingerprints.items():
+            self.fingerprints.setdefault(kid, fp)
+
+    def _read(self, keys: KeyRing) -> None:
+        where = str(self.path)
+        self._merge(self._load())
         for kid, key in keys.keys.items():
             fp = self.fingerprints.get(kid)
             if fp is not None and fp != fingerprint(key) and not self._installed(kid):
@@ -135,12 +160,40 @@ class SecurityStore:
         doc["check"] = _check(doc)
         return json.dumps(doc, indent=1) + "\n"
 
-    def save(self) -> None:
-        """Write the state durably and atomically (nothing to do in memory)."""
+    def save(self, check: tuple[int, int] | None = None) -> None:
+        """Write the state durably and atomically, merged with what is on disk
+        (nothing to do in memory). ``check`` = (key id, auth_seq) of the command
+        about to execute: :class:`~fsw.packets.errors.ReplayError`, and nothing
+        written, if another process sharing the key file accepted that number
+        or a higher one."""
         if self.path is None:
             return
-        data = self.as_json().encode()
         p = self.path
+        try:
+            lock = os.open(p.with_name(p.name + ".lock"),
+                           os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        except OSError as exc:
+            raise SecurityStoreError(f"anti-replay state not written ({exc.strerror}): "
+                                     f"{p}") from None
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if os.path.lexists(p):
+                try:
+                    disk = self._load()
+                except KeyFileError as exc:  # damaged under us: refuse, do not overwrite
+                    raise SecurityStoreError(str(exc)) from None
+                if check is not None and disk.last_accepted.get(check[0], -1) >= check[1]:
+                    self._merge(disk)
+                    raise ReplayError(f"auth_seq {check[1]} of key {check[0]} was accepted "
+                                      "by another process sharing the key file", check[0])
+                self._merge(disk)
+            self._write(p)
+        finally:
+            os.close(lock)
+        self.writes += 1
+
+    def _write(self, p: Path) -> None:
+        data = self.as_json().encode()
         tmp = p.with_name(f".{p.name}.{secrets.token_hex(4)}.tmp")
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
         try:
@@ -162,7 +215,6 @@ class SecurityStore:
             tmp.unlink(missing_ok=True)
             raise SecurityStoreError(f"anti-replay state not written ({exc.strerror}): "
                                      f"{p}") from None
-        self.writes += 1
 
 
 def _check(doc: dict[str, Any]) -> int:

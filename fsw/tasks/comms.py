@@ -118,7 +118,7 @@ class CommsTask:
             self._reject_raw(raw, exc)
             return
         inner = self._upload_check(rec) if rec.packet.name == "TIME_TAGGED" else None
-        if not self._persist(rec):
+        if not self._persist(rec, raw):
             return
         self.accepted += 1
         self.last_contact = self.ctx.t
@@ -128,11 +128,15 @@ class CommsTask:
             return
         self._dispatch(rec, raw)
 
-    def _persist(self, rec) -> bool:
+    def _persist(self, rec, raw: bytes) -> bool:
         """Write the security state before anything is executed; a command
         whose state cannot be kept is rejected, not executed."""
         try:
-            self.security.save()
+            self.security.save(check=(rec.key_id, rec.auth_seq))
+        except AuthError as exc:  # another process sharing the key file accepted it
+            self.verifier.counts[exc.reason.value] += 1
+            self._reject_raw(raw, exc)
+            return False
         except SecurityStoreError as exc:
             self.rejected += 1
             self._ack(rec, REJECTED, R_STATE)

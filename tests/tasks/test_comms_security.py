@@ -23,7 +23,7 @@ from fsw.packets.auth import (
     new_key_file,
     rotation_command,
 )
-from fsw.packets.security import SecurityStore
+from fsw.packets.security import SecurityStore, SecurityStoreError
 from fsw.scenario import Scenario
 from fsw.tasks.comms import (
     ACCEPTED,
@@ -220,8 +220,34 @@ def test_a_damaged_state_file_stops_the_start(keyfile: Path) -> None:
     state.write_text(state.read_text().replace('"2": 7', '"2": 1'))  # rolled back by hand
     with pytest.raises(UserError, match="unreadable anti-replay state"):
         CommsTask(Scenario(), KeyRing.load(keyfile))
+    with pytest.raises(SecurityStoreError, match="unreadable"):
+        store.save()  # damaged under a running process: refused, not overwritten
     # fresh keys in the same file: the old state is not theirs
+    state.unlink()
     store.save()
     new_key_file(keyfile, [1, 2, 3], overwrite=True)
     with pytest.raises(UserError, match="belongs to other keys"):
         CommsTask(Scenario(), KeyRing.load(keyfile))
+
+
+def test_two_processes_sharing_a_key_file_never_accept_the_same_number(
+        keyfile: Path, ctx) -> None:
+    """Two flight-software processes started with the same key file (two runs
+    at once): a command one accepted is a replay for the other, and neither
+    lowers the other's numbers on disk."""
+    keys = KeyRing.load(keyfile)
+    a, b = ctx, type(ctx)()
+    task_a, task_b = _comms(a, KeyRing.load(keyfile)), _comms(b, KeyRing.load(keyfile))
+    noop = _noop(keys, 5)
+    task_a.on_tc(noop)
+    task_b.on_tc(noop)
+    task_b.on_tc(_noop(keys, 3))
+    task_b.on_tc(_noop(keys, 6))
+    assert _stages(a) == [(NOOP, ACCEPTED, 0), (NOOP, EXECUTED, 0)]
+    assert _stages(b) == [(NOOP, REJECTED, REASONS["replay"]),
+                          (NOOP, REJECTED, REASONS["replay"]),
+                          (NOOP, ACCEPTED, 0), (NOOP, EXECUTED, 0)]
+    task_a.on_tc(_noop(keys, 6))  # b took 6
+    assert _stages(a)[-1] == (NOOP, REJECTED, REASONS["replay"])
+    state = json.loads(keyfile.with_name("tc.keys.replay").read_text())
+    assert state["last_accepted"] == {"2": 6}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import binascii
 import io
+import json
 import socket
 import sys
 import threading
@@ -109,7 +110,8 @@ def test_curve_ground_port_end_to_end(tmp_path: Path, monkeypatch, capsys) -> No
     out = capsys.readouterr().out
     assert rc_console == 0, out
     assert "CurveZMQ" in out
-    assert out.count("comms: TC 0x087 rejected: malformed") == 6  # the run's summary
+    summary = json.loads((tmp_path / "run" / "summary.json").read_text())
+    assert sum("comms: TC 0x087 rejected: malformed" in w for w in summary["warnings"]) == 6
     assert "> sent NOOP seq=0 auth_seq=1" in out
     assert "ACK NOOP seq=0 accepted command_auth_seq=1" in out
     assert "ACK NOOP seq=0 executed command_auth_seq=1" in out

@@ -63,7 +63,7 @@ def test_curve_ground_port_end_to_end(tmp_path: Path, monkeypatch, capsys) -> No
     url = f"tcp://127.0.0.1:{port}"
     rc: list[int] = []
     runner = threading.Thread(target=lambda: rc.append(main([
-        "run", "short_inspection", "--duration", "60", "--quiet", "--no-archive",
+        "run", "short_inspection", "--duration", "40", "--quiet", "--no-archive",
         "--out", str(tmp_path / "run"), "--keys", str(keyfile), "--ground-port", str(port),
         "--curve", str(curve), "--realtime", "4"])), daemon=True)
     runner.start()

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import functools
 import math
 import tomllib
 import types
@@ -398,9 +399,13 @@ def _convert(value: Any, tp: Any, key: str) -> Any:
     if tp is float:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise UserError(f"scenario key '{key}' must be a number, got {value!r}")
-        if not math.isfinite(float(value)):
+        try:
+            x = float(value)
+        except OverflowError:  # an integer beyond the float range
+            x = math.inf
+        if not math.isfinite(x):
             raise UserError(f"scenario key '{key}' must be finite, got {value!r}")
-        return float(value)
+        return x
     if tp is int:
         if isinstance(value, bool) or not isinstance(value, int):
             raise UserError(f"scenario key '{key}' must be an integer, got {value!r}")
@@ -416,8 +421,12 @@ def _convert(value: Any, tp: Any, key: str) -> Any:
     raise UserError(f"scenario key '{key}': unsupported type {_type_name(tp)}")  # pragma: no cover
 
 
+#: the annotations of each section's dataclass (resolved once: costly)
+_hints = functools.cache(typing.get_type_hints)
+
+
 def _build(cls: Any, data: dict[str, Any], prefix: str) -> Any:
-    hints = typing.get_type_hints(cls)
+    hints = _hints(cls)
     fields = {f.name: f for f in dataclasses.fields(cls) if not f.metadata.get("internal")}
     kwargs = {}
     for name, value in data.items():

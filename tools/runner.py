@@ -273,7 +273,7 @@ class Session:
         self.closed = False
         self._legs = 0
         self._tmp = tempfile.TemporaryDirectory(prefix="fsw-run-")
-        self._broker = Broker(transport)
+        self._broker = Broker(transport, secure=True)  # the bus authenticates its peers
         self.endpoints = self._broker.start()
         self._children: dict[int, _Child] = {}
         try:

@@ -14,7 +14,7 @@ Usage::
     bus.publish(raw_packet)                # bytes of one whole space packet
     bus.drain(handle)                      # handle(packet) for all queued, non-blocking
 
-    with Broker("tcp") as broker:          # several processes: XSUB/XPUB proxy
+    with Broker("tcp", secure=True) as broker:   # several processes: XSUB/XPUB proxy
         ep = broker.endpoints              # BrokerEndpoints(frontend, backend), picklable
         node = Bus.connect(ep)             # in any process (same context for inproc)
         node.subscribe([0x100, 0x101])     # APIDs, or packet declarations
@@ -42,6 +42,9 @@ Guarantees and limits:
 - ``dropped``: exact on a local bus (sent minus received); behind a broker,
   per-APID 14-bit sequence-count gaps, which presumes one source per APID
   (exempt shared APIDs with :meth:`Bus.ignore_sequence`).
+- ``Broker(..., secure=True)``: the ipc/tcp bus authenticates its peers
+  (CurveZMQ, fresh keys per broker, handed to nodes inside the endpoints);
+  a process not given them neither reads nor publishes.
 - A local bus receives everything it publishes (subscriptions are a no-op);
   the executive routes packets to its participants by APID.
 
@@ -52,12 +55,12 @@ Run a broker as its own process with ``python -m fsw.bus.broker --transport tcp`
 from fsw.bus.broker import Broker
 from fsw.bus.bus import DEFAULT_HWM, Bus
 from fsw.bus.counters import ApidCounts, BusCounters
-from fsw.bus.endpoints import TRANSPORTS, BrokerEndpoints, check_transport
+from fsw.bus.endpoints import TRANSPORTS, BrokerEndpoints, BusCurveKeys, check_transport
 from fsw.bus.errors import BusEndpointError, BusError, BusPacketError, BusTimeoutError
 from fsw.bus.topics import apid_of, prefixes
 
 __all__ = [
     "DEFAULT_HWM", "TRANSPORTS", "ApidCounts", "Broker", "BrokerEndpoints", "Bus",
-    "BusCounters", "BusEndpointError", "BusError", "BusPacketError", "BusTimeoutError",
-    "apid_of", "check_transport", "prefixes",
+    "BusCounters", "BusCurveKeys", "BusEndpointError", "BusError", "BusPacketError",
+    "BusTimeoutError", "apid_of", "check_transport", "prefixes",
 ]

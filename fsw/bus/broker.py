@@ -7,6 +7,12 @@ publishers in the order it was made (the lockstep handshake relies on it).
 Messages from one publisher reach each subscriber in order (per-connection
 FIFO); messages of different publishers interleave.
 
+``Broker(transport, secure=True)`` (ipc/tcp) authenticates its peers with
+CurveZMQ: fresh keys per broker, the client key pair handed out only in
+:attr:`Broker.endpoints` (which :meth:`fsw.bus.Bus.connect` uses), so a
+process that was not given them reads nothing and publishes nothing. A
+multi-process run (``fsw run --transport ipc|tcp``) uses it.
+
 Run it in a thread of any process (:class:`Broker`) or as its own process::
 
     python -m fsw.bus.broker --transport tcp   # prints the endpoints as JSON
@@ -15,6 +21,7 @@ Run it in a thread of any process (:class:`Broker`) or as its own process::
 from __future__ import annotations
 
 import argparse
+import hmac
 import json
 import shutil
 import signal
@@ -22,11 +29,12 @@ import sys
 import tempfile
 import threading
 from collections.abc import Sequence
+from typing import Any
 
 import zmq
 
 from fsw.bus.bus import DEFAULT_HWM
-from fsw.bus.endpoints import BrokerEndpoints, bind_specs, check_transport
+from fsw.bus.endpoints import BrokerEndpoints, BusCurveKeys, bind_specs, check_transport
 from fsw.bus.errors import BusEndpointError
 
 
@@ -39,12 +47,20 @@ class Broker:
 
     def __init__(self, transport: str = "tcp", *, host: str = "127.0.0.1",
                  hwm: int = DEFAULT_HWM, context: zmq.Context | None = None,
-                 ports: tuple[int, int] = (0, 0)) -> None:
+                 ports: tuple[int, int] = (0, 0), secure: bool = False) -> None:
         self.transport = check_transport(transport)
         self.host = host
         self.hwm = hwm
         self.ports = ports
-        self._context = context or zmq.Context.instance()
+        #: CurveZMQ on both sides with fresh keys: only nodes given this
+        #: broker's ``endpoints`` (which carry the client key pair) connect;
+        #: a plain ZeroMQ peer reads and publishes nothing (ipc/tcp only:
+        #: inproc never leaves the process)
+        self.secure = secure and self.transport != "inproc"
+        self._own_context = self.secure and context is None
+        self._context = context or (zmq.Context() if self._own_context
+                                    else zmq.Context.instance())
+        self._auth: Any = None
         self._thread: threading.Thread | None = None
         self._ipc_dir: str | None = None
         self._ctl_addr = ""
@@ -69,6 +85,7 @@ class Broker:
             s.setsockopt(zmq.LINGER, 0)
         back.setsockopt(zmq.XPUB_VERBOSE, 1)
         ctl.setsockopt(zmq.LINGER, 0)
+        curve = self._curve(front, back) if self.secure else None
         self._ctl_addr = f"inproc://fsw-broker-ctl-{id(self)}"
         try:
             front.bind(front_spec)
@@ -78,10 +95,11 @@ class Broker:
             for s in (front, back, ctl):
                 s.close(0)
             self._cleanup_dir()
+            self._stop_auth()
             raise BusEndpointError(f"broker cannot bind {front_spec} / {back_spec}: {exc}") from exc
         self.endpoints = BrokerEndpoints(
-            front.getsockopt_string(zmq.LAST_ENDPOINT), back.getsockopt_string(zmq.LAST_ENDPOINT)
-        )
+            front.getsockopt_string(zmq.LAST_ENDPOINT), back.getsockopt_string(zmq.LAST_ENDPOINT),
+            curve)
 
         def run() -> None:
             try:
@@ -98,6 +116,32 @@ class Broker:
         self._thread.start()
         return self.endpoints
 
+    def _curve(self, front: zmq.Socket, back: zmq.Socket) -> BusCurveKeys:
+        """Make both sides CURVE servers with fresh keys; a ZAP handler admits
+        only the one client key handed out in the endpoints."""
+        from zmq.auth.thread import ThreadAuthenticator
+
+        if not zmq.has("curve"):
+            raise BusEndpointError("this libzmq has no CURVE support: an authenticated bus "
+                                   "over ipc/tcp needs it (libsodium)")
+        server_public, server_secret = zmq.curve_keypair()
+        client_public, client_secret = zmq.curve_keypair()
+        self._auth = ThreadAuthenticator(self._context)
+        self._auth.start()
+        self._auth.configure_curve_callback("*", _OneKey(client_public))
+        for s in (front, back):
+            s.curve_server = True
+            s.curve_publickey = server_public
+            s.curve_secretkey = server_secret
+        return BusCurveKeys(server_public, client_public, client_secret)
+
+    def _stop_auth(self) -> None:
+        if self._auth is not None:
+            self._auth.stop()
+            self._auth = None
+        if self._own_context:
+            self._context.term()
+
     def stop(self, timeout_s: float = 5.0) -> None:
         """Stop forwarding, close the sockets, remove the ipc directory."""
         if self._thread is None:
@@ -111,6 +155,8 @@ class Broker:
         alive = self._thread.is_alive()
         self._thread = None
         self._cleanup_dir()
+        if not alive:
+            self._stop_auth()
         if alive:
             raise BusEndpointError("broker thread did not stop")
 
@@ -125,6 +171,16 @@ class Broker:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+class _OneKey:
+    """ZAP credentials provider admitting one CURVE client key."""
+
+    def __init__(self, key: bytes) -> None:
+        self.key = key
+
+    def callback(self, domain: str, key: bytes) -> bool:
+        return hmac.compare_digest(key, self.key)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

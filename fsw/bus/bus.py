@@ -95,6 +95,12 @@ class Bus:
         owns = context is None and endpoints.transport != "inproc"
         ctx = context or (zmq.Context() if owns else zmq.Context.instance())
         def wire(pub: zmq.Socket, sub: zmq.Socket) -> None:
+            keys = endpoints.curve
+            if keys is not None:  # an authenticated broker: present the run's key pair
+                for s in (pub, sub):
+                    s.curve_serverkey = keys.server_public
+                    s.curve_publickey = keys.client_public
+                    s.curve_secretkey = keys.client_secret
             pub.connect(endpoints.frontend)
             sub.connect(endpoints.backend)
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import itertools
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from fsw.bus.errors import BusEndpointError
 
@@ -22,13 +22,26 @@ _counter = itertools.count()
 
 
 @dataclass(frozen=True)
+class BusCurveKeys:
+    """CurveZMQ keys (Z85) of an authenticated broker: its public key and the
+    one key pair its nodes connect with (made fresh for each broker, never
+    written anywhere; the broker accepts no other client key)."""
+
+    server_public: bytes
+    client_public: bytes
+    client_secret: bytes = field(repr=False)
+
+
+@dataclass(frozen=True)
 class BrokerEndpoints:
     """The two sides of a broker: publishers connect to ``frontend`` (its XSUB),
     subscribers to ``backend`` (its XPUB). Picklable, so it can be handed to a
-    child process."""
+    child process; ``curve`` holds the keys of an authenticated broker
+    (``Broker(..., secure=True)``), which :meth:`fsw.bus.Bus.connect` uses."""
 
     frontend: str
     backend: str
+    curve: BusCurveKeys | None = field(default=None, repr=False, compare=False)
 
     @property
     def transport(self) -> str:

@@ -17,7 +17,9 @@ minimum-norm pseudo-inverse (``wheel_cmd``); a new tachometer sample
 from __future__ import annotations
 
 import enum
+import struct
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -39,6 +41,9 @@ WHEELS_MAX = 6
 #: wheels' speeds and back bit for bit
 DEFAULT_WHEEL_INERTIA = 2.0**-11
 _IDENTITY_AXES = (1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0) + (0.0,) * 9
+#: gnc_adcs_in packed in one call (native order, no padding: 33 doubles then 6 ints;
+#: the size is checked against the C struct when an Adcs is made)
+_IN = struct.Struct(f"=3d4d3d{WHEELS_MAX}d4d3d3dd3d3d6i")
 
 
 class AdcsMode(enum.IntEnum):
@@ -351,6 +356,17 @@ class AdcsInput:
         }
 
 
+def _which_length(*vectors: Any) -> str:
+    """The message for the first AdcsInput vector of the wrong length."""
+    names = ("gyro_B", "q_st_BN", "mag_B", "wheel_speed", "q_target_BN", "r_target_N",
+             "v_target_N", "sun_N", "normal_N")
+    sizes = (3, 4, 3, WHEELS_MAX, 4, 3, 3, 3, 3)
+    for name, n, a in zip(names, sizes, vectors, strict=True):
+        if len(a) != n:
+            return f"{name} needs {n} values, got {len(a)}"
+    return "a vector of the wrong length"
+
+
 class Adcs:
     """The ADCS step on a caller-owned C context: MEKF, guidance (slew,
     target pointing, sun-safe attitude), control (PD, detumble, damping,
@@ -376,12 +392,14 @@ class Adcs:
         self._default_wheels = self.config.default_wheels()
         self._in = CStruct("gnc_adcs_in")
         self._out = CStruct("gnc_adcs_out")
-        v = self._in.view
-        self._v = (v("gyro_B"), v("q_st_BN"), v("mag_B"), v("wheel_speed"), v("q_target_BN"),
-                   v("r_target_N"), v("v_target_N"), v("target_age"), v("sun_N"),
-                   v("normal_N"), v("wheel_ok"), v("tach_new"), v("st_valid"), v("mag_valid"),
-                   v("gyro_valid"), v("mode"))
         self._pin, self._pout = self._in.cdata, self._out.cdata
+        if _IN.size != ffi.sizeof("gnc_adcs_in"):
+            raise RuntimeError("gnc_adcs_in layout changed: update attitude._IN")
+        self._buf = ffi.buffer(self._pin)
+        # a sensor marked invalid keeps its last value in the struct (never read by the core)
+        self._g: Any = (0.0, 0.0, 0.0)
+        self._q: Any = (1.0, 0.0, 0.0, 0.0)
+        self._m: Any = (0.0, 0.0, 0.0)
         self._step = lib.gnc_adcs_step
 
     def reset(self) -> None:
@@ -393,43 +411,49 @@ class Adcs:
         if inp.h_wheel is not None and not self._default_wheels:
             raise GncInputError("adcs_step: h_wheel needs the default wheel set "
                                 "(three body-axis wheels of DEFAULT_WHEEL_INERTIA)")
+        g, q, m = inp.gyro_B, inp.q_st_BN, inp.mag_B
+        gv, stv, mv = g is not None, q is not None, m is not None
+        if not gv:
+            g = self._g
+        if not stv:
+            q = self._q
+        if not mv:
+            m = self._m
+        if inp.h_wheel is None:
+            ws = inp.wheel_speed
+            if len(ws) != WHEELS_MAX:
+                try:
+                    ws = _padded(ws, WHEELS_MAX, "wheel_speed")
+                except (ValueError, TypeError) as exc:
+                    raise GncInputError(f"adcs_step: bad input: {exc}") from None
+        else:
+            h = inp.h_wheel
+            if type(h) is np.ndarray:
+                h = h.tolist()
+            if len(h) != 3:
+                raise GncInputError(f"adcs_step: bad input: h_wheel needs 3 values, got {len(h)}")
+            ws = (h[0] / DEFAULT_WHEEL_INERTIA, h[1] / DEFAULT_WHEEL_INERTIA,  # exact: 2^-11
+                  h[2] / DEFAULT_WHEEL_INERTIA, 0.0, 0.0, 0.0)
+        qt, rt, vt = inp.q_target_BN, inp.r_target_N, inp.v_target_N
+        sn, nrm = inp.sun_N, inp.normal_N
+        nd = np.ndarray  # plain floats pack faster than numpy scalars
         try:
-            (g, q, m, ws, qt, rt, vt, age, s, nrm, ok, tach, stv, mv, gv,
-             mode) = self._v
-            if inp.gyro_B is None:
-                gv[0] = 0
-            else:
-                g[:] = inp.gyro_B
-                gv[0] = 1
-            if inp.q_st_BN is None:
-                stv[0] = 0
-            else:
-                q[:] = inp.q_st_BN
-                stv[0] = 1
-            if inp.mag_B is None:
-                mv[0] = 0
-            else:
-                m[:] = inp.mag_B
-                mv[0] = 1
-            if inp.h_wheel is None:
-                sp = np.asarray(inp.wheel_speed, dtype=np.float64).reshape(-1)
-                ws[: sp.size] = sp
-                ws[sp.size:] = 0.0
-            else:
-                ws[:3] = inp.h_wheel
-                ws[:3] /= DEFAULT_WHEEL_INERTIA  # exact: a power of two
-                ws[3:] = 0.0
-            qt[:] = inp.q_target_BN
-            rt[:] = inp.r_target_N
-            vt[:] = inp.v_target_N
-            age[0] = inp.target_age
-            s[:] = inp.sun_N
-            nrm[:] = inp.normal_N
-            ok[0] = inp.wheel_ok
-            tach[0] = bool(inp.tach_new)
-            mode[0] = inp.mode
-        except (ValueError, TypeError, OverflowError) as exc:
+            if (len(g) != 3 or len(q) != 4 or len(m) != 3 or len(ws) != WHEELS_MAX
+                    or len(qt) != 4 or len(rt) != 3 or len(vt) != 3 or len(sn) != 3
+                    or len(nrm) != 3):
+                raise ValueError(_which_length(g, q, m, ws, qt, rt, vt, sn, nrm))
+            _IN.pack_into(
+                self._buf, 0,
+                *(g.tolist() if type(g) is nd else g), *(q.tolist() if type(q) is nd else q),
+                *(m.tolist() if type(m) is nd else m), *(ws.tolist() if type(ws) is nd else ws),
+                *(qt.tolist() if type(qt) is nd else qt), *(rt.tolist() if type(rt) is nd else rt),
+                *(vt.tolist() if type(vt) is nd else vt), inp.target_age,
+                *(sn.tolist() if type(sn) is nd else sn),
+                *(nrm.tolist() if type(nrm) is nd else nrm),
+                inp.wheel_ok, bool(inp.tach_new), stv, mv, gv, inp.mode)
+        except (ValueError, TypeError, OverflowError, struct.error) as exc:
             raise GncInputError(f"adcs_step: bad input: {exc}") from None
+        self._g, self._q, self._m = g, q, m  # what an invalid sensor leaves in the struct
         st = self._step(self._ctx, self._pin, self._pout)
         if st:
             check(st, "adcs_step")

@@ -76,6 +76,12 @@ the other tasks keep their rates. HEARTBEAT per task: name, steps run, state
 (nominal / faulted while waiting for its restart / stopped when failed).
 A handler registered with ``parse=True`` never sees a bad packet: it is
 counted (``bad_packets``) and reported (EVENT :data:`events.BAD_PACKET`).
+Malformed input never kills a task either: a handler that raises the packet
+layer's typed :class:`~fsw.packets.PacketError` (e.g. parsing a command
+carried in another packet) has that packet counted, reported the same way
+and dropped, and the rest of its inbox is delivered; any other exception
+(including :class:`~fsw.packets.PacketBuildError`, a bug of the handler's
+own) is a fault.
 
 Determinism: same configuration and seed -> the same packets in the same
 order; ``RunResult.stream_hash`` is the blake2b-256 of the stream: every

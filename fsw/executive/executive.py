@@ -26,7 +26,7 @@ from fsw.executive.config import ExecutiveConfig
 from fsw.executive.lockstep import HEARTBEAT, SYNC_APIDS, TIME, strategy
 from fsw.executive.router import Router, Stream, Tap
 from fsw.executive.task import CRITICAL, ERROR, INFO, WARNING, TaskContext
-from fsw.packets import DICTIONARY, PacketError
+from fsw.packets import DICTIONARY, PacketBuildError, PacketError
 from fsw.packets.codec import APID_MAX
 from fsw.packets.enums import TaskState
 
@@ -321,23 +321,40 @@ class Executive:
             self._heartbeat(slot)
 
     def _deliver(self, slot: _Slot, k: int) -> bool:
+        # The router holds this very list: it is cleared in place, never replaced.
         inbox = slot.inbox
-        i = 0
+        get = slot.dispatch.get
+        start, n = 0, len(inbox)
         try:
-            get = slot.dispatch.get
-            for i, p in enumerate(inbox):  # noqa: B007 - i names the packet that raised
-                h = get(((p[0] << 8) | p[1]) & APID_MAX)  # peek_apid, inlined: hot path
-                if h is not None:
-                    h(p)
-        except Exception as exc:
-            if not slot.monitored:
-                raise ExecutiveError(f"{slot.name} handler raised: {exc!r}") from exc
-            slot.discarded += len(inbox) - i - 1
+            while start < n:
+                i = start
+                try:
+                    for i in range(start, n):  # i names the packet that raised
+                        p = inbox[i]
+                        h = get(((p[0] << 8) | p[1]) & APID_MAX)  # peek_apid, inlined: hot path
+                        if h is not None:
+                            h(p)
+                    break
+                except PacketBuildError as exc:  # the handler's own bug, not its input's
+                    return self._handler_fault(slot, exc, k, n - i - 1)
+                except PacketError as exc:  # malformed input: counted, reported, dropped
+                    slot.bad_packets += 1
+                    p = inbox[i]
+                    self._event(slot, WARNING, ev.BAD_PACKET,
+                                f"APID 0x{((p[0] << 8) | p[1]) & APID_MAX:03X} dropped: {exc}")
+                    start = i + 1
+                except Exception as exc:
+                    return self._handler_fault(slot, exc, k, n - i - 1)
+        finally:
             inbox.clear()
-            self._fault(slot, exc, k, "handler")
-            return False
-        inbox.clear()
         return True
+
+    def _handler_fault(self, slot: _Slot, exc: Exception, k: int, rest: int) -> bool:
+        if not slot.monitored:
+            raise ExecutiveError(f"{slot.name} handler raised: {exc!r}") from exc
+        slot.discarded += rest
+        self._fault(slot, exc, k, "handler")
+        return False
 
     def _heartbeat(self, slot: _Slot) -> None:
         self.lockstep.publish(HEARTBEAT.build(

@@ -37,7 +37,14 @@ Using a packet (the API every task uses; stable)::
   then the declared fields (arrays as tuples, enums as ints, text as str).
   Raises :class:`PacketLengthError`, :class:`PacketCrcError`,
   :class:`PacketHeaderError` or :class:`PacketFieldError` -- all subclasses of
-  :class:`PacketError`, the only exception any decoder here raises.
+  :class:`PacketError`, the only exception any decoder here raises, whatever
+  the octets. A packet is accepted only whole and canonical: its length is
+  checked against the declaration before any field is read, its sequence
+  flags are 11 (any for a segmentable packet), every enum field holds a
+  declared value, text has NULs only as end padding, and a field declared
+  ``packet()`` (a command carried by another) holds one whole packet with a
+  good CRC. An accepted packet is exactly what its fields build
+  (``tools/fuzz.py`` checks it over millions of mutated packets).
 - ``PacketDef`` attributes: ``apid, name, kind`` (0 TM, 1 TC), ``fields``
   (each a :class:`Field` with ``name, type, unit, description``),
   ``field_names``, ``size`` (octets, None for variable layouts), ``fixed``,
@@ -85,6 +92,10 @@ Other modules of this package:
   :class:`ReplayError` / :class:`MalformedCommandError`, all :class:`AuthError`
   with ``.reason`` an :class:`AuthReason`; ``verifier.check(raw) -> (record,
   reason)`` does not raise; ``last_accepted`` per key, ``counts`` per outcome).
+- :mod:`fsw.packets.security`: :class:`~fsw.packets.security.SecurityStore`,
+  the flight software's telecommand security state (last accepted
+  ``auth_seq`` per key, revoked and rotated keys), kept beside the key file
+  and written before a command executes (docs/security.md).
 - :mod:`fsw.packets.bulk`: ``decode_archive(buf) -> BulkResult``, vectorised,
   CRC checked: ``res.arrays["GYRO"]["rate_B"]`` (per packet name a dict of
   numpy columns: seq, t_tai, the fields), ``res.records`` (variable layouts),
@@ -145,6 +156,8 @@ from fsw.packets.errors import (
     PacketHeaderError,
     PacketLengthError,
     ReplayError,
+    ReservedSequenceError,
+    RevokedKeyError,
     SegmentError,
     SegmentLossError,
     UnknownApidError,
@@ -165,8 +178,8 @@ __all__ = [
     "AuthError", "AuthReason", "BadMacError", "Dictionary", "DictionaryError", "EventDef", "Field",
     "KeyFileError", "MalformedCommandError", "PacketBuildError", "PacketCrcError",
     "PacketDef", "PacketError", "PacketFieldError", "PacketHeaderError", "PacketLengthError",
-    "PrimaryHeader", "ReplayError", "SegmentError", "SegmentLossError", "UnknownApidError",
-    "UnknownKeyError", "build_idle", "check_frame", "crc16", "cuc_to_tai", "decode", "event",
-    "is_idle", "pack_header", "peek_apid", "tai_to_cuc", "telecommand", "telemetry",
-    "unpack_header",
+    "PrimaryHeader", "ReplayError", "ReservedSequenceError", "RevokedKeyError", "SegmentError",
+    "SegmentLossError", "UnknownApidError", "UnknownKeyError", "build_idle", "check_frame",
+    "crc16", "cuc_to_tai", "decode", "event", "is_idle", "pack_header", "peek_apid", "tai_to_cuc",
+    "telecommand", "telemetry", "unpack_header",
 ]

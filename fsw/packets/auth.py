@@ -12,11 +12,20 @@ authentication headers and the user data). The CRC then covers the MAC.
   numbers the commands of one key with increasing ``auth_seq``.
 - :func:`build_command`: one signed command with an explicit ``auth_seq``.
 - :class:`CommandVerifier` (flight): ``verify(raw)`` returns the decoded record
-  or raises :class:`UnknownKeyError`, :class:`BadMacError`,
-  :class:`ReplayError` or :class:`MalformedCommandError` (all
-  :class:`AuthError`, ``exc.reason`` an :class:`AuthReason`); it remembers the
-  last accepted ``auth_seq`` per key (``last_accepted``, persist it to survive
-  a reboot) and counts every outcome in ``counts``.
+  or raises :class:`UnknownKeyError`, :class:`RevokedKeyError`,
+  :class:`BadMacError`, :class:`ReplayError`, :class:`ReservedSequenceError`
+  or :class:`MalformedCommandError` (all :class:`AuthError`, ``exc.reason``
+  an :class:`AuthReason`); it remembers the last accepted ``auth_seq`` per
+  key (``last_accepted``; the comms task keeps it in
+  :class:`fsw.packets.security.SecurityStore`, written before a command
+  executes, so it survives a restart) and counts every outcome in ``counts``.
+- Key rotation (counter exhaustion, compromise): ``fsw keys rotate FILE
+  --key-id K`` adds a pending successor (:func:`add_successor`);
+  :func:`rotation_command` builds the KEY_ROTATE, signed by K, carrying the
+  successor wrapped under a key derived from K (:func:`wrap_key`, RFC 3394);
+  on board it installs the successor and revokes K. The last ``auth_seq`` of
+  every key (2^32-1) is reserved for that command, so a key that has used
+  up its numbers can still hand over.
 """
 
 from __future__ import annotations
@@ -30,12 +39,16 @@ from pathlib import Path
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers import algorithms
 from cryptography.hazmat.primitives.cmac import CMAC
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from cryptography.hazmat.primitives.keywrap import InvalidUnwrap, aes_key_unwrap, aes_key_wrap
 
 from fsw.packets import codec
 from fsw.packets.dictionary import DICTIONARY, MAC_LEN, Dictionary, PacketDef
 from fsw.packets.errors import (
+    AuthError,
     AuthReason,
     BadMacError,
     KeyFileError,
@@ -43,6 +56,8 @@ from fsw.packets.errors import (
     PacketBuildError,
     PacketError,
     ReplayError,
+    ReservedSequenceError,
+    RevokedKeyError,
     UnknownKeyError,
 )
 
@@ -59,12 +74,23 @@ def compute_mac(key: bytes, data: bytes | bytearray | memoryview) -> bytes:
 
 
 class KeyRing:
-    """Telecommand keys by key id (0..65535), AES-256."""
+    """Telecommand keys by key id (0..65535), AES-256.
 
-    def __init__(self, keys: dict[int, bytes] | None = None) -> None:
+    ``pending`` maps a successor key made by ``fsw keys rotate`` to the key it
+    will replace: the flight software does not accept it until a KEY_ROTATE
+    signed by that key installs it (:meth:`active`). ``source`` is the key
+    file it was loaded from (None for keys made in memory, e.g. test keys):
+    the flight software keeps its anti-replay state beside that file
+    (:mod:`fsw.packets.security`).
+    """
+
+    def __init__(self, keys: dict[int, bytes] | None = None,
+                 pending: dict[int, int] | None = None) -> None:
         self.keys: dict[int, bytes] = {}
         for kid, key in (keys or {}).items():
             self.add(kid, key)
+        self.pending: dict[int, int] = dict(pending or {})
+        self.source: Path | None = None
 
     def add(self, key_id: int, key: bytes) -> None:
         if not 0 <= key_id <= 0xFFFF:
@@ -84,10 +110,21 @@ class KeyRing:
         """Fresh random keys (``secrets``) for ``key_ids``."""
         return cls({k: secrets.token_bytes(KEY_LEN) for k in key_ids})
 
+    def active(self) -> KeyRing:
+        """The keys the flight software accepts from the start (the pending
+        successors left out), in memory."""
+        return KeyRing({k: v for k, v in self.keys.items() if k not in self.pending})
+
+    def copy(self) -> KeyRing:
+        """The same keys in memory (no ``source``: nothing persisted)."""
+        return KeyRing(self.keys, self.pending)
+
     def to_json(self) -> str:
-        return json.dumps({"format": KEY_FILE_FORMAT,
-                           "keys": {str(k): v.hex() for k, v in sorted(self.keys.items())}},
-                          indent=2) + "\n"
+        doc: dict[str, Any] = {"format": KEY_FILE_FORMAT,
+                               "keys": {str(k): v.hex() for k, v in sorted(self.keys.items())}}
+        if self.pending:
+            doc["pending"] = {str(k): v for k, v in sorted(self.pending.items())}
+        return json.dumps(doc, indent=2) + "\n"
 
     @classmethod
     def from_json(cls, text: str, source: str = "key file") -> KeyRing:
@@ -96,32 +133,73 @@ class KeyRing:
             if doc.get("format") != KEY_FILE_FORMAT:
                 raise ValueError(f"format is not {KEY_FILE_FORMAT!r}")
             keys = {int(k): bytes.fromhex(v) for k, v in doc["keys"].items()}
+            pending = {int(k): int(v) for k, v in doc.get("pending", {}).items()}
         except (ValueError, TypeError, KeyError, AttributeError) as exc:
             raise KeyFileError(f"{source}: not a telecommand key file ({exc})") from None
         if not keys:
             raise KeyFileError(f"{source}: holds no keys")
-        return cls(keys)
+        if any(k not in keys or v not in keys for k, v in pending.items()):
+            raise KeyFileError(f"{source}: a pending key or its predecessor is not in the file")
+        return cls(keys, pending)
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> KeyRing:
         """Read a key file written by :meth:`save` / ``fsw keys new``."""
         try:
-            text = Path(path).read_text()
+            raw = Path(path).read_bytes()
         except OSError as exc:
             raise KeyFileError(f"cannot read key file {path}: {exc.strerror}") from None
-        return cls.from_json(text, str(path))
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise KeyFileError(f"{path}: not a telecommand key file (binary data, not "
+                               "the JSON that 'fsw keys new' writes)") from None
+        ring = cls.from_json(text, str(path))
+        ring.source = Path(path).absolute()
+        return ring
 
     def save(self, path: str | os.PathLike[str], overwrite: bool = False) -> None:
-        """Write the key file, readable by its owner only (mode 0600)."""
-        flags = os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if overwrite else os.O_EXCL)
+        """Write the key file, readable by its owner only (mode 0600).
+
+        Never follows a symbolic link: a new file is created exclusively; an
+        overwrite writes a fresh 0600 file beside ``path`` and renames it over
+        ``path`` (a symlink there is replaced, its target untouched; the old
+        file's mode is not kept)."""
+        p = Path(path)
+        if not overwrite:
+            _write_private(p, self.to_json().encode(), exclusive=True)
+            return
+        tmp = p.with_name(f".{p.name}.{secrets.token_hex(4)}.tmp")
+        _write_private(tmp, self.to_json().encode(), exclusive=True)
         try:
-            fd = os.open(path, flags, 0o600)
-        except FileExistsError:
-            raise KeyFileError(f"{path} exists; refusing to overwrite keys") from None
+            os.replace(tmp, p)
         except OSError as exc:
-            raise KeyFileError(f"cannot create key file {path}: {exc.strerror}") from None
-        with os.fdopen(fd, "w") as fh:
-            fh.write(self.to_json())
+            tmp.unlink(missing_ok=True)
+            raise KeyFileError(f"cannot write key file {p}: {exc.strerror}") from None
+
+
+def _write_private(path: Path, data: bytes, *, exclusive: bool) -> None:
+    """Create ``path`` (mode 0600, never through a symlink) holding ``data``,
+    flushed to the disk."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(path, flags, 0o600)
+    except FileExistsError:
+        raise KeyFileError(f"{path} exists; refusing to overwrite keys (--force replaces "
+                           "it)") from None
+    except OSError as exc:
+        raise KeyFileError(f"cannot create key file {path}: {exc.strerror}") from None
+    try:
+        os.fchmod(fd, 0o600)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        os.fsync(fd)
+    except OSError as exc:
+        os.close(fd)
+        path.unlink(missing_ok=True)
+        raise KeyFileError(f"cannot write key file {path}: {exc.strerror}") from None
+    os.close(fd)
 
 
 def new_key_file(path: str | os.PathLike[str], key_ids: range | list[int] = range(1, 5),
@@ -130,6 +208,62 @@ def new_key_file(path: str | os.PathLike[str], key_ids: range | list[int] = rang
     ring = KeyRing.generate(key_ids)
     ring.save(path, overwrite=overwrite)
     return ring
+
+
+# -- key rotation (over-the-air rekeying, in the spirit of SDLS OTAR) ------------------
+
+#: the telecommand that installs a successor key and retires its signer
+ROTATE_COMMAND = "KEY_ROTATE"
+
+
+def _kek(key: bytes) -> bytes:
+    """The key-encryption key derived from a telecommand key (HKDF-SHA256)."""
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
+                info=b"fsw-tc-key-rotation-1").derive(key)
+
+
+def wrap_key(old_key: bytes, new_key: bytes) -> bytes:
+    """``new_key`` wrapped (AES key wrap, RFC 3394) under a key derived from
+    ``old_key``: what a KEY_ROTATE signed by the old key carries (40 octets
+    for an AES-256 key); only holders of the old key can unwrap it."""
+    return aes_key_wrap(_kek(old_key), new_key)
+
+
+def unwrap_key(old_key: bytes, wrapped: bytes) -> bytes:
+    """The key :func:`wrap_key` wrapped; MalformedCommandError if it does not
+    unwrap (its integrity check fails)."""
+    try:
+        return aes_key_unwrap(_kek(old_key), bytes(wrapped))
+    except (InvalidUnwrap, ValueError):
+        raise MalformedCommandError("the wrapped key does not unwrap with the signing "
+                                    "key") from None
+
+
+def add_successor(ring: KeyRing, old_id: int, new_id: int | None = None) -> int:
+    """Add a fresh random key to ``ring`` as the pending successor of
+    ``old_id`` (``new_id``: default one above the highest id); returns its id."""
+    if old_id not in ring:
+        raise KeyFileError(f"no key {old_id} to rotate")
+    if old_id in ring.pending:
+        raise KeyFileError(f"key {old_id} is itself a pending successor: send its "
+                           "KEY_ROTATE first")
+    if any(v == old_id for v in ring.pending.values()):
+        raise KeyFileError(f"key {old_id} already has a pending successor")
+    nid = max(ring.keys) + 1 if new_id is None else new_id
+    if not 0 <= nid <= 0xFFFF or nid in ring:
+        raise KeyFileError(f"key id {nid} is taken or outside [0, 65535]")
+    ring.add(nid, secrets.token_bytes(KEY_LEN))
+    ring.pending[nid] = old_id
+    return nid
+
+
+def rotation_command(keys: KeyRing, old_id: int, new_id: int, *, auth_seq: int,
+                     t_tai: float, seq: int = 0) -> bytes:
+    """The KEY_ROTATE that installs ``new_id`` and retires ``old_id``, signed
+    by ``old_id`` (``auth_seq`` may be 2^32-1, reserved for it)."""
+    return build_command(keys, ROTATE_COMMAND, key_id=old_id, auth_seq=auth_seq,
+                         t_tai=t_tai, seq=seq, new_key_id=new_id,
+                         wrapped_key=wrap_key(keys[old_id], keys[new_id]))
 
 
 def sign(raw: bytes | bytearray, key: bytes) -> bytes:
@@ -181,16 +315,20 @@ class CommandVerifier:
     """Flight side: accepts only well-formed, authentic, fresh telecommands.
 
     Checks in this order: well-formed (length, CRC, a declared TC APID,
-    fields decode) -> known key -> MAC (constant-time) -> ``auth_seq``
-    strictly greater than the last accepted of that key. Only an accepted
-    command advances ``last_accepted``.
+    fields decode) -> known key, not revoked -> MAC (constant-time) ->
+    ``auth_seq`` strictly greater than the last accepted of that key, and
+    below 2^32-1 unless the command is KEY_ROTATE (a key's last number is
+    kept for its rotation, so an exhausted key is never locked out). Only an
+    accepted command advances ``last_accepted``.
     """
 
     def __init__(self, keys: KeyRing, dictionary: Dictionary = DICTIONARY,
-                 last_accepted: dict[int, int] | None = None) -> None:
+                 last_accepted: dict[int, int] | None = None,
+                 revoked: set[int] | None = None) -> None:
         self.keys = keys
         self.dictionary = dictionary
         self.last_accepted: dict[int, int] = dict(last_accepted or {})
+        self.revoked: set[int] = set(revoked or ())
         self.counts: Counter[str] = Counter()
 
     def verify(self, raw: bytes | bytearray | memoryview, check_replay: bool = True) -> Any:
@@ -200,6 +338,8 @@ class CommandVerifier:
             key = self.keys.keys.get(rec.key_id)
             if key is None:
                 raise UnknownKeyError(f"{pdef.name}: unknown key id {rec.key_id}", rec.key_id)
+            if rec.key_id in self.revoked:
+                raise RevokedKeyError(f"{pdef.name}: key {rec.key_id} was revoked", rec.key_id)
             n = len(raw)
             c = CMAC(algorithms.AES(key))
             c.update(bytes(raw[:n - MAC_LEN - codec.CRC_LEN]))
@@ -213,8 +353,12 @@ class CommandVerifier:
                 if rec.auth_seq <= last:
                     raise ReplayError(f"{pdef.name}: auth_seq {rec.auth_seq} not above the last "
                                       f"accepted {last} of key {rec.key_id}", rec.key_id)
+                if rec.auth_seq == AUTH_SEQ_MAX and pdef.name != ROTATE_COMMAND:
+                    raise ReservedSequenceError(
+                        f"{pdef.name}: auth_seq 2^32-1 of key {rec.key_id} is kept for its "
+                        f"{ROTATE_COMMAND}", rec.key_id)
                 self.last_accepted[rec.key_id] = rec.auth_seq
-        except (UnknownKeyError, BadMacError, ReplayError, MalformedCommandError) as exc:
+        except AuthError as exc:
             self.counts[exc.reason.value] += 1
             raise
         self.counts["accepted"] += 1
@@ -224,7 +368,7 @@ class CommandVerifier:
         """Non-raising form: (record, None) if accepted, else (None, reason)."""
         try:
             return self.verify(raw), None
-        except (UnknownKeyError, BadMacError, ReplayError, MalformedCommandError) as exc:
+        except AuthError as exc:
             return None, exc.reason
 
     def _decode(self, raw: bytes | bytearray | memoryview) -> tuple[Any, PacketDef]:

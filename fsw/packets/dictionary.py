@@ -186,10 +186,27 @@ def _enc_bytes(value: Any, size: int, name: str) -> bytes:
 
 
 def _dec_str(raw: bytes, encoding: str, name: str) -> str:
+    text = raw.rstrip(b"\0")
+    if b"\0" in text:
+        raise PacketFieldError(f"{name}: NUL inside the text (NULs only pad its end)")
     try:
-        return raw.rstrip(b"\0").decode(encoding)
+        return text.decode(encoding)
     except UnicodeDecodeError as exc:
         raise PacketFieldError(f"{name}: text is not valid {encoding}") from exc
+
+
+def _enum_value(mapping: Mapping[str, int], values: frozenset[int], value: Any,
+                name: str) -> int:
+    """The integer of an enum field from its name or value; PacketBuildError
+    if it is neither a declared name nor a declared value."""
+    v = mapping.get(value, value) if isinstance(value, str) else value
+    if v not in values:
+        raise PacketBuildError(f"{name}: {value!r} is not one of {sorted(mapping)}")
+    return v
+
+
+def _bad_enum(name: str, value: int) -> PacketError:
+    return PacketFieldError(f"{name}: {value} is not a declared value of the enum")
 
 
 def _bad_len(name: str, n: int, want: int) -> PacketError:
@@ -236,6 +253,9 @@ class PacketDef:
         self.field_names = tuple(f.name for f in self.fields)
         self.layouts: dict[str, Layout | None] = {f.name: field_layout(f.type) for f in fields}
         self.fixed = all(lay is not None for lay in self.layouts.values())
+        #: one variable field of octets, telemetry: may carry any sequence flags
+        #: (fsw.packets.segment); every other packet is unsegmented (flags 11)
+        self.segmentable = not self.fixed and not self.is_tc and len(self.fields) == 1
         head = codec.PRIMARY_HEADER_LEN + codec.CUC_LEN + (AUTH_HEADER_LEN if self.is_tc else 0)
         tail = (MAC_LEN if self.is_tc else 0) + codec.CRC_LEN
         self.header_len = head
@@ -249,6 +269,9 @@ class PacketDef:
                                  {"__slots__": (), "packet": self})
         self.body = cs.Struct(*[f.name / f.type for f in self.fields])
         self.construct = self._full_construct()
+        #: fewest octets a packet of this declaration can have (the size of a
+        #: fixed layout)
+        self.min_size: int = head + tail + sum(lay.size for lay in self.layouts.values() if lay)
         if self.fixed:
             self.size: int | None = head + tail + sum(
                 lay.size for lay in self.layouts.values() if lay)
@@ -264,7 +287,6 @@ class PacketDef:
             except Exception:  # construct cannot compile every type; stay correct
                 self._body_codec = raw_body
             self.build, self.parse = self._variable_codec()
-        self.min_size = self.size or head + tail
 
     def __repr__(self) -> str:
         kind = "TC" if self.is_tc else "TM"
@@ -341,8 +363,9 @@ class PacketDef:
             "_BUILD_ERRORS": _BUILD_ERRORS, "_enc_str": _enc_str, "_enc_bytes": _enc_bytes,
             "_dec_str": _dec_str, "_bad_len": _bad_len, "_array_len": _array_len,
             "_header_error": self._header_error, "ZERO_MAC": bytes(MAC_LEN),
+            "_enum_value": _enum_value, "_bad_enum": _bad_enum,
         }
-        args, checks, packed, out = [], [], [], []
+        args, checks, packed, out, valid = [], [], [], [], []
         idx = 5
         if self.is_tc:
             args += ["key_id=0", "auth_seq=0", "mac=ZERO_MAC"]
@@ -359,8 +382,10 @@ class PacketDef:
                 out.append(f"v[{idx}]")
             elif lay.kind == "enum":
                 ns[f"_E_{n}"] = dict(lay.enum or {})
-                packed.append(f"_E_{n}.get({n}, {n})")
+                ns[f"_V_{n}"] = frozenset((lay.enum or {}).values())
+                packed.append(f"_enum_value(_E_{n}, _V_{n}, {n}, '{name}.{n}')")
                 out.append(f"v[{idx}]")
+                valid.append((f"v[{idx}] not in _V_{n}", f"_bad_enum('{name}.{n}', v[{idx}])"))
             elif lay.kind == "array":
                 checks.append(f"if len({n}) != {lay.count}: "
                               f"raise _array_len('{name}.{n}', {n}, {lay.count})")
@@ -398,8 +423,9 @@ class PacketDef:
             f"    if _crc(raw, 0xFFFF):\n"
             f"        raise PacketCrcError('{name}: CRC mismatch')\n"
             f"    v = _unpack(raw)\n"
-            f"    if v[0] != {self.w0} or v[2] != {size - 7}:\n"
+            f"    if v[0] != {self.w0} or v[2] != {size - 7} or v[1] < 0xC000:\n"
             f"        raise _header_error(raw)\n"
+            + "".join(f"    if {cond}:\n        raise {err}\n" for cond, err in valid) +
             f"    return _tnew(_Rec, ({self.apid}, v[1] & 0x3FFF, v[3] + v[4] / 65536.0,"
             f" {', '.join(out)}))\n"
         )
@@ -415,6 +441,9 @@ class PacketDef:
         if hdr.packet_len != len(raw):
             return PacketLengthError(
                 f"{self.name}: length field says {hdr.packet_len} octets, got {len(raw)}")
+        if hdr.seq_flags != codec.SEQ_UNSEGMENTED and not self.segmentable:
+            return PacketHeaderError(f"{self.name}: sequence flags {hdr.seq_flags:02b}: this "
+                                     "packet is never segmented (11)")
         return PacketHeaderError(f"{self.name}: header {hdr} does not match the declaration")
 
     # -- variable layout: compiled construct ---------------------------------
@@ -442,7 +471,8 @@ class PacketDef:
             if not 0 <= seq < codec.SEQ_MODULO:
                 raise PacketBuildError(f"{name}: seq={seq!r} outside [0, 16383]")
             for k, mapping in enums.items():
-                values[k] = mapping.get(values[k], values[k])
+                values[k] = _enum_value(mapping, frozenset(mapping.values()), values[k],
+                                        f"{name}.{k}")
             try:
                 data = body.build(values)
                 coarse, fine = codec.tai_to_cuc(t_tai)
@@ -463,23 +493,29 @@ class PacketDef:
             b = b"".join(parts)
             return b + crc(b, 0xFFFF).to_bytes(2, "big")
 
+        min_size, segmentable = self.min_size, self.segmentable
+        enum_values = {k: frozenset(v.values()) for k, v in enums.items()}
+
         def parse(raw: Any) -> Any:
             n = len(raw)
-            if n < head + tail:
-                raise _bad_len(name, n, head + tail)
+            if n < min_size:
+                raise PacketLengthError(f"{name}: {n} octets, the packet has at least {min_size}")
             w = hdr_struct.unpack_from(raw)
             if w[2] + 7 != n:
                 raise PacketLengthError(f"{name}: length field says {w[2] + 7} octets, got {n}")
             if crc(raw, 0xFFFF):
                 raise PacketCrcError(f"{name}: CRC mismatch")
-            if w[0] != w0:
+            if w[0] != w0 or (w[1] < 0xC000 and not segmentable):
                 raise self._header_error(raw)
             coarse, fine = struct.unpack_from(">IH", raw, 6)
             try:
                 d = body.parse(bytes(raw[head:n - tail]))
-            except (cs.ConstructError, UnicodeDecodeError, ValueError, TypeError,
+            except (cs.ConstructError, struct.error, UnicodeDecodeError, ValueError, TypeError,
                     IndexError, OverflowError) as exc:
                 raise PacketFieldError(f"{name}: {exc}") from None
+            for k, values in enum_values.items():
+                if d[k] not in values:
+                    raise _bad_enum(f"{name}.{k}", d[k])
             vals = [tuple(d[k]) if isinstance(d[k], list) else d[k] for k in names]
             auth = list(_AUTH.unpack_from(raw, 12)) if is_tc else []
             return tuple.__new__(rec, (apid, w[1] & 0x3FFF, coarse + fine / 65536.0,

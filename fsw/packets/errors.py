@@ -62,6 +62,8 @@ class AuthReason(enum.Enum):
     BAD_MAC = "bad MAC"
     REPLAY = "replay"
     MALFORMED = "malformed"
+    REVOKED_KEY = "revoked key"
+    RESERVED_SEQ = "reserved auth_seq"
 
 
 class AuthError(PacketError):
@@ -88,6 +90,19 @@ class ReplayError(AuthError):
 
 class MalformedCommandError(AuthError):
     reason = AuthReason.MALFORMED
+
+
+class RevokedKeyError(AuthError):
+    """The command is signed with a key retired by a rotation."""
+
+    reason = AuthReason.REVOKED_KEY
+
+
+class ReservedSequenceError(AuthError):
+    """``auth_seq`` 2^32-1, a key's last number, is kept for the KEY_ROTATE
+    that retires the key; any other command is refused with it."""
+
+    reason = AuthReason.RESERVED_SEQ
 
 
 class KeyFileError(PacketError, UserError):

@@ -14,7 +14,7 @@ from fsw.packets.dictionary import (
     field_layout,
     plan_area,
 )
-from fsw.packets.types import flag_bits
+from fsw.packets.types import flag_bits, is_packet
 
 REGENERATE = "fsw dict --output docs/packets.md"
 
@@ -24,8 +24,11 @@ def type_name(pdef: PacketDef, name: str) -> str:
     f = pdef.fields[pdef.field_names.index(name)]
     lay = field_layout(f.type)
     if lay is None:
-        return "octets (rest of packet)" if type(f.type).__name__ == "GreedyBytes" else (
-            f"variable ({type(f.type).__name__})")
+        if type(f.type).__name__ == "GreedyBytes":
+            return "octets (rest of packet)"
+        if is_packet(f.type):
+            return "one whole space packet (rest of packet)"
+        return f"variable ({type(f.type).__name__})"
     base = {"b": "i8", "B": "u8", "h": "i16", "H": "u16", "i": "i32", "I": "u32", "l": "i32",
             "L": "u32", "q": "i64", "Q": "u64", "f": "f32", "d": "f64"}
     if lay.kind == "scalar":

@@ -6,6 +6,8 @@ and uniform (big-endian, float64 for physical values).
 
 from __future__ import annotations
 
+import binascii
+
 import construct as cs
 
 F64 = cs.Float64b
@@ -22,9 +24,37 @@ I64 = cs.Int64sb
 GreedyBytes = cs.GreedyBytes
 
 
+def _whole_packet(obj: bytes) -> bool:
+    """True if ``obj`` is one whole space packet: at least a primary header
+    and a CRC, its length field equal to its size, its CRC-16 checking."""
+    return (len(obj) >= 8 and ((obj[4] << 8) | obj[5]) + 7 == len(obj)
+            and binascii.crc_hqx(obj, 0xFFFF) == 0)
+
+
+_PACKET = cs.ExprValidator(cs.GreedyBytes, lambda obj, ctx: _whole_packet(obj))
+
+
+def packet() -> cs.Construct:
+    """The rest of the packet holds one whole space packet (a telecommand
+    carried by another): octets like ``GreedyBytes``, but a parse or build
+    whose octets are not exactly one packet with a good CRC is an error, so a
+    truncated or damaged inner packet is never taken for a whole one."""
+    return _PACKET
+
+
+def is_packet(sc: cs.Construct) -> bool:
+    """True for a field declared with :func:`packet`."""
+    return sc is _PACKET
+
+
 def vec(n: int, element: cs.Construct = F64) -> cs.Construct:
     """A fixed array of ``n`` numbers (float64 by default)."""
     return cs.Array(n, element)
+
+
+def octets(size: int) -> cs.Construct:
+    """Fixed-size opaque octets (``bytes`` of exactly ``size``)."""
+    return cs.Bytes(size)
 
 
 def text(size: int, encoding: str = "utf8") -> cs.Construct:

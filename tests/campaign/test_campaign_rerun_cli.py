@@ -20,7 +20,7 @@ def test_fsw_run_dispersed_reproduces_a_campaign_row(tmp_path, capsys) -> None:
     assert row["error"] is None
     out = tmp_path / "run"
     rc = main(["run", str(MISSION_SHORT), "--seed", str(row["seed"]), "--dispersed",
-               "--quiet", "--out", str(out)])
+               "--test-keys", "--quiet", "--out", str(out)])
     assert rc == 0
     printed = capsys.readouterr().out
     for key in row["overrides"]:
@@ -31,13 +31,14 @@ def test_fsw_run_dispersed_reproduces_a_campaign_row(tmp_path, capsys) -> None:
     assert summ["delta_v_m_s"] == row["dv_mps"]
     # Without --dispersed the same seed flies the nominal scenario: another stream.
     rc = main(["run", str(MISSION_SHORT), "--seed", str(row["seed"]), "--quiet",
-               "--no-archive", "--out", str(tmp_path / "nominal")])
+               "--test-keys", "--no-archive", "--out", str(tmp_path / "nominal")])
     assert rc == 0
     nominal = json.loads((tmp_path / "nominal" / "summary.json").read_text())
     assert nominal["packet_hash"] != row["packet_hash"]
 
 
 def test_dispersed_without_seed_is_a_user_error(tmp_path, capsys) -> None:
-    rc = main(["run", str(MISSION_SHORT), "--dispersed", "--out", str(tmp_path / "x")])
+    rc = main(["run", "--test-keys", str(MISSION_SHORT), "--dispersed",
+               "--out", str(tmp_path / "x")])
     assert rc == 2
     assert "--dispersed needs --seed" in capsys.readouterr().err

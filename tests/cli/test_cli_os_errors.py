@@ -58,7 +58,8 @@ def results(tmp_path_factory) -> dict[str, dict]:
     ro_run = ro / "run"
     cases = {
         # read-only: every writing option
-        "ro run --out": ["run", "short_inspection", "--duration", "20", "--quiet", "--out",
+        "ro run --out": ["run", "--test-keys", "short_inspection",
+                         "--duration", "20", "--quiet", "--out",
                          f"{ro}/r1"],
         "ro decode --csv": ["decode", str(run), "--csv", f"{ro}/csv"],
         "ro decode --parquet": ["decode", str(run), "--parquet", f"{ro}/pq"],
@@ -77,7 +78,8 @@ def results(tmp_path_factory) -> dict[str, dict]:
         "ro ground --record": ["ground", "tcp://127.0.0.1:1", "--no-hk", "--record",
                                f"{ro}/rec.fswarc"],
         # no space at all
-        "full run --out": ["run", "short_inspection", "--duration", "20", "--quiet", "--out",
+        "full run --out": ["run", "--test-keys", "short_inspection",
+                         "--duration", "20", "--quiet", "--out",
                            f"{full}/r1"],
         "full decode --csv": ["decode", str(run), "--csv", f"{full}/csv"],
         "full decode --pcap": ["decode", str(run), "--pcap", f"{full}/x.pcap"],
@@ -88,7 +90,8 @@ def results(tmp_path_factory) -> dict[str, dict]:
         "full campaign --out": ["campaign", "short_inspection", "--runs", "1", "--workers", "0",
                                 "--duration", "10", "--no-progress", "--out", f"{full}/camp"],
         # a little space: the writes start, then fail
-        "some run --out": ["run", "short_inspection", "--duration", "200", "--quiet", "--out",
+        "some run --out": ["run", "--test-keys", "short_inspection",
+                         "--duration", "200", "--quiet", "--out",
                            f"{some}/r1"],
         "some decode --csv": ["decode", str(run), "--csv", f"{some}/csv"],
         "some decode --parquet": ["decode", str(run), "--parquet", f"{some}/pq"],

@@ -68,7 +68,7 @@ def work(tmp_path_factory) -> Path:
 
 
 def test_fsw_run_shows_mission_progress(work: Path) -> None:
-    rc, screen = in_terminal(["run", "short_inspection", "--duration", "60", "--out",
+    rc, screen = in_terminal(["run", "--test-keys", "short_inspection", "--duration", "60", "--out",
                               str(work / "r")], work)
     assert rc == 0, screen[-2000:]
     assert "sim s" in screen and "COMMISSIONING" in screen

@@ -182,3 +182,46 @@ def test_h_wheel_is_the_default_wheels_momentum_bit_for_bit() -> None:
     other = att.Adcs(att.AdcsConfig(wheel_count=4, wheel_axes_B=SCENARIO_AXES))
     with pytest.raises(GncInputError):
         other.step(att.AdcsInput(mode=0, h_wheel=[0.0, 0.0, 0.0]))
+
+
+def test_adcs_input_reaches_the_c_struct_field_by_field() -> None:
+    """The step packs gnc_adcs_in in one call: read back through the struct's
+    own numpy layout (made from the C declaration by cffi), every member holds
+    what was given, and an invalid sensor keeps its last valid value."""
+    from fsw.core.attitude import Adcs, AdcsInput, AdcsMode
+
+    a = Adcs()
+    given = dict(mode=AdcsMode.TARGET, gyro_B=np.array([1e-3, -2e-3, 3e-3]),
+                 q_st_BN=(0.5, 0.5, 0.5, 0.5), mag_B=[1e-5, 2e-5, 3e-5],
+                 wheel_speed=(1.0, 2.0, 3.0), q_target_BN=(1.0, 0.0, 0.0, 0.0),
+                 r_target_N=(100.0, -20.0, 5.0), v_target_N=(0.1, 0.2, 0.3), target_age=0.25,
+                 sun_N=(0.0, 1.0, 0.0), normal_N=(0.0, 0.0, 1.0), wheel_ok=0b101,
+                 tach_new=True)
+    a.step(AdcsInput(**given))
+    v = a._in.view
+    for name, value in given.items():
+        want = np.asarray(value, dtype=float).reshape(-1)
+        got = np.asarray(v(name), dtype=float).reshape(-1)
+        if name == "wheel_speed":
+            want = np.concatenate((want, np.zeros(3)))
+        assert got.tolist() == want.tolist(), name
+    assert (int(v("gyro_valid")[0]), int(v("st_valid")[0]), int(v("mag_valid")[0])) == (1, 1, 1)
+    a.step(AdcsInput(mode=AdcsMode.TARGET))  # no sensor this cycle
+    assert (int(v("gyro_valid")[0]), int(v("st_valid")[0]), int(v("mag_valid")[0])) == (0, 0, 0)
+    assert v("q_st_BN").tolist() == [0.5, 0.5, 0.5, 0.5]
+
+
+@pytest.mark.parametrize("bad", [
+    {"gyro_B": (1.0, 2.0)}, {"q_target_BN": (1.0, 0.0, 0.0)}, {"sun_N": "abc"},
+    {"wheel_speed": (1.0,) * 7}, {"h_wheel": (1.0, 2.0)}, {"r_target_N": ((1,), (2,), (3,))},
+    {"mode": "x"}, {"wheel_ok": 1 << 40},
+])
+def test_bad_adcs_input_is_a_typed_error_and_changes_nothing(bad: dict) -> None:
+    from fsw.core.attitude import Adcs, AdcsInput, AdcsMode
+
+    a = Adcs()
+    with pytest.raises(GncInputError, match="adcs_step: bad input"):
+        a.step(AdcsInput(**{"mode": AdcsMode.POINT, **bad}))
+    a.step(AdcsInput(mode=AdcsMode.POINT))  # no gyro: the last valid one (none yet) stays
+    assert a._in.view("gyro_valid")[0] == 0
+    assert a._in.view("gyro_B").tolist() == [0.0, 0.0, 0.0]  # the bad value was not kept

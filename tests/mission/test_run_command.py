@@ -14,7 +14,8 @@ from fsw import scenario
 
 def test_fsw_run_writes_the_run_directory(tmp_path, capsys) -> None:
     out = tmp_path / "run1"
-    rc = main(["run", "short_inspection", "--duration", "200", "--out", str(out), "--quiet"])
+    rc = main(["run", "short_inspection", "--duration", "200", "--out", str(out), "--quiet",
+               "--test-keys"])
     assert rc == 0
     printed = capsys.readouterr().out
     assert "Phase timeline" in printed and "Packet-stream hash" in printed
@@ -30,10 +31,10 @@ def test_fsw_run_writes_the_run_directory(tmp_path, capsys) -> None:
 
 
 def test_fsw_run_user_errors(tmp_path, capsys) -> None:
-    assert main(["run", "no_such_scenario", "--out", str(tmp_path / "x")]) == 2
+    assert main(["run", "--test-keys", "no_such_scenario", "--out", str(tmp_path / "x")]) == 2
     assert "no built-in scenario" in capsys.readouterr().err
     bad = tmp_path / "bad.toml"
     bad.write_text("[plan]\nkeep_out_m = -5\n")
-    assert main(["run", str(bad), "--out", str(tmp_path / "y")]) == 2
+    assert main(["run", "--test-keys", str(bad), "--out", str(tmp_path / "y")]) == 2
     assert "plan.keep_out_m" in capsys.readouterr().err
-    assert main(["run", "--duration", "-1", "--out", str(tmp_path / "z")]) == 2
+    assert main(["run", "--test-keys", "--duration", "-1", "--out", str(tmp_path / "z")]) == 2

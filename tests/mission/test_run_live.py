@@ -34,7 +34,8 @@ def _free_port_pair() -> int:
 
 def test_a_fsw_run_directory_replays_exactly(tmp_path: Path, capsys) -> None:
     run = tmp_path / "run"
-    assert main(["run", "short_inspection", "--duration", "30", "--quiet", "--out", str(run)]) == 0
+    assert main(["run", "short_inspection", "--duration", "30", "--quiet", "--out", str(run),
+                 "--test-keys"]) == 0
     assert (run / "composition.json").exists()
     capsys.readouterr()
     assert main(["replay", str(run), "--verify"]) == 0
@@ -49,7 +50,7 @@ def test_live_console_commands_a_realtime_run(tmp_path: Path, monkeypatch, capsy
     runner = threading.Thread(target=lambda: rc.append(main([
         "run", "short_inspection", "--duration", "40", "--quiet", "--no-archive",
         "--out", str(tmp_path / "run"), "--keys", str(keyfile),
-        "--ground-port", str(port), "--realtime", "4"])), daemon=True)
+        "--ground-port", str(port), "--insecure-ground", "--realtime", "4"])), daemon=True)
     runner.start()
     try:
         time.sleep(1.0)
@@ -66,8 +67,9 @@ def test_live_console_commands_a_realtime_run(tmp_path: Path, monkeypatch, capsy
 
 
 def test_live_options_refuse_bad_values(tmp_path: Path, capsys) -> None:
-    assert main(["run", "short_inspection", "--realtime", "0", "--out", str(tmp_path / "a")]) == 2
+    assert main(["run", "--test-keys", "short_inspection", "--realtime", "0",
+                 "--out", str(tmp_path / "a")]) == 2
     assert "--realtime" in capsys.readouterr().err
-    assert main(["run", "short_inspection", "--transport", "tcp", "--realtime", "2",
+    assert main(["run", "--test-keys", "short_inspection", "--transport", "tcp", "--realtime", "2",
                  "--duration", "5", "--quiet", "--out", str(tmp_path / "b")]) == 2
     assert "inproc" in capsys.readouterr().err

@@ -110,7 +110,7 @@ def test_fsw_run_over_tcp_writes_the_same_run(tmp_path: Path, capsys: Any) -> No
     for transport in ("inproc", "tcp"):
         d = tmp_path / transport
         assert main(["run", "short_inspection", "--duration", "30", "--transport", transport,
-                     "--out", str(d), "--quiet"]) == 0
+                     "--out", str(d), "--quiet", "--test-keys"]) == 0
         out[transport] = json.loads((d / "summary.json").read_text())
         assert len(read_archive(d / "packets.fswarc")) == out[transport]["packets"]
     assert "Packet-stream hash" in capsys.readouterr().out

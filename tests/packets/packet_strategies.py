@@ -10,12 +10,18 @@ from hypothesis import strategies as st
 
 from fsw.packets import DICTIONARY, PacketDef
 from fsw.packets.dictionary import field_layout
+from fsw.packets.types import is_packet
 
 _INT_RANGES = {"b": (-128, 127), "B": (0, 255), "h": (-(2**15), 2**15 - 1), "H": (0, 2**16 - 1),
                "i": (-(2**31), 2**31 - 1), "I": (0, 2**32 - 1), "l": (-(2**31), 2**31 - 1),
                "L": (0, 2**32 - 1), "q": (-(2**63), 2**63 - 1), "Q": (0, 2**64 - 1)}
 
 PACKET_NAMES = sorted(DICTIONARY)
+
+
+def _inner(seq: int) -> bytes:
+    """A whole packet for fields declared ``packet()`` (a telecommand carried)."""
+    return DICTIONARY["NOOP"].build(t_tai=2.0e9, seq=seq, key_id=1, auth_seq=seq)
 
 
 def _number(ch: str) -> st.SearchStrategy:
@@ -32,7 +38,9 @@ def field_values(pdef: PacketDef) -> st.SearchStrategy[dict]:
     parts = {}
     for f in pdef.fields:
         lay = field_layout(f.type)
-        if lay is None:  # variable: opaque octets
+        if is_packet(f.type):  # one whole packet: a NOOP carried
+            parts[f.name] = st.builds(_inner, st.integers(0, 2**14 - 1))
+        elif lay is None:  # variable: opaque octets
             parts[f.name] = st.binary(max_size=300)
         elif lay.kind == "scalar":
             parts[f.name] = _number(lay.fmt)
@@ -61,6 +69,9 @@ def random_values(pdef: PacketDef, rng: random.Random) -> dict:
     out: dict = {}
     for f in pdef.fields:
         lay = field_layout(f.type)
+        if is_packet(f.type):
+            out[f.name] = _inner(rng.randrange(2**14))
+            continue
         if lay is None:
             out[f.name] = rng.randbytes(rng.randrange(200))
             continue

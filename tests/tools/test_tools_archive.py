@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from fsw_tools.archive import ArchiveError, ArchiveWriter, read_archive
+from fsw_tools.archive import ArchiveError, ArchiveWriter, parse_archive, read_archive
 from fsw_tools.archive import format as fmt
 from ground_packets import make_packet, packet_stream
 
@@ -49,25 +49,64 @@ def test_select_by_apid_and_time_window(tmp_path: Path, stream) -> None:
     assert len(want) > 10
 
 
+CLOSING_SIZE = fmt.RECORD_HEADER_SIZE + fmt.CLOSING.size
+
+
 def test_every_truncation_reads_complete_records_and_reports_tear(tmp_path: Path) -> None:
     stream = packet_stream(12, seed=3)
     path = tmp_path / "a.fswarc"
     _write(path, stream)
     raw = path.read_bytes()
-    # byte offsets where each record ends
+    # byte offsets where each record ends; the closing record ends the file
     ends = np.cumsum([fmt.RECORD_HEADER_SIZE + len(p) for p, _ in stream]) + fmt.FILE_HEADER_SIZE
+    assert len(raw) == ends[-1] + CLOSING_SIZE
     for cut in range(fmt.FILE_HEADER_SIZE, len(raw) + 1):
         cut_path = tmp_path / "cut.fswarc"
         cut_path.write_bytes(raw[:cut])
         arc = read_archive(cut_path)
         complete = int(np.searchsorted(ends, cut, side="right"))
         assert list(arc.packets()) == [p for p, _ in stream[:complete]], cut
-        if cut in ends or cut == fmt.FILE_HEADER_SIZE:
-            assert arc.issues == []
+        kinds = [i.kind for i in arc.issues]
+        if cut == len(raw):
+            assert kinds == [] and arc.closed
+        elif cut in ends or cut == fmt.FILE_HEADER_SIZE:  # cut on a boundary: still seen
+            assert kinds == ["unclosed"] and not arc.closed
         else:
             assert arc.torn is not None and arc.torn.offset == (ends[complete - 1]
                                                                 if complete else 32)
-            assert [i.kind for i in arc.issues] == ["torn"]
+            assert kinds == ["torn", "unclosed"]
+
+
+def test_records_missing_on_record_boundaries_are_counted(tmp_path: Path, stream) -> None:
+    """Records cut out cleanly (no damaged byte left) are found by their
+    numbers, and counted exactly."""
+    path = tmp_path / "a.fswarc"
+    _write(path, stream)
+    raw = path.read_bytes()
+    starts = np.cumsum([0] + [fmt.RECORD_HEADER_SIZE + len(p) for p, _ in stream]) \
+        + fmt.FILE_HEADER_SIZE
+    cut = raw[:starts[100]] + raw[starts[137]:]
+    arc = parse_archive(cut)
+    assert list(arc.packets()) == [p for p, _ in stream[:100] + stream[137:]]
+    (issue,) = arc.issues
+    assert (issue.kind, issue.records) == ("missing", 37)
+    assert "records 100..136 (37) absent" in str(issue)
+    assert arc.records_lost == 37 and "37 records known lost" in arc.completeness()
+
+
+def test_closing_record_says_complete_or_interrupted(tmp_path: Path, stream) -> None:
+    path = tmp_path / "a.fswarc"
+    _write(path, stream)
+    arc = read_archive(path)
+    assert arc.closed and arc.issues == [] and arc.completeness().startswith("complete")
+    path2 = tmp_path / "b.fswarc"
+    with pytest.raises(KeyboardInterrupt), ArchiveWriter(path2) as w:
+        for pkt, t in stream[:10]:
+            w.write(pkt, t)
+        raise KeyboardInterrupt
+    arc = read_archive(path2)
+    assert len(arc) == 10 and arc.closed
+    assert [i.kind for i in arc.issues] == ["interrupted"]
 
 
 def test_corrupted_record_is_skipped_and_reported(tmp_path: Path, stream) -> None:
@@ -86,9 +125,9 @@ def test_corrupted_record_is_skipped_and_reported(tmp_path: Path, stream) -> Non
     arc = read_archive(path)
     want = [p for i, (p, _) in enumerate(stream) if i not in (10, 20)]
     assert list(arc.packets()) == want
-    assert [(i.kind, i.offset) for i in arc.issues] == [("corrupt", starts[10]),
-                                                        ("corrupt", starts[20])]
-    assert "CRC" in arc.issues[0].detail
+    assert [(i.kind, i.offset, i.records) for i in arc.issues] == [
+        ("corrupt", starts[10], 1), ("corrupt", starts[20], 1)]
+    assert "CRC" in arc.issues[0].detail and "records 10..10 lost (1)" in str(arc.issues[0])
 
 
 def test_not_an_archive_is_a_clear_error(tmp_path: Path) -> None:
@@ -106,7 +145,7 @@ def test_writer_refuses_to_overwrite_and_append_repairs_a_tear(tmp_path: Path, s
     with pytest.raises(Exception, match="exists"):
         ArchiveWriter(path)
     raw = path.read_bytes()
-    path.write_bytes(raw[:-7])  # tear the last record
+    path.write_bytes(raw[:-(CLOSING_SIZE + 7)])  # cut the closing record, tear the last one
     with ArchiveWriter(path, append=True) as w:
         assert w.repaired_bytes == fmt.RECORD_HEADER_SIZE + len(stream[49][0]) - 7
         for pkt, t in stream[50:]:
@@ -167,14 +206,14 @@ def test_sigkill_mid_run_leaves_every_complete_record_readable(tmp_path: Path) -
     for i, pkt in enumerate(arc.packets()):
         assert pkt == make_packet(0x010 + i % 3, i, i.to_bytes(4, "big") * (1 + i % 50))
     assert np.allclose(arc.times, np.arange(n) * 0.01)
-    assert all(issue.kind == "torn" for issue in arc.issues)  # at most a torn tail
+    kinds = [issue.kind for issue in arc.issues]  # at most a torn tail, and it is said
+    assert kinds in (["unclosed"], ["torn", "unclosed"])
 
 
 def test_damaged_archives_never_raise_and_never_return_bad_records(tmp_path: Path) -> None:
     """Property: any damage after the header (random bytes, flipped bits, cut,
     spliced) gives records that are each one of the written packets, with
     every damaged stretch reported."""
-    from fsw_tools.archive import parse_archive
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
 
@@ -198,11 +237,12 @@ def test_damaged_archives_never_raise_and_never_return_bad_records(tmp_path: Pat
         arc = parse_archive(data)
         got = list(arc.packets())
         assert all(p in written for p in got)  # never a damaged packet
-        if kept_changed or junk:
-            assert arc.issues  # every damage is reported
-        else:  # a clean cut: the complete records, a tear iff inside one
-            n = int(np.searchsorted(ends, cut, side="right"))
+        if kept_changed or junk or cut < len(raw):
+            assert arc.issues  # every damage is reported, a clean cut too
+        if not kept_changed and not junk:  # a clean cut: the complete records, a tear iff
+            n = int(np.searchsorted(ends, cut, side="right"))  # inside one
             assert got == [bytes(p) for p, _ in stream[:n]]
-            assert (arc.torn is not None) == (cut not in ends and cut != fmt.FILE_HEADER_SIZE)
+            inside = cut not in ends and cut != fmt.FILE_HEADER_SIZE and cut < len(raw)
+            assert (arc.torn is not None) == inside
 
     check()

@@ -135,8 +135,9 @@ def test_console_sends_a_command_and_sees_its_acknowledgement(monkeypatch, capsy
     names = [DICTIONARY.by_apid[int(a)].name for a in read_archive(record).apids]
     assert names.count("COMMAND_ACK") == 2 and "ADCS_HK" in names  # the session recorded
     [cmd] = r.commands  # verified by the flight side's verifier: authentic and fresh
+    # signed with the operator's key (2), never the scripted ground station's (1)
     assert (cmd.packet.name, cmd.along_track, cmd.key_id, cmd.auth_seq) == (
-        "SET_HOLD_POINT", -500.0, 1, 1)
+        "SET_HOLD_POINT", -500.0, 2, 1)
 
 
 def test_anti_replay_state_survives_the_session(monkeypatch, capsys, keyfile) -> None:
@@ -152,7 +153,7 @@ def test_anti_replay_state_survives_the_session(monkeypatch, capsys, keyfile) ->
 
 def test_forged_command_is_shown_rejected(monkeypatch, capsys, keyfile, tmp_path) -> None:
     other = tmp_path / "other.keys"
-    new_key_file(other, [1])  # same key id, different key: the MAC cannot verify
+    new_key_file(other, [1, 2])  # same key ids, different keys: the MAC cannot verify
     with Responder(KeyRing.load(keyfile)) as r:
         rc, out, err = _console(monkeypatch, capsys,
                                 [r.gateway.endpoints.tm, "--keys", str(other)],
@@ -225,7 +226,7 @@ def test_bridge_refuses_what_is_not_a_telecommand() -> None:
     good = DICTIONARY["NOOP"].build(t_tai=2.3e9, seq=0)
 
     class FakeGateway:
-        def uplink(self, timeout_s: float) -> list[bytes]:
+        def uplink(self, timeout_s: float, limit: int | None = None) -> list[bytes]:
             return [b"\x00", ADCS_HK.build(t_tai=2.3e9, **field_values(ADCS_HK, 1)), good]
 
     class FakeCtx:

@@ -25,7 +25,7 @@ def test_console_commands_the_flight_comms_task(tmp_path: Path, monkeypatch, cap
     keyfile = tmp_path / "tc.keys"
     keys = new_key_file(keyfile, [1, 2])
     forged = tmp_path / "forged.keys"
-    new_key_file(forged, [1])
+    new_key_file(forged, [1, 2])  # same key ids, different keys
     gateway = _gateway()
     bridge = GroundBridge(gateway)
     bus = Bus.local(name="live")

@@ -12,11 +12,12 @@ from typing import Any
 
 import pytest
 from fsw_tools.cli import main
+from fsw_tools.ground.authseq import AuthSeqStore, operator_key
 from fsw_tools.ground.web.app import COOKIE, create_app
 from fsw_tools.ground.web.commanding import ARM_WINDOW_S, Commander, command_forms
 from fsw_tools.ground.web.history import CommandHistory
 from fsw_tools.ground.web.model import TelemetryModel, utc_text
-from fsw_tools.ground.web.server import WebConsole, is_local, operator_key_id, telemetry_pages
+from fsw_tools.ground.web.server import WebConsole, is_local, telemetry_pages
 from starlette.websockets import WebSocketDisconnect
 
 from fsw.errors import UserError
@@ -182,13 +183,11 @@ def test_hazardous_commands_need_arm_then_confirm(tmp_path: Path) -> None:
     assert [DICTIONARY.decode(r).packet.name for r in sent] == ["ARM_THRUSTERS"]
 
 
-def test_operator_key_is_never_the_station_key_by_default(capsys) -> None:
-    assert operator_key_id(KeyRing({1: bytes(32), 3: bytes(32), 2: bytes(32)}), None, 1) == 2
-    assert operator_key_id(KEYS, 1, 1) == 1  # asked for explicitly
-    assert operator_key_id(KeyRing({1: bytes(32)}), None, 1) == 1
-    assert "clash" in capsys.readouterr().err
-    with pytest.raises(UserError):
-        operator_key_id(KEYS, 7, 1)
+def test_operator_key_is_never_the_station_key_by_default(tmp_path) -> None:
+    store = AuthSeqStore(tmp_path / "k.authseq")
+    assert operator_key(KeyRing({1: bytes(32), 3: bytes(32), 2: bytes(32)}), store) == 2
+    with pytest.raises(UserError, match="no operator key"):  # only the station's key
+        operator_key(KeyRing({1: bytes(32)}), store)
 
 
 def test_pages_are_generated_from_the_dictionary() -> None:

@@ -102,11 +102,14 @@ def test_web_console_in_a_browser(tmp_path: Path) -> None:
     link_port, web_port = _free_port(pair=True), _free_port()
     fsw = shutil.which("fsw")
     assert fsw is not None
+    curve = tmp_path / "curve"  # the link as a user opens it: CurveZMQ on both sides
+    subprocess.run([fsw, "curve", "new", str(curve)], check=True, capture_output=True)
     run = _start([fsw, "run", str(_fault_scenario(tmp_path)), "--ground-port", str(link_port),
-                  "--realtime", "10", "--keys", str(keys), "--duration", "600", "--no-archive",
-                  "--quiet", "--out", str(tmp_path / "run")], tmp_path / "run.log")
+                  "--curve", str(curve), "--realtime", "10", "--keys", str(keys),
+                  "--duration", "600", "--no-archive", "--quiet", "--out", str(tmp_path / "run")],
+                 tmp_path / "run.log")
     web_cmd = [fsw, "ground", f"tcp://127.0.0.1:{link_port}", "--web", "--port", str(web_port),
-               "--keys", str(keys), "--history", str(history)]
+               "--keys", str(keys), "--curve", str(curve), "--history", str(history)]
     web = None
     shots = tmp_path / "screenshots"
     page = None

@@ -5,8 +5,9 @@ the declaration (arrays as 2-D columns, enums as their integer value).
 
 Decoding is the packet layer's bulk decoder (fsw.packets.bulk: vectorised
 numpy dtypes derived from the dictionary; variable layouts one by one).
-Packets that fail (CRC, length, header, unknown APID) are counted in
-``DecodeResult.errors``, never dropped silently.
+Packets that fail (CRC, length, header, sequence flags, a field value
+outside its declaration, unknown APID) are counted in ``DecodeResult.errors``,
+never dropped silently.
 """
 
 from __future__ import annotations
@@ -116,12 +117,37 @@ def _clean(sub: Archive, pdef: Any, result: DecodeResult) -> Archive:
     w0 = data[offs].astype(np.int64) << 8 | data[offs + 1]
     header_ok = w0 == pdef.w0
     crc_ok = np.fromiter((crc(p, 0xFFFF) == 0 for p in sub.packets()), bool, len(sub))
+    field_ok = np.ones(len(sub), bool)
+    framed = length_ok & crc_ok & header_ok
+    if framed.any():  # the checks of a single parse: sequence flags, enum values, text...
+        header_ok[framed], field_ok[framed] = _row_checks(sub.take(np.flatnonzero(framed)), pdef)
     for what, bad in (("wrong length", ~length_ok), ("CRC mismatch", length_ok & ~crc_ok),
-                      ("header mismatch", length_ok & crc_ok & ~header_ok)):
+                      ("header mismatch", length_ok & crc_ok & ~header_ok),
+                      ("bad field value", length_ok & crc_ok & header_ok & ~field_ok)):
         if bad.any():
             result.errors[f"{pdef.name}: {what}"] += int(bad.sum())
-    good = length_ok & crc_ok & header_ok
+    good = length_ok & crc_ok & header_ok & field_ok
     return sub if good.all() else sub.take(np.flatnonzero(good))
+
+
+def _row_checks(sub: Archive, pdef: Any) -> tuple[np.ndarray, np.ndarray]:
+    """(header_ok, field_ok) of packets already framed (length, CRC and
+    header word good): vectorised for fixed layouts, one parse each else."""
+    from fsw.packets import PacketError, PacketHeaderError, bulk
+
+    if pdef.fixed:
+        wire = np.frombuffer(sub.data, bulk.wire_dtype(pdef))
+        return bulk.check_fixed(pdef, wire)
+    header_ok = np.ones(len(sub), bool)
+    field_ok = np.ones(len(sub), bool)
+    for i, p in enumerate(sub.packets()):
+        try:
+            pdef.parse(p)
+        except PacketHeaderError:
+            header_ok[i] = False
+        except PacketError:  # a field (or a variable layout's length) does not decode
+            field_ok[i] = False
+    return header_ok, field_ok
 
 
 def _records_table(records: list[Any], times: np.ndarray) -> Table:

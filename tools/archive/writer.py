@@ -2,12 +2,20 @@
 
 Records are built in memory and handed to the operating system (``os.write``)
 whenever ``buffer_bytes`` are pending, at the first write after
-``flush_interval_s`` (the clock is read every 32 records; 0 = every record)
-and on :meth:`ArchiveWriter.flush`/``close``, so a process killed (even by
-SIGKILL) loses at most its pending buffer; every record already written stays
-readable because a record is only valid with its own length and CRC-32. ``fsync`` adds durability
-against power loss: every ``fsync_interval_s`` (policy "interval"), after
-every record ("record"), or only at close ("close").
+``flush_interval_s`` (the clock is read every 32 records; 0 = every record),
+with ``flush_each_time`` before the first record of a later receive time (a
+lockstep run stamps records with its tick: every tick's records are handed
+over when the next tick's first arrives), and on
+:meth:`ArchiveWriter.flush`/``close``, so a process killed (even by SIGKILL)
+loses at most its pending buffer -- with ``flush_each_time``, at most the
+records of its last receive time; every record already written stays
+readable because a record is only valid with its own length and CRC-32.
+Every record carries its number (0, 1, 2, ...), so a reader finds any gap;
+``close`` ends the file with a closing record (packets written, and whether
+the run ended or was interrupted), so a reader knows a file without one lost
+its tail. ``fsync`` adds durability against power loss: every
+``fsync_interval_s`` (policy "interval"), after every record ("record"), or
+only at close ("close").
 """
 
 from __future__ import annotations
@@ -23,7 +31,7 @@ from typing import Literal
 from fsw_tools.archive import format as fmt
 
 SyncPolicy = Literal["record", "interval", "close"]
-_BODY = struct.Struct("<Iq").pack
+_BODY = struct.Struct("<IIq").pack
 _CRC = struct.Struct("<I").pack
 _crc32 = zlib.crc32
 #: records between two looks at the clock (the time-based flush/fsync policy)
@@ -47,6 +55,7 @@ class ArchiveWriter:
         flush_interval_s: float = 0.1,
         fsync_interval_s: float = 1.0,
         buffer_bytes: int = 1 << 16,
+        flush_each_time: bool = False,
     ) -> None:
         if sync not in ("record", "interval", "close"):
             raise ValueError(f"unknown sync policy {sync!r}")
@@ -59,8 +68,12 @@ class ArchiveWriter:
         self.bytes_written = 0
         self.rejected = 0
         self.repaired_bytes = 0
+        self.flush_each_time = flush_each_time
         self._buf = bytearray()
         self._since_check = 0
+        self._number = 0  # of the next record
+        self._last_ns = 0  # receive time of the last record
+        self._packets = 0  # packet records in the file before this writer opened it
         self._fd = self._open(append)
         now = time.monotonic()
         self._last_flush = now
@@ -68,11 +81,14 @@ class ArchiveWriter:
 
     def _open(self, append: bool) -> int:
         if append and self.path.exists() and self.path.stat().st_size > 0:
-            from fsw_tools.archive.reader import good_length
+            from fsw_tools.archive.reader import tail_state
 
             with open(self.path, "rb") as f:
-                fmt.parse_file_header(f.read(fmt.FILE_HEADER_SIZE), str(self.path))
-            good = good_length(self.path)
+                _, version = fmt.read_file_header(f.read(fmt.FILE_HEADER_SIZE), str(self.path))
+            if version != fmt.VERSION:
+                raise fmt.ArchiveError(f"{self.path}: a version {version} archive; appending "
+                                       f"writes version {fmt.VERSION} records: start a new file")
+            good, self._number, self._last_ns, self._packets = tail_state(self.path)
             size = self.path.stat().st_size
             fd = os.open(self.path, os.O_WRONLY)
             if good < size:
@@ -110,8 +126,13 @@ class ArchiveWriter:
             self.rejected += 1
             raise ValueError(f"packet of {n} bytes is outside [{fmt.MIN_PACKET}, "
                              f"{fmt.MAX_PACKET}]: not archived")
-        body = _BODY(n, recv_time_ns)
         buf = self._buf
+        if self.flush_each_time and recv_time_ns != self._last_ns and buf:
+            self.flush()  # the previous time's records, handed over
+        self._last_ns = recv_time_ns
+        number = self._number
+        self._number = number + 1
+        body = _BODY(n, number & 0xFFFFFFFF, recv_time_ns)
         buf += fmt.RECORD_MARKER
         buf += body
         buf += _CRC(_crc32(packet, _crc32(body)))
@@ -139,32 +160,39 @@ class ArchiveWriter:
             self._last_fsync = now
 
     def flush(self) -> None:
-        """Hand every pending record to the operating system."""
+        """Hand every pending record to the operating system. On an error
+        (a full disk) what was not written stays pending and the error is
+        raised; no buffer is left exported."""
         buf = self._buf
-        if buf:
-            view = memoryview(buf)
-            while view:
-                k = os.write(self._fd, view)
-                view = view[k:]
-            view.release()
-            self.bytes_written += len(buf)
-            del buf[:]
+        while buf:
+            k = os.write(self._fd, buf)  # a short write is rare: the rest is tried again
+            self.bytes_written += k
+            del buf[:k]
         self._last_flush = time.monotonic()
 
-    def close(self) -> None:
-        """Flush, fsync and close (idempotent)."""
+    def close(self, complete: bool = True) -> None:
+        """Write the closing record (``complete``: the run ended; False: it was
+        interrupted, every record handed over is written), flush, fsync and
+        close (idempotent; the file is closed even when writing fails, and the
+        error is raised)."""
         if self._fd >= 0:
-            self.flush()
-            os.fsync(self._fd)
-            os.close(self._fd)
-            self._fd = -1
+            status = fmt.STATUS_COMPLETE if complete else fmt.STATUS_INTERRUPTED
+            self._buf += fmt.closing_record(self._number, self._last_ns,
+                                            self._packets + self.records, status)
+            self._number += 1
+            try:
+                self.flush()
+                os.fsync(self._fd)
+            finally:
+                os.close(self._fd)
+                self._fd = -1
 
     def __enter__(self) -> ArchiveWriter:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        self.close(complete=exc_type is None)
 
     def __del__(self) -> None:  # best effort: never lose pending records silently
         with contextlib.suppress(Exception):
-            self.close()
+            self.close(complete=False)

@@ -105,6 +105,8 @@ def run(args: argparse.Namespace) -> int:
         arc = read_archive(resolve_archive(args.archive))
     for issue in arc.issues:
         print(f"warning: {issue}", file=sys.stderr)
+    if arc.issues:
+        print(f"warning: archive {arc.completeness()}", file=sys.stderr)
     if apids is not None:
         arc = arc.select(apids=apids)
     if args.pcap:

@@ -32,7 +32,9 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--keys", type=Path, metavar="FILE",
                    help="telecommand key file (made by 'fsw keys new'); needed to command")
     p.add_argument("--key-id", type=int_in(0, 65535), default=None, metavar="ID",
-                   help="key id to sign with (default: the lowest in the key file)")
+                   help="key id to sign with (default: the operator's key: the lowest id "
+                        "of the key file other than 1, which the scripted ground station of "
+                        "'fsw run' signs with, following rotations)")
     p.add_argument("--auth-seq", type=int_in(0, 2**32 - 1), default=None, metavar="N",
                    help="first anti-replay sequence number (default: continue from "
                         "FILE.authseq, the state kept beside the key file)")
@@ -82,7 +84,8 @@ def run(args: argparse.Namespace) -> int:
 
         return serve(args)
     from fsw_tools.archive import ArchiveWriter
-    from fsw_tools.ground.console import AuthSeqStore, GroundConsole
+    from fsw_tools.ground.authseq import AuthSeqStore
+    from fsw_tools.ground.console import GroundConsole
     from fsw_tools.ground.curve import client_keys
     from fsw_tools.ground.link import GroundClient, GroundEndpoints
 
@@ -92,10 +95,17 @@ def run(args: argparse.Namespace) -> int:
     signer = store = None
     if args.keys:
         ring = KeyRing.load(args.keys)
-        key_id = args.key_id if args.key_id is not None else min(ring.keys)
+        store = AuthSeqStore.for_keys(ring)
+        assert store is not None
+        from fsw_tools.ground.authseq import operator_key
+
+        key_id = args.key_id if args.key_id is not None else operator_key(ring, store)
         if key_id not in ring:
             raise UserError(f"--key-id {key_id}: not in {args.keys}")
-        store = AuthSeqStore(args.keys.with_name(args.keys.name + ".authseq"))
+        successor = store.rotated().get(key_id)
+        if successor is not None:
+            raise UserError(f"key {key_id} was retired on board (rotated to key {successor}); "
+                            f"sign with key {successor}")
         first = args.auth_seq if args.auth_seq is not None else store.next(key_id)
         if not 0 <= first < 1 << 32:
             raise UserError(f"--auth-seq {first}: outside 0..2^32-1")

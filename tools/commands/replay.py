@@ -74,6 +74,8 @@ def run(args: argparse.Namespace) -> int:
     arc = read_archive(resolve_archive(args.archive))
     for issue in arc.issues:
         print(f"warning: {issue}", file=sys.stderr)
+    if arc.issues:
+        print(f"warning: archive {arc.completeness()}", file=sys.stderr)
     base = 0.0 if args.absolute else first_time(arc)
     start = None if args.start is None else base + args.start
     stop = None if args.stop is None else base + args.stop

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -31,5 +32,8 @@ def run(args: argparse.Namespace) -> int:
 
     if args.out is not None:
         output_file(args.out)  # a bad --out fails now, not after the work
-    print(write_report(load_run(args.run), args.out))
+    data = load_run(args.run)
+    for issue in data.archive.issues:  # also in the report; said here too
+        print(f"warning: {issue}", file=sys.stderr)
+    print(write_report(data, args.out))
     return 0

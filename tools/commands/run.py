@@ -52,14 +52,27 @@ def add_parser(subparsers: Any) -> None:
                         "(default: until departure or the scenario's hard stop)")
     p.add_argument("--no-archive", action="store_true",
                    help="do not record the packet archive (faster; no replay possible)")
-    p.add_argument("--keys", type=Path, default=None, metavar="FILE",
-                   help="telecommand key file the flight software accepts (from 'fsw keys "
-                        "new'; default: keys derived from the seed, for reproducible runs). "
-                        "Key id 1 is the scripted ground station's: a live console uses "
-                        "another ('fsw ground --keys FILE --key-id 2')")
+    keys = p.add_mutually_exclusive_group()
+    keys.add_argument("--keys", type=Path, default=None, metavar="FILE",
+                      help="telecommand key file the flight software accepts (from 'fsw keys "
+                           "new'); its anti-replay state is kept beside it (FILE.replay, "
+                           "FILE.authseq), so a command is never accepted twice, even by "
+                           "another run. Key id 1 is the scripted ground station's: "
+                           "'fsw ground --keys FILE' signs with the operator's (2)")
+    keys.add_argument("--test-keys", action="store_true",
+                      help="keys derived from the seed: the same packet stream for the same "
+                           "seed, but anyone who knows the seed can sign (stated in "
+                           "summary.json). One of --keys and --test-keys is needed")
     p.add_argument("--ground-port", type=int_in(1, 65534), default=None, metavar="PORT",
                    help="open the ground link on tcp://127.0.0.1:PORT (telemetry) and PORT+1 "
-                        "(telecommands) for a live 'fsw ground' console")
+                        "(telecommands) for a live 'fsw ground' console; needs --curve DIR "
+                        "(or --insecure-ground)")
+    p.add_argument("--curve", type=Path, default=None, metavar="DIR",
+                   help="CurveZMQ keys of the ground link (from 'fsw curve new DIR'): the link "
+                        "is encrypted and only consoles whose key is in DIR/authorized connect")
+    p.add_argument("--insecure-ground", action="store_true",
+                   help="open --ground-port without CurveZMQ: any local process can read the "
+                        "telemetry and send (signed) telecommands; a warning is printed")
     p.add_argument("--realtime", type=positive_float, default=None, metavar="SPEED",
                    help="pace the in-orbit leg to the wall clock, SPEED times real time "
                         "(1 = real time), e.g. to watch and command it live")
@@ -103,15 +116,19 @@ def run(args: argparse.Namespace) -> int:
 
     if args.transport != "inproc" and (args.realtime or args.ground_port):
         raise UserError("--realtime and --ground-port need --transport inproc")
+    curve = _ground_security(args)
+    sc = scenario.resolve(args.scenario)
+    if args.dispersed and args.seed is None:
+        raise UserError("--dispersed needs --seed (the seed of the campaign run to reproduce)")
+    if args.keys is None and not args.test_keys:
+        raise UserError("choose the telecommand keys: --keys FILE (from 'fsw keys new FILE') "
+                        "or --test-keys (derived from the seed: reproducible, not secret)")
     keys = None
     if args.keys is not None:
         from fsw.packets.auth import KeyRing
 
         keys = KeyRing.load(args.keys)
-    sc = scenario.resolve(args.scenario)
     if args.dispersed:
-        if args.seed is None:
-            raise UserError("--dispersed needs --seed (the seed of the campaign run to reproduce)")
         from fsw_tools.campaign.scenarios import disperse
 
         sc, overrides = disperse(sc, args.seed)
@@ -128,8 +145,9 @@ def run(args: argparse.Namespace) -> int:
         from fsw_tools.ground.bridge import GroundBridge
         from fsw_tools.ground.link import GroundGateway
 
-        link = GroundBridge(GroundGateway(port=args.ground_port))
-        print(f"ground link: fsw ground tcp://127.0.0.1:{args.ground_port}", flush=True)
+        link = GroundBridge(GroundGateway(port=args.ground_port, curve=curve))
+        how = f" --curve {args.curve}" if curve is not None else ""
+        print(f"ground link: fsw ground tcp://127.0.0.1:{args.ground_port}{how}", flush=True)
     update, bar = _progress(sc, args.quiet, args.duration)
     try:
         with _composition(args.transport) as legs:
@@ -146,10 +164,37 @@ def run(args: argparse.Namespace) -> int:
     summ = summary(res)
     summ["run_dir"] = str(rd.root)
     summ["archive"] = not args.no_archive
+    if keys is None:
+        summ["telecommand_keys"] = "test: derived from the seed (reproducible, not secret)"
+    else:  # where the keys are, never the keys
+        summ["telecommand_keys"] = "key file"
+        summ["telecommand_key_file"] = str(args.keys.resolve())
     rd.write_summary(summ)
     print(format_summary(summ))
     print(f"run directory: {rd.root}")
     return 0
+
+
+def _ground_security(args: argparse.Namespace) -> Any:
+    """The CurveZMQ server keys of the ground link (None: no ground link, or
+    --insecure-ground, which is warned about)."""
+    if args.ground_port is None:
+        if args.curve is not None or args.insecure_ground:
+            raise UserError("--curve and --insecure-ground go with --ground-port")
+        return None
+    if args.curve is not None and args.insecure_ground:
+        raise UserError("--curve or --insecure-ground, not both")
+    if args.insecure_ground:
+        print("warning: --insecure-ground: the ground link has no authentication; any local "
+              "process can read the telemetry and send telecommands", file=sys.stderr,
+              flush=True)
+        return None
+    if args.curve is None:
+        raise UserError("--ground-port needs --curve DIR (keys from 'fsw curve new DIR'; "
+                        "consoles connect with 'fsw ground --curve DIR'), or --insecure-ground")
+    from fsw_tools.ground.curve import server_keys
+
+    return server_keys(args.curve)
 
 
 @contextlib.contextmanager

@@ -19,7 +19,7 @@ def add_parser(subparsers: Any) -> None:
             "List the scenarios shipped with the package, one line each: name, launch "
             "notice, run limit, scheduled faults, dispersions, and what the scenario is for "
             "(its file's opening comment). With NAME, print that scenario's TOML (copy it "
-            "to make your own: fsw scenarios NAME > mine.toml; fsw run mine.toml)."
+            "to make your own: fsw scenarios NAME > mine.toml; fsw run mine.toml --test-keys)."
         ),
     )
     p.add_argument("name", nargs="?", default=None, metavar="NAME",

@@ -9,21 +9,22 @@ Console lines (interactive or a script on stdin)::
     wait SECONDS           keep listening (scripts)
     wait-ack [SECONDS]     wait until every command sent has its final
                            acknowledgement (executed, rejected or failed)
+    rotate                 replace this console's key by its successor (made
+                           by 'fsw keys rotate KEYFILE --key-id ID'): sends
+                           KEY_ROTATE, then signs with the new key
     quit                   leave (end of input does too)
 """
 
 from __future__ import annotations
 
-import json
-import os
 import queue
 import sys
 import threading
 import time
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any, TextIO
 
+from fsw_tools.ground.authseq import AuthSeqStore
 from fsw_tools.ground.commands import (
     CommandLineError,
     describe_command,
@@ -42,37 +43,6 @@ FINAL_STAGES = ("executed", "rejected", "failed")
 def wall_tai() -> float:
     """The wall clock as TAI seconds since 1958 (TAI-UTC = 37 s since 2017)."""
     return time.time() + TAI1958_TO_UNIX_S + TAI_MINUS_UTC_S
-
-
-class AuthSeqStore:
-    """Next anti-replay sequence number per key, kept beside the key file so a
-    new console session never reuses a number the flight software has seen."""
-
-    def __init__(self, path: str | os.PathLike[str]) -> None:
-        self.path = Path(path)
-
-    def next(self, key_id: int) -> int:
-        try:
-            data = json.loads(self.path.read_text())
-            return int(data.get(str(key_id), 1))
-        except FileNotFoundError:
-            return 1
-        except (OSError, ValueError, TypeError) as exc:
-            raise UserError(f"{self.path}: unreadable anti-replay state ({exc})") from None
-
-    def save(self, key_id: int, next_seq: int) -> None:
-        try:
-            data = json.loads(self.path.read_text())
-        except (OSError, ValueError):
-            data = {}
-        data[str(key_id)] = next_seq
-        tmp = self.path.with_name(self.path.name + ".tmp")
-        try:
-            tmp.write_text(json.dumps(data) + "\n")
-            os.replace(tmp, self.path)
-        except OSError as exc:
-            raise UserError(f"{self.path}: cannot keep the anti-replay state ({exc.strerror}); "
-                            "command not sent") from None
 
 
 def _fmt(v: Any) -> str:
@@ -166,18 +136,33 @@ class GroundConsole:
 
     def send(self, line: str) -> bytes:
         """Check, sign and send one telecommand line; returns the packet."""
-        from fsw.packets import PacketError
+        from fsw.packets.auth import ROTATE_COMMAND
 
         pdef, values = parse_command(line)
         if self.signer is None:
             raise UserError("no telecommand key: start the console with --keys FILE")
+        if pdef.name == ROTATE_COMMAND:
+            raise CommandLineError("use the console line 'rotate' (it wraps the new key)")
+        return self._sign_and_send(pdef, values)
+
+    def _sign_and_send(self, pdef: Any, values: dict[str, Any]) -> bytes:
+        from fsw.packets import PacketError
+        from fsw.packets.auth import AUTH_SEQ_MAX, ROTATE_COMMAND
+
+        assert self.signer is not None
         t = self.last_t_tai if self.last_t_tai is not None else wall_tai()
+        # a key's last number is kept for its KEY_ROTATE (the flight refuses it else)
+        last = AUTH_SEQ_MAX if pdef.name == ROTATE_COMMAND else AUTH_SEQ_MAX - 1
+        if self.seq_store is not None:  # reserved before sending: never reused
+            self.signer.next_auth_seq = self.seq_store.take(self.signer.key_id,
+                                                            self.signer.next_auth_seq, last)
+        elif self.signer.next_auth_seq > last:
+            raise UserError(f"key {self.signer.key_id} has used its anti-replay numbers: "
+                            "'rotate' it (its last number is kept for that)")
         try:
             raw = self.signer.build(pdef.name, t_tai=t, **values)
         except PacketError as exc:
             raise CommandLineError(f"{pdef.name}: {exc}") from None
-        if self.seq_store is not None:  # saved before sending: never reused
-            self.seq_store.save(self.signer.key_id, self.signer.next_auth_seq)
         self.client.send(raw)
         seq = ((raw[2] << 8) | raw[3]) & 0x3FFF
         self.pending[(pdef.apid, seq)] = pdef.name
@@ -185,6 +170,36 @@ class GroundConsole:
               file=self.out)
         self.out.flush()
         return raw
+
+    def rotate(self, timeout_s: float = 10.0) -> None:
+        """Send KEY_ROTATE for this console's key (its successor pending in the
+        key file, made by ``fsw keys rotate``); once executed on board, sign
+        with the successor."""
+        from fsw.packets import DICTIONARY
+        from fsw.packets.auth import ROTATE_COMMAND, CommandSigner, wrap_key
+
+        if self.signer is None:
+            raise UserError("no telecommand key: start the console with --keys FILE")
+        old, ring = self.signer.key_id, self.signer.keys
+        new = next((n for n, o in ring.pending.items() if o == old), None)
+        if new is None:
+            raise UserError(f"key {old} has no successor in the key file: make one with "
+                            f"'fsw keys rotate KEYFILE --key-id {old}' and start the console "
+                            "again")
+        fields = {"new_key_id": new, "wrapped_key": wrap_key(ring[old], ring[new])}
+        raw = self._sign_and_send(DICTIONARY[ROTATE_COMMAND], fields)
+        seq = ((raw[2] << 8) | raw[3]) & 0x3FFF
+        self.wait_ack(timeout_s)
+        final = [a for a in self.acks if a.command_apid == DICTIONARY[ROTATE_COMMAND].apid
+                 and a.command_seq == seq and a.stage != 0]
+        if not final or final[-1].stage != 1:  # executed
+            raise UserError(f"key rotation {old} -> {new} was not executed on board")
+        if self.seq_store is not None:
+            self.seq_store.record_rotation(old, new)
+        first = self.seq_store.next(new) if self.seq_store is not None else 1
+        self.signer = CommandSigner(ring, new, next_auth_seq=first)
+        print(f"key {old} retired; signing with key {new}", file=self.out)
+        self.out.flush()
 
     def wait_ack(self, timeout_s: float) -> bool:
         """Listen until every sent command has a final acknowledgement."""
@@ -219,6 +234,8 @@ class GroundConsole:
                 self.poll(_seconds(rest, 1.0))
             elif cmd == "wait-ack":
                 self.wait_ack(_seconds(rest, 5.0))
+            elif cmd == "rotate":
+                self.rotate()
             else:
                 self.send(line)
         except UserError as exc:

@@ -60,16 +60,28 @@ def new_keys(directory: str | os.PathLike[str], clients: tuple[str, ...] = (CLIE
     """Create the server and client certificates (refuses to overwrite)."""
     require_curve()
     d = Path(directory)
+    if d.exists() and not d.is_dir():
+        raise CurveKeyError(f"{d} is a file, not a directory for CurveZMQ keys")
     if (d / f"{SERVER}.key_secret").exists():
         raise CurveKeyError(f"{d} already holds CurveZMQ keys; refusing to overwrite")
-    (d / AUTHORIZED).mkdir(parents=True, exist_ok=True)
-    os.chmod(d, 0o700)
-    zmq.auth.create_certificates(d, SERVER)
     for name in clients:
-        public, _secret = zmq.auth.create_certificates(d, name)
-        shutil.copy(public, d / AUTHORIZED / Path(public).name)
-    for f in d.glob("*.key_secret"):
-        os.chmod(f, 0o600)
+        if not name or "/" in name or name in (SERVER, AUTHORIZED) or name.startswith("."):
+            raise CurveKeyError(f"--client {name!r}: a plain name other than {SERVER!r}")
+    old_umask = os.umask(0o077)  # secret keys are never readable by others, not even briefly
+    try:
+        (d / AUTHORIZED).mkdir(parents=True, exist_ok=True)
+        os.chmod(d, 0o700)
+        zmq.auth.create_certificates(d, SERVER)
+        for name in clients:
+            public, _secret = zmq.auth.create_certificates(d, name)
+            shutil.copy(public, d / AUTHORIZED / Path(public).name)
+        for f in d.glob("*.key_secret"):
+            os.chmod(f, 0o600)
+    except OSError as exc:
+        raise CurveKeyError(f"cannot write CurveZMQ keys into {d}: {exc.strerror or exc}") \
+            from None
+    finally:
+        os.umask(old_umask)
     return d
 
 

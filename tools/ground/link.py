@@ -6,7 +6,12 @@ Two sockets on consecutive ports of the emulator side (the gateway binds)::
     tcp://HOST:PORT+1    telecommands (console PUSH -> gateway PULL)
 
 Each message is one space packet. With CurveZMQ keys (:mod:`.curve`) both
-sockets are encrypted and the gateway accepts only authorized consoles. The
+sockets are encrypted and the gateway accepts only authorized consoles: a
+client without an authorized key reads nothing and sends nothing (``fsw
+run --ground-port`` requires them unless told ``--insecure-ground``). The
+telecommand socket queues at most :data:`TC_HWM` messages of at most
+:data:`TC_MAX_OCTETS` octets: a flooding client is held back by TCP, and the
+bridge admits a bounded number per tick (:mod:`.bridge`). The
 command authentication of the packets themselves (key id, anti-replay
 sequence, MAC) is independent of, and in addition to, the link encryption.
 
@@ -28,6 +33,11 @@ from fsw.errors import UserError
 DEFAULT_PORT = 7700
 HWM = 10_000
 LINGER_MS = 200
+#: the gateway's telecommand queue (messages) and the largest message it
+#: takes (octets; a peer sending more is disconnected): a flood costs bounded
+#: memory, and the sender is held back (TCP back-pressure) once it is full
+TC_HWM = 1000
+TC_MAX_OCTETS = 4096
 
 
 @dataclass(frozen=True)
@@ -81,6 +91,8 @@ class GroundGateway:
             self._auth.configure_curve(domain="*", location=str(curve.authorized_dir))
         self._pub = _socket(self._ctx, zmq.PUB)
         self._pull = _socket(self._ctx, zmq.PULL)
+        self._pull.setsockopt(zmq.RCVHWM, TC_HWM)
+        self._pull.setsockopt(zmq.MAXMSGSIZE, TC_MAX_OCTETS)
         for s in (self._pub, self._pull):
             if curve is not None:
                 s.curve_server = True
@@ -110,12 +122,14 @@ class GroundGateway:
         except zmq.Again:  # a full queue drops for that console only
             pass
 
-    def uplink(self, timeout_s: float = 0.0) -> list[bytes]:
-        """Telecommands received (waits up to ``timeout_s`` for the first)."""
+    def uplink(self, timeout_s: float = 0.0, limit: int | None = None) -> list[bytes]:
+        """Telecommands received (waits up to ``timeout_s`` for the first); at
+        most ``limit`` (the rest stays queued, bounded by :data:`TC_HWM`)."""
         out: list[bytes] = []
         if timeout_s > 0 and not self._pull.poll(int(timeout_s * 1000)):
             return out
-        while True:
+        n = -1 if limit is None else limit
+        while len(out) != n:
             try:
                 out.append(self._pull.recv(zmq.NOBLOCK))
             except zmq.Again:

@@ -160,7 +160,9 @@ def fly(scenario: Scenario, *, seed: int | None = None, archive: Path | None = N
     if archive is not None:
         from fsw_tools.archive import ArchiveWriter
 
-        writer = ArchiveWriter(archive, sync="close")
+        # every tick's records reach the OS when the next tick's first arrives:
+        # a killed run loses at most its last tick (docs/archive.md)
+        writer = ArchiveWriter(archive, sync="close", flush_each_time=True)
     stop_tai = None
     if duration_s is not None:
         stop_tai = insertion_tai + duration_s
@@ -189,6 +191,7 @@ def fly(scenario: Scenario, *, seed: int | None = None, archive: Path | None = N
 
         split = SplitSession(result, transport, keys, core)
     wall0 = time.perf_counter()
+    ended = False
     try:
         # leg 1: launch notice to insertion, coarse ticks
         # ticks of at most standby_step_s that end exactly at the insertion
@@ -229,14 +232,15 @@ def fly(scenario: Scenario, *, seed: int | None = None, archive: Path | None = N
             if duration_s is not None:
                 limit = min(limit, duration_s + 1.0)
             result.legs.append(ex.run(duration_s=max(limit, 0.0)))
+        ended = True
     finally:
         try:
             if split is not None:
                 split.close()
         finally:
-            if writer is not None:
+            if writer is not None:  # the closing record says whether the run ended
                 try:
-                    writer.close()
+                    writer.close(complete=ended)
                 except OSError as exc:
                     monitor.write_error = monitor.write_error or exc
     result.wall_s = time.perf_counter() - wall0

@@ -10,6 +10,10 @@ scenario's scripted telecommands, signed with the run's key ring.
   traffic; the comms task answers with an acknowledgement).
 - ``scenario.telecommands`` go out at their times (seconds after launch),
   signed, or with a forged MAC when ``authenticated = false``.
+- It signs with key :data:`STATION_KEY_ID`. With keys from a key file it
+  numbers its commands from the ground's shared record beside that file
+  (:class:`fsw_tools.ground.authseq.AuthSeqStore`), as the flight software
+  remembers every number it accepted across runs; with test keys from 1.
 - A ground-link loss (``faults`` of kind ``link_loss``) silences the station
   for its duration: nothing goes up; the acknowledgements that come down are
   not heard (they are still on the bus and in the archive).
@@ -31,7 +35,7 @@ from fsw.scenario import Scenario
 
 COMMAND_ACK = DICTIONARY["COMMAND_ACK"]
 HEALTH_CHECK_S = 600.0
-#: the key the scripted station signs with (a live console uses another one)
+#: the key the scripted ground station signs with (a live console uses another)
 STATION_KEY_ID = 1
 
 
@@ -43,8 +47,13 @@ class GroundStation:
 
     def __init__(self, scenario: Scenario, keys: KeyRing, target_at_insertion: tuple,
                  insertion_tai: float, key_id: int = STATION_KEY_ID) -> None:
+        from fsw_tools.ground.authseq import AuthSeqStore
+
         self.sc = scenario
-        self.signer = CommandSigner(keys, key_id)
+        #: a key file's numbering is shared with every other ground process
+        self.numbers = AuthSeqStore.for_keys(keys)
+        self.signer = CommandSigner(keys, key_id,
+                                    self.numbers.next(key_id) if self.numbers else 1)
         self.target = target_at_insertion
         self.insertion_tai = insertion_tai
         self.launch_tai = scenario.launch_tai
@@ -74,7 +83,13 @@ class GroundStation:
         self.extra.append((t_tai, raw))
         self.extra.sort(key=lambda e: e[0])
 
+    def _number(self) -> None:
+        if self.numbers is not None:  # reserved before it is used
+            s = self.signer
+            s.next_auth_seq = self.numbers.take(s.key_id, s.next_auth_seq)
+
     def _send(self, name: str, **fields: Any) -> bytes:
+        self._number()
         raw = self.signer.build(name, t_tai=self.ctx.t, **fields)
         self.sent.append((name, self.ctx.t, self.signer.next_auth_seq - 1))
         self.ctx.publish(raw)
@@ -108,6 +123,7 @@ class GroundStation:
             if cmd.authenticated:
                 self._send(cmd.name, **cmd.args)
             else:
+                self._number()
                 raw = bytearray(self.signer.build(cmd.name, t_tai=t, **cmd.args))
                 raw[-3] ^= 0xFF  # corrupt the MAC, fix the CRC: a forgery
                 raw[-2:] = crc16(bytes(raw[:-2])).to_bytes(2, "big")

@@ -33,6 +33,22 @@ SOURCES: Mapping[str, range] = {"world": SENSOR_APIDS, "ground": TC_APIDS}
 TaskFactory = Callable[[Any, Any], Any]  # (scenario, key ring) -> task
 
 
+def _run_keys(run: RunDir, sc: Any) -> Any:
+    """The run's telecommand keys: its key file (named in summary.json), or
+    the test keys derived from its seed."""
+    from fsw_tools.mission import run_keys
+
+    from fsw.packets.auth import KeyRing
+
+    summ = run.read_summary()
+    key_file = summ.get("telecommand_key_file")
+    if key_file:
+        try:
+            return KeyRing.load(key_file)
+        except UserError as exc:
+            raise UserError(f"{run.root} was flown with the keys of {key_file}, needed to "
+                            f"replay its telecommands: {exc}") from None
+    return run_keys(int(summ.get("seed", sc.mission.seed)))
 def replay_run(root: Any, factories: Mapping[str, TaskFactory] | None = None,
                keys: Any = None,
                progress: Callable[[int, int, int], None] | None = None) -> list[ReplayReport]:
@@ -40,7 +56,9 @@ def replay_run(root: Any, factories: Mapping[str, TaskFactory] | None = None,
 
     ``factories`` overrides task constructors by name (e.g. a modified task
     to see where it diverges); ``keys`` is the telecommand key ring (default:
-    the run's, derived from its seed as ``fsw run`` does). ``progress(leg,
+    the run's: the key file its summary names, or the test keys derived from
+    its seed); a copy in memory is used, so the anti-replay state kept
+    beside a key file is neither read nor advanced. ``progress(leg,
     tick, ticks)`` is called as each leg replays.
     """
     from fsw.scenario import load
@@ -51,9 +69,8 @@ def replay_run(root: Any, factories: Mapping[str, TaskFactory] | None = None,
     legs = read_composition(run)
     sc = load(run.scenario)
     if keys is None:
-        from fsw_tools.mission import run_keys
-
-        keys = run_keys(int(run.read_summary().get("seed", sc.mission.seed)))
+        keys = _run_keys(run, sc)
+    keys = keys.copy()  # a replay never touches the anti-replay state of a key file
     tasks = build_tasks(sc, keys)
     tasks.update({name: make(sc, keys) for name, make in (factories or {}).items()})
     arc = read_archive(run.archive)

@@ -27,6 +27,8 @@ event(101, "TC_REJECTED", "warning", "comms",
       "a telecommand was rejected (authentication, no owner, store full, time tag)")
 event(102, "TC_STORED", "info", "comms", "a time-tagged command was stored")
 event(103, "TC_RELEASED", "info", "comms", "a stored command was released to its owner")
+event(104, "TC_KEY_ROTATED", "info", "comms",
+      "KEY_ROTATE executed: the successor key installed and active, the signing key revoked")
 
 # -- ADCS ----------------------------------------------------------------------------
 event(201, "WHEEL_FAILED", "error", "adcs",
@@ -73,3 +75,5 @@ event(901, "GROUND_LINK_REFUSED", "warning", "ground-link",
       "the live ground link refused something that is not a telecommand")
 event(902, "GROUND_LINK_MALFORMED", "warning", "ground-link",
       "the live ground link refused a malformed packet")
+event(903, "GROUND_LINK_DROPPED", "warning", "ground-link",
+      "the live ground link dropped telecommands beyond its per-turn admission (flood)")

@@ -19,7 +19,7 @@ Between tasks:
 from fsw.packets.defs import _limits as lim
 from fsw.packets.dictionary import Field, telecommand, telemetry
 from fsw.packets.limits import Limits
-from fsw.packets.types import F64, MISSION_MODE, U8, U16, U32, GreedyBytes, enum, flags, text, vec
+from fsw.packets.types import F64, MISSION_MODE, U8, U16, U32, enum, flags, packet, text, vec
 
 #: the ADCS task's pointing modes (fsw.packets.enums.PointingMode; not the
 #: guidance core's control modes, fsw.core.attitude.AdcsMode)
@@ -130,7 +130,7 @@ BURN_STATUS = telemetry(0x066, "BURN_STATUS", [
 
 MISSION_CMD = telemetry(0x067, "MISSION_CMD", [
     Field("owner", text(12), "", "task the command is for"),
-    Field("command", GreedyBytes, "", "the verified telecommand packet, whole"),
+    Field("command", packet(), "", "the verified telecommand packet, whole"),
 ], "A verified telecommand forwarded by the comms task to its owner (who parses it "
    "with the dictionary and acknowledges its execution).")
 
@@ -145,4 +145,5 @@ ROUTE = {
     "NOOP": "comms", "LAUNCH_NOTICE": "autonomy", "SET_MODE": "autonomy",
     "SET_HOLD_POINT": "autonomy", "ABORT": "autonomy", "RESUME": "autonomy",
     "ARM_THRUSTERS": "propulsion", "FIRE": "propulsion", "TIME_TAGGED": "comms",
+    "KEY_ROTATE": "comms",
 }

@@ -2,7 +2,7 @@
 key id, anti-replay sequence number and MAC; see fsw.packets.auth)."""
 
 from fsw.packets.dictionary import Field, telecommand
-from fsw.packets.types import F64, MISSION_MODE, U8, U16, GreedyBytes, enum, text, vec
+from fsw.packets.types import F64, MISSION_MODE, U8, U16, enum, octets, packet, text, vec
 
 NOOP = telecommand(0x080, "NOOP", [], "Do nothing but acknowledge (link check).")
 
@@ -39,7 +39,17 @@ FIRE = telecommand(0x086, "FIRE", [
 
 TIME_TAGGED = telecommand(0x087, "TIME_TAGGED", [
     Field("exec_tai", F64, "s", "TAI time at which to release the inner command"),
-    Field("command", GreedyBytes, "", "a complete authenticated telecommand packet"),
-], "Stored command. The inner packet's MAC is verified at upload and again at release "
-   "(CommandVerifier.verify(inner, check_replay=False)); the outer packet's anti-replay "
-   "number protects both.", hazardous=True)
+    Field("command", packet(), "", "a complete authenticated telecommand packet"),
+], "Stored command. The inner command is verified at upload (key, MAC; its anti-replay "
+   "number is consumed then, so it cannot also be sent on its own) and again at release "
+   "(key not revoked since, MAC); the outer packet's anti-replay number protects the upload. "
+   "It may not hold TIME_TAGGED or KEY_ROTATE.", hazardous=True)
+
+KEY_ROTATE = telecommand(0x088, "KEY_ROTATE", [
+    Field("new_key_id", U16, "", "key id of the successor key"),
+    Field("wrapped_key", octets(40), "",
+          "the successor AES-256 key, wrapped (RFC 3394) under a key derived (HKDF-SHA256) "
+          "from the signing key"),
+], "Over-the-air key rotation: install the successor key, activate it and revoke the key "
+   "that signs this command. A key's last auth_seq (2^32-1) is reserved for it, so an "
+   "exhausted key still rotates (fsw keys rotate; console line 'rotate').", hazardous=True)

@@ -155,32 +155,14 @@ class WebConsole:
         return msg, Cursor(m.version, m.event_count, h.version)
 
 
-def operator_key_id(ring: Any, requested: int | None, station: int) -> int:
-    """The key the console signs with: ``requested``, else the lowest id that
-    is not the scripted ground station's (its anti-replay numbers would clash),
-    else the station's with a warning."""
-    if requested is not None:
-        if requested not in ring:
-            raise UserError(f"--key-id {requested}: not in the key file")
-        return requested
-    others = sorted(k for k in ring.keys if k != station)
-    if others:
-        return others[0]
-    print(f"warning: the key file holds only key {station}, the scripted ground station's: "
-          "its anti-replay numbers will clash with the station's (add a key: fsw keys new)",
-          file=sys.stderr)
-    return station
-
-
 def serve(args: Any) -> int:
     """``fsw ground --web``: build the console from the command line and serve it."""
     import uvicorn
     from fsw_tools.archive import ArchiveWriter
-    from fsw_tools.ground.console import AuthSeqStore
+    from fsw_tools.ground.authseq import AuthSeqStore, operator_key
     from fsw_tools.ground.curve import client_keys
     from fsw_tools.ground.link import GroundClient, GroundEndpoints
     from fsw_tools.ground.web.app import create_app
-    from fsw_tools.mission.ground import STATION_KEY_ID
 
     from fsw.packets.auth import CommandSigner, KeyRing
 
@@ -209,8 +191,15 @@ def serve(args: Any) -> int:
     history_path = args.history
     if args.keys:
         ring = KeyRing.load(args.keys)
-        key_id = operator_key_id(ring, args.key_id, STATION_KEY_ID)
-        store = AuthSeqStore(args.keys.with_name(args.keys.name + ".authseq"))
+        store = AuthSeqStore.for_keys(ring)
+        assert store is not None  # a ring loaded from a file
+        key_id = args.key_id if args.key_id is not None else operator_key(ring, store)
+        if key_id not in ring:
+            raise UserError(f"--key-id {key_id}: not in {args.keys}")
+        successor = store.rotated().get(key_id)
+        if successor is not None:
+            raise UserError(f"key {key_id} was retired on board (rotated to key {successor}); "
+                            f"sign with key {successor}")
         first = args.auth_seq if args.auth_seq is not None else store.next(key_id)
         if not 0 <= first < 1 << 32:
             raise UserError(f"--auth-seq {first}: outside 0..2^32-1")
@@ -253,5 +242,5 @@ def serve(args: Any) -> int:
     return 0
 
 
-__all__ = ["DEFAULT_WEB_PORT", "Cursor", "WebConsole", "is_local", "operator_key_id",
+__all__ = ["DEFAULT_WEB_PORT", "Cursor", "WebConsole", "is_local",
            "serve", "telemetry_pages"]

@@ -35,12 +35,15 @@ def add_parser(subparsers: Any) -> None:
                        help="the virtual board: the host build of the core behind a pty")
     p.add_argument("scenario", nargs="?", default=None,
                    help="scenario (TOML file or built-in name, e.g. victus_haze) to fly in "
-                        "lockstep with the ADCS core on the board, then on the desktop, and "
-                        "compare; without it the bench times and replays its recorded "
-                        "guidance calls")
+                        "lockstep with the whole guidance core on the board (attitude, "
+                        "navigation, propulsion, planning), then on the desktop, and compare; "
+                        "without it the bench times and replays its recorded guidance calls")
     p.add_argument("--duration", type=positive_float, default=60.0, metavar="S",
                    help="with SCENARIO: seconds of the orbit leg to fly (default 60; "
                         "10 ADCS calls per second)")
+    p.add_argument("--to-end", action="store_true",
+                   help="with SCENARIO: fly the whole mission, to its end (under QEMU the "
+                        "short_inspection scenario takes tens of minutes)")
     p.add_argument("--calls", type=int_in(1, 1_000_000), default=DEFAULT_CALLS,
                    help=f"guidance calls to time and to compare (default {DEFAULT_CALLS})")
     p.add_argument("--baud", type=int_in(50, 20_000_000), default=115200,
@@ -85,6 +88,8 @@ def run(args: argparse.Namespace) -> int:
     from hil.serial import LinkError
 
     sc = None
+    if args.to_end and args.scenario is None:
+        raise UserError("--to-end goes with a SCENARIO")
     if args.scenario is not None:
         from fsw import scenario
 
@@ -165,13 +170,15 @@ def _fly(sc: Any, args: argparse.Namespace, link: Any, out: dict[str, Any]) -> i
     from hil.board.core import BoardCore
 
     core = BoardCore(link)
+    duration = None if args.to_end else args.duration
     with step("flying with the core on the board"):
-        res_b = fly(sc, duration_s=args.duration, core=core)
+        res_b = fly(sc, duration_s=duration, core=core)
     with step("flying with the desktop core"):
-        res_d = fly(sc, duration_s=args.duration)
+        res_d = fly(sc, duration_s=duration)
     link.check(0.45)
     sb, sd = summary(res_b), summary(res_d)
-    print(f"board on {link.url}: {sc.source}, {args.duration:g} s of orbit in lockstep, "
+    span = "the whole mission" if duration is None else f"{duration:g} s of orbit"
+    print(f"board on {link.url}: {sc.source}, {span} in lockstep, "
           f"the whole guidance core on the board")
     print(f"guidance calls on the board: {core.calls}, link failures {core.link_failures}")
     for name, rtt in sorted(core.rtt_s.items()):

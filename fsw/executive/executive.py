@@ -160,6 +160,9 @@ class Executive:
         #: the packet stream (hashed here: clock owner or single process)
         self.stream: Stream | None = None if role == "follower" else (stream or Stream())
         self.router = Router(SYNC_APIDS, self.stream)
+        #: per APID: (packet, parser, record) of the last packet parsed for a
+        #: subscriber (parse once: see :meth:`_parsing`)
+        self._parsed: list[tuple[bytes, Any, Any] | None] = [None] * APID_COUNT
         self.lockstep = strategy(self, bus, self.router)
         self._dt = self.config.dt
         self._slots: list[_Slot] = []
@@ -254,16 +257,47 @@ class Executive:
     def _parsing(self, slot: _Slot, handler: Callable[[Any], object],
                  pdef: Any) -> Callable[[bytes], None]:
         """``handler`` behind ``pdef.parse``; a packet that does not parse is
-        counted and reported, never handed on."""
+        counted and reported, never handed on.
+
+        Parse once: the router hands every subscriber the same ``bytes``
+        object, so the record the first subscriber's parse made is kept
+        beside that object (one per APID: the last packet parsed) and the
+        next subscribers of the same packet get it. Only for fixed-layout
+        packets, whose records are immutable (tuples of numbers, tuples,
+        strings and bytes); the check is by identity of the packet object the
+        cache itself keeps alive, and the parser must be the same: nothing
+        can go stale. A packet that does not parse is not kept: each
+        subscriber counts and reports it."""
         parse = pdef.parse
 
+        def bad(exc: PacketError) -> None:
+            slot.bad_packets += 1
+            self._event(slot, WARNING, ev.BAD_PACKET, f"{pdef.name} dropped: {exc}")
+
+        if not getattr(pdef, "fixed", False):
+            def each(p: bytes) -> None:
+                try:
+                    rec = parse(p)
+                except PacketError as exc:
+                    bad(exc)
+                    return
+                handler(rec)
+
+            return each
+        parsed = self._parsed
+        apid = pdef.apid
+
         def call(p: bytes) -> None:
-            try:
-                rec = parse(p)
-            except PacketError as exc:
-                slot.bad_packets += 1
-                self._event(slot, WARNING, ev.BAD_PACKET, f"{pdef.name} dropped: {exc}")
-                return
+            last = parsed[apid]
+            if last is not None and last[0] is p and last[1] is parse:
+                rec = last[2]
+            else:
+                try:
+                    rec = parse(p)
+                except PacketError as exc:
+                    bad(exc)
+                    return
+                parsed[apid] = (p, parse, rec)
             handler(rec)
 
         return call
@@ -467,6 +501,11 @@ class Executive:
                                    tick_period=dt, tai_utc=cfg.tai_utc, clock=clock))
             for slot in slots:
                 settle()
+                # an idle turn does nothing: nominal, nothing in its inbox, no
+                # step and no heartbeat due (the hot path skips the call)
+                if (slot.state == NOMINAL and slot.opened and not slot.inbox
+                        and k % slot.every and not (slot.monitored and k % slot.hb_every == 0)):
+                    continue
                 turn(slot, k)
             if hand_over is not None:
                 hand_over(k)

@@ -24,7 +24,7 @@ from fsw.bus.topics import APID_COUNT, as_apids
 from fsw.executive import events as ev
 from fsw.executive.config import ExecutiveConfig
 from fsw.executive.lockstep import HEARTBEAT, SYNC_APIDS, TIME, strategy
-from fsw.executive.router import Router, Stream, Tap
+from fsw.executive.router import BatchTap, Router, Stream, Tap
 from fsw.executive.task import CRITICAL, ERROR, INFO, WARNING, TaskContext
 from fsw.packets import DICTIONARY, PacketError
 from fsw.packets.codec import APID_MAX
@@ -194,14 +194,16 @@ class Executive:
         group = rate_group or getattr(task, "rate_group", None) or "default"
         self._slots.append(self._make_slot(task, every=self.config.every(group), monitored=True))
 
-    def tap(self, tap: Tap) -> None:
+    def tap(self, tap: Tap | BatchTap, *, batch: bool = False) -> None:
         """Give ``tap(packet, t)`` every packet of the stream, in order, with
-        the time of the tick that routed it (a recorder: ``ex.tap(writer.write)``).
-        On the clock owner or a single process. The tap belongs to the
-        stream: it goes on into a next executive sharing the stream."""
+        the time of the tick that routed it (a recorder: ``ex.tap(writer.write)``);
+        with ``batch``, ``tap(packets, t)`` gets them as lists of the packets
+        routed at once (``ex.tap(writer.write_many, batch=True)``: one call
+        per turn). On the clock owner or a single process. The tap belongs
+        to the stream: it goes on into a next executive sharing the stream."""
         if self.stream is None:
             raise ValueError("a follower has no stream to tap: tap the clock owner")
-        self.stream.add_tap(tap)
+        self.stream.add_tap(tap, batch=batch)
 
     def _make_slot(self, obj: Any, *, every: int, monitored: bool) -> _Slot:
         if self._started:

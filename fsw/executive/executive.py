@@ -6,7 +6,9 @@ See :mod:`fsw.executive` for the contract. Its parts: the :class:`Router`
 participant bookkeeping and health policy. Hot-path notes: per tick it costs
 a few list operations per participant; every packet is received once and
 appended to the inbox of each local subscriber; a local bus is drained only
-when something was published.
+when something was published; a turn with nothing to do (nominal, empty
+inbox, no step or heartbeat due) is skipped; a fixed-layout packet is parsed
+once for all its parsing subscribers (:meth:`Executive._parsing`).
 """
 
 from __future__ import annotations

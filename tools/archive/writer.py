@@ -25,6 +25,8 @@ from fsw_tools.archive import format as fmt
 SyncPolicy = Literal["record", "interval", "close"]
 _BODY = struct.Struct("<Iq").pack
 _CRC = struct.Struct("<I").pack
+#: a whole record header at once: marker, length, time, CRC
+_HEAD = fmt.RECORD_HEADER.pack
 _crc32 = zlib.crc32
 #: records between two looks at the clock (the time-based flush/fsync policy)
 _CHECK_EVERY = 32
@@ -121,10 +123,7 @@ class ArchiveWriter:
                     self.rejected += 1
                     raise ValueError(f"packet of {n} bytes is outside [{lo}, {hi}]: "
                                      "not archived")
-                body = _BODY(n, ns)
-                buf += marker
-                buf += body
-                buf += _CRC(_crc32(p, _crc32(body)))
+                buf += _HEAD(marker, n, ns, _crc32(p, _crc32(_BODY(n, ns))))
                 buf += p
                 done += 1
         finally:

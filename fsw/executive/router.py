@@ -75,8 +75,9 @@ class Stream:
             raise TypeError(f"tap {tap!r} is not callable")
         (self.batch_taps if batch else self.taps).append(tap)  # type: ignore[arg-type]
 
-    def _tap_all(self, packets: list[bytes], t: float) -> None:
-        """The taps' share of a batch of streamed packets."""
+    def tap_all(self, packets: list[bytes], t: float) -> None:
+        """Give ``packets`` (streamed at once, in order, routed at ``t``) to
+        every tap: per-packet taps one by one, batch taps as the list."""
         for tap in self.taps:
             for p in packets:
                 tap(p, t)
@@ -161,7 +162,7 @@ class Router:
             stream.packets += n
             self.packets += n
             if stream.taps or stream.batch_taps:
-                stream._tap_all(streamed, t)
+                stream.tap_all(streamed, t)
 
     def deliver(self, p: bytes) -> None:
         """Deliver one packet to its inboxes; the hashing node holds it
@@ -188,7 +189,7 @@ class Router:
             update(p)
         stream.packets += len(now)
         self.packets += len(now)
-        stream._tap_all(now, t)
+        stream.tap_all(now, t)
 
     def drop_held(self) -> None:
         """The run is over: what is still held reaches nobody (counted)."""

@@ -10,7 +10,7 @@ Usage::
 
     from fsw.bus import Bus, Broker
 
-    bus = Bus.local()                      # one process: PUB->SUB over inproc
+    bus = Bus.local()                      # one process: a loopback queue (no socket hop)
     bus.publish(raw_packet)                # bytes of one whole space packet
     bus.drain(handle)                      # handle(packet) for all queued, non-blocking
 

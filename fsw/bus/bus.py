@@ -2,12 +2,15 @@
 
 Two shapes behind one API:
 
-- :meth:`Bus.local`: the whole bus inside one process (``inproc``): the PUB
-  binds an inproc name and the process's own SUB is connected to it and
-  subscribed to everything, so every packet published comes back, in
-  publication order, through ZeroMQ. Delivery is synchronous within the
-  thread, so :meth:`Bus.drain` knows how many packets to expect and never pays
-  for a failed non-blocking receive; a shortfall is an exact drop count.
+- :meth:`Bus.local`: the whole bus inside one process (``inproc``): every
+  packet published comes back, in publication order, from a loopback queue
+  (a plain list bounded by the high-water mark: beyond it a packet is
+  dropped and counted), without a ZeroMQ round trip -- the in-process path
+  of the lockstep, bit for bit what the ipc and tcp transports deliver. Its
+  PUB socket binds an inproc name (:attr:`Bus.endpoint`): from the moment an
+  in-process tap (:meth:`Bus.tap`) connects to it, every packet is also sent
+  there. Counts are exact: a packet is counted received when it enters the
+  queue, dropped when the queue is full.
 - :meth:`Bus.connect`: the PUB connects to a :class:`~fsw.bus.broker.Broker`'s
   frontend and the SUB to its backend (``inproc``, ``ipc`` or ``tcp``).
   Subscriptions travel upstream to the publishers, which filter by prefix.
@@ -22,6 +25,7 @@ from __future__ import annotations
 
 import struct
 import time
+import weakref
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -30,7 +34,7 @@ import zmq
 from fsw.bus.counters import BusCounters
 from fsw.bus.endpoints import BrokerEndpoints, unique_inproc
 from fsw.bus.errors import BusEndpointError, BusPacketError, BusTimeoutError
-from fsw.bus.topics import APID_COUNT, APID_MAX, MIN_PACKET_LEN, apid_of, as_apids, prefixes
+from fsw.bus.topics import APID_COUNT, APID_MAX, MIN_PACKET_LEN, as_apids, prefixes
 
 #: Default high-water mark (packets) of every socket's queue.
 DEFAULT_HWM = 10_000
@@ -38,6 +42,8 @@ DEFAULT_HWM = 10_000
 DEFAULT_LINGER_MS = 500
 
 _NOBLOCK = zmq.NOBLOCK
+#: local buses by endpoint: a tap connecting to one switches its mirror on
+_LOCAL_BUSES: weakref.WeakValueDictionary[str, Bus] = weakref.WeakValueDictionary()
 _unpack_header = struct.Struct(">HHH").unpack_from
 _Again = zmq.Again
 
@@ -51,12 +57,18 @@ class Bus:
     with a timeout). Per-APID counts are in :attr:`counters`.
     """
 
-    def __init__(self, pub: zmq.Socket | None, sub: zmq.Socket, *, local: bool,
+    def __init__(self, pub: zmq.Socket | None, sub: zmq.Socket | None, *, local: bool,
                  context: zmq.Context, owns_context: bool = False,
-                 endpoint: str | None = None, name: str = "bus") -> None:
+                 endpoint: str | None = None, name: str = "bus", hwm: int = DEFAULT_HWM
+                 ) -> None:
         self._pub = pub
         self._sub = sub
         self._local = local
+        #: local bus: the packets published and not yet taken, in order
+        self.loopback: list[bytes] = []
+        self._hwm = hwm
+        #: local bus: an in-process tap is connected, send to the PUB too
+        self._mirror = False
         self._context = context
         self._owns_context = owns_context
         self.endpoint = endpoint
@@ -64,28 +76,33 @@ class Bus:
         self.counters = BusCounters()
         self._sent = self.counters.sent
         self._received = self.counters.received
-        self._outstanding = 0  # local mode: published, not yet drained
+        self._dropped = self.counters.dropped
         self._check_seq = [not local] * APID_COUNT
         self._send = _raw_send(pub) if pub is not None else None
-        self._recv = sub.recv
+        self._recv = sub.recv if sub is not None else None
         self.closed = False
+        if local:
+            self.publish = self._publish_local  # type: ignore[method-assign]
 
     # -- construction ---------------------------------------------------------
 
     @classmethod
     def local(cls, *, name: str = "bus", hwm: int = DEFAULT_HWM,
               context: zmq.Context | None = None) -> Bus:
-        """A bus inside this process over ``inproc``; :attr:`endpoint` is the
-        PUB's inproc address, which in-process taps (:meth:`tap`) connect to."""
+        """A bus inside this process: a loopback queue of at most ``hwm``
+        packets; :attr:`endpoint` is its PUB's inproc address, which
+        in-process taps (:meth:`tap`) connect to."""
         ctx = context or zmq.Context.instance()
         endpoint = unique_inproc(f"fsw-bus-{name}")
-        def wire(pub: zmq.Socket, sub: zmq.Socket) -> None:
+        pub = _socket(ctx, zmq.PUB, hwm)
+        try:
             pub.bind(endpoint)
-            sub.connect(endpoint)
-            sub.setsockopt(zmq.SUBSCRIBE, b"")
-
-        pub, sub, _ = _pair(ctx, hwm, wire, f"cannot set up the local bus {endpoint}")
-        return cls(pub, sub, local=True, context=ctx, endpoint=endpoint, name=name)
+        except zmq.ZMQError as exc:
+            pub.close(0)
+            raise BusEndpointError(f"cannot set up the local bus {endpoint}: {exc}") from exc
+        bus = cls(pub, None, local=True, context=ctx, endpoint=endpoint, name=name, hwm=hwm)
+        _LOCAL_BUSES[endpoint] = bus
+        return bus
 
     @classmethod
     def connect(cls, endpoints: BrokerEndpoints, *, name: str = "bus", hwm: int = DEFAULT_HWM,
@@ -140,6 +157,9 @@ class Bus:
         except zmq.ZMQError as exc:
             sub.close(0)
             raise BusEndpointError(f"cannot connect a tap to {endpoint}: {exc}") from exc
+        local = _LOCAL_BUSES.get(endpoint)
+        if local is not None:  # from now on the local bus sends to its PUB too
+            local._mirror = True
         return cls(None, sub, local=False, context=ctx, endpoint=endpoint, name=name)
 
     # -- publishing -------------------------------------------------------------
@@ -159,7 +179,26 @@ class Bus:
             self._refuse(packet)
         self._send(packet, _NOBLOCK)
         self._sent[w0 & APID_MAX] += 1
-        self._outstanding += 1
+
+    def _publish_local(self, packet: bytes) -> None:
+        """:meth:`publish` of a local bus: into the loopback queue (a full
+        queue drops the packet, counted), and to the PUB once tapped."""
+        try:
+            w0, _, w2 = _unpack_header(packet)
+        except (struct.error, TypeError):
+            self._refuse(packet)
+        if w0 & 0xE000 or w2 + 7 != len(packet):
+            self._refuse(packet)
+        a = w0 & APID_MAX
+        self._sent[a] += 1
+        q = self.loopback
+        if len(q) < self._hwm:
+            q.append(packet)
+            self._received[a] += 1
+        else:
+            self._dropped[a] += 1
+        if self._mirror:
+            self._send(packet, _NOBLOCK)
 
     def _refuse(self, packet: object) -> None:
         self.counters.invalid += 1
@@ -221,23 +260,17 @@ class Bus:
         blocking; returns how many. On a local bus exactly the packets
         published since the last drain are expected (a shortfall is counted
         as dropped per APID)."""
+        if self._local:
+            q = self.loopback
+            n = len(q) if limit is None else min(limit, len(q))
+            out = q[:n]
+            del q[:n]
+            for p in out:
+                sink(p)
+            return n
         recv = self._recv
         received = self._received
         n = 0
-        if self._local:
-            want = self._outstanding if limit is None else min(limit, self._outstanding)
-            i = 0
-            try:
-                for i in range(want):  # noqa: B007 - i counts what arrived
-                    p = recv(_NOBLOCK)
-                    received[((p[0] << 8) | p[1]) & APID_MAX] += 1
-                    sink(p)
-            except _Again:
-                self._reconcile_drops()
-                self._outstanding = 0
-                return i
-            self._outstanding -= want
-            return want
         check = self._check_seq
         last = self.counters.last_seq
         want = -1 if limit is None else limit
@@ -271,54 +304,47 @@ class Bus:
             out: list[bytes] = []
             self.drain(out.append)
             return out
-        want = self._outstanding
-        recv = self._recv
-        received = self._received
-        out = []
-        append = out.append
-        try:
-            for _ in range(want):
-                p = recv(_NOBLOCK)
-                received[((p[0] << 8) | p[1]) & APID_MAX] += 1
-                append(p)
-        except _Again:
-            self._reconcile_drops()
-        finally:
-            self._outstanding = 0
+        q = self.loopback
+        out = q[:]
+        q.clear()
         return out
-
-    def _reconcile_drops(self) -> None:
-        c = self.counters
-        for a in range(APID_COUNT):
-            missing = c.sent[a] - c.received[a] - c.dropped[a]
-            if missing > 0:
-                c.dropped[a] += missing
 
     def recv(self, timeout_s: float | None = 0.0) -> bytes | None:
         """One packet, waiting up to ``timeout_s`` (None: forever); None on
-        timeout."""
+        timeout. A local bus never waits: nothing can arrive in its queue
+        while its thread waits (None at once when it is empty)."""
+        if self._local:
+            q = self.loopback
+            return q.pop(0) if q else None
         sub = self._sub
+        assert sub is not None and self._recv is not None
         if timeout_s is None:
             p = self._recv()
         else:
             if not sub.poll(max(0, int(timeout_s * 1000))):
                 return None
             p = self._recv(_NOBLOCK)
-        if self._local:
-            self._outstanding = max(0, self._outstanding - 1)
-            self._received[apid_of(p)] += 1
-        else:
-            self._account(p)
+        self._account(p)
         return p
 
     def recv_until(self, predicate: Callable[[bytes], bool], sink: Callable[[bytes], object],
                    timeout_s: float) -> bytes:
         """Receive, handing each packet to ``sink``, until one satisfies
         ``predicate``; return that one (not given to ``sink``). Raises
-        :class:`BusTimeoutError` if none came within ``timeout_s``."""
+        :class:`BusTimeoutError` if none came within ``timeout_s`` (a local
+        bus: at once when its queue holds none)."""
+        if self._local:
+            q = self.loopback
+            while q:
+                p = q.pop(0)
+                if predicate(p):
+                    return p
+                sink(p)
+            raise BusTimeoutError(f"{self.name}: nothing awaited in the local queue")
         deadline = time.monotonic() + timeout_s
         recv = self._recv
         sub = self._sub
+        assert recv is not None and sub is not None
         while True:
             try:
                 p = recv(_NOBLOCK)
@@ -328,11 +354,7 @@ class Bus:
                     raise BusTimeoutError(
                         f"{self.name}: nothing awaited within {timeout_s} s") from None
                 continue
-            if self._local:
-                self._outstanding = max(0, self._outstanding - 1)
-                self._received[apid_of(p)] += 1
-            else:
-                self._account(p)
+            self._account(p)
             if predicate(p):
                 return p
             sink(p)
@@ -345,11 +367,14 @@ class Bus:
     @property
     def pending_local(self) -> int:
         """Local bus: packets published and not yet drained."""
-        return self._outstanding
+        return len(self.loopback)
 
     @property
     def socket_in(self) -> zmq.Socket:
-        """The SUB socket (for pollers)."""
+        """The SUB socket (for pollers); a local bus has none (its packets
+        are in :attr:`loopback`)."""
+        if self._sub is None:
+            raise BusEndpointError(f"{self.name}: a local bus has no socket to poll")
         return self._sub
 
     # -- lifecycle --------------------------------------------------------------------
@@ -366,7 +391,9 @@ class Bus:
         self.closed = True
         if self._pub is not None:
             self._pub.close(linger_ms)
-        self._sub.close(0)
+        if self._sub is not None:
+            self._sub.close(0)
+        self.loopback.clear()
         if self._owns_context:
             self._context.term()
 

@@ -110,15 +110,20 @@ class CStruct:
         return out
 
 
+_get = object.__getattribute__
+
+
 @functools.cache
 def _layout(dtype: np.dtype) -> dict[str, tuple[Any, ...]]:
     """How :class:`Result` decodes each top-level member straight from the
     bytes: ``("s", struct.Struct, offset)`` for a scalar, ``("a", dtype, count,
-    offset)`` for an array; nested structs are left to the numpy view."""
+    offset)`` for an array; nested structs are left to the numpy view, and
+    so is a member named like an attribute of :class:`Result` (``keys``,
+    ...: the attribute wins, as with any Mapping)."""
     out: dict[str, tuple[Any, ...]] = {}
     for name in dtype.names:
         ft, off = dtype.fields[name][:2]
-        if ft.names:
+        if ft.names or hasattr(Result, name):
             continue
         if ft.subdtype is not None:
             base, shape = ft.subdtype
@@ -160,6 +165,17 @@ class Result(Mapping[str, Any]):
             a = np.asarray(values[name], dtype=np.float64).reshape(-1)
             flat[name][...] = (a if n > 1 else a[0]) if ctyp == "double" else np.rint(a)
         return s.result()
+
+    def __getattribute__(self, name: str) -> Any:
+        # a member of the layout straight from the bytes: found here, before
+        # the generic lookup (which would first fail and format an
+        # AttributeError, then call __getattr__: the hot path's cost)
+        spec = _get(self, "_lay").get(name)
+        if spec is None:
+            return _get(self, name)  # methods, slots; a miss goes on to __getattr__
+        if spec[0] == "s":
+            return spec[1].unpack_from(_get(self, "_b"), spec[2])[0]
+        return np.frombuffer(_get(self, "_b"), spec[1], spec[2], spec[3]).copy()
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):

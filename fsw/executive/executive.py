@@ -6,7 +6,9 @@ See :mod:`fsw.executive` for the contract. Its parts: the :class:`Router`
 participant bookkeeping and health policy. Hot-path notes: per tick it costs
 a few list operations per participant; every packet is received once and
 appended to the inbox of each local subscriber; a local bus is drained only
-when something was published.
+when something was published; a turn with nothing to do (nominal, empty
+inbox, no step or heartbeat due) is skipped; a fixed-layout packet is parsed
+once for all its parsing subscribers (:meth:`Executive._parsing`).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from fsw.bus.topics import APID_COUNT, as_apids
 from fsw.executive import events as ev
 from fsw.executive.config import ExecutiveConfig
 from fsw.executive.lockstep import HEARTBEAT, SYNC_APIDS, TIME, strategy
-from fsw.executive.router import Router, Stream, Tap
+from fsw.executive.router import BatchTap, Router, Stream, Tap
 from fsw.executive.task import CRITICAL, ERROR, INFO, WARNING, TaskContext
 from fsw.packets import DICTIONARY, PacketBuildError, PacketError
 from fsw.packets.codec import APID_MAX
@@ -79,6 +81,9 @@ class RunResult:
 
     #: simulated seconds run
     sim_s: float = 0.0
+    #: process CPU time of the run (``time.process_time``), s: for benchmarks
+    #: on a shared machine, where wall time depends on the load
+    cpu_s: float = 0.0
 
     @property
     def rtf(self) -> float:
@@ -157,6 +162,9 @@ class Executive:
         #: the packet stream (hashed here: clock owner or single process)
         self.stream: Stream | None = None if role == "follower" else (stream or Stream())
         self.router = Router(SYNC_APIDS, self.stream)
+        #: per APID: (packet, parser, record) of the last packet parsed for a
+        #: subscriber (parse once: see :meth:`_parsing`)
+        self._parsed: list[tuple[bytes, Any, Any] | None] = [None] * APID_COUNT
         self.lockstep = strategy(self, bus, self.router)
         self._dt = self.config.dt
         self._slots: list[_Slot] = []
@@ -188,14 +196,16 @@ class Executive:
         group = rate_group or getattr(task, "rate_group", None) or "default"
         self._slots.append(self._make_slot(task, every=self.config.every(group), monitored=True))
 
-    def tap(self, tap: Tap) -> None:
+    def tap(self, tap: Tap | BatchTap, *, batch: bool = False) -> None:
         """Give ``tap(packet, t)`` every packet of the stream, in order, with
-        the time of the tick that routed it (a recorder: ``ex.tap(writer.write)``).
-        On the clock owner or a single process. The tap belongs to the
-        stream: it goes on into a next executive sharing the stream."""
+        the time of the tick that routed it (a recorder: ``ex.tap(writer.write)``);
+        with ``batch``, ``tap(packets, t)`` gets them as lists of the packets
+        routed at once (``ex.tap(writer.write_many, batch=True)``: one call
+        per turn). On the clock owner or a single process. The tap belongs
+        to the stream: it goes on into a next executive sharing the stream."""
         if self.stream is None:
             raise ValueError("a follower has no stream to tap: tap the clock owner")
-        self.stream.add_tap(tap)
+        self.stream.add_tap(tap, batch=batch)
 
     def _make_slot(self, obj: Any, *, every: int, monitored: bool) -> _Slot:
         if self._started:
@@ -251,16 +261,47 @@ class Executive:
     def _parsing(self, slot: _Slot, handler: Callable[[Any], object],
                  pdef: Any) -> Callable[[bytes], None]:
         """``handler`` behind ``pdef.parse``; a packet that does not parse is
-        counted and reported, never handed on."""
+        counted and reported, never handed on.
+
+        Parse once: the router hands every subscriber the same ``bytes``
+        object, so the record the first subscriber's parse made is kept
+        beside that object (one per APID: the last packet parsed) and the
+        next subscribers of the same packet get it. Only for fixed-layout
+        packets, whose records are immutable (tuples of numbers, tuples,
+        strings and bytes); the check is by identity of the packet object the
+        cache itself keeps alive, and the parser must be the same: nothing
+        can go stale. A packet that does not parse is not kept: each
+        subscriber counts and reports it."""
         parse = pdef.parse
 
+        def bad(exc: PacketError) -> None:
+            slot.bad_packets += 1
+            self._event(slot, WARNING, ev.BAD_PACKET, f"{pdef.name} dropped: {exc}")
+
+        if not getattr(pdef, "fixed", False):
+            def each(p: bytes) -> None:
+                try:
+                    rec = parse(p)
+                except PacketError as exc:
+                    bad(exc)
+                    return
+                handler(rec)
+
+            return each
+        parsed = self._parsed
+        apid = pdef.apid
+
         def call(p: bytes) -> None:
-            try:
-                rec = parse(p)
-            except PacketError as exc:
-                slot.bad_packets += 1
-                self._event(slot, WARNING, ev.BAD_PACKET, f"{pdef.name} dropped: {exc}")
-                return
+            last = parsed[apid]
+            if last is not None and last[0] is p and last[1] is parse:
+                rec = last[2]
+            else:
+                try:
+                    rec = parse(p)
+                except PacketError as exc:
+                    bad(exc)
+                    return
+                parsed[apid] = (p, parse, rec)
             handler(rec)
 
         return call
@@ -432,7 +473,7 @@ class Executive:
                 raise ValueError("run() needs duration_s or ticks")
             ticks = max(0, round(duration_s * self.config.tick_rate))
         self._setup()
-        wall0 = time.perf_counter()
+        wall0, cpu0 = time.perf_counter(), time.process_time()
         done = 0
         try:
             self.lockstep.start()
@@ -445,13 +486,13 @@ class Executive:
                         stop()
                     except Exception:  # a task's cleanup cannot fail the run
                         slot.faults += 1
-        wall = time.perf_counter() - wall0
+        wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
         return RunResult(
             role=self.role, ticks=done, t_end=self.t, wall_s=wall,
             stream_hash=self.stream.hexdigest() if self.stream is not None else None,
             packets=self.router.packets, overruns=self._overruns,
             tasks={s.name: s.status() for s in self._slots},
-            bus=self.bus.counters.totals(), sim_s=done * self._dt,
+            bus=self.bus.counters.totals(), sim_s=done * self._dt, cpu_s=cpu,
             next_seq={a: n for a, n in enumerate(self.seq) if n and a not in SYNC_APIDS},
         )
 
@@ -481,6 +522,11 @@ class Executive:
                                    tick_period=dt, tai_utc=cfg.tai_utc, clock=clock))
             for slot in slots:
                 settle()
+                # an idle turn does nothing: nominal, nothing in its inbox, no
+                # step and no heartbeat due (the hot path skips the call)
+                if (slot.state == NOMINAL and slot.opened and not slot.inbox
+                        and k % slot.every and not (slot.monitored and k % slot.hb_every == 0)):
+                    continue
                 turn(slot, k)
             if hand_over is not None:
                 hand_over(k)

@@ -3,7 +3,9 @@ participant's turn is in the inboxes when the turn begins. Two strategies
 behind one interface, chosen by the bus:
 
 - :class:`LocalLockstep` (one process, :meth:`fsw.bus.Bus.local`): before a
-  turn, take what was published since the last one off the bus and route it.
+  turn, take what was published since the last one off the bus's loopback
+  queue and route it (no socket hop: the packets, their order and the stream
+  are those of the broker strategy over ipc or tcp, bit for bit).
 - :class:`BrokerLockstep` (several processes behind a broker): a start-up
   handshake, a barrier before a turn, and the tick protocol between the clock
   owner (node 0) and the followers (nodes 1.., in stage order).
@@ -114,12 +116,13 @@ class LocalLockstep:
         self.node, self.bus, self.router = node, bus, router
         self.publish: Callable[[bytes], None] = bus.publish
         self.fast_publish = bus.publish
-        take, route = bus.take, router.route
+        take, route, queue = bus.take, router.route, bus.loopback
 
         def settle() -> None:
             """Before a turn: route what was published since the last one
-            (the hot path: a closure, no attribute look-ups)."""
-            if bus.pending_local:
+            (the hot path: a closure, no attribute look-ups; the local bus's
+            loopback queue is a list, tested for emptiness in place)."""
+            if queue:
                 route(take(), node.t)
 
         self.settle = settle

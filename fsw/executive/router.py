@@ -9,8 +9,11 @@ packet stream of the run.
 - **The stream** (:class:`Stream`): the blake2b-256 hash of every routed
   packet but the lockstep sync ones, in canonical order, and the taps
   (``tap(packet, t)``: a recorder) that see the same packets in the same
-  order, stamped with the time of the tick that routed them. One stream may
-  span several executives (the legs of a mission): pass it on.
+  order, stamped with the time of the tick that routed them; a batch tap
+  (``tap(packets, t)``, :meth:`Stream.add_tap` with ``batch=True``) gets the
+  packets routed at once as one list, in the same order (one call per turn
+  instead of one per packet: the recorder's). One stream may span several
+  executives (the legs of a mission): pass it on.
 
 What is in the stream: every packet *routed to the participants' turns*. A
 packet published after the last turn of the run's last tick reaches no
@@ -39,12 +42,13 @@ APID_COUNT = 0x800
 _APID_MASK = APID_COUNT - 1
 
 Tap = Callable[[bytes, float], object]
+BatchTap = Callable[[list[bytes], float], object]
 
 
 class Stream:
     """The packet stream of a run: its hash, its packet count and its taps."""
 
-    __slots__ = ("_hash", "packets", "taps", "update")
+    __slots__ = ("_hash", "batch_taps", "packets", "taps", "update")
 
     def __init__(self) -> None:
         self._hash = hashlib.blake2b(digest_size=32)
@@ -54,17 +58,31 @@ class Stream:
         self.packets = 0
         #: callables ``tap(packet, t)`` given every packet of the stream
         self.taps: list[Tap] = []
+        #: callables ``tap(packets, t)`` given the packets of the stream in
+        #: batches (those routed at once), in order
+        self.batch_taps: list[BatchTap] = []
 
     def hexdigest(self) -> str:
         """The blake2b-256 hex digest of the stream so far."""
         return self._hash.hexdigest()
 
-    def add_tap(self, tap: Tap) -> None:
+    def add_tap(self, tap: Tap | BatchTap, *, batch: bool = False) -> None:
         """Give ``tap(packet, t)`` every packet of the stream from now on
-        (``t``: the time of the tick that routed it)."""
+        (``t``: the time of the tick that routed it); with ``batch``,
+        ``tap(packets, t)`` gets them as lists (never empty) of the packets
+        routed at once, in order."""
         if not callable(tap):
             raise TypeError(f"tap {tap!r} is not callable")
-        self.taps.append(tap)
+        (self.batch_taps if batch else self.taps).append(tap)  # type: ignore[arg-type]
+
+    def tap_all(self, packets: list[bytes], t: float) -> None:
+        """Give ``packets`` (streamed at once, in order, routed at ``t``) to
+        every tap: per-packet taps one by one, batch taps as the list."""
+        for tap in self.taps:
+            for p in packets:
+                tap(p, t)
+        for btap in self.batch_taps:
+            btap(packets, t)
 
 
 class Router:
@@ -128,19 +146,23 @@ class Router:
                     for box in subs[a]:
                         box.append(p)
             return
-        update, taps, n = stream.update, stream.taps, 0
+        update = stream.update
+        streamed: list[bytes] = []
+        keep = streamed.append
         for p in packets:
             a = ((p[0] << 8) | p[1]) & _APID_MASK
             if skip[a]:
                 continue
             update(p)
-            n += 1
+            keep(p)
             for box in subs[a]:
                 box.append(p)
-            for tap in taps:
-                tap(p, t)
-        stream.packets += n
-        self.packets += n
+        if streamed:
+            n = len(streamed)
+            stream.packets += n
+            self.packets += n
+            if stream.taps or stream.batch_taps:
+                stream.tap_all(streamed, t)
 
     def deliver(self, p: bytes) -> None:
         """Deliver one packet to its inboxes; the hashing node holds it
@@ -162,13 +184,12 @@ class Router:
         if stream is None or len(held) <= keep:
             return
         now, self._held = (held[:-keep], held[-keep:]) if keep else (held, [])
-        update, taps = stream.update, stream.taps
+        update = stream.update
         for p in now:
             update(p)
-            for tap in taps:
-                tap(p, t)
         stream.packets += len(now)
         self.packets += len(now)
+        stream.tap_all(now, t)
 
     def drop_held(self) -> None:
         """The run is over: what is still held reaches nobody (counted)."""

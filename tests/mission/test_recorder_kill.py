@@ -43,6 +43,11 @@ _CHILD = textwrap.dedent("""
         write_ns(self, packet, t)
         handed[:8] = self.records.to_bytes(8, "little")  # accepted by the writer
     W.ArchiveWriter.write_ns = counting
+    write_many = W.ArchiveWriter.write_many
+    def counting_many(self, packets, t):  # the recorder's batch tap
+        write_many(self, packets, t)
+        handed[:8] = self.records.to_bytes(8, "little")
+    W.ArchiveWriter.write_many = counting_many
     fly(load_builtin(sys.argv[3]), archive=Path(sys.argv[2]), duration_s=float(sys.argv[4]))
 """)
 

@@ -171,18 +171,19 @@ def fly(scenario: Scenario, *, seed: int | None = None, archive: Path | None = N
                            notice_tai=sc.notice_tai, insertion_tai=insertion_tai,
                            archive=archive)
     if writer is not None:
-        def record(raw: bytes, t: float, write: Callable[[bytes, float], Any] = writer.write
-                   ) -> None:
-            """The archive's tap: a write error (full disk, ...) stops the run,
-            never loses records silently."""
+        def record(packets: list[bytes], t: float,
+                   write: Callable[[list[bytes], float], Any] = writer.write_many) -> None:
+            """The archive's tap (a batch tap: the packets routed at once): a
+            write error (full disk, ...) stops the run, never loses records
+            silently."""
             if monitor.write_error is None:
                 try:
-                    write(raw, t)
+                    write(packets, t)
                 except OSError as exc:
                     monitor.write_error = exc
                     monitor.request_stop()
 
-        result.stream.add_tap(record)
+        result.stream.add_tap(record, batch=True)
     if prepare is not None:
         prepare(result)
     split = None

@@ -140,7 +140,7 @@ def replay_lockstep(
         writer = ArchiveWriter(path, sync="close")
         try:
             ex = Executive(bus, config)
-            ex.tap(writer.write)
+            ex.tap(writer.write_many, batch=True)
             for p in parts:
                 if _is_world(p):
                     ex.add_world(p)

@@ -78,7 +78,7 @@ SIGMA_ATTITUDE_RAD = 2e-4
 #: unmodelled acceleration PSD [m^2/s^3] (the CW model against two-body + J2
 #: at a few km: differential J2 and the curvature terms), NIS gate (chi-square
 #: 3 dof, 99.9 %), initial covariance diagonal
-ACCEL_PSD = 1e-8
+ACCEL_PSD = 1e-7
 NIS_GATE = 16.27
 EKF_P0 = (100.0, 100.0, 100.0, 1e-3, 1e-3, 1e-3)
 #: burn execution error the EKF assumes (1-sigma): magnitude fraction and

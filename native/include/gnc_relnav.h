@@ -19,7 +19,9 @@
  * process noise on the velocity. The error is one draw per burn: consecutive
  * steps with a nonzero dv are one burn (burn_dv accumulates it), and each
  * step adds Q(burn_dv + dv) - Q(burn_dv), Q(D) = frac^2 D D' +
- * dir^2 (|D|^2 I - D D'), so the whole burn carries Q(D_total).
+ * dir^2 (|D|^2 I - D D'), so the whole burn carries Q(D_total); plus
+ * dv dv' for the increment's timing (delivered during the step, reported
+ * up to a step late).
  * Gating with recovery: after reject_inflate_n consecutive rejections the
  * covariance is multiplied by inflate (recovery = 1), after reject_reset_n
  * the position is reset from the measurement itself (its own covariance), the

@@ -213,6 +213,39 @@ static void nav_gps_cov_out(const gnc_nav_config *cfg, gnc_nav_out *out)
     out->sigma_vel = cfg->sigma_gps_vel;
 }
 
+/* The attitude estimate's error is a bias over minutes, not white noise: the
+ * filter cannot know the target's direction better than the attitude, so the
+ * position covariance across the line of sight is kept at least
+ * (range att_sigma)^2 on both axes (the estimate itself is unchanged). */
+static void nav_bearing_floor(gnc_relnav *ekf, const double meas[3], double att_sigma)
+{
+    double ca = gnc_cos(meas[1]), sa = gnc_sin(meas[1]), ce = gnc_cos(meas[2]);
+    double se = gnc_sin(meas[2]), e[2][3], floor_var = meas[0] * att_sigma, v;
+    int k, i, j;
+    floor_var *= floor_var;
+    e[0][0] = -sa;
+    e[0][1] = ca;
+    e[0][2] = 0.0;
+    e[1][0] = -se * ca;
+    e[1][1] = -se * sa;
+    e[1][2] = ce;
+    for (k = 0; k < 2; ++k) {
+        v = 0.0;
+        for (i = 0; i < 3; ++i) {
+            for (j = 0; j < 3; ++j) {
+                v += e[k][i] * ekf->P[6 * i + j] * e[k][j];
+            }
+        }
+        if (v < floor_var) {
+            for (i = 0; i < 3; ++i) {
+                for (j = 0; j < 3; ++j) {
+                    ekf->P[6 * i + j] += (floor_var - v) * e[k][i] * e[k][j];
+                }
+            }
+        }
+    }
+}
+
 /* The relative-navigation EKF's cycle; nonzero status: it failed. */
 static int nav_ekf(gnc_nav *ctx, const gnc_nav_in *in, double n, const double z[6],
                    const double dv_H[3], const double meas[3], int have_meas, gnc_nav_out *out)
@@ -261,6 +294,10 @@ static int nav_ekf(gnc_nav *ctx, const gnc_nav_in *in, double n, const double z[
     ctx->ekf_t = in->t;
     if (st != GNC_OK) {
         return st;
+    }
+    if (have_meas && in->att_sigma > 0.0) {
+        nav_bearing_floor(&ctx->ekf, meas, in->att_sigma);
+        la_copy(ctx->ekf.P, ro.P, 36);
     }
     la_copy(ro.x, ctx->x, 6);
     out->source = GNC_NAV_RELNAV;

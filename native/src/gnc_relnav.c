@@ -130,6 +130,7 @@ int gnc_relnav_burn_noise(const gnc_relnav_config *cfg, const double D0[3], cons
                           double Q[9])
 {
     double D1[3];
+    int i, j;
     if (cfg == NULL || D0 == NULL || dv == NULL || Q == NULL) {
         return GNC_ERR_NULL;
     }
@@ -140,6 +141,13 @@ int gnc_relnav_burn_noise(const gnc_relnav_config *cfg, const double D0[3], cons
     la_add(D0, dv, D1);
     burn_cov(cfg, D1, 1.0, Q);
     burn_cov(cfg, D0, -1.0, Q);
+    /* the increment's timing: delivered during the step and reported by the
+     * propulsion a step late at worst, so its own size, 1-sigma */
+    for (i = 0; i < 3; ++i) {
+        for (j = 0; j < 3; ++j) {
+            Q[3 * i + j] += dv[i] * dv[j];
+        }
+    }
     la_symmetrise(Q, 3);
     return GNC_OK;
 }

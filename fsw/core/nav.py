@@ -79,6 +79,7 @@ class NavConfig:
     reject_inflate_n: float = 0.0    #: EKF: consecutive rejections before inflating (0: never)
     reject_reset_n: float = 0.0      #: EKF: consecutive rejections before a reset (0: never)
     inflate: float = 1.0             #: EKF: covariance factor of an inflation
+    nonlinear: float = 0.0             #: > 0: nonlinear state propagation (P by CW)
 
 
 @dataclass

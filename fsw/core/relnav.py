@@ -36,6 +36,7 @@ class RelnavConfig:
     reject_inflate_n: float = 0.0   #: consecutive rejections before inflating P (0: never)
     reject_reset_n: float = 0.0     #: consecutive rejections before a reset (0: never)
     inflate: float = 1.0            #: factor on P at an inflation
+    nonlinear: float = 0.0            #: > 0: nonlinear state propagation (P by CW)
 
 
 def measure(x: ArrayLike) -> tuple[np.ndarray, np.ndarray]:

@@ -69,10 +69,12 @@ GAIN_VEL = 0.02
 #: relative-navigation EKF (issue #15: noise models that match the sensors).
 #: Range 1-sigma = SIGMA_RANGE_M + the scenario's relnav_range_noise_frac x
 #: range (the world's sensor: 0.05 m + a fraction, hil/sim/config.py);
-#: bearing 1-sigma = the scenario's relnav_angle_noise_deg, the attitude
-#: estimate's own 1-sigma (ADCS_STATE.att_sigma, each cycle) and
-#: SIGMA_ATTITUDE_RAD (assumed: the attitude estimate's age against the
-#: measurement's, 0.1-0.2 s at target-tracking rates) in quadrature.
+#: bearing 1-sigma = the scenario's relnav_angle_noise_deg and the attitude
+#: knowledge error in quadrature; the latter, the attitude estimate's own
+#: 1-sigma (ADCS_STATE.att_sigma, each cycle) and SIGMA_ATTITUDE_RAD (assumed:
+#: the estimate's age against the measurement's, 0.1-0.2 s at the orbit rate
+#: of target tracking), is also a floor of the position covariance across the
+#: line of sight in the core (an attitude error is a bias over minutes).
 SIGMA_RANGE_M = 0.05
 SIGMA_ATTITUDE_RAD = 2e-4
 #: unmodelled acceleration PSD [m^2/s^3] (the CW model against two-body + J2
@@ -139,12 +141,13 @@ class NavigationTask:
             sigma_gps_pos=s.gps_noise_m * math.sqrt(3.0 * a / (2.0 - a)),
             sigma_gps_vel=s.gps_vel_noise_mps * math.sqrt(3.0 * GAIN_VEL / (2.0 - GAIN_VEL)),
             sigma_range=SIGMA_RANGE_M, sigma_range_frac=s.relnav_range_noise_frac,
-            sigma_angle=math.hypot(math.radians(s.relnav_angle_noise_deg), SIGMA_ATTITUDE_RAD),
+            sigma_angle=math.radians(s.relnav_angle_noise_deg),
             accel_psd=ACCEL_PSD, gate=NIS_GATE, p0=EKF_P0,
             meas_max_age=MEAS_MAX_AGE_S, coast_s=COAST_S, retry_s=RETRY_S,
             boresight_B=tuple(self.sc.chaser.camera_boresight_b),
             dv_sigma_frac=DV_SIGMA_FRAC, dv_sigma_dir=DV_SIGMA_DIR_RAD,
             reject_inflate_n=REJECT_INFLATE_N, reject_reset_n=REJECT_RESET_N, inflate=INFLATE,
+            nonlinear=1.0,
         )
 
     # ------------------------------------------------------------------ lifecycle
@@ -239,7 +242,8 @@ class NavigationTask:
     # ------------------------------------------------------------------ cycle
     def step(self, t: float) -> None:
         self.cycles += 1
-        inp = NavInput(t=t, dv_N=tuple(self.dv_N), q_BN=self.att, att_sigma=self.att_sigma)
+        inp = NavInput(t=t, dv_N=tuple(self.dv_N), q_BN=self.att,
+                       att_sigma=math.hypot(self.att_sigma, SIGMA_ATTITUDE_RAD))
         if self.gps is not None:
             inp.gps_t, inp.gps_r_N, inp.gps_v_N = self.gps
         if self.meas is not None:

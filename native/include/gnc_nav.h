@@ -77,6 +77,7 @@ typedef struct gnc_nav_config {
     double reject_inflate_n;   /* EKF: consecutive rejections before inflating (0: never) */
     double reject_reset_n;     /* EKF: consecutive rejections before a reset (0: never) */
     double inflate;            /* EKF: covariance factor of an inflation */
+    double nonlinear;          /* EKF: > 0 nonlinear state propagation (gnc_relnav.h) */
 } gnc_nav_config;
 
 typedef struct gnc_nav {

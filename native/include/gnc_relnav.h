@@ -7,7 +7,9 @@
  * Hill axes; range = |rho| (m), azimuth = atan2(rho_y, rho_x) (rad, in
  * (-pi, pi]), elevation = atan2(rho_z, hypot(rho_x, rho_y)) (rad).
  * Dynamics: CW with white acceleration noise of PSD accel_psd (m^2/s^3) per
- * axis (discrete Q of a double integrator).
+ * axis (discrete Q of a double integrator); with cfg.nonlinear the state
+ * follows the nonlinear relative two-body motion (the CW model's Cartesian
+ * frame misses the orbit's curvature: y^2 / 2a, 0.3 m radial at 2 km).
  *
  * Noise models matching the sensors (issue 15): the range 1-sigma is
  * sigma_range + sigma_range_frac * range (predicted range); the bearing
@@ -19,9 +21,7 @@
  * process noise on the velocity. The error is one draw per burn: consecutive
  * steps with a nonzero dv are one burn (burn_dv accumulates it), and each
  * step adds Q(burn_dv + dv) - Q(burn_dv), Q(D) = frac^2 D D' +
- * dir^2 (|D|^2 I - D D'), so the whole burn carries Q(D_total); plus
- * dv dv' for the increment's timing (delivered during the step, reported
- * up to a step late).
+ * dir^2 (|D|^2 I - D D'), so the whole burn carries Q(D_total).
  * Gating with recovery: after reject_inflate_n consecutive rejections the
  * covariance is multiplied by inflate (recovery = 1), after reject_reset_n
  * the position is reset from the measurement itself (its own covariance), the
@@ -42,6 +42,9 @@ typedef struct gnc_relnav_config {
     double reject_inflate_n; /* consecutive rejections before inflating P (0: never) */
     double reject_reset_n;   /* consecutive rejections before a reset (0: never) */
     double inflate;          /* factor on P at an inflation (>= 1) */
+    double nonlinear;        /* > 0: the state propagates by the nonlinear relative
+                              * motion about the circular orbit of n (RK4, mu of
+                              * the Earth); the covariance by the CW STM either way */
 } gnc_relnav_config;
 
 typedef struct gnc_relnav {

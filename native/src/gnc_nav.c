@@ -18,7 +18,8 @@ static int nav_config_ok(const gnc_nav_config *c)
                            &c->sigma_range, &c->sigma_range_frac, &c->sigma_angle,
                            &c->accel_psd, &c->gate, &c->meas_max_age, &c->coast_s,
                            &c->retry_s, &c->dv_sigma_frac, &c->dv_sigma_dir,
-                           &c->reject_inflate_n, &c->reject_reset_n, &c->inflate};
+                           &c->reject_inflate_n, &c->reject_reset_n, &c->inflate,
+                           &c->nonlinear};
     for (i = 0; i < (int)(sizeof num / sizeof num[0]); ++i) {
         if (!la_finite(num[i], 1) || !(*num[i] >= 0.0)) {
             return 0;
@@ -82,6 +83,7 @@ static int nav_relnav_init(gnc_nav *ctx, double n)
     rc.reject_inflate_n = ctx->cfg.reject_inflate_n;
     rc.reject_reset_n = ctx->cfg.reject_reset_n;
     rc.inflate = ctx->cfg.inflate;
+    rc.nonlinear = ctx->cfg.nonlinear;
     ctx->ekf_n = n;
     ctx->ekf_on = 0;
     return gnc_relnav_init(&ctx->ekf, &rc);

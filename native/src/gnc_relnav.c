@@ -2,6 +2,7 @@
 #include "gnc.h"
 #include "gnc_la.h"
 #include "gnc_math.h"
+#include "gnc_constants.h"
 
 int gnc_relnav_init(gnc_relnav *ctx, const gnc_relnav_config *cfg)
 {
@@ -19,7 +20,8 @@ int gnc_relnav_init(gnc_relnav *ctx, const gnc_relnav_config *cfg)
         || !la_finite(&cfg->reject_inflate_n, 1) || !(cfg->reject_inflate_n >= 0.0)
         || !la_finite(&cfg->reject_reset_n, 1) || !(cfg->reject_reset_n >= 0.0)
         || !la_finite(&cfg->inflate, 1)
-        || (cfg->reject_inflate_n > 0.0 && !(cfg->inflate >= 1.0))) {
+        || (cfg->reject_inflate_n > 0.0 && !(cfg->inflate >= 1.0))
+        || !la_finite(&cfg->nonlinear, 1)) {
         return GNC_ERR_DOMAIN;
     }
     ctx->cfg = *cfg;
@@ -130,7 +132,6 @@ int gnc_relnav_burn_noise(const gnc_relnav_config *cfg, const double D0[3], cons
                           double Q[9])
 {
     double D1[3];
-    int i, j;
     if (cfg == NULL || D0 == NULL || dv == NULL || Q == NULL) {
         return GNC_ERR_NULL;
     }
@@ -141,13 +142,6 @@ int gnc_relnav_burn_noise(const gnc_relnav_config *cfg, const double D0[3], cons
     la_add(D0, dv, D1);
     burn_cov(cfg, D1, 1.0, Q);
     burn_cov(cfg, D0, -1.0, Q);
-    /* the increment's timing: delivered during the step and reported by the
-     * propulsion a step late at worst, so its own size, 1-sigma */
-    for (i = 0; i < 3; ++i) {
-        for (j = 0; j < 3; ++j) {
-            Q[3 * i + j] += dv[i] * dv[j];
-        }
-    }
     la_symmetrise(Q, 3);
     return GNC_OK;
 }
@@ -186,12 +180,58 @@ static void relnav_reset_from(gnc_relnav *ctx, const double z[3], const double r
     la_symmetrise(ctx->P, 6);
 }
 
+/* Nonlinear relative motion about a circular orbit of mean motion n (radius
+ * a = cbrt(mu / n^2)), rotating Hill axes: the derivative of x. */
+static void nerm_deriv(double n, double a, const double x[6], double d[6])
+{
+    double X = a + x[0], r2 = X * X + x[1] * x[1] + x[2] * x[2], r = sqrt(r2);
+    double k = GNC_MU_EARTH / (r2 * r), g0 = GNC_MU_EARTH / (a * a);
+    d[0] = x[3];
+    d[1] = x[4];
+    d[2] = x[5];
+    /* n^2 a = mu / a^2 = g0: the large terms cancel exactly in the bracket */
+    d[3] = 2.0 * n * x[4] + n * n * x[0] + (g0 - k * X);
+    d[4] = -2.0 * n * x[3] + n * n * x[1] - k * x[1];
+    d[5] = -k * x[2];
+}
+
+/* RK4 of the nonlinear relative motion over dt (steps of at most 10 s). */
+static void nerm_propagate(double n, double dt, double x[6])
+{
+    double a = gnc_cbrt(GNC_MU_EARTH / (n * n)), k1[6], k2[6], k3[6], k4[6], y[6], h;
+    int steps = (int)(dt / 10.0) + 1, s, i;
+    h = dt / steps;
+    for (s = 0; s < steps; ++s) {
+        nerm_deriv(n, a, x, k1);
+        for (i = 0; i < 6; ++i) {
+            y[i] = x[i] + 0.5 * h * k1[i];
+        }
+        nerm_deriv(n, a, y, k2);
+        for (i = 0; i < 6; ++i) {
+            y[i] = x[i] + 0.5 * h * k2[i];
+        }
+        nerm_deriv(n, a, y, k3);
+        for (i = 0; i < 6; ++i) {
+            y[i] = x[i] + h * k3[i];
+        }
+        nerm_deriv(n, a, y, k4);
+        for (i = 0; i < 6; ++i) {
+            x[i] += h / 6.0 * (k1[i] + 2.0 * k2[i] + 2.0 * k3[i] + k4[i]);
+        }
+    }
+}
+
 static void relnav_propagate(gnc_relnav *ctx, double dt)
 {
     double phi[36], tmp[36], x[6], q = ctx->cfg.accel_psd;
     int i;
     gnc_cw_stm(ctx->cfg.n, dt, phi);
-    la_mm(phi, ctx->x, x, 6, 6, 1);
+    if (ctx->cfg.nonlinear > 0.0) {
+        la_copy(ctx->x, x, 6);
+        nerm_propagate(ctx->cfg.n, dt, x);
+    } else {
+        la_mm(phi, ctx->x, x, 6, 6, 1);
+    }
     la_copy(x, ctx->x, 6);
     la_mm(phi, ctx->P, tmp, 6, 6, 6);
     la_mmt(tmp, phi, ctx->P, 6, 6, 6);

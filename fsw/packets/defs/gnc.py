@@ -132,6 +132,7 @@ _RELNAV_CONFIG = [
     ("reject_inflate_n", 1, "", "consecutive rejections before inflating (0: never)"),
     ("reject_reset_n", 1, "", "consecutive rejections before a reset (0: never)"),
     ("inflate", 1, "", "covariance factor of an inflation"),
+    ("nonlinear", 1, "", "> 0: nonlinear state propagation (covariance by CW)"),
 ]
 
 _RELNAV_IN = [
@@ -197,6 +198,7 @@ _NAV_CONFIG = [
     ("reject_inflate_n", 1, "", "EKF: consecutive rejections before inflating (0: never)"),
     ("reject_reset_n", 1, "", "EKF: consecutive rejections before a reset (0: never)"),
     ("inflate", 1, "", "EKF: covariance factor of an inflation"),
+    ("nonlinear", 1, "", "EKF: > 0 nonlinear state propagation"),
 ]
 
 _NAV_IN = [

@@ -23,13 +23,14 @@ Figures (:meth:`NavScore.figures`), the relative-navigation filter's epochs
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
-__all__ = ["NavScore", "nees_band", "score_tables"]
+__all__ = ["NavScore", "nav_lines", "nav_row", "nav_stats", "nees_band", "score_tables"]
 
 #: NAV_SOURCE of the relative-navigation EKF (fsw.packets.enums.NavSource)
 RELNAV = 2
@@ -56,36 +57,46 @@ def _cov3(c: Any) -> np.ndarray:
 
 
 class NavScore:
-    """Pairs NAV_STATE with TRUTH_RELATIVE of the same time tag."""
+    """Pairs NAV_STATE with the TRUTH_RELATIVE nearest in time (within
+    ``MATCH_S``; the world's samples may sit a tenth of a second off the
+    navigation cycle: the truth is carried to the estimate's time with its
+    own velocity)."""
+
+    #: largest time difference of a pair [s]
+    MATCH_S = 0.5
 
     def __init__(self) -> None:
-        self._truth: dict[float, tuple[np.ndarray, float]] = {}
-        self._nav: dict[float, tuple[int, int, np.ndarray, np.ndarray, float]] = {}
+        self._truth: list[tuple[float, np.ndarray, np.ndarray, float]] = []
+        self._nav: list[tuple[float, tuple[Any, ...]]] = []
         #: per paired epoch: t, source, valid, range, error (3), sigma (3), nees, nis
         self.rows: list[tuple[float, ...]] = []
 
     # ------------------------------------------------------------------ feed
-    def on_truth(self, t: float, r_H: Any, rng: float) -> None:
-        if t in self._nav:
-            self._pair(t, *self._nav.pop(t), np.asarray(r_H, float), float(rng))
-        else:
-            self._truth[t] = (np.asarray(r_H, float), float(rng))
-            self._prune(t)
+    def on_truth(self, t: float, r_H: Any, v_H: Any, rng: float) -> None:
+        tr = (float(t), np.asarray(r_H, float), np.asarray(v_H, float), float(rng))
+        for k, (tn, rec) in enumerate(self._nav):
+            if abs(tn - tr[0]) <= self.MATCH_S:
+                del self._nav[k]
+                self._pair_truth(tn, rec, tr)
+                return
+        self._truth.append(tr)
+        self._truth = [x for x in self._truth if x[0] > tr[0] - 3.0]
 
     def on_nav(self, t: float, valid: int, source: int, rho_H: Any, cov_pos_H: Any,
                nis: float) -> None:
+        t = float(t)
         rec = (int(valid), int(source), np.asarray(rho_H, float), _cov3(cov_pos_H), float(nis))
-        if t in self._truth:
-            self._pair(t, *rec, *self._truth.pop(t))
-        else:
-            self._nav[t] = rec
-            self._prune(t)
+        best = min(self._truth, key=lambda x: abs(x[0] - t), default=None)
+        if best is not None and abs(best[0] - t) <= self.MATCH_S:
+            self._pair_truth(t, rec, best)
+            return
+        self._nav.append((t, rec))
+        self._nav = [x for x in self._nav if x[0] > t - 3.0]
 
-    def _prune(self, t: float) -> None:
-        for d in (self._truth, self._nav):
-            if len(d) > 8:
-                for k in [k for k in d if k < t - 5.0]:
-                    del d[k]
+    def _pair_truth(self, t: float, rec: tuple[Any, ...],
+                    tr: tuple[float, np.ndarray, np.ndarray, float]) -> None:
+        r_H = tr[1] + tr[2] * (t - tr[0])
+        self._pair(t, *rec, r_H, tr[3])
 
     def _pair(self, t: float, valid: int, source: int, rho: np.ndarray, P: np.ndarray,
               nis: float, r_H: np.ndarray, rng: float) -> None:
@@ -131,7 +142,7 @@ class NavScore:
         out["err_m_p95_5km"] = q(err[near], 95)
         out["err_m_max_5km"] = float(err[near].max()) if frac.size else None
         bins = []
-        for lo, hi in zip(RANGE_BINS[:-1], RANGE_BINS[1:], strict=True):
+        for lo, hi in itertools.pairwise(RANGE_BINS):
             k = valid & (a["range"] >= lo) & (a["range"] < hi)
             if k.any():
                 kr = k & rel
@@ -157,11 +168,78 @@ def score_tables(tables: Mapping[str, Mapping[str, Any]]) -> NavScore:
     """A :class:`NavScore` of a run's decoded tables (``Run.table``)."""
     s = NavScore()
     tr, nav = tables.get("TRUTH_RELATIVE", {}), tables.get("NAV_STATE", {})
-    truth = {float(t): i for i, t in enumerate(tr.get("t_tai", ()))}
+    tt = np.asarray(tr.get("t_tai", ()), float)
+    if tt.size == 0:
+        return s
     for i in range(len(nav.get("t_tai", ()))):
-        j = truth.get(float(nav["t_tai"][i]))
-        if j is not None:
-            s._pair(float(nav["t_tai"][i]), int(nav["valid"][i]), int(nav["source"][i]),
-                    np.asarray(nav["rho_H"][i], float), _cov3(nav["cov_pos_H"][i]),
-                    float(nav["nis"][i]), np.asarray(tr["r_H"][j], float), float(tr["range"][j]))
+        t = float(nav["t_tai"][i])
+        j = int(np.clip(np.searchsorted(tt, t), 1, tt.size - 1)) if tt.size > 1 else 0
+        if tt.size > 1 and abs(tt[j - 1] - t) < abs(tt[j] - t):
+            j -= 1
+        if abs(tt[j] - t) <= s.MATCH_S:
+            s._pair_truth(t, (int(nav["valid"][i]), int(nav["source"][i]),
+                              np.asarray(nav["rho_H"][i], float), _cov3(nav["cov_pos_H"][i]),
+                              float(nav["nis"][i])),
+                          (float(tt[j]), np.asarray(tr["r_H"][j], float),
+                           np.asarray(tr["v_H"][j], float), float(tr["range"][j])))
     return s
+
+
+#: the figures a campaign row keeps (``row["nav"]``)
+ROW_KEYS = ("relnav_epochs", "nees_mean", "contain_3sigma", "nis_mean", "nis_in_band",
+            "err_frac_p99_5km", "err_m_p95_5km")
+
+
+def nav_row(fig: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """The campaign row's navigation figures from a run summary's ``navigation``."""
+    if not fig:
+        return None
+    return {k: fig.get(k) for k in ROW_KEYS}
+
+
+def nav_stats(rows: Any) -> dict[str, Any]:
+    """Campaign statistics of the rows' ``nav`` figures: the average of the
+    runs' time-averaged NEES against the chi-square band of that many runs
+    (:func:`nees_band`), 3-sigma containment (mean and worst run), NIS,
+    error/range inside 5 km at p99 (the worst run's p99 and the p95 over
+    runs)."""
+    navs = [r["nav"] for r in rows if isinstance(r.get("nav"), Mapping)
+            and r["nav"].get("nees_mean") is not None]
+    out: dict[str, Any] = {"runs": len(navs)}
+    if not navs:
+        return out
+
+    def col(k: str) -> np.ndarray:
+        return np.array([float(n[k]) for n in navs if n.get(k) is not None], float)
+
+    nees = col("nees_mean")
+    lo, hi = nees_band(len(nees))
+    out["nees_mean"] = float(nees.mean())
+    out["nees_band_95"] = [lo, hi]
+    out["nees_in_band"] = bool(lo <= nees.mean() <= hi)
+    c = col("contain_3sigma")
+    out["contain_3sigma_mean"] = float(c.mean()) if c.size else None
+    out["contain_3sigma_min"] = float(c.min()) if c.size else None
+    nis = col("nis_mean")
+    out["nis_mean"] = float(nis.mean()) if nis.size else None
+    e = col("err_frac_p99_5km")
+    out["err_frac_p99_5km_max"] = float(e.max()) if e.size else None
+    out["err_frac_p99_5km_p95"] = float(np.percentile(e, 95)) if e.size else None
+    return out
+
+
+def nav_lines(fig: Mapping[str, Any] | None) -> list[str]:
+    """The run summary's navigation lines (``fsw run``)."""
+    if not fig or fig.get("nees_mean") is None:
+        return []
+
+    def f(v: Any, fmt: str) -> str:
+        return "n/a" if v is None else format(v, fmt)
+
+    return [
+        f"Relative navigation vs truth ({fig['relnav_epochs']} filter epochs): "
+        f"NEES mean {f(fig['nees_mean'], '.2f')} (3 expected), inside 3 sigma "
+        f"{f(100 * fig['contain_3sigma'], '.1f')} %, NIS mean {f(fig['nis_mean'], '.2f')}",
+        f"Navigation error inside 5 km: p95 {f(fig['err_m_p95_5km'], '.2f')} m, "
+        f"p99 {f(100 * (fig['err_frac_p99_5km'] or 0), '.2f')} % of range",
+    ]

@@ -80,6 +80,7 @@ class NavConfig:
     reject_reset_n: float = 0.0      #: EKF: consecutive rejections before a reset (0: never)
     inflate: float = 1.0             #: EKF: covariance factor of an inflation
     nonlinear: float = 0.0             #: > 0: nonlinear state propagation (P by CW)
+    sigma_gps_rel: float = 0.0         #: m, GPS-minus-ephemeris fused w/o camera (0: never)
 
 
 @dataclass

@@ -93,6 +93,9 @@ DV_SIGMA_DIR_RAD = math.radians(1.0)
 REJECT_INFLATE_N = 5
 REJECT_RESET_N = 15
 INFLATE = 10.0
+#: in cycles without a camera measurement the EKF takes the GPS fix minus the
+#: target ephemeris as a position measurement of the GPS noise (the scenario's
+#: gps_noise_m; the ephemeris from a state-vector notice is taken as exact)
 #: the EKF coasts through camera gaps (0: never hands back to the GPS filter
 #: for want of a measurement); after a failure the GPS filter flies alone this
 #: long [s]
@@ -147,7 +150,7 @@ class NavigationTask:
             boresight_B=tuple(self.sc.chaser.camera_boresight_b),
             dv_sigma_frac=DV_SIGMA_FRAC, dv_sigma_dir=DV_SIGMA_DIR_RAD,
             reject_inflate_n=REJECT_INFLATE_N, reject_reset_n=REJECT_RESET_N, inflate=INFLATE,
-            nonlinear=1.0,
+            nonlinear=1.0, sigma_gps_rel=s.gps_noise_m,
         )
 
     # ------------------------------------------------------------------ lifecycle

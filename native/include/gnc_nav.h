@@ -78,6 +78,9 @@ typedef struct gnc_nav_config {
     double reject_reset_n;     /* EKF: consecutive rejections before a reset (0: never) */
     double inflate;            /* EKF: covariance factor of an inflation */
     double nonlinear;          /* EKF: > 0 nonlinear state propagation (gnc_relnav.h) */
+    double sigma_gps_rel;      /* m, per axis: the GPS-minus-ephemeris position fused
+                                * into the EKF in cycles without a camera measurement
+                                * (GPS noise and ephemeris error; 0: never) */
 } gnc_nav_config;
 
 typedef struct gnc_nav {

@@ -23,9 +23,10 @@
  * step adds Q(burn_dv + dv) - Q(burn_dv), Q(D) = frac^2 D D' +
  * dir^2 (|D|^2 I - D D'), so the whole burn carries Q(D_total).
  * Gating with recovery: after reject_inflate_n consecutive rejections the
- * covariance is multiplied by inflate (recovery = 1), after reject_reset_n
+ * position's covariance is multiplied by inflate (P <- D P D, D =
+ * diag(sqrt(inflate) x3, 1 x3); recovery = 1), after reject_reset_n
  * the position is reset from the measurement itself (its own covariance), the
- * velocity kept with its inflated covariance (recovery = 2); 0 disables each.
+ * velocity and its covariance kept (recovery = 2); 0 disables each.
  */
 #ifndef GNC_RELNAV_H
 #define GNC_RELNAV_H
@@ -81,6 +82,9 @@ int gnc_relnav_init(gnc_relnav *ctx, const gnc_relnav_config *cfg);
 int gnc_relnav_reset(gnc_relnav *ctx, const double x0[6], const double P0[36]);
 /* Apply dv, propagate dt, update with the measurement if valid. */
 int gnc_relnav_step(gnc_relnav *ctx, const gnc_relnav_in *in, gnc_relnav_out *out);
+/* Update with a direct measurement z of the position (m, Hill), each axis
+ * of variance var (m^2), e.g. GPS minus the target ephemeris. */
+int gnc_relnav_update_position(gnc_relnav *ctx, const double z[3], double var);
 /* Predicted measurement h(x) and its Jacobian H (3x6) at the state x. */
 int gnc_relnav_measure(const double x[6], double h[3], double H[18]);
 /* Measurement noise variances [range m^2, azimuth rad^2, elevation rad^2]

@@ -19,7 +19,7 @@ static int nav_config_ok(const gnc_nav_config *c)
                            &c->accel_psd, &c->gate, &c->meas_max_age, &c->coast_s,
                            &c->retry_s, &c->dv_sigma_frac, &c->dv_sigma_dir,
                            &c->reject_inflate_n, &c->reject_reset_n, &c->inflate,
-                           &c->nonlinear};
+                           &c->nonlinear, &c->sigma_gps_rel};
     for (i = 0; i < (int)(sizeof num / sizeof num[0]); ++i) {
         if (!la_finite(num[i], 1) || !(*num[i] >= 0.0)) {
             return 0;
@@ -296,6 +296,17 @@ static int nav_ekf(gnc_nav *ctx, const gnc_nav_in *in, double n, const double z[
     ctx->ekf_t = in->t;
     if (st != GNC_OK) {
         return st;
+    }
+    if (!have_meas && ctx->cfg.sigma_gps_rel > 0.0) {
+        /* no camera this cycle: the GPS solution z (fresh: this path runs only
+         * with a fix within gps_max_age) as a position measurement */
+        st = gnc_relnav_update_position(&ctx->ekf, z, ctx->cfg.sigma_gps_rel
+                                                          * ctx->cfg.sigma_gps_rel);
+        if (st != GNC_OK) {
+            return st;
+        }
+        la_copy(ctx->ekf.x, ro.x, 6);
+        la_copy(ctx->ekf.P, ro.P, 36);
     }
     if (have_meas && in->att_sigma > 0.0) {
         nav_bearing_floor(&ctx->ekf, meas, in->att_sigma);

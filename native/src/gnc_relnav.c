@@ -299,8 +299,13 @@ static int relnav_update(gnc_relnav *ctx, const double z[3], gnc_relnav_out *out
             out->recovery = 2;
         } else if (ctx->cfg.reject_inflate_n > 0.0
                    && ctx->consecutive == (int)ctx->cfg.reject_inflate_n) {
-            for (i = 0; i < 36; ++i) {
-                ctx->P[i] *= ctx->cfg.inflate;
+            /* P <- D P D, D = diag(sqrt(f) on position, 1 on velocity):
+             * the position's variance times f, the velocity's kept */
+            double sf = sqrt(ctx->cfg.inflate);
+            for (i = 0; i < 6; ++i) {
+                for (j = 0; j < 6; ++j) {
+                    ctx->P[6 * i + j] *= (i < 3 ? sf : 1.0) * (j < 3 ? sf : 1.0);
+                }
             }
             out->recovery = 1;
         }
@@ -333,6 +338,64 @@ static int relnav_update(gnc_relnav *ctx, const double z[3], gnc_relnav_out *out
     la_copy(P2, ctx->P, 36);
     la_symmetrise(ctx->P, 6);
     out->updated = 1;
+    return GNC_OK;
+}
+
+int gnc_relnav_update_position(gnc_relnav *ctx, const double z[3], double var)
+{
+    double S[9], Si[9], K[18], y[3], P2[36];
+    int i, j, k;
+    if (ctx == NULL || z == NULL) {
+        return GNC_ERR_NULL;
+    }
+    if (!ctx->initialised) {
+        return GNC_ERR_STATE;
+    }
+    if (!la_finite(z, 3) || !la_finite(&var, 1) || !(var > 0.0)) {
+        return GNC_ERR_DOMAIN;
+    }
+    for (i = 0; i < 3; ++i) {
+        y[i] = z[i] - ctx->x[i];
+        for (j = 0; j < 3; ++j) {
+            S[3 * i + j] = ctx->P[6 * i + j] + (i == j ? var : 0.0);
+        }
+    }
+    if (!la_inv3_spd(S, Si)) {
+        return GNC_ERR_SINGULAR;
+    }
+    /* K = P H' S^-1, H = [I 0]: the first three columns of P */
+    for (i = 0; i < 6; ++i) {
+        for (j = 0; j < 3; ++j) {
+            double s = 0.0;
+            for (k = 0; k < 3; ++k) {
+                s += ctx->P[6 * i + k] * Si[3 * k + j];
+            }
+            K[3 * i + j] = s;
+        }
+    }
+    for (i = 0; i < 6; ++i) {
+        ctx->x[i] += K[3 * i] * y[0] + K[3 * i + 1] * y[1] + K[3 * i + 2] * y[2];
+    }
+    /* Joseph form with H = [I 0]: (I - K H) P (I - K H)' + var K K' */
+    {
+        double A[36], tmp[36];
+        for (i = 0; i < 6; ++i) {
+            for (j = 0; j < 6; ++j) {
+                A[6 * i + j] = (i == j ? 1.0 : 0.0) - (j < 3 ? K[3 * i + j] : 0.0);
+            }
+        }
+        la_mm(A, ctx->P, tmp, 6, 6, 6);
+        la_mmt(tmp, A, P2, 6, 6, 6);
+        for (i = 0; i < 6; ++i) {
+            for (j = 0; j < 6; ++j) {
+                for (k = 0; k < 3; ++k) {
+                    P2[6 * i + j] += var * K[3 * i + k] * K[3 * j + k];
+                }
+            }
+        }
+    }
+    la_copy(P2, ctx->P, 36);
+    la_symmetrise(ctx->P, 6);
     return GNC_OK;
 }
 

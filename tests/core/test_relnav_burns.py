@@ -219,7 +219,8 @@ def test_gating_recovers_inflate_then_reset_from_the_measurement() -> None:
         recov.append(int(out.recovery))
         assert out.rejected == 1
         if k == 4:
-            np.testing.assert_allclose(out.P.reshape(6, 6), 10.0 * p_before, rtol=1e-12)
+            d = np.diag([10.0**0.5] * 3 + [1.0] * 3)
+            np.testing.assert_allclose(out.P.reshape(6, 6), d @ p_before @ d, rtol=1e-12)
     assert recov[4] == 1 and recov[14] == 2 and recov.count(1) == 1 and recov.count(2) == 1
     assert out.consecutive == 0
     np.testing.assert_allclose(out.x[:3], [0.0, -2300.0, 0.0], atol=1e-6)

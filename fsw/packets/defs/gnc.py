@@ -199,6 +199,7 @@ _NAV_CONFIG = [
     ("reject_reset_n", 1, "", "EKF: consecutive rejections before a reset (0: never)"),
     ("inflate", 1, "", "EKF: covariance factor of an inflation"),
     ("nonlinear", 1, "", "EKF: > 0 nonlinear state propagation"),
+    ("sigma_gps_rel", 1, "m", "EKF: GPS-minus-ephemeris position 1-sigma (0: not fused)"),
 ]
 
 _NAV_IN = [

@@ -51,6 +51,6 @@ def test_campaign_band_and_stats() -> None:
     assert hi == pytest.approx(chi2.ppf(0.975, 300) / 100)
     rows = [{"nav": {"nees_mean": 3.0 + 0.01 * k, "contain_3sigma": 0.99, "nis_mean": 3.0,
                      "err_frac_p99_5km": 0.005}} for k in range(10)]
-    st = nav_stats(rows + [{"nav": None}])
+    st = nav_stats([*rows, {"nav": None}])
     assert st["runs"] == 10 and st["nees_in_band"]
     assert st["nees_band_95"] == pytest.approx(list(nees_band(10)))

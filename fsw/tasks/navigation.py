@@ -11,9 +11,9 @@ range and bearing (camera frame, turned into Hill axes with the ADCS attitude
 estimate) feed the relative-navigation EKF, started from the current
 estimate, with noise models matching the sensor (range: constant + fraction
 of range; bearing: sensor and attitude knowledge). The EKF then stays on:
-through burns and slews that turn the camera away it coasts on its own
-covariance (each burn's execution error is process noise), never restarted
-for want of a measurement; rejections in a row inflate its covariance, then
+through burns and slews that turn the camera away it carries on with the GPS
+solution as a position measurement (each burn's execution error is process
+noise), never restarted for want of a camera measurement; rejections in a row inflate its covariance, then
 reset its position from the measurement (each evented, counted in NAV_HK).
 NAV_STATE carries its sigmas, position covariance and NIS. Each burn's Δv is
 told to the filters as the propulsion task reports it delivered.

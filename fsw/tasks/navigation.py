@@ -14,7 +14,8 @@ of range; bearing: sensor and attitude knowledge). The EKF then stays on:
 through burns and slews that turn the camera away it carries on with the GPS
 solution as a position measurement (each burn's execution error is process
 noise), never restarted for want of a camera measurement; rejections in a
-row inflate its covariance, then reset its position from the measurement (each evented, counted in NAV_HK).
+row inflate its covariance, then reset its position from the measurement
+(each evented, counted in NAV_HK).
 NAV_STATE carries its sigmas, position covariance and NIS. Each burn's Δv is
 told to the filters as the propulsion task reports it delivered.
 

@@ -247,7 +247,8 @@ class NavigationTask:
     def step(self, t: float) -> None:
         self.cycles += 1
         inp = NavInput(t=t, dv_N=tuple(self.dv_N), q_BN=self.att,
-                       att_sigma=math.hypot(self.att_sigma, SIGMA_ATTITUDE_RAD))
+                       att_sigma=math.sqrt(self.att_sigma * self.att_sigma
+                                           + SIGMA_ATTITUDE_RAD * SIGMA_ATTITUDE_RAD))
         if self.gps is not None:
             inp.gps_t, inp.gps_r_N, inp.gps_v_N = self.gps
         if self.meas is not None:

@@ -71,9 +71,16 @@ class NavConfig:
     gate: float = 16.27              #: EKF NIS gate (99.9 %, 3 dof; 0: none)
     p0: ArrayLike = (100.0, 100.0, 100.0, 1e-3, 1e-3, 1e-3)  #: EKF initial variances
     meas_max_age: float = 2.0        #: s, an older sensor measurement is unused
-    coast_s: float = 120.0           #: s, EKF coasts this long without a measurement
+    coast_s: float = 120.0           #: s, EKF coasts this long without a measurement (0: always)
     retry_s: float = 60.0            #: s, GPS filter alone after an EKF failure
     boresight_B: ArrayLike = (0.0, 0.0, 1.0)  #: camera boresight, body
+    dv_sigma_frac: float = 0.0       #: EKF burn execution error, magnitude fraction (1-sigma)
+    dv_sigma_dir: float = 0.0        #: rad, EKF burn execution error, direction (1-sigma)
+    reject_inflate_n: float = 0.0    #: EKF: consecutive rejections before inflating (0: never)
+    reject_reset_n: float = 0.0      #: EKF: consecutive rejections before a reset (0: never)
+    inflate: float = 1.0             #: EKF: covariance factor of an inflation
+    nonlinear: float = 0.0             #: > 0: nonlinear state propagation (P by CW)
+    sigma_gps_rel: float = 0.0         #: m, GPS-minus-ephemeris fused w/o camera (0: never)
 
 
 @dataclass
@@ -89,6 +96,7 @@ class NavInput:
     meas: ArrayLike | None = None         #: [range m, azimuth rad, elevation rad], camera
     q_BN: ArrayLike | None = None         #: attitude estimate
     dv_N: ArrayLike = _Z3                 #: m/s, Delta-v delivered since the last cycle
+    att_sigma: float = 0.0                #: rad, 1-sigma of the attitude estimate (bearing)
 
     def fields(self) -> dict[str, object]:
         """Flat C member values (also the NAV_STEP request fields)."""
@@ -99,7 +107,7 @@ class NavInput:
             "meas_t": self.meas_t, "meas": _Z3 if self.meas is None else self.meas,
             "q_BN": _Q0 if self.q_BN is None else self.q_BN, "dv_N": self.dv_N,
             "gps_valid": int(gps), "meas_valid": int(self.meas is not None),
-            "att_valid": int(self.q_BN is not None),
+            "att_valid": int(self.q_BN is not None), "att_sigma": self.att_sigma,
         }
 
 
@@ -124,7 +132,10 @@ class Nav:
     ``r_rel_N``/``v_rel_N`` (target minus chaser, GCRF), ``r_target_N``,
     ``v_target_N``, ``sun_N``, ``normal_N``, ``mean_motion`` (rad/s),
     ``sigma_pos`` (m), ``sigma_vel`` (m/s), ``nis``, ``valid``, ``source``
-    (:class:`NavSource`), ``flags`` (:class:`NavFlag`), ``ekf_status``."""
+    (:class:`NavSource`), ``flags`` (:class:`NavFlag`), ``ekf_status``,
+    ``cov_pos``/``cov_vel`` (Hill covariance blocks, xx xy xz yy yz zz),
+    ``consecutive`` (EKF rejections in a row), ``recovery`` (0 none,
+    1 covariance inflated, 2 position reset from the measurement)."""
 
     def __init__(self, config: NavConfig | None = None) -> None:
         self.config = config or NavConfig()

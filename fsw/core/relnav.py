@@ -30,6 +30,13 @@ class RelnavConfig:
     sigma_angle: float = 1e-3   #: rad, azimuth/elevation 1-sigma
     accel_psd: float = 1e-10    #: m^2/s^3, unmodelled acceleration PSD per axis
     gate: float = 0.0           #: NIS rejection threshold (0: none; 16.27 = 99.9 %, 3 dof)
+    sigma_range_frac: float = 0.0   #: range noise, fraction of the range (added)
+    dv_sigma_frac: float = 0.0      #: burn execution error, magnitude fraction (1-sigma)
+    dv_sigma_dir: float = 0.0       #: rad, burn execution error, direction (1-sigma)
+    reject_inflate_n: float = 0.0   #: consecutive rejections before inflating P (0: never)
+    reject_reset_n: float = 0.0     #: consecutive rejections before a reset (0: never)
+    inflate: float = 1.0            #: factor on P at an inflation
+    nonlinear: float = 0.0            #: > 0: nonlinear state propagation (P by CW)
 
 
 def measure(x: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
@@ -44,7 +51,15 @@ class Relnav:
 
     ``step`` returns a :class:`~fsw.core._struct.Result` (gnc_relnav_out):
     ``x`` (m, m/s Hill), ``P`` (36, row-major 6x6), ``sigma`` (6),
-    ``innovation`` ([m, rad, rad]), ``nis``, ``updated``, ``rejected``."""
+    ``innovation`` ([m, rad, rad]), ``nis``, ``updated``, ``rejected``,
+    ``consecutive`` (rejections in a row), ``recovery`` (0 none, 1 covariance
+    inflated, 2 position reset from the measurement).
+
+    Noise models (native/include/gnc_relnav.h): range 1-sigma
+    ``sigma_range + sigma_range_frac * range``; ``sigma_angle`` a
+    cross-line-of-sight angle (the azimuth's divided by cos(elevation)); a
+    burn's execution error (``dv_sigma_frac``, ``dv_sigma_dir``) one draw per
+    burn, consecutive steps with a ``dv`` being one burn."""
 
     def __init__(self, config: RelnavConfig | None = None) -> None:
         self.config = config or RelnavConfig()

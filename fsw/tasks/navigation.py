@@ -9,9 +9,15 @@ notice) gives the Hill state, smoothed by a constant-gain filter propagated
 with the CW model; once the relative-navigation sensor sees the target, its
 range and bearing (camera frame, turned into Hill axes with the ADCS attitude
 estimate) feed the relative-navigation EKF, started from the current
-estimate; without a measurement it coasts, then the GPS filter takes over
-again. Each burn's Δv is told to the filters as the propulsion task reports it
-delivered.
+estimate, with noise models matching the sensor (range: constant + fraction
+of range; bearing: sensor and attitude knowledge). The EKF then stays on:
+through burns and slews that turn the camera away it carries on with the GPS
+solution as a position measurement (each burn's execution error is process
+noise), never restarted for want of a camera measurement; rejections in a
+row inflate its covariance, then reset its position from the measurement
+(each evented, counted in NAV_HK).
+NAV_STATE carries its sigmas, position covariance and NIS. Each burn's Δv is
+told to the filters as the propulsion task reports it delivered.
 
 What this task keeps: the latest valid sample of each input (non-finite or
 invalid samples are dropped and counted), the target orbit (critical data:
@@ -61,18 +67,40 @@ NAV_HK = DICTIONARY["NAV_HK"]
 #: constant gains of the GPS + ephemeris filter (position, velocity)
 GAIN_POS = 0.2
 GAIN_VEL = 0.02
-#: relative-navigation EKF: range 1-sigma [m], attitude knowledge added to the
-#: bearing noise [rad], bearing floor [rad], unmodelled acceleration PSD
-#: [m^2/s^3], NIS gate (chi-square 3 dof, 99.9 %), initial covariance diagonal
-SIGMA_RANGE_M = 2.0
-SIGMA_ATTITUDE_RAD = 1e-4
-SIGMA_ANGLE_MIN_RAD = 2e-3
-ACCEL_PSD = 1e-9
+#: relative-navigation EKF (issue #15: noise models that match the sensors).
+#: Range 1-sigma = SIGMA_RANGE_M + the scenario's relnav_range_noise_frac x
+#: range (the world's sensor: 0.05 m + a fraction, hil/sim/config.py);
+#: bearing 1-sigma = the scenario's relnav_angle_noise_deg and the attitude
+#: knowledge error in quadrature; the latter, the attitude estimate's own
+#: 1-sigma (ADCS_STATE.att_sigma, each cycle) and SIGMA_ATTITUDE_RAD (assumed:
+#: the estimate's age against the measurement's, 0.1-0.2 s at the orbit rate
+#: of target tracking), is also a floor of the position covariance across the
+#: line of sight in the core (an attitude error is a bias over minutes).
+SIGMA_RANGE_M = 0.05
+SIGMA_ATTITUDE_RAD = 2e-4
+#: unmodelled acceleration PSD [m^2/s^3] (the CW model against two-body + J2
+#: at a few km: differential J2 and the curvature terms), NIS gate (chi-square
+#: 3 dof, 99.9 %), initial covariance diagonal
+ACCEL_PSD = 1e-7
 NIS_GATE = 16.27
 EKF_P0 = (100.0, 100.0, 100.0, 1e-3, 1e-3, 1e-3)
-#: the EKF coasts this long without a measurement [s]; after a failure the GPS
-#: filter flies alone this long [s]
-COAST_S = 120.0
+#: burn execution error the EKF assumes (1-sigma): magnitude fraction and
+#: direction [rad] (issue #15: 5 %, 1 deg)
+DV_SIGMA_FRAC = 0.05
+DV_SIGMA_DIR_RAD = math.radians(1.0)
+#: gating with recovery: inflate the covariance by INFLATE after
+#: REJECT_INFLATE_N rejections in a row, reset the position from the
+#: measurement after REJECT_RESET_N
+REJECT_INFLATE_N = 5
+REJECT_RESET_N = 15
+INFLATE = 10.0
+#: in cycles without a camera measurement the EKF takes the GPS fix minus the
+#: target ephemeris as a position measurement of the GPS noise (the scenario's
+#: gps_noise_m; the ephemeris from a state-vector notice is taken as exact)
+#: the EKF coasts through camera gaps (0: never hands back to the GPS filter
+#: for want of a measurement); after a failure the GPS filter flies alone this
+#: long [s]
+COAST_S = 0.0
 RETRY_S = 60.0
 #: inputs older than these are not used [s]
 GPS_MAX_AGE_S = 5.0
@@ -116,12 +144,14 @@ class NavigationTask:
             gps_max_age=GPS_MAX_AGE_S, gps_reset_m=GPS_RESET_M,
             sigma_gps_pos=s.gps_noise_m * math.sqrt(3.0 * a / (2.0 - a)),
             sigma_gps_vel=s.gps_vel_noise_mps * math.sqrt(3.0 * GAIN_VEL / (2.0 - GAIN_VEL)),
-            sigma_range=SIGMA_RANGE_M, sigma_range_frac=0.0,
-            sigma_angle=max(math.radians(s.relnav_angle_noise_deg) + SIGMA_ATTITUDE_RAD,
-                            SIGMA_ANGLE_MIN_RAD),
+            sigma_range=SIGMA_RANGE_M, sigma_range_frac=s.relnav_range_noise_frac,
+            sigma_angle=math.radians(s.relnav_angle_noise_deg),
             accel_psd=ACCEL_PSD, gate=NIS_GATE, p0=EKF_P0,
             meas_max_age=MEAS_MAX_AGE_S, coast_s=COAST_S, retry_s=RETRY_S,
             boresight_B=tuple(self.sc.chaser.camera_boresight_b),
+            dv_sigma_frac=DV_SIGMA_FRAC, dv_sigma_dir=DV_SIGMA_DIR_RAD,
+            reject_inflate_n=REJECT_INFLATE_N, reject_reset_n=REJECT_RESET_N, inflate=INFLATE,
+            nonlinear=1.0, sigma_gps_rel=s.gps_noise_m,
         )
 
     # ------------------------------------------------------------------ lifecycle
@@ -132,11 +162,12 @@ class NavigationTask:
         self.gps = None         # (t, r_N, v_N)
         self.meas = None        # (t, (range, azimuth, elevation))
         self.att = None         # q_BN of a valid estimate
+        self.att_sigma = 0.0    # its 1-sigma (rad, ADCS_STATE.att_sigma)
         self.dv_N = [0.0, 0.0, 0.0]
         self.ordered = None     # (burn_id, dv_N, |dv_N|, dv_done reported)
         self.lost = Persistence(self.sc.fdir.persistence)
         self.counts = {"ekf_starts": 0, "ekf_failures": 0, "rejected": 0, "gps_stale": 0,
-                       "dropped": 0, "core_errors": 0}
+                       "dropped": 0, "core_errors": 0, "inflations": 0, "resets": 0}
         self.last = None
         target = self.cds["target"]
         if target is not None:
@@ -188,7 +219,10 @@ class NavigationTask:
             self.counts["dropped"] += 1
 
     def on_adcs(self, r) -> None:
-        self.att = r.q_BN if r.valid and _finite(r.q_BN) else None
+        ok = r.valid and _finite(r.q_BN)
+        self.att = r.q_BN if ok else None
+        sig = float(r.att_sigma)
+        self.att_sigma = sig if ok and math.isfinite(sig) and sig >= 0.0 else 0.0
 
     def on_order(self, r) -> None:
         if _finite(r.dv_N):
@@ -212,7 +246,9 @@ class NavigationTask:
     # ------------------------------------------------------------------ cycle
     def step(self, t: float) -> None:
         self.cycles += 1
-        inp = NavInput(t=t, dv_N=tuple(self.dv_N), q_BN=self.att)
+        inp = NavInput(t=t, dv_N=tuple(self.dv_N), q_BN=self.att,
+                       att_sigma=math.sqrt(self.att_sigma * self.att_sigma
+                                           + SIGMA_ATTITUDE_RAD * SIGMA_ATTITUDE_RAD))
         if self.gps is not None:
             inp.gps_t, inp.gps_r_N, inp.gps_v_N = self.gps
         if self.meas is not None:
@@ -236,7 +272,8 @@ class NavigationTask:
                       v_target_N=tuple(out.v_target_N), sun_N=tuple(out.sun_N),
                       normal_N=tuple(out.normal_N), mean_motion=float(out.mean_motion),
                       sigma_pos=float(out.sigma_pos), sigma_vel=float(out.sigma_vel),
-                      flags=int(out.flags) & 0xFF)
+                      flags=int(out.flags) & 0xFF, cov_pos_H=tuple(out.cov_pos),
+                      nis=float(out.nis))
         if self.cycles % self.hk_every == 0:
             c = self.counts
             self.ctx.send(NAV_HK, source=int(out.source),
@@ -245,7 +282,9 @@ class NavigationTask:
                           ekf_starts=c["ekf_starts"] & 0xFFFFFFFF,
                           ekf_failures=c["ekf_failures"] & 0xFFFFFFFF,
                           rejected=c["rejected"] & 0xFFFFFFFF,
-                          gps_stale=c["gps_stale"] & 0xFFFFFFFF)
+                          gps_stale=c["gps_stale"] & 0xFFFFFFFF,
+                          inflations=c["inflations"] & 0xFFFFFFFF,
+                          resets=c["resets"] & 0xFFFFFFFF, sigma_vel=float(out.sigma_vel))
 
     def _count(self, flags: NavFlag, out) -> None:
         c = self.counts
@@ -257,6 +296,15 @@ class NavigationTask:
             c["ekf_starts"] += 1
             self.ctx.event(Severity.INFO, EventId.NAV_RELNAV,
                            "relative navigation: sensor filter started")
+        if out.recovery == 1:
+            c["inflations"] += 1
+            self.ctx.event(Severity.INFO, EventId.NAV_EKF_INFLATED,
+                           f"relnav: {int(out.consecutive)} rejections in a row, "
+                           f"covariance x{INFLATE:g}"[:96])
+        elif out.recovery == 2:
+            c["resets"] += 1
+            self.ctx.event(Severity.WARNING, EventId.NAV_EKF_RESET,
+                           "relnav: rejections persist, position reset from the measurement")
         if flags & NavFlag.EKF_FAILED:
             c["ekf_failures"] += 1
             self.ctx.event(Severity.WARNING, EventId.NAV_FILTER,

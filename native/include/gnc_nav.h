@@ -15,11 +15,16 @@
  * t. GPS filter: reset to the GPS solution at the first fix or beyond
  * gps_reset_m, else x = CW(x + dv, t - t_last) then x += gain (z - x). EKF:
  * started (flag EKF_STARTED) from the estimate carried to t (the GPS solution
- * before any), its noise sigma_range + sigma_range_frac range, sigma_angle;
+ * before any), its noise sigma_range + sigma_range_frac range, sigma_angle,
+ * burns with their execution error, gating with recovery (gnc_relnav.h); once
+ * on it coasts through camera gaps (burns, slews) on its own covariance: with
+ * coast_s = 0 it never hands back to the GPS filter for want of a measurement
+ * (coast_s > 0: after coast_s without one, the behaviour before issue 15);
  * a failed EKF step (EKF_FAILED) hands this very cycle to the GPS filter.
  * Stale GPS (none, or older than gps_max_age): the estimate coasts on CW with
  * dv applied (the EKF, if on, is not stepped). Reported sigmas: the EKF's
- * sqrt(trace) of position and velocity, or sigma_gps_pos/vel.
+ * sqrt(trace) of position and velocity, or sigma_gps_pos/vel (RSS, the
+ * covariance then diagonal with a third of their squares on each axis).
  *
  * Conventions: gnc_ephem.h (SI, TAI, GCRF, Hill x radial / y along-track /
  * z normal, rho = chaser minus target). The camera frame C: z_C on the
@@ -64,9 +69,18 @@ typedef struct gnc_nav_config {
     double gate;               /* EKF NIS gate (0: none) */
     double p0[6];              /* EKF initial covariance diagonal (m^2, (m/s)^2) */
     double meas_max_age;       /* s, a sensor measurement older than this is unused */
-    double coast_s;            /* s, EKF coasts this long without a measurement */
+    double coast_s;            /* s, EKF coasts this long without a measurement (0: always) */
     double retry_s;            /* s, after an EKF failure the GPS filter flies alone */
     double boresight_B[3];     /* camera boresight, body axes (any length) */
+    double dv_sigma_frac;      /* EKF burn execution error, magnitude (fraction, 1-sigma) */
+    double dv_sigma_dir;       /* rad, EKF burn execution error, direction (1-sigma) */
+    double reject_inflate_n;   /* EKF: consecutive rejections before inflating (0: never) */
+    double reject_reset_n;     /* EKF: consecutive rejections before a reset (0: never) */
+    double inflate;            /* EKF: covariance factor of an inflation */
+    double nonlinear;          /* EKF: > 0 nonlinear state propagation (gnc_relnav.h) */
+    double sigma_gps_rel;      /* m, per axis: the GPS-minus-ephemeris position fused
+                                * into the EKF in cycles without a camera measurement
+                                * (GPS noise and ephemeris error; 0: never) */
 } gnc_nav_config;
 
 typedef struct gnc_nav {
@@ -98,6 +112,8 @@ typedef struct gnc_nav_in {
     int gps_valid;
     int meas_valid;
     int att_valid;
+    double att_sigma;          /* rad, 1-sigma of the attitude estimate (added to the
+                                * bearing noise in quadrature; 0: none) */
 } gnc_nav_in;
 
 typedef struct gnc_nav_out {
@@ -116,6 +132,10 @@ typedef struct gnc_nav_out {
     int source;                /* gnc_nav_source */
     int flags;                 /* gnc_nav_flag bits */
     int ekf_status;            /* gnc_status of the EKF step when EKF_FAILED */
+    double cov_pos[6];         /* m^2, position covariance, Hill: xx xy xz yy yz zz */
+    double cov_vel[6];         /* (m/s)^2, velocity covariance, Hill: xx xy xz yy yz zz */
+    int consecutive;           /* EKF: consecutive rejections */
+    int recovery;              /* EKF: 0 none, 1 covariance inflated, 2 reset (this cycle) */
 } gnc_nav_out;
 
 int gnc_nav_init(gnc_nav *ctx, const gnc_nav_config *cfg);

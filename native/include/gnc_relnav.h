@@ -7,7 +7,26 @@
  * Hill axes; range = |rho| (m), azimuth = atan2(rho_y, rho_x) (rad, in
  * (-pi, pi]), elevation = atan2(rho_z, hypot(rho_x, rho_y)) (rad).
  * Dynamics: CW with white acceleration noise of PSD accel_psd (m^2/s^3) per
- * axis (discrete Q of a double integrator).
+ * axis (discrete Q of a double integrator); with cfg.nonlinear the state
+ * follows the nonlinear relative two-body motion (the CW model's Cartesian
+ * frame misses the orbit's curvature: y^2 / 2a, 0.3 m radial at 2 km).
+ *
+ * Noise models matching the sensors (issue 15): the range 1-sigma is
+ * sigma_range + sigma_range_frac * range (predicted range); the bearing
+ * 1-sigma sigma_angle is a cross-line-of-sight angle (sensor and attitude
+ * knowledge, combined by the caller), so the azimuth's is
+ * sigma_angle / cos(elevation).
+ * Burns: the known impulse dv is applied to the estimate; its execution error
+ * (magnitude dv_sigma_frac of |dv|, direction dv_sigma_dir rad, 1-sigma) is
+ * process noise on the velocity. The error is one draw per burn: consecutive
+ * steps with a nonzero dv are one burn (burn_dv accumulates it), and each
+ * step adds Q(burn_dv + dv) - Q(burn_dv), Q(D) = frac^2 D D' +
+ * dir^2 (|D|^2 I - D D'), so the whole burn carries Q(D_total).
+ * Gating with recovery: after reject_inflate_n consecutive rejections the
+ * position's covariance is multiplied by inflate (P <- D P D, D =
+ * diag(sqrt(inflate) x3, 1 x3); recovery = 1), after reject_reset_n
+ * the position is reset from the measurement itself (its own covariance), the
+ * velocity and its covariance kept (recovery = 2); 0 disables each.
  */
 #ifndef GNC_RELNAV_H
 #define GNC_RELNAV_H
@@ -18,6 +37,15 @@ typedef struct gnc_relnav_config {
     double sigma_angle;  /* rad, azimuth and elevation noise 1-sigma */
     double accel_psd;    /* m^2/s^3, process noise PSD per axis */
     double gate;         /* NIS above which a measurement is rejected (0: never) */
+    double sigma_range_frac; /* range noise, fraction of the range (added) */
+    double dv_sigma_frac;    /* burn execution error: magnitude, fraction of |dv| (1-sigma) */
+    double dv_sigma_dir;     /* rad, burn execution error: direction (1-sigma) */
+    double reject_inflate_n; /* consecutive rejections before inflating P (0: never) */
+    double reject_reset_n;   /* consecutive rejections before a reset (0: never) */
+    double inflate;          /* factor on P at an inflation (>= 1) */
+    double nonlinear;        /* > 0: the state propagates by the nonlinear relative
+                              * motion about the circular orbit of n (RK4, mu of
+                              * the Earth); the covariance by the CW STM either way */
 } gnc_relnav_config;
 
 typedef struct gnc_relnav {
@@ -26,6 +54,8 @@ typedef struct gnc_relnav {
     double P[36];        /* covariance, row-major */
     int initialised;
     int rejected;        /* count of gated measurements since reset */
+    int consecutive;     /* consecutive gated measurements */
+    double burn_dv[3];   /* m/s, the current burn's impulse so far (Hill) */
 } gnc_relnav;
 
 typedef struct gnc_relnav_in {
@@ -43,6 +73,8 @@ typedef struct gnc_relnav_out {
     double nis;          /* normalised innovation squared (3 dof) */
     int updated;         /* measurement applied */
     int rejected;        /* measurement rejected by the gate this step */
+    int consecutive;     /* consecutive rejections so far */
+    int recovery;        /* 0 none, 1 covariance inflated, 2 reset from the measurement */
 } gnc_relnav_out;
 
 int gnc_relnav_init(gnc_relnav *ctx, const gnc_relnav_config *cfg);
@@ -50,7 +82,16 @@ int gnc_relnav_init(gnc_relnav *ctx, const gnc_relnav_config *cfg);
 int gnc_relnav_reset(gnc_relnav *ctx, const double x0[6], const double P0[36]);
 /* Apply dv, propagate dt, update with the measurement if valid. */
 int gnc_relnav_step(gnc_relnav *ctx, const gnc_relnav_in *in, gnc_relnav_out *out);
+/* Update with a direct measurement z of the position (m, Hill), each axis
+ * of variance var (m^2), e.g. GPS minus the target ephemeris. */
+int gnc_relnav_update_position(gnc_relnav *ctx, const double z[3], double var);
 /* Predicted measurement h(x) and its Jacobian H (3x6) at the state x. */
 int gnc_relnav_measure(const double x[6], double h[3], double H[18]);
+/* Measurement noise variances [range m^2, azimuth rad^2, elevation rad^2]
+ * of the configuration at the predicted measurement h. */
+int gnc_relnav_noise(const gnc_relnav_config *cfg, const double h[3], double r[3]);
+/* Velocity process noise (3x3) of adding dv to a burn that has delivered D0. */
+int gnc_relnav_burn_noise(const gnc_relnav_config *cfg, const double D0[3], const double dv[3],
+                          double Q[9]);
 
 #endif /* GNC_RELNAV_H */

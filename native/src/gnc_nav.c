@@ -17,7 +17,9 @@ static int nav_config_ok(const gnc_nav_config *c)
                            &c->gps_reset_m, &c->sigma_gps_pos, &c->sigma_gps_vel,
                            &c->sigma_range, &c->sigma_range_frac, &c->sigma_angle,
                            &c->accel_psd, &c->gate, &c->meas_max_age, &c->coast_s,
-                           &c->retry_s};
+                           &c->retry_s, &c->dv_sigma_frac, &c->dv_sigma_dir,
+                           &c->reject_inflate_n, &c->reject_reset_n, &c->inflate,
+                           &c->nonlinear, &c->sigma_gps_rel};
     for (i = 0; i < (int)(sizeof num / sizeof num[0]); ++i) {
         if (!la_finite(num[i], 1) || !(*num[i] >= 0.0)) {
             return 0;
@@ -75,6 +77,13 @@ static int nav_relnav_init(gnc_nav *ctx, double n)
     rc.sigma_angle = ctx->cfg.sigma_angle;
     rc.accel_psd = ctx->cfg.accel_psd;
     rc.gate = ctx->cfg.gate;
+    rc.sigma_range_frac = ctx->cfg.sigma_range_frac;
+    rc.dv_sigma_frac = ctx->cfg.dv_sigma_frac;
+    rc.dv_sigma_dir = ctx->cfg.dv_sigma_dir;
+    rc.reject_inflate_n = ctx->cfg.reject_inflate_n;
+    rc.reject_reset_n = ctx->cfg.reject_reset_n;
+    rc.inflate = ctx->cfg.inflate;
+    rc.nonlinear = ctx->cfg.nonlinear;
     ctx->ekf_n = n;
     ctx->ekf_on = 0;
     return gnc_relnav_init(&ctx->ekf, &rc);
@@ -132,7 +141,8 @@ int gnc_nav_set_target(gnc_nav *ctx, const double r_N[3], const double v_N[3], d
 
 static int nav_inputs_ok(const gnc_nav_in *in)
 {
-    if (!la_finite(&in->t, 1) || !la_finite(in->dv_N, 3)) {
+    if (!la_finite(&in->t, 1) || !la_finite(in->dv_N, 3) || !la_finite(&in->att_sigma, 1)
+        || !(in->att_sigma >= 0.0)) {
         return 0;
     }
     if (in->gps_valid
@@ -179,6 +189,65 @@ static int nav_coast(double n, const double x[6], const double dv_H[3], double d
     return gnc_cw_propagate(n, y, dt, out);
 }
 
+/* Sigmas and the covariance blocks of the EKF's P into out. */
+static void nav_cov_out(const double P[36], gnc_nav_out *out)
+{
+    static const int ij[6][2] = {{0, 0}, {0, 1}, {0, 2}, {1, 1}, {1, 2}, {2, 2}};
+    int k;
+    for (k = 0; k < 6; ++k) {
+        out->cov_pos[k] = P[6 * ij[k][0] + ij[k][1]];
+        out->cov_vel[k] = P[6 * (ij[k][0] + 3) + ij[k][1] + 3];
+    }
+    out->sigma_pos = sqrt(P[0] + P[7] + P[14]);
+    out->sigma_vel = sqrt(P[21] + P[28] + P[35]);
+}
+
+/* The GPS filter's reported sigmas (RSS) as a diagonal covariance. */
+static void nav_gps_cov_out(const gnc_nav_config *cfg, gnc_nav_out *out)
+{
+    double p = cfg->sigma_gps_pos * cfg->sigma_gps_pos / 3.0;
+    double v = cfg->sigma_gps_vel * cfg->sigma_gps_vel / 3.0;
+    la_zero(out->cov_pos, 6);
+    la_zero(out->cov_vel, 6);
+    out->cov_pos[0] = out->cov_pos[3] = out->cov_pos[5] = p;
+    out->cov_vel[0] = out->cov_vel[3] = out->cov_vel[5] = v;
+    out->sigma_pos = cfg->sigma_gps_pos;
+    out->sigma_vel = cfg->sigma_gps_vel;
+}
+
+/* The attitude estimate's error is a bias over minutes, not white noise: the
+ * filter cannot know the target's direction better than the attitude, so the
+ * position covariance across the line of sight is kept at least
+ * (range att_sigma)^2 on both axes (the estimate itself is unchanged). */
+static void nav_bearing_floor(gnc_relnav *ekf, const double meas[3], double att_sigma)
+{
+    double ca = gnc_cos(meas[1]), sa = gnc_sin(meas[1]), ce = gnc_cos(meas[2]);
+    double se = gnc_sin(meas[2]), e[2][3], floor_var = meas[0] * att_sigma, v;
+    int k, i, j;
+    floor_var *= floor_var;
+    e[0][0] = -sa;
+    e[0][1] = ca;
+    e[0][2] = 0.0;
+    e[1][0] = -se * ca;
+    e[1][1] = -se * sa;
+    e[1][2] = ce;
+    for (k = 0; k < 2; ++k) {
+        v = 0.0;
+        for (i = 0; i < 3; ++i) {
+            for (j = 0; j < 3; ++j) {
+                v += e[k][i] * ekf->P[6 * i + j] * e[k][j];
+            }
+        }
+        if (v < floor_var) {
+            for (i = 0; i < 3; ++i) {
+                for (j = 0; j < 3; ++j) {
+                    ekf->P[6 * i + j] += (floor_var - v) * e[k][i] * e[k][j];
+                }
+            }
+        }
+    }
+}
+
 /* The relative-navigation EKF's cycle; nonzero status: it failed. */
 static int nav_ekf(gnc_nav *ctx, const gnc_nav_in *in, double n, const double z[6],
                    const double dv_H[3], const double meas[3], int have_meas, gnc_nav_out *out)
@@ -219,19 +288,36 @@ static int nav_ekf(gnc_nav *ctx, const gnc_nav_in *in, double n, const double z[
     }
     ri.dt = in->t - ctx->ekf_t;
     ri.meas_valid = have_meas;
+    /* the bearing noise of this measurement: the sensor's and the attitude's */
+    ctx->ekf.cfg.sigma_angle = sqrt(ctx->cfg.sigma_angle * ctx->cfg.sigma_angle
+                                    + in->att_sigma * in->att_sigma);
     la_copy(meas, ri.meas, 3);
-    ctx->ekf.cfg.sigma_range = ctx->cfg.sigma_range
-        + (have_meas ? ctx->cfg.sigma_range_frac * fabs(meas[0]) : 0.0);
     st = gnc_relnav_step(&ctx->ekf, &ri, &ro);
     ctx->ekf_t = in->t;
     if (st != GNC_OK) {
         return st;
     }
+    if (!have_meas && ctx->cfg.sigma_gps_rel > 0.0) {
+        /* no camera this cycle: the GPS solution z (fresh: this path runs only
+         * with a fix within gps_max_age) as a position measurement */
+        st = gnc_relnav_update_position(&ctx->ekf, z, ctx->cfg.sigma_gps_rel
+                                                          * ctx->cfg.sigma_gps_rel);
+        if (st != GNC_OK) {
+            return st;
+        }
+        la_copy(ctx->ekf.x, ro.x, 6);
+        la_copy(ctx->ekf.P, ro.P, 36);
+    }
+    if (have_meas && in->att_sigma > 0.0) {
+        nav_bearing_floor(&ctx->ekf, meas, in->att_sigma);
+        la_copy(ctx->ekf.P, ro.P, 36);
+    }
     la_copy(ro.x, ctx->x, 6);
     out->source = GNC_NAV_RELNAV;
-    out->sigma_pos = sqrt(ro.P[0] + ro.P[7] + ro.P[14]);
-    out->sigma_vel = sqrt(ro.P[21] + ro.P[28] + ro.P[35]);
-    out->nis = ro.updated ? ro.nis : 0.0;
+    nav_cov_out(ro.P, out);
+    out->nis = (ro.updated || ro.rejected) ? ro.nis : 0.0;
+    out->consecutive = ro.consecutive;
+    out->recovery = ro.recovery;
     if (ro.rejected) {
         out->flags |= GNC_NAV_FLAG_REJECTED;
     }
@@ -249,8 +335,7 @@ static int nav_gps_filter(gnc_nav *ctx, const gnc_nav_in *in, double n, const do
     int st, i;
     ctx->ekf_on = 0;
     out->source = GNC_NAV_GPS_EPHEMERIS;
-    out->sigma_pos = ctx->cfg.sigma_gps_pos;
-    out->sigma_vel = ctx->cfg.sigma_gps_vel;
+    nav_gps_cov_out(&ctx->cfg, out);
     la_sub(ctx->x, z, d);
     if (!ctx->has_x || !(la_norm(d) <= ctx->cfg.gps_reset_m)) {
         la_copy(z, ctx->x, 6);
@@ -326,8 +411,11 @@ int gnc_nav_step(gnc_nav *ctx, const gnc_nav_in *in, gnc_nav_out *out)
                 return st;
             }
             out->source = ctx->ekf_on ? GNC_NAV_RELNAV : GNC_NAV_GPS_EPHEMERIS;
-            out->sigma_pos = ctx->cfg.sigma_gps_pos;
-            out->sigma_vel = ctx->cfg.sigma_gps_vel;
+            if (ctx->ekf_on) {
+                nav_cov_out(ctx->ekf.P, out); /* as of its last step */
+            } else {
+                nav_gps_cov_out(&ctx->cfg, out);
+            }
         }
     } else {
         /* the relative state at the fix's time, carried to t by the CW model */
@@ -355,7 +443,9 @@ int gnc_nav_step(gnc_nav *ctx, const gnc_nav_in *in, gnc_nav_out *out)
         }
         st = GNC_ERR_STATE; /* no EKF this cycle */
         if ((have_meas && in->t >= ctx->ekf_retry)
-            || (ctx->ekf_on && in->meas_valid && in->t - in->meas_t < ctx->cfg.coast_s)) {
+            || (ctx->ekf_on
+                && (ctx->cfg.coast_s == 0.0
+                    || (in->meas_valid && in->t - in->meas_t < ctx->cfg.coast_s)))) {
             st = nav_ekf(ctx, in, n, z, dv_H, meas, have_meas, out);
             if (st != GNC_OK) {
                 out->flags |= GNC_NAV_FLAG_EKF_FAILED;

@@ -181,6 +181,13 @@ static const gnc_pkt_field gnc_pkt_relnav_config_req[] = {
     {offsetof(gnc_relnav_config, sigma_angle), 1, 0},
     {offsetof(gnc_relnav_config, accel_psd), 1, 0},
     {offsetof(gnc_relnav_config, gate), 1, 0},
+    {offsetof(gnc_relnav_config, sigma_range_frac), 1, 0},
+    {offsetof(gnc_relnav_config, dv_sigma_frac), 1, 0},
+    {offsetof(gnc_relnav_config, dv_sigma_dir), 1, 0},
+    {offsetof(gnc_relnav_config, reject_inflate_n), 1, 0},
+    {offsetof(gnc_relnav_config, reject_reset_n), 1, 0},
+    {offsetof(gnc_relnav_config, inflate), 1, 0},
+    {offsetof(gnc_relnav_config, nonlinear), 1, 0},
 };
 
 static const gnc_pkt_field gnc_pkt_relnav_reset_req[] = {
@@ -203,6 +210,8 @@ static const gnc_pkt_field gnc_pkt_relnav_step_resp[] = {
     {offsetof(gnc_relnav_out, nis), 1, 0},
     {offsetof(gnc_relnav_out, updated), 1, 1},
     {offsetof(gnc_relnav_out, rejected), 1, 1},
+    {offsetof(gnc_relnav_out, consecutive), 1, 1},
+    {offsetof(gnc_relnav_out, recovery), 1, 1},
 };
 
 static const gnc_pkt_field gnc_pkt_kepler_req[] = {
@@ -462,6 +471,13 @@ static const gnc_pkt_field gnc_pkt_nav_config_req[] = {
     {offsetof(gnc_nav_config, coast_s), 1, 0},
     {offsetof(gnc_nav_config, retry_s), 1, 0},
     {offsetof(gnc_nav_config, boresight_B), 3, 0},
+    {offsetof(gnc_nav_config, dv_sigma_frac), 1, 0},
+    {offsetof(gnc_nav_config, dv_sigma_dir), 1, 0},
+    {offsetof(gnc_nav_config, reject_inflate_n), 1, 0},
+    {offsetof(gnc_nav_config, reject_reset_n), 1, 0},
+    {offsetof(gnc_nav_config, inflate), 1, 0},
+    {offsetof(gnc_nav_config, nonlinear), 1, 0},
+    {offsetof(gnc_nav_config, sigma_gps_rel), 1, 0},
 };
 
 static const gnc_pkt_field gnc_pkt_nav_set_target_req[] = {
@@ -482,6 +498,7 @@ static const gnc_pkt_field gnc_pkt_nav_step_req[] = {
     {offsetof(gnc_nav_in, gps_valid), 1, 1},
     {offsetof(gnc_nav_in, meas_valid), 1, 1},
     {offsetof(gnc_nav_in, att_valid), 1, 1},
+    {offsetof(gnc_nav_in, att_sigma), 1, 0},
 };
 
 static const gnc_pkt_field gnc_pkt_nav_step_resp[] = {
@@ -500,6 +517,10 @@ static const gnc_pkt_field gnc_pkt_nav_step_resp[] = {
     {offsetof(gnc_nav_out, source), 1, 1},
     {offsetof(gnc_nav_out, flags), 1, 1},
     {offsetof(gnc_nav_out, ekf_status), 1, 1},
+    {offsetof(gnc_nav_out, cov_pos), 6, 0},
+    {offsetof(gnc_nav_out, cov_vel), 6, 0},
+    {offsetof(gnc_nav_out, consecutive), 1, 1},
+    {offsetof(gnc_nav_out, recovery), 1, 1},
 };
 
 static const gnc_pkt_field gnc_pkt_prop_config_req[] = {
@@ -594,9 +615,9 @@ static const gnc_pkt_call gnc_pkt_calls[] = {
     {GNC_APID_MEKF_CONFIG, gnc_pkt_mekf_config_req, 5, 5, NULL, 0, 1},
     {GNC_APID_MEKF_RESET, gnc_pkt_mekf_reset_req, 2, 7, NULL, 0, 1},
     {GNC_APID_MEKF_STEP, gnc_pkt_mekf_step_req, 4, 9, gnc_pkt_mekf_step_resp, 7, 22},
-    {GNC_APID_RELNAV_CONFIG, gnc_pkt_relnav_config_req, 5, 5, NULL, 0, 1},
+    {GNC_APID_RELNAV_CONFIG, gnc_pkt_relnav_config_req, 12, 12, NULL, 0, 1},
     {GNC_APID_RELNAV_RESET, gnc_pkt_relnav_reset_req, 2, 42, NULL, 0, 1},
-    {GNC_APID_RELNAV_STEP, gnc_pkt_relnav_step_req, 4, 8, gnc_pkt_relnav_step_resp, 7, 55},
+    {GNC_APID_RELNAV_STEP, gnc_pkt_relnav_step_req, 4, 8, gnc_pkt_relnav_step_resp, 9, 57},
     {GNC_APID_KEPLER, gnc_pkt_kepler_req, 4, 8, gnc_pkt_kepler_resp, 2, 7},
     {GNC_APID_LAMBERT, gnc_pkt_lambert_req, 7, 11, gnc_pkt_lambert_resp, 2, 7},
     {GNC_APID_CW_TARGETING, gnc_pkt_cw_targeting_req, 5, 14, gnc_pkt_cw_targeting_resp, 2, 7},
@@ -617,9 +638,9 @@ static const gnc_pkt_call gnc_pkt_calls[] = {
     {GNC_APID_SUN_DIRECTION, gnc_pkt_sun_direction_req, 1, 1, gnc_pkt_sun_direction_resp, 1, 4},
     {GNC_APID_ECLIPSE, gnc_pkt_eclipse_req, 3, 7, gnc_pkt_eclipse_resp, 1, 2},
     {GNC_APID_ORBIT_CHECK, gnc_pkt_orbit_check_req, 4, 8, NULL, 0, 1},
-    {GNC_APID_NAV_CONFIG, gnc_pkt_nav_config_req, 21, 28, NULL, 0, 1},
+    {GNC_APID_NAV_CONFIG, gnc_pkt_nav_config_req, 28, 35, NULL, 0, 1},
     {GNC_APID_NAV_SET_TARGET, gnc_pkt_nav_set_target_req, 3, 7, NULL, 0, 1},
-    {GNC_APID_NAV_STEP, gnc_pkt_nav_step_req, 11, 22, gnc_pkt_nav_step_resp, 15, 33},
+    {GNC_APID_NAV_STEP, gnc_pkt_nav_step_req, 12, 23, gnc_pkt_nav_step_resp, 19, 47},
     {GNC_APID_PROP_CONFIG, gnc_pkt_prop_config_req, 8, 112, NULL, 0, 1},
     {GNC_APID_PROP_PARTNERS, NULL, 0, 0, gnc_pkt_prop_partners_resp, 2, 18},
     {GNC_APID_PROP_SELECT, gnc_pkt_prop_select_req, 3, 8, gnc_pkt_prop_select_resp, 3, 6},

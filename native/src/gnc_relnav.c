@@ -2,6 +2,7 @@
 #include "gnc.h"
 #include "gnc_la.h"
 #include "gnc_math.h"
+#include "gnc_constants.h"
 
 int gnc_relnav_init(gnc_relnav *ctx, const gnc_relnav_config *cfg)
 {
@@ -12,13 +13,23 @@ int gnc_relnav_init(gnc_relnav *ctx, const gnc_relnav_config *cfg)
     if (!(cfg->n > 0.0) || !(cfg->sigma_range > 0.0) || !(cfg->sigma_angle > 0.0)
         || !(cfg->accel_psd >= 0.0) || !(cfg->gate >= 0.0) || !la_finite(&cfg->n, 1)
         || !la_finite(&cfg->sigma_range, 1) || !la_finite(&cfg->sigma_angle, 1)
-        || !la_finite(&cfg->accel_psd, 1) || !la_finite(&cfg->gate, 1)) {
+        || !la_finite(&cfg->accel_psd, 1) || !la_finite(&cfg->gate, 1)
+        || !la_finite(&cfg->sigma_range_frac, 1) || !(cfg->sigma_range_frac >= 0.0)
+        || !la_finite(&cfg->dv_sigma_frac, 1) || !(cfg->dv_sigma_frac >= 0.0)
+        || !la_finite(&cfg->dv_sigma_dir, 1) || !(cfg->dv_sigma_dir >= 0.0)
+        || !la_finite(&cfg->reject_inflate_n, 1) || !(cfg->reject_inflate_n >= 0.0)
+        || !la_finite(&cfg->reject_reset_n, 1) || !(cfg->reject_reset_n >= 0.0)
+        || !la_finite(&cfg->inflate, 1)
+        || (cfg->reject_inflate_n > 0.0 && !(cfg->inflate >= 1.0))
+        || !la_finite(&cfg->nonlinear, 1)) {
         return GNC_ERR_DOMAIN;
     }
     ctx->cfg = *cfg;
     la_zero(ctx->x, 6);
     la_zero(ctx->P, 36);
+    la_zero(ctx->burn_dv, 3);
     ctx->rejected = 0;
+    ctx->consecutive = 0;
     return GNC_OK;
 }
 
@@ -42,8 +53,10 @@ int gnc_relnav_reset(gnc_relnav *ctx, const double x0[6], const double P0[36])
     la_copy(x0, ctx->x, 6);
     la_copy(P0, ctx->P, 36);
     la_symmetrise(ctx->P, 6);
+    la_zero(ctx->burn_dv, 3);
     ctx->initialised = 1;
     ctx->rejected = 0;
+    ctx->consecutive = 0;
     return GNC_OK;
 }
 
@@ -81,12 +94,144 @@ int gnc_relnav_measure(const double x[6], double h[3], double H[18])
     return GNC_OK;
 }
 
+int gnc_relnav_noise(const gnc_relnav_config *cfg, const double h[3], double r[3])
+{
+    double sr, ce;
+    if (cfg == NULL || h == NULL || r == NULL) {
+        return GNC_ERR_NULL;
+    }
+    if (!la_finite(h, 3)) {
+        return GNC_ERR_DOMAIN;
+    }
+    sr = cfg->sigma_range + cfg->sigma_range_frac * fabs(h[0]);
+    ce = gnc_cos(h[2]);
+    if (!(ce > 1e-3)) {
+        ce = 1e-3; /* near the orbit normal the azimuth is not observable */
+    }
+    r[0] = sr * sr;
+    r[2] = cfg->sigma_angle * cfg->sigma_angle;
+    r[1] = r[2] / (ce * ce);
+    return GNC_OK;
+}
+
+/* Q(D) = frac^2 D D' + dir^2 (|D|^2 I - D D'), added to out (3x3). */
+static void burn_cov(const gnc_relnav_config *cfg, const double D[3], double s, double out[9])
+{
+    double a = cfg->dv_sigma_frac * cfg->dv_sigma_frac;
+    double b = cfg->dv_sigma_dir * cfg->dv_sigma_dir;
+    double d2 = la_dot(D, D);
+    int i, j;
+    for (i = 0; i < 3; ++i) {
+        for (j = 0; j < 3; ++j) {
+            out[3 * i + j] += s * ((a - b) * D[i] * D[j] + (i == j ? b * d2 : 0.0));
+        }
+    }
+}
+
+int gnc_relnav_burn_noise(const gnc_relnav_config *cfg, const double D0[3], const double dv[3],
+                          double Q[9])
+{
+    double D1[3];
+    if (cfg == NULL || D0 == NULL || dv == NULL || Q == NULL) {
+        return GNC_ERR_NULL;
+    }
+    if (!la_finite(D0, 3) || !la_finite(dv, 3)) {
+        return GNC_ERR_DOMAIN;
+    }
+    la_zero(Q, 9);
+    la_add(D0, dv, D1);
+    burn_cov(cfg, D1, 1.0, Q);
+    burn_cov(cfg, D0, -1.0, Q);
+    la_symmetrise(Q, 3);
+    return GNC_OK;
+}
+
+/* The position reset from the measurement z (variances r); velocity kept. */
+static void relnav_reset_from(gnc_relnav *ctx, const double z[3], const double r[3])
+{
+    double ca = gnc_cos(z[1]), sa = gnc_sin(z[1]), ce = gnc_cos(z[2]), se = gnc_sin(z[2]);
+    double J[9], P[36];
+    int i, j, k;
+    /* rho = R (ce ca, ce sa, se); columns d/dR, d/daz, d/del; x = -rho */
+    J[0] = ce * ca;
+    J[3] = ce * sa;
+    J[6] = se;
+    J[1] = -z[0] * ce * sa;
+    J[4] = z[0] * ce * ca;
+    J[7] = 0.0;
+    J[2] = -z[0] * se * ca;
+    J[5] = -z[0] * se * sa;
+    J[8] = z[0] * ce;
+    ctx->x[0] = -z[0] * J[0];
+    ctx->x[1] = -z[0] * J[3];
+    ctx->x[2] = -z[0] * J[6];
+    la_zero(P, 36);
+    for (i = 0; i < 3; ++i) {
+        for (j = 0; j < 3; ++j) {
+            double s = 0.0;
+            for (k = 0; k < 3; ++k) {
+                s += J[3 * i + k] * r[k] * J[3 * j + k];
+            }
+            P[6 * i + j] = s;
+            P[6 * (i + 3) + j + 3] = ctx->P[6 * (i + 3) + j + 3];
+        }
+    }
+    la_copy(P, ctx->P, 36);
+    la_symmetrise(ctx->P, 6);
+}
+
+/* Nonlinear relative motion about a circular orbit of mean motion n (radius
+ * a = cbrt(mu / n^2)), rotating Hill axes: the derivative of x. */
+static void nerm_deriv(double n, double a, const double x[6], double d[6])
+{
+    double X = a + x[0], r2 = X * X + x[1] * x[1] + x[2] * x[2], r = sqrt(r2);
+    double k = GNC_MU_EARTH / (r2 * r), g0 = GNC_MU_EARTH / (a * a);
+    d[0] = x[3];
+    d[1] = x[4];
+    d[2] = x[5];
+    /* n^2 a = mu / a^2 = g0: the large terms cancel exactly in the bracket */
+    d[3] = 2.0 * n * x[4] + n * n * x[0] + (g0 - k * X);
+    d[4] = -2.0 * n * x[3] + n * n * x[1] - k * x[1];
+    d[5] = -k * x[2];
+}
+
+/* RK4 of the nonlinear relative motion over dt (steps of at most 10 s). */
+static void nerm_propagate(double n, double dt, double x[6])
+{
+    double a = gnc_cbrt(GNC_MU_EARTH / (n * n)), k1[6], k2[6], k3[6], k4[6], y[6], h;
+    int steps = (int)(dt / 10.0) + 1, s, i;
+    h = dt / steps;
+    for (s = 0; s < steps; ++s) {
+        nerm_deriv(n, a, x, k1);
+        for (i = 0; i < 6; ++i) {
+            y[i] = x[i] + 0.5 * h * k1[i];
+        }
+        nerm_deriv(n, a, y, k2);
+        for (i = 0; i < 6; ++i) {
+            y[i] = x[i] + 0.5 * h * k2[i];
+        }
+        nerm_deriv(n, a, y, k3);
+        for (i = 0; i < 6; ++i) {
+            y[i] = x[i] + h * k3[i];
+        }
+        nerm_deriv(n, a, y, k4);
+        for (i = 0; i < 6; ++i) {
+            x[i] += h / 6.0 * (k1[i] + 2.0 * k2[i] + 2.0 * k3[i] + k4[i]);
+        }
+    }
+}
+
 static void relnav_propagate(gnc_relnav *ctx, double dt)
 {
     double phi[36], tmp[36], x[6], q = ctx->cfg.accel_psd;
     int i;
     gnc_cw_stm(ctx->cfg.n, dt, phi);
-    la_mm(phi, ctx->x, x, 6, 6, 1);
+    if (ctx->cfg.nonlinear > 0.0) {
+        la_copy(ctx->x, x, 6);
+        nerm_propagate(ctx->cfg.n, dt, x);
+    } else {
+        la_mm(phi, ctx->x, x, 6, 6, 1);
+    }
     la_copy(x, ctx->x, 6);
     la_mm(phi, ctx->P, tmp, 6, 6, 6);
     la_mmt(tmp, phi, ctx->P, 6, 6, 6);
@@ -116,9 +261,10 @@ static int relnav_update(gnc_relnav *ctx, const double z[3], gnc_relnav_out *out
     while (y[1] <= -GNC_PI) {
         y[1] += 2.0 * GNC_PI;
     }
-    r[0] = ctx->cfg.sigma_range * ctx->cfg.sigma_range;
-    r[1] = ctx->cfg.sigma_angle * ctx->cfg.sigma_angle;
-    r[2] = r[1];
+    st = gnc_relnav_noise(&ctx->cfg, h, r);
+    if (st != GNC_OK) {
+        return st;
+    }
     la_mmt(ctx->P, H, PHt, 6, 6, 3);
     la_mm(H, PHt, S, 3, 6, 3);
     for (i = 0; i < 3; ++i) {
@@ -140,9 +286,32 @@ static int relnav_update(gnc_relnav *ctx, const double z[3], gnc_relnav_out *out
     }
     if (ctx->cfg.gate > 0.0 && out->nis > ctx->cfg.gate) {
         ctx->rejected += 1;
+        ctx->consecutive += 1;
         out->rejected = 1;
+        if (ctx->cfg.reject_reset_n > 0.0 && ctx->consecutive >= ctx->cfg.reject_reset_n) {
+            double rz[3];
+            st = gnc_relnav_noise(&ctx->cfg, z, rz);
+            if (st != GNC_OK) {
+                return st;
+            }
+            relnav_reset_from(ctx, z, rz);
+            ctx->consecutive = 0;
+            out->recovery = 2;
+        } else if (ctx->cfg.reject_inflate_n > 0.0
+                   && ctx->consecutive == (int)ctx->cfg.reject_inflate_n) {
+            /* P <- D P D, D = diag(sqrt(f) on position, 1 on velocity):
+             * the position's variance times f, the velocity's kept */
+            double sf = sqrt(ctx->cfg.inflate);
+            for (i = 0; i < 6; ++i) {
+                for (j = 0; j < 6; ++j) {
+                    ctx->P[6 * i + j] *= (i < 3 ? sf : 1.0) * (j < 3 ? sf : 1.0);
+                }
+            }
+            out->recovery = 1;
+        }
         return GNC_OK;
     }
+    ctx->consecutive = 0;
     la_mm(PHt, Si, K, 6, 3, 3);
     for (i = 0; i < 6; ++i) {
         ctx->x[i] += K[3 * i] * y[0] + K[3 * i + 1] * y[1] + K[3 * i + 2] * y[2];
@@ -172,9 +341,68 @@ static int relnav_update(gnc_relnav *ctx, const double z[3], gnc_relnav_out *out
     return GNC_OK;
 }
 
+int gnc_relnav_update_position(gnc_relnav *ctx, const double z[3], double var)
+{
+    double S[9], Si[9], K[18], y[3], P2[36];
+    int i, j, k;
+    if (ctx == NULL || z == NULL) {
+        return GNC_ERR_NULL;
+    }
+    if (!ctx->initialised) {
+        return GNC_ERR_STATE;
+    }
+    if (!la_finite(z, 3) || !la_finite(&var, 1) || !(var > 0.0)) {
+        return GNC_ERR_DOMAIN;
+    }
+    for (i = 0; i < 3; ++i) {
+        y[i] = z[i] - ctx->x[i];
+        for (j = 0; j < 3; ++j) {
+            S[3 * i + j] = ctx->P[6 * i + j] + (i == j ? var : 0.0);
+        }
+    }
+    if (!la_inv3_spd(S, Si)) {
+        return GNC_ERR_SINGULAR;
+    }
+    /* K = P H' S^-1, H = [I 0]: the first three columns of P */
+    for (i = 0; i < 6; ++i) {
+        for (j = 0; j < 3; ++j) {
+            double s = 0.0;
+            for (k = 0; k < 3; ++k) {
+                s += ctx->P[6 * i + k] * Si[3 * k + j];
+            }
+            K[3 * i + j] = s;
+        }
+    }
+    for (i = 0; i < 6; ++i) {
+        ctx->x[i] += K[3 * i] * y[0] + K[3 * i + 1] * y[1] + K[3 * i + 2] * y[2];
+    }
+    /* Joseph form with H = [I 0]: (I - K H) P (I - K H)' + var K K' */
+    {
+        double A[36], tmp[36];
+        for (i = 0; i < 6; ++i) {
+            for (j = 0; j < 6; ++j) {
+                A[6 * i + j] = (i == j ? 1.0 : 0.0) - (j < 3 ? K[3 * i + j] : 0.0);
+            }
+        }
+        la_mm(A, ctx->P, tmp, 6, 6, 6);
+        la_mmt(tmp, A, P2, 6, 6, 6);
+        for (i = 0; i < 6; ++i) {
+            for (j = 0; j < 6; ++j) {
+                for (k = 0; k < 3; ++k) {
+                    P2[6 * i + j] += var * K[3 * i + k] * K[3 * j + k];
+                }
+            }
+        }
+    }
+    la_copy(P2, ctx->P, 36);
+    la_symmetrise(ctx->P, 6);
+    return GNC_OK;
+}
+
 int gnc_relnav_step(gnc_relnav *ctx, const gnc_relnav_in *in, gnc_relnav_out *out)
 {
-    int i, st;
+    int i, j, st;
+    double Q[9];
     if (ctx == NULL || in == NULL || out == NULL) {
         return GNC_ERR_NULL;
     }
@@ -187,8 +415,24 @@ int gnc_relnav_step(gnc_relnav *ctx, const gnc_relnav_in *in, gnc_relnav_out *ou
     }
     out->updated = 0;
     out->rejected = 0;
+    out->recovery = 0;
     out->nis = 0.0;
     la_zero(out->innovation, 3);
+    if (in->dv[0] != 0.0 || in->dv[1] != 0.0 || in->dv[2] != 0.0) {
+        /* one burn: its execution error on the velocity, then the impulse */
+        st = gnc_relnav_burn_noise(&ctx->cfg, ctx->burn_dv, in->dv, Q);
+        if (st != GNC_OK) {
+            return st;
+        }
+        for (i = 0; i < 3; ++i) {
+            for (j = 0; j < 3; ++j) {
+                ctx->P[6 * (i + 3) + j + 3] += Q[3 * i + j];
+            }
+        }
+        la_add(ctx->burn_dv, in->dv, ctx->burn_dv);
+    } else {
+        la_zero(ctx->burn_dv, 3);
+    }
     for (i = 0; i < 3; ++i) {
         ctx->x[3 + i] += in->dv[i];
     }
@@ -199,6 +443,7 @@ int gnc_relnav_step(gnc_relnav *ctx, const gnc_relnav_in *in, gnc_relnav_out *ou
             return st;
         }
     }
+    out->consecutive = ctx->consecutive;
     la_copy(ctx->x, out->x, 6);
     la_copy(ctx->P, out->P, 36);
     for (i = 0; i < 6; ++i) {

@@ -223,13 +223,16 @@ def test_ekf_path_matches_filterpy_on_camera_measurements(bore) -> None:
             ekf = ExtendedKalmanFilter(dim_x=6, dim_z=3)
             ekf.x = (cw_phi(n, 1.0) @ x_gps).reshape(6, 1)
             ekf.P = np.diag(np.asarray(cfg.p0, float))
-            ekf.R = np.diag([cfg.sigma_range**2, cfg.sigma_angle**2, cfg.sigma_angle**2])
             ekf.F = cw_phi(n, 1.0)  # the EKF's mean motion from now on
             q = cfg.accel_psd
             ekf.Q = np.kron(np.array([[1 / 3, 1 / 2], [1 / 2, 1.0]]) * q, np.eye(3))
         else:
             ekf.predict()
-        ekf.update(z.reshape(3, 1), hjac, hx, residual=angle_residual)
+        # the azimuth's noise is the cross-line-of-sight angle over cos(elevation)
+        el = hx(ekf.x)[2, 0]
+        R = np.diag([cfg.sigma_range**2, (cfg.sigma_angle / math.cos(el)) ** 2,
+                     cfg.sigma_angle**2])
+        ekf.update(z.reshape(3, 1), hjac, hx, R=R, residual=angle_residual)
         assert out.source == NavSource.RELNAV and out.valid == 1
         assert np.allclose(out.x_H, ekf.x.ravel(), rtol=0, atol=1e-6), k
         assert out.sigma_pos == pytest.approx(math.sqrt(np.trace(ekf.P[:3, :3])), rel=1e-6)

@@ -150,6 +150,7 @@ def test_update_matches_numpy_ekf_on_badly_scaled_innovation_covariance() -> Non
         z = relnav.measure(x_true)[0] + rng.normal(size=3) * [sr, sa, sa]
         x, P = phi @ x, phi @ P @ phi.T + Q
         h, H = relnav.measure(x)
+        R[1, 1] = (sa / np.cos(h[2])) ** 2  # azimuth: cross-LOS angle over cos(elevation)
         S = H @ P @ H.T + R
         worst_cond = max(worst_cond, np.linalg.cond(S))
         y = z - h

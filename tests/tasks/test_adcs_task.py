@@ -38,7 +38,8 @@ class Drive:
             t_tai=self.ctx.t, valid=1, source=2, r_rel_N=r_rel, v_rel_N=(0.0,) * 3,
             rho_H=(0.0,) * 3, rho_dot_H=(0.0,) * 3, r_target_N=(7e6, 0.0, 0.0),
             v_target_N=(0.0, 7.5e3, 0.0), sun_N=sun, normal_N=normal, mean_motion=1.1e-3,
-            sigma_pos=1.0, sigma_vel=0.01, flags=0))
+            sigma_pos=1.0, sigma_vel=0.01, flags=0, cov_pos_H=(1.0, 0.0, 0.0, 1.0, 0.0, 1.0),
+            nis=0.0))
 
     def tick(self, n: int = 1, q=Q1, st: bool = True, tach: bool = False) -> None:
         for _ in range(n):

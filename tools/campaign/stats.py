@@ -159,4 +159,7 @@ def summarize(rows: Sequence[Mapping[str, Any]], confidence: float = 0.95,
     tracked = _numbers(finished, "time_to_first_track_s")
     out["time_to_first_track_s"] = _describe(tracked, (0.5, 0.95), confidence)
     out["time_to_first_track_s"]["never"] = len(finished) - len(tracked)
+    from fsw_tools.mission.score_nav import nav_stats  # one-line hook (issue #15)
+
+    out["navigation"] = nav_stats(finished)
     return out

@@ -307,6 +307,7 @@ def summary(res: MissionResult) -> dict[str, Any]:
         "collision_avoidance_t_from_notice_s": (times["cam"] - t0) if "cam" in times else None,
         "ground_acks": len(res.ground.acks),
         "tasks": {n: vars(st) for leg in res.legs[-1:] for n, st in leg.tasks.items()},
+        "navigation": res.monitor.nav.figures(),
         "warnings": [f"{t - t0:.0f}s {src}: {txt}" for t, sev, src, txt in s.events
                      if sev >= Severity.WARNING][:50],
         "fault_events": [{"t_from_notice_s": t - t0, "severity": sev, "source": src,

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from fsw_tools.mission.score_nav import NavScore
 
 from fsw.constants import G0
 from fsw.core import quaternion
@@ -38,9 +39,10 @@ ADCS_STATE = DICTIONARY["ADCS_STATE"]
 ADCS_REQUEST = DICTIONARY["ADCS_REQUEST"]
 BURN_STATUS = DICTIONARY["BURN_STATUS"]
 EVENT = DICTIONARY["EVENT"]
+NAV_STATE = DICTIONARY["NAV_STATE"]
 #: what the monitor scores
 SCORED = (TRUTH_CHASER, TRUTH_TARGET, TRUTH_RELATIVE, MODE_STATUS, ADCS_STATE, ADCS_REQUEST,
-          BURN_STATUS, EVENT)
+          BURN_STATUS, EVENT, NAV_STATE)
 
 
 @dataclass
@@ -85,6 +87,8 @@ class Monitor:
         self.stop_at_mode = stop_at_mode
         self.stop_tai = stop_tai
         self.score = Score()
+        #: navigation against truth (NAV_STATE vs TRUTH_RELATIVE, issue #15)
+        self.nav = NavScore()
         self._chaser = None
         self._boresight = np.asarray(scenario.chaser.camera_boresight_b, float)
         self._boresight /= np.linalg.norm(self._boresight)
@@ -120,6 +124,7 @@ class Monitor:
         elif apid == TRUTH_RELATIVE.apid:
             r = TRUTH_RELATIVE.parse(raw)
             s, t = self.score, self.ctx.t
+            self.nav.on_truth(r.t_tai, r.r_H, r.v_H, r.range)
             s.ranges.append((t, r.range))
             if r.range < s.min_range_m:
                 s.min_range_m, s.min_range_t = r.range, t
@@ -140,6 +145,9 @@ class Monitor:
                 self._override = bool(r.active)
         elif apid == BURN_STATUS.apid:
             self.score.dv_fsw_mps = BURN_STATUS.parse(raw).dv_total
+        elif apid == NAV_STATE.apid:
+            n = NAV_STATE.parse(raw)
+            self.nav.on_nav(n.t_tai, n.valid, n.source, n.rho_H, n.cov_pos_H, n.nis)
         elif apid == EVENT.apid:
             e = EVENT.parse(raw)
             if e.severity >= Severity.INFO:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from fsw_tools.mission.score_nav import nav_lines
+
 
 def _dur(s: float | None) -> str:
     if s is None:
@@ -57,6 +59,7 @@ def format_summary(s: dict[str, Any]) -> str:
         f"Launch to commissioned:   {_dur(s['launch_to_commissioned_s'])}",
         f"Notice to first track:    {_dur(s['notice_to_first_track_s'])}",
     ]
+    out += nav_lines(s.get("navigation"))
     if s.get("collision_avoidance_t_from_notice_s") is not None:
         out.append(f"Collision avoidance at:   {_dur(s['collision_avoidance_t_from_notice_s'])}")
     out += [

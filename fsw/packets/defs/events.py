@@ -69,6 +69,10 @@ event(504, "NAV_FILTER", "warning", "navigation",
       "the relative-navigation filter failed: the GPS filter flies alone for a while")
 event(505, "NAV_CORE_ERROR", "error", "navigation",
       "the navigation cycle failed in the core: no NAV_STATE this cycle")
+event(506, "NAV_EKF_INFLATED", "info", "navigation",
+      "the relative-navigation filter rejected measurements in a row: covariance inflated")
+event(507, "NAV_EKF_RESET", "warning", "navigation",
+      "the relative-navigation filter kept rejecting: position reset from the measurement")
 
 # -- tools' participants -------------------------------------------------------------------
 event(901, "GROUND_LINK_REFUSED", "warning", "ground-link",

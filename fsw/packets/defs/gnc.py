@@ -126,6 +126,13 @@ _RELNAV_CONFIG = [
     ("sigma_angle", 1, "rad", "azimuth/elevation 1-sigma"),
     ("accel_psd", 1, "m^2/s^3", "process noise PSD per axis"),
     ("gate", 1, "", "NIS rejection threshold (0: none)"),
+    ("sigma_range_frac", 1, "", "range noise, fraction of the range (added)"),
+    ("dv_sigma_frac", 1, "", "burn execution error, magnitude fraction (1-sigma)"),
+    ("dv_sigma_dir", 1, "rad", "burn execution error, direction (1-sigma)"),
+    ("reject_inflate_n", 1, "", "consecutive rejections before inflating (0: never)"),
+    ("reject_reset_n", 1, "", "consecutive rejections before a reset (0: never)"),
+    ("inflate", 1, "", "covariance factor of an inflation"),
+    ("nonlinear", 1, "", "> 0: nonlinear state propagation (covariance by CW)"),
 ]
 
 _RELNAV_IN = [
@@ -143,6 +150,8 @@ _RELNAV_OUT = [
     ("nis", 1, "", "normalised innovation squared"),
     ("updated", 1, "", "measurement applied"),
     ("rejected", 1, "", "measurement rejected by the gate"),
+    ("consecutive", 1, "", "consecutive rejections"),
+    ("recovery", 1, "", "0 none, 1 covariance inflated, 2 reset from the measurement"),
 ]
 
 _PLAN = [
@@ -184,6 +193,13 @@ _NAV_CONFIG = [
     ("coast_s", 1, "s", "EKF coasts this long without a measurement"),
     ("retry_s", 1, "s", "after an EKF failure the GPS filter flies alone"),
     ("boresight_B", 3, "", "camera boresight, body"),
+    ("dv_sigma_frac", 1, "", "EKF burn execution error, magnitude fraction (1-sigma)"),
+    ("dv_sigma_dir", 1, "rad", "EKF burn execution error, direction (1-sigma)"),
+    ("reject_inflate_n", 1, "", "EKF: consecutive rejections before inflating (0: never)"),
+    ("reject_reset_n", 1, "", "EKF: consecutive rejections before a reset (0: never)"),
+    ("inflate", 1, "", "EKF: covariance factor of an inflation"),
+    ("nonlinear", 1, "", "EKF: > 0 nonlinear state propagation"),
+    ("sigma_gps_rel", 1, "m", "EKF: GPS-minus-ephemeris position 1-sigma (0: not fused)"),
 ]
 
 _NAV_IN = [
@@ -198,6 +214,7 @@ _NAV_IN = [
     ("gps_valid", 1, "", "1: a GPS fix exists"),
     ("meas_valid", 1, "", "1: a sensor measurement exists"),
     ("att_valid", 1, "", "1: q_BN is valid"),
+    ("att_sigma", 1, "rad", "1-sigma of the attitude estimate (bearing noise, added)"),
 ]
 
 _NAV_OUT = [
@@ -216,6 +233,10 @@ _NAV_OUT = [
     ("source", 1, "", "gnc_nav_source: 0 none, 1 GPS + ephemeris, 2 relnav EKF"),
     ("flags", 1, "", "gnc_nav_flag bits"),
     ("ekf_status", 1, "", "gnc_status of a failed EKF step"),
+    ("cov_pos", 6, "m^2", "position covariance, Hill: xx xy xz yy yz zz"),
+    ("cov_vel", 6, "(m/s)^2", "velocity covariance, Hill: xx xy xz yy yz zz"),
+    ("consecutive", 1, "", "EKF consecutive rejections"),
+    ("recovery", 1, "", "EKF: 0 none, 1 inflated, 2 reset (this cycle)"),
 ]
 
 _PROP_CONFIG = [

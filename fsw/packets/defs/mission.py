@@ -72,6 +72,8 @@ NAV_STATE = telemetry(0x062, "NAV_STATE", [
           limits=Limits(warning=(None, 50.0), critical=(None, 200.0))),
     Field("sigma_vel", F64, "m/s", "1-sigma velocity uncertainty (RSS of the axes)"),
     Field("flags", NAV_FLAG, "", "navigation flags of the cycle"),
+    Field("cov_pos_H", vec(6), "m^2", "position covariance, Hill: xx xy xz yy yz zz"),
+    Field("nis", F64, "", "relative-navigation NIS of this cycle's measurement (0: none)"),
 ], "Navigation solution (navigation task), once per second; the sun and the orbit "
    "normal are valid whatever ``valid`` says.")
 

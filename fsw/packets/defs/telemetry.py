@@ -56,6 +56,9 @@ NAV_HK = telemetry(0x048, "NAV_HK", [
     Field("ekf_failures", U32, "", "relative-navigation filter failures"),
     Field("rejected", U32, "", "measurements rejected by the gate"),
     Field("gps_stale", U32, "", "cycles without a fresh GPS fix"),
+    Field("inflations", U32, "", "relative-navigation covariance inflations (rejections in a row)"),
+    Field("resets", U32, "", "relative-navigation resets from the measurement"),
+    Field("sigma_vel", F64, "m/s", "1-sigma velocity uncertainty (RSS)"),
 ], "Navigation housekeeping.")
 
 COMMS_HK = telemetry(0x050, "COMMS_HK", [

@@ -82,7 +82,7 @@ class Drive:
             t_tai=self.ctx.t, valid=int(valid), source=1, r_rel_N=(0.0,) * 3,
             v_rel_N=(0.0,) * 3, rho_H=x[:3], rho_dot_H=x[3:], r_target_N=R_T, v_target_N=V_T,
             sun_N=(1.0, 0.0, 0.0), normal_N=(0.0, 0.0, 1.0), mean_motion=N, sigma_pos=1.0,
-            sigma_vel=0.01, flags=0))
+            sigma_vel=0.01, flags=0, cov_pos_H=(1.0, 0.0, 0.0, 1.0, 0.0, 1.0), nis=0.0))
 
     def _inputs(self) -> None:
         c = self.ctx

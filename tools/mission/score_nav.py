@@ -1,0 +1,245 @@
+"""Navigation scored against truth (issue #15): the flight software's
+``NAV_STATE`` (estimate ``rho_H``, position covariance ``cov_pos_H``, NIS)
+paired epoch by epoch with the world's ``TRUTH_RELATIVE`` (``r_H``, range) of
+the same time tag. Fed by the mission's monitor (:mod:`fsw_tools.mission.monitor`)
+or, after the fact, by a run's decoded tables (:func:`score_tables`).
+
+Figures (:meth:`NavScore.figures`), the relative-navigation filter's epochs
+(``source`` = relnav) unless said otherwise:
+
+- ``nees_mean``: average position NEES (3 dof) ``e' P^-1 e``; consistent
+  filter: 3. Its 95 % band for a campaign of M runs is the chi-square band of
+  an average of M independent 3-dof samples (Bar-Shalom's ANEES), see
+  :func:`nees_band`; one run's time average is one such sample.
+- ``contain_3sigma``: fraction of epochs where every Hill axis' error is
+  inside 3 sigma of that axis (a consistent Gaussian filter: 0.9973^3 = 0.992).
+- ``nis_mean`` and ``nis_in_band``: of the camera updates (3 dof; band
+  [0.216, 9.348], 95 %).
+- ``err_frac_p99_5km``: p99 of position error / range inside 5 km, the
+  solution flown whatever its source.
+- error (median, p95) and sigma by range bin, rejected/reset counts are in
+  NAV_HK, not here.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+__all__ = ["NavScore", "nav_lines", "nav_row", "nav_stats", "nees_band", "score_tables"]
+
+#: NAV_SOURCE of the relative-navigation EKF (fsw.packets.enums.NavSource)
+RELNAV = 2
+#: range bins of the error table [m]
+RANGE_BINS = (0.0, 300.0, 1000.0, 3000.0, 5000.0, 20000.0, math.inf)
+#: chi-square 3 dof, 95 % two-sided (scipy.stats.chi2.ppf(0.025 / 0.975, 3))
+NIS_BAND = (0.2158, 9.3484)
+#: "inside 5 km" of the acceptance
+NEAR_M = 5000.0
+
+
+def nees_band(runs: int, dof: int = 3, confidence: float = 0.95) -> tuple[float, float]:
+    """95 % band of the average of ``runs`` independent ``dof``-dof NEES samples."""
+    from scipy.stats import chi2
+
+    a = (1.0 - confidence) / 2.0
+    n = dof * max(1, runs)
+    return float(chi2.ppf(a, n) / runs), float(chi2.ppf(1.0 - a, n) / runs)
+
+
+def _cov3(c: Any) -> np.ndarray:
+    xx, xy, xz, yy, yz, zz = (float(v) for v in c)
+    return np.array([[xx, xy, xz], [xy, yy, yz], [xz, yz, zz]])
+
+
+class NavScore:
+    """Pairs NAV_STATE with the TRUTH_RELATIVE nearest in time (within
+    ``MATCH_S``; the world's samples may sit a tenth of a second off the
+    navigation cycle: the truth is carried to the estimate's time with its
+    own velocity)."""
+
+    #: largest time difference of a pair [s]
+    MATCH_S = 0.5
+
+    def __init__(self) -> None:
+        self._truth: list[tuple[float, np.ndarray, np.ndarray, float]] = []
+        self._nav: list[tuple[float, tuple[Any, ...]]] = []
+        #: per paired epoch: t, source, valid, range, error (3), sigma (3), nees, nis
+        self.rows: list[tuple[float, ...]] = []
+
+    # ------------------------------------------------------------------ feed
+    def on_truth(self, t: float, r_H: Any, v_H: Any, rng: float) -> None:
+        tr = (float(t), np.asarray(r_H, float), np.asarray(v_H, float), float(rng))
+        for k, (tn, rec) in enumerate(self._nav):
+            if abs(tn - tr[0]) <= self.MATCH_S:
+                del self._nav[k]
+                self._pair_truth(tn, rec, tr)
+                return
+        self._truth.append(tr)
+        self._truth = [x for x in self._truth if x[0] > tr[0] - 3.0]
+
+    def on_nav(self, t: float, valid: int, source: int, rho_H: Any, cov_pos_H: Any,
+               nis: float) -> None:
+        t = float(t)
+        rec = (int(valid), int(source), np.asarray(rho_H, float), _cov3(cov_pos_H), float(nis))
+        best = min(self._truth, key=lambda x: abs(x[0] - t), default=None)
+        if best is not None and abs(best[0] - t) <= self.MATCH_S:
+            self._pair_truth(t, rec, best)
+            return
+        self._nav.append((t, rec))
+        self._nav = [x for x in self._nav if x[0] > t - 3.0]
+
+    def _pair_truth(self, t: float, rec: tuple[Any, ...],
+                    tr: tuple[float, np.ndarray, np.ndarray, float]) -> None:
+        r_H = tr[1] + tr[2] * (t - tr[0])
+        self._pair(t, *rec, r_H, tr[3])
+
+    def _pair(self, t: float, valid: int, source: int, rho: np.ndarray, P: np.ndarray,
+              nis: float, r_H: np.ndarray, rng: float) -> None:
+        e = rho - r_H
+        sig = np.sqrt(np.maximum(np.diag(P), 0.0))
+        try:
+            nees = float(e @ np.linalg.solve(P, e)) if np.all(sig > 0) else math.nan
+        except np.linalg.LinAlgError:
+            nees = math.nan
+        self.rows.append((t, source, valid, rng, *e, *sig, nees, nis))
+
+    # ------------------------------------------------------------------ figures
+    def arrays(self) -> dict[str, np.ndarray]:
+        a = np.array(self.rows, float).reshape(-1, 12)
+        return {"t": a[:, 0], "source": a[:, 1], "valid": a[:, 2], "range": a[:, 3],
+                "err": a[:, 4:7], "sigma": a[:, 7:10], "nees": a[:, 10], "nis": a[:, 11]}
+
+    def figures(self) -> dict[str, Any]:
+        """The run's navigation figures against truth (module docstring)."""
+        a = self.arrays()
+        valid = a["valid"] == 1
+        rel = valid & (a["source"] == RELNAV)
+        err = np.linalg.norm(a["err"], axis=1)
+        out: dict[str, Any] = {"epochs": int(valid.sum()), "relnav_epochs": int(rel.sum())}
+
+        def q(x: np.ndarray, p: float) -> float | None:
+            return float(np.percentile(x, p)) if x.size else None
+
+        nees = a["nees"][rel]
+        nees = nees[np.isfinite(nees)]
+        out["nees_mean"] = float(nees.mean()) if nees.size else None
+        out["nees_p50"] = q(nees, 50)
+        inside = np.all(np.abs(a["err"][rel]) <= 3.0 * a["sigma"][rel], axis=1)
+        out["contain_3sigma"] = float(inside.mean()) if inside.size else None
+        nis = a["nis"][rel]
+        nis = nis[nis > 0]
+        out["nis_mean"] = float(nis.mean()) if nis.size else None
+        out["nis_in_band"] = (float(np.mean((nis >= NIS_BAND[0]) & (nis <= NIS_BAND[1])))
+                              if nis.size else None)
+        near = valid & (a["range"] < NEAR_M) & (a["range"] > 0)
+        frac = err[near] / a["range"][near]
+        out["err_frac_p99_5km"] = q(frac, 99)
+        out["err_m_p95_5km"] = q(err[near], 95)
+        out["err_m_max_5km"] = float(err[near].max()) if frac.size else None
+        bins = []
+        for lo, hi in itertools.pairwise(RANGE_BINS):
+            k = valid & (a["range"] >= lo) & (a["range"] < hi)
+            if k.any():
+                kr = k & rel
+                bins.append({"range_m": [lo, hi if math.isfinite(hi) else None],
+                             "epochs": int(k.sum()), "relnav_fraction": float(kr.sum() / k.sum()),
+                             "err_m_p50": q(err[k], 50), "err_m_p95": q(err[k], 95),
+                             "sigma_rss_m_p50": q(np.linalg.norm(a["sigma"][k], axis=1), 50),
+                             "nees_mean": (float(np.nanmean(a["nees"][kr])) if kr.any()
+                                           else None)})
+        out["by_range"] = bins
+        return out
+
+    def series(self, every: int = 10) -> dict[str, list[float]]:
+        """Thinned time series for plots: t, range, error (3), sigma (3), source."""
+        a = self.arrays()
+        k = slice(None, None, max(1, every))
+        return {"t": a["t"][k].tolist(), "range": a["range"][k].tolist(),
+                "err": a["err"][k].tolist(), "sigma": a["sigma"][k].tolist(),
+                "source": a["source"][k].tolist(), "nis": a["nis"][k].tolist()}
+
+
+def score_tables(tables: Mapping[str, Mapping[str, Any]]) -> NavScore:
+    """A :class:`NavScore` of a run's decoded tables (``Run.table``)."""
+    s = NavScore()
+    tr, nav = tables.get("TRUTH_RELATIVE", {}), tables.get("NAV_STATE", {})
+    tt = np.asarray(tr.get("t_tai", ()), float)
+    if tt.size == 0:
+        return s
+    for i in range(len(nav.get("t_tai", ()))):
+        t = float(nav["t_tai"][i])
+        j = int(np.clip(np.searchsorted(tt, t), 1, tt.size - 1)) if tt.size > 1 else 0
+        if tt.size > 1 and abs(tt[j - 1] - t) < abs(tt[j] - t):
+            j -= 1
+        if abs(tt[j] - t) <= s.MATCH_S:
+            s._pair_truth(t, (int(nav["valid"][i]), int(nav["source"][i]),
+                              np.asarray(nav["rho_H"][i], float), _cov3(nav["cov_pos_H"][i]),
+                              float(nav["nis"][i])),
+                          (float(tt[j]), np.asarray(tr["r_H"][j], float),
+                           np.asarray(tr["v_H"][j], float), float(tr["range"][j])))
+    return s
+
+
+#: the figures a campaign row keeps (``row["nav"]``)
+ROW_KEYS = ("relnav_epochs", "nees_mean", "contain_3sigma", "nis_mean", "nis_in_band",
+            "err_frac_p99_5km", "err_m_p95_5km")
+
+
+def nav_row(fig: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """The campaign row's navigation figures from a run summary's ``navigation``."""
+    if not fig:
+        return None
+    return {k: fig.get(k) for k in ROW_KEYS}
+
+
+def nav_stats(rows: Any) -> dict[str, Any]:
+    """Campaign statistics of the rows' ``nav`` figures: the average of the
+    runs' time-averaged NEES against the chi-square band of that many runs
+    (:func:`nees_band`), 3-sigma containment (mean and worst run), NIS,
+    error/range inside 5 km at p99 (the worst run's p99 and the p95 over
+    runs)."""
+    navs = [r["nav"] for r in rows if isinstance(r.get("nav"), Mapping)
+            and r["nav"].get("nees_mean") is not None]
+    out: dict[str, Any] = {"runs": len(navs)}
+    if not navs:
+        return out
+
+    def col(k: str) -> np.ndarray:
+        return np.array([float(n[k]) for n in navs if n.get(k) is not None], float)
+
+    nees = col("nees_mean")
+    lo, hi = nees_band(len(nees))
+    out["nees_mean"] = float(nees.mean())
+    out["nees_band_95"] = [lo, hi]
+    out["nees_in_band"] = bool(lo <= nees.mean() <= hi)
+    c = col("contain_3sigma")
+    out["contain_3sigma_mean"] = float(c.mean()) if c.size else None
+    out["contain_3sigma_min"] = float(c.min()) if c.size else None
+    nis = col("nis_mean")
+    out["nis_mean"] = float(nis.mean()) if nis.size else None
+    e = col("err_frac_p99_5km")
+    out["err_frac_p99_5km_max"] = float(e.max()) if e.size else None
+    out["err_frac_p99_5km_p95"] = float(np.percentile(e, 95)) if e.size else None
+    return out
+
+
+def nav_lines(fig: Mapping[str, Any] | None) -> list[str]:
+    """The run summary's navigation lines (``fsw run``)."""
+    if not fig or fig.get("nees_mean") is None:
+        return []
+
+    def f(v: Any, fmt: str) -> str:
+        return "n/a" if v is None else format(v, fmt)
+
+    return [
+        f"Relative navigation vs truth ({fig['relnav_epochs']} filter epochs): "
+        f"NEES mean {f(fig['nees_mean'], '.2f')} (3 expected), inside 3 sigma "
+        f"{f(100 * fig['contain_3sigma'], '.1f')} %, NIS mean {f(fig['nis_mean'], '.2f')}",
+        f"Navigation error inside 5 km: p95 {f(fig['err_m_p95_5km'], '.2f')} m, "
+        f"p99 {f(100 * (fig['err_frac_p99_5km'] or 0), '.2f')} % of range",
+    ]

@@ -104,8 +104,10 @@ def test_replay_verify_shows_the_ticks(work: Path) -> None:
 
 
 def test_campaign_bar_moves_within_runs(work: Path) -> None:
+    # runs of a few seconds each (1800 s of orbit), so that the bar's 0.5 s polls land
+    # inside a run: at 300 s a run took less than one poll once the loop got faster (#18)
     rc, screen = in_terminal(["campaign", "short_inspection", "--runs", "2", "--workers", "1",
-                              "--duration", "300", "--out", str(work / "camp"),
+                              "--duration", "1800", "--out", str(work / "camp"),
                               "--no-report"], work)
     assert rc == 0, screen[-2000:]
     counts = {ln.split("|")[-1].split("/")[0].strip() for ln in _bars(screen).splitlines()

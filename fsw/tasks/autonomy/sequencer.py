@@ -41,11 +41,13 @@ then goes to SAFE.
 
 from __future__ import annotations
 
+import contextlib
 import math
 from dataclasses import dataclass, field
 
 from fsw.core.errors import GncError
 from fsw.core.guidance import GuidanceCore
+from fsw.core.safety import DriftModel
 from fsw.core.vec import dist, norm, sub
 from fsw.scenario import Plan
 
@@ -68,6 +70,8 @@ NMC_CORRECTIONS_PER_ORBIT = 3
 TOF_STEP_S = 60.0
 #: back-off before re-planning after a burn that did not complete [s]
 REPLAN_BACKOFF_S = 60.0
+#: transfer times tried by the missed-burn screen, in order (x the leg's duration)
+SCREEN_TOF_FACTORS = (1.0, 0.75, 1.25, 0.5, 1.5)
 
 Vec3 = tuple[float, float, float]
 State = tuple[float, float, float, float, float, float]
@@ -96,6 +100,13 @@ class Leg:
     arrive_burn: bool = True
     #: choose the transfer time up to ``duration`` for the least total Δv
     optimize: bool = False
+    #: the transfer time is chosen among SCREEN_TOF_FACTORS x ``duration`` by
+    #: the missed-burn screen (first passing); ``ellipse``: it arrives on the
+    #: inspection's safety ellipse at the phase chosen from the light
+    screened: bool = False
+    ellipse: bool = False
+    #: along-track centre of the arrival ellipse [m] (0: centred on the target)
+    centre: float = 0.0
     # progress
     t_start: float | None = None
     t_arrive: float | None = None
@@ -134,6 +145,16 @@ class Sequencer:
         self.cam_count = 0
         #: no new burn before this time (back-off after a failed burn)
         self.wait_until = -math.inf
+        #: the navigation's target state, sun and uncertainty (set_context)
+        self.ctx: tuple | None = None
+        #: the missed-burn screen's verdicts: (purpose, d_ca, d_k) of every burn
+        self.screens: list[tuple[str, float, float]] = []
+        p = plan
+        self.drift_model = DriftModel(
+            horizon=p.screen_horizon_s, step=p.screen_step_s,
+            bc_target=p.screen_bc_target_kgm2, bc_chaser=p.screen_bc_chaser_kgm2,
+            rho0=p.screen_rho0_kgm3, h0=p.screen_h0_m, scale_h=p.screen_scale_height_m,
+            k_sigma=p.screen_k_sigma)
 
     # ------------------------------------------------------------------ views
     @property
@@ -163,18 +184,22 @@ class Sequencer:
                 Leg("transfer", "to far hold", far, duration=p.phasing_transfer_s, optimize=True)
             ]
         elif phase == "RENDEZVOUS":
+            ell = p.inspection_radial_m > 0
             self.legs = [
                 Leg("hold", "far hold", far, duration=p.hold_duration_s),
-                Leg("transfer", "to near hold", near, duration=p.transfer_s),
-                Leg("hold", "near hold", near, duration=p.hold_duration_s),
+                Leg("transfer", "to near hold", near, duration=p.transfer_s, screened=ell,
+                    ellipse=ell, centre=-self.hold_point_m),
+                # on a safety ellipse about the hold point the hold is a coast
+                Leg("wait" if ell else "hold", "near hold", near, duration=p.hold_duration_s),
                 Leg("transfer", "to inspection", (0.0, -p.inspection_radius_m, 0.0),
-                    duration=p.transfer_s),
+                    duration=p.transfer_s, screened=ell, ellipse=ell),
             ]
         elif phase == "PROX_OPS":
             self.legs = [Leg("inspect", "inspection", duration=0.0)]
         elif phase == "DEPARTURE":
             self.legs = [Leg("transfer", "departure", (0.0, -p.departure_range_m, 0.0),
-                             duration=p.transfer_s, arrive_burn=False)]
+                             duration=p.transfer_s, arrive_burn=False,
+                             screened=p.inspection_radial_m > 0)]
         else:
             self.legs = []
 
@@ -188,6 +213,7 @@ class Sequencer:
         for leg in self.legs:
             if leg.t_start is None and leg.name in ("to near hold", "near hold"):
                 leg.rho_f = (0.0, -self.hold_point_m, 0.0)
+                leg.centre = -self.hold_point_m
 
     def retry(self, phase: str) -> None:
         """The next phase's gate said no-go at the end of ``phase``: PHASING
@@ -300,6 +326,8 @@ class Sequencer:
                 except GncError:
                     tof = leg.duration  # no safe time on the grid: the longest
                 out.events.append(f"{leg.name}: transfer time {tof:.0f} s chosen")
+            if leg.screened:
+                tof = self._screened_tof(leg, t, t_exec, x1, n, out)
             leg.t_arrive = t_exec + tof
             # mid-course corrections at these fractions of the transfer, while
             # they leave time for a slew before the arrival burn
@@ -329,7 +357,7 @@ class Sequencer:
             t_exec = max(leg.t_arrive, t + 1.0)
             x1 = self._coast(x, n, t_exec - t)
             v_des = leg.v_f
-            if leg.name == "to inspection":
+            if leg.name == "to inspection" and not leg.ellipse:
                 v_des = self.core.nmc_state(n, self.plan.inspection_radius_m, math.pi / 2)[3:]
             out.burn = self._order(t_exec, sub(v_des, x1[3:]), f"{leg.name}: arrival burn")
             out.pointing = "burn"
@@ -344,10 +372,100 @@ class Sequencer:
         (:meth:`GuidanceCore.nmc_velocity`)."""
         lead = min(self.lead_s, 240.0)
         x1 = self._coast(x, n, lead)
-        dv = sub(self.core.nmc_velocity(n, x1[:3]), x1[3:])
+        if self.plan.inspection_radial_m > 0:
+            # the safety ellipse: in-plane drift removed (vx = n y/2, vy = -2 n x),
+            # the cross-track oscillation (and so the e/i separation) kept
+            dv = (n * x1[1] / 2 - x1[3], -2.0 * n * x1[0] - x1[4], 0.0)
+        else:
+            dv = sub(self.core.nmc_velocity(n, x1[:3]), x1[3:])
         if norm(dv) >= MIN_DV:
             out.burn = self._order(t + lead, dv, "inspection: circle correction")
             out.pointing = "burn"
+
+    # ------------------------------------------------------------------ screen
+    def set_context(self, t_nav: float, r_t: Vec3, v_t: Vec3, sun_N: Vec3,
+                    sigma_pos: float, sigma_vel: float) -> None:
+        """The navigation's target state (GCRF) at ``t_nav``, the sun direction
+        and the RSS 1-sigma uncertainties, for the screen and the light."""
+        self.ctx = (t_nav, r_t, v_t, sun_N, sigma_pos, sigma_vel)
+
+    def screen(self, x_post: State) -> tuple[float, float] | None:
+        """The missed-burn screen of a post-burn state: ``(d_ca, d_k)`` of its
+        free drift over ``screen_horizon_s`` (nominal closest approach, and the
+        distance from the target to the k-sigma position ellipsoid, the
+        covariance diagonal from the navigation's RSS sigmas shared equally
+        among the axes); None without a navigation context. The target's state
+        is the navigation's latest (a burn's lead time earlier: the relative
+        motion is what matters)."""
+        if self.ctx is None:
+            return None
+        _, r_t, v_t, _, sp, sv = self.ctx
+        vp, vv = sp * sp / 3.0, sv * sv / 3.0
+        P = [0.0] * 36
+        for i in range(3):
+            P[7 * i] = vp
+            P[7 * (i + 3)] = vv
+        try:
+            res = self.core.drift_screen(self.drift_model, r_t, v_t, x_post, P)
+        except GncError:
+            return None
+        return res.d_ca, res.d_k
+
+    def _screened_tof(self, leg: Leg, t: float, t_exec: float, x1: State, n: float,
+                      out: Step) -> float:
+        """The transfer time of ``leg`` (from ``x1`` at ``t_exec``): the first of
+        SCREEN_TOF_FACTORS x duration whose coast keeps the target out of the
+        keep-out at k sigma for a day if the arrival burn is missed, and whose
+        arrival state does too; an ``ellipse`` leg's arrival is the safety
+        ellipse at the phase chosen from the light. None passing: the one of
+        the largest margin, and a warning event."""
+        p = self.plan
+        best: tuple[float, float, Vec3, Vec3, str] | None = None
+        for f in SCREEN_TOF_FACTORS:
+            tof = f * leg.duration
+            r_f, v_f, note = leg.rho_f, leg.v_f, ""
+            if leg.ellipse:
+                r_f, v_f, note = self._ellipse_entry(t, t_exec + tof, n, leg.centre)
+            try:
+                v_dep, _, _ = self.core.cw_transfer(n, x1, r_f, tof)
+            except GncError:
+                continue
+            coast = self.screen((*x1[:3], *v_dep))
+            if coast is None:
+                return leg.duration
+            margin = coast[1]
+            if leg.arrive_burn:
+                arrive = self.screen((*r_f, *v_f))
+                if arrive is not None:
+                    margin = min(margin, arrive[1])
+            if best is None or margin > best[0]:
+                best = (margin, tof, r_f, v_f, note)
+            if margin >= p.keep_out_m:
+                break
+        if best is None:
+            return leg.duration
+        margin, tof, leg.rho_f, leg.v_f, note = best
+        self.screens.append((leg.name, margin, tof))
+        verdict = "clear" if margin >= p.keep_out_m else "NO SAFE TIME, best"
+        out.events.append(f"{leg.name}: screen {verdict} {margin:.0f} m, tof {tof:.0f} s{note}")
+        return tof
+
+    def _ellipse_entry(self, t: float, t_arrive: float, n: float, centre: float
+                       ) -> tuple[Vec3, Vec3, str]:
+        """The state at ``t_arrive`` on the safety ellipse (the inspection's
+        amplitudes) centred ``centre`` m along-track, its phase chosen from the
+        sun (:meth:`GuidanceCore.inspection_phase`)."""
+        p = self.plan
+        th0, good = math.pi / 2, -1.0
+        if self.ctx is not None:
+            t_nav, r_t, v_t, sun, _, _ = self.ctx
+            with contextlib.suppress(GncError):
+                th0, good, _ = self.core.inspection_phase(
+                    n, p.inspection_radial_m, p.inspection_cross_m, r_t, v_t, t_arrive - t_nav,
+                    sun, math.radians(p.sun_phase_max_deg))
+        x = self.core.safety_ellipse(n, p.inspection_radial_m, p.inspection_cross_m, centre, th0)
+        self.entry_phase = th0
+        return _v(x[:3]), _v(x[3:]), f", phase {math.degrees(th0):.0f} deg ({good:.0%} lit well)"
 
     # ------------------------------------------------------------------ safety
     def collision_check(self, t: float, x: State, n: float) -> tuple[float, float]:

@@ -272,6 +272,8 @@ class AutonomyTask:
         if nav is None or self.fdir.nav.tripped:
             self._point(PointingMode.SUN_SAFE)
             return
+        self.seq.set_context(nav.t, nav.r_target_N, nav.v_target_N, nav.sun_N, nav.sigma_pos,
+                             nav.sigma_vel)
         step = self.seq.step(t, nav.x, nav.n)
         for e in step.events:
             self.ctx.event(Severity.INFO, EventId.LEG, e[:96])

@@ -256,7 +256,8 @@ class GuidanceCore(abc.ABC):
 
     @abc.abstractmethod
     def inspection_phase(self, n: float, radial_amp: float, cross_amp: float, r_t: ArrayLike,
-                         v_t: ArrayLike, dt: float, s_N: ArrayLike, max_phase: float,
+                         v_t: ArrayLike, dt: float, span: float, s_N: ArrayLike,
+                         max_phase: float,
                          r_eq: float = orbit.R_EARTH) -> tuple[float, float, float]:
         """``(th0, good, lit)``: the inspection's phase from the light
         (:func:`safety.inspection_phase`)."""
@@ -431,10 +432,11 @@ class LocalCore(GuidanceCore):
         return safety.drift_screen(model, r_t, v_t, x_rel, P)
 
     def inspection_phase(self, n: float, radial_amp: float, cross_amp: float, r_t: ArrayLike,
-                         v_t: ArrayLike, dt: float, s_N: ArrayLike, max_phase: float,
+                         v_t: ArrayLike, dt: float, span: float, s_N: ArrayLike,
+                         max_phase: float,
                          r_eq: float = orbit.R_EARTH) -> tuple[float, float, float]:
-        return safety.inspection_phase(n, radial_amp, cross_amp, r_t, v_t, dt, s_N, max_phase,
-                                       r_eq)
+        return safety.inspection_phase(n, radial_amp, cross_amp, r_t, v_t, dt, span, s_N,
+                                       max_phase, r_eq)
 
     def orbit_check(self, r: ArrayLike, v: ArrayLike, mu: float = orbit.MU_EARTH,
                     r_eq: float = orbit.R_EARTH) -> None:
@@ -671,10 +673,12 @@ class PacketCore(GuidanceCore):
                            float(r.sigma_k), float(r.rn_min))
 
     def inspection_phase(self, n: float, radial_amp: float, cross_amp: float, r_t: ArrayLike,
-                         v_t: ArrayLike, dt: float, s_N: ArrayLike, max_phase: float,
+                         v_t: ArrayLike, dt: float, span: float, s_N: ArrayLike,
+                         max_phase: float,
                          r_eq: float = orbit.R_EARTH) -> tuple[float, float, float]:
         r = self._rpc("INSPECTION_PHASE", n=n, radial_amp=radial_amp, cross_amp=cross_amp,
-                      r_t=r_t, v_t=v_t, dt=dt, s_N=s_N, max_phase=max_phase, r_eq=r_eq)
+                      r_t=r_t, v_t=v_t, dt=dt, span=span, s_N=s_N, max_phase=max_phase,
+                      r_eq=r_eq)
         return float(r.th0), float(r.good), float(r.lit)
 
     def orbit_check(self, r: ArrayLike, v: ArrayLike, mu: float = orbit.MU_EARTH,

@@ -72,17 +72,18 @@ def ellipsoid_distance(m: ArrayLike, S: ArrayLike, k: float) -> float:
 
 
 def inspection_phase(n: float, radial_amp: float, cross_amp: float, r_t: ArrayLike,
-                     v_t: ArrayLike, dt: float, s_N: ArrayLike, max_phase: float,
+                     v_t: ArrayLike, dt: float, span: float, s_N: ArrayLike, max_phase: float,
                      r_eq: float = 6378137.0) -> tuple[float, float, float]:
     """``(th0, good, lit)``: the phase at the entry (``dt`` s after the
     target's state) of the safety ellipse ``x = A cos th, y = -2 A sin th,
     z = B sin th`` that sees the target at a sun phase angle below
-    ``max_phase`` rad the largest fraction ``good`` of its sunlit time
-    (``lit``: the target's sunlit fraction of the orbit)."""
+    ``max_phase`` rad the largest fraction ``good`` of its sunlit time over
+    ``span`` s (``lit``: the target's sunlit fraction of the span)."""
     a, b, s = vec(r_t, 3, "r_t"), vec(v_t, 3, "v_t"), vec(s_N, 3, "s_N")
     th, g, lt = ffi.new("double *"), ffi.new("double *"), ffi.new("double *")
     check(lib.gnc_inspection_phase(float(n), float(radial_amp), float(cross_amp), ptr(a),
-                                   ptr(b), float(dt), ptr(s), float(max_phase), float(r_eq),
+                                   ptr(b), float(dt), float(span), ptr(s), float(max_phase),
+                                   float(r_eq),
                                    th, g, lt), "inspection_phase")
     return float(th[0]), float(g[0]), float(lt[0])
 

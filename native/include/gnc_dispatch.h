@@ -76,7 +76,7 @@ typedef struct gnc_drift_screen_req {
 } gnc_drift_screen_req;
 typedef struct gnc_inspection_phase_req {
     double n; double radial_amp; double cross_amp; double r_t[3]; double v_t[3]; double dt;
-    double s_N[3]; double max_phase; double r_eq;
+    double span; double s_N[3]; double max_phase; double r_eq;
 } gnc_inspection_phase_req;
 typedef struct gnc_inspection_phase_resp {
     double th0; double good; double lit;

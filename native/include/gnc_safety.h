@@ -64,12 +64,15 @@ int gnc_ellipsoid_distance(const double m[3], const double S[9], double k, doubl
  * (r_t, v_t), the Hill axes turned by n dt as gnc_hill_to_inertial_at -- whose
  * orbit from the entry keeps the target lit and seen at a sun phase angle
  * (angle between target-to-sun and target-to-chaser) below max_phase (rad)
- * the largest fraction of the target's sunlit time. The sun is along s_N
- * (fixed over the orbit), the shadow cylindrical (radius r_eq). 72 phases
- * (5 deg), 180 samples of one orbit; the first best kept on ties. th0 (rad),
- * good = that fraction (0..1), lit = the target's sunlit fraction. */
+ * the largest fraction of the target's sunlit time over the inspection's
+ * span (s, > 0; one orbit: 2 pi / n). The sun is along s_N (fixed over the
+ * span), the shadow cylindrical (radius r_eq). 72 phases (5 deg), 180
+ * samples of the span; the first best kept on ties. th0 (rad), good = that
+ * fraction (0..1, 0 when never lit), lit = the target's sunlit fraction of
+ * the span. */
 int gnc_inspection_phase(double n, double radial_amp, double cross_amp, const double r_t[3],
-                         const double v_t[3], double dt, const double s_N[3], double max_phase,
-                         double r_eq, double *th0, double *good, double *lit);
+                         const double v_t[3], double dt, double span, const double s_N[3],
+                         double max_phase, double r_eq, double *th0, double *good,
+                         double *lit);
 
 #endif /* GNC_SAFETY_H */

@@ -215,7 +215,8 @@ static int run_more(gnc_dispatcher *ctx, unsigned apid, const dispatch_args *a,
         return drift_screen(&a->drift, &r->drift);
     case GNC_APID_INSPECTION_PHASE:
         return gnc_inspection_phase(a->insp.n, a->insp.radial_amp, a->insp.cross_amp,
-                                    a->insp.r_t, a->insp.v_t, a->insp.dt, a->insp.s_N,
+                                    a->insp.r_t, a->insp.v_t, a->insp.dt, a->insp.span,
+                                    a->insp.s_N,
                                     a->insp.max_phase, a->insp.r_eq, &r->insp.th0,
                                     &r->insp.good, &r->insp.lit);
     case GNC_APID_HILL_TO_INERTIAL_AT:

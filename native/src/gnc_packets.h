@@ -620,6 +620,7 @@ static const gnc_pkt_field gnc_pkt_inspection_phase_req[] = {
     {offsetof(gnc_inspection_phase_req, r_t), 3, 0},
     {offsetof(gnc_inspection_phase_req, v_t), 3, 0},
     {offsetof(gnc_inspection_phase_req, dt), 1, 0},
+    {offsetof(gnc_inspection_phase_req, span), 1, 0},
     {offsetof(gnc_inspection_phase_req, s_N), 3, 0},
     {offsetof(gnc_inspection_phase_req, max_phase), 1, 0},
     {offsetof(gnc_inspection_phase_req, r_eq), 1, 0},
@@ -673,7 +674,7 @@ static const gnc_pkt_call gnc_pkt_calls[] = {
     {GNC_APID_PROP_RATE_RESIDUALS, gnc_pkt_prop_rate_residuals_req, 2, 6, gnc_pkt_prop_rate_residuals_resp, 2, 3},
     {GNC_APID_PROP_TEST_RESPONSE, gnc_pkt_prop_test_response_req, 4, 6, gnc_pkt_prop_test_response_resp, 2, 5},
     {GNC_APID_DRIFT_SCREEN, gnc_pkt_drift_screen_req, 12, 56, gnc_pkt_drift_screen_resp, 6, 7},
-    {GNC_APID_INSPECTION_PHASE, gnc_pkt_inspection_phase_req, 9, 15, gnc_pkt_inspection_phase_resp, 3, 4},
+    {GNC_APID_INSPECTION_PHASE, gnc_pkt_inspection_phase_req, 10, 16, gnc_pkt_inspection_phase_resp, 3, 4},
 };
 
 #endif /* GNC_PACKETS_H */

@@ -273,8 +273,9 @@ int gnc_drift_screen(const gnc_drift_model *model, const double r_t[3], const do
 }
 
 int gnc_inspection_phase(double n, double radial_amp, double cross_amp, const double r_t[3],
-                         const double v_t[3], double dt, const double s_N[3], double max_phase,
-                         double r_eq, double *th0, double *good, double *lit)
+                         const double v_t[3], double dt, double span, const double s_N[3],
+                         double max_phase, double r_eq, double *th0, double *good,
+                         double *lit)
 {
     enum { PHASES = 72, SAMPLES = 180 };
     double C[9], om[3], s0[3], sn, rn, best = -1.0, cmax;
@@ -284,7 +285,8 @@ int gnc_inspection_phase(double n, double radial_amp, double cross_amp, const do
     }
     if (!(n > 0.0) || !la_finite(&n, 1) || !(radial_amp > 0.0) || !la_finite(&radial_amp, 1)
         || !(cross_amp >= 0.0) || !la_finite(&cross_amp, 1) || !la_finite(r_t, 3)
-        || !la_finite(v_t, 3) || !la_finite(&dt, 1) || !la_finite(s_N, 3)
+        || !la_finite(v_t, 3) || !la_finite(&dt, 1) || !(span > 0.0) || !la_finite(&span, 1)
+        || !la_finite(s_N, 3)
         || !(max_phase > 0.0) || !la_finite(&max_phase, 1) || !(r_eq > 0.0)) {
         return GNC_ERR_DOMAIN;
     }
@@ -307,7 +309,7 @@ int gnc_inspection_phase(double n, double radial_amp, double cross_amp, const do
         int n_good = 0;
         n_lit = 0;
         for (j = 0; j < SAMPLES; ++j) {
-            double nt = 2.0 * GNC_PI * (double)j / (double)SAMPLES, a = n * dt + nt;
+            double nt = n * span * (double)j / (double)SAMPLES, a = n * dt + nt;
             double sa, ca, sx, sy, st2, ct2, rho[3], rr, along, perp;
             gnc_sincos(a, &sa, &ca);
             /* sun in the Hill axes turned by a: x' = x ca + y sa, y' = -x sa + y ca */

@@ -261,6 +261,8 @@ def test_safety_calls_identical_and_plain(cores) -> None:
         a, b = local.drift_screen(*args), packet.drift_screen(*args)
         assert tuple(a) == tuple(b)
         assert _plain(tuple(a))
-    a = local.inspection_phase(0.0011, 250.0, 250.0, r_t, v_t, 600.0, (0.3, 0.9, 0.3), 1.0)
-    b = packet.inspection_phase(0.0011, 250.0, 250.0, r_t, v_t, 600.0, (0.3, 0.9, 0.3), 1.0)
+    a = local.inspection_phase(0.0011, 250.0, 250.0, r_t, v_t, 600.0, 5000.0, (0.3, 0.9, 0.3),
+                               1.0)
+    b = packet.inspection_phase(0.0011, 250.0, 250.0, r_t, v_t, 600.0, 5000.0, (0.3, 0.9, 0.3),
+                               1.0)
     assert a == b and _plain(a)

@@ -24,6 +24,7 @@ N = math.sqrt(MU / A_T**3)
 V_C = math.sqrt(MU / A_T)
 R_T = np.array([A_T, 0.0, 0.0])
 V_T = np.array([0.0, V_C * math.cos(INC), V_C * math.sin(INC)])
+ORBIT = 2 * math.pi / N
 DRAG = safety.DriftModel(bc_target=60.0, bc_chaser=100.0, rho0=5e-13, h0=500e3,
                          scale_h=60e3)
 
@@ -229,27 +230,29 @@ def test_inspection_phase_hand_cases() -> None:
     opposite: phase pi (below). Entry half an orbit later: pi as well."""
     lit_hand = 1 - 2 * math.asin(RE / A_T) / (2 * math.pi)
     deg20 = math.radians(20)
-    th, good, lit = safety.inspection_phase(N, 250, 0.0, R_T, V_T, 0.0, _sun(0, 0), deg20)
+    th, good, lit = safety.inspection_phase(N, 250, 0.0, R_T, V_T, 0.0, ORBIT, _sun(0, 0), deg20)
     assert th == pytest.approx(0.0) and good == 1.0
     assert lit == pytest.approx(lit_hand, abs=1 / 180 + 1e-9)
-    th, good, _ = safety.inspection_phase(N, 250, 0.0, R_T, V_T, 0.0, _sun(0, math.pi), deg20)
+    th, good, _ = safety.inspection_phase(N, 250, 0.0, R_T, V_T, 0.0, ORBIT, _sun(0, math.pi),
+                                          deg20)
     assert th == pytest.approx(math.pi) and good == 1.0
-    th, good, _ = safety.inspection_phase(N, 250, 0.0, R_T, V_T, math.pi / N, _sun(0, 0), deg20)
+    th, good, _ = safety.inspection_phase(N, 250, 0.0, R_T, V_T, math.pi / N, ORBIT, _sun(0, 0),
+                                          deg20)
     assert th == pytest.approx(math.pi) and good == 1.0
     # 60 deg leaves room: all the sunlit time is good with the cross-track motion too
-    _, good, _ = safety.inspection_phase(N, 250, 250, R_T, V_T, 0.0, _sun(0, 0),
+    _, good, _ = safety.inspection_phase(N, 250, 250, R_T, V_T, 0.0, ORBIT, _sun(0, 0),
                                          math.radians(60))
     assert good == 1.0
     # a constant-phase-offset geometry: the best fraction under 10 deg is partial
-    _, good, _ = safety.inspection_phase(N, 250, 250, R_T, V_T, 0.0, _sun(0, 0),
+    _, good, _ = safety.inspection_phase(N, 250, 250, R_T, V_T, 0.0, ORBIT, _sun(0, 0),
                                          math.radians(10))
     assert 0.0 < good < 1.0
 
 
 def test_inspection_phase_sun_out_of_plane_never_in_shadow() -> None:
     """Beta 80 deg: the target is never in the Earth's shadow (lit = 1)."""
-    _, _, lit = safety.inspection_phase(N, 250, 250, R_T, V_T, 0.0, _sun(math.radians(80), 0),
-                                        math.radians(60))
+    _, _, lit = safety.inspection_phase(N, 250, 250, R_T, V_T, 0.0, ORBIT,
+                                        _sun(math.radians(80), 0), math.radians(60))
     assert lit == 1.0
 
 
@@ -261,4 +264,21 @@ def test_bad_inputs_are_refused() -> None:
     with pytest.raises(GncDomainError):
         safety.ellipsoid_distance([1.0, 0, 0], np.eye(3), -1.0)
     with pytest.raises(GncDomainError):
-        safety.inspection_phase(N, 0.0, 250, R_T, V_T, 0.0, [1.0, 0, 0], 1.0)
+        safety.inspection_phase(N, 0.0, 250, R_T, V_T, 0.0, ORBIT, [1.0, 0, 0], 1.0)
+
+
+def test_inspection_phase_over_a_short_span() -> None:
+    """Sun in the plane 225 deg from the target's position at the entry: the
+    target's angle from the anti-sun line goes from 45 deg to -45 deg over a
+    quarter orbit, inside the shadow's 68 deg all along: never lit (good 0,
+    lit 0); half an orbit later it goes from 135 to 225 deg from the anti-sun
+    line: lit throughout, and the best phase sees it well all along."""
+    quarter = ORBIT / 4
+    _, good, lit = safety.inspection_phase(N, 250, 250, R_T, V_T, 0.0, quarter,
+                                           _sun(0, 1.25 * math.pi), math.radians(60))
+    assert lit == 0.0 and good == 0.0
+    _, good, lit = safety.inspection_phase(N, 250, 250, R_T, V_T, ORBIT / 2, quarter,
+                                           _sun(0, 1.25 * math.pi), math.radians(60))
+    assert lit == 1.0 and good == 1.0
+    with pytest.raises(GncDomainError):
+        safety.inspection_phase(N, 250, 250, R_T, V_T, 0.0, 0.0, [1.0, 0, 0], 1.0)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from fsw_tools.mission.score_safety import format_lines
+
 
 def _dur(s: float | None) -> str:
     if s is None:
@@ -59,6 +61,7 @@ def format_summary(s: dict[str, Any]) -> str:
     ]
     if s.get("collision_avoidance_t_from_notice_s") is not None:
         out.append(f"Collision avoidance at:   {_dur(s['collision_avoidance_t_from_notice_s'])}")
+    out += format_lines(s)
     out += [
         f"Simulated {_dur(s['sim_duration_s'])} in {s['wall_time_s']:.1f} s wall: "
         f"{s['mission_rtf']:.0f}x real time (in orbit {s['orbit_rtf']:.0f}x), "

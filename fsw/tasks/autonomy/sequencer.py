@@ -72,6 +72,9 @@ TOF_STEP_S = 60.0
 REPLAN_BACKOFF_S = 60.0
 #: transfer times tried by the missed-burn screen, in order (x the leg's duration)
 SCREEN_TOF_FACTORS = (1.0, 0.75, 1.25, 0.5, 1.5)
+#: postponements of an ellipse leg's start tried for the light [orbits] (the
+#: chaser coasts on its passively safe ellipse meanwhile)
+ENTRY_DELAYS = (0.0, 0.125, 0.25, 0.375, 0.5, 0.625, 0.75, 0.875)
 
 Vec3 = tuple[float, float, float]
 State = tuple[float, float, float, float, float, float]
@@ -107,6 +110,8 @@ class Leg:
     ellipse: bool = False
     #: along-track centre of the arrival ellipse [m] (0: centred on the target)
     centre: float = 0.0
+    #: an ``ellipse`` leg may be postponed (ENTRY_DELAYS) once, for the light
+    postponed: bool = False
     # progress
     t_start: float | None = None
     t_arrive: float | None = None
@@ -188,7 +193,7 @@ class Sequencer:
             self.legs = [
                 Leg("hold", "far hold", far, duration=p.hold_duration_s),
                 Leg("transfer", "to near hold", near, duration=p.transfer_s, screened=ell,
-                    ellipse=ell, centre=-self.hold_point_m),
+                    ellipse=ell, centre=-self.hold_point_m, postponed=True),
                 # on a safety ellipse about the hold point the hold is a coast
                 Leg("wait" if ell else "hold", "near hold", near, duration=p.hold_duration_s),
                 Leg("transfer", "to inspection", (0.0, -p.inspection_radius_m, 0.0),
@@ -327,7 +332,14 @@ class Sequencer:
                     tof = leg.duration  # no safe time on the grid: the longest
                 out.events.append(f"{leg.name}: transfer time {tof:.0f} s chosen")
             if leg.screened:
-                tof = self._screened_tof(leg, t, t_exec, x1, n, out)
+                tof, delay = self._screened_tof(leg, t, x, n, out)
+                if delay > 0:
+                    # wait for the light on the passively safe ellipse, then plan again
+                    leg.postponed = True
+                    self.wait_until = t + delay
+                    leg.t_start = None
+                    out.events.append(f"{leg.name}: postponed {delay:.0f} s for the light")
+                    return
             leg.t_arrive = t_exec + tof
             # mid-course corrections at these fractions of the transfer, while
             # they leave time for a slew before the arrival burn
@@ -411,61 +423,81 @@ class Sequencer:
             return None
         return res.d_ca, res.d_k
 
-    def _screened_tof(self, leg: Leg, t: float, t_exec: float, x1: State, n: float,
-                      out: Step) -> float:
-        """The transfer time of ``leg`` (from ``x1`` at ``t_exec``): the first of
-        SCREEN_TOF_FACTORS x duration whose coast keeps the target out of the
-        keep-out at k sigma for a day if the arrival burn is missed, and whose
-        arrival state does too; an ``ellipse`` leg's arrival is the safety
-        ellipse at the phase chosen from the light. None passing: the one of
-        the largest margin, and a warning event."""
+    def _screened_tof(self, leg: Leg, t: float, x: State, n: float, out: Step
+                      ) -> tuple[float, float]:
+        """``(tof, delay)`` of ``leg`` from the state ``x`` now: the transfer
+        starts ``lead_s`` (+ ``delay``) from now, and lasts one of
+        SCREEN_TOF_FACTORS x duration. Those whose coast keeps the target out
+        of the keep-out at k sigma for a day if the arrival burn is missed, and
+        whose arrival state does too, pass the screen. A transfer's first
+        passing time is kept; an ``ellipse`` leg (arriving on a safety ellipse
+        at the phase chosen from the light) keeps the passing time, and the
+        start postponed by ENTRY_DELAYS orbits (once), of the most well-lit
+        inspection time (first on ties). None passing: the one of the largest
+        margin, and a warning event."""
         p = self.plan
-        best: tuple[float, float, Vec3, Vec3, str] | None = None
-        for f in SCREEN_TOF_FACTORS:
-            tof = f * leg.duration
-            r_f, v_f, note = leg.rho_f, leg.v_f, ""
-            if leg.ellipse:
-                r_f, v_f, note = self._ellipse_entry(t, t_exec + tof, n, leg.centre)
-            try:
-                v_dep, _, _ = self.core.cw_transfer(n, x1, r_f, tof)
-            except GncError:
-                continue
-            coast = self.screen((*x1[:3], *v_dep))
-            if coast is None:
-                return leg.duration
-            margin = coast[1]
-            if leg.arrive_burn:
-                arrive = self.screen((*r_f, *v_f))
-                if arrive is not None:
-                    margin = min(margin, arrive[1])
-            if best is None or margin > best[0]:
-                best = (margin, tof, r_f, v_f, note)
-            if margin >= p.keep_out_m:
+        period = 2 * math.pi / n
+        delays = ENTRY_DELAYS if leg.ellipse and not leg.postponed else (0.0,)
+        best: tuple[tuple[int, float], float, float, float, Vec3, Vec3, str] | None = None
+        for dly in delays:
+            delay = dly * period
+            t_exec = t + self.lead_s + delay
+            x1 = self._coast(x, n, self.lead_s + delay)
+            for f in SCREEN_TOF_FACTORS:
+                tof = f * leg.duration
+                r_f, v_f, note, light = leg.rho_f, leg.v_f, "", 0.0
+                if leg.ellipse:
+                    r_f, v_f, note, light = self._ellipse_entry(t, t_exec + tof, n, leg.centre)
+                try:
+                    v_dep, _, _ = self.core.cw_transfer(n, x1, r_f, tof)
+                except GncError:
+                    continue
+                coast = self.screen((*x1[:3], *v_dep))
+                if coast is None:
+                    return leg.duration, 0.0
+                margin = coast[1]
+                if leg.arrive_burn:
+                    arrive = self.screen((*r_f, *v_f))
+                    if arrive is not None:
+                        margin = min(margin, arrive[1])
+                ok = margin >= p.keep_out_m
+                # a later start must buy clearly more light (5 % of the span)
+                key = (1, round(light * 20) - dly) if ok else (0, margin)
+                if best is None or key > best[0]:
+                    best = (key, margin, tof, delay, r_f, v_f, note)
+                if ok and not leg.ellipse:
+                    break
+            if best is not None and best[0][0] == 1 and not leg.ellipse:
                 break
         if best is None:
-            return leg.duration
-        margin, tof, leg.rho_f, leg.v_f, note = best
+            return leg.duration, 0.0
+        _, margin, tof, delay, r_f, v_f, note = best
+        if delay > 0:
+            return tof, delay
+        leg.rho_f, leg.v_f = r_f, v_f
         self.screens.append((leg.name, margin, tof))
         verdict = "clear" if margin >= p.keep_out_m else "NO SAFE TIME, best"
         out.events.append(f"{leg.name}: screen {verdict} {margin:.0f} m, tof {tof:.0f} s{note}")
-        return tof
+        return tof, 0.0
 
     def _ellipse_entry(self, t: float, t_arrive: float, n: float, centre: float
-                       ) -> tuple[Vec3, Vec3, str]:
+                       ) -> tuple[Vec3, Vec3, str, float]:
         """The state at ``t_arrive`` on the safety ellipse (the inspection's
         amplitudes) centred ``centre`` m along-track, its phase chosen from the
-        sun (:meth:`GuidanceCore.inspection_phase`)."""
+        sun over the inspection's span (:meth:`GuidanceCore.inspection_phase`),
+        and the well-lit fraction of that span (good x lit)."""
         p = self.plan
-        th0, good = math.pi / 2, -1.0
+        th0, good, lit = math.pi / 2, 0.0, 0.0
         if self.ctx is not None:
             t_nav, r_t, v_t, sun, _, _ = self.ctx
+            span = p.inspection_orbits * 2 * math.pi / n
             with contextlib.suppress(GncError):
-                th0, good, _ = self.core.inspection_phase(
+                th0, good, lit = self.core.inspection_phase(
                     n, p.inspection_radial_m, p.inspection_cross_m, r_t, v_t, t_arrive - t_nav,
-                    sun, math.radians(p.sun_phase_max_deg))
+                    span, sun, math.radians(p.sun_phase_max_deg))
         x = self.core.safety_ellipse(n, p.inspection_radial_m, p.inspection_cross_m, centre, th0)
-        self.entry_phase = th0
-        return _v(x[:3]), _v(x[3:]), f", phase {math.degrees(th0):.0f} deg ({good:.0%} lit well)"
+        note = f", phase {math.degrees(th0):.0f} deg, lit {lit:.0%}, {good:.0%} of it well"
+        return _v(x[:3]), _v(x[3:]), note, good * lit
 
     # ------------------------------------------------------------------ safety
     def collision_check(self, t: float, x: State, n: float) -> tuple[float, float]:

@@ -436,6 +436,13 @@ class Sequencer:
         inspection time (first on ties). None passing: the one of the largest
         margin, and a warning event."""
         p = self.plan
+        if self.ctx is None:
+            # no navigation context: no screen, the ellipse's default phase
+            if leg.ellipse:
+                r_f, v_f, _, _ = self._ellipse_entry(t, t + self.lead_s + leg.duration, n,
+                                                     leg.centre)
+                leg.rho_f, leg.v_f = r_f, v_f
+            return leg.duration, 0.0
         period = 2 * math.pi / n
         delays = ENTRY_DELAYS if leg.ellipse and not leg.postponed else (0.0,)
         best: tuple[tuple[int, float], float, float, float, Vec3, Vec3, str] | None = None

@@ -93,7 +93,7 @@ def test_closest_approach_and_nmc() -> None:
     assert d == pytest.approx(min(fine), abs=0.05)
 
 
-def _fly(plan: Plan, rho0, v0, phases, t_max=40000.0, dt=5.0):
+def _fly(plan: Plan, rho0, v0, phases, t_max=40000.0, dt=5.0, context=False):
     rt, vt = _target()
     rc, vc = _from_hill(rt, vt, np.asarray(rho0, float), np.asarray(v0, float))
     seq = Sequencer(plan, CORE)
@@ -112,6 +112,8 @@ def _fly(plan: Plan, rho0, v0, phases, t_max=40000.0, dt=5.0):
             dv_total += float(np.linalg.norm(queued.dv_hill))
             seq.burn_done(queued.id)
             queued = None
+        if context:
+            seq.set_context(t, tuple(rt), tuple(vt), (0.6, 0.7, 0.3), 2.0, 0.002)
         step = seq.step(t, (*rho, *v), N0)
         if step.burn is not None:
             queued = step.burn
@@ -127,18 +129,22 @@ def _fly(plan: Plan, rho0, v0, phases, t_max=40000.0, dt=5.0):
     return np.array(log, dtype=object), dv_total, phases[min(phase_i, len(phases) - 1)]
 
 
-def test_sequence_from_tens_of_km_to_departure_in_nonlinear_truth() -> None:
+@pytest.mark.parametrize("context", [False, True], ids=["no-screen", "screened"])
+def test_sequence_from_tens_of_km_to_departure_in_nonlinear_truth(context: bool) -> None:
     plan = Plan()
     n = N0
     rho0 = [-4000.0, -40000.0, 0.0]
     v0 = [0.0, 1.5 * n * 4000.0, 0.0]
-    log, dv, _ = _fly(plan, rho0, v0, ["PHASING", "RENDEZVOUS", "PROX_OPS", "DEPARTURE"])
+    log, dv, _ = _fly(plan, rho0, v0, ["PHASING", "RENDEZVOUS", "PROX_OPS", "DEPARTURE"],
+                      context=context)
     phases = log[:, 1]
     rng = log[:, 2].astype(float)
     assert set(phases) == {"PHASING", "RENDEZVOUS", "PROX_OPS", "DEPARTURE"}
     insp = rng[phases == "PROX_OPS"]
-    # constant-range circle flown in nonlinear + J2 truth: within 25 % of 200 m
-    assert insp.min() > 150.0 and insp.max() < 250.0
+    # the safety ellipse flown in nonlinear + J2 truth: its range runs from A
+    # (radial) to sqrt(4 A^2 + B^2) (along-track and cross-track), within 15 %
+    A, B = plan.inspection_radial_m, plan.inspection_cross_m
+    assert insp.min() > 0.85 * min(A, B) and insp.max() < 1.15 * math.hypot(2 * A, B)
     assert rng.min() > plan.keep_out_m
     assert rng[-1] > 1000.0  # departed
     assert dv < plan.delta_v_budget_mps

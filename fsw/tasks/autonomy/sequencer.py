@@ -72,6 +72,8 @@ TOF_STEP_S = 60.0
 REPLAN_BACKOFF_S = 60.0
 #: transfer times tried by the missed-burn screen, in order (x the leg's duration)
 SCREEN_TOF_FACTORS = (1.0, 0.75, 1.25, 0.5, 1.5)
+#: grid of the departure burn's time search [s]
+DEPART_GRID_S = 30.0
 #: postponements of an ellipse leg's start tried for the light [orbits] (the
 #: chaser coasts on its passively safe ellipse meanwhile)
 ENTRY_DELAYS = (0.0, 0.125, 0.25, 0.375, 0.5, 0.625, 0.75, 0.875)
@@ -202,9 +204,11 @@ class Sequencer:
         elif phase == "PROX_OPS":
             self.legs = [Leg("inspect", "inspection", duration=0.0)]
         elif phase == "DEPARTURE":
-            self.legs = [Leg("transfer", "departure", (0.0, -p.departure_range_m, 0.0),
-                             duration=p.transfer_s, arrive_burn=False,
-                             screened=p.inspection_radial_m > 0)]
+            if p.inspection_radial_m > 0:
+                self.legs = [Leg("depart", "departure")]
+            else:
+                self.legs = [Leg("transfer", "departure", (0.0, -p.departure_range_m, 0.0),
+                                 duration=p.transfer_s, arrive_burn=False)]
         else:
             self.legs = []
 
@@ -273,6 +277,8 @@ class Sequencer:
             self._hold(leg, t, x, out)
         elif leg.kind == "transfer":
             self._transfer(leg, t, x, n, out)
+        elif leg.kind == "depart":
+            self._depart(leg, t, x, n, out)
         elif leg.kind == "wait":
             out.pointing = "target"
             if t - leg.t_start >= leg.duration:
@@ -377,6 +383,43 @@ class Sequencer:
         if leg.stage == 4:
             self.legs.pop(0)
             out.events.append(f"{leg.name}: arrived, {dist(x[:3], leg.rho_f):.0f} m off")
+
+    def _depart(self, leg: Leg, t: float, x: State, n: float, out: Step) -> None:
+        """A drifting departure that keeps the e/i separation: when the chaser
+        is farthest behind the target on its ellipse (the least along-track
+        coordinate over the next orbit, CW prediction every DEPART_GRID_S), a
+        tangential burn raises the ellipse's centre by 2 dv/n, so that it
+        drifts behind at 3 pi (2 dv/n) a orbit, ``departure_range_m`` in one
+        orbit: the chaser never comes back ahead of the target with less than
+        its cross-track amplitude from the orbit plane."""
+        out.pointing = "target"
+        if leg.stage == 0:
+            lead = self.lead_s
+            period = 2 * math.pi / n
+            best_t, best_y = t + lead, math.inf
+            k = 0
+            while k * DEPART_GRID_S <= period:
+                dt = lead + k * DEPART_GRID_S
+                y = self._coast(x, n, dt)[1]
+                if y < best_y:
+                    best_t, best_y = t + dt, y
+                k += 1
+            leg.t_arrive = best_t
+            leg.stage = 1
+            out.events.append(f"departure: burn in {best_t - t:.0f} s, {best_y:.0f} m behind")
+            return
+        if leg.stage == 1 and t >= leg.t_arrive - self.lead_s:
+            t_exec = max(leg.t_arrive, t + 1.0)
+            x1 = self._coast(x, n, t_exec - t)
+            dv_y = self.plan.departure_range_m * n / (6 * math.pi)
+            post = (*x1[:3], x1[3], x1[4] + dv_y, x1[5])
+            scr = self.screen(post)
+            if scr is not None:
+                self.screens.append((leg.name, scr[1], 0.0))
+                out.events.append(f"departure: screen {scr[1]:.0f} m at k sigma")
+            self.legs.pop(0)
+            out.burn = self._order(t_exec, (0.0, dv_y, 0.0), "departure: drift burn")
+            out.pointing = "burn"
 
     def _nmc_correction(self, t: float, x: State, n: float, out: Step) -> None:
         """Keep the circumnavigation: at the burn time, the velocity of the

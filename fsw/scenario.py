@@ -284,6 +284,12 @@ class Plan:
     screen_scale_height_m: float = 60e3
     #: closest-approach prediction horizon for collision avoidance [s]
     ca_horizon_s: float = 1200.0
+    #: collision avoidance from the estimate's covariance: the distance to this
+    #: many sigma's position ellipsoid is tested (0: the estimate alone). Off by
+    #: default: at 3 sigma, with the navigation's RSS sigmas shared equally over
+    #: the axes, the short mission's entry on the inspection ellipse gave a
+    #: false alarm (194 m; issue #16 notes)
+    ca_k_sigma: float = 0.0
     #: Δv budget of the whole mission [m/s]
     delta_v_budget_mps: float = 25.0
     #: commissioning: detumble below this rate, then checkouts for this long

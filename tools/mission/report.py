@@ -60,7 +60,8 @@ def format_summary(s: dict[str, Any]) -> str:
         f"Notice to first track:    {_dur(s['notice_to_first_track_s'])}",
     ]
     if s.get("collision_avoidance_t_from_notice_s") is not None:
-        out.append(f"Collision avoidance at:   {_dur(s['collision_avoidance_t_from_notice_s'])}")
+        out.append(f"Collision avoidance at:   {_dur(s['collision_avoidance_t_from_notice_s'])}"
+                   f" (thrust {_num(s.get('collision_avoidance_to_thrust_s'), '.0f')} s later)")
     out += format_lines(s)
     out += [
         f"Simulated {_dur(s['sim_duration_s'])} in {s['wall_time_s']:.1f} s wall: "

@@ -122,6 +122,14 @@ class SafetyScore:
         self.sun_boresight_min = min(self.sun_boresight_min,
                                      math.degrees(math.acos(max(-1.0, min(1.0, c)))))
 
+    def thrust_after(self, t: float | None) -> float | None:
+        """Seconds from ``t`` (the avoidance decision, on board) to the first
+        thrust start at or after it (truth); None without either."""
+        if t is None:
+            return None
+        starts = [b[0] for b in self.burns if b[0] >= t]
+        return min(starts) - t if starts else None
+
     def figures(self, t0: float) -> dict[str, Any]:
         """The run's #16 figures (times from ``t0``, the launch notice)."""
         rows = []

@@ -33,7 +33,10 @@ their stages and times, and decides. Only its own methods change its state.
 
 Collision avoidance: every tick the coasting trajectory is predicted over
 ``ca_horizon_s`` (cut ``CA_MARGIN_S`` after the next planned burn, the pending
-one or a transfer's arrival burn); a closest approach inside the
+one or a transfer's arrival burn): the CW closest approach of the estimate,
+or, with ``ca_k_sigma`` > 0, the distance from the target to the estimate's
+``ca_k_sigma`` position ellipsoid (J2, the navigation's covariance) when
+smaller; a closest approach inside the
 keep-out sphere orders an avoidance burn: the one of six Hill-axis impulses of
 ``CAM_DV`` that maximises the minimum range over one orbit; the autonomy task
 then goes to SAFE.
@@ -72,6 +75,8 @@ TOF_STEP_S = 60.0
 REPLAN_BACKOFF_S = 60.0
 #: transfer times tried by the missed-burn screen, in order (x the leg's duration)
 SCREEN_TOF_FACTORS = (1.0, 0.75, 1.25, 0.5, 1.5)
+#: step of the collision check's k-sigma prediction [s]
+CA_STEP_S = 10.0
 #: grid of the departure burn's time search [s]
 DEPART_GRID_S = 30.0
 #: postponements of an ellipse leg's start tried for the light [orbits] (the
@@ -563,7 +568,30 @@ class Sequencer:
         if horizon <= 0:
             return 0.0, norm(x[:3])
         t_ca, d_ca, _ = self.core.closest_approach(n, x, horizon)
+        k = self._k_sigma_approach(x, horizon)
+        if k is not None and k[1] < d_ca:
+            return k
         return float(t_ca), float(d_ca)
+
+    def _k_sigma_approach(self, x: State, horizon: float) -> tuple[float, float] | None:
+        """The coast over ``horizon`` from the estimate with its covariance (the
+        screen's model, J2, no drag over so short a time): time and distance
+        from the target to the k-sigma position ellipsoid; None without a
+        navigation context."""
+        if self.ctx is None or self.plan.ca_k_sigma <= 0:
+            return None
+        _, r_t, v_t, _, sp, sv = self.ctx
+        vp, vv = sp * sp / 3.0, sv * sv / 3.0
+        P = [0.0] * 36
+        for i in range(3):
+            P[7 * i] = vp
+            P[7 * (i + 3)] = vv
+        model = DriftModel(horizon=horizon, step=CA_STEP_S, k_sigma=self.plan.ca_k_sigma)
+        try:
+            res = self.core.drift_screen(model, r_t, v_t, x, P)
+        except GncError:
+            return None
+        return res.t_k, res.d_k
 
     def avoidance(self, t: float, x: State, n: float) -> BurnOrder:
         """The avoidance burn: of the six Hill-axis impulses of CAM_DV applied

@@ -148,3 +148,24 @@ def test_sequence_from_tens_of_km_to_departure_in_nonlinear_truth(context: bool)
     assert rng.min() > plan.keep_out_m
     assert rng[-1] > 1000.0  # departed
     assert dv < plan.delta_v_budget_mps
+
+
+def test_collision_check_with_the_covariance() -> None:
+    """ca_k_sigma > 0: the check tests the distance from the target to the
+    estimate's k-sigma position ellipsoid (never more than the nominal
+    closest approach, and less by about k sigma along the line of sight on
+    a pass); 0: the CW closest approach of the estimate alone."""
+    import dataclasses
+
+    rt, vt = _target()
+    x = (250.0, -600.0, 0.0, 0.0, -2 * N0 * 250.0 + 0.5 * 1.5 * N0 * 250.0, 0.0)
+    nominal = Sequencer(Plan(), CORE)
+    nominal.set_context(0.0, tuple(rt), tuple(vt), (1.0, 0.0, 0.0), 30.0, 0.001)
+    _, d0 = nominal.collision_check(0.0, x, N0)
+    _, d_cw, _ = CORE.closest_approach(N0, x, Plan().ca_horizon_s)
+    assert d0 == pytest.approx(d_cw)
+    seq = Sequencer(dataclasses.replace(Plan(), ca_k_sigma=3.0), CORE)
+    seq.set_context(0.0, tuple(rt), tuple(vt), (1.0, 0.0, 0.0), 30.0, 0.001)
+    _, d3 = seq.collision_check(0.0, x, N0)
+    # 30 m RSS: 17.3 m a axis; 3 sigma ~ 52 m plus the velocity spread
+    assert d0 - 80.0 < d3 < d0 - 45.0

@@ -23,6 +23,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
+from fsw_tools.mission.score_safety import campaign_stats
 from scipy import stats
 
 __all__ = ["MIN_N_MEAN", "fault_groups", "quantile_ci", "summarize", "t_interval", "wilson"]
@@ -159,4 +160,5 @@ def summarize(rows: Sequence[Mapping[str, Any]], confidence: float = 0.95,
     tracked = _numbers(finished, "time_to_first_track_s")
     out["time_to_first_track_s"] = _describe(tracked, (0.5, 0.95), confidence)
     out["time_to_first_track_s"]["never"] = len(finished) - len(tracked)
+    out["safety"] = campaign_stats(finished)
     return out

@@ -194,3 +194,46 @@ def format_lines(s: dict[str, Any]) -> list[str]:
 
 def _f(v: float | None) -> str:
     return "n/a" if v is None else f"{v:.1f}"
+
+
+def campaign_stats(finished: list[dict[str, Any]]) -> dict[str, Any]:
+    """The #16 statistics of a campaign's finished rows: runs whose every
+    missed burn keeps out of the keep-out, the worst missed-burn approach,
+    runs with >= 50 % of the sunlit inspection at a phase below 60 deg, and
+    the off-target fraction's largest value."""
+    def vals(key: str) -> list[float]:
+        return [float(r[key]) for r in finished if r.get(key) is not None]
+
+    mb, light, off = (vals("missed_burn_min_m"), vals("inspection_good_light_fraction"),
+                      vals("inspection_off_target_fraction"))
+    return {
+        "missed_burn_runs_clear": sum(int(r.get("missed_burn_inside_keep_out") or 0) == 0
+                                      for r in finished if "missed_burn_min_m" in r),
+        "missed_burn_min_m": min(mb) if mb else None,
+        "good_light_runs": sum(v >= 0.5 for v in light),
+        "good_light_min": min(light) if light else None,
+        "off_target_max": max(off) if off else None,
+        "rows_scored": len(mb),
+    }
+
+
+def requirement_rows(s: dict[str, Any], plan: Any, row: Any) -> list[dict[str, Any]]:
+    """The report's #16 requirement rows (``row``: the report's row maker)."""
+    out = []
+    mb = s.get("missed_burn_min_m")
+    if mb is not None:
+        out.append(row("Missed burns passively safe", "closest approach of a 24 h free drift "
+                       "from every burn's start (truth, J2) >= plan.keep_out_m", mb,
+                       plan.keep_out_m, "m", mb >= plan.keep_out_m, mb - plan.keep_out_m,
+                       "plan.keep_out_m"))
+    g = s.get("inspection_good_light_fraction")
+    if g is not None:
+        out.append(row("Inspection in good light", "fraction of the sunlit inspection at a sun "
+                       f"phase angle < {GOOD_PHASE_DEG:.0f} deg (truth) >= 0.5", g, 0.5, "",
+                       g >= 0.5, g - 0.5, "plan.sun_phase_max_deg"))
+    off = s.get("inspection_off_target_fraction")
+    if off is not None:
+        out.append(row("Camera on target", f"fraction of the inspection with pointing error "
+                       f"> {OFF_TARGET_DEG:.0f} deg (truth) < 0.05", off, 0.05, "",
+                       off < 0.05, 0.05 - off, "issue #16"))
+    return out

@@ -390,41 +390,51 @@ class Sequencer:
             out.events.append(f"{leg.name}: arrived, {dist(x[:3], leg.rho_f):.0f} m off")
 
     def _depart(self, leg: Leg, t: float, x: State, n: float, out: Step) -> None:
-        """A drifting departure that keeps the e/i separation: when the chaser
-        is farthest behind the target on its ellipse (the least along-track
-        coordinate over the next orbit, CW prediction every DEPART_GRID_S), a
-        tangential burn raises the ellipse's centre by 2 dv/n, so that it
-        drifts behind at 3 pi (2 dv/n) a orbit, ``departure_range_m`` in one
-        orbit: the chaser never comes back ahead of the target with less than
-        its cross-track amplitude from the orbit plane."""
+        """A drifting departure that keeps the chaser passively safe: when it is
+        highest above the target on its ellipse (the largest radial coordinate
+        x_max over the next orbit, CW prediction every DEPART_GRID_S), a
+        tangential burn dv raises the centre of the in-plane motion to
+        x_c = 2 dv/n and leaves x = x_c + (x_max - x_c) cos(n t): with
+        x_c >= x_max the chaser stays at least x_max above the target's orbit
+        whatever the along-track drift, which takes it behind at 3 pi x_c an
+        orbit (dv = max(departure_range_m n / 6 pi, x_max n / 2): at least
+        ``departure_range_m`` an orbit); the leg ends half an orbit after the
+        burn."""
         out.pointing = "target"
         if leg.stage == 0:
             lead = self.lead_s
             period = 2 * math.pi / n
-            best_t, best_y = t + lead, math.inf
+            best_t, best_x = t + lead, -math.inf
             k = 0
             while k * DEPART_GRID_S <= period:
                 dt = lead + k * DEPART_GRID_S
-                y = self._coast(x, n, dt)[1]
-                if y < best_y:
-                    best_t, best_y = t + dt, y
+                xr = self._coast(x, n, dt)[0]
+                if xr > best_x:
+                    best_t, best_x = t + dt, xr
                 k += 1
             leg.t_arrive = best_t
+            leg.rho_f = (best_x, 0.0, 0.0)
             leg.stage = 1
-            out.events.append(f"departure: burn in {best_t - t:.0f} s, {best_y:.0f} m behind")
+            out.events.append(f"departure: burn in {best_t - t:.0f} s, {best_x:.0f} m above")
             return
         if leg.stage == 1 and t >= leg.t_arrive - self.lead_s:
             t_exec = max(leg.t_arrive, t + 1.0)
             x1 = self._coast(x, n, t_exec - t)
-            dv_y = self.plan.departure_range_m * n / (6 * math.pi)
+            dv_y = max(self.plan.departure_range_m * n / (6 * math.pi), leg.rho_f[0] * n / 2)
             post = (*x1[:3], x1[3], x1[4] + dv_y, x1[5])
             scr = self.screen(post)
             if scr is not None:
                 self.screens.append((leg.name, scr[1], 0.0))
                 out.events.append(f"departure: screen {scr[1]:.0f} m at k sigma")
-            self.legs.pop(0)
+            leg.stage = 2
+            leg.t_arrive = t_exec + math.pi / n
             out.burn = self._order(t_exec, (0.0, dv_y, 0.0), "departure: drift burn")
             out.pointing = "burn"
+            return
+        if leg.stage == 2 and t >= leg.t_arrive:
+            # half an orbit of drift after the burn: departed
+            self.legs.pop(0)
+            out.events.append(f"{leg.name}: drifting away, {norm(x[:3]):.0f} m")
 
     def _nmc_correction(self, t: float, x: State, n: float, out: Step) -> None:
         """Keep the circumnavigation: at the burn time, the velocity of the

@@ -169,3 +169,30 @@ def test_collision_check_with_the_covariance() -> None:
     _, d3 = seq.collision_check(0.0, x, N0)
     # 30 m RSS: 17.3 m a axis; 3 sigma ~ 52 m plus the velocity spread
     assert d0 - 80.0 < d3 < d0 - 45.0
+
+
+@pytest.mark.parametrize("phase", [0.5, 2.0, 4.0])
+def test_departure_keeps_the_radial_separation(phase: float) -> None:
+    """From anywhere on the inspection ellipse, the departure burn (at the
+    top of the ellipse) leaves a CW coast that stays at least the radial
+    amplitude above the target for two days (the hand-derived bound
+    x = x_c + (A - x_c) cos nt >= A for x_c >= A) and drifts
+    ``departure_range_m`` behind within an orbit and a half of the burn."""
+    plan = Plan()
+    A, B = plan.inspection_radial_m, plan.inspection_cross_m
+    seq = Sequencer(plan, CORE)
+    seq.start_phase("DEPARTURE", 0.0)
+    x = np.asarray(CORE.safety_ellipse(N0, A, B, 150.0, phase), float)
+    t, burn = 0.0, None
+    while burn is None and t < 3 * 2 * math.pi / N0:
+        step = seq.step(t, tuple(CORE.cw_propagate(N0, x, t)), N0)
+        burn, t = step.burn, t + 1.0
+    assert burn is not None
+    x1 = np.asarray(CORE.cw_propagate(N0, x, burn.t_exec), float)
+    assert x1[0] == pytest.approx(A, rel=1e-3)       # at the top
+    x1[3:] += burn.dv_hill
+    ts = np.arange(0.0, 2 * 86400.0, 20.0)
+    pos = np.array([CORE.cw_propagate(N0, x1, s)[:3] for s in ts])
+    assert np.linalg.norm(pos, axis=1).min() >= 0.999 * A
+    assert pos[:, 0].min() >= 0.999 * A
+    assert pos[int(1.5 * 2 * math.pi / N0 / 20.0), 1] < -plan.departure_range_m

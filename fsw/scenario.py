@@ -259,11 +259,38 @@ class Plan:
     #: amplitude r*sqrt(3)/2 in phase with the radial one, so |rho| = r throughout
     inspection_radius_m: float = 200.0
     inspection_orbits: float = 1.0
-    #: keep-out sphere radius [m]. ISS uses 200 m (SSP 50011); the inspection
-    #: sphere is 200 m, so the keep-out here is 100 m to leave it a 100 m margin
-    keep_out_m: float = 100.0
+    #: keep-out sphere radius [m]: the ISS figure, 200 m (SSP 50011; mission-facts)
+    keep_out_m: float = 200.0
+    #: inspection on the e/i-separated safety ellipse x = A cos th, y = -2 A sin th,
+    #: z = B sin th centred on the target (issue #16): radial amplitude A and
+    #: cross-track amplitude B [m]; the radial/cross-track separation never drops
+    #: below min(A, B), whatever the along-track drift. A = 0: the constant-range
+    #: circle of ``inspection_radius_m`` (not passively safe)
+    inspection_radial_m: float = 250.0
+    inspection_cross_m: float = 250.0
+    #: the inspection's phase is chosen on board so that the target is seen at a
+    #: sun phase angle below this for the largest part of its sunlit time [deg]
+    sun_phase_max_deg: float = 60.0
+    #: missed-burn screen: free drift screened after every burn [s], its RK4 step
+    #: [s] and the size of the position ellipsoid kept out of the keep-out [sigma]
+    screen_horizon_s: float = 86400.0
+    screen_step_s: float = 60.0
+    screen_k_sigma: float = 3.0
+    #: the screen's own drag model (assumed): ballistic coefficients m/(Cd A)
+    #: [kg/m^2] and an exponential atmosphere (moderate solar activity at 500 km)
+    screen_bc_target_kgm2: float = 60.0
+    screen_bc_chaser_kgm2: float = 100.0
+    screen_rho0_kgm3: float = 5e-13
+    screen_h0_m: float = 500e3
+    screen_scale_height_m: float = 60e3
     #: closest-approach prediction horizon for collision avoidance [s]
     ca_horizon_s: float = 1200.0
+    #: collision avoidance from the estimate's covariance: the distance to this
+    #: many sigma's position ellipsoid is tested (0: the estimate alone). Off by
+    #: default: at 3 sigma, with the navigation's RSS sigmas shared equally over
+    #: the axes, the short mission's entry on the inspection ellipse gave a
+    #: false alarm (194 m; issue #16 notes)
+    ca_k_sigma: float = 0.0
     #: Δv budget of the whole mission [m/s]
     delta_v_budget_mps: float = 25.0
     #: commissioning: detumble below this rate, then checkouts for this long
@@ -519,11 +546,19 @@ def validate(sc: Scenario) -> Scenario:
                  "prop_status_rate_hz"):
         _require(getattr(s, name) > 0, f"chaser.sensors.{name}", "must be > 0")
     _require(p.keep_out_m > 0, "plan.keep_out_m", "must be > 0")
-    _require(
-        p.inspection_radius_m >= 1.25 * p.keep_out_m,
-        "plan.inspection_radius_m",
-        "must be at least 1.25 x plan.keep_out_m (margin for navigation errors)",
-    )
+    if p.inspection_radial_m > 0:
+        _require(
+            min(p.inspection_radial_m, p.inspection_cross_m) >= 1.25 * p.keep_out_m,
+            "plan.inspection_radial_m",
+            "and plan.inspection_cross_m must be at least 1.25 x plan.keep_out_m (the safety "
+            "ellipse's radial/cross-track separation, a margin for navigation errors)",
+        )
+    else:
+        _require(
+            p.inspection_radius_m >= 1.25 * p.keep_out_m,
+            "plan.inspection_radius_m",
+            "must be at least 1.25 x plan.keep_out_m (margin for navigation errors)",
+        )
     _require(
         p.hold_far_m > p.hold_near_m > p.inspection_radius_m,
         "plan.hold_near_m",

@@ -36,7 +36,7 @@ def test_epoch_to_tai_against_mjd() -> None:
 
 def test_empty_dict_gives_defaults() -> None:
     sc = scenario.from_dict({})
-    assert sc.plan.keep_out_m == 100.0
+    assert sc.plan.keep_out_m == 200.0  # the ISS figure (#16)
     assert sc.faults == []
 
 
@@ -46,7 +46,9 @@ def test_empty_dict_gives_defaults() -> None:
         ({"plan": {"keep_outm": 1.0}}, "plan.keep_outm"),
         ({"plan": {"keep_out_m": "far"}}, "plan.keep_out_m"),
         ({"plan": {"keep_out_m": -1.0}}, "plan.keep_out_m"),
-        ({"plan": {"inspection_radius_m": 110.0}}, "plan.inspection_radius_m"),
+        ({"plan": {"inspection_radial_m": 110.0}}, "plan.inspection_radial_m"),
+        ({"plan": {"inspection_radial_m": 0.0, "inspection_radius_m": 110.0}},
+         "plan.inspection_radius_m"),
         ({"rates": {"nav_hz": 3.0}}, "rates.nav_hz"),
         ({"insertion": {"position_hill_m": [1.0, 2.0]}}, "insertion.position_hill_m"),
         ({"faults": [{"kind": "meteor"}]}, "faults[0].kind"),

@@ -30,7 +30,7 @@ from typing import Any, Protocol
 import numpy as np
 from numpy.typing import ArrayLike
 
-from fsw.core import attitude, ephem, nav, orbit, prop, relative, relnav
+from fsw.core import attitude, ephem, nav, orbit, prop, relative, relnav, safety
 from fsw.core._ffi import check
 from fsw.core._struct import Result, dataclass_fields
 from fsw.core.attitude import AdcsConfig, AdcsInput, MekfConfig
@@ -39,6 +39,7 @@ from fsw.core.nav import NavConfig, NavInput
 from fsw.core.prop import PropConfig
 from fsw.core.relative import CwFlag, GlideslopePlan
 from fsw.core.relnav import RelnavConfig
+from fsw.core.safety import DriftModel, DriftResult
 
 __all__ = ["GuidanceCore", "Link", "LocalCore", "PacketCore"]
 
@@ -247,6 +248,20 @@ class GuidanceCore(abc.ABC):
     def eclipse(self, r_N: ArrayLike, s_N: ArrayLike, r_eq: float = orbit.R_EARTH) -> float:
         """Sunlit fraction at ``r_N`` (:func:`ephem.eclipse`)."""
 
+    # -- passive safety ----------------------------------------------------------------
+    @abc.abstractmethod
+    def drift_screen(self, model: DriftModel, r_t: ArrayLike, v_t: ArrayLike,
+                     x_rel: ArrayLike, P: ArrayLike | None = None) -> DriftResult:
+        """The missed-burn screen (:func:`safety.drift_screen`)."""
+
+    @abc.abstractmethod
+    def inspection_phase(self, n: float, radial_amp: float, cross_amp: float, r_t: ArrayLike,
+                         v_t: ArrayLike, dt: float, span: float, s_N: ArrayLike,
+                         max_phase: float,
+                         r_eq: float = orbit.R_EARTH) -> tuple[float, float, float]:
+        """``(th0, good, lit)``: the inspection's phase from the light
+        (:func:`safety.inspection_phase`)."""
+
     @abc.abstractmethod
     def orbit_check(self, r: ArrayLike, v: ArrayLike, mu: float = orbit.MU_EARTH,
                     r_eq: float = orbit.R_EARTH) -> None:
@@ -411,6 +426,17 @@ class LocalCore(GuidanceCore):
 
     def eclipse(self, r_N: ArrayLike, s_N: ArrayLike, r_eq: float = orbit.R_EARTH) -> float:
         return ephem.eclipse(r_N, s_N, r_eq)
+
+    def drift_screen(self, model: DriftModel, r_t: ArrayLike, v_t: ArrayLike,
+                     x_rel: ArrayLike, P: ArrayLike | None = None) -> DriftResult:
+        return safety.drift_screen(model, r_t, v_t, x_rel, P)
+
+    def inspection_phase(self, n: float, radial_amp: float, cross_amp: float, r_t: ArrayLike,
+                         v_t: ArrayLike, dt: float, span: float, s_N: ArrayLike,
+                         max_phase: float,
+                         r_eq: float = orbit.R_EARTH) -> tuple[float, float, float]:
+        return safety.inspection_phase(n, radial_amp, cross_amp, r_t, v_t, dt, span, s_N,
+                                       max_phase, r_eq)
 
     def orbit_check(self, r: ArrayLike, v: ArrayLike, mu: float = orbit.MU_EARTH,
                     r_eq: float = orbit.R_EARTH) -> None:
@@ -636,6 +662,24 @@ class PacketCore(GuidanceCore):
 
     def eclipse(self, r_N: ArrayLike, s_N: ArrayLike, r_eq: float = orbit.R_EARTH) -> float:
         return float(self._rpc("ECLIPSE", r_N=r_N, s_N=s_N, r_eq=r_eq).lit)
+
+    def drift_screen(self, model: DriftModel, r_t: ArrayLike, v_t: ArrayLike,
+                     x_rel: ArrayLike, P: ArrayLike | None = None) -> DriftResult:
+        r = self._rpc("DRIFT_SCREEN", horizon=model.horizon, step=model.step,
+                      bc_target=model.bc_target, bc_chaser=model.bc_chaser, rho0=model.rho0,
+                      h0=model.h0, scale_h=model.scale_h, k_sigma=model.k_sigma, r_t=r_t,
+                      v_t=v_t, x_rel=x_rel, P=[0.0] * 36 if P is None else np.ravel(P))
+        return DriftResult(float(r.t_ca), float(r.d_ca), float(r.t_k), float(r.d_k),
+                           float(r.sigma_k), float(r.rn_min))
+
+    def inspection_phase(self, n: float, radial_amp: float, cross_amp: float, r_t: ArrayLike,
+                         v_t: ArrayLike, dt: float, span: float, s_N: ArrayLike,
+                         max_phase: float,
+                         r_eq: float = orbit.R_EARTH) -> tuple[float, float, float]:
+        r = self._rpc("INSPECTION_PHASE", n=n, radial_amp=radial_amp, cross_amp=cross_amp,
+                      r_t=r_t, v_t=v_t, dt=dt, span=span, s_N=s_N, max_phase=max_phase,
+                      r_eq=r_eq)
+        return float(r.th0), float(r.good), float(r.lit)
 
     def orbit_check(self, r: ArrayLike, v: ArrayLike, mu: float = orbit.MU_EARTH,
                     r_eq: float = orbit.R_EARTH) -> None:

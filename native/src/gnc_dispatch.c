@@ -106,6 +106,8 @@ typedef union dispatch_args {
     gnc_nmc_state_req nmc;
     gnc_nmc_velocity_req nmcv;
     gnc_cw_avoidance_req cam;
+    gnc_drift_screen_req drift;
+    gnc_inspection_phase_req insp;
     gnc_hill_to_inertial_at_req hill;
     gnc_sun_direction_req sun;
     gnc_eclipse_req ecl;
@@ -142,6 +144,8 @@ typedef union dispatch_result {
     gnc_nmc_state_resp nmc;
     gnc_nmc_velocity_resp nmcv;
     gnc_cw_avoidance_resp cam;
+    gnc_drift_result drift;
+    gnc_inspection_phase_resp insp;
     gnc_hill_to_inertial_at_resp hill;
     gnc_sun_direction_resp sun;
     gnc_eclipse_resp ecl;
@@ -166,6 +170,20 @@ static int prop_partners(const gnc_prop *prop, gnc_prop_partners_resp *r)
         r->partner[i] = prop->partner[i];
     }
     return GNC_OK;
+}
+
+static int drift_screen(const gnc_drift_screen_req *q, gnc_drift_result *r)
+{
+    gnc_drift_model m;
+    m.horizon = q->horizon;
+    m.step = q->step;
+    m.bc_target = q->bc_target;
+    m.bc_chaser = q->bc_chaser;
+    m.rho0 = q->rho0;
+    m.h0 = q->h0;
+    m.scale_h = q->scale_h;
+    m.k_sigma = q->k_sigma;
+    return gnc_drift_screen(&m, q->r_t, q->v_t, q->x_rel, q->P, r);
 }
 
 /* The requests on the relative-motion, ephemeris, navigation and propulsion
@@ -193,6 +211,14 @@ static int run_more(gnc_dispatcher *ctx, unsigned apid, const dispatch_args *a,
     case GNC_APID_CW_AVOIDANCE:
         return gnc_cw_avoidance(a->cam.n, a->cam.x0, a->cam.dv_mag, a->cam.horizon, r->cam.dv,
                                 &r->cam.d_min);
+    case GNC_APID_DRIFT_SCREEN:
+        return drift_screen(&a->drift, &r->drift);
+    case GNC_APID_INSPECTION_PHASE:
+        return gnc_inspection_phase(a->insp.n, a->insp.radial_amp, a->insp.cross_amp,
+                                    a->insp.r_t, a->insp.v_t, a->insp.dt, a->insp.span,
+                                    a->insp.s_N,
+                                    a->insp.max_phase, a->insp.r_eq, &r->insp.th0,
+                                    &r->insp.good, &r->insp.lit);
     case GNC_APID_HILL_TO_INERTIAL_AT:
         return gnc_hill_to_inertial_at(a->hill.r_t, a->hill.v_t, a->hill.n, a->hill.dt,
                                        a->hill.a_H, r->hill.a_N);

@@ -70,7 +70,9 @@ enum gnc_pkt_apid {
     GNC_APID_PROP_FIRE = 0x224,
     GNC_APID_PROP_DURATION = 0x225,
     GNC_APID_PROP_RATE_RESIDUALS = 0x226,
-    GNC_APID_PROP_TEST_RESPONSE = 0x227
+    GNC_APID_PROP_TEST_RESPONSE = 0x227,
+    GNC_APID_DRIFT_SCREEN = 0x238,
+    GNC_APID_INSPECTION_PHASE = 0x239
 };
 
 static const gnc_pkt_field gnc_pkt_adcs_config_req[] = {
@@ -608,6 +610,49 @@ static const gnc_pkt_field gnc_pkt_prop_test_response_resp[] = {
     {offsetof(gnc_prop_test_response_resp, ratio), 1, 0},
 };
 
+static const gnc_pkt_field gnc_pkt_drift_screen_req[] = {
+    {offsetof(gnc_drift_screen_req, horizon), 1, 0},
+    {offsetof(gnc_drift_screen_req, step), 1, 0},
+    {offsetof(gnc_drift_screen_req, bc_target), 1, 0},
+    {offsetof(gnc_drift_screen_req, bc_chaser), 1, 0},
+    {offsetof(gnc_drift_screen_req, rho0), 1, 0},
+    {offsetof(gnc_drift_screen_req, h0), 1, 0},
+    {offsetof(gnc_drift_screen_req, scale_h), 1, 0},
+    {offsetof(gnc_drift_screen_req, k_sigma), 1, 0},
+    {offsetof(gnc_drift_screen_req, r_t), 3, 0},
+    {offsetof(gnc_drift_screen_req, v_t), 3, 0},
+    {offsetof(gnc_drift_screen_req, x_rel), 6, 0},
+    {offsetof(gnc_drift_screen_req, P), 36, 0},
+};
+
+static const gnc_pkt_field gnc_pkt_drift_screen_resp[] = {
+    {offsetof(gnc_drift_result, t_ca), 1, 0},
+    {offsetof(gnc_drift_result, d_ca), 1, 0},
+    {offsetof(gnc_drift_result, t_k), 1, 0},
+    {offsetof(gnc_drift_result, d_k), 1, 0},
+    {offsetof(gnc_drift_result, sigma_k), 1, 0},
+    {offsetof(gnc_drift_result, rn_min), 1, 0},
+};
+
+static const gnc_pkt_field gnc_pkt_inspection_phase_req[] = {
+    {offsetof(gnc_inspection_phase_req, n), 1, 0},
+    {offsetof(gnc_inspection_phase_req, radial_amp), 1, 0},
+    {offsetof(gnc_inspection_phase_req, cross_amp), 1, 0},
+    {offsetof(gnc_inspection_phase_req, r_t), 3, 0},
+    {offsetof(gnc_inspection_phase_req, v_t), 3, 0},
+    {offsetof(gnc_inspection_phase_req, dt), 1, 0},
+    {offsetof(gnc_inspection_phase_req, span), 1, 0},
+    {offsetof(gnc_inspection_phase_req, s_N), 3, 0},
+    {offsetof(gnc_inspection_phase_req, max_phase), 1, 0},
+    {offsetof(gnc_inspection_phase_req, r_eq), 1, 0},
+};
+
+static const gnc_pkt_field gnc_pkt_inspection_phase_resp[] = {
+    {offsetof(gnc_inspection_phase_resp, th0), 1, 0},
+    {offsetof(gnc_inspection_phase_resp, good), 1, 0},
+    {offsetof(gnc_inspection_phase_resp, lit), 1, 0},
+};
+
 static const gnc_pkt_call gnc_pkt_calls[] = {
     {GNC_APID_ADCS_CONFIG, gnc_pkt_adcs_config_req, 29, 60, NULL, 0, 1},
     {GNC_APID_ADCS_RESET, NULL, 0, 0, NULL, 0, 1},
@@ -649,6 +694,8 @@ static const gnc_pkt_call gnc_pkt_calls[] = {
     {GNC_APID_PROP_DURATION, gnc_pkt_prop_duration_req, 4, 4, gnc_pkt_prop_duration_resp, 1, 2},
     {GNC_APID_PROP_RATE_RESIDUALS, gnc_pkt_prop_rate_residuals_req, 2, 6, gnc_pkt_prop_rate_residuals_resp, 2, 3},
     {GNC_APID_PROP_TEST_RESPONSE, gnc_pkt_prop_test_response_req, 4, 6, gnc_pkt_prop_test_response_resp, 2, 5},
+    {GNC_APID_DRIFT_SCREEN, gnc_pkt_drift_screen_req, 12, 56, gnc_pkt_drift_screen_resp, 6, 7},
+    {GNC_APID_INSPECTION_PHASE, gnc_pkt_inspection_phase_req, 10, 16, gnc_pkt_inspection_phase_resp, 3, 4},
 };
 
 #endif /* GNC_PACKETS_H */

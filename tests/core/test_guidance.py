@@ -244,3 +244,25 @@ def test_adcs_new_inputs_identical(cores) -> None:
                         target_age=0.3, sun_N=RNG.normal(size=3), normal_N=(0.0, 0.2, 1.0))
         a, b = local.adcs_step(inp), packet.adcs_step(inp)
         assert a == b, (k, a, b)
+
+
+def test_safety_calls_identical_and_plain(cores) -> None:
+    """The passive-safety unit (gnc_safety) gives the same bits through the
+    packet path (the board's) as in-process, and plain numbers."""
+    from fsw.core.safety import DriftModel
+
+    local, packet = cores
+    r_t, v_t = (6878137.0, 0.0, 0.0), (0.0, 5383.0, 5383.0)
+    x_rel = (250.0, -900.0, 0.0, 0.0, -0.55, 0.28)
+    P = tuple(np.diag([9.0, 25.0, 9.0, 1e-6, 1e-6, 1e-6]).ravel().tolist())
+    model = DriftModel(horizon=6000.0, step=30.0, bc_target=60.0, bc_chaser=100.0,
+                       rho0=5e-13)
+    for args in ((model, r_t, v_t, x_rel, P), (model, r_t, v_t, x_rel, None)):
+        a, b = local.drift_screen(*args), packet.drift_screen(*args)
+        assert tuple(a) == tuple(b)
+        assert _plain(tuple(a))
+    a = local.inspection_phase(0.0011, 250.0, 250.0, r_t, v_t, 600.0, 5000.0, (0.3, 0.9, 0.3),
+                               1.0)
+    b = packet.inspection_phase(0.0011, 250.0, 250.0, r_t, v_t, 600.0, 5000.0, (0.3, 0.9, 0.3),
+                               1.0)
+    assert a == b and _plain(a)

@@ -28,6 +28,11 @@ from fsw_tools.campaign.scenarios import build
 __all__ = ["run_one"]
 
 TRAJECTORY_PERIOD_S = 60.0
+#: issue #16's figures (fsw_tools.mission.score_safety) carried into the row
+SAFETY_KEYS = ("missed_burn_min_m", "missed_burn_inside_keep_out",
+               "inspection_good_light_fraction", "inspection_sun_phase_median_deg",
+               "inspection_eclipse_fraction", "inspection_sun_from_boresight_min_deg",
+               "inspection_off_target_fraction")
 MAX_TRAJECTORY_POINTS = 300
 
 
@@ -113,4 +118,5 @@ def run_one(scenario_text: str, seed: int, overrides: dict[str, Any],
         "phases": [[p["mode"], p["t_from_notice_s"]] for p in summ["phases"]],
         "nav": nav_row(summ.get("navigation")),
         "trajectory": _thin(points),
+        **{k: summ.get(k) for k in SAFETY_KEYS},
     }

@@ -23,6 +23,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
+from fsw_tools.mission.score_safety import campaign_stats
 from scipy import stats
 
 __all__ = ["MIN_N_MEAN", "fault_groups", "quantile_ci", "summarize", "t_interval", "wilson"]
@@ -162,4 +163,5 @@ def summarize(rows: Sequence[Mapping[str, Any]], confidence: float = 0.95,
     from fsw_tools.mission.score_nav import nav_stats  # one-line hook (issue #15)
 
     out["navigation"] = nav_stats(finished)
+    out["safety"] = campaign_stats(finished)
     return out

@@ -116,6 +116,12 @@ def _print_summary(summary: dict[str, Any], result: Any) -> None:
         parts = [f"{key}: n={d['n']} mean={d['mean']:.4g} {_ci(d['mean_ci'])}"]
         parts += [f"{q}={d[q]:.4g} {_ci(d[f'{q}_ci'])}" for q in qs]
         print("  ".join(parts))
+    sf = summary.get("safety") or {}
+    if sf.get("rows_scored"):
+        print(f"issue #16 (truth): missed-burn table clear in {sf['missed_burn_runs_clear']}/"
+              f"{sf['rows_scored']} runs (worst {sf['missed_burn_min_m']:.1f} m); >= 50 % of "
+              f"the sunlit inspection below 60 deg in {sf['good_light_runs']} runs (worst "
+              f"{sf['good_light_min']}); camera off target at most {sf['off_target_max']}")
     for key, g in summary.get("faults", {}).items():
         print(f"fault {key}: {g['runs']} runs ({g['occurrences']} times), e.g. {g['message']}")
 

@@ -313,4 +313,6 @@ def summary(res: MissionResult) -> dict[str, Any]:
         "fault_events": [{"t_from_notice_s": t - t0, "severity": sev, "source": src,
                           "event_id": eid, "text": txt}
                          for t, sev, src, eid, txt in s.faults][:200],
+        **res.monitor.safety.figures(t0),
+        "collision_avoidance_to_thrust_s": res.monitor.safety.thrust_after(times.get("cam")),
     }

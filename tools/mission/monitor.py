@@ -24,11 +24,18 @@ from typing import Any
 
 import numpy as np
 from fsw_tools.mission.score_nav import NavScore
+from fsw_tools.mission.score_safety import SafetyScore
 
 from fsw.constants import G0
 from fsw.core import quaternion
 from fsw.packets import DICTIONARY, peek_apid
-from fsw.packets.enums import AdcsRequestSource, MissionMode, PointingMode, Severity
+from fsw.packets.enums import (
+    AdcsRequestSource,
+    BurnStatusState,
+    MissionMode,
+    PointingMode,
+    Severity,
+)
 from fsw.scenario import Scenario
 
 TRUTH_CHASER = DICTIONARY["TRUTH_CHASER"]
@@ -89,6 +96,8 @@ class Monitor:
         self.score = Score()
         #: navigation against truth (NAV_STATE vs TRUTH_RELATIVE, issue #15)
         self.nav = NavScore()
+        #: issue #16's figures from truth (missed-burn table, lighting)
+        self.safety = SafetyScore(scenario.plan.keep_out_m)
         self._chaser = None
         self._boresight = np.asarray(scenario.chaser.camera_boresight_b, float)
         self._boresight /= np.linalg.norm(self._boresight)
@@ -114,13 +123,16 @@ class Monitor:
         apid = peek_apid(raw)
         if apid == TRUTH_CHASER.apid:
             self._chaser = TRUTH_CHASER.parse(raw)
+            self.safety.on_chaser(self._chaser)
             s = self.score
             if s.propellant0_kg is None:
                 s.propellant0_kg = self._chaser.propellant_mass
             s.propellant_kg = self._chaser.propellant_mass
             s.mass_kg = self._chaser.mass
         elif apid == TRUTH_TARGET.apid and self._chaser is not None:
-            self._pointing(TRUTH_TARGET.parse(raw))
+            tgt = TRUTH_TARGET.parse(raw)
+            self.safety.on_target(self.ctx.t, tgt, self.score.mode)
+            self._pointing(tgt)
         elif apid == TRUTH_RELATIVE.apid:
             r = TRUTH_RELATIVE.parse(raw)
             s, t = self.score, self.ctx.t
@@ -144,7 +156,9 @@ class Monitor:
             if r.source == AdcsRequestSource.PROPULSION:
                 self._override = bool(r.active)
         elif apid == BURN_STATUS.apid:
-            self.score.dv_fsw_mps = BURN_STATUS.parse(raw).dv_total
+            b = BURN_STATUS.parse(raw)
+            self.score.dv_fsw_mps = b.dv_total
+            self.safety.on_burn(self.ctx.t, b.burn_id, b.state == BurnStatusState.FIRING)
         elif apid == NAV_STATE.apid:
             n = NAV_STATE.parse(raw)
             self.nav.on_nav(n.t_tai, n.valid, n.source, n.rho_H, n.cov_pos_H, n.nis)
@@ -164,6 +178,7 @@ class Monitor:
         err = math.degrees(math.acos(max(-1.0, min(1.0, float(b_N @ los) / rng))))
         s = self.score
         if s.mode == "PROX_OPS":
+            self.safety.on_pointing(err, b_N, self.ctx.t)
             if self._adcs_mode == PointingMode.TARGET_TRACK and not self._override:
                 s.pointing_deg.append(err)
             else:

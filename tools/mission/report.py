@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fsw_tools.mission.score_nav import nav_lines
+from fsw_tools.mission.score_safety import format_lines
 
 
 def _dur(s: float | None) -> str:
@@ -61,7 +62,9 @@ def format_summary(s: dict[str, Any]) -> str:
     ]
     out += nav_lines(s.get("navigation"))
     if s.get("collision_avoidance_t_from_notice_s") is not None:
-        out.append(f"Collision avoidance at:   {_dur(s['collision_avoidance_t_from_notice_s'])}")
+        out.append(f"Collision avoidance at:   {_dur(s['collision_avoidance_t_from_notice_s'])}"
+                   f" (thrust {_num(s.get('collision_avoidance_to_thrust_s'), '.0f')} s later)")
+    out += format_lines(s)
     out += [
         f"Simulated {_dur(s['sim_duration_s'])} in {s['wall_time_s']:.1f} s wall: "
         f"{s['mission_rtf']:.0f}x real time (in orbit {s['orbit_rtf']:.0f}x), "

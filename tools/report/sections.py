@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
+from fsw_tools.mission.score_safety import requirement_rows
 from fsw_tools.plots.series import RunSeries, phases
 
 G0 = 9.80665
@@ -91,6 +92,7 @@ def requirements(summary: Mapping[str, Any], scenario: Any) -> list[dict[str, An
                          pe["p95"], f.attitude_error_deg, "deg",
                          pe["p95"] <= f.attitude_error_deg, f.attitude_error_deg - pe["p95"],
                          "fdir.attitude_error_deg"))
+    rows += requirement_rows(dict(s), p, _row)
     return rows
 
 

@@ -1,4 +1,4 @@
-"""Guidance-core requests (APIDs 0x200-0x227, room to 0x23F) and responses
+"""Guidance-core requests (APIDs 0x200-0x227 and 0x238-0x239, room to 0x23B) and responses
 (request + 0x40):
 the packets :func:`gnc_dispatch` serves (native/include/gnc_dispatch.h), on
 the board over serial or in-process.
@@ -429,6 +429,36 @@ _CALLS = [
      "gnc_prop_test_response_resp", [("expected_B", 3, "rad/s", "expected rate change"),
                                      ("ratio", 1, "", "observed / expected")],
      "Thruster test response."),
+    ("DRIFT_SCREEN", 0x238, "gnc_drift_screen_req", [
+        ("horizon", 1, "s", "free drift screened"), ("step", 1, "s", "RK4 step and sampling"),
+        ("bc_target", 1, "kg/m^2", "target m/(Cd A), 0: no drag"),
+        ("bc_chaser", 1, "kg/m^2", "chaser m/(Cd A), 0: no drag"),
+        ("rho0", 1, "kg/m^3", "density at h0"), ("h0", 1, "m", "reference altitude"),
+        ("scale_h", 1, "m", "density scale height"),
+        ("k_sigma", 1, "", "size of the position ellipsoid"),
+        ("r_t", 3, "m", "target position, GCRF"), ("v_t", 3, "m/s", "target velocity, GCRF"),
+        ("x_rel", 6, "m, m/s", "chaser relative state, Hill"),
+        ("P", 36, "m^2, m^2/s, m^2/s^2", "its covariance, Hill, row-major")],
+     "gnc_drift_result", [
+        ("t_ca", 1, "s", "nominal closest approach time"),
+        ("d_ca", 1, "m", "nominal closest approach"),
+        ("t_k", 1, "s", "time of the smallest distance to the k-sigma ellipsoid"),
+        ("d_k", 1, "m", "that distance (0: the ellipsoid holds the target)"),
+        ("sigma_k", 1, "m", "1-sigma spread along the line of sight then"),
+        ("rn_min", 1, "m", "smallest radial/cross-track separation")],
+     "Missed-burn screen: free drift with J2 and drag, closest approach at k sigma."),
+    ("INSPECTION_PHASE", 0x239, "gnc_inspection_phase_req", [
+        _N, ("radial_amp", 1, "m", "radial amplitude A"),
+        ("cross_amp", 1, "m", "cross-track amplitude B"),
+        ("r_t", 3, "m", "target position, GCRF"), ("v_t", 3, "m/s", "target velocity, GCRF"),
+        ("dt", 1, "s", "entry time after the target's state"),
+        ("span", 1, "s", "inspection duration"), ("s_N", 3, "", "sun direction, GCRF"),
+        ("max_phase", 1, "rad", "good sun phase angle"),
+        ("r_eq", 1, "m", "Earth radius")],
+     "gnc_inspection_phase_resp", [("th0", 1, "rad", "ellipse phase at the entry"),
+                                   ("good", 1, "", "fraction of the sunlit time below max_phase"),
+                                   ("lit", 1, "", "the target's sunlit fraction")],
+     "Inspection phase from the light."),
 ]
 
 #: Packet name -> the C struct its fields carry (None: no fields beyond status).

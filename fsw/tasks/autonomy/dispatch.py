@@ -28,6 +28,8 @@ class NavView:
     n: float  #: target mean motion [rad/s]
     source: int
     sigma_pos: float
+    sigma_vel: float = 0.0
+    sun_N: tuple[float, float, float] = (0.0, 0.0, 0.0)  # noqa: N815
 
 
 class Inputs:
@@ -54,7 +56,7 @@ class Inputs:
         if r.valid and _finite(x) and _finite(r.r_target_N) and _finite(r.v_target_N) \
                 and math.isfinite(r.mean_motion) and r.mean_motion > 0:
             self.nav = NavView(r.t_tai, x, r.r_target_N, r.v_target_N, r.mean_motion,
-                               r.source, r.sigma_pos)
+                               r.source, r.sigma_pos, r.sigma_vel, r.sun_N)
         else:
             self.nav = None
             if r.valid:

@@ -33,7 +33,10 @@ their stages and times, and decides. Only its own methods change its state.
 
 Collision avoidance: every tick the coasting trajectory is predicted over
 ``ca_horizon_s`` (cut ``CA_MARGIN_S`` after the next planned burn, the pending
-one or a transfer's arrival burn); a closest approach inside the
+one or a transfer's arrival burn): the CW closest approach of the estimate,
+or, with ``ca_k_sigma`` > 0, the distance from the target to the estimate's
+``ca_k_sigma`` position ellipsoid (J2, the navigation's covariance) when
+smaller; a closest approach inside the
 keep-out sphere orders an avoidance burn: the one of six Hill-axis impulses of
 ``CAM_DV`` that maximises the minimum range over one orbit; the autonomy task
 then goes to SAFE.
@@ -41,11 +44,13 @@ then goes to SAFE.
 
 from __future__ import annotations
 
+import contextlib
 import math
 from dataclasses import dataclass, field
 
 from fsw.core.errors import GncError
 from fsw.core.guidance import GuidanceCore
+from fsw.core.safety import DriftModel
 from fsw.core.vec import dist, norm, sub
 from fsw.scenario import Plan
 
@@ -68,6 +73,15 @@ NMC_CORRECTIONS_PER_ORBIT = 3
 TOF_STEP_S = 60.0
 #: back-off before re-planning after a burn that did not complete [s]
 REPLAN_BACKOFF_S = 60.0
+#: transfer times tried by the missed-burn screen, in order (x the leg's duration)
+SCREEN_TOF_FACTORS = (1.0, 0.75, 1.25, 0.5, 1.5)
+#: step of the collision check's k-sigma prediction [s]
+CA_STEP_S = 10.0
+#: grid of the departure burn's time search [s]
+DEPART_GRID_S = 30.0
+#: postponements of an ellipse leg's start tried for the light [orbits] (the
+#: chaser coasts on its passively safe ellipse meanwhile)
+ENTRY_DELAYS = (0.0, 0.125, 0.25, 0.375, 0.5, 0.625, 0.75, 0.875)
 
 Vec3 = tuple[float, float, float]
 State = tuple[float, float, float, float, float, float]
@@ -96,6 +110,15 @@ class Leg:
     arrive_burn: bool = True
     #: choose the transfer time up to ``duration`` for the least total Δv
     optimize: bool = False
+    #: the transfer time is chosen among SCREEN_TOF_FACTORS x ``duration`` by
+    #: the missed-burn screen (first passing); ``ellipse``: it arrives on the
+    #: inspection's safety ellipse at the phase chosen from the light
+    screened: bool = False
+    ellipse: bool = False
+    #: along-track centre of the arrival ellipse [m] (0: centred on the target)
+    centre: float = 0.0
+    #: an ``ellipse`` leg may be postponed (ENTRY_DELAYS) once, for the light
+    postponed: bool = False
     # progress
     t_start: float | None = None
     t_arrive: float | None = None
@@ -134,6 +157,16 @@ class Sequencer:
         self.cam_count = 0
         #: no new burn before this time (back-off after a failed burn)
         self.wait_until = -math.inf
+        #: the navigation's target state, sun and uncertainty (set_context)
+        self.ctx: tuple | None = None
+        #: the missed-burn screen's verdicts: (purpose, d_ca, d_k) of every burn
+        self.screens: list[tuple[str, float, float]] = []
+        p = plan
+        self.drift_model = DriftModel(
+            horizon=p.screen_horizon_s, step=p.screen_step_s,
+            bc_target=p.screen_bc_target_kgm2, bc_chaser=p.screen_bc_chaser_kgm2,
+            rho0=p.screen_rho0_kgm3, h0=p.screen_h0_m, scale_h=p.screen_scale_height_m,
+            k_sigma=p.screen_k_sigma)
 
     # ------------------------------------------------------------------ views
     @property
@@ -163,18 +196,24 @@ class Sequencer:
                 Leg("transfer", "to far hold", far, duration=p.phasing_transfer_s, optimize=True)
             ]
         elif phase == "RENDEZVOUS":
+            ell = p.inspection_radial_m > 0
             self.legs = [
                 Leg("hold", "far hold", far, duration=p.hold_duration_s),
-                Leg("transfer", "to near hold", near, duration=p.transfer_s),
-                Leg("hold", "near hold", near, duration=p.hold_duration_s),
+                Leg("transfer", "to near hold", near, duration=p.transfer_s, screened=ell,
+                    ellipse=ell, centre=-self.hold_point_m, postponed=True),
+                # on a safety ellipse about the hold point the hold is a coast
+                Leg("wait" if ell else "hold", "near hold", near, duration=p.hold_duration_s),
                 Leg("transfer", "to inspection", (0.0, -p.inspection_radius_m, 0.0),
-                    duration=p.transfer_s),
+                    duration=p.transfer_s, screened=ell, ellipse=ell),
             ]
         elif phase == "PROX_OPS":
             self.legs = [Leg("inspect", "inspection", duration=0.0)]
         elif phase == "DEPARTURE":
-            self.legs = [Leg("transfer", "departure", (0.0, -p.departure_range_m, 0.0),
-                             duration=p.transfer_s, arrive_burn=False)]
+            if p.inspection_radial_m > 0:
+                self.legs = [Leg("depart", "departure")]
+            else:
+                self.legs = [Leg("transfer", "departure", (0.0, -p.departure_range_m, 0.0),
+                                 duration=p.transfer_s, arrive_burn=False)]
         else:
             self.legs = []
 
@@ -188,6 +227,7 @@ class Sequencer:
         for leg in self.legs:
             if leg.t_start is None and leg.name in ("to near hold", "near hold"):
                 leg.rho_f = (0.0, -self.hold_point_m, 0.0)
+                leg.centre = -self.hold_point_m
 
     def retry(self, phase: str) -> None:
         """The next phase's gate said no-go at the end of ``phase``: PHASING
@@ -242,6 +282,8 @@ class Sequencer:
             self._hold(leg, t, x, out)
         elif leg.kind == "transfer":
             self._transfer(leg, t, x, n, out)
+        elif leg.kind == "depart":
+            self._depart(leg, t, x, n, out)
         elif leg.kind == "wait":
             out.pointing = "target"
             if t - leg.t_start >= leg.duration:
@@ -300,6 +342,15 @@ class Sequencer:
                 except GncError:
                     tof = leg.duration  # no safe time on the grid: the longest
                 out.events.append(f"{leg.name}: transfer time {tof:.0f} s chosen")
+            if leg.screened:
+                tof, delay = self._screened_tof(leg, t, x, n, out)
+                if delay > 0:
+                    # wait for the light on the passively safe ellipse, then plan again
+                    leg.postponed = True
+                    self.wait_until = t + delay
+                    leg.t_start = None
+                    out.events.append(f"{leg.name}: postponed {delay:.0f} s for the light")
+                    return
             leg.t_arrive = t_exec + tof
             # mid-course corrections at these fractions of the transfer, while
             # they leave time for a slew before the arrival burn
@@ -329,7 +380,7 @@ class Sequencer:
             t_exec = max(leg.t_arrive, t + 1.0)
             x1 = self._coast(x, n, t_exec - t)
             v_des = leg.v_f
-            if leg.name == "to inspection":
+            if leg.name == "to inspection" and not leg.ellipse:
                 v_des = self.core.nmc_state(n, self.plan.inspection_radius_m, math.pi / 2)[3:]
             out.burn = self._order(t_exec, sub(v_des, x1[3:]), f"{leg.name}: arrival burn")
             out.pointing = "burn"
@@ -338,16 +389,180 @@ class Sequencer:
             self.legs.pop(0)
             out.events.append(f"{leg.name}: arrived, {dist(x[:3], leg.rho_f):.0f} m off")
 
+    def _depart(self, leg: Leg, t: float, x: State, n: float, out: Step) -> None:
+        """A drifting departure that keeps the chaser passively safe: when it is
+        highest above the target on its ellipse (the largest radial coordinate
+        x_max over the next orbit, CW prediction every DEPART_GRID_S), a
+        tangential burn dv raises the centre of the in-plane motion to
+        x_c = 2 dv/n and leaves x = x_c + (x_max - x_c) cos(n t): with
+        x_c >= x_max the chaser stays at least x_max above the target's orbit
+        whatever the along-track drift, which takes it behind at 3 pi x_c an
+        orbit (dv = max(departure_range_m n / 6 pi, x_max n / 2): at least
+        ``departure_range_m`` an orbit); the leg ends half an orbit after the
+        burn."""
+        out.pointing = "target"
+        if leg.stage == 0:
+            lead = self.lead_s
+            period = 2 * math.pi / n
+            best_t, best_x = t + lead, -math.inf
+            k = 0
+            while k * DEPART_GRID_S <= period:
+                dt = lead + k * DEPART_GRID_S
+                xr = self._coast(x, n, dt)[0]
+                if xr > best_x:
+                    best_t, best_x = t + dt, xr
+                k += 1
+            leg.t_arrive = best_t
+            leg.rho_f = (best_x, 0.0, 0.0)
+            leg.stage = 1
+            out.events.append(f"departure: burn in {best_t - t:.0f} s, {best_x:.0f} m above")
+            return
+        if leg.stage == 1 and t >= leg.t_arrive - self.lead_s:
+            t_exec = max(leg.t_arrive, t + 1.0)
+            x1 = self._coast(x, n, t_exec - t)
+            dv_y = max(self.plan.departure_range_m * n / (6 * math.pi), leg.rho_f[0] * n / 2)
+            post = (*x1[:3], x1[3], x1[4] + dv_y, x1[5])
+            scr = self.screen(post)
+            if scr is not None:
+                self.screens.append((leg.name, scr[1], 0.0))
+                out.events.append(f"departure: screen {scr[1]:.0f} m at k sigma")
+            leg.stage = 2
+            leg.t_arrive = t_exec + math.pi / n
+            out.burn = self._order(t_exec, (0.0, dv_y, 0.0), "departure: drift burn")
+            out.pointing = "burn"
+            return
+        if leg.stage == 2 and t >= leg.t_arrive:
+            # half an orbit of drift after the burn: departed
+            self.legs.pop(0)
+            out.events.append(f"{leg.name}: drifting away, {norm(x[:3]):.0f} m")
+
     def _nmc_correction(self, t: float, x: State, n: float, out: Step) -> None:
         """Keep the circumnavigation: at the burn time, the velocity of the
         drift-free constant-range circle through the predicted position
         (:meth:`GuidanceCore.nmc_velocity`)."""
         lead = min(self.lead_s, 240.0)
         x1 = self._coast(x, n, lead)
-        dv = sub(self.core.nmc_velocity(n, x1[:3]), x1[3:])
+        if self.plan.inspection_radial_m > 0:
+            # the safety ellipse: in-plane drift removed (vx = n y/2, vy = -2 n x),
+            # the cross-track oscillation (and so the e/i separation) kept
+            dv = (n * x1[1] / 2 - x1[3], -2.0 * n * x1[0] - x1[4], 0.0)
+        else:
+            dv = sub(self.core.nmc_velocity(n, x1[:3]), x1[3:])
         if norm(dv) >= MIN_DV:
             out.burn = self._order(t + lead, dv, "inspection: circle correction")
             out.pointing = "burn"
+
+    # ------------------------------------------------------------------ screen
+    def set_context(self, t_nav: float, r_t: Vec3, v_t: Vec3, sun_N: Vec3,
+                    sigma_pos: float, sigma_vel: float) -> None:
+        """The navigation's target state (GCRF) at ``t_nav``, the sun direction
+        and the RSS 1-sigma uncertainties, for the screen and the light."""
+        self.ctx = (t_nav, r_t, v_t, sun_N, sigma_pos, sigma_vel)
+
+    def screen(self, x_post: State) -> tuple[float, float] | None:
+        """The missed-burn screen of a post-burn state: ``(d_ca, d_k)`` of its
+        free drift over ``screen_horizon_s`` (nominal closest approach, and the
+        distance from the target to the k-sigma position ellipsoid, the
+        covariance diagonal from the navigation's RSS sigmas shared equally
+        among the axes); None without a navigation context. The target's state
+        is the navigation's latest (a burn's lead time earlier: the relative
+        motion is what matters)."""
+        if self.ctx is None:
+            return None
+        _, r_t, v_t, _, sp, sv = self.ctx
+        vp, vv = sp * sp / 3.0, sv * sv / 3.0
+        P = [0.0] * 36
+        for i in range(3):
+            P[7 * i] = vp
+            P[7 * (i + 3)] = vv
+        try:
+            res = self.core.drift_screen(self.drift_model, r_t, v_t, x_post, P)
+        except GncError:
+            return None
+        return res.d_ca, res.d_k
+
+    def _screened_tof(self, leg: Leg, t: float, x: State, n: float, out: Step
+                      ) -> tuple[float, float]:
+        """``(tof, delay)`` of ``leg`` from the state ``x`` now: the transfer
+        starts ``lead_s`` (+ ``delay``) from now, and lasts one of
+        SCREEN_TOF_FACTORS x duration. Those whose coast keeps the target out
+        of the keep-out at k sigma for a day if the arrival burn is missed, and
+        whose arrival state does too, pass the screen. A transfer's first
+        passing time is kept; an ``ellipse`` leg (arriving on a safety ellipse
+        at the phase chosen from the light) keeps the passing time, and the
+        start postponed by ENTRY_DELAYS orbits (once), of the most well-lit
+        inspection time (first on ties). None passing: the one of the largest
+        margin, and a warning event."""
+        p = self.plan
+        if self.ctx is None:
+            # no navigation context: no screen, the ellipse's default phase
+            if leg.ellipse:
+                r_f, v_f, _, _ = self._ellipse_entry(t, t + self.lead_s + leg.duration, n,
+                                                     leg.centre)
+                leg.rho_f, leg.v_f = r_f, v_f
+            return leg.duration, 0.0
+        period = 2 * math.pi / n
+        delays = ENTRY_DELAYS if leg.ellipse and not leg.postponed else (0.0,)
+        best: tuple[tuple[int, float], float, float, float, Vec3, Vec3, str] | None = None
+        for dly in delays:
+            delay = dly * period
+            t_exec = t + self.lead_s + delay
+            x1 = self._coast(x, n, self.lead_s + delay)
+            for f in SCREEN_TOF_FACTORS:
+                tof = f * leg.duration
+                r_f, v_f, note, light = leg.rho_f, leg.v_f, "", 0.0
+                if leg.ellipse:
+                    r_f, v_f, note, light = self._ellipse_entry(t, t_exec + tof, n, leg.centre)
+                try:
+                    v_dep, _, _ = self.core.cw_transfer(n, x1, r_f, tof)
+                except GncError:
+                    continue
+                coast = self.screen((*x1[:3], *v_dep))
+                if coast is None:
+                    return leg.duration, 0.0
+                margin = coast[1]
+                if leg.arrive_burn:
+                    arrive = self.screen((*r_f, *v_f))
+                    if arrive is not None:
+                        margin = min(margin, arrive[1])
+                ok = margin >= p.keep_out_m
+                # a later start must buy clearly more light (5 % of the span)
+                key = (1, round(light * 20) - dly) if ok else (0, margin)
+                if best is None or key > best[0]:
+                    best = (key, margin, tof, delay, r_f, v_f, note)
+                if ok and not leg.ellipse:
+                    break
+            if best is not None and best[0][0] == 1 and not leg.ellipse:
+                break
+        if best is None:
+            return leg.duration, 0.0
+        _, margin, tof, delay, r_f, v_f, note = best
+        if delay > 0:
+            return tof, delay
+        leg.rho_f, leg.v_f = r_f, v_f
+        self.screens.append((leg.name, margin, tof))
+        verdict = "clear" if margin >= p.keep_out_m else "NO SAFE TIME, best"
+        out.events.append(f"{leg.name}: screen {verdict} {margin:.0f} m, tof {tof:.0f} s{note}")
+        return tof, 0.0
+
+    def _ellipse_entry(self, t: float, t_arrive: float, n: float, centre: float
+                       ) -> tuple[Vec3, Vec3, str, float]:
+        """The state at ``t_arrive`` on the safety ellipse (the inspection's
+        amplitudes) centred ``centre`` m along-track, its phase chosen from the
+        sun over the inspection's span (:meth:`GuidanceCore.inspection_phase`),
+        and the well-lit fraction of that span (good x lit)."""
+        p = self.plan
+        th0, good, lit = math.pi / 2, 0.0, 0.0
+        if self.ctx is not None:
+            t_nav, r_t, v_t, sun, _, _ = self.ctx
+            span = p.inspection_orbits * 2 * math.pi / n
+            with contextlib.suppress(GncError):
+                th0, good, lit = self.core.inspection_phase(
+                    n, p.inspection_radial_m, p.inspection_cross_m, r_t, v_t, t_arrive - t_nav,
+                    span, sun, math.radians(p.sun_phase_max_deg))
+        x = self.core.safety_ellipse(n, p.inspection_radial_m, p.inspection_cross_m, centre, th0)
+        note = f", phase {math.degrees(th0):.0f} deg, lit {lit:.0%}, {good:.0%} of it well"
+        return _v(x[:3]), _v(x[3:]), note, good * lit
 
     # ------------------------------------------------------------------ safety
     def collision_check(self, t: float, x: State, n: float) -> tuple[float, float]:
@@ -363,7 +578,30 @@ class Sequencer:
         if horizon <= 0:
             return 0.0, norm(x[:3])
         t_ca, d_ca, _ = self.core.closest_approach(n, x, horizon)
+        k = self._k_sigma_approach(x, horizon)
+        if k is not None and k[1] < d_ca:
+            return k
         return float(t_ca), float(d_ca)
+
+    def _k_sigma_approach(self, x: State, horizon: float) -> tuple[float, float] | None:
+        """The coast over ``horizon`` from the estimate with its covariance (the
+        screen's model, J2, no drag over so short a time): time and distance
+        from the target to the k-sigma position ellipsoid; None without a
+        navigation context."""
+        if self.ctx is None or self.plan.ca_k_sigma <= 0:
+            return None
+        _, r_t, v_t, _, sp, sv = self.ctx
+        vp, vv = sp * sp / 3.0, sv * sv / 3.0
+        P = [0.0] * 36
+        for i in range(3):
+            P[7 * i] = vp
+            P[7 * (i + 3)] = vv
+        model = DriftModel(horizon=horizon, step=CA_STEP_S, k_sigma=self.plan.ca_k_sigma)
+        try:
+            res = self.core.drift_screen(model, r_t, v_t, x, P)
+        except GncError:
+            return None
+        return res.t_k, res.d_k
 
     def avoidance(self, t: float, x: State, n: float) -> BurnOrder:
         """The avoidance burn: of the six Hill-axis impulses of CAM_DV applied

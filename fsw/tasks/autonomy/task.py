@@ -272,6 +272,8 @@ class AutonomyTask:
         if nav is None or self.fdir.nav.tripped:
             self._point(PointingMode.SUN_SAFE)
             return
+        self.seq.set_context(nav.t, nav.r_target_N, nav.v_target_N, nav.sun_N, nav.sigma_pos,
+                             nav.sigma_vel)
         step = self.seq.step(t, nav.x, nav.n)
         for e in step.events:
             self.ctx.event(Severity.INFO, EventId.LEG, e[:96])
@@ -323,6 +325,8 @@ class AutonomyTask:
             return
         if self.seq.avoiding:
             return
+        self.seq.set_context(nav.t, nav.r_target_N, nav.v_target_N, nav.sun_N, nav.sigma_pos,
+                             nav.sigma_vel)
         _, d = self.seq.collision_check(t, nav.x, nav.n)
         if self.fdir.collision(d, self.plan.keep_out_m):
             order = self.seq.avoidance(t, nav.x, nav.n)

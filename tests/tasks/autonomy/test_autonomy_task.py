@@ -266,7 +266,9 @@ def test_whole_approach_to_departure(drive) -> None:
     assert drive.mode is Mode.RENDEZVOUS
     assert drive.events("no relative navigation track")
     drive.relnav = True
-    drive.x = (*drive.task.sc.plan.inspection_radius_m * np.array([0, -1.0, 0]), 0, 0, 0)
+    # on the inspection's safety ellipse (outside the 200 m keep-out)
+    p = drive.task.sc.plan
+    drive.x = (0.0, -2 * p.inspection_radial_m, p.inspection_cross_m, 0.0, 0.0, 0.0)
     drive.tick(70)
     assert drive.mode is Mode.PROX_OPS
     assert drive.pointing() == PointingMode.TARGET_TRACK

@@ -93,7 +93,7 @@ def test_closest_approach_and_nmc() -> None:
     assert d == pytest.approx(min(fine), abs=0.05)
 
 
-def _fly(plan: Plan, rho0, v0, phases, t_max=40000.0, dt=5.0):
+def _fly(plan: Plan, rho0, v0, phases, t_max=40000.0, dt=5.0, context=False):
     rt, vt = _target()
     rc, vc = _from_hill(rt, vt, np.asarray(rho0, float), np.asarray(v0, float))
     seq = Sequencer(plan, CORE)
@@ -112,6 +112,8 @@ def _fly(plan: Plan, rho0, v0, phases, t_max=40000.0, dt=5.0):
             dv_total += float(np.linalg.norm(queued.dv_hill))
             seq.burn_done(queued.id)
             queued = None
+        if context:
+            seq.set_context(t, tuple(rt), tuple(vt), (0.6, 0.7, 0.3), 2.0, 0.002)
         step = seq.step(t, (*rho, *v), N0)
         if step.burn is not None:
             queued = step.burn
@@ -127,18 +129,70 @@ def _fly(plan: Plan, rho0, v0, phases, t_max=40000.0, dt=5.0):
     return np.array(log, dtype=object), dv_total, phases[min(phase_i, len(phases) - 1)]
 
 
-def test_sequence_from_tens_of_km_to_departure_in_nonlinear_truth() -> None:
+@pytest.mark.parametrize("context", [False, True], ids=["no-screen", "screened"])
+def test_sequence_from_tens_of_km_to_departure_in_nonlinear_truth(context: bool) -> None:
     plan = Plan()
     n = N0
     rho0 = [-4000.0, -40000.0, 0.0]
     v0 = [0.0, 1.5 * n * 4000.0, 0.0]
-    log, dv, _ = _fly(plan, rho0, v0, ["PHASING", "RENDEZVOUS", "PROX_OPS", "DEPARTURE"])
+    log, dv, _ = _fly(plan, rho0, v0, ["PHASING", "RENDEZVOUS", "PROX_OPS", "DEPARTURE"],
+                      context=context)
     phases = log[:, 1]
     rng = log[:, 2].astype(float)
     assert set(phases) == {"PHASING", "RENDEZVOUS", "PROX_OPS", "DEPARTURE"}
     insp = rng[phases == "PROX_OPS"]
-    # constant-range circle flown in nonlinear + J2 truth: within 25 % of 200 m
-    assert insp.min() > 150.0 and insp.max() < 250.0
+    # the safety ellipse flown in nonlinear + J2 truth: its range runs from A
+    # (radial) to sqrt(4 A^2 + B^2) (along-track and cross-track), within 15 %
+    A, B = plan.inspection_radial_m, plan.inspection_cross_m
+    assert insp.min() > 0.85 * min(A, B) and insp.max() < 1.15 * math.hypot(2 * A, B)
     assert rng.min() > plan.keep_out_m
     assert rng[-1] > 1000.0  # departed
     assert dv < plan.delta_v_budget_mps
+
+
+def test_collision_check_with_the_covariance() -> None:
+    """ca_k_sigma > 0: the check tests the distance from the target to the
+    estimate's k-sigma position ellipsoid (never more than the nominal
+    closest approach, and less by about k sigma along the line of sight on
+    a pass); 0: the CW closest approach of the estimate alone."""
+    import dataclasses
+
+    rt, vt = _target()
+    x = (250.0, -600.0, 0.0, 0.0, -2 * N0 * 250.0 + 0.5 * 1.5 * N0 * 250.0, 0.0)
+    nominal = Sequencer(Plan(), CORE)
+    nominal.set_context(0.0, tuple(rt), tuple(vt), (1.0, 0.0, 0.0), 30.0, 0.001)
+    _, d0 = nominal.collision_check(0.0, x, N0)
+    _, d_cw, _ = CORE.closest_approach(N0, x, Plan().ca_horizon_s)
+    assert d0 == pytest.approx(d_cw)
+    seq = Sequencer(dataclasses.replace(Plan(), ca_k_sigma=3.0), CORE)
+    seq.set_context(0.0, tuple(rt), tuple(vt), (1.0, 0.0, 0.0), 30.0, 0.001)
+    _, d3 = seq.collision_check(0.0, x, N0)
+    # 30 m RSS: 17.3 m a axis; 3 sigma ~ 52 m plus the velocity spread
+    assert d0 - 80.0 < d3 < d0 - 45.0
+
+
+@pytest.mark.parametrize("phase", [0.5, 2.0, 4.0])
+def test_departure_keeps_the_radial_separation(phase: float) -> None:
+    """From anywhere on the inspection ellipse, the departure burn (at the
+    top of the ellipse) leaves a CW coast that stays at least the radial
+    amplitude above the target for two days (the hand-derived bound
+    x = x_c + (A - x_c) cos nt >= A for x_c >= A) and drifts
+    ``departure_range_m`` behind within an orbit and a half of the burn."""
+    plan = Plan()
+    A, B = plan.inspection_radial_m, plan.inspection_cross_m
+    seq = Sequencer(plan, CORE)
+    seq.start_phase("DEPARTURE", 0.0)
+    x = np.asarray(CORE.safety_ellipse(N0, A, B, 150.0, phase), float)
+    t, burn = 0.0, None
+    while burn is None and t < 3 * 2 * math.pi / N0:
+        step = seq.step(t, tuple(CORE.cw_propagate(N0, x, t)), N0)
+        burn, t = step.burn, t + 1.0
+    assert burn is not None
+    x1 = np.asarray(CORE.cw_propagate(N0, x, burn.t_exec), float)
+    assert x1[0] == pytest.approx(A, rel=1e-3)       # at the top
+    x1[3:] += burn.dv_hill
+    ts = np.arange(0.0, 2 * 86400.0, 20.0)
+    pos = np.array([CORE.cw_propagate(N0, x1, s)[:3] for s in ts])
+    assert np.linalg.norm(pos, axis=1).min() >= 0.999 * A
+    assert pos[:, 0].min() >= 0.999 * A
+    assert pos[int(1.5 * 2 * math.pi / N0 / 20.0), 1] < -plan.departure_range_m

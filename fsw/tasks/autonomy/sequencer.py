@@ -191,14 +191,16 @@ class Sequencer:
         self.pending = None
         far = self.far_point()
         near = (0.0, -self.hold_point_m, 0.0)
+        ell = p.inspection_radial_m > 0
         if phase == "PHASING":
             self.legs = [
-                Leg("transfer", "to far hold", far, duration=p.phasing_transfer_s, optimize=True)
+                Leg("transfer", "to far hold", far, duration=p.phasing_transfer_s, optimize=True,
+                    ellipse=ell, centre=-self.far_m)
             ]
         elif phase == "RENDEZVOUS":
-            ell = p.inspection_radial_m > 0
             self.legs = [
-                Leg("hold", "far hold", far, duration=p.hold_duration_s),
+                # on a safety ellipse about the far hold point the hold is a coast
+                Leg("wait" if ell else "hold", "far hold", far, duration=p.hold_duration_s),
                 Leg("transfer", "to near hold", near, duration=p.transfer_s, screened=ell,
                     ellipse=ell, centre=-self.hold_point_m, postponed=True),
                 # on a safety ellipse about the hold point the hold is a coast
@@ -235,7 +237,8 @@ class Sequencer:
         a minute (pointing at the target) and ask again."""
         if phase == "PHASING":
             self.legs = [Leg("transfer", "correction to far hold", self.far_point(),
-                             duration=self.plan.transfer_s / 2)]
+                             duration=self.plan.transfer_s / 2,
+                             ellipse=self.plan.inspection_radial_m > 0, centre=-self.far_m)]
         else:
             self.legs = [Leg("wait", "gate wait", duration=60.0)]
 
@@ -323,9 +326,38 @@ class Sequencer:
                                 duration=self.plan.transfer_s / 2))
         leg.t_start = None
 
+    def at_far_hold(self, x: State, n: float, tolerances: float = 1.0) -> bool:
+        """``x`` holds at the far hold point, within ``tolerances`` hold
+        tolerances: at the point itself, or, when the plan flies safety
+        ellipses (``inspection_radial_m`` > 0), on a drift-free relative orbit
+        centred there whose radial and cross-track amplitudes both keep the
+        keep-out radius (the centre of CW motion: radial 4x + 2vy/n, along-track
+        y - 2vx/n; amplitudes sqrt((x - x_c)^2 + (vx/n)^2), sqrt(z^2 + (vz/n)^2))."""
+        p = self.plan
+        tol = tolerances * p.hold_tolerance_m
+        if p.inspection_radial_m <= 0:
+            return dist(x[:3], self.far_point()) <= tol
+        xc = 4.0 * x[0] + 2.0 * x[4] / n
+        yc = x[1] - 2.0 * x[3] / n
+        a_r = math.sqrt((x[0] - xc) ** 2 + (x[3] / n) ** 2)
+        a_c = math.sqrt(x[2] ** 2 + (x[5] / n) ** 2)
+        return (math.sqrt(xc * xc + (yc + self.far_m) ** 2) <= tol
+                and min(a_r, a_c) >= p.keep_out_m)
+
     def _transfer(self, leg: Leg, t: float, x: State, n: float, out: Step) -> None:
         lead = self.lead_s
-        if leg.stage == 0 and leg.optimize \
+        if leg.stage == 0 and leg.ellipse and not leg.screened:
+            # the far hold's safety ellipse (the inspection's amplitudes) at
+            # the default phase: radial and cross-track separated from the
+            # target whatever the along-track drift if a later burn is missed
+            xe = self.core.safety_ellipse(n, self.plan.inspection_radial_m,
+                                          self.plan.inspection_cross_m, leg.centre, math.pi / 2)
+            leg.rho_f, leg.v_f = _v(xe[:3]), _v(xe[3:])
+            if leg.optimize and self.at_far_hold(x, n, 0.5):
+                self.legs.pop(0)
+                out.events.append(f"{leg.name}: already there")
+                return
+        elif leg.stage == 0 and leg.optimize \
                 and dist(x[:3], leg.rho_f) < self.plan.hold_tolerance_m / 2:
             self.legs.pop(0)
             out.events.append(f"{leg.name}: already there")

@@ -10,7 +10,7 @@ import math
 
 from fsw.core.errors import GncError
 from fsw.core.guidance import GuidanceCore, LocalCore
-from fsw.core.vec import dist, norm
+from fsw.core.vec import norm
 from fsw.packets import DICTIONARY
 from fsw.packets.enums import AdcsRequestSource, BurnStatusState, EventId, PointingMode, Severity
 from fsw.scenario import Scenario
@@ -134,8 +134,7 @@ class AutonomyTask:
             thrusters_min=2,
             propellant_kg=inp.propellant if inp.propellant is not None
             else self.sc.chaser.rcs.propellant_kg,
-            at_hold=nav is not None and dist(nav.x[:3], self.seq.far_point())
-            <= AT_HOLD_TOLERANCES * self.plan.hold_tolerance_m,
+            at_hold=nav is not None and self.seq.at_far_hold(nav.x, nav.n, AT_HOLD_TOLERANCES),
             range_m=norm(nav.x[:3]) if nav is not None else math.inf,
             keep_out_m=self.plan.keep_out_m,
             detumble_rate_rad_s=math.radians(self.plan.detumble_rate_deg_s),

@@ -88,7 +88,10 @@ def test_relative_navigation_against_truth_through_burns() -> None:
     assert nav["err_frac_p99_5km"] < 0.01
     # the covariance is the filter's (range noise a fraction of range): its
     # median grows from one range bin to the next, never the hard-coded 1 or 10
-    rows = [b for b in nav["by_range"] if b["relnav_fraction"] > 0.9]
+    # (bins where the camera measured most of the time: PHASING's last burns
+    # and their slews now fall inside 3 km, the far hold being an ellipse
+    # reaching 2.5 km, and take about a fifth of that bin)
+    rows = [b for b in nav["by_range"] if b["relnav_fraction"] > 0.75]
     sig = [b["sigma_rss_m_p50"] for b in rows]
     assert len(sig) >= 2 and sig == sorted(sig) and sig[0] < sig[-1]
     assert all(x not in (1.0, 10.0) for x in sig)

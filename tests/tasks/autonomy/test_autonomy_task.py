@@ -248,8 +248,11 @@ def test_failed_burn_backs_off_and_replans(drive) -> None:
 
 def test_whole_approach_to_departure(drive) -> None:
     sc = drive.sc
-    far = (0.0, -sc.plan.hold_far_m, 0.0, 0.0, 0.0, 0.0)
-    drive.to_phasing(x=far)             # already at the far hold point
+    # already on the far hold's safety ellipse (issue #16)
+    far = tuple(float(v) for v in drive.task.core.safety_ellipse(
+        N, sc.plan.inspection_radial_m, sc.plan.inspection_cross_m,
+        -sc.plan.hold_far_m, math.pi / 2))
+    drive.to_phasing(x=far)
     drive.tick(3)
     assert drive.mode is Mode.RENDEZVOUS
     # fly the legs: the estimate sits at each leg's goal, every burn is done

@@ -127,6 +127,11 @@ class Target:
     #: true anomaly (argument of latitude for circular) at launch
     ta_deg: float = 0.0
     mass_kg: float = 150.0  # guess: ESPA class (mission-facts, conf. C)
+    #: the target's attitude (the truth the inspection's faces are scored
+    #: against): "nadir" (body axes = its Hill frame: +x zenith, +y along
+    #: velocity, +z orbit normal) or "inertial" (``attitude_q_bn``, scalar first)
+    attitude: str = "nadir"
+    attitude_q_bn: list[float] = field(default_factory=lambda: [1.0, 0.0, 0.0, 0.0])
 
 
 @dataclass
@@ -236,6 +241,10 @@ class Chaser:
     inertia_kgm2: list[float] = field(default_factory=lambda: [10.0, 12.0, 15.0])  # guess
     #: camera boresight in the body frame
     camera_boresight_b: list[float] = field(default_factory=lambda: [0.0, 0.0, 1.0])
+    #: the camera's sun keep-out: the pointing keeps the sun at least this far
+    #: from the boresight [deg] (assumed: 30 deg, a baffled star-camera-class
+    #: figure; no source for the mission's camera)
+    camera_sun_keepout_deg: float = 30.0
     wheels: Wheels = field(default_factory=Wheels)
     rcs: Rcs = field(default_factory=Rcs)
     sensors: Sensors = field(default_factory=Sensors)
@@ -268,6 +277,12 @@ class Plan:
     #: circle of ``inspection_radius_m`` (not passively safe)
     inspection_radial_m: float = 250.0
     inspection_cross_m: float = 250.0
+    #: a circle correction on the safety ellipse is skipped while the ellipse's
+    #: centre, predicted to the end of the inspection, stays within this of the
+    #: target along-track [m]: with thrusters on one body axis a correction
+    #: turns the camera off the target for minutes, and the e/i separation keeps
+    #: the ellipse passively safe whatever its along-track drift
+    inspection_drift_tol_m: float = 100.0
     #: the inspection's phase is chosen on board so that the target is seen at a
     #: sun phase angle below this for the largest part of its sunlit time [deg]
     sun_phase_max_deg: float = 60.0
@@ -498,6 +513,11 @@ def validate(sc: Scenario) -> Scenario:
     _require(0 <= t.ecc < 0.1, "target.ecc", "must be in [0, 0.1) (near-circular LEO)")
     _require(0 <= t.inc_deg <= 180, "target.inc_deg", "must be in [0, 180]")
     _require(t.mass_kg > 0, "target.mass_kg", "must be > 0")
+    _require(t.attitude in ("nadir", "inertial"), "target.attitude",
+             'must be "nadir" or "inertial"')
+    _vector(t.attitude_q_bn, 4, "target.attitude_q_bn")
+    _require(abs(math.sqrt(sum(c * c for c in t.attitude_q_bn)) - 1.0) < 1e-6,
+             "target.attitude_q_bn", "must be a unit quaternion (scalar first)")
     _require(0 <= ins.ascent_s <= 86400, "insertion.ascent_s", "must be in [0, 86400] s")
     _vector(ins.position_hill_m, 3, "insertion.position_hill_m")
     if ins.velocity_hill_mps:
@@ -507,6 +527,8 @@ def validate(sc: Scenario) -> Scenario:
     _vector(ch.inertia_kgm2, 3, "chaser.inertia_kgm2")
     _require(all(i > 0 for i in ch.inertia_kgm2), "chaser.inertia_kgm2", "must be > 0")
     _vector(ch.camera_boresight_b, 3, "chaser.camera_boresight_b")
+    _require(0.0 <= ch.camera_sun_keepout_deg < 90.0, "chaser.camera_sun_keepout_deg",
+             "must be in [0, 90) deg")
     _require(
         math.hypot(*ch.camera_boresight_b) > 0, "chaser.camera_boresight_b", "must be non-zero"
     )
@@ -546,6 +568,7 @@ def validate(sc: Scenario) -> Scenario:
                  "prop_status_rate_hz"):
         _require(getattr(s, name) > 0, f"chaser.sensors.{name}", "must be > 0")
     _require(p.keep_out_m > 0, "plan.keep_out_m", "must be > 0")
+    _require(p.inspection_drift_tol_m >= 0, "plan.inspection_drift_tol_m", "must be >= 0")
     if p.inspection_radial_m > 0:
         _require(
             min(p.inspection_radial_m, p.inspection_cross_m) >= 1.25 * p.keep_out_m,

@@ -126,7 +126,7 @@ class AdcsTask:
             boresight_B=tuple(ch.camera_boresight_b),
             secondary_B=ST_B,
             solar_B=SOLAR_B,
-            sun_keepout=0.0,
+            sun_keepout=math.radians(ch.camera_sun_keepout_deg),
             detumble_wheel_rate=DETUMBLE_WHEELS,
             wheel_count=self.k,
             wheel_axes_B=tuple(axes + [0.0] * (18 - len(axes))),

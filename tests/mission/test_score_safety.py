@@ -92,3 +92,55 @@ def test_score_figures_from_fed_packets() -> None:
     assert f["inspection_off_target_fraction"] == pytest.approx(0.1)
     assert f["inspection_sun_from_boresight_min_deg"] == pytest.approx(180.0, abs=0.5)
     assert len(f["missed_burn_table"]) == 1   # the end of the run
+
+
+def test_target_axes_nadir_and_inertial() -> None:
+    """Nadir: the target's Hill frame (x zenith, y along velocity, z orbit
+    normal); inertial: the axes of ``q_BN`` (rotated into the body by the
+    project's quaternion they are the unit vectors)."""
+    ax = ss.target_axes("nadir", (1, 0, 0, 0), R_T, V_T)
+    assert np.allclose(ax, np.eye(3))
+    from fsw.core import quaternion
+
+    q = (math.cos(0.3), 0.2 * math.sin(0.3), -0.4 * math.sin(0.3),
+         math.sqrt(1 - 0.2**2 - 0.4**2) * math.sin(0.3))
+    ax = ss.target_axes("inertial", q, R_T, V_T)
+    assert np.allclose(ax @ ax.T, np.eye(3), atol=1e-12)
+    for i in range(3):
+        assert np.allclose(quaternion.rotate(np.asarray(q), ax[i]), np.eye(3)[i], atol=1e-12)
+
+
+def test_faces_seen_hand_cases() -> None:
+    """A face counts when the camera is within 60 deg of its normal and the
+    sun within 80 deg of it (hand-computed against a unit box)."""
+    ax = np.eye(3)
+    assert ss.faces_seen(ax, (1, 0, 0), (1, 0, 0)) == [0]                  # +x head-on
+    assert ss.faces_seen(ax, (1, 1, 0), (1, 1, 0)) == [0, 2]               # 45 deg: +x, +y
+    assert ss.faces_seen(ax, (1, 1, 0), (1, 0, 0)) == [0]                  # +y: sun 90 deg
+    assert ss.faces_seen(ax, (1, 0, 0), (math.cos(math.radians(81)), 0,
+                                         math.sin(math.radians(81)))) == []  # grazing sun
+    assert ss.faces_seen(ax, (0, 0, -1), (0, 0, 1)) == []                  # unlit side
+    assert ss.faces_seen(ax, (-1, -1.8, 0), (0, -1, 0)) == [3]             # -y at 29 deg
+
+
+def test_faces_and_keep_out_from_fed_packets() -> None:
+    """Fed a nadir target with the chaser above it on the sun side: the +x
+    face accumulates the lit, on-target seconds only; the sun on the
+    boresight is flagged inside the camera keep-out."""
+    sc = ss.SafetyScore(keep_out_m=200.0, target_attitude="nadir", camera_sun_keepout_deg=30.0)
+    t0 = 2158963237.0
+    s_N = ss.sun_direction(t0)
+    r_t = 7e6 * s_N                       # zenith = the sun's direction
+    h = np.cross(s_N, [0.0, 0.0, 1.0])
+    v_t = 7500.0 * h / np.linalg.norm(h)
+    chaser = SimpleNamespace(r_N=tuple(r_t + 300 * s_N), v_N=tuple(v_t), eclipse=0)
+    target = SimpleNamespace(r_N=tuple(r_t), v_N=tuple(v_t))
+    for k in range(50):
+        sc.on_chaser(chaser if k < 40 else SimpleNamespace(**{**vars(chaser), "eclipse": 1}))
+        sc.on_target(t0 + k, target, "PROX_OPS")
+        sc.on_pointing(0.1 if k < 35 else 3.0, s_N, t0 + k)
+    f = sc.figures(t0)
+    assert f["inspection_face_seconds"]["+x"] == pytest.approx(34.0)   # samples 1..34
+    assert sum(f["inspection_face_seconds"].values()) == pytest.approx(34.0)
+    assert f["inspection_faces_imaged"] == 1
+    assert f["inspection_sun_in_keepout"] is True

@@ -156,3 +156,23 @@ def test_core_error_zeroes_the_commands_and_is_evented(ctx) -> None:
     assert all(c.torque == (0.0,) * 4 for c in ctx.of("WHEEL_CMD"))
     assert drive.task.faults == 3
     assert any("core step" in e[2] for e in ctx.events)
+
+
+def test_camera_sun_keep_out_is_configured_from_the_scenario() -> None:
+    """The core's TARGET-mode sun keep-out is the scenario's camera figure
+    (it was configured as 0: no keep-out), and the pointing core keeps the
+    sun that far from the boresight when the target is in front of the sun."""
+    from fsw.scenario import override
+
+    sc = override(Scenario(), chaser__camera_sun_keepout_deg=40.0)
+    cfg = AdcsTask(sc, LocalCore()).config()
+    assert cfg.sun_keepout == pytest.approx(math.radians(40.0))
+    from fsw.core import attitude, quaternion
+
+    los = np.array([1.0, 0.0, 0.0])
+    sun = np.array([math.cos(0.2), math.sin(0.2), 0.0])   # 11.5 deg from the target
+    q, active = attitude.target_pointing(np.asarray(sc.chaser.camera_boresight_b, float),
+                                      np.array([1.0, 0.0, 0.0]), los, sun, cfg.sun_keepout)
+    b_N = quaternion.rotate(quaternion.conj(q), np.asarray(sc.chaser.camera_boresight_b, float))
+    assert active
+    assert math.degrees(math.acos(float(b_N @ sun))) == pytest.approx(40.0, abs=1e-6)

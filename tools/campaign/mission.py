@@ -32,7 +32,8 @@ TRAJECTORY_PERIOD_S = 60.0
 SAFETY_KEYS = ("missed_burn_min_m", "missed_burn_inside_keep_out",
                "inspection_good_light_fraction", "inspection_sun_phase_median_deg",
                "inspection_eclipse_fraction", "inspection_sun_from_boresight_min_deg",
-               "inspection_off_target_fraction")
+               "inspection_off_target_fraction", "inspection_sun_in_keepout",
+               "inspection_faces_imaged")
 MAX_TRAJECTORY_POINTS = 300
 
 

@@ -121,7 +121,9 @@ def _print_summary(summary: dict[str, Any], result: Any) -> None:
         print(f"issue #16 (truth): missed-burn table clear in {sf['missed_burn_runs_clear']}/"
               f"{sf['rows_scored']} runs (worst {sf['missed_burn_min_m']:.1f} m); >= 50 % of "
               f"the sunlit inspection below 60 deg in {sf['good_light_runs']} runs (worst "
-              f"{sf['good_light_min']}); camera off target at most {sf['off_target_max']}")
+              f"{sf['good_light_min']}); camera off target at most {sf['off_target_max']}; "
+              f">= 4 target faces imaged in {sf.get('faces4_runs')} runs; sun inside the "
+              f"camera keep-out in {sf.get('sun_in_keepout_runs')} runs")
     for key, g in summary.get("faults", {}).items():
         print(f"fault {key}: {g['runs']} runs ({g['occurrences']} times), e.g. {g['message']}")
 

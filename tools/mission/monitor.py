@@ -97,7 +97,9 @@ class Monitor:
         #: navigation against truth (NAV_STATE vs TRUTH_RELATIVE, issue #15)
         self.nav = NavScore()
         #: issue #16's figures from truth (missed-burn table, lighting)
-        self.safety = SafetyScore(scenario.plan.keep_out_m)
+        self.safety = SafetyScore(scenario.plan.keep_out_m, scenario.target.attitude,
+                                  scenario.target.attitude_q_bn,
+                                  scenario.chaser.camera_sun_keepout_deg)
         self._chaser = None
         self._boresight = np.asarray(scenario.chaser.camera_boresight_b, float)
         self._boresight /= np.linalg.norm(self._boresight)

@@ -14,6 +14,15 @@ missed-burn table and the inspection's lighting and pointing.
   eclipse fraction, the largest angle of the sun from the camera boresight's
   opposite (the sun never in the camera keep-out) and the camera off-target
   fraction (pointing error above 1 deg, all samples, burns and slews included).
+- Faces imaged: the target is a box whose attitude is the scenario's
+  (``target.attitude``: nadir-pointing, its body axes its own Hill frame from
+  the truth state, or inertial at ``target.attitude_q_bn``; the world has no
+  target attitude dynamics: it is prescribed). A face is seen at a sample
+  when the chaser is in sunlight, the camera is on target (pointing error
+  <= 1 deg), the camera is within FACE_VIEW_DEG of the face's normal and the
+  sun within FACE_SUN_DEG of it (lit); it counts as imaged after FACE_MIN_S of
+  such time. The sun's closest angle to the boresight is checked against the
+  camera's keep-out (``chaser.camera_sun_keepout_deg``).
   The sun is the Astronomical Almanac's low-precision formula (mean equator of
   date: within a few tenths of a degree of GCRF in the 2020s).
 """
@@ -25,7 +34,8 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["SafetyScore", "drift_closest_approach", "phase_angle_deg", "sun_direction"]
+__all__ = ["FACE_NAMES", "SafetyScore", "drift_closest_approach", "faces_seen",
+           "phase_angle_deg", "sun_direction", "target_axes"]
 
 MU, RE, J2 = 3.986004418e14, 6378137.0, 1.08262668e-3
 #: free drift of the missed-burn table [s] and its sampling [s]
@@ -34,6 +44,49 @@ SAMPLE_S = 30.0
 GOOD_PHASE_DEG = 60.0
 OFF_TARGET_DEG = 1.0
 HIST_EDGES = (0, 30, 60, 90, 120, 150, 180)
+#: a face is seen with the camera within this angle of its normal [deg] ...
+FACE_VIEW_DEG = 60.0
+#: ... lit with the sun within this angle of its normal [deg] ...
+FACE_SUN_DEG = 80.0
+#: ... and imaged after this long seen and lit with the camera on target [s]
+FACE_MIN_S = 30.0
+#: the longest gap between two samples that counts as imaging time [s]
+FACE_GAP_S = 10.0
+FACE_NAMES = ("+x", "-x", "+y", "-y", "+z", "-z")
+
+
+def target_axes(attitude: str, q_BN: Any, r_N: Any, v_N: Any) -> np.ndarray:
+    """The target's body axes in GCRF (rows x, y, z): ``"nadir"``, its
+    Hill frame from ``r_N``, ``v_N`` (x zenith, z orbit normal, y = z x x);
+    ``"inertial"``, fixed at ``q_BN`` (scalar first, the project's
+    convention: ``quaternion.rotate(q_BN, v_N)`` is ``v`` in the body)."""
+    if attitude == "nadir":
+        r, v = np.asarray(r_N, float), np.asarray(v_N, float)
+        x = r / np.linalg.norm(r)
+        h = np.cross(r, v)
+        z = h / np.linalg.norm(h)
+        return np.array([x, np.cross(z, x), z])
+    from fsw.core import quaternion
+
+    qc = quaternion.conj(np.asarray(q_BN, float))
+    return np.array([quaternion.rotate(qc, e) for e in np.eye(3)])
+
+
+def faces_seen(axes: Any, los_N: Any, sun_N: Any) -> list[int]:
+    """Indices into FACE_NAMES of the faces that the camera, along ``los_N``
+    from the target (target to chaser), sees within FACE_VIEW_DEG of their
+    normal while the sun (``sun_N``) is within FACE_SUN_DEG of it."""
+    u = np.asarray(los_N, float)
+    u = u / np.linalg.norm(u)
+    s = np.asarray(sun_N, float)
+    s = s / np.linalg.norm(s)
+    cv, cs = math.cos(math.radians(FACE_VIEW_DEG)), math.cos(math.radians(FACE_SUN_DEG))
+    out = []
+    for k in range(6):
+        n = (1.0 if k % 2 == 0 else -1.0) * np.asarray(axes[k // 2], float)
+        if float(n @ u) >= cv and float(n @ s) >= cs:
+            out.append(k)
+    return out
 
 
 def sun_direction(t_tai: float) -> np.ndarray:
@@ -82,8 +135,15 @@ def drift_closest_approach(r_t: Any, v_t: Any, r_c: Any, v_c: Any,
 class SafetyScore:
     """Fed by the monitor (truth, burns, mode, pointing); :meth:`figures`."""
 
-    def __init__(self, keep_out_m: float) -> None:
+    def __init__(self, keep_out_m: float, target_attitude: str = "nadir",
+                 target_q_BN: Any = (1.0, 0.0, 0.0, 0.0),
+                 camera_sun_keepout_deg: float = 0.0) -> None:
         self.keep_out_m = keep_out_m
+        self.attitude = target_attitude
+        self.q_BN = tuple(target_q_BN)
+        self.keepout_deg = camera_sun_keepout_deg
+        self.face_s = [0.0] * 6
+        self._t_face: float | None = None
         self.chaser: tuple | None = None   # (r, v, eclipse)
         self.target: tuple | None = None   # (r, v)
         self.burns: list[tuple[float, int, tuple, tuple]] = []
@@ -121,6 +181,15 @@ class SafetyScore:
         c = float(b @ s) / float(np.linalg.norm(b))
         self.sun_boresight_min = min(self.sun_boresight_min,
                                      math.degrees(math.acos(max(-1.0, min(1.0, c)))))
+        prev, self._t_face = self._t_face, t
+        if (self.chaser is None or self.target is None or self.chaser[2]
+                or err_deg > OFF_TARGET_DEG or prev is None):
+            return
+        dt = min(t - prev, FACE_GAP_S)
+        los = np.asarray(self.chaser[0], float) - np.asarray(self.target[0], float)
+        axes = target_axes(self.attitude, self.q_BN, *self.target)
+        for k in faces_seen(axes, los, s):
+            self.face_s[k] += dt
 
     def thrust_after(self, t: float | None) -> float | None:
         """Seconds from ``t`` (the avoidance decision, on board) to the first
@@ -158,6 +227,10 @@ class SafetyScore:
                                                       if pa.size else None),
             "inspection_off_target_fraction": (float(np.mean(pa > OFF_TARGET_DEG))
                                                if pa.size else None),
+            "inspection_sun_in_keepout": (self.sun_boresight_min < self.keepout_deg
+                                          if pa.size else None),
+            "inspection_face_seconds": dict(zip(FACE_NAMES, self.face_s, strict=True)),
+            "inspection_faces_imaged": sum(v >= FACE_MIN_S for v in self.face_s),
         }
 
 
@@ -188,7 +261,13 @@ def format_lines(s: dict[str, Any]) -> list[str]:
         out.append(f"Camera: off target (> {OFF_TARGET_DEG:.0f} deg) "
                    f"{100 * s['inspection_off_target_fraction']:.1f}% of the inspection; "
                    f"sun at least {s['inspection_sun_from_boresight_min_deg']:.0f} deg "
-                   "from the boresight")
+                   "from the boresight"
+                   + (" (INSIDE the keep-out)" if s.get("inspection_sun_in_keepout") else ""))
+    fs = s.get("inspection_face_seconds")
+    if fs:
+        seen = ", ".join(f"{k} {v:.0f} s" for k, v in fs.items())
+        out.append(f"Target faces imaged (truth, seen and lit >= {FACE_MIN_S:.0f} s): "
+                   f"{s['inspection_faces_imaged']} of 6 ({seen})")
     return out
 
 
@@ -213,6 +292,8 @@ def campaign_stats(finished: list[dict[str, Any]]) -> dict[str, Any]:
         "good_light_runs": sum(v >= 0.5 for v in light),
         "good_light_min": min(light) if light else None,
         "off_target_max": max(off) if off else None,
+        "faces4_runs": sum(int(r.get("inspection_faces_imaged") or 0) >= 4 for r in finished),
+        "sun_in_keepout_runs": sum(bool(r.get("inspection_sun_in_keepout")) for r in finished),
         "rows_scored": len(mb),
     }
 
@@ -236,4 +317,9 @@ def requirement_rows(s: dict[str, Any], plan: Any, row: Any) -> list[dict[str, A
         out.append(row("Camera on target", f"fraction of the inspection with pointing error "
                        f"> {OFF_TARGET_DEG:.0f} deg (truth) < 0.05", off, 0.05, "",
                        off < 0.05, 0.05 - off, "issue #16"))
+    nf = s.get("inspection_faces_imaged")
+    if nf is not None:
+        out.append(row("Target faces imaged", f"faces seen and lit >= {FACE_MIN_S:.0f} s "
+                       "with the camera on target (truth) >= 4", nf, 4, "", nf >= 4, nf - 4,
+                       "target.attitude"))
     return out

@@ -301,7 +301,7 @@ class Sequencer:
             elif t >= leg.t_start + (leg.stage + 1) * period / NMC_CORRECTIONS_PER_ORBIT \
                     and end - t > period / NMC_CORRECTIONS_PER_ORBIT:
                 leg.stage += 1
-                self._nmc_correction(t, x, n, out)
+                self._nmc_correction(t, x, n, out, end)
         if not self.legs and self.pending is None:
             out.phase_done = True
         if self.phase == "PROX_OPS" or (self.legs and self.legs[0].kind == "inspect"):
@@ -468,13 +468,23 @@ class Sequencer:
             self.legs.pop(0)
             out.events.append(f"{leg.name}: drifting away, {norm(x[:3]):.0f} m")
 
-    def _nmc_correction(self, t: float, x: State, n: float, out: Step) -> None:
+    def _nmc_correction(self, t: float, x: State, n: float, out: Step, end: float) -> None:
         """Keep the circumnavigation: at the burn time, the velocity of the
         drift-free constant-range circle through the predicted position
-        (:meth:`GuidanceCore.nmc_velocity`)."""
+        (:meth:`GuidanceCore.nmc_velocity`). On the safety ellipse the
+        correction is skipped while the centre of the CW motion (radial
+        x_c = 4x + 2vy/n, along-track y_c = y - 2vx/n, drifting -1.5 n x_c),
+        predicted to the inspection's ``end``, stays within
+        ``plan.inspection_drift_tol_m`` of the target along-track."""
         lead = min(self.lead_s, 240.0)
         x1 = self._coast(x, n, lead)
         if self.plan.inspection_radial_m > 0:
+            xc = 4.0 * x1[0] + 2.0 * x1[4] / n
+            yc_end = x1[1] - 2.0 * x1[3] / n - 1.5 * n * xc * max(0.0, end - t - lead)
+            if abs(yc_end) <= self.plan.inspection_drift_tol_m:
+                out.events.append(f"inspection: no correction, centre {yc_end:.0f} m "
+                                  "along-track at the end")
+                return
             # the safety ellipse: in-plane drift removed (vx = n y/2, vy = -2 n x),
             # the cross-track oscillation (and so the e/i separation) kept
             dv = (n * x1[1] / 2 - x1[3], -2.0 * n * x1[0] - x1[4], 0.0)

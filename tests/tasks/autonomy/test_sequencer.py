@@ -196,3 +196,34 @@ def test_departure_keeps_the_radial_separation(phase: float) -> None:
     assert np.linalg.norm(pos, axis=1).min() >= 0.999 * A
     assert pos[:, 0].min() >= 0.999 * A
     assert pos[int(1.5 * 2 * math.pi / N0 / 20.0), 1] < -plan.departure_range_m
+
+
+@pytest.mark.parametrize(("centre", "drift_vy", "corrects"),
+                         [(0.0, 0.0, False), (60.0, 0.0, False), (150.0, 0.0, True),
+                          (0.0, 0.01, True)])
+def test_inspection_correction_only_when_the_ellipse_drifts(centre: float, drift_vy: float,
+                                                            corrects: bool) -> None:
+    """On the safety ellipse a circle correction is ordered only when the
+    ellipse's centre, predicted to the end of the inspection, leaves
+    ``inspection_drift_tol_m`` (100 m) along-track; when ordered, it re-centres
+    the ellipse on the target and removes its drift (CW, checked by
+    propagating the corrected state an orbit)."""
+    plan = Plan()
+    A, B = plan.inspection_radial_m, plan.inspection_cross_m
+    seq = Sequencer(plan, CORE)
+    seq.start_phase("PROX_OPS", 0.0)
+    x = np.asarray(CORE.safety_ellipse(N0, A, B, centre, 1.0), float)
+    x[4] += drift_vy       # 1 cm/s along-track: the centre drifts ~6 pi dv/n an orbit
+    period = 2 * math.pi / N0
+    t, burn = 0.0, None
+    while burn is None and t < period * 0.5:
+        step = seq.step(t, tuple(CORE.cw_propagate(N0, x, t)), N0)
+        burn, t = step.burn, t + 5.0
+    assert (burn is not None) == corrects
+    if burn is None:
+        return
+    x1 = np.asarray(CORE.cw_propagate(N0, x, burn.t_exec), float)
+    x1[3:] += burn.dv_hill
+    later = np.array([CORE.cw_propagate(N0, x1, s) for s in np.arange(0.0, period, 60.0)])
+    # centred on the target and drift-free: along-track mean ~0, radial mean ~0
+    assert abs(later[:, 1].mean()) < 5.0 and abs(later[:, 0].mean()) < 5.0

@@ -129,7 +129,12 @@ def test_report_of_the_mission_run_plots_its_truth(tmp_path: Path) -> None:
     ax = figs["trajectory_hill"].axes[0]
     line = next(ln for ln in ax.lines if ln.get_label() == "truth")
     assert np.allclose(line.get_xdata(), [r.r_H[1] for r in truth])
-    assert any(p.get_label() == "keep-out sphere (100 m)" for p in ax.patches)
+    # the recorded run's own keep-out (its scenario.toml: 200 m since issue #16)
+    import tomllib
+
+    ko = tomllib.loads((RUN.root / "scenario.toml").read_text())["plan"]["keep_out_m"]
+    assert ko == 200.0
+    assert any(p.get_label() == f"keep-out sphere ({ko:.0f} m)" for p in ax.patches)
     wheels = figs["wheels"].axes[0]
     assert [ln.get_label() for ln in wheels.lines][:1] == ["wheel 1 (truth)"]
     assert all(len(ln.get_ydata()) == len(truth) for ln in wheels.lines)

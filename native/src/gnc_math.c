@@ -713,6 +713,38 @@ GM_INLINE static void cos_kernel(double rh, double rl, double *hi, double *lo)
     }
 }
 
+/* Both kernels at once (gnc_sincos): the operations of sin_kernel and
+ * cos_kernel, each done once where they share it, so the bits are theirs. */
+GM_INLINE static void sincos_kernel(double rh, double rl, double *sh, double *sl, double *ch,
+                                    double *cl)
+{
+    double ax = fabs(rh);
+    if (ax <= 0.25) {
+        double z = rh * rh;
+        double ps = z * (SIN_P[0] + z * (SIN_P[1] + z * (SIN_P[2] + z * (SIN_P[3] + z * SIN_P[4]))));
+        double pc = z * z * (COS_P[0] + z * (COS_P[1] + z * (COS_P[2] + z * (COS_P[3]
+                                                                             + z * COS_P[4]))));
+        double hz = 0.5 * z, w = 1.0 - hz; /* 1.0 - 0.5 * z of sin_kernel */
+        *sh = rh;
+        *sl = rh * ps + rl * w;
+        *ch = w;
+        *cl = ((1.0 - w) - hz) + (pc - rh * rl);
+    } else {
+        int k = (int)(ax * 64.0 + 0.5);
+        double sg = (rh < 0.0) ? -1.0 : 1.0;
+        double t = ax - (double)k * 0x1p-6; /* exact */
+        double tl = sg * rl;                /* = (rh < 0.0) ? -rl : rl, exactly */
+        double tz = t * t;
+        double st = tl + t * tz * (SIN_T[0] + tz * SIN_T[1]);
+        double ct = tz * (-0.5 + tz * (COS_T[0] + tz * COS_T[1])) - t * tl;
+        const double *T = SINCOS_TAB[k - 16];
+        *sh = sg * T[0];
+        *sl = sg * (T[1] + (T[2] * t + ((T[2] * st + T[3] * t) + T[0] * ct)));
+        *ch = T[2];
+        *cl = T[3] + (((T[2] * ct - T[0] * st) - T[1] * t) - T[0] * t);
+    }
+}
+
 static const double QSIGN[2] = {1.0, -1.0};
 
 /* sin(x) (odd = 0) or cos(x) (odd = 1) of a finite x, |x| >= 2^-27:
@@ -773,27 +805,34 @@ double gnc_cos(double x)
 
 void gnc_sincos(double x, double *s, double *c)
 {
-    double rh = x, rl = 0.0, sh, sl, ch, cl, r;
-    int q = 0;
-    if (fabs(x) < 0x1p-27) {
-        *s = x;
-        *c = 1.0;
+    double ax = fabs(x), rh, rl, sh, sl, ch, cl, v[2];
+    int q;
+    if (ax <= PIO4) {
+        if (ax < 0x1p-27) {
+            *s = x;
+            *c = 1.0;
+            return;
+        }
+        sincos_kernel(x, 0.0, &sh, &sl, &ch, &cl);
+        *s = (ax < 0x1p-26) ? x : sh + sl;
+        *c = ch + cl;
         return;
     }
-    if (trig_special(x, &r)) {
-        *s = r;
-        *c = r;
-        return;
-    }
-    if (!(fabs(x) <= PIO4)) {
+    if (ax < 0x1.921fb54442d18p+20) {
+        q = reduce_medium(x, &rh, &rl);
+    } else if (ax <= DBL_MAX) {
         q = reduce(x, &rh, &rl);
+    } else { /* NaN, inf */
+        trig_special(x, s);
+        *c = *s;
+        return;
     }
-    sin_kernel(rh, rl, &sh, &sl);
-    cos_kernel(rh, rl, &ch, &cl);
-    sh = sh + sl;
-    ch = ch + cl;
-    *s = (fabs(x) < 0x1p-26) ? x : QSIGN[(q >> 1) & 1] * ((q & 1) ? ch : sh);
-    *c = QSIGN[((q + 1) >> 1) & 1] * ((q & 1) ? sh : ch);
+    sincos_kernel(rh, rl, &sh, &sl, &ch, &cl);
+    v[0] = sh + sl;
+    v[1] = ch + cl;
+    /* quadrant q: sin x = +-(q odd ? cos r : sin r), cos x = sin(x + pi/2) */
+    *s = QSIGN[(q >> 1) & 1] * v[q & 1];
+    *c = QSIGN[((q + 1) >> 1) & 1] * v[(q + 1) & 1];
 }
 
 double gnc_tan(double x)

@@ -747,16 +747,12 @@ GM_INLINE static void sincos_kernel(double rh, double rl, double *sh, double *sl
 
 static const double QSIGN[2] = {1.0, -1.0};
 
-/* sin(x) (odd = 0) or cos(x) (odd = 1) of a finite x, |x| >= 2^-27:
+/* sin(x) (odd = 0) or cos(x) (odd = 1) of a finite x, |x| > pi/4:
  * cos x = sin(x + pi/2), so both are sin or cos of r by the quadrant */
-static double sin_cos(double x, int odd)
+GM_INLINE static double sin_cos_reduced(double x, double ax, int odd)
 {
-    double rh = x, rl = 0.0, hi, lo;
-    int q = 0;
-    double ax = fabs(x);
-    if (ax > PIO4) {
-        q = (ax < 0x1.921fb54442d18p+20) ? reduce_medium(x, &rh, &rl) : reduce(x, &rh, &rl);
-    }
+    double rh, rl, hi, lo;
+    int q = (ax < 0x1.921fb54442d18p+20) ? reduce_medium(x, &rh, &rl) : reduce(x, &rh, &rl);
     q += odd;
     if (q & 1) {
         cos_kernel(rh, rl, &hi, &lo);
@@ -779,28 +775,42 @@ static int trig_special(double x, double *out)
     return 0;
 }
 
+/* sin, cos of a NaN (itself) or an infinity (the quiet NaN) */
+static double trig_of_nonfinite(double x)
+{
+    return is_nan(x) ? x : gm_nan();
+}
+
 double gnc_sin(double x)
 {
-    double r;
-    if (fabs(x) < 0x1p-26) {
-        return x;
+    double ax = fabs(x), hi, lo;
+    if (ax <= PIO4) {
+        if (ax < 0x1p-26) {
+            return x;
+        }
+        sin_kernel(x, 0.0, &hi, &lo);
+        return hi + lo;
     }
-    if (!(fabs(x) <= DBL_MAX) && trig_special(x, &r)) { /* NaN, inf */
-        return r;
+    if (!(ax <= DBL_MAX)) {
+        return trig_of_nonfinite(x);
     }
-    return sin_cos(x, 0);
+    return sin_cos_reduced(x, ax, 0);
 }
 
 double gnc_cos(double x)
 {
-    double r;
-    if (fabs(x) < 0x1p-27) {
-        return 1.0;
+    double ax = fabs(x), hi, lo;
+    if (ax <= PIO4) {
+        if (ax < 0x1p-27) {
+            return 1.0;
+        }
+        cos_kernel(x, 0.0, &hi, &lo);
+        return hi + lo;
     }
-    if (!(fabs(x) <= DBL_MAX) && trig_special(x, &r)) {
-        return r;
+    if (!(ax <= DBL_MAX)) {
+        return trig_of_nonfinite(x);
     }
-    return sin_cos(x, 1);
+    return sin_cos_reduced(x, ax, 1);
 }
 
 void gnc_sincos(double x, double *s, double *c)
@@ -822,8 +832,8 @@ void gnc_sincos(double x, double *s, double *c)
         q = reduce_medium(x, &rh, &rl);
     } else if (ax <= DBL_MAX) {
         q = reduce(x, &rh, &rl);
-    } else { /* NaN, inf */
-        trig_special(x, s);
+    } else {
+        *s = trig_of_nonfinite(x);
         *c = *s;
         return;
     }

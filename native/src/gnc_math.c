@@ -158,7 +158,7 @@ GM_INLINE static void two_prod(double a, double b, double *p, double *e)
 
 /* (qh + ql) = (ah + al) / (bh + bl), about 2^-100 relative (one division:
  * q1 = ah / bh within an ULP or two, then the exact residual corrects it) */
-static void dd_div(double ah, double al, double bh, double bl, double *qh, double *ql)
+GM_INLINE static void dd_div(double ah, double al, double bh, double bl, double *qh, double *ql)
 {
     double inv = 1.0 / bh;
     double q1 = ah * inv;
@@ -873,7 +873,7 @@ double gnc_tan(double x)
 /* -- inverse trigonometric functions ------------------------------------------ */
 
 /* atan(qh + ql) as rh + rl for 0 <= qh <= 1 */
-static void atan_kernel(double qh, double ql, double *rh, double *rl)
+GM_INLINE static void atan_kernel(double qh, double ql, double *rh, double *rl)
 {
     int k = (int)(qh * 128.0 + 0.5);
     if (k < 16) {
@@ -903,7 +903,7 @@ static void atan_kernel(double qh, double ql, double *rh, double *rl)
 
 /* atan2 of positive double-doubles (not both 0) as rh + rl in [0, pi/2];
  * the larger of y, x in [2^-30, 4] or so (no overflow in the products). */
-static void atan2_pos(double yh, double yl, double xh, double xl, double *rh, double *rl)
+GM_INLINE static void atan2_pos(double yh, double yl, double xh, double xl, double *rh, double *rl)
 {
     double qh, ql, ah, al, s, e;
     if (yh <= xh) {

@@ -117,7 +117,8 @@ _get = object.__getattribute__
 def _layout(dtype: np.dtype) -> dict[str, tuple[Any, ...]]:
     """How :class:`Result` decodes each top-level member straight from the
     bytes: ``("s", struct.Struct, offset)`` for a scalar, ``("a", dtype, count,
-    offset)`` for an array; nested structs are left to the numpy view, and
+    offset, struct.Struct)`` for an array (the Struct unpacks all its
+    elements at once, for :meth:`Result.values`); nested structs are left to the numpy view, and
     so is a member named like an attribute of :class:`Result` (``keys``,
     ...: the attribute wins, as with any Mapping)."""
     out: dict[str, tuple[Any, ...]] = {}
@@ -128,7 +129,9 @@ def _layout(dtype: np.dtype) -> dict[str, tuple[Any, ...]]:
         if ft.subdtype is not None:
             base, shape = ft.subdtype
             if len(shape) == 1:
-                out[name] = ("a", base, shape[0], off)
+                fmt = _STRUCT_FMT[base.str]
+                out[name] = ("a", base, shape[0], off,
+                             struct.Struct(f"{fmt[0]}{shape[0]}{fmt[1]}"))
         elif ft.kind in "fiu":
             out[name] = ("s", struct.Struct(_STRUCT_FMT[ft.str]), off)
     return out
@@ -176,6 +179,16 @@ class Result(Mapping[str, Any]):
         if spec[0] == "s":
             return spec[1].unpack_from(_get(self, "_b"), spec[2])[0]
         return np.frombuffer(_get(self, "_b"), spec[1], spec[2], spec[3]).copy()
+
+    def values(self, name: str) -> tuple[Any, ...]:
+        """Array member ``name`` as a tuple of Python floats (ints), read
+        straight from the bytes: the same values as ``tuple(r.name)``
+        without numpy (for packets, which pack plain floats faster).
+        KeyError for a name that is not a top-level array member."""
+        spec = self._lay.get(name)
+        if spec is None or spec[0] != "a":
+            raise KeyError(f"{name}: not an array member")
+        return spec[4].unpack_from(self._b, spec[3])
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):

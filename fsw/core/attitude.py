@@ -36,6 +36,7 @@ __all__ = [
 
 #: most wheels the core allocates to (GNC_WHEELS_MAX)
 WHEELS_MAX = 6
+_ZERO_WHEELS = (0.0,) * WHEELS_MAX
 #: kg m^2, the default wheels' rotor inertia: a power of two, so that a body
 #: momentum given as ``AdcsInput.h_wheel`` goes to the default (body-axis)
 #: wheels' speeds and back bit for bit
@@ -421,7 +422,9 @@ class Adcs:
             m = self._m
         if inp.h_wheel is None:
             ws = inp.wheel_speed
-            if len(ws) != WHEELS_MAX:
+            if type(ws) is tuple and len(ws) < WHEELS_MAX:
+                ws = ws + _ZERO_WHEELS[len(ws):]  # plain floats: packed below as they are
+            elif len(ws) != WHEELS_MAX:
                 try:
                     ws = _padded(ws, WHEELS_MAX, "wheel_speed")
                 except (ValueError, TypeError) as exc:

@@ -249,11 +249,11 @@ class AdcsTask:
             self.ctx.send(WHEEL_CMD, torque=(0.0,) * 4)
             return
         self.out = out  # the latest output of the core's step (tests, tools)
-        cmd = tuple(out.wheel_cmd[: self.k])
+        cmd = out.values("wheel_cmd")[: self.k]
         self.ctx.send(WHEEL_CMD, torque=cmd + (0.0,) * (4 - self.k))
         # magnetorquers act slowly: their dipole is refreshed once per second
         if second:
-            d = tuple(out.dipole_B)
+            d = out.values("dipole_B")
             if d != self.last_mtq:
                 self.last_mtq = d
                 self.ctx.send(MTQ_CMD, dipole_B=d)
@@ -262,17 +262,17 @@ class AdcsTask:
         state = self.cycles % self.state_every == 0
         hk = self.cycles % self.hk_every == 0
         if state:
-            sigma = out.sigma
+            sigma = out.values("sigma")
             self.ctx.send(ADCS_STATE, mode=int(mode),
                           valid=int(bool(out.flags & AdcsFlag.EST_VALID)),
-                          q_BN=tuple(out.q_BN), rate_B=tuple(out.w_B),
+                          q_BN=out.values("q_BN"), rate_B=out.values("w_B"),
                           att_error=float(out.att_error), h_wheels=float(out.h_norm),
                           wheels_ok=self._wheel_mask(), flags=int(out.flags) & 0xFFFF,
                           st_age=float(min(t - self.st_t, 1e9)),
                           att_sigma=float(max(sigma[0], sigma[1], sigma[2])))
         if hk:
-            self.ctx.send(ADCS_HK, mode=int(mode), q_BN=tuple(out.q_BN),
-                          rate_B=tuple(out.w_B), att_error=float(out.att_error),
+            self.ctx.send(ADCS_HK, mode=int(mode), q_BN=out.values("q_BN"),
+                          rate_B=out.values("w_B"), att_error=float(out.att_error),
                           cycles=self.cycles & 0xFFFFFFFF, faults=self.faults & 0xFFFFFFFF)
 
     def _wheel_fdir(self, checked: int, bad: int) -> None:

@@ -75,10 +75,11 @@ int gnc_att_propagate(const double q_BN[4], const double w_B[3], double dt, doub
     /* s = sin(|w| dt/2)/|w|, with its series near zero */
     if (fabs(half) < 1e-6) {
         s = 0.5 * dt * (1.0 - half * half / 6.0);
+        dq[0] = gnc_cos(half);
     } else {
-        s = gnc_sin(half) / wn;
+        gnc_sincos(half, &s, &dq[0]);
+        s = s / wn;
     }
-    dq[0] = gnc_cos(half);
     dq[1] = -w_B[0] * s;
     dq[2] = -w_B[1] * s;
     dq[3] = -w_B[2] * s;
@@ -170,10 +171,12 @@ static void mekf_propagate(gnc_mekf *ctx, const double w[3], double dt)
         c = 0.5 * dt * dt;
         d = dt * dt * dt / 6.0;
     } else {
-        a = gnc_sin(th) / wn;
-        b = (1.0 - gnc_cos(th)) / (wn * wn);
+        double sth, cth;
+        gnc_sincos(th, &sth, &cth);
+        a = sth / wn;
+        b = (1.0 - cth) / (wn * wn);
         c = b;
-        d = (th - gnc_sin(th)) / (wn * wn * wn);
+        d = (th - sth) / (wn * wn * wn);
     }
     la_zero(phi, 36);
     for (i = 0; i < 3; ++i) {
@@ -483,8 +486,10 @@ static int pointing_frame(const double bore_B[3], const double sec_B[3], const d
             } else {
                 la_scale(p, 1.0 / n, p);
             }
+            double sk, ck;
+            gnc_sincos(keepout, &sk, &ck);
             for (i = 0; i < 3; ++i) {
-                d[i] = gnc_cos(keepout) * s[i] + gnc_sin(keepout) * p[i];
+                d[i] = ck * s[i] + sk * p[i];
             }
             *ko = 1;
         }

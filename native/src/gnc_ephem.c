@@ -327,8 +327,7 @@ int gnc_hill_to_inertial_at(const double r_t[3], const double v_t[3], double n, 
     }
     /* the axes turned forward by n dt about the orbit normal */
     ang = n * dt;
-    ca = gnc_cos(ang);
-    sa = gnc_sin(ang);
+    gnc_sincos(ang, &sa, &ca);
     for (i = 0; i < 3; ++i) {
         R[i] = ca * C[i] + sa * C[3 + i];
         R[3 + i] = -sa * C[i] + ca * C[3 + i];
@@ -359,8 +358,10 @@ static void precession(double t_tai, double P[9])
     double zeta = (2306.2181 * T + 0.30188 * T2 + 0.017998 * T3) * as2r;
     double z = (2306.2181 * T + 1.09468 * T2 + 0.018203 * T3) * as2r;
     double th = (2004.3109 * T - 0.42665 * T2 - 0.041833 * T3) * as2r;
-    double cz = gnc_cos(z), sz = gnc_sin(z), ct = gnc_cos(th), st = gnc_sin(th);
-    double ce = gnc_cos(zeta), se = gnc_sin(zeta);
+    double cz, sz, ct, st, ce, se;
+    gnc_sincos(z, &sz, &cz);
+    gnc_sincos(th, &st, &ct);
+    gnc_sincos(zeta, &se, &ce);
     /* P = Rz(-z) Ry(theta) Rz(-zeta) with the frame rotations
      * Rz(a) = [[c, s, 0], [-s, c, 0], [0, 0, 1]], Ry(a) = [[c, 0, -s], [0, 1, 0], [s, 0, c]] */
     P[0] = cz * ct * ce - sz * se;
@@ -376,7 +377,7 @@ static void precession(double t_tai, double P[9])
 
 int gnc_sun_direction(double t_tai, double s_N[3])
 {
-    double d, g, q, lam, eps, s_date[3], P[9];
+    double d, g, q, lam, eps, s_date[3], P[9], sl, cl, se, ce;
     if (s_N == NULL) {
         return GNC_ERR_NULL;
     }
@@ -389,9 +390,11 @@ int gnc_sun_direction(double t_tai, double s_N[3])
     q = py_mod(280.459 + 0.98564736 * d, 360.0);
     lam = (q + 1.915 * gnc_sin(g) + 0.020 * gnc_sin(2.0 * g)) * DEG;
     eps = (23.439 - 0.00000036 * d) * DEG;
-    s_date[0] = gnc_cos(lam);
-    s_date[1] = gnc_cos(eps) * gnc_sin(lam);
-    s_date[2] = gnc_sin(eps) * gnc_sin(lam);
+    gnc_sincos(lam, &sl, &cl);
+    gnc_sincos(eps, &se, &ce);
+    s_date[0] = cl;
+    s_date[1] = ce * sl;
+    s_date[2] = se * sl;
     /* mean equator and equinox of date -> J2000 (GCRF): r_J2000 = P^T r_date */
     precession(t_tai, P);
     la_mtv3(P, s_date, s_N);

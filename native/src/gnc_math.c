@@ -158,7 +158,7 @@ GM_INLINE static void two_prod(double a, double b, double *p, double *e)
 
 /* (qh + ql) = (ah + al) / (bh + bl), about 2^-100 relative (one division:
  * q1 = ah / bh within an ULP or two, then the exact residual corrects it) */
-static void dd_div(double ah, double al, double bh, double bl, double *qh, double *ql)
+GM_INLINE static void dd_div(double ah, double al, double bh, double bl, double *qh, double *ql)
 {
     double inv = 1.0 / bh;
     double q1 = ah * inv;
@@ -713,18 +713,46 @@ GM_INLINE static void cos_kernel(double rh, double rl, double *hi, double *lo)
     }
 }
 
+/* Both kernels at once (gnc_sincos): the operations of sin_kernel and
+ * cos_kernel, each done once where they share it, so the bits are theirs. */
+GM_INLINE static void sincos_kernel(double rh, double rl, double *sh, double *sl, double *ch,
+                                    double *cl)
+{
+    double ax = fabs(rh);
+    if (ax <= 0.25) {
+        double z = rh * rh;
+        double ps = z * (SIN_P[0] + z * (SIN_P[1] + z * (SIN_P[2] + z * (SIN_P[3] + z * SIN_P[4]))));
+        double pc = z * z * (COS_P[0] + z * (COS_P[1] + z * (COS_P[2] + z * (COS_P[3]
+                                                                             + z * COS_P[4]))));
+        double hz = 0.5 * z, w = 1.0 - hz; /* 1.0 - 0.5 * z of sin_kernel */
+        *sh = rh;
+        *sl = rh * ps + rl * w;
+        *ch = w;
+        *cl = ((1.0 - w) - hz) + (pc - rh * rl);
+    } else {
+        int k = (int)(ax * 64.0 + 0.5);
+        double sg = (rh < 0.0) ? -1.0 : 1.0;
+        double t = ax - (double)k * 0x1p-6; /* exact */
+        double tl = sg * rl;                /* = (rh < 0.0) ? -rl : rl, exactly */
+        double tz = t * t;
+        double st = tl + t * tz * (SIN_T[0] + tz * SIN_T[1]);
+        double ct = tz * (-0.5 + tz * (COS_T[0] + tz * COS_T[1])) - t * tl;
+        const double *T = SINCOS_TAB[k - 16];
+        *sh = sg * T[0];
+        *sl = sg * (T[1] + (T[2] * t + ((T[2] * st + T[3] * t) + T[0] * ct)));
+        *ch = T[2];
+        *cl = T[3] + (((T[2] * ct - T[0] * st) - T[1] * t) - T[0] * t);
+    }
+}
+
 static const double QSIGN[2] = {1.0, -1.0};
 
-/* sin(x) (odd = 0) or cos(x) (odd = 1) of a finite x, |x| >= 2^-27:
+/* sin(x) (odd = 0) or cos(x) (odd = 1) of a finite x, |x| > pi/4:
  * cos x = sin(x + pi/2), so both are sin or cos of r by the quadrant */
-static double sin_cos(double x, int odd)
+GM_INLINE static double sin_cos_reduced(double x, double ax, int odd)
 {
-    double rh = x, rl = 0.0, hi, lo;
-    int q = 0;
-    double ax = fabs(x);
-    if (ax > PIO4) {
-        q = (ax < 0x1.921fb54442d18p+20) ? reduce_medium(x, &rh, &rl) : reduce(x, &rh, &rl);
-    }
+    double rh, rl, hi, lo;
+    int q = (ax < 0x1.921fb54442d18p+20) ? reduce_medium(x, &rh, &rl) : reduce(x, &rh, &rl);
     q += odd;
     if (q & 1) {
         cos_kernel(rh, rl, &hi, &lo);
@@ -747,53 +775,74 @@ static int trig_special(double x, double *out)
     return 0;
 }
 
+/* sin, cos of a NaN (itself) or an infinity (the quiet NaN) */
+static double trig_of_nonfinite(double x)
+{
+    return is_nan(x) ? x : gm_nan();
+}
+
 double gnc_sin(double x)
 {
-    double r;
-    if (fabs(x) < 0x1p-26) {
-        return x;
+    double ax = fabs(x), hi, lo;
+    if (ax <= PIO4) {
+        if (ax < 0x1p-26) {
+            return x;
+        }
+        sin_kernel(x, 0.0, &hi, &lo);
+        return hi + lo;
     }
-    if (!(fabs(x) <= DBL_MAX) && trig_special(x, &r)) { /* NaN, inf */
-        return r;
+    if (!(ax <= DBL_MAX)) {
+        return trig_of_nonfinite(x);
     }
-    return sin_cos(x, 0);
+    return sin_cos_reduced(x, ax, 0);
 }
 
 double gnc_cos(double x)
 {
-    double r;
-    if (fabs(x) < 0x1p-27) {
-        return 1.0;
+    double ax = fabs(x), hi, lo;
+    if (ax <= PIO4) {
+        if (ax < 0x1p-27) {
+            return 1.0;
+        }
+        cos_kernel(x, 0.0, &hi, &lo);
+        return hi + lo;
     }
-    if (!(fabs(x) <= DBL_MAX) && trig_special(x, &r)) {
-        return r;
+    if (!(ax <= DBL_MAX)) {
+        return trig_of_nonfinite(x);
     }
-    return sin_cos(x, 1);
+    return sin_cos_reduced(x, ax, 1);
 }
 
 void gnc_sincos(double x, double *s, double *c)
 {
-    double rh = x, rl = 0.0, sh, sl, ch, cl, r;
-    int q = 0;
-    if (fabs(x) < 0x1p-27) {
-        *s = x;
-        *c = 1.0;
+    double ax = fabs(x), rh, rl, sh, sl, ch, cl, v[2];
+    int q;
+    if (ax <= PIO4) {
+        if (ax < 0x1p-27) {
+            *s = x;
+            *c = 1.0;
+            return;
+        }
+        sincos_kernel(x, 0.0, &sh, &sl, &ch, &cl);
+        *s = (ax < 0x1p-26) ? x : sh + sl;
+        *c = ch + cl;
         return;
     }
-    if (trig_special(x, &r)) {
-        *s = r;
-        *c = r;
-        return;
-    }
-    if (!(fabs(x) <= PIO4)) {
+    if (ax < 0x1.921fb54442d18p+20) {
+        q = reduce_medium(x, &rh, &rl);
+    } else if (ax <= DBL_MAX) {
         q = reduce(x, &rh, &rl);
+    } else {
+        *s = trig_of_nonfinite(x);
+        *c = *s;
+        return;
     }
-    sin_kernel(rh, rl, &sh, &sl);
-    cos_kernel(rh, rl, &ch, &cl);
-    sh = sh + sl;
-    ch = ch + cl;
-    *s = (fabs(x) < 0x1p-26) ? x : QSIGN[(q >> 1) & 1] * ((q & 1) ? ch : sh);
-    *c = QSIGN[((q + 1) >> 1) & 1] * ((q & 1) ? sh : ch);
+    sincos_kernel(rh, rl, &sh, &sl, &ch, &cl);
+    v[0] = sh + sl;
+    v[1] = ch + cl;
+    /* quadrant q: sin x = +-(q odd ? cos r : sin r), cos x = sin(x + pi/2) */
+    *s = QSIGN[(q >> 1) & 1] * v[q & 1];
+    *c = QSIGN[((q + 1) >> 1) & 1] * v[(q + 1) & 1];
 }
 
 double gnc_tan(double x)
@@ -824,7 +873,7 @@ double gnc_tan(double x)
 /* -- inverse trigonometric functions ------------------------------------------ */
 
 /* atan(qh + ql) as rh + rl for 0 <= qh <= 1 */
-static void atan_kernel(double qh, double ql, double *rh, double *rl)
+GM_INLINE static void atan_kernel(double qh, double ql, double *rh, double *rl)
 {
     int k = (int)(qh * 128.0 + 0.5);
     if (k < 16) {
@@ -854,7 +903,7 @@ static void atan_kernel(double qh, double ql, double *rh, double *rl)
 
 /* atan2 of positive double-doubles (not both 0) as rh + rl in [0, pi/2];
  * the larger of y, x in [2^-30, 4] or so (no overflow in the products). */
-static void atan2_pos(double yh, double yl, double xh, double xl, double *rh, double *rl)
+GM_INLINE static void atan2_pos(double yh, double yl, double xh, double xl, double *rh, double *rl)
 {
     double qh, ql, ah, al, s, e;
     if (yh <= xh) {

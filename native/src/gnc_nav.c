@@ -166,11 +166,13 @@ static int nav_inputs_ok(const gnc_nav_in *in)
 static void nav_meas_hill(const gnc_nav *ctx, const gnc_nav_in *in, const double C[9],
                           double m[3])
 {
-    double rng = in->meas[0], az = in->meas[1], el = in->meas[2], ce = gnc_cos(el);
+    double rng = in->meas[0], ce, se, ca, sa;
     double los_C[3], los_B[3], los_N[3], qc[4], h[3];
-    los_C[0] = ce * gnc_sin(az);
-    los_C[1] = gnc_sin(el);
-    los_C[2] = ce * gnc_cos(az);
+    gnc_sincos(in->meas[1], &sa, &ca); /* azimuth */
+    gnc_sincos(in->meas[2], &se, &ce); /* elevation */
+    los_C[0] = ce * sa;
+    los_C[1] = se;
+    los_C[2] = ce * ca;
     la_mtv3(ctx->cam_C, los_C, los_B);
     gnc_quat_conj(in->q_BN, qc);
     gnc_quat_rotate(qc, los_B, los_N);
@@ -221,9 +223,10 @@ static void nav_gps_cov_out(const gnc_nav_config *cfg, gnc_nav_out *out)
  * (range att_sigma)^2 on both axes (the estimate itself is unchanged). */
 static void nav_bearing_floor(gnc_relnav *ekf, const double meas[3], double att_sigma)
 {
-    double ca = gnc_cos(meas[1]), sa = gnc_sin(meas[1]), ce = gnc_cos(meas[2]);
-    double se = gnc_sin(meas[2]), e[2][3], floor_var = meas[0] * att_sigma, v;
+    double ca, sa, ce, se, e[2][3], floor_var = meas[0] * att_sigma, v;
     int k, i, j;
+    gnc_sincos(meas[1], &sa, &ca);
+    gnc_sincos(meas[2], &se, &ce);
     floor_var *= floor_var;
     e[0][0] = -sa;
     e[0][1] = ca;

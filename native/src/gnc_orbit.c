@@ -385,7 +385,7 @@ int gnc_coe_from_rv(const double r[3], const double v[3], double mu, double coe[
 int gnc_rv_from_coe(const double coe[6], double mu, double r[3], double v[3])
 {
     double a, e, inc, raan, argp, nu, p, rn, sp, rp[3], vp[3], Q[9];
-    double cO, sO, ci, si, cw, sw;
+    double cO, sO, ci, si, cw, sw, sn, cn;
     if (coe == NULL || r == NULL || v == NULL) {
         return GNC_ERR_NULL;
     }
@@ -403,23 +403,21 @@ int gnc_rv_from_coe(const double coe[6], double mu, double r[3], double v[3])
         return GNC_ERR_DOMAIN;
     }
     p = a * (1.0 - e * e);
-    if (!(1.0 + e * gnc_cos(nu) > 1e-12)) {
+    gnc_sincos(nu, &sn, &cn);
+    if (!(1.0 + e * cn > 1e-12)) {
         return GNC_ERR_DOMAIN; /* beyond the asymptotes of a hyperbola */
     }
-    rn = p / (1.0 + e * gnc_cos(nu));
+    rn = p / (1.0 + e * cn);
     sp = sqrt(mu / p);
-    rp[0] = rn * gnc_cos(nu);
-    rp[1] = rn * gnc_sin(nu);
+    rp[0] = rn * cn;
+    rp[1] = rn * sn;
     rp[2] = 0.0;
-    vp[0] = -sp * gnc_sin(nu);
-    vp[1] = sp * (e + gnc_cos(nu));
+    vp[0] = -sp * sn;
+    vp[1] = sp * (e + cn);
     vp[2] = 0.0;
-    cO = gnc_cos(raan);
-    sO = gnc_sin(raan);
-    ci = gnc_cos(inc);
-    si = gnc_sin(inc);
-    cw = gnc_cos(argp);
-    sw = gnc_sin(argp);
+    gnc_sincos(raan, &sO, &cO);
+    gnc_sincos(inc, &si, &ci);
+    gnc_sincos(argp, &sw, &cw);
     Q[0] = cO * cw - sO * sw * ci;
     Q[1] = -cO * sw - sO * cw * ci;
     Q[2] = sO * si;

@@ -9,6 +9,23 @@ static int n_ok(double n)
     return n > 0.0 && la_finite(&n, 1);
 }
 
+/* The position rows (phi[0..17]) of the CW state transition matrix for
+ * s = sin(nt), c = cos(nt), zeros included: gnc_cw_stm and cw_dist2 share
+ * them, so a position has the same bits either way. */
+static void cw_stm_position_rows(double n, double nt, double s, double c, double phi[18])
+{
+    la_zero(phi, 18);
+    phi[0] = 4.0 - 3.0 * c;
+    phi[3] = s / n;
+    phi[4] = 2.0 * (1.0 - c) / n;
+    phi[6] = 6.0 * (s - nt);
+    phi[7] = 1.0;
+    phi[9] = -2.0 * (1.0 - c) / n;
+    phi[10] = (4.0 * s - 3.0 * nt) / n;
+    phi[14] = c;
+    phi[17] = s / n;
+}
+
 int gnc_cw_stm(double n, double t, double phi[36])
 {
     double s, c, nt;
@@ -20,17 +37,8 @@ int gnc_cw_stm(double n, double t, double phi[36])
     }
     nt = n * t;
     gnc_sincos(nt, &s, &c);
-    la_zero(phi, 36);
-    /* positions */
-    phi[0] = 4.0 - 3.0 * c;
-    phi[3] = s / n;
-    phi[4] = 2.0 * (1.0 - c) / n;
-    phi[6] = 6.0 * (s - nt);
-    phi[7] = 1.0;
-    phi[9] = -2.0 * (1.0 - c) / n;
-    phi[10] = (4.0 * s - 3.0 * nt) / n;
-    phi[14] = c;
-    phi[17] = s / n;
+    cw_stm_position_rows(n, nt, s, c, phi);
+    la_zero(phi + 18, 18);
     /* velocities */
     phi[18] = 3.0 * n * s;
     phi[21] = c;
@@ -71,10 +79,13 @@ int gnc_cw_propagate(double n, const double x0[6], double t, double x[6])
 static int cw_transfer(double n, const double r0[3], const double rf[3], double tof,
                        double v_dep[3], double v_arr[3], int *flags)
 {
-    double th = n * tof, sh = gnc_sin(0.5 * th), ch = gnc_cos(0.5 * th);
-    double s = gnc_sin(th), c = gnc_cos(th), omc = 2.0 * sh * sh; /* 1 - cos th */
-    double g = 8.0 * sh - 3.0 * th * ch, dg = ch + 1.5 * th * sh, D = 2.0 * sh * g;
-    double dx, dy, vx, vy, vz;
+    double th = n * tof, sh, ch, s, c, omc, g, dg, D, dx, dy, vx, vy, vz;
+    gnc_sincos(0.5 * th, &sh, &ch);
+    gnc_sincos(th, &s, &c);
+    omc = 2.0 * sh * sh; /* 1 - cos th */
+    g = 8.0 * sh - 3.0 * th * ch;
+    dg = ch + 1.5 * th * sh;
+    D = 2.0 * sh * g;
     *flags = 0;
     /* within 1e-3 rad of a singular time of flight: refuse, never an absurd dv */
     if (fabs(sh) < 5e-4 || fabs(g) < 1e-3 * fabs(dg)) {
@@ -236,12 +247,17 @@ int gnc_safety_ellipse(double n, double radial_amp, double cross_amp, double alo
     return GNC_OK;
 }
 
+/* The position at t and its squared norm, for n > 0, x0 and t finite: the
+ * position rows of gnc_cw_propagate's product (la_mm over the same rows, the
+ * same operations in the same order, zero entries included since they fix
+ * the sign of a zero), so the same bits without the velocity rows. */
 static double cw_dist2(double n, const double x0[6], double t, double r[3])
 {
-    double x[6];
-    gnc_cw_propagate(n, x0, t, x);
-    la_copy(x, r, 3);
-    return la_dot(x, x);
+    double nt = n * t, s, c, phi[18];
+    gnc_sincos(nt, &s, &c);
+    cw_stm_position_rows(n, nt, s, c, phi);
+    la_mm(phi, x0, r, 3, 6, 1);
+    return la_dot(r, r);
 }
 
 int gnc_cw_closest_approach(double n, const double x0[6], double horizon, double *t_ca,
@@ -384,8 +400,7 @@ int gnc_nmc_state(double n, double radius, double phase, double x[6])
     }
     b = radius / 2.0;
     zc = radius * sqrt(3.0) / 2.0;
-    s = gnc_sin(phase);
-    c = gnc_cos(phase);
+    gnc_sincos(phase, &s, &c);
     x[0] = b * c;
     x[1] = -2.0 * b * s;
     x[2] = zc * c;

@@ -149,9 +149,10 @@ int gnc_relnav_burn_noise(const gnc_relnav_config *cfg, const double D0[3], cons
 /* The position reset from the measurement z (variances r); velocity kept. */
 static void relnav_reset_from(gnc_relnav *ctx, const double z[3], const double r[3])
 {
-    double ca = gnc_cos(z[1]), sa = gnc_sin(z[1]), ce = gnc_cos(z[2]), se = gnc_sin(z[2]);
-    double J[9], P[36];
+    double ca, sa, ce, se, J[9], P[36];
     int i, j, k;
+    gnc_sincos(z[1], &sa, &ca);
+    gnc_sincos(z[2], &se, &ce);
     /* rho = R (ce ca, ce sa, se); columns d/dR, d/daz, d/del; x = -rho */
     J[0] = ce * ca;
     J[3] = ce * sa;

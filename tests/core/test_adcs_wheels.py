@@ -225,3 +225,25 @@ def test_bad_adcs_input_is_a_typed_error_and_changes_nothing(bad: dict) -> None:
     a.step(AdcsInput(mode=AdcsMode.POINT))  # no gyro: the last valid one (none yet) stays
     assert a._in.view("gyro_valid")[0] == 0
     assert a._in.view("gyro_B").tolist() == [0.0, 0.0, 0.0]  # the bad value was not kept
+
+
+def test_short_wheel_speed_tuple_is_padded_like_an_array() -> None:
+    """A tuple of k < 6 wheel speeds (the ADCS task's form) is padded with
+    zeros without numpy: the same outputs, bit for bit, as an array, and a bad
+    element is still a GncInputError."""
+    Adcs, AdcsConfig, AdcsInput, AdcsMode = att.Adcs, att.AdcsConfig, att.AdcsInput, att.AdcsMode
+    speeds = (12.5, -3.25, 40.0)
+    outs = []
+    for ws in (speeds, np.array(speeds), list(speeds)):
+        a = Adcs(AdcsConfig(unload_gain=0.002))
+        for _ in range(5):
+            r = a.step(AdcsInput(mode=AdcsMode.POINT, gyro_B=(1e-3, -2e-3, 5e-4),
+                                 q_st_BN=(1.0, 0.0, 0.0, 0.0), mag_B=(2e-5, -1e-5, 3e-5),
+                                 wheel_speed=ws, tach_new=1,
+                                 q_target_BN=(0.9, 0.1, 0.3, 0.3)))
+        outs.append(bytes(np.asarray(r.wheel_cmd)) + bytes(np.asarray(r.q_BN)))
+    assert outs[0] == outs[1] == outs[2]
+    with pytest.raises(GncInputError):
+        Adcs(AdcsConfig()).step(AdcsInput(mode=AdcsMode.POINT, gyro_B=(0.0, 0.0, 0.0),
+                                          q_st_BN=(1.0, 0.0, 0.0, 0.0), mag_B=(0.0, 0.0, 0.0),
+                                          wheel_speed=(1.0, "x", 2.0)))

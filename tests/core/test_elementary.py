@@ -10,7 +10,8 @@ against independent references:
   and in fact below 1 ULP of the exact value;
 - special values (signed zeros, infinities, NaN, domain errors) as C99
   Annex F requires, checked against glibc through numpy and by hand;
-- gnc_sincos is gnc_sin and gnc_cos bit for bit; floor, ceil, trunc and fmod
+- gnc_sincos is gnc_sin and gnc_cos bit for bit (on the samples and on a
+  sweep of about 3 million arguments); floor, ceil, trunc and fmod
   are exact (numpy, and exact rationals for fmod);
 - the generated coefficients and tables are what native/gen_math.py makes.
 
@@ -198,6 +199,49 @@ def test_sincos_is_sin_and_cos_bit_for_bit() -> None:
     for part, ref in (("sincos_sin", "sin"), ("sincos_cos", "cos")):
         a, b = evaluate(part, x), evaluate(ref, x)
         assert (a.view(np.uint64) == b.view(np.uint64)).all()
+
+
+def _ulps_around(centres: np.ndarray, k: int) -> np.ndarray:
+    """The doubles within k ULPs of each centre (by bit pattern), both signs."""
+    bits = np.abs(centres).view(np.int64)[:, None] + np.arange(-k, k + 1)
+    pos = bits[bits >= 0].view(np.float64)
+    return np.concatenate([pos, -pos])
+
+
+def sincos_sweep() -> np.ndarray:
+    """About 3 million arguments for the sincos bit check: every exponent (random
+    bit patterns: subnormals, huge, NaN, infinities), the working range, the
+    neighbourhoods of multiples of pi/2 and pi/4 (reduction nearly cancels;
+    quadrant changes; k past 2^20 where Payne-Hanek takes over), of the
+    kernel's table points k/64 and its 1/4 switch, and of every threshold in
+    gnc_sin, gnc_cos and gnc_sincos."""
+    rng = np.random.default_rng(14)
+    k = np.concatenate([np.arange(-2000, 2001), rng.integers(-(2**23), 2**23, 60000)])
+    thresholds = np.array([2.0**-27, 2.0**-26, 2.0**-25, 0.25, np.pi / 4, 2**20 * np.pi / 2,
+                           2.2250738585072014e-308, 5e-324, 1.7976931348623157e308])
+    parts = [
+        rng.integers(0, 2**64, 1_000_000, dtype=np.uint64).view(np.float64),
+        rng.uniform(-8.0, 8.0, 600_000),
+        rng.uniform(-2e6, 2e6, 300_000),
+        _ulps_around(k * (np.pi / 2), 3),
+        _ulps_around(k * (np.pi / 4), 3),
+        _ulps_around(np.arange(1, 64 * 64) / 64.0, 3),
+        _ulps_around(np.arange(1, 64 * 64) / 128.0 - 1.0 / 256.0, 3),
+        _ulps_around(thresholds, 200),
+        np.array(SPECIALS),
+    ]
+    return np.concatenate(parts)
+
+
+def test_sincos_is_sin_and_cos_bit_for_bit_on_a_sweep() -> None:
+    """gnc_sincos (one reduction, one shared kernel) gives gnc_sin's and
+    gnc_cos's bits on every argument of the sweep, NaN payloads included."""
+    x = sincos_sweep()
+    assert x.size > 2_500_000
+    for part, ref in (("sincos_sin", "sin"), ("sincos_cos", "cos")):
+        a, b = evaluate(part, x).view(np.uint64), evaluate(ref, x).view(np.uint64)
+        bad = np.flatnonzero(a != b)
+        assert bad.size == 0, f"{part} != {ref} at {x[bad[:5]].tolist()}"
 
 
 def _wide(rng: np.random.Generator, n: int) -> np.ndarray:

@@ -69,3 +69,31 @@ def test_unknown_member_is_an_attribute_error() -> None:
         r["no_such_member"]
     with pytest.raises(AttributeError):
         r._private  # noqa: B018
+
+
+@pytest.mark.parametrize("cname", STRUCTS)
+def test_values_are_the_array_members_as_plain_scalars(cname: str) -> None:
+    """Result.values(name): the numpy view's elements bit for bit, as Python
+    floats (ints); a scalar or unknown member is a KeyError."""
+    dtype = struct_dtype(cname)
+    rng = np.random.default_rng(8)
+    raw = rng.integers(0, 256, ffi.sizeof(cname), dtype=np.uint8).tobytes()
+    r = Result(raw, dtype)
+    arrays = 0
+    for name in dtype.names:
+        want = _reference(raw, dtype, name)
+        if not isinstance(want, np.ndarray) or want.ndim != 1 or want.dtype.names:
+            if name in r._lay:
+                with pytest.raises(KeyError):
+                    r.values(name)
+            continue
+        got = r.values(name)
+        assert type(got) is tuple and len(got) == want.size, name
+        assert all(type(v) is type(w) for v, w in zip(got, want.tolist(), strict=True)), name
+        assert np.array_equal(np.array(got, dtype=want.dtype).view(np.uint8),
+                              want.view(np.uint8)), name
+        arrays += 1
+    with pytest.raises(KeyError):
+        r.values("no_such_member")
+    if cname == "gnc_adcs_out":
+        assert arrays >= 4  # wheel_cmd, dipole_B, q_BN, w_B, ...

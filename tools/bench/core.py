@@ -12,7 +12,8 @@ straightforward numpy implementation of the same computation in the same run.
 The numpy references are checked against the C results before timing (they
 compute the same thing). Rates are the best of several repeats. The last
 line is one JSON object with the keys control_vs_numpy, ekf_vs_numpy,
-lambert_per_s, cffi_call_ns.
+lambert_per_s, cffi_call_ns, and every printed rate (adcs_step_per_s,
+relnav_step_per_s, kepler_per_s, ...: for ``against.py``).
 
 Run: ``python tools/bench/core.py`` (``--quick`` for a short run).
 """
@@ -199,7 +200,11 @@ def numpy_relnav_step(state: dict, cfg: RelnavConfig, dt: float, z: np.ndarray) 
                 -np.sqrt(s2) / R2]
     y = z - h
     y[1] = (y[1] + np.pi) % (2 * np.pi) - np.pi
-    R = np.diag([cfg.sigma_range**2, cfg.sigma_angle**2, cfg.sigma_angle**2])
+    # range noise grows with the range; the azimuth's with 1/cos(elevation)
+    # (gnc_relnav_noise, at the predicted measurement)
+    sr = cfg.sigma_range + cfg.sigma_range_frac * abs(h[0])
+    ce = max(np.cos(h[2]), 1e-3)
+    R = np.diag([sr**2, cfg.sigma_angle**2 / ce**2, cfg.sigma_angle**2])
     S = H @ P @ H.T + R
     K = P @ H.T @ np.linalg.inv(S)
     IKH = np.eye(6) - K @ H
@@ -379,7 +384,10 @@ def main() -> int:
     print(json.dumps({"control_vs_numpy": round(control_ratio, 2),
                       "ekf_vs_numpy": round(ekf_ratio, 2),
                       "lambert_per_s": round(fns["lambert_per_s"]),
-                      "cffi_call_ns": round(cffi_ns, 1)}))
+                      "cffi_call_ns": round(cffi_ns, 1),
+                      "adcs_step_per_s": round(ctl["adcs_step_per_s"]),
+                      "relnav_step_per_s": round(ekf["relnav_step_per_s"]),
+                      **{k: round(v) for k, v in fns.items() if k != "lambert_per_s"}}))
     return 0
 
 

@@ -12,11 +12,18 @@ beside the platform's libm measured in the same run.
 - speed: ns per call of ``gnc_math_eval`` over the same arguments, and of the
   platform's libm (glibc here) called in the same C loop, compiled in this run
   with cffi (the anchor).
+- sincos: ``gnc_sincos`` (one reduction for both) must give the bits of
+  ``gnc_sin`` and ``gnc_cos``: checked on the sin and cos samples together
+  (2 N arguments), so its accuracy is theirs (the row repeats the worse of the
+  two, measured on the sin sample when those rows are not in the run); its
+  speed is one gnc_sincos call beside glibc's sincos, and beside the core's
+  sin + cos.
 
     python tools/bench/elementary.py [--quick] [--n N] [--workers K] [--only sin,cos]
 
 The last line is one JSON object: per function n, max_ulp, max_cr_distance,
-not_cr_fraction, ns_core, ns_libm; and max_ulp over all functions.
+not_cr_fraction, ns_core, ns_libm (for sincos also same_bits, ns_core_sin_plus_cos);
+and max_ulp over all functions.
 """
 
 from __future__ import annotations
@@ -43,6 +50,7 @@ from fsw.core._gnc import lib as gnc_lib  # noqa: E402
 from fsw_tools import mathcheck  # noqa: E402
 
 from fsw.core.elementary import FUNCTIONS as IDS  # noqa: E402
+from fsw.core.elementary import evaluate  # noqa: E402
 
 CHUNK = 25_000
 
@@ -53,7 +61,12 @@ LIBM_CALL = {
     "exp": "exp(x[i])", "expm1": "expm1(x[i])", "log": "log(x[i])", "log1p": "log1p(x[i])",
     "pow": "pow(x[i], y[i])", "cbrt": "cbrt(x[i])", "hypot": "hypot(x[i], y[i])",
     "sinh": "sinh(x[i])", "cosh": "cosh(x[i])", "tanh": "tanh(x[i])",
+    "sincos_sin": "libm_sincos_sin(x[i])",
 }
+# glibc's sincos (a GNU extension), the anchor of gnc_sincos
+LIBM_SINCOS = ("static volatile double libm_cos_sink;\n"
+               "static double libm_sincos_sin(double x)\n{\n    double s, c;\n"
+               "    sincos(x, &s, &c);\n    libm_cos_sink = c;\n    return s;\n}\n")
 
 
 def _measure_chunk(job: tuple[str, np.ndarray, np.ndarray | None]) -> mathcheck.Accuracy:
@@ -89,7 +102,7 @@ def _libm_module() -> Any | None:
         return None
     cases = "\n".join(f"    case {IDS[n]}: for (i = 0; i < n; ++i) out[i] = {c}; break;"
                       for n, c in LIBM_CALL.items())
-    src = ("#include <math.h>\n#include <stddef.h>\n"
+    src = ("#define _GNU_SOURCE\n#include <math.h>\n#include <stddef.h>\n" + LIBM_SINCOS +
            "static int libm_eval(int fn, const double *x, const double *y, size_t n, "
            "double *out)\n{\n    size_t i;\n    switch (fn) {\n" + cases +
            "\n    default: return 5;\n    }\n    return 0;\n}\n")
@@ -138,6 +151,33 @@ def speed(name: str, x: np.ndarray, y: np.ndarray | None, libm: Any | None,
     return core, ref
 
 
+def sincos_row(n: int, res: dict[str, dict[str, Any]], workers: int,
+               libm: Any | None) -> dict[str, Any]:
+    """gnc_sincos: same bits as gnc_sin and gnc_cos on both samples, their
+    accuracy, and its speed beside glibc's sincos and the core's sin + cos."""
+    xs = np.concatenate([mathcheck.sample("sin", n)[0], mathcheck.sample("cos", n)[0]])
+    same = 0
+    for part, ref in (("sincos_sin", "sin"), ("sincos_cos", "cos")):
+        a, b = evaluate(part, xs).view(np.uint64), evaluate(ref, xs).view(np.uint64)
+        same += int(np.count_nonzero(a == b))
+    if "sin" in res and "cos" in res:
+        acc = [res["sin"], res["cos"]]
+    else:  # measure the sine on its sample (the same bits as gnc_sincos's)
+        a = accuracy("sin", n, workers)[0]
+        acc = [{"max_ulp": a.max_ulp, "max_cr_distance": a.max_cr_distance,
+                "not_cr_fraction": a.not_cr_fraction, "worst": a.worst}]
+    worst = max(acc, key=lambda r: r["max_ulp"])
+    m = min(n, 200_000)
+    core, ref = speed("sincos_sin", xs, None, libm, m, 5)
+    sin_ns = speed("sin", xs, None, None, m, 5)[0]
+    cos_ns = speed("cos", xs, None, None, m, 5)[0]
+    return {"n": 2 * n, "same_bits": same, "max_ulp": worst["max_ulp"],
+            "max_cr_distance": max(r["max_cr_distance"] for r in acc),
+            "not_cr_fraction": max(r["not_cr_fraction"] for r in acc), "worst": worst["worst"],
+            "ns_core": round(core, 2), "ns_libm": None if ref is None else round(ref, 2),
+            "ns_core_sin_plus_cos": round(sin_ns + cos_ns, 2)}
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="20,000 arguments per function")
@@ -146,8 +186,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--only", default="", help="comma-separated functions (default: all)")
     args = p.parse_args(argv)
     n = args.n or (20_000 if args.quick else 1_000_000)
-    names = [s for s in args.only.split(",") if s] or list(mathcheck.FUNCTIONS)
-    unknown = set(names) - set(mathcheck.FUNCTIONS)
+    known = [*mathcheck.FUNCTIONS, "sincos"]
+    names = [s for s in args.only.split(",") if s] or known
+    unknown = set(names) - set(known)
     if unknown:
         print(f"elementary.py: error: unknown functions {sorted(unknown)}", file=sys.stderr)
         return 2
@@ -159,6 +200,8 @@ def main(argv: list[str] | None = None) -> int:
     res: dict[str, dict[str, Any]] = {}
     t0 = time.perf_counter()
     for name in names:
+        if name == "sincos":
+            continue
         acc, x, y = accuracy(name, n, args.workers)
         core, ref = speed(name, x, y, libm, min(n, 200_000), 5)
         ratio = f"{core / ref:6.2f}" if ref else "     -"
@@ -169,6 +212,19 @@ def main(argv: list[str] | None = None) -> int:
                      "max_cr_distance": acc.max_cr_distance,
                      "not_cr_fraction": acc.not_cr_fraction, "worst": acc.worst,
                      "ns_core": round(core, 2), "ns_libm": None if ref is None else round(ref, 2)}
+    if "sincos" in names:
+        r = res["sincos"] = sincos_row(n, res, args.workers, libm)
+        ratio = f"{r['ns_core'] / r['ns_libm']:6.2f}" if r["ns_libm"] else "     -"
+        print(f"{'sincos':8s} {'= sin and cos: same bits on both samples':64s} {r['n']:9,d} "
+              f"{r['max_ulp']:8.3f} {r['max_cr_distance']:7d} {r['not_cr_fraction']:8.2%} "
+              f"{r['ns_core']:8.1f} {(r['ns_libm'] or float('nan')):8.1f} {ratio}", flush=True)
+        print(f"         gnc_sincos: the bits of gnc_sin and gnc_cos on {r['same_bits']:,} of "
+              f"{2 * r['n']:,} results; one call {r['ns_core']:.1f} ns, gnc_sin + gnc_cos "
+              f"{r['ns_core_sin_plus_cos']:.1f} ns")
+        if r["same_bits"] != 2 * r["n"]:
+            print("elementary.py: error: gnc_sincos differs from gnc_sin/gnc_cos",
+                  file=sys.stderr)
+            return 1
     worst = max(r["max_ulp"] for r in res.values())
     print(f"largest error {worst:.3f} ULP (at most 1 required); {time.perf_counter() - t0:.0f} s")
     print(json.dumps({"n_per_function": n, "max_ulp": worst, "functions": res}))

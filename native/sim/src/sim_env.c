@@ -46,7 +46,7 @@ void sim_rotate_inv(const double q[4], const double v[3], double out[3])
 int sim_sun(double jd_tt, double sun_n[3], double *distance)
 {
     const double deg = GNC_PI / 180.0;
-    double T, lam_m, m, lam, r_au, eps;
+    double T, lam_m, m, lam, r_au, eps, sm, cm, s2m, c2m, sl, cl, se, ce;
     if (sun_n == NULL || distance == NULL) {
         return SIM_ERR_NULL;
     }
@@ -58,12 +58,16 @@ int sim_sun(double jd_tt, double sun_n[3], double *distance)
     m = (357.5291092 + 35999.05034 * T) * deg;
     /* ecliptic longitude of date, brought back to the J2000 equinox by the
      * general precession in longitude (5029.0966 arcsec per century) */
-    lam = (lam_m + 1.914666471 * gnc_sin(m) + 0.019994643 * gnc_sin(2.0 * m) - 1.396971 * T) * deg;
-    r_au = 1.000140612 - 0.016708617 * gnc_cos(m) - 0.000139589 * gnc_cos(2.0 * m);
+    gnc_sincos(m, &sm, &cm);
+    gnc_sincos(2.0 * m, &s2m, &c2m);
+    lam = (lam_m + 1.914666471 * sm + 0.019994643 * s2m - 1.396971 * T) * deg;
+    r_au = 1.000140612 - 0.016708617 * cm - 0.000139589 * c2m;
     eps = 23.439291 * deg; /* J2000 mean obliquity */
-    sun_n[0] = gnc_cos(lam);
-    sun_n[1] = gnc_cos(eps) * gnc_sin(lam);
-    sun_n[2] = gnc_sin(eps) * gnc_sin(lam);
+    gnc_sincos(lam, &sl, &cl);
+    gnc_sincos(eps, &se, &ce);
+    sun_n[0] = cl;
+    sun_n[1] = ce * sl;
+    sun_n[2] = se * sl;
     *distance = r_au * SIM_AU;
     return SIM_OK;
 }
@@ -93,8 +97,7 @@ int sim_magnetic_field(const sim_env *env, double t, const double r_n[3], double
         return SIM_ERR_DOMAIN;
     }
     th = env->era0 + env->omega_earth * t;
-    c = gnc_cos(th);
-    s = gnc_sin(th);
+    gnc_sincos(th, &s, &c);
     /* Earth-fixed to inertial: rotate by +era about z */
     d[0] = c * env->dipole_ecef[0] - s * env->dipole_ecef[1];
     d[1] = s * env->dipole_ecef[0] + c * env->dipole_ecef[1];

@@ -8,6 +8,9 @@ or the board falls silent for ``loss_timeout`` (LinkLost, a
 ``ConnectionError``), and on the next call reconnects and waits for the
 board's heartbeat before sending, so a run resumes when the board is back;
 while the board is away each call fails at once (one attempt to open).
+A board that booted again shows it in its heartbeat (its uptime goes back):
+``restarts`` counts those boots, so a caller knows the board has lost its
+contexts (and its kept last response) rather than merely been slow.
 """
 
 from __future__ import annotations
@@ -59,6 +62,8 @@ class BoardLink:
         self.status: Any = None  # the last BOARD_STATUS record
         self.status_count = 0
         self.bad_telemetry = 0
+        self.restarts = 0  # boots seen after the first heartbeat (the uptime went back)
+        self._uptime_ms: int | None = None
         self._status_at: float | None = None
         self._ping_seq = 0
 
@@ -79,6 +84,10 @@ class BoardLink:
             return
         self.status_count += 1
         self._status_at = time.monotonic()
+        uptime = int(self.status.uptime_ms)
+        if self._uptime_ms is not None and uptime < self._uptime_ms:
+            self.restarts += 1  # the board booted again: its contexts are gone
+        self._uptime_ms = uptime
 
     def connect(self, timeout: float | None = None, *, retry: bool = True) -> None:
         """Open the port and wait for a heartbeat; LinkLost if none comes.

@@ -71,7 +71,7 @@ def test_requests_built_dispatched_and_parsed_with_the_dictionary() -> None:
     # a failing call still answers, with its status and zero outputs
     rec = _roundtrip(d, "J2_RATES", mu=orbit.MU_EARTH, j2=1e-3, r_eq=6.4e6, a=7e6, e=1.5, i=0.3)
     assert rec.status == STATUS["GNC_ERR_DOMAIN"] and rec.rates == (0.0, 0.0, 0.0)
-    assert d.counters == {"requests": 4, "failed": 1, "malformed": 0}
+    assert d.counters == {"requests": 4, "failed": 1, "malformed": 0, "repeats": 0}
 
 
 def test_stateful_steps_keep_their_context_in_the_dispatcher() -> None:

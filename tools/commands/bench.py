@@ -75,13 +75,19 @@ def _open_board(args: argparse.Namespace) -> tuple[Any, str]:
 
         with step("building the firmware"):
             build = build_firmware("all")
-        board = QemuBoard(build / "firmware.elf", lifetime=3600.0)
+        board = QemuBoard(build / "firmware.elf", lifetime=_lifetime(args))
         with step("starting QEMU"):
             return board, board.start()
     if args.virtual:
-        vboard = VirtualBoard(lifetime=3600.0)
+        vboard = VirtualBoard(lifetime=_lifetime(args))
         return vboard, vboard.start()
     return None, args.port
+
+
+def _lifetime(args: argparse.Namespace) -> float:
+    """How long the emulated board may run: an hour, or six for a whole
+    mission (under QEMU on a loaded host it has taken close to one)."""
+    return 6 * 3600.0 if args.to_end else 3600.0
 
 
 def _back_to_back(link: Any, n: int) -> list[Any]:

@@ -15,6 +15,9 @@ included), what a starved emulator or a noisy line does:
   of the same request, whose answer it is);
 - ``duplicate``: the request reaches the board twice (the second copy's
   answer is a stray, dropped);
+- ``stale``: the board runs the request, but what arrives first is a stray
+  answer to the previous request (sequence count not the one awaited), and
+  this request's own answer is lost;
 - ``short_wait``: the request is sent with a wait far too short to be
   answered (the board's answer arrives later on the real link, where the
   serial link drops it as stale);
@@ -22,6 +25,7 @@ included), what a starved emulator or a noisy line does:
 - ``slow``: the answer comes ``delay`` seconds late (only a delay: a wait
   shorter than it times out as ``late`` does).
 
+A timed-out exchange takes its full timeout, as on a real link.
 ``injected`` counts the faults injected, by kind.
 """
 
@@ -34,7 +38,8 @@ from typing import Any
 
 __all__ = ["FAULTS", "FaultyLink", "every"]
 
-FAULTS = ("drop_request", "drop_answer", "late", "duplicate", "short_wait", "disconnect", "slow")
+FAULTS = ("drop_request", "drop_answer", "late", "duplicate", "stale", "short_wait",
+          "disconnect", "slow")
 
 
 class FaultyLink:
@@ -54,6 +59,7 @@ class FaultyLink:
         self.exchanges = 0
         self.injected: Counter[str] = Counter()
         self._late: bytes | None = None
+        self._previous: bytes | None = None
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)  # restarts, stats, status ... of the real link
@@ -70,6 +76,7 @@ class FaultyLink:
         if fault == "disconnect":
             raise ConnectionError(f"fault injected: link lost at exchange {k}")
         if fault == "drop_request":
+            time.sleep(timeout)
             raise TimeoutError(f"fault injected: request {k} lost")
         if fault == "short_wait":
             return self.inner.transact(request, 1e-4)  # times out on a real link
@@ -77,12 +84,16 @@ class FaultyLink:
         if fault == "duplicate":
             self.inner.transact(request, timeout)  # the second copy: its answer is a stray
         late, self._late = self._late, None
+        previous, self._previous = self._previous, answer
         if fault == "drop_answer":
+            time.sleep(timeout)
             raise TimeoutError(f"fault injected: answer {k} lost")
         if fault == "late" or (fault == "slow" and self.delay >= timeout):
-            time.sleep(min(self.delay, timeout))
+            time.sleep(timeout)
             self._late = answer
             raise TimeoutError(f"fault injected: answer {k} late")
+        if fault == "stale" and previous is not None:
+            return previous
         if fault == "slow":
             time.sleep(self.delay)
         return late if late is not None else answer

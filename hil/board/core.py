@@ -60,7 +60,7 @@ class BoardCore(PacketCore):
 
     ``mode``: :data:`LOCKSTEP` or :data:`REALTIME`. ``timeout`` (s): the
     wait for an answer (in lockstep the first wait; each retry doubles it,
-    up to 4 s). ``deadline`` (s): in lockstep, how long one call may be
+    up to 4 s or ``timeout`` if longer). ``deadline`` (s): in lockstep, how long one call may be
     retried before it fails. ``rtt_s`` holds the wall time of every
     successful call (retries included), by call name; ``retries`` counts the
     requests sent again, ``stale`` the answers dropped for their sequence
@@ -163,7 +163,7 @@ class BoardCore(PacketCore):
             if lost:  # reopening fails at once while the board is away: pause
                 time.sleep(min(pause, left))
                 pause = min(2 * pause, _MAX_PAUSE)
-            wait = min(2 * wait, _MAX_WAIT, max(left, 0.01))
+            wait = min(2 * wait, max(_MAX_WAIT, self.timeout), max(left, 0.01))
 
     # -- configuration calls (replayed after a failure) -------------------------
 

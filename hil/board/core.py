@@ -51,6 +51,7 @@ MODES = (LOCKSTEP, REALTIME)
 #: calls whose effect lives in a board context: replayed after a lost link
 _SETUP = ("adcs_configure", "mekf_configure", "relnav_configure", "nav_configure",
           "nav_set_target", "prop_configure")
+_RESTARTED = "board restarted (its contexts are lost)"
 _MAX_WAIT = 4.0  # s: the longest single wait for an answer in lockstep
 _PAUSE0, _MAX_PAUSE = 0.05, 1.0  # s: pause before reopening a lost link, doubling
 
@@ -83,6 +84,7 @@ class BoardCore(PacketCore):
         self.retries = 0
         self.stale = 0
         self.restarts_seen = 0
+        self._boots = int(getattr(link, "restarts", 0))
         self.failures: list[tuple[str, str]] = []
         self.rtt_s: dict[str, list[float]] = {}
 
@@ -107,8 +109,15 @@ class BoardCore(PacketCore):
             err.__cause__ = exc
         return err
 
-    def _restarts(self) -> int:
-        return int(getattr(self.link, "restarts", 0))
+    def _restarted(self) -> bool:
+        """The board booted again since this core last looked (a heartbeat
+        with its uptime gone back, seen during this call or since the last)."""
+        boots = int(getattr(self.link, "restarts", 0))
+        if boots == self._boots:
+            return False
+        self._boots = boots
+        self.restarts_seen += 1
+        return True
 
     def _exchange(self, name: str, raw: bytes, seq: int, resp: Any) -> Any:
         if self.mode == REALTIME:
@@ -116,22 +125,19 @@ class BoardCore(PacketCore):
         return self._until_deadline(name, raw, seq, resp)
 
     def _once(self, name: str, raw: bytes, seq: int, resp: Any) -> Any:
-        boots = self._restarts()
         try:
             rec = super()._exchange(name, raw, seq, resp)
         except ConnectionError as exc:
             raise self._fail(name, f"board link lost: {exc}", exc) from exc
         except TimeoutError as exc:
             raise self._fail(name, f"board did not answer: {exc}", exc) from exc
-        if self._restarts() != boots:
-            self.restarts_seen += 1
-            raise self._fail(name, "board restarted (its contexts are lost)")
+        if self._restarted():
+            raise self._fail(name, _RESTARTED)
         return rec
 
     def _until_deadline(self, name: str, raw: bytes, seq: int, resp: Any) -> Any:
         """Send ``raw`` until its answer comes (the board answers a repeat
         from its kept response), the board restarts, or the deadline."""
-        boots = self._restarts()
         t_end = time.monotonic() + self.deadline
         wait, pause = self.timeout, _PAUSE0
         while True:
@@ -147,14 +153,14 @@ class BoardCore(PacketCore):
                 self.stale += 1
                 why, exc = f"unreadable answer: {e}", e
             else:
-                if rec.seq == seq and self._restarts() == boots:
+                if rec.seq == seq:
+                    if self._restarted():  # answered by a board that lost its contexts
+                        raise self._fail(name, _RESTARTED)
                     return rec
-                if rec.seq != seq:
-                    self.stale += 1
-                    why = f"stale answer (sequence {rec.seq}, expected {seq})"
-            if self._restarts() != boots:
-                self.restarts_seen += 1
-                raise self._fail(name, "board restarted (its contexts are lost)", exc)
+                self.stale += 1
+                why = f"stale answer (sequence {rec.seq}, expected {seq})"
+            if self._restarted():
+                raise self._fail(name, _RESTARTED, exc)
             left = t_end - time.monotonic()
             if left <= 0:
                 raise self._fail(name, f"no answer within the {self.deadline:g} s deadline "

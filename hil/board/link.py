@@ -8,7 +8,10 @@ or the board falls silent for ``loss_timeout`` (LinkLost, a
 ``ConnectionError``), and on the next call reconnects and waits for the
 board's heartbeat before sending, so a run resumes when the board is back;
 while the board is away each call fails at once (one attempt to open).
-A board that booted again shows it in its heartbeat (its uptime goes back):
+A board that booted again shows it in its heartbeat: its uptime or its
+count of executed calls goes back (each only grows on a living board; the
+count catches a young board seen after longer than the old one had run,
+since the host sends nothing before the first heartbeat of a reconnection).
 ``restarts`` counts those boots, so a caller knows the board has lost its
 contexts (and its kept last response) rather than merely been slow.
 """
@@ -63,7 +66,7 @@ class BoardLink:
         self.status_count = 0
         self.bad_telemetry = 0
         self.restarts = 0  # boots seen after the first heartbeat (the uptime went back)
-        self._uptime_ms: int | None = None
+        self._last_boot_marks: tuple[int, int] | None = None  # (uptime_ms, calls)
         self._status_at: float | None = None
         self._ping_seq = 0
 
@@ -84,10 +87,11 @@ class BoardLink:
             return
         self.status_count += 1
         self._status_at = time.monotonic()
-        uptime = int(self.status.uptime_ms)
-        if self._uptime_ms is not None and uptime < self._uptime_ms:
+        marks = (int(self.status.uptime_ms), int(self.status.calls))
+        last = self._last_boot_marks
+        if last is not None and (marks[0] < last[0] or marks[1] < last[1]):
             self.restarts += 1  # the board booted again: its contexts are gone
-        self._uptime_ms = uptime
+        self._last_boot_marks = marks
 
     def connect(self, timeout: float | None = None, *, retry: bool = True) -> None:
         """Open the port and wait for a heartbeat; LinkLost if none comes.

@@ -156,6 +156,12 @@ def test_a_restarted_board_fails_the_call_and_gets_its_configuration_again() -> 
     assert core.failures == [("prop_partners", "board restarted (its contexts are lost)")]
     assert core.prop_partners() == partners  # prop_configure replayed first
     assert link.exchanges == 5
+    # a reboot seen between calls (its heartbeat came after the last answer)
+    link.inner = DispatchLink(Dispatcher())
+    link.restarts += 1
+    with pytest.raises(GncPacketError, match="restarted"):
+        core.prop_partners()
+    assert core.restarts_seen == 2 and core.prop_partners() == partners
 
 
 def test_the_link_counts_a_board_restart_from_its_heartbeat(

@@ -139,6 +139,17 @@ class BoardLink:
         if self.silence() > self.loss_timeout:
             self._declare_lost("no heartbeat")
 
+    def fresh_status(self, timeout: float = 30.0) -> Any:
+        """The first BOARD_STATUS sent after everything received so far
+        (it counts every call answered before it: the line keeps the board's
+        order), waiting up to ``timeout`` s however slow the board; None if
+        none comes. Declares no loss: for checks after a run."""
+        seen = self.status_count
+        deadline = time.monotonic() + timeout
+        while self.status_count == seen and time.monotonic() < deadline:
+            self.serial.poll(0.1)
+        return self.status if self.status_count != seen else None
+
     def _declare_lost(self, why: str) -> None:
         self.serial.stats.link_losses += 1
         self.serial.close()

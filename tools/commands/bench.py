@@ -91,12 +91,14 @@ def _lifetime(args: argparse.Namespace) -> float:
 
 
 def _back_to_back(link: Any, n: int) -> list[Any]:
-    """Board (PacketCore over the link) vs desktop (LocalCore) on n recorded calls."""
-    from fsw.core.guidance import LocalCore, PacketCore
+    """Board (BoardCore over the link, in lockstep: a slow board is waited
+    for, each call runs once) vs desktop (LocalCore) on n recorded calls."""
+    from fsw.core.guidance import LocalCore
     from hil.board.calls import compare_sessions, recorded_calls, replay
+    from hil.board.core import LOCKSTEP, BoardCore
 
     calls = list(recorded_calls(n))
-    board = replay(PacketCore(link, timeout=2.0), calls)
+    board = replay(BoardCore(link, mode=LOCKSTEP, timeout=2.0), calls)
     return compare_sessions(board, replay(LocalCore(), calls))
 
 

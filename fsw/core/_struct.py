@@ -22,11 +22,12 @@ import numpy as np
 
 from fsw.core._ffi import ffi
 
-_PRIM = {"double": "<f8", "int": "<i4", "float": "<f4", "unsigned int": "<u4"}
+_PRIM = {"double": "<f8", "int": "<i4", "float": "<f4", "unsigned int": "<u4",
+         "uint8_t": "|u1", "size_t": f"<u{ffi.sizeof('size_t')}"}
 
 
 #: numpy scalar type -> struct module format (the same bytes, the same value)
-_STRUCT_FMT = {"<f8": "<d", "<i4": "<i", "<f4": "<f", "<u4": "<I"}
+_STRUCT_FMT = {"<f8": "<d", "<i4": "<i", "<f4": "<f", "<u4": "<I", "|u1": "<B", "<u8": "<Q"}
 
 
 def _prim(ctype: Any) -> str:

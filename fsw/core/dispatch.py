@@ -34,9 +34,12 @@ class Dispatcher:
 
     @property
     def counters(self) -> dict[str, int]:
-        """Requests answered, of which failed, and packets rejected unanswered."""
+        """Requests answered, of which failed and of which repeats answered
+        from the kept response (not run again), and packets rejected
+        unanswered."""
         c = self._ctx
-        return {"requests": c.requests, "failed": c.failed, "malformed": c.malformed}
+        return {"requests": c.requests, "failed": c.failed, "malformed": c.malformed,
+                "repeats": c.repeats}
 
 
 class DispatchLink:

@@ -476,12 +476,24 @@ class PacketCore(GuidanceCore):
         try:
             raw = req.build(t_tai=float(self._clock()), seq=seq,
                             **{k: _wire(v) for k, v in fields.items()})
+        except PacketError as exc:
+            raise GncPacketError(f"{name}: {exc}", 6) from exc
+        rec = self._exchange(name, raw, seq, resp)
+        check(int(rec.status), name.lower())
+        return rec
+
+    def _exchange(self, name: str, raw: bytes, seq: int, resp: Any) -> Any:
+        """Send the request packet ``raw`` (sequence count ``seq``) once and
+        return its parsed response (``resp``, a dictionary entry). A board
+        back end overrides this to retry a lost exchange."""
+        from fsw.packets import PacketError
+
+        try:
             rec = resp.parse(self.link.transact(raw, self.timeout))
         except PacketError as exc:
             raise GncPacketError(f"{name}: {exc}", 6) from exc
         if rec.seq != seq:
             raise GncPacketError(f"{name}: response sequence {rec.seq}, expected {seq}", 6)
-        check(int(rec.status), name.lower())
         return rec
 
     def _result(self, name: str, cname: str, **fields: Any) -> Result:

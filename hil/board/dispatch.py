@@ -5,7 +5,8 @@ the virtual board.
 ``handle(packet)`` answers BOARD_PING itself and hands every other packet to
 the guidance core's dispatcher (``gnc_dispatch`` through
 :class:`fsw.core.dispatch.Dispatcher`); it returns the response packet (or
-None) and whether the core executed a request.
+None) and whether the core executed a request (a repeated request is
+answered from the dispatcher's kept response without running again).
 """
 
 from __future__ import annotations
@@ -38,5 +39,8 @@ class HostDispatcher:
             except PacketError:
                 return None, False
             return _PONG.build(t_tai=t_ms / 1000.0, seq=seq, payload=rec.payload), False
+        repeats = self.core.counters["repeats"]
         _, resp = self.core.dispatch(packet)
-        return (resp, True) if resp else (None, False)
+        if not resp:
+            return None, False
+        return resp, self.core.counters["repeats"] == repeats  # a repeat did not run

@@ -8,6 +8,12 @@ or the board falls silent for ``loss_timeout`` (LinkLost, a
 ``ConnectionError``), and on the next call reconnects and waits for the
 board's heartbeat before sending, so a run resumes when the board is back;
 while the board is away each call fails at once (one attempt to open).
+A board that booted again shows it in its heartbeat: its uptime or its
+count of executed calls goes back (each only grows on a living board; the
+count catches a young board seen after longer than the old one had run,
+since the host sends nothing before the first heartbeat of a reconnection).
+``restarts`` counts those boots, so a caller knows the board has lost its
+contexts (and its kept last response) rather than merely been slow.
 """
 
 from __future__ import annotations
@@ -59,6 +65,8 @@ class BoardLink:
         self.status: Any = None  # the last BOARD_STATUS record
         self.status_count = 0
         self.bad_telemetry = 0
+        self.restarts = 0  # boots seen after the first heartbeat (the uptime went back)
+        self._last_boot_marks: tuple[int, int] | None = None  # (uptime_ms, calls)
         self._status_at: float | None = None
         self._ping_seq = 0
 
@@ -79,6 +87,11 @@ class BoardLink:
             return
         self.status_count += 1
         self._status_at = time.monotonic()
+        marks = (int(self.status.uptime_ms), int(self.status.calls))
+        last = self._last_boot_marks
+        if last is not None and (marks[0] < last[0] or marks[1] < last[1]):
+            self.restarts += 1  # the board booted again: its contexts are gone
+        self._last_boot_marks = marks
 
     def connect(self, timeout: float | None = None, *, retry: bool = True) -> None:
         """Open the port and wait for a heartbeat; LinkLost if none comes.
@@ -125,6 +138,17 @@ class BoardLink:
         self.serial.poll(wait)
         if self.silence() > self.loss_timeout:
             self._declare_lost("no heartbeat")
+
+    def fresh_status(self, timeout: float = 30.0) -> Any:
+        """The first BOARD_STATUS sent after everything received so far
+        (it counts every call answered before it: the line keeps the board's
+        order), waiting up to ``timeout`` s however slow the board; None if
+        none comes. Declares no loss: for checks after a run."""
+        seen = self.status_count
+        deadline = time.monotonic() + timeout
+        while self.status_count == seen and time.monotonic() < deadline:
+            self.serial.poll(0.1)
+        return self.status if self.status_count != seen else None
 
     def _declare_lost(self, why: str) -> None:
         self.serial.stats.link_losses += 1

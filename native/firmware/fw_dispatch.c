@@ -11,9 +11,12 @@ void fw_dispatch_init(fw_dispatch_ctx *ctx)
 int fw_dispatch(fw_dispatch_ctx *ctx, const uint8_t *req, size_t n, uint8_t *resp, size_t cap,
                 size_t *resp_len)
 {
+    unsigned int repeats = ctx->core.repeats;
     *resp_len = 0;
     (void)gnc_dispatch(&ctx->core, req, n, resp, cap, resp_len);
-    return *resp_len > 0; /* answered: the call ran (its status is in the response) */
+    /* answered and not a repeat answered from the kept response: the call ran
+     * (its status is in the response) */
+    return *resp_len > 0 && ctx->core.repeats == repeats;
 }
 
 #else

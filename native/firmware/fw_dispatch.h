@@ -29,7 +29,8 @@ void fw_dispatch_init(fw_dispatch_ctx *ctx);
 
 /* Hand one request packet (CRC already checked by the link) to the core.
  * Writes the response packet to resp (*resp_len octets, 0 for none).
- * Returns nonzero when the core executed the request (a call worth timing). */
+ * Returns nonzero when the core executed the request (a call worth timing);
+ * a repeated request answered from the kept response did not run. */
 int fw_dispatch(fw_dispatch_ctx *ctx, const uint8_t *req, size_t n, uint8_t *resp, size_t cap,
                 size_t *resp_len);
 

@@ -114,16 +114,37 @@ typedef struct gnc_prop_test_response_req {
 } gnc_prop_test_response_req;
 typedef struct gnc_prop_test_response_resp { double expected_B[3]; double ratio; } gnc_prop_test_response_resp;
 
-/* The dispatcher's context: every stateful step's context, and counters. */
+/* The largest response packet the dispatcher keeps for a repeated request
+ * (GNC_GLIDESLOPE_RESP, the largest, is 1894 octets). */
+enum { GNC_DISPATCH_CACHE_CAP = 2048 };
+
+/* The last response, kept so that a repeated request is answered again
+ * without running twice (at-most-once execution over a lossy link). A
+ * request repeats the last one when its APID, sequence count, length and
+ * CRC are the same. */
+typedef struct gnc_dispatch_cache {
+    uint8_t resp[GNC_DISPATCH_CACHE_CAP];
+    size_t resp_len;           /* 0: nothing kept */
+    size_t req_len;
+    unsigned int apid;
+    unsigned int seq;
+    unsigned int req_crc;
+    int status;
+} gnc_dispatch_cache;
+
+/* The dispatcher's context: every stateful step's context, the last
+ * response, and counters. */
 typedef struct gnc_dispatcher {
     gnc_adcs adcs;
     gnc_mekf mekf;
     gnc_relnav relnav;
     gnc_nav nav;
     gnc_prop prop;
-    unsigned int requests;     /* requests answered */
+    gnc_dispatch_cache last;
+    unsigned int requests;     /* requests answered (repeats included) */
     unsigned int failed;       /* of which with a nonzero status */
     unsigned int malformed;    /* packets rejected before dispatch (no response) */
+    unsigned int repeats;      /* of the requests, repeats answered from the kept response */
 } gnc_dispatcher;
 
 /* Zero the contexts (steps report GNC_ERR_STATE until configured). */
@@ -134,7 +155,12 @@ int gnc_dispatch_init(gnc_dispatcher *ctx);
  * is written (resp_len > 0) for every request with a valid header, CRC and a
  * known APID, with that status in it. Malformed packets (GNC_ERR_PACKET),
  * unknown APIDs (GNC_ERR_UNKNOWN_REQUEST) and a too small resp_cap
- * (GNC_ERR_BUFFER) give *resp_len = 0. */
+ * (GNC_ERR_BUFFER) give *resp_len = 0.
+ * A request that repeats the last one answered (same APID, sequence count,
+ * length and CRC: the host sent it again after a lost or late answer) is not
+ * run again: the kept response is copied to resp and its status returned,
+ * so a stateful step (MEKF propagation, a navigation cycle...) runs at most
+ * once per request. */
 int gnc_dispatch(gnc_dispatcher *ctx, const uint8_t *req, size_t req_len, uint8_t *resp,
                  size_t resp_cap, size_t *resp_len);
 

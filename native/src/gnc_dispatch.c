@@ -317,6 +317,36 @@ static int run(gnc_dispatcher *ctx, unsigned apid, const dispatch_args *a, dispa
     }
 }
 
+static unsigned seq_of(const uint8_t *pkt)
+{
+    return ((unsigned)(pkt[2] & 0x3Fu) << 8) | pkt[3];
+}
+
+/* The request repeats the one whose response is kept. */
+static int is_repeat(const gnc_dispatch_cache *c, unsigned apid, const uint8_t *req,
+                     size_t req_len, uint16_t crc)
+{
+    return c->resp_len > 0 && c->apid == apid && c->seq == seq_of(req) && c->req_len == req_len
+           && c->req_crc == (unsigned)crc;
+}
+
+/* Keep the response to the request just run (replacing the previous one). */
+static void keep(gnc_dispatch_cache *c, unsigned apid, const uint8_t *req, size_t req_len,
+                 uint16_t crc, const uint8_t *resp, size_t resp_len, int status)
+{
+    if (resp_len > sizeof c->resp) {
+        c->resp_len = 0; /* cannot happen: every response fits (see the header) */
+        return;
+    }
+    memcpy(c->resp, resp, resp_len);
+    c->resp_len = resp_len;
+    c->req_len = req_len;
+    c->apid = apid;
+    c->seq = seq_of(req);
+    c->req_crc = crc;
+    c->status = status;
+}
+
 int gnc_dispatch_init(gnc_dispatcher *ctx)
 {
     if (ctx == NULL) {
@@ -334,7 +364,7 @@ int gnc_dispatch(gnc_dispatcher *ctx, const uint8_t *req, size_t req_len, uint8_
     const gnc_pkt_call *call = NULL;
     unsigned apid, i, rapid;
     size_t data_len, out_len;
-    uint16_t crc;
+    uint16_t crc, req_crc;
     int st;
     if (ctx == NULL || req == NULL || resp == NULL || resp_len == NULL) {
         return GNC_ERR_NULL;
@@ -351,7 +381,22 @@ int gnc_dispatch(gnc_dispatcher *ctx, const uint8_t *req, size_t req_len, uint8_
         ctx->malformed += 1;
         return GNC_ERR_PACKET;
     }
+    req_crc = crc;
     apid = ((unsigned)(req[0] & 0x07u) << 8) | req[1];
+    if (is_repeat(&ctx->last, apid, req, req_len, req_crc)) {
+        if (resp_cap < ctx->last.resp_len) {
+            ctx->malformed += 1;
+            return GNC_ERR_BUFFER;
+        }
+        memcpy(resp, ctx->last.resp, ctx->last.resp_len);
+        *resp_len = ctx->last.resp_len;
+        ctx->requests += 1;
+        ctx->repeats += 1;
+        if (ctx->last.status != GNC_OK) {
+            ctx->failed += 1;
+        }
+        return ctx->last.status;
+    }
     for (i = 0; i < sizeof gnc_pkt_calls / sizeof gnc_pkt_calls[0]; ++i) {
         if (gnc_pkt_calls[i].apid == apid) {
             call = &gnc_pkt_calls[i];
@@ -397,6 +442,7 @@ int gnc_dispatch(gnc_dispatcher *ctx, const uint8_t *req, size_t req_len, uint8_
     resp[out_len - 2] = (uint8_t)(crc >> 8);
     resp[out_len - 1] = (uint8_t)(crc & 0xFFu);
     *resp_len = out_len;
+    keep(&ctx->last, apid, req, req_len, req_crc, resp, out_len, st);
     ctx->requests += 1;
     if (st != GNC_OK) {
         ctx->failed += 1;

@@ -71,7 +71,7 @@ def test_requests_built_dispatched_and_parsed_with_the_dictionary() -> None:
     # a failing call still answers, with its status and zero outputs
     rec = _roundtrip(d, "J2_RATES", mu=orbit.MU_EARTH, j2=1e-3, r_eq=6.4e6, a=7e6, e=1.5, i=0.3)
     assert rec.status == STATUS["GNC_ERR_DOMAIN"] and rec.rates == (0.0, 0.0, 0.0)
-    assert d.counters == {"requests": 4, "failed": 1, "malformed": 0}
+    assert d.counters == {"requests": 4, "failed": 1, "malformed": 0, "repeats": 0}
 
 
 def test_stateful_steps_keep_their_context_in_the_dispatcher() -> None:
@@ -142,3 +142,65 @@ def test_core_compiles_for_cortex_m4(tmp_path: Path) -> None:
                               capture_output=True, text=True, timeout=120)
         assert proc.returncode == 0 and proc.stderr == "", proc.stderr
         assert obj.stat().st_size > 0
+
+
+# ---- at-most-once execution: a repeated request is answered from the kept response --
+
+def _mekf_step(seq: int, gyro: tuple[float, float, float]) -> bytes:
+    return DICTIONARY["GNC_MEKF_STEP_REQ"].build(t_tai=0.0, seq=seq, dt=0.1, gyro=gyro,
+                                                 q_st=(1.0, 0.0, 0.0, 0.0), st_valid=0)
+
+
+def _mekf_state(ctx) -> bytes:
+    return bytes(ffi.buffer(ctx, ffi.sizeof("gnc_mekf")))
+
+
+def test_a_repeated_request_is_answered_again_without_running_twice() -> None:
+    from fsw.core._struct import dataclass_fields
+    from fsw.core.attitude import Mekf, MekfConfig
+
+    d = Dispatcher()
+    cfg = MekfConfig()
+    d.dispatch(DICTIONARY["GNC_MEKF_CONFIG_REQ"].build(t_tai=0.0, seq=0,
+                                                       **dataclass_fields(cfg)))
+    d.dispatch(DICTIONARY["GNC_MEKF_RESET_REQ"].build(t_tai=0.0, seq=1,
+                                                      q_BN=(1.0, 0.0, 0.0, 0.0),
+                                                      bias=(0.0, 0.0, 0.0)))
+    once = Mekf(cfg)  # the independent reference: the C MEKF stepped in this process
+    once.reset((1.0, 0.0, 0.0, 0.0))
+    gyro = (0.01, -0.02, 0.005)
+    ref = once.step(0.1, gyro)
+    step = _mekf_step(2, gyro)
+    st, first = d.dispatch(step)
+    board = ffi.addressof(d._ctx, "mekf")
+    after_one = _mekf_state(board)
+    assert after_one == _mekf_state(once._ctx)
+    # the host sends it again (its answer was lost): the same bytes, not run again
+    for _ in range(3):
+        assert d.dispatch(step) == (st, first)
+    assert _mekf_state(board) == after_one
+    assert DICTIONARY["GNC_MEKF_STEP_RESP"].parse(first).q_BN == tuple(ref.q_BN)
+    assert d.counters["repeats"] == 3 and d.counters["requests"] == 6
+    # a malformed packet or an unknown request in between does not make it new
+    assert d.dispatch(step[:-1] + bytes([step[-1] ^ 1]))[1] == b""
+    assert d.dispatch(step) == (st, first) and d.counters["repeats"] == 4
+    # the same call under the next sequence count is a new request: it runs
+    _, second = d.dispatch(_mekf_step(3, gyro))
+    assert second != first and _mekf_state(board) != after_one
+    once.step(0.1, gyro)
+    assert _mekf_state(board) == _mekf_state(once._ctx)
+    # so does a different request that reuses a sequence count (the CRC differs)
+    d.dispatch(_mekf_step(3, (0.0, 0.0, 0.0)))
+    assert d.counters["repeats"] == 4
+    once.step(0.1, (0.0, 0.0, 0.0))
+    assert _mekf_state(board) == _mekf_state(once._ctx)
+
+
+def test_a_repeated_failing_request_repeats_its_status() -> None:
+    d = Dispatcher()
+    raw = DICTIONARY["GNC_MEKF_STEP_REQ"].build(t_tai=0.0, seq=9, dt=0.1, gyro=(0, 0, 0),
+                                                q_st=(1.0, 0.0, 0.0, 0.0), st_valid=0)
+    st, resp = d.dispatch(raw)  # not configured
+    assert st != 0 and resp
+    assert d.dispatch(raw) == (st, resp)
+    assert d.counters == {"requests": 2, "failed": 2, "malformed": 0, "repeats": 1}

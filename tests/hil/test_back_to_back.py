@@ -1,8 +1,10 @@
 """Back-to-back (issue #8, acceptance 1; issue #14, acceptance 3), board
 against desktop:
 
-- 1,000 recorded guidance calls through ``PacketCore`` over the serial link
-  to the firmware under QEMU (and to the virtual board), against
+- 1,000 recorded guidance calls through ``PacketCore`` (the board back end,
+  ``BoardCore``, in lockstep: a starved QEMU is waited for, each call runs
+  once) over the serial link to the firmware under QEMU (and to the virtual
+  board), against
   ``LocalCore`` on the same inputs;
 - 1,200 recorded core-function calls run by a semihosted image under QEMU
   (no link in the way), against the desktop build.
@@ -20,10 +22,11 @@ from pathlib import Path
 
 import numpy as np
 
-from fsw.core.guidance import LocalCore, PacketCore
+from fsw.core.guidance import LocalCore
 from hil.board import BoardLink
 from hil.board.backtoback import compare, desktop, make_calls, on_qemu
 from hil.board.calls import SETUP_CALLS, compare_sessions, identical_calls, recorded_calls, replay
+from hil.board.core import LOCKSTEP, BoardCore
 
 N_CALLS = 1200
 
@@ -31,16 +34,19 @@ N_CALLS = 1200
 N_LINK_CALLS = 1000
 
 
-def _link_session(link: BoardLink) -> tuple[list, list]:
+def _link_session(link: BoardLink) -> tuple[list, list, BoardCore]:
     calls = list(recorded_calls(N_LINK_CALLS))
-    return replay(PacketCore(link, timeout=2.0), calls), replay(LocalCore(), calls)
+    core = BoardCore(link, mode=LOCKSTEP, timeout=2.0)  # a starved QEMU is retried
+    board = replay(core, calls)
+    assert core.link_failures == 0
+    return board, replay(LocalCore(), calls), core
 
 
 def test_qemu_board_is_bit_identical_to_desktop_over_the_link(
     qemu_board: tuple[object, BoardLink],
 ) -> None:
     _, link = qemu_board
-    board, desk = _link_session(link)
+    board, desk, core = _link_session(link)
     diffs = compare_sessions(board, desk)
     assert {d.kind for d in diffs} >= {"adcs_step", "kepler", "cw_targeting", "closest_approach",
                                        "nav_step", "cw_transfer", "sun_direction", "eclipse",
@@ -49,12 +55,12 @@ def test_qemu_board_is_bit_identical_to_desktop_over_the_link(
     for d in diffs:
         assert d.max_ulp == 0 and d.identical_fraction == 1.0, d
     # the board counted and timed every core call it ran (configuration too)
-    link.check(0.45)
-    st = link.status
-    assert st.calls == N_LINK_CALLS + SETUP_CALLS
+    st = link.fresh_status()
+    assert st.calls == N_LINK_CALLS + SETUP_CALLS  # each once, retried or not
     assert st.total_cycles > 0 and st.max_cycles >= st.total_cycles / st.calls
     s = link.stats
-    assert s.crc_errors == 0 and s.seq_gaps == 0 and s.stale_answers == 0
+    assert s.crc_errors == 0 and s.seq_gaps == 0
+    assert s.stale_answers <= core.retries  # only a retry leaves an answer behind
 
 
 def test_virtual_board_is_bit_identical_to_desktop(
@@ -63,7 +69,7 @@ def test_virtual_board_is_bit_identical_to_desktop(
     """Same build on both sides: every output bit for bit (the packet path
     itself loses nothing)."""
     _, link = virtual_board
-    board, desk = _link_session(link)
+    board, desk, _ = _link_session(link)
     for d in compare_sessions(board, desk):
         assert d.identical_fraction == 1.0, d
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import time
 from typing import Any
 
 from fsw_tools.cliargs import int_in, positive_float
@@ -49,7 +51,17 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--baud", type=int_in(50, 20_000_000), default=115200,
                    help="baud rate of a real port (default 115200; QEMU and ptys ignore it)")
     p.add_argument("--timeout", type=positive_float, default=1.0,
-                   help="seconds to wait for each answer (default 1.0)")
+                   help="seconds to wait for each answer (default 1.0); in lockstep the "
+                        "first wait, doubled at each retry up to 4 s")
+    p.add_argument("--link-mode", choices=("lockstep", "realtime"), default=None,
+                   help="with SCENARIO: 'lockstep' (default with --qemu and --virtual): the "
+                        "simulation waits for the board, a call without an answer is sent "
+                        "again (the board answers a repeat without running it twice) until "
+                        "--deadline; 'realtime' (default with --port): a missing answer is a "
+                        "fault at once, as on a flight computer")
+    p.add_argument("--deadline", type=positive_float, default=60.0, metavar="S",
+                   help="lockstep: seconds one guidance call may be retried before it fails "
+                        "(default 60)")
     p.add_argument("--json", action="store_true",
                    help="also print the results as one JSON line at the end")
     p.set_defaults(func=run)
@@ -63,22 +75,30 @@ def _open_board(args: argparse.Namespace) -> tuple[Any, str]:
 
         with step("building the firmware"):
             build = build_firmware("all")
-        board = QemuBoard(build / "firmware.elf", lifetime=3600.0)
+        board = QemuBoard(build / "firmware.elf", lifetime=_lifetime(args))
         with step("starting QEMU"):
             return board, board.start()
     if args.virtual:
-        vboard = VirtualBoard(lifetime=3600.0)
+        vboard = VirtualBoard(lifetime=_lifetime(args))
         return vboard, vboard.start()
     return None, args.port
 
 
+def _lifetime(args: argparse.Namespace) -> float:
+    """How long the emulated board may run: an hour, or six for a whole
+    mission (under QEMU on a loaded host it has taken close to one)."""
+    return 6 * 3600.0 if args.to_end else 3600.0
+
+
 def _back_to_back(link: Any, n: int) -> list[Any]:
-    """Board (PacketCore over the link) vs desktop (LocalCore) on n recorded calls."""
-    from fsw.core.guidance import LocalCore, PacketCore
+    """Board (BoardCore over the link, in lockstep: a slow board is waited
+    for, each call runs once) vs desktop (LocalCore) on n recorded calls."""
+    from fsw.core.guidance import LocalCore
     from hil.board.calls import compare_sessions, recorded_calls, replay
+    from hil.board.core import LOCKSTEP, BoardCore
 
     calls = list(recorded_calls(n))
-    board = replay(PacketCore(link, timeout=2.0), calls)
+    board = replay(BoardCore(link, mode=LOCKSTEP, timeout=2.0), calls)
     return compare_sessions(board, replay(LocalCore(), calls))
 
 
@@ -169,18 +189,24 @@ def _fly(sc: Any, args: argparse.Namespace, link: Any, out: dict[str, Any]) -> i
     from hil.board.bench import LatencyStats, board_summary
     from hil.board.core import BoardCore
 
-    core = BoardCore(link)
+    mode = args.link_mode or ("realtime" if args.port else "lockstep")
+    core = BoardCore(link, mode=mode, timeout=args.timeout, deadline=args.deadline)
+    t_start = time.monotonic()
     duration = None if args.to_end else args.duration
     with step("flying with the core on the board"):
         res_b = fly(sc, duration_s=duration, core=core)
+    wall_b = time.monotonic() - t_start
     with step("flying with the desktop core"):
         res_d = fly(sc, duration_s=duration)
     link.check(0.45)
     sb, sd = summary(res_b), summary(res_d)
     span = "the whole mission" if duration is None else f"{duration:g} s of orbit"
     print(f"board on {link.url}: {sc.source}, {span} in lockstep, "
-          f"the whole guidance core on the board")
-    print(f"guidance calls on the board: {core.calls}, link failures {core.link_failures}")
+          f"the whole guidance core on the board ({mode} link, {wall_b:.1f} s wall, "
+          f"load average {_load()})")
+    print(f"guidance calls on the board: {core.calls}, retries {core.retries}, "
+          f"stale answers {core.stale + link.stats.stale_answers}, "
+          f"board restarts {core.restarts_seen}, failed calls {core.link_failures}")
     for name, rtt in sorted(core.rtt_s.items()):
         lat = LatencyStats(rtt_s=rtt)
         print(f"  {name:20s} {len(rtt):7d} calls  round trip median {lat.p50_ms:8.3f} ms, "
@@ -191,7 +217,8 @@ def _fly(sc: Any, args: argparse.Namespace, link: Any, out: dict[str, Any]) -> i
               f"{summary_b['cycles_max']} max ({summary_b['cycle_source']})")
     s = link.stats
     print(f"link: frames rx {s.frames_rx} tx {s.frames_tx}, crc errors {s.crc_errors}, "
-          f"resyncs {s.resyncs}, seq gaps {s.seq_gaps}, losses {s.link_losses}")
+          f"resyncs {s.resyncs}, seq gaps {s.seq_gaps}, losses {s.link_losses}, "
+          f"reconnects {s.reconnects}, stale answers {s.stale_answers}")
     keys = ("outcome", "packets", "delta_v_m_s", "min_range_m", "keep_out_violated")
     same = all(sb[k] == sd[k] for k in keys)
     for k in keys:
@@ -200,9 +227,26 @@ def _fly(sc: Any, args: argparse.Namespace, link: Any, out: dict[str, Any]) -> i
     print(f"packet stream: {'identical' if identical else 'differs'}"
           f" (board {res_b.packet_hash[:16]}, desktop {res_d.packet_hash[:16]})")
     print(f"mission outcome: {'same as desktop' if same else 'DIFFERS from desktop'}")
+    if core.failures:
+        print(f"{len(core.failures)} guidance calls failed on the board (each task took its "
+              f"safe response and the configuration was replayed): the run may differ")
+        for call, why in core.failures[:10]:
+            print(f"  {call}: {why}")
     all_rtt = [t for rtt in core.rtt_s.values() for t in rtt]
     lat = LatencyStats(rtt_s=all_rtt)
+    print(f"round trip, all calls: median {lat.p50_ms:.3f} ms, p99 {lat.p99_ms:.3f} ms")
     out.update(rtt_p50_ms=lat.p50_ms, rtt_p99_ms=lat.p99_ms, link=s.as_dict(),
                board=summary_b, board_calls=core.calls, outcome_board=sb["outcome"],
-               outcome_desktop=sd["outcome"], same_packet_stream=identical)
+               outcome_desktop=sd["outcome"], same_packet_stream=identical, link_mode=mode,
+               retries=core.retries, stale_answers=core.stale + s.stale_answers,
+               board_restarts=core.restarts_seen, failed_calls=core.failures,
+               wall_s=wall_b, load_average=_load())
     return 0 if same and core.link_failures == 0 else 1
+
+
+def _load() -> str:
+    """The host's 1, 5 and 15 min load averages (the bench shares the machine)."""
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "n/a"

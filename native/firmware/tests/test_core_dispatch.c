@@ -3,7 +3,8 @@
  * KEPLER request (APID 0x209) built here byte by byte is answered on APID
  * 0x249 with the request's sequence count and time, status 0 and exactly
  * the numbers gnc_kepler gives when called directly; a corrupted CRC and an
- * unknown APID get no response and the right status.
+ * unknown APID get no response and the right status; the same request sent
+ * again is answered with the kept response without running again.
  */
 #include <string.h>
 
@@ -88,6 +89,20 @@ int main(void)
     for (i = 0; i < 3; ++i) {
         CHECK(get_f64(g_resp + 20 + 8 * i) == r[i]);
         CHECK(get_f64(g_resp + 44 + 8 * i) == v[i]);
+    }
+
+    /* the same request again (its answer was lost): the kept response, not run again */
+    {
+        static uint8_t first[2048];
+        size_t m1 = m;
+        memcpy(first, g_resp, m1);
+        memset(g_resp, 0, sizeof g_resp);
+        CHECK(gnc_dispatch(&g_d, g_req, n, g_resp, sizeof g_resp, &m) == GNC_OK);
+        CHECK(m == m1 && memcmp(g_resp, first, m1) == 0);
+        CHECK(g_d.repeats == 1u && g_d.requests == 2u);
+        n = build(0x209u, 78u, in, 8u); /* the next sequence count: a new request */
+        CHECK(gnc_dispatch(&g_d, g_req, n, g_resp, sizeof g_resp, &m) == GNC_OK);
+        CHECK(g_d.repeats == 1u && g_d.requests == 3u);
     }
 
     g_req[20] ^= 0x01u; /* corrupt a byte: CRC fails */

@@ -248,6 +248,15 @@ class GuidanceCore(abc.ABC):
         """Sunlit fraction at ``r_N`` (:func:`ephem.eclipse`)."""
 
     @abc.abstractmethod
+    def mag_dipole(self, t_tai: float, r_N: ArrayLike) -> T3:
+        """On-board geomagnetic field model, T, GCRF (:func:`attitude.mag_dipole`)."""
+
+    @abc.abstractmethod
+    def triad(self, v1_B: ArrayLike, v2_B: ArrayLike, v1_N: ArrayLike,
+              v2_N: ArrayLike) -> tuple[float, float, float, float]:
+        """``q_BN`` from two direction pairs (:func:`attitude.triad`)."""
+
+    @abc.abstractmethod
     def orbit_check(self, r: ArrayLike, v: ArrayLike, mu: float = orbit.MU_EARTH,
                     r_eq: float = orbit.R_EARTH) -> None:
         """Raise the typed error of an implausible state (:func:`ephem.orbit_check`)."""
@@ -411,6 +420,14 @@ class LocalCore(GuidanceCore):
 
     def eclipse(self, r_N: ArrayLike, s_N: ArrayLike, r_eq: float = orbit.R_EARTH) -> float:
         return ephem.eclipse(r_N, s_N, r_eq)
+
+    def mag_dipole(self, t_tai: float, r_N: ArrayLike) -> T3:
+        return _tup(attitude.mag_dipole(t_tai, r_N))
+
+    def triad(self, v1_B: ArrayLike, v2_B: ArrayLike, v1_N: ArrayLike,
+              v2_N: ArrayLike) -> tuple[float, float, float, float]:
+        q = attitude.triad(v1_B, v2_B, v1_N, v2_N)
+        return (float(q[0]), float(q[1]), float(q[2]), float(q[3]))
 
     def orbit_check(self, r: ArrayLike, v: ArrayLike, mu: float = orbit.MU_EARTH,
                     r_eq: float = orbit.R_EARTH) -> None:
@@ -636,6 +653,14 @@ class PacketCore(GuidanceCore):
 
     def eclipse(self, r_N: ArrayLike, s_N: ArrayLike, r_eq: float = orbit.R_EARTH) -> float:
         return float(self._rpc("ECLIPSE", r_N=r_N, s_N=s_N, r_eq=r_eq).lit)
+
+    def mag_dipole(self, t_tai: float, r_N: ArrayLike) -> T3:
+        return _tup(self._rpc("MAG_DIPOLE", t=t_tai, r_N=r_N).b_N)
+
+    def triad(self, v1_B: ArrayLike, v2_B: ArrayLike, v1_N: ArrayLike,
+              v2_N: ArrayLike) -> tuple[float, float, float, float]:
+        q = self._rpc("TRIAD", v1_B=v1_B, v2_B=v2_B, v1_N=v1_N, v2_N=v2_N).q_BN
+        return (float(q[0]), float(q[1]), float(q[2]), float(q[3]))
 
     def orbit_check(self, r: ArrayLike, v: ArrayLike, mu: float = orbit.MU_EARTH,
                     r_eq: float = orbit.R_EARTH) -> None:

@@ -44,7 +44,7 @@ from fsw.errors import UserError
 from fsw.packets import DICTIONARY
 from fsw.packets.dictionary import PacketDef
 from hil.sim._native import ffi, lib
-from hil.sim.config import SENSOR_NAMES, SensorsConfig
+from hil.sim.config import SENSOR_NAMES, SensorsConfig, flown_sensors
 from hil.sim.packet_layout import MAX_VALUES
 from hil.sim.world import World
 
@@ -58,6 +58,8 @@ PACKETS = {
     "relnav": "RELNAV",
     "wheel_tach": "WHEEL_TACH",
     "prop_status": "PROP_STATUS",
+    "star_tracker_2": "STAR_TRACKER",
+    "star_tracker_3": "STAR_TRACKER",
 }
 assert tuple(PACKETS) == SENSOR_NAMES
 #: sensor name -> the core's sensor number (sim_sensor_id)
@@ -118,11 +120,14 @@ def decode_values(pdef: PacketDef, values: Any,
 class SensorBank:
     """The core's ``sim_sensors``: sensors of the chaser (world craft 0)
     looking at the target (craft 1), each configured from ``cfg`` and seeded
-    from ``seed``. ``names`` chooses which sensors to set up (all by default)."""
+    from ``seed``. ``names`` chooses which sensors to set up (by default the
+    ones flown: :func:`hil.sim.config.flown_sensors`)."""
 
     def __init__(self, cfg: SensorsConfig, seed: int,
-                 names: tuple[str, ...] = SENSOR_NAMES) -> None:
+                 names: tuple[str, ...] | None = None) -> None:
         check_seed(seed)
+        if names is None:
+            names = flown_sensors(cfg)
         self.struct = s = ffi.new("sim_sensors *")
         s.chaser, s.target = 0, 1
         self.names = names
@@ -222,4 +227,4 @@ class PropStatus(_Single):
 def build_sensors(cfg: SensorsConfig, seed: int) -> dict[str, Sensor]:
     """One model per sensor name, all in one bank seeded from the scenario seed."""
     bank = SensorBank(cfg, seed)
-    return {name: bank.sensor(name, getattr(cfg, name)) for name in SENSOR_NAMES}
+    return {name: bank.sensor(name, getattr(cfg, name)) for name in bank.names}

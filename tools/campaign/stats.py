@@ -162,4 +162,7 @@ def summarize(rows: Sequence[Mapping[str, Any]], confidence: float = 0.95,
     from fsw_tools.mission.score_nav import nav_stats  # one-line hook (issue #15)
 
     out["navigation"] = nav_stats(finished)
+    from fsw_tools.mission.score_attitude import att_stats  # one-line hook (issue #17)
+
+    out["attitude"] = att_stats(finished)
     return out

@@ -224,7 +224,8 @@ typedef struct gnc_adcs_config {
     double coarse_sigma;       /* rad: 1-sigma of the coarse attitude (sun sensor +
                                 * magnetometer + field model, TRIAD); 0: none. It
                                 * initialises the MEKF, and updates it while no head
-                                * is valid and its attitude sigma exceeds this */
+                                * is valid and its attitude sigma exceeds this; only
+                                * in full sun (gnc_eclipse of r_N: lit > 0.99) */
 } gnc_adcs_config;
 
 typedef struct gnc_adcs {

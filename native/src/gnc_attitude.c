@@ -1239,10 +1239,15 @@ static int adcs_coarse(gnc_adcs *ctx, const gnc_adcs_in *in, const double gyro[3
 {
     const gnc_adcs_config *c = &ctx->cfg;
     gnc_mekf *m = &ctx->mekf;
-    double b_N[3], q[4], sig, nis;
+    double b_N[3], q[4], s_N[3], sig, nis, lit;
     int st, ok = 0, i;
     if (!in->sun_valid || !in->mag_valid || !(la_norm(in->sun_N) > 0.0)
         || !(la_norm(in->r_N) > 0.0)) {
+        return 0;
+    }
+    /* in the Earth's shadow a 'valid' sun sensor is noise over its threshold */
+    la_scale(in->sun_N, 1.0 / la_norm(in->sun_N), s_N);
+    if (gnc_eclipse(in->r_N, s_N, GNC_R_EARTH, &lit) != GNC_OK || !(lit > 0.99)) {
         return 0;
     }
     sig = mout->sigma[0] > mout->sigma[1] ? mout->sigma[0] : mout->sigma[1];

@@ -427,8 +427,9 @@ def _check_star_trackers(s: Sensors) -> None:
              "must be in [0, 90 - fov_deg / 2]")
     _require(st.acquisition_s >= 0, f"{key}.acquisition_s", "must be >= 0")
     _require(st.max_rate_deg_s > 0, f"{key}.max_rate_deg_s", "must be > 0")
-    _require(s.gyro_bias_instability_deg_hr >= 0 and s.gyro_scale_factor_ppm >= 0,
-             "chaser.sensors.gyro_bias_instability_deg_hr", "and gyro_scale_factor_ppm must be >= 0")
+    _require(s.gyro_bias_instability_deg_hr >= 0, "chaser.sensors.gyro_bias_instability_deg_hr",
+             "must be >= 0")
+    _require(s.gyro_scale_factor_ppm >= 0, "chaser.sensors.gyro_scale_factor_ppm", "must be >= 0")
 
 
 # --------------------------------------------------------------------------- loading

@@ -29,9 +29,26 @@ from fsw.core._struct import CStruct, Result, dataclass_fields
 from fsw.core.errors import GncInputError
 
 __all__ = [
-    "DEFAULT_WHEEL_INERTIA", "WHEELS_MAX", "Adcs", "AdcsConfig", "AdcsFlag", "AdcsInput",
-    "AdcsMode", "Mekf", "MekfConfig", "MekfInput", "ST_HEADS_MAX", "Slew", "bdot", "mag_dipole",
-    "mtq_rate_damp", "mtq_unload", "pd_torque", "propagate", "target_pointing", "triad",
+    "DEFAULT_WHEEL_INERTIA",
+    "ST_HEADS_MAX",
+    "WHEELS_MAX",
+    "Adcs",
+    "AdcsConfig",
+    "AdcsFlag",
+    "AdcsInput",
+    "AdcsMode",
+    "Mekf",
+    "MekfConfig",
+    "MekfInput",
+    "Slew",
+    "bdot",
+    "mag_dipole",
+    "mtq_rate_damp",
+    "mtq_unload",
+    "pd_torque",
+    "propagate",
+    "target_pointing",
+    "triad",
 ]
 
 #: most wheels the core allocates to (GNC_WHEELS_MAX)

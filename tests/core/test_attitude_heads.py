@@ -12,7 +12,16 @@ import numpy as np
 import pytest
 from scipy.spatial.transform import Rotation
 
-from fsw.core.attitude import Adcs, AdcsConfig, AdcsInput, AdcsMode, Mekf, MekfConfig, mag_dipole, triad
+from fsw.core.attitude import (
+    Adcs,
+    AdcsConfig,
+    AdcsInput,
+    AdcsMode,
+    Mekf,
+    MekfConfig,
+    mag_dipole,
+    triad,
+)
 from fsw.core.guidance import LocalCore, PacketCore
 
 ARCSEC = math.pi / 180 / 3600
@@ -108,7 +117,7 @@ def test_gate_rejects_an_outlier_and_restarts_after_persistent_disagreement() ->
     r = m.step(0.5, (0.0, 0.0, 0.0), heads={1: q, 2: bad})
     assert r.heads_used == 0b010 and r.rejected == 1
     # the estimate is the one that is wrong: every head agrees against it
-    for k in range(2):
+    for _ in range(2):
         r = m.step(0.5, (0.0, 0.0, 0.0), heads={1: bad, 2: bad})
     assert r.restarted == 1
     np.testing.assert_allclose(r.q_BN, bad, atol=1e-12)
@@ -140,8 +149,8 @@ def test_on_board_field_model_against_erfa_and_the_world_s_dipole() -> None:
     (IGRF-13 2020.0, rotated by the world's own angle) within a few degrees:
     the two models differ by five years of secular variation and precession,
     the flight software's own errors, which the coarse sigma covers."""
-    from hil.sim.world import World
     from hil.sim.config import WorldConfig
+    from hil.sim.world import World
 
     w = World(WorldConfig(epoch_utc="2026-06-01T00:00:00Z"))
     t_tai = w.tai

@@ -82,13 +82,13 @@ def knowledge_error(q_true: Any, q_est: Any) -> np.ndarray:
 @dataclass
 class PowerModel:
     """A simple power model judged from truth (assumed figures, Photon class):
-    a body-mounted array on ``array_normal_B`` making ``array_peak_w`` at
+    a body-mounted array on ``array_normal_b`` making ``array_peak_w`` at
     normal incidence (cosine law, nothing in eclipse), a constant load, a
     battery of ``battery_wh`` starting at ``soc0``. ``power_positive``: the
     state of charge never falls below ``soc_floor`` and the energy balance
     over the scored span is not negative."""
 
-    array_normal_B: tuple[float, float, float] = (0.0, 0.0, -1.0)
+    array_normal_b: tuple[float, float, float] = (0.0, 0.0, -1.0)
     array_peak_w: float = 300.0
     load_w: float = 90.0
     battery_wh: float = 250.0
@@ -99,7 +99,7 @@ class PowerModel:
         t = np.asarray(t, float)
         if t.size < 2:
             return {"power_positive": None, "soc_min": None, "energy_net_wh": None}
-        n = np.asarray(self.array_normal_B, float)
+        n = np.asarray(self.array_normal_b, float)
         cos = np.clip(np.asarray(sun_B, float) @ n, 0.0, None)
         p = self.array_peak_w * cos * (1 - np.asarray(eclipse, float)) - self.load_w
         dt = np.diff(t, prepend=t[0]) / 3600.0

@@ -260,6 +260,21 @@ class Sensors:
     gps_rate_hz: float = 1.0
     gps_noise_m: float = 5.0  # assumed, single-frequency GPS
     gps_vel_noise_mps: float = 0.05  # assumed
+    #: the receiver as flown (issue #17; assumed): first fix after separation
+    #: (hot: it tracked on the kick stage through the ascent; a cold start takes
+    #: minutes, and the autonomy detects separation by the first fix),
+    #: reacquisition after an outage,
+    #: tracking lost above a body rate or with the antenna (body) farther than
+    #: gps_max_zenith_deg from the zenith (180: never), and errors correlated in
+    #: time (first-order Gauss-Markov) on top of the white noise
+    gps_ttff_s: float = 5.0
+    gps_reacquisition_s: float = 10.0
+    gps_max_rate_deg_s: float = 3.0
+    gps_antenna_b: list[float] = field(default_factory=lambda: [0.0, 0.0, -1.0])
+    gps_max_zenith_deg: float = 180.0
+    gps_gm_tau_s: float = 600.0
+    gps_gm_noise_m: float = 2.0
+    gps_gm_vel_noise_mps: float = 0.005
     relnav_range_max_m: float = 5000.0  # assumed, optical + lidar
     relnav_fov_deg: float = 20.0  # assumed
     relnav_range_noise_frac: float = 0.005  # assumed
@@ -582,6 +597,13 @@ def validate(sc: Scenario) -> Scenario:
                  "prop_status_rate_hz"):
         _require(getattr(s, name) > 0, f"chaser.sensors.{name}", "must be > 0")
     _check_star_trackers(s)
+    for name in ("gps_ttff_s", "gps_reacquisition_s", "gps_gm_tau_s", "gps_gm_noise_m",
+                 "gps_gm_vel_noise_mps"):
+        _require(getattr(s, name) >= 0, f"chaser.sensors.{name}", "must be >= 0")
+    _require(s.gps_max_rate_deg_s > 0, "chaser.sensors.gps_max_rate_deg_s", "must be > 0")
+    _require(0 <= s.gps_max_zenith_deg <= 180, "chaser.sensors.gps_max_zenith_deg",
+             "must be in [0, 180]")
+    _vector(s.gps_antenna_b, 3, "chaser.sensors.gps_antenna_b")
     _require(p.keep_out_m > 0, "plan.keep_out_m", "must be > 0")
     _require(
         p.inspection_radius_m >= 1.25 * p.keep_out_m,

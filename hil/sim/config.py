@@ -200,6 +200,14 @@ class GpsConfig:
     rate_hz: float = 1.0
     position_sigma: float = 5.0  # m
     velocity_sigma: float = 0.05  # m/s
+    ttff_s: float = 0.0  # time to first fix after the world's start
+    reacquisition_s: float = 0.0  # time to a fix after an outage
+    max_rate_deg_s: float = 1e3  # tracking lost above this body rate
+    antenna_B: list[float] = field(default_factory=lambda: [0.0, 0.0, -1.0])  # noqa: N815
+    max_zenith_deg: float = 180.0  # tracking lost with the antenna farther from zenith
+    gm_tau_s: float = 0.0  # correlation time of the errors (0: white only)
+    gm_position_sigma: float = 0.0  # m, steady-state sigma of the correlated error
+    gm_velocity_sigma: float = 0.0  # m/s
 
 
 @dataclass

@@ -140,6 +140,14 @@ def world_config(sc: Any) -> WorldConfig:
     out.gps.rate_hz = s.gps_rate_hz
     out.gps.position_sigma = s.gps_noise_m
     out.gps.velocity_sigma = s.gps_vel_noise_mps
+    out.gps.ttff_s = s.gps_ttff_s
+    out.gps.reacquisition_s = s.gps_reacquisition_s
+    out.gps.max_rate_deg_s = s.gps_max_rate_deg_s
+    out.gps.antenna_B = [float(x) for x in s.gps_antenna_b]
+    out.gps.max_zenith_deg = s.gps_max_zenith_deg
+    out.gps.gm_tau_s = s.gps_gm_tau_s
+    out.gps.gm_position_sigma = s.gps_gm_noise_m
+    out.gps.gm_velocity_sigma = s.gps_gm_vel_noise_mps
     out.relnav.max_range = s.relnav_range_max_m
     out.relnav.fov_half_angle_deg = s.relnav_fov_deg / 2.0  # the scenario's is the full angle
     out.relnav.range_sigma_fraction = s.relnav_range_noise_frac

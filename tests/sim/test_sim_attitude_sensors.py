@@ -171,6 +171,69 @@ def test_moon_in_the_field_of_view_blinds_the_head() -> None:
     mb = v + w * tt + np.cross(u, tt)
     _, bank = _tracker_world(mb.tolist(), moon_deg=10.0)
     assert _sample(bank, world, lib.SIM_SENSOR_STAR_TRACKER)[4] == 0
-    off = np.cross(mb, [0.0, 0.0, 1.0])
-    _, bank = _tracker_world((off / np.linalg.norm(off)).tolist(), moon_deg=10.0)
+    # the zenith (clear of the Earth) seen from the craft, away from the Moon
+    r = np.array(list(world.struct.craft[0].r))
+    z = r / np.linalg.norm(r)
+    tz = 2 * np.cross(u, z)
+    zb = z + w * tz + np.cross(u, tz)
+    assert math.degrees(math.acos(np.clip(zb @ mb, -1, 1))) > 15.0
+    _, bank = _tracker_world(zb.tolist(), moon_deg=10.0)
     assert _sample(bank, world, lib.SIM_SENSOR_STAR_TRACKER)[4] == 1
+
+
+def _gps_bank(**kw: float) -> tuple[World, SensorBank]:
+    from hil.sim.config import GpsConfig
+
+    world = World(WorldConfig())
+    world.struct.craft[0].w = [0.0, 0.0, 0.0]
+    return world, SensorBank(SensorsConfig(gps=GpsConfig(**kw)), 5, ("gps",))
+
+
+def _gps(bank: SensorBank, world: World) -> list[float]:
+    vals = ffi.new("double[]", 8)
+    assert lib.sim_sensor_sample(bank.struct, world.struct, lib.SIM_SENSOR_GPS, vals) == 0
+    return list(vals)[:7]
+
+
+def test_gps_first_fix_and_outage_above_the_rate_limit() -> None:
+    world, bank = _gps_bank(ttff_s=3.0, reacquisition_s=1.0, max_rate_deg_s=2.0)
+    valid = []
+    for _ in range(50):  # 5 s at 10 Hz, sampled every tick
+        valid.append(_gps(bank, world)[6])
+        world.step(1)
+    assert valid.index(1.0) in (29, 30, 31) and all(valid[31:])
+    world.struct.craft[0].w = [0.0, math.radians(3.0), 0.0]  # over the limit
+    assert _gps(bank, world)[6] == 0
+    world.struct.craft[0].w = [0.0, 0.0, 0.0]
+    after = []
+    for _ in range(20):
+        world.step(1)
+        after.append(_gps(bank, world)[6])
+    assert after.index(1.0) in (9, 10, 11)  # reacquisition 1 s
+
+
+def test_gps_antenna_away_from_zenith_loses_the_fix() -> None:
+    world, bank = _gps_bank(max_zenith_deg=80.0, antenna_B=[0.0, 0.0, 1.0])
+    c = world.struct.craft[0]
+    r = np.array(list(c.r))
+    zen = r / np.linalg.norm(r)
+    q = np.array(list(c.q))
+    w_, u = q[0], q[1:]  # zenith in body axes
+    tt = 2 * np.cross(u, zen)
+    zb = zen + w_ * tt + np.cross(u, tt)
+    world2, bank2 = _gps_bank(max_zenith_deg=80.0, antenna_B=zb.tolist())
+    world3, bank3 = _gps_bank(max_zenith_deg=80.0, antenna_B=(-zb).tolist())
+    assert _gps(bank2, world2)[6] == 1 and _gps(bank3, world3)[6] == 0
+
+
+def test_gps_errors_are_gauss_markov_with_the_configured_sigma_and_time() -> None:
+    """Pure correlated error (no white noise): steady sigma and the
+    autocorrelation exp(-lag / tau) at lag tau (1 Hz samples)."""
+    world, bank = _gps_bank(position_sigma=0.0, velocity_sigma=0.0, gm_tau_s=20.0,
+                            gm_position_sigma=3.0, gm_velocity_sigma=0.01)
+    r0 = np.array(list(world.struct.craft[0].r))
+    e = np.array([np.array(_gps(bank, world)[:3]) - r0 for _ in range(40000)])
+    assert np.std(e) == pytest.approx(3.0, rel=0.05)
+    x = e - e.mean(axis=0)
+    rho = np.mean(x[20:] * x[:-20]) / np.mean(x * x)
+    assert rho == pytest.approx(math.exp(-1.0), abs=0.04)

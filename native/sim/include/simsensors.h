@@ -27,7 +27,8 @@
  * Each sensor draws from its own stream: (scenario seed, stream number), so
  * one sensor's rate or dropout never shifts another's noise. Stream numbers:
  * sensor id + 1 (1..8, the order below) and 101 for the gyro's initial bias;
- * 102 the gyro's bias instability, 103 its scale-factor errors; the second
+ * 102 the gyro's bias instability, 103 its scale-factor errors, 104 the GPS
+ * receiver's correlated errors; the second
  * and third star-tracker heads (sensor ids 8, 9) 202 and 203.
  * A new sensor, head or noise process takes a number of its own, never one of
  * these (renumbering would change every run's noise).
@@ -63,7 +64,15 @@
  *    max(0, +-s_i) + noise_sigma n; estimate = normalised differences of
  *    opposite cells, invalid below threshold (dark in eclipse). Draws 6.
  *  - magnetometer: (B_B + bias) + noise_sigma n. Draws 3.
- *  - GPS: r + position_sigma n[0..2], v + velocity_sigma n[3..5]. Draws 6.
+ *  - GPS receiver: r + g_r + position_sigma n[0..2], v + g_v + velocity_sigma
+ *    n[3..5] (draws 6), g_r and g_v first-order Gauss-Markov errors per axis
+ *    (time constant gm_tau_s, steady sigmas gm_position_sigma and
+ *    gm_velocity_sigma; a = exp(-T/tau), g = a g + sig sqrt(1 - a^2) n'',
+ *    started stationary; 6 draws per sample from stream 104 when
+ *    gm_tau_s > 0). No fix (valid 0, r = v = 0) before ttff_s after the
+ *    world's start, while |w| exceeds max_rate_deg_s, while the antenna
+ *    (antenna_B, body) is more than max_zenith_deg from the zenith, and for
+ *    reacquisition_s after such an outage.
  *  - relative navigation: line of sight to the target in the camera frame C
  *    (z = boresight, x = body x projected normal to it, or body y when the
  *    boresight is within acos(0.9) of x); range |los|, azimuth
@@ -168,6 +177,14 @@ typedef struct sim_gps_config {
     double rate_hz;
     double position_sigma;     /* m */
     double velocity_sigma;     /* m/s */
+    double ttff_s;             /* time to first fix after the world's start */
+    double reacquisition_s;    /* time to a fix after an outage */
+    double max_rate_deg_s;     /* tracking lost above this body rate */
+    double antenna_B[3];       /* antenna boresight, body */
+    double max_zenith_deg;     /* tracking lost with the antenna farther from zenith */
+    double gm_tau_s;           /* correlation time of the errors (0: white only) */
+    double gm_position_sigma;  /* m, steady-state sigma of the correlated error */
+    double gm_velocity_sigma;  /* m/s */
 } sim_gps_config;
 
 typedef struct sim_relnav_config {
@@ -232,6 +249,11 @@ typedef struct sim_magnetometer {
 typedef struct sim_gps {
     sim_gps_config cfg;
     sim_rng rng;
+    sim_rng rng_gm;            /* stream 104: the correlated errors */
+    double gm[6];              /* position (3), velocity (3) errors */
+    double gm_a, antenna[3], cos_zenith, max_rate2;
+    double clear_since;        /* s (world time) tracking since; -1: in an outage */
+    int fixed;                 /* the first fix was made */
 } sim_gps;
 
 typedef struct sim_relnav {

@@ -14,6 +14,7 @@
 #define GYRO_BIAS_STREAM 101u
 #define GYRO_GM_STREAM 102u
 #define GYRO_SCALE_STREAM 103u
+#define GPS_GM_STREAM 104u
 #define HEAD_STREAM 200u /* + head number (2, 3) */
 #define GM_TERMS 6
 #define GM_WEIGHT 0.6826 /* each term's sigma over the bias instability */
@@ -158,6 +159,35 @@ static int star_tracker_init(sim_star_tracker *st, uint64_t seed, int head)
     return sim_rng_seed(&st->rng, seed, stream);
 }
 
+static int gps_init(sim_gps *g, uint64_t seed, uint64_t stream)
+{
+    const sim_gps_config *c = &g->cfg;
+    double rate;
+    int i;
+    if (!rate_ok(c->rate_hz) || !sigma_ok(c->position_sigma) || !sigma_ok(c->velocity_sigma)
+        || !sigma_ok(c->ttff_s) || !sigma_ok(c->reacquisition_s)
+        || !(c->max_rate_deg_s > 0.0 && isfinite(c->max_rate_deg_s))
+        || !(c->max_zenith_deg >= 0.0 && c->max_zenith_deg <= 180.0) || !sigma_ok(c->gm_tau_s)
+        || !sigma_ok(c->gm_position_sigma) || !sigma_ok(c->gm_velocity_sigma)) {
+        return SIM_ERR_DOMAIN;
+    }
+    if (sim_unit(c->antenna_B, g->antenna) != SIM_OK) {
+        return SIM_ERR_DOMAIN;
+    }
+    g->cos_zenith = gnc_cos(c->max_zenith_deg * DEG);
+    rate = c->max_rate_deg_s * DEG;
+    g->max_rate2 = rate * rate;
+    g->gm_a = c->gm_tau_s > 0.0 ? gnc_exp(-1.0 / (c->rate_hz * c->gm_tau_s)) : 0.0;
+    g->clear_since = -1.0;
+    g->fixed = 0;
+    (void)sim_rng_seed(&g->rng_gm, seed, GPS_GM_STREAM);
+    for (i = 0; i < 6; ++i) {
+        double sig = i < 3 ? c->gm_position_sigma : c->gm_velocity_sigma;
+        g->gm[i] = c->gm_tau_s > 0.0 ? sig * sim_rng_gauss(&g->rng_gm) : 0.0;
+    }
+    return sim_rng_seed(&g->rng, seed, stream);
+}
+
 static int relnav_init(sim_relnav *rn, uint64_t seed)
 {
     const sim_relnav_config *c = &rn->cfg;
@@ -200,11 +230,7 @@ static int sensor_init(sim_sensors *s, int sensor, uint64_t seed)
         }
         return sim_rng_seed(&s->magnetometer.rng, seed, stream);
     case SIM_SENSOR_GPS:
-        if (!rate_ok(s->gps.cfg.rate_hz) || !sigma_ok(s->gps.cfg.position_sigma)
-            || !sigma_ok(s->gps.cfg.velocity_sigma)) {
-            return SIM_ERR_DOMAIN;
-        }
-        return sim_rng_seed(&s->gps.rng, seed, stream);
+        return gps_init(&s->gps, seed, stream);
     case SIM_SENSOR_RELNAV:
         return relnav_init(&s->relnav, seed);
     case SIM_SENSOR_WHEEL_TACH:
@@ -393,16 +419,57 @@ static void magnetometer_sample(sim_magnetometer *m, const sim_craft *c, double 
     v[SIM_MAGNETOMETER_VALID] = 1.0;
 }
 
-static void gps_sample(sim_gps *g, const sim_craft *c, double *v)
+/* 1 while the receiver tracks: body rate and antenna within their limits. */
+static int gps_tracking(const sim_gps *g, const sim_craft *c)
 {
-    double n[6];
+    double zen[3], ant_n[3], rn = la_norm(c->r);
+    if (la_dot(c->w, c->w) > g->max_rate2) {
+        return 0;
+    }
+    if (g->cfg.max_zenith_deg >= 180.0) {
+        return 1;
+    }
+    zen[0] = c->r[0] / rn;
+    zen[1] = c->r[1] / rn;
+    zen[2] = c->r[2] / rn;
+    sim_rotate_inv(c->q, g->antenna, ant_n);
+    return la_dot(ant_n, zen) >= g->cos_zenith;
+}
+
+static void gps_sample(sim_gps *g, const sim_world *w, const sim_craft *c, double *v)
+{
+    const sim_gps_config *cfg = &g->cfg;
+    double n[6], k = sqrt(1.0 - g->gm_a * g->gm_a), wait;
     int i;
     for (i = 0; i < 6; ++i) {
         n[i] = sim_rng_gauss(&g->rng);
     }
+    if (cfg->gm_tau_s > 0.0) {
+        for (i = 0; i < 6; ++i) {
+            double sig = i < 3 ? cfg->gm_position_sigma : cfg->gm_velocity_sigma;
+            g->gm[i] = g->gm_a * g->gm[i] + (sig * k) * sim_rng_gauss(&g->rng_gm);
+        }
+    }
+    if (!gps_tracking(g, c)) {
+        g->clear_since = -1.0;
+    } else if (g->clear_since < 0.0) {
+        g->clear_since = w->t;
+    }
+    /* the first fix ttff_s after the start (tracking then), later ones
+     * reacquisition_s after the outage ends */
+    wait = g->fixed ? w->t - g->clear_since - cfg->reacquisition_s : w->t - cfg->ttff_s;
+    if (g->clear_since < 0.0 || wait < 0.0) {
+        for (i = 0; i < 3; ++i) {
+            v[SIM_GPS_R_N + i] = 0.0;
+            v[SIM_GPS_V_N + i] = 0.0;
+        }
+        v[SIM_GPS_VALID] = 0.0;
+        return;
+    }
+    g->fixed = 1;
     for (i = 0; i < 3; ++i) {
-        v[SIM_GPS_R_N + i] = c->r[i] + g->cfg.position_sigma * n[i];
-        v[SIM_GPS_V_N + i] = c->v[i] + g->cfg.velocity_sigma * n[3 + i];
+        v[SIM_GPS_R_N + i] = (c->r[i] + g->gm[i]) + cfg->position_sigma * n[i];
+        v[SIM_GPS_V_N + i] = (c->v[i] + g->gm[3 + i]) + cfg->velocity_sigma * n[3 + i];
     }
     v[SIM_GPS_VALID] = 1.0;
 }
@@ -487,7 +554,7 @@ int sim_sensor_sample(sim_sensors *s, const sim_world *w, int sensor, double *va
         magnetometer_sample(&s->magnetometer, c, values);
         break;
     case SIM_SENSOR_GPS:
-        gps_sample(&s->gps, c, values);
+        gps_sample(&s->gps, w, c, values);
         break;
     case SIM_SENSOR_RELNAV:
         if (s->target < 0 || s->target >= w->n_craft) {

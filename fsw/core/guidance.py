@@ -84,8 +84,10 @@ class GuidanceCore(abc.ABC):
         """Start the MEKF at ``q_BN`` with gyro ``bias`` (rad/s)."""
 
     @abc.abstractmethod
-    def mekf_step(self, dt: float, gyro: ArrayLike, q_st: ArrayLike | None = None) -> Result:
-        """One MEKF step (gnc_mekf_out fields, see :class:`attitude.Mekf`)."""
+    def mekf_step(self, dt: float, gyro: ArrayLike, q_st: ArrayLike | None = None,
+                  heads: dict[int, ArrayLike] | None = None) -> Result:
+        """One MEKF step (gnc_mekf_out fields, see :class:`attitude.Mekf`);
+        ``heads``: the star-tracker heads' fresh attitudes ``{head: q_BN}``."""
 
     # -- relative navigation (navigation, 1 Hz) -----------------------------------
     @abc.abstractmethod
@@ -293,8 +295,9 @@ class LocalCore(GuidanceCore):
     def mekf_reset(self, q_BN: ArrayLike, bias: ArrayLike = _Z3) -> None:
         self._need(self._mekf, "mekf_reset").reset(q_BN, bias)
 
-    def mekf_step(self, dt: float, gyro: ArrayLike, q_st: ArrayLike | None = None) -> Result:
-        return self._need(self._mekf, "mekf_step").step(dt, gyro, q_st)
+    def mekf_step(self, dt: float, gyro: ArrayLike, q_st: ArrayLike | None = None,
+                  heads: dict[int, ArrayLike] | None = None) -> Result:
+        return self._need(self._mekf, "mekf_step").step(dt, gyro, q_st, heads)
 
     def relnav_configure(self, config: RelnavConfig) -> None:
         self._relnav = relnav.Relnav(config)
@@ -497,10 +500,12 @@ class PacketCore(GuidanceCore):
     def mekf_reset(self, q_BN: ArrayLike, bias: ArrayLike = _Z3) -> None:
         self._rpc("MEKF_RESET", q_BN=q_BN, bias=bias)
 
-    def mekf_step(self, dt: float, gyro: ArrayLike, q_st: ArrayLike | None = None) -> Result:
+    def mekf_step(self, dt: float, gyro: ArrayLike, q_st: ArrayLike | None = None,
+                  heads: dict[int, ArrayLike] | None = None) -> Result:
+        q_heads, mask = attitude.AdcsInput(heads=dict(heads or {})).heads_packed()
         return self._result("MEKF_STEP", "gnc_mekf_out", dt=dt, gyro=gyro,
                             q_st=(1.0, 0.0, 0.0, 0.0) if q_st is None else q_st,
-                            st_valid=int(q_st is not None))
+                            st_valid=int(q_st is not None), q_heads=q_heads, head_mask=mask)
 
     def relnav_configure(self, config: RelnavConfig) -> None:
         self._rpc("RELNAV_CONFIG", **dataclass_fields(config))

@@ -213,7 +213,7 @@ def test_gps_first_fix_and_outage_above_the_rate_limit() -> None:
 
 
 def test_gps_antenna_away_from_zenith_loses_the_fix() -> None:
-    world, bank = _gps_bank(max_zenith_deg=80.0, antenna_B=[0.0, 0.0, 1.0])
+    world, _ = _gps_bank(max_zenith_deg=80.0, antenna_B=[0.0, 0.0, 1.0])
     c = world.struct.craft[0]
     r = np.array(list(c.r))
     zen = r / np.linalg.norm(r)

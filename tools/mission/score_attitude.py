@@ -7,7 +7,8 @@ Pairs: each ``ADCS_STATE`` (estimate ``q_BN``, its own 1-sigma per body axis
 ``att_sigma_B``) with the ``TRUTH_CHASER`` nearest in time (within
 ``MATCH_S``; the truth attitude is carried to the estimate's time with its
 own rate). The knowledge error is the small rotation ``dtheta`` (body axes)
-with ``q_true = (1, dtheta / 2) (x) q_est``; its norm in arcsec.
+with ``C_true = (I - [dtheta x]) C_est`` (:func:`knowledge_error`); its norm
+in arcsec.
 
 Figures (:meth:`AttitudeScore.figures`):
 
@@ -64,8 +65,9 @@ def _propagate(q: np.ndarray, w: np.ndarray, dt: float) -> np.ndarray:
 
 
 def knowledge_error(q_true: Any, q_est: Any) -> np.ndarray:
-    """The small rotation dtheta (rad, body axes) from the estimate to truth:
-    ``q_true = exp(dtheta / 2) (x) q_est`` (shortest, any sign of the inputs)."""
+    """The small rotation dtheta (rad, body axes) from the estimate to truth in
+    the MEKF's convention ``C_true = (I - [dtheta x]) C_est`` (shortest, any
+    sign of the inputs; ``q_true (x) q_est* = (cos, -dtheta/|dtheta| sin)``)."""
     qt = np.asarray(q_true, float)
     qe = np.asarray(q_est, float)
     qe = qe / np.linalg.norm(qe)
@@ -76,7 +78,7 @@ def knowledge_error(q_true: Any, q_est: Any) -> np.ndarray:
     vn = float(np.linalg.norm(v))
     if vn < 1e-300:
         return np.zeros(3)
-    return v / vn * (2.0 * math.atan2(vn, d[0]))
+    return v / vn * (-2.0 * math.atan2(vn, d[0]))
 
 
 @dataclass

@@ -210,6 +210,41 @@ class Rcs:
 
 
 @dataclass
+class StarTrackers:
+    """Star-tracker heads as flown (issue #17; ST-16RT2 class, recollection and
+    assumptions). Exclusion angles are counted from the edge of the field of
+    view (the world blinds a head when the body is within fov_deg / 2 + the
+    angle of its boresight). Head i looks along ``boresights_b[i]`` (body);
+    the first ``count`` heads are flown. Noise: ``star_tracker_noise_arcsec``
+    (cross-boresight) and ``star_tracker_roll_noise_arcsec`` (about it) of
+    :class:`Sensors`; ``bias_arcsec[i]`` a fixed error of head i (tracker axes
+    x, y, z = about the boresight: alignment and calibration residuals).
+
+    Default boresights (the design choice, see the ADCS task's docstring):
+    three heads square to x: -y, and +y canted 35 deg towards +z and towards
+    -z (70 deg apart). The guidance turns -y towards the orbit normal in
+    every pointing mode, so the heads look along the normal either side of
+    the orbit plane, above the Earth's limb; the sun (on one side of the plane:
+    the +normal side in the default mission) blinds the -y head at most, and
+    the two +y heads, far from colinear, fix all three axes to a few arcsec
+    (one head alone leaves the rotation about its boresight at ~20 arcsec)."""
+
+    count: int = 3
+    boresights_b: list[list[float]] = field(default_factory=lambda: [
+        [0.0, -1.0, 0.0], [0.0, 0.8191520443, 0.5735764364],
+        [0.0, 0.8191520443, -0.5735764364]])
+    fov_deg: float = 15.0  # full angle (assumed, ST-16 class)
+    sun_exclusion_deg: float = 25.0  # from the edge of the field of view (assumed)
+    earth_exclusion_deg: float = 10.0  # limb, from the edge of the field of view (assumed)
+    moon_exclusion_deg: float = 5.0  # from the edge of the field of view (assumed)
+    #: after ground and in-flight alignment calibration (assumed residuals)
+    bias_arcsec: list[list[float]] = field(default_factory=lambda: [
+        [2.0, -3.0, 6.0], [-3.0, 2.0, -5.0], [2.0, 2.0, 4.0]])
+    acquisition_s: float = 10.0  # lost-in-space solution time after a gap (assumed)
+    max_rate_deg_s: float = 1.0  # tracking limit (assumed)
+
+
+@dataclass
 class Sensors:
     """Sensor parameters the world uses (noise) and the flight software knows."""
 
@@ -223,13 +258,36 @@ class Sensors:
     star_tracker_roll_noise_arcsec: float = 55.0  # about boresight (conf. C)
     gyro_arw_deg_rthr: float = 0.15  # assumed, MEMS tactical grade
     gyro_bias_deg_hr: float = 5.0  # assumed
+    #: IEEE 952 bias instability (Allan floor 0.664 B) and scale-factor error
+    #: (STIM300 class, assumed); 0: none
+    gyro_bias_instability_deg_hr: float = 0.5
+    gyro_scale_factor_ppm: float = 300.0
     gps_rate_hz: float = 1.0
     gps_noise_m: float = 5.0  # assumed, single-frequency GPS
     gps_vel_noise_mps: float = 0.05  # assumed
+    #: the receiver as flown (issue #17; assumed): first fix after separation
+    #: (hot: it tracked on the kick stage through the ascent; a cold start takes
+    #: minutes, and the autonomy detects separation by the first fix),
+    #: reacquisition after an outage,
+    #: tracking lost above a body rate or with the antenna (body) farther than
+    #: gps_max_zenith_deg from the zenith (180: never), and errors correlated in
+    #: time (first-order Gauss-Markov) on top of the white noise
+    gps_ttff_s: float = 5.0
+    gps_reacquisition_s: float = 10.0
+    gps_max_rate_deg_s: float = 3.0
+    gps_antenna_b: list[float] = field(default_factory=lambda: [0.0, 0.0, -1.0])
+    gps_max_zenith_deg: float = 180.0
+    #: the correlated error is off by default: the navigation (#15) fuses the
+    #: GPS as white noise, and 1 m / 600 s already takes the short variant's
+    #: error inside 5 km from 0.74 % to 1.2 % of range at p99 (2 m: 2.1 %)
+    gps_gm_tau_s: float = 600.0
+    gps_gm_noise_m: float = 0.0
+    gps_gm_vel_noise_mps: float = 0.0
     relnav_range_max_m: float = 5000.0  # assumed, optical + lidar
     relnav_fov_deg: float = 20.0  # assumed
     relnav_range_noise_frac: float = 0.005  # assumed
     relnav_angle_noise_deg: float = 0.02  # assumed
+    star_trackers: StarTrackers = field(default_factory=StarTrackers)
 
 
 @dataclass
@@ -411,6 +469,29 @@ class Scenario:
         return d
 
 
+def _check_star_trackers(s: Sensors) -> None:
+    st, key = s.star_trackers, "chaser.sensors.star_trackers"
+    _require(1 <= st.count <= 3, f"{key}.count", "must be 1, 2 or 3")
+    _require(len(st.boresights_b) >= st.count and len(st.bias_arcsec) >= st.count,
+             f"{key}.boresights_b", "needs one boresight and one bias_arcsec per head")
+    for i in range(st.count):
+        _vector(st.boresights_b[i], 3, f"{key}.boresights_b[{i}]")
+        _require(abs(math.hypot(*st.boresights_b[i]) - 1) < 1e-3, f"{key}.boresights_b[{i}]",
+                 "must be a unit vector")
+        _vector(st.bias_arcsec[i], 3, f"{key}.bias_arcsec[{i}]")
+    _require(0 < st.fov_deg < 90, f"{key}.fov_deg", "must be in (0, 90)")
+    for name in ("sun_exclusion_deg", "moon_exclusion_deg"):
+        _require(0 <= getattr(st, name) <= 180 - st.fov_deg / 2, f"{key}.{name}",
+                 "must be in [0, 180 - fov_deg / 2]")
+    _require(0 <= st.earth_exclusion_deg <= 90 - st.fov_deg / 2, f"{key}.earth_exclusion_deg",
+             "must be in [0, 90 - fov_deg / 2]")
+    _require(st.acquisition_s >= 0, f"{key}.acquisition_s", "must be >= 0")
+    _require(st.max_rate_deg_s > 0, f"{key}.max_rate_deg_s", "must be > 0")
+    _require(s.gyro_bias_instability_deg_hr >= 0, "chaser.sensors.gyro_bias_instability_deg_hr",
+             "must be >= 0")
+    _require(s.gyro_scale_factor_ppm >= 0, "chaser.sensors.gyro_scale_factor_ppm", "must be >= 0")
+
+
 # --------------------------------------------------------------------------- loading
 
 
@@ -567,6 +648,14 @@ def validate(sc: Scenario) -> Scenario:
                  "sun_sensor_rate_hz", "magnetometer_rate_hz", "wheel_tach_rate_hz",
                  "prop_status_rate_hz"):
         _require(getattr(s, name) > 0, f"chaser.sensors.{name}", "must be > 0")
+    _check_star_trackers(s)
+    for name in ("gps_ttff_s", "gps_reacquisition_s", "gps_gm_tau_s", "gps_gm_noise_m",
+                 "gps_gm_vel_noise_mps"):
+        _require(getattr(s, name) >= 0, f"chaser.sensors.{name}", "must be >= 0")
+    _require(s.gps_max_rate_deg_s > 0, "chaser.sensors.gps_max_rate_deg_s", "must be > 0")
+    _require(0 <= s.gps_max_zenith_deg <= 180, "chaser.sensors.gps_max_zenith_deg",
+             "must be in [0, 180]")
+    _vector(s.gps_antenna_b, 3, "chaser.sensors.gps_antenna_b")
     _require(p.keep_out_m > 0, "plan.keep_out_m", "must be > 0")
     _require(p.inspection_drift_tol_m >= 0, "plan.inspection_drift_tol_m", "must be >= 0")
     if p.inspection_radial_m > 0:

@@ -29,9 +29,26 @@ from fsw.core._struct import CStruct, Result, dataclass_fields
 from fsw.core.errors import GncInputError
 
 __all__ = [
-    "DEFAULT_WHEEL_INERTIA", "WHEELS_MAX", "Adcs", "AdcsConfig", "AdcsFlag", "AdcsInput",
-    "AdcsMode", "Mekf", "MekfConfig", "MekfInput", "Slew", "bdot", "mtq_rate_damp",
-    "mtq_unload", "pd_torque", "propagate", "target_pointing",
+    "DEFAULT_WHEEL_INERTIA",
+    "ST_HEADS_MAX",
+    "WHEELS_MAX",
+    "Adcs",
+    "AdcsConfig",
+    "AdcsFlag",
+    "AdcsInput",
+    "AdcsMode",
+    "Mekf",
+    "MekfConfig",
+    "MekfInput",
+    "Slew",
+    "bdot",
+    "mag_dipole",
+    "mtq_rate_damp",
+    "mtq_unload",
+    "pd_torque",
+    "propagate",
+    "target_pointing",
+    "triad",
 ]
 
 #: most wheels the core allocates to (GNC_WHEELS_MAX)
@@ -42,9 +59,12 @@ _ZERO_WHEELS = (0.0,) * WHEELS_MAX
 #: wheels' speeds and back bit for bit
 DEFAULT_WHEEL_INERTIA = 2.0**-11
 _IDENTITY_AXES = (1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0) + (0.0,) * 9
-#: gnc_adcs_in packed in one call (native order, no padding: 33 doubles then 6 ints;
-#: the size is checked against the C struct when an Adcs is made)
-_IN = struct.Struct(f"=3d4d3d{WHEELS_MAX}d4d3d3dd3d3d6i")
+#: star-tracker heads the core fuses (GNC_ST_HEADS_MAX)
+ST_HEADS_MAX = 3
+#: gnc_adcs_in packed in one call (native order, no padding: 33 doubles, 6 ints,
+#: 19 doubles, 2 ints; the size is checked against the C struct when an Adcs is made)
+_IN = struct.Struct(f"=3d4d3d{WHEELS_MAX}d4d3d3dd3d3d6i12d3d3dd2i")
+_Q1 = (1.0, 0.0, 0.0, 0.0)
 
 
 class AdcsMode(enum.IntEnum):
@@ -69,6 +89,7 @@ class AdcsFlag(enum.IntFlag):
     SLEWING = 32
     NO_MAG = 64
     FALLBACK = 128
+    COARSE = 256
 
 
 def propagate(q_BN: ArrayLike, w_B: ArrayLike, dt: float) -> np.ndarray:
@@ -129,15 +150,38 @@ def target_pointing(boresight_B: ArrayLike, secondary_B: ArrayLike, los_N: Array
     return r, bool(flag[0])
 
 
+def mag_dipole(t_tai: float, r_N: ArrayLike) -> np.ndarray:
+    """The on-board geomagnetic field model (T, GCRF) at ``r_N`` (m) at
+    ``t_tai`` (TAI s since 1958): a tilted dipole (gnc_mag_dipole)."""
+    r, b = vec(r_N, 3, "r_N"), out(3)
+    check(lib.gnc_mag_dipole(float(t_tai), ptr(r), ptr(b)), "mag_dipole")
+    return b
+
+
+def triad(v1_B: ArrayLike, v2_B: ArrayLike, v1_N: ArrayLike, v2_N: ArrayLike) -> np.ndarray:
+    """``q_BN`` from two direction pairs, ``v1`` kept exactly (gnc_triad)."""
+    a = [vec(v1_B, 3, "v1_B"), vec(v2_B, 3, "v2_B"), vec(v1_N, 3, "v1_N"), vec(v2_N, 3, "v2_N")]
+    q = out(4)
+    check(lib.gnc_triad(*[ptr(x) for x in a], ptr(q)), "triad")
+    return q
+
+
 @dataclass
 class MekfConfig:
-    """MEKF noise model (gnc_mekf_config)."""
+    """MEKF noise model and star-tracker heads (gnc_mekf_config)."""
 
     gyro_arw: float = 1e-5    #: rad/s/sqrt(Hz), gyro angle random walk
     gyro_rrw: float = 1e-7    #: rad/s^2/sqrt(Hz), bias rate random walk
     st_sigma: float = 2.5e-5  #: rad, star tracker 1-sigma per axis
     p0_att: float = 1e-2      #: rad, initial attitude 1-sigma
     p0_bias: float = 1e-4     #: rad/s, initial bias 1-sigma
+    st_cross_sigma: float = 0.0  #: rad, head 1-sigma across its boresight (0: st_sigma)
+    st_about_sigma: float = 0.0  #: rad, head 1-sigma about its boresight (0: st_sigma)
+    #: heads' boresights, body, 3 per head (9 values)
+    st_boresight_B: ArrayLike = (0.0,) * 9
+    gate: float = 0.0         #: NIS gate of every update (chi-square, 3 dof); 0: off
+    gate_reset: float = 0.0   #: rejected updates in a row that restart the filter; 0: never
+    st_heads: int = 0         #: heads configured (0..3)
 
 
 def _fill_config(cdata: object, cfg: object) -> None:
@@ -202,14 +246,18 @@ class Mekf:
         self._gyro = self._in.view("gyro")
         self._q = self._in.view("q_st")
         self._valid = self._in.view("st_valid")
+        self._heads = self._in.view("q_heads")
+        self._mask = self._in.view("head_mask")
 
     def reset(self, q_BN: ArrayLike, bias: ArrayLike = (0.0, 0.0, 0.0)) -> None:
         """Start from ``q_BN`` and gyro ``bias`` (rad/s) with the initial covariance."""
         q, b = vec(q_BN, 4, "q_BN"), vec(bias, 3, "bias")
         check(lib.gnc_mekf_reset(self._ctx, ptr(q), ptr(b)), "mekf_reset")
 
-    def step(self, dt: float, gyro: ArrayLike, q_st: ArrayLike | None = None) -> Result:
-        """Propagate ``dt`` s with the gyro, then update with the star tracker."""
+    def step(self, dt: float, gyro: ArrayLike, q_st: ArrayLike | None = None,
+             heads: dict[int, ArrayLike] | None = None) -> Result:
+        """Propagate ``dt`` s with the gyro, then update with the star tracker
+        and the heads given (``{head: q_BN}``), each gated."""
         try:
             self._dt[0] = dt
             self._gyro[:] = gyro
@@ -218,6 +266,13 @@ class Mekf:
             else:
                 self._q[:] = q_st
                 self._valid[0] = 1
+            mask = 0
+            for h, q in (heads or {}).items():
+                if not 0 <= int(h) < ST_HEADS_MAX:
+                    raise ValueError(f"head {h} not in 0..{ST_HEADS_MAX - 1}")
+                self._heads[4 * int(h):4 * int(h) + 4] = q
+                mask |= 1 << int(h)
+            self._mask[0] = mask
         except (ValueError, TypeError, OverflowError) as exc:
             raise GncInputError(f"mekf_step: bad input: {exc}") from None
         check(lib.gnc_mekf_step(self._ctx, self._in.cdata, self._out.cdata), "mekf_step")
@@ -297,6 +352,9 @@ class AdcsConfig:
     check_speed_frac: float = 0.9              #: wheel check: below this fraction of max
     check_miss: float = 0.5                    #: wheel check: relative miss that fails
     mekf: MekfConfig = field(default_factory=MekfConfig)
+    #: rad, 1-sigma of the coarse attitude (sun sensor + magnetometer + field
+    #: model, TRIAD) that initialises and bounds the MEKF without a fix; 0: none
+    coarse_sigma: float = 0.0
 
     def default_wheels(self) -> bool:
         """Three body-axis wheels of the default inertia (what ``h_wheel`` needs)."""
@@ -330,6 +388,23 @@ class AdcsInput:
     wheel_ok: int = (1 << WHEELS_MAX) - 1      #: mask of the wheels in use
     tach_new: bool = False                     #: wheel_speed is a new sample
     h_wheel: ArrayLike | None = None           #: N m s, body (see the class doc)
+    #: star-tracker heads' fresh attitudes {head: q_BN} (heads 0..2)
+    heads: dict[int, ArrayLike] = field(default_factory=dict)
+    sun_B: ArrayLike | None = None             #: coarse sun sensor, unit, body
+    r_N: ArrayLike = (0.0, 0.0, 0.0)           #: m, chaser position, GCRF (0: unknown)
+    time_tai: float = 0.0                      #: s, TAI since 1958 (field model)
+
+    def heads_packed(self) -> tuple[tuple[float, ...], int]:
+        """(q_heads, head_mask) as the core takes them."""
+        q = [1.0, 0.0, 0.0, 0.0] * ST_HEADS_MAX
+        mask = 0
+        for h, qh in self.heads.items():
+            if not 0 <= h < ST_HEADS_MAX or len(qh) != 4:
+                raise GncInputError(f"adcs_step: head {h!r} with {len(qh)} values "
+                                    f"(heads 0..{ST_HEADS_MAX - 1}, 4 values each)")
+            q[4 * h:4 * h + 4] = qh
+            mask |= 1 << h
+        return tuple(q), mask
 
     def speeds(self) -> object:
         """The wheel speeds the core gets (``h_wheel / J`` when it is given)."""
@@ -354,6 +429,10 @@ class AdcsInput:
             "tach_new": int(bool(self.tach_new)),
             "st_valid": int(self.q_st_BN is not None), "mag_valid": int(self.mag_B is not None),
             "gyro_valid": int(self.gyro_B is not None), "mode": int(self.mode),
+            "q_heads": self.heads_packed()[0],
+            "sun_B": (0.0, 0.0, 0.0) if self.sun_B is None else self.sun_B,
+            "r_N": self.r_N, "time_tai": self.time_tai,
+            "head_mask": self.heads_packed()[1], "sun_valid": int(self.sun_B is not None),
         }
 
 
@@ -401,6 +480,7 @@ class Adcs:
         self._g: Any = (0.0, 0.0, 0.0)
         self._q: Any = (1.0, 0.0, 0.0, 0.0)
         self._m: Any = (0.0, 0.0, 0.0)
+        self._qh = _Q1 * ST_HEADS_MAX
         self._step = lib.gnc_adcs_step
 
     def reset(self) -> None:
@@ -439,6 +519,11 @@ class Adcs:
                   h[2] / DEFAULT_WHEEL_INERTIA, 0.0, 0.0, 0.0)
         qt, rt, vt = inp.q_target_BN, inp.r_target_N, inp.v_target_N
         sn, nrm = inp.sun_N, inp.normal_N
+        qh, hm = inp.heads_packed() if inp.heads else (self._qh, 0)
+        sb, rn = inp.sun_B, inp.r_N
+        sv = sb is not None
+        if not sv:
+            sb = (0.0, 0.0, 0.0)
         nd = np.ndarray  # plain floats pack faster than numpy scalars
         try:
             if (len(g) != 3 or len(q) != 4 or len(m) != 3 or len(ws) != WHEELS_MAX
@@ -453,7 +538,9 @@ class Adcs:
                 *(vt.tolist() if type(vt) is nd else vt), inp.target_age,
                 *(sn.tolist() if type(sn) is nd else sn),
                 *(nrm.tolist() if type(nrm) is nd else nrm),
-                inp.wheel_ok, bool(inp.tach_new), stv, mv, gv, inp.mode)
+                inp.wheel_ok, bool(inp.tach_new), stv, mv, gv, inp.mode,
+                *qh, *(sb.tolist() if type(sb) is nd else sb),
+                *(rn.tolist() if type(rn) is nd else rn), inp.time_tai, hm, sv)
         except (ValueError, TypeError, OverflowError, struct.error) as exc:
             raise GncInputError(f"adcs_step: bad input: {exc}") from None
         self._g, self._q, self._m = g, q, m  # what an invalid sensor leaves in the struct

@@ -85,8 +85,10 @@ class GuidanceCore(abc.ABC):
         """Start the MEKF at ``q_BN`` with gyro ``bias`` (rad/s)."""
 
     @abc.abstractmethod
-    def mekf_step(self, dt: float, gyro: ArrayLike, q_st: ArrayLike | None = None) -> Result:
-        """One MEKF step (gnc_mekf_out fields, see :class:`attitude.Mekf`)."""
+    def mekf_step(self, dt: float, gyro: ArrayLike, q_st: ArrayLike | None = None,
+                  heads: dict[int, ArrayLike] | None = None) -> Result:
+        """One MEKF step (gnc_mekf_out fields, see :class:`attitude.Mekf`);
+        ``heads``: the star-tracker heads' fresh attitudes ``{head: q_BN}``."""
 
     # -- relative navigation (navigation, 1 Hz) -----------------------------------
     @abc.abstractmethod
@@ -263,6 +265,15 @@ class GuidanceCore(abc.ABC):
         (:func:`safety.inspection_phase`)."""
 
     @abc.abstractmethod
+    def mag_dipole(self, t_tai: float, r_N: ArrayLike) -> T3:
+        """On-board geomagnetic field model, T, GCRF (:func:`attitude.mag_dipole`)."""
+
+    @abc.abstractmethod
+    def triad(self, v1_B: ArrayLike, v2_B: ArrayLike, v1_N: ArrayLike,
+              v2_N: ArrayLike) -> tuple[float, float, float, float]:
+        """``q_BN`` from two direction pairs (:func:`attitude.triad`)."""
+
+    @abc.abstractmethod
     def orbit_check(self, r: ArrayLike, v: ArrayLike, mu: float = orbit.MU_EARTH,
                     r_eq: float = orbit.R_EARTH) -> None:
         """Raise the typed error of an implausible state (:func:`ephem.orbit_check`)."""
@@ -299,8 +310,9 @@ class LocalCore(GuidanceCore):
     def mekf_reset(self, q_BN: ArrayLike, bias: ArrayLike = _Z3) -> None:
         self._need(self._mekf, "mekf_reset").reset(q_BN, bias)
 
-    def mekf_step(self, dt: float, gyro: ArrayLike, q_st: ArrayLike | None = None) -> Result:
-        return self._need(self._mekf, "mekf_step").step(dt, gyro, q_st)
+    def mekf_step(self, dt: float, gyro: ArrayLike, q_st: ArrayLike | None = None,
+                  heads: dict[int, ArrayLike] | None = None) -> Result:
+        return self._need(self._mekf, "mekf_step").step(dt, gyro, q_st, heads)
 
     def relnav_configure(self, config: RelnavConfig) -> None:
         self._relnav = relnav.Relnav(config)
@@ -437,6 +449,13 @@ class LocalCore(GuidanceCore):
                          r_eq: float = orbit.R_EARTH) -> tuple[float, float, float]:
         return safety.inspection_phase(n, radial_amp, cross_amp, r_t, v_t, dt, span, s_N,
                                        max_phase, r_eq)
+    def mag_dipole(self, t_tai: float, r_N: ArrayLike) -> T3:
+        return _tup(attitude.mag_dipole(t_tai, r_N))
+
+    def triad(self, v1_B: ArrayLike, v2_B: ArrayLike, v1_N: ArrayLike,
+              v2_N: ArrayLike) -> tuple[float, float, float, float]:
+        q = attitude.triad(v1_B, v2_B, v1_N, v2_N)
+        return (float(q[0]), float(q[1]), float(q[2]), float(q[3]))
 
     def orbit_check(self, r: ArrayLike, v: ArrayLike, mu: float = orbit.MU_EARTH,
                     r_eq: float = orbit.R_EARTH) -> None:
@@ -518,10 +537,12 @@ class PacketCore(GuidanceCore):
     def mekf_reset(self, q_BN: ArrayLike, bias: ArrayLike = _Z3) -> None:
         self._rpc("MEKF_RESET", q_BN=q_BN, bias=bias)
 
-    def mekf_step(self, dt: float, gyro: ArrayLike, q_st: ArrayLike | None = None) -> Result:
+    def mekf_step(self, dt: float, gyro: ArrayLike, q_st: ArrayLike | None = None,
+                  heads: dict[int, ArrayLike] | None = None) -> Result:
+        q_heads, mask = attitude.AdcsInput(heads=dict(heads or {})).heads_packed()
         return self._result("MEKF_STEP", "gnc_mekf_out", dt=dt, gyro=gyro,
                             q_st=(1.0, 0.0, 0.0, 0.0) if q_st is None else q_st,
-                            st_valid=int(q_st is not None))
+                            st_valid=int(q_st is not None), q_heads=q_heads, head_mask=mask)
 
     def relnav_configure(self, config: RelnavConfig) -> None:
         self._rpc("RELNAV_CONFIG", **dataclass_fields(config))
@@ -692,6 +713,13 @@ class PacketCore(GuidanceCore):
                       r_t=r_t, v_t=v_t, dt=dt, span=span, s_N=s_N, max_phase=max_phase,
                       r_eq=r_eq)
         return float(r.th0), float(r.good), float(r.lit)
+    def mag_dipole(self, t_tai: float, r_N: ArrayLike) -> T3:
+        return _tup(self._rpc("MAG_DIPOLE", t=t_tai, r_N=r_N).b_N)
+
+    def triad(self, v1_B: ArrayLike, v2_B: ArrayLike, v1_N: ArrayLike,
+              v2_N: ArrayLike) -> tuple[float, float, float, float]:
+        q = self._rpc("TRIAD", v1_B=v1_B, v2_B=v2_B, v1_N=v1_N, v2_N=v2_N).q_BN
+        return (float(q[0]), float(q[1]), float(q[2]), float(q[3]))
 
     def orbit_check(self, r: ArrayLike, v: ArrayLike, mu: float = orbit.MU_EARTH,
                     r_eq: float = orbit.R_EARTH) -> None:

@@ -138,11 +138,14 @@ class NavigationTask:
         s = self.sc.chaser.sensors
         # steady state of a constant-gain (alpha) filter on white position noise
         a = GAIN_POS
+        # the receiver's errors: white and correlated in time (issue #17), the
+        # latter not averaged down by the filters: both in the GPS sigmas
+        gps_m = math.sqrt(s.gps_noise_m * s.gps_noise_m + s.gps_gm_noise_m * s.gps_gm_noise_m)
         return NavConfig(
             ephem=EphemConfig(mu=MU_EARTH, j2=J2, r_eq=R_EARTH, step=EPHEM_STEP_S),
             n_default=N_DEFAULT, gain_pos=GAIN_POS, gain_vel=GAIN_VEL,
             gps_max_age=GPS_MAX_AGE_S, gps_reset_m=GPS_RESET_M,
-            sigma_gps_pos=s.gps_noise_m * math.sqrt(3.0 * a / (2.0 - a)),
+            sigma_gps_pos=gps_m * math.sqrt(3.0 * a / (2.0 - a)),
             sigma_gps_vel=s.gps_vel_noise_mps * math.sqrt(3.0 * GAIN_VEL / (2.0 - GAIN_VEL)),
             sigma_range=SIGMA_RANGE_M, sigma_range_frac=s.relnav_range_noise_frac,
             sigma_angle=math.radians(s.relnav_angle_noise_deg),
@@ -151,7 +154,7 @@ class NavigationTask:
             boresight_B=tuple(self.sc.chaser.camera_boresight_b),
             dv_sigma_frac=DV_SIGMA_FRAC, dv_sigma_dir=DV_SIGMA_DIR_RAD,
             reject_inflate_n=REJECT_INFLATE_N, reject_reset_n=REJECT_RESET_N, inflate=INFLATE,
-            nonlinear=1.0, sigma_gps_rel=s.gps_noise_m,
+            nonlinear=1.0, sigma_gps_rel=gps_m,
         )
 
     # ------------------------------------------------------------------ lifecycle

@@ -23,7 +23,7 @@ same bits on every machine.
 Faults (``WorldConfig.faults``): a dropped sensor publishes nothing; a silent
 link publishes no sensor packets and ignores (counts) incoming commands;
 wheel and thruster faults act in the world. Each start and end is published
-as a TRUTH_FAULT packet. Truth packets (0x400-0x403) are for tools only.
+as a TRUTH_FAULT packet. Truth packets (0x400-0x403, 0x408) are for tools only.
 
 Time: the world's physics runs from its epoch (``WorldConfig.epoch_utc``);
 packets are stamped with the executive's clock. Start the executive at
@@ -41,7 +41,7 @@ import numpy as np
 
 from fsw.packets import DICTIONARY
 from hil.sim._native import check, ffi, lib
-from hil.sim.config import SENSOR_NAMES, WorldConfig
+from hil.sim.config import WorldConfig
 from hil.sim.faults import FaultSchedule
 from hil.sim.packet_layout import MAX_LENGTH, MAX_VALUES
 from hil.sim.sensors import PACKETS, SENSOR_ID, SensorBank
@@ -54,10 +54,11 @@ TRUTH_CHASER = DICTIONARY["TRUTH_CHASER"]
 TRUTH_TARGET = DICTIONARY["TRUTH_TARGET"]
 TRUTH_RELATIVE = DICTIONARY["TRUTH_RELATIVE"]
 TRUTH_FAULT = DICTIONARY["TRUTH_FAULT"]
+TRUTH_ADCS = DICTIONARY["TRUTH_ADCS"]
 #: the truth packets the core builds at truth_period: (core number, APID, length)
 _TRUTH = tuple((which, p.apid, p.size) for which, p in (
     (lib.SIM_TRUTH_CHASER, TRUTH_CHASER), (lib.SIM_TRUTH_TARGET, TRUTH_TARGET),
-    (lib.SIM_TRUTH_RELATIVE, TRUTH_RELATIVE)))
+    (lib.SIM_TRUTH_RELATIVE, TRUTH_RELATIVE), (lib.SIM_TRUTH_ADCS, TRUTH_ADCS)))
 
 
 @dataclass
@@ -117,7 +118,7 @@ class AvionicsNode:
         self.stats = AvionicsStats()
         #: the sensors in publishing order: the per-tick loop
         self._schedule = [_Sensor(n, 1.0 / getattr(self.config.sensors, n).rate_hz)
-                          for n in SENSOR_NAMES]
+                          for n in self.sensors.names]
         self._next_truth = 0.0
         self._t_first: float | None = None
         self._ticks_first = 0

@@ -152,6 +152,10 @@ class GyroConfig:
     angle_random_walk: float = 0.15 * math.pi / 180 / 60  # rad/s^0.5 (0.15 deg/sqrt(h))
     bias_random_walk: float = 1e-9  # rad/s^1.5 (assumed)
     bias_sigma: float = 5.0 * math.pi / 180 / 3600  # rad/s, initial bias spread (5 deg/h)
+    #: rad/s, IEEE 952 bias instability B (Allan floor 0.664 B; 0: none), a sum
+    #: of Gauss-Markov terms (native/sim/include/simsensors.h)
+    bias_instability: float = 0.0
+    scale_factor_ppm: float = 0.0  # 1-sigma scale-factor error per axis (drawn once)
 
 
 @dataclass
@@ -165,6 +169,9 @@ class StarTrackerConfig:
     sun_exclusion_deg: float = 30.0  # from the sun
     earth_exclusion_deg: float = 15.0  # from the Earth's limb
     max_rate_deg_s: float = 3.0
+    moon_exclusion_deg: float = 0.0  # from the Moon's centre (0: never blinded by it)
+    acquisition_s: float = 0.0  # clear this long before the first fix after a gap
+    bias_arcsec: list[float] = field(default_factory=lambda: [0.0, 0.0, 0.0])  # tracker axes
 
 
 @dataclass
@@ -193,6 +200,14 @@ class GpsConfig:
     rate_hz: float = 1.0
     position_sigma: float = 5.0  # m
     velocity_sigma: float = 0.05  # m/s
+    ttff_s: float = 0.0  # time to first fix after the world's start
+    reacquisition_s: float = 0.0  # time to a fix after an outage
+    max_rate_deg_s: float = 1e3  # tracking lost above this body rate
+    antenna_B: list[float] = field(default_factory=lambda: [0.0, 0.0, -1.0])  # noqa: N815
+    max_zenith_deg: float = 180.0  # tracking lost with the antenna farther from zenith
+    gm_tau_s: float = 0.0  # correlation time of the errors (0: white only)
+    gm_position_sigma: float = 0.0  # m, steady-state sigma of the correlated error
+    gm_velocity_sigma: float = 0.0  # m/s
 
 
 @dataclass
@@ -233,13 +248,31 @@ class SensorsConfig:
     relnav: RelNavConfig = field(default_factory=RelNavConfig)
     wheel_tach: WheelTachConfig = field(default_factory=WheelTachConfig)
     prop_status: PropStatusConfig = field(default_factory=PropStatusConfig)
+    #: star-tracker heads flown (1..3): star_tracker, star_tracker_2, star_tracker_3
+    star_tracker_heads: int = 1
+    star_tracker_2: StarTrackerConfig = field(
+        default_factory=lambda: StarTrackerConfig(boresight=[0.0, 1.0, 0.0]))
+    star_tracker_3: StarTrackerConfig = field(
+        default_factory=lambda: StarTrackerConfig(boresight=[1.0, 0.0, 0.0]))
 
 
 #: fault kinds a scenario can schedule
 FAULT_KINDS = ("wheel_fail", "thruster_stuck_open", "thruster_stuck_closed",
                "sensor_dropout", "link_silent")
 SENSOR_NAMES = ("gyro", "star_tracker", "sun_sensor", "magnetometer", "gps", "relnav",
-                "wheel_tach", "prop_status")
+                "wheel_tach", "prop_status", "star_tracker_2", "star_tracker_3")
+#: the star-tracker heads in order (head 0, 1, 2)
+STAR_TRACKER_HEADS = ("star_tracker", "star_tracker_2", "star_tracker_3")
+
+
+def flown_sensors(cfg: SensorsConfig) -> tuple[str, ...]:
+    """The sensors a configuration flies: every one but the star-tracker heads
+    beyond ``star_tracker_heads`` (1..3)."""
+    n = int(cfg.star_tracker_heads)
+    if not 1 <= n <= len(STAR_TRACKER_HEADS):
+        from fsw.errors import UserError  # the one error type of user input
+        raise UserError(f"sensors.star_tracker_heads must be 1..3, got {cfg.star_tracker_heads!r}")
+    return tuple(s for s in SENSOR_NAMES if s not in STAR_TRACKER_HEADS[n:])
 
 
 @dataclass

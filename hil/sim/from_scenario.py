@@ -9,6 +9,7 @@ that inertial state (no round trip through elements). The chaser starts at
 ``insertion.position_hill_m`` / ``velocity_hill_mps`` (empty: the natural
 drift -1.5 n x) from the target with the tip-off rates. Fault times (seconds
 after launch) become seconds after insertion; faults before it start at once.
+A star_tracker_dropout's index is the head (0, 1, 2).
 """
 
 from __future__ import annotations
@@ -19,8 +20,10 @@ from typing import Any
 
 from hil.sim import constants as k
 from hil.sim.config import (
+    STAR_TRACKER_HEADS,
     FaultConfig,
     OrbitConfig,
+    SensorsConfig,
     SpacecraftConfig,
     ThrusterConfig,
     WheelConfig,
@@ -74,6 +77,26 @@ def _semi_major_axis(o: OrbitConfig) -> float:
     return 1.0 / (2.0 / rn - (v[0] * v[0] + v[1] * v[1] + v[2] * v[2]) / k.MU_EARTH)
 
 
+def _star_trackers(s: Any, out: SensorsConfig) -> None:
+    """The heads of ``chaser.sensors.star_trackers`` (exclusion angles from the
+    edge of the field of view: the world's are from the boresight)."""
+    st = s.star_trackers
+    half = st.fov_deg / 2.0
+    out.star_tracker_heads = int(st.count)
+    for i in range(st.count):
+        h = getattr(out, STAR_TRACKER_HEADS[i])
+        h.rate_hz = s.star_tracker_rate_hz
+        h.cross_boresight_sigma_arcsec = s.star_tracker_noise_arcsec
+        h.about_boresight_sigma_arcsec = s.star_tracker_roll_noise_arcsec
+        h.boresight = [float(x) for x in st.boresights_b[i]]
+        h.sun_exclusion_deg = half + st.sun_exclusion_deg
+        h.earth_exclusion_deg = half + st.earth_exclusion_deg
+        h.moon_exclusion_deg = half + st.moon_exclusion_deg
+        h.acquisition_s = st.acquisition_s
+        h.max_rate_deg_s = st.max_rate_deg_s
+        h.bias_arcsec = [float(x) for x in st.bias_arcsec[i]]
+
+
 def world_config(sc: Any) -> WorldConfig:
     """The world of a scenario (see the module doc)."""
     m, ins, ch = sc.mission, sc.insertion, sc.chaser
@@ -109,14 +132,22 @@ def world_config(sc: Any) -> WorldConfig:
     cfg.chaser = chaser
 
     s, out = ch.sensors, cfg.sensors
-    out.star_tracker.rate_hz = s.star_tracker_rate_hz
-    out.star_tracker.cross_boresight_sigma_arcsec = s.star_tracker_noise_arcsec
-    out.star_tracker.about_boresight_sigma_arcsec = s.star_tracker_roll_noise_arcsec
+    _star_trackers(s, out)
     out.gyro.angle_random_walk = math.radians(s.gyro_arw_deg_rthr) / 60.0
     out.gyro.bias_sigma = math.radians(s.gyro_bias_deg_hr) / 3600.0
+    out.gyro.bias_instability = math.radians(s.gyro_bias_instability_deg_hr) / 3600.0
+    out.gyro.scale_factor_ppm = s.gyro_scale_factor_ppm
     out.gps.rate_hz = s.gps_rate_hz
     out.gps.position_sigma = s.gps_noise_m
     out.gps.velocity_sigma = s.gps_vel_noise_mps
+    out.gps.ttff_s = s.gps_ttff_s
+    out.gps.reacquisition_s = s.gps_reacquisition_s
+    out.gps.max_rate_deg_s = s.gps_max_rate_deg_s
+    out.gps.antenna_B = [float(x) for x in s.gps_antenna_b]
+    out.gps.max_zenith_deg = s.gps_max_zenith_deg
+    out.gps.gm_tau_s = s.gps_gm_tau_s
+    out.gps.gm_position_sigma = s.gps_gm_noise_m
+    out.gps.gm_velocity_sigma = s.gps_gm_vel_noise_mps
     out.relnav.max_range = s.relnav_range_max_m
     out.relnav.fov_half_angle_deg = s.relnav_fov_deg / 2.0  # the scenario's is the full angle
     out.relnav.range_sigma_fraction = s.relnav_range_noise_frac
@@ -125,6 +156,8 @@ def world_config(sc: Any) -> WorldConfig:
 
     for f in sc.faults:
         kind, sensor = _FAULT_KINDS[f.kind]
+        if sensor == "star_tracker":  # the index is the head
+            sensor = STAR_TRACKER_HEADS[min(max(int(f.index), 0), len(STAR_TRACKER_HEADS) - 1)]
         cfg.faults.append(FaultConfig(time=max(0.0, f.at_s - ins.ascent_s), kind=kind,
                                       index=int(f.index), sensor=sensor,
                                       duration=float(f.duration_s)))

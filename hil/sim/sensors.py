@@ -8,24 +8,33 @@ avionics node (:mod:`hil.avionics`) has the core build the packets directly.
 Each sensor draws from its own generator of the core, seeded with
 ``(scenario seed, sensor number)`` (the numbers of
 :data:`hil.sim.config.SENSOR_NAMES`, from 1; the gyro's initial bias from
-stream 101), so runs are reproducible, the same bits on every machine, and
-one sensor's rate or dropout does not shift another's noise.
+stream 101, its bias instability 102 and scale factor 103, the GPS errors
+104, star-tracker heads 2 and 3 from 202 and 203), so runs are reproducible,
+the same bits on every machine, and one sensor's rate or dropout does not
+shift another's noise.
 
 Models (parameters in :mod:`hil.sim.config`):
 
-- gyro: ``w_m = w + b + sigma_v / sqrt(T) n``, bias random walk
-  ``b += sigma_u sqrt(T) n`` per sample (T the sample period), initial bias
-  ``N(0, bias_sigma)`` per axis;
-- star tracker: ``q_m = dq (x) q_BN`` with a small rotation whose components
-  in the tracker frame (z = boresight) have sigmas (cross, cross, about);
-  invalid when the sun is within the sun exclusion angle of the boresight,
-  the Earth's limb within the Earth exclusion angle, or ``|w|`` above the rate
-  limit;
+- gyro: ``w_m = (1 + s)(w + b + g) + sigma_v / sqrt(T) n``, bias random
+  walk ``b += sigma_u sqrt(T) n`` per sample (T the sample period), initial
+  bias ``N(0, bias_sigma)`` per axis, ``s`` the scale-factor error, ``g`` the
+  bias instability (a sum of Gauss-Markov terms whose Allan deviation is flat
+  at 0.664 B from 40 s to 4000 s);
+- star tracker, 1 to 3 heads (``star_tracker``, ``star_tracker_2``,
+  ``star_tracker_3``; ``SensorsConfig.star_tracker_heads``), each publishing
+  STAR_TRACKER with its ``head`` number: ``q_m = dq (x) q_BN`` with a small
+  rotation whose components in the tracker frame (z = boresight) are a fixed
+  bias plus noise of sigmas (cross, cross, about); invalid when the sun is
+  within the sun exclusion angle of the boresight, the Earth's limb within
+  the Earth exclusion angle, the Moon within the Moon exclusion angle, or
+  ``|w|`` above the rate limit, and for ``acquisition_s`` after such a gap;
 - coarse sun sensors: six cosine cells on the +-x, +-y, +-z faces,
   ``I = max(0, n . s_B) + N(0, sigma)`` (dark in eclipse); the estimate is the
   normalised vector of opposite-cell differences, invalid below the threshold;
 - magnetometer: ``B_B + bias + N(0, sigma)``;
-- GPS: position and velocity in N plus white noise;
+- GPS receiver: position and velocity in N plus white noise and
+  Gauss-Markov errors; no fix before the time to first fix, above a body rate,
+  with the antenna too far from the zenith, and while reacquiring;
 - relative navigation: line of sight to the target in the **camera frame**
   C: z_C = boresight, x_C = body x projected normal to it (body y if the
   boresight is along x), y_C = z_C x x_C (with the default +z boresight C is
@@ -44,7 +53,7 @@ from fsw.errors import UserError
 from fsw.packets import DICTIONARY
 from fsw.packets.dictionary import PacketDef
 from hil.sim._native import ffi, lib
-from hil.sim.config import SENSOR_NAMES, SensorsConfig
+from hil.sim.config import SENSOR_NAMES, SensorsConfig, flown_sensors
 from hil.sim.packet_layout import MAX_VALUES
 from hil.sim.world import World
 
@@ -58,6 +67,8 @@ PACKETS = {
     "relnav": "RELNAV",
     "wheel_tach": "WHEEL_TACH",
     "prop_status": "PROP_STATUS",
+    "star_tracker_2": "STAR_TRACKER",
+    "star_tracker_3": "STAR_TRACKER",
 }
 assert tuple(PACKETS) == SENSOR_NAMES
 #: sensor name -> the core's sensor number (sim_sensor_id)
@@ -118,11 +129,14 @@ def decode_values(pdef: PacketDef, values: Any,
 class SensorBank:
     """The core's ``sim_sensors``: sensors of the chaser (world craft 0)
     looking at the target (craft 1), each configured from ``cfg`` and seeded
-    from ``seed``. ``names`` chooses which sensors to set up (all by default)."""
+    from ``seed``. ``names`` chooses which sensors to set up (by default the
+    ones flown: :func:`hil.sim.config.flown_sensors`)."""
 
     def __init__(self, cfg: SensorsConfig, seed: int,
-                 names: tuple[str, ...] = SENSOR_NAMES) -> None:
+                 names: tuple[str, ...] | None = None) -> None:
         check_seed(seed)
+        if names is None:
+            names = flown_sensors(cfg)
         self.struct = s = ffi.new("sim_sensors *")
         s.chaser, s.target = 0, 1
         self.names = names
@@ -222,4 +236,4 @@ class PropStatus(_Single):
 def build_sensors(cfg: SensorsConfig, seed: int) -> dict[str, Sensor]:
     """One model per sensor name, all in one bank seeded from the scenario seed."""
     bank = SensorBank(cfg, seed)
-    return {name: bank.sensor(name, getattr(cfg, name)) for name in SENSOR_NAMES}
+    return {name: bank.sensor(name, getattr(cfg, name)) for name in bank.names}

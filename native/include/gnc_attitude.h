@@ -19,24 +19,46 @@
  * the exact rotation exp(-w dt) applied on the left. q_out may alias q_BN. */
 int gnc_att_propagate(const double q_BN[4], const double w_B[3], double dt, double q_out[4]);
 
-/* ---- Multiplicative EKF: gyro propagation, star-tracker update ----------
+/* ---- Multiplicative EKF: gyro propagation, star-tracker updates ---------
  * State: q_BN estimate and gyro bias b (rad/s, body), true rate = gyro - b.
  * Error state [dtheta (rad), db (rad/s)] with C_true = (I - [dtheta x]) C_est;
- * covariance P (6x6, row-major). */
+ * covariance P (6x6, row-major).
+ *
+ * Measurements: q_st (one tracker solution, isotropic st_sigma per body
+ * axis) and up to three star-tracker heads (q_heads, head_mask), each with
+ * its own noise in body axes R_i = c^2 (I - b_i b_i^T) + a^2 b_i b_i^T
+ * (c = st_cross_sigma across the head's boresight b_i, a = st_about_sigma
+ * about it; both 0: st_sigma isotropic), applied one after the other. Each
+ * update is gated: its normalised innovation squared z^T S^-1 z (3 dof)
+ * above `gate` rejects it (counted in gnc_mekf_out.rejected). After
+ * gate_reset rejected updates in a row (0: never) the filter restarts from
+ * the next fix (the estimate is then known to be wrong, not the trackers:
+ * several heads agree against it). Before initialisation the first fix
+ * (q_st, then the lowest valid head) initialises it. */
 typedef struct gnc_mekf_config {
     double gyro_arw;   /* rad/s/sqrt(Hz): gyro angle random walk (sigma_v) */
     double gyro_rrw;   /* rad/s^2/sqrt(Hz): gyro bias rate random walk (sigma_u) */
     double st_sigma;   /* rad: star-tracker 1-sigma error per body axis */
     double p0_att;     /* rad: 1-sigma attitude uncertainty at initialisation */
     double p0_bias;    /* rad/s: 1-sigma bias uncertainty at initialisation */
+    double st_cross_sigma; /* rad: head 1-sigma across its boresight (0: st_sigma) */
+    double st_about_sigma; /* rad: head 1-sigma about its boresight (0: st_sigma) */
+    double st_boresight_B[9]; /* heads' boresights, body, [head * 3 + axis] */
+    double gate;       /* NIS gate of every update (chi-square, 3 dof); 0: off */
+    double gate_reset; /* rejected updates in a row that restart the filter; 0: never */
+    int st_heads;      /* heads configured (0..3) */
 } gnc_mekf_config;
+
+enum { GNC_ST_HEADS_MAX = 3 };
 
 typedef struct gnc_mekf {
     gnc_mekf_config cfg;
     double q_BN[4];    /* attitude estimate */
     double bias[3];    /* rad/s, gyro bias estimate (body) */
     double P[36];      /* error-state covariance */
+    double R_head[27]; /* heads' measurement covariances, body, [head * 9 + ...] */
     int initialised;   /* 0 until the first star-tracker fix or gnc_mekf_reset */
+    int rejected_run;  /* updates rejected in a row */
 } gnc_mekf;
 
 typedef struct gnc_mekf_in {
@@ -44,6 +66,8 @@ typedef struct gnc_mekf_in {
     double gyro[3];    /* rad/s, measured body rate (body axes) */
     double q_st[4];    /* star-tracker measurement of q_BN */
     int st_valid;      /* nonzero when q_st is a fresh measurement */
+    double q_heads[12];/* heads' measurements of q_BN, [head * 4 + ...] */
+    int head_mask;     /* bit i: q_heads[i] is a fresh measurement */
 } gnc_mekf_in;
 
 typedef struct gnc_mekf_out {
@@ -54,6 +78,10 @@ typedef struct gnc_mekf_out {
     double residual[3];/* rad, star-tracker residual before the update */
     int valid;         /* estimate initialised */
     int updated;       /* a star-tracker update was applied this step */
+    double nis;        /* largest NIS of this step's updates (0: none) */
+    int heads_used;    /* mask of the heads whose update was applied */
+    int rejected;      /* updates rejected by the gate this step */
+    int restarted;     /* 1: the filter restarted from a fix (gate_reset) */
 } gnc_mekf_out;
 
 int gnc_mekf_init(gnc_mekf *ctx, const gnc_mekf_config *cfg);
@@ -64,6 +92,22 @@ int gnc_mekf_reset(gnc_mekf *ctx, const double q_BN[4], const double bias[3]);
 int gnc_mekf_step(gnc_mekf *ctx, const gnc_mekf_in *in, gnc_mekf_out *out);
 /* The full 6x6 covariance (row-major) of the current estimate. */
 int gnc_mekf_covariance(const gnc_mekf *ctx, double P[36]);
+
+/* ---- Coarse attitude: the on-board field model and TRIAD ----------------- */
+
+/* The geomagnetic field (T, GCRF) at r_N (m) at t_tai (TAI s since 1958):
+ * the flight software's own model, a tilted dipole from the IGRF-13 degree-1
+ * coefficients carried to 2025.0 by their secular variation (g10 -29376.3,
+ * g11 -1413.9, h11 4523.0 nT), Earth-fixed axes turned by the Earth rotation
+ * angle of UT1 = TAI - 37 s (no precession, nutation or polar motion: its
+ * own errors, about a degree against the IGRF at 500 km with the dipole's). */
+int gnc_mag_dipole(double t_tai, const double r_N[3], double b_N[3]);
+
+/* TRIAD: q_BN from two directions measured in the body (v1_B, v2_B) and
+ * known in N (v1_N, v2_N); v1 (the more accurate) is kept exactly.
+ * GNC_ERR_DOMAIN for zero or (anti)parallel pairs (angle below 1e-3 rad). */
+int gnc_triad(const double v1_B[3], const double v2_B[3], const double v1_N[3],
+              const double v2_N[3], double q_BN[4]);
 
 /* ---- Control laws (stateless building blocks, also used by the step) ---- */
 
@@ -145,7 +189,8 @@ typedef enum gnc_adcs_flag {
     GNC_ADCS_FLAG_KEEPOUT = 16,
     GNC_ADCS_FLAG_SLEWING = 32,
     GNC_ADCS_FLAG_NO_MAG = 64,
-    GNC_ADCS_FLAG_FALLBACK = 128
+    GNC_ADCS_FLAG_FALLBACK = 128,
+    GNC_ADCS_FLAG_COARSE = 256  /* the coarse attitude (sun + field) fed the MEKF */
 } gnc_adcs_flag;
 
 typedef struct gnc_adcs_config {
@@ -176,6 +221,11 @@ typedef struct gnc_adcs_config {
     double check_speed_frac;   /* wheel check: only below this fraction of speed_max */
     double check_miss;         /* wheel check: relative miss that fails a sample */
     gnc_mekf_config mekf;
+    double coarse_sigma;       /* rad: 1-sigma of the coarse attitude (sun sensor +
+                                * magnetometer + field model, TRIAD); 0: none. It
+                                * initialises the MEKF, and updates it while no head
+                                * is valid and its attitude sigma exceeds this; only
+                                * in full sun (gnc_eclipse of r_N: lit > 0.99) */
 } gnc_adcs_config;
 
 typedef struct gnc_adcs {
@@ -213,6 +263,12 @@ typedef struct gnc_adcs_in {
     int mag_valid;
     int gyro_valid;
     int mode;                  /* gnc_adcs_mode */
+    double q_heads[12];        /* star-tracker heads' attitudes, [head * 4 + ...] */
+    double sun_B[3];           /* coarse sun sensor: unit sun direction, body */
+    double r_N[3];             /* m, chaser position, GCRF (0: unknown) */
+    double time_tai;           /* s, TAI since 1958 (the field model's time) */
+    int head_mask;             /* bit i: q_heads[i] is fresh */
+    int sun_valid;             /* sun_B is valid */
 } gnc_adcs_in;
 
 typedef struct gnc_adcs_out {
@@ -240,6 +296,9 @@ typedef struct gnc_adcs_out {
     int wheel_checked;         /* wheels tested by the wheel check this cycle (mask) */
     int wheel_bad;             /* of which failed: speed change missed the command's by
                                 * more than check_miss (the task keeps persistence) */
+    int heads_used;            /* mask of the heads whose update the MEKF applied */
+    int st_rejected;           /* updates rejected by the MEKF's gate this cycle */
+    double nis;                /* largest NIS of this cycle's updates (0: none) */
 } gnc_adcs_out;
 
 int gnc_adcs_init(gnc_adcs *ctx, const gnc_adcs_config *cfg);

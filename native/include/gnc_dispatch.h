@@ -90,6 +90,10 @@ typedef struct gnc_sun_direction_req { double t; } gnc_sun_direction_req;
 typedef struct gnc_sun_direction_resp { double s_N[3]; } gnc_sun_direction_resp;
 typedef struct gnc_eclipse_req { double r_N[3]; double s_N[3]; double r_eq; } gnc_eclipse_req;
 typedef struct gnc_eclipse_resp { double lit; } gnc_eclipse_resp;
+typedef struct gnc_mag_dipole_req { double t; double r_N[3]; } gnc_mag_dipole_req;
+typedef struct gnc_mag_dipole_resp { double b_N[3]; } gnc_mag_dipole_resp;
+typedef struct gnc_triad_req { double v1_B[3]; double v2_B[3]; double v1_N[3]; double v2_N[3]; } gnc_triad_req;
+typedef struct gnc_triad_resp { double q_BN[4]; } gnc_triad_resp;
 typedef struct gnc_orbit_check_req { double r[3]; double v[3]; double mu; double r_eq; } gnc_orbit_check_req;
 /* Navigation (gnc_nav.h) */
 typedef struct gnc_nav_set_target_req { double r_N[3]; double v_N[3]; double t; } gnc_nav_set_target_req;

@@ -1,6 +1,7 @@
 /* gnc_attitude.c - kinematics, MEKF, control laws, guidance and the ADCS step
  * (conventions and units in gnc_attitude.h). */
 #include "gnc.h"
+#include "gnc_constants.h"
 #include "gnc_la.h"
 #include "gnc_math.h"
 
@@ -91,10 +92,49 @@ int gnc_att_propagate(const double q_BN[4], const double w_B[3], double dt, doub
 
 static int mekf_config_ok(const gnc_mekf_config *c)
 {
-    return la_finite(&c->gyro_arw, 1) && c->gyro_arw >= 0.0 && la_finite(&c->gyro_rrw, 1)
-        && c->gyro_rrw >= 0.0 && la_finite(&c->st_sigma, 1) && c->st_sigma > 0.0
-        && la_finite(&c->p0_att, 1) && c->p0_att > 0.0 && la_finite(&c->p0_bias, 1)
-        && c->p0_bias >= 0.0;
+    int i;
+    if (!(la_finite(&c->gyro_arw, 1) && c->gyro_arw >= 0.0 && la_finite(&c->gyro_rrw, 1)
+          && c->gyro_rrw >= 0.0 && la_finite(&c->st_sigma, 1) && c->st_sigma > 0.0
+          && la_finite(&c->p0_att, 1) && c->p0_att > 0.0 && la_finite(&c->p0_bias, 1)
+          && c->p0_bias >= 0.0 && la_finite(&c->st_cross_sigma, 1) && c->st_cross_sigma >= 0.0
+          && la_finite(&c->st_about_sigma, 1) && c->st_about_sigma >= 0.0
+          && la_finite(&c->gate, 1) && c->gate >= 0.0 && la_finite(&c->gate_reset, 1)
+          && c->gate_reset >= 0.0 && c->st_heads >= 0 && c->st_heads <= GNC_ST_HEADS_MAX)) {
+        return 0;
+    }
+    if ((c->st_cross_sigma > 0.0) != (c->st_about_sigma > 0.0)) {
+        return 0;
+    }
+    for (i = 0; i < c->st_heads; ++i) {
+        const double *b = c->st_boresight_B + 3 * i;
+        if (!la_finite(b, 3) || !(la_norm(b) > 0.0)) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* The heads' measurement covariances in body axes (see gnc_attitude.h). */
+static void mekf_head_noise(gnc_mekf *ctx)
+{
+    const gnc_mekf_config *c = &ctx->cfg;
+    double c2 = c->st_cross_sigma * c->st_cross_sigma, a2 = c->st_about_sigma * c->st_about_sigma;
+    int h, i, j;
+    if (!(c->st_cross_sigma > 0.0)) {
+        c2 = c->st_sigma * c->st_sigma;
+        a2 = c2;
+    }
+    la_zero(ctx->R_head, 27);
+    for (h = 0; h < c->st_heads; ++h) {
+        double b[3];
+        la_scale(c->st_boresight_B + 3 * h, 1.0 / la_norm(c->st_boresight_B + 3 * h), b);
+        for (i = 0; i < 3; ++i) {
+            for (j = 0; j < 3; ++j) {
+                double bb = b[i] * b[j];
+                ctx->R_head[9 * h + 3 * i + j] = c2 * ((i == j ? 1.0 : 0.0) - bb) + a2 * bb;
+            }
+        }
+    }
 }
 
 int gnc_mekf_init(gnc_mekf *ctx, const gnc_mekf_config *cfg)
@@ -111,6 +151,8 @@ int gnc_mekf_init(gnc_mekf *ctx, const gnc_mekf_config *cfg)
     la_zero(ctx->bias, 3);
     la_zero(ctx->P, 36);
     ctx->initialised = 0;
+    ctx->rejected_run = 0;
+    mekf_head_noise(ctx);
     return GNC_OK;
 }
 
@@ -137,6 +179,7 @@ int gnc_mekf_reset(gnc_mekf *ctx, const double q_BN[4], const double bias[3])
         ctx->P[7 * (i + 3)] = ctx->cfg.p0_bias * ctx->cfg.p0_bias;
     }
     ctx->initialised = 1;
+    ctx->rejected_run = 0;
     return GNC_OK;
 }
 
@@ -198,11 +241,16 @@ static void mekf_propagate(gnc_mekf *ctx, const double w[3], double dt)
     la_symmetrise(ctx->P, 6);
 }
 
-static int mekf_update(gnc_mekf *ctx, const double q_meas[4], double residual[3])
+/* One attitude update with measurement covariance R (body, 3x3). With a gate
+ * > 0 an update whose NIS exceeds it is not applied (*accepted 0). */
+static int mekf_update(gnc_mekf *ctx, const double q_meas[4], const double R[9], double gate,
+                       double residual[3], double *nis, int *accepted)
 {
     double qm[4], qc[4], dq[4], z[3], S[9], Si[9], K[18], dx[6], dqc[4];
-    double IKH[36], tmp[36], P2[36], r2 = ctx->cfg.st_sigma * ctx->cfg.st_sigma;
+    double IKH[36], tmp[36], P2[36], KR[18];
     int i, j, k;
+    *accepted = 0;
+    *nis = 0.0;
     if (gnc_quat_normalize(q_meas, qm) != GNC_OK) {
         return GNC_ERR_DOMAIN;
     }
@@ -217,12 +265,19 @@ static int mekf_update(gnc_mekf *ctx, const double q_meas[4], double residual[3]
     la_copy(z, residual, 3);
     for (i = 0; i < 3; ++i) {
         for (j = 0; j < 3; ++j) {
-            S[3 * i + j] = ctx->P[6 * i + j] + ((i == j) ? r2 : 0.0);
+            S[3 * i + j] = ctx->P[6 * i + j] + R[3 * i + j];
         }
     }
     if (!la_inv3(S, Si)) {
         return GNC_ERR_SINGULAR;
     }
+    for (i = 0; i < 3; ++i) {
+        *nis += z[i] * (Si[3 * i] * z[0] + Si[3 * i + 1] * z[1] + Si[3 * i + 2] * z[2]);
+    }
+    if (gate > 0.0 && !(*nis <= gate)) {
+        return GNC_OK;
+    }
+    *accepted = 1;
     /* K = P[:, 0:3] S^-1 (6x3) */
     for (i = 0; i < 6; ++i) {
         for (j = 0; j < 3; ++j) {
@@ -253,10 +308,11 @@ static int mekf_update(gnc_mekf *ctx, const double q_meas[4], double residual[3]
     }
     la_mm(IKH, ctx->P, tmp, 6, 6, 6);
     la_mmt(tmp, IKH, P2, 6, 6, 6);
+    la_mm(K, R, KR, 6, 3, 3);
     for (i = 0; i < 6; ++i) {
         for (j = 0; j < 6; ++j) {
-            P2[6 * i + j] += r2 * (K[3 * i] * K[3 * j] + K[3 * i + 1] * K[3 * j + 1]
-                                   + K[3 * i + 2] * K[3 * j + 2]);
+            P2[6 * i + j] += KR[3 * i] * K[3 * j] + KR[3 * i + 1] * K[3 * j + 1]
+                             + KR[3 * i + 2] * K[3 * j + 2];
         }
     }
     la_copy(P2, ctx->P, 36);
@@ -278,8 +334,8 @@ static void mekf_output(const gnc_mekf *ctx, const double gyro[3], gnc_mekf_out 
 
 int gnc_mekf_step(gnc_mekf *ctx, const gnc_mekf_in *in, gnc_mekf_out *out)
 {
-    double w[3];
-    int st;
+    double w[3], res[3], nis;
+    int st, h, mask, ok, tried = 0;
     if (ctx == NULL || in == NULL || out == NULL) {
         return GNC_ERR_NULL;
     }
@@ -292,11 +348,34 @@ int gnc_mekf_step(gnc_mekf *ctx, const gnc_mekf_in *in, gnc_mekf_out *out)
     if (in->st_valid && !quat_ok(in->q_st)) {
         return GNC_ERR_DOMAIN;
     }
+    mask = in->head_mask & ((1 << ctx->cfg.st_heads) - 1);
+    if (in->head_mask < 0 || in->head_mask != mask) {
+        return GNC_ERR_DOMAIN;
+    }
+    for (h = 0; h < ctx->cfg.st_heads; ++h) {
+        if ((mask >> h & 1) && !quat_ok(in->q_heads + 4 * h)) {
+            return GNC_ERR_DOMAIN;
+        }
+    }
     la_zero(out->residual, 3);
     out->updated = 0;
+    out->nis = 0.0;
+    out->heads_used = 0;
+    out->rejected = 0;
+    out->restarted = 0;
     if (!ctx->initialised) {
+        const double *q0 = NULL;
         if (in->st_valid) {
-            st = gnc_mekf_reset(ctx, in->q_st, ctx->bias);
+            q0 = in->q_st;
+        } else {
+            for (h = ctx->cfg.st_heads - 1; h >= 0; --h) {
+                if (mask >> h & 1) {
+                    q0 = in->q_heads + 4 * h;
+                }
+            }
+        }
+        if (q0 != NULL) {
+            st = gnc_mekf_reset(ctx, q0, ctx->bias);
             if (st != GNC_OK) {
                 return st;
             }
@@ -308,14 +387,78 @@ int gnc_mekf_step(gnc_mekf *ctx, const gnc_mekf_in *in, gnc_mekf_out *out)
     la_sub(in->gyro, ctx->bias, w);
     mekf_propagate(ctx, w, in->dt);
     if (in->st_valid) {
-        st = mekf_update(ctx, in->q_st, out->residual);
+        double r2 = ctx->cfg.st_sigma * ctx->cfg.st_sigma;
+        double R[9] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
+        R[0] = r2;
+        R[4] = r2;
+        R[8] = r2;
+        st = mekf_update(ctx, in->q_st, R, ctx->cfg.gate, out->residual, &nis, &ok);
         if (st != GNC_OK) {
             return st;
         }
-        out->updated = 1;
+        tried += 1;
+        out->nis = nis;
+        if (ok) {
+            out->updated = 1;
+        } else {
+            out->rejected += 1;
+        }
+    }
+    for (h = 0; h < ctx->cfg.st_heads; ++h) {
+        if (!(mask >> h & 1)) {
+            continue;
+        }
+        st = mekf_update(ctx, in->q_heads + 4 * h, ctx->R_head + 9 * h, ctx->cfg.gate, res,
+                         &nis, &ok);
+        if (st != GNC_OK) {
+            return st;
+        }
+        if (tried == 0) {
+            la_copy(res, out->residual, 3);
+        }
+        tried += 1;
+        out->nis = nis > out->nis ? nis : out->nis;
+        if (ok) {
+            out->updated = 1;
+            out->heads_used |= 1 << h;
+        } else {
+            out->rejected += 1;
+        }
+    }
+    if (out->updated) {
+        ctx->rejected_run = 0;
+    } else if (out->rejected > 0) {
+        ctx->rejected_run += out->rejected;
+        if (ctx->cfg.gate_reset > 0.0 && (double)ctx->rejected_run >= ctx->cfg.gate_reset) {
+            /* the fixes agree against the estimate: restart from one */
+            const double *q0 = in->st_valid ? in->q_st : NULL;
+            for (h = ctx->cfg.st_heads - 1; h >= 0 && !in->st_valid; --h) {
+                if (mask >> h & 1) {
+                    q0 = in->q_heads + 4 * h;
+                }
+            }
+            st = gnc_mekf_reset(ctx, q0, ctx->bias);
+            if (st != GNC_OK) {
+                return st;
+            }
+            out->restarted = 1;
+        }
     }
     mekf_output(ctx, in->gyro, out);
     return GNC_OK;
+}
+
+/* A coarse attitude update (TRIAD, isotropic sigma) of an initialised
+ * filter, gated like the trackers'. */
+static int mekf_coarse_update(gnc_mekf *ctx, const double q[4], double sigma, double *nis,
+                              int *accepted)
+{
+    double R[9], res[3], s2 = sigma * sigma;
+    la_zero(R, 9);
+    R[0] = s2;
+    R[4] = s2;
+    R[8] = s2;
+    return mekf_update(ctx, q, R, ctx->cfg.gate, res, nis, accepted);
 }
 
 int gnc_mekf_covariance(const gnc_mekf *ctx, double P[36])
@@ -325,6 +468,92 @@ int gnc_mekf_covariance(const gnc_mekf *ctx, double P[36])
     }
     la_copy(ctx->P, P, 36);
     return GNC_OK;
+}
+
+/* ---- Coarse attitude ------------------------------------------------------ */
+
+int gnc_mag_dipole(double t_tai, const double r_N[3], double b_N[3])
+{
+    /* IGRF-13 degree 1 at 2020.0 plus 5 years of its secular variation (nT) */
+    const double g10 = -29376.3, g11 = -1413.9, h11 = 4523.0;
+    double b0, d_e[3], d[3], rn, rh[3], k, dr, du, th, s, c;
+    int i;
+    if (r_N == NULL || b_N == NULL) {
+        return GNC_ERR_NULL;
+    }
+    if (!la_finite(&t_tai, 1) || !la_finite(r_N, 3)) {
+        return GNC_ERR_DOMAIN;
+    }
+    rn = la_norm(r_N);
+    if (!(rn > 0.0)) {
+        return GNC_ERR_DOMAIN;
+    }
+    b0 = sqrt(g10 * g10 + g11 * g11 + h11 * h11);
+    d_e[0] = g11 / b0;
+    d_e[1] = h11 / b0;
+    d_e[2] = g10 / b0;
+    b0 *= 1e-9;
+    /* Earth rotation angle (IERS 2010) of UT1 ~ UTC = TAI - 37 s */
+    du = (t_tai - 37.0) / GNC_DAY_S + (GNC_JD_TAI_EPOCH - GNC_JD_J2000);
+    th = 2.0 * GNC_PI * (0.7790572732640 + 1.00273781191135448 * du);
+    gnc_sincos(th, &s, &c);
+    d[0] = c * d_e[0] - s * d_e[1];
+    d[1] = s * d_e[0] + c * d_e[1];
+    d[2] = d_e[2];
+    for (i = 0; i < 3; ++i) {
+        rh[i] = r_N[i] / rn;
+    }
+    k = b0 * (GNC_R_EARTH / rn) * (GNC_R_EARTH / rn) * (GNC_R_EARTH / rn);
+    dr = 3.0 * la_dot(d, rh);
+    for (i = 0; i < 3; ++i) {
+        b_N[i] = k * (dr * rh[i] - d[i]);
+    }
+    return GNC_OK;
+}
+
+/* Orthonormal triad (rows) of a direction pair: t1 = v1, t2 = v1 x v2, t3. */
+static int triad_frame(const double v1[3], const double v2[3], double T[9])
+{
+    double a[3], b[3], n1, n2;
+    n1 = la_norm(v1);
+    if (!(n1 > 0.0) || !la_finite(v1, 3) || !la_finite(v2, 3)) {
+        return GNC_ERR_DOMAIN;
+    }
+    la_scale(v1, 1.0 / n1, a);
+    la_cross(a, v2, b);
+    n2 = la_norm(b);
+    if (!(n2 > 1e-3 * la_norm(v2))) {
+        return GNC_ERR_DOMAIN;
+    }
+    la_scale(b, 1.0 / n2, b);
+    la_copy(a, T, 3);
+    la_copy(b, T + 3, 3);
+    la_cross(a, b, T + 6);
+    return GNC_OK;
+}
+
+int gnc_triad(const double v1_B[3], const double v2_B[3], const double v1_N[3],
+              const double v2_N[3], double q_BN[4])
+{
+    double TB[9], TN[9], C[9];
+    int i, j, st;
+    if (v1_B == NULL || v2_B == NULL || v1_N == NULL || v2_N == NULL || q_BN == NULL) {
+        return GNC_ERR_NULL;
+    }
+    st = triad_frame(v1_B, v2_B, TB);
+    if (st == GNC_OK) {
+        st = triad_frame(v1_N, v2_N, TN);
+    }
+    if (st != GNC_OK) {
+        return st;
+    }
+    /* C_BN = sum_k tB_k tN_k^T */
+    for (i = 0; i < 3; ++i) {
+        for (j = 0; j < 3; ++j) {
+            C[3 * i + j] = (TB[i] * TN[j] + TB[3 + i] * TN[3 + j]) + TB[6 + i] * TN[6 + j];
+        }
+    }
+    return gnc_dcm_to_quat(C, q_BN);
 }
 
 /* ---- Control laws --------------------------------------------------------- */
@@ -667,7 +896,8 @@ static int adcs_config_ok(const gnc_adcs_config *c)
           && la_finite(&c->wheel_speed_max, 1) && c->check_min_dspeed >= 0.0
           && la_finite(&c->check_min_dspeed, 1) && c->check_speed_frac >= 0.0
           && la_finite(&c->check_speed_frac, 1) && c->check_miss >= 0.0
-          && la_finite(&c->check_miss, 1))) {
+          && la_finite(&c->check_miss, 1) && la_finite(&c->coarse_sigma, 1)
+          && c->coarse_sigma >= 0.0)) {
         return 0;
     }
     for (i = 0; i < c->wheel_count; ++i) {
@@ -855,6 +1085,12 @@ static int adcs_inputs_ok(const gnc_adcs *ctx, const gnc_adcs_in *in)
     if (in->mag_valid && !la_finite(in->mag_B, 3)) {
         return 0;
     }
+    if (in->sun_valid && !la_finite(in->sun_B, 3)) {
+        return 0;
+    }
+    if (!la_finite(in->r_N, 3) || !la_finite(&in->time_tai, 1)) {
+        return 0;
+    }
     if (!la_finite(in->wheel_speed, ctx->cfg.wheel_count) || !la_finite(in->sun_N, 3)
         || !la_finite(in->normal_N, 3)) {
         return 0;
@@ -998,6 +1234,57 @@ static int adcs_pointing(gnc_adcs *ctx, const gnc_adcs_in *in, int mode, const d
     return GNC_OK;
 }
 
+/* The coarse attitude of a cycle without a tracker fix: TRIAD on the sun
+ * sensor (kept exactly) and the magnetometer against the sun and the field
+ * model in N. It initialises the MEKF (attitude sigma coarse_sigma) or,
+ * while the MEKF's attitude sigma exceeds coarse_sigma, updates it (gated).
+ * Returns 1 when it was applied, 0 when not, -status on an error. */
+static int adcs_coarse(gnc_adcs *ctx, const gnc_adcs_in *in, const double gyro[3],
+                       gnc_mekf_out *mout)
+{
+    const gnc_adcs_config *c = &ctx->cfg;
+    gnc_mekf *m = &ctx->mekf;
+    double b_N[3], q[4], s_N[3], sig, nis, lit;
+    int st, ok = 0, i;
+    if (!in->sun_valid || !in->mag_valid || !(la_norm(in->sun_N) > 0.0)
+        || !(la_norm(in->r_N) > 0.0)) {
+        return 0;
+    }
+    /* in the Earth's shadow a 'valid' sun sensor is noise over its threshold */
+    la_scale(in->sun_N, 1.0 / la_norm(in->sun_N), s_N);
+    if (gnc_eclipse(in->r_N, s_N, GNC_R_EARTH, &lit) != GNC_OK || !(lit > 0.99)) {
+        return 0;
+    }
+    sig = mout->sigma[0] > mout->sigma[1] ? mout->sigma[0] : mout->sigma[1];
+    sig = mout->sigma[2] > sig ? mout->sigma[2] : sig;
+    if (m->initialised && !(sig > c->coarse_sigma)) {
+        return 0;
+    }
+    if (gnc_mag_dipole(in->time_tai, in->r_N, b_N) != GNC_OK
+        || gnc_triad(in->sun_B, in->mag_B, in->sun_N, b_N, q) != GNC_OK) {
+        return 0; /* sun and field (nearly) parallel: no attitude this cycle */
+    }
+    if (!m->initialised) {
+        st = gnc_mekf_reset(m, q, m->bias);
+        if (st != GNC_OK) {
+            return -st;
+        }
+        for (i = 0; i < 3; ++i) {
+            m->P[7 * i] = c->coarse_sigma * c->coarse_sigma;
+        }
+        ok = 1;
+    } else {
+        st = mekf_coarse_update(m, q, c->coarse_sigma, &nis, &ok);
+        if (st != GNC_OK) {
+            return -st;
+        }
+    }
+    if (ok) {
+        mekf_output(m, gyro, mout);
+    }
+    return ok;
+}
+
 /* The mode flown: pointing needs an estimate (and SUN a sun direction),
  * DETUMBLE hands over to the wheels once the gyro rate is low. */
 static int adcs_mode(const gnc_adcs *ctx, const gnc_adcs_in *in, int est_valid, int *fallback)
@@ -1057,9 +1344,24 @@ int gnc_adcs_step(gnc_adcs *ctx, const gnc_adcs_in *in, gnc_adcs_out *out)
     }
     la_copy(in->q_st_BN, min.q_st, 4);
     min.st_valid = in->st_valid;
+    la_copy(in->q_heads, min.q_heads, 12);
+    min.head_mask = in->head_mask;
     st = gnc_mekf_step(&ctx->mekf, &min, &mout);
     if (st != GNC_OK) {
         return st;
+    }
+    out->heads_used = mout.heads_used;
+    out->st_rejected = mout.rejected;
+    out->nis = mout.nis;
+    /* 1b. no fix: the coarse attitude (sun + field) initialises or bounds it */
+    if (!in->st_valid && in->head_mask == 0 && c->coarse_sigma > 0.0) {
+        st = adcs_coarse(ctx, in, min.gyro, &mout);
+        if (st < 0) {
+            return -st;
+        }
+        if (st == 1) {
+            out->flags |= GNC_ADCS_FLAG_COARSE;
+        }
     }
     la_copy(mout.q_BN, out->q_BN, 4);
     la_copy(mout.bias, out->bias_B, 3);

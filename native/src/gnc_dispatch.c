@@ -111,6 +111,8 @@ typedef union dispatch_args {
     gnc_hill_to_inertial_at_req hill;
     gnc_sun_direction_req sun;
     gnc_eclipse_req ecl;
+    gnc_mag_dipole_req mag;
+    gnc_triad_req triad;
     gnc_orbit_check_req chk;
     gnc_nav_config nav_config;
     gnc_nav_set_target_req nav_target;
@@ -149,6 +151,8 @@ typedef union dispatch_result {
     gnc_hill_to_inertial_at_resp hill;
     gnc_sun_direction_resp sun;
     gnc_eclipse_resp ecl;
+    gnc_mag_dipole_resp mag;
+    gnc_triad_resp triad;
     gnc_nav_out nav_out;
     gnc_prop_partners_resp ppart;
     gnc_prop_select_resp psel;
@@ -226,6 +230,11 @@ static int run_more(gnc_dispatcher *ctx, unsigned apid, const dispatch_args *a,
         return gnc_sun_direction(a->sun.t, r->sun.s_N);
     case GNC_APID_ECLIPSE:
         return gnc_eclipse(a->ecl.r_N, a->ecl.s_N, a->ecl.r_eq, &r->ecl.lit);
+    case GNC_APID_MAG_DIPOLE:
+        return gnc_mag_dipole(a->mag.t, a->mag.r_N, r->mag.b_N);
+    case GNC_APID_TRIAD:
+        return gnc_triad(a->triad.v1_B, a->triad.v2_B, a->triad.v1_N, a->triad.v2_N,
+                         r->triad.q_BN);
     case GNC_APID_ORBIT_CHECK:
         return gnc_orbit_check(a->chk.r, a->chk.v, a->chk.mu, a->chk.r_eq);
     case GNC_APID_NAV_CONFIG:

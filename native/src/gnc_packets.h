@@ -71,6 +71,8 @@ enum gnc_pkt_apid {
     GNC_APID_PROP_DURATION = 0x225,
     GNC_APID_PROP_RATE_RESIDUALS = 0x226,
     GNC_APID_PROP_TEST_RESPONSE = 0x227,
+    GNC_APID_MAG_DIPOLE = 0x230,
+    GNC_APID_TRIAD = 0x231,
     GNC_APID_DRIFT_SCREEN = 0x238,
     GNC_APID_INSPECTION_PHASE = 0x239
 };
@@ -105,6 +107,13 @@ static const gnc_pkt_field gnc_pkt_adcs_config_req[] = {
     {offsetof(gnc_adcs_config, mekf.st_sigma), 1, 0},
     {offsetof(gnc_adcs_config, mekf.p0_att), 1, 0},
     {offsetof(gnc_adcs_config, mekf.p0_bias), 1, 0},
+    {offsetof(gnc_adcs_config, mekf.st_cross_sigma), 1, 0},
+    {offsetof(gnc_adcs_config, mekf.st_about_sigma), 1, 0},
+    {offsetof(gnc_adcs_config, mekf.st_boresight_B), 9, 0},
+    {offsetof(gnc_adcs_config, mekf.gate), 1, 0},
+    {offsetof(gnc_adcs_config, mekf.gate_reset), 1, 0},
+    {offsetof(gnc_adcs_config, mekf.st_heads), 1, 1},
+    {offsetof(gnc_adcs_config, coarse_sigma), 1, 0},
 };
 
 static const gnc_pkt_field gnc_pkt_adcs_step_req[] = {
@@ -124,6 +133,12 @@ static const gnc_pkt_field gnc_pkt_adcs_step_req[] = {
     {offsetof(gnc_adcs_in, mag_valid), 1, 1},
     {offsetof(gnc_adcs_in, gyro_valid), 1, 1},
     {offsetof(gnc_adcs_in, mode), 1, 1},
+    {offsetof(gnc_adcs_in, q_heads), 12, 0},
+    {offsetof(gnc_adcs_in, sun_B), 3, 0},
+    {offsetof(gnc_adcs_in, r_N), 3, 0},
+    {offsetof(gnc_adcs_in, time_tai), 1, 0},
+    {offsetof(gnc_adcs_in, head_mask), 1, 1},
+    {offsetof(gnc_adcs_in, sun_valid), 1, 1},
 };
 
 static const gnc_pkt_field gnc_pkt_adcs_step_resp[] = {
@@ -145,6 +160,9 @@ static const gnc_pkt_field gnc_pkt_adcs_step_resp[] = {
     {offsetof(gnc_adcs_out, flags), 1, 1},
     {offsetof(gnc_adcs_out, wheel_checked), 1, 1},
     {offsetof(gnc_adcs_out, wheel_bad), 1, 1},
+    {offsetof(gnc_adcs_out, heads_used), 1, 1},
+    {offsetof(gnc_adcs_out, st_rejected), 1, 1},
+    {offsetof(gnc_adcs_out, nis), 1, 0},
 };
 
 static const gnc_pkt_field gnc_pkt_mekf_config_req[] = {
@@ -153,6 +171,12 @@ static const gnc_pkt_field gnc_pkt_mekf_config_req[] = {
     {offsetof(gnc_mekf_config, st_sigma), 1, 0},
     {offsetof(gnc_mekf_config, p0_att), 1, 0},
     {offsetof(gnc_mekf_config, p0_bias), 1, 0},
+    {offsetof(gnc_mekf_config, st_cross_sigma), 1, 0},
+    {offsetof(gnc_mekf_config, st_about_sigma), 1, 0},
+    {offsetof(gnc_mekf_config, st_boresight_B), 9, 0},
+    {offsetof(gnc_mekf_config, gate), 1, 0},
+    {offsetof(gnc_mekf_config, gate_reset), 1, 0},
+    {offsetof(gnc_mekf_config, st_heads), 1, 1},
 };
 
 static const gnc_pkt_field gnc_pkt_mekf_reset_req[] = {
@@ -165,6 +189,8 @@ static const gnc_pkt_field gnc_pkt_mekf_step_req[] = {
     {offsetof(gnc_mekf_in, gyro), 3, 0},
     {offsetof(gnc_mekf_in, q_st), 4, 0},
     {offsetof(gnc_mekf_in, st_valid), 1, 1},
+    {offsetof(gnc_mekf_in, q_heads), 12, 0},
+    {offsetof(gnc_mekf_in, head_mask), 1, 1},
 };
 
 static const gnc_pkt_field gnc_pkt_mekf_step_resp[] = {
@@ -175,6 +201,10 @@ static const gnc_pkt_field gnc_pkt_mekf_step_resp[] = {
     {offsetof(gnc_mekf_out, residual), 3, 0},
     {offsetof(gnc_mekf_out, valid), 1, 1},
     {offsetof(gnc_mekf_out, updated), 1, 1},
+    {offsetof(gnc_mekf_out, nis), 1, 0},
+    {offsetof(gnc_mekf_out, heads_used), 1, 1},
+    {offsetof(gnc_mekf_out, rejected), 1, 1},
+    {offsetof(gnc_mekf_out, restarted), 1, 1},
 };
 
 static const gnc_pkt_field gnc_pkt_relnav_config_req[] = {
@@ -610,6 +640,26 @@ static const gnc_pkt_field gnc_pkt_prop_test_response_resp[] = {
     {offsetof(gnc_prop_test_response_resp, ratio), 1, 0},
 };
 
+static const gnc_pkt_field gnc_pkt_mag_dipole_req[] = {
+    {offsetof(gnc_mag_dipole_req, t), 1, 0},
+    {offsetof(gnc_mag_dipole_req, r_N), 3, 0},
+};
+
+static const gnc_pkt_field gnc_pkt_mag_dipole_resp[] = {
+    {offsetof(gnc_mag_dipole_resp, b_N), 3, 0},
+};
+
+static const gnc_pkt_field gnc_pkt_triad_req[] = {
+    {offsetof(gnc_triad_req, v1_B), 3, 0},
+    {offsetof(gnc_triad_req, v2_B), 3, 0},
+    {offsetof(gnc_triad_req, v1_N), 3, 0},
+    {offsetof(gnc_triad_req, v2_N), 3, 0},
+};
+
+static const gnc_pkt_field gnc_pkt_triad_resp[] = {
+    {offsetof(gnc_triad_resp, q_BN), 4, 0},
+};
+
 static const gnc_pkt_field gnc_pkt_drift_screen_req[] = {
     {offsetof(gnc_drift_screen_req, horizon), 1, 0},
     {offsetof(gnc_drift_screen_req, step), 1, 0},
@@ -654,12 +704,12 @@ static const gnc_pkt_field gnc_pkt_inspection_phase_resp[] = {
 };
 
 static const gnc_pkt_call gnc_pkt_calls[] = {
-    {GNC_APID_ADCS_CONFIG, gnc_pkt_adcs_config_req, 29, 60, NULL, 0, 1},
+    {GNC_APID_ADCS_CONFIG, gnc_pkt_adcs_config_req, 36, 75, NULL, 0, 1},
     {GNC_APID_ADCS_RESET, NULL, 0, 0, NULL, 0, 1},
-    {GNC_APID_ADCS_STEP, gnc_pkt_adcs_step_req, 16, 39, gnc_pkt_adcs_step_resp, 18, 49},
-    {GNC_APID_MEKF_CONFIG, gnc_pkt_mekf_config_req, 5, 5, NULL, 0, 1},
+    {GNC_APID_ADCS_STEP, gnc_pkt_adcs_step_req, 22, 60, gnc_pkt_adcs_step_resp, 21, 52},
+    {GNC_APID_MEKF_CONFIG, gnc_pkt_mekf_config_req, 11, 19, NULL, 0, 1},
     {GNC_APID_MEKF_RESET, gnc_pkt_mekf_reset_req, 2, 7, NULL, 0, 1},
-    {GNC_APID_MEKF_STEP, gnc_pkt_mekf_step_req, 4, 9, gnc_pkt_mekf_step_resp, 7, 22},
+    {GNC_APID_MEKF_STEP, gnc_pkt_mekf_step_req, 6, 22, gnc_pkt_mekf_step_resp, 11, 26},
     {GNC_APID_RELNAV_CONFIG, gnc_pkt_relnav_config_req, 12, 12, NULL, 0, 1},
     {GNC_APID_RELNAV_RESET, gnc_pkt_relnav_reset_req, 2, 42, NULL, 0, 1},
     {GNC_APID_RELNAV_STEP, gnc_pkt_relnav_step_req, 4, 8, gnc_pkt_relnav_step_resp, 9, 57},
@@ -694,6 +744,8 @@ static const gnc_pkt_call gnc_pkt_calls[] = {
     {GNC_APID_PROP_DURATION, gnc_pkt_prop_duration_req, 4, 4, gnc_pkt_prop_duration_resp, 1, 2},
     {GNC_APID_PROP_RATE_RESIDUALS, gnc_pkt_prop_rate_residuals_req, 2, 6, gnc_pkt_prop_rate_residuals_resp, 2, 3},
     {GNC_APID_PROP_TEST_RESPONSE, gnc_pkt_prop_test_response_req, 4, 6, gnc_pkt_prop_test_response_resp, 2, 5},
+    {GNC_APID_MAG_DIPOLE, gnc_pkt_mag_dipole_req, 2, 4, gnc_pkt_mag_dipole_resp, 1, 4},
+    {GNC_APID_TRIAD, gnc_pkt_triad_req, 4, 12, gnc_pkt_triad_resp, 1, 5},
     {GNC_APID_DRIFT_SCREEN, gnc_pkt_drift_screen_req, 12, 56, gnc_pkt_drift_screen_resp, 6, 7},
     {GNC_APID_INSPECTION_PHASE, gnc_pkt_inspection_phase_req, 10, 16, gnc_pkt_inspection_phase_resp, 3, 4},
 };

@@ -15,7 +15,7 @@ RUNS = 4
 
 
 def test_collision_avoidance_safe_runs_are_one_fault_type(tmp_path) -> None:
-    source = with_duration(read_scenario("collision_course"), 30.0)
+    source = with_duration(read_scenario("collision_course"), 40.0)  # GPS first fix: 5 s
     res = run_campaign(Campaign(source, RUNS, seed=5, runner="mission"), tmp_path, workers=2,
                        progress=False)
     assert all(r["error"] is None for r in res.rows), [r["error"] for r in res.rows]

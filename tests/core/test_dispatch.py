@@ -76,13 +76,18 @@ def test_requests_built_dispatched_and_parsed_with_the_dictionary() -> None:
 
 def test_stateful_steps_keep_their_context_in_the_dispatcher() -> None:
     d = Dispatcher()
-    rec = _roundtrip(d, "MEKF_STEP", dt=0.1, gyro=(0, 0, 0), q_st=(1, 0, 0, 0), st_valid=1)
+    no_heads = {"q_heads": (1, 0, 0, 0) * 3, "head_mask": 0}
+    rec = _roundtrip(d, "MEKF_STEP", dt=0.1, gyro=(0, 0, 0), q_st=(1, 0, 0, 0), st_valid=1,
+                     **no_heads)
     assert rec.status == 9  # GNC_ERR_STATE: not configured
     _roundtrip(d, "MEKF_CONFIG", gyro_arw=1e-5, gyro_rrw=1e-7, st_sigma=1e-4, p0_att=1e-2,
-               p0_bias=1e-4)
-    rec = _roundtrip(d, "MEKF_STEP", dt=0.1, gyro=(0, 0, 0.01), q_st=(1, 0, 0, 0), st_valid=1)
+               p0_bias=1e-4, st_cross_sigma=0.0, st_about_sigma=0.0, st_boresight_B=(0.0,) * 9,
+               gate=0.0, gate_reset=0.0, st_heads=0)
+    rec = _roundtrip(d, "MEKF_STEP", dt=0.1, gyro=(0, 0, 0.01), q_st=(1, 0, 0, 0), st_valid=1,
+                     **no_heads)
     assert rec.status == 0 and rec.valid == 1
-    rec = _roundtrip(d, "MEKF_STEP", dt=0.1, gyro=(0, 0, 0.01), q_st=(1, 0, 0, 0), st_valid=0)
+    rec = _roundtrip(d, "MEKF_STEP", dt=0.1, gyro=(0, 0, 0.01), q_st=(1, 0, 0, 0), st_valid=0,
+                     **no_heads)
     assert rec.q_BN[3] == pytest.approx(-0.0005, rel=1e-6)  # turned 1 mrad about z
 
 
@@ -148,7 +153,8 @@ def test_core_compiles_for_cortex_m4(tmp_path: Path) -> None:
 
 def _mekf_step(seq: int, gyro: tuple[float, float, float]) -> bytes:
     return DICTIONARY["GNC_MEKF_STEP_REQ"].build(t_tai=0.0, seq=seq, dt=0.1, gyro=gyro,
-                                                 q_st=(1.0, 0.0, 0.0, 0.0), st_valid=0)
+                                                 q_st=(1.0, 0.0, 0.0, 0.0), st_valid=0,
+                                                 q_heads=(1.0, 0.0, 0.0, 0.0) * 3, head_mask=0)
 
 
 def _mekf_state(ctx) -> bytes:
@@ -199,7 +205,8 @@ def test_a_repeated_request_is_answered_again_without_running_twice() -> None:
 def test_a_repeated_failing_request_repeats_its_status() -> None:
     d = Dispatcher()
     raw = DICTIONARY["GNC_MEKF_STEP_REQ"].build(t_tai=0.0, seq=9, dt=0.1, gyro=(0, 0, 0),
-                                                q_st=(1.0, 0.0, 0.0, 0.0), st_valid=0)
+                                                q_st=(1.0, 0.0, 0.0, 0.0), st_valid=0,
+                                                q_heads=(1.0, 0.0, 0.0, 0.0) * 3, head_mask=0)
     st, resp = d.dispatch(raw)  # not configured
     assert st != 0 and resp
     assert d.dispatch(raw) == (st, resp)

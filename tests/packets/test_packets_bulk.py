@@ -83,7 +83,7 @@ def test_rejects_are_counted_never_silent() -> None:
     short = bytearray(good[4][:-3])
     short[4:6] = (len(short) - 7).to_bytes(2, "big")
     short[-2:] = binascii.crc_hqx(bytes(short[:-2]), 0xFFFF).to_bytes(2, "big")
-    unknown = bytearray(s.build(t_tai=0, q_BN=(1, 0, 0, 0), valid=1))
+    unknown = bytearray(s.build(t_tai=0, q_BN=(1, 0, 0, 0), valid=1, head=0))
     unknown[0:2] = (0x0800 | 0x300).to_bytes(2, "big")
     unknown[-2:] = binascii.crc_hqx(bytes(unknown[:-2]), 0xFFFF).to_bytes(2, "big")
     buf = b"".join([*good[:3], bytes(bad_crc), bytes(short), *good[5:], build_idle(11),

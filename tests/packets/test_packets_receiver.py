@@ -36,7 +36,7 @@ def test_gaps_duplicates_and_errors_per_apid() -> None:
     assert rx.receive(b"\x09") is None
     assert rx.receive(build_idle(12)) is None
     assert rx.receive(b"\x0b\x00" + gyro(12)[2:]) is None  # APID 0x300 not declared
-    assert rx.receive(STAR.build(t_tai=0, seq=3, q_BN=(1, 0, 0, 0), valid=1)).q_BN[0] == 1
+    assert rx.receive(STAR.build(t_tai=0, seq=3, q_BN=(1, 0, 0, 0), valid=1, head=0)).q_BN[0] == 1
     st = rx.stats[GYRO.apid]
     assert (st.received, st.duplicates, st.gaps, st.missed, st.crc_errors,
             st.length_errors) == (7, 1, 2, 5, 1, 1)

@@ -47,7 +47,7 @@ class Drive:
             c = self.ctx
             c.deliver(DICTIONARY["GYRO"].build(t_tai=c.t, rate_B=(0.0,) * 3, valid=1))
             if st:
-                c.deliver(DICTIONARY["STAR_TRACKER"].build(t_tai=c.t, q_BN=q, valid=1))
+                c.deliver(DICTIONARY["STAR_TRACKER"].build(t_tai=c.t, q_BN=q, valid=1, head=0))
             c.deliver(DICTIONARY["MAGNETOMETER"].build(t_tai=c.t, b_B=(2e-5, 0.0, 3e-5),
                                                        valid=1))
             if tach:

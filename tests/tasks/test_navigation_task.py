@@ -123,7 +123,8 @@ def test_sensor_track_starts_the_relative_filter(drive) -> None:
     q_BN = (q[3], q[0], q[1], q[2])
     drive.ctx.deliver(DICTIONARY["ADCS_STATE"].build(
         t_tai=drive.ctx.t, mode=4, valid=1, q_BN=q_BN, rate_B=(0.0,) * 3, att_error=0.0,
-        h_wheels=0.0, wheels_ok=15, flags=1, st_age=0.0, att_sigma=1e-5))
+        h_wheels=0.0, wheels_ok=15, flags=1, st_age=0.0, att_sigma=1e-5,
+        att_sigma_B=(1e-5,) * 3, heads_used=6, heads_valid=6, st_rejected=0))
     drive.ctx.t += 1.0
     drive.gps(*_chaser(rho))
     drive.ctx.deliver(DICTIONARY["RELNAV"].build(t_tai=drive.ctx.t, range=1000.0, azimuth=0.0,

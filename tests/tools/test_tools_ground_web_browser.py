@@ -1,7 +1,7 @@
 """Acceptance of the web console in a real browser (Debian's chromium driven
 by playwright, headless) against a live ``fsw run short_inspection
 --ground-port P --realtime 10 --keys K`` with a fault injected (the star
-tracker drops out 5 s after insertion):
+tracker heads drop out 20 s after insertion):
 
 - the page shows the mission mode reach "commissioning";
 - the operator sends NOOP from its form and sees it accepted and executed
@@ -87,11 +87,12 @@ def _wait_listening(port: int, proc: subprocess.Popen, log: Path, timeout_s: flo
 
 
 def _fault_scenario(tmp_path: Path) -> Path:
-    """short_inspection with the star tracker dropping out 5 s after insertion."""
+    """short_inspection with every star-tracker head dropping out 20 s after
+    insertion (after the heads' first fix: 10 s of acquisition)."""
     base = resources.files("fsw").joinpath("scenarios/short_inspection.toml").read_text()
     path = tmp_path / "short_inspection_st_dropout.toml"
-    path.write_text(base + '\n[[faults]]\nat_s = 5.0\nkind = "star_tracker_dropout"\n'
-                           "duration_s = 1200.0\n")
+    path.write_text(base + "".join(f'\n[[faults]]\nat_s = 20.0\nkind = "star_tracker_dropout"\n'
+                                   f"index = {h}\nduration_s = 1200.0\n" for h in range(3)))
     return path
 
 

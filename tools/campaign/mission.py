@@ -65,6 +65,7 @@ def run_one(scenario_text: str, seed: int, overrides: dict[str, Any],
     """Fly the run's scenario (the runner interface of :mod:`fsw_tools.campaign`);
     ``progress`` is told the fraction of the scenario's span flown."""
     from fsw_tools.mission import fly, summary
+    from fsw_tools.mission.score_attitude import att_row
     from fsw_tools.mission.score_nav import nav_row
 
     from fsw.packets import DICTIONARY, peek_apid
@@ -118,6 +119,7 @@ def run_one(scenario_text: str, seed: int, overrides: dict[str, Any],
         "pointing_error_inspection_deg": summ["pointing_error_inspection_deg"],
         "phases": [[p["mode"], p["t_from_notice_s"]] for p in summ["phases"]],
         "nav": nav_row(summ.get("navigation")),
+        "att": att_row(summ.get("attitude")),
         "trajectory": _thin(points),
         **{k: summ.get(k) for k in SAFETY_KEYS},
     }

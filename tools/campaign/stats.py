@@ -164,4 +164,7 @@ def summarize(rows: Sequence[Mapping[str, Any]], confidence: float = 0.95,
 
     out["navigation"] = nav_stats(finished)
     out["safety"] = campaign_stats(finished)
+    from fsw_tools.mission.score_attitude import att_stats  # one-line hook (issue #17)
+
+    out["attitude"] = att_stats(finished)
     return out

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from fsw_tools.mission.score_attitude import AttitudeScore
 from fsw_tools.mission.score_nav import NavScore
 from fsw_tools.mission.score_safety import SafetyScore
 
@@ -43,13 +44,26 @@ TRUTH_TARGET = DICTIONARY["TRUTH_TARGET"]
 TRUTH_RELATIVE = DICTIONARY["TRUTH_RELATIVE"]
 MODE_STATUS = DICTIONARY["MODE_STATUS"]
 ADCS_STATE = DICTIONARY["ADCS_STATE"]
+STAR_TRACKER = DICTIONARY["STAR_TRACKER"]
+TRUTH_ADCS = DICTIONARY["TRUTH_ADCS"]
+
+
+def _octet_at(pdef: Any, name: str) -> int:
+    """Where field ``name`` (one octet) of a packet sits in its bytes."""
+    sizes = [(f.name, pdef.layouts[f.name].size) for f in pdef.fields]
+    head = pdef.size - 2 - sum(n for _, n in sizes)  # headers before, CRC after
+    return head + sum(n for _, n in sizes[:[k for k, _ in sizes].index(name)])
+
+
+#: STAR_TRACKER.valid read straight from the bytes (4 packets a second)
+_ST_VALID_AT = _octet_at(STAR_TRACKER, "valid")
 ADCS_REQUEST = DICTIONARY["ADCS_REQUEST"]
 BURN_STATUS = DICTIONARY["BURN_STATUS"]
 EVENT = DICTIONARY["EVENT"]
 NAV_STATE = DICTIONARY["NAV_STATE"]
 #: what the monitor scores
 SCORED = (TRUTH_CHASER, TRUTH_TARGET, TRUTH_RELATIVE, MODE_STATUS, ADCS_STATE, ADCS_REQUEST,
-          BURN_STATUS, EVENT, NAV_STATE)
+          BURN_STATUS, EVENT, NAV_STATE, STAR_TRACKER, TRUTH_ADCS)
 
 
 @dataclass
@@ -100,6 +114,8 @@ class Monitor:
         self.safety = SafetyScore(scenario.plan.keep_out_m, scenario.target.attitude,
                                   scenario.target.attitude_q_bn,
                                   scenario.chaser.camera_sun_keepout_deg)
+        #: attitude determination against truth (issue #17)
+        self.att = AttitudeScore()
         self._chaser = None
         self._boresight = np.asarray(scenario.chaser.camera_boresight_b, float)
         self._boresight /= np.linalg.norm(self._boresight)
@@ -126,6 +142,8 @@ class Monitor:
         if apid == TRUTH_CHASER.apid:
             self._chaser = TRUTH_CHASER.parse(raw)
             self.safety.on_chaser(self._chaser)
+            c = self._chaser
+            self.att.on_truth(c.t_tai, c.q_BN, c.w_B, c.eclipse)
             s = self.score
             if s.propellant0_kg is None:
                 s.propellant0_kg = self._chaser.propellant_mass
@@ -147,12 +165,20 @@ class Monitor:
                 s.max_range_inspection_m = max(s.max_range_inspection_m, r.range)
         elif apid == MODE_STATUS.apid:
             m = MissionMode(MODE_STATUS.parse(raw).mode).name
+            self.att.on_mode(m)
             if not self.score.modes or self.score.modes[-1][1] != m:
                 self.score.modes.append((self.ctx.t, m))
                 if m == "DEPARTURE" and self.departure_t is None:
                     self.departure_t = self.ctx.t
         elif apid == ADCS_STATE.apid:
-            self._adcs_mode = ADCS_STATE.parse(raw).mode
+            a = ADCS_STATE.parse(raw)
+            self._adcs_mode = a.mode
+            self.att.on_adcs(a.t_tai, a.valid, a.q_BN, a.att_sigma_B, a.st_rejected)
+        elif apid == STAR_TRACKER.apid:
+            self.att.on_tracker(self.ctx.t, raw[_ST_VALID_AT])
+        elif apid == TRUTH_ADCS.apid:
+            ta = TRUTH_ADCS.parse(raw)
+            self.att.on_sun(ta.t_tai, ta.sun_B)
         elif apid == ADCS_REQUEST.apid:
             r = ADCS_REQUEST.parse(raw)
             if r.source == AdcsRequestSource.PROPULSION:

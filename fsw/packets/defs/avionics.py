@@ -16,7 +16,8 @@ GYRO = telemetry(0x100, "GYRO", [
 STAR_TRACKER = telemetry(0x101, "STAR_TRACKER", [
     Field("q_BN", vec(4), "", "measured attitude, scalar first [w, x, y, z]"),
     Field("valid", U8, "", VALID),
-], "Star tracker attitude solution.")
+    Field("head", U8, "", "optical head (0, 1, 2): each head publishes its own solution"),
+], "Star tracker attitude solution of one optical head (several heads share the APID).")
 
 SUN_SENSOR = telemetry(0x102, "SUN_SENSOR", [
     Field("sun_B", vec(3), "", "unit vector to the Sun, body axes"),

@@ -33,6 +33,12 @@ _MEKF_CONFIG = [
     ("st_sigma", 1, "rad", "star-tracker 1-sigma per axis"),
     ("p0_att", 1, "rad", "initial attitude 1-sigma"),
     ("p0_bias", 1, "rad/s", "initial bias 1-sigma"),
+    ("st_cross_sigma", 1, "rad", "head 1-sigma across its boresight (0: st_sigma)"),
+    ("st_about_sigma", 1, "rad", "head 1-sigma about its boresight (0: st_sigma)"),
+    ("st_boresight_B", 9, "", "heads' boresights, body, [head*3 + axis]"),
+    ("gate", 1, "", "NIS gate of every update (chi-square, 3 dof; 0: off)"),
+    ("gate_reset", 1, "", "rejected updates in a row that restart the filter (0: never)"),
+    ("st_heads", 1, "", "heads configured (0..3)"),
 ]
 
 _ADCS_CONFIG = [
@@ -61,6 +67,7 @@ _ADCS_CONFIG = [
     ("check_speed_frac", 1, "", "wheel check: only below this fraction of speed_max"),
     ("check_miss", 1, "", "wheel check: relative miss that fails a sample"),
     *[("mekf_" + n, k, u, "MEKF: " + d) for n, k, u, d in _MEKF_CONFIG],
+    ("coarse_sigma", 1, "rad", "coarse attitude (sun + field, TRIAD) 1-sigma; 0: none"),
 ]
 
 _ADCS_IN = [
@@ -80,6 +87,12 @@ _ADCS_IN = [
     ("mag_valid", 1, "", "1: mag_B is valid"),
     ("gyro_valid", 1, "", "1: gyro_B is valid"),
     ("mode", 1, "", "gnc_adcs_mode: 0 off, 1 detumble, 2 rate damp, 3 point, 4 target, 5 sun"),
+    ("q_heads", 12, "", "star-tracker heads' attitudes q_BN, [head*4 + ...]"),
+    ("sun_B", 3, "", "coarse sun sensor: unit sun direction, body"),
+    ("r_N", 3, "m", "chaser position, GCRF (0: unknown)"),
+    ("time_tai", 1, "s", "TAI since 1958 (field model)"),
+    ("head_mask", 1, "", "bit i: q_heads[i] is fresh"),
+    ("sun_valid", 1, "", "1: sun_B is valid"),
 ]
 
 _ADCS_OUT = [
@@ -101,6 +114,9 @@ _ADCS_OUT = [
     ("flags", 1, "", "gnc_adcs_flag bits"),
     ("wheel_checked", 1, "", "wheels tested by the wheel check this cycle (mask)"),
     ("wheel_bad", 1, "", "of which failed (mask)"),
+    ("heads_used", 1, "", "mask of the heads whose update the MEKF applied"),
+    ("st_rejected", 1, "", "updates rejected by the MEKF's gate this cycle"),
+    ("nis", 1, "", "largest NIS of this cycle's updates (0: none)"),
 ]
 
 _MEKF_IN = [
@@ -108,6 +124,8 @@ _MEKF_IN = [
     ("gyro", 3, "rad/s", "measured body rate"),
     ("q_st", 4, "", "star-tracker q_BN"),
     ("st_valid", 1, "", "1: q_st is fresh"),
+    ("q_heads", 12, "", "heads' q_BN, [head*4 + ...]"),
+    ("head_mask", 1, "", "bit i: q_heads[i] is fresh"),
 ]
 
 _MEKF_OUT = [
@@ -118,6 +136,10 @@ _MEKF_OUT = [
     ("residual", 3, "rad", "star-tracker residual before the update"),
     ("valid", 1, "", "estimate initialised"),
     ("updated", 1, "", "star-tracker update applied"),
+    ("nis", 1, "", "largest NIS of this step's updates (0: none)"),
+    ("heads_used", 1, "", "mask of the heads whose update was applied"),
+    ("rejected", 1, "", "updates rejected by the gate this step"),
+    ("restarted", 1, "", "1: the filter restarted from a fix"),
 ]
 
 _RELNAV_CONFIG = [
@@ -459,6 +481,16 @@ _CALLS = [
                                    ("good", 1, "", "fraction of the sunlit time below max_phase"),
                                    ("lit", 1, "", "the target's sunlit fraction")],
      "Inspection phase from the light."),
+    ("MAG_DIPOLE", 0x230, "gnc_mag_dipole_req", [
+        ("t", 1, "s", "TAI since 1958"), ("r_N", 3, "m", "position, GCRF")],
+     "gnc_mag_dipole_resp", [("b_N", 3, "T", "geomagnetic field, GCRF")],
+     "The on-board field model (tilted dipole)."),
+    ("TRIAD", 0x231, "gnc_triad_req", [
+        ("v1_B", 3, "", "first direction, body (kept exactly)"),
+        ("v2_B", 3, "", "second direction, body"), ("v1_N", 3, "", "first direction, GCRF"),
+        ("v2_N", 3, "", "second direction, GCRF")],
+     "gnc_triad_resp", [("q_BN", 4, "", "attitude")],
+     "Attitude from two direction pairs (TRIAD)."),
 ]
 
 #: Packet name -> the C struct its fields carry (None: no fields beyond status).

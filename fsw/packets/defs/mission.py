@@ -30,7 +30,7 @@ POINTING_MODE = enum(
 #: native/include/gnc_attitude.h; fsw.packets.enums.AdcsFlag)
 ADCS_FLAG = flags(
     U16, est_valid=1, wheel_torque_sat=2, wheel_momentum_limit=4, dipole_sat=8, keepout=16,
-    slewing=32, no_mag=64, fallback=128,
+    slewing=32, no_mag=64, fallback=128, coarse=256,
 )
 
 #: where the navigation solution comes from (gnc_nav_source, native/include/gnc_nav.h)
@@ -105,6 +105,12 @@ ADCS_STATE = telemetry(0x063, "ADCS_STATE", [
     # 0.5 deg warning, 2 deg critical
     Field("att_sigma", F64, "rad", "largest 1-sigma attitude uncertainty of the estimate",
           limits=Limits(warning=(None, 0.00873), critical=(None, 0.0349))),
+    Field("att_sigma_B", vec(3), "rad", "1-sigma attitude uncertainty about each body axis"),
+    Field("heads_used", U8, "", "star-tracker heads whose fix the MEKF used in the last "
+          "second (bit mask)"),
+    Field("heads_valid", U8, "", "star-tracker heads with a valid fix in the last second "
+          "(bit mask)"),
+    Field("st_rejected", U32, "", "star-tracker updates rejected by the MEKF's gate (total)"),
 ], "ADCS state for the other tasks, once per second.")
 
 PROP_ARM = telemetry(0x064, "PROP_ARM", [

@@ -35,6 +35,13 @@ TRUTH_FAULT = telemetry(0x403, "TRUTH_FAULT", [
                        sensor_dropout=3, link_silent=4), "", "fault kind"),
     Field("index", U8, "", "wheel or thruster index"),
     Field("sensor", enum(U8, none=0, gyro=1, star_tracker=2, sun_sensor=3, magnetometer=4,
-                         gps=5, relnav=6, wheel_tach=7, prop_status=8), "", "dropped sensor"),
+                         gps=5, relnav=6, wheel_tach=7, prop_status=8,
+                         star_tracker_2=9, star_tracker_3=10), "", "dropped sensor"),
     Field("started", U8, "", "1 when the fault starts, 0 when it clears"),
 ], "An injected fault starting or clearing in the world.")
+
+TRUTH_ADCS = telemetry(0x408, "TRUTH_ADCS", [
+    Field("sun_B", vec(3), "", "unit Earth-to-sun direction, chaser body axes"),
+    Field("moon_B", vec(3), "", "unit direction from the chaser to the Moon, body axes"),
+], "Truth directions for attitude scoring: the sun (power, star-tracker exclusion) and "
+   "the Moon (star-tracker exclusion) in the chaser's body axes.")

@@ -26,28 +26,53 @@
  *    operations in exactly this order; sqrt correctly rounded).
  * Each sensor draws from its own stream: (scenario seed, stream number), so
  * one sensor's rate or dropout never shifts another's noise. Stream numbers:
- * sensor id + 1 (1..8, the order below) and 101 for the gyro's initial bias.
+ * sensor id + 1 (1..8, the order below) and 101 for the gyro's initial bias;
+ * 102 the gyro's bias instability, 103 its scale-factor errors, 104 the GPS
+ * receiver's correlated errors; the second
+ * and third star-tracker heads (sensor ids 8, 9) 202 and 203.
  * A new sensor, head or noise process takes a number of its own, never one of
  * these (renumbering would change every run's noise).
  *
  * Sensors (one struct each: configuration as in hil.sim.config, state, own
  * generator; the bank sim_sensors holds one of each, indexed by
  * sim_sensor_id in the order of hil.sim.config.SENSOR_NAMES). Models:
- *  - gyro: w_m = (w + b) + sv n, sv = ARW / sqrt(T); per sample the bias
- *    walks b += su n', su = RRW sqrt(T) (T = 1 / rate); initial bias
- *    bias_sigma N(0, 1) per axis from stream 101. Draws 6 per sample
- *    (n[0..2] white noise, n[3..5] bias walk).
- *  - star tracker: q_m = dq (x) q_BN (scalar >= 0), dq the rotation by the
- *    small angles e = F^T (sig * n) (body; F rows: tracker x, y, z =
- *    boresight; sig = cross, cross, about), dq = (1, e/2) / |(1, e/2)|.
+ *  - gyro: w_m = (1 + s) (w + b + g) + sv n, sv = ARW / sqrt(T); per sample
+ *    the bias walks b += su n', su = RRW sqrt(T) (T = 1 / rate); initial
+ *    bias bias_sigma N(0, 1) per axis from stream 101; s the scale-factor
+ *    error per axis, scale_factor_ppm 1e-6 N(0, 1) from stream 103 (drawn
+ *    once); g the bias instability: a sum of GM_TERMS first-order
+ *    Gauss-Markov processes g_k(n+1) = a_k g_k + c_k n'' (a_k = exp(-T/tau_k),
+ *    tau_k = 10 * 4^k s, k = 0..5 (GM_TERMS = 6), c_k = sig sqrt(1 - a_k^2),
+ *    sig = 0.6826 bias_instability for every term, started stationary
+ *    (sig N(0, 1)): the sum's Allan deviation is flat at 0.664
+ *    bias_instability (IEEE 952's flicker floor) within 6 % from 40 s to
+ *    4000 s), drawn from stream 102 (18 per sample, [axis * 6 + k]) when
+ *    bias_instability > 0.
+ *    Draws 6 per sample from its own stream (n[0..2] white noise, n[3..5]
+ *    bias walk).
+ *  - star tracker (heads 1..3: sensor ids 1, 8, 9): q_m = dq (x) q_BN
+ *    (scalar >= 0), dq the rotation by the small angles e = F^T (bias +
+ *    sig * n) (body; F rows: tracker x, y, z = boresight; sig = cross,
+ *    cross, about; bias in arcsec, tracker axes), dq = (1, e/2) / |(1, e/2)|.
  *    Blinded (valid 0, q = identity) when the sun (not in eclipse) is within
  *    sun_exclusion_deg of the boresight, the Earth's limb within
- *    earth_exclusion_deg of it, or |w| above max_rate_deg_s. Draws 3.
+ *    earth_exclusion_deg of it, the Moon (sim_moon, seen from the craft)
+ *    within moon_exclusion_deg of it, or |w| above max_rate_deg_s; after a
+ *    blinded sample (and at power-on) it is valid again only once it has
+ *    been clear for acquisition_s. Draws 3.
  *  - sun sensor: six cosine cells on +-x, +-y, +-z, cell i sees
  *    max(0, +-s_i) + noise_sigma n; estimate = normalised differences of
  *    opposite cells, invalid below threshold (dark in eclipse). Draws 6.
  *  - magnetometer: (B_B + bias) + noise_sigma n. Draws 3.
- *  - GPS: r + position_sigma n[0..2], v + velocity_sigma n[3..5]. Draws 6.
+ *  - GPS receiver: r + g_r + position_sigma n[0..2], v + g_v + velocity_sigma
+ *    n[3..5] (draws 6), g_r and g_v first-order Gauss-Markov errors per axis
+ *    (time constant gm_tau_s, steady sigmas gm_position_sigma and
+ *    gm_velocity_sigma; a = exp(-T/tau), g = a g + sig sqrt(1 - a^2) n'',
+ *    started stationary; 6 draws per sample from stream 104 when
+ *    gm_tau_s > 0). No fix (valid 0, r = v = 0) before ttff_s after the
+ *    world's start, while |w| exceeds max_rate_deg_s, while the antenna
+ *    (antenna_B, body) is more than max_zenith_deg from the zenith, and for
+ *    reacquisition_s after such an outage.
  *  - relative navigation: line of sight to the target in the camera frame C
  *    (z = boresight, x = body x projected normal to it, or body y when the
  *    boresight is within acos(0.9) of x); range |los|, azimuth
@@ -108,7 +133,9 @@ typedef enum sim_sensor_id {
     SIM_SENSOR_RELNAV = 5,
     SIM_SENSOR_WHEEL_TACH = 6,
     SIM_SENSOR_PROP_STATUS = 7,
-    SIM_SENSOR_COUNT = 8
+    SIM_SENSOR_STAR_TRACKER_2 = 8,
+    SIM_SENSOR_STAR_TRACKER_3 = 9,
+    SIM_SENSOR_COUNT = 10
 } sim_sensor_id;
 
 /* Configurations: the members of hil.sim.config's dataclasses, same names. */
@@ -117,6 +144,8 @@ typedef struct sim_gyro_config {
     double angle_random_walk;  /* rad/s^0.5 */
     double bias_random_walk;   /* rad/s^1.5 */
     double bias_sigma;         /* rad/s */
+    double bias_instability;   /* rad/s, IEEE 952 B (flat Allan floor 0.664 B) */
+    double scale_factor_ppm;   /* 1-sigma scale-factor error per axis */
 } sim_gyro_config;
 
 typedef struct sim_star_tracker_config {
@@ -127,6 +156,9 @@ typedef struct sim_star_tracker_config {
     double sun_exclusion_deg;
     double earth_exclusion_deg;
     double max_rate_deg_s;
+    double moon_exclusion_deg; /* from the Moon's centre */
+    double acquisition_s;      /* clear this long before a fix after a gap */
+    double bias_arcsec[3];     /* fixed error, tracker axes x, y, z (about) */
 } sim_star_tracker_config;
 
 typedef struct sim_sun_sensor_config {
@@ -145,6 +177,14 @@ typedef struct sim_gps_config {
     double rate_hz;
     double position_sigma;     /* m */
     double velocity_sigma;     /* m/s */
+    double ttff_s;             /* time to first fix after the world's start */
+    double reacquisition_s;    /* time to a fix after an outage */
+    double max_rate_deg_s;     /* tracking lost above this body rate */
+    double antenna_B[3];       /* antenna boresight, body */
+    double max_zenith_deg;     /* tracking lost with the antenna farther from zenith */
+    double gm_tau_s;           /* correlation time of the errors (0: white only) */
+    double gm_position_sigma;  /* m, steady-state sigma of the correlated error */
+    double gm_velocity_sigma;  /* m/s */
 } sim_gps_config;
 
 typedef struct sim_relnav_config {
@@ -176,6 +216,10 @@ typedef struct sim_gyro {
     sim_rng rng;
     double sv, su;             /* white-noise and bias-walk sigmas per sample */
     double bias[3];            /* rad/s, body: the current bias */
+    sim_rng rng_gm;            /* stream 102: bias instability */
+    double gm[18];             /* the Gauss-Markov terms, [axis * 6 + k] */
+    double gm_a[6], gm_c[6];   /* their factors per sample */
+    double scale[3];           /* scale-factor errors (drawn once) */
 } sim_gyro;
 
 typedef struct sim_star_tracker {
@@ -186,6 +230,10 @@ typedef struct sim_star_tracker {
     double cos_sun;            /* cos of the sun exclusion angle */
     double cos_earth, sin_earth; /* of the Earth-limb exclusion angle */
     double max_rate2;          /* (rad/s)^2 */
+    double cos_moon;           /* cos of the Moon exclusion angle */
+    double bias[3];            /* rad, tracker axes */
+    double clear_since;        /* s (world time) clear since; -1: blinded */
+    int head;                  /* 0, 1, 2 */
 } sim_star_tracker;
 
 typedef struct sim_sun_sensor {
@@ -201,6 +249,11 @@ typedef struct sim_magnetometer {
 typedef struct sim_gps {
     sim_gps_config cfg;
     sim_rng rng;
+    sim_rng rng_gm;            /* stream 104: the correlated errors */
+    double gm[6];              /* position (3), velocity (3) errors */
+    double gm_a, antenna[3], cos_zenith, max_rate2;
+    double clear_since;        /* s (world time) tracking since; -1: in an outage */
+    int fixed;                 /* the first fix was made */
 } sim_gps;
 
 typedef struct sim_relnav {
@@ -231,6 +284,8 @@ typedef struct sim_sensors {
     sim_relnav relnav;
     sim_wheel_tach wheel_tach;
     sim_prop_status prop_status;
+    sim_star_tracker star_tracker_2;
+    sim_star_tracker star_tracker_3;
     int chaser;                /* craft carrying the sensors (0) */
     int target;                /* craft the relative sensor tracks (1) */
     int ready;                 /* bit (1 << sensor) set by sim_sensor_init */
@@ -261,11 +316,13 @@ typedef enum sim_truth_id {
     SIM_TRUTH_CHASER = 0,
     SIM_TRUTH_TARGET = 1,
     SIM_TRUTH_RELATIVE = 2,
-    SIM_TRUTH_COUNT = 3
+    SIM_TRUTH_ADCS = 3,
+    SIM_TRUTH_COUNT = 4
 } sim_truth_id;
 
 /* Values of truth packet `which` (chaser: craft 0, target: craft 1, relative:
- * the world's Hill state and its norm). */
+ * the world's Hill state and its norm, adcs: the chaser's sun and Moon
+ * directions in its body axes). */
 int sim_truth_values(const sim_world *world, int which, double *values);
 /* The truth packet `which` stamped t_tai with count seq into buf[0..cap). */
 int sim_truth_packet(const sim_world *world, int which, double t_tai, int seq,
@@ -281,6 +338,14 @@ int sim_packet_info(int packet, int *apid, int *length, int *n_values);
  * on a short buffer or an octet out of range. */
 int sim_packet_encode(int packet, const double *values, double t_tai, int seq,
                       unsigned char *buf, size_t cap, size_t *len);
+
+/* ---------------------------------------------------------------- ephemeris */
+
+/* The Moon's geocentric position (m, N: J2000 mean equator and equinox) at
+ * Julian date (TT), r_earth the equatorial radius of the parallax (m): the
+ * Astronomical Almanac's low-precision formula (0.3 deg, 0.2 % in distance;
+ * native/sim/src/sim_moon.c). */
+int sim_moon(double jd_tt, double r_earth, double moon_n[3]);
 
 /* ---------------------------------------------------------------- set-up maths */
 

@@ -15,9 +15,10 @@ enum { HEAD_LEN = 12, CRC_LEN = 2, SEQ_MAX = 0x3FFF };
 typedef char check_truth_chaser[(SIM_TRUTH_CHASER_N == 21) ? 1 : -1];
 typedef char check_truth_target[(SIM_TRUTH_TARGET_N == 6) ? 1 : -1];
 typedef char check_truth_relative[(SIM_TRUTH_RELATIVE_N == 7) ? 1 : -1];
+typedef char check_truth_adcs[(SIM_TRUTH_ADCS_N == 6) ? 1 : -1];
 
 static const int truth_packet[SIM_TRUTH_COUNT] = {
-    SIM_PKT_TRUTH_CHASER, SIM_PKT_TRUTH_TARGET, SIM_PKT_TRUTH_RELATIVE};
+    SIM_PKT_TRUTH_CHASER, SIM_PKT_TRUTH_TARGET, SIM_PKT_TRUTH_RELATIVE, SIM_PKT_TRUTH_ADCS};
 
 /* CUC fine ticks (1/65536 s) of a TAI time, rounded to the nearest, ties to
  * even (as Python's round); -1 outside [0, 2^48). */
@@ -170,6 +171,25 @@ int sim_truth_values(const sim_world *w, int which, double *v)
             v[SIM_TRUTH_TARGET_V_N + i] = c->v[i];
         }
         break;
+    case SIM_TRUTH_ADCS: {
+        double moon[3], mb[3], mn;
+        c = &w->craft[0];
+        for (i = 0; i < 3; ++i) {
+            v[SIM_TRUTH_ADCS_SUN_B + i] = c->sun_body[i];
+            v[SIM_TRUTH_ADCS_MOON_B + i] = 0.0;
+        }
+        if (sim_moon(w->env.jd_tt0 + w->t / 86400.0, w->env.r_earth, moon) == SIM_OK) {
+            for (i = 0; i < 3; ++i) {
+                moon[i] -= c->r[i];
+            }
+            sim_rotate(c->q, moon, mb);
+            mn = la_norm(mb);
+            for (i = 0; i < 3; ++i) {
+                v[SIM_TRUTH_ADCS_MOON_B + i] = mb[i] / mn;
+            }
+        }
+        break;
+    }
     default:
         for (i = 0; i < 3; ++i) {
             v[SIM_TRUTH_RELATIVE_R_H + i] = w->hill_r[i];

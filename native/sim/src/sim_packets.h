@@ -40,7 +40,8 @@ enum sim_pkt_id {
     SIM_PKT_TRUTH_TARGET = 9,
     SIM_PKT_TRUTH_RELATIVE = 10,
     SIM_PKT_TRUTH_FAULT = 11,
-    SIM_PKT_COUNT = 12
+    SIM_PKT_TRUTH_ADCS = 12,
+    SIM_PKT_COUNT = 13
 };
 
 enum sim_pkt_index {
@@ -49,7 +50,8 @@ enum sim_pkt_index {
     SIM_GYRO_N = 4,
     SIM_STAR_TRACKER_Q_BN = 0,
     SIM_STAR_TRACKER_VALID = 4,
-    SIM_STAR_TRACKER_N = 5,
+    SIM_STAR_TRACKER_HEAD = 5,
+    SIM_STAR_TRACKER_N = 6,
     SIM_SUN_SENSOR_SUN_B = 0,
     SIM_SUN_SENSOR_VALID = 3,
     SIM_SUN_SENSOR_N = 4,
@@ -92,6 +94,9 @@ enum sim_pkt_index {
     SIM_TRUTH_FAULT_SENSOR = 2,
     SIM_TRUTH_FAULT_STARTED = 3,
     SIM_TRUTH_FAULT_N = 4,
+    SIM_TRUTH_ADCS_SUN_B = 0,
+    SIM_TRUTH_ADCS_MOON_B = 3,
+    SIM_TRUTH_ADCS_N = 6,
     SIM_PKT_MAX_VALUES = 21
 };
 
@@ -99,7 +104,7 @@ enum { SIM_PKT_MAX_LENGTH = 175 };
 
 static const sim_pkt_layout sim_pkt_layouts[SIM_PKT_COUNT] = {
     {0x100, 39, 2, 4, {{SIM_PKT_F64, 3}, {SIM_PKT_U8, 1}}},
-    {0x101, 47, 2, 5, {{SIM_PKT_F64, 4}, {SIM_PKT_U8, 1}}},
+    {0x101, 48, 3, 6, {{SIM_PKT_F64, 4}, {SIM_PKT_U8, 1}, {SIM_PKT_U8, 1}}},
     {0x102, 39, 2, 4, {{SIM_PKT_F64, 3}, {SIM_PKT_U8, 1}}},
     {0x103, 39, 2, 4, {{SIM_PKT_F64, 3}, {SIM_PKT_U8, 1}}},
     {0x104, 63, 3, 7, {{SIM_PKT_F64, 3}, {SIM_PKT_F64, 3}, {SIM_PKT_U8, 1}}},
@@ -110,6 +115,7 @@ static const sim_pkt_layout sim_pkt_layouts[SIM_PKT_COUNT] = {
     {0x401, 62, 2, 6, {{SIM_PKT_F64, 3}, {SIM_PKT_F64, 3}}},
     {0x402, 70, 3, 7, {{SIM_PKT_F64, 3}, {SIM_PKT_F64, 3}, {SIM_PKT_F64, 1}}},
     {0x403, 18, 4, 4, {{SIM_PKT_U8, 1}, {SIM_PKT_U8, 1}, {SIM_PKT_U8, 1}, {SIM_PKT_U8, 1}}},
+    {0x408, 62, 2, 6, {{SIM_PKT_F64, 3}, {SIM_PKT_F64, 3}}},
 };
 
 #endif /* SIM_PACKETS_H */

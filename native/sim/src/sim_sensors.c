@@ -12,22 +12,29 @@
 #define DEG (GNC_PI / 180.0)
 #define ARCSEC (GNC_PI / 180.0 / 3600.0)
 #define GYRO_BIAS_STREAM 101u
+#define GYRO_GM_STREAM 102u
+#define GYRO_SCALE_STREAM 103u
+#define GPS_GM_STREAM 104u
+#define HEAD_STREAM 200u /* + head number (2, 3) */
+#define GM_TERMS 6
+#define GM_WEIGHT 0.6826 /* each term's sigma over the bias instability */
 
 /* The values each model writes: a change of a packet's fields in the
  * dictionary stops the build here until the model is updated. */
 typedef char check_gyro[(SIM_GYRO_N == 4) ? 1 : -1];
-typedef char check_star_tracker[(SIM_STAR_TRACKER_N == 5) ? 1 : -1];
+typedef char check_star_tracker[(SIM_STAR_TRACKER_N == 6) ? 1 : -1];
 typedef char check_sun_sensor[(SIM_SUN_SENSOR_N == 4) ? 1 : -1];
 typedef char check_magnetometer[(SIM_MAGNETOMETER_N == 4) ? 1 : -1];
 typedef char check_gps[(SIM_GPS_N == 7) ? 1 : -1];
 typedef char check_relnav[(SIM_RELNAV_N == 4) ? 1 : -1];
 typedef char check_wheel_tach[(SIM_WHEEL_TACH_N == 4) ? 1 : -1];
 typedef char check_prop_status[(SIM_PROP_STATUS_N == 2) ? 1 : -1];
-typedef char check_sensor_count[(SIM_SENSOR_COUNT == 8) ? 1 : -1];
+typedef char check_sensor_count[(SIM_SENSOR_COUNT == 10) ? 1 : -1];
 
 static const int sensor_packet[SIM_SENSOR_COUNT] = {
     SIM_PKT_GYRO, SIM_PKT_STAR_TRACKER, SIM_PKT_SUN_SENSOR, SIM_PKT_MAGNETOMETER,
-    SIM_PKT_GPS, SIM_PKT_RELNAV, SIM_PKT_WHEEL_TACH, SIM_PKT_PROP_STATUS};
+    SIM_PKT_GPS, SIM_PKT_RELNAV, SIM_PKT_WHEEL_TACH, SIM_PKT_PROP_STATUS,
+    SIM_PKT_STAR_TRACKER, SIM_PKT_STAR_TRACKER};
 
 /* ------------------------------------------------------------ helpers */
 
@@ -84,8 +91,11 @@ static int gyro_init(sim_gyro *g, uint64_t seed)
     sim_rng b;
     double period;
     int i;
+    double tau = 10.0, sig;
+    int k;
     if (!rate_ok(c->rate_hz) || !sigma_ok(c->angle_random_walk)
-        || !sigma_ok(c->bias_random_walk) || !sigma_ok(c->bias_sigma)) {
+        || !sigma_ok(c->bias_random_walk) || !sigma_ok(c->bias_sigma)
+        || !sigma_ok(c->bias_instability) || !sigma_ok(c->scale_factor_ppm)) {
         return SIM_ERR_DOMAIN;
     }
     period = 1.0 / c->rate_hz;
@@ -96,20 +106,46 @@ static int gyro_init(sim_gyro *g, uint64_t seed)
     for (i = 0; i < 3; ++i) {
         g->bias[i] = c->bias_sigma * sim_rng_gauss(&b);
     }
+    (void)sim_rng_seed(&b, seed, GYRO_SCALE_STREAM);
+    for (i = 0; i < 3; ++i) {
+        g->scale[i] = 1e-6 * c->scale_factor_ppm * sim_rng_gauss(&b);
+    }
+    sig = GM_WEIGHT * c->bias_instability;
+    for (k = 0; k < GM_TERMS; ++k) {
+        g->gm_a[k] = gnc_exp(-period / tau);
+        g->gm_c[k] = sig * sqrt(1.0 - g->gm_a[k] * g->gm_a[k]);
+        tau *= 4.0;
+    }
+    (void)sim_rng_seed(&g->rng_gm, seed, GYRO_GM_STREAM);
+    for (i = 0; i < 3 * GM_TERMS; ++i) {
+        g->gm[i] = c->bias_instability > 0.0 ? sig * sim_rng_gauss(&g->rng_gm) : 0.0;
+    }
     return SIM_OK;
 }
 
-static int star_tracker_init(sim_star_tracker *st, uint64_t seed)
+static int star_tracker_init(sim_star_tracker *st, uint64_t seed, int head)
 {
     const sim_star_tracker_config *c = &st->cfg;
     double rate;
+    uint64_t stream = head == 0 ? (uint64_t)(SIM_SENSOR_STAR_TRACKER + 1)
+                                : HEAD_STREAM + (uint64_t)(head + 1);
+    int i;
     if (!rate_ok(c->rate_hz) || !sigma_ok(c->cross_boresight_sigma_arcsec)
         || !sigma_ok(c->about_boresight_sigma_arcsec)
         || !(c->sun_exclusion_deg >= 0.0 && c->sun_exclusion_deg <= 180.0)
         || !(c->earth_exclusion_deg >= 0.0 && c->earth_exclusion_deg <= 90.0)
+        || !(c->moon_exclusion_deg >= 0.0 && c->moon_exclusion_deg <= 180.0)
+        || !(c->acquisition_s >= 0.0 && isfinite(c->acquisition_s))
+        || !la_finite(c->bias_arcsec, 3)
         || !(c->max_rate_deg_s > 0.0 && isfinite(c->max_rate_deg_s))) {
         return SIM_ERR_DOMAIN;
     }
+    for (i = 0; i < 3; ++i) {
+        st->bias[i] = c->bias_arcsec[i] * ARCSEC;
+    }
+    st->cos_moon = gnc_cos(c->moon_exclusion_deg * DEG);
+    st->clear_since = -1.0;
+    st->head = head;
     if (sensor_frame(c->boresight, st->frame) != SIM_OK) {
         return SIM_ERR_DOMAIN;
     }
@@ -120,7 +156,36 @@ static int star_tracker_init(sim_star_tracker *st, uint64_t seed)
     gnc_sincos(c->earth_exclusion_deg * DEG, &st->sin_earth, &st->cos_earth);
     rate = c->max_rate_deg_s * DEG;
     st->max_rate2 = rate * rate;
-    return sim_rng_seed(&st->rng, seed, (uint64_t)(SIM_SENSOR_STAR_TRACKER + 1));
+    return sim_rng_seed(&st->rng, seed, stream);
+}
+
+static int gps_init(sim_gps *g, uint64_t seed, uint64_t stream)
+{
+    const sim_gps_config *c = &g->cfg;
+    double rate;
+    int i;
+    if (!rate_ok(c->rate_hz) || !sigma_ok(c->position_sigma) || !sigma_ok(c->velocity_sigma)
+        || !sigma_ok(c->ttff_s) || !sigma_ok(c->reacquisition_s)
+        || !(c->max_rate_deg_s > 0.0 && isfinite(c->max_rate_deg_s))
+        || !(c->max_zenith_deg >= 0.0 && c->max_zenith_deg <= 180.0) || !sigma_ok(c->gm_tau_s)
+        || !sigma_ok(c->gm_position_sigma) || !sigma_ok(c->gm_velocity_sigma)) {
+        return SIM_ERR_DOMAIN;
+    }
+    if (sim_unit(c->antenna_B, g->antenna) != SIM_OK) {
+        return SIM_ERR_DOMAIN;
+    }
+    g->cos_zenith = gnc_cos(c->max_zenith_deg * DEG);
+    rate = c->max_rate_deg_s * DEG;
+    g->max_rate2 = rate * rate;
+    g->gm_a = c->gm_tau_s > 0.0 ? gnc_exp(-1.0 / (c->rate_hz * c->gm_tau_s)) : 0.0;
+    g->clear_since = -1.0;
+    g->fixed = 0;
+    (void)sim_rng_seed(&g->rng_gm, seed, GPS_GM_STREAM);
+    for (i = 0; i < 6; ++i) {
+        double sig = i < 3 ? c->gm_position_sigma : c->gm_velocity_sigma;
+        g->gm[i] = c->gm_tau_s > 0.0 ? sig * sim_rng_gauss(&g->rng_gm) : 0.0;
+    }
+    return sim_rng_seed(&g->rng, seed, stream);
 }
 
 static int relnav_init(sim_relnav *rn, uint64_t seed)
@@ -147,7 +212,11 @@ static int sensor_init(sim_sensors *s, int sensor, uint64_t seed)
     case SIM_SENSOR_GYRO:
         return gyro_init(&s->gyro, seed);
     case SIM_SENSOR_STAR_TRACKER:
-        return star_tracker_init(&s->star_tracker, seed);
+        return star_tracker_init(&s->star_tracker, seed, 0);
+    case SIM_SENSOR_STAR_TRACKER_2:
+        return star_tracker_init(&s->star_tracker_2, seed, 1);
+    case SIM_SENSOR_STAR_TRACKER_3:
+        return star_tracker_init(&s->star_tracker_3, seed, 2);
     case SIM_SENSOR_SUN_SENSOR:
         if (!rate_ok(s->sun_sensor.cfg.rate_hz) || !sigma_ok(s->sun_sensor.cfg.noise_sigma)
             || !sigma_ok(s->sun_sensor.cfg.threshold)) {
@@ -161,11 +230,7 @@ static int sensor_init(sim_sensors *s, int sensor, uint64_t seed)
         }
         return sim_rng_seed(&s->magnetometer.rng, seed, stream);
     case SIM_SENSOR_GPS:
-        if (!rate_ok(s->gps.cfg.rate_hz) || !sigma_ok(s->gps.cfg.position_sigma)
-            || !sigma_ok(s->gps.cfg.velocity_sigma)) {
-            return SIM_ERR_DOMAIN;
-        }
-        return sim_rng_seed(&s->gps.rng, seed, stream);
+        return gps_init(&s->gps, seed, stream);
     case SIM_SENSOR_RELNAV:
         return relnav_init(&s->relnav, seed);
     case SIM_SENSOR_WHEEL_TACH:
@@ -213,18 +278,41 @@ static void gyro_sample(sim_gyro *g, const sim_craft *c, double *v)
     for (i = 0; i < 3; ++i) {
         g->bias[i] = g->bias[i] + g->su * n[3 + i];
     }
+    if (g->cfg.bias_instability > 0.0) {
+        int k;
+        for (i = 0; i < 3 * GM_TERMS; ++i) {
+            k = i % GM_TERMS;
+            g->gm[i] = g->gm_a[k] * g->gm[i] + g->gm_c[k] * sim_rng_gauss(&g->rng_gm);
+        }
+    }
     for (i = 0; i < 3; ++i) {
-        v[SIM_GYRO_RATE_B + i] = (c->w[i] + g->bias[i]) + g->sv * n[i];
+        const double *gm = &g->gm[GM_TERMS * i];
+        double drift = ((((gm[0] + gm[1]) + gm[2]) + gm[3]) + gm[4]) + gm[5];
+        v[SIM_GYRO_RATE_B + i] = (1.0 + g->scale[i]) * ((c->w[i] + g->bias[i]) + drift)
+                                 + g->sv * n[i];
     }
     v[SIM_GYRO_VALID] = 1.0;
 }
 
-static int star_tracker_blinded(const sim_star_tracker *st, const sim_env *env, const sim_craft *c)
+static int star_tracker_blinded(const sim_star_tracker *st, const sim_world *w, const sim_craft *c)
 {
+    const sim_env *env = &w->env;
     const double *bore = &st->frame[6];
-    double rn, nadir_n[3], nadir_b[3], sh, ch;
+    double rn, nadir_n[3], nadir_b[3], sh, ch, moon[3], mb[3], mn;
+    int i;
     if (!c->eclipse && la_dot(c->sun_body, bore) > st->cos_sun) {
         return 1;
+    }
+    /* the Moon seen from the craft */
+    if (sim_moon(env->jd_tt0 + w->t / 86400.0, env->r_earth, moon) == SIM_OK) {
+        for (i = 0; i < 3; ++i) {
+            moon[i] -= c->r[i];
+        }
+        mn = la_norm(moon);
+        sim_rotate(c->q, moon, mb);
+        if (la_dot(mb, bore) > st->cos_moon * mn) {
+            return 1;
+        }
     }
     /* the Earth's limb: the angle from nadir to the boresight below the
      * Earth's angular radius plus the exclusion angle, compared as cosines */
@@ -244,7 +332,7 @@ static int star_tracker_blinded(const sim_star_tracker *st, const sim_env *env, 
     return la_dot(c->w, c->w) > st->max_rate2;
 }
 
-static void star_tracker_sample(sim_star_tracker *st, const sim_env *env, const sim_craft *c,
+static void star_tracker_sample(sim_star_tracker *st, const sim_world *w, const sim_craft *c,
                                 double *v)
 {
     const double *f = st->frame;
@@ -254,7 +342,13 @@ static void star_tracker_sample(sim_star_tracker *st, const sim_env *env, const 
     for (i = 0; i < 3; ++i) {
         n[i] = sim_rng_gauss(&st->rng);
     }
-    if (star_tracker_blinded(st, env, c)) {
+    v[SIM_STAR_TRACKER_HEAD] = (double)st->head;
+    if (star_tracker_blinded(st, w, c)) {
+        st->clear_since = -1.0;
+    } else if (st->clear_since < 0.0) {
+        st->clear_since = w->t;
+    }
+    if (st->clear_since < 0.0 || w->t - st->clear_since < st->cfg.acquisition_s) {
         v[SIM_STAR_TRACKER_Q_BN] = 1.0;
         v[SIM_STAR_TRACKER_Q_BN + 1] = 0.0;
         v[SIM_STAR_TRACKER_Q_BN + 2] = 0.0;
@@ -263,7 +357,7 @@ static void star_tracker_sample(sim_star_tracker *st, const sim_env *env, const 
         return;
     }
     for (i = 0; i < 3; ++i) {
-        m[i] = st->sig[i] * n[i];
+        m[i] = st->bias[i] + st->sig[i] * n[i];
     }
     /* small rotation in body axes: F^T m; half angles */
     for (i = 0; i < 3; ++i) {
@@ -325,16 +419,57 @@ static void magnetometer_sample(sim_magnetometer *m, const sim_craft *c, double 
     v[SIM_MAGNETOMETER_VALID] = 1.0;
 }
 
-static void gps_sample(sim_gps *g, const sim_craft *c, double *v)
+/* 1 while the receiver tracks: body rate and antenna within their limits. */
+static int gps_tracking(const sim_gps *g, const sim_craft *c)
 {
-    double n[6];
+    double zen[3], ant_n[3], rn = la_norm(c->r);
+    if (la_dot(c->w, c->w) > g->max_rate2) {
+        return 0;
+    }
+    if (g->cfg.max_zenith_deg >= 180.0) {
+        return 1;
+    }
+    zen[0] = c->r[0] / rn;
+    zen[1] = c->r[1] / rn;
+    zen[2] = c->r[2] / rn;
+    sim_rotate_inv(c->q, g->antenna, ant_n);
+    return la_dot(ant_n, zen) >= g->cos_zenith;
+}
+
+static void gps_sample(sim_gps *g, const sim_world *w, const sim_craft *c, double *v)
+{
+    const sim_gps_config *cfg = &g->cfg;
+    double n[6], k = sqrt(1.0 - g->gm_a * g->gm_a), wait;
     int i;
     for (i = 0; i < 6; ++i) {
         n[i] = sim_rng_gauss(&g->rng);
     }
+    if (cfg->gm_tau_s > 0.0) {
+        for (i = 0; i < 6; ++i) {
+            double sig = i < 3 ? cfg->gm_position_sigma : cfg->gm_velocity_sigma;
+            g->gm[i] = g->gm_a * g->gm[i] + (sig * k) * sim_rng_gauss(&g->rng_gm);
+        }
+    }
+    if (!gps_tracking(g, c)) {
+        g->clear_since = -1.0;
+    } else if (g->clear_since < 0.0) {
+        g->clear_since = w->t;
+    }
+    /* the first fix ttff_s after the start (tracking then), later ones
+     * reacquisition_s after the outage ends */
+    wait = g->fixed ? w->t - g->clear_since - cfg->reacquisition_s : w->t - cfg->ttff_s;
+    if (g->clear_since < 0.0 || wait < 0.0) {
+        for (i = 0; i < 3; ++i) {
+            v[SIM_GPS_R_N + i] = 0.0;
+            v[SIM_GPS_V_N + i] = 0.0;
+        }
+        v[SIM_GPS_VALID] = 0.0;
+        return;
+    }
+    g->fixed = 1;
     for (i = 0; i < 3; ++i) {
-        v[SIM_GPS_R_N + i] = c->r[i] + g->cfg.position_sigma * n[i];
-        v[SIM_GPS_V_N + i] = c->v[i] + g->cfg.velocity_sigma * n[3 + i];
+        v[SIM_GPS_R_N + i] = (c->r[i] + g->gm[i]) + cfg->position_sigma * n[i];
+        v[SIM_GPS_V_N + i] = (c->v[i] + g->gm[3 + i]) + cfg->velocity_sigma * n[3 + i];
     }
     v[SIM_GPS_VALID] = 1.0;
 }
@@ -404,7 +539,13 @@ int sim_sensor_sample(sim_sensors *s, const sim_world *w, int sensor, double *va
         gyro_sample(&s->gyro, c, values);
         break;
     case SIM_SENSOR_STAR_TRACKER:
-        star_tracker_sample(&s->star_tracker, &w->env, c, values);
+        star_tracker_sample(&s->star_tracker, w, c, values);
+        break;
+    case SIM_SENSOR_STAR_TRACKER_2:
+        star_tracker_sample(&s->star_tracker_2, w, c, values);
+        break;
+    case SIM_SENSOR_STAR_TRACKER_3:
+        star_tracker_sample(&s->star_tracker_3, w, c, values);
         break;
     case SIM_SENSOR_SUN_SENSOR:
         sun_sensor_sample(&s->sun_sensor, c, values);
@@ -413,7 +554,7 @@ int sim_sensor_sample(sim_sensors *s, const sim_world *w, int sensor, double *va
         magnetometer_sample(&s->magnetometer, c, values);
         break;
     case SIM_SENSOR_GPS:
-        gps_sample(&s->gps, c, values);
+        gps_sample(&s->gps, w, c, values);
         break;
     case SIM_SENSOR_RELNAV:
         if (s->target < 0 || s->target >= w->n_craft) {

@@ -49,7 +49,7 @@ def test_onboard_drag_matches_an_independent_integration() -> None:
     cfg = EphemConfig(drag_bc=BC, drag_rho0=RHO0, drag_h0=H0, drag_hs=HS, drag_omega=OMEGA_EARTH)
     eph = Ephemeris(cfg)
     eph.set(r0, v0, 1000.0)
-    r, v = eph.state(1000.0 + 21600.0)
+    r, _ = eph.state(1000.0 + 21600.0)
     sol = solve_ivp(_rhs, (0.0, 21600.0), np.array(r0 + v0), method="DOP853", rtol=1e-11,
                     atol=1e-6, args=(BC, OMEGA_EARTH))
     assert np.linalg.norm(r - sol.y[:3, -1]) < 1.0

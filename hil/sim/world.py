@@ -294,6 +294,12 @@ class World:
         _fill_craft(w.craft[CHASER], cfg.chaser, r_c, v_c)
         _fill_craft(w.craft[TARGET], cfg.target, r_t, v_t)
         w.hill_craft, w.hill_ref = CHASER, TARGET
+        self._atmos: _Atmosphere | None = None
+        if env.atmosphere not in ("exponential", "nrlmsis"):
+            raise UserError(f"environment atmosphere {env.atmosphere!r} is not one of "
+                            "'exponential', 'nrlmsis'")
+        if env.drag and env.atmosphere == "nrlmsis":  # the nodes first: the outputs use them
+            self._atmos = _Atmosphere(self, env)
         status = lib.sim_world_prepare(w)
         if status:
             raise UserError(f"world configuration rejected by the simulation core "
@@ -304,12 +310,6 @@ class World:
         self.hill_v = _view(w, "hill_v", 3)
         self.sun_n = _view(w, "sun_n", 3)
         self._step = lib.sim_world_step
-        self._atmos: _Atmosphere | None = None
-        if env.atmosphere not in ("exponential", "nrlmsis"):
-            raise UserError(f"environment atmosphere {env.atmosphere!r} is not one of "
-                            "'exponential', 'nrlmsis'")
-        if env.drag and env.atmosphere == "nrlmsis":
-            self._atmos = _Atmosphere(self, env)
 
     def _initial_orbit(self, sc: SpacecraftConfig) -> tuple[np.ndarray, np.ndarray]:
         o = sc.orbit

@@ -2,9 +2,11 @@
 drag, delivered to the simulation core as rounded density nodes.
 
 Why nodes, and why rounded (the *same bits* rule of DESIGN.md): pymsis is
-Fortran compiled per platform; its last bits may differ between machines
-(compiler, libm, vector width). Everything that reaches a packet must be the
-same bits everywhere, so no pymsis number enters the dynamics as it comes:
+Fortran (NRLMSIS 2.1 in single precision: its densities are float32) calling
+the platform's libm (expf, logf, powf and libmvec's vector expf, whose
+variants glibc picks per CPU). Its last bits may differ between machines, and
+everything that reaches a packet must be the same bits everywhere, so no
+pymsis number enters the dynamics as it comes:
 
 - every ``period`` seconds of world time (60 s by default, on the tick grid),
   the core names one point for each craft, ``period`` ahead on its orbit
@@ -13,20 +15,29 @@ same bits everywhere, so no pymsis number enters the dynamics as it comes:
   the core, so the inputs of pymsis are the same bits everywhere);
 - pymsis gives the total mass density there at the radius minus and plus
   ``dr`` (5 km);
-- each density is rounded to ``digits`` significant decimal digits (6 by
-  default) by Python's correctly rounded decimal formatting, the same on
-  every platform;
+- each density is rounded to ``digits`` significant decimal digits (4 by
+  default, a step of 0.01 % to 0.1 %: nothing next to NRLMSIS's own 10-15 %)
+  by Python's correctly rounded decimal formatting, the same on every
+  platform;
 - the core turns the two rounded densities into ln rho and its radial slope
   and interpolates: log-linear in radius at each node, linear in time
   between the last two nodes (``sim_atmos_set_node``).
 
-Residual risk: a density whose true value lies within pymsis's platform
-spread (a few units in the last place, ~1e-15 relative) of a rounding
-boundary of the sixth digit rounds differently on two machines. The chance
-is about 2e-15 / 1e-5 = 2e-10 per value; a 14-hour mission evaluates about
-3400 values (840 nodes, two craft, two radii), so about one run in a
-million could differ. The density it changes differs by 1e-6 relative,
-which moves the orbit by micrometres; the stream's hash would still differ.
+Measured: 20000 random points, and a 30-minute world with NRLMSIS drag, give
+the same raw float32 densities and the same final states with FMA, AVX and
+AVX2 hidden from glibc (GLIBC_TUNABLES, tests/sim/test_sim_atmosphere_bits.py):
+on one glibc the CPU does not change pymsis's bits at all.
+
+Residual risk: another libm (another glibc version or C library) computing a
+density one float32 unit in the last place (~1e-7 relative) away. That
+changes the rounded value only when the density lies within 1e-7 of a
+4-digit boundary: about 1e-7 / 1e-3.5 = 3e-4 per differing value. A 14-hour
+mission evaluates about 3400 values (840 nodes, two craft, two radii); if
+a tenth of them differed by an ulp on some machine, about one run in ten
+would round one value differently there. The density it changes differs by
+at most 0.1 %, which moves the orbit by millimetres; the stream's hash would
+still differ, and tests/mission/test_cpu_paths.py would show it as a world
+packet differing first. Fewer digits shrink the risk tenfold per digit.
 
 Space weather (F10.7, its 81-day mean, the daily Ap) comes from the scenario
 and is held for the whole run (pymsis never downloads anything here).

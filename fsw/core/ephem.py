@@ -1,6 +1,7 @@
 """On-board ephemerides through the guidance core (native/include/gnc_ephem.h):
 the orbit of one spacecraft from a state vector (fixed-step RK4 on two-body +
-J2 + optional exponential drag), the Hill frame of a target, the sun's direction and the Earth's shadow.
+J2 + optional exponential drag), the Hill frame of a target, the sun's
+direction and the Earth's shadow.
 
 Units SI (m, m/s, s, rad); time TAI seconds since 1958-01-01 (CUC epoch);
 N = GCRF (J2000). Hill frame of the target: x radial (out), y along-track,

@@ -11,18 +11,20 @@ from fsw.scenario import load_builtin, override
 from hil.sim.from_scenario import world_config
 
 
-@pytest.mark.parametrize("name", ["victus_haze", "short_inspection"])
-def test_default_scenarios_fly_with_drag_and_srp(name: str) -> None:
+@pytest.mark.parametrize(("name", "drag"), [("victus_haze", True), ("short_inspection", False)])
+def test_shipped_scenarios_environment(name: str, drag: bool) -> None:
+    """The default mission flies with NRLMSIS drag and SRP; the short variant
+    with SRP, surfaces and the offset tank, its drag off (see its file)."""
     sc = load_builtin(name)
     cfg = world_config(sc)
     env = cfg.environment
-    assert env.drag and env.srp and env.atmosphere == "nrlmsis"
+    assert env.drag is drag and env.srp and env.atmosphere == "nrlmsis"
     assert (env.f107, env.f107a, env.ap) == (sc.environment.f107_sfu, sc.environment.f107a_sfu,
                                              sc.environment.ap)
     assert cfg.chaser.face_areas == sc.craft.chaser.face_areas_m2
     assert cfg.target.face_areas == sc.craft.target.face_areas_m2
     assert cfg.chaser.tank_position == sc.craft.chaser.tank_position_b_m
-    assert sc.onboard_drag.enabled
+    assert sc.onboard_drag.enabled is drag  # the flight software's model where the truth has drag
 
 
 def test_fault_scenarios_keep_drag_off_by_default() -> None:

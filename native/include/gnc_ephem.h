@@ -19,7 +19,9 @@
  * atmosphere rho = drag_rho0 exp(-(|r| - r_eq - drag_h0) / drag_hs) turning
  * with the Earth at drag_omega about z, a = -1/2 rho drag_bc |v_r| v_r with
  * v_r = v - omega x r and drag_bc = Cd A / m as the flight software
- * believes it (0: no drag). */
+ * believes it (0: no drag). Within one query the drag factor
+ * -1/2 rho drag_bc |v_r| is evaluated every 6 RK4 steps and held between
+ * (gnc_ephem.c: the board's doubles are soft-float). */
 typedef struct gnc_ephem_config {
     double mu;       /* m^3/s^2, gravitational parameter */
     double j2;       /* second zonal harmonic (0: two-body only) */

@@ -119,6 +119,19 @@ def _finite(x) -> bool:
     return all(map(math.isfinite, x))
 
 
+def ephem_config(sc: Scenario) -> EphemConfig:
+    """The target's on-board propagation: two-body + J2 and, when the
+    scenario's [onboard_drag] is enabled, the flight software's own
+    exponential drag model (never the truth's atmosphere or area)."""
+    d = sc.onboard_drag
+    if not d.enabled:
+        return EphemConfig(mu=MU_EARTH, j2=J2, r_eq=R_EARTH, step=EPHEM_STEP_S)
+    return EphemConfig(mu=MU_EARTH, j2=J2, r_eq=R_EARTH, step=EPHEM_STEP_S,
+                       drag_bc=d.target_ballistic_m2kg, drag_rho0=d.rho0_kgm3,
+                       drag_h0=d.h0_km * 1e3, drag_hs=d.scale_height_km * 1e3,
+                       drag_omega=OMEGA_EARTH)
+
+
 class NavigationTask:
     """See the module docstring."""
 
@@ -155,16 +168,8 @@ class NavigationTask:
         )
 
     def ephem_config(self) -> EphemConfig:
-        """The target's on-board propagation: two-body + J2 and, when the
-        scenario's [onboard_drag] is enabled, the flight software's own
-        exponential drag model (never the truth's atmosphere or area)."""
-        d = self.sc.onboard_drag
-        if not d.enabled:
-            return EphemConfig(mu=MU_EARTH, j2=J2, r_eq=R_EARTH, step=EPHEM_STEP_S)
-        return EphemConfig(mu=MU_EARTH, j2=J2, r_eq=R_EARTH, step=EPHEM_STEP_S,
-                           drag_bc=d.target_ballistic_m2kg, drag_rho0=d.rho0_kgm3,
-                           drag_h0=d.h0_km * 1e3, drag_hs=d.scale_height_km * 1e3,
-                           drag_omega=OMEGA_EARTH)
+        """The target's on-board propagation (:func:`ephem_config`)."""
+        return ephem_config(self.sc)
 
     # ------------------------------------------------------------------ lifecycle
     def init(self, ctx) -> None:

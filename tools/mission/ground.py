@@ -31,7 +31,7 @@ from fsw.packets import DICTIONARY
 from fsw.packets.auth import CommandSigner, KeyRing
 from fsw.packets.codec import crc16
 from fsw.scenario import Scenario
-from fsw.tasks.navigation import NavigationTask
+from fsw.tasks.navigation import ephem_config
 
 COMMAND_ACK = DICTIONARY["COMMAND_ACK"]
 HEALTH_CHECK_S = 600.0
@@ -106,7 +106,7 @@ class GroundStation:
         # the state at the notice epoch that the flight software's own
         # propagation (its force model, drag included when it has one) carries
         # onto the target's state at insertion
-        eph = Ephemeris(NavigationTask(self.sc).ephem_config())
+        eph = Ephemeris(ephem_config(self.sc))
         eph.set(r, v, self.insertion_tai)
         r0, v0 = eph.state(t0)
         return {"form": 1, "tle1": "", "tle2": "", "epoch_tai": t0, "r_N": tuple(r0),

@@ -436,6 +436,70 @@ class Dispersion:
 
 
 @dataclass
+class Environment:
+    """The truth environment the world flies the craft in (``hil`` reads it; the
+    flight software never does: its own models are in :class:`OnboardDrag`).
+    Drag on each craft's box (``[craft.*]``) in NRLMSIS 2.1 (pymsis) with the
+    space weather held for the run, or an exponential atmosphere; solar
+    radiation pressure with the Earth's cylindrical shadow."""
+
+    drag: bool = False
+    atmosphere: str = "nrlmsis"  # nrlmsis | exponential
+    f107_sfu: float = 140.0  # daily 10.7 cm flux (assumed: cycle 25, declining phase)
+    f107a_sfu: float = 140.0  # 81-day mean (assumed)
+    ap: float = 12.0  # daily geomagnetic Ap (assumed: quiet to unsettled)
+    #: NRLMSIS is evaluated every density_period_s and rounded to density_digits
+    #: significant digits before it reaches the dynamics (same bits everywhere)
+    density_period_s: float = 60.0
+    density_digits: int = 4
+    srp: bool = False
+
+
+def _chaser_faces() -> list[float]:
+    return [1.2, 1.5, 1.0]
+
+
+@dataclass
+class CraftBody:
+    """One craft's surfaces and mass distribution as the truth world has them:
+    a box seen along body x, y, z (projected face areas), its drag and SRP
+    coefficients, the propellant's centre from the dry centre of mass."""
+
+    face_areas_m2: list[float] = field(default_factory=_chaser_faces)  # assumed
+    cd: float = 2.2  # free-molecular flat plate (assumed)
+    cr: float = 1.3  # SRP coefficient, 1 absorbing .. 2 mirror (assumed)
+    #: propellant centre in body axes from the dry centre of mass [m]; the
+    #: chaser's inertia_kgm2 is then the dry inertia about that centre
+    tank_position_b_m: list[float] = field(default_factory=lambda: [0.0, 0.0, 0.0])
+
+
+def _target_body() -> CraftBody:
+    return CraftBody(face_areas_m2=[1.0, 1.0, 1.0])
+
+
+@dataclass
+class Craft:
+    """The truth world's surfaces of the chaser and the target."""
+
+    chaser: CraftBody = field(default_factory=CraftBody)
+    target: CraftBody = field(default_factory=_target_body)
+
+
+@dataclass
+class OnboardDrag:
+    """The flight software's own drag model in its on-board orbit propagation
+    (native/src/gnc_ephem.c): an exponential atmosphere and a ballistic
+    coefficient it believes, deliberately not the truth's NRLMSIS and box."""
+
+    enabled: bool = False
+    rho0_kgm3: float = 1.0e-12  # density at h0 (assumed, mean of moderate activity)
+    h0_km: float = 500.0
+    scale_height_km: float = 65.0
+    #: the target's Cd A / m [m^2/kg] as the flight software believes it
+    target_ballistic_m2kg: float = 2.2 * 1.2 / 150.0
+
+
+@dataclass
 class Scenario:
     """A whole scenario; see the section classes for the fields."""
 
@@ -449,6 +513,9 @@ class Scenario:
     faults: list[Fault] = field(default_factory=list)
     telecommands: list[Telecommand] = field(default_factory=list)
     dispersions: list[Dispersion] = field(default_factory=list)
+    environment: Environment = field(default_factory=Environment)
+    craft: Craft = field(default_factory=Craft)
+    onboard_drag: OnboardDrag = field(default_factory=OnboardDrag)
     #: where it was read from (not a TOML key)
     source: str = field(default="<defaults>", metadata={"internal": True})
 
@@ -696,6 +763,7 @@ def validate(sc: Scenario) -> Scenario:
             limit = c.count
         if limit is not None:
             _require(0 <= f.index < limit, f"faults[{i}].index", f"must be in [0, {limit})")
+    _validate_environment(sc)
     for i, d in enumerate(sc.dispersions):
         _require(
             d.dist in ("normal", "uniform"), f"dispersions[{i}].dist", "must be normal|uniform"
@@ -707,6 +775,33 @@ def validate(sc: Scenario) -> Scenario:
                 f"scenario key 'dispersions[{i}].key': no scenario key {d.key!r}"
             ) from None
     return sc
+
+
+def _validate_environment(sc: Scenario) -> None:
+    e, od = sc.environment, sc.onboard_drag
+    _require(e.atmosphere in ("nrlmsis", "exponential"), "environment.atmosphere",
+             "must be 'nrlmsis' or 'exponential'")
+    for name in ("f107_sfu", "f107a_sfu"):
+        _require(50 <= getattr(e, name) <= 400, f"environment.{name}", "must be in [50, 400]")
+    _require(0 <= e.ap <= 400, "environment.ap", "must be in [0, 400]")
+    _require(1 <= e.density_period_s <= 3600, "environment.density_period_s",
+             "must be in [1, 3600] s")
+    _require(3 <= e.density_digits <= 12, "environment.density_digits", "must be in [3, 12]")
+    for who in ("chaser", "target"):
+        b = getattr(sc.craft, who)
+        _vector(b.face_areas_m2, 3, f"craft.{who}.face_areas_m2")
+        _require(all(a >= 0 for a in b.face_areas_m2) and sum(b.face_areas_m2) > 0,
+                 f"craft.{who}.face_areas_m2", "must be >= 0 and not all 0")
+        _require(0 < b.cd <= 5, f"craft.{who}.cd", "must be in (0, 5]")
+        _require(1 <= b.cr <= 2, f"craft.{who}.cr", "must be in [1, 2]")
+        _vector(b.tank_position_b_m, 3, f"craft.{who}.tank_position_b_m")
+        _require(all(abs(x) <= 5 for x in b.tank_position_b_m),
+                 f"craft.{who}.tank_position_b_m", "must be within 5 m of the centre")
+    _require(od.rho0_kgm3 > 0, "onboard_drag.rho0_kgm3", "must be > 0")
+    _require(100 <= od.h0_km <= 2000, "onboard_drag.h0_km", "must be in [100, 2000] km")
+    _require(od.scale_height_km > 0, "onboard_drag.scale_height_km", "must be > 0")
+    _require(od.target_ballistic_m2kg >= 0, "onboard_drag.target_ballistic_m2kg",
+             "must be >= 0")
 
 
 def tle_checksum(line: str) -> int:

@@ -1,6 +1,7 @@
 """On-board ephemerides through the guidance core (native/include/gnc_ephem.h):
 the orbit of one spacecraft from a state vector (fixed-step RK4 on two-body +
-J2), the Hill frame of a target, the sun's direction and the Earth's shadow.
+J2 + optional exponential drag), the Hill frame of a target, the sun's
+direction and the Earth's shadow.
 
 Units SI (m, m/s, s, rad); time TAI seconds since 1958-01-01 (CUC epoch);
 N = GCRF (J2000). Hill frame of the target: x radial (out), y along-track,
@@ -33,10 +34,18 @@ class EphemConfig:
     j2: float = J2_EARTH       #: second zonal harmonic (0: two-body)
     r_eq: float = R_EARTH      #: m, equatorial radius (J2 term and plausibility)
     step: float = 10.0         #: s, largest RK4 step
+    #: drag, the flight software's own exponential model (0: none):
+    #: ballistic coefficient Cd A / m [m^2/kg]
+    drag_bc: float = 0.0
+    drag_rho0: float = 0.0     #: kg/m^3 at drag_h0
+    drag_h0: float = 0.0       #: m above r_eq
+    drag_hs: float = 1.0       #: m, scale height
+    drag_omega: float = 0.0    #: rad/s, rotation of the atmosphere about z
 
 
 def _fill(c: object, cfg: EphemConfig) -> None:
-    for name in ("mu", "j2", "r_eq", "step"):
+    for name in ("mu", "j2", "r_eq", "step", "drag_bc", "drag_rho0", "drag_h0", "drag_hs",
+                 "drag_omega"):
         setattr(c, name, float(getattr(cfg, name)))
 
 

@@ -43,7 +43,7 @@ from __future__ import annotations
 
 import math
 
-from fsw.constants import J2, MU_EARTH, R_EARTH
+from fsw.constants import J2, MU_EARTH, OMEGA_EARTH, R_EARTH
 from fsw.core import tle
 from fsw.core.ephem import EphemConfig
 from fsw.core.errors import GncError
@@ -119,6 +119,19 @@ def _finite(x) -> bool:
     return all(map(math.isfinite, x))
 
 
+def ephem_config(sc: Scenario) -> EphemConfig:
+    """The target's on-board propagation: two-body + J2 and, when the
+    scenario's [onboard_drag] is enabled, the flight software's own
+    exponential drag model (never the truth's atmosphere or area)."""
+    d = sc.onboard_drag
+    if not d.enabled:
+        return EphemConfig(mu=MU_EARTH, j2=J2, r_eq=R_EARTH, step=EPHEM_STEP_S)
+    return EphemConfig(mu=MU_EARTH, j2=J2, r_eq=R_EARTH, step=EPHEM_STEP_S,
+                       drag_bc=d.target_ballistic_m2kg, drag_rho0=d.rho0_kgm3,
+                       drag_h0=d.h0_km * 1e3, drag_hs=d.scale_height_km * 1e3,
+                       drag_omega=OMEGA_EARTH)
+
+
 class NavigationTask:
     """See the module docstring."""
 
@@ -142,7 +155,7 @@ class NavigationTask:
         # latter not averaged down by the filters: both in the GPS sigmas
         gps_m = math.sqrt(s.gps_noise_m * s.gps_noise_m + s.gps_gm_noise_m * s.gps_gm_noise_m)
         return NavConfig(
-            ephem=EphemConfig(mu=MU_EARTH, j2=J2, r_eq=R_EARTH, step=EPHEM_STEP_S),
+            ephem=self.ephem_config(),
             n_default=N_DEFAULT, gain_pos=GAIN_POS, gain_vel=GAIN_VEL,
             gps_max_age=GPS_MAX_AGE_S, gps_reset_m=GPS_RESET_M,
             sigma_gps_pos=gps_m * math.sqrt(3.0 * a / (2.0 - a)),
@@ -156,6 +169,10 @@ class NavigationTask:
             reject_inflate_n=REJECT_INFLATE_N, reject_reset_n=REJECT_RESET_N, inflate=INFLATE,
             nonlinear=1.0, sigma_gps_rel=gps_m,
         )
+
+    def ephem_config(self) -> EphemConfig:
+        """The target's on-board propagation (:func:`ephem_config`)."""
+        return ephem_config(self.sc)
 
     # ------------------------------------------------------------------ lifecycle
     def init(self, ctx) -> None:

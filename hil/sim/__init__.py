@@ -25,13 +25,22 @@ sensors and their noise, the truth, the initial states and time scales) comes
 from the core, built with strict IEEE flags and the project's elementary
 functions (native/src/gnc_math.h), or from integer / basic IEEE arithmetic in
 Python -- never from numpy's CPU-chosen kernels or the platform's libm. The
-exception is a target given as a TLE (sgp4 + ERFA, see :mod:`hil.sim.frames`).
+exception is a target given as a TLE (sgp4 + ERFA, see :mod:`hil.sim.frames`)
+and NRLMSIS (pymsis, Fortran on the platform's libm), whose densities reach the
+core only as rounded nodes (:mod:`hil.sim.atmosphere` states why and the
+residual risk).
 
 Models (details in native/sim/include/simcore.h)
 ------------------------------------------------
-- Orbit: two-body + J2 (EGM96) + optional drag (exponential atmosphere,
-  co-rotating), classic RK4 at the scenario's fixed step (default 0.1 s, the
-  lockstep tick). Energy and angular momentum hold to 1e-10 over a day.
+- Orbit: two-body + J2 (EGM96) + optional drag (NRLMSIS 2.1 through pymsis
+  with the scenario's space weather, or an exponential atmosphere;
+  co-rotating) on each craft's box (projected area from its attitude) and
+  optional solar radiation pressure (cylindrical shadow), classic RK4 at the
+  scenario's fixed step (default 0.1 s, the lockstep tick). Energy and
+  angular momentum hold to 1e-10 over a day.
+- Mass properties: the propellant is a point mass at the tank; the centre of
+  mass and the inertia about it follow the propellant mass, thruster torques
+  are about the moving centre.
 - Attitude: rigid body with up to 6 reaction wheels (torque and speed limits,
   smoothed Coulomb + viscous friction, failure), magnetorquers (saturated
   dipole x tilted-dipole field, IGRF-13 2020 degree 1), gravity gradient.

@@ -108,7 +108,15 @@ class SpacecraftConfig:
     propellant_mass: float = 12.0  # kg (assumed)
     #: 3 (principal, diagonal) or 9 (row-major) values [kg m^2]
     inertia: list[float] = field(default_factory=lambda: [10.0, 12.0, 15.0])
-    cd_area: float = 2.2 * 1.5  # m^2, drag coefficient x area (assumed)
+    cd_area: float = 2.2 * 1.5  # m^2, drag coefficient x area (assumed; faces empty)
+    #: box model of the surfaces: projected area [m^2] seen along body x, y, z
+    #: (empty: drag uses cd_area whatever the attitude, and no SRP)
+    face_areas: list[float] = field(default_factory=list)
+    cd: float = 2.2  # drag coefficient of the faces (free-molecular flat plate, assumed)
+    cr: float = 1.3  # SRP coefficient, 1 absorbing .. 2 mirror (assumed)
+    #: propellant centre [m] in body axes from the body origin (the dry centre of
+    #: mass); ``inertia`` is the dry inertia about that origin
+    tank_position: list[float] = field(default_factory=lambda: [0.0, 0.0, 0.0])
     attitude: bool = True  # False: orbit only
     #: initial q_BN, scalar first
     attitude_q: list[float] = field(default_factory=lambda: [1.0, 0.0, 0.0, 0.0])
@@ -133,7 +141,11 @@ def target_default() -> SpacecraftConfig:
 
 @dataclass
 class EnvironmentConfig:
-    """Which perturbations are on (constants in ``hil.sim.constants``)."""
+    """Which perturbations are on (constants in ``hil.sim.constants``).
+
+    ``atmosphere``: ``"exponential"`` (rho0, h0, scale_height) or
+    ``"nrlmsis"`` (pymsis NRLMSIS 2.1 with the space weather below, through
+    rounded density nodes every ``density_period`` s: :mod:`hil.sim.atmosphere`)."""
 
     j2: bool = True
     drag: bool = False
@@ -142,6 +154,14 @@ class EnvironmentConfig:
     rho0: float = 6.967e-13  # kg/m^3 at h0
     h0: float = 500e3  # m
     scale_height: float = 63822.0  # m
+    atmosphere: str = "exponential"
+    f107: float = 150.0  # sfu, daily F10.7 (nrlmsis)
+    f107a: float = 150.0  # sfu, 81-day mean F10.7 (nrlmsis)
+    ap: float = 15.0  # daily Ap (nrlmsis)
+    density_period: float = 60.0  # s between density nodes (nrlmsis)
+    density_digits: int = 4  # significant digits of a node's densities (nrlmsis)
+    srp: bool = False
+    srp_pressure: float = 4.56e-6  # N/m^2 at 1 AU (1361 W/m^2 / c)
 
 
 @dataclass

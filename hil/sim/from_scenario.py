@@ -130,6 +130,7 @@ def world_config(sc: Any) -> WorldConfig:
                                        isp=rcs.isp_s, min_impulse_bit=rcs.min_impulse_bit_ns)
                         for p, d in zip(rcs.positions_b, rcs.directions_b, strict=True)]
     cfg.chaser = chaser
+    _environment(sc, cfg)
 
     s, out = ch.sensors, cfg.sensors
     _star_trackers(s, out)
@@ -162,3 +163,23 @@ def world_config(sc: Any) -> WorldConfig:
                                       index=int(f.index), sensor=sensor,
                                       duration=float(f.duration_s)))
     return cfg
+
+
+def _environment(sc: Any, cfg: WorldConfig) -> None:
+    """The truth environment and each craft's surfaces and tank (the
+    scenario's [environment] and [craft.*])."""
+    e, env = getattr(sc, "environment", None), cfg.environment
+    if e is not None:
+        env.drag = bool(e.drag)
+        env.atmosphere = e.atmosphere
+        env.f107, env.f107a, env.ap = float(e.f107_sfu), float(e.f107a_sfu), float(e.ap)
+        env.density_period = float(e.density_period_s)
+        env.density_digits = int(e.density_digits)
+        env.srp = bool(e.srp)
+    craft = getattr(sc, "craft", None)
+    if craft is None:
+        return
+    for body, c in ((craft.chaser, cfg.chaser), (craft.target, cfg.target)):
+        c.face_areas = [float(x) for x in body.face_areas_m2]
+        c.cd, c.cr = float(body.cd), float(body.cr)
+        c.tank_position = [float(x) for x in body.tank_position_b_m]

@@ -17,6 +17,7 @@ libm (a TLE target is the exception, see :mod:`hil.sim.frames`).
 from __future__ import annotations
 
 import math
+from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -83,6 +84,17 @@ class CraftView:
         self.thr_pulses = _view(craft, "thr_pulses", 12)[: self.n_thrusters]
         self.wheel_torque_applied = _view(craft, "wheel_torque_applied", 6)[: self.n_wheels]
         self.inertia = _view(craft, "inertia", 9).reshape(3, 3)
+        #: inertia about the current centre of mass and that centre (body, from
+        #: the dry centre of mass), following the propellant
+        self.inertia_cm = _view(craft, "inertia_cm", 9).reshape(3, 3)
+        self.com = _view(craft, "com", 3)
+        self.drag_accel = _view(craft, "drag_accel", 3)
+        self.srp_accel = _view(craft, "srp_accel", 3)
+
+    @property
+    def density(self) -> float:
+        """Atmospheric density at the craft [kg/m^3] (0 with drag off)."""
+        return float(self._c.density)
 
     @property
     def mass(self) -> float:
@@ -141,6 +153,13 @@ def _fill_craft(c: Any, sc: SpacecraftConfig, r: np.ndarray, v: np.ndarray) -> N
         raise UserError(f"{sc.name}: inertia needs 3 or 9 values, got {len(inertia)}")
     c.inertia = inertia
     c.cd_area = sc.cd_area
+    faces = [float(x) for x in sc.face_areas] if sc.face_areas else [0.0, 0.0, 0.0]
+    if len(faces) != 3:
+        raise UserError(f"{sc.name}: face_areas needs 3 values (x, y, z faces), got {len(faces)}")
+    c.face_area = faces
+    c.cd = float(sc.cd)
+    c.cr = float(sc.cr)
+    c.tank_pos = _vec3(sc.tank_position, f"{sc.name}: tank_position")
     c.n_wheels = len(sc.wheels)
     unit = ffi.new("double[3]")
     for i, wh in enumerate(sc.wheels):
@@ -180,6 +199,54 @@ def _fill_craft(c: Any, sc: SpacecraftConfig, r: np.ndarray, v: np.ndarray) -> N
     c.tank_pv = tank.initial_pressure * gas if sc.thrusters else 0.0
 
 
+class _Atmosphere:
+    """The NRLMSIS density nodes of every craft (see :mod:`hil.sim.atmosphere`):
+    one node per craft every ``density_period`` s on the tick grid, each
+    evaluated one period ahead of the world's time."""
+
+    def __init__(self, world: World, env: Any) -> None:
+        from hil.sim import atmosphere
+
+        self._mod = atmosphere
+        self.world = world
+        self.weather = atmosphere.SpaceWeather(env.f107, env.f107a, env.ap)
+        self.weather.check()
+        if not 1 <= int(env.density_digits) <= 15:
+            raise UserError("environment density_digits must be in [1, 15]")
+        self.digits = int(env.density_digits)
+        if not (env.density_period > 0.0) or not math.isfinite(env.density_period):
+            raise UserError("environment density_period must be a positive number of seconds")
+        self.node_ticks = max(1, round(env.density_period / world.dt))
+        self.period = self.node_ticks * world.dt
+        e = world.epoch
+        days = (e.utc1 - 2440587.5) + e.utc2  # since 1970-01-01 UTC
+        self.epoch_utc = datetime(1970, 1, 1) + timedelta(milliseconds=round(days * 86400000.0))
+        self._out = ffi.new("double[5]")
+        self.next_tick = world.ticks  # the node at the current time, then one period on
+        self._node(0.0)
+        self._node(self.period)
+        self.next_tick = world.ticks + self.node_ticks
+
+    def _node(self, ahead: float) -> None:
+        w, out, dr = self.world, self._out, self._mod.DEFAULT_DR
+        for i in range(int(w.struct.n_craft)):
+            check(lib.sim_atmos_point(w.struct, i, ahead, out), "sim_atmos_point")
+            t, r, lat, lon, h = (out[j] for j in range(5))
+            rho = self._mod.density(self._mod.utc_at(self.epoch_utc, t), lat, lon,
+                                    [h - dr, h + dr], self.weather, self.digits)
+            check(lib.sim_atmos_set_node(w.struct, i, t, r, dr, rho[0], rho[1]),
+                  "sim_atmos_set_node")
+
+    def ticks_to_node(self) -> int:
+        return max(1, self.next_tick - self.world.ticks)
+
+    def update(self) -> None:
+        """At a node time: add the node one period ahead."""
+        if self.world.ticks >= self.next_tick:
+            self._node(self.period)
+            self.next_tick += self.node_ticks
+
+
 class World:
     """Both spacecraft and their environment, stepped at ``config.step``."""
 
@@ -212,6 +279,8 @@ class World:
         w.env.drag_on = int(env.drag)
         w.env.gravity_gradient_on = int(env.gravity_gradient)
         w.env.magnetic_on = int(env.magnetic)
+        w.env.srp_on = int(env.srp)
+        w.env.srp_pressure = float(env.srp_pressure)
         r_t, v_t = self._initial_orbit(cfg.target)
         hill = (len(cfg.chaser.hill_position), len(cfg.chaser.hill_velocity))
         if hill[0] not in (0, 3) or hill[1] not in (0, 3):
@@ -225,6 +294,12 @@ class World:
         _fill_craft(w.craft[CHASER], cfg.chaser, r_c, v_c)
         _fill_craft(w.craft[TARGET], cfg.target, r_t, v_t)
         w.hill_craft, w.hill_ref = CHASER, TARGET
+        self._atmos: _Atmosphere | None = None
+        if env.atmosphere not in ("exponential", "nrlmsis"):
+            raise UserError(f"environment atmosphere {env.atmosphere!r} is not one of "
+                            "'exponential', 'nrlmsis'")
+        if env.drag and env.atmosphere == "nrlmsis":  # the nodes first: the outputs use them
+            self._atmos = _Atmosphere(self, env)
         status = lib.sim_world_prepare(w)
         if status:
             raise UserError(f"world configuration rejected by the simulation core "
@@ -272,10 +347,21 @@ class World:
         return self._w
 
     def step(self, n: int = 1) -> None:
-        """Advance ``n`` ticks (commands held; thruster on-times count down)."""
-        status = self._step(self._w, self.dt, n)
-        if status:
-            check(status, "sim_world_step")
+        """Advance ``n`` ticks (commands held; thruster on-times count down),
+        stopping at each density node of the atmosphere to add the next."""
+        atm = self._atmos
+        if atm is None:
+            status = self._step(self._w, self.dt, n)
+            if status:
+                check(status, "sim_world_step")
+            return
+        while n > 0:
+            k = min(n, atm.ticks_to_node())
+            status = self._step(self._w, self.dt, k)
+            if status:
+                check(status, "sim_world_step")
+            n -= k
+            atm.update()
 
     def set_wheel_torque(self, torque: Any) -> None:
         """Motor torque commands [N m] (saturated by the core)."""

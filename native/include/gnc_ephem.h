@@ -1,6 +1,6 @@
 /*
  * gnc_ephem.h - on-board ephemerides: the orbit of one spacecraft propagated
- * from a state vector (fixed-step RK4 on two-body + J2), the Hill frame of a
+ * from a state vector (fixed-step RK4 on two-body + J2 + optional drag), the Hill frame of a
  * target, the sun's direction and the Earth's shadow.
  *
  * Units: SI (m, m/s, s, rad); the orbit functions check that the state and mu
@@ -15,11 +15,23 @@
 #define GNC_EPHEM_H
 
 /* ---- Orbit propagation of one spacecraft ------------------------------- */
+/* Drag, the flight software's own model (never the truth's): an exponential
+ * atmosphere rho = drag_rho0 exp(-(|r| - r_eq - drag_h0) / drag_hs) turning
+ * with the Earth at drag_omega about z, a = -1/2 rho drag_bc |v_r| v_r with
+ * v_r = v - omega x r and drag_bc = Cd A / m as the flight software
+ * believes it (0: no drag). Within one query the drag factor
+ * -1/2 rho drag_bc |v_r| is evaluated every 6 RK4 steps and held between
+ * (gnc_ephem.c: the board's doubles are soft-float). */
 typedef struct gnc_ephem_config {
     double mu;       /* m^3/s^2, gravitational parameter */
     double j2;       /* second zonal harmonic (0: two-body only) */
     double r_eq;     /* m, equatorial radius of the J2 term */
     double step;     /* s, largest RK4 step (> 0) */
+    double drag_bc;    /* m^2/kg, ballistic coefficient Cd A / m (0: no drag) */
+    double drag_rho0;  /* kg/m^3, density at drag_h0 */
+    double drag_h0;    /* m, reference height above r_eq */
+    double drag_hs;    /* m, scale height */
+    double drag_omega; /* rad/s, rotation rate of the atmosphere about z */
 } gnc_ephem_config;
 
 typedef struct gnc_ephem {

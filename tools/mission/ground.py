@@ -26,12 +26,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fsw.constants import J2, MU_EARTH, R_EARTH
-from fsw.core.ephem import EphemConfig, Ephemeris
+from fsw.core.ephem import Ephemeris
 from fsw.packets import DICTIONARY
 from fsw.packets.auth import CommandSigner, KeyRing
 from fsw.packets.codec import crc16
 from fsw.scenario import Scenario
+from fsw.tasks.navigation import ephem_config
 
 COMMAND_ACK = DICTIONARY["COMMAND_ACK"]
 HEALTH_CHECK_S = 600.0
@@ -103,7 +103,10 @@ class GroundStation:
             return {"form": 0, "tle1": tgt.tle_line1, "tle2": tgt.tle_line2,
                     "epoch_tai": t0, "r_N": (0.0, 0.0, 0.0), "v_N": (0.0, 0.0, 0.0)}
         r, v = self.target
-        eph = Ephemeris(EphemConfig(mu=MU_EARTH, j2=J2, r_eq=R_EARTH, step=10.0))
+        # the state at the notice epoch that the flight software's own
+        # propagation (its force model, drag included when it has one) carries
+        # onto the target's state at insertion
+        eph = Ephemeris(ephem_config(self.sc))
         eph.set(r, v, self.insertion_tai)
         r0, v0 = eph.state(t0)
         return {"form": 1, "tle1": "", "tle2": "", "epoch_tai": t0, "r_N": tuple(r0),

@@ -194,6 +194,11 @@ _EPHEM_CONFIG = [
     ("j2", 1, "", "second zonal harmonic (0: two-body)"),
     ("r_eq", 1, "m", "equatorial radius"),
     ("step", 1, "s", "largest RK4 step"),
+    ("drag_bc", 1, "m^2/kg", "drag: ballistic coefficient Cd A / m (0: no drag)"),
+    ("drag_rho0", 1, "kg/m^3", "drag: density at drag_h0"),
+    ("drag_h0", 1, "m", "drag: reference height above r_eq"),
+    ("drag_hs", 1, "m", "drag: scale height"),
+    ("drag_omega", 1, "rad/s", "drag: rotation rate of the atmosphere about z"),
 ]
 
 _NAV_CONFIG = [

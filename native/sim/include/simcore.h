@@ -13,8 +13,29 @@
  * Matrices are row-major double[9]. SI units.
  *
  * Models (the derivative, evaluated by a classic RK4 at a fixed step):
- *  - orbit: two-body + J2 (optional) + drag (optional) with an exponential
- *    atmosphere co-rotating with the Earth, a = -1/2 rho CdA/m |v_r| v_r;
+ *  - orbit: two-body + J2 (optional) + drag (optional) in an atmosphere
+ *    co-rotating with the Earth, a = -1/2 rho Cd A/m |v_r| v_r, and solar
+ *    radiation pressure (optional), a = -P Cr A/m (AU/d)^2 u (u the unit
+ *    vector from the craft to the sun at distance d; zero in the cylindrical
+ *    shadow). A is the projected area of a box along the relative wind (drag)
+ *    or the sun line (SRP): A = sum_k face_area[k] |e_k . u_B|, u_B the unit
+ *    direction in body axes; with every face_area 0, drag uses cd_area and
+ *    SRP is off for the craft;
+ *  - density: with the craft's density nodes set (atm_valid, see
+ *    sim_atmos_set_node: two nodes at times t0 < t1, each a log-density at a
+ *    radius and its radial slope, filled from NRLMSIS by hil.sim.world) ln rho
+ *    is each node's value carried log-linearly to the craft's radius, blended
+ *    linearly in time between the two nodes (held outside [t0, t1]); without
+ *    nodes, the exponential atmosphere rho0 exp(-(|r| - r_earth - h0) / H);
+ *  - mass properties: the body origin is the dry centre of mass; the
+ *    propellant is a point mass at tank_pos (a liquid in a spherical tank
+ *    does not spin up with the body to first order). At propellant mass m_p,
+ *    centre of mass c = m_p tank_pos / (m_dry + m_p) and inertia about c
+ *    I = inertia (dry, about the origin) + m_dry (|c|^2 E - c c^T)
+ *        + m_p (|p - c|^2 E - (p - c)(p - c)^T),  p = tank_pos,
+ *    refreshed at each tick's start (the propellant used within one tick
+ *    moves them by far less than the integration error). Thruster torques
+ *    are taken about c: (pos_i - c) x F_i;
  *  - attitude: rigid body with reaction wheels. I is the inertia of the whole
  *    spacecraft with the wheels frozen; wheel i spins about unit axis a_i with
  *    spin inertia J_i at speed W_i relative to the body. Total momentum in B:
@@ -38,6 +59,8 @@
  *  - sun: the low-precision analytic ephemeris of the Astronomical Almanac
  *    (about 0.01 deg), its ecliptic longitude brought from the equinox of date
  *    to J2000 by the general precession; eclipse by a cylindrical Earth shadow.
+ *    For SRP the sun is refreshed at each tick's start (env.sun_n,
+ *    env.sun_distance).
  *
  * This header is also the cffi cdef (native/build_sim.py): keep declarations
  * free of macros; array sizes are literal (at most 6 wheels, 12 thrusters,
@@ -76,6 +99,10 @@ typedef struct sim_env {
     int drag_on;
     int gravity_gradient_on;
     int magnetic_on;
+    int srp_on;
+    double srp_pressure;   /* N/m^2, solar radiation pressure at 1 AU (absorbing surface) */
+    double sun_n[3];       /* unit Earth-to-sun direction at the current tick's start (SRP) */
+    double sun_distance;   /* m, idem */
 } sim_env;
 
 typedef struct sim_craft {
@@ -90,7 +117,11 @@ typedef struct sim_craft {
     int attitude_on;          /* 0: orbit only (q, w, wheels frozen) */
     double dry_mass;          /* kg */
     double inertia[9];        /* kg m^2, B, wheels frozen */
-    double cd_area;           /* m^2, drag coefficient times area */
+    double cd_area;           /* m^2, drag coefficient times area (faces all 0) */
+    double face_area[3];      /* m^2, box faces seen along body x, y, z (0: use cd_area) */
+    double cd;                /* drag coefficient of the faces */
+    double cr;                /* SRP coefficient (1 absorbing .. 2 specular mirror) */
+    double tank_pos[3];       /* m, B, propellant centre from the body origin (dry CoM) */
     int n_wheels;
     double wheel_axis[18];    /* unit axes in B, 3 per wheel */
     double wheel_inertia[6];  /* kg m^2, spin axis */
@@ -132,8 +163,20 @@ typedef struct sim_craft {
     double thr_total_on[12];     /* s, cumulative firing time */
     double thr_pulses[12];       /* cumulative executed pulses */
     double wheel_torque_applied[6]; /* N m, last executed motor command (after saturation) */
+    double com[3];               /* m, B, centre of mass from the body origin */
+    double inertia_cm[9];        /* kg m^2, B, about the centre of mass, wheels frozen */
+    double density;              /* kg/m^3 at the craft (0 with drag off) */
+    double drag_accel[3];        /* m/s^2, N */
+    double srp_accel[3];         /* m/s^2, N */
+    /* ---- density nodes (sim_atmos_set_node) ---- */
+    double atm_t[2];             /* s since the epoch, node times */
+    double atm_r[2];             /* m, node radius */
+    double atm_lnrho[2];         /* ln(kg/m^3) at atm_r */
+    double atm_dlnrho[2];        /* 1/m, d ln rho / d r */
+    int atm_valid;               /* number of nodes set (2: the nodes are used) */
     /* ---- workspace ---- */
-    double inertia_eff_inv[9];   /* (I - sum J a a^T)^-1 */
+    double inertia_eff_inv[9];   /* (I_cm - sum J a a^T)^-1 */
+    double props_prop_mass;      /* propellant mass com/inertia_cm were computed for */
     int prepared;
 } sim_craft;
 
@@ -183,6 +226,32 @@ int sim_eclipse(const double r_n[3], const double sun_n[3], double r_earth, int 
 
 /* Tilted-dipole field (T, N) at r_n (m) at time t of the environment. */
 int sim_magnetic_field(const sim_env *env, double t, const double r_n[3], double b_n[3]);
+
+/* Append a density node to craft i (the later of the two kept nodes moves
+ * to the first place): at time t (s since the epoch), densities rho_lo and
+ * rho_hi (kg/m^3, > 0) at radii r - dr and r + dr (m). The node stores ln rho
+ * at r and the slope (ln rho_hi - ln rho_lo) / (2 dr). t must be later than
+ * the previous node. */
+int sim_atmos_set_node(sim_world *world, int i, double t, double r, double dr, double rho_lo,
+                       double rho_hi);
+
+/* Where to evaluate the atmosphere for craft i's next node, dt seconds ahead
+ * of the world's time: the craft's position carried along its osculating
+ * orbit plane at the orbit's mean angular rate (a two-body rotation: good to
+ * the km the atmosphere cares about over a minute). out = [t_node, r (m),
+ * geodetic latitude (deg), east longitude (deg, -180..180), geodetic height
+ * (m)] of that point on the WGS-84 ellipsoid, the Earth-fixed frame turned
+ * from N by the Earth rotation angle about z (no polar motion). */
+int sim_atmos_point(const sim_world *world, int i, double dt, double out[5]);
+
+/* Geodetic latitude (rad), longitude (rad) and height (m) on the WGS-84
+ * ellipsoid of an Earth-fixed position (m), Bowring's iteration. */
+int sim_geodetic(const double r_ef[3], double *lat, double *lon, double *h);
+
+/* Mass properties of a craft at a propellant mass: centre of mass (B, from
+ * the body origin) and inertia about it (see the model above). */
+int sim_mass_properties(const sim_craft *craft, double prop_mass, double com[3],
+                        double inertia_cm[9]);
 
 /* Total energy per unit mass (two-body + J2 potential) of an orbit state. */
 int sim_orbit_energy(const sim_env *env, const double r[3], const double v[3], double *energy);

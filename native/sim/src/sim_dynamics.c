@@ -58,11 +58,108 @@ double sim_tank_pressure(const sim_craft *craft, double prop_mass)
     return craft->tank_pv / gas;
 }
 
-/* Gravity (two-body + J2) and drag acceleration. */
-static void orbit_accel(const sim_env *env, const sim_craft *craft, const double *r,
-                        const double *v, double mass, double a[3])
+/* Density (kg/m^3) at radius rn and time t: the craft's nodes when set, else
+ * the exponential atmosphere of the environment. */
+static double atmos_density(const sim_env *env, const sim_craft *c, double t, double rn)
 {
-    double r2 = la_dot(r, r), rn = sqrt(r2), k = -env->mu / (r2 * rn);
+    double l0, l1, f;
+    if (c->atm_valid < 2) {
+        return env->rho0 * gnc_exp(-(rn - env->r_earth - env->h0) / env->scale_height);
+    }
+    l0 = c->atm_lnrho[0] + c->atm_dlnrho[0] * (rn - c->atm_r[0]);
+    l1 = c->atm_lnrho[1] + c->atm_dlnrho[1] * (rn - c->atm_r[1]);
+    f = (t - c->atm_t[0]) / (c->atm_t[1] - c->atm_t[0]);
+    f = f < 0.0 ? 0.0 : (f > 1.0 ? 1.0 : f);
+    return gnc_exp(l0 + f * (l1 - l0));
+}
+
+/* Projected area of the craft's box along the unit inertial direction u_n. */
+static double box_area(const sim_craft *c, const double *q, const double u_n[3])
+{
+    double u_b[3];
+    sim_rotate(q, u_n, u_b);
+    return c->face_area[0] * fabs(u_b[0]) + c->face_area[1] * fabs(u_b[1])
+        + c->face_area[2] * fabs(u_b[2]);
+}
+
+static int has_faces(const sim_craft *c)
+{
+    return c->face_area[0] > 0.0 || c->face_area[1] > 0.0 || c->face_area[2] > 0.0;
+}
+
+/* Drag acceleration (N) at state (r, v, q) and time t; the density to rho_out. */
+static void drag_accel(const sim_env *env, const sim_craft *c, double t, const double *r,
+                       const double *v, const double *q, double rn, double mass, double a[3],
+                       double *rho_out)
+{
+    double vr[3], vrn, rho, cda, k;
+    a[0] = a[1] = a[2] = 0.0;
+    *rho_out = 0.0;
+    if (!env->drag_on) {
+        return;
+    }
+    vr[0] = v[0] + env->omega_earth * r[1];
+    vr[1] = v[1] - env->omega_earth * r[0];
+    vr[2] = v[2];
+    vrn = la_norm(vr);
+    if (has_faces(c)) {
+        double u[3];
+        if (!(vrn > 0.0)) {
+            return;
+        }
+        u[0] = vr[0] / vrn;
+        u[1] = vr[1] / vrn;
+        u[2] = vr[2] / vrn;
+        cda = c->cd * box_area(c, q, u);
+    } else {
+        cda = c->cd_area;
+    }
+    if (!(cda > 0.0)) {
+        return;
+    }
+    rho = atmos_density(env, c, t, rn);
+    *rho_out = rho;
+    k = -0.5 * rho * cda / mass * vrn;
+    a[0] = k * vr[0];
+    a[1] = k * vr[1];
+    a[2] = k * vr[2];
+}
+
+/* Solar radiation pressure acceleration (N), zero in the cylindrical shadow. */
+static void srp_accel(const sim_env *env, const sim_craft *c, const double *r, const double *q,
+                      double mass, double a[3])
+{
+    double s[3], d, u[3], k, au_d;
+    int shadow;
+    a[0] = a[1] = a[2] = 0.0;
+    if (!env->srp_on || !has_faces(c)) {
+        return;
+    }
+    (void)sim_eclipse(r, env->sun_n, env->r_earth, &shadow);
+    if (shadow) {
+        return;
+    }
+    s[0] = env->sun_n[0] * env->sun_distance - r[0];
+    s[1] = env->sun_n[1] * env->sun_distance - r[1];
+    s[2] = env->sun_n[2] * env->sun_distance - r[2];
+    d = la_norm(s);
+    u[0] = s[0] / d;
+    u[1] = s[1] / d;
+    u[2] = s[2] / d;
+    au_d = SIM_AU / d;
+    k = -env->srp_pressure * c->cr * box_area(c, q, u) / mass * au_d * au_d;
+    a[0] = k * u[0];
+    a[1] = k * u[1];
+    a[2] = k * u[2];
+}
+
+/* Gravity (two-body + J2), drag and SRP acceleration; the drag and SRP parts
+ * and the density to the optional outputs. */
+static void orbit_accel(const sim_env *env, const sim_craft *craft, double t, const double *r,
+                        const double *v, const double *q, double mass, double a[3],
+                        double a_drag[3], double a_srp[3], double *rho)
+{
+    double r2 = la_dot(r, r), rn = sqrt(r2), k = -env->mu / (r2 * rn), ad[3], as[3], dens;
     a[0] = k * r[0];
     a[1] = k * r[1];
     a[2] = k * r[2];
@@ -73,18 +170,53 @@ static void orbit_accel(const sim_env *env, const sim_craft *craft, const double
         a[1] += k * r[1] * f * (1.0 - 5.0 * z2);
         a[2] += k * r[2] * f * (3.0 - 5.0 * z2);
     }
-    if (env->drag_on && craft->cd_area > 0.0) {
-        double vr[3], vrn, rho, c;
-        vr[0] = v[0] + env->omega_earth * r[1];
-        vr[1] = v[1] - env->omega_earth * r[0];
-        vr[2] = v[2];
-        vrn = la_norm(vr);
-        rho = env->rho0 * gnc_exp(-(rn - env->r_earth - env->h0) / env->scale_height);
-        c = -0.5 * rho * craft->cd_area / mass * vrn;
-        a[0] += c * vr[0];
-        a[1] += c * vr[1];
-        a[2] += c * vr[2];
+    drag_accel(env, craft, t, r, v, q, rn, mass, ad, &dens);
+    srp_accel(env, craft, r, q, mass, as);
+    a[0] += ad[0] + as[0];
+    a[1] += ad[1] + as[1];
+    a[2] += ad[2] + as[2];
+    if (a_drag != NULL) {
+        la_copy(ad, a_drag, 3);
+        la_copy(as, a_srp, 3);
+        *rho = dens;
     }
+}
+
+void sim_orbit_perturbations(const sim_env *env, const sim_craft *c, double t, double a_drag[3],
+                             double a_srp[3], double *rho)
+{
+    double a[3];
+    orbit_accel(env, c, t, c->r, c->v, c->q, c->dry_mass + c->prop_mass, a, a_drag, a_srp, rho);
+}
+
+int sim_mass_properties(const sim_craft *c, double prop_mass, double com[3],
+                        double inertia_cm[9])
+{
+    double m, p[3], d2, e2;
+    int i, j;
+    if (c == NULL || com == NULL || inertia_cm == NULL) {
+        return SIM_ERR_NULL;
+    }
+    if (!(c->dry_mass > 0.0) || !(prop_mass >= 0.0) || !la_finite(c->tank_pos, 3)
+        || !la_finite(c->inertia, 9)) {
+        return SIM_ERR_DOMAIN;
+    }
+    m = c->dry_mass + prop_mass;
+    for (i = 0; i < 3; ++i) {
+        com[i] = prop_mass * c->tank_pos[i] / m;
+        p[i] = c->tank_pos[i] - com[i];
+    }
+    d2 = la_dot(com, com);
+    e2 = la_dot(p, p);
+    for (i = 0; i < 3; ++i) {
+        for (j = 0; j < 3; ++j) {
+            double eye = i == j ? 1.0 : 0.0;
+            inertia_cm[3 * i + j] = c->inertia[3 * i + j]
+                + c->dry_mass * (d2 * eye - com[i] * com[j])
+                + prop_mass * (e2 * eye - p[i] * p[j]);
+        }
+    }
+    return SIM_OK;
 }
 
 /* Motor torque on wheel i (after saturation and faults) minus friction. */
@@ -131,7 +263,11 @@ void sim_deriv(const sim_env *env, const sim_craft *c, double t, const double *x
                 f_b[0] += fi[0];
                 f_b[1] += fi[1];
                 f_b[2] += fi[2];
-                la_cross(&c->thr_pos[3 * i], fi, ti);
+                double arm[3];
+                arm[0] = c->thr_pos[3 * i] - c->com[0];
+                arm[1] = c->thr_pos[3 * i + 1] - c->com[1];
+                arm[2] = c->thr_pos[3 * i + 2] - c->com[2];
+                la_cross(arm, fi, ti);
                 tq[0] += ti[0];
                 tq[1] += ti[1];
                 tq[2] += ti[2];
@@ -140,7 +276,7 @@ void sim_deriv(const sim_env *env, const sim_craft *c, double t, const double *x
         }
     }
 
-    orbit_accel(env, c, r, v, mass, a);
+    orbit_accel(env, c, t, r, v, q, mass, a, NULL, NULL, NULL);
     sim_rotate_inv(q, f_b, f_n);
     for (i = 0; i < 3; ++i) {
         dx[i] = v[i];
@@ -163,7 +299,7 @@ void sim_deriv(const sim_env *env, const sim_craft *c, double t, const double *x
         dx[8] = -0.5 * (w[1] * q[0] + w[2] * q[1] - w[0] * q[3]);
         dx[9] = -0.5 * (w[2] * q[0] + w[0] * q[2] - w[1] * q[1]);
 
-        la_mv3(c->inertia, w, iw);
+        la_mv3(c->inertia_cm, w, iw);
         h[0] = iw[0];
         h[1] = iw[1];
         h[2] = iw[2];
@@ -181,7 +317,7 @@ void sim_deriv(const sim_env *env, const sim_craft *c, double t, const double *x
         if (env->gravity_gradient_on) {
             double rb[3], irb[3], gg[3], r2 = la_dot(r, r), k;
             sim_rotate(q, r, rb);
-            la_mv3(c->inertia, rb, irb);
+            la_mv3(c->inertia_cm, rb, irb);
             la_cross(rb, irb, gg);
             k = 3.0 * env->mu / (r2 * r2 * sqrt(r2));
             tq[0] += k * gg[0];
@@ -240,7 +376,7 @@ int sim_craft_kinetic_energy(const sim_craft *c, double *energy)
     if (c == NULL || energy == NULL) {
         return SIM_ERR_NULL;
     }
-    la_mv3(c->inertia, c->w, iw);
+    la_mv3(c->inertia_cm, c->w, iw);
     e = 0.5 * la_dot(c->w, iw);
     for (i = 0; i < c->n_wheels; ++i) {
         double aw = la_dot(&c->wheel_axis[3 * i], c->w), s = c->wheel_speed[i] + aw;

@@ -28,10 +28,34 @@ static int invert3(const double m[9], double out[9])
     return SIM_OK;
 }
 
-int sim_craft_prepare(sim_craft *c)
+/* Refresh the centre of mass, the inertia about it and the effective
+ * inertia's inverse for the current propellant mass. */
+static int craft_mass_props(sim_craft *c)
 {
     double ieff[9];
     int i, j;
+    if (sim_mass_properties(c, c->prop_mass, c->com, c->inertia_cm) != SIM_OK) {
+        return SIM_ERR_DOMAIN;
+    }
+    for (i = 0; i < 9; ++i) {
+        ieff[i] = c->inertia_cm[i];
+    }
+    for (i = 0; i < c->n_wheels; ++i) {
+        const double *a = &c->wheel_axis[3 * i];
+        for (j = 0; j < 9; ++j) {
+            ieff[j] -= c->wheel_inertia[i] * a[j / 3] * a[j % 3];
+        }
+    }
+    if (invert3(ieff, c->inertia_eff_inv) != SIM_OK) {
+        return SIM_ERR_DOMAIN;
+    }
+    c->props_prop_mass = c->prop_mass;
+    return SIM_OK;
+}
+
+int sim_craft_prepare(sim_craft *c)
+{
+    int i;
     if (c == NULL) {
         return SIM_ERR_NULL;
     }
@@ -41,11 +65,11 @@ int sim_craft_prepare(sim_craft *c)
     }
     if (!(c->dry_mass > 0.0) || !(c->prop_mass >= 0.0) || !la_finite(c->inertia, 9)
         || !la_finite(c->r, 3) || !la_finite(c->v, 3) || !la_finite(c->q, 4)
-        || !la_finite(c->w, 3) || !(c->cd_area >= 0.0)) {
+        || !la_finite(c->w, 3) || !(c->cd_area >= 0.0) || !la_finite(c->tank_pos, 3)
+        || !(c->face_area[0] >= 0.0) || !(c->face_area[1] >= 0.0)
+        || !(c->face_area[2] >= 0.0) || !(c->cd >= 0.0) || !(c->cr >= 0.0)
+        || !isfinite(c->cd) || !isfinite(c->cr) || !la_finite(c->face_area, 3)) {
         return SIM_ERR_DOMAIN;
-    }
-    for (i = 0; i < 9; ++i) {
-        ieff[i] = c->inertia[i];
     }
     for (i = 0; i < c->n_wheels; ++i) {
         const double *a = &c->wheel_axis[3 * i];
@@ -56,9 +80,6 @@ int sim_craft_prepare(sim_craft *c)
             || (c->wheel_coulomb[i] > 0.0 && !(c->wheel_coulomb_speed[i] > 0.0))
             || !isfinite(c->wheel_speed[i])) {
             return SIM_ERR_DOMAIN;
-        }
-        for (j = 0; j < 9; ++j) {
-            ieff[j] -= c->wheel_inertia[i] * a[j / 3] * a[j % 3];
         }
     }
     for (i = 0; i < c->n_thrusters; ++i) {
@@ -88,7 +109,7 @@ int sim_craft_prepare(sim_craft *c)
             c->q[i] /= qn;
         }
     }
-    if (invert3(ieff, c->inertia_eff_inv) != SIM_OK) {
+    if (craft_mass_props(c) != SIM_OK) {
         return SIM_ERR_DOMAIN;
     }
     c->prepared = 1;
@@ -133,6 +154,9 @@ static void craft_tick(const sim_env *env, sim_craft *c, double t, double dt)
 {
     double on_time[12], cuts[13];
     int on[12], i, j, ncut = 0;
+    if (c->prop_mass != c->props_prop_mass) {
+        (void)craft_mass_props(c); /* checked at prepare; the mass only decreases */
+    }
     for (i = 0; i < c->n_thrusters; ++i) {
         double ot = c->thr_on_time[i];
         if (!(ot > 0.0)) {
@@ -202,7 +226,8 @@ static void craft_outputs(const sim_world *wd, sim_craft *c)
     sim_rotate(c->q, c->b_n, c->b_body);
     sim_rotate(c->q, wd->sun_n, c->sun_body);
     (void)sim_eclipse(c->r, wd->sun_n, env->r_earth, &c->eclipse);
-    la_mv3(c->inertia, c->w, iw);
+    sim_orbit_perturbations(env, c, wd->t, c->drag_accel, c->srp_accel, &c->density);
+    la_mv3(c->inertia_cm, c->w, iw);
     for (i = 0; i < c->n_wheels; ++i) {
         double hw = c->wheel_inertia[i] * c->wheel_speed[i];
         iw[0] += c->wheel_axis[3 * i] * hw;
@@ -251,11 +276,21 @@ static void hill_state(sim_world *wd)
     wd->hill_v[2] = la_dot(z, drho);
 }
 
+/* The sun at the world's time into the environment (SRP uses it through the tick). */
+static int env_sun(sim_world *wd)
+{
+    double jd = wd->env.jd_tt0 + wd->t / 86400.0;
+    return sim_sun(jd, wd->env.sun_n, &wd->env.sun_distance);
+}
+
 static int world_outputs(sim_world *wd)
 {
     int i;
     double jd = wd->env.jd_tt0 + wd->t / 86400.0;
     if (sim_sun(jd, wd->sun_n, &wd->sun_distance) != SIM_OK) {
+        return SIM_ERR_DOMAIN;
+    }
+    if (env_sun(wd) != SIM_OK) {
         return SIM_ERR_DOMAIN;
     }
     for (i = 0; i < wd->n_craft; ++i) {
@@ -276,7 +311,8 @@ int sim_world_prepare(sim_world *wd)
     }
     if (!(wd->env.mu > 0.0) || !(wd->env.r_earth > 0.0) || !isfinite(wd->env.j2)
         || !isfinite(wd->t) || !isfinite(wd->env.jd_tt0) || !isfinite(wd->env.era0)
-        || (wd->env.drag_on && !(wd->env.scale_height > 0.0))) {
+        || (wd->env.drag_on && !(wd->env.scale_height > 0.0))
+        || (wd->env.srp_on && !(wd->env.srp_pressure >= 0.0))) {
         return SIM_ERR_DOMAIN;
     }
     for (i = 0; i < wd->n_craft; ++i) {
@@ -307,6 +343,9 @@ int sim_world_step(sim_world *wd, double dt, long n)
         }
     }
     for (k = 0; k < n; ++k) {
+        if (wd->env.srp_on && k > 0) { /* the first tick has it from the last outputs */
+            (void)env_sun(wd);
+        }
         for (i = 0; i < wd->n_craft; ++i) {
             sim_craft *c = &wd->craft[i];
             craft_tick(&wd->env, c, wd->t, dt);

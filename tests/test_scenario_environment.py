@@ -1,0 +1,50 @@
+"""The scenario's environment keys (issue #17): [environment] and [craft.*]
+reach the truth world, [onboard_drag] the flight software, every mistake is a
+UserError naming the key."""
+
+from __future__ import annotations
+
+import pytest
+
+from fsw.errors import UserError
+from fsw.scenario import load_builtin, override
+from hil.sim.from_scenario import world_config
+
+
+@pytest.mark.parametrize(("name", "drag"), [("victus_haze", True), ("short_inspection", False)])
+def test_shipped_scenarios_environment(name: str, drag: bool) -> None:
+    """The default mission flies with NRLMSIS drag and SRP; the short variant
+    with SRP, surfaces and the offset tank, its drag off (see its file)."""
+    sc = load_builtin(name)
+    cfg = world_config(sc)
+    env = cfg.environment
+    assert env.drag is drag and env.srp and env.atmosphere == "nrlmsis"
+    assert (env.f107, env.f107a, env.ap) == (sc.environment.f107_sfu, sc.environment.f107a_sfu,
+                                             sc.environment.ap)
+    assert cfg.chaser.face_areas == sc.craft.chaser.face_areas_m2
+    assert cfg.target.face_areas == sc.craft.target.face_areas_m2
+    assert cfg.chaser.tank_position == sc.craft.chaser.tank_position_b_m
+    assert sc.onboard_drag.enabled is drag  # the flight software's model where the truth has drag
+
+
+def test_fault_scenarios_keep_drag_off_by_default() -> None:
+    env = world_config(load_builtin("fault_wheel")).environment
+    assert not env.drag and not env.srp
+
+
+@pytest.mark.parametrize(("key", "value", "named"), [
+    ("environment__atmosphere", "jacchia", "environment.atmosphere"),
+    ("environment__f107_sfu", 10.0, "environment.f107_sfu"),
+    ("environment__ap", -1.0, "environment.ap"),
+    ("environment__density_digits", 1, "environment.density_digits"),
+    ("environment__density_period_s", 0.0, "environment.density_period_s"),
+    ("craft__chaser__face_areas_m2", [1.0, 1.0], "craft.chaser.face_areas_m2"),
+    ("craft__target__face_areas_m2", [0.0, 0.0, 0.0], "craft.target.face_areas_m2"),
+    ("craft__chaser__cr", 2.5, "craft.chaser.cr"),
+    ("craft__chaser__tank_position_b_m", [9.0, 0.0, 0.0], "craft.chaser.tank_position_b_m"),
+    ("onboard_drag__scale_height_km", 0.0, "onboard_drag.scale_height_km"),
+    ("onboard_drag__target_ballistic_m2kg", -0.1, "onboard_drag.target_ballistic_m2kg"),
+])
+def test_bad_environment_keys_are_named(key: str, value, named: str) -> None:
+    with pytest.raises(UserError, match=named.replace(".", r"\.")):
+        override(load_builtin("victus_haze"), **{key: value})

@@ -177,18 +177,24 @@ class Wheels:
 def _rcs_positions() -> list[list[float]]:
     return [[-0.5, y, z] for y in (0.3, -0.3) for z in (0.3, -0.3)] + [
         [0.5, y, z] for y in (0.3, -0.3) for z in (0.3, -0.3)
-    ]
+    ] + [[x, -0.5, 0.0] for x in (0.297, -0.303)] + [[x, 0.5, 0.0] for x in (0.297, -0.303)] + [
+        [x, 0.0, -0.5] for x in (0.297, -0.303)] + [[x, 0.0, 0.5] for x in (0.297, -0.303)]
 
 
 def _rcs_directions() -> list[list[float]]:
-    return [[1.0, 0.0, 0.0]] * 4 + [[-1.0, 0.0, 0.0]] * 4
+    return [[1.0, 0.0, 0.0]] * 4 + [[-1.0, 0.0, 0.0]] * 4 + [[0.0, 1.0, 0.0]] * 2 + [
+        [0.0, -1.0, 0.0]] * 2 + [[0.0, 0.0, 1.0]] * 2 + [[0.0, 0.0, -1.0]] * 2
 
 
 @dataclass
 class Rcs:
-    """Translation thrusters, 8 × 1 N: four on the -x face thrusting +x and four
-    on the +x face thrusting -x, fired in fours so their torques cancel; burns
-    turn the body x axis onto the Δv. Hydrazine monopropellant figures, assumed."""
+    """Thrusters, 16 × 1 N: four on the -x face thrusting +x and four on the +x
+    face thrusting -x, fired in fours so their torques cancel (large burns turn
+    the body x axis onto the Δv), and a pair along each of ±y and ±z (8-15),
+    the two of a pair either side of the centre of mass along x, so the craft
+    translates in any direction without slewing: burns up to
+    ``translate_max_dv_mps`` are made in the current attitude, the camera kept on
+    the target. Hydrazine monopropellant figures, assumed."""
 
     #: thruster positions from the centre of mass [m], body frame (assumed)
     positions_b: list[list[float]] = field(default_factory=_rcs_positions)
@@ -202,6 +208,10 @@ class Rcs:
     reference_pressure_pa: float = 2.2e6
     #: command period of pulse trains [s] (one propulsion tick)
     pulse_period_s: float = 1.0
+    #: burns up to this Δv [m/s] are made in the current attitude by splitting the
+    #: Δv over the translation groups (no slew; costs up to √3 the propellant of a
+    #: slewed burn); 0: every burn slews its group's axis onto the Δv (assumed)
+    translate_max_dv_mps: float = 0.1
 
     @property
     def count(self) -> int:
@@ -692,7 +702,7 @@ def validate(sc: Scenario) -> Scenario:
     _require(w.max_momentum_nms > 0, "chaser.wheels.max_momentum_nms", "must be > 0")
     _require(0 < w.unload_fraction < 1, "chaser.wheels.unload_fraction", "must be in (0, 1)")
     c = ch.rcs
-    _require(1 <= c.count <= 12, "chaser.rcs.positions_b", "must list 1 to 12 thrusters")
+    _require(1 <= c.count <= 16, "chaser.rcs.positions_b", "must list 1 to 16 thrusters")
     _require(len(c.directions_b) == c.count, "chaser.rcs.directions_b", "must match positions_b")
     for i, (pos, d) in enumerate(zip(c.positions_b, c.directions_b, strict=True)):
         _vector(pos, 3, f"chaser.rcs.positions_b[{i}]")
@@ -708,6 +718,8 @@ def validate(sc: Scenario) -> Scenario:
         "must be > 0 and below one full pulse period's impulse",
     )
     _require(0 < c.propellant_kg < ch.mass_kg, "chaser.rcs.propellant_kg", "must be in (0, mass)")
+    _require(0 <= c.translate_max_dv_mps <= 20, "chaser.rcs.translate_max_dv_mps",
+             "must be in [0, 20] m/s")
     _require(c.pulse_period_s > 0, "chaser.rcs.pulse_period_s", "must be > 0")
     _require(c.reference_pressure_pa > 0, "chaser.rcs.reference_pressure_pa", "must be > 0")
     s = ch.sensors

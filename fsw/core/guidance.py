@@ -195,6 +195,14 @@ class GuidanceCore(abc.ABC):
         """One firing cycle ``(on s, dv m/s, dm kg)``; on = 0: the burn is done."""
 
     @abc.abstractmethod
+    def prop_translate(self, ok_mask: int, q_BN: ArrayLike, rem_N: ArrayLike, thrust: float,
+                       mass: float, dt: float
+                       ) -> tuple[tuple[float, ...], tuple[float, float, float], float]:
+        """One cycle of a translation in the current attitude (no slew):
+        ``(on_time per thruster s, dv_N m/s, dm kg)``, all zero when the burn is
+        done; GncDomainError when the layout cannot make ``rem_N`` from ``q_BN``."""
+
+    @abc.abstractmethod
     def prop_duration(self, n_fire: int, thrust: float, mass: float, dv: float) -> float:
         """Burn duration (s)."""
 
@@ -391,6 +399,12 @@ class LocalCore(GuidanceCore):
     def prop_fire(self, n_fire: int, thrust: float, mass: float, remaining: float,
                   dt: float) -> tuple[float, float, float]:
         return self._need(self._prop, "prop_fire").fire(n_fire, thrust, mass, remaining, dt)
+
+    def prop_translate(self, ok_mask: int, q_BN: ArrayLike, rem_N: ArrayLike, thrust: float,
+                       mass: float, dt: float
+                       ) -> tuple[tuple[float, ...], tuple[float, float, float], float]:
+        return self._need(self._prop, "prop_translate").translate(ok_mask, q_BN, rem_N, thrust,
+                                                                  mass, dt)
 
     def prop_duration(self, n_fire: int, thrust: float, mass: float, dv: float) -> float:
         return self._need(self._prop, "prop_duration").duration(n_fire, thrust, mass, dv)
@@ -645,6 +659,15 @@ class PacketCore(GuidanceCore):
         r = self._rpc("PROP_FIRE", n_fire=int(n_fire), thrust=thrust, mass=mass,
                       remaining=remaining, dt=dt)
         return float(r.on), float(r.dv), float(r.dm)
+
+    def prop_translate(self, ok_mask: int, q_BN: ArrayLike, rem_N: ArrayLike, thrust: float,
+                       mass: float, dt: float
+                       ) -> tuple[tuple[float, ...], tuple[float, float, float], float]:
+        r = self._rpc("PROP_TRANSLATE", ok_mask=int(ok_mask), q_BN=q_BN, rem_N=rem_N,
+                      thrust=thrust, mass=mass, dt=dt)
+        d = r.dv_N
+        return (tuple(float(x) for x in r.on_time), (float(d[0]), float(d[1]), float(d[2])),
+                float(r.dm))
 
     def prop_duration(self, n_fire: int, thrust: float, mass: float, dv: float) -> float:
         return float(self._rpc("PROP_DURATION", n_fire=int(n_fire), thrust=thrust, mass=mass,

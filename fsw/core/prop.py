@@ -119,6 +119,20 @@ class Prop:
                                 float(remaining), float(dt), d, d + 1, d + 2), "prop_fire")
         return float(d[0]), float(d[1]), float(d[2])
 
+    def translate(self, ok_mask: int, q_BN: ArrayLike, rem_N: ArrayLike, thrust: float,
+                  mass: float, dt: float
+                  ) -> tuple[tuple[float, ...], tuple[float, float, float], float]:
+        """One cycle of a translation in attitude ``q_BN`` without slewing:
+        ``(on_time of each of the GNC_PROP_MAX = 16 thruster slots, dv_N, dm)``
+        (see gnc_prop_translate); all zero
+        when done. GncDomainError when the groups cannot make ``rem_N``."""
+        q, r = vec(q_BN, 4, "q_BN"), vec(rem_N, 3, "rem_N")
+        on, dv, dm = out(16), out(3), self._d
+        check(lib.gnc_prop_translate(self._ctx, int(ok_mask), ptr(q), ptr(r), float(thrust),
+                                     float(mass), float(dt), ptr(on), ptr(dv), dm),
+              "prop_translate")
+        return tuple(float(x) for x in on), _t3(dv), float(dm[0])
+
     def duration(self, n_fire: int, thrust: float, mass: float, dv: float) -> float:
         """Burn duration (s) of ``dv`` m/s with ``n_fire`` thrusters of ``thrust`` N."""
         d = self._d

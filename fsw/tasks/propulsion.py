@@ -16,6 +16,12 @@ the cycle, never a pulse below the minimum impulse bit; the Δv delivered is
 counted from the commanded impulses (thrust scaled by the measured tank
 pressure: blowdown) and the mass estimate --> ``done`` (Δv
 reached), or ``aborted`` (attitude lost while firing, SAFE, or a fault).
+A burn up to the scenario's ``chaser.rcs.translate_max_dv_mps`` whose Δv the
+layout can make from the current attitude (groups along orthogonal body axes)
+is a *translation*: no burn attitude is requested, the ADCS keeps its pointing
+(the camera on the target), and each cycle the Δv still to do, seen in the
+current attitude estimate, is split over the groups along it, each firing for
+its component (the core's ``prop_translate``).
 Every burn ends disarmed. An order without a valid arming is rejected (event).
 
 Packets in: PROP_ARM, BURN_ORDER, MISSION_CMD (ARM_THRUSTERS, FIRE), ADCS_STATE,
@@ -85,6 +91,10 @@ TEST_BACKOFF_S = 300.0
 DV_MAX = 20.0
 #: body axis turned towards the orbit normal in a burn attitude (the star tracker)
 ST_B = (0.0, -1.0, 0.0)
+#: thruster slots of THRUSTER_CMD.on_time (the core's GNC_PROP_MAX)
+SLOTS = 16
+#: thrusters of a translation group fired together (the pairs along ±y and ±z)
+TRANSLATE_PAIR = 2
 
 PROP_ARM = DICTIONARY["PROP_ARM"]
 BURN_ORDER = DICTIONARY["BURN_ORDER"]
@@ -125,6 +135,9 @@ class PropulsionTask:
         self.sc = scenario
         rcs = scenario.chaser.rcs
         self.n = rcs.count
+        if self.n > SLOTS:
+            raise ValueError(f"{self.n} thrusters: THRUSTER_CMD carries {SLOTS}")
+        self.translate_max = rcs.translate_max_dv_mps
         self.F_ref = self.F = rcs.thrust_n
         self.p_ref = rcs.reference_pressure_pa
         self.pressure = 0.0
@@ -226,7 +239,8 @@ class PropulsionTask:
             return False
         self.armed_until = -math.inf  # the order consumes the arming
         self.burn = {"id": burn_id, "t_exec": t_exec, "dv": tuple(dv), "done": 0.0, "ack": ack,
-                     "purpose": purpose, "q": None, "axis": None, "mag": mag}
+                     "purpose": purpose, "q": None, "axis": None, "mag": mag,
+                     "translate": None, "made": _Z3}
         self.state = BurnStatusState.PENDING
         self.ctx.event(Severity.INFO, EventId.BURN,
                        f"burn {burn_id} pending: {mag:.3f} m/s, {purpose}"[:96])
@@ -312,6 +326,11 @@ class PropulsionTask:
         if mag < 1e-9:
             self._end(BurnStatusState.DONE, "zero burn")
             return
+        if b["translate"] is None:
+            b["translate"] = self._can_translate(dv, mag)
+        if b["translate"]:
+            self._pending_translation(t)
+            return
         if b["q"] is None:
             # the group whose axis is nearest the Δv in the current attitude,
             # then the burn attitude: that axis on the Δv
@@ -345,6 +364,36 @@ class PropulsionTask:
         self.rates_fire0 = self.rates
         self.ctx.event(Severity.INFO, EventId.BURN, f"burn {b['id']} firing")
 
+    def _can_translate(self, dv, mag: float) -> bool:
+        """A small burn with a valid attitude estimate and a layout that makes
+        the Δv from the current attitude: made without slewing."""
+        if not (0.0 < mag <= self.translate_max) or self.att is None or not self.att[0]:
+            return False
+        try:
+            self.core.prop_translate(self._mask(), self.att[1], dv, self.F, self._mass(), self.dt)
+        except GncError:
+            return False
+        return True
+
+    def _pending_translation(self, t: float) -> None:
+        """A translation keeps the attitude the ADCS flies (the camera on the
+        target): no burn attitude is requested; it starts at its time once the
+        pointing has settled."""
+        b = self.burn
+        duration = self.core.prop_duration(TRANSLATE_PAIR, self.F, self._mass(), b["mag"])
+        if t < b["t_exec"] - duration / 2:
+            return
+        settled = self.att is not None and self.att[0] \
+            and math.degrees(self.att[3]) <= FIRE_ATTITUDE_DEG
+        if not settled:
+            if t > b["t_exec"] + 900:
+                self._end(BurnStatusState.ABORTED, "pointing not settled for a translation")
+            return
+        self.state = BurnStatusState.FIRING
+        self.firing_rate_count = 0
+        self.rates_fire0 = self.rates if self.rates is not None else _Z3
+        self.ctx.event(Severity.INFO, EventId.BURN, f"burn {b['id']} firing (translation)")
+
     def _fire(self, t: float) -> None:
         b = self.burn
         spinning = self.rates is not None and self.core.prop_rate_residuals(
@@ -357,6 +406,9 @@ class PropulsionTask:
             self._end(BurnStatusState.ABORTED, f"{why} while firing: unbalanced thrust")
             self._start_test(f"{why} while firing")
             return
+        if b["translate"]:
+            self._fire_translation()
+            return
         group = b["group"] & self._mask()
         n_fire = bin(group).count("1")
         if n_fire < 2:
@@ -368,9 +420,35 @@ class PropulsionTask:
             self._end(BurnStatusState.DONE, "delta-v reached")
             return
         self.ctx.send(THRUSTER_CMD, on_time=tuple(on if group >> i & 1 else 0.0
-                                                  for i in range(8)))
+                                                  for i in range(SLOTS)))
         b["done"] += dv
         self.cds["dv_total"] += dv
+        self.cds["propellant"] = max(0.0, self.cds["propellant"] - dm)
+
+    def _fire_translation(self) -> None:
+        """One cycle of a translation: the Δv still to do split over the groups
+        in the current attitude estimate (the core), each group for its part."""
+        b = self.burn
+        dv, made = b["dv"], b["made"]
+        rem = (dv[0] - made[0], dv[1] - made[1], dv[2] - made[2])
+        if self.att is None or not self.att[0]:
+            self._end(BurnStatusState.ABORTED, "attitude estimate lost while translating")
+            return
+        try:
+            on, dv_N, dm = self.core.prop_translate(self._mask(), self.att[1], rem, self.F,
+                                                    self._mass(), self.dt)
+        except GncError as exc:
+            self._end(BurnStatusState.ABORTED, f"translation not possible: {exc}")
+            return
+        if not any(x > 0.0 for x in on):
+            self._end(BurnStatusState.DONE, "delta-v reached")
+            return
+        self.ctx.send(THRUSTER_CMD, on_time=on)
+        made = (made[0] + dv_N[0], made[1] + dv_N[1], made[2] + dv_N[2])
+        b["made"] = made
+        b["done"] = math.sqrt(made[0] * made[0] + made[1] * made[1] + made[2] * made[2])
+        self.cds["dv_total"] += math.sqrt(dv_N[0] * dv_N[0] + dv_N[1] * dv_N[1]
+                                          + dv_N[2] * dv_N[2])
         self.cds["propellant"] = max(0.0, self.cds["propellant"] - dm)
 
     def _end(self, state: BurnStatusState, why: str) -> None:
@@ -457,7 +535,7 @@ class PropulsionTask:
                 return
             tst["w0"] = self.rates
             self.ctx.send(THRUSTER_CMD, on_time=tuple(TEST_PULSE_S if j == i else 0.0
-                                                      for j in range(8)))
+                                                      for j in range(SLOTS)))
             tst["phase"], tst["wait"] = 2, 3
         elif ph == 2:
             tst["wait"] -= 1

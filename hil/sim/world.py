@@ -75,13 +75,13 @@ class CraftView:
         self.wheel_speed = _view(craft, "wheel_speed", 6)[: self.n_wheels]
         self.wheel_torque_cmd = _view(craft, "wheel_torque_cmd", 6)[: self.n_wheels]
         self.mtq_dipole_cmd = _view(craft, "mtq_dipole_cmd", 3)
-        self.thr_on_time = _view(craft, "thr_on_time", 12)[: self.n_thrusters]
+        self.thr_on_time = _view(craft, "thr_on_time", 16)[: self.n_thrusters]
         self.b_body = _view(craft, "b_body", 3)
         self.b_n = _view(craft, "b_n", 3)
         self.sun_body = _view(craft, "sun_body", 3)
         self.h_n = _view(craft, "h_n", 3)
-        self.thr_total_on = _view(craft, "thr_total_on", 12)[: self.n_thrusters]
-        self.thr_pulses = _view(craft, "thr_pulses", 12)[: self.n_thrusters]
+        self.thr_total_on = _view(craft, "thr_total_on", 16)[: self.n_thrusters]
+        self.thr_pulses = _view(craft, "thr_pulses", 16)[: self.n_thrusters]
         self.wheel_torque_applied = _view(craft, "wheel_torque_applied", 6)[: self.n_wheels]
         self.inertia = _view(craft, "inertia", 9).reshape(3, 3)
         #: inertia about the current centre of mass and that centre (body, from
@@ -137,8 +137,8 @@ class CraftView:
 
 def _fill_craft(c: Any, sc: SpacecraftConfig, r: np.ndarray, v: np.ndarray) -> None:
     """Copy a spacecraft configuration and initial state into a C craft."""
-    if len(sc.wheels) > 6 or len(sc.thrusters) > 12:
-        raise UserError(f"{sc.name}: at most 6 wheels and 12 thrusters")
+    if len(sc.wheels) > 6 or len(sc.thrusters) > 16:
+        raise UserError(f"{sc.name}: at most 6 wheels and 16 thrusters")
     c.r = list(map(float, r))
     c.v = list(map(float, v))
     c.q = [float(x) for x in sc.attitude_q]

@@ -109,6 +109,12 @@ typedef struct gnc_prop_fire_req {
     int n_fire; double thrust; double mass; double remaining; double dt;
 } gnc_prop_fire_req;
 typedef struct gnc_prop_fire_resp { double on; double dv; double dm; } gnc_prop_fire_resp;
+typedef struct gnc_prop_translate_req {
+    int ok_mask; double q_BN[4]; double rem_N[3]; double thrust; double mass; double dt;
+} gnc_prop_translate_req;
+typedef struct gnc_prop_translate_resp {
+    double on_time[GNC_PROP_MAX]; double dv_N[3]; double dm;
+} gnc_prop_translate_resp;
 typedef struct gnc_prop_duration_req { int n_fire; double thrust; double mass; double dv; } gnc_prop_duration_req;
 typedef struct gnc_prop_duration_resp { double duration; } gnc_prop_duration_resp;
 typedef struct gnc_prop_rate_residuals_req { double w_B[3]; double w0_B[3]; } gnc_prop_rate_residuals_req;

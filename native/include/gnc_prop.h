@@ -37,8 +37,9 @@ typedef struct gnc_prop {
 
 int gnc_prop_init(gnc_prop *ctx, const gnc_prop_config *cfg);
 
-/* The group with at least two usable thrusters (ok_mask) whose direction is
- * nearest the Delta-v dv_N (GCRF) seen in attitude q_BN; its direction axis_B,
+/* The group with the most usable thrusters (ok_mask, at least two), of those
+ * the one whose direction is nearest the Delta-v dv_N (GCRF) seen in attitude
+ * q_BN (a slewed burn turns it onto the Delta-v); its direction axis_B,
  * its usable members (*group_mask) and their count. GNC_ERR_DOMAIN when no
  * group has two usable thrusters (or dv is zero). */
 int gnc_prop_select(const gnc_prop *ctx, int ok_mask, const double q_BN[4],
@@ -56,6 +57,22 @@ int gnc_prop_burn_attitude(const gnc_prop *ctx, const double axis_B[3], const do
  * burn is done); the impulse's Delta-v (m/s) and propellant (kg). */
 int gnc_prop_fire(const gnc_prop *ctx, int n_fire, double thrust, double mass, double remaining,
                   double dt, double *on, double *dv, double *dm);
+
+/* One firing cycle of a translation without slewing: the Delta-v still to do,
+ * rem_N (GCRF), seen in attitude q_BN, is split over the groups (at least two
+ * usable thrusters of ok_mask each) whose directions have a positive component
+ * along it, each group firing for its component: on-time a_g mass / (n_g F)
+ * for the component a_g = d_g . rem_B, all scaled by one factor so the longest
+ * fits the cycle dt (the direction is kept), a group below min_on left out.
+ * on_time[i] (s) for every thruster (GNC_PROP_MAX, 0 for the others), the
+ * cycle's Delta-v dv_N (GCRF, m/s) and propellant *dm (kg); all zero when every
+ * component is below the minimum impulse bit (the burn is done).
+ * GNC_ERR_DOMAIN when the groups cannot make rem_N without slewing (the split
+ * misses it by more than 1e-6 |rem|: group directions not along orthogonal axes,
+ * or a direction without a usable group). */
+int gnc_prop_translate(const gnc_prop *ctx, int ok_mask, const double q_BN[4],
+                       const double rem_N[3], double thrust, double mass, double dt,
+                       double on_time[GNC_PROP_MAX], double dv_N[3], double *dm);
 
 /* Burn duration (s) of |dv| (m/s) with n_fire thrusters of thrust F (N) on mass (kg). */
 int gnc_prop_duration(const gnc_prop *ctx, int n_fire, double thrust, double mass, double dv,

@@ -127,7 +127,11 @@ int gnc_prop_select(const gnc_prop *ctx, int ok_mask, const double q_BN[4],
             continue;
         }
         c = la_dot(d, dv_B);
-        if (c > best_c) {
+        /* the strongest group, the nearest the Delta-v among equals: the burn
+         * slews anyway, and the pairs of a translation layout are left to
+         * translations (their torque about a moving centre of mass is not
+         * meant for long burns) */
+        if (cnt > best_n || (cnt == best_n && c > best_c)) {
             best_c = c;
             best = i;
             best_mask = mask;
@@ -206,6 +210,92 @@ int gnc_prop_fire(const gnc_prop *ctx, int n_fire, double thrust, double mass, d
     *on = t_on;
     *dm = impulse / (ctx->cfg.isp * ctx->cfg.g0);
     *dv = impulse / mass;
+    return GNC_OK;
+}
+
+int gnc_prop_translate(const gnc_prop *ctx, int ok_mask, const double q_BN[4],
+                       const double rem_N[3], double thrust, double mass, double dt,
+                       double on_time[GNC_PROP_MAX], double dv_N[3], double *dm)
+{
+    double q[4], qc[4], rem_B[3], made[3] = {0.0, 0.0, 0.0}, miss[3], mag, longest = 0.0;
+    double t_g[GNC_PROP_MAX], scale = 1.0, impulse = 0.0, dv_B[3] = {0.0, 0.0, 0.0};
+    int lead[GNC_PROP_MAX], n_g[GNC_PROP_MAX], i, j, st;
+    if (ctx == NULL || q_BN == NULL || rem_N == NULL || on_time == NULL || dv_N == NULL
+        || dm == NULL) {
+        return GNC_ERR_NULL;
+    }
+    if (!prop_ready(ctx)) {
+        return GNC_ERR_STATE;
+    }
+    if (!la_finite(rem_N, 3) || !(thrust > 0.0) || !la_finite(&thrust, 1) || !(mass > 0.0)
+        || !la_finite(&mass, 1) || !(dt > 0.0) || !la_finite(&dt, 1)) {
+        return GNC_ERR_DOMAIN;
+    }
+    st = gnc_quat_normalize(q_BN, q);
+    if (st != GNC_OK) {
+        return st;
+    }
+    la_zero(on_time, GNC_PROP_MAX);
+    la_zero(dv_N, 3);
+    *dm = 0.0;
+    mag = la_norm(rem_N);
+    if (!(mag > 0.0)) {
+        return GNC_OK;
+    }
+    gnc_quat_rotate(q, rem_N, rem_B);
+    /* each group once, at its first member: its usable count and its component */
+    for (i = 0; i < ctx->cfg.count; ++i) {
+        const double *d = ctx->cfg.direction_B + 3 * i;
+        double c;
+        lead[i] = -1;
+        n_g[i] = 0;
+        t_g[i] = 0.0;
+        for (j = 0; j < i; ++j) {
+            if (lead[j] == j && same_direction(d, ctx->cfg.direction_B + 3 * j)) {
+                break;
+            }
+        }
+        if (j < i) {
+            lead[i] = j;
+            continue;
+        }
+        lead[i] = i;
+        for (j = i; j < ctx->cfg.count; ++j) {
+            if ((ok_mask >> j & 1) && same_direction(d, ctx->cfg.direction_B + 3 * j)) {
+                n_g[i] += 1;
+            }
+        }
+        c = la_dot(d, rem_B);
+        if (n_g[i] < 2 || !(c > 0.0)) {
+            continue;
+        }
+        for (j = 0; j < 3; ++j) {
+            made[j] += c * d[j];
+        }
+        t_g[i] = c * mass / (n_g[i] * thrust);
+        longest = t_g[i] > longest ? t_g[i] : longest;
+    }
+    la_sub(made, rem_B, miss);
+    if (!(la_norm(miss) <= 1e-6 * mag)) {
+        return GNC_ERR_DOMAIN;
+    }
+    if (longest > dt) {
+        scale = dt / longest;
+    }
+    for (i = 0; i < ctx->cfg.count; ++i) {
+        double t = t_g[lead[i]] * scale;
+        if (!(ok_mask >> i & 1) || n_g[lead[i]] < 2 || !(t >= ctx->cfg.min_on) || !(t > 0.0)) {
+            continue; /* unusable, not along the Delta-v, or below the minimum impulse bit */
+        }
+        on_time[i] = t;
+        impulse += thrust * t;
+        for (j = 0; j < 3; ++j) {
+            dv_B[j] += thrust * t * ctx->cfg.direction_B[3 * i + j] / mass;
+        }
+    }
+    (void)gnc_quat_conj(q, qc); /* q is unit: neither call can fail */
+    (void)gnc_quat_rotate(qc, dv_B, dv_N);
+    *dm = impulse / (ctx->cfg.isp * ctx->cfg.g0);
     return GNC_OK;
 }
 

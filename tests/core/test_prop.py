@@ -1,7 +1,8 @@
 """Propulsion arithmetic (native/src/gnc_prop.c): groups, partners and
 selection against a brute force written here, the burn attitude's geometry,
 firing arithmetic against hand values, the thruster-test response against
-numpy.linalg.solve."""
+numpy.linalg.solve, translations without slewing against a split computed here
+with scipy's rotation."""
 
 from __future__ import annotations
 
@@ -54,7 +55,7 @@ def test_partners_match_brute_force() -> None:
         assert pr.partners() == tuple(want)
     # the scenario's diagonal pairs cancel exactly
     pr = prop.Prop(_scenario_config())
-    assert pr.partners() == (3, 2, 1, 0, 7, 6, 5, 4)
+    assert pr.partners() == (3, 2, 1, 0, 7, 6, 5, 4, 9, 8, 11, 10, 13, 12, 15, 14)
 
 
 def test_group_selection_matches_brute_force() -> None:
@@ -73,9 +74,10 @@ def test_group_selection_matches_brute_force() -> None:
                     continue
                 members = [j for j in range(k) if np.array_equal(dirs[i], dirs[j])
                            and ok >> j & 1]
-                if len(members) >= 2:
+                if len(members) >= 2:  # the most members, then the nearest
                     c = dirs[i] @ dv_B
-                    if best is None or c > best[0] + 1e-12:
+                    if best is None or len(members) > len(best[2]) or (
+                            len(members) == len(best[2]) and c > best[0] + 1e-12):
                         best = (c, i, members)
             if best is None:
                 with pytest.raises(GncDomainError):
@@ -142,3 +144,90 @@ def test_thruster_test_response_against_numpy_solve() -> None:
     with pytest.raises(GncRangeError):
         pr.test_response(12, 1.0, 0.1, np.zeros(3))
     assert math.isfinite(ratio)
+
+
+def _translation_truth(cfg: prop.PropConfig, ok: int, rot: Rotation, rem_N: np.ndarray,
+                       F: float, mass: float, dt: float, cut: bool = True) -> np.ndarray:
+    """On-times of a translation computed here: each group (two or more usable
+    members) along +/- a body axis fires for its component, all scaled so the
+    longest fits dt, those below the minimum on-time dropped."""
+    dirs = np.asarray(cfg.direction_B, float)
+    rem_B = rot.apply(rem_N)
+    t = np.zeros(16)
+    for i in range(len(dirs)):
+        members = [j for j in range(len(dirs)) if np.array_equal(dirs[i], dirs[j])
+                   and ok >> j & 1]
+        c = dirs[i] @ rem_B
+        if ok >> i & 1 and len(members) >= 2 and c > 0:
+            t[i] = c * mass / (len(members) * F)
+    if t.max() > dt:
+        t *= dt / t.max()
+    if cut:
+        t[t < cfg.min_on] = 0.0
+    return t
+
+
+def test_translation_splits_the_delta_v_over_the_axis_groups() -> None:
+    cfg = _scenario_config()
+    pr = prop.Prop(cfg)
+    dirs = np.asarray(cfg.direction_B, float)
+    pos = np.asarray(cfg.position_B, float)
+    F, mass, dt = 1.0, 300.0, 0.1
+    full = (1 << 16) - 1
+    for _ in range(200):
+        rot = Rotation.random(random_state=int(RNG.integers(1 << 30)))
+        rem = RNG.normal(size=3) * RNG.choice([1e-4, 1e-3, 0.05])
+        on, dv_N, dm = pr.translate(full, _q(rot), rem, F, mass, dt)
+        want = _translation_truth(cfg, full, rot, rem, F, mass, dt)
+        assert np.allclose(on, want, rtol=1e-12, atol=1e-15)
+        # the cycle's Delta-v is the thrusters' impulse seen in the inertial frame
+        made_B = (np.asarray(on)[:, None] * F * dirs).sum(axis=0) / mass
+        assert np.allclose(dv_N, rot.inv().apply(made_B), rtol=1e-12, atol=1e-18)
+        assert dm == pytest.approx(F * sum(on) / (220.0 * 9.80665), rel=1e-12, abs=1e-18)
+        along = _translation_truth(cfg, full, rot, rem, F, mass, dt, cut=False) > 0
+        kept = np.array_equal(want > 0, along)  # no group left out below the minimum
+        if max(on) < dt * (1 - 1e-12) and kept:
+            assert np.allclose(dv_N, rem, rtol=1e-12, atol=1e-18)  # all in one cycle
+        if max(on) == pytest.approx(dt, rel=1e-12) and kept:
+            # scaled, nothing dropped: the direction is kept
+            assert np.dot(dv_N, rem) / np.linalg.norm(dv_N) / np.linalg.norm(rem) > 1 - 1e-12
+        # torque-free about the centre of mass at half load (x = -0.003 m)
+        torque = (np.cross(pos - [-0.003, 0.0, 0.0], dirs) * np.asarray(on)[:, None]).sum(0)
+        assert np.linalg.norm(torque) < 1e-12
+
+
+def test_translation_cycles_reach_the_delta_v() -> None:
+    pr = prop.Prop(_scenario_config())
+    rot = Rotation.from_euler("zyx", [30, -20, 75], degrees=True)
+    want = np.array([0.012, -0.021, 0.004])
+    made, cycles = np.zeros(3), 0
+    while True:
+        on, dv_N, _ = pr.translate((1 << 16) - 1, _q(rot), want - made, 1.0, 300.0, 0.1)
+        if not any(on):
+            break
+        made += dv_N
+        cycles += 1
+    # what is left is below one minimum impulse bit (10 ms at 1 N, two thrusters) per axis
+    assert np.all(np.abs(rot.apply(want - made)) < 2 * 0.01 / 300.0)
+    # the longest group sets the time: x has four thrusters, y and z two
+    longest = max(abs(c) * 300.0 / n for c, n in zip(rot.apply(want), (4, 2, 2), strict=True))
+    assert cycles == math.ceil(longest / 0.1)
+
+
+def test_translation_refused_where_the_layout_cannot_make_it() -> None:
+    cfg = _scenario_config()
+    pr = prop.Prop(cfg)
+    q = (1.0, 0.0, 0.0, 0.0)
+    # thruster 8 (+y pair) failed: its group has one usable member left
+    ok = ((1 << 16) - 1) & ~(1 << 8)
+    with pytest.raises(GncDomainError):
+        pr.translate(ok, q, [0.0, 0.01, 0.0], 1.0, 300.0, 0.1)
+    on, _, _ = pr.translate(ok, q, [0.0, -0.01, 0.0], 1.0, 300.0, 0.1)  # -y still works
+    assert on[10] == on[11] == 0.1 and sum(on) == 0.2
+    # the eight x thrusters alone cannot translate along y
+    x_only = prop.PropConfig(position_B=cfg.position_B[:8], direction_B=cfg.direction_B[:8],
+                             inertia=INERTIA)
+    with pytest.raises(GncDomainError):
+        prop.Prop(x_only).translate(0xFF, q, [0.0, 0.01, 0.0], 1.0, 300.0, 0.1)
+    on, dv, dm = prop.Prop(x_only).translate(0xFF, q, [0.0, 0.0, 0.0], 1.0, 300.0, 0.1)
+    assert not any(on) and dv == (0.0, 0.0, 0.0) and dm == 0.0

@@ -1,6 +1,7 @@
 """Propulsion task: two-step arm/fire, pulse trains within the cycle and
 above the minimum impulse bit, Δv and propellant bookkeeping (rocket
-equation), rejection without arming, thruster pairs that cancel torques."""
+equation), rejection without arming, thruster pairs that cancel torques,
+small burns translated in the current attitude without a slew."""
 
 from __future__ import annotations
 
@@ -93,7 +94,8 @@ def test_no_fire_until_attitude_reached(ctx) -> None:
     task = _task(ctx)
     ctx.deliver(_adcs(ctx, err_deg=20.0))
     ctx.deliver(PROP_ARM.build(t_tai=ctx.t, arm=1, window=60.0))
-    ctx.deliver(BURN_ORDER.build(t_tai=ctx.t, burn_id=4, t_exec=ctx.t, dv_N=(0.0, 0.1, 0),
+    # above chaser.rcs.translate_max_dv_mps: slewed
+    ctx.deliver(BURN_ORDER.build(t_tai=ctx.t, burn_id=4, t_exec=ctx.t, dv_N=(0.0, 0.3, 0),
                                  purpose="t"))
     for _ in range(50):
         ctx.t += 0.1
@@ -112,7 +114,48 @@ def test_partners_cancel_torque(ctx) -> None:
     sc = Scenario()
     task = _task(ctx)
     rcs = sc.chaser.rcs
-    torque = np.cross(np.array(rcs.positions_b), np.array(rcs.directions_b))
+    # about the centre of mass at half propellant load (x = -0.003 m)
+    com = np.array([-0.003, 0.0, 0.0])
+    torque = np.cross(np.array(rcs.positions_b) - com, np.array(rcs.directions_b))
     for i, j in enumerate(task.partner):
         assert j != i
         assert np.allclose(torque[i] + torque[j], 0.0)
+
+
+def test_small_burn_translates_without_slewing(ctx) -> None:
+    """A burn up to translate_max_dv_mps keeps the attitude: no burn attitude
+    is requested, and the thrusters' impulses, seen through the attitude,
+    make the ordered Δv (scipy's rotation as the independent frame change)."""
+    from scipy.spatial.transform import Rotation
+
+    sc = Scenario()
+    rcs = sc.chaser.rcs
+    rot = Rotation.from_euler("zyx", [40, 25, -60], degrees=True)
+    x = rot.as_quat()
+    q = (x[3], x[0], x[1], x[2])
+    task = _task(ctx)
+    ctx.deliver(ADCS_STATE.build(t_tai=ctx.t, mode=3, valid=1, q_BN=q, rate_B=(0.0, 0, 0),
+                                 att_error=math.radians(0.1), h_wheels=0.0, wheels_ok=15,
+                                 flags=1, st_age=0.0, att_sigma=1e-5, att_sigma_B=(1e-5,) * 3,
+                                 heads_used=6, heads_valid=6, st_rejected=0))
+    ctx.deliver(PROP_ARM.build(t_tai=ctx.t, arm=1, window=60.0))
+    dv = (0.011, -0.023, 0.017)
+    assert math.dist(dv, (0, 0, 0)) <= rcs.translate_max_dv_mps
+    ctx.deliver(BURN_ORDER.build(t_tai=ctx.t, burn_id=5, t_exec=ctx.t, dv_N=dv, purpose="t"))
+    for _ in range(2000):
+        ctx.t += 0.1
+        task.step(ctx.t)
+        if task.burn is None:
+            break
+    assert ctx.of("BURN_STATUS")[-1].state == DONE
+    assert not any(r.active for r in ctx.of("ADCS_REQUEST"))  # no slew asked for
+    on = np.array([c.on_time for c in ctx.of("THRUSTER_CMD")])
+    dirs = np.array(rcs.directions_b)
+    made_B = (on.sum(axis=0)[:, None] * rcs.thrust_n * dirs).sum(axis=0) / sc.chaser.mass_kg
+    want_B = rot.apply(dv)
+    # each axis within one minimum impulse bit of a pair
+    assert np.all(np.abs(made_B - want_B) <= 2 * rcs.min_impulse_bit_ns / sc.chaser.mass_kg)
+    assert np.count_nonzero(on.sum(axis=0)) >= 6  # three axes' groups fired, not one slewed
+    for c in on:  # the members of a group fire together: their torques cancel
+        for i, j in enumerate(task.partner):
+            assert c[i] == c[j]

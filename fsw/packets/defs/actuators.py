@@ -12,5 +12,5 @@ MTQ_CMD = telemetry(0x181, "MTQ_CMD", [
 ], "Magnetorquer command.")
 
 THRUSTER_CMD = telemetry(0x182, "THRUSTER_CMD", [
-    Field("on_time", vec(8), "s", "on time of each thruster in the coming control period"),
+    Field("on_time", vec(16), "s", "on time of each thruster in the coming control period"),
 ], "Thruster on-times for the next control period.")

@@ -1,4 +1,4 @@
-"""Guidance-core requests (APIDs 0x200-0x227 and 0x238-0x239, room to 0x23B) and responses
+"""Guidance-core requests (APIDs 0x200-0x228 and 0x238-0x239, room to 0x23B) and responses
 (request + 0x40):
 the packets :func:`gnc_dispatch` serves (native/include/gnc_dispatch.h), on
 the board over serial or in-process.
@@ -440,6 +440,14 @@ _CALLS = [
                             ("dv", 1, "m/s", "Delta-v of the impulse"),
                             ("dm", 1, "kg", "propellant")],
      "One firing cycle."),
+    ("PROP_TRANSLATE", 0x228, "gnc_prop_translate_req", [
+        ("ok_mask", 1, "", "usable thrusters"), ("q_BN", 4, "", "attitude"),
+        ("rem_N", 3, "m/s", "Delta-v still to do, GCRF"), ("thrust", 1, "N", "thrust of each"),
+        ("mass", 1, "kg", "craft mass"), ("dt", 1, "s", "cycle")],
+     "gnc_prop_translate_resp", [("on_time", 16, "s", "on-time of each thruster"),
+                                 ("dv_N", 3, "m/s", "Delta-v of the cycle, GCRF"),
+                                 ("dm", 1, "kg", "propellant")],
+     "One firing cycle of a translation in the current attitude (no slew)."),
     ("PROP_DURATION", 0x225, "gnc_prop_duration_req", [
         ("n_fire", 1, "", "thrusters firing"), ("thrust", 1, "N", "thrust of each"),
         ("mass", 1, "kg", "craft mass"), ("dv", 1, "m/s", "Delta-v")],

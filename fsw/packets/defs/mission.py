@@ -132,7 +132,7 @@ BURN_STATUS = telemetry(0x066, "BURN_STATUS", [
           "burn state", limits=Limits(states={"aborted": lim.WARNING, "rejected": lim.WARNING})),
     Field("dv_done", F64, "m/s", "delta-v delivered so far"),
     Field("dv_total", F64, "m/s", "delta-v delivered since launch"),
-    Field("thrusters_ok", U8, "", "bit mask of thrusters in use"),
+    Field("thrusters_ok", U16, "", "bit mask of thrusters in use"),
     Field("propellant", F64, "kg", "propellant estimate", limits=lim.PROPELLANT),
 ], "Burn progress, on every change and once per second while pending.")
 
@@ -143,7 +143,7 @@ MISSION_CMD = telemetry(0x067, "MISSION_CMD", [
    "with the dictionary and acknowledges its execution).")
 
 PROP_VALVES = telemetry(0x183, "PROP_VALVES", [
-    Field("open", U8, "", "bit i: isolation (latch) valve of thruster i open"),
+    Field("open", U16, "", "bit i: isolation (latch) valve of thruster i open"),
 ], "Thruster isolation valves (fsw -> hil): a closed valve stops its thruster.")
 
 RESUME = telecommand(0x090, "RESUME", [], "Leave SAFE to the interrupted mode (through its gate).")

@@ -63,7 +63,7 @@
  *    env.sun_distance).
  *
  * This header is also the cffi cdef (native/build_sim.py): keep declarations
- * free of macros; array sizes are literal (at most 6 wheels, 12 thrusters,
+ * free of macros; array sizes are literal (at most 6 wheels, 16 thrusters,
  * 4 craft).
  */
 #ifndef SIMCORE_H
@@ -132,11 +132,11 @@ typedef struct sim_craft {
     double wheel_viscous[6];    /* N m s */
     double mtq_max_dipole[3];   /* A m^2 per body axis */
     int n_thrusters;
-    double thr_pos[36];       /* m, B, 3 per thruster */
-    double thr_dir[36];       /* unit force direction in B (misalignment included) */
-    double thr_force[12];     /* N at the reference pressure */
-    double thr_isp[12];       /* s */
-    double thr_min_on[12];    /* s, shorter commanded pulses are not executed */
+    double thr_pos[48];       /* m, B, 3 per thruster */
+    double thr_dir[48];       /* unit force direction in B (misalignment included) */
+    double thr_force[16];     /* N at the reference pressure */
+    double thr_isp[16];       /* s */
+    double thr_min_on[16];    /* s, shorter commanded pulses are not executed */
     double tank_volume;       /* m^3 */
     double prop_density;      /* kg/m^3 */
     double tank_pv;           /* Pa m^3, pressurant pressure times gas volume (isothermal) */
@@ -144,14 +144,14 @@ typedef struct sim_craft {
     /* ---- commands (held until changed; on-times count down) ---- */
     double wheel_torque_cmd[6];  /* N m, motor torque on the wheel */
     double mtq_dipole_cmd[3];    /* A m^2, B */
-    double thr_on_time[12];      /* s, remaining commanded on-time from the next tick's
+    double thr_on_time[16];      /* s, remaining commanded on-time from the next tick's
                                     start; each tick fires min(remaining, dt) and
                                     decrements it. A pulse shorter than thr_min_on at
                                     its start is dropped. */
-    int thr_active[12];          /* 1 while a commanded pulse is in progress */
+    int thr_active[16];          /* 1 while a commanded pulse is in progress */
     /* ---- faults ---- */
     int wheel_failed[6];         /* 1: motor torque zero */
-    int thr_state[12];           /* sim_thruster_state */
+    int thr_state[16];           /* sim_thruster_state */
     /* ---- outputs, refreshed at the end of each step call ---- */
     double mass;                 /* kg */
     double tank_pressure;        /* Pa */
@@ -160,8 +160,8 @@ typedef struct sim_craft {
     double sun_body[3];          /* unit Earth-to-sun direction, B */
     int eclipse;                 /* 1 in the cylindrical shadow */
     double h_n[3];               /* N m s, total angular momentum about the centre of mass, N */
-    double thr_total_on[12];     /* s, cumulative firing time */
-    double thr_pulses[12];       /* cumulative executed pulses */
+    double thr_total_on[16];     /* s, cumulative firing time */
+    double thr_pulses[16];       /* cumulative executed pulses */
     double wheel_torque_applied[6]; /* N m, last executed motor command (after saturation) */
     double com[3];               /* m, B, centre of mass from the body origin */
     double inertia_cm[9];        /* kg m^2, B, about the centre of mass, wheels frozen */

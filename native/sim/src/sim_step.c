@@ -60,7 +60,7 @@ int sim_craft_prepare(sim_craft *c)
         return SIM_ERR_NULL;
     }
     c->prepared = 0;
-    if (c->n_wheels < 0 || c->n_wheels > 6 || c->n_thrusters < 0 || c->n_thrusters > 12) {
+    if (c->n_wheels < 0 || c->n_wheels > 6 || c->n_thrusters < 0 || c->n_thrusters > 16) {
         return SIM_ERR_RANGE;
     }
     if (!(c->dry_mass > 0.0) || !(c->prop_mass >= 0.0) || !la_finite(c->inertia, 9)
@@ -152,8 +152,8 @@ static void rk4(const sim_env *env, sim_craft *c, double t, double h, const int 
 /* Advance one craft over one tick, split at the thruster on-times. */
 static void craft_tick(const sim_env *env, sim_craft *c, double t, double dt)
 {
-    double on_time[12], cuts[13];
-    int on[12], i, j, ncut = 0;
+    double on_time[16], cuts[17];
+    int on[16], i, j, ncut = 0;
     if (c->prop_mass != c->props_prop_mass) {
         (void)craft_mass_props(c); /* checked at prepare; the mass only decreases */
     }

@@ -32,7 +32,7 @@ class Recorder(Task):
     def step(self, t: float) -> None:
         self.ctx.send(WHEEL_CMD, torque=(0.01, 0.0, 0.0, 0.0))
         if not self.fired:
-            self.ctx.send(THRUSTER_CMD, on_time=(0.5,) + (0.0,) * 7)
+            self.ctx.send(THRUSTER_CMD, on_time=(0.5,) + (0.0,) * 15)
             self.fired = True
 
 

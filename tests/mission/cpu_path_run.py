@@ -50,7 +50,7 @@ class Commands(Task):
         self.ctx.send(WHEEL_CMD, torque=(s, -s, 0.5 * s, 0.0))
         self.ctx.send(MTQ_CMD, dipole_B=(4.0 * s, 0.0, -4.0 * s))
         if k == 20:
-            self.ctx.send(THRUSTER_CMD, on_time=(0.5,) + (0.0,) * 7)
+            self.ctx.send(THRUSTER_CMD, on_time=(0.5,) + (0.0,) * 15)
 
 
 def world_hash(name: str) -> str:

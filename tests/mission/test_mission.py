@@ -122,7 +122,7 @@ def test_stuck_thruster_is_found_and_isolated() -> None:
     ev = _events(res, "propulsion")
     assert any("thruster 5 stuck closed" in e for e in ev)
     ok = res.tasks["propulsion"].cds["ok"]
-    assert not ok[5] and sum(ok) == 6  # it and its torque partner
+    assert not ok[5] and sum(ok) == len(ok) - 2  # it and its torque partner
     assert any("burn" in e and "done" in e for e in ev)  # burns go on with the pairs left
 
 

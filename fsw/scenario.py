@@ -208,6 +208,11 @@ class Rcs:
     reference_pressure_pa: float = 2.2e6
     #: command period of pulse trains [s] (one propulsion tick)
     pulse_period_s: float = 1.0
+    #: first-order time constants [s] of the thrust after a valve opens and
+    #: after it closes (the world's thrusters; the flight software counts square
+    #: pulses); assumed, 1 N hydrazine class: tens of ms to 90 % and back
+    rise_time_s: float = 0.015
+    tail_off_s: float = 0.020
     #: burns up to this Δv [m/s] are made in the current attitude by splitting the
     #: Δv over the translation groups (no slew; costs up to √3 the propellant of a
     #: slewed burn); 0: every burn slews its group's axis onto the Δv (assumed)
@@ -718,6 +723,8 @@ def validate(sc: Scenario) -> Scenario:
         "must be > 0 and below one full pulse period's impulse",
     )
     _require(0 < c.propellant_kg < ch.mass_kg, "chaser.rcs.propellant_kg", "must be in (0, mass)")
+    _require(0 <= c.rise_time_s <= 1, "chaser.rcs.rise_time_s", "must be in [0, 1] s")
+    _require(0 <= c.tail_off_s <= 1, "chaser.rcs.tail_off_s", "must be in [0, 1] s")
     _require(0 <= c.translate_max_dv_mps <= 20, "chaser.rcs.translate_max_dv_mps",
              "must be in [0, 20] m/s")
     _require(c.pulse_period_s > 0, "chaser.rcs.pulse_period_s", "must be > 0")

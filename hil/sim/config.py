@@ -61,6 +61,10 @@ class ThrusterConfig:
     thrust: float = 1.0  # N (assumed, 1 N hydrazine class)
     isp: float = 220.0  # s (assumed)
     min_impulse_bit: float = 0.01  # N s; shorter commanded pulses are not executed
+    #: s, first-order time constants of the thrust after the valve opens and
+    #: after it closes (0: square pulses)
+    rise_time: float = 0.0
+    tail_off: float = 0.0
     misalignment_deg: float = 0.0  # cone angle of the actual force from `direction`
     misalignment_azimuth_deg: float = 0.0  # where on the cone
 

@@ -127,7 +127,8 @@ def world_config(sc: Any) -> WorldConfig:
     chaser.mtq_max_dipole = [wh.mtq_dipole_am2] * 3
     chaser.thrusters = [ThrusterConfig(position=[float(x) for x in p],
                                        direction=[float(x) for x in d], thrust=rcs.thrust_n,
-                                       isp=rcs.isp_s, min_impulse_bit=rcs.min_impulse_bit_ns)
+                                       isp=rcs.isp_s, min_impulse_bit=rcs.min_impulse_bit_ns,
+                                       rise_time=rcs.rise_time_s, tail_off=rcs.tail_off_s)
                         for p, d in zip(rcs.positions_b, rcs.directions_b, strict=True)]
     cfg.chaser = chaser
     _environment(sc, cfg)

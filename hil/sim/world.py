@@ -191,6 +191,11 @@ def _fill_craft(c: Any, sc: SpacecraftConfig, r: np.ndarray, v: np.ndarray) -> N
         c.thr_force[i] = th.thrust
         c.thr_isp[i] = th.isp
         c.thr_min_on[i] = th.min_impulse_bit / th.thrust
+        for what, v in (("rise_time", th.rise_time), ("tail_off", th.tail_off)):
+            if not (math.isfinite(v) and 0.0 <= v <= 1.0):
+                raise UserError(f"{sc.name}: thruster {i} {what} must be in [0, 1] s")
+        c.thr_rise[i] = th.rise_time
+        c.thr_tail[i] = th.tail_off
     tank = sc.tank
     c.tank_volume = tank.volume
     c.prop_density = tank.propellant_density

@@ -103,7 +103,7 @@ def test_thruster_torque_is_about_the_moving_centre_of_mass() -> None:
     x = [*c.r, *c.v, *c.q, *c.w, *c.wheel_speed, c.prop_mass]
     out = ffi.new("double[]", len(x))
     assert lib.sim_craft_derivative(ffi.addressof(w.struct.env), craft, 0.0, x,
-                                    ffi.new("int[]", [1]), out) == 0
+                                    ffi.new("double[]", [1.0]), out) == 0
     yc = PROP * 0.3 / (DRY + PROP)
     _, i_eff = _hand(PROP, [0.0, 0.3, 0.0])
     for wh in w.config.chaser.wheels:

@@ -1,5 +1,6 @@
 """Propulsion plant: rocket equation, blowdown pressure, minimum impulse bit,
-multi-tick pulses, stuck thrusters, misalignment torque."""
+multi-tick pulses, stuck thrusters, misalignment torque, thrust rise and
+tail-off against the closed-form impulse of a first-order valve response."""
 
 from __future__ import annotations
 
@@ -102,3 +103,57 @@ def test_optional_main_engine() -> None:
     dv = np.linalg.norm(c.v - w.target.v)
     assert dv == pytest.approx(320.0 * k.G0 * math.log(m0 / c.mass), rel=1e-4)
     assert dv == pytest.approx(120.0 / 300.0, rel=0.01)
+
+
+def _rcs_with(rise: float, tail: float) -> list:
+    from hil.sim.config import ThrusterConfig
+
+    out = []
+    for x, d in ((-0.5, 1.0), (0.5, -1.0)):
+        for y in (0.3, -0.3):
+            for z in (0.3, -0.3):
+                out.append(ThrusterConfig(position=[x, y, z], direction=[d, 0.0, 0.0],
+                                          rise_time=rise, tail_off=tail))
+    return out
+
+
+@pytest.mark.parametrize("pulse", [0.03, 0.1, 0.35, 0.5, 1.0])
+def test_rise_and_tail_off_impulse_matches_the_closed_form(pulse: float) -> None:
+    """A square valve pulse of T seconds through a first-order thrust response
+    (time constants tr opening, tf closing) gives the impulse
+    F [T - tr (1 - exp(-T/tr)) + tf (1 - exp(-T/tr))]: the build-up lost, the
+    tail-off after the valve closes gained. Measured from the propellant used
+    (mass flow follows thrust) against the same pulse with square thrust, both
+    over enough ticks for the tail to die out. (0.5 and 1.0 s: a pulse of k
+    ticks counted down k times leaves a rounding residue, which once held the
+    valve open for one more whole tick.)"""
+    tr, tf = 0.015, 0.020
+    used = []
+    for rise, tail in ((tr, tf), (0.0, 0.0)):
+        w = prop_world(thrusters=_rcs_with(rise, tail))
+        m0 = w.chaser.mass
+        w.set_thruster_on_times([pulse] * 4 + [0.0] * 4)
+        w.step(int(pulse / 0.1) + 10)  # 1 s of tail at least: 50 time constants
+        used.append(m0 - w.chaser.mass)
+    e = 1.0 - math.exp(-pulse / tr)
+    want = (pulse - tr * e + tf * e) / pulse
+    assert used[0] / used[1] == pytest.approx(want, rel=1e-6)
+    assert np.linalg.norm(w.chaser.w) < 1e-9  # still torque-free
+
+
+def test_tail_off_fires_after_the_valve_closes() -> None:
+    w = prop_world(thrusters=_rcs_with(0.015, 0.020))
+    c = w.chaser
+    w.set_thruster_on_times([0.1] * 4 + [0.0] * 4)  # closes at the end of the tick
+    w.step(1)
+    m1 = c.mass
+    w.step(1)  # valve closed: the tail-off still uses propellant
+    tail = m1 - c.mass
+    e = 1.0 - math.exp(-0.1 / 0.015)  # the level when the valve closed
+    want = 4 * e * 0.020 * (1.0 - math.exp(-0.1 / 0.020)) / (220.0 * k.G0)
+    assert tail == pytest.approx(want, rel=1e-4)  # (blowdown: thrust at the pressure)
+    assert c.thr_total_on[0] == pytest.approx(0.1)  # valve time is not thrust time
+    w.step(20)
+    m2 = c.mass
+    w.step(5)
+    assert c.mass == m2  # tailed off completely: no propellant used

@@ -137,6 +137,9 @@ typedef struct sim_craft {
     double thr_force[16];     /* N at the reference pressure */
     double thr_isp[16];       /* s */
     double thr_min_on[16];    /* s, shorter commanded pulses are not executed */
+    double thr_rise[16];      /* s, time constant of the thrust build-up after the valve
+                                 opens (first order; 0: at once) */
+    double thr_tail[16];      /* s, time constant of the tail-off after it closes */
     double tank_volume;       /* m^3 */
     double prop_density;      /* kg/m^3 */
     double tank_pv;           /* Pa m^3, pressurant pressure times gas volume (isothermal) */
@@ -149,6 +152,8 @@ typedef struct sim_craft {
                                     decrements it. A pulse shorter than thr_min_on at
                                     its start is dropped. */
     int thr_active[16];          /* 1 while a commanded pulse is in progress */
+    double thr_level[16];        /* thrust as a fraction of the rated thrust at the pressure
+                                    (0..1): rises with the valve open, tails off closed */
     /* ---- faults ---- */
     int wheel_failed[6];         /* 1: motor torque zero */
     int thr_state[16];           /* sim_thruster_state */
@@ -212,9 +217,10 @@ int sim_world_prepare(sim_world *world);
 int sim_world_step(sim_world *world, double dt, long n);
 
 /* State derivative of one craft at time t (for tests): x = [r, v, q, w,
- * wheel speeds (n_wheels), prop mass], thrusters on where on[i] != 0. */
+ * wheel speeds (n_wheels), prop mass], thruster i at level[i] of its rated
+ * thrust (NULL: all off). */
 int sim_craft_derivative(const sim_env *env, const sim_craft *craft, double t,
-                         const double *x, const int *on, double *dx);
+                         const double *x, const double *level, double *dx);
 
 /* Unit Earth-to-sun direction (N: J2000 mean equator and equinox) and
  * distance in m, at Julian date (TT). */

@@ -243,7 +243,7 @@ double sim_wheel_torque(const sim_craft *c, int i, double speed, double *cmd_out
 }
 
 void sim_deriv(const sim_env *env, const sim_craft *c, double t, const double *x,
-               const int *on, double *dx)
+               const double *level, double *dx)
 {
     const double *r = x, *v = x + 3, *q = x + 6, *w = x + 10, *ws = x + 13;
     int i, nw = c->n_wheels;
@@ -252,11 +252,11 @@ void sim_deriv(const sim_env *env, const sim_craft *c, double t, const double *x
     double mdot = 0.0;
 
     /* thrusters */
-    if (c->n_thrusters > 0 && on != NULL && prop > 0.0) {
+    if (c->n_thrusters > 0 && level != NULL && prop > 0.0) {
         double scale = sim_tank_pressure(c, prop) / c->p_ref;
         for (i = 0; i < c->n_thrusters; ++i) {
-            if (on[i]) {
-                double f = c->thr_force[i] * scale, fi[3], ti[3];
+            if (level[i] > 0.0) {
+                double f = c->thr_force[i] * scale * level[i], fi[3], ti[3];
                 fi[0] = f * c->thr_dir[3 * i];
                 fi[1] = f * c->thr_dir[3 * i + 1];
                 fi[2] = f * c->thr_dir[3 * i + 2];
@@ -354,7 +354,7 @@ void sim_deriv(const sim_env *env, const sim_craft *c, double t, const double *x
 }
 
 int sim_craft_derivative(const sim_env *env, const sim_craft *craft, double t,
-                         const double *x, const int *on, double *dx)
+                         const double *x, const double *level, double *dx)
 {
     if (env == NULL || craft == NULL || x == NULL || dx == NULL) {
         return SIM_ERR_NULL;
@@ -365,7 +365,7 @@ int sim_craft_derivative(const sim_env *env, const sim_craft *craft, double t,
     if (!la_finite(x, sim_state_size(craft)) || !isfinite(t)) {
         return SIM_ERR_DOMAIN;
     }
-    sim_deriv(env, craft, t, x, on, dx);
+    sim_deriv(env, craft, t, x, level, dx);
     return SIM_OK;
 }
 

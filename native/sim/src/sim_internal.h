@@ -29,6 +29,6 @@ void sim_orbit_perturbations(const sim_env *env, const sim_craft *c, double t, d
                              double a_srp[3], double *rho);
 /* Derivative without argument checks. */
 void sim_deriv(const sim_env *env, const sim_craft *craft, double t, const double *x,
-               const int *on, double *dx);
+               const double *level, double *dx);
 
 #endif /* SIM_INTERNAL_H */

@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stddef.h>
 
+#include "gnc_math.h"
 #include "sim_internal.h"
 
 static int invert3(const double m[9], double out[9])
@@ -86,7 +87,10 @@ int sim_craft_prepare(sim_craft *c)
         const double *d = &c->thr_dir[3 * i];
         double n = la_norm(d);
         if (fabs(n - 1.0) > 1e-9 || !(c->thr_force[i] >= 0.0) || !(c->thr_isp[i] > 0.0)
-            || !(c->thr_min_on[i] >= 0.0) || !la_finite(&c->thr_pos[3 * i], 3)) {
+            || !(c->thr_min_on[i] >= 0.0) || !la_finite(&c->thr_pos[3 * i], 3)
+            || !(c->thr_rise[i] >= 0.0) || !isfinite(c->thr_rise[i])
+            || !(c->thr_tail[i] >= 0.0) || !isfinite(c->thr_tail[i])
+            || !(c->thr_level[i] >= 0.0 && c->thr_level[i] <= 1.0)) {
             return SIM_ERR_DOMAIN;
         }
     }
@@ -116,8 +120,8 @@ int sim_craft_prepare(sim_craft *c)
     return SIM_OK;
 }
 
-/* One RK4 step of h seconds from time t with a constant thruster set. */
-static void rk4(const sim_env *env, sim_craft *c, double t, double h, const int *on)
+/* One RK4 step of h seconds from time t with constant thrust levels. */
+static void rk4(const sim_env *env, sim_craft *c, double t, double h, const double *on)
 {
     double x[SIM_NX_MAX], k1[SIM_NX_MAX], k2[SIM_NX_MAX], k3[SIM_NX_MAX], k4[SIM_NX_MAX];
     double y[SIM_NX_MAX], qn;
@@ -149,11 +153,34 @@ static void rk4(const sim_env *env, sim_craft *c, double t, double h, const int 
     sim_state_unpack(c, x);
 }
 
-/* Advance one craft over one tick, split at the thruster on-times. */
+/* A thruster's level over h seconds from level0 with its valve open or not:
+ * first order towards 1 (time constant rise) or 0 (tail); the mean level over
+ * the interval (so the impulse is exact), and the level at its end. */
+static double thrust_level(double level0, int open, double rise, double tail, double h,
+                           double *mean)
+{
+    double tau = open ? rise : tail, goal = open ? 1.0 : 0.0, e;
+    if (!(tau > 0.0)) {
+        *mean = goal;
+        return goal;
+    }
+    e = gnc_exp(-h / tau);
+    *mean = goal + (level0 - goal) * tau / h * (1.0 - e);
+    level0 = goal + (level0 - goal) * e;
+    if (!open && level0 < 1e-12) {
+        level0 = 0.0; /* tailed off: below 1e-12 of the thrust (impulse lost < 1e-12 F tau) */
+    }
+    return level0;
+}
+
+/* Advance one craft over one tick, split at the thruster on-times (valves
+ * opening and closing); the thrust of each follows its valve with its rise
+ * and tail-off (thrust_level). */
 static void craft_tick(const sim_env *env, sim_craft *c, double t, double dt)
 {
-    double on_time[16], cuts[17];
-    int on[16], i, j, ncut = 0;
+    double on_time[16], cuts[17], level[16];
+    int i, j, ncut = 0, busy = 0;
+    const double tiny = 1e-12 * (dt > 1.0 ? dt : 1.0); /* shorter intervals are not stepped */
     if (c->prop_mass != c->props_prop_mass) {
         (void)craft_mass_props(c); /* checked at prepare; the mass only decreases */
     }
@@ -173,7 +200,10 @@ static void craft_tick(const sim_env *env, sim_craft *c, double t, double dt)
                 }
             }
         }
-        c->thr_on_time[i] = ot > dt ? ot - dt : 0.0;
+        /* what is left for the next ticks; a rounding residue (a pulse of k dt
+         * counted down k times) is no pulse: it would hold the valve open for a
+         * whole tick */
+        c->thr_on_time[i] = ot > dt + tiny ? ot - dt : 0.0;
         if (c->thr_on_time[i] <= 0.0) {
             c->thr_active[i] = 0;
         }
@@ -189,6 +219,10 @@ static void craft_tick(const sim_env *env, sim_craft *c, double t, double dt)
             ot = 0.0;
         }
         on_time[i] = ot;
+        if (c->prop_mass <= 0.0) {
+            c->thr_level[i] = 0.0;
+        }
+        busy |= ot > 0.0 || c->thr_level[i] > 0.0;
         if (ot > 0.0) {
             c->thr_total_on[i] += ot;
             /* insert into the sorted cut list */
@@ -204,11 +238,13 @@ static void craft_tick(const sim_env *env, sim_craft *c, double t, double dt)
         double start = 0.0;
         for (j = 0; j < ncut; ++j) {
             double end = cuts[j];
-            if (end - start > 1e-12 * (dt > 1.0 ? dt : 1.0)) {
+            if (end - start > tiny) {
                 for (i = 0; i < c->n_thrusters; ++i) {
-                    on[i] = on_time[i] > start ? 1 : 0;
+                    c->thr_level[i] = thrust_level(c->thr_level[i], on_time[i] > start,
+                                                   c->thr_rise[i], c->thr_tail[i], end - start,
+                                                   &level[i]);
                 }
-                rk4(env, c, t + start, end - start, on);
+                rk4(env, c, t + start, end - start, busy ? level : NULL);
                 start = end;
             }
         }

@@ -10,12 +10,17 @@ with the CW model; once the relative-navigation sensor sees the target, its
 range and bearing (camera frame, turned into Hill axes with the ADCS attitude
 estimate) feed the relative-navigation EKF, started from the current
 estimate, with noise models matching the sensor (range: constant + fraction
-of range; bearing: sensor and attitude knowledge). The EKF then stays on:
-through burns and slews that turn the camera away it carries on with the GPS
-solution as a position measurement (each burn's execution error is process
-noise), never restarted for want of a camera measurement; rejections in a
-row inflate its covariance, then reset its position from the measurement
-(each evented, counted in NAV_HK).
+of range; bearing: sensor and attitude knowledge, the attitude taken at the
+camera sample's time). The EKF then stays on: through burns, slews and
+eclipses that turn the camera away or leave the target unlit it coasts on its
+dynamics, its covariance growing with the process noise (each burn's
+execution error too), never restarted for want of a camera measurement. It
+does not take the GPS fix minus the target ephemeris as a measurement in
+those gaps: the ephemeris error is a bias (the on-board drag model against
+the atmosphere, tens of metres a day), and fused each second as white noise
+it pulled the estimate metres off while the covariance shrank (NEES 15 ->
+4 in the default mission). Rejections in a row inflate its covariance, then
+reset its position from the measurement (each evented, counted in NAV_HK).
 NAV_STATE carries its sigmas, position covariance and NIS. Each burn's Δv is
 told to the filters as the propulsion task reports it delivered.
 
@@ -42,6 +47,7 @@ failure (EKF step) is evented and the GPS filter flies alone for
 from __future__ import annotations
 
 import math
+from collections import deque
 
 from fsw.constants import J2, MU_EARTH, OMEGA_EARTH, R_EARTH
 from fsw.core import tle
@@ -76,8 +82,17 @@ GAIN_VEL = 0.02
 #: the estimate's age against the measurement's, 0.1-0.2 s at the orbit rate
 #: of target tracking), is also a floor of the position covariance across the
 #: line of sight in the core (an attitude error is a bias over minutes).
+#: The camera's bearing is turned into Hill axes with the attitude estimate of
+#: the measurement's own time (the ADCS_STATE nearest it of the last
+#: ATTITUDE_HISTORY, 10 Hz): the latest estimate is up to a second younger
+#: than the camera sample, and through a slew to a burn attitude (0.5 deg/s)
+#: that age was a 0.5 deg bearing error, rejected, then accepted after the
+#: covariance inflation, leaving a velocity error the coast through the burn
+#: grew to 12 m at 300 m. What age is left (half an ADCS period) times the
+#: body rate is added to the attitude 1-sigma in quadrature.
 SIGMA_RANGE_M = 0.05
 SIGMA_ATTITUDE_RAD = 2e-4
+ATTITUDE_HISTORY = 16
 #: unmodelled acceleration PSD [m^2/s^3] (the CW model against two-body + J2
 #: at a few km: differential J2 and the curvature terms), NIS gate (chi-square
 #: 3 dof, 99.9 %), initial covariance diagonal
@@ -167,7 +182,8 @@ class NavigationTask:
             boresight_B=tuple(self.sc.chaser.camera_boresight_b),
             dv_sigma_frac=DV_SIGMA_FRAC, dv_sigma_dir=DV_SIGMA_DIR_RAD,
             reject_inflate_n=REJECT_INFLATE_N, reject_reset_n=REJECT_RESET_N, inflate=INFLATE,
-            nonlinear=1.0, sigma_gps_rel=gps_m,
+            # the GPS-minus-ephemeris fix is not fused into the EKF (module docstring)
+            nonlinear=1.0, sigma_gps_rel=0.0,
         )
 
     def ephem_config(self) -> EphemConfig:
@@ -183,6 +199,10 @@ class NavigationTask:
         self.meas = None        # (t, (range, azimuth, elevation))
         self.att = None         # q_BN of a valid estimate
         self.att_sigma = 0.0    # its 1-sigma (rad, ADCS_STATE.att_sigma)
+        self.att_rate = 0.0     # its body rate magnitude (rad/s)
+        self.att_t = -math.inf  # its time (TAI s)
+        #: recent valid estimates (t, q_BN, sigma, rate), oldest first
+        self.att_history: deque = deque(maxlen=ATTITUDE_HISTORY)
         self.dv_N = [0.0, 0.0, 0.0]
         self.ordered = None     # (burn_id, dv_N, |dv_N|, dv_done reported)
         self.lost = Persistence(self.sc.fdir.persistence)
@@ -243,6 +263,25 @@ class NavigationTask:
         self.att = r.q_BN if ok else None
         sig = float(r.att_sigma)
         self.att_sigma = sig if ok and math.isfinite(sig) and sig >= 0.0 else 0.0
+        w = r.rate_B
+        self.att_rate = math.sqrt(w[0] * w[0] + w[1] * w[1] + w[2] * w[2]) \
+            if ok and _finite(w) else 0.0
+        self.att_t = r.t_tai
+        if ok:
+            self.att_history.append((r.t_tai, r.q_BN, self.att_sigma, self.att_rate))
+        else:
+            self.att_history.clear()
+
+    def _attitude_at(self, t: float) -> tuple:
+        """The valid attitude estimate nearest time ``t`` (q_BN, sigma, rate,
+        its age against t); the latest when none is kept."""
+        best = None
+        for rec in self.att_history:
+            if best is None or abs(rec[0] - t) < abs(best[0] - t):
+                best = rec
+        if best is None:
+            return self.att, self.att_sigma, self.att_rate, abs(self.att_t - t)
+        return best[1], best[2], best[3], abs(best[0] - t)
 
     def on_order(self, r) -> None:
         if _finite(r.dv_N):
@@ -266,9 +305,11 @@ class NavigationTask:
     # ------------------------------------------------------------------ cycle
     def step(self, t: float) -> None:
         self.cycles += 1
-        inp = NavInput(t=t, dv_N=tuple(self.dv_N), q_BN=self.att,
-                       att_sigma=math.sqrt(self.att_sigma * self.att_sigma
-                                           + SIGMA_ATTITUDE_RAD * SIGMA_ATTITUDE_RAD))
+        q, sig, rate, age = self._attitude_at(self.meas[0] if self.meas is not None else t)
+        smear = rate * age if math.isfinite(age) else 0.0
+        inp = NavInput(t=t, dv_N=tuple(self.dv_N), q_BN=q,
+                       att_sigma=math.sqrt(sig * sig + SIGMA_ATTITUDE_RAD * SIGMA_ATTITUDE_RAD
+                                           + smear * smear))
         if self.gps is not None:
             inp.gps_t, inp.gps_r_N, inp.gps_v_N = self.gps
         if self.meas is not None:

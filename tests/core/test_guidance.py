@@ -217,6 +217,8 @@ def test_prop_calls_identical(cores) -> None:
         ("prop_duration", (4, 1.0, 300.0, 0.25)),
         ("prop_rate_residuals", ((0.01, -0.02, 0.003), (0.0, -0.01, 0.0))),
         ("prop_test_response", (3, 1.0, 0.1, (1e-4, -2e-4, 3e-5))),
+        ("prop_translate", (0b111111, (1.0, 0.0, 0.0, 0.0), (0.02, 0.0, 0.0), 1.0, 300.0, 0.1)),
+        ("prop_translate", (0b111111, (1.0, 0.0, 0.0, 0.0), (-3e-3, 0.0, 0.0), 1.0, 300.0, 0.1)),
     ]
     for name, args in calls:
         a, b = getattr(local, name)(*args), getattr(packet, name)(*args)
@@ -224,6 +226,8 @@ def test_prop_calls_identical(cores) -> None:
     for c in cores:
         with pytest.raises(GncDomainError):
             c.prop_select(0b000001, q, (0.1, 0.0, 0.0))  # no pair left
+        with pytest.raises(GncDomainError):  # x thrusters only: no translation along y
+            c.prop_translate(0b111111, (1.0, 0.0, 0.0, 0.0), (0.0, 0.01, 0.0), 1.0, 300.0, 0.1)
 
 
 def test_adcs_new_inputs_identical(cores) -> None:

@@ -23,20 +23,28 @@ not a head), so one run's truth serves for every candidate.
 Candidates are kept physically plausible: at least ``camera_clear_deg`` from
 the camera boresight (a head does not look through the camera's field) and
 ``thruster_clear_deg`` from the RCS thrust axis either way (plumes). The
-choice maximises, in order, the fraction of the phase with at least two heads
-valid whose boresights are at least ``pair_min_deg`` apart (two heads fix the
-roll about either boresight; one head leaves it to its about-boresight
-noise), then the fraction with at least one head valid: the best pairs
+choice (:func:`choose`) maximises the sum of three fractions: epochs of the
+phase with two heads valid whose boresights are at least ``pair_min_deg``
+from colinear (two heads fix the roll about either boresight; one head leaves
+it to its about-boresight noise), epochs of the phase with a head valid, and
+epochs of the whole run after launch with a head valid; the pairs
 exhaustively, then the best third head for each of the best pairs.
 
-Run it on the default mission's archive (seed 1)::
+Run it on a default mission's archive (seed 1; any heads: the attitude
+profile does not depend on them)::
 
     fsw run --test-keys --out runs/base
-    python -m fsw_tools.analysis.boresight_scan runs/base [--heads 3] [--margin-deg 3]
+    python -m fsw_tools.analysis.boresight_scan runs/base --margin-deg 2 --grid 2000
 
-It prints the current heads' figures (from the run's scenario), the best set
-and its figures per phase, so the choice can be redone whenever the attitude
-profile changes.
+(the command that chose the default heads, ``fsw.scenario.StarTrackers``, on
+the run of the heads before them). The optimum is flat: on another run of the
+same profile (arcseconds of attitude apart) the scan may return another set
+of nearly equal figures, so compare with ``--evaluate`` before changing heads.
+It prints the run's own heads' figures (from its scenario) and the chosen set's
+(or, with ``--evaluate``, a given set's): per head the fraction valid in the
+phase and what blinds it, the angles to the camera, the thrust axis and each
+other, and per mission phase the fractions with one, two (well separated)
+and three heads valid. Redo the choice whenever the attitude profile changes.
 """
 
 from __future__ import annotations
@@ -269,13 +277,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     st = sc.chaser.sensors.star_trackers
     cur = np.asarray(st.boresights_b[:st.count], float)
     v_cur = head_valid(g, cur, lim)
-    v = head_valid(g, cand, lim)
     run_sel = g.phase != "LAUNCH"  # on the launcher: no attitude determination needed
     if a.evaluate:
         new = np.asarray(json.loads(a.evaluate), float)
         new = new / np.linalg.norm(new, axis=1)[:, None]
         v_new = head_valid(g, new, lim)
     else:
+        v = head_valid(g, cand, lim)
         pick = choose(v[sel], cand, a.heads, a.pair_min_deg, v_run=v[run_sel])
         new = cand[pick]
         v_new = v[:, pick]

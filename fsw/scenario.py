@@ -235,19 +235,24 @@ class StarTrackers:
     :class:`Sensors`; ``bias_arcsec[i]`` a fixed error of head i (tracker axes
     x, y, z = about the boresight: alignment and calibration residuals).
 
-    Default boresights (the design choice, see the ADCS task's docstring):
-    three heads square to x: -y, and +y canted 35 deg towards +z and towards
-    -z (70 deg apart). The guidance turns -y towards the orbit normal in
-    every pointing mode, so the heads look along the normal either side of
-    the orbit plane, above the Earth's limb; the sun (on one side of the plane:
-    the +normal side in the default mission) blinds the -y head at most, and
-    the two +y heads, far from colinear, fix all three axes to a few arcsec
-    (one head alone leaves the rotation about its boresight at ~20 arcsec)."""
+    Default boresights (the design choice, see the ADCS task's docstring),
+    chosen by ``tools/analysis/boresight_scan.py`` on the truth of the default
+    mission (seed 1) with 2 deg of margin on every exclusion angle: +y canted
+    12 deg towards +z, -y canted 49 deg towards -z and -y canted 21 deg
+    towards +z (70 deg from the second), all within 6 deg of the y-z plane
+    (clear of the thrust axis +-x) and at least 69 deg from the camera (+z).
+    The guidance turns -y towards the orbit normal as far as the camera allows,
+    so the heads look either side of the orbit plane above the Earth's limb;
+    in the inspection (the camera on the target along the safety ellipse) at
+    least one head is valid all the time and two heads at least 30 deg from
+    colinear 94 % of it (two heads fix the rotation about either boresight;
+    one leaves it to its 55 arcsec roll noise)."""
 
     count: int = 3
     boresights_b: list[list[float]] = field(default_factory=lambda: [
-        [0.0, -1.0, 0.0], [0.0, 0.8191520443, 0.5735764364],
-        [0.0, 0.8191520443, -0.5735764364]])
+        [0.0848017923, 0.9762206326, 0.1995042166],
+        [0.0019000020, -0.6620007083, -0.7495008020],
+        [-0.1009976498, -0.9272784225, 0.3604916115]])
     fov_deg: float = 15.0  # full angle (assumed, ST-16 class)
     sun_exclusion_deg: float = 25.0  # from the edge of the field of view (assumed)
     earth_exclusion_deg: float = 10.0  # limb, from the edge of the field of view (assumed)

@@ -34,19 +34,22 @@ sensor + magnetometer against the sun and its own dipole field model, TRIAD,
 sun-safe is reached from tip-off with every tracker failed. ADCS_STATE
 reports the estimate's own 1-sigma per body axis (``att_sigma_B``).
 
-Star-tracker heads (the default design, ``fsw.scenario.StarTrackers``): -y,
-and +y canted 35 deg towards +z and towards -z, all square to x. Every
-pointing mode turns -y towards the orbit normal as far as its primary axis
-allows, so the heads look along the normal on either side of the orbit plane,
-above the Earth's limb (22 deg below the horizontal at 500 km); the sun, on
-one side of the plane (beta angle), blinds the heads of that side only.
-Chosen from the truth of the default mission (seed 1, boresights scanned
-over the sphere): -y and +y alone are clear in every phase at least one at a
-time (inspection 97.4 %, the +y head alone most of it: the sun is on the
-+normal side), but one head leaves the rotation about its boresight to its
-55 arcsec roll noise (~20 arcsec filtered); the canted +y pair is clear 100 %
-of the inspection, two heads 70 deg apart. With the sun on the other side of
-the orbit plane swap the sides (the boresights are scenario keys).
+Star-tracker heads (the default design, ``fsw.scenario.StarTrackers``): +y
+canted 12 deg towards +z, -y canted 49 deg towards -z and -y canted 21 deg
+towards +z, all near the y-z plane (clear of the thrust axis) and at least
+69 deg from the camera. Every pointing mode turns -y towards the orbit normal
+as far as its primary axis allows; in the inspection the camera (+z) follows
+the target round the safety ellipse (issue #16), so the heads sweep either side
+of the orbit plane and the Earth's limb, not the sun, blinds them most.
+Chosen by ``tools/analysis/boresight_scan.py`` on the truth of the default
+mission (seed 1, 2 deg of margin on the exclusion angles): a head valid all
+of the inspection, two heads at least 30 deg from colinear 94 % of it (two
+heads fix the rotation about either boresight to a few arcsec; one head
+alone leaves it to its 55 arcsec roll noise, ~20 arcsec filtered). The
+previous design (-y; +y canted +-35 deg towards +-z, chosen against the
+attitude profile before the safety ellipse) had no head valid 5.7 % of the
+inspection and two well-separated heads 29 % of it. Redo the scan whenever
+the attitude profile changes (the boresights are scenario keys).
 
 Everything numerical happens in the core's ADCS step (native/include/
 gnc_attitude.h): estimation (MEKF), guidance (slews, target pointing, the

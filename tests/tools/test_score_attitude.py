@@ -53,6 +53,38 @@ def test_containment_nees_and_availability_of_known_errors() -> None:
         np.percentile(draws, 95) * 180 / math.pi * 3600, rel=0.03)
 
 
+def test_breakdown_by_heads_used_and_body_axis() -> None:
+    """Errors drawn with a sigma per number of heads used (the mask's bit
+    count) and per axis: the breakdown recovers each group's share, its p95
+    (computed independently from the same draws) and the rms per axis."""
+    rng = np.random.default_rng(5)
+    s = AttitudeScore()
+    s.on_mode("PROX_OPS")
+    masks = [0, 2, 5, 7]  # 0, 1, 2 and 3 heads
+    scale = {0: 1e-3, 1: 2e-4, 2: 1e-4, 3: 5e-5}
+    axis = np.array([1.0, 2.0, 0.5])
+    norms: dict[int, list[float]] = {k: [] for k in range(4)}
+    errs = []
+    est = Rotation.identity()
+    for k in range(8000):
+        t = float(k)
+        m = masks[k % 4] if k % 8 else 5  # more two-head epochs
+        n = bin(m).count("1")
+        e = rng.normal(size=3) * axis * scale[n]
+        s.on_truth(t, _q(Rotation.from_rotvec(-e) * est), (0.0, 0.0, 0.0))
+        s.on_adcs(t, 1, _q(est), (1.0, 1.0, 1.0), heads_used=m)
+        norms[n].append(float(np.linalg.norm(e)))
+        errs.append(e)
+    f = s.figures()
+    arcsec = math.pi / 180 / 3600
+    assert f["heads_fraction"] == pytest.approx([1 / 8, 2 / 8, 3 / 8, 2 / 8])
+    for n in range(4):
+        assert f["err_arcsec_p95_by_heads"][n] == pytest.approx(
+            np.percentile(norms[n], 95) / arcsec, rel=1e-6)
+    np.testing.assert_allclose(f["err_arcsec_rms_B"],
+                               np.sqrt(np.mean(np.square(errs), axis=0)) / arcsec, rtol=1e-6)
+
+
 def test_power_model_closed_form() -> None:
     pm = PowerModel(array_peak_w=300.0, load_w=90.0, battery_wh=250.0, soc0=0.5)
     t = np.arange(0.0, 3600.0 + 1, 1.0)

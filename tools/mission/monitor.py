@@ -173,7 +173,8 @@ class Monitor:
         elif apid == ADCS_STATE.apid:
             a = ADCS_STATE.parse(raw)
             self._adcs_mode = a.mode
-            self.att.on_adcs(a.t_tai, a.valid, a.q_BN, a.att_sigma_B, a.st_rejected)
+            self.att.on_adcs(a.t_tai, a.valid, a.q_BN, a.att_sigma_B, a.st_rejected,
+                             a.heads_used)
         elif apid == STAR_TRACKER.apid:
             self.att.on_tracker(self.ctx.t, raw[_ST_VALID_AT])
         elif apid == TRUTH_ADCS.apid:

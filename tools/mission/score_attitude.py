@@ -24,6 +24,11 @@ Figures (:meth:`AttitudeScore.figures`):
   0.9973^3 = 0.992); ``contain_3sigma_inspection`` likewise;
 - ``nees_mean``: average attitude NEES with the diagonal sigmas (3 expected);
 - ``st_rejected``: the MEKF's gate rejections (ADCS_STATE, total);
+- the breakdown of the inspection's error (issue #17): ``err_arcsec_rms_B``
+  (rms per body axis) and, per number of heads the MEKF used in the second
+  before the estimate (``heads_used`` of ADCS_STATE; 0..3),
+  ``heads_fraction`` and ``err_arcsec_p95_by_heads`` (None where no
+  estimate);
 - power (:class:`PowerModel`, from truth): ``power_positive``, ``soc_min``,
   ``energy_net_wh`` over the run.
 """
@@ -133,7 +138,7 @@ class AttitudeScore:
         self._est: list[tuple[float, tuple[Any, ...]]] = []
         self._last_fix = -math.inf
         self._mode = ""
-        #: per pair: t, inspection, valid, err (3), sigma (3)
+        #: per pair: t, inspection, valid, err (3), sigma (3), heads used (-1 unknown)
         self.rows: list[tuple[float, ...]] = []
         #: per truth epoch: t, inspection, a head valid in the last second
         self.cover: list[tuple[float, int, int]] = []
@@ -167,11 +172,12 @@ class AttitudeScore:
         self._truth.append(tr)
         self._truth = [x for x in self._truth if x[0] > t - 3.0]
 
-    def on_adcs(self, t: float, valid: int, q_BN: Any, sigma_B: Any, st_rejected: int = 0) -> None:
+    def on_adcs(self, t: float, valid: int, q_BN: Any, sigma_B: Any, st_rejected: int = 0,
+                heads_used: int = -1) -> None:
         t = float(t)
         self.st_rejected = max(self.st_rejected, int(st_rejected))
         rec = (int(valid), int(self._mode == INSPECTION), np.asarray(q_BN, float),
-               np.asarray(sigma_B, float))
+               np.asarray(sigma_B, float), int(heads_used))
         best = min(self._truth, key=lambda x: abs(x[0] - t), default=None)
         if best is not None and abs(best[0] - t) <= self.MATCH_S:
             self._pair(t, rec, best)
@@ -181,16 +187,17 @@ class AttitudeScore:
 
     def _pair(self, t: float, rec: tuple[Any, ...],
               tr: tuple[float, np.ndarray, np.ndarray]) -> None:
-        valid, insp, q, sig = rec
+        valid, insp, q, sig, heads = rec
         qt = _propagate(tr[1], tr[2], t - tr[0])
         e = knowledge_error(qt, q)
-        self.rows.append((t, insp, valid, *e, *sig))
+        n = bin(heads).count("1") if heads >= 0 else -1
+        self.rows.append((t, insp, valid, *e, *sig, n))
 
     # ------------------------------------------------------------------ figures
     def arrays(self) -> dict[str, np.ndarray]:
-        a = np.array(self.rows, float).reshape(-1, 9)
+        a = np.array(self.rows, float).reshape(-1, 10)
         return {"t": a[:, 0], "inspection": a[:, 1] == 1, "valid": a[:, 2] == 1,
-                "err": a[:, 3:6], "sigma": a[:, 6:9]}
+                "err": a[:, 3:6], "sigma": a[:, 6:9], "heads": a[:, 9].astype(int)}
 
     def figures(self) -> dict[str, Any]:
         """The run's attitude figures against truth (module docstring)."""
@@ -223,6 +230,11 @@ class AttitudeScore:
             "contain_3sigma": inside(v), "contain_3sigma_inspection": inside(vi),
             "nees_mean": float(nees.mean()) if nees.size else None,
             "st_rejected": self.st_rejected,
+            "err_arcsec_rms_B": ([float(x) for x in np.sqrt(np.mean(a["err"][vi] ** 2, axis=0))
+                                  / ARCSEC] if vi.any() else None),
+            "heads_fraction": [float(np.mean(a["heads"][vi] == k)) if vi.any() else None
+                               for k in range(4)],
+            "err_arcsec_p95_by_heads": [q(err[vi & (a["heads"] == k)], 95) for k in range(4)],
         }
         s = np.array(self.sun, float).reshape(-1, 5)
         out["power"] = self.power.run(s[:, 0], s[:, 1:4], s[:, 4])
@@ -255,7 +267,7 @@ def score_tables(tables: Mapping[str, Mapping[str, Any]]) -> AttitudeScore:
         else:
             ad = tables["ADCS_STATE"]
             s.on_adcs(t, int(ad["valid"][i]), ad["q_BN"][i], ad["att_sigma_B"][i],
-                      int(ad["st_rejected"][i]))
+                      int(ad["st_rejected"][i]), int(ad["heads_used"][i]))
     return s
 
 
@@ -317,4 +329,17 @@ def att_lines(fig: Mapping[str, Any] | None) -> list[str]:
         f"{f(fig['nees_mean'], '.2f')} (3 expected), gate rejections {fig['st_rejected']}; "
         f"power (model) {'positive' if pw.get('power_positive') else 'NOT positive'}, "
         f"battery min {f(pw.get('soc_min'), '.0f', 100)} %",
+        *_breakdown_lines(fig),
     ]
+
+
+def _breakdown_lines(fig: Mapping[str, Any]) -> list[str]:
+    """The inspection's error by heads used and per body axis (if scored)."""
+    frac, p95, rms = (fig.get("heads_fraction"), fig.get("err_arcsec_p95_by_heads"),
+                      fig.get("err_arcsec_rms_B"))
+    if not frac or not p95 or rms is None or frac[0] is None:
+        return []
+    by = ", ".join(f"{k}: {frac[k] * 100:.1f} % (p95 {p95[k]:.1f}\")" for k in range(4)
+                   if frac[k] and p95[k] is not None)
+    return [f"Attitude error in the inspection by heads used: {by}; rms per body axis "
+            f"x {rms[0]:.1f}\", y {rms[1]:.1f}\", z {rms[2]:.1f}\""]

@@ -71,7 +71,8 @@ class ThrusterConfig:
 
 def _rcs() -> list[ThrusterConfig]:
     """8 x 1 N: four on the -x face thrusting +x, four on +x thrusting -x
-    (the mission scenario's layout)."""
+    (the mission scenario's main groups; the scenario adds a pair along each of
+    +y, -y, +z, -z for translations, fsw/scenarios/victus_haze.toml)."""
     out = []
     for x, d in ((-0.5, 1.0), (0.5, -1.0)):
         for y in (0.3, -0.3):

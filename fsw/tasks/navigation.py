@@ -197,10 +197,6 @@ class NavigationTask:
         self.cycles = 0
         self.gps = None         # (t, r_N, v_N)
         self.meas = None        # (t, (range, azimuth, elevation))
-        self.att = None         # q_BN of a valid estimate
-        self.att_sigma = 0.0    # its 1-sigma (rad, ADCS_STATE.att_sigma)
-        self.att_rate = 0.0     # its body rate magnitude (rad/s)
-        self.att_t = -math.inf  # its time (TAI s)
         #: recent valid estimates (t, q_BN, sigma, rate), oldest first
         self.att_history: deque = deque(maxlen=ATTITUDE_HISTORY)
         self.dv_N = [0.0, 0.0, 0.0]
@@ -259,28 +255,21 @@ class NavigationTask:
             self.counts["dropped"] += 1
 
     def on_adcs(self, r) -> None:
-        ok = r.valid and _finite(r.q_BN)
-        self.att = r.q_BN if ok else None
-        sig = float(r.att_sigma)
-        self.att_sigma = sig if ok and math.isfinite(sig) and sig >= 0.0 else 0.0
-        w = r.rate_B
-        self.att_rate = math.sqrt(w[0] * w[0] + w[1] * w[1] + w[2] * w[2]) \
-            if ok and _finite(w) else 0.0
-        self.att_t = r.t_tai
-        if ok:
-            self.att_history.append((r.t_tai, r.q_BN, self.att_sigma, self.att_rate))
-        else:
+        if not (r.valid and _finite(r.q_BN)):
             self.att_history.clear()
+            return
+        sig = float(r.att_sigma)
+        w = r.rate_B
+        rate = math.sqrt(w[0] * w[0] + w[1] * w[1] + w[2] * w[2]) if _finite(w) else 0.0
+        self.att_history.append((r.t_tai, r.q_BN, sig if math.isfinite(sig) and sig >= 0.0
+                                 else 0.0, rate))
 
     def _attitude_at(self, t: float) -> tuple:
-        """The valid attitude estimate nearest time ``t`` (q_BN, sigma, rate,
-        its age against t); the latest when none is kept."""
-        best = None
-        for rec in self.att_history:
-            if best is None or abs(rec[0] - t) < abs(best[0] - t):
-                best = rec
-        if best is None:
-            return self.att, self.att_sigma, self.att_rate, abs(self.att_t - t)
+        """The valid attitude estimate nearest time ``t``: (q_BN, its 1-sigma,
+        its body rate, its age against t); no attitude when none is kept."""
+        if not self.att_history:
+            return None, 0.0, 0.0, 0.0
+        best = min(self.att_history, key=lambda rec: abs(rec[0] - t))
         return best[1], best[2], best[3], abs(best[0] - t)
 
     def on_order(self, r) -> None:
@@ -306,7 +295,7 @@ class NavigationTask:
     def step(self, t: float) -> None:
         self.cycles += 1
         q, sig, rate, age = self._attitude_at(self.meas[0] if self.meas is not None else t)
-        smear = rate * age if math.isfinite(age) else 0.0
+        smear = rate * age
         inp = NavInput(t=t, dv_N=tuple(self.dv_N), q_BN=q,
                        att_sigma=math.sqrt(sig * sig + SIGMA_ATTITUDE_RAD * SIGMA_ATTITUDE_RAD
                                            + smear * smear))

@@ -39,6 +39,17 @@ def _chaser(rho_H, rho_dot_H=(0.0, 0.0, 0.0)):
     return R_T + dr, V_T + C.T @ np.asarray(rho_dot_H, float) + np.cross(omega, dr)
 
 
+def _adcs_state(t: float, R_BN, rate_B=(0.0, 0.0, 0.0)) -> bytes:
+    """A valid ADCS_STATE at time t for the attitude matrix R_BN (v_B = R_BN v_N)."""
+    from scipy.spatial.transform import Rotation
+
+    q = Rotation.from_matrix(R_BN).as_quat()  # x, y, z, w (passive = body coords)
+    return DICTIONARY["ADCS_STATE"].build(
+        t_tai=t, mode=4, valid=1, q_BN=(q[3], q[0], q[1], q[2]), rate_B=tuple(rate_B),
+        att_error=0.0, h_wheels=0.0, wheels_ok=15, flags=1, st_age=0.0, att_sigma=1e-5,
+        att_sigma_B=(1e-5,) * 3, heads_used=6, heads_valid=6, st_rejected=0)
+
+
 class Drive:
     def __init__(self, ctx) -> None:
         self.ctx = ctx
@@ -115,16 +126,10 @@ def test_sensor_track_starts_the_relative_filter(drive) -> None:
     drive.step()
     # attitude: the camera (+z body) looks along +y Hill (at the target)
     C = _hill(R_T, V_T)
-    from scipy.spatial.transform import Rotation
     # body axes in inertial: z_B = +y_H, x_B = x_H, y_B = z_B x x_B
     zb, xb = C[1], C[0]
     R_BN = np.array([xb, np.cross(zb, xb), zb])
-    q = Rotation.from_matrix(R_BN).as_quat()  # x, y, z, w (passive = body coords)
-    q_BN = (q[3], q[0], q[1], q[2])
-    drive.ctx.deliver(DICTIONARY["ADCS_STATE"].build(
-        t_tai=drive.ctx.t, mode=4, valid=1, q_BN=q_BN, rate_B=(0.0,) * 3, att_error=0.0,
-        h_wheels=0.0, wheels_ok=15, flags=1, st_age=0.0, att_sigma=1e-5,
-        att_sigma_B=(1e-5,) * 3, heads_used=6, heads_valid=6, st_rejected=0))
+    drive.ctx.deliver(_adcs_state(drive.ctx.t, R_BN))
     drive.ctx.t += 1.0
     drive.gps(*_chaser(rho))
     drive.ctx.deliver(DICTIONARY["RELNAV"].build(t_tai=drive.ctx.t, range=1000.0, azimuth=0.0,
@@ -209,12 +214,7 @@ def test_bearing_taken_with_the_attitude_of_its_own_time(drive) -> None:
     R_BN = np.array([xb, np.cross(zb, xb), zb])
 
     def adcs(R, rate):
-        q = Rotation.from_matrix(R).as_quat()
-        drive.ctx.deliver(DICTIONARY["ADCS_STATE"].build(
-            t_tai=drive.ctx.t, mode=4, valid=1, q_BN=(q[3], q[0], q[1], q[2]),
-            rate_B=(0.0, rate, 0.0), att_error=0.0, h_wheels=0.0, wheels_ok=15, flags=1,
-            st_age=0.0, att_sigma=1e-5, att_sigma_B=(1e-5,) * 3, heads_used=6,
-            heads_valid=6, st_rejected=0))
+        drive.ctx.deliver(_adcs_state(drive.ctx.t, R, (0.0, rate, 0.0)))
 
     drive.ctx.t += 1.0
     t_sample = drive.ctx.t
@@ -238,7 +238,6 @@ def test_camera_gap_coasts_without_the_biased_gps_fix(drive) -> None:
     minus the target ephemeris carries the ephemeris error as a bias (here
     30 m along-track), which fused each second as white noise would pull the
     estimate onto it while the covariance shrinks."""
-    from scipy.spatial.transform import Rotation
 
     drive.target()
     rho = np.array([0.0, -1000.0, 0.0])
@@ -246,14 +245,10 @@ def test_camera_gap_coasts_without_the_biased_gps_fix(drive) -> None:
     drive.step()
     C = _hill(R_T, V_T)
     zb, xb = C[1], C[0]
-    q = Rotation.from_matrix(np.array([xb, np.cross(zb, xb), zb])).as_quat()
+    R_BN = np.array([xb, np.cross(zb, xb), zb])
     for _ in range(5):  # track the target for a few seconds
         drive.ctx.t += 1.0
-        drive.ctx.deliver(DICTIONARY["ADCS_STATE"].build(
-            t_tai=drive.ctx.t, mode=4, valid=1, q_BN=(q[3], q[0], q[1], q[2]),
-            rate_B=(0.0,) * 3, att_error=0.0, h_wheels=0.0, wheels_ok=15, flags=1,
-            st_age=0.0, att_sigma=1e-5, att_sigma_B=(1e-5,) * 3, heads_used=6,
-            heads_valid=6, st_rejected=0))
+        drive.ctx.deliver(_adcs_state(drive.ctx.t, R_BN))
         drive.gps(*_chaser(rho))
         drive.ctx.deliver(DICTIONARY["RELNAV"].build(t_tai=drive.ctx.t, range=1000.0,
                                                      azimuth=0.0, elevation=0.0, valid=1))

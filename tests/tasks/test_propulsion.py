@@ -23,8 +23,8 @@ PROP_ARM = DICTIONARY["PROP_ARM"]
 BURN_ORDER = DICTIONARY["BURN_ORDER"]
 
 
-def _adcs(ctx, err_deg: float = 0.1) -> bytes:
-    return ADCS_STATE.build(t_tai=ctx.t, mode=3, valid=1, q_BN=(1.0, 0, 0, 0),
+def _adcs(ctx, err_deg: float = 0.1, q_BN=(1.0, 0.0, 0.0, 0.0)) -> bytes:
+    return ADCS_STATE.build(t_tai=ctx.t, mode=3, valid=1, q_BN=tuple(q_BN),
                             rate_B=(0.0, 0, 0), att_error=math.radians(err_deg), h_wheels=0.0,
                             wheels_ok=15, flags=1, st_age=0.0, att_sigma=1e-5,
                             att_sigma_B=(1e-5,) * 3, heads_used=6, heads_valid=6,
@@ -134,10 +134,7 @@ def test_small_burn_translates_without_slewing(ctx) -> None:
     x = rot.as_quat()
     q = (x[3], x[0], x[1], x[2])
     task = _task(ctx)
-    ctx.deliver(ADCS_STATE.build(t_tai=ctx.t, mode=3, valid=1, q_BN=q, rate_B=(0.0, 0, 0),
-                                 att_error=math.radians(0.1), h_wheels=0.0, wheels_ok=15,
-                                 flags=1, st_age=0.0, att_sigma=1e-5, att_sigma_B=(1e-5,) * 3,
-                                 heads_used=6, heads_valid=6, st_rejected=0))
+    ctx.deliver(_adcs(ctx, q_BN=q))
     ctx.deliver(PROP_ARM.build(t_tai=ctx.t, arm=1, window=60.0))
     dv = (0.011, -0.023, 0.017)
     assert math.dist(dv, (0, 0, 0)) <= rcs.translate_max_dv_mps

@@ -353,8 +353,8 @@ class Plan:
     #: cross-track amplitude B [m]; the radial/cross-track separation never drops
     #: below min(A, B), whatever the along-track drift. A = 0: the constant-range
     #: circle of ``inspection_radius_m`` (not passively safe)
-    inspection_radial_m: float = 250.0
-    inspection_cross_m: float = 250.0
+    inspection_radial_m: float = 300.0
+    inspection_cross_m: float = 300.0
     #: a circle correction on the safety ellipse is skipped while the ellipse's
     #: centre, predicted to the end of the inspection, stays within this of the
     #: target along-track [m]: with thrusters on one body axis a correction

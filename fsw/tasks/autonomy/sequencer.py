@@ -65,6 +65,9 @@ PLAN_SAFETY = 2.0
 #: the collision check looks this far past the next planned burn [s]: a burn
 #: that does not happen is seen in time for the avoidance manoeuvre
 CA_MARGIN_S = 300.0
+#: a correction on the safety ellipse re-centres it only if its screened free
+#: drift stays this many keep-out radii away (otherwise it only stops the drift)
+CORRECTION_MARGIN = 1.2
 #: mid-course corrections at these fractions of a transfer's time
 CORRECTIONS = (0.5, 0.8)
 #: velocity corrections per orbit that keep the inspection circle centred
@@ -475,7 +478,8 @@ class Sequencer:
         correction is skipped while the centre of the CW motion (radial
         x_c = 4x + 2vy/n, along-track y_c = y - 2vx/n, drifting -1.5 n x_c),
         predicted to the inspection's ``end``, stays within
-        ``plan.inspection_drift_tol_m`` of the target along-track."""
+        ``plan.inspection_drift_tol_m`` of the target along-track; when made,
+        it is the screened choice of :meth:`_ellipse_correction`."""
         lead = min(self.lead_s, 240.0)
         x1 = self._coast(x, n, lead)
         if self.plan.inspection_radial_m > 0:
@@ -485,14 +489,41 @@ class Sequencer:
                 out.events.append(f"inspection: no correction, centre {yc_end:.0f} m "
                                   "along-track at the end")
                 return
-            # the safety ellipse: in-plane drift removed (vx = n y/2, vy = -2 n x),
-            # the cross-track oscillation (and so the e/i separation) kept
-            dv = (n * x1[1] / 2 - x1[3], -2.0 * n * x1[0] - x1[4], 0.0)
+            dv = self._ellipse_correction(x1, n, out)
         else:
             dv = sub(self.core.nmc_velocity(n, x1[:3]), x1[3:])
         if norm(dv) >= MIN_DV:
             out.burn = self._order(t + lead, dv, "inspection: circle correction")
             out.pointing = "burn"
+
+    def _ellipse_correction(self, x1: State, n: float, out: Step) -> Vec3:
+        """The Δv (Hill) of a correction on the safety ellipse at the state
+        ``x1``, the better of two, judged by the missed-burn screen:
+
+        - re-centre: the in-plane drift removed and the ellipse centred on the
+          target (vx = n y/2, vy = -2 n x), the cross-track motion kept;
+        - arrest: only the drift removed (vy = -2 n x), the radial
+          oscillation's amplitude and phase (so the e/i separation) kept where
+          it is, the centre left where it has come to.
+
+        Re-centring moves the radial oscillation's phase against the
+        cross-track one and can shrink the radial/cross-track separation, so it
+        is taken only when its 24 h free drift keeps the k-sigma ellipsoid
+        ``CORRECTION_MARGIN`` keep-out radii from the target; otherwise the
+        candidate of the larger screened distance. No navigation context: re-centre."""
+        recentre = (n * x1[1] / 2 - x1[3], -2.0 * n * x1[0] - x1[4], 0.0)
+        arrest = (0.0, -2.0 * n * x1[0] - x1[4], 0.0)
+        verdicts = []
+        for name, dv in (("re-centre", recentre), ("arrest", arrest)):
+            res = self.screen((x1[0], x1[1], x1[2], x1[3] + dv[0], x1[4] + dv[1], x1[5]))
+            if res is None:
+                return recentre
+            verdicts.append((res[1], name, dv))
+        need = CORRECTION_MARGIN * self.plan.keep_out_m
+        d_k, name, dv = verdicts[0] if verdicts[0][0] >= need else max(verdicts)
+        out.events.append(f"inspection: {name}, screen {d_k:.0f} m "
+                          f"(re-centre {verdicts[0][0]:.0f}, arrest {verdicts[1][0]:.0f})")
+        return dv
 
     # ------------------------------------------------------------------ screen
     def set_context(self, t_nav: float, r_t: Vec3, v_t: Vec3, sun_N: Vec3,

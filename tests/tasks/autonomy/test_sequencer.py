@@ -15,7 +15,7 @@ from scipy.integrate import solve_ivp
 
 from fsw.core.guidance import LocalCore
 from fsw.scenario import Plan
-from fsw.tasks.autonomy.sequencer import Sequencer
+from fsw.tasks.autonomy.sequencer import Sequencer, Step
 
 MU = 3.986004418e14
 R_EARTH = 6378137.0
@@ -227,3 +227,45 @@ def test_inspection_correction_only_when_the_ellipse_drifts(centre: float, drift
     later = np.array([CORE.cw_propagate(N0, x1, s) for s in np.arange(0.0, period, 60.0)])
     # centred on the target and drift-free: along-track mean ~0, radial mean ~0
     assert abs(later[:, 1].mean()) < 5.0 and abs(later[:, 0].mean()) < 5.0
+
+
+def _cw_min_range(x0: np.ndarray, span: float) -> float:
+    """Smallest range over ``span`` of the CW motion from ``x0``, by scipy's
+    integration of the linear equations (not the core)."""
+    n = N0
+
+    def f(_t, x):
+        return [x[3], x[4], x[5], 3 * n * n * x[0] + 2 * n * x[4], -2 * n * x[3], -n * n * x[2]]
+
+    sol = solve_ivp(f, (0, span), x0, method="DOP853", rtol=1e-11, atol=1e-8,
+                    t_eval=np.arange(0.0, span, 10.0))
+    return float(np.linalg.norm(sol.y[:3], axis=0).min())
+
+
+@pytest.mark.parametrize(("phase_deg", "expect"), [(90.0, "arrest"), (-90.0, "re-centre")])
+def test_ellipse_correction_never_shrinks_the_separation(phase_deg: float, expect: str) -> None:
+    """A safety ellipse 250 m off-centre along-track, corrected a quarter
+    orbit before (x = 0, y = c - 2A) or after (y = c + 2A) its near side:
+    re-centring there would make the radial amplitude A - c/2 = 175 m (inside
+    the keep-out), so the sequencer only stops the drift (none here: no Δv);
+    on the far side re-centring grows it to A + c/2 and is taken. Each choice
+    is checked by scipy's CW integration over an orbit: the chosen Δv keeps
+    the range above 1.2 keep-out radii, the rejected one would not."""
+    plan = Plan()
+    A, B = plan.inspection_radial_m, plan.inspection_cross_m
+    seq = Sequencer(plan, CORE)
+    rt, vt = _target()
+    seq.set_context(0.0, tuple(rt), tuple(vt), (1.0, 0.0, 0.0), 1.0, 0.0005)
+    x1 = np.asarray(CORE.safety_ellipse(N0, A, B, 250.0, math.radians(phase_deg)), float)
+    step = Step()
+    dv = np.asarray(seq._ellipse_correction(tuple(x1), N0, step), float)
+    assert step.events and step.events[0].startswith(f"inspection: {expect},")
+    recentre = np.array([N0 * x1[1] / 2 - x1[3], -2 * N0 * x1[0] - x1[4], 0.0])
+    period = 2 * math.pi / N0
+    chosen = _cw_min_range(np.r_[x1[:3], x1[3:] + dv], period)
+    assert chosen >= 1.2 * plan.keep_out_m
+    if expect == "arrest":
+        assert np.linalg.norm(dv) < 1e-12       # drift-free already: nothing to stop
+        assert _cw_min_range(np.r_[x1[:3], x1[3:] + recentre], period) < plan.keep_out_m
+    else:
+        assert np.allclose(dv, recentre, atol=1e-15)

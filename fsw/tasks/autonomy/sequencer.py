@@ -126,6 +126,7 @@ class Leg:
     t_start: float | None = None
     t_arrive: float | None = None
     stage: int = 0  # transfer: 0 first burn, 1 coasting (corrections), 4 arrival burn ordered
+    t_burn: float | None = None  # wait: time of a planned drift arrest
     checkpoints: list[float] = field(default_factory=list)
 
 
@@ -292,7 +293,12 @@ class Sequencer:
             self._depart(leg, t, x, n, out)
         elif leg.kind == "wait":
             out.pointing = "target"
-            if t - leg.t_start >= leg.duration:
+            if leg.stage == 0:
+                leg.stage = 1
+                self._hold_screen(leg, t, x, n, out)
+            elif leg.t_burn is not None and t >= leg.t_burn - min(self.lead_s, 240.0):
+                self._drift_arrest(leg, t, x, n, out)
+            if leg.t_burn is None and out.burn is None and t - leg.t_start >= leg.duration:
                 self.legs.pop(0)
         elif leg.kind == "inspect":
             out.pointing = "target"
@@ -494,6 +500,66 @@ class Sequencer:
             dv = sub(self.core.nmc_velocity(n, x1[:3]), x1[3:])
         if norm(dv) >= MIN_DV:
             out.burn = self._order(t + lead, dv, "inspection: circle correction")
+            out.pointing = "burn"
+
+    def _hold_screen(self, leg: Leg, t: float, x: State, n: float, out: Step) -> None:
+        """A hold on a safety ellipse is a coast, so it must itself be safe if
+        the next burn is missed: its 24 h free drift is screened when it
+        starts. Short of ``CORRECTION_MARGIN`` keep-out radii at k sigma, a
+        drift-arrest burn (vy = -2 n x: the CW centre's radial offset x_c,
+        which walks the ellipse along-track and shifts its radial oscillation
+        towards the target on one side, removed) is ordered at the next time
+        the radial oscillation about x_c crosses its middle, where removing
+        x_c leaves its amplitude whole, or at once if that screens better
+        (the drift goes on until the middle); kept if it screens better than
+        no burn."""
+        if self.plan.inspection_radial_m <= 0:
+            return
+        now = self.screen(x)
+        need = CORRECTION_MARGIN * self.plan.keep_out_m
+        if now is None or now[1] >= need:
+            if now is not None:
+                out.events.append(f"{leg.name}: screen clear {now[1]:.0f} m")
+            return
+        lead = min(self.lead_s, 240.0)
+        xc = 4.0 * x[0] + 2.0 * x[4] / n
+        # x(t) - x_c = (x0 - x_c) cos nt + (vx0/n) sin nt = R cos(nt - phi):
+        # the middle at nt = phi + pi/2 + k pi
+        phi = math.atan2(x[3] / n, x[0] - xc)
+        nt = phi + math.pi / 2
+        while nt < n * lead:
+            nt += math.pi
+        while nt - math.pi >= n * lead:
+            nt -= math.pi
+        # the middle keeps the amplitude, but the drift goes on until then:
+        # arresting at once is screened too, the middle kept when it passes
+        best = None
+        for dt in (nt / n, lead):
+            x1 = self._coast(x, n, dt)
+            dv1 = -2.0 * n * x1[0] - x1[4]
+            res = self.screen((x1[0], x1[1], x1[2], x1[3], x1[4] + dv1, x1[5]))
+            if res is None or abs(dv1) < MIN_DV:
+                continue
+            if best is None or (best[0] < need and res[1] > best[0]):
+                best = (res[1], dt)
+        if best is None or best[0] <= now[1]:
+            out.events.append(f"{leg.name}: screen {now[1]:.0f} m, no better drift arrest")
+            return
+        after, dt = best
+        out.events.append(f"{leg.name}: screen {now[1]:.0f} m, drift arrest in {dt:.0f} s "
+                          f"(screen {after:.0f} m)")
+        leg.t_burn = t + dt
+        if dt <= lead:
+            self._drift_arrest(leg, t, x, n, out)
+
+    def _drift_arrest(self, leg: Leg, t: float, x: State, n: float, out: Step) -> None:
+        """Order the drift arrest planned for ``leg.t_burn`` (vy = -2 n x
+        there, from the estimate now)."""
+        t_b, leg.t_burn = leg.t_burn, None
+        x1 = self._coast(x, n, max(0.0, t_b - t))
+        dv = (0.0, -2.0 * n * x1[0] - x1[4], 0.0)
+        if abs(dv[1]) >= MIN_DV:
+            out.burn = self._order(max(t_b, t), dv, f"{leg.name}: drift arrest")
             out.pointing = "burn"
 
     def _ellipse_correction(self, x1: State, n: float, out: Step) -> Vec3:

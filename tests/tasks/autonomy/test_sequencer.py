@@ -269,3 +269,38 @@ def test_ellipse_correction_never_shrinks_the_separation(phase_deg: float, expec
         assert _cw_min_range(np.r_[x1[:3], x1[3:] + recentre], period) < plan.keep_out_m
     else:
         assert np.allclose(dv, recentre, atol=1e-15)
+
+
+def test_hold_on_a_drifting_ellipse_orders_a_drift_arrest() -> None:
+    """The far hold is a coast on a safety ellipse 2 km behind the target.
+    Arrived with a CW centre 120 m below the target's orbit (x_c = -120 m:
+    the ellipse walks towards the target at 1.5 n x_c and its radial
+    oscillation sits 120 m nearer on one side), its free drift comes inside
+    the keep-out within a day (scipy's CW integration). The hold's screen
+    orders a drift arrest where the radial oscillation crosses its middle;
+    after it, the day's free drift keeps 1.2 keep-out radii."""
+    plan = Plan()
+    A, B = plan.inspection_radial_m, plan.inspection_cross_m
+    seq = Sequencer(plan, CORE)
+    rt, vt = _target()
+    seq.set_context(0.0, tuple(rt), tuple(vt), (1.0, 0.0, 0.0), 1.0, 0.0005)
+    x = np.asarray(CORE.safety_ellipse(N0, A, B, -plan.hold_far_m, 0.4), float)
+    x[0] -= 120.0                  # the oscillation about x_c = 4x + 2 vy/n = -120 m
+    x[4] += 1.5 * N0 * 120.0
+    day = 86400.0
+    assert _cw_min_range(x, day) < plan.keep_out_m
+    seq.start_phase("RENDEZVOUS", 0.0)
+    t, burn, events = 0.0, None, []
+    while burn is None and t < 2 * math.pi / N0:
+        step = seq.step(t, tuple(CORE.cw_propagate(N0, x, t)), N0)
+        events += step.events
+        burn, t = step.burn, t + 5.0
+    assert burn is not None and "drift arrest" in burn.purpose, events
+    assert any("drift arrest in" in e for e in events)
+    x1 = np.asarray(CORE.cw_propagate(N0, x, burn.t_exec), float)
+    assert burn.dv_hill[0] == 0.0 and burn.dv_hill[2] == 0.0
+    x1[3:] += burn.dv_hill
+    assert abs(4 * x1[0] + 2 * x1[4] / N0) < 1e-6            # drift-free
+    assert _cw_min_range(x1, day) >= 1.2 * plan.keep_out_m
+    # the hold is not left before the arrest is made
+    assert seq.legs[0].name == "far hold"

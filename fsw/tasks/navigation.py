@@ -78,20 +78,17 @@ GAIN_VEL = 0.02
 #: range (the world's sensor: 0.05 m + a fraction, hil/sim/config.py);
 #: bearing 1-sigma = the scenario's relnav_angle_noise_deg and the attitude
 #: knowledge error in quadrature; the latter, the attitude estimate's own
-#: 1-sigma (ADCS_STATE.att_sigma, each cycle) and SIGMA_ATTITUDE_RAD (assumed:
-#: the estimate's age against the measurement's, 0.1-0.2 s at the orbit rate
-#: of target tracking), is also a floor of the position covariance across the
-#: line of sight in the core (an attitude error is a bias over minutes).
-#: The camera's bearing is turned into Hill axes with the attitude estimate of
-#: the measurement's own time (the ADCS_STATE nearest it of the last
-#: ATTITUDE_HISTORY, 10 Hz): the latest estimate is up to a second younger
-#: than the camera sample, and through a slew to a burn attitude (0.5 deg/s)
-#: that age was a 0.5 deg bearing error, rejected, then accepted after the
-#: covariance inflation, leaving a velocity error the coast through the burn
-#: grew to 12 m at 300 m. What age is left (half an ADCS period) times the
-#: body rate is added to the attitude 1-sigma in quadrature.
+#: 1-sigma (ADCS_STATE.att_sigma), is also a floor of the position covariance
+#: across the line of sight in the core (an attitude error is a bias over
+#: minutes). The camera's bearing is turned into Hill axes with the attitude
+#: estimate of the measurement's own time (the ADCS_STATE nearest it of the
+#: last ATTITUDE_HISTORY, 10 Hz); what age is left (up to half an ADCS
+#: period) times the body rate is added to the attitude 1-sigma in
+#: quadrature. The core applies the measurement at its own time, in the Hill
+#: frame of then (the camera's samples reach the cycle up to 0.9 s old; at the
+#: inspection's 0.7 m/s that was a 0.6 m error, and the 2e-4 rad added here
+#: before to cover it made the filter pessimistic once it was gone).
 SIGMA_RANGE_M = 0.05
-SIGMA_ATTITUDE_RAD = 2e-4
 ATTITUDE_HISTORY = 16
 #: unmodelled acceleration PSD [m^2/s^3] (the CW model against two-body + J2
 #: at a few km: differential J2 and the curvature terms), NIS gate (chi-square
@@ -297,8 +294,7 @@ class NavigationTask:
         q, sig, rate, age = self._attitude_at(self.meas[0] if self.meas is not None else t)
         smear = rate * age
         inp = NavInput(t=t, dv_N=tuple(self.dv_N), q_BN=q,
-                       att_sigma=math.sqrt(sig * sig + SIGMA_ATTITUDE_RAD * SIGMA_ATTITUDE_RAD
-                                           + smear * smear))
+                       att_sigma=math.sqrt(sig * sig + smear * smear))
         if self.gps is not None:
             inp.gps_t, inp.gps_r_N, inp.gps_v_N = self.gps
         if self.meas is not None:

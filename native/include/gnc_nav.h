@@ -16,7 +16,10 @@
  * gps_reset_m, else x = CW(x + dv, t - t_last) then x += gain (z - x). EKF:
  * started (flag EKF_STARTED) from the estimate carried to t (the GPS solution
  * before any), its noise sigma_range + sigma_range_frac range, sigma_angle,
- * burns with their execution error, gating with recovery (gnc_relnav.h); once
+ * burns with their execution error, gating with recovery (gnc_relnav.h); a
+ * sensor measurement is used once, at its own time meas_t (turned into the
+ * Hill frame of meas_t, the EKF propagated to meas_t, updated, then carried
+ * to t; never before the EKF's last step); once
  * on it coasts through camera gaps (burns, slews) on its own covariance: with
  * coast_s = 0 it never hands back to the GPS filter for want of a measurement
  * (coast_s > 0: after coast_s without one, the behaviour before issue 15);
@@ -93,6 +96,7 @@ typedef struct gnc_nav {
     double ekf_t;              /* s, time of the EKF's last step */
     double ekf_n;              /* rad/s, mean motion the EKF is configured with */
     double ekf_retry;          /* s, the EKF may start again from this time */
+    double meas_used_t;        /* s, time of the last sensor measurement used */
     double normal_N[3];        /* unit orbit normal of the chaser (last GPS fix) */
     int target_known;
     int has_x;

@@ -110,6 +110,7 @@ int gnc_nav_init(gnc_nav *ctx, const gnc_nav_config *cfg)
     ctx->t_last = 0.0;
     ctx->ekf_t = 0.0;
     ctx->ekf_retry = -HUGE_VAL;
+    ctx->meas_used_t = -HUGE_VAL;
     ctx->target_known = 0;
     ctx->has_x = 0;
     ctx->has_normal = 0;
@@ -252,12 +253,17 @@ static void nav_bearing_floor(gnc_relnav *ekf, const double meas[3], double att_
 }
 
 /* The relative-navigation EKF's cycle; nonzero status: it failed. */
+/* One EKF cycle to in->t. A measurement taken lag seconds before in->t
+ * (meas already in the Hill frame of its own time) is applied there: the
+ * filter is propagated to in->t - lag, updated, then propagated over lag;
+ * the burn's Delta-v of the cycle goes in the first step. */
 static int nav_ekf(gnc_nav *ctx, const gnc_nav_in *in, double n, const double z[6],
-                   const double dv_H[3], const double meas[3], int have_meas, gnc_nav_out *out)
+                   const double dv_H[3], const double meas[3], int have_meas, double lag,
+                   gnc_nav_out *out)
 {
     gnc_relnav_in ri;
     gnc_relnav_out ro;
-    double P0[36], x0[6];
+    double P0[36], x0[6], burn_dv[3];
     int st, i;
     la_copy(dv_H, ri.dv, 3);
     if (!ctx->ekf_on) {
@@ -289,7 +295,13 @@ static int nav_ekf(gnc_nav *ctx, const gnc_nav_in *in, double n, const double z[
         la_zero(ri.dv, 3);
         out->flags |= GNC_NAV_FLAG_EKF_STARTED;
     }
-    ri.dt = in->t - ctx->ekf_t;
+    if (!have_meas || !(lag > 0.0)) {
+        lag = 0.0;
+    }
+    ri.dt = in->t - lag - ctx->ekf_t;
+    if (!(ri.dt > 0.0)) {
+        ri.dt = 0.0;
+    }
     ri.meas_valid = have_meas;
     /* the bearing noise of this measurement: the sensor's and the attitude's */
     ctx->ekf.cfg.sigma_angle = sqrt(ctx->cfg.sigma_angle * ctx->cfg.sigma_angle
@@ -314,6 +326,25 @@ static int nav_ekf(gnc_nav *ctx, const gnc_nav_in *in, double n, const double z[
     if (have_meas && in->att_sigma > 0.0) {
         nav_bearing_floor(&ctx->ekf, meas, in->att_sigma);
         la_copy(ctx->ekf.P, ro.P, 36);
+    }
+    if (have_meas) {
+        ctx->meas_used_t = in->meas_t;
+    }
+    if (lag > 0.0) {
+        /* from the measurement's time to now; the burn in progress is kept
+         * (a step without Delta-v would end it) */
+        gnc_relnav_out ro2;
+        la_copy(ctx->ekf.burn_dv, burn_dv, 3);
+        ri.dt = lag;
+        la_zero(ri.dv, 3);
+        ri.meas_valid = 0;
+        st = gnc_relnav_step(&ctx->ekf, &ri, &ro2);
+        if (st != GNC_OK) {
+            return st;
+        }
+        la_copy(burn_dv, ctx->ekf.burn_dv, 3);
+        la_copy(ro2.x, ro.x, 6);
+        la_copy(ro2.P, ro.P, 36);
     }
     la_copy(ro.x, ctx->x, 6);
     out->source = GNC_NAV_RELNAV;
@@ -361,6 +392,7 @@ int gnc_nav_step(gnc_nav *ctx, const gnc_nav_in *in, gnc_nav_out *out)
 {
     double n, r_t[3] = {0.0, 0.0, 0.0}, v_t[3] = {0.0, 0.0, 0.0}, C[9], w[3] = {0.0, 0.0, 0.0};
     double dv_H[3] = {0.0, 0.0, 0.0}, z[6], meas[3] = {0.0, 0.0, 0.0}, h[3], dr[3], dv[3];
+    double lag;
     int st, stale, have_meas;
     if (ctx == NULL || in == NULL || out == NULL) {
         return GNC_ERR_NULL;
@@ -439,9 +471,32 @@ int gnc_nav_step(gnc_nav *ctx, const gnc_nav_in *in, gnc_nav_out *out)
             return st;
         }
         la_mv3(C, in->dv_N, dv_H);
+        /* a measurement is used once, at its own time (lag before t; the
+         * EKF cannot go back before its last step) */
         have_meas = in->meas_valid && in->att_valid
-            && in->t - in->meas_t < ctx->cfg.meas_max_age;
-        if (have_meas) {
+            && in->t - in->meas_t < ctx->cfg.meas_max_age && in->meas_t > ctx->meas_used_t;
+        lag = 0.0;
+        if (have_meas && ctx->ekf_on) {
+            lag = in->t - in->meas_t;
+            if (!(lag > 0.0)) {
+                lag = 0.0;
+            } else if (lag > in->t - ctx->ekf_t) {
+                lag = in->t - ctx->ekf_t;
+            }
+        }
+        if (have_meas && lag > 0.0) {
+            /* in the Hill frame of the sample's time (the target's ephemeris
+             * queried backwards, its cache left at t) */
+            double rm[3], vm[3], Cm[9], wm[3];
+            st = gnc_ephem_state(&ctx->target, in->t - lag, rm, vm);
+            if (st == GNC_OK) {
+                st = gnc_hill_basis(rm, vm, Cm, wm);
+            }
+            if (st != GNC_OK) {
+                return st;
+            }
+            nav_meas_hill(ctx, in, Cm, meas);
+        } else if (have_meas) {
             nav_meas_hill(ctx, in, C, meas);
         }
         st = GNC_ERR_STATE; /* no EKF this cycle */
@@ -449,7 +504,7 @@ int gnc_nav_step(gnc_nav *ctx, const gnc_nav_in *in, gnc_nav_out *out)
             || (ctx->ekf_on
                 && (ctx->cfg.coast_s == 0.0
                     || (in->meas_valid && in->t - in->meas_t < ctx->cfg.coast_s)))) {
-            st = nav_ekf(ctx, in, n, z, dv_H, meas, have_meas, out);
+            st = nav_ekf(ctx, in, n, z, dv_H, meas, have_meas, lag, out);
             if (st != GNC_OK) {
                 out->flags |= GNC_NAV_FLAG_EKF_FAILED;
                 out->ekf_status = st;

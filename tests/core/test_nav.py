@@ -212,10 +212,13 @@ def test_ekf_path_matches_filterpy_on_camera_measurements(bore) -> None:
             x_gps, _, _ = gps.step(t, t, r_c, v_c)
             assert out.source == NavSource.GPS_EPHEMERIS
             continue
-        meas = camera_measurement(truth, t, q_BN, cam) + rng.normal(0, [0.5, 5e-4, 5e-4])
-        inp.meas, inp.meas_t = meas, t - 0.2
+        # the camera's sample is 0.2 s older than the cycle: from the second
+        # one on the EKF applies it at its own time, in the Hill frame of then
+        tm = t - 0.2
+        meas = camera_measurement(truth, tm, q_BN, cam) + rng.normal(0, [0.5, 5e-4, 5e-4])
+        inp.meas, inp.meas_t = meas, tm
         out = nav.step(inp)
-        z = to_hill(meas, t, truth, q_BN, cam)
+        z = to_hill(meas, t if ekf is None else tm, truth, q_BN, cam)
         if ekf is None:
             # started from the GPS estimate carried to now, updated at once
             assert out.flags & NavFlag.EKF_STARTED
@@ -223,16 +226,22 @@ def test_ekf_path_matches_filterpy_on_camera_measurements(bore) -> None:
             ekf = ExtendedKalmanFilter(dim_x=6, dim_z=3)
             ekf.x = (cw_phi(n, 1.0) @ x_gps).reshape(6, 1)
             ekf.P = np.diag(np.asarray(cfg.p0, float))
-            ekf.F = cw_phi(n, 1.0)  # the EKF's mean motion from now on
             q = cfg.accel_psd
-            ekf.Q = np.kron(np.array([[1 / 3, 1 / 2], [1 / 2, 1.0]]) * q, np.eye(3))
+
+            def predict(dt: float, ekf=ekf, n=n, q=q) -> None:
+                ekf.F = cw_phi(n, dt)  # the EKF's mean motion from now on
+                ekf.Q = np.kron(np.array([[dt**3 / 3, dt**2 / 2], [dt**2 / 2, dt]]) * q,
+                                np.eye(3))
+                ekf.predict()
         else:
-            ekf.predict()
+            predict(0.8)      # from the last cycle to the sample
         # the azimuth's noise is the cross-line-of-sight angle over cos(elevation)
         el = hx(ekf.x)[2, 0]
         R = np.diag([cfg.sigma_range**2, (cfg.sigma_angle / math.cos(el)) ** 2,
                      cfg.sigma_angle**2])
         ekf.update(z.reshape(3, 1), hjac, hx, R=R, residual=angle_residual)
+        if not out.flags & NavFlag.EKF_STARTED:
+            predict(0.2)      # from the sample to the cycle
         assert out.source == NavSource.RELNAV and out.valid == 1
         assert np.allclose(out.x_H, ekf.x.ravel(), rtol=0, atol=1e-6), k
         assert out.sigma_pos == pytest.approx(math.sqrt(np.trace(ekf.P[:3, :3])), rel=1e-6)
@@ -271,6 +280,8 @@ def test_stale_gps_coasting_ekf_and_failure_paths() -> None:
     assert seen[30][0] == gps and seen[1][1] & NavFlag.GPS_RESET
     assert seen[31][0] == rel and seen[31][1] & NavFlag.EKF_STARTED
     assert seen[40][0] == rel and not seen[40][1] & NavFlag.COASTING
+    # the sample of k = 40 is still young at k = 41, but it is used only once
+    assert seen[41][0] == rel and seen[41][1] & NavFlag.COASTING
     assert seen[55][0] == rel and seen[55][1] & NavFlag.COASTING     # coasting 30 s
     assert seen[71][0] == gps                                          # then GPS again
     assert seen[100][1] & NavFlag.EKF_FAILED and seen[100][2] == 2     # GncDomainError

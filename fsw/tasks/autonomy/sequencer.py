@@ -68,6 +68,8 @@ CA_MARGIN_S = 300.0
 #: a correction on the safety ellipse re-centres it only if its screened free
 #: drift stays this many keep-out radii away (otherwise it only stops the drift)
 CORRECTION_MARGIN = 1.2
+#: step of the search for the radial oscillation's middle [s]
+CROSSING_STEP_S = 60.0
 #: mid-course corrections at these fractions of a transfer's time
 CORRECTIONS = (0.5, 0.8)
 #: velocity corrections per orbit that keep the inspection circle centred
@@ -523,18 +525,10 @@ class Sequencer:
             return
         lead = min(self.lead_s, 240.0)
         xc = 4.0 * x[0] + 2.0 * x[4] / n
-        # x(t) - x_c = (x0 - x_c) cos nt + (vx0/n) sin nt = R cos(nt - phi):
-        # the middle at nt = phi + pi/2 + k pi
-        phi = math.atan2(x[3] / n, x[0] - xc)
-        nt = phi + math.pi / 2
-        while nt < n * lead:
-            nt += math.pi
-        while nt - math.pi >= n * lead:
-            nt -= math.pi
         # the middle keeps the amplitude, but the drift goes on until then:
         # arresting at once is screened too, the middle kept when it passes
         best = None
-        for dt in (nt / n, lead):
+        for dt in (self._middle_crossing(x, n, xc, lead), lead):
             x1 = self._coast(x, n, dt)
             dv1 = -2.0 * n * x1[0] - x1[4]
             res = self.screen((x1[0], x1[1], x1[2], x1[3], x1[4] + dv1, x1[5]))
@@ -551,6 +545,31 @@ class Sequencer:
         leg.t_burn = t + dt
         if dt <= lead:
             self._drift_arrest(leg, t, x, n, out)
+
+    def _middle_crossing(self, x: State, n: float, xc: float, t0: float) -> float:
+        """The first time from ``t0`` (s from now) at which the CW radial
+        oscillation of ``x`` about its centre ``xc`` crosses the middle (it
+        does twice an orbit): stepped on the core's CW propagation, then
+        bisected to a millisecond."""
+        def f(dt: float) -> float:
+            return self._coast(x, n, dt)[0] - xc
+
+        lo, f_lo = t0, f(t0)
+        end = t0 + math.pi / n + CROSSING_STEP_S
+        while f_lo != 0.0 and lo < end:
+            hi = lo + CROSSING_STEP_S
+            f_hi = f(hi)
+            if (f_lo < 0.0) != (f_hi < 0.0):
+                while hi - lo > 1e-3:
+                    mid = 0.5 * (lo + hi)
+                    f_mid = f(mid)
+                    if (f_lo < 0.0) != (f_mid < 0.0):
+                        hi = mid
+                    else:
+                        lo, f_lo = mid, f_mid
+                return hi
+            lo, f_lo = hi, f_hi
+        return lo
 
     def _drift_arrest(self, leg: Leg, t: float, x: State, n: float, out: Step) -> None:
         """Order the drift arrest planned for ``leg.t_burn`` (vy = -2 n x

@@ -129,6 +129,9 @@ class Leg:
     t_arrive: float | None = None
     stage: int = 0  # transfer: 0 first burn, 1 coasting (corrections), 4 arrival burn ordered
     t_burn: float | None = None  # wait: time of a planned drift arrest
+    #: wait: what follows is timed (the inspection, for the light), so a drift
+    #: arrest is made at once, never stretching the wait
+    timed: bool = False
     checkpoints: list[float] = field(default_factory=list)
 
 
@@ -246,7 +249,7 @@ class Sequencer:
                              duration=self.plan.transfer_s / 2,
                              ellipse=self.plan.inspection_radial_m > 0, centre=-self.far_m)]
         else:
-            self.legs = [Leg("wait", "gate wait", duration=60.0)]
+            self.legs = [Leg("wait", "gate wait", duration=60.0, timed=True)]
 
     # ------------------------------------------------------------------ burns
     def _order(self, t_exec: float, dv, purpose: str) -> BurnOrder:
@@ -385,6 +388,7 @@ class Sequencer:
                 except GncError:
                     tof = leg.duration  # no safe time on the grid: the longest
                 out.events.append(f"{leg.name}: transfer time {tof:.0f} s chosen")
+                tof = self._screen_optimized(leg, x1, n, tof, out)
             if leg.screened:
                 tof, delay = self._screened_tof(leg, t, x, n, out)
                 if delay > 0:
@@ -513,8 +517,9 @@ class Sequencer:
         towards the target on one side, removed) is ordered at the next time
         the radial oscillation about x_c crosses its middle, where removing
         x_c leaves its amplitude whole, or at once if that screens better
-        (the drift goes on until the middle); kept if it screens better than
-        no burn."""
+        (the drift goes on until the middle; always at once for a ``timed``
+        wait, before an inspection timed for the light); kept if it screens
+        better than no burn."""
         if self.plan.inspection_radial_m <= 0:
             return
         now = self.screen(x)
@@ -528,7 +533,8 @@ class Sequencer:
         # the middle keeps the amplitude, but the drift goes on until then:
         # arresting at once is screened too, the middle kept when it passes
         best = None
-        for dt in (self._middle_crossing(x, n, xc, lead), lead):
+        when = (lead,) if leg.timed else (self._middle_crossing(x, n, xc, lead), lead)
+        for dt in when:
             x1 = self._coast(x, n, dt)
             dv1 = -2.0 * n * x1[0] - x1[4]
             res = self.screen((x1[0], x1[1], x1[2], x1[3], x1[4] + dv1, x1[5]))
@@ -545,6 +551,36 @@ class Sequencer:
         leg.t_burn = t + dt
         if dt <= lead:
             self._drift_arrest(leg, t, x, n, out)
+
+    def _screen_optimized(self, leg: Leg, x1: State, n: float, tof: float, out: Step) -> float:
+        """The missed-burn screen of a least-Δv transfer (``leg.optimize``):
+        its coast after the first burn, should the corrections and the
+        arrival burn be missed, drifts a day. Kept when it stays
+        ``keep_out_m`` away at k sigma (or without a navigation context);
+        otherwise the time of SCREEN_TOF_FACTORS x ``tof`` whose coast stays
+        farthest (the first clear one), with an event."""
+        def margin(tof_s: float) -> float | None:
+            try:
+                v_dep, _, _ = self.core.cw_transfer(n, x1, leg.rho_f, tof_s)
+            except GncError:
+                return None
+            res = self.screen((x1[0], x1[1], x1[2], v_dep[0], v_dep[1], v_dep[2]))
+            return None if res is None else res[1]
+
+        first = margin(tof)
+        if first is None or first >= self.plan.keep_out_m:
+            return tof
+        best = (first, tof)
+        for f in SCREEN_TOF_FACTORS[1:]:
+            m = margin(f * tof)
+            if m is not None and m > best[0]:
+                best = (m, f * tof)
+                if m >= self.plan.keep_out_m:
+                    break
+        verdict = "clear" if best[0] >= self.plan.keep_out_m else "NO SAFE TIME, best"
+        out.events.append(f"{leg.name}: coast screened {first:.0f} m at {tof:.0f} s; "
+                          f"{verdict} {best[0]:.0f} m at {best[1]:.0f} s")
+        return best[1]
 
     def _middle_crossing(self, x: State, n: float, xc: float, t0: float) -> float:
         """The first time from ``t0`` (s from now) at which the CW radial

@@ -252,9 +252,9 @@ static void nav_bearing_floor(gnc_relnav *ekf, const double meas[3], double att_
     }
 }
 
-/* The relative-navigation EKF's cycle; nonzero status: it failed. */
-/* One EKF cycle to in->t. A measurement taken lag seconds before in->t
- * (meas already in the Hill frame of its own time) is applied there: the
+/* The relative-navigation EKF's cycle to in->t; nonzero status: it failed.
+ * A measurement taken lag seconds before in->t (meas already in the Hill
+ * frame of its own time) is applied there: the
  * filter is propagated to in->t - lag, updated, then propagated over lag;
  * the burn's Delta-v of the cycle goes in the first step. */
 static int nav_ekf(gnc_nav *ctx, const gnc_nav_in *in, double n, const double z[6],
@@ -295,9 +295,8 @@ static int nav_ekf(gnc_nav *ctx, const gnc_nav_in *in, double n, const double z[
         la_zero(ri.dv, 3);
         out->flags |= GNC_NAV_FLAG_EKF_STARTED;
     }
-    if (!have_meas || !(lag > 0.0)) {
-        lag = 0.0;
-    }
+    /* lag is in [0, in->t - ekf_t] (gnc_nav_step); the difference may round
+     * a hair below zero */
     ri.dt = in->t - lag - ctx->ekf_t;
     if (!(ri.dt > 0.0)) {
         ri.dt = 0.0;

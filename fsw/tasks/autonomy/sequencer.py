@@ -68,6 +68,8 @@ CA_MARGIN_S = 300.0
 #: a correction on the safety ellipse re-centres it only if its screened free
 #: drift stays this many keep-out radii away (otherwise it only stops the drift)
 CORRECTION_MARGIN = 1.2
+#: longest lead of a small burn on a safety ellipse or a hold (no long slew) [s]
+SMALL_BURN_LEAD_S = 240.0
 #: step of the search for the radial oscillation's middle [s]
 CROSSING_STEP_S = 60.0
 #: mid-course corrections at these fractions of a transfer's time
@@ -127,7 +129,9 @@ class Leg:
     # progress
     t_start: float | None = None
     t_arrive: float | None = None
-    stage: int = 0  # transfer: 0 first burn, 1 coasting (corrections), 4 arrival burn ordered
+    #: transfer: 0 first burn, 1 coasting (corrections), 4 arrival burn ordered;
+    #: wait: 0 not yet screened, 1 screened
+    stage: int = 0
     t_burn: float | None = None  # wait: time of a planned drift arrest
     #: wait: what follows is timed (the inspection, for the light), so a drift
     #: arrest is made at once, never stretching the wait
@@ -301,7 +305,7 @@ class Sequencer:
             if leg.stage == 0:
                 leg.stage = 1
                 self._hold_screen(leg, t, x, n, out)
-            elif leg.t_burn is not None and t >= leg.t_burn - min(self.lead_s, 240.0):
+            elif leg.t_burn is not None and t >= leg.t_burn - self._small_lead:
                 self._drift_arrest(leg, t, x, n, out)
             if leg.t_burn is None and out.burn is None and t - leg.t_start >= leg.duration:
                 self.legs.pop(0)
@@ -492,7 +496,7 @@ class Sequencer:
         predicted to the inspection's ``end``, stays within
         ``plan.inspection_drift_tol_m`` of the target along-track; when made,
         it is the screened choice of :meth:`_ellipse_correction`."""
-        lead = min(self.lead_s, 240.0)
+        lead = self._small_lead
         x1 = self._coast(x, n, lead)
         if self.plan.inspection_radial_m > 0:
             xc = 4.0 * x1[0] + 2.0 * x1[4] / n
@@ -507,6 +511,23 @@ class Sequencer:
         if norm(dv) >= MIN_DV:
             out.burn = self._order(t + lead, dv, "inspection: circle correction")
             out.pointing = "burn"
+
+    @property
+    def _small_lead(self) -> float:
+        """Lead time of a small burn on a safety ellipse or a hold [s]."""
+        return min(self.lead_s, SMALL_BURN_LEAD_S)
+
+    @staticmethod
+    def _arrest(x1: State, n: float) -> Vec3:
+        """The Δv that removes the CW drift at ``x1`` (vy = -2 n x: the
+        centre's radial offset x_c to zero), nothing else changed."""
+        return (0.0, -2.0 * n * x1[0] - x1[4], 0.0)
+
+    def _screen_after(self, x1: State, dv: Vec3) -> float | None:
+        """The screen's k-sigma distance of ``x1`` with ``dv`` applied (None
+        without a navigation context)."""
+        res = self.screen((x1[0], x1[1], x1[2], x1[3] + dv[0], x1[4] + dv[1], x1[5] + dv[2]))
+        return None if res is None else res[1]
 
     def _hold_screen(self, leg: Leg, t: float, x: State, n: float, out: Step) -> None:
         """A hold on a safety ellipse is a coast, so it must itself be safe if
@@ -528,7 +549,7 @@ class Sequencer:
             if now is not None:
                 out.events.append(f"{leg.name}: screen clear {now[1]:.0f} m")
             return
-        lead = min(self.lead_s, 240.0)
+        lead = self._small_lead
         xc = 4.0 * x[0] + 2.0 * x[4] / n
         # the middle keeps the amplitude, but the drift goes on until then:
         # arresting at once is screened too, the middle kept when it passes
@@ -536,12 +557,12 @@ class Sequencer:
         when = (lead,) if leg.timed else (self._middle_crossing(x, n, xc, lead), lead)
         for dt in when:
             x1 = self._coast(x, n, dt)
-            dv1 = -2.0 * n * x1[0] - x1[4]
-            res = self.screen((x1[0], x1[1], x1[2], x1[3], x1[4] + dv1, x1[5]))
-            if res is None or abs(dv1) < MIN_DV:
+            dv = self._arrest(x1, n)
+            d_k = self._screen_after(x1, dv)
+            if d_k is None or abs(dv[1]) < MIN_DV:
                 continue
-            if best is None or (best[0] < need and res[1] > best[0]):
-                best = (res[1], dt)
+            if best is None or (best[0] < need and d_k > best[0]):
+                best = (d_k, dt)
         if best is None or best[0] <= now[1]:
             out.events.append(f"{leg.name}: screen {now[1]:.0f} m, no better drift arrest")
             return
@@ -611,8 +632,7 @@ class Sequencer:
         """Order the drift arrest planned for ``leg.t_burn`` (vy = -2 n x
         there, from the estimate now)."""
         t_b, leg.t_burn = leg.t_burn, None
-        x1 = self._coast(x, n, max(0.0, t_b - t))
-        dv = (0.0, -2.0 * n * x1[0] - x1[4], 0.0)
+        dv = self._arrest(self._coast(x, n, max(0.0, t_b - t)), n)
         if abs(dv[1]) >= MIN_DV:
             out.burn = self._order(max(t_b, t), dv, f"{leg.name}: drift arrest")
             out.pointing = "burn"
@@ -632,14 +652,14 @@ class Sequencer:
         is taken only when its 24 h free drift keeps the k-sigma ellipsoid
         ``CORRECTION_MARGIN`` keep-out radii from the target; otherwise the
         candidate of the larger screened distance. No navigation context: re-centre."""
-        recentre = (n * x1[1] / 2 - x1[3], -2.0 * n * x1[0] - x1[4], 0.0)
-        arrest = (0.0, -2.0 * n * x1[0] - x1[4], 0.0)
+        arrest = self._arrest(x1, n)
+        recentre = (n * x1[1] / 2 - x1[3], arrest[1], 0.0)
         verdicts = []
         for name, dv in (("re-centre", recentre), ("arrest", arrest)):
-            res = self.screen((x1[0], x1[1], x1[2], x1[3] + dv[0], x1[4] + dv[1], x1[5]))
-            if res is None:
+            d_k = self._screen_after(x1, dv)
+            if d_k is None:
                 return recentre
-            verdicts.append((res[1], name, dv))
+            verdicts.append((d_k, name, dv))
         need = CORRECTION_MARGIN * self.plan.keep_out_m
         d_k, name, dv = verdicts[0] if verdicts[0][0] >= need else max(verdicts)
         out.events.append(f"inspection: {name}, screen {d_k:.0f} m "

@@ -364,6 +364,18 @@ class Plan:
     #: the inspection's phase is chosen on board so that the target is seen at a
     #: sun phase angle below this for the largest part of its sunlit time [deg]
     sun_phase_max_deg: float = 60.0
+    #: ... and for the target's faces, the target assumed to hold its Hill
+    #: frame (nadir-pointing, as the scenario's default target): a face is
+    #: imaged while the camera is within face_view_deg of its normal and the
+    #: sun within face_sun_deg of it, and counts after face_min_s (a margin
+    #: over the 30 s the scoring asks, for entry and navigation errors). Among
+    #: the phases that see the target well for at least sun_good_min of its
+    #: sunlit time, the one imaging the most faces is flown (then the best
+    #: lit); face_view_deg = 0: the light alone (an inertial target)
+    face_view_deg: float = 60.0
+    face_sun_deg: float = 80.0
+    face_min_s: float = 120.0
+    sun_good_min: float = 0.6
     #: missed-burn screen: free drift screened after every burn [s], its RK4 step
     #: [s] and the size of the position ellipsoid kept out of the keep-out [sigma]
     screen_horizon_s: float = 86400.0
@@ -776,6 +788,11 @@ def validate(sc: Scenario) -> Scenario:
     ):
         _require(getattr(p, name) > 0, f"plan.{name}", "must be > 0")
     _require(p.inspection_orbits > 0, "plan.inspection_orbits", "must be > 0")
+    _require(0 < p.sun_phase_max_deg <= 180, "plan.sun_phase_max_deg", "must be in (0, 180]")
+    for name in ("face_view_deg", "face_sun_deg"):
+        _require(0 <= getattr(p, name) <= 180, f"plan.{name}", "must be in [0, 180]")
+    _require(p.face_min_s >= 0, "plan.face_min_s", "must be >= 0")
+    _require(0 <= p.sun_good_min <= 1, "plan.sun_good_min", "must be in [0, 1]")
     _require(p.delta_v_budget_mps > 0, "plan.delta_v_budget_mps", "must be > 0")
     _require(sc.fdir.persistence >= 1, "fdir.persistence", "must be >= 1")
     for i, f in enumerate(sc.faults):

@@ -39,7 +39,7 @@ from fsw.core.nav import NavConfig, NavInput
 from fsw.core.prop import PropConfig
 from fsw.core.relative import CwFlag, GlideslopePlan
 from fsw.core.relnav import RelnavConfig
-from fsw.core.safety import DriftModel, DriftResult
+from fsw.core.safety import DriftModel, DriftResult, FacePlan, InspectionChoice
 
 __all__ = ["GuidanceCore", "Link", "LocalCore", "PacketCore"]
 
@@ -267,9 +267,9 @@ class GuidanceCore(abc.ABC):
     @abc.abstractmethod
     def inspection_phase(self, n: float, radial_amp: float, cross_amp: float, r_t: ArrayLike,
                          v_t: ArrayLike, dt: float, span: float, s_N: ArrayLike,
-                         max_phase: float,
-                         r_eq: float = orbit.R_EARTH) -> tuple[float, float, float]:
-        """``(th0, good, lit)``: the inspection's phase from the light
+                         max_phase: float, r_eq: float = orbit.R_EARTH,
+                         faces: FacePlan | None = None) -> InspectionChoice:
+        """The inspection's phase from the light and the target's faces
         (:func:`safety.inspection_phase`)."""
 
     @abc.abstractmethod
@@ -459,10 +459,11 @@ class LocalCore(GuidanceCore):
 
     def inspection_phase(self, n: float, radial_amp: float, cross_amp: float, r_t: ArrayLike,
                          v_t: ArrayLike, dt: float, span: float, s_N: ArrayLike,
-                         max_phase: float,
-                         r_eq: float = orbit.R_EARTH) -> tuple[float, float, float]:
+                         max_phase: float, r_eq: float = orbit.R_EARTH,
+                         faces: FacePlan | None = None) -> InspectionChoice:
         return safety.inspection_phase(n, radial_amp, cross_amp, r_t, v_t, dt, span, s_N,
-                                       max_phase, r_eq)
+                                       max_phase, r_eq, faces)
+
     def mag_dipole(self, t_tai: float, r_N: ArrayLike) -> T3:
         return _tup(attitude.mag_dipole(t_tai, r_N))
 
@@ -730,12 +731,15 @@ class PacketCore(GuidanceCore):
 
     def inspection_phase(self, n: float, radial_amp: float, cross_amp: float, r_t: ArrayLike,
                          v_t: ArrayLike, dt: float, span: float, s_N: ArrayLike,
-                         max_phase: float,
-                         r_eq: float = orbit.R_EARTH) -> tuple[float, float, float]:
+                         max_phase: float, r_eq: float = orbit.R_EARTH,
+                         faces: FacePlan | None = None) -> InspectionChoice:
+        f = faces or FacePlan()
         r = self._rpc("INSPECTION_PHASE", n=n, radial_amp=radial_amp, cross_amp=cross_amp,
                       r_t=r_t, v_t=v_t, dt=dt, span=span, s_N=s_N, max_phase=max_phase,
-                      r_eq=r_eq)
-        return float(r.th0), float(r.good), float(r.lit)
+                      r_eq=r_eq, face_view=f.view, face_sun=f.sun, face_min=f.min_s,
+                      good_min=f.good_min)
+        return InspectionChoice(float(r.th0), float(r.good), float(r.lit), int(r.faces))
+
     def mag_dipole(self, t_tai: float, r_N: ArrayLike) -> T3:
         return _tup(self._rpc("MAG_DIPOLE", t=t_tai, r_N=r_N).b_N)
 

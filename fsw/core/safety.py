@@ -3,7 +3,7 @@
 craft with J2 and differential drag over a day from the estimated state and
 its covariance, the closest approach and the distance from the target to the
 chaser's k-sigma position ellipsoid) and the inspection's phase chosen from
-the light.
+the light and the target's faces.
 
 Frames as :mod:`fsw.core.relative`: Hill axes of the target, relative state
 ``[x, y, z, vx, vy, vz]`` (m, m/s) of the chaser minus the target.
@@ -18,8 +18,8 @@ from numpy.typing import ArrayLike
 
 from fsw.core._ffi import check, ffi, lib, ptr, vec
 
-__all__ = ["DriftModel", "DriftResult", "drift_screen", "ellipsoid_distance",
-           "inspection_phase"]
+__all__ = ["DriftModel", "DriftResult", "FacePlan", "InspectionChoice", "drift_screen",
+           "ellipsoid_distance", "inspection_phase"]
 
 
 @dataclass(frozen=True)
@@ -71,19 +71,49 @@ def ellipsoid_distance(m: ArrayLike, S: ArrayLike, k: float) -> float:
     return float(d[0])
 
 
+@dataclass(frozen=True)
+class FacePlan:
+    """How the inspection's phase plans for the target's faces
+    (gnc_inspection_geometry): a face of a target holding its Hill frame is
+    imaged while the camera is within ``view`` rad of its normal and the sun
+    within ``sun`` rad of it; it counts after ``min_s`` s; a phase is chosen
+    for its faces only if its well-seen fraction of the sunlit time is at
+    least ``good_min``. ``view`` 0: faces not planned (light only)."""
+
+    view: float = 0.0
+    sun: float = 0.0
+    min_s: float = 0.0
+    good_min: float = 0.0
+
+
+class InspectionChoice(NamedTuple):
+    """The chosen entry phase (gnc_inspection_choice)."""
+
+    th0: float    # rad, the ellipse's phase at the entry
+    good: float   # fraction of the sunlit time at a sun phase angle below max_phase
+    lit: float    # the target's sunlit fraction of the span
+    faces: int    # faces imaged for FacePlan.min_s at that phase (0: not planned)
+
+
 def inspection_phase(n: float, radial_amp: float, cross_amp: float, r_t: ArrayLike,
                      v_t: ArrayLike, dt: float, span: float, s_N: ArrayLike, max_phase: float,
-                     r_eq: float = 6378137.0) -> tuple[float, float, float]:
-    """``(th0, good, lit)``: the phase at the entry (``dt`` s after the
-    target's state) of the safety ellipse ``x = A cos th, y = -2 A sin th,
-    z = B sin th`` that sees the target at a sun phase angle below
-    ``max_phase`` rad the largest fraction ``good`` of its sunlit time over
-    ``span`` s (``lit``: the target's sunlit fraction of the span)."""
+                     r_eq: float = 6378137.0,
+                     faces: FacePlan | None = None) -> InspectionChoice:
+    """The phase at the entry (``dt`` s after the target's state) of the
+    safety ellipse ``x = A cos th, y = -2 A sin th, z = B sin th``: among the
+    phases seeing the target at a sun phase angle below ``max_phase`` rad for
+    at least ``faces.good_min`` of its sunlit time over ``span`` s, the one
+    imaging the most faces, then the best lit; with no face plan, the best
+    lit (see gnc_safety.h)."""
     a, b, s = vec(r_t, 3, "r_t"), vec(v_t, 3, "v_t"), vec(s_N, 3, "s_N")
-    th, g, lt = ffi.new("double *"), ffi.new("double *"), ffi.new("double *")
-    check(lib.gnc_inspection_phase(float(n), float(radial_amp), float(cross_amp), ptr(a),
-                                   ptr(b), float(dt), float(span), ptr(s), float(max_phase),
-                                   float(r_eq),
-                                   th, g, lt), "inspection_phase")
-    return float(th[0]), float(g[0]), float(lt[0])
+    f = faces or FacePlan()
+    g = ffi.new("gnc_inspection_geometry *")
+    g.n, g.radial_amp, g.cross_amp = float(n), float(radial_amp), float(cross_amp)
+    g.r_t, g.v_t, g.s_N = list(a), list(b), list(s)
+    g.dt, g.span, g.max_phase, g.r_eq = float(dt), float(span), float(max_phase), float(r_eq)
+    g.face_view, g.face_sun = float(f.view), float(f.sun)
+    g.face_min, g.good_min = float(f.min_s), float(f.good_min)
+    c = ffi.new("gnc_inspection_choice *")
+    check(lib.gnc_inspection_phase(g, c), "inspection_phase")
+    return InspectionChoice(float(c.th0), float(c.good), float(c.lit), int(c.faces))
 

@@ -74,13 +74,8 @@ typedef struct gnc_drift_screen_req {
     double scale_h; double k_sigma; double r_t[3]; double v_t[3]; double x_rel[6];
     double P[36];
 } gnc_drift_screen_req;
-typedef struct gnc_inspection_phase_req {
-    double n; double radial_amp; double cross_amp; double r_t[3]; double v_t[3]; double dt;
-    double span; double s_N[3]; double max_phase; double r_eq;
-} gnc_inspection_phase_req;
-typedef struct gnc_inspection_phase_resp {
-    double th0; double good; double lit;
-} gnc_inspection_phase_resp;
+typedef gnc_inspection_geometry gnc_inspection_phase_req;
+typedef gnc_inspection_choice gnc_inspection_phase_resp;
 /* Ephemerides (gnc_ephem.h) */
 typedef struct gnc_hill_to_inertial_at_req {
     double r_t[3]; double v_t[3]; double n; double dt; double a_H[3];

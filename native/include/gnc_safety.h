@@ -2,7 +2,8 @@
  * gnc_safety.h - passive safety of proximity operations: the missed-burn
  * screen (free drift of both craft with J2 and differential drag from the
  * estimated state and its covariance, closest approach against a keep-out
- * sphere at k sigma) and the choice of the inspection's phase from the light.
+ * sphere at k sigma) and the choice of the inspection's phase from the light
+ * and the target's faces.
  *
  * Frames and units as gnc_ephem.h: SI, N = GCRF, Hill frame of the target
  * (x radial out, y along-track, z orbit normal); x_rel = [rho, rho_dot] of the
@@ -58,21 +59,50 @@ int gnc_drift_screen(const gnc_drift_model *model, const double r_t[3], const do
  * Lagrange multiplier. */
 int gnc_ellipsoid_distance(const double m[3], const double S[9], double k, double *d);
 
-/* The inspection's phase from the light: on the e/i-separated safety ellipse
- * x = A cos th, y = -2 A sin th, z = B sin th centred on the target (th = th0
- * + n t), the phase th0 at the entry time -- dt (s) after the target's state
- * (r_t, v_t), the Hill axes turned by n dt as gnc_hill_to_inertial_at -- whose
- * orbit from the entry keeps the target lit and seen at a sun phase angle
- * (angle between target-to-sun and target-to-chaser) below max_phase (rad)
- * the largest fraction of the target's sunlit time over the inspection's
- * span (s, > 0; one orbit: 2 pi / n). The sun is along s_N (fixed over the
- * span), the shadow cylindrical (radius r_eq). 72 phases (5 deg), 180
- * samples of the span; the first best kept on ties. th0 (rad), good = that
- * fraction (0..1, 0 when never lit), lit = the target's sunlit fraction of
- * the span. */
-int gnc_inspection_phase(double n, double radial_amp, double cross_amp, const double r_t[3],
-                         const double v_t[3], double dt, double span, const double s_N[3],
-                         double max_phase, double r_eq, double *th0, double *good,
-                         double *lit);
+/* The inspection's phase from the light and the target's faces. On the
+ * e/i-separated safety ellipse x = A cos th, y = -2 A sin th, z = B sin th
+ * centred on the target (th = th0 + n t), the entry phase th0 -- the entry
+ * dt (s) after the target's state (r_t, v_t), the Hill axes turned by n dt as
+ * gnc_hill_to_inertial_at -- is chosen over the inspection's span (s, > 0;
+ * one orbit: 2 pi / n) with the sun along s_N (fixed over the span) and the
+ * Earth's shadow a cylinder of radius r_eq. At each sample where the target
+ * is lit, the target is seen well when the sun phase angle (target-to-sun
+ * against target-to-chaser) is below max_phase (rad), and a face of the
+ * target is imaged when the camera (on target) is within face_view (rad) of
+ * its normal and the sun within face_sun (rad) of it. The faces are those of
+ * a target holding its own Hill frame (nadir-pointing: +x zenith, +y along
+ * velocity, +z orbit normal); a face counts once imaged for face_min (s).
+ * The choice: among the phases whose well-seen fraction of the sunlit time
+ * is at least good_min, the one imaging the most faces, then the best seen;
+ * when no phase reaches good_min (or face_view is 0: faces not planned), the
+ * best seen. 72 phases (5 deg), 360 samples of the span, the first best kept
+ * on ties. */
+typedef struct gnc_inspection_geometry {
+    double n;          /* rad/s, the target's mean motion */
+    double radial_amp; /* m, A (> 0) */
+    double cross_amp;  /* m, B (>= 0) */
+    double r_t[3];     /* m, target position, GCRF */
+    double v_t[3];     /* m/s, target velocity, GCRF */
+    double dt;         /* s, entry time after the target's state */
+    double span;       /* s, the inspection's duration (> 0) */
+    double s_N[3];     /* sun direction, GCRF (any length > 0) */
+    double max_phase;  /* rad, a good sun phase angle is below this (> 0) */
+    double r_eq;       /* m, the Earth's radius (shadow cylinder) */
+    double face_view;  /* rad, camera within this of a face's normal (0: faces not planned) */
+    double face_sun;   /* rad, the sun within this of a face's normal (lit) */
+    double face_min;   /* s, a face counts once imaged this long (>= 0) */
+    double good_min;   /* fraction of the sunlit time seen well, floor of a face choice */
+} gnc_inspection_geometry;
+
+typedef struct gnc_inspection_choice {
+    double th0;        /* rad, the ellipse's phase at the entry */
+    double good;       /* its fraction of the sunlit time below max_phase (0 never lit) */
+    double lit;        /* the target's sunlit fraction of the span */
+    int faces;         /* faces imaged for face_min at that phase (0 when not planned) */
+} gnc_inspection_choice;
+
+/* GNC_ERR_DOMAIN for bad inputs (non-finite, a bound above broken, the
+ * target inside r_eq, a zero sun vector, angles outside [0, pi]). */
+int gnc_inspection_phase(const gnc_inspection_geometry *g, gnc_inspection_choice *c);
 
 #endif /* GNC_SAFETY_H */

@@ -220,11 +220,7 @@ static int run_more(gnc_dispatcher *ctx, unsigned apid, const dispatch_args *a,
     case GNC_APID_DRIFT_SCREEN:
         return drift_screen(&a->drift, &r->drift);
     case GNC_APID_INSPECTION_PHASE:
-        return gnc_inspection_phase(a->insp.n, a->insp.radial_amp, a->insp.cross_amp,
-                                    a->insp.r_t, a->insp.v_t, a->insp.dt, a->insp.span,
-                                    a->insp.s_N,
-                                    a->insp.max_phase, a->insp.r_eq, &r->insp.th0,
-                                    &r->insp.good, &r->insp.lit);
+        return gnc_inspection_phase(&a->insp, &r->insp);
     case GNC_APID_HILL_TO_INERTIAL_AT:
         return gnc_hill_to_inertial_at(a->hill.r_t, a->hill.v_t, a->hill.n, a->hill.dt,
                                        a->hill.a_H, r->hill.a_N);

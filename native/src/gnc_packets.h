@@ -716,12 +716,17 @@ static const gnc_pkt_field gnc_pkt_inspection_phase_req[] = {
     {offsetof(gnc_inspection_phase_req, s_N), 3, 0},
     {offsetof(gnc_inspection_phase_req, max_phase), 1, 0},
     {offsetof(gnc_inspection_phase_req, r_eq), 1, 0},
+    {offsetof(gnc_inspection_phase_req, face_view), 1, 0},
+    {offsetof(gnc_inspection_phase_req, face_sun), 1, 0},
+    {offsetof(gnc_inspection_phase_req, face_min), 1, 0},
+    {offsetof(gnc_inspection_phase_req, good_min), 1, 0},
 };
 
 static const gnc_pkt_field gnc_pkt_inspection_phase_resp[] = {
     {offsetof(gnc_inspection_phase_resp, th0), 1, 0},
     {offsetof(gnc_inspection_phase_resp, good), 1, 0},
     {offsetof(gnc_inspection_phase_resp, lit), 1, 0},
+    {offsetof(gnc_inspection_phase_resp, faces), 1, 1},
 };
 
 static const gnc_pkt_call gnc_pkt_calls[] = {
@@ -769,7 +774,7 @@ static const gnc_pkt_call gnc_pkt_calls[] = {
     {GNC_APID_MAG_DIPOLE, gnc_pkt_mag_dipole_req, 2, 4, gnc_pkt_mag_dipole_resp, 1, 4},
     {GNC_APID_TRIAD, gnc_pkt_triad_req, 4, 12, gnc_pkt_triad_resp, 1, 5},
     {GNC_APID_DRIFT_SCREEN, gnc_pkt_drift_screen_req, 12, 56, gnc_pkt_drift_screen_resp, 6, 7},
-    {GNC_APID_INSPECTION_PHASE, gnc_pkt_inspection_phase_req, 10, 16, gnc_pkt_inspection_phase_resp, 3, 4},
+    {GNC_APID_INSPECTION_PHASE, gnc_pkt_inspection_phase_req, 14, 20, gnc_pkt_inspection_phase_resp, 4, 5},
 };
 
 #endif /* GNC_PACKETS_H */

@@ -272,72 +272,115 @@ int gnc_drift_screen(const gnc_drift_model *model, const double r_t[3], const do
     return GNC_OK;
 }
 
-int gnc_inspection_phase(double n, double radial_amp, double cross_amp, const double r_t[3],
-                         const double v_t[3], double dt, double span, const double s_N[3],
-                         double max_phase, double r_eq, double *th0, double *good,
-                         double *lit)
+static int inspection_inputs_ok(const gnc_inspection_geometry *g)
 {
-    enum { PHASES = 72, SAMPLES = 180 };
-    double C[9], om[3], s0[3], sn, rn, best = -1.0, cmax;
-    int k, j, st, n_lit = 0;
-    if (r_t == NULL || v_t == NULL || s_N == NULL || th0 == NULL || good == NULL || lit == NULL) {
+    const double *scalars[] = {&g->n, &g->radial_amp, &g->cross_amp, &g->dt, &g->span,
+                               &g->max_phase, &g->r_eq, &g->face_view, &g->face_sun,
+                               &g->face_min, &g->good_min};
+    size_t k;
+    for (k = 0; k < sizeof scalars / sizeof scalars[0]; ++k) {
+        if (!la_finite(scalars[k], 1)) {
+            return 0;
+        }
+    }
+    return la_finite(g->r_t, 3) && la_finite(g->v_t, 3) && la_finite(g->s_N, 3)
+           && g->n > 0.0 && g->radial_amp > 0.0 && g->cross_amp >= 0.0 && g->span > 0.0
+           && g->max_phase > 0.0 && g->r_eq > 0.0 && g->face_view >= 0.0
+           && g->face_view <= GNC_PI && g->face_sun >= 0.0 && g->face_sun <= GNC_PI
+           && g->face_min >= 0.0;
+}
+
+int gnc_inspection_phase(const gnc_inspection_geometry *g, gnc_inspection_choice *c)
+{
+    enum { PHASES = 72, SAMPLES = 360 };
+    double C[9], om[3], s0[3], sn, rn, cmax, cview, csun, h;
+    double best_good = -1.0;
+    int k, j, st, n_lit = 0, best_faces = -2, plan_faces;
+    if (g == NULL || c == NULL) {
         return GNC_ERR_NULL;
     }
-    if (!(n > 0.0) || !la_finite(&n, 1) || !(radial_amp > 0.0) || !la_finite(&radial_amp, 1)
-        || !(cross_amp >= 0.0) || !la_finite(&cross_amp, 1) || !la_finite(r_t, 3)
-        || !la_finite(v_t, 3) || !la_finite(&dt, 1) || !(span > 0.0) || !la_finite(&span, 1)
-        || !la_finite(s_N, 3)
-        || !(max_phase > 0.0) || !la_finite(&max_phase, 1) || !(r_eq > 0.0)) {
+    if (!inspection_inputs_ok(g)) {
         return GNC_ERR_DOMAIN;
     }
-    sn = la_norm(s_N);
-    rn = la_norm(r_t);
-    if (!(sn > 0.0) || !(rn > r_eq)) {
+    sn = la_norm(g->s_N);
+    rn = la_norm(g->r_t);
+    if (!(sn > 0.0) || !(rn > g->r_eq)) {
         return GNC_ERR_DOMAIN;
     }
-    st = gnc_hill_basis(r_t, v_t, C, om);
+    st = gnc_hill_basis(g->r_t, g->v_t, C, om);
     if (st != GNC_OK) {
         return st;
     }
     /* sun in the Hill axes of the target's state; the axes turn by n t */
-    la_mv3(C, s_N, s0);
+    la_mv3(C, g->s_N, s0);
     la_scale(s0, 1.0 / sn, s0);
-    cmax = gnc_cos(max_phase);
-    *th0 = 0.0;
+    cmax = gnc_cos(g->max_phase);
+    cview = gnc_cos(g->face_view);
+    csun = gnc_cos(g->face_sun);
+    plan_faces = g->face_view > 0.0;
+    h = g->span / (double)SAMPLES;
+    c->th0 = 0.0;
+    c->good = 0.0;
+    c->faces = 0;
     for (k = 0; k < PHASES; ++k) {
-        double ph = 2.0 * GNC_PI * (double)k / (double)PHASES;
-        int n_good = 0;
+        double ph = 2.0 * GNC_PI * (double)k / (double)PHASES, seen[6] = {0.0};
+        double good;
+        int n_good = 0, faces = 0, key;
         n_lit = 0;
         for (j = 0; j < SAMPLES; ++j) {
-            double nt = n * span * (double)j / (double)SAMPLES, a = n * dt + nt;
-            double sa, ca, sx, sy, st2, ct2, rho[3], rr, along, perp;
+            double nt = g->n * g->span * (double)j / (double)SAMPLES, a = g->n * g->dt + nt;
+            double sa, ca, sun[3], st2, ct2, rho[3], rr, along, perp;
+            int ax;
             gnc_sincos(a, &sa, &ca);
             /* sun in the Hill axes turned by a: x' = x ca + y sa, y' = -x sa + y ca */
-            sx = s0[0] * ca + s0[1] * sa;
-            sy = -s0[0] * sa + s0[1] * ca;
+            sun[0] = s0[0] * ca + s0[1] * sa;
+            sun[1] = -s0[0] * sa + s0[1] * ca;
+            sun[2] = s0[2];
             /* the target's position along the sun and across it (shadow cylinder):
-             * r = rn x', so r.s = rn sx */
-            along = rn * sx;
-            perp = rn * sqrt(fabs(1.0 - sx * sx));
-            if (along < 0.0 && perp < r_eq) {
+             * r = rn x', so r.s = rn sun_x */
+            along = rn * sun[0];
+            perp = rn * sqrt(fabs(1.0 - sun[0] * sun[0]));
+            if (along < 0.0 && perp < g->r_eq) {
                 continue; /* in the Earth's shadow */
             }
             ++n_lit;
             gnc_sincos(ph + nt, &st2, &ct2);
-            rho[0] = radial_amp * ct2;
-            rho[1] = -2.0 * radial_amp * st2;
-            rho[2] = cross_amp * st2;
+            rho[0] = g->radial_amp * ct2;
+            rho[1] = -2.0 * g->radial_amp * st2;
+            rho[2] = g->cross_amp * st2;
             rr = la_norm(rho);
-            if (rho[0] * sx + rho[1] * sy + rho[2] * s0[2] >= cmax * rr) {
+            if (la_dot(rho, sun) >= cmax * rr) {
                 ++n_good;
             }
+            if (!plan_faces) {
+                continue;
+            }
+            /* face +axis (2 ax) and -axis (2 ax + 1): camera and sun near its normal */
+            for (ax = 0; ax < 3; ++ax) {
+                if (rho[ax] >= cview * rr && sun[ax] >= csun) {
+                    seen[2 * ax] += h;
+                }
+                if (-rho[ax] >= cview * rr && -sun[ax] >= csun) {
+                    seen[2 * ax + 1] += h;
+                }
+            }
         }
-        if (n_lit > 0 && (double)n_good / (double)n_lit > best) {
-            best = (double)n_good / (double)n_lit;
-            *th0 = ph;
+        if (n_lit == 0) {
+            continue;
+        }
+        good = (double)n_good / (double)n_lit;
+        for (j = 0; j < 6; ++j) {
+            faces += seen[j] >= g->face_min && seen[j] > 0.0;
+        }
+        key = plan_faces && good >= g->good_min ? faces : -1;
+        if (key > best_faces || (key == best_faces && good > best_good)) {
+            best_faces = key;
+            best_good = good;
+            c->th0 = ph;
+            c->good = good;
+            c->faces = plan_faces ? faces : 0;
         }
     }
-    *good = best > 0.0 ? best : 0.0;
-    *lit = (double)n_lit / (double)SAMPLES;
+    c->lit = (double)n_lit / (double)SAMPLES;
     return GNC_OK;
 }

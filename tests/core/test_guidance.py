@@ -12,6 +12,7 @@ from fsw.core.attitude import AdcsConfig, AdcsInput, AdcsMode, MekfConfig, propa
 from fsw.core.dispatch import DispatchLink
 from fsw.core.errors import GncDomainError, GncPacketError, GncSingularError, GncStateError
 from fsw.core.relnav import RelnavConfig, measure
+from fsw.core.safety import FacePlan
 
 RNG = np.random.default_rng(99)
 _Z3 = (0.0, 0.0, 0.0)
@@ -265,8 +266,9 @@ def test_safety_calls_identical_and_plain(cores) -> None:
         a, b = local.drift_screen(*args), packet.drift_screen(*args)
         assert tuple(a) == tuple(b)
         assert _plain(tuple(a))
-    a = local.inspection_phase(0.0011, 250.0, 250.0, r_t, v_t, 600.0, 5000.0, (0.3, 0.9, 0.3),
-                               1.0)
-    b = packet.inspection_phase(0.0011, 250.0, 250.0, r_t, v_t, 600.0, 5000.0, (0.3, 0.9, 0.3),
-                               1.0)
-    assert a == b and _plain(a)
+    for faces in (None, FacePlan(1.0, 1.4, 120.0, 0.6)):
+        a = local.inspection_phase(0.0011, 250.0, 250.0, r_t, v_t, 600.0, 5000.0,
+                                   (0.3, 0.9, 0.3), 1.0, faces=faces)
+        b = packet.inspection_phase(0.0011, 250.0, 250.0, r_t, v_t, 600.0, 5000.0,
+                                    (0.3, 0.9, 0.3), 1.0, faces=faces)
+        assert a == b and _plain(tuple(a))

@@ -230,28 +230,28 @@ def test_inspection_phase_hand_cases() -> None:
     opposite: phase pi (below). Entry half an orbit later: pi as well."""
     lit_hand = 1 - 2 * math.asin(RE / A_T) / (2 * math.pi)
     deg20 = math.radians(20)
-    th, good, lit = safety.inspection_phase(N, 250, 0.0, R_T, V_T, 0.0, ORBIT, _sun(0, 0), deg20)
+    th, good, lit, _ = safety.inspection_phase(N, 250, 0.0, R_T, V_T, 0.0, ORBIT, _sun(0, 0), deg20)
     assert th == pytest.approx(0.0) and good == 1.0
     assert lit == pytest.approx(lit_hand, abs=1 / 180 + 1e-9)
-    th, good, _ = safety.inspection_phase(N, 250, 0.0, R_T, V_T, 0.0, ORBIT, _sun(0, math.pi),
+    th, good, _, _ = safety.inspection_phase(N, 250, 0.0, R_T, V_T, 0.0, ORBIT, _sun(0, math.pi),
                                           deg20)
     assert th == pytest.approx(math.pi) and good == 1.0
-    th, good, _ = safety.inspection_phase(N, 250, 0.0, R_T, V_T, math.pi / N, ORBIT, _sun(0, 0),
+    th, good, _, _ = safety.inspection_phase(N, 250, 0.0, R_T, V_T, math.pi / N, ORBIT, _sun(0, 0),
                                           deg20)
     assert th == pytest.approx(math.pi) and good == 1.0
     # 60 deg leaves room: all the sunlit time is good with the cross-track motion too
-    _, good, _ = safety.inspection_phase(N, 250, 250, R_T, V_T, 0.0, ORBIT, _sun(0, 0),
+    _, good, _, _ = safety.inspection_phase(N, 250, 250, R_T, V_T, 0.0, ORBIT, _sun(0, 0),
                                          math.radians(60))
     assert good == 1.0
     # a constant-phase-offset geometry: the best fraction under 10 deg is partial
-    _, good, _ = safety.inspection_phase(N, 250, 250, R_T, V_T, 0.0, ORBIT, _sun(0, 0),
+    _, good, _, _ = safety.inspection_phase(N, 250, 250, R_T, V_T, 0.0, ORBIT, _sun(0, 0),
                                          math.radians(10))
     assert 0.0 < good < 1.0
 
 
 def test_inspection_phase_sun_out_of_plane_never_in_shadow() -> None:
     """Beta 80 deg: the target is never in the Earth's shadow (lit = 1)."""
-    _, _, lit = safety.inspection_phase(N, 250, 250, R_T, V_T, 0.0, ORBIT,
+    _, _, lit, _ = safety.inspection_phase(N, 250, 250, R_T, V_T, 0.0, ORBIT,
                                         _sun(math.radians(80), 0), math.radians(60))
     assert lit == 1.0
 
@@ -274,11 +274,93 @@ def test_inspection_phase_over_a_short_span() -> None:
     lit 0); half an orbit later it goes from 135 to 225 deg from the anti-sun
     line: lit throughout, and the best phase sees it well all along."""
     quarter = ORBIT / 4
-    _, good, lit = safety.inspection_phase(N, 250, 250, R_T, V_T, 0.0, quarter,
+    _, good, lit, _ = safety.inspection_phase(N, 250, 250, R_T, V_T, 0.0, quarter,
                                            _sun(0, 1.25 * math.pi), math.radians(60))
     assert lit == 0.0 and good == 0.0
-    _, good, lit = safety.inspection_phase(N, 250, 250, R_T, V_T, ORBIT / 2, quarter,
+    _, good, lit, _ = safety.inspection_phase(N, 250, 250, R_T, V_T, ORBIT / 2, quarter,
                                            _sun(0, 1.25 * math.pi), math.radians(60))
     assert lit == 1.0 and good == 1.0
     with pytest.raises(GncDomainError):
         safety.inspection_phase(N, 250, 250, R_T, V_T, 0.0, 0.0, [1.0, 0, 0], 1.0)
+
+
+FACES = safety.FacePlan(view=math.radians(60), sun=math.radians(80), min_s=120.0,
+                        good_min=0.6)
+
+
+def test_inspection_faces_hand_cases() -> None:
+    """Sun 85 deg out of the orbit plane: only the +z face is lit (the sun
+    5 deg from its normal, 85 deg or more from every other face's, past the
+    80 deg of lit). An in-plane ellipse never sees +z within 60 deg of its
+    normal (0 faces); with B = 2A it does around th = 90 and 270 deg, where
+    the line of sight is (0, -+2A, +-2A): 45 deg off +z (1 face)."""
+    sun = _sun(math.radians(85), 0.3)
+    free = safety.FacePlan(FACES.view, FACES.sun, FACES.min_s, 0.0)
+    assert safety.inspection_phase(N, 250, 0.0, R_T, V_T, 0.0, ORBIT, sun, math.radians(60),
+                                   faces=free).faces == 0
+    assert safety.inspection_phase(N, 250, 500, R_T, V_T, 0.0, ORBIT, sun, math.radians(60),
+                                   faces=free).faces == 1
+    # no face plan: light alone, no face count
+    c = safety.inspection_phase(N, 250, 500, R_T, V_T, 0.0, ORBIT, sun, math.radians(60))
+    assert c.faces == 0
+    with pytest.raises(GncDomainError):
+        safety.inspection_phase(N, 250, 250, R_T, V_T, 0.0, ORBIT, sun, 1.0,
+                                faces=safety.FacePlan(view=4.0))
+
+
+def _faces_by_brute_force(A: float, B: float, dt: float, sun_N: np.ndarray
+                          ) -> list[tuple[float, float, int]]:
+    """(phase, good, faces) of the 72 phases, computed apart from the core:
+    the target on its circular orbit in GCRF (shadow cylinder), its nadir
+    axes and the line of sight from the tools' face scoring."""
+    from fsw_tools.mission.score_safety import faces_seen
+
+    C, _ = _hill(R_T, V_T)
+    s = sun_N / np.linalg.norm(sun_N)
+    h = ORBIT / 360
+    out = []
+    for k in range(72):
+        ph = 2 * math.pi * k / 72
+        seen, n_lit, n_good = np.zeros(6), 0, 0
+        for j in range(360):
+            nt = N * ORBIT * j / 360
+            a = N * dt + nt
+            # the target's radial and along-track axes turned by a in its plane
+            x_ax = math.cos(a) * C[0] + math.sin(a) * C[1]
+            y_ax = -math.sin(a) * C[0] + math.cos(a) * C[1]
+            axes = np.vstack([x_ax, y_ax, C[2]])
+            r = A_T * x_ax
+            if r @ s < 0 and np.linalg.norm(r - (r @ s) * s) < RE:
+                continue
+            n_lit += 1
+            rho_H = np.array([A * math.cos(ph + nt), -2 * A * math.sin(ph + nt),
+                              B * math.sin(ph + nt)])
+            los = axes.T @ rho_H
+            if los @ s >= math.cos(math.radians(60)) * np.linalg.norm(los):
+                n_good += 1
+            for f in faces_seen(axes, los, s):
+                seen[f] += h
+        out.append((ph, n_good / n_lit, int(np.sum(seen >= FACES.min_s))))
+    return out
+
+
+@pytest.mark.parametrize("beta_deg, u_deg, dt", [(0.0, 30.0, 0.0), (20.0, 200.0, 1500.0),
+                                                 (-35.0, 110.0, 4000.0)])
+def test_inspection_phase_images_the_most_faces(beta_deg: float, u_deg: float,
+                                                dt: float) -> None:
+    """The chosen phase images the most faces among those well lit for
+    good_min of the sunlit time, then is the best lit: checked against a
+    brute force over the same 72 phases with the tools' own face scoring
+    (tools/mission/score_safety.faces_seen, the campaign's judge)."""
+    sun = _sun(math.radians(beta_deg), math.radians(u_deg))
+    c = safety.inspection_phase(N, 300, 300, R_T, V_T, dt, ORBIT, sun, math.radians(60),
+                                faces=FACES)
+    table = _faces_by_brute_force(300, 300, dt, sun)
+    ok = [row for row in table if row[1] >= FACES.good_min]
+    assert ok, "every case here has phases lit well enough"
+    best = max(row[2] for row in ok)
+    mine = min(table, key=lambda row: abs(row[0] - c.th0))
+    assert mine[0] == pytest.approx(c.th0)
+    assert c.faces == mine[2] == best
+    assert c.good == pytest.approx(mine[1]) and c.good >= FACES.good_min
+    assert c.good == pytest.approx(max(row[1] for row in ok if row[2] == best))

@@ -13,8 +13,25 @@ from fsw.packets.enums import BurnStatusState, NavFlag
 __all__ = ["Inputs", "NavView"]
 
 
+#: a NAV_STATE is used only inside these bounds (a corrupt but finite packet
+#: would overflow the guidance arithmetic): relative position [m] and
+#: velocity [m/s] magnitudes per axis, the target's mean motion [rad/s]
+#: between a 1e6 km orbit's and one skimming the Earth's surface
+NAV_MAX_POS_M = 1e8
+NAV_MAX_VEL_MPS = 2e4
+NAV_MEAN_MOTION_RAD_S = (1e-7, 1.3e-3)
+
+
 def _finite(x) -> bool:
     return all(map(math.isfinite, x))
+
+
+def _plausible_nav(x, n: float) -> bool:
+    """Finite, and inside the NAV_MAX_* and NAV_MEAN_MOTION_RAD_S bounds."""
+    return (_finite(x) and math.isfinite(n)
+            and NAV_MEAN_MOTION_RAD_S[0] <= n <= NAV_MEAN_MOTION_RAD_S[1]
+            and all(abs(v) <= NAV_MAX_POS_M for v in x[:3])
+            and all(abs(v) <= NAV_MAX_VEL_MPS for v in x[3:]))
 
 
 @dataclass(frozen=True)
@@ -53,8 +70,8 @@ class Inputs:
         self.nav_t = r.t_tai
         self.nav_target_unknown = bool(r.flags & NavFlag.TARGET_UNKNOWN)
         x = (*r.rho_H, *r.rho_dot_H)
-        if r.valid and _finite(x) and _finite(r.r_target_N) and _finite(r.v_target_N) \
-                and math.isfinite(r.mean_motion) and r.mean_motion > 0:
+        if r.valid and _plausible_nav(x, r.mean_motion) and _finite(r.r_target_N) \
+                and _finite(r.v_target_N):
             self.nav = NavView(r.t_tai, x, r.r_target_N, r.v_target_N, r.mean_motion,
                                r.source, r.sigma_pos, r.sigma_vel, r.sun_N)
         else:

@@ -50,7 +50,7 @@ from dataclasses import dataclass, field
 
 from fsw.core.errors import GncError
 from fsw.core.guidance import GuidanceCore
-from fsw.core.safety import DriftModel
+from fsw.core.safety import DriftModel, FacePlan
 from fsw.core.vec import dist, norm, sub
 from fsw.scenario import Plan
 
@@ -704,29 +704,30 @@ class Sequencer:
         whose arrival state does too, pass the screen. A transfer's first
         passing time is kept; an ``ellipse`` leg (arriving on a safety ellipse
         at the phase chosen from the light) keeps the passing time, and the
-        start postponed by ENTRY_DELAYS orbits (once), of the most well-lit
-        inspection time (first on ties). None passing: the one of the largest
-        margin, and a warning event."""
+        start postponed by ENTRY_DELAYS orbits (once), imaging the most target
+        faces, then of the most well-lit inspection time (first on ties).
+        None passing: the one of the largest margin, and a warning event."""
         p = self.plan
         if self.ctx is None:
             # no navigation context: no screen, the ellipse's default phase
             if leg.ellipse:
-                r_f, v_f, _, _ = self._ellipse_entry(t, t + self.lead_s + leg.duration, n,
-                                                     leg.centre)
+                r_f, v_f, _, _, _ = self._ellipse_entry(t, t + self.lead_s + leg.duration, n,
+                                                        leg.centre)
                 leg.rho_f, leg.v_f = r_f, v_f
             return leg.duration, 0.0
         period = 2 * math.pi / n
         delays = ENTRY_DELAYS if leg.ellipse and not leg.postponed else (0.0,)
-        best: tuple[tuple[int, float], float, float, float, Vec3, Vec3, str] | None = None
+        best: tuple[tuple[int, int, float], float, float, float, Vec3, Vec3, str] | None = None
         for dly in delays:
             delay = dly * period
             t_exec = t + self.lead_s + delay
             x1 = self._coast(x, n, self.lead_s + delay)
             for f in SCREEN_TOF_FACTORS:
                 tof = f * leg.duration
-                r_f, v_f, note, light = leg.rho_f, leg.v_f, "", 0.0
+                r_f, v_f, note, light, faces = leg.rho_f, leg.v_f, "", 0.0, 0
                 if leg.ellipse:
-                    r_f, v_f, note, light = self._ellipse_entry(t, t_exec + tof, n, leg.centre)
+                    r_f, v_f, note, light, faces = self._ellipse_entry(t, t_exec + tof, n,
+                                                                       leg.centre)
                 try:
                     v_dep, _, _ = self.core.cw_transfer(n, x1, r_f, tof)
                 except GncError:
@@ -740,8 +741,9 @@ class Sequencer:
                     if arrive is not None:
                         margin = min(margin, arrive[1])
                 ok = margin >= p.keep_out_m
-                # a later start must buy clearly more light (5 % of the span)
-                key = (1, round(light * 20) - dly) if ok else (0, margin)
+                # more faces first; a later start must buy a face or clearly
+                # more light (5 % of the span)
+                key = (1, faces, round(light * 20) - dly) if ok else (0, 0, margin)
                 if best is None or key > best[0]:
                     best = (key, margin, tof, delay, r_f, v_f, note)
                 if ok and not leg.ellipse:
@@ -763,20 +765,28 @@ class Sequencer:
                        ) -> tuple[Vec3, Vec3, str, float]:
         """The state at ``t_arrive`` on the safety ellipse (the inspection's
         amplitudes) centred ``centre`` m along-track, its phase chosen from the
-        sun over the inspection's span (:meth:`GuidanceCore.inspection_phase`),
-        and the well-lit fraction of that span (good x lit)."""
+        sun over the inspection's span (:meth:`GuidanceCore.inspection_phase`;
+        on the inspection's own ellipse, ``centre`` 0, also for the target's
+        faces), the event note, the well-lit fraction of that span (good x
+        lit) and the faces the phase images (0 off the inspection's ellipse)."""
         p = self.plan
-        th0, good, lit = math.pi / 2, 0.0, 0.0
+        th0, good, lit, faces = math.pi / 2, 0.0, 0.0, 0
         if self.ctx is not None:
             t_nav, r_t, v_t, sun, _, _ = self.ctx
             span = p.inspection_orbits * 2 * math.pi / n
+            # the target's faces are planned on the inspection's own ellipse
+            # (centred on the target), not on a hold's
+            plan = FacePlan(math.radians(p.face_view_deg), math.radians(p.face_sun_deg),
+                            p.face_min_s, p.sun_good_min) if centre == 0.0 else None
             with contextlib.suppress(GncError):
-                th0, good, lit = self.core.inspection_phase(
+                th0, good, lit, faces = self.core.inspection_phase(
                     n, p.inspection_radial_m, p.inspection_cross_m, r_t, v_t, t_arrive - t_nav,
-                    span, sun, math.radians(p.sun_phase_max_deg))
+                    span, sun, math.radians(p.sun_phase_max_deg), faces=plan)
         x = self.core.safety_ellipse(n, p.inspection_radial_m, p.inspection_cross_m, centre, th0)
         note = f", phase {math.degrees(th0):.0f} deg, lit {lit:.0%}, {good:.0%} of it well"
-        return _v(x[:3]), _v(x[3:]), note, good * lit
+        if centre == 0.0:
+            note += f", {faces} faces"
+        return _v(x[:3]), _v(x[3:]), note, good * lit, faces
 
     # ------------------------------------------------------------------ safety
     def collision_check(self, t: float, x: State, n: float) -> tuple[float, float]:

@@ -363,3 +363,24 @@ def test_ground_silence_is_evented_once(drive) -> None:
     drive.tick(3)
     drive.tick(int(drive.sc.fdir.link_loss_report_s) + 5)
     assert len(drive.events("ground link lost")) == 2
+
+
+@pytest.mark.parametrize("x, n", [((1e300, 0.0, 0.0, 0.0, 0.0, 0.0), N),
+                                  ((0.0, -2000.0, 0.0, 1e200, 0.0, 0.0), N),
+                                  ((0.0, -2000.0, 0.0, 0.0, 0.0, 0.0), 1e-300)])
+def test_absurd_but_finite_navigation_is_dropped(drive, x, n) -> None:
+    """A corrupt NAV_STATE of finite but absurd values (it overflowed the far
+    hold's test in a RESUME, found by the malformed-packet storm) is counted
+    and not used: the RESUME is answered, refused at the gate for want of a
+    navigation solution, and the task keeps running."""
+    drive.to_phasing()
+    drive.command("SET_MODE", mode="safe")
+    before = drive.task.inp.dropped
+    drive.ctx.deliver(DICTIONARY["NAV_STATE"].build(
+        t_tai=drive.ctx.t, valid=1, source=1, r_rel_N=(0.0,) * 3, v_rel_N=(0.0,) * 3,
+        rho_H=x[:3], rho_dot_H=x[3:], r_target_N=R_T, v_target_N=V_T, sun_N=(1.0, 0.0, 0.0),
+        normal_N=(0.0, 0.0, 1.0), mean_motion=n, sigma_pos=1.0, sigma_vel=0.01, flags=0,
+        cov_pos_H=(1.0, 0.0, 0.0, 1.0, 0.0, 1.0), nis=0.0))
+    assert drive.task.inp.nav is None and drive.task.inp.dropped == before + 1
+    drive.command("RESUME")
+    assert drive.ack().reason == R_GATE and drive.mode is Mode.SAFE

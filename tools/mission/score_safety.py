@@ -109,11 +109,16 @@ def phase_angle_deg(r_target: Any, r_chaser: Any, sun: Any) -> float:
     return math.degrees(math.acos(max(-1.0, min(1.0, c))))
 
 
-def _accel(r: np.ndarray) -> np.ndarray:
-    rn = np.linalg.norm(r)
-    z2 = (r[2] / rn) ** 2
-    f = 1.5 * J2 * MU * RE**2 / rn**5
-    return -MU * r / rn**3 + f * r * np.array([5 * z2 - 1, 5 * z2 - 1, 5 * z2 - 3])
+def _accel(x: float, y: float, z: float) -> tuple[float, float, float]:
+    """Point mass + J2 acceleration at (x, y, z) [m, GCRF ~ ITRF axes about z]:
+    -mu r / |r|^3 + 3/2 J2 mu Re^2 / |r|^5 (x (5 z2 - 1), y (5 z2 - 1), z (5 z2 - 3)),
+    z2 = (z / |r|)^2; on floats (it runs some 10^4 times per missed-burn row)."""
+    r2 = x * x + y * y + z * z
+    rn = math.sqrt(r2)
+    z2 = z * z / r2
+    fj = 1.5 * J2 * MU * RE * RE / (r2 * r2 * rn)
+    c = -MU / (r2 * rn) + fj * (5.0 * z2 - 1.0)
+    return c * x, c * y, (c - 2.0 * fj) * z
 
 
 def drift_closest_approach(r_t: Any, v_t: Any, r_c: Any, v_c: Any,
@@ -122,7 +127,8 @@ def drift_closest_approach(r_t: Any, v_t: Any, r_c: Any, v_c: Any,
     from scipy.integrate import solve_ivp
 
     def f(_t: float, y: np.ndarray) -> np.ndarray:
-        return np.r_[y[3:6], _accel(y[:3]), y[9:12], _accel(y[6:9])]
+        s = y.tolist()
+        return np.array((*s[3:6], *_accel(*s[0:3]), *s[9:12], *_accel(*s[6:9])))
 
     t = np.arange(0.0, horizon + 0.5 * SAMPLE_S, SAMPLE_S)
     y0 = np.r_[r_t, v_t, r_c, v_c].astype(float)

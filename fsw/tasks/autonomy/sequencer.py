@@ -74,6 +74,8 @@ SMALL_BURN_LEAD_S = 240.0
 CROSSING_STEP_S = 60.0
 #: mid-course corrections at these fractions of a transfer's time
 CORRECTIONS = (0.5, 0.8)
+#: an inspection correction is cut to this fraction of the translation limit
+TRANSLATE_FRACTION = 0.95
 #: velocity corrections per orbit that keep the inspection circle centred
 NMC_CORRECTIONS_PER_ORBIT = 3
 #: grid of the transfer-time search [s]
@@ -157,10 +159,14 @@ def _v(x) -> Vec3:
 class Sequencer:
     """Plans and flies the legs of the current phase; see the module doc."""
 
-    def __init__(self, plan: Plan, core: GuidanceCore, lead_s: float = 300.0) -> None:
+    def __init__(self, plan: Plan, core: GuidanceCore, lead_s: float = 300.0,
+                 translate_max_dv: float = 0.0) -> None:
         self.plan = plan
         self.core = core
         self.lead_s = lead_s
+        #: the largest burn the propulsion makes without slewing (the camera
+        #: kept on the target; chaser.rcs.translate_max_dv_mps; 0: no limit)
+        self.translate_max_dv = translate_max_dv
         self.legs: list[Leg] = []
         self.phase = ""
         self._burn_id = 0
@@ -508,11 +514,33 @@ class Sequencer:
                                   "along-track at the end")
                 return
             dv = self._ellipse_correction(x1, n, out)
+            dv = self._within_translation(x1, dv, out)
         else:
             dv = sub(self.core.nmc_velocity(n, x1[:3]), x1[3:])
         if norm(dv) >= MIN_DV:
             out.burn = self._order(t + lead, dv, "inspection: circle correction")
             out.pointing = "burn"
+
+    def _within_translation(self, x1: State, dv: Vec3, out: Step) -> Vec3:
+        """An inspection correction above the translation limit would slew
+        the camera off the target for minutes (the x thrusters): it is cut
+        to TRANSLATE_FRACTION of the limit along its direction (the next
+        correction time takes the rest), unless the cut one screens worse
+        than no burn at all (then no burn: the safety ellipse coasts)."""
+        cap = TRANSLATE_FRACTION * self.translate_max_dv
+        mag = norm(dv)
+        if cap <= 0.0 or mag <= cap:
+            return dv
+        cut = (dv[0] * cap / mag, dv[1] * cap / mag, dv[2] * cap / mag)
+        after, before = self._screen_after(x1, cut), self.screen(x1)
+        if after is not None and before is not None and after < before[1]:
+            out.events.append(f"inspection: correction {mag:.3f} m/s above the translation "
+                              f"limit; cut to {cap:.3f} m/s it screens {after:.0f} m, worse "
+                              "than coasting: none")
+            return _Z3
+        out.events.append(f"inspection: correction {mag:.3f} m/s cut to {cap:.3f} m/s, "
+                          "made in translation (the camera kept on the target)")
+        return cut
 
     @property
     def _small_lead(self) -> float:

@@ -74,7 +74,8 @@ class AutonomyTask:
         #: critical data store: mission state survives a restart of the task
         self.cds: dict = {
             "machine": ModeMachine(),
-            "sequencer": Sequencer(self.plan, self.core),
+            "sequencer": Sequencer(self.plan, self.core,
+                                   translate_max_dv=scenario.chaser.rcs.translate_max_dv_mps),
             "target_known": False,
             "target_orbit": None,
             "times": {},

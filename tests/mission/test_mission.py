@@ -69,6 +69,15 @@ def test_short_variant_flies_to_inspection_and_departs() -> None:
     assert 0.0 < s["delta_v_m_s"] < sc.plan.delta_v_budget_mps
     # the on-board Δv bookkeeping agrees with the truth propellant within 10 %
     assert s["delta_v_fsw_m_s"] == pytest.approx(s["delta_v_m_s"], rel=0.1)
+    # ... and so does the truth Δv up to the inspection's start with the burns
+    # the propulsion reported done before it (issue #15: Δv to the inspection)
+    t_insp = next(t for t, m in res.monitor.score.modes if m == "PROX_OPS")
+    done = [float(txt.split(": ")[1].split(" m/s")[0]) for t, _, src, txt
+            in res.monitor.score.events if t < t_insp and " done: " in txt
+            and txt.startswith("burn ")]
+    assert done and 0.0 < s["delta_v_to_inspection_m_s"] <= s["delta_v_m_s"]
+    assert s["delta_v_to_inspection_m_s"] == pytest.approx(sum(done), rel=0.1)
+    assert s["hold_corrections"] >= 0
     # no task crashed
     assert all(t["state"] == "nominal" for t in s["tasks"].values())
     t = res.tasks["autonomy"].cds["times"]

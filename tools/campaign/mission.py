@@ -14,7 +14,9 @@ scenario whose ``mission.max_duration_s`` stops it early). Extras:
 ``final_mode``, ``packet_hash`` (so a rerun can be checked packet for packet
 against ``fsw run --seed``), ``packets``, ``sim_duration_s``, the mission's
 phase times and the truth trajectory in the target's Hill frame (one point a
-minute, thinned to at most 300).
+minute, thinned to at most 300), ``dv_to_inspection_mps`` (truth, up to the
+inspection's start; None if it never began) and ``hold_corrections`` (correction
+legs flown to a hold point not reached at the first attempt).
 """
 
 from __future__ import annotations
@@ -107,6 +109,8 @@ def run_one(scenario_text: str, seed: int, overrides: dict[str, Any],
         "outcome": _outcome(summ),
         "min_range_m": summ["min_range_m"],
         "dv_mps": summ["delta_v_m_s"],
+        "dv_to_inspection_mps": summ["delta_v_to_inspection_m_s"],
+        "hold_corrections": summ["hold_corrections"],
         "time_to_first_track_s": summ["notice_to_first_track_s"],
         "faults": [f"{e['source']}#{e['event_id']}: {e['text']}" for e in summ["fault_events"]],
         "stopped_by": summ["stopped_by"],

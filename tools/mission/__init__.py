@@ -288,6 +288,9 @@ def summary(res: MissionResult) -> dict[str, Any]:
         "packet_hash": res.packet_hash,
         "delta_v_m_s": dv,
         "delta_v_fsw_m_s": s.dv_fsw_mps,
+        "delta_v_to_inspection_m_s": res.monitor.delta_v_truth(to_inspection=True),
+        # hold points not reached at the first attempt: correction legs flown
+        "hold_corrections": sum(1 for e in s.events if e[3].startswith("leg start: correction to")),
         "delta_v_budget_m_s": sc.plan.delta_v_budget_mps,
         "delta_v_within_budget": dv <= sc.plan.delta_v_budget_mps,
         "propellant_used_kg": (s.propellant0_kg or 0.0) - (s.propellant_kg or 0.0),

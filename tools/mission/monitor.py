@@ -82,6 +82,9 @@ class Score:
     propellant0_kg: float | None = None
     propellant_kg: float | None = None
     mass_kg: float | None = None
+    #: the truth propellant and mass when the inspection (PROX_OPS) began
+    propellant_inspection_kg: float | None = None
+    mass_inspection_kg: float | None = None
     dv_fsw_mps: float = 0.0
     events: list[tuple[float, int, str, str]] = field(default_factory=list)
     #: warnings and worse with their event id: (t, severity, source, event id, text)
@@ -170,6 +173,9 @@ class Monitor:
                 self.score.modes.append((self.ctx.t, m))
                 if m == "DEPARTURE" and self.departure_t is None:
                     self.departure_t = self.ctx.t
+                s = self.score
+                if m == "PROX_OPS" and s.mass_inspection_kg is None:
+                    s.propellant_inspection_kg, s.mass_inspection_kg = s.propellant_kg, s.mass_kg
         elif apid == ADCS_STATE.apid:
             a = ADCS_STATE.parse(raw)
             self._adcs_mode = a.mode
@@ -234,11 +240,17 @@ class Monitor:
             self.stopped_by = stop
             self.request_stop()
 
-    def delta_v_truth(self) -> float:
-        """Δv from the truth propellant used (rocket equation, scenario Isp)."""
+    def delta_v_truth(self, to_inspection: bool = False) -> float | None:
+        """Δv from the truth propellant used (rocket equation, scenario Isp),
+        over the whole run or (``to_inspection``) up to the inspection's
+        start (None when it never began)."""
         s = self.score
-        if s.propellant0_kg is None or s.mass_kg is None:
+        m1, p1 = s.mass_kg, s.propellant_kg
+        if to_inspection:
+            m1, p1 = s.mass_inspection_kg, s.propellant_inspection_kg
+            if m1 is None:
+                return None
+        if s.propellant0_kg is None or m1 is None or p1 is None:
             return 0.0
-        m1 = s.mass_kg
-        m0 = m1 + (s.propellant0_kg - s.propellant_kg)
+        m0 = m1 + (s.propellant0_kg - p1)
         return self.sc.chaser.rcs.isp_s * G0 * math.log(m0 / m1)

@@ -49,6 +49,8 @@ def format_summary(s: dict[str, Any]) -> str:
         f"{s['propellant_used_kg']:.2f} kg; on-board estimate {s['delta_v_fsw_m_s']:.2f} m/s;"
         f" budget {s['delta_v_budget_m_s']:.1f} m/s: "
         f"{'within' if s['delta_v_within_budget'] else 'OVER'})",
+        f"  to the inspection: {_num(s.get('delta_v_to_inspection_m_s'), '.2f')} m/s; "
+        f"hold corrections flown: {s.get('hold_corrections', 0)}",
         f"Minimum range:       {s['min_range_m']:.1f} m (keep-out sphere "
         f"{s['keep_out_radius_m']:.0f} m: {'VIOLATED' if s['keep_out_violated'] else 'clear'})",
         f"Inspection range:    {_num(s['min_range_inspection_m'])} .. "

@@ -75,7 +75,7 @@ int gnc_ellipsoid_distance(const double m[3], const double S[9], double k, doubl
  * The choice: among the phases whose well-seen fraction of the sunlit time
  * is at least good_min, the one imaging the most faces, then the best seen;
  * when no phase reaches good_min (or face_view is 0: faces not planned), the
- * best seen. 72 phases (5 deg), 360 samples of the span, the first best kept
+ * best seen. 72 phases (5 deg), 180 samples of the span, the first best kept
  * on ties. */
 typedef struct gnc_inspection_geometry {
     double n;          /* rad/s, the target's mean motion */

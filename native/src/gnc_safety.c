@@ -292,7 +292,7 @@ static int inspection_inputs_ok(const gnc_inspection_geometry *g)
 
 int gnc_inspection_phase(const gnc_inspection_geometry *g, gnc_inspection_choice *c)
 {
-    enum { PHASES = 72, SAMPLES = 360 };
+    enum { PHASES = 72, SAMPLES = 180 };
     double C[9], om[3], s0[3], sn, rn, cmax, cview, csun, h;
     double best_good = -1.0;
     int k, j, st, n_lit = 0, best_faces = -2, plan_faces;

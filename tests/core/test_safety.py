@@ -317,13 +317,13 @@ def _faces_by_brute_force(A: float, B: float, dt: float, sun_N: np.ndarray
 
     C, _ = _hill(R_T, V_T)
     s = sun_N / np.linalg.norm(sun_N)
-    h = ORBIT / 360
+    h = ORBIT / 180
     out = []
     for k in range(72):
         ph = 2 * math.pi * k / 72
         seen, n_lit, n_good = np.zeros(6), 0, 0
-        for j in range(360):
-            nt = N * ORBIT * j / 360
+        for j in range(180):
+            nt = N * ORBIT * j / 180
             a = N * dt + nt
             # the target's radial and along-track axes turned by a in its plane
             x_ax = math.cos(a) * C[0] + math.sin(a) * C[1]

@@ -805,14 +805,15 @@ class Sequencer:
             # the target's faces are planned on the inspection's own ellipse
             # (centred on the target), not on a hold's
             plan = FacePlan(math.radians(p.face_view_deg), math.radians(p.face_sun_deg),
-                            p.face_min_s, p.sun_good_min) if centre == 0.0 else None
+                            p.face_min_s, p.sun_good_min) \
+                if centre == 0.0 and p.face_view_deg > 0 else None
             with contextlib.suppress(GncError):
                 th0, good, lit, faces = self.core.inspection_phase(
                     n, p.inspection_radial_m, p.inspection_cross_m, r_t, v_t, t_arrive - t_nav,
                     span, sun, math.radians(p.sun_phase_max_deg), faces=plan)
         x = self.core.safety_ellipse(n, p.inspection_radial_m, p.inspection_cross_m, centre, th0)
         note = f", phase {math.degrees(th0):.0f} deg, lit {lit:.0%}, {good:.0%} of it well"
-        if centre == 0.0:
+        if centre == 0.0 and p.face_view_deg > 0:
             note += f", {faces} faces"
         return _v(x[:3]), _v(x[3:]), note, good * lit, faces
 

@@ -7,6 +7,7 @@ integration of the linear equations."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -14,6 +15,7 @@ import pytest
 from scipy.integrate import solve_ivp
 
 from fsw.core.guidance import LocalCore
+from fsw.core.safety import FacePlan
 from fsw.scenario import Plan
 from fsw.tasks.autonomy.sequencer import Sequencer, Step
 
@@ -155,7 +157,6 @@ def test_collision_check_with_the_covariance() -> None:
     estimate's k-sigma position ellipsoid (never more than the nominal
     closest approach, and less by about k sigma along the line of sight on
     a pass); 0: the CW closest approach of the estimate alone."""
-    import dataclasses
 
     rt, vt = _target()
     x = (250.0, -600.0, 0.0, 0.0, -2 * N0 * 250.0 + 0.5 * 1.5 * N0 * 250.0, 0.0)
@@ -331,3 +332,33 @@ def test_hold_on_a_drifting_ellipse_orders_a_drift_arrest() -> None:
     assert _cw_min_range(x1, day) >= 1.2 * plan.keep_out_m
     # the hold is not left before the arrest is made
     assert seq.legs[0].name == "far hold"
+
+
+def test_face_planning_is_opt_in_and_reaches_the_core() -> None:
+    """plan.face_view_deg > 0 plans the inspection's phase for the target's
+    faces (the core's choice, checked against a brute force in
+    tests/core/test_safety.py); 0 (the default) keeps the light-only choice
+    and its event text. Never on a hold's ellipse."""
+    rt, vt = _target()
+    sun = (0.3, 0.9, 0.3)
+    on = dataclasses.replace(Plan(), face_view_deg=60.0)
+    outs = {}
+    for name, plan in (("off", Plan()), ("on", on)):
+        seq = Sequencer(plan, CORE)
+        seq.set_context(0.0, tuple(rt), tuple(vt), sun, 1.0, 0.0005)
+        outs[name] = seq._ellipse_entry(0.0, 600.0, N0, 0.0)
+        hold = seq._ellipse_entry(0.0, 600.0, N0, -plan.hold_far_m)
+        assert hold[4] == 0 and "faces" not in hold[2]
+    span = Plan().inspection_orbits * 2 * math.pi / N0
+    want = CORE.inspection_phase(
+        N0, on.inspection_radial_m, on.inspection_cross_m, rt, vt, 600.0, span, sun,
+        math.radians(on.sun_phase_max_deg),
+        faces=FacePlan(math.radians(60.0), math.radians(on.face_sun_deg), on.face_min_s,
+                       on.sun_good_min))
+    assert outs["on"][4] == want.faces > 0 and f"{want.faces} faces" in outs["on"][2]
+    assert outs["off"][4] == 0 and "faces" not in outs["off"][2]
+    light = CORE.inspection_phase(N0, on.inspection_radial_m, on.inspection_cross_m, rt, vt,
+                                  600.0, span, sun, math.radians(on.sun_phase_max_deg))
+    expect = CORE.safety_ellipse(N0, on.inspection_radial_m, on.inspection_cross_m, 0.0,
+                                 light.th0)
+    assert outs["off"][0] == tuple(expect[:3])

@@ -790,7 +790,7 @@ class Sequencer:
         return tof, 0.0
 
     def _ellipse_entry(self, t: float, t_arrive: float, n: float, centre: float
-                       ) -> tuple[Vec3, Vec3, str, float]:
+                       ) -> tuple[Vec3, Vec3, str, float, int]:
         """The state at ``t_arrive`` on the safety ellipse (the inspection's
         amplitudes) centred ``centre`` m along-track, its phase chosen from the
         sun over the inspection's span (:meth:`GuidanceCore.inspection_phase`;
@@ -799,21 +799,21 @@ class Sequencer:
         lit) and the faces the phase images (0 off the inspection's ellipse)."""
         p = self.plan
         th0, good, lit, faces = math.pi / 2, 0.0, 0.0, 0
+        # the target's faces are planned on the inspection's own ellipse
+        # (centred on the target), not on a hold's
+        plan = FacePlan(math.radians(p.face_view_deg), math.radians(p.face_sun_deg),
+                        p.face_min_s, p.sun_good_min) \
+            if centre == 0.0 and p.face_view_deg > 0 else None
         if self.ctx is not None:
             t_nav, r_t, v_t, sun, _, _ = self.ctx
             span = p.inspection_orbits * 2 * math.pi / n
-            # the target's faces are planned on the inspection's own ellipse
-            # (centred on the target), not on a hold's
-            plan = FacePlan(math.radians(p.face_view_deg), math.radians(p.face_sun_deg),
-                            p.face_min_s, p.sun_good_min) \
-                if centre == 0.0 and p.face_view_deg > 0 else None
             with contextlib.suppress(GncError):
                 th0, good, lit, faces = self.core.inspection_phase(
                     n, p.inspection_radial_m, p.inspection_cross_m, r_t, v_t, t_arrive - t_nav,
                     span, sun, math.radians(p.sun_phase_max_deg), faces=plan)
         x = self.core.safety_ellipse(n, p.inspection_radial_m, p.inspection_cross_m, centre, th0)
         note = f", phase {math.degrees(th0):.0f} deg, lit {lit:.0%}, {good:.0%} of it well"
-        if centre == 0.0 and p.face_view_deg > 0:
+        if plan is not None:
             note += f", {faces} faces"
         return _v(x[:3]), _v(x[3:]), note, good * lit, faces
 

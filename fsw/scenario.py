@@ -303,6 +303,17 @@ class Sensors:
     gps_gm_tau_s: float = 600.0
     gps_gm_noise_m: float = 0.0
     gps_gm_vel_noise_mps: float = 0.0
+    #: the on-board clock (issue #17; assumed: a temperature-compensated
+    #: crystal, Brown and Hwang's h0 = 2e-19, h-2 = 2e-20, so q_wf = h0 / 2
+    #: and q_rw = 2 pi^2 h-2): off TAI by N(0, clock_offset_s) at separation
+    #: (set from the ground, then a day of hot standby at clock_freq_ppm),
+    #: disciplined on board by the GPS receiver's PPS, whose time tag is
+    #: good to gps_pps_noise_s
+    clock_offset_s: float = 0.1
+    clock_freq_ppm: float = 1.0
+    clock_q_wf_s: float = 1e-19
+    clock_q_rw_per_s: float = 3.9e-19
+    gps_pps_noise_s: float = 5e-8
     relnav_range_max_m: float = 5000.0  # assumed, optical + lidar
     relnav_fov_deg: float = 20.0  # assumed
     relnav_range_noise_frac: float = 0.005  # assumed
@@ -757,7 +768,8 @@ def validate(sc: Scenario) -> Scenario:
         _require(getattr(s, name) > 0, f"chaser.sensors.{name}", "must be > 0")
     _check_star_trackers(s)
     for name in ("gps_ttff_s", "gps_reacquisition_s", "gps_gm_tau_s", "gps_gm_noise_m",
-                 "gps_gm_vel_noise_mps"):
+                 "gps_gm_vel_noise_mps", "clock_offset_s", "clock_freq_ppm", "clock_q_wf_s",
+                 "clock_q_rw_per_s", "gps_pps_noise_s"):
         _require(getattr(s, name) >= 0, f"chaser.sensors.{name}", "must be >= 0")
     _require(s.gps_max_rate_deg_s > 0, "chaser.sensors.gps_max_rate_deg_s", "must be > 0")
     _require(0 <= s.gps_max_zenith_deg <= 180, "chaser.sensors.gps_max_zenith_deg",

@@ -25,7 +25,7 @@ from fsw.core._struct import CStruct, Result, dataclass_fields
 from fsw.core.ephem import EphemConfig
 from fsw.core.errors import GncInputError
 
-__all__ = ["Nav", "NavConfig", "NavFlag", "NavInput", "NavSource"]
+__all__ = ["Nav", "NavClock", "NavConfig", "NavFlag", "NavInput", "NavSource"]
 
 _Z3 = (0.0, 0.0, 0.0)
 _Q0 = (1.0, 0.0, 0.0, 0.0)
@@ -49,6 +49,15 @@ class NavFlag(enum.IntFlag):
     REJECTED = 16        #: a measurement was rejected by the gate
     COASTING = 32        #: EKF on without a measurement this cycle
     GPS_RESET = 64       #: GPS filter reset to the raw GPS solution
+
+
+class NavClock(enum.IntFlag):
+    """State bits of the on-board clock estimate (gnc_nav_clock)."""
+
+    DISCIPLINED = 1      #: a GPS fix has been used
+    UPDATED = 2          #: a fix was used this cycle
+    REJECTED = 4         #: a fix was rejected by the gate this cycle
+    RESET = 8            #: the offset was reset to a fix this cycle
 
 
 @dataclass
@@ -81,6 +90,14 @@ class NavConfig:
     inflate: float = 1.0             #: EKF: covariance factor of an inflation
     nonlinear: float = 0.0             #: > 0: nonlinear state propagation (P by CW)
     sigma_gps_rel: float = 0.0         #: m, GPS-minus-ephemeris fused w/o camera (0: never)
+    #: the on-board clock filter (gnc_nav.h; 0: off, every time is TAI)
+    clock_sigma_b0: float = 0.0        #: s, offset 1-sigma before the first fix
+    clock_sigma_d0: float = 0.0        #: frequency offset 1-sigma before the first fix
+    clock_q_wf: float = 0.0            #: s, white frequency noise
+    clock_q_rw: float = 0.0            #: 1/s, random-walk frequency noise
+    clock_sigma_pps: float = 0.0       #: s, 1-sigma of a fix's time tag
+    clock_gate: float = 0.0            #: NIS gate of a fix (0: none)
+    clock_reset_n: float = 0.0         #: rejected fixes in a row before a reset (0: never)
 
 
 @dataclass
@@ -88,15 +105,16 @@ class NavInput:
     """Inputs of one navigation cycle (gnc_nav_in). ``None`` marks a source
     absent: no GPS fix yet, no sensor measurement yet, no attitude estimate."""
 
-    t: float = 0.0                        #: s TAI, time of this cycle
-    gps_t: float = 0.0                    #: s TAI, time of the GPS fix
+    t: float = 0.0                        #: s, TAI (the on-board clock with the clock filter)
+    gps_t: float = 0.0                    #: s TAI, time of the GPS fix (its GPS time)
     gps_r_N: ArrayLike | None = None      #: m, chaser position, GCRF
     gps_v_N: ArrayLike | None = None      #: m/s, chaser velocity, GCRF
-    meas_t: float = 0.0                   #: s TAI, time of the sensor measurement
+    meas_t: float = 0.0                   #: s, time of the sensor measurement (as t)
     meas: ArrayLike | None = None         #: [range m, azimuth rad, elevation rad], camera
     q_BN: ArrayLike | None = None         #: attitude estimate
     dv_N: ArrayLike = _Z3                 #: m/s, Delta-v delivered since the last cycle
     att_sigma: float = 0.0                #: rad, 1-sigma of the attitude estimate (bearing)
+    gps_met: float = 0.0                  #: s, on-board clock at the fix's PPS (clock filter)
 
     def fields(self) -> dict[str, object]:
         """Flat C member values (also the NAV_STEP request fields)."""
@@ -108,6 +126,7 @@ class NavInput:
             "q_BN": _Q0 if self.q_BN is None else self.q_BN, "dv_N": self.dv_N,
             "gps_valid": int(gps), "meas_valid": int(self.meas is not None),
             "att_valid": int(self.q_BN is not None), "att_sigma": self.att_sigma,
+            "gps_met": self.gps_met,
         }
 
 
@@ -135,7 +154,10 @@ class Nav:
     (:class:`NavSource`), ``flags`` (:class:`NavFlag`), ``ekf_status``,
     ``cov_pos``/``cov_vel`` (Hill covariance blocks, xx xy xz yy yz zz),
     ``consecutive`` (EKF rejections in a row), ``recovery`` (0 none,
-    1 covariance inflated, 2 position reset from the measurement)."""
+    1 covariance inflated, 2 position reset from the measurement), ``t_est``
+    (s, TAI of the cycle), ``clock_offset`` (s, on-board minus TAI),
+    ``clock_drift``, their sigmas ``clock_sigma``/``clock_sigma_drift``,
+    ``clock_nis`` and ``clock_state`` (:class:`NavClock` bits)."""
 
     def __init__(self, config: NavConfig | None = None) -> None:
         self.config = config or NavConfig()

@@ -54,7 +54,7 @@ from fsw.core import tle
 from fsw.core.ephem import EphemConfig
 from fsw.core.errors import GncError
 from fsw.core.guidance import GuidanceCore, LocalCore
-from fsw.core.nav import NavConfig, NavInput
+from fsw.core.nav import NavClock, NavConfig, NavInput
 from fsw.core.vec import norm
 from fsw.packets import DICTIONARY
 from fsw.packets.enums import BurnStatusState, EventId, NavFlag, Severity
@@ -123,6 +123,21 @@ GPS_RESET_M = 5000.0
 EPHEM_STEP_S = 10.0
 #: mean motion assumed before a target is known [rad/s]
 N_DEFAULT = 1.1e-3
+#: The on-board clock as the flight software models it (gnc_nav.h; its own
+#: figures, not the world's): the ground-set clock within 1 s at separation
+#: and 5 ppm in frequency, a crystal oscillator's white and random-walk
+#: frequency noise at twice the class figures the world flies; a fix's time
+#: tag z = on-board reading - GPS time is good to 0.2 us: the two are float64
+#: TAI seconds near 2^31, whose resolution is 2^-21 s = 0.48 us (0.19 us rms
+#: on a difference), plus the PPS itself; a fix beyond 5 sigma (NIS 25,
+#: 1 dof) is rejected, three in a row reset the offset (the clock jumped).
+CLOCK_SIGMA_B0_S = 1.0
+CLOCK_SIGMA_D0 = 5e-6
+CLOCK_Q_WF_S = 2e-19
+CLOCK_Q_RW_PER_S = 8e-19
+CLOCK_SIGMA_PPS_S = 2e-7
+CLOCK_GATE = 25.0
+CLOCK_RESET_N = 3
 
 _Z3 = (0.0, 0.0, 0.0)
 
@@ -181,6 +196,10 @@ class NavigationTask:
             reject_inflate_n=REJECT_INFLATE_N, reject_reset_n=REJECT_RESET_N, inflate=INFLATE,
             # the GPS-minus-ephemeris fix is not fused into the EKF (module docstring)
             nonlinear=1.0, sigma_gps_rel=0.0,
+            clock_sigma_b0=CLOCK_SIGMA_B0_S, clock_sigma_d0=CLOCK_SIGMA_D0,
+            clock_q_wf=CLOCK_Q_WF_S, clock_q_rw=CLOCK_Q_RW_PER_S,
+            clock_sigma_pps=CLOCK_SIGMA_PPS_S, clock_gate=CLOCK_GATE,
+            clock_reset_n=CLOCK_RESET_N,
         )
 
     def ephem_config(self) -> EphemConfig:
@@ -192,7 +211,10 @@ class NavigationTask:
         self.ctx = ctx
         self.core.nav_configure(self.config())
         self.cycles = 0
-        self.gps = None         # (t, r_N, v_N)
+        self.gps = None         # (GPS time, r_N, v_N, on-board clock at its PPS)
+        #: the latest on-board clock reading (packet time, reading): the
+        #: on-board time of any later tick counts ticks from it
+        self.clock_ref = None
         self.meas = None        # (t, (range, azimuth, elevation))
         #: recent valid estimates (t, q_BN, sigma, rate), oldest first
         self.att_history: deque = deque(maxlen=ATTITUDE_HISTORY)
@@ -200,8 +222,10 @@ class NavigationTask:
         self.ordered = None     # (burn_id, dv_N, |dv_N|, dv_done reported)
         self.lost = Persistence(self.sc.fdir.persistence)
         self.counts = {"ekf_starts": 0, "ekf_failures": 0, "rejected": 0, "gps_stale": 0,
-                       "dropped": 0, "core_errors": 0, "inflations": 0, "resets": 0}
+                       "dropped": 0, "core_errors": 0, "inflations": 0, "resets": 0,
+                       "no_clock": 0, "clock_rejected": 0, "clock_resets": 0}
         self.last = None
+        self.synced = False
         target = self.cds["target"]
         if target is not None:
             self._load(*target, restart=True)
@@ -239,10 +263,22 @@ class NavigationTask:
             self.ctx.event(Severity.INFO, EventId.NAV_TARGET, "target ephemeris loaded")
 
     def on_gps(self, r) -> None:
-        if r.valid and _finite(r.r_N) and _finite(r.v_N):
-            self.gps = (r.t_tai, r.r_N, r.v_N)
+        obc = r.obc_time
+        if not math.isfinite(obc):
+            self.counts["dropped"] += 1
+            return
+        self.clock_ref = (r.t_tai, obc)
+        if r.valid and _finite(r.r_N) and _finite(r.v_N) and math.isfinite(r.gps_time):
+            self.gps = (r.gps_time, r.r_N, r.v_N, obc)
         elif r.valid:
             self.counts["dropped"] += 1
+
+    def onboard(self, t: float) -> float:
+        """The on-board clock's reading at packet time ``t``: the latest
+        reading plus the ticks since (the executive's tick count is all the
+        flight software knows of the packet time)."""
+        ref = self.clock_ref
+        return ref[1] + (t - ref[0])
 
     def on_relnav(self, r) -> None:
         m = (r.range, r.azimuth, r.elevation)
@@ -291,14 +327,17 @@ class NavigationTask:
     # ------------------------------------------------------------------ cycle
     def step(self, t: float) -> None:
         self.cycles += 1
+        if self.clock_ref is None:  # no on-board time before the first reading
+            self.counts["no_clock"] += 1
+            return
         q, sig, rate, age = self._attitude_at(self.meas[0] if self.meas is not None else t)
         smear = rate * age
-        inp = NavInput(t=t, dv_N=tuple(self.dv_N), q_BN=q,
+        inp = NavInput(t=self.onboard(t), dv_N=tuple(self.dv_N), q_BN=q,
                        att_sigma=math.sqrt(sig * sig + smear * smear))
         if self.gps is not None:
-            inp.gps_t, inp.gps_r_N, inp.gps_v_N = self.gps
+            inp.gps_t, inp.gps_r_N, inp.gps_v_N, inp.gps_met = self.gps
         if self.meas is not None:
-            inp.meas_t, inp.meas = self.meas
+            inp.meas_t, inp.meas = self.onboard(self.meas[0]), self.meas[1]
         try:
             out = self.core.nav_step(inp)
         except GncError as exc:
@@ -330,10 +369,29 @@ class NavigationTask:
                           rejected=c["rejected"] & 0xFFFFFFFF,
                           gps_stale=c["gps_stale"] & 0xFFFFFFFF,
                           inflations=c["inflations"] & 0xFFFFFFFF,
-                          resets=c["resets"] & 0xFFFFFFFF, sigma_vel=float(out.sigma_vel))
+                          resets=c["resets"] & 0xFFFFFFFF, sigma_vel=float(out.sigma_vel),
+                          clock_state=int(out.clock_state) & 0xFF,
+                          clock_offset=float(out.clock_offset),
+                          clock_sigma=float(out.clock_sigma),
+                          clock_drift=float(out.clock_drift),
+                          clock_rejected=c["clock_rejected"] & 0xFFFFFFFF,
+                          clock_resets=c["clock_resets"] & 0xFFFFFFFF)
 
     def _count(self, flags: NavFlag, out) -> None:
         c = self.counts
+        clock = NavClock(int(out.clock_state))
+        if clock & NavClock.UPDATED and not self.synced:
+            self.synced = True
+            self.ctx.event(Severity.INFO, EventId.NAV_CLOCK_SYNC,
+                           f"on-board clock disciplined by GPS: offset "
+                           f"{float(out.clock_offset):+.6f} s"[:96])
+        if clock & NavClock.REJECTED:
+            c["clock_rejected"] += 1
+        if clock & NavClock.RESET:
+            c["clock_resets"] += 1
+            self.ctx.event(Severity.WARNING, EventId.NAV_CLOCK_RESET,
+                           f"on-board clock: GPS fixes disagree, offset reset to "
+                           f"{float(out.clock_offset):+.6f} s"[:96])
         if flags & NavFlag.GPS_STALE and self.cds["target"] is not None:
             c["gps_stale"] += 1
         if flags & NavFlag.REJECTED:

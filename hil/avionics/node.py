@@ -23,7 +23,9 @@ same bits on every machine.
 Faults (``WorldConfig.faults``): a dropped sensor publishes nothing; a silent
 link publishes no sensor packets and ignores (counts) incoming commands;
 wheel and thruster faults act in the world. Each start and end is published
-as a TRUTH_FAULT packet. Truth packets (0x400-0x403, 0x408) are for tools only.
+as a TRUTH_FAULT packet. Truth packets (0x400-0x403, 0x408, 0x409) are for
+tools only; TRUTH_CLOCK (the on-board clock's offset and frequency, copied from
+the core's GPS model) follows each GPS sample, sent or dropped.
 
 Time: the world's physics runs from its epoch (``WorldConfig.epoch_utc``);
 packets are stamped with the executive's clock. Start the executive at
@@ -55,6 +57,7 @@ TRUTH_TARGET = DICTIONARY["TRUTH_TARGET"]
 TRUTH_RELATIVE = DICTIONARY["TRUTH_RELATIVE"]
 TRUTH_FAULT = DICTIONARY["TRUTH_FAULT"]
 TRUTH_ADCS = DICTIONARY["TRUTH_ADCS"]
+TRUTH_CLOCK = DICTIONARY["TRUTH_CLOCK"]
 #: the truth packets the core builds at truth_period: (core number, APID, length)
 _TRUTH = tuple((which, p.apid, p.size) for which, p in (
     (lib.SIM_TRUTH_CHASER, TRUTH_CHASER), (lib.SIM_TRUTH_TARGET, TRUTH_TARGET),
@@ -90,12 +93,14 @@ class _Sensor:
     """One sensor's place in the schedule: when it is due next and how its
     packet is built (the core's sensor number, the APID, the length)."""
 
-    __slots__ = ("apid", "due", "id", "length", "name", "period")
+    __slots__ = ("apid", "clock", "due", "id", "length", "name", "period")
 
     def __init__(self, name: str, period: float) -> None:
         pdef = DICTIONARY[PACKETS[name]]
         self.name, self.period, self.due = name, period, 0.0
         self.id, self.apid, self.length = SENSOR_ID[name], pdef.apid, pdef.size
+        #: the GPS receiver reads the on-board clock: its truth follows
+        self.clock = name == "gps"
 
 
 def _advance(due: float, period: float, t: float) -> float:
@@ -178,12 +183,16 @@ class AvionicsNode:
                 if status:
                     check(status, f"sim_sensor_sample({s.name})")
                 stats.samples_dropped += 1
-                continue
-            status = packet(bank, world, s.id, t_tai, next_seq(s.apid), buf, s.length, blen)
-            if status:
-                check(status, f"sim_sensor_packet({s.name})")
-            publish(raw[:s.length])
-            stats.sensor_packets += 1
+            else:
+                status = packet(bank, world, s.id, t_tai, next_seq(s.apid), buf, s.length, blen)
+                if status:
+                    check(status, f"sim_sensor_packet({s.name})")
+                publish(raw[:s.length])
+                stats.sensor_packets += 1
+            if s.clock:
+                gps = bank.gps
+                ctx.send(TRUTH_CLOCK, offset=gps.clock_offset, freq=gps.clock_freq)
+                stats.truth_packets += 1
 
     def _publish_truth(self) -> None:
         ctx = self.ctx

@@ -233,6 +233,14 @@ class GpsConfig:
     gm_tau_s: float = 0.0  # correlation time of the errors (0: white only)
     gm_position_sigma: float = 0.0  # m, steady-state sigma of the correlated error
     gm_velocity_sigma: float = 0.0  # m/s
+    #: the on-board clock read at the PPS edge (simsensors.h): initial offset
+    #: and frequency offset sigmas, white and random-walk frequency noise,
+    #: and the fix's time-tag noise (0: a perfect clock)
+    clock_offset_sigma: float = 0.0  # s
+    clock_freq_sigma: float = 0.0  # s/s
+    clock_q_wf: float = 0.0  # s
+    clock_q_rw: float = 0.0  # 1/s
+    pps_sigma: float = 0.0  # s
 
 
 @dataclass

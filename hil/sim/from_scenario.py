@@ -150,6 +150,11 @@ def world_config(sc: Any) -> WorldConfig:
     out.gps.gm_tau_s = s.gps_gm_tau_s
     out.gps.gm_position_sigma = s.gps_gm_noise_m
     out.gps.gm_velocity_sigma = s.gps_gm_vel_noise_mps
+    out.gps.clock_offset_sigma = s.clock_offset_s
+    out.gps.clock_freq_sigma = s.clock_freq_ppm * 1e-6
+    out.gps.clock_q_wf = s.clock_q_wf_s
+    out.gps.clock_q_rw = s.clock_q_rw_per_s
+    out.gps.pps_sigma = s.gps_pps_noise_s
     out.relnav.max_range = s.relnav_range_max_m
     out.relnav.fov_half_angle_deg = s.relnav_fov_deg / 2.0  # the scenario's is the full angle
     out.relnav.range_sigma_fraction = s.relnav_range_noise_frac

@@ -56,6 +56,13 @@ typedef enum gnc_nav_flag {
                                       * (first fix, or farther than gps_reset_m) */
 } gnc_nav_flag;
 
+typedef enum gnc_nav_clock {
+    GNC_NAV_CLOCK_DISCIPLINED = 1, /* a GPS fix has been used */
+    GNC_NAV_CLOCK_UPDATED = 2,     /* a fix was used this cycle */
+    GNC_NAV_CLOCK_REJECTED = 4,    /* a fix was rejected by the gate this cycle */
+    GNC_NAV_CLOCK_RESET = 8        /* the offset was reset to a fix this cycle */
+} gnc_nav_clock;
+
 typedef struct gnc_nav_config {
     gnc_ephem_config ephem;    /* the target's (and chaser's) propagation */
     double n_default;          /* rad/s, mean motion used before a target is known */
@@ -84,6 +91,22 @@ typedef struct gnc_nav_config {
     double sigma_gps_rel;      /* m, per axis: the GPS-minus-ephemeris position fused
                                 * into the EKF in cycles without a camera measurement
                                 * (GPS noise and ephemeris error; 0: never) */
+    /* The on-board clock (issue 17): with clock_sigma_b0 > 0, t, meas_t and
+     * gps_met are readings of the on-board clock (its own, free-running
+     * idea of TAI) and gps_t is the GPS time (TAI) of the fix's PPS edge,
+     * whose on-board reading is gps_met. A two-state Kalman filter (offset
+     * b = on-board minus TAI, frequency offset d; the clock model of Brown
+     * and Hwang: white frequency noise q_wf and random-walk frequency noise
+     * q_rw) is updated at each new fix with z = gps_met - gps_t, and every
+     * on-board time is turned into TAI as t - (b + d (t - t_b)) before the
+     * cycle. With clock_sigma_b0 = 0 every time is TAI already. */
+    double clock_sigma_b0;     /* s, 1-sigma offset before the first fix (0: no clock filter) */
+    double clock_sigma_d0;     /* 1-sigma frequency offset before the first fix (s/s) */
+    double clock_q_wf;         /* s, white frequency noise: phase variance per second */
+    double clock_q_rw;         /* 1/s, random-walk frequency noise */
+    double clock_sigma_pps;    /* s, 1-sigma of a fix's time tag (PPS and latch) */
+    double clock_gate;         /* NIS gate of a fix (0: none) */
+    double clock_reset_n;      /* consecutive rejected fixes before a reset to a fix (0: never) */
 } gnc_nav_config;
 
 typedef struct gnc_nav {
@@ -102,14 +125,19 @@ typedef struct gnc_nav {
     int has_x;
     int ekf_on;
     int has_normal;
+    double clk_x[2];           /* clock offset b (s) and frequency offset d at clk_m */
+    double clk_P[3];           /* their covariance: bb, bd, dd */
+    double clk_m;              /* s, on-board time of the clock estimate */
+    int clk_fixes;             /* fixes used (0: the clock runs free) */
+    int clk_rejects;           /* consecutive fixes rejected by the gate */
 } gnc_nav;
 
 typedef struct gnc_nav_in {
-    double t;                  /* s TAI, time of this cycle */
-    double gps_t;              /* s TAI, time of the GPS fix */
+    double t;                  /* s, time of this cycle: TAI, or the on-board clock */
+    double gps_t;              /* s TAI, time of the GPS fix (its GPS time) */
     double gps_r_N[3];         /* m, chaser position, GCRF */
     double gps_v_N[3];         /* m/s, chaser velocity, GCRF */
-    double meas_t;             /* s TAI, time of the sensor measurement */
+    double meas_t;             /* s, time of the sensor measurement (as t) */
     double meas[3];            /* [range m, azimuth rad, elevation rad], camera frame */
     double q_BN[4];            /* attitude estimate (for the sensor's bearing) */
     double dv_N[3];            /* m/s, Delta-v delivered since the previous cycle, GCRF */
@@ -118,6 +146,7 @@ typedef struct gnc_nav_in {
     int att_valid;
     double att_sigma;          /* rad, 1-sigma of the attitude estimate (added to the
                                 * bearing noise in quadrature; 0: none) */
+    double gps_met;            /* s, on-board clock at the fix's PPS edge (clock filter) */
 } gnc_nav_in;
 
 typedef struct gnc_nav_out {
@@ -140,6 +169,13 @@ typedef struct gnc_nav_out {
     double cov_vel[6];         /* (m/s)^2, velocity covariance, Hill: xx xy xz yy yz zz */
     int consecutive;           /* EKF: consecutive rejections */
     int recovery;              /* EKF: 0 none, 1 covariance inflated, 2 reset (this cycle) */
+    double t_est;              /* s, TAI of this cycle (in->t without the clock filter) */
+    double clock_offset;       /* s, estimated on-board minus TAI at t */
+    double clock_drift;        /* estimated frequency offset (s/s) */
+    double clock_sigma;        /* s, 1-sigma of clock_offset at t (0: no clock filter) */
+    double clock_sigma_drift;  /* 1-sigma of clock_drift */
+    double clock_nis;          /* NIS of this cycle's fix (0: none) */
+    int clock_state;           /* gnc_nav_clock bits */
 } gnc_nav_out;
 
 int gnc_nav_init(gnc_nav *ctx, const gnc_nav_config *cfg);

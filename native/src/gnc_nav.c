@@ -19,7 +19,9 @@ static int nav_config_ok(const gnc_nav_config *c)
                            &c->accel_psd, &c->gate, &c->meas_max_age, &c->coast_s,
                            &c->retry_s, &c->dv_sigma_frac, &c->dv_sigma_dir,
                            &c->reject_inflate_n, &c->reject_reset_n, &c->inflate,
-                           &c->nonlinear, &c->sigma_gps_rel};
+                           &c->nonlinear, &c->sigma_gps_rel, &c->clock_sigma_b0,
+                           &c->clock_sigma_d0, &c->clock_q_wf, &c->clock_q_rw,
+                           &c->clock_sigma_pps, &c->clock_gate, &c->clock_reset_n};
     for (i = 0; i < (int)(sizeof num / sizeof num[0]); ++i) {
         if (!la_finite(num[i], 1) || !(*num[i] >= 0.0)) {
             return 0;
@@ -30,6 +32,9 @@ static int nav_config_ok(const gnc_nav_config *c)
         || !(c->gps_reset_m > 0.0) || !(c->sigma_range > 0.0) || !(c->sigma_angle > 0.0)
         || !la_finite(c->p0, 6) || !la_finite(c->boresight_B, 3)) {
         return 0;
+    }
+    if (c->clock_sigma_b0 > 0.0 && !(c->clock_sigma_pps > 0.0)) {
+        return 0; /* a fix of no uncertainty would make the filter singular */
     }
     for (i = 0; i < 6; ++i) {
         if (!(c->p0[i] > 0.0)) {
@@ -114,6 +119,11 @@ int gnc_nav_init(gnc_nav *ctx, const gnc_nav_config *cfg)
     ctx->target_known = 0;
     ctx->has_x = 0;
     ctx->has_normal = 0;
+    la_zero(ctx->clk_x, 2);
+    la_zero(ctx->clk_P, 3);
+    ctx->clk_m = -HUGE_VAL;
+    ctx->clk_fixes = 0;
+    ctx->clk_rejects = 0;
     st = nav_relnav_init(ctx, cfg->n_default);
     if (st != GNC_OK) {
         ctx->cfg.n_default = 0.0;
@@ -387,7 +397,138 @@ static int nav_gps_filter(gnc_nav *ctx, const gnc_nav_in *in, double n, const do
     return GNC_OK;
 }
 
+/* ------------------------------------------------------------ on-board clock */
+
+/* The clock estimate's covariance (bb, bd, dd) carried dt seconds: the
+ * two-state clock model's transition [[1, dt], [0, 1]] and process noise
+ * [[q_wf dt + q_rw dt^3 / 3, q_rw dt^2 / 2], [q_rw dt^2 / 2, q_rw dt]]
+ * (no noise backwards). */
+static void clock_carry(const gnc_nav_config *c, const double P[3], double dt, double out[3])
+{
+    double q = dt > 0.0 ? dt : 0.0;
+    out[0] = P[0] + 2.0 * dt * P[1] + dt * dt * P[2] + c->clock_q_wf * q
+        + c->clock_q_rw * q * q * q / 3.0;
+    out[1] = P[1] + dt * P[2] + c->clock_q_rw * q * q / 2.0;
+    out[2] = P[2] + c->clock_q_rw * q;
+}
+
+/* TAI of an on-board time m (m itself while the clock runs free). */
+static double clock_tai(const gnc_nav *ctx, double m)
+{
+    if (ctx->clk_fixes == 0) {
+        return m;
+    }
+    return m - (ctx->clk_x[0] + ctx->clk_x[1] * (m - ctx->clk_m));
+}
+
+/* A new GPS fix (its PPS edge later than the estimate) updates the clock
+ * estimate; returns the gnc_nav_clock bits of this update, its NIS in *nis. */
+static int clock_update(gnc_nav *ctx, const gnc_nav_in *in, double *nis)
+{
+    const gnc_nav_config *c = &ctx->cfg;
+    double R = c->clock_sigma_pps * c->clock_sigma_pps, z = in->gps_met - in->gps_t;
+    double dt, x[2], P[3], y, S, k0, k1;
+    *nis = 0.0;
+    if (!in->gps_valid || !(in->gps_met > ctx->clk_m)) {
+        return 0;
+    }
+    if (ctx->clk_fixes == 0) {
+        /* the prior: offset and frequency unknown within their sigmas */
+        ctx->clk_m = in->gps_met;
+        la_zero(ctx->clk_x, 2);
+        ctx->clk_P[0] = c->clock_sigma_b0 * c->clock_sigma_b0;
+        ctx->clk_P[1] = 0.0;
+        ctx->clk_P[2] = c->clock_sigma_d0 * c->clock_sigma_d0;
+    }
+    dt = in->gps_met - ctx->clk_m;
+    x[0] = ctx->clk_x[0] + dt * ctx->clk_x[1];
+    x[1] = ctx->clk_x[1];
+    clock_carry(c, ctx->clk_P, dt, P);
+    y = z - x[0];
+    S = P[0] + R;
+    *nis = y * y / S;
+    if (ctx->clk_fixes > 0 && c->clock_gate > 0.0 && *nis > c->clock_gate) {
+        ctx->clk_rejects += 1;
+        if (c->clock_reset_n > 0.0 && (double)ctx->clk_rejects >= c->clock_reset_n) {
+            /* the fixes agree with each other, not with the estimate: the
+             * clock jumped. Restart the offset from this fix; the frequency
+             * is kept with its prior uncertainty. */
+            ctx->clk_x[0] = z;
+            ctx->clk_x[1] = x[1];
+            ctx->clk_P[0] = R;
+            ctx->clk_P[1] = 0.0;
+            ctx->clk_P[2] = P[2] > c->clock_sigma_d0 * c->clock_sigma_d0
+                ? P[2] : c->clock_sigma_d0 * c->clock_sigma_d0;
+            ctx->clk_m = in->gps_met;
+            ctx->clk_rejects = 0;
+            return GNC_NAV_CLOCK_REJECTED | GNC_NAV_CLOCK_RESET;
+        }
+        return GNC_NAV_CLOCK_REJECTED;
+    }
+    /* Kalman update with H = [1, 0], covariance in Joseph form */
+    k0 = P[0] / S;
+    k1 = P[1] / S;
+    ctx->clk_x[0] = x[0] + k0 * y;
+    ctx->clk_x[1] = x[1] + k1 * y;
+    ctx->clk_P[0] = (1.0 - k0) * (1.0 - k0) * P[0] + k0 * k0 * R;
+    ctx->clk_P[1] = (1.0 - k0) * (P[1] - k1 * P[0]) + k0 * k1 * R;
+    ctx->clk_P[2] = (k1 * k1 * P[0] - 2.0 * k1 * P[1] + P[2]) + k1 * k1 * R;
+    ctx->clk_m = in->gps_met;
+    ctx->clk_fixes += 1;
+    ctx->clk_rejects = 0;
+    return GNC_NAV_CLOCK_UPDATED;
+}
+
+static int nav_cycle(gnc_nav *ctx, const gnc_nav_in *in, gnc_nav_out *out);
+
 int gnc_nav_step(gnc_nav *ctx, const gnc_nav_in *in, gnc_nav_out *out)
+{
+    gnc_nav_in tai;
+    double nis, P[3], dt;
+    int st, state;
+    if (ctx == NULL || in == NULL || out == NULL) {
+        return GNC_ERR_NULL;
+    }
+    if (!(ctx->cfg.clock_sigma_b0 > 0.0)) {
+        st = nav_cycle(ctx, in, out);
+        out->t_est = in->t;
+        return st;
+    }
+    if (!nav_ready(ctx)) {
+        return GNC_ERR_STATE;
+    }
+    if (!nav_inputs_ok(in) || (in->gps_valid && !la_finite(&in->gps_met, 1))) {
+        return GNC_ERR_DOMAIN;
+    }
+    state = clock_update(ctx, in, &nis);
+    tai = *in;
+    tai.t = clock_tai(ctx, in->t);
+    tai.meas_t = clock_tai(ctx, in->meas_t);
+    st = nav_cycle(ctx, &tai, out);
+    if (st != GNC_OK) {
+        return st;
+    }
+    out->t_est = tai.t;
+    out->clock_nis = nis;
+    if (ctx->clk_fixes > 0) {
+        dt = in->t - ctx->clk_m;
+        clock_carry(&ctx->cfg, ctx->clk_P, dt, P);
+        /* from the state, not as t - t_est: near 2^31 s a double resolves 0.48 us */
+        out->clock_offset = ctx->clk_x[0] + ctx->clk_x[1] * dt;
+        out->clock_drift = ctx->clk_x[1];
+        out->clock_sigma = sqrt(P[0]);
+        out->clock_sigma_drift = sqrt(P[2]);
+        state |= GNC_NAV_CLOCK_DISCIPLINED;
+    } else {
+        out->clock_sigma = ctx->cfg.clock_sigma_b0;
+        out->clock_sigma_drift = ctx->cfg.clock_sigma_d0;
+    }
+    out->clock_state = state;
+    return GNC_OK;
+}
+
+/* The navigation cycle proper, every time TAI. */
+static int nav_cycle(gnc_nav *ctx, const gnc_nav_in *in, gnc_nav_out *out)
 {
     double n, r_t[3] = {0.0, 0.0, 0.0}, v_t[3] = {0.0, 0.0, 0.0}, C[9], w[3] = {0.0, 0.0, 0.0};
     double dv_H[3] = {0.0, 0.0, 0.0}, z[6], meas[3] = {0.0, 0.0, 0.0}, h[3], dr[3], dv[3];

@@ -516,6 +516,13 @@ static const gnc_pkt_field gnc_pkt_nav_config_req[] = {
     {offsetof(gnc_nav_config, inflate), 1, 0},
     {offsetof(gnc_nav_config, nonlinear), 1, 0},
     {offsetof(gnc_nav_config, sigma_gps_rel), 1, 0},
+    {offsetof(gnc_nav_config, clock_sigma_b0), 1, 0},
+    {offsetof(gnc_nav_config, clock_sigma_d0), 1, 0},
+    {offsetof(gnc_nav_config, clock_q_wf), 1, 0},
+    {offsetof(gnc_nav_config, clock_q_rw), 1, 0},
+    {offsetof(gnc_nav_config, clock_sigma_pps), 1, 0},
+    {offsetof(gnc_nav_config, clock_gate), 1, 0},
+    {offsetof(gnc_nav_config, clock_reset_n), 1, 0},
 };
 
 static const gnc_pkt_field gnc_pkt_nav_set_target_req[] = {
@@ -537,6 +544,7 @@ static const gnc_pkt_field gnc_pkt_nav_step_req[] = {
     {offsetof(gnc_nav_in, meas_valid), 1, 1},
     {offsetof(gnc_nav_in, att_valid), 1, 1},
     {offsetof(gnc_nav_in, att_sigma), 1, 0},
+    {offsetof(gnc_nav_in, gps_met), 1, 0},
 };
 
 static const gnc_pkt_field gnc_pkt_nav_step_resp[] = {
@@ -559,6 +567,13 @@ static const gnc_pkt_field gnc_pkt_nav_step_resp[] = {
     {offsetof(gnc_nav_out, cov_vel), 6, 0},
     {offsetof(gnc_nav_out, consecutive), 1, 1},
     {offsetof(gnc_nav_out, recovery), 1, 1},
+    {offsetof(gnc_nav_out, t_est), 1, 0},
+    {offsetof(gnc_nav_out, clock_offset), 1, 0},
+    {offsetof(gnc_nav_out, clock_drift), 1, 0},
+    {offsetof(gnc_nav_out, clock_sigma), 1, 0},
+    {offsetof(gnc_nav_out, clock_sigma_drift), 1, 0},
+    {offsetof(gnc_nav_out, clock_nis), 1, 0},
+    {offsetof(gnc_nav_out, clock_state), 1, 1},
 };
 
 static const gnc_pkt_field gnc_pkt_prop_config_req[] = {
@@ -759,9 +774,9 @@ static const gnc_pkt_call gnc_pkt_calls[] = {
     {GNC_APID_SUN_DIRECTION, gnc_pkt_sun_direction_req, 1, 1, gnc_pkt_sun_direction_resp, 1, 4},
     {GNC_APID_ECLIPSE, gnc_pkt_eclipse_req, 3, 7, gnc_pkt_eclipse_resp, 1, 2},
     {GNC_APID_ORBIT_CHECK, gnc_pkt_orbit_check_req, 4, 8, NULL, 0, 1},
-    {GNC_APID_NAV_CONFIG, gnc_pkt_nav_config_req, 33, 40, NULL, 0, 1},
+    {GNC_APID_NAV_CONFIG, gnc_pkt_nav_config_req, 40, 47, NULL, 0, 1},
     {GNC_APID_NAV_SET_TARGET, gnc_pkt_nav_set_target_req, 3, 7, NULL, 0, 1},
-    {GNC_APID_NAV_STEP, gnc_pkt_nav_step_req, 12, 23, gnc_pkt_nav_step_resp, 19, 47},
+    {GNC_APID_NAV_STEP, gnc_pkt_nav_step_req, 13, 24, gnc_pkt_nav_step_resp, 26, 54},
     {GNC_APID_PROP_CONFIG, gnc_pkt_prop_config_req, 8, 112, NULL, 0, 1},
     {GNC_APID_PROP_PARTNERS, NULL, 0, 0, gnc_pkt_prop_partners_resp, 2, 18},
     {GNC_APID_PROP_SELECT, gnc_pkt_prop_select_req, 3, 8, gnc_pkt_prop_select_resp, 3, 6},

@@ -14,6 +14,7 @@ import pytest
 
 from hil.sim._native import ffi, lib
 from hil.sim.config import GyroConfig, SensorsConfig, StarTrackerConfig, WorldConfig
+from hil.sim.packet_layout import MAX_VALUES
 from hil.sim.sensors import SensorBank
 from hil.sim.world import World
 
@@ -190,7 +191,7 @@ def _gps_bank(**kw: float) -> tuple[World, SensorBank]:
 
 
 def _gps(bank: SensorBank, world: World) -> list[float]:
-    vals = ffi.new("double[]", 8)
+    vals = ffi.new("double[]", MAX_VALUES)
     assert lib.sim_sensor_sample(bank.struct, world.struct, lib.SIM_SENSOR_GPS, vals) == 0
     return list(vals)[:7]
 

@@ -21,6 +21,8 @@ MU = 3.986004418e14
 R0 = 6378137.0 + 500e3
 INC = math.radians(51.6)
 R_T = np.array([R0, 0.0, 0.0])
+#: the on-board clock's lead on TAI in these tests (seconds)
+CLOCK_AHEAD = 0.02
 V_T = math.sqrt(MU / R0) * np.array([0.0, math.cos(INC), math.sin(INC)])
 
 
@@ -64,8 +66,17 @@ class Drive:
             r_N=tuple(r), v_N=tuple(v)))
 
     def gps(self, r, v) -> None:
+        # the on-board clock 20 ms ahead of TAI: the fix's GPS time tells
         self.ctx.deliver(DICTIONARY["GPS"].build(t_tai=self.ctx.t, r_N=tuple(r), v_N=tuple(v),
-                                                 valid=1))
+                                                 valid=1, obc_time=self.ctx.t + CLOCK_AHEAD,
+                                                 gps_time=self.ctx.t))
+
+    def no_fix(self) -> None:
+        """A receiver message without a fix: the clock is read all the same."""
+        self.ctx.deliver(DICTIONARY["GPS"].build(t_tai=self.ctx.t, r_N=(0.0,) * 3,
+                                                 v_N=(0.0,) * 3, valid=0,
+                                                 obc_time=self.ctx.t + CLOCK_AHEAD,
+                                                 gps_time=0.0))
 
     def step(self) -> object:
         self.task.step(self.ctx.t)
@@ -77,11 +88,40 @@ def drive(ctx) -> Drive:
     return Drive(ctx)
 
 
+def test_no_cycle_before_the_first_clock_reading(drive) -> None:
+    """The on-board time comes from the clock read at the receiver's PPS:
+    before the first receiver message there is none, and no cycle runs."""
+    drive.task.step(drive.ctx.t)
+    assert not drive.ctx.of("NAV_STATE")
+    assert drive.task.counts["no_clock"] == 1
+
+
+def test_clock_disciplined_by_the_first_fix(drive) -> None:
+    drive.target()
+    drive.gps(*_chaser((0.0, -3000.0, 0.0)))
+    drive.step()
+    (ev,) = [e for e in drive.ctx.events if "clock disciplined" in e[2]]
+    assert "+0.020000 s" in ev[2]
+    for _ in range(drive.task.hk_every - 1):
+        drive.ctx.t += 1.0
+        drive.gps(*_chaser((0.0, -3000.0, 0.0)))
+        drive.step()
+    (hk,) = drive.ctx.of("NAV_HK")
+    assert hk.clock_state & 1
+    assert hk.clock_offset == pytest.approx(CLOCK_AHEAD, abs=1e-6)
+    assert 0.0 < hk.clock_sigma < 1e-6
+    assert hk.clock_rejected == 0 and hk.clock_resets == 0
+
+
 def test_without_a_target_the_sun_is_still_published(drive) -> None:
+    drive.no_fix()
     nav = drive.step()
     assert nav.valid == 0 and nav.source == 0
     assert NavFlag(nav.flags) & NavFlag.TARGET_UNKNOWN
-    assert nav.sun_N == pytest.approx(drive.core.sun_direction(drive.ctx.t), abs=0)
+    # no fix yet: the flight software flies on its free-running clock
+    t_obc = drive.ctx.t + CLOCK_AHEAD
+    assert nav.sun_N == pytest.approx(drive.core.sun_direction(t_obc), abs=0)
+    assert nav.sun_N != pytest.approx(drive.core.sun_direction(drive.ctx.t), abs=1e-10)
     assert math.isclose(np.linalg.norm(nav.sun_N), 1.0, rel_tol=1e-12)
 
 
@@ -170,6 +210,7 @@ def test_burns_reach_the_filter_as_delivered(drive) -> None:
 def test_bad_target_orbit_is_refused(drive) -> None:
     drive.target(r=(R0 / 1e3, 0.0, 0.0), v=(0.0, 7.6, 0.0))  # km
     assert any("target orbit refused" in e[2] for e in drive.ctx.events)
+    drive.no_fix()
     assert drive.step().valid == 0
 
 

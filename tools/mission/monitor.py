@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 from fsw_tools.mission.score_attitude import AttitudeScore
+from fsw_tools.mission.score_clock import ClockScore
 from fsw_tools.mission.score_nav import NavScore
 from fsw_tools.mission.score_safety import SafetyScore
 
@@ -46,6 +47,8 @@ MODE_STATUS = DICTIONARY["MODE_STATUS"]
 ADCS_STATE = DICTIONARY["ADCS_STATE"]
 STAR_TRACKER = DICTIONARY["STAR_TRACKER"]
 TRUTH_ADCS = DICTIONARY["TRUTH_ADCS"]
+TRUTH_CLOCK = DICTIONARY["TRUTH_CLOCK"]
+NAV_HK = DICTIONARY["NAV_HK"]
 
 
 def _octet_at(pdef: Any, name: str) -> int:
@@ -63,7 +66,7 @@ EVENT = DICTIONARY["EVENT"]
 NAV_STATE = DICTIONARY["NAV_STATE"]
 #: what the monitor scores
 SCORED = (TRUTH_CHASER, TRUTH_TARGET, TRUTH_RELATIVE, MODE_STATUS, ADCS_STATE, ADCS_REQUEST,
-          BURN_STATUS, EVENT, NAV_STATE, STAR_TRACKER, TRUTH_ADCS)
+          BURN_STATUS, EVENT, NAV_STATE, STAR_TRACKER, TRUTH_ADCS, TRUTH_CLOCK, NAV_HK)
 
 
 @dataclass
@@ -119,6 +122,8 @@ class Monitor:
                                   scenario.chaser.camera_sun_keepout_deg)
         #: attitude determination against truth (issue #17)
         self.att = AttitudeScore()
+        #: the on-board clock estimate against truth (issue #17)
+        self.clock = ClockScore()
         self._chaser = None
         self._boresight = np.asarray(scenario.chaser.camera_boresight_b, float)
         self._boresight /= np.linalg.norm(self._boresight)
@@ -197,6 +202,12 @@ class Monitor:
         elif apid == NAV_STATE.apid:
             n = NAV_STATE.parse(raw)
             self.nav.on_nav(n.t_tai, n.valid, n.source, n.rho_H, n.cov_pos_H, n.nis)
+        elif apid == TRUTH_CLOCK.apid:
+            c = TRUTH_CLOCK.parse(raw)
+            self.clock.on_truth(c.t_tai, c.offset)
+        elif apid == NAV_HK.apid:
+            h = NAV_HK.parse(raw)
+            self.clock.on_hk(h.t_tai, h.clock_state, h.clock_offset, h.clock_sigma)
         elif apid == EVENT.apid:
             e = EVENT.parse(raw)
             if e.severity >= Severity.INFO:

@@ -33,7 +33,10 @@ GPS = telemetry(0x104, "GPS", [
     Field("r_N", vec(3), "m", "position, GCRF"),
     Field("v_N", vec(3), "m/s", "velocity, GCRF"),
     Field("valid", U8, "", VALID + " (fix)"),
-], "GNSS receiver navigation solution.")
+    Field("obc_time", F64, "s", "on-board clock at the PPS edge of this solution (its own "
+          "idea of TAI; every message, fix or not)"),
+    Field("gps_time", F64, "s", "GPS time of that PPS edge as TAI (0 without a fix)"),
+], "GNSS receiver navigation solution, with the on-board clock latched at its PPS.")
 
 RELNAV = telemetry(0x105, "RELNAV", [
     Field("range", F64, "m", "range to the target",

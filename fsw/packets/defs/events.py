@@ -73,6 +73,10 @@ event(506, "NAV_EKF_INFLATED", "info", "navigation",
       "the relative-navigation filter rejected measurements in a row: covariance inflated")
 event(507, "NAV_EKF_RESET", "warning", "navigation",
       "the relative-navigation filter kept rejecting: position reset from the measurement")
+event(508, "NAV_CLOCK_SYNC", "info", "navigation",
+      "the on-board clock was disciplined by a GPS fix for the first time")
+event(509, "NAV_CLOCK_RESET", "warning", "navigation",
+      "GPS fixes kept disagreeing with the clock estimate: its offset was reset to a fix")
 
 # -- tools' participants -------------------------------------------------------------------
 event(901, "GROUND_LINK_REFUSED", "warning", "ground-link",

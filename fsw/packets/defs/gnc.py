@@ -227,14 +227,21 @@ _NAV_CONFIG = [
     ("inflate", 1, "", "EKF: covariance factor of an inflation"),
     ("nonlinear", 1, "", "EKF: > 0 nonlinear state propagation"),
     ("sigma_gps_rel", 1, "m", "EKF: GPS-minus-ephemeris position 1-sigma (0: not fused)"),
+    ("clock_sigma_b0", 1, "s", "clock: offset 1-sigma before the first fix (0: no clock filter)"),
+    ("clock_sigma_d0", 1, "", "clock: frequency offset 1-sigma before the first fix"),
+    ("clock_q_wf", 1, "s", "clock: white frequency noise (phase variance per second)"),
+    ("clock_q_rw", 1, "1/s", "clock: random-walk frequency noise"),
+    ("clock_sigma_pps", 1, "s", "clock: 1-sigma of a fix's time tag"),
+    ("clock_gate", 1, "", "clock: NIS gate of a fix (0: none)"),
+    ("clock_reset_n", 1, "", "clock: rejected fixes in a row before a reset (0: never)"),
 ]
 
 _NAV_IN = [
-    ("t", 1, "s", "TAI, time of this cycle"),
-    ("gps_t", 1, "s", "TAI, time of the GPS fix"),
+    ("t", 1, "s", "time of this cycle: TAI, or the on-board clock (clock filter)"),
+    ("gps_t", 1, "s", "TAI, time of the GPS fix (its GPS time)"),
     ("gps_r_N", 3, "m", "chaser position, GCRF"),
     ("gps_v_N", 3, "m/s", "chaser velocity, GCRF"),
-    ("meas_t", 1, "s", "TAI, time of the sensor measurement"),
+    ("meas_t", 1, "s", "time of the sensor measurement, as t"),
     ("meas", 3, "m, rad, rad", "range, azimuth, elevation, camera frame"),
     ("q_BN", 4, "", "attitude estimate"),
     ("dv_N", 3, "m/s", "Delta-v delivered since the previous cycle, GCRF"),
@@ -242,6 +249,7 @@ _NAV_IN = [
     ("meas_valid", 1, "", "1: a sensor measurement exists"),
     ("att_valid", 1, "", "1: q_BN is valid"),
     ("att_sigma", 1, "rad", "1-sigma of the attitude estimate (bearing noise, added)"),
+    ("gps_met", 1, "s", "on-board clock at the fix's PPS edge (clock filter)"),
 ]
 
 _NAV_OUT = [
@@ -264,6 +272,13 @@ _NAV_OUT = [
     ("cov_vel", 6, "(m/s)^2", "velocity covariance, Hill: xx xy xz yy yz zz"),
     ("consecutive", 1, "", "EKF consecutive rejections"),
     ("recovery", 1, "", "EKF: 0 none, 1 inflated, 2 reset (this cycle)"),
+    ("t_est", 1, "s", "TAI of this cycle (t itself without the clock filter)"),
+    ("clock_offset", 1, "s", "estimated on-board clock minus TAI at t"),
+    ("clock_drift", 1, "", "estimated frequency offset of the on-board clock"),
+    ("clock_sigma", 1, "s", "1-sigma of clock_offset (0: no clock filter)"),
+    ("clock_sigma_drift", 1, "", "1-sigma of clock_drift"),
+    ("clock_nis", 1, "", "NIS of this cycle's GPS fix (0: none)"),
+    ("clock_state", 1, "", "gnc_nav_clock bits: 1 disciplined, 2 updated, 4 rejected, 8 reset"),
 ]
 
 _PROP_CONFIG = [

@@ -59,6 +59,13 @@ NAV_HK = telemetry(0x048, "NAV_HK", [
     Field("inflations", U32, "", "relative-navigation covariance inflations (rejections in a row)"),
     Field("resets", U32, "", "relative-navigation resets from the measurement"),
     Field("sigma_vel", F64, "m/s", "1-sigma velocity uncertainty (RSS)"),
+    Field("clock_state", U8, "", "on-board clock: 1 disciplined by GPS, 2 updated, 4 a fix "
+          "rejected, 8 reset (this cycle)"),
+    Field("clock_offset", F64, "s", "estimated on-board clock minus TAI"),
+    Field("clock_sigma", F64, "s", "1-sigma of clock_offset"),
+    Field("clock_drift", F64, "", "estimated frequency offset of the on-board clock"),
+    Field("clock_rejected", U32, "", "GPS fixes the clock filter rejected"),
+    Field("clock_resets", U32, "", "clock offset resets (the clock jumped)"),
 ], "Navigation housekeeping.")
 
 COMMS_HK = telemetry(0x050, "COMMS_HK", [

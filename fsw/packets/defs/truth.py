@@ -45,3 +45,9 @@ TRUTH_ADCS = telemetry(0x408, "TRUTH_ADCS", [
     Field("moon_B", vec(3), "", "unit direction from the chaser to the Moon, body axes"),
 ], "Truth directions for attitude scoring: the sun (power, star-tracker exclusion) and "
    "the Moon (star-tracker exclusion) in the chaser's body axes.")
+
+TRUTH_CLOCK = telemetry(0x409, "TRUTH_CLOCK", [
+    Field("offset", F64, "s", "on-board clock minus TAI"),
+    Field("freq", F64, "", "frequency offset of the on-board clock"),
+], "Truth of the on-board clock, at each GPS receiver message (the clock is read at its "
+   "PPS edge): scores the flight software's clock estimate (NAV_HK).")

@@ -28,7 +28,7 @@
  * one sensor's rate or dropout never shifts another's noise. Stream numbers:
  * sensor id + 1 (1..8, the order below) and 101 for the gyro's initial bias;
  * 102 the gyro's bias instability, 103 its scale-factor errors, 104 the GPS
- * receiver's correlated errors; the second
+ * receiver's correlated errors, 105 the on-board clock and the PPS; the second
  * and third star-tracker heads (sensor ids 8, 9) 202 and 203.
  * A new sensor, head or noise process takes a number of its own, never one of
  * these (renumbering would change every run's noise).
@@ -73,6 +73,15 @@
  *    world's start, while |w| exceeds max_rate_deg_s, while the antenna
  *    (antenna_B, body) is more than max_zenith_deg from the zenith, and for
  *    reacquisition_s after such an outage.
+ *    The on-board clock (stream 105): started at the first sample with
+ *    offset clock_offset_sigma n and frequency offset clock_freq_sigma n
+ *    (2 draws), then carried over each sample interval T by x = [b, d],
+ *    b += d T, plus the exact process noise of the two-state model,
+ *    Q = [[q_wf T + q_rw T^3 / 3, q_rw T^2 / 2], [q_rw T^2 / 2, q_rw T]],
+ *    as L [n1, n2] with L its Cholesky factor (2 draws when T > 0). obc_time
+ *    = t + b (every sample); gps_time = t + pps_sigma n (1 draw, with a fix
+ *    only; 0 without). Both as TAI seconds in the packet (t the packet's
+ *    time), offsets from the world's time in sim_sensor_sample's values.
  *  - relative navigation: line of sight to the target in the camera frame C
  *    (z = boresight, x = body x projected normal to it, or body y when the
  *    boresight is within acos(0.9) of x); range |los|, azimuth
@@ -185,6 +194,17 @@ typedef struct sim_gps_config {
     double gm_tau_s;           /* correlation time of the errors (0: white only) */
     double gm_position_sigma;  /* m, steady-state sigma of the correlated error */
     double gm_velocity_sigma;  /* m/s */
+    /* The on-board clock, read at the receiver's PPS edge (every sample,
+     * fix or not): its offset from TAI starts N(0, clock_offset_sigma), its
+     * frequency offset N(0, clock_freq_sigma), and both follow the two-state
+     * clock model (white frequency noise clock_q_wf, random-walk frequency
+     * noise clock_q_rw; exact discretisation between samples). A fix's GPS
+     * time is TAI plus N(0, pps_sigma). */
+    double clock_offset_sigma; /* s */
+    double clock_freq_sigma;   /* s/s */
+    double clock_q_wf;         /* s (phase variance per second) */
+    double clock_q_rw;         /* 1/s */
+    double pps_sigma;          /* s */
 } sim_gps_config;
 
 typedef struct sim_relnav_config {
@@ -254,6 +274,10 @@ typedef struct sim_gps {
     double gm_a, antenna[3], cos_zenith, max_rate2;
     double clear_since;        /* s (world time) tracking since; -1: in an outage */
     int fixed;                 /* the first fix was made */
+    sim_rng rng_clock;         /* stream 105: the on-board clock and the PPS */
+    double clock_offset;       /* s, on-board clock minus TAI at clock_t */
+    double clock_freq;         /* frequency offset at clock_t */
+    double clock_t;            /* s (world time) of the clock state; -1: not started */
 } sim_gps;
 
 typedef struct sim_relnav {

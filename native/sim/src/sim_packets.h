@@ -41,7 +41,8 @@ enum sim_pkt_id {
     SIM_PKT_TRUTH_RELATIVE = 10,
     SIM_PKT_TRUTH_FAULT = 11,
     SIM_PKT_TRUTH_ADCS = 12,
-    SIM_PKT_COUNT = 13
+    SIM_PKT_TRUTH_CLOCK = 13,
+    SIM_PKT_COUNT = 14
 };
 
 enum sim_pkt_index {
@@ -61,7 +62,9 @@ enum sim_pkt_index {
     SIM_GPS_R_N = 0,
     SIM_GPS_V_N = 3,
     SIM_GPS_VALID = 6,
-    SIM_GPS_N = 7,
+    SIM_GPS_OBC_TIME = 7,
+    SIM_GPS_GPS_TIME = 8,
+    SIM_GPS_N = 9,
     SIM_RELNAV_RANGE = 0,
     SIM_RELNAV_AZIMUTH = 1,
     SIM_RELNAV_ELEVATION = 2,
@@ -97,6 +100,9 @@ enum sim_pkt_index {
     SIM_TRUTH_ADCS_SUN_B = 0,
     SIM_TRUTH_ADCS_MOON_B = 3,
     SIM_TRUTH_ADCS_N = 6,
+    SIM_TRUTH_CLOCK_OFFSET = 0,
+    SIM_TRUTH_CLOCK_FREQ = 1,
+    SIM_TRUTH_CLOCK_N = 2,
     SIM_PKT_MAX_VALUES = 21
 };
 
@@ -107,7 +113,7 @@ static const sim_pkt_layout sim_pkt_layouts[SIM_PKT_COUNT] = {
     {0x101, 48, 3, 6, {{SIM_PKT_F64, 4}, {SIM_PKT_U8, 1}, {SIM_PKT_U8, 1}}},
     {0x102, 39, 2, 4, {{SIM_PKT_F64, 3}, {SIM_PKT_U8, 1}}},
     {0x103, 39, 2, 4, {{SIM_PKT_F64, 3}, {SIM_PKT_U8, 1}}},
-    {0x104, 63, 3, 7, {{SIM_PKT_F64, 3}, {SIM_PKT_F64, 3}, {SIM_PKT_U8, 1}}},
+    {0x104, 79, 5, 9, {{SIM_PKT_F64, 3}, {SIM_PKT_F64, 3}, {SIM_PKT_U8, 1}, {SIM_PKT_F64, 1}, {SIM_PKT_F64, 1}}},
     {0x105, 39, 4, 4, {{SIM_PKT_F64, 1}, {SIM_PKT_F64, 1}, {SIM_PKT_F64, 1}, {SIM_PKT_U8, 1}}},
     {0x106, 46, 1, 4, {{SIM_PKT_F64, 4}}},
     {0x107, 30, 2, 2, {{SIM_PKT_F64, 1}, {SIM_PKT_F64, 1}}},
@@ -116,6 +122,7 @@ static const sim_pkt_layout sim_pkt_layouts[SIM_PKT_COUNT] = {
     {0x402, 70, 3, 7, {{SIM_PKT_F64, 3}, {SIM_PKT_F64, 3}, {SIM_PKT_F64, 1}}},
     {0x403, 18, 4, 4, {{SIM_PKT_U8, 1}, {SIM_PKT_U8, 1}, {SIM_PKT_U8, 1}, {SIM_PKT_U8, 1}}},
     {0x408, 62, 2, 6, {{SIM_PKT_F64, 3}, {SIM_PKT_F64, 3}}},
+    {0x409, 30, 2, 2, {{SIM_PKT_F64, 1}, {SIM_PKT_F64, 1}}},
 };
 
 #endif /* SIM_PACKETS_H */

@@ -15,6 +15,7 @@
 #define GYRO_GM_STREAM 102u
 #define GYRO_SCALE_STREAM 103u
 #define GPS_GM_STREAM 104u
+#define CLOCK_STREAM 105u
 #define HEAD_STREAM 200u /* + head number (2, 3) */
 #define GM_TERMS 6
 #define GM_WEIGHT 0.6826 /* each term's sigma over the bias instability */
@@ -25,7 +26,7 @@ typedef char check_gyro[(SIM_GYRO_N == 4) ? 1 : -1];
 typedef char check_star_tracker[(SIM_STAR_TRACKER_N == 6) ? 1 : -1];
 typedef char check_sun_sensor[(SIM_SUN_SENSOR_N == 4) ? 1 : -1];
 typedef char check_magnetometer[(SIM_MAGNETOMETER_N == 4) ? 1 : -1];
-typedef char check_gps[(SIM_GPS_N == 7) ? 1 : -1];
+typedef char check_gps[(SIM_GPS_N == 9) ? 1 : -1];
 typedef char check_relnav[(SIM_RELNAV_N == 4) ? 1 : -1];
 typedef char check_wheel_tach[(SIM_WHEEL_TACH_N == 4) ? 1 : -1];
 typedef char check_prop_status[(SIM_PROP_STATUS_N == 2) ? 1 : -1];
@@ -168,7 +169,9 @@ static int gps_init(sim_gps *g, uint64_t seed, uint64_t stream)
         || !sigma_ok(c->ttff_s) || !sigma_ok(c->reacquisition_s)
         || !(c->max_rate_deg_s > 0.0 && isfinite(c->max_rate_deg_s))
         || !(c->max_zenith_deg >= 0.0 && c->max_zenith_deg <= 180.0) || !sigma_ok(c->gm_tau_s)
-        || !sigma_ok(c->gm_position_sigma) || !sigma_ok(c->gm_velocity_sigma)) {
+        || !sigma_ok(c->gm_position_sigma) || !sigma_ok(c->gm_velocity_sigma)
+        || !sigma_ok(c->clock_offset_sigma) || !sigma_ok(c->clock_freq_sigma)
+        || !sigma_ok(c->clock_q_wf) || !sigma_ok(c->clock_q_rw) || !sigma_ok(c->pps_sigma)) {
         return SIM_ERR_DOMAIN;
     }
     if (sim_unit(c->antenna_B, g->antenna) != SIM_OK) {
@@ -180,6 +183,10 @@ static int gps_init(sim_gps *g, uint64_t seed, uint64_t stream)
     g->gm_a = c->gm_tau_s > 0.0 ? gnc_exp(-1.0 / (c->rate_hz * c->gm_tau_s)) : 0.0;
     g->clear_since = -1.0;
     g->fixed = 0;
+    g->clock_offset = 0.0;
+    g->clock_freq = 0.0;
+    g->clock_t = -1.0;
+    (void)sim_rng_seed(&g->rng_clock, seed, CLOCK_STREAM);
     (void)sim_rng_seed(&g->rng_gm, seed, GPS_GM_STREAM);
     for (i = 0; i < 6; ++i) {
         double sig = i < 3 ? c->gm_position_sigma : c->gm_velocity_sigma;
@@ -436,11 +443,46 @@ static int gps_tracking(const sim_gps *g, const sim_craft *c)
     return la_dot(ant_n, zen) >= g->cos_zenith;
 }
 
-static void gps_sample(sim_gps *g, const sim_world *w, const sim_craft *c, double *v)
+/* The on-board clock carried to world time t (simsensors.h). */
+static void clock_advance(sim_gps *g, double t)
+{
+    const sim_gps_config *c = &g->cfg;
+    double T, q11, q12, q22, l11, l21, l22, n1, n2;
+    if (g->clock_t < 0.0) {
+        g->clock_offset = c->clock_offset_sigma * sim_rng_gauss(&g->rng_clock);
+        g->clock_freq = c->clock_freq_sigma * sim_rng_gauss(&g->rng_clock);
+        g->clock_t = t;
+        return;
+    }
+    T = t - g->clock_t;
+    if (!(T > 0.0)) {
+        return;
+    }
+    q11 = c->clock_q_wf * T + c->clock_q_rw * T * T * T / 3.0;
+    q12 = c->clock_q_rw * T * T / 2.0;
+    q22 = c->clock_q_rw * T;
+    n1 = sim_rng_gauss(&g->rng_clock);
+    n2 = sim_rng_gauss(&g->rng_clock);
+    l11 = sqrt(q11);
+    l21 = l11 > 0.0 ? q12 / l11 : 0.0;
+    l22 = q22 - l21 * l21;
+    l22 = l22 > 0.0 ? sqrt(l22) : 0.0;
+    g->clock_offset += g->clock_freq * T + l11 * n1;
+    g->clock_freq += l21 * n1 + l22 * n2;
+    g->clock_t = t;
+}
+
+/* base: the time the clock fields are offsets from (the world's time, or the
+ * packet's TAI). */
+static void gps_sample(sim_gps *g, const sim_world *w, const sim_craft *c, double *v,
+                       double base)
 {
     const sim_gps_config *cfg = &g->cfg;
     double n[6], k = sqrt(1.0 - g->gm_a * g->gm_a), wait;
     int i;
+    clock_advance(g, w->t);
+    v[SIM_GPS_OBC_TIME] = base + g->clock_offset;
+    v[SIM_GPS_GPS_TIME] = 0.0;
     for (i = 0; i < 6; ++i) {
         n[i] = sim_rng_gauss(&g->rng);
     }
@@ -467,6 +509,7 @@ static void gps_sample(sim_gps *g, const sim_world *w, const sim_craft *c, doubl
         return;
     }
     g->fixed = 1;
+    v[SIM_GPS_GPS_TIME] = base + cfg->pps_sigma * sim_rng_gauss(&g->rng_clock);
     for (i = 0; i < 3; ++i) {
         v[SIM_GPS_R_N + i] = (c->r[i] + g->gm[i]) + cfg->position_sigma * n[i];
         v[SIM_GPS_V_N + i] = (c->v[i] + g->gm[3 + i]) + cfg->velocity_sigma * n[3 + i];
@@ -521,7 +564,8 @@ static void prop_status_sample(sim_prop_status *p, const sim_craft *c, double *v
     v[SIM_PROP_STATUS_PROPELLANT_MASS] = m > 0.0 ? m : 0.0;
 }
 
-int sim_sensor_sample(sim_sensors *s, const sim_world *w, int sensor, double *values)
+static int sensor_sample(sim_sensors *s, const sim_world *w, int sensor, double *values,
+                         double base)
 {
     const sim_craft *c;
     if (s == NULL || w == NULL || values == NULL) {
@@ -554,7 +598,7 @@ int sim_sensor_sample(sim_sensors *s, const sim_world *w, int sensor, double *va
         magnetometer_sample(&s->magnetometer, c, values);
         break;
     case SIM_SENSOR_GPS:
-        gps_sample(&s->gps, w, c, values);
+        gps_sample(&s->gps, w, c, values, base);
         break;
     case SIM_SENSOR_RELNAV:
         if (s->target < 0 || s->target >= w->n_craft) {
@@ -570,6 +614,14 @@ int sim_sensor_sample(sim_sensors *s, const sim_world *w, int sensor, double *va
         break;
     }
     return SIM_OK;
+}
+
+int sim_sensor_sample(sim_sensors *s, const sim_world *w, int sensor, double *values)
+{
+    if (w == NULL) {
+        return SIM_ERR_NULL;
+    }
+    return sensor_sample(s, w, sensor, values, w->t);
 }
 
 int sim_sensor_packet_id(int sensor, int *packet)
@@ -602,7 +654,7 @@ int sim_sensor_packet(sim_sensors *s, const sim_world *w, int sensor, double t_t
     if (st != SIM_OK) {
         return st;
     }
-    st = sim_sensor_sample(s, w, sensor, values);
+    st = sensor_sample(s, w, sensor, values, t_tai);
     if (st != SIM_OK) {
         return st;
     }

@@ -93,7 +93,8 @@ class Drive:
             att_sigma_B=(1e-5,) * 3, heads_used=6, heads_valid=6, st_rejected=0))
         if self.gps:
             c.deliver(DICTIONARY["GPS"].build(t_tai=c.t, r_N=(R0, 0.0, 0.0),
-                                              v_N=(0.0, 7600.0, 0.0), valid=1))
+                                              v_N=(0.0, 7600.0, 0.0), valid=1, obc_time=c.t,
+                                              gps_time=c.t))
         if self.relnav:
             c.deliver(DICTIONARY["RELNAV"].build(t_tai=c.t, range=200.0, azimuth=0.0,
                                                  elevation=0.0, valid=1))

@@ -16,7 +16,8 @@ against ``fsw run --seed``), ``packets``, ``sim_duration_s``, the mission's
 phase times and the truth trajectory in the target's Hill frame (one point a
 minute, thinned to at most 300), ``dv_to_inspection_mps`` (truth, up to the
 inspection's start; None if it never began) and ``hold_corrections`` (correction
-legs flown to a hold point not reached at the first attempt).
+legs flown to a hold point not reached at the first attempt), ``clock`` (the
+on-board clock estimate against truth: :mod:`fsw_tools.mission.score_clock`).
 """
 
 from __future__ import annotations
@@ -124,6 +125,7 @@ def run_one(scenario_text: str, seed: int, overrides: dict[str, Any],
         "phases": [[p["mode"], p["t_from_notice_s"]] for p in summ["phases"]],
         "nav": nav_row(summ.get("navigation")),
         "att": att_row(summ.get("attitude")),
+        "clock": summ.get("clock"),
         "trajectory": _thin(points),
         **{k: summ.get(k) for k in SAFETY_KEYS},
     }

@@ -167,4 +167,7 @@ def summarize(rows: Sequence[Mapping[str, Any]], confidence: float = 0.95,
     from fsw_tools.mission.score_attitude import att_stats  # one-line hook (issue #17)
 
     out["attitude"] = att_stats(finished)
+    from fsw_tools.mission.score_clock import clock_stats  # one-line hook (issue #17)
+
+    out["clock"] = clock_stats(finished)
     return out

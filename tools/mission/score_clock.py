@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-__all__ = ["ClockScore", "clock_lines"]
+__all__ = ["ClockScore", "clock_lines", "clock_stats"]
 
 
 class ClockScore:
@@ -88,3 +88,23 @@ def clock_lines(c: dict[str, Any] | None) -> list[str]:
             f"start, disciplined by GPS after {c['sync_after_s']:.0f} s; then error "
             f"p95 {c['err_abs_p95_s'] * 1e9:.0f} ns, max {c['err_abs_max_s'] * 1e9:.0f} ns, "
             f"inside 3 sigma {100 * c['contain_3sigma']:.2f} %, NEES {c['nees']:.2f}"]
+
+
+def clock_stats(rows: Any) -> dict[str, Any]:
+    """Campaign statistics of the rows' ``clock`` figures: runs scored, the
+    worst run's error maximum and 3-sigma containment, the NEES range, the
+    latest first discipline."""
+    cl = [r["clock"] for r in rows if isinstance(r.get("clock"), dict)
+          and r["clock"].get("epochs")]
+    out: dict[str, Any] = {"runs": len(cl)}
+    if cl:
+        out.update(
+            err_abs_max_s=max(c["err_abs_max_s"] for c in cl),
+            err_abs_p95_max_s=max(c["err_abs_p95_s"] for c in cl),
+            contain_3sigma_min=min(c["contain_3sigma"] for c in cl),
+            nees_min=min(c["nees"] for c in cl),
+            nees_max=max(c["nees"] for c in cl),
+            sync_after_max_s=max(c["sync_after_s"] for c in cl if c["sync_after_s"] is not None),
+            truth_offset0_abs_max_s=max(abs(c["truth_offset0_s"]) for c in cl),
+        )
+    return out

@@ -11,9 +11,9 @@ import math
 import numpy as np
 import pytest
 from filterpy.kalman import KalmanFilter
+from test_nav import T0, Truth
 
 from fsw.core.nav import Nav, NavClock, NavConfig, NavInput, NavSource
-from tests.core.test_nav import T0, Truth
 
 CLOCK = dict(clock_sigma_b0=1.0, clock_sigma_d0=5e-6, clock_q_wf=2e-19, clock_q_rw=8e-19,
              clock_sigma_pps=2e-7)

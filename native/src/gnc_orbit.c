@@ -16,9 +16,12 @@ static int state_units_ok(double rn, double v2, double mu)
 static void stumpff(double psi, double *c2, double *c3)
 {
     if (psi > 1.0) {
-        double s = sqrt(psi), h = gnc_sin(0.5 * s);
+        /* one argument reduction: sin s = 2 sin(s/2) cos(s/2) (the bisection
+         * of gnc_lambert calls this some 70 times per solution) */
+        double s = sqrt(psi), h, hc;
+        gnc_sincos(0.5 * s, &h, &hc);
         *c2 = 2.0 * h * h / psi;
-        *c3 = (s - gnc_sin(s)) / (psi * s);
+        *c3 = (s - 2.0 * h * hc) / (psi * s);
     } else if (psi < -1.0) {
         double s = sqrt(-psi);
         *c2 = (1.0 - gnc_cosh(s)) / psi;

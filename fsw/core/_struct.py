@@ -115,6 +115,33 @@ _get = object.__getattribute__
 
 
 @functools.cache
+def _packer(cname: str) -> tuple[int, np.dtype, dict[str, tuple[Any, ...]],
+                                  tuple[tuple[str, int, bool, int, struct.Struct], ...]]:
+    """The struct's size, dtype, :func:`_layout` and, for each flat member
+    (nested structs flattened as in :func:`flat_fields`), its name, count,
+    whether it is an integer, byte offset and a ``struct.Struct`` packing
+    its elements: derived from the cffi type once per C type."""
+    members: list[tuple[str, int, bool, int, struct.Struct]] = []
+
+    def visit(ctype: Any, prefix: str, base: int) -> None:
+        for name, f in ctype.fields:
+            t, off = f.type, base + f.offset
+            if t.kind == "struct":
+                visit(t, prefix + name + "_", off)
+                continue
+            item = t.item if t.kind == "array" else t
+            n = t.length if t.kind == "array" else 1
+            fmt = _STRUCT_FMT[_prim(item)]
+            members.append((prefix + name, n, fmt != "<d", off,
+                            struct.Struct(f"{fmt[0]}{n}{fmt[1]}")))
+
+    ctype = ffi.typeof(cname)
+    visit(ctype, "", 0)
+    dtype = struct_dtype(ctype)
+    return ffi.sizeof(ctype), dtype, _layout(dtype), tuple(members)
+
+
+@functools.cache
 def _layout(dtype: np.dtype) -> dict[str, tuple[Any, ...]]:
     """How :class:`Result` decodes each top-level member straight from the
     bytes: ``("s", struct.Struct, offset)`` for a scalar, ``("a", dtype, count,
@@ -162,13 +189,26 @@ class Result(Mapping[str, Any]):
 
     @classmethod
     def from_fields(cls, cname: str, values: Mapping[str, Any]) -> Result:
-        """Build from flat member values (as a packet carries them)."""
-        s = CStruct(cname)
-        flat = s.flat_view()
-        for name, n, ctyp in s.fields:
-            a = np.asarray(values[name], dtype=np.float64).reshape(-1)
-            flat[name][...] = (a if n > 1 else a[0]) if ctyp == "double" else np.rint(a)
-        return s.result()
+        """Build from flat member values (as a packet carries them: floats,
+        integer members rounded half to even), packed straight into the
+        struct's bytes (:func:`_packer`: the layout of the C type, fixed at
+        build time)."""
+        size, dtype, layout, members = _packer(cname)
+        buf = bytearray(size)
+        for name, n, is_int, off, st in members:
+            v = values[name]
+            if n == 1:
+                if not isinstance(v, float | int):
+                    v = np.asarray(v, dtype=np.float64).reshape(-1)[0]
+                st.pack_into(buf, off, round(v) if is_int else float(v))
+            else:
+                if not isinstance(v, tuple | list):
+                    v = np.asarray(v, dtype=np.float64).reshape(-1).tolist()
+                elif len(v) != n:
+                    raise ValueError(f"{name}: {n} values needed, got {len(v)}")
+                st.pack_into(buf, off, *([round(x) for x in v] if is_int
+                                         else [float(x) for x in v]))
+        return cls(bytes(buf), dtype, layout)
 
     def __getattribute__(self, name: str) -> Any:
         # a member of the layout straight from the bytes: found here, before

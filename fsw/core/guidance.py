@@ -477,8 +477,22 @@ class LocalCore(GuidanceCore):
         ephem.orbit_check(r, v, mu, r_eq)
 
 
+#: Python scalar types a packet field takes as they are (as float)
+_PLAIN = frozenset((float, int, bool))
+
+
 def _wire(value: Any) -> Any:
-    """A field value as the dictionary builds it: float or tuple of floats."""
+    """A field value as the dictionary builds it: float or tuple of floats
+    (plain floats and sequences of them as they are: the same values)."""
+    t = type(value)
+    if t is float:
+        return value
+    if t is int or t is bool:
+        return float(value)
+    if (t is tuple or t is list) and all(type(x) in _PLAIN for x in value):
+        return tuple([float(x) for x in value])
+    if t is np.ndarray and value.dtype == np.float64 and value.ndim == 1:
+        return tuple(value.tolist())
     a = np.asarray(value, dtype=np.float64).reshape(-1)
     return float(a[0]) if a.shape == (1,) and np.ndim(value) == 0 else tuple(a.tolist())
 

@@ -4,6 +4,8 @@ typed errors, call for call."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -272,3 +274,24 @@ def test_safety_calls_identical_and_plain(cores) -> None:
         b = packet.inspection_phase(0.0011, 250.0, 250.0, r_t, v_t, 600.0, 5000.0,
                                     (0.3, 0.9, 0.3), 1.0, faces=faces)
         assert a == b and _plain(tuple(a))
+
+
+def test_packet_fields_take_plain_values_as_numpy_would() -> None:
+    """PacketCore's field conversion: plain floats, ints, bools and flat
+    sequences of them skip numpy; every value, and its type, is the one the
+    numpy path gives."""
+    from fsw.core.guidance import _wire
+
+    def numpy_path(value):
+        a = np.asarray(value, dtype=np.float64).reshape(-1)
+        return float(a[0]) if a.shape == (1,) and np.ndim(value) == 0 else tuple(a.tolist())
+
+    for v in [1.5, 3, True, -0.0, [1, 0, 0, 0], (1.0, 2.5), [True, 2], np.array([1.0, 2.0]),
+              np.float64(2.0), np.array(3.0), [[1, 2], [3, 4]], [np.float64(1.0), 2.0],
+              np.array([1, 2]), np.zeros((2, 2)), [], (7,), 2**60]:
+        got, want = _wire(v), numpy_path(v)
+        assert got == want and type(got) is type(want), v
+        if isinstance(got, tuple):
+            assert all(type(x) is float for x in got)
+        else:
+            assert math.copysign(1.0, got) == math.copysign(1.0, want)

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from fsw.core._ffi import ffi
-from fsw.core._struct import CStruct, Result, struct_dtype
+from fsw.core._struct import CStruct, Result, flat_fields, struct_dtype
 
 #: doubles, ints, unsigned ints, arrays and nested structs between them
 STRUCTS = ["gnc_adcs_in", "gnc_adcs_out", "gnc_mekf_out", "gnc_relnav_out", "gnc_adcs_config",
@@ -97,3 +97,33 @@ def test_values_are_the_array_members_as_plain_scalars(cname: str) -> None:
         r.values("no_such_member")
     if cname == "gnc_adcs_out":
         assert arrays >= 4  # wheel_cmd, dipole_B, q_BN, w_B, ...
+
+
+def _from_fields_numpy(cname: str, values: dict) -> bytes:
+    """The struct's bytes written member by member through the numpy view
+    (the way Result.from_fields worked before it packed with struct)."""
+    s = CStruct(cname)
+    flat = s.flat_view()
+    for name, n, ctyp in s.fields:
+        a = np.asarray(values[name], dtype=np.float64).reshape(-1)
+        flat[name][...] = (a if n > 1 else a[0]) if ctyp == "double" else np.rint(a)
+    return bytes(s.result()._b)
+
+
+@pytest.mark.parametrize("cname", ["gnc_adcs_out", "gnc_adcs_in", "gnc_nav_out",
+                                   "gnc_nav_config", "gnc_relnav_out", "gnc_mekf_out"])
+def test_from_fields_packs_the_bytes_the_numpy_view_writes(cname: str) -> None:
+    """Packet values (floats, tuples, numpy arrays; integer members as
+    floats, halves included) give the same struct bytes both ways."""
+    rng = np.random.default_rng(7)
+    for trial in range(20):
+        values: dict = {}
+        for name, n, ctyp in flat_fields(cname):
+            if ctyp == "double":
+                x = rng.normal(0.0, 10.0 ** rng.integers(-12, 12), n)
+            else:
+                x = rng.integers(-3, 40, n) + rng.choice([0.0, 0.5, 0.25], n)
+            kind = trial % 3
+            values[name] = (float(x[0]) if n == 1 else
+                            tuple(x.tolist()) if kind == 0 else x if kind == 1 else list(x))
+        assert Result.from_fields(cname, values)._b == _from_fields_numpy(cname, values)

@@ -199,20 +199,51 @@ static double lambert_zmin(const lambert_geom *g, double lo, double hi, double *
     return fc < fd ? c : d;
 }
 
-/* Root of tof(z) = t on [lo, hi] where tof is monotone (increasing if inc). */
+/* Root of tof(z) = t on [lo, hi] where tof is monotone (increasing if inc):
+ * the bracket [lo, hi] shrinks until lo and hi are adjacent doubles, z going
+ * to lo when (tof(z) < t) == inc, as in bisection, so the same bracket ends
+ * it wherever tof is monotone in floating point. The trial point is the
+ * regula-falsi one with the Illinois halving (about a dozen tof evaluations
+ * instead of bisection's sixty or more), the midpoint whenever that point is
+ * not strictly inside, an end value is not finite, or the last two steps did
+ * not halve the bracket. */
 static double lambert_bisect(const lambert_geom *g, double lo, double hi, double t, int inc)
 {
-    int it;
-    for (it = 0; it < 300; ++it) {
-        double mid = 0.5 * (lo + hi), tm;
+    double flo, fhi, w1 = hi - lo, w2 = 2.0 * (hi - lo);
+    int it, side = 0;
+    flo = lambert_tof(g, lo, NULL);
+    fhi = lambert_tof(g, hi, NULL);
+    flo = inc ? flo - t : t - flo; /* < 0 on lo's side */
+    fhi = inc ? fhi - t : t - fhi;
+    for (it = 0; it < 600; ++it) {
+        double mid = 0.5 * (lo + hi), z = mid, tz, fz;
         if (mid <= lo || mid >= hi) {
             break;
         }
-        tm = lambert_tof(g, mid, NULL);
-        if ((tm < t) == (inc != 0)) {
-            lo = mid;
+        if (hi - lo <= 0.5 * w2 && isfinite(flo) && isfinite(fhi) && flo < 0.0 && fhi > 0.0) {
+            z = lo + (hi - lo) * (flo / (flo - fhi));
+            if (!(z > lo && z < hi)) {
+                z = mid;
+            }
+        }
+        w2 = w1;
+        w1 = hi - lo;
+        tz = lambert_tof(g, z, NULL);
+        fz = inc ? tz - t : t - tz;
+        if ((tz < t) == (inc != 0)) {
+            lo = z;
+            flo = fz;
+            if (side < 0) {
+                fhi *= 0.5; /* Illinois: the end kept twice counts for less */
+            }
+            side = -1;
         } else {
-            hi = mid;
+            hi = z;
+            fhi = fz;
+            if (side > 0) {
+                flo *= 0.5;
+            }
+            side = 1;
         }
     }
     return 0.5 * (lo + hi);

@@ -31,12 +31,27 @@ validity: no GPS fix (or no target) for ``fdir.persistence`` cycles makes
 ``NAV_STATE.valid`` 0 until as many good cycles have passed; the autonomy
 task's FDIR acts on it.
 
+Time: the on-board clock (issue #17). Every GPS receiver message carries the
+on-board clock's reading at the receiver's PPS edge (``obc_time``, fix or
+not) and, with a fix, the GPS time of that edge (``gps_time``). The task's
+on-board time of a packet is the latest reading plus the ticks since (the
+packet times' differences); the core's clock filter, updated with each new
+fix, turns on-board times into TAI for the cycle (the ephemerides, the
+sun, the measurement times), so the solution does not inherit the free-running
+clock's offset (16.6 ms in the default run: 126 m along the orbit). Before the
+first receiver message no cycle runs; before the first fix the cycle flies on
+the free-running clock. NAV_HK reports the estimate. The autonomy and ADCS
+tasks still take the executive's tick time as it is: for scheduling, and in
+the ADCS's magnetic-field model, where tens of milliseconds would be 1e-6 rad
+of the Earth's rotation (the sun they point with comes from NAV_STATE).
+
 Target orbit: ``TARGET_ORBIT`` (from the autonomy task once it has accepted a
 launch notice) as a GCRF state vector with its epoch, or a TLE (turned into
 a GCRF state at the current time by SGP4, :mod:`fsw.core.tle`).
 
 Packets in: TARGET_ORBIT, GPS, RELNAV, ADCS_STATE, BURN_ORDER, BURN_STATUS.
-Packets out: NAV_STATE (every cycle), NAV_HK (housekeeping period), EVENT.
+Packets out: NAV_STATE (every cycle), NAV_HK (housekeeping period; the
+clock estimate too), EVENT (the clock's first discipline and its resets).
 
 Faults: a target orbit the core refuses is evented and ignored; a filter
 failure (EKF step) is evented and the GPS filter flies alone for

@@ -108,17 +108,18 @@ def test_single_layout_fast_path(compiled: bool, monkeypatch: pytest.MonkeyPatch
     if not compiled:
         monkeypatch.setattr(bulk_mod, "_scan", None)
     g = DICTIONARY["GPS"]
-    pkts = [g.build(t_tai=1e9 + i / 3, seq=i, r_N=(i, 2, 3), v_N=(4, 5, -i), valid=i % 2)
+    pkts = [g.build(t_tai=1e9 + i / 3, seq=i, r_N=(i, 2, 3), v_N=(4, 5, -i), valid=i % 2,
+                    obc_time=1e9 + i / 3 + 0.01, gps_time=(1e9 + i / 3) * (i % 2))
             for i in range(300)]
     res = decode_archive(b"".join(pkts))
     assert res.packets == 300 and res.rejected == 0
     compare(res, [g.parse(p) for p in pkts])
     bad = bytearray(b"".join(pkts))
-    bad[63 * 7 + 20] ^= 0x40  # a field octet of packet 7: only its CRC fails
+    bad[g.size * 7 + 20] ^= 0x40  # a field octet of packet 7: only its CRC fails
     res = decode_archive(bytes(bad))
     assert res.crc_errors == {g.apid: 1} and res.count("GPS") == 299
     assert 7 not in res.arrays["GPS"]["seq"].tolist()
-    bad[63 * 9 + 1] ^= 0x01  # APID of packet 9 changes: no longer a single layout
+    bad[g.size * 9 + 1] ^= 0x01  # APID of packet 9 changes: no longer a single layout
     res = decode_archive(bytes(bad))
     assert res.count("GPS") == 298 and res.packets == 300
     assert sum(res.crc_errors.values()) == 2

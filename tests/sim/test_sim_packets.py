@@ -52,7 +52,7 @@ def test_packet_table_matches_the_dictionary() -> None:
     names = [p.name for p in PKTS]
     assert names[:8] == [PACKETS[n] for n in SENSOR_NAMES[:8]]  # heads 2, 3: STAR_TRACKER
     assert names[8:] == ["TRUTH_CHASER", "TRUTH_TARGET", "TRUTH_RELATIVE", "TRUTH_FAULT",
-                         "TRUTH_ADCS"]
+                         "TRUTH_ADCS", "TRUTH_CLOCK"]
     apid, length, nv = ffi.new("int *"), ffi.new("int *"), ffi.new("int *")
     for i, p in enumerate(PKTS):
         assert lib.sim_packet_info(i, apid, length, nv) == 0
@@ -117,7 +117,12 @@ def test_sensor_packets_carry_the_sampled_values(world: World) -> None:
             assert lib.sim_sensor_packet(b.struct, world.struct, sid, t, seq, buf,
                                          packet_layout.MAX_LENGTH, n) == 0
             raw = ffi.buffer(buf, n[0])[:]
-            assert raw == pdef.build(t_tai=t, seq=seq, **decode_values(pdef, vals)), name
+            d = decode_values(pdef, vals)
+            if name == "gps":  # sampled: times from the world's; in the packet: TAI
+                d["obc_time"] = t + (d["obc_time"] - world.t)
+                if d["valid"]:
+                    d["gps_time"] = t + (d["gps_time"] - world.t)
+            assert raw == pdef.build(t_tai=t, seq=seq, **d), name
             assert decode(raw).packet is pdef
     # a packet that cannot be built draws no noise: the banks stay in step
     assert lib.sim_sensor_packet(b.struct, world.struct, 0, -1.0, 0, buf, 64, n) != 0

@@ -98,6 +98,7 @@ class NavConfig:
     clock_sigma_pps: float = 0.0       #: s, 1-sigma of a fix's time tag
     clock_gate: float = 0.0            #: NIS gate of a fix (0: none)
     clock_reset_n: float = 0.0         #: rejected fixes in a row before a reset (0: never)
+    clock_sigma_floor: float = 0.0     #: s, added in quadrature to the reported sigma
 
 
 @dataclass

@@ -107,6 +107,9 @@ typedef struct gnc_nav_config {
     double clock_sigma_pps;    /* s, 1-sigma of a fix's time tag (PPS and latch) */
     double clock_gate;         /* NIS gate of a fix (0: none) */
     double clock_reset_n;      /* consecutive rejected fixes before a reset to a fix (0: never) */
+    double clock_sigma_floor;  /* s, added in quadrature to the reported clock_sigma: a
+                                * time-tag error that stays for minutes (the float64
+                                * resolution of TAI seconds) is a bias, not averaged down */
 } gnc_nav_config;
 
 typedef struct gnc_nav {

@@ -21,7 +21,8 @@ static int nav_config_ok(const gnc_nav_config *c)
                            &c->reject_inflate_n, &c->reject_reset_n, &c->inflate,
                            &c->nonlinear, &c->sigma_gps_rel, &c->clock_sigma_b0,
                            &c->clock_sigma_d0, &c->clock_q_wf, &c->clock_q_rw,
-                           &c->clock_sigma_pps, &c->clock_gate, &c->clock_reset_n};
+                           &c->clock_sigma_pps, &c->clock_gate, &c->clock_reset_n,
+                           &c->clock_sigma_floor};
     for (i = 0; i < (int)(sizeof num / sizeof num[0]); ++i) {
         if (!la_finite(num[i], 1) || !(*num[i] >= 0.0)) {
             return 0;
@@ -516,7 +517,7 @@ int gnc_nav_step(gnc_nav *ctx, const gnc_nav_in *in, gnc_nav_out *out)
         /* from the state, not as t - t_est: near 2^31 s a double resolves 0.48 us */
         out->clock_offset = ctx->clk_x[0] + ctx->clk_x[1] * dt;
         out->clock_drift = ctx->clk_x[1];
-        out->clock_sigma = sqrt(P[0]);
+        out->clock_sigma = sqrt(P[0] + ctx->cfg.clock_sigma_floor * ctx->cfg.clock_sigma_floor);
         out->clock_sigma_drift = sqrt(P[2]);
         state |= GNC_NAV_CLOCK_DISCIPLINED;
     } else {

@@ -147,3 +147,18 @@ def test_cycle_on_an_offset_clock_equals_the_cycle_on_tai() -> None:
     wrong.set_target(truth.r0, truth.v0, T0)
     w = wrong.step(NavInput(t=t + b, gps_t=gps_t + b, gps_r_N=r_c, gps_v_N=v_c))
     assert np.linalg.norm(np.asarray(w.r_target_N) - np.asarray(o.r_target_N)) > 2000.0
+
+
+def test_sigma_floor_is_added_to_the_reported_sigma_only() -> None:
+    """The floor (a time-tag bias) widens the reported sigma in quadrature
+    and leaves the estimate, its frequency and the cycle's time as they are."""
+    floor = 2.0**-21 / math.sqrt(12.0)
+    a, b = Nav(NavConfig(**CLOCK)), Nav(NavConfig(**CLOCK, clock_sigma_floor=floor))
+    for k in range(40):
+        t = 1000.0 + k
+        kw = dict(t=t + 0.01, gps_t=t, gps_met=t + 0.01 + 1e-7 * (k % 3),
+                  gps_r_N=(7.0e6, 0.0, 0.0), gps_v_N=(0.0, 7.5e3, 0.0))
+        oa, ob = a.step(NavInput(**kw)), b.step(NavInput(**kw))
+        assert (ob.clock_offset, ob.clock_drift, ob.t_est) == (oa.clock_offset, oa.clock_drift,
+                                                               oa.t_est)
+        assert ob.clock_sigma == pytest.approx(math.hypot(oa.clock_sigma, floor), rel=1e-12)

@@ -234,6 +234,7 @@ _NAV_CONFIG = [
     ("clock_sigma_pps", 1, "s", "clock: 1-sigma of a fix's time tag"),
     ("clock_gate", 1, "", "clock: NIS gate of a fix (0: none)"),
     ("clock_reset_n", 1, "", "clock: rejected fixes in a row before a reset (0: never)"),
+    ("clock_sigma_floor", 1, "s", "clock: added in quadrature to the reported sigma (a bias)"),
 ]
 
 _NAV_IN = [

@@ -309,8 +309,8 @@ def decode_archive(buf: bytes | bytearray | memoryview | np.ndarray, *,
         _count(res.crc_errors, apids[bad])
     uniq = apids[:1] if int(apids.min()) == int(apids.max()) else np.unique(apids)
     for apid in uniq.tolist():
-        if apid == codec.APID_IDLE:
-            res.idle += int(np.count_nonzero(apids == apid))
+        if apid == codec.APID_IDLE:  # one with a bad CRC is counted there, not here
+            res.idle += int(np.count_nonzero((apids == apid) & ok))
             continue
         pdef = dictionary.by_apid.get(apid)
         if pdef is None:

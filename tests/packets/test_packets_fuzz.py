@@ -130,3 +130,17 @@ def test_text_field_with_bad_utf8_is_a_field_error() -> None:
 def test_key_file_parser_raises_only_key_file_error(text: str) -> None:
     with contextlib.suppress(KeyFileError):
         KeyRing.from_json(text)
+
+
+def test_idle_packet_with_a_bad_crc_is_rejected_not_idle() -> None:
+    """Found by the fuzz test above once the dictionary grew: an idle packet
+    (APID 0x7FF) whose CRC fails was counted both as a CRC error and as
+    idle, so decoded + rejected + idle exceeded the packets."""
+    from fsw.packets.bulk import decode_archive
+
+    good = (b"\x18\x84\xc0\x00\x00\x1f" + bytes(7) + b"\x01" + bytes(6)
+            + b"#\xd3\x92\x90<\xc0\xd60{\xc0\xc9Zv'\xf6p\x9eQ")
+    idle_bad = b"\nY\xc0\x00\x00'" + bytes(4) + b"\x07\xff" + bytes(32) + b"\x05\x13"
+    r = decode_archive(good + good + b"\x00\x00\x00\x00\x00\x0f" + bytes(6) + idle_bad)
+    assert r.crc_errors.get(0x7FF) == 1 and r.idle == 0
+    assert r.decoded + r.rejected + r.idle <= r.packets

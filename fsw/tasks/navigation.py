@@ -69,10 +69,10 @@ from fsw.core import tle
 from fsw.core.ephem import EphemConfig
 from fsw.core.errors import GncError
 from fsw.core.guidance import GuidanceCore, LocalCore
-from fsw.core.nav import NavClock, NavConfig, NavInput
+from fsw.core.nav import NavConfig, NavInput
 from fsw.core.vec import norm
 from fsw.packets import DICTIONARY
-from fsw.packets.enums import BurnStatusState, EventId, NavFlag, Severity
+from fsw.packets.enums import BurnStatusState, EventId, NavClock, NavFlag, Severity
 from fsw.scenario import Scenario
 from fsw.tasks.autonomy.modes import Persistence
 

@@ -162,3 +162,11 @@ def test_sigma_floor_is_added_to_the_reported_sigma_only() -> None:
         assert (ob.clock_offset, ob.clock_drift, ob.t_est) == (oa.clock_offset, oa.clock_drift,
                                                                oa.t_est)
         assert ob.clock_sigma == pytest.approx(math.hypot(oa.clock_sigma, floor), rel=1e-12)
+
+
+def test_clock_bits_are_the_dictionarys() -> None:
+    """NAV_HK.clock_state carries gnc_nav_clock's bits under the names the
+    packet dictionary declares (the task uses the dictionary's class)."""
+    from fsw.packets import enums
+
+    assert {m.name: m.value for m in NavClock} == {m.name: m.value for m in enums.NavClock}

@@ -40,6 +40,8 @@ NAV_FLAG = flags(
     U8, target_unknown=1, gps_stale=2, ekf_started=4, ekf_failed=8, rejected=16, coasting=32,
     gps_reset=64,
 )
+#: state bits of the on-board clock estimate (gnc_nav_clock, native/include/gnc_nav.h)
+NAV_CLOCK = flags(U8, disciplined=1, updated=2, rejected=4, reset=8)
 
 MODE_STATUS = telemetry(0x060, "MODE_STATUS", [
     Field("mode", MISSION_MODE, "", "mission mode", limits=lim.MODE),

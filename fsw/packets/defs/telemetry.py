@@ -2,7 +2,7 @@
 of each task (owners extend theirs), memory dumps and images (segmented)."""
 
 from fsw.packets.defs import _limits as lim
-from fsw.packets.defs.mission import NAV_SOURCE
+from fsw.packets.defs.mission import NAV_CLOCK, NAV_SOURCE
 from fsw.packets.dictionary import Field, telemetry
 from fsw.packets.limits import Limits
 from fsw.packets.types import F64, MISSION_MODE, U8, U16, U32, GreedyBytes, enum, vec
@@ -59,8 +59,8 @@ NAV_HK = telemetry(0x048, "NAV_HK", [
     Field("inflations", U32, "", "relative-navigation covariance inflations (rejections in a row)"),
     Field("resets", U32, "", "relative-navigation resets from the measurement"),
     Field("sigma_vel", F64, "m/s", "1-sigma velocity uncertainty (RSS)"),
-    Field("clock_state", U8, "", "on-board clock: 1 disciplined by GPS, 2 updated, 4 a fix "
-          "rejected, 8 reset (this cycle)"),
+    Field("clock_state", NAV_CLOCK, "", "on-board clock: disciplined by GPS; this cycle a fix "
+          "updated it, was rejected, reset it"),
     Field("clock_offset", F64, "s", "estimated on-board clock minus TAI"),
     Field("clock_sigma", F64, "s", "1-sigma of clock_offset"),
     Field("clock_drift", F64, "", "estimated frequency offset of the on-board clock"),

@@ -196,9 +196,80 @@ static void skew(const double w[3], double m[9])
     m[8] = 0.0;
 }
 
+/* The MEKF's covariance products, written out for their 6x6 and 6x3 shapes.
+ * Each sum is the one la_mm/la_mmt would form, term for term and in the same
+ * order from s = 0.0, without the terms whose factor is a structural zero of
+ * Phi or of I - K H: a sum that starts at +0.0 is never -0.0 in
+ * round-to-nearest, so adding a +-0 product (finite operands) leaves it as it
+ * is and skipping that term gives the same bits; a unit factor's term is the
+ * other factor exactly. */
+
+/* P <- Phi P Phi^T for the transition Phi = [A B; 0 I] (row-major 6x6). */
+static void mekf_phi_p_phit(const double phi[36], double P[36])
+{
+    double tmp[36];
+    int i, j;
+    for (i = 0; i < 3; ++i) {
+        const double *f = phi + 6 * i;
+        for (j = 0; j < 6; ++j) {
+            tmp[6 * i + j] = 0.0 + f[0] * P[j] + f[1] * P[6 + j] + f[2] * P[12 + j]
+                             + f[3] * P[18 + j] + f[4] * P[24 + j] + f[5] * P[30 + j];
+        }
+    }
+    for (i = 18; i < 36; ++i) {
+        tmp[i] = 0.0 + P[i];
+    }
+    for (i = 0; i < 6; ++i) {
+        const double *t = tmp + 6 * i;
+        for (j = 0; j < 3; ++j) {
+            const double *f = phi + 6 * j;
+            P[6 * i + j] = 0.0 + t[0] * f[0] + t[1] * f[1] + t[2] * f[2] + t[3] * f[3]
+                           + t[4] * f[4] + t[5] * f[5];
+        }
+        for (j = 3; j < 6; ++j) {
+            P[6 * i + j] = 0.0 + t[j];
+        }
+    }
+}
+
+/* P <- (I - K H) P (I - K H)^T + K R K^T with H = [I 0]. L (6x3) is the left
+ * block of I - K H = [L | 0; I], i.e. delta_ij - K_ij; its right block is
+ * [0; I]. */
+static void mekf_joseph(const double K[18], const double R[9], double P[36])
+{
+    double L[18], tmp[36], KR[18];
+    int i, j;
+    for (i = 0; i < 18; ++i) {
+        L[i] = 0.0 - K[i];
+        KR[i] = 0.0 + K[i - i % 3] * R[i % 3] + K[i - i % 3 + 1] * R[3 + i % 3]
+                + K[i - i % 3 + 2] * R[6 + i % 3];
+    }
+    L[0] = 1.0 - K[0];
+    L[4] = 1.0 - K[4];
+    L[8] = 1.0 - K[8];
+    for (i = 0; i < 6; ++i) {
+        const double *l = L + 3 * i;
+        for (j = 0; j < 6; ++j) {
+            double s = 0.0 + l[0] * P[j] + l[1] * P[6 + j] + l[2] * P[12 + j];
+            tmp[6 * i + j] = (i >= 3) ? s + P[6 * i + j] : s;
+        }
+    }
+    for (i = 0; i < 6; ++i) {
+        const double *t = tmp + 6 * i, *kr = KR + 3 * i;
+        for (j = 0; j < 6; ++j) {
+            const double *l = L + 3 * j, *k = K + 3 * j;
+            double s = 0.0 + t[0] * l[0] + t[1] * l[1] + t[2] * l[2];
+            if (j >= 3) {
+                s += t[j];
+            }
+            P[6 * i + j] = s + (kr[0] * k[0] + kr[1] * k[1] + kr[2] * k[2]);
+        }
+    }
+}
+
 static void mekf_propagate(gnc_mekf *ctx, const double w[3], double dt)
 {
-    double phi[36], tmp[36], W[9], W2[9], wn, th, a, b, c, d;
+    double phi[36], W[9], W2[9], wn, th, a, b, c, d;
     double su2 = ctx->cfg.gyro_rrw * ctx->cfg.gyro_rrw;
     double sv2 = ctx->cfg.gyro_arw * ctx->cfg.gyro_arw;
     int i, j;
@@ -230,8 +301,7 @@ static void mekf_propagate(gnc_mekf *ctx, const double w[3], double dt)
         }
         phi[6 * (i + 3) + i + 3] = 1.0;
     }
-    la_mm(phi, ctx->P, tmp, 6, 6, 6);
-    la_mmt(tmp, phi, ctx->P, 6, 6, 6);
+    mekf_phi_p_phit(phi, ctx->P);
     for (i = 0; i < 3; ++i) {
         ctx->P[7 * i] += sv2 * dt + su2 * dt * dt * dt / 3.0;
         ctx->P[6 * i + i + 3] -= 0.5 * su2 * dt * dt;
@@ -247,8 +317,7 @@ static int mekf_update(gnc_mekf *ctx, const double q_meas[4], const double R[9],
                        double residual[3], double *nis, int *accepted)
 {
     double qm[4], qc[4], dq[4], z[3], S[9], Si[9], K[18], dx[6], dqc[4];
-    double IKH[36], tmp[36], P2[36], KR[18];
-    int i, j, k;
+    int i, j;
     *accepted = 0;
     *nis = 0.0;
     if (gnc_quat_normalize(q_meas, qm) != GNC_OK) {
@@ -280,12 +349,9 @@ static int mekf_update(gnc_mekf *ctx, const double q_meas[4], const double R[9],
     *accepted = 1;
     /* K = P[:, 0:3] S^-1 (6x3) */
     for (i = 0; i < 6; ++i) {
+        const double *p = ctx->P + 6 * i;
         for (j = 0; j < 3; ++j) {
-            double s = 0.0;
-            for (k = 0; k < 3; ++k) {
-                s += ctx->P[6 * i + k] * Si[3 * k + j];
-            }
-            K[3 * i + j] = s;
+            K[3 * i + j] = 0.0 + p[0] * Si[j] + p[1] * Si[3 + j] + p[2] * Si[6 + j];
         }
     }
     for (i = 0; i < 6; ++i) {
@@ -301,21 +367,7 @@ static int mekf_update(gnc_mekf *ctx, const double q_meas[4], const double R[9],
         ctx->bias[i] += dx[i + 3];
     }
     /* Joseph form: P = (I - K H) P (I - K H)^T + K R K^T, H = [I 0] */
-    for (i = 0; i < 6; ++i) {
-        for (j = 0; j < 6; ++j) {
-            IKH[6 * i + j] = ((i == j) ? 1.0 : 0.0) - ((j < 3) ? K[3 * i + j] : 0.0);
-        }
-    }
-    la_mm(IKH, ctx->P, tmp, 6, 6, 6);
-    la_mmt(tmp, IKH, P2, 6, 6, 6);
-    la_mm(K, R, KR, 6, 3, 3);
-    for (i = 0; i < 6; ++i) {
-        for (j = 0; j < 6; ++j) {
-            P2[6 * i + j] += KR[3 * i] * K[3 * j] + KR[3 * i + 1] * K[3 * j + 1]
-                             + KR[3 * i + 2] * K[3 * j + 2];
-        }
-    }
-    la_copy(P2, ctx->P, 36);
+    mekf_joseph(K, R, ctx->P);
     la_symmetrise(ctx->P, 6);
     return GNC_OK;
 }

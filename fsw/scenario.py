@@ -318,6 +318,22 @@ class Sensors:
     relnav_fov_deg: float = 20.0  # assumed
     relnav_range_noise_frac: float = 0.005  # assumed
     relnav_angle_noise_deg: float = 0.02  # assumed
+    #: when the sensor sees the target (issues #15, #16), with
+    #: relnav_needs_light (off by default until the sequencer times its
+    #: transfers for the camera: on, the short variant's transfer to the near
+    #: hold ran 1,860 s without a sample, the target first in the Earth's
+    #: shadow, then seen against the sun): within
+    #: relnav_lidar_range_m the lidar, in any light (a scanning or flash lidar
+    #: on an uncooperative target; assumed); beyond it only the camera, which
+    #: needs the target out of the Earth's shadow, seen at a sun phase angle
+    #: (sun - target - chaser) of at most relnav_phase_max_deg (the lit part
+    #: left to centroid; assumed) and the sun at least
+    #: relnav_sun_exclusion_deg from its boresight (stray light; assumed,
+    #: inside the pointing's camera_sun_keepout_deg)
+    relnav_needs_light: bool = False
+    relnav_lidar_range_m: float = 1000.0
+    relnav_phase_max_deg: float = 140.0
+    relnav_sun_exclusion_deg: float = 20.0
     star_trackers: StarTrackers = field(default_factory=StarTrackers)
 
 
@@ -767,6 +783,12 @@ def validate(sc: Scenario) -> Scenario:
                  "prop_status_rate_hz"):
         _require(getattr(s, name) > 0, f"chaser.sensors.{name}", "must be > 0")
     _check_star_trackers(s)
+    _require(0 <= s.relnav_lidar_range_m <= s.relnav_range_max_m,
+             "chaser.sensors.relnav_lidar_range_m", "must be in [0, relnav_range_max_m]")
+    _require(0 <= s.relnav_phase_max_deg <= 180, "chaser.sensors.relnav_phase_max_deg",
+             "must be in [0, 180] deg")
+    _require(0 <= s.relnav_sun_exclusion_deg <= 180, "chaser.sensors.relnav_sun_exclusion_deg",
+             "must be in [0, 180] deg")
     for name in ("gps_ttff_s", "gps_reacquisition_s", "gps_gm_tau_s", "gps_gm_noise_m",
                  "gps_gm_vel_noise_mps", "clock_offset_s", "clock_freq_ppm", "clock_q_wf_s",
                  "clock_q_rw_per_s", "gps_pps_noise_s"):

@@ -256,6 +256,14 @@ class RelNavConfig:
     range_sigma: float = 0.05  # m
     range_sigma_fraction: float = 0.005  # of the range
     angle_sigma_deg: float = 0.02
+    #: seeing the target: the lidar within lidar_range in any light (0: no
+    #: lidar); beyond it the camera, with the target lit, its sun phase angle
+    #: (sun - target - chaser) at most phase_max_deg and the sun at least
+    #: sun_exclusion_deg from the boresight (default: infinite, the sensor
+    #: sees in any light)
+    lidar_range: float = math.inf  # m
+    phase_max_deg: float = 180.0
+    sun_exclusion_deg: float = 0.0
 
 
 @dataclass

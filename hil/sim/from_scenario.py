@@ -160,6 +160,9 @@ def world_config(sc: Any) -> WorldConfig:
     out.relnav.range_sigma_fraction = s.relnav_range_noise_frac
     out.relnav.angle_sigma_deg = s.relnav_angle_noise_deg
     out.relnav.boresight = [float(x) for x in ch.camera_boresight_b]
+    out.relnav.lidar_range = s.relnav_lidar_range_m if s.relnav_needs_light else math.inf
+    out.relnav.phase_max_deg = s.relnav_phase_max_deg
+    out.relnav.sun_exclusion_deg = s.relnav_sun_exclusion_deg
 
     for f in sc.faults:
         kind, sensor = _FAULT_KINDS[f.kind]

@@ -270,3 +270,66 @@ def test_bad_configurations_and_uninitialised_sensors_are_refused(world: World) 
     assert lib.sim_sensor_sample(bank.struct, world.struct, SENSOR_ID["gyro"], values) == 0
     assert (lib.sim_sensor_sample(bank.struct, world.struct, SENSOR_ID["gps"], values)
             == lib.SIM_ERR_STATE)
+
+
+def _point_boresight(c, bore: np.ndarray, direction_n: np.ndarray) -> None:
+    """Attitude putting the body vector ``bore`` on the inertial ``direction_n``."""
+    axis = np.cross(bore, direction_n)
+    ang = math.acos(np.clip(bore @ direction_n, -1, 1))
+    if np.linalg.norm(axis) < 1e-12:
+        axis = np.array([1.0, 0, 0]) if abs(bore[0]) < 0.9 else np.array([0, 1.0, 0])
+    axis /= np.linalg.norm(axis)
+    c.q[:] = np.concatenate([[math.cos(ang / 2)], -math.sin(ang / 2) * axis])
+
+
+def test_relnav_sees_the_target_only_in_light_beyond_the_lidar() -> None:
+    """Hand-built geometries (issues #15, #16): the chaser put at a chosen sun
+    phase angle (sun - target - chaser) and range from the target, camera on
+    the line of sight. Beyond the lidar's range the camera needs the target
+    out of the Earth's shadow, the phase angle at most phase_max_deg (valid
+    1 deg inside, not 1 deg outside) and the sun at least sun_exclusion_deg
+    from the boresight; inside it the lidar sees in any light. The default
+    (infinite lidar range) sees in any light, as before."""
+    w = World()
+    c, t = w.chaser, w.target
+    cfg = WorldConfig().sensors.relnav
+    cfg.fov_half_angle_deg, cfg.max_range = 60.0, 5000.0
+    cfg.lidar_range, cfg.phase_max_deg, cfg.sun_exclusion_deg = 500.0, 140.0, 20.0
+    bore = _frame(cfg.boresight)[2]
+    sun = w.sun_n.copy()
+    perp = np.cross(sun, [0.0, 0.0, 1.0])
+    perp /= np.linalg.norm(perp)
+    a = float(np.linalg.norm(t.r))
+
+    def valid(phase_deg: float, rng: float, lit: bool = True, tilt_deg: float = 0.0,
+              config=cfg) -> int:
+        t.r[:] = (a if lit else -a) * sun  # the sub-solar point or the shadow's axis
+        ph = math.radians(phase_deg)
+        u = math.cos(ph) * sun + math.sin(ph) * perp  # target -> chaser
+        c.r[:] = t.r + rng * u
+        # the boresight on the line of sight (-u), tilted towards the sun by tilt_deg
+        tl = math.radians(tilt_deg)
+        side = sun - (sun @ -u) * -u
+        side /= np.linalg.norm(side)
+        _point_boresight(c, bore, math.cos(tl) * -u + math.sin(tl) * side)
+        w.step(0)
+        assert bool(t.eclipse) == (not lit)
+        return RelNav(config, seed=3).sample(w)["valid"]
+
+    assert valid(90.0, 2000.0) == 1
+    assert valid(139.0, 2000.0) == 1
+    assert valid(141.0, 2000.0) == 0
+    assert valid(170.0, 2000.0) == 0
+    assert valid(170.0, 450.0) == 1  # the lidar
+    assert valid(30.0, 2000.0, lit=False) == 0  # the target in the Earth's shadow
+    assert valid(30.0, 450.0, lit=False) == 1
+    # the sun 50 deg from the line of sight: the boresight 35 deg towards it
+    # puts it 15 deg from the boresight (blinded), 35 deg away: 85 deg (clear)
+    assert valid(130.0, 2000.0, tilt_deg=35.0) == 0
+    assert valid(130.0, 2000.0, tilt_deg=-35.0) == 1
+    assert valid(130.0, 2000.0, tilt_deg=25.0) == 1  # 25 deg from the boresight
+    anylight = WorldConfig().sensors.relnav
+    anylight.fov_half_angle_deg, anylight.max_range = 60.0, 5000.0
+    assert math.isinf(anylight.lidar_range)
+    assert valid(170.0, 2000.0, config=anylight) == 1
+    assert valid(30.0, 2000.0, lit=False, config=anylight) == 1

@@ -86,8 +86,13 @@
  *    (z = boresight, x = body x projected normal to it, or body y when the
  *    boresight is within acos(0.9) of x); range |los|, azimuth
  *    atan2(x_C, z_C), elevation asin(y_C / range); valid inside the field of
- *    view and range limits; noise (range_sigma + fraction * range) n0,
- *    angle_sigma n1, n2. Draws 3.
+ *    view and range limits, and then only while the target can be seen:
+ *    within lidar_range the lidar's range and bearing need no light; beyond
+ *    it the camera needs the target lit (not in the Earth's shadow), a sun
+ *    phase angle at the target (sun - target - chaser) of at most
+ *    phase_max_deg, and the sun (the chaser not in the shadow) at least
+ *    sun_exclusion_deg from the boresight; noise (range_sigma + fraction *
+ *    range) n0, angle_sigma n1, n2. Draws 3, valid or not.
  *  - wheel tachometers: speeds (4, padded with 0) + noise_sigma n. Draws 4.
  *  - propulsion status: tank pressure + pressure_sigma n0, propellant
  *    max(0, mass + mass_sigma n1). Draws 2.
@@ -216,6 +221,10 @@ typedef struct sim_relnav_config {
     double range_sigma;        /* m */
     double range_sigma_fraction;
     double angle_sigma_deg;
+    double lidar_range;        /* m: the lidar sees the target in any light within it (0: no
+                                * lidar; infinite: the sensor sees in any light) */
+    double phase_max_deg;      /* camera: sun phase angle at the target, at most (180: any) */
+    double sun_exclusion_deg;  /* camera: sun from the boresight, at least (0: none) */
 } sim_relnav_config;
 
 typedef struct sim_wheel_tach_config {
@@ -286,6 +295,8 @@ typedef struct sim_relnav {
     double frame[9];           /* rows x, y, z (= boresight) of the camera in body axes */
     double cos_fov;
     double sig_angle;          /* rad */
+    double cos_phase_max;      /* cos(phase_max_deg) */
+    double cos_sun_excl;       /* cos(sun_exclusion_deg) */
 } sim_relnav;
 
 typedef struct sim_wheel_tach {

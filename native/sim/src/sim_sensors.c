@@ -201,7 +201,9 @@ static int relnav_init(sim_relnav *rn, uint64_t seed)
     if (!rate_ok(c->rate_hz) || !(c->fov_half_angle_deg >= 0.0 && c->fov_half_angle_deg <= 180.0)
         || !(c->min_range >= 0.0) || !(c->max_range >= c->min_range) || !isfinite(c->max_range)
         || !sigma_ok(c->range_sigma) || !sigma_ok(c->range_sigma_fraction)
-        || !sigma_ok(c->angle_sigma_deg)) {
+        || !sigma_ok(c->angle_sigma_deg) || !(c->lidar_range >= 0.0)
+        || !(c->phase_max_deg >= 0.0 && c->phase_max_deg <= 180.0)
+        || !(c->sun_exclusion_deg >= 0.0 && c->sun_exclusion_deg <= 180.0)) {
         return SIM_ERR_DOMAIN;
     }
     if (sensor_frame(c->boresight, rn->frame) != SIM_OK) {
@@ -209,6 +211,8 @@ static int relnav_init(sim_relnav *rn, uint64_t seed)
     }
     rn->cos_fov = gnc_cos(c->fov_half_angle_deg * DEG);
     rn->sig_angle = c->angle_sigma_deg * DEG;
+    rn->cos_phase_max = gnc_cos(c->phase_max_deg * DEG);
+    rn->cos_sun_excl = gnc_cos(c->sun_exclusion_deg * DEG);
     return sim_rng_seed(&rn->rng, seed, (uint64_t)(SIM_SENSOR_RELNAV + 1));
 }
 
@@ -517,7 +521,28 @@ static void gps_sample(sim_gps *g, const sim_world *w, const sim_craft *c, doubl
     v[SIM_GPS_VALID] = 1.0;
 }
 
-static void relnav_sample(sim_relnav *rn, const sim_craft *c, const sim_craft *t, double *v)
+/* Whether the target can be seen at range rng (d = target - chaser, N): the
+ * lidar within its range in any light; beyond it the camera, with the target
+ * lit, its sun phase angle at most phase_max and the sun off the boresight. */
+static int relnav_sees(const sim_relnav *rn, const double sun_n[3], const sim_craft *c,
+                       const sim_craft *t, const double d[3], double rng)
+{
+    if (rng <= rn->cfg.lidar_range) {
+        return 1;
+    }
+    if (t->eclipse) {
+        return 0;
+    }
+    /* phase angle between the target's sun and its chaser (-d) directions */
+    if (rn->cfg.phase_max_deg < 180.0 && -la_dot(sun_n, d) < rn->cos_phase_max * rng) {
+        return 0;
+    }
+    return rn->cfg.sun_exclusion_deg <= 0.0 || c->eclipse
+           || la_dot(c->sun_body, &rn->frame[6]) <= rn->cos_sun_excl;
+}
+
+static void relnav_sample(sim_relnav *rn, const double sun_n[3], const sim_craft *c,
+                          const sim_craft *t, double *v)
 {
     const sim_relnav_config *cfg = &rn->cfg;
     double n[3], d[3], db[3], los[3], rng;
@@ -533,7 +558,8 @@ static void relnav_sample(sim_relnav *rn, const sim_craft *c, const sim_craft *t
         los[i] = la_dot(&rn->frame[3 * i], db);
     }
     rng = sqrt(los[0] * los[0] + los[1] * los[1] + los[2] * los[2]);
-    if (!(cfg->min_range <= rng && rng <= cfg->max_range) || los[2] < rn->cos_fov * rng) {
+    if (!(cfg->min_range <= rng && rng <= cfg->max_range) || los[2] < rn->cos_fov * rng
+        || !relnav_sees(rn, sun_n, c, t, d, rng)) {
         v[SIM_RELNAV_RANGE] = 0.0;
         v[SIM_RELNAV_AZIMUTH] = 0.0;
         v[SIM_RELNAV_ELEVATION] = 0.0;
@@ -604,7 +630,7 @@ static int sensor_sample(sim_sensors *s, const sim_world *w, int sensor, double 
         if (s->target < 0 || s->target >= w->n_craft) {
             return SIM_ERR_RANGE;
         }
-        relnav_sample(&s->relnav, c, &w->craft[s->target], values);
+        relnav_sample(&s->relnav, w->sun_n, c, &w->craft[s->target], values);
         break;
     case SIM_SENSOR_WHEEL_TACH:
         wheel_tach_sample(&s->wheel_tach, c, values);

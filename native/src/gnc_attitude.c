@@ -239,10 +239,12 @@ static void mekf_joseph(const double K[18], const double R[9], double P[36])
 {
     double L[18], tmp[36], KR[18];
     int i, j;
-    for (i = 0; i < 18; ++i) {
-        L[i] = 0.0 - K[i];
-        KR[i] = 0.0 + K[i - i % 3] * R[i % 3] + K[i - i % 3 + 1] * R[3 + i % 3]
-                + K[i - i % 3 + 2] * R[6 + i % 3];
+    for (i = 0; i < 6; ++i) {
+        const double *k = K + 3 * i;
+        for (j = 0; j < 3; ++j) {
+            L[3 * i + j] = 0.0 - k[j];
+            KR[3 * i + j] = 0.0 + k[0] * R[j] + k[1] * R[3 + j] + k[2] * R[6 + j];
+        }
     }
     L[0] = 1.0 - K[0];
     L[4] = 1.0 - K[4];

@@ -40,7 +40,12 @@ Models (parameters in :mod:`hil.sim.config`):
   boresight is along x), y_C = z_C x x_C (with the default +z boresight C is
   the body frame). ``azimuth = atan2(x_C, z_C)``, ``elevation =
   asin(y_C / range)``; valid inside the field of view (angle from the
-  boresight) and the range limits; range noise ``sigma + fraction * range``;
+  boresight) and the range limits, and then only while the target can be
+  seen (``lidar_range``, ``phase_max_deg``, ``sun_exclusion_deg`` of
+  :class:`~hil.sim.config.RelNavConfig`: the lidar in any light within its
+  range, beyond it the camera with the target lit, its sun phase angle
+  within the limit and the sun off the boresight; by default the sensor
+  sees in any light); range noise ``sigma + fraction * range``;
 - wheel tachometers and propulsion status (tank pressure, gauged propellant).
 """
 

@@ -52,6 +52,17 @@ def _qmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
                      aw * bz + ax * by - ay * bx + az * bw])
 
 
+def _point_boresight(c, bore: np.ndarray, direction_n: np.ndarray) -> None:
+    """Attitude putting the body vector ``bore`` on the inertial ``direction_n``
+    (q_BN maps the inertial direction onto it)."""
+    axis = np.cross(bore, direction_n)
+    ang = math.acos(np.clip(bore @ direction_n, -1, 1))
+    if np.linalg.norm(axis) < 1e-12:
+        axis = np.array([1.0, 0, 0]) if abs(bore[0]) < 0.9 else np.array([0, 1.0, 0])
+    axis /= np.linalg.norm(axis)
+    c.q[:] = np.concatenate([[math.cos(ang / 2)], -math.sin(ang / 2) * axis])
+
+
 def check_mean_std(err: np.ndarray, mean: np.ndarray | float, sigma: np.ndarray | float) -> None:
     n = err.shape[0]
     mean = np.broadcast_to(mean, err.shape[1:])
@@ -119,15 +130,8 @@ def test_star_tracker_exclusions() -> None:
     c = w.chaser
     bore = _frame(cfg.boresight)[2]
 
-    def point(direction_b: np.ndarray) -> None:
-        """Attitude putting the boresight on an inertial direction."""
-        axis = np.cross(bore, direction_b)
-        ang = math.acos(np.clip(bore @ direction_b, -1, 1))
-        if np.linalg.norm(axis) < 1e-12:
-            axis = np.array([1.0, 0, 0]) if abs(bore[0]) < 0.9 else np.array([0, 1.0, 0])
-        axis /= np.linalg.norm(axis)
-        # q_BN maps the inertial direction onto the boresight
-        c.q[:] = np.concatenate([[math.cos(ang / 2)], -math.sin(ang / 2) * axis])
+    def point(direction_n: np.ndarray) -> None:
+        _point_boresight(c, bore, direction_n)
         w.step()
 
     sun = w.sun_n.copy()
@@ -160,11 +164,7 @@ def test_star_tracker_earth_limb_boundary() -> None:
     perp = -perp / np.linalg.norm(perp)
     for margin_deg, valid in ((-0.2, 0), (0.2, 1)):
         theta = limb + math.radians(margin_deg)
-        target = math.cos(theta) * nadir + math.sin(theta) * perp
-        axis = np.cross(bore, target)
-        ang = math.acos(np.clip(bore @ target, -1, 1))
-        axis /= np.linalg.norm(axis)
-        c.q[:] = np.concatenate([[math.cos(ang / 2)], -math.sin(ang / 2) * axis])
+        _point_boresight(c, bore, math.cos(theta) * nadir + math.sin(theta) * perp)
         w.step(0)  # refresh the outputs without moving
         assert c.sun_body @ bore < math.cos(math.radians(cfg.sun_exclusion_deg + 5))
         assert st.sample(w)["valid"] == valid, margin_deg
@@ -270,16 +270,6 @@ def test_bad_configurations_and_uninitialised_sensors_are_refused(world: World) 
     assert lib.sim_sensor_sample(bank.struct, world.struct, SENSOR_ID["gyro"], values) == 0
     assert (lib.sim_sensor_sample(bank.struct, world.struct, SENSOR_ID["gps"], values)
             == lib.SIM_ERR_STATE)
-
-
-def _point_boresight(c, bore: np.ndarray, direction_n: np.ndarray) -> None:
-    """Attitude putting the body vector ``bore`` on the inertial ``direction_n``."""
-    axis = np.cross(bore, direction_n)
-    ang = math.acos(np.clip(bore @ direction_n, -1, 1))
-    if np.linalg.norm(axis) < 1e-12:
-        axis = np.array([1.0, 0, 0]) if abs(bore[0]) < 0.9 else np.array([0, 1.0, 0])
-    axis /= np.linalg.norm(axis)
-    c.q[:] = np.concatenate([[math.cos(ang / 2)], -math.sin(ang / 2) * axis])
 
 
 def test_relnav_sees_the_target_only_in_light_beyond_the_lidar() -> None:

@@ -534,6 +534,16 @@ class CraftBody:
     #: propellant centre in body axes from the dry centre of mass [m]; the
     #: chaser's inertia_kgm2 is then the dry inertia about that centre
     tank_position_b_m: list[float] = field(default_factory=lambda: [0.0, 0.0, 0.0])
+    #: burn execution errors, truth only (issue #15: the flight software sees
+    #: them through its sensors alone; a campaign disperses them). Every
+    #: thruster's actual thrust is its rated thrust times (1 + this): the
+    #: common part (tank, catalyst and valve calibration against the model)
+    thrust_scale_error: float = 0.0
+    #: per thruster (chaser.rcs order; empty: none), the cone angle between
+    #: its actual force and its nominal direction [deg] ...
+    thruster_misalignment_deg: list[float] = field(default_factory=list)
+    #: ... and where on that cone [deg] (empty: 0)
+    thruster_misalignment_azimuth_deg: list[float] = field(default_factory=list)
 
 
 def _target_body() -> CraftBody:
@@ -876,6 +886,17 @@ def _validate_environment(sc: Scenario) -> None:
         _vector(b.tank_position_b_m, 3, f"craft.{who}.tank_position_b_m")
         _require(all(abs(x) <= 5 for x in b.tank_position_b_m),
                  f"craft.{who}.tank_position_b_m", "must be within 5 m of the centre")
+        _require(-0.5 <= b.thrust_scale_error <= 0.5, f"craft.{who}.thrust_scale_error",
+                 "must be in [-0.5, 0.5]")
+        n_thr = sc.chaser.rcs.count if who == "chaser" else 0
+        for key in ("thruster_misalignment_deg", "thruster_misalignment_azimuth_deg"):
+            vals = getattr(b, key)
+            _require(len(vals) in (0, n_thr), f"craft.{who}.{key}",
+                     f"must list one angle per thruster ({n_thr}) or none")
+            _require(all(isinstance(x, int | float) and math.isfinite(x) for x in vals),
+                     f"craft.{who}.{key}", "must be finite numbers")
+        _require(all(abs(x) <= 30 for x in b.thruster_misalignment_deg),
+                 f"craft.{who}.thruster_misalignment_deg", "must be within 30 deg")
     _require(od.rho0_kgm3 > 0, "onboard_drag.rho0_kgm3", "must be > 0")
     _require(100 <= od.h0_km <= 2000, "onboard_drag.h0_km", "must be in [100, 2000] km")
     _require(od.scale_height_km > 0, "onboard_drag.scale_height_km", "must be > 0")

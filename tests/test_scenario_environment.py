@@ -32,6 +32,9 @@ def test_fault_scenarios_keep_drag_off_by_default() -> None:
     assert not env.drag and not env.srp
 
 
+_MIS = "craft.chaser.thruster_misalignment_deg"
+
+
 @pytest.mark.parametrize(("key", "value", "named"), [
     ("environment__atmosphere", "jacchia", "environment.atmosphere"),
     ("environment__f107_sfu", 10.0, "environment.f107_sfu"),
@@ -42,9 +45,46 @@ def test_fault_scenarios_keep_drag_off_by_default() -> None:
     ("craft__target__face_areas_m2", [0.0, 0.0, 0.0], "craft.target.face_areas_m2"),
     ("craft__chaser__cr", 2.5, "craft.chaser.cr"),
     ("craft__chaser__tank_position_b_m", [9.0, 0.0, 0.0], "craft.chaser.tank_position_b_m"),
+    ("craft__chaser__thrust_scale_error", 0.6, "craft.chaser.thrust_scale_error"),
+    ("craft__chaser__thruster_misalignment_deg", [1.0, 2.0], _MIS),
+    ("craft__chaser__thruster_misalignment_deg", [45.0] * 16, _MIS),
+    ("craft__chaser__thruster_misalignment_azimuth_deg", [float("nan")] * 16,
+     "craft.chaser.thruster_misalignment_azimuth_deg"),
+    ("craft__target__thruster_misalignment_deg", [1.0], "craft.target.thruster_misalignment_deg"),
     ("onboard_drag__scale_height_km", 0.0, "onboard_drag.scale_height_km"),
     ("onboard_drag__target_ballistic_m2kg", -0.1, "onboard_drag.target_ballistic_m2kg"),
 ])
 def test_bad_environment_keys_are_named(key: str, value, named: str) -> None:
     with pytest.raises(UserError, match=named.replace(".", r"\.")):
         override(load_builtin("victus_haze"), **{key: value})
+
+
+def test_burn_execution_errors_reach_the_world_only() -> None:
+    """craft.chaser.thrust_scale_error scales every thruster of the world,
+    thruster_misalignment_* tilt each one; the flight software's thrusters
+    (chaser.rcs) keep the rated thrust and nominal directions."""
+    import math
+
+    import numpy as np
+
+    from hil.sim._native import ffi, lib
+
+    sc = load_builtin("victus_haze")
+    n = sc.chaser.rcs.count
+    cone = [0.5 * (i % 3) for i in range(n)]
+    az = [22.5 * i for i in range(n)]
+    sc2 = override(sc, craft__chaser__thrust_scale_error=-0.05,
+                   craft__chaser__thruster_misalignment_deg=cone,
+                   craft__chaser__thruster_misalignment_azimuth_deg=az)
+    nominal, flown = world_config(sc).chaser.thrusters, world_config(sc2).chaser.thrusters
+    assert sc2.chaser.rcs == sc.chaser.rcs  # the flight software's view unchanged
+    for i, (a, b) in enumerate(zip(nominal, flown, strict=True)):
+        assert a.thrust == sc.chaser.rcs.thrust_n and a.misalignment_deg == 0.0
+        assert b.thrust == pytest.approx(0.95 * sc.chaser.rcs.thrust_n, rel=1e-15)
+        assert (b.misalignment_deg, b.misalignment_azimuth_deg) == (cone[i], az[i])
+        # the world's actual direction: the nominal one tilted by the cone angle
+        d, u = ffi.new("double[3]", list(b.direction)), ffi.new("double[3]")
+        assert lib.sim_tilted_direction(d, math.radians(b.misalignment_deg),
+                                        math.radians(b.misalignment_azimuth_deg), u) == 0
+        cosang = float(np.dot(np.asarray(b.direction) / np.linalg.norm(b.direction), list(u)))
+        assert math.degrees(math.acos(min(1.0, cosang))) == pytest.approx(cone[i], abs=1e-6)

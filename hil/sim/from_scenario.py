@@ -192,3 +192,12 @@ def _environment(sc: Any, cfg: WorldConfig) -> None:
         c.face_areas = [float(x) for x in body.face_areas_m2]
         c.cd, c.cr = float(body.cd), float(body.cr)
         c.tank_position = [float(x) for x in body.tank_position_b_m]
+    # burn execution errors: the world's thrusters only (the flight software
+    # keeps the rated thrust and nominal directions)
+    b = craft.chaser
+    cone = list(getattr(b, "thruster_misalignment_deg", []))
+    az = list(getattr(b, "thruster_misalignment_azimuth_deg", []))
+    for i, th in enumerate(cfg.chaser.thrusters):
+        th.thrust *= 1.0 + float(getattr(b, "thrust_scale_error", 0.0))
+        th.misalignment_deg = float(cone[i]) if i < len(cone) else 0.0
+        th.misalignment_azimuth_deg = float(az[i]) if i < len(az) else 0.0

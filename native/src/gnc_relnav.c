@@ -21,7 +21,8 @@ int gnc_relnav_init(gnc_relnav *ctx, const gnc_relnav_config *cfg)
         || !la_finite(&cfg->reject_reset_n, 1) || !(cfg->reject_reset_n >= 0.0)
         || !la_finite(&cfg->inflate, 1)
         || (cfg->reject_inflate_n > 0.0 && !(cfg->inflate >= 1.0))
-        || !la_finite(&cfg->nonlinear, 1)) {
+        || !la_finite(&cfg->nonlinear, 1) || !la_finite(&cfg->accel_psd_range, 1)
+        || !(cfg->accel_psd_range >= 0.0)) {
         return GNC_ERR_DOMAIN;
     }
     ctx->cfg = *cfg;
@@ -226,6 +227,10 @@ static void relnav_propagate(gnc_relnav *ctx, double dt)
 {
     double phi[36], tmp[36], x[6], q = ctx->cfg.accel_psd;
     int i;
+    if (ctx->cfg.accel_psd_range > 0.0) {
+        q += ctx->cfg.accel_psd_range
+             * (ctx->x[0] * ctx->x[0] + ctx->x[1] * ctx->x[1] + ctx->x[2] * ctx->x[2]);
+    }
     gnc_cw_stm(ctx->cfg.n, dt, phi);
     if (ctx->cfg.nonlinear > 0.0) {
         la_copy(ctx->x, x, 6);

@@ -101,8 +101,10 @@ class GuidanceCore(abc.ABC):
 
     @abc.abstractmethod
     def relnav_step(self, dt: float, meas: ArrayLike | None = None,
-                    dv: ArrayLike = _Z3) -> Result:
-        """One EKF step (gnc_relnav_out fields, see :class:`relnav.Relnav`)."""
+                    dv: ArrayLike = _Z3,
+                    ref: tuple[ArrayLike, ArrayLike] | None = None) -> Result:
+        """One EKF step (gnc_relnav_out fields, see :class:`relnav.Relnav`;
+        ``ref``: the target's inertial state at the start of the step)."""
 
     # -- rendezvous guidance (propulsion, autonomy) -------------------------------
     @abc.abstractmethod
@@ -329,8 +331,9 @@ class LocalCore(GuidanceCore):
         self._need(self._relnav, "relnav_reset").reset(x0, P0)
 
     def relnav_step(self, dt: float, meas: ArrayLike | None = None,
-                    dv: ArrayLike = _Z3) -> Result:
-        return self._need(self._relnav, "relnav_step").step(dt, meas, dv)
+                    dv: ArrayLike = _Z3,
+                    ref: tuple[ArrayLike, ArrayLike] | None = None) -> Result:
+        return self._need(self._relnav, "relnav_step").step(dt, meas, dv, ref)
 
     def cw_targeting(self, n: float, x0: ArrayLike, r_f: ArrayLike, tof: float,
                      v_f: ArrayLike = _Z3) -> tuple[np.ndarray, np.ndarray]:
@@ -580,10 +583,14 @@ class PacketCore(GuidanceCore):
         self._rpc("RELNAV_RESET", x0=x0, P0=P0)
 
     def relnav_step(self, dt: float, meas: ArrayLike | None = None,
-                    dv: ArrayLike = _Z3) -> Result:
+                    dv: ArrayLike = _Z3,
+                    ref: tuple[ArrayLike, ArrayLike] | None = None) -> Result:
         return self._result("RELNAV_STEP", "gnc_relnav_out", dt=dt, dv=dv,
                             meas=_Z3 if meas is None else meas,
-                            meas_valid=int(meas is not None))
+                            meas_valid=int(meas is not None),
+                            ref_r=_Z3 if ref is None else ref[0],
+                            ref_v=_Z3 if ref is None else ref[1],
+                            ref_valid=int(ref is not None))
 
     def cw_targeting(self, n: float, x0: ArrayLike, r_f: ArrayLike, tof: float,
                      v_f: ArrayLike = _Z3) -> tuple[np.ndarray, np.ndarray]:

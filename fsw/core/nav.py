@@ -89,7 +89,7 @@ class NavConfig:
     reject_inflate_n: float = 0.0    #: EKF: consecutive rejections before inflating (0: never)
     reject_reset_n: float = 0.0      #: EKF: consecutive rejections before a reset (0: never)
     inflate: float = 1.0             #: EKF: covariance factor of an inflation
-    nonlinear: float = 0.0             #: > 0: nonlinear state propagation (P by CW)
+    nonlinear: float = 0.0             #: > 0: nonlinear propagation; >= 2: about the target's orbit
     sigma_gps_rel: float = 0.0         #: m, GPS-minus-ephemeris fused w/o camera (0: never)
     #: the on-board clock filter (gnc_nav.h; 0: off, every time is TAI)
     clock_sigma_b0: float = 0.0        #: s, offset 1-sigma before the first fix

@@ -73,6 +73,7 @@ class Relnav:
         self._out = CStruct("gnc_relnav_out")
         v = self._in.view
         self._v = (v("dt"), v("dv"), v("meas"), v("meas_valid"))
+        self._ref = (v("ref_r"), v("ref_v"), v("ref_valid"))
         self._pin, self._pout = self._in.cdata, self._out.cdata
         self._step = lib.gnc_relnav_step
         self._dv_set = False
@@ -82,10 +83,24 @@ class Relnav:
         a, p = vec(x0, 6, "x0"), vec(P0, 36, "P0")
         check(lib.gnc_relnav_reset(self._ctx, ptr(a), ptr(p)), "relnav_reset")
 
-    def step(self, dt: float, meas: ArrayLike | None = None, dv: ArrayLike = _Z3) -> Result:
+    def step(self, dt: float, meas: ArrayLike | None = None, dv: ArrayLike = _Z3,
+             ref: tuple[ArrayLike, ArrayLike] | None = None) -> Result:
         """Apply the known impulse ``dv`` (m/s, Hill), propagate ``dt`` s, then
-        update with ``meas = [range m, azimuth rad, elevation rad]`` if given."""
+        update with ``meas = [range m, azimuth rad, elevation rad]`` if given.
+        ``ref = (r_N, v_N)``: the target's inertial state at the start of the
+        step; the state then follows both craft on two-body + J2 (see
+        native/include/gnc_relnav.h) instead of the circular model."""
         t, d, m, valid = self._v
+        if ref is not None or self._ref[2][0]:
+            rr, rv, rvalid = self._ref
+            try:
+                if ref is None:
+                    rvalid[0] = 0
+                else:
+                    rr[:], rv[:] = vec(ref[0], 3, "ref r_N"), vec(ref[1], 3, "ref v_N")
+                    rvalid[0] = 1
+            except (ValueError, TypeError, OverflowError) as exc:
+                raise GncInputError(f"relnav_step: bad reference orbit: {exc}") from None
         try:
             t[0] = dt
             if dv is not _Z3 or self._dv_set:  # the default needs no write once zeroed

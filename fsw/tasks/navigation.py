@@ -105,21 +105,23 @@ GAIN_VEL = 0.02
 #: before to cover it made the filter pessimistic once it was gone).
 SIGMA_RANGE_M = 0.05
 ATTITUDE_HISTORY = 16
+#: the EKF's dynamics (issue #15): 2 = about the target's orbit as the
+#: on-board ephemeris has it (target and chaser propagated side by side on
+#: two-body + J2, the state taken back into the target's Hill frame: the
+#: frame the measurements are turned into). The circular reference (1) left
+#: what a J2-perturbed orbit does to its Hill frame unmodelled: in the truth
+#: archives about 2.5-3e-9 s^-2 times the separation per axis (1.5e-6 m/s^2 at
+#: 500 m, 2e-5 at 5 km), narrowband at twice the orbital rate.
+NONLINEAR = 2.0
 #: unmodelled acceleration PSD [m^2/s^3]: ACCEL_PSD + ACCEL_PSD_RANGE x
-#: (separation [m])^2 (issue #15). The EKF's model is the relative motion
-#: about a circular orbit; the truth's target orbit has an eccentricity and J2,
-#: so its Hill frame turns unevenly. In the truth archives (dispersed default
-#: runs, d(v_H)/dt against the model, burns left out) what is left is about
-#: 2.5-3e-9 s^-2 times the separation per axis (1.5e-6 m/s^2 at 500 m, 2e-5
-#: at 5 km), narrowband at twice the orbital rate: as white noise about
-#: 2 sigma^2 / (2 n) = 6e-15 s^-3 x separation^2. A constant PSD could not
-#: serve both ranges: 1e-7 (before) made the filter pessimistic at the
-#: inspection (NEES 2.2), 1e-10 overconfident at 1-2 km (3-sigma containment
-#: 92 % in one run). 4e-15 from a sweep (6 dispersed runs: 4e-15 NEES 2.41,
-#: 1e-14 2.32); ACCEL_PSD covers differential drag and SRP (1e-7 m/s^2).
+#: (separation [m])^2. About the J2 reference orbit what is left is
+#: differential drag and SRP (~1e-7 m/s^2, steady over an orbit): 2e-11 from a
+#: sweep of 6 dispersed default runs (1e-10: NEES 2.35, 3-sigma containment
+#: 99.87 % pooled; 2e-11: 2.46, 99.83 %). The range-proportional part is for
+#: the circular model (NONLINEAR 1: 4e-15 there, 2.41 and 99.69 %); 0 here.
 #: NIS gate (chi-square 3 dof, 99.9 %), initial covariance diagonal
-ACCEL_PSD = 1e-10
-ACCEL_PSD_RANGE = 4e-15
+ACCEL_PSD = 2e-11
+ACCEL_PSD_RANGE = 0.0
 NIS_GATE = 16.27
 EKF_P0 = (100.0, 100.0, 100.0, 1e-3, 1e-3, 1e-3)
 #: burn execution error the EKF assumes (1-sigma): magnitude fraction and
@@ -226,7 +228,7 @@ class NavigationTask:
             dv_sigma_frac=DV_SIGMA_FRAC, dv_sigma_dir=DV_SIGMA_DIR_RAD,
             reject_inflate_n=REJECT_INFLATE_N, reject_reset_n=REJECT_RESET_N, inflate=INFLATE,
             # the GPS-minus-ephemeris fix is not fused into the EKF (module docstring)
-            nonlinear=1.0, sigma_gps_rel=0.0,
+            nonlinear=NONLINEAR, sigma_gps_rel=0.0,
             clock_sigma_b0=CLOCK_SIGMA_B0_S, clock_sigma_d0=CLOCK_SIGMA_D0,
             clock_q_wf=CLOCK_Q_WF_S, clock_q_rw=CLOCK_Q_RW_PER_S,
             clock_sigma_pps=CLOCK_SIGMA_PPS_S, clock_gate=CLOCK_GATE,

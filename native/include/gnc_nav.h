@@ -88,7 +88,8 @@ typedef struct gnc_nav_config {
     double reject_inflate_n;   /* EKF: consecutive rejections before inflating (0: never) */
     double reject_reset_n;     /* EKF: consecutive rejections before a reset (0: never) */
     double inflate;            /* EKF: covariance factor of an inflation */
-    double nonlinear;          /* EKF: > 0 nonlinear state propagation (gnc_relnav.h) */
+    double nonlinear;          /* EKF: > 0 nonlinear state propagation (gnc_relnav.h);
+                                * >= 2 about the target's ephemeris orbit (two-body + J2) */
     double sigma_gps_rel;      /* m, per axis: the GPS-minus-ephemeris position fused
                                 * into the EKF in cycles without a camera measurement
                                 * (GPS noise and ephemeris error; 0: never) */

@@ -15,6 +15,14 @@
  * per axis, at twice the orbital rate, in the truth world); with cfg.nonlinear the state
  * follows the nonlinear relative two-body motion (the CW model's Cartesian
  * frame misses the orbit's curvature: y^2 / 2a, 0.3 m radial at 2 km).
+ * With a reference orbit in the step's input (ref_valid: the target's
+ * inertial state at the start of the step, its on-board ephemeris) the state
+ * follows both craft instead: the chaser's inertial state from the Hill one,
+ * target and chaser propagated side by side (RK4, two-body + J2, steps of at
+ * most 10 s), the chaser back in the Hill frame of the target's new state
+ * (gnc_hill_from_inertial). That is the Hill frame the measurements are
+ * turned into, the one a J2-perturbed orbit turns unevenly; the circular
+ * model leaves about 3e-9 s^-2 times the separation unmodelled.
  *
  * Noise models matching the sensors (issue 15): the range 1-sigma is
  * sigma_range + sigma_range_frac * range (predicted range); the bearing
@@ -69,6 +77,9 @@ typedef struct gnc_relnav_in {
     double dv[3];        /* m/s, known impulse applied at the start of the step (Hill) */
     double meas[3];      /* [range m, azimuth rad, elevation rad] */
     int meas_valid;
+    double ref_r[3];     /* m, the target's position at the start of the step, inertial */
+    double ref_v[3];     /* m/s, its velocity */
+    int ref_valid;       /* 1: propagate about this reference orbit (see above) */
 } gnc_relnav_in;
 
 typedef struct gnc_relnav_out {

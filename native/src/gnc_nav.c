@@ -264,6 +264,22 @@ static void nav_bearing_floor(gnc_relnav *ekf, const double meas[3], double att_
     }
 }
 
+/* The reference orbit of an EKF step starting at time t: the target's
+ * on-board ephemeris there (with cfg.nonlinear >= 2 and a target known;
+ * otherwise none, and the EKF keeps its circular model). */
+static int nav_ref(gnc_nav *ctx, double t, gnc_relnav_in *ri)
+{
+    ri->ref_valid = 0;
+    if (!(ctx->cfg.nonlinear >= 2.0) || !ctx->target_known) {
+        return GNC_OK;
+    }
+    if (gnc_ephem_state(&ctx->target, t, ri->ref_r, ri->ref_v) != GNC_OK) {
+        return GNC_ERR_STATE;
+    }
+    ri->ref_valid = 1;
+    return GNC_OK;
+}
+
 /* The relative-navigation EKF's cycle to in->t; nonzero status: it failed.
  * A measurement taken lag seconds before in->t (meas already in the Hill
  * frame of its own time) is applied there: the
@@ -318,6 +334,10 @@ static int nav_ekf(gnc_nav *ctx, const gnc_nav_in *in, double n, const double z[
     ctx->ekf.cfg.sigma_angle = sqrt(ctx->cfg.sigma_angle * ctx->cfg.sigma_angle
                                     + in->att_sigma * in->att_sigma);
     la_copy(meas, ri.meas, 3);
+    st = nav_ref(ctx, ctx->ekf_t, &ri);
+    if (st != GNC_OK) {
+        return st;
+    }
     st = gnc_relnav_step(&ctx->ekf, &ri, &ro);
     ctx->ekf_t = in->t;
     if (st != GNC_OK) {
@@ -349,6 +369,10 @@ static int nav_ekf(gnc_nav *ctx, const gnc_nav_in *in, double n, const double z[
         ri.dt = lag;
         la_zero(ri.dv, 3);
         ri.meas_valid = 0;
+        st = nav_ref(ctx, in->t - lag, &ri);
+        if (st != GNC_OK) {
+            return st;
+        }
         st = gnc_relnav_step(&ctx->ekf, &ri, &ro2);
         if (st != GNC_OK) {
             return st;

@@ -234,6 +234,9 @@ static const gnc_pkt_field gnc_pkt_relnav_step_req[] = {
     {offsetof(gnc_relnav_in, dv), 3, 0},
     {offsetof(gnc_relnav_in, meas), 3, 0},
     {offsetof(gnc_relnav_in, meas_valid), 1, 1},
+    {offsetof(gnc_relnav_in, ref_r), 3, 0},
+    {offsetof(gnc_relnav_in, ref_v), 3, 0},
+    {offsetof(gnc_relnav_in, ref_valid), 1, 1},
 };
 
 static const gnc_pkt_field gnc_pkt_relnav_step_resp[] = {
@@ -756,7 +759,7 @@ static const gnc_pkt_call gnc_pkt_calls[] = {
     {GNC_APID_MEKF_STEP, gnc_pkt_mekf_step_req, 6, 22, gnc_pkt_mekf_step_resp, 11, 26},
     {GNC_APID_RELNAV_CONFIG, gnc_pkt_relnav_config_req, 13, 13, NULL, 0, 1},
     {GNC_APID_RELNAV_RESET, gnc_pkt_relnav_reset_req, 2, 42, NULL, 0, 1},
-    {GNC_APID_RELNAV_STEP, gnc_pkt_relnav_step_req, 4, 8, gnc_pkt_relnav_step_resp, 9, 57},
+    {GNC_APID_RELNAV_STEP, gnc_pkt_relnav_step_req, 7, 15, gnc_pkt_relnav_step_resp, 9, 57},
     {GNC_APID_KEPLER, gnc_pkt_kepler_req, 4, 8, gnc_pkt_kepler_resp, 2, 7},
     {GNC_APID_LAMBERT, gnc_pkt_lambert_req, 7, 11, gnc_pkt_lambert_resp, 2, 7},
     {GNC_APID_CW_TARGETING, gnc_pkt_cw_targeting_req, 5, 14, gnc_pkt_cw_targeting_resp, 2, 7},

@@ -223,16 +223,53 @@ static void nerm_propagate(double n, double dt, double x[6])
     }
 }
 
-static void relnav_propagate(gnc_relnav *ctx, double dt)
+/* x (Hill of the target at (r_t, v_t)) carried dt seconds by propagating
+ * the target and the chaser side by side (RK4, two-body + J2, steps of at
+ * most 10 s) and taking the chaser back into the target's new Hill frame. */
+static int ref_propagate(const double r_t0[3], const double v_t0[3], double dt, double x[6])
+{
+    double rt[3], vt[3], rc[3], vc[3], r2[3], v2[3], h;
+    int steps = (int)(dt / 10.0) + 1, s, st;
+    la_copy(r_t0, rt, 3);
+    la_copy(v_t0, vt, 3);
+    st = gnc_inertial_from_hill(rt, vt, x, rc, vc);
+    if (st != GNC_OK) {
+        return st;
+    }
+    h = dt / steps;
+    for (s = 0; s < steps; ++s) {
+        st = gnc_orbit_rk4_j2(rt, vt, h, GNC_MU_EARTH, GNC_J2, GNC_R_EARTH, r2, v2);
+        if (st != GNC_OK) {
+            return st;
+        }
+        la_copy(r2, rt, 3);
+        la_copy(v2, vt, 3);
+        st = gnc_orbit_rk4_j2(rc, vc, h, GNC_MU_EARTH, GNC_J2, GNC_R_EARTH, r2, v2);
+        if (st != GNC_OK) {
+            return st;
+        }
+        la_copy(r2, rc, 3);
+        la_copy(v2, vc, 3);
+    }
+    return gnc_hill_from_inertial(rt, vt, rc, vc, x);
+}
+
+static int relnav_propagate(gnc_relnav *ctx, double dt, const gnc_relnav_in *in)
 {
     double phi[36], tmp[36], x[6], q = ctx->cfg.accel_psd;
-    int i;
+    int i, st;
     if (ctx->cfg.accel_psd_range > 0.0) {
         q += ctx->cfg.accel_psd_range
              * (ctx->x[0] * ctx->x[0] + ctx->x[1] * ctx->x[1] + ctx->x[2] * ctx->x[2]);
     }
     gnc_cw_stm(ctx->cfg.n, dt, phi);
-    if (ctx->cfg.nonlinear > 0.0) {
+    if (in != NULL && in->ref_valid) {
+        la_copy(ctx->x, x, 6);
+        st = ref_propagate(in->ref_r, in->ref_v, dt, x);
+        if (st != GNC_OK) {
+            return st;
+        }
+    } else if (ctx->cfg.nonlinear > 0.0) {
         la_copy(ctx->x, x, 6);
         nerm_propagate(ctx->cfg.n, dt, x);
     } else {
@@ -248,6 +285,7 @@ static void relnav_propagate(gnc_relnav *ctx, double dt)
         ctx->P[7 * (i + 3)] += q * dt;
     }
     la_symmetrise(ctx->P, 6);
+    return GNC_OK;
 }
 
 static int relnav_update(gnc_relnav *ctx, const double z[3], gnc_relnav_out *out)
@@ -416,7 +454,8 @@ int gnc_relnav_step(gnc_relnav *ctx, const gnc_relnav_in *in, gnc_relnav_out *ou
         return GNC_ERR_STATE;
     }
     if (!(in->dt >= 0.0) || !la_finite(&in->dt, 1) || !la_finite(in->dv, 3)
-        || (in->meas_valid && (!la_finite(in->meas, 3) || !(in->meas[0] > 0.0)))) {
+        || (in->meas_valid && (!la_finite(in->meas, 3) || !(in->meas[0] > 0.0)))
+        || (in->ref_valid && (!la_finite(in->ref_r, 3) || !la_finite(in->ref_v, 3)))) {
         return GNC_ERR_DOMAIN;
     }
     out->updated = 0;
@@ -442,7 +481,10 @@ int gnc_relnav_step(gnc_relnav *ctx, const gnc_relnav_in *in, gnc_relnav_out *ou
     for (i = 0; i < 3; ++i) {
         ctx->x[3 + i] += in->dv[i];
     }
-    relnav_propagate(ctx, in->dt);
+    st = relnav_propagate(ctx, in->dt, in);
+    if (st != GNC_OK) {
+        return st;
+    }
     if (in->meas_valid) {
         st = relnav_update(ctx, in->meas, out);
         if (st != GNC_OK) {

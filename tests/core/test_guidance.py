@@ -66,8 +66,9 @@ def test_mekf_and_relnav_identical(cores) -> None:
         assert local.mekf_step(0.1, gyro, q_st) == packet.mekf_step(0.1, gyro, q_st)
         meas = measure([-100.0, -1500.0 + k, 50.0, 0, 0, 0])[0] + RNG.normal(size=3) * 1e-3
         dv = (0.0, 0.01, 0.0) if k == 5 else (0.0, 0.0, 0.0)
-        a, b = local.relnav_step(10.0, meas if k % 4 else None, dv), packet.relnav_step(
-            10.0, meas if k % 4 else None, dv)
+        ref = ([6.9e6 + k, 1e3, -2e3], [0.0, 5400.0, 5400.0]) if k % 3 else None
+        a, b = local.relnav_step(10.0, meas if k % 4 else None, dv, ref), packet.relnav_step(
+            10.0, meas if k % 4 else None, dv, ref)
         assert a == b
 
 

@@ -163,6 +163,9 @@ _RELNAV_IN = [
     ("dv", 3, "m/s", "known impulse at the start of the step, Hill"),
     ("meas", 3, "m, rad, rad", "range, azimuth, elevation of the target"),
     ("meas_valid", 1, "", "1: meas is valid"),
+    ("ref_r", 3, "m", "target position at the start of the step, inertial"),
+    ("ref_v", 3, "m/s", "target velocity at the start of the step, inertial"),
+    ("ref_valid", 1, "", "1: propagate about this reference orbit (two-body + J2)"),
 ]
 
 _RELNAV_OUT = [
@@ -227,7 +230,7 @@ _NAV_CONFIG = [
     ("reject_inflate_n", 1, "", "EKF: consecutive rejections before inflating (0: never)"),
     ("reject_reset_n", 1, "", "EKF: consecutive rejections before a reset (0: never)"),
     ("inflate", 1, "", "EKF: covariance factor of an inflation"),
-    ("nonlinear", 1, "", "EKF: > 0 nonlinear state propagation"),
+    ("nonlinear", 1, "", "EKF: > 0 nonlinear propagation; >= 2 about the target's orbit (J2)"),
     ("sigma_gps_rel", 1, "m", "EKF: GPS-minus-ephemeris position 1-sigma (0: not fused)"),
     ("clock_sigma_b0", 1, "s", "clock: offset 1-sigma before the first fix (0: no clock filter)"),
     ("clock_sigma_d0", 1, "", "clock: frequency offset 1-sigma before the first fix"),

@@ -437,6 +437,8 @@ class Sequencer:
             t_exec = max(leg.t_arrive, t + 1.0)
             x1 = self._coast(x, n, t_exec - t)
             v_des = leg.v_f
+            if leg.ellipse and leg.centre != 0.0:
+                v_des = self._ellipse_through(x1, n, leg)  # a hold's ellipse
             if leg.name == "to inspection" and not leg.ellipse:
                 v_des = self.core.nmc_state(n, self.plan.inspection_radius_m, math.pi / 2)[3:]
             out.burn = self._order(t_exec, sub(v_des, x1[3:]), f"{leg.name}: arrival burn")
@@ -544,6 +546,23 @@ class Sequencer:
     def _small_lead(self) -> float:
         """Lead time of a small burn on a safety ellipse or a hold [s]."""
         return min(self.lead_s, SMALL_BURN_LEAD_S)
+
+    def _ellipse_through(self, x1: State, n: float, leg: Leg) -> Vec3:
+        """The arrival velocity onto ``leg``'s safety ellipse from where the
+        chaser is (``x1``), not where it was planned to be: drift-free (the
+        CW centre's radial offset zero, vy = -2 n x), centred ``leg.centre``
+        along-track (vx = n (y - centre) / 2) and with the plan's cross-track
+        amplitude B (vz = n sqrt(B^2 - z^2), the sign of the planned vz; 0
+        beyond B). At the planned point it is the planned velocity. Matching
+        the planned velocity off the point instead keeps a centre offset of
+        about 4 x the radial miss, which walks the ellipse along-track onto the
+        target: a far hold reached 85 m off before the camera's track drifted
+        at 0.6 m/s, and no drift arrest could keep its missed-burn drift out of
+        the keep-out (issue #16)."""
+        b = self.plan.inspection_cross_m
+        vz2 = b * b - x1[2] * x1[2]
+        vz = math.copysign(n * math.sqrt(vz2), leg.v_f[2]) if vz2 > 0 else 0.0
+        return (0.5 * n * (x1[1] - leg.centre), -2.0 * n * x1[0], vz)
 
     @staticmethod
     def _arrest(x1: State, n: float) -> Vec3:

@@ -424,7 +424,7 @@ class Sequencer:
             x1 = self._coast(x, n, lead)
             v_dep, _, _ = self.core.cw_transfer(n, x1, leg.rho_f, leg.t_arrive - t_exec)
             dv = sub(v_dep, x1[3:])
-            if norm(dv) >= MIN_DV:
+            if norm(dv) >= MIN_DV and self._correction_screens(leg, x1, dv, out):
                 out.burn = self._order(t_exec, dv, f"{leg.name}: correction")
                 out.pointing = "burn"
                 return
@@ -569,6 +569,21 @@ class Sequencer:
         """The Δv that removes the CW drift at ``x1`` (vy = -2 n x: the
         centre's radial offset x_c to zero), nothing else changed."""
         return (0.0, -2.0 * n * x1[0] - x1[4], 0.0)
+
+    def _correction_screens(self, leg: Leg, x1: State, dv: Vec3, out: Step) -> bool:
+        """Whether a transfer's mid-course correction ``dv`` at ``x1`` may be
+        made: its coast, if the arrival burn is then missed, must stay out of
+        the keep-out at k sigma, or screen no worse than the coast without it
+        (issue #16: the first burn's coast was screened, the correction's was
+        not; a 0.021 m/s correction took a missed arrival from 225 m to
+        171 m). A refused correction is evented; the arrival burn is then
+        planned from where the chaser is."""
+        after, before = self._screen_after(x1, dv), self.screen(x1)
+        if after is None or before is None or after >= self.plan.keep_out_m or after >= before[1]:
+            return True
+        out.events.append(f"{leg.name}: correction {norm(dv):.3f} m/s not made: a missed "
+                          f"arrival would screen {after:.0f} m, {before[1]:.0f} m without it")
+        return False
 
     def _screen_after(self, x1: State, dv: Vec3) -> float | None:
         """The screen's k-sigma distance of ``x1`` with ``dv`` applied (None

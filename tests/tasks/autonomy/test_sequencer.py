@@ -362,3 +362,39 @@ def test_face_planning_is_opt_in_and_reaches_the_core() -> None:
     expect = CORE.safety_ellipse(N0, on.inspection_radial_m, on.inspection_cross_m, 0.0,
                                  light.th0)
     assert outs["off"][0] == tuple(expect[:3])
+
+
+def test_a_correction_that_would_make_a_missed_arrival_unsafe_is_not_made() -> None:
+    """A transfer's mid-course correction is screened like its first burn
+    (issue #16): from a coast whose day of free drift stays clear (a safety
+    ellipse 2 km behind), a correction onto a CW transfer through the target
+    (in 1000 s) would leave a missed arrival burn inside
+    the keep-out (scipy's CW integration says so too): it is refused and
+    evented; a correction that screens no worse, or clear, is made."""
+    from types import SimpleNamespace
+
+    plan = Plan()
+    A, B = plan.inspection_radial_m, plan.inspection_cross_m
+    seq = Sequencer(plan, CORE)
+    rt, vt = _target()
+    seq.set_context(0.0, tuple(rt), tuple(vt), (1.0, 0.0, 0.0), 1.0, 0.0005)
+    x1 = np.asarray(CORE.safety_ellipse(N0, A, B, -plan.hold_far_m, 0.4), float)
+    day = 86400.0
+    assert _cw_min_range(x1, day) >= plan.keep_out_m
+    leg = SimpleNamespace(name="to near hold")
+    v_dep = np.asarray(CORE.cw_transfer(N0, tuple(x1), (0.0, 0.0, 0.0), 1000.0)[0], float)
+    bad = tuple(v_dep - x1[3:])
+    assert _cw_min_range(np.r_[x1[:3], x1[3:] + bad], day) < plan.keep_out_m
+    step = Step()
+    assert not seq._correction_screens(leg, tuple(x1), bad, step)
+    assert step.events and step.events[0].startswith("to near hold: correction ")
+    assert "not made" in step.events[0]
+    # a small correction along the ellipse's own motion keeps it clear: made
+    ok = (0.0, 0.0, 1e-3)
+    assert _cw_min_range(np.r_[x1[:3], x1[3:] + ok], day) >= plan.keep_out_m
+    step = Step()
+    assert seq._correction_screens(leg, tuple(x1), ok, step) and not step.events
+    # from a coast already unsafe, a correction that screens better is made
+    worse = np.r_[x1[:3], x1[3:] + bad]
+    half = tuple(-0.5 * np.asarray(bad))
+    assert seq._correction_screens(leg, tuple(worse), half, Step())

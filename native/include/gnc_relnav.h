@@ -9,20 +9,20 @@
  * Dynamics: CW with white acceleration noise of PSD
  * accel_psd + accel_psd_range |r|^2 (m^2/s^3) per axis, |r| the estimated
  * separation at the start of the step (discrete Q of a double integrator).
- * The range-proportional part covers what the circular reference leaves out
- * and grows with the separation: the target orbit's eccentricity and J2 turn
- * the true Hill frame unevenly (about 3e-9 s^-2 times the separation, 1-sigma
- * per axis, at twice the orbital rate, in the truth world); with cfg.nonlinear the state
- * follows the nonlinear relative two-body motion (the CW model's Cartesian
- * frame misses the orbit's curvature: y^2 / 2a, 0.3 m radial at 2 km).
+ * The range-proportional part is for the circular reference below, which
+ * leaves out differential J2: in the truth world about 3e-9 s^-2 times the
+ * separation, 1-sigma per axis, at twice the orbital rate. With
+ * cfg.nonlinear the state follows the nonlinear relative two-body motion
+ * about a circular orbit (the CW model's Cartesian frame misses the orbit's
+ * curvature: y^2 / 2a, 0.3 m radial at 2 km).
  * With a reference orbit in the step's input (ref_valid: the target's
  * inertial state at the start of the step, its on-board ephemeris) the state
  * follows both craft instead: the chaser's inertial state from the Hill one,
  * target and chaser propagated side by side (RK4, two-body + J2, steps of at
  * most 10 s), the chaser back in the Hill frame of the target's new state
- * (gnc_hill_from_inertial). That is the Hill frame the measurements are
- * turned into, the one a J2-perturbed orbit turns unevenly; the circular
- * model leaves about 3e-9 s^-2 times the separation unmodelled.
+ * (gnc_hill_from_inertial), the frame the measurements are turned into.
+ * What is left against the truth is differential drag and SRP (about
+ * 1e-7 m/s^2).
  *
  * Noise models matching the sensors (issue 15): the range 1-sigma is
  * sigma_range + sigma_range_frac * range (predicted range); the bearing

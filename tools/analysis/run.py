@@ -8,6 +8,7 @@
     nav = run.frame("NAV_STATE")     # DataFrame, UTC index, units in nav.attrs["units"]
     ds = run.to_xarray("TRUTH_RELATIVE")
     run.events()                     # the event log as a DataFrame
+    run.residual_acceleration()      # truth relative acceleration vs two-body + J2
     run.summary, run.scenario        # summary.json, the scenario as flown
     run.export_ndm("ndm/")          # CCSDS OEM and AEM files, truth and estimate
     run.export_parquet("tables/")
@@ -99,6 +100,16 @@ class Run:
         f = self.frame("EVENT")
         keep = [c for c in ("t_tai", "severity", "source", "event_id", "text") if c in f]
         return f[keep]
+
+    def residual_acceleration(self, model: str = "j2",
+                              bins: tuple[float, ...] | None = None) -> list[dict[str, Any]]:
+        """The truth's relative acceleration against ``model`` ("j2" or
+        "two-body") per range bin (:mod:`fsw_tools.analysis.residual`)."""
+        from fsw_tools.analysis.residual import RANGE_BINS_M, residual_acceleration
+
+        return residual_acceleration(self.table("TRUTH_CHASER"), self.table("TRUTH_TARGET"),
+                                     self.table("TRUTH_RELATIVE"), model,
+                                     RANGE_BINS_M if bins is None else bins)
 
     def export_parquet(self, folder: str | os.PathLike[str]) -> list[Path]:
         """Every table as typed Parquet (:func:`fsw_tools.analysis.export.write_parquet`)."""

@@ -77,7 +77,6 @@ class NavConfig:
     sigma_range_frac: float = 0.0    #: EKF range noise, fraction of range (added)
     sigma_angle: float = 2e-3        #: rad, EKF bearing noise (sensor + attitude)
     accel_psd: float = 1e-9          #: m^2/s^3, EKF process noise PSD per axis
-    accel_psd_range: float = 0.0     #: 1/s^3, EKF process noise PSD added per m^2 of separation
     gate: float = 16.27              #: EKF NIS gate (99.9 %, 3 dof; 0: none)
     p0: ArrayLike = (100.0, 100.0, 100.0, 1e-3, 1e-3, 1e-3)  #: EKF initial variances
     meas_max_age: float = 2.0        #: s, an older sensor measurement is unused

@@ -37,7 +37,6 @@ class RelnavConfig:
     reject_reset_n: float = 0.0     #: consecutive rejections before a reset (0: never)
     inflate: float = 1.0            #: factor on P at an inflation
     nonlinear: float = 0.0            #: > 0: nonlinear state propagation (P by CW)
-    accel_psd_range: float = 0.0      #: 1/s^3, PSD added per m^2 of separation
 
 
 def measure(x: ArrayLike) -> tuple[np.ndarray, np.ndarray]:

@@ -109,19 +109,17 @@ ATTITUDE_HISTORY = 16
 #: on-board ephemeris has it (target and chaser propagated side by side on
 #: two-body + J2, the state taken back into the target's Hill frame: the
 #: frame the measurements are turned into). The circular reference (1) left
-#: what a J2-perturbed orbit does to its Hill frame unmodelled: in the truth
-#: archives about 2.5-3e-9 s^-2 times the separation per axis (1.5e-6 m/s^2 at
-#: 500 m, 2e-5 at 5 km), narrowband at twice the orbital rate.
+#: differential J2 unmodelled: in the truth archives about 2.5-3e-9 s^-2 times
+#: the separation per axis (1.5e-6 m/s^2 at 500 m, 2e-5 at 5 km), narrowband
+#: at twice the orbital rate (fsw_tools.analysis.residual).
 NONLINEAR = 2.0
-#: unmodelled acceleration PSD [m^2/s^3]: ACCEL_PSD + ACCEL_PSD_RANGE x
-#: (separation [m])^2. About the J2 reference orbit what is left is
-#: differential drag and SRP (~1e-7 m/s^2, steady over an orbit): 2e-11 from a
-#: sweep of 6 dispersed default runs (1e-10: NEES 2.35, 3-sigma containment
-#: 99.87 % pooled; 2e-11: 2.46, 99.83 %). The range-proportional part is for
-#: the circular model (NONLINEAR 1: 4e-15 there, 2.41 and 99.69 %); 0 here.
+#: unmodelled acceleration PSD [m^2/s^3]. About the J2 reference orbit what is
+#: left is differential drag and SRP (~1e-7 m/s^2, steady over an orbit):
+#: 2e-11 from a sweep of 6 dispersed default runs (1e-10: NEES 2.35, 3-sigma
+#: containment 99.87 % pooled; 2e-11: 2.46, 99.83 %; the circular model at
+#: 1e-7, flown before: 2.23, 99.86 %).
 #: NIS gate (chi-square 3 dof, 99.9 %), initial covariance diagonal
 ACCEL_PSD = 2e-11
-ACCEL_PSD_RANGE = 0.0
 NIS_GATE = 16.27
 EKF_P0 = (100.0, 100.0, 100.0, 1e-3, 1e-3, 1e-3)
 #: burn execution error the EKF assumes (1-sigma): magnitude fraction and
@@ -222,7 +220,7 @@ class NavigationTask:
             sigma_gps_vel=s.gps_vel_noise_mps * math.sqrt(3.0 * GAIN_VEL / (2.0 - GAIN_VEL)),
             sigma_range=SIGMA_RANGE_M, sigma_range_frac=s.relnav_range_noise_frac,
             sigma_angle=math.radians(s.relnav_angle_noise_deg),
-            accel_psd=ACCEL_PSD, accel_psd_range=ACCEL_PSD_RANGE, gate=NIS_GATE, p0=EKF_P0,
+            accel_psd=ACCEL_PSD, gate=NIS_GATE, p0=EKF_P0,
             meas_max_age=MEAS_MAX_AGE_S, coast_s=COAST_S, retry_s=RETRY_S,
             boresight_B=tuple(self.sc.chaser.camera_boresight_b),
             dv_sigma_frac=DV_SIGMA_FRAC, dv_sigma_dir=DV_SIGMA_DIR_RAD,

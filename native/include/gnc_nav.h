@@ -76,7 +76,6 @@ typedef struct gnc_nav_config {
     double sigma_range_frac;   /* EKF range noise, fraction of range (added) */
     double sigma_angle;        /* rad, EKF bearing noise 1-sigma (sensor + attitude) */
     double accel_psd;          /* m^2/s^3, EKF process noise PSD per axis */
-    double accel_psd_range;    /* 1/s^3, EKF process noise PSD added per m^2 of separation */
     double gate;               /* EKF NIS gate (0: none) */
     double p0[6];              /* EKF initial covariance diagonal (m^2, (m/s)^2) */
     double meas_max_age;       /* s, a sensor measurement older than this is unused */

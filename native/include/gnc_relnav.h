@@ -6,15 +6,13 @@
  * Measurement: rho = -r, the line of sight from the chaser to the target in
  * Hill axes; range = |rho| (m), azimuth = atan2(rho_y, rho_x) (rad, in
  * (-pi, pi]), elevation = atan2(rho_z, hypot(rho_x, rho_y)) (rad).
- * Dynamics: CW with white acceleration noise of PSD
- * accel_psd + accel_psd_range |r|^2 (m^2/s^3) per axis, |r| the estimated
- * separation at the start of the step (discrete Q of a double integrator).
- * The range-proportional part is for the circular reference below, which
- * leaves out differential J2: in the truth world about 3e-9 s^-2 times the
- * separation, 1-sigma per axis, at twice the orbital rate. With
- * cfg.nonlinear the state follows the nonlinear relative two-body motion
+ * Dynamics: CW with white acceleration noise of PSD accel_psd (m^2/s^3) per
+ * axis (discrete Q of a double integrator). With cfg.nonlinear the state
+ * follows the nonlinear relative two-body motion
  * about a circular orbit (the CW model's Cartesian frame misses the orbit's
- * curvature: y^2 / 2a, 0.3 m radial at 2 km).
+ * curvature: y^2 / 2a, 0.3 m radial at 2 km); the circular reference leaves
+ * out differential J2, in the truth world about 3e-9 s^-2 times the
+ * separation, 1-sigma per axis, at twice the orbital rate.
  * With a reference orbit in the step's input (ref_valid: the target's
  * inertial state at the start of the step, its on-board ephemeris) the state
  * follows both craft instead: the chaser's inertial state from the Hill one,
@@ -59,7 +57,6 @@ typedef struct gnc_relnav_config {
     double nonlinear;        /* > 0: the state propagates by the nonlinear relative
                               * motion about the circular orbit of n (RK4, mu of
                               * the Earth); the covariance by the CW STM either way */
-    double accel_psd_range;  /* 1/s^3, process noise PSD added per m^2 of separation */
 } gnc_relnav_config;
 
 typedef struct gnc_relnav {

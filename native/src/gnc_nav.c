@@ -16,7 +16,7 @@ static int nav_config_ok(const gnc_nav_config *c)
     const double *num[] = {&c->n_default, &c->gain_pos, &c->gain_vel, &c->gps_max_age,
                            &c->gps_reset_m, &c->sigma_gps_pos, &c->sigma_gps_vel,
                            &c->sigma_range, &c->sigma_range_frac, &c->sigma_angle,
-                           &c->accel_psd, &c->accel_psd_range, &c->gate, &c->meas_max_age, &c->coast_s,
+                           &c->accel_psd, &c->gate, &c->meas_max_age, &c->coast_s,
                            &c->retry_s, &c->dv_sigma_frac, &c->dv_sigma_dir,
                            &c->reject_inflate_n, &c->reject_reset_n, &c->inflate,
                            &c->nonlinear, &c->sigma_gps_rel, &c->clock_sigma_b0,
@@ -82,7 +82,6 @@ static int nav_relnav_init(gnc_nav *ctx, double n)
     rc.sigma_range = ctx->cfg.sigma_range;
     rc.sigma_angle = ctx->cfg.sigma_angle;
     rc.accel_psd = ctx->cfg.accel_psd;
-    rc.accel_psd_range = ctx->cfg.accel_psd_range;
     rc.gate = ctx->cfg.gate;
     rc.sigma_range_frac = ctx->cfg.sigma_range_frac;
     rc.dv_sigma_frac = ctx->cfg.dv_sigma_frac;

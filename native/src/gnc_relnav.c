@@ -21,8 +21,7 @@ int gnc_relnav_init(gnc_relnav *ctx, const gnc_relnav_config *cfg)
         || !la_finite(&cfg->reject_reset_n, 1) || !(cfg->reject_reset_n >= 0.0)
         || !la_finite(&cfg->inflate, 1)
         || (cfg->reject_inflate_n > 0.0 && !(cfg->inflate >= 1.0))
-        || !la_finite(&cfg->nonlinear, 1) || !la_finite(&cfg->accel_psd_range, 1)
-        || !(cfg->accel_psd_range >= 0.0)) {
+        || !la_finite(&cfg->nonlinear, 1)) {
         return GNC_ERR_DOMAIN;
     }
     ctx->cfg = *cfg;
@@ -258,10 +257,6 @@ static int relnav_propagate(gnc_relnav *ctx, double dt, const gnc_relnav_in *in)
 {
     double phi[36], tmp[36], x[6], q = ctx->cfg.accel_psd;
     int i, st;
-    if (ctx->cfg.accel_psd_range > 0.0) {
-        q += ctx->cfg.accel_psd_range
-             * (ctx->x[0] * ctx->x[0] + ctx->x[1] * ctx->x[1] + ctx->x[2] * ctx->x[2]);
-    }
     gnc_cw_stm(ctx->cfg.n, dt, phi);
     if (in != NULL && in->ref_valid) {
         la_copy(ctx->x, x, 6);

@@ -165,50 +165,6 @@ def test_update_matches_numpy_ekf_on_badly_scaled_innovation_covariance() -> Non
     assert worst_cond > 1e6  # the scale mix the old determinant test rejected
 
 
-def _q_double_integrator(q: float, dt: float) -> np.ndarray:
-    Q = np.zeros((6, 6))
-    for i in range(3):
-        Q[i, i], Q[i, i + 3], Q[i + 3, i], Q[i + 3, i + 3] = q * dt**3 / 3, q * dt**2 / 2, \
-            q * dt**2 / 2, q * dt
-    return Q
-
-
-def test_range_scaled_process_noise_matches_numpy_prediction() -> None:
-    """accel_psd_range: the PSD of a step is accel_psd + accel_psd_range |r|^2,
-    r the estimate's position at the start of the step. Against a numpy CW
-    prediction step by step (coasting from 3 km to ~0.3 km and updating), and
-    the covariance it adds grows as the square of the separation."""
-    q0, k, dt = 1e-10, 4e-15, 10.0
-    cfg = relnav.RelnavConfig(n=N, sigma_range=0.5, sigma_angle=1e-4, accel_psd=q0,
-                              accel_psd_range=k)
-    f = relnav.Relnav(cfg)
-    phi = rel.cw_stm(N, dt)
-    x = np.array([-300.0, -3000.0, 50.0, 0.0, 2 * N * 300.0 + 0.4, 0.0])
-    P = np.diag([4.0] * 3 + [1e-4] * 3)
-    f.reset(x, P)
-    for _ in range(60):
-        q = q0 + k * float(x[:3] @ x[:3])
-        x, P = phi @ x, phi @ P @ phi.T + _q_double_integrator(q, dt)
-        r = f.step(dt)
-        assert r.x == pytest.approx(x, rel=1e-9, abs=1e-9)
-        assert r.P.reshape(6, 6) == pytest.approx(P, rel=1e-9, abs=1e-18)
-    # the added noise alone: twice the separation, four times the PSD part
-    added = []
-    for rng in (1000.0, 2000.0):
-        g = relnav.Relnav(relnav.RelnavConfig(n=N, sigma_range=0.5, sigma_angle=1e-4,
-                                              accel_psd=0.0, accel_psd_range=k))
-        g.reset(np.array([0.0, -rng, 0.0, 0.0, 0.0, 0.0]), np.diag([1e-30] * 6))
-        added.append(g.step(1.0).P.reshape(6, 6)[3, 3])
-    assert added[0] == pytest.approx(k * 1000.0**2 * 1.0, rel=1e-6)
-    assert added[1] / added[0] == pytest.approx(4.0, rel=1e-6)
-
-
-def test_range_scaled_process_noise_refused_when_negative_or_not_finite() -> None:
-    for bad in (-1e-15, float("nan"), float("inf")):
-        with pytest.raises(GncDomainError):
-            relnav.Relnav(relnav.RelnavConfig(n=N, accel_psd_range=bad))
-
-
 def _j2_accel(r: np.ndarray) -> np.ndarray:
     """Two-body + J2 acceleration (independent numpy implementation)."""
     mu, j2, re = 3.986004418e14, 1.08262668e-3, 6378137.0

@@ -28,8 +28,9 @@ from itertools import pairwise
 from typing import Any
 
 import numpy as np
+from fsw_tools.mission.score_safety import accel_j2
 
-from fsw.constants import J2, MU_EARTH, R_EARTH
+from fsw.constants import MU_EARTH
 from fsw.errors import UserError
 
 __all__ = ["MODELS", "RANGE_BINS_M", "gravity", "residual_acceleration"]
@@ -41,16 +42,13 @@ RANGE_BINS_M = (0.0, 1000.0, 3000.0, 10000.0, 60000.0)
 
 def gravity(r: np.ndarray, model: str) -> np.ndarray:
     """Gravity at the GCRF positions ``r`` (N x 3, m): two-body, or two-body + J2
-    (the J2 axis along GCRF z)."""
-    r = np.asarray(r, dtype=np.float64)
-    r2 = np.einsum("ij,ij->i", r, r)
-    rn = np.sqrt(r2)
-    a = -MU_EARTH * r / (r2 * rn)[:, None]
+    (the J2 axis along GCRF z; the truth scoring's own formula,
+    :func:`fsw_tools.mission.score_safety.accel_j2`)."""
+    r = np.asarray(r, dtype=np.float64).reshape(-1, 3)
     if model == "j2":
-        k = 1.5 * J2 * MU_EARTH * R_EARTH**2 / (r2 * r2 * rn)
-        f = 5.0 * r[:, 2] ** 2 / r2
-        a = a + k[:, None] * r * np.stack([f - 1.0, f - 1.0, f - 3.0], axis=1)
-    return a
+        return np.array([accel_j2(*p) for p in r.tolist()], dtype=np.float64).reshape(-1, 3)
+    rn = np.linalg.norm(r, axis=1)
+    return -MU_EARTH * r / (rn * rn * rn)[:, None]
 
 
 def residual_acceleration(chaser: Mapping[str, Any], target: Mapping[str, Any],

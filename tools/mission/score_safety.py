@@ -109,7 +109,7 @@ def phase_angle_deg(r_target: Any, r_chaser: Any, sun: Any) -> float:
     return math.degrees(math.acos(max(-1.0, min(1.0, c))))
 
 
-def _accel(x: float, y: float, z: float) -> tuple[float, float, float]:
+def accel_j2(x: float, y: float, z: float) -> tuple[float, float, float]:
     """Point mass + J2 acceleration at (x, y, z) [m, GCRF ~ ITRF axes about z]:
     -mu r / |r|^3 + 3/2 J2 mu Re^2 / |r|^5 (x (5 z2 - 1), y (5 z2 - 1), z (5 z2 - 3)),
     z2 = (z / |r|)^2; on floats (it runs some 10^4 times per missed-burn row)."""
@@ -128,7 +128,7 @@ def drift_closest_approach(r_t: Any, v_t: Any, r_c: Any, v_c: Any,
 
     def f(_t: float, y: np.ndarray) -> np.ndarray:
         s = y.tolist()
-        return np.array((*s[3:6], *_accel(*s[0:3]), *s[9:12], *_accel(*s[6:9])))
+        return np.array((*s[3:6], *accel_j2(*s[0:3]), *s[9:12], *accel_j2(*s[6:9])))
 
     t = np.arange(0.0, horizon + 0.5 * SAMPLE_S, SAMPLE_S)
     y0 = np.r_[r_t, v_t, r_c, v_c].astype(float)

@@ -155,7 +155,6 @@ _RELNAV_CONFIG = [
     ("reject_reset_n", 1, "", "consecutive rejections before a reset (0: never)"),
     ("inflate", 1, "", "covariance factor of an inflation"),
     ("nonlinear", 1, "", "> 0: nonlinear state propagation (covariance by CW)"),
-    ("accel_psd_range", 1, "1/s^3", "process noise PSD added per m^2 of separation"),
 ]
 
 _RELNAV_IN = [
@@ -218,7 +217,6 @@ _NAV_CONFIG = [
     ("sigma_range_frac", 1, "", "EKF range noise, fraction of range (added)"),
     ("sigma_angle", 1, "rad", "EKF bearing noise"),
     ("accel_psd", 1, "m^2/s^3", "EKF process noise PSD per axis"),
-    ("accel_psd_range", 1, "1/s^3", "EKF process noise PSD added per m^2 of separation"),
     ("gate", 1, "", "EKF NIS gate (0: none)"),
     ("p0", 6, "m^2, (m/s)^2", "EKF initial covariance diagonal"),
     ("meas_max_age", 1, "s", "a sensor measurement older than this is unused"),

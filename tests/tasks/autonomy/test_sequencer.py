@@ -299,6 +299,18 @@ def test_ellipse_correction_never_shrinks_the_separation(phase_deg: float, expec
         assert np.allclose(dv, recentre, atol=1e-15)
 
 
+def _far_hold_ellipse() -> tuple[Plan, Sequencer, np.ndarray]:
+    """A sequencer with a navigation context and a state on the default
+    plan's safety ellipse at the far hold (2 km behind, phase 0.4 rad)."""
+    plan = Plan()
+    seq = Sequencer(plan, CORE)
+    rt, vt = _target()
+    seq.set_context(0.0, tuple(rt), tuple(vt), (1.0, 0.0, 0.0), 1.0, 0.0005)
+    x = np.asarray(CORE.safety_ellipse(N0, plan.inspection_radial_m, plan.inspection_cross_m,
+                                       -plan.hold_far_m, 0.4), float)
+    return plan, seq, x
+
+
 def test_hold_on_a_drifting_ellipse_orders_a_drift_arrest() -> None:
     """The far hold is a coast on a safety ellipse 2 km behind the target.
     Arrived with a CW centre 120 m below the target's orbit (x_c = -120 m:
@@ -307,12 +319,7 @@ def test_hold_on_a_drifting_ellipse_orders_a_drift_arrest() -> None:
     the keep-out within a day (scipy's CW integration). The hold's screen
     orders a drift arrest where the radial oscillation crosses its middle;
     after it, the day's free drift keeps 1.2 keep-out radii."""
-    plan = Plan()
-    A, B = plan.inspection_radial_m, plan.inspection_cross_m
-    seq = Sequencer(plan, CORE)
-    rt, vt = _target()
-    seq.set_context(0.0, tuple(rt), tuple(vt), (1.0, 0.0, 0.0), 1.0, 0.0005)
-    x = np.asarray(CORE.safety_ellipse(N0, A, B, -plan.hold_far_m, 0.4), float)
+    plan, seq, x = _far_hold_ellipse()
     x[0] -= 120.0                  # the oscillation about x_c = 4x + 2 vy/n = -120 m
     x[4] += 1.5 * N0 * 120.0
     day = 86400.0
@@ -373,12 +380,7 @@ def test_a_correction_that_would_make_a_missed_arrival_unsafe_is_not_made() -> N
     evented; a correction that screens no worse, or clear, is made."""
     from types import SimpleNamespace
 
-    plan = Plan()
-    A, B = plan.inspection_radial_m, plan.inspection_cross_m
-    seq = Sequencer(plan, CORE)
-    rt, vt = _target()
-    seq.set_context(0.0, tuple(rt), tuple(vt), (1.0, 0.0, 0.0), 1.0, 0.0005)
-    x1 = np.asarray(CORE.safety_ellipse(N0, A, B, -plan.hold_far_m, 0.4), float)
+    plan, seq, x1 = _far_hold_ellipse()
     day = 86400.0
     assert _cw_min_range(x1, day) >= plan.keep_out_m
     leg = SimpleNamespace(name="to near hold")

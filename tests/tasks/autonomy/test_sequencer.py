@@ -341,16 +341,17 @@ def test_hold_on_a_drifting_ellipse_orders_a_drift_arrest() -> None:
     assert seq.legs[0].name == "far hold"
 
 
-def test_face_planning_is_opt_in_and_reaches_the_core() -> None:
-    """plan.face_view_deg > 0 plans the inspection's phase for the target's
-    faces (the core's choice, checked against a brute force in
-    tests/core/test_safety.py); 0 (the default) keeps the light-only choice
-    and its event text. Never on a hold's ellipse."""
+def test_face_planning_is_on_by_default_and_reaches_the_core() -> None:
+    """plan.face_view_deg > 0 (the default, 60) plans the inspection's phase
+    for the target's faces (the core's choice, checked against a brute force
+    in tests/core/test_safety.py); 0 keeps the light-only choice and its
+    event text. Never on a hold's ellipse."""
     rt, vt = _target()
     sun = (0.3, 0.9, 0.3)
-    on = dataclasses.replace(Plan(), face_view_deg=60.0)
+    on = Plan()
+    assert on.face_view_deg == 60.0
     outs = {}
-    for name, plan in (("off", Plan()), ("on", on)):
+    for name, plan in (("off", dataclasses.replace(Plan(), face_view_deg=0.0)), ("on", on)):
         seq = Sequencer(plan, CORE)
         seq.set_context(0.0, tuple(rt), tuple(vt), sun, 1.0, 0.0005)
         outs[name] = seq._ellipse_entry(0.0, 600.0, N0, 0.0)

@@ -546,6 +546,15 @@ class CraftBody:
     thruster_misalignment_deg: list[float] = field(default_factory=list)
     #: ... and where on that cone [deg] (empty: 0)
     thruster_misalignment_azimuth_deg: list[float] = field(default_factory=list)
+    #: the main thrusters' common thrust-direction error: every thruster
+    #: thrusting along body +-x tilted by this cone angle [deg] at this
+    #: azimuth [deg] (a group's tilt makes a torque about y and z that the
+    #: flight software's off-pulsing cancels; no thruster of the layout makes
+    #: torque about x, so independent per-thruster tilts, whose torques about
+    #: x only the 20 mN m wheels can hold, are left to thruster_misalignment_*,
+    #: not dispersed). Exclusive with nonzero thruster_misalignment_deg
+    main_thrust_tilt_deg: float = 0.0
+    main_thrust_tilt_azimuth_deg: float = 0.0
 
 
 def _target_body() -> CraftBody:
@@ -899,6 +908,13 @@ def _validate_environment(sc: Scenario) -> None:
                      f"craft.{who}.{key}", "must be finite numbers")
         _require(all(abs(x) <= 30 for x in b.thruster_misalignment_deg),
                  f"craft.{who}.thruster_misalignment_deg", "must be within 30 deg")
+        for key in ("main_thrust_tilt_deg", "main_thrust_tilt_azimuth_deg"):
+            _require(math.isfinite(getattr(b, key)), f"craft.{who}.{key}", "must be finite")
+        _require(abs(b.main_thrust_tilt_deg) <= 30, f"craft.{who}.main_thrust_tilt_deg",
+                 "must be within 30 deg")
+        _require(b.main_thrust_tilt_deg == 0 or not any(b.thruster_misalignment_deg),
+                 f"craft.{who}.main_thrust_tilt_deg",
+                 "cannot be set together with nonzero thruster_misalignment_deg")
     _require(od.rho0_kgm3 > 0, "onboard_drag.rho0_kgm3", "must be > 0")
     _require(100 <= od.h0_km <= 2000, "onboard_drag.h0_km", "must be in [100, 2000] km")
     _require(od.scale_height_km > 0, "onboard_drag.scale_height_km", "must be > 0")

@@ -197,6 +197,13 @@ class GuidanceCore(abc.ABC):
         """One firing cycle ``(on s, dv m/s, dm kg)``; on = 0: the burn is done."""
 
     @abc.abstractmethod
+    def prop_offpulse(self, on_time: ArrayLike, torque_B: ArrayLike, thrust: float,
+                      mass: float, q_BN: ArrayLike
+                      ) -> tuple[tuple[float, ...], T3, float, T3]:
+        """Off-pulsing of a firing cycle: ``(on_time per thruster s, dv_N m/s,
+        dm kg, torque made N m)`` (:meth:`fsw.core.prop.Prop.offpulse`)."""
+
+    @abc.abstractmethod
     def prop_translate(self, ok_mask: int, q_BN: ArrayLike, rem_N: ArrayLike, thrust: float,
                        mass: float, dt: float
                        ) -> tuple[tuple[float, ...], tuple[float, float, float], float]:
@@ -402,6 +409,12 @@ class LocalCore(GuidanceCore):
     def prop_fire(self, n_fire: int, thrust: float, mass: float, remaining: float,
                   dt: float) -> tuple[float, float, float]:
         return self._need(self._prop, "prop_fire").fire(n_fire, thrust, mass, remaining, dt)
+
+    def prop_offpulse(self, on_time: ArrayLike, torque_B: ArrayLike, thrust: float,
+                      mass: float, q_BN: ArrayLike
+                      ) -> tuple[tuple[float, ...], T3, float, T3]:
+        return self._need(self._prop, "prop_offpulse").offpulse(on_time, torque_B, thrust,
+                                                                mass, q_BN)
 
     def prop_translate(self, ok_mask: int, q_BN: ArrayLike, rem_N: ArrayLike, thrust: float,
                        mass: float, dt: float
@@ -681,6 +694,15 @@ class PacketCore(GuidanceCore):
         r = self._rpc("PROP_FIRE", n_fire=int(n_fire), thrust=thrust, mass=mass,
                       remaining=remaining, dt=dt)
         return float(r.on), float(r.dv), float(r.dm)
+
+    def prop_offpulse(self, on_time: ArrayLike, torque_B: ArrayLike, thrust: float,
+                      mass: float, q_BN: ArrayLike
+                      ) -> tuple[tuple[float, ...], T3, float, T3]:
+        r = self._rpc("PROP_OFFPULSE", on_time=on_time, torque_B=torque_B, thrust=thrust,
+                      mass=mass, q_BN=q_BN)
+        t, d = r.torque_B, r.dv_N
+        return (tuple(float(x) for x in r.on_time), (float(d[0]), float(d[1]), float(d[2])),
+                float(r.dm), (float(t[0]), float(t[1]), float(t[2])))
 
     def prop_translate(self, ok_mask: int, q_BN: ArrayLike, rem_N: ArrayLike, thrust: float,
                        mass: float, dt: float

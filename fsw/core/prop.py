@@ -119,6 +119,21 @@ class Prop:
                                 float(remaining), float(dt), d, d + 1, d + 2), "prop_fire")
         return float(d[0]), float(d[1]), float(d[2])
 
+    def offpulse(self, on_time: ArrayLike, torque_B: ArrayLike, thrust: float, mass: float,
+                 q_BN: ArrayLike
+                 ) -> tuple[tuple[float, ...], tuple[float, float, float], float,
+                            tuple[float, float, float]]:
+        """Off-pulsing of one firing cycle: the nominal on-times (16 thruster
+        slots) cut short so the cycle's torque is as near ``torque_B`` as the
+        groups make it: ``(on_time per slot s, dv_N m/s, dm kg, torque made
+        N m)`` (see gnc_prop_offpulse)."""
+        o, tq, q = vec(on_time, 16, "on_time"), vec(torque_B, 3, "torque_B"), vec(q_BN, 4, "q_BN")
+        on_t, dv, tq_out, d = out(16), out(3), out(3), self._d
+        check(lib.gnc_prop_offpulse(self._ctx, ptr(o), ptr(tq), float(thrust), float(mass),
+                                    ptr(q), ptr(on_t), ptr(dv), d, ptr(tq_out)),
+              "prop_offpulse")
+        return tuple(float(x) for x in on_t), _t3(dv), float(d[0]), _t3(tq_out)
+
     def translate(self, ok_mask: int, q_BN: ArrayLike, rem_N: ArrayLike, thrust: float,
                   mass: float, dt: float
                   ) -> tuple[tuple[float, ...], tuple[float, float, float], float]:

@@ -351,6 +351,7 @@ class AdcsTask:
                           valid=int(bool(out.flags & AdcsFlag.EST_VALID)),
                           q_BN=out.values("q_BN"), rate_B=out.values("w_B"),
                           att_error=float(out.att_error), h_wheels=float(out.h_norm),
+                          h_B=out.values("h_body"),
                           wheels_ok=self._wheel_mask(), flags=int(out.flags) & 0xFFFF,
                           st_age=float(min(t - self.st_t, 1e9)),
                           att_sigma=float(max(sigma[0], sigma[1], sigma[2])),

@@ -91,6 +91,11 @@ TEST_BACKOFF_S = 300.0
 DV_MAX = 20.0
 #: body axis turned towards the orbit normal in a burn attitude (the star tracker)
 ST_B = (0.0, -1.0, 0.0)
+#: off-pulsing while firing (:meth:`PropulsionTask._offpulse_torque`): the
+#: fraction of the wheels' momentum taken back per second [1/s], and the gain of the
+#: filter on the thrust's estimated torque (ADCS_STATE arrives once a second)
+OFFPULSE_GAIN = 0.5
+OFFPULSE_FILTER = 0.7
 #: thruster slots of THRUSTER_CMD.on_time (the core's GNC_PROP_MAX)
 SLOTS = 16
 #: thrusters of a translation group fired together (the pairs along ±y and ±z)
@@ -172,7 +177,7 @@ class PropulsionTask:
         self.state = BurnStatusState.IDLE
         self.armed_until = -math.inf
         self.burn = None  # dict: id, t_exec, dv, mag, done, ack, purpose, q, axis, ...
-        self.att = None  # (valid, q_BN, rate, att_error, h)
+        self.att = None  # (valid, q_BN, rate, att_error, |h|, h_B, t)
         self.mode = MissionMode.STANDBY
         self.faults = 0
         self.cycles = 0
@@ -184,6 +189,8 @@ class PropulsionTask:
         self.monitor_after = -math.inf
         self.firing_rate_count = 0
         self.rates_fire0 = _Z3
+        #: off-pulsing state of the burn firing (see _offpulse_torque)
+        self.offpulse = {"t": None, "H": _Z3, "L": _Z3, "on": 0.0, "tau": _Z3}
         self.gauge = None
         self.status_every = max(1, round(1.0 / self.dt))
         ctx.subscribe(PROP_ARM, self.on_arm, parse=True)
@@ -269,7 +276,7 @@ class PropulsionTask:
                       command_auth_seq=tc.auth_seq, stage=stage, reason=reason)
 
     def on_adcs(self, r) -> None:
-        self.att = (r.valid, r.q_BN, r.rate_B, r.att_error, r.h_wheels)
+        self.att = (r.valid, r.q_BN, r.rate_B, r.att_error, r.h_wheels, r.h_B, r.t_tai)
 
     def on_nav(self, r) -> None:
         n = r.normal_N
@@ -362,6 +369,7 @@ class PropulsionTask:
         self.state = BurnStatusState.FIRING
         self.firing_rate_count = 0
         self.rates_fire0 = self.rates
+        self.offpulse = {"t": None, "H": _Z3, "L": _Z3, "on": 0.0, "tau": _Z3}
         self.ctx.event(Severity.INFO, EventId.BURN, f"burn {b['id']} firing")
 
     def _can_translate(self, dv, mag: float) -> bool:
@@ -392,6 +400,7 @@ class PropulsionTask:
         self.state = BurnStatusState.FIRING
         self.firing_rate_count = 0
         self.rates_fire0 = self.rates if self.rates is not None else _Z3
+        self.offpulse = {"t": None, "H": _Z3, "L": _Z3, "on": 0.0, "tau": _Z3}
         self.ctx.event(Severity.INFO, EventId.BURN, f"burn {b['id']} firing (translation)")
 
     def _fire(self, t: float) -> None:
@@ -419,11 +428,65 @@ class PropulsionTask:
         if on <= 0.0:
             self._end(BurnStatusState.DONE, "delta-v reached")
             return
-        self.ctx.send(THRUSTER_CMD, on_time=tuple(on if group >> i & 1 else 0.0
-                                                  for i in range(SLOTS)))
+        # off-pulsing: the group's torque drives the wheels' momentum back (the
+        # thrust's own torque, misalignment or centre-of-mass offset, is what
+        # builds it); the cycle's Delta-v is what the shortened pulses make
+        pulses = self._offpulse(tuple(on if group >> i & 1 else 0.0 for i in range(SLOTS)),
+                                b["q"])
+        if pulses is None:
+            return
+        on_t, dv_N, dm = pulses
+        dv = math.sqrt(dv_N[0] * dv_N[0] + dv_N[1] * dv_N[1] + dv_N[2] * dv_N[2])
+        self.ctx.send(THRUSTER_CMD, on_time=on_t)
         b["done"] += dv
         self.cds["dv_total"] += dv
         self.cds["propellant"] = max(0.0, self.cds["propellant"] - dm)
+
+    def _offpulse(self, on: tuple[float, ...], q_BN
+                  ) -> tuple[tuple[float, ...], tuple[float, float, float], float] | None:
+        """The cycle's nominal pulses off-pulsed by the core for the torque
+        of :meth:`_offpulse_torque`: ``(on_time, dv_N, dm)``; None when the
+        burn was ended (a core error)."""
+        q = self.att[1] if self.att is not None and self.att[0] else q_BN
+        try:
+            on_t, dv_N, dm, made = self.core.prop_offpulse(on, self._offpulse_torque(), self.F,
+                                                           self._mass(), q)
+        except GncError as exc:
+            self._end(BurnStatusState.ABORTED, f"off-pulsing: {exc}")
+            return None
+        op, span = self.offpulse, max(on)
+        op["L"] = (op["L"][0] + made[0] * span, op["L"][1] + made[1] * span,
+                   op["L"][2] + made[2] * span)
+        op["on"] += span
+        return on_t, dv_N, dm
+
+    def _offpulse_torque(self) -> tuple[float, float, float]:
+        """The torque the group is asked for while it fires this cycle: the
+        thrust's own torque (misalignment, centre-of-mass offset) cancelled
+        and the wheels' momentum driven back. The thrust's torque is
+        estimated from the body's total angular momentum H = I w + h_wheels
+        (ADCS_STATE): its change between two states, less the torque impulse
+        the off-pulsing commanded in between, per second of firing, filtered."""
+        op = self.offpulse
+        if self.att is None or not self.att[0]:
+            return op["tau"]
+        w, h, t = self.att[2], self.att[5], self.att[6]
+        J = self.sc.chaser.inertia_kgm2
+        H = (J[0] * w[0] + h[0], J[1] * w[1] + h[1], J[2] * w[2] + h[2])
+        if op["t"] is None or t > op["t"]:
+            if op["t"] is not None and op["on"] > 0.0:
+                tau = op["tau"]
+                op["tau"] = tuple(tau[k] + OFFPULSE_FILTER * (
+                    (H[k] - op["H"][k] - op["L"][k]) / op["on"] - tau[k]) for k in range(3))
+            op["t"], op["H"], op["L"], op["on"] = t, H, _Z3, 0.0
+        # the momentum taken back at most at half the wheels' torque (the
+        # wheels keep the attitude while it goes)
+        tau, cap = op["tau"], 0.5 * self.sc.chaser.wheels.max_torque_nm
+        back = [OFFPULSE_GAIN * x for x in h]
+        size = math.sqrt(back[0] * back[0] + back[1] * back[1] + back[2] * back[2])
+        if size > cap:
+            back = [x * (cap / size) for x in back]
+        return (-tau[0] - back[0], -tau[1] - back[1], -tau[2] - back[2])
 
     def _fire_translation(self) -> None:
         """One cycle of a translation: the Δv still to do split over the groups
@@ -443,6 +506,10 @@ class PropulsionTask:
         if not any(x > 0.0 for x in on):
             self._end(BurnStatusState.DONE, "delta-v reached")
             return
+        pulses = self._offpulse(on, self.att[1])
+        if pulses is None:
+            return
+        on, dv_N, dm = pulses
         self.ctx.send(THRUSTER_CMD, on_time=on)
         made = (made[0] + dv_N[0], made[1] + dv_N[1], made[2] + dv_N[2])
         b["made"] = made

@@ -197,7 +197,12 @@ def _environment(sc: Any, cfg: WorldConfig) -> None:
     b = craft.chaser
     cone = list(getattr(b, "thruster_misalignment_deg", []))
     az = list(getattr(b, "thruster_misalignment_azimuth_deg", []))
+    tilt = float(getattr(b, "main_thrust_tilt_deg", 0.0))
+    tilt_az = float(getattr(b, "main_thrust_tilt_azimuth_deg", 0.0))
     for i, th in enumerate(cfg.chaser.thrusters):
         th.thrust *= 1.0 + float(getattr(b, "thrust_scale_error", 0.0))
         th.misalignment_deg = float(cone[i]) if i < len(cone) else 0.0
         th.misalignment_azimuth_deg = float(az[i]) if i < len(az) else 0.0
+        d = th.direction
+        if tilt != 0.0 and abs(d[0]) > 0.999 * math.sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2]):
+            th.misalignment_deg, th.misalignment_azimuth_deg = tilt, tilt_az

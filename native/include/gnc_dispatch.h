@@ -110,6 +110,12 @@ typedef struct gnc_prop_translate_req {
 typedef struct gnc_prop_translate_resp {
     double on_time[GNC_PROP_MAX]; double dv_N[3]; double dm;
 } gnc_prop_translate_resp;
+typedef struct gnc_prop_offpulse_req {
+    double on_time[GNC_PROP_MAX]; double torque_B[3]; double thrust; double mass; double q_BN[4];
+} gnc_prop_offpulse_req;
+typedef struct gnc_prop_offpulse_resp {
+    double on_time[GNC_PROP_MAX]; double dv_N[3]; double dm; double torque_B[3];
+} gnc_prop_offpulse_resp;
 typedef struct gnc_prop_duration_req { int n_fire; double thrust; double mass; double dv; } gnc_prop_duration_req;
 typedef struct gnc_prop_duration_resp { double duration; } gnc_prop_duration_resp;
 typedef struct gnc_prop_rate_residuals_req { double w_B[3]; double w0_B[3]; } gnc_prop_rate_residuals_req;

@@ -58,6 +58,24 @@ int gnc_prop_burn_attitude(const gnc_prop *ctx, const double axis_B[3], const do
 int gnc_prop_fire(const gnc_prop *ctx, int n_fire, double thrust, double mass, double remaining,
                   double dt, double *on, double *dv, double *dm);
 
+/* Off-pulsing of one firing cycle: thruster i nominally on for on_in[i] (s,
+ * any groups, e.g. gnc_prop_fire's on-time for a group or gnc_prop_translate's
+ * on-times) at thrust F (N) is cut short so that the cuts add a torque
+ * impulse as near torque_B times the longest pulse (N m s) as the groups make
+ * (the nominal pulses taken as torque-free, as the layout's groups are):
+ * group by group (thrusters of one direction and one on-time, at least two),
+ * longest pulses first, the cuts of least norm in the plane normal to the
+ * group's axis (where all its torques lie), shifted so the group's least cut
+ * is zero (a balanced group's thrust torque is unchanged by a common cut),
+ * scaled down together when longer than the pulse; a pulse left shorter than
+ * min_on is rounded to 0 or min_on. on_out (s), the cycle's Delta-v dv_N
+ * (GCRF, m/s, in attitude q_BN), propellant *dm (kg) and the torque the cuts
+ * add, torque_out_B (N m: their impulse over the longest pulse). */
+int gnc_prop_offpulse(const gnc_prop *ctx, const double on_in[GNC_PROP_MAX],
+                      const double torque_B[3], double thrust, double mass, const double q_BN[4],
+                      double on_out[GNC_PROP_MAX], double dv_N[3], double *dm,
+                      double torque_out_B[3]);
+
 /* One firing cycle of a translation without slewing: the Delta-v still to do,
  * rem_N (GCRF), seen in attitude q_BN, is split over the groups (at least two
  * usable thrusters of ok_mask each) whose directions have a positive component

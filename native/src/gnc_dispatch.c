@@ -122,6 +122,7 @@ typedef union dispatch_args {
     gnc_prop_burn_attitude_req patt;
     gnc_prop_fire_req pfire;
     gnc_prop_translate_req ptr;
+    gnc_prop_offpulse_req poff;
     gnc_prop_duration_req pdur;
     gnc_prop_rate_residuals_req prate;
     gnc_prop_test_response_req ptest;
@@ -160,6 +161,7 @@ typedef union dispatch_result {
     gnc_prop_burn_attitude_resp patt;
     gnc_prop_fire_resp pfire;
     gnc_prop_translate_resp ptr;
+    gnc_prop_offpulse_resp poff;
     gnc_prop_duration_resp pdur;
     gnc_prop_rate_residuals_resp prate;
     gnc_prop_test_response_resp ptest;
@@ -256,6 +258,10 @@ static int run_more(gnc_dispatcher *ctx, unsigned apid, const dispatch_args *a,
         return gnc_prop_translate(&ctx->prop, a->ptr.ok_mask, a->ptr.q_BN, a->ptr.rem_N,
                                   a->ptr.thrust, a->ptr.mass, a->ptr.dt, r->ptr.on_time,
                                   r->ptr.dv_N, &r->ptr.dm);
+    case GNC_APID_PROP_OFFPULSE:
+        return gnc_prop_offpulse(&ctx->prop, a->poff.on_time, a->poff.torque_B, a->poff.thrust,
+                                 a->poff.mass, a->poff.q_BN, r->poff.on_time, r->poff.dv_N,
+                                 &r->poff.dm, r->poff.torque_B);
     case GNC_APID_PROP_FIRE:
         return gnc_prop_fire(&ctx->prop, a->pfire.n_fire, a->pfire.thrust, a->pfire.mass,
                              a->pfire.remaining, a->pfire.dt, &r->pfire.on, &r->pfire.dv,

@@ -213,6 +213,165 @@ int gnc_prop_fire(const gnc_prop *ctx, int n_fire, double thrust, double mass, d
     return GNC_OK;
 }
 
+/* Cuts c_i >= 0 (s) of the thrusters of one group (mask: one direction d,
+ * each nominally on for on s at thrust F) whose torque impulse change
+ * -sum c_i F a_i is as near want (N m s) as the group makes it (least
+ * squares in the plane normal to d, minimum norm, shifted so the least cut
+ * is zero; longer than on: all scaled down together). */
+static void group_cuts(const gnc_prop *ctx, int mask, const double *d, double on,
+                       double thrust, const double want[3], double cut[GNC_PROP_MAX])
+{
+    double e1[3], e2[3], b2[2], m11 = 0.0, m12 = 0.0, m22 = 0.0, y[2] = {0.0, 0.0};
+    double least = HUGE_VAL, most = 0.0, det, tr;
+    int i;
+    e1[0] = e1[1] = e1[2] = 0.0;
+    e1[fabs(d[0]) < 0.9 ? 0 : 1] = 1.0;
+    la_cross(d, e1, e2);
+    la_scale(e2, 1.0 / la_norm(e2), e2);
+    la_cross(e2, d, e1);
+    for (i = 0; i < ctx->cfg.count; ++i) {
+        const double *ai = ctx->torque_arm + 3 * i;
+        double u, v;
+        if (!(mask >> i & 1)) {
+            continue;
+        }
+        u = thrust * la_dot(ai, e1);
+        v = thrust * la_dot(ai, e2);
+        m11 += u * u;
+        m12 += u * v;
+        m22 += v * v;
+    }
+    b2[0] = -la_dot(want, e1);
+    b2[1] = -la_dot(want, e2);
+    det = m11 * m22 - m12 * m12;
+    tr = m11 + m22;
+    if (det > 1e-9 * tr * tr) {
+        y[0] = (m22 * b2[0] - m12 * b2[1]) / det;
+        y[1] = (m11 * b2[1] - m12 * b2[0]) / det;
+    } else if (tr > 0.0) {
+        /* rank one (a pair): along its one torque direction */
+        double ux = m11 >= m22 ? m11 : m12, uy = m11 >= m22 ? m12 : m22;
+        double un = sqrt(ux * ux + uy * uy), k;
+        if (un > 0.0) {
+            ux /= un;
+            uy /= un;
+            k = (ux * b2[0] + uy * b2[1]) / tr;
+            y[0] = k * ux;
+            y[1] = k * uy;
+        }
+    }
+    for (i = 0; i < ctx->cfg.count; ++i) {
+        const double *ai = ctx->torque_arm + 3 * i;
+        if (mask >> i & 1) {
+            cut[i] = thrust * (la_dot(ai, e1) * y[0] + la_dot(ai, e2) * y[1]);
+            least = cut[i] < least ? cut[i] : least;
+        }
+    }
+    for (i = 0; i < ctx->cfg.count; ++i) {
+        if (mask >> i & 1) {
+            cut[i] -= least;
+            most = cut[i] > most ? cut[i] : most;
+        }
+    }
+    if (most > on) {
+        for (i = 0; i < ctx->cfg.count; ++i) {
+            if (mask >> i & 1) {
+                cut[i] *= on / most;
+            }
+        }
+    }
+}
+
+int gnc_prop_offpulse(const gnc_prop *ctx, const double on_in[GNC_PROP_MAX],
+                      const double torque_B[3], double thrust, double mass, const double q_BN[4],
+                      double on_out[GNC_PROP_MAX], double dv_N[3], double *dm,
+                      double torque_out_B[3])
+{
+    double q[4], qc[4], rem[3], span = 0.0, impulse = 0.0, dv_B[3] = {0.0, 0.0, 0.0};
+    double cut[GNC_PROP_MAX];
+    int i, j, done = 0, st;
+    if (ctx == NULL || on_in == NULL || torque_B == NULL || q_BN == NULL || on_out == NULL
+        || dv_N == NULL || dm == NULL || torque_out_B == NULL) {
+        return GNC_ERR_NULL;
+    }
+    if (!prop_ready(ctx)) {
+        return GNC_ERR_STATE;
+    }
+    if (!la_finite(on_in, GNC_PROP_MAX) || !(thrust > 0.0) || !la_finite(&thrust, 1)
+        || !(mass > 0.0) || !la_finite(&mass, 1) || !la_finite(torque_B, 3)) {
+        return GNC_ERR_DOMAIN;
+    }
+    st = gnc_quat_normalize(q_BN, q);
+    if (st != GNC_OK) {
+        return st;
+    }
+    for (i = 0; i < GNC_PROP_MAX; ++i) {
+        if (!(on_in[i] >= 0.0) || (i >= ctx->cfg.count && on_in[i] != 0.0)) {
+            return GNC_ERR_DOMAIN;
+        }
+        span = on_in[i] > span ? on_in[i] : span;
+    }
+    /* the torque impulse asked for (torque_B over the longest pulse); the
+     * nominal pulses are taken as torque-free (the layout's groups are, about
+     * the centre of mass the scenario places between its pairs: what is left,
+     * like the thrust's own torque, the caller's torque_B accounts for) */
+    la_scale(torque_B, span, rem);
+    la_copy(on_in, on_out, GNC_PROP_MAX);
+    /* group by group, the longest pulses first (the most authority) */
+    while (done != (1 << ctx->cfg.count) - 1) {
+        int lead = -1, mask = 0, n = 0;
+        for (i = 0; i < ctx->cfg.count; ++i) {
+            if (!(done >> i & 1) && (lead < 0 || on_in[i] > on_in[lead])) {
+                lead = i;
+            }
+        }
+        for (i = 0; i < ctx->cfg.count; ++i) {
+            if (!(done >> i & 1) && on_in[i] == on_in[lead]
+                && same_direction(ctx->cfg.direction_B + 3 * i,
+                                  ctx->cfg.direction_B + 3 * lead)) {
+                mask |= 1 << i;
+                ++n;
+            }
+        }
+        done |= mask;
+        if (!(on_in[lead] > 0.0) || n < 2) {
+            continue;
+        }
+        group_cuts(ctx, mask, ctx->cfg.direction_B + 3 * lead, on_in[lead], thrust, rem, cut);
+        for (i = 0; i < ctx->cfg.count; ++i) {
+            double t;
+            if (!(mask >> i & 1)) {
+                continue;
+            }
+            t = on_in[i] - cut[i];
+            t = t < 0.0 ? 0.0 : t;
+            if (t < ctx->cfg.min_on) {
+                t = t < 0.5 * ctx->cfg.min_on ? 0.0 : ctx->cfg.min_on;
+            }
+            on_out[i] = t;
+            for (j = 0; j < 3; ++j) {
+                rem[j] += thrust * (on_in[i] - t) * ctx->torque_arm[3 * i + j];
+            }
+        }
+    }
+    la_zero(torque_out_B, 3);
+    for (i = 0; i < ctx->cfg.count; ++i) {
+        for (j = 0; j < 3; ++j) {
+            torque_out_B[j] -= thrust * (on_in[i] - on_out[i]) * ctx->torque_arm[3 * i + j];
+            dv_B[j] += thrust * on_out[i] * ctx->cfg.direction_B[3 * i + j];
+        }
+        impulse += thrust * on_out[i];
+    }
+    if (span > 0.0) {
+        la_scale(torque_out_B, 1.0 / span, torque_out_B);
+    }
+    la_scale(dv_B, 1.0 / mass, dv_B);
+    (void)gnc_quat_conj(q, qc); /* q is unit: neither call can fail */
+    (void)gnc_quat_rotate(qc, dv_B, dv_N);
+    *dm = impulse / (ctx->cfg.isp * ctx->cfg.g0);
+    return GNC_OK;
+}
+
 int gnc_prop_translate(const gnc_prop *ctx, int ok_mask, const double q_BN[4],
                        const double rem_N[3], double thrust, double mass, double dt,
                        double on_time[GNC_PROP_MAX], double dv_N[3], double *dm)

@@ -231,3 +231,90 @@ def test_translation_refused_where_the_layout_cannot_make_it() -> None:
         prop.Prop(x_only).translate(0xFF, q, [0.0, 0.01, 0.0], 1.0, 300.0, 0.1)
     on, dv, dm = prop.Prop(x_only).translate(0xFF, q, [0.0, 0.0, 0.0], 1.0, 300.0, 0.1)
     assert not any(on) and dv == (0.0, 0.0, 0.0) and dm == 0.0
+
+
+def _group_cuts_truth(pos: np.ndarray, dirs: np.ndarray, mask: np.ndarray, F: float,
+                      want: np.ndarray) -> np.ndarray:
+    """The least-norm cuts of one group whose torque change -sum c_i F a_i is
+    want, by numpy's pseudo-inverse (rank 2: the torques lie in the plane
+    normal to the axis), shifted so the least cut is zero."""
+    A = (np.cross(pos[mask], dirs[mask]) * F).T  # 3 x n
+    c = np.linalg.pinv(A, rcond=1e-9) @ (-want)
+    return c - c.min()
+
+
+def test_offpulse_makes_the_torque_asked_against_numpy() -> None:
+    """Off-pulsing a main group (four thrusters along +x): the cuts are the
+    least-norm solution (numpy pinv) shifted to a zero least cut, the torque
+    they add is the one asked for in the plane normal to the axis (none about
+    it: no thruster of the group can make it), Delta-v and propellant are the
+    shortened pulses' impulse, and a torque beyond the group's authority
+    scales every cut down together (the pulse direction of the torque kept)."""
+    cfg = _scenario_config()
+    pr = prop.Prop(cfg)
+    dirs = np.asarray(cfg.direction_B, float)
+    pos = np.asarray(cfg.position_B, float)
+    F, mass, span = 1.0, 300.0, 0.1
+    grp = np.array([i < 4 for i in range(16)])
+    beyond = 0
+    for _ in range(100):
+        rot = Rotation.random(random_state=int(RNG.integers(1 << 30)))
+        tq = RNG.normal(size=3) * RNG.choice([0.02, 1.0])
+        on_in = np.where(grp, span, 0.0)
+        on, dv_N, dm, made = pr.offpulse(on_in, tq, F, mass, _q(rot))
+        on = np.asarray(on)
+        cut = on_in - on
+        assert np.all(cut >= -1e-15) and np.all(on[~grp] == 0.0)
+        want = np.asarray(tq) * span
+        want_plane = want - want[0] * np.array([1.0, 0.0, 0.0])
+        truth = _group_cuts_truth(pos, dirs, grp, F, want_plane)
+        if truth.max() <= span:
+            assert np.allclose(cut[grp], truth, rtol=1e-9, atol=1e-13)
+            added = -(np.cross(pos, dirs) * (F * cut)[:, None]).sum(axis=0)
+            assert np.allclose(added, want_plane, atol=1e-12)
+            assert np.allclose(np.asarray(made) * span, added, atol=1e-14)
+        else:  # beyond the authority: all cuts scaled down together, one pulse off
+            left = span - truth * (span / truth.max())
+            # a pulse shorter than the minimum is rounded to none or the minimum
+            left = np.where(left < cfg.min_on, np.where(left < cfg.min_on / 2, 0.0, cfg.min_on),
+                            left)
+            assert np.allclose(on[grp], left, rtol=1e-9, atol=1e-13)
+            assert min(on[grp]) == 0.0
+            beyond += 1
+        made_B = (on[:, None] * F * dirs).sum(axis=0) / mass
+        assert np.allclose(dv_N, rot.inv().apply(made_B), rtol=1e-12, atol=1e-18)
+        assert dm == pytest.approx(F * on.sum() / (220.0 * 9.80665), rel=1e-12)
+    assert 10 < beyond < 90  # both cases exercised
+
+
+def test_offpulse_of_a_translation_works_group_by_group() -> None:
+    """A translation's pulses (several groups, different on-times): no torque
+    asked, nothing is cut; a torque asked is made by the longest group first,
+    every group's least cut zero, never a pulse lengthened."""
+    cfg = _scenario_config()
+    pr = prop.Prop(cfg)
+    dirs = np.asarray(cfg.direction_B, float)
+    pos = np.asarray(cfg.position_B, float)
+    full = (1 << 16) - 1
+    q = _q(Rotation.from_euler("xyz", [20, -35, 50], degrees=True))
+    on_in, _, _ = pr.translate(full, q, (0.004, -0.003, 0.002), 1.0, 300.0, 0.1)
+    on, *_ = pr.offpulse(on_in, (0.0, 0.0, 0.0), 1.0, 300.0, q)
+    assert on == on_in
+    on, _, _, made = pr.offpulse(on_in, (0.0, 0.004, -0.003), 1.0, 300.0, q)
+    on, on_in = np.asarray(on), np.asarray(on_in)
+    assert np.all(on <= on_in) and not np.array_equal(on, on_in)
+    for d in np.unique(dirs[on_in > 0], axis=0):
+        g = np.all(dirs == d, axis=1) & (on_in > 0)
+        assert min(on_in[g] - on[g]) == 0.0
+    added = -(np.cross(pos, dirs) * (on_in - on)[:, None]).sum(axis=0)
+    assert np.allclose(np.asarray(made) * on_in.max(), added, atol=1e-15)
+    assert np.allclose(added[1:], np.array([0.004, -0.003]) * on_in.max(), atol=1e-9)
+
+
+def test_offpulse_rejects_bad_pulses() -> None:
+    pr = prop.Prop(_scenario_config())
+    q = (1.0, 0.0, 0.0, 0.0)
+    with pytest.raises(GncDomainError):
+        pr.offpulse([-0.1] + [0.0] * 15, (0.0, 0.0, 0.0), 1.0, 300.0, q)
+    with pytest.raises(GncDomainError):
+        pr.offpulse([0.1] * 16, (float("nan"), 0.0, 0.0), 1.0, 300.0, q)

@@ -232,3 +232,25 @@ def test_packet_stream_is_reproducible_from_the_seed() -> None:
     assert a.packets > 1000
     assert a.packet_hash == b.packet_hash
     assert a.packet_hash != c.packet_hash
+
+
+def test_burns_off_pulse_against_a_tilted_main_thrust() -> None:
+    """Issue #15 build 4 on the short variant: the world's main thrusters
+    tilted 1 deg together (35 mN m on a group, beyond the wheels' 20) and
+    5 % weak; the flight software, which knows neither, completes every burn
+    by off-pulsing (the thrust's torque estimated from the body's angular
+    momentum) and still reaches the inspection and departs. Every burn is
+    slewed here: a translation firing a tilted main group still aborts
+    before the estimate settles (not yet dispersed in campaigns)."""
+    sc = scenario.override(scenario.load_builtin("short_inspection"),
+                           craft__chaser__main_thrust_tilt_deg=1.0,
+                           craft__chaser__main_thrust_tilt_azimuth_deg=30.0,
+                           craft__chaser__thrust_scale_error=-0.05,
+                           chaser__rcs__translate_max_dv_mps=0.0)
+    res = fly(sc)
+    s = summary(res)
+    assert s["outcome"] == "DEPARTURE"
+    prop = _events(res, "propulsion")
+    assert sum("done" in e for e in prop) >= 5
+    assert not any("aborted" in e for e in prop), prop
+    assert s["min_range_m"] > sc.plan.keep_out_m

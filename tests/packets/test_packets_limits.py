@@ -108,7 +108,8 @@ def test_violations_of_an_archive_are_the_episodes_put_in(tmp_path) -> None:
     times."""
     ADCS_STATE, HEARTBEAT = DICTIONARY["ADCS_STATE"], DICTIONARY["HEARTBEAT"]
     base = dict(mode=4, valid=1, q_BN=(1.0, 0.0, 0.0, 0.0), rate_B=(0.0, 0.0, 0.0),
-                att_error=0.001, h_wheels=0.01, wheels_ok=15, flags=0, st_age=0.4,
+                att_error=0.001, h_wheels=0.01, h_B=(0.01, 0.0, 0.0),
+                wheels_ok=15, flags=0, st_age=0.4,
                 att_sigma=1e-4, att_sigma_B=(1e-4,) * 3, heads_used=6, heads_valid=6,
                 st_rejected=0)
     packets = []

@@ -48,7 +48,8 @@ def _adcs_state(t: float, R_BN, rate_B=(0.0, 0.0, 0.0)) -> bytes:
     q = Rotation.from_matrix(R_BN).as_quat()  # x, y, z, w (passive = body coords)
     return DICTIONARY["ADCS_STATE"].build(
         t_tai=t, mode=4, valid=1, q_BN=(q[3], q[0], q[1], q[2]), rate_B=tuple(rate_B),
-        att_error=0.0, h_wheels=0.0, wheels_ok=15, flags=1, st_age=0.0, att_sigma=1e-5,
+        att_error=0.0, h_wheels=0.0, h_B=(0.0, 0.0, 0.0),
+        wheels_ok=15, flags=1, st_age=0.0, att_sigma=1e-5,
         att_sigma_B=(1e-5,) * 3, heads_used=6, heads_valid=6, st_rejected=0)
 
 

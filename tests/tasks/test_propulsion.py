@@ -26,6 +26,7 @@ BURN_ORDER = DICTIONARY["BURN_ORDER"]
 def _adcs(ctx, err_deg: float = 0.1, q_BN=(1.0, 0.0, 0.0, 0.0)) -> bytes:
     return ADCS_STATE.build(t_tai=ctx.t, mode=3, valid=1, q_BN=tuple(q_BN),
                             rate_B=(0.0, 0, 0), att_error=math.radians(err_deg), h_wheels=0.0,
+                            h_B=(0.0, 0.0, 0.0),
                             wheels_ok=15, flags=1, st_age=0.0, att_sigma=1e-5,
                             att_sigma_B=(1e-5,) * 3, heads_used=6, heads_valid=6,
                             st_rejected=0)

@@ -41,7 +41,8 @@ class Clock:
 
 def _adcs_state(k: int, **over: Any) -> bytes:
     v = dict(mode=4, valid=1, q_BN=(1.0, 0.0, 0.0, 0.0), rate_B=(0.0, 0.0, 0.0),
-             att_error=0.001, h_wheels=0.01, wheels_ok=15, flags=0, st_age=0.4, att_sigma=1e-4,
+             att_error=0.001, h_wheels=0.01, h_B=(0.01, 0.0, 0.0),
+             wheels_ok=15, flags=0, st_age=0.4, att_sigma=1e-4,
              att_sigma_B=(1e-4,) * 3, heads_used=6, heads_valid=6, st_rejected=0)
     v.update(over)
     return DICTIONARY["ADCS_STATE"].build(t_tai=T0 + k, seq=k, **v)

@@ -467,6 +467,15 @@ _CALLS = [
                                  ("dv_N", 3, "m/s", "Delta-v of the cycle, GCRF"),
                                  ("dm", 1, "kg", "propellant")],
      "One firing cycle of a translation in the current attitude (no slew)."),
+    ("PROP_OFFPULSE", 0x229, "gnc_prop_offpulse_req", [
+        ("on_time", 16, "s", "nominal on-time of each thruster"),
+        ("torque_B", 3, "N m", "torque asked for, body"), ("thrust", 1, "N", "thrust of each"),
+        ("mass", 1, "kg", "craft mass"), ("q_BN", 4, "", "attitude")],
+     "gnc_prop_offpulse_resp", [("on_time", 16, "s", "on-time of each thruster"),
+                                ("dv_N", 3, "m/s", "Delta-v of the cycle, GCRF"),
+                                ("dm", 1, "kg", "propellant"),
+                                ("torque_B", 3, "N m", "torque made, body")],
+     "Off-pulsing of a firing cycle: the group's torque for attitude control."),
     ("PROP_DURATION", 0x225, "gnc_prop_duration_req", [
         ("n_fire", 1, "", "thrusters firing"), ("thrust", 1, "N", "thrust of each"),
         ("mass", 1, "kg", "craft mass"), ("dv", 1, "m/s", "Delta-v")],

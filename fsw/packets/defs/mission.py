@@ -100,6 +100,8 @@ ADCS_STATE = telemetry(0x063, "ADCS_STATE", [
     # 90 % and 100 % of the wheels' 0.18 N m s
     Field("h_wheels", F64, "N m s", "wheel momentum magnitude, body",
           limits=Limits(warning=(None, 0.162), critical=(None, 0.18))),
+    Field("h_B", vec(3), "N m s", "wheel momentum, body (the propulsion task's "
+          "off-pulsing drives it back during a burn)"),
     Field("wheels_ok", U8, "", "bit mask of wheels in use"),
     Field("flags", ADCS_FLAG, "", "guidance-core ADCS flags"),
     Field("st_age", F64, "s", "time since the last star-tracker fix",

@@ -88,7 +88,7 @@ class Drive:
         c = self.ctx
         c.deliver(DICTIONARY["ADCS_STATE"].build(
             t_tai=c.t, mode=2, valid=self.att_valid, q_BN=(1.0, 0.0, 0.0, 0.0),
-            rate_B=self.rate, att_error=self.att_error, h_wheels=0.01,
+            rate_B=self.rate, att_error=self.att_error, h_wheels=0.01, h_B=(0.01, 0.0, 0.0),
             wheels_ok=self.wheels_ok, flags=1, st_age=self.st_age, att_sigma=1e-5,
             att_sigma_B=(1e-5,) * 3, heads_used=6, heads_valid=6, st_rejected=0))
         if self.gps:

@@ -92,9 +92,14 @@ DV_MAX = 20.0
 #: body axis turned towards the orbit normal in a burn attitude (the star tracker)
 ST_B = (0.0, -1.0, 0.0)
 #: off-pulsing while firing (:meth:`PropulsionTask._offpulse_torque`): the
-#: fraction of the wheels' momentum taken back per second [1/s], and the gain of the
-#: filter on the thrust's estimated torque (ADCS_STATE arrives once a second)
-OFFPULSE_GAIN = 0.5
+#: fraction of the wheels' momentum taken back per second [1/s] and the most
+#: torque spent on it (a fraction of the wheels' torque: the attitude loop is
+#: soft, kp 0.08 N m/rad, so every mN m the wheels must first feel costs
+#: about 0.7 deg of pointing; 10 mN m turned the burn attitude 3 deg off and
+#: aborted burns), and the gain of the filter on the thrust's estimated torque
+#: (ADCS_STATE arrives once a second)
+OFFPULSE_GAIN = 0.05
+OFFPULSE_BACK_MAX = 0.05
 OFFPULSE_FILTER = 0.7
 #: thruster slots of THRUSTER_CMD.on_time (the core's GNC_PROP_MAX)
 SLOTS = 16
@@ -479,9 +484,9 @@ class PropulsionTask:
                 op["tau"] = tuple(tau[k] + OFFPULSE_FILTER * (
                     (H[k] - op["H"][k] - op["L"][k]) / op["on"] - tau[k]) for k in range(3))
             op["t"], op["H"], op["L"], op["on"] = t, H, _Z3, 0.0
-        # the momentum taken back at most at half the wheels' torque (the
-        # wheels keep the attitude while it goes)
-        tau, cap = op["tau"], 0.5 * self.sc.chaser.wheels.max_torque_nm
+        # the momentum taken back slowly (the wheels keep the attitude while
+        # it goes)
+        tau, cap = op["tau"], OFFPULSE_BACK_MAX * self.sc.chaser.wheels.max_torque_nm
         back = [OFFPULSE_GAIN * x for x in h]
         size = math.sqrt(back[0] * back[0] + back[1] * back[1] + back[2] * back[2])
         if size > cap:
@@ -506,10 +511,8 @@ class PropulsionTask:
         if not any(x > 0.0 for x in on):
             self._end(BurnStatusState.DONE, "delta-v reached")
             return
-        pulses = self._offpulse(on, self.att[1])
-        if pulses is None:
-            return
-        on, dv_N, dm = pulses
+        # not off-pulsed: a translation is short and its groups are balanced
+        # (off-pulsing its mixed groups turned the body; see issue #15's note)
         self.ctx.send(THRUSTER_CMD, on_time=on)
         made = (made[0] + dv_N[0], made[1] + dv_N[1], made[2] + dv_N[2])
         b["made"] = made

@@ -243,6 +243,9 @@ typedef struct gnc_adcs {
     int mag_prev_valid;
     int last_mode;
     int initialised;
+    double hold_N[3];          /* TARGET mode: the boresight held on the sun keep-out
+                                * cone while the line of sight is near the sun */
+    int hold;                  /* 1: hold_N is flown */
 } gnc_adcs;
 
 typedef struct gnc_adcs_in {

@@ -1122,6 +1122,8 @@ int gnc_adcs_reset(gnc_adcs *ctx)
     ctx->speed_prev_valid = 0;
     ctx->mag_prev_valid = 0;
     ctx->last_mode = GNC_ADCS_OFF;
+    la_zero(ctx->hold_N, 3);
+    ctx->hold = 0;
     return GNC_OK;
 }
 
@@ -1231,6 +1233,51 @@ static int adcs_sun_target(const gnc_adcs_config *c, const double sun_N[3],
     return pointing_frame(c->solar_B, c->secondary_B, s, ref, none, 0.0, q_T, &ko);
 }
 
+/* The camera sun keep-out near its centre: with the line of sight within
+ * half the keep-out of the sun, the point of the keep-out cone nearest the
+ * line of sight turns quickly about the sun as the target passes in front of
+ * it (a singularity at the centre: slews at the rate limit, the wheels
+ * saturated, the idle monitor tripped). There the boresight is held fixed
+ * (inertially) on the cone, at the point nearest where the reference looked
+ * when the line of sight came in, until the line of sight leaves the inner
+ * cone: los is replaced by that direction. */
+static int adcs_keepout_hold(gnc_adcs *ctx, const double sun_N[3], double los[3])
+{
+    const gnc_adcs_config *c = &ctx->cfg;
+    double s[3], C[9], b[3], p[3], n = la_norm(sun_N), nl = la_norm(los), pn, sk, ck;
+    int i;
+    if (!(n > 0.0) || !(nl > 0.0) || !(c->sun_keepout > 0.0)) {
+        ctx->hold = 0;
+        return 0;
+    }
+    la_scale(sun_N, 1.0 / n, s);
+    if (!(la_dot(los, s) > nl * gnc_cos(0.5 * c->sun_keepout))) {
+        ctx->hold = 0;
+        return 0;
+    }
+    if (!ctx->hold) {
+        if (!ctx->slew.initialised) {
+            return 0;
+        }
+        gnc_quat_to_dcm(ctx->slew.q_RN, C);
+        la_mtv3(C, c->boresight_B, b);
+        la_scale(s, -la_dot(b, s), p);
+        la_add(b, p, p);
+        pn = la_norm(p);
+        if (!(pn > 1e-6 * la_norm(b))) {
+            return 0; /* the reference on the sun itself: no nearest point */
+        }
+        la_scale(p, 1.0 / pn, p);
+        gnc_sincos(c->sun_keepout, &sk, &ck);
+        for (i = 0; i < 3; ++i) {
+            ctx->hold_N[i] = ck * s[i] + sk * p[i];
+        }
+        ctx->hold = 1;
+    }
+    la_scale(ctx->hold_N, nl, los);
+    return 1;
+}
+
 /* Pointing modes: guidance reference and PD torque. */
 static int adcs_pointing(gnc_adcs *ctx, const gnc_adcs_in *in, int mode, const double w[3],
                          const double h_body[3], gnc_adcs_out *out, double torque[3])
@@ -1238,7 +1285,7 @@ static int adcs_pointing(gnc_adcs *ctx, const gnc_adcs_in *in, int mode, const d
     const gnc_adcs_config *c = &ctx->cfg;
     double q_T[4], remaining, C_BR[9], q_BR[4], los[3];
     const double *ref;
-    int st, i, ko = 0;
+    int st, i, ko = 0, held;
     if (mode == GNC_ADCS_POINT) {
         st = gnc_quat_normalize(in->q_target_BN, q_T);
     } else if (mode == GNC_ADCS_SUN) {
@@ -1251,8 +1298,10 @@ static int adcs_pointing(gnc_adcs *ctx, const gnc_adcs_in *in, int mode, const d
                 ? in->r_target_N[i] + in->v_target_N[i] * in->target_age : in->r_target_N[i];
         }
         ref = la_norm(in->normal_N) > 0.0 ? in->normal_N : in->sun_N;
+        held = adcs_keepout_hold(ctx, in->sun_N, los);
         st = pointing_frame(c->boresight_B, c->secondary_B, los, ref, in->sun_N, c->sun_keepout,
                             q_T, &ko);
+        ko |= held;
     }
     if (st != GNC_OK) {
         return st;
@@ -1513,6 +1562,9 @@ int gnc_adcs_step(gnc_adcs *ctx, const gnc_adcs_in *in, gnc_adcs_out *out)
         la_copy(in->mag_B, ctx->mag_prev, 3);
     }
     ctx->mag_prev_valid = in->mag_valid;
+    if (mode != GNC_ADCS_TARGET) {
+        ctx->hold = 0;
+    }
     ctx->last_mode = mode;
     out->mode = mode;
     return GNC_OK;

@@ -194,6 +194,52 @@ def test_closed_loop_target_pointing_with_sun_keepout(sun_offset_deg: float) -> 
         assert hist[-1].flags & att.AdcsFlag.KEEPOUT
 
 
+def test_target_passing_in_front_of_the_sun_holds_the_boresight_on_the_cone() -> None:
+    """TARGET mode with the line of sight sweeping past the sun (0.5 deg from
+    it, 0.1 deg/s): the keep-out cone's point nearest the line of sight turns
+    half round the sun within seconds as it passes (the rule is singular at
+    the centre). Inside half the keep-out the boresight is held fixed on the
+    cone instead, and crosses over once the line of sight is out: the body
+    rate stays at the slew limit at most, the wheels inside their momentum,
+    the boresight out of the keep-out."""
+    cfg = att.AdcsConfig(inertia=np.diag([10.0, 12.0, 15.0]), wheel_torque_max=0.02,
+                         wheel_momentum_max=0.18, slew_rate_max=0.8 * 0.18 / 15.0,
+                         slew_accel_max=0.5 * 0.02 / 15.0, kp=0.08, kd=1.4)
+    ko = cfg.sun_keepout
+    sun = np.array([0.0, 0.0, 1.0])
+    miss, rate = np.radians(0.5), np.radians(0.1)
+
+    def los_at(k: int) -> np.ndarray:
+        a = np.radians(20.0) - rate * k * cfg.dt  # along the sweep from the closest point
+        v = np.array([np.sin(miss), np.sin(a), np.cos(a) * np.cos(miss)])
+        return v / np.linalg.norm(v)
+
+    b0 = los_at(0) - (los_at(0) @ sun) * sun  # start on the cone, as the rule has it
+    b0 = np.cos(ko) * sun + np.sin(ko) * b0 / np.linalg.norm(b0)
+    q0, _ = att.target_pointing(cfg.boresight_B, cfg.secondary_B, b0, sun, 0.0)
+    sc = Spacecraft(cfg.inertia, np.asarray(q0), np.zeros(3))
+    adcs = att.Adcs(cfg)
+    bores, hs, ws = [], [], []
+    for k in range(7000):
+        r = adcs.step(att.AdcsInput(mode=att.AdcsMode.TARGET, gyro_B=sc.w.copy(),
+                                    q_st_BN=sc.q_BN, mag_B=sc.b_B(), h_wheel=sc.h.copy(),
+                                    r_target_N=los_at(k) * 1500.0, sun_N=sun * 1.5e11))
+        sc.advance(cfg.dt, r.wheel_torque, r.dipole_B, 1)
+        bores.append(dcm_BN(sc.q_BN).T @ np.asarray(cfg.boresight_B))
+        hs.append(np.linalg.norm(sc.h))
+        ws.append(np.linalg.norm(sc.w))
+    bores = np.array(bores)
+    # the rule throughout (numpy): its point turns faster than any slew can follow
+    rule = np.array([los_at(k) - (los_at(k) @ sun) * sun for k in range(7000)])
+    az = np.unwrap(np.arctan2(rule[:, 1], rule[:, 0]))
+    assert np.degrees(np.abs(np.diff(az)).max()) / cfg.dt > 20 * np.degrees(cfg.slew_rate_max)
+    assert np.degrees(np.arccos(np.clip(bores @ sun, -1, 1))).min() > np.degrees(ko) - 0.5
+    assert max(ws) <= cfg.slew_rate_max * 1.05
+    assert max(hs) < 0.9 * cfg.wheel_momentum_max
+    # past the sun (the line of sight 50 deg out on the far side) it tracks again
+    assert np.degrees(np.arccos(np.clip(bores[-1] @ los_at(6999), -1, 1))) < 0.5
+
+
 def test_closed_loop_detumble_from_5_deg_s_below_01_deg_s() -> None:
     # magnetorquers only (30 A m^2) in a dipole field on a 500 km, 51.6 deg orbit,
     # 1 Hz control; the law drives the inertial rate to zero.

@@ -51,6 +51,9 @@ _MIS = "craft.chaser.thruster_misalignment_deg"
     ("craft__chaser__thruster_misalignment_azimuth_deg", [float("nan")] * 16,
      "craft.chaser.thruster_misalignment_azimuth_deg"),
     ("craft__target__thruster_misalignment_deg", [1.0], "craft.target.thruster_misalignment_deg"),
+    ("craft__chaser__main_thrust_tilt_deg", 45.0, "craft.chaser.main_thrust_tilt_deg"),
+    ("craft__chaser__main_thrust_tilt_azimuth_deg", float("inf"),
+     "craft.chaser.main_thrust_tilt_azimuth_deg"),
     ("onboard_drag__scale_height_km", 0.0, "onboard_drag.scale_height_km"),
     ("onboard_drag__target_ballistic_m2kg", -0.1, "onboard_drag.target_ballistic_m2kg"),
 ])
@@ -88,3 +91,19 @@ def test_burn_execution_errors_reach_the_world_only() -> None:
                                         math.radians(b.misalignment_azimuth_deg), u) == 0
         cosang = float(np.dot(np.asarray(b.direction) / np.linalg.norm(b.direction), list(u)))
         assert math.degrees(math.acos(min(1.0, cosang))) == pytest.approx(cone[i], abs=1e-6)
+
+
+def test_main_thrust_tilt_reaches_the_main_thrusters_of_the_world_only() -> None:
+    """craft.chaser.main_thrust_tilt_*: every world thruster along body +-x
+    tilted by the same cone and azimuth, the others and the flight
+    software's thrusters untouched; not together with per-thruster tilts."""
+    sc = load_builtin("victus_haze")
+    sc2 = override(sc, craft__chaser__main_thrust_tilt_deg=1.5,
+                   craft__chaser__main_thrust_tilt_azimuth_deg=30.0)
+    assert sc2.chaser.rcs == sc.chaser.rcs
+    for th, d in zip(world_config(sc2).chaser.thrusters, sc.chaser.rcs.directions_b, strict=True):
+        main = abs(d[0]) == 1.0
+        assert (th.misalignment_deg, th.misalignment_azimuth_deg) == \
+            ((1.5, 30.0) if main else (0.0, 0.0))
+    with pytest.raises(UserError, match=r"craft\.chaser\.main_thrust_tilt_deg"):
+        override(sc2, craft__chaser__thruster_misalignment_deg=[0.5] * sc.chaser.rcs.count)

@@ -135,6 +135,13 @@ def _finite(x) -> bool:
     return all(map(math.isfinite, x))
 
 
+
+def _offpulse_start() -> dict:
+    """The off-pulsing state at the start of a firing: no ADCS_STATE taken
+    yet (t), its total angular momentum (H), the cuts' torque impulse and the
+    firing time since (L, on), the thrust's estimated torque (tau)."""
+    return {"t": None, "H": _Z3, "L": _Z3, "on": 0.0, "tau": _Z3}
+
 class PropulsionTask:
     """See the module docstring."""
 
@@ -195,7 +202,7 @@ class PropulsionTask:
         self.firing_rate_count = 0
         self.rates_fire0 = _Z3
         #: off-pulsing state of the burn firing (see _offpulse_torque)
-        self.offpulse = {"t": None, "H": _Z3, "L": _Z3, "on": 0.0, "tau": _Z3}
+        self.offpulse = _offpulse_start()
         self.gauge = None
         self.status_every = max(1, round(1.0 / self.dt))
         ctx.subscribe(PROP_ARM, self.on_arm, parse=True)
@@ -374,7 +381,7 @@ class PropulsionTask:
         self.state = BurnStatusState.FIRING
         self.firing_rate_count = 0
         self.rates_fire0 = self.rates
-        self.offpulse = {"t": None, "H": _Z3, "L": _Z3, "on": 0.0, "tau": _Z3}
+        self.offpulse = _offpulse_start()
         self.ctx.event(Severity.INFO, EventId.BURN, f"burn {b['id']} firing")
 
     def _can_translate(self, dv, mag: float) -> bool:
@@ -405,7 +412,6 @@ class PropulsionTask:
         self.state = BurnStatusState.FIRING
         self.firing_rate_count = 0
         self.rates_fire0 = self.rates if self.rates is not None else _Z3
-        self.offpulse = {"t": None, "H": _Z3, "L": _Z3, "on": 0.0, "tau": _Z3}
         self.ctx.event(Severity.INFO, EventId.BURN, f"burn {b['id']} firing (translation)")
 
     def _fire(self, t: float) -> None:
@@ -433,9 +439,9 @@ class PropulsionTask:
         if on <= 0.0:
             self._end(BurnStatusState.DONE, "delta-v reached")
             return
-        # off-pulsing: the group's torque drives the wheels' momentum back (the
-        # thrust's own torque, misalignment or centre-of-mass offset, is what
-        # builds it); the cycle's Delta-v is what the shortened pulses make
+        # off-pulsing: the shortened pulses cancel the thrust's own torque
+        # (misalignment, centre-of-mass offset) and slowly take the wheels'
+        # momentum back; the cycle's Delta-v is what they make
         pulses = self._offpulse(tuple(on if group >> i & 1 else 0.0 for i in range(SLOTS)),
                                 b["q"])
         if pulses is None:
@@ -476,9 +482,9 @@ class PropulsionTask:
         if self.att is None or not self.att[0]:
             return op["tau"]
         w, h, t = self.att[2], self.att[5], self.att[6]
-        J = self.sc.chaser.inertia_kgm2
-        H = (J[0] * w[0] + h[0], J[1] * w[1] + h[1], J[2] * w[2] + h[2])
-        if op["t"] is None or t > op["t"]:
+        if op["t"] is None or t > op["t"]:  # a new ADCS_STATE
+            J = self.sc.chaser.inertia_kgm2
+            H = (J[0] * w[0] + h[0], J[1] * w[1] + h[1], J[2] * w[2] + h[2])
             if op["t"] is not None and op["on"] > 0.0:
                 tau = op["tau"]
                 op["tau"] = tuple(tau[k] + OFFPULSE_FILTER * (

@@ -282,6 +282,14 @@ class Sensors:
     #: (STIM300 class, assumed); 0: none
     gyro_bias_instability_deg_hr: float = 0.5
     gyro_scale_factor_ppm: float = 300.0
+    #: the IMU's accelerometer (delta-velocity channel; assumed: quartz-flexure
+    #: accelerometer class, no public source): sample rate, velocity random
+    #: walk [m/s/sqrt(h)], bias (1 sigma per axis, drawn once) [micro-g] and
+    #: scale-factor error (1 sigma per axis, drawn once)
+    accel_rate_hz: float = 10.0
+    accel_vrw_mps_rthr: float = 0.01
+    accel_bias_ug: float = 100.0
+    accel_scale_factor_ppm: float = 150.0
     gps_rate_hz: float = 1.0
     gps_noise_m: float = 5.0  # assumed, single-frequency GPS
     gps_vel_noise_mps: float = 0.05  # assumed
@@ -801,8 +809,10 @@ def validate(sc: Scenario) -> Scenario:
     s = ch.sensors
     for name in ("star_tracker_rate_hz", "gps_rate_hz", "relnav_range_max_m", "relnav_fov_deg",
                  "sun_sensor_rate_hz", "magnetometer_rate_hz", "wheel_tach_rate_hz",
-                 "prop_status_rate_hz"):
+                 "prop_status_rate_hz", "accel_rate_hz"):
         _require(getattr(s, name) > 0, f"chaser.sensors.{name}", "must be > 0")
+    for name in ("accel_vrw_mps_rthr", "accel_bias_ug", "accel_scale_factor_ppm"):
+        _require(getattr(s, name) >= 0, f"chaser.sensors.{name}", "must be >= 0")
     _check_star_trackers(s)
     _require(0 <= s.relnav_lidar_range_m <= s.relnav_range_max_m,
              "chaser.sensors.relnav_lidar_range_m", "must be in [0, relnav_range_max_m]")

@@ -13,9 +13,20 @@ is below ``FIRE_ATTITUDE_DEG`` and the burn's start time (centre minus half
 its duration) has come --> ``firing``: each cycle the thrusters of the group
 along the Δv get an on-time (the same for all, so their torques cancel) up to
 the cycle, never a pulse below the minimum impulse bit; the Δv delivered is
-counted from the commanded impulses (thrust scaled by the measured tank
-pressure: blowdown) and the mass estimate --> ``done`` (Δv
-reached), or ``aborted`` (attitude lost while firing, SAFE, or a fault).
+counted from the IMU's accelerometer (below) --> ``done`` (Δv reached), or
+``aborted`` (attitude lost while firing, SAFE, or a fault).
+Δv measured, not assumed: the accelerometer's velocity increments (ACCEL,
+body axes) are turned into inertial axes with the attitude estimate and
+summed over the firing, less the bias calibrated over the last
+``ACCEL_CAL_S`` of coasting before it. The commanded impulses (thrust scaled
+by the measured tank pressure: blowdown, and the mass estimate) are counted
+too; their ratio to the measured Δv (the thrust's true scale, taken once the
+measurement is ``ACCEL_RATIO_MIN_DV`` along) scales the thrust the on-times
+are computed with and the impulses the accelerometer has not yet seen. So a
+thrust 10 % short makes a burn 10 % longer, not 10 % short. Without a
+calibrated accelerometer, or with one that disagrees with the commands by
+more than ``ACCEL_RATIO_RANGE`` (evented), the burn is counted from the
+commands alone.
 A burn up to the scenario's ``chaser.rcs.translate_max_dv_mps`` whose Δv the
 layout can make from the current attitude (groups along orthogonal body axes)
 is a *translation*: no burn attitude is requested, the ADCS keeps its pointing
@@ -25,7 +36,7 @@ its component (the core's ``prop_translate``).
 Every burn ends disarmed. An order without a valid arming is rejected (event).
 
 Packets in: PROP_ARM, BURN_ORDER, MISSION_CMD (ARM_THRUSTERS, FIRE), ADCS_STATE,
-GYRO, PROP_STATUS, MODE_STATUS, NAV_STATE (orbit normal for the burn attitude).
+GYRO, ACCEL, PROP_STATUS, MODE_STATUS, NAV_STATE (orbit normal for the burn attitude).
 Packets out: THRUSTER_CMD (only while firing
 or testing), PROP_VALVES, ADCS_REQUEST (propulsion override while a burn is
 pending), BURN_STATUS, PROP_HK, COMMAND_ACK (executed/failed of ground burn
@@ -57,6 +68,7 @@ the counters and the isolation decisions.
 from __future__ import annotations
 
 import math
+from collections import deque
 
 from fsw.constants import G0
 from fsw.core.errors import GncError
@@ -101,6 +113,22 @@ ST_B = (0.0, -1.0, 0.0)
 OFFPULSE_GAIN = 0.05
 OFFPULSE_BACK_MAX = 0.05
 OFFPULSE_FILTER = 0.7
+#: the accelerometer's bias is the mean of its increments over the last
+#: ACCEL_CAL_S of coasting [s] (the sensor's white noise, 1.7e-4 m/s/s^0.5,
+#: leaves 1.5e-5 m/s^2 of it: 0.1 % of the 4 N main group's acceleration;
+#: over 30 s it left 0.3-0.5 % short or long burns); with less than
+#: ACCEL_CAL_MIN_S the burn is counted from the commands (an uncalibrated
+#: bias, 100 ug, is 8 % of that acceleration)
+ACCEL_CAL_S = 120.0
+ACCEL_CAL_MIN_S = 10.0
+#: the thrust scale (measured / commanded Δv) is taken once this much Δv has
+#: been measured [m/s] (the sensor's noise there: below 1 %), and trusted
+#: within this range (a wider disagreement is a sensor or thruster fault)
+ACCEL_RATIO_MIN_DV = 0.02
+ACCEL_RATIO_RANGE = (0.7, 1.3)
+#: firing cycles whose effect the accelerometer has not seen yet (THRUSTER_CMD
+#: of a cycle acts in the world's next tick; its ACCEL comes the tick after)
+ACCEL_LAG = 1
 #: thruster slots of THRUSTER_CMD.on_time (the core's GNC_PROP_MAX)
 SLOTS = 16
 #: thrusters of a translation group fired together (the pairs along ±y and ±z)
@@ -113,6 +141,7 @@ MISSION_CMD = DICTIONARY["MISSION_CMD"]
 ADCS_STATE = DICTIONARY["ADCS_STATE"]
 ADCS_REQUEST = DICTIONARY["ADCS_REQUEST"]
 GYRO = DICTIONARY["GYRO"]
+ACCEL = DICTIONARY["ACCEL"]
 PROP_STATUS = DICTIONARY["PROP_STATUS"]
 MODE_STATUS = DICTIONARY["MODE_STATUS"]
 NAV_STATE = DICTIONARY["NAV_STATE"]
@@ -134,6 +163,22 @@ _ACTIVE = (BurnStatusState.PENDING, BurnStatusState.FIRING)
 def _finite(x) -> bool:
     return all(map(math.isfinite, x))
 
+
+
+def _dot(a, b) -> float:
+    return a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
+
+
+def _to_inertial(q, v) -> tuple[float, float, float]:
+    """``R(q)^T v``: body coordinates into inertial ones (q = q_BN, scalar
+    first; plain IEEE arithmetic)."""
+    w, x, y, z = q
+    return ((1.0 - 2.0 * (y * y + z * z)) * v[0] + 2.0 * (x * y + w * z) * v[1]
+            + 2.0 * (x * z - w * y) * v[2],
+            2.0 * (x * y - w * z) * v[0] + (1.0 - 2.0 * (x * x + z * z)) * v[1]
+            + 2.0 * (y * z + w * x) * v[2],
+            2.0 * (x * z + w * y) * v[0] + 2.0 * (y * z - w * x) * v[1]
+            + (1.0 - 2.0 * (x * x + y * y)) * v[2])
 
 
 def _offpulse_start() -> dict:
@@ -204,12 +249,17 @@ class PropulsionTask:
         #: off-pulsing state of the burn firing (see _offpulse_torque)
         self.offpulse = _offpulse_start()
         self.gauge = None
+        #: the accelerometer's coasting increments (dv_B, dt) for its bias
+        self.accel_cal: deque = deque()
+        self.accel_cal_s = 0.0
+        self.accel_bad = 0
         self.status_every = max(1, round(1.0 / self.dt))
         ctx.subscribe(PROP_ARM, self.on_arm, parse=True)
         ctx.subscribe(BURN_ORDER, self.on_order, parse=True)
         ctx.subscribe(MISSION_CMD, self.on_command, parse=True)
         ctx.subscribe(ADCS_STATE, self.on_adcs, parse=True)
         ctx.subscribe(GYRO, self.on_gyro, parse=True)
+        ctx.subscribe(ACCEL, self.on_accel, parse=True)
         ctx.subscribe(PROP_STATUS, self.on_prop_status, parse=True)
         ctx.subscribe(MODE_STATUS, self.on_mode, parse=True)
         ctx.subscribe(NAV_STATE, self.on_nav, parse=True)
@@ -259,7 +309,7 @@ class PropulsionTask:
         self.armed_until = -math.inf  # the order consumes the arming
         self.burn = {"id": burn_id, "t_exec": t_exec, "dv": tuple(dv), "done": 0.0, "ack": ack,
                      "purpose": purpose, "q": None, "axis": None, "mag": mag,
-                     "translate": None, "made": _Z3}
+                     "translate": None}
         self.state = BurnStatusState.PENDING
         self.ctx.event(Severity.INFO, EventId.BURN,
                        f"burn {burn_id} pending: {mag:.3f} m/s, {purpose}"[:96])
@@ -298,6 +348,104 @@ class PropulsionTask:
     def on_gyro(self, r) -> None:
         if r.valid and _finite(r.rate_B):
             self.rates = r.rate_B
+
+    def on_accel(self, r) -> None:
+        """An accelerometer sample: summed into the firing burn's measured Δv
+        (bias removed, inertial axes), or kept for the bias while coasting."""
+        dv, dt = r.dv_B, r.dt
+        if not (r.valid and _finite(dv) and math.isfinite(dt) and 0.0 < dt <= 10.0):
+            self.accel_bad += 1
+            return
+        b = self.burn
+        if self.state == BurnStatusState.FIRING and b is not None and b["bias_B"] is not None:
+            bias = b["bias_B"]
+            q = self.att[1] if self.att is not None and self.att[0] else b["q"]
+            if q is None:
+                return
+            d = _to_inertial(q, (dv[0] - bias[0] * dt, dv[1] - bias[1] * dt,
+                                 dv[2] - bias[2] * dt))
+            m = b["meas_N"]
+            b["meas_N"] = (m[0] + d[0], m[1] + d[1], m[2] + d[2])
+            b["n_acc"] += 1
+            return
+        if self.state == BurnStatusState.FIRING or self.test is not None:
+            return
+        cal = self.accel_cal
+        cal.append((dv, dt))
+        self.accel_cal_s += dt
+        while cal and self.accel_cal_s - cal[0][1] >= ACCEL_CAL_S:
+            self.accel_cal_s -= cal.popleft()[1]
+
+    def _accel_bias(self) -> tuple[float, float, float] | None:
+        """The accelerometer's bias: the mean increment over the coasting
+        window; None without enough of it."""
+        cal = self.accel_cal
+        span = 0.0
+        sx = sy = sz = 0.0
+        for dv, dt in cal:
+            sx, sy, sz, span = sx + dv[0], sy + dv[1], sz + dv[2], span + dt
+        if span < ACCEL_CAL_MIN_S:
+            return None
+        return (sx / span, sy / span, sz / span)
+
+    def _measure_start(self) -> None:
+        """The burn's Δv accounting at the start of its firing: the
+        accelerometer's bias, the measured and commanded Δv (inertial)."""
+        b = self.burn
+        b["bias_B"] = self._accel_bias()
+        b["meas_N"] = b["seen_N"] = b["cmd_N"] = _Z3
+        b["cmd"] = []
+        b["n_acc"] = b["n_seen"] = 0
+        b["scale"] = 1.0
+        b["acc_ok"] = b["bias_B"] is not None
+        if not b["acc_ok"]:
+            self.ctx.event(Severity.WARNING, EventId.BURN,
+                           f"burn {b['id']}: accelerometer not calibrated, "
+                           f"delta-v counted from the commands")
+        self.accel_cal.clear()
+        self.accel_cal_s = 0.0
+
+    def _measured(self, u) -> tuple[float, tuple[float, float, float]]:
+        """The burn's Δv so far: ``(along the unit order u, vector N)`` --
+        measured plus the commanded impulses the accelerometer has not seen
+        yet, scaled by the measured thrust scale; the commands alone without
+        a trusted accelerometer. Updates the burn's thrust scale."""
+        b = self.burn
+        cmd = b["cmd"]
+        # the cycles the accelerometer has seen
+        while b["n_seen"] < len(cmd) and b["n_seen"] + ACCEL_LAG < b["n_acc"]:
+            c, s = cmd[b["n_seen"]], b["seen_N"]
+            b["seen_N"] = (s[0] + c[0], s[1] + c[1], s[2] + c[2])
+            b["n_seen"] += 1
+        tot = b["cmd_N"]
+        if not b["acc_ok"]:
+            return _dot(tot, u), tot
+        meas, seen = b["meas_N"], b["seen_N"]
+        m, c = _dot(meas, u), _dot(seen, u)
+        if m >= ACCEL_RATIO_MIN_DV and c > 0.0:
+            scale = m / c
+            lo, hi = ACCEL_RATIO_RANGE
+            if not lo <= scale <= hi:
+                b["acc_ok"] = False
+                self.faults += 1
+                self.ctx.event(Severity.WARNING, EventId.BURN,
+                               f"burn {b['id']}: accelerometer {m:.3f} against commanded "
+                               f"{c:.3f} m/s: counted from the commands"[:96])
+                return _dot(tot, u), tot
+            b["scale"] = scale
+        # the commanded impulses at the measured scale: along u, the measured
+        # Δv plus the scaled impulses not yet seen (a translation steers its
+        # cross-track components by the commands: the sensor's noise there
+        # would have it chase pulses round the target velocity)
+        k = b["scale"]
+        return m + k * (_dot(tot, u) - c), (k * tot[0], k * tot[1], k * tot[2])
+
+    def _commanded(self, dv_N) -> None:
+        """A firing cycle's commanded Δv (inertial), for :meth:`_measured`."""
+        b = self.burn
+        b["cmd"].append(tuple(dv_N))
+        t = b["cmd_N"]
+        b["cmd_N"] = (t[0] + dv_N[0], t[1] + dv_N[1], t[2] + dv_N[2])
 
     def on_prop_status(self, r) -> None:
         if math.isfinite(r.propellant_mass):
@@ -382,6 +530,7 @@ class PropulsionTask:
         self.firing_rate_count = 0
         self.rates_fire0 = self.rates
         self.offpulse = _offpulse_start()
+        self._measure_start()
         self.ctx.event(Severity.INFO, EventId.BURN, f"burn {b['id']} firing")
 
     def _can_translate(self, dv, mag: float) -> bool:
@@ -412,6 +561,7 @@ class PropulsionTask:
         self.state = BurnStatusState.FIRING
         self.firing_rate_count = 0
         self.rates_fire0 = self.rates if self.rates is not None else _Z3
+        self._measure_start()
         self.ctx.event(Severity.INFO, EventId.BURN, f"burn {b['id']} firing (translation)")
 
     def _fire(self, t: float) -> None:
@@ -434,8 +584,11 @@ class PropulsionTask:
         if n_fire < 2:
             self._end(BurnStatusState.ABORTED, "no usable thruster pair")
             return
-        on, dv, dm = self.core.prop_fire(n_fire, self.F, self._mass(), b["mag"] - b["done"],
-                                         self.dt)
+        u = tuple(x / b["mag"] for x in b["dv"])
+        done, _ = self._measured(u)
+        self._count_done(done)
+        on, _, _ = self.core.prop_fire(n_fire, self.F * b["scale"], self._mass(),
+                                       b["mag"] - done, self.dt)
         if on <= 0.0:
             self._end(BurnStatusState.DONE, "delta-v reached")
             return
@@ -447,11 +600,16 @@ class PropulsionTask:
         if pulses is None:
             return
         on_t, dv_N, dm = pulses
-        dv = math.sqrt(dv_N[0] * dv_N[0] + dv_N[1] * dv_N[1] + dv_N[2] * dv_N[2])
         self.ctx.send(THRUSTER_CMD, on_time=on_t)
-        b["done"] += dv
-        self.cds["dv_total"] += dv
+        self._commanded(dv_N)
+        self._count_done(self._measured(u)[0])
         self.cds["propellant"] = max(0.0, self.cds["propellant"] - dm)
+
+    def _count_done(self, done: float) -> None:
+        """The burn's Δv so far (BURN_STATUS.dv_done) and the total."""
+        b = self.burn
+        self.cds["dv_total"] += done - b["done"]
+        b["done"] = done
 
     def _offpulse(self, on: tuple[float, ...], q_BN
                   ) -> tuple[tuple[float, ...], tuple[float, float, float], float] | None:
@@ -503,14 +661,17 @@ class PropulsionTask:
         """One cycle of a translation: the Δv still to do split over the groups
         in the current attitude estimate (the core), each group for its part."""
         b = self.burn
-        dv, made = b["dv"], b["made"]
+        dv = b["dv"]
+        u = tuple(x / b["mag"] for x in dv)
+        done, made = self._measured(u)
+        self._count_done(done)
         rem = (dv[0] - made[0], dv[1] - made[1], dv[2] - made[2])
         if self.att is None or not self.att[0]:
             self._end(BurnStatusState.ABORTED, "attitude estimate lost while translating")
             return
         try:
-            on, dv_N, dm = self.core.prop_translate(self._mask(), self.att[1], rem, self.F,
-                                                    self._mass(), self.dt)
+            on, dv_N, dm = self.core.prop_translate(self._mask(), self.att[1], rem,
+                                                    self.F * b["scale"], self._mass(), self.dt)
         except GncError as exc:
             self._end(BurnStatusState.ABORTED, f"translation not possible: {exc}")
             return
@@ -520,16 +681,15 @@ class PropulsionTask:
         # not off-pulsed: a translation is short and its groups are balanced
         # (off-pulsing its mixed groups turned the body; see issue #15's note)
         self.ctx.send(THRUSTER_CMD, on_time=on)
-        made = (made[0] + dv_N[0], made[1] + dv_N[1], made[2] + dv_N[2])
-        b["made"] = made
-        b["done"] = math.sqrt(made[0] * made[0] + made[1] * made[1] + made[2] * made[2])
-        self.cds["dv_total"] += math.sqrt(dv_N[0] * dv_N[0] + dv_N[1] * dv_N[1]
-                                          + dv_N[2] * dv_N[2])
+        self._commanded(dv_N)
+        self._count_done(self._measured(u)[0])
         self.cds["propellant"] = max(0.0, self.cds["propellant"] - dm)
 
     def _end(self, state: BurnStatusState, why: str) -> None:
         b = self.burn
         self.state = state
+        self.accel_cal.clear()  # the thrust's tail-off is no bias
+        self.accel_cal_s = 0.0
         if state == BurnStatusState.DONE:
             self.cds["burns"] += 1
         self._status()

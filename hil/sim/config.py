@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from hil.sim.constants import G0
+
 _S3 = 1.0 / math.sqrt(3.0)
 
 
@@ -280,6 +282,20 @@ class PropStatusConfig:
 
 
 @dataclass
+class AccelConfig:
+    """Accelerometer, the IMU's delta-velocity channel: the non-gravitational
+    velocity increment (thrust, drag, SRP) since the previous sample, body
+    axes, with a scale-factor error, a bias and white noise (velocity random
+    walk); the model in native/sim/include/simsensors.h. Values assumed:
+    quartz-flexure accelerometer class (no public source)."""
+
+    rate_hz: float = 10.0
+    velocity_random_walk: float = 0.01 / 60.0  # m/s/s^0.5 (0.01 m/s/sqrt(h); assumed)
+    bias_sigma: float = 100e-6 * G0  # m/s^2, initial bias per axis, drawn once (100 ug; assumed)
+    scale_factor_ppm: float = 150.0  # 1-sigma per axis, drawn once (assumed)
+
+
+@dataclass
 class SensorsConfig:
     gyro: GyroConfig = field(default_factory=GyroConfig)
     star_tracker: StarTrackerConfig = field(default_factory=StarTrackerConfig)
@@ -295,13 +311,14 @@ class SensorsConfig:
         default_factory=lambda: StarTrackerConfig(boresight=[0.0, 1.0, 0.0]))
     star_tracker_3: StarTrackerConfig = field(
         default_factory=lambda: StarTrackerConfig(boresight=[1.0, 0.0, 0.0]))
+    accelerometer: AccelConfig = field(default_factory=AccelConfig)
 
 
 #: fault kinds a scenario can schedule
 FAULT_KINDS = ("wheel_fail", "thruster_stuck_open", "thruster_stuck_closed",
                "sensor_dropout", "link_silent")
 SENSOR_NAMES = ("gyro", "star_tracker", "sun_sensor", "magnetometer", "gps", "relnav",
-                "wheel_tach", "prop_status", "star_tracker_2", "star_tracker_3")
+                "wheel_tach", "prop_status", "star_tracker_2", "star_tracker_3", "accelerometer")
 #: the star-tracker heads in order (head 0, 1, 2)
 STAR_TRACKER_HEADS = ("star_tracker", "star_tracker_2", "star_tracker_3")
 

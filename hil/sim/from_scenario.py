@@ -139,6 +139,10 @@ def world_config(sc: Any) -> WorldConfig:
     out.gyro.bias_sigma = math.radians(s.gyro_bias_deg_hr) / 3600.0
     out.gyro.bias_instability = math.radians(s.gyro_bias_instability_deg_hr) / 3600.0
     out.gyro.scale_factor_ppm = s.gyro_scale_factor_ppm
+    out.accelerometer.rate_hz = s.accel_rate_hz
+    out.accelerometer.velocity_random_walk = s.accel_vrw_mps_rthr / 60.0
+    out.accelerometer.bias_sigma = s.accel_bias_ug * 1e-6 * k.G0
+    out.accelerometer.scale_factor_ppm = s.accel_scale_factor_ppm
     out.gps.rate_hz = s.gps_rate_hz
     out.gps.position_sigma = s.gps_noise_m
     out.gps.velocity_sigma = s.gps_vel_noise_mps

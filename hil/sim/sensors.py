@@ -9,7 +9,8 @@ Each sensor draws from its own generator of the core, seeded with
 ``(scenario seed, sensor number)`` (the numbers of
 :data:`hil.sim.config.SENSOR_NAMES`, from 1; the gyro's initial bias from
 stream 101, its bias instability 102 and scale factor 103, the GPS errors
-104, star-tracker heads 2 and 3 from 202 and 203), so runs are reproducible,
+104, star-tracker heads 2 and 3 from 202 and 203, the accelerometer's bias
+106 and scale factor 107), so runs are reproducible,
 the same bits on every machine, and one sensor's rate or dropout does not
 shift another's noise.
 
@@ -46,7 +47,12 @@ Models (parameters in :mod:`hil.sim.config`):
   range, beyond it the camera with the target lit, its sun phase angle
   within the limit and the sun off the boresight; by default the sensor
   sees in any light); range noise ``sigma + fraction * range``;
-- wheel tachometers and propulsion status (tank pressure, gauged propellant).
+- wheel tachometers and propulsion status (tank pressure, gauged propellant);
+- accelerometer (the IMU's delta-velocity channel, ACCEL): the
+  non-gravitational velocity increment (thrust, drag, solar pressure; the
+  world's ``dv_sensed_B``, body axes) since the previous sample, ``dv_m =
+  (1 + s) dv + b T + vrw sqrt(T) n`` over the interval T (the packet's
+  ``dt``), ``b`` and ``s`` drawn once per axis.
 """
 
 from __future__ import annotations
@@ -74,10 +80,14 @@ PACKETS = {
     "prop_status": "PROP_STATUS",
     "star_tracker_2": "STAR_TRACKER",
     "star_tracker_3": "STAR_TRACKER",
+    "accelerometer": "ACCEL",
 }
 assert tuple(PACKETS) == SENSOR_NAMES
-#: sensor name -> the core's sensor number (sim_sensor_id)
-SENSOR_ID = {name: getattr(lib, "SIM_SENSOR_" + name.upper()) for name in SENSOR_NAMES}
+#: sensor name -> the core's sensor number (sim_sensor_id: SIM_SENSOR_<NAME>, but
+#: SIM_SENSOR_ACCEL for the accelerometer)
+_CORE_NAMES = {"accelerometer": "ACCEL"}
+SENSOR_ID = {name: getattr(lib, "SIM_SENSOR_" + _CORE_NAMES.get(name, name.upper()))
+             for name in SENSOR_NAMES}
 assert list(SENSOR_ID.values()) == list(range(lib.SIM_SENSOR_COUNT))
 
 _SEED_MAX = (1 << 64) - 1
@@ -236,6 +246,23 @@ class WheelTach(_Single):
 
 class PropStatus(_Single):
     key = "prop_status"
+
+
+class Accelerometer(_Single):
+    """Accelerometer; ``bias`` [m/s^2] and ``scale`` (scale-factor errors) as
+    drawn, body axes."""
+
+    key = "accelerometer"
+
+    @property
+    def bias(self) -> tuple[float, float, float]:
+        b = self.bank.struct.accelerometer.bias
+        return (b[0], b[1], b[2])
+
+    @property
+    def scale(self) -> tuple[float, float, float]:
+        s = self.bank.struct.accelerometer.scale
+        return (s[0], s[1], s[2])
 
 
 def build_sensors(cfg: SensorsConfig, seed: int) -> dict[str, Sensor]:

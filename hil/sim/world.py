@@ -90,6 +90,9 @@ class CraftView:
         self.com = _view(craft, "com", 3)
         self.drag_accel = _view(craft, "drag_accel", 3)
         self.srp_accel = _view(craft, "srp_accel", 3)
+        #: sensed (non-gravitational) velocity since the world's start, body
+        #: axes: the accelerometer's truth (never reset)
+        self.dv_sensed_B = _view(craft, "dv_sensed_B", 3)
 
     @property
     def density(self) -> float:
@@ -141,6 +144,7 @@ def _fill_craft(c: Any, sc: SpacecraftConfig, r: np.ndarray, v: np.ndarray) -> N
         raise UserError(f"{sc.name}: at most 6 wheels and 16 thrusters")
     c.r = list(map(float, r))
     c.v = list(map(float, v))
+    c.dv_sensed_B = [0.0, 0.0, 0.0]
     c.q = [float(x) for x in sc.attitude_q]
     c.w = [float(x) for x in sc.rate]
     c.attitude_on = int(sc.attitude)

@@ -111,15 +111,33 @@ def test_relative_navigation_against_truth_through_burns() -> None:
 
 
 def test_attitude_knowledge_against_truth_in_the_inspection() -> None:
-    """Issue #17 acceptance 1 on the short variant, judged against
-    TRUTH_CHASER (tools/mission/score_attitude.py): a star-tracker head valid
-    at least 95 % of the inspection (the world's own flags), knowledge error
-    at most 30 arcsec at p95 there, the MEKF's 3 sigma containing truth at
-    least 99 % of the time."""
-    att = summary(_fly("short_inspection"))["attitude"]
+    """Issue #17 acceptance 1, in the default mission as it says, judged
+    against TRUTH_CHASER (tools/mission/score_attitude.py): a star-tracker
+    head valid at least 95 % of the inspection (the world's own flags),
+    knowledge error at most 30 arcsec at p95 there, the MEKF's 3 sigma
+    containing truth at least 99 % of the time."""
+    att = summary(_fly("victus_haze"))["attitude"]
     assert att["inspection_epochs"] > 600
     assert att["tracker_availability"] >= 0.95
     assert att["err_arcsec_p95"] <= 30.0
+    assert att["contain_3sigma"] >= 0.99
+
+
+def test_attitude_knowledge_by_heads_in_the_short_inspection() -> None:
+    """The short variant's inspection, where one of the three heads often
+    sees the sun or the Earth's limb (how often turns on a few degrees of
+    geometry: 24 % of the inspection with one head on f2c7467, 41 % once its
+    burns were cut on the accelerometer, the inspection 180 s earlier and
+    head 1's boresight 29 deg from the sun against its 32.5): with two heads
+    the knowledge error is inside 30 arcsec at p95, with one inside 45 (its
+    roll about the boresight is seen at 55 arcsec), and the MEKF's 3 sigma
+    contains truth at least 99 % of the time whatever the heads."""
+    att = summary(_fly("short_inspection"))["attitude"]
+    assert att["inspection_epochs"] > 600
+    assert att["tracker_availability"] >= 0.95
+    by_heads, share = att["err_arcsec_p95_by_heads"], att["heads_fraction"]
+    assert share[2] + share[3] > 0.25 and by_heads[2] <= 30.0
+    assert by_heads[1] is None or by_heads[1] <= 45.0
     assert att["contain_3sigma"] >= 0.99
 
 
@@ -150,9 +168,18 @@ def test_failed_wheel_is_isolated_and_the_approach_goes_on() -> None:
     _ends_safe(res)
     assert any("wheel 0" in e and "isolated" in e for e in _events(res, "adcs"))
     assert res.tasks["adcs"].cds["wheel_ok"] == [False, True, True, True]
-    # recovered: still flying the plan on three wheels, attitude held
+    # recovered: still flying the plan on three wheels, attitude held -- the
+    # burns after the isolation fire (each only with the burn attitude within
+    # 2 deg and held while firing: an attitude lost aborts it), and the body
+    # is not tumbling at the end (where the run may stop inside a slew)
     assert _modes(res)[-1] == "RENDEZVOUS"
-    assert res.tasks["adcs"].out.att_error < 0.02
+    ev = [(t, src, txt) for t, _, src, txt in res.monitor.score.events]
+    t_iso = next(t for t, src, txt in ev if src == "adcs" and "isolated" in txt)
+    after = [txt for t, src, txt in ev if t > t_iso and src == "propulsion"]
+    assert sum(" done: " in txt for txt in after) >= 2, after
+    assert not any("aborted" in txt for txt in after), after
+    w = res.tasks["adcs"].out.w_B
+    assert math.sqrt(sum(x * x for x in w)) < math.radians(1.0)
 
 
 def test_stuck_thruster_is_found_and_isolated() -> None:
@@ -254,3 +281,8 @@ def test_burns_off_pulse_against_a_tilted_main_thrust() -> None:
     assert sum("done" in e for e in prop) >= 5
     assert not any("aborted" in e for e in prop), prop
     assert s["min_range_m"] > sc.plan.keep_out_m
+    # ended on the accelerometer: the truth's Δv is the order's (counted
+    # from the commands every burn came out 5 % short)
+    burns = s["burns"]
+    assert burns["burns"] >= 4
+    assert burns["mag_err_rms"] < 0.005 and abs(burns["mag_err_worst"]) < 0.01, burns["rows"]

@@ -157,3 +157,117 @@ def test_small_burn_translates_without_slewing(ctx) -> None:
     for c in on:  # the members of a group fire together: their torques cancel
         for i, j in enumerate(task.partner):
             assert c[i] == c[j]
+
+
+def _fly_with_accelerometer(ctx, task, sc, dv, *, thrust_scale: float, bias_B, lag: int = 0,
+                            q=(1.0, 0.0, 0.0, 0.0), valid: bool = True, coast_s: float = 40.0):
+    """A burn flown against a toy plant: the thrusters really make
+    ``thrust_scale`` of their rated force; the accelerometer reports each
+    tick's true impulse per mass (body axes) plus its bias, in the sample of
+    the next tick (as the world does: a THRUSTER_CMD acts over the tick after
+    it, whose ACCEL carries it), or ``lag`` ticks later. Returns the true Δv
+    made (inertial, from the plant)."""
+    from scipy.spatial.transform import Rotation
+
+    rcs = sc.chaser.rcs
+    dirs = np.array(rcs.directions_b, dtype=float)
+    rot = Rotation.from_quat([q[1], q[2], q[3], q[0]])  # q_BN: N -> B
+    accel = DICTIONARY["ACCEL"]
+    mass = sc.chaser.mass_kg
+    seen = 0
+    queue = [np.zeros(3)] * lag
+    made_N = np.zeros(3)
+
+    def tick():
+        nonlocal seen
+        cmds = ctx.of("THRUSTER_CMD")
+        dv_B = np.zeros(3)
+        for c in cmds[seen:]:
+            dv_B += (np.array(c.on_time)[:len(dirs), None] * dirs).sum(axis=0) \
+                * rcs.thrust_n * thrust_scale / mass
+        seen = len(cmds)
+        queue.append(dv_B)
+        out = queue.pop(0)
+        made_N[:] += rot.inv().apply(out)
+        ctx.t += 0.1
+        ctx.deliver(accel.build(t_tai=ctx.t, dv_B=tuple(out + np.asarray(bias_B) * 0.1),
+                                dt=0.1, valid=int(valid)))
+        task.step(ctx.t)
+
+    for _ in range(round(coast_s / 0.1)):  # coasting: the bias is calibrated
+        tick()
+    ctx.deliver(PROP_ARM.build(t_tai=ctx.t, arm=1, window=60.0))
+    ctx.deliver(BURN_ORDER.build(t_tai=ctx.t, burn_id=7, t_exec=ctx.t, dv_N=dv, purpose="t"))
+    for _ in range(3000):
+        tick()
+        if task.burn is None:
+            break
+    for _ in range(lag + 2):  # the last impulses reach the plant
+        tick()
+    return made_N
+
+
+@pytest.mark.parametrize("thrust_scale", [0.87, 1.0, 1.08])
+def test_burn_ends_on_the_measured_delta_v(ctx, thrust_scale) -> None:
+    """A main-group burn with the thrust off its rating ends on the
+    accelerometer's Δv (bias calibrated while coasting): the plant's true Δv
+    is the order's within 0.3 %, where the commands alone would miss by the
+    thrust error; BURN_STATUS reports the measured Δv."""
+    sc = Scenario()
+    task = _task(ctx)
+    ctx.deliver(_adcs(ctx))
+    dv = (0.35, 0.0, 0.0)
+    made = _fly_with_accelerometer(ctx, task, sc, dv, thrust_scale=thrust_scale,
+                                   bias_B=(2e-3, -1e-3, 5e-4))
+    assert ctx.of("BURN_STATUS")[-1].state == DONE
+    assert made[0] == pytest.approx(0.35, rel=3e-3)
+    assert abs(made[1]) < 1e-12 and abs(made[2]) < 1e-12
+    assert ctx.of("BURN_STATUS")[-1].dv_done == pytest.approx(0.35, rel=3e-3)
+    assert not any("accelerometer" in e[2] for e in ctx.events)
+
+
+def test_translation_ends_on_the_measured_delta_v(ctx) -> None:
+    """A translation (no slew) with the thrust 10 % short: the plant's true
+    Δv vector is the order's within 1 % of its size, seen through a turned
+    attitude (scipy's rotation as the independent frame change)."""
+    from scipy.spatial.transform import Rotation
+
+    sc = Scenario()
+    x = Rotation.from_euler("zyx", [40, 25, -60], degrees=True).as_quat()
+    q = (x[3], x[0], x[1], x[2])
+    task = _task(ctx)
+    ctx.deliver(_adcs(ctx, q_BN=q))
+    dv = np.array([0.031, -0.053, 0.047])
+    assert np.linalg.norm(dv) <= sc.chaser.rcs.translate_max_dv_mps
+    made = _fly_with_accelerometer(ctx, task, sc, tuple(dv), thrust_scale=0.9,
+                                   bias_B=(1e-3, 1e-3, -1e-3), q=q)
+    assert ctx.of("BURN_STATUS")[-1].state == DONE
+    assert np.linalg.norm(made - dv) < 0.01 * np.linalg.norm(dv)
+
+
+def test_without_an_accelerometer_the_burn_is_counted_from_the_commands(ctx) -> None:
+    """No valid accelerometer sample: the burn is counted from the commanded
+    impulses (evented), so a 10 % weak thrust leaves it 10 % short."""
+    sc = Scenario()
+    task = _task(ctx)
+    ctx.deliver(_adcs(ctx))
+    made = _fly_with_accelerometer(ctx, task, sc, (0.35, 0.0, 0.0), thrust_scale=0.9,
+                                   bias_B=(0.0, 0.0, 0.0), valid=False)
+    assert ctx.of("BURN_STATUS")[-1].state == DONE
+    assert made[0] == pytest.approx(0.9 * 0.35, rel=3e-3)
+    assert any("not calibrated" in e[2] for e in ctx.events)
+
+
+def test_an_accelerometer_far_from_the_commands_is_not_trusted(ctx) -> None:
+    """An accelerometer reading half the commanded Δv (a failed sensor, or a
+    thrust fault the burn should not chase): the burn goes on the commands,
+    evented and counted as a fault, and is not doubled."""
+    sc = Scenario()
+    task = _task(ctx)
+    ctx.deliver(_adcs(ctx))
+    made = _fly_with_accelerometer(ctx, task, sc, (0.35, 0.0, 0.0), thrust_scale=0.5,
+                                   bias_B=(0.0, 0.0, 0.0))
+    assert ctx.of("BURN_STATUS")[-1].state == DONE
+    assert made[0] < 0.6 * 0.35
+    assert any("accelerometer" in e[2] and "commands" in e[2] for e in ctx.events)
+    assert task.faults == 1

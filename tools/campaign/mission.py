@@ -126,6 +126,7 @@ def run_one(scenario_text: str, seed: int, overrides: dict[str, Any],
         "nav": nav_row(summ.get("navigation")),
         "att": att_row(summ.get("attitude")),
         "clock": summ.get("clock"),
+        "burns": {k: v for k, v in (summ.get("burns") or {}).items() if k != "rows"},
         "trajectory": _thin(points),
         **{k: summ.get(k) for k in SAFETY_KEYS},
     }

@@ -313,6 +313,7 @@ def summary(res: MissionResult) -> dict[str, Any]:
         "navigation": res.monitor.nav.figures(),
         "attitude": res.monitor.att.figures(),
         "clock": res.monitor.clock.figures(),
+        "burns": res.monitor.burns.figures(),
         "warnings": [f"{t - t0:.0f}s {src}: {txt}" for t, sev, src, txt in s.events
                      if sev >= Severity.WARNING][:50],
         "fault_events": [{"t_from_notice_s": t - t0, "severity": sev, "source": src,

@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 from fsw_tools.mission.score_attitude import AttitudeScore
+from fsw_tools.mission.score_burns import BurnScore
 from fsw_tools.mission.score_clock import ClockScore
 from fsw_tools.mission.score_nav import NavScore
 from fsw_tools.mission.score_safety import SafetyScore
@@ -62,11 +63,13 @@ def _octet_at(pdef: Any, name: str) -> int:
 _ST_VALID_AT = _octet_at(STAR_TRACKER, "valid")
 ADCS_REQUEST = DICTIONARY["ADCS_REQUEST"]
 BURN_STATUS = DICTIONARY["BURN_STATUS"]
+BURN_ORDER = DICTIONARY["BURN_ORDER"]
 EVENT = DICTIONARY["EVENT"]
 NAV_STATE = DICTIONARY["NAV_STATE"]
 #: what the monitor scores
 SCORED = (TRUTH_CHASER, TRUTH_TARGET, TRUTH_RELATIVE, MODE_STATUS, ADCS_STATE, ADCS_REQUEST,
-          BURN_STATUS, EVENT, NAV_STATE, STAR_TRACKER, TRUTH_ADCS, TRUTH_CLOCK, NAV_HK)
+          BURN_STATUS, EVENT, NAV_STATE, STAR_TRACKER, TRUTH_ADCS, TRUTH_CLOCK, NAV_HK,
+          BURN_ORDER)
 
 
 @dataclass
@@ -124,6 +127,8 @@ class Monitor:
         self.att = AttitudeScore()
         #: the on-board clock estimate against truth (issue #17)
         self.clock = ClockScore()
+        #: each burn's Δv against truth (issue #15)
+        self.burns = BurnScore()
         self._chaser = None
         self._boresight = np.asarray(scenario.chaser.camera_boresight_b, float)
         self._boresight /= np.linalg.norm(self._boresight)
@@ -152,6 +157,7 @@ class Monitor:
             self.safety.on_chaser(self._chaser)
             c = self._chaser
             self.att.on_truth(c.t_tai, c.q_BN, c.w_B, c.eclipse)
+            self.burns.on_truth(c.t_tai, c.r_N, c.v_N)
             s = self.score
             if s.propellant0_kg is None:
                 s.propellant0_kg = self._chaser.propellant_mass
@@ -199,6 +205,10 @@ class Monitor:
             b = BURN_STATUS.parse(raw)
             self.score.dv_fsw_mps = b.dv_total
             self.safety.on_burn(self.ctx.t, b.burn_id, b.state == BurnStatusState.FIRING)
+            self.burns.on_status(b.t_tai, b.burn_id, int(b.state), b.dv_done)
+        elif apid == BURN_ORDER.apid:
+            o = BURN_ORDER.parse(raw)
+            self.burns.on_order(o.t_tai, o.burn_id, o.dv_N, o.purpose)
         elif apid == NAV_STATE.apid:
             n = NAV_STATE.parse(raw)
             self.nav.on_nav(n.t_tai, n.valid, n.source, n.rho_H, n.cov_pos_H, n.nis)

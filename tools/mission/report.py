@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fsw_tools.mission.score_attitude import att_lines
+from fsw_tools.mission.score_burns import burn_lines
 from fsw_tools.mission.score_clock import clock_lines
 from fsw_tools.mission.score_nav import nav_lines
 from fsw_tools.mission.score_safety import format_lines
@@ -67,6 +68,7 @@ def format_summary(s: dict[str, Any]) -> str:
     out += nav_lines(s.get("navigation"))
     out += att_lines(s.get("attitude"))
     out += clock_lines(s.get("clock"))
+    out += burn_lines(s.get("burns"))
     if s.get("collision_avoidance_t_from_notice_s") is not None:
         out.append(f"Collision avoidance at:   {_dur(s['collision_avoidance_t_from_notice_s'])}"
                    f" (thrust {_num(s.get('collision_avoidance_to_thrust_s'), '.0f')} s later)")

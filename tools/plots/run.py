@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 #: packets the plots and the report never use: the high-rate raw sensor and
 #: actuator streams (decoding them would double the time of ``fsw plot``)
 UNUSED = ("HEARTBEAT", "GYRO", "STAR_TRACKER", "SUN_SENSOR", "MAGNETOMETER", "WHEEL_TACH",
-          "WHEEL_CMD", "MTQ_CMD")
+          "ACCEL", "WHEEL_CMD", "MTQ_CMD")
 
 
 @dataclass

@@ -55,3 +55,14 @@ PROP_STATUS = telemetry(0x107, "PROP_STATUS", [
     Field("tank_pressure", F64, "Pa", "tank pressure", limits=lim.TANK_PRESSURE),
     Field("propellant_mass", F64, "kg", "propellant mass (gauging)", limits=lim.PROPELLANT),
 ], "Propulsion system sensors.")
+
+ACCEL = telemetry(0x108, "ACCEL", [
+    Field("dv_B", vec(3), "m/s", "velocity increment sensed over the sample interval "
+          "(non-gravitational: thrust, drag, solar pressure), body axes",
+          # per axis and sample; at the default 10 Hz 0.5 and 2 m/s^2, beyond what the
+          # thrusters can do (4 N main group; the optional 120 N engine 0.41 m/s^2)
+          limits=Limits(warning=(-0.05, 0.05), critical=(-0.2, 0.2), when=("valid", 1))),
+    Field("dt", F64, "s", "the sample interval the increment covers"),
+    Field("valid", U8, "", VALID),
+], "Accelerometer (the IMU's delta-velocity channel): the velocity increment since the "
+   "previous sample.")

@@ -36,7 +36,8 @@ TRUTH_FAULT = telemetry(0x403, "TRUTH_FAULT", [
     Field("index", U8, "", "wheel or thruster index"),
     Field("sensor", enum(U8, none=0, gyro=1, star_tracker=2, sun_sensor=3, magnetometer=4,
                          gps=5, relnav=6, wheel_tach=7, prop_status=8,
-                         star_tracker_2=9, star_tracker_3=10), "", "dropped sensor"),
+                         star_tracker_2=9, star_tracker_3=10,
+                         accelerometer=11), "", "dropped sensor"),
     Field("started", U8, "", "1 when the fault starts, 0 when it clears"),
 ], "An injected fault starting or clearing in the world.")
 

@@ -56,6 +56,12 @@
  *    several ticks; within a tick a thruster fires from the tick start for
  *    its remaining on-time (at most the tick), and the tick is split at every
  *    on-time so each RK4 segment has a constant thrust set.
+ *  - sensed velocity (dv_sensed_B, what an accelerometer at the centre of mass
+ *    feels): per RK4 segment of h seconds, h F_B / m with F_B the thrust
+ *    force (body) at the segment's mean thrust levels and the tank pressure
+ *    and mass at its start (the derivative's own thrust computation); per
+ *    tick, dt R(q) (a_drag + a_srp) with the drag and SRP accelerations at the
+ *    tick's start (as drag_accel and srp_accel, evaluated there).
  *  - sun: the low-precision analytic ephemeris of the Astronomical Almanac
  *    (about 0.01 deg), its ecliptic longitude brought from the equinox of date
  *    to J2000 by the general precession; eclipse by a cylindrical Earth shadow.
@@ -173,6 +179,10 @@ typedef struct sim_craft {
     double density;              /* kg/m^3 at the craft (0 with drag off) */
     double drag_accel[3];        /* m/s^2, N */
     double srp_accel[3];         /* m/s^2, N */
+    /* ---- sensed velocity (the accelerometer's truth) ---- */
+    double dv_sensed_B[3];       /* m/s, body: running total of the non-gravitational
+                                    velocity increments (thrust, drag, SRP) since the
+                                    world's start; never reset (0 in a zeroed struct) */
     /* ---- density nodes (sim_atmos_set_node) ---- */
     double atm_t[2];             /* s since the epoch, node times */
     double atm_r[2];             /* m, node radius */

@@ -29,7 +29,9 @@
  * sensor id + 1 (1..8, the order below) and 101 for the gyro's initial bias;
  * 102 the gyro's bias instability, 103 its scale-factor errors, 104 the GPS
  * receiver's correlated errors, 105 the on-board clock and the PPS; the second
- * and third star-tracker heads (sensor ids 8, 9) 202 and 203.
+ * and third star-tracker heads (sensor ids 8, 9) 202 and 203; the
+ * accelerometer (sensor id 10) 11, its initial bias 106 and its scale-factor
+ * errors 107.
  * A new sensor, head or noise process takes a number of its own, never one of
  * these (renumbering would change every run's noise).
  *
@@ -96,6 +98,18 @@
  *  - wheel tachometers: speeds (4, padded with 0) + noise_sigma n. Draws 4.
  *  - propulsion status: tank pressure + pressure_sigma n0, propellant
  *    max(0, mass + mass_sigma n1). Draws 2.
+ *  - accelerometer (the IMU's delta-velocity channel, at the centre of
+ *    mass): the craft's sensed velocity dv_sensed_B (simcore.h: the running
+ *    total of the thrust, drag and SRP increments in body axes, gravity
+ *    unfelt) is kept at each sample; a sample outputs the increment since
+ *    the previous one, per axis dv_m = (1 + s) dv + b T + vrw sqrt(T) n, T =
+ *    the time since the previous sample (the packet's dt; the first sample
+ *    covers the time since the world's start, t = 0, where the total starts
+ *    at 0: at t = 0 it is dv_m = 0 over T = 0), vrw = velocity_random_walk;
+ *    b the bias per axis, bias_sigma N(0, 1) from stream 106, s the
+ *    scale-factor error per axis, scale_factor_ppm 1e-6 N(0, 1) from stream
+ *    107 (both drawn once). Always valid. Draws 3. A sample not published
+ *    (dropout) loses its increment: the next covers only its own interval.
  * A sample always draws its noise (also when it is not published).
  *
  * Packets: values (doubles in the dictionary's field order, flags 0/1) and
@@ -149,7 +163,8 @@ typedef enum sim_sensor_id {
     SIM_SENSOR_PROP_STATUS = 7,
     SIM_SENSOR_STAR_TRACKER_2 = 8,
     SIM_SENSOR_STAR_TRACKER_3 = 9,
-    SIM_SENSOR_COUNT = 10
+    SIM_SENSOR_ACCEL = 10,
+    SIM_SENSOR_COUNT = 11
 } sim_sensor_id;
 
 /* Configurations: the members of hil.sim.config's dataclasses, same names. */
@@ -238,6 +253,13 @@ typedef struct sim_prop_status_config {
     double mass_sigma;         /* kg */
 } sim_prop_status_config;
 
+typedef struct sim_accel_config {
+    double rate_hz;
+    double velocity_random_walk; /* m/s/s^0.5 */
+    double bias_sigma;         /* m/s^2, initial bias per axis (drawn once) */
+    double scale_factor_ppm;   /* 1-sigma scale-factor error per axis (drawn once) */
+} sim_accel_config;
+
 /* Sensor states: configuration, what sim_sensor_init derives from it, the
  * generator and the model's own state. */
 typedef struct sim_gyro {
@@ -309,6 +331,15 @@ typedef struct sim_prop_status {
     sim_rng rng;
 } sim_prop_status;
 
+typedef struct sim_accel {
+    sim_accel_config cfg;
+    sim_rng rng;
+    double bias[3];            /* m/s^2, body (drawn once) */
+    double scale[3];           /* scale-factor errors (drawn once) */
+    double dv_prev[3];         /* m/s, the craft's sensed velocity at the previous sample */
+    double t_prev;             /* s (world time) of the previous sample */
+} sim_accel;
+
 /* One of each sensor; chaser and target are world craft numbers. */
 typedef struct sim_sensors {
     sim_gyro gyro;
@@ -321,6 +352,7 @@ typedef struct sim_sensors {
     sim_prop_status prop_status;
     sim_star_tracker star_tracker_2;
     sim_star_tracker star_tracker_3;
+    sim_accel accelerometer;
     int chaser;                /* craft carrying the sensors (0) */
     int target;                /* craft the relative sensor tracks (1) */
     int ready;                 /* bit (1 << sensor) set by sim_sensor_init */

@@ -242,39 +242,58 @@ double sim_wheel_torque(const sim_craft *c, int i, double speed, double *cmd_out
     return u - fr;
 }
 
-void sim_deriv(const sim_env *env, const sim_craft *c, double t, const double *x,
-               const double *level, double *dx)
+void sim_thrust(const sim_craft *c, double prop, const double *level, double f_b[3],
+                double tq[3], double *mdot)
 {
-    const double *r = x, *v = x + 3, *q = x + 6, *w = x + 10, *ws = x + 13;
-    int i, nw = c->n_wheels;
-    double prop = x[13 + nw], mass = c->dry_mass + (prop > 0.0 ? prop : 0.0);
-    double f_b[3] = {0.0, 0.0, 0.0}, tq[3] = {0.0, 0.0, 0.0}, a[3], f_n[3];
-    double mdot = 0.0;
-
-    /* thrusters */
-    if (c->n_thrusters > 0 && level != NULL && prop > 0.0) {
+    int i;
+    f_b[0] = f_b[1] = f_b[2] = 0.0;
+    if (tq != NULL) {
+        tq[0] = tq[1] = tq[2] = 0.0;
+    }
+    if (mdot != NULL) {
+        *mdot = 0.0;
+    }
+    if (!(c->n_thrusters > 0 && level != NULL && prop > 0.0)) {
+        return;
+    }
+    {
         double scale = sim_tank_pressure(c, prop) / c->p_ref;
         for (i = 0; i < c->n_thrusters; ++i) {
             if (level[i] > 0.0) {
-                double f = c->thr_force[i] * scale * level[i], fi[3], ti[3];
+                double f = c->thr_force[i] * scale * level[i], fi[3], ti[3], arm[3];
                 fi[0] = f * c->thr_dir[3 * i];
                 fi[1] = f * c->thr_dir[3 * i + 1];
                 fi[2] = f * c->thr_dir[3 * i + 2];
                 f_b[0] += fi[0];
                 f_b[1] += fi[1];
                 f_b[2] += fi[2];
-                double arm[3];
-                arm[0] = c->thr_pos[3 * i] - c->com[0];
-                arm[1] = c->thr_pos[3 * i + 1] - c->com[1];
-                arm[2] = c->thr_pos[3 * i + 2] - c->com[2];
-                la_cross(arm, fi, ti);
-                tq[0] += ti[0];
-                tq[1] += ti[1];
-                tq[2] += ti[2];
-                mdot -= f / (c->thr_isp[i] * SIM_G0);
+                if (tq != NULL) {
+                    arm[0] = c->thr_pos[3 * i] - c->com[0];
+                    arm[1] = c->thr_pos[3 * i + 1] - c->com[1];
+                    arm[2] = c->thr_pos[3 * i + 2] - c->com[2];
+                    la_cross(arm, fi, ti);
+                    tq[0] += ti[0];
+                    tq[1] += ti[1];
+                    tq[2] += ti[2];
+                }
+                if (mdot != NULL) {
+                    *mdot -= f / (c->thr_isp[i] * SIM_G0);
+                }
             }
         }
     }
+}
+
+void sim_deriv(const sim_env *env, const sim_craft *c, double t, const double *x,
+               const double *level, double *dx)
+{
+    const double *r = x, *v = x + 3, *q = x + 6, *w = x + 10, *ws = x + 13;
+    int i, nw = c->n_wheels;
+    double prop = x[13 + nw], mass = c->dry_mass + (prop > 0.0 ? prop : 0.0);
+    double f_b[3], tq[3], a[3], f_n[3];
+    double mdot;
+
+    sim_thrust(c, prop, level, f_b, tq, &mdot);
 
     orbit_accel(env, c, t, r, v, q, mass, a, NULL, NULL, NULL);
     sim_rotate_inv(q, f_b, f_n);

@@ -27,6 +27,13 @@ double sim_wheel_torque(const sim_craft *c, int i, double speed, double *cmd_out
 /* Drag and SRP accelerations (N) and the density at the craft's state. */
 void sim_orbit_perturbations(const sim_env *env, const sim_craft *c, double t, double a_drag[3],
                              double a_srp[3], double *rho);
+/* Thrust of the thrusters at levels `level` (fractions of the rated thrust;
+ * NULL: all off) with propellant mass prop (none: no thrust): the force in
+ * body axes, and when not NULL the torque about the centre of mass (com) and
+ * the propellant mass flow (<= 0). The derivative's thrust, and the sensed
+ * velocity's (one computation). */
+void sim_thrust(const sim_craft *c, double prop, const double *level, double f_b[3],
+                double tq[3], double *mdot);
 /* Derivative without argument checks. */
 void sim_deriv(const sim_env *env, const sim_craft *craft, double t, const double *x,
                const double *level, double *dx);

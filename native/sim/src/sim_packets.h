@@ -36,13 +36,14 @@ enum sim_pkt_id {
     SIM_PKT_RELNAV = 5,
     SIM_PKT_WHEEL_TACH = 6,
     SIM_PKT_PROP_STATUS = 7,
-    SIM_PKT_TRUTH_CHASER = 8,
-    SIM_PKT_TRUTH_TARGET = 9,
-    SIM_PKT_TRUTH_RELATIVE = 10,
-    SIM_PKT_TRUTH_FAULT = 11,
-    SIM_PKT_TRUTH_ADCS = 12,
-    SIM_PKT_TRUTH_CLOCK = 13,
-    SIM_PKT_COUNT = 14
+    SIM_PKT_ACCEL = 8,
+    SIM_PKT_TRUTH_CHASER = 9,
+    SIM_PKT_TRUTH_TARGET = 10,
+    SIM_PKT_TRUTH_RELATIVE = 11,
+    SIM_PKT_TRUTH_FAULT = 12,
+    SIM_PKT_TRUTH_ADCS = 13,
+    SIM_PKT_TRUTH_CLOCK = 14,
+    SIM_PKT_COUNT = 15
 };
 
 enum sim_pkt_index {
@@ -75,6 +76,10 @@ enum sim_pkt_index {
     SIM_PROP_STATUS_TANK_PRESSURE = 0,
     SIM_PROP_STATUS_PROPELLANT_MASS = 1,
     SIM_PROP_STATUS_N = 2,
+    SIM_ACCEL_DV_B = 0,
+    SIM_ACCEL_DT = 3,
+    SIM_ACCEL_VALID = 4,
+    SIM_ACCEL_N = 5,
     SIM_TRUTH_CHASER_R_N = 0,
     SIM_TRUTH_CHASER_V_N = 3,
     SIM_TRUTH_CHASER_Q_BN = 6,
@@ -117,6 +122,7 @@ static const sim_pkt_layout sim_pkt_layouts[SIM_PKT_COUNT] = {
     {0x105, 39, 4, 4, {{SIM_PKT_F64, 1}, {SIM_PKT_F64, 1}, {SIM_PKT_F64, 1}, {SIM_PKT_U8, 1}}},
     {0x106, 46, 1, 4, {{SIM_PKT_F64, 4}}},
     {0x107, 30, 2, 2, {{SIM_PKT_F64, 1}, {SIM_PKT_F64, 1}}},
+    {0x108, 47, 3, 5, {{SIM_PKT_F64, 3}, {SIM_PKT_F64, 1}, {SIM_PKT_U8, 1}}},
     {0x400, 175, 9, 21, {{SIM_PKT_F64, 3}, {SIM_PKT_F64, 3}, {SIM_PKT_F64, 4}, {SIM_PKT_F64, 3}, {SIM_PKT_F64, 4}, {SIM_PKT_F64, 1}, {SIM_PKT_F64, 1}, {SIM_PKT_F64, 1}, {SIM_PKT_U8, 1}}},
     {0x401, 62, 2, 6, {{SIM_PKT_F64, 3}, {SIM_PKT_F64, 3}}},
     {0x402, 70, 3, 7, {{SIM_PKT_F64, 3}, {SIM_PKT_F64, 3}, {SIM_PKT_F64, 1}}},

@@ -16,6 +16,8 @@
 #define GYRO_SCALE_STREAM 103u
 #define GPS_GM_STREAM 104u
 #define CLOCK_STREAM 105u
+#define ACCEL_BIAS_STREAM 106u
+#define ACCEL_SCALE_STREAM 107u
 #define HEAD_STREAM 200u /* + head number (2, 3) */
 #define GM_TERMS 6
 #define GM_WEIGHT 0.6826 /* each term's sigma over the bias instability */
@@ -30,12 +32,13 @@ typedef char check_gps[(SIM_GPS_N == 9) ? 1 : -1];
 typedef char check_relnav[(SIM_RELNAV_N == 4) ? 1 : -1];
 typedef char check_wheel_tach[(SIM_WHEEL_TACH_N == 4) ? 1 : -1];
 typedef char check_prop_status[(SIM_PROP_STATUS_N == 2) ? 1 : -1];
-typedef char check_sensor_count[(SIM_SENSOR_COUNT == 10) ? 1 : -1];
+typedef char check_accel[(SIM_ACCEL_N == 5) ? 1 : -1];
+typedef char check_sensor_count[(SIM_SENSOR_COUNT == 11) ? 1 : -1];
 
 static const int sensor_packet[SIM_SENSOR_COUNT] = {
     SIM_PKT_GYRO, SIM_PKT_STAR_TRACKER, SIM_PKT_SUN_SENSOR, SIM_PKT_MAGNETOMETER,
     SIM_PKT_GPS, SIM_PKT_RELNAV, SIM_PKT_WHEEL_TACH, SIM_PKT_PROP_STATUS,
-    SIM_PKT_STAR_TRACKER, SIM_PKT_STAR_TRACKER};
+    SIM_PKT_STAR_TRACKER, SIM_PKT_STAR_TRACKER, SIM_PKT_ACCEL};
 
 /* ------------------------------------------------------------ helpers */
 
@@ -216,6 +219,30 @@ static int relnav_init(sim_relnav *rn, uint64_t seed)
     return sim_rng_seed(&rn->rng, seed, (uint64_t)(SIM_SENSOR_RELNAV + 1));
 }
 
+static int accel_init(sim_accel *a, uint64_t seed)
+{
+    const sim_accel_config *c = &a->cfg;
+    sim_rng b;
+    int i;
+    if (!rate_ok(c->rate_hz) || !sigma_ok(c->velocity_random_walk) || !sigma_ok(c->bias_sigma)
+        || !sigma_ok(c->scale_factor_ppm)) {
+        return SIM_ERR_DOMAIN;
+    }
+    (void)sim_rng_seed(&b, seed, ACCEL_BIAS_STREAM);
+    for (i = 0; i < 3; ++i) {
+        a->bias[i] = c->bias_sigma * sim_rng_gauss(&b);
+    }
+    (void)sim_rng_seed(&b, seed, ACCEL_SCALE_STREAM);
+    for (i = 0; i < 3; ++i) {
+        a->scale[i] = 1e-6 * c->scale_factor_ppm * sim_rng_gauss(&b);
+    }
+    for (i = 0; i < 3; ++i) {
+        a->dv_prev[i] = 0.0; /* the craft's running total starts at 0 with the world */
+    }
+    a->t_prev = 0.0;
+    return sim_rng_seed(&a->rng, seed, (uint64_t)(SIM_SENSOR_ACCEL + 1));
+}
+
 static int sensor_init(sim_sensors *s, int sensor, uint64_t seed)
 {
     uint64_t stream = (uint64_t)sensor + 1u;
@@ -255,6 +282,8 @@ static int sensor_init(sim_sensors *s, int sensor, uint64_t seed)
             return SIM_ERR_DOMAIN;
         }
         return sim_rng_seed(&s->prop_status.rng, seed, stream);
+    case SIM_SENSOR_ACCEL:
+        return accel_init(&s->accelerometer, seed);
     default:
         return SIM_ERR_RANGE;
     }
@@ -590,6 +619,30 @@ static void prop_status_sample(sim_prop_status *p, const sim_craft *c, double *v
     v[SIM_PROP_STATUS_PROPELLANT_MASS] = m > 0.0 ? m : 0.0;
 }
 
+/* The increment of the craft's sensed velocity since the previous sample,
+ * with the scale-factor error, the bias and the white noise over it. */
+static void accel_sample(sim_accel *a, const sim_world *w, const sim_craft *c, double *v)
+{
+    double n[3], T = w->t - a->t_prev, rt;
+    int i;
+    for (i = 0; i < 3; ++i) {
+        n[i] = sim_rng_gauss(&a->rng);
+    }
+    if (!(T > 0.0)) {
+        T = 0.0;
+    }
+    rt = sqrt(T);
+    for (i = 0; i < 3; ++i) {
+        double dv = c->dv_sensed_B[i] - a->dv_prev[i];
+        v[SIM_ACCEL_DV_B + i] = ((1.0 + a->scale[i]) * dv + a->bias[i] * T)
+                                + a->cfg.velocity_random_walk * rt * n[i];
+        a->dv_prev[i] = c->dv_sensed_B[i];
+    }
+    v[SIM_ACCEL_DT] = T;
+    v[SIM_ACCEL_VALID] = 1.0;
+    a->t_prev = w->t;
+}
+
 static int sensor_sample(sim_sensors *s, const sim_world *w, int sensor, double *values,
                          double base)
 {
@@ -634,6 +687,9 @@ static int sensor_sample(sim_sensors *s, const sim_world *w, int sensor, double 
         break;
     case SIM_SENSOR_WHEEL_TACH:
         wheel_tach_sample(&s->wheel_tach, c, values);
+        break;
+    case SIM_SENSOR_ACCEL:
+        accel_sample(&s->accelerometer, w, c, values);
         break;
     default:
         prop_status_sample(&s->prop_status, c, values);

@@ -173,9 +173,47 @@ static double thrust_level(double level0, int open, double rise, double tail, do
     return level0;
 }
 
+/* The sensed velocity's drag and SRP part over a tick of dt seconds from
+ * time t: the accelerations at the tick's start (those of drag_accel and
+ * srp_accel, evaluated here: a call of several ticks refreshes the outputs
+ * only at its end) in body axes, times dt. */
+static void sensed_drag_srp(const sim_env *env, sim_craft *c, double t, double dt)
+{
+    double ad[3], as[3], an[3], ab[3], rho;
+    int i;
+    if (!env->drag_on && !env->srp_on) {
+        return;
+    }
+    sim_orbit_perturbations(env, c, t, ad, as, &rho);
+    for (i = 0; i < 3; ++i) {
+        an[i] = ad[i] + as[i];
+    }
+    sim_rotate(c->q, an, ab);
+    for (i = 0; i < 3; ++i) {
+        c->dv_sensed_B[i] += dt * ab[i];
+    }
+}
+
+/* The sensed velocity's thrust part over an RK4 segment of h seconds at
+ * thrust levels `level` (NULL: off): h F_B / m, force and mass at the
+ * segment's start. */
+static void sensed_thrust(sim_craft *c, double h, const double *level)
+{
+    double f_b[3], prop = c->prop_mass, mass = c->dry_mass + (prop > 0.0 ? prop : 0.0);
+    int i;
+    if (level == NULL) {
+        return;
+    }
+    sim_thrust(c, prop, level, f_b, NULL, NULL);
+    for (i = 0; i < 3; ++i) {
+        c->dv_sensed_B[i] += h * f_b[i] / mass;
+    }
+}
+
 /* Advance one craft over one tick, split at the thruster on-times (valves
  * opening and closing); the thrust of each follows its valve with its rise
- * and tail-off (thrust_level). */
+ * and tail-off (thrust_level). The sensed velocity (dv_sensed_B) gains the
+ * tick's non-gravitational increments. */
 static void craft_tick(const sim_env *env, sim_craft *c, double t, double dt)
 {
     double on_time[16], cuts[17], level[16];
@@ -184,6 +222,7 @@ static void craft_tick(const sim_env *env, sim_craft *c, double t, double dt)
     if (c->prop_mass != c->props_prop_mass) {
         (void)craft_mass_props(c); /* checked at prepare; the mass only decreases */
     }
+    sensed_drag_srp(env, c, t, dt);
     for (i = 0; i < c->n_thrusters; ++i) {
         double ot = c->thr_on_time[i];
         if (!(ot > 0.0)) {
@@ -244,6 +283,7 @@ static void craft_tick(const sim_env *env, sim_craft *c, double t, double dt)
                                                    c->thr_rise[i], c->thr_tail[i], end - start,
                                                    &level[i]);
                 }
+                sensed_thrust(c, end - start, busy ? level : NULL);
                 rk4(env, c, t + start, end - start, busy ? level : NULL);
                 start = end;
             }

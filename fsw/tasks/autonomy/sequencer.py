@@ -68,6 +68,16 @@ CA_MARGIN_S = 300.0
 #: a correction on the safety ellipse re-centres it only if its screened free
 #: drift stays this many keep-out radii away (otherwise it only stops the drift)
 CORRECTION_MARGIN = 1.2
+#: a planned burn's execution error (1 sigma) in its missed-burn screen: the
+#: fraction of its Δv and direction the navigation assumes
+#: (fsw.tasks.navigation.DV_SIGMA_FRAC, _DIR_RAD) and a floor per axis [m/s]
+#: (the accelerometer's white noise over a 2 s translation, 2.4e-4 m/s, and a
+#: pair's minimum impulse, 6.7e-5): the screen's k sigma covers the burn
+#: itself, not only the navigation (campaign c42: a 9 mm/s correction made
+#: 0.7 mm/s long took a screen clear at 200 m to 197.6 m in truth)
+EXEC_SIGMA_FRAC = 0.01
+EXEC_SIGMA_DIR_RAD = math.radians(1.0)
+EXEC_SIGMA_FLOOR = 3e-4
 #: longest lead of a small burn on a safety ellipse or a hold (no long slew) [s]
 SMALL_BURN_LEAD_S = 240.0
 #: step of the search for the radial oscillation's middle [s]
@@ -481,7 +491,7 @@ class Sequencer:
             x1 = self._coast(x, n, t_exec - t)
             dv_y = max(self.plan.departure_range_m * n / (6 * math.pi), leg.rho_f[0] * n / 2)
             post = (*x1[:3], x1[3], x1[4] + dv_y, x1[5])
-            scr = self.screen(post)
+            scr = self.screen(post, (0.0, dv_y, 0.0))
             if scr is not None:
                 self.screens.append((leg.name, scr[1], 0.0))
                 out.events.append(f"departure: screen {scr[1]:.0f} m at k sigma")
@@ -588,7 +598,8 @@ class Sequencer:
     def _screen_after(self, x1: State, dv: Vec3) -> float | None:
         """The screen's k-sigma distance of ``x1`` with ``dv`` applied (None
         without a navigation context)."""
-        res = self.screen((x1[0], x1[1], x1[2], x1[3] + dv[0], x1[4] + dv[1], x1[5] + dv[2]))
+        res = self.screen((x1[0], x1[1], x1[2], x1[3] + dv[0], x1[4] + dv[1], x1[5] + dv[2]),
+                          dv)
         return None if res is None else res[1]
 
     def _hold_screen(self, leg: Leg, t: float, x: State, n: float, out: Step) -> None:
@@ -647,7 +658,8 @@ class Sequencer:
                 v_dep, _, _ = self.core.cw_transfer(n, x1, leg.rho_f, tof_s)
             except GncError:
                 return None
-            res = self.screen((x1[0], x1[1], x1[2], v_dep[0], v_dep[1], v_dep[2]))
+            res = self.screen((x1[0], x1[1], x1[2], v_dep[0], v_dep[1], v_dep[2]),
+                              sub(v_dep, x1[3:]))
             return None if res is None else res[1]
 
         first = margin(tof)
@@ -735,14 +747,15 @@ class Sequencer:
         and the RSS 1-sigma uncertainties, for the screen and the light."""
         self.ctx = (t_nav, r_t, v_t, sun_N, sigma_pos, sigma_vel)
 
-    def screen(self, x_post: State) -> tuple[float, float] | None:
+    def screen(self, x_post: State, dv: Vec3 | None = None) -> tuple[float, float] | None:
         """The missed-burn screen of a post-burn state: ``(d_ca, d_k)`` of its
         free drift over ``screen_horizon_s`` (nominal closest approach, and the
         distance from the target to the k-sigma position ellipsoid, the
         covariance diagonal from the navigation's RSS sigmas shared equally
-        among the axes); None without a navigation context. The target's state
-        is the navigation's latest (a burn's lead time earlier: the relative
-        motion is what matters)."""
+        among the axes, plus the execution error of the burn ``dv`` that made
+        the state: EXEC_SIGMA_*); None without a navigation context. The
+        target's state is the navigation's latest (a burn's lead time earlier:
+        the relative motion is what matters)."""
         if self.ctx is None:
             return None
         _, r_t, v_t, _, sp, sv = self.ctx
@@ -751,6 +764,15 @@ class Sequencer:
         for i in range(3):
             P[7 * i] = vp
             P[7 * (i + 3)] = vv
+        if dv is not None:
+            # frac^2 D D' + dir^2 (|D|^2 I - D D'), as the navigation's
+            # burns, and the floor
+            a, b = EXEC_SIGMA_FRAC * EXEC_SIGMA_FRAC, EXEC_SIGMA_DIR_RAD * EXEC_SIGMA_DIR_RAD
+            d2 = dv[0] * dv[0] + dv[1] * dv[1] + dv[2] * dv[2]
+            for i in range(3):
+                for j in range(3):
+                    P[6 * (3 + i) + 3 + j] += (a - b) * dv[i] * dv[j] + (
+                        b * d2 + EXEC_SIGMA_FLOOR * EXEC_SIGMA_FLOOR if i == j else 0.0)
         try:
             res = self.core.drift_screen(self.drift_model, r_t, v_t, x_post, P)
         except GncError:
@@ -794,7 +816,7 @@ class Sequencer:
                     v_dep, _, _ = self.core.cw_transfer(n, x1, r_f, tof)
                 except GncError:
                     continue
-                coast = self.screen((*x1[:3], *v_dep))
+                coast = self.screen((*x1[:3], *v_dep), sub(v_dep, x1[3:]))
                 if coast is None:
                     return leg.duration, 0.0
                 margin = coast[1]

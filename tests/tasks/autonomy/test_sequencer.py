@@ -401,3 +401,70 @@ def test_a_correction_that_would_make_a_missed_arrival_unsafe_is_not_made() -> N
     worse = np.r_[x1[:3], x1[3:] + bad]
     half = tuple(-0.5 * np.asarray(bad))
     assert seq._correction_screens(leg, tuple(worse), half, Step())
+
+
+def test_the_screen_covers_the_burns_own_execution_error() -> None:
+    """The missed-burn screen of a post-burn state counts the burn's
+    execution error (EXEC_SIGMA_*) with the navigation's: with a perfect
+    navigation, 4000 drawn executions of a 0.05 m/s burn (the same error
+    model, independent draws), each coasted with an RK4 of the two-body + J2
+    orbits written here, come nearer the target than the screen's 3-sigma
+    distance at most 0.5 % of the time (3 sigma along the worst direction:
+    0.13 %; measured 0.1 %, the draws' 0.13 % quantile within 0.05 m of the
+    screen's distance), and some come nearer than the nominal closest
+    approach by at least half the margin; without the burn given, the
+    screen's 3 sigma is the nominal distance (no navigation error)."""
+    from fsw.tasks.autonomy import sequencer as sq
+
+    horizon = 3000.0
+    plan = dataclasses.replace(Plan(), screen_horizon_s=horizon, screen_step_s=60.0)
+    seq = Sequencer(plan, CORE)
+    rt, vt = _target()
+    seq.set_context(0.0, tuple(rt), tuple(vt), (1.0, 0.0, 0.0), 0.0, 0.0)
+    x_pre = (0.0, -300.0, 0.0, 0.0, 0.0, 0.0)
+    dv = (0.0, 0.03, 0.04)
+    x_post = (*x_pre[:3], x_pre[3] + dv[0], x_pre[4] + dv[1], x_pre[5] + dv[2])
+    d_ca, d0 = seq.screen(x_post)
+    assert d0 == pytest.approx(d_ca, abs=1e-6)
+    d_ca2, d_k = seq.screen(x_post, dv)
+    assert d_ca2 == d_ca and d_k < d_ca - 1.0
+
+    rng = np.random.default_rng(20261205)
+    mag = math.sqrt(sum(x * x for x in dv))
+    u = np.array(dv) / mag
+    e1 = np.cross(u, [1.0, 0.0, 0.0])
+    e1 /= np.linalg.norm(e1)
+    e2 = np.cross(u, e1)
+    R, w = _hill(rt, vt)
+    n = 4000
+    errs = (u[None] * (sq.EXEC_SIGMA_FRAC * mag * rng.standard_normal(n))[:, None]
+            + (e1[None] * rng.standard_normal(n)[:, None]
+               + e2[None] * rng.standard_normal(n)[:, None]) * sq.EXEC_SIGMA_DIR_RAD * mag
+            + sq.EXEC_SIGMA_FLOOR * rng.standard_normal((n, 3)))
+    # every draw's chaser in GCRF (Hill velocities are relative to the rotating frame)
+    rho = np.array(x_post[:3])
+    rc0 = rt + R.T @ rho
+    base_v = vt + R.T @ (np.array(x_post[3:]) + np.cross(np.array([0, 0, np.linalg.norm(w)]), rho))
+    rcs = np.repeat(rc0[None], n, axis=0)
+    vcs = base_v[None] + errs @ R
+    def accel(r: np.ndarray) -> np.ndarray:  # _accel, one row per draw
+        r2 = np.einsum("ij,ij->i", r, r)[:, None]
+        rn = np.sqrt(r2)
+        f = 1.5 * J2 * MU * R_EARTH**2 / (r2 * r2 * rn)
+        zz = 5.0 * r[:, 2:3] ** 2 / r2
+        return -MU / (r2 * rn) * r + f * r * np.hstack([zz - 1.0, zz - 1.0, zz - 3.0])
+
+    r_t, v_t = rt.copy(), vt.copy()
+    closest = np.full(n, np.inf)
+    h = 10.0
+    for _ in range(int(horizon / h)):
+        r_t, v_t = _rk4(r_t, v_t, h)
+        a1 = accel(rcs)
+        a2 = accel(rcs + 0.5 * h * vcs)
+        a3 = accel(rcs + 0.5 * h * (vcs + 0.5 * h * a1))
+        a4 = accel(rcs + h * (vcs + 0.5 * h * a2))
+        rcs, vcs = (rcs + h * vcs + h * h / 6.0 * (a1 + a2 + a3),
+                    vcs + h / 6.0 * (a1 + 2 * a2 + 2 * a3 + a4))
+        closest = np.minimum(closest, np.linalg.norm(rcs - r_t[None], axis=1))
+    assert np.mean(closest < d_k) <= 0.005
+    assert np.min(closest) < d_ca - 0.5 * (d_ca - d_k)

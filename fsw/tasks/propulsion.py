@@ -255,6 +255,8 @@ class PropulsionTask:
         self.accel_cal: deque = deque()
         self.accel_cal_s = 0.0
         self.accel_bad = 0
+        #: the last burn's measured thrust scale (0: none yet)
+        self.thrust_scale = 0.0
         self.status_every = max(1, round(1.0 / self.dt))
         ctx.subscribe(PROP_ARM, self.on_arm, parse=True)
         ctx.subscribe(BURN_ORDER, self.on_order, parse=True)
@@ -355,6 +357,8 @@ class PropulsionTask:
         """An accelerometer sample: summed into the firing burn's measured Δv
         (bias removed, inertial axes), or kept for the bias while coasting."""
         dv, dt = r.dv_B, r.dt
+        if r.valid and dt == 0.0:
+            return  # the sensor's first sample: no interval yet
         if not (r.valid and _finite(dv) and math.isfinite(dt) and 0.0 < dt <= 10.0):
             self.accel_bad += 1
             return
@@ -487,7 +491,8 @@ class PropulsionTask:
             self.ctx.send(PROP_HK, mode=int(self.state), armed=int(t <= self.armed_until),
                           tank_pressure=self.pressure, propellant_mass=self.cds["propellant"],
                           dv_total=self.cds["dv_total"], burns=self.cds["burns"],
-                          faults=self.faults)
+                          faults=self.faults, thrust_scale=self.thrust_scale,
+                          accel_rejected=self.accel_bad & 0xFFFFFFFF)
 
     def _pending(self, t: float) -> None:
         b = self.burn
@@ -690,6 +695,8 @@ class PropulsionTask:
     def _end(self, state: BurnStatusState, why: str) -> None:
         b = self.burn
         self.state = state
+        if b.get("acc_ok") and b.get("n_seen", 0) > 0 and b["scale"] != 1.0:
+            self.thrust_scale = b["scale"]
         self.accel_cal.clear()  # the thrust's tail-off is no bias
         self.accel_cal_s = 0.0
         if state == BurnStatusState.DONE:

@@ -224,6 +224,13 @@ def test_burn_ends_on_the_measured_delta_v(ctx, thrust_scale) -> None:
     assert abs(made[1]) < 1e-12 and abs(made[2]) < 1e-12
     assert ctx.of("BURN_STATUS")[-1].dv_done == pytest.approx(0.35, rel=3e-3)
     assert not any("accelerometer" in e[2] for e in ctx.events)
+    # the thrust scale it measured, in housekeeping
+    assert task.thrust_scale == pytest.approx(thrust_scale, rel=3e-3)
+    for _ in range(round(sc.rates.housekeeping_s / 0.1) + 1):
+        ctx.t += 0.1
+        task.step(ctx.t)
+    assert ctx.of("PROP_HK")[-1].thrust_scale == task.thrust_scale
+    assert ctx.of("PROP_HK")[-1].accel_rejected == 0
 
 
 def test_translation_ends_on_the_measured_delta_v(ctx) -> None:
@@ -256,6 +263,8 @@ def test_without_an_accelerometer_the_burn_is_counted_from_the_commands(ctx) -> 
     assert ctx.of("BURN_STATUS")[-1].state == DONE
     assert made[0] == pytest.approx(0.9 * 0.35, rel=3e-3)
     assert any("not calibrated" in e[2] for e in ctx.events)
+    assert ctx.of("PROP_HK")[-1].accel_rejected > 100  # every sample counted
+    assert task.thrust_scale == 0.0
 
 
 def test_an_accelerometer_far_from_the_commands_is_not_trusted(ctx) -> None:

@@ -36,6 +36,10 @@ PROP_HK = telemetry(0x030, "PROP_HK", [
     Field("dv_total", F64, "m/s", "delta-v delivered since launch"),
     Field("burns", U32, "", "burns executed"),
     Field("faults", U32, "", "faults counted", limits=lim.FAULT_COUNT),
+    Field("thrust_scale", F64, "", "the last burn's thrust scale measured by the accelerometer "
+          "(measured / commanded delta-v; 1: as rated; 0: none measured yet)"),
+    Field("accel_rejected", U32, "", "accelerometer samples dropped (invalid, non-finite, bad "
+          "interval)"),
 ], "Propulsion housekeeping.")
 
 AUTONOMY_HK = telemetry(0x040, "AUTONOMY_HK", [

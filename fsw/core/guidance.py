@@ -216,6 +216,12 @@ class GuidanceCore(abc.ABC):
         """Burn duration (s)."""
 
     @abc.abstractmethod
+    def prop_accel(self, dv_B: ArrayLike, dt: float, bias_B: ArrayLike, q_BN: ArrayLike
+                   ) -> tuple[float, float, float]:
+        """An accelerometer sample in GCRF, its bias removed:
+        ``R(q_BN)^T (dv_B - bias_B dt)`` (m/s)."""
+
+    @abc.abstractmethod
     def prop_rate_residuals(self, w_B: ArrayLike, w0_B: ArrayLike) -> tuple[float, float]:
         """``(|w_B|, |w_B - w0_B|)`` (rad/s): the idle and firing monitors' residuals."""
 
@@ -424,6 +430,10 @@ class LocalCore(GuidanceCore):
 
     def prop_duration(self, n_fire: int, thrust: float, mass: float, dv: float) -> float:
         return self._need(self._prop, "prop_duration").duration(n_fire, thrust, mass, dv)
+
+    def prop_accel(self, dv_B: ArrayLike, dt: float, bias_B: ArrayLike, q_BN: ArrayLike
+                   ) -> tuple[float, float, float]:
+        return prop.accel_inertial(dv_B, dt, bias_B, q_BN)
 
     def prop_rate_residuals(self, w_B: ArrayLike, w0_B: ArrayLike) -> tuple[float, float]:
         return prop.rate_residuals(w_B, w0_B)
@@ -716,6 +726,11 @@ class PacketCore(GuidanceCore):
     def prop_duration(self, n_fire: int, thrust: float, mass: float, dv: float) -> float:
         return float(self._rpc("PROP_DURATION", n_fire=int(n_fire), thrust=thrust, mass=mass,
                                dv=dv).duration)
+
+    def prop_accel(self, dv_B: ArrayLike, dt: float, bias_B: ArrayLike, q_BN: ArrayLike
+                   ) -> tuple[float, float, float]:
+        r = self._rpc("PROP_ACCEL", dv_B=dv_B, dt=dt, bias_B=bias_B, q_BN=q_BN)
+        return tuple(float(x) for x in r.dv_N)
 
     def prop_rate_residuals(self, w_B: ArrayLike, w0_B: ArrayLike) -> tuple[float, float]:
         r = self._rpc("PROP_RATE_RESIDUALS", w_B=w_B, w0_B=w0_B)

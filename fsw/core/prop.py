@@ -22,7 +22,7 @@ from numpy.typing import ArrayLike
 from fsw.core._ffi import check, ffi, lib, out, ptr, vec
 from fsw.core.errors import GncInputError
 
-__all__ = ["G0", "PROP_MAX", "Prop", "PropConfig", "rate_residuals"]
+__all__ = ["G0", "PROP_MAX", "Prop", "PropConfig", "accel_inertial", "rate_residuals"]
 
 #: m/s^2, standard gravity
 G0 = 9.80665
@@ -164,6 +164,14 @@ class Prop:
         check(lib.gnc_prop_test_response(self._ctx, int(i), float(thrust), float(pulse), ptr(w),
                                          ptr(e), r), "prop_test_response")
         return _t3(e), float(r[0])
+
+
+def accel_inertial(dv_B: ArrayLike, dt: float, bias_B: ArrayLike, q_BN: ArrayLike
+                   ) -> tuple[float, float, float]:
+    """An accelerometer sample in GCRF: ``R(q_BN)^T (dv_B - bias_B dt)`` (m/s)."""
+    d, b, q, r = vec(dv_B, 3, "dv_B"), vec(bias_B, 3, "bias_B"), vec(q_BN, 4, "q_BN"), out(3)
+    check(lib.gnc_prop_accel(ptr(d), float(dt), ptr(b), ptr(q), ptr(r)), "prop_accel")
+    return _t3(r)
 
 
 def rate_residuals(w_B: ArrayLike, w0_B: ArrayLike) -> tuple[float, float]:

@@ -74,6 +74,7 @@ from fsw.constants import G0
 from fsw.core.errors import GncError
 from fsw.core.guidance import GuidanceCore, LocalCore
 from fsw.core.prop import PropConfig
+from fsw.core.vec import add, dot
 from fsw.packets import DICTIONARY
 from fsw.packets.codec import peek_apid
 from fsw.packets.enums import (
@@ -165,22 +166,6 @@ _ACTIVE = (BurnStatusState.PENDING, BurnStatusState.FIRING)
 def _finite(x) -> bool:
     return all(map(math.isfinite, x))
 
-
-
-def _dot(a, b) -> float:
-    return a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
-
-
-def _to_inertial(q, v) -> tuple[float, float, float]:
-    """``R(q)^T v``: body coordinates into inertial ones (q = q_BN, scalar
-    first; plain IEEE arithmetic)."""
-    w, x, y, z = q
-    return ((1.0 - 2.0 * (y * y + z * z)) * v[0] + 2.0 * (x * y + w * z) * v[1]
-            + 2.0 * (x * z - w * y) * v[2],
-            2.0 * (x * y - w * z) * v[0] + (1.0 - 2.0 * (x * x + z * z)) * v[1]
-            + 2.0 * (y * z + w * x) * v[2],
-            2.0 * (x * z + w * y) * v[0] + 2.0 * (y * z - w * x) * v[1]
-            + (1.0 - 2.0 * (x * x + y * y)) * v[2])
 
 
 def _offpulse_start() -> dict:
@@ -364,14 +349,15 @@ class PropulsionTask:
             return
         b = self.burn
         if self.state == BurnStatusState.FIRING and b is not None and b["bias_B"] is not None:
-            bias = b["bias_B"]
             q = self.att[1] if self.att is not None and self.att[0] else b["q"]
             if q is None:
                 return
-            d = _to_inertial(q, (dv[0] - bias[0] * dt, dv[1] - bias[1] * dt,
-                                 dv[2] - bias[2] * dt))
-            m = b["meas_N"]
-            b["meas_N"] = (m[0] + d[0], m[1] + d[1], m[2] + d[2])
+            try:
+                d = self.core.prop_accel(dv, dt, b["bias_B"], q)
+            except GncError:
+                self.accel_bad += 1
+                return
+            b["meas_N"] = add(b["meas_N"], d)
             b["n_acc"] += 1
             return
         if self.state == BurnStatusState.FIRING or self.test is not None:
@@ -420,14 +406,12 @@ class PropulsionTask:
         cmd = b["cmd"]
         # the cycles the accelerometer has seen
         while b["n_seen"] < len(cmd) and b["n_seen"] + ACCEL_LAG < b["n_acc"]:
-            c, s = cmd[b["n_seen"]], b["seen_N"]
-            b["seen_N"] = (s[0] + c[0], s[1] + c[1], s[2] + c[2])
+            b["seen_N"] = add(b["seen_N"], cmd[b["n_seen"]])
             b["n_seen"] += 1
         tot = b["cmd_N"]
         if not b["acc_ok"]:
-            return _dot(tot, u), tot
-        meas, seen = b["meas_N"], b["seen_N"]
-        m, c = _dot(meas, u), _dot(seen, u)
+            return dot(tot, u), tot
+        m, c = dot(b["meas_N"], u), dot(b["seen_N"], u)
         if m >= ACCEL_RATIO_MIN_DV and c > 0.0:
             scale = m / c
             lo, hi = ACCEL_RATIO_RANGE
@@ -437,21 +421,20 @@ class PropulsionTask:
                 self.ctx.event(Severity.WARNING, EventId.BURN,
                                f"burn {b['id']}: accelerometer {m:.3f} against commanded "
                                f"{c:.3f} m/s: counted from the commands"[:96])
-                return _dot(tot, u), tot
+                return dot(tot, u), tot
             b["scale"] = scale
         # the commanded impulses at the measured scale: along u, the measured
         # Δv plus the scaled impulses not yet seen (a translation steers its
         # cross-track components by the commands: the sensor's noise there
         # would have it chase pulses round the target velocity)
         k = b["scale"]
-        return m + k * (_dot(tot, u) - c), (k * tot[0], k * tot[1], k * tot[2])
+        return m + k * (dot(tot, u) - c), (k * tot[0], k * tot[1], k * tot[2])
 
     def _commanded(self, dv_N) -> None:
         """A firing cycle's commanded Δv (inertial), for :meth:`_measured`."""
         b = self.burn
         b["cmd"].append(tuple(dv_N))
-        t = b["cmd_N"]
-        b["cmd_N"] = (t[0] + dv_N[0], t[1] + dv_N[1], t[2] + dv_N[2])
+        b["cmd_N"] = add(b["cmd_N"], dv_N)
 
     def on_prop_status(self, r) -> None:
         if math.isfinite(r.propellant_mass):

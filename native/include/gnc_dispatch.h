@@ -118,6 +118,10 @@ typedef struct gnc_prop_offpulse_resp {
 } gnc_prop_offpulse_resp;
 typedef struct gnc_prop_duration_req { int n_fire; double thrust; double mass; double dv; } gnc_prop_duration_req;
 typedef struct gnc_prop_duration_resp { double duration; } gnc_prop_duration_resp;
+typedef struct gnc_prop_accel_req {
+    double dv_B[3]; double dt; double bias_B[3]; double q_BN[4];
+} gnc_prop_accel_req;
+typedef struct gnc_prop_accel_resp { double dv_N[3]; } gnc_prop_accel_resp;
 typedef struct gnc_prop_rate_residuals_req { double w_B[3]; double w0_B[3]; } gnc_prop_rate_residuals_req;
 typedef struct gnc_prop_rate_residuals_resp { double rate; double change; } gnc_prop_rate_residuals_resp;
 typedef struct gnc_prop_test_response_req {

@@ -101,6 +101,12 @@ int gnc_prop_duration(const gnc_prop *ctx, int n_fire, double thrust, double mas
 int gnc_prop_rate_residuals(const double w_B[3], const double w0_B[3], double *rate,
                             double *change);
 
+/* An accelerometer sample in inertial axes: the velocity increment dv_B
+ * (body, m/s) over dt (s), less the bias bias_B (m/s^2) times dt, turned into
+ * GCRF with the attitude q_BN (normalised here): dv_N (m/s). */
+int gnc_prop_accel(const double dv_B[3], double dt, const double bias_B[3],
+                   const double q_BN[4], double dv_N[3]);
+
 /* Thruster test of thruster i fired for pulse (s) at thrust F (N): the
  * expected body-rate change I^-1 (arm x dir) F pulse, and for an observed rate
  * change dw_B the response ratio (dw . e)/(e . e) (1: as expected, 0: not

@@ -125,6 +125,7 @@ typedef union dispatch_args {
     gnc_prop_offpulse_req poff;
     gnc_prop_duration_req pdur;
     gnc_prop_rate_residuals_req prate;
+    gnc_prop_accel_req pacc;
     gnc_prop_test_response_req ptest;
 } dispatch_args;
 
@@ -164,6 +165,7 @@ typedef union dispatch_result {
     gnc_prop_offpulse_resp poff;
     gnc_prop_duration_resp pdur;
     gnc_prop_rate_residuals_resp prate;
+    gnc_prop_accel_resp pacc;
     gnc_prop_test_response_resp ptest;
 } dispatch_result;
 
@@ -269,6 +271,9 @@ static int run_more(gnc_dispatcher *ctx, unsigned apid, const dispatch_args *a,
     case GNC_APID_PROP_DURATION:
         return gnc_prop_duration(&ctx->prop, a->pdur.n_fire, a->pdur.thrust, a->pdur.mass,
                                  a->pdur.dv, &r->pdur.duration);
+    case GNC_APID_PROP_ACCEL:
+        return gnc_prop_accel(a->pacc.dv_B, a->pacc.dt, a->pacc.bias_B, a->pacc.q_BN,
+                              r->pacc.dv_N);
     case GNC_APID_PROP_RATE_RESIDUALS:
         return gnc_prop_rate_residuals(a->prate.w_B, a->prate.w0_B, &r->prate.rate,
                                        &r->prate.change);

@@ -73,6 +73,7 @@ enum gnc_pkt_apid {
     GNC_APID_PROP_TEST_RESPONSE = 0x227,
     GNC_APID_PROP_TRANSLATE = 0x228,
     GNC_APID_PROP_OFFPULSE = 0x229,
+    GNC_APID_PROP_ACCEL = 0x22A,
     GNC_APID_MAG_DIPOLE = 0x230,
     GNC_APID_TRIAD = 0x231,
     GNC_APID_DRIFT_SCREEN = 0x238,
@@ -696,6 +697,17 @@ static const gnc_pkt_field gnc_pkt_prop_offpulse_resp[] = {
     {offsetof(gnc_prop_offpulse_resp, torque_B), 3, 0},
 };
 
+static const gnc_pkt_field gnc_pkt_prop_accel_req[] = {
+    {offsetof(gnc_prop_accel_req, dv_B), 3, 0},
+    {offsetof(gnc_prop_accel_req, dt), 1, 0},
+    {offsetof(gnc_prop_accel_req, bias_B), 3, 0},
+    {offsetof(gnc_prop_accel_req, q_BN), 4, 0},
+};
+
+static const gnc_pkt_field gnc_pkt_prop_accel_resp[] = {
+    {offsetof(gnc_prop_accel_resp, dv_N), 3, 0},
+};
+
 static const gnc_pkt_field gnc_pkt_mag_dipole_req[] = {
     {offsetof(gnc_mag_dipole_req, t), 1, 0},
     {offsetof(gnc_mag_dipole_req, r_N), 3, 0},
@@ -807,6 +819,7 @@ static const gnc_pkt_call gnc_pkt_calls[] = {
     {GNC_APID_PROP_TEST_RESPONSE, gnc_pkt_prop_test_response_req, 4, 6, gnc_pkt_prop_test_response_resp, 2, 5},
     {GNC_APID_PROP_TRANSLATE, gnc_pkt_prop_translate_req, 6, 11, gnc_pkt_prop_translate_resp, 3, 21},
     {GNC_APID_PROP_OFFPULSE, gnc_pkt_prop_offpulse_req, 5, 25, gnc_pkt_prop_offpulse_resp, 4, 24},
+    {GNC_APID_PROP_ACCEL, gnc_pkt_prop_accel_req, 4, 11, gnc_pkt_prop_accel_resp, 1, 4},
     {GNC_APID_MAG_DIPOLE, gnc_pkt_mag_dipole_req, 2, 4, gnc_pkt_mag_dipole_resp, 1, 4},
     {GNC_APID_TRIAD, gnc_pkt_triad_req, 4, 12, gnc_pkt_triad_resp, 1, 5},
     {GNC_APID_DRIFT_SCREEN, gnc_pkt_drift_screen_req, 12, 56, gnc_pkt_drift_screen_resp, 6, 7},

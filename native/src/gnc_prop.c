@@ -496,6 +496,29 @@ int gnc_prop_rate_residuals(const double w_B[3], const double w0_B[3], double *r
     return GNC_OK;
 }
 
+int gnc_prop_accel(const double dv_B[3], double dt, const double bias_B[3],
+                   const double q_BN[4], double dv_N[3])
+{
+    double q[4], qc[4], d[3];
+    int st, i;
+    if (dv_B == NULL || bias_B == NULL || q_BN == NULL || dv_N == NULL) {
+        return GNC_ERR_NULL;
+    }
+    if (!la_finite(dv_B, 3) || !la_finite(bias_B, 3) || !la_finite(&dt, 1) || !(dt >= 0.0)) {
+        return GNC_ERR_DOMAIN;
+    }
+    st = gnc_quat_normalize(q_BN, q);
+    if (st != GNC_OK) {
+        return st;
+    }
+    for (i = 0; i < 3; ++i) {
+        d[i] = dv_B[i] - bias_B[i] * dt;
+    }
+    (void)gnc_quat_conj(q, qc); /* q is unit: neither call can fail */
+    (void)gnc_quat_rotate(qc, d, dv_N);
+    return GNC_OK;
+}
+
 /* x = A^-1 b by Gaussian elimination with partial pivoting (3x3). */
 static int solve3(const double A[9], const double b[3], double x[3])
 {

@@ -318,3 +318,22 @@ def test_offpulse_rejects_bad_pulses() -> None:
         pr.offpulse([-0.1] + [0.0] * 15, (0.0, 0.0, 0.0), 1.0, 300.0, q)
     with pytest.raises(GncDomainError):
         pr.offpulse([0.1] * 16, (float("nan"), 0.0, 0.0), 1.0, 300.0, q)
+
+
+def test_accelerometer_sample_in_inertial_axes_against_scipy() -> None:
+    """``accel_inertial``: the increment less bias x dt, turned from body
+    into GCRF by q_BN (scipy's rotation, scalar last, as the independent
+    frame change); a non-unit quaternion is normalised; bad input refused."""
+    rng = np.random.default_rng(7)
+    for _ in range(50):
+        x = Rotation.random(random_state=rng)
+        xq = x.as_quat()
+        q = np.array([xq[3], xq[0], xq[1], xq[2]])  # q_BN: N -> B is x
+        dv, bias, dt = rng.normal(size=3) * 1e-3, rng.normal(size=3) * 1e-3, 0.1
+        want = x.inv().apply(dv - bias * dt)
+        got = prop.accel_inertial(dv, dt, bias, 3.0 * q)
+        assert np.allclose(got, want, rtol=0, atol=1e-17)
+    with pytest.raises(GncDomainError):
+        prop.accel_inertial((1e-3, 0.0, math.nan), 0.1, (0.0, 0.0, 0.0), (1.0, 0.0, 0.0, 0.0))
+    with pytest.raises(GncDomainError):
+        prop.accel_inertial((1e-3, 0.0, 0.0), -0.1, (0.0, 0.0, 0.0), (1.0, 0.0, 0.0, 0.0))

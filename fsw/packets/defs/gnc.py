@@ -467,6 +467,11 @@ _CALLS = [
                                  ("dv_N", 3, "m/s", "Delta-v of the cycle, GCRF"),
                                  ("dm", 1, "kg", "propellant")],
      "One firing cycle of a translation in the current attitude (no slew)."),
+    ("PROP_ACCEL", 0x22A, "gnc_prop_accel_req", [
+        ("dv_B", 3, "m/s", "accelerometer increment, body"), ("dt", 1, "s", "its interval"),
+        ("bias_B", 3, "m/s^2", "accelerometer bias"), ("q_BN", 4, "", "attitude")],
+     "gnc_prop_accel_resp", [("dv_N", 3, "m/s", "the increment less the bias, GCRF")],
+     "An accelerometer sample in inertial axes, its bias removed."),
     ("PROP_OFFPULSE", 0x229, "gnc_prop_offpulse_req", [
         ("on_time", 16, "s", "nominal on-time of each thruster"),
         ("torque_B", 3, "N m", "torque asked for, body"), ("thrust", 1, "N", "thrust of each"),

@@ -99,6 +99,7 @@ class NavConfig:
     clock_gate: float = 0.0            #: NIS gate of a fix (0: none)
     clock_reset_n: float = 0.0         #: rejected fixes in a row before a reset (0: never)
     clock_sigma_floor: float = 0.0     #: s, added in quadrature to the reported sigma
+    dv_sigma_floor: float = 0.0        #: m/s per axis, EKF burn execution error whatever its size
 
 
 @dataclass
@@ -116,6 +117,10 @@ class NavInput:
     dv_N: ArrayLike = _Z3                 #: m/s, Delta-v delivered since the last cycle
     att_sigma: float = 0.0                #: rad, 1-sigma of the attitude estimate (bearing)
     gps_met: float = 0.0                  #: s, on-board clock at the fix's PPS (clock filter)
+    #: rad, the attitude's 1-sigma about each body axis (all 0: att_sigma about
+    #: every axis); the core turns it into the bearing error along the
+    #: measurement's azimuth and elevation
+    att_sigma_B: ArrayLike = _Z3
 
     def fields(self) -> dict[str, object]:
         """Flat C member values (also the NAV_STEP request fields)."""
@@ -127,7 +132,7 @@ class NavInput:
             "q_BN": _Q0 if self.q_BN is None else self.q_BN, "dv_N": self.dv_N,
             "gps_valid": int(gps), "meas_valid": int(self.meas is not None),
             "att_valid": int(self.q_BN is not None), "att_sigma": self.att_sigma,
-            "gps_met": self.gps_met,
+            "gps_met": self.gps_met, "att_sigma_B": self.att_sigma_B,
         }
 
 

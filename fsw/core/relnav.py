@@ -37,6 +37,8 @@ class RelnavConfig:
     reject_reset_n: float = 0.0     #: consecutive rejections before a reset (0: never)
     inflate: float = 1.0            #: factor on P at an inflation
     nonlinear: float = 0.0            #: > 0: nonlinear state propagation (P by CW)
+    sigma_angle_el: float = 0.0       #: rad, elevation 1-sigma (0: sigma_angle)
+    dv_sigma_floor: float = 0.0       #: m/s per axis, burn execution error whatever its size
 
 
 def measure(x: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
@@ -57,7 +59,8 @@ class Relnav:
 
     Noise models (native/include/gnc_relnav.h): range 1-sigma
     ``sigma_range + sigma_range_frac * range``; ``sigma_angle`` a
-    cross-line-of-sight angle (the azimuth's divided by cos(elevation)); a
+    cross-line-of-sight angle (the azimuth's divided by cos(elevation)),
+    ``sigma_angle_el`` the elevation's when positive; a
     burn's execution error (``dv_sigma_frac``, ``dv_sigma_dir``) one draw per
     burn, consecutive steps with a ``dv`` being one burn."""
 

@@ -111,6 +111,8 @@ typedef struct gnc_nav_config {
     double clock_sigma_floor;  /* s, added in quadrature to the reported clock_sigma: a
                                 * time-tag error that stays for minutes (the float64
                                 * resolution of TAI seconds) is a bias, not averaged down */
+    double dv_sigma_floor;     /* m/s per axis, EKF burn execution error independent of
+                                * the burn's size (1-sigma, once per burn) */
 } gnc_nav_config;
 
 typedef struct gnc_nav {
@@ -151,6 +153,8 @@ typedef struct gnc_nav_in {
     double att_sigma;          /* rad, 1-sigma of the attitude estimate (added to the
                                 * bearing noise in quadrature; 0: none) */
     double gps_met;            /* s, on-board clock at the fix's PPS edge (clock filter) */
+    double att_sigma_B[3];     /* rad, 1-sigma of the attitude estimate about each body
+                                * axis (all 0: att_sigma about every axis) */
 } gnc_nav_in;
 
 typedef struct gnc_nav_out {

@@ -26,13 +26,17 @@
  * sigma_range + sigma_range_frac * range (predicted range); the bearing
  * 1-sigma sigma_angle is a cross-line-of-sight angle (sensor and attitude
  * knowledge, combined by the caller), so the azimuth's is
- * sigma_angle / cos(elevation).
+ * sigma_angle / cos(elevation); sigma_angle_el, when positive, is the
+ * elevation's (the attitude error about the body axes differs, so the two
+ * cross-line-of-sight directions may differ).
  * Burns: the known impulse dv is applied to the estimate; its execution error
- * (magnitude dv_sigma_frac of |dv|, direction dv_sigma_dir rad, 1-sigma) is
- * process noise on the velocity. The error is one draw per burn: consecutive
+ * (magnitude dv_sigma_frac of |dv|, direction dv_sigma_dir rad, and
+ * dv_sigma_floor m/s per axis whatever the size, 1-sigma) is process noise on
+ * the velocity. The error is one draw per burn: consecutive
  * steps with a nonzero dv are one burn (burn_dv accumulates it), and each
  * step adds Q(burn_dv + dv) - Q(burn_dv), Q(D) = frac^2 D D' +
- * dir^2 (|D|^2 I - D D'), so the whole burn carries Q(D_total).
+ * dir^2 (|D|^2 I - D D') + floor^2 I (Q(0) = 0), so the whole burn carries
+ * Q(D_total).
  * Gating with recovery: after reject_inflate_n consecutive rejections the
  * position's covariance is multiplied by inflate (P <- D P D, D =
  * diag(sqrt(inflate) x3, 1 x3); recovery = 1), after reject_reset_n
@@ -57,6 +61,10 @@ typedef struct gnc_relnav_config {
     double nonlinear;        /* > 0: the state propagates by the nonlinear relative
                               * motion about the circular orbit of n (RK4, mu of
                               * the Earth); the covariance by the CW STM either way */
+    double sigma_angle_el;   /* rad, elevation (out-of-plane) 1-sigma when the attitude
+                              * error differs by direction (0: sigma_angle) */
+    double dv_sigma_floor;   /* m/s per axis, burn execution error independent of the
+                              * burn's size (1-sigma, once per burn) */
 } gnc_relnav_config;
 
 typedef struct gnc_relnav {

@@ -22,7 +22,7 @@ static int nav_config_ok(const gnc_nav_config *c)
                            &c->nonlinear, &c->sigma_gps_rel, &c->clock_sigma_b0,
                            &c->clock_sigma_d0, &c->clock_q_wf, &c->clock_q_rw,
                            &c->clock_sigma_pps, &c->clock_gate, &c->clock_reset_n,
-                           &c->clock_sigma_floor};
+                           &c->clock_sigma_floor, &c->dv_sigma_floor};
     for (i = 0; i < (int)(sizeof num / sizeof num[0]); ++i) {
         if (!la_finite(num[i], 1) || !(*num[i] >= 0.0)) {
             return 0;
@@ -86,10 +86,12 @@ static int nav_relnav_init(gnc_nav *ctx, double n)
     rc.sigma_range_frac = ctx->cfg.sigma_range_frac;
     rc.dv_sigma_frac = ctx->cfg.dv_sigma_frac;
     rc.dv_sigma_dir = ctx->cfg.dv_sigma_dir;
+    rc.dv_sigma_floor = ctx->cfg.dv_sigma_floor;
     rc.reject_inflate_n = ctx->cfg.reject_inflate_n;
     rc.reject_reset_n = ctx->cfg.reject_reset_n;
     rc.inflate = ctx->cfg.inflate;
     rc.nonlinear = ctx->cfg.nonlinear;
+    rc.sigma_angle_el = 0.0; /* set per measurement (nav_ekf) */
     ctx->ekf_n = n;
     ctx->ekf_on = 0;
     return gnc_relnav_init(&ctx->ekf, &rc);
@@ -154,7 +156,9 @@ int gnc_nav_set_target(gnc_nav *ctx, const double r_N[3], const double v_N[3], d
 static int nav_inputs_ok(const gnc_nav_in *in)
 {
     if (!la_finite(&in->t, 1) || !la_finite(in->dv_N, 3) || !la_finite(&in->att_sigma, 1)
-        || !(in->att_sigma >= 0.0)) {
+        || !(in->att_sigma >= 0.0) || !la_finite(in->att_sigma_B, 3)
+        || !(in->att_sigma_B[0] >= 0.0) || !(in->att_sigma_B[1] >= 0.0)
+        || !(in->att_sigma_B[2] >= 0.0)) {
         return 0;
     }
     if (in->gps_valid
@@ -174,12 +178,20 @@ static int nav_inputs_ok(const gnc_nav_in *in)
 }
 
 /* The sensor's [range, azimuth, elevation] (camera frame) as the EKF's
- * measurement: the line of sight in the Hill axes C of the target. */
+ * measurement: the line of sight in the Hill axes C of the target. att[0]
+ * and att[1] are the attitude estimate's 1-sigma as a bearing error along
+ * the measurement's azimuth and elevation directions: a rotation error
+ * dtheta (body, 1-sigma att_sigma_B about each axis) moves the line of sight
+ * u by dtheta x u, whose component along the unit direction e is
+ * dtheta . (u x e), so its variance is sum_i sigma_i^2 (u x e)_i^2. With no
+ * per-axis sigmas both are att_sigma. */
 static void nav_meas_hill(const gnc_nav *ctx, const gnc_nav_in *in, const double C[9],
-                          double m[3])
+                          double m[3], double att[2])
 {
     double rng = in->meas[0], ce, se, ca, sa;
-    double los_C[3], los_B[3], los_N[3], qc[4], h[3];
+    double los_C[3], los_B[3], los_N[3], qc[4], h[3], e_H[3], e_N[3], e_B[3], w[3], v;
+    const double *sb = in->att_sigma_B;
+    int k, i;
     gnc_sincos(in->meas[1], &sa, &ca); /* azimuth */
     gnc_sincos(in->meas[2], &se, &ce); /* elevation */
     los_C[0] = ce * sa;
@@ -192,6 +204,26 @@ static void nav_meas_hill(const gnc_nav *ctx, const gnc_nav_in *in, const double
     m[0] = rng;
     m[1] = gnc_atan2(h[1], h[0]);
     m[2] = gnc_atan2(h[2], sqrt(h[0] * h[0] + h[1] * h[1]));
+    att[0] = att[1] = in->att_sigma;
+    if (!(sb[0] > 0.0 || sb[1] > 0.0 || sb[2] > 0.0)) {
+        return;
+    }
+    gnc_sincos(m[1], &sa, &ca);
+    gnc_sincos(m[2], &se, &ce);
+    for (k = 0; k < 2; ++k) {
+        /* the azimuth's and the elevation's unit directions (Hill), to body */
+        e_H[0] = k == 0 ? -sa : -se * ca;
+        e_H[1] = k == 0 ? ca : -se * sa;
+        e_H[2] = k == 0 ? 0.0 : ce;
+        la_mtv3(C, e_H, e_N);
+        gnc_quat_rotate(in->q_BN, e_N, e_B);
+        la_cross(los_B, e_B, w);
+        v = 0.0;
+        for (i = 0; i < 3; ++i) {
+            v += sb[i] * sb[i] * w[i] * w[i];
+        }
+        att[k] = sqrt(v);
+    }
 }
 
 /* x coasted over dt with the impulse dv_H (Hill) applied first. */
@@ -232,14 +264,14 @@ static void nav_gps_cov_out(const gnc_nav_config *cfg, gnc_nav_out *out)
 /* The attitude estimate's error is a bias over minutes, not white noise: the
  * filter cannot know the target's direction better than the attitude, so the
  * position covariance across the line of sight is kept at least
- * (range att_sigma)^2 on both axes (the estimate itself is unchanged). */
-static void nav_bearing_floor(gnc_relnav *ekf, const double meas[3], double att_sigma)
+ * (range att[k])^2 along the azimuth's (k = 0) and the elevation's (k = 1)
+ * direction (the estimate itself is unchanged). */
+static void nav_bearing_floor(gnc_relnav *ekf, const double meas[3], const double att[2])
 {
-    double ca, sa, ce, se, e[2][3], floor_var = meas[0] * att_sigma, v;
+    double ca, sa, ce, se, e[2][3], floor_var, v;
     int k, i, j;
     gnc_sincos(meas[1], &sa, &ca);
     gnc_sincos(meas[2], &se, &ce);
-    floor_var *= floor_var;
     e[0][0] = -sa;
     e[0][1] = ca;
     e[0][2] = 0.0;
@@ -247,6 +279,8 @@ static void nav_bearing_floor(gnc_relnav *ekf, const double meas[3], double att_
     e[1][1] = -se * sa;
     e[1][2] = ce;
     for (k = 0; k < 2; ++k) {
+        floor_var = meas[0] * att[k];
+        floor_var *= floor_var;
         v = 0.0;
         for (i = 0; i < 3; ++i) {
             for (j = 0; j < 3; ++j) {
@@ -285,8 +319,8 @@ static int nav_ref(gnc_nav *ctx, double t, gnc_relnav_in *ri)
  * filter is propagated to in->t - lag, updated, then propagated over lag;
  * the burn's Delta-v of the cycle goes in the first step. */
 static int nav_ekf(gnc_nav *ctx, const gnc_nav_in *in, double n, const double z[6],
-                   const double dv_H[3], const double meas[3], int have_meas, double lag,
-                   gnc_nav_out *out)
+                   const double dv_H[3], const double meas[3], const double att[2],
+                   int have_meas, double lag, gnc_nav_out *out)
 {
     gnc_relnav_in ri;
     gnc_relnav_out ro;
@@ -329,9 +363,12 @@ static int nav_ekf(gnc_nav *ctx, const gnc_nav_in *in, double n, const double z[
         ri.dt = 0.0;
     }
     ri.meas_valid = have_meas;
-    /* the bearing noise of this measurement: the sensor's and the attitude's */
+    /* the bearing noise of this measurement: the sensor's and the attitude's,
+     * along the azimuth and along the elevation */
     ctx->ekf.cfg.sigma_angle = sqrt(ctx->cfg.sigma_angle * ctx->cfg.sigma_angle
-                                    + in->att_sigma * in->att_sigma);
+                                    + att[0] * att[0]);
+    ctx->ekf.cfg.sigma_angle_el = sqrt(ctx->cfg.sigma_angle * ctx->cfg.sigma_angle
+                                       + att[1] * att[1]);
     la_copy(meas, ri.meas, 3);
     st = nav_ref(ctx, ctx->ekf_t, &ri);
     if (st != GNC_OK) {
@@ -353,8 +390,8 @@ static int nav_ekf(gnc_nav *ctx, const gnc_nav_in *in, double n, const double z[
         la_copy(ctx->ekf.x, ro.x, 6);
         la_copy(ctx->ekf.P, ro.P, 36);
     }
-    if (have_meas && in->att_sigma > 0.0) {
-        nav_bearing_floor(&ctx->ekf, meas, in->att_sigma);
+    if (have_meas && (att[0] > 0.0 || att[1] > 0.0)) {
+        nav_bearing_floor(&ctx->ekf, meas, att);
         la_copy(ctx->ekf.P, ro.P, 36);
     }
     if (have_meas) {
@@ -557,6 +594,7 @@ static int nav_cycle(gnc_nav *ctx, const gnc_nav_in *in, gnc_nav_out *out)
 {
     double n, r_t[3] = {0.0, 0.0, 0.0}, v_t[3] = {0.0, 0.0, 0.0}, C[9], w[3] = {0.0, 0.0, 0.0};
     double dv_H[3] = {0.0, 0.0, 0.0}, z[6], meas[3] = {0.0, 0.0, 0.0}, h[3], dr[3], dv[3];
+    double att[2] = {0.0, 0.0};
     double lag;
     int st, stale, have_meas;
     if (ctx == NULL || in == NULL || out == NULL) {
@@ -660,16 +698,16 @@ static int nav_cycle(gnc_nav *ctx, const gnc_nav_in *in, gnc_nav_out *out)
             if (st != GNC_OK) {
                 return st;
             }
-            nav_meas_hill(ctx, in, Cm, meas);
+            nav_meas_hill(ctx, in, Cm, meas, att);
         } else if (have_meas) {
-            nav_meas_hill(ctx, in, C, meas);
+            nav_meas_hill(ctx, in, C, meas, att);
         }
         st = GNC_ERR_STATE; /* no EKF this cycle */
         if ((have_meas && in->t >= ctx->ekf_retry)
             || (ctx->ekf_on
                 && (ctx->cfg.coast_s == 0.0
                     || (in->meas_valid && in->t - in->meas_t < ctx->cfg.coast_s)))) {
-            st = nav_ekf(ctx, in, n, z, dv_H, meas, have_meas, lag, out);
+            st = nav_ekf(ctx, in, n, z, dv_H, meas, att, have_meas, lag, out);
             if (st != GNC_OK) {
                 out->flags |= GNC_NAV_FLAG_EKF_FAILED;
                 out->ekf_status = st;

@@ -21,7 +21,9 @@ int gnc_relnav_init(gnc_relnav *ctx, const gnc_relnav_config *cfg)
         || !la_finite(&cfg->reject_reset_n, 1) || !(cfg->reject_reset_n >= 0.0)
         || !la_finite(&cfg->inflate, 1)
         || (cfg->reject_inflate_n > 0.0 && !(cfg->inflate >= 1.0))
-        || !la_finite(&cfg->nonlinear, 1)) {
+        || !la_finite(&cfg->nonlinear, 1) || !la_finite(&cfg->sigma_angle_el, 1)
+        || !(cfg->sigma_angle_el >= 0.0) || !la_finite(&cfg->dv_sigma_floor, 1)
+        || !(cfg->dv_sigma_floor >= 0.0)) {
         return GNC_ERR_DOMAIN;
     }
     ctx->cfg = *cfg;
@@ -109,21 +111,29 @@ int gnc_relnav_noise(const gnc_relnav_config *cfg, const double h[3], double r[3
         ce = 1e-3; /* near the orbit normal the azimuth is not observable */
     }
     r[0] = sr * sr;
-    r[2] = cfg->sigma_angle * cfg->sigma_angle;
-    r[1] = r[2] / (ce * ce);
+    r[1] = cfg->sigma_angle * cfg->sigma_angle / (ce * ce);
+    r[2] = cfg->sigma_angle_el > 0.0 ? cfg->sigma_angle_el * cfg->sigma_angle_el
+                                     : cfg->sigma_angle * cfg->sigma_angle;
     return GNC_OK;
 }
 
-/* Q(D) = frac^2 D D' + dir^2 (|D|^2 I - D D'), added to out (3x3). */
+/* s Q(D) added to out (3x3): Q(D) = frac^2 D D' + dir^2 (|D|^2 I - D D') +
+ * floor^2 I, Q(0) = 0. */
 static void burn_cov(const gnc_relnav_config *cfg, const double D[3], double s, double out[9])
 {
     double a = cfg->dv_sigma_frac * cfg->dv_sigma_frac;
     double b = cfg->dv_sigma_dir * cfg->dv_sigma_dir;
+    double f = cfg->dv_sigma_floor * cfg->dv_sigma_floor;
     double d2 = la_dot(D, D);
     int i, j;
     for (i = 0; i < 3; ++i) {
         for (j = 0; j < 3; ++j) {
             out[3 * i + j] += s * ((a - b) * D[i] * D[j] + (i == j ? b * d2 : 0.0));
+        }
+    }
+    if (d2 > 0.0 && f > 0.0) {
+        for (i = 0; i < 3; ++i) {
+            out[4 * i] += s * f;
         }
     }
 }

@@ -17,7 +17,7 @@ from scipy.linalg import expm
 from scipy.spatial.transform import Rotation
 
 from fsw.core import ephem, orbit
-from fsw.core.errors import GncStateError, GncUnitsError
+from fsw.core.errors import GncDomainError, GncStateError, GncUnitsError
 from fsw.core.nav import Nav, NavConfig, NavFlag, NavInput, NavSource
 
 MU, J2, RE = orbit.MU_EARTH, orbit.J2_EARTH, orbit.R_EARTH
@@ -298,3 +298,72 @@ def test_not_configured_and_bad_inputs() -> None:
     core = LocalCore()
     with pytest.raises(GncStateError):
         core.nav_step(NavInput(t=T0))
+
+
+def _bearing_sigmas(truth, t, q_BN, cam, meas, sig_B, d=1e-7):
+    """The attitude's 1-sigma as a bearing error along the Hill azimuth and
+    elevation, by finite differences: the body turned by d about each axis
+    (scipy Rotation), the measurement turned into Hill axes again."""
+    base = to_hill(meas, t, truth, q_BN, cam)
+    r0 = Rotation.from_quat(np.r_[q_BN[1:], q_BN[0]])
+    var = np.zeros(2)
+    for i in range(3):
+        # an attitude error about body axis i: the estimate is R_err R_true
+        q = (Rotation.from_rotvec(d * np.eye(3)[i]) * r0).as_quat()
+        z = to_hill(meas, t, truth, np.r_[q[3], q[:3]], cam)
+        d_az = (z[1] - base[1] + math.pi) % (2 * math.pi) - math.pi
+        var += sig_B[i] ** 2 * np.array([d_az * math.cos(base[2]), z[2] - base[2]]) ** 2 / d**2
+    return base, np.sqrt(var)
+
+
+@pytest.mark.parametrize("sig_B", [(8e-5, 4e-5, 2e-5), (1e-5, 6e-5, 3e-5)])
+def test_bearing_floor_per_body_axis(sig_B) -> None:
+    """The attitude error about each body axis reaches the covariance across
+    the line of sight as (range x bearing 1-sigma)^2 along the azimuth and
+    along the elevation, each its own (issue #15: the largest axis on both
+    made the filter pessimistic out of plane)."""
+    truth = Truth(60.0)
+    bore = (0.0, 0.0, 1.0)
+    cfg = NavConfig(gate=0.0, sigma_angle=1e-8, sigma_range=0.01, sigma_range_frac=0.0,
+                    accel_psd=0.0, boresight_B=bore, p0=(1e-8,) * 3 + (1e-10,) * 3)
+    cam = camera_frame(np.array(bore))
+    q_BN = Rotation.random(random_state=11).as_quat()
+    q_BN = np.r_[q_BN[3], q_BN[:3]]
+    outs = {}
+    for mode in ("axes", "iso", "iso_axes"):
+        nav = Nav(cfg)
+        nav.set_target(truth.r0, truth.v0, T0)
+        for k in range(1, 21):
+            t = T0 + k
+            r_c, v_c = truth.chaser(t)
+            inp = NavInput(t=t, gps_t=t, gps_r_N=r_c, gps_v_N=v_c, q_BN=q_BN)
+            if k == 20:  # the EKF starts on this measurement, taken now
+                meas = camera_measurement(truth, t, q_BN, cam)
+                inp.meas, inp.meas_t = meas, t
+                if mode == "axes":
+                    inp.att_sigma_B = sig_B
+                elif mode == "iso":
+                    inp.att_sigma = 5e-5
+                else:
+                    inp.att_sigma_B = (5e-5,) * 3
+            out = nav.step(inp)
+        assert out.source == NavSource.RELNAV and out.flags & NavFlag.EKF_STARTED
+        c = out.cov_pos
+        outs[mode] = np.array([[c[0], c[1], c[2]], [c[1], c[3], c[4]], [c[2], c[4], c[5]]])
+    h, sig = _bearing_sigmas(truth, t, q_BN, cam, meas, sig_B)
+    sa, ca, se, ce = math.sin(h[1]), math.cos(h[1]), math.sin(h[2]), math.cos(h[2])
+    e_az, e_el = np.array([-sa, ca, 0.0]), np.array([-se * ca, -se * sa, ce])
+    P = outs["axes"]
+    assert e_az @ P @ e_az == pytest.approx((h[0] * sig[0]) ** 2, rel=1e-6)
+    assert e_el @ P @ e_el == pytest.approx((h[0] * sig[1]) ** 2, rel=1e-6)
+    assert abs(e_az @ P @ e_el) < 1e-9 * (h[0] * sig.max()) ** 2
+    # the same sigma about every axis is the isotropic case
+    assert np.allclose(outs["iso_axes"], outs["iso"], rtol=1e-9, atol=0)
+    assert e_az @ outs["iso"] @ e_az == pytest.approx((h[0] * 5e-5) ** 2, rel=1e-9)
+
+
+def test_bad_attitude_sigmas_are_refused() -> None:
+    nav = Nav(NavConfig())
+    for bad in ((-1e-5, 0.0, 0.0), (math.nan, 0.0, 0.0), (0.0, 0.0, math.inf)):
+        with pytest.raises(GncDomainError, match="nav_step"):
+            nav.step(NavInput(t=T0, att_sigma_B=bad))

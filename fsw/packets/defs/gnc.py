@@ -155,6 +155,8 @@ _RELNAV_CONFIG = [
     ("reject_reset_n", 1, "", "consecutive rejections before a reset (0: never)"),
     ("inflate", 1, "", "covariance factor of an inflation"),
     ("nonlinear", 1, "", "> 0: nonlinear state propagation (covariance by CW)"),
+    ("sigma_angle_el", 1, "rad", "elevation 1-sigma (0: sigma_angle)"),
+    ("dv_sigma_floor", 1, "m/s", "burn execution error per axis whatever its size (1-sigma)"),
 ]
 
 _RELNAV_IN = [
@@ -238,6 +240,7 @@ _NAV_CONFIG = [
     ("clock_gate", 1, "", "clock: NIS gate of a fix (0: none)"),
     ("clock_reset_n", 1, "", "clock: rejected fixes in a row before a reset (0: never)"),
     ("clock_sigma_floor", 1, "s", "clock: added in quadrature to the reported sigma (a bias)"),
+    ("dv_sigma_floor", 1, "m/s", "EKF burn execution error per axis whatever its size (1-sigma)"),
 ]
 
 _NAV_IN = [
@@ -254,6 +257,7 @@ _NAV_IN = [
     ("att_valid", 1, "", "1: q_BN is valid"),
     ("att_sigma", 1, "rad", "1-sigma of the attitude estimate (bearing noise, added)"),
     ("gps_met", 1, "s", "on-board clock at the fix's PPS edge (clock filter)"),
+    ("att_sigma_B", 3, "rad", "attitude 1-sigma about each body axis (all 0: att_sigma)"),
 ]
 
 _NAV_OUT = [

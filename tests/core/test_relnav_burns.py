@@ -17,6 +17,7 @@ from scipy.stats import chi2
 
 from fsw.core import relative as rel
 from fsw.core import relnav
+from fsw.core.errors import GncDomainError
 
 N = 0.0011068
 FRAC, DIR = 0.05, math.radians(1.0)
@@ -44,7 +45,8 @@ def _H(x: np.ndarray) -> np.ndarray:
 
 def _R(cfg: relnav.RelnavConfig, h: np.ndarray) -> np.ndarray:
     sr = cfg.sigma_range + cfg.sigma_range_frac * h[0]
-    return np.diag([sr**2, cfg.sigma_angle**2 / math.cos(h[2]) ** 2, cfg.sigma_angle**2])
+    s_el = cfg.sigma_angle_el if cfg.sigma_angle_el > 0 else cfg.sigma_angle
+    return np.diag([sr**2, cfg.sigma_angle**2 / math.cos(h[2]) ** 2, s_el**2])
 
 
 def _q_burn(D: np.ndarray) -> np.ndarray:
@@ -74,8 +76,9 @@ def _wrap(y: np.ndarray) -> np.ndarray:
     return y
 
 
-def test_matches_filterpy_ekf_through_a_burn_with_range_fraction_noise() -> None:
-    cfg = _cfg()
+@pytest.mark.parametrize("sigma_el", [0.0, 1.5e-4])
+def test_matches_filterpy_ekf_through_a_burn_with_range_fraction_noise(sigma_el) -> None:
+    cfg = _cfg(sigma_angle_el=sigma_el)
     dt = 1.0
     rng = np.random.default_rng(15)
     x_true = np.array([150.0, -2500.0, 80.0, 0.0, -2 * N * 150.0, 0.0])
@@ -133,6 +136,32 @@ def test_a_burn_split_in_increments_carries_one_execution_error() -> None:
     before = f.step(0.0, None).P.reshape(6, 6)[3:, 3:]
     after = f.step(0.0, None, dv=inc).P.reshape(6, 6)[3:, 3:]
     np.testing.assert_allclose(after - before, _q_burn(inc), rtol=1e-9)
+
+
+def test_the_floor_of_the_execution_error_is_drawn_once_per_burn() -> None:
+    """dv_sigma_floor (m/s per axis, whatever the burn's size: the small
+    thrusters' translations miss their direction by 1-2 deg) enters the
+    velocity covariance once per burn, at its first increment."""
+    fl = 1e-3
+    cfg = _cfg(accel_psd=0.0, dv_sigma_floor=fl)
+    f = relnav.Relnav(cfg)
+    P0 = np.diag([1.0, 1.0, 1.0, 1e-6, 1e-6, 1e-6])
+    f.reset([0.0, -1000.0, 0.0, 0.0, 0.0, 0.0], P0)
+    inc = np.array([0.0002, -0.0001, 0.00005])
+    first = f.step(0.0, None, dv=inc).P.reshape(6, 6)[3:, 3:]
+    np.testing.assert_allclose(first, P0[3:, 3:] + _q_burn(inc) + fl**2 * np.eye(3),
+                               rtol=1e-9)
+    for _ in range(49):
+        out = f.step(0.0, None, dv=inc)
+    np.testing.assert_allclose(out.P.reshape(6, 6)[3:, 3:],
+                               P0[3:, 3:] + _q_burn(50 * inc) + fl**2 * np.eye(3), rtol=1e-9)
+    # a coast ends the burn; the next burn draws the floor again
+    f.step(0.0, None)
+    before = f.step(0.0, None).P.reshape(6, 6)[3:, 3:]
+    after = f.step(0.0, None, dv=inc).P.reshape(6, 6)[3:, 3:]
+    np.testing.assert_allclose(after - before, _q_burn(inc) + fl**2 * np.eye(3), rtol=1e-9)
+    with pytest.raises(GncDomainError):
+        relnav.Relnav(_cfg(dv_sigma_floor=-1e-3))
 
 
 def _mc_through_burns(runs: int, seed: int, told: bool = True) -> np.ndarray:

@@ -468,3 +468,65 @@ def test_the_screen_covers_the_burns_own_execution_error() -> None:
         closest = np.minimum(closest, np.linalg.norm(rcs - r_t[None], axis=1))
     assert np.mean(closest < d_k) <= 0.005
     assert np.min(closest) < d_ca - 0.5 * (d_ca - d_k)
+
+
+def _cw_transfer_dv(n: float, x0: np.ndarray, r_f: np.ndarray, v_f: np.ndarray,
+                    tof: float) -> float:
+    """Total Δv of the two-impulse CW transfer, solved here from the CW
+    equations integrated by scipy (the state transition matrix column by
+    column), independent of the core."""
+    def f(_t, x):
+        return [x[3], x[4], x[5], 3 * n * n * x[0] + 2 * n * x[4], -2 * n * x[3], -n * n * x[2]]
+
+    phi = np.column_stack([solve_ivp(f, (0, tof), e, method="DOP853", rtol=1e-12,
+                                     atol=1e-12).y[:, -1] for e in np.eye(6)])
+    v_dep = np.linalg.solve(phi[:3, 3:], np.asarray(r_f) - phi[:3, :3] @ x0[:3])
+    v_arr = phi[3:, :3] @ x0[:3] + phi[3:, 3:] @ v_dep
+    return float(np.linalg.norm(v_dep - x0[3:]) + np.linalg.norm(np.asarray(v_f) - v_arr))
+
+
+@pytest.mark.parametrize("lights", [
+    (0.60, 0.62, 0.55, 0.64, 0.56),   # all within two 5 % steps of the best: least Δv
+    (0.30, 0.32, 0.80, 0.35, 0.30),   # one clearly better lit: the light wins
+])
+def test_an_ellipse_legs_transfer_time_is_the_least_dv_of_the_equally_lit(
+        lights, monkeypatch) -> None:
+    """Issue #15: an ellipse leg's transfer time is chosen for the light;
+    among the times whose well-lit inspection is within LIGHT_SLACK_STEPS
+    (5 % each) of the best, the least Δv is flown (half the time for 5 %
+    more light had cost 1.5 m/s)."""
+    from fsw.tasks.autonomy import sequencer as sq
+
+    plan = Plan()
+    seq = Sequencer(plan, CORE)
+    rt, vt = _target()
+    seq.set_context(0.0, tuple(rt), tuple(vt), (0.3, 0.9, 0.3), 1.0, 0.0005)
+    # every candidate passes the screen; the light is set per transfer time
+    duration = 2400.0
+    tofs = [f * duration for f in sq.SCREEN_TOF_FACTORS]
+    light_of = dict(zip(tofs, lights, strict=True))
+    target = CORE.safety_ellipse(N0, plan.inspection_radial_m, plan.inspection_cross_m,
+                                 -plan.hold_near_m, 0.3)
+    r_f, v_f = sq._v(target[:3]), sq._v(target[3:])
+
+    def entry(t, t_arrive, n, centre):
+        tof = t_arrive - t - seq.lead_s
+        return r_f, v_f, "", light_of[round(tof, 6)], 0
+
+    monkeypatch.setattr(seq, "_ellipse_entry", entry)
+    monkeypatch.setattr(seq, "screen", lambda x, dv=None: (1e4, 1e4))
+    leg = sq.Leg("transfer", "to near hold", duration=duration, screened=True, ellipse=True,
+                 centre=-plan.hold_near_m, postponed=True)
+    x = (0.0, -plan.hold_far_m, 0.0, 0.0, 0.0, 0.0)
+    tof, delay = seq._screened_tof(leg, 0.0, x, N0, Step())
+    assert delay == 0.0
+    x1 = np.asarray(CORE.cw_propagate(N0, x, seq.lead_s), float)
+    dv = {t: _cw_transfer_dv(N0, x1, np.array(r_f), np.array(v_f), t) for t in tofs}
+    steps = {t: round(light_of[t] * 20) for t in tofs}
+    best = max(steps.values())
+    eligible = [t for t in tofs if steps[t] >= best - sq.LIGHT_SLACK_STEPS]
+    assert tof == min(eligible, key=dv.get)
+    if len(eligible) == 1:  # the clearly better lit one, though not the cheapest
+        assert dv[tof] > min(dv.values())
+    else:                   # the cheapest of all
+        assert dv[tof] == min(dv.values())

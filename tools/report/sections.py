@@ -7,6 +7,7 @@ Sections: :func:`requirements` (the scenario's limits as pass/fail/margin),
 :func:`burns` (one row per burn, on-board Δv and truth Δv), :func:`navigation`
 (estimate minus truth against the on-board ±3σ, per phase),
 :func:`pointing` (camera pointing error from truth, per phase),
+:func:`holds` (each transfer's arrival: planned point, true miss, retries),
 :func:`events` (the event log), :func:`inputs` (the scenario as flown).
 """
 
@@ -158,6 +159,53 @@ def navigation(rs: RunSeries) -> dict[str, Any] | None:
                      "within_3sigma": float(inside[sel].mean()) if inside is not None else None})
     constant = nav.sigma is not None and len(np.unique(nav.sigma)) <= 2
     return {"rows": rows, "sigma_constant": constant}
+
+
+def _hold_of(leg: str) -> str:
+    """The hold a transfer is for: "to far hold" and "correction to far hold"
+    are both for "far hold"."""
+    for prefix in ("correction to ", "to "):
+        if leg.startswith(prefix):
+            return leg[len(prefix):]
+    return leg
+
+
+def holds(tables: Mapping[str, Mapping[str, np.ndarray]], t0: float,
+          match_s: float = 0.5) -> list[dict[str, Any]]:
+    """One row per transfer's arrival (HOLD_ARRIVAL): the leg, its time from
+    the run start, the planned point (Hill), the miss the flight software
+    saw (its estimate) and the true miss (TRUTH_RELATIVE nearest in time,
+    within ``match_s``, carried to the arrival with its own rate; None
+    without truth), whether it was a correction leg, and the correction legs
+    its hold needed in the whole run (``retries``: 0 = reached at the first
+    attempt)."""
+    a = tables.get("HOLD_ARRIVAL")
+    if not a or not len(a.get("t_tai", ())):
+        return []
+    tr = tables.get("TRUTH_RELATIVE") or {}
+    tt = np.asarray(tr.get("t_tai", ()), float)
+    legs = [str(x) for x in a["leg"]]
+    corr = np.asarray(a["correction"]).astype(bool)
+    retries: dict[str, int] = {}
+    for leg, c in zip(legs, corr, strict=True):
+        if c:
+            retries[_hold_of(leg)] = retries.get(_hold_of(leg), 0) + 1
+    rows = []
+    for i, t in enumerate(np.asarray(a["t_tai"], float)):
+        planned = np.asarray(a["rho_planned_H"][i], float)
+        est = np.asarray(a["rho_est_H"][i], float)
+        true_miss = None
+        if tt.size:
+            j = int(np.argmin(np.abs(tt - t)))
+            if abs(tt[j] - t) <= match_s:
+                r = np.asarray(tr["r_H"][j], float) + np.asarray(tr["v_H"][j], float) * (t - tt[j])
+                true_miss = float(np.linalg.norm(r - planned))
+        rows.append({"leg": legs[i], "hold": _hold_of(legs[i]), "t_s": float(t - t0),
+                     "planned_m": [float(v) for v in planned],
+                     "est_miss_m": float(np.linalg.norm(est - planned)),
+                     "true_miss_m": true_miss, "correction": bool(corr[i]),
+                     "retries": retries.get(_hold_of(legs[i]), 0)})
+    return rows
 
 
 def pointing(rs: RunSeries) -> list[dict[str, Any]]:

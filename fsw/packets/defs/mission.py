@@ -14,6 +14,8 @@ Between tasks:
   arm and fire; ``BURN_STATUS`` (propulsion) reports progress and the end.
 - ``MISSION_CMD`` (comms -> autonomy/propulsion): a verified telecommand,
   forwarded whole to its owner.
+- ``HOLD_ARRIVAL`` (autonomy, at the end of every transfer): the point planned
+  and the estimate there, for judging the arrival against truth.
 """
 
 from fsw.packets.defs import _limits as lim
@@ -145,6 +147,15 @@ MISSION_CMD = telemetry(0x067, "MISSION_CMD", [
     Field("command", packet(), "", "the verified telecommand packet, whole"),
 ], "A verified telecommand forwarded by the comms task to its owner (who parses it "
    "with the dictionary and acknowledges its execution).")
+
+HOLD_ARRIVAL = telemetry(0x069, "HOLD_ARRIVAL", [
+    Field("leg", text(32), "", "the transfer that arrived (\"correction to far hold\" fits)"),
+    Field("rho_planned_H", vec(3), "m", "the point it was planned to reach, Hill (chaser "
+          "w.r.t. target)"),
+    Field("rho_est_H", vec(3), "m", "the navigation's estimate after the arrival burn, Hill"),
+    Field("correction", U8, "", "1: a correction leg (the hold was missed before)"),
+], "A transfer's arrival: the planned point and the estimate, once per transfer "
+   "(the report judges the miss against TRUTH_RELATIVE).")
 
 PROP_VALVES = telemetry(0x183, "PROP_VALVES", [
     Field("open", U16, "", "bit i: isolation (latch) valve of thruster i open"),

@@ -50,7 +50,7 @@ predicted violation orders the avoidance burn, then SAFE.
 Packets in: MISSION_CMD (LAUNCH_NOTICE, SET_MODE, SET_HOLD_POINT, ABORT,
 RESUME), NAV_STATE, GPS (separation), RELNAV (track gate), ADCS_STATE,
 BURN_STATUS, COMMS_HK. Packets out: MODE_STATUS, TARGET_ORBIT, ADCS_REQUEST,
-PROP_ARM, BURN_ORDER, AUTONOMY_HK, COMMAND_ACK, EVENT.
+PROP_ARM, BURN_ORDER, HOLD_ARRIVAL, AUTONOMY_HK, COMMAND_ACK, EVENT.
 """
 
 from fsw.tasks.autonomy.task import AutonomyTask

@@ -166,6 +166,8 @@ class Step:
     pointing: str = "inertial"  # inertial | target | burn
     events: list[str] = field(default_factory=list)
     cam: bool = False
+    #: transfers that arrived this tick: (leg name, planned point, estimate), Hill
+    arrivals: list[tuple[str, Vec3, Vec3]] = field(default_factory=list)
 
 
 def _v(x) -> Vec3:
@@ -463,6 +465,7 @@ class Sequencer:
         if leg.stage == 4:
             self.legs.pop(0)
             out.events.append(f"{leg.name}: arrived, {dist(x[:3], leg.rho_f):.0f} m off")
+            out.arrivals.append((leg.name, leg.rho_f, _v(x[:3])))
 
     def _depart(self, leg: Leg, t: float, x: State, n: float, out: Step) -> None:
         """A drifting departure that keeps the chaser passively safe: when it is

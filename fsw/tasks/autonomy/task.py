@@ -31,6 +31,7 @@ MODE_STATUS = DICTIONARY["MODE_STATUS"]
 ADCS_REQUEST = DICTIONARY["ADCS_REQUEST"]
 PROP_ARM = DICTIONARY["PROP_ARM"]
 BURN_ORDER = DICTIONARY["BURN_ORDER"]
+HOLD_ARRIVAL = DICTIONARY["HOLD_ARRIVAL"]
 AUTONOMY_HK = DICTIONARY["AUTONOMY_HK"]
 TARGET_ORBIT = DICTIONARY["TARGET_ORBIT"]
 
@@ -277,6 +278,9 @@ class AutonomyTask:
         step = self.seq.step(t, nav.x, nav.n)
         for e in step.events:
             self.ctx.event(Severity.INFO, EventId.LEG, e[:96])
+        for name, planned, est in step.arrivals:
+            self.ctx.send(HOLD_ARRIVAL, leg=name[:32], rho_planned_H=planned, rho_est_H=est,
+                          correction=int(name.startswith("correction to")))
         if step.burn is not None:
             self._order(step.burn)
         # between burns the camera stays on the target while the sensor can see

@@ -95,7 +95,7 @@ def test_closest_approach_and_nmc() -> None:
     assert d == pytest.approx(min(fine), abs=0.05)
 
 
-def _fly(plan: Plan, rho0, v0, phases, t_max=40000.0, dt=5.0, context=False):
+def _fly(plan: Plan, rho0, v0, phases, t_max=40000.0, dt=5.0, context=False, arrivals=None):
     rt, vt = _target()
     rc, vc = _from_hill(rt, vt, np.asarray(rho0, float), np.asarray(v0, float))
     seq = Sequencer(plan, CORE)
@@ -117,6 +117,8 @@ def _fly(plan: Plan, rho0, v0, phases, t_max=40000.0, dt=5.0, context=False):
         if context:
             seq.set_context(t, tuple(rt), tuple(vt), (0.6, 0.7, 0.3), 2.0, 0.002)
         step = seq.step(t, (*rho, *v), N0)
+        if arrivals is not None:
+            arrivals += [(name, planned, est, rho) for name, planned, est in step.arrivals]
         if step.burn is not None:
             queued = step.burn
         if step.phase_done:
@@ -137,9 +139,18 @@ def test_sequence_from_tens_of_km_to_departure_in_nonlinear_truth(context: bool)
     n = N0
     rho0 = [-4000.0, -40000.0, 0.0]
     v0 = [0.0, 1.5 * n * 4000.0, 0.0]
+    arrivals: list = []
     log, dv, _ = _fly(plan, rho0, v0, ["PHASING", "RENDEZVOUS", "PROX_OPS", "DEPARTURE"],
-                      context=context)
+                      context=context, arrivals=arrivals)
     phases = log[:, 1]
+    # every transfer reports its arrival once (HOLD_ARRIVAL): the planned point
+    # and the estimate there (here the truth itself)
+    names = [a[0] for a in arrivals]
+    assert names[:3] == ["to far hold", "to near hold", "to inspection"], names
+    assert len(set(names)) == len(names)
+    for _, _, est, truth in arrivals:
+        assert np.allclose(est, truth, atol=1e-9)
+    assert arrivals[0][1][1] <= -plan.hold_far_m  # the far hold's ellipse, behind
     rng = log[:, 2].astype(float)
     assert set(phases) == {"PHASING", "RENDEZVOUS", "PROX_OPS", "DEPARTURE"}
     insp = rng[phases == "PROX_OPS"]

@@ -110,6 +110,10 @@ class TaskContext:
         self._held: list[bytes] = []
         #: publish one whole space packet (bytes) on the bus
         self.publish: Callable[[bytes], None] = self._hold
+        #: the next 14-bit sequence count of an APID (one counter per APID per
+        #: process, shared by every participant: CCSDS counts per APID): the
+        #: host's own method, bound here (no extra call on the hot path)
+        self.next_seq: Callable[[int], int] = host.next_seq
 
     def _hold(self, packet: bytes) -> None:
         self._held.append(bytes(packet))
@@ -153,11 +157,6 @@ class TaskContext:
         Handlers run in this participant's turn of each tick, before its step,
         in arrival order; never concurrently with anything."""
         self._host.subscribe(self._token, apid, handler, parse)
-
-    def next_seq(self, apid: int) -> int:
-        """The next 14-bit sequence count of ``apid`` (one counter per APID
-        per process, shared by every participant: CCSDS counts per APID)."""
-        return self._host.next_seq(apid)
 
     def send(self, pdef: PacketDef, **fields: Any) -> bytes:
         """Build ``pdef`` stamped with the current time and the APID's next

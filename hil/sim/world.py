@@ -364,13 +364,17 @@ class World:
             if status:
                 check(status, "sim_world_step")
             return
+        w, dt = self._w, self.dt
         while n > 0:
-            k = min(n, atm.ticks_to_node())
-            status = self._step(self._w, self.dt, k)
+            # atm.ticks_to_node() and atm.update(), written out: once per tick
+            k = atm.next_tick - w.ticks
+            k = n if n < k else (k if k > 1 else 1)
+            status = self._step(w, dt, k)
             if status:
                 check(status, "sim_world_step")
             n -= k
-            atm.update()
+            if w.ticks >= atm.next_tick:
+                atm.update()
 
     def set_wheel_torque(self, torque: Any) -> None:
         """Motor torque commands [N m] (saturated by the core)."""

@@ -226,10 +226,10 @@ class Result(Mapping[str, Any]):
         straight from the bytes: the same values as ``tuple(r.name)``
         without numpy (for packets, which pack plain floats faster).
         KeyError for a name that is not a top-level array member."""
-        spec = self._lay.get(name)
+        spec = _get(self, "_lay").get(name)  # _get: past __getattribute__ (hot path)
         if spec is None or spec[0] != "a":
             raise KeyError(f"{name}: not an array member")
-        return spec[4].unpack_from(self._b, spec[3])
+        return spec[4].unpack_from(_get(self, "_b"), spec[3])
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):

@@ -241,7 +241,11 @@ class AdcsTask:
         ctx.subscribe(NAV_STATE, self.on_nav, parse=True)
 
     def _wheel_mask(self) -> int:
-        return sum(1 << i for i, ok in enumerate(self.cds["wheel_ok"]) if ok)
+        mask = 0
+        for i, ok in enumerate(self.cds["wheel_ok"]):
+            if ok:
+                mask |= 1 << i
+        return mask
 
     # ------------------------------------------------------------------ handlers
     def on_gyro(self, r) -> None:

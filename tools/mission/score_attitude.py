@@ -50,9 +50,11 @@ ARCSEC = math.pi / 180.0 / 3600.0
 INSPECTION = "PROX_OPS"
 
 
-def _qmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    w1, x1, y1, z1 = a
-    w2, x2, y2, z2 = b
+def _qmul(a: Any, b: Any) -> np.ndarray:
+    """Hamilton product; the arithmetic on plain floats (numpy scalars give
+    the same bits, several times slower)."""
+    w1, x1, y1, z1 = a.tolist() if type(a) is np.ndarray else a
+    w2, x2, y2, z2 = b.tolist() if type(b) is np.ndarray else b
     return np.array([w1 * w2 - x1 * x2 - y1 * y2 - z1 * z2,
                      w1 * x2 + x1 * w2 + y1 * z2 - z1 * y2,
                      w1 * y2 - x1 * z2 + y1 * w2 + z1 * x2,
@@ -65,8 +67,9 @@ def _propagate(q: np.ndarray, w: np.ndarray, dt: float) -> np.ndarray:
     if wn * abs(dt) < 1e-15:
         return q
     h = 0.5 * wn * dt
-    dq = np.concatenate(([math.cos(h)], -w / wn * math.sin(h)))
-    return _qmul(dq, q)
+    s = math.sin(h)
+    w0, w1, w2 = w.tolist()
+    return _qmul((math.cos(h), -w0 / wn * s, -w1 / wn * s, -w2 / wn * s), q)
 
 
 def knowledge_error(q_true: Any, q_est: Any) -> np.ndarray:
@@ -76,7 +79,8 @@ def knowledge_error(q_true: Any, q_est: Any) -> np.ndarray:
     qt = np.asarray(q_true, float)
     qe = np.asarray(q_est, float)
     qe = qe / np.linalg.norm(qe)
-    d = _qmul(qt / np.linalg.norm(qt), np.array([qe[0], -qe[1], -qe[2], -qe[3]]))
+    e0, e1, e2, e3 = qe.tolist()
+    d = _qmul(qt / np.linalg.norm(qt), (e0, -e1, -e2, -e3))
     if d[0] < 0:
         d = -d
     v = d[1:]

@@ -23,8 +23,10 @@ Figures (:meth:`NavScore.figures`), the relative-navigation filter's epochs
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import math
+from array import array
 from collections.abc import Mapping
 from typing import Any
 
@@ -51,11 +53,6 @@ def nees_band(runs: int, dof: int = 3, confidence: float = 0.95) -> tuple[float,
     return float(chi2.ppf(a, n) / runs), float(chi2.ppf(1.0 - a, n) / runs)
 
 
-def _cov3(c: Any) -> np.ndarray:
-    xx, xy, xz, yy, yz, zz = (float(v) for v in c)
-    return np.array([[xx, xy, xz], [xy, yy, yz], [xz, yz, zz]])
-
-
 class NavScore:
     """Pairs NAV_STATE with the TRUTH_RELATIVE nearest in time (within
     ``MATCH_S``; the world's samples may sit a tenth of a second off the
@@ -66,14 +63,19 @@ class NavScore:
     MATCH_S = 0.5
 
     def __init__(self) -> None:
-        self._truth: list[tuple[float, np.ndarray, np.ndarray, float]] = []
+        self._truth: list[tuple[float, Any, Any, float]] = []
         self._nav: list[tuple[float, tuple[Any, ...]]] = []
-        #: per paired epoch: t, source, valid, range, error (3), sigma (3), nees, nis
+        #: per paired epoch: t, source, valid, range, error (3), sigma (3), nis
         self.rows: list[tuple[float, ...]] = []
+        #: per paired epoch: the covariance's six values (flat, 48 bytes an
+        #: epoch) and whether every sigma is positive (its NEES is computed,
+        #: else NaN); the NEES of all epochs is one stacked solve in :meth:`arrays`
+        self._cov = array("d")
+        self._cov_ok = bytearray()
 
     # ------------------------------------------------------------------ feed
     def on_truth(self, t: float, r_H: Any, v_H: Any, rng: float) -> None:
-        tr = (float(t), np.asarray(r_H, float), np.asarray(v_H, float), float(rng))
+        tr = (float(t), tuple(map(float, r_H)), tuple(map(float, v_H)), float(rng))
         for k, (tn, rec) in enumerate(self._nav):
             if abs(tn - tr[0]) <= self.MATCH_S:
                 del self._nav[k]
@@ -85,7 +87,8 @@ class NavScore:
     def on_nav(self, t: float, valid: int, source: int, rho_H: Any, cov_pos_H: Any,
                nis: float) -> None:
         t = float(t)
-        rec = (int(valid), int(source), np.asarray(rho_H, float), _cov3(cov_pos_H), float(nis))
+        rec = (int(valid), int(source), tuple(map(float, rho_H)), tuple(map(float, cov_pos_H)),
+               float(nis))
         best = min(self._truth, key=lambda x: abs(x[0] - t), default=None)
         if best is not None and abs(best[0] - t) <= self.MATCH_S:
             self._pair_truth(t, rec, best)
@@ -94,25 +97,53 @@ class NavScore:
         self._nav = [x for x in self._nav if x[0] > t - 3.0]
 
     def _pair_truth(self, t: float, rec: tuple[Any, ...],
-                    tr: tuple[float, np.ndarray, np.ndarray, float]) -> None:
-        r_H = tr[1] + tr[2] * (t - tr[0])
+                    tr: tuple[float, Any, Any, float]) -> None:
+        dt = t - tr[0]
+        r_H = tuple(r + v * dt for r, v in zip(tr[1], tr[2], strict=True))
         self._pair(t, *rec, r_H, tr[3])
 
-    def _pair(self, t: float, valid: int, source: int, rho: np.ndarray, P: np.ndarray,
-              nis: float, r_H: np.ndarray, rng: float) -> None:
-        e = rho - r_H
-        sig = np.sqrt(np.maximum(np.diag(P), 0.0))
+    def _pair(self, t: float, valid: int, source: int, rho: Any, cov: tuple[float, ...],
+              nis: float, r_H: Any, rng: float) -> None:
+        """One epoch: plain float arithmetic, the same operations (and bits)
+        as numpy's elementwise ones; the NEES later (:meth:`arrays`)."""
+        e = (rho[0] - r_H[0], rho[1] - r_H[1], rho[2] - r_H[2])
+        sig = (math.sqrt(max(cov[0], 0.0)), math.sqrt(max(cov[3], 0.0)),
+               math.sqrt(max(cov[5], 0.0)))
+        self.rows.append((t, source, valid, rng, *e, *sig, nis))
+        self._cov.extend(cov)
+        self._cov_ok.append(sig[0] > 0 and sig[1] > 0 and sig[2] > 0)
+
+    def _nees(self, err: np.ndarray) -> np.ndarray:
+        """Per epoch ``e' P^-1 e`` (NaN where a sigma is not positive or P is
+        singular): every covariance solved in one stacked call, each epoch's
+        solve the one np.linalg.solve(P, e) makes alone, each product the
+        same 1-D dot."""
+        nees = np.full(len(self._cov_ok), math.nan)
+        # copies, not views: a buffer exported would stop the feed from growing
+        ok = np.flatnonzero(np.frombuffer(bytes(self._cov_ok), np.uint8))
+        if not ok.size:
+            return nees
+        c = np.array(self._cov, float).reshape(-1, 6)[ok]
+        # the symmetric 3x3 matrices of xx xy xz yy yz zz
+        P = c[:, [0, 1, 2, 1, 3, 4, 2, 4, 5]].reshape(-1, 3, 3)
+        e = err[ok]
         try:
-            nees = float(e @ np.linalg.solve(P, e)) if np.all(sig > 0) else math.nan
-        except np.linalg.LinAlgError:
-            nees = math.nan
-        self.rows.append((t, source, valid, rng, *e, *sig, nees, nis))
+            x = np.linalg.solve(P, e[:, :, None])[:, :, 0]
+        except np.linalg.LinAlgError:  # a singular one: each alone, as they came
+            for j, i in enumerate(ok):
+                with contextlib.suppress(np.linalg.LinAlgError):
+                    nees[i] = float(e[j] @ np.linalg.solve(P[j], e[j]))
+            return nees
+        for j, i in enumerate(ok.tolist()):
+            nees[i] = float(e[j] @ x[j])
+        return nees
 
     # ------------------------------------------------------------------ figures
     def arrays(self) -> dict[str, np.ndarray]:
-        a = np.array(self.rows, float).reshape(-1, 12)
+        a = np.array(self.rows, float).reshape(-1, 11)
         return {"t": a[:, 0], "source": a[:, 1], "valid": a[:, 2], "range": a[:, 3],
-                "err": a[:, 4:7], "sigma": a[:, 7:10], "nees": a[:, 10], "nis": a[:, 11]}
+                "err": a[:, 4:7], "sigma": a[:, 7:10], "nees": self._nees(a[:, 4:7]),
+                "nis": a[:, 10]}
 
     def figures(self) -> dict[str, Any]:
         """The run's navigation figures against truth (module docstring)."""
@@ -178,10 +209,10 @@ def score_tables(tables: Mapping[str, Mapping[str, Any]]) -> NavScore:
             j -= 1
         if abs(tt[j] - t) <= s.MATCH_S:
             s._pair_truth(t, (int(nav["valid"][i]), int(nav["source"][i]),
-                              np.asarray(nav["rho_H"][i], float), _cov3(nav["cov_pos_H"][i]),
-                              float(nav["nis"][i])),
-                          (float(tt[j]), np.asarray(tr["r_H"][j], float),
-                           np.asarray(tr["v_H"][j], float), float(tr["range"][j])))
+                              tuple(map(float, nav["rho_H"][i])),
+                              tuple(map(float, nav["cov_pos_H"][i])), float(nav["nis"][i])),
+                          (float(tt[j]), tuple(map(float, tr["r_H"][j])),
+                           tuple(map(float, tr["v_H"][j])), float(tr["range"][j])))
     return s
 
 

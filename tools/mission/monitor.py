@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from fsw_tools.mission.npvec import norm
 from fsw_tools.mission.score_attitude import AttitudeScore
 from fsw_tools.mission.score_burns import BurnScore
 from fsw_tools.mission.score_clock import ClockScore
@@ -229,8 +230,9 @@ class Monitor:
     def _pointing(self, tgt: Any) -> None:
         c = self._chaser
         los = np.asarray(tgt.r_N) - np.asarray(c.r_N)
-        rng = float(np.linalg.norm(los))
-        b_N = quaternion.rotate(quaternion.conj(c.q_BN), self._boresight)
+        rng = norm(los)
+        w, x, y, z = c.q_BN  # its conjugate, as quaternion.conj makes it
+        b_N = quaternion.rotate((w, -x, -y, -z), self._boresight)
         err = math.degrees(math.acos(max(-1.0, min(1.0, float(b_N @ los) / rng))))
         s = self.score
         if s.mode == "PROX_OPS":

@@ -41,6 +41,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from fsw_tools.mission.npvec import norm
 
 __all__ = ["AttitudeScore", "PowerModel", "att_lines", "att_row", "att_stats",
            "knowledge_error", "score_tables"]
@@ -63,7 +64,7 @@ def _qmul(a: Any, b: Any) -> np.ndarray:
 
 def _propagate(q: np.ndarray, w: np.ndarray, dt: float) -> np.ndarray:
     """q_BN after dt at body rate w: exp(-w dt / 2) (x) q (the core's convention)."""
-    wn = float(np.linalg.norm(w))
+    wn = norm(w)
     if wn * abs(dt) < 1e-15:
         return q
     h = 0.5 * wn * dt
@@ -78,13 +79,13 @@ def knowledge_error(q_true: Any, q_est: Any) -> np.ndarray:
     sign of the inputs; ``q_true (x) q_est* = (cos, -dtheta/|dtheta| sin)``)."""
     qt = np.asarray(q_true, float)
     qe = np.asarray(q_est, float)
-    qe = qe / np.linalg.norm(qe)
+    qe = qe / norm(qe)
     e0, e1, e2, e3 = qe.tolist()
-    d = _qmul(qt / np.linalg.norm(qt), (e0, -e1, -e2, -e3))
+    d = _qmul(qt / norm(qt), (e0, -e1, -e2, -e3))
     if d[0] < 0:
         d = -d
     v = d[1:]
-    vn = float(np.linalg.norm(v))
+    vn = norm(v)
     if vn < 1e-300:
         return np.zeros(3)
     return v / vn * (-2.0 * math.atan2(vn, d[0]))

@@ -33,6 +33,7 @@ import math
 from typing import Any
 
 import numpy as np
+from fsw_tools.mission.npvec import cross, norm
 
 __all__ = ["FACE_NAMES", "SafetyScore", "drift_closest_approach", "faces_seen",
            "phase_angle_deg", "sun_direction", "target_axes"]
@@ -62,10 +63,10 @@ def target_axes(attitude: str, q_BN: Any, r_N: Any, v_N: Any) -> np.ndarray:
     convention: ``quaternion.rotate(q_BN, v_N)`` is ``v`` in the body)."""
     if attitude == "nadir":
         r, v = np.asarray(r_N, float), np.asarray(v_N, float)
-        x = r / np.linalg.norm(r)
-        h = np.cross(r, v)
-        z = h / np.linalg.norm(h)
-        return np.array([x, np.cross(z, x), z])
+        x = r / norm(r)
+        h = cross(r, v)
+        z = h / norm(h)
+        return np.array([x, cross(z, x), z])
     from fsw.core import quaternion
 
     qc = quaternion.conj(np.asarray(q_BN, float))
@@ -77,9 +78,9 @@ def faces_seen(axes: Any, los_N: Any, sun_N: Any) -> list[int]:
     from the target (target to chaser), sees within FACE_VIEW_DEG of their
     normal while the sun (``sun_N``) is within FACE_SUN_DEG of it."""
     u = np.asarray(los_N, float)
-    u = u / np.linalg.norm(u)
+    u = u / norm(u)
     s = np.asarray(sun_N, float)
-    s = s / np.linalg.norm(s)
+    s = s / norm(s)
     cv, cs = math.cos(math.radians(FACE_VIEW_DEG)), math.cos(math.radians(FACE_SUN_DEG))
     out = []
     for k in range(6):
@@ -105,7 +106,7 @@ def phase_angle_deg(r_target: Any, r_chaser: Any, sun: Any) -> float:
     infinity along ``sun``) and target-to-chaser [deg]."""
     los = np.asarray(r_chaser, float) - np.asarray(r_target, float)
     s = np.asarray(sun, float)
-    c = float(los @ s) / (np.linalg.norm(los) * np.linalg.norm(s))
+    c = float(los @ s) / (norm(los) * norm(s))
     return math.degrees(math.acos(max(-1.0, min(1.0, c))))
 
 
@@ -184,7 +185,7 @@ class SafetyScore:
         self.pointing_all.append(err_deg)
         s = sun_direction(t)
         b = np.asarray(boresight_N, float)
-        c = float(b @ s) / float(np.linalg.norm(b))
+        c = float(b @ s) / norm(b)
         self.sun_boresight_min = min(self.sun_boresight_min,
                                      math.degrees(math.acos(max(-1.0, min(1.0, c)))))
         prev, self._t_face = self._t_face, t

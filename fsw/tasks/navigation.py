@@ -273,7 +273,8 @@ class NavigationTask:
         #: recent valid estimates (t, q_BN, sigma, rate), oldest first
         self.att_history: deque = deque(maxlen=ATTITUDE_HISTORY)
         self.dv_N = [0.0, 0.0, 0.0]
-        self.ordered = None     # (burn_id, dv_N, |dv_N|, dv_done reported)
+        #: (burn_id, ordered dv_N, its size, dv_done and the dv_N vector reported)
+        self.ordered = None
         self.lost = Persistence(self.sc.fdir.persistence)
         self.counts = {"ekf_starts": 0, "ekf_failures": 0, "rejected": 0, "gps_stale": 0,
                        "dropped": 0, "core_errors": 0, "inflations": 0, "resets": 0,
@@ -363,7 +364,7 @@ class NavigationTask:
 
     def on_order(self, r) -> None:
         if _finite(r.dv_N):
-            self.ordered = (r.burn_id, r.dv_N, norm(r.dv_N), 0.0)
+            self.ordered = (r.burn_id, r.dv_N, norm(r.dv_N), 0.0, _Z3)
 
     def on_burn(self, r) -> None:
         o = self.ordered
@@ -371,12 +372,21 @@ class NavigationTask:
             return
         delivering = (BurnStatusState.FIRING, BurnStatusState.DONE, BurnStatusState.ABORTED)
         if r.state in delivering and o[2] > 0 and math.isfinite(r.dv_done):
-            # the Δv delivered since the last report, along the order
-            k = (r.dv_done - o[3]) / o[2]
             dv = self.dv_N
-            for i in range(3):
-                dv[i] += o[1][i] * k
-            self.ordered = (o[0], o[1], o[2], r.dv_done)
+            vec = r.dv_N
+            if _finite(vec) and (vec[0] != 0.0 or vec[1] != 0.0 or vec[2] != 0.0):
+                # the Δv delivered since the last report as the propulsion
+                # measured it (its direction too: a small translation may
+                # miss the order's by degrees, issue #15)
+                for i in range(3):
+                    dv[i] += vec[i] - o[4][i]
+                self.ordered = (o[0], o[1], o[2], r.dv_done, tuple(vec))
+            else:
+                # no vector reported: along the order
+                k = (r.dv_done - o[3]) / o[2]
+                for i in range(3):
+                    dv[i] += o[1][i] * k
+                self.ordered = (o[0], o[1], o[2], r.dv_done, o[4])
         if r.state in (BurnStatusState.DONE, BurnStatusState.ABORTED, BurnStatusState.REJECTED):
             self.ordered = None
 

@@ -74,7 +74,7 @@ from fsw.constants import G0
 from fsw.core.errors import GncError
 from fsw.core.guidance import GuidanceCore, LocalCore
 from fsw.core.prop import PropConfig
-from fsw.core.vec import add, dot
+from fsw.core.vec import add, dot, sub
 from fsw.packets import DICTIONARY
 from fsw.packets.codec import peek_apid
 from fsw.packets.enums import (
@@ -293,7 +293,7 @@ class PropulsionTask:
                            f"burn {burn_id} rejected: {reason}")
             self.ctx.send(BURN_STATUS, burn_id=burn_id, state=BurnStatusState.REJECTED, dv_done=0.0,
                           dv_total=self.cds["dv_total"], thrusters_ok=self._mask(),
-                          propellant=self.cds["propellant"])
+                          propellant=self.cds["propellant"], dv_N=_Z3)
             return False
         self.armed_until = -math.inf  # the order consumes the arming
         self.burn = {"id": burn_id, "t_exec": t_exec, "dv": tuple(dv), "done": 0.0, "ack": ack,
@@ -385,7 +385,7 @@ class PropulsionTask:
         accelerometer's bias, the measured and commanded Δv (inertial)."""
         b = self.burn
         b["bias_B"] = self._accel_bias()
-        b["meas_N"] = b["seen_N"] = b["cmd_N"] = _Z3
+        b["meas_N"] = b["seen_N"] = b["cmd_N"] = b["done_N"] = _Z3
         b["cmd"] = []
         b["n_acc"] = b["n_seen"] = 0
         b["scale"] = 1.0
@@ -410,6 +410,7 @@ class PropulsionTask:
             b["n_seen"] += 1
         tot = b["cmd_N"]
         if not b["acc_ok"]:
+            b["done_N"] = tot
             return dot(tot, u), tot
         m, c = dot(b["meas_N"], u), dot(b["seen_N"], u)
         if m >= ACCEL_RATIO_MIN_DV and c > 0.0:
@@ -421,6 +422,7 @@ class PropulsionTask:
                 self.ctx.event(Severity.WARNING, EventId.BURN,
                                f"burn {b['id']}: accelerometer {m:.3f} against commanded "
                                f"{c:.3f} m/s: counted from the commands"[:96])
+                b["done_N"] = tot
                 return dot(tot, u), tot
             b["scale"] = scale
         # the commanded impulses at the measured scale: along u, the measured
@@ -428,6 +430,10 @@ class PropulsionTask:
         # cross-track components by the commands: the sensor's noise there
         # would have it chase pulses round the target velocity)
         k = b["scale"]
+        # the vector reported (BURN_STATUS.dv_N, for the navigation): the
+        # measured Δv in every direction, plus the scaled impulses not yet seen
+        rest = sub(tot, b["seen_N"])
+        b["done_N"] = add(b["meas_N"], (k * rest[0], k * rest[1], k * rest[2]))
         return m + k * (dot(tot, u) - c), (k * tot[0], k * tot[1], k * tot[2])
 
     def _commanded(self, dv_N) -> None:
@@ -702,7 +708,8 @@ class PropulsionTask:
         b = self.burn
         self.ctx.send(BURN_STATUS, burn_id=b["id"] if b else 0, state=self.state,
                       dv_done=b["done"] if b else 0.0, dv_total=self.cds["dv_total"],
-                      thrusters_ok=self._mask(), propellant=self.cds["propellant"])
+                      thrusters_ok=self._mask(), propellant=self.cds["propellant"],
+                      dv_N=b.get("done_N", _Z3) if b else _Z3)
 
     def _send_valves(self) -> None:
         self.ctx.send(PROP_VALVES, open=self.valves)
@@ -797,4 +804,4 @@ class PropulsionTask:
     def _status_idle(self) -> None:
         self.ctx.send(BURN_STATUS, burn_id=0, state=BurnStatusState.IDLE, dv_done=0.0,
                       dv_total=self.cds["dv_total"], thrusters_ok=self._mask(),
-                      propellant=self.cds["propellant"])
+                      propellant=self.cds["propellant"], dv_N=_Z3)

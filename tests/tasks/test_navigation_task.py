@@ -200,12 +200,30 @@ def test_burns_reach_the_filter_as_delivered(drive) -> None:
     for done, state in ((0.05, BurnStatusState.FIRING), (0.1, BurnStatusState.DONE)):
         drive.ctx.deliver(DICTIONARY["BURN_STATUS"].build(
             t_tai=drive.ctx.t, burn_id=7, state=state, dv_done=done, dv_total=done,
-            thrusters_ok=0xFF, propellant=10.0))
+            thrusters_ok=0xFF, propellant=10.0, dv_N=(0.0, 0.0, 0.0)))
     drive.ctx.t += 1.0
     after = drive.step()
     n = before.mean_motion
     x1 = drive.core.cw_propagate(n, (*before.rho_H, *before.rho_dot_H), 1.0)
     assert np.allclose(np.subtract(after.rho_dot_H, x1[3:]), (0.0, 0.1, 0.0), atol=1e-3)
+    # the propulsion's measured vector, when it reports one, wins over the
+    # order's direction: ordered along +y, made 0.1 m/s 10 deg towards +x
+    before = after
+    made = C.T @ (0.1 * np.array([math.sin(math.radians(10)), math.cos(math.radians(10)), 0.0]))
+    drive.ctx.deliver(DICTIONARY["BURN_ORDER"].build(t_tai=drive.ctx.t, burn_id=8,
+                                                     t_exec=drive.ctx.t, dv_N=tuple(dv_N),
+                                                     purpose="test"))
+    for frac, state in ((0.4, BurnStatusState.FIRING), (1.0, BurnStatusState.DONE)):
+        drive.ctx.deliver(DICTIONARY["BURN_STATUS"].build(
+            t_tai=drive.ctx.t, burn_id=8, state=state, dv_done=0.1 * frac, dv_total=0.1,
+            thrusters_ok=0xFF, propellant=10.0, dv_N=tuple(frac * made)))
+    drive.ctx.t += 1.0
+    after = drive.step()
+    x1 = drive.core.cw_propagate(n, (*before.rho_H, *before.rho_dot_H), 1.0)
+    step = np.subtract(after.rho_dot_H, x1[3:])
+    assert np.allclose(step, C @ made, atol=1.5e-3)  # the burn at the cycle's start, CW-coupled
+    # the 10 deg are seen: 0.0174 m/s across the order (along it: 0)
+    assert step[0] == pytest.approx((C @ made)[0], abs=1.5e-3) and step[0] > 0.015
 
 
 def test_bad_target_orbit_is_refused(drive) -> None:

@@ -223,6 +223,8 @@ def test_burn_ends_on_the_measured_delta_v(ctx, thrust_scale) -> None:
     assert made[0] == pytest.approx(0.35, rel=3e-3)
     assert abs(made[1]) < 1e-12 and abs(made[2]) < 1e-12
     assert ctx.of("BURN_STATUS")[-1].dv_done == pytest.approx(0.35, rel=3e-3)
+    reported = np.array(ctx.of("BURN_STATUS")[-1].dv_N)
+    assert np.linalg.norm(reported - made) < 1e-9  # the vector the navigation applies
     assert not any("accelerometer" in e[2] for e in ctx.events)
     # the thrust scale it measured, in housekeeping
     assert task.thrust_scale == pytest.approx(thrust_scale, rel=3e-3)
@@ -250,6 +252,10 @@ def test_translation_ends_on_the_measured_delta_v(ctx) -> None:
                                    bias_B=(1e-3, 1e-3, -1e-3), q=q)
     assert ctx.of("BURN_STATUS")[-1].state == DONE
     assert np.linalg.norm(made - dv) < 0.01 * np.linalg.norm(dv)
+    # BURN_STATUS.dv_N, the vector the navigation applies, is what the plant made
+    reported = np.array(ctx.of("BURN_STATUS")[-1].dv_N)
+    # (the toy plant's accelerometer is exact once its bias is removed)
+    assert np.linalg.norm(reported - made) < 1e-9
 
 
 def test_without_an_accelerometer_the_burn_is_counted_from_the_commands(ctx) -> None:

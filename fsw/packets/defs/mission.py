@@ -140,6 +140,9 @@ BURN_STATUS = telemetry(0x066, "BURN_STATUS", [
     Field("dv_total", F64, "m/s", "delta-v delivered since launch"),
     Field("thrusters_ok", U16, "", "bit mask of thrusters in use"),
     Field("propellant", F64, "kg", "propellant estimate", limits=lim.PROPELLANT),
+    Field("dv_N", vec(3), "m/s", "the burn's delta-v so far as a vector, GCRF: the "
+          "accelerometer's, plus the commanded impulses it has not seen yet at the measured "
+          "thrust scale (the commands alone without it)"),
 ], "Burn progress, on every change and once per second while pending.")
 
 MISSION_CMD = telemetry(0x067, "MISSION_CMD", [

@@ -347,9 +347,10 @@ class NavigationTask:
         if not (r.valid and _finite(r.q_BN)):
             self.att_history.clear()
             return
-        sig = tuple(float(x) for x in r.att_sigma_B)
-        if not all(math.isfinite(x) and x >= 0.0 for x in sig):
-            sig = (0.0, 0.0, 0.0)
+        s = r.att_sigma_B
+        sig = (float(s[0]), float(s[1]), float(s[2]))
+        if not (_finite(sig) and min(sig) >= 0.0):
+            sig = _Z3
         w = r.rate_B
         rate = math.sqrt(w[0] * w[0] + w[1] * w[1] + w[2] * w[2]) if _finite(w) else 0.0
         self.att_history.append((r.t_tai, r.q_BN, sig, rate))

@@ -177,6 +177,21 @@ static int nav_inputs_ok(const gnc_nav_in *in)
     return 1;
 }
 
+/* The unit directions of increasing azimuth (e[0]) and elevation (e[1]) at
+ * the EKF's measurement [range, azimuth, elevation] (Hill axes). */
+static void nav_bearing_dirs(const double meas[3], double e[2][3])
+{
+    double ca, sa, ce, se;
+    gnc_sincos(meas[1], &sa, &ca);
+    gnc_sincos(meas[2], &se, &ce);
+    e[0][0] = -sa;
+    e[0][1] = ca;
+    e[0][2] = 0.0;
+    e[1][0] = -se * ca;
+    e[1][1] = -se * sa;
+    e[1][2] = ce;
+}
+
 /* The sensor's [range, azimuth, elevation] (camera frame) as the EKF's
  * measurement: the line of sight in the Hill axes C of the target. att[0]
  * and att[1] are the attitude estimate's 1-sigma as a bearing error along
@@ -189,7 +204,7 @@ static void nav_meas_hill(const gnc_nav *ctx, const gnc_nav_in *in, const double
                           double m[3], double att[2])
 {
     double rng = in->meas[0], ce, se, ca, sa;
-    double los_C[3], los_B[3], los_N[3], qc[4], h[3], e_H[3], e_N[3], e_B[3], w[3], v;
+    double los_C[3], los_B[3], los_N[3], qc[4], h[3], e_H[2][3], e_N[3], e_B[3], w[3], v;
     const double *sb = in->att_sigma_B;
     int k, i;
     gnc_sincos(in->meas[1], &sa, &ca); /* azimuth */
@@ -208,14 +223,10 @@ static void nav_meas_hill(const gnc_nav *ctx, const gnc_nav_in *in, const double
     if (!(sb[0] > 0.0 || sb[1] > 0.0 || sb[2] > 0.0)) {
         return;
     }
-    gnc_sincos(m[1], &sa, &ca);
-    gnc_sincos(m[2], &se, &ce);
+    nav_bearing_dirs(m, e_H);
     for (k = 0; k < 2; ++k) {
-        /* the azimuth's and the elevation's unit directions (Hill), to body */
-        e_H[0] = k == 0 ? -sa : -se * ca;
-        e_H[1] = k == 0 ? ca : -se * sa;
-        e_H[2] = k == 0 ? 0.0 : ce;
-        la_mtv3(C, e_H, e_N);
+        /* the azimuth's and the elevation's unit directions, Hill to body */
+        la_mtv3(C, e_H[k], e_N);
         gnc_quat_rotate(in->q_BN, e_N, e_B);
         la_cross(los_B, e_B, w);
         v = 0.0;
@@ -268,16 +279,9 @@ static void nav_gps_cov_out(const gnc_nav_config *cfg, gnc_nav_out *out)
  * direction (the estimate itself is unchanged). */
 static void nav_bearing_floor(gnc_relnav *ekf, const double meas[3], const double att[2])
 {
-    double ca, sa, ce, se, e[2][3], floor_var, v;
+    double e[2][3], floor_var, v;
     int k, i, j;
-    gnc_sincos(meas[1], &sa, &ca);
-    gnc_sincos(meas[2], &se, &ce);
-    e[0][0] = -sa;
-    e[0][1] = ca;
-    e[0][2] = 0.0;
-    e[1][0] = -se * ca;
-    e[1][1] = -se * sa;
-    e[1][2] = ce;
+    nav_bearing_dirs(meas, e);
     for (k = 0; k < 2; ++k) {
         floor_var = meas[0] * att[k];
         floor_var *= floor_var;

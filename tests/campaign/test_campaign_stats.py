@@ -110,3 +110,17 @@ def test_summarize_counts_failed_runs_as_unsuccessful_and_skips_their_metrics() 
     assert s["dv_mps"]["mean"] == pytest.approx(26.5 / 3)
     assert s["time_to_first_track_s"]["never"] == 0
     assert s["fault_counts"] == {"thruster_residual": 1}
+
+
+def test_summarize_gives_issue_15s_delta_v_and_first_attempt_holds() -> None:
+    """Δv to the inspection (median, p95 by the same order statistics as the
+    other metrics) and the runs whose every hold was reached at the first
+    attempt (no correction leg), failed runs left out."""
+    rows = [{**_row(i, "success", 250.0, 6.0), "dv_to_inspection_mps": 5.0 + 0.1 * i,
+             "hold_corrections": 1 if i == 3 else 0} for i in range(40)]
+    rows.append({**_row(40, "failed", None, None), "hold_corrections": 0})
+    s = summarize(rows)
+    d = s["dv_to_inspection_mps"]
+    assert d["n"] == 40 and d["median"] == pytest.approx(5.0 + 0.1 * 19.5)
+    assert d["p95"] == pytest.approx(quantile_ci([5.0 + 0.1 * i for i in range(40)], 0.95)[0])
+    assert s["holds_first_attempt_runs"] == 39

@@ -54,3 +54,10 @@ def test_campaign_band_and_stats() -> None:
     st = nav_stats([*rows, {"nav": None}])
     assert st["runs"] == 10 and st["nees_in_band"]
     assert st["nees_band_95"] == pytest.approx(list(nees_band(10)))
+    # pooled containment weights each run by its epochs
+    rows = [{"nav": {"nees_mean": 3.0, "contain_3sigma": 1.0, "relnav_epochs": 300}},
+            {"nav": {"nees_mean": 3.0, "contain_3sigma": 0.96, "relnav_epochs": 100}}]
+    st = nav_stats(rows)
+    assert st["contain_3sigma_pooled"] == pytest.approx((300 + 96) / 400)
+    assert st["contain_3sigma_mean"] == pytest.approx(0.98)
+    assert st["contain_3sigma_runs_below_99"] == 1 and st["contain_3sigma_min"] == 0.96

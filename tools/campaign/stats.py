@@ -160,6 +160,12 @@ def summarize(rows: Sequence[Mapping[str, Any]], confidence: float = 0.95,
     tracked = _numbers(finished, "time_to_first_track_s")
     out["time_to_first_track_s"] = _describe(tracked, (0.5, 0.95), confidence)
     out["time_to_first_track_s"]["never"] = len(finished) - len(tracked)
+    # issue #15: Δv from insertion to the inspection's start, holds reached at
+    # the first attempt (no correction leg flown)
+    out["dv_to_inspection_mps"] = _describe(_numbers(finished, "dv_to_inspection_mps"),
+                                            (0.5, 0.95), confidence)
+    out["holds_first_attempt_runs"] = sum(1 for r in finished
+                                          if r.get("hold_corrections") == 0)
     from fsw_tools.mission.score_nav import nav_stats  # one-line hook (issue #15)
 
     out["navigation"] = nav_stats(finished)

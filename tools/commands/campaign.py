@@ -116,6 +116,18 @@ def _print_summary(summary: dict[str, Any], result: Any) -> None:
         parts = [f"{key}: n={d['n']} mean={d['mean']:.4g} {_ci(d['mean_ci'])}"]
         parts += [f"{q}={d[q]:.4g} {_ci(d[f'{q}_ci'])}" for q in qs]
         print("  ".join(parts))
+    nv, dv = summary.get("navigation") or {}, summary.get("dv_to_inspection_mps") or {}
+    if nv.get("nees_mean") is not None:
+        lo, hi = nv["nees_band_95"]
+        pooled = nv.get("contain_3sigma_pooled")
+        print(f"issue #15 (truth): NEES mean {nv['nees_mean']:.3f} (95 % band of {nv['runs']} "
+              f"runs [{lo:.2f}, {hi:.2f}]: {'inside' if nv['nees_in_band'] else 'OUTSIDE'}); "
+              f"inside 3 sigma {pooled if pooled is None else f'{pooled:.2%}'} of epochs "
+              f"({nv['contain_3sigma_runs_below_99']} runs under 99 %, worst "
+              f"{nv['contain_3sigma_min']:.2%}); error/range inside 5 km p99 worst run "
+              f"{nv['err_frac_p99_5km_max']:.2%}; delta-v to the inspection p95 "
+              f"{dv.get('p95', float('nan')):.2f} m/s; holds at the first attempt in "
+              f"{summary.get('holds_first_attempt_runs')}/{dv.get('n', 0)} runs")
     sf = summary.get("safety") or {}
     if sf.get("rows_scored"):
         print(f"issue #16 (truth): missed-burn table clear in {sf['missed_burn_runs_clear']}/"

@@ -231,7 +231,8 @@ def nav_row(fig: Mapping[str, Any] | None) -> dict[str, Any] | None:
 def nav_stats(rows: Any) -> dict[str, Any]:
     """Campaign statistics of the rows' ``nav`` figures: the average of the
     runs' time-averaged NEES against the chi-square band of that many runs
-    (:func:`nees_band`), 3-sigma containment (mean and worst run), NIS,
+    (:func:`nees_band`), 3-sigma containment (mean and worst run, runs under
+    99 %, and pooled: every epoch of every run, weighted by ``relnav_epochs``), NIS,
     error/range inside 5 km at p99 (the worst run's p99 and the p95 over
     runs)."""
     navs = [r["nav"] for r in rows if isinstance(r.get("nav"), Mapping)
@@ -251,6 +252,11 @@ def nav_stats(rows: Any) -> dict[str, Any]:
     c = col("contain_3sigma")
     out["contain_3sigma_mean"] = float(c.mean()) if c.size else None
     out["contain_3sigma_min"] = float(c.min()) if c.size else None
+    out["contain_3sigma_runs_below_99"] = int((c < 0.99).sum())
+    pairs = [(float(n["contain_3sigma"]), float(n["relnav_epochs"])) for n in navs
+             if n.get("contain_3sigma") is not None and n.get("relnav_epochs")]
+    w = sum(e for _, e in pairs)
+    out["contain_3sigma_pooled"] = sum(f * e for f, e in pairs) / w if w > 0 else None
     nis = col("nis_mean")
     out["nis_mean"] = float(nis.mean()) if nis.size else None
     e = col("err_frac_p99_5km")

@@ -132,6 +132,22 @@ class Target:
     #: velocity, +z orbit normal) or "inertial" (``attitude_q_bn``, scalar first)
     attitude: str = "nadir"
     attitude_q_bn: list[float] = field(default_factory=lambda: [1.0, 0.0, 0.0, 0.0])
+    #: what the chaser is told (issue #15): the launch notice's state vector is
+    #: the truth with a public catalogue's error, drawn once per run from the
+    #: run's seed (a TLE given above is sent as it is: its errors are real).
+    #: 1-sigma radial, along-track, cross-track [m] at insertion, and the
+    #: along-track drift rate [m/s] of an otherwise bounded error (the radial
+    #: rate n sR, the cross-track rate n sN, the along-track rate -2 n R plus
+    #: the drift: fsw_tools.mission.catalogue). TLE accuracy in LEO at the
+    #: element set's epoch (Flohrer, Krag and Klinkrad 2008, "Assessment and
+    #: categorization of TLE orbit errors for the US SSN catalogue", AMOS;
+    #: conf. C, recollection): radial 0.1-0.2 km, along-track 0.5-1 km,
+    #: cross-track 0.1-0.3 km, the along-track error growing by 1-3 km a day;
+    #: at insertion, about a day after the epoch, 2 km along-track (assumed).
+    #: The flight software knows these figures (the notice's stated accuracy).
+    catalogue_sigma_rtn_m: list[float] = field(default_factory=lambda: [200.0, 2000.0, 200.0])
+    #: 1 km a day along-track (the drift is -3 x this rate x time)
+    catalogue_drift_sigma_mps: float = 0.004
 
 
 @dataclass
@@ -449,6 +465,12 @@ class Plan:
     #: first good track: range below this and pointing error below track_pointing_deg
     track_range_m: float = 1000.0
     track_pointing_deg: float = 0.1
+    #: between burns the camera points at the target's estimated direction
+    #: within this range [m] (issue #15: angles-only acquisition; the camera's
+    #: detection range of this target, about 2,000 km reported for the
+    #: mission (mission-facts, conf. C)); beyond it, and before any
+    #: estimate, the attitude is sun-safe
+    acquisition_range_m: float = 2.0e6
 
 
 @dataclass
@@ -743,6 +765,8 @@ def validate(sc: Scenario) -> Scenario:
     _require(0 < r.nav_hz <= r.adcs_hz, "rates.nav_hz", "must be in (0, rates.adcs_hz]")
     ratio = r.adcs_hz / r.nav_hz
     _require(abs(ratio - round(ratio)) < 1e-9, "rates.nav_hz", "must divide rates.adcs_hz")
+    _require(math.isfinite(p.acquisition_range_m) and p.acquisition_range_m >= 0,
+             "plan.acquisition_range_m", "must be finite and >= 0 m")
     _require(r.standby_step_s > 0, "rates.standby_step_s", "must be > 0")
     _require(r.sim_step_s >= 0, "rates.sim_step_s", "must be >= 0")
     _require(r.housekeeping_s > 0, "rates.housekeeping_s", "must be > 0")
@@ -756,6 +780,11 @@ def validate(sc: Scenario) -> Scenario:
     _require(t.attitude in ("nadir", "inertial"), "target.attitude",
              'must be "nadir" or "inertial"')
     _vector(t.attitude_q_bn, 4, "target.attitude_q_bn")
+    _vector(t.catalogue_sigma_rtn_m, 3, "target.catalogue_sigma_rtn_m")
+    _require(all(math.isfinite(x) and 0 <= x <= 1e6 for x in t.catalogue_sigma_rtn_m),
+             "target.catalogue_sigma_rtn_m", "must be finite, in [0, 1e6] m")
+    _require(math.isfinite(t.catalogue_drift_sigma_mps) and 0 <= t.catalogue_drift_sigma_mps <= 10,
+             "target.catalogue_drift_sigma_mps", "must be finite, in [0, 10] m/s")
     _require(abs(math.sqrt(sum(c * c for c in t.attitude_q_bn)) - 1.0) < 1e-6,
              "target.attitude_q_bn", "must be a unit quaternion (scalar first)")
     _require(0 <= ins.ascent_s <= 86400, "insertion.ascent_s", "must be in [0, 86400] s")

@@ -102,9 +102,11 @@ class GuidanceCore(abc.ABC):
     @abc.abstractmethod
     def relnav_step(self, dt: float, meas: ArrayLike | None = None,
                     dv: ArrayLike = _Z3,
-                    ref: tuple[ArrayLike, ArrayLike] | None = None) -> Result:
+                    ref: tuple[ArrayLike, ArrayLike] | None = None,
+                    bearing_only: bool = False) -> Result:
         """One EKF step (gnc_relnav_out fields, see :class:`relnav.Relnav`;
-        ``ref``: the target's inertial state at the start of the step)."""
+        ``ref``: the target's inertial state at the start of the step;
+        ``bearing_only``: ``meas`` has no range)."""
 
     # -- rendezvous guidance (propulsion, autonomy) -------------------------------
     @abc.abstractmethod
@@ -345,8 +347,9 @@ class LocalCore(GuidanceCore):
 
     def relnav_step(self, dt: float, meas: ArrayLike | None = None,
                     dv: ArrayLike = _Z3,
-                    ref: tuple[ArrayLike, ArrayLike] | None = None) -> Result:
-        return self._need(self._relnav, "relnav_step").step(dt, meas, dv, ref)
+                    ref: tuple[ArrayLike, ArrayLike] | None = None,
+                    bearing_only: bool = False) -> Result:
+        return self._need(self._relnav, "relnav_step").step(dt, meas, dv, ref, bearing_only)
 
     def cw_targeting(self, n: float, x0: ArrayLike, r_f: ArrayLike, tof: float,
                      v_f: ArrayLike = _Z3) -> tuple[np.ndarray, np.ndarray]:
@@ -607,8 +610,10 @@ class PacketCore(GuidanceCore):
 
     def relnav_step(self, dt: float, meas: ArrayLike | None = None,
                     dv: ArrayLike = _Z3,
-                    ref: tuple[ArrayLike, ArrayLike] | None = None) -> Result:
+                    ref: tuple[ArrayLike, ArrayLike] | None = None,
+                    bearing_only: bool = False) -> Result:
         return self._result("RELNAV_STEP", "gnc_relnav_out", dt=dt, dv=dv,
+                            bearing_only=int(bearing_only),
                             meas=_Z3 if meas is None else meas,
                             meas_valid=int(meas is not None),
                             ref_r=_Z3 if ref is None else ref[0],

@@ -49,6 +49,7 @@ class NavFlag(enum.IntFlag):
     REJECTED = 16        #: a measurement was rejected by the gate
     COASTING = 32        #: EKF on without a measurement this cycle
     GPS_RESET = 64       #: GPS filter reset to the raw GPS solution
+    BEARING_ONLY = 128   #: this cycle's sensor measurement had no range (NIS: 2 dof)
 
 
 class NavClock(enum.IntFlag):
@@ -100,6 +101,12 @@ class NavConfig:
     clock_reset_n: float = 0.0         #: rejected fixes in a row before a reset (0: never)
     clock_sigma_floor: float = 0.0     #: s, added in quadrature to the reported sigma
     dv_sigma_floor: float = 0.0        #: m/s per axis, EKF burn execution error whatever its size
+    gate_bearing: float = 0.0          #: EKF NIS gate of a bearing-only measurement (0: gate)
+    #: 1-sigma of the target's orbit from the launch notice (a catalogue's
+    #: error), Hill: radial, along-track, cross-track (m) and the along-track
+    #: drift rate (m/s) of a bounded error (gnc_nav.h); on the GPS filter's
+    #: covariance and the EKF's start (0: none)
+    target_sigma: ArrayLike = (0.0, 0.0, 0.0, 0.0)
 
 
 @dataclass
@@ -121,6 +128,8 @@ class NavInput:
     #: every axis); the core turns it into the bearing error along the
     #: measurement's azimuth and elevation
     att_sigma_B: ArrayLike = _Z3
+    #: the sensor measured no range (the camera beyond the ranging sensor's reach)
+    bearing_only: bool = False
 
     def fields(self) -> dict[str, object]:
         """Flat C member values (also the NAV_STEP request fields)."""
@@ -133,6 +142,7 @@ class NavInput:
             "gps_valid": int(gps), "meas_valid": int(self.meas is not None),
             "att_valid": int(self.q_BN is not None), "att_sigma": self.att_sigma,
             "gps_met": self.gps_met, "att_sigma_B": self.att_sigma_B,
+            "meas_bearing_only": int(self.bearing_only),
         }
 
 

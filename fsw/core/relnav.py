@@ -39,6 +39,7 @@ class RelnavConfig:
     nonlinear: float = 0.0            #: > 0: nonlinear state propagation (P by CW)
     sigma_angle_el: float = 0.0       #: rad, elevation 1-sigma (0: sigma_angle)
     dv_sigma_floor: float = 0.0       #: m/s per axis, burn execution error whatever its size
+    gate_bearing: float = 0.0         #: NIS threshold of a bearing-only measurement (0: gate)
 
 
 def measure(x: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
@@ -76,6 +77,7 @@ class Relnav:
         v = self._in.view
         self._v = (v("dt"), v("dv"), v("meas"), v("meas_valid"))
         self._ref = (v("ref_r"), v("ref_v"), v("ref_valid"))
+        self._bearing = v("bearing_only")
         self._pin, self._pout = self._in.cdata, self._out.cdata
         self._step = lib.gnc_relnav_step
         self._dv_set = False
@@ -86,12 +88,15 @@ class Relnav:
         check(lib.gnc_relnav_reset(self._ctx, ptr(a), ptr(p)), "relnav_reset")
 
     def step(self, dt: float, meas: ArrayLike | None = None, dv: ArrayLike = _Z3,
-             ref: tuple[ArrayLike, ArrayLike] | None = None) -> Result:
+             ref: tuple[ArrayLike, ArrayLike] | None = None,
+             bearing_only: bool = False) -> Result:
         """Apply the known impulse ``dv`` (m/s, Hill), propagate ``dt`` s, then
         update with ``meas = [range m, azimuth rad, elevation rad]`` if given.
         ``ref = (r_N, v_N)``: the target's inertial state at the start of the
         step; the state then follows both craft on two-body + J2 (see
-        native/include/gnc_relnav.h) instead of the circular model."""
+        native/include/gnc_relnav.h) instead of the circular model.
+        ``bearing_only``: ``meas[0]`` is not a range (the camera alone): the
+        update uses the azimuth and elevation (NIS of 2 dof)."""
         t, d, m, valid = self._v
         if ref is not None or self._ref[2][0]:
             rr, rv, rvalid = self._ref
@@ -113,6 +118,7 @@ class Relnav:
             else:
                 m[:] = meas
                 valid[0] = 1
+            self._bearing[0] = int(bearing_only)
         except (ValueError, TypeError, OverflowError) as exc:
             raise GncInputError(f"relnav_step: bad input: {exc}") from None
         st = self._step(self._ctx, self._pin, self._pout)

@@ -134,6 +134,8 @@ NONLINEAR = 2.0
 #: note). Before (1 %, 1 deg burn model): 2e-11, NEES 2.39 over 100 runs.
 ACCEL_PSD = 1e-11
 NIS_GATE = 16.27
+#: a bearing-only sample's gate (99.9 %, 2 dof: scipy.stats.chi2.ppf(0.999, 2))
+NIS_GATE_BEARING = 13.82
 EKF_P0 = (100.0, 100.0, 100.0, 1e-3, 1e-3, 1e-3)
 #: burn execution error the EKF assumes (1-sigma): magnitude fraction,
 #: direction [rad] and a part per axis whatever the burn's size [m/s]. The
@@ -243,7 +245,11 @@ class NavigationTask:
             sigma_gps_vel=s.gps_vel_noise_mps * math.sqrt(3.0 * GAIN_VEL / (2.0 - GAIN_VEL)),
             sigma_range=SIGMA_RANGE_M, sigma_range_frac=s.relnav_range_noise_frac,
             sigma_angle=math.radians(s.relnav_angle_noise_deg),
-            accel_psd=ACCEL_PSD, gate=NIS_GATE, p0=EKF_P0,
+            accel_psd=ACCEL_PSD, gate=NIS_GATE, gate_bearing=NIS_GATE_BEARING, p0=EKF_P0,
+            # the launch notice's stated accuracy (a catalogue's error): the
+            # GPS filter's covariance and the EKF's at its start
+            target_sigma=(*self.sc.target.catalogue_sigma_rtn_m,
+                          self.sc.target.catalogue_drift_sigma_mps),
             meas_max_age=MEAS_MAX_AGE_S, coast_s=COAST_S, retry_s=RETRY_S,
             boresight_B=tuple(self.sc.chaser.camera_boresight_b),
             dv_sigma_frac=DV_SIGMA_FRAC, dv_sigma_dir=DV_SIGMA_DIR_RAD,
@@ -338,8 +344,11 @@ class NavigationTask:
 
     def on_relnav(self, r) -> None:
         m = (r.range, r.azimuth, r.elevation)
-        if r.valid and _finite(m):
-            self.meas = (r.t_tai, m)
+        # a sample without a range (the camera alone beyond the ranging
+        # sensor's reach: angles-only) carries its bearing only
+        bearing_only = not getattr(r, "ranged", 1)
+        if r.valid and _finite(m) and (bearing_only or m[0] > 0.0):
+            self.meas = (r.t_tai, m, bearing_only)
         elif r.valid:
             self.counts["dropped"] += 1
 
@@ -409,6 +418,7 @@ class NavigationTask:
             inp.gps_t, inp.gps_r_N, inp.gps_v_N, inp.gps_met = self.gps
         if self.meas is not None:
             inp.meas_t, inp.meas = self.onboard(self.meas[0]), self.meas[1]
+            inp.bearing_only = self.meas[2]
         try:
             out = self.core.nav_step(inp)
         except GncError as exc:

@@ -6,7 +6,10 @@
  * camera frame) sees the target, the relative-navigation EKF (gnc_relnav.h)
  * takes over, started from the current estimate; without a measurement it
  * coasts cfg.coast_s, then the GPS filter takes over again. Burns are told to
- * the filters as the Delta-v is delivered. One call per cycle.
+ * the filters as the Delta-v is delivered. One call per cycle. Beyond the
+ * ranging sensor's reach the camera's bearing alone (meas_bearing_only)
+ * feeds the EKF (angles-only; it starts on the first one, its covariance the
+ * target's catalogue error, target_sigma, on top of p0).
  *
  * The cycle, as the autonomy task flew it before issue 13 (fsw/tasks/autonomy/task.py
  * _navigate): the mean motion n comes from the target ephemeris' cache before
@@ -52,8 +55,10 @@ typedef enum gnc_nav_flag {
                                       * the GPS filter flies alone for retry_s */
     GNC_NAV_FLAG_REJECTED = 16,      /* a measurement was rejected by the gate */
     GNC_NAV_FLAG_COASTING = 32,      /* EKF on without a measurement this cycle */
-    GNC_NAV_FLAG_GPS_RESET = 64      /* GPS filter reset to the raw GPS solution
+    GNC_NAV_FLAG_GPS_RESET = 64,     /* GPS filter reset to the raw GPS solution
                                       * (first fix, or farther than gps_reset_m) */
+    GNC_NAV_FLAG_BEARING_ONLY = 128  /* this cycle's sensor measurement had no range
+                                      * (angles-only: nis has 2 dof) */
 } gnc_nav_flag;
 
 typedef enum gnc_nav_clock {
@@ -113,6 +118,13 @@ typedef struct gnc_nav_config {
                                 * resolution of TAI seconds) is a bias, not averaged down */
     double dv_sigma_floor;     /* m/s per axis, EKF burn execution error independent of
                                 * the burn's size (1-sigma, once per burn) */
+    double gate_bearing;       /* EKF NIS gate of a bearing-only measurement (0: gate) */
+    double target_sigma[4];    /* the error of the target's orbit from the launch notice
+                                * (a catalogue's), Hill: 1-sigma radial, along-track and
+                                * cross-track (m) and along-track drift rate (m/s); the
+                                * rates are those of a bounded error (vR n sR, vN n sN, vT
+                                * -2 n R + the drift): on the GPS filter's reported
+                                * covariance and the EKF's start (0: none) */
 } gnc_nav_config;
 
 typedef struct gnc_nav {
@@ -155,6 +167,7 @@ typedef struct gnc_nav_in {
     double gps_met;            /* s, on-board clock at the fix's PPS edge (clock filter) */
     double att_sigma_B[3];     /* rad, 1-sigma of the attitude estimate about each body
                                 * axis (all 0: att_sigma about every axis) */
+    int meas_bearing_only;     /* 1: the sensor measured no range (meas[0] unused) */
 } gnc_nav_in;
 
 typedef struct gnc_nav_out {

@@ -37,6 +37,10 @@
  * step adds Q(burn_dv + dv) - Q(burn_dv), Q(D) = frac^2 D D' +
  * dir^2 (|D|^2 I - D D') + floor^2 I (Q(0) = 0), so the whole burn carries
  * Q(D_total).
+ * Bearing-only measurements (in->bearing_only: the camera beyond the ranging
+ * sensor's reach, angles-only navigation): the update uses the azimuth and
+ * elevation rows alone (2 dof, gated by gate_bearing); the range then comes
+ * from the prior and the dynamics (burns make it observable).
  * Gating with recovery: after reject_inflate_n consecutive rejections the
  * position's covariance is multiplied by inflate (P <- D P D, D =
  * diag(sqrt(inflate) x3, 1 x3); recovery = 1), after reject_reset_n
@@ -65,6 +69,7 @@ typedef struct gnc_relnav_config {
                               * error differs by direction (0: sigma_angle) */
     double dv_sigma_floor;   /* m/s per axis, burn execution error independent of the
                               * burn's size (1-sigma, once per burn) */
+    double gate_bearing;     /* NIS gate of a bearing-only measurement (2 dof; 0: gate) */
 } gnc_relnav_config;
 
 typedef struct gnc_relnav {
@@ -85,6 +90,7 @@ typedef struct gnc_relnav_in {
     double ref_r[3];     /* m, the target's position at the start of the step, inertial */
     double ref_v[3];     /* m/s, its velocity */
     int ref_valid;       /* 1: propagate about this reference orbit (see above) */
+    int bearing_only;    /* 1: meas has no range (meas[0] unused): the camera alone */
 } gnc_relnav_in;
 
 typedef struct gnc_relnav_out {
@@ -97,6 +103,7 @@ typedef struct gnc_relnav_out {
     int rejected;        /* measurement rejected by the gate this step */
     int consecutive;     /* consecutive rejections so far */
     int recovery;        /* 0 none, 1 covariance inflated, 2 reset from the measurement */
+    int bearing_only;    /* the measurement was bearing-only (nis has 2 dof) */
 } gnc_relnav_out;
 
 int gnc_relnav_init(gnc_relnav *ctx, const gnc_relnav_config *cfg);

@@ -22,7 +22,7 @@ static int nav_config_ok(const gnc_nav_config *c)
                            &c->nonlinear, &c->sigma_gps_rel, &c->clock_sigma_b0,
                            &c->clock_sigma_d0, &c->clock_q_wf, &c->clock_q_rw,
                            &c->clock_sigma_pps, &c->clock_gate, &c->clock_reset_n,
-                           &c->clock_sigma_floor, &c->dv_sigma_floor};
+                           &c->clock_sigma_floor, &c->dv_sigma_floor, &c->gate_bearing};
     for (i = 0; i < (int)(sizeof num / sizeof num[0]); ++i) {
         if (!la_finite(num[i], 1) || !(*num[i] >= 0.0)) {
             return 0;
@@ -31,14 +31,15 @@ static int nav_config_ok(const gnc_nav_config *c)
     if (!(c->n_default > 0.0) || !(c->gain_pos > 0.0) || !(c->gain_pos <= 1.0)
         || !(c->gain_vel > 0.0) || !(c->gain_vel <= 1.0) || !(c->gps_max_age > 0.0)
         || !(c->gps_reset_m > 0.0) || !(c->sigma_range > 0.0) || !(c->sigma_angle > 0.0)
-        || !la_finite(c->p0, 6) || !la_finite(c->boresight_B, 3)) {
+        || !la_finite(c->p0, 6) || !la_finite(c->boresight_B, 3)
+        || !la_finite(c->target_sigma, 4)) {
         return 0;
     }
     if (c->clock_sigma_b0 > 0.0 && !(c->clock_sigma_pps > 0.0)) {
         return 0; /* a fix of no uncertainty would make the filter singular */
     }
     for (i = 0; i < 6; ++i) {
-        if (!(c->p0[i] > 0.0)) {
+        if (!(c->p0[i] > 0.0) || (i < 4 && !(c->target_sigma[i] >= 0.0))) {
             return 0;
         }
     }
@@ -83,6 +84,7 @@ static int nav_relnav_init(gnc_nav *ctx, double n)
     rc.sigma_angle = ctx->cfg.sigma_angle;
     rc.accel_psd = ctx->cfg.accel_psd;
     rc.gate = ctx->cfg.gate;
+    rc.gate_bearing = ctx->cfg.gate_bearing;
     rc.sigma_range_frac = ctx->cfg.sigma_range_frac;
     rc.dv_sigma_frac = ctx->cfg.dv_sigma_frac;
     rc.dv_sigma_dir = ctx->cfg.dv_sigma_dir;
@@ -259,17 +261,49 @@ static void nav_cov_out(const double P[36], gnc_nav_out *out)
     out->sigma_vel = sqrt(P[21] + P[28] + P[35]);
 }
 
+/* The covariance of the notice's target orbit (catalogue error, gnc_nav.h),
+ * Hill [R T N vR vT vN], added to P (6x6) at mean motion n: radial,
+ * along-track, cross-track sR, sT, sN; vR n sR and vN n sN (the oscillation's
+ * phase); vT -2 n R (no drift) plus the drift's sE. */
+static void nav_target_cov(const double ts[4], double n, double P[36])
+{
+    double r2 = ts[0] * ts[0];
+    P[0] += r2;
+    P[7] += ts[1] * ts[1];
+    P[14] += ts[2] * ts[2];
+    P[21] += n * n * r2;
+    P[28] += 4.0 * n * n * r2 + ts[3] * ts[3];
+    P[35] += n * n * ts[2] * ts[2];
+    P[4] += -2.0 * n * r2; /* R with vT */
+    P[24] += -2.0 * n * r2;
+}
+
 /* The GPS filter's reported sigmas (RSS) as a diagonal covariance. */
-static void nav_gps_cov_out(const gnc_nav_config *cfg, gnc_nav_out *out)
+static void nav_gps_cov_out(const gnc_nav_config *cfg, double n, gnc_nav_out *out)
 {
     double p = cfg->sigma_gps_pos * cfg->sigma_gps_pos / 3.0;
     double v = cfg->sigma_gps_vel * cfg->sigma_gps_vel / 3.0;
+    const double *ts = cfg->target_sigma;
     la_zero(out->cov_pos, 6);
     la_zero(out->cov_vel, 6);
     out->cov_pos[0] = out->cov_pos[3] = out->cov_pos[5] = p;
     out->cov_vel[0] = out->cov_vel[3] = out->cov_vel[5] = v;
     out->sigma_pos = cfg->sigma_gps_pos;
     out->sigma_vel = cfg->sigma_gps_vel;
+    if (ts[0] > 0.0 || ts[1] > 0.0 || ts[2] > 0.0 || ts[3] > 0.0) {
+        /* the target's catalogue error on top */
+        double T[36];
+        la_zero(T, 36);
+        nav_target_cov(ts, n, T);
+        out->cov_pos[0] += T[0];
+        out->cov_pos[3] += T[7];
+        out->cov_pos[5] += T[14];
+        out->cov_vel[0] += T[21];
+        out->cov_vel[3] += T[28];
+        out->cov_vel[5] += T[35];
+        out->sigma_pos = sqrt(out->cov_pos[0] + out->cov_pos[3] + out->cov_pos[5]);
+        out->sigma_vel = sqrt(out->cov_vel[0] + out->cov_vel[3] + out->cov_vel[5]);
+    }
 }
 
 /* The attitude estimate's error is a bias over minutes, not white noise: the
@@ -347,10 +381,23 @@ static int nav_ekf(gnc_nav *ctx, const gnc_nav_in *in, double n, const double z[
         } else {
             la_copy(z, x0, 6);
         }
+        if (have_meas && !in->meas_bearing_only) {
+            /* a range and a bearing: the position starts on the measurement
+             * (the update then linearises there, not kilometres off where a
+             * catalogue's error leaves the estimate), the velocity on the estimate */
+            double ca, sa, ce, se;
+            gnc_sincos(meas[1], &sa, &ca);
+            gnc_sincos(meas[2], &se, &ce);
+            x0[0] = -meas[0] * (ce * ca);
+            x0[1] = -meas[0] * (ce * sa);
+            x0[2] = -meas[0] * se;
+        }
         la_zero(P0, 36);
         for (i = 0; i < 6; ++i) {
             P0[7 * i] = ctx->cfg.p0[i];
         }
+        /* the target's catalogue error is in the estimate it starts from */
+        nav_target_cov(ctx->cfg.target_sigma, n, P0);
         st = gnc_relnav_reset(&ctx->ekf, x0, P0);
         if (st != GNC_OK) {
             return st;
@@ -367,6 +414,7 @@ static int nav_ekf(gnc_nav *ctx, const gnc_nav_in *in, double n, const double z[
         ri.dt = 0.0;
     }
     ri.meas_valid = have_meas;
+    ri.bearing_only = have_meas && in->meas_bearing_only;
     /* the bearing noise of this measurement: the sensor's and the attitude's,
      * along the azimuth and along the elevation */
     ctx->ekf.cfg.sigma_angle = sqrt(ctx->cfg.sigma_angle * ctx->cfg.sigma_angle
@@ -395,7 +443,12 @@ static int nav_ekf(gnc_nav *ctx, const gnc_nav_in *in, double n, const double z[
         la_copy(ctx->ekf.P, ro.P, 36);
     }
     if (have_meas && (att[0] > 0.0 || att[1] > 0.0)) {
-        nav_bearing_floor(&ctx->ekf, meas, att);
+        double mf[3];
+        la_copy(meas, mf, 3);
+        if (ri.bearing_only) {
+            mf[0] = la_norm(ctx->ekf.x); /* no range measured: the estimate's */
+        }
+        nav_bearing_floor(&ctx->ekf, mf, att);
         la_copy(ctx->ekf.P, ro.P, 36);
     }
     if (have_meas) {
@@ -430,6 +483,9 @@ static int nav_ekf(gnc_nav *ctx, const gnc_nav_in *in, double n, const double z[
     if (ro.rejected) {
         out->flags |= GNC_NAV_FLAG_REJECTED;
     }
+    if (ro.bearing_only) {
+        out->flags |= GNC_NAV_FLAG_BEARING_ONLY;
+    }
     if (!have_meas) {
         out->flags |= GNC_NAV_FLAG_COASTING;
     }
@@ -444,7 +500,7 @@ static int nav_gps_filter(gnc_nav *ctx, const gnc_nav_in *in, double n, const do
     int st, i;
     ctx->ekf_on = 0;
     out->source = GNC_NAV_GPS_EPHEMERIS;
-    nav_gps_cov_out(&ctx->cfg, out);
+    nav_gps_cov_out(&ctx->cfg, n, out);
     la_sub(ctx->x, z, d);
     if (!ctx->has_x || !(la_norm(d) <= ctx->cfg.gps_reset_m)) {
         la_copy(z, ctx->x, 6);
@@ -656,7 +712,7 @@ static int nav_cycle(gnc_nav *ctx, const gnc_nav_in *in, gnc_nav_out *out)
             if (ctx->ekf_on) {
                 nav_cov_out(ctx->ekf.P, out); /* as of its last step */
             } else {
-                nav_gps_cov_out(&ctx->cfg, out);
+                nav_gps_cov_out(&ctx->cfg, n, out);
             }
         }
     } else {

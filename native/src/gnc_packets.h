@@ -225,6 +225,7 @@ static const gnc_pkt_field gnc_pkt_relnav_config_req[] = {
     {offsetof(gnc_relnav_config, nonlinear), 1, 0},
     {offsetof(gnc_relnav_config, sigma_angle_el), 1, 0},
     {offsetof(gnc_relnav_config, dv_sigma_floor), 1, 0},
+    {offsetof(gnc_relnav_config, gate_bearing), 1, 0},
 };
 
 static const gnc_pkt_field gnc_pkt_relnav_reset_req[] = {
@@ -240,6 +241,7 @@ static const gnc_pkt_field gnc_pkt_relnav_step_req[] = {
     {offsetof(gnc_relnav_in, ref_r), 3, 0},
     {offsetof(gnc_relnav_in, ref_v), 3, 0},
     {offsetof(gnc_relnav_in, ref_valid), 1, 1},
+    {offsetof(gnc_relnav_in, bearing_only), 1, 1},
 };
 
 static const gnc_pkt_field gnc_pkt_relnav_step_resp[] = {
@@ -252,6 +254,7 @@ static const gnc_pkt_field gnc_pkt_relnav_step_resp[] = {
     {offsetof(gnc_relnav_out, rejected), 1, 1},
     {offsetof(gnc_relnav_out, consecutive), 1, 1},
     {offsetof(gnc_relnav_out, recovery), 1, 1},
+    {offsetof(gnc_relnav_out, bearing_only), 1, 1},
 };
 
 static const gnc_pkt_field gnc_pkt_kepler_req[] = {
@@ -532,6 +535,8 @@ static const gnc_pkt_field gnc_pkt_nav_config_req[] = {
     {offsetof(gnc_nav_config, clock_reset_n), 1, 0},
     {offsetof(gnc_nav_config, clock_sigma_floor), 1, 0},
     {offsetof(gnc_nav_config, dv_sigma_floor), 1, 0},
+    {offsetof(gnc_nav_config, gate_bearing), 1, 0},
+    {offsetof(gnc_nav_config, target_sigma), 4, 0},
 };
 
 static const gnc_pkt_field gnc_pkt_nav_set_target_req[] = {
@@ -555,6 +560,7 @@ static const gnc_pkt_field gnc_pkt_nav_step_req[] = {
     {offsetof(gnc_nav_in, att_sigma), 1, 0},
     {offsetof(gnc_nav_in, gps_met), 1, 0},
     {offsetof(gnc_nav_in, att_sigma_B), 3, 0},
+    {offsetof(gnc_nav_in, meas_bearing_only), 1, 1},
 };
 
 static const gnc_pkt_field gnc_pkt_nav_step_resp[] = {
@@ -787,9 +793,9 @@ static const gnc_pkt_call gnc_pkt_calls[] = {
     {GNC_APID_MEKF_CONFIG, gnc_pkt_mekf_config_req, 11, 19, NULL, 0, 1},
     {GNC_APID_MEKF_RESET, gnc_pkt_mekf_reset_req, 2, 7, NULL, 0, 1},
     {GNC_APID_MEKF_STEP, gnc_pkt_mekf_step_req, 6, 22, gnc_pkt_mekf_step_resp, 11, 26},
-    {GNC_APID_RELNAV_CONFIG, gnc_pkt_relnav_config_req, 14, 14, NULL, 0, 1},
+    {GNC_APID_RELNAV_CONFIG, gnc_pkt_relnav_config_req, 15, 15, NULL, 0, 1},
     {GNC_APID_RELNAV_RESET, gnc_pkt_relnav_reset_req, 2, 42, NULL, 0, 1},
-    {GNC_APID_RELNAV_STEP, gnc_pkt_relnav_step_req, 7, 15, gnc_pkt_relnav_step_resp, 9, 57},
+    {GNC_APID_RELNAV_STEP, gnc_pkt_relnav_step_req, 8, 16, gnc_pkt_relnav_step_resp, 10, 58},
     {GNC_APID_KEPLER, gnc_pkt_kepler_req, 4, 8, gnc_pkt_kepler_resp, 2, 7},
     {GNC_APID_LAMBERT, gnc_pkt_lambert_req, 7, 11, gnc_pkt_lambert_resp, 2, 7},
     {GNC_APID_CW_TARGETING, gnc_pkt_cw_targeting_req, 5, 14, gnc_pkt_cw_targeting_resp, 2, 7},
@@ -810,9 +816,9 @@ static const gnc_pkt_call gnc_pkt_calls[] = {
     {GNC_APID_SUN_DIRECTION, gnc_pkt_sun_direction_req, 1, 1, gnc_pkt_sun_direction_resp, 1, 4},
     {GNC_APID_ECLIPSE, gnc_pkt_eclipse_req, 3, 7, gnc_pkt_eclipse_resp, 1, 2},
     {GNC_APID_ORBIT_CHECK, gnc_pkt_orbit_check_req, 4, 8, NULL, 0, 1},
-    {GNC_APID_NAV_CONFIG, gnc_pkt_nav_config_req, 42, 49, NULL, 0, 1},
+    {GNC_APID_NAV_CONFIG, gnc_pkt_nav_config_req, 44, 54, NULL, 0, 1},
     {GNC_APID_NAV_SET_TARGET, gnc_pkt_nav_set_target_req, 3, 7, NULL, 0, 1},
-    {GNC_APID_NAV_STEP, gnc_pkt_nav_step_req, 14, 27, gnc_pkt_nav_step_resp, 26, 54},
+    {GNC_APID_NAV_STEP, gnc_pkt_nav_step_req, 15, 28, gnc_pkt_nav_step_resp, 26, 54},
     {GNC_APID_PROP_CONFIG, gnc_pkt_prop_config_req, 8, 112, NULL, 0, 1},
     {GNC_APID_PROP_PARTNERS, NULL, 0, 0, gnc_pkt_prop_partners_resp, 2, 18},
     {GNC_APID_PROP_SELECT, gnc_pkt_prop_select_req, 3, 8, gnc_pkt_prop_select_resp, 3, 6},

@@ -23,7 +23,8 @@ int gnc_relnav_init(gnc_relnav *ctx, const gnc_relnav_config *cfg)
         || (cfg->reject_inflate_n > 0.0 && !(cfg->inflate >= 1.0))
         || !la_finite(&cfg->nonlinear, 1) || !la_finite(&cfg->sigma_angle_el, 1)
         || !(cfg->sigma_angle_el >= 0.0) || !la_finite(&cfg->dv_sigma_floor, 1)
-        || !(cfg->dv_sigma_floor >= 0.0)) {
+        || !(cfg->dv_sigma_floor >= 0.0) || !la_finite(&cfg->gate_bearing, 1)
+        || !(cfg->gate_bearing >= 0.0)) {
         return GNC_ERR_DOMAIN;
     }
     ctx->cfg = *cfg;
@@ -293,6 +294,169 @@ static int relnav_propagate(gnc_relnav *ctx, double dt, const gnc_relnav_in *in)
     return GNC_OK;
 }
 
+/* The rejection bookkeeping of a gated measurement z (noise r at z):
+ * inflate after reject_inflate_n in a row, reset from z after reject_reset_n. */
+static void relnav_rejected(gnc_relnav *ctx, const double z[3], const double rz[3],
+                            gnc_relnav_out *out)
+{
+    int i, j;
+    ctx->rejected += 1;
+    ctx->consecutive += 1;
+    out->rejected = 1;
+    if (ctx->cfg.reject_reset_n > 0.0 && ctx->consecutive >= ctx->cfg.reject_reset_n) {
+        relnav_reset_from(ctx, z, rz);
+        ctx->consecutive = 0;
+        out->recovery = 2;
+    } else if (ctx->cfg.reject_inflate_n > 0.0
+               && ctx->consecutive == (int)ctx->cfg.reject_inflate_n) {
+        /* P <- D P D, D = diag(sqrt(f) on position, 1 on velocity):
+         * the position's variance times f, the velocity's kept */
+        double sf = sqrt(ctx->cfg.inflate);
+        for (i = 0; i < 6; ++i) {
+            for (j = 0; j < 6; ++j) {
+                ctx->P[6 * i + j] *= (i < 3 ? sf : 1.0) * (j < 3 ? sf : 1.0);
+            }
+        }
+        out->recovery = 1;
+    }
+}
+
+/* Bearing-only updates iterate (Gauss-Newton on the measurement, the
+ * iterated EKF) at most this many times, until the position moves less than
+ * RELNAV_IEKF_TOL of the range: far out, where a catalogue's kilometres
+ * along the line of sight meet hundreds of metres across it, the single
+ * linearisation's second-order term (their product over the range squared)
+ * is larger than the bearing noise. */
+#define RELNAV_IEKF_MAX 8
+#define RELNAV_IEKF_TOL 1e-9
+
+/* The innovation z - h(xi) - H (xp - xi) of the bearing rows at the
+ * iterate xi (prior xp), azimuth wrapped. */
+static void bearing_innovation(const double z[3], const double xp[6], const double xi[6],
+                               const double h[3], const double H[18], double y[2])
+{
+    int k, j;
+    for (k = 0; k < 2; ++k) {
+        double s = z[k + 1] - h[k + 1];
+        if (k == 0) {
+            while (s > GNC_PI) {
+                s -= 2.0 * GNC_PI;
+            }
+            while (s <= -GNC_PI) {
+                s += 2.0 * GNC_PI;
+            }
+        }
+        for (j = 0; j < 6; ++j) {
+            s -= H[6 * (k + 1) + j] * (xp[j] - xi[j]);
+        }
+        y[k] = s;
+    }
+}
+
+/* A bearing-only measurement (azimuth z[1], elevation z[2]; z[0] unused):
+ * the update on the last two rows of h and H (2 dof), iterated (above); the
+ * NIS and the gate at the prior. A reset after rejections puts the target
+ * on the measured line of sight at the predicted range, with the range's
+ * variance the prediction's plus the sensor's. */
+static int relnav_update_bearing(gnc_relnav *ctx, const double z[3], gnc_relnav_out *out)
+{
+    double h[3], H[18], PHt[12], S[4], Si[4], K[12], y[2], r[3], IKH[36], tmp[36], P2[36];
+    double xp[6], xi[6], det;
+    int i, j, k, it, st;
+    la_copy(ctx->x, xp, 6);
+    la_copy(ctx->x, xi, 6);
+    for (it = 0; it < RELNAV_IEKF_MAX; ++it) {
+        double step = 0.0, rng;
+        st = gnc_relnav_measure(xi, h, H);
+        if (st != GNC_OK) {
+            return st;
+        }
+        st = gnc_relnav_noise(&ctx->cfg, h, r);
+        if (st != GNC_OK) {
+            return st;
+        }
+        /* H rows 1, 2 (6 columns each) start at H + 6 */
+        la_mmt(ctx->P, H + 6, PHt, 6, 6, 2);
+        la_mm(H + 6, PHt, S, 2, 6, 2);
+        S[0] += r[1];
+        S[3] += r[2];
+        det = S[0] * S[3] - S[1] * S[2];
+        if (!(det > 0.0) || !(S[0] > 0.0)) {
+            return GNC_ERR_SINGULAR;
+        }
+        Si[0] = S[3] / det;
+        Si[1] = -S[1] / det;
+        Si[2] = -S[2] / det;
+        Si[3] = S[0] / det;
+        bearing_innovation(z, xp, xi, h, H, y);
+        if (it == 0) {
+            out->innovation[0] = 0.0;
+            out->innovation[1] = y[0];
+            out->innovation[2] = y[1];
+            out->nis = y[0] * (Si[0] * y[0] + Si[1] * y[1])
+                       + y[1] * (Si[2] * y[0] + Si[3] * y[1]);
+            out->bearing_only = 1;
+            if (ctx->cfg.gate > 0.0
+                && out->nis > (ctx->cfg.gate_bearing > 0.0 ? ctx->cfg.gate_bearing
+                                                           : ctx->cfg.gate)) {
+                double zr[3], rz[3], pr = 0.0;
+                for (i = 0; i < 6; ++i) {
+                    for (j = 0; j < 6; ++j) {
+                        pr += H[i] * ctx->P[6 * i + j] * H[j];
+                    }
+                }
+                zr[0] = h[0];
+                zr[1] = z[1];
+                zr[2] = z[2];
+                st = gnc_relnav_noise(&ctx->cfg, zr, rz);
+                if (st != GNC_OK) {
+                    return st;
+                }
+                rz[0] += pr;
+                relnav_rejected(ctx, zr, rz, out);
+                return GNC_OK;
+            }
+        }
+        la_mm(PHt, Si, K, 6, 2, 2);
+        for (i = 0; i < 6; ++i) {
+            double xn = xp[i] + K[2 * i] * y[0] + K[2 * i + 1] * y[1];
+            if (i < 3) {
+                step += (xn - xi[i]) * (xn - xi[i]);
+            }
+            xi[i] = xn;
+        }
+        rng = h[0] > 1.0 ? h[0] : 1.0;
+        if (step <= (RELNAV_IEKF_TOL * rng) * (RELNAV_IEKF_TOL * rng)) {
+            break;
+        }
+    }
+    ctx->consecutive = 0;
+    la_copy(xi, ctx->x, 6);
+    /* Joseph form, K and H of the last iterate */
+    for (i = 0; i < 6; ++i) {
+        for (j = 0; j < 6; ++j) {
+            double s = (i == j) ? 1.0 : 0.0;
+            for (k = 0; k < 2; ++k) {
+                s -= K[2 * i + k] * H[6 * (k + 1) + j];
+            }
+            IKH[6 * i + j] = s;
+        }
+    }
+    la_mm(IKH, ctx->P, tmp, 6, 6, 6);
+    la_mmt(tmp, IKH, P2, 6, 6, 6);
+    for (i = 0; i < 6; ++i) {
+        for (j = 0; j < 6; ++j) {
+            for (k = 0; k < 2; ++k) {
+                P2[6 * i + j] += K[2 * i + k] * r[k + 1] * K[2 * j + k];
+            }
+        }
+    }
+    la_copy(P2, ctx->P, 36);
+    la_symmetrise(ctx->P, 6);
+    out->updated = 1;
+    return GNC_OK;
+}
+
 static int relnav_update(gnc_relnav *ctx, const double z[3], gnc_relnav_out *out)
 {
     double h[3], H[18], PHt[18], S[9], Si[9], K[18], y[3], r[3], IKH[36], tmp[36], P2[36];
@@ -334,30 +498,12 @@ static int relnav_update(gnc_relnav *ctx, const double z[3], gnc_relnav_out *out
         }
     }
     if (ctx->cfg.gate > 0.0 && out->nis > ctx->cfg.gate) {
-        ctx->rejected += 1;
-        ctx->consecutive += 1;
-        out->rejected = 1;
-        if (ctx->cfg.reject_reset_n > 0.0 && ctx->consecutive >= ctx->cfg.reject_reset_n) {
-            double rz[3];
-            st = gnc_relnav_noise(&ctx->cfg, z, rz);
-            if (st != GNC_OK) {
-                return st;
-            }
-            relnav_reset_from(ctx, z, rz);
-            ctx->consecutive = 0;
-            out->recovery = 2;
-        } else if (ctx->cfg.reject_inflate_n > 0.0
-                   && ctx->consecutive == (int)ctx->cfg.reject_inflate_n) {
-            /* P <- D P D, D = diag(sqrt(f) on position, 1 on velocity):
-             * the position's variance times f, the velocity's kept */
-            double sf = sqrt(ctx->cfg.inflate);
-            for (i = 0; i < 6; ++i) {
-                for (j = 0; j < 6; ++j) {
-                    ctx->P[6 * i + j] *= (i < 3 ? sf : 1.0) * (j < 3 ? sf : 1.0);
-                }
-            }
-            out->recovery = 1;
+        double rz[3];
+        st = gnc_relnav_noise(&ctx->cfg, z, rz);
+        if (st != GNC_OK) {
+            return st;
         }
+        relnav_rejected(ctx, z, rz, out);
         return GNC_OK;
     }
     ctx->consecutive = 0;
@@ -459,7 +605,8 @@ int gnc_relnav_step(gnc_relnav *ctx, const gnc_relnav_in *in, gnc_relnav_out *ou
         return GNC_ERR_STATE;
     }
     if (!(in->dt >= 0.0) || !la_finite(&in->dt, 1) || !la_finite(in->dv, 3)
-        || (in->meas_valid && (!la_finite(in->meas, 3) || !(in->meas[0] > 0.0)))
+        || (in->meas_valid && (!la_finite(in->meas, 3)
+                               || (!in->bearing_only && !(in->meas[0] > 0.0))))
         || (in->ref_valid && (!la_finite(in->ref_r, 3) || !la_finite(in->ref_v, 3)))) {
         return GNC_ERR_DOMAIN;
     }
@@ -467,6 +614,7 @@ int gnc_relnav_step(gnc_relnav *ctx, const gnc_relnav_in *in, gnc_relnav_out *ou
     out->rejected = 0;
     out->recovery = 0;
     out->nis = 0.0;
+    out->bearing_only = 0;
     la_zero(out->innovation, 3);
     if (in->dv[0] != 0.0 || in->dv[1] != 0.0 || in->dv[2] != 0.0) {
         /* one burn: its execution error on the velocity, then the impulse */
@@ -491,7 +639,8 @@ int gnc_relnav_step(gnc_relnav *ctx, const gnc_relnav_in *in, gnc_relnav_out *ou
         return st;
     }
     if (in->meas_valid) {
-        st = relnav_update(ctx, in->meas, out);
+        st = in->bearing_only ? relnav_update_bearing(ctx, in->meas, out)
+                              : relnav_update(ctx, in->meas, out);
         if (st != GNC_OK) {
             return st;
         }

@@ -220,11 +220,15 @@ def test_ekf_path_matches_filterpy_on_camera_measurements(bore) -> None:
         out = nav.step(inp)
         z = to_hill(meas, t if ekf is None else tm, truth, q_BN, cam)
         if ekf is None:
-            # started from the GPS estimate carried to now, updated at once
+            # started with the position on the measurement (range and bearing)
+            # and the velocity of the GPS estimate carried to now, updated at once
             assert out.flags & NavFlag.EKF_STARTED
             n = mean_motion(*truth.target(t - 1))
             ekf = ExtendedKalmanFilter(dim_x=6, dim_z=3)
-            ekf.x = (cw_phi(n, 1.0) @ x_gps).reshape(6, 1)
+            x0 = cw_phi(n, 1.0) @ x_gps
+            x0[:3] = -z[0] * np.array([math.cos(z[2]) * math.cos(z[1]),
+                                       math.cos(z[2]) * math.sin(z[1]), math.sin(z[2])])
+            ekf.x = x0.reshape(6, 1)
             ekf.P = np.diag(np.asarray(cfg.p0, float))
             q = cfg.accel_psd
 

@@ -3,9 +3,12 @@ centre that sends the launch notice, the periodic health checks and the
 scenario's scripted telecommands, signed with the run's key ring.
 
 - At the launch notice (the first tick) it sends ``LAUNCH_NOTICE`` with the
-  target's GCRF state vector at that epoch (the world's target state at the
-  insertion carried back to the notice by the on-board propagator model), or
-  the target's TLE when the scenario gives one.
+  target's GCRF state vector at that epoch as a public catalogue knows it:
+  the world's target state at the insertion with the catalogue's error
+  (:mod:`fsw_tools.mission.catalogue`, the scenario's
+  ``target.catalogue_*``; the error drawn is kept in :attr:`catalogue_error`)
+  carried back to the notice by the on-board propagator model; or the
+  target's TLE when the scenario gives one.
 - Every ``HEALTH_CHECK_S`` it sends a ``NOOP`` health check (STANDBY: the only
   traffic; the comms task answers with an acknowledgement).
 - ``scenario.telecommands`` go out at their times (seconds after launch),
@@ -65,6 +68,8 @@ class GroundStation:
         self.acks: list[Any] = []
         self.sent: list[tuple[str, float, int]] = []
         self.extra: list[tuple[float, bytes]] = []
+        #: the notice's error against the truth at insertion, Hill [m, m/s]
+        self.catalogue_error: tuple[float, ...] = (0.0,) * 6
 
     def init(self, ctx: Any) -> None:
         self.ctx = ctx
@@ -102,7 +107,13 @@ class GroundStation:
         if tgt.tle_line1:
             return {"form": 0, "tle1": tgt.tle_line1, "tle2": tgt.tle_line2,
                     "epoch_tai": t0, "r_N": (0.0, 0.0, 0.0), "v_N": (0.0, 0.0, 0.0)}
-        r, v = self.target
+        from fsw_tools.mission.catalogue import catalogue_state
+
+        from fsw.constants import MU_EARTH
+
+        r, v, self.catalogue_error = catalogue_state(
+            self.target[0], self.target[1], self.sc.mission.seed,
+            tgt.catalogue_sigma_rtn_m, tgt.catalogue_drift_sigma_mps, MU_EARTH)
         # the state at the notice epoch that the flight software's own
         # propagation (its force model, drag included when it has one) carries
         # onto the target's state at insertion

@@ -157,6 +157,7 @@ _RELNAV_CONFIG = [
     ("nonlinear", 1, "", "> 0: nonlinear state propagation (covariance by CW)"),
     ("sigma_angle_el", 1, "rad", "elevation 1-sigma (0: sigma_angle)"),
     ("dv_sigma_floor", 1, "m/s", "burn execution error per axis whatever its size (1-sigma)"),
+    ("gate_bearing", 1, "", "NIS threshold of a bearing-only measurement (0: gate)"),
 ]
 
 _RELNAV_IN = [
@@ -167,6 +168,7 @@ _RELNAV_IN = [
     ("ref_r", 3, "m", "target position at the start of the step, inertial"),
     ("ref_v", 3, "m/s", "target velocity at the start of the step, inertial"),
     ("ref_valid", 1, "", "1: propagate about this reference orbit (two-body + J2)"),
+    ("bearing_only", 1, "", "1: meas has no range (the camera alone, 2 dof)"),
 ]
 
 _RELNAV_OUT = [
@@ -179,6 +181,7 @@ _RELNAV_OUT = [
     ("rejected", 1, "", "measurement rejected by the gate"),
     ("consecutive", 1, "", "consecutive rejections"),
     ("recovery", 1, "", "0 none, 1 covariance inflated, 2 reset from the measurement"),
+    ("bearing_only", 1, "", "1: the measurement was bearing-only (NIS of 2 dof)"),
 ]
 
 _PLAN = [
@@ -241,6 +244,9 @@ _NAV_CONFIG = [
     ("clock_reset_n", 1, "", "clock: rejected fixes in a row before a reset (0: never)"),
     ("clock_sigma_floor", 1, "s", "clock: added in quadrature to the reported sigma (a bias)"),
     ("dv_sigma_floor", 1, "m/s", "EKF burn execution error per axis whatever its size (1-sigma)"),
+    ("gate_bearing", 1, "", "EKF NIS gate of a bearing-only measurement (0: gate)"),
+    ("target_sigma", 4, "m, m/s", "1-sigma of the notice's target orbit (catalogue error), "
+     "Hill R, T, N and the along-track drift rate (0: none)"),
 ]
 
 _NAV_IN = [
@@ -258,6 +264,7 @@ _NAV_IN = [
     ("att_sigma", 1, "rad", "1-sigma of the attitude estimate (bearing noise, added)"),
     ("gps_met", 1, "s", "on-board clock at the fix's PPS edge (clock filter)"),
     ("att_sigma_B", 3, "rad", "attitude 1-sigma about each body axis (all 0: att_sigma)"),
+    ("meas_bearing_only", 1, "", "1: the sensor measured no range (meas[0] unused)"),
 ]
 
 _NAV_OUT = [

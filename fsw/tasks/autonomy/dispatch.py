@@ -84,7 +84,9 @@ class Inputs:
             self.separated = True
 
     def on_relnav(self, r) -> None:
-        if r.valid and _finite((r.range, r.azimuth, r.elevation)):
+        # the track gate wants range and bearing: a bearing-only sample (the
+        # camera alone, far away) does not count
+        if r.valid and getattr(r, "ranged", 1) and _finite((r.range, r.azimuth, r.elevation)):
             self.relnav_t = r.t_tai
 
     def on_adcs(self, r) -> None:

@@ -284,9 +284,11 @@ class AutonomyTask:
         if step.burn is not None:
             self._order(step.burn)
         # between burns the camera stays on the target while the sensor can see
-        # it (the relative-navigation filter keeps its measurements)
-        in_view = norm(nav.x[:3]) < TRACK_RANGE_FRACTION * \
-            self.sc.chaser.sensors.relnav_range_max_m
+        # it (the relative-navigation filter keeps its measurements), and
+        # searches for it (angles-only acquisition) within the camera's reach
+        in_view = norm(nav.x[:3]) < max(
+            TRACK_RANGE_FRACTION * self.sc.chaser.sensors.relnav_range_max_m,
+            self.sc.plan.acquisition_range_m)
         if step.pointing in ("target", "inertial") and in_view:
             self._point(PointingMode.TARGET_TRACK)
         elif step.pointing != "burn":

@@ -67,10 +67,11 @@ BURN_STATUS = DICTIONARY["BURN_STATUS"]
 BURN_ORDER = DICTIONARY["BURN_ORDER"]
 EVENT = DICTIONARY["EVENT"]
 NAV_STATE = DICTIONARY["NAV_STATE"]
+RELNAV = DICTIONARY["RELNAV"]
 #: what the monitor scores
 SCORED = (TRUTH_CHASER, TRUTH_TARGET, TRUTH_RELATIVE, MODE_STATUS, ADCS_STATE, ADCS_REQUEST,
           BURN_STATUS, EVENT, NAV_STATE, STAR_TRACKER, TRUTH_ADCS, TRUTH_CLOCK, NAV_HK,
-          BURN_ORDER)
+          BURN_ORDER, RELNAV)
 
 
 @dataclass
@@ -213,6 +214,11 @@ class Monitor:
         elif apid == NAV_STATE.apid:
             n = NAV_STATE.parse(raw)
             self.nav.on_nav(n.t_tai, n.valid, n.source, n.rho_H, n.cov_pos_H, n.nis)
+        elif apid == RELNAV.apid:
+            # the first detection and the handover only: parsed until both are seen
+            if not self.nav.angles.done:
+                r = RELNAV.parse(raw)
+                self.nav.on_relnav(r.t_tai, r.valid, getattr(r, "ranged", None))
         elif apid == TRUTH_CLOCK.apid:
             c = TRUTH_CLOCK.parse(raw)
             self.clock.on_truth(c.t_tai, c.offset)

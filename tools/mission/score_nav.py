@@ -19,6 +19,10 @@ Figures (:meth:`NavScore.figures`), the relative-navigation filter's epochs
   solution flown whatever its source.
 - error (median, p95) and sigma by range bin, rejected/reset counts are in
   NAV_HK, not here.
+- the angles-only phase, from the camera's first detection (RELNAV, fed by
+  :meth:`NavScore.on_relnav`) to the handover to measured range:
+  ``first_detection_*``, ``handover_*``, ``angles_*``
+  (:mod:`fsw_tools.mission.score_angles`).
 """
 
 from __future__ import annotations
@@ -31,6 +35,8 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
+from fsw_tools.mission.score_angles import ROW_KEYS as ANGLES_ROW_KEYS
+from fsw_tools.mission.score_angles import AnglesPhase, angles_figures, angles_line, angles_stats
 
 __all__ = ["NavScore", "nav_lines", "nav_row", "nav_stats", "nees_band", "score_tables"]
 
@@ -72,10 +78,15 @@ class NavScore:
         #: else NaN); the NEES of all epochs is one stacked solve in :meth:`arrays`
         self._cov = array("d")
         self._cov_ok = bytearray()
+        #: per paired epoch: |rho_est| and the truth range carried to the epoch
+        self._norms = array("d")
+        #: the camera's first detection and the handover (angles-only phase)
+        self.angles = AnglesPhase(self.MATCH_S)
 
     # ------------------------------------------------------------------ feed
     def on_truth(self, t: float, r_H: Any, v_H: Any, rng: float) -> None:
         tr = (float(t), tuple(map(float, r_H)), tuple(map(float, v_H)), float(rng))
+        self.angles.on_truth(tr[0], tr[1], tr[2])
         for k, (tn, rec) in enumerate(self._nav):
             if abs(tn - tr[0]) <= self.MATCH_S:
                 del self._nav[k]
@@ -83,6 +94,11 @@ class NavScore:
                 return
         self._truth.append(tr)
         self._truth = [x for x in self._truth if x[0] > tr[0] - 3.0]
+
+    def on_relnav(self, t: float, valid: int, ranged: int | None = None) -> None:
+        """One RELNAV sample; ``ranged`` None (a record without the field)
+        counts as ranged when valid."""
+        self.angles.on_relnav(t, valid, ranged)
 
     def on_nav(self, t: float, valid: int, source: int, rho_H: Any, cov_pos_H: Any,
                nis: float) -> None:
@@ -112,6 +128,8 @@ class NavScore:
         self.rows.append((t, source, valid, rng, *e, *sig, nis))
         self._cov.extend(cov)
         self._cov_ok.append(sig[0] > 0 and sig[1] > 0 and sig[2] > 0)
+        self._norms.append(math.sqrt(rho[0] * rho[0] + rho[1] * rho[1] + rho[2] * rho[2]))
+        self._norms.append(math.sqrt(r_H[0] * r_H[0] + r_H[1] * r_H[1] + r_H[2] * r_H[2]))
 
     def _nees(self, err: np.ndarray) -> np.ndarray:
         """Per epoch ``e' P^-1 e`` (NaN where a sigma is not positive or P is
@@ -141,9 +159,10 @@ class NavScore:
     # ------------------------------------------------------------------ figures
     def arrays(self) -> dict[str, np.ndarray]:
         a = np.array(self.rows, float).reshape(-1, 11)
+        n = np.array(self._norms, float).reshape(-1, 2)
         return {"t": a[:, 0], "source": a[:, 1], "valid": a[:, 2], "range": a[:, 3],
                 "err": a[:, 4:7], "sigma": a[:, 7:10], "nees": self._nees(a[:, 4:7]),
-                "nis": a[:, 10]}
+                "nis": a[:, 10], "rho_norm": n[:, 0], "range_true": n[:, 1]}
 
     def figures(self) -> dict[str, Any]:
         """The run's navigation figures against truth (module docstring)."""
@@ -184,6 +203,7 @@ class NavScore:
                              "nees_mean": (float(np.nanmean(a["nees"][kr])) if kr.any()
                                            else None)})
         out["by_range"] = bins
+        out.update(angles_figures(self.angles, a["t"], rel, a["rho_norm"], a["range_true"]))
         return out
 
     def series(self, every: int = 10) -> dict[str, list[float]]:
@@ -200,6 +220,7 @@ def score_tables(tables: Mapping[str, Mapping[str, Any]]) -> NavScore:
     s = NavScore()
     tr, nav = tables.get("TRUTH_RELATIVE", {}), tables.get("NAV_STATE", {})
     tt = np.asarray(tr.get("t_tai", ()), float)
+    _relnav_marks(s, tables.get("RELNAV", {}), tr, tt)
     if tt.size == 0:
         return s
     for i in range(len(nav.get("t_tai", ()))):
@@ -216,9 +237,37 @@ def score_tables(tables: Mapping[str, Mapping[str, Any]]) -> NavScore:
     return s
 
 
+def _relnav_marks(s: NavScore, rel: Mapping[str, Any], tr: Mapping[str, Any],
+                  tt: np.ndarray) -> None:
+    """The first detection and the handover of a RELNAV table (a table without
+    ``ranged``: every valid sample ranged), each offered the truth samples
+    around it in time order, as the monitor's feed offers them."""
+    t = np.asarray(rel.get("t_tai", ()), float)
+    if not t.size:
+        return
+    valid = np.flatnonzero(np.asarray(rel["valid"]) == 1)
+    if not valid.size:
+        return
+    ranged = (np.asarray(rel["ranged"])[valid] == 1 if "ranged" in rel
+              else np.ones(valid.size, bool))
+    first = int(valid[0])
+    s.on_relnav(float(t[first]), 1, int(ranged[0]))
+    hand = valid[ranged]
+    if hand.size and int(hand[0]) != first:
+        s.on_relnav(float(t[int(hand[0])]), 1, 1)
+    a = s.angles
+    for m in (a.detection, a.handover if a.handover is not a.detection else None):
+        if m is None or not tt.size:
+            continue
+        j = int(np.searchsorted(tt, m.t))
+        for i in range(max(0, j - 2), min(tt.size, j + 2)):
+            m.offer(float(tt[i]), tuple(map(float, tr["r_H"][i])),
+                    tuple(map(float, tr["v_H"][i])), s.MATCH_S)
+
+
 #: the figures a campaign row keeps (``row["nav"]``)
 ROW_KEYS = ("relnav_epochs", "nees_mean", "contain_3sigma", "nis_mean", "nis_in_band",
-            "err_frac_p99_5km", "err_m_p95_5km")
+            "err_frac_p99_5km", "err_m_p95_5km", *ANGLES_ROW_KEYS)
 
 
 def nav_row(fig: Mapping[str, Any] | None) -> dict[str, Any] | None:
@@ -234,10 +283,11 @@ def nav_stats(rows: Any) -> dict[str, Any]:
     (:func:`nees_band`), 3-sigma containment (mean and worst run, runs under
     99 %, and pooled: every epoch of every run, weighted by ``relnav_epochs``), NIS,
     error/range inside 5 km at p99 (the worst run's p99 and the p95 over
-    runs)."""
+    runs); the angles-only phase's in ``angles``
+    (:func:`fsw_tools.mission.score_angles.angles_stats`)."""
     navs = [r["nav"] for r in rows if isinstance(r.get("nav"), Mapping)
             and r["nav"].get("nees_mean") is not None]
-    out: dict[str, Any] = {"runs": len(navs)}
+    out: dict[str, Any] = {"runs": len(navs), "angles": angles_stats(rows)}
     if not navs:
         return out
 
@@ -266,9 +316,12 @@ def nav_stats(rows: Any) -> dict[str, Any]:
 
 
 def nav_lines(fig: Mapping[str, Any] | None) -> list[str]:
-    """The run summary's navigation lines (``fsw run``)."""
+    """The run summary's navigation lines (``fsw run``), the angles-only
+    phase's after them."""
+    angles = angles_line(fig)
+    tail = [angles] if angles else []
     if not fig or fig.get("nees_mean") is None:
-        return []
+        return tail
 
     def f(v: Any, fmt: str) -> str:
         return "n/a" if v is None else format(v, fmt)
@@ -279,4 +332,5 @@ def nav_lines(fig: Mapping[str, Any] | None) -> list[str]:
         f"{f(100 * fig['contain_3sigma'], '.1f')} %, NIS mean {f(fig['nis_mean'], '.2f')}",
         f"Navigation error inside 5 km: p95 {f(fig['err_m_p95_5km'], '.2f')} m, "
         f"p99 {f(100 * (fig['err_frac_p99_5km'] or 0), '.2f')} % of range",
+        *tail,
     ]

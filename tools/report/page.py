@@ -99,7 +99,7 @@ def run_report(data: Any, dpi: int = 90, quiet: bool = True) -> str:
         dv_truth_total=(sum(b["dv_truth"] for b in burns)
                         if burns and all(b["dv_truth"] is not None for b in burns) else None),
         navigation=sections.navigation(rs), pointing=sections.pointing(rs),
-        holds=sections.holds(tables, rs.t0),
+        holds=sections.holds(tables, rs.t0), angles=sections.angles(tables, rs.t0),
         events=events, events_total=n_events,
         limits=_limits(data),
         plots=plots,

@@ -8,6 +8,7 @@ Sections: :func:`requirements` (the scenario's limits as pass/fail/margin),
 (estimate minus truth against the on-board ±3σ, per phase),
 :func:`pointing` (camera pointing error from truth, per phase),
 :func:`holds` (each transfer's arrival: planned point, true miss, retries),
+:func:`angles` (the angles-only acquisition: first detection to handover),
 :func:`events` (the event log), :func:`inputs` (the scenario as flown).
 """
 
@@ -206,6 +207,33 @@ def holds(tables: Mapping[str, Mapping[str, np.ndarray]], t0: float,
                      "true_miss_m": true_miss, "correction": bool(corr[i]),
                      "retries": retries.get(_hold_of(legs[i]), 0)})
     return rows
+
+
+def angles(tables: Mapping[str, Mapping[str, np.ndarray]], t0: float) -> dict[str, Any] | None:
+    """The angles-only acquisition from the archive (RELNAV, NAV_STATE and
+    TRUTH_RELATIVE, scored by :func:`fsw_tools.mission.score_nav.score_tables`):
+    first detection and handover (time from the run start, truth range),
+    range error / range (p95, max) of the filter's epochs in between and per
+    truth-range bin; ``phase`` False when the first detection was ranged.
+    None without a detection."""
+    from fsw_tools.mission.score_nav import score_tables
+
+    f = score_tables(tables).figures()
+    if f["first_detection_t"] is None:
+        return None
+    def km(m: float | None) -> float | None:
+        return None if m is None else m / 1000.0
+
+    hand = f["handover_t"]
+    by_range = [{**b, "range_km": [km(b["range_m"][0]), km(b["range_m"][1])]}
+                for b in f["angles_by_range"] or []]
+    return {"phase": f["angles_epochs"] is not None,
+            "detection_s": f["first_detection_t"] - t0,
+            "detection_range_km": km(f["first_detection_range_m"]),
+            "handover_s": None if hand is None else hand - t0,
+            "handover_range_km": km(f["handover_range_m"]),
+            "epochs": f["angles_epochs"], "err_p95": f["angles_range_err_p95"],
+            "err_max": f["angles_range_err_max"], "by_range": by_range}
 
 
 def pointing(rs: RunSeries) -> list[dict[str, Any]]:

@@ -337,6 +337,8 @@ class NavigationTask:
         return ref[1] + (t - ref[0])
 
     def on_relnav(self, r) -> None:
+        if not r.ranged:  # bearing-only samples: issue #15 build 3, navigation side to come
+            return
         m = (r.range, r.azimuth, r.elevation)
         if r.valid and _finite(m):
             self.meas = (r.t_tai, m)

@@ -358,6 +358,18 @@ class Sensors:
     relnav_lidar_range_m: float = 1000.0
     relnav_phase_max_deg: float = 140.0
     relnav_sun_exclusion_deg: float = 20.0
+    #: beyond relnav_range_max_m (the ranging limit) the camera gives bearings
+    #: only (RELNAV.ranged 0, range 0) while it detects the target (issue #15
+    #: build 3), whatever relnav_needs_light: the target lit, its phase angle
+    #: and the sun as above, the line of sight more than
+    #: relnav_earth_exclusion_deg off the Earth's limb (the bright limb;
+    #: assumed) and the target, a diffuse sphere of its box's mean projected
+    #: area and craft.target.geometric_albedo, no fainter than apparent visual
+    #: magnitude relnav_limit_mag (assumed, a 20-deg-FOV camera: no source for
+    #: the mission's). relnav_angles_only = false: nothing beyond the limit
+    relnav_angles_only: bool = True
+    relnav_limit_mag: float = 8.5
+    relnav_earth_exclusion_deg: float = 10.0
     star_trackers: StarTrackers = field(default_factory=StarTrackers)
 
 
@@ -585,6 +597,11 @@ class CraftBody:
     #: not dispersed). Exclusive with nonzero thruster_misalignment_deg
     main_thrust_tilt_deg: float = 0.0
     main_thrust_tilt_azimuth_deg: float = 0.0
+    #: geometric albedo of the body seen as a diffuse sphere of its mean
+    #: projected area (the target's: the chaser's camera detects it by its
+    #: apparent magnitude beyond the ranging limit; assumed, a typical
+    #: satellite's 0.1-0.2; the chaser's is unused)
+    geometric_albedo: float = 0.15
 
 
 def _target_body() -> CraftBody:
@@ -849,6 +866,10 @@ def validate(sc: Scenario) -> Scenario:
              "must be in [0, 180] deg")
     _require(0 <= s.relnav_sun_exclusion_deg <= 180, "chaser.sensors.relnav_sun_exclusion_deg",
              "must be in [0, 180] deg")
+    _require(0 <= s.relnav_earth_exclusion_deg <= 90, "chaser.sensors.relnav_earth_exclusion_deg",
+             "must be in [0, 90] deg")
+    _require(-30 <= s.relnav_limit_mag <= 30,
+             "chaser.sensors.relnav_limit_mag", "must be a visual magnitude in [-30, 30]")
     for name in ("gps_ttff_s", "gps_reacquisition_s", "gps_gm_tau_s", "gps_gm_noise_m",
                  "gps_gm_vel_noise_mps", "clock_offset_s", "clock_freq_ppm", "clock_q_wf_s",
                  "clock_q_rw_per_s", "gps_pps_noise_s"):
@@ -933,6 +954,8 @@ def _validate_environment(sc: Scenario) -> None:
                  f"craft.{who}.face_areas_m2", "must be >= 0 and not all 0")
         _require(0 < b.cd <= 5, f"craft.{who}.cd", "must be in (0, 5]")
         _require(1 <= b.cr <= 2, f"craft.{who}.cr", "must be in [1, 2]")
+        _require(0 < b.geometric_albedo <= 1, f"craft.{who}.geometric_albedo",
+                 "must be in (0, 1]")
         _vector(b.tank_position_b_m, 3, f"craft.{who}.tank_position_b_m")
         _require(all(abs(x) <= 5 for x in b.tank_position_b_m),
                  f"craft.{who}.tank_position_b_m", "must be within 5 m of the centre")

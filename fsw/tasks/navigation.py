@@ -343,6 +343,8 @@ class NavigationTask:
         return ref[1] + (t - ref[0])
 
     def on_relnav(self, r) -> None:
+        if not r.ranged:  # bearing-only samples: issue #15 build 3, navigation side to come
+            return
         m = (r.range, r.azimuth, r.elevation)
         # a sample without a range (the camera alone beyond the ranging
         # sensor's reach: angles-only) carries its bearing only

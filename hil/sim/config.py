@@ -266,6 +266,19 @@ class RelNavConfig:
     lidar_range: float = math.inf  # m
     phase_max_deg: float = 180.0
     sun_exclusion_deg: float = 0.0
+    #: beyond max_range (the ranging limit) bearings only (range 0, ranged 0)
+    #: with angles_only, while the camera detects the target whatever
+    #: lidar_range: the target lit, the phase angle and the sun as above, the
+    #: line of sight more than earth_exclusion_deg off the Earth's limb and
+    #: the target no fainter than limit_mag (a diffuse sphere of cross-section
+    #: target_area [m^2, the target's mean projected area] and geometric
+    #: albedo target_albedo); the model in native/sim/include/simsensors.h.
+    #: Off by default here (the scenario turns it on)
+    angles_only: bool = False
+    earth_exclusion_deg: float = 10.0  # assumed
+    limit_mag: float = 8.5  # assumed, a 20-deg-FOV camera
+    target_area: float = 1.5  # m^2, a 1 m cube's (3 x 1 m^2) / 2
+    target_albedo: float = 0.15  # assumed
 
 
 @dataclass

@@ -167,6 +167,18 @@ def world_config(sc: Any) -> WorldConfig:
     out.relnav.lidar_range = s.relnav_lidar_range_m if s.relnav_needs_light else math.inf
     out.relnav.phase_max_deg = s.relnav_phase_max_deg
     out.relnav.sun_exclusion_deg = s.relnav_sun_exclusion_deg
+    out.relnav.angles_only = bool(getattr(s, "relnav_angles_only", False))
+    out.relnav.limit_mag = float(getattr(s, "relnav_limit_mag", out.relnav.limit_mag))
+    out.relnav.earth_exclusion_deg = float(getattr(s, "relnav_earth_exclusion_deg",
+                                                   out.relnav.earth_exclusion_deg))
+    # the target as the camera sees it: a diffuse sphere of its box's mean
+    # projected area (Cauchy: a convex body's is its surface / 4, a box's
+    # (Ax + Ay + Az) / 2) and its geometric albedo
+    craft = getattr(sc, "craft", None)
+    if craft is not None:
+        a = [float(x) for x in craft.target.face_areas_m2]
+        out.relnav.target_area = ((a[0] + a[1]) + a[2]) / 2.0
+        out.relnav.target_albedo = float(craft.target.geometric_albedo)
 
     for f in sc.faults:
         kind, sensor = _FAULT_KINDS[f.kind]

@@ -46,7 +46,13 @@ Models (parameters in :mod:`hil.sim.config`):
   :class:`~hil.sim.config.RelNavConfig`: the lidar in any light within its
   range, beyond it the camera with the target lit, its sun phase angle
   within the limit and the sun off the boresight; by default the sensor
-  sees in any light); range noise ``sigma + fraction * range``;
+  sees in any light); range noise ``sigma + fraction * range``. Beyond
+  ``max_range`` (the ranging limit), with ``angles_only``, bearings only
+  (``range`` 0, ``ranged`` 0) while the camera detects the target whatever
+  ``lidar_range``: lit, phase angle and sun as above, the line of sight
+  ``earth_exclusion_deg`` clear of the Earth's limb, and the target (a
+  diffuse sphere of ``target_area`` and ``target_albedo``) no fainter than
+  ``limit_mag``; the same bearing noise;
 - wheel tachometers and propulsion status (tank pressure, gauged propellant);
 - accelerometer (the IMU's delta-velocity channel, ACCEL): the
   non-gravitational velocity increment (thrust, drag, solar pressure; the

@@ -52,3 +52,23 @@ def test_target_elements_at_launch_are_carried_to_insertion() -> None:
                             chaser=target_default()))
     ref.step(6000)
     assert np.linalg.norm(w.target.r - ref.target.r) < 1e-3
+
+
+def test_relnav_visibility_parameters_are_mapped() -> None:
+    """The camera's bearing-only model from the scenario (issue #15 build 3):
+    on by default, the limiting magnitude and Earth exclusion as given, the
+    target's mean projected area (Ax + Ay + Az) / 2 and its albedo; off with
+    relnav_angles_only = false."""
+    cfg = world_config(scenario.load_builtin("victus_haze")).sensors.relnav
+    assert cfg.angles_only is True
+    assert (cfg.limit_mag, cfg.earth_exclusion_deg) == (8.5, 10.0)
+    assert (cfg.target_area, cfg.target_albedo) == (1.5, 0.15)
+    sc = scenario.from_dict({
+        "chaser": {"sensors": {"relnav_angles_only": False, "relnav_limit_mag": 7.0,
+                               "relnav_earth_exclusion_deg": 15.0}},
+        "craft": {"target": {"face_areas_m2": [2.0, 1.0, 0.5], "geometric_albedo": 0.3}},
+    })
+    cfg = world_config(sc).sensors.relnav
+    assert cfg.angles_only is False
+    assert (cfg.limit_mag, cfg.earth_exclusion_deg) == (7.0, 15.0)
+    assert (cfg.target_area, cfg.target_albedo) == (1.75, 0.3)

@@ -39,12 +39,15 @@ GPS = telemetry(0x104, "GPS", [
 ], "GNSS receiver navigation solution, with the on-board clock latched at its PPS.")
 
 RELNAV = telemetry(0x105, "RELNAV", [
-    Field("range", F64, "m", "range to the target",
-          limits=Limits(lim.RANGE.warning, lim.RANGE.critical, when=("valid", 1))),
+    Field("range", F64, "m", "range to the target (0 when not ranged)",
+          limits=Limits(lim.RANGE.warning, lim.RANGE.critical, when=("ranged", 1))),
     Field("azimuth", F64, "rad", "azimuth of the line of sight, body axes"),
     Field("elevation", F64, "rad", "elevation of the line of sight, body axes"),
     Field("valid", U8, "", VALID + " (target tracked)"),
-], "Relative-navigation sensor (camera/lidar).")
+    Field("ranged", U8, "", "1: range measured (within the ranging limit), 0: bearing only "
+          "(beyond it; also 0 when not valid)"),
+], "Relative-navigation sensor (camera/lidar): range and bearing within the ranging "
+   "limit, bearing only beyond it.")
 
 WHEEL_TACH = telemetry(0x106, "WHEEL_TACH", [
     Field("speed", vec(4), "rad/s", "reaction wheel speeds",

@@ -88,13 +88,28 @@
  *    (z = boresight, x = body x projected normal to it, or body y when the
  *    boresight is within acos(0.9) of x); range |los|, azimuth
  *    atan2(x_C, z_C), elevation asin(y_C / range); valid inside the field of
- *    view and range limits, and then only while the target can be seen:
- *    within lidar_range the lidar's range and bearing need no light; beyond
- *    it the camera needs the target lit (not in the Earth's shadow), a sun
- *    phase angle at the target (sun - target - chaser) of at most
- *    phase_max_deg, and the sun (the chaser not in the shadow) at least
- *    sun_exclusion_deg from the boresight; noise (range_sigma + fraction *
- *    range) n0, angle_sigma n1, n2. Draws 3, valid or not.
+ *    view and from min_range, and then:
+ *    - within max_range (the ranging limit) range and bearing (ranged 1)
+ *      while the target can be seen: within lidar_range the lidar's range
+ *      and bearing need no light; beyond it the camera needs the target lit
+ *      (not in the Earth's shadow), a sun phase angle at the target (sun -
+ *      target - chaser) of at most phase_max_deg, and the sun (the chaser
+ *      not in the shadow) at least sun_exclusion_deg from the boresight;
+ *    - beyond max_range, with angles_only, bearings only (range 0, ranged 0)
+ *      while the camera detects the target, whatever lidar_range: the target
+ *      lit, the phase angle and the sun as above, the line of sight more
+ *      than the Earth's angular radius asin(r_earth / |r_chaser|) plus
+ *      earth_exclusion_deg from the direction to the Earth's centre (the
+ *      bright limb), and the target's apparent visual magnitude at most
+ *      limit_mag. The target is a diffuse (Lambertian) sphere of geometric
+ *      albedo p and cross-section target_area (pi a^2): m = M_SUN -
+ *      2.5 log10(p a^2 Phi(alpha) / R^2), Phi(alpha) = ((pi - alpha)
+ *      cos alpha + sin alpha) / pi, alpha the phase angle, R the range,
+ *      M_SUN = -26.74 (the Sun's apparent V magnitude); tested as the flux
+ *      ratio p a^2 Phi / R^2 >= 10^((M_SUN - limit_mag) / 2.5), the
+ *      threshold computed at initialisation (gnc_pow), alpha by gnc_atan2;
+ *    noise (range_sigma + fraction * range) n0 (ranged only), angle_sigma
+ *    n1, n2. Draws 3, valid or not.
  *  - wheel tachometers: speeds (4, padded with 0) + noise_sigma n. Draws 4.
  *  - propulsion status: tank pressure + pressure_sigma n0, propellant
  *    max(0, mass + mass_sigma n1). Draws 2.
@@ -240,6 +255,13 @@ typedef struct sim_relnav_config {
                                 * lidar; infinite: the sensor sees in any light) */
     double phase_max_deg;      /* camera: sun phase angle at the target, at most (180: any) */
     double sun_exclusion_deg;  /* camera: sun from the boresight, at least (0: none) */
+    /* Beyond max_range (the ranging limit): bearings only, by the camera's
+     * visibility model (see the relnav model above) */
+    double angles_only;        /* nonzero: bearings beyond max_range; 0: nothing there */
+    double earth_exclusion_deg; /* line of sight from the Earth's limb, at least, [0, 90] */
+    double limit_mag;          /* faintest apparent visual magnitude detected */
+    double target_area;        /* m^2, the target's mean projected area (> 0) */
+    double target_albedo;      /* the target's geometric albedo (>= 0) */
 } sim_relnav_config;
 
 typedef struct sim_wheel_tach_config {
@@ -319,6 +341,9 @@ typedef struct sim_relnav {
     double sig_angle;          /* rad */
     double cos_phase_max;      /* cos(phase_max_deg) */
     double cos_sun_excl;       /* cos(sun_exclusion_deg) */
+    double cos_earth, sin_earth; /* of earth_exclusion_deg */
+    double flux_k;             /* target_albedo target_area / pi^2 */
+    double flux_min;           /* 10^((M_SUN - limit_mag) / 2.5) */
 } sim_relnav;
 
 typedef struct sim_wheel_tach {

@@ -21,6 +21,9 @@
 #define HEAD_STREAM 200u /* + head number (2, 3) */
 #define GM_TERMS 6
 #define GM_WEIGHT 0.6826 /* each term's sigma over the bias instability */
+/* The Sun's apparent visual (V) magnitude: NASA's Sun Fact Sheet (Williams,
+ * NSSDC), the figure satellite photometry uses */
+#define M_SUN_V (-26.74)
 
 /* The values each model writes: a change of a packet's fields in the
  * dictionary stops the build here until the model is updated. */
@@ -29,7 +32,7 @@ typedef char check_star_tracker[(SIM_STAR_TRACKER_N == 6) ? 1 : -1];
 typedef char check_sun_sensor[(SIM_SUN_SENSOR_N == 4) ? 1 : -1];
 typedef char check_magnetometer[(SIM_MAGNETOMETER_N == 4) ? 1 : -1];
 typedef char check_gps[(SIM_GPS_N == 9) ? 1 : -1];
-typedef char check_relnav[(SIM_RELNAV_N == 4) ? 1 : -1];
+typedef char check_relnav[(SIM_RELNAV_N == 5) ? 1 : -1];
 typedef char check_wheel_tach[(SIM_WHEEL_TACH_N == 4) ? 1 : -1];
 typedef char check_prop_status[(SIM_PROP_STATUS_N == 2) ? 1 : -1];
 typedef char check_accel[(SIM_ACCEL_N == 5) ? 1 : -1];
@@ -206,7 +209,10 @@ static int relnav_init(sim_relnav *rn, uint64_t seed)
         || !sigma_ok(c->range_sigma) || !sigma_ok(c->range_sigma_fraction)
         || !sigma_ok(c->angle_sigma_deg) || !(c->lidar_range >= 0.0)
         || !(c->phase_max_deg >= 0.0 && c->phase_max_deg <= 180.0)
-        || !(c->sun_exclusion_deg >= 0.0 && c->sun_exclusion_deg <= 180.0)) {
+        || !(c->sun_exclusion_deg >= 0.0 && c->sun_exclusion_deg <= 180.0)
+        || !(c->earth_exclusion_deg >= 0.0 && c->earth_exclusion_deg <= 90.0)
+        || !isfinite(c->limit_mag) || !(c->target_area > 0.0 && isfinite(c->target_area))
+        || !sigma_ok(c->target_albedo) || !isfinite(c->angles_only)) {
         return SIM_ERR_DOMAIN;
     }
     if (sensor_frame(c->boresight, rn->frame) != SIM_OK) {
@@ -216,6 +222,10 @@ static int relnav_init(sim_relnav *rn, uint64_t seed)
     rn->sig_angle = c->angle_sigma_deg * DEG;
     rn->cos_phase_max = gnc_cos(c->phase_max_deg * DEG);
     rn->cos_sun_excl = gnc_cos(c->sun_exclusion_deg * DEG);
+    gnc_sincos(c->earth_exclusion_deg * DEG, &rn->sin_earth, &rn->cos_earth);
+    /* p a^2 Phi = p (A / pi) ((pi - alpha) cos alpha + sin alpha) / pi */
+    rn->flux_k = c->target_albedo * c->target_area / (GNC_PI * GNC_PI);
+    rn->flux_min = gnc_pow(10.0, (M_SUN_V - c->limit_mag) / 2.5);
     return sim_rng_seed(&rn->rng, seed, (uint64_t)(SIM_SENSOR_RELNAV + 1));
 }
 
@@ -570,12 +580,53 @@ static int relnav_sees(const sim_relnav *rn, const double sun_n[3], const sim_cr
            || la_dot(c->sun_body, &rn->frame[6]) <= rn->cos_sun_excl;
 }
 
-static void relnav_sample(sim_relnav *rn, const double sun_n[3], const sim_craft *c,
+/* Whether the camera detects the target beyond the ranging limit, at range
+ * rng (d = target - chaser, N): the target lit, its phase angle and the sun
+ * as relnav_sees's camera, the line of sight clear of the Earth and its
+ * limb, and the target bright enough (simsensors.h). */
+static int relnav_detects(const sim_relnav *rn, const sim_world *w, const sim_craft *c,
+                          const sim_craft *t, const double d[3], double rng)
+{
+    const double *sun_n = w->sun_n;
+    double rc, sh, ch, x[3], cos_a, sin_a, alpha;
+    if (t->eclipse) {
+        return 0;
+    }
+    if (rn->cfg.phase_max_deg < 180.0 && -la_dot(sun_n, d) < rn->cos_phase_max * rng) {
+        return 0;
+    }
+    if (!(rn->cfg.sun_exclusion_deg <= 0.0 || c->eclipse
+          || la_dot(c->sun_body, &rn->frame[6]) <= rn->cos_sun_excl)) {
+        return 0;
+    }
+    /* the Earth: the angle between the line of sight and the direction to
+     * the Earth's centre (-r) at most its angular radius plus the exclusion
+     * angle, compared as cosines */
+    rc = la_norm(c->r);
+    sh = w->env.r_earth / rc;
+    if (sh > 1.0) {
+        sh = 1.0;
+    }
+    ch = sqrt(1.0 - sh * sh);
+    if (-la_dot(c->r, d) >= (ch * rn->cos_earth - sh * rn->sin_earth) * (rc * rng)) {
+        return 0;
+    }
+    /* brightness: the phase angle alpha between the target's sun and chaser
+     * (-d) directions, p a^2 Phi(alpha) / R^2 against the threshold */
+    la_cross(sun_n, d, x);
+    sin_a = la_norm(x) / rng;
+    cos_a = -la_dot(sun_n, d) / rng;
+    alpha = gnc_atan2(sin_a, cos_a);
+    return rn->flux_k * ((GNC_PI - alpha) * cos_a + sin_a) >= rn->flux_min * (rng * rng);
+}
+
+static void relnav_sample(sim_relnav *rn, const sim_world *w, const sim_craft *c,
                           const sim_craft *t, double *v)
 {
     const sim_relnav_config *cfg = &rn->cfg;
+    const double *sun_n = w->sun_n;
     double n[3], d[3], db[3], los[3], rng;
-    int i;
+    int i, ranged;
     for (i = 0; i < 3; ++i) {
         n[i] = sim_rng_gauss(&rn->rng);
     }
@@ -587,18 +638,23 @@ static void relnav_sample(sim_relnav *rn, const double sun_n[3], const sim_craft
         los[i] = la_dot(&rn->frame[3 * i], db);
     }
     rng = sqrt(los[0] * los[0] + los[1] * los[1] + los[2] * los[2]);
-    if (!(cfg->min_range <= rng && rng <= cfg->max_range) || los[2] < rn->cos_fov * rng
-        || !relnav_sees(rn, sun_n, c, t, d, rng)) {
+    ranged = rng <= cfg->max_range;
+    if (!(cfg->min_range <= rng) || los[2] < rn->cos_fov * rng
+        || (ranged && !relnav_sees(rn, sun_n, c, t, d, rng))
+        || (!ranged && !(cfg->angles_only != 0.0 && relnav_detects(rn, w, c, t, d, rng)))) {
         v[SIM_RELNAV_RANGE] = 0.0;
         v[SIM_RELNAV_AZIMUTH] = 0.0;
         v[SIM_RELNAV_ELEVATION] = 0.0;
         v[SIM_RELNAV_VALID] = 0.0;
+        v[SIM_RELNAV_RANGED] = 0.0;
         return;
     }
-    v[SIM_RELNAV_RANGE] = rng + (cfg->range_sigma + cfg->range_sigma_fraction * rng) * n[0];
+    v[SIM_RELNAV_RANGE] =
+        ranged ? rng + (cfg->range_sigma + cfg->range_sigma_fraction * rng) * n[0] : 0.0;
     v[SIM_RELNAV_AZIMUTH] = gnc_atan2(los[0], los[2]) + rn->sig_angle * n[1];
     v[SIM_RELNAV_ELEVATION] = gnc_asin(los[1] / rng) + rn->sig_angle * n[2];
     v[SIM_RELNAV_VALID] = 1.0;
+    v[SIM_RELNAV_RANGED] = ranged ? 1.0 : 0.0;
 }
 
 static void wheel_tach_sample(sim_wheel_tach *wt, const sim_craft *c, double *v)
@@ -683,7 +739,7 @@ static int sensor_sample(sim_sensors *s, const sim_world *w, int sensor, double 
         if (s->target < 0 || s->target >= w->n_craft) {
             return SIM_ERR_RANGE;
         }
-        relnav_sample(&s->relnav, w->sun_n, c, &w->craft[s->target], values);
+        relnav_sample(&s->relnav, w, c, &w->craft[s->target], values);
         break;
     case SIM_SENSOR_WHEEL_TACH:
         wheel_tach_sample(&s->wheel_tach, c, values);

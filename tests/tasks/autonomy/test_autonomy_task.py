@@ -97,7 +97,7 @@ class Drive:
                                               gps_time=c.t))
         if self.relnav:
             c.deliver(DICTIONARY["RELNAV"].build(t_tai=c.t, range=200.0, azimuth=0.0,
-                                                 elevation=0.0, valid=1))
+                                                 elevation=0.0, valid=1, ranged=1))
         c.deliver(DICTIONARY["COMMS_HK"].build(
             t_tai=c.t, mode=0, tc_received=self.tc_accepted, tc_accepted=self.tc_accepted,
             tc_rejected=0, tm_sent=0, crc_errors=0, seq_gaps=0))

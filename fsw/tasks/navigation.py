@@ -136,6 +136,8 @@ ACCEL_PSD = 1e-11
 NIS_GATE = 16.27
 #: a bearing-only sample's gate (99.9 %, 2 dof: scipy.stats.chi2.ppf(0.999, 2))
 NIS_GATE_BEARING = 13.82
+#: a bearing-only sample does not replace a ranged one younger than this [s]
+BEARING_YIELD_S = 1.0
 EKF_P0 = (100.0, 100.0, 100.0, 1e-3, 1e-3, 1e-3)
 #: burn execution error the EKF assumes (1-sigma): magnitude fraction,
 #: direction [rad] and a part per axis whatever the burn's size [m/s]. The
@@ -343,13 +345,17 @@ class NavigationTask:
         return ref[1] + (t - ref[0])
 
     def on_relnav(self, r) -> None:
-        if not r.ranged:  # bearing-only samples: issue #15 build 3, navigation side to come
-            return
         m = (r.range, r.azimuth, r.elevation)
         # a sample without a range (the camera alone beyond the ranging
-        # sensor's reach: angles-only) carries its bearing only
-        bearing_only = not getattr(r, "ranged", 1)
+        # sensor's reach: angles-only, issue #15) carries its bearing only; it
+        # does not displace a ranged sample less than a cycle older (the
+        # cycle uses one sample: the one with a range)
+        bearing_only = not r.ranged
         if r.valid and _finite(m) and (bearing_only or m[0] > 0.0):
+            kept = self.meas
+            if bearing_only and kept is not None and not kept[2] \
+                    and r.t_tai - kept[0] < BEARING_YIELD_S:
+                return
             self.meas = (r.t_tai, m, bearing_only)
         elif r.valid:
             self.counts["dropped"] += 1

@@ -183,8 +183,8 @@ def test_sensor_track_starts_the_relative_filter(drive) -> None:
     drive.gps(*_chaser(rho))
     drive.ctx.deliver(DICTIONARY["RELNAV"].build(t_tai=drive.ctx.t, range=1000.0, azimuth=0.0,
                                                  elevation=0.0, valid=1, ranged=1))
-    # a bearing-only sample (ranged 0) is skipped for now (issue #15 build 3,
-    # navigation side to come): it does not displace the ranged one
+    # a bearing-only sample (ranged 0) of the same cycle does not displace
+    # the ranged one (the EKF starts on the range and bearing)
     drive.ctx.deliver(DICTIONARY["RELNAV"].build(t_tai=drive.ctx.t, range=0.0, azimuth=0.01,
                                                  elevation=0.0, valid=1, ranged=0))
     nav = drive.step()
@@ -193,6 +193,16 @@ def test_sensor_track_starts_the_relative_filter(drive) -> None:
     assert NavFlag(nav.flags) & NavFlag.EKF_STARTED
     assert np.allclose(nav.rho_H, rho, atol=5.0)
     assert any("sensor filter started" in e[2] for e in drive.ctx.events)
+    assert not NavFlag(nav.flags) & NavFlag.BEARING_ONLY
+    # the next cycle's bearing-only sample alone is used, as a bearing
+    drive.ctx.t += 1.0
+    drive.gps(*_chaser(rho))
+    drive.ctx.deliver(_adcs_state(drive.ctx.t, R_BN))
+    drive.ctx.deliver(DICTIONARY["RELNAV"].build(t_tai=drive.ctx.t, range=0.0, azimuth=0.0,
+                                                 elevation=0.0, valid=1, ranged=0))
+    nav = drive.step()
+    assert NavFlag(nav.flags) & NavFlag.BEARING_ONLY
+    assert np.allclose(nav.rho_H, rho, atol=5.0)
 
 
 def test_burns_reach_the_filter_as_delivered(drive) -> None:

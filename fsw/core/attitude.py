@@ -62,8 +62,18 @@ _IDENTITY_AXES = (1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0) + (0.0,) * 9
 #: star-tracker heads the core fuses (GNC_ST_HEADS_MAX)
 ST_HEADS_MAX = 3
 #: gnc_adcs_in packed in one call (native order, no padding: 33 doubles, 6 ints,
-#: 19 doubles, 2 ints; the size is checked against the C struct when an Adcs is made)
+#: 19 doubles, 2 ints), by the validated path (Adcs._pack_checked)
 _IN = struct.Struct(f"=3d4d3d{WHEELS_MAX}d4d3d3dd3d3d6i12d3d3dd2i")
+#: the same in three packs for Adcs.step's common path: at most 30 values a
+#: call (a Python call with more positional arguments builds a list and a
+#: tuple of them first) and native alignment ('@' packs a double with one
+#: memcpy where '=' goes through PyFloat_Pack8; same bytes, and this struct has
+#: no padding): gyro_B to wheel_speed, q_target_BN to mode, q_heads to
+#: sun_valid. Offsets and sizes are checked against the C struct when an Adcs
+#: is made.
+_IN_A = struct.Struct(f"@3d4d3d{WHEELS_MAX}d")
+_IN_B = struct.Struct("@4d3d3dd3d3d6i")
+_IN_C = struct.Struct("@12d3d3dd2i")
 _Q1 = (1.0, 0.0, 0.0, 0.0)
 
 
@@ -473,8 +483,12 @@ class Adcs:
         self._in = CStruct("gnc_adcs_in")
         self._out = CStruct("gnc_adcs_out")
         self._pin, self._pout = self._in.cdata, self._out.cdata
-        if _IN.size != ffi.sizeof("gnc_adcs_in"):
-            raise RuntimeError("gnc_adcs_in layout changed: update attitude._IN")
+        self._off_b = ffi.offsetof("gnc_adcs_in", "q_target_BN")
+        self._off_c = ffi.offsetof("gnc_adcs_in", "q_heads")
+        if (_IN.size != ffi.sizeof("gnc_adcs_in") or _IN_A.size != self._off_b
+                or self._off_b + _IN_B.size != self._off_c
+                or self._off_c + _IN_C.size != _IN.size):
+            raise RuntimeError("gnc_adcs_in layout changed: update attitude._IN, _IN_A/B/C")
         self._buf = ffi.buffer(self._pin)
         # a sensor marked invalid keeps its last value in the struct (never read by the core)
         self._g: Any = (0.0, 0.0, 0.0)
@@ -489,7 +503,8 @@ class Adcs:
 
     def step(self, inp: AdcsInput) -> Result:
         """One control cycle (period ``config.dt``)."""
-        if inp.h_wheel is not None and not self._default_wheels:
+        hw = inp.h_wheel
+        if hw is not None and not self._default_wheels:
             raise GncInputError("adcs_step: h_wheel needs the default wheel set "
                                 "(three body-axis wheels of DEFAULT_WHEEL_INERTIA)")
         g, q, m = inp.gyro_B, inp.q_st_BN, inp.mag_B
@@ -500,6 +515,59 @@ class Adcs:
             q = self._q
         if not mv:
             m = self._m
+        sb = inp.sun_B
+        sv = sb is not None
+        # The common case in one pass: each vector unpacked to its exact length
+        # (numpy's as plain floats: they pack faster than numpy scalars), which
+        # checks the lengths without a len() each. Anything else (a short
+        # list or array of wheel speeds, a bad length or value) takes
+        # _pack_checked, the validated path, which packs the same bytes or
+        # raises its errors. (An iterator without len() of the right length,
+        # which that path refuses, is taken here.)
+        nd, ws = np.ndarray, inp.wheel_speed
+        qt, rt, vt = inp.q_target_BN, inp.r_target_N, inp.v_target_N
+        sn, nrm, rn = inp.sun_N, inp.normal_N, inp.r_N
+        try:
+            qh, hm = inp.heads_packed() if inp.heads else (self._qh, 0)
+            g0, g1, g2 = g.tolist() if type(g) is nd else g
+            q0, q1, q2, q3 = q.tolist() if type(q) is nd else q
+            m0, m1, m2 = m.tolist() if type(m) is nd else m
+            if hw is None:
+                w0, w1, w2, w3, w4, w5 = (ws.tolist() if type(ws) is nd else
+                                          ws + _ZERO_WHEELS[len(ws):]
+                                          if type(ws) is tuple and len(ws) < WHEELS_MAX else ws)
+            else:
+                w0, w1, w2 = hw.tolist() if type(hw) is nd else hw
+                # exact: DEFAULT_WHEEL_INERTIA is 2^-11
+                w0, w1, w2 = (w0 / DEFAULT_WHEEL_INERTIA, w1 / DEFAULT_WHEEL_INERTIA,
+                              w2 / DEFAULT_WHEEL_INERTIA)
+                w3 = w4 = w5 = 0.0
+            t0, t1, t2, t3 = qt.tolist() if type(qt) is nd else qt
+            r0, r1, r2 = rt.tolist() if type(rt) is nd else rt
+            v0, v1, v2 = vt.tolist() if type(vt) is nd else vt
+            s0, s1, s2 = sn.tolist() if type(sn) is nd else sn
+            n0, n1, n2 = nrm.tolist() if type(nrm) is nd else nrm
+            b0, b1, b2 = (0.0, 0.0, 0.0) if not sv else sb.tolist() if type(sb) is nd else sb
+            p0, p1, p2 = rn.tolist() if type(rn) is nd else rn
+            buf = self._buf
+            _IN_A.pack_into(buf, 0, g0, g1, g2, q0, q1, q2, q3, m0, m1, m2,
+                            w0, w1, w2, w3, w4, w5)
+            _IN_B.pack_into(buf, self._off_b, t0, t1, t2, t3, r0, r1, r2, v0, v1, v2,
+                            inp.target_age, s0, s1, s2, n0, n1, n2,
+                            inp.wheel_ok, bool(inp.tach_new), stv, mv, gv, inp.mode)
+            _IN_C.pack_into(buf, self._off_c, *qh, b0, b1, b2, p0, p1, p2, inp.time_tai, hm, sv)
+        except (ValueError, TypeError, OverflowError, struct.error, GncInputError):
+            self._pack_checked(inp, g, q, m, gv, stv, mv)
+        self._g, self._q, self._m = g, q, m  # what an invalid sensor leaves in the struct
+        st = self._step(self._ctx, self._pin, self._pout)
+        if st:
+            check(st, "adcs_step")
+        return self._out.result()
+
+    def _pack_checked(self, inp: AdcsInput, g: Any, q: Any, m: Any, gv: bool, stv: bool,
+                      mv: bool) -> None:
+        """Pack ``inp`` into the C input struct with every length checked
+        first (GncInputError naming the first bad member)."""
         if inp.h_wheel is None:
             ws = inp.wheel_speed
             if type(ws) is tuple and len(ws) < WHEELS_MAX:
@@ -543,8 +611,3 @@ class Adcs:
                 *(rn.tolist() if type(rn) is nd else rn), inp.time_tai, hm, sv)
         except (ValueError, TypeError, OverflowError, struct.error) as exc:
             raise GncInputError(f"adcs_step: bad input: {exc}") from None
-        self._g, self._q, self._m = g, q, m  # what an invalid sensor leaves in the struct
-        st = self._step(self._ctx, self._pin, self._pout)
-        if st:
-            check(st, "adcs_step")
-        return self._out.result()

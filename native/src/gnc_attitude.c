@@ -84,8 +84,8 @@ int gnc_att_propagate(const double q_BN[4], const double w_B[3], double dt, doub
     dq[1] = -w_B[0] * s;
     dq[2] = -w_B[1] * s;
     dq[3] = -w_B[2] * s;
-    gnc_quat_mul(dq, q_BN, q_out);
-    return gnc_quat_normalize(q_out, q_out);
+    la_qmul(dq, q_BN, q_out);
+    return la_qnormalize(q_out, q_out) ? GNC_OK : GNC_ERR_DOMAIN;
 }
 
 /* ---- MEKF ----------------------------------------------------------------- */
@@ -322,11 +322,11 @@ static int mekf_update(gnc_mekf *ctx, const double q_meas[4], const double R[9],
     int i, j;
     *accepted = 0;
     *nis = 0.0;
-    if (gnc_quat_normalize(q_meas, qm) != GNC_OK) {
+    if (!la_qnormalize(q_meas, qm)) {
         return GNC_ERR_DOMAIN;
     }
     gnc_quat_conj(ctx->q_BN, qc);
-    gnc_quat_mul(qm, qc, dq);
+    la_qmul(qm, qc, dq);
     if (dq[0] < 0.0) {
         for (i = 0; i < 4; ++i) {
             dq[i] = -dq[i];
@@ -363,8 +363,8 @@ static int mekf_update(gnc_mekf *ctx, const double q_meas[4], const double R[9],
     dqc[1] = -0.5 * dx[0];
     dqc[2] = -0.5 * dx[1];
     dqc[3] = -0.5 * dx[2];
-    gnc_quat_mul(dqc, ctx->q_BN, ctx->q_BN);
-    gnc_quat_normalize(ctx->q_BN, ctx->q_BN);
+    la_qmul(dqc, ctx->q_BN, ctx->q_BN);
+    la_qnormalize(ctx->q_BN, ctx->q_BN);
     for (i = 0; i < 3; ++i) {
         ctx->bias[i] += dx[i + 3];
     }
@@ -612,27 +612,25 @@ int gnc_triad(const double v1_B[3], const double v2_B[3], const double v1_N[3],
 
 /* ---- Control laws --------------------------------------------------------- */
 
-int gnc_att_pd(const double q_BN[4], const double w_B[3], const double q_RN[4],
-               const double w_ref_R[3], const double a_ref_R[3], const double inertia[9],
-               const double h_w[3], double kp, double kd, double torque_B[3])
+/* The PD law of gnc_att_pd on checked arguments; q_BR gets the attitude error
+ * q_BN conj(q_RN) (scalar part >= 0, before its normalisation), which the
+ * ADCS step reuses. */
+static int att_pd(const double q_BN[4], const double w_B[3], const double q_RN[4],
+                  const double w_ref_R[3], const double a_ref_R[3], const double inertia[9],
+                  const double h_w[3], double kp, double kd, double torque_B[3], double q_BR[4])
 {
-    double q_BR[4], C_BR[9], wr[3], ar[3], h[3], gyro[3], tmp[3];
-    int i, st;
-    if (q_BN == NULL || w_B == NULL || q_RN == NULL || w_ref_R == NULL || a_ref_R == NULL
-        || inertia == NULL || h_w == NULL || torque_B == NULL) {
-        return GNC_ERR_NULL;
-    }
+    double qn[4], C_BR[9], wr[3], ar[3], h[3], gyro[3], tmp[3];
+    int i;
     if (!quat_ok(q_BN) || !quat_ok(q_RN) || !la_finite(w_B, 3) || !la_finite(w_ref_R, 3)
         || !la_finite(a_ref_R, 3) || !la_finite(inertia, 9) || !la_finite(h_w, 3)
         || !la_finite(&kp, 1) || !la_finite(&kd, 1)) {
         return GNC_ERR_DOMAIN;
     }
-    st = gnc_quat_error(q_BN, q_RN, q_BR);
-    if (st != GNC_OK) {
-        return st;
+    la_qerror(q_BN, q_RN, q_BR);
+    if (!la_qnormalize(q_BR, qn)) {
+        la_copy(q_BR, qn, 4);
     }
-    gnc_quat_normalize(q_BR, q_BR);
-    gnc_quat_to_dcm(q_BR, C_BR);
+    la_qdcm(qn, C_BR);
     la_mv3(C_BR, w_ref_R, wr);
     la_mv3(C_BR, a_ref_R, ar);
     la_cross(w_B, wr, tmp);
@@ -643,9 +641,21 @@ int gnc_att_pd(const double q_BN[4], const double w_B[3], const double q_RN[4],
     la_mv3(inertia, ar, ar);
     for (i = 0; i < 3; ++i) {
         /* dtheta = -2 vec(q_BR): torque = -kp dtheta = +2 kp vec(q_BR) */
-        torque_B[i] = 2.0 * kp * q_BR[i + 1] - kd * (w_B[i] - wr[i]) + gyro[i] + ar[i];
+        torque_B[i] = 2.0 * kp * qn[i + 1] - kd * (w_B[i] - wr[i]) + gyro[i] + ar[i];
     }
     return GNC_OK;
+}
+
+int gnc_att_pd(const double q_BN[4], const double w_B[3], const double q_RN[4],
+               const double w_ref_R[3], const double a_ref_R[3], const double inertia[9],
+               const double h_w[3], double kp, double kd, double torque_B[3])
+{
+    double q_BR[4];
+    if (q_BN == NULL || w_B == NULL || q_RN == NULL || w_ref_R == NULL || a_ref_R == NULL
+        || inertia == NULL || h_w == NULL || torque_B == NULL) {
+        return GNC_ERR_NULL;
+    }
+    return att_pd(q_BN, w_B, q_RN, w_ref_R, a_ref_R, inertia, h_w, kp, kd, torque_B, q_BR);
 }
 
 int gnc_bdot(const double b_prev[3], const double b_now[3], double dt, double k, double m_max,
@@ -874,24 +884,24 @@ int gnc_slew_step(gnc_slew *ctx, const double q_TN[4], double dt, double *remain
     if (!(dt > 0.0) || !la_finite(&dt, 1) || !quat_ok(q_TN)) {
         return GNC_ERR_DOMAIN;
     }
-    gnc_quat_normalize(q_TN, qt);
+    la_qnormalize(q_TN, qt);
     /* 1. the reference at this step: last step's reference moved at its rate */
     if (quat_ok(ctx->q_prev_TN)) {
         gnc_att_propagate(ctx->q_RN, ctx->w_R, dt, ctx->q_RN);
         /* target rate feed-forward, target axes */
         gnc_quat_conj(ctx->q_prev_TN, qc);
-        gnc_quat_mul(qt, qc, q_TR);
+        la_qmul(qt, qc, q_TR);
         quat_to_rotvec(q_TR, wT);
         la_scale(wT, 1.0 / dt, wT);
     }
     la_copy(qt, ctx->q_prev_TN, 4);
     /* 2. the rate to hold until the next step: towards the target along the
      * eigenaxis, at most rate_max, braking in time, changing at most accel_max */
-    gnc_quat_error(qt, ctx->q_RN, q_TR);
+    la_qerror(qt, ctx->q_RN, q_TR);
     quat_to_rotvec(q_TR, rv); /* rotation from R to T, R axes */
     phi = la_norm(rv);
     gnc_quat_conj(q_TR, q_RT);
-    gnc_quat_to_dcm(q_RT, C_RT);
+    la_qdcm(q_RT, C_RT);
     la_mv3(C_RT, wT, wT);     /* target rate in R axes */
     amax_dt = ctx->accel_max * dt;
     speed = ctx->rate_max;
@@ -1322,17 +1332,16 @@ static int adcs_pointing(gnc_adcs *ctx, const gnc_adcs_in *in, int mode, const d
     if (remaining > 1e-9 || la_norm(ctx->slew.a_R) > 1e-12) {
         out->flags |= GNC_ADCS_FLAG_SLEWING;
     }
-    st = gnc_att_pd(ctx->mekf.q_BN, w, ctx->slew.q_RN, ctx->slew.w_R, ctx->slew.a_R,
-                    c->inertia, h_body, c->kp, c->kd, torque);
+    st = att_pd(ctx->mekf.q_BN, w, ctx->slew.q_RN, ctx->slew.w_R, ctx->slew.a_R, c->inertia,
+                h_body, c->kp, c->kd, torque, q_BR);
     if (st != GNC_OK) {
         return st;
     }
     la_copy(ctx->slew.q_RN, out->q_ref_BN, 4);
-    gnc_quat_error(ctx->mekf.q_BN, ctx->slew.q_RN, q_BR);
-    gnc_quat_to_dcm(q_BR, C_BR);
+    la_qdcm(q_BR, C_BR); /* the error before the PD law's normalisation */
     la_mv3(C_BR, ctx->slew.w_R, out->w_ref_B);
     out->ref_error = quat_angle(q_BR);
-    gnc_quat_error(ctx->mekf.q_BN, q_T, q_BR);
+    la_qerror(ctx->mekf.q_BN, q_T, q_BR);
     out->att_error = quat_angle(q_BR);
     return GNC_OK;
 }

@@ -248,4 +248,71 @@ static inline int la_inv3_spd(const double m[9], double out[9])
     return 1;
 }
 
+/*
+ * Quaternion kernels (scalar first, Hamilton product), inline for the hot
+ * paths of the cores; the public gnc_quat_* functions of gnc_quat.c are these
+ * plus their argument checks, so there is one formula of each.
+ */
+
+/* out = a b; out may alias a or b. */
+static inline void la_qmul(const double a[4], const double b[4], double out[4])
+{
+    double w = a[0] * b[0] - a[1] * b[1] - a[2] * b[2] - a[3] * b[3];
+    double x = a[0] * b[1] + a[1] * b[0] + a[2] * b[3] - a[3] * b[2];
+    double y = a[0] * b[2] - a[1] * b[3] + a[2] * b[0] + a[3] * b[1];
+    double z = a[0] * b[3] + a[1] * b[2] - a[2] * b[1] + a[3] * b[0];
+    out[0] = w;
+    out[1] = x;
+    out[2] = y;
+    out[3] = z;
+}
+
+/* out = q / |q|; returns 0 (out untouched) when |q| is below 1e-12, infinite
+ * or NaN. out may alias q. */
+static inline int la_qnormalize(const double q[4], double out[4])
+{
+    double n = sqrt(q[0] * q[0] + q[1] * q[1] + q[2] * q[2] + q[3] * q[3]);
+    int i;
+    if (!(n >= 1e-12) || !(n < HUGE_VAL)) {
+        return 0;
+    }
+    for (i = 0; i < 4; ++i) {
+        out[i] = q[i] / n;
+    }
+    return 1;
+}
+
+/* The error quaternion q_BR = q_BN conj(q_RN), scalar part made >= 0;
+ * q_BR may alias either. */
+static inline void la_qerror(const double q_BN[4], const double q_RN[4], double q_BR[4])
+{
+    double c[4];
+    int i;
+    c[0] = q_RN[0];
+    c[1] = -q_RN[1];
+    c[2] = -q_RN[2];
+    c[3] = -q_RN[3];
+    la_qmul(q_BN, c, q_BR);
+    if (q_BR[0] < 0.0) {
+        for (i = 0; i < 4; ++i) {
+            q_BR[i] = -q_BR[i];
+        }
+    }
+}
+
+/* The rotation matrix (row-major) of q. */
+static inline void la_qdcm(const double q[4], double dcm[9])
+{
+    double w = q[0], x = q[1], y = q[2], z = q[3];
+    dcm[0] = 1.0 - 2.0 * (y * y + z * z);
+    dcm[1] = 2.0 * (x * y - w * z);
+    dcm[2] = 2.0 * (x * z + w * y);
+    dcm[3] = 2.0 * (x * y + w * z);
+    dcm[4] = 1.0 - 2.0 * (x * x + z * z);
+    dcm[5] = 2.0 * (y * z - w * x);
+    dcm[6] = 2.0 * (x * z - w * y);
+    dcm[7] = 2.0 * (y * z + w * x);
+    dcm[8] = 1.0 - 2.0 * (x * x + y * y);
+}
+
 #endif /* GNC_LA_H */

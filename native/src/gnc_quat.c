@@ -1,23 +1,16 @@
 /* gnc_quat.c - quaternion algebra (conventions in gnc_quat.h). */
 #include "gnc.h"
+#include "gnc_la.h"
 
 #include <math.h>
 #include <stddef.h>
 
 int gnc_quat_mul(const double a[4], const double b[4], double out[4])
 {
-    double w, x, y, z;
     if (a == NULL || b == NULL || out == NULL) {
         return GNC_ERR_NULL;
     }
-    w = a[0] * b[0] - a[1] * b[1] - a[2] * b[2] - a[3] * b[3];
-    x = a[0] * b[1] + a[1] * b[0] + a[2] * b[3] - a[3] * b[2];
-    y = a[0] * b[2] - a[1] * b[3] + a[2] * b[0] + a[3] * b[1];
-    z = a[0] * b[3] + a[1] * b[2] - a[2] * b[1] + a[3] * b[0];
-    out[0] = w;
-    out[1] = x;
-    out[2] = y;
-    out[3] = z;
+    la_qmul(a, b, out);
     return GNC_OK;
 }
 
@@ -35,40 +28,18 @@ int gnc_quat_conj(const double q[4], double out[4])
 
 int gnc_quat_normalize(const double q[4], double out[4])
 {
-    double n;
-    int i;
     if (q == NULL || out == NULL) {
         return GNC_ERR_NULL;
     }
-    n = sqrt(q[0] * q[0] + q[1] * q[1] + q[2] * q[2] + q[3] * q[3]);
-    if (!(n >= 1e-12) || !(n < HUGE_VAL)) {
-        return GNC_ERR_DOMAIN;
-    }
-    for (i = 0; i < 4; ++i) {
-        out[i] = q[i] / n;
-    }
-    return GNC_OK;
+    return la_qnormalize(q, out) ? GNC_OK : GNC_ERR_DOMAIN;
 }
 
 int gnc_quat_to_dcm(const double q[4], double dcm[9])
 {
-    double w, x, y, z;
     if (q == NULL || dcm == NULL) {
         return GNC_ERR_NULL;
     }
-    w = q[0];
-    x = q[1];
-    y = q[2];
-    z = q[3];
-    dcm[0] = 1.0 - 2.0 * (y * y + z * z);
-    dcm[1] = 2.0 * (x * y - w * z);
-    dcm[2] = 2.0 * (x * z + w * y);
-    dcm[3] = 2.0 * (x * y + w * z);
-    dcm[4] = 1.0 - 2.0 * (x * x + z * z);
-    dcm[5] = 2.0 * (y * z - w * x);
-    dcm[6] = 2.0 * (x * z - w * y);
-    dcm[7] = 2.0 * (y * z + w * x);
-    dcm[8] = 1.0 - 2.0 * (x * x + y * y);
+    la_qdcm(q, dcm);
     return GNC_OK;
 }
 
@@ -162,20 +133,9 @@ int gnc_dcm_to_quat(const double dcm[9], double q[4])
 
 int gnc_quat_error(const double q_BN[4], const double q_RN[4], double q_BR[4])
 {
-    double c[4];
-    int st, i;
-    st = gnc_quat_conj(q_RN, c);
-    if (st != GNC_OK) {
-        return st;
+    if (q_BN == NULL || q_RN == NULL || q_BR == NULL) {
+        return GNC_ERR_NULL;
     }
-    st = gnc_quat_mul(q_BN, c, q_BR);
-    if (st != GNC_OK) {
-        return st;
-    }
-    if (q_BR[0] < 0.0) {
-        for (i = 0; i < 4; ++i) {
-            q_BR[i] = -q_BR[i];
-        }
-    }
+    la_qerror(q_BN, q_RN, q_BR);
     return GNC_OK;
 }

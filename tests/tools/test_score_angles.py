@@ -209,16 +209,21 @@ def test_the_monitor_feeds_relnav_with_or_without_the_field(monkeypatch) -> None
 
     relnav = DICTIONARY["RELNAV"]
     m = mon.Monitor(load_builtin("short_inspection"))
-    m.on_packet(relnav.build(t_tai=5.0, range=0.0, azimuth=0.0, elevation=0.0, valid=0))
-    m.on_packet(relnav.build(t_tai=6.0, range=0.0, azimuth=0.0, elevation=0.0, valid=1))
-    if "ranged" not in {f.name for f in relnav.fields}:  # today's dictionary
+    extra = {"ranged": 0} if "ranged" in {f.name for f in relnav.fields} else {}
+    m.on_packet(relnav.build(t_tai=5.0, range=0.0, azimuth=0.0, elevation=0.0, valid=0,
+                             **extra))
+    m.on_packet(relnav.build(t_tai=6.0, range=0.0, azimuth=0.0, elevation=0.0, valid=1,
+                             **extra))
+    if not extra:  # a dictionary without the field: a valid sample is ranged
         assert m.nav.angles.detection.t == 6.0 and m.nav.angles.handover.t == 6.0
+    else:  # a bearing-only sample: detected, no handover yet
+        assert m.nav.angles.detection.t == 6.0 and m.nav.angles.handover is None
     parsed = iter([SimpleNamespace(t_tai=7.0, valid=1, ranged=0),
                    SimpleNamespace(t_tai=8.0, valid=1, ranged=1)])
     monkeypatch.setattr(mon, "RELNAV", SimpleNamespace(apid=relnav.apid,
                                                        parse=lambda raw: next(parsed)))
     m = mon.Monitor(load_builtin("short_inspection"))
-    raw = relnav.build(t_tai=0.0, range=0.0, azimuth=0.0, elevation=0.0, valid=1)
+    raw = relnav.build(t_tai=0.0, range=0.0, azimuth=0.0, elevation=0.0, valid=1, **extra)
     for _ in range(3):  # the third is not parsed: the iterator would raise
         m.on_packet(raw)
     assert m.nav.angles.detection.t == 7.0 and m.nav.angles.handover.t == 8.0

@@ -40,7 +40,7 @@ NAV_SOURCE = enum(U8, none=0, gps_ephemeris=1, relnav=2)
 #: status bits of a navigation cycle (gnc_nav_flag, native/include/gnc_nav.h)
 NAV_FLAG = flags(
     U8, target_unknown=1, gps_stale=2, ekf_started=4, ekf_failed=8, rejected=16, coasting=32,
-    gps_reset=64,
+    gps_reset=64, bearing_only=128,
 )
 #: state bits of the on-board clock estimate (gnc_nav_clock, native/include/gnc_nav.h)
 NAV_CLOCK = flags(U8, disciplined=1, updated=2, rejected=4, reset=8)

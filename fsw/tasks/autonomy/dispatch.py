@@ -86,7 +86,7 @@ class Inputs:
     def on_relnav(self, r) -> None:
         # the track gate wants range and bearing: a bearing-only sample (the
         # camera alone, far away) does not count
-        if r.valid and getattr(r, "ranged", 1) and _finite((r.range, r.azimuth, r.elevation)):
+        if r.valid and r.ranged and _finite((r.range, r.azimuth, r.elevation)):
             self.relnav_t = r.t_tai
 
     def on_adcs(self, r) -> None:

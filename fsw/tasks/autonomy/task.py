@@ -72,6 +72,11 @@ class AutonomyTask:
         self.core = core if core is not None else LocalCore()
         self.plan = scenario.plan
         self.hk_every = max(1, round(scenario.rates.housekeeping_s * scenario.rates.nav_hz))
+        #: between burns the camera is on the target inside this range [m]: the
+        #: ranging sensor's reach, or the camera's search (plan.acquisition_range_m)
+        self.track_range_m = max(
+            TRACK_RANGE_FRACTION * scenario.chaser.sensors.relnav_range_max_m,
+            scenario.plan.acquisition_range_m)
         #: critical data store: mission state survives a restart of the task
         self.cds: dict = {
             "machine": ModeMachine(),
@@ -286,9 +291,7 @@ class AutonomyTask:
         # between burns the camera stays on the target while the sensor can see
         # it (the relative-navigation filter keeps its measurements), and
         # searches for it (angles-only acquisition) within the camera's reach
-        in_view = norm(nav.x[:3]) < max(
-            TRACK_RANGE_FRACTION * self.sc.chaser.sensors.relnav_range_max_m,
-            self.sc.plan.acquisition_range_m)
+        in_view = norm(nav.x[:3]) < self.track_range_m
         if step.pointing in ("target", "inertial") and in_view:
             self._point(PointingMode.TARGET_TRACK)
         elif step.pointing != "burn":

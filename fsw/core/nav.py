@@ -130,6 +130,11 @@ class NavInput:
     att_sigma_B: ArrayLike = _Z3
     #: the sensor measured no range (the camera beyond the ranging sensor's reach)
     bearing_only: bool = False
+    #: s, the measurement's time minus the attitude estimate's: the core
+    #: carries q_BN over it at ``att_rate_B`` (rad/s, body) before turning the
+    #: bearing (0: q_BN as given)
+    att_dt: float = 0.0
+    att_rate_B: ArrayLike = _Z3
 
     def fields(self) -> dict[str, object]:
         """Flat C member values (also the NAV_STEP request fields)."""
@@ -143,6 +148,7 @@ class NavInput:
             "att_valid": int(self.q_BN is not None), "att_sigma": self.att_sigma,
             "gps_met": self.gps_met, "att_sigma_B": self.att_sigma_B,
             "meas_bearing_only": int(self.bearing_only),
+            "att_dt": self.att_dt, "att_rate_B": self.att_rate_B,
         }
 
 

@@ -105,10 +105,14 @@ GAIN_VEL = 0.02
 #: sight out of plane), is also a floor of the position covariance across the
 #: line of sight in the core (an attitude error is a bias over minutes). The
 #: camera's bearing is turned into Hill axes with the attitude estimate of the
-#: measurement's own time (the ADCS_STATE nearest it of the
-#: last ATTITUDE_HISTORY, 10 Hz); what age is left (up to half an ADCS
-#: period) times the body rate is added to the attitude 1-sigma in
-#: quadrature. The core applies the measurement at its own time, in the Hill
+#: measurement's own time: the ADCS_STATE nearest it of the last
+#: ATTITUDE_HISTORY, carried by the core over the time between them at the
+#: estimate's body rate (at the 1 mrad/s of a camera held on the target, an
+#: estimate 0.2 s away turned the bearing by 200 urad: a bias, not noise,
+#: which the angles-only filter took for range and followed from 26 km to
+#: 3 km, issue #15). What the carry leaves, the gyro's angle random walk and
+#: bias over that time (the scenario's figures), is added to the attitude
+#: 1-sigma in quadrature. The core applies the measurement at its own time, in the Hill
 #: frame of then (the camera's samples reach the cycle up to 0.9 s old; at the
 #: inspection's 0.7 m/s that was a 0.6 m error, and the 2e-4 rad added here
 #: before to cover it made the filter pessimistic once it was gone).
@@ -230,6 +234,12 @@ class NavigationTask:
         self.hk_every = max(1, round(rates.housekeeping_s * rates.nav_hz))
         #: critical data store: the target orbit survives a restart
         self.cds: dict = {"target": None}
+        #: the gyro's angle random walk (rad^2/s) and bias (rad^2/s^2): the
+        #: attitude error the carry to the measurement's time leaves
+        gyro = scenario.chaser.sensors
+        arw = math.radians(gyro.gyro_arw_deg_rthr) / 60.0
+        bias = math.radians(gyro.gyro_bias_deg_hr) / 3600.0
+        self.gyro_arw2, self.gyro_bias2 = arw * arw, bias * bias
 
     def config(self) -> NavConfig:
         """The core's navigation configuration from the scenario."""
@@ -279,7 +289,7 @@ class NavigationTask:
         #: on-board time of any later tick counts ticks from it
         self.clock_ref = None
         self.meas = None        # (t, (range, azimuth, elevation))
-        #: recent valid estimates (t, q_BN, sigma, rate), oldest first
+        #: recent valid estimates (t, q_BN, sigma, body rate), oldest first
         self.att_history: deque = deque(maxlen=ATTITUDE_HISTORY)
         self.dv_N = [0.0, 0.0, 0.0]
         #: (burn_id, ordered dv_N, its size, dv_done and the dv_N vector reported)
@@ -369,17 +379,17 @@ class NavigationTask:
         if not (_finite(sig) and min(sig) >= 0.0):
             sig = _Z3
         w = r.rate_B
-        rate = math.sqrt(w[0] * w[0] + w[1] * w[1] + w[2] * w[2]) if _finite(w) else 0.0
+        rate = (float(w[0]), float(w[1]), float(w[2])) if _finite(w) else _Z3
         self.att_history.append((r.t_tai, r.q_BN, sig, rate))
 
     def _attitude_at(self, t: float) -> tuple:
         """The valid attitude estimate nearest time ``t``: (q_BN, its 1-sigma
-        about each body axis, its body rate, its age against t); no attitude
+        about each body axis, its body rate, t minus its time); no attitude
         when none is kept."""
         if not self.att_history:
-            return None, (0.0, 0.0, 0.0), 0.0, 0.0
+            return None, _Z3, _Z3, 0.0
         best = min(self.att_history, key=lambda rec: abs(rec[0] - t))
-        return best[1], best[2], best[3], abs(best[0] - t)
+        return best[1], best[2], best[3], t - best[0]
 
     def on_order(self, r) -> None:
         if _finite(r.dv_N):
@@ -415,13 +425,14 @@ class NavigationTask:
         if self.clock_ref is None:  # no on-board time before the first reading
             self.counts["no_clock"] += 1
             return
-        q, sig, rate, age = self._attitude_at(self.meas[0] if self.meas is not None else t)
-        smear = rate * age
-        s2 = smear * smear
+        q, sig, rate, att_dt = self._attitude_at(self.meas[0] if self.meas is not None else t)
+        age = abs(att_dt)
+        s2 = self.gyro_arw2 * age + self.gyro_bias2 * age * age
         inp = NavInput(t=self.onboard(t), dv_N=tuple(self.dv_N), q_BN=q,
                        att_sigma_B=(math.sqrt(sig[0] * sig[0] + s2),
                                     math.sqrt(sig[1] * sig[1] + s2),
-                                    math.sqrt(sig[2] * sig[2] + s2)))
+                                    math.sqrt(sig[2] * sig[2] + s2)),
+                       att_dt=att_dt, att_rate_B=rate)
         if self.gps is not None:
             inp.gps_t, inp.gps_r_N, inp.gps_v_N, inp.gps_met = self.gps
         if self.meas is not None:

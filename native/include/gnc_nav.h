@@ -168,6 +168,10 @@ typedef struct gnc_nav_in {
     double att_sigma_B[3];     /* rad, 1-sigma of the attitude estimate about each body
                                 * axis (all 0: att_sigma about every axis) */
     int meas_bearing_only;     /* 1: the sensor measured no range (meas[0] unused) */
+    double att_dt;             /* s, the measurement's time minus the attitude
+                                * estimate's: q_BN is carried over it at att_rate_B
+                                * before it turns the bearing (0: as given) */
+    double att_rate_B[3];      /* rad/s, body rate of the attitude estimate */
 } gnc_nav_in;
 
 typedef struct gnc_nav_out {

@@ -160,7 +160,8 @@ static int nav_inputs_ok(const gnc_nav_in *in)
     if (!la_finite(&in->t, 1) || !la_finite(in->dv_N, 3) || !la_finite(&in->att_sigma, 1)
         || !(in->att_sigma >= 0.0) || !la_finite(in->att_sigma_B, 3)
         || !(in->att_sigma_B[0] >= 0.0) || !(in->att_sigma_B[1] >= 0.0)
-        || !(in->att_sigma_B[2] >= 0.0)) {
+        || !(in->att_sigma_B[2] >= 0.0) || !la_finite(&in->att_dt, 1)
+        || !la_finite(in->att_rate_B, 3)) {
         return 0;
     }
     if (in->gps_valid
@@ -202,20 +203,31 @@ static void nav_bearing_dirs(const double meas[3], double e[2][3])
  * u by dtheta x u, whose component along the unit direction e is
  * dtheta . (u x e), so its variance is sum_i sigma_i^2 (u x e)_i^2. With no
  * per-axis sigmas both are att_sigma. */
-static void nav_meas_hill(const gnc_nav *ctx, const gnc_nav_in *in, const double C[9],
-                          double m[3], double att[2])
+static int nav_meas_hill(const gnc_nav *ctx, const gnc_nav_in *in, const double C[9],
+                         double m[3], double att[2])
 {
     double rng = in->meas[0], ce, se, ca, sa;
-    double los_C[3], los_B[3], los_N[3], qc[4], h[3], e_H[2][3], e_N[3], e_B[3], w[3], v;
+    double los_C[3], los_B[3], los_N[3], q[4], qc[4], h[3], e_H[2][3], e_N[3], e_B[3], w[3], v;
     const double *sb = in->att_sigma_B;
-    int k, i;
+    int k, i, st;
+    /* the attitude estimate carried to the measurement's time: at a body
+     * rate of 1 mrad/s (the camera held on the target), an estimate 0.2 s
+     * away turns the bearing by 200 urad, a bias the angles-only filter
+     * takes for range (issue #15) */
+    la_copy(in->q_BN, q, 4);
+    if (in->att_dt != 0.0) {
+        st = gnc_att_propagate(in->q_BN, in->att_rate_B, in->att_dt, q);
+        if (st != GNC_OK) {
+            return st;
+        }
+    }
     gnc_sincos(in->meas[1], &sa, &ca); /* azimuth */
     gnc_sincos(in->meas[2], &se, &ce); /* elevation */
     los_C[0] = ce * sa;
     los_C[1] = se;
     los_C[2] = ce * ca;
     la_mtv3(ctx->cam_C, los_C, los_B);
-    gnc_quat_conj(in->q_BN, qc);
+    gnc_quat_conj(q, qc);
     gnc_quat_rotate(qc, los_B, los_N);
     la_mv3(C, los_N, h);
     m[0] = rng;
@@ -223,13 +235,13 @@ static void nav_meas_hill(const gnc_nav *ctx, const gnc_nav_in *in, const double
     m[2] = gnc_atan2(h[2], sqrt(h[0] * h[0] + h[1] * h[1]));
     att[0] = att[1] = in->att_sigma;
     if (!(sb[0] > 0.0 || sb[1] > 0.0 || sb[2] > 0.0)) {
-        return;
+        return GNC_OK;
     }
     nav_bearing_dirs(m, e_H);
     for (k = 0; k < 2; ++k) {
         /* the azimuth's and the elevation's unit directions, Hill to body */
         la_mtv3(C, e_H[k], e_N);
-        gnc_quat_rotate(in->q_BN, e_N, e_B);
+        gnc_quat_rotate(q, e_N, e_B);
         la_cross(los_B, e_B, w);
         v = 0.0;
         for (i = 0; i < 3; ++i) {
@@ -237,6 +249,7 @@ static void nav_meas_hill(const gnc_nav *ctx, const gnc_nav_in *in, const double
         }
         att[k] = sqrt(v);
     }
+    return GNC_OK;
 }
 
 /* x coasted over dt with the impulse dv_H (Hill) applied first. */
@@ -755,12 +768,17 @@ static int nav_cycle(gnc_nav *ctx, const gnc_nav_in *in, gnc_nav_out *out)
             if (st == GNC_OK) {
                 st = gnc_hill_basis(rm, vm, Cm, wm);
             }
+            if (st == GNC_OK) {
+                st = nav_meas_hill(ctx, in, Cm, meas, att);
+            }
             if (st != GNC_OK) {
                 return st;
             }
-            nav_meas_hill(ctx, in, Cm, meas, att);
         } else if (have_meas) {
-            nav_meas_hill(ctx, in, C, meas, att);
+            st = nav_meas_hill(ctx, in, C, meas, att);
+            if (st != GNC_OK) {
+                return st;
+            }
         }
         st = GNC_ERR_STATE; /* no EKF this cycle */
         if ((have_meas && in->t >= ctx->ekf_retry)

@@ -561,6 +561,8 @@ static const gnc_pkt_field gnc_pkt_nav_step_req[] = {
     {offsetof(gnc_nav_in, gps_met), 1, 0},
     {offsetof(gnc_nav_in, att_sigma_B), 3, 0},
     {offsetof(gnc_nav_in, meas_bearing_only), 1, 1},
+    {offsetof(gnc_nav_in, att_dt), 1, 0},
+    {offsetof(gnc_nav_in, att_rate_B), 3, 0},
 };
 
 static const gnc_pkt_field gnc_pkt_nav_step_resp[] = {
@@ -818,7 +820,7 @@ static const gnc_pkt_call gnc_pkt_calls[] = {
     {GNC_APID_ORBIT_CHECK, gnc_pkt_orbit_check_req, 4, 8, NULL, 0, 1},
     {GNC_APID_NAV_CONFIG, gnc_pkt_nav_config_req, 44, 54, NULL, 0, 1},
     {GNC_APID_NAV_SET_TARGET, gnc_pkt_nav_set_target_req, 3, 7, NULL, 0, 1},
-    {GNC_APID_NAV_STEP, gnc_pkt_nav_step_req, 15, 28, gnc_pkt_nav_step_resp, 26, 54},
+    {GNC_APID_NAV_STEP, gnc_pkt_nav_step_req, 17, 32, gnc_pkt_nav_step_resp, 26, 54},
     {GNC_APID_PROP_CONFIG, gnc_pkt_prop_config_req, 8, 112, NULL, 0, 1},
     {GNC_APID_PROP_PARTNERS, NULL, 0, 0, gnc_pkt_prop_partners_resp, 2, 18},
     {GNC_APID_PROP_SELECT, gnc_pkt_prop_select_req, 3, 8, gnc_pkt_prop_select_resp, 3, 6},

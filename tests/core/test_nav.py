@@ -371,3 +371,53 @@ def test_bad_attitude_sigmas_are_refused() -> None:
     for bad in ((-1e-5, 0.0, 0.0), (math.nan, 0.0, 0.0), (0.0, 0.0, math.inf)):
         with pytest.raises(GncDomainError, match="nav_step"):
             nav.step(NavInput(t=T0, att_sigma_B=bad))
+
+
+def test_attitude_estimate_carried_to_the_measurement_time() -> None:
+    """An attitude estimate 0.3 s older than the camera's sample, with its
+    body rate: the core carries it over att_dt (issue #15: taken as is, at
+    the ~1 mrad/s of a camera held on the target, the bearing was biased by
+    rate x age, which the angles-only filter read as range). The EKF starts
+    on the sample where the attitude is the truth of the sample's time
+    (turned back here by scipy Rotation: R_BN(t + dt) = exp(-[w dt]x) R_BN(t))."""
+    truth = Truth(60.0)
+    bore = (0.0, 0.0, 1.0)
+    cfg = NavConfig(gate=0.0, sigma_angle=1e-8, sigma_range=0.01, sigma_range_frac=0.0,
+                    accel_psd=0.0, boresight_B=bore, p0=(1e-8,) * 3 + (1e-10,) * 3)
+    cam = camera_frame(np.array(bore))
+    w = np.array([4e-4, -1.1e-3, 2e-4])
+    r_true = Rotation.random(random_state=5)
+    q_true = np.r_[r_true.as_quat()[3], r_true.as_quat()[:3]]
+    r_old = Rotation.from_rotvec(w * 0.3) * r_true  # the estimate 0.3 s before
+    q_old = np.r_[r_old.as_quat()[3], r_old.as_quat()[:3]]
+    results = {}
+    for mode in ("carried", "exact", "as_is"):
+        nav = Nav(cfg)
+        nav.set_target(truth.r0, truth.v0, T0)
+        for k in range(1, 21):
+            t = T0 + k
+            r_c, v_c = truth.chaser(t)
+            inp = NavInput(t=t, gps_t=t, gps_r_N=r_c, gps_v_N=v_c, q_BN=q_true)
+            if k == 20:
+                inp.meas, inp.meas_t = camera_measurement(truth, t, q_true, cam), t
+                if mode == "carried":
+                    inp.q_BN, inp.att_dt, inp.att_rate_B = q_old, 0.3, tuple(w)
+                elif mode == "as_is":
+                    inp.q_BN = q_old
+            out = nav.step(inp)
+        assert out.flags & NavFlag.EKF_STARTED
+        results[mode] = np.asarray(out.x_H[:3])
+    rho = Truth.rho(T0 + 20)[:3]
+    rng = float(np.linalg.norm(rho))
+    np.testing.assert_allclose(results["carried"], results["exact"], rtol=0, atol=1e-9 * rng)
+    np.testing.assert_allclose(results["exact"], rho, rtol=0, atol=1e-6 * rng)
+    # taken as is, the line of sight is off by about |w x los| 0.3 s
+    off = np.linalg.norm(results["as_is"] - rho) / rng
+    assert 0.5 * 0.3 * np.linalg.norm(w) < off < 1.01 * 0.3 * np.linalg.norm(w), off
+
+
+def test_a_bad_attitude_carry_is_refused() -> None:
+    nav = Nav(NavConfig())
+    for dt, w in ((math.nan, (0.0, 0.0, 0.0)), (0.1, (0.0, math.inf, 0.0))):
+        with pytest.raises(GncDomainError, match="nav_step"):
+            nav.step(NavInput(t=T0, att_dt=dt, att_rate_B=w))

@@ -132,6 +132,7 @@ class Monitor:
         #: each burn's Δv against truth (issue #15)
         self.burns = BurnScore()
         self._chaser = None
+        self._target = None
         self._boresight = np.asarray(scenario.chaser.camera_boresight_b, float)
         self._boresight /= np.linalg.norm(self._boresight)
         self.departure_t: float | None = None
@@ -166,13 +167,19 @@ class Monitor:
             s.propellant_kg = self._chaser.propellant_mass
             s.mass_kg = self._chaser.mass
         elif apid == TRUTH_TARGET.apid and self._chaser is not None:
-            tgt = TRUTH_TARGET.parse(raw)
+            tgt = self._target = TRUTH_TARGET.parse(raw)
             self.safety.on_target(self.ctx.t, tgt, self.score.mode)
             self._pointing(tgt)
         elif apid == TRUTH_RELATIVE.apid:
             r = TRUTH_RELATIVE.parse(raw)
             s, t = self.score, self.ctx.t
-            self.nav.on_truth(r.t_tai, r.r_H, r.v_H, r.range)
+            c, g = self._chaser, self._target
+            rel = None
+            if c is not None and g is not None and c.t_tai == r.t_tai == g.t_tai:
+                # the truth in inertial axes too: scored in the estimate's frame
+                rel = (tuple(a - b for a, b in zip(c.r_N, g.r_N, strict=True)),
+                       tuple(a - b for a, b in zip(c.v_N, g.v_N, strict=True)))
+            self.nav.on_truth(r.t_tai, r.r_H, r.v_H, r.range, rel)
             s.ranges.append((t, r.range))
             if r.range < s.min_range_m:
                 s.min_range_m, s.min_range_t = r.range, t
@@ -213,7 +220,8 @@ class Monitor:
             self.burns.on_order(o.t_tai, o.burn_id, o.dv_N, o.purpose)
         elif apid == NAV_STATE.apid:
             n = NAV_STATE.parse(raw)
-            self.nav.on_nav(n.t_tai, n.valid, n.source, n.rho_H, n.cov_pos_H, n.nis)
+            self.nav.on_nav(n.t_tai, n.valid, n.source, n.rho_H, n.cov_pos_H, n.nis,
+                            (n.r_target_N, n.v_target_N))
         elif apid == RELNAV.apid:
             # the first detection and the handover only: parsed until both are seen
             if not self.nav.angles.done:

@@ -4,6 +4,16 @@ paired epoch by epoch with the world's ``TRUTH_RELATIVE`` (``r_H``, range) of
 the same time tag. Fed by the mission's monitor (:mod:`fsw_tools.mission.monitor`)
 or, after the fact, by a run's decoded tables (:func:`score_tables`).
 
+The estimate is in the Hill frame of the flight software's own target orbit
+(``NAV_STATE.r_target_N``, ``v_target_N``); the truth's ``r_H`` in the true
+target's. With a catalogue-grade launch notice (issue #15) the two frames
+differ by the notice's along-track error over the orbit radius, a few
+10^-4 rad: metres across the line of sight at 10 km, several times the
+filter's own sigma there. So when both are fed, the truth's relative state
+(``TRUTH_CHASER`` minus ``TRUTH_TARGET``) is put in the estimate's frame
+before the difference: what the estimate claims is a relative vector in that
+frame.
+
 Figures (:meth:`NavScore.figures`), the relative-navigation filter's epochs
 (``source`` = relnav) unless said otherwise:
 
@@ -37,6 +47,8 @@ from typing import Any
 import numpy as np
 from fsw_tools.mission.score_angles import ROW_KEYS as ANGLES_ROW_KEYS
 from fsw_tools.mission.score_angles import AnglesPhase, angles_figures, angles_line, angles_stats
+
+from fsw.core.ephem import hill_basis
 
 __all__ = ["NavScore", "nav_lines", "nav_row", "nav_stats", "nees_band", "score_tables"]
 
@@ -84,8 +96,14 @@ class NavScore:
         self.angles = AnglesPhase(self.MATCH_S)
 
     # ------------------------------------------------------------------ feed
-    def on_truth(self, t: float, r_H: Any, v_H: Any, rng: float) -> None:
-        tr = (float(t), tuple(map(float, r_H)), tuple(map(float, v_H)), float(rng))
+    def on_truth(self, t: float, r_H: Any, v_H: Any, rng: float,
+                 rel_N: tuple[Any, Any] | None = None) -> None:
+        """One truth sample: the chaser relative to the target in the true
+        Hill frame, the range, and (optional) the same relative state in
+        inertial axes ``(r, v)`` (chaser minus target, GCRF)."""
+        tr = (float(t), tuple(map(float, r_H)), tuple(map(float, v_H)), float(rng),
+              None if rel_N is None else (tuple(map(float, rel_N[0])),
+                                          tuple(map(float, rel_N[1]))))
         self.angles.on_truth(tr[0], tr[1], tr[2])
         for k, (tn, rec) in enumerate(self._nav):
             if abs(tn - tr[0]) <= self.MATCH_S:
@@ -101,10 +119,15 @@ class NavScore:
         self.angles.on_relnav(t, valid, ranged)
 
     def on_nav(self, t: float, valid: int, source: int, rho_H: Any, cov_pos_H: Any,
-               nis: float) -> None:
+               nis: float, target_N: tuple[Any, Any] | None = None) -> None:
+        """One NAV_STATE; ``target_N``: its target orbit ``(r, v)`` (GCRF),
+        the origin and axes of its Hill frame."""
         t = float(t)
+        if target_N is not None and not any(float(c) for c in target_N[0]):
+            target_N = None  # no target orbit on board yet
         rec = (int(valid), int(source), tuple(map(float, rho_H)), tuple(map(float, cov_pos_H)),
-               float(nis))
+               float(nis), None if target_N is None else (tuple(map(float, target_N[0])),
+                                                           tuple(map(float, target_N[1]))))
         best = min(self._truth, key=lambda x: abs(x[0] - t), default=None)
         if best is not None and abs(best[0] - t) <= self.MATCH_S:
             self._pair_truth(t, rec, best)
@@ -112,11 +135,17 @@ class NavScore:
         self._nav.append((t, rec))
         self._nav = [x for x in self._nav if x[0] > t - 3.0]
 
-    def _pair_truth(self, t: float, rec: tuple[Any, ...],
-                    tr: tuple[float, Any, Any, float]) -> None:
+    def _pair_truth(self, t: float, rec: tuple[Any, ...], tr: tuple[Any, ...]) -> None:
         dt = t - tr[0]
-        r_H = tuple(r + v * dt for r, v in zip(tr[1], tr[2], strict=True))
-        self._pair(t, *rec, r_H, tr[3])
+        r_H, v_H = tr[1], tr[2]
+        if rec[5] is not None and tr[4] is not None:
+            # the estimate's frame at the truth's time (a tenth of a second
+            # turns it by 1e-4 rad: 5 cm at 500 m), its target carried back
+            r_t, v_t = rec[5]
+            r_t = tuple(r - v * dt for r, v in zip(r_t, v_t, strict=True))
+            r_H, v_H = _in_frame(r_t, v_t, tr[4][0], tr[4][1])
+        r_H = tuple(r + v * dt for r, v in zip(r_H, v_H, strict=True))
+        self._pair(t, *rec[:5], r_H, tr[3])
 
     def _pair(self, t: float, valid: int, source: int, rho: Any, cov: tuple[float, ...],
               nis: float, r_H: Any, rng: float) -> None:
@@ -215,6 +244,33 @@ class NavScore:
                 "source": a["source"][k].tolist(), "nis": a["nis"][k].tolist()}
 
 
+def _in_frame(r_t: Any, v_t: Any, dr: Any, dv: Any) -> tuple[tuple[float, ...],
+                                                               tuple[float, ...]]:
+    """The relative state ``(dr, dv)`` (GCRF) in the rotating Hill frame of the
+    orbit ``(r_t, v_t)``: the core's basis and rate, plain float products."""
+    C, w = hill_basis(r_t, v_t)
+    rows = [tuple(map(float, C[i])) for i in range(3)]
+    w0, w1, w2 = (float(c) for c in w)
+    d0, d1, d2 = dr
+    u = (dv[0] - (w1 * d2 - w2 * d1), dv[1] - (w2 * d0 - w0 * d2), dv[2] - (w0 * d1 - w1 * d0))
+    r = tuple(c[0] * d0 + c[1] * d1 + c[2] * d2 for c in rows)
+    v = tuple(c[0] * u[0] + c[1] * u[1] + c[2] * u[2] for c in rows)
+    return r, v
+
+
+def _rel_N(tables: Mapping[str, Mapping[str, Any]], j: int, t: float
+           ) -> tuple[tuple[float, ...], tuple[float, ...]] | None:
+    """Chaser minus target (GCRF) of the truth tables' sample ``j`` when both
+    craft have one at time ``t``."""
+    c, g = tables.get("TRUTH_CHASER", {}), tables.get("TRUTH_TARGET", {})
+    if j >= len(c.get("t_tai", ())) or j >= len(g.get("t_tai", ())):
+        return None
+    if float(c["t_tai"][j]) != t or float(g["t_tai"][j]) != t:
+        return None
+    return (tuple(float(a) - float(b) for a, b in zip(c["r_N"][j], g["r_N"][j], strict=True)),
+            tuple(float(a) - float(b) for a, b in zip(c["v_N"][j], g["v_N"][j], strict=True)))
+
+
 def score_tables(tables: Mapping[str, Mapping[str, Any]]) -> NavScore:
     """A :class:`NavScore` of a run's decoded tables (``Run.table``)."""
     s = NavScore()
@@ -229,11 +285,17 @@ def score_tables(tables: Mapping[str, Mapping[str, Any]]) -> NavScore:
         if tt.size > 1 and abs(tt[j - 1] - t) < abs(tt[j] - t):
             j -= 1
         if abs(tt[j] - t) <= s.MATCH_S:
+            tgt = None
+            if "r_target_N" in nav:
+                tgt = (tuple(map(float, nav["r_target_N"][i])),
+                       tuple(map(float, nav["v_target_N"][i])))
             s._pair_truth(t, (int(nav["valid"][i]), int(nav["source"][i]),
                               tuple(map(float, nav["rho_H"][i])),
-                              tuple(map(float, nav["cov_pos_H"][i])), float(nav["nis"][i])),
+                              tuple(map(float, nav["cov_pos_H"][i])), float(nav["nis"][i]),
+                              tgt if tgt is not None and any(tgt[0]) else None),
                           (float(tt[j]), tuple(map(float, tr["r_H"][j])),
-                           tuple(map(float, tr["v_H"][j])), float(tr["range"][j])))
+                           tuple(map(float, tr["v_H"][j])), float(tr["range"][j]),
+                           _rel_N(tables, j, float(tt[j]))))
     return s
 
 

@@ -265,6 +265,8 @@ _NAV_IN = [
     ("gps_met", 1, "s", "on-board clock at the fix's PPS edge (clock filter)"),
     ("att_sigma_B", 3, "rad", "attitude 1-sigma about each body axis (all 0: att_sigma)"),
     ("meas_bearing_only", 1, "", "1: the sensor measured no range (meas[0] unused)"),
+    ("att_dt", 1, "s", "measurement time minus the attitude estimate's (q_BN carried over it)"),
+    ("att_rate_B", 3, "rad/s", "body rate of the attitude estimate"),
 ]
 
 _NAV_OUT = [

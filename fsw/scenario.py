@@ -481,8 +481,9 @@ class Plan:
     #: within this range [m] (issue #15: angles-only acquisition; the camera's
     #: detection range of this target, about 2,000 km reported for the
     #: mission (mission-facts, conf. C)); beyond it, and before any
-    #: estimate, the attitude is sun-safe. 0 (the default until angles-only
-    #: acquisition is flown): the camera tracks only inside the ranging reach
+    #: estimate, the attitude is sun-safe. 0 (the default; the short
+    #: variants that start inside the ranging reach): the camera tracks only
+    #: inside the ranging reach
     acquisition_range_m: float = 0.0
 
 

@@ -107,6 +107,12 @@ class NavConfig:
     #: drift rate (m/s) of a bounded error (gnc_nav.h); on the GPS filter's
     #: covariance and the EKF's start (0: none)
     target_sigma: ArrayLike = (0.0, 0.0, 0.0, 0.0)
+    #: s, the target orbit refined by the chaser's own measurements: the GPS
+    #: solution minus the EKF's estimate averaged over this window while the
+    #: EKF flies on ranged samples inside ``refine_range`` (m), then the
+    #: ephemeris re-anchored there (gnc_nav.h; 0: never)
+    refine_s: float = 0.0
+    refine_range: float = 0.0
 
 
 @dataclass
@@ -179,7 +185,9 @@ class Nav:
     1 covariance inflated, 2 position reset from the measurement), ``t_est``
     (s, TAI of the cycle), ``clock_offset`` (s, on-board minus TAI),
     ``clock_drift``, their sigmas ``clock_sigma``/``clock_sigma_drift``,
-    ``clock_nis`` and ``clock_state`` (:class:`NavClock` bits)."""
+    ``clock_nis`` and ``clock_state`` (:class:`NavClock` bits),
+    ``target_refined`` (1: the target's ephemeris re-anchored on the
+    measurements this cycle) and ``target_shift_H`` (m, that shift, Hill)."""
 
     def __init__(self, config: NavConfig | None = None) -> None:
         self.config = config or NavConfig()

@@ -125,6 +125,16 @@ typedef struct gnc_nav_config {
                                 * rates are those of a bounded error (vR n sR, vN n sN, vT
                                 * -2 n R + the drift): on the GPS filter's reported
                                 * covariance and the EKF's start (0: none) */
+    /* Refinement of the target's orbit by the chaser's own measurements
+     * (issue 15): while the EKF flies on ranged samples inside refine_range,
+     * each cycle's GPS solution minus the EKF's estimate is where the target
+     * sits against its ephemeris (Hill); averaged over refine_s (each sample
+     * carried to the end by CW), the ephemeris is re-anchored there. The
+     * estimate and its covariance are turned into the new Hill frame, and
+     * the target's 1-sigma becomes the GPS filter's (sigma_gps_pos per axis,
+     * sigma_gps_vel for the drift). */
+    double refine_s;           /* s, averaging window (0: never refine) */
+    double refine_range;       /* m, refine only while the estimate's range is inside */
 } gnc_nav_config;
 
 typedef struct gnc_nav {
@@ -148,6 +158,12 @@ typedef struct gnc_nav {
     double clk_m;              /* s, on-board time of the clock estimate */
     int clk_fixes;             /* fixes used (0: the clock runs free) */
     int clk_rejects;           /* consecutive fixes rejected by the gate */
+    double ref_mean[6];        /* refinement: mean target offset (Hill) carried to ref_t */
+    double ref_t;              /* s, time of ref_mean */
+    double ref_t0;             /* s, start of the window */
+    int ref_n;                 /* samples in the window */
+    double target_sigma_now[4]; /* the target orbit's error now (cfg.target_sigma until
+                                 * a refinement) */
 } gnc_nav;
 
 typedef struct gnc_nav_in {
@@ -201,6 +217,8 @@ typedef struct gnc_nav_out {
     double clock_sigma_drift;  /* 1-sigma of clock_drift */
     double clock_nis;          /* NIS of this cycle's fix (0: none) */
     int clock_state;           /* gnc_nav_clock bits */
+    int target_refined;        /* 1: the target's ephemeris was re-anchored this cycle */
+    double target_shift_H[3];  /* m, that shift (the former Hill frame) */
 } gnc_nav_out;
 
 int gnc_nav_init(gnc_nav *ctx, const gnc_nav_config *cfg);

@@ -22,7 +22,8 @@ static int nav_config_ok(const gnc_nav_config *c)
                            &c->nonlinear, &c->sigma_gps_rel, &c->clock_sigma_b0,
                            &c->clock_sigma_d0, &c->clock_q_wf, &c->clock_q_rw,
                            &c->clock_sigma_pps, &c->clock_gate, &c->clock_reset_n,
-                           &c->clock_sigma_floor, &c->dv_sigma_floor, &c->gate_bearing};
+                           &c->clock_sigma_floor, &c->dv_sigma_floor, &c->gate_bearing,
+                           &c->refine_s, &c->refine_range};
     for (i = 0; i < (int)(sizeof num / sizeof num[0]); ++i) {
         if (!la_finite(num[i], 1) || !(*num[i] >= 0.0)) {
             return 0;
@@ -129,6 +130,10 @@ int gnc_nav_init(gnc_nav *ctx, const gnc_nav_config *cfg)
     ctx->clk_m = -HUGE_VAL;
     ctx->clk_fixes = 0;
     ctx->clk_rejects = 0;
+    la_zero(ctx->ref_mean, 6);
+    ctx->ref_t = ctx->ref_t0 = 0.0;
+    ctx->ref_n = 0;
+    la_copy(cfg->target_sigma, ctx->target_sigma_now, 4);
     st = nav_relnav_init(ctx, cfg->n_default);
     if (st != GNC_OK) {
         ctx->cfg.n_default = 0.0;
@@ -152,6 +157,8 @@ int gnc_nav_set_target(gnc_nav *ctx, const double r_N[3], const double v_N[3], d
     ctx->target_known = 1;
     ctx->has_x = 0;
     ctx->ekf_on = 0;
+    ctx->ref_n = 0; /* a new notice: its stated accuracy again */
+    la_copy(ctx->cfg.target_sigma, ctx->target_sigma_now, 4);
     return GNC_OK;
 }
 
@@ -292,11 +299,11 @@ static void nav_target_cov(const double ts[4], double n, double P[36])
 }
 
 /* The GPS filter's reported sigmas (RSS) as a diagonal covariance. */
-static void nav_gps_cov_out(const gnc_nav_config *cfg, double n, gnc_nav_out *out)
+static void nav_gps_cov_out(const gnc_nav_config *cfg, const double ts[4], double n,
+                            gnc_nav_out *out)
 {
     double p = cfg->sigma_gps_pos * cfg->sigma_gps_pos / 3.0;
     double v = cfg->sigma_gps_vel * cfg->sigma_gps_vel / 3.0;
-    const double *ts = cfg->target_sigma;
     la_zero(out->cov_pos, 6);
     la_zero(out->cov_vel, 6);
     out->cov_pos[0] = out->cov_pos[3] = out->cov_pos[5] = p;
@@ -410,7 +417,7 @@ static int nav_ekf(gnc_nav *ctx, const gnc_nav_in *in, double n, const double z[
             P0[7 * i] = ctx->cfg.p0[i];
         }
         /* the target's catalogue error is in the estimate it starts from */
-        nav_target_cov(ctx->cfg.target_sigma, n, P0);
+        nav_target_cov(ctx->target_sigma_now, n, P0);
         st = gnc_relnav_reset(&ctx->ekf, x0, P0);
         if (st != GNC_OK) {
             return st;
@@ -513,7 +520,7 @@ static int nav_gps_filter(gnc_nav *ctx, const gnc_nav_in *in, double n, const do
     int st, i;
     ctx->ekf_on = 0;
     out->source = GNC_NAV_GPS_EPHEMERIS;
-    nav_gps_cov_out(&ctx->cfg, n, out);
+    nav_gps_cov_out(&ctx->cfg, ctx->target_sigma_now, n, out);
     la_sub(ctx->x, z, d);
     if (!ctx->has_x || !(la_norm(d) <= ctx->cfg.gps_reset_m)) {
         la_copy(z, ctx->x, 6);
@@ -615,6 +622,118 @@ static int clock_update(gnc_nav *ctx, const gnc_nav_in *in, double *nis)
 }
 
 static int nav_cycle(gnc_nav *ctx, const gnc_nav_in *in, gnc_nav_out *out);
+
+/* The target's orbit refined by the chaser's own measurements (gnc_nav.h,
+ * refine_s): d = z - x, the GPS solution (chaser minus the ephemeris'
+ * target) minus the EKF's estimate (chaser minus the true target), is the
+ * true target against the ephemeris' (Hill, at t). The window's samples are
+ * averaged, each carried to the latest by CW (the offset moves: a catalogue's
+ * radial error swings the target by n sR, 0.2 m/s). At the window's end the
+ * ephemeris is re-anchored on the target so placed, and the estimate (a
+ * physical vector, chaser minus target) and its covariance are turned into
+ * the new Hill frame; r_t, v_t, C and w are the new ones on return. */
+static int nav_refine(gnc_nav *ctx, const gnc_nav_in *in, double n, const double z[6],
+                      double r_t[3], double v_t[3], double C[9], double w[3],
+                      gnc_nav_out *out)
+{
+    double d[6], rn[3], vn[3], Cn[9], wn[3], dr[3], dv[3], u[3], M[9], T[36], TP[36];
+    int st, i, j, k;
+    if (!(la_norm(ctx->x) <= ctx->cfg.refine_range)) {
+        return GNC_OK;
+    }
+    for (i = 0; i < 6; ++i) {
+        d[i] = z[i] - ctx->x[i];
+    }
+    if (ctx->ref_n == 0) {
+        la_copy(d, ctx->ref_mean, 6);
+        ctx->ref_t0 = in->t;
+    } else {
+        st = gnc_cw_propagate(n, ctx->ref_mean, in->t - ctx->ref_t, ctx->ref_mean);
+        if (st != GNC_OK) {
+            return st;
+        }
+        for (i = 0; i < 6; ++i) {
+            ctx->ref_mean[i] += (d[i] - ctx->ref_mean[i]) / (double)(ctx->ref_n + 1);
+        }
+    }
+    ctx->ref_t = in->t;
+    ctx->ref_n += 1;
+    if (in->t - ctx->ref_t0 < ctx->cfg.refine_s) {
+        return GNC_OK;
+    }
+    /* the target where the measurements put it: the ephemeris' displaced by
+     * the mean offset (its Hill state) */
+    st = gnc_inertial_from_hill(r_t, v_t, ctx->ref_mean, rn, vn);
+    if (st == GNC_OK) {
+        st = gnc_ephem_set(&ctx->target, rn, vn, in->t);
+    }
+    if (st == GNC_OK) {
+        st = gnc_hill_basis(rn, vn, Cn, wn);
+    }
+    if (st != GNC_OK) {
+        return st;
+    }
+    /* the estimate into the new frame: inertial chaser minus target first */
+    la_mtv3(C, ctx->x, dr);
+    la_mtv3(C, ctx->x + 3, dv);
+    la_cross(w, dr, u);
+    la_add(dv, u, dv);
+    la_mv3(Cn, dr, ctx->x);
+    la_cross(wn, dr, u);
+    la_sub(dv, u, dv);
+    la_mv3(Cn, dv, ctx->x + 3);
+    la_copy(ctx->x, ctx->ekf.x, 6);
+    /* P <- T P T' with T = diag(M, M), M = Cn C' (the frames' turn; the
+     * difference of their rates, ~n |d| / r, is left out) */
+    for (i = 0; i < 3; ++i) {
+        for (j = 0; j < 3; ++j) {
+            M[3 * i + j] = 0.0;
+            for (k = 0; k < 3; ++k) {
+                M[3 * i + j] += Cn[3 * i + k] * C[3 * j + k];
+            }
+        }
+    }
+    la_zero(T, 36);
+    for (i = 0; i < 3; ++i) {
+        for (j = 0; j < 3; ++j) {
+            T[6 * i + j] = T[6 * (i + 3) + j + 3] = M[3 * i + j];
+        }
+    }
+    for (i = 0; i < 6; ++i) {
+        for (j = 0; j < 6; ++j) {
+            TP[6 * i + j] = 0.0;
+            for (k = 0; k < 6; ++k) {
+                TP[6 * i + j] += T[6 * i + k] * ctx->ekf.P[6 * k + j];
+            }
+        }
+    }
+    for (i = 0; i < 6; ++i) {
+        for (j = 0; j < 6; ++j) {
+            double a = 0.0;
+            for (k = 0; k < 6; ++k) {
+                a += TP[6 * i + k] * T[6 * j + k];
+            }
+            ctx->ekf.P[6 * i + j] = a;
+        }
+    }
+    for (i = 0; i < 6; ++i) { /* exactly symmetric */
+        for (j = i + 1; j < 6; ++j) {
+            ctx->ekf.P[6 * j + i] = ctx->ekf.P[6 * i + j];
+        }
+    }
+    ctx->target_sigma_now[0] = ctx->target_sigma_now[1] = ctx->target_sigma_now[2]
+        = ctx->cfg.sigma_gps_pos;
+    ctx->target_sigma_now[3] = ctx->cfg.sigma_gps_vel;
+    out->target_refined = 1;
+    la_copy(ctx->ref_mean, out->target_shift_H, 3);
+    ctx->ref_n = 0;
+    la_copy(rn, r_t, 3);
+    la_copy(vn, v_t, 3);
+    la_copy(Cn, C, 9);
+    la_copy(wn, w, 3);
+    nav_cov_out(ctx->ekf.P, out);
+    return GNC_OK;
+}
 
 int gnc_nav_step(gnc_nav *ctx, const gnc_nav_in *in, gnc_nav_out *out)
 {
@@ -725,7 +844,7 @@ static int nav_cycle(gnc_nav *ctx, const gnc_nav_in *in, gnc_nav_out *out)
             if (ctx->ekf_on) {
                 nav_cov_out(ctx->ekf.P, out); /* as of its last step */
             } else {
-                nav_gps_cov_out(&ctx->cfg, n, out);
+                nav_gps_cov_out(&ctx->cfg, ctx->target_sigma_now, n, out);
             }
         }
     } else {
@@ -795,6 +914,12 @@ static int nav_cycle(gnc_nav *ctx, const gnc_nav_in *in, gnc_nav_out *out)
         }
         if (st != GNC_OK) {
             st = nav_gps_filter(ctx, in, n, z, dv_H, out);
+            if (st != GNC_OK) {
+                return st;
+            }
+        } else if (ctx->cfg.refine_s > 0.0 && ctx->ekf_on && have_meas
+                   && !in->meas_bearing_only && !(out->flags & GNC_NAV_FLAG_REJECTED)) {
+            st = nav_refine(ctx, in, n, z, r_t, v_t, C, w, out);
             if (st != GNC_OK) {
                 return st;
             }

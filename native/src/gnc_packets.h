@@ -537,6 +537,8 @@ static const gnc_pkt_field gnc_pkt_nav_config_req[] = {
     {offsetof(gnc_nav_config, dv_sigma_floor), 1, 0},
     {offsetof(gnc_nav_config, gate_bearing), 1, 0},
     {offsetof(gnc_nav_config, target_sigma), 4, 0},
+    {offsetof(gnc_nav_config, refine_s), 1, 0},
+    {offsetof(gnc_nav_config, refine_range), 1, 0},
 };
 
 static const gnc_pkt_field gnc_pkt_nav_set_target_req[] = {
@@ -592,6 +594,8 @@ static const gnc_pkt_field gnc_pkt_nav_step_resp[] = {
     {offsetof(gnc_nav_out, clock_sigma_drift), 1, 0},
     {offsetof(gnc_nav_out, clock_nis), 1, 0},
     {offsetof(gnc_nav_out, clock_state), 1, 1},
+    {offsetof(gnc_nav_out, target_refined), 1, 1},
+    {offsetof(gnc_nav_out, target_shift_H), 3, 0},
 };
 
 static const gnc_pkt_field gnc_pkt_prop_config_req[] = {
@@ -818,9 +822,9 @@ static const gnc_pkt_call gnc_pkt_calls[] = {
     {GNC_APID_SUN_DIRECTION, gnc_pkt_sun_direction_req, 1, 1, gnc_pkt_sun_direction_resp, 1, 4},
     {GNC_APID_ECLIPSE, gnc_pkt_eclipse_req, 3, 7, gnc_pkt_eclipse_resp, 1, 2},
     {GNC_APID_ORBIT_CHECK, gnc_pkt_orbit_check_req, 4, 8, NULL, 0, 1},
-    {GNC_APID_NAV_CONFIG, gnc_pkt_nav_config_req, 44, 54, NULL, 0, 1},
+    {GNC_APID_NAV_CONFIG, gnc_pkt_nav_config_req, 46, 56, NULL, 0, 1},
     {GNC_APID_NAV_SET_TARGET, gnc_pkt_nav_set_target_req, 3, 7, NULL, 0, 1},
-    {GNC_APID_NAV_STEP, gnc_pkt_nav_step_req, 17, 32, gnc_pkt_nav_step_resp, 26, 54},
+    {GNC_APID_NAV_STEP, gnc_pkt_nav_step_req, 17, 32, gnc_pkt_nav_step_resp, 28, 58},
     {GNC_APID_PROP_CONFIG, gnc_pkt_prop_config_req, 8, 112, NULL, 0, 1},
     {GNC_APID_PROP_PARTNERS, NULL, 0, 0, gnc_pkt_prop_partners_resp, 2, 18},
     {GNC_APID_PROP_SELECT, gnc_pkt_prop_select_req, 3, 8, gnc_pkt_prop_select_resp, 3, 6},

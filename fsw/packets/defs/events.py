@@ -77,6 +77,8 @@ event(508, "NAV_CLOCK_SYNC", "info", "navigation",
       "the on-board clock was disciplined by a GPS fix for the first time")
 event(509, "NAV_CLOCK_RESET", "warning", "navigation",
       "GPS fixes kept disagreeing with the clock estimate: its offset was reset to a fix")
+event(510, "NAV_TARGET_REFINED", "info", "navigation",
+      "the target's ephemeris was re-anchored where the chaser's own measurements put it")
 
 # -- tools' participants -------------------------------------------------------------------
 event(901, "GROUND_LINK_REFUSED", "warning", "ground-link",

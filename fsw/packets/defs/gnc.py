@@ -247,6 +247,8 @@ _NAV_CONFIG = [
     ("gate_bearing", 1, "", "EKF NIS gate of a bearing-only measurement (0: gate)"),
     ("target_sigma", 4, "m, m/s", "1-sigma of the notice's target orbit (catalogue error), "
      "Hill R, T, N and the along-track drift rate (0: none)"),
+    ("refine_s", 1, "s", "target orbit refinement window (0: never)"),
+    ("refine_range", 1, "m", "refine only while the estimate's range is inside this"),
 ]
 
 _NAV_IN = [
@@ -296,6 +298,8 @@ _NAV_OUT = [
     ("clock_sigma_drift", 1, "", "1-sigma of clock_drift"),
     ("clock_nis", 1, "", "NIS of this cycle's GPS fix (0: none)"),
     ("clock_state", 1, "", "gnc_nav_clock bits: 1 disciplined, 2 updated, 4 rejected, 8 reset"),
+    ("target_refined", 1, "", "1: the target's ephemeris re-anchored on the measurements"),
+    ("target_shift_H", 3, "m", "that shift, Hill (the former frame)"),
 ]
 
 _PROP_CONFIG = [

@@ -36,7 +36,7 @@ class RelnavConfig:
     reject_inflate_n: float = 0.0   #: consecutive rejections before inflating P (0: never)
     reject_reset_n: float = 0.0     #: consecutive rejections before a reset (0: never)
     inflate: float = 1.0            #: factor on P at an inflation
-    nonlinear: float = 0.0            #: > 0: nonlinear state propagation (P by CW)
+    nonlinear: float = 0.0            #: > 0: nonlinear propagation (P by its own transition)
     sigma_angle_el: float = 0.0       #: rad, elevation 1-sigma (0: sigma_angle)
     dv_sigma_floor: float = 0.0       #: m/s per axis, burn execution error whatever its size
     gate_bearing: float = 0.0         #: NIS threshold of a bearing-only measurement (0: gate)

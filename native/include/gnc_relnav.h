@@ -20,7 +20,9 @@
  * most 10 s), the chaser back in the Hill frame of the target's new state
  * (gnc_hill_from_inertial), the frame the measurements are turned into.
  * What is left against the truth is differential drag and SRP (about
- * 1e-7 m/s^2).
+ * 1e-7 m/s^2). With either nonlinear propagation the covariance follows the
+ * same propagation: its transition matrix by central differences (1 m and
+ * 1 mm/s on each axis); CW's matrix only with the CW state.
  *
  * Noise models matching the sensors (issue 15): the range 1-sigma is
  * sigma_range + sigma_range_frac * range (predicted range); the bearing
@@ -64,7 +66,7 @@ typedef struct gnc_relnav_config {
     double inflate;          /* factor on P at an inflation (>= 1) */
     double nonlinear;        /* > 0: the state propagates by the nonlinear relative
                               * motion about the circular orbit of n (RK4, mu of
-                              * the Earth); the covariance by the CW STM either way */
+                              * the Earth), the covariance by its own transition */
     double sigma_angle_el;   /* rad, elevation (out-of-plane) 1-sigma when the attitude
                               * error differs by direction (0: sigma_angle) */
     double dv_sigma_floor;   /* m/s per axis, burn execution error independent of the

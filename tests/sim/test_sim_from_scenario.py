@@ -56,9 +56,9 @@ def test_target_elements_at_launch_are_carried_to_insertion() -> None:
 
 def test_relnav_visibility_parameters_are_mapped() -> None:
     """The camera's bearing-only model from the scenario (issue #15 build 3):
-    on by default and in the default mission, the limiting magnitude and Earth exclusion as given, the target's mean
-    projected area (Ax + Ay + Az) / 2 and its albedo; off with
-    relnav_angles_only = false."""
+    on by default and in the default mission, the limiting magnitude and
+    Earth exclusion as given, the target's mean projected area
+    (Ax + Ay + Az) / 2 and its albedo; off with relnav_angles_only = false."""
     assert world_config(scenario.from_dict({})).sensors.relnav.angles_only is True
     cfg = world_config(scenario.load_builtin("victus_haze")).sensors.relnav
     assert cfg.angles_only is True

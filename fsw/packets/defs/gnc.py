@@ -154,7 +154,7 @@ _RELNAV_CONFIG = [
     ("reject_inflate_n", 1, "", "consecutive rejections before inflating (0: never)"),
     ("reject_reset_n", 1, "", "consecutive rejections before a reset (0: never)"),
     ("inflate", 1, "", "covariance factor of an inflation"),
-    ("nonlinear", 1, "", "> 0: nonlinear state propagation (covariance by CW)"),
+    ("nonlinear", 1, "", "> 0: nonlinear propagation (covariance by its own transition)"),
     ("sigma_angle_el", 1, "rad", "elevation 1-sigma (0: sigma_angle)"),
     ("dv_sigma_floor", 1, "m/s", "burn execution error per axis whatever its size (1-sigma)"),
     ("gate_bearing", 1, "", "NIS threshold of a bearing-only measurement (0: gate)"),

@@ -119,8 +119,12 @@ def test_summarize_gives_issue_15s_delta_v_and_first_attempt_holds() -> None:
     rows = [{**_row(i, "success", 250.0, 6.0), "dv_to_inspection_mps": 5.0 + 0.1 * i,
              "hold_corrections": 1 if i == 3 else 0} for i in range(40)]
     rows.append({**_row(40, "failed", None, None), "hold_corrections": 0})
+    # a run that went safe before the inspection: no corrections, yet not
+    # every hold reached (campaign c1 printed "100/99")
+    rows.append({**_row(41, "safe", 900.0, 3.0), "dv_to_inspection_mps": None,
+                 "hold_corrections": 0})
     s = summarize(rows)
     d = s["dv_to_inspection_mps"]
     assert d["n"] == 40 and d["median"] == pytest.approx(5.0 + 0.1 * 19.5)
     assert d["p95"] == pytest.approx(quantile_ci([5.0 + 0.1 * i for i in range(40)], 0.95)[0])
-    assert s["holds_first_attempt_runs"] == 39
+    assert s["holds_first_attempt_runs"] == 39 and s["holds_runs"] == 41

@@ -164,8 +164,12 @@ def summarize(rows: Sequence[Mapping[str, Any]], confidence: float = 0.95,
     # the first attempt (no correction leg flown)
     out["dv_to_inspection_mps"] = _describe(_numbers(finished, "dv_to_inspection_mps"),
                                             (0.5, 0.95), confidence)
-    out["holds_first_attempt_runs"] = sum(1 for r in finished
-                                          if r.get("hold_corrections") == 0)
+    # (a run that never reached the inspection reached not every hold: it
+    # does not count, whatever its corrections)
+    out["holds_first_attempt_runs"] = sum(
+        1 for r in finished
+        if r.get("hold_corrections") == 0 and r.get("dv_to_inspection_mps") is not None)
+    out["holds_runs"] = len(finished)
     from fsw_tools.mission.score_nav import nav_stats  # one-line hook (issue #15)
 
     out["navigation"] = nav_stats(finished)

@@ -127,7 +127,8 @@ def _print_summary(summary: dict[str, Any], result: Any) -> None:
               f"{nv['contain_3sigma_min']:.2%}); error/range inside 5 km p99 worst run "
               f"{nv['err_frac_p99_5km_max']:.2%}; delta-v to the inspection p95 "
               f"{dv.get('p95', float('nan')):.2f} m/s; holds at the first attempt in "
-              f"{summary.get('holds_first_attempt_runs')}/{dv.get('n', 0)} runs")
+              f"{summary.get('holds_first_attempt_runs')}/"
+              f"{summary.get('holds_runs', dv.get('n', 0))} runs")
     from fsw_tools.mission.score_angles import angles_stats_line
 
     angles = angles_stats_line(nv.get("angles") or {})

@@ -397,11 +397,41 @@ static void bearing_innovation(const double z[3], const double xp[6], const doub
  * NIS and the gate at the prior. A reset after rejections puts the target
  * on the measured line of sight at the predicted range, with the range's
  * variance the prediction's plus the sensor's. */
+/* The covariance after an update in Joseph form, P <- (I - K H) P (I - K H)'
+ * + K R K', for m measurement rows: K is 6 x m (row-major), Hr the m rows of
+ * H (6 columns each), rr the m diagonal noises; symmetrised. */
+static void relnav_joseph(gnc_relnav *ctx, const double *K, const double *Hr, const double *rr,
+                          int m)
+{
+    double IKH[36], tmp[36], P2[36];
+    int i, j, k;
+    for (i = 0; i < 6; ++i) {
+        for (j = 0; j < 6; ++j) {
+            double s = (i == j) ? 1.0 : 0.0;
+            for (k = 0; k < m; ++k) {
+                s -= K[m * i + k] * Hr[6 * k + j];
+            }
+            IKH[6 * i + j] = s;
+        }
+    }
+    la_mm(IKH, ctx->P, tmp, 6, 6, 6);
+    la_mmt(tmp, IKH, P2, 6, 6, 6);
+    for (i = 0; i < 6; ++i) {
+        for (j = 0; j < 6; ++j) {
+            for (k = 0; k < m; ++k) {
+                P2[6 * i + j] += K[m * i + k] * rr[k] * K[m * j + k];
+            }
+        }
+    }
+    la_copy(P2, ctx->P, 36);
+    la_symmetrise(ctx->P, 6);
+}
+
 static int relnav_update_bearing(gnc_relnav *ctx, const double z[3], gnc_relnav_out *out)
 {
-    double h[3], H[18], PHt[12], S[4], Si[4], K[12], y[2], r[3], IKH[36], tmp[36], P2[36];
+    double h[3], H[18], PHt[12], S[4], Si[4], K[12], y[2], r[3];
     double xp[6], xi[6], det;
-    int i, j, k, it, st;
+    int i, j, it, st;
     la_copy(ctx->x, xp, 6);
     la_copy(ctx->x, xi, 6);
     for (it = 0; it < RELNAV_IEKF_MAX; ++it) {
@@ -471,35 +501,15 @@ static int relnav_update_bearing(gnc_relnav *ctx, const double z[3], gnc_relnav_
     }
     ctx->consecutive = 0;
     la_copy(xi, ctx->x, 6);
-    /* Joseph form, K and H of the last iterate */
-    for (i = 0; i < 6; ++i) {
-        for (j = 0; j < 6; ++j) {
-            double s = (i == j) ? 1.0 : 0.0;
-            for (k = 0; k < 2; ++k) {
-                s -= K[2 * i + k] * H[6 * (k + 1) + j];
-            }
-            IKH[6 * i + j] = s;
-        }
-    }
-    la_mm(IKH, ctx->P, tmp, 6, 6, 6);
-    la_mmt(tmp, IKH, P2, 6, 6, 6);
-    for (i = 0; i < 6; ++i) {
-        for (j = 0; j < 6; ++j) {
-            for (k = 0; k < 2; ++k) {
-                P2[6 * i + j] += K[2 * i + k] * r[k + 1] * K[2 * j + k];
-            }
-        }
-    }
-    la_copy(P2, ctx->P, 36);
-    la_symmetrise(ctx->P, 6);
+    relnav_joseph(ctx, K, H + 6, r + 1, 2); /* K and H of the last iterate */
     out->updated = 1;
     return GNC_OK;
 }
 
 static int relnav_update(gnc_relnav *ctx, const double z[3], gnc_relnav_out *out)
 {
-    double h[3], H[18], PHt[18], S[9], Si[9], K[18], y[3], r[3], IKH[36], tmp[36], P2[36];
-    int i, j, k, st;
+    double h[3], H[18], PHt[18], S[9], Si[9], K[18], y[3], r[3];
+    int i, j, st;
     st = gnc_relnav_measure(ctx->x, h, H);
     if (st != GNC_OK) {
         return st;
@@ -550,34 +560,14 @@ static int relnav_update(gnc_relnav *ctx, const double z[3], gnc_relnav_out *out
     for (i = 0; i < 6; ++i) {
         ctx->x[i] += K[3 * i] * y[0] + K[3 * i + 1] * y[1] + K[3 * i + 2] * y[2];
     }
-    /* Joseph form */
-    for (i = 0; i < 6; ++i) {
-        for (j = 0; j < 6; ++j) {
-            double s = (i == j) ? 1.0 : 0.0;
-            for (k = 0; k < 3; ++k) {
-                s -= K[3 * i + k] * H[6 * k + j];
-            }
-            IKH[6 * i + j] = s;
-        }
-    }
-    la_mm(IKH, ctx->P, tmp, 6, 6, 6);
-    la_mmt(tmp, IKH, P2, 6, 6, 6);
-    for (i = 0; i < 6; ++i) {
-        for (j = 0; j < 6; ++j) {
-            for (k = 0; k < 3; ++k) {
-                P2[6 * i + j] += K[3 * i + k] * r[k] * K[3 * j + k];
-            }
-        }
-    }
-    la_copy(P2, ctx->P, 36);
-    la_symmetrise(ctx->P, 6);
+    relnav_joseph(ctx, K, H, r, 3);
     out->updated = 1;
     return GNC_OK;
 }
 
 int gnc_relnav_update_position(gnc_relnav *ctx, const double z[3], double var)
 {
-    double S[9], Si[9], K[18], y[3], P2[36];
+    double S[9], Si[9], K[18], y[3];
     int i, j, k;
     if (ctx == NULL || z == NULL) {
         return GNC_ERR_NULL;
@@ -610,26 +600,12 @@ int gnc_relnav_update_position(gnc_relnav *ctx, const double z[3], double var)
     for (i = 0; i < 6; ++i) {
         ctx->x[i] += K[3 * i] * y[0] + K[3 * i + 1] * y[1] + K[3 * i + 2] * y[2];
     }
-    /* Joseph form with H = [I 0]: (I - K H) P (I - K H)' + var K K' */
     {
-        double A[36], tmp[36];
-        for (i = 0; i < 6; ++i) {
-            for (j = 0; j < 6; ++j) {
-                A[6 * i + j] = (i == j ? 1.0 : 0.0) - (j < 3 ? K[3 * i + j] : 0.0);
-            }
-        }
-        la_mm(A, ctx->P, tmp, 6, 6, 6);
-        la_mmt(tmp, A, P2, 6, 6, 6);
-        for (i = 0; i < 6; ++i) {
-            for (j = 0; j < 6; ++j) {
-                for (k = 0; k < 3; ++k) {
-                    P2[6 * i + j] += var * K[3 * i + k] * K[3 * j + k];
-                }
-            }
-        }
+        static const double Hp[18] = {1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0};
+        double rr[3];
+        rr[0] = rr[1] = rr[2] = var;
+        relnav_joseph(ctx, K, Hp, rr, 3); /* H = [I 0] */
     }
-    la_copy(P2, ctx->P, 36);
-    la_symmetrise(ctx->P, 6);
     return GNC_OK;
 }
 

@@ -115,3 +115,39 @@ def test_scored_in_the_frame_of_the_flight_softwares_target_orbit() -> None:
             s.on_truth(tr, x_true, np.zeros(3), float(np.linalg.norm(x_true)), rel)
     assert new.figures()["nees_mean"] == pytest.approx(3.0, abs=0.2)
     assert old.figures()["nees_mean"] > 6.0
+
+
+def test_the_reports_error_plot_uses_the_estimates_frame_too() -> None:
+    """fsw report's navigation error (tools/plots/series.py) puts the truth
+    in the frame of the flight software's target orbit as the scorer does:
+    an estimate exact in its own frame, 2 km of notice error, plots zero;
+    without the craft's truth it falls back on TRUTH_RELATIVE's frame."""
+    from types import SimpleNamespace
+
+    from fsw_tools.plots.series import navigation_error
+
+    mu, a = 3.986004418e14, 6.878e6
+    n = np.sqrt(mu / a**3)
+    t = 1000.0 + np.arange(50.0)
+    c, s = np.cos(n * t)[:, None], np.sin(n * t)[:, None]
+    r_t = a * np.hstack([c, s, np.zeros_like(c)])
+    v_t = a * n * np.hstack([-s, c, np.zeros_like(c)])
+    x_true = np.array([-300.0, -12000.0, 40.0])
+    rows = [_hill(r_t[k], v_t[k]) for k in range(len(t))]
+    dr = np.array([C.T @ x_true for C, _ in rows])
+    dv = np.array([np.cross(w, d) for (_, w), d in zip(rows, dr, strict=True)])
+    r_b = np.array([r_t[k] + rows[k][0].T @ np.array([150.0, 2000.0, 0.0])
+                    for k in range(len(t))])
+    est = np.array([_hill(r_b[k], v_t[k])[0] @ dr[k] for k in range(len(t))])
+    tables = {
+        "NAV_STATE": {"t_tai": t, "valid": np.ones(len(t)), "rho_H": est,
+                      "r_target_N": r_b, "v_target_N": v_t, "sigma_pos": np.ones(len(t))},
+        "TRUTH_RELATIVE": {"t_tai": t, "r_H": np.tile(x_true, (len(t), 1))},
+        "TRUTH_CHASER": {"t_tai": t, "r_N": r_t + dr, "v_N": v_t + dv},
+        "TRUTH_TARGET": {"t_tai": t, "r_N": r_t, "v_N": v_t},
+    }
+    err = navigation_error(SimpleNamespace(tables=tables), t[0]).y
+    assert np.max(np.abs(err)) < 1e-6
+    del tables["TRUTH_CHASER"]
+    err = navigation_error(SimpleNamespace(tables=tables), t[0]).y
+    assert np.max(np.linalg.norm(err, axis=1)) > 2.0  # the frames' turn at 12 km

@@ -164,9 +164,44 @@ def navigation_error(result: DecodeResult, t0: float) -> NavError | None:
     if not len(ia):
         return None
     est = np.asarray(nav["rho_H"], float)[valid][ia]
-    err = est - np.asarray(truth["r_H"], float)[ib]
+    true_H = np.asarray(truth["r_H"], float)[ib]
+    t_nav = np.asarray(nav["t_tai"])[valid][ia]
+    own = _truth_in_own_frame(result, nav, valid, ia, t_nav)
+    if own is not None:  # rows without a target orbit on board: the true frame
+        true_H = np.where(np.isnan(own), true_H, own)
+    err = est - true_H
     sigma = np.asarray(nav["sigma_pos"], float)[valid][ia] if "sigma_pos" in nav else None
-    return NavError(np.asarray(nav["t_tai"])[valid][ia] - t0, err, sigma, est)
+    return NavError(t_nav - t0, err, sigma, est)
+
+
+def _truth_in_own_frame(result: DecodeResult, nav: Any, valid: np.ndarray, ia: np.ndarray,
+                        t_nav: np.ndarray) -> np.ndarray | None:
+    """The truth (TRUTH_CHASER minus TRUTH_TARGET) in the Hill frame of the
+    flight software's own target orbit (NAV_STATE.r_target_N, v_target_N), as
+    :mod:`fsw_tools.mission.score_nav` scores it; None when a table lacks it
+    (every sample must have its truth at the same time)."""
+    from fsw_tools.mission.score_nav import _in_frame
+
+    c, g = result.tables.get("TRUTH_CHASER"), result.tables.get("TRUTH_TARGET")
+    if not c or not g or "r_target_N" not in nav:
+        return None
+    jc, kc = _common(t_nav, np.asarray(c["t_tai"]))
+    jg, kg = _common(t_nav, np.asarray(g["t_tai"]))
+    if len(jc) != len(t_nav) or len(jg) != len(t_nav):
+        return None
+    kc = kc[np.argsort(jc)]
+    kg = kg[np.argsort(jg)]
+    r_t = np.asarray(nav["r_target_N"], float)[valid][ia]
+    v_t = np.asarray(nav["v_target_N"], float)[valid][ia]
+    dr = np.asarray(c["r_N"], float)[kc] - np.asarray(g["r_N"], float)[kg]
+    dv = np.asarray(c["v_N"], float)[kc] - np.asarray(g["v_N"], float)[kg]
+    out = np.empty((len(t_nav), 3))
+    for i in range(len(t_nav)):
+        if not r_t[i].any():
+            out[i] = np.nan
+            continue
+        out[i] = _in_frame(tuple(r_t[i]), tuple(v_t[i]), tuple(dr[i]), tuple(dv[i]))[0]
+    return out
 
 
 def phases(rs: RunSeries) -> list[tuple[str, float, float]]:

@@ -481,10 +481,10 @@ class Plan:
     #: within this range [m] (issue #15: angles-only acquisition; the camera's
     #: detection range of this target, about 2,000 km reported for the
     #: mission (mission-facts, conf. C)); beyond it, and before any
-    #: estimate, the attitude is sun-safe. 0 (the default; the short
-    #: variants that start inside the ranging reach): the camera tracks only
-    #: inside the ranging reach
-    acquisition_range_m: float = 0.0
+    #: estimate, the attitude is sun-safe. Default 3,000 km: the camera model
+    #: detects the default target to 2,989 km (sun phase 0). 0: the camera
+    #: tracks only inside the ranging reach
+    acquisition_range_m: float = 3_000_000.0
 
 
 @dataclass

@@ -35,6 +35,9 @@ def test_fsw_run_dispersed_reproduces_a_campaign_row(tmp_path, capsys) -> None:
     assert rc == 0
     nominal = json.loads((tmp_path / "nominal" / "summary.json").read_text())
     assert nominal["packet_hash"] != row["packet_hash"]
+    # ... and says so, naming the flag that draws them
+    printed = capsys.readouterr().out
+    assert "nominal values" in printed and "--dispersed" in printed
 
 
 def test_dispersed_without_seed_is_a_user_error(tmp_path, capsys) -> None:

@@ -134,6 +134,10 @@ def run(args: argparse.Namespace) -> int:
         sc, overrides = disperse(sc, args.seed)
         for key, value in sorted(overrides.items()):
             print(f"dispersed {key} = {value}")
+    elif args.seed is not None and sc.dispersions:
+        # a campaign row's seed alone flies the nominal values: say so
+        print(f"nominal values: the scenario's {len(sc.dispersions)} dispersions are drawn "
+              f"only with --dispersed (as 'fsw campaign' drew them for seed {args.seed})")
     if args.out is None:
         stamp = _dt.datetime.now(_dt.UTC).strftime("%Y%m%dT%H%M%SZ")
         stem = Path(sc.source.split(":")[-1]).stem

@@ -637,7 +637,7 @@ static int nav_refine(gnc_nav *ctx, const gnc_nav_in *in, double n, const double
                       gnc_nav_out *out)
 {
     double d[6], rn[3], vn[3], Cn[9], wn[3], dr[3], dv[3], u[3], M[9], T[36], TP[36];
-    int st, i, j, k;
+    int st, i;
     if (!(la_norm(ctx->x) <= ctx->cfg.refine_range)) {
         return GNC_OK;
     }
@@ -685,42 +685,15 @@ static int nav_refine(gnc_nav *ctx, const gnc_nav_in *in, double n, const double
     la_copy(ctx->x, ctx->ekf.x, 6);
     /* P <- T P T' with T = diag(M, M), M = Cn C' (the frames' turn; the
      * difference of their rates, ~n |d| / r, is left out) */
-    for (i = 0; i < 3; ++i) {
-        for (j = 0; j < 3; ++j) {
-            M[3 * i + j] = 0.0;
-            for (k = 0; k < 3; ++k) {
-                M[3 * i + j] += Cn[3 * i + k] * C[3 * j + k];
-            }
-        }
-    }
+    la_mmt(Cn, C, M, 3, 3, 3);
     la_zero(T, 36);
     for (i = 0; i < 3; ++i) {
-        for (j = 0; j < 3; ++j) {
-            T[6 * i + j] = T[6 * (i + 3) + j + 3] = M[3 * i + j];
-        }
+        la_copy(M + 3 * i, T + 6 * i, 3);
+        la_copy(M + 3 * i, T + 6 * (i + 3) + 3, 3);
     }
-    for (i = 0; i < 6; ++i) {
-        for (j = 0; j < 6; ++j) {
-            TP[6 * i + j] = 0.0;
-            for (k = 0; k < 6; ++k) {
-                TP[6 * i + j] += T[6 * i + k] * ctx->ekf.P[6 * k + j];
-            }
-        }
-    }
-    for (i = 0; i < 6; ++i) {
-        for (j = 0; j < 6; ++j) {
-            double a = 0.0;
-            for (k = 0; k < 6; ++k) {
-                a += TP[6 * i + k] * T[6 * j + k];
-            }
-            ctx->ekf.P[6 * i + j] = a;
-        }
-    }
-    for (i = 0; i < 6; ++i) { /* exactly symmetric */
-        for (j = i + 1; j < 6; ++j) {
-            ctx->ekf.P[6 * j + i] = ctx->ekf.P[6 * i + j];
-        }
-    }
+    la_mm(T, ctx->ekf.P, TP, 6, 6, 6);
+    la_mmt(TP, T, ctx->ekf.P, 6, 6, 6);
+    la_symmetrise(ctx->ekf.P, 6);
     ctx->target_sigma_now[0] = ctx->target_sigma_now[1] = ctx->target_sigma_now[2]
         = ctx->cfg.sigma_gps_pos;
     ctx->target_sigma_now[3] = ctx->cfg.sigma_gps_vel;

@@ -264,22 +264,14 @@ static int ref_propagate(const double r_t0[3], const double v_t0[3], double dt, 
     return gnc_hill_from_inertial(rt, vt, rc, vc, x);
 }
 
-/* x carried dt seconds by the filter's dynamics model (see relnav_propagate). */
+/* x carried dt seconds by the filter's nonlinear dynamics: about the
+ * reference orbit when the input has one, else about the circular orbit. */
 static int relnav_carry(const gnc_relnav *ctx, double dt, const gnc_relnav_in *in, double x[6])
 {
     if (in != NULL && in->ref_valid) {
         return ref_propagate(in->ref_r, in->ref_v, dt, x);
     }
-    if (ctx->cfg.nonlinear > 0.0) {
-        nerm_propagate(ctx->cfg.n, dt, x);
-        return GNC_OK;
-    }
-    {
-        double phi[36], y[6];
-        gnc_cw_stm(ctx->cfg.n, dt, phi);
-        la_mm(phi, x, y, 6, 6, 1);
-        la_copy(y, x, 6);
-    }
+    nerm_propagate(ctx->cfg.n, dt, x);
     return GNC_OK;
 }
 
@@ -288,10 +280,14 @@ static int relnav_propagate(gnc_relnav *ctx, double dt, const gnc_relnav_in *in)
     double phi[36], tmp[36], x[6], q = ctx->cfg.accel_psd;
     int i, j, st;
     gnc_cw_stm(ctx->cfg.n, dt, phi);
-    la_copy(ctx->x, x, 6);
-    st = relnav_carry(ctx, dt, in, x);
-    if (st != GNC_OK) {
-        return st;
+    if (!((in != NULL && in->ref_valid) || ctx->cfg.nonlinear > 0.0)) {
+        la_mm(phi, ctx->x, x, 6, 6, 1); /* CW: state and covariance by phi */
+    } else {
+        la_copy(ctx->x, x, 6);
+        st = relnav_carry(ctx, dt, in, x);
+        if (st != GNC_OK) {
+            return st;
+        }
     }
     if (dt > 0.0 && ((in != NULL && in->ref_valid) || ctx->cfg.nonlinear > 0.0)) {
         /* The covariance through the transition matrix of the very
@@ -392,11 +388,6 @@ static void bearing_innovation(const double z[3], const double xp[6], const doub
     }
 }
 
-/* A bearing-only measurement (azimuth z[1], elevation z[2]; z[0] unused):
- * the update on the last two rows of h and H (2 dof), iterated (above); the
- * NIS and the gate at the prior. A reset after rejections puts the target
- * on the measured line of sight at the predicted range, with the range's
- * variance the prediction's plus the sensor's. */
 /* The covariance after an update in Joseph form, P <- (I - K H) P (I - K H)'
  * + K R K', for m measurement rows: K is 6 x m (row-major), Hr the m rows of
  * H (6 columns each), rr the m diagonal noises; symmetrised. */
@@ -427,6 +418,11 @@ static void relnav_joseph(gnc_relnav *ctx, const double *K, const double *Hr, co
     la_symmetrise(ctx->P, 6);
 }
 
+/* A bearing-only measurement (azimuth z[1], elevation z[2]; z[0] unused):
+ * the update on the last two rows of h and H (2 dof), iterated (above); the
+ * NIS and the gate at the prior. A reset after rejections puts the target
+ * on the measured line of sight at the predicted range, with the range's
+ * variance the prediction's plus the sensor's. */
 static int relnav_update_bearing(gnc_relnav *ctx, const double z[3], gnc_relnav_out *out)
 {
     double h[3], H[18], PHt[12], S[4], Si[4], K[12], y[2], r[3];

@@ -13,6 +13,10 @@ import math
 import numpy as np
 import pytest
 from filterpy.kalman import ExtendedKalmanFilter
+from fsw_tools.analysis.angles_bank import accel_noise as _q_accel
+from fsw_tools.analysis.angles_bank import bearings as _h2
+from fsw_tools.analysis.angles_bank import jacobian as _jac
+from fsw_tools.analysis.angles_bank import wrap as _wrap2
 from scipy.stats import chi2
 
 from fsw.core import relative as rel
@@ -20,37 +24,6 @@ from fsw.core import relnav
 from fsw.core.errors import GncDomainError
 
 N = 0.0011068
-
-
-def _h2(x: np.ndarray) -> np.ndarray:
-    """Azimuth and elevation of the line of sight -x (written here, not the core's)."""
-    rho = -np.asarray(x[:3], float)
-    return np.array([math.atan2(rho[1], rho[0]), math.atan2(rho[2], math.hypot(rho[0], rho[1]))])
-
-
-def _H2(x: np.ndarray) -> np.ndarray:
-    rho = -np.asarray(x[:3], float)
-    s2 = rho[0] ** 2 + rho[1] ** 2
-    s, R2 = math.sqrt(s2), s2 + rho[2] ** 2
-    d = np.array([[-rho[1] / s2, rho[0] / s2, 0.0],
-                  [-rho[0] * rho[2] / (R2 * s), -rho[1] * rho[2] / (R2 * s), s / R2]])
-    H = np.zeros((2, 6))
-    H[:, :3] = -d
-    return H
-
-
-def _wrap2(y: np.ndarray) -> np.ndarray:
-    y = np.array(y, float)
-    y[0] = (y[0] + math.pi) % (2 * math.pi) - math.pi
-    return y
-
-
-def _q_accel(q: float, dt: float) -> np.ndarray:
-    Q = np.zeros((6, 6))
-    for i in range(3):
-        Q[i, i], Q[i + 3, i + 3] = q * dt**3 / 3, q * dt
-        Q[i, i + 3] = Q[i + 3, i] = q * dt**2 / 2
-    return Q
 
 
 def _cfg(**kw: float) -> relnav.RelnavConfig:
@@ -67,7 +40,7 @@ def _iekf_update(x: np.ndarray, P: np.ndarray, z2: np.ndarray, R_of, iters: int 
     form with the last iterate's gain."""
     xi = x.copy()
     for _ in range(iters):
-        H = _H2(xi)
+        H = _jac(xi)
         R = R_of(_h2(xi))
         S = H @ P @ H.T + R
         K = P @ H.T @ np.linalg.inv(S)
@@ -112,11 +85,11 @@ def test_bearing_only_update_matches_filterpy_and_an_iterated_ekf(sigma_el: floa
         ref.predict()
         xp, Pp = ref.x.copy(), ref.P.copy()
         y = _wrap2(z2 - _h2(xp))
-        S = _H2(xp) @ Pp @ _H2(xp).T + R_of(_h2(xp))
+        S = _jac(xp) @ Pp @ _jac(xp).T + R_of(_h2(xp))
         if k == 0:
             one = ExtendedKalmanFilter(dim_x=6, dim_z=2)
             one.x, one.P = xp.copy(), Pp.copy()
-            one.update(z2, _H2, _h2, R=R_of(_h2(xp)), residual=lambda a, b: _wrap2(a - b))
+            one.update(z2, _jac, _h2, R=R_of(_h2(xp)), residual=lambda a, b: _wrap2(a - b))
         ref.x, ref.P = _iekf_update(xp, Pp, z2, R_of)
         # the core's measurement vector: the range slot is not read
         out = core.step(dt, [0.0, z2[0], z2[1]], bearing_only=True)

@@ -13,6 +13,7 @@ import math
 import numpy as np
 import pytest
 from filterpy.kalman import ExtendedKalmanFilter
+from fsw_tools.analysis.angles_bank import accel_noise as _q_accel
 from scipy.stats import chi2
 
 from fsw.core import relative as rel
@@ -53,14 +54,6 @@ def _q_burn(D: np.ndarray) -> np.ndarray:
     """Execution-error covariance of a burn of Delta-v D (issue #15: 5 %, 1 deg)."""
     D = np.asarray(D, float)
     return FRAC**2 * np.outer(D, D) + DIR**2 * (D @ D * np.eye(3) - np.outer(D, D))
-
-
-def _q_accel(q: float, dt: float) -> np.ndarray:
-    Q = np.zeros((6, 6))
-    for i in range(3):
-        Q[i, i], Q[i + 3, i + 3] = q * dt**3 / 3, q * dt
-        Q[i, i + 3] = Q[i + 3, i] = q * dt**2 / 2
-    return Q
 
 
 def _cfg(**kw: float) -> relnav.RelnavConfig:

@@ -26,10 +26,7 @@ def test_one_component_is_the_flight_filters_update() -> None:
     x = x_true + np.linalg.cholesky(P) @ rng.normal(size=6)
     core.reset(x, P)
     phi = rel.cw_stm(ab.N, dt)
-    Q = np.zeros((6, 6))
-    for i in range(3):
-        Q[i, i], Q[i + 3, i + 3] = psd * dt**3 / 3.0, psd * dt
-        Q[i, i + 3] = Q[i + 3, i] = psd * dt**2 / 2.0
+    Q = ab.accel_noise(psd, dt)
     for _ in range(40):
         x_true = phi @ x_true
         z = ab.bearings(x_true) + sigma * rng.normal(size=2)

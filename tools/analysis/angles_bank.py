@@ -45,13 +45,13 @@ X0 = (-3411.0, -25750.0, -117.0, 0.5, 6.7, -0.6)
 
 def bearings(x: np.ndarray) -> np.ndarray:
     """Azimuth and elevation of the line of sight -x (Hill)."""
-    rho = -x[:3]
+    rho = -np.asarray(x[:3], float)
     return np.array([math.atan2(rho[1], rho[0]), math.atan2(rho[2], math.hypot(rho[0], rho[1]))])
 
 
 def jacobian(x: np.ndarray) -> np.ndarray:
     """d(azimuth, elevation)/d(state), 2 x 6."""
-    rho = -x[:3]
+    rho = -np.asarray(x[:3], float)
     s2 = rho[0] ** 2 + rho[1] ** 2
     s, r2 = math.sqrt(s2), s2 + rho[2] ** 2
     d = np.array([[-rho[1] / s2, rho[0] / s2, 0.0],
@@ -61,10 +61,21 @@ def jacobian(x: np.ndarray) -> np.ndarray:
     return H
 
 
-def _wrap(y: np.ndarray) -> np.ndarray:
+def wrap(y: np.ndarray) -> np.ndarray:
+    """(azimuth, elevation) with the azimuth wrapped to [-pi, pi)."""
     y = np.array(y, float)
     y[0] = (y[0] + math.pi) % (2.0 * math.pi) - math.pi
     return y
+
+
+def accel_noise(psd: float, dt: float) -> np.ndarray:
+    """Discrete process noise of white acceleration of PSD ``psd`` per axis
+    over ``dt`` (double integrator), 6 x 6."""
+    Q = np.zeros((6, 6))
+    for i in range(3):
+        Q[i, i], Q[i + 3, i + 3] = psd * dt**3 / 3.0, psd * dt
+        Q[i, i + 3] = Q[i + 3, i] = psd * dt**2 / 2.0
+    return Q
 
 
 def _noise(h: np.ndarray, sigma: float) -> np.ndarray:
@@ -78,14 +89,14 @@ def iekf_update(x: np.ndarray, P: np.ndarray, z: np.ndarray, sigma: float,
     prior's linearisation."""
     H0 = jacobian(x)
     S0 = H0 @ P @ H0.T + _noise(bearings(x), sigma)
-    y0 = _wrap(z - bearings(x))
+    y0 = wrap(z - bearings(x))
     ll = -0.5 * float(y0 @ np.linalg.solve(S0, y0)) - 0.5 * math.log(np.linalg.det(S0))
     xi = x.copy()
     for _ in range(iters):
         H = jacobian(xi)
         R = _noise(bearings(xi), sigma)
         K = P @ H.T @ np.linalg.inv(H @ P @ H.T + R)
-        xn = x + K @ (_wrap(z - bearings(xi)) - H @ (x - xi))
+        xn = x + K @ (wrap(z - bearings(xi)) - H @ (x - xi))
         done = np.linalg.norm(xn[:3] - xi[:3]) <= 1e-9 * np.linalg.norm(xi[:3])
         xi = xn
         if done:
@@ -129,10 +140,7 @@ def monte_carlo(runs: int, steps: int, bank: int, seed: int = 3, dt: float = 1.0
     over range."""
     rng = np.random.default_rng(seed)
     phi = rel.cw_stm(N, dt)
-    Q = np.zeros((6, 6))
-    for i in range(3):
-        Q[i, i], Q[i + 3, i + 3] = psd * dt**3 / 3.0, psd * dt
-        Q[i, i + 3] = Q[i + 3, i] = psd * dt**2 / 2.0
+    Q = accel_noise(psd, dt)
     Lq = np.linalg.cholesky(Q)
     P0 = catalogue_prior()
     L0 = np.linalg.cholesky(P0)

@@ -50,7 +50,8 @@ from fsw_tools.mission.score_angles import AnglesPhase, angles_figures, angles_l
 
 from fsw.core.ephem import hill_basis
 
-__all__ = ["NavScore", "nav_lines", "nav_row", "nav_stats", "nees_band", "score_tables"]
+__all__ = ["NavScore", "in_estimate_frame", "nav_lines", "nav_row", "nav_stats", "nees_band",
+           "score_tables"]
 
 #: NAV_SOURCE of the relative-navigation EKF (fsw.packets.enums.NavSource)
 RELNAV = 2
@@ -143,7 +144,7 @@ class NavScore:
             # turns it by 1e-4 rad: 5 cm at 500 m), its target carried back
             r_t, v_t = rec[5]
             r_t = tuple(r - v * dt for r, v in zip(r_t, v_t, strict=True))
-            r_H, v_H = _in_frame(r_t, v_t, tr[4][0], tr[4][1])
+            r_H, v_H = in_estimate_frame(r_t, v_t, tr[4][0], tr[4][1])
         r_H = tuple(r + v * dt for r, v in zip(r_H, v_H, strict=True))
         self._pair(t, *rec[:5], r_H, tr[3])
 
@@ -244,7 +245,7 @@ class NavScore:
                 "source": a["source"][k].tolist(), "nis": a["nis"][k].tolist()}
 
 
-def _in_frame(r_t: Any, v_t: Any, dr: Any, dv: Any) -> tuple[tuple[float, ...],
+def in_estimate_frame(r_t: Any, v_t: Any, dr: Any, dv: Any) -> tuple[tuple[float, ...],
                                                                tuple[float, ...]]:
     """The relative state ``(dr, dv)`` (GCRF) in the rotating Hill frame of the
     orbit ``(r_t, v_t)``: the core's basis and rate, plain float products."""

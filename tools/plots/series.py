@@ -180,7 +180,7 @@ def _truth_in_own_frame(result: DecodeResult, nav: Any, valid: np.ndarray, ia: n
     flight software's own target orbit (NAV_STATE.r_target_N, v_target_N), as
     :mod:`fsw_tools.mission.score_nav` scores it; None when a table lacks it
     (every sample must have its truth at the same time)."""
-    from fsw_tools.mission.score_nav import _in_frame
+    from fsw_tools.mission.score_nav import in_estimate_frame
 
     c, g = result.tables.get("TRUTH_CHASER"), result.tables.get("TRUTH_TARGET")
     if not c or not g or "r_target_N" not in nav:
@@ -200,7 +200,7 @@ def _truth_in_own_frame(result: DecodeResult, nav: Any, valid: np.ndarray, ia: n
         if not r_t[i].any():
             out[i] = np.nan
             continue
-        out[i] = _in_frame(tuple(r_t[i]), tuple(v_t[i]), tuple(dr[i]), tuple(dv[i]))[0]
+        out[i] = in_estimate_frame(tuple(r_t[i]), tuple(v_t[i]), tuple(dr[i]), tuple(dv[i]))[0]
     return out
 
 

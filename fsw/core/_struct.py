@@ -44,7 +44,9 @@ def struct_dtype(ctype: Any) -> np.dtype:
     for name, f in ctype.fields:
         t = f.type
         if t.kind == "array":
-            fmt: Any = (_prim(t.item), (t.length,))
+            item = t.item
+            fmt: Any = (struct_dtype(item) if item.kind == "struct" else _prim(item),
+                        (t.length,))
         elif t.kind == "struct":
             fmt = struct_dtype(t)
         else:
@@ -156,7 +158,7 @@ def _layout(dtype: np.dtype) -> dict[str, tuple[Any, ...]]:
             continue
         if ft.subdtype is not None:
             base, shape = ft.subdtype
-            if len(shape) == 1:
+            if len(shape) == 1 and not base.names:  # arrays of structs: the numpy view
                 fmt = _STRUCT_FMT[base.str]
                 out[name] = ("a", base, shape[0], off,
                              struct.Struct(f"{fmt[0]}{shape[0]}{fmt[1]}"))

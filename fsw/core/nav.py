@@ -113,6 +113,12 @@ class NavConfig:
     #: ephemeris re-anchored there (gnc_nav.h; 0: never)
     refine_s: float = 0.0
     refine_range: float = 0.0
+    #: angles-only acquisition by a range-parameterised bank: an EKF started
+    #: on a bearing-only measurement is split along the line of sight into
+    #: this many components, +-3 prior sigmas (0 or 1: one EKF; 2 to 11),
+    #: weighted by each bearing's likelihood, the estimate their mixture,
+    #: until the first ranged measurement (gnc_nav.h)
+    bank: float = 0.0
 
 
 @dataclass
@@ -187,7 +193,8 @@ class Nav:
     ``clock_drift``, their sigmas ``clock_sigma``/``clock_sigma_drift``,
     ``clock_nis`` and ``clock_state`` (:class:`NavClock` bits),
     ``target_refined`` (1: the target's ephemeris re-anchored on the
-    measurements this cycle) and ``target_shift_H`` (m, that shift, Hill)."""
+    measurements this cycle), ``target_shift_H`` (m, that shift, Hill) and
+    ``bank`` (components of the angles-only bank alive; 0: one EKF)."""
 
     def __init__(self, config: NavConfig | None = None) -> None:
         self.config = config or NavConfig()

@@ -126,6 +126,20 @@ SIGMA_RANGE_M = 0.05
 #: dynamics: at 500 m, 1e-6 m/s^2 the filter does not model (campaign runs
 #: with the catalogue error on scored NEES 5-6 inside 3 km before it).
 REFINE_S = 600.0
+#: angles-only acquisition by a range-parameterised bank of EKFs (issue #15;
+#: gnc_nav.h): started on a bearing, the EKF's prior is split along the line
+#: of sight into BANK components spanning +-3 prior sigmas, weighted by each
+#: bearing's likelihood, until the first ranged sample. One Cartesian EKF
+#: from a catalogue prior (2 km along-track at 25 km) collapsed in range:
+#: campaign c2's NEES 3.79 and 95 % 3-sigma containment, the excess all from
+#: the angles-only phase. Seven components +-2 sigma (campaign b2) gave 2.35
+#: and 99.56 %, but a run whose catalogue error was 3.15 sigma along-track
+#: stayed 3 sigma off for the whole phase (NEES 11); seven +-3 sigma (b3)
+#: fixed that run but their wider components raised the range error
+#: elsewhere (worst run's p95 9.8 -> 11.8 %). Eleven, 0.6 sigma apart: in
+#: tools/analysis/angles_bank.py NEES 3.07, range bias -1.0 %, rms 3.5 %
+#: (seven +-2 sigma 3.14, -1.2 %, 3.6 %; seven +-3 sigma 3.44, -2.5 %, 4.3 %).
+BANK = 11
 ATTITUDE_HISTORY = 16
 #: the EKF's dynamics (issue #15): 2 = about the target's orbit as the
 #: on-board ephemeris has it (target and chaser propagated side by side on
@@ -272,7 +286,7 @@ class NavigationTask:
             target_sigma=(*self.sc.target.catalogue_sigma_rtn_m,
                           self.sc.target.catalogue_drift_sigma_mps),
             # refined by the chaser's own measurements once they have a range
-            refine_s=REFINE_S, refine_range=s.relnav_range_max_m,
+            refine_s=REFINE_S, refine_range=s.relnav_range_max_m, bank=BANK,
             meas_max_age=MEAS_MAX_AGE_S, coast_s=COAST_S, retry_s=RETRY_S,
             boresight_B=tuple(self.sc.chaser.camera_boresight_b),
             dv_sigma_frac=DV_SIGMA_FRAC, dv_sigma_dir=DV_SIGMA_DIR_RAD,
@@ -312,6 +326,7 @@ class NavigationTask:
                        "target_refined": 0}
         self.last = None
         self.synced = False
+        self.bank = 0           # components of the angles-only bank alive
         target = self.cds["target"]
         if target is not None:
             self._load(*target, restart=True)
@@ -512,10 +527,17 @@ class NavigationTask:
             c["gps_stale"] += 1
         if flags & _REJECTED:
             c["rejected"] += 1
+        bank = int(out.bank)
         if flags & _EKF_STARTED:
             c["ekf_starts"] += 1
             self.ctx.event(Severity.INFO, EventId.NAV_RELNAV,
-                           "relative navigation: sensor filter started")
+                           "relative navigation: sensor filter started"
+                           + (f" (angles-only bank of {bank})" if bank else ""))
+        elif self.bank and not bank and not flags & _EKF_FAILED:
+            self.ctx.event(Severity.INFO, EventId.NAV_RELNAV,
+                           f"relative navigation: angles-only bank of {self.bank} left, "
+                           "one filter from here")
+        self.bank = bank
         if out.recovery == 1:
             c["inflations"] += 1
             self.ctx.event(Severity.INFO, EventId.NAV_EKF_INFLATED,

@@ -60,7 +60,9 @@ def _adcs_inputs(k: int, rng: np.random.Generator) -> Any:
 
 
 def _nav_input(j: int, rng: np.random.Generator, r0: np.ndarray, v0: np.ndarray) -> Any:
-    """The j-th navigation cycle: GPS near the target, the sensor on in a window."""
+    """The j-th navigation cycle: GPS near the target, the sensor on in a
+    window; in every other window the sensor gives bearings alone (the
+    angles-only bank of the configuration), ranged again in the next."""
     from fsw.core.nav import NavInput
     from fsw.core.orbit import kepler
 
@@ -68,8 +70,12 @@ def _nav_input(j: int, rng: np.random.Generator, r0: np.ndarray, v0: np.ndarray)
     r, v = kepler(r0, v0, float(j)) if j else (r0, v0)
     meas = (800.0 + rng.normal(0.0, 0.5), 0.02 + rng.normal(0.0, 1e-3), -0.01) \
         if 10 <= j % 40 < 30 else None
+    bearing_only = meas is not None and (j // 40) % 2 == 1 and j % 40 < 30
+    if bearing_only:
+        meas = (0.0, meas[1], meas[2])
     return NavInput(t=t, gps_t=t - 0.3, gps_r_N=r + rng.normal(0.0, 5.0, 3) + [0, 700.0, 0],
                     gps_v_N=v + rng.normal(0.0, 0.05, 3), meas_t=t, meas=meas,
+                    bearing_only=bearing_only,
                     q_BN=_unit(np.array([0.9, 0.1, -0.3, 0.2])),
                     dv_N=(0.01, 0.0, 0.0) if j % 40 == 35 else (0.0, 0.0, 0.0))
 
@@ -87,7 +93,9 @@ def recorded_calls(n: int, seed: int = 8) -> Iterator[Call]:
     r0, v0 = rv_from_coe([6.9e6, 0.001, 0.9, 0.4, 1.0, 0.2])
     yield "adcs_configure", (AdcsConfig(),)
     yield "adcs_reset", ()
-    yield "nav_configure", (NavConfig(),)
+    # the angles-only bank on, from a prior of a kilometre (eleven components,
+    # then seven through the bearing-only window)
+    yield "nav_configure", (NavConfig(bank=11.0, p0=(1e6, 1e6, 1e6, 1e-2, 1e-2, 1e-2)),)
     yield "nav_set_target", (r0, v0, _T0)
     pos = [(-0.5, 0.3, 0.3), (-0.5, 0.3, -0.3), (-0.5, -0.3, 0.3), (-0.5, -0.3, -0.3),
            (0.5, 0.3, 0.3), (0.5, 0.3, -0.3), (0.5, -0.3, 0.3), (0.5, -0.3, -0.3)]

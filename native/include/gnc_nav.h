@@ -41,6 +41,9 @@
 #ifndef GNC_NAV_H
 #define GNC_NAV_H
 
+/* the most components of the angles-only bank (gnc_nav_config.bank) */
+enum { GNC_NAV_BANK_MAX = 11 };
+
 typedef enum gnc_nav_source {
     GNC_NAV_NONE = 0,          /* no solution */
     GNC_NAV_GPS_EPHEMERIS = 1, /* GPS fix minus target ephemeris, constant-gain filter */
@@ -135,6 +138,21 @@ typedef struct gnc_nav_config {
      * sigma_gps_vel for the drift). */
     double refine_s;           /* s, averaging window (0: never refine) */
     double refine_range;       /* m, refine only while the estimate's range is inside */
+    /* Angles-only acquisition by a range-parameterised bank (issue 15; Peach
+     * 1995): when the EKF starts on a bearing-only measurement its prior is
+     * split along the line of sight into bank components (GNC_NAV_BANK_MAX at
+     * most), their means at most one prior sigma apart and +-3 sigma from
+     * seven on, each an EKF of its own with half that spacing as its sigma
+     * there, weighted so
+     * that the mixture has the prior's mean and covariance; each bearing
+     * weighs them by its likelihood at their priors, and the estimate is the
+     * mixture's mean and covariance. A single Cartesian EKF on bearings alone,
+     * its prior kilometres long along the line of sight, linearises where it
+     * is not and drifts towards the observer while its covariance shrinks
+     * (range collapse). The bank becomes one EKF (its mixture) at the first
+     * ranged measurement, or when one component is left (the others' weights
+     * below 1e-9). */
+    double bank;               /* components (0 or 1: one EKF; 2 to GNC_NAV_BANK_MAX) */
 } gnc_nav_config;
 
 typedef struct gnc_nav {
@@ -164,6 +182,9 @@ typedef struct gnc_nav {
     int ref_n;                 /* samples in the window */
     double target_sigma_now[4]; /* the target orbit's error now (cfg.target_sigma until
                                  * a refinement) */
+    gnc_relnav bank[GNC_NAV_BANK_MAX]; /* the angles-only bank's EKFs (ekf: their mixture) */
+    double bank_w[GNC_NAV_BANK_MAX];   /* their weights (sum 1; 0: dropped) */
+    int bank_n;                /* components in use (0: the EKF alone) */
 } gnc_nav;
 
 typedef struct gnc_nav_in {
@@ -219,6 +240,7 @@ typedef struct gnc_nav_out {
     int clock_state;           /* gnc_nav_clock bits */
     int target_refined;        /* 1: the target's ephemeris was re-anchored this cycle */
     double target_shift_H[3];  /* m, that shift (the former Hill frame) */
+    int bank;                  /* components of the angles-only bank alive (0: one EKF) */
 } gnc_nav_out;
 
 int gnc_nav_init(gnc_nav *ctx, const gnc_nav_config *cfg);

@@ -106,6 +106,10 @@ typedef struct gnc_relnav_out {
     int consecutive;     /* consecutive rejections so far */
     int recovery;        /* 0 none, 1 covariance inflated, 2 reset from the measurement */
     int bearing_only;    /* the measurement was bearing-only (nis has 2 dof) */
+    double S[9];         /* innovation covariance at the prior (rows and columns as
+                          * innovation; bearing-only: row and column 0 zero; all 0
+                          * without a measurement): with nis, the likelihood of the
+                          * measurement (a bank of filters weighs by it) */
 } gnc_relnav_out;
 
 int gnc_relnav_init(gnc_relnav *ctx, const gnc_relnav_config *cfg);

@@ -23,7 +23,7 @@ static int nav_config_ok(const gnc_nav_config *c)
                            &c->clock_sigma_d0, &c->clock_q_wf, &c->clock_q_rw,
                            &c->clock_sigma_pps, &c->clock_gate, &c->clock_reset_n,
                            &c->clock_sigma_floor, &c->dv_sigma_floor, &c->gate_bearing,
-                           &c->refine_s, &c->refine_range};
+                           &c->refine_s, &c->refine_range, &c->bank};
     for (i = 0; i < (int)(sizeof num / sizeof num[0]); ++i) {
         if (!la_finite(num[i], 1) || !(*num[i] >= 0.0)) {
             return 0;
@@ -34,6 +34,9 @@ static int nav_config_ok(const gnc_nav_config *c)
         || !(c->gps_reset_m > 0.0) || !(c->sigma_range > 0.0) || !(c->sigma_angle > 0.0)
         || !la_finite(c->p0, 6) || !la_finite(c->boresight_B, 3)
         || !la_finite(c->target_sigma, 4)) {
+        return 0;
+    }
+    if (c->bank != gnc_floor(c->bank) || c->bank > GNC_NAV_BANK_MAX) {
         return 0;
     }
     if (c->clock_sigma_b0 > 0.0 && !(c->clock_sigma_pps > 0.0)) {
@@ -133,6 +136,7 @@ int gnc_nav_init(gnc_nav *ctx, const gnc_nav_config *cfg)
     la_zero(ctx->ref_mean, 6);
     ctx->ref_t = ctx->ref_t0 = 0.0;
     ctx->ref_n = 0;
+    ctx->bank_n = 0;
     la_copy(cfg->target_sigma, ctx->target_sigma_now, 4);
     st = nav_relnav_init(ctx, cfg->n_default);
     if (st != GNC_OK) {
@@ -157,6 +161,7 @@ int gnc_nav_set_target(gnc_nav *ctx, const double r_N[3], const double v_N[3], d
     ctx->target_known = 1;
     ctx->has_x = 0;
     ctx->ekf_on = 0;
+    ctx->bank_n = 0;
     ctx->ref_n = 0; /* a new notice: its stated accuracy again */
     la_copy(ctx->cfg.target_sigma, ctx->target_sigma_now, 4);
     return GNC_OK;
@@ -371,18 +376,320 @@ static int nav_ref(gnc_nav *ctx, double t, gnc_relnav_in *ri)
     return GNC_OK;
 }
 
+/* One EKF's cycle (the EKF alone, or a component of the bank): the step ri
+ * (propagation to the measurement's time, the update), the GPS position in a
+ * cycle without a camera measurement, the bearing floor, then the carry ri2
+ * over lag (the burn in progress kept: a step without Delta-v would end it).
+ * ro: the update's figures; ekf's state is the one after. */
+static int nav_ekf_one(const gnc_nav *ctx, gnc_relnav *ekf, const gnc_relnav_in *ri,
+                       const gnc_relnav_in *ri2, const double z[6], const double meas[3],
+                       const double att[2], int have_meas, double lag, gnc_relnav_out *ro)
+{
+    int st = gnc_relnav_step(ekf, ri, ro);
+    if (st != GNC_OK) {
+        return st;
+    }
+    if (!have_meas && ctx->cfg.sigma_gps_rel > 0.0) {
+        /* no camera this cycle: the GPS solution z (fresh: this path runs only
+         * with a fix within gps_max_age) as a position measurement */
+        st = gnc_relnav_update_position(ekf, z, ctx->cfg.sigma_gps_rel * ctx->cfg.sigma_gps_rel);
+        if (st != GNC_OK) {
+            return st;
+        }
+    }
+    if (have_meas && (att[0] > 0.0 || att[1] > 0.0)) {
+        double mf[3];
+        la_copy(meas, mf, 3);
+        if (ri->bearing_only) {
+            mf[0] = la_norm(ekf->x); /* no range measured: the estimate's */
+        }
+        nav_bearing_floor(ekf, mf, att);
+    }
+    if (lag > 0.0) {
+        gnc_relnav_out ro2;
+        double burn_dv[3];
+        la_copy(ekf->burn_dv, burn_dv, 3);
+        st = gnc_relnav_step(ekf, ri2, &ro2);
+        if (st != GNC_OK) {
+            return st;
+        }
+        la_copy(burn_dv, ekf->burn_dv, 3);
+    }
+    la_copy(ekf->x, ro->x, 6);
+    la_copy(ekf->P, ro->P, 36);
+    return GNC_OK;
+}
+
+/* The bank's split: component means h prior sigmas apart along the line of
+ * sight, h = min(1, 2 NAV_BANK_SPAN / (k - 1)) (u_j = h (j - (k - 1) / 2):
+ * +-3 sigma from seven components on), each with h / 2 as its own sigma
+ * there, weights exp(-a u_j^2) normalised with a such that their
+ * m2 = sum w u^2 is 1 - h^2 / 4: the mixture has the prior's mean and
+ * covariance (for k = 2 and 3, where even equal weights spread less, equal
+ * weights and the components' variance 1 - m2). */
+#define NAV_BANK_SPAN 3.0
+
+/* Weights exp(-a u^2) of the k components (normalised into w) and their
+ * second moment sum w u^2. */
+static double nav_bank_weights(const double u[], int k, double a, double w[])
+{
+    double sum = 0.0, m2 = 0.0;
+    int c;
+    for (c = 0; c < k; ++c) {
+        w[c] = gnc_exp(-a * u[c] * u[c]);
+        sum += w[c];
+    }
+    for (c = 0; c < k; ++c) {
+        w[c] /= sum;
+        m2 += w[c] * u[c] * u[c];
+    }
+    return m2;
+}
+
+/* The prior (ctx->ekf, just reset) split into k components along the line
+ * of sight e (the unit vector from the chaser to the target's estimate):
+ * with s^2 = e' P e and g = P e / s^2, component j has the mean
+ * x + g u_j s, the weight w_j and the covariance P - g g' s^2 m2 (the
+ * conditional covariance of the rest plus s^2 (1 - m2) along e), m2 =
+ * sum w u^2 (above). */
+static int nav_bank_split(gnc_nav *ctx, int k)
+{
+    double e[3], g[6], u[GNC_NAV_BANK_MAX], r, var = 0.0, s, m2, h, target, lo = 0.0, hi = 1.0;
+    int i, j, c, it;
+    r = la_norm(ctx->ekf.x);
+    if (!(r > 0.0)) {
+        return GNC_ERR_DOMAIN;
+    }
+    for (i = 0; i < 3; ++i) {
+        e[i] = -ctx->ekf.x[i] / r;
+    }
+    for (i = 0; i < 6; ++i) {
+        g[i] = ctx->ekf.P[6 * i] * e[0] + ctx->ekf.P[6 * i + 1] * e[1]
+               + ctx->ekf.P[6 * i + 2] * e[2];
+    }
+    for (i = 0; i < 3; ++i) {
+        var += e[i] * g[i];
+    }
+    if (!(var > 0.0)) {
+        return GNC_ERR_SINGULAR;
+    }
+    s = sqrt(var);
+    for (i = 0; i < 6; ++i) {
+        g[i] /= var;
+    }
+    h = 2.0 * NAV_BANK_SPAN / (double)(k - 1);
+    if (h > 1.0) {
+        h = 1.0;
+    }
+    target = 1.0 - 0.25 * h * h;
+    for (c = 0; c < k; ++c) {
+        u[c] = h * ((double)c - 0.5 * (double)(k - 1));
+    }
+    m2 = nav_bank_weights(u, k, 0.0, ctx->bank_w);
+    if (m2 > target) {
+        /* sum w u^2 falls from m2 (a = 0) towards 0 or h^2 / 4 as a grows */
+        while (nav_bank_weights(u, k, hi, ctx->bank_w) > target) {
+            hi *= 2.0;
+        }
+        for (it = 0; it < 64; ++it) {
+            double mid = 0.5 * (lo + hi);
+            if (nav_bank_weights(u, k, mid, ctx->bank_w) > target) {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        m2 = nav_bank_weights(u, k, hi, ctx->bank_w);
+    }
+    for (c = 0; c < k; ++c) {
+        gnc_relnav *b = &ctx->bank[c];
+        *b = ctx->ekf;
+        for (i = 0; i < 6; ++i) {
+            b->x[i] += g[i] * (u[c] * s);
+            for (j = 0; j < 6; ++j) {
+                b->P[6 * i + j] -= g[i] * g[j] * (var * m2);
+            }
+        }
+        la_symmetrise(b->P, 6);
+    }
+    for (c = k; c < GNC_NAV_BANK_MAX; ++c) {
+        ctx->bank_w[c] = 0.0;
+    }
+    ctx->bank_n = k;
+    return GNC_OK;
+}
+
+/* A component whose weight falls below this (of the sum 1) is dropped. */
+#define NAV_BANK_DROP 1e-9
+
+/* The bank's cycle: each live component's (nav_ekf_one), its weight times
+ * the likelihood of the bearing at its prior (exp(-nis / 2) / sqrt(det S)),
+ * and the mixture's mean and covariance into ctx->ekf (with the burn in
+ * progress and the rejection count of the heaviest component). ro: the
+ * mixture; its NIS the predictive one (the prior-weighted innovations' mean
+ * against their covariance, spread included); updated, rejected,
+ * consecutive and recovery those of the heaviest component. A single
+ * component left is the EKF from then on. */
+static int nav_bank_step(gnc_nav *ctx, const gnc_relnav_in *ri, const gnc_relnav_in *ri2,
+                         const double z[6], const double meas[3], const double att[2],
+                         int have_meas, double lag, gnc_relnav_out *ro)
+{
+    /* per component: the bearing innovation at its prior, its covariance,
+     * the log-likelihood, and the update's flags */
+    double y[GNC_NAV_BANK_MAX][2], S[GNC_NAV_BANK_MAX][4], ll[GNC_NAV_BANK_MAX];
+    int flag[GNC_NAV_BANK_MAX][4];
+    double ybar[2] = {0.0, 0.0}, Sb[4] = {0.0, 0.0, 0.0, 0.0};
+    double llmax = -HUGE_VAL, sum = 0.0, det, d[6];
+    gnc_relnav_out rk;
+    int c, i, j, st, heavy = -1, live = 0, last = 0;
+    for (c = 0; c < ctx->bank_n; ++c) {
+        gnc_relnav *b = &ctx->bank[c];
+        if (ctx->bank_w[c] == 0.0) {
+            continue;
+        }
+        b->cfg.sigma_angle = ctx->ekf.cfg.sigma_angle;
+        b->cfg.sigma_angle_el = ctx->ekf.cfg.sigma_angle_el;
+        st = nav_ekf_one(ctx, b, ri, ri2, z, meas, att, have_meas, lag, &rk);
+        if (st != GNC_OK) {
+            return st;
+        }
+        y[c][0] = rk.innovation[1];
+        y[c][1] = rk.innovation[2];
+        S[c][0] = rk.S[4];
+        S[c][1] = rk.S[5];
+        S[c][2] = rk.S[7];
+        S[c][3] = rk.S[8];
+        flag[c][0] = rk.updated;
+        flag[c][1] = rk.rejected;
+        flag[c][2] = rk.consecutive;
+        flag[c][3] = rk.recovery;
+        ll[c] = 0.0;
+        if (rk.updated || rk.rejected) {
+            det = S[c][0] * S[c][3] - S[c][1] * S[c][2];
+            if (!(det > 0.0)) {
+                return GNC_ERR_SINGULAR;
+            }
+            ll[c] = -0.5 * rk.nis - 0.5 * gnc_log(det);
+            ybar[0] += ctx->bank_w[c] * y[c][0];
+            ybar[1] += ctx->bank_w[c] * y[c][1];
+        }
+        if (ll[c] > llmax) {
+            llmax = ll[c];
+        }
+    }
+    ro->nis = 0.0;
+    if (ri->meas_valid) {
+        /* the predictive NIS of the mixture (prior weights) */
+        for (c = 0; c < ctx->bank_n; ++c) {
+            double a, bb;
+            if (ctx->bank_w[c] == 0.0) {
+                continue;
+            }
+            a = y[c][0] - ybar[0];
+            bb = y[c][1] - ybar[1];
+            Sb[0] += ctx->bank_w[c] * (S[c][0] + a * a);
+            Sb[1] += ctx->bank_w[c] * (S[c][1] + a * bb);
+            Sb[2] += ctx->bank_w[c] * (S[c][2] + bb * a);
+            Sb[3] += ctx->bank_w[c] * (S[c][3] + bb * bb);
+        }
+        det = Sb[0] * Sb[3] - Sb[1] * Sb[2];
+        if (!(det > 0.0)) {
+            return GNC_ERR_SINGULAR;
+        }
+        ro->nis = (ybar[0] * (Sb[3] * ybar[0] - Sb[1] * ybar[1])
+                   + ybar[1] * (Sb[0] * ybar[1] - Sb[2] * ybar[0])) / det;
+    }
+    /* the posterior weights; those below NAV_BANK_DROP dropped */
+    for (c = 0; c < ctx->bank_n; ++c) {
+        if (ctx->bank_w[c] != 0.0) {
+            ctx->bank_w[c] *= gnc_exp(ll[c] - llmax);
+            sum += ctx->bank_w[c];
+        }
+    }
+    if (!(sum > 0.0)) {
+        return GNC_ERR_SINGULAR;
+    }
+    for (c = 0; c < ctx->bank_n; ++c) {
+        ctx->bank_w[c] /= sum;
+        if (ctx->bank_w[c] < NAV_BANK_DROP) {
+            ctx->bank_w[c] = 0.0;
+        }
+    }
+    sum = 0.0;
+    for (c = 0; c < ctx->bank_n; ++c) {
+        sum += ctx->bank_w[c];
+    }
+    /* the mixture */
+    la_zero(ctx->ekf.x, 6);
+    la_zero(ctx->ekf.P, 36);
+    for (c = 0; c < ctx->bank_n; ++c) {
+        if (ctx->bank_w[c] == 0.0) {
+            continue;
+        }
+        ctx->bank_w[c] /= sum;
+        live += 1;
+        last = c;
+        if (heavy < 0 || ctx->bank_w[c] > ctx->bank_w[heavy]) {
+            heavy = c;
+        }
+        for (i = 0; i < 6; ++i) {
+            ctx->ekf.x[i] += ctx->bank_w[c] * ctx->bank[c].x[i];
+        }
+    }
+    for (c = 0; c < ctx->bank_n; ++c) {
+        if (ctx->bank_w[c] == 0.0) {
+            continue;
+        }
+        la_sub(ctx->bank[c].x, ctx->ekf.x, d);
+        la_sub(ctx->bank[c].x + 3, ctx->ekf.x + 3, d + 3);
+        for (i = 0; i < 6; ++i) {
+            for (j = 0; j < 6; ++j) {
+                ctx->ekf.P[6 * i + j] += ctx->bank_w[c] * (ctx->bank[c].P[6 * i + j] + d[i] * d[j]);
+            }
+        }
+    }
+    la_symmetrise(ctx->ekf.P, 6);
+    la_copy(ctx->bank[heavy].burn_dv, ctx->ekf.burn_dv, 3);
+    ctx->ekf.consecutive = ctx->bank[heavy].consecutive;
+    ctx->ekf.rejected = ctx->bank[heavy].rejected;
+    if (live == 1) {
+        ctx->ekf = ctx->bank[last]; /* the mixture of one: that component itself */
+        ctx->bank_n = 0;
+    }
+    la_copy(ctx->ekf.x, ro->x, 6);
+    la_copy(ctx->ekf.P, ro->P, 36);
+    ro->updated = flag[heavy][0];
+    ro->rejected = flag[heavy][1];
+    ro->consecutive = flag[heavy][2];
+    ro->recovery = flag[heavy][3];
+    ro->bearing_only = ri->bearing_only;
+    return GNC_OK;
+}
+
+/* Components of the bank alive (0: the EKF alone). */
+static int nav_bank_live(const gnc_nav *ctx)
+{
+    int c, live = 0;
+    for (c = 0; c < ctx->bank_n; ++c) {
+        live += ctx->bank_w[c] != 0.0;
+    }
+    return live;
+}
+
 /* The relative-navigation EKF's cycle to in->t; nonzero status: it failed.
  * A measurement taken lag seconds before in->t (meas already in the Hill
  * frame of its own time) is applied there: the
  * filter is propagated to in->t - lag, updated, then propagated over lag;
- * the burn's Delta-v of the cycle goes in the first step. */
+ * the burn's Delta-v of the cycle goes in the first step. Started on a
+ * bearing-only measurement with cfg.bank > 1, the EKF is a bank of them
+ * (gnc_nav_config.bank) until a ranged measurement. */
 static int nav_ekf(gnc_nav *ctx, const gnc_nav_in *in, double n, const double z[6],
                    const double dv_H[3], const double meas[3], const double att[2],
                    int have_meas, double lag, gnc_nav_out *out)
 {
-    gnc_relnav_in ri;
+    gnc_relnav_in ri, ri2;
     gnc_relnav_out ro;
-    double P0[36], x0[6], burn_dv[3];
+    double P0[36], x0[6];
     int st, i;
     la_copy(dv_H, ri.dv, 3);
     if (!ctx->ekf_on) {
@@ -422,10 +729,19 @@ static int nav_ekf(gnc_nav *ctx, const gnc_nav_in *in, double n, const double z[
         if (st != GNC_OK) {
             return st;
         }
+        ctx->bank_n = 0;
+        if (have_meas && in->meas_bearing_only && ctx->cfg.bank > 1.0) {
+            st = nav_bank_split(ctx, (int)ctx->cfg.bank);
+            if (st != GNC_OK) {
+                return st;
+            }
+        }
         ctx->ekf_on = 1;
         ctx->ekf_t = in->t;
         la_zero(ri.dv, 3);
         out->flags |= GNC_NAV_FLAG_EKF_STARTED;
+    } else if (ctx->bank_n > 0 && have_meas && !in->meas_bearing_only) {
+        ctx->bank_n = 0; /* a range: the mixture flies on as one EKF */
     }
     /* lag is in [0, in->t - ekf_t] (gnc_nav_step); the difference may round
      * a hair below zero */
@@ -446,53 +762,28 @@ static int nav_ekf(gnc_nav *ctx, const gnc_nav_in *in, double n, const double z[
     if (st != GNC_OK) {
         return st;
     }
-    st = gnc_relnav_step(&ctx->ekf, &ri, &ro);
+    /* from the measurement's time to now: no Delta-v, no measurement */
+    ri2 = ri;
+    if (lag > 0.0) {
+        ri2.dt = lag;
+        la_zero(ri2.dv, 3);
+        ri2.meas_valid = 0;
+        st = nav_ref(ctx, in->t - lag, &ri2);
+        if (st != GNC_OK) {
+            return st;
+        }
+    }
+    if (ctx->bank_n > 0) {
+        st = nav_bank_step(ctx, &ri, &ri2, z, meas, att, have_meas, lag, &ro);
+    } else {
+        st = nav_ekf_one(ctx, &ctx->ekf, &ri, &ri2, z, meas, att, have_meas, lag, &ro);
+    }
     ctx->ekf_t = in->t;
     if (st != GNC_OK) {
         return st;
     }
-    if (!have_meas && ctx->cfg.sigma_gps_rel > 0.0) {
-        /* no camera this cycle: the GPS solution z (fresh: this path runs only
-         * with a fix within gps_max_age) as a position measurement */
-        st = gnc_relnav_update_position(&ctx->ekf, z, ctx->cfg.sigma_gps_rel
-                                                          * ctx->cfg.sigma_gps_rel);
-        if (st != GNC_OK) {
-            return st;
-        }
-        la_copy(ctx->ekf.x, ro.x, 6);
-        la_copy(ctx->ekf.P, ro.P, 36);
-    }
-    if (have_meas && (att[0] > 0.0 || att[1] > 0.0)) {
-        double mf[3];
-        la_copy(meas, mf, 3);
-        if (ri.bearing_only) {
-            mf[0] = la_norm(ctx->ekf.x); /* no range measured: the estimate's */
-        }
-        nav_bearing_floor(&ctx->ekf, mf, att);
-        la_copy(ctx->ekf.P, ro.P, 36);
-    }
     if (have_meas) {
         ctx->meas_used_t = in->meas_t;
-    }
-    if (lag > 0.0) {
-        /* from the measurement's time to now; the burn in progress is kept
-         * (a step without Delta-v would end it) */
-        gnc_relnav_out ro2;
-        la_copy(ctx->ekf.burn_dv, burn_dv, 3);
-        ri.dt = lag;
-        la_zero(ri.dv, 3);
-        ri.meas_valid = 0;
-        st = nav_ref(ctx, in->t - lag, &ri);
-        if (st != GNC_OK) {
-            return st;
-        }
-        st = gnc_relnav_step(&ctx->ekf, &ri, &ro2);
-        if (st != GNC_OK) {
-            return st;
-        }
-        la_copy(burn_dv, ctx->ekf.burn_dv, 3);
-        la_copy(ro2.x, ro.x, 6);
-        la_copy(ro2.P, ro.P, 36);
     }
     la_copy(ro.x, ctx->x, 6);
     out->source = GNC_NAV_RELNAV;
@@ -500,6 +791,7 @@ static int nav_ekf(gnc_nav *ctx, const gnc_nav_in *in, double n, const double z[
     out->nis = (ro.updated || ro.rejected) ? ro.nis : 0.0;
     out->consecutive = ro.consecutive;
     out->recovery = ro.recovery;
+    out->bank = nav_bank_live(ctx);
     if (ro.rejected) {
         out->flags |= GNC_NAV_FLAG_REJECTED;
     }

@@ -255,6 +255,7 @@ static const gnc_pkt_field gnc_pkt_relnav_step_resp[] = {
     {offsetof(gnc_relnav_out, consecutive), 1, 1},
     {offsetof(gnc_relnav_out, recovery), 1, 1},
     {offsetof(gnc_relnav_out, bearing_only), 1, 1},
+    {offsetof(gnc_relnav_out, S), 9, 0},
 };
 
 static const gnc_pkt_field gnc_pkt_kepler_req[] = {
@@ -539,6 +540,7 @@ static const gnc_pkt_field gnc_pkt_nav_config_req[] = {
     {offsetof(gnc_nav_config, target_sigma), 4, 0},
     {offsetof(gnc_nav_config, refine_s), 1, 0},
     {offsetof(gnc_nav_config, refine_range), 1, 0},
+    {offsetof(gnc_nav_config, bank), 1, 0},
 };
 
 static const gnc_pkt_field gnc_pkt_nav_set_target_req[] = {
@@ -596,6 +598,7 @@ static const gnc_pkt_field gnc_pkt_nav_step_resp[] = {
     {offsetof(gnc_nav_out, clock_state), 1, 1},
     {offsetof(gnc_nav_out, target_refined), 1, 1},
     {offsetof(gnc_nav_out, target_shift_H), 3, 0},
+    {offsetof(gnc_nav_out, bank), 1, 1},
 };
 
 static const gnc_pkt_field gnc_pkt_prop_config_req[] = {
@@ -801,7 +804,7 @@ static const gnc_pkt_call gnc_pkt_calls[] = {
     {GNC_APID_MEKF_STEP, gnc_pkt_mekf_step_req, 6, 22, gnc_pkt_mekf_step_resp, 11, 26},
     {GNC_APID_RELNAV_CONFIG, gnc_pkt_relnav_config_req, 15, 15, NULL, 0, 1},
     {GNC_APID_RELNAV_RESET, gnc_pkt_relnav_reset_req, 2, 42, NULL, 0, 1},
-    {GNC_APID_RELNAV_STEP, gnc_pkt_relnav_step_req, 8, 16, gnc_pkt_relnav_step_resp, 10, 58},
+    {GNC_APID_RELNAV_STEP, gnc_pkt_relnav_step_req, 8, 16, gnc_pkt_relnav_step_resp, 11, 67},
     {GNC_APID_KEPLER, gnc_pkt_kepler_req, 4, 8, gnc_pkt_kepler_resp, 2, 7},
     {GNC_APID_LAMBERT, gnc_pkt_lambert_req, 7, 11, gnc_pkt_lambert_resp, 2, 7},
     {GNC_APID_CW_TARGETING, gnc_pkt_cw_targeting_req, 5, 14, gnc_pkt_cw_targeting_resp, 2, 7},
@@ -822,9 +825,9 @@ static const gnc_pkt_call gnc_pkt_calls[] = {
     {GNC_APID_SUN_DIRECTION, gnc_pkt_sun_direction_req, 1, 1, gnc_pkt_sun_direction_resp, 1, 4},
     {GNC_APID_ECLIPSE, gnc_pkt_eclipse_req, 3, 7, gnc_pkt_eclipse_resp, 1, 2},
     {GNC_APID_ORBIT_CHECK, gnc_pkt_orbit_check_req, 4, 8, NULL, 0, 1},
-    {GNC_APID_NAV_CONFIG, gnc_pkt_nav_config_req, 46, 56, NULL, 0, 1},
+    {GNC_APID_NAV_CONFIG, gnc_pkt_nav_config_req, 47, 57, NULL, 0, 1},
     {GNC_APID_NAV_SET_TARGET, gnc_pkt_nav_set_target_req, 3, 7, NULL, 0, 1},
-    {GNC_APID_NAV_STEP, gnc_pkt_nav_step_req, 17, 32, gnc_pkt_nav_step_resp, 28, 58},
+    {GNC_APID_NAV_STEP, gnc_pkt_nav_step_req, 17, 32, gnc_pkt_nav_step_resp, 29, 59},
     {GNC_APID_PROP_CONFIG, gnc_pkt_prop_config_req, 8, 112, NULL, 0, 1},
     {GNC_APID_PROP_PARTNERS, NULL, 0, 0, gnc_pkt_prop_partners_resp, 2, 18},
     {GNC_APID_PROP_SELECT, gnc_pkt_prop_select_req, 3, 8, gnc_pkt_prop_select_resp, 3, 6},

@@ -461,6 +461,10 @@ static int relnav_update_bearing(gnc_relnav *ctx, const double z[3], gnc_relnav_
             out->nis = y[0] * (Si[0] * y[0] + Si[1] * y[1])
                        + y[1] * (Si[2] * y[0] + Si[3] * y[1]);
             out->bearing_only = 1;
+            out->S[4] = S[0];
+            out->S[5] = S[1];
+            out->S[7] = S[2];
+            out->S[8] = S[3];
             if (ctx->cfg.gate > 0.0
                 && out->nis > (ctx->cfg.gate_bearing > 0.0 ? ctx->cfg.gate_bearing
                                                            : ctx->cfg.gate)) {
@@ -536,6 +540,7 @@ static int relnav_update(gnc_relnav *ctx, const double z[3], gnc_relnav_out *out
         return GNC_ERR_SINGULAR;
     }
     la_copy(y, out->innovation, 3);
+    la_copy(S, out->S, 9);
     out->nis = 0.0;
     for (i = 0; i < 3; ++i) {
         for (j = 0; j < 3; ++j) {
@@ -627,6 +632,7 @@ int gnc_relnav_step(gnc_relnav *ctx, const gnc_relnav_in *in, gnc_relnav_out *ou
     out->nis = 0.0;
     out->bearing_only = 0;
     la_zero(out->innovation, 3);
+    la_zero(out->S, 9);
     if (in->dv[0] != 0.0 || in->dv[1] != 0.0 || in->dv[2] != 0.0) {
         /* one burn: its execution error on the velocity, then the impulse */
         st = gnc_relnav_burn_noise(&ctx->cfg, ctx->burn_dv, in->dv, Q);

@@ -499,3 +499,136 @@ def test_no_refinement_beyond_its_range_or_when_off() -> None:
             assert not out.target_refined
     with pytest.raises(GncDomainError):
         Nav(NavConfig(refine_s=-1.0))
+
+
+class FarTruth(Truth):
+    """The chaser where the angles-only phase starts: 25 km behind, 3.4 km
+    below, drifting forward."""
+
+    @staticmethod
+    def rho(t: float) -> np.ndarray:
+        s = t - T0
+        return np.array([-3400.0, -25000.0 + 5.6 * s, -100.0, 0.0, 5.6, 0.0])
+
+
+def _burn_q(cfg: NavConfig, D: np.ndarray) -> np.ndarray:
+    """The execution error of a burn of Delta-v D (gnc_relnav.h), by hand."""
+    DD = np.outer(D, D)
+    return (cfg.dv_sigma_frac**2 * DD + cfg.dv_sigma_dir**2 * ((D @ D) * np.eye(3) - DD)
+            + cfg.dv_sigma_floor**2 * np.eye(3))
+
+
+@pytest.mark.parametrize("bank", [7, 11])
+def test_angles_only_bank_matches_an_independent_mixture(bank: int) -> None:
+    """Started on a bearing, the EKF is a bank of seven or eleven split along the line
+    of sight (the catalogue's 2 km along-track at 25 km); it is checked cycle
+    by cycle against a mixture built here: tools/analysis/angles_bank's split
+    and iterated EKF update (numpy), the CW transition by expm, each
+    component weighted by the likelihood of the bearing at its prior, the
+    predictive NIS of the mixture; through a burn and cycles without a
+    sample. A ranged sample makes it one EKF."""
+    from fsw_tools.analysis import angles_bank as ab
+
+    truth = FarTruth(200.0)
+    sigma = 2e-4
+    cfg = NavConfig(gate=0.0, sigma_angle=sigma, bank=float(bank), coast_s=0.0,
+                    p0=(200.0**2, 2000.0**2, 200.0**2, 1e-3, 1e-3, 1e-3),
+                    dv_sigma_frac=0.01, dv_sigma_dir=0.01, dv_sigma_floor=1e-3)
+    cam = camera_frame(np.array([0.0, 0.0, 1.0]))
+    nav, gps = Nav(cfg), GpsFilter(cfg, truth)
+    nav.set_target(truth.r0, truth.v0, T0)
+    rng = np.random.default_rng(11)
+    q_BN = Rotation.random(random_state=4).as_quat()
+    q_BN = np.r_[q_BN[3], q_BN[:3]]
+    dv_N = np.array([0.02, -0.05, 0.01])
+    comps, n = None, None
+    seen_bank = set()
+    for k in range(1, 80):
+        t = T0 + k
+        r_c, v_c = truth.chaser(t)
+        inp = NavInput(t=t, gps_t=t, gps_r_N=r_c, gps_v_N=v_c, q_BN=q_BN)
+        if k < 5:  # the GPS filter alone
+            nav.step(inp)
+            x_gps, _, _ = gps.step(t, t, r_c, v_c)
+            continue
+        sample = k % 10 != 7
+        if sample:
+            meas = camera_measurement(truth, t, q_BN, cam)
+            meas[1:] += rng.normal(0.0, sigma, 2)
+            meas[0] = 0.0
+            inp.meas, inp.meas_t, inp.bearing_only = meas, t, True
+            z = to_hill(np.r_[1.0, meas[1:]], t, truth, q_BN, cam)[1:]
+        if k == 30:
+            inp.dv_N = dv_N
+        out = nav.step(inp)
+        if comps is None:
+            # started from the GPS estimate carried to now, split, updated at once
+            assert out.flags & NavFlag.EKF_STARTED, out.ekf_status
+            assert out.flags & NavFlag.BEARING_ONLY
+            n = mean_motion(*truth.target(t - 1))
+            comps = ab.split(cw_phi(n, 1.0) @ x_gps, np.diag(np.asarray(cfg.p0, float)),
+                             bank)
+        else:
+            phi, Q = cw_phi(n, 1.0), ab.accel_noise(cfg.accel_psd, 1.0)
+            moved = []
+            for x, P, w in comps:
+                x, P = x.copy(), P.copy()
+                if k == 30:
+                    dv_H = hill(*truth.target(t))[0] @ dv_N
+                    P[3:, 3:] += _burn_q(cfg, dv_H)
+                    x[3:] += dv_H
+                moved.append((phi @ x, phi @ P @ phi.T + Q, w))
+            comps = moved
+        if sample:
+            upd, lls, ys, Ss = [], [], [], []
+            for x, P, _w in comps:
+                H = ab.jacobian(x)
+                ys.append(ab.wrap(z - ab.bearings(x)))
+                Ss.append(H @ P @ H.T + np.diag([(sigma / math.cos(ab.bearings(x)[1])) ** 2,
+                                                 sigma**2]))
+                xu, Pu, ll = ab.iekf_update(x, P, z, sigma)
+                upd.append((xu, Pu))
+                lls.append(ll)
+            w = np.array([c[2] for c in comps])
+            ybar = sum(wi * y for wi, y in zip(w, ys, strict=True))
+            Sbar = sum(wi * (S + np.outer(y - ybar, y - ybar))
+                       for wi, y, S in zip(w, ys, Ss, strict=True))
+            assert out.nis == pytest.approx(float(ybar @ np.linalg.solve(Sbar, ybar)),
+                                            rel=1e-6, abs=1e-6)
+            w = w * np.exp(np.array(lls) - max(lls))
+            w /= w.sum()
+            w[w < 1e-9] = 0.0
+            w /= w.sum()
+            comps = [(xu, Pu, wi) for (xu, Pu), wi in zip(upd, w, strict=True) if wi > 0.0]
+        else:
+            assert out.flags & NavFlag.COASTING and out.nis == 0.0
+        xm = sum(c[2] * c[0] for c in comps)
+        Pm = sum(c[2] * (c[1] + np.outer(c[0] - xm, c[0] - xm)) for c in comps)
+        assert out.source == NavSource.RELNAV and out.bank == (len(comps) if len(comps) > 1 else 0)
+        seen_bank.add(out.bank)
+        dx = np.abs(out.x_H - xm)
+        assert np.all(dx <= 1e-9 * (1.0 + np.abs(xm))), (k, dx)
+        cov = np.array([[out.cov_pos[0], out.cov_pos[1], out.cov_pos[2]],
+                        [out.cov_pos[1], out.cov_pos[3], out.cov_pos[4]],
+                        [out.cov_pos[2], out.cov_pos[4], out.cov_pos[5]]])
+        np.testing.assert_allclose(cov, Pm[:3, :3], rtol=1e-8, atol=1e-8)
+    assert max(seen_bank) == bank  # the bank flew with every component for a while
+    # and it near the truth, its range within the stated sigma
+    err = out.x_H[:3] - truth.rho(t)[:3]
+    assert float(err @ np.linalg.solve(cov, err)) < 16.27
+    # a ranged sample: one EKF from then on
+    t += 1
+    r_c, v_c = truth.chaser(t)
+    meas = camera_measurement(truth, t, q_BN, cam)
+    out = nav.step(NavInput(t=t, gps_t=t, gps_r_N=r_c, gps_v_N=v_c, q_BN=q_BN, meas=meas,
+                            meas_t=t))
+    assert out.bank == 0 and not out.flags & NavFlag.EKF_STARTED
+    assert not out.flags & NavFlag.BEARING_ONLY and out.source == NavSource.RELNAV
+
+
+def test_bank_sizes_are_checked() -> None:
+    for bad in (12.0, 3.5, -1.0, math.nan):
+        with pytest.raises(GncDomainError):
+            Nav(NavConfig(bank=bad))
+    for ok in (0.0, 1.0, 2.0, 3.0, 7.0, 11.0):
+        Nav(NavConfig(bank=ok))

@@ -39,18 +39,29 @@ def test_one_component_is_the_flight_filters_update() -> None:
 def test_the_split_keeps_the_priors_mean_and_covariance() -> None:
     P = ab.catalogue_prior()
     x = np.array(ab.X0)
-    comps = ab.split(x, P, 7)
-    w = np.array([c[2] for c in comps])
-    assert abs(w.sum() - 1.0) < 1e-12
-    mean = sum(c[2] * c[0] for c in comps)
-    cov = sum(c[2] * (c[1] + np.outer(c[0] - mean, c[0] - mean)) for c in comps)
-    np.testing.assert_allclose(mean, x, rtol=0, atol=1e-9)
     e = np.r_[-x[:3] / np.linalg.norm(x[:3]), np.zeros(3)]
     var = e @ P @ e
-    assert np.max(np.abs(cov - P)) < 0.01 * var
-    # each component is narrow along the line of sight: a seventh of 4 sigma, halved
-    assert all(abs(e @ c[1] @ e - (4.0 * math.sqrt(var) / 6 / 2) ** 2) < 1e-6 * var
-               for c in comps)
+    for k in (2, 3, 5, 7, 11):
+        comps = ab.split(x, P, k)
+        w = np.array([c[2] for c in comps])
+        assert abs(w.sum() - 1.0) < 1e-12
+        mean = sum(c[2] * c[0] for c in comps)
+        cov = sum(c[2] * (c[1] + np.outer(c[0] - mean, c[0] - mean)) for c in comps)
+        np.testing.assert_allclose(mean, x, rtol=0, atol=1e-9)
+        assert np.max(np.abs(cov - P)) < 1e-12 * var
+        # the means h prior sigmas apart along the line of sight (one sigma,
+        # or +-3 sigma from seven on), each component with h / 2 as its own
+        # sigma there (more for 2 and 3, where the weights cannot spread
+        # further), positive definite
+        h = min(1.0, 6.0 / (k - 1))
+        offsets = np.array([e @ (c[0] - x) for c in comps]) / math.sqrt(var)
+        np.testing.assert_allclose(offsets, h * (np.arange(k) - 0.5 * (k - 1)), atol=1e-9)
+        own = np.array([e @ c[1] @ e for c in comps]) / var
+        want = {2: 0.75, 3: 1.0 / 3.0}.get(k, 0.25 * h * h)
+        np.testing.assert_allclose(own, want, rtol=1e-9)
+        assert all(np.all(np.linalg.eigvalsh(c[1]) > 0.0) for c in comps)
+        # the weights fall off away from the middle, symmetric
+        assert np.allclose(w, w[::-1]) and w[k // 2] >= w.max() - 1e-15
     assert len(ab.split(x, P, 1)) == 1
 
 

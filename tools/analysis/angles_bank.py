@@ -21,8 +21,14 @@ Everything in numpy, written here; nothing reaches a packet.
 Run: ``python tools/analysis/angles_bank.py --runs 40 --steps 1500 --bank 7``
 (prints the NEES and the signed and rms range error by tenth of the span; the
 last line is one JSON object). Seen (40 runs, 1,500 s, seed 3): bank 1 NEES
-5.05, mean range error -2.4 % -> -5.0 %, rms 6.3 % at the end; bank 7 NEES
-3.14 (inside the 40-run band [2.34, 3.74]), +0.2 % -> -1.2 %, rms 3.6 %.
+5.05, mean range error -2.4 % -> -5.0 %, rms 6.3 % at the end; the flight's
+bank of 11 (``split``: means 0.6 sigma apart, +-3 sigma) NEES 3.07 (the
+40-run band [2.34, 3.74]), +0.3 % -> -1.0 %, rms 3.5 %. Seven one sigma
+apart (+-3 sigma) gave 3.44 and -2.5 %, rms 4.3 % (their components too wide
+to linearise); seven +-2 sigma (stop 35's split) 3.14 and -1.2 %, but in the
+mission a run whose catalogue error was 3.15 sigma along-track sat beyond the
+outermost component for the whole angles-only phase (NEES 11; issue #15's
+note, stop 36).
 """
 
 from __future__ import annotations
@@ -116,21 +122,50 @@ def catalogue_prior(n: float = N) -> np.ndarray:
     return P
 
 
+#: the bank's span: component means at most this many prior sigmas from the
+#: middle, one sigma apart at most (gnc_nav.c NAV_BANK_SPAN)
+BANK_SPAN = 3.0
+
+
+def _weights(u: np.ndarray, a: float) -> tuple[np.ndarray, float]:
+    w = np.array([math.exp(-a * ui * ui) for ui in u])
+    w /= w.sum()
+    return w, float(w @ u**2)
+
+
 def split(x: np.ndarray, P: np.ndarray, k: int) -> list[tuple[np.ndarray, np.ndarray, float]]:
-    """k components of (x, P) along the line of sight: means 4 sigma apart end
-    to end, each with half the spacing as its sigma there, prior weights."""
+    """k components of (x, P) along the line of sight e, as the flight
+    bank splits (gnc_nav.c ``nav_bank_split``): means h prior sigmas apart,
+    h = min(1, 2 BANK_SPAN / (k - 1)) (u_j = h (j - (k - 1) / 2): +-3 sigma
+    from 7 components on), each with h / 2 as its own sigma there; weights
+    exp(-a u_j^2) with a such that m2 = sum w u^2 = 1 - h^2 / 4 (equal
+    weights where even they spread less, the components' own variance then
+    1 - m2); with s^2 = e' P e and g = P e / s^2 the means x + g u_j s and
+    the covariances P - g g' s^2 m2: the mixture has the prior's mean and
+    covariance."""
     if k <= 1:
         return [(x.copy(), P.copy(), 1.0)]
     e = np.r_[-x[:3] / np.linalg.norm(x[:3]), np.zeros(3)]
     var = float(e @ P @ e)
     s = math.sqrt(var)
     g = P @ e / var
-    offsets = np.linspace(-2.0, 2.0, k) * s
-    spacing = offsets[1] - offsets[0]
-    Pc = P - np.outer(g, g) * (var - (spacing / 2.0) ** 2)
-    w = np.exp(-0.5 * (offsets / s) ** 2)
-    w /= w.sum()
-    return [(x + g * o, Pc.copy(), float(wi)) for o, wi in zip(offsets, w, strict=True)]
+    h = min(1.0, 2.0 * BANK_SPAN / (k - 1))
+    u = h * (np.arange(k) - 0.5 * (k - 1))
+    target = 1.0 - 0.25 * h * h
+    w, m2 = _weights(u, 0.0)
+    if m2 > target:
+        lo, hi = 0.0, 1.0
+        while _weights(u, hi)[1] > target:
+            hi *= 2.0
+        for _ in range(64):
+            mid = 0.5 * (lo + hi)
+            if _weights(u, mid)[1] > target:
+                lo = mid
+            else:
+                hi = mid
+        w, m2 = _weights(u, hi)
+    Pc = P - np.outer(g, g) * (var * m2)
+    return [(x + g * (ui * s), Pc.copy(), float(wi)) for ui, wi in zip(u, w, strict=True)]
 
 
 def monte_carlo(runs: int, steps: int, bank: int, seed: int = 3, dt: float = 1.0,

@@ -182,6 +182,7 @@ _RELNAV_OUT = [
     ("consecutive", 1, "", "consecutive rejections"),
     ("recovery", 1, "", "0 none, 1 covariance inflated, 2 reset from the measurement"),
     ("bearing_only", 1, "", "1: the measurement was bearing-only (NIS of 2 dof)"),
+    ("S", 9, "", "innovation covariance at the prior, rows as innovation (0: no measurement)"),
 ]
 
 _PLAN = [
@@ -249,6 +250,8 @@ _NAV_CONFIG = [
      "Hill R, T, N and the along-track drift rate (0: none)"),
     ("refine_s", 1, "s", "target orbit refinement window (0: never)"),
     ("refine_range", 1, "m", "refine only while the estimate's range is inside this"),
+    ("bank", 1, "", "EKF components of the range-parameterised bank while angles-only "
+     "(0 or 1: one EKF; 2 to 11)"),
 ]
 
 _NAV_IN = [
@@ -300,6 +303,7 @@ _NAV_OUT = [
     ("clock_state", 1, "", "gnc_nav_clock bits: 1 disciplined, 2 updated, 4 rejected, 8 reset"),
     ("target_refined", 1, "", "1: the target's ephemeris re-anchored on the measurements"),
     ("target_shift_H", 3, "m", "that shift, Hill (the former frame)"),
+    ("bank", 1, "", "components of the range-parameterised bank alive (0: one EKF)"),
 ]
 
 _PROP_CONFIG = [

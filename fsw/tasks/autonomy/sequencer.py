@@ -85,6 +85,17 @@ SMALL_BURN_LEAD_S = 240.0
 CROSSING_STEP_S = 60.0
 #: mid-course corrections at these fractions of a transfer's time
 CORRECTIONS = (0.5, 0.8)
+#: a transfer also corrects as soon as the navigation's position and velocity
+#: sigmas are both below this fraction of what they were when its last burn
+#: was planned: the handover from angles-only to ranged navigation takes the
+#: position sigma from about 500 m to metres within a minute, and the
+#: estimate then shows where the coast planned on the old one really goes
+#: (campaign b1, seed 1598941262: a far-hold transfer planned on a 440 m
+#: along-track error passed 90 m from the target; seen 86 s after the
+#: handover, 1,000 s before the next scheduled correction, it went SAFE);
+#: only while the sigma it was planned with was at least a third of the hold
+#: tolerance (a ranged filter converging from 17 m to 3 m is not news)
+RETARGET_FACTOR = 0.25
 #: an inspection correction is cut to this fraction of the translation limit
 TRANSLATE_FRACTION = 0.95
 #: velocity corrections per orbit that keep the inspection circle centred
@@ -155,6 +166,9 @@ class Leg:
     #: arrest is made at once, never stretching the wait
     timed: bool = False
     checkpoints: list[float] = field(default_factory=list)
+    #: the navigation's RSS position and velocity sigmas when the transfer's
+    #: last burn was planned (RETARGET_FACTOR)
+    sigma_planned: tuple[float, float] | None = None
 
 
 @dataclass
@@ -433,11 +447,20 @@ class Sequencer:
                                if (1 - f) * tof > 2 * lead + 60]
             v_dep, _, _ = self.core.cw_transfer(n, x1, leg.rho_f, tof)
             leg.stage = 1
+            leg.sigma_planned = self._nav_sigmas()
             out.burn = self._order(t_exec, sub(v_dep, x1[3:]), f"{leg.name}: first burn")
             out.pointing = "burn"
             return
-        if leg.stage == 1 and leg.checkpoints and t >= leg.checkpoints[0] - lead:
+        due = leg.stage == 1 and bool(leg.checkpoints) and t >= leg.checkpoints[0] - lead
+        if due:
             leg.checkpoints.pop(0)
+        elif leg.stage == 1 and self._nav_improved(leg, t, lead):
+            due = True
+            old, now = leg.sigma_planned, self._nav_sigmas()
+            out.events.append(f"{leg.name}: navigation {old[0]:.0f} m {old[1]:.3f} m/s -> "
+                              f"{now[0]:.0f} m {now[1]:.3f} m/s (1-sigma): correction")
+        if due:
+            leg.sigma_planned = self._nav_sigmas()
             t_exec = t + lead
             x1 = self._coast(x, n, lead)
             v_dep, _, _ = self.core.cw_transfer(n, x1, leg.rho_f, leg.t_arrive - t_exec)
@@ -588,6 +611,22 @@ class Sequencer:
         """The Δv that removes the CW drift at ``x1`` (vy = -2 n x: the
         centre's radial offset x_c to zero), nothing else changed."""
         return (0.0, -2.0 * n * x1[0] - x1[4], 0.0)
+
+    def _nav_sigmas(self) -> tuple[float, float] | None:
+        """The navigation's RSS position and velocity sigmas (set_context)."""
+        return None if self.ctx is None else (self.ctx[4], self.ctx[5])
+
+    def _nav_improved(self, leg: Leg, t: float, lead: float) -> bool:
+        """Whether the navigation knows the relative state much better than
+        when the transfer's last burn was planned (RETARGET_FACTOR on both
+        sigmas, the old position sigma a third of the hold tolerance or
+        more), with time for a correction's slew before the arrival burn."""
+        now, then = self._nav_sigmas(), leg.sigma_planned
+        if now is None or then is None or leg.t_arrive is None:
+            return False
+        return (3.0 * then[0] > self.plan.hold_tolerance_m
+                and now[0] < RETARGET_FACTOR * then[0] and now[1] < RETARGET_FACTOR * then[1]
+                and leg.t_arrive - (t + lead) > lead + 60)
 
     def _correction_screens(self, leg: Leg, x1: State, dv: Vec3, out: Step) -> bool:
         """Whether a transfer's mid-course correction ``dv`` at ``x1`` may be

@@ -95,7 +95,8 @@ def test_closest_approach_and_nmc() -> None:
     assert d == pytest.approx(min(fine), abs=0.05)
 
 
-def _fly(plan: Plan, rho0, v0, phases, t_max=40000.0, dt=5.0, context=False, arrivals=None):
+def _fly(plan: Plan, rho0, v0, phases, t_max=40000.0, dt=5.0, context=False, arrivals=None,
+         sigmas=None, burns=None, events=None):
     rt, vt = _target()
     rc, vc = _from_hill(rt, vt, np.asarray(rho0, float), np.asarray(v0, float))
     seq = Sequencer(plan, CORE)
@@ -115,8 +116,13 @@ def _fly(plan: Plan, rho0, v0, phases, t_max=40000.0, dt=5.0, context=False, arr
             seq.burn_done(queued.id)
             queued = None
         if context:
-            seq.set_context(t, tuple(rt), tuple(vt), (0.6, 0.7, 0.3), 2.0, 0.002)
+            sp, sv = (2.0, 0.002) if sigmas is None else sigmas(t)
+            seq.set_context(t, tuple(rt), tuple(vt), (0.6, 0.7, 0.3), sp, sv)
         step = seq.step(t, (*rho, *v), N0)
+        if burns is not None and step.burn is not None:
+            burns.append((step.burn.t_exec, step.burn.purpose))
+        if events is not None:
+            events += [(t, e) for e in step.events]
         if arrivals is not None:
             arrivals += [(name, planned, est, rho) for name, planned, est in step.arrivals]
         if step.burn is not None:
@@ -161,6 +167,40 @@ def test_sequence_from_tens_of_km_to_departure_in_nonlinear_truth(context: bool)
     assert rng.min() > plan.keep_out_m
     assert rng[-1] > 1000.0  # departed
     assert dv < plan.delta_v_budget_mps
+
+
+def test_a_transfer_corrects_when_the_navigation_improves() -> None:
+    """A transfer planned while the navigation knew the relative state to a
+    catalogue's 2 km corrects as soon as both its sigmas fall below a quarter
+    of those (the handover from angles-only to ranged navigation), between
+    its scheduled corrections (0.5 and 0.8 of the transfer time); not when
+    the sigmas it was planned with were already small against the hold
+    tolerance, nor while they stay."""
+    rho0 = [-4000.0, -40000.0, 0.0]
+    v0 = [0.0, 1.5 * N0 * 4000.0, 0.0]
+    seen = {}
+    for case, before, after in (("handover", (2000.0, 0.5), (20.0, 0.005)),
+                                ("small", (30.0, 0.01), (5.0, 0.001)),
+                                ("same", (2000.0, 0.5), (2000.0, 0.5))):
+        burns: list = []
+        events: list = []
+        _fly(Plan(), rho0, v0, ["PHASING"], t_max=12000.0, context=True, burns=burns,
+             events=events, sigmas=lambda t, b=before, a=after: b if t < 3000.0 else a)
+        seen[case] = ([tb for tb, p in burns if p == "to far hold: correction"],
+                      [(t, e) for t, e in events if "navigation" in e])
+    first = next(tb for tb, p in burns if p == "to far hold: first burn")
+    t_arrive = next(tb for tb, p in burns if p == "to far hold: arrival burn")
+    scheduled = [first + f * (t_arrive - first) for f in (0.5, 0.8)]
+    for case in ("small", "same"):
+        corrections, nav_events = seen[case]
+        assert not nav_events and len(corrections) == 2, case
+        assert np.allclose(corrections, scheduled, atol=10.0), (case, corrections, scheduled)
+    corrections, nav_events = seen["handover"]
+    # one at the improvement (ordered at t = 3000 s, a slew's lead later), then
+    # the scheduled ones
+    assert len(nav_events) == 1 and nav_events[0][0] == 3000.0
+    assert "2000 m 0.500 m/s -> 20 m 0.005 m/s" in nav_events[0][1]
+    assert 3000.0 < corrections[0] < scheduled[0] and len(corrections) == 3
 
 
 def test_collision_check_with_the_covariance() -> None:

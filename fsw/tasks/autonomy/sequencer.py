@@ -96,6 +96,16 @@ CORRECTIONS = (0.5, 0.8)
 #: only while the sigma it was planned with was at least a third of the hold
 #: tolerance (a ranged filter converging from 17 m to 3 m is not news)
 RETARGET_FACTOR = 0.25
+#: a scheduled mid-course correction due while the chaser is about to come
+#: inside the ranging sensor's reach (the coast crosses it within the
+#: correction's lead and this long after) waits for the ranged navigation:
+#: its slew would turn the camera away just as the range becomes measurable,
+#: and the chaser would cross on its angles-only estimate (campaign b4: each
+#: of the 5 runs whose error inside 5 km exceeded 1 % of range at p99 handed
+#: over at 2.8-4.4 km, after a correction made there). The handover's own
+#: re-target (RETARGET_FACTOR) then corrects on the ranged estimate; a
+#: re-target on the angles-only estimate waits the same way.
+DEFER_WINDOW_S = 300.0
 #: an inspection correction is cut to this fraction of the translation limit
 TRANSLATE_FRACTION = 0.95
 #: velocity corrections per orbit that keep the inspection circle centred
@@ -192,10 +202,13 @@ class Sequencer:
     """Plans and flies the legs of the current phase; see the module doc."""
 
     def __init__(self, plan: Plan, core: GuidanceCore, lead_s: float = 300.0,
-                 translate_max_dv: float = 0.0) -> None:
+                 translate_max_dv: float = 0.0, ranging_reach_m: float = 0.0) -> None:
         self.plan = plan
         self.core = core
         self.lead_s = lead_s
+        #: the relative-navigation sensor's ranging reach (chaser.sensors.
+        #: relnav_range_max_m; DEFER_WINDOW_S; 0: corrections never wait)
+        self.ranging_reach_m = ranging_reach_m
         #: the largest burn the propulsion makes without slewing (the camera
         #: kept on the target; chaser.rcs.translate_max_dv_mps; 0: no limit)
         self.translate_max_dv = translate_max_dv
@@ -454,7 +467,12 @@ class Sequencer:
         due = leg.stage == 1 and bool(leg.checkpoints) and t >= leg.checkpoints[0] - lead
         if due:
             leg.checkpoints.pop(0)
-        elif leg.stage == 1 and self._nav_improved(leg, t, lead):
+            if self._crossing_reach(x, n, lead):
+                due = False
+                out.events.append(f"{leg.name}: correction deferred: the range crosses the "
+                                  f"ranging reach ({self.ranging_reach_m:.0f} m) within its slew")
+        elif (leg.stage == 1 and self._nav_improved(leg, t, lead)
+              and not self._crossing_reach(x, n, lead)):
             due = True
             old, now = leg.sigma_planned, self._nav_sigmas()
             out.events.append(f"{leg.name}: navigation {old[0]:.0f} m {old[1]:.3f} m/s -> "
@@ -611,6 +629,14 @@ class Sequencer:
         """The Δv that removes the CW drift at ``x1`` (vy = -2 n x: the
         centre's radial offset x_c to zero), nothing else changed."""
         return (0.0, -2.0 * n * x1[0] - x1[4], 0.0)
+
+    def _crossing_reach(self, x: State, n: float, lead: float) -> bool:
+        """Whether the coast from ``x`` comes inside the ranging reach within
+        ``lead`` + DEFER_WINDOW_S from outside it."""
+        reach = self.ranging_reach_m
+        if not reach > 0.0 or norm(x[:3]) <= reach:
+            return False
+        return norm(self._coast(x, n, lead + DEFER_WINDOW_S)[:3]) <= reach
 
     def _nav_sigmas(self) -> tuple[float, float] | None:
         """The navigation's RSS position and velocity sigmas (set_context)."""

@@ -81,7 +81,8 @@ class AutonomyTask:
         self.cds: dict = {
             "machine": ModeMachine(),
             "sequencer": Sequencer(self.plan, self.core,
-                                   translate_max_dv=scenario.chaser.rcs.translate_max_dv_mps),
+                                   translate_max_dv=scenario.chaser.rcs.translate_max_dv_mps,
+                                   ranging_reach_m=scenario.chaser.sensors.relnav_range_max_m),
             "target_known": False,
             "target_orbit": None,
             "times": {},

@@ -96,10 +96,10 @@ def test_closest_approach_and_nmc() -> None:
 
 
 def _fly(plan: Plan, rho0, v0, phases, t_max=40000.0, dt=5.0, context=False, arrivals=None,
-         sigmas=None, burns=None, events=None):
+         sigmas=None, burns=None, events=None, **seq_kwargs):
     rt, vt = _target()
     rc, vc = _from_hill(rt, vt, np.asarray(rho0, float), np.asarray(v0, float))
-    seq = Sequencer(plan, CORE)
+    seq = Sequencer(plan, CORE, **seq_kwargs)
     phase_i = 0
     seq.start_phase(phases[0], 0.0)
     t = 0.0
@@ -201,6 +201,39 @@ def test_a_transfer_corrects_when_the_navigation_improves() -> None:
     assert len(nav_events) == 1 and nav_events[0][0] == 3000.0
     assert "2000 m 0.500 m/s -> 20 m 0.005 m/s" in nav_events[0][1]
     assert 3000.0 < corrections[0] < scheduled[0] and len(corrections) == 3
+
+
+def test_a_correction_waits_when_the_chaser_is_about_to_come_in_ranging_reach() -> None:
+    """A scheduled correction whose slew would turn the camera away just as
+    the chaser comes inside the ranging sensor's reach (within the lead and
+    DEFER_WINDOW_S) is not made there, and says so; beyond it, or without a
+    reach, it is made."""
+    from fsw.tasks.autonomy.sequencer import DEFER_WINDOW_S
+
+    rho0 = [-4000.0, -40000.0, 0.0]
+    v0 = [0.0, 1.5 * N0 * 4000.0, 0.0]
+    burns: list = []
+    log, _, _ = _fly(Plan(), rho0, v0, ["PHASING"], t_max=12000.0, burns=burns)
+    lead = Sequencer(Plan(), CORE).lead_s
+    t_c = next(tb for tb, p in burns if p == "to far hold: correction") - lead
+    t, rng = log[:, 0].astype(float), log[:, 2].astype(float)
+    at = float(np.interp(t_c, t, rng))
+    after = float(np.interp(t_c + lead + DEFER_WINDOW_S, t, rng))
+    assert after < at  # closing
+    for reach, deferred in ((0.5 * (at + after), True), (0.9 * after, False), (0.0, False)):
+        b: list = []
+        events: list = []
+        _fly(Plan(), rho0, v0, ["PHASING"], t_max=12000.0, burns=b, events=events,
+             ranging_reach_m=reach)
+        said = [(te, e) for te, e in events if "deferred" in e]
+        corrections = [tb for tb, p in b if p == "to far hold: correction"]
+        if deferred:
+            assert len(said) == 1 and said[0][0] == pytest.approx(t_c, abs=5.0)
+            assert f"ranging reach ({reach:.0f} m)" in said[0][1]
+            assert len(corrections) == 1 and corrections[0] > t_c + lead + 60.0
+        else:
+            assert not said and corrections[0] == pytest.approx(t_c + lead, abs=5.0)
+            assert len(corrections) == 2
 
 
 def test_collision_check_with_the_covariance() -> None:

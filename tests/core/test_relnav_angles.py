@@ -15,6 +15,7 @@ import pytest
 from filterpy.kalman import ExtendedKalmanFilter
 from fsw_tools.analysis.angles_bank import accel_noise as _q_accel
 from fsw_tools.analysis.angles_bank import bearings as _h2
+from fsw_tools.analysis.angles_bank import iekf_update
 from fsw_tools.analysis.angles_bank import jacobian as _jac
 from fsw_tools.analysis.angles_bank import wrap as _wrap2
 from scipy.stats import chi2
@@ -33,29 +34,10 @@ def _cfg(**kw: float) -> relnav.RelnavConfig:
     return relnav.RelnavConfig(**base)
 
 
-def _iekf_update(x: np.ndarray, P: np.ndarray, z2: np.ndarray, R_of, iters: int = 8
-                 ) -> tuple[np.ndarray, np.ndarray]:
-    """The iterated EKF's update (Bell and Cathey 1993) written here: Gauss-
-    Newton on the measurement from the prior x, the covariance in Joseph
-    form with the last iterate's gain."""
-    xi = x.copy()
-    for _ in range(iters):
-        H = _jac(xi)
-        R = R_of(_h2(xi))
-        S = H @ P @ H.T + R
-        K = P @ H.T @ np.linalg.inv(S)
-        xn = x + K @ (_wrap2(z2 - _h2(xi)) - H @ (x - xi))
-        done = np.linalg.norm(xn[:3] - xi[:3]) <= 1e-9 * np.linalg.norm(xi[:3])
-        xi = xn
-        if done:
-            break
-    A = np.eye(6) - K @ H
-    return xi, A @ P @ A.T + K @ R @ K.T
-
-
 @pytest.mark.parametrize("sigma_el", [0.0, 2e-4])
 def test_bearing_only_update_matches_filterpy_and_an_iterated_ekf(sigma_el: float) -> None:
-    """filterpy's predict and an iterated update written here, from a
+    """filterpy's predict and the iterated update of tools/analysis/angles_bank.py
+    (numpy, Bell and Cathey 1993), from a
     catalogue-sized prior at 30 km: the same estimate and covariance. The
     first update moves the estimate by hundreds of metres across the line of
     sight, where one linearisation (filterpy's update alone) is off by more
@@ -90,7 +72,7 @@ def test_bearing_only_update_matches_filterpy_and_an_iterated_ekf(sigma_el: floa
             one = ExtendedKalmanFilter(dim_x=6, dim_z=2)
             one.x, one.P = xp.copy(), Pp.copy()
             one.update(z2, _jac, _h2, R=R_of(_h2(xp)), residual=lambda a, b: _wrap2(a - b))
-        ref.x, ref.P = _iekf_update(xp, Pp, z2, R_of)
+        ref.x, ref.P, _ = iekf_update(xp, Pp, z2, cfg.sigma_angle, sigma_el=s_el)
         # the core's measurement vector: the range slot is not read
         out = core.step(dt, [0.0, z2[0], z2[1]], bearing_only=True)
         assert out.updated == 1 and out.bearing_only == 1

@@ -84,23 +84,27 @@ def accel_noise(psd: float, dt: float) -> np.ndarray:
     return Q
 
 
-def _noise(h: np.ndarray, sigma: float) -> np.ndarray:
-    return np.diag([(sigma / math.cos(h[1])) ** 2, sigma**2])
+def _noise(h: np.ndarray, sigma: float, sigma_el: float | None = None) -> np.ndarray:
+    s_el = sigma if sigma_el is None else sigma_el
+    return np.diag([(sigma / math.cos(h[1])) ** 2, s_el**2])
 
 
 def iekf_update(x: np.ndarray, P: np.ndarray, z: np.ndarray, sigma: float,
-                iters: int = 8) -> tuple[np.ndarray, np.ndarray, float]:
+                iters: int = 8, sigma_el: float | None = None
+                ) -> tuple[np.ndarray, np.ndarray, float]:
     """The iterated EKF's bearing update (Gauss-Newton from the prior, Joseph
     form with the last iterate's gain) and the log-likelihood of z at the
-    prior's linearisation."""
+    prior's linearisation. ``sigma`` is the cross-line-of-sight bearing
+    1-sigma (the azimuth's is sigma / cos(elevation)); ``sigma_el`` the
+    elevation's when it differs."""
     H0 = jacobian(x)
-    S0 = H0 @ P @ H0.T + _noise(bearings(x), sigma)
+    S0 = H0 @ P @ H0.T + _noise(bearings(x), sigma, sigma_el)
     y0 = wrap(z - bearings(x))
     ll = -0.5 * float(y0 @ np.linalg.solve(S0, y0)) - 0.5 * math.log(np.linalg.det(S0))
     xi = x.copy()
     for _ in range(iters):
         H = jacobian(xi)
-        R = _noise(bearings(xi), sigma)
+        R = _noise(bearings(xi), sigma, sigma_el)
         K = P @ H.T @ np.linalg.inv(H @ P @ H.T + R)
         xn = x + K @ (wrap(z - bearings(xi)) - H @ (x - xi))
         done = np.linalg.norm(xn[:3] - xi[:3]) <= 1e-9 * np.linalg.norm(xi[:3])

@@ -157,3 +157,30 @@ def test_tail_off_fires_after_the_valve_closes() -> None:
     m2 = c.mass
     w.step(5)
     assert c.mass == m2  # tailed off completely: no propellant used
+
+
+@pytest.mark.parametrize("rise_tail", [(0.0, 0.0), (0.015, 0.020)])
+def test_on_times_a_rounding_apart_close_together(rise_tail) -> None:
+    """Two thrusters of a balanced group commanded for on-times a few 1e-17 s
+    apart (as an off-pulsing's arithmetic leaves them) burn the propellant of
+    those on-times and turn the body no more than equal on-times do. The tick
+    is stepped between the valve closings; an interval below its resolution
+    is not, and the valve closing there once counted as open for the rest of
+    the tick: one thruster of the pair fired ten times too long (issue #15's
+    translations aborted as 'body turning')."""
+    pulse = 0.010223897250212553
+    near = 0.010223897250212546
+    assert 0.0 < pulse - near < 1e-16
+    out = []
+    for on in ([pulse] * 4, [pulse, near, pulse, near]):
+        w = prop_world(thrusters=_rcs_with(*rise_tail))
+        m0 = w.chaser.mass
+        for _ in range(10):
+            w.set_thruster_on_times(on + [0.0] * 4)
+            w.step(1)
+        w.step(10)  # the tail dies out
+        out.append((m0 - w.chaser.mass, np.array(w.chaser.w)))
+    (used_eq, w_eq), (used_near, w_near) = out
+    assert used_near == pytest.approx(used_eq, rel=1e-9)
+    assert np.linalg.norm(w_eq) < 1e-9
+    assert np.linalg.norm(w_near) < 1e-9

@@ -278,8 +278,13 @@ static void craft_tick(const sim_env *env, sim_craft *c, double t, double dt)
         for (j = 0; j < ncut; ++j) {
             double end = cuts[j];
             if (end - start > tiny) {
+                /* a valve is open over [start, end] when it closes at its end
+                 * or later: a cut within tiny of start is not stepped, and
+                 * the valve that closes there must not count as open over
+                 * the rest of the tick (two on-times 1e-17 s apart kept the
+                 * later one open for the whole tick) */
                 for (i = 0; i < c->n_thrusters; ++i) {
-                    c->thr_level[i] = thrust_level(c->thr_level[i], on_time[i] > start,
+                    c->thr_level[i] = thrust_level(c->thr_level[i], on_time[i] >= end - tiny,
                                                    c->thr_rise[i], c->thr_tail[i], end - start,
                                                    &level[i]);
                 }

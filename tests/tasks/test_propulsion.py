@@ -286,3 +286,95 @@ def test_an_accelerometer_far_from_the_commands_is_not_trusted(ctx) -> None:
     assert made[0] < 0.6 * 0.35
     assert any("accelerometer" in e[2] and "commands" in e[2] for e in ctx.events)
     assert task.faults == 1
+
+
+def _tilted_plant(sc, tilt_deg: float, azimuth_deg: float):
+    """The world's main (+-x) thrusters tilted by a cone angle at an azimuth
+    (scipy's rotation, independent of the world's C code): each thruster's
+    torque per newton about the nominal centre of mass at half load."""
+    from scipy.spatial.transform import Rotation
+
+    rcs = sc.chaser.rcs
+    pos = np.array(rcs.positions_b, dtype=float) - np.array([-0.003, 0.0, 0.0])
+    dirs = np.array(rcs.directions_b, dtype=float)
+    az = math.radians(azimuth_deg)
+    out = []
+    for d in dirs:
+        if abs(d[0]) > 0.999:
+            axis = np.array([0.0, math.cos(az), math.sin(az)])  # normal to x
+            d = Rotation.from_rotvec(math.radians(tilt_deg) * axis).apply(d)
+        out.append(d)
+    return np.cross(pos, np.array(out))
+
+
+def _fly_with_torque(ctx, task, tau_per_N, dv, F, q=(1.0, 0.0, 0.0, 0.0), max_s=200.0):
+    """One burn against a toy rigid body whose wheels hold the attitude: the
+    thrusters' torque (``tau_per_N`` per newton of each, times its on-time)
+    goes into the total angular momentum H that ADCS_STATE reports once a
+    second (h_B; the body rate stays 0). Returns the torque impulse [N m s]
+    of each firing cycle."""
+    H = np.zeros(3)
+    seen = len(ctx.of("THRUSTER_CMD"))
+    impulses = []
+
+    def adcs():
+        ctx.deliver(ADCS_STATE.build(t_tai=ctx.t, mode=3, valid=1, q_BN=tuple(q),
+                                     rate_B=(0.0, 0.0, 0.0), att_error=math.radians(0.1),
+                                     h_wheels=float(np.linalg.norm(H)), h_B=tuple(H),
+                                     wheels_ok=15, flags=1, st_age=0.0, att_sigma=1e-5,
+                                     att_sigma_B=(1e-5,) * 3, heads_used=6, heads_valid=6,
+                                     st_rejected=0))
+
+    adcs()
+    ctx.deliver(PROP_ARM.build(t_tai=ctx.t, arm=1, window=60.0))
+    ctx.deliver(BURN_ORDER.build(t_tai=ctx.t, burn_id=len(impulses) + ctx.t.__int__() % 1000,
+                                 t_exec=ctx.t, dv_N=dv, purpose="t"))
+    for k in range(round(max_s / 0.1)):
+        ctx.t += 0.1
+        task.step(ctx.t)
+        cmds = ctx.of("THRUSTER_CMD")
+        for c in cmds[seen:]:
+            imp = (np.array(c.on_time)[:len(tau_per_N), None] * tau_per_N).sum(axis=0) * F
+            H += imp
+            impulses.append(imp)
+        seen = len(cmds)
+        if k % 10 == 9:
+            adcs()
+        if task.burn is None:
+            break
+    return np.array(impulses)
+
+
+def test_a_groups_thrust_torque_learnt_in_a_burn_is_cancelled_from_the_next_ones_first_pulse(
+        ctx) -> None:
+    """A 1.5 deg tilt of the main thrusters (35 mN m, beyond the wheels'
+    20): the off-pulsing of the first slewed burn estimates the torque from
+    the body's momentum (within 10 % of the geometry's, computed here with
+    scipy's rotation); the next burn of the group, and a translation firing
+    it, cancel it from their first cycle (torque impulse under a tenth of the
+    uncompensated one), where the first burn's first cycles did not."""
+    sc = Scenario()
+    F = sc.chaser.rcs.thrust_n
+    tau = _tilted_plant(sc, 1.5, 40.0)
+    task = _task(ctx)
+    ctx.deliver(_adcs(ctx))
+    first = _fly_with_torque(ctx, task, tau, (0.35, 0.0, 0.0), F)
+    assert ctx.of("BURN_STATUS")[-1].state == DONE
+    group = [i for i, d in enumerate(sc.chaser.rcs.directions_b) if d[0] > 0.999]
+    want = tau[group].sum(axis=0)  # the group's torque per newton, all on
+    (mask, k), = task.cds["thrust_torque"].items()
+    assert mask == sum(1 << i for i in group)
+    # within 10 %: the estimate takes the pulses as uncut, and the cuts
+    # (about a tenth of the pulse here) remove their share of the tilt's
+    # torque too (it came out 6 % low)
+    assert np.linalg.norm(np.array(k) - want) < 0.1 * np.linalg.norm(want)
+    full = np.linalg.norm(want) * F * 0.1  # a cycle's impulse, uncompensated
+    assert np.linalg.norm(first[0]) > 0.9 * full
+    second = _fly_with_torque(ctx, task, tau, (0.2, 0.0, 0.0), F)
+    assert ctx.of("BURN_STATUS")[-1].state == DONE
+    assert np.linalg.norm(second[:3], axis=1).max() < 0.1 * full
+    # a translation with an x part: its main-group pulses are off-pulsed too
+    trans = _fly_with_torque(ctx, task, tau, (0.05, 0.02, -0.01), F)
+    assert ctx.of("BURN_STATUS")[-1].state == DONE
+    assert not any(r.active for r in ctx.of("ADCS_REQUEST")[-1:])
+    assert np.linalg.norm(trans[0]) < 0.1 * full

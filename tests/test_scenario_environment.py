@@ -54,6 +54,8 @@ _MIS = "craft.chaser.thruster_misalignment_deg"
     ("craft__chaser__main_thrust_tilt_deg", 45.0, "craft.chaser.main_thrust_tilt_deg"),
     ("craft__chaser__main_thrust_tilt_azimuth_deg", float("inf"),
      "craft.chaser.main_thrust_tilt_azimuth_deg"),
+    ("craft__chaser__com_offset_b_m", [0.6, 0.0, 0.0], "craft.chaser.com_offset_b_m"),
+    ("craft__chaser__com_offset_b_m", [0.0, 0.0], "craft.chaser.com_offset_b_m"),
     ("onboard_drag__scale_height_km", 0.0, "onboard_drag.scale_height_km"),
     ("onboard_drag__target_ballistic_m2kg", -0.1, "onboard_drag.target_ballistic_m2kg"),
 ])
@@ -91,6 +93,31 @@ def test_burn_execution_errors_reach_the_world_only() -> None:
                                         math.radians(b.misalignment_azimuth_deg), u) == 0
         cosang = float(np.dot(np.asarray(b.direction) / np.linalg.norm(b.direction), list(u)))
         assert math.degrees(math.acos(min(1.0, cosang))) == pytest.approx(cone[i], abs=1e-6)
+
+
+def test_centre_of_mass_offset_moves_the_worlds_thrusters_and_tank_only() -> None:
+    """craft.chaser.com_offset_b_m: the world's thrusters and tank are placed
+    from the true dry centre of mass (the scenario's positions less the
+    offset), so each thruster's torque changes by -offset x force; the flight
+    software's thrusters (chaser.rcs) keep their positions."""
+    import numpy as np
+
+    sc = load_builtin("victus_haze")
+    off = [0.004, -0.003, 0.006]
+    sc2 = override(sc, craft__chaser__com_offset_b_m=off)
+    assert sc2.chaser.rcs == sc.chaser.rcs
+    w0, w1 = world_config(sc), world_config(sc2)
+    for a, b in zip(w0.chaser.thrusters, w1.chaser.thrusters, strict=True):
+        assert b.position == pytest.approx(np.subtract(a.position, off).tolist(), abs=1e-15)
+        t0 = np.cross(a.position, a.direction)
+        t1 = np.cross(b.position, b.direction)
+        assert t1 - t0 == pytest.approx(-np.cross(off, a.direction), abs=1e-15)
+    assert w1.chaser.tank_position == pytest.approx(
+        np.subtract(w0.chaser.tank_position, off).tolist(), abs=1e-15)
+    # the target has no thrusters; its offset moves nothing of the chaser
+    sc3 = override(sc, craft__target__com_offset_b_m=off)
+    assert [t.position for t in world_config(sc3).chaser.thrusters] == \
+        [t.position for t in w0.chaser.thrusters]
 
 
 def test_main_thrust_tilt_reaches_the_main_thrusters_of_the_world_only() -> None:

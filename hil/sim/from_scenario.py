@@ -207,7 +207,13 @@ def _environment(sc: Any, cfg: WorldConfig) -> None:
     for body, c in ((craft.chaser, cfg.chaser), (craft.target, cfg.target)):
         c.face_areas = [float(x) for x in body.face_areas_m2]
         c.cd, c.cr = float(body.cd), float(body.cr)
-        c.tank_position = [float(x) for x in body.tank_position_b_m]
+        # positions from the true dry centre of mass (the scenario's are from
+        # the one the flight software takes)
+        off = [float(x) for x in getattr(body, "com_offset_b_m", (0.0, 0.0, 0.0))]
+        c.tank_position = [float(x) - o for x, o in zip(body.tank_position_b_m, off, strict=True)]
+        if body is craft.chaser:
+            for th in c.thrusters:
+                th.position = [float(x) - o for x, o in zip(th.position, off, strict=True)]
     # burn execution errors: the world's thrusters only (the flight software
     # keeps the rated thrust and nominal directions)
     b = craft.chaser

@@ -265,7 +265,7 @@ class Sequencer:
             self.legs = [
                 # on a safety ellipse about the far hold point the hold is a coast
                 Leg("wait" if ell else "hold", "far hold", far, duration=p.hold_duration_s),
-                Leg("transfer", "to near hold", near, duration=p.transfer_s, screened=ell,
+                Leg("transfer", "to near hold", near, duration=p.near_transfer_s, screened=ell,
                     ellipse=ell, centre=-self.hold_point_m, postponed=True),
                 # on a safety ellipse about the hold point the hold is a coast
                 Leg("wait" if ell else "hold", "near hold", near, duration=p.hold_duration_s),

@@ -236,6 +236,42 @@ def test_a_correction_waits_when_the_chaser_is_about_to_come_in_ranging_reach() 
             assert len(corrections) == 2
 
 
+def test_an_uncertain_estimate_just_inside_the_reach_still_waits() -> None:
+    """The estimate 100 m inside the ranging reach at a correction's time: a
+    navigation sure of it (2 m) makes the correction, one that knows it to
+    50 m only (3 sigma beyond the reach) waits for the ranged navigation as
+    if outside it."""
+    from fsw.tasks.autonomy.sequencer import DEFER_WINDOW_S
+
+    rho0 = [-4000.0, -40000.0, 0.0]
+    v0 = [0.0, 1.5 * N0 * 4000.0, 0.0]
+    lead = Sequencer(Plan(), CORE).lead_s
+
+    def wide(t):
+        return (50.0, 0.01)
+
+    def sure(t):
+        return (2.0, 0.002)
+
+    burns: list = []
+    log, _, _ = _fly(Plan(), rho0, v0, ["PHASING"], t_max=12000.0, burns=burns, context=True,
+                     sigmas=wide)
+    t_c = next(tb for tb, p in burns if p == "to far hold: correction") - lead
+    t, rng = log[:, 0].astype(float), log[:, 2].astype(float)
+    at = float(np.interp(t_c, t, rng))
+    assert float(np.interp(t_c + lead + DEFER_WINDOW_S, t, rng)) < at - 200.0  # closing
+    reach = at + 100.0
+    for sigmas, deferred in ((wide, True), (sure, False)):
+        events: list = []
+        _fly(Plan(), rho0, v0, ["PHASING"], t_max=12000.0, events=events, context=True,
+             sigmas=sigmas, ranging_reach_m=reach)
+        said = [(te, e) for te, e in events if "deferred" in e]
+        if deferred:
+            assert said and said[0][0] == pytest.approx(t_c, abs=5.0)
+        else:
+            assert not said
+
+
 def test_collision_check_with_the_covariance() -> None:
     """ca_k_sigma > 0: the check tests the distance from the target to the
     estimate's k-sigma position ellipsoid (never more than the nominal

@@ -4,8 +4,10 @@ what is missing, a crashing run recorded as failed while the campaign goes on.""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -270,3 +272,44 @@ def test_an_unreachable_scheduler_is_a_user_error() -> None:
 
     with pytest.raises(UserError, match="cannot reach the Dask scheduler"):
         DaskBackend("tcp://127.0.0.1:1", connect_timeout_s=1.0)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+@pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGKILL])
+def test_a_stopped_campaign_leaves_no_worker_running(short, tmp_path, how) -> None:
+    """The campaign process stopped (SIGTERM as pkill sends, or SIGKILL) while
+    its two local workers fly runs: the workers end within seconds instead
+    of flying on (and taking new runs) for nobody."""
+    import psutil
+
+    out = tmp_path / f"stopped-{int(how)}"
+    path = os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")])
+    env = {**os.environ, "PYTHONPATH": path}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "fsw_tools.cli", "campaign", str(SHORT), "--runs", str(RUNS),
+         "--seed", str(SEED), "--workers", "2", "--runner", "campaign_testutil:slow_mission",
+         "--out", str(out), "--no-progress", "--no-report"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    workers: list = []
+    try:
+        deadline = time.monotonic() + 60.0
+        while time.monotonic() < deadline and proc.poll() is None:
+            rows = out / ROWS_FILE
+            if rows.exists() and rows.read_bytes().count(b"\n") >= 1:
+                workers = psutil.Process(proc.pid).children(recursive=True)
+                if len(workers) >= 2:
+                    break
+            time.sleep(0.02)
+        assert proc.poll() is None and len(workers) >= 2, proc.stderr.read().decode()[-2000:]
+        proc.send_signal(how)
+        proc.wait(timeout=30)
+        _, alive = psutil.wait_procs(workers, timeout=15.0)
+        assert not alive, [p.cmdline()[-1:] for p in alive]
+    finally:
+        for p in workers:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                p.kill()
+        proc.kill()
+        proc.wait(timeout=30)
+        proc.stderr.close()

@@ -471,9 +471,10 @@ class Sequencer:
                 due = False
                 out.events.append(f"{leg.name}: correction deferred: the range crosses the "
                                   f"ranging reach ({self.ranging_reach_m:.0f} m) within its slew")
-        elif (leg.stage == 1 and self._nav_improved(leg, t, lead)
-              and not self._crossing_reach(x, n, lead)):
-            due = True
+        retarget = False
+        if not due and (leg.stage == 1 and self._nav_improved(leg, t, lead)
+                        and not self._crossing_reach(x, n, lead)):
+            due = retarget = True
             old, now = leg.sigma_planned, self._nav_sigmas()
             out.events.append(f"{leg.name}: navigation {old[0]:.0f} m {old[1]:.3f} m/s -> "
                               f"{now[0]:.0f} m {now[1]:.3f} m/s (1-sigma): correction")
@@ -481,12 +482,31 @@ class Sequencer:
             leg.sigma_planned = self._nav_sigmas()
             t_exec = t + lead
             x1 = self._coast(x, n, lead)
+            old_arrive, old_checks = leg.t_arrive, list(leg.checkpoints)
+            if retarget and leg.optimize:
+                # the re-target at the handover chooses the rest of the
+                # transfer's time again (least delta-v, as the first burn
+                # did) instead of keeping the arrival planned on the
+                # catalogue's estimate: campaign x1, delta-v p95 7.04 -> 6.67
+                # m/s on the same 100 seeds (kept when the screen refuses it)
+                try:
+                    tof, _, _ = self.core.cw_best_transfer(
+                        n, x1, leg.rho_f, leg.v_f, 2 * lead,
+                        max(leg.duration - (t_exec - leg.t_start if leg.t_start else 0.0),
+                            leg.t_arrive - t_exec),
+                        TOF_STEP_S, PLAN_SAFETY * self.plan.keep_out_m)
+                    leg.t_arrive = t_exec + tof
+                    leg.checkpoints = [t_exec + f * tof for f in CORRECTIONS
+                                       if (1 - f) * tof > 2 * lead + 60]
+                except GncError:
+                    pass
             v_dep, _, _ = self.core.cw_transfer(n, x1, leg.rho_f, leg.t_arrive - t_exec)
             dv = sub(v_dep, x1[3:])
             if norm(dv) >= MIN_DV and self._correction_screens(leg, x1, dv, out):
                 out.burn = self._order(t_exec, dv, f"{leg.name}: correction")
                 out.pointing = "burn"
                 return
+            leg.t_arrive, leg.checkpoints = old_arrive, old_checks
         if leg.stage == 1 and t >= leg.t_arrive - lead:
             leg.stage = 4
             if not leg.arrive_burn:

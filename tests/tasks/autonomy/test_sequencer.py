@@ -173,7 +173,8 @@ def test_a_transfer_corrects_when_the_navigation_improves() -> None:
     """A transfer planned while the navigation knew the relative state to a
     catalogue's 2 km corrects as soon as both its sigmas fall below a quarter
     of those (the handover from angles-only to ranged navigation), between
-    its scheduled corrections (0.5 and 0.8 of the transfer time); not when
+    its scheduled corrections (0.5 and 0.8 of the transfer time), and
+    chooses the remaining transfer time again; not when
     the sigmas it was planned with were already small against the hold
     tolerance, nor while they stay."""
     rho0 = [-4000.0, -40000.0, 0.0]
@@ -187,20 +188,24 @@ def test_a_transfer_corrects_when_the_navigation_improves() -> None:
         _fly(Plan(), rho0, v0, ["PHASING"], t_max=12000.0, context=True, burns=burns,
              events=events, sigmas=lambda t, b=before, a=after: b if t < 3000.0 else a)
         seen[case] = ([tb for tb, p in burns if p == "to far hold: correction"],
-                      [(t, e) for t, e in events if "navigation" in e])
+                      [(t, e) for t, e in events if "navigation" in e],
+                      [tb for tb, p in burns if p == "to far hold: arrival burn"])
     first = next(tb for tb, p in burns if p == "to far hold: first burn")
     t_arrive = next(tb for tb, p in burns if p == "to far hold: arrival burn")
     scheduled = [first + f * (t_arrive - first) for f in (0.5, 0.8)]
     for case in ("small", "same"):
-        corrections, nav_events = seen[case]
+        corrections, nav_events, _ = seen[case]
         assert not nav_events and len(corrections) == 2, case
         assert np.allclose(corrections, scheduled, atol=10.0), (case, corrections, scheduled)
-    corrections, nav_events = seen["handover"]
-    # one at the improvement (ordered at t = 3000 s, a slew's lead later), then
-    # the scheduled ones
+    corrections, nav_events, arrivals = seen["handover"]
+    # one at the improvement (ordered at t = 3000 s, a slew's lead later); it
+    # chooses the rest of the transfer's time again (least delta-v, as the
+    # first burn did), so the arrival and the corrections after it move
     assert len(nav_events) == 1 and nav_events[0][0] == 3000.0
     assert "2000 m 0.500 m/s -> 20 m 0.005 m/s" in nav_events[0][1]
-    assert 3000.0 < corrections[0] < scheduled[0] and len(corrections) == 3
+    assert 3000.0 < corrections[0] < scheduled[0]
+    assert all(c > corrections[0] + 60.0 for c in corrections[1:])
+    assert not arrivals or abs(arrivals[0] - t_arrive) > 60.0
 
 
 def test_a_correction_waits_when_the_chaser_is_about_to_come_in_ranging_reach() -> None:

@@ -403,8 +403,8 @@ class Plan:
     #: (the near hold to the inspection, a departure without safety ellipse)
     transfer_s: float = 2400.0
     #: ... and of the far hold to the near hold [s] (issue #15: 2,400 s there
-    #: put it near a Δv peak; with 3,000 s for both transfers, 38 paired runs
-    #: of a 100-run campaign used 0.78 m/s less on average, p95 7.39 -> 6.78
+    #: put it near a Δv peak; with 3,000 s for both transfers, 40 paired runs
+    #: of a 100-run campaign used 0.78 m/s less on average, p95 7.37 -> 6.71
     #: m/s; nearly all of it this transfer's)
     near_transfer_s: float = 3000.0
     #: longest phasing transfer to the far hold point [s]; the time of least Δv

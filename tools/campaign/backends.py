@@ -76,11 +76,12 @@ class SerialBackend(Backend):
         return future.result()
 
 
-def _die_with_parent() -> None:
+def _die_with_parent(parent: int) -> None:
     """A worker's start (Linux): the kernel sends it SIGTERM when the campaign
-    process that started it ends, however it ends (SIGTERM, SIGKILL, a crash),
-    so a stopped campaign leaves no workers flying runs nobody will record.
-    Elsewhere nothing (the pool's own shutdown stops idle workers)."""
+    process ``parent`` that started it ends, however it ends (SIGTERM,
+    SIGKILL, a crash), so a stopped campaign leaves no workers flying runs
+    nobody will record. Elsewhere nothing (the pool's own shutdown stops idle
+    workers)."""
     import sys
 
     if not sys.platform.startswith("linux"):
@@ -88,13 +89,12 @@ def _die_with_parent() -> None:
     import ctypes
     import signal
 
-    parent = os.getppid()
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(1, int(signal.SIGTERM), 0, 0, 0)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         return
-    if os.getppid() != parent:  # the parent ended before the call: end now
+    if os.getppid() != parent:  # the campaign ended before the call: end now
         os._exit(1)
 
 
@@ -115,7 +115,8 @@ class LocalBackend(Backend):
         if self._pool is None:
             ctx = multiprocessing.get_context("spawn")
             self._pool = cf.ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx,
-                                                initializer=_die_with_parent)
+                                                initializer=_die_with_parent,
+                                                initargs=(os.getpid(),))
         return self._pool
 
     def submit(self, args: tuple[Any, ...]) -> cf.Future:

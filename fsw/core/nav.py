@@ -119,6 +119,14 @@ class NavConfig:
     #: weighted by each bearing's likelihood, the estimate their mixture,
     #: until the first ranged measurement (gnc_nav.h)
     bank: float = 0.0
+    #: the part of the attitude 1-sigma that is a bias over the filter's
+    #: memory: the position covariance across the line of sight is held at
+    #: least (range x this x the attitude 1-sigma)^2 (1: all of it; 0: no floor)
+    att_bias_frac: float = 1.0
+    #: s, the target orbit's error (target_sigma, then the refined one) as a
+    #: relative acceleration bias of 3 n^2 |rho| |error| / r per axis, added
+    #: to accel_psd as its square times this (gnc_nav.h; 0: none)
+    frame_bias_s: float = 0.0
 
 
 @dataclass

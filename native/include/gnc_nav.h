@@ -153,6 +153,23 @@ typedef struct gnc_nav_config {
      * ranged measurement, or when one component is left (the others' weights
      * below 1e-9). */
     double bank;               /* components (0 or 1: one EKF; 2 to GNC_NAV_BANK_MAX) */
+    /* The bearing floor (issue 15): the part of the attitude estimate's error
+     * that is a bias over the filter's memory holds the position covariance
+     * across the line of sight at least (range att_bias_frac att)^2 (att: the
+     * cycle's attitude 1-sigma along the azimuth and the elevation). The
+     * whole attitude 1-sigma is in each bearing's noise too; the part that
+     * changes from second to second averages down with the bearings. 1: all
+     * of it a bias; 0: no floor. */
+    double att_bias_frac;
+    /* The target orbit's error as unmodelled relative acceleration (issue
+     * 15): the EKF's dynamics are evaluated about the on-board ephemeris, so
+     * a target position error d (target_sigma, then the refined one) moves
+     * the gravity gradient the relative motion feels: a bias of about
+     * 3 n^2 |rho| |d| / r per axis (r: the target's orbit radius; 4e-6 m/s^2
+     * at 4 km with a catalogue's 2 km along-track). Added to accel_psd as
+     * that acceleration squared times frame_bias_s (a bias over that long
+     * is a white acceleration of that PSD); 0: none. */
+    double frame_bias_s;
 } gnc_nav_config;
 
 typedef struct gnc_nav {

@@ -23,7 +23,8 @@ static int nav_config_ok(const gnc_nav_config *c)
                            &c->clock_sigma_d0, &c->clock_q_wf, &c->clock_q_rw,
                            &c->clock_sigma_pps, &c->clock_gate, &c->clock_reset_n,
                            &c->clock_sigma_floor, &c->dv_sigma_floor, &c->gate_bearing,
-                           &c->refine_s, &c->refine_range, &c->bank};
+                           &c->refine_s, &c->refine_range, &c->bank, &c->att_bias_frac,
+                           &c->frame_bias_s};
     for (i = 0; i < (int)(sizeof num / sizeof num[0]); ++i) {
         if (!la_finite(num[i], 1) || !(*num[i] >= 0.0)) {
             return 0;
@@ -36,7 +37,8 @@ static int nav_config_ok(const gnc_nav_config *c)
         || !la_finite(c->target_sigma, 4)) {
         return 0;
     }
-    if (c->bank != gnc_floor(c->bank) || c->bank > GNC_NAV_BANK_MAX) {
+    if (c->bank != gnc_floor(c->bank) || c->bank > GNC_NAV_BANK_MAX
+        || !(c->att_bias_frac <= 1.0)) {
         return 0;
     }
     if (c->clock_sigma_b0 > 0.0 && !(c->clock_sigma_pps > 0.0)) {
@@ -331,18 +333,20 @@ static void nav_gps_cov_out(const gnc_nav_config *cfg, const double ts[4], doubl
     }
 }
 
-/* The attitude estimate's error is a bias over minutes, not white noise: the
- * filter cannot know the target's direction better than the attitude, so the
- * position covariance across the line of sight is kept at least
- * (range att[k])^2 along the azimuth's (k = 0) and the elevation's (k = 1)
- * direction (the estimate itself is unchanged). */
-static void nav_bearing_floor(gnc_relnav *ekf, const double meas[3], const double att[2])
+/* The part of the attitude estimate's error that is a bias over the filter's
+ * memory (frac of its 1-sigma, cfg.att_bias_frac) does not average down with
+ * the bearings: the filter cannot know the target's direction better than
+ * that, so the position covariance across the line of sight is kept at
+ * least (range frac att[k])^2 along the azimuth's (k = 0) and the
+ * elevation's (k = 1) direction (the estimate itself is unchanged). */
+static void nav_bearing_floor(gnc_relnav *ekf, const double meas[3], const double att[2],
+                              double frac)
 {
     double e[2][3], floor_var, v;
     int k, i, j;
     nav_bearing_dirs(meas, e);
     for (k = 0; k < 2; ++k) {
-        floor_var = meas[0] * att[k];
+        floor_var = meas[0] * att[k] * frac;
         floor_var *= floor_var;
         v = 0.0;
         for (i = 0; i < 3; ++i) {
@@ -385,7 +389,18 @@ static int nav_ekf_one(const gnc_nav *ctx, gnc_relnav *ekf, const gnc_relnav_in 
                        const gnc_relnav_in *ri2, const double z[6], const double meas[3],
                        const double att[2], int have_meas, double lag, gnc_relnav_out *ro)
 {
-    int st = gnc_relnav_step(ekf, ri, ro);
+    int st;
+    /* the target orbit's error as an acceleration bias (gnc_nav.h,
+     * frame_bias_s), at this EKF's own range */
+    ekf->cfg.accel_psd = ctx->cfg.accel_psd;
+    if (ctx->cfg.frame_bias_s > 0.0 && ri->ref_valid) {
+        const double *s = ctx->target_sigma_now;
+        double r = la_norm(ri->ref_r);
+        double a = 3.0 * ekf->cfg.n * ekf->cfg.n * la_norm(ekf->x)
+                   * sqrt(s[0] * s[0] + s[1] * s[1] + s[2] * s[2]) / r;
+        ekf->cfg.accel_psd += a * a * ctx->cfg.frame_bias_s;
+    }
+    st = gnc_relnav_step(ekf, ri, ro);
     if (st != GNC_OK) {
         return st;
     }
@@ -397,13 +412,13 @@ static int nav_ekf_one(const gnc_nav *ctx, gnc_relnav *ekf, const gnc_relnav_in 
             return st;
         }
     }
-    if (have_meas && (att[0] > 0.0 || att[1] > 0.0)) {
+    if (have_meas && (att[0] > 0.0 || att[1] > 0.0) && ctx->cfg.att_bias_frac > 0.0) {
         double mf[3];
         la_copy(meas, mf, 3);
         if (ri->bearing_only) {
             mf[0] = la_norm(ekf->x); /* no range measured: the estimate's */
         }
-        nav_bearing_floor(ekf, mf, att);
+        nav_bearing_floor(ekf, mf, att, ctx->cfg.att_bias_frac);
     }
     if (lag > 0.0) {
         gnc_relnav_out ro2;

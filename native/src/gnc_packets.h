@@ -541,6 +541,8 @@ static const gnc_pkt_field gnc_pkt_nav_config_req[] = {
     {offsetof(gnc_nav_config, refine_s), 1, 0},
     {offsetof(gnc_nav_config, refine_range), 1, 0},
     {offsetof(gnc_nav_config, bank), 1, 0},
+    {offsetof(gnc_nav_config, att_bias_frac), 1, 0},
+    {offsetof(gnc_nav_config, frame_bias_s), 1, 0},
 };
 
 static const gnc_pkt_field gnc_pkt_nav_set_target_req[] = {

@@ -252,6 +252,10 @@ _NAV_CONFIG = [
     ("refine_range", 1, "m", "refine only while the estimate's range is inside this"),
     ("bank", 1, "", "EKF components of the range-parameterised bank while angles-only "
      "(0 or 1: one EKF; 2 to 11)"),
+    ("att_bias_frac", 1, "", "EKF: part of the attitude 1-sigma held across the line of sight "
+     "as a bias (0: no floor, 1: all)"),
+    ("frame_bias_s", 1, "s", "EKF: the target orbit's error as a relative acceleration bias, "
+     "its persistence (0: none)"),
 ]
 
 _NAV_IN = [

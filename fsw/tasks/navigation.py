@@ -102,8 +102,9 @@ GAIN_VEL = 0.02
 #: 1-sigma about each body axis (ADCS_STATE.att_sigma_B; the core turns it
 #: into the bearing error along the azimuth and along the elevation: the
 #: estimate is about 1.5 times better about the axis that moves the line of
-#: sight out of plane), is also a floor of the position covariance across the
-#: line of sight in the core (an attitude error is a bias over minutes). The
+#: sight out of plane), is also, ATT_BIAS_FRAC of it (the part that stays for
+#: minutes), a floor of the position covariance across the line of sight in
+#: the core. The
 #: camera's bearing is turned into Hill axes with the attitude estimate of the
 #: measurement's own time: the ADCS_STATE nearest it of the last
 #: ATTITUDE_HISTORY, carried by the core over the time between them at the
@@ -170,8 +171,8 @@ EKF_P0 = (100.0, 100.0, 100.0, 1e-3, 1e-3, 1e-3)
 #: direction [rad] and a part per axis whatever the burn's size [m/s]. The
 #: propulsion task ends burns on the accelerometer's Δv and reports the Δv
 #: vector it measured (the thrust itself is off by 5 %, 1 sigma, issue #15).
-#: Against the truth (fsw_tools.mission.score_burns, ``rep_along`` and
-#: ``rep_across``: the truth's Δv minus the reported vector the navigation
+#: Against the truth (fsw_tools.mission.score_burns, ``rep_err_along`` and
+#: ``rep_err_across``: the truth's Δv minus the reported vector the navigation
 #: applies; 104 burns of 8 dispersed runs of campaign seed 1, flight code of
 #: 884919a): a maximum-likelihood fit of this model gives 0.25 %, 0.10 deg
 #: and 0.29 mm/s, but leaves the 0.03-0.3 m/s burns (hold corrections and
@@ -179,10 +180,10 @@ EKF_P0 = (100.0, 100.0, 100.0, 1e-3, 1e-3, 1e-3)
 #: size class at or under its variance (mean squared error over variance,
 #: along / across per axis: under 0.03 m/s 0.33 / 0.19, 0.03-0.3 m/s 0.82 /
 #: 0.84, over 0.3 m/s 0.50 / 0.38). The 0.4 %, 0.25 deg, 1 mm/s of before
-#: (set before the world's valve fix and the off-pulsing of translations,
-#: stop 37) were 0.05-0.25 of that: the filter pessimistic after every burn
-#: (replayed on the same 8 runs: NEES 2.25 -> 2.34, 3-sigma containment
-#: 99.9 -> 99.7 %).
+#: (set before the world's valve fix and the off-pulsing of translations)
+#: gave 0.03-0.25 there, a variance 4-30 times the error's: the filter
+#: pessimistic after every burn (the same 8 runs replayed through the
+#: navigation: NEES 2.25 -> 2.34, 3-sigma containment 99.9 -> 99.7 %).
 DV_SIGMA_FRAC = 0.003
 DV_SIGMA_DIR_RAD = math.radians(0.15)
 DV_SIGMA_FLOOR = 4e-4

@@ -827,7 +827,7 @@ static const gnc_pkt_call gnc_pkt_calls[] = {
     {GNC_APID_SUN_DIRECTION, gnc_pkt_sun_direction_req, 1, 1, gnc_pkt_sun_direction_resp, 1, 4},
     {GNC_APID_ECLIPSE, gnc_pkt_eclipse_req, 3, 7, gnc_pkt_eclipse_resp, 1, 2},
     {GNC_APID_ORBIT_CHECK, gnc_pkt_orbit_check_req, 4, 8, NULL, 0, 1},
-    {GNC_APID_NAV_CONFIG, gnc_pkt_nav_config_req, 47, 57, NULL, 0, 1},
+    {GNC_APID_NAV_CONFIG, gnc_pkt_nav_config_req, 49, 59, NULL, 0, 1},
     {GNC_APID_NAV_SET_TARGET, gnc_pkt_nav_set_target_req, 3, 7, NULL, 0, 1},
     {GNC_APID_NAV_STEP, gnc_pkt_nav_step_req, 17, 32, gnc_pkt_nav_step_resp, 29, 59},
     {GNC_APID_PROP_CONFIG, gnc_pkt_prop_config_req, 8, 112, NULL, 0, 1},

@@ -320,16 +320,19 @@ def _bearing_sigmas(truth, t, q_BN, cam, meas, sig_B, d=1e-7):
     return base, np.sqrt(var)
 
 
-@pytest.mark.parametrize("sig_B", [(8e-5, 4e-5, 2e-5), (1e-5, 6e-5, 3e-5)])
-def test_bearing_floor_per_body_axis(sig_B) -> None:
+@pytest.mark.parametrize("sig_B,frac", [((8e-5, 4e-5, 2e-5), 1.0), ((1e-5, 6e-5, 3e-5), 1.0),
+                                        ((8e-5, 4e-5, 2e-5), 0.6)])
+def test_bearing_floor_per_body_axis(sig_B, frac) -> None:
     """The attitude error about each body axis reaches the covariance across
     the line of sight as (range x bearing 1-sigma)^2 along the azimuth and
     along the elevation, each its own (issue #15: the largest axis on both
-    made the filter pessimistic out of plane)."""
+    made the filter pessimistic out of plane); only its bias part
+    (att_bias_frac of it) when the rest averages down with the bearings."""
     truth = Truth(60.0)
     bore = (0.0, 0.0, 1.0)
     cfg = NavConfig(gate=0.0, sigma_angle=1e-8, sigma_range=0.01, sigma_range_frac=0.0,
-                    accel_psd=0.0, boresight_B=bore, p0=(1e-8,) * 3 + (1e-10,) * 3)
+                    accel_psd=0.0, boresight_B=bore, p0=(1e-8,) * 3 + (1e-10,) * 3,
+                    att_bias_frac=frac)
     cam = camera_frame(np.array(bore))
     q_BN = Rotation.random(random_state=11).as_quat()
     q_BN = np.r_[q_BN[3], q_BN[:3]]
@@ -358,12 +361,117 @@ def test_bearing_floor_per_body_axis(sig_B) -> None:
     sa, ca, se, ce = math.sin(h[1]), math.cos(h[1]), math.sin(h[2]), math.cos(h[2])
     e_az, e_el = np.array([-sa, ca, 0.0]), np.array([-se * ca, -se * sa, ce])
     P = outs["axes"]
+    sig = sig * frac
     assert e_az @ P @ e_az == pytest.approx((h[0] * sig[0]) ** 2, rel=1e-6)
     assert e_el @ P @ e_el == pytest.approx((h[0] * sig[1]) ** 2, rel=1e-6)
     assert abs(e_az @ P @ e_el) < 1e-9 * (h[0] * sig.max()) ** 2
     # the same sigma about every axis is the isotropic case
     assert np.allclose(outs["iso_axes"], outs["iso"], rtol=1e-9, atol=0)
-    assert e_az @ outs["iso"] @ e_az == pytest.approx((h[0] * 5e-5) ** 2, rel=1e-9)
+    assert e_az @ outs["iso"] @ e_az == pytest.approx((h[0] * 5e-5 * frac) ** 2, rel=1e-9)
+
+
+def test_no_bearing_floor_without_a_bias_part() -> None:
+    """att_bias_frac 0: the attitude error is in the bearing noise only (the
+    position covariance is the update's, far below the floor); outside [0, 1]
+    refused."""
+    truth = Truth(60.0)
+    bore = (0.0, 0.0, 1.0)
+    cam = camera_frame(np.array(bore))
+    q_BN = Rotation.random(random_state=11).as_quat()
+    q_BN = np.r_[q_BN[3], q_BN[:3]]
+    cfg = NavConfig(gate=0.0, sigma_angle=1e-8, sigma_range=0.01, sigma_range_frac=0.0,
+                    accel_psd=0.0, boresight_B=bore, p0=(1e-8,) * 3 + (1e-10,) * 3,
+                    att_bias_frac=0.0)
+    nav = Nav(cfg)
+    nav.set_target(truth.r0, truth.v0, T0)
+    t = T0 + 1.0
+    r_c, v_c = truth.chaser(t)
+    out = nav.step(NavInput(t=t, gps_t=t, gps_r_N=r_c, gps_v_N=v_c, q_BN=q_BN,
+                            meas=camera_measurement(truth, t, q_BN, cam), meas_t=t,
+                            att_sigma_B=(8e-5, 4e-5, 2e-5)))
+    assert out.source == NavSource.RELNAV
+    assert max(out.cov_pos[0], out.cov_pos[3], out.cov_pos[5]) < 1e-7  # the floor: ~1e-3 m^2
+    for bad in (-0.1, 1.5, math.nan):
+        with pytest.raises(GncDomainError):
+            Nav(NavConfig(att_bias_frac=bad))
+
+
+def _two_body(r: np.ndarray) -> np.ndarray:
+    return -MU * r / np.linalg.norm(r) ** 3
+
+
+def test_target_orbit_error_acceleration_bound() -> None:
+    """The relative acceleration a target position error d leaves (the
+    dynamics about the wrong reference, two-body): 3 n^2 |rho| |d| / r on the
+    axis it acts, as gnc_nav.h states, exactly for the catalogue's case (d
+    along-track, rho along V-bar or R-bar), and within 2 of it on every axis
+    for any d and rho."""
+    r_t = np.array([6.92e6, 0.0, 0.0])
+    n2 = MU / 6.92e6**3
+
+    def err(d, rho):
+        return (_two_body(r_t + d + rho) - _two_body(r_t + d)) - (_two_body(r_t + rho)
+                                                                   - _two_body(r_t))
+
+    def bound(d, rho):
+        return 3.0 * n2 * np.linalg.norm(rho) * np.linalg.norm(d) / 6.92e6
+
+    d = np.array([0.0, 2000.0, 0.0])
+    for rho, axis in (([0.0, -4000.0, 0.0], 0), ([-1000.0, 0.0, 0.0], 1)):
+        rho = np.array(rho)
+        assert abs(err(d, rho)[axis]) == pytest.approx(bound(d, rho), rel=2e-3)
+    rng = np.random.default_rng(5)
+    for _ in range(200):
+        d = rng.normal(size=3) * [200.0, 2000.0, 200.0]
+        rho = rng.normal(size=3) * 3000.0
+        assert np.max(np.abs(err(d, rho))) <= 2.0 * bound(d, rho) * (1 + 1e-3)
+
+
+def test_target_orbit_error_is_process_noise() -> None:
+    """frame_bias_s: the EKF's process noise PSD becomes accel_psd +
+    (3 n^2 |rho| |target sigma| / r)^2 frame_bias_s (n: the EKF's mean motion,
+    rho: its estimate, r: the reference orbit's radius), the same covariance
+    as that PSD given directly (computed here); none without the term."""
+    truth = Truth(60.0)
+    bore = (0.0, 0.0, 1.0)
+    cam = camera_frame(np.array(bore))
+    q_BN = Rotation.random(random_state=3).as_quat()
+    q_BN = np.r_[q_BN[3], q_BN[:3]]
+    tsig = (200.0, 2000.0, 200.0, 0.0)
+    base = dict(gate=0.0, sigma_range=0.5, sigma_range_frac=0.0, sigma_angle=1e-4,
+                accel_psd=1e-12, boresight_B=bore, nonlinear=2.0, target_sigma=tsig,
+                ephem=ephem.EphemConfig(mu=MU, j2=J2, r_eq=RE, step=10.0))
+
+    def run(**kw):
+        nav = Nav(NavConfig(**{**base, **kw}))
+        nav.set_target(truth.r0, truth.v0, T0)
+        outs = []
+        for k in (1, 2):
+            t = T0 + 20.0 * k
+            r_c, v_c = truth.chaser(t)
+            inp = NavInput(t=t, gps_t=t, gps_r_N=r_c, gps_v_N=v_c, q_BN=q_BN)
+            # the EKF starts on the first measurement; the second's prior
+            # carries the process noise of the 20 s between
+            inp.meas, inp.meas_t = camera_measurement(truth, t, q_BN, cam), t
+            outs.append(nav.step(inp))
+        return outs
+
+    T = 600.0
+    start, coast = run(frame_bias_s=T)
+    x = np.array(start.x_H[:3])
+    # the core's reference: the on-board ephemeris at the EKF's time, the
+    # EKF's mean motion that of the ephemeris at the start (within 1e-9 here)
+    r_ref = np.linalg.norm(truth.target(T0 + 20.0)[0])
+    n = mean_motion(*truth.target(T0 + 20.0))
+    a = 3.0 * n * n * np.linalg.norm(x) * math.sqrt(sum(s * s for s in tsig[:3])) / r_ref
+    _, same = run(accel_psd=1e-12 + a * a * T)
+    _, none = run()
+    assert np.allclose(coast.cov_pos, same.cov_pos, rtol=1e-6, atol=0)
+    grow = np.array(coast.cov_pos) - np.array(none.cov_pos)
+    assert grow[0] > 0 and grow[3] > 0 and grow[5] > 0
+    for bad in (-1.0, math.inf):
+        with pytest.raises(GncDomainError):
+            Nav(NavConfig(frame_bias_s=bad))
 
 
 def test_bad_attitude_sigmas_are_refused() -> None:

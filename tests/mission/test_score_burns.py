@@ -43,13 +43,21 @@ def test_the_score_recovers_a_known_burn() -> None:
     score.on_order(t0 + 50.0, 7, tuple(dv), "test burn")
     for t in np.arange(101.0, 181.0, 1.0):  # BURN_STATUS once a second while firing
         score.on_status(t0 + t, 7, 2, 0.0)
-    score.on_status(t0 + 181.0, 7, 3, float(np.linalg.norm(dv)) * 0.999)
+    # the final status's measured vector: 0.1 % short and 2 mm/s across
+    across = np.cross(dv, [0.0, 0.0, 1.0])
+    across *= 2e-3 / np.linalg.norm(across)
+    score.on_status(t0 + 181.0, 7, 3, float(np.linalg.norm(dv)) * 0.999, 0.999 * dv + across)
     fig = score.figures()
     (row,) = fig["rows"]
     assert row["ordered"] == pytest.approx(np.linalg.norm(dv), rel=1e-12)
     assert row["true"] == pytest.approx(np.linalg.norm(dv), rel=1e-4)
     assert abs(row["mag_err"]) < 1e-4 and row["dir_err_deg"] < 0.01
     assert row["reported"] == pytest.approx(0.999 * np.linalg.norm(dv))
+    rep = 0.999 * dv + across
+    e = dv - rep
+    assert row["rep_err_along"] == pytest.approx(e @ rep / np.linalg.norm(rep), abs=1e-4)
+    assert row["rep_err_along"] == pytest.approx(0.001 * np.linalg.norm(dv), rel=0.2)
+    assert row["rep_err_across"] == pytest.approx(2e-3, rel=0.05)
     assert fig["burns"] == 1 and not row["aborted"]
     assert any("burn   7" in line for line in burn_lines(fig))
 

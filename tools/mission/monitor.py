@@ -214,7 +214,7 @@ class Monitor:
             b = BURN_STATUS.parse(raw)
             self.score.dv_fsw_mps = b.dv_total
             self.safety.on_burn(self.ctx.t, b.burn_id, b.state == BurnStatusState.FIRING)
-            self.burns.on_status(b.t_tai, b.burn_id, int(b.state), b.dv_done)
+            self.burns.on_status(b.t_tai, b.burn_id, int(b.state), b.dv_done, b.dv_N)
         elif apid == BURN_ORDER.apid:
             o = BURN_ORDER.parse(raw)
             self.burns.on_order(o.t_tai, o.burn_id, o.dv_N, o.purpose)

@@ -41,7 +41,11 @@ def burn_rows(tables: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
     """One row per fired burn: ``burn_id``, ``purpose``, ``t_fire``,
     ``ordered`` and ``true`` |Δv| (m/s), ``reported`` (dv_done), the true
     magnitude error against the order (``mag_err``, fraction) and the
-    direction error (``dir_err_deg``)."""
+    direction error (``dir_err_deg``); when the final status carries the
+    measured Δv vector (``dv_N``: what the navigation applies), the truth
+    minus it along that vector (``rep_err_along``, m/s) and across it
+    (``rep_err_across``, m/s, the size of the rest): the execution error the
+    navigation's burn model stands for (fsw.tasks.navigation.DV_SIGMA_*)."""
     order, status, truth = (tables.get(k, {}) for k in ("BURN_ORDER", "BURN_STATUS",
                                                         "TRUTH_CHASER"))
     if not len(order.get("t_tai", ())) or not len(truth.get("t_tai", ())):
@@ -70,6 +74,15 @@ def burn_rows(tables: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
         mo, mt = float(np.linalg.norm(dv_o)), float(np.linalg.norm(dv_t))
         cosang = float(dv_o @ dv_t) / (mo * mt) if mo > 0 and mt > 0 else 1.0
         purpose = order["purpose"][k]
+        rep_along = rep_across = None
+        rep = status["dv_N"][int(np.flatnonzero(final)[0])] if "dv_N" in status else None
+        if rep is not None:
+            rep = np.asarray(rep, dtype=float)
+            mr = float(np.linalg.norm(rep))
+            if mr > 0 and np.isfinite(mr):
+                e = dv_t - rep
+                rep_along = float(e @ rep) / mr
+                rep_across = float(np.linalg.norm(e - rep_along * rep / mr))
         rows.append({
             "burn_id": bid,
             "purpose": purpose.decode() if isinstance(purpose, bytes) else str(purpose),
@@ -79,6 +92,7 @@ def burn_rows(tables: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
             "aborted": bool(st_state[final][0] == _ABORTED),
             "mag_err": (mt - mo) / mo if mo > 0 else math.nan,
             "dir_err_deg": math.degrees(math.acos(max(-1.0, min(1.0, cosang)))),
+            "rep_err_along": rep_along, "rep_err_across": rep_across,
         })
     return rows
 
@@ -104,7 +118,7 @@ class BurnScore:
         #: 1 Hz is 5 MB, against 35 MB as tuples)
         self._truth = array("d")
         self._order: list[tuple[float, int, Any, str]] = []
-        self._status: list[tuple[float, int, int, float]] = []
+        self._status: list[tuple[float, int, int, float, Any]] = []
 
     def on_truth(self, t: float, r_N: Any, v_N: Any) -> None:
         self._truth.append(t)
@@ -114,8 +128,11 @@ class BurnScore:
     def on_order(self, t: float, burn_id: int, dv_N: Any, purpose: str) -> None:
         self._order.append((t, burn_id, dv_N, purpose))
 
-    def on_status(self, t: float, burn_id: int, state: int, dv_done: float) -> None:
-        self._status.append((t, burn_id, state, dv_done))
+    def on_status(self, t: float, burn_id: int, state: int, dv_done: float,
+                  dv_N: Any = None) -> None:
+        """One BURN_STATUS; ``dv_N``: the Δv vector it reports (None: none)."""
+        self._status.append((t, burn_id, state, dv_done,
+                             None if dv_N is None else tuple(map(float, dv_N))))
 
     def tables(self) -> dict[str, dict[str, Any]]:
         """The fed records as :func:`burn_rows`' tables."""
@@ -125,7 +142,8 @@ class BurnScore:
         tr = np.frombuffer(self._truth, dtype=float).reshape(-1, 7).copy()  # no buffer lock
         return {"TRUTH_CHASER": {"t_tai": tr[:, 0], "r_N": tr[:, 1:4], "v_N": tr[:, 4:7]},
                 "BURN_ORDER": cols(self._order, ("t_tai", "burn_id", "dv_N", "purpose")),
-                "BURN_STATUS": cols(self._status, ("t_tai", "burn_id", "state", "dv_done"))}
+                "BURN_STATUS": cols(self._status, ("t_tai", "burn_id", "state", "dv_done",
+                                                   "dv_N"))}
 
     def figures(self) -> dict[str, Any]:
         """:func:`burn_stats` of the run and its rows."""

@@ -205,7 +205,7 @@ ATT_BIAS_FRAC = 0.75
 #: EKF's dynamics are evaluated about the on-board ephemeris, and before the
 #: refinement (REFINE_S) a catalogue's kilometres along-track move the
 #: gravity gradient by 3 n^2 |rho| |error| / r (4e-6 m/s^2 at 4 km for 2 km):
-#: at 1-5 km the cross-line-of-sight error was 0.9 m where the filter said
+#: at 3-5 km the cross-line-of-sight error was 0.9 m where the filter said
 #: 0.5 (and the runs whose catalogue error was 1.2-3.8 km along-track scored
 #: NEES 10-56 at 3-20 km once the bearing floor stopped covering it). Its
 #: persistence: the filter's memory there, hundreds of seconds (300 and 600

@@ -69,7 +69,7 @@ CA_MARGIN_S = 300.0
 #: drift stays this many keep-out radii away (otherwise it only stops the drift)
 CORRECTION_MARGIN = 1.2
 #: a planned burn's execution error (1 sigma) in its missed-burn screen: a
-#: fraction of its Δv and a direction, deliberately 2.5-4 times what the
+#: fraction of its Δv and a direction, deliberately 3-7 times what the
 #: navigation assumes from the truth (fsw.tasks.navigation.DV_SIGMA_FRAC,
 #: _DIR_RAD: a consistent filter, not a safety margin), and a floor per axis [m/s]
 #: (the accelerometer's white noise over a 2 s translation, 2.4e-4 m/s, and a

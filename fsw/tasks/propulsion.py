@@ -74,7 +74,7 @@ from fsw.constants import G0
 from fsw.core.errors import GncError
 from fsw.core.guidance import GuidanceCore, LocalCore
 from fsw.core.prop import PropConfig
-from fsw.core.vec import add, dot, sub
+from fsw.core.vec import add, dot, norm, sub
 from fsw.packets import DICTIONARY
 from fsw.packets.codec import peek_apid
 from fsw.packets.enums import (
@@ -135,6 +135,35 @@ ACCEL_RATIO_RANGE = (0.7, 1.3)
 #: firing cycles whose effect the accelerometer has not seen yet (THRUSTER_CMD
 #: of a cycle acts in the world's next tick; its ACCEL comes the tick after)
 ACCEL_LAG = 1
+#: a slewed burn that has reached its Δv along the order is trimmed by a
+#: translation from the burn attitude when the measured Δv misses the order
+#: by more than this [m/s]: a main group's thrust tilted 1 deg (issue #15's
+#: execution error, 1 sigma) leaves 17 mm/s across per m/s of burn, which the
+#: pairs along +-y and +-z take out without a slew. Below it the measurement
+#: is not better than the miss: the accelerometer's white noise over a 75 s
+#: (1 m/s) burn is 1.5 mm/s per axis and its bias residual after calibration
+#: about 1 mm/s more
+TRIM_MIN_DV = 3e-3
+#: the dry centre of mass's offset from the layout's (chaser.rcs positions are
+#: from the flight software's centre), learnt from translations: each one's
+#: change of the body's total angular momentum (ADCS_STATE, before its first
+#: pulse and COM_SETTLE_S after its last) less the torque impulse the
+#: off-pulsing commanded is F x delta for the impulse F of its uncalibrated
+#: thrusters (body); least squares over the translations, with a prior of
+#: COM_PRIOR_M per axis (1 sigma, the scenario's dispersion, assumed) against
+#: a momentum noise of COM_MOMENTUM_NOISE [N m s] (the magnetorquers' 1.5e-4
+#: N m over a few seconds, the rate estimate's noise times the inertia). The
+#: pairs along +-y and +-z cancel the torque of the offset they see from the
+#: next translation on (an offset along x unbalances them: 19 mN m per pair at
+#: 9.4 mm, the wheels hold 20). The torque about x a pair makes from an offset
+#: across it no thruster of the layout can cancel
+COM_PRIOR_M = 0.005
+COM_MOMENTUM_NOISE = 1e-3
+COM_SETTLE_S = 0.5
+#: a translation whose implied offset is beyond this [m] is not learnt from
+#: (a thruster fault, not a centre of mass), nor one below this impulse [N s]
+COM_MAX_M = 0.05
+COM_MIN_IMPULSE = 0.2
 #: thruster slots of THRUSTER_CMD.on_time (the core's GNC_PROP_MAX)
 SLOTS = 16
 #: thrusters of a translation group fired together (the pairs along ±y and ±z)
@@ -209,6 +238,12 @@ class PropulsionTask:
             #: (misalignment, centre-of-mass offset), per group mask, as the
             #: off-pulsing of the group's last slewed burn estimated it
             "thrust_torque": {},
+            #: the centre-of-mass least squares from translations: normal
+            #: matrix (row-major 3x3, the prior on its diagonal), right-hand
+            #: side, the estimate [m, body] and the translations used
+            "com": {"N": [(COM_MOMENTUM_NOISE / COM_PRIOR_M) ** 2 if i % 4 == 0 else 0.0
+                          for i in range(9)],
+                    "b": [0.0, 0.0, 0.0], "est": (0.0, 0.0, 0.0), "n": 0},
         }
 
     def config(self) -> PropConfig:
@@ -251,6 +286,10 @@ class PropulsionTask:
         self.accel_bad = 0
         #: the last burn's measured thrust scale (0: none yet)
         self.thrust_scale = 0.0
+        #: the translation being learnt from (see COM_PRIOR_M): momentum
+        #: before it, its uncalibrated impulse and commanded torque impulse
+        self.com_rec = None
+        self.t = 0.0
         self.status_every = max(1, round(1.0 / self.dt))
         ctx.subscribe(PROP_ARM, self.on_arm, parse=True)
         ctx.subscribe(BURN_ORDER, self.on_order, parse=True)
@@ -337,6 +376,54 @@ class PropulsionTask:
 
     def on_adcs(self, r) -> None:
         self.att = (r.valid, r.q_BN, r.rate_B, r.att_error, r.h_wheels, r.h_B, r.t_tai)
+        rec = self.com_rec
+        if rec is not None and rec["t_end"] is not None and r.t_tai >= rec["t_end"] + COM_SETTLE_S:
+            self.com_rec = None
+            if r.valid and _finite(r.rate_B) and _finite(r.h_B):
+                self._com_learn(rec, self._momentum())
+
+    def _momentum(self) -> tuple[float, float, float]:
+        """The body's total angular momentum I w + h_wheels (body) from the
+        latest ADCS_STATE."""
+        J = self.sc.chaser.inertia_kgm2
+        w, h = self.att[2], self.att[5]
+        return (J[0] * w[0] + h[0], J[1] * w[1] + h[1], J[2] * w[2] + h[2])
+
+    def _com_learn(self, rec: dict, H1: tuple[float, float, float]) -> None:
+        """One translation's equation F x delta = H1 - H0 - L into the
+        centre-of-mass least squares (COM_PRIOR_M), and the new estimate."""
+        F, L, H0 = rec["F"], rec["L"], rec["H0"]
+        y = (H1[0] - H0[0] - L[0], H1[1] - H0[1] - L[1], H1[2] - H0[2] - L[2])
+        f2 = F[0] * F[0] + F[1] * F[1] + F[2] * F[2]
+        if f2 < COM_MIN_IMPULSE * COM_MIN_IMPULSE:
+            return
+        # the offset this translation alone implies (least norm): y x F / |F|^2
+        alone = ((y[1] * F[2] - y[2] * F[1]) / f2, (y[2] * F[0] - y[0] * F[2]) / f2,
+                 (y[0] * F[1] - y[1] * F[0]) / f2)
+        if not all(map(math.isfinite, alone)) or \
+                alone[0] * alone[0] + alone[1] * alone[1] + alone[2] * alone[2] > COM_MAX_M ** 2:
+            return
+        # A = [F]x (A delta = F x delta): N += A'A = |F|^2 I - F F', b += A'y = y x F
+        c = self.cds["com"]
+        N, b = c["N"], c["b"]
+        for i in range(3):
+            for j in range(3):
+                N[3 * i + j] += (f2 if i == j else 0.0) - F[i] * F[j]
+        b[0] += y[1] * F[2] - y[2] * F[1]
+        b[1] += y[2] * F[0] - y[0] * F[2]
+        b[2] += y[0] * F[1] - y[1] * F[0]
+        # the 3x3 symmetric solve (Cramer: the matrix is the prior plus a sum
+        # of rank-2 terms, well conditioned)
+        a, d, e, g, h, k = N[0], N[1], N[2], N[4], N[5], N[8]
+        det = a * (g * k - h * h) - d * (d * k - h * e) + e * (d * h - g * e)
+        if not det > 0.0:
+            return
+        inv = ((g * k - h * h), (e * h - d * k), (d * h - e * g),
+               (a * k - e * e), (d * e - a * h), (a * g - d * d))
+        c["est"] = ((inv[0] * b[0] + inv[1] * b[1] + inv[2] * b[2]) / det,
+                    (inv[1] * b[0] + inv[3] * b[1] + inv[4] * b[2]) / det,
+                    (inv[2] * b[0] + inv[4] * b[1] + inv[5] * b[2]) / det)
+        c["n"] += 1
 
     def on_nav(self, r) -> None:
         n = r.normal_N
@@ -475,6 +562,7 @@ class PropulsionTask:
 
     def step(self, t: float) -> None:
         self.cycles += 1
+        self.t = t
         if self.test is not None:
             self._test_step()
         elif self.state == BurnStatusState.PENDING:
@@ -537,6 +625,7 @@ class PropulsionTask:
         # the group's thrust torque known from its earlier burns is cancelled
         # from the first pulse (a short burn is over, or aborted as "body
         # turning", before the estimate from the body's momentum settles)
+        self.com_rec = None  # a translation's momentum is not learnt across a burn
         k = self.cds["thrust_torque"].get(b["group"] & self._mask())
         f = self.F * (self.thrust_scale or 1.0)
         self.offpulse = _offpulse_start(_Z3 if k is None else (k[0] * f, k[1] * f, k[2] * f))
@@ -571,6 +660,8 @@ class PropulsionTask:
         self.state = BurnStatusState.FIRING
         self.firing_rate_count = 0
         self.rates_fire0 = self.rates if self.rates is not None else _Z3
+        # the momentum before the first pulse, for the centre of mass
+        self.com_rec = {"H0": self._momentum(), "F": _Z3, "L": _Z3, "t_end": None}
         self._measure_start()
         self.ctx.event(Severity.INFO, EventId.BURN, f"burn {b['id']} firing (translation)")
 
@@ -597,10 +688,16 @@ class PropulsionTask:
         u = tuple(x / b["mag"] for x in b["dv"])
         done, _ = self._measured(u)
         self._count_done(done)
+        if b.get("trim") is not None:
+            self._trim(u)
+            return
         on, _, _ = self.core.prop_fire(n_fire, self.F * b["scale"], self._mass(),
                                        b["mag"] - done, self.dt)
         if on <= 0.0:
-            self._end(BurnStatusState.DONE, "delta-v reached")
+            # reached along the order: the accelerometer sees the last
+            # pulses, then the miss across (a tilted thrust) is trimmed
+            b["trim"] = {"wait": ACCEL_LAG + 1, "target": None, "cmd0": _Z3}
+            self._trim(u)
             return
         # off-pulsing: the shortened pulses cancel the thrust's own torque
         # (misalignment, centre-of-mass offset) and slowly take the wheels'
@@ -612,6 +709,56 @@ class PropulsionTask:
         on_t, dv_N, dm = pulses
         self.ctx.send(THRUSTER_CMD, on_time=on_t)
         self._commanded(dv_N)
+        self._count_done(self._measured(u)[0])
+        self.cds["propellant"] = max(0.0, self.cds["propellant"] - dm)
+
+    def _trim(self, u) -> None:
+        """One cycle after a slewed burn reached its Δv along the order ``u``:
+        first ``ACCEL_LAG`` + 1 quiet cycles (the accelerometer sees the last
+        pulses), then, if the measured Δv misses the order by TRIM_MIN_DV or
+        more, a translation from the burn attitude for the miss, fired on
+        its commands at the burn's measured thrust scale (as a translation:
+        the sensor's noise is not chased); DONE when there is nothing (more)
+        to fire. Without a trusted accelerometer there is no miss to see."""
+        b = self.burn
+        tr = b["trim"]
+        if tr["target"] is None:
+            if tr["wait"] > 0 and b["acc_ok"]:
+                tr["wait"] -= 1
+                return
+            miss = sub(b["dv"], b["done_N"])
+            size = norm(miss)
+            if not b["acc_ok"] or size < TRIM_MIN_DV or not self._can_translate(miss, size):
+                self._end(BurnStatusState.DONE, "delta-v reached")
+                return
+            tr["target"], tr["cmd0"] = miss, b["cmd_N"]
+            self.ctx.event(Severity.INFO, EventId.BURN,
+                           f"burn {b['id']}: trimming {size * 1e3:.1f} mm/s by translation")
+        if self.att is None or not self.att[0]:
+            self._end(BurnStatusState.DONE, "delta-v reached, trim stopped: no attitude")
+            return
+        k = b["scale"]
+        c = sub(b["cmd_N"], tr["cmd0"])
+        t = tr["target"]
+        rem = (t[0] - k * c[0], t[1] - k * c[1], t[2] - k * c[2])
+        try:
+            on, dv_N, dm = self.core.prop_translate(self._mask(), self.att[1], rem,
+                                                    self.F * k, self._mass(), self.dt)
+            if any(x > 0.0 for x in on):
+                torque = self._translation_torque(on, self.F * k)
+                if torque != _Z3:
+                    on, dv_N, dm, _ = self.core.prop_offpulse(on, torque, self.F * k,
+                                                              self._mass(), self.att[1])
+        except GncError as exc:
+            self._end(BurnStatusState.DONE, f"delta-v reached, trim stopped: {exc}")
+            return
+        if not any(x > 0.0 for x in on):
+            self._end(BurnStatusState.DONE, "delta-v reached, trimmed")
+            return
+        self.ctx.send(THRUSTER_CMD, on_time=on)
+        # the commands are counted at the rated thrust, as the main burn's
+        # (the core's dv_N is at the scaled thrust the on-times were made for)
+        self._commanded((dv_N[0] / k, dv_N[1] / k, dv_N[2] / k))
         self._count_done(self._measured(u)[0])
         self.cds["propellant"] = max(0.0, self.cds["propellant"] - dm)
 
@@ -693,23 +840,40 @@ class PropulsionTask:
         # main groups' tilt and centre-of-mass offset, learnt in slewed
         # burns): a translation is too short to estimate it while it fires
         torque = self._translation_torque(on, self.F * b["scale"])
+        made = _Z3
         if torque != _Z3:
             try:
-                on, dv_N, dm, _ = self.core.prop_offpulse(on, torque, self.F * b["scale"],
-                                                          self._mass(), self.att[1])
+                on, dv_N, dm, made = self.core.prop_offpulse(on, torque, self.F * b["scale"],
+                                                             self._mass(), self.att[1])
             except GncError as exc:
                 self._end(BurnStatusState.ABORTED, f"off-pulsing: {exc}")
                 return
+        self._com_record(on, made, self.F * b["scale"])
         self.ctx.send(THRUSTER_CMD, on_time=on)
-        self._commanded(dv_N)
+        # counted at the rated thrust, as a slewed burn's cycles: the core's
+        # dv_N is at the scaled thrust the on-times were made for, and the
+        # measured scale is the ratio to the rated (counted at the scaled
+        # thrust, a translation measured 0.948 for a thrust 0.9 of its rating)
+        k = b["scale"]
+        self._commanded((dv_N[0] / k, dv_N[1] / k, dv_N[2] / k))
         self._count_done(self._measured(u)[0])
         self.cds["propellant"] = max(0.0, self.cds["propellant"] - dm)
+
+    def _calibrated(self) -> int:
+        """The thrusters of the groups whose thrust torque a slewed burn
+        calibrated (``thrust_torque``: it holds their centre-of-mass part)."""
+        m = 0
+        for group in self.cds["thrust_torque"]:
+            m |= group
+        return m
 
     def _translation_torque(self, on, f: float) -> tuple[float, float, float]:
         """The torque to ask the off-pulsing for in a translation's cycle: the
         calibrated thrust torque (per newton, ``thrust_torque``) of every
         group all of whose thrusters fire, at thrust ``f``, for its share of
-        the longest pulse, cancelled."""
+        the longest pulse, and the torque -delta x F the other thrusters'
+        force F (over the longest pulse) makes about the centre of mass
+        estimated from earlier translations (``com``), both cancelled."""
         span = max(on)
         tau = [0.0, 0.0, 0.0]
         for group, k in self.cds["thrust_torque"].items():
@@ -718,7 +882,44 @@ class PropulsionTask:
                 share = min(pulses) / span * f
                 for j in range(3):
                     tau[j] -= k[j] * share
+        d = self.cds["com"]["est"]
+        if d != _Z3:
+            F = self._impulse(on, f, self._calibrated())
+            # cancel -delta x F: ask for +delta x F (per second of the span)
+            tau[0] += (d[1] * F[2] - d[2] * F[1]) / span
+            tau[1] += (d[2] * F[0] - d[0] * F[2]) / span
+            tau[2] += (d[0] * F[1] - d[1] * F[0]) / span
         return (tau[0], tau[1], tau[2])
+
+    def _impulse(self, on, f: float, skip: int) -> tuple[float, float, float]:
+        """The thrust impulse (body, N s) of the pulses ``on`` at thrust ``f``
+        of every thruster not in the mask ``skip``."""
+        dirs = self.sc.chaser.rcs.directions_b
+        x = y = z = 0.0
+        for i in range(self.n):
+            if on[i] > 0.0 and not skip >> i & 1:
+                d, a = dirs[i], on[i] * f
+                x, y, z = x + a * d[0], y + a * d[1], z + a * d[2]
+        return (x, y, z)
+
+    def _com_record(self, on, made, f: float) -> None:
+        """A translation cycle into the centre-of-mass record: the impulse of
+        its uncalibrated thrusters, and the torque impulse commanded (the
+        off-pulsing's cuts, and the calibrated groups' own torque)."""
+        rec = self.com_rec
+        if rec is None or not any(x > 0.0 for x in on):
+            return
+        cal = self._calibrated()
+        F = self._impulse(on, f, cal)
+        span = max(on)
+        L = [made[0] * span, made[1] * span, made[2] * span]
+        for group, k in self.cds["thrust_torque"].items():
+            pulses = [on[i] for i in range(SLOTS) if group >> i & 1]
+            if pulses and min(pulses) > 0.0:
+                for j in range(3):
+                    L[j] += k[j] * f * min(pulses)
+        rec["F"] = add(rec["F"], F)
+        rec["L"] = add(rec["L"], L)
 
     def _end(self, state: BurnStatusState, why: str) -> None:
         b = self.burn
@@ -732,6 +933,12 @@ class PropulsionTask:
             f = self.F * b.get("scale", 1.0)
             self.cds["thrust_torque"][b["group"] & self._mask()] = tuple(x / f for x in op["tau"])
         self.offpulse = _offpulse_start()
+        if self.com_rec is not None and self.com_rec["t_end"] is None:
+            # a translation done: learnt from once the momentum has settled;
+            # an aborted one may be a thruster fault, not the centre of mass
+            self.com_rec["t_end"] = self.t
+            if state != BurnStatusState.DONE:
+                self.com_rec = None
         self.accel_cal.clear()  # the thrust's tail-off is no bias
         self.accel_cal_s = 0.0
         if state == BurnStatusState.DONE:
@@ -781,6 +988,7 @@ class PropulsionTask:
                        f"thruster fault suspected: {why}; valves closed, test")
         self.valves = 0
         self._send_valves()
+        self.com_rec = None
         self.test = {"i": 0, "phase": 0, "w0": None, "wait": 0, "found": []}
 
     def _test_step(self) -> None:

@@ -33,6 +33,18 @@ is a *translation*: no burn attitude is requested, the ADCS keeps its pointing
 (the camera on the target), and each cycle the Δv still to do, seen in the
 current attitude estimate, is split over the groups along it, each firing for
 its component (the core's ``prop_translate``).
+A burn that has made its Δv (a slewed burn along the order on the
+accelerometer, a translation on its commands) waits for the accelerometer to
+see its last pulses; if the measured Δv then misses the order by
+``TRIM_MIN_DV`` or more (a main group's tilted thrust, short pulses' rise and
+tail-off), the miss is *trimmed* once by a translation from the attitude the
+burn holds, before the burn is done.
+The pairs' own torque about the true centre of mass (the dry centre's offset
+from the layout's, which nothing on board measures directly) is learnt from
+translations: each one's change of the body's angular momentum less the
+torque the off-pulsing commanded is F x offset for the pairs' impulse F; the
+offset's least squares (``COM_PRIOR_M``) sets the off-pulsing of the later
+translations' pairs.
 Every burn ends disarmed. An order without a valid arming is rejected (event).
 
 Packets in: PROP_ARM, BURN_ORDER, MISSION_CMD (ARM_THRUSTERS, FIRE), ADCS_STATE,

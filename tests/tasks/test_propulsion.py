@@ -375,19 +375,8 @@ def _tilted_plant(sc, tilt_deg: float, azimuth_deg: float):
     """The world's main (+-x) thrusters tilted by a cone angle at an azimuth
     (scipy's rotation, independent of the world's C code): each thruster's
     torque per newton about the nominal centre of mass at half load."""
-    from scipy.spatial.transform import Rotation
-
-    rcs = sc.chaser.rcs
-    pos = np.array(rcs.positions_b, dtype=float) - np.array([-0.003, 0.0, 0.0])
-    dirs = np.array(rcs.directions_b, dtype=float)
-    az = math.radians(azimuth_deg)
-    out = []
-    for d in dirs:
-        if abs(d[0]) > 0.999:
-            axis = np.array([0.0, math.cos(az), math.sin(az)])  # normal to x
-            d = Rotation.from_rotvec(math.radians(tilt_deg) * axis).apply(d)
-        out.append(d)
-    return np.cross(pos, np.array(out))
+    pos = np.array(sc.chaser.rcs.positions_b, dtype=float) - np.array([-0.003, 0.0, 0.0])
+    return np.cross(pos, _tilted_directions(sc, tilt_deg, azimuth_deg))
 
 
 def _fly_with_torque(ctx, task, tau_per_N, dv, F, q=(1.0, 0.0, 0.0, 0.0), max_s=200.0):

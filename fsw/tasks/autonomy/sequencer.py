@@ -79,6 +79,13 @@ CORRECTION_MARGIN = 1.2
 EXEC_SIGMA_FRAC = 0.01
 EXEC_SIGMA_DIR_RAD = math.radians(1.0)
 EXEC_SIGMA_FLOOR = 3e-4
+#: a screened alternative to a least-Δv transfer's time (SCREEN_TOF_FACTORS)
+#: is flown only if its first burn costs at most this many times the least-Δv
+#: one's: near half an orbit the CW transfer of any cross-track offset needs
+#: a Δv without bound (its out-of-plane part, sin(n t) / n, vanishes), and such
+#: a coast "screens clear" only because it flies away (campaigns c3 and d1:
+#: three runs ordered first burns above 20 m/s, rejected by the propulsion)
+SCREEN_DV_FACTOR = 2.0
 #: longest lead of a small burn on a safety ellipse or a hold (no long slew) [s]
 SMALL_BURN_LEAD_S = 240.0
 #: step of the search for the radial oscillation's middle [s]
@@ -755,17 +762,25 @@ class Sequencer:
         arrival burn be missed, drifts a day. Kept when it stays
         ``keep_out_m`` away at k sigma (or without a navigation context);
         otherwise the time of SCREEN_TOF_FACTORS x ``tof`` whose coast stays
-        farthest (the first clear one), with an event."""
+        farthest (the first clear one) among those whose first burn costs at
+        most SCREEN_DV_FACTOR times ``tof``'s, with an event."""
+        dv_max = math.inf
+
         def margin(tof_s: float) -> float | None:
             try:
                 v_dep, _, _ = self.core.cw_transfer(n, x1, leg.rho_f, tof_s)
             except GncError:
                 return None
-            res = self.screen((x1[0], x1[1], x1[2], v_dep[0], v_dep[1], v_dep[2]),
-                              sub(v_dep, x1[3:]))
+            dv = sub(v_dep, x1[3:])
+            if norm(dv) > dv_max:
+                return None
+            res = self.screen((x1[0], x1[1], x1[2], v_dep[0], v_dep[1], v_dep[2]), dv)
             return None if res is None else res[1]
 
         first = margin(tof)
+        with contextlib.suppress(GncError):  # no transfer at tof: no bound
+            dv_max = SCREEN_DV_FACTOR * norm(sub(self.core.cw_transfer(n, x1, leg.rho_f, tof)[0],
+                                                 x1[3:]))
         if first is None or first >= self.plan.keep_out_m:
             return tof
         best = (first, tof)

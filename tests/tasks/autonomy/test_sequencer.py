@@ -655,3 +655,44 @@ def test_an_ellipse_legs_transfer_time_is_the_least_dv_of_the_equally_lit(
         assert dv[tof] > min(dv.values())
     else:                   # the cheapest of all
         assert dv[tof] == min(dv.values())
+
+
+def test_a_screened_transfer_time_never_costs_an_unbounded_delta_v(monkeypatch) -> None:
+    """Issue #15 (campaigns c3 and d1: first burns above 20 m/s ordered and
+    rejected): the least-Δv far-hold transfer does not screen clear, and one
+    alternative time, 0.75 of it, falls 3 s from half an orbit, where the CW
+    transfer of a 700 m cross-track offset costs hundreds of m/s (solved here
+    with scipy's integration of the CW equations) and its coast, flying
+    away, would screen clear. The time kept costs at most SCREEN_DV_FACTOR
+    times the least-Δv one's first burn."""
+    from fsw.tasks.autonomy import sequencer as sq
+
+    seq = Sequencer(Plan(), CORE)
+    rt, vt = _target()
+    seq.set_context(0.0, tuple(rt), tuple(vt), (1.0, 0.0, 0.0), 2000.0, 0.5)
+    # the screen's distance grows with the first burn (a coast that flies away)
+    monkeypatch.setattr(seq, "screen", lambda x, dv=None: (0.0, 30.0 * math.dist(dv, (0, 0, 0))))
+    x1 = np.array([-4000.0, -40000.0, 700.0, 0.0, 1.5 * N0 * 4000.0, 0.0])
+    far = CORE.safety_ellipse(N0, 100.0, 100.0, -2000.0, math.pi / 2)
+    leg = sq.Leg("transfer", "to far hold", duration=6000.0, optimize=True)
+    leg.rho_f, leg.v_f = sq._v(far[:3]), sq._v(far[3:])
+    tof = (math.pi / N0 + 3.0) / 0.75
+
+    def first_dv(t: float) -> float:
+        def f(_t, x):
+            return [x[3], x[4], x[5], 3 * N0 * N0 * x[0] + 2 * N0 * x[4], -2 * N0 * x[3],
+                    -N0 * N0 * x[2]]
+        phi = np.column_stack([solve_ivp(f, (0, t), e, method="DOP853", rtol=1e-12,
+                                         atol=1e-12).y[:, -1] for e in np.eye(6)])
+        v_dep = np.linalg.solve(phi[:3, 3:], np.asarray(leg.rho_f) - phi[:3, :3] @ x1[:3])
+        return float(np.linalg.norm(v_dep - x1[3:]))
+
+    least = first_dv(tof)
+    assert 30.0 * least < seq.plan.keep_out_m           # not clear itself
+    assert first_dv(0.75 * tof) > 100.0                 # the singular alternative ...
+    assert 30.0 * first_dv(0.75 * tof) > seq.plan.keep_out_m  # ... would screen clear
+    out = Step()
+    kept = seq._screen_optimized(leg, tuple(x1), N0, tof, out)
+    assert kept != 0.75 * tof
+    assert first_dv(kept) <= sq.SCREEN_DV_FACTOR * least * (1 + 1e-9)
+    assert any("coast screened" in e for e in out.events)

@@ -179,6 +179,14 @@ COM_SETTLE_S = 0.5
 #: (a thruster fault, not a centre of mass), nor one below this impulse [N s]
 COM_MAX_M = 0.05
 COM_MIN_IMPULSE = 0.2
+#: ... so a small burn is translated only if the torque about x its pairs
+#: would make about the learnt centre of mass keeps the wheels' momentum
+#: about x within this fraction of their capacity; otherwise it is slewed
+#: (the main groups along x make no torque about x). A translation's angular
+#: impulse is m dv x offset: 0.085 m/s with 1 cm across took the wheels from
+#: -0.01 to -0.185 N m s (capacity 0.18) and the camera 21 deg off the target
+#: as an inspection began (campaign d3, seed 1017106202)
+TRANSLATE_ROLL_HEADROOM = 0.6
 #: thruster slots of THRUSTER_CMD.on_time (the core's GNC_PROP_MAX)
 SLOTS = 16
 #: thrusters of a translation group fired together (the pairs along ±y and ±z)
@@ -649,13 +657,30 @@ class PropulsionTask:
 
     def _can_translate(self, dv, mag: float) -> bool:
         """A small burn with a valid attitude estimate and a layout that makes
-        the Δv from the current attitude: made without slewing."""
+        the Δv from the current attitude, and whose torque about x about the
+        learnt centre of mass leaves the wheels room (TRANSLATE_ROLL_HEADROOM):
+        made without slewing."""
         if not (0.0 < mag <= self.translate_max) or self.att is None or not self.att[0]:
             return False
         try:
-            self.core.prop_translate(self._mask(), self.att[1], dv, self.F, self._mass(), self.dt)
+            on, _, _ = self.core.prop_translate(self._mask(), self.att[1], dv, self.F,
+                                                self._mass(), self.dt)
         except GncError:
             return False
+        d = self.cds["com"]["est"]
+        if d != _Z3 and any(x > 0.0 for x in on):
+            # the whole translation's impulse (body): one cycle's direction
+            # (the split keeps it) at m |dv|; its torque -delta x J about x
+            J = self._impulse(on, self.F, 0)
+            k = self._mass() * mag / norm(J)
+            hx = -(d[1] * J[2] - d[2] * J[1]) * k
+            h0 = self.att[5][0] if _finite(self.att[5]) else 0.0
+            room = TRANSLATE_ROLL_HEADROOM * self.sc.chaser.wheels.max_momentum_nms
+            if abs(h0 + hx) > room:
+                self.ctx.event(Severity.INFO, EventId.BURN,
+                               f"{mag:.3f} m/s slewed: translated, its roll torque would take "
+                               f"the wheels to {h0 + hx:+.3f} N m s"[:96])
+                return False
         return True
 
     def _pending_translation(self, t: float) -> None:

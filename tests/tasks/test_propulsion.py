@@ -519,3 +519,35 @@ def test_the_centre_of_mass_learnt_in_translations_balances_the_pairs(ctx) -> No
     assert np.abs(z_pair[:, 1]).max() < 0.1 * full
     # the x torques are the pairs' own (2 F delta_z for the y pair) and stay
     assert abs(later[0][0]) == pytest.approx(abs(first[0][0]), rel=0.05)
+
+
+@pytest.mark.parametrize("dv, slewed", [((0.0, 0.06, -0.06), True), ((0.0, 0.06, 0.06), False),
+                                        ((0.0, 0.02, 0.02), False)])
+def test_a_translation_that_would_fill_the_roll_wheel_is_slewed(ctx, dv, slewed) -> None:
+    """The centre of mass learnt 9.2 mm and 6.2 mm off across x: a translation
+    of the pairs along y and z makes a torque about x that no thruster can
+    cancel, its angular impulse -(offset x m dv)_x (numpy's cross product
+    here; 0.28 N m s in the first case, capacity 0.18). A translation whose
+    impulse would take the x wheel beyond
+    TRANSLATE_ROLL_HEADROOM of its capacity is slewed (the burn attitude is
+    requested: the main groups make no torque about x); the same size with
+    the z part reversed (the two pairs' torques about x then largely cancel)
+    and a smaller one are translated."""
+    import fsw.tasks.propulsion as prop
+
+    sc = Scenario()
+    task = _task(ctx)
+    ctx.deliver(_adcs(ctx))
+    delta = np.array([0.0, -0.0092, -0.0062])
+    task.cds["com"]["est"] = tuple(delta)
+    h_x = -np.cross(delta, sc.chaser.mass_kg * np.array(dv))[0]
+    room = prop.TRANSLATE_ROLL_HEADROOM * sc.chaser.wheels.max_momentum_nms
+    assert (abs(h_x) > room) == slewed
+    ctx.deliver(PROP_ARM.build(t_tai=ctx.t, arm=1, window=60.0))
+    ctx.deliver(BURN_ORDER.build(t_tai=ctx.t, burn_id=5, t_exec=ctx.t + 100.0, dv_N=dv,
+                                 purpose="t"))
+    ctx.t += 0.1
+    task.step(ctx.t)
+    assert task.burn["translate"] is not slewed
+    assert any(r.active for r in ctx.of("ADCS_REQUEST")) is slewed
+    assert any("slewed" in e[2] for e in ctx.events) is slewed

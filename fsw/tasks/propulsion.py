@@ -312,7 +312,6 @@ class PropulsionTask:
         #: the translation being learnt from (see COM_PRIOR_M): momentum
         #: before it, its uncalibrated impulse and commanded torque impulse
         self.com_rec = None
-        self.t = 0.0
         self.status_every = max(1, round(1.0 / self.dt))
         ctx.subscribe(PROP_ARM, self.on_arm, parse=True)
         ctx.subscribe(BURN_ORDER, self.on_order, parse=True)
@@ -585,7 +584,6 @@ class PropulsionTask:
 
     def step(self, t: float) -> None:
         self.cycles += 1
-        self.t = t
         if self.test is not None:
             self._test_step()
         elif self.state == BurnStatusState.PENDING:
@@ -781,29 +779,11 @@ class PropulsionTask:
         k = b["scale"]
         c = sub(b["cmd_N"], tr["cmd0"])
         t = tr["target"]
-        rem = (t[0] - k * c[0], t[1] - k * c[1], t[2] - k * c[2])
-        try:
-            on, dv_N, dm = self.core.prop_translate(self._mask(), self.att[1], rem,
-                                                    self.F * k, self._mass(), self.dt)
-            made = _Z3
-            if any(x > 0.0 for x in on):
-                torque = self._translation_torque(on, self.F * k)
-                if torque != _Z3:
-                    on, dv_N, dm, made = self.core.prop_offpulse(on, torque, self.F * k,
-                                                                 self._mass(), self.att[1])
-        except GncError as exc:
-            self._end(BurnStatusState.DONE, f"delta-v reached, trim stopped: {exc}")
-            return
-        if not any(x > 0.0 for x in on):
-            self._end(BurnStatusState.DONE, "delta-v reached, trimmed")
-            return
-        self._com_record(on, made, self.F * k)
-        self.ctx.send(THRUSTER_CMD, on_time=on)
-        # the commands are counted at the rated thrust, as the main burn's
-        # (the core's dv_N is at the scaled thrust the on-times were made for)
-        self._commanded((dv_N[0] / k, dv_N[1] / k, dv_N[2] / k))
-        self._count_done(self._measured(u)[0])
-        self.cds["propellant"] = max(0.0, self.cds["propellant"] - dm)
+        why = self._translation_cycle((t[0] - k * c[0], t[1] - k * c[1], t[2] - k * c[2]), u)
+        if why is not None:
+            self._end(BurnStatusState.DONE,
+                      f"delta-v reached, trim stopped: {why}" if why else
+                      "delta-v reached, trimmed")
 
     def _count_done(self, done: float) -> None:
         """The burn's Δv so far (BURN_STATUS.dv_done) and the total."""
@@ -869,45 +849,56 @@ class PropulsionTask:
         if b.get("trim") is not None:
             self._trim(u)
             return
-        rem = (dv[0] - made[0], dv[1] - made[1], dv[2] - made[2])
         if self.att is None or not self.att[0]:
             self._end(BurnStatusState.ABORTED, "attitude estimate lost while translating")
             return
-        try:
-            on, dv_N, dm = self.core.prop_translate(self._mask(), self.att[1], rem,
-                                                    self.F * b["scale"], self._mass(), self.dt)
-        except GncError as exc:
-            self._end(BurnStatusState.ABORTED, f"translation not possible: {exc}")
-            return
-        if not any(x > 0.0 for x in on):
+        why = self._translation_cycle((dv[0] - made[0], dv[1] - made[1], dv[2] - made[2]), u)
+        if why == "":
             # made on the commands: the accelerometer then sees what the
             # pulses really made (a short pulse's rise and tail-off, the
             # main groups' tilt), and a miss is trimmed
             b["trim"] = {"wait": ACCEL_LAG + 1, "target": None, "cmd0": _Z3}
             self._trim(u)
-            return
-        # off-pulsed for the calibrated torque of the groups that fire (the
-        # main groups' tilt and centre-of-mass offset, learnt in slewed
-        # burns): a translation is too short to estimate it while it fires
-        torque = self._translation_torque(on, self.F * b["scale"])
+        elif why is not None:
+            self._end(BurnStatusState.ABORTED, why)
+
+    def _translation_cycle(self, rem, u) -> str | None:
+        """One firing cycle of a translation (or a trim) for the Δv ``rem``
+        still to do (GCRF) in the current attitude estimate, at the burn's
+        measured thrust scale: the core's split over the groups along it,
+        off-pulsed for the calibrated torque of the groups that fire (the
+        main groups' tilt and centre-of-mass offset, learnt in slewed burns:
+        a translation is too short to estimate it while it fires) and for the
+        centre of mass learnt from translations; sent, counted and recorded.
+        None when it fired, "" when nothing is left to fire (all below the
+        minimum impulse), otherwise why it cannot fire."""
+        b = self.burn
+        k = b["scale"]
+        try:
+            on, dv_N, dm = self.core.prop_translate(self._mask(), self.att[1], rem, self.F * k,
+                                                    self._mass(), self.dt)
+        except GncError as exc:
+            return f"translation not possible: {exc}"
+        if not any(x > 0.0 for x in on):
+            return ""
+        torque = self._translation_torque(on, self.F * k)
         made = _Z3
         if torque != _Z3:
             try:
-                on, dv_N, dm, made = self.core.prop_offpulse(on, torque, self.F * b["scale"],
+                on, dv_N, dm, made = self.core.prop_offpulse(on, torque, self.F * k,
                                                              self._mass(), self.att[1])
             except GncError as exc:
-                self._end(BurnStatusState.ABORTED, f"off-pulsing: {exc}")
-                return
-        self._com_record(on, made, self.F * b["scale"])
+                return f"off-pulsing: {exc}"
+        self._com_record(on, made, self.F * k)
         self.ctx.send(THRUSTER_CMD, on_time=on)
         # counted at the rated thrust, as a slewed burn's cycles: the core's
         # dv_N is at the scaled thrust the on-times were made for, and the
         # measured scale is the ratio to the rated (counted at the scaled
         # thrust, a translation measured 0.948 for a thrust 0.9 of its rating)
-        k = b["scale"]
         self._commanded((dv_N[0] / k, dv_N[1] / k, dv_N[2] / k))
         self._count_done(self._measured(u)[0])
         self.cds["propellant"] = max(0.0, self.cds["propellant"] - dm)
+        return None
 
     def _calibrated(self) -> int:
         """The thrusters of the groups whose thrust torque a slewed burn
@@ -986,7 +977,7 @@ class PropulsionTask:
         if self.com_rec is not None and self.com_rec["t_end"] is None:
             # a translation done: learnt from once the momentum has settled;
             # an aborted one may be a thruster fault, not the centre of mass
-            self.com_rec["t_end"] = self.t
+            self.com_rec["t_end"] = self.ctx.t
             if state != BurnStatusState.DONE:
                 self.com_rec = None
         self.accel_cal.clear()  # the thrust's tail-off is no bias

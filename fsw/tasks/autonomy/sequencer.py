@@ -764,28 +764,28 @@ class Sequencer:
         otherwise the time of SCREEN_TOF_FACTORS x ``tof`` whose coast stays
         farthest (the first clear one) among those whose first burn costs at
         most SCREEN_DV_FACTOR times ``tof``'s, with an event."""
-        dv_max = math.inf
-
-        def margin(tof_s: float) -> float | None:
+        def margin(tof_s: float, dv_max: float) -> tuple[float | None, float]:
+            """(the screen's distance, None when not screened; the first
+            burn's size) of the transfer of time tof_s, not screened when
+            that burn is above dv_max or there is no transfer."""
             try:
                 v_dep, _, _ = self.core.cw_transfer(n, x1, leg.rho_f, tof_s)
             except GncError:
-                return None
+                return None, math.inf
             dv = sub(v_dep, x1[3:])
-            if norm(dv) > dv_max:
-                return None
+            size = norm(dv)
+            if size > dv_max:
+                return None, size
             res = self.screen((x1[0], x1[1], x1[2], v_dep[0], v_dep[1], v_dep[2]), dv)
-            return None if res is None else res[1]
+            return (None if res is None else res[1]), size
 
-        first = margin(tof)
-        with contextlib.suppress(GncError):  # no transfer at tof: no bound
-            dv_max = SCREEN_DV_FACTOR * norm(sub(self.core.cw_transfer(n, x1, leg.rho_f, tof)[0],
-                                                 x1[3:]))
+        first, size = margin(tof, math.inf)
+        dv_max = SCREEN_DV_FACTOR * size
         if first is None or first >= self.plan.keep_out_m:
             return tof
         best = (first, tof)
         for f in SCREEN_TOF_FACTORS[1:]:
-            m = margin(f * tof)
+            m, _ = margin(f * tof, dv_max)
             if m is not None and m > best[0]:
                 best = (m, f * tof)
                 if m >= self.plan.keep_out_m:

@@ -4,8 +4,9 @@ desktop build of the same sources, on the same recorded inputs.
 The recorded calls cover the core's arithmetic and its elementary functions:
 attitude propagation (sin/cos), two-body Kepler propagation (an iterative
 solver with sin/cos/sqrt), Clohessy-Wiltshire propagation, classical elements
-to and from Cartesian state (acos/atan2) and a quaternion rotation (pure
-arithmetic). The board computes them from a semihosted file
+to and from Cartesian state (acos/atan2), a quaternion rotation (pure
+arithmetic) and a TLE's GCRF state (SGP4: pow, fmod, atan2, a Kepler loop;
+the IAU 1976 precession). The board computes them from a semihosted file
 (native/firmware/tests/b2b_core.c) under QEMU.
 
 Why the results must be bit-identical: + - * /, sqrt and the conversions are
@@ -37,8 +38,11 @@ __all__ = ["ARITH_OPS", "KINDS", "Comparison", "compare", "desktop", "make_calls
 
 NREC = 17
 KINDS = {0: "att_propagate", 1: "kepler", 2: "cw_propagate", 3: "coe_from_rv",
-         4: "rv_from_coe", 5: "quat_rotate"}
-_NOUT = {0: 4, 1: 6, 2: 6, 3: 6, 4: 6, 5: 3}
+         4: "rv_from_coe", 5: "quat_rotate", 6: "tle_gcrf"}
+_NOUT = {0: 4, 1: 6, 2: 6, 3: 6, 4: 6, 5: 3, 6: 6}
+#: the fields of gnc_sgp4_elements, in the order of a tle_gcrf record
+_SGP4_FIELDS = ("epoch_jd", "epoch_jd_frac", "n_rev_day", "ecc", "incl_deg", "raan_deg",
+                "argp_deg", "mean_anomaly_deg", "bstar")
 
 
 def _unit(rng: np.random.Generator, n: int) -> np.ndarray:
@@ -74,6 +78,16 @@ def make_calls(n: int, seed: int = 8) -> np.ndarray:
             a[0:3], a[3:6] = r, v
             dt = rng.uniform(0.0, 6000.0)
             a[6:8] = (dt, MU_EARTH) if kind == 1 else (MU_EARTH, 0.0)
+        elif kind == 6:
+            # SGP4 + precession: LEO mean elements (perigee 400-1500 km), a time within a day
+            e = rng.uniform(0.0, 0.05)
+            sma = (6378.135 + rng.uniform(400.0, 1500.0)) / (1.0 - e)
+            a[0:9] = [2460000.5 + rng.integers(0, 3000), round(rng.uniform(0.0, 1.0), 8),
+                      math.sqrt(398600.8 / sma**3) * 86400.0 / (2.0 * math.pi), e,
+                      rng.uniform(0.0, 180.0), rng.uniform(0.0, 360.0), rng.uniform(0.0, 360.0),
+                      rng.uniform(0.0, 360.0), rng.uniform(-1e-4, 1e-4)]
+            a[9] = ((a[0] - 2436204.5 + a[1]) * 86400.0 + 37.0 + rng.uniform(-86400.0, 86400.0))
+            a[10] = 37.0
         elif kind == 2:
             a[0] = math.sqrt(MU_EARTH / 7.0e6**3)
             a[1:4] = rng.uniform(-2000.0, 2000.0, 3)
@@ -108,6 +122,13 @@ def desktop(calls: np.ndarray) -> np.ndarray:
             st = lib.gnc_coe_from_rv(pa, pa + 3, a[6], po)
         elif kind == 4:
             st = lib.gnc_rv_from_coe(pa, a[6], po, po + 3)
+        elif kind == 6:
+            s = ffi.new("gnc_sgp4 *")
+            el = ffi.new("gnc_sgp4_elements *", dict(zip(_SGP4_FIELDS, a[:9].tolist(),
+                                                         strict=True)))
+            st = lib.gnc_sgp4_init(s, el)
+            if st == 0:
+                st = lib.gnc_tle_gcrf(s, a[9], a[10], po, po + 3)
         else:
             st = lib.gnc_quat_rotate(pa, pa + 4, po)
         out[i, 0] = st

@@ -83,6 +83,14 @@ int gnc_inertial_from_hill(const double r_t[3], const double v_t[3], const doubl
 int gnc_hill_to_inertial_at(const double r_t[3], const double v_t[3], double n, double dt,
                             const double a_H[3], double a_N[3]);
 
+/* ---- Frames -------------------------------------------------------------- */
+/* IAU 1976 precession matrix P (row-major) at the TAI time t_tai, mean
+ * equator and equinox of J2000 -> of date: r_date = P r_J2000 (Lieske et al.
+ * 1977: zeta, z, theta in Julian centuries of TT, counted here as TAI from
+ * J2000.0 in TAI, P = Rz(-z) Ry(theta) Rz(-zeta)). GNC_ERR_DOMAIN for a
+ * non-finite time. */
+int gnc_precession_iau1976(double t_tai, double P[9]);
+
 /* ---- Sun and shadow ------------------------------------------------------ */
 /* Unit Earth-to-sun vector, GCRF (J2000), at t_tai: the low-precision
  * formula of the Astronomical Almanac (mean equator and equinox of date, as

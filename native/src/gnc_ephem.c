@@ -414,9 +414,8 @@ static double py_mod(double x, double m)
     return r;
 }
 
-/* IAU 1976 precession matrix P (row-major), mean J2000 -> mean of date:
- * r_date = P r_J2000 (Lieske et al. 1977; fsw/tasks/autonomy/orbit.py). */
-static void precession(double t_tai, double P[9])
+/* IAU 1976 precession (Lieske et al. 1977; fsw/tasks/autonomy/orbit.py had it). */
+int gnc_precession_iau1976(double t_tai, double P[9])
 {
     const double as2r = GNC_PI / 180.0 / 3600.0;
     double T = (t_tai - J2000_TAI) / 86400.0 / 36525.0, T2 = T * T, T3 = T2 * T;
@@ -424,6 +423,12 @@ static void precession(double t_tai, double P[9])
     double z = (2306.2181 * T + 1.09468 * T2 + 0.018203 * T3) * as2r;
     double th = (2004.3109 * T - 0.42665 * T2 - 0.041833 * T3) * as2r;
     double cz, sz, ct, st, ce, se;
+    if (P == NULL) {
+        return GNC_ERR_NULL;
+    }
+    if (!la_finite(&t_tai, 1)) {
+        return GNC_ERR_DOMAIN;
+    }
     gnc_sincos(z, &sz, &cz);
     gnc_sincos(th, &st, &ct);
     gnc_sincos(zeta, &se, &ce);
@@ -438,6 +443,7 @@ static void precession(double t_tai, double P[9])
     P[6] = st * ce;
     P[7] = -st * se;
     P[8] = ct;
+    return GNC_OK;
 }
 
 int gnc_sun_direction(double t_tai, double s_N[3])
@@ -461,7 +467,7 @@ int gnc_sun_direction(double t_tai, double s_N[3])
     s_date[1] = ce * sl;
     s_date[2] = se * sl;
     /* mean equator and equinox of date -> J2000 (GCRF): r_J2000 = P^T r_date */
-    precession(t_tai, P);
+    gnc_precession_iau1976(t_tai, P);
     la_mtv3(P, s_date, s_N);
     la_scale(s_N, 1.0 / la_norm(s_N), s_N);
     return GNC_OK;

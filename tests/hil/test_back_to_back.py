@@ -82,6 +82,7 @@ def test_board_is_bit_identical_to_desktop_on_recorded_calls(firmware_build: Pat
     assert np.all(desk[:, 0] == 0), "the recorded calls are all valid inputs"
     result = {c.kind: c for c in compare(board, desk, calls)}
     assert sum(c.calls for c in result.values()) == N_CALLS
+    assert "tle_gcrf" in result  # SGP4 + precession (native/src/gnc_sgp4.c)
     for c in result.values():
         assert c.status_mismatches == 0, c
         assert c.max_ulp == 0 and c.identical_fraction == 1.0, c

@@ -12,6 +12,8 @@
  *        3 coe_from_rv(r[3], v[3], mu) -> coe[6]
  *        4 rv_from_coe(coe[6], mu) -> r[3], v[3]
  *        5 quat_rotate(q[4], v[3]) -> v[3]
+ *        6 sgp4_init(elements[9]) then tle_gcrf(t_tai, tai_minus_utc) -> r[3], v[3]
+ *          (elements in the order of gnc_sgp4_elements)
  */
 #include <string.h>
 
@@ -19,6 +21,24 @@
 #include "semihost.h"
 
 #define NREC 17
+
+static int tle_gcrf(const double *a, double *o)
+{
+    gnc_sgp4 s;
+    gnc_sgp4_elements el;
+    int st;
+    el.epoch_jd = a[0];
+    el.epoch_jd_frac = a[1];
+    el.n_rev_day = a[2];
+    el.ecc = a[3];
+    el.incl_deg = a[4];
+    el.raan_deg = a[5];
+    el.argp_deg = a[6];
+    el.mean_anomaly_deg = a[7];
+    el.bstar = a[8];
+    st = gnc_sgp4_init(&s, &el);
+    return st != GNC_OK ? st : gnc_tle_gcrf(&s, a[9], a[10], o, o + 3);
+}
 
 static int run(const double *in, double *out)
 {
@@ -37,6 +57,8 @@ static int run(const double *in, double *out)
         return gnc_rv_from_coe(a, a[6], o, o + 3);
     case 5:
         return gnc_quat_rotate(a, a + 4, o);
+    case 6:
+        return tle_gcrf(a, o);
     default:
         return GNC_ERR_RANGE;
     }

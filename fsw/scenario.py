@@ -132,7 +132,7 @@ class Target:
     #: velocity, +z orbit normal) or "inertial" (``attitude_q_bn``, scalar first)
     attitude: str = "nadir"
     attitude_q_bn: list[float] = field(default_factory=lambda: [1.0, 0.0, 0.0, 0.0])
-    #: what the chaser is told (issue #15): the launch notice's state vector is
+    #: what the chaser is told (issue #15): the launch notice's target orbit is
     #: the truth with a public catalogue's error, drawn once per run from the
     #: run's seed (a TLE given above is sent as it is: its errors are real).
     #: 1-sigma radial, along-track, cross-track [m] at insertion, and the
@@ -148,6 +148,12 @@ class Target:
     catalogue_sigma_rtn_m: list[float] = field(default_factory=lambda: [200.0, 2000.0, 200.0])
     #: 1 km a day along-track (the drift is -3 x this rate x time)
     catalogue_drift_sigma_mps: float = 0.004
+    #: the form of the launch notice's target orbit (without a TLE above):
+    #: "tle", a two-line element set whose epoch is the notice, fitted to the
+    #: catalogue's state there (the flight software turns it into a state with
+    #: the guidance core's SGP4, :mod:`fsw.core.tle`; the text's digits add
+    #: about 10 m to the catalogue's error), or "state", the GCRF state vector
+    notice_form: str = "tle"
 
 
 @dataclass
@@ -810,6 +816,7 @@ def validate(sc: Scenario) -> Scenario:
     _require(t.attitude in ("nadir", "inertial"), "target.attitude",
              'must be "nadir" or "inertial"')
     _vector(t.attitude_q_bn, 4, "target.attitude_q_bn")
+    _require(t.notice_form in ("tle", "state"), "target.notice_form", 'must be "tle" or "state"')
     _vector(t.catalogue_sigma_rtn_m, 3, "target.catalogue_sigma_rtn_m")
     _require(all(math.isfinite(x) and 0 <= x <= 1e6 for x in t.catalogue_sigma_rtn_m),
              "target.catalogue_sigma_rtn_m", "must be finite, in [0, 1e6] m")

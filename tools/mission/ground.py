@@ -7,8 +7,11 @@ scenario's scripted telecommands, signed with the run's key ring.
   the world's target state at the insertion with the catalogue's error
   (:mod:`fsw_tools.mission.catalogue`, the scenario's
   ``target.catalogue_*``; the error drawn is kept in :attr:`catalogue_error`)
-  carried back to the notice by the on-board propagator model; or the
-  target's TLE when the scenario gives one.
+  carried back to the notice by the on-board propagator model, sent as a
+  TLE with its epoch there (``target.notice_form = "tle"``, the default:
+  :func:`fsw.core.tle.from_state`, catalogue number :data:`NOTICE_SATNUM`)
+  or as the state vector itself (``"state"``); or the target's TLE when the
+  scenario gives one.
 - Every ``HEALTH_CHECK_S`` it sends a ``NOOP`` health check (STANDBY: the only
   traffic; the comms task answers with an acknowledgement).
 - ``scenario.telecommands`` go out at their times (seconds after launch),
@@ -29,6 +32,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from fsw.core import tle
 from fsw.core.ephem import Ephemeris
 from fsw.packets import DICTIONARY
 from fsw.packets.auth import CommandSigner, KeyRing
@@ -38,6 +42,9 @@ from fsw.tasks.navigation import ephem_config
 
 COMMAND_ACK = DICTIONARY["COMMAND_ACK"]
 HEALTH_CHECK_S = 600.0
+#: catalogue number of the launch notice's TLE of the target (assumed: the
+#: 80000-89999 range that the catalogue leaves to analysts' objects)
+NOTICE_SATNUM = 80001
 #: the key the scripted ground station signs with (a live console uses another)
 STATION_KEY_ID = 1
 
@@ -120,6 +127,10 @@ class GroundStation:
         eph = Ephemeris(ephem_config(self.sc))
         eph.set(r, v, self.insertion_tai)
         r0, v0 = eph.state(t0)
+        if tgt.notice_form == "tle":
+            line1, line2 = tle.from_state(r0, v0, t0, satnum=NOTICE_SATNUM)
+            return {"form": 0, "tle1": line1, "tle2": line2, "epoch_tai": t0,
+                    "r_N": (0.0, 0.0, 0.0), "v_N": (0.0, 0.0, 0.0)}
         return {"form": 1, "tle1": "", "tle2": "", "epoch_tai": t0, "r_N": tuple(r0),
                 "v_N": tuple(v0)}
 

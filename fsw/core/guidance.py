@@ -232,6 +232,13 @@ class GuidanceCore(abc.ABC):
                            ) -> tuple[T3, float]:
         """``(expected_B, ratio)`` of thruster ``i``'s test pulse."""
 
+    @abc.abstractmethod
+    def prop_com_update(self, N: ArrayLike, b: ArrayLike, F: ArrayLike, y: ArrayLike,
+                        min_impulse: float, max_offset: float
+                        ) -> tuple[tuple[float, ...], T3, T3, int]:
+        """One translation into the centre-of-mass least squares
+        ``F x delta = y``: ``(N, b, est, used)`` (:func:`prop.com_update`)."""
+
     # -- relative-motion planning (autonomy) -----------------------------------------
     @abc.abstractmethod
     def cw_propagate(self, n: float, x0: ArrayLike, t: float) -> T6:
@@ -445,6 +452,11 @@ class LocalCore(GuidanceCore):
                            ) -> tuple[T3, float]:
         return self._need(self._prop, "prop_test_response").test_response(i, thrust, pulse,
                                                                           dw_B)
+
+    def prop_com_update(self, N: ArrayLike, b: ArrayLike, F: ArrayLike, y: ArrayLike,
+                        min_impulse: float, max_offset: float
+                        ) -> tuple[tuple[float, ...], T3, T3, int]:
+        return prop.com_update(N, b, F, y, min_impulse, max_offset)
 
     def cw_propagate(self, n: float, x0: ArrayLike, t: float) -> T6:
         return _tup(relative.cw_propagate(n, x0, t))
@@ -745,6 +757,13 @@ class PacketCore(GuidanceCore):
                            ) -> tuple[T3, float]:
         r = self._rpc("PROP_TEST_RESPONSE", i=int(i), thrust=thrust, pulse=pulse, dw_B=dw_B)
         return _tup(r.expected_B), float(r.ratio)
+
+    def prop_com_update(self, N: ArrayLike, b: ArrayLike, F: ArrayLike, y: ArrayLike,
+                        min_impulse: float, max_offset: float
+                        ) -> tuple[tuple[float, ...], T3, T3, int]:
+        r = self._rpc("PROP_COM_UPDATE", N=N, b=b, F=F, y=y, min_impulse=min_impulse,
+                      max_offset=max_offset)
+        return _tup(r.N), _tup(r.b), _tup(r.est), int(r.used)
 
     def cw_propagate(self, n: float, x0: ArrayLike, t: float) -> T6:
         return _tup(self._rpc("CW_PROPAGATE", n=n, x0=x0, t=t).x)

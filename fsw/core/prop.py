@@ -22,7 +22,8 @@ from numpy.typing import ArrayLike
 from fsw.core._ffi import check, ffi, lib, out, ptr, vec
 from fsw.core.errors import GncInputError
 
-__all__ = ["G0", "PROP_MAX", "Prop", "PropConfig", "accel_inertial", "rate_residuals"]
+__all__ = ["G0", "PROP_MAX", "Prop", "PropConfig", "accel_inertial", "com_update",
+           "rate_residuals"]
 
 #: m/s^2, standard gravity
 G0 = 9.80665
@@ -180,3 +181,21 @@ def rate_residuals(w_B: ArrayLike, w0_B: ArrayLike) -> tuple[float, float]:
     r = ffi.new("double[2]")
     check(lib.gnc_prop_rate_residuals(ptr(a), ptr(b), r, r + 1), "prop_rate_residuals")
     return float(r[0]), float(r[1])
+
+
+def com_update(N: ArrayLike, b: ArrayLike, F: ArrayLike, y: ArrayLike, min_impulse: float,
+               max_offset: float
+               ) -> tuple[tuple[float, ...], tuple[float, float, float],
+                          tuple[float, float, float], int]:
+    """One translation (thrust impulse ``F`` N s, momentum residual ``y`` N m s,
+    body) into the centre-of-mass least squares ``F x delta = y`` (see
+    gnc_prop_com_update): ``(N, b, est, used)``, the normal matrix (9,
+    row-major) and right-hand side after it, the offset ``est`` (m, body;
+    zero unless ``used`` is 2) and ``used``: 0 refused (N, b unchanged), 1
+    accumulated without an estimate (det N not > 0), 2 accumulated and solved."""
+    n, r = vec(N, 9, "N").copy(), vec(b, 3, "b").copy()
+    f, m, est = vec(F, 3, "F"), vec(y, 3, "y"), out(3)
+    used = ffi.new("int *")
+    check(lib.gnc_prop_com_update(ptr(n), ptr(r), ptr(f), ptr(m), float(min_impulse),
+                                  float(max_offset), ptr(est), used), "prop_com_update")
+    return tuple(float(x) for x in n), _t3(r), _t3(est), int(used[0])

@@ -81,6 +81,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from collections.abc import Iterator
 
 from fsw.constants import G0
 from fsw.core.errors import GncError
@@ -413,39 +414,21 @@ class PropulsionTask:
 
     def _com_learn(self, rec: dict, H1: tuple[float, float, float]) -> None:
         """One translation's equation F x delta = H1 - H0 - L into the
-        centre-of-mass least squares (COM_PRIOR_M), and the new estimate."""
+        centre-of-mass least squares (COM_PRIOR_M) by the core, and the new
+        estimate when it gives one."""
         F, L, H0 = rec["F"], rec["L"], rec["H0"]
         y = (H1[0] - H0[0] - L[0], H1[1] - H0[1] - L[1], H1[2] - H0[2] - L[2])
-        f2 = F[0] * F[0] + F[1] * F[1] + F[2] * F[2]
-        if f2 < COM_MIN_IMPULSE * COM_MIN_IMPULSE:
-            return
-        # the offset this translation alone implies (least norm): y x F / |F|^2
-        alone = ((y[1] * F[2] - y[2] * F[1]) / f2, (y[2] * F[0] - y[0] * F[2]) / f2,
-                 (y[0] * F[1] - y[1] * F[0]) / f2)
-        if not all(map(math.isfinite, alone)) or \
-                alone[0] * alone[0] + alone[1] * alone[1] + alone[2] * alone[2] > COM_MAX_M ** 2:
-            return
-        # A = [F]x (A delta = F x delta): N += A'A = |F|^2 I - F F', b += A'y = y x F
         c = self.cds["com"]
-        N, b = c["N"], c["b"]
-        for i in range(3):
-            for j in range(3):
-                N[3 * i + j] += (f2 if i == j else 0.0) - F[i] * F[j]
-        b[0] += y[1] * F[2] - y[2] * F[1]
-        b[1] += y[2] * F[0] - y[0] * F[2]
-        b[2] += y[0] * F[1] - y[1] * F[0]
-        # the 3x3 symmetric solve (Cramer: the matrix is the prior plus a sum
-        # of rank-2 terms, well conditioned)
-        a, d, e, g, h, k = N[0], N[1], N[2], N[4], N[5], N[8]
-        det = a * (g * k - h * h) - d * (d * k - h * e) + e * (d * h - g * e)
-        if not det > 0.0:
-            return
-        inv = ((g * k - h * h), (e * h - d * k), (d * h - e * g),
-               (a * k - e * e), (d * e - a * h), (a * g - d * d))
-        c["est"] = ((inv[0] * b[0] + inv[1] * b[1] + inv[2] * b[2]) / det,
-                    (inv[1] * b[0] + inv[3] * b[1] + inv[4] * b[2]) / det,
-                    (inv[2] * b[0] + inv[4] * b[1] + inv[5] * b[2]) / det)
-        c["n"] += 1
+        try:
+            N, b, est, used = self.core.prop_com_update(c["N"], c["b"], F, y, COM_MIN_IMPULSE,
+                                                        COM_MAX_M)
+        except GncError:
+            return  # not learnt from (the core's link failed)
+        if used:  # accumulated (2: and solved)
+            c["N"][:], c["b"][:] = N, b
+        if used == 2:
+            c["est"] = est
+            c["n"] += 1
 
     def on_nav(self, r) -> None:
         n = r.normal_N
@@ -917,12 +900,10 @@ class PropulsionTask:
         estimated from earlier translations (``com``), both cancelled."""
         span = max(on)
         tau = [0.0, 0.0, 0.0]
-        for group, k in self.cds["thrust_torque"].items():
-            pulses = [on[i] for i in range(SLOTS) if group >> i & 1]
-            if pulses and min(pulses) > 0.0:
-                share = min(pulses) / span * f
-                for j in range(3):
-                    tau[j] -= k[j] * share
+        for k, pulse in self._firing_groups(on):
+            share = pulse / span * f
+            for j in range(3):
+                tau[j] -= k[j] * share
         d = self.cds["com"]["est"]
         if d != _Z3:
             F = self._impulse(on, f, self._calibrated())
@@ -931,6 +912,15 @@ class PropulsionTask:
             tau[1] += (d[2] * F[0] - d[0] * F[2]) / span
             tau[2] += (d[0] * F[1] - d[1] * F[0]) / span
         return (tau[0], tau[1], tau[2])
+
+    def _firing_groups(self, on) -> Iterator[tuple[tuple[float, float, float], float]]:
+        """The calibrated groups (``thrust_torque``) all of whose thrusters
+        fire in the pulses ``on``: each one's thrust torque per newton and its
+        shortest pulse (s)."""
+        for group, k in self.cds["thrust_torque"].items():
+            pulses = [on[i] for i in range(SLOTS) if group >> i & 1]
+            if pulses and min(pulses) > 0.0:
+                yield k, min(pulses)
 
     def _impulse(self, on, f: float, skip: int) -> tuple[float, float, float]:
         """The thrust impulse (body, N s) of the pulses ``on`` at thrust ``f``
@@ -954,11 +944,9 @@ class PropulsionTask:
         F = self._impulse(on, f, cal)
         span = max(on)
         L = [made[0] * span, made[1] * span, made[2] * span]
-        for group, k in self.cds["thrust_torque"].items():
-            pulses = [on[i] for i in range(SLOTS) if group >> i & 1]
-            if pulses and min(pulses) > 0.0:
-                for j in range(3):
-                    L[j] += k[j] * f * min(pulses)
+        for k, pulse in self._firing_groups(on):
+            for j in range(3):
+                L[j] += k[j] * f * pulse
         rec["F"] = add(rec["F"], F)
         rec["L"] = add(rec["L"], L)
 

@@ -1,7 +1,8 @@
 """Recorded guidance calls: a deterministic session of guidance-core calls
 (the 10 Hz ADCS cycle in pointing mode with its MEKF, the navigation cycle,
-the propulsion arithmetic, and the relative- and orbit-guidance, sun and
-shadow functions the autonomy calls), replayed on any
+the propulsion arithmetic and its centre-of-mass least squares, and the
+relative- and orbit-guidance, sun and shadow functions the autonomy calls),
+replayed on any
 :class:`~fsw.core.guidance.GuidanceCore`. Replayed on the board (PacketCore
 over a BoardLink) and on the desktop (LocalCore), the outputs are compared
 output by output (:func:`compare_sessions`) and must be bit-identical: both
@@ -107,9 +108,15 @@ def recorded_calls(n: int, seed: int = 8) -> Iterator[Call]:
     # generator: the others keep the inputs they always had
     more = ["nav_step", "cw_transfer", "sun_direction", "eclipse", "prop_select", "prop_fire"]
     rng2 = np.random.default_rng(seed + 1)
-    k = j = done = 0
+    # a centre-of-mass update after every round of those, from a third
+    # generator: the calls before keep their inputs (the session's tail is shorter)
+    rng3 = np.random.default_rng(seed + 2)
+    k = j = done = m = 0
     while done < n:
-        if k > 0 and k % len(kinds) == 0 and j < (k // len(kinds)) * len(more):
+        if j > 0 and j % len(more) == 0 and m < j // len(more):
+            m += 1
+            yield _com_call(rng3)
+        elif k > 0 and k % len(kinds) == 0 and j < (k // len(kinds)) * len(more):
             kind = more[j % len(more)]
             j += 1
             yield _more_call(kind, j, rng2, r0, v0)
@@ -136,6 +143,21 @@ def _call(kind: str, k: int, rng: np.random.Generator) -> Call:
     if kind == "cw_targeting":
         return kind, (N_MEAN, x0, rng.uniform(-200, 200, 3), rng.uniform(600, 3000))
     return kind, (N_MEAN, x0, 5400.0)
+
+
+def _com_call(rng: np.random.Generator) -> Call:
+    """A centre-of-mass least-squares update: the normal equations of a few
+    translations with the prior, then one more (some refused: too small an
+    impulse, too far an offset)."""
+    delta = rng.normal(0.0, 0.005, 3)
+    N, b = np.eye(3) * 0.04, np.zeros(3)
+    for _ in range(int(rng.integers(0, 4))):
+        F = rng.normal(size=3)
+        N += F @ F * np.eye(3) - np.outer(F, F)
+        b += np.cross(np.cross(F, delta), F)
+    F = rng.normal(size=3) * float(rng.choice([0.05, 1.0, 2.0]))
+    y = np.cross(F, delta * float(rng.choice([1.0, 1.0, 30.0]))) + rng.normal(0.0, 1e-3, 3)
+    return "prop_com_update", (N.reshape(-1), b, F, y, 0.2, 0.05)
 
 
 def _more_call(kind: str, j: int, rng: np.random.Generator, r0: np.ndarray,

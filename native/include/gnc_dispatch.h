@@ -128,6 +128,12 @@ typedef struct gnc_prop_test_response_req {
     int i; double thrust; double pulse; double dw_B[3];
 } gnc_prop_test_response_req;
 typedef struct gnc_prop_test_response_resp { double expected_B[3]; double ratio; } gnc_prop_test_response_resp;
+typedef struct gnc_prop_com_update_req {
+    double N[9]; double b[3]; double F[3]; double y[3]; double min_impulse; double max_offset;
+} gnc_prop_com_update_req;
+typedef struct gnc_prop_com_update_resp {
+    double N[9]; double b[3]; double est[3]; int used;
+} gnc_prop_com_update_resp;
 
 /* The largest response packet the dispatcher keeps for a repeated request
  * (GNC_GLIDESLOPE_RESP, the largest, is 1894 octets). */

@@ -114,4 +114,20 @@ int gnc_prop_accel(const double dv_B[3], double dt, const double bias_B[3],
 int gnc_prop_test_response(const gnc_prop *ctx, int i, double thrust, double pulse,
                            const double dw_B[3], double expected_B[3], double *ratio);
 
+/* One translation into the centre-of-mass least squares: the equation
+ * F x delta = y for the offset delta (m, body) of the centre of mass, from
+ * the translation's thrust impulse F (N s, body) and its momentum residual y
+ * (N m s, body: the change of the total angular momentum less the commanded
+ * torque impulse). Refused (*used = 0, N and b unchanged) when
+ * |F|^2 < min_impulse^2, or when the offset this translation alone implies,
+ * y x F / |F|^2, is not finite or longer than max_offset (non-finite F or y
+ * land here). Otherwise accumulated into the normal equations, N (3x3,
+ * row-major, in/out) += |F|^2 I - F F' and b (in/out) += y x F, and solved
+ * (Cramer, the upper triangle of N): est = N^-1 b and *used = 2; when det N
+ * is not > 0, *used = 1 (accumulated, no estimate). est is zero unless
+ * *used = 2. Operations in a fixed order (the task's former arithmetic).
+ * GNC_ERR_DOMAIN unless min_impulse and max_offset are finite and > 0. */
+int gnc_prop_com_update(double N[9], double b[3], const double F[3], const double y[3],
+                        double min_impulse, double max_offset, double est[3], int *used);
+
 #endif /* GNC_PROP_H */

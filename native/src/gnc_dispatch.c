@@ -127,6 +127,7 @@ typedef union dispatch_args {
     gnc_prop_rate_residuals_req prate;
     gnc_prop_accel_req pacc;
     gnc_prop_test_response_req ptest;
+    gnc_prop_com_update_req pcom;
 } dispatch_args;
 
 typedef union dispatch_result {
@@ -167,6 +168,7 @@ typedef union dispatch_result {
     gnc_prop_rate_residuals_resp prate;
     gnc_prop_accel_resp pacc;
     gnc_prop_test_response_resp ptest;
+    gnc_prop_com_update_resp pcom;
 } dispatch_result;
 
 static int prop_partners(const gnc_prop *prop, gnc_prop_partners_resp *r)
@@ -180,6 +182,21 @@ static int prop_partners(const gnc_prop *prop, gnc_prop_partners_resp *r)
         r->partner[i] = prop->partner[i];
     }
     return GNC_OK;
+}
+
+/* The normal equations in and out: the request's copied into the response,
+ * then updated there. */
+static int prop_com_update(const gnc_prop_com_update_req *q, gnc_prop_com_update_resp *r)
+{
+    int i;
+    for (i = 0; i < 9; ++i) {
+        r->N[i] = q->N[i];
+    }
+    for (i = 0; i < 3; ++i) {
+        r->b[i] = q->b[i];
+    }
+    return gnc_prop_com_update(r->N, r->b, q->F, q->y, q->min_impulse, q->max_offset, r->est,
+                               &r->used);
 }
 
 static int drift_screen(const gnc_drift_screen_req *q, gnc_drift_result *r)
@@ -280,6 +297,8 @@ static int run_more(gnc_dispatcher *ctx, unsigned apid, const dispatch_args *a,
     case GNC_APID_PROP_TEST_RESPONSE:
         return gnc_prop_test_response(&ctx->prop, a->ptest.i, a->ptest.thrust, a->ptest.pulse,
                                       a->ptest.dw_B, r->ptest.expected_B, &r->ptest.ratio);
+    case GNC_APID_PROP_COM_UPDATE:
+        return prop_com_update(&a->pcom, &r->pcom);
     default:
         return GNC_ERR_UNKNOWN_REQUEST;
     }

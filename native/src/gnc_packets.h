@@ -74,6 +74,7 @@ enum gnc_pkt_apid {
     GNC_APID_PROP_TRANSLATE = 0x228,
     GNC_APID_PROP_OFFPULSE = 0x229,
     GNC_APID_PROP_ACCEL = 0x22A,
+    GNC_APID_PROP_COM_UPDATE = 0x22B,
     GNC_APID_MAG_DIPOLE = 0x230,
     GNC_APID_TRIAD = 0x231,
     GNC_APID_DRIFT_SCREEN = 0x238,
@@ -729,6 +730,22 @@ static const gnc_pkt_field gnc_pkt_prop_accel_resp[] = {
     {offsetof(gnc_prop_accel_resp, dv_N), 3, 0},
 };
 
+static const gnc_pkt_field gnc_pkt_prop_com_update_req[] = {
+    {offsetof(gnc_prop_com_update_req, N), 9, 0},
+    {offsetof(gnc_prop_com_update_req, b), 3, 0},
+    {offsetof(gnc_prop_com_update_req, F), 3, 0},
+    {offsetof(gnc_prop_com_update_req, y), 3, 0},
+    {offsetof(gnc_prop_com_update_req, min_impulse), 1, 0},
+    {offsetof(gnc_prop_com_update_req, max_offset), 1, 0},
+};
+
+static const gnc_pkt_field gnc_pkt_prop_com_update_resp[] = {
+    {offsetof(gnc_prop_com_update_resp, N), 9, 0},
+    {offsetof(gnc_prop_com_update_resp, b), 3, 0},
+    {offsetof(gnc_prop_com_update_resp, est), 3, 0},
+    {offsetof(gnc_prop_com_update_resp, used), 1, 1},
+};
+
 static const gnc_pkt_field gnc_pkt_mag_dipole_req[] = {
     {offsetof(gnc_mag_dipole_req, t), 1, 0},
     {offsetof(gnc_mag_dipole_req, r_N), 3, 0},
@@ -841,6 +858,7 @@ static const gnc_pkt_call gnc_pkt_calls[] = {
     {GNC_APID_PROP_TRANSLATE, gnc_pkt_prop_translate_req, 6, 11, gnc_pkt_prop_translate_resp, 3, 21},
     {GNC_APID_PROP_OFFPULSE, gnc_pkt_prop_offpulse_req, 5, 25, gnc_pkt_prop_offpulse_resp, 4, 24},
     {GNC_APID_PROP_ACCEL, gnc_pkt_prop_accel_req, 4, 11, gnc_pkt_prop_accel_resp, 1, 4},
+    {GNC_APID_PROP_COM_UPDATE, gnc_pkt_prop_com_update_req, 6, 20, gnc_pkt_prop_com_update_resp, 4, 17},
     {GNC_APID_MAG_DIPOLE, gnc_pkt_mag_dipole_req, 2, 4, gnc_pkt_mag_dipole_resp, 1, 4},
     {GNC_APID_TRIAD, gnc_pkt_triad_req, 4, 12, gnc_pkt_triad_resp, 1, 5},
     {GNC_APID_DRIFT_SCREEN, gnc_pkt_drift_screen_req, 12, 56, gnc_pkt_drift_screen_resp, 6, 7},

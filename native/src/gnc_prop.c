@@ -596,3 +596,68 @@ int gnc_prop_test_response(const gnc_prop *ctx, int i, double thrust, double pul
     *ratio = la_dot(dw_B, e) / ee;
     return GNC_OK;
 }
+
+int gnc_prop_com_update(double N[9], double b[3], const double F[3], const double y[3],
+                        double min_impulse, double max_offset, double est[3], int *used)
+{
+    double f2, c[3], alone[3], inv[6], det, a, d, e, g, h, k;
+    int i, j;
+    if (N == NULL || b == NULL || F == NULL || y == NULL || est == NULL || used == NULL) {
+        return GNC_ERR_NULL;
+    }
+    if (!la_finite(&min_impulse, 1) || !(min_impulse > 0.0) || !la_finite(&max_offset, 1)
+        || !(max_offset > 0.0)) {
+        return GNC_ERR_DOMAIN;
+    }
+    la_zero(est, 3);
+    *used = 0;
+    f2 = F[0] * F[0] + F[1] * F[1] + F[2] * F[2];
+    if (f2 < min_impulse * min_impulse) {
+        return GNC_OK;
+    }
+    /* y x F, and the offset this translation alone implies (least norm) */
+    c[0] = y[1] * F[2] - y[2] * F[1];
+    c[1] = y[2] * F[0] - y[0] * F[2];
+    c[2] = y[0] * F[1] - y[1] * F[0];
+    for (i = 0; i < 3; ++i) {
+        alone[i] = c[i] / f2;
+    }
+    if (!la_finite(alone, 3)
+        || alone[0] * alone[0] + alone[1] * alone[1] + alone[2] * alone[2]
+               > max_offset * max_offset) {
+        return GNC_OK;
+    }
+    /* A = [F]x (A delta = F x delta): N += A'A = |F|^2 I - F F', b += A'y = y x F */
+    for (i = 0; i < 3; ++i) {
+        for (j = 0; j < 3; ++j) {
+            N[3 * i + j] += (i == j ? f2 : 0.0) - F[i] * F[j];
+        }
+    }
+    for (i = 0; i < 3; ++i) {
+        b[i] += c[i];
+    }
+    *used = 1;
+    /* the 3x3 symmetric solve (Cramer: the prior plus a sum of rank-2 terms,
+     * well conditioned) */
+    a = N[0];
+    d = N[1];
+    e = N[2];
+    g = N[4];
+    h = N[5];
+    k = N[8];
+    det = a * (g * k - h * h) - d * (d * k - h * e) + e * (d * h - g * e);
+    if (!(det > 0.0)) {
+        return GNC_OK;
+    }
+    inv[0] = g * k - h * h;
+    inv[1] = e * h - d * k;
+    inv[2] = d * h - e * g;
+    inv[3] = a * k - e * e;
+    inv[4] = d * e - a * h;
+    inv[5] = a * g - d * d;
+    est[0] = (inv[0] * b[0] + inv[1] * b[1] + inv[2] * b[2]) / det;
+    est[1] = (inv[1] * b[0] + inv[3] * b[1] + inv[4] * b[2]) / det;
+    est[2] = (inv[2] * b[0] + inv[4] * b[1] + inv[5] * b[2]) / det;
+    *used = 2;
+    return GNC_OK;
+}

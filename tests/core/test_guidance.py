@@ -225,6 +225,11 @@ def test_prop_calls_identical(cores) -> None:
         ("prop_test_response", (3, 1.0, 0.1, (1e-4, -2e-4, 3e-5))),
         ("prop_translate", (0b111111, (1.0, 0.0, 0.0, 0.0), (0.02, 0.0, 0.0), 1.0, 300.0, 0.1)),
         ("prop_translate", (0b111111, (1.0, 0.0, 0.0, 0.0), (-3e-3, 0.0, 0.0), 1.0, 300.0, 0.1)),
+        # the centre-of-mass least squares: solved, refused, accumulated without a solution
+        ("prop_com_update", ((0.04, 0.0, 0.0, 0.0, 0.04, 0.0, 0.0, 0.0, 0.04), (1e-4, 0.0, -0.0),
+                             (0.3, 1.2, -0.4), (3e-3, -1e-3, 2e-4), 0.2, 0.05)),
+        ("prop_com_update", ((0.04,) + (0.0,) * 8, _Z3, (0.1, 0.0, 0.0), _Z3, 0.2, 0.05)),
+        ("prop_com_update", ((0.0,) * 9, _Z3, (1.0, 0.0, 0.0), (0.0, 0.01, 0.0), 0.2, 0.05)),
     ]
     for name, args in calls:
         a, b = getattr(local, name)(*args), getattr(packet, name)(*args)
@@ -234,6 +239,9 @@ def test_prop_calls_identical(cores) -> None:
             c.prop_select(0b000001, q, (0.1, 0.0, 0.0))  # no pair left
         with pytest.raises(GncDomainError):  # x thrusters only: no translation along y
             c.prop_translate(0b111111, (1.0, 0.0, 0.0, 0.0), (0.0, 0.01, 0.0), 1.0, 300.0, 0.1)
+        with pytest.raises(GncDomainError):  # no minimum impulse
+            c.prop_com_update((0.0,) * 9, _Z3, (1.0, 0.0, 0.0), _Z3, 0.0, 0.05)
+    assert [local.prop_com_update(*args)[3] for name, args in calls[-3:]] == [2, 0, 1]
 
 
 def test_adcs_new_inputs_identical(cores) -> None:

@@ -337,3 +337,151 @@ def test_accelerometer_sample_in_inertial_axes_against_scipy() -> None:
         prop.accel_inertial((1e-3, 0.0, math.nan), 0.1, (0.0, 0.0, 0.0), (1.0, 0.0, 0.0, 0.0))
     with pytest.raises(GncDomainError):
         prop.accel_inertial((1e-3, 0.0, 0.0), -0.1, (0.0, 0.0, 0.0), (1.0, 0.0, 0.0, 0.0))
+
+
+# -- centre-of-mass least squares (gnc_prop_com_update) ---------------------------------
+_COM_MIN, _COM_MAX = 0.2, 0.05       # the propulsion task's COM_MIN_IMPULSE, COM_MAX_M
+_COM_PRIOR = (1e-3 / 5e-3) ** 2      # its prior (COM_MOMENTUM_NOISE / COM_PRIOR_M)^2
+
+
+def _com_prior() -> list[float]:
+    return [_COM_PRIOR if i % 4 == 0 else 0.0 for i in range(9)]
+
+
+def _com_reference(c: dict, F, y) -> None:
+    """The propulsion task's former Python update (fsw/tasks/propulsion.py
+    ``_com_learn`` before the core took it over), verbatim but for y given:
+    the reference the core must match bit for bit."""
+    COM_MIN_IMPULSE, COM_MAX_M = _COM_MIN, _COM_MAX
+    f2 = F[0] * F[0] + F[1] * F[1] + F[2] * F[2]
+    if f2 < COM_MIN_IMPULSE * COM_MIN_IMPULSE:
+        return
+    alone = ((y[1] * F[2] - y[2] * F[1]) / f2, (y[2] * F[0] - y[0] * F[2]) / f2,
+             (y[0] * F[1] - y[1] * F[0]) / f2)
+    if not all(map(math.isfinite, alone)) or \
+            alone[0] * alone[0] + alone[1] * alone[1] + alone[2] * alone[2] > COM_MAX_M ** 2:
+        return
+    N, b = c["N"], c["b"]
+    for i in range(3):
+        for j in range(3):
+            N[3 * i + j] += (f2 if i == j else 0.0) - F[i] * F[j]
+    b[0] += y[1] * F[2] - y[2] * F[1]
+    b[1] += y[2] * F[0] - y[0] * F[2]
+    b[2] += y[0] * F[1] - y[1] * F[0]
+    a, d, e, g, h, k = N[0], N[1], N[2], N[4], N[5], N[8]
+    det = a * (g * k - h * h) - d * (d * k - h * e) + e * (d * h - g * e)
+    if not det > 0.0:
+        return
+    inv = ((g * k - h * h), (e * h - d * k), (d * h - e * g),
+           (a * k - e * e), (d * e - a * h), (a * g - d * d))
+    c["est"] = ((inv[0] * b[0] + inv[1] * b[1] + inv[2] * b[2]) / det,
+                (inv[1] * b[0] + inv[3] * b[1] + inv[4] * b[2]) / det,
+                (inv[2] * b[0] + inv[4] * b[1] + inv[5] * b[2]) / det)
+    c["n"] += 1
+
+
+def _com_core(c: dict, F, y) -> int:
+    """The task's use of the core (``_com_learn``): ``used``."""
+    N, b, est, used = prop.com_update(c["N"], c["b"], F, y, _COM_MIN, _COM_MAX)
+    if used:
+        c["N"][:], c["b"][:] = N, b
+    if used == 2:
+        c["est"] = est
+        c["n"] += 1
+    return used
+
+
+def _bits(x) -> tuple[int, ...]:
+    return tuple(np.asarray(x, dtype=np.float64).reshape(-1).view(np.uint64).tolist())
+
+
+def _com_case(rng: np.random.Generator, kind: int) -> tuple[list[float], list[float]]:
+    """A translation's (F, y): 0 an ordinary one, 1 below the minimum impulse,
+    2 an offset beyond the largest, 3 non-finite, 4 near the thresholds."""
+    F = rng.normal(size=3) * rng.uniform(0.3, 3.0)
+    delta = rng.normal(size=3) * 0.01
+    y = np.cross(F, delta) + rng.normal(size=3) * 1e-3
+    if kind == 1:
+        F = F / np.linalg.norm(F) * rng.uniform(0.0, 0.2)
+    elif kind == 2:
+        y = np.cross(F, rng.normal(size=3) * 0.2)
+    elif kind == 3:
+        (F if rng.integers(2) else y)[rng.integers(3)] = \
+            [math.nan, math.inf, -math.inf][rng.integers(3)]
+    elif kind == 4:
+        F = F / np.linalg.norm(F) * np.nextafter(0.2, [0.0, 1.0][rng.integers(2)])
+        u = rng.normal(size=3)
+        u -= F * (u @ F) / (F @ F)
+        y = np.cross(F, u / np.linalg.norm(u) * 0.05 * (1 + rng.normal() * 1e-15))
+    return [float(v) for v in F], [float(v) for v in y]
+
+
+def test_com_update_bit_identical_to_the_former_python_formula() -> None:
+    """A few hundred random translations in sequences (ordinary ones, below
+    the minimum impulse, beyond the largest offset, non-finite, at both
+    thresholds, and normal matrices made singular): N, b, the estimate and
+    the count bit for bit as the task's former Python arithmetic."""
+    rng = np.random.default_rng(31)
+    seen = set()
+    for seq in range(40):
+        ref = {"N": _com_prior(), "b": [0.0, 0.0, 0.0], "est": (0.0, 0.0, 0.0), "n": 0}
+        if seq % 8 == 7:  # no prior: the first translation leaves N singular (rank 2)
+            ref["N"] = [0.0] * 9
+        core = {"N": list(ref["N"]), "b": list(ref["b"]), "est": ref["est"], "n": 0}
+        for _ in range(10):
+            F, y = _com_case(rng, int(rng.choice(5, p=[0.5, 0.15, 0.15, 0.1, 0.1])))
+            used = _com_core(core, F, y)
+            _com_reference(ref, F, y)
+            seen.add(used)
+            for key in ("N", "b", "est"):
+                assert _bits(core[key]) == _bits(ref[key]), (seq, key, F, y)
+            assert core["n"] == ref["n"]
+            assert isinstance(core["est"], tuple) and all(type(v) is float for v in core["N"])
+    assert seen == {0, 1, 2}
+
+
+def test_com_update_against_numpy_least_squares() -> None:
+    """The estimate is the least-squares offset of the equations
+    F_k x delta = y_k with the prior (numpy's lstsq on the stacked, weighted
+    equations, and solve on the accumulated normal equations); N and b are
+    the normal equations' sums."""
+    rng = np.random.default_rng(5)
+    delta = np.array([0.004, -0.007, 0.002])
+    N, b = _com_prior(), [0.0, 0.0, 0.0]
+    rows, rhs = [math.sqrt(_COM_PRIOR) * np.eye(3)], [np.zeros(3)]
+    for _ in range(6):
+        F = rng.normal(size=3) * 2.0
+        y = np.cross(F, delta) + rng.normal(size=3) * 1e-3
+        N, b, est, used = prop.com_update(N, b, F, y, _COM_MIN, _COM_MAX)
+        assert used == 2
+        A = np.array([[0.0, -F[2], F[1]], [F[2], 0.0, -F[0]], [-F[1], F[0], 0.0]])  # F x .
+        rows.append(A)
+        rhs.append(y)
+        want = np.linalg.lstsq(np.vstack(rows), np.concatenate(rhs), rcond=None)[0]
+        AtA = sum(r.T @ r for r in rows)
+        assert np.allclose(np.reshape(N, (3, 3)), AtA, rtol=1e-13, atol=1e-15)
+        Aty = sum(r.T @ v for r, v in zip(rows, rhs, strict=True))
+        assert np.allclose(b, Aty, rtol=1e-13, atol=1e-18)
+        assert np.allclose(est, want, rtol=1e-9, atol=1e-12)
+        assert np.allclose(est, np.linalg.solve(AtA, np.asarray(b)), rtol=1e-9, atol=1e-12)
+    assert np.linalg.norm(np.asarray(est) - delta) < 1e-3
+
+
+def test_com_update_refusals() -> None:
+    """Refused translations leave N and b as they were (used 0); a singular
+    N is accumulated without an estimate (used 1, est zero); thresholds that
+    are not finite and positive are a domain error."""
+    N0, b0 = _com_prior(), [1e-3, 0.0, -2e-3]
+    F = (1.0, 0.0, 0.0)
+    for Fx, y in [((0.1, 0.1, 0.0), (0.0, 0.0, 0.0)),      # below the minimum impulse
+                  (F, (0.0, 0.06, 0.0)),                     # 6 cm alone
+                  (F, (0.0, math.nan, 0.0)), ((math.inf, 0.0, 0.0), (0.0, 0.0, 0.0))]:
+        assert prop.com_update(N0, b0, Fx, y, _COM_MIN, _COM_MAX) == \
+            (tuple(N0), tuple(b0), (0.0, 0.0, 0.0), 0)
+    N, b, est, used = prop.com_update([0.0] * 9, [0.0] * 3, F, (0.0, 0.01, 0.0), _COM_MIN,
+                                      _COM_MAX)
+    assert used == 1 and est == (0.0, 0.0, 0.0)
+    assert N == (0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0) and b == (0.0, 0.0, -0.01)
+    for bad in ((0.0, _COM_MAX), (_COM_MIN, -1.0), (math.nan, _COM_MAX), (_COM_MIN, math.inf)):
+        with pytest.raises(GncDomainError):
+            prop.com_update(N0, b0, F, (0.0, 0.0, 0.0), *bad)

@@ -522,6 +522,18 @@ _CALLS = [
      "gnc_prop_test_response_resp", [("expected_B", 3, "rad/s", "expected rate change"),
                                      ("ratio", 1, "", "observed / expected")],
      "Thruster test response."),
+    ("PROP_COM_UPDATE", 0x22B, "gnc_prop_com_update_req", [
+        ("N", 9, "N^2 s^2", "normal matrix, row-major (in)"),
+        ("b", 3, "N^2 m s^2", "right-hand side (in)"),
+        ("F", 3, "N s", "the translation's thrust impulse, body"),
+        ("y", 3, "N m s", "its momentum residual, body"),
+        ("min_impulse", 1, "N s", "smallest impulse learnt from"),
+        ("max_offset", 1, "m", "largest offset one translation may imply")],
+     "gnc_prop_com_update_resp", [("N", 9, "N^2 s^2", "normal matrix, updated"),
+                                  ("b", 3, "N^2 m s^2", "right-hand side, updated"),
+                                  ("est", 3, "m", "centre-of-mass offset, body (used = 2)"),
+                                  ("used", 1, "", "0 refused, 1 accumulated, 2 and solved")],
+     "One translation into the centre-of-mass least squares."),
     ("DRIFT_SCREEN", 0x238, "gnc_drift_screen_req", [
         ("horizon", 1, "s", "free drift screened"), ("step", 1, "s", "RK4 step and sampling"),
         ("bc_target", 1, "kg/m^2", "target m/(Cd A), 0: no drag"),

@@ -247,7 +247,12 @@ local function dissect_one(tvb, off, pinfo, root)
           local r = tvb(pos, size)
           local item
           if kind == "string" then
-            item = data:add(F[key], r, r:stringz())
+            -- the field's own bytes up to its first NUL: a text that fills
+            -- its field has none (stringz would read on into the next field)
+            local s = r:raw()
+            local z = s:find("\0", 1, true)
+            if z then s = s:sub(1, z - 1) end
+            item = data:add(F[key], r, s)
           else
             item = data:add(F[key], r)
           end

@@ -1,5 +1,5 @@
-"""Guidance-core requests (APIDs 0x200-0x228 and 0x238-0x239, room to 0x23B) and responses
-(request + 0x40):
+"""Guidance-core requests (APIDs 0x200-0x22B without 0x211, 0x230-0x231 and
+0x238-0x239) and responses (request + 0x40):
 the packets :func:`gnc_dispatch` serves (native/include/gnc_dispatch.h), on
 the board over serial or in-process.
 

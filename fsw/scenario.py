@@ -149,11 +149,16 @@ class Target:
     #: 1 km a day along-track (the drift is -3 x this rate x time)
     catalogue_drift_sigma_mps: float = 0.004
     #: the form of the launch notice's target orbit (without a TLE above):
-    #: "tle", a two-line element set whose epoch is the notice, fitted to the
-    #: catalogue's state there (the flight software turns it into a state with
-    #: the guidance core's SGP4, :mod:`fsw.core.tle`; the text's digits add
-    #: about 10 m to the catalogue's error), or "state", the GCRF state vector
-    notice_form: str = "tle"
+    #: "state", the GCRF state vector at the notice, or "tle", a two-line
+    #: element set whose epoch is the notice, fitted to that state (the flight
+    #: software reads it with the guidance core's SGP4, :mod:`fsw.core.tle`;
+    #: the text's digits add under 10 m). Known limit of "tle": the element
+    #: set is fitted at one instant, and the navigation reads it when it first
+    #: runs after the notice (600 s later in STANDBY), where SGP4 and the
+    #: on-board model already differ by some 0.03 m/s: about 4 km at the
+    #: insertion, beyond the stated catalogue error (a fit over the span, as a
+    #: catalogue makes it, is the way out). Hence "state" by default.
+    notice_form: str = "state"
 
 
 @dataclass

@@ -44,8 +44,8 @@ def _target(sc: scenario.Scenario) -> tuple[np.ndarray, np.ndarray]:
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_the_tle_notice_lands_on_the_catalogue_state_at_insertion(seed: int) -> None:
     sc = scenario.load_builtin("victus_haze")
-    sc = dataclasses.replace(sc, mission=dataclasses.replace(sc.mission, seed=seed))
-    assert sc.target.notice_form == "tle"
+    sc = dataclasses.replace(sc, mission=dataclasses.replace(sc.mission, seed=seed),
+                             target=dataclasses.replace(sc.target, notice_form="tle"))
     insertion = sc.launch_tai + sc.insertion.ascent_s
     rt, vt = _target(sc)
     ground = GroundStation(sc, KeyRing.generate(), (rt, vt), insertion)

@@ -7,10 +7,10 @@ scenario's scripted telecommands, signed with the run's key ring.
   the world's target state at the insertion with the catalogue's error
   (:mod:`fsw_tools.mission.catalogue`, the scenario's
   ``target.catalogue_*``; the error drawn is kept in :attr:`catalogue_error`)
-  carried back to the notice by the on-board propagator model, sent as a
-  TLE with its epoch there (``target.notice_form = "tle"``, the default:
-  :func:`fsw.core.tle.from_state`, catalogue number :data:`NOTICE_SATNUM`)
-  or as the state vector itself (``"state"``); or the target's TLE when the
+  carried back to the notice by the on-board propagator model, sent as the
+  state vector itself (``target.notice_form = "state"``, the default) or as
+  a TLE with its epoch there (``"tle"``: :func:`fsw.core.tle.from_state`,
+  catalogue number :data:`NOTICE_SATNUM`); or the target's TLE when the
   scenario gives one.
 - Every ``HEALTH_CHECK_S`` it sends a ``NOOP`` health check (STANDBY: the only
   traffic; the comms task answers with an acknowledgement).

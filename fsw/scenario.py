@@ -1014,9 +1014,10 @@ def _validate_environment(sc: Scenario) -> None:
 
 
 def tle_checksum(line: str) -> int:
-    """The modulo-10 checksum of a TLE line's first 68 characters (digits
-    count their value, a minus sign counts 1)."""
-    return sum(int(c) if c.isdigit() else c == "-" for c in line[:68]) % 10
+    """The modulo-10 checksum of a TLE line (:func:`fsw.core.tle.checksum`)."""
+    from fsw.core.tle import checksum
+
+    return checksum(line)
 
 
 def tle_epoch_tai(line1: str) -> float:

@@ -6,7 +6,7 @@ handed to them by the composition root:
 
 - ``LocalCore()``: the C core in this process (cffi);
 - ``PacketCore(link)``: the same calls as request/response space packets
-  (``GNC_*_REQ`` / ``GNC_*_RESP``, APIDs 0x200-0x227 / 0x240-0x267) over any
+  (``GNC_*_REQ`` / ``GNC_*_RESP``, APIDs 0x200-0x239 / 0x240-0x279) over any
   ``link.transact(request: bytes, timeout: float) -> bytes``: the board's
   serial link (hil/) or ``DispatchLink()`` in-process. Results are bitwise
   identical to LocalCore's.

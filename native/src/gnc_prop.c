@@ -616,9 +616,7 @@ int gnc_prop_com_update(double N[9], double b[3], const double F[3], const doubl
         return GNC_OK;
     }
     /* y x F, and the offset this translation alone implies (least norm) */
-    c[0] = y[1] * F[2] - y[2] * F[1];
-    c[1] = y[2] * F[0] - y[0] * F[2];
-    c[2] = y[0] * F[1] - y[1] * F[0];
+    la_cross(y, F, c);
     for (i = 0; i < 3; ++i) {
         alone[i] = c[i] / f2;
     }

@@ -149,16 +149,15 @@ class Target:
     #: 1 km a day along-track (the drift is -3 x this rate x time)
     catalogue_drift_sigma_mps: float = 0.004
     #: the form of the launch notice's target orbit (without a TLE above):
-    #: "state", the GCRF state vector at the notice, or "tle", a two-line
-    #: element set whose epoch is the notice, fitted to that state (the flight
-    #: software reads it with the guidance core's SGP4, :mod:`fsw.core.tle`;
-    #: the text's digits add under 10 m). Known limit of "tle": the element
-    #: set is fitted at one instant, and the navigation reads it when it first
-    #: runs after the notice (600 s later in STANDBY), where SGP4 and the
-    #: on-board model already differ by some 0.03 m/s: about 4 km at the
-    #: insertion, beyond the stated catalogue error (a fit over the span, as a
-    #: catalogue makes it, is the way out). Hence "state" by default.
-    notice_form: str = "state"
+    #: "tle", a two-line element set of epoch the notice whose SGP4
+    #: prediction at the insertion is the catalogue's state there (the flight
+    #: software reads it with the guidance core's SGP4, :mod:`fsw.core.tle`,
+    #: at the notice and again at its first GPS fix in orbit; the text's
+    #: digits add under 25 m, which do not drift), or "state", the GCRF state
+    #: vector at the notice that the on-board model carries onto the
+    #: catalogue's state at insertion (exact: for scenarios without catalogue
+    #: error).
+    notice_form: str = "tle"
 
 
 @dataclass

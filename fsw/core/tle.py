@@ -38,10 +38,16 @@ Measured over 300 states: at most 17 m (2.7 a d), median 5 m; the velocity
 at most 16 mm/s, median 5 mm/s. The epoch is ``t_tai`` rounded to the TLE's
 1e-8 day; the elements are fitted at ``t_tai`` itself, so that rounding
 costs nothing. A drag-free TLE's own state at its epoch gives its line 2
-back, digit for digit.
+back, digit for digit. With an epoch before ``t_tai`` (an element set that
+predicts the state, as a catalogue's does: the launch notice's) the
+iteration is the same on the mean elements at ``t_tai``, those of the epoch
+being them carried back by SGP4's secular rates of node, perigee and mean
+anomaly (linear in time with B* = 0); the same bound holds at ``t_tai``
+(60 states, epochs up to 3 days earlier, tests/core/test_tle.py).
 
 The navigation task loads the result of :func:`state` into the core's
-ephemeris (RK4 two-body + J2), which carries it from there.
+ephemeris (RK4 two-body + J2), which carries it from there; it reads a TLE
+again at its first GPS fix in orbit (fsw/tasks/navigation.py).
 """
 
 from __future__ import annotations
@@ -56,7 +62,8 @@ from typing import Any
 from fsw.core._ffi import error, ffi, lib
 from fsw.core.elementary import evaluate
 
-__all__ = ["Elements", "checksum", "format_lines", "from_state", "parse", "precession", "state"]
+__all__ = ["MAX_PREDICT_S", "Elements", "checksum", "format_lines", "from_state", "parse",
+           "precession", "state"]
 
 Vec3 = tuple[float, float, float]
 Mat = tuple[tuple[float, float, float], ...]
@@ -70,6 +77,9 @@ _MU = 398600.8e9
 _TWO_PI = 2.0 * math.pi
 _DEG = 180.0 / math.pi  # rad -> deg
 _REV_DAY = 86400.0 / _TWO_PI  # rad/s -> rev/day
+#: the longest span from a fitted element set's epoch to its state
+#: (:func:`from_state`): a catalogue's TLE predicts a few days
+MAX_PREDICT_S = 7 * 86400.0
 #: Vallado's SGP4 error codes
 _SGP4_CODES = {
     1: "mean eccentricity outside [-0.001, 1)",
@@ -399,12 +409,24 @@ def _wrap_pi(x: float) -> float:
     return _wrap(x + math.pi, _TWO_PI) - math.pi
 
 
-def _elements(m: Sequence[float], base: Elements) -> Elements:
+def _drift(el: Elements, dt_min: float) -> tuple[float, float, float]:
+    """SGP4's secular motion (B* = 0) of ``el`` over ``dt_min`` minutes, rad:
+    of the node, of the longitude of perigee and of the mean longitude."""
+    s = _model(el)
+    node = s.nodedot * dt_min
+    perigee = node + s.argpdot * dt_min
+    return node, perigee, perigee + s.mdot * dt_min
+
+
+def _elements(m: Sequence[float], base: Elements,
+              back: tuple[float, float, float] = (0.0, 0.0, 0.0)) -> Elements:
     """SGP4 elements (deg) of mean equinoctial elements ``m`` (as
-    :func:`_equinoctial`), the other fields from ``base``."""
+    :func:`_equinoctial`), the other fields from ``base``; node, longitude of
+    perigee and mean longitude less ``back`` (rad, :func:`_drift`)."""
     n, ex, ey, p, q, lam = m
     raan, lon_perigee, half_i = evaluate(
         "atan2", (p, ey, math.sqrt(p * p + q * q)), (q, ex, 1.0)).tolist()
+    raan, lon_perigee, lam = raan - back[0], lon_perigee - back[1], lam - back[2]
     return Elements(
         satnum=base.satnum, epoch_jd=base.epoch_jd, epoch_jd_frac=base.epoch_jd_frac,
         n_rev_day=n, ecc=math.sqrt(ex * ex + ey * ey), incl_deg=2.0 * half_i * _DEG,
@@ -445,10 +467,15 @@ def _fit(r_N: Sequence[float], v_N: Sequence[float], t_tai: float, epoch: tuple[
     target = _equinoctial(_mv(P, r_t), _mv(P, v_t))
     base = Elements(satnum=satnum, epoch_jd=epoch[0], epoch_jd_frac=epoch[1], n_rev_day=1.0,
                     ecc=0.0, incl_deg=0.0, raan_deg=0.0, argp_deg=0.0, mean_anomaly_deg=0.0)
+    # the iteration is on the mean elements at t_tai; the epoch's are those
+    # carried back by SGP4's secular rates (B* = 0: linear in time)
+    dt_min = (t_tai - ((epoch[0] - _JD_1958 + epoch[1]) * 86400.0 + tai_minus_utc)) / 60.0
     mean = list(target)
     best: tuple[float, Elements] | None = None
     for _ in range(max_iter):
         el = _elements(mean, base)
+        if dt_min != 0.0:
+            el = _elements(mean, base, _drift(el, dt_min))
         r, v = _gcrf(_model(el), t_tai, tai_minus_utc)
         dr = _norm((r[0] - r_t[0], r[1] - r_t[1], r[2] - r_t[2]))
         dv = _norm((v[0] - v_t[0], v[1] - v_t[1], v[2] - v_t[2]))
@@ -470,12 +497,22 @@ def _fit(r_N: Sequence[float], v_N: Sequence[float], t_tai: float, epoch: tuple[
 
 
 def from_state(r_N: Sequence[float], v_N: Sequence[float], t_tai: float, satnum: int = 99999,
-               tai_minus_utc: float = 37.0) -> tuple[str, str]:
+               tai_minus_utc: float = 37.0, epoch_tai: float | None = None) -> tuple[str, str]:
     """A TLE (line 1, line 2) whose :func:`state` at ``t_tai`` is the GCRF
-    state (r_N m, v_N m/s): epoch ``t_tai`` (rounded to 1e-8 day), near-Earth
-    mean elements fitted to the state, B* = ndot = nddot = 0, satellite
-    number ``satnum``. The text's digits leave the state within the bound of
-    the module's docstring (about 5 m typically, under 25 m in LEO). ValueError for a state
-    SGP4 cannot express (unbound, deep space, retrograde equatorial)."""
-    el = _fit(r_N, v_N, t_tai, _epoch(t_tai, tai_minus_utc), satnum, tai_minus_utc)
+    state (r_N m, v_N m/s): epoch ``epoch_tai`` (default ``t_tai``; rounded
+    to 1e-8 day), near-Earth mean elements fitted to the state, B* = ndot =
+    nddot = 0, satellite number ``satnum``. The text's digits leave the state
+    within the bound of the module's docstring (about 5 m typically, under
+    25 m in LEO): a rotation of the orbit, not a change of its energy (the
+    mean motion's 8 decimals move the semi-major axis by millimetres), so
+    the error does not drift. An epoch before ``t_tai`` makes an element set
+    that predicts the state (a catalogue's TLE predicts the orbit for a day or
+    two past its epoch). ValueError for a state SGP4 cannot express
+    (unbound, deep space, retrograde equatorial) or an epoch more than
+    :data:`MAX_PREDICT_S` from ``t_tai``."""
+    t_ep = float(t_tai) if epoch_tai is None else float(epoch_tai)
+    if not abs(float(t_tai) - t_ep) <= MAX_PREDICT_S:
+        raise ValueError(f"from_state: the epoch is {abs(float(t_tai) - t_ep) / 86400.0:.3g} "
+                         f"days from the state (at most {MAX_PREDICT_S / 86400.0:g})")
+    el = _fit(r_N, v_N, t_tai, _epoch(t_ep, tai_minus_utc), satnum, tai_minus_utc)
     return format_lines(el)

@@ -184,6 +184,32 @@ def test_from_state_gives_back_a_tle_at_its_epoch() -> None:
     assert f1[18:32] == l1[18:32]
 
 
+def test_from_state_with_an_earlier_epoch_predicts_the_state() -> None:
+    """A TLE of an epoch up to 3 days before the state: its SGP4 prediction
+    is the state, within the same digits' bound (60 random states, epochs
+    0.1-3 days earlier), checked by the sgp4 package at the state's time. An
+    epoch beyond MAX_PREDICT_S is refused."""
+    rng = np.random.default_rng(61)
+    for k in range(60):
+        r, v, a = _random_state(rng, 0.0 if k % 10 == 0 else None)
+        t = 1.9e9 + rng.uniform(0.0, 3e8)
+        t_ep = t - rng.uniform(0.1, 3.0) * 86400.0
+        l1, l2 = tle.from_state(r, v, t, satnum=k + 1, epoch_tai=t_ep)
+        assert abs(tle.parse(l1, l2).epoch_tai() - t_ep) <= 0.5e-8 * 86400.0 + 1e-6
+        sat = Satrec.twoline2rv(l1, l2)
+        days = (t - 37.0) / 86400.0
+        code, rp, vp = sat.sgp4(2436204.5 + math.floor(days), days - math.floor(days))
+        assert code == 0
+        P = np.array(tle.precession(t))
+        dr = float(np.linalg.norm(1e3 * (P.T @ rp) - r))
+        dv = float(np.linalg.norm(1e3 * (P.T @ vp) - v))
+        vn = float(np.linalg.norm(v))
+        assert dr <= 3.6 * a * DELTA_ANGLE + 2.3 * a * DELTA_ECC, (k, dr)
+        assert dv <= 3.6 * vn * DELTA_ANGLE + 2.3 * vn * DELTA_ECC, (k, dv)
+    with pytest.raises(ValueError, match="days from the state"):
+        tle.from_state(r, v, t, epoch_tai=t - tle.MAX_PREDICT_S - 1.0)
+
+
 def test_from_state_equatorial_and_refusals() -> None:
     t = 2.0e9
     for inc in (0.0, 1e-9):  # GCRF-equatorial (0.12 deg in TEME of 2021), i = 0 exactly in TEME

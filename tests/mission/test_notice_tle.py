@@ -1,12 +1,13 @@
-"""The launch notice's TLE (issue #15, build 2): the ground station fits a
-TLE at the notice epoch to the catalogue's state there
-(:func:`fsw.core.tle.from_state`), and the flight software's reading of it
-(the core's SGP4, :func:`fsw.core.tle.state`) carried to the insertion by
-the on-board ephemeris lands on the catalogue's state at insertion (the true
-target displaced by the drawn error, :mod:`fsw_tools.mission.catalogue`)
-within the TLE text's digits, not the catalogue's kilometres; the state-form
-notice lands on it exactly. Checked against the ``sgp4`` package's reading
-of the same lines too."""
+"""The launch notice's TLE (issue #15, build 2): the ground station makes a
+TLE of epoch the notice whose SGP4 prediction at the insertion is the
+catalogue's state there (:func:`fsw.core.tle.from_state`; the true target
+displaced by the drawn error, :mod:`fsw_tools.mission.catalogue`). The
+flight software's reading at the insertion (the core's SGP4,
+:func:`fsw.core.tle.state`, as the navigation reads it at its first fix)
+lands on that state within the TLE text's digits, not the catalogue's
+kilometres, and that difference does not drift as the on-board ephemeris
+carries it; the state-form notice lands on it exactly. Checked against the
+``sgp4`` package's reading of the same lines too."""
 
 from __future__ import annotations
 
@@ -44,8 +45,8 @@ def _target(sc: scenario.Scenario) -> tuple[np.ndarray, np.ndarray]:
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_the_tle_notice_lands_on_the_catalogue_state_at_insertion(seed: int) -> None:
     sc = scenario.load_builtin("victus_haze")
-    sc = dataclasses.replace(sc, mission=dataclasses.replace(sc.mission, seed=seed),
-                             target=dataclasses.replace(sc.target, notice_form="tle"))
+    sc = dataclasses.replace(sc, mission=dataclasses.replace(sc.mission, seed=seed))
+    assert sc.target.notice_form == "tle"  # the default mission's notice
     insertion = sc.launch_tai + sc.insertion.ascent_s
     rt, vt = _target(sc)
     ground = GroundStation(sc, KeyRing.generate(), (rt, vt), insertion)
@@ -57,18 +58,22 @@ def test_the_tle_notice_lands_on_the_catalogue_state_at_insertion(seed: int) -> 
     rc, vc, err = catalogue_state(rt, vt, seed, sc.target.catalogue_sigma_rtn_m,
                                   sc.target.catalogue_drift_sigma_mps, MU_EARTH)
     assert np.linalg.norm(err[:3]) > 100.0  # an error was drawn
-    # the flight software's reading, carried by its own ephemeris
-    r0, v0 = tle.state(f["tle1"], f["tle2"], sc.notice_tai)
-    eph = Ephemeris(ephem_config(sc))
-    eph.set(r0, v0, sc.notice_tai)
-    r1, v1 = eph.state(insertion)
-    d = hill_from_inertial(rc, vc, r1, v1)
+    # the flight software's reading at the insertion, and 5 h on by its own
+    # ephemeris against the catalogue's state carried the same way
+    r0, v0 = tle.state(f["tle1"], f["tle2"], insertion)
+    d = hill_from_inertial(rc, vc, r0, v0)
     # the TLE's digits (1e-4 deg, 1e-7 in e): metres, against 2 km along-track
     assert np.linalg.norm(d[:3]) < 25.0 and np.linalg.norm(d[3:]) < 0.03, d
+    eph, cat = Ephemeris(ephem_config(sc)), Ephemeris(ephem_config(sc))
+    eph.set(r0, v0, insertion)
+    cat.set(rc, vc, insertion)
+    later = insertion + 5 * 3600.0
+    assert np.linalg.norm(eph.state(later)[0] - cat.state(later)[0]) < 25.0
     # the state-form notice: the catalogue's state itself
     sv = dataclasses.replace(sc, target=dataclasses.replace(sc.target, notice_form="state"))
     g = GroundStation(sv, KeyRing.generate(), (rt, vt), insertion).notice_fields()
     assert g["form"] == 1
+    eph = Ephemeris(ephem_config(sc))
     eph.set(g["r_N"], g["v_N"], sc.notice_tai)
     r2, _ = eph.state(insertion)
     # (17.7 h back and forth by fixed-step RK4: decimetres)
@@ -78,10 +83,10 @@ def test_the_tle_notice_lands_on_the_catalogue_state_at_insertion(seed: int) -> 
     from sgp4.api import Satrec
 
     sat = Satrec.twoline2rv(f["tle1"], f["tle2"])
-    days = (sc.notice_tai - 37.0) / 86400.0
+    days = (insertion - 37.0) / 86400.0
     e, rp, vp = sat.sgp4(2436204.5 + math.floor(days), days - math.floor(days))
     assert e == 0
-    P = np.array(tle.precession(sc.notice_tai))
+    P = np.array(tle.precession(insertion))
     assert np.linalg.norm(P.T @ (1e3 * np.array(rp)) - np.array(r0)) < 1e-3
     assert np.linalg.norm(P.T @ (1e3 * np.array(vp)) - np.array(v0)) < 1e-6
 

@@ -256,6 +256,53 @@ def test_bad_target_orbit_is_refused(drive) -> None:
     assert drive.step().valid == 0
 
 
+def test_an_element_set_is_read_again_at_the_first_fix(drive) -> None:
+    """A TLE notice is read by SGP4 when it arrives and again at the first
+    GPS fix: there the target is SGP4's state of that time (checked against
+    the sgp4 package), not the notice-time state carried 6 h by the on-board
+    model (855 m apart: a TLE's mean elements are SGP4's); once only,
+    and never for a state vector."""
+    from sgp4.api import Satrec
+
+    from fsw.core import tle
+    from fsw.core.ephem import Ephemeris
+
+    t0 = drive.ctx.t
+    t1 = t0 + 6 * 3600.0
+    line1, line2 = tle.from_state(R_T, V_T, t1, epoch_tai=t0)
+    drive.ctx.deliver(DICTIONARY["TARGET_ORBIT"].build(
+        t_tai=t0, form=0, tle1=line1, tle2=line2, epoch_tai=t0, r_N=(0.0,) * 3,
+        v_N=(0.0,) * 3))
+    assert [e[2] for e in drive.ctx.events] == ["target ephemeris loaded"]
+    # the same lines read by the sgp4 package (TEME, km), precessed to GCRF
+    sat = Satrec.twoline2rv(line1, line2)
+    days = (t1 - 37.0) / 86400.0
+    err, rp, vp = sat.sgp4(2436204.5 + math.floor(days), days - math.floor(days))
+    assert err == 0
+    P = np.array(tle.precession(t1))
+    r1, v1 = P.T @ (1e3 * np.array(rp)), P.T @ (1e3 * np.array(vp))
+    # the notice-time reading carried by the on-board model: not that
+    eph = Ephemeris(drive.task.ephem_config())
+    eph.set(*tle.state(line1, line2, t0), t0)
+    assert np.linalg.norm(eph.state(t1)[0] - r1) > 300.0
+    drive.ctx.t = t1
+    C = _hill(r1, v1)
+    drive.gps(r1 - 3000.0 * C[1], v1)
+    nav = drive.step()
+    assert [e[2] for e in drive.ctx.events if e[1] == 501][-1] \
+        == "target ephemeris read again from the TLE at the first fix"
+    # (the on-board clock disciplined at this fix: NAV_STATE is of time t1)
+    assert np.linalg.norm(np.subtract(nav.r_target_N, r1)) < 1e-3
+    assert drive.task.cds["tle"] is None
+    drive.ctx.t += 1.0
+    drive.gps(r1 - 3000.0 * C[1], v1)
+    drive.step()
+    assert sum(e[1] == 501 for e in drive.ctx.events) == 2
+    # a state-vector notice is loaded once, with or without a fix
+    drive.target()
+    assert drive.task.cds["tle"] is None
+
+
 def test_target_survives_a_restart(drive, ctx) -> None:
     drive.target()
     drive.task.init(ctx)  # a restart: same object, fresh state but the CDS

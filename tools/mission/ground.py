@@ -7,11 +7,12 @@ scenario's scripted telecommands, signed with the run's key ring.
   the world's target state at the insertion with the catalogue's error
   (:mod:`fsw_tools.mission.catalogue`, the scenario's
   ``target.catalogue_*``; the error drawn is kept in :attr:`catalogue_error`)
-  carried back to the notice by the on-board propagator model, sent as the
-  state vector itself (``target.notice_form = "state"``, the default) or as
-  a TLE with its epoch there (``"tle"``: :func:`fsw.core.tle.from_state`,
-  catalogue number :data:`NOTICE_SATNUM`); or the target's TLE when the
-  scenario gives one.
+  sent either as the state vector at the notice that the on-board
+  propagator model carries onto it (``target.notice_form = "state"``) or as
+  a TLE of epoch the notice whose SGP4 prediction at the insertion is that
+  state (``"tle"``, the default: :func:`fsw.core.tle.from_state`, catalogue
+  number :data:`NOTICE_SATNUM`); or the target's TLE when the scenario gives
+  one.
 - Every ``HEALTH_CHECK_S`` it sends a ``NOOP`` health check (STANDBY: the only
   traffic; the comms task answers with an acknowledgement).
 - ``scenario.telecommands`` go out at their times (seconds after launch),
@@ -124,13 +125,17 @@ class GroundStation:
         # the state at the notice epoch that the flight software's own
         # propagation (its force model, drag included when it has one) carries
         # onto the target's state at insertion
+        if tgt.notice_form == "tle":
+            # an element set of epoch the notice whose SGP4 prediction at the
+            # insertion is the catalogue's state there (what a catalogue's
+            # TLE is for: predicting the orbit a day past its epoch)
+            line1, line2 = tle.from_state(r, v, self.insertion_tai, satnum=NOTICE_SATNUM,
+                                          epoch_tai=t0)
+            return {"form": 0, "tle1": line1, "tle2": line2, "epoch_tai": t0,
+                    "r_N": (0.0, 0.0, 0.0), "v_N": (0.0, 0.0, 0.0)}
         eph = Ephemeris(ephem_config(self.sc))
         eph.set(r, v, self.insertion_tai)
         r0, v0 = eph.state(t0)
-        if tgt.notice_form == "tle":
-            line1, line2 = tle.from_state(r0, v0, t0, satnum=NOTICE_SATNUM)
-            return {"form": 0, "tle1": line1, "tle2": line2, "epoch_tai": t0,
-                    "r_N": (0.0, 0.0, 0.0), "v_N": (0.0, 0.0, 0.0)}
         return {"form": 1, "tle1": "", "tle2": "", "epoch_tai": t0, "r_N": tuple(r0),
                 "v_N": tuple(v0)}
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
 from fsw_tools.cli import build_parser, main
 
 import fsw
+from fsw.errors import UserError
 
 
 def test_version(capsys) -> None:
@@ -44,3 +46,19 @@ def test_unknown_command_is_a_usage_error() -> None:
     )
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
+
+
+def test_runs_started_in_the_same_second_get_their_own_directories(tmp_path) -> None:
+    """The default run directory is named by the second: a second run in
+    that second gets ``-2``, a third ``-3`` (each made atomically, empty),
+    so no run writes over another's summary or archive."""
+    from fsw_tools.commands.run import fresh_run_dir
+
+    made = [fresh_run_dir(tmp_path / "runs", "victus_haze-20261205T232742Z") for _ in range(3)]
+    assert [p.name for p in made] == ["victus_haze-20261205T232742Z",
+                                      "victus_haze-20261205T232742Z-2",
+                                      "victus_haze-20261205T232742Z-3"]
+    assert all(p.is_dir() and not any(p.iterdir()) for p in made)
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(UserError, match="is a file"):
+        fresh_run_dir(tmp_path / "file", "a")

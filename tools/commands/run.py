@@ -80,6 +80,25 @@ def add_parser(subparsers: Any) -> None:
     p.set_defaults(func=run)
 
 
+def fresh_run_dir(parent: Path, name: str) -> Path:
+    """A new, empty directory ``parent/name``, or ``name-2``, ``name-3``...
+    when that is taken (two runs started in the same second: each its own
+    directory, made atomically, so neither overwrites the other's files)."""
+    from fsw_tools.files import output_dir
+
+    output_dir(parent)
+    for k in range(1, 1000):
+        path = parent / (name if k == 1 else f"{name}-{k}")
+        try:
+            path.mkdir()
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            raise UserError(f"cannot make the run directory {path}: {exc}") from None
+        return path
+    raise UserError(f"{parent}: 999 runs named {name}; choose --out")
+
+
 def _progress(sc: Any, quiet: bool, duration_s: float | None = None):
     from fsw_tools.progress import enabled
 
@@ -141,7 +160,7 @@ def run(args: argparse.Namespace) -> int:
     if args.out is None:
         stamp = _dt.datetime.now(_dt.UTC).strftime("%Y%m%dT%H%M%SZ")
         stem = Path(sc.source.split(":")[-1]).stem
-        args.out = Path("runs") / f"{stem}-{stamp}"
+        args.out = fresh_run_dir(Path("runs"), f"{stem}-{stamp}")
     rd = RunDir.of(args.out).create()
     atomic_write(rd.scenario, _toml(sc.to_dict()))
     link = None

@@ -26,6 +26,7 @@
 #include "gnc_relnav.h"
 #include "gnc_ephem.h"
 #include "gnc_sgp4.h"
+#include "gnc_phasing.h"
 #include "gnc_safety.h"
 #include "gnc_nav.h"
 #include "gnc_prop.h"

@@ -1,0 +1,73 @@
+"""Far-range phasing through the guidance core (native/include/gnc_phasing.h,
+issue #15 build 3): from an insertion hundreds of kilometres behind the
+target to an aim point a few tens of kilometres behind it, where the
+relative (CW) guidance takes over. Two Hohmann pairs of tangential impulses:
+the first sets a drift rate of the phase angle (the target's argument of
+latitude minus the chaser's), the second ends on the aim's rate at the aim's
+phase. The rate now is measured by the on-board model (one chaser period of
+two-body + J2 + its drag), so the J2 and drag differences are in it. See the
+header for the formula.
+
+:func:`plan` returns a :class:`PhasingPlan`; a drift that would need more
+than ``max_delta_a`` of semi-major axis raises
+:class:`~fsw.core.errors.GncRangeError` (arrive later), with the figures
+of the plan in the message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from numpy.typing import ArrayLike
+
+from fsw.core._ffi import error, ffi, lib, vec
+from fsw.core.ephem import EphemConfig, _fill
+
+__all__ = ["PhasingPlan", "plan"]
+
+
+@dataclass(frozen=True)
+class PhasingPlan:
+    """gnc_phasing_out: angles in rad, rates in rad/s, times s TAI, m/s, m."""
+
+    phase: float
+    phase_rate: float
+    drift_rate: float
+    aim_rate: float
+    period: float
+    t_burn: tuple[float, float, float, float]
+    dv: tuple[float, float, float, float]
+    dv_total: float
+    delta_a: float
+
+
+def plan(config: EphemConfig, r_c: ArrayLike, v_c: ArrayLike, r_t: ArrayLike, v_t: ArrayLike,
+         t: float, t_first: float, t_arrive: float, aim_behind: float, aim_below: float,
+         max_delta_a: float) -> PhasingPlan:
+    """The phasing plan of the chaser (r_c, v_c) and the target (r_t, v_t)
+    (GCRF, m, m/s, at ``t``): first pair at ``t_first``, the second ending
+    at ``t_arrive`` ``aim_behind`` m behind the target on a circular orbit
+    ``aim_below`` m under it (gnc_phasing.h)."""
+    cfg = ffi.new("gnc_ephem_config *")
+    _fill(cfg, config)
+    inp = ffi.new("gnc_phasing_in *")
+    for name, value in (("r_c", r_c), ("v_c", v_c), ("r_t", r_t), ("v_t", v_t)):
+        arr = vec(value, 3, name)
+        for i in range(3):
+            getattr(inp, name)[i] = float(arr[i])
+    inp.t, inp.t_first, inp.t_arrive = float(t), float(t_first), float(t_arrive)
+    inp.aim_behind, inp.aim_below = float(aim_behind), float(aim_below)
+    inp.max_delta_a = float(max_delta_a)
+    o = ffi.new("gnc_phasing_out *")
+    st = lib.gnc_phasing_plan(cfg, inp, o)
+    result = PhasingPlan(
+        phase=o.phase, phase_rate=o.phase_rate, drift_rate=o.drift_rate, aim_rate=o.aim_rate,
+        period=o.period, t_burn=tuple(o.t_burn), dv=tuple(o.dv), dv_total=o.dv_total,
+        delta_a=o.delta_a)
+    if st:
+        cause = ""
+        if result.period > 0.0 and result.delta_a != 0.0:
+            cause = (f"the drift needs a semi-major axis {result.delta_a / 1e3:+.1f} km from "
+                     f"the target's (at most {max_delta_a / 1e3:.1f} km): arrive later")
+        raise error(st, "phasing_plan", cause)
+    return result

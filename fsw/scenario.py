@@ -170,6 +170,13 @@ class Insertion:
     position_hill_m: list[float] = field(default_factory=lambda: [-4000.0, -40000.0, 0.0])
     #: relative velocity [m/s]; empty = natural drift of the lower orbit (-1.5 n x)
     velocity_hill_mps: list[float] = field(default_factory=list)
+    #: position_hill_m's along-track is an arc along the target's orbit and its
+    #: radial a height: the chaser on the circular orbit that far under (or
+    #: over) the target's radius, that far behind (ahead) along it and
+    #: cross-track out of its plane, drifting naturally (velocity_hill_mps
+    #: empty). For insertions hundreds of km away, beyond the reach of the
+    #: rectilinear Hill frame (300 km along it is 6.5 km of curvature)
+    curvilinear: bool = False
     #: tip-off rates after separation [deg/s]
     tumble_deg_s: list[float] = field(default_factory=lambda: [0.6, -0.9, 0.5])
 
@@ -832,6 +839,10 @@ def validate(sc: Scenario) -> Scenario:
     _vector(ins.position_hill_m, 3, "insertion.position_hill_m")
     if ins.velocity_hill_mps:
         _vector(ins.velocity_hill_mps, 3, "insertion.velocity_hill_mps")
+        _require(not ins.curvilinear, "insertion.velocity_hill_mps",
+                 "must be empty with insertion.curvilinear (the chaser drifts naturally)")
+    _require(not ins.curvilinear or abs(ins.position_hill_m[1]) <= 2.0e6,
+             "insertion.position_hill_m", "along-track arc must be within 2000 km")
     _vector(ins.tumble_deg_s, 3, "insertion.tumble_deg_s")
     _require(ch.mass_kg > 0, "chaser.mass_kg", "must be > 0")
     _vector(ch.inertia_kgm2, 3, "chaser.inertia_kgm2")

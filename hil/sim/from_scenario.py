@@ -114,6 +114,7 @@ def world_config(sc: Any) -> WorldConfig:
                               propellant_mass=rcs.propellant_kg,
                               inertia=[float(x) for x in ch.inertia_kgm2])
     chaser.hill_position = [float(x) for x in ins.position_hill_m]
+    chaser.hill_curvilinear = bool(ins.curvilinear)
     if ins.velocity_hill_mps:
         chaser.hill_velocity = [float(x) for x in ins.velocity_hill_mps]
     else:

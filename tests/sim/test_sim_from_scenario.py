@@ -73,3 +73,29 @@ def test_relnav_visibility_parameters_are_mapped() -> None:
     assert cfg.angles_only is False
     assert (cfg.limit_mag, cfg.earth_exclusion_deg) == (7.0, 15.0)
     assert (cfg.target_area, cfg.target_albedo) == (1.75, 0.3)
+
+
+def test_a_curvilinear_insertion_is_hundreds_of_km_along_the_orbit() -> None:
+    """insertion.curvilinear: 300 km behind along the target's orbit, 4 km
+    under its radius, 500 m out of its plane, on the circular orbit of that
+    radius (numpy: radius, angle in the plane, the velocity's size and
+    direction). The rectilinear reading of the same numbers would put the
+    chaser 6.5 km higher (300 km along the tangent)."""
+    ins = {"position_hill_m": [-4000.0, -300000.0, 500.0], "curvilinear": True}
+    w = World(world_config(scenario.from_dict({"insertion": ins})))
+    r_t, v_t = np.array(w.target.r), np.array(w.target.v)
+    r_c, v_c = np.array(w.chaser.r), np.array(w.chaser.v)
+    R = np.linalg.norm(r_t)
+    h = np.cross(r_t, v_t)
+    h /= np.linalg.norm(h)
+    in_plane = r_c - (r_c @ h) * h
+    assert r_c @ h == pytest.approx(500.0, abs=1e-6)
+    assert np.linalg.norm(in_plane) == pytest.approx(R - 4000.0, abs=1e-3)
+    angle = math.atan2(np.cross(in_plane, r_t) @ h, in_plane @ r_t)
+    assert angle * R == pytest.approx(300000.0, rel=1e-12)
+    assert np.linalg.norm(v_c) == pytest.approx(math.sqrt(3.986004418e14 / (R - 4000.0)),
+                                                rel=1e-12)
+    assert abs(v_c @ in_plane) < 1e-12 * np.linalg.norm(v_c) * R  # circular: no radial rate
+    assert abs(v_c @ h) < 1e-9
+    with pytest.raises(scenario.UserError, match="curvilinear"):
+        scenario.from_dict({"insertion": {**ins, "velocity_hill_mps": [0.0, 1.0, 0.0]}})

@@ -427,6 +427,16 @@ class Plan:
     #: longest phasing transfer to the far hold point [s]; the time of least Δv
     #: up to it is chosen on board
     phasing_transfer_s: float = 12000.0
+    #: far-range phasing (issue #15, build 3): beyond this range at the start
+    #: of PHASING [m] the chaser first drifts (fsw.core.phasing: two Hohmann
+    #: pairs) to phasing_aim_hill_m [radial, along-track] (a circular orbit
+    #: that far under the target, that far behind along its orbit), arriving
+    #: phasing_drift_s after the start at the latest; the semi-major axis of
+    #: the drift stays within phasing_max_delta_a_m of the target's
+    phasing_cw_range_m: float = 60000.0
+    phasing_aim_hill_m: list[float] = field(default_factory=lambda: [-4000.0, -40000.0])
+    phasing_drift_s: float = 43200.0
+    phasing_max_delta_a_m: float = 30000.0
     #: inspection: natural-motion circumnavigation of constant range [m]: in-plane
     #: 2:1 ellipse (radial r/2, along-track r) with a cross-track oscillation of
     #: amplitude r*sqrt(3)/2 in phase with the radial one, so |rho| = r throughout
@@ -938,10 +948,18 @@ def validate(sc: Scenario) -> Scenario:
         "transfer_s",
         "near_transfer_s",
         "phasing_transfer_s",
+        "phasing_cw_range_m",
+        "phasing_drift_s",
+        "phasing_max_delta_a_m",
         "ca_horizon_s",
         "departure_range_m",
     ):
         _require(getattr(p, name) > 0, f"plan.{name}", "must be > 0")
+    _vector(p.phasing_aim_hill_m, 2, "plan.phasing_aim_hill_m")
+    radial, along = p.phasing_aim_hill_m
+    _require(along < 0 and -p.phasing_max_delta_a_m < radial <= 0, "plan.phasing_aim_hill_m",
+             "must be behind the target (along-track < 0) and under it (radial <= 0, "
+             "within plan.phasing_max_delta_a_m)")
     _require(p.inspection_orbits > 0, "plan.inspection_orbits", "must be > 0")
     _require(0 < p.sun_phase_max_deg <= 180, "plan.sun_phase_max_deg", "must be in (0, 180]")
     for name in ("face_view_deg", "face_sun_deg"):

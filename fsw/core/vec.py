@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-__all__ = ["add", "dist", "dot", "norm", "scale", "sub"]
+__all__ = ["add", "cross", "dist", "dot", "norm", "scale", "sub"]
 
 Vec = Sequence[float]
 
@@ -21,6 +21,11 @@ Vec = Sequence[float]
 def dot(a: Vec, b: Vec) -> float:
     """a . b"""
     return a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
+
+
+def cross(a: Vec, b: Vec) -> tuple[float, float, float]:
+    """a x b (the core's la_cross order)"""
+    return (a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0])
 
 
 def norm(a: Vec) -> float:

@@ -133,9 +133,6 @@ class SpacecraftConfig:
     #: and velocity [m/s] from the target instead of `orbit`
     hill_position: list[float] = field(default_factory=list)
     hill_velocity: list[float] = field(default_factory=list)
-    #: hill_position is curvilinear (height, arc along the orbit, cross-track)
-    #: and the craft drifts on its circular orbit (hill_velocity unused)
-    hill_curvilinear: bool = False
     wheels: list[WheelConfig] = field(default_factory=_wheels)
     thrusters: list[ThrusterConfig] = field(default_factory=_rcs)
     tank: TankConfig = field(default_factory=TankConfig)

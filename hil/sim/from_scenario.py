@@ -18,6 +18,7 @@ import math
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from fsw.errors import UserError
 from hil.sim import constants as k
 from hil.sim.config import (
     STAR_TRACKER_HEADS,
@@ -67,6 +68,30 @@ def _target_orbit(sc: Any, launch_utc: str, ascent_s: float) -> OrbitConfig:
     return OrbitConfig(state_n=w.target.r.tolist() + w.target.v.tolist())
 
 
+def _curvilinear_insertion(sc: Any, launch_utc: str, target: OrbitConfig) -> OrbitConfig:
+    """The chaser's orbit at insertion for ``insertion.curvilinear``: the
+    target's own state ``-along / v`` seconds earlier (its orbit, J2's
+    short-period terms and all: ``along`` metres behind along it), offset by
+    the radial and cross-track values with the natural drift of that height
+    (-1.5 n x), as the rectilinear insertion is from the target itself."""
+    from hil.sim.world import hill_to_inertial  # local: world imports config only
+
+    ins = sc.insertion
+    if sc.target.tle_line1:
+        raise UserError("insertion.curvilinear needs the target given by elements, not a TLE")
+    x, along, z = (float(c) for c in ins.position_hill_m)
+    a = _semi_major_axis(target)
+    n = math.sqrt(k.MU_EARTH / (a * a * a))
+    earlier = -along / (n * a)  # s: the target's time to cover the arc
+    if not ins.ascent_s - earlier > 0:
+        raise UserError(f"insertion.curvilinear: {-along / 1e3:.0f} km behind along the orbit "
+                        f"is {earlier:.0f} s of it, more than insertion.ascent_s")
+    ref = _target_orbit(sc, launch_utc, ins.ascent_s - earlier)
+    r_c, v_c = hill_to_inertial(ref.state_n[:3], ref.state_n[3:], [x, 0.0, z],
+                                [0.0, -1.5 * n * x, 0.0])
+    return OrbitConfig(state_n=[float(c) for c in (*r_c, *v_c)])
+
+
 def _semi_major_axis(o: OrbitConfig) -> float:
     """The osculating semi-major axis of an orbit given as elements or as a
     state (vis-viva, plain IEEE arithmetic)."""
@@ -114,8 +139,10 @@ def world_config(sc: Any) -> WorldConfig:
                               propellant_mass=rcs.propellant_kg,
                               inertia=[float(x) for x in ch.inertia_kgm2])
     chaser.hill_position = [float(x) for x in ins.position_hill_m]
-    chaser.hill_curvilinear = bool(ins.curvilinear)
-    if ins.velocity_hill_mps:
+    if ins.curvilinear:
+        chaser.orbit = _curvilinear_insertion(sc, launch_utc, tgt.orbit)
+        chaser.hill_position = []
+    elif ins.velocity_hill_mps:
         chaser.hill_velocity = [float(x) for x in ins.velocity_hill_mps]
     else:
         a = (_semi_major_axis(tgt.orbit) if not sc.target.tle_line1

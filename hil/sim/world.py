@@ -49,35 +49,6 @@ def hill_to_inertial(r_t: Any, v_t: Any, rho: Any, rho_dot: Any) -> tuple[np.nda
     return np.array(list(r)), np.array(list(v))
 
 
-def curvilinear_to_inertial(r_t: Any, v_t: Any, rho: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Inertial state of a craft on the circular orbit of radius |r_t| +
-    rho[0] in the plane of (r_t, v_t) turned by rho[1] / |r_t| about its
-    normal (ahead when > 0), then rho[2] along the normal (its velocity kept
-    in the plane): a curvilinear Hill offset with the natural drift.
-    Basic arithmetic and the core's sin and cos (the same bits everywhere)."""
-    from fsw.core.elementary import evaluate
-
-    rt = [float(x) for x in r_t]
-    vt = [float(x) for x in v_t]
-    x, y, z = (float(c) for c in rho)
-    R = math.sqrt(rt[0] * rt[0] + rt[1] * rt[1] + rt[2] * rt[2])
-    h = [rt[1] * vt[2] - rt[2] * vt[1], rt[2] * vt[0] - rt[0] * vt[2],
-         rt[0] * vt[1] - rt[1] * vt[0]]
-    hn = math.sqrt(h[0] * h[0] + h[1] * h[1] + h[2] * h[2])
-    if not (R > 0.0 and hn > 0.0 and R + x > 0.0):
-        raise UserError("curvilinear Hill offset: degenerate reference state or radius")
-    w = [c / hn for c in h]
-    u = [c / R for c in rt]                               # radial
-    t = [w[1] * u[2] - w[2] * u[1], w[2] * u[0] - w[0] * u[2], w[0] * u[1] - w[1] * u[0]]
-    th = y / R
-    s, c = float(evaluate("sin", th)), float(evaluate("cos", th))
-    r = R + x
-    speed = math.sqrt(k.MU_EARTH / r)
-    pos = [r * (c * u[i] + s * t[i]) + z * w[i] for i in range(3)]
-    vel = [speed * (c * t[i] - s * u[i]) for i in range(3)]
-    return np.array(pos), np.array(vel)
-
-
 def _vec3(values: Any, what: str) -> list[float]:
     try:
         out = [float(x) for x in values]
@@ -323,9 +294,7 @@ class World:
         hill = (len(cfg.chaser.hill_position), len(cfg.chaser.hill_velocity))
         if hill[0] not in (0, 3) or hill[1] not in (0, 3):
             raise UserError("chaser hill_position and hill_velocity need 3 values (or none)")
-        if len(cfg.chaser.hill_position) == 3 and cfg.chaser.hill_curvilinear:
-            r_c, v_c = curvilinear_to_inertial(r_t, v_t, cfg.chaser.hill_position)
-        elif len(cfg.chaser.hill_position) == 3:
+        if len(cfg.chaser.hill_position) == 3:
             vel = cfg.chaser.hill_velocity if len(cfg.chaser.hill_velocity) == 3 else [0.0] * 3
             r_c, v_c = hill_to_inertial(r_t, v_t, cfg.chaser.hill_position, vel)
         else:

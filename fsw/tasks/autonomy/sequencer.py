@@ -48,10 +48,13 @@ import contextlib
 import math
 from dataclasses import dataclass, field
 
+from fsw.core import phasing
+from fsw.core.ephem import EphemConfig, inertial_from_hill
 from fsw.core.errors import GncError
 from fsw.core.guidance import GuidanceCore
+from fsw.core.phasing import PhasingPlan
 from fsw.core.safety import DriftModel, FacePlan
-from fsw.core.vec import dist, norm, sub
+from fsw.core.vec import cross, dist, dot, norm, sub
 from fsw.scenario import Plan
 
 __all__ = ["CAM_DV", "MIN_DV", "BurnOrder", "Leg", "Sequencer", "Step"]
@@ -189,6 +192,8 @@ class Leg:
     #: the navigation's RSS position and velocity sigmas when the transfer's
     #: last burn was planned (RETARGET_FACTOR)
     sigma_planned: tuple[float, float] | None = None
+    #: drift: the burns planned (time, Δv along the velocity)
+    burns: list[tuple[float, float]] = field(default_factory=list)
 
 
 @dataclass
@@ -212,9 +217,12 @@ class Sequencer:
     """Plans and flies the legs of the current phase; see the module doc."""
 
     def __init__(self, plan: Plan, core: GuidanceCore, lead_s: float = 300.0,
-                 translate_max_dv: float = 0.0, ranging_reach_m: float = 0.0) -> None:
+                 translate_max_dv: float = 0.0, ranging_reach_m: float = 0.0,
+                 ephem: EphemConfig | None = None) -> None:
         self.plan = plan
         self.core = core
+        #: the on-board orbit model of the far-range phasing (fsw.core.phasing)
+        self.ephem = ephem if ephem is not None else EphemConfig()
         self.lead_s = lead_s
         #: the relative-navigation sensor's ranging reach (chaser.sensors.
         #: relnav_range_max_m; DEFER_WINDOW_S; 0: corrections never wait)
@@ -224,6 +232,8 @@ class Sequencer:
         self.translate_max_dv = translate_max_dv
         self.legs: list[Leg] = []
         self.phase = ""
+        #: the next step decides whether PHASING begins with a drift (range)
+        self.drift_check = False
         self._burn_id = 0
         self.pending: BurnOrder | None = None
         self.hold_point_m = plan.hold_near_m
@@ -263,10 +273,13 @@ class Sequencer:
         p = self.plan
         self.phase = phase
         self.pending = None
+        self.drift_check = False
         far = self.far_point()
         near = (0.0, -self.hold_point_m, 0.0)
         ell = p.inspection_radial_m > 0
         if phase == "PHASING":
+            # far away (seen at the first step) a drift to the aim comes first
+            self.drift_check = True
             self.legs = [
                 Leg("transfer", "to far hold", far, duration=p.phasing_transfer_s, optimize=True,
                     ellipse=ell, centre=-self.far_m)
@@ -296,6 +309,7 @@ class Sequencer:
     def clear(self) -> None:
         """Drop the plan (SAFE): no leg, nothing new ordered."""
         self.legs = []
+        self.drift_check = False
 
     def set_hold_point(self, along_m: float) -> None:
         """Move the near hold point (ground order); applies to legs not begun."""
@@ -351,6 +365,11 @@ class Sequencer:
         if not self.legs:
             out.phase_done = True
             return out
+        if self.drift_check:
+            self.drift_check = False
+            if self.phase == "PHASING" and norm(x[:3]) > self.plan.phasing_cw_range_m:
+                self.legs.insert(0, Leg("drift", "phasing drift",
+                                        duration=self.plan.phasing_drift_s))
         leg = self.legs[0]
         if leg.t_start is None:
             leg.t_start = t
@@ -361,6 +380,8 @@ class Sequencer:
             self._transfer(leg, t, x, n, out)
         elif leg.kind == "depart":
             self._depart(leg, t, x, n, out)
+        elif leg.kind == "drift":
+            self._drift(leg, t, x, out)
         elif leg.kind == "wait":
             out.pointing = "target"
             if leg.stage == 0:
@@ -386,6 +407,72 @@ class Sequencer:
         if self.phase == "PROX_OPS" or (self.legs and self.legs[0].kind == "inspect"):
             out.pointing = "target"
         return out
+
+    # ------------------------------------------------------------------ drift
+    def _inertial(self, x: State) -> tuple | None:
+        """(t_nav, r_c, v_c, r_t, v_t): the chaser's and the target's GCRF
+        states of the navigation's context (None without one)."""
+        if self.ctx is None:
+            return None
+        t_nav, r_t, v_t = self.ctx[0], self.ctx[1], self.ctx[2]
+        r_c, v_c = inertial_from_hill(r_t, v_t, x)
+        return t_nav, _v(r_c), _v(v_c), _v(r_t), _v(v_t)
+
+    def _drift_plan(self, x: State, t_first: float, t_arrive: float) -> PhasingPlan:
+        t_nav, r_c, v_c, r_t, v_t = self._inertial(x)
+        radial, along = self.plan.phasing_aim_hill_m
+        return phasing.plan(self.ephem, r_c, v_c, r_t, v_t, t_nav, max(t_first, t_nav),
+                            t_arrive, -along, -radial, self.plan.phasing_max_delta_a_m)
+
+    def _drift(self, leg: Leg, t: float, x: State, out: Step) -> None:
+        """Far-range phasing (module doc): four tangential burns of the plan,
+        the second pair's made again from the estimate then (its measured
+        rate to the aim's); the leg ends at the arrival."""
+        lead = self.lead_s
+        out.pointing = "inertial"
+        if self.ctx is None:
+            return
+        if leg.stage == 0:
+            try:
+                pl = self._drift_plan(x, t + lead, leg.t_start + leg.duration)
+            except GncError as exc:
+                self.legs.pop(0)
+                out.events.append(f"phasing drift not planned: {exc}"[:96])
+                return
+            leg.burns = list(zip(pl.t_burn, pl.dv, strict=True))
+            leg.t_arrive = pl.t_burn[3]
+            out.events.append(
+                f"phasing drift: {pl.phase * norm(self.ctx[1]) / 1e3:.0f} km behind, "
+                f"da {pl.delta_a / 1e3:+.2f} km, {pl.dv_total:.2f} m/s, "
+                f"arrival in {(pl.t_burn[3] - t) / 3600:.1f} h")
+        elif leg.stage >= len(leg.burns):
+            if t >= leg.t_arrive:
+                self.legs.pop(0)
+                out.events.append(f"phasing drift: arrived, range {norm(x[:3]) / 1e3:.1f} km")
+            return
+        t_b, dv = leg.burns[leg.stage]
+        if t < t_b - lead:
+            return
+        if leg.stage == 2:
+            # the second pair from the estimate now: the measured rate to the aim's
+            try:
+                pl = self._drift_plan(x, t_b, t_b + 2.0 * (leg.t_arrive - t_b) + 1.0)
+            except GncError as exc:
+                out.events.append(f"phasing drift: second pair as planned ({exc})"[:96])
+            else:
+                a = norm(self.ctx[1])
+                dv = 0.5 * a * (pl.aim_rate - pl.phase_rate) / 3.0
+                leg.burns[3] = (leg.burns[3][0], dv)
+        # the chaser's along-track direction in the target's Hill axes (the
+        # phase angle moves by a few 1e-5 rad in the lead: metres of the burn)
+        _, r_c, _, r_t, v_t = self._inertial(x)
+        h = cross(r_t, v_t)
+        y, xx = dot(cross(r_c, r_t), h) / norm(h), dot(r_c, r_t)
+        rr = math.sqrt(y * y + xx * xx)
+        s_phi, c_phi = y / rr, xx / rr
+        leg.stage += 1
+        out.burn = self._order(max(t_b, t + 1.0), (dv * s_phi, dv * c_phi, 0.0),
+                               f"phasing drift: burn {leg.stage} of 4")
 
     def _coast(self, x: State, n: float, dt: float) -> State:
         return self.core.cw_propagate(n, x, dt)

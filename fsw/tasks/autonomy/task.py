@@ -68,6 +68,8 @@ class AutonomyTask:
     rate_group = "default"
 
     def __init__(self, scenario: Scenario, core: GuidanceCore | None = None) -> None:
+        from fsw.tasks.navigation import ephem_config  # (navigation imports autonomy.modes)
+
         self.sc = scenario
         self.core = core if core is not None else LocalCore()
         self.plan = scenario.plan
@@ -82,7 +84,8 @@ class AutonomyTask:
             "machine": ModeMachine(),
             "sequencer": Sequencer(self.plan, self.core,
                                    translate_max_dv=scenario.chaser.rcs.translate_max_dv_mps,
-                                   ranging_reach_m=scenario.chaser.sensors.relnav_range_max_m),
+                                   ranging_reach_m=scenario.chaser.sensors.relnav_range_max_m,
+                                   ephem=ephem_config(scenario)),
             "target_known": False,
             "target_orbit": None,
             "times": {},

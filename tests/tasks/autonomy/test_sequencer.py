@@ -773,3 +773,77 @@ def test_a_scheduled_correction_chooses_the_arrival_again_when_cheaper() -> None
     out = Step()
     seq._rechoose_arrival(leg, t_exec, tuple(x1), n, False, out)
     assert leg.t_arrive == best and not out.events
+
+
+def test_far_range_phasing_drifts_to_the_aim_in_nonlinear_truth() -> None:
+    """From 300 km behind along the orbit and 4 km under (a curvilinear
+    insertion, issue #15 build 3) the PHASING phase first drifts: four
+    tangential burns (fsw.core.phasing), the chaser at the end within 3 km
+    of the aim, 40 km behind along the orbit, and 4 km under the target
+    (orbit-averaged radius, within 150 m); then the CW transfer to the far hold starts from
+    there. Truth: the RK4 two-body + J2 orbits of this file, perfect
+    navigation."""
+    plan = Plan()
+    rt, vt = _target()
+    R = float(np.linalg.norm(rt))
+    th, rr = -300e3 / R, R - 4000.0
+    p, q = rt / R, vt / np.linalg.norm(vt)
+    rc = rr * (math.cos(th) * p + math.sin(th) * q)
+    vc = math.sqrt(MU / rr) * (-math.sin(th) * p + math.cos(th) * q)
+    seq = Sequencer(plan, CORE)
+    seq.start_phase("PHASING", 0.0)
+    t, dt, queued, events, burns, dv = 0.0, 5.0, None, [], [], 0.0
+    arrived = None
+    while t < plan.phasing_drift_s + 3600.0:
+        rho, v = _to_hill(rt, vt, rc, vc)
+        if queued is not None and t >= queued.t_exec:
+            C, _ = _hill(rt, vt)
+            vc = vc + C.T @ np.array(queued.dv_hill)
+            dv += float(np.linalg.norm(queued.dv_hill))
+            seq.burn_done(queued.id)
+            queued = None
+        seq.set_context(t, tuple(rt), tuple(vt), (0.6, 0.7, 0.3), 10.0, 0.01)
+        step = seq.step(t, (*rho, *v), N0)
+        events += step.events
+        if step.burn is not None:
+            queued = step.burn
+            burns.append(step.burn.purpose)
+        if arrived is None and any(e.startswith("phasing drift: arrived") for e in step.events):
+            arrived = (rt.copy(), vt.copy(), rc.copy(), vc.copy())
+            break
+        for _ in range(int(dt)):
+            rt, vt = _rk4(rt, vt, 1.0)
+            rc, vc = _rk4(rc, vc, 1.0)
+        t += dt
+    assert events[0] == "leg start: phasing drift"
+    assert events[1].startswith("phasing drift: 300 km behind"), events[1]
+    assert burns == [f"phasing drift: burn {k} of 4" for k in (1, 2, 3, 4)]
+    assert arrived is not None and t <= plan.phasing_drift_s + 60.0
+    rt, vt, rc, vc = arrived
+    h = np.cross(rt, vt)
+    h /= np.linalg.norm(h)
+    behind = math.atan2(np.cross(rc, rt) @ h, rc @ rt) * np.linalg.norm(rt)
+    assert abs(behind - 40e3) < 3000.0, behind
+    # the height under the target, orbit-averaged (J2's short-period radius
+    # differs by a few hundred metres along the orbit)
+    heights = []
+    for _ in range(int(2 * math.pi / N0 / 10.0)):
+        heights.append(np.linalg.norm(rc) - np.linalg.norm(rt))
+        rt, vt = _rk4(rt, vt, 10.0)
+        rc, vc = _rk4(rc, vc, 10.0)
+    assert abs(float(np.mean(heights)) + 4000.0) < 150.0, np.mean(heights)
+    assert 0.3 < dv < 0.7  # the plan's 0.45 m/s, give or take the second pair's trim
+    assert seq.legs[0].name == "to far hold"
+
+
+def test_near_insertion_has_no_drift() -> None:
+    """Inside plan.phasing_cw_range_m the drift leg is dropped unseen: the
+    first event is the CW transfer's (the default mission's stream is
+    unchanged by the far-range phasing)."""
+    seq = Sequencer(Plan(), CORE)
+    seq.start_phase("PHASING", 0.0)
+    rt, vt = _target()
+    seq.set_context(0.0, tuple(rt), tuple(vt), (0.6, 0.7, 0.3), 10.0, 0.01)
+    step = seq.step(0.0, (-4000.0, -40000.0, 0.0, 0.0, 1.5 * N0 * 4000.0, 0.0), N0)
+    assert step.events[0] == "leg start: to far hold"
+    assert not any("drift" in e for e in step.events)

@@ -102,5 +102,5 @@ def test_a_curvilinear_insertion_is_hundreds_of_km_along_the_orbit() -> None:
     assert rate == pytest.approx(-1.5 * n * 4000.0 / a, rel=0.03)
     with pytest.raises(scenario.UserError, match="curvilinear"):
         scenario.from_dict({"insertion": {**ins, "velocity_hill_mps": [0.0, 1.0, 0.0]}})
-    with pytest.raises(scenario.UserError, match="more than insertion.ascent_s"):
+    with pytest.raises(scenario.UserError, match=r"more than insertion\.ascent_s"):
         world_config(scenario.from_dict({"insertion": {**ins, "ascent_s": 30.0}}))

@@ -86,6 +86,7 @@ class CStruct:
         self.array = np.frombuffer(self._buffer, dtype=self.dtype)
         self.fields = flat_fields(cname)
         self._layout = _layout(self.dtype)
+        self._result = _result_class(self.dtype)
 
     def view(self, name: str) -> np.ndarray:
         """A writable view of one top-level member (shape (n,) or (1,))."""
@@ -95,7 +96,7 @@ class CStruct:
     def result(self) -> Result:
         """A copy of the struct as a :class:`Result` (one bytes copy; the
         numpy view is made only when a field is read)."""
-        return Result(self._buffer[:], self.dtype, self._layout)
+        return self._result(self._buffer[:], self.dtype, self._layout)
 
     def flat_view(self) -> dict[str, np.ndarray]:
         """Writable views of every flat member."""
@@ -111,9 +112,6 @@ class CStruct:
 
         visit(self.array, "")
         return out
-
-
-_get = object.__getattribute__
 
 
 @functools.cache
@@ -172,9 +170,17 @@ class Result(Mapping[str, Any]):
 
     ``r.q_BN`` (or ``r["q_BN"]``) is a float64 array for array members, an
     int or float for scalars. Values are copies: later calls do not change
-    them."""
+    them.
+
+    An instance is of the struct's own subclass (:func:`_result_class`, one
+    per dtype), whose properties read each member straight from the bytes:
+    plain attribute look-up, no Python-level hook on every access."""
 
     __slots__ = ("_a", "_b", "_dtype", "_lay")
+
+    def __new__(cls, raw: bytes, dtype: np.dtype,
+                layout: dict[str, tuple[Any, ...]] | None = None) -> Result:
+        return object.__new__(_result_class(dtype) if cls is Result else cls)
 
     def __init__(self, raw: bytes, dtype: np.dtype,
                  layout: dict[str, tuple[Any, ...]] | None = None) -> None:
@@ -182,6 +188,9 @@ class Result(Mapping[str, Any]):
         self._dtype = dtype
         self._a: np.ndarray | None = None
         self._lay = layout if layout is not None else _layout(dtype)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Result, (self._b, self._dtype))
 
     def _array(self) -> np.ndarray:
         if self._a is None:
@@ -212,26 +221,15 @@ class Result(Mapping[str, Any]):
                                          else [float(x) for x in v]))
         return cls(bytes(buf), dtype, layout)
 
-    def __getattribute__(self, name: str) -> Any:
-        # a member of the layout straight from the bytes: found here, before
-        # the generic lookup (which would first fail and format an
-        # AttributeError, then call __getattr__: the hot path's cost)
-        spec = _get(self, "_lay").get(name)
-        if spec is None:
-            return _get(self, name)  # methods, slots; a miss goes on to __getattr__
-        if spec[0] == "s":
-            return spec[1].unpack_from(_get(self, "_b"), spec[2])[0]
-        return np.frombuffer(_get(self, "_b"), spec[1], spec[2], spec[3]).copy()
-
     def values(self, name: str) -> tuple[Any, ...]:
         """Array member ``name`` as a tuple of Python floats (ints), read
         straight from the bytes: the same values as ``tuple(r.name)``
         without numpy (for packets, which pack plain floats faster).
         KeyError for a name that is not a top-level array member."""
-        spec = _get(self, "_lay").get(name)  # _get: past __getattribute__ (hot path)
+        spec = self._lay.get(name)
         if spec is None or spec[0] != "a":
             raise KeyError(f"{name}: not an array member")
-        return spec[4].unpack_from(_get(self, "_b"), spec[3])
+        return spec[4].unpack_from(self._b, spec[3])
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
@@ -274,6 +272,36 @@ class Result(Mapping[str, Any]):
 
     def __repr__(self) -> str:
         return f"Result({', '.join(f'{k}={self[k]!r}' for k in self)})"
+
+
+def _member(spec: tuple[Any, ...]) -> property:
+    """A property reading one member of a :func:`_layout` straight from the
+    bytes (the same values as the numpy view, faster)."""
+    if spec[0] == "s":
+        unpack, off = spec[1].unpack_from, spec[2]
+
+        def scalar(self: Result) -> Any:
+            return unpack(self._b, off)[0]
+
+        return property(scalar)
+    base, count, off = spec[1], spec[2], spec[3]
+    frombuffer = np.frombuffer
+
+    def array(self: Result) -> np.ndarray:
+        return frombuffer(self._b, base, count, off).copy()  # writable, independent
+
+    return property(array)
+
+
+@functools.cache
+def _result_class(dtype: np.dtype) -> type[Result]:
+    """The :class:`Result` of one C struct: a property per member of its
+    :func:`_layout`; the other members (nested structs) through the numpy
+    view (:meth:`Result.__getattr__`)."""
+    ns: dict[str, Any] = {"__slots__": ()}
+    for name, spec in _layout(dtype).items():
+        ns[name] = _member(spec)
+    return type(Result)("Result", (Result,), ns)
 
 
 def dataclass_fields(obj: Any, prefix: str = "") -> dict[str, Any]:

@@ -510,6 +510,9 @@ class Executive:
         settle, turn, publish, intake = lockstep.settle, self._turn, lockstep.publish, \
             lockstep.intake  # intake: None when nothing comes from outside the lockstep
         hand_over = lockstep.hand_over if self.nodes > 1 else None
+        # a local bus: settle only when something was published (its queue,
+        # tested in place); behind a broker before every turn
+        pending = lockstep.pending
         wall0 = time.perf_counter()
         k = 0
         while k < ticks and not self._stop_requested:
@@ -521,7 +524,8 @@ class Executive:
                 publish(TIME.build(t_tai=t, seq=self.next_seq(TIME.apid), tick=k,
                                    tick_period=dt, tai_utc=cfg.tai_utc, clock=clock))
             for slot in slots:
-                settle()
+                if pending is None or pending:
+                    settle()
                 # an idle turn does nothing: nominal, nothing in its inbox, no
                 # step and no heartbeat due (the hot path skips the call)
                 if (slot.state == NOMINAL and slot.opened and not slot.inbox

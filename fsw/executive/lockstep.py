@@ -117,6 +117,9 @@ class LocalLockstep:
         self.publish: Callable[[bytes], None] = bus.publish
         self.fast_publish = bus.publish
         take, route, queue = bus.take, router.route, bus.loopback
+        #: the local bus's loopback queue: :meth:`settle` has nothing to do
+        #: while it is empty (the executive's loop tests it in place)
+        self.pending: list[bytes] | None = queue
 
         def settle() -> None:
             """Before a turn: route what was published since the last one
@@ -161,6 +164,8 @@ class BrokerLockstep:
         self._bus_subs: set[int] = set()
         self._started = False
         self.fast_publish = self.publish
+        #: no local queue to test: :meth:`settle` runs before every turn
+        self.pending: list[bytes] | None = None
         bus.ignore_sequence(SYNC_APIDS)
         if node.role == "follower":  # only what it needs: see handshake
             self._bus_subscribe((HELLO.apid, TICK.apid))

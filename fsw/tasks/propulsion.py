@@ -216,7 +216,10 @@ R_NOT_ARMED, R_BAD_ARG, R_ABORTED = 10, 11, 12
 _Z3 = (0.0, 0.0, 0.0)
 _Q1 = (1.0, 0.0, 0.0, 0.0)
 #: a burn in progress
-_ACTIVE = (BurnStatusState.PENDING, BurnStatusState.FIRING)
+#: the burn states the 10 Hz path compares with, as module constants (an
+#: enum member's look-up on its class costs ~0.15 us in Python 3.11)
+_PENDING, _FIRING = BurnStatusState.PENDING, BurnStatusState.FIRING
+_ACTIVE = (_PENDING, _FIRING)
 
 
 def _finite(x) -> bool:
@@ -449,7 +452,7 @@ class PropulsionTask:
             self.accel_bad += 1
             return
         b = self.burn
-        if self.state == BurnStatusState.FIRING and b is not None and b["bias_B"] is not None:
+        if self.state == _FIRING and b is not None and b["bias_B"] is not None:
             q = self.att[1] if self.att is not None and self.att[0] else b["q"]
             if q is None:
                 return
@@ -461,7 +464,7 @@ class PropulsionTask:
             b["meas_N"] = add(b["meas_N"], d)
             b["n_acc"] += 1
             return
-        if self.state == BurnStatusState.FIRING or self.test is not None:
+        if self.state == _FIRING or self.test is not None:
             return
         cal = self.accel_cal
         cal.append((dv, dt))
@@ -569,9 +572,9 @@ class PropulsionTask:
         self.cycles += 1
         if self.test is not None:
             self._test_step()
-        elif self.state == BurnStatusState.PENDING:
+        elif self.state == _PENDING:
             self._pending(t)
-        elif self.state == BurnStatusState.FIRING:
+        elif self.state == _FIRING:
             self._fire(t)
         elif self.cycles % self.status_every == 0:
             self._idle_monitor()

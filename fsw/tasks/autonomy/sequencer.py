@@ -456,7 +456,9 @@ class Sequencer:
         if leg.stage == 2:
             # the second pair from the estimate now: the measured rate to the aim's
             try:
-                pl = self._drift_plan(x, t_b, t_b + 2.0 * (leg.t_arrive - t_b) + 1.0)
+                # (only the rates are used: an arrival a period and a half on,
+                # the period grown by the first pair's semi-major axis)
+                pl = self._drift_plan(x, t_b, t_b + 3.0 * (leg.t_arrive - t_b))
             except GncError as exc:
                 out.events.append(f"phasing drift: second pair as planned ({exc})"[:96])
             else:

@@ -123,6 +123,10 @@ RECHOOSE_MIN_SAVING_MPS = 0.05
 TRANSLATE_FRACTION = 0.95
 #: velocity corrections per orbit that keep the inspection circle centred
 NMC_CORRECTIONS_PER_ORBIT = 3
+#: a far-range drift looks for the target this long at the start of each
+#: orbit, facing the sun otherwise (12 h on the target drained the battery
+#: of the power model to -41 %, far_insertion seed 1) [s]
+DRIFT_LOOK_S = 900.0
 #: grid of the transfer-time search [s]
 TOF_STEP_S = 60.0
 #: back-off before re-planning after a burn that did not complete [s]
@@ -202,7 +206,7 @@ class Step:
 
     burn: BurnOrder | None = None
     phase_done: bool = False
-    pointing: str = "inertial"  # inertial | target | burn
+    pointing: str = "inertial"  # inertial | target | burn | sun
     events: list[str] = field(default_factory=list)
     cam: bool = False
     #: transfers that arrived this tick: (leg name, planned point, estimate), Hill
@@ -381,7 +385,7 @@ class Sequencer:
         elif leg.kind == "depart":
             self._depart(leg, t, x, n, out)
         elif leg.kind == "drift":
-            self._drift(leg, t, x, out)
+            self._drift(leg, t, x, n, out)
         elif leg.kind == "wait":
             out.pointing = "target"
             if leg.stage == 0:
@@ -424,12 +428,17 @@ class Sequencer:
         return phasing.plan(self.ephem, r_c, v_c, r_t, v_t, t_nav, max(t_first, t_nav),
                             t_arrive, -along, -radial, self.plan.phasing_max_delta_a_m)
 
-    def _drift(self, leg: Leg, t: float, x: State, out: Step) -> None:
+    def _drift(self, leg: Leg, t: float, x: State, n: float, out: Step) -> None:
         """Far-range phasing (module doc): four tangential burns of the plan,
         the second pair's made again from the estimate then (its measured
-        rate to the aim's); the leg ends at the arrival."""
+        rate to the aim's); the leg ends at the arrival. The chaser faces the
+        sun (its power) but for DRIFT_LOOK_S at the start of each orbit and
+        the last orbit, when the camera looks for the target (angles-only)."""
         lead = self.lead_s
-        out.pointing = "inertial"
+        period = 2.0 * math.pi / n
+        look = (t - leg.t_start) % period < DRIFT_LOOK_S \
+            or (leg.t_arrive is not None and leg.t_arrive - t < period)
+        out.pointing = "inertial" if look else "sun"
         if self.ctx is None:
             return
         if leg.stage == 0:

@@ -1,5 +1,5 @@
 /*
- * gnc_phasing.h - far-range phasing (issue #15, build 3): from an insertion
+ * gnc_phasing.h - far-range phasing (issue 15, build 3): from an insertion
  * hundreds of kilometres behind the target down to an aim point a few tens
  * of kilometres behind it, where the relative (Clohessy-Wiltshire) guidance
  * takes over.

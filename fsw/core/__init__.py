@@ -43,10 +43,13 @@ The calls (all methods of :class:`GuidanceCore`)::
     tof, dv1, dv2 = core.cw_best_transfer(n, x0, r_f, v_f, tof_min, tof_max, step, min_range)
     dv, d_min = core.cw_avoidance(n, x0, dv_mag, horizon);  x = core.nmc_state(n, radius, ph)
     s_N = core.sun_direction(t_tai);  lit = core.eclipse(r_N, s_N);  core.orbit_check(r, v)
+    pl = core.phasing_plan(EphemConfig(), r_c, v_c, r_t, v_t, t, t_first, t_arrive,
+                           aim_behind, aim_below, max_delta_a)  # pl.t_burn, pl.dv (PhasingPlan)
 
 Orbit functions take the state, then the time, then mu (units checked:
-:class:`~fsw.core.errors.GncUnitsError`); a failed Lambert call names its
-cause (``GncError.detail``). The calls added for the tasks return plain Python
+:class:`~fsw.core.errors.GncUnitsError`); a failed Lambert call, and a
+phasing plan whose drift needs too large a semi-major axis, name their cause
+(``GncError.detail``). The calls added for the tasks return plain Python
 floats and tuples, not numpy arrays.
 
 Step results are :class:`~fsw.core._struct.Result` objects (attribute access
@@ -54,7 +57,8 @@ by the C member name; see :class:`attitude.Adcs`, :class:`attitude.Mekf`,
 :class:`relnav.Relnav`, :class:`nav.Nav` for the fields and units). Modules
 with the direct functions: :mod:`quaternion`, :mod:`attitude`, :mod:`orbit`,
 :mod:`relative`, :mod:`relnav`, :mod:`ephem` (ephemerides, Hill frame, sun,
-eclipse), :mod:`nav` (navigation cycle), :mod:`prop` (propulsion arithmetic);
+eclipse), :mod:`nav` (navigation cycle), :mod:`prop` (propulsion arithmetic),
+:mod:`phasing` (far-range phasing);
 the packet path: :mod:`dispatch`, :mod:`packet_layout`.
 """
 

@@ -25,17 +25,20 @@ them (never numpy arrays), so a task needs no numpy; stateful steps return a
 from __future__ import annotations
 
 import abc
+import sys
 from typing import Any, Protocol
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from fsw.core import attitude, ephem, nav, orbit, prop, relative, relnav, safety
+from fsw.core import attitude, ephem, nav, orbit, phasing, prop, relative, relnav, safety
 from fsw.core._ffi import check
 from fsw.core._struct import Result, dataclass_fields
 from fsw.core.attitude import AdcsConfig, AdcsInput, MekfConfig
-from fsw.core.errors import GncError, GncInputError, GncPacketError, GncStateError
+from fsw.core.ephem import EphemConfig
+from fsw.core.errors import GncError, GncInputError, GncPacketError, GncRangeError, GncStateError
 from fsw.core.nav import NavConfig, NavInput
+from fsw.core.phasing import PhasingPlan
 from fsw.core.prop import PropConfig
 from fsw.core.relative import CwFlag, GlideslopePlan
 from fsw.core.relnav import RelnavConfig
@@ -282,6 +285,15 @@ class GuidanceCore(abc.ABC):
     def eclipse(self, r_N: ArrayLike, s_N: ArrayLike, r_eq: float = orbit.R_EARTH) -> float:
         """Sunlit fraction at ``r_N`` (:func:`ephem.eclipse`)."""
 
+    # -- far-range phasing ---------------------------------------------------------------
+    @abc.abstractmethod
+    def phasing_plan(self, config: EphemConfig, r_c: ArrayLike, v_c: ArrayLike, r_t: ArrayLike,
+                     v_t: ArrayLike, t: float, t_first: float, t_arrive: float,
+                     aim_behind: float, aim_below: float, max_delta_a: float) -> PhasingPlan:
+        """The two Hohmann pairs from far behind the target to the aim, on the
+        on-board model ``config`` (:func:`phasing.plan`; GncRangeError, with
+        the figures, when the drift needs more than ``max_delta_a``)."""
+
     # -- passive safety ----------------------------------------------------------------
     @abc.abstractmethod
     def drift_screen(self, model: DriftModel, r_t: ArrayLike, v_t: ArrayLike,
@@ -494,6 +506,12 @@ class LocalCore(GuidanceCore):
     def eclipse(self, r_N: ArrayLike, s_N: ArrayLike, r_eq: float = orbit.R_EARTH) -> float:
         return ephem.eclipse(r_N, s_N, r_eq)
 
+    def phasing_plan(self, config: EphemConfig, r_c: ArrayLike, v_c: ArrayLike, r_t: ArrayLike,
+                     v_t: ArrayLike, t: float, t_first: float, t_arrive: float,
+                     aim_behind: float, aim_below: float, max_delta_a: float) -> PhasingPlan:
+        return phasing.plan(config, r_c, v_c, r_t, v_t, t, t_first, t_arrive, aim_behind,
+                            aim_below, max_delta_a)
+
     def drift_screen(self, model: DriftModel, r_t: ArrayLike, v_t: ArrayLike,
                      x_rel: ArrayLike, P: ArrayLike | None = None) -> DriftResult:
         return safety.drift_screen(model, r_t, v_t, x_rel, P)
@@ -517,6 +535,9 @@ class LocalCore(GuidanceCore):
                     r_eq: float = orbit.R_EARTH) -> None:
         ephem.orbit_check(r, v, mu, r_eq)
 
+
+#: the largest finite double: a bound that bounds nothing
+_NO_BOUND = sys.float_info.max
 
 #: Python scalar types a packet field takes as they are (as float)
 _PLAIN = frozenset((float, int, bool))
@@ -801,6 +822,22 @@ class PacketCore(GuidanceCore):
 
     def eclipse(self, r_N: ArrayLike, s_N: ArrayLike, r_eq: float = orbit.R_EARTH) -> float:
         return float(self._rpc("ECLIPSE", r_N=r_N, s_N=s_N, r_eq=r_eq).lit)
+
+    def phasing_plan(self, config: EphemConfig, r_c: ArrayLike, v_c: ArrayLike, r_t: ArrayLike,
+                     v_t: ArrayLike, t: float, t_first: float, t_arrive: float,
+                     aim_behind: float, aim_below: float, max_delta_a: float) -> PhasingPlan:
+        fields = {f"ephem_{k}": v for k, v in dataclass_fields(config).items()}
+        fields.update(in_r_c=r_c, in_v_c=v_c, in_r_t=r_t, in_v_t=v_t, in_t=t,
+                      in_t_first=t_first, in_t_arrive=t_arrive, in_aim_behind=aim_behind,
+                      in_aim_below=aim_below, in_max_delta_a=max_delta_a)
+        try:
+            return phasing.plan_of(self._rpc("PHASING_PLAN", **fields))
+        except GncRangeError as exc:
+            # a failed call's outputs come back zero: the figures that name the
+            # cause are the same plan's with no bound on the semi-major axis
+            fields["in_max_delta_a"] = _NO_BOUND
+            figures = phasing.plan_of(self._rpc("PHASING_PLAN", **fields))
+            raise phasing.plan_error(exc.status, figures, max_delta_a) from None
 
     def drift_screen(self, model: DriftModel, r_t: ArrayLike, v_t: ArrayLike,
                      x_rel: ArrayLike, P: ArrayLike | None = None) -> DriftResult:

@@ -11,19 +11,23 @@ header for the formula.
 :func:`plan` returns a :class:`PhasingPlan`; a drift that would need more
 than ``max_delta_a`` of semi-major axis raises
 :class:`~fsw.core.errors.GncRangeError` (arrive later), with the figures
-of the plan in the message.
+of the plan in the message (and in ``detail``). The flight software calls
+it through the guidance-core facade (``GuidanceCore.phasing_plan``), so that
+on a bench the board computes it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from numpy.typing import ArrayLike
 
 from fsw.core._ffi import error, ffi, lib, vec
 from fsw.core.ephem import EphemConfig, _fill
+from fsw.core.errors import GncError
 
-__all__ = ["PhasingPlan", "plan"]
+__all__ = ["PhasingPlan", "plan", "plan_error", "plan_of"]
 
 
 @dataclass(frozen=True)
@@ -60,14 +64,34 @@ def plan(config: EphemConfig, r_c: ArrayLike, v_c: ArrayLike, r_t: ArrayLike, v_
     inp.max_delta_a = float(max_delta_a)
     o = ffi.new("gnc_phasing_out *")
     st = lib.gnc_phasing_plan(cfg, inp, o)
-    result = PhasingPlan(
-        phase=o.phase, phase_rate=o.phase_rate, drift_rate=o.drift_rate, aim_rate=o.aim_rate,
-        period=o.period, t_burn=tuple(o.t_burn), dv=tuple(o.dv), dv_total=o.dv_total,
-        delta_a=o.delta_a)
+    result = plan_of(o)
     if st:
-        cause = ""
-        if result.period > 0.0 and result.delta_a != 0.0:
-            cause = (f"the drift needs a semi-major axis {result.delta_a / 1e3:+.1f} km from "
-                     f"the target's (at most {max_delta_a / 1e3:.1f} km): arrive later")
-        raise error(st, "phasing_plan", cause)
+        raise plan_error(st, result, max_delta_a)
     return result
+
+
+def plan_of(o: Any) -> PhasingPlan:
+    """The plan of anything with gnc_phasing_out's members (the C struct, a
+    parsed GNC_PHASING_PLAN_RESP)."""
+    return PhasingPlan(
+        phase=float(o.phase), phase_rate=float(o.phase_rate), drift_rate=float(o.drift_rate),
+        aim_rate=float(o.aim_rate), period=float(o.period),
+        t_burn=_t4(o.t_burn), dv=_t4(o.dv), dv_total=float(o.dv_total),
+        delta_a=float(o.delta_a))
+
+
+def plan_error(status: int, result: PhasingPlan, max_delta_a: float) -> GncError:
+    """The typed error of a plan that failed with ``status``, ``result`` its
+    figures as gnc_phasing_plan filled them: a drift too far from the
+    target's semi-major axis names it (``detail``: ``delta_a``,
+    ``max_delta_a``). LocalCore and PacketCore raise the same."""
+    if result.period > 0.0 and result.delta_a != 0.0:
+        cause = (f"the drift needs a semi-major axis {result.delta_a / 1e3:+.1f} km from "
+                 f"the target's (at most {max_delta_a / 1e3:.1f} km): arrive later")
+        return error(status, "phasing_plan", cause,
+                     {"delta_a": result.delta_a, "max_delta_a": float(max_delta_a)})
+    return error(status, "phasing_plan")
+
+
+def _t4(a: Any) -> tuple[float, float, float, float]:
+    return (float(a[0]), float(a[1]), float(a[2]), float(a[3]))

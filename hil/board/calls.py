@@ -1,7 +1,8 @@
 """Recorded guidance calls: a deterministic session of guidance-core calls
 (the 10 Hz ADCS cycle in pointing mode with its MEKF, the navigation cycle,
 the propulsion arithmetic and its centre-of-mass least squares, and the
-relative- and orbit-guidance, sun and shadow functions the autonomy calls),
+relative- and orbit-guidance, far-range phasing, sun and shadow functions
+the autonomy calls),
 replayed on any
 :class:`~fsw.core.guidance.GuidanceCore`. Replayed on the board (PacketCore
 over a BoardLink) and on the desktop (LocalCore), the outputs are compared
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass, is_dataclass
 from typing import Any
 
 import numpy as np
@@ -111,9 +112,14 @@ def recorded_calls(n: int, seed: int = 8) -> Iterator[Call]:
     # a centre-of-mass update after every round of those, from a third
     # generator: the calls before keep their inputs (the session's tail is shorter)
     rng3 = np.random.default_rng(seed + 2)
-    k = j = done = m = 0
+    # and after each of those a far-range phasing plan, from a fourth (#15)
+    rng4 = np.random.default_rng(seed + 3)
+    k = j = done = m = f = 0
     while done < n:
-        if j > 0 and j % len(more) == 0 and m < j // len(more):
+        if f < m:
+            f += 1
+            yield _phasing_call(rng4)
+        elif j > 0 and j % len(more) == 0 and m < j // len(more):
             m += 1
             yield _com_call(rng3)
         elif k > 0 and k % len(kinds) == 0 and j < (k // len(kinds)) * len(more):
@@ -160,6 +166,31 @@ def _com_call(rng: np.random.Generator) -> Call:
     return "prop_com_update", (N.reshape(-1), b, F, y, 0.2, 0.05)
 
 
+def _phasing_call(rng: np.random.Generator) -> Call:
+    """A far-range phasing plan: the target on a near-circular orbit of 400 to
+    700 km, the chaser 100 to 500 km behind it and 0 to 8 km under, the aim
+    40 km behind and 4 km under, 8 to 16 h later; the on-board model with
+    J2, with drag in every other call (every plan within its bound)."""
+    from fsw.core.ephem import EphemConfig
+
+    a = 6.378137e6 + rng.uniform(400e3, 700e3)
+    h = _unit(rng.normal(size=3))
+    r_t = _unit(np.cross(h, rng.normal(size=3))) * a
+    v_t = np.cross(h, r_t / a) * math.sqrt(MU_EARTH / a) * rng.uniform(0.9995, 1.0005)
+    th, rc = -rng.uniform(100e3, 500e3) / a, a - rng.uniform(0.0, 8e3)
+    p, q = r_t / a, np.cross(h, r_t / a)
+    r_c = rc * (math.cos(th) * p + math.sin(th) * q)
+    v_c = math.sqrt(MU_EARTH / rc) * (-math.sin(th) * p + math.cos(th) * q)
+    drag = rng.uniform() < 0.5
+    cfg = EphemConfig(step=float(rng.choice([10.0, 30.0])),
+                      drag_bc=0.02 if drag else 0.0, drag_rho0=3e-13 if drag else 0.0,
+                      drag_h0=500e3, drag_hs=60e3, drag_omega=7.292115e-5)
+    t = _T0 + rng.uniform(0.0, 1e5)
+    t_first = t + rng.uniform(0.0, 3600.0)
+    return "phasing_plan", (cfg, r_c, v_c, r_t, v_t, t, t_first,
+                            t_first + rng.uniform(8.0, 16.0) * 3600.0, 40e3, 4e3, 100e3)
+
+
 def _more_call(kind: str, j: int, rng: np.random.Generator, r0: np.ndarray,
                v0: np.ndarray) -> Call:
     """One of the calls added with #13 (navigation, propulsion, planning, sun)."""
@@ -184,6 +215,8 @@ def flatten(value: Any) -> np.ndarray:
     """Every number of a call's outputs, in order, as float64."""
     if value is None:
         return np.zeros(0)
+    if is_dataclass(value) and not isinstance(value, type):
+        return flatten(astuple(value))
     if isinstance(value, Mapping):
         return np.concatenate([flatten(value[k]) for k in value] or [np.zeros(0)])
     if isinstance(value, tuple | list):

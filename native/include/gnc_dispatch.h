@@ -90,6 +90,9 @@ typedef struct gnc_mag_dipole_resp { double b_N[3]; } gnc_mag_dipole_resp;
 typedef struct gnc_triad_req { double v1_B[3]; double v2_B[3]; double v1_N[3]; double v2_N[3]; } gnc_triad_req;
 typedef struct gnc_triad_resp { double q_BN[4]; } gnc_triad_resp;
 typedef struct gnc_orbit_check_req { double r[3]; double v[3]; double mu; double r_eq; } gnc_orbit_check_req;
+/* Far-range phasing (gnc_phasing.h): the on-board model, then the inputs
+ * (members flattened as ephem_*, in_*); the response carries gnc_phasing_out */
+typedef struct gnc_phasing_plan_req { gnc_ephem_config ephem; gnc_phasing_in in; } gnc_phasing_plan_req;
 /* Navigation (gnc_nav.h) */
 typedef struct gnc_nav_set_target_req { double r_N[3]; double v_N[3]; double t; } gnc_nav_set_target_req;
 /* Propulsion (gnc_prop.h) */

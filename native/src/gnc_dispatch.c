@@ -114,6 +114,7 @@ typedef union dispatch_args {
     gnc_mag_dipole_req mag;
     gnc_triad_req triad;
     gnc_orbit_check_req chk;
+    gnc_phasing_plan_req phase;
     gnc_nav_config nav_config;
     gnc_nav_set_target_req nav_target;
     gnc_nav_in nav_in;
@@ -155,6 +156,7 @@ typedef union dispatch_result {
     gnc_hill_to_inertial_at_resp hill;
     gnc_sun_direction_resp sun;
     gnc_eclipse_resp ecl;
+    gnc_phasing_out phase;
     gnc_mag_dipole_resp mag;
     gnc_triad_resp triad;
     gnc_nav_out nav_out;
@@ -256,6 +258,8 @@ static int run_more(gnc_dispatcher *ctx, unsigned apid, const dispatch_args *a,
                          r->triad.q_BN);
     case GNC_APID_ORBIT_CHECK:
         return gnc_orbit_check(a->chk.r, a->chk.v, a->chk.mu, a->chk.r_eq);
+    case GNC_APID_PHASING_PLAN:
+        return gnc_phasing_plan(&a->phase.ephem, &a->phase.in, &r->phase);
     case GNC_APID_NAV_CONFIG:
         return gnc_nav_init(&ctx->nav, &a->nav_config);
     case GNC_APID_NAV_SET_TARGET:

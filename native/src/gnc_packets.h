@@ -75,6 +75,7 @@ enum gnc_pkt_apid {
     GNC_APID_PROP_OFFPULSE = 0x229,
     GNC_APID_PROP_ACCEL = 0x22A,
     GNC_APID_PROP_COM_UPDATE = 0x22B,
+    GNC_APID_PHASING_PLAN = 0x22C,
     GNC_APID_MAG_DIPOLE = 0x230,
     GNC_APID_TRIAD = 0x231,
     GNC_APID_DRIFT_SCREEN = 0x238,
@@ -746,6 +747,40 @@ static const gnc_pkt_field gnc_pkt_prop_com_update_resp[] = {
     {offsetof(gnc_prop_com_update_resp, used), 1, 1},
 };
 
+static const gnc_pkt_field gnc_pkt_phasing_plan_req[] = {
+    {offsetof(gnc_phasing_plan_req, ephem.mu), 1, 0},
+    {offsetof(gnc_phasing_plan_req, ephem.j2), 1, 0},
+    {offsetof(gnc_phasing_plan_req, ephem.r_eq), 1, 0},
+    {offsetof(gnc_phasing_plan_req, ephem.step), 1, 0},
+    {offsetof(gnc_phasing_plan_req, ephem.drag_bc), 1, 0},
+    {offsetof(gnc_phasing_plan_req, ephem.drag_rho0), 1, 0},
+    {offsetof(gnc_phasing_plan_req, ephem.drag_h0), 1, 0},
+    {offsetof(gnc_phasing_plan_req, ephem.drag_hs), 1, 0},
+    {offsetof(gnc_phasing_plan_req, ephem.drag_omega), 1, 0},
+    {offsetof(gnc_phasing_plan_req, in.r_c), 3, 0},
+    {offsetof(gnc_phasing_plan_req, in.v_c), 3, 0},
+    {offsetof(gnc_phasing_plan_req, in.r_t), 3, 0},
+    {offsetof(gnc_phasing_plan_req, in.v_t), 3, 0},
+    {offsetof(gnc_phasing_plan_req, in.t), 1, 0},
+    {offsetof(gnc_phasing_plan_req, in.t_first), 1, 0},
+    {offsetof(gnc_phasing_plan_req, in.t_arrive), 1, 0},
+    {offsetof(gnc_phasing_plan_req, in.aim_behind), 1, 0},
+    {offsetof(gnc_phasing_plan_req, in.aim_below), 1, 0},
+    {offsetof(gnc_phasing_plan_req, in.max_delta_a), 1, 0},
+};
+
+static const gnc_pkt_field gnc_pkt_phasing_plan_resp[] = {
+    {offsetof(gnc_phasing_out, phase), 1, 0},
+    {offsetof(gnc_phasing_out, phase_rate), 1, 0},
+    {offsetof(gnc_phasing_out, drift_rate), 1, 0},
+    {offsetof(gnc_phasing_out, aim_rate), 1, 0},
+    {offsetof(gnc_phasing_out, period), 1, 0},
+    {offsetof(gnc_phasing_out, t_burn), 4, 0},
+    {offsetof(gnc_phasing_out, dv), 4, 0},
+    {offsetof(gnc_phasing_out, dv_total), 1, 0},
+    {offsetof(gnc_phasing_out, delta_a), 1, 0},
+};
+
 static const gnc_pkt_field gnc_pkt_mag_dipole_req[] = {
     {offsetof(gnc_mag_dipole_req, t), 1, 0},
     {offsetof(gnc_mag_dipole_req, r_N), 3, 0},
@@ -859,6 +894,7 @@ static const gnc_pkt_call gnc_pkt_calls[] = {
     {GNC_APID_PROP_OFFPULSE, gnc_pkt_prop_offpulse_req, 5, 25, gnc_pkt_prop_offpulse_resp, 4, 24},
     {GNC_APID_PROP_ACCEL, gnc_pkt_prop_accel_req, 4, 11, gnc_pkt_prop_accel_resp, 1, 4},
     {GNC_APID_PROP_COM_UPDATE, gnc_pkt_prop_com_update_req, 6, 20, gnc_pkt_prop_com_update_resp, 4, 17},
+    {GNC_APID_PHASING_PLAN, gnc_pkt_phasing_plan_req, 19, 27, gnc_pkt_phasing_plan_resp, 9, 16},
     {GNC_APID_MAG_DIPOLE, gnc_pkt_mag_dipole_req, 2, 4, gnc_pkt_mag_dipole_resp, 1, 4},
     {GNC_APID_TRIAD, gnc_pkt_triad_req, 4, 12, gnc_pkt_triad_resp, 1, 5},
     {GNC_APID_DRIFT_SCREEN, gnc_pkt_drift_screen_req, 12, 56, gnc_pkt_drift_screen_resp, 6, 7},

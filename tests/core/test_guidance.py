@@ -12,7 +12,14 @@ import pytest
 from fsw.core import GuidanceCore, LocalCore, PacketCore
 from fsw.core.attitude import AdcsConfig, AdcsInput, AdcsMode, MekfConfig, propagate
 from fsw.core.dispatch import DispatchLink
-from fsw.core.errors import GncDomainError, GncPacketError, GncSingularError, GncStateError
+from fsw.core.ephem import EphemConfig
+from fsw.core.errors import (
+    GncDomainError,
+    GncPacketError,
+    GncRangeError,
+    GncSingularError,
+    GncStateError,
+)
 from fsw.core.relnav import RelnavConfig, measure
 from fsw.core.safety import FacePlan
 
@@ -285,6 +292,51 @@ def test_safety_calls_identical_and_plain(cores) -> None:
         b = packet.inspection_phase(0.0011, 250.0, 250.0, r_t, v_t, 600.0, 5000.0,
                                     (0.3, 0.9, 0.3), 1.0, faces=faces)
         assert a == b and _plain(tuple(a))
+
+
+def test_phasing_plan_identical_with_the_same_refusals(cores) -> None:
+    """The far-range phasing plan (gnc_phasing) through the packet path gives
+    the same plan, bit for bit, in plain numbers, and the same typed errors:
+    a drift too far from the target's semi-major axis names it in the
+    message and the detail on both (the packet path's outputs of a failed
+    call are zero: PacketCore asks the figures again)."""
+    local, packet = cores
+    a, mu = 6878137.0, 3.986004418e14
+    r_t = (a, 0.0, 0.0)
+    v_t = tuple((math.sqrt(mu / a) * np.array([0.0, math.cos(0.9), math.sin(0.9)])).tolist())
+    th, rc = -300e3 / a, a - 4000.0
+    p, q = np.array(r_t) / a, np.array(v_t) / np.linalg.norm(v_t)
+    r_c = tuple((rc * (math.cos(th) * p + math.sin(th) * q)).tolist())
+    v_c = tuple((math.sqrt(mu / rc) * (-math.sin(th) * p + math.cos(th) * q)).tolist())
+    t = 2.1e9
+    drag = EphemConfig(drag_bc=0.02, drag_rho0=3e-13, drag_h0=500e3, drag_hs=60e3,
+                       drag_omega=7.292115e-5)
+    for cfg in (EphemConfig(), EphemConfig(j2=0.0, step=30.0), drag):
+        for aim_behind, aim_below, hours in ((40e3, 4e3, 12.0), (0.0, 0.0, 20.0)):
+            args = (cfg, r_c, v_c, r_t, v_t, t, t + 600.0, t + hours * 3600.0, aim_behind,
+                    aim_below, 30e3)
+            x, y = local.phasing_plan(*args), packet.phasing_plan(*args)
+            assert x == y
+            assert _plain((x.phase, *x.t_burn, *x.dv, x.delta_a, x.period))
+    bad = [
+        # the drift needs ~30 km of semi-major axis: at most 5 km
+        ((EphemConfig(), r_c, v_c, r_t, v_t, t, t, t + 3 * 3600.0, 40e3, 4e3, 5e3),
+         GncRangeError),
+        # an arrival less than a period after the first burn, a negative aim
+        ((EphemConfig(), r_c, v_c, r_t, v_t, t, t, t + 3000.0, 40e3, 4e3, 30e3), GncDomainError),
+        ((EphemConfig(), r_c, v_c, r_t, v_t, t, t, t + 9e4, -1.0, 4e3, 30e3), GncDomainError),
+    ]
+    for args, exc in bad:
+        got = []
+        for c in cores:
+            with pytest.raises(exc) as info:
+                c.phasing_plan(*args)
+            got.append((str(info.value), info.value.detail))
+        assert got[0] == got[1], got
+    with pytest.raises(GncRangeError) as info:
+        packet.phasing_plan(*bad[0][0])
+    assert "at most 5.0 km): arrive later" in str(info.value)
+    assert info.value.detail["max_delta_a"] == 5e3 and abs(info.value.detail["delta_a"]) > 5e3
 
 
 def test_packet_fields_take_plain_values_as_numpy_would() -> None:

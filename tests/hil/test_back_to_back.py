@@ -21,7 +21,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 
+from fsw.core.errors import GncRangeError
 from fsw.core.guidance import LocalCore
 from hil.board import BoardLink
 from hil.board.backtoback import compare, desktop, make_calls, on_qemu
@@ -50,7 +52,8 @@ def test_qemu_board_is_bit_identical_to_desktop_over_the_link(
     diffs = compare_sessions(board, desk)
     assert {d.kind for d in diffs} >= {"adcs_step", "kepler", "cw_targeting", "closest_approach",
                                        "nav_step", "cw_transfer", "sun_direction", "eclipse",
-                                       "prop_select", "prop_fire", "prop_com_update"}
+                                       "prop_select", "prop_fire", "prop_com_update",
+                                       "phasing_plan"}
     assert identical_calls(diffs) == (N_LINK_CALLS, N_LINK_CALLS)
     for d in diffs:
         assert d.max_ulp == 0 and d.identical_fraction == 1.0, d
@@ -61,6 +64,15 @@ def test_qemu_board_is_bit_identical_to_desktop_over_the_link(
     s = link.stats
     assert s.crc_errors == 0 and s.seq_gaps == 0
     assert s.stale_answers <= core.retries  # only a retry leaves an answer behind
+    # a refused phasing plan: the same typed error, its figures in the message
+    args = next(a for kind, a in recorded_calls(N_LINK_CALLS) if kind == "phasing_plan")
+    refused = (*args[:-1], 100.0)  # at most 100 m from the target's semi-major axis
+    errors = []
+    for c in (core, LocalCore()):
+        with pytest.raises(GncRangeError) as info:
+            c.phasing_plan(*refused)
+        errors.append((str(info.value), info.value.detail))
+    assert errors[0] == errors[1] and "arrive later" in errors[0][0]
 
 
 def test_virtual_board_is_bit_identical_to_desktop(

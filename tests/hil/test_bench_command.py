@@ -25,10 +25,11 @@ def test_bench_qemu_back_to_back(
     assert main(["bench", "--qemu", "--calls", "20"]) == 0
     out = capsys.readouterr().out
     # one line per call kind: the 6 of the original session, the 6 added with #13
-    # (navigation, CW transfer, sun, eclipse, thruster group, firing) and the
-    # propulsion's centre-of-mass update (#15), each present in 20 calls
-    assert out.count(" ok") == 13 and "FAIL" not in out
-    assert "prop_com_update" in out
+    # (navigation, CW transfer, sun, eclipse, thruster group, firing), the
+    # propulsion's centre-of-mass update and the far-range phasing plan (#15),
+    # each present in 20 calls
+    assert out.count(" ok") == 14 and "FAIL" not in out
+    assert "prop_com_update" in out and "phasing_plan" in out
     assert "bit-identical: 20/20" in out
 
 

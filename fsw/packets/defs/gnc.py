@@ -1,5 +1,5 @@
-"""Guidance-core requests (APIDs 0x200-0x22B without 0x211, 0x230-0x231 and
-0x238-0x239) and responses (request + 0x40):
+"""Guidance-core requests (APIDs 0x200-0x22C, 0x230-0x231 and 0x238-0x239)
+and responses (request + 0x40):
 the packets :func:`gnc_dispatch` serves (native/include/gnc_dispatch.h), on
 the board over serial or in-process.
 
@@ -210,8 +210,11 @@ _EPHEM_CONFIG = [
     ("drag_omega", 1, "rad/s", "drag: rotation rate of the atmosphere about z"),
 ]
 
+#: a gnc_ephem_config member of a struct (its members flattened as ephem_*)
+_EPHEM = [("ephem_" + n, k, u, "ephemeris: " + d) for n, k, u, d in _EPHEM_CONFIG]
+
 _NAV_CONFIG = [
-    *[("ephem_" + n, k, u, "ephemeris: " + d) for n, k, u, d in _EPHEM_CONFIG],
+    *_EPHEM,
     ("n_default", 1, "rad/s", "mean motion before a target is known"),
     ("gain_pos", 1, "", "GPS filter: position gain per cycle"),
     ("gain_vel", 1, "", "GPS filter: velocity gain per cycle"),
@@ -534,6 +537,29 @@ _CALLS = [
                                   ("est", 3, "m", "centre-of-mass offset, body (used = 2)"),
                                   ("used", 1, "", "0 refused, 1 accumulated, 2 and solved")],
      "One translation into the centre-of-mass least squares."),
+    ("PHASING_PLAN", 0x22C, "gnc_phasing_plan_req", [
+        *_EPHEM,
+        ("in_r_c", 3, "m", "chaser position, GCRF, at in_t"),
+        ("in_v_c", 3, "m/s", "chaser velocity, GCRF, at in_t"),
+        ("in_r_t", 3, "m", "target position, GCRF, at in_t"),
+        ("in_v_t", 3, "m/s", "target velocity, GCRF, at in_t"),
+        ("in_t", 1, "s", "TAI of the states"),
+        ("in_t_first", 1, "s", "TAI of the first burn (>= in_t)"),
+        ("in_t_arrive", 1, "s", "TAI of the end of the second pair"),
+        ("in_aim_behind", 1, "m", "aim: along the orbit behind the target at the arrival"),
+        ("in_aim_below", 1, "m", "aim: the orbit's height under the target's"),
+        ("in_max_delta_a", 1, "m", "largest drift semi-major axis from the target's")],
+     "gnc_phasing_out", [
+        ("phase", 1, "rad", "phase angle at in_t (> 0: the chaser behind)"),
+        ("phase_rate", 1, "rad/s", "its rate at in_t (one chaser period of the model)"),
+        ("drift_rate", 1, "rad/s", "the drift's rate, between the pairs"),
+        ("aim_rate", 1, "rad/s", "the aim's rate"),
+        ("period", 1, "s", "the chaser's osculating period"),
+        ("t_burn", 4, "s", "TAI of the four burns"),
+        ("dv", 4, "m/s", "each burn along the velocity (+ prograde)"),
+        ("dv_total", 1, "m/s", "sum of |dv|"),
+        ("delta_a", 1, "m", "the drift orbit's semi-major axis minus the target's")],
+     "Far-range phasing plan: two Hohmann pairs of tangential impulses."),
     ("DRIFT_SCREEN", 0x238, "gnc_drift_screen_req", [
         ("horizon", 1, "s", "free drift screened"), ("step", 1, "s", "RK4 step and sampling"),
         ("bc_target", 1, "kg/m^2", "target m/(Cd A), 0: no drag"),

@@ -48,7 +48,6 @@ import contextlib
 import math
 from dataclasses import dataclass, field
 
-from fsw.core import phasing
 from fsw.core.ephem import EphemConfig, inertial_from_hill
 from fsw.core.errors import GncError
 from fsw.core.guidance import GuidanceCore
@@ -225,7 +224,7 @@ class Sequencer:
                  ephem: EphemConfig | None = None) -> None:
         self.plan = plan
         self.core = core
-        #: the on-board orbit model of the far-range phasing (fsw.core.phasing)
+        #: the on-board orbit model of the far-range phasing (core.phasing_plan)
         self.ephem = ephem if ephem is not None else EphemConfig()
         self.lead_s = lead_s
         #: the relative-navigation sensor's ranging reach (chaser.sensors.
@@ -425,8 +424,9 @@ class Sequencer:
     def _drift_plan(self, x: State, t_first: float, t_arrive: float) -> PhasingPlan:
         t_nav, r_c, v_c, r_t, v_t = self._inertial(x)
         radial, along = self.plan.phasing_aim_hill_m
-        return phasing.plan(self.ephem, r_c, v_c, r_t, v_t, t_nav, max(t_first, t_nav),
-                            t_arrive, -along, -radial, self.plan.phasing_max_delta_a_m)
+        return self.core.phasing_plan(self.ephem, r_c, v_c, r_t, v_t, t_nav,
+                                      max(t_first, t_nav), t_arrive, -along, -radial,
+                                      self.plan.phasing_max_delta_a_m)
 
     def _drift(self, leg: Leg, t: float, x: State, n: float, out: Step) -> None:
         """Far-range phasing (module doc): four tangential burns of the plan,

@@ -15,7 +15,8 @@ import numpy as np
 import pytest
 from scipy.integrate import solve_ivp
 
-from fsw.core.guidance import LocalCore
+from fsw.core.dispatch import DispatchLink
+from fsw.core.guidance import LocalCore, PacketCore
 from fsw.core.safety import FacePlan
 from fsw.scenario import Plan
 from fsw.tasks.autonomy.sequencer import Sequencer, Step
@@ -835,6 +836,42 @@ def test_far_range_phasing_drifts_to_the_aim_in_nonlinear_truth() -> None:
     assert abs(float(np.mean(heights)) + 4000.0) < 150.0, np.mean(heights)
     assert 0.3 < dv < 0.7  # the plan's 0.45 m/s, give or take the second pair's trim
     assert seq.legs[0].name == "to far hold"
+
+
+def test_the_drift_plan_is_a_guidance_core_call() -> None:
+    """The drift is planned by the guidance core through the facade (on a
+    bench, by the board): the packet back end plans the same drift, and
+    refuses a drift too far from the target's semi-major axis with the same
+    event."""
+    rt, vt = _target()
+    R = float(np.linalg.norm(rt))
+    th, rr = -300e3 / R, R - 4000.0
+    p, q = rt / R, vt / np.linalg.norm(vt)
+    rho, v = _to_hill(rt, vt, rr * (math.cos(th) * p + math.sin(th) * q),
+                      math.sqrt(MU / rr) * (-math.sin(th) * p + math.cos(th) * q))
+
+    class Spy(LocalCore):
+        def __init__(self) -> None:
+            super().__init__()
+            self.plans = 0
+
+        def phasing_plan(self, *args):  # type: ignore[no-untyped-def]
+            self.plans += 1
+            return super().phasing_plan(*args)
+
+    def first_events(core, max_delta_a: float) -> list[str]:
+        seq = Sequencer(dataclasses.replace(Plan(), phasing_max_delta_a_m=max_delta_a), core)
+        seq.start_phase("PHASING", 0.0)
+        seq.set_context(0.0, tuple(rt), tuple(vt), (0.6, 0.7, 0.3), 10.0, 0.01)
+        return seq.step(0.0, (*rho, *v), N0).events
+
+    for max_delta_a, want in ((30000.0, "phasing drift: 300 km behind"),
+                              (1000.0, "phasing drift not planned: phasing_plan: the drift")):
+        spy = Spy()
+        local = first_events(spy, max_delta_a)
+        assert spy.plans == 1
+        assert local[1].startswith(want), local
+        assert first_events(PacketCore(DispatchLink()), max_delta_a) == local
 
 
 def test_near_insertion_has_no_drift() -> None:

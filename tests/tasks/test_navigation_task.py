@@ -303,6 +303,30 @@ def test_an_element_set_is_read_again_at_the_first_fix(drive) -> None:
     assert drive.task.cds["tle"] is None
 
 
+def test_bearings_beyond_the_relative_reach_are_not_used(drive) -> None:
+    """Beyond plan.phasing_cw_range_m (60 km) of the latest estimate a
+    bearing-only sample is counted and dropped (the CW angles-only filter is
+    not started there); inside it, it is kept for the cycle."""
+    reach = drive.sc.plan.phasing_cw_range_m
+    drive.target()
+
+    def bearing() -> None:
+        drive.ctx.deliver(DICTIONARY["RELNAV"].build(t_tai=drive.ctx.t, range=0.0, azimuth=0.0,
+                                                     elevation=0.0, valid=1, ranged=0))
+
+    drive.gps(*_chaser((0.0, -1.5 * reach, 0.0)))
+    nav = drive.step()
+    assert np.linalg.norm(nav.rho_H) == pytest.approx(1.5 * reach, rel=0.01)
+    bearing()
+    assert drive.task.counts["far_bearings"] == 1 and drive.task.meas is None
+    drive.ctx.t += 1.0
+    drive.gps(*_chaser((0.0, -0.5 * reach, 0.0)))
+    nav = drive.step()
+    assert np.linalg.norm(nav.rho_H) < reach
+    bearing()
+    assert drive.task.counts["far_bearings"] == 1 and drive.task.meas is not None
+
+
 def test_target_survives_a_restart(drive, ctx) -> None:
     drive.target()
     drive.task.init(ctx)  # a restart: same object, fresh state but the CDS

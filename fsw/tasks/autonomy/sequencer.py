@@ -122,10 +122,6 @@ RECHOOSE_MIN_SAVING_MPS = 0.05
 TRANSLATE_FRACTION = 0.95
 #: velocity corrections per orbit that keep the inspection circle centred
 NMC_CORRECTIONS_PER_ORBIT = 3
-#: a far-range drift looks for the target this long at the start of each
-#: orbit, facing the sun otherwise (12 h on the target drained the battery
-#: of the power model to -41 %, far_insertion seed 1) [s]
-DRIFT_LOOK_S = 900.0
 #: grid of the transfer-time search [s]
 TOF_STEP_S = 60.0
 #: back-off before re-planning after a burn that did not complete [s]
@@ -432,11 +428,14 @@ class Sequencer:
         """Far-range phasing (module doc): four tangential burns of the plan,
         the second pair's made again from the estimate then (its measured
         rate to the aim's); the leg ends at the arrival. The chaser faces the
-        sun (its power) but for DRIFT_LOOK_S at the start of each orbit and
-        the last orbit, when the camera looks for the target (angles-only)."""
+        sun (its power) until the last orbit or the relative guidance's reach
+        (plan.phasing_cw_range_m), where the camera looks for the target: the
+        angles-only filter is a CW (rectilinear) one, and started from first
+        detection at 275-290 km it left truth outside its 3 sigma in 8 of 10
+        runs (campaign far10: NEES 13.3, worst run 54.6 % inside)."""
         lead = self.lead_s
         period = 2.0 * math.pi / n
-        look = (t - leg.t_start) % period < DRIFT_LOOK_S \
+        look = norm(x[:3]) < self.plan.phasing_cw_range_m \
             or (leg.t_arrive is not None and leg.t_arrive - t < period)
         out.pointing = "inertial" if look else "sun"
         if self.ctx is None:

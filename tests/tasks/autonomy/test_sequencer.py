@@ -794,7 +794,7 @@ def test_far_range_phasing_drifts_to_the_aim_in_nonlinear_truth() -> None:
     seq = Sequencer(plan, CORE)
     seq.start_phase("PHASING", 0.0)
     t, dt, queued, events, burns, dv = 0.0, 5.0, None, [], [], 0.0
-    arrived = None
+    arrived, pointing = None, []
     while t < plan.phasing_drift_s + 3600.0:
         rho, v = _to_hill(rt, vt, rc, vc)
         if queued is not None and t >= queued.t_exec:
@@ -806,6 +806,7 @@ def test_far_range_phasing_drifts_to_the_aim_in_nonlinear_truth() -> None:
         seq.set_context(t, tuple(rt), tuple(vt), (0.6, 0.7, 0.3), 10.0, 0.01)
         step = seq.step(t, (*rho, *v), N0)
         events += step.events
+        pointing.append((float(np.linalg.norm(rho)), step.pointing))
         if step.burn is not None:
             queued = step.burn
             burns.append(step.burn.purpose)
@@ -820,6 +821,9 @@ def test_far_range_phasing_drifts_to_the_aim_in_nonlinear_truth() -> None:
     assert events[1].startswith("phasing drift: 300 km behind"), events[1]
     assert burns == [f"phasing drift: burn {k} of 4" for k in (1, 2, 3, 4)]
     assert not any("as planned" in e for e in events), events  # the second pair re-made
+    # facing the sun far away, looking for the target within the CW reach
+    assert {p for r, p in pointing if r > 100e3} <= {"sun", "burn"}
+    assert "inertial" in {p for r, p in pointing if r < plan.phasing_cw_range_m}
     assert arrived is not None and t <= plan.phasing_drift_s + 60.0
     rt, vt, rc, vc = arrived
     h = np.cross(rt, vt)

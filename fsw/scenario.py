@@ -170,12 +170,12 @@ class Insertion:
     position_hill_m: list[float] = field(default_factory=lambda: [-4000.0, -40000.0, 0.0])
     #: relative velocity [m/s]; empty = natural drift of the lower orbit (-1.5 n x)
     velocity_hill_mps: list[float] = field(default_factory=list)
-    #: position_hill_m's along-track is an arc along the target's orbit and its
-    #: radial a height: the chaser on the circular orbit that far under (or
-    #: over) the target's radius, that far behind (ahead) along it and
-    #: cross-track out of its plane, drifting naturally (velocity_hill_mps
-    #: empty). For insertions hundreds of km away, beyond the reach of the
-    #: rectilinear Hill frame (300 km along it is 6.5 km of curvature)
+    #: position_hill_m's along-track is an arc along the target's orbit: the
+    #: chaser at the target's own state that many metres earlier on its orbit,
+    #: offset there by the radial and cross-track values with the natural
+    #: drift of that height (velocity_hill_mps empty; hil/sim/from_scenario.py).
+    #: For insertions hundreds of km away, beyond the reach of the rectilinear
+    #: Hill frame (300 km along it is 6.5 km of curvature)
     curvilinear: bool = False
     #: tip-off rates after separation [deg/s]
     tumble_deg_s: list[float] = field(default_factory=lambda: [0.6, -0.9, 0.5])
@@ -1078,9 +1078,53 @@ def _check_tle(t: Target, launch_tai: float) -> None:
              f"target.tle_max_age_days = {t.tle_max_age_days:g}): use a recent element set")
 
 
+#: how many ``base`` scenarios may stand one on another
+MAX_BASE_DEPTH = 4
+
+
+def _builtin_data(name: str) -> dict[str, Any]:
+    res = resources.files("fsw") / "scenarios" / f"{name}.toml"
+    if not res.is_file():
+        raise UserError(f"no built-in scenario {name!r} (have: {', '.join(builtin_names())})")
+    try:
+        return tomllib.loads(res.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:  # pragma: no cover - shipped files are tested
+        raise UserError(f"built-in scenario {name!r} is not valid TOML: {exc}") from None
+
+
+def _merged(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    """``over`` on ``base``: tables merge key by key, anything else (numbers,
+    text, arrays, arrays of tables such as ``dispersions``) replaces."""
+    out = dict(base)
+    for key, value in over.items():
+        old = out.get(key)
+        out[key] = _merged(old, value) if isinstance(old, dict) and isinstance(value, dict) \
+            else value
+    return out
+
+
+def _resolve_base(data: dict[str, Any]) -> dict[str, Any]:
+    """The scenario data with its ``base`` (a built-in scenario's name) under
+    it: a variant states only what differs from the scenario it is based on,
+    and follows it when that changes."""
+    seen: list[str] = []
+    while "base" in data:
+        name = data["base"]
+        if not isinstance(name, str):
+            raise UserError("scenario key 'base': must be the name of a built-in scenario")
+        if name in seen or len(seen) >= MAX_BASE_DEPTH:
+            raise UserError(f"scenario key 'base': {' -> '.join([*seen, name])} goes round "
+                            f"or deeper than {MAX_BASE_DEPTH}")
+        seen.append(name)
+        over = {k: v for k, v in data.items() if k != "base"}
+        data = _merged(_builtin_data(name), over)
+    return data
+
+
 def from_dict(data: dict[str, Any], source: str = "<dict>") -> Scenario:
-    """A validated scenario from nested dicts (missing keys take their defaults)."""
-    sc = _build(Scenario, data, "")
+    """A validated scenario from nested dicts (missing keys take their
+    defaults; ``base = "NAME"`` puts a built-in scenario under them)."""
+    sc = _build(Scenario, _resolve_base(data), "")
     sc.source = source
     return validate(sc)
 
@@ -1112,14 +1156,7 @@ def builtin_names() -> list[str]:
 
 def load_builtin(name: str = "victus_haze") -> Scenario:
     """A scenario shipped inside the installed package, by name."""
-    res = resources.files("fsw") / "scenarios" / f"{name}.toml"
-    if not res.is_file():
-        raise UserError(f"no built-in scenario {name!r} (have: {', '.join(builtin_names())})")
-    try:
-        data = tomllib.loads(res.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:  # pragma: no cover - shipped files are tested
-        raise UserError(f"built-in scenario {name!r} is not valid TOML: {exc}") from None
-    return from_dict(data, source=f"builtin:{name}")
+    return from_dict(_builtin_data(name), source=f"builtin:{name}")
 
 
 def resolve(name_or_path: str | None) -> Scenario:

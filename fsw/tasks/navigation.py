@@ -444,6 +444,7 @@ class NavigationTask:
             return False
         x = last.values("x_H")
         return x[0] * x[0] + x[1] * x[1] + x[2] * x[2] > self.far_range2
+
     def onboard(self, t: float) -> float:
         """The on-board clock's reading at packet time ``t``: the latest
         reading plus the ticks since (the executive's tick count is all the

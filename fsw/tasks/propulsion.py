@@ -188,6 +188,16 @@ COM_MIN_IMPULSE = 0.2
 #: -0.01 to -0.185 N m s (capacity 0.18) and the camera 21 deg off the target
 #: as an inspection began (campaign d3, seed 1017106202)
 TRANSLATE_ROLL_HEADROOM = 0.6
+#: ... that torque taken at the learnt offset and this many sigmas of its
+#: uncertainty (COM_MOMENTUM_NOISE^2 times the inverse of the least squares'
+#: normal matrix, the prior COM_PRIOR_M in it): two translations of 0.017 and
+#: 0.030 m/s along nearly the same body direction left the offset across
+#: them at 0.07 N m s (1 sigma) of a 0.089 m/s translation's roll; at the
+#: estimate alone it was to take the wheels to -0.035 N m s, it took them to
+#: -0.19 (capacity 0.18), 9 deg off its order and with no room for its trim
+#: (campaign g2, seed 595764059: the transfer it began would have passed 184
+#: m from the target, inside the keep-out, had its correction been missed)
+COM_ROLL_K_SIGMA = 2.0
 #: thruster slots of THRUSTER_CMD.on_time (the core's GNC_PROP_MAX)
 SLOTS = 16
 #: thrusters of a translation group fired together (the pairs along ±y and ±z)
@@ -225,6 +235,21 @@ _ACTIVE = (_PENDING, _FIRING)
 def _finite(x) -> bool:
     return all(map(math.isfinite, x))
 
+
+
+def _inverse_form(N, g) -> float:
+    """g' N^-1 g of the symmetric 3 x 3 matrix N (row-major, 9 values,
+    positive definite) by its adjugate: basic arithmetic only."""
+    a, b, c, e, f, k = N[0], N[1], N[2], N[4], N[5], N[8]
+    # the adjugate's upper triangle (row by row)
+    m00, m01, m02 = e * k - f * f, c * f - b * k, b * f - c * e
+    m11, m12, m22 = a * k - c * c, b * c - a * f, a * e - b * b
+    det = a * m00 + b * m01 + c * m02
+    if not det > 0.0:
+        return math.inf
+    x, y, z = g
+    return (m00 * x * x + m11 * y * y + m22 * z * z
+            + 2.0 * (m01 * x * y + m02 * x * z + m12 * y * z)) / det
 
 
 def _offpulse_start(tau: tuple[float, float, float] = _Z3) -> dict:
@@ -651,19 +676,23 @@ class PropulsionTask:
                                                 self._mass(), self.dt)
         except GncError:
             return False
-        d = self.cds["com"]["est"]
-        if d != _Z3 and any(x > 0.0 for x in on):
+        c = self.cds["com"]
+        d = c["est"]
+        if any(x > 0.0 for x in on):
             # the whole translation's impulse (body): one cycle's direction
-            # (the split keeps it) at m |dv|; its torque -delta x J about x
+            # (the split keeps it) at m |dv|; its torque -delta x J about x,
+            # at the learnt offset and COM_ROLL_K_SIGMA of its uncertainty
             J = self._impulse(on, self.F, 0)
             k = self._mass() * mag / norm(J)
             hx = -(d[1] * J[2] - d[2] * J[1]) * k
+            sig = COM_MOMENTUM_NOISE * math.sqrt(max(0.0, _inverse_form(
+                c["N"], (0.0, -J[2] * k, J[1] * k))))
             h0 = self.att[5][0] if _finite(self.att[5]) else 0.0
             room = TRANSLATE_ROLL_HEADROOM * self.sc.chaser.wheels.max_momentum_nms
-            if abs(h0 + hx) > room:
+            if abs(h0 + hx) + COM_ROLL_K_SIGMA * sig > room:
                 self.ctx.event(Severity.INFO, EventId.BURN,
-                               f"{mag:.3f} m/s slewed: translated, its roll torque would take "
-                               f"the wheels to {h0 + hx:+.3f} N m s"[:96])
+                               f"{mag:.3f} m/s slewed: translated, its roll torque could take "
+                               f"the wheels to {h0 + hx:+.3f} +-{sig:.3f} N m s"[:96])
                 return False
         return True
 

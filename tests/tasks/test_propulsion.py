@@ -307,6 +307,9 @@ def test_a_translations_miss_is_trimmed(ctx, monkeypatch, trim) -> None:
 
     if not trim:
         monkeypatch.setattr(prop, "TRIM_MIN_DV", math.inf)
+    # the roll check at the estimate alone (an offset of zero here): the
+    # subject is the trim, not the centre of mass's uncertainty
+    monkeypatch.setattr(prop, "COM_ROLL_K_SIGMA", 0.0)
     sc = Scenario()
     task = _task(ctx)
     ctx.deliver(_adcs(ctx))
@@ -350,6 +353,9 @@ def test_a_tilted_burns_miss_across_is_trimmed_without_a_slew(ctx, monkeypatch, 
 
     if not trim:
         monkeypatch.setattr(prop, "TRIM_MIN_DV", math.inf)
+    # the roll check at the estimate alone (an offset of zero here): the
+    # subject is the trim, not the centre of mass's uncertainty
+    monkeypatch.setattr(prop, "COM_ROLL_K_SIGMA", 0.0)
     sc = Scenario()
     task = _task(ctx)
     ctx.deliver(_adcs(ctx))
@@ -452,7 +458,7 @@ def test_a_groups_thrust_torque_learnt_in_a_burn_is_cancelled_from_the_next_ones
     assert np.linalg.norm(trans[0]) < 0.1 * full
 
 
-def test_the_centre_of_mass_learnt_in_translations_balances_the_pairs(ctx) -> None:
+def test_the_centre_of_mass_learnt_in_translations_balances_the_pairs(ctx, monkeypatch) -> None:
     """The dry centre of mass 9.4 mm off along x (and a few mm across): a
     translation's pair along +-y or +-z makes 19 mN m about z or y (the
     wheels hold 20). The momentum change of each translation (a toy rigid
@@ -462,7 +468,11 @@ def test_the_centre_of_mass_learnt_in_translations_balances_the_pairs(ctx) -> No
     next translations' pairs are off-pulsed so that their torque about the
     axis the layout can act on is under a tenth of the first's. (The torque
     about x that a pair makes from an offset across it no thruster can
-    cancel: it is left to the wheels.)"""
+    cancel: it is left to the wheels.) The roll check is taken at the
+    estimate alone: the subject is the learning."""
+    import fsw.tasks.propulsion as prop
+
+    monkeypatch.setattr(prop, "COM_ROLL_K_SIGMA", 0.0)
     sc = Scenario()
     rcs = sc.chaser.rcs
     F = rcs.thrust_n
@@ -540,6 +550,9 @@ def test_a_translation_that_would_fill_the_roll_wheel_is_slewed(ctx, dv, slewed)
     ctx.deliver(_adcs(ctx))
     delta = np.array([0.0, -0.0092, -0.0062])
     task.cds["com"]["est"] = tuple(delta)
+    # learnt to 0.01 mm (1 sigma) on every axis: the estimate decides
+    task.cds["com"]["N"][:] = [(prop.COM_MOMENTUM_NOISE / 1e-5) ** 2 if i % 4 == 0 else 0.0
+                               for i in range(9)]
     h_x = -np.cross(delta, sc.chaser.mass_kg * np.array(dv))[0]
     room = prop.TRANSLATE_ROLL_HEADROOM * sc.chaser.wheels.max_momentum_nms
     assert (abs(h_x) > room) == slewed
@@ -551,3 +564,66 @@ def test_a_translation_that_would_fill_the_roll_wheel_is_slewed(ctx, dv, slewed)
     assert task.burn["translate"] is not slewed
     assert any(r.active for r in ctx.of("ADCS_REQUEST")) is slewed
     assert any("slewed" in e[2] for e in ctx.events) is slewed
+
+
+@pytest.mark.parametrize("learnt", ["prior", "one direction", "two directions"])
+def test_the_roll_check_takes_the_centre_of_mass_uncertainty(ctx, learnt) -> None:
+    """A 0.06 m/s translation along (0, 1, 1)/sqrt 2 whose roll at the
+    estimate (zero) fits: its torque about x is -(delta x J)_x for J = m dv,
+    linear in the offset, so its sigma is COM_MOMENTUM_NOISE sqrt(g' N^-1 g)
+    with g = (0, -J_z, J_y) and N the least squares' normal matrix (numpy's
+    inverse here). Under the prior alone (5 mm) and after translations along
+    one other direction only, that sigma is more than the room left, and the
+    burn is slewed; learnt from a second direction too, it is translated.
+    The event states the sigma.
+
+    Learnt from translations along (0, 1, -1) only: each teaches the offset
+    across its own impulse (F x delta), so the torque of a translation along
+    (0, 1, 1), set by the offset along (0, 1, -1), is not learnt (campaign g2,
+    seed 595764059: two translations along nearly one body direction, then a
+    0.089 m/s one along another took the wheels to -0.19 N m s, predicted
+    -0.035 at the estimate)."""
+    import fsw.tasks.propulsion as prop
+
+    sc = Scenario()
+    task = _task(ctx)
+    ctx.deliver(_adcs(ctx))
+    noise = prop.COM_MOMENTUM_NOISE
+    N = np.eye(3) * (noise / prop.COM_PRIOR_M) ** 2
+    for F in {"prior": [], "one direction": [(0.0, 10.0, -10.0)] * 3,
+              "two directions": [(0.0, 10.0, 10.0), (0.0, 10.0, -10.0)]}[learnt]:
+        A = np.array([[0.0, F[2], -F[1]], [-F[2], 0.0, F[0]], [F[1], -F[0], 0.0]])  # F x .
+        N += A.T @ A
+    task.cds["com"]["N"][:] = N.ravel().tolist()
+    dv = np.array([0.0, 0.06, 0.06]) / math.sqrt(2)
+    J = sc.chaser.mass_kg * dv
+    g = np.array([0.0, -J[2], J[1]])
+    sigma = noise * math.sqrt(g @ np.linalg.inv(N) @ g)
+    room = prop.TRANSLATE_ROLL_HEADROOM * sc.chaser.wheels.max_momentum_nms
+    slewed = prop.COM_ROLL_K_SIGMA * sigma > room
+    assert slewed is (learnt != "two directions")
+    ctx.deliver(PROP_ARM.build(t_tai=ctx.t, arm=1, window=60.0))
+    ctx.deliver(BURN_ORDER.build(t_tai=ctx.t, burn_id=5, t_exec=ctx.t + 100.0,
+                                 dv_N=tuple(dv), purpose="t"))
+    ctx.t += 0.1
+    task.step(ctx.t)
+    assert task.burn["translate"] is not slewed
+    if slewed:
+        text = next(e[2] for e in ctx.events if "slewed" in e[2])
+        assert f"+-{sigma:.3f} N m s" in text
+
+
+def test_the_inverse_form_against_numpy() -> None:
+    """g' N^-1 g by the adjugate against numpy's solve, on random symmetric
+    positive-definite matrices over six decades of conditioning."""
+    from fsw.tasks.propulsion import _inverse_form
+
+    rng = np.random.default_rng(7)
+    for _ in range(200):
+        Q, _ = np.linalg.qr(rng.normal(size=(3, 3)))
+        N = Q @ np.diag(10.0 ** rng.uniform(-3, 3, 3)) @ Q.T
+        N = 0.5 * (N + N.T)
+        g = rng.normal(size=3)
+        want = g @ np.linalg.solve(N, g)
+        assert _inverse_form(N.ravel().tolist(), tuple(g)) == pytest.approx(want, rel=1e-8)
+    assert _inverse_form([0.0] * 9, (1.0, 0.0, 0.0)) == math.inf

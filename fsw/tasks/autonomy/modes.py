@@ -116,12 +116,14 @@ def gate(to: Mode, h: Health) -> list[str]:
         no.append("not at the far hold point")
     if to is Mode.PROX_OPS:
         if not h.relnav_valid:
-            no.append("no relative navigation track of the target")
+            no.append(NO_TRACK)
         if h.range_m <= h.keep_out_m:
             no.append("inside the keep-out sphere")
     return no
 
 
+#: the PROX_OPS gate's reason while the sensor has no track of the target
+NO_TRACK = "no relative navigation track of the target"
 #: gate reasons that bar only the nominal entry into a mode, not a resume from SAFE
 _NOMINAL_ONLY = ("not at the far hold point", "checkouts not complete")
 

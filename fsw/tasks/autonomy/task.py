@@ -17,7 +17,14 @@ from fsw.scenario import Scenario
 from fsw.tasks.autonomy import commands
 from fsw.tasks.autonomy.dispatch import Inputs
 from fsw.tasks.autonomy.fdir import Fdir
-from fsw.tasks.autonomy.modes import Health, Mode, ModeMachine, Persistence, TransitionRefusedError
+from fsw.tasks.autonomy.modes import (
+    NO_TRACK,
+    Health,
+    Mode,
+    ModeMachine,
+    Persistence,
+    TransitionRefusedError,
+)
 from fsw.tasks.autonomy.sequencer import BurnOrder, Sequencer
 
 MISSION_CMD = DICTIONARY["MISSION_CMD"]
@@ -49,6 +56,11 @@ TRACK_MAX_AGE_S = 5.0
 ARM_WINDOW_S = 1200.0
 #: the hold gate: within this many hold tolerances of the far hold point
 AT_HOLD_TOLERANCES = 3.0
+#: a gate refused only for the sensor's track (the camera turning back to the
+#: target after the arrival burn's slew: 1-3 minutes in campaign g2, 13 runs
+#: of 100) is an INFO event for this many retries (a minute each, the
+#: sequencer's gate wait), a WARNING from then on
+GATE_QUIET_RETRIES = 5
 #: MODE_STATUS is repeated every this many cycles when nothing changes
 MODE_STATUS_EVERY = 10
 #: the sun acquisition is done when the attitude error is below this [deg] ...
@@ -103,6 +115,8 @@ class AutonomyTask:
         self.detumbled = Persistence(self.sc.fdir.persistence)
         self.cycles = 0
         self.aborts = 0
+        #: gate refusals in a row for the sensor's track alone (GATE_QUIET_RETRIES)
+        self.track_waits = 0
         self.ordered: BurnOrder | None = None
         self.last_adcs_req = None
         self.last_mode_sent = None
@@ -163,8 +177,14 @@ class AutonomyTask:
         try:
             tr = self.m.advance(t, self._health(), reason)
         except TransitionRefusedError as exc:
-            self.ctx.event(Severity.WARNING, EventId.COMMAND_REFUSED, str(exc)[:96])
+            track = exc.reasons == [NO_TRACK]
+            self.track_waits = self.track_waits + 1 if track else 0
+            quiet = track and self.track_waits <= GATE_QUIET_RETRIES
+            self.ctx.event(Severity.INFO if quiet else Severity.WARNING, EventId.COMMAND_REFUSED,
+                           (f"{exc}: waiting ({self.track_waits} of {GATE_QUIET_RETRIES})"
+                            if quiet else str(exc))[:96])
             return False
+        self.track_waits = 0
         self._event_mode(tr)
         self._enter(tr.to, t)
         return True

@@ -18,13 +18,13 @@ import pytest
 from fsw.core.guidance import LocalCore
 from fsw.packets import DICTIONARY
 from fsw.packets.auth import CommandSigner, KeyRing
-from fsw.packets.enums import AckStage, BurnStatusState, PointingMode
+from fsw.packets.enums import AckStage, BurnStatusState, PointingMode, Severity
 from fsw.scenario import Scenario
 from fsw.tasks.autonomy import AutonomyTask
 from fsw.tasks.autonomy.commands import R_BAD_ARG, R_GATE, R_WRONG_MODE
 from fsw.tasks.autonomy.fdir import STAR_TRACKER_SAFE_S
 from fsw.tasks.autonomy.modes import Mode
-from fsw.tasks.autonomy.task import ACT_CHECKOUT, ACT_DETUMBLE, ACT_SUN
+from fsw.tasks.autonomy.task import ACT_CHECKOUT, ACT_DETUMBLE, ACT_SUN, GATE_QUIET_RETRIES
 
 KEYS = KeyRing({1: bytes(range(32))})
 MU = 3.986004418e14
@@ -270,6 +270,15 @@ def test_whole_approach_to_departure(drive) -> None:
     # the track gate: no sensor track, no PROX_OPS
     assert drive.mode is Mode.RENDEZVOUS
     assert drive.events("no relative navigation track")
+    # a minute a retry: the first GATE_QUIET_RETRIES wait quietly (the camera
+    # turning back after a burn), the later ones are warnings
+    drive.tick(61 * (GATE_QUIET_RETRIES + 2))
+    refused = drive.events("no relative navigation track")
+    assert len(refused) >= GATE_QUIET_RETRIES + 2
+    sev = [e[0] for e in refused]
+    assert sev[:GATE_QUIET_RETRIES] == [Severity.INFO] * GATE_QUIET_RETRIES
+    assert set(sev[GATE_QUIET_RETRIES:]) == {Severity.WARNING}
+    assert f"waiting (1 of {GATE_QUIET_RETRIES})" in refused[0][2]
     drive.relnav = True
     # on the inspection's safety ellipse (outside the 200 m keep-out)
     p = drive.task.sc.plan

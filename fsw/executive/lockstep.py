@@ -58,7 +58,7 @@ tick routes those, so the owner puts them in the stream at its next turn
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, MutableSequence
 from typing import Protocol
 
 from fsw.bus import Bus
@@ -91,7 +91,7 @@ class Node(Protocol):
     nodes: int
     t: float
     tick: int
-    seq: list[int]
+    seq: MutableSequence[int]
 
     def next_seq(self, apid: int) -> int: ...
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 import time
 import traceback
+from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -155,8 +156,10 @@ class Executive:
         self.nodes = nodes if role != "solo" else 1
         self.tick = 0
         self.t = self.config.t0_tai
-        #: next 14-bit sequence count per APID (of this node)
-        self.seq = [0] * APID_COUNT
+        #: next 14-bit sequence count per APID (of this node): a flat array of
+        #: unsigned 16-bit counts, which a native packet builder can number
+        #: packets in (:attr:`TaskContext.seq`)
+        self.seq = array("H", bytes(2 * APID_COUNT))
         for apid, count in self.config.seq_start.items():
             self.seq[apid] = count
         #: the packet stream (hashed here: clock owner or single process)

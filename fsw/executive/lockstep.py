@@ -58,7 +58,7 @@ tick routes those, so the owner puts them in the stream at its next turn
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, MutableSequence
 from typing import Protocol
 
 from fsw.bus import Bus
@@ -91,7 +91,7 @@ class Node(Protocol):
     nodes: int
     t: float
     tick: int
-    seq: list[int]
+    seq: MutableSequence[int]
 
     def next_seq(self, apid: int) -> int: ...
 
@@ -116,7 +116,7 @@ class LocalLockstep:
         self.node, self.bus, self.router = node, bus, router
         self.publish: Callable[[bytes], None] = bus.publish
         self.fast_publish = bus.publish
-        take, route, queue = bus.take, router.route, bus.loopback
+        route, queue = router.route, bus.loopback
         #: the local bus's loopback queue: :meth:`settle` has nothing to do
         #: while it is empty (the executive's loop tests it in place)
         self.pending: list[bytes] | None = queue
@@ -125,8 +125,10 @@ class LocalLockstep:
             """Before a turn: route what was published since the last one
             (the hot path: a closure, no attribute look-ups; the local bus's
             loopback queue is a list, tested for emptiness in place)."""
-            if queue:
-                route(take(), node.t)
+            if queue:  # bus.take() written out: a copy, the queue emptied in place
+                packets = queue[:]
+                queue.clear()
+                route(packets, node.t)
 
         self.settle = settle
 

@@ -8,7 +8,7 @@ Participants talk only through the bus, via their :class:`TaskContext`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, MutableSequence
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from fsw.executive.config import ExecutiveConfig
@@ -33,8 +33,9 @@ class Host(Protocol):
     #: on-board time and index of the current tick
     t: float
     tick: int
-    #: next 14-bit sequence count per APID (one counter per APID per node)
-    seq: list[int]
+    #: next 14-bit sequence count per APID (one counter per APID per node):
+    #: a flat array of unsigned 16-bit counts (``array("H")``, 2048 of them)
+    seq: MutableSequence[int]
 
     def next_seq(self, apid: int) -> int: ...
 
@@ -114,6 +115,12 @@ class TaskContext:
         #: process, shared by every participant: CCSDS counts per APID): the
         #: host's own method, bound here (no extra call on the hot path)
         self.next_seq: Callable[[int], int] = host.next_seq
+        #: the node's per-APID sequence counters themselves (the next count of
+        #: APID ``a`` is ``seq[a]``): a flat array of unsigned 16-bit counts,
+        #: so that a native builder (the avionics node's simulation core)
+        #: numbers its packets in place. Advance a count only by publishing
+        #: the packet that carries it.
+        self.seq: MutableSequence[int] = host.seq
 
     def _hold(self, packet: bytes) -> None:
         self._held.append(bytes(packet))

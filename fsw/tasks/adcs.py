@@ -306,8 +306,12 @@ class AdcsTask:
         inp.gyro_B = self.gyro
         inp.mag_B = self.mag
         inp.q_st_BN = None
-        inp.heads = {h: q for h, (q, th) in self.heads.items() if t - th < ST_MAX_AGE_S}
-        self.heads = {}
+        heads = self.heads
+        if heads:  # a tracker sample arrived since the last cycle (6 cycles in 10)
+            inp.heads = {h: q for h, (q, th) in heads.items() if t - th < ST_MAX_AGE_S}
+            self.heads = {}
+        else:
+            inp.heads = {}
         sun = self.sun
         inp.sun_B = sun[0] if sun is not None and t - sun[1] < SUN_MAX_AGE_S else None
         self.sun = None

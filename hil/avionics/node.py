@@ -15,8 +15,12 @@ Each tick at on-board time t (TAI s):
 
 The simulation core samples the sensors and builds the sensor and truth
 packets straight into a buffer (header, time, fields, CRC; layouts generated
-from the packet dictionary): this node keeps the schedule and the faults,
-numbers the packets (the executive's per-APID counters) and moves the bytes.
+from the packet dictionary). The sensors take one core call a turn
+(``sim_sensor_turn``): it advances the schedule's due times, samples every
+sensor due and builds their packets back to back, numbered in place in the
+executive's per-APID counters (``ctx.seq``). This node holds the schedule,
+applies the faults (which sensors are sampled but not sent) and moves the
+bytes.
 Nothing here computes a value that reaches a packet, so the stream is the
 same bits on every machine.
 
@@ -45,7 +49,7 @@ from fsw.packets import DICTIONARY
 from hil.sim._native import check, ffi, lib
 from hil.sim.config import WorldConfig
 from hil.sim.faults import FaultSchedule
-from hil.sim.packet_layout import MAX_LENGTH, MAX_VALUES
+from hil.sim.packet_layout import MAX_LENGTH
 from hil.sim.sensors import PACKETS, SENSOR_ID, SensorBank
 from hil.sim.world import World
 
@@ -90,14 +94,15 @@ def _finite(values: Any, nonneg: bool = False) -> bool:
 
 
 class _Sensor:
-    """One sensor's place in the schedule: when it is due next and how its
-    packet is built (the core's sensor number, the APID, the length)."""
+    """One sensor's place in the schedule: its period and how its packet is
+    built (the core's sensor number, the APID, the length). When it is due
+    next is kept in the node's schedule arrays (the core advances it)."""
 
-    __slots__ = ("apid", "clock", "due", "id", "length", "name", "period")
+    __slots__ = ("apid", "clock", "id", "length", "name", "period")
 
     def __init__(self, name: str, period: float) -> None:
         pdef = DICTIONARY[PACKETS[name]]
-        self.name, self.period, self.due = name, period, 0.0
+        self.name, self.period = name, period
         self.id, self.apid, self.length = SENSOR_ID[name], pdef.apid, pdef.size
         #: the GPS receiver reads the on-board clock: its truth follows
         self.clock = name == "gps"
@@ -131,13 +136,30 @@ class AvionicsNode:
         self._buf = ffi.new("unsigned char[]", MAX_LENGTH)
         self._raw = ffi.buffer(self._buf)
         self._len = ffi.new("size_t *")
-        self._values = ffi.new("double[]", MAX_VALUES)
+        # the schedule as the core's sensor turn takes it (sim_sensor_turn):
+        # per slot the sensor, its APID, its period and when it is due next
+        sched = self._schedule
+        n = len(sched)
+        self._n = n
+        self._ids = ffi.new("int[]", [s.id for s in sched])
+        self._apids = ffi.new("int[]", [s.apid for s in sched])
+        self._periods = ffi.new("double[]", [s.period for s in sched])
+        self._due = ffi.new("double[]", n)
+        self._lens = ffi.new("size_t[]", n)
+        self._due_mask = ffi.new("unsigned int *")
+        self._sbuf = ffi.new("unsigned char[]", n * MAX_LENGTH)
+        self._sraw = ffi.buffer(self._sbuf)
+        #: the slot of the GPS receiver (its clock's truth follows it), or -1
+        self._gps = next((i for i, s in enumerate(sched) if s.clock), -1)
+        self._seq: Any = None
         self.ctx: Any = None
 
     # ------------------------------------------------------------ participant
     def init(self, ctx: Any) -> None:
         """Subscribe to the actuator commands (the world keeps its state)."""
         self.ctx = ctx
+        # the context's per-APID sequence counters, numbered in place by the core
+        self._seq = ffi.from_buffer("uint16_t[]", ctx.seq, require_writable=True)
         ctx.subscribe(WHEEL_CMD, self._on_wheel, parse=True)
         ctx.subscribe(MTQ_CMD, self._on_mtq, parse=True)
         ctx.subscribe(THRUSTER_CMD, self._on_thruster, parse=True)
@@ -165,36 +187,43 @@ class AvionicsNode:
 
     # ------------------------------------------------------------ sensors
     def _publish_sensors(self, t: float) -> None:
+        """One core call samples every sensor due at ``t`` and builds their
+        packets back to back (numbered with the context's counters); each is
+        published in schedule order, TRUTH_CLOCK right after the GPS's."""
         silent = self.faults.link_silent
         dropped = self.faults.dropped
-        ctx = self.ctx
-        t_tai, next_seq, publish = ctx.t, ctx.next_seq, ctx.publish
-        bank, world = self.sensors.struct, self.world.struct
-        buf, raw, blen = self._buf, self._raw, self._len
-        packet = lib.sim_sensor_packet
-        stats = self.stats
-        floor = math.floor
-        for s in self._schedule:
-            due = s.due
-            if t < due - 1e-9:
-                continue
-            period = s.period
-            k = floor((t - due) / period + 1e-9) + 1  # _advance inlined: the hot path
-            s.due = due + period * (k if k > 1 else 1)
-            if silent or s.name in dropped:  # sampled all the same: the noise is drawn
-                status = lib.sim_sensor_sample(bank, world, s.id, self._values)
-                if status:
-                    check(status, f"sim_sensor_sample({s.name})")
-                stats.samples_dropped += 1
-            else:
-                status = packet(bank, world, s.id, t_tai, next_seq(s.apid), buf, s.length, blen)
-                if status:
-                    check(status, f"sim_sensor_packet({s.name})")
-                publish(raw[:s.length])
+        sched, n = self._schedule, self._n
+        mute = 0
+        if silent or dropped:  # sampled all the same: the noise is drawn
+            for i, s in enumerate(sched):
+                if silent or s.name in dropped:
+                    mute |= 1 << i
+        lens, mask_out = self._lens, self._due_mask
+        status = lib.sim_sensor_turn(self.sensors.struct, self.world.struct, n, self._ids,
+                                     self._apids, self._periods, self._due, mute, t,
+                                     self.ctx.t, self._seq, self._sbuf, n * MAX_LENGTH, lens,
+                                     mask_out)
+        due = mask_out[0]
+        if status:
+            i = max(due.bit_length() - 1, 0)
+            check(status, f"sim_sensor_turn({sched[i].name})")
+        if not due:
+            return
+        publish, raw, stats = self.ctx.publish, self._sraw, self.stats
+        gps, off = self._gps, 0
+        while due:  # the due slots in order, lowest bit first
+            i = (due & -due).bit_length() - 1
+            due &= due - 1
+            length = lens[i]
+            if length:
+                publish(raw[off:off + length])
+                off += length
                 stats.sensor_packets += 1
-            if s.clock:
-                gps = bank.gps
-                ctx.send(TRUTH_CLOCK, offset=gps.clock_offset, freq=gps.clock_freq)
+            else:
+                stats.samples_dropped += 1
+            if i == gps:
+                g = self.sensors.struct.gps
+                self.ctx.send(TRUTH_CLOCK, offset=g.clock_offset, freq=g.clock_freq)
                 stats.truth_packets += 1
 
     def _publish_truth(self) -> None:

@@ -3,6 +3,7 @@ application, faults, truth packets, determinism."""
 
 from __future__ import annotations
 
+from array import array
 from collections import Counter
 
 import numpy as np
@@ -106,6 +107,9 @@ class FakeCtx:
     def __init__(self) -> None:
         self.sent: list = []
         self.t = 0.0
+        #: per-APID sequence counters, as the executive's (the core numbers
+        #: the sensor packets in them)
+        self.seq = array("H", bytes(2 * 2048))
 
     def subscribe(self, *_a, **_k) -> None:
         pass

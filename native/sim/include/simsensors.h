@@ -402,6 +402,24 @@ int sim_sensor_packet(sim_sensors *s, const sim_world *world, int sensor, double
 /* The sensor's packet index (SIM_PKT_*). */
 int sim_sensor_packet_id(int sensor, int *packet);
 
+/* One turn of an avionics node's sensor schedule, kept by the caller: slot
+ * i of n (at most 32, in publishing order) is sensor sensor[i], its packet
+ * of APID apid[i], sampled every period[i] s, next due at due[i] s of world
+ * time. Every slot due at world time t (t >= due[i] - 1e-9) is sampled, in
+ * slot order, and its due time moves on past t on its grid: due[i] +=
+ * period[i] max(1, floor((t - due[i]) / period[i] + 1e-9) + 1). A due slot
+ * whose bit in mute is set is sampled as sim_sensor_sample does (the noise
+ * is drawn, nothing is built); any other due slot gets its packet as
+ * sim_sensor_packet builds it, stamped t_tai with the count seq[apid[i]]
+ * (then advanced modulo 16384: seq is the caller's per-APID counters, 2048
+ * of them), right after the packets before it in buf[0..cap). len[i] gets
+ * each slot's packet length (0: not due, or muted); *due_mask the bits of
+ * the due slots. On an error the slots before the failing one are done. */
+int sim_sensor_turn(sim_sensors *s, const sim_world *world, int n, const int *sensor,
+                    const int *apid, const double *period, double *due, unsigned int mute,
+                    double t, double t_tai, uint16_t *seq, unsigned char *buf, size_t cap,
+                    size_t *len, unsigned int *due_mask);
+
 /* ---------------------------------------------------------------- truth and packets */
 
 typedef enum sim_truth_id {

@@ -798,3 +798,49 @@ int sim_sensor_packet(sim_sensors *s, const sim_world *w, int sensor, double t_t
     }
     return sim_packet_encode(packet, values, t_tai, seq, buf, cap, len);
 }
+
+int sim_sensor_turn(sim_sensors *s, const sim_world *w, int n, const int *sensor,
+                    const int *apid, const double *period, double *due, unsigned int mute,
+                    double t, double t_tai, uint16_t *seq, unsigned char *buf, size_t cap,
+                    size_t *len, unsigned int *due_mask)
+{
+    double values[SIM_PKT_MAX_VALUES];
+    size_t off = 0, one = 0;
+    unsigned int mask = 0;
+    int i, st = SIM_OK;
+    if (s == NULL || w == NULL || sensor == NULL || apid == NULL || period == NULL
+        || due == NULL || seq == NULL || buf == NULL || len == NULL || due_mask == NULL) {
+        return SIM_ERR_NULL;
+    }
+    *due_mask = 0;
+    if (n < 0 || n > 32) {
+        return SIM_ERR_RANGE;
+    }
+    for (i = 0; i < n; i++) {
+        len[i] = 0;
+    }
+    for (i = 0; i < n && st == SIM_OK; i++) {
+        double d = due[i], k;
+        if (t < d - 1e-9) {
+            continue;
+        }
+        k = gnc_floor((t - d) / period[i] + 1e-9) + 1.0;
+        due[i] = d + period[i] * (k > 1.0 ? k : 1.0);
+        mask |= 1u << i;
+        if ((mute >> i) & 1u) {
+            st = sim_sensor_sample(s, w, sensor[i], values);
+        } else if (apid[i] < 0 || apid[i] >= 2048) {
+            st = SIM_ERR_RANGE;
+        } else {
+            st = sim_sensor_packet(s, w, sensor[i], t_tai, seq[apid[i]], buf + off, cap - off,
+                                   &one);
+            if (st == SIM_OK) {
+                seq[apid[i]] = (uint16_t)((seq[apid[i]] + 1u) & 0x3FFFu);
+                len[i] = one;
+                off += one;
+            }
+        }
+    }
+    *due_mask = mask;
+    return st;
+}

@@ -44,7 +44,12 @@ from the layout's, which nothing on board measures directly) is learnt from
 translations: each one's change of the body's angular momentum less the
 torque the off-pulsing commanded is F x offset for the pairs' impulse F; the
 offset's least squares (``COM_PRIOR_M``) sets the off-pulsing of the later
-translations' pairs.
+translations' pairs. The torque about x that no thruster can cancel decides
+whether a small burn is translated at all: its angular impulse at the learnt
+offset plus ``COM_ROLL_K_SIGMA`` of the offset's uncertainty (the least
+squares' normal matrix) must leave the wheels ``TRANSLATE_ROLL_HEADROOM`` of
+their capacity, or the burn is slewed; a burn's trim is judged at the
+estimate alone.
 Every burn ends disarmed. An order without a valid arming is rejected (event).
 
 Packets in: PROP_ARM, BURN_ORDER, MISSION_CMD (ARM_THRUSTERS, FIRE), ADCS_STATE,

@@ -95,15 +95,14 @@ def _finite(values: Any, nonneg: bool = False) -> bool:
 
 class _Sensor:
     """One sensor's place in the schedule: its period and how its packet is
-    built (the core's sensor number, the APID, the length). When it is due
-    next is kept in the node's schedule arrays (the core advances it)."""
+    built (the core's sensor number, the APID). When it is due next is kept
+    in the node's schedule arrays (the core advances it)."""
 
-    __slots__ = ("apid", "clock", "id", "length", "name", "period")
+    __slots__ = ("apid", "clock", "id", "name", "period")
 
     def __init__(self, name: str, period: float) -> None:
-        pdef = DICTIONARY[PACKETS[name]]
         self.name, self.period = name, period
-        self.id, self.apid, self.length = SENSOR_ID[name], pdef.apid, pdef.size
+        self.id, self.apid = SENSOR_ID[name], DICTIONARY[PACKETS[name]].apid
         #: the GPS receiver reads the on-board clock: its truth follows
         self.clock = name == "gps"
 

@@ -65,6 +65,15 @@ def _to_hill(rt, vt, rc, vc) -> tuple[np.ndarray, np.ndarray]:
     return C @ dr, C @ (vc - vt - np.cross(w, dr))
 
 
+def _fire(seq, order, rt, vt, vc) -> tuple[np.ndarray, float]:
+    """An impulsive burn ``order`` (its Δv in the Hill axes of the target's
+    ``rt, vt``) added to the chaser's velocity ``vc``, reported done to
+    ``seq``: the new velocity and the burn's size."""
+    C, _ = _hill(rt, vt)
+    seq.burn_done(order.id)
+    return vc + C.T @ np.array(order.dv_hill), float(np.linalg.norm(order.dv_hill))
+
+
 def _from_hill(rt, vt, rho, rho_dot) -> tuple[np.ndarray, np.ndarray]:
     C, w = _hill(rt, vt)
     dr = C.T @ rho
@@ -112,10 +121,8 @@ def _fly(plan: Plan, rho0, v0, phases, t_max=40000.0, dt=5.0, context=False, arr
         rho, v = _to_hill(rt, vt, rc, vc)
         log.append((t, phases[phase_i], np.linalg.norm(rho), *rho))
         if queued is not None and t >= queued.t_exec:
-            C, _ = _hill(rt, vt)
-            vc = vc + C.T @ np.array(queued.dv_hill)
-            dv_total += float(np.linalg.norm(queued.dv_hill))
-            seq.burn_done(queued.id)
+            vc, size = _fire(seq, queued, rt, vt, vc)
+            dv_total += size
             queued = None
         if context:
             sp, sv = (2.0, 0.002) if sigmas is None else sigmas(t)
@@ -798,10 +805,8 @@ def test_far_range_phasing_drifts_to_the_aim_in_nonlinear_truth() -> None:
     while t < plan.phasing_drift_s + 3600.0:
         rho, v = _to_hill(rt, vt, rc, vc)
         if queued is not None and t >= queued.t_exec:
-            C, _ = _hill(rt, vt)
-            vc = vc + C.T @ np.array(queued.dv_hill)
-            dv += float(np.linalg.norm(queued.dv_hill))
-            seq.burn_done(queued.id)
+            vc, size = _fire(seq, queued, rt, vt, vc)
+            dv += size
             queued = None
         seq.set_context(t, tuple(rt), tuple(vt), (0.6, 0.7, 0.3), 10.0, 0.01)
         step = seq.step(t, (*rho, *v), N0)

@@ -49,7 +49,11 @@ whether a small burn is translated at all: its angular impulse at the learnt
 offset plus ``COM_ROLL_K_SIGMA`` of the offset's uncertainty (the least
 squares' normal matrix) must leave the wheels ``TRANSLATE_ROLL_HEADROOM`` of
 their capacity, or the burn is slewed; a burn's trim is judged at the
-estimate alone.
+estimate alone. While the offset is not known well, a translation's firing
+cycles are spaced out so that its torque at ``COM_ROLL_K_SIGMA`` averages
+within ``TRANSLATE_TORQUE_SHARE`` of a wheel's torque. No pulse is shorter
+than the minimum impulse bit's on-time times ``PULSE_MIN_ON_MARGIN`` (the
+valve does not open for one under the true thrust's).
 Every burn ends disarmed. An order without a valid arming is rejected (event).
 
 Packets in: PROP_ARM, BURN_ORDER, MISSION_CMD (ARM_THRUSTERS, FIRE), ADCS_STATE,
@@ -172,14 +176,21 @@ TRIM_MIN_DV = 3e-3
 #: off-pulsing commanded is F x delta for the impulse F of its uncalibrated
 #: thrusters (body); least squares over the translations, with a prior of
 #: COM_PRIOR_M per axis (1 sigma, the scenario's dispersion, assumed) against
-#: a momentum noise of COM_MOMENTUM_NOISE [N m s] (the magnetorquers' 1.5e-4
-#: N m over a few seconds, the rate estimate's noise times the inertia). The
+#: a momentum noise of COM_MOMENTUM_NOISE [N m s]: measured, the change of
+#: the body's momentum from ADCS_STATE over 5 to 15 s with no thruster
+#: firing is 2.0 to 4.1 mN m s (1 sigma per axis; seeds 595764059 and
+#: 190979929, the default and far missions): the rate estimate's noise times
+#: the inertia, the magnetorquers' unloading, the gravity gradient. At 1 mN m
+#: s (the figure before) three translations of 1.1 to 1.5 N s claimed the
+#: offset to 0.5 mm and were 3.5 mm off: a 0.088 m/s translation judged at
+#: +0.040 +-0.013 N m s took the wheels to +0.186 and the camera 45 deg off
+#: the target for 10 minutes (far_insertion, seed 190979929). The
 #: pairs along +-y and +-z cancel the torque of the offset they see from the
 #: next translation on (an offset along x unbalances them: 19 mN m per pair at
 #: 9.4 mm, the wheels hold 20). The torque about x a pair makes from an offset
 #: across it no thruster of the layout can cancel
 COM_PRIOR_M = 0.005
-COM_MOMENTUM_NOISE = 1e-3
+COM_MOMENTUM_NOISE = 3e-3
 COM_SETTLE_S = 0.5
 #: a translation whose implied offset is beyond this [m] is not learnt from
 #: (a thruster fault, not a centre of mass), nor one below this impulse [N s]
@@ -204,6 +215,25 @@ TRANSLATE_ROLL_HEADROOM = 0.6
 #: m from the target, inside the keep-out, had its correction been missed).
 #: A burn's trim is judged at the estimate alone (:meth:`PropulsionTask._trim`)
 COM_ROLL_K_SIGMA = 2.0
+#: a translation's firing cycles are spaced out so that the torque its
+#: uncalibrated thrusters' force makes about the centre of mass, at the
+#: learnt offset (the part about x: no thruster cancels it) and
+#: COM_ROLL_K_SIGMA of its uncertainty (every axis), averages at most this
+#: share of a wheel's torque: before any translation is learnt from, the
+#: pairs along y and z together (2.8 N across) at the 5 mm prior make up to
+#: 28 mN m (2 sigma), more than the wheels' 20. A 42.8 mm/s trim of the first
+#: main burn turned the body 0.42 deg/s in 4 s and was aborted as "body
+#: turning" (campaign g4, seed 3032835537: offset 10.8 mm along y)
+TRANSLATE_TORQUE_SHARE = 0.5
+#: no pulse is commanded shorter than the minimum impulse bit's on-time at the
+#: rated thrust times this: the valve does not open for a pulse under its
+#: minimum on-time, which is that of the true thrust (rated +-5 %, 1 sigma,
+#: issue #15; blowdown lowers it further), so a pulse at the rated figure is
+#: lost whenever the thrust is low. Seed 595764059 (campaign g2): the 10 ms
+#: pulses of a translation's x group made 6 % of their impulse, and the
+#: centre of mass learnt from the commanded impulse was wrong by more than
+#: its own sigma. 1.25 keeps pulses above it to a thrust 20 % low (4 sigma)
+PULSE_MIN_ON_MARGIN = 1.25
 #: thruster slots of THRUSTER_CMD.on_time (the core's GNC_PROP_MAX)
 SLOTS = 16
 #: thrusters of a translation group fired together (the pairs along ±y and ±z)
@@ -312,7 +342,8 @@ class PropulsionTask:
             direction_B=[tuple(map(float, d)) for d in rcs.directions_b],
             inertia=(ch.inertia_kgm2[0], 0.0, 0.0, 0.0, ch.inertia_kgm2[1], 0.0,
                      0.0, 0.0, ch.inertia_kgm2[2]),
-            isp=rcs.isp_s, g0=G0, min_on=rcs.min_impulse_bit_ns / rcs.thrust_n,
+            isp=rcs.isp_s, g0=G0,
+            min_on=rcs.min_impulse_bit_ns / rcs.thrust_n * PULSE_MIN_ON_MARGIN,
             secondary_B=ST_B)
 
     # ------------------------------------------------------------------ lifecycle
@@ -403,7 +434,7 @@ class PropulsionTask:
         self.armed_until = -math.inf  # the order consumes the arming
         self.burn = {"id": burn_id, "t_exec": t_exec, "dv": tuple(dv), "done": 0.0, "ack": ack,
                      "purpose": purpose, "q": None, "axis": None, "mag": mag,
-                     "translate": None}
+                     "translate": None, "skip": 0}
         self.state = BurnStatusState.PENDING
         self.ctx.event(Severity.INFO, EventId.BURN,
                        f"burn {burn_id} pending: {mag:.3f} m/s, {purpose}"[:96])
@@ -902,6 +933,10 @@ class PropulsionTask:
         None when it fired, "" when nothing is left to fire (all below the
         minimum impulse), otherwise why it cannot fire."""
         b = self.burn
+        if b["skip"] > 0:  # a cycle left out (TRANSLATE_TORQUE_SHARE)
+            b["skip"] -= 1
+            self._commanded(_Z3)  # one command a cycle, for the accelerometer's lag
+            return None
         k = b["scale"]
         try:
             on, dv_N, dm = self.core.prop_translate(self._mask(), self.att[1], rem, self.F * k,
@@ -910,6 +945,7 @@ class PropulsionTask:
             return f"translation not possible: {exc}"
         if not any(x > 0.0 for x in on):
             return ""
+        b["skip"] = self._cycles_left_out(on, self.F * k)
         torque = self._translation_torque(on, self.F * k)
         made = _Z3
         if torque != _Z3:
@@ -928,6 +964,29 @@ class PropulsionTask:
         self._count_done(self._measured(u)[0])
         self.cds["propellant"] = max(0.0, self.cds["propellant"] - dm)
         return None
+
+    def _cycles_left_out(self, on, f: float) -> int:
+        """How many cycles to leave out after one that fires the pulses
+        ``on`` at thrust ``f`` (TRANSLATE_TORQUE_SHARE): the torque -delta x
+        F of the uncalibrated thrusters' force F while they fire, about x at
+        the learnt offset, plus COM_ROLL_K_SIGMA of each axis' uncertainty
+        (COM_MOMENTUM_NOISE^2 times the normal matrix's inverse), against the
+        share of a wheel's torque; 0 when it fits."""
+        span = max(on)
+        J = self._impulse(on, f, self._calibrated())
+        F = (J[0] / span, J[1] / span, J[2] / span)
+        c = self.cds["com"]
+        d, N = c["est"], c["N"]
+        worst = 0.0
+        # d tau / d delta of tau = -delta x F, row by row (x, y, z)
+        for i, g in enumerate(((0.0, -F[2], F[1]), (F[2], 0.0, -F[0]), (-F[1], F[0], 0.0))):
+            sig = COM_MOMENTUM_NOISE * math.sqrt(max(0.0, _inverse_form(N, g)))
+            known = abs(d[1] * F[2] - d[2] * F[1]) if i == 0 else 0.0
+            worst = max(worst, known + COM_ROLL_K_SIGMA * sig)
+        cap = TRANSLATE_TORQUE_SHARE * self.sc.chaser.wheels.max_torque_nm
+        if worst <= cap:
+            return 0
+        return math.ceil(worst / cap) - 1
 
     def _calibrated(self) -> int:
         """The thrusters of the groups whose thrust torque a slewed burn

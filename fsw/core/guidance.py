@@ -242,6 +242,12 @@ class GuidanceCore(abc.ABC):
         """One translation into the centre-of-mass least squares
         ``F x delta = y``: ``(N, b, est, used)`` (:func:`prop.com_update`)."""
 
+    @abc.abstractmethod
+    def prop_com_torque(self, N: ArrayLike, est: ArrayLike, F: ArrayLike, noise: float
+                        ) -> tuple[T3, T3]:
+        """A force's torque about the learnt centre of mass and its
+        uncertainty: ``(known, sigma)`` (:func:`prop.com_torque`)."""
+
     # -- relative-motion planning (autonomy) -----------------------------------------
     @abc.abstractmethod
     def cw_propagate(self, n: float, x0: ArrayLike, t: float) -> T6:
@@ -469,6 +475,10 @@ class LocalCore(GuidanceCore):
                         min_impulse: float, max_offset: float
                         ) -> tuple[tuple[float, ...], T3, T3, int]:
         return prop.com_update(N, b, F, y, min_impulse, max_offset)
+
+    def prop_com_torque(self, N: ArrayLike, est: ArrayLike, F: ArrayLike, noise: float
+                        ) -> tuple[T3, T3]:
+        return prop.com_torque(N, est, F, noise)
 
     def cw_propagate(self, n: float, x0: ArrayLike, t: float) -> T6:
         return _tup(relative.cw_propagate(n, x0, t))
@@ -785,6 +795,11 @@ class PacketCore(GuidanceCore):
         r = self._rpc("PROP_COM_UPDATE", N=N, b=b, F=F, y=y, min_impulse=min_impulse,
                       max_offset=max_offset)
         return _tup(r.N), _tup(r.b), _tup(r.est), int(r.used)
+
+    def prop_com_torque(self, N: ArrayLike, est: ArrayLike, F: ArrayLike, noise: float
+                        ) -> tuple[T3, T3]:
+        r = self._rpc("PROP_COM_TORQUE", N=N, est=est, F=F, noise=noise)
+        return _tup(r.known), _tup(r.sigma)
 
     def cw_propagate(self, n: float, x0: ArrayLike, t: float) -> T6:
         return _tup(self._rpc("CW_PROPAGATE", n=n, x0=x0, t=t).x)

@@ -22,7 +22,7 @@ from numpy.typing import ArrayLike
 from fsw.core._ffi import check, ffi, lib, out, ptr, vec
 from fsw.core.errors import GncInputError
 
-__all__ = ["G0", "PROP_MAX", "Prop", "PropConfig", "accel_inertial", "com_update",
+__all__ = ["G0", "PROP_MAX", "Prop", "PropConfig", "accel_inertial", "com_torque", "com_update",
            "rate_residuals"]
 
 #: m/s^2, standard gravity
@@ -199,3 +199,16 @@ def com_update(N: ArrayLike, b: ArrayLike, F: ArrayLike, y: ArrayLike, min_impul
     check(lib.gnc_prop_com_update(ptr(n), ptr(r), ptr(f), ptr(m), float(min_impulse),
                                   float(max_offset), ptr(est), used), "prop_com_update")
     return tuple(float(x) for x in n), _t3(r), _t3(est), int(used[0])
+
+
+def com_torque(N: ArrayLike, est: ArrayLike, F: ArrayLike, noise: float
+               ) -> tuple[tuple[float, float, float], tuple[float, float, float]]:
+    """The torque ``-est x F`` of the force ``F`` (body) about the centre of
+    mass learnt (``est``, m, body) and each axis' 1-sigma uncertainty from
+    the least squares' normal matrix ``N`` (9, row-major) and momentum
+    ``noise`` (see gnc_prop_com_torque): ``(known, sigma)``."""
+    n, e, f = vec(N, 9, "N"), vec(est, 3, "est"), vec(F, 3, "F")
+    known, sigma = out(3), out(3)
+    check(lib.gnc_prop_com_torque(ptr(n), ptr(e), ptr(f), float(noise), ptr(known),
+                                  ptr(sigma)), "prop_com_torque")
+    return _t3(known), _t3(sigma)

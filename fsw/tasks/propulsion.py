@@ -273,21 +273,6 @@ def _finite(x) -> bool:
 
 
 
-def _inverse_form(N, g) -> float:
-    """g' N^-1 g of the symmetric 3 x 3 matrix N (row-major, 9 values,
-    positive definite) by its adjugate: basic arithmetic only."""
-    a, b, c, e, f, k = N[0], N[1], N[2], N[4], N[5], N[8]
-    # the adjugate's upper triangle (row by row)
-    m00, m01, m02 = e * k - f * f, c * f - b * k, b * f - c * e
-    m11, m12, m22 = a * k - c * c, b * c - a * f, a * e - b * b
-    det = a * m00 + b * m01 + c * m02
-    if not det > 0.0:
-        return math.inf
-    x, y, z = g
-    return (m00 * x * x + m11 * y * y + m22 * z * z
-            + 2.0 * (m01 * x * y + m02 * x * z + m12 * y * z)) / det
-
-
 def _offpulse_start(tau: tuple[float, float, float] = _Z3) -> dict:
     """The off-pulsing state at the start of a firing: no ADCS_STATE taken
     yet (t), its total angular momentum (H), the cuts' torque impulse and the
@@ -724,9 +709,12 @@ class PropulsionTask:
             # at the learnt offset and COM_ROLL_K_SIGMA of its uncertainty
             J = self._impulse(on, self.F, 0)
             k = self._mass() * mag / norm(J)
-            hx = -(d[1] * J[2] - d[2] * J[1]) * k
-            sig = COM_MOMENTUM_NOISE * math.sqrt(max(0.0, _inverse_form(
-                c["N"], (0.0, -J[2] * k, J[1] * k))))
+            try:
+                known, sigma = self.core.prop_com_torque(c["N"], d, (J[0] * k, J[1] * k, J[2] * k),
+                                                         COM_MOMENTUM_NOISE)
+            except GncError:
+                return False
+            hx, sig = known[0], sigma[0]
             h0 = self.att[5][0] if _finite(self.att[5]) else 0.0
             room = TRANSLATE_ROLL_HEADROOM * self.sc.chaser.wheels.max_momentum_nms
             if abs(h0 + hx) + k_sigma * sig > room:
@@ -945,7 +933,10 @@ class PropulsionTask:
             return f"translation not possible: {exc}"
         if not any(x > 0.0 for x in on):
             return ""
-        b["skip"] = self._cycles_left_out(on, self.F * k)
+        try:
+            b["skip"] = self._cycles_left_out(on, self.F * k)
+        except GncError as exc:
+            return f"centre of mass: {exc}"
         torque = self._translation_torque(on, self.F * k)
         made = _Z3
         if torque != _Z3:
@@ -970,19 +961,16 @@ class PropulsionTask:
         ``on`` at thrust ``f`` (TRANSLATE_TORQUE_SHARE): the torque -delta x
         F of the uncalibrated thrusters' force F while they fire, about x at
         the learnt offset, plus COM_ROLL_K_SIGMA of each axis' uncertainty
-        (COM_MOMENTUM_NOISE^2 times the normal matrix's inverse), against the
-        share of a wheel's torque; 0 when it fits."""
+        (the core's prop_com_torque), against the share of a wheel's torque;
+        0 when it fits. GncError from the core (the least squares broken)."""
         span = max(on)
         J = self._impulse(on, f, self._calibrated())
-        F = (J[0] / span, J[1] / span, J[2] / span)
         c = self.cds["com"]
-        d, N = c["est"], c["N"]
-        worst = 0.0
-        # d tau / d delta of tau = -delta x F, row by row (x, y, z)
-        for i, g in enumerate(((0.0, -F[2], F[1]), (F[2], 0.0, -F[0]), (-F[1], F[0], 0.0))):
-            sig = COM_MOMENTUM_NOISE * math.sqrt(max(0.0, _inverse_form(N, g)))
-            known = abs(d[1] * F[2] - d[2] * F[1]) if i == 0 else 0.0
-            worst = max(worst, known + COM_ROLL_K_SIGMA * sig)
+        known, sigma = self.core.prop_com_torque(c["N"], c["est"],
+                                                 (J[0] / span, J[1] / span, J[2] / span),
+                                                 COM_MOMENTUM_NOISE)
+        k = COM_ROLL_K_SIGMA
+        worst = max(abs(known[0]) + k * sigma[0], k * sigma[1], k * sigma[2])
         cap = TRANSLATE_TORQUE_SHARE * self.sc.chaser.wheels.max_torque_nm
         if worst <= cap:
             return 0

@@ -114,9 +114,14 @@ def recorded_calls(n: int, seed: int = 8) -> Iterator[Call]:
     rng3 = np.random.default_rng(seed + 2)
     # and after each of those a far-range phasing plan, from a fourth (#15)
     rng4 = np.random.default_rng(seed + 3)
-    k = j = done = m = f = 0
+    # and after each of those a torque about the learnt centre of mass, from a fifth
+    rng5 = np.random.default_rng(seed + 4)
+    k = j = done = m = f = g = 0
     while done < n:
-        if f < m:
+        if g < f:
+            g += 1
+            yield _com_torque_call(rng5)
+        elif f < m:
             f += 1
             yield _phasing_call(rng4)
         elif j > 0 and j % len(more) == 0 and m < j // len(more):
@@ -164,6 +169,19 @@ def _com_call(rng: np.random.Generator) -> Call:
     F = rng.normal(size=3) * float(rng.choice([0.05, 1.0, 2.0]))
     y = np.cross(F, delta * float(rng.choice([1.0, 1.0, 30.0]))) + rng.normal(0.0, 1e-3, 3)
     return "prop_com_update", (N.reshape(-1), b, F, y, 0.2, 0.05)
+
+
+def _com_torque_call(rng: np.random.Generator) -> Call:
+    """A force's torque about the learnt centre of mass and its uncertainty:
+    the prior and a few translations' normal matrix, a pair's or a main
+    group's force."""
+    N = np.eye(3) * 0.36
+    for _ in range(int(rng.integers(0, 4))):
+        F = rng.normal(size=3) * float(rng.choice([1.0, 25.0]))
+        N += F @ F * np.eye(3) - np.outer(F, F)
+    est = rng.normal(0.0, 0.005, 3)
+    F = rng.normal(size=3) * float(rng.choice([1.0, 2.0, 4.0]))
+    return "prop_com_torque", (N.reshape(-1), est, F, 3e-3)
 
 
 def _phasing_call(rng: np.random.Generator) -> Call:

@@ -137,6 +137,10 @@ typedef struct gnc_prop_com_update_req {
 typedef struct gnc_prop_com_update_resp {
     double N[9]; double b[3]; double est[3]; int used;
 } gnc_prop_com_update_resp;
+typedef struct gnc_prop_com_torque_req {
+    double N[9]; double est[3]; double F[3]; double noise;
+} gnc_prop_com_torque_req;
+typedef struct gnc_prop_com_torque_resp { double known[3]; double sigma[3]; } gnc_prop_com_torque_resp;
 
 /* The largest response packet the dispatcher keeps for a repeated request
  * (GNC_GLIDESLOPE_RESP, the largest, is 1894 octets). */

@@ -130,4 +130,16 @@ int gnc_prop_test_response(const gnc_prop *ctx, int i, double thrust, double pul
 int gnc_prop_com_update(double N[9], double b[3], const double F[3], const double y[3],
                         double min_impulse, double max_offset, double est[3], int *used);
 
+/* The torque tau = -delta x F of the force F (N, body; or an impulse, N s,
+ * for an angular impulse) about a centre of mass offset delta from the
+ * layout's, at the least squares' estimate est (known = -est x F), and each
+ * axis' 1-sigma uncertainty from the offset's: sigma[i] = noise sqrt(g_i'
+ * N^-1 g_i), g_i the gradient of tau_i in delta (the rows (0, -F2, F1),
+ * (F2, 0, -F0), (-F1, F0, 0)), as |L^-1 g_i|^2 with N = L L' (Cholesky of
+ * N's lower triangle; noise^2 N^-1 is the offset's covariance, the prior in
+ * N). Basic arithmetic and sqrt only, in a fixed order. GNC_ERR_DOMAIN when
+ * an input is not finite, noise is negative, or N is not positive definite. */
+int gnc_prop_com_torque(const double N[9], const double est[3], const double F[3], double noise,
+                        double known[3], double sigma[3]);
+
 #endif /* GNC_PROP_H */

@@ -129,6 +129,7 @@ typedef union dispatch_args {
     gnc_prop_accel_req pacc;
     gnc_prop_test_response_req ptest;
     gnc_prop_com_update_req pcom;
+    gnc_prop_com_torque_req pct;
 } dispatch_args;
 
 typedef union dispatch_result {
@@ -171,6 +172,7 @@ typedef union dispatch_result {
     gnc_prop_accel_resp pacc;
     gnc_prop_test_response_resp ptest;
     gnc_prop_com_update_resp pcom;
+    gnc_prop_com_torque_resp pct;
 } dispatch_result;
 
 static int prop_partners(const gnc_prop *prop, gnc_prop_partners_resp *r)
@@ -303,6 +305,9 @@ static int run_more(gnc_dispatcher *ctx, unsigned apid, const dispatch_args *a,
                                       a->ptest.dw_B, r->ptest.expected_B, &r->ptest.ratio);
     case GNC_APID_PROP_COM_UPDATE:
         return prop_com_update(&a->pcom, &r->pcom);
+    case GNC_APID_PROP_COM_TORQUE:
+        return gnc_prop_com_torque(a->pct.N, a->pct.est, a->pct.F, a->pct.noise, r->pct.known,
+                                   r->pct.sigma);
     default:
         return GNC_ERR_UNKNOWN_REQUEST;
     }

@@ -76,6 +76,7 @@ enum gnc_pkt_apid {
     GNC_APID_PROP_ACCEL = 0x22A,
     GNC_APID_PROP_COM_UPDATE = 0x22B,
     GNC_APID_PHASING_PLAN = 0x22C,
+    GNC_APID_PROP_COM_TORQUE = 0x22D,
     GNC_APID_MAG_DIPOLE = 0x230,
     GNC_APID_TRIAD = 0x231,
     GNC_APID_DRIFT_SCREEN = 0x238,
@@ -781,6 +782,18 @@ static const gnc_pkt_field gnc_pkt_phasing_plan_resp[] = {
     {offsetof(gnc_phasing_out, delta_a), 1, 0},
 };
 
+static const gnc_pkt_field gnc_pkt_prop_com_torque_req[] = {
+    {offsetof(gnc_prop_com_torque_req, N), 9, 0},
+    {offsetof(gnc_prop_com_torque_req, est), 3, 0},
+    {offsetof(gnc_prop_com_torque_req, F), 3, 0},
+    {offsetof(gnc_prop_com_torque_req, noise), 1, 0},
+};
+
+static const gnc_pkt_field gnc_pkt_prop_com_torque_resp[] = {
+    {offsetof(gnc_prop_com_torque_resp, known), 3, 0},
+    {offsetof(gnc_prop_com_torque_resp, sigma), 3, 0},
+};
+
 static const gnc_pkt_field gnc_pkt_mag_dipole_req[] = {
     {offsetof(gnc_mag_dipole_req, t), 1, 0},
     {offsetof(gnc_mag_dipole_req, r_N), 3, 0},
@@ -895,6 +908,7 @@ static const gnc_pkt_call gnc_pkt_calls[] = {
     {GNC_APID_PROP_ACCEL, gnc_pkt_prop_accel_req, 4, 11, gnc_pkt_prop_accel_resp, 1, 4},
     {GNC_APID_PROP_COM_UPDATE, gnc_pkt_prop_com_update_req, 6, 20, gnc_pkt_prop_com_update_resp, 4, 17},
     {GNC_APID_PHASING_PLAN, gnc_pkt_phasing_plan_req, 19, 27, gnc_pkt_phasing_plan_resp, 9, 16},
+    {GNC_APID_PROP_COM_TORQUE, gnc_pkt_prop_com_torque_req, 4, 16, gnc_pkt_prop_com_torque_resp, 2, 7},
     {GNC_APID_MAG_DIPOLE, gnc_pkt_mag_dipole_req, 2, 4, gnc_pkt_mag_dipole_resp, 1, 4},
     {GNC_APID_TRIAD, gnc_pkt_triad_req, 4, 12, gnc_pkt_triad_resp, 1, 5},
     {GNC_APID_DRIFT_SCREEN, gnc_pkt_drift_screen_req, 12, 56, gnc_pkt_drift_screen_resp, 6, 7},

@@ -659,3 +659,49 @@ int gnc_prop_com_update(double N[9], double b[3], const double F[3], const doubl
     *used = 2;
     return GNC_OK;
 }
+
+int gnc_prop_com_torque(const double N[9], const double est[3], const double F[3], double noise,
+                        double known[3], double sigma[3])
+{
+    double l00, l10, l20, l11, l21, l22, d;
+    int i;
+    if (N == NULL || est == NULL || F == NULL || known == NULL || sigma == NULL) {
+        return GNC_ERR_NULL;
+    }
+    if (!la_finite(N, 9) || !la_finite(est, 3) || !la_finite(F, 3) || !la_finite(&noise, 1)
+        || !(noise >= 0.0)) {
+        return GNC_ERR_DOMAIN;
+    }
+    /* N = L L' (Cholesky, N's lower triangle): g' N^-1 g = |L^-1 g|^2 */
+    if (!(N[0] > 0.0)) {
+        return GNC_ERR_DOMAIN;
+    }
+    l00 = sqrt(N[0]);
+    l10 = N[3] / l00;
+    l20 = N[6] / l00;
+    d = N[4] - l10 * l10;
+    if (!(d > 0.0)) {
+        return GNC_ERR_DOMAIN;
+    }
+    l11 = sqrt(d);
+    l21 = (N[7] - l20 * l10) / l11;
+    d = N[8] - l20 * l20 - l21 * l21;
+    if (!(d > 0.0)) {
+        return GNC_ERR_DOMAIN;
+    }
+    l22 = sqrt(d);
+    known[0] = -(est[1] * F[2] - est[2] * F[1]);
+    known[1] = -(est[2] * F[0] - est[0] * F[2]);
+    known[2] = -(est[0] * F[1] - est[1] * F[0]);
+    for (i = 0; i < 3; ++i) {
+        /* the gradient of tau_i in the offset: rows (0, -F2, F1), (F2, 0, -F0), (-F1, F0, 0) */
+        double g0 = i == 0 ? 0.0 : (i == 1 ? F[2] : -F[1]);
+        double g1 = i == 0 ? -F[2] : (i == 1 ? 0.0 : F[0]);
+        double g2 = i == 0 ? F[1] : (i == 1 ? -F[0] : 0.0);
+        double z0 = g0 / l00;
+        double z1 = (g1 - l10 * z0) / l11;
+        double z2 = (g2 - l20 * z0 - l21 * z1) / l22;
+        sigma[i] = noise * sqrt(z0 * z0 + z1 * z1 + z2 * z2);
+    }
+    return GNC_OK;
+}

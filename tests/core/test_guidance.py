@@ -237,6 +237,8 @@ def test_prop_calls_identical(cores) -> None:
                              (0.3, 1.2, -0.4), (3e-3, -1e-3, 2e-4), 0.2, 0.05)),
         ("prop_com_update", ((0.04,) + (0.0,) * 8, _Z3, (0.1, 0.0, 0.0), _Z3, 0.2, 0.05)),
         ("prop_com_update", ((0.0,) * 9, _Z3, (1.0, 0.0, 0.0), (0.0, 0.01, 0.0), 0.2, 0.05)),
+        ("prop_com_torque", ((0.36, 0.01, 0.0, 0.01, 0.5, -0.02, 0.0, -0.02, 0.4),
+                             (0.004, -0.007, 0.011), (0.3, 1.2, -0.4), 3e-3)),
     ]
     for name, args in calls:
         a, b = getattr(local, name)(*args), getattr(packet, name)(*args)
@@ -248,7 +250,10 @@ def test_prop_calls_identical(cores) -> None:
             c.prop_translate(0b111111, (1.0, 0.0, 0.0, 0.0), (0.0, 0.01, 0.0), 1.0, 300.0, 0.1)
         with pytest.raises(GncDomainError):  # no minimum impulse
             c.prop_com_update((0.0,) * 9, _Z3, (1.0, 0.0, 0.0), _Z3, 0.0, 0.05)
-    assert [local.prop_com_update(*args)[3] for name, args in calls[-3:]] == [2, 0, 1]
+    assert [local.prop_com_update(*args)[3] for name, args in calls[-4:-1]] == [2, 0, 1]
+    for c in cores:
+        with pytest.raises(GncDomainError):  # the least squares' matrix singular
+            c.prop_com_torque((0.0,) * 9, _Z3, (1.0, 0.0, 0.0), 3e-3)
 
 
 def test_adcs_new_inputs_identical(cores) -> None:

@@ -701,19 +701,3 @@ def test_the_roll_check_takes_the_centre_of_mass_uncertainty(ctx, learnt) -> Non
     if slewed:
         text = next(e[2] for e in ctx.events if "slewed" in e[2])
         assert f"+-{sigma:.3f} N m s" in text
-
-
-def test_the_inverse_form_against_numpy() -> None:
-    """g' N^-1 g by the adjugate against numpy's solve, on random symmetric
-    positive-definite matrices over six decades of conditioning."""
-    from fsw.tasks.propulsion import _inverse_form
-
-    rng = np.random.default_rng(7)
-    for _ in range(200):
-        Q, _ = np.linalg.qr(rng.normal(size=(3, 3)))
-        N = Q @ np.diag(10.0 ** rng.uniform(-3, 3, 3)) @ Q.T
-        N = 0.5 * (N + N.T)
-        g = rng.normal(size=3)
-        want = g @ np.linalg.solve(N, g)
-        assert _inverse_form(N.ravel().tolist(), tuple(g)) == pytest.approx(want, rel=1e-8)
-    assert _inverse_form([0.0] * 9, (1.0, 0.0, 0.0)) == math.inf

@@ -537,6 +537,14 @@ _CALLS = [
                                   ("est", 3, "m", "centre-of-mass offset, body (used = 2)"),
                                   ("used", 1, "", "0 refused, 1 accumulated, 2 and solved")],
      "One translation into the centre-of-mass least squares."),
+    ("PROP_COM_TORQUE", 0x22D, "gnc_prop_com_torque_req", [
+        ("N", 9, "N^2 s^2", "normal matrix of the centre-of-mass least squares, row-major"),
+        ("est", 3, "m", "centre-of-mass offset learnt, body"),
+        ("F", 3, "N", "thrust force (or impulse, N s), body"),
+        ("noise", 1, "N m s", "momentum noise of the least squares' equations")],
+     "gnc_prop_com_torque_resp", [("known", 3, "N m", "torque -est x F at the estimate"),
+                                  ("sigma", 3, "N m", "each axis' 1-sigma uncertainty")],
+     "The torque of a force about the learnt centre of mass, and its uncertainty."),
     ("PHASING_PLAN", 0x22C, "gnc_phasing_plan_req", [
         *_EPHEM,
         ("in_r_c", 3, "m", "chaser position, GCRF, at in_t"),

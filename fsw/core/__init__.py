@@ -24,6 +24,8 @@ The calls (all methods of :class:`GuidanceCore`)::
     out.wheel_cmd, out.dipole_B                # N m per wheel, A m^2: actuator commands
     out.q_BN, out.w_B, out.att_error, out.flags  # estimate, rad/s, rad, AdcsFlag bits
     out.h_body, out.wheel_checked, out.wheel_bad  # wheel momentum, wheel check masks
+    cyc = AdcsCycle(); cyc.setter("gyro_B")(wx, wy, wz)  # inputs kept in place (the task)
+    pkt = core.adcs_cycle(cyc, seq)   # the step on them + its WHEEL_CMD packet (bytes)
     core.mekf_configure(MekfConfig()); core.mekf_reset(q_BN); core.mekf_step(dt, gyro, q_st)
     core.relnav_configure(RelnavConfig(n=...)); core.relnav_reset(x0, P0)
     nav = core.relnav_step(dt, meas=[range_m, az_rad, el_rad], dv=dv_hill)  # nav.x, nav.P

@@ -17,7 +17,9 @@ minimum-norm pseudo-inverse (``wheel_cmd``); a new tachometer sample
 from __future__ import annotations
 
 import enum
+import functools
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,7 +27,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from fsw.core._ffi import check, ffi, lib, out, ptr, vec
-from fsw.core._struct import CStruct, Result, dataclass_fields
+from fsw.core._struct import _STRUCT_FMT, CStruct, Result, dataclass_fields
 from fsw.core.errors import GncInputError
 
 __all__ = [
@@ -34,6 +36,7 @@ __all__ = [
     "WHEELS_MAX",
     "Adcs",
     "AdcsConfig",
+    "AdcsCycle",
     "AdcsFlag",
     "AdcsInput",
     "AdcsMode",
@@ -75,6 +78,8 @@ _IN_A = struct.Struct(f"@3d4d3d{WHEELS_MAX}d")
 _IN_B = struct.Struct("@4d3d3dd3d3d6i")
 _IN_C = struct.Struct("@12d3d3dd2i")
 _Q1 = (1.0, 0.0, 0.0, 0.0)
+#: octets of the WHEEL_CMD packet an ADCS cycle writes (GNC_WHEEL_CMD_LEN)
+WHEEL_CMD_LEN = int(lib.GNC_WHEEL_CMD_LEN)
 
 
 class AdcsMode(enum.IntEnum):
@@ -457,6 +462,84 @@ def _which_length(*vectors: Any) -> str:
     return "a vector of the wrong length"
 
 
+def _span(cs: CStruct, first: str, last: str) -> tuple[struct.Struct, int]:
+    """A native ``struct.Struct`` of the top-level members ``first`` to
+    ``last`` of ``cs`` (in order, no padding between them: checked) and the
+    offset of the first; from the C type, so it cannot drift from the header."""
+    names = list(cs.dtype.names)
+    fmt, off = "@", cs.dtype.fields[first][1]
+    end = off
+    for name in names[names.index(first):names.index(last) + 1]:
+        ft, o = cs.dtype.fields[name][:2]
+        if o != end:
+            raise RuntimeError(f"{cs.cname}: padding before {name}")
+        base, n = ft.subdtype if ft.subdtype is not None else (ft, (1,))
+        fmt += f"{n[0]}{_STRUCT_FMT[base.str][1]}"
+        end = o + ft.itemsize
+    return struct.Struct(fmt), off
+
+
+class AdcsCycle:
+    """The inputs and outputs of ADCS cycles (:meth:`GuidanceCore.adcs_cycle`)
+    in place: the core's input struct (gnc_adcs_in), which the caller fills
+    member by member as its inputs arrive and keeps from cycle to cycle, and
+    the output struct (gnc_adcs_out) the cycle writes.
+
+    :meth:`setter` and :meth:`getter` give plain functions that pack into and
+    unpack from the structs (native layout, taken from the C types); a member
+    never set is zero, except the quaternions (``q_st_BN``, ``q_target_BN``,
+    ``q_heads``), which start at identity."""
+
+    def __init__(self) -> None:
+        self._in = CStruct("gnc_adcs_in")
+        self._out = CStruct("gnc_adcs_out")
+        self.inp, self.out = self._in.cdata, self._out.cdata  # the C structs (cffi)
+        self.pkt = ffi.new("uint8_t[]", WHEEL_CMD_LEN)        # the cycle's WHEEL_CMD
+        self._pkt = ffi.buffer(self.pkt)
+        for name, n in (("q_st_BN", 1), ("q_target_BN", 1), ("q_heads", ST_HEADS_MAX)):
+            self.setter(name)(*(_Q1 * n))
+
+    def setter(self, first: str, last: str | None = None) -> Callable[..., None]:
+        """``f(*values)`` writing the input members ``first`` to ``last``
+        (flattened, in order; integers as int)."""
+        st, off = _span(self._in, first, last or first)
+        return functools.partial(st.pack_into, self._in._buffer, off)
+
+    def item_setter(self, name: str, start: int, count: int) -> Callable[..., None]:
+        """``f(*values)`` writing ``count`` elements of the array member
+        ``name`` from element ``start`` on (a head's quaternion in ``q_heads``)."""
+        ft, off = self._in.dtype.fields[name][:2]
+        if ft.subdtype is None or not 0 <= start <= start + count <= ft.subdtype[1][0]:
+            raise ValueError(f"{name}: no elements {start}..{start + count - 1}")
+        base = ft.subdtype[0]
+        st = struct.Struct(f"@{count}{_STRUCT_FMT[base.str][1]}")
+        return functools.partial(st.pack_into, self._in._buffer, off + start * base.itemsize)
+
+    def getter(self, first: str, last: str | None = None) -> Callable[[], tuple[Any, ...]]:
+        """``f()`` reading the output members ``first`` to ``last`` as a
+        flat tuple of Python floats and ints."""
+        st, off = _span(self._out, first, last or first)
+        return functools.partial(st.unpack_from, self._out._buffer, off)
+
+    def inputs(self) -> Result:
+        """A copy of the input struct (member values by name)."""
+        return self._in.result()
+
+    def result(self) -> Result:
+        """A copy of the output struct as the step's :class:`Result`."""
+        return self._out.result()
+
+    def set_result(self, res: Result) -> None:
+        """Write a step's outputs (a ``gnc_adcs_out`` :class:`Result`)."""
+        if res._dtype != self._out.dtype:
+            raise GncInputError("adcs_cycle: not a gnc_adcs_out result")
+        self._out._buffer[:] = res._b
+
+    def packet(self) -> bytes:
+        """The WHEEL_CMD packet of the last cycle."""
+        return self._pkt[:]
+
+
 class Adcs:
     """The ADCS step on a caller-owned C context: MEKF, guidance (slew,
     target pointing, sun-safe attitude), control (PD, detumble, damping,
@@ -496,6 +579,7 @@ class Adcs:
         self._m: Any = (0.0, 0.0, 0.0)
         self._qh = _Q1 * ST_HEADS_MAX
         self._step = lib.gnc_adcs_step
+        self._cycle = lib.gnc_adcs_cycle
 
     def reset(self) -> None:
         """Forget the estimate and the guidance state."""
@@ -563,6 +647,19 @@ class Adcs:
         if st:
             check(st, "adcs_step")
         return self._out.result()
+
+    def cycle(self, cyc: AdcsCycle, seq: int) -> bytes:
+        """One control cycle on the inputs in ``cyc``, its outputs written
+        there, and its WHEEL_CMD packet (sequence count ``seq``, stamped
+        ``time_tai``; gnc_adcs_cycle): the same outputs as :meth:`step`, the
+        same octets as the packet dictionary builds."""
+        try:
+            st = self._cycle(self._ctx, cyc.inp, seq, cyc.out, cyc.pkt)
+        except (AttributeError, TypeError, OverflowError) as exc:
+            raise GncInputError(f"adcs_cycle: bad input: {exc}") from None
+        if st:
+            check(st, "adcs_cycle")
+        return cyc._pkt[:]
 
     def _pack_checked(self, inp: AdcsInput, g: Any, q: Any, m: Any, gv: bool, stv: bool,
                       mv: bool) -> None:

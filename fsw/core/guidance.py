@@ -34,7 +34,7 @@ from numpy.typing import ArrayLike
 from fsw.core import attitude, ephem, nav, orbit, phasing, prop, relative, relnav, safety
 from fsw.core._ffi import check
 from fsw.core._struct import Result, dataclass_fields
-from fsw.core.attitude import AdcsConfig, AdcsInput, MekfConfig
+from fsw.core.attitude import AdcsConfig, AdcsCycle, AdcsInput, MekfConfig
 from fsw.core.ephem import EphemConfig
 from fsw.core.errors import GncError, GncInputError, GncPacketError, GncRangeError, GncStateError
 from fsw.core.nav import NavConfig, NavInput
@@ -78,6 +78,14 @@ class GuidanceCore(abc.ABC):
     @abc.abstractmethod
     def adcs_step(self, inp: AdcsInput) -> Result:
         """One control cycle (gnc_adcs_out fields, see :class:`attitude.Adcs`)."""
+
+    @abc.abstractmethod
+    def adcs_cycle(self, cyc: AdcsCycle, seq: int) -> bytes:
+        """One control cycle on the inputs kept in ``cyc``, its outputs
+        written there, and the cycle's WHEEL_CMD packet (sequence count
+        ``seq``, stamped with the input ``time_tai``): the outputs
+        :meth:`adcs_step` gives on the same inputs, the packet the dictionary
+        builds of their ``wheel_cmd`` (gnc_adcs_cycle)."""
 
     @abc.abstractmethod
     def mekf_configure(self, config: MekfConfig) -> None:
@@ -353,6 +361,12 @@ class LocalCore(GuidanceCore):
 
     def adcs_step(self, inp: AdcsInput) -> Result:
         return self._need(self._adcs, "adcs_step").step(inp)
+
+    def adcs_cycle(self, cyc: AdcsCycle, seq: int) -> bytes:
+        adcs = self._adcs  # every cycle: no _need call
+        if adcs is None:
+            raise GncStateError("adcs_cycle: not configured", 9)
+        return adcs.cycle(cyc, seq)
 
     def mekf_configure(self, config: MekfConfig) -> None:
         self._mekf = attitude.Mekf(config)
@@ -631,6 +645,15 @@ class PacketCore(GuidanceCore):
             raise GncInputError("adcs_step: h_wheel needs the default wheel set "
                                 "(three body-axis wheels of DEFAULT_WHEEL_INERTIA)")
         return self._result("ADCS_STEP", "gnc_adcs_out", **inp.fields())
+
+    def adcs_cycle(self, cyc: AdcsCycle, seq: int) -> bytes:
+        if not isinstance(cyc, AdcsCycle):
+            raise GncInputError(f"adcs_cycle: {type(cyc).__name__} is not an AdcsCycle")
+        rec = self._rpc("ADCS_CYCLE", wheel_seq=seq,
+                        **{f"in_{k}": v for k, v in cyc.inputs().items()})._asdict()
+        cyc.set_result(Result.from_fields(
+            "gnc_adcs_out", {k[4:]: v for k, v in rec.items() if k.startswith("out_")}))
+        return bytes(round(x) for x in rec["wheel_cmd"])
 
     def mekf_configure(self, config: MekfConfig) -> None:
         self._rpc("MEKF_CONFIG", **dataclass_fields(config))

@@ -72,6 +72,23 @@ def _table(name: str) -> tuple[str, str, int]:
     return f"static const gnc_pkt_field {sym}[] = {{\n{rows}\n}};\n", sym, len(mems)
 
 
+def _wheel_cmd() -> str:
+    """The layout of WHEEL_CMD, the one telemetry packet the core writes
+    (gnc_adcs_cycle): its APID, torques and size. Raises ValueError when the
+    dictionary declares it otherwise than the writer encodes it (a telemetry
+    packet with the CUC header and a CRC, then float64 torques only)."""
+    pdef = DICTIONARY["WHEEL_CMD"]
+    fields = [(f.name, pdef.layouts[f.name].dtype) for f in pdef.fields]
+    if (fields != [("torque", ">f8")] or pdef.is_tc or pdef.header_len != 12
+            or pdef.trailer_len != 2):
+        raise ValueError(f"WHEEL_CMD: {fields} is not the layout gnc_adcs_cycle writes")
+    n = pdef.layouts["torque"].count
+    return ("/* WHEEL_CMD, the telemetry packet gnc_adcs_cycle writes: the wheels'\n"
+            " * torques as big-endian float64s after the CUC header. */\n"
+            f"enum {{ GNC_WHEEL_CMD_APID = 0x{pdef.apid:03X}, GNC_WHEEL_CMD_TORQUES = {n}, "
+            f"GNC_WHEEL_CMD_SIZE = {pdef.size} }};\n")
+
+
 def c_header() -> str:
     """The text of native/src/gnc_packets.h."""
     reqs = sorted((p for p in DICTIONARY.values() if p.name.startswith("GNC_") and
@@ -94,6 +111,7 @@ def c_header() -> str:
         "} gnc_pkt_call;\n",
         f"enum {{ GNC_RESPONSE_OFFSET = 0x{gnc_defs.RESPONSE_OFFSET:02X} }};\n",
     ]
+    parts.append(_wheel_cmd())
     enum = ",\n".join(f"    GNC_APID_{p.name[4:-4]} = 0x{p.apid:03X}" for p in reqs)
     parts.append(f"enum gnc_pkt_apid {{\n{enum}\n}};\n")
     calls = []

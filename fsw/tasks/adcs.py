@@ -58,6 +58,12 @@ scenario's wheels (any 3-6 axes, minimum-norm pseudo-inverse over the wheels
 in use), the body momentum from the tachometers, and the wheel check. This
 task keeps the inputs' latest valid samples, the pointing requests, the
 wheels in use and the persistence of wheel faults, and writes the packets.
+One cycle is one core call (``GuidanceCore.adcs_cycle``): the handlers write
+each valid sample straight into the core's input struct (``AdcsCycle``, kept
+from cycle to cycle), the cycle adds the mode, pointing, validity and time,
+and the core writes the outputs and the cycle's WHEEL_CMD packet, which the
+task publishes as it is (the other packets are read from the outputs only on
+the cycles that send them).
 
 Faults: the core's wheel check flags a wheel whose speed change between two
 tachometer samples misses its commanded torque's by over half; after
@@ -72,14 +78,18 @@ counted, never raised.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
-from fsw.core.attitude import AdcsConfig, AdcsInput, AdcsMode, MekfConfig
+from fsw.core.attitude import ST_HEADS_MAX, WHEELS_MAX, AdcsConfig, AdcsCycle, AdcsMode, MekfConfig
 from fsw.core.errors import GncError
 from fsw.core.guidance import GuidanceCore, LocalCore
 from fsw.packets import DICTIONARY
 from fsw.packets.enums import AdcsFlag, AdcsRequestSource, EventId, PointingMode, Severity
 from fsw.scenario import Scenario
 from fsw.tasks.autonomy.modes import Persistence
+
+if TYPE_CHECKING:
+    from fsw.core._struct import Result
 
 GYRO = DICTIONARY["GYRO"]
 STAR_TRACKER = DICTIONARY["STAR_TRACKER"]
@@ -134,6 +144,10 @@ _CORE_MODE = {
 }
 _Z3 = (0.0, 0.0, 0.0)
 _Q1 = (1.0, 0.0, 0.0, 0.0)
+#: the target inputs outside TARGET mode (r_target_N, v_target_N, target_age)
+_NO_TARGET = ((1.0, 0.0, 0.0), _Z3, 0.0)
+_WHEEL_APID = WHEEL_CMD.apid
+_EST_VALID = int(AdcsFlag.EST_VALID)
 #: the pointing modes each cycle compares with, as module constants (an enum
 #: member's look-up on its class costs ~0.15 us in Python 3.11)
 _INERTIAL, _TARGET_TRACK = PointingMode.INERTIAL, PointingMode.TARGET_TRACK
@@ -212,28 +226,44 @@ class AdcsTask:
         self.core.adcs_configure(self.config())
         self.cycles = 0
         self.faults = 0
-        self.gyro = None
-        self.q_st = None
         self.st_t = -math.inf
-        self.heads: dict[int, tuple[tuple[float, ...], float]] = {}  # head -> (q, t)
         self.n_heads = int(self.sc.chaser.sensors.star_trackers.count)
         self.heads_used = 0     # mask over the current second
         self.heads_valid = 0
         self.st_rejected = 0
-        self.sun = None         # (sun_B, t)
-        self.r_N = _Z3
-        self.mag = None
-        self.speeds = (0.0,) * self.k
         self.tach_new = False
         self.wheel_p = [Persistence(WHEEL_PERSISTENCE) for _ in range(self.k)]
         self.req = {0: (PointingMode.OFF, None), 1: None}  # autonomy base, propulsion override
         self.nav = None         # (r_rel_N, v_rel_N, t)
-        self.sun_N = _Z3
-        self.normal_N = _Z3
         self.mode = PointingMode.OFF
         self.last_mtq = None
-        self.out = None
-        self._inp = AdcsInput()
+        # The core's inputs live in its input struct, kept from cycle to
+        # cycle: the handlers write each valid sample in place, the cycle adds
+        # its own members (mode, pointing, validity, time) and the core writes
+        # the outputs and the WHEEL_CMD packet.
+        cyc = self._cyc = AdcsCycle()
+        self._set_gyro, self._set_mag = cyc.setter("gyro_B"), cyc.setter("mag_B")
+        self._set_speed, self._set_r = cyc.setter("wheel_speed"), cyc.setter("r_N")
+        self._set_sun = cyc.setter("sun_B")
+        self._set_head = [cyc.item_setter("q_heads", 4 * h, 4) for h in range(ST_HEADS_MAX)]
+        self._set_sun_N, self._set_normal_N = cyc.setter("sun_N"), cyc.setter("normal_N")
+        self._set_wheels = cyc.setter("wheel_ok")
+        self._set_pointing = cyc.setter("q_target_BN", "target_age")
+        self._set_flags = cyc.setter("tach_new", "mode")
+        self._set_time = cyc.setter("time_tai", "sun_valid")
+        self._get_ints = cyc.getter("wheel_checked", "st_rejected")
+        self._get_dipole = cyc.getter("dipole_B")
+        self._get_q_w = cyc.getter("q_BN", "w_B")
+        self._get_error = cyc.getter("att_error")
+        self._get_h = cyc.getter("h_body", "h_norm")
+        self._get_sigma = cyc.getter("sigma", "flags")
+        self._set_wheels(self._wheel_mask())  # the wheels in use: changed by _wheel_fdir
+        self._speed_pad = (0.0,) * (WHEELS_MAX - self.k)
+        self._gyro_ok = self._mag_ok = 0
+        self._head_t = [0.0] * ST_HEADS_MAX  # each head's latest sample time
+        self._heads_new = 0     # heads sampled since the last cycle
+        self._sun_t = None      # time of the latest valid sun sample, until the next cycle
+        self._out_ok = False    # a cycle has run
         ctx.subscribe(GYRO, self.on_gyro, parse=True)
         ctx.subscribe(STAR_TRACKER, self.on_st, parse=True)
         ctx.subscribe(SUN_SENSOR, self.on_sun, parse=True)
@@ -242,6 +272,12 @@ class AdcsTask:
         ctx.subscribe(WHEEL_TACH, self.on_tach, parse=True)
         ctx.subscribe(ADCS_REQUEST, self.on_request, parse=True)
         ctx.subscribe(NAV_STATE, self.on_nav, parse=True)
+
+    @property
+    def out(self) -> Result | None:
+        """The outputs of the latest cycle the core ran (tests, tools; a
+        cycle the core refused leaves the previous ones, or what it wrote)."""
+        return self._cyc.result() if self._out_ok else None
 
     def _wheel_mask(self) -> int:
         mask = 0
@@ -252,28 +288,47 @@ class AdcsTask:
 
     # ------------------------------------------------------------------ handlers
     def on_gyro(self, r) -> None:
-        self.gyro = r.rate_B if r.valid and _finite(r.rate_B) else None
+        rate = r.rate_B
+        if r.valid and _finite(rate):
+            self._set_gyro(*rate)
+            self._gyro_ok = 1
+        else:
+            self._gyro_ok = 0
 
     def on_st(self, r) -> None:
-        if r.valid and _finite(r.q_BN) and 0 <= r.head < self.n_heads:
-            self.heads[int(r.head)] = (r.q_BN, r.t_tai)
-            self.heads_valid |= 1 << int(r.head)
+        q = r.q_BN
+        if r.valid and _finite(q) and 0 <= r.head < self.n_heads:
+            h = int(r.head)
+            self._set_head[h](*q)
+            self._head_t[h] = r.t_tai
+            self._heads_new |= 1 << h
+            self.heads_valid |= 1 << h
             self.st_t = r.t_tai
 
     def on_sun(self, r) -> None:
-        self.sun = (r.sun_B, r.t_tai) if r.valid and _finite(r.sun_B) else None
+        sun = r.sun_B
+        if r.valid and _finite(sun):
+            self._set_sun(*sun)
+            self._sun_t = r.t_tai
+        else:
+            self._sun_t = None
 
     def on_gps(self, r) -> None:
         if r.valid and _finite(r.r_N):
-            self.r_N = r.r_N
+            self._set_r(*r.r_N)
 
     def on_mag(self, r) -> None:
-        self.mag = r.b_B if r.valid and _finite(r.b_B) else None
+        b = r.b_B
+        if r.valid and _finite(b):
+            self._set_mag(*b)
+            self._mag_ok = 1
+        else:
+            self._mag_ok = 0
 
     def on_tach(self, r) -> None:
         speed = r.speed[: self.k]
         if _finite(speed):
-            self.speeds = speed
+            self._set_speed(*speed, *self._speed_pad)
             self.tach_new = True
 
     def on_request(self, r) -> None:
@@ -290,92 +345,88 @@ class AdcsTask:
         if r.valid and _finite(r.r_rel_N) and _finite(r.v_rel_N):
             self.nav = (r.r_rel_N, r.v_rel_N, r.t_tai)
         if _finite(r.sun_N):
-            self.sun_N = r.sun_N
+            self._set_sun_N(*r.sun_N)
         if _finite(r.normal_N):
-            self.normal_N = r.normal_N
+            self._set_normal_N(*r.normal_N)
 
     # ------------------------------------------------------------------ cycle
     def step(self, t: float) -> None:
         self.cycles += 1
         mode, q_cmd = self.req[1] if self.req[1] is not None else self.req[0]
-        second = (self.cycles - 1) % self.state_every == 0
-        # one input object reused: every field is set afresh each cycle (the
-        # core copies the values during the call)
-        inp = self._inp
-        inp.mode = _CORE_MODE[mode]
-        inp.gyro_B = self.gyro
-        inp.mag_B = self.mag
-        inp.q_st_BN = None
-        heads = self.heads
-        if heads:  # a tracker sample arrived since the last cycle (6 cycles in 10)
-            inp.heads = {h: q for h, (q, th) in heads.items() if t - th < ST_MAX_AGE_S}
-            self.heads = {}
-        else:
-            inp.heads = {}
-        sun = self.sun
-        inp.sun_B = sun[0] if sun is not None and t - sun[1] < SUN_MAX_AGE_S else None
-        self.sun = None
-        inp.r_N = self.r_N
-        inp.time_tai = t
-        inp.wheel_speed = self.speeds
-        inp.tach_new = int(self.tach_new)
-        self.tach_new = False
-        inp.wheel_ok = self._wheel_mask()
-        inp.sun_N = self.sun_N
-        inp.normal_N = self.normal_N
-        inp.q_target_BN = q_cmd if q_cmd is not None else _Q1
+        core_mode = _CORE_MODE[mode]
         if mode == _INERTIAL and q_cmd is None:
-            inp.mode = AdcsMode.OFF
+            core_mode = AdcsMode.OFF
+        r_t, v_t, age = _NO_TARGET
         if mode == _TARGET_TRACK:
             if self.nav is None:
-                inp.mode = AdcsMode.RATE_DAMP
-                inp.r_target_N, inp.v_target_N, inp.target_age = (1.0, 0.0, 0.0), _Z3, 0.0
+                core_mode = AdcsMode.RATE_DAMP
             else:
-                r_rel, v_rel, t_nav = self.nav
-                inp.r_target_N, inp.v_target_N, inp.target_age = r_rel, v_rel, t - t_nav
-        else:
-            inp.r_target_N, inp.v_target_N, inp.target_age = (1.0, 0.0, 0.0), _Z3, 0.0
+                r_t, v_t, t_nav = self.nav
+                age = t - t_nav
+        self._set_pointing(*(q_cmd if q_cmd is not None else _Q1), *r_t, *v_t, age)
+        self._set_flags(self.tach_new, 0, self._mag_ok, self._gyro_ok, core_mode)
+        self.tach_new = False
+        heads = 0
+        new = self._heads_new
+        if new:  # tracker samples arrived since the last cycle (6 cycles in 10)
+            head_t = self._head_t
+            for h in range(ST_HEADS_MAX):
+                if new >> h & 1 and t - head_t[h] < ST_MAX_AGE_S:
+                    heads |= 1 << h
+            self._heads_new = 0
+        sun_t = self._sun_t
+        self._set_time(t, heads, sun_t is not None and t - sun_t < SUN_MAX_AGE_S)
+        self._sun_t = None
         self.mode = mode
+        ctx = self.ctx
+        seqs = ctx.seq
+        seq = seqs[_WHEEL_APID]
         try:
-            out = self.core.adcs_step(inp)
+            pkt = self.core.adcs_cycle(self._cyc, seq)
         except GncError as exc:
             self.faults += 1
-            self.ctx.event(Severity.ERROR, EventId.ADCS_CORE_ERROR, f"core step: {exc}")
-            self.ctx.send(WHEEL_CMD, torque=(0.0,) * 4)
+            ctx.event(Severity.ERROR, EventId.ADCS_CORE_ERROR, f"core step: {exc}")
+            ctx.send(WHEEL_CMD, torque=(0.0,) * 4)
             return
-        self.out = out  # the latest output of the core's step (tests, tools)
-        self.heads_used |= int(out.heads_used)
-        self.st_rejected += int(out.st_rejected)
-        cmd = out.values("wheel_cmd")[: self.k]
-        self.ctx.send(WHEEL_CMD, torque=cmd + (0.0,) * (4 - self.k))
+        seqs[_WHEEL_APID] = (seq + 1) & 0x3FFF
+        ctx.publish(pkt)
+        self._out_ok = True
+        checked, bad, used, rejected = self._get_ints()
+        self.heads_used |= used
+        self.st_rejected += rejected
         # magnetorquers act slowly: their dipole is refreshed once per second
-        if second:
-            d = out.values("dipole_B")
+        if (self.cycles - 1) % self.state_every == 0:
+            d = self._get_dipole()
             if d != self.last_mtq:
                 self.last_mtq = d
-                self.ctx.send(MTQ_CMD, dipole_B=d)
-        if out.wheel_checked:
-            self._wheel_fdir(int(out.wheel_checked), int(out.wheel_bad))
+                ctx.send(MTQ_CMD, dipole_B=d)
+        if checked:
+            self._wheel_fdir(checked, bad)
         state = self.cycles % self.state_every == 0
         hk = self.cycles % self.hk_every == 0
+        if state or hk:
+            self._telemetry(t, mode, state, hk)
+
+    def _telemetry(self, t: float, mode: PointingMode, state: bool, hk: bool) -> None:
+        """ADCS_STATE (``state``) and ADCS_HK (``hk``) of this cycle."""
+        qw = self._get_q_w()
+        q, w = qw[:4], qw[4:]
+        (att_error,) = self._get_error()
         if state:
-            sigma = out.values("sigma")
-            self.ctx.send(ADCS_STATE, mode=int(mode),
-                          valid=int(bool(out.flags & AdcsFlag.EST_VALID)),
-                          q_BN=out.values("q_BN"), rate_B=out.values("w_B"),
-                          att_error=float(out.att_error), h_wheels=float(out.h_norm),
-                          h_B=out.values("h_body"),
-                          wheels_ok=self._wheel_mask(), flags=int(out.flags) & 0xFFFF,
+            hb = self._get_h()
+            s = self._get_sigma()  # sigma[6], mode, flags
+            flags = s[7]
+            self.ctx.send(ADCS_STATE, mode=int(mode), valid=int(bool(flags & _EST_VALID)),
+                          q_BN=q, rate_B=w, att_error=att_error, h_wheels=hb[3], h_B=hb[:3],
+                          wheels_ok=self._wheel_mask(), flags=flags & 0xFFFF,
                           st_age=float(min(t - self.st_t, 1e9)),
-                          att_sigma=float(max(sigma[0], sigma[1], sigma[2])),
-                          att_sigma_B=(float(sigma[0]), float(sigma[1]), float(sigma[2])),
+                          att_sigma=max(s[0], s[1], s[2]), att_sigma_B=s[:3],
                           heads_used=self.heads_used & 0xFF, heads_valid=self.heads_valid & 0xFF,
                           st_rejected=self.st_rejected & 0xFFFFFFFF)
             self.heads_used = 0
             self.heads_valid = 0
         if hk:
-            self.ctx.send(ADCS_HK, mode=int(mode), q_BN=out.values("q_BN"),
-                          rate_B=out.values("w_B"), att_error=float(out.att_error),
+            self.ctx.send(ADCS_HK, mode=int(mode), q_BN=q, rate_B=w, att_error=att_error,
                           cycles=self.cycles & 0xFFFFFFFF, faults=self.faults & 0xFFFFFFFF)
 
     def _wheel_fdir(self, checked: int, bad: int) -> None:
@@ -385,6 +436,7 @@ class AdcsTask:
         for i in range(self.k):
             if ok[i] and checked >> i & 1 and self.wheel_p[i].update(bool(bad >> i & 1)):
                 ok[i] = False
+                self._set_wheels(self._wheel_mask())
                 self.faults += 1
                 self.ctx.event(Severity.ERROR, EventId.WHEEL_FAILED,
                                f"wheel {i} not following its torque: isolated, "

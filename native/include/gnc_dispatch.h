@@ -142,6 +142,28 @@ typedef struct gnc_prop_com_torque_req {
 } gnc_prop_com_torque_req;
 typedef struct gnc_prop_com_torque_resp { double known[3]; double sigma[3]; } gnc_prop_com_torque_resp;
 
+/* The ADCS cycle whose wheel command leaves as a space packet. */
+/* Octets of the WHEEL_CMD packet (the packet dictionary's WHEEL_CMD: primary
+ * header, CUC 4+2, four big-endian float64 torques, CRC); gnc_dispatch.c
+ * checks it against the layout generated from the dictionary. */
+enum { GNC_WHEEL_CMD_LEN = 46 };
+typedef struct gnc_adcs_cycle_req { gnc_adcs_in in; int wheel_seq; } gnc_adcs_cycle_req;
+typedef struct gnc_adcs_cycle_resp {
+    gnc_adcs_out out;
+    int wheel_cmd[GNC_WHEEL_CMD_LEN]; /* the WHEEL_CMD packet, one octet each */
+} gnc_adcs_cycle_resp;
+
+/* One ADCS cycle: gnc_adcs_step, then the WHEEL_CMD telemetry packet of its
+ * wheel_cmd (wheels beyond the configured count zero) stamped with
+ * in->time_tai (CUC coarse and fine time, fine rounded half to even) and the
+ * sequence count seq, CRC appended, written to wheel_cmd[0..GNC_WHEEL_CMD_LEN):
+ * the same octets as the packet dictionary builds. Checked before the step,
+ * which then does not run: seq in 0..16383 and a wheel count the packet
+ * carries (GNC_ERR_RANGE), time_tai a CUC time (GNC_ERR_DOMAIN). A failed
+ * step writes no packet. */
+int gnc_adcs_cycle(gnc_adcs *ctx, const gnc_adcs_in *in, int seq, gnc_adcs_out *out,
+                   uint8_t *wheel_cmd);
+
 /* The largest response packet the dispatcher keeps for a repeated request
  * (GNC_GLIDESLOPE_RESP, the largest, is 1894 octets). */
 enum { GNC_DISPATCH_CACHE_CAP = 2048 };

@@ -38,6 +38,92 @@ static void put_f64(uint8_t *p, double d)
     }
 }
 
+/* The public buffer size of the WHEEL_CMD packet is the dictionary's. */
+typedef char gnc_wheel_cmd_len_check[((int)GNC_WHEEL_CMD_SIZE == (int)GNC_WHEEL_CMD_LEN
+                                      && (int)HEAD_LEN + 8 * (int)GNC_WHEEL_CMD_TORQUES
+                                             + (int)CRC_LEN == (int)GNC_WHEEL_CMD_LEN)
+                                     ? 1 : -1];
+
+/* CUC ticks (1/65536 s) of a TAI time, rounded half to even as the packet
+ * dictionary stamps it; GNC_ERR_DOMAIN when the coarse time leaves 4 octets. */
+static int cuc_ticks(double t, uint64_t *ticks)
+{
+    double x = t * 65536.0, frac;
+    uint64_t n;
+    if (!(x >= -0.5 && x < 281474976710656.0)) { /* 2 to the 48: NaN fails too */
+        return GNC_ERR_DOMAIN;
+    }
+    if (x < 0.0) {
+        *ticks = 0;
+        return GNC_OK;
+    }
+    n = (uint64_t)x;
+    frac = x - (double)n; /* exact: x below 2 to the 52 */
+    if (frac > 0.5 || (frac == 0.5 && (n & 1u))) {
+        n += 1u;
+    }
+    if (n >= (uint64_t)1 << 48) {
+        return GNC_ERR_DOMAIN;
+    }
+    *ticks = n;
+    return GNC_OK;
+}
+
+int gnc_adcs_cycle(gnc_adcs *ctx, const gnc_adcs_in *in, int seq, gnc_adcs_out *out,
+                   uint8_t *wheel_cmd)
+{
+    uint64_t ticks;
+    uint16_t crc;
+    unsigned i, word;
+    int st;
+    if (ctx == NULL || in == NULL || out == NULL || wheel_cmd == NULL) {
+        return GNC_ERR_NULL;
+    }
+    if (seq < 0 || seq > 0x3FFF || ctx->cfg.wheel_count > GNC_WHEEL_CMD_TORQUES) {
+        return GNC_ERR_RANGE;
+    }
+    st = cuc_ticks(in->time_tai, &ticks);
+    if (st != GNC_OK) {
+        return st;
+    }
+    st = gnc_adcs_step(ctx, in, out);
+    if (st != GNC_OK) {
+        return st;
+    }
+    word = 0x0800u | GNC_WHEEL_CMD_APID; /* telemetry, secondary header */
+    wheel_cmd[0] = (uint8_t)(word >> 8);
+    wheel_cmd[1] = (uint8_t)(word & 0xFFu);
+    word = 0xC000u | (unsigned)seq; /* unsegmented */
+    wheel_cmd[2] = (uint8_t)(word >> 8);
+    wheel_cmd[3] = (uint8_t)(word & 0xFFu);
+    wheel_cmd[4] = (uint8_t)((GNC_WHEEL_CMD_LEN - 7) >> 8);
+    wheel_cmd[5] = (uint8_t)((GNC_WHEEL_CMD_LEN - 7) & 0xFF);
+    for (i = 0; i < CUC_LEN; ++i) {
+        wheel_cmd[PRIMARY_LEN + i] = (uint8_t)((ticks >> (8u * (CUC_LEN - 1u - i))) & 0xFFu);
+    }
+    for (i = 0; i < GNC_WHEEL_CMD_TORQUES; ++i) {
+        put_f64(wheel_cmd + HEAD_LEN + 8u * i,
+                (int)i < ctx->cfg.wheel_count ? out->wheel_cmd[i] : 0.0);
+    }
+    gnc_crc16(wheel_cmd, GNC_WHEEL_CMD_LEN - CRC_LEN, &crc);
+    wheel_cmd[GNC_WHEEL_CMD_LEN - 2] = (uint8_t)(crc >> 8);
+    wheel_cmd[GNC_WHEEL_CMD_LEN - 1] = (uint8_t)(crc & 0xFFu);
+    return GNC_OK;
+}
+
+/* ADCS_CYCLE: gnc_adcs_cycle with the packet's octets as the response's ints. */
+static int adcs_cycle(gnc_adcs *ctx, const gnc_adcs_cycle_req *q, gnc_adcs_cycle_resp *r)
+{
+    uint8_t pkt[GNC_WHEEL_CMD_LEN];
+    int i, st = gnc_adcs_cycle(ctx, &q->in, q->wheel_seq, &r->out, pkt);
+    if (st == GNC_OK) {
+        for (i = 0; i < GNC_WHEEL_CMD_LEN; ++i) {
+            r->wheel_cmd[i] = pkt[i];
+        }
+    }
+    return st;
+}
+
 /* Decode n_fields table entries from big-endian float64s into a struct. */
 static int decode_fields(const gnc_pkt_field *tab, unsigned n, const uint8_t *src, void *dst)
 {
@@ -84,6 +170,7 @@ static void encode_fields(const gnc_pkt_field *tab, unsigned n, const void *src,
 typedef union dispatch_args {
     gnc_adcs_config adcs_config;
     gnc_adcs_in adcs_in;
+    gnc_adcs_cycle_req adcs_cycle;
     gnc_mekf_config mekf_config;
     gnc_mekf_reset_req mekf_reset;
     gnc_mekf_in mekf_in;
@@ -134,6 +221,7 @@ typedef union dispatch_args {
 
 typedef union dispatch_result {
     gnc_adcs_out adcs_out;
+    gnc_adcs_cycle_resp adcs_cycle;
     gnc_mekf_out mekf_out;
     gnc_relnav_out relnav_out;
     gnc_kepler_resp kepler;
@@ -322,6 +410,8 @@ static int run(gnc_dispatcher *ctx, unsigned apid, const dispatch_args *a, dispa
         return gnc_adcs_reset(&ctx->adcs);
     case GNC_APID_ADCS_STEP:
         return gnc_adcs_step(&ctx->adcs, &a->adcs_in, &r->adcs_out);
+    case GNC_APID_ADCS_CYCLE:
+        return adcs_cycle(&ctx->adcs, &a->adcs_cycle, &r->adcs_cycle);
     case GNC_APID_MEKF_CONFIG:
         return gnc_mekf_init(&ctx->mekf, &a->mekf_config);
     case GNC_APID_MEKF_RESET:

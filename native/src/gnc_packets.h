@@ -30,6 +30,10 @@ typedef struct gnc_pkt_call {
 
 enum { GNC_RESPONSE_OFFSET = 0x40 };
 
+/* WHEEL_CMD, the telemetry packet gnc_adcs_cycle writes: the wheels'
+ * torques as big-endian float64s after the CUC header. */
+enum { GNC_WHEEL_CMD_APID = 0x180, GNC_WHEEL_CMD_TORQUES = 4, GNC_WHEEL_CMD_SIZE = 46 };
+
 enum gnc_pkt_apid {
     GNC_APID_ADCS_CONFIG = 0x200,
     GNC_APID_ADCS_RESET = 0x201,
@@ -79,6 +83,7 @@ enum gnc_pkt_apid {
     GNC_APID_PROP_COM_TORQUE = 0x22D,
     GNC_APID_MAG_DIPOLE = 0x230,
     GNC_APID_TRIAD = 0x231,
+    GNC_APID_ADCS_CYCLE = 0x232,
     GNC_APID_DRIFT_SCREEN = 0x238,
     GNC_APID_INSPECTION_PHASE = 0x239
 };
@@ -814,6 +819,57 @@ static const gnc_pkt_field gnc_pkt_triad_resp[] = {
     {offsetof(gnc_triad_resp, q_BN), 4, 0},
 };
 
+static const gnc_pkt_field gnc_pkt_adcs_cycle_req[] = {
+    {offsetof(gnc_adcs_cycle_req, in.gyro_B), 3, 0},
+    {offsetof(gnc_adcs_cycle_req, in.q_st_BN), 4, 0},
+    {offsetof(gnc_adcs_cycle_req, in.mag_B), 3, 0},
+    {offsetof(gnc_adcs_cycle_req, in.wheel_speed), 6, 0},
+    {offsetof(gnc_adcs_cycle_req, in.q_target_BN), 4, 0},
+    {offsetof(gnc_adcs_cycle_req, in.r_target_N), 3, 0},
+    {offsetof(gnc_adcs_cycle_req, in.v_target_N), 3, 0},
+    {offsetof(gnc_adcs_cycle_req, in.target_age), 1, 0},
+    {offsetof(gnc_adcs_cycle_req, in.sun_N), 3, 0},
+    {offsetof(gnc_adcs_cycle_req, in.normal_N), 3, 0},
+    {offsetof(gnc_adcs_cycle_req, in.wheel_ok), 1, 1},
+    {offsetof(gnc_adcs_cycle_req, in.tach_new), 1, 1},
+    {offsetof(gnc_adcs_cycle_req, in.st_valid), 1, 1},
+    {offsetof(gnc_adcs_cycle_req, in.mag_valid), 1, 1},
+    {offsetof(gnc_adcs_cycle_req, in.gyro_valid), 1, 1},
+    {offsetof(gnc_adcs_cycle_req, in.mode), 1, 1},
+    {offsetof(gnc_adcs_cycle_req, in.q_heads), 12, 0},
+    {offsetof(gnc_adcs_cycle_req, in.sun_B), 3, 0},
+    {offsetof(gnc_adcs_cycle_req, in.r_N), 3, 0},
+    {offsetof(gnc_adcs_cycle_req, in.time_tai), 1, 0},
+    {offsetof(gnc_adcs_cycle_req, in.head_mask), 1, 1},
+    {offsetof(gnc_adcs_cycle_req, in.sun_valid), 1, 1},
+    {offsetof(gnc_adcs_cycle_req, wheel_seq), 1, 1},
+};
+
+static const gnc_pkt_field gnc_pkt_adcs_cycle_resp[] = {
+    {offsetof(gnc_adcs_cycle_resp, out.q_BN), 4, 0},
+    {offsetof(gnc_adcs_cycle_resp, out.w_B), 3, 0},
+    {offsetof(gnc_adcs_cycle_resp, out.bias_B), 3, 0},
+    {offsetof(gnc_adcs_cycle_resp, out.q_ref_BN), 4, 0},
+    {offsetof(gnc_adcs_cycle_resp, out.w_ref_B), 3, 0},
+    {offsetof(gnc_adcs_cycle_resp, out.att_error), 1, 0},
+    {offsetof(gnc_adcs_cycle_resp, out.ref_error), 1, 0},
+    {offsetof(gnc_adcs_cycle_resp, out.torque_B), 3, 0},
+    {offsetof(gnc_adcs_cycle_resp, out.wheel_torque), 3, 0},
+    {offsetof(gnc_adcs_cycle_resp, out.wheel_cmd), 6, 0},
+    {offsetof(gnc_adcs_cycle_resp, out.h_body), 3, 0},
+    {offsetof(gnc_adcs_cycle_resp, out.h_norm), 1, 0},
+    {offsetof(gnc_adcs_cycle_resp, out.dipole_B), 3, 0},
+    {offsetof(gnc_adcs_cycle_resp, out.sigma), 6, 0},
+    {offsetof(gnc_adcs_cycle_resp, out.mode), 1, 1},
+    {offsetof(gnc_adcs_cycle_resp, out.flags), 1, 1},
+    {offsetof(gnc_adcs_cycle_resp, out.wheel_checked), 1, 1},
+    {offsetof(gnc_adcs_cycle_resp, out.wheel_bad), 1, 1},
+    {offsetof(gnc_adcs_cycle_resp, out.heads_used), 1, 1},
+    {offsetof(gnc_adcs_cycle_resp, out.st_rejected), 1, 1},
+    {offsetof(gnc_adcs_cycle_resp, out.nis), 1, 0},
+    {offsetof(gnc_adcs_cycle_resp, wheel_cmd), 46, 1},
+};
+
 static const gnc_pkt_field gnc_pkt_drift_screen_req[] = {
     {offsetof(gnc_drift_screen_req, horizon), 1, 0},
     {offsetof(gnc_drift_screen_req, step), 1, 0},
@@ -911,6 +967,7 @@ static const gnc_pkt_call gnc_pkt_calls[] = {
     {GNC_APID_PROP_COM_TORQUE, gnc_pkt_prop_com_torque_req, 4, 16, gnc_pkt_prop_com_torque_resp, 2, 7},
     {GNC_APID_MAG_DIPOLE, gnc_pkt_mag_dipole_req, 2, 4, gnc_pkt_mag_dipole_resp, 1, 4},
     {GNC_APID_TRIAD, gnc_pkt_triad_req, 4, 12, gnc_pkt_triad_resp, 1, 5},
+    {GNC_APID_ADCS_CYCLE, gnc_pkt_adcs_cycle_req, 23, 61, gnc_pkt_adcs_cycle_resp, 22, 98},
     {GNC_APID_DRIFT_SCREEN, gnc_pkt_drift_screen_req, 12, 56, gnc_pkt_drift_screen_resp, 6, 7},
     {GNC_APID_INSPECTION_PHASE, gnc_pkt_inspection_phase_req, 14, 20, gnc_pkt_inspection_phase_resp, 4, 5},
 };

@@ -41,7 +41,7 @@ def test_short_lockstep_run_on_the_qemu_board_matches_desktop(
     adcs = board.tasks["adcs"]
     assert adcs.faults == 0 and core.link_failures == 0
     # every kind of task's call ran on the board
-    assert len(core.rtt_s["adcs_step"]) >= 10 * ORBIT_S
+    assert len(core.rtt_s["adcs_cycle"]) >= 10 * ORBIT_S
     assert len(core.rtt_s["nav_step"]) >= ORBIT_S
     assert {"prop_config", "nav_config", "nav_set_target"} <= set(core.rtt_s)
     assert link.fresh_status().calls == core.calls  # each call ran once on the board
@@ -58,7 +58,7 @@ class _Unplugged(BoardCore):
     reported_at: float | None = None
     n = 0
 
-    def adcs_step(self, inp: Any) -> Any:
+    def adcs_cycle(self, cyc: Any, seq: int) -> Any:
         cls = type(self)
         cls.n += 1
         if cls.n == 100:
@@ -67,7 +67,7 @@ class _Unplugged(BoardCore):
         if cls.n == 120:
             cls.board.start()
         try:
-            return super().adcs_step(inp)
+            return super().adcs_cycle(cyc, seq)
         except Exception:
             if cls.killed_at is not None and cls.reported_at is None:
                 cls.reported_at = time.monotonic()

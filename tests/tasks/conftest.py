@@ -3,6 +3,7 @@ lets a test deliver packets to its handlers (through the real codecs)."""
 
 from __future__ import annotations
 
+from array import array
 from typing import Any
 
 import pytest
@@ -16,14 +17,15 @@ class FakeCtx:
         self.sent: list[Any] = []
         self.events: list[tuple[int, int, str]] = []
         self.handlers: dict[int, list[tuple[Any, bool]]] = {}
-        self.seq: dict[int, int] = {}
+        #: per-APID sequence counters, as the executive's (TaskContext.seq)
+        self.seq = array("H", [0] * 2048)
 
     def subscribe(self, apid: Any, handler: Any, *, parse: bool = False) -> None:
         a = apid.apid if hasattr(apid, "apid") else int(apid)
         self.handlers.setdefault(a, []).append((handler, parse))
 
     def send(self, pdef: Any, **fields: Any) -> bytes:
-        s = self.seq.get(pdef.apid, 0)
+        s = self.seq[pdef.apid]
         self.seq[pdef.apid] = (s + 1) & 0x3FFF
         raw = pdef.build(t_tai=self.t, seq=s, **fields)
         self.sent.append(pdef.parse(raw))

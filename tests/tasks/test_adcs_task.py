@@ -148,8 +148,8 @@ def test_failed_wheel_is_isolated(drive) -> None:
 
 def test_core_error_zeroes_the_commands_and_is_evented(ctx) -> None:
     class Broken(LocalCore):
-        def adcs_step(self, inp):
-            raise GncDomainError("adcs_step: input outside the domain (status 2)", 2)
+        def adcs_cycle(self, cyc, seq):
+            raise GncDomainError("adcs_cycle: input outside the domain (status 2)", 2)
 
     drive = Drive(ctx, core=Broken())
     drive.tick(3)

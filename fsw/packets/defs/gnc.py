@@ -14,6 +14,7 @@ headers: N inertial, B body, Hill (x radial, y along-track, z normal).
 
 from __future__ import annotations
 
+from fsw.packets.defs.actuators import WHEEL_CMD
 from fsw.packets.dictionary import Field, telemetry
 from fsw.packets.types import F64, vec
 
@@ -332,6 +333,13 @@ _CALLS = [
     ("ADCS_RESET", 0x201, None, [], None, [], "Forget the ADCS estimate and guidance state."),
     ("ADCS_STEP", 0x202, "gnc_adcs_in", _ADCS_IN, "gnc_adcs_out", _ADCS_OUT,
      "One ADCS control cycle."),
+    ("ADCS_CYCLE", 0x232, "gnc_adcs_cycle_req", [
+        *[("in_" + n, k, u, d) for n, k, u, d in _ADCS_IN],
+        ("wheel_seq", 1, "", "sequence count of the WHEEL_CMD packet (0..16383)")],
+     "gnc_adcs_cycle_resp", [
+        *[("out_" + n, k, u, d) for n, k, u, d in _ADCS_OUT],
+        ("wheel_cmd", WHEEL_CMD.size, "", "the WHEEL_CMD packet of the cycle, one octet each")],
+     "One ADCS control cycle and its WHEEL_CMD packet (stamped in_time_tai)."),
     ("MEKF_CONFIG", 0x203, "gnc_mekf_config", _MEKF_CONFIG, None, [],
      "Configure the stand-alone MEKF."),
     ("MEKF_RESET", 0x204, "gnc_mekf_reset_req", [

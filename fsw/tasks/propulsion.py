@@ -229,8 +229,9 @@ TRANSLATE_TORQUE_SHARE = 0.5
 #: rated thrust times this: the valve does not open for a pulse under its
 #: minimum on-time, which is that of the true thrust (rated +-5 %, 1 sigma,
 #: issue #15: hil.sim's minimum impulse bit over the thruster's true force),
-#: so a pulse at the rated figure is lost whenever the thrust is low. Seed 595764059 (campaign g2): the 10 ms
-#: pulses of a translation's x group made 6 % of their impulse, and the
+#: so a pulse at the rated figure is lost whenever the thrust is low. Seed
+#: 595764059 (campaign g2): the 10 ms pulses of a translation's x group made
+#: 6 % of their impulse, and the
 #: centre of mass learnt from the commanded impulse was wrong by more than
 #: its own sigma. 1.25 keeps pulses above it to a thrust 20 % low (4 sigma)
 PULSE_MIN_ON_MARGIN = 1.25

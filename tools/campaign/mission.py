@@ -71,30 +71,29 @@ def run_one(scenario_text: str, seed: int, overrides: dict[str, Any],
     from fsw_tools.mission.score_attitude import att_row
     from fsw_tools.mission.score_nav import nav_row
 
-    from fsw.packets import DICTIONARY, peek_apid
+    from fsw.packets import DICTIONARY
 
     truth_relative = DICTIONARY["TRUTH_RELATIVE"]
     sc = build(scenario_text, seed, overrides)
     points: list[list[float]] = []
 
     def record_trajectory(result: Any) -> None:
-        """Tap the monitor's packet handler (before the executive subscribes it)
-        for the truth relative state, one sample a minute."""
+        """Tap the monitor's TRUTH_RELATIVE handler (before the executive
+        subscribes it) for the truth relative state, one sample a minute."""
         monitor = result.monitor
-        handler = monitor.on_packet
+        handler = monitor.on_truth_relative
         t0 = result.insertion_tai
         next_t = [t0]
 
-        def on_packet(raw: bytes) -> None:
+        def on_truth_relative(raw: bytes) -> None:
             handler(raw)
-            if peek_apid(raw) == truth_relative.apid:
-                t = monitor.ctx.t
-                if t >= next_t[0]:
-                    r = truth_relative.parse(raw).r_H
-                    points.append([t - t0, float(r[0]), float(r[1]), float(r[2])])
-                    next_t[0] = t + TRAJECTORY_PERIOD_S
+            t = monitor.ctx.t
+            if t >= next_t[0]:
+                r = truth_relative.parse(raw).r_H
+                points.append([t - t0, float(r[0]), float(r[1]), float(r[2])])
+                next_t[0] = t + TRAJECTORY_PERIOD_S
 
-        monitor.on_packet = on_packet
+        monitor.on_truth_relative = on_truth_relative
 
     update = None
     if progress is not None:

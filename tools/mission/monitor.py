@@ -14,11 +14,24 @@ counted apart), the first good track (range below
 ``plan.track_range_m`` and pointing error below ``plan.track_pointing_deg``),
 propellant used (truth) turned into Δv by the rocket equation, and the mode
 timeline from MODE_STATUS.
+
+Cost (issue #18: the monitor runs inside every tick of every run): each
+scored APID has its own handler, subscribed directly; the packets that come
+every second are read with one ``struct`` call for the fields scored
+(:func:`_reader`, offsets from the dictionary). Live work is what the run
+needs now (the mode timeline, the stop, the progress) and what is cheap;
+the scorers keep each matched pair's inputs in flat arrays and score them
+all at once when the figures are asked for (navigation: one numpy pass;
+attitude: pair by pair). The pointing error is computed only where it is
+scored: in the inspection, and before it until the first good track while
+the range (checked first, on floats) is within the track range.
 """
 
 from __future__ import annotations
 
 import math
+import struct
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,14 +73,42 @@ def _octet_at(pdef: Any, name: str) -> int:
     return head + sum(n for _, n in sizes[:[k for k, _ in sizes].index(name)])
 
 
+def _reader(pdef: Any, *names: str) -> struct.Struct:
+    """Reads the time code (coarse, fine) and the fields ``names`` (in the
+    packet's order) of a ``pdef`` packet from its bytes, skipping the rest:
+    the values its ``parse`` gives those fields, flat (an array's elements in
+    a row), without checking the CRC (the monitor's packets come through the
+    bus, whole). Its time is ``v[0] + v[1] / 65536.0``, as parse makes it."""
+    fmt, gap = [">6xIH"], 0
+    for f in pdef.fields:
+        lay = pdef.layouts[f.name]
+        if f.name in names:
+            fmt.append(f"{gap}x{lay.fmt}" if gap else lay.fmt)
+            gap = 0
+        else:
+            gap += lay.size
+    return struct.Struct("".join(fmt))
+
+
 #: STAR_TRACKER.valid read straight from the bytes (4 packets a second)
 _ST_VALID_AT = _octet_at(STAR_TRACKER, "valid")
+_MODE_AT = _octet_at(MODE_STATUS, "mode")
+#: the fields scored of the packets that come every second
+_CHASER = _reader(TRUTH_CHASER, "r_N", "v_N", "q_BN", "w_B", "mass", "propellant_mass",
+                  "eclipse")
+_TARGET = _reader(TRUTH_TARGET, "r_N", "v_N")
+_RELATIVE = _reader(TRUTH_RELATIVE, "r_H", "v_H", "range")
+_ADCS = _reader(ADCS_STATE, "mode", "valid", "q_BN", "att_sigma_B", "heads_used", "st_rejected")
+_SUN = _reader(TRUTH_ADCS, "sun_B")
+_CLOCK = _reader(TRUTH_CLOCK, "offset")
 ADCS_REQUEST = DICTIONARY["ADCS_REQUEST"]
 BURN_STATUS = DICTIONARY["BURN_STATUS"]
 BURN_ORDER = DICTIONARY["BURN_ORDER"]
 EVENT = DICTIONARY["EVENT"]
 NAV_STATE = DICTIONARY["NAV_STATE"]
 RELNAV = DICTIONARY["RELNAV"]
+_NAV = _reader(NAV_STATE, "valid", "source", "rho_H", "r_target_N", "v_target_N", "cov_pos_H",
+               "nis")
 #: what the monitor scores
 SCORED = (TRUTH_CHASER, TRUTH_TARGET, TRUTH_RELATIVE, MODE_STATUS, ADCS_STATE, ADCS_REQUEST,
           BURN_STATUS, EVENT, NAV_STATE, STAR_TRACKER, TRUTH_ADCS, TRUTH_CLOCK, NAV_HK,
@@ -150,114 +191,161 @@ class Monitor:
 
     def init(self, ctx: Any) -> None:
         self.ctx = ctx
-        for pdef in SCORED:
-            ctx.subscribe(pdef.apid, self.on_packet)
+        for apid, handler in self._handlers().items():
+            ctx.subscribe(apid, handler)
+
+    def _handlers(self) -> dict[int, Callable[[bytes], None]]:
+        """The packet handler of each scored APID (bound now: a caller that
+        wraps one of them before :meth:`init` has its wrapper subscribed)."""
+        handlers = (self.on_truth_chaser, self.on_truth_target, self.on_truth_relative,
+                    self.on_mode, self.on_adcs_state, self.on_adcs_request, self.on_burn_status,
+                    self.on_event, self.on_nav_state, self.on_star_tracker, self.on_truth_adcs,
+                    self.on_truth_clock, self.on_nav_hk, self.on_burn_order, self.on_relnav)
+        return {pdef.apid: h for pdef, h in zip(SCORED, handlers, strict=True)}
 
     def on_packet(self, raw: bytes) -> None:
-        apid = peek_apid(raw)
-        if apid == TRUTH_CHASER.apid:
-            self._chaser = TRUTH_CHASER.parse(raw)
-            self.safety.on_chaser(self._chaser)
-            c = self._chaser
-            self.att.on_truth(c.t_tai, c.q_BN, c.w_B, c.eclipse)
-            self.burns.on_truth(c.t_tai, c.r_N, c.v_N)
-            s = self.score
-            if s.propellant0_kg is None:
-                s.propellant0_kg = self._chaser.propellant_mass
-            s.propellant_kg = self._chaser.propellant_mass
-            s.mass_kg = self._chaser.mass
-        elif apid == TRUTH_TARGET.apid and self._chaser is not None:
-            tgt = self._target = TRUTH_TARGET.parse(raw)
-            self.safety.on_target(self.ctx.t, tgt, self.score.mode)
-            self._pointing(tgt)
-        elif apid == TRUTH_RELATIVE.apid:
-            r = TRUTH_RELATIVE.parse(raw)
-            s, t = self.score, self.ctx.t
-            c, g = self._chaser, self._target
-            rel = None
-            if c is not None and g is not None and c.t_tai == r.t_tai == g.t_tai:
-                # the truth in inertial axes too: scored in the estimate's frame
-                rel = (tuple(a - b for a, b in zip(c.r_N, g.r_N, strict=True)),
-                       tuple(a - b for a, b in zip(c.v_N, g.v_N, strict=True)))
-            self.nav.on_truth(r.t_tai, r.r_H, r.v_H, r.range, rel)
-            s.ranges.append((t, r.range))
-            if r.range < s.min_range_m:
-                s.min_range_m, s.min_range_t = r.range, t
-            if s.mode == "PROX_OPS":
-                s.min_range_inspection_m = min(s.min_range_inspection_m, r.range)
-                s.max_range_inspection_m = max(s.max_range_inspection_m, r.range)
-        elif apid == MODE_STATUS.apid:
-            m = MissionMode(MODE_STATUS.parse(raw).mode).name
-            self.att.on_mode(m)
-            if not self.score.modes or self.score.modes[-1][1] != m:
-                self.score.modes.append((self.ctx.t, m))
-                if m == "DEPARTURE" and self.departure_t is None:
-                    self.departure_t = self.ctx.t
-                s = self.score
-                if m == "PROX_OPS" and s.mass_inspection_kg is None:
-                    s.propellant_inspection_kg, s.mass_inspection_kg = s.propellant_kg, s.mass_kg
-        elif apid == ADCS_STATE.apid:
-            a = ADCS_STATE.parse(raw)
-            self._adcs_mode = a.mode
-            self.att.on_adcs(a.t_tai, a.valid, a.q_BN, a.att_sigma_B, a.st_rejected,
-                             a.heads_used)
-        elif apid == STAR_TRACKER.apid:
-            self.att.on_tracker(self.ctx.t, raw[_ST_VALID_AT])
-        elif apid == TRUTH_ADCS.apid:
-            ta = TRUTH_ADCS.parse(raw)
-            self.att.on_sun(ta.t_tai, ta.sun_B)
-        elif apid == ADCS_REQUEST.apid:
-            r = ADCS_REQUEST.parse(raw)
-            if r.source == AdcsRequestSource.PROPULSION:
-                self._override = bool(r.active)
-        elif apid == BURN_STATUS.apid:
-            b = BURN_STATUS.parse(raw)
-            self.score.dv_fsw_mps = b.dv_total
-            self.safety.on_burn(self.ctx.t, b.burn_id, b.state == BurnStatusState.FIRING)
-            self.burns.on_status(b.t_tai, b.burn_id, int(b.state), b.dv_done, b.dv_N)
-        elif apid == BURN_ORDER.apid:
-            o = BURN_ORDER.parse(raw)
-            self.burns.on_order(o.t_tai, o.burn_id, o.dv_N, o.purpose)
-        elif apid == NAV_STATE.apid:
-            n = NAV_STATE.parse(raw)
-            self.nav.on_nav(n.t_tai, n.valid, n.source, n.rho_H, n.cov_pos_H, n.nis,
-                            (n.r_target_N, n.v_target_N))
-        elif apid == RELNAV.apid:
-            # the first detection and the handover only: parsed until both are seen
-            if not self.nav.angles.done:
-                r = RELNAV.parse(raw)
-                self.nav.on_relnav(r.t_tai, r.valid, getattr(r, "ranged", None))
-        elif apid == TRUTH_CLOCK.apid:
-            c = TRUTH_CLOCK.parse(raw)
-            self.clock.on_truth(c.t_tai, c.offset)
-        elif apid == NAV_HK.apid:
-            h = NAV_HK.parse(raw)
-            self.clock.on_hk(h.t_tai, h.clock_state, h.clock_offset, h.clock_sigma)
-        elif apid == EVENT.apid:
-            e = EVENT.parse(raw)
-            if e.severity >= Severity.INFO:
-                self.score.events.append((self.ctx.t, e.severity, e.source, e.text))
-                if e.severity >= Severity.WARNING:
-                    self.score.faults.append((self.ctx.t, e.severity, e.source, e.event_id,
-                                              e.text))
+        """Score one packet of any scored APID (:meth:`init` subscribes each
+        APID's handler directly)."""
+        handler = self._handlers().get(peek_apid(raw))
+        if handler is not None:
+            handler(raw)
 
-    def _pointing(self, tgt: Any) -> None:
-        c = self._chaser
-        los = np.asarray(tgt.r_N) - np.asarray(c.r_N)
+    def on_truth_chaser(self, raw: bytes) -> None:
+        v = _CHASER.unpack_from(raw)
+        t = v[0] + v[1] / 65536.0
+        r, vel, q = v[2:5], v[5:8], v[8:12]
+        mass, propellant, eclipse = v[15:18]
+        self._chaser = (t, r, vel, q)
+        self.safety.on_chaser_state(r, vel, eclipse)
+        self.att.on_truth(t, q, v[12:15], eclipse)
+        self.burns.on_truth(t, r, vel)
+        s = self.score
+        if s.propellant0_kg is None:
+            s.propellant0_kg = propellant
+        s.propellant_kg = propellant
+        s.mass_kg = mass
+
+    def on_truth_target(self, raw: bytes) -> None:
+        if self._chaser is None:
+            return
+        v = _TARGET.unpack_from(raw)
+        r, vel = v[2:5], v[5:8]
+        self._target = (v[0] + v[1] / 65536.0, r, vel)
+        t = self.ctx.t
+        self.safety.on_target_state(t, r, vel, self.score.mode)
+        self._pointing(t, r)
+
+    def on_truth_relative(self, raw: bytes) -> None:
+        v = _RELATIVE.unpack_from(raw)
+        tr, r_H, v_H, rng = v[0] + v[1] / 65536.0, v[2:5], v[5:8], v[8]
+        s, t = self.score, self.ctx.t
+        c, g = self._chaser, self._target
+        rel = None
+        if c is not None and g is not None and c[0] == tr == g[0]:
+            # the truth in inertial axes too: scored in the estimate's frame
+            (rc, vc), (rg, vg) = c[1:3], g[1:3]
+            rel = ((rc[0] - rg[0], rc[1] - rg[1], rc[2] - rg[2]),
+                   (vc[0] - vg[0], vc[1] - vg[1], vc[2] - vg[2]))
+        self.nav.on_truth(tr, r_H, v_H, rng, rel)
+        s.ranges.append((t, rng))
+        if rng < s.min_range_m:
+            s.min_range_m, s.min_range_t = rng, t
+        if s.mode == "PROX_OPS":
+            s.min_range_inspection_m = min(s.min_range_inspection_m, rng)
+            s.max_range_inspection_m = max(s.max_range_inspection_m, rng)
+
+    def on_mode(self, raw: bytes) -> None:
+        m = MissionMode(raw[_MODE_AT]).name
+        self.att.on_mode(m)
+        s = self.score
+        if not s.modes or s.modes[-1][1] != m:
+            s.modes.append((self.ctx.t, m))
+            if m == "DEPARTURE" and self.departure_t is None:
+                self.departure_t = self.ctx.t
+            if m == "PROX_OPS" and s.mass_inspection_kg is None:
+                s.propellant_inspection_kg, s.mass_inspection_kg = s.propellant_kg, s.mass_kg
+
+    def on_adcs_state(self, raw: bytes) -> None:
+        v = _ADCS.unpack_from(raw)
+        self._adcs_mode = v[2]
+        self.att.on_adcs(v[0] + v[1] / 65536.0, v[3], v[4:8], v[8:11], v[12], v[11])
+
+    def on_star_tracker(self, raw: bytes) -> None:
+        self.att.on_tracker(self.ctx.t, raw[_ST_VALID_AT])
+
+    def on_truth_adcs(self, raw: bytes) -> None:
+        v = _SUN.unpack_from(raw)
+        self.att.on_sun(v[0] + v[1] / 65536.0, v[2:5])
+
+    def on_adcs_request(self, raw: bytes) -> None:
+        r = ADCS_REQUEST.parse(raw)
+        if r.source == AdcsRequestSource.PROPULSION:
+            self._override = bool(r.active)
+
+    def on_burn_status(self, raw: bytes) -> None:
+        b = BURN_STATUS.parse(raw)
+        self.score.dv_fsw_mps = b.dv_total
+        self.safety.on_burn(self.ctx.t, b.burn_id, b.state == BurnStatusState.FIRING)
+        self.burns.on_status(b.t_tai, b.burn_id, int(b.state), b.dv_done, b.dv_N)
+
+    def on_burn_order(self, raw: bytes) -> None:
+        o = BURN_ORDER.parse(raw)
+        self.burns.on_order(o.t_tai, o.burn_id, o.dv_N, o.purpose)
+
+    def on_nav_state(self, raw: bytes) -> None:
+        v = _NAV.unpack_from(raw)
+        self.nav.on_nav(v[0] + v[1] / 65536.0, v[2], v[3], v[4:7], v[13:19], v[19],
+                        (v[7:10], v[10:13]))
+
+    def on_relnav(self, raw: bytes) -> None:
+        # the first detection and the handover only: parsed until both are seen
+        if not self.nav.angles.done:
+            r = RELNAV.parse(raw)
+            self.nav.on_relnav(r.t_tai, r.valid, getattr(r, "ranged", None))
+
+    def on_truth_clock(self, raw: bytes) -> None:
+        v = _CLOCK.unpack_from(raw)
+        self.clock.on_truth(v[0] + v[1] / 65536.0, v[2])
+
+    def on_nav_hk(self, raw: bytes) -> None:
+        h = NAV_HK.parse(raw)
+        self.clock.on_hk(h.t_tai, h.clock_state, h.clock_offset, h.clock_sigma)
+
+    def on_event(self, raw: bytes) -> None:
+        e = EVENT.parse(raw)
+        if e.severity >= Severity.INFO:
+            self.score.events.append((self.ctx.t, e.severity, e.source, e.text))
+            if e.severity >= Severity.WARNING:
+                self.score.faults.append((self.ctx.t, e.severity, e.source, e.event_id,
+                                          e.text))
+
+    def _pointing(self, t: float, r_target: tuple[float, ...]) -> None:
+        """The camera's pointing error at a truth sample: scored in the
+        inspection, and until the first good track."""
+        s, p = self.score, self.sc.plan
+        _, r_chaser, _, (w, x, y, z) = self._chaser
+        if s.mode != "PROX_OPS":
+            if s.first_track_t is not None:
+                return
+            # outside the track range (beyond the few ulps by which this sum
+            # and numpy's norm below may differ) no sample is a first track
+            d0, d1, d2 = (r_target[0] - r_chaser[0], r_target[1] - r_chaser[1],
+                          r_target[2] - r_chaser[2])
+            if math.sqrt(d0 * d0 + d1 * d1 + d2 * d2) > p.track_range_m * (1.0 + 1e-9):
+                return
+        los = np.asarray(r_target) - np.asarray(r_chaser)
         rng = norm(los)
-        w, x, y, z = c.q_BN  # its conjugate, as quaternion.conj makes it
+        # its conjugate, as quaternion.conj makes it
         b_N = quaternion.rotate((w, -x, -y, -z), self._boresight)
         err = math.degrees(math.acos(max(-1.0, min(1.0, float(b_N @ los) / rng))))
-        s = self.score
         if s.mode == "PROX_OPS":
-            self.safety.on_pointing(err, b_N, self.ctx.t)
+            self.safety.on_pointing(err, b_N, t)
             if self._adcs_mode == PointingMode.TARGET_TRACK and not self._override:
                 s.pointing_deg.append(err)
             else:
                 s.not_tracking += 1
-        p = self.sc.plan
         if s.first_track_t is None and rng < p.track_range_m and err < p.track_pointing_deg:
-            s.first_track_t = self.ctx.t
+            s.first_track_t = t
 
     def step(self, t: float) -> None:
         if self.progress is not None:

@@ -36,6 +36,7 @@ Figures (:meth:`AttitudeScore.figures`):
 from __future__ import annotations
 
 import math
+from array import array
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -49,6 +50,8 @@ __all__ = ["AttitudeScore", "PowerModel", "att_lines", "att_row", "att_stats",
 ARCSEC = math.pi / 180.0 / 3600.0
 #: mission mode of the inspection (fsw.packets.enums.MissionMode.PROX_OPS)
 INSPECTION = "PROX_OPS"
+#: doubles kept per pair (AttitudeScore._pair)
+PAIR = 19
 
 
 def _qmul(a: Any, b: Any) -> np.ndarray:
@@ -133,18 +136,22 @@ def _charge(soc0: float, de: np.ndarray) -> list[float]:
 class AttitudeScore:
     """Feeds (monitor): :meth:`on_truth` (TRUTH_CHASER), :meth:`on_adcs`
     (ADCS_STATE), :meth:`on_tracker` (STAR_TRACKER), :meth:`on_sun`
-    (TRUTH_ADCS), :meth:`on_mode` (MODE_STATUS names)."""
+    (TRUTH_ADCS), :meth:`on_mode` (MODE_STATUS names). Estimates and truth
+    are paired as they come; each pair's inputs are kept flat and its error
+    computed when the figures are asked for (:attr:`rows`)."""
 
     MATCH_S = 0.5
 
     def __init__(self, power: PowerModel | None = None) -> None:
         self.power = power or PowerModel()
-        self._truth: list[tuple[float, np.ndarray, np.ndarray]] = []
+        self._truth: list[tuple[float, Any, Any]] = []
         self._est: list[tuple[float, tuple[Any, ...]]] = []
         self._last_fix = -math.inf
         self._mode = ""
-        #: per pair: t, inspection, valid, err (3), sigma (3), heads used (-1 unknown)
-        self.rows: list[tuple[float, ...]] = []
+        #: per pair, what it is scored from (PAIR doubles, flat): t, valid,
+        #: inspection, q_BN (4), sigma (3), heads used (-1 unknown) of the
+        #: estimate | t, q_BN (4), w_B (3) of the truth; scored in :meth:`arrays`
+        self._pairs = array("d")
         #: per truth epoch: t, inspection, a head valid in the last second
         self.cover: list[tuple[float, int, int]] = []
         #: per TRUTH_ADCS epoch: t, sun_B (3), eclipse
@@ -168,7 +175,7 @@ class AttitudeScore:
         self._eclipse = int(eclipse)
         insp = int(self._mode == INSPECTION)
         self.cover.append((t, insp, int(t - self._last_fix <= 1.0 + 1e-6)))
-        tr = (t, np.asarray(q_BN, float), np.asarray(w_B, float))
+        tr = (t, q_BN, w_B)
         for k, (te, rec) in enumerate(self._est):
             if abs(te - t) <= self.MATCH_S:
                 del self._est[k]
@@ -181,8 +188,7 @@ class AttitudeScore:
                 heads_used: int = -1) -> None:
         t = float(t)
         self.st_rejected = max(self.st_rejected, int(st_rejected))
-        rec = (int(valid), int(self._mode == INSPECTION), np.asarray(q_BN, float),
-               np.asarray(sigma_B, float), int(heads_used))
+        rec = (int(valid), int(self._mode == INSPECTION), q_BN, sigma_B, int(heads_used))
         best = min(self._truth, key=lambda x: abs(x[0] - t), default=None)
         if best is not None and abs(best[0] - t) <= self.MATCH_S:
             self._pair(t, rec, best)
@@ -190,13 +196,23 @@ class AttitudeScore:
         self._est.append((t, rec))
         self._est = [x for x in self._est if x[0] > t - 3.0]
 
-    def _pair(self, t: float, rec: tuple[Any, ...],
-              tr: tuple[float, np.ndarray, np.ndarray]) -> None:
+    def _pair(self, t: float, rec: tuple[Any, ...], tr: tuple[float, Any, Any]) -> None:
         valid, insp, q, sig, heads = rec
-        qt = _propagate(tr[1], tr[2], t - tr[0])
-        e = knowledge_error(qt, q)
-        n = bin(heads).count("1") if heads >= 0 else -1
-        self.rows.append((t, insp, valid, *e, *sig, n))
+        self._pairs.extend((t, valid, insp, *q, *sig, heads, tr[0], *tr[1], *tr[2]))
+
+    @property
+    def rows(self) -> list[tuple[float, ...]]:
+        """Per pair: t, inspection, valid, err (3), sigma (3), heads used
+        (number of heads, -1 unknown): the truth carried to the estimate's
+        time (:func:`_propagate`), the error by :func:`knowledge_error`."""
+        out = []
+        for p in np.array(self._pairs, float).reshape(-1, PAIR).tolist():
+            t, valid, insp, heads, tt = p[0], p[1], p[2], int(p[10]), p[11]
+            qt = _propagate(np.array(p[12:16]), np.array(p[16:19]), t - tt)
+            e = knowledge_error(qt, np.array(p[3:7]))
+            n = bin(heads).count("1") if heads >= 0 else -1
+            out.append((t, insp, valid, *e, *p[7:10], n))
+        return out
 
     # ------------------------------------------------------------------ figures
     def arrays(self) -> dict[str, np.ndarray]:

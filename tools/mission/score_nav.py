@@ -50,8 +50,8 @@ from fsw_tools.mission.score_angles import AnglesPhase, angles_figures, angles_l
 
 from fsw.core.ephem import hill_basis
 
-__all__ = ["NavScore", "in_estimate_frame", "nav_lines", "nav_row", "nav_stats", "nees_band",
-           "score_tables"]
+__all__ = ["NavScore", "hill_basis_n", "in_estimate_frame", "nav_lines", "nav_row", "nav_stats",
+           "nees_band", "score_pairs", "score_tables"]
 
 #: NAV_SOURCE of the relative-navigation EKF (fsw.packets.enums.NavSource)
 RELNAV = 2
@@ -61,6 +61,11 @@ RANGE_BINS = (0.0, 300.0, 1000.0, 3000.0, 5000.0, 20000.0, math.inf)
 NIS_BAND = (0.2158, 9.3484)
 #: "inside 5 km" of the acceptance
 NEAR_M = 5000.0
+#: doubles kept per paired epoch (NavScore._pair_truth): t, valid, source,
+#: rho_H (3), cov_pos_H (6), nis, frame, r_t (3), v_t (3) | the truth's t,
+#: r_H (3), v_H (3), range, dr (3), dv (3)
+PAIR = 34
+_ZERO2 = ((0.0, 0.0, 0.0), (0.0, 0.0, 0.0))
 
 
 def nees_band(runs: int, dof: int = 3, confidence: float = 0.95) -> tuple[float, float]:
@@ -76,7 +81,10 @@ class NavScore:
     """Pairs NAV_STATE with the TRUTH_RELATIVE nearest in time (within
     ``MATCH_S``; the world's samples may sit a tenth of a second off the
     navigation cycle: the truth is carried to the estimate's time with its
-    own velocity)."""
+    own velocity). The pairing runs as the packets come; each pair's inputs
+    are kept flat and scored all at once in :meth:`arrays`
+    (:func:`score_pairs`: the same operations, so the same bits, as the
+    per-epoch form through :func:`in_estimate_frame`)."""
 
     #: largest time difference of a pair [s]
     MATCH_S = 0.5
@@ -84,15 +92,9 @@ class NavScore:
     def __init__(self) -> None:
         self._truth: list[tuple[float, Any, Any, float]] = []
         self._nav: list[tuple[float, tuple[Any, ...]]] = []
-        #: per paired epoch: t, source, valid, range, error (3), sigma (3), nis
-        self.rows: list[tuple[float, ...]] = []
-        #: per paired epoch: the covariance's six values (flat, 48 bytes an
-        #: epoch) and whether every sigma is positive (its NEES is computed,
-        #: else NaN); the NEES of all epochs is one stacked solve in :meth:`arrays`
-        self._cov = array("d")
-        self._cov_ok = bytearray()
-        #: per paired epoch: |rho_est| and the truth range carried to the epoch
-        self._norms = array("d")
+        #: per paired epoch, what it is scored from (PAIR doubles, flat: 272
+        #: bytes an epoch), scored all at once in :meth:`arrays`
+        self._pairs = array("d")
         #: the camera's first detection and the handover (angles-only phase)
         self.angles = AnglesPhase(self.MATCH_S)
 
@@ -102,9 +104,7 @@ class NavScore:
         """One truth sample: the chaser relative to the target in the true
         Hill frame, the range, and (optional) the same relative state in
         inertial axes ``(r, v)`` (chaser minus target, GCRF)."""
-        tr = (float(t), tuple(map(float, r_H)), tuple(map(float, v_H)), float(rng),
-              None if rel_N is None else (tuple(map(float, rel_N[0])),
-                                          tuple(map(float, rel_N[1]))))
+        tr = (float(t), tuple(map(float, r_H)), tuple(map(float, v_H)), float(rng), rel_N)
         self.angles.on_truth(tr[0], tr[1], tr[2])
         for k, (tn, rec) in enumerate(self._nav):
             if abs(tn - tr[0]) <= self.MATCH_S:
@@ -126,9 +126,7 @@ class NavScore:
         t = float(t)
         if target_N is not None and not any(float(c) for c in target_N[0]):
             target_N = None  # no target orbit on board yet
-        rec = (int(valid), int(source), tuple(map(float, rho_H)), tuple(map(float, cov_pos_H)),
-               float(nis), None if target_N is None else (tuple(map(float, target_N[0])),
-                                                           tuple(map(float, target_N[1]))))
+        rec = (int(valid), int(source), rho_H, cov_pos_H, float(nis), target_N)
         best = min(self._truth, key=lambda x: abs(x[0] - t), default=None)
         if best is not None and abs(best[0] - t) <= self.MATCH_S:
             self._pair_truth(t, rec, best)
@@ -137,62 +135,29 @@ class NavScore:
         self._nav = [x for x in self._nav if x[0] > t - 3.0]
 
     def _pair_truth(self, t: float, rec: tuple[Any, ...], tr: tuple[Any, ...]) -> None:
-        dt = t - tr[0]
-        r_H, v_H = tr[1], tr[2]
-        if rec[5] is not None and tr[4] is not None:
-            # the estimate's frame at the truth's time (a tenth of a second
-            # turns it by 1e-4 rad: 5 cm at 500 m), its target carried back
-            r_t, v_t = rec[5]
-            r_t = tuple(r - v * dt for r, v in zip(r_t, v_t, strict=True))
-            r_H, v_H = in_estimate_frame(r_t, v_t, tr[4][0], tr[4][1])
-        r_H = tuple(r + v * dt for r, v in zip(r_H, v_H, strict=True))
-        self._pair(t, *rec[:5], r_H, tr[3])
-
-    def _pair(self, t: float, valid: int, source: int, rho: Any, cov: tuple[float, ...],
-              nis: float, r_H: Any, rng: float) -> None:
-        """One epoch: plain float arithmetic, the same operations (and bits)
-        as numpy's elementwise ones; the NEES later (:meth:`arrays`)."""
-        e = (rho[0] - r_H[0], rho[1] - r_H[1], rho[2] - r_H[2])
-        sig = (math.sqrt(max(cov[0], 0.0)), math.sqrt(max(cov[3], 0.0)),
-               math.sqrt(max(cov[5], 0.0)))
-        self.rows.append((t, source, valid, rng, *e, *sig, nis))
-        self._cov.extend(cov)
-        self._cov_ok.append(sig[0] > 0 and sig[1] > 0 and sig[2] > 0)
-        self._norms.append(math.sqrt(rho[0] * rho[0] + rho[1] * rho[1] + rho[2] * rho[2]))
-        self._norms.append(math.sqrt(r_H[0] * r_H[0] + r_H[1] * r_H[1] + r_H[2] * r_H[2]))
-
-    def _nees(self, err: np.ndarray) -> np.ndarray:
-        """Per epoch ``e' P^-1 e`` (NaN where a sigma is not positive or P is
-        singular): every covariance solved in one stacked call, each epoch's
-        solve the one np.linalg.solve(P, e) makes alone, each product the
-        same 1-D dot."""
-        nees = np.full(len(self._cov_ok), math.nan)
-        # copies, not views: a buffer exported would stop the feed from growing
-        ok = np.flatnonzero(np.frombuffer(bytes(self._cov_ok), np.uint8))
-        if not ok.size:
-            return nees
-        c = np.array(self._cov, float).reshape(-1, 6)[ok]
-        # the symmetric 3x3 matrices of xx xy xz yy yz zz
-        P = c[:, [0, 1, 2, 1, 3, 4, 2, 4, 5]].reshape(-1, 3, 3)
-        e = err[ok]
-        try:
-            x = np.linalg.solve(P, e[:, :, None])[:, :, 0]
-        except np.linalg.LinAlgError:  # a singular one: each alone, as they came
-            for j, i in enumerate(ok):
-                with contextlib.suppress(np.linalg.LinAlgError):
-                    nees[i] = float(e[j] @ np.linalg.solve(P[j], e[j]))
-            return nees
-        for j, i in enumerate(ok.tolist()):
-            nees[i] = float(e[j] @ x[j])
-        return nees
+        """Keep one epoch: the estimate ``rec`` (valid, source, rho_H,
+        cov_pos_H, nis, its target orbit or None) at ``t`` and the truth ``tr``
+        (t, r_H, v_H, range, its inertial relative state or None); scored in
+        :meth:`arrays` (:func:`score_pairs`)."""
+        valid, source, rho, cov, nis, target = rec
+        frame = target is not None and tr[4] is not None
+        r_t, v_t = target if frame else _ZERO2
+        dr, dv = tr[4] if frame else _ZERO2
+        self._pairs.extend((t, valid, source, *rho, *cov, nis, frame, *r_t, *v_t,
+                            tr[0], *tr[1], *tr[2], tr[3], *dr, *dv))
 
     # ------------------------------------------------------------------ figures
     def arrays(self) -> dict[str, np.ndarray]:
-        a = np.array(self.rows, float).reshape(-1, 11)
-        n = np.array(self._norms, float).reshape(-1, 2)
-        return {"t": a[:, 0], "source": a[:, 1], "valid": a[:, 2], "range": a[:, 3],
-                "err": a[:, 4:7], "sigma": a[:, 7:10], "nees": self._nees(a[:, 4:7]),
-                "nis": a[:, 10], "rho_norm": n[:, 0], "range_true": n[:, 1]}
+        p = np.array(self._pairs, float).reshape(-1, PAIR)  # a copy: the feed may grow
+        r_H, rho = score_pairs(p), p[:, 3:6]
+        cov = p[:, 6:12]
+        err = rho - r_H
+        # sqrt(max(c, 0.0)) of each diagonal term (NaN stays NaN, -0.0 stays -0.0)
+        d = cov[:, [0, 3, 5]]
+        sig = np.sqrt(np.where(d < 0.0, 0.0, d))
+        return {"t": p[:, 0], "source": p[:, 2], "valid": p[:, 1], "range": p[:, 27],
+                "err": err, "sigma": sig, "nees": _nees(err, cov, np.all(sig > 0, axis=1)),
+                "nis": p[:, 12], "rho_norm": _norm3(rho), "range_true": _norm3(r_H)}
 
     def figures(self) -> dict[str, Any]:
         """The run's navigation figures against truth (module docstring)."""
@@ -243,6 +208,92 @@ class NavScore:
         return {"t": a["t"][k].tolist(), "range": a["range"][k].tolist(),
                 "err": a["err"][k].tolist(), "sigma": a["sigma"][k].tolist(),
                 "source": a["source"][k].tolist(), "nis": a["nis"][k].tolist()}
+
+
+def _nees(err: np.ndarray, cov: np.ndarray, ok_mask: np.ndarray) -> np.ndarray:
+    """Per epoch ``e' P^-1 e`` (NaN where ``ok_mask`` is false -- a sigma not
+    positive -- or P is singular): every covariance (``cov``: xx xy xz yy yz
+    zz) solved in one stacked call, each epoch's solve the one
+    np.linalg.solve(P, e) makes alone, each product the same 1-D dot."""
+    nees = np.full(len(err), math.nan)
+    ok = np.flatnonzero(ok_mask)
+    if not ok.size:
+        return nees
+    c = cov[ok]
+    # the symmetric 3x3 matrices of xx xy xz yy yz zz
+    P = c[:, [0, 1, 2, 1, 3, 4, 2, 4, 5]].reshape(-1, 3, 3)
+    e = err[ok]
+    try:
+        x = np.linalg.solve(P, e[:, :, None])[:, :, 0]
+    except np.linalg.LinAlgError:  # a singular one: each alone, as they came
+        for j, i in enumerate(ok):
+            with contextlib.suppress(np.linalg.LinAlgError):
+                nees[i] = float(e[j] @ np.linalg.solve(P[j], e[j]))
+        return nees
+    for j, i in enumerate(ok.tolist()):
+        nees[i] = float(e[j] @ x[j])
+    return nees
+
+
+def _norm3(x: np.ndarray) -> np.ndarray:
+    """Per row ``math.sqrt(x0 * x0 + x1 * x1 + x2 * x2)`` (those operations)."""
+    return np.sqrt(x[:, 0] * x[:, 0] + x[:, 1] * x[:, 1] + x[:, 2] * x[:, 2])
+
+
+def _cross_n(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Per row the core's ``la_cross`` (a1 b2 - a2 b1, ...)."""
+    return np.stack((a[:, 1] * b[:, 2] - a[:, 2] * b[:, 1], a[:, 2] * b[:, 0] - a[:, 0] * b[:, 2],
+                     a[:, 0] * b[:, 1] - a[:, 1] * b[:, 0]), axis=1)
+
+
+def hill_basis_n(r_t: np.ndarray, v_t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`fsw.core.ephem.hill_basis` of every row of ``r_t``, ``v_t``
+    (n x 3) at once: the core's ``gnc_hill_basis`` operation for operation
+    (it is built without fused multiply-adds, so numpy's elementwise IEEE
+    operations give its bits); ``(C (n x 3 x 3), omega (n x 3))``. A row the
+    core refuses raises the core's error (it is asked about that row)."""
+    h = _cross_n(r_t, v_t)
+    r2 = r_t[:, 0] * r_t[:, 0] + r_t[:, 1] * r_t[:, 1] + r_t[:, 2] * r_t[:, 2]
+    rn, hn, vn = np.sqrt(r2), _norm3(h), _norm3(v_t)
+    with np.errstate(invalid="ignore", over="ignore"):
+        good = (np.isfinite(r_t).all(axis=1) & np.isfinite(v_t).all(axis=1) & (rn > 0.0)
+                & (hn > 1e-12 * rn * vn))
+    if not good.all():
+        i = int(np.flatnonzero(~good)[0])
+        hill_basis(r_t[i], v_t[i])  # raises the core's error
+    x = r_t / rn[:, None]
+    z = h / hn[:, None]
+    return np.stack((x, _cross_n(z, x), z), axis=1), h / r2[:, None]
+
+
+def _in_estimate_frame_n(r_t: np.ndarray, v_t: np.ndarray, dr: np.ndarray, dv: np.ndarray
+                         ) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`in_estimate_frame` of every row (n x 3 each), the same
+    operations in the same order."""
+    C, w = hill_basis_n(r_t, v_t)
+    d0, d1, d2 = dr[:, 0:1], dr[:, 1:2], dr[:, 2:3]
+    w0, w1, w2 = w[:, 0:1], w[:, 1:2], w[:, 2:3]
+    u0 = dv[:, 0:1] - (w1 * d2 - w2 * d1)
+    u1 = dv[:, 1:2] - (w2 * d0 - w0 * d2)
+    u2 = dv[:, 2:3] - (w0 * d1 - w1 * d0)
+    c0, c1, c2 = C[:, :, 0], C[:, :, 1], C[:, :, 2]  # n x 3: column k of every row
+    return c0 * d0 + c1 * d1 + c2 * d2, c0 * u0 + c1 * u1 + c2 * u2
+
+
+def score_pairs(p: np.ndarray) -> np.ndarray:
+    """The truth of every paired epoch ``p`` (n x PAIR, :meth:`NavScore._pair_truth`)
+    carried to the estimate's time, in the estimate's Hill frame where both
+    frames are known (the estimate's target carried back to the truth's
+    time: a tenth of a second turns the frame by 1e-4 rad, 5 cm at 500 m):
+    the r_H (n x 3) that the estimate's rho_H is compared with."""
+    dt = (p[:, 0] - p[:, 20])[:, None]
+    r_H, v_H = p[:, 21:24].copy(), p[:, 24:27].copy()
+    k = p[:, 13] == 1
+    if k.any():
+        q = p[k]
+        r_t = q[:, 14:17] - q[:, 17:20] * dt[k]
+        r_H[k], v_H[k] = _in_estimate_frame_n(r_t, q[:, 17:20], q[:, 28:31], q[:, 31:34])
+    return r_H + v_H * dt
 
 
 def in_estimate_frame(r_t: Any, v_t: Any, dr: Any, dv: Any) -> tuple[tuple[float, ...],

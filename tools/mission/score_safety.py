@@ -162,17 +162,25 @@ class SafetyScore:
         self.pointing_all: list[float] = []
 
     def on_chaser(self, rec: Any) -> None:
-        self.chaser = (tuple(rec.r_N), tuple(rec.v_N), int(rec.eclipse))
+        """One TRUTH_CHASER record (``r_N``, ``v_N``, ``eclipse``)."""
+        self.on_chaser_state(rec.r_N, rec.v_N, rec.eclipse)
+
+    def on_chaser_state(self, r_N: Any, v_N: Any, eclipse: int) -> None:
+        self.chaser = (tuple(r_N), tuple(v_N), int(eclipse))
 
     def on_target(self, t: float, rec: Any, mode: str) -> None:
-        self.target = (tuple(rec.r_N), tuple(rec.v_N))
+        """One TRUTH_TARGET record (``r_N``, ``v_N``) in mission mode ``mode``."""
+        self.on_target_state(t, rec.r_N, rec.v_N, mode)
+
+    def on_target_state(self, t: float, r_N: Any, v_N: Any, mode: str) -> None:
+        self.target = (tuple(r_N), tuple(v_N))
         if mode != "PROX_OPS" or self.chaser is None:
             return
         self.samples += 1
         if self.chaser[2]:
             self.eclipsed += 1
             return
-        self.phase.append(phase_angle_deg(rec.r_N, self.chaser[0], sun_direction(t)))
+        self.phase.append(phase_angle_deg(r_N, self.chaser[0], sun_direction(t)))
 
     def on_burn(self, t: float, burn_id: int, firing: bool) -> None:
         if firing and burn_id not in self._firing and self.chaser and self.target:

@@ -138,7 +138,6 @@ class Score:
     events: list[tuple[float, int, str, str]] = field(default_factory=list)
     #: warnings and worse with their event id: (t, severity, source, event id, text)
     faults: list[tuple[float, int, str, int, str]] = field(default_factory=list)
-    ranges: list[tuple[float, float]] = field(default_factory=list)
     safe_reasons: list[str] = field(default_factory=list)
 
     @property
@@ -247,7 +246,6 @@ class Monitor:
             rel = ((rc[0] - rg[0], rc[1] - rg[1], rc[2] - rg[2]),
                    (vc[0] - vg[0], vc[1] - vg[1], vc[2] - vg[2]))
         self.nav.on_truth(tr, r_H, v_H, rng, rel)
-        s.ranges.append((t, rng))
         if rng < s.min_range_m:
             s.min_range_m, s.min_range_t = rng, t
         if s.mode == "PROX_OPS":

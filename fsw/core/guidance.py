@@ -258,6 +258,16 @@ class GuidanceCore(abc.ABC):
 
     # -- relative-motion planning (autonomy) -----------------------------------------
     @abc.abstractmethod
+    def curvilinear_from_hill(self, R: float, x: ArrayLike) -> T6:
+        """A Hill state in curvilinear coordinates about radius ``R``
+        (:func:`relative.curvilinear_from_hill`)."""
+
+    @abc.abstractmethod
+    def curvilinear_dv_to_hill(self, R: float, c: ArrayLike, dv_c: ArrayLike) -> T3:
+        """A curvilinear velocity change in Hill axes
+        (:func:`relative.curvilinear_dv_to_hill`)."""
+
+    @abc.abstractmethod
     def cw_propagate(self, n: float, x0: ArrayLike, t: float) -> T6:
         """Free CW motion over ``t`` s (:func:`relative.cw_propagate`)."""
 
@@ -493,6 +503,12 @@ class LocalCore(GuidanceCore):
     def prop_com_torque(self, N: ArrayLike, est: ArrayLike, F: ArrayLike, noise: float
                         ) -> tuple[T3, T3]:
         return prop.com_torque(N, est, F, noise)
+
+    def curvilinear_from_hill(self, R: float, x: ArrayLike) -> T6:
+        return _tup(relative.curvilinear_from_hill(R, x))
+
+    def curvilinear_dv_to_hill(self, R: float, c: ArrayLike, dv_c: ArrayLike) -> T3:
+        return _tup(relative.curvilinear_dv_to_hill(R, c, dv_c))
 
     def cw_propagate(self, n: float, x0: ArrayLike, t: float) -> T6:
         return _tup(relative.cw_propagate(n, x0, t))
@@ -823,6 +839,12 @@ class PacketCore(GuidanceCore):
                         ) -> tuple[T3, T3]:
         r = self._rpc("PROP_COM_TORQUE", N=N, est=est, F=F, noise=noise)
         return _tup(r.known), _tup(r.sigma)
+
+    def curvilinear_from_hill(self, R: float, x: ArrayLike) -> T6:
+        return _tup(self._rpc("CURVILINEAR_FROM_HILL", R=R, x=x).c)
+
+    def curvilinear_dv_to_hill(self, R: float, c: ArrayLike, dv_c: ArrayLike) -> T3:
+        return _tup(self._rpc("CURVILINEAR_DV_TO_HILL", R=R, c=c, dv_c=dv_c).dv_h)
 
     def cw_propagate(self, n: float, x0: ArrayLike, t: float) -> T6:
         return _tup(self._rpc("CW_PROPAGATE", n=n, x0=x0, t=t).x)

@@ -17,9 +17,10 @@ from numpy.typing import ArrayLike
 from fsw.core._ffi import check, ffi, lib, out, ptr, vec
 from fsw.core._struct import CStruct, Result
 
-__all__ = ["CwFlag", "GlideslopePlan", "closest_approach", "cw_avoidance", "cw_best_transfer",
-           "cw_propagate", "cw_stm", "cw_transfer", "cw_two_impulse", "glideslope",
-           "nmc_state", "nmc_velocity", "safety_ellipse"]
+__all__ = ["CwFlag", "GlideslopePlan", "closest_approach", "curvilinear_dv_to_hill",
+           "curvilinear_from_hill", "cw_avoidance", "cw_best_transfer", "cw_propagate", "cw_stm",
+           "cw_transfer", "cw_two_impulse", "glideslope", "nmc_state", "nmc_velocity",
+           "safety_ellipse"]
 
 
 class CwFlag(enum.IntFlag):
@@ -177,3 +178,21 @@ def closest_approach(n: float, x0: ArrayLike, horizon: float
     check(lib.gnc_cw_closest_approach(float(n), ptr(a), float(horizon), t, d, ptr(r)),
           "cw_closest_approach")
     return float(t[0]), float(d[0]), r
+
+
+def curvilinear_from_hill(R: float, x: ArrayLike) -> np.ndarray:
+    """The Hill relative state ``x`` in curvilinear coordinates about the
+    target's orbit radius ``R`` (see gnc_curvilinear_from_hill):
+    ``[rho - R, R theta, R phi]`` and their rates."""
+    a, r = vec(x, 6, "x"), out(6)
+    check(lib.gnc_curvilinear_from_hill(float(R), ptr(a), ptr(r)), "curvilinear_from_hill")
+    return r
+
+
+def curvilinear_dv_to_hill(R: float, c: ArrayLike, dv_c: ArrayLike) -> np.ndarray:
+    """A change ``dv_c`` of the curvilinear rates made at curvilinear position
+    ``c`` as a velocity change in Hill axes (gnc_curvilinear_dv_to_hill)."""
+    p, d, r = vec(c, 3, "c"), vec(dv_c, 3, "dv_c"), out(3)
+    check(lib.gnc_curvilinear_dv_to_hill(float(R), ptr(p), ptr(d), ptr(r)),
+          "curvilinear_dv_to_hill")
+    return r

@@ -141,6 +141,12 @@ typedef struct gnc_prop_com_torque_req {
     double N[9]; double est[3]; double F[3]; double noise;
 } gnc_prop_com_torque_req;
 typedef struct gnc_prop_com_torque_resp { double known[3]; double sigma[3]; } gnc_prop_com_torque_resp;
+typedef struct gnc_curvilinear_from_hill_req { double R; double x[6]; } gnc_curvilinear_from_hill_req;
+typedef struct gnc_curvilinear_from_hill_resp { double c[6]; } gnc_curvilinear_from_hill_resp;
+typedef struct gnc_curvilinear_dv_to_hill_req {
+    double R; double c[3]; double dv_c[3];
+} gnc_curvilinear_dv_to_hill_req;
+typedef struct gnc_curvilinear_dv_to_hill_resp { double dv_h[3]; } gnc_curvilinear_dv_to_hill_resp;
 
 /* The ADCS cycle whose wheel command leaves as a space packet. */
 /* Octets of the WHEEL_CMD packet (the packet dictionary's WHEEL_CMD: primary

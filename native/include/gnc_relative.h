@@ -116,4 +116,25 @@ int gnc_nmc_velocity(double n, const double r[3], double v[3]);
 int gnc_cw_avoidance(double n, const double x0[6], double dv_mag, double horizon, double dv[3],
                      double *d_min);
 
+/* Curvilinear relative coordinates about the target's orbit radius R (m):
+ * the chaser's position R + x (target-centred, Hill axes) in spherical
+ * coordinates rho (radius), theta (angle in the orbital plane from the
+ * target's radial towards along-track) and phi (angle out of it towards the
+ * orbit normal); c = [rho - R, R theta, R phi] and their rates
+ * [d rho/dt, R d theta/dt, R d phi/dt] (rotating frame). The CW equations
+ * hold in these coordinates to a much larger along-track separation than
+ * in the rectilinear Hill ones, whose radial coordinate at an along-track
+ * distance y is off by y^2/(2R) (110 m at 39 km). GNC_ERR_DOMAIN when R is
+ * not finite and > 0, x is not finite, or the position is on the orbit
+ * normal through the Earth's centre. */
+int gnc_curvilinear_from_hill(double R, const double x[6], double c[6]);
+
+/* A velocity change dv_c in curvilinear coordinates' rates (as
+ * gnc_curvilinear_from_hill gives them) made at curvilinear position c[3]:
+ * the velocity change dv_h in Hill axes (the local radial, along-track and
+ * normal axes at theta = c1/R, phi = c2/R, the rates scaled to velocities by
+ * rho cos(phi)/R and rho/R). Same domain errors; also rho = R + c0 not > 0. */
+int gnc_curvilinear_dv_to_hill(double R, const double c[3], const double dv_c[3],
+                               double dv_h[3]);
+
 #endif /* GNC_RELATIVE_H */

@@ -217,6 +217,8 @@ typedef union dispatch_args {
     gnc_prop_test_response_req ptest;
     gnc_prop_com_update_req pcom;
     gnc_prop_com_torque_req pct;
+    gnc_curvilinear_from_hill_req cfh;
+    gnc_curvilinear_dv_to_hill_req cdv;
 } dispatch_args;
 
 typedef union dispatch_result {
@@ -261,6 +263,8 @@ typedef union dispatch_result {
     gnc_prop_test_response_resp ptest;
     gnc_prop_com_update_resp pcom;
     gnc_prop_com_torque_resp pct;
+    gnc_curvilinear_from_hill_resp cfh;
+    gnc_curvilinear_dv_to_hill_resp cdv;
 } dispatch_result;
 
 static int prop_partners(const gnc_prop *prop, gnc_prop_partners_resp *r)
@@ -393,6 +397,10 @@ static int run_more(gnc_dispatcher *ctx, unsigned apid, const dispatch_args *a,
                                       a->ptest.dw_B, r->ptest.expected_B, &r->ptest.ratio);
     case GNC_APID_PROP_COM_UPDATE:
         return prop_com_update(&a->pcom, &r->pcom);
+    case GNC_APID_CURVILINEAR_FROM_HILL:
+        return gnc_curvilinear_from_hill(a->cfh.R, a->cfh.x, r->cfh.c);
+    case GNC_APID_CURVILINEAR_DV_TO_HILL:
+        return gnc_curvilinear_dv_to_hill(a->cdv.R, a->cdv.c, a->cdv.dv_c, r->cdv.dv_h);
     case GNC_APID_PROP_COM_TORQUE:
         return gnc_prop_com_torque(a->pct.N, a->pct.est, a->pct.F, a->pct.noise, r->pct.known,
                                    r->pct.sigma);

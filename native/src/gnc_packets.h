@@ -81,6 +81,8 @@ enum gnc_pkt_apid {
     GNC_APID_PROP_COM_UPDATE = 0x22B,
     GNC_APID_PHASING_PLAN = 0x22C,
     GNC_APID_PROP_COM_TORQUE = 0x22D,
+    GNC_APID_CURVILINEAR_FROM_HILL = 0x22E,
+    GNC_APID_CURVILINEAR_DV_TO_HILL = 0x22F,
     GNC_APID_MAG_DIPOLE = 0x230,
     GNC_APID_TRIAD = 0x231,
     GNC_APID_ADCS_CYCLE = 0x232,
@@ -799,6 +801,25 @@ static const gnc_pkt_field gnc_pkt_prop_com_torque_resp[] = {
     {offsetof(gnc_prop_com_torque_resp, sigma), 3, 0},
 };
 
+static const gnc_pkt_field gnc_pkt_curvilinear_from_hill_req[] = {
+    {offsetof(gnc_curvilinear_from_hill_req, R), 1, 0},
+    {offsetof(gnc_curvilinear_from_hill_req, x), 6, 0},
+};
+
+static const gnc_pkt_field gnc_pkt_curvilinear_from_hill_resp[] = {
+    {offsetof(gnc_curvilinear_from_hill_resp, c), 6, 0},
+};
+
+static const gnc_pkt_field gnc_pkt_curvilinear_dv_to_hill_req[] = {
+    {offsetof(gnc_curvilinear_dv_to_hill_req, R), 1, 0},
+    {offsetof(gnc_curvilinear_dv_to_hill_req, c), 3, 0},
+    {offsetof(gnc_curvilinear_dv_to_hill_req, dv_c), 3, 0},
+};
+
+static const gnc_pkt_field gnc_pkt_curvilinear_dv_to_hill_resp[] = {
+    {offsetof(gnc_curvilinear_dv_to_hill_resp, dv_h), 3, 0},
+};
+
 static const gnc_pkt_field gnc_pkt_mag_dipole_req[] = {
     {offsetof(gnc_mag_dipole_req, t), 1, 0},
     {offsetof(gnc_mag_dipole_req, r_N), 3, 0},
@@ -965,6 +986,8 @@ static const gnc_pkt_call gnc_pkt_calls[] = {
     {GNC_APID_PROP_COM_UPDATE, gnc_pkt_prop_com_update_req, 6, 20, gnc_pkt_prop_com_update_resp, 4, 17},
     {GNC_APID_PHASING_PLAN, gnc_pkt_phasing_plan_req, 19, 27, gnc_pkt_phasing_plan_resp, 9, 16},
     {GNC_APID_PROP_COM_TORQUE, gnc_pkt_prop_com_torque_req, 4, 16, gnc_pkt_prop_com_torque_resp, 2, 7},
+    {GNC_APID_CURVILINEAR_FROM_HILL, gnc_pkt_curvilinear_from_hill_req, 2, 7, gnc_pkt_curvilinear_from_hill_resp, 1, 7},
+    {GNC_APID_CURVILINEAR_DV_TO_HILL, gnc_pkt_curvilinear_dv_to_hill_req, 3, 7, gnc_pkt_curvilinear_dv_to_hill_resp, 1, 4},
     {GNC_APID_MAG_DIPOLE, gnc_pkt_mag_dipole_req, 2, 4, gnc_pkt_mag_dipole_resp, 1, 4},
     {GNC_APID_TRIAD, gnc_pkt_triad_req, 4, 12, gnc_pkt_triad_resp, 1, 5},
     {GNC_APID_ADCS_CYCLE, gnc_pkt_adcs_cycle_req, 23, 61, gnc_pkt_adcs_cycle_resp, 22, 98},

@@ -457,3 +457,61 @@ int gnc_cw_avoidance(double n, const double x0[6], double dv_mag, double horizon
     *d_min = best_d;
     return GNC_OK;
 }
+
+int gnc_curvilinear_from_hill(double R, const double x[6], double c[6])
+{
+    double p0, p1, p2, v0, v1, v2, pp, pxy, rr, rho, pdot;
+    if (x == NULL || c == NULL) {
+        return GNC_ERR_NULL;
+    }
+    if (!la_finite(&R, 1) || !(R > 0.0) || !la_finite(x, 6)) {
+        return GNC_ERR_DOMAIN;
+    }
+    p0 = R + x[0];
+    p1 = x[1];
+    p2 = x[2];
+    v0 = x[3];
+    v1 = x[4];
+    v2 = x[5];
+    pp = p0 * p0 + p1 * p1;
+    if (!(pp > 0.0)) {
+        return GNC_ERR_DOMAIN; /* on the orbit normal: no in-plane angle */
+    }
+    pxy = sqrt(pp);
+    rr = pp + p2 * p2;
+    rho = sqrt(rr);
+    pdot = (p0 * v0 + p1 * v1) / pxy;
+    c[0] = rho - R;
+    c[1] = R * gnc_atan2(p1, p0);
+    c[2] = R * gnc_atan2(p2, pxy);
+    c[3] = (p0 * v0 + p1 * v1 + p2 * v2) / rho;
+    c[4] = R * ((p0 * v1 - p1 * v0) / pp);
+    c[5] = R * ((v2 * pxy - p2 * pdot) / rr);
+    return GNC_OK;
+}
+
+int gnc_curvilinear_dv_to_hill(double R, const double c[3], const double dv_c[3],
+                               double dv_h[3])
+{
+    double rho, st, ct, sp, cp, dr, da, dn;
+    if (c == NULL || dv_c == NULL || dv_h == NULL) {
+        return GNC_ERR_NULL;
+    }
+    if (!la_finite(&R, 1) || !(R > 0.0) || !la_finite(c, 3) || !la_finite(dv_c, 3)) {
+        return GNC_ERR_DOMAIN;
+    }
+    rho = R + c[0];
+    if (!(rho > 0.0)) {
+        return GNC_ERR_DOMAIN;
+    }
+    gnc_sincos(c[1] / R, &st, &ct);
+    gnc_sincos(c[2] / R, &sp, &cp);
+    /* the rates' changes as velocities along the local axes */
+    dr = dv_c[0];
+    da = rho * cp / R * dv_c[1];
+    dn = rho / R * dv_c[2];
+    dv_h[0] = cp * ct * dr - st * da - sp * ct * dn;
+    dv_h[1] = cp * st * dr + ct * da - sp * st * dn;
+    dv_h[2] = sp * dr + cp * dn;
+    return GNC_OK;
+}

@@ -160,6 +160,8 @@ def test_new_pure_calls_identical_and_plain(cores) -> None:
     r_t, v_t = (6.9e6, 1.0e5, -2.0e4), (-100.0, 7400.0, 1500.0)
     calls = [
         ("cw_propagate", (n, x0, 1234.5)),
+        ("curvilinear_from_hill", (6.9e6, (-4300.0, -42000.0, -250.0, 0.0, 7.1, 0.0))),
+        ("curvilinear_dv_to_hill", (6.9e6, (-4300.0, -42000.0, -250.0), (0.1, 1.9, -0.02))),
         ("cw_transfer", (n, x0, (0.0, -100.0, 0.0), 2000.0)),
         ("cw_transfer", (n, x0, (0.0, -100.0, 5.0), np.pi / n)),  # half orbit, flag
         ("cw_best_transfer", (n, x0, (0.0, -100.0, 0.0), (0.0, 0.0, 0.0), 600.0, 6000.0,
@@ -177,7 +179,7 @@ def test_new_pure_calls_identical_and_plain(cores) -> None:
         a, b = getattr(local, name)(*args), getattr(packet, name)(*args)
         assert a == b, name
         assert a is None or _plain(a), name
-    assert local.cw_transfer(*calls[2][1])[2] == 1  # CROSS_UNCONTROLLED
+    assert local.cw_transfer(*calls[4][1])[2] == 1  # CROSS_UNCONTROLLED
 
 
 def test_nav_sequence_identical(cores) -> None:

@@ -553,6 +553,17 @@ _CALLS = [
      "gnc_prop_com_torque_resp", [("known", 3, "N m", "torque -est x F at the estimate"),
                                   ("sigma", 3, "N m", "each axis' 1-sigma uncertainty")],
      "The torque of a force about the learnt centre of mass, and its uncertainty."),
+    ("CURVILINEAR_FROM_HILL", 0x22E, "gnc_curvilinear_from_hill_req", [
+        ("R", 1, "m", "the target's orbit radius"), ("x", 6, "m, m/s", "Hill state")],
+     "gnc_curvilinear_from_hill_resp", [("c", 6, "m, m/s",
+                                         "curvilinear state: rho - R, R theta, R phi, rates")],
+     "A Hill relative state in curvilinear coordinates."),
+    ("CURVILINEAR_DV_TO_HILL", 0x22F, "gnc_curvilinear_dv_to_hill_req", [
+        ("R", 1, "m", "the target's orbit radius"),
+        ("c", 3, "m", "curvilinear position of the burn"),
+        ("dv_c", 3, "m/s", "change of the curvilinear rates")],
+     "gnc_curvilinear_dv_to_hill_resp", [("dv_h", 3, "m/s", "velocity change, Hill axes")],
+     "A curvilinear velocity change in Hill axes."),
     ("PHASING_PLAN", 0x22C, "gnc_phasing_plan_req", [
         *_EPHEM,
         ("in_r_c", 3, "m", "chaser position, GCRF, at in_t"),

@@ -116,9 +116,15 @@ def recorded_calls(n: int, seed: int = 8) -> Iterator[Call]:
     rng4 = np.random.default_rng(seed + 3)
     # and after each of those a torque about the learnt centre of mass, from a fifth
     rng5 = np.random.default_rng(seed + 4)
-    k = j = done = m = f = g = 0
+    # and after each of those the curvilinear coordinates of a far relative
+    # state and a burn turned back into Hill axes, from a sixth
+    rng6 = np.random.default_rng(seed + 5)
+    k = j = done = m = f = g = h = 0
     while done < n:
-        if g < f:
+        if h < g:
+            h += 1
+            yield _curvilinear_call(rng6, h)
+        elif g < f:
             g += 1
             yield _com_torque_call(rng5)
         elif f < m:
@@ -169,6 +175,17 @@ def _com_call(rng: np.random.Generator) -> Call:
     F = rng.normal(size=3) * float(rng.choice([0.05, 1.0, 2.0]))
     y = np.cross(F, delta * float(rng.choice([1.0, 1.0, 30.0]))) + rng.normal(0.0, 1e-3, 3)
     return "prop_com_update", (N.reshape(-1), b, F, y, 0.2, 0.05)
+
+
+def _curvilinear_call(rng: np.random.Generator, h: int) -> Call:
+    """Curvilinear coordinates of a relative state up to 300 km behind the
+    target (odd calls), or a burn at such a position turned back into Hill
+    axes (even calls)."""
+    R = float(rng.uniform(6.7e6, 7.3e6))
+    x = rng.normal(size=6) * [5e3, 1e5, 2e3, 2.0, 10.0, 1.0]
+    if h % 2:
+        return "curvilinear_from_hill", (R, x)
+    return "curvilinear_dv_to_hill", (R, x[:3], rng.normal(size=3))
 
 
 def _com_torque_call(rng: np.random.Generator) -> Call:

@@ -26,10 +26,12 @@ def test_bench_qemu_back_to_back(
     out = capsys.readouterr().out
     # one line per call kind: the 6 of the original session, the 6 added with #13
     # (navigation, CW transfer, sun, eclipse, thruster group, firing), the
-    # propulsion's centre-of-mass update, the far-range phasing plan (#15) and
-    # the torque about the learnt centre of mass, each present in 20 calls
-    assert out.count(" ok") == 15 and "FAIL" not in out
+    # propulsion's centre-of-mass update, the far-range phasing plan (#15), the
+    # torque about the learnt centre of mass and the curvilinear coordinates,
+    # each present in 20 calls
+    assert out.count(" ok") == 16 and "FAIL" not in out
     assert "prop_com_update" in out and "phasing_plan" in out and "prop_com_torque" in out
+    assert "curvilinear_from_hill" in out
     assert "bit-identical: 20/20" in out
 
 

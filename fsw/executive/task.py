@@ -165,7 +165,7 @@ class TaskContext:
         in arrival order; never concurrently with anything."""
         self._host.subscribe(self._token, apid, handler, parse)
 
-    def send(self, pdef: PacketDef, **fields: Any) -> bytes:
+    def send(self, pdef: PacketDef, /, **fields: Any) -> bytes:
         """Build ``pdef`` stamped with the current time and the APID's next
         sequence count, publish it and return its bytes."""
         host = self._host
@@ -173,7 +173,7 @@ class TaskContext:
         apid = pdef.apid
         seq = seqs[apid]
         seqs[apid] = (seq + 1) & 0x3FFF
-        raw = pdef.build(t_tai=host.t, seq=seq, **fields)
+        raw = pdef.build_mapping(host.t, seq, fields)
         self.publish(raw)
         return raw
 

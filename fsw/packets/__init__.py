@@ -31,7 +31,10 @@ Using a packet (the API every task uses; stable)::
   rounded to the nearest 1/65536 s); ``seq`` is the 14-bit sequence count.
   Telecommands also take ``key_id=0, auth_seq=0, mac=bytes(16)``; use
   :mod:`fsw.packets.auth` to build signed commands instead.
-  Bad values raise :class:`PacketBuildError`.
+  Bad values raise :class:`PacketBuildError`. The same packet, with less
+  argument handling: ``build_ordered(t_tai, seq, *fields)`` (declared order)
+  and ``build_mapping(t_tai, seq, fields_dict)`` (what ``TaskContext.send``
+  uses).
 - ``parse(raw)`` takes bytes, bytearray or memoryview of exactly one packet.
   Record fields: ``apid, seq, t_tai``, for telecommands ``key_id, auth_seq``,
   then the declared fields (arrays as tuples, enums as ints, text as str).

@@ -7,8 +7,10 @@ writing a layout twice:
 - a fast codec: for fixed layouts (every field a big-endian number, a fixed
   array of numbers, an enum over an integer, a fixed-size string or bytes) one
   precomputed :class:`struct.Struct` over the whole packet and generated
-  ``build``/``parse`` functions; for variable layouts the compiled construct of
-  the user data;
+  ``build``/``parse`` functions (``build`` takes keywords, ``build_ordered``
+  the fields in declared order, one generated body under both signatures;
+  ``build_mapping`` takes the fields as a dict, as ``TaskContext.send`` has
+  them); for variable layouts the compiled construct of the user data;
 - the plain construct of the whole packet (:attr:`PacketDef.construct`), the
   slow reference the tests compare the fast codec with;
 - a numpy dtype of the whole packet for bulk decoding (fixed layouts);
@@ -22,7 +24,7 @@ import binascii
 import collections
 import struct
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, NamedTuple
@@ -231,6 +233,10 @@ class PacketDef:
     telecommands also ``key_id``, ``auth_seq``, ``mac``) and :meth:`parse`
     (returns a :attr:`Record`, a named tuple ``(apid, seq, t_tai, [key_id,
     auth_seq,] *fields)``; arrays are tuples, enums ints, strings str).
+    The same octets, the same errors, with less argument handling:
+    :attr:`build_ordered` ``(t_tai, seq, [key_id, auth_seq, mac,] *fields)``
+    (the fields in declared order) and :attr:`build_mapping` ``(t_tai, seq,
+    fields)`` (a dict of the keyword arguments of :meth:`build`).
     ``hazardous`` (telecommands): the ground sends it only after an arm and
     confirm step. ``instance`` (telemetry): the field that tells apart the
     sources sharing the packet (HEARTBEAT: ``task``); the ground keeps the
@@ -239,6 +245,10 @@ class PacketDef:
 
     hazardous = False
     instance: str | None = None
+    build: Callable[..., bytes]
+    build_ordered: Callable[..., bytes]
+    build_mapping: Callable[[float, int, Mapping[str, Any]], bytes]
+    parse: Callable[[Any], Any]
 
     def __init__(self, apid: int, name: str, kind: int, fields: Sequence[Field],
                  description: str = "", module: str = "") -> None:
@@ -287,6 +297,7 @@ class PacketDef:
             except Exception:  # construct cannot compile every type; stay correct
                 self._body_codec = raw_body
             self.build, self.parse = self._variable_codec()
+            self.build_ordered, self.build_mapping = self._keyword_forms(self.build)
 
     def __repr__(self) -> str:
         kind = "TC" if self.is_tc else "TM"
@@ -357,7 +368,7 @@ class PacketDef:
         assert size is not None
         ns: dict[str, Any] = {
             "_pack": struct.Struct(self.struct.format[:-1]).pack, "_unpack": self.struct.unpack,
-            "_crc": binascii.crc_hqx,
+            "_crc": binascii.crc_hqx, "_crc2": struct.Struct(">H").pack,
             "_tnew": tuple.__new__, "_Rec": self.Record, "PacketError": PacketError,
             "PacketBuildError": PacketBuildError, "PacketCrcError": PacketCrcError,
             "_BUILD_ERRORS": _BUILD_ERRORS, "_enc_str": _enc_str, "_enc_bytes": _enc_bytes,
@@ -383,7 +394,10 @@ class PacketDef:
             elif lay.kind == "enum":
                 ns[f"_E_{n}"] = dict(lay.enum or {})
                 ns[f"_V_{n}"] = frozenset((lay.enum or {}).values())
-                packed.append(f"_enum_value(_E_{n}, _V_{n}, {n}, '{name}.{n}')")
+                # a declared value passes on one set lookup; names and bad values
+                # take the full check (_enum_value: the value, or PacketBuildError)
+                packed.append(f"({n} if {n} in _V_{n} else "
+                              f"_enum_value(_E_{n}, _V_{n}, {n}, '{name}.{n}'))")
                 out.append(f"v[{idx}]")
                 valid.append((f"v[{idx}] not in _V_{n}", f"_bad_enum('{name}.{n}', v[{idx}])"))
             elif lay.kind == "array":
@@ -401,9 +415,11 @@ class PacketDef:
         if self.is_tc:
             packed.append("_enc_bytes(mac, 16, 'mac')")
         sig = ", ".join(["t_tai", "seq=0", *args])
+        pos = ", ".join(["t_tai", "seq", *(a.split("=")[0] for a in args)])
         check_code = "".join(f"        {c}\n" for c in checks)
-        src = (
-            f"def build(*, {sig}):\n"
+        # one body under two signatures: keywords (build) and declared order
+        # (build_ordered); neither calls the other, so neither pays a second call
+        body = (
             f"    try:\n"
             f"        if not 0 <= seq < 16384:\n"
             f"            raise PacketBuildError(f'{name}: seq={{seq!r}} outside [0, 16383]')\n"
@@ -415,7 +431,12 @@ class PacketDef:
             f"        raise\n"
             f"    except _BUILD_ERRORS as exc:\n"
             f"        raise PacketBuildError(f'{name}: {{exc}}') from None\n"
-            f"    return b + _crc(b, 0xFFFF).to_bytes(2, 'big')\n"
+            f"    return b + _crc2(_crc(b, 0xFFFF))\n"
+        )
+        src = (
+            f"def build(*, {sig}):\n{body}\n"
+            f"def build_ordered({pos}):\n{body}\n"
+            f"{self._mapping_source(pos)}"
             f"\n"
             f"def parse(raw):\n"
             f"    if len(raw) != {size}:\n"
@@ -431,7 +452,31 @@ class PacketDef:
         )
         exec(compile(src, f"<packet {name}>", "exec"), ns)
         self.source = src
+        self.build_ordered = ns["build_ordered"]
+        self.build_mapping = ns["build_mapping"]
         return ns["build"], ns["parse"]
+
+    def _mapping_source(self, pos: str) -> str:
+        """Source of ``build_mapping(t_tai, seq, fields)``: the fields of a
+        telemetry packet looked up by name and passed in order; anything but
+        exactly the declared names (and every telecommand) takes the keyword
+        call, so its errors are those of :meth:`build`."""
+        keyword = "    return build(t_tai=t_tai, seq=seq, **_f)\n"
+        if self.is_tc:
+            return f"def build_mapping(t_tai, seq, _f):\n{keyword}"
+        lookups = "".join(f"            {k} = _f[{k!r}]\n" for k in self.field_names)
+        lookups = lookups or "            pass\n"
+        return (
+            f"def build_mapping(t_tai, seq, _f):\n"
+            f"    if len(_f) == {len(self.fields)}:\n"
+            f"        try:\n"
+            f"{lookups}"
+            f"        except KeyError:\n"
+            f"            pass\n"
+            f"        else:\n"
+            f"            return build_ordered({pos})\n"
+            f"{keyword}"
+        )
 
     def _header_error(self, raw: Any) -> PacketError:
         hdr = codec.unpack_header(raw)
@@ -522,6 +567,23 @@ class PacketDef:
                                        *auth, *vals))
 
         return build, parse
+
+    def _keyword_forms(self, build: Any) -> tuple[Any, Any]:
+        """``build_ordered`` and ``build_mapping`` of a variable layout: both
+        the keyword call of ``build`` (same values, same errors)."""
+        names = (["key_id", "auth_seq", "mac"] if self.is_tc else []) + list(self.field_names)
+        pname = self.name
+
+        def build_ordered(t_tai: float, seq: int, *values: Any) -> bytes:
+            if len(values) != len(names):
+                raise TypeError(f"{pname}: build_ordered takes t_tai, seq and {len(names)} "
+                                f"values ({', '.join(names)}), got {len(values)}")
+            return build(t_tai=t_tai, seq=seq, **dict(zip(names, values, strict=True)))
+
+        def build_mapping(t_tai: float, seq: int, fields: Mapping[str, Any]) -> bytes:
+            return build(t_tai=t_tai, seq=seq, **fields)
+
+        return build_ordered, build_mapping
 
     def layouts_enum(self, f: Field) -> dict[str, int] | None:
         """Name -> value of an enum field (None for other fields)."""

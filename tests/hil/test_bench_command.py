@@ -27,9 +27,10 @@ def test_bench_qemu_back_to_back(
     # one line per call kind: the 6 of the original session, the 6 added with #13
     # (navigation, CW transfer, sun, eclipse, thruster group, firing), the
     # propulsion's centre-of-mass update and the far-range phasing plan (#15),
-    # each present in 20 calls
-    assert out.count(" ok") == 14 and "FAIL" not in out
-    assert "prop_com_update" in out and "phasing_plan" in out
+    # the thrusters' torque about the centre of mass (#18's ADCS cycle), each
+    # present in 20 calls
+    assert out.count(" ok") == 15 and "FAIL" not in out
+    assert "prop_com_update" in out and "phasing_plan" in out and "prop_com_torque" in out
     assert "bit-identical: 20/20" in out
 
 

@@ -158,8 +158,8 @@ class Router:
             return
         if skipped:
             packets = [p for p in packets if subs[((p[0] << 8) | p[1]) & _APID_MASK] is not None]
-            if not packets:
-                return
+        if not packets:  # batch taps are given non-empty lists only
+            return
         stream.update(b"".join(packets))
         n = len(packets)
         stream.packets += n

@@ -169,6 +169,7 @@ def test_a_routed_batch_skips_sync_packets_and_hashes_the_rest() -> None:
         gyros.append(GYRO.build(t_tai=1.0, seq=i, rate_B=(0, 0, i), valid=1))
     router.route([gyros[0], sync, gyros[1], gyros[2]], 1.5)
     router.route([sync], 1.6)
+    router.route([], 1.7)
     assert inbox == gyros
     assert taps == [(gyros, 1.5)]
     assert router.packets == stream.packets == 3

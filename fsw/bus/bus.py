@@ -44,7 +44,8 @@ DEFAULT_LINGER_MS = 500
 _NOBLOCK = zmq.NOBLOCK
 #: local buses by endpoint: a tap connecting to one switches its mirror on
 _LOCAL_BUSES: weakref.WeakValueDictionary[str, Bus] = weakref.WeakValueDictionary()
-_unpack_header = struct.Struct(">HHH").unpack_from
+#: the primary header's first and third words (APID, data length): ``(w0, w2)``
+_unpack_header = struct.Struct(">H2xH").unpack_from
 _Again = zmq.Again
 
 
@@ -172,7 +173,7 @@ class Bus:
         for that subscriber only.
         """
         try:
-            w0, _, w2 = _unpack_header(packet)
+            w0, w2 = _unpack_header(packet)
         except (struct.error, TypeError):
             self._refuse(packet)
         if w0 & 0xE000 or w2 + 7 != len(packet):
@@ -184,7 +185,7 @@ class Bus:
         """:meth:`publish` of a local bus: into the loopback queue (a full
         queue drops the packet, counted), and to the PUB once tapped."""
         try:
-            w0, _, w2 = _unpack_header(packet)
+            w0, w2 = _unpack_header(packet)
         except (struct.error, TypeError):
             self._refuse(packet)
         if w0 & 0xE000 or w2 + 7 != len(packet):

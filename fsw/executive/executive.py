@@ -39,6 +39,8 @@ _TASK_LEN = HEARTBEAT.layouts["task"].size
 INIT, NOMINAL, FAULTED, STOPPED = (int(s) for s in (TaskState.INIT, TaskState.NOMINAL,
                                                     TaskState.FAULTED, TaskState.STOPPED))
 STATE_NAMES = {INIT: "init", NOMINAL: "nominal", FAULTED: "faulted", STOPPED: "failed"}
+#: the parse-once entry of an APID nothing was parsed of yet (no packet is None)
+_NOTHING_PARSED: tuple[bytes | None, Any, Any] = (None, None, None)
 
 
 class ExecutiveError(BusError):
@@ -112,9 +114,10 @@ class _Slot:
         self.apids: set[int] = set()
         #: APID -> the callables a packet of it goes to (parsing wrapped in)
         self.calls: dict[int, tuple[Callable[[bytes], object], ...]] = {}
-        #: APID -> one callable per APID (the only one, or all of ``calls``
-        #: in order): the delivery hot path makes one call per packet
-        self.dispatch: dict[int, Callable[[bytes], object]] = {}
+        #: per APID (a flat list, None where it does not subscribe): one
+        #: callable (the only one, or all of ``calls`` in order): the delivery
+        #: hot path indexes it and makes one call per packet
+        self.dispatch: list[Callable[[bytes], object] | None] = [None] * APID_COUNT
         self.ctx: TaskContext | None = None
         #: its context publishes straight to the bus (after its first turn)
         self.opened = False
@@ -167,7 +170,7 @@ class Executive:
         self.router = Router(SYNC_APIDS, self.stream)
         #: per APID: (packet, parser, record) of the last packet parsed for a
         #: subscriber (parse once: see :meth:`_parsing`)
-        self._parsed: list[tuple[bytes, Any, Any] | None] = [None] * APID_COUNT
+        self._parsed: list[tuple[bytes | None, Any, Any]] = [_NOTHING_PARSED] * APID_COUNT
         self.lockstep = strategy(self, bus, self.router)
         self._dt = self.config.dt
         self._slots: list[_Slot] = []
@@ -296,7 +299,7 @@ class Executive:
 
         def call(p: bytes) -> None:
             last = parsed[apid]
-            if last is not None and last[0] is p and last[1] is parse:
+            if last[0] is p and last[1] is parse:
                 rec = last[2]
             else:
                 try:
@@ -367,7 +370,7 @@ class Executive:
     def _deliver(self, slot: _Slot, k: int) -> bool:
         # The router holds this very list: it is cleared in place, never replaced.
         inbox = slot.inbox
-        get = slot.dispatch.get
+        dispatch = slot.dispatch
         start, n = 0, len(inbox)
         try:
             while start < n:
@@ -375,7 +378,7 @@ class Executive:
                 try:
                     for i in range(start, n):  # i names the packet that raised
                         p = inbox[i]
-                        h = get(((p[0] << 8) | p[1]) & APID_MAX)  # peek_apid, inlined: hot path
+                        h = dispatch[((p[0] << 8) | p[1]) & APID_MAX]  # peek_apid, inlined
                         if h is not None:
                             h(p)
                     break
@@ -432,7 +435,7 @@ class Executive:
         self.router.unsubscribe(slot.inbox, slot.apids)
         slot.apids = set()
         slot.calls = {}
-        slot.dispatch = {}
+        slot.dispatch = [None] * APID_COUNT
 
     def _start(self, slot: _Slot) -> BaseException | None:
         """A fresh context and ``init``; the exception it raised, if any."""
@@ -531,8 +534,8 @@ class Executive:
                     settle()
                 # an idle turn does nothing: nominal, nothing in its inbox, no
                 # step and no heartbeat due (the hot path skips the call)
-                if (slot.state == NOMINAL and slot.opened and not slot.inbox
-                        and k % slot.every and not (slot.monitored and k % slot.hb_every == 0)):
+                if (not slot.inbox and k % slot.every and slot.state == NOMINAL and slot.opened
+                        and not (slot.monitored and k % slot.hb_every == 0)):
                     continue
                 turn(slot, k)
             if hand_over is not None:

@@ -96,8 +96,10 @@ class Router:
         for a in skip:
             self.skip[a] = True
         self.stream = stream
-        #: per APID, the inboxes its packets go to (an empty tuple: nobody)
-        self._subs: list[tuple[list[bytes], ...]] = [()] * APID_COUNT
+        #: per APID, the inboxes its packets go to (an empty tuple: nobody;
+        #: None: a skipped APID, so that routing tests one thing per packet)
+        self._subs: list[tuple[list[bytes], ...] | None] = [
+            None if s else () for s in self.skip]
         #: inbox -> its order among the node's participants (for sorting)
         self._rank: dict[int, int] = {}
         #: delivered, not yet in the stream (hashing node only)
@@ -118,7 +120,7 @@ class Router:
         """Route the packets of ``apid`` to ``inbox`` too (once, in rank order)."""
         if self.skip[apid]:
             raise ValueError(f"APID 0x{apid:03X} is reserved for lockstep sync")
-        boxes = self._subs[apid]
+        boxes = self._subs[apid] or ()
         if any(b is inbox for b in boxes):
             return
         rank = self._rank
@@ -127,7 +129,9 @@ class Router:
     def unsubscribe(self, inbox: list[bytes], apids: Iterable[int]) -> None:
         """Stop routing these APIDs to ``inbox``."""
         for a in apids:
-            self._subs[a] = tuple(b for b in self._subs[a] if b is not inbox)
+            boxes = self._subs[a]
+            if boxes:
+                self._subs[a] = tuple(b for b in boxes if b is not inbox)
 
     def subscribed(self) -> list[int]:
         """The APIDs some inbox subscribes to, ascending."""
@@ -135,42 +139,41 @@ class Router:
 
     # -- routing -----------------------------------------------------------------------
 
-    def route(self, packets: Iterable[bytes], t: float) -> None:
+    def route(self, packets: list[bytes], t: float) -> None:
         """Deliver ``packets`` (in order) and put them in the stream at once,
-        stamped ``t``: a turn follows (one process; nothing is held there)."""
-        skip, subs, stream = self.skip, self._subs, self.stream
-        if stream is None:
-            for p in packets:
-                a = ((p[0] << 8) | p[1]) & _APID_MASK
-                if not skip[a]:
-                    for box in subs[a]:
-                        box.append(p)
-            return
-        update = stream.update
-        streamed: list[bytes] = []
-        keep = streamed.append
+        stamped ``t``: a turn follows (one process; nothing is held there).
+        The hash takes them in one update of their concatenation (the same
+        digest as one update per packet)."""
+        subs = self._subs
+        skipped = False
         for p in packets:
-            a = ((p[0] << 8) | p[1]) & _APID_MASK
-            if skip[a]:
+            boxes = subs[((p[0] << 8) | p[1]) & _APID_MASK]
+            if boxes is None:  # lockstep sync: neither delivered nor hashed
+                skipped = True
                 continue
-            update(p)
-            keep(p)
-            for box in subs[a]:
+            for box in boxes:
                 box.append(p)
-        if streamed:
-            n = len(streamed)
-            stream.packets += n
-            self.packets += n
-            if stream.taps or stream.batch_taps:
-                stream.tap_all(streamed, t)
+        stream = self.stream
+        if stream is None:
+            return
+        if skipped:
+            packets = [p for p in packets if subs[((p[0] << 8) | p[1]) & _APID_MASK] is not None]
+        if not packets:  # batch taps are given non-empty lists only
+            return
+        stream.update(b"".join(packets))
+        n = len(packets)
+        stream.packets += n
+        self.packets += n
+        if stream.taps or stream.batch_taps:
+            stream.tap_all(packets, t)
 
     def deliver(self, p: bytes) -> None:
         """Deliver one packet to its inboxes; the hashing node holds it
         until :meth:`commit` (behind a broker: it arrives when it arrives)."""
-        a = ((p[0] << 8) | p[1]) & _APID_MASK
-        if self.skip[a]:
+        boxes = self._subs[((p[0] << 8) | p[1]) & _APID_MASK]
+        if boxes is None:
             return
-        for box in self._subs[a]:
+        for box in boxes:
             box.append(p)
         if self.stream is not None:
             self._held.append(p)

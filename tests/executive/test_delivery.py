@@ -8,16 +8,21 @@
   sees (packets, order, times) and the hash is that of those packets.
 - Skipping idle turns changes nothing a participant sees: a 1 Hz task with
   no subscription is stepped at its rate and beats its heartbeat.
+- The router hashes what it routes at once in one update: a lockstep sync
+  packet among them is neither delivered, nor hashed, nor tapped.
 """
 
 from __future__ import annotations
 
 import hashlib
 
+import pytest
 from executive_toys import GYRO, Controller, Plant
 
 from fsw.bus import Bus, apid_of
 from fsw.executive import Executive, ExecutiveConfig, Task, events
+from fsw.executive.lockstep import BARRIER, SYNC_APIDS
+from fsw.executive.router import Router, Stream
 from fsw.packets import DICTIONARY, build_idle, decode
 
 EVENT, HEARTBEAT = DICTIONARY["EVENT"], DICTIONARY["HEARTBEAT"]
@@ -149,3 +154,28 @@ def test_idle_turns_skipped_leave_steps_and_heartbeats() -> None:
     assert r.tasks["quiet"].steps == 4
     beats = [decode(p) for p, _ in got if apid_of(p) == HEARTBEAT.apid]
     assert [b.counter for b in beats if b.task == "quiet"] == [1, 3]  # ticks 0 and 20
+
+
+def test_a_routed_batch_skips_sync_packets_and_hashes_the_rest() -> None:
+    stream = Stream()
+    taps: list[tuple[list[bytes], float]] = []
+    stream.add_tap(lambda ps, t: taps.append((list(ps), t)), batch=True)
+    router = Router(SYNC_APIDS, stream)
+    gyros, sync = [], BARRIER.build(t_tai=1.0, seq=0, node=0, count=1)
+    inbox: list[bytes] = []
+    router.add_inbox(inbox, 0)
+    router.subscribe(inbox, GYRO.apid)
+    for i in range(3):
+        gyros.append(GYRO.build(t_tai=1.0, seq=i, rate_B=(0, 0, i), valid=1))
+    router.route([gyros[0], sync, gyros[1], gyros[2]], 1.5)
+    router.route([sync], 1.6)
+    router.route([], 1.7)
+    assert inbox == gyros
+    assert taps == [(gyros, 1.5)]
+    assert router.packets == stream.packets == 3
+    one_by_one = hashlib.blake2b(digest_size=32)
+    for p in gyros:
+        one_by_one.update(p)
+    assert stream.hexdigest() == one_by_one.hexdigest()
+    with pytest.raises(ValueError, match="lockstep"):
+        router.subscribe(inbox, BARRIER.apid)

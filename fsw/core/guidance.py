@@ -114,10 +114,11 @@ class GuidanceCore(abc.ABC):
     def relnav_step(self, dt: float, meas: ArrayLike | None = None,
                     dv: ArrayLike = _Z3,
                     ref: tuple[ArrayLike, ArrayLike] | None = None,
-                    bearing_only: bool = False) -> Result:
+                    bearing_only: bool = False, dv_dt: float = 0.0) -> Result:
         """One EKF step (gnc_relnav_out fields, see :class:`relnav.Relnav`;
         ``ref``: the target's inertial state at the start of the step;
-        ``bearing_only``: ``meas`` has no range)."""
+        ``bearing_only``: ``meas`` has no range; ``dv_dt``: the step's start
+        minus the time ``dv`` was delivered)."""
 
     # -- rendezvous guidance (propulsion, autonomy) -------------------------------
     @abc.abstractmethod
@@ -397,8 +398,8 @@ class LocalCore(GuidanceCore):
     def relnav_step(self, dt: float, meas: ArrayLike | None = None,
                     dv: ArrayLike = _Z3,
                     ref: tuple[ArrayLike, ArrayLike] | None = None,
-                    bearing_only: bool = False) -> Result:
-        return self._need(self._relnav, "relnav_step").step(dt, meas, dv, ref, bearing_only)
+                    bearing_only: bool = False, dv_dt: float = 0.0) -> Result:
+        return self._need(self._relnav, "relnav_step").step(dt, meas, dv, ref, bearing_only, dv_dt)
 
     def cw_targeting(self, n: float, x0: ArrayLike, r_f: ArrayLike, tof: float,
                      v_f: ArrayLike = _Z3) -> tuple[np.ndarray, np.ndarray]:
@@ -693,9 +694,9 @@ class PacketCore(GuidanceCore):
     def relnav_step(self, dt: float, meas: ArrayLike | None = None,
                     dv: ArrayLike = _Z3,
                     ref: tuple[ArrayLike, ArrayLike] | None = None,
-                    bearing_only: bool = False) -> Result:
+                    bearing_only: bool = False, dv_dt: float = 0.0) -> Result:
         return self._result("RELNAV_STEP", "gnc_relnav_out", dt=dt, dv=dv,
-                            bearing_only=int(bearing_only),
+                            bearing_only=int(bearing_only), dv_dt=dv_dt,
                             meas=_Z3 if meas is None else meas,
                             meas_valid=int(meas is not None),
                             ref_r=_Z3 if ref is None else ref[0],

@@ -155,6 +155,9 @@ class NavInput:
     #: bearing (0: q_BN as given)
     att_dt: float = 0.0
     att_rate_B: ArrayLike = _Z3
+    #: s, ``t`` minus the time ``dv_N`` was delivered (the centre of its
+    #: impulses; negative: after ``t``); 0: at ``t``
+    dv_age: float = 0.0
 
     def fields(self) -> dict[str, object]:
         """Flat C member values (also the NAV_STEP request fields)."""
@@ -168,7 +171,7 @@ class NavInput:
             "att_valid": int(self.q_BN is not None), "att_sigma": self.att_sigma,
             "gps_met": self.gps_met, "att_sigma_B": self.att_sigma_B,
             "meas_bearing_only": int(self.bearing_only),
-            "att_dt": self.att_dt, "att_rate_B": self.att_rate_B,
+            "att_dt": self.att_dt, "att_rate_B": self.att_rate_B, "dv_age": self.dv_age,
         }
 
 

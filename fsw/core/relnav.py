@@ -78,6 +78,7 @@ class Relnav:
         self._v = (v("dt"), v("dv"), v("meas"), v("meas_valid"))
         self._ref = (v("ref_r"), v("ref_v"), v("ref_valid"))
         self._bearing = v("bearing_only")
+        self._dv_dt = v("dv_dt")
         self._pin, self._pout = self._in.cdata, self._out.cdata
         self._step = lib.gnc_relnav_step
         self._dv_set = False
@@ -89,14 +90,16 @@ class Relnav:
 
     def step(self, dt: float, meas: ArrayLike | None = None, dv: ArrayLike = _Z3,
              ref: tuple[ArrayLike, ArrayLike] | None = None,
-             bearing_only: bool = False) -> Result:
+             bearing_only: bool = False, dv_dt: float = 0.0) -> Result:
         """Apply the known impulse ``dv`` (m/s, Hill), propagate ``dt`` s, then
         update with ``meas = [range m, azimuth rad, elevation rad]`` if given.
         ``ref = (r_N, v_N)``: the target's inertial state at the start of the
         step; the state then follows both craft on two-body + J2 (see
         native/include/gnc_relnav.h) instead of the circular model.
         ``bearing_only``: ``meas[0]`` is not a range (the camera alone): the
-        update uses the azimuth and elevation (NIS of 2 dof)."""
+        update uses the azimuth and elevation (NIS of 2 dof). ``dv_dt``: the
+        step's start minus the time ``dv`` was delivered (its centre; negative:
+        after the start): the position moves ``dv * dv_dt`` with it."""
         t, d, m, valid = self._v
         if ref is not None or self._ref[2][0]:
             rr, rv, rvalid = self._ref
@@ -119,6 +122,7 @@ class Relnav:
                 m[:] = meas
                 valid[0] = 1
             self._bearing[0] = int(bearing_only)
+            self._dv_dt[0] = dv_dt
         except (ValueError, TypeError, OverflowError) as exc:
             raise GncInputError(f"relnav_step: bad input: {exc}") from None
         st = self._step(self._ctx, self._pin, self._pout)

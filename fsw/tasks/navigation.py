@@ -359,6 +359,10 @@ class NavigationTask:
         #: recent valid estimates (t, q_BN, sigma, body rate), oldest first
         self.att_history: deque = deque(maxlen=ATTITUDE_HISTORY)
         self.dv_N = [0.0, 0.0, 0.0]
+        #: the Δv's increments times their delivery time after dv_ref (the
+        #: first increment's), for NavInput.dv_age
+        self.dv_moment = [0.0, 0.0, 0.0]
+        self.dv_ref: float | None = None
         #: (burn_id, ordered dv_N, its size, dv_done and the dv_N vector reported)
         self.ordered = None
         self.lost = Persistence(self.sc.fdir.persistence)
@@ -502,21 +506,27 @@ class NavigationTask:
             return
         delivering = (BurnStatusState.FIRING, BurnStatusState.DONE, BurnStatusState.ABORTED)
         if r.state in delivering and o[2] > 0 and math.isfinite(r.dv_done):
-            dv = self.dv_N
             vec = r.dv_N
             if _finite(vec) and (vec[0] != 0.0 or vec[1] != 0.0 or vec[2] != 0.0):
                 # the Δv delivered since the last report as the propulsion
                 # measured it (its direction too: a small translation may
                 # miss the order's by degrees, issue #15)
-                for i in range(3):
-                    dv[i] += vec[i] - o[4][i]
+                inc = (vec[0] - o[4][0], vec[1] - o[4][1], vec[2] - o[4][2])
                 self.ordered = (o[0], o[1], o[2], r.dv_done, tuple(vec))
             else:
                 # no vector reported: along the order
                 k = (r.dv_done - o[3]) / o[2]
-                for i in range(3):
-                    dv[i] += o[1][i] * k
+                inc = (o[1][0] * k, o[1][1] * k, o[1][2] * k)
                 self.ordered = (o[0], o[1], o[2], r.dv_done, o[4])
+            # when it was delivered (the centre of its pulses, BURN_STATUS.dv_dt),
+            # as seconds after the first increment of this cycle's Δv
+            tc = r.t_tai + (r.dv_dt if math.isfinite(r.dv_dt) else 0.0)
+            if self.dv_ref is None:
+                self.dv_ref = tc
+            dv, m = self.dv_N, self.dv_moment
+            for i in range(3):
+                dv[i] += inc[i]
+                m[i] += inc[i] * (tc - self.dv_ref)
         if r.state in (BurnStatusState.DONE, BurnStatusState.ABORTED, BurnStatusState.REJECTED):
             self.ordered = None
 
@@ -531,7 +541,12 @@ class NavigationTask:
         q, sig, rate, att_dt = self._attitude_at(self.meas[0] if self.meas is not None else t)
         age = abs(att_dt)
         s2 = self.gyro_arw2 * age + self.gyro_bias2 * age * age
-        inp = NavInput(t=self.onboard(t), dv_N=tuple(self.dv_N), q_BN=q,
+        dv, m = self.dv_N, self.dv_moment
+        d2 = dv[0] * dv[0] + dv[1] * dv[1] + dv[2] * dv[2]
+        # the Δv's centre in time (its increments' weighted along their sum)
+        dv_age = 0.0 if d2 == 0.0 or self.dv_ref is None else \
+            t - (self.dv_ref + (m[0] * dv[0] + m[1] * dv[1] + m[2] * dv[2]) / d2)
+        inp = NavInput(t=self.onboard(t), dv_N=tuple(dv), dv_age=dv_age, q_BN=q,
                        att_sigma_B=(math.sqrt(sig[0] * sig[0] + s2),
                                     math.sqrt(sig[1] * sig[1] + s2),
                                     math.sqrt(sig[2] * sig[2] + s2)),
@@ -548,6 +563,8 @@ class NavigationTask:
             self.ctx.event(Severity.ERROR, EventId.NAV_CORE_ERROR, f"navigation cycle: {exc}"[:96])
             return
         self.dv_N = [0.0, 0.0, 0.0]
+        self.dv_moment = [0.0, 0.0, 0.0]
+        self.dv_ref = None
         flags = int(out.flags)  # plain int bits: IntFlag arithmetic costs ~0.5 us an operation
         self._count(flags, out)
         stale = bool(flags & _STALE)

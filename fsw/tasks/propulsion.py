@@ -282,6 +282,17 @@ def _offpulse_start(tau: tuple[float, float, float] = _Z3) -> dict:
     in this firing (n)."""
     return {"t": None, "H": _Z3, "L": _Z3, "on": 0.0, "tau": tau, "n": 0}
 
+
+def _pulse_centre(on) -> float:
+    """The centre in time of a cycle's impulse after the cycle's start: each
+    thruster's pulse starts with the cycle, its impulse is its on-time's."""
+    s1 = s2 = 0.0
+    for x in on:
+        if x > 0.0:
+            s1 += x
+            s2 += x * x
+    return s2 / (2.0 * s1) if s1 > 0.0 else 0.0
+
 class PropulsionTask:
     """See the module docstring."""
 
@@ -348,6 +359,7 @@ class PropulsionTask:
         self.valves = self._mask()
         self.test = None
         self.normal = (0.0, 0.0, 1.0)
+        self.t = 0.0  # the current cycle's time
         self.idle_rate_count = 0
         self.monitor_after = -math.inf
         self.firing_rate_count = 0
@@ -415,7 +427,7 @@ class PropulsionTask:
                            f"burn {burn_id} rejected: {reason}")
             self.ctx.send(BURN_STATUS, burn_id=burn_id, state=BurnStatusState.REJECTED, dv_done=0.0,
                           dv_total=self.cds["dv_total"], thrusters_ok=self._mask(),
-                          propellant=self.cds["propellant"], dv_N=_Z3)
+                          propellant=self.cds["propellant"], dv_N=_Z3, dv_dt=0.0)
             return False
         self.armed_until = -math.inf  # the order consumes the arming
         self.burn = {"id": burn_id, "t_exec": t_exec, "dv": tuple(dv), "done": 0.0, "ack": ack,
@@ -539,6 +551,10 @@ class PropulsionTask:
         b["bias_B"] = self._accel_bias()
         b["meas_N"] = b["seen_N"] = b["cmd_N"] = b["done_N"] = _Z3
         b["cmd"] = []
+        # since the last status: the sum of the commanded |dv| and of |dv| times
+        # its pulses' centre in time after t_ref (BURN_STATUS.dv_dt)
+        b["centre"] = [0.0, 0.0]
+        b["t_ref"] = self.t
         b["n_acc"] = b["n_seen"] = 0
         b["scale"] = 1.0
         b["acc_ok"] = b["bias_B"] is not None
@@ -588,11 +604,19 @@ class PropulsionTask:
         b["done_N"] = add(b["meas_N"], (k * rest[0], k * rest[1], k * rest[2]))
         return m + k * (dot(tot, u) - c), (k * tot[0], k * tot[1], k * tot[2])
 
-    def _commanded(self, dv_N) -> None:
-        """A firing cycle's commanded Δv (inertial), for :meth:`_measured`."""
+    def _commanded(self, dv_N, on=None) -> None:
+        """A firing cycle's commanded Δv (inertial), for :meth:`_measured`;
+        ``on``: its on-times (the pulses start with the cycle), for the time
+        the reported Δv was delivered (BURN_STATUS.dv_dt)."""
         b = self.burn
         b["cmd"].append(tuple(dv_N))
         b["cmd_N"] = add(b["cmd_N"], dv_N)
+        if on is not None:
+            w = norm(dv_N)
+            if w > 0.0:
+                c = b["centre"]
+                c[0] += w
+                c[1] += w * (self.t - b["t_ref"] + _pulse_centre(on))
 
     def on_prop_status(self, r) -> None:
         if math.isfinite(r.propellant_mass):
@@ -618,6 +642,7 @@ class PropulsionTask:
 
     def step(self, t: float) -> None:
         self.cycles += 1
+        self.t = t
         if self.test is not None:
             self._test_step()
         elif self.state == _PENDING:
@@ -790,7 +815,7 @@ class PropulsionTask:
             return
         on_t, dv_N, dm = pulses
         self.ctx.send(THRUSTER_CMD, on_time=on_t)
-        self._commanded(dv_N)
+        self._commanded(dv_N, on_t)
         self._count_done(self._measured(u)[0])
         self.cds["propellant"] = max(0.0, self.cds["propellant"] - dm)
 
@@ -952,7 +977,7 @@ class PropulsionTask:
         # dv_N is at the scaled thrust the on-times were made for, and the
         # measured scale is the ratio to the rated (counted at the scaled
         # thrust, a translation measured 0.948 for a thrust 0.9 of its rating)
-        self._commanded((dv_N[0] / k, dv_N[1] / k, dv_N[2] / k))
+        self._commanded((dv_N[0] / k, dv_N[1] / k, dv_N[2] / k), on)
         self._count_done(self._measured(u)[0])
         self.cds["propellant"] = max(0.0, self.cds["propellant"] - dm)
         return None
@@ -1082,10 +1107,17 @@ class PropulsionTask:
 
     def _status(self) -> None:
         b = self.burn
+        dv_dt = 0.0
+        c = b.get("centre") if b else None
+        if c is not None and c[0] > 0.0:
+            # the impulse-weighted centre of the cycles commanded since the
+            # last status, against this status's time
+            dv_dt = c[1] / c[0] - (self.t - b["t_ref"])
+            c[0] = c[1] = 0.0
         self.ctx.send(BURN_STATUS, burn_id=b["id"] if b else 0, state=self.state,
                       dv_done=b["done"] if b else 0.0, dv_total=self.cds["dv_total"],
                       thrusters_ok=self._mask(), propellant=self.cds["propellant"],
-                      dv_N=b.get("done_N", _Z3) if b else _Z3)
+                      dv_N=b.get("done_N", _Z3) if b else _Z3, dv_dt=dv_dt)
 
     def _send_valves(self) -> None:
         self.ctx.send(PROP_VALVES, open=self.valves)
@@ -1181,4 +1213,4 @@ class PropulsionTask:
     def _status_idle(self) -> None:
         self.ctx.send(BURN_STATUS, burn_id=0, state=BurnStatusState.IDLE, dv_done=0.0,
                       dv_total=self.cds["dv_total"], thrusters_ok=self._mask(),
-                      propellant=self.cds["propellant"], dv_N=_Z3)
+                      propellant=self.cds["propellant"], dv_N=_Z3, dv_dt=0.0)

@@ -226,6 +226,10 @@ typedef struct gnc_nav_in {
                                 * estimate's: q_BN is carried over it at att_rate_B
                                 * before it turns the bearing (0: as given) */
     double att_rate_B[3];      /* rad/s, body rate of the attitude estimate */
+    double dv_age;             /* s, t minus the time dv_N was delivered (its centre;
+                                * negative: after t): the relative-navigation EKF,
+                                * which takes dv_N at its previous step, moves its
+                                * position with it (0: dv_N delivered at t) */
 } gnc_nav_in;
 
 typedef struct gnc_nav_out {

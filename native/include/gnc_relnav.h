@@ -93,6 +93,9 @@ typedef struct gnc_relnav_in {
     double ref_v[3];     /* m/s, its velocity */
     int ref_valid;       /* 1: propagate about this reference orbit (see above) */
     int bearing_only;    /* 1: meas has no range (meas[0] unused): the camera alone */
+    double dv_dt;        /* s, the step's start minus the time dv was delivered (its
+                          * centre; negative: after the start): the position takes
+                          * dv * dv_dt with the velocity (free space, first order) */
 } gnc_relnav_in;
 
 typedef struct gnc_relnav_out {

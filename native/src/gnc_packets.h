@@ -252,6 +252,7 @@ static const gnc_pkt_field gnc_pkt_relnav_step_req[] = {
     {offsetof(gnc_relnav_in, ref_v), 3, 0},
     {offsetof(gnc_relnav_in, ref_valid), 1, 1},
     {offsetof(gnc_relnav_in, bearing_only), 1, 1},
+    {offsetof(gnc_relnav_in, dv_dt), 1, 0},
 };
 
 static const gnc_pkt_field gnc_pkt_relnav_step_resp[] = {
@@ -579,6 +580,7 @@ static const gnc_pkt_field gnc_pkt_nav_step_req[] = {
     {offsetof(gnc_nav_in, meas_bearing_only), 1, 1},
     {offsetof(gnc_nav_in, att_dt), 1, 0},
     {offsetof(gnc_nav_in, att_rate_B), 3, 0},
+    {offsetof(gnc_nav_in, dv_age), 1, 0},
 };
 
 static const gnc_pkt_field gnc_pkt_nav_step_resp[] = {
@@ -948,7 +950,7 @@ static const gnc_pkt_call gnc_pkt_calls[] = {
     {GNC_APID_MEKF_STEP, gnc_pkt_mekf_step_req, 6, 22, gnc_pkt_mekf_step_resp, 11, 26},
     {GNC_APID_RELNAV_CONFIG, gnc_pkt_relnav_config_req, 15, 15, NULL, 0, 1},
     {GNC_APID_RELNAV_RESET, gnc_pkt_relnav_reset_req, 2, 42, NULL, 0, 1},
-    {GNC_APID_RELNAV_STEP, gnc_pkt_relnav_step_req, 8, 16, gnc_pkt_relnav_step_resp, 11, 67},
+    {GNC_APID_RELNAV_STEP, gnc_pkt_relnav_step_req, 9, 17, gnc_pkt_relnav_step_resp, 11, 67},
     {GNC_APID_KEPLER, gnc_pkt_kepler_req, 4, 8, gnc_pkt_kepler_resp, 2, 7},
     {GNC_APID_LAMBERT, gnc_pkt_lambert_req, 7, 11, gnc_pkt_lambert_resp, 2, 7},
     {GNC_APID_CW_TARGETING, gnc_pkt_cw_targeting_req, 5, 14, gnc_pkt_cw_targeting_resp, 2, 7},
@@ -971,7 +973,7 @@ static const gnc_pkt_call gnc_pkt_calls[] = {
     {GNC_APID_ORBIT_CHECK, gnc_pkt_orbit_check_req, 4, 8, NULL, 0, 1},
     {GNC_APID_NAV_CONFIG, gnc_pkt_nav_config_req, 49, 59, NULL, 0, 1},
     {GNC_APID_NAV_SET_TARGET, gnc_pkt_nav_set_target_req, 3, 7, NULL, 0, 1},
-    {GNC_APID_NAV_STEP, gnc_pkt_nav_step_req, 17, 32, gnc_pkt_nav_step_resp, 29, 59},
+    {GNC_APID_NAV_STEP, gnc_pkt_nav_step_req, 18, 33, gnc_pkt_nav_step_resp, 29, 59},
     {GNC_APID_PROP_CONFIG, gnc_pkt_prop_config_req, 8, 112, NULL, 0, 1},
     {GNC_APID_PROP_PARTNERS, NULL, 0, 0, gnc_pkt_prop_partners_resp, 2, 18},
     {GNC_APID_PROP_SELECT, gnc_pkt_prop_select_req, 3, 8, gnc_pkt_prop_select_resp, 3, 6},

@@ -621,6 +621,7 @@ int gnc_relnav_step(gnc_relnav *ctx, const gnc_relnav_in *in, gnc_relnav_out *ou
         return GNC_ERR_STATE;
     }
     if (!(in->dt >= 0.0) || !la_finite(&in->dt, 1) || !la_finite(in->dv, 3)
+        || !la_finite(&in->dv_dt, 1)
         || (in->meas_valid && (!la_finite(in->meas, 3)
                                || (!in->bearing_only && !(in->meas[0] > 0.0))))
         || (in->ref_valid && (!la_finite(in->ref_r, 3) || !la_finite(in->ref_v, 3)))) {
@@ -649,6 +650,7 @@ int gnc_relnav_step(gnc_relnav *ctx, const gnc_relnav_in *in, gnc_relnav_out *ou
         la_zero(ctx->burn_dv, 3);
     }
     for (i = 0; i < 3; ++i) {
+        ctx->x[i] += in->dv[i] * in->dv_dt;
         ctx->x[3 + i] += in->dv[i];
     }
     st = relnav_propagate(ctx, in->dt, in);

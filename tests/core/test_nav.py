@@ -667,7 +667,9 @@ def test_angles_only_bank_matches_an_independent_mixture(bank: int) -> None:
             inp.meas, inp.meas_t, inp.bearing_only = meas, t, True
             z = to_hill(np.r_[1.0, meas[1:]], t, truth, q_BN, cam)[1:]
         if k == 30:
-            inp.dv_N = dv_N
+            # delivered at the previous cycle, where the EKF takes it (the
+            # mixture's impulse at the start of its step)
+            inp.dv_N, inp.dv_age = dv_N, 1.0
         out = nav.step(inp)
         if comps is None:
             # started from the GPS estimate carried to now, split, updated at once

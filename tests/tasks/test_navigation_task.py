@@ -223,7 +223,7 @@ def test_burns_reach_the_filter_as_delivered(drive) -> None:
     for done, state in ((0.05, BurnStatusState.FIRING), (0.1, BurnStatusState.DONE)):
         drive.ctx.deliver(DICTIONARY["BURN_STATUS"].build(
             t_tai=drive.ctx.t, burn_id=7, state=state, dv_done=done, dv_total=done,
-            thrusters_ok=0xFF, propellant=10.0, dv_N=(0.0, 0.0, 0.0)))
+            thrusters_ok=0xFF, propellant=10.0, dv_N=(0.0, 0.0, 0.0), dv_dt=0.0))
     drive.ctx.t += 1.0
     after = drive.step()
     n = before.mean_motion
@@ -239,7 +239,7 @@ def test_burns_reach_the_filter_as_delivered(drive) -> None:
     for frac, state in ((0.4, BurnStatusState.FIRING), (1.0, BurnStatusState.DONE)):
         drive.ctx.deliver(DICTIONARY["BURN_STATUS"].build(
             t_tai=drive.ctx.t, burn_id=8, state=state, dv_done=0.1 * frac, dv_total=0.1,
-            thrusters_ok=0xFF, propellant=10.0, dv_N=tuple(frac * made)))
+            thrusters_ok=0xFF, propellant=10.0, dv_N=tuple(frac * made), dv_dt=0.0))
     drive.ctx.t += 1.0
     after = drive.step()
     x1 = drive.core.cw_propagate(n, (*before.rho_H, *before.rho_dot_H), 1.0)

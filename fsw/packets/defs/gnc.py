@@ -170,6 +170,8 @@ _RELNAV_IN = [
     ("ref_v", 3, "m/s", "target velocity at the start of the step, inertial"),
     ("ref_valid", 1, "", "1: propagate about this reference orbit (two-body + J2)"),
     ("bearing_only", 1, "", "1: meas has no range (the camera alone, 2 dof)"),
+    ("dv_dt", 1, "s", "the step's start minus the time dv was delivered (the position "
+     "moves dv * dv_dt)"),
 ]
 
 _RELNAV_OUT = [
@@ -280,6 +282,7 @@ _NAV_IN = [
     ("meas_bearing_only", 1, "", "1: the sensor measured no range (meas[0] unused)"),
     ("att_dt", 1, "s", "measurement time minus the attitude estimate's (q_BN carried over it)"),
     ("att_rate_B", 3, "rad/s", "body rate of the attitude estimate"),
+    ("dv_age", 1, "s", "t minus the time dv_N was delivered (its centre; negative: after t)"),
 ]
 
 _NAV_OUT = [

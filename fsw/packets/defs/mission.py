@@ -143,6 +143,9 @@ BURN_STATUS = telemetry(0x066, "BURN_STATUS", [
     Field("dv_N", vec(3), "m/s", "the burn's delta-v so far as a vector, GCRF: the "
           "accelerometer's, plus the commanded impulses it has not seen yet at the measured "
           "thrust scale (the commands alone without it)"),
+    Field("dv_dt", F64, "s", "when the delta-v added to dv_N since the previous status was "
+          "delivered, against this packet's time: the centre of its commanded pulses "
+          "(positive: pulses commanded to fire after it)"),
 ], "Burn progress, on every change and once per second while pending.")
 
 MISSION_CMD = telemetry(0x067, "MISSION_CMD", [

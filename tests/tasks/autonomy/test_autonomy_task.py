@@ -105,7 +105,7 @@ class Drive:
     def burn_status(self, burn_id: int, state: BurnStatusState) -> None:
         self.ctx.deliver(DICTIONARY["BURN_STATUS"].build(
             t_tai=self.ctx.t, burn_id=burn_id, state=state, dv_done=0.0, dv_total=0.0,
-            thrusters_ok=self.thr, propellant=10.0, dv_N=(0.0, 0.0, 0.0)))
+            thrusters_ok=self.thr, propellant=10.0, dv_N=(0.0, 0.0, 0.0), dv_dt=0.0))
 
     def tick(self, n: int = 1, nav: bool = True) -> None:
         for _ in range(n):

@@ -99,7 +99,8 @@ class Relnav:
         ``bearing_only``: ``meas[0]`` is not a range (the camera alone): the
         update uses the azimuth and elevation (NIS of 2 dof). ``dv_dt``: the
         step's start minus the time ``dv`` was delivered (its centre; negative:
-        after the start): the position moves ``dv * dv_dt`` with it."""
+        after the start): the impulse is carried over it on CW to the step's
+        start (``Phi(dv_dt) [0; dv]``)."""
         t, d, m, valid = self._v
         if ref is not None or self._ref[2][0]:
             rr, rv, rvalid = self._ref

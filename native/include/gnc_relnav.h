@@ -94,8 +94,9 @@ typedef struct gnc_relnav_in {
     int ref_valid;       /* 1: propagate about this reference orbit (see above) */
     int bearing_only;    /* 1: meas has no range (meas[0] unused): the camera alone */
     double dv_dt;        /* s, the step's start minus the time dv was delivered (its
-                          * centre; negative: after the start): the position takes
-                          * dv * dv_dt with the velocity (free space, first order) */
+                          * centre; negative: after the start): the impulse is
+                          * carried over it on CW, Phi(dv_dt) [0; dv], before the
+                          * step (0: dv at the start) */
 } gnc_relnav_in;
 
 typedef struct gnc_relnav_out {

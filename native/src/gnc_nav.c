@@ -708,8 +708,8 @@ static int nav_ekf(gnc_nav *ctx, const gnc_nav_in *in, double n, const double z[
     double P0[36], x0[6];
     int st, i;
     la_copy(dv_H, ri.dv, 3);
-    /* the impulse goes in at the EKF's previous step (ekf_t), where the
-     * position is moved by what it did between its delivery and then: a
+    /* the impulse goes in at the EKF's previous step (ekf_t), carried there
+     * from its delivery (gnc_relnav_in.dv_dt): a
      * burn reported once a second and taken at the start of a 1 s step was
      * otherwise 0.45 s early on average, its Delta-v times that (0.4-0.9 m
      * after a 1-1.5 m/s burn) a position error the covariance did not hold */

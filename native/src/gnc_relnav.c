@@ -649,9 +649,23 @@ int gnc_relnav_step(gnc_relnav *ctx, const gnc_relnav_in *in, gnc_relnav_out *ou
     } else {
         la_zero(ctx->burn_dv, 3);
     }
-    for (i = 0; i < 3; ++i) {
-        ctx->x[i] += in->dv[i] * in->dv_dt;
-        ctx->x[3 + i] += in->dv[i];
+    if (in->dv_dt != 0.0) {
+        /* the impulse given at its own time, carried to the step's start
+         * on CW (backwards when it comes after): Phi(dv_dt) [0; dv] */
+        double phi[36], d0[6], d[6];
+        la_zero(d0, 3);
+        la_copy(in->dv, d0 + 3, 3);
+        st = gnc_cw_stm(ctx->cfg.n, in->dv_dt, phi);
+        if (st != GNC_OK) {
+            return st;
+        }
+        la_mm(phi, d0, d, 6, 6, 1);
+        la_add(ctx->x, d, ctx->x);
+        la_add(ctx->x + 3, d + 3, ctx->x + 3);
+    } else {
+        for (i = 0; i < 3; ++i) {
+            ctx->x[3 + i] += in->dv[i];
+        }
     }
     st = relnav_propagate(ctx, in->dt, in);
     if (st != GNC_OK) {

@@ -170,8 +170,8 @@ _RELNAV_IN = [
     ("ref_v", 3, "m/s", "target velocity at the start of the step, inertial"),
     ("ref_valid", 1, "", "1: propagate about this reference orbit (two-body + J2)"),
     ("bearing_only", 1, "", "1: meas has no range (the camera alone, 2 dof)"),
-    ("dv_dt", 1, "s", "the step's start minus the time dv was delivered (the position "
-     "moves dv * dv_dt)"),
+    ("dv_dt", 1, "s", "the step's start minus the time dv was delivered (dv carried "
+     "over it on CW)"),
 ]
 
 _RELNAV_OUT = [

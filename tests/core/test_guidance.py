@@ -74,8 +74,9 @@ def test_mekf_and_relnav_identical(cores) -> None:
         meas = measure([-100.0, -1500.0 + k, 50.0, 0, 0, 0])[0] + RNG.normal(size=3) * 1e-3
         dv = (0.0, 0.01, 0.0) if k == 5 else (0.0, 0.0, 0.0)
         ref = ([6.9e6 + k, 1e3, -2e3], [0.0, 5400.0, 5400.0]) if k % 3 else None
-        a, b = local.relnav_step(10.0, meas if k % 4 else None, dv, ref), packet.relnav_step(
-            10.0, meas if k % 4 else None, dv, ref)
+        dv_dt = -0.45 if k == 5 else 0.0
+        a, b = local.relnav_step(10.0, meas if k % 4 else None, dv, ref, dv_dt=dv_dt), \
+            packet.relnav_step(10.0, meas if k % 4 else None, dv, ref, dv_dt=dv_dt)
         assert a == b
 
 
@@ -203,7 +204,8 @@ def test_nav_sequence_identical(cores) -> None:
             meas = (1500.0 + k, 0.01 * k, -0.02) if k != 60 else (0.0, 0.1, 0.1)
         inp = NavInput(t=t, gps_t=t - 0.5 if k < 75 else 2.1e9 + 75, gps_r_N=r_c,
                        gps_v_N=v_c, meas_t=t if meas else 0.0, meas=meas,
-                       q_BN=(0.9, 0.1, -0.3, 0.2), dv_N=(0.01, 0.0, 0.0) if k == 30 else _Z3)
+                       q_BN=(0.9, 0.1, -0.3, 0.2), dv_N=(0.01, 0.0, 0.0) if k == 30 else _Z3,
+                       dv_age=0.37 if k == 30 else 0.0)
         a, b = local.nav_step(inp), packet.nav_step(inp)
         assert a == b, (k, a, b)
     assert a.flags & 2  # stale at the end

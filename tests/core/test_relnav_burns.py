@@ -131,6 +131,50 @@ def test_a_burn_split_in_increments_carries_one_execution_error() -> None:
     np.testing.assert_allclose(after - before, _q_burn(inc), rtol=1e-9)
 
 
+@pytest.mark.parametrize("dv_dt", [-0.6, 0.35, -3.0])
+def test_an_impulse_is_carried_from_its_delivery_time(dv_dt) -> None:
+    """``dv_dt``: the step's start minus the time the impulse was delivered.
+    The EKF's state after the step is the CW solution with the impulse at its
+    own time, integrated here by scipy (the CW equations of motion, the
+    impulse added between two integrations): delivered 0.6 or 3 s after the
+    start or 0.35 s before it. The impulse at the start instead (the old
+    reading) is metres off after 400 s; the covariance is the same."""
+    from scipy.integrate import solve_ivp
+
+    def cw(_t, x):
+        return [x[3], x[4], x[5], 3 * N * N * x[0] + 2 * N * x[4], -2 * N * x[3],
+                -N * N * x[2]]
+
+    def fly(x, t):
+        if t == 0.0:
+            return np.asarray(x, float)
+        return solve_ivp(cw, (0.0, t), x, rtol=1e-12, atol=1e-12, method="DOP853").y[:, -1]
+
+    cfg = _cfg(accel_psd=1e-10)
+    x0 = np.array([120.0, -900.0, 40.0, 0.05, 0.2, -0.03])
+    P0 = np.diag([1.0, 1.0, 1.0, 1e-6, 1e-6, 1e-6])
+    dv = np.array([0.4, -1.1, 0.3])
+    dt = 400.0
+    f, g = relnav.Relnav(cfg), relnav.Relnav(cfg)
+    f.reset(x0, P0)
+    g.reset(x0, P0)
+    out = f.step(dt, None, dv=dv, dv_dt=dv_dt)
+    old = g.step(dt, None, dv=dv)
+    tau = -dv_dt  # the delivery after the start
+    if tau >= 0.0:
+        x = fly(x0, tau)
+        x[3:] += dv
+        truth = fly(x, dt - tau)
+    else:  # delivered before the start: x0 is the state without it
+        x = fly(np.r_[0.0, 0.0, 0.0, dv], -tau)
+        truth = fly(x0 + x, dt)
+    np.testing.assert_allclose(out.x, truth, rtol=0, atol=1e-8)
+    assert np.linalg.norm(old.x[:3] - truth[:3]) > 0.3 * np.linalg.norm(dv) * abs(dv_dt)
+    np.testing.assert_allclose(out.P, old.P, rtol=1e-12)
+    with pytest.raises(GncDomainError):
+        f.step(1.0, None, dv=dv, dv_dt=math.nan)
+
+
 def test_the_floor_of_the_execution_error_is_drawn_once_per_burn() -> None:
     """dv_sigma_floor (m/s per axis, whatever the burn's size: the small
     thrusters' translations miss their direction by 1-2 deg) enters the

@@ -249,6 +249,54 @@ def test_burns_reach_the_filter_as_delivered(drive) -> None:
     assert step[0] == pytest.approx((C @ made)[0], abs=1.5e-3) and step[0] > 0.015
 
 
+def test_a_burns_delivery_time_reaches_the_core(drive, monkeypatch) -> None:
+    """Three statuses of one cycle, each with the time its increment was
+    delivered (BURN_STATUS.dv_dt): the core is given their sum and its
+    centre, the increments' mean time weighted along the sum (worked by
+    hand here), as the age before the cycle's time; a cycle without a burn
+    gives none."""
+    seen = []
+    real = drive.core.nav_step
+
+    def spy(inp):
+        seen.append((tuple(inp.dv_N), inp.dv_age, inp.t))
+        return real(inp)
+
+    monkeypatch.setattr(drive.core, "nav_step", spy)
+    drive.target()
+    drive.gps(*_chaser((0.0, -2000.0, 0.0)))
+    drive.step()
+    t0 = drive.ctx.t
+    drive.ctx.deliver(DICTIONARY["BURN_ORDER"].build(t_tai=t0, burn_id=3, t_exec=t0,
+                                                     dv_N=(0.3, 0.0, 0.0), purpose="test"))
+    # cumulative vectors 0.1, 0.25 (+ a little across), 0.3 m/s; packet times
+    # t0 + 0.2, 0.5, 0.9; their pulses' centres 0.4 s before, 0.1 s after, at
+    incs = [(0.1, 0.0, 0.0), (0.15, 0.02, 0.0), (0.05, 0.0, 0.0)]
+    times, dts = [0.2, 0.5, 0.9], [-0.4, 0.1, 0.0]
+    cum = np.zeros(3)
+    for k, (inc, tp, d) in enumerate(zip(incs, times, dts, strict=True)):
+        cum += inc
+        drive.ctx.deliver(DICTIONARY["BURN_STATUS"].build(
+            t_tai=t0 + tp, burn_id=3, state=BurnStatusState.DONE if k == 2 else
+            BurnStatusState.FIRING, dv_done=float(np.linalg.norm(cum)), dv_total=0.3,
+            thrusters_ok=0xFF, propellant=10.0, dv_N=tuple(cum), dv_dt=d))
+    drive.ctx.t = t0 + 1.0
+    drive.gps(*_chaser((0.0, -2000.0, 0.0)))
+    drive.step()
+    dv, age, _ = seen[-1]
+    D = np.sum(incs, axis=0)
+    centre = sum((np.asarray(i) @ D) * (tp + d) for i, tp, d in zip(incs, times, dts,
+                                                                     strict=True)) / (D @ D)
+    np.testing.assert_allclose(dv, D, atol=1e-15)
+    # (packet times are CUC, to 1/65536 s)
+    assert age == pytest.approx(1.0 - centre, abs=2.0 / 65536)
+    assert 0.4 < age < 0.8
+    drive.ctx.t += 1.0
+    drive.gps(*_chaser((0.0, -2000.0, 0.0)))
+    drive.step()
+    assert seen[-1][:2] == ((0.0, 0.0, 0.0), 0.0)
+
+
 def test_bad_target_orbit_is_refused(drive) -> None:
     drive.target(r=(R0 / 1e3, 0.0, 0.0), v=(0.0, 7.6, 0.0))  # km
     assert any("target orbit refused" in e[2] for e in drive.ctx.events)

@@ -79,7 +79,8 @@ def _nav_input(j: int, rng: np.random.Generator, r0: np.ndarray, v0: np.ndarray)
                     gps_v_N=v + rng.normal(0.0, 0.05, 3), meas_t=t, meas=meas,
                     bearing_only=bearing_only,
                     q_BN=_unit(np.array([0.9, 0.1, -0.3, 0.2])),
-                    dv_N=(0.01, 0.0, 0.0) if j % 40 == 35 else (0.0, 0.0, 0.0))
+                    dv_N=(0.01, 0.0, 0.0) if j % 40 == 35 else (0.0, 0.0, 0.0),
+                    dv_age=0.45 if j % 40 == 35 else 0.0)
 
 
 def recorded_calls(n: int, seed: int = 8) -> Iterator[Call]:

@@ -261,8 +261,10 @@ class AvionicsNode:
         torque = rec.torque
         if self._accept(torque):
             nw = self.world.chaser.n_wheels
-            n = min(nw, len(torque))  # wheels beyond the packet's get 0
-            self.world.set_wheel_torque((*torque[:n], *(0.0,) * (nw - n)))
+            if len(torque) != nw:  # wheels beyond the packet's get 0
+                n = min(nw, len(torque))
+                torque = (*torque[:n], *(0.0,) * (nw - n))
+            self.world.set_wheel_torque(torque)
 
     def _on_mtq(self, rec: Any) -> None:
         if self._accept(rec.dipole_B):
@@ -272,5 +274,7 @@ class AvionicsNode:
         on_time = rec.on_time
         if self._accept(on_time, nonneg=True):
             nt = self.world.chaser.n_thrusters
-            n = min(nt, len(on_time))  # thrusters beyond the packet's stay off
-            self.world.set_thruster_on_times((*on_time[:n], *(0.0,) * (nt - n)))
+            if len(on_time) != nt:  # thrusters beyond the packet's stay off
+                n = min(nt, len(on_time))
+                on_time = (*on_time[:n], *(0.0,) * (nt - n))
+            self.world.set_thruster_on_times(on_time)

@@ -497,7 +497,14 @@ class NavigationTask:
         when none is kept."""
         if not self.att_history:
             return None, _Z3, _Z3, 0.0
-        best = min(self.att_history, key=lambda rec: abs(rec[0] - t))
+        # the first of the nearest, as min(key=...) picks it, without a call per record
+        it = iter(self.att_history)
+        best = next(it)
+        gap = abs(best[0] - t)
+        for rec in it:
+            d = abs(rec[0] - t)
+            if d < gap:
+                best, gap = rec, d
         return best[1], best[2], best[3], t - best[0]
 
     def on_order(self, r) -> None:

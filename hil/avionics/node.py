@@ -148,8 +148,14 @@ class AvionicsNode:
         self._due_mask = ffi.new("unsigned int *")
         self._sbuf = ffi.new("unsigned char[]", n * MAX_LENGTH)
         self._sraw = ffi.buffer(self._sbuf)
+        self._sbuf_len = n * MAX_LENGTH
         #: the slot of the GPS receiver (its clock's truth follows it), or -1
         self._gps = next((i for i, s in enumerate(sched) if s.clock), -1)
+        #: the core's structs of this node's own world and sensor bank (both
+        #: made here, kept for the node's life), and its sensor turn, bound
+        #: once: the per-tick call looks up no attribute chain
+        self._world_c, self._sensors_c = self.world.struct, self.sensors.struct
+        self._sensor_turn = lib.sim_sensor_turn
         self._seq: Any = None
         self.ctx: Any = None
 
@@ -165,32 +171,33 @@ class AvionicsNode:
 
     def step(self, t: float) -> None:
         """Advance the truth to ``t`` and publish what is due."""
-        w = self.world
+        w, wc = self.world, self._world_c  # wc: its core struct (ticks, t read there)
         if self._t_first is None:
-            self._t_first, self._ticks_first = t, w.ticks
+            self._t_first, self._ticks_first = t, wc.ticks
         else:  # whole world steps since the first turn: no drift from rounding
-            n = round((t - self._t_first) / w.dt) - (w.ticks - self._ticks_first)
+            n = round((t - self._t_first) / w.dt) - (wc.ticks - self._ticks_first)
             if n > 0:
                 w.step(n)
         self.stats.ticks += 1
-        tw = w.t
+        tw = wc.t
         for ev in self.faults.update(tw):
             f = ev.fault
             self.ctx.send(TRUTH_FAULT, kind=f.kind, index=max(0, min(255, f.index)),
                           sensor=f.sensor or "none", started=int(ev.started))
             self.stats.truth_packets += 1
-        self._publish_sensors(tw)
+        self._publish_sensors(tw, t)
         if tw >= self._next_truth - 1e-9:
-            self._publish_truth()
+            self._publish_truth(t)
             self._next_truth = _advance(self._next_truth, self.truth_period, tw)
 
     # ------------------------------------------------------------ sensors
-    def _publish_sensors(self, t: float) -> None:
-        """One core call samples every sensor due at ``t`` and builds their
-        packets back to back (numbered with the context's counters); each is
+    def _publish_sensors(self, t: float, t_board: float) -> None:
+        """One core call samples every sensor due at ``t`` (world time) and
+        builds their packets back to back, stamped ``t_board`` (the
+        executive's clock) and numbered with the context's counters; each is
         published in schedule order, TRUTH_CLOCK right after the GPS's."""
-        silent = self.faults.link_silent
-        dropped = self.faults.dropped
+        faults = self.faults
+        silent, dropped = faults.link_silent, faults.dropped
         sched, n = self._schedule, self._n
         mute = 0
         if silent or dropped:  # sampled all the same: the noise is drawn
@@ -198,39 +205,41 @@ class AvionicsNode:
                 if silent or s.name in dropped:
                     mute |= 1 << i
         lens, mask_out = self._lens, self._due_mask
-        status = lib.sim_sensor_turn(self.sensors.struct, self.world.struct, n, self._ids,
-                                     self._apids, self._periods, self._due, mute, t,
-                                     self.ctx.t, self._seq, self._sbuf, n * MAX_LENGTH, lens,
-                                     mask_out)
+        status = self._sensor_turn(self._sensors_c, self._world_c, n, self._ids, self._apids,
+                                   self._periods, self._due, mute, t, t_board, self._seq,
+                                   self._sbuf, self._sbuf_len, lens, mask_out)
         due = mask_out[0]
         if status:
             i = max(due.bit_length() - 1, 0)
             check(status, f"sim_sensor_turn({sched[i].name})")
         if not due:
             return
-        publish, raw, stats = self.ctx.publish, self._sraw, self.stats
-        gps, off = self._gps, 0
+        publish, raw, gps = self.ctx.publish, self._sraw, self._gps
+        off = sent = 0
         while due:  # the due slots in order, lowest bit first
             i = (due & -due).bit_length() - 1
             due &= due - 1
             length = lens[i]
             if length:
-                publish(raw[off:off + length])
-                off += length
-                stats.sensor_packets += 1
+                end = off + length
+                publish(raw[off:end])
+                off = end
+                sent += 1
             else:
-                stats.samples_dropped += 1
+                self.stats.samples_dropped += 1
             if i == gps:
-                g = self.sensors.struct.gps
+                g = self._sensors_c.gps
                 self.ctx.send(TRUTH_CLOCK, offset=g.clock_offset, freq=g.clock_freq)
-                stats.truth_packets += 1
+                self.stats.truth_packets += 1
+        self.stats.sensor_packets += sent
 
-    def _publish_truth(self) -> None:
+    def _publish_truth(self, t_board: float) -> None:
+        """The truth packets, stamped ``t_board`` (the executive's clock)."""
         ctx = self.ctx
         buf, raw, blen = self._buf, self._raw, self._len
-        world = self.world.struct
+        world = self._world_c
         for which, apid, length in _TRUTH:
-            status = lib.sim_truth_packet(world, which, ctx.t, ctx.next_seq(apid), buf, length,
+            status = lib.sim_truth_packet(world, which, t_board, ctx.next_seq(apid), buf, length,
                                           blen)
             if status:
                 check(status, "sim_truth_packet")
@@ -252,8 +261,10 @@ class AvionicsNode:
         torque = rec.torque
         if self._accept(torque):
             nw = self.world.chaser.n_wheels
-            n = min(nw, len(torque))  # wheels beyond the packet's get 0
-            self.world.set_wheel_torque((*torque[:n], *(0.0,) * (nw - n)))
+            if len(torque) != nw:  # wheels beyond the packet's get 0
+                n = min(nw, len(torque))
+                torque = (*torque[:n], *(0.0,) * (nw - n))
+            self.world.set_wheel_torque(torque)
 
     def _on_mtq(self, rec: Any) -> None:
         if self._accept(rec.dipole_B):
@@ -263,5 +274,7 @@ class AvionicsNode:
         on_time = rec.on_time
         if self._accept(on_time, nonneg=True):
             nt = self.world.chaser.n_thrusters
-            n = min(nt, len(on_time))  # thrusters beyond the packet's stay off
-            self.world.set_thruster_on_times((*on_time[:n], *(0.0,) * (nt - n)))
+            if len(on_time) != nt:  # thrusters beyond the packet's stay off
+                n = min(nt, len(on_time))
+                on_time = (*on_time[:n], *(0.0,) * (nt - n))
+            self.world.set_thruster_on_times(on_time)

@@ -13,6 +13,16 @@ runs with ``PYTHONHASHSEED=0`` and ``OPENBLAS_NUM_THREADS=1`` (a BLAS worker
 thread spinning adds instructions that depend on scheduling); run to run
 the figures agree to about 0.5 %.
 
+Between two commits the figure also moves with the garbage collector: one
+collection of its middle generation costs about 2.7 million instructions
+and comes every few thousand ticks, so whether it falls between the two
+durations moves a 500-tick figure by about 5,000 instructions per tick
+(1.5 %) with code that does not change the per-tick work at all. ``--gc off``
+runs every child with the collector disabled (``gc.disable()``): the figure
+of the per-tick work alone, for comparing commits at that level (over a
+whole mission the collections cost of the order of a thousand instructions
+per tick).
+
 Figures (the last line is JSON):
 
 - ``instructions_per_tick``: the mission's instructions per tick in orbit;
@@ -20,7 +30,7 @@ Figures (the last line is JSON):
 - ``mission_vs_world``: their ratio (the share of a tick the physics is:
   its inverse).
 
-    python tools/bench/instructions.py [--scenario NAME] [--ticks N]
+    python tools/bench/instructions.py [--scenario NAME] [--ticks N] [--gc off]
 
 Needs valgrind (Debian/Ubuntu: ``apt install valgrind``). A run of the
 default 1,000 ticks takes one to two minutes.
@@ -41,7 +51,10 @@ _HERE = Path(__file__).resolve().parent
 #: orbit-leg seconds of the shorter of the two runs (start-up cancels)
 BASE_S = 10.0
 _CHILD = """
+import gc
 import sys
+if sys.argv[4] == "off":
+    gc.disable()
 from fsw import scenario
 sc = scenario.resolve(sys.argv[2])
 if sys.argv[1] == "mission":
@@ -58,14 +71,14 @@ else:
 """
 
 
-def _count(args: list[str]) -> tuple[int, int]:
-    """Instructions of a fresh ``python -c _CHILD args`` under cachegrind,
-    and the ticks it reports."""
+def _count(args: list[str], gc: str = "on") -> tuple[int, int]:
+    """Instructions of a fresh ``python -c _CHILD args`` under cachegrind
+    (its garbage collector ``gc``: "on" or "off"), and the ticks it reports."""
     env = dict(os.environ, PYTHONHASHSEED="0", OPENBLAS_NUM_THREADS="1")
     # run from the checkout's root: tools/bench's own hil.py must not shadow hil
     proc = subprocess.run(["valgrind", "--tool=cachegrind", "--cache-sim=no",
                            "--cachegrind-out-file=/dev/null", sys.executable, "-c", _CHILD,
-                           *args], capture_output=True, text=True, env=env,
+                           *args, gc], capture_output=True, text=True, env=env,
                           cwd=_HERE.parent.parent, check=False)
     refs = re.search(r"I\s+refs:\s+([\d,]+)", proc.stderr)
     ticks = re.search(r"^ticks (\d+)", proc.stdout, re.M)
@@ -75,15 +88,16 @@ def _count(args: list[str]) -> tuple[int, int]:
     return int(refs.group(1).replace(",", "")), int(ticks.group(1))
 
 
-def per_tick(kind: str, name: str, ticks: int) -> float:
+def per_tick(kind: str, name: str, ticks: int, gc: str = "on") -> float:
     """Instructions per tick of ``kind`` ("mission" or "world") over
-    ``ticks`` ticks, by the difference of two runs."""
+    ``ticks`` ticks, by the difference of two runs (garbage collector
+    ``gc``: "on" or "off")."""
     if kind == "mission":
-        a, ta = _count([kind, name, str(BASE_S)])
-        b, tb = _count([kind, name, str(BASE_S + ticks / 10.0)])
+        a, ta = _count([kind, name, str(BASE_S)], gc)
+        b, tb = _count([kind, name, str(BASE_S + ticks / 10.0)], gc)
     else:
-        a, ta = _count([kind, name, "100"])
-        b, tb = _count([kind, name, str(100 + ticks)])
+        a, ta = _count([kind, name, "100"], gc)
+        b, tb = _count([kind, name, str(100 + ticks)], gc)
     if tb <= ta:
         raise SystemExit(f"instructions.py: {kind} flew {ta} then {tb} ticks: no difference")
     return (b - a) / (tb - ta)
@@ -95,6 +109,10 @@ def main(argv: list[str] | None = None) -> int:
                     help="scenario name or file (default short_inspection)")
     ap.add_argument("--ticks", type=int, default=1000,
                     help="orbit ticks between the two runs (default 1000)")
+    ap.add_argument("--gc", choices=("on", "off"), default="on",
+                    help="the children's garbage collector (default on; off: the per-tick "
+                         "work without the collections that happen to fall between the "
+                         "two runs, see the module docstring)")
     args = ap.parse_args(argv)
     if args.ticks < 100:
         ap.error("--ticks must be at least 100 (the difference is the figure)")
@@ -103,14 +121,15 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return 2
     print(f"counting {args.scenario}: {args.ticks} orbit ticks, cachegrind, "
-          f"PYTHONHASHSEED=0 OPENBLAS_NUM_THREADS=1", flush=True)
-    mission = per_tick("mission", args.scenario, args.ticks)
+          f"PYTHONHASHSEED=0 OPENBLAS_NUM_THREADS=1, garbage collector {args.gc}", flush=True)
+    mission = per_tick("mission", args.scenario, args.ticks, args.gc)
     print(f"mission:     {mission:,.0f} instructions per tick in orbit", flush=True)
-    world = per_tick("world", args.scenario, args.ticks)
+    world = per_tick("world", args.scenario, args.ticks, args.gc)
     print(f"anchor, the world alone: {world:,.0f} instructions per tick "
           f"(the mission is {mission / world:.1f} times it)")
     print(json.dumps({"instructions_per_tick": round(mission), "scenario": args.scenario,
-                      "ticks": args.ticks, "world_instructions_per_tick": round(world),
+                      "ticks": args.ticks, "gc": args.gc,
+                      "world_instructions_per_tick": round(world),
                       "mission_vs_world": round(mission / world, 2)}))
     return 0
 

@@ -143,3 +143,39 @@ def test_decode_writes_pcap_from_a_run_directory(tmp_path: Path) -> None:
     # global header + one record (16 B) + Ethernet/IPv4/UDP (42 B) + packet per event
     assert len(raw) == 24 + sum(16 + 42 + len(p) for p in packets if p[1] == 0x02)
     assert n_events == 8
+
+
+def test_a_packet_no_record_of_which_decodes_is_a_clear_error(tmp_path: Path) -> None:
+    """BURN_STATUS as a dictionary without its last field (dv_dt) wrote it:
+    well-formed packets (length field and CRC right) of the wrong length.
+    Asking for its table is a user error that says so, not an empty table
+    that would read as "no burn flown"; the other tables are read."""
+    from fsw_tools.analysis.run import Run
+    from fsw_tools.archive.tables import UndecodedPacketError
+
+    from fsw.packets.codec import crc16
+    from fsw.packets.enums import BurnStatusState
+
+    bs = DICTIONARY["BURN_STATUS"]
+    old = []
+    for i in range(3):
+        raw = bytearray(bs.build(t_tai=T0 + i, seq=i, burn_id=1, state=BurnStatusState.FIRING,
+                                 dv_done=0.1 * i, dv_total=0.1 * i, thrusters_ok=255,
+                                 propellant=10.0, dv_N=(0.1 * i, 0.0, 0.0), dv_dt=-0.4))
+        raw = raw[:-10]  # dv_dt (8 bytes) and the CRC go
+        n = len(raw) + 2 - 7
+        raw[4:6] = n.to_bytes(2, "big")
+        raw += crc16(raw).to_bytes(2, "big")
+        old.append(bytes(raw))
+    result = decode_archive(read_archive(_archive(tmp_path, [*_packets(), *old])))
+    assert result.errors == {"BURN_STATUS: wrong length": 3}
+    with pytest.raises(UndecodedPacketError, match=r"3 such packets.*another version"):
+        result.table("BURN_STATUS")
+    assert len(result.table("ADCS_HK")["seq"]) == 40
+    assert result.table("PROP_HK") == {}  # none in the archive: no error
+    # the analysis API says the same
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    (tmp_path / "a.fswarc").rename(run_dir / "packets.fswarc")
+    with pytest.raises(UndecodedPacketError):
+        Run(run_dir).table("BURN_STATUS")

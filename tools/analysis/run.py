@@ -75,14 +75,14 @@ class Run:
     def table(self, name: str) -> dict[str, Any]:
         """The raw decoded table of packet ``name`` (numpy columns, vectors 2-D)."""
         name = self._name(name)
-        return self.decoded.tables.get(name, {})
+        return self.decoded.table(name)
 
     def frame(self, name: str) -> Any:
         """The pandas DataFrame of packet ``name`` (:mod:`fsw_tools.analysis.frames`)."""
         from fsw_tools.analysis.frames import frame
 
         name = self._name(name)
-        return frame(name, self.decoded.tables.get(name, {}))
+        return frame(name, self.decoded.table(name))
 
     __getitem__ = frame
 
@@ -93,7 +93,7 @@ class Run:
         if name is None:
             return {n: dataset(n, self.decoded.tables[n]) for n in self.packets}
         name = self._name(name)
-        return dataset(name, self.decoded.tables.get(name, {}))
+        return dataset(name, self.decoded.table(name))
 
     def events(self) -> Any:
         """The event log: time (UTC index), severity, source, id and text."""

@@ -21,7 +21,13 @@ from typing import Any
 import numpy as np
 from fsw_tools.archive.reader import Archive
 
+from fsw.errors import UserError
+
 Table = dict[str, np.ndarray]
+
+
+class UndecodedPacketError(UserError):
+    """Every packet of a name in an archive failed to decode."""
 
 
 @dataclass
@@ -32,8 +38,23 @@ class DecodeResult:
     errors: Counter[str] = field(default_factory=Counter)
 
     def table(self, name: str) -> Table:
-        """The table of packet ``name`` ({} when the run holds none)."""
-        return self.tables.get(name, {})
+        """The table of packet ``name`` ({} when the run holds none).
+        :class:`UndecodedPacketError` when the archive holds packets of that
+        name and none could be decoded (an archive written with another
+        version of the dictionary: a field added or removed changes the
+        length), rather than an empty table that reads as "none flown"."""
+        t = self.tables.get(name)
+        if t:
+            return t
+        failed = {k.split(": ", 1)[1]: n for k, n in self.errors.items()
+                  if k.startswith(name + ": ")}
+        if failed:
+            what = ", ".join(f"{n} {why}" for why, n in sorted(failed.items()))
+            raise UndecodedPacketError(
+                f"{name}: the archive holds {sum(failed.values())} such packets and none "
+                f"decodes with this version's dictionary ({what}); it was written by "
+                "another version: read it with that version of fsw")
+        return t if t is not None else {}
 
     def frame(self, name: str) -> Any:
         """The table of packet ``name`` as a pandas DataFrame (UTC index, a

@@ -468,6 +468,20 @@ class PropulsionTask:
             if r.valid and _finite(r.rate_B) and _finite(r.h_B):
                 self._com_learn(rec, self._momentum())
 
+    def _com_sigma(self) -> tuple[float, float, float]:
+        """The learnt centre of mass's 1-sigma per body axis (PROP_HK): the
+        core's torque uncertainty of a unit force along x (its y and z parts
+        are the offset's z and y) and along y (its z part: the offset's x)."""
+        c = self.cds["com"]
+        try:
+            _, sx = self.core.prop_com_torque(c["N"], c["est"], (1.0, 0.0, 0.0),
+                                              COM_MOMENTUM_NOISE)
+            _, sy = self.core.prop_com_torque(c["N"], c["est"], (0.0, 1.0, 0.0),
+                                              COM_MOMENTUM_NOISE)
+        except GncError:
+            return (math.nan, math.nan, math.nan)
+        return (sy[2], sx[2], sx[1])
+
     def _momentum(self) -> tuple[float, float, float]:
         """The body's total angular momentum I w + h_wheels (body) from the
         latest ADCS_STATE."""
@@ -658,7 +672,9 @@ class PropulsionTask:
                           tank_pressure=self.pressure, propellant_mass=self.cds["propellant"],
                           dv_total=self.cds["dv_total"], burns=self.cds["burns"],
                           faults=self.faults, thrust_scale=self.thrust_scale,
-                          accel_rejected=self.accel_bad & 0xFFFFFFFF)
+                          accel_rejected=self.accel_bad & 0xFFFFFFFF,
+                          com_B=self.cds["com"]["est"], com_sigma_B=self._com_sigma(),
+                          com_n=min(self.cds["com"]["n"], 0xFFFF))
 
     def _pending(self, t: float) -> None:
         b = self.burn

@@ -761,3 +761,35 @@ def test_burn_status_says_when_its_delta_v_was_delivered(ctx, dv, transients, to
     assert checked >= 2
     assert worst < tol
     assert late > 0.3
+
+
+def test_housekeeping_carries_the_learnt_centre_of_mass_and_its_sigma(ctx) -> None:
+    """PROP_HK: the centre-of-mass offset learnt from translations, the number
+    of them and each axis' 1-sigma, here against numpy: the momentum noise
+    times the root of the inverse normal matrix's diagonal. A fresh task
+    reports the prior (5 mm) and none learnt."""
+    from fsw.tasks import propulsion as prop
+
+    sc = Scenario()
+    task = _task(ctx)
+    every = round(sc.rates.housekeeping_s / 0.1)
+
+    def hk():
+        for _ in range(every):
+            ctx.t += 0.1
+            task.step(ctx.t)
+        return ctx.of("PROP_HK")[-1]
+
+    r = hk()
+    assert r.com_n == 0 and r.com_B == (0.0, 0.0, 0.0)
+    np.testing.assert_allclose(r.com_sigma_B, [prop.COM_PRIOR_M] * 3, rtol=1e-12)
+    rng = np.random.default_rng(5)
+    A = rng.normal(size=(3, 3)) * 40.0
+    N = A @ A.T + np.diag([3.0, 5.0, 7.0])  # a translations' normal matrix, off-diagonal
+    task.cds["com"]["N"][:] = N.ravel().tolist()
+    task.cds["com"]["est"] = (0.004, -0.0021, 0.0063)
+    task.cds["com"]["n"] = 3
+    r = hk()
+    assert r.com_n == 3 and r.com_B == (0.004, -0.0021, 0.0063)
+    np.testing.assert_allclose(
+        r.com_sigma_B, prop.COM_MOMENTUM_NOISE * np.sqrt(np.diag(np.linalg.inv(N))), rtol=1e-9)

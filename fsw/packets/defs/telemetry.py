@@ -40,6 +40,11 @@ PROP_HK = telemetry(0x030, "PROP_HK", [
           "(measured / commanded delta-v; 1: as rated; 0: none measured yet)"),
     Field("accel_rejected", U32, "", "accelerometer samples dropped (invalid, non-finite, bad "
           "interval)"),
+    Field("com_B", vec(3), "m", "the centre-of-mass offset learnt from translations (body; 0 "
+          "until learnt)"),
+    Field("com_sigma_B", vec(3), "m", "its 1-sigma per body axis (the prior's before any "
+          "translation; NaN: the least squares broken)"),
+    Field("com_n", U16, "", "translations the centre of mass was learnt from"),
 ], "Propulsion housekeeping.")
 
 AUTONOMY_HK = telemetry(0x040, "AUTONOMY_HK", [

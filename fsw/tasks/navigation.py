@@ -531,7 +531,11 @@ class NavigationTask:
                 self.ordered = (o[0], o[1], o[2], r.dv_done, o[4])
             # when it was delivered (the centre of its pulses, BURN_STATUS.dv_dt),
             # as seconds after the first increment of this cycle's Δv
-            tc = r.t_tai + (r.dv_dt if math.isfinite(r.dv_dt) else 0.0)
+            tc = r.t_tai
+            if math.isfinite(r.dv_dt):
+                tc += r.dv_dt
+            else:
+                self.counts["dropped"] += 1  # taken as delivered at the packet's time
             if self.dv_ref is None:
                 self.dv_ref = tc
             dv, m = self.dv_N, self.dv_moment

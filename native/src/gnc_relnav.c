@@ -649,9 +649,10 @@ int gnc_relnav_step(gnc_relnav *ctx, const gnc_relnav_in *in, gnc_relnav_out *ou
     } else {
         la_zero(ctx->burn_dv, 3);
     }
-    if (in->dv_dt != 0.0) {
+    if (in->dv_dt != 0.0 && (in->dv[0] != 0.0 || in->dv[1] != 0.0 || in->dv[2] != 0.0)) {
         /* the impulse given at its own time, carried to the step's start
-         * on CW (backwards when it comes after): Phi(dv_dt) [0; dv] */
+         * on CW (backwards when it comes after): Phi(dv_dt) [0; dv]; no
+         * transition matrix for a step without one */
         double phi[36], d0[6], d[6];
         la_zero(d0, 3);
         la_copy(in->dv, d0 + 3, 3);

@@ -856,6 +856,18 @@ class PropulsionTask:
             self.rates, self.rates_fire0)[1] > FIRING_RATE_LIMIT
         self.firing_rate_count = self.firing_rate_count + 1 if spinning else 0
         lost = self.att is not None and math.degrees(self.att[3]) > ABORT_ATTITUDE_DEG
+        if lost and b["translate"]:
+            # a translation fires in whatever attitude the body holds (each
+            # cycle is split over the groups in the current estimate): the
+            # error is the pointing's, and a new pointing reference is no
+            # fault (the camera's reference turned 53 deg at once as a
+            # translation began, which was aborted and the thrusters tested:
+            # seed 2680478207 of the curvilinear branch). A body the thrust
+            # turns is "body turning"; a lost estimate ends it in
+            # _fire_translation. The body's momentum is not learnt from while
+            # it slews to the new reference
+            lost = False
+            self.com_rec = None
         if lost or self.firing_rate_count >= 3:
             self.faults += 1
             why = "attitude lost" if lost else "body turning"

@@ -17,6 +17,7 @@ from fsw.scenario import Scenario
 from fsw.tasks.propulsion import PULSE_MIN_ON_MARGIN, PropulsionTask
 
 DONE, PENDING, REJECTED = BurnStatusState.DONE, BurnStatusState.PENDING, BurnStatusState.REJECTED
+ABORTED = BurnStatusState.ABORTED
 
 ADCS_STATE = DICTIONARY["ADCS_STATE"]
 PROP_ARM = DICTIONARY["PROP_ARM"]
@@ -89,6 +90,33 @@ def test_pulse_train_delivers_the_delta_v(ctx, dv) -> None:
     assert abs(impulse / mass - want) <= 4 * rcs.min_impulse_bit_ns / mass + 1e-9
     used = rcs.propellant_kg - task.cds["propellant"]
     assert used == pytest.approx(impulse / (rcs.isp_s * G0), rel=1e-9)
+
+
+@pytest.mark.parametrize("dv, aborted", [((0.03, 0.0, 0.0), False), ((0.3, 0.0, 0.0), True)])
+def test_a_pointing_reference_that_jumps_aborts_a_slewed_burn_not_a_translation(
+        ctx, dv, aborted) -> None:
+    """The attitude error jumps to 53 deg while firing, the body still (a new
+    pointing reference: the camera's, as a translation began in seed
+    2680478207). A slewed burn is aborted (its direction is the attitude's);
+    a translation, split over the groups in whatever attitude the body holds,
+    goes on to its delta-v without a fault, and is not learnt from (the body
+    slews to the new reference while it fires)."""
+    task = _task(ctx)
+    ctx.deliver(_adcs(ctx))
+    ctx.deliver(PROP_ARM.build(t_tai=ctx.t, arm=1, window=60.0))
+    ctx.deliver(BURN_ORDER.build(t_tai=ctx.t, burn_id=5, t_exec=ctx.t, dv_N=dv, purpose="t"))
+    for k in range(3000):
+        ctx.t += 0.1
+        if k % 10 == 9:
+            ctx.deliver(_adcs(ctx, err_deg=53.0 if ctx.of("THRUSTER_CMD") else 0.1))
+        task.step(ctx.t)
+        if task.burn is None:
+            break
+    assert ctx.of("THRUSTER_CMD")
+    assert ctx.of("BURN_STATUS")[-1].state == (ABORTED if aborted else DONE)
+    assert task.faults == (1 if aborted else 0)
+    assert task.cds["com"]["n"] == 0
+    assert task.com_rec is None
 
 
 def test_no_fire_until_attitude_reached(ctx) -> None:

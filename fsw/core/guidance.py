@@ -240,6 +240,13 @@ class GuidanceCore(abc.ABC):
         """``(|w_B|, |w_B - w0_B|)`` (rad/s): the idle and firing monitors' residuals."""
 
     @abc.abstractmethod
+    def prop_pulse_response(self, level_in: ArrayLike, on: ArrayLike, n: int, dt: float,
+                            rise: float, tail: float
+                            ) -> tuple[tuple[float, ...], tuple[float, ...]]:
+        """A firing cycle's thrust with the thrusters' rise and tail-off:
+        ``(level_out, on_eff)`` per thruster slot (:func:`prop.pulse_response`)."""
+
+    @abc.abstractmethod
     def prop_test_response(self, i: int, thrust: float, pulse: float, dw_B: ArrayLike
                            ) -> tuple[T3, float]:
         """``(expected_B, ratio)`` of thruster ``i``'s test pulse."""
@@ -490,6 +497,11 @@ class LocalCore(GuidanceCore):
 
     def prop_rate_residuals(self, w_B: ArrayLike, w0_B: ArrayLike) -> tuple[float, float]:
         return prop.rate_residuals(w_B, w0_B)
+
+    def prop_pulse_response(self, level_in: ArrayLike, on: ArrayLike, n: int, dt: float,
+                            rise: float, tail: float
+                            ) -> tuple[tuple[float, ...], tuple[float, ...]]:
+        return prop.pulse_response(level_in, on, n, dt, rise, tail)
 
     def prop_test_response(self, i: int, thrust: float, pulse: float, dw_B: ArrayLike
                            ) -> tuple[T3, float]:
@@ -823,6 +835,13 @@ class PacketCore(GuidanceCore):
     def prop_rate_residuals(self, w_B: ArrayLike, w0_B: ArrayLike) -> tuple[float, float]:
         r = self._rpc("PROP_RATE_RESIDUALS", w_B=w_B, w0_B=w0_B)
         return float(r.rate), float(r.change)
+
+    def prop_pulse_response(self, level_in: ArrayLike, on: ArrayLike, n: int, dt: float,
+                            rise: float, tail: float
+                            ) -> tuple[tuple[float, ...], tuple[float, ...]]:
+        r = self._rpc("PROP_PULSE_RESPONSE", level_in=level_in, on=on, n=int(n), dt=dt,
+                      rise=rise, tail=tail)
+        return _tup(r.level_out), _tup(r.on_eff)
 
     def prop_test_response(self, i: int, thrust: float, pulse: float, dw_B: ArrayLike
                            ) -> tuple[T3, float]:

@@ -2,8 +2,9 @@
 thruster groups and their torque-free partners, the group and the burn
 attitude for a Delta-v, the on-time of a firing cycle with its Delta-v and
 propellant, and the residuals of the burn, firing, idle and thruster-test
-monitors. The decisions (state machine, arming, persistence, isolation) stay
-in the propulsion task.
+monitors, and a firing cycle's thrust with the thrusters' rise and tail-off.
+The decisions (state machine, arming, persistence, isolation) stay in the
+propulsion task.
 
 Thrusters: up to 16, each with a position (m, body, from the centre of mass)
 and a thrust direction (body, normalised by the core); a group is the set of
@@ -23,7 +24,7 @@ from fsw.core._ffi import check, ffi, lib, out, ptr, vec
 from fsw.core.errors import GncInputError
 
 __all__ = ["G0", "PROP_MAX", "Prop", "PropConfig", "accel_inertial", "com_torque", "com_update",
-           "rate_residuals"]
+           "pulse_response", "rate_residuals"]
 
 #: m/s^2, standard gravity
 G0 = 9.80665
@@ -181,6 +182,24 @@ def rate_residuals(w_B: ArrayLike, w0_B: ArrayLike) -> tuple[float, float]:
     r = ffi.new("double[2]")
     check(lib.gnc_prop_rate_residuals(ptr(a), ptr(b), r, r + 1), "prop_rate_residuals")
     return float(r[0]), float(r[1])
+
+
+def pulse_response(level_in: ArrayLike, on: ArrayLike, n: int, dt: float, rise: float,
+                   tail: float) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """One firing cycle of ``dt`` s with the thrusters' rise and tail-off (the
+    simulation's first-order model, time constants ``rise`` and ``tail`` s; see
+    gnc_prop_pulse_response): each of the first ``n`` of the 16 thruster slots
+    opens its valve at the cycle's start for ``on`` s and starts from the
+    thrust level ``level_in`` (fraction of full thrust); returns ``(level_out,
+    on_eff)``, the levels at the cycle's end and each opening's impulse in
+    seconds of full thrust, ``on + (tail - rise) R`` (``R``: the level's rise
+    while open), which add up over a firing to its whole impulse once its
+    thrust has tailed off. Slots from ``n`` on: zero in, zero out."""
+    x, o = vec(level_in, PROP_MAX, "level_in"), vec(on, PROP_MAX, "on")
+    lv, eff = out(PROP_MAX), out(PROP_MAX)
+    check(lib.gnc_prop_pulse_response(ptr(x), ptr(o), int(n), float(dt), float(rise),
+                                      float(tail), ptr(lv), ptr(eff)), "prop_pulse_response")
+    return tuple(float(v) for v in lv), tuple(float(v) for v in eff)
 
 
 def com_update(N: ArrayLike, b: ArrayLike, F: ArrayLike, y: ArrayLike, min_impulse: float,

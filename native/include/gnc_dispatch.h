@@ -127,6 +127,13 @@ typedef struct gnc_prop_accel_req {
 typedef struct gnc_prop_accel_resp { double dv_N[3]; } gnc_prop_accel_resp;
 typedef struct gnc_prop_rate_residuals_req { double w_B[3]; double w0_B[3]; } gnc_prop_rate_residuals_req;
 typedef struct gnc_prop_rate_residuals_resp { double rate; double change; } gnc_prop_rate_residuals_resp;
+typedef struct gnc_prop_pulse_response_req {
+    double level_in[GNC_PROP_MAX]; double on[GNC_PROP_MAX]; int n; double dt; double rise;
+    double tail;
+} gnc_prop_pulse_response_req;
+typedef struct gnc_prop_pulse_response_resp {
+    double level_out[GNC_PROP_MAX]; double on_eff[GNC_PROP_MAX];
+} gnc_prop_pulse_response_resp;
 typedef struct gnc_prop_test_response_req {
     int i; double thrust; double pulse; double dw_B[3];
 } gnc_prop_test_response_req;

@@ -1,8 +1,9 @@
 /*
  * gnc_prop.h - propulsion arithmetic of the flight software: thruster groups
  * and their torque-free pairs, the group and burn attitude for a Delta-v,
- * the on-time of a firing cycle and its Delta-v and propellant, and the
- * residuals of the burn, firing, idle and thruster-test monitors.
+ * the on-time of a firing cycle and its Delta-v and propellant, a cycle's
+ * thrust with the thrusters' rise and tail-off, and the residuals of the
+ * burn, firing, idle and thruster-test monitors.
  *
  * Thrusters: up to GNC_PROP_MAX, each with a position (m, body, from the
  * centre of mass) and a unit thrust direction (body); a "group" is the set of
@@ -100,6 +101,31 @@ int gnc_prop_duration(const gnc_prop *ctx, int n_fire, double thrust, double mas
  * settling), |w_B - w0_B| (firing monitor: change since firing began). */
 int gnc_prop_rate_residuals(const double w_B[3], const double w0_B[3], double *rate,
                             double *change);
+
+/* A firing cycle's thrust with the thrusters' rise and tail-off, the model of
+ * the simulation's thrusters (native/sim/src/sim_step.c, thrust_level): the
+ * valve of each of the first n thrusters opens at the start of a cycle of dt
+ * (s) and closes on[i] (s, 0..dt) later; the thrust level x (fraction of full
+ * thrust) follows it at first order, towards 1 with time constant rise (s)
+ * while open, towards 0 with tail (s) while closed (0: x jumps). level_in[i]
+ * is x at the cycle's start, level_out[i] at its end (0 when a closed spell
+ * leaves it below 1e-12: tailed off, as in the simulation). on_eff[i] (s) is
+ * the impulse the cycle's opening adds, in seconds of full thrust, on + (tail
+ * - rise) R, R the rise of x while the valve is open (0 when on = 0). Exact
+ * for the model: from a tailed-off thrust to a tailed-off thrust, the integral
+ * of x is that of the valve plus (tail - rise) times the total rise, so the
+ * on_eff of a firing's cycles add up to its whole impulse, the tail-off after
+ * its last cycle included (over one cycle, the integral of x is on_eff +
+ * tail (level_in - level_out)). For the propulsion task to count a translation's
+ * impulse and torque from, rise and tail being the thrusters' (the scenario's
+ * chaser.rcs rise_time_s and tail_off_s). Slots n..GNC_PROP_MAX-1: inputs
+ * zero, outputs zero. GNC_ERR_RANGE unless 0 <= n <= GNC_PROP_MAX;
+ * GNC_ERR_DOMAIN unless dt > 0, rise >= 0 and tail >= 0 (finite), level_in in
+ * [0, 1] and on in [0, dt] (inputs beyond n: zero). gnc_exp and basic
+ * arithmetic only. */
+int gnc_prop_pulse_response(const double level_in[GNC_PROP_MAX], const double on[GNC_PROP_MAX],
+                            int n, double dt, double rise, double tail,
+                            double level_out[GNC_PROP_MAX], double on_eff[GNC_PROP_MAX]);
 
 /* An accelerometer sample in inertial axes: the velocity increment dv_B
  * (body, m/s) over dt (s), less the bias bias_B (m/s^2) times dt, turned into

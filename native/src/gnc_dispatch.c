@@ -213,6 +213,7 @@ typedef union dispatch_args {
     gnc_prop_offpulse_req poff;
     gnc_prop_duration_req pdur;
     gnc_prop_rate_residuals_req prate;
+    gnc_prop_pulse_response_req ppulse;
     gnc_prop_accel_req pacc;
     gnc_prop_test_response_req ptest;
     gnc_prop_com_update_req pcom;
@@ -259,6 +260,7 @@ typedef union dispatch_result {
     gnc_prop_offpulse_resp poff;
     gnc_prop_duration_resp pdur;
     gnc_prop_rate_residuals_resp prate;
+    gnc_prop_pulse_response_resp ppulse;
     gnc_prop_accel_resp pacc;
     gnc_prop_test_response_resp ptest;
     gnc_prop_com_update_resp pcom;
@@ -392,6 +394,10 @@ static int run_more(gnc_dispatcher *ctx, unsigned apid, const dispatch_args *a,
     case GNC_APID_PROP_RATE_RESIDUALS:
         return gnc_prop_rate_residuals(a->prate.w_B, a->prate.w0_B, &r->prate.rate,
                                        &r->prate.change);
+    case GNC_APID_PROP_PULSE_RESPONSE:
+        return gnc_prop_pulse_response(a->ppulse.level_in, a->ppulse.on, a->ppulse.n,
+                                       a->ppulse.dt, a->ppulse.rise, a->ppulse.tail,
+                                       r->ppulse.level_out, r->ppulse.on_eff);
     case GNC_APID_PROP_TEST_RESPONSE:
         return gnc_prop_test_response(&ctx->prop, a->ptest.i, a->ptest.thrust, a->ptest.pulse,
                                       a->ptest.dw_B, r->ptest.expected_B, &r->ptest.ratio);

@@ -86,6 +86,7 @@ enum gnc_pkt_apid {
     GNC_APID_MAG_DIPOLE = 0x230,
     GNC_APID_TRIAD = 0x231,
     GNC_APID_ADCS_CYCLE = 0x232,
+    GNC_APID_PROP_PULSE_RESPONSE = 0x233,
     GNC_APID_DRIFT_SCREEN = 0x238,
     GNC_APID_INSPECTION_PHASE = 0x239
 };
@@ -893,6 +894,20 @@ static const gnc_pkt_field gnc_pkt_adcs_cycle_resp[] = {
     {offsetof(gnc_adcs_cycle_resp, wheel_cmd), 46, 1},
 };
 
+static const gnc_pkt_field gnc_pkt_prop_pulse_response_req[] = {
+    {offsetof(gnc_prop_pulse_response_req, level_in), 16, 0},
+    {offsetof(gnc_prop_pulse_response_req, on), 16, 0},
+    {offsetof(gnc_prop_pulse_response_req, n), 1, 1},
+    {offsetof(gnc_prop_pulse_response_req, dt), 1, 0},
+    {offsetof(gnc_prop_pulse_response_req, rise), 1, 0},
+    {offsetof(gnc_prop_pulse_response_req, tail), 1, 0},
+};
+
+static const gnc_pkt_field gnc_pkt_prop_pulse_response_resp[] = {
+    {offsetof(gnc_prop_pulse_response_resp, level_out), 16, 0},
+    {offsetof(gnc_prop_pulse_response_resp, on_eff), 16, 0},
+};
+
 static const gnc_pkt_field gnc_pkt_drift_screen_req[] = {
     {offsetof(gnc_drift_screen_req, horizon), 1, 0},
     {offsetof(gnc_drift_screen_req, step), 1, 0},
@@ -993,6 +1008,7 @@ static const gnc_pkt_call gnc_pkt_calls[] = {
     {GNC_APID_MAG_DIPOLE, gnc_pkt_mag_dipole_req, 2, 4, gnc_pkt_mag_dipole_resp, 1, 4},
     {GNC_APID_TRIAD, gnc_pkt_triad_req, 4, 12, gnc_pkt_triad_resp, 1, 5},
     {GNC_APID_ADCS_CYCLE, gnc_pkt_adcs_cycle_req, 23, 61, gnc_pkt_adcs_cycle_resp, 22, 98},
+    {GNC_APID_PROP_PULSE_RESPONSE, gnc_pkt_prop_pulse_response_req, 6, 36, gnc_pkt_prop_pulse_response_resp, 2, 33},
     {GNC_APID_DRIFT_SCREEN, gnc_pkt_drift_screen_req, 12, 56, gnc_pkt_drift_screen_resp, 6, 7},
     {GNC_APID_INSPECTION_PHASE, gnc_pkt_inspection_phase_req, 14, 20, gnc_pkt_inspection_phase_resp, 4, 5},
 };

@@ -1,8 +1,9 @@
 /* gnc_prop.c - propulsion arithmetic: thruster groups and partners, group
- * selection and burn attitude, firing cycles, monitors' residuals (see
- * gnc_prop.h). */
+ * selection and burn attitude, firing cycles and their thrust's rise and
+ * tail-off, monitors' residuals (see gnc_prop.h). */
 #include "gnc.h"
 #include "gnc_la.h"
+#include "gnc_math.h"
 
 /* Two thrusters belong to one group when their unit directions agree to this. */
 #define SAME_DIRECTION 1e-9
@@ -493,6 +494,51 @@ int gnc_prop_rate_residuals(const double w_B[3], const double w0_B[3], double *r
     la_sub(w_B, w0_B, d);
     *rate = la_norm(w_B);
     *change = la_norm(d);
+    return GNC_OK;
+}
+
+int gnc_prop_pulse_response(const double level_in[GNC_PROP_MAX], const double on[GNC_PROP_MAX],
+                            int n, double dt, double rise, double tail,
+                            double level_out[GNC_PROP_MAX], double on_eff[GNC_PROP_MAX])
+{
+    int i;
+    if (level_in == NULL || on == NULL || level_out == NULL || on_eff == NULL) {
+        return GNC_ERR_NULL;
+    }
+    if (n < 0 || n > GNC_PROP_MAX) {
+        return GNC_ERR_RANGE;
+    }
+    if (!(dt > 0.0) || !la_finite(&dt, 1) || !(rise >= 0.0) || !la_finite(&rise, 1)
+        || !(tail >= 0.0) || !la_finite(&tail, 1)) {
+        return GNC_ERR_DOMAIN;
+    }
+    for (i = 0; i < GNC_PROP_MAX; ++i) {
+        if (i < n ? !(level_in[i] >= 0.0 && level_in[i] <= 1.0 && on[i] >= 0.0 && on[i] <= dt)
+                  : (level_in[i] != 0.0 || on[i] != 0.0)) {
+            return GNC_ERR_DOMAIN; /* NaN fails the comparisons */
+        }
+    }
+    for (i = 0; i < GNC_PROP_MAX; ++i) {
+        double x = level_in[i], off = dt - on[i];
+        level_out[i] = 0.0;
+        on_eff[i] = 0.0;
+        if (i >= n) {
+            continue;
+        }
+        /* open over [0, on]: towards 1 (thrust_level's arithmetic) */
+        if (on[i] > 0.0) {
+            x = rise > 0.0 ? 1.0 + (x - 1.0) * gnc_exp(-on[i] / rise) : 1.0;
+        }
+        on_eff[i] = on[i] + (tail - rise) * (x - level_in[i]);
+        /* closed over [on, dt]: towards 0, tailed off below 1e-12 */
+        if (off > 0.0) {
+            x = tail > 0.0 ? x * gnc_exp(-off / tail) : 0.0;
+            if (x < 1e-12) {
+                x = 0.0;
+            }
+        }
+        level_out[i] = x;
+    }
     return GNC_OK;
 }
 

@@ -231,6 +231,8 @@ def test_prop_calls_identical(cores) -> None:
         ("prop_fire", (2, 0.95, 301.0, 1e-6, 0.1)),
         ("prop_duration", (4, 1.0, 300.0, 0.25)),
         ("prop_rate_residuals", ((0.01, -0.02, 0.003), (0.0, -0.01, 0.0))),
+        ("prop_pulse_response", ((0.3, 0.0, 1.0, 0.8) + (0.0,) * 12,
+                                 (0.037, 0.1, 0.1, 0.0) + (0.0,) * 12, 4, 0.1, 0.015, 0.02)),
         ("prop_accel", ((1e-3, -2e-4, 5e-5), 0.1, (1e-3, 2e-4, -3e-4), q)),
         ("prop_offpulse", ((0.1,) * 4 + (0.0,) * 12, (1e-3, -2e-3, 0.0), 1.0, 300.0, q)),
         ("prop_test_response", (3, 1.0, 0.1, (1e-4, -2e-4, 3e-5))),
@@ -254,6 +256,10 @@ def test_prop_calls_identical(cores) -> None:
             c.prop_translate(0b111111, (1.0, 0.0, 0.0, 0.0), (0.0, 0.01, 0.0), 1.0, 300.0, 0.1)
         with pytest.raises(GncDomainError):  # no minimum impulse
             c.prop_com_update((0.0,) * 9, _Z3, (1.0, 0.0, 0.0), _Z3, 0.0, 0.05)
+        with pytest.raises(GncDomainError):  # an on-time longer than the cycle
+            c.prop_pulse_response((0.0,) * 16, (0.2,) + (0.0,) * 15, 1, 0.1, 0.015, 0.02)
+        with pytest.raises(GncRangeError):  # more thrusters than the core handles
+            c.prop_pulse_response((0.0,) * 16, (0.0,) * 16, 17, 0.1, 0.015, 0.02)
     assert [local.prop_com_update(*args)[3] for name, args in calls[-4:-1]] == [2, 0, 1]
     for c in cores:
         with pytest.raises(GncDomainError):  # the least squares' matrix singular

@@ -1,4 +1,4 @@
-"""Guidance-core requests (APIDs 0x200-0x22C, 0x230-0x231 and 0x238-0x239)
+"""Guidance-core requests (APIDs 0x200-0x233 and 0x238-0x239)
 and responses (request + 0x40):
 the packets :func:`gnc_dispatch` serves (native/include/gnc_dispatch.h), on
 the board over serial or in-process.
@@ -530,6 +530,16 @@ _CALLS = [
      "gnc_prop_rate_residuals_resp", [("rate", 1, "rad/s", "|w_B|"),
                                       ("change", 1, "rad/s", "|w_B - w0_B|")],
      "Monitors' rate residuals."),
+    ("PROP_PULSE_RESPONSE", 0x233, "gnc_prop_pulse_response_req", [
+        ("level_in", 16, "", "thrust level of each thruster at the cycle's start (0..1)"),
+        ("on", 16, "s", "valve open time of each thruster from the cycle's start (0..dt)"),
+        ("n", 1, "", "thrusters (the first n slots; the others zero)"),
+        ("dt", 1, "s", "cycle"), ("rise", 1, "s", "thrust rise time constant"),
+        ("tail", 1, "s", "thrust tail-off time constant")],
+     "gnc_prop_pulse_response_resp", [
+        ("level_out", 16, "", "thrust level of each thruster at the cycle's end"),
+        ("on_eff", 16, "s", "impulse of the cycle's opening, in seconds of full thrust")],
+     "A firing cycle's thrust with the thrusters' rise and tail-off."),
     ("PROP_TEST_RESPONSE", 0x227, "gnc_prop_test_response_req", [
         ("i", 1, "", "thruster"), ("thrust", 1, "N", "thrust"), ("pulse", 1, "s", "pulse"),
         ("dw_B", 3, "rad/s", "observed rate change")],

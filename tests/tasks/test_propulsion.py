@@ -457,14 +457,37 @@ def _tilted_plant(sc, tilt_deg: float, azimuth_deg: float):
     return np.cross(pos, _tilted_directions(sc, tilt_deg, azimuth_deg))
 
 
+def _shaped_cycle(on, level, rise: float, tail: float, dt: float = 0.1):
+    """One 0.1 s cycle of valves open from its start for ``on`` s, the thrust
+    level (fraction of full, from ``level``) rising to 1 with time constant
+    ``rise`` while open and falling to 0 with ``tail`` when closed: each
+    thruster's impulse in the cycle (s of full thrust) and its level at the
+    end (the first-order model solved here in numpy, by hand)."""
+    on, x0 = np.asarray(on, dtype=float), np.asarray(level, dtype=float)
+    e_on = np.exp(-on / rise)
+    x_t = np.where(on > 0.0, 1.0 - (1.0 - x0) * e_on, x0)
+    shut = dt - on
+    e_off = np.exp(-shut / tail)
+    impulse = on - (1.0 - x0) * rise * (1.0 - e_on) + x_t * tail * (1.0 - e_off)
+    return impulse, x_t * e_off
+
+
 def _fly_with_torque(ctx, task, tau_per_N, dv, F, q=(1.0, 0.0, 0.0, 0.0), max_s=200.0,
-                     H0=None, noise=None):
+                     H0=None, noise=None, shape="task"):
     """One burn against a toy rigid body whose wheels hold the attitude: the
-    thrusters' torque (``tau_per_N`` per newton of each, times its on-time)
-    goes into the total angular momentum H (from ``H0``, else 0) that
-    ADCS_STATE reports once a second (h_B, plus a draw of ``noise()`` when
-    given; the body rate stays 0). Returns the torque impulse [N m s] of each
-    firing cycle."""
+    thrusters' torque (``tau_per_N`` per newton of each, times its on-time,
+    or with ``shape`` = (rise, tail) its impulse by :func:`_shaped_cycle`,
+    the tail after the last cycle included; by default the rise and tail-off
+    the task's scenario gives it, None: none) goes into the total angular
+    momentum H (from ``H0``, else 0) that ADCS_STATE reports once a second
+    (h_B, plus a draw of ``noise()`` when given; the body rate stays 0).
+    Returns the torque impulse [N m s] of each firing cycle (with ``shape``,
+    of every cycle and the tail after the last: their sum is the whole)."""
+    n = len(tau_per_N)
+    level = np.zeros(n)
+    if shape == "task":
+        rcs = task.sc.chaser.rcs
+        shape = (rcs.rise_time_s, rcs.tail_off_s) if rcs.rise_time_s > 0.0 else None
     H = np.zeros(3) if H0 is None else H0
     seen = len(ctx.of("THRUSTER_CMD"))
     impulses = []
@@ -486,8 +509,11 @@ def _fly_with_torque(ctx, task, tau_per_N, dv, F, q=(1.0, 0.0, 0.0, 0.0), max_s=
         ctx.t += 0.1
         task.step(ctx.t)
         cmds = ctx.of("THRUSTER_CMD")
-        for c in cmds[seen:]:
-            imp = (np.array(c.on_time)[:len(tau_per_N), None] * tau_per_N).sum(axis=0) * F
+        on = np.array(cmds[-1].on_time[:n]) if len(cmds) > seen else np.zeros(n)
+        if shape is not None:
+            on, level = _shaped_cycle(on, level, *shape)
+        if len(cmds) > seen or shape is not None:
+            imp = (on[:, None] * tau_per_N).sum(axis=0) * F
             H += imp
             impulses.append(imp)
         seen = len(cmds)
@@ -495,6 +521,9 @@ def _fly_with_torque(ctx, task, tau_per_N, dv, F, q=(1.0, 0.0, 0.0, 0.0), max_s=
             adcs()
         if task.burn is None:
             break
+    if shape is not None:  # the tail after the last cycle
+        impulses.append(((level * shape[1])[:, None] * tau_per_N).sum(axis=0) * F)
+        H += impulses[-1]
     return np.array(impulses)
 
 
@@ -502,7 +531,7 @@ def test_a_groups_thrust_torque_learnt_in_a_burn_is_cancelled_from_the_next_ones
         ctx) -> None:
     """A 1.5 deg tilt of the main thrusters (35 mN m, beyond the wheels'
     20): the off-pulsing of the first slewed burn estimates the torque from
-    the body's momentum (within 10 % of the geometry's, computed here with
+    the body's momentum (within 2 % of the geometry's, computed here with
     scipy's rotation); the next burn of the group, and a translation firing
     it, cancel it from their first cycle (torque impulse under a tenth of the
     uncompensated one), where the first burn's first cycles did not."""
@@ -510,6 +539,9 @@ def test_a_groups_thrust_torque_learnt_in_a_burn_is_cancelled_from_the_next_ones
     F = sc.chaser.rcs.thrust_n
     tau = _tilted_plant(sc, 1.5, 40.0)
     task = _task(ctx)
+    # valves and thrust at once (the off-pulsing's cuts are taken at the
+    # on-times: with the rise and tail-off a cut acts partly in the next cycle)
+    task.sc.chaser.rcs.rise_time_s = task.sc.chaser.rcs.tail_off_s = 0.0
     ctx.deliver(_adcs(ctx))
     first = _fly_with_torque(ctx, task, tau, (0.35, 0.0, 0.0), F)
     assert ctx.of("BURN_STATUS")[-1].state == DONE
@@ -517,10 +549,11 @@ def test_a_groups_thrust_torque_learnt_in_a_burn_is_cancelled_from_the_next_ones
     want = tau[group].sum(axis=0)  # the group's torque per newton, all on
     (mask, k), = task.cds["thrust_torque"].items()
     assert mask == sum(1 << i for i in group)
-    # within 10 %: the estimate takes the pulses as uncut, and the cuts
-    # (about a tenth of the pulse here) remove their share of the tilt's
-    # torque too (it came out 6 % low)
-    assert np.linalg.norm(np.array(k) - want) < 0.1 * np.linalg.norm(want)
+    # within 2 %: the firing's mean torque at its mean pulse, its pulses'
+    # differences through the layout's arms (the off-pulsing's filtered
+    # estimate at the uncut pulses, the calibration before stop 45, came out
+    # 6 % low)
+    assert np.linalg.norm(np.array(k) - want) < 0.02 * np.linalg.norm(want)
     full = np.linalg.norm(want) * F * 0.1  # a cycle's impulse, uncompensated
     assert np.linalg.norm(first[0]) > 0.9 * full
     second = _fly_with_torque(ctx, task, tau, (0.2, 0.0, 0.0), F)
@@ -555,6 +588,8 @@ def test_the_centre_of_mass_learnt_in_translations_balances_the_pairs(ctx, monke
     pos = np.array(rcs.positions_b, dtype=float) - (np.array([-0.003, 0.0, 0.0]) + delta)
     tau = np.cross(pos, np.array(rcs.directions_b, dtype=float))  # per newton, true centre
     task = _task(ctx)
+    # the plant below fires at the on-times: the task takes no rise or tail-off
+    task.sc.chaser.rcs.rise_time_s = task.sc.chaser.rcs.tail_off_s = 0.0
     H = np.zeros(3)
 
     def adcs():
@@ -814,7 +849,7 @@ def test_housekeeping_carries_the_learnt_centre_of_mass_and_its_sigma(ctx) -> No
     r = hk()
     assert r.com_n == 0 and r.com_B == (0.0, 0.0, 0.0)
     np.testing.assert_allclose(r.com_sigma_B, [prop.COM_PRIOR_M] * 3, rtol=1e-12)
-    rng = np.random.default_rng(5)
+    rng = np.random.default_rng(45)
     A = rng.normal(size=(3, 3)) * 40.0
     N = A @ A.T + np.diag([3.0, 5.0, 7.0])  # a translations' normal matrix, off-diagonal
     task.cds["com"]["N"][:] = N.ravel().tolist()
@@ -826,39 +861,45 @@ def test_housekeeping_carries_the_learnt_centre_of_mass_and_its_sigma(ctx) -> No
         r.com_sigma_B, prop.COM_MOMENTUM_NOISE * np.sqrt(np.diag(np.linalg.inv(N))), rtol=1e-9)
 
 
+@pytest.mark.parametrize("modelled", [True, False])
 def test_translations_firing_a_calibrated_off_pulsed_group_learn_the_centre_of_mass(
-        ctx) -> None:
+        ctx, modelled) -> None:
     """The main thrusters tilted 2.5 deg and the centre of mass (2, -4, 3) mm
     off (a toy rigid body: every pulse's torque about the true centre with
-    the tilted directions, numpy and scipy here), the body's momentum
-    reported with 2 mN m s of noise (1 sigma per axis, about what ADCS_STATE
-    shows: COM_MOMENTUM_NOISE). A slewed burn calibrates the +x group's
-    torque; three translations with an x part then fire that group, cut by
-    the off-pulsing to cancel it, beside the pairs. The offset they teach is
-    within 3 sigma of the truth on every axis, and within 1.5 mm: (-1.0,
-    -0.7, -0.2) mm at sigma (0.55, 0.78, 1.35). Each of three errors fails
-    it: the group's torque counted at its cut pulses (the cuts counted
-    twice: x -2.1 mm, 4.0 sigma); the group calibrated from the
-    off-pulsing's filtered estimate of the burn's last seconds, which has
-    one second's momentum noise (x -2.8 mm, 5.6 sigma); the cuts' torque
-    taken along the nominal directions with no direction error (x -0.7 mm
-    at 0.23 mm, 3.2 sigma, at a 3 deg tilt)."""
+    the tilted directions, numpy and scipy here; each thrust rising and
+    tailing off at first order, 15 and 20 ms, solved by hand in numpy), the
+    body's momentum reported with 2 mN m s of noise (1 sigma per axis, about
+    what ADCS_STATE shows: COM_MOMENTUM_NOISE). A slewed burn calibrates the
+    +x group's torque; three translations with an x part then fire that
+    group, cut by the off-pulsing to cancel it, beside the pairs. With the
+    rise and tail-off modelled on board (the core's pulse response) the
+    offset they teach is within 3 sigma of the truth on every axis, and
+    within 1.5 mm: (0.3, -0.1, -0.5) mm at sigma (0.42, 0.57, 0.87). Taken
+    at the on-times (the slewed burn's back-to-back pulses and the
+    translation's short ones then disagree), x is 2.3 mm off at 4.3 sigma.
+    (Before stop 45 the record counted the group's cuts twice and the
+    calibration was the off-pulsing's filtered estimate, one second's
+    momentum noise: 2.1 and 2.8 mm off along x at 4 and 5.6 sigma, on a
+    plant without the rise and tail-off.)"""
     sc = Scenario()
     F = sc.chaser.rcs.thrust_n
     delta = np.array([0.002, -0.004, 0.003])
     pos = np.array(sc.chaser.rcs.positions_b, dtype=float) - (np.array([-0.003, 0.0, 0.0])
                                                                + delta)
     tau = np.cross(pos, _tilted_directions(sc, 2.5, 40.0))
+    shape = (0.015, 0.02)  # the world's thrusters (the scenario's rcs)
     rng = np.random.default_rng(45)
 
     def noise():
         return rng.normal(0.0, 2e-3, 3)
 
     task = _task(ctx)
+    if not modelled:
+        task.sc.chaser.rcs.rise_time_s = task.sc.chaser.rcs.tail_off_s = 0.0
     ctx.deliver(_adcs(ctx))
     H = np.zeros(3)
     H += _fly_with_torque(ctx, task, tau, (0.35, 0.0, 0.0), F, H0=H.copy(),
-                          noise=noise).sum(axis=0)
+                          noise=noise, shape=shape).sum(axis=0)
     assert ctx.of("BURN_STATUS")[-1].state == DONE
     group = [i for i, d in enumerate(sc.chaser.rcs.directions_b) if d[0] > 0.999]
     (mask, _), = task.cds["thrust_torque"].items()
@@ -866,7 +907,8 @@ def test_translations_firing_a_calibrated_off_pulsed_group_learn_the_centre_of_m
     for dv in [(0.05, 0.02, -0.01), (0.04, -0.01, 0.025), (0.06, 0.015, 0.02)]:
         n0 = task.cds["com"]["n"]
         fired = ctx.of("THRUSTER_CMD")
-        H += _fly_with_torque(ctx, task, tau, dv, F, H0=H.copy(), noise=noise).sum(axis=0)
+        H += _fly_with_torque(ctx, task, tau, dv, F, H0=H.copy(), noise=noise,
+                              shape=shape).sum(axis=0)
         assert ctx.of("BURN_STATUS")[-1].state == DONE
         assert not any(r.active for r in ctx.of("ADCS_REQUEST")[-1:])  # translated
         cut = [c.on_time for c in ctx.of("THRUSTER_CMD")[len(fired):]
@@ -887,8 +929,11 @@ def test_translations_firing_a_calibrated_off_pulsed_group_learn_the_centre_of_m
         assert task.cds["com"]["n"] == n0 + 1
     err = np.array(task.cds["com"]["est"]) - delta
     sigma = np.array(task._com_sigma())
-    assert np.all(np.abs(err) <= 3.0 * sigma), (err, sigma)
-    assert np.all(np.abs(err) < 1.5e-3), (err, sigma)
+    if modelled:
+        assert np.all(np.abs(err) <= 3.0 * sigma), (err, sigma)
+        assert np.all(np.abs(err) < 1.5e-3), (err, sigma)
+    else:
+        assert np.any(np.abs(err) > 3.0 * sigma), (err, sigma)
 
 
 @pytest.mark.parametrize("direction_sigma_deg, consistent", [(1.0, True), (0.0, False)])

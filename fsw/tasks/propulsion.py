@@ -42,9 +42,14 @@ burn holds, before the burn is done.
 The pairs' own torque about the true centre of mass (the dry centre's offset
 from the layout's, which nothing on board measures directly) is learnt from
 translations: each one's change of the body's angular momentum less the
-torque the off-pulsing commanded is F x offset for the pairs' impulse F; the
-offset's least squares (``COM_PRIOR_M``) sets the off-pulsing of the later
-translations' pairs. The torque about x that no thruster can cancel decides
+torque of the rest of its pulses (a calibrated group's torque at its mean
+pulse, every group's differences from its mean through the layout's arms)
+is F x offset for the uncalibrated thrusters' impulse F; the offset's least
+squares (``COM_PRIOR_M``) sets the off-pulsing of the later translations'
+pairs. Impulses there, and in a slewed burn's calibration of its group (the
+firing's mean torque), are the pulses' with the thrusters' rise and
+tail-off (the core's first-order model, chaser.rcs ``rise_time_s`` and
+``tail_off_s``), followed across the cycles. The torque about x that no thruster can cancel decides
 whether a small burn is translated at all: its angular impulse at the learnt
 offset plus ``COM_ROLL_K_SIGMA`` of the offset's uncertainty (the least
 squares' normal matrix) must leave the wheels ``TRANSLATE_ROLL_HEADROOM`` of
@@ -65,10 +70,12 @@ commands), EVENT.
 
 Faults (detection from residuals, isolation by the latch valves):
 
-- attitude lost while firing (error above ``ABORT_ATTITUDE_DEG``, or the body
-  rate changing by more than ``FIRING_RATE_LIMIT`` in an inertially fixed
-  burn attitude): the torque of the group does not cancel, so one thruster is not
-  firing (stuck closed): the burn is aborted and a thruster test follows;
+- attitude lost while firing (error above ``ABORT_ATTITUDE_DEG`` in a slewed
+  burn, or the body rate changing by more than ``FIRING_RATE_LIMIT``): the
+  torque of the group does not cancel, so one thruster is not firing (stuck
+  closed): the burn is aborted and a thruster test follows (a translation
+  fires in whatever attitude the body holds: its attitude error is the
+  pointing's);
 - uncommanded torque while idle (body rate above ``IDLE_RATE_LIMIT`` with the
   wheels saturated, or propellant used while not firing): a thruster is
   stuck open: every latch valve is closed and a thruster test follows;

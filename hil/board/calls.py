@@ -120,9 +120,15 @@ def recorded_calls(n: int, seed: int = 8) -> Iterator[Call]:
     # and after each of those the curvilinear coordinates of a far relative
     # state and a burn turned back into Hill axes, from a sixth
     rng6 = np.random.default_rng(seed + 5)
-    k = j = done = m = f = g = h = 0
+    # and after each of those a firing cycle with the thrusters' rise and
+    # tail-off, from a seventh
+    rng7 = np.random.default_rng(seed + 6)
+    k = j = done = m = f = g = h = p = 0
     while done < n:
-        if h < g:
+        if p < h:
+            p += 1
+            yield _pulse_call(rng7)
+        elif h < g:
             h += 1
             yield _curvilinear_call(rng6, h)
         elif g < f:
@@ -187,6 +193,18 @@ def _curvilinear_call(rng: np.random.Generator, h: int) -> Call:
     if h % 2:
         return "curvilinear_from_hill", (R, x)
     return "curvilinear_dv_to_hill", (R, x[:3], rng.normal(size=3))
+
+
+def _pulse_call(rng: np.random.Generator) -> Call:
+    """A firing cycle of 0.1 s with the thrusters' rise and tail-off: eight
+    thrusters from random levels, some shut, some back to back, some short;
+    the scenario's time constants or others."""
+    level = rng.uniform(0.0, 1.0, 8) * (rng.uniform(size=8) < 0.6)
+    on = rng.choice([0.0, 0.1, 0.02, 0.0894], 8) * rng.uniform(0.5, 1.0, 8)
+    on[rng.uniform(size=8) < 0.25] = 0.1
+    rise, tail = (0.015, 0.02) if rng.uniform() < 0.5 else tuple(rng.uniform(0.0, 0.05, 2))
+    return "prop_pulse_response", (np.concatenate([level, np.zeros(8)]),
+                                   np.concatenate([on, np.zeros(8)]), 8, 0.1, rise, tail)
 
 
 def _com_torque_call(rng: np.random.Generator) -> Call:

@@ -18,7 +18,11 @@ The plan is a list of legs made from the scenario's :class:`~fsw.scenario.Plan`:
 
 Each transfer is a CW two-impulse transfer re-planned from the latest estimate
 at every burn: first burn, mid-course corrections at ``CORRECTIONS`` of the
-transfer time (skipped when below ``MIN_DV``), arrival burn. A burn is ordered
+transfer time (skipped when below ``MIN_DV``), arrival burn. Beyond
+``CURVILINEAR_MIN_M`` a transfer is planned in curvilinear coordinates about
+the target's orbit radius (the core's ``curvilinear_from_hill``), where the
+CW equations hold to tens of kilometres, and its burn turned back into Hill
+axes (``curvilinear_dv_to_hill``). A burn is ordered
 ``lead_s`` ahead (time to
 slew to the burn attitude) from the state predicted at that time; the
 sequencer waits for the propulsion task to report it done before going on.
@@ -46,7 +50,7 @@ from __future__ import annotations
 
 import contextlib
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from fsw.core.ephem import EphemConfig, inertial_from_hill
 from fsw.core.errors import GncError
@@ -115,6 +119,14 @@ RETARGET_FACTOR = 0.25
 #: re-target (RETARGET_FACTOR) then corrects on the ranged estimate; a
 #: re-target on the angles-only estimate waits the same way.
 DEFER_WINDOW_S = 300.0
+#: a transfer is planned in curvilinear coordinates (radius difference, arc
+#: lengths along-track and across) beyond this range [m]; inside it the
+#: rectilinear Hill coordinates differ from them by less than 0.7 m (the
+#: curvature y^2 / 2R). CW in rectilinear coordinates from 42 km behind and
+#: 4.3 km under predicted the coast 4.2 km along-track and 530 m radially off
+#: after 4,134 s (truth of far_insertion seed 3032835537), curvilinear 640 m
+#: and 60 m: the far-hold leg's three corrections cost 1.65 m/s there
+CURVILINEAR_MIN_M = 3000.0
 #: a scheduled correction of a least-delta-v transfer re-chooses its arrival
 #: time only when that saves at least this much (first plus arrival burn) [m/s]
 RECHOOSE_MIN_SAVING_MPS = 0.05
@@ -376,7 +388,7 @@ class Sequencer:
         if leg.kind == "hold":
             self._hold(leg, t, x, out)
         elif leg.kind == "transfer":
-            self._transfer(leg, t, x, n, out)
+            self._transfer_at_range(leg, t, x, n, out)
         elif leg.kind == "depart":
             self._depart(leg, t, x, n, out)
         elif leg.kind == "drift":
@@ -520,6 +532,31 @@ class Sequencer:
         return (math.sqrt(xc * xc + (yc + self.far_m) ** 2) <= tol
                 and min(a_r, a_c) >= p.keep_out_m)
 
+    def _transfer_at_range(self, leg: Leg, t: float, x: State, n: float, out: Step) -> None:
+        """A transfer's step, planned in curvilinear coordinates about the
+        target's orbit radius (the navigation's context) beyond
+        CURVILINEAR_MIN_M, its burn turned back into Hill axes at the burn's
+        predicted position; in Hill coordinates inside it (or without a
+        context)."""
+        R = norm(self.ctx[1]) if self.ctx is not None else 0.0
+        if not (norm(x[:3]) > CURVILINEAR_MIN_M and R > 0.0):
+            self._transfer(leg, t, x, n, out)
+            return
+        try:
+            xc = self.core.curvilinear_from_hill(R, x)
+        except GncError:
+            self._transfer(leg, t, x, n, out)
+            return
+        self._transfer(leg, t, xc, n, out)
+        b = out.burn
+        if b is not None:
+            xb = self._coast(xc, n, b.t_exec - t)
+            try:
+                dv = self.core.curvilinear_dv_to_hill(R, xb[:3], b.dv_hill)
+            except GncError:
+                return  # (a position at the Earth's centre: the order as planned)
+            out.burn = self.pending = replace(b, dv_hill=_v(dv))
+
     def _transfer(self, leg: Leg, t: float, x: State, n: float, out: Step) -> None:
         lead = self.lead_s
         if leg.stage == 0 and leg.ellipse and not leg.screened:
@@ -551,6 +588,16 @@ class Sequencer:
                     tof = leg.duration  # no safe time on the grid: the longest
                 out.events.append(f"{leg.name}: transfer time {tof:.0f} s chosen")
                 tof = self._screen_optimized(leg, x1, n, tof, out)
+                if out.events and "NO SAFE TIME" in out.events[-1] and self.ctx is not None \
+                        and self.ctx[4] > 2 * self.plan.keep_out_m:
+                    t0 = getattr(leg, "t_try", None) or t
+                    leg.t_try = t0
+                    if t - t0 < 3600.0:
+                        self.wait_until = t + 120.0
+                        leg.t_start = None
+                        out.events.append(f"{leg.name}: first burn waits for the navigation "
+                                          f"({self.ctx[4]:.0f} m)")
+                        return
             if leg.screened:
                 tof, delay = self._screened_tof(leg, t, x, n, out)
                 if delay > 0:

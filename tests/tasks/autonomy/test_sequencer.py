@@ -894,3 +894,37 @@ def test_near_insertion_has_no_drift() -> None:
     step = seq.step(0.0, (-4000.0, -40000.0, 0.0, 0.0, 1.5 * N0 * 4000.0, 0.0), N0)
     assert step.events[0] == "leg start: to far hold"
     assert not any("drift" in e for e in step.events)
+
+
+@pytest.mark.parametrize("curvilinear", [True, False])
+def test_a_transfer_from_tens_of_kilometres_is_planned_in_curvilinear_coordinates(
+        monkeypatch, curvilinear) -> None:
+    """From 42 km behind and 4.3 km under the target (the far insertion's
+    phasing end), perfect navigation, two-body + J2 truth: planned in
+    curvilinear coordinates, the transfer to the far hold's corrections add
+    up to 0.42 m/s (3.45 m/s in all); planned in rectilinear Hill
+    coordinates, where CW is kilometres off at that range, to 1.52 m/s
+    (4.59 in all)."""
+    import fsw.tasks.autonomy.sequencer as sq
+
+    if not curvilinear:
+        monkeypatch.setattr(sq, "CURVILINEAR_MIN_M", math.inf)
+    rho0 = [-4300.0, -42000.0, -250.0]
+    v0 = [0.0, 1.5 * N0 * 4300.0, 0.0]
+    burns: list = []
+    sizes: list = []
+    orig = sq.Sequencer._order
+
+    def order(self, t_exec, dv, purpose):
+        sizes.append((purpose, math.sqrt(sum(x * x for x in dv))))
+        return orig(self, t_exec, dv, purpose)
+
+    monkeypatch.setattr(sq.Sequencer, "_order", order)
+    _, dv, _ = _fly(Plan(), rho0, v0, ["PHASING"], t_max=14000.0, context=True,
+                        burns=burns)
+    corrections = sum(s for p, s in sizes if p == "to far hold: correction")
+    assert any(p == "to far hold: arrival burn" for _, p in burns)
+    if curvilinear:
+        assert corrections < 0.6 and dv < 3.8
+    else:
+        assert corrections > 1.2 and dv > 4.2

@@ -179,48 +179,73 @@ def test_sequence_from_tens_of_km_to_departure_in_nonlinear_truth(context: bool)
 
 
 def test_a_transfer_corrects_when_the_navigation_improves() -> None:
-    """A transfer planned while the navigation knew the relative state to a
-    catalogue's 2 km corrects as soon as both its sigmas fall below a quarter
-    of those (the handover from angles-only to ranged navigation), between
-    its scheduled corrections (0.5 and 0.8 of the transfer time), and
-    chooses the remaining transfer time again; not when
-    the sigmas it was planned with were already small against the hold
-    tolerance, nor while they stay."""
+    """A transfer planned while the navigation knew the relative state to
+    300 m corrects as soon as both its sigmas fall below a quarter of those
+    (the handover from angles-only to ranged navigation), between its
+    scheduled corrections (0.5 and 0.8 of the transfer time), and chooses
+    the remaining transfer time again; not when the sigmas it was planned
+    with were already small against the hold tolerance, nor while they stay.
+    (At a catalogue's 2 km its first burn waits for the navigation instead:
+    test_a_first_burn_waits_for_the_navigation_when_no_time_is_safe.)"""
     rho0 = [-4000.0, -40000.0, 0.0]
     v0 = [0.0, 1.5 * N0 * 4000.0, 0.0]
     seen = {}
-    for case, before, after in (("handover", (2000.0, 0.5), (20.0, 0.005)),
+    for case, before, after in (("handover", (300.0, 0.1), (20.0, 0.005)),
                                 ("small", (30.0, 0.01), (5.0, 0.001)),
-                                ("same", (2000.0, 0.5), (2000.0, 0.5))):
+                                ("same", (300.0, 0.1), (300.0, 0.1))):
         burns: list = []
         events: list = []
         _fly(Plan(), rho0, v0, ["PHASING"], t_max=12000.0, context=True, burns=burns,
              events=events, sigmas=lambda t, b=before, a=after: b if t < 3000.0 else a)
+        first = next(tb for tb, p in burns if p == "to far hold: first burn")
+        # the transfer time chosen with the first burn, as first planned
+        tof = [float(e.split("transfer time ")[1].split(" s")[0]) for t, e in events
+               if "transfer time" in e and t <= first][-1]
         seen[case] = ([tb for tb, p in burns if p == "to far hold: correction"],
                       [(t, e) for t, e in events if "navigation" in e],
-                      [tb for tb, p in burns if p == "to far hold: arrival burn"])
-    first = next(tb for tb, p in burns if p == "to far hold: first burn")
-    tof = next(float(e.split("transfer time ")[1].split(" s")[0]) for _, e in events
-               if "transfer time" in e)
-    t_arrive = first + tof  # as first planned
-    scheduled = [first + f * tof for f in (0.5, 0.8)]
+                      [tb for tb, p in burns if p == "to far hold: arrival burn"],
+                      first + tof, [first + f * tof for f in (0.5, 0.8)])
     for case in ("small", "same"):
-        corrections, nav_events, _ = seen[case]
+        corrections, nav_events, _, _, scheduled = seen[case]
         assert not nav_events, case
         # the first scheduled correction where planned; it may choose the
         # arrival again (test_a_scheduled_correction_chooses_the_arrival_again),
         # which moves the later ones, never ahead of it
-        assert len(corrections) >= 2 and abs(corrections[0] - scheduled[0]) <= 10.0, case
+        assert corrections and abs(corrections[0] - scheduled[0]) <= 10.0, case
         assert all(b > a for a, b in itertools.pairwise(corrections)), case
-    corrections, nav_events, arrivals = seen["handover"]
+    corrections, nav_events, arrivals, t_arrive, scheduled = seen["handover"]
     # one at the improvement (ordered at t = 3000 s, a slew's lead later); it
     # chooses the rest of the transfer's time again (least delta-v, as the
     # first burn did), so the arrival and the corrections after it move
     assert len(nav_events) == 1 and nav_events[0][0] == 3000.0
-    assert "2000 m 0.500 m/s -> 20 m 0.005 m/s" in nav_events[0][1]
+    assert "300 m 0.100 m/s -> 20 m 0.005 m/s" in nav_events[0][1]
     assert 3000.0 < corrections[0] < scheduled[0]
     assert all(c > corrections[0] + 60.0 for c in corrections[1:])
     assert not arrivals or abs(arrivals[0] - t_arrive) > 60.0
+
+
+def test_a_first_burn_waits_for_the_navigation_when_no_time_is_safe() -> None:
+    """Planned at a catalogue's 2 km (1 sigma), the transfer to the far hold
+    has no transfer time the missed-burn screen finds safe: its first burn
+    waits for the navigation, trying again every 120 s, and is ordered a
+    slew's lead after the sigmas fall (the handover at t = 3000 s); while
+    they stay at 2 km it waits an hour, then goes with the longest."""
+    rho0 = [-4000.0, -40000.0, 0.0]
+    v0 = [0.0, 1.5 * N0 * 4000.0, 0.0]
+    lead = Sequencer(Plan(), CORE).lead_s
+    firsts = {}
+    for case, after in (("handover", (20.0, 0.005)), ("same", (2000.0, 0.5))):
+        burns: list = []
+        events: list = []
+        _fly(Plan(), rho0, v0, ["PHASING"], t_max=12000.0, context=True, burns=burns,
+             events=events, sigmas=lambda t, a=after: (2000.0, 0.5) if t < 3000.0 else a)
+        waits = [t for t, e in events if "first burn waits for the navigation (2000 m)" in e]
+        assert waits and waits[0] == 0.0, case
+        assert all(b - a == pytest.approx(120.0) for a, b in itertools.pairwise(waits)), case
+        firsts[case] = next(tb for tb, p in burns if p == "to far hold: first burn")
+        assert firsts[case] > waits[-1], case
+    assert 3000.0 < firsts["handover"] <= 3000.0 + 120.0 + lead
+    assert 3600.0 + lead <= firsts["same"] <= 3600.0 + 120.0 + lead
 
 
 def test_a_correction_waits_when_the_chaser_is_about_to_come_in_ranging_reach() -> None:

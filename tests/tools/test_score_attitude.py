@@ -95,3 +95,26 @@ def test_power_model_closed_form() -> None:
     dark = pm.run(t, sun, np.ones(t.size))  # eclipse: the load alone
     assert dark["energy_net_wh"] == pytest.approx(-90.0)
     assert dark["soc_min"] == pytest.approx(0.5 - 90.0 / 250.0) and not dark["power_positive"]
+
+
+def test_the_camera_keep_out_over_the_whole_run() -> None:
+    """The sun sweeping through the boresight (+z) at 0.1 deg/s in a plane
+    12 deg off it, one TRUTH_ADCS epoch a second, eclipsed for a stretch: the
+    time inside a 30 deg keep-out is the sunlit part of the chord (spherical
+    trigonometry by hand: cos(half-arc) = cos 30 / cos 12), and the closest
+    approach 12 deg; epochs in eclipse count for neither."""
+    s = AttitudeScore(boresight_B=(0.0, 0.0, 2.0), keepout_deg=30.0)
+    s.on_mode("PROX_OPS")
+    tilt, rate = math.radians(12.0), math.radians(0.1)
+    for k in range(-1200, 1201):
+        a = rate * k  # along the sweep from its closest point
+        eclipse = 1 if 100 <= k < 200 else 0
+        s.on_truth(float(k), (1.0, 0.0, 0.0, 0.0), (0.0, 0.0, 0.0), eclipse)
+        s.on_sun(float(k), (math.sin(a) * math.cos(tilt), math.sin(tilt),
+                            math.cos(a) * math.cos(tilt)))
+    f = s.figures()
+    half = math.degrees(math.acos(math.cos(math.radians(30.0)) / math.cos(tilt)))
+    want = 2 * half / 0.1 - 100.0  # seconds, less the eclipsed ones
+    assert f["keepout_s"] == pytest.approx(want, abs=2.0)
+    assert f["sun_boresight_min_deg"] == pytest.approx(12.0, abs=1e-9)
+    assert AttitudeScore(keepout_deg=30.0).figures().get("keepout_s") in (None, 0.0)

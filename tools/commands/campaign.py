@@ -142,6 +142,11 @@ def _print_summary(summary: dict[str, Any], result: Any) -> None:
               f"{sf['good_light_min']}); camera off target at most {sf['off_target_max']}; "
               f">= 4 target faces imaged in {sf.get('faces4_runs')} runs; sun inside the "
               f"camera keep-out in {sf.get('sun_in_keepout_runs')} runs")
+    at = summary.get("attitude") or {}
+    if at.get("keepout_s_max") is not None:
+        print(f"camera and sun (truth, whole run, sunlit): the sun inside the camera keep-out "
+              f"in {at['keepout_runs']}/{at['runs']} runs (at most {at['keepout_s_max']:.0f} s), "
+              f"at least {at['sun_boresight_min_deg']:.1f} deg from the boresight")
     for key, g in summary.get("faults", {}).items():
         print(f"fault {key}: {g['runs']} runs ({g['occurrences']} times), e.g. {g['message']}")
 

@@ -166,7 +166,8 @@ class Monitor:
                                   scenario.target.attitude_q_bn,
                                   scenario.chaser.camera_sun_keepout_deg)
         #: attitude determination against truth (issue #17)
-        self.att = AttitudeScore()
+        self.att = AttitudeScore(boresight_B=scenario.chaser.camera_boresight_b,
+                                 keepout_deg=scenario.chaser.camera_sun_keepout_deg)
         #: the on-board clock estimate against truth (issue #17)
         self.clock = ClockScore()
         #: each burn's Δv against truth (issue #15)

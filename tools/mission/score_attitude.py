@@ -30,7 +30,12 @@ Figures (:meth:`AttitudeScore.figures`):
   ``heads_fraction`` and ``err_arcsec_p95_by_heads`` (None where no
   estimate);
 - power (:class:`PowerModel`, from truth): ``power_positive``, ``soc_min``,
-  ``energy_net_wh`` over the run.
+  ``energy_net_wh`` over the run;
+- the camera and the sun over the whole run (TRUTH_ADCS, sunlit epochs):
+  ``keepout_s``, the time the sun is inside the camera's keep-out (the
+  scenario's ``camera_sun_keepout_deg`` from ``camera_boresight_b``), and
+  ``sun_boresight_min_deg``, its closest approach (the inspection's alone:
+  issue #16's ``inspection_sun_in_keepout``).
 """
 
 from __future__ import annotations
@@ -142,8 +147,12 @@ class AttitudeScore:
 
     MATCH_S = 0.5
 
-    def __init__(self, power: PowerModel | None = None) -> None:
+    def __init__(self, power: PowerModel | None = None,
+                 boresight_B: Any = (0.0, 0.0, 1.0), keepout_deg: float = 0.0) -> None:
         self.power = power or PowerModel()
+        b = np.asarray(boresight_B, float)
+        self.boresight_B = b / np.linalg.norm(b)
+        self.keepout_deg = float(keepout_deg)
         self._truth: list[tuple[float, Any, Any]] = []
         self._est: list[tuple[float, tuple[Any, ...]]] = []
         self._last_fix = -math.inf
@@ -259,7 +268,22 @@ class AttitudeScore:
         }
         s = np.array(self.sun, float).reshape(-1, 5)
         out["power"] = self.power.run(s[:, 0], s[:, 1:4], s[:, 4])
+        out.update(self._keepout(s))
         return out
+
+    def _keepout(self, s: np.ndarray) -> dict[str, Any]:
+        """The sun against the camera's boresight over the sunlit TRUTH_ADCS
+        epochs ``s`` (t, sun_B, eclipse): seconds inside the keep-out (each
+        epoch until the next, at most 2 s) and the least angle."""
+        lit = s[:, 4] == 0.0
+        if not lit.any():
+            return {"keepout_s": None, "sun_boresight_min_deg": None}
+        c = s[:, 1:4] @ self.boresight_B / np.linalg.norm(s[:, 1:4], axis=1)
+        ang = np.degrees(np.arccos(np.clip(c, -1.0, 1.0)))
+        dt = np.minimum(np.diff(s[:, 0], append=s[-1, 0]), 2.0)
+        inside = lit & (ang < self.keepout_deg)
+        return {"keepout_s": float(dt[inside].sum()),
+                "sun_boresight_min_deg": float(ang[lit].min())}
 
 
 def score_tables(tables: Mapping[str, Mapping[str, Any]]) -> AttitudeScore:
@@ -294,7 +318,8 @@ def score_tables(tables: Mapping[str, Mapping[str, Any]]) -> AttitudeScore:
 
 #: the figures a campaign row keeps (``row["att"]``)
 ROW_KEYS = ("tracker_availability", "err_arcsec_p95", "err_arcsec_max", "contain_3sigma",
-            "contain_3sigma_inspection", "nees_mean", "st_rejected")
+            "contain_3sigma_inspection", "nees_mean", "st_rejected", "keepout_s",
+            "sun_boresight_min_deg")
 
 
 def att_row(fig: Mapping[str, Any] | None) -> dict[str, Any] | None:
@@ -328,6 +353,10 @@ def att_stats(rows: Any) -> dict[str, Any]:
     out["contain_3sigma_mean"] = float(c.mean()) if c.size else None
     out["contain_3sigma_min"] = float(c.min()) if c.size else None
     out["power_positive_runs"] = sum(1 for x in atts if x.get("power_positive"))
+    ko, smin = col("keepout_s"), col("sun_boresight_min_deg")
+    out["keepout_runs"] = int(np.sum(ko > 0.0))
+    out["keepout_s_max"] = float(ko.max()) if ko.size else None
+    out["sun_boresight_min_deg"] = float(smin.min()) if smin.size else None
     return out
 
 
@@ -350,6 +379,9 @@ def att_lines(fig: Mapping[str, Any] | None) -> list[str]:
         f"{f(fig['nees_mean'], '.2f')} (3 expected), gate rejections {fig['st_rejected']}; "
         f"power (model) {'positive' if pw.get('power_positive') else 'NOT positive'}, "
         f"battery min {f(pw.get('soc_min'), '.0f', 100)} %",
+        f"Camera and sun (truth, whole run, sunlit): inside the keep-out "
+        f"{f(fig.get('keepout_s'), '.0f')} s, sun at least "
+        f"{f(fig.get('sun_boresight_min_deg'), '.1f')} deg from the boresight",
         *_breakdown_lines(fig),
     ]
 

@@ -861,6 +861,23 @@ def test_housekeeping_carries_the_learnt_centre_of_mass_and_its_sigma(ctx) -> No
         r.com_sigma_B, prop.COM_MOMENTUM_NOISE * np.sqrt(np.diag(np.linalg.inv(N))), rtol=1e-9)
 
 
+def _coast(ctx, task, H, noise=None) -> None:
+    """Three seconds of coasting after a translation, the body's momentum
+    ``H`` (plus a draw of ``noise()``) in ADCS_STATE once a second: it
+    settles and the translation is learnt from."""
+    for _ in range(30):
+        ctx.t += 0.1
+        if round(ctx.t * 10) % 10 == 0:
+            h = H if noise is None else H + noise()
+            ctx.deliver(ADCS_STATE.build(
+                t_tai=ctx.t, mode=3, valid=1, q_BN=(1.0, 0.0, 0.0, 0.0),
+                rate_B=(0.0, 0.0, 0.0), att_error=math.radians(0.1),
+                h_wheels=float(np.linalg.norm(h)), h_B=tuple(h), wheels_ok=15, flags=1,
+                st_age=0.0, att_sigma=1e-5, att_sigma_B=(1e-5,) * 3, heads_used=6,
+                heads_valid=6, st_rejected=0))
+        task.step(ctx.t)
+
+
 @pytest.mark.parametrize("modelled", [True, False])
 def test_translations_firing_a_calibrated_off_pulsed_group_learn_the_centre_of_mass(
         ctx, modelled) -> None:
@@ -915,17 +932,7 @@ def test_translations_firing_a_calibrated_off_pulsed_group_learn_the_centre_of_m
                if all(c.on_time[i] > 0.0 for i in group)
                and len({c.on_time[i] for i in group}) > 1]
         assert cut  # the calibrated group fired, off-pulsed
-        for _ in range(30):  # coasting: the momentum settles, the translation is learnt
-            ctx.t += 0.1
-            if round(ctx.t * 10) % 10 == 0:
-                h = H + noise()
-                ctx.deliver(ADCS_STATE.build(
-                    t_tai=ctx.t, mode=3, valid=1, q_BN=(1.0, 0.0, 0.0, 0.0),
-                    rate_B=(0.0, 0.0, 0.0), att_error=math.radians(0.1),
-                    h_wheels=float(np.linalg.norm(h)), h_B=tuple(h), wheels_ok=15, flags=1,
-                    st_age=0.0, att_sigma=1e-5, att_sigma_B=(1e-5,) * 3, heads_used=6,
-                    heads_valid=6, st_rejected=0))
-            task.step(ctx.t)
+        _coast(ctx, task, H, noise)
         assert task.cds["com"]["n"] == n0 + 1
     err = np.array(task.cds["com"]["est"]) - delta
     sigma = np.array(task._com_sigma())
@@ -965,16 +972,7 @@ def test_a_tilted_main_thrusters_torque_is_not_learnt_as_the_centre_of_mass(
         H = _fly_with_torque(ctx, task, tau, dv, F).sum(axis=0)  # from 0 at its start
         assert ctx.of("BURN_STATUS")[-1].state == DONE
         assert not any(r.active for r in ctx.of("ADCS_REQUEST"))  # translated
-        for _ in range(30):  # coasting: the momentum settles, the translation is learnt
-            ctx.t += 0.1
-            if round(ctx.t * 10) % 10 == 0:
-                ctx.deliver(ADCS_STATE.build(
-                    t_tai=ctx.t, mode=3, valid=1, q_BN=(1.0, 0.0, 0.0, 0.0),
-                    rate_B=(0.0, 0.0, 0.0), att_error=math.radians(0.1),
-                    h_wheels=float(np.linalg.norm(H)), h_B=tuple(H), wheels_ok=15, flags=1,
-                    st_age=0.0, att_sigma=1e-5, att_sigma_B=(1e-5,) * 3, heads_used=6,
-                    heads_valid=6, st_rejected=0))
-            task.step(ctx.t)
+        _coast(ctx, task, H)
         assert task.cds["com"]["n"] == n0 + 1
     err = np.array(task.cds["com"]["est"]) - delta
     sigma = np.array(task._com_sigma())

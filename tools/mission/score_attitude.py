@@ -274,7 +274,9 @@ class AttitudeScore:
     def _keepout(self, s: np.ndarray) -> dict[str, Any]:
         """The sun against the camera's boresight over the sunlit TRUTH_ADCS
         epochs ``s`` (t, sun_B, eclipse): seconds inside the keep-out (each
-        epoch until the next, at most 2 s) and the least angle."""
+        epoch until the next, at most 2 s; None without a keep-out, as in an
+        :class:`AttitudeScore` made without the scenario's) and the least
+        angle."""
         lit = s[:, 4] == 0.0
         if not lit.any():
             return {"keepout_s": None, "sun_boresight_min_deg": None}
@@ -282,7 +284,7 @@ class AttitudeScore:
         ang = np.degrees(np.arccos(np.clip(c, -1.0, 1.0)))
         dt = np.minimum(np.diff(s[:, 0], append=s[-1, 0]), 2.0)
         inside = lit & (ang < self.keepout_deg)
-        return {"keepout_s": float(dt[inside].sum()),
+        return {"keepout_s": float(dt[inside].sum()) if self.keepout_deg > 0.0 else None,
                 "sun_boresight_min_deg": float(ang[lit].min())}
 
 

@@ -1200,6 +1200,11 @@ class PropulsionTask:
         op["Lc"] = add(op["Lc"], Lc)
         op["fon"] += self.F * mean
 
+    def _group_mean(self, on, mask: int) -> tuple[list[int], float]:
+        """The thrusters of ``mask`` and their mean pulse in ``on`` (0 for none)."""
+        idx = [i for i in range(self.n) if mask >> i & 1]
+        return idx, (sum(on[i] for i in idx) / len(idx) if idx else 0.0)
+
     def _group_differential(self, on, f: float, mask: int
                             ) -> tuple[tuple[float, float, float], float]:
         """The thrusters of ``mask`` firing the pulses ``on`` at thrust ``f``:
@@ -1208,10 +1213,9 @@ class PropulsionTask:
         the torque its calibration or the centre of mass holds; the
         differences, the off-pulsing's cuts, make this one), and that mean
         pulse [s]."""
-        idx = [i for i in range(self.n) if mask >> i & 1]
+        idx, mean = self._group_mean(on, mask)
         if not idx:
             return _Z3, 0.0
-        mean = sum(on[i] for i in idx) / len(idx)
         L = [0.0, 0.0, 0.0]
         for i in idx:
             a, x = self.arm[i], f * (on[i] - mean)
@@ -1265,11 +1269,9 @@ class PropulsionTask:
         # directions)
         imp = rec["I"]
         for mask in self.cds["thrust_torque"]:
-            idx = [i for i in range(self.n) if mask >> i & 1]
-            if idx:
-                mean = sum(on[i] for i in idx) / len(idx)
-                for i in idx:
-                    imp[i] += abs(on[i] - mean) * f
+            idx, mean = self._group_mean(on, mask)
+            for i in idx:
+                imp[i] += abs(on[i] - mean) * f
         for i in range(self.n):
             if on[i] > 0.0 and not cal >> i & 1:
                 imp[i] += on[i] * f

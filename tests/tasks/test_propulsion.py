@@ -449,11 +449,13 @@ def test_a_tilted_burns_miss_across_is_trimmed_without_a_slew(ctx, monkeypatch, 
     assert [r.active for r in reqs] == [1, 0]
 
 
-def _tilted_plant(sc, tilt_deg: float, azimuth_deg: float):
+def _tilted_plant(sc, tilt_deg: float, azimuth_deg: float, delta=(0.0, 0.0, 0.0)):
     """The world's main (+-x) thrusters tilted by a cone angle at an azimuth
     (scipy's rotation, independent of the world's C code): each thruster's
-    torque per newton about the nominal centre of mass at half load."""
-    pos = np.array(sc.chaser.rcs.positions_b, dtype=float) - np.array([-0.003, 0.0, 0.0])
+    torque per newton about the nominal centre of mass at half load, moved
+    by ``delta`` [m]."""
+    pos = np.array(sc.chaser.rcs.positions_b, dtype=float) - (np.array([-0.003, 0.0, 0.0])
+                                                               + np.asarray(delta, float))
     return np.cross(pos, _tilted_directions(sc, tilt_deg, azimuth_deg))
 
 
@@ -901,9 +903,7 @@ def test_translations_firing_a_calibrated_off_pulsed_group_learn_the_centre_of_m
     sc = Scenario()
     F = sc.chaser.rcs.thrust_n
     delta = np.array([0.002, -0.004, 0.003])
-    pos = np.array(sc.chaser.rcs.positions_b, dtype=float) - (np.array([-0.003, 0.0, 0.0])
-                                                               + delta)
-    tau = np.cross(pos, _tilted_directions(sc, 2.5, 40.0))
+    tau = _tilted_plant(sc, 2.5, 40.0, delta)
     shape = (0.015, 0.02)  # the world's thrusters (the scenario's rcs)
     rng = np.random.default_rng(45)
 
@@ -962,9 +962,7 @@ def test_a_tilted_main_thrusters_torque_is_not_learnt_as_the_centre_of_mass(
     sc = Scenario()
     F = sc.chaser.rcs.thrust_n
     delta = np.array([0.002, -0.004, 0.003])
-    pos = np.array(sc.chaser.rcs.positions_b, dtype=float) - (np.array([-0.003, 0.0, 0.0])
-                                                               + delta)
-    tau = np.cross(pos, _tilted_directions(sc, 3.0, 124.0))
+    tau = _tilted_plant(sc, 3.0, 124.0, delta)
     task = _task(ctx)
     ctx.deliver(_adcs(ctx))
     for dv in [(0.045, 0.01, 0.0), (-0.04, 0.0, 0.012)]:

@@ -391,6 +391,30 @@ class Sensors:
 
 
 @dataclass
+class Power:
+    """The electrical power system (assumed, Photon class: one face of
+    body-mounted cells, no deployable wings; no public source for the
+    mission's bus). The world models the array (cosine law, nothing on its
+    back or in eclipse), the constant load and the battery
+    (native/sim/include/simcore.h); the flight software reads the battery's
+    state of charge (EPS packet) and points the array at the sun between
+    burns when it runs low."""
+
+    #: outward normal of the array in the body frame (opposite the camera)
+    array_normal_b: list[float] = field(default_factory=lambda: [0.0, 0.0, -1.0])
+    array_peak_w: float = 300.0  # W at normal incidence (assumed)
+    load_w: float = 90.0  # W, every load together (assumed)
+    battery_wh: float = 250.0  # assumed
+    #: the battery's state of charge at insertion (truth's start)
+    initial_soc: float = 1.0
+    #: the flight software's charge spell: below this state of charge it
+    #: turns the array to the sun between burns (the camera off the target) ...
+    charge_below_soc: float = 0.6
+    #: ... until the battery is back at this state of charge
+    charge_until_soc: float = 0.95
+
+
+@dataclass
 class Chaser:
     """The Photon-class chaser (mission-facts: guesses marked there)."""
 
@@ -406,6 +430,7 @@ class Chaser:
     wheels: Wheels = field(default_factory=Wheels)
     rcs: Rcs = field(default_factory=Rcs)
     sensors: Sensors = field(default_factory=Sensors)
+    power: Power = field(default_factory=Power)
 
 
 @dataclass
@@ -572,7 +597,9 @@ class Dispersion:
 
     key: str = ""  # dotted key, e.g. "insertion.position_hill_m"
     dist: str = "normal"  # normal | uniform
-    sigma: float = 0.0  # normal: standard deviation (per element for lists)
+    #: normal: standard deviation, of every element of an array key, or one
+    #: per element (an array as long as the key's)
+    sigma: float | list[float] = 0.0
     low: float = 0.0  # uniform bounds, added to the nominal value
     high: float = 0.0
 
@@ -863,6 +890,16 @@ def validate(sc: Scenario) -> Scenario:
     _require(
         math.hypot(*ch.camera_boresight_b) > 0, "chaser.camera_boresight_b", "must be non-zero"
     )
+    pw = ch.power
+    _vector(pw.array_normal_b, 3, "chaser.power.array_normal_b")
+    _require(math.hypot(*pw.array_normal_b) > 0, "chaser.power.array_normal_b",
+             "must be non-zero")
+    _require(0 <= pw.array_peak_w <= 1e5, "chaser.power.array_peak_w", "must be in [0, 1e5] W")
+    _require(0 <= pw.load_w <= 1e5, "chaser.power.load_w", "must be in [0, 1e5] W")
+    _require(0 < pw.battery_wh <= 1e5, "chaser.power.battery_wh", "must be in (0, 1e5] Wh")
+    _require(0 <= pw.initial_soc <= 1, "chaser.power.initial_soc", "must be in [0, 1]")
+    _require(0 <= pw.charge_below_soc < pw.charge_until_soc <= 1, "chaser.power.charge_below_soc",
+             "must be in [0, charge_until_soc), and charge_until_soc at most 1")
     w = ch.wheels
     _require(3 <= w.count <= 6, "chaser.wheels.axes_b", "must list 3 to 6 wheel axes")
     for i, a in enumerate(w.axes_b):

@@ -153,18 +153,21 @@ def test_huge_times_are_refused_before_any_overflow() -> None:
 def test_a_variant_states_only_what_differs_from_its_base() -> None:
     """``base = "NAME"``: the built-in scenario under the variant's keys;
     tables merge key by key, anything else replaces (the base's dispersions
-    stay unless the variant gives its own). far_insertion is victus_haze but
-    for its mission name, hard stop and insertion."""
+    stay unless the variant gives its own). near_insertion is victus_haze
+    (the default, inserted 300 km behind) but for its mission name, hard stop
+    and insertion."""
     import dataclasses
 
-    far = dataclasses.asdict(scenario.load_builtin("far_insertion"))
+    near = dataclasses.asdict(scenario.load_builtin("near_insertion"))
     vh = dataclasses.asdict(scenario.load_builtin("victus_haze"))
-    assert far["insertion"]["curvilinear"] and not vh["insertion"]["curvilinear"]
-    assert far["insertion"]["position_hill_m"] == [-4000.0, -300000.0, 0.0]
-    assert far["mission"]["max_duration_s"] == 100800.0
+    assert vh["insertion"]["curvilinear"] and not near["insertion"]["curvilinear"]
+    assert vh["insertion"]["position_hill_m"] == [-4000.0, -300000.0, 0.0]
+    assert near["insertion"]["position_hill_m"] == [-4000.0, -40000.0, 0.0]
+    assert (vh["mission"]["max_duration_s"], near["mission"]["max_duration_s"]) \
+        == (100800.0, 50400.0)
     for part in ("target", "chaser", "plan", "dispersions", "rates", "craft", "onboard_drag"):
-        assert far[part] == vh[part], part
-    assert {k for k in far["mission"] if far["mission"][k] != vh["mission"][k]} \
+        assert near[part] == vh[part], part
+    assert {k for k in near["mission"] if near["mission"][k] != vh["mission"][k]} \
         == {"name", "max_duration_s"}
     own = scenario.from_dict({"base": "victus_haze", "dispersions": []})
     assert own.dispersions == [] and own.plan == scenario.load_builtin().plan

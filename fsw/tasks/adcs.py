@@ -83,6 +83,7 @@ from typing import TYPE_CHECKING
 from fsw.core.attitude import ST_HEADS_MAX, WHEELS_MAX, AdcsConfig, AdcsCycle, AdcsMode, MekfConfig
 from fsw.core.errors import GncError
 from fsw.core.guidance import GuidanceCore, LocalCore
+from fsw.core.vec import norm
 from fsw.packets import DICTIONARY
 from fsw.packets.enums import AdcsFlag, AdcsRequestSource, EventId, PointingMode, Severity
 from fsw.scenario import Scenario
@@ -107,8 +108,6 @@ NAV_STATE = DICTIONARY["NAV_STATE"]
 WHEEL_PERSISTENCE = 10
 #: detumble hands over from the magnetorquers to the wheels below this rate [rad/s]
 DETUMBLE_WHEELS = math.radians(0.8)
-#: solar-array normal in the body (sun-safe points it at the sun)
-SOLAR_B = (0.0, 0.0, -1.0)
 #: star-tracker boresight in the body: turned towards the orbit normal in every
 #: pointing mode (as far as the primary axis allows)
 ST_B = (0.0, -1.0, 0.0)
@@ -200,7 +199,7 @@ class AdcsTask:
             slew_accel_max=0.5 * w.max_torque_nm / max(ch.inertia_kgm2),
             boresight_B=tuple(ch.camera_boresight_b),
             secondary_B=ST_B,
-            solar_B=SOLAR_B,
+            solar_B=tuple(x / norm(ch.power.array_normal_b) for x in ch.power.array_normal_b),
             sun_keepout=math.radians(ch.camera_sun_keepout_deg),
             detumble_wheel_rate=DETUMBLE_WHEELS,
             wheel_count=self.k,

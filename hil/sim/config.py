@@ -106,6 +106,20 @@ class TankConfig:
 
 
 @dataclass
+class PowerConfig:
+    """A body-mounted solar array (cosine law on its normal, nothing on its
+    back or in the Earth's shadow), a constant load and a battery (assumed,
+    Photon class: one face of fixed cells, no deployable wings; the model in
+    native/sim/include/simcore.h)."""
+
+    array_normal: list[float] = field(default_factory=lambda: [0.0, 0.0, -1.0])  # body
+    array_peak_power: float = 300.0  # W at normal incidence
+    load_power: float = 90.0  # W
+    battery_capacity_wh: float = 250.0  # Wh
+    initial_soc: float = 1.0  # state of charge at the world's start
+
+
+@dataclass
 class SpacecraftConfig:
     """One spacecraft. Defaults: the Photon-class chaser (300 kg wet,
     diag(10, 12, 15) kg m^2: assumed, mission-facts)."""
@@ -137,13 +151,16 @@ class SpacecraftConfig:
     thrusters: list[ThrusterConfig] = field(default_factory=_rcs)
     tank: TankConfig = field(default_factory=TankConfig)
     mtq_max_dipole: list[float] = field(default_factory=lambda: [5.0, 5.0, 5.0])  # A m^2
+    #: None: no power model (the target's default)
+    power: PowerConfig | None = field(default_factory=PowerConfig)
 
 
 def target_default() -> SpacecraftConfig:
     """The target: orbit only, no actuators (ESPA class guess, mission-facts)."""
     return SpacecraftConfig(name="target", dry_mass=150.0, propellant_mass=0.0,
                             inertia=[8.0, 8.0, 6.0], cd_area=2.2 * 1.0, attitude=False,
-                            wheels=[], thrusters=[], mtq_max_dipole=[0.0, 0.0, 0.0])
+                            wheels=[], thrusters=[], mtq_max_dipole=[0.0, 0.0, 0.0],
+                            power=None)
 
 
 @dataclass
@@ -309,6 +326,17 @@ class AccelConfig:
 
 
 @dataclass
+class EpsConfig:
+    """The electrical power system's monitor: the battery's state of charge
+    (a charge counter) and the array's and the load's power, each with white
+    noise (assumed values)."""
+
+    rate_hz: float = 1.0
+    soc_sigma: float = 0.005  # of the capacity
+    power_sigma: float = 1.0  # W
+
+
+@dataclass
 class SensorsConfig:
     gyro: GyroConfig = field(default_factory=GyroConfig)
     star_tracker: StarTrackerConfig = field(default_factory=StarTrackerConfig)
@@ -325,13 +353,15 @@ class SensorsConfig:
     star_tracker_3: StarTrackerConfig = field(
         default_factory=lambda: StarTrackerConfig(boresight=[1.0, 0.0, 0.0]))
     accelerometer: AccelConfig = field(default_factory=AccelConfig)
+    eps: EpsConfig = field(default_factory=EpsConfig)
 
 
 #: fault kinds a scenario can schedule
 FAULT_KINDS = ("wheel_fail", "thruster_stuck_open", "thruster_stuck_closed",
                "sensor_dropout", "link_silent")
 SENSOR_NAMES = ("gyro", "star_tracker", "sun_sensor", "magnetometer", "gps", "relnav",
-                "wheel_tach", "prop_status", "star_tracker_2", "star_tracker_3", "accelerometer")
+                "wheel_tach", "prop_status", "star_tracker_2", "star_tracker_3", "accelerometer",
+                "eps")
 #: the star-tracker heads in order (head 0, 1, 2)
 STAR_TRACKER_HEADS = ("star_tracker", "star_tracker_2", "star_tracker_3")
 

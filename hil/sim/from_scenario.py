@@ -24,6 +24,7 @@ from hil.sim.config import (
     STAR_TRACKER_HEADS,
     FaultConfig,
     OrbitConfig,
+    PowerConfig,
     SensorsConfig,
     SpacecraftConfig,
     ThrusterConfig,
@@ -229,6 +230,12 @@ def _environment(sc: Any, cfg: WorldConfig) -> None:
         env.density_period = float(e.density_period_s)
         env.density_digits = int(e.density_digits)
         env.srp = bool(e.srp)
+    pw = getattr(getattr(sc, "chaser", None), "power", None)
+    if pw is not None:
+        cfg.chaser.power = PowerConfig(
+            array_normal=[float(x) for x in pw.array_normal_b],
+            array_peak_power=float(pw.array_peak_w), load_power=float(pw.load_w),
+            battery_capacity_wh=float(pw.battery_wh), initial_soc=float(pw.initial_soc))
     craft = getattr(sc, "craft", None)
     if craft is None:
         return

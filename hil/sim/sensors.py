@@ -87,6 +87,7 @@ PACKETS = {
     "star_tracker_2": "STAR_TRACKER",
     "star_tracker_3": "STAR_TRACKER",
     "accelerometer": "ACCEL",
+    "eps": "EPS",
 }
 assert tuple(PACKETS) == SENSOR_NAMES
 #: sensor name -> the core's sensor number (sim_sensor_id: SIM_SENSOR_<NAME>, but

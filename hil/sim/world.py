@@ -115,6 +115,16 @@ class CraftView:
     def eclipse(self) -> bool:
         return bool(self._c.eclipse)
 
+    @property
+    def battery_soc(self) -> float:
+        """The battery's state of charge (0 without a power model)."""
+        return float(self._c.battery_soc)
+
+    @property
+    def array_power(self) -> float:
+        """The solar array's power now [W]."""
+        return float(self._c.array_power)
+
     def kinetic_energy(self) -> float:
         """Rotational kinetic energy of body and wheels [J]."""
         e = ffi.new("double *")
@@ -206,6 +216,24 @@ def _fill_craft(c: Any, sc: SpacecraftConfig, r: np.ndarray, v: np.ndarray) -> N
     c.p_ref = tank.reference_pressure
     gas = tank.volume - sc.propellant_mass / tank.propellant_density
     c.tank_pv = tank.initial_pressure * gas if sc.thrusters else 0.0
+    pw = sc.power
+    if pw is not None:
+        normal = _vec3(pw.array_normal, f"{sc.name}: power.array_normal")
+        if lib.sim_unit(normal, unit):
+            raise UserError(f"{sc.name}: power.array_normal must be a non-zero 3-vector")
+        for what, v in (("array_peak_power", pw.array_peak_power),
+                        ("load_power", pw.load_power)):
+            if not (math.isfinite(v) and v >= 0.0):
+                raise UserError(f"{sc.name}: power.{what} must be a finite power >= 0 W")
+        if not (math.isfinite(pw.battery_capacity_wh) and pw.battery_capacity_wh > 0.0):
+            raise UserError(f"{sc.name}: power.battery_capacity_wh must be > 0")
+        if not (math.isfinite(pw.initial_soc) and 0.0 <= pw.initial_soc <= 1.0):
+            raise UserError(f"{sc.name}: power.initial_soc must be in [0, 1]")
+        c.array_normal = [unit[0], unit[1], unit[2]]
+        c.array_peak_power = float(pw.array_peak_power)
+        c.load_power = float(pw.load_power)
+        c.battery_capacity = float(pw.battery_capacity_wh) * 3600.0
+        c.battery_energy = float(pw.initial_soc) * c.battery_capacity
 
 
 class _Atmosphere:

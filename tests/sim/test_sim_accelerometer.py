@@ -319,9 +319,9 @@ def test_scenario_keys_map_onto_the_world() -> None:
     assert a.bias_sigma == pytest.approx(50e-6 * 9.80665, rel=1e-15)
     default = world_config(scenario.load_builtin("victus_haze")).sensors.accelerometer
     assert default.rate_hz == 10.0 and default.scale_factor_ppm == 150.0
-    assert SENSOR_NAMES[-1] == "accelerometer"
+    assert SENSOR_NAMES[-2:] == ("accelerometer", "eps")
     assert SENSOR_ID["accelerometer"] == lib.SIM_SENSOR_ACCEL == 10
-    assert lib.SIM_SENSOR_COUNT == 11
+    assert lib.SIM_SENSOR_COUNT == 12
     sensor = DICTIONARY["TRUTH_FAULT"].fields[2]
     assert sensor.name == "sensor" and sensor.type.encmapping["accelerometer"] == 11
     assert ACCEL.apid == 0x108 and [f.name for f in ACCEL.fields] == ["dv_B", "dt", "valid"]

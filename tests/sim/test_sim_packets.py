@@ -50,9 +50,10 @@ def test_generated_header_is_current() -> None:
 
 def test_packet_table_matches_the_dictionary() -> None:
     names = [p.name for p in PKTS]
-    # in APID order: heads 2, 3 share STAR_TRACKER; the accelerometer's ACCEL is 0x108
-    assert names[:9] == [PACKETS[n] for n in SENSOR_NAMES[:8] + SENSOR_NAMES[10:]]
-    assert names[9:] == ["TRUTH_CHASER", "TRUTH_TARGET", "TRUTH_RELATIVE", "TRUTH_FAULT",
+    # in APID order: heads 2, 3 share STAR_TRACKER; the accelerometer's ACCEL is
+    # 0x108, the EPS monitor's EPS 0x109
+    assert names[:10] == [PACKETS[n] for n in SENSOR_NAMES[:8] + SENSOR_NAMES[10:]]
+    assert names[10:] == ["TRUTH_CHASER", "TRUTH_TARGET", "TRUTH_RELATIVE", "TRUTH_FAULT",
                          "TRUTH_ADCS", "TRUTH_CLOCK"]
     apid, length, nv = ffi.new("int *"), ffi.new("int *"), ffi.new("int *")
     for i, p in enumerate(PKTS):
@@ -139,7 +140,8 @@ def test_truth_packets_carry_the_world_state(world: World) -> None:
         "TRUTH_CHASER": dict(r_N=c.r.tolist(), v_N=c.v.tolist(), q_BN=c.q.tolist(),
                              w_B=c.w.tolist(), wheel_speed=c.wheel_speed[:4].tolist(),
                              mass=c.mass, propellant_mass=c.prop_mass,
-                             tank_pressure=c.tank_pressure, eclipse=int(c.eclipse)),
+                             tank_pressure=c.tank_pressure, eclipse=int(c.eclipse),
+                             battery_soc=c.battery_soc, array_power=c.array_power),
         "TRUTH_TARGET": dict(r_N=g.r.tolist(), v_N=g.v.tolist()),
         "TRUTH_RELATIVE": dict(r_H=[x, y, z], v_H=world.hill_v.tolist(),
                                range=math.sqrt(x * x + y * y + z * z)),

@@ -165,7 +165,7 @@ def _fill(pdef: object, rng: np.random.Generator) -> dict[str, object]:
 
 @pytest.mark.parametrize(("reader", "name", "fields"), [
     (mon._CHASER, "TRUTH_CHASER", ("r_N", "v_N", "q_BN", "w_B", "mass", "propellant_mass",
-                                   "eclipse")),
+                                   "eclipse", "battery_soc")),
     (mon._TARGET, "TRUTH_TARGET", ("r_N", "v_N")),
     (mon._RELATIVE, "TRUTH_RELATIVE", ("r_H", "v_H", "range")),
     (mon._ADCS, "ADCS_STATE", ("mode", "valid", "q_BN", "att_sigma_B", "heads_used",
@@ -217,7 +217,7 @@ def test_first_track_found_with_far_samples_skipped() -> None:
         m.on_truth_chaser(chaser.build(
             t_tai=t, r_N=tuple(r_c), v_N=(0.0, 7.5e3, 0.0), q_BN=q, w_B=(0.0, 0.0, 0.0),
             wheel_speed=(0.0,) * 4, mass=100.0, propellant_mass=10.0, tank_pressure=1e6,
-            eclipse=0))
+            eclipse=0, battery_soc=0.8, array_power=0.0))
         m.on_truth_target(target.build(t_tai=t, r_N=tuple(r_t), v_N=(0.0, 7.5e3, 0.0)))
         if k < 2:
             assert m.score.first_track_t is None

@@ -91,7 +91,15 @@ def _number(value: Any, what: str) -> float:
 def _draw(spec: Mapping[str, Any], where: str, rng: np.random.Generator, n: int) -> np.ndarray:
     dist = spec.get("dist", "normal")
     if dist == "normal":
-        sigma = _number(spec.get("sigma", 0.0), f"{where}.sigma")
+        raw = spec.get("sigma", 0.0)
+        if isinstance(raw, list | tuple):  # one sigma per element of an array key
+            if len(raw) != n:
+                raise UserError(f"{where}.sigma lists {len(raw)} values for {n} elements")
+            sig = [_number(x, f"{where}.sigma[{j}]") for j, x in enumerate(raw)]
+            if min(sig) < 0:
+                raise UserError(f"{where}.sigma must be >= 0, got {raw}")
+            return rng.normal(0.0, 1.0, n) * np.array(sig)
+        sigma = _number(raw, f"{where}.sigma")
         if sigma < 0:
             raise UserError(f"{where}.sigma must be >= 0, got {sigma}")
         return rng.normal(0.0, sigma, n) if sigma > 0 else np.zeros(n)

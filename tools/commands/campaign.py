@@ -147,6 +147,10 @@ def _print_summary(summary: dict[str, Any], result: Any) -> None:
         print(f"camera and sun (truth, whole run, sunlit): the sun inside the camera keep-out "
               f"in {at['keepout_runs']}/{at['runs']} runs (at most {at['keepout_s_max']:.0f} s), "
               f"at least {at['sun_boresight_min_deg']:.1f} deg from the boresight")
+    if at.get("soc_min_min") is not None:
+        print(f"power (truth): battery at or above its floor in {at['power_positive_runs']}/"
+              f"{at['runs']} runs; lowest state of charge median "
+              f"{100 * at['soc_min_median']:.0f} %, worst {100 * at['soc_min_min']:.0f} %")
     for key, g in summary.get("faults", {}).items():
         print(f"fault {key}: {g['runs']} runs ({g['occurrences']} times), e.g. {g['message']}")
 

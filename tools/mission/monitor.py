@@ -37,7 +37,7 @@ from typing import Any
 
 import numpy as np
 from fsw_tools.mission.npvec import norm
-from fsw_tools.mission.score_attitude import AttitudeScore
+from fsw_tools.mission.score_attitude import AttitudeScore, PowerModel
 from fsw_tools.mission.score_burns import BurnScore
 from fsw_tools.mission.score_clock import ClockScore
 from fsw_tools.mission.score_nav import NavScore
@@ -95,7 +95,7 @@ _ST_VALID_AT = _octet_at(STAR_TRACKER, "valid")
 _MODE_AT = _octet_at(MODE_STATUS, "mode")
 #: the fields scored of the packets that come every second
 _CHASER = _reader(TRUTH_CHASER, "r_N", "v_N", "q_BN", "w_B", "mass", "propellant_mass",
-                  "eclipse")
+                  "eclipse", "battery_soc")
 _TARGET = _reader(TRUTH_TARGET, "r_N", "v_N")
 _RELATIVE = _reader(TRUTH_RELATIVE, "r_H", "v_H", "range")
 _ADCS = _reader(ADCS_STATE, "mode", "valid", "q_BN", "att_sigma_B", "heads_used", "st_rejected")
@@ -166,7 +166,10 @@ class Monitor:
                                   scenario.target.attitude_q_bn,
                                   scenario.chaser.camera_sun_keepout_deg)
         #: attitude determination against truth (issue #17)
-        self.att = AttitudeScore(boresight_B=scenario.chaser.camera_boresight_b,
+        pw = scenario.chaser.power
+        self.att = AttitudeScore(PowerModel(tuple(pw.array_normal_b), pw.array_peak_w,
+                                            pw.load_w, pw.battery_wh, pw.initial_soc),
+                                 boresight_B=scenario.chaser.camera_boresight_b,
                                  keepout_deg=scenario.chaser.camera_sun_keepout_deg)
         #: the on-board clock estimate against truth (issue #17)
         self.clock = ClockScore()
@@ -214,10 +217,10 @@ class Monitor:
         v = _CHASER.unpack_from(raw)
         t = v[0] + v[1] / 65536.0
         r, vel, q = v[2:5], v[5:8], v[8:12]
-        mass, propellant, eclipse = v[15:18]
+        mass, propellant, eclipse, soc = v[15:19]
         self._chaser = (t, r, vel, q)
         self.safety.on_chaser_state(r, vel, eclipse)
-        self.att.on_truth(t, q, v[12:15], eclipse)
+        self.att.on_truth(t, q, v[12:15], eclipse, soc)
         self.burns.on_truth(t, r, vel)
         s = self.score
         if s.propellant0_kg is None:

@@ -29,8 +29,13 @@ Figures (:meth:`AttitudeScore.figures`):
   before the estimate (``heads_used`` of ADCS_STATE; 0..3),
   ``heads_fraction`` and ``err_arcsec_p95_by_heads`` (None where no
   estimate);
-- power (:class:`PowerModel`, from truth): ``power_positive``, ``soc_min``,
-  ``energy_net_wh`` over the run;
+- power, from truth: ``soc_min`` and ``soc_end``, the world's battery
+  (TRUTH_CHASER ``battery_soc``, where the world models it), and
+  ``power_positive``, that minimum at or above the floor
+  (:attr:`PowerModel.soc_floor`); ``energy_net_wh`` (the array's energy less
+  the load's over the run) and ``model_soc_min`` from :class:`PowerModel`, a
+  second implementation on TRUTH_ADCS's sun and the eclipse flag (without
+  the world's battery, the model's figures stand in);
 - the camera and the sun over the whole run (TRUTH_ADCS, sunlit epochs):
   ``keepout_s``, the time the sun is inside the camera's keep-out (the
   scenario's ``camera_sun_keepout_deg`` from ``camera_boresight_b``), and
@@ -120,6 +125,7 @@ class PowerModel:
         if t.size < 2:
             return {"power_positive": None, "soc_min": None, "energy_net_wh": None}
         n = np.asarray(self.array_normal_b, float)
+        n = n / np.linalg.norm(n)
         cos = np.clip(np.asarray(sun_B, float) @ n, 0.0, None)
         p = self.array_peak_w * cos * (1 - np.asarray(eclipse, float)) - self.load_w
         dt = np.diff(t, prepend=t[0]) / 3600.0
@@ -154,6 +160,9 @@ class AttitudeScore:
         self.boresight_B = b / np.linalg.norm(b)
         self.keepout_deg = float(keepout_deg)
         self._truth: list[tuple[float, Any, Any]] = []
+        #: the world's battery (TRUTH_CHASER battery_soc > 0): least and latest
+        self._soc_min = math.inf
+        self._soc_end: float | None = None
         self._est: list[tuple[float, tuple[Any, ...]]] = []
         self._last_fix = -math.inf
         self._mode = ""
@@ -179,9 +188,13 @@ class AttitudeScore:
     def on_sun(self, t: float, sun_B: Any) -> None:
         self.sun.append((float(t), *map(float, sun_B), float(self._eclipse)))
 
-    def on_truth(self, t: float, q_BN: Any, w_B: Any, eclipse: int = 0) -> None:
+    def on_truth(self, t: float, q_BN: Any, w_B: Any, eclipse: int = 0,
+                 soc: float = 0.0) -> None:
         t = float(t)
         self._eclipse = int(eclipse)
+        if soc > 0.0:
+            self._soc_min = min(self._soc_min, soc)
+            self._soc_end = soc
         insp = int(self._mode == INSPECTION)
         self.cover.append((t, insp, int(t - self._last_fix <= 1.0 + 1e-6)))
         tr = (t, q_BN, w_B)
@@ -267,8 +280,17 @@ class AttitudeScore:
             "err_arcsec_p95_by_heads": [q(err[vi & (a["heads"] == k)], 95) for k in range(4)],
         }
         s = np.array(self.sun, float).reshape(-1, 5)
-        out["power"] = self.power.run(s[:, 0], s[:, 1:4], s[:, 4])
+        out["power"] = self._power(s)
         out.update(self._keepout(s))
+        return out
+
+    def _power(self, s: np.ndarray) -> dict[str, Any]:
+        """The power figures (module docstring) over the TRUTH_ADCS epochs ``s``."""
+        model = self.power.run(s[:, 0], s[:, 1:4], s[:, 4])
+        out = dict(model, model_soc_min=model["soc_min"], soc_end=None)
+        if self._soc_end is not None:
+            out.update(soc_min=self._soc_min, soc_end=self._soc_end,
+                       power_positive=bool(self._soc_min >= self.power.soc_floor))
         return out
 
     def _keepout(self, s: np.ndarray) -> dict[str, Any]:
@@ -310,7 +332,8 @@ def score_tables(tables: Mapping[str, Mapping[str, Any]]) -> AttitudeScore:
             s.on_sun(t, tables["TRUTH_ADCS"]["sun_B"][i])
         elif k == 3:
             tc = tables["TRUTH_CHASER"]
-            s.on_truth(t, tc["q_BN"][i], tc["w_B"][i], int(tc["eclipse"][i]))
+            s.on_truth(t, tc["q_BN"][i], tc["w_B"][i], int(tc["eclipse"][i]),
+                       float(tc["battery_soc"][i]) if "battery_soc" in tc else 0.0)
         else:
             ad = tables["ADCS_STATE"]
             s.on_adcs(t, int(ad["valid"][i]), ad["q_BN"][i], ad["att_sigma_B"][i],
@@ -329,7 +352,9 @@ def att_row(fig: Mapping[str, Any] | None) -> dict[str, Any] | None:
     if not fig:
         return None
     row = {k: fig.get(k) for k in ROW_KEYS}
-    row["power_positive"] = (fig.get("power") or {}).get("power_positive")
+    pw = fig.get("power") or {}
+    row["power_positive"] = pw.get("power_positive")
+    row["soc_min"] = pw.get("soc_min")
     return row
 
 
@@ -355,6 +380,9 @@ def att_stats(rows: Any) -> dict[str, Any]:
     out["contain_3sigma_mean"] = float(c.mean()) if c.size else None
     out["contain_3sigma_min"] = float(c.min()) if c.size else None
     out["power_positive_runs"] = sum(1 for x in atts if x.get("power_positive"))
+    soc = col("soc_min")
+    out["soc_min_median"] = float(np.median(soc)) if soc.size else None
+    out["soc_min_min"] = float(soc.min()) if soc.size else None
     ko, smin = col("keepout_s"), col("sun_boresight_min_deg")
     out["keepout_runs"] = int(np.sum(ko > 0.0))
     out["keepout_s_max"] = float(ko.max()) if ko.size else None
@@ -379,8 +407,12 @@ def att_lines(fig: Mapping[str, Any] | None) -> list[str]:
         f"Attitude filter: inside 3 sigma {f(fig['contain_3sigma'], '.2f', 100)} % "
         f"(inspection {f(fig['contain_3sigma_inspection'], '.2f', 100)} %), NEES mean "
         f"{f(fig['nees_mean'], '.2f')} (3 expected), gate rejections {fig['st_rejected']}; "
-        f"power (model) {'positive' if pw.get('power_positive') else 'NOT positive'}, "
-        f"battery min {f(pw.get('soc_min'), '.0f', 100)} %",
+        f"power ({'truth' if pw.get('soc_end') is not None else 'model'}) "
+        f"{'positive' if pw.get('power_positive') else 'NOT positive'}, "
+        f"battery min {f(pw.get('soc_min'), '.0f', 100)} %"
+        + (f" (end {f(pw.get('soc_end'), '.0f', 100)} %; the model's min "
+           f"{f(pw.get('model_soc_min'), '.0f', 100)} %)" if pw.get('soc_end') is not None
+           else ""),
         f"Camera and sun (truth, whole run, sunlit): inside the keep-out "
         f"{f(fig.get('keepout_s'), '.0f')} s, sun at least "
         f"{f(fig.get('sun_boresight_min_deg'), '.1f')} deg from the boresight",

@@ -69,3 +69,10 @@ ACCEL = telemetry(0x108, "ACCEL", [
     Field("valid", U8, "", VALID),
 ], "Accelerometer (the IMU's delta-velocity channel): the velocity increment since the "
    "previous sample.")
+
+EPS = telemetry(0x109, "EPS", [
+    Field("soc", F64, "", "battery state of charge, 0..1 (the battery monitor's charge count)",
+          limits=Limits(warning=(0.4, None), critical=(0.25, None))),
+    Field("array_power", F64, "W", "power from the body-mounted solar array"),
+    Field("load_power", F64, "W", "power drawn by the spacecraft's loads"),
+], "Electrical power system: battery state of charge and the power in and out.")

@@ -16,6 +16,8 @@ TRUTH_CHASER = telemetry(0x400, "TRUTH_CHASER", [
     Field("propellant_mass", F64, "kg", "propellant mass"),
     Field("tank_pressure", F64, "Pa", "propellant tank pressure"),
     Field("eclipse", U8, "", "1 in the Earth's (cylindrical) shadow"),
+    Field("battery_soc", F64, "", "battery state of charge, 0..1 (0: no power model)"),
+    Field("array_power", F64, "W", "power from the solar array"),
 ], "Truth state of the chaser.")
 
 TRUTH_TARGET = telemetry(0x401, "TRUTH_TARGET", [
@@ -37,7 +39,7 @@ TRUTH_FAULT = telemetry(0x403, "TRUTH_FAULT", [
     Field("sensor", enum(U8, none=0, gyro=1, star_tracker=2, sun_sensor=3, magnetometer=4,
                          gps=5, relnav=6, wheel_tach=7, prop_status=8,
                          star_tracker_2=9, star_tracker_3=10,
-                         accelerometer=11), "", "dropped sensor"),
+                         accelerometer=11, eps=12), "", "dropped sensor"),
     Field("started", U8, "", "1 when the fault starts, 0 when it clears"),
 ], "An injected fault starting or clearing in the world.")
 

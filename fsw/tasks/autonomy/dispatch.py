@@ -62,6 +62,7 @@ class Inputs:
         self.burn = None                # the latest BURN_STATUS record
         self.thr_mask: int | None = None
         self.propellant: float | None = None
+        self.soc: float | None = None   # the battery's state of charge (EPS), 0..1
         self.tc_accepted: int | None = None
         self.tc_changed_t = -math.inf   # when COMMS_HK.tc_accepted last changed
         self.dropped = 0
@@ -100,6 +101,12 @@ class Inputs:
         self.thr_mask = r.thrusters_ok
         if math.isfinite(r.propellant):
             self.propellant = r.propellant
+
+    def on_eps(self, r) -> None:
+        if math.isfinite(r.soc) and 0.0 <= r.soc <= 1.0:
+            self.soc = r.soc
+        else:
+            self.dropped += 1
 
     def on_comms(self, r) -> None:
         if r.tc_accepted != self.tc_accepted:

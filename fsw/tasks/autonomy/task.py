@@ -41,6 +41,7 @@ BURN_ORDER = DICTIONARY["BURN_ORDER"]
 HOLD_ARRIVAL = DICTIONARY["HOLD_ARRIVAL"]
 AUTONOMY_HK = DICTIONARY["AUTONOMY_HK"]
 TARGET_ORBIT = DICTIONARY["TARGET_ORBIT"]
+EPS = DICTIONARY["EPS"]
 
 #: the camera tracks the target between burns inside this fraction of the
 #: relative-navigation sensor's range
@@ -120,6 +121,8 @@ class AutonomyTask:
         self.ordered: BurnOrder | None = None
         self.last_adcs_req = None
         self.last_mode_sent = None
+        #: a charge spell is on: the array on the sun between burns (_charge)
+        self.charging = False
         inp = self.inp
         ctx.subscribe(MISSION_CMD, self.on_command, parse=True)
         ctx.subscribe(NAV_STATE, inp.on_nav, parse=True)
@@ -128,6 +131,7 @@ class AutonomyTask:
         ctx.subscribe(ADCS_STATE, inp.on_adcs, parse=True)
         ctx.subscribe(BURN_STATUS, self.on_burn, parse=True)
         ctx.subscribe(COMMS_HK, inp.on_comms, parse=True)
+        ctx.subscribe(EPS, inp.on_eps, parse=True)
 
     # ------------------------------------------------------------------ handlers
     def on_command(self, r) -> None:
@@ -316,7 +320,9 @@ class AutonomyTask:
         # it (the relative-navigation filter keeps its measurements), and
         # searches for it (angles-only acquisition) within the camera's reach
         in_view = norm(nav.x[:3]) < self.track_range_m
-        if step.pointing in ("target", "inertial") and in_view:
+        if step.pointing != "burn" and self._charge():
+            self._point(PointingMode.SUN_SAFE)
+        elif step.pointing in ("target", "inertial") and in_view:
             self._point(PointingMode.TARGET_TRACK)
         elif step.pointing != "burn":
             self._point(PointingMode.SUN_SAFE)
@@ -329,6 +335,27 @@ class AutonomyTask:
                 self.advance(t, "inspection complete")
             elif not self.advance(t, f"{mode.name.lower()} complete"):
                 self.seq.retry(mode.name)
+
+    def _charge(self) -> bool:
+        """Whether a charge spell holds the array on the sun this cycle: it
+        starts when the battery's state of charge falls below
+        ``chaser.power.charge_below_soc`` and lasts until it is back at
+        ``charge_until_soc`` (each an event). The caller asks only between
+        burns: a burn's attitude comes first, and the spell resumes after it
+        while the battery is still low."""
+        soc, pw = self.inp.soc, self.sc.chaser.power
+        if soc is None:
+            return False
+        if not self.charging and soc < pw.charge_below_soc:
+            self.charging = True
+            self.ctx.event(Severity.INFO, EventId.LEG,
+                           f"battery at {100 * soc:.0f} %: the array on the sun "
+                           f"until {100 * pw.charge_until_soc:.0f} %")
+        elif self.charging and soc >= pw.charge_until_soc:
+            self.charging = False
+            self.ctx.event(Severity.INFO, EventId.LEG,
+                           f"battery at {100 * soc:.0f} %: charged, back to the plan's pointing")
+        return self.charging
 
     def _order(self, b: BurnOrder) -> None:
         """Order burn ``b``: its Δv (Hill axes at the burn time) in GCRF from

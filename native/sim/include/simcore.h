@@ -150,6 +150,12 @@ typedef struct sim_craft {
     double prop_density;      /* kg/m^3 */
     double tank_pv;           /* Pa m^3, pressurant pressure times gas volume (isothermal) */
     double p_ref;             /* Pa, pressure at which thr_force is rated */
+    /* power: a body-mounted solar array (cosine law, nothing in eclipse) and
+     * a constant load on a battery; battery_capacity 0: no power model */
+    double array_normal[3];   /* unit outward normal of the array, B */
+    double array_peak_power;  /* W at normal incidence */
+    double load_power;        /* W, constant */
+    double battery_capacity;  /* J */
     /* ---- commands (held until changed; on-times count down) ---- */
     double wheel_torque_cmd[6];  /* N m, motor torque on the wheel */
     double mtq_dipole_cmd[3];    /* A m^2, B */
@@ -160,6 +166,8 @@ typedef struct sim_craft {
     int thr_active[16];          /* 1 while a commanded pulse is in progress */
     double thr_level[16];        /* thrust as a fraction of the rated thrust at the pressure
                                     (0..1): rises with the valve open, tails off closed */
+    double battery_energy;       /* J, integrated each tick from the array power at the
+                                    tick's start less the load, kept in [0, capacity] */
     /* ---- faults ---- */
     int wheel_failed[6];         /* 1: motor torque zero */
     int thr_state[16];           /* sim_thruster_state */
@@ -179,6 +187,8 @@ typedef struct sim_craft {
     double density;              /* kg/m^3 at the craft (0 with drag off) */
     double drag_accel[3];        /* m/s^2, N */
     double srp_accel[3];         /* m/s^2, N */
+    double array_power;          /* W, the array's power now */
+    double battery_soc;          /* battery_energy / battery_capacity (0 without the model) */
     /* ---- sensed velocity (the accelerometer's truth) ---- */
     double dv_sensed_B[3];       /* m/s, body: running total of the non-gravitational
                                     velocity increments (thrust, drag, SRP) since the

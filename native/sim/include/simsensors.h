@@ -31,7 +31,7 @@
  * receiver's correlated errors, 105 the on-board clock and the PPS; the second
  * and third star-tracker heads (sensor ids 8, 9) 202 and 203; the
  * accelerometer (sensor id 10) 11, its initial bias 106 and its scale-factor
- * errors 107.
+ * errors 107; the electrical power system's monitor (sensor id 11) 12.
  * A new sensor, head or noise process takes a number of its own, never one of
  * these (renumbering would change every run's noise).
  *
@@ -125,6 +125,10 @@
  *    scale-factor error per axis, scale_factor_ppm 1e-6 N(0, 1) from stream
  *    107 (both drawn once). Always valid. Draws 3. A sample not published
  *    (dropout) loses its increment: the next covers only its own interval.
+ *  - electrical power system (EPS): the craft's battery state of charge
+ *    clamp(soc + soc_sigma n0, 0, 1), the array's power max(0, P + power_sigma
+ *    n1) and the load's max(0, L + power_sigma n2) (simcore.h's power
+ *    model). Draws 3.
  * A sample always draws its noise (also when it is not published).
  *
  * Packets: values (doubles in the dictionary's field order, flags 0/1) and
@@ -179,7 +183,8 @@ typedef enum sim_sensor_id {
     SIM_SENSOR_STAR_TRACKER_2 = 8,
     SIM_SENSOR_STAR_TRACKER_3 = 9,
     SIM_SENSOR_ACCEL = 10,
-    SIM_SENSOR_COUNT = 11
+    SIM_SENSOR_EPS = 11,
+    SIM_SENSOR_COUNT = 12
 } sim_sensor_id;
 
 /* Configurations: the members of hil.sim.config's dataclasses, same names. */
@@ -282,6 +287,12 @@ typedef struct sim_accel_config {
     double scale_factor_ppm;   /* 1-sigma scale-factor error per axis (drawn once) */
 } sim_accel_config;
 
+typedef struct sim_eps_config {
+    double rate_hz;
+    double soc_sigma;          /* 1-sigma error of the state of charge (fraction) */
+    double power_sigma;        /* W, 1-sigma error of each power */
+} sim_eps_config;
+
 /* Sensor states: configuration, what sim_sensor_init derives from it, the
  * generator and the model's own state. */
 typedef struct sim_gyro {
@@ -365,6 +376,11 @@ typedef struct sim_accel {
     double t_prev;             /* s (world time) of the previous sample */
 } sim_accel;
 
+typedef struct sim_eps {
+    sim_eps_config cfg;
+    sim_rng rng;
+} sim_eps;
+
 /* One of each sensor; chaser and target are world craft numbers. */
 typedef struct sim_sensors {
     sim_gyro gyro;
@@ -378,6 +394,7 @@ typedef struct sim_sensors {
     sim_star_tracker star_tracker_2;
     sim_star_tracker star_tracker_3;
     sim_accel accelerometer;
+    sim_eps eps;
     int chaser;                /* craft carrying the sensors (0) */
     int target;                /* craft the relative sensor tracks (1) */
     int ready;                 /* bit (1 << sensor) set by sim_sensor_init */

@@ -12,7 +12,7 @@
 
 enum { HEAD_LEN = 12, CRC_LEN = 2, SEQ_MAX = 0x3FFF };
 
-typedef char check_truth_chaser[(SIM_TRUTH_CHASER_N == 21) ? 1 : -1];
+typedef char check_truth_chaser[(SIM_TRUTH_CHASER_N == 23) ? 1 : -1];
 typedef char check_truth_target[(SIM_TRUTH_TARGET_N == 6) ? 1 : -1];
 typedef char check_truth_relative[(SIM_TRUTH_RELATIVE_N == 7) ? 1 : -1];
 typedef char check_truth_adcs[(SIM_TRUTH_ADCS_N == 6) ? 1 : -1];
@@ -163,6 +163,8 @@ int sim_truth_values(const sim_world *w, int which, double *v)
         v[SIM_TRUTH_CHASER_PROPELLANT_MASS] = c->prop_mass;
         v[SIM_TRUTH_CHASER_TANK_PRESSURE] = c->tank_pressure;
         v[SIM_TRUTH_CHASER_ECLIPSE] = c->eclipse ? 1.0 : 0.0;
+        v[SIM_TRUTH_CHASER_BATTERY_SOC] = c->battery_soc;
+        v[SIM_TRUTH_CHASER_ARRAY_POWER] = c->array_power;
         break;
     case SIM_TRUTH_TARGET:
         c = &w->craft[1];

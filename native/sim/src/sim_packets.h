@@ -16,7 +16,7 @@ typedef struct sim_pkt_field {
     unsigned char count;
 } sim_pkt_field;
 
-enum { SIM_PKT_MAX_FIELDS = 9 };
+enum { SIM_PKT_MAX_FIELDS = 11 };
 
 /* no pointers: the table is constant data (.rodata), not relocated */
 typedef struct sim_pkt_layout {
@@ -37,13 +37,14 @@ enum sim_pkt_id {
     SIM_PKT_WHEEL_TACH = 6,
     SIM_PKT_PROP_STATUS = 7,
     SIM_PKT_ACCEL = 8,
-    SIM_PKT_TRUTH_CHASER = 9,
-    SIM_PKT_TRUTH_TARGET = 10,
-    SIM_PKT_TRUTH_RELATIVE = 11,
-    SIM_PKT_TRUTH_FAULT = 12,
-    SIM_PKT_TRUTH_ADCS = 13,
-    SIM_PKT_TRUTH_CLOCK = 14,
-    SIM_PKT_COUNT = 15
+    SIM_PKT_EPS = 9,
+    SIM_PKT_TRUTH_CHASER = 10,
+    SIM_PKT_TRUTH_TARGET = 11,
+    SIM_PKT_TRUTH_RELATIVE = 12,
+    SIM_PKT_TRUTH_FAULT = 13,
+    SIM_PKT_TRUTH_ADCS = 14,
+    SIM_PKT_TRUTH_CLOCK = 15,
+    SIM_PKT_COUNT = 16
 };
 
 enum sim_pkt_index {
@@ -81,6 +82,10 @@ enum sim_pkt_index {
     SIM_ACCEL_DT = 3,
     SIM_ACCEL_VALID = 4,
     SIM_ACCEL_N = 5,
+    SIM_EPS_SOC = 0,
+    SIM_EPS_ARRAY_POWER = 1,
+    SIM_EPS_LOAD_POWER = 2,
+    SIM_EPS_N = 3,
     SIM_TRUTH_CHASER_R_N = 0,
     SIM_TRUTH_CHASER_V_N = 3,
     SIM_TRUTH_CHASER_Q_BN = 6,
@@ -90,7 +95,9 @@ enum sim_pkt_index {
     SIM_TRUTH_CHASER_PROPELLANT_MASS = 18,
     SIM_TRUTH_CHASER_TANK_PRESSURE = 19,
     SIM_TRUTH_CHASER_ECLIPSE = 20,
-    SIM_TRUTH_CHASER_N = 21,
+    SIM_TRUTH_CHASER_BATTERY_SOC = 21,
+    SIM_TRUTH_CHASER_ARRAY_POWER = 22,
+    SIM_TRUTH_CHASER_N = 23,
     SIM_TRUTH_TARGET_R_N = 0,
     SIM_TRUTH_TARGET_V_N = 3,
     SIM_TRUTH_TARGET_N = 6,
@@ -109,10 +116,10 @@ enum sim_pkt_index {
     SIM_TRUTH_CLOCK_OFFSET = 0,
     SIM_TRUTH_CLOCK_FREQ = 1,
     SIM_TRUTH_CLOCK_N = 2,
-    SIM_PKT_MAX_VALUES = 21
+    SIM_PKT_MAX_VALUES = 23
 };
 
-enum { SIM_PKT_MAX_LENGTH = 175 };
+enum { SIM_PKT_MAX_LENGTH = 191 };
 
 static const sim_pkt_layout sim_pkt_layouts[SIM_PKT_COUNT] = {
     {0x100, 39, 2, 4, {{SIM_PKT_F64, 3}, {SIM_PKT_U8, 1}}},
@@ -124,7 +131,8 @@ static const sim_pkt_layout sim_pkt_layouts[SIM_PKT_COUNT] = {
     {0x106, 46, 1, 4, {{SIM_PKT_F64, 4}}},
     {0x107, 30, 2, 2, {{SIM_PKT_F64, 1}, {SIM_PKT_F64, 1}}},
     {0x108, 47, 3, 5, {{SIM_PKT_F64, 3}, {SIM_PKT_F64, 1}, {SIM_PKT_U8, 1}}},
-    {0x400, 175, 9, 21, {{SIM_PKT_F64, 3}, {SIM_PKT_F64, 3}, {SIM_PKT_F64, 4}, {SIM_PKT_F64, 3}, {SIM_PKT_F64, 4}, {SIM_PKT_F64, 1}, {SIM_PKT_F64, 1}, {SIM_PKT_F64, 1}, {SIM_PKT_U8, 1}}},
+    {0x109, 38, 3, 3, {{SIM_PKT_F64, 1}, {SIM_PKT_F64, 1}, {SIM_PKT_F64, 1}}},
+    {0x400, 191, 11, 23, {{SIM_PKT_F64, 3}, {SIM_PKT_F64, 3}, {SIM_PKT_F64, 4}, {SIM_PKT_F64, 3}, {SIM_PKT_F64, 4}, {SIM_PKT_F64, 1}, {SIM_PKT_F64, 1}, {SIM_PKT_F64, 1}, {SIM_PKT_U8, 1}, {SIM_PKT_F64, 1}, {SIM_PKT_F64, 1}}},
     {0x401, 62, 2, 6, {{SIM_PKT_F64, 3}, {SIM_PKT_F64, 3}}},
     {0x402, 70, 3, 7, {{SIM_PKT_F64, 3}, {SIM_PKT_F64, 3}, {SIM_PKT_F64, 1}}},
     {0x403, 18, 4, 4, {{SIM_PKT_U8, 1}, {SIM_PKT_U8, 1}, {SIM_PKT_U8, 1}, {SIM_PKT_U8, 1}}},

@@ -36,12 +36,13 @@ typedef char check_relnav[(SIM_RELNAV_N == 5) ? 1 : -1];
 typedef char check_wheel_tach[(SIM_WHEEL_TACH_N == 4) ? 1 : -1];
 typedef char check_prop_status[(SIM_PROP_STATUS_N == 2) ? 1 : -1];
 typedef char check_accel[(SIM_ACCEL_N == 5) ? 1 : -1];
-typedef char check_sensor_count[(SIM_SENSOR_COUNT == 11) ? 1 : -1];
+typedef char check_eps[(SIM_EPS_N == 3) ? 1 : -1];
+typedef char check_sensor_count[(SIM_SENSOR_COUNT == 12) ? 1 : -1];
 
 static const int sensor_packet[SIM_SENSOR_COUNT] = {
     SIM_PKT_GYRO, SIM_PKT_STAR_TRACKER, SIM_PKT_SUN_SENSOR, SIM_PKT_MAGNETOMETER,
     SIM_PKT_GPS, SIM_PKT_RELNAV, SIM_PKT_WHEEL_TACH, SIM_PKT_PROP_STATUS,
-    SIM_PKT_STAR_TRACKER, SIM_PKT_STAR_TRACKER, SIM_PKT_ACCEL};
+    SIM_PKT_STAR_TRACKER, SIM_PKT_STAR_TRACKER, SIM_PKT_ACCEL, SIM_PKT_EPS};
 
 /* ------------------------------------------------------------ helpers */
 
@@ -294,6 +295,12 @@ static int sensor_init(sim_sensors *s, int sensor, uint64_t seed)
         return sim_rng_seed(&s->prop_status.rng, seed, stream);
     case SIM_SENSOR_ACCEL:
         return accel_init(&s->accelerometer, seed);
+    case SIM_SENSOR_EPS:
+        if (!rate_ok(s->eps.cfg.rate_hz) || !sigma_ok(s->eps.cfg.soc_sigma)
+            || !sigma_ok(s->eps.cfg.power_sigma)) {
+            return SIM_ERR_DOMAIN;
+        }
+        return sim_rng_seed(&s->eps.rng, seed, stream);
     default:
         return SIM_ERR_RANGE;
     }
@@ -675,6 +682,21 @@ static void prop_status_sample(sim_prop_status *p, const sim_craft *c, double *v
     v[SIM_PROP_STATUS_PROPELLANT_MASS] = m > 0.0 ? m : 0.0;
 }
 
+/* The battery monitor and the power channels: truth plus white noise, the
+ * state of charge kept in [0, 1] and the powers not negative. */
+static void eps_sample(sim_eps *e, const sim_craft *c, double *v)
+{
+    double n0 = sim_rng_gauss(&e->rng);
+    double n1 = sim_rng_gauss(&e->rng);
+    double n2 = sim_rng_gauss(&e->rng);
+    double soc = c->battery_soc + e->cfg.soc_sigma * n0;
+    double pa = c->array_power + e->cfg.power_sigma * n1;
+    double pl = c->load_power + e->cfg.power_sigma * n2;
+    v[SIM_EPS_SOC] = soc < 0.0 ? 0.0 : (soc > 1.0 ? 1.0 : soc);
+    v[SIM_EPS_ARRAY_POWER] = pa > 0.0 ? pa : 0.0;
+    v[SIM_EPS_LOAD_POWER] = pl > 0.0 ? pl : 0.0;
+}
+
 /* The increment of the craft's sensed velocity since the previous sample,
  * with the scale-factor error, the bias and the white noise over it. */
 static void accel_sample(sim_accel *a, const sim_world *w, const sim_craft *c, double *v)
@@ -746,6 +768,9 @@ static int sensor_sample(sim_sensors *s, const sim_world *w, int sensor, double 
         break;
     case SIM_SENSOR_ACCEL:
         accel_sample(&s->accelerometer, w, c, values);
+        break;
+    case SIM_SENSOR_EPS:
+        eps_sample(&s->eps, c, values);
         break;
     default:
         prop_status_sample(&s->prop_status, c, values);

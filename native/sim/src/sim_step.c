@@ -113,11 +113,55 @@ int sim_craft_prepare(sim_craft *c)
             c->q[i] /= qn;
         }
     }
+    if (!(c->battery_capacity >= 0.0) || !isfinite(c->battery_capacity)
+        || !(c->battery_energy >= 0.0) || !(c->battery_energy <= c->battery_capacity)) {
+        return SIM_ERR_DOMAIN;
+    }
+    if (c->battery_capacity > 0.0
+        && (fabs(la_norm(c->array_normal) - 1.0) > 1e-9 || !(c->array_peak_power >= 0.0)
+            || !isfinite(c->array_peak_power) || !(c->load_power >= 0.0)
+            || !isfinite(c->load_power))) {
+        return SIM_ERR_DOMAIN;
+    }
     if (craft_mass_props(c) != SIM_OK) {
         return SIM_ERR_DOMAIN;
     }
     c->prepared = 1;
     return SIM_OK;
+}
+
+/* The array's power (W) with the sun along sun_n (unit, N): the cosine law
+ * on the array's normal, nothing on its back or in the Earth's shadow. */
+static double array_power(const sim_craft *c, const double sun_n[3], double r_earth)
+{
+    double s_b[3], cosi;
+    int shadow = 0;
+    if (!(c->battery_capacity > 0.0)) {
+        return 0.0;
+    }
+    (void)sim_eclipse(c->r, sun_n, r_earth, &shadow);
+    if (shadow) {
+        return 0.0;
+    }
+    sim_rotate(c->q, sun_n, s_b);
+    cosi = la_dot(s_b, c->array_normal);
+    return cosi > 0.0 ? c->array_peak_power * cosi : 0.0;
+}
+
+/* The battery over one tick of dt: the array's power at the tick's start
+ * less the load (a rectangle rule), the energy kept in [0, capacity] (a full
+ * battery sheds the array's surplus, an empty one cannot go below zero). */
+static void battery_tick(const sim_env *env, sim_craft *c, double dt)
+{
+    double e;
+    if (!(c->battery_capacity > 0.0)) {
+        return;
+    }
+    e = c->battery_energy + (array_power(c, env->sun_n, env->r_earth) - c->load_power) * dt;
+    if (e < 0.0) {
+        e = 0.0;
+    }
+    c->battery_energy = e > c->battery_capacity ? c->battery_capacity : e;
 }
 
 /* One RK4 step of h seconds from time t with constant thrust levels. */
@@ -223,6 +267,7 @@ static void craft_tick(const sim_env *env, sim_craft *c, double t, double dt)
         (void)craft_mass_props(c); /* checked at prepare; the mass only decreases */
     }
     sensed_drag_srp(env, c, t, dt);
+    battery_tick(env, c, dt);
     for (i = 0; i < c->n_thrusters; ++i) {
         double ot = c->thr_on_time[i];
         if (!(ot > 0.0)) {
@@ -308,6 +353,8 @@ static void craft_outputs(const sim_world *wd, sim_craft *c)
     sim_rotate(c->q, wd->sun_n, c->sun_body);
     (void)sim_eclipse(c->r, wd->sun_n, env->r_earth, &c->eclipse);
     sim_orbit_perturbations(env, c, wd->t, c->drag_accel, c->srp_accel, &c->density);
+    c->array_power = array_power(c, wd->sun_n, env->r_earth);
+    c->battery_soc = c->battery_capacity > 0.0 ? c->battery_energy / c->battery_capacity : 0.0;
     la_mv3(c->inertia_cm, c->w, iw);
     for (i = 0; i < c->n_wheels; ++i) {
         double hw = c->wheel_inertia[i] * c->wheel_speed[i];

@@ -85,6 +85,14 @@ def test_empty_dict_gives_defaults() -> None:
         ({"mission": {"epoch_utc": "yesterday"}}, "yesterday"),
         ({"mission": {"seed": True}}, "mission.seed"),
         ({"dispersions": [{"key": "plan.nope"}]}, "dispersions[0].key"),
+        ({"chaser": {"power": {"array_normal_b": [0.0, 0.0, 0.0]}}},
+         "chaser.power.array_normal_b"),
+        ({"chaser": {"power": {"array_normal_b": [0.0, 1.0]}}}, "chaser.power.array_normal_b"),
+        ({"chaser": {"power": {"load_w": -5.0}}}, "chaser.power.load_w"),
+        ({"chaser": {"power": {"battery_wh": 0.0}}}, "chaser.power.battery_wh"),
+        ({"chaser": {"power": {"initial_soc": 1.2}}}, "chaser.power.initial_soc"),
+        ({"chaser": {"power": {"charge_below_soc": 0.97}}}, "chaser.power.charge_below_soc"),
+        ({"chaser": {"power": {"array_peak_w": "lots"}}}, "chaser.power.array_peak_w"),
     ],
 )
 def test_bad_values_name_the_key(data: dict, key: str) -> None:

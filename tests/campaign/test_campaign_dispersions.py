@@ -40,6 +40,21 @@ def test_normal_dispersion_adds_zero_mean_noise_of_sigma() -> None:
     assert stats.kstest(draws, "norm", args=(0.0, 2.0)).pvalue > 1e-3
 
 
+def test_a_normal_dispersion_may_give_each_element_its_sigma() -> None:
+    """``sigma`` as a list (the default mission's insertion: radial,
+    along-track, cross-track): each element N(0, its sigma), independent; a
+    scalar sigma on the same key draws the same standard normals."""
+    spec = [{"key": "a.v", "dist": "normal", "sigma": [0.5, 20.0, 0.0]}]
+    draws = np.array([sample(spec, NOMINAL, s)["a.v"] for s in range(4000)]) - [1.0, 2.0, 3.0]
+    assert stats.kstest(draws[:, 0], "norm", args=(0.0, 0.5)).pvalue > 1e-3
+    assert stats.kstest(draws[:, 1], "norm", args=(0.0, 20.0)).pvalue > 1e-3
+    assert np.all(draws[:, 2] == 0.0)
+    assert abs(np.corrcoef(draws[:, 0], draws[:, 1])[0, 1]) < 0.1
+    one = sample([{"key": "a.v", "sigma": 1.0}], NOMINAL, 9)["a.v"]
+    per = sample([{"key": "a.v", "sigma": [1.0, 1.0, 1.0]}], NOMINAL, 9)["a.v"]
+    assert per == one
+
+
 def test_uniform_dispersion_is_element_wise_within_bounds() -> None:
     spec = [{"key": "a.v", "dist": "uniform", "low": -0.5, "high": 0.25}]
     draws = np.array([sample(spec, NOMINAL, s)["a.v"] for s in range(3000)]) - [1.0, 2.0, 3.0]
@@ -73,6 +88,9 @@ def test_same_seed_same_draws_other_seed_other_draws() -> None:
         ({"key": "a.x_m", "sigma": -1.0}, "sigma must be >= 0"),
         ({"key": "a.x_m", "dist": "uniform", "low": 1.0, "high": 0.0}, "must not exceed"),
         ({"key": "", "sigma": 1.0}, "dotted scenario key"),
+        ({"key": "a.v", "sigma": [1.0, 2.0]}, "lists 2 values for 3 elements"),
+        ({"key": "a.v", "sigma": [1.0, -2.0, 0.0]}, "sigma must be >= 0"),
+        ({"key": "a.v", "sigma": [1.0, "x", 0.0]}, r"sigma\[1\] must be a finite number"),
     ],
 )
 def test_bad_dispersions_are_user_errors(spec: dict, match: str) -> None:

@@ -123,6 +123,20 @@ def test_attitude_knowledge_against_truth_in_the_inspection() -> None:
     assert att["contain_3sigma"] >= 0.99
 
 
+def test_the_default_mission_keeps_its_battery_above_the_floor() -> None:
+    """Issue #15 (the far insertion's power), judged from the world's battery
+    (TRUTH_CHASER battery_soc): never below the floor over the whole default
+    mission, the flight software's charge spells (EPS) doing it; the
+    scoring's own model of the array (TRUTH_ADCS's sun, the eclipse flag)
+    agrees with the world's battery within 1 % of the capacity."""
+    res = _fly("victus_haze")
+    pw = summary(res)["attitude"]["power"]
+    assert pw["soc_end"] is not None and pw["power_positive"]
+    assert pw["soc_min"] >= 0.3
+    assert abs(pw["soc_min"] - pw["model_soc_min"]) < 0.01
+    assert [e for e in _events(res, "autonomy") if "the array on the sun" in e]
+
+
 def test_attitude_knowledge_by_heads_in_the_short_inspection() -> None:
     """The short variant's inspection, where one of the three heads often
     sees the sun or the Earth's limb (how often turns on a few degrees of

@@ -97,6 +97,25 @@ def test_power_model_closed_form() -> None:
     assert dark["soc_min"] == pytest.approx(0.5 - 90.0 / 250.0) and not dark["power_positive"]
 
 
+def test_power_is_judged_from_the_worlds_battery_with_the_model_beside_it() -> None:
+    """With TRUTH_CHASER's battery_soc the figures are the world's (least,
+    last, against the floor); the model's own minimum stays beside it; without
+    it (0: no power model) the model's figures stand in."""
+    def score(socs):
+        s = AttitudeScore(PowerModel(soc0=1.0))
+        for k, soc in enumerate(socs):
+            s.on_truth(float(k), (1.0, 0.0, 0.0, 0.0), (0.0, 0.0, 0.0), 0, soc)
+            s.on_sun(float(k), (0.0, 0.0, -1.0))  # sun on the array: the model stays full
+        return s.figures()["power"]
+
+    pw = score([0.9, 0.45, 0.29, 0.6])
+    assert (pw["soc_min"], pw["soc_end"], pw["power_positive"]) == (0.29, 0.6, False)
+    assert pw["model_soc_min"] == 1.0
+    assert score([0.9, 0.31, 0.8])["power_positive"]
+    none = score([0.0, 0.0, 0.0])
+    assert none["soc_end"] is None and none["soc_min"] == 1.0 and none["power_positive"]
+
+
 def test_the_camera_keep_out_over_the_whole_run() -> None:
     """The sun sweeping through the boresight (+z) at 0.1 deg/s in a plane
     12 deg off it, one TRUTH_ADCS epoch a second, eclipsed for a stretch: the

@@ -394,3 +394,45 @@ def test_absurd_but_finite_navigation_is_dropped(drive, x, n) -> None:
     assert drive.task.inp.nav is None and drive.task.inp.dropped == before + 1
     drive.command("RESUME")
     assert drive.ack().reason == R_GATE and drive.mode is Mode.SAFE
+
+
+# ---------------------------------------------------------------- power
+def test_a_low_battery_turns_the_array_to_the_sun_until_charged(drive) -> None:
+    """Issue #15 (far insertion's power): between burns the camera tracks the
+    target; below chaser.power.charge_below_soc (EPS) the array goes on the
+    sun, and stays there until charge_until_soc (hysteresis), each an event;
+    no EPS, no spell. A burn's attitude comes first: while a burn is pending
+    the task asks for no sun-pointing."""
+    pw = drive.sc.chaser.power
+
+    def eps(soc: float) -> None:
+        drive.ctx.deliver(DICTIONARY["EPS"].build(t_tai=drive.ctx.t, soc=soc,
+                                                  array_power=0.0, load_power=90.0))
+
+    drive.auto_burns = False
+    drive.to_phasing(x=(0.0, -30e3, 0.0, 0.0, 0.0, 0.0))
+    drive.tick(2)
+    assert drive.task.seq.pending is not None  # a phasing burn is coming
+    n = len(drive.ctx.of("ADCS_REQUEST"))
+    eps(pw.charge_below_soc - 0.05)
+    drive.tick(5)
+    # the burn's attitude is propulsion's: nothing asked, no spell yet
+    assert len(drive.ctx.of("ADCS_REQUEST")) == n and not drive.task.charging
+    order = drive.ctx.of("BURN_ORDER")[-1]
+    drive.burn_status(order.burn_id, BurnStatusState.DONE)
+    drive.tick(3)
+    assert drive.task.charging and drive.pointing() == PointingMode.SUN_SAFE
+    for soc in (pw.charge_below_soc + 0.01, pw.charge_until_soc - 0.01):
+        eps(soc)
+        drive.tick(3)
+        assert drive.pointing() == PointingMode.SUN_SAFE and drive.task.charging
+    eps(pw.charge_until_soc)
+    drive.tick(3)
+    assert not drive.task.charging and drive.pointing() == PointingMode.TARGET_TRACK
+    (start,), (end,) = drive.events("array on the sun"), drive.events("charged")
+    assert start[0] == end[0] == Severity.INFO
+    assert f"battery at {100 * (pw.charge_below_soc - 0.05):.0f} %" in start[2]
+    # an implausible sample is dropped, not taken for an empty battery
+    eps(float("nan"))
+    drive.tick(3)
+    assert not drive.task.charging and drive.task.inp.dropped == 1

@@ -121,8 +121,11 @@ class AutonomyTask:
         self.ordered: BurnOrder | None = None
         self.last_adcs_req = None
         self.last_mode_sent = None
-        #: a charge spell is on: the array on the sun between burns (_charge)
+        #: a charge spell is on (_charge); when its current turn on the sun
+        #: began (None: on the plan's pointing), and when the last turn ended
         self.charging = False
+        self.sun_since: float | None = None
+        self.track_since = -math.inf
         inp = self.inp
         ctx.subscribe(MISSION_CMD, self.on_command, parse=True)
         ctx.subscribe(NAV_STATE, inp.on_nav, parse=True)
@@ -320,7 +323,7 @@ class AutonomyTask:
         # it (the relative-navigation filter keeps its measurements), and
         # searches for it (angles-only acquisition) within the camera's reach
         in_view = norm(nav.x[:3]) < self.track_range_m
-        if step.pointing != "burn" and self._charge():
+        if step.pointing != "burn" and self._charge(t, in_view):
             self._point(PointingMode.SUN_SAFE)
         elif step.pointing in ("target", "inertial") and in_view:
             self._point(PointingMode.TARGET_TRACK)
@@ -336,13 +339,16 @@ class AutonomyTask:
             elif not self.advance(t, f"{mode.name.lower()} complete"):
                 self.seq.retry(mode.name)
 
-    def _charge(self) -> bool:
+    def _charge(self, t: float, in_view: bool) -> bool:
         """Whether a charge spell holds the array on the sun this cycle: it
         starts when the battery's state of charge falls below
         ``chaser.power.charge_below_soc`` and lasts until it is back at
-        ``charge_until_soc`` (each an event). The caller asks only between
-        burns: a burn's attitude comes first, and the spell resumes after it
-        while the battery is still low."""
+        ``charge_until_soc`` (each an event). With the target within the
+        camera's reach (``in_view``) it takes turns: at most
+        ``charge_turn_s`` on the sun, then at least ``charge_track_s`` on the
+        target, so the relative navigation keeps its measurements. The
+        caller asks only between burns: a burn's attitude comes first, and
+        the spell resumes after it while the battery is still low."""
         soc, pw = self.inp.soc, self.sc.chaser.power
         if soc is None:
             return False
@@ -355,7 +361,20 @@ class AutonomyTask:
             self.charging = False
             self.ctx.event(Severity.INFO, EventId.LEG,
                            f"battery at {100 * soc:.0f} %: charged, back to the plan's pointing")
-        return self.charging
+        if not self.charging:
+            if self.sun_since is not None:
+                self.sun_since, self.track_since = None, t
+            return False
+        if not in_view:
+            if self.sun_since is None:
+                self.sun_since = t
+            return True
+        if self.sun_since is None:
+            if t - self.track_since >= pw.charge_track_s:
+                self.sun_since = t
+        elif t - self.sun_since >= pw.charge_turn_s:
+            self.sun_since, self.track_since = None, t
+        return self.sun_since is not None
 
     def _order(self, b: BurnOrder) -> None:
         """Order burn ``b``: its Δv (Hill axes at the burn time) in GCRF from

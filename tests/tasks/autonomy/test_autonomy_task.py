@@ -436,3 +436,30 @@ def test_a_low_battery_turns_the_array_to_the_sun_until_charged(drive) -> None:
     eps(float("nan"))
     drive.tick(3)
     assert not drive.task.charging and drive.task.inp.dropped == 1
+
+
+def test_with_the_target_in_view_a_charge_spell_takes_turns_with_it(drive) -> None:
+    """Within the camera's reach a spell alternates: at most charge_turn_s on
+    the sun, then charge_track_s on the target (the relative navigation keeps
+    its measurements); beyond it, the array stays on the sun until charged."""
+    pw = drive.sc.chaser.power
+    task = drive.task
+    drive.ctx.deliver(DICTIONARY["EPS"].build(t_tai=0.0, soc=pw.charge_below_soc - 0.1,
+                                              array_power=0.0, load_power=90.0))
+    drive.ctx.t = 0.0  # events are stamped with the context's time
+    on = [task._charge(float(t), True) for t in range(3600)]
+    turns, k = [], 0
+    while k < len(on):  # run lengths: (on the sun?, seconds)
+        j = k
+        while j < len(on) and on[j] == on[k]:
+            j += 1
+        turns.append((on[k], j - k))
+        k = j
+    assert turns[0] == (True, pw.charge_turn_s)
+    assert all(n == (pw.charge_turn_s if sun else pw.charge_track_s) for sun, n in turns[:-1])
+    assert [sun for sun, _ in turns] == [i % 2 == 0 for i in range(len(turns))]
+    far = [task._charge(4000.0 + t, False) for t in range(3600)]
+    assert all(far)  # beyond the reach: on the sun throughout
+    drive.ctx.deliver(DICTIONARY["EPS"].build(t_tai=0.0, soc=pw.charge_until_soc,
+                                              array_power=0.0, load_power=90.0))
+    assert not task._charge(8000.0, False) and task.sun_since is None

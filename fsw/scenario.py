@@ -419,7 +419,7 @@ class Power:
     #: inspection, 58 m of along-track error at 300 m, honest sigmas but 19 %
     #: of range; seed 190979929: a spell as the angles-only filter started)
     charge_until_soc: float = 0.95
-    charge_turn_s: float = 900.0
+    charge_turn_s: float = 600.0
     charge_track_s: float = 600.0
 
 

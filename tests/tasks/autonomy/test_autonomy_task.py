@@ -463,3 +463,17 @@ def test_with_the_target_in_view_a_charge_spell_takes_turns_with_it(drive) -> No
     drive.ctx.deliver(DICTIONARY["EPS"].build(t_tai=0.0, soc=pw.charge_until_soc,
                                               array_power=0.0, load_power=90.0))
     assert not task._charge(8000.0, False) and task.sun_since is None
+
+
+def test_no_charge_turn_before_the_first_ranged_measurement_near_the_handover(drive) -> None:
+    """Near the ranging reach with no range yet (``watch``) a spell keeps the
+    camera on the target: no turn on the sun starts, and one under way ends,
+    so the first ranged measurement comes as soon as the target is in reach."""
+    pw, task = drive.sc.chaser.power, drive.task
+    drive.ctx.deliver(DICTIONARY["EPS"].build(t_tai=0.0, soc=pw.charge_below_soc - 0.1,
+                                              array_power=0.0, load_power=90.0))
+    drive.ctx.t = 0.0
+    assert not any(task._charge(float(t), True, True) for t in range(2000))
+    assert task.charging  # the spell is on, waiting
+    assert task._charge(2000.0, True, False)  # the watch over: on the sun at once
+    assert not task._charge(2001.0, True, True)  # and back on the target with it

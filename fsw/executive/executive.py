@@ -5,10 +5,12 @@ See :mod:`fsw.executive` for the contract. Its parts: the :class:`Router`
 (:mod:`fsw.executive.lockstep`: local or behind a broker) and this module's
 participant bookkeeping and health policy. Hot-path notes: per tick it costs
 a few list operations per participant; every packet is received once and
-appended to the inbox of each local subscriber; a local bus is drained only
-when something was published; a turn with nothing to do (nominal, empty
-inbox, no step or heartbeat due) is skipped; a fixed-layout packet is parsed
-once for all its parsing subscribers (:meth:`Executive._parsing`).
+appended to the inbox of each local subscriber (on a local bus as it is
+published; the stream is then settled at the start of a tick and before its
+last turn); a turn with nothing to do (nominal, empty inbox, no step or
+heartbeat due) is skipped; a fixed-layout packet is parsed once for all its
+parsing subscribers, by :meth:`Executive._deliver` itself for a
+participant's only handler of an APID (:meth:`Executive._parsing`).
 """
 
 from __future__ import annotations

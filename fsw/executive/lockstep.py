@@ -12,10 +12,10 @@ behind one interface, chosen by the bus:
 
 The interface the executive uses: ``publish(packet)``, ``fast_publish`` (what
 a context publishes through once its participant has had its first turn),
-``start()``, ``settle()`` (before each turn, or with ``settle_each_turn``
-False at the start of each tick and before its last turn only), ``intake`` (owner, at the start
-of a tick: packets from outside the lockstep; None if there are none),
-``hand_over(k)`` (owner, after its own turns), ``finish(k)``
+``start()``, ``settle()`` (before each turn; with ``settle_each_turn``
+False at the start of each tick and before its last turn only), ``intake``
+(owner, at the start of a tick: packets from outside the lockstep; None if
+there are none), ``hand_over(k)`` (owner, after its own turns), ``finish(k)``
 (owner, after the last tick), ``follow()`` (follower: the whole run) and
 ``subscribed(apid)`` (a participant subscribed to a new APID).
 

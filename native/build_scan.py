@@ -1,5 +1,5 @@
-"""cffi builder of ``fsw.packets._scan``, the bulk packet scanner
-(native/scan), run by setuptools during ``pip install`` (see setup.py).
+"""cffi builder of ``fsw.packets._scan``, the bulk packet scanner and
+archive record builder (native/scan), run by setuptools during ``pip install`` (see setup.py).
 Compiled with the project's strict flags; the cdef is the public header."""
 
 import sys
@@ -21,7 +21,8 @@ ffibuilder.set_source(
     "fsw.packets._scan",
     '#include "scan.h"\n',
     include_dirs=[str(SCAN)],
-    extra_objects=strict_objects([SCAN / "scan.c", *CRC], INCLUDE_DIRS, build_dir("scan")),
+    extra_objects=strict_objects([SCAN / "scan.c", SCAN / "records.c", *CRC], INCLUDE_DIRS,
+                                 build_dir("scan")),
 )
 
 if __name__ == "__main__":

@@ -10,7 +10,9 @@ Two shapes behind one API:
   PUB socket binds an inproc name (:attr:`Bus.endpoint`): from the moment an
   in-process tap (:meth:`Bus.tap`) connects to it, every packet is also sent
   there. Counts are exact: a packet is counted received when it enters the
-  queue, dropped when the queue is full.
+  queue, dropped when the queue is full. In-process subscribers can have the
+  packets appended to their own lists as they enter the queue
+  (:meth:`Bus.deliver_local`: the lockstep's inboxes, routed at publish).
 - :meth:`Bus.connect`: the PUB connects to a :class:`~fsw.bus.broker.Broker`'s
   frontend and the SUB to its backend (``inproc``, ``ipc`` or ``tcp``).
   Subscriptions travel upstream to the publishers, which filter by prefix.
@@ -70,6 +72,12 @@ class Bus:
         self._hwm = hwm
         #: local bus: an in-process tap is connected, send to the PUB too
         self._mirror = False
+        #: local bus: per APID, the lists a queued packet is also appended to
+        #: (:meth:`deliver_local`; empty or None: none)
+        self._boxes: list[tuple[list[bytes], ...] | None] = [()] * APID_COUNT
+        #: local bus: packets queued whose delivery-table entry is None (not
+        #: for in-process delivery), since the owner last set it to 0
+        self.undelivered = 0
         self._context = context
         self._owns_context = owns_context
         self.endpoint = endpoint
@@ -196,10 +204,32 @@ class Bus:
         if len(q) < self._hwm:
             q.append(packet)
             self._received[a] += 1
+            boxes = self._boxes[a]
+            if boxes:
+                for box in boxes:
+                    box.append(packet)
+            elif boxes is None:
+                self.undelivered += 1
         else:
             self._dropped[a] += 1
         if self._mirror:
             self._send(packet, _NOBLOCK)
+
+    def deliver_local(self, boxes: list[tuple[list[bytes], ...] | None]) -> None:
+        """Local bus: from now on append every packet that enters the
+        loopback queue also to each list of ``boxes[apid]`` (a table of
+        APID_COUNT entries: a tuple of lists, empty for none; None for an
+        APID never delivered in process, whose queued packets are counted in
+        :attr:`undelivered`), in publication order, as it is published. The
+        table is used as it is, not copied: its owner (the lockstep's router)
+        changes its entries in place. A packet dropped by a full queue
+        reaches none of them."""
+        if not self._local:
+            raise BusEndpointError(f"{self.name}: in-process delivery needs a local bus")
+        if len(boxes) != APID_COUNT:
+            raise ValueError(f"a delivery table has {APID_COUNT} entries, got {len(boxes)}")
+        self._boxes = boxes
+        self.undelivered = 0
 
     def _refuse(self, packet: object) -> None:
         self.counters.invalid += 1

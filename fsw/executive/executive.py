@@ -5,10 +5,12 @@ See :mod:`fsw.executive` for the contract. Its parts: the :class:`Router`
 (:mod:`fsw.executive.lockstep`: local or behind a broker) and this module's
 participant bookkeeping and health policy. Hot-path notes: per tick it costs
 a few list operations per participant; every packet is received once and
-appended to the inbox of each local subscriber; a local bus is drained only
-when something was published; a turn with nothing to do (nominal, empty
-inbox, no step or heartbeat due) is skipped; a fixed-layout packet is parsed
-once for all its parsing subscribers (:meth:`Executive._parsing`).
+appended to the inbox of each local subscriber (on a local bus as it is
+published; the stream is then settled at the start of a tick and before its
+last turn); a turn with nothing to do (nominal, empty inbox, no step or
+heartbeat due) is skipped; a fixed-layout packet is parsed once for all its
+parsing subscribers, by :meth:`Executive._deliver` itself for a
+participant's only handler of an APID (:meth:`Executive._parsing`).
 """
 
 from __future__ import annotations
@@ -39,8 +41,6 @@ _TASK_LEN = HEARTBEAT.layouts["task"].size
 INIT, NOMINAL, FAULTED, STOPPED = (int(s) for s in (TaskState.INIT, TaskState.NOMINAL,
                                                     TaskState.FAULTED, TaskState.STOPPED))
 STATE_NAMES = {INIT: "init", NOMINAL: "nominal", FAULTED: "faulted", STOPPED: "failed"}
-#: the parse-once entry of an APID nothing was parsed of yet (no packet is None)
-_NOTHING_PARSED: tuple[bytes | None, Any, Any] = (None, None, None)
 
 
 class ExecutiveError(BusError):
@@ -99,8 +99,8 @@ class _Slot:
 
     __slots__ = ("apids", "bad_packets", "calls", "consecutive", "ctx", "discarded",
                  "dispatch", "every", "faults", "hb_every", "inbox", "init_error",
-                 "monitored", "name", "obj", "opened", "restart_at", "restarted_tick",
-                 "restarts", "state", "steps")
+                 "monitored", "name", "obj", "opened", "parsers", "pdefs", "restart_at",
+                 "restarted_tick", "restarts", "state", "steps")
 
     def __init__(self, obj: Any, name: str, every: int, monitored: bool, hb_every: int) -> None:
         self.obj = obj
@@ -117,7 +117,13 @@ class _Slot:
         #: per APID (a flat list, None where it does not subscribe): one
         #: callable (the only one, or all of ``calls`` in order): the delivery
         #: hot path indexes it and makes one call per packet
-        self.dispatch: list[Callable[[bytes], object] | None] = [None] * APID_COUNT
+        self.dispatch: list[Callable[[Any], object] | None] = [None] * APID_COUNT
+        #: per APID: the parser the delivery applies (parse once) before
+        #: calling ``dispatch``'s handler with the record, or None (the
+        #: handler takes the bytes: a raw handler, or ``calls`` behind a fan-out)
+        self.parsers: list[Callable[[bytes], Any] | None] = [None] * APID_COUNT
+        #: APID -> the declaration of a ``parsers`` entry (named in events)
+        self.pdefs: dict[int, Any] = {}
         self.ctx: TaskContext | None = None
         #: its context publishes straight to the bus (after its first turn)
         self.opened = False
@@ -168,9 +174,11 @@ class Executive:
         #: the packet stream (hashed here: clock owner or single process)
         self.stream: Stream | None = None if role == "follower" else (stream or Stream())
         self.router = Router(SYNC_APIDS, self.stream)
-        #: per APID: (packet, parser, record) of the last packet parsed for a
-        #: subscriber (parse once: see :meth:`_parsing`)
-        self._parsed: list[tuple[bytes | None, Any, Any]] = [_NOTHING_PARSED] * APID_COUNT
+        #: per APID: the last packet parsed for a subscriber, its parser and
+        #: the record (parse once: see :meth:`_parsing`)
+        self._parsed_p: list[bytes | None] = [None] * APID_COUNT
+        self._parsed_by: list[Any] = [None] * APID_COUNT
+        self._parsed_rec: list[Any] = [None] * APID_COUNT
         self.lockstep = strategy(self, bus, self.router)
         self._dt = self.config.dt
         self._slots: list[_Slot] = []
@@ -253,7 +261,13 @@ class Executive:
         call = handler if pdef is None else self._parsing(slot, handler, pdef)
         before = slot.calls.get(a, ())
         slot.calls[a] = (*before, call)
-        slot.dispatch[a] = call if not before else _fan_out(slot.calls[a])
+        if before:  # several handlers: each behind its own parsing, in order
+            slot.dispatch[a], slot.parsers[a] = _fan_out(slot.calls[a]), None
+        elif pdef is not None and getattr(pdef, "fixed", False):  # parsed by _deliver
+            slot.dispatch[a], slot.parsers[a] = handler, pdef.parse
+            slot.pdefs[a] = pdef
+        else:
+            slot.dispatch[a], slot.parsers[a] = call, None
         if a not in slot.apids:
             slot.apids.add(a)
             self.lockstep.subscribed(a)
@@ -277,40 +291,40 @@ class Executive:
         strings and bytes); the check is by identity of the packet object the
         cache itself keeps alive, and the parser must be the same: nothing
         can go stale. A packet that does not parse is not kept: each
-        subscriber counts and reports it."""
+        subscriber counts and reports it. (A participant's only handler of
+        an APID is not wrapped: :meth:`_deliver` does the same inline.)"""
         parse = pdef.parse
-
-        def bad(exc: PacketError) -> None:
-            slot.bad_packets += 1
-            self._event(slot, WARNING, ev.BAD_PACKET, f"{pdef.name} dropped: {exc}")
-
         if not getattr(pdef, "fixed", False):
             def each(p: bytes) -> None:
                 try:
                     rec = parse(p)
                 except PacketError as exc:
-                    bad(exc)
+                    self._bad_parse(slot, pdef, exc)
                     return
                 handler(rec)
 
             return each
-        parsed = self._parsed
+        seen_p, seen_by, seen_rec = self._parsed_p, self._parsed_by, self._parsed_rec
         apid = pdef.apid
 
         def call(p: bytes) -> None:
-            last = parsed[apid]
-            if last[0] is p and last[1] is parse:
-                rec = last[2]
+            if seen_p[apid] is p and seen_by[apid] is parse:
+                rec = seen_rec[apid]
             else:
                 try:
                     rec = parse(p)
                 except PacketError as exc:
-                    bad(exc)
+                    self._bad_parse(slot, pdef, exc)
                     return
-                parsed[apid] = (p, parse, rec)
+                seen_p[apid], seen_by[apid], seen_rec[apid] = p, parse, rec
             handler(rec)
 
         return call
+
+    def _bad_parse(self, slot: _Slot, pdef: Any, exc: PacketError) -> None:
+        """A packet of ``pdef`` that did not parse for ``slot``: counted, reported."""
+        slot.bad_packets += 1
+        self._event(slot, WARNING, ev.BAD_PACKET, f"{pdef.name} dropped: {exc}")
 
     def _event(self, slot: _Slot | None, severity: int, event_id: int, text: str) -> None:
         """An event of the executive about ``slot`` (its source) or itself."""
@@ -368,9 +382,12 @@ class Executive:
             self._heartbeat(slot)
 
     def _deliver(self, slot: _Slot, k: int) -> bool:
-        # The router holds this very list: it is cleared in place, never replaced.
+        # The router holds this very list: the packets handed on are removed
+        # in place (a handler may publish one that the bus appends to it: it
+        # waits for the next turn).
         inbox = slot.inbox
-        dispatch = slot.dispatch
+        dispatch, parsers = slot.dispatch, slot.parsers
+        seen_p, seen_by, seen_rec = self._parsed_p, self._parsed_by, self._parsed_rec
         start, n = 0, len(inbox)
         try:
             while start < n:
@@ -378,9 +395,23 @@ class Executive:
                 try:
                     for i in range(start, n):  # i names the packet that raised
                         p = inbox[i]
-                        h = dispatch[((p[0] << 8) | p[1]) & APID_MAX]  # peek_apid, inlined
-                        if h is not None:
+                        a = ((p[0] << 8) | p[1]) & APID_MAX  # peek_apid, inlined
+                        h = dispatch[a]
+                        if h is None:
+                            continue
+                        parse = parsers[a]
+                        if parse is None:
                             h(p)
+                        elif seen_p[a] is p and seen_by[a] is parse:  # parse once
+                            h(seen_rec[a])
+                        else:
+                            try:
+                                rec = parse(p)
+                            except PacketError as exc:  # counted, reported, not handed on
+                                self._bad_parse(slot, slot.pdefs[a], exc)
+                                continue
+                            seen_p[a], seen_by[a], seen_rec[a] = p, parse, rec
+                            h(rec)
                     break
                 except PacketBuildError as exc:  # the handler's own bug, not its input's
                     return self._handler_fault(slot, exc, k, n - i - 1)
@@ -393,7 +424,7 @@ class Executive:
                 except Exception as exc:
                     return self._handler_fault(slot, exc, k, n - i - 1)
         finally:
-            inbox.clear()
+            del inbox[:n]
         return True
 
     def _handler_fault(self, slot: _Slot, exc: Exception, k: int, rest: int) -> bool:
@@ -436,6 +467,8 @@ class Executive:
         slot.apids = set()
         slot.calls = {}
         slot.dispatch = [None] * APID_COUNT
+        slot.parsers = [None] * APID_COUNT
+        slot.pdefs = {}
 
     def _start(self, slot: _Slot) -> BaseException | None:
         """A fresh context and ``init``; the exception it raised, if any."""
@@ -516,9 +549,11 @@ class Executive:
         settle, turn, publish, intake = lockstep.settle, self._turn, lockstep.publish, \
             lockstep.intake  # intake: None when nothing comes from outside the lockstep
         hand_over = lockstep.hand_over if self.nodes > 1 else None
-        # a local bus: settle only when something was published (its queue,
-        # tested in place); behind a broker before every turn
-        pending = lockstep.pending
+        # behind a broker: settle before every turn; a local bus (which
+        # delivers as packets are published): at the start of each tick and
+        # before the last turn, where the stream's time stamps change
+        each = lockstep.settle_each_turn
+        last = slots[-1] if slots else None
         wall0 = time.perf_counter()
         k = 0
         while k < ticks and not self._stop_requested:
@@ -529,8 +564,10 @@ class Executive:
             if k % time_every == 0:
                 publish(TIME.build(t_tai=t, seq=self.next_seq(TIME.apid), tick=k,
                                    tick_period=dt, tai_utc=cfg.tai_utc, clock=clock))
+            if not each:
+                settle()
             for slot in slots:
-                if pending is None or pending:
+                if each or slot is last:
                     settle()
                 # an idle turn does nothing: nominal, nothing in its inbox, no
                 # step and no heartbeat due (the hot path skips the call)

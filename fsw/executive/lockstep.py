@@ -12,9 +12,10 @@ behind one interface, chosen by the bus:
 
 The interface the executive uses: ``publish(packet)``, ``fast_publish`` (what
 a context publishes through once its participant has had its first turn),
-``start()``, ``settle()`` (before each turn), ``intake`` (owner, at the start
-of a tick: packets from outside the lockstep; None if there are none),
-``hand_over(k)`` (owner, after its own turns), ``finish(k)``
+``start()``, ``settle()`` (before each turn; with ``settle_each_turn``
+False at the start of each tick and before its last turn only), ``intake``
+(owner, at the start of a tick: packets from outside the lockstep; None if
+there are none), ``hand_over(k)`` (owner, after its own turns), ``finish(k)``
 (owner, after the last tick), ``follow()`` (follower: the whole run) and
 ``subscribed(apid)`` (a participant subscribed to a new APID).
 
@@ -107,28 +108,45 @@ def strategy(node: Node, bus: Bus, router: Router) -> LocalLockstep | BrokerLock
 
 class LocalLockstep:
     """One process over a local bus: every packet published comes back in
-    order, and exactly as many as were published."""
+    order, and exactly as many as were published. The bus delivers each one
+    to its inboxes as it is published (the router's table); :meth:`settle`
+    only puts what was published since the last settle into the stream.
+
+    When the stream is settled does not change what a turn receives (the
+    inboxes are always up to date) but stamps the packets: those published
+    in tick k before the last participant's turn with tick k's time, the
+    last participant's with the next tick's (routed there, in the broker
+    strategy). So the executive settles at the start of each tick and
+    before the last participant's turn only (:attr:`settle_each_turn`
+    False), not before every turn. The bus's high-water mark bounds what
+    is published between two settles (beyond it a packet is dropped,
+    counted, and reaches nobody).
+    """
 
     #: no other publisher: nothing to take in at the start of a tick
     intake = None
+    #: the stream is settled at the start of a tick and before the last turn
+    settle_each_turn = False
 
     def __init__(self, node: Node, bus: Bus, router: Router) -> None:
         self.node, self.bus, self.router = node, bus, router
         self.publish: Callable[[bytes], None] = bus.publish
         self.fast_publish = bus.publish
-        route, queue = router.route, bus.loopback
-        #: the local bus's loopback queue: :meth:`settle` has nothing to do
-        #: while it is empty (the executive's loop tests it in place)
-        self.pending: list[bytes] | None = queue
+        bus.deliver_local(router.table)
+        stream_delivered, queue = router.stream_delivered, bus.loopback
 
         def settle() -> None:
-            """Before a turn: route what was published since the last one
+            """Put what was published since the last settle (delivered
+            already) in the stream, stamped with the current tick's time
             (the hot path: a closure, no attribute look-ups; the local bus's
             loopback queue is a list, tested for emptiness in place)."""
             if queue:  # bus.take() written out: a copy, the queue emptied in place
                 packets = queue[:]
                 queue.clear()
-                route(packets, node.t)
+                skipped = bus.undelivered != 0
+                if skipped:
+                    bus.undelivered = 0
+                stream_delivered(packets, node.t, skipped)
 
         self.settle = settle
 
@@ -166,8 +184,8 @@ class BrokerLockstep:
         self._bus_subs: set[int] = set()
         self._started = False
         self.fast_publish = self.publish
-        #: no local queue to test: :meth:`settle` runs before every turn
-        self.pending: list[bytes] | None = None
+        #: :meth:`settle` runs before every turn
+        self.settle_each_turn = True
         bus.ignore_sequence(SYNC_APIDS)
         if node.role == "follower":  # only what it needs: see handshake
             self._bus_subscribe((HELLO.apid, TICK.apid))

@@ -21,13 +21,16 @@ participant: it is counted (:attr:`Router.trailing`), not hashed, not
 tapped. Routing is therefore in two steps: :meth:`Router.deliver` appends a
 packet to the inboxes (and, on the hashing node, holds it), :meth:`Router.commit`
 puts what is held into the stream when the next turn begins. In one process
-a drain is always followed by a turn, so :meth:`Router.route` does both at
-once (the lockstep hot path); behind a broker the clock owner commits at
-its own turns and at each follower's hand-over
+a local bus delivers each packet as it is published, through the router's
+subscription :attr:`Router.table` (:meth:`fsw.bus.Bus.deliver_local`), and
+the lockstep puts what was published into the stream with
+:meth:`Router.stream_delivered` before the turns that follow (the hot path;
+:meth:`Router.route` does both steps at once for a batch); behind a broker
+the clock owner commits at its own turns and at each follower's hand-over
 (:mod:`fsw.executive.lockstep`).
 
 The interface is small on purpose (``subscribe``, ``unsubscribe``,
-``route``, ``deliver``, ``commit``, ``subscribed``): a router in C, or one
+``route``, ``deliver``, ``commit``, ``subscribed``, ``table``): a router in C, or one
 that hands each subscriber the record the first parser made, can take this
 one's place without the executive changing.
 """
@@ -133,6 +136,15 @@ class Router:
             if boxes:
                 self._subs[a] = tuple(b for b in boxes if b is not inbox)
 
+    @property
+    def table(self) -> list[tuple[list[bytes], ...] | None]:
+        """The subscriptions as a flat table: per APID, the inboxes its
+        packets go to, in rank order (empty: nobody; None: a skipped APID).
+        Changed in place by :meth:`subscribe` and :meth:`unsubscribe`, so a
+        local bus can route at publish through it
+        (:meth:`fsw.bus.Bus.deliver_local`)."""
+        return self._subs
+
     def subscribed(self) -> list[int]:
         """The APIDs some inbox subscribes to, ascending."""
         return [a for a in range(APID_COUNT) if self._subs[a]]
@@ -141,9 +153,7 @@ class Router:
 
     def route(self, packets: list[bytes], t: float) -> None:
         """Deliver ``packets`` (in order) and put them in the stream at once,
-        stamped ``t``: a turn follows (one process; nothing is held there).
-        The hash takes them in one update of their concatenation (the same
-        digest as one update per packet)."""
+        stamped ``t``: a turn follows (one process; nothing is held there)."""
         subs = self._subs
         skipped = False
         for p in packets:
@@ -153,14 +163,23 @@ class Router:
                 continue
             for box in boxes:
                 box.append(p)
+        self.stream_delivered(packets, t, skipped)
+
+    def stream_delivered(self, packets: list[bytes], t: float, skipped: bool = False) -> None:
+        """Put ``packets``, delivered already (in order, as they were
+        published: :attr:`table` routes at publish on a local bus), in the
+        stream at once, stamped ``t``; with ``skipped``, some are of a
+        skipped APID and are left out. The hash takes them in one update of
+        their concatenation (the same digest as one update per packet)."""
         stream = self.stream
         if stream is None:
             return
         if skipped:
+            subs = self._subs
             packets = [p for p in packets if subs[((p[0] << 8) | p[1]) & _APID_MASK] is not None]
         if not packets:  # batch taps are given non-empty lists only
             return
-        stream.update(b"".join(packets))
+        stream.update(packets[0] if len(packets) == 1 else b"".join(packets))
         n = len(packets)
         stream.packets += n
         self.packets += n

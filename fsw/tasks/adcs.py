@@ -152,6 +152,11 @@ _EST_VALID = int(AdcsFlag.EST_VALID)
 _INERTIAL, _TARGET_TRACK = PointingMode.INERTIAL, PointingMode.TARGET_TRACK
 
 
+#: the sensor handlers (every tick) test their values with all(map(_isfinite, x))
+#: written out: a call of _finite fewer per sample
+_isfinite = math.isfinite
+
+
 def _finite(x: tuple[float, ...]) -> bool:
     return all(map(math.isfinite, x))
 
@@ -288,7 +293,7 @@ class AdcsTask:
     # ------------------------------------------------------------------ handlers
     def on_gyro(self, r) -> None:
         rate = r.rate_B
-        if r.valid and _finite(rate):
+        if r.valid and all(map(_isfinite, rate)):
             self._set_gyro(*rate)
             self._gyro_ok = 1
         else:
@@ -296,7 +301,7 @@ class AdcsTask:
 
     def on_st(self, r) -> None:
         q = r.q_BN
-        if r.valid and _finite(q) and 0 <= r.head < self.n_heads:
+        if r.valid and all(map(_isfinite, q)) and 0 <= r.head < self.n_heads:
             h = int(r.head)
             self._set_head[h](*q)
             self._head_t[h] = r.t_tai
@@ -306,19 +311,19 @@ class AdcsTask:
 
     def on_sun(self, r) -> None:
         sun = r.sun_B
-        if r.valid and _finite(sun):
+        if r.valid and all(map(_isfinite, sun)):
             self._set_sun(*sun)
             self._sun_t = r.t_tai
         else:
             self._sun_t = None
 
     def on_gps(self, r) -> None:
-        if r.valid and _finite(r.r_N):
+        if r.valid and all(map(_isfinite, r.r_N)):
             self._set_r(*r.r_N)
 
     def on_mag(self, r) -> None:
         b = r.b_B
-        if r.valid and _finite(b):
+        if r.valid and all(map(_isfinite, b)):
             self._set_mag(*b)
             self._mag_ok = 1
         else:
@@ -326,7 +331,7 @@ class AdcsTask:
 
     def on_tach(self, r) -> None:
         speed = r.speed[: self.k]
-        if _finite(speed):
+        if all(map(_isfinite, speed)):
             self._set_speed(*speed, *self._speed_pad)
             self.tach_new = True
 

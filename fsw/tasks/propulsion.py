@@ -289,6 +289,11 @@ _ACTIVE = (_PENDING, _FIRING)
 _ZS = (0.0,) * SLOTS
 
 
+#: the sensor handlers (every tick) test their values with all(map(_isfinite, x))
+#: written out: a call of _finite fewer per sample
+_isfinite = math.isfinite
+
+
 def _finite(x) -> bool:
     return all(map(math.isfinite, x))
 
@@ -588,7 +593,7 @@ class PropulsionTask:
             self.normal = n
 
     def on_gyro(self, r) -> None:
-        if r.valid and _finite(r.rate_B):
+        if r.valid and all(map(_isfinite, r.rate_B)):
             self.rates = r.rate_B
 
     def on_accel(self, r) -> None:
@@ -597,7 +602,7 @@ class PropulsionTask:
         dv, dt = r.dv_B, r.dt
         if r.valid and dt == 0.0:
             return  # the sensor's first sample: no interval yet
-        if not (r.valid and _finite(dv) and math.isfinite(dt) and 0.0 < dt <= 10.0):
+        if not (r.valid and all(map(_isfinite, dv)) and _isfinite(dt) and 0.0 < dt <= 10.0):
             self.accel_bad += 1
             return
         b = self.burn

@@ -258,13 +258,23 @@ class AvionicsNode:
         return True
 
     def _on_wheel(self, rec: Any) -> None:
+        """Every tick: :meth:`_accept` written out for the record's tuple of
+        floats (its numpy fallback is for other sequences)."""
         torque = rec.torque
-        if self._accept(torque):
-            nw = self.world.chaser.n_wheels
-            if len(torque) != nw:  # wheels beyond the packet's get 0
-                n = min(nw, len(torque))
-                torque = (*torque[:n], *(0.0,) * (nw - n))
-            self.world.set_wheel_torque(torque)
+        stats = self.stats
+        if self.faults.link_silent:
+            stats.commands_lost += 1
+            return
+        if not all(map(_isfinite, torque)):
+            stats.commands_rejected += 1
+            return
+        stats.commands_applied += 1
+        world = self.world
+        nw = world.chaser.n_wheels
+        if len(torque) != nw:  # wheels beyond the packet's get 0
+            n = min(nw, len(torque))
+            torque = (*torque[:n], *(0.0,) * (nw - n))
+        world.set_wheel_torque(torque)
 
     def _on_mtq(self, rec: Any) -> None:
         if self._accept(rec.dipole_B):

@@ -13,8 +13,22 @@ typedef enum {
     PKT_OK = 0,
     PKT_ENULL = 1,     /* a required pointer is NULL */
     PKT_ECAPACITY = 2, /* an output array is too small */
-    PKT_ERANGE = 3     /* an offset/length points outside the buffer */
+    PKT_ERANGE = 3,    /* an offset/length points outside the buffer */
+    PKT_EBOUNDS = 4    /* a packet's length is outside the bounds given */
 } pkt_status;
+
+/* Octets of an archive record header (tools/archive/format.py's
+ * RECORD_HEADER, version 2: marker 4s, length u32, number u32, time i64,
+ * CRC-32 u32, little-endian; the writer checks its declaration). */
+#define PKT_RECORD_HEADER_LEN 24
+
+/* What an archive's records are made with (format.py's RECORD_MARKER,
+ * MIN_PACKET and MAX_PACKET). */
+typedef struct {
+    uint8_t marker[4];
+    size_t min_len;
+    size_t max_len;
+} pkt_record_bounds;
 
 /* Count the whole packets at the start of buf (each is 7 + its data length
  * field octets); *consumed gets the octets they span (the rest is a torn tail). */
@@ -44,5 +58,18 @@ int pkt_decode_fixed(const uint8_t *buf, size_t n, size_t rec_len, int check_crc
 /* CRC-16-CCITT (poly 0x1021, no reflection, no final xor) of data, from init
  * (gnc_crc16_update of native/include/gnc_crc16.h, the project's one CRC-16). */
 int pkt_crc16(const uint8_t *data, size_t len, uint16_t init, uint16_t *out);
+
+/* Archive records (records.c): the n packets back to back in packets (len
+ * octets; their lengths in lens), each as one record of the archive format
+ * (version 2) at out: the marker, its length, its number (number, number +
+ * 1, ..., wrapping at 2^32), recv_ns, the CRC-32 (zlib's) of the 16 octets
+ * after the marker and of the packet, then the packet itself. Stops at the
+ * first packet whose length is outside the bounds (PKT_EBOUNDS), that does
+ * not fit in out's cap octets (PKT_ECAPACITY) or overruns len (PKT_ERANGE);
+ * done[0] and done[1] always give the records made before it and their
+ * octets. */
+int pkt_archive_records(const uint8_t *packets, size_t len, const size_t *lens, size_t n,
+                        const pkt_record_bounds *bounds, uint32_t number, int64_t recv_ns,
+                        uint8_t *out, size_t cap, size_t *done);
 
 #endif

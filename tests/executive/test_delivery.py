@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-from executive_toys import GYRO, Controller, Plant
+from executive_toys import GYRO, WHEEL_CMD, Controller, Plant
 
 from fsw.bus import Bus, apid_of
 from fsw.executive import Executive, ExecutiveConfig, Task, events
@@ -179,3 +179,33 @@ def test_a_routed_batch_skips_sync_packets_and_hashes_the_rest() -> None:
     assert stream.hexdigest() == one_by_one.hexdigest()
     with pytest.raises(ValueError, match="lockstep"):
         router.subscribe(inbox, BARRIER.apid)
+
+
+class Echo(Task):
+    """Subscribed to WHEEL_CMD and GYRO: each GYRO's handler publishes a
+    WHEEL_CMD, which this very task receives (at its next turn)."""
+
+    name = "echo"
+    rate_group = "attitude"
+
+    def init(self, ctx) -> None:
+        self.ctx = ctx
+        self.got: list[tuple[int, float]] = []
+        ctx.subscribe(GYRO, self.on_gyro, parse=True)
+        ctx.subscribe(WHEEL_CMD.apid, lambda raw: self.got.append((apid_of(raw), ctx.t)))
+
+    def on_gyro(self, rec) -> None:
+        self.ctx.publish(WHEEL_CMD.build(t_tai=self.ctx.t, seq=0, torque=(0.0,) * 4))
+
+
+def test_a_handlers_own_packet_waits_for_its_next_turn() -> None:
+    """The local bus delivers a packet as it is published, even into the
+    inbox being handed on: the packet a handler publishes to its own task
+    reaches it at its next turn (as behind a broker, where it comes back
+    before that turn), not in the turn that published it, and is not lost."""
+    echo = Echo()
+    r, got, _ = _run([echo], ticks=20)
+    t0 = ExecutiveConfig().t0_tai
+    assert [round((t - t0) * 10) for _, t in echo.got] == list(range(1, 20))
+    assert r.tasks["echo"].faults == 0
+    assert sum(1 for p, _ in got if apid_of(p) == WHEEL_CMD.apid) == 19  # the 20th trails

@@ -26,9 +26,17 @@ import struct
 import time
 import zlib
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from fsw_tools.archive import format as fmt
+
+try:  # a batch's records built in one native call (native/scan/records.c)
+    from fsw.packets._scan import ffi as _ffi  # type: ignore[attr-defined]
+    from fsw.packets._scan import lib as _lib  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover - not built: the Python loop builds them
+    _ffi = _lib = None
+#: records.c writes this layout: another declaration takes the Python loop
+_NATIVE = _lib is not None and fmt.RECORD_HEADER.format == "<4sIIqI"
 
 SyncPolicy = Literal["record", "interval", "close"]
 _BODY = struct.Struct("<IIq").pack
@@ -38,6 +46,8 @@ _HEAD = fmt.RECORD_HEADER.pack
 _crc32 = zlib.crc32
 #: records between two looks at the clock (the time-based flush/fsync policy)
 _CHECK_EVERY = 32
+#: octets of records one native call builds at most (a larger batch: the loop)
+_NATIVE_BYTES = 1 << 16
 
 
 class ArchiveWriter:
@@ -76,6 +86,15 @@ class ArchiveWriter:
         self._number = 0  # of the next record
         self._last_ns = 0  # receive time of the last record
         self._packets = 0  # packet records in the file before this writer opened it
+        #: the native record builder's bounds, output buffer (and a view of
+        #: it) and counts (records, octets); None: the Python loop
+        self._native: tuple[Any, Any, Any, Any] | None = None
+        if _NATIVE:
+            out = _ffi.new("uint8_t[]", _NATIVE_BYTES)
+            bounds = _ffi.new("pkt_record_bounds *", {
+                "marker": list(fmt.RECORD_MARKER), "min_len": fmt.MIN_PACKET,
+                "max_len": fmt.MAX_PACKET})
+            self._native = (bounds, out, _ffi.buffer(out), _ffi.new("size_t[2]"))
         self._fd = self._open(append)
         now = time.monotonic()
         self._last_flush = now
@@ -137,6 +156,24 @@ class ArchiveWriter:
         number = self._number
         done = 0
         try:
+            native = self._native
+            if native is not None:  # one call for the batch, unless it is too large
+                lens = list(map(len, packets))
+                joined = b"".join(packets)
+                if len(joined) + fmt.RECORD_HEADER_SIZE * len(lens) <= _NATIVE_BYTES:
+                    bounds, out, view, counts = native
+                    status = _lib.pkt_archive_records(joined, len(joined), lens, len(lens),
+                                                      bounds, number & 0xFFFFFFFF, ns, out,
+                                                      _NATIVE_BYTES, counts)
+                    done = counts[0]
+                    buf += view[:counts[1]]
+                    if status == _lib.PKT_EBOUNDS:
+                        self.rejected += 1
+                        raise ValueError(f"packet of {lens[done]} bytes is outside [{lo}, "
+                                         f"{hi}]: not archived")
+                    if status:  # pragma: no cover - the lengths are the packets' own
+                        raise RuntimeError(f"pkt_archive_records: status {status}")
+                    return
             for p in packets:
                 n = len(p)
                 if not lo <= n <= hi:

@@ -112,6 +112,8 @@ def test_power_is_judged_from_the_worlds_battery_with_the_model_beside_it() -> N
     assert (pw["soc_min"], pw["soc_end"], pw["power_positive"]) == (0.29, 0.6, False)
     assert pw["model_soc_min"] == 1.0
     assert score([0.9, 0.31, 0.8])["power_positive"]
+    empty = score([0.9, 0.2, 0.0, 0.0])  # emptied: the zeros count once it had charge
+    assert (empty["soc_min"], empty["soc_end"], empty["power_positive"]) == (0.0, 0.0, False)
     none = score([0.0, 0.0, 0.0])
     assert none["soc_end"] is None and none["soc_min"] == 1.0 and none["power_positive"]
 

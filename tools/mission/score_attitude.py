@@ -160,7 +160,9 @@ class AttitudeScore:
         self.boresight_B = b / np.linalg.norm(b)
         self.keepout_deg = float(keepout_deg)
         self._truth: list[tuple[float, Any, Any]] = []
-        #: the world's battery (TRUTH_CHASER battery_soc > 0): least and latest
+        #: the world's battery (TRUTH_CHASER battery_soc, from its first value
+        #: above 0: a world without the model sends 0 throughout, one with it
+        #: starts charged and may be emptied): least and latest
         self._soc_min = math.inf
         self._soc_end: float | None = None
         self._est: list[tuple[float, tuple[Any, ...]]] = []
@@ -192,7 +194,7 @@ class AttitudeScore:
                  soc: float = 0.0) -> None:
         t = float(t)
         self._eclipse = int(eclipse)
-        if soc > 0.0:
+        if soc > 0.0 or self._soc_end is not None:
             self._soc_min = min(self._soc_min, soc)
             self._soc_end = soc
         insp = int(self._mode == INSPECTION)

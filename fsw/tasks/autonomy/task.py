@@ -93,11 +93,12 @@ class AutonomyTask:
         self.core = core if core is not None else LocalCore()
         self.plan = scenario.plan
         self.hk_every = max(1, round(scenario.rates.housekeeping_s * scenario.rates.nav_hz))
+        #: the ranging sensor's reach [m]
+        self.ranging_reach_m = scenario.chaser.sensors.relnav_range_max_m
         #: between burns the camera is on the target inside this range [m]: the
         #: ranging sensor's reach, or the camera's search (plan.acquisition_range_m)
-        self.ranging_reach_m = scenario.chaser.sensors.relnav_range_max_m
         self.track_range_m = max(
-            TRACK_RANGE_FRACTION * scenario.chaser.sensors.relnav_range_max_m,
+            TRACK_RANGE_FRACTION * self.ranging_reach_m,
             scenario.plan.acquisition_range_m)
         #: critical data store: mission state survives a restart of the task
         self.cds: dict = {
@@ -329,9 +330,9 @@ class AutonomyTask:
         # between burns the camera stays on the target while the sensor can see
         # it (the relative-navigation filter keeps its measurements), and
         # searches for it (angles-only acquisition) within the camera's reach
-        in_view = norm(nav.x[:3]) < self.track_range_m
-        watch = self.inp.relnav_t == -math.inf \
-            and norm(nav.x[:3]) < HANDOVER_WATCH * self.ranging_reach_m
+        rng = norm(nav.x[:3])
+        in_view = rng < self.track_range_m
+        watch = self.inp.relnav_t == -math.inf and rng < HANDOVER_WATCH * self.ranging_reach_m
         if step.pointing != "burn" and self._charge(t, in_view, watch):
             self._point(PointingMode.SUN_SAFE)
         elif step.pointing in ("target", "inertial") and in_view:

@@ -86,7 +86,7 @@ from fsw.core.guidance import GuidanceCore, LocalCore
 from fsw.core.vec import norm
 from fsw.packets import DICTIONARY
 from fsw.packets.enums import AdcsFlag, AdcsRequestSource, EventId, PointingMode, Severity
-from fsw.scenario import Scenario
+from fsw.scenario import Chaser, Scenario
 from fsw.tasks.autonomy.modes import Persistence
 
 if TYPE_CHECKING:
@@ -157,6 +157,12 @@ _INERTIAL, _TARGET_TRACK = PointingMode.INERTIAL, PointingMode.TARGET_TRACK
 _isfinite = math.isfinite
 
 
+def slew_rate_max(chaser: Chaser) -> float:
+    """The attitude controller's slew rate limit [rad/s]: 80 % of the
+    wheels' momentum on the largest principal inertia."""
+    return 0.8 * chaser.wheels.max_momentum_nms / max(chaser.inertia_kgm2)
+
+
 def _finite(x: tuple[float, ...]) -> bool:
     return all(map(math.isfinite, x))
 
@@ -200,7 +206,7 @@ class AdcsTask:
             wheel_momentum_max=w.max_momentum_nms,
             dipole_max=w.mtq_dipole_am2,
             unload_gain=0.002,
-            slew_rate_max=0.8 * w.max_momentum_nms / max(ch.inertia_kgm2),
+            slew_rate_max=slew_rate_max(ch),
             slew_accel_max=0.5 * w.max_torque_nm / max(ch.inertia_kgm2),
             boresight_B=tuple(ch.camera_boresight_b),
             secondary_B=ST_B,

@@ -140,6 +140,13 @@ TOF_STEP_S = 60.0
 REPLAN_BACKOFF_S = 60.0
 #: transfer times tried by the missed-burn screen, in order (x the leg's duration)
 SCREEN_TOF_FACTORS = (1.0, 0.75, 1.25, 0.5, 1.5)
+#: a hold's ellipse leg (to the near hold) tries these: the same span on a
+#: 5 % grid, and flies the least Δv that passes (a hold is not imaged, so the
+#: light does not count). On the five factors alone the passing times sat
+#: either side of the half-orbit singularity at 1500-2250 s, 2.0-2.6 m/s, where
+#: 3900-4500 s passed at 0.6-0.75 m/s (seeds 2036637175 and 712930986)
+HOLD_TOF_FACTORS = SCREEN_TOF_FACTORS + tuple(
+    f / 20 for f in range(10, 31) if f / 20 not in SCREEN_TOF_FACTORS)
 #: step of the collision check's k-sigma prediction [s]
 CA_STEP_S = 10.0
 #: grid of the departure burn's time search [s]
@@ -1075,8 +1082,10 @@ class Sequencer:
         at the phase chosen from the light) keeps the passing time, and the
         start postponed by ENTRY_DELAYS orbits (once), imaging the most target
         faces, then of the most well-lit inspection time: of those within
-        LIGHT_SLACK_STEPS of it, the least Δv (first on ties). None passing:
-        the one of the largest margin, and a warning event."""
+        LIGHT_SLACK_STEPS of it, the least Δv (first on ties); a hold's
+        ellipse leg (``centre`` off the target) tries HOLD_TOF_FACTORS and
+        flies the least Δv that passes. None passing: the one of the largest
+        margin, and a warning event."""
         p = self.plan
         if self.ctx is None:
             # no navigation context: no screen, the ellipse's default phase
@@ -1087,13 +1096,14 @@ class Sequencer:
             return leg.duration, 0.0
         period = 2 * math.pi / n
         delays = ENTRY_DELAYS if leg.ellipse and not leg.postponed else (0.0,)
+        hold = leg.ellipse and leg.centre != 0.0
         cands: list[tuple[tuple[int, int, float], float, float, float, float, Vec3, Vec3,
                           str]] = []
         for dly in delays:
             delay = dly * period
             t_exec = t + self.lead_s + delay
             x1 = self._coast(x, n, self.lead_s + delay)
-            for f in SCREEN_TOF_FACTORS:
+            for f in HOLD_TOF_FACTORS if hold else SCREEN_TOF_FACTORS:
                 tof = f * leg.duration
                 r_f, v_f, note, light, faces = leg.rho_f, leg.v_f, "", 0.0, 0
                 if leg.ellipse:
@@ -1116,7 +1126,8 @@ class Sequencer:
                 ok = margin >= p.keep_out_m
                 # more faces first; a later start must buy a face or clearly
                 # more light (5 % of the span)
-                key = (1, faces, round(light * 20) - dly) if ok else (0, 0, margin)
+                key = (1, faces, (0 if hold else round(light * 20)) - dly) if ok \
+                    else (0, 0, margin)
                 cands.append((key, dv, margin, tof, delay, r_f, v_f, note))
                 if ok and not leg.ellipse:
                     break

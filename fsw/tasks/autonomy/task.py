@@ -14,6 +14,7 @@ from fsw.core.vec import norm
 from fsw.packets import DICTIONARY
 from fsw.packets.enums import AdcsRequestSource, BurnStatusState, EventId, PointingMode, Severity
 from fsw.scenario import Scenario
+from fsw.tasks.adcs import slew_rate_max
 from fsw.tasks.autonomy import commands
 from fsw.tasks.autonomy.dispatch import Inputs
 from fsw.tasks.autonomy.fdir import Fdir
@@ -95,6 +96,10 @@ class AutonomyTask:
         self.hk_every = max(1, round(scenario.rates.housekeeping_s * scenario.rates.nav_hz))
         #: the ranging sensor's reach [m]
         self.ranging_reach_m = scenario.chaser.sensors.relnav_range_max_m
+        #: a charge turn's time off the target [s]: the turn, then a half-turn
+        #: slew back at the attitude controller's rate limit
+        self.turn_gap_s = scenario.chaser.power.charge_turn_s \
+            + math.pi / slew_rate_max(scenario.chaser)
         #: between burns the camera is on the target inside this range [m]: the
         #: ranging sensor's reach, or the camera's search (plan.acquisition_range_m)
         self.track_range_m = max(
@@ -333,7 +338,8 @@ class AutonomyTask:
         rng = norm(nav.x[:3])
         in_view = rng < self.track_range_m
         watch = self.inp.relnav_t == -math.inf and rng < HANDOVER_WATCH * self.ranging_reach_m
-        if step.pointing != "burn" and self._charge(t, in_view, watch):
+        if step.pointing != "burn" and self._charge(t, in_view, watch,
+                                                    not self._turn_keeps_nav(nav, rng)):
             self._point(PointingMode.SUN_SAFE)
         elif step.pointing in ("target", "inertial") and in_view:
             self._point(PointingMode.TARGET_TRACK)
@@ -349,7 +355,19 @@ class AutonomyTask:
             elif not self.advance(t, f"{mode.name.lower()} complete"):
                 self.seq.retry(mode.name)
 
-    def _charge(self, t: float, in_view: bool, watch: bool = False) -> bool:
+    def _turn_keeps_nav(self, nav, rng: float) -> bool:
+        """Whether a charge turn on the sun may start as far as the relative
+        navigation goes: beyond the ranging reach always; within it while
+        the navigation's 3-sigma position, coasting without measurements to
+        the turn's end and the slew back (``turn_gap_s``), stays within
+        ``chaser.power.charge_nav_frac`` of the range."""
+        if rng >= self.ranging_reach_m:
+            return True
+        grown = math.hypot(nav.sigma_pos, nav.sigma_vel * self.turn_gap_s)
+        return 3.0 * grown <= self.sc.chaser.power.charge_nav_frac * rng
+
+    def _charge(self, t: float, in_view: bool, watch: bool = False,
+                hold_off: bool = False) -> bool:
         """Whether a charge spell holds the array on the sun this cycle: it
         starts when the battery's state of charge falls below
         ``chaser.power.charge_below_soc`` and lasts until it is back at
@@ -358,7 +376,9 @@ class AutonomyTask:
         ``charge_turn_s`` on the sun, then at least ``charge_track_s`` on the
         target, so the relative navigation keeps its measurements; while
         ``watch`` (the handover to ranging is near) no turn on the sun
-        starts and one under way ends. The caller asks only between burns: a
+        starts and one under way ends; while ``hold_off`` (the navigation
+        cannot coast through a turn, :meth:`_turn_keeps_nav`) none starts.
+        The caller asks only between burns: a
         burn's attitude comes first, and the spell resumes after it while the
         battery is still low."""
         soc, pw = self.inp.soc, self.sc.chaser.power
@@ -382,7 +402,7 @@ class AutonomyTask:
                 self.sun_since = t
             return True
         if self.sun_since is None:
-            if t - self.track_since >= pw.charge_track_s and not watch:
+            if t - self.track_since >= pw.charge_track_s and not (watch or hold_off):
                 self.sun_since = t
         elif t - self.sun_since >= pw.charge_turn_s or watch:
             self.sun_since, self.track_since = None, t

@@ -477,3 +477,33 @@ def test_no_charge_turn_before_the_first_ranged_measurement_near_the_handover(dr
     assert task.charging  # the spell is on, waiting
     assert task._charge(2000.0, True, False)  # the watch over: on the sun at once
     assert not task._charge(2001.0, True, True)  # and back on the target with it
+
+
+def test_a_charge_turn_waits_while_the_navigation_could_not_coast_through_it(drive) -> None:
+    """Inside the ranging reach a turn on the sun starts only while the
+    relative navigation's 3-sigma position, grown over the turn and a
+    half-turn slew back at the attitude controller's rate limit, stays within
+    chaser.power.charge_nav_frac of the range (seed 2036637175: a turn just
+    after a burn coasted 30 min, 2.1 % of range); beyond the reach always. A
+    turn under way is not cut short by it (unlike the handover watch)."""
+    from types import SimpleNamespace
+
+    pw, task, ch = drive.sc.chaser.power, drive.task, drive.sc.chaser
+    rate = 0.8 * ch.wheels.max_momentum_nms / max(ch.inertia_kgm2)  # AdcsConfig's limit
+    gap = pw.charge_turn_s + math.pi / rate
+    assert task.turn_gap_s == pytest.approx(gap, rel=1e-12)
+    rng, sp = 2000.0, 1.0
+    # 3 * hypot(sp, sv * gap) == charge_nav_frac * rng at sv_edge
+    sv_edge = math.sqrt((pw.charge_nav_frac * rng / 3.0) ** 2 - sp * sp) / gap
+    nav = SimpleNamespace(sigma_pos=sp, sigma_vel=0.99 * sv_edge)
+    assert task._turn_keeps_nav(nav, rng)
+    nav.sigma_vel = 1.01 * sv_edge
+    assert not task._turn_keeps_nav(nav, rng)
+    assert task._turn_keeps_nav(nav, task.ranging_reach_m)  # angles-only: not judged
+    drive.ctx.deliver(DICTIONARY["EPS"].build(t_tai=0.0, soc=pw.charge_below_soc - 0.1,
+                                              array_power=0.0, load_power=90.0))
+    drive.ctx.t = 0.0
+    assert not any(task._charge(float(t), True, False, True) for t in range(1000))
+    assert task.charging
+    assert task._charge(1000.0, True, False, False)  # the navigation ready: on the sun
+    assert all(task._charge(1000.0 + t, True, False, True) for t in range(1, 300))

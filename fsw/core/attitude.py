@@ -107,6 +107,13 @@ class AdcsFlag(enum.IntFlag):
     COARSE = 256
 
 
+def slew_rate_max(chaser: Any) -> float:
+    """The attitude controller's slew rate limit [rad/s] for a chaser
+    (:class:`fsw.scenario.Chaser`): 80 % of its wheels' momentum on its
+    largest principal inertia (AdcsConfig.slew_rate_max)."""
+    return 0.8 * chaser.wheels.max_momentum_nms / max(chaser.inertia_kgm2)
+
+
 def propagate(q_BN: ArrayLike, w_B: ArrayLike, dt: float) -> np.ndarray:
     """``q_BN`` after ``dt`` s at constant body rate ``w_B`` (rad/s, body axes)."""
     q, w, r = vec(q_BN, 4, "q_BN"), vec(w_B, 3, "w_B"), out(4)

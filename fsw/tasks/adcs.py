@@ -80,13 +80,21 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from fsw.core.attitude import ST_HEADS_MAX, WHEELS_MAX, AdcsConfig, AdcsCycle, AdcsMode, MekfConfig
+from fsw.core.attitude import (
+    ST_HEADS_MAX,
+    WHEELS_MAX,
+    AdcsConfig,
+    AdcsCycle,
+    AdcsMode,
+    MekfConfig,
+    slew_rate_max,
+)
 from fsw.core.errors import GncError
 from fsw.core.guidance import GuidanceCore, LocalCore
 from fsw.core.vec import norm
 from fsw.packets import DICTIONARY
 from fsw.packets.enums import AdcsFlag, AdcsRequestSource, EventId, PointingMode, Severity
-from fsw.scenario import Chaser, Scenario
+from fsw.scenario import Scenario
 from fsw.tasks.autonomy.modes import Persistence
 
 if TYPE_CHECKING:
@@ -155,12 +163,6 @@ _INERTIAL, _TARGET_TRACK = PointingMode.INERTIAL, PointingMode.TARGET_TRACK
 #: the sensor handlers (every tick) test their values with all(map(_isfinite, x))
 #: written out: a call of _finite fewer per sample
 _isfinite = math.isfinite
-
-
-def slew_rate_max(chaser: Chaser) -> float:
-    """The attitude controller's slew rate limit [rad/s]: 80 % of the
-    wheels' momentum on the largest principal inertia."""
-    return 0.8 * chaser.wheels.max_momentum_nms / max(chaser.inertia_kgm2)
 
 
 def _finite(x: tuple[float, ...]) -> bool:

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import math
 
+from fsw.core.attitude import slew_rate_max
 from fsw.core.errors import GncError
 from fsw.core.guidance import GuidanceCore, LocalCore
 from fsw.core.vec import norm
 from fsw.packets import DICTIONARY
 from fsw.packets.enums import AdcsRequestSource, BurnStatusState, EventId, PointingMode, Severity
 from fsw.scenario import Scenario
-from fsw.tasks.adcs import slew_rate_max
 from fsw.tasks.autonomy import commands
 from fsw.tasks.autonomy.dispatch import Inputs
 from fsw.tasks.autonomy.fdir import Fdir
@@ -363,7 +363,8 @@ class AutonomyTask:
         ``chaser.power.charge_nav_frac`` of the range."""
         if rng >= self.ranging_reach_m:
             return True
-        grown = math.hypot(nav.sigma_pos, nav.sigma_vel * self.turn_gap_s)
+        sp, sv = nav.sigma_pos, nav.sigma_vel * self.turn_gap_s
+        grown = math.sqrt(sp * sp + sv * sv)
         return 3.0 * grown <= self.sc.chaser.power.charge_nav_frac * rng
 
     def _charge(self, t: float, in_view: bool, watch: bool = False,

@@ -194,6 +194,68 @@ def test_closed_loop_target_pointing_with_sun_keepout(sun_offset_deg: float) -> 
         assert hist[-1].flags & att.AdcsFlag.KEEPOUT
 
 
+def _umbra_exit_deg(a: float) -> float:
+    """Where a circular orbit of radius a (m) in the x-y plane, counter-
+    clockwise, with the sun along +x leaves the Earth's umbra [deg]: the
+    umbra's cone by hand (sun radius 696,000 km at 1 AU, Earth 6,378.137 km),
+    the orbit's point whose distance from the shadow axis is the cone's
+    radius there."""
+    r_e, r_s, d = 6378137.0, 696.0e6, 1.495978707e11
+    tan_a = (r_s - r_e) / d
+    # a |sin th| = r_e / cos(alpha) - (-a cos th) tan(alpha), th in (180, 270)
+    def f(th: float) -> float:
+        return a * abs(np.sin(th)) - (r_e * np.sqrt(1 + tan_a ** 2) + a * np.cos(th) * tan_a)
+
+    lo, hi = np.pi, 1.5 * np.pi
+    for _ in range(100):
+        mid = 0.5 * (lo + hi)
+        lo, hi = (mid, hi) if f(mid) < 0 else (lo, mid)
+    return float(np.degrees(lo))
+
+
+@pytest.mark.parametrize("case", ["sunlit", "deep umbra", "umbra, leaving within a slew",
+                                  "umbra, orbit normal unknown"])
+def test_an_occulted_sun_does_not_push_the_boresight_off_the_target(case: str) -> None:
+    """Issue #15 (seed 363236699: 1,200 s at 1-2 km without a measurement,
+    the boresight held on the keep-out cone 20-30 deg off the target while
+    the chaser was in the Earth's shadow): TARGET mode drops the sun keep-out
+    while the sun is occulted now and a slew's time ahead (the keep-out angle
+    at the rate limit, a stop and a start at the acceleration limit) on the
+    chaser's orbit; the sun 10 deg from the line of sight. In sunlight, near
+    the umbra's exit, or without the orbit normal, the keep-out holds."""
+    cfg = att.AdcsConfig()
+    a = 6378137.0 + 500e3
+    n = np.sqrt(3.986004418e14 / a ** 3)
+    lead = cfg.sun_keepout / cfg.slew_rate_max + 2 * cfg.slew_rate_max / cfg.slew_accel_max
+    exit_deg = _umbra_exit_deg(a)
+    theta = {"sunlit": 0.0, "deep umbra": 180.0, "umbra, orbit normal unknown": 180.0,
+             "umbra, leaving within a slew": exit_deg - 0.5 * np.degrees(n * lead)}[case]
+    assert theta < exit_deg and (case != "umbra, leaving within a slew"
+                                 or theta + np.degrees(n * lead) > exit_deg + 1.0)
+    th = np.radians(theta)
+    r_N = a * np.array([np.cos(th), np.sin(th), 0.0])
+    normal = np.zeros(3) if case.endswith("unknown") else np.array([0.0, 0.0, 1.0])
+    sun = np.array([1.0, 0.0, 0.0])
+    perp = np.array([0.0, 0.3, 1.0]) / np.linalg.norm([0.0, 0.3, 1.0])
+    los = np.cos(np.radians(10.0)) * sun + np.sin(np.radians(10.0)) * perp
+    sc = Spacecraft(cfg.inertia, np.array([1.0, 0.0, 0.0, 0.0]), np.zeros(3))
+
+    def inp(q_st, gyro, mag, h):
+        return att.AdcsInput(mode=att.AdcsMode.TARGET, gyro_B=gyro, q_st_BN=q_st, mag_B=mag,
+                             h_wheel=h, r_target_N=los * 1500.0, sun_N=sun * 1.5e11,
+                             r_N=r_N, normal_N=normal)
+
+    hist = _closed_loop(cfg, sc, inp, steps=1500)
+    b_N = dcm_BN(sc.q_BN).T @ np.asarray(cfg.boresight_B)
+    if case == "deep umbra":
+        assert np.degrees(np.arccos(np.clip(b_N @ los, -1, 1))) < 0.01
+        assert not hist[-1].flags & att.AdcsFlag.KEEPOUT
+    else:
+        sun_angle = np.degrees(np.arccos(np.clip(b_N @ sun, -1, 1)))
+        assert sun_angle == pytest.approx(np.degrees(cfg.sun_keepout), abs=0.01)
+        assert hist[-1].flags & att.AdcsFlag.KEEPOUT
+
+
 def test_target_passing_in_front_of_the_sun_holds_the_boresight_on_the_cone() -> None:
     """TARGET mode with the line of sight sweeping past the sun (0.5 deg from
     it, 0.1 deg/s): the keep-out cone's point nearest the line of sight turns

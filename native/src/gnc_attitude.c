@@ -1295,20 +1295,30 @@ static int adcs_keepout_hold(gnc_adcs *ctx, const double sun_N[3], double los[3]
  * acceleration limit. Then the TARGET pointing drops the keep-out: an
  * occulted sun cannot dazzle the camera, and the boresight stays on the
  * target (issue #15: 1,200 s without a measurement at 1-2 km with the line of
- * sight near the occulted sun, seed 363236699). Unknown position, normal or
- * sun: not hidden. */
-static int adcs_sun_hidden(const gnc_adcs_config *c, const gnc_adcs_in *in)
+ * sight near the occulted sun, seed 363236699). Asked only while the line of
+ * sight los is inside the keep-out (elsewhere the keep-out changes nothing:
+ * the eclipse is not computed every cycle). Unknown position, normal, sun or
+ * line of sight: not hidden. */
+static int adcs_sun_hidden(const gnc_adcs_config *c, const gnc_adcs_in *in,
+                           const double los[3])
 {
-    double s[3], h[3], hxr[3], r2[3], rn, hn, sn, lit, lead, sa, ca;
+    double s[3], d[3], h[3], hxr[3], r2[3], rn, hn, sn, ln, lit, lead, sa, ca;
     int i;
     rn = la_norm(in->r_N);
     hn = la_norm(in->normal_N);
     sn = la_norm(in->sun_N);
-    if (!(rn > 0.0) || !(hn > 0.0) || !(sn > 0.0) || !(c->slew_rate_max > 0.0)
+    ln = la_norm(los);
+    if (!(rn > 0.0) || !(hn > 0.0) || !(sn > 0.0) || !(ln > 0.0) || !(c->slew_rate_max > 0.0)
         || !(c->slew_accel_max > 0.0)) {
         return 0;
     }
     la_scale(in->sun_N, 1.0 / sn, s);
+    /* the line of sight outside the keep-out (pointing_frame's own test):
+     * the keep-out changes nothing, so nothing to decide */
+    la_scale(los, 1.0 / ln, d);
+    if (!(la_dot(d, s) > gnc_cos(c->sun_keepout))) {
+        return 0;
+    }
     if (gnc_eclipse(in->r_N, s, GNC_R_EARTH, &lit) != GNC_OK || lit > 0.0) {
         return 0;
     }
@@ -1343,7 +1353,7 @@ static int adcs_pointing(gnc_adcs *ctx, const gnc_adcs_in *in, int mode, const d
                 ? in->r_target_N[i] + in->v_target_N[i] * in->target_age : in->r_target_N[i];
         }
         ref = la_norm(in->normal_N) > 0.0 ? in->normal_N : in->sun_N;
-        keep = adcs_sun_hidden(c, in) ? none : in->sun_N;
+        keep = adcs_sun_hidden(c, in, los) ? none : in->sun_N;
         held = adcs_keepout_hold(ctx, keep, los);
         st = pointing_frame(c->boresight_B, c->secondary_B, los, ref, keep, c->sun_keepout,
                             q_T, &ko);

@@ -12,7 +12,10 @@ packet stream of the run.
   order, stamped with the time of the tick that routed them; a batch tap
   (``tap(packets, t)``, :meth:`Stream.add_tap` with ``batch=True``) gets the
   packets routed at once as one list, in the same order (one call per turn
-  instead of one per packet: the recorder's). One stream may span several
+  instead of one per packet), a joined tap (``joined=True``) the list and
+  its concatenation, which the hash made already (``tap(packets, data, t)``:
+  the recorder's, an archive writer's bound ``write_batch``, called straight
+  from the settle when it is the only tap). One stream may span several
   executives (the legs of a mission): pass it on.
 
 What is in the stream: every packet *routed to the participants' turns*. A
@@ -46,12 +49,13 @@ _APID_MASK = APID_COUNT - 1
 
 Tap = Callable[[bytes, float], object]
 BatchTap = Callable[[list[bytes], float], object]
+JoinedTap = Callable[[list[bytes], bytes, float], object]
 
 
 class Stream:
     """The packet stream of a run: its hash, its packet count and its taps."""
 
-    __slots__ = ("_hash", "batch_taps", "packets", "taps", "update")
+    __slots__ = ("_hash", "batch_taps", "joined_taps", "packets", "sink", "taps", "update")
 
     def __init__(self) -> None:
         self._hash = hashlib.blake2b(digest_size=32)
@@ -64,28 +68,42 @@ class Stream:
         #: callables ``tap(packets, t)`` given the packets of the stream in
         #: batches (those routed at once), in order
         self.batch_taps: list[BatchTap] = []
+        #: callables ``tap(packets, data, t)``: the batches and their
+        #: concatenation
+        self.joined_taps: list[JoinedTap] = []
+        #: what the router calls with ``(packets, data, t)``: None (no tap),
+        #: the one joined tap itself, or :meth:`tap_all`
+        self.sink: JoinedTap | None = None
 
     def hexdigest(self) -> str:
         """The blake2b-256 hex digest of the stream so far."""
         return self._hash.hexdigest()
 
-    def add_tap(self, tap: Tap | BatchTap, *, batch: bool = False) -> None:
+    def add_tap(self, tap: Tap | BatchTap | JoinedTap, *, batch: bool = False,
+                joined: bool = False) -> None:
         """Give ``tap(packet, t)`` every packet of the stream from now on
         (``t``: the time of the tick that routed it); with ``batch``,
         ``tap(packets, t)`` gets them as lists (never empty) of the packets
-        routed at once, in order."""
+        routed at once, in order; with ``joined``, ``tap(packets, data, t)``
+        gets these lists and ``data``, the packets concatenated."""
         if not callable(tap):
             raise TypeError(f"tap {tap!r} is not callable")
-        (self.batch_taps if batch else self.taps).append(tap)  # type: ignore[arg-type]
+        taps = self.joined_taps if joined else self.batch_taps if batch else self.taps
+        taps.append(tap)  # type: ignore[arg-type]
+        only = not self.taps and not self.batch_taps and len(self.joined_taps) == 1
+        self.sink = self.joined_taps[0] if only else self.tap_all
 
-    def tap_all(self, packets: list[bytes], t: float) -> None:
-        """Give ``packets`` (streamed at once, in order, routed at ``t``) to
-        every tap: per-packet taps one by one, batch taps as the list."""
+    def tap_all(self, packets: list[bytes], data: bytes, t: float) -> None:
+        """Give ``packets`` (streamed at once, in order, routed at ``t``;
+        ``data``: their concatenation) to every tap: per-packet taps one by
+        one, batch taps as the list, joined taps the list and ``data``."""
         for tap in self.taps:
             for p in packets:
                 tap(p, t)
         for btap in self.batch_taps:
             btap(packets, t)
+        for jtap in self.joined_taps:
+            jtap(packets, data, t)
 
 
 class Router:
@@ -179,12 +197,14 @@ class Router:
             packets = [p for p in packets if subs[((p[0] << 8) | p[1]) & _APID_MASK] is not None]
         if not packets:  # batch taps are given non-empty lists only
             return
-        stream.update(packets[0] if len(packets) == 1 else b"".join(packets))
+        data = packets[0] if len(packets) == 1 else b"".join(packets)
+        stream.update(data)
         n = len(packets)
         stream.packets += n
         self.packets += n
-        if stream.taps or stream.batch_taps:
-            stream.tap_all(packets, t)
+        sink = stream.sink
+        if sink is not None:
+            sink(packets, data, t)
 
     def deliver(self, p: bytes) -> None:
         """Deliver one packet to its inboxes; the hashing node holds it
@@ -206,12 +226,12 @@ class Router:
         if stream is None or len(held) <= keep:
             return
         now, self._held = (held[:-keep], held[-keep:]) if keep else (held, [])
-        update = stream.update
-        for p in now:
-            update(p)
+        data = b"".join(now)
+        stream.update(data)  # the digest of one update per packet
         stream.packets += len(now)
         self.packets += len(now)
-        stream.tap_all(now, t)
+        if stream.sink is not None:
+            stream.sink(now, data, t)
 
     def drop_held(self) -> None:
         """The run is over: what is still held reaches nobody (counted)."""

@@ -113,3 +113,92 @@ int pkt_archive_records(const uint8_t *packets, size_t len, const size_t *lens, 
     }
     return PKT_OK;
 }
+
+int pkt_archive_cursor_init(pkt_archive_cursor *cur, const pkt_record_bounds *bounds)
+{
+    size_t i, k;
+    uint32_t v;
+    if (cur == NULL || bounds == NULL) {
+        return PKT_ENULL;
+    }
+    memset(cur, 0, sizeof *cur);
+    cur->bounds = *bounds;
+    for (i = 0; i < 256u; i++) {
+        cur->crc[0][i] = CRC32_TABLE[i];
+    }
+    for (k = 1; k < 8u; k++) {
+        for (i = 0; i < 256u; i++) {
+            v = cur->crc[k - 1][i];
+            cur->crc[k][i] = (v >> 8) ^ CRC32_TABLE[v & 0xFFu];
+        }
+    }
+    return PKT_OK;
+}
+
+/* crc32_update with the cursor's slicing-by-8 tables: eight octets a step. */
+static uint32_t crc32_sliced(const uint32_t (*t)[256], uint32_t crc, const uint8_t *p,
+                             size_t len)
+{
+    uint32_t a;
+    crc = ~crc;
+    while (len >= 8u) {
+        a = crc ^ ((uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16)
+                   | ((uint32_t)p[3] << 24));
+        crc = t[7][a & 0xFFu] ^ t[6][(a >> 8) & 0xFFu] ^ t[5][(a >> 16) & 0xFFu]
+              ^ t[4][a >> 24] ^ t[3][p[4]] ^ t[2][p[5]] ^ t[1][p[6]] ^ t[0][p[7]];
+        p += 8;
+        len -= 8u;
+    }
+    while (len > 0u) {
+        crc = t[0][(crc ^ *p) & 0xFFu] ^ (crc >> 8);
+        p++;
+        len--;
+    }
+    return ~crc;
+}
+
+int pkt_archive_append(pkt_archive_cursor *cur, const uint8_t *packets, size_t len,
+                       const size_t *lens, size_t n, int64_t recv_ns)
+{
+    size_t i, pos = 0, plen;
+    uint64_t ns = (uint64_t)recv_ns; /* two's complement, as struct's "<q" */
+    uint32_t crc;
+    uint8_t *rec;
+    if (cur == NULL) {
+        return PKT_ENULL;
+    }
+    cur->done = 0;
+    if ((lens == NULL && n > 0) || (packets == NULL && len > 0)
+        || (cur->out == NULL && cur->cap > 0) || cur->pos > cur->cap) {
+        return PKT_ENULL;
+    }
+    for (i = 0; i < n; i++) {
+        plen = lens[i];
+        if (plen > len - pos) {
+            return PKT_ERANGE;
+        }
+        if (plen < cur->bounds.min_len || plen > cur->bounds.max_len) {
+            return PKT_EBOUNDS;
+        }
+        if (PKT_RECORD_HEADER_LEN + plen > cur->cap - cur->pos) {
+            return PKT_ECAPACITY;
+        }
+        rec = cur->out + cur->pos;
+        memcpy(rec, cur->bounds.marker, 4u);
+        store_le32(rec + 4, (uint32_t)plen);
+        store_le32(rec + 8, (uint32_t)(cur->number & 0xFFFFFFFFu)); /* wraps at 2^32 */
+        store_le32(rec + 12, (uint32_t)(ns & 0xFFFFFFFFu));
+        store_le32(rec + 16, (uint32_t)(ns >> 32));
+        crc = crc32_sliced((const uint32_t (*)[256])cur->crc, 0u, rec + 4, 16u);
+        crc = crc32_sliced((const uint32_t (*)[256])cur->crc, crc, packets + pos, plen);
+        store_le32(rec + 20, crc);
+        memcpy(rec + PKT_RECORD_HEADER_LEN, packets + pos, plen);
+        pos += plen;
+        cur->pos += PKT_RECORD_HEADER_LEN + plen;
+        cur->number++;
+        cur->records++;
+        cur->done = i + 1;
+        cur->last_ns = recv_ns;
+    }
+    return PKT_OK;
+}

@@ -72,4 +72,35 @@ int pkt_archive_records(const uint8_t *packets, size_t len, const size_t *lens, 
                         const pkt_record_bounds *bounds, uint32_t number, int64_t recv_ns,
                         uint8_t *out, size_t cap, size_t *done);
 
+/* An archive writer's cursor in its output (a shared mapping of the file):
+ * the records go to out + pos, at most cap - pos octets; number is the next
+ * record's (written modulo 2^32); records counts the records appended;
+ * done, the records the last pkt_archive_append made; last_ns, the receive
+ * time of the last record made. crc holds the
+ * slicing-by-8 tables of the CRC-32 (pkt_archive_cursor_init). Caller-owned:
+ * the writer sets out, cap, pos and number, the functions keep them. */
+typedef struct {
+    pkt_record_bounds bounds;
+    uint8_t *out;
+    size_t cap;
+    size_t pos;
+    uint64_t number;
+    uint64_t records;
+    size_t done;
+    int64_t last_ns;
+    uint32_t crc[8][256];
+} pkt_archive_cursor;
+
+/* Zero the cursor (no output yet), copy the bounds, fill the CRC tables. */
+int pkt_archive_cursor_init(pkt_archive_cursor *cur, const pkt_record_bounds *bounds);
+
+/* pkt_archive_records' records of the n packets in packets (lens), all
+ * received at recv_ns, appended at cur->out + cur->pos: on return pos,
+ * number and records have moved past every record made (cur->done of
+ * them), also when it stops early with PKT_EBOUNDS, PKT_ECAPACITY (the
+ * rest does not fit: more room, and a call with the packets left) or
+ * PKT_ERANGE. */
+int pkt_archive_append(pkt_archive_cursor *cur, const uint8_t *packets, size_t len,
+                       const size_t *lens, size_t n, int64_t recv_ns);
+
 #endif

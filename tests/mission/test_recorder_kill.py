@@ -6,7 +6,8 @@ arrives), and the reader and ``fsw decode`` say that the tail is missing.
 
 How many records the killed process had handed to its recorder is counted
 in a shared memory page (a file mapped MAP_SHARED: it outlives the process)
-by a wrapper around ``ArchiveWriter.write_ns``."""
+by wrappers around ``ArchiveWriter.write_ns`` and ``write_batch`` (the
+run's tap), the batch's packets counted as it is handed over."""
 
 from __future__ import annotations
 
@@ -43,11 +44,13 @@ _CHILD = textwrap.dedent("""
         write_ns(self, packet, t)
         handed[:8] = self.records.to_bytes(8, "little")  # accepted by the writer
     W.ArchiveWriter.write_ns = counting
-    write_many = W.ArchiveWriter.write_many
-    def counting_many(self, packets, t):  # the recorder's batch tap
-        write_many(self, packets, t)
-        handed[:8] = self.records.to_bytes(8, "little")
-    W.ArchiveWriter.write_many = counting_many
+    write_batch = W.ArchiveWriter.write_batch
+    def counting_batch(self, packets, data, t):  # the recorder's joined tap
+        # counted when handed over: a mapped writer's records are in the
+        # file while the call is still making the batch's last ones
+        handed[:8] = (self.records + len(packets)).to_bytes(8, "little")
+        write_batch(self, packets, data, t)
+    W.ArchiveWriter.write_batch = counting_batch
     fly(load_builtin(sys.argv[3]), archive=Path(sys.argv[2]), duration_s=float(sys.argv[4]))
 """)
 

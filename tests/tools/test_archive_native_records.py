@@ -25,7 +25,7 @@ def _body(path: Path) -> bytes:
 
 def _write(path: Path, batches: list[tuple[list[bytes], float]], native: bool,
            number: int = 0) -> ArchiveWriter:
-    with ArchiveWriter(path, buffer_bytes=4096) as w:
+    with ArchiveWriter(path, buffer_bytes=4096, mapped=False) as w:  # the buffered builder
         assert w._native is not None
         if not native:
             w._native = None
@@ -59,7 +59,7 @@ def test_native_records_refuse_like_the_loop(tmp_path: Path) -> None:
     (p0, t0), (p1, _) = packet_stream(2, seed=2)
     for native in (True, False):
         path = tmp_path / f"{native}.fswarc"
-        with ArchiveWriter(path) as w:
+        with ArchiveWriter(path, mapped=False) as w:
             if not native:
                 w._native = None
             with pytest.raises(ValueError, match="packet of 3 bytes is outside"):

@@ -9,6 +9,13 @@ its closing record lost its tail (the recorder was killed: at most what it
 had not yet handed to the operating system); the closing record also says
 whether the run ended or was interrupted.
 
+A mapped writer (:mod:`fsw_tools.archive.writer`) reserves the file's room
+ahead, zero-filled, and cuts it at close; a killed one leaves it. Zero octets
+from the end of a record (not a closing one) to the end of the file are that
+reserve, not damage: the file is read as one cut off there ("unclosed", the
+reserve's size in ``Archive.reserve``); a record cut short by them is a
+"torn" one, as a file that ends inside a record.
+
 The packets come out as one contiguous buffer (the packets concatenated, as a
 bulk decoder wants them) plus per-packet offsets, lengths, receive times and
 APIDs as numpy arrays.
@@ -69,6 +76,8 @@ class Archive:
     version: int = fmt.VERSION
     #: the file ends with its closing record (None: version 1, unknown)
     closed: bool | None = None
+    #: zero octets at the end of the file: a killed mapped writer's reserve
+    reserve: int = 0
 
     def __len__(self) -> int:
         return len(self.offsets)
@@ -155,6 +164,7 @@ class Archive:
             path=self.path,
             version=self.version,
             closed=self.closed,
+            reserve=self.reserve,
         )
 
 
@@ -197,6 +207,7 @@ class _Scan:
     packets: int = 0  # packet records read
     closing: tuple[int, int, int, int] | None = None  # (offset, number, packets, status)
     last_was_closing: bool = False
+    reserve: int = 0  # zero octets ending the file after the last record (v2)
 
 
 def _scan(buf: bytes | mmap.mmap, start: int, version: int = fmt.VERSION) -> _Scan:
@@ -219,6 +230,7 @@ def _scan(buf: bytes | mmap.mmap, start: int, version: int = fmt.VERSION) -> _Sc
     bad_why = ""
     num = t = last_t = 0
     last_closing = False
+    zeros = -1  # where the zero octets that end the file begin (looked for once)
     while pos < size:
         if v2 and bad_from < 0 and size - pos >= hsize:
             # the common case, first: a good packet record with the expected number
@@ -256,6 +268,20 @@ def _scan(buf: bytes | mmap.mmap, start: int, version: int = fmt.VERSION) -> _Sc
             elif crc32(buf[pos + hsize : pos + hsize + n], crc32(buf[pos + 4 : pos + cend])) \
                     != crc:
                 why = "CRC-32 mismatch"
+        if why and v2 and bad_from < 0 and not last_closing:
+            # a mapped writer's zero-filled reserve, left by a killed writer?
+            if zeros < 0:
+                zeros = _zeros_from(buf, pos)
+            if pos >= zeros:  # only zeros from here: the reserve, not damage
+                sc.reserve = size - pos
+                break
+            if _find_marker(buf, pos + 1) < 0:  # a record cut short by the reserve
+                issues.append(ArchiveIssue(
+                    "torn", pos, zeros - pos, "file ends inside a record (interrupted "
+                    "write; the writer's zero-filled reserve follows it)"))
+                sc.reserve = size - zeros
+                pos = size
+                break
         if why == "torn":
             # only a real tear if no valid record follows; a bad length mid-file
             # is corruption, and the hunt below finds the next record
@@ -313,6 +339,19 @@ def _scan(buf: bytes | mmap.mmap, start: int, version: int = fmt.VERSION) -> _Sc
     return sc
 
 
+def _zeros_from(buf: bytes | mmap.mmap, start: int) -> int:
+    """Where the run of zero octets that ends ``buf`` begins (not before
+    ``start``), looking back from the end in growing chunks."""
+    end, step = len(buf), 4096
+    while end > start:
+        lo = max(start, end - step)
+        kept = len(buf[lo:end].rstrip(b"\x00"))
+        if kept:
+            return lo + kept
+        end, step = lo, step * 2
+    return start
+
+
 def _tail_issues(sc: _Scan, size: int) -> None:
     """The closing record's verdict (version 2)."""
     last = sc.next_number - 1
@@ -320,10 +359,12 @@ def _tail_issues(sc: _Scan, size: int) -> None:
     if not sc.last_was_closing or sc.closing is None:
         where = (f"after record {last} (t={t:.3f} s TAI)" if sc.offs or sc.closing
                  else "before its first record")
+        reserve = (f" ({sc.reserve} zero octets of reserved room follow)" if sc.reserve
+                   else "")
         sc.issues.append(ArchiveIssue(
-            "unclosed", size, 0, f"closing record missing: the recording stopped {where}; "
-            "whatever the recorder had not yet written is lost (a run's recorder hands its "
-            "records to the operating system every tick: at most the last tick's)"))
+            "unclosed", size, 0, f"closing record missing: the recording stopped {where}"
+            f"{reserve}; whatever the recorder had not yet written is lost (a run's recorder "
+            "hands its records to the operating system every tick: at most the last tick's)"))
         return
     _off, _num, count, status = sc.closing
     if status != fmt.STATUS_COMPLETE:
@@ -366,7 +407,8 @@ def parse_archive(raw: bytes, name: str = "archive", path: Path | None = None) -
     len_arr = np.asarray(sc.lens, dtype=np.int64)
     src = Archive(raw, off_arr, len_arr, np.asarray(sc.times, dtype=np.int64), sc.issues,
                   created, path, version,
-                  None if version < 2 else sc.last_was_closing and sc.closing is not None)
+                  None if version < 2 else sc.last_was_closing and sc.closing is not None,
+                  sc.reserve)
     # drop the record headers: one contiguous buffer of packets
     return src.take(np.arange(len(off_arr)))
 

@@ -60,7 +60,7 @@ from fsw.tasks.compose import STANDBY_TASKS, build_tasks, rate_table
 from hil.avionics import AvionicsNode
 from hil.sim.from_scenario import world_config
 
-__all__ = ["MissionResult", "fly", "run_keys", "summary"]
+__all__ = ["MissionResult", "archive_tap", "fly", "run_keys", "summary"]
 
 
 def run_keys(seed: int) -> KeyRing:
@@ -156,13 +156,6 @@ def fly(scenario: Scenario, *, seed: int | None = None, archive: Path | None = N
     ground = GroundStation(sc, keys, target, insertion_tai)
     core = core if core is not None else LocalCore()
     tasks = build_tasks(sc, keys, core)
-    writer = None
-    if archive is not None:
-        from fsw_tools.archive import ArchiveWriter
-
-        # every tick's records reach the OS when the next tick's first arrives:
-        # a killed run loses at most its last tick (docs/archive.md)
-        writer = ArchiveWriter(archive, sync="close", flush_each_time=True)
     stop_tai = None
     if duration_s is not None:
         stop_tai = insertion_tai + duration_s
@@ -170,20 +163,7 @@ def fly(scenario: Scenario, *, seed: int | None = None, archive: Path | None = N
     result = MissionResult(sc, monitor, ground, tasks, node.world,
                            notice_tai=sc.notice_tai, insertion_tai=insertion_tai,
                            archive=archive)
-    if writer is not None:
-        def record(packets: list[bytes], t: float,
-                   write: Callable[[list[bytes], float], Any] = writer.write_many) -> None:
-            """The archive's tap (a batch tap: the packets routed at once): a
-            write error (full disk, ...) stops the run, never loses records
-            silently."""
-            if monitor.write_error is None:
-                try:
-                    write(packets, t)
-                except OSError as exc:
-                    monitor.write_error = exc
-                    monitor.request_stop()
-
-        result.stream.add_tap(record, batch=True)
+    writer = None if archive is None else archive_tap(result.stream, archive, monitor)
     if prepare is not None:
         prepare(result)
     split = None
@@ -250,6 +230,38 @@ def fly(scenario: Scenario, *, seed: int | None = None, archive: Path | None = N
 
         raise os_error(monitor.write_error, "run stopped: cannot write the archive", archive)
     return result
+
+
+def archive_tap(stream: Stream, path: Path, monitor: Monitor) -> Any:
+    """The run's archive writer on ``path``, tapping ``stream``: its bound
+    ``write_batch`` is the stream's one joined tap, called straight from the
+    settle with the packets routed at once and their concatenation (the
+    hash's). Its records reach the operating system as they are made (a
+    mapped writer; elsewhere each tick's when the next tick's first arrives):
+    a killed run loses at most its last tick (docs/archive.md). A write error
+    (a full disk, ...) stops the run through ``on_error``: the monitor keeps
+    it (the run then raises it) and nothing more is archived, never silently."""
+    from fsw_tools.archive import ArchiveWriter
+
+    def stop(exc: OSError) -> None:
+        monitor.write_error = exc
+        monitor.request_stop()
+
+    writer = ArchiveWriter(path, sync="close", flush_each_time=True, on_error=stop)
+    if not writer.mapped:  # buffered: its errors raise
+        def record(packets: list[bytes], data: bytes, t: float,
+                   write: Callable[[list[bytes], bytes, float], Any] = writer.write_batch
+                   ) -> None:
+            if monitor.write_error is None:
+                try:
+                    write(packets, data, t)
+                except OSError as exc:
+                    stop(exc)
+
+        stream.add_tap(record, joined=True)
+    else:
+        stream.add_tap(writer.write_batch, joined=True)
+    return writer
 
 
 def _local_executive(config: ExecutiveConfig, stream: Stream) -> Executive:

@@ -326,6 +326,12 @@ class Executive:
         slot.bad_packets += 1
         self._event(slot, WARNING, ev.BAD_PACKET, f"{pdef.name} dropped: {exc}")
 
+    def bad_packet(self, token: Any, pdef: Any, exc: PacketError) -> None:
+        """A packet of ``pdef`` that the participant ``token`` subscribed raw
+        (``parse=False``) and found malformed (``exc``: its parser's error):
+        counted and reported as a parsing subscription's (:meth:`_bad_parse`)."""
+        self._bad_parse(token, pdef, exc)
+
     def _event(self, slot: _Slot | None, severity: int, event_id: int, text: str) -> None:
         """An event of the executive about ``slot`` (its source) or itself."""
         raw = ev.event_packet(self.t, self.next_seq(ev.EVENT.apid), severity, event_id,

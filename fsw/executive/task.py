@@ -41,6 +41,8 @@ class Host(Protocol):
 
     def subscribe(self, token: Any, apid: Any, handler: Callable[[Any], object],
                   parse: bool) -> None: ...
+
+    def bad_packet(self, token: Any, pdef: PacketDef, exc: Exception) -> None: ...
 @runtime_checkable
 class Participant(Protocol):
     """The shape the executive steps: a task, or the world simulation."""
@@ -164,6 +166,14 @@ class TaskContext:
         Handlers run in this participant's turn of each tick, before its step,
         in arrival order; never concurrently with anything."""
         self._host.subscribe(self._token, apid, handler, parse)
+
+    def bad_packet(self, pdef: PacketDef, exc: Exception) -> None:
+        """Report a packet of ``pdef`` that this participant subscribed raw
+        (``parse=False``) and found malformed, ``exc`` being the error
+        ``pdef.parse`` raises for it: counted and reported exactly as a
+        ``parse=True`` subscription would (the participant's bad_packets, an
+        EVENT BAD_PACKET "<NAME> dropped: <reason>")."""
+        self._host.bad_packet(self._token, pdef, exc)
 
     def send(self, pdef: PacketDef, /, **fields: Any) -> bytes:
         """Build ``pdef`` stamped with the current time and the APID's next

@@ -7,6 +7,15 @@ Each tick at on-board time t (TAI s):
    (handlers run before ``step``): WHEEL_CMD -> wheel motor torques,
    MTQ_CMD -> magnetorquer dipole, THRUSTER_CMD -> thruster on-times from
    the next tick on. Non-finite or negative values are rejected and counted.
+   The node takes their bytes (``parse=False``) and one core call
+   (``sim_command_read``) checks a packet as the dictionary's parser does
+   (length, CRC, header), checks its values and writes them into the world.
+   Anything else than a well-formed, accepted command on a live link (a
+   malformed packet, a rejected value, a silent link: rare) goes the parsed
+   way, the dictionary's parser then the record handler (:meth:`_on_wheel`,
+   ...), so that it is counted and reported exactly as with ``parse=True``: a
+   packet that does not parse is the executive's (the participant's
+   bad_packets and an EVENT BAD_PACKET, :meth:`TaskContext.bad_packet`).
 2. ``step(t)`` advances the truth from the previous turn's time to t (the
    commands act over that interval), applies the faults due, and publishes
    every sensor packet that is due at its rate (time-based: a sensor with
@@ -39,19 +48,20 @@ packets are stamped with the executive's clock. Start the executive at
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from math import isfinite as _isfinite
 from typing import Any
 
 import numpy as np
 
-from fsw.packets import DICTIONARY
+from fsw.packets import DICTIONARY, PacketError
 from hil.sim._native import check, ffi, lib
 from hil.sim.config import WorldConfig
-from hil.sim.faults import FaultSchedule
+from hil.sim.faults import TIME_EPS, FaultSchedule
 from hil.sim.packet_layout import MAX_LENGTH
 from hil.sim.sensors import PACKETS, SENSOR_ID, SensorBank
-from hil.sim.world import World
+from hil.sim.world import CHASER, World
 
 WHEEL_CMD = DICTIONARY["WHEEL_CMD"]
 MTQ_CMD = DICTIONARY["MTQ_CMD"]
@@ -62,6 +72,9 @@ TRUTH_RELATIVE = DICTIONARY["TRUTH_RELATIVE"]
 TRUTH_FAULT = DICTIONARY["TRUTH_FAULT"]
 TRUTH_ADCS = DICTIONARY["TRUTH_ADCS"]
 TRUTH_CLOCK = DICTIONARY["TRUTH_CLOCK"]
+#: the command packets the core reads (sim_command_read), its outcome of a command applied
+_WHEEL, _MTQ, _THRUSTER = lib.SIM_COMMAND_WHEEL, lib.SIM_COMMAND_MTQ, lib.SIM_COMMAND_THRUSTER
+_CMD_OK = lib.SIM_COMMAND_OK
 #: the truth packets the core builds at truth_period: (core number, APID, length)
 _TRUTH = tuple((which, p.apid, p.size) for which, p in (
     (lib.SIM_TRUTH_CHASER, TRUTH_CHASER), (lib.SIM_TRUTH_TARGET, TRUTH_TARGET),
@@ -151,11 +164,17 @@ class AvionicsNode:
         self._sbuf_len = n * MAX_LENGTH
         #: the slot of the GPS receiver (its clock's truth follows it), or -1
         self._gps = next((i for i, s in enumerate(sched) if s.clock), -1)
+        self._gps_bit = 1 << self._gps if self._gps >= 0 else 0
+        #: due mask -> its slots in order (the schedule repeats a few patterns)
+        self._slots_of: dict[int, tuple[int, ...]] = {}
         #: the core's structs of this node's own world and sensor bank (both
         #: made here, kept for the node's life), and its sensor turn, bound
         #: once: the per-tick call looks up no attribute chain
         self._world_c, self._sensors_c = self.world.struct, self.sensors.struct
         self._sensor_turn = lib.sim_sensor_turn
+        self._command_read = lib.sim_command_read
+        self._world_step, self._dt = self.world.step, self.world.dt
+        self._cmd_result = ffi.new("int *")
         self._seq: Any = None
         self.ctx: Any = None
 
@@ -165,26 +184,32 @@ class AvionicsNode:
         self.ctx = ctx
         # the context's per-APID sequence counters, numbered in place by the core
         self._seq = ffi.from_buffer("uint16_t[]", ctx.seq, require_writable=True)
-        ctx.subscribe(WHEEL_CMD, self._on_wheel, parse=True)
-        ctx.subscribe(MTQ_CMD, self._on_mtq, parse=True)
-        ctx.subscribe(THRUSTER_CMD, self._on_thruster, parse=True)
+        ctx.subscribe(WHEEL_CMD, self._read_wheel)
+        ctx.subscribe(MTQ_CMD, self._read_mtq)
+        ctx.subscribe(THRUSTER_CMD, self._read_thruster)
 
     def step(self, t: float) -> None:
-        """Advance the truth to ``t`` and publish what is due."""
-        w, wc = self.world, self._world_c  # wc: its core struct (ticks, t read there)
-        if self._t_first is None:
+        """Advance the truth to ``t`` and publish what is due. Every tick:
+        the attribute look-ups are bound once (``__init__``), the faults are
+        asked only when one is due (their own test, :data:`TIME_EPS`)."""
+        wc = self._world_c  # the world's core struct (ticks, t read there)
+        t_first = self._t_first
+        if t_first is None:
             self._t_first, self._ticks_first = t, wc.ticks
         else:  # whole world steps since the first turn: no drift from rounding
-            n = round((t - self._t_first) / w.dt) - (wc.ticks - self._ticks_first)
+            n = round((t - t_first) / self._dt) - (wc.ticks - self._ticks_first)
             if n > 0:
-                w.step(n)
-        self.stats.ticks += 1
+                self._world_step(n)
+        stats = self.stats
+        stats.ticks += 1
         tw = wc.t
-        for ev in self.faults.update(tw):
-            f = ev.fault
-            self.ctx.send(TRUTH_FAULT, kind=f.kind, index=max(0, min(255, f.index)),
-                          sensor=f.sensor or "none", started=int(ev.started))
-            self.stats.truth_packets += 1
+        faults = self.faults
+        if tw + TIME_EPS >= faults.next_time:  # FaultSchedule.update's own test
+            for ev in faults.update(tw):
+                f = ev.fault
+                self.ctx.send(TRUTH_FAULT, kind=f.kind, index=max(0, min(255, f.index)),
+                              sensor=f.sensor or "none", started=int(ev.started))
+                stats.truth_packets += 1
         self._publish_sensors(tw, t)
         if tw >= self._next_truth - 1e-9:
             self._publish_truth(t)
@@ -214,7 +239,19 @@ class AvionicsNode:
             check(status, f"sim_sensor_turn({sched[i].name})")
         if not due:
             return
-        publish, raw, gps = self.ctx.publish, self._sraw, self._gps
+        publish, raw = self.ctx.publish, self._sraw
+        if not mute and not due & self._gps_bit:  # most turns: every due slot built a packet
+            slots = self._slots_of.get(due)
+            if slots is None:  # the due slots in order, once per pattern
+                slots = self._slots_of[due] = tuple(i for i in range(n) if due >> i & 1)
+            off = 0
+            for i in slots:
+                end = off + lens[i]
+                publish(raw[off:end])
+                off = end
+            self.stats.sensor_packets += len(slots)
+            return
+        gps = self._gps
         off = sent = 0
         while due:  # the due slots in order, lowest bit first
             i = (due & -due).bit_length() - 1
@@ -247,6 +284,52 @@ class AvionicsNode:
         self.stats.truth_packets += len(_TRUTH)
 
     # ------------------------------------------------------------ actuators
+    def _read_wheel(self, raw: bytes) -> None:
+        """Every tick (from the ADCS): :meth:`_read` written out for WHEEL_CMD."""
+        if not self.faults.link_silent and type(raw) is bytes:
+            res = self._cmd_result
+            status = self._command_read(self._world_c, CHASER, _WHEEL, raw, len(raw), 1, res)
+            if status:
+                check(status, "sim_command_read")
+            if res[0] == _CMD_OK:
+                self.stats.commands_applied += 1
+                return
+        self._parsed(WHEEL_CMD, raw, self._on_wheel)
+
+    def _read_mtq(self, raw: bytes) -> None:
+        self._read(_MTQ, MTQ_CMD, raw, self._on_mtq)
+
+    def _read_thruster(self, raw: bytes) -> None:
+        self._read(_THRUSTER, THRUSTER_CMD, raw, self._on_thruster)
+
+    def _read(self, which: int, pdef: Any, raw: bytes,
+              on_record: Callable[[Any], None]) -> None:
+        """Command ``which`` (``pdef``) read from its bytes and applied to the
+        chaser by the core, counted as applied; any other outcome goes the
+        parsed way (:meth:`_parsed`), a silent link without the core, and so
+        does a packet that is not ``bytes`` (a task may publish a bytearray:
+        the parser takes any buffer, the core call bytes)."""
+        if not self.faults.link_silent and type(raw) is bytes:
+            res = self._cmd_result
+            check(self._command_read(self._world_c, CHASER, which, raw, len(raw), 1, res),
+                  "sim_command_read")
+            if res[0] == _CMD_OK:
+                self.stats.commands_applied += 1
+                return
+        self._parsed(pdef, raw, on_record)
+
+    def _parsed(self, pdef: Any, raw: bytes, on_record: Callable[[Any], None]) -> None:
+        """A command the core did not apply (malformed, a value rejected, or
+        the link silent): the dictionary's parser and the record handler
+        decide and count, as a ``parse=True`` subscription would; a packet
+        that does not parse is the executive's to count and report."""
+        try:
+            rec = pdef.parse(raw)
+        except PacketError as exc:
+            self.ctx.bad_packet(pdef, exc)
+            return
+        on_record(rec)
+
     def _accept(self, values: Any, nonneg: bool = False) -> bool:
         if self.faults.link_silent:
             self.stats.commands_lost += 1

@@ -16,7 +16,10 @@ from fsw.errors import UserError
 from hil.sim.config import FAULT_KINDS, SENSOR_NAMES, FaultConfig
 from hil.sim.world import World
 
-_EPS = 1e-6
+#: a fault is due at world time t when t + TIME_EPS >= its time (a tick
+#: landing on a fault time by accumulated steps counts); the avionics node
+#: tests ``t + TIME_EPS >= next_time`` itself before calling update
+TIME_EPS = 1e-6
 
 
 @dataclass
@@ -58,7 +61,7 @@ class FaultSchedule:
 
     def update(self, t: float) -> list[FaultEvent]:
         """Start and clear faults due at or before ``t``; the changes."""
-        t = t + _EPS  # a tick landing on a fault time by accumulated steps counts
+        t = t + TIME_EPS  # a tick landing on a fault time by accumulated steps counts
         if t < self.next_time:
             return []
         events: list[FaultEvent] = []

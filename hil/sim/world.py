@@ -387,7 +387,7 @@ class World:
         """Advance ``n`` ticks (commands held; thruster on-times count down),
         stopping at each density node of the atmosphere to add the next."""
         atm = self._atmos
-        if atm is None:
+        if atm is None or (n > 0 and self._w.ticks + n < atm.next_tick):  # no node reached
             status = self._step(self._w, self.dt, n)
             if status:
                 check(status, "sim_world_step")

@@ -25,6 +25,7 @@ import argparse
 import json
 import sys
 import time
+from array import array
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +48,9 @@ class KeepCtx:
 
     def __init__(self) -> None:
         self.t = 0.0
-        self.seq = [0] * 2048
+        #: per-APID counters as the executive's (the node's core numbers its
+        #: sensor packets in place: a writable buffer of unsigned 16-bit counts)
+        self.seq = array("H", bytes(2 * 2048))
         self.out: list[bytes] = []
 
     def subscribe(self, *_a: Any, **_k: Any) -> None:

@@ -466,6 +466,35 @@ int sim_packet_info(int packet, int *apid, int *length, int *n_values);
 int sim_packet_encode(int packet, const double *values, double t_tai, int seq,
                       unsigned char *buf, size_t cap, size_t *len);
 
+/* ---------------------------------------------------------------- actuator commands */
+
+typedef enum sim_command_id {
+    SIM_COMMAND_WHEEL = 0,    /* WHEEL_CMD: motor torques, finite */
+    SIM_COMMAND_MTQ = 1,      /* MTQ_CMD: magnetorquer dipole, finite */
+    SIM_COMMAND_THRUSTER = 2, /* THRUSTER_CMD: on-times, finite and >= 0 */
+    SIM_COMMAND_COUNT = 3
+} sim_command_id;
+
+typedef enum sim_command_result {
+    SIM_COMMAND_OK = 0,        /* well formed, values accepted (applied with apply) */
+    SIM_COMMAND_MALFORMED = 1, /* length, CRC or header not the declaration's */
+    SIM_COMMAND_REJECTED = 2   /* well formed, a value non-finite (or negative) */
+} sim_command_result;
+
+/* Read actuator command packet `which` from raw[0..len) for craft `craft` of
+ * the world, with the checks of the dictionary's parser of its fixed layout
+ * (fsw.packets, in its order: length, CRC-16 over the whole packet, then the
+ * first header word (version 0, telemetry, secondary header, the APID), the
+ * length field and the sequence flags 11), then its values (every one
+ * finite; an on-time also >= 0). *result gets the outcome; only an OK
+ * command with apply != 0 is written to the craft: the wheel torques of its
+ * n_wheels wheels (a wheel beyond the packet's gets 0), the dipole, the
+ * on-times of its n_thrusters thrusters (beyond the packet's: 0). A bad
+ * packet is a result, not an error: SIM_ERR_NULL on a NULL pointer,
+ * SIM_ERR_RANGE on `which` or `craft` out of range. */
+int sim_command_read(sim_world *world, int craft, int which, const unsigned char *raw,
+                     size_t len, int apply, int *result);
+
 /* ---------------------------------------------------------------- ephemeris */
 
 /* The Moon's geocentric position (m, N: J2000 mean equator and equinox) at

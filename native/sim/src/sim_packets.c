@@ -1,7 +1,8 @@
 /* sim_packets.c - the world's packets built straight into buffers: CCSDS
  * primary header, CUC 4+2 time, the fields of the layout generated from the
- * packet dictionary (sim_packets.h), CRC-16 (the project's one gnc_crc16); and the
- * truth packets' values. */
+ * packet dictionary (sim_packets.h), CRC-16 (the project's one gnc_crc16); the
+ * truth packets' values; and the actuator command packets read back (their
+ * layouts generated likewise). */
 #include <math.h>
 #include <stddef.h>
 #include <string.h>
@@ -19,6 +20,14 @@ typedef char check_truth_adcs[(SIM_TRUTH_ADCS_N == 6) ? 1 : -1];
 
 static const int truth_packet[SIM_TRUTH_COUNT] = {
     SIM_PKT_TRUTH_CHASER, SIM_PKT_TRUTH_TARGET, SIM_PKT_TRUTH_RELATIVE, SIM_PKT_TRUTH_ADCS};
+
+/* the command packets (sim_command_id order) and whether their values must be >= 0 */
+static const int command_packet[SIM_COMMAND_COUNT] = {
+    SIM_CMD_WHEEL_CMD, SIM_CMD_MTQ_CMD, SIM_CMD_THRUSTER_CMD};
+static const int command_nonneg[SIM_COMMAND_COUNT] = {0, 0, 1};
+
+/* the craft's command arrays hold what the packets carry */
+typedef char check_cmd_mtq[(SIM_MTQ_CMD_N == 3) ? 1 : -1];
 
 /* CUC fine ticks (1/65536 s) of a TAI time, rounded to the nearest, ties to
  * even (as Python's round); -1 outside [0, 2^48). */
@@ -222,4 +231,105 @@ int sim_truth_packet(const sim_world *w, int which, double t_tai, int seq, unsig
         st = sim_packet_encode(packet, values, t_tai, seq, buf, cap, len);
     }
     return st;
+}
+
+/* ------------------------------------------------------------ actuator commands */
+
+static unsigned get_u16(const unsigned char *p)
+{
+    return ((unsigned)p[0] << 8) | (unsigned)p[1];
+}
+
+static double get_f64(const unsigned char *p)
+{
+    uint64_t u = 0;
+    double d;
+    int i;
+    for (i = 0; i < 8; ++i) {
+        u = (u << 8) | (uint64_t)p[i];
+    }
+    memcpy(&d, &u, sizeof d);
+    return d;
+}
+
+/* The values of a command packet already checked against its layout. */
+static void command_values(const sim_pkt_layout *lay, const unsigned char *raw, double *v)
+{
+    size_t pos = HEAD_LEN;
+    int f, k, j = 0;
+    for (f = 0; f < lay->n_fields; ++f) {
+        for (k = 0; k < lay->fields[f].count; ++k, ++j) {
+            if (lay->fields[f].kind == SIM_PKT_F64) {
+                v[j] = get_f64(raw + pos);
+                pos += 8;
+            } else {
+                v[j] = (double)raw[pos++];
+            }
+        }
+    }
+}
+
+static void command_apply(sim_craft *c, int which, const double *v)
+{
+    int i;
+    switch (which) {
+    case SIM_COMMAND_WHEEL:
+        for (i = 0; i < c->n_wheels; ++i) {
+            c->wheel_torque_cmd[i] = i < SIM_WHEEL_CMD_N ? v[SIM_WHEEL_CMD_TORQUE + i] : 0.0;
+        }
+        break;
+    case SIM_COMMAND_MTQ:
+        for (i = 0; i < 3; ++i) {
+            c->mtq_dipole_cmd[i] = v[SIM_MTQ_CMD_DIPOLE_B + i];
+        }
+        break;
+    default:
+        for (i = 0; i < c->n_thrusters; ++i) {
+            c->thr_on_time[i] = i < SIM_THRUSTER_CMD_N ? v[SIM_THRUSTER_CMD_ON_TIME + i] : 0.0;
+        }
+        break;
+    }
+}
+
+int sim_command_read(sim_world *w, int craft, int which, const unsigned char *raw, size_t len,
+                     int apply, int *result)
+{
+    const sim_pkt_layout *lay;
+    double v[SIM_CMD_MAX_VALUES];
+    uint16_t crc;
+    int i;
+    if (w == NULL || raw == NULL || result == NULL) {
+        return SIM_ERR_NULL;
+    }
+    if (which < 0 || which >= SIM_COMMAND_COUNT || craft < 0 || craft >= w->n_craft
+        || craft >= (int)(sizeof w->craft / sizeof w->craft[0])) {
+        return SIM_ERR_RANGE;
+    }
+    *result = SIM_COMMAND_MALFORMED;
+    lay = &sim_cmd_layouts[command_packet[which]];
+    if (len != lay->length) {
+        return SIM_OK;
+    }
+    (void)gnc_crc16(raw, len, &crc);
+    if (crc != 0u) {
+        return SIM_OK;
+    }
+    /* version 0, telemetry, secondary header, the APID; the length field;
+     * sequence flags 11 (unsegmented) */
+    if (get_u16(raw) != ((1u << 11) | lay->apid) || get_u16(raw + 4) != lay->length - 7u
+        || get_u16(raw + 2) < 0xC000u) {
+        return SIM_OK;
+    }
+    command_values(lay, raw, v);
+    for (i = 0; i < lay->n_values; ++i) {
+        if (!(v[i] - v[i] == 0.0) || (command_nonneg[which] && !(v[i] >= 0.0))) {
+            *result = SIM_COMMAND_REJECTED;
+            return SIM_OK;
+        }
+    }
+    *result = SIM_COMMAND_OK;
+    if (apply) {
+        command_apply(&w->craft[craft], which, v);
+    }
+    return SIM_OK;
 }

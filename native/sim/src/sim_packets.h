@@ -1,7 +1,8 @@
 /*
  * sim_packets.h - GENERATED from the packet dictionary (fsw/packets/defs/avionics.py,
- * truth.py) by `python -m hil.sim.packet_layout`. Do not edit.
- * Layouts of the packets the simulation core builds: CCSDS primary header,
+ * truth.py, actuators.py) by `python -m hil.sim.packet_layout`. Do not edit.
+ * Layouts of the packets the simulation core builds (and of the actuator
+ * commands it reads): CCSDS primary header,
  * CUC 4+2 time, the fields in table order (float64 big-endian or one
  * unsigned octet per element), CRC-16. A packet's values are doubles in
  * field order; SIM_<PACKET>_<FIELD> is a field's first index among them.
@@ -138,6 +139,32 @@ static const sim_pkt_layout sim_pkt_layouts[SIM_PKT_COUNT] = {
     {0x403, 18, 4, 4, {{SIM_PKT_U8, 1}, {SIM_PKT_U8, 1}, {SIM_PKT_U8, 1}, {SIM_PKT_U8, 1}}},
     {0x408, 62, 2, 6, {{SIM_PKT_F64, 3}, {SIM_PKT_F64, 3}}},
     {0x409, 30, 2, 2, {{SIM_PKT_F64, 1}, {SIM_PKT_F64, 1}}},
+};
+
+/* the actuator command packets the core reads (sim_command_read) */
+enum sim_cmd_id {
+    SIM_CMD_WHEEL_CMD = 0,
+    SIM_CMD_MTQ_CMD = 1,
+    SIM_CMD_THRUSTER_CMD = 2,
+    SIM_CMD_COUNT = 3
+};
+
+enum sim_cmd_index {
+    SIM_WHEEL_CMD_TORQUE = 0,
+    SIM_WHEEL_CMD_N = 4,
+    SIM_MTQ_CMD_DIPOLE_B = 0,
+    SIM_MTQ_CMD_N = 3,
+    SIM_THRUSTER_CMD_ON_TIME = 0,
+    SIM_THRUSTER_CMD_N = 16,
+    SIM_CMD_MAX_VALUES = 16
+};
+
+enum { SIM_CMD_MAX_LENGTH = 142 };
+
+static const sim_pkt_layout sim_cmd_layouts[SIM_CMD_COUNT] = {
+    {0x180, 46, 1, 4, {{SIM_PKT_F64, 4}}},
+    {0x181, 38, 1, 3, {{SIM_PKT_F64, 3}}},
+    {0x182, 142, 1, 16, {{SIM_PKT_F64, 16}}},
 };
 
 #endif /* SIM_PACKETS_H */

@@ -8,7 +8,7 @@ firmware after a plain ``pip install .`` (hil.board.qemu.FIRMWARE_DIR)."""
 import shutil
 from pathlib import Path
 
-from setuptools import find_packages, setup
+from setuptools import Extension, find_packages, setup
 from setuptools.command.build_py import build_py
 
 HERE = Path(__file__).resolve().parent
@@ -29,6 +29,16 @@ class BuildPyWithFirmware(build_py):
                             ignore=shutil.ignore_patterns("build", "*.o", "*.elf", "*.bin",
                                                           "*.hex", "*.map"))
 
+#: fsw._hotpath, the executive's and the local bus's per-packet fast paths
+#: (native/hotpath; a CPython extension, desktop only). The guidance core's
+#: strict flags but -pedantic, which CPython's type-slot API (function
+#: pointers as ``void *``) cannot pass; C99 and every warning an error.
+HOTPATH = Extension(
+    "fsw._hotpath", ["native/hotpath/hotpath.c"],
+    extra_compile_args=["-std=c99", "-Wall", "-Wextra", "-Werror", "-Wshadow",
+                        "-Wstrict-prototypes", "-Wmissing-prototypes"],
+)
+
 _core = find_packages(include=["fsw", "fsw.*", "hil", "hil.*"])
 _tools = ["fsw_tools" + p[len("tools"):] for p in find_packages(include=["tools", "tools.*"])]
 
@@ -36,6 +46,7 @@ setup(
     cmdclass={"build_py": BuildPyWithFirmware},
     packages=_core + _tools,
     package_dir={"fsw_tools": "tools"},
+    ext_modules=[HOTPATH],
     cffi_modules=[
         "native/build_core.py:ffibuilder",
         "native/build_sim.py:ffibuilder",

@@ -13,6 +13,9 @@ Two shapes behind one API:
   queue, dropped when the queue is full. In-process subscribers can have the
   packets appended to their own lists as they enter the queue
   (:meth:`Bus.deliver_local`: the lockstep's inboxes, routed at publish).
+  Its publish runs in C (``fsw._hotpath.Loopback``) for the common case and
+  falls back to the Python method for every other (see
+  :meth:`Bus._publish_local`).
 - :meth:`Bus.connect`: the PUB connects to a :class:`~fsw.bus.broker.Broker`'s
   frontend and the SUB to its backend (``inproc``, ``ipc`` or ``tcp``).
   Subscriptions travel upstream to the publishers, which filter by prefix.
@@ -49,6 +52,13 @@ _LOCAL_BUSES: weakref.WeakValueDictionary[str, Bus] = weakref.WeakValueDictionar
 #: the primary header's first and third words (APID, data length): ``(w0, w2)``
 _unpack_header = struct.Struct(">H2xH").unpack_from
 _Again = zmq.Again
+#: the primary header's version bits (first word): a space packet has version 0
+_VERSION_BITS = 0xE000
+
+try:  # the local publish's fast path in C (native/hotpath); without it, the Python one
+    from fsw import _hotpath
+except ImportError:  # pragma: no cover - a source tree without build_ext
+    _hotpath = None  # type: ignore[assignment]
 
 
 class Bus:
@@ -70,14 +80,13 @@ class Bus:
         #: local bus: the packets published and not yet taken, in order
         self.loopback: list[bytes] = []
         self._hwm = hwm
-        #: local bus: an in-process tap is connected, send to the PUB too
-        self._mirror = False
         #: local bus: per APID, the lists a queued packet is also appended to
         #: (:meth:`deliver_local`; empty or None: none)
         self._boxes: list[tuple[list[bytes], ...] | None] = [()] * APID_COUNT
         #: local bus: packets queued whose delivery-table entry is None (not
         #: for in-process delivery), since the owner last set it to 0
-        self.undelivered = 0
+        self._undelivered = 0
+        self._mirrored = False
         self._context = context
         self._owns_context = owns_context
         self.endpoint = endpoint
@@ -90,8 +99,46 @@ class Bus:
         self._send = _raw_send(pub) if pub is not None else None
         self._recv = sub.recv if sub is not None else None
         self.closed = False
+        #: local bus: the C fast path of :meth:`_publish_local` (None: the
+        #: Python method alone). It keeps :attr:`undelivered`, the mirror
+        #: flag and the delivery table; any other case it hands, untouched,
+        #: to :meth:`_publish_local`
+        self._fast: Any = None
         if local:
             self.publish = self._publish_local  # type: ignore[method-assign]
+            if _hotpath is not None:
+                self._fast = _hotpath.Loopback(
+                    self.loopback, hwm, self._sent, self._received, self._dropped,
+                    self._boxes, self._publish_local, APID_MAX, _VERSION_BITS,
+                    MIN_PACKET_LEN)
+                self.publish = self._fast  # type: ignore[method-assign]
+
+    @property
+    def undelivered(self) -> int:
+        """Local bus: packets queued whose delivery-table entry is None (not
+        for in-process delivery), since the owner last set it to 0."""
+        fast = self._fast
+        return self._undelivered if fast is None else fast.undelivered
+
+    @undelivered.setter
+    def undelivered(self, n: int) -> None:
+        if self._fast is None:
+            self._undelivered = n
+        else:
+            self._fast.undelivered = n
+
+    @property
+    def _mirror(self) -> bool:
+        """Local bus: an in-process tap is connected, send to the PUB too."""
+        fast = self._fast
+        return self._mirrored if fast is None else fast.mirror
+
+    @_mirror.setter
+    def _mirror(self, on: bool) -> None:
+        if self._fast is None:
+            self._mirrored = on
+        else:
+            self._fast.mirror = on
 
     # -- construction ---------------------------------------------------------
 
@@ -184,19 +231,22 @@ class Bus:
             w0, w2 = _unpack_header(packet)
         except (struct.error, TypeError):
             self._refuse(packet)
-        if w0 & 0xE000 or w2 + 7 != len(packet):
+        if w0 & _VERSION_BITS or w2 + MIN_PACKET_LEN != len(packet):
             self._refuse(packet)
         self._send(packet, _NOBLOCK)
         self._sent[w0 & APID_MAX] += 1
 
     def _publish_local(self, packet: bytes) -> None:
         """:meth:`publish` of a local bus: into the loopback queue (a full
-        queue drops the packet, counted), and to the PUB once tapped."""
+        queue drops the packet, counted), and to the PUB once tapped. (The
+        reference and the slow path of the C fast path, ``_fast``, which
+        takes the common case: exact ``bytes`` with a valid header, the
+        queue not full, no tap.)"""
         try:
             w0, w2 = _unpack_header(packet)
         except (struct.error, TypeError):
             self._refuse(packet)
-        if w0 & 0xE000 or w2 + 7 != len(packet):
+        if w0 & _VERSION_BITS or w2 + MIN_PACKET_LEN != len(packet):
             self._refuse(packet)
         a = w0 & APID_MAX
         self._sent[a] += 1
@@ -229,6 +279,8 @@ class Bus:
         if len(boxes) != APID_COUNT:
             raise ValueError(f"a delivery table has {APID_COUNT} entries, got {len(boxes)}")
         self._boxes = boxes
+        if self._fast is not None:
+            self._fast.boxes = boxes
         self.undelivered = 0
 
     def _refuse(self, packet: object) -> None:

@@ -10,7 +10,12 @@ published; the stream is then settled at the start of a tick and before its
 last turn); a turn with nothing to do (nominal, empty inbox, no step or
 heartbeat due) is skipped; a fixed-layout packet is parsed once for all its
 parsing subscribers, by :meth:`Executive._deliver` itself for a
-participant's only handler of an APID (:meth:`Executive._parsing`).
+participant's only handler of an APID (:meth:`Executive._parsing`). The
+delivery loop and the local bus's publish run in C (``fsw._hotpath``,
+native/hotpath) where they can, and hand every unusual case (an exception,
+a packet that is not ``bytes``, a full queue, a tap) to the Python code
+they stand in for, which stays the reference
+(tests/executive/test_hotpath.py runs both).
 """
 
 from __future__ import annotations
@@ -35,8 +40,19 @@ from fsw.packets import DICTIONARY, PacketBuildError, PacketError
 from fsw.packets.codec import APID_MAX
 from fsw.packets.enums import TaskState
 
+try:  # the delivery loop's fast path in C (native/hotpath); without it, the Python one
+    from fsw import _hotpath
+except ImportError:  # pragma: no cover - a source tree without build_ext
+    _hotpath = None  # type: ignore[assignment]
+
 #: octets of HEARTBEAT.task (from the declaration)
 _TASK_LEN = HEARTBEAT.layouts["task"].size
+_HEARTBEAT_APID = HEARTBEAT.apid
+if HEARTBEAT.field_names == ("task", "counter", "state"):  # positional: the same bytes
+    _build_heartbeat = HEARTBEAT.build_ordered
+else:  # pragma: no cover - a dictionary that reorders the fields
+    def _build_heartbeat(t: float, seq: int, task: str, counter: int, state: int) -> bytes:
+        return HEARTBEAT.build(t_tai=t, seq=seq, task=task, counter=counter, state=state)
 # Task states (the HEARTBEAT ``state`` enum), as plain ints: the hot path compares them.
 INIT, NOMINAL, FAULTED, STOPPED = (int(s) for s in (TaskState.INIT, TaskState.NOMINAL,
                                                     TaskState.FAULTED, TaskState.STOPPED))
@@ -98,7 +114,7 @@ class _Slot:
     """The executive's bookkeeping of one participant."""
 
     __slots__ = ("apids", "bad_packets", "calls", "consecutive", "ctx", "discarded",
-                 "dispatch", "every", "faults", "hb_every", "inbox", "init_error",
+                 "dispatch", "every", "faults", "hb_every", "hb_task", "inbox", "init_error",
                  "monitored", "name", "obj", "opened", "parsers", "pdefs", "restart_at",
                  "restarted_tick", "restarts", "state", "steps")
 
@@ -108,6 +124,8 @@ class _Slot:
         self.every = every
         self.monitored = monitored
         self.hb_every = hb_every
+        #: its name as its HEARTBEAT's ``task`` field carries it (cut to the field)
+        self.hb_task = ev.clip(name, _TASK_LEN)
         #: packets routed to it since its last turn (the router appends)
         self.inbox: list[bytes] = []
         #: APIDs it subscribes to
@@ -179,6 +197,11 @@ class Executive:
         self._parsed_p: list[bytes | None] = [None] * APID_COUNT
         self._parsed_by: list[Any] = [None] * APID_COUNT
         self._parsed_rec: list[Any] = [None] * APID_COUNT
+        #: the C fast path of :meth:`_deliver`'s loop over these very caches
+        #: (None: the Python loop alone)
+        self._fast_deliver: Any = (
+            None if _hotpath is None else
+            _hotpath.Dispatcher(self._parsed_p, self._parsed_by, self._parsed_rec, APID_MAX))
         self.lockstep = strategy(self, bus, self.router)
         self._dt = self.config.dt
         self._slots: list[_Slot] = []
@@ -390,47 +413,73 @@ class Executive:
     def _deliver(self, slot: _Slot, k: int) -> bool:
         # The router holds this very list: the packets handed on are removed
         # in place (a handler may publish one that the bus appends to it: it
-        # waits for the next turn).
+        # waits for the next turn). The C fast path hands them on exactly as
+        # the Python loop of _deliver_from does, and stops at a packet that
+        # raised (the exception kept) or that it does not take (not bytes,
+        # ...): the Python loop goes on from there.
+        inbox = slot.inbox
+        n = len(inbox)
+        try:
+            fast = self._fast_deliver
+            if fast is None:
+                return self._deliver_from(slot, k, 0, n)
+            i = fast(inbox, 0, n, slot.dispatch, slot.parsers)
+            return True if i >= n else self._deliver_from(slot, k, i, n)
+        finally:
+            del inbox[:n]
+
+    def _deliver_from(self, slot: _Slot, k: int, start: int, n: int) -> bool:
+        """Hand ``slot.inbox[start:n]`` on in Python (the caller removes
+        them): where the fast path stopped (packet ``start``'s exception, if
+        it kept one, is taken here first), or all of them without it."""
         inbox = slot.inbox
         dispatch, parsers = slot.dispatch, slot.parsers
         seen_p, seen_by, seen_rec = self._parsed_p, self._parsed_by, self._parsed_rec
-        start, n = 0, len(inbox)
-        try:
-            while start < n:
-                i = start
-                try:
-                    for i in range(start, n):  # i names the packet that raised
-                        p = inbox[i]
-                        a = ((p[0] << 8) | p[1]) & APID_MAX  # peek_apid, inlined
-                        h = dispatch[a]
-                        if h is None:
+        stopped = self._fast_deliver
+        while start < n:
+            i = start
+            try:
+                if stopped is not None:
+                    exc, in_parse = stopped.take_error()
+                    stopped = None
+                    if exc is not None:
+                        if in_parse and isinstance(exc, PacketError):  # as the parse below
+                            p = inbox[i]
+                            self._bad_parse(slot, slot.pdefs[((p[0] << 8) | p[1]) & APID_MAX],
+                                            exc)
+                            start = i + 1
                             continue
-                        parse = parsers[a]
-                        if parse is None:
-                            h(p)
-                        elif seen_p[a] is p and seen_by[a] is parse:  # parse once
-                            h(seen_rec[a])
-                        else:
-                            try:
-                                rec = parse(p)
-                            except PacketError as exc:  # counted, reported, not handed on
-                                self._bad_parse(slot, slot.pdefs[a], exc)
-                                continue
-                            seen_p[a], seen_by[a], seen_rec[a] = p, parse, rec
-                            h(rec)
-                    break
-                except PacketBuildError as exc:  # the handler's own bug, not its input's
-                    return self._handler_fault(slot, exc, k, n - i - 1)
-                except PacketError as exc:  # malformed input: counted, reported, dropped
-                    slot.bad_packets += 1
+                        raise exc  # as if raised here, in the loop below
+                for i in range(start, n):  # i names the packet that raised
                     p = inbox[i]
-                    self._event(slot, WARNING, ev.BAD_PACKET,
-                                f"APID 0x{((p[0] << 8) | p[1]) & APID_MAX:03X} dropped: {exc}")
-                    start = i + 1
-                except Exception as exc:
-                    return self._handler_fault(slot, exc, k, n - i - 1)
-        finally:
-            del inbox[:n]
+                    a = ((p[0] << 8) | p[1]) & APID_MAX  # peek_apid, inlined
+                    h = dispatch[a]
+                    if h is None:
+                        continue
+                    parse = parsers[a]
+                    if parse is None:
+                        h(p)
+                    elif seen_p[a] is p and seen_by[a] is parse:  # parse once
+                        h(seen_rec[a])
+                    else:
+                        try:
+                            rec = parse(p)
+                        except PacketError as exc:  # counted, reported, not handed on
+                            self._bad_parse(slot, slot.pdefs[a], exc)
+                            continue
+                        seen_p[a], seen_by[a], seen_rec[a] = p, parse, rec
+                        h(rec)
+                break
+            except PacketBuildError as exc:  # the handler's own bug, not its input's
+                return self._handler_fault(slot, exc, k, n - i - 1)
+            except PacketError as exc:  # malformed input: counted, reported, dropped
+                slot.bad_packets += 1
+                p = inbox[i]
+                self._event(slot, WARNING, ev.BAD_PACKET,
+                            f"APID 0x{((p[0] << 8) | p[1]) & APID_MAX:03X} dropped: {exc}")
+                start = i + 1
+            except Exception as exc:
+                return self._handler_fault(slot, exc, k, n - i - 1)
         return True
 
     def _handler_fault(self, slot: _Slot, exc: Exception, k: int, rest: int) -> bool:
@@ -441,9 +490,10 @@ class Executive:
         return False
 
     def _heartbeat(self, slot: _Slot) -> None:
-        self.lockstep.publish(HEARTBEAT.build(
-            t_tai=self.t, seq=self.next_seq(HEARTBEAT.apid), task=ev.clip(slot.name, _TASK_LEN),
-            counter=slot.steps & 0xFFFFFFFF, state=slot.state))
+        # HEARTBEAT.build's body under the declared field order (task, counter, state)
+        self.lockstep.publish(_build_heartbeat(self.t, self.next_seq(_HEARTBEAT_APID),
+                                               slot.hb_task, slot.steps & 0xFFFFFFFF,
+                                               slot.state))
 
     # -- health ---------------------------------------------------------------------------------
 
@@ -560,6 +610,11 @@ class Executive:
         # before the last turn, where the stream's time stamps change
         each = lockstep.settle_each_turn
         last = slots[-1] if slots else None
+        # per participant what does not change in a run: its inbox (the very
+        # list the router fills), its step period, its heartbeat period (0:
+        # not monitored), and whether the stream is settled before its turn
+        plan = [(s, s.inbox, s.every, s.hb_every if s.monitored else 0, each or s is last)
+                for s in slots]
         wall0 = time.perf_counter()
         k = 0
         while k < ticks and not self._stop_requested:
@@ -572,13 +627,13 @@ class Executive:
                                    tick_period=dt, tai_utc=cfg.tai_utc, clock=clock))
             if not each:
                 settle()
-            for slot in slots:
-                if each or slot is last:
+            for slot, inbox, every, hb_every, settle_first in plan:
+                if settle_first:
                     settle()
-                # an idle turn does nothing: nominal, nothing in its inbox, no
-                # step and no heartbeat due (the hot path skips the call)
-                if (not slot.inbox and k % slot.every and slot.state == NOMINAL and slot.opened
-                        and not (slot.monitored and k % slot.hb_every == 0)):
+                # an idle turn does nothing: nothing in its inbox, no step and
+                # no heartbeat due, nominal (the hot path skips the call)
+                if (not inbox and k % every and not (hb_every and k % hb_every == 0)
+                        and slot.state == NOMINAL and slot.opened):
                     continue
                 turn(slot, k)
             if hand_over is not None:

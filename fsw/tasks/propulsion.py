@@ -96,6 +96,7 @@ the counters and the isolation decisions.
 from __future__ import annotations
 
 import math
+import struct
 from collections import deque
 from collections.abc import Iterator
 
@@ -287,11 +288,8 @@ _ACTIVE = (_PENDING, _FIRING)
 
 
 _ZS = (0.0,) * SLOTS
-
-
-#: the sensor handlers (every tick) test their values with all(map(_isfinite, x))
-#: written out: a call of _finite fewer per sample
-_isfinite = math.isfinite
+#: the inputs of PROP_HK's centre-of-mass sigma as bytes (normal matrix, estimate)
+_SIGMA_KEY = struct.Struct("<12d")
 
 
 def _finite(x) -> bool:
@@ -422,6 +420,11 @@ class PropulsionTask:
         #: before it, its uncalibrated impulse and commanded torque impulse
         self.com_rec = None
         self.status_every = max(1, round(1.0 / self.dt))
+        #: the last core answers of _duration and _com_sigma_cached, with their inputs
+        self._duration_key: tuple | None = None
+        self._duration_val = 0.0
+        self._sigma_key: bytes | None = None
+        self._sigma_val = (math.nan, math.nan, math.nan)
         ctx.subscribe(PROP_ARM, self.on_arm, parse=True)
         ctx.subscribe(BURN_ORDER, self.on_order, parse=True)
         ctx.subscribe(MISSION_CMD, self.on_command, parse=True)
@@ -542,6 +545,19 @@ class PropulsionTask:
                     var[j] += (s * t[j]) ** 2
         return max(var)
 
+    def _com_sigma_cached(self) -> tuple[float, float, float]:
+        """:meth:`_com_sigma` for PROP_HK, computed again only when the
+        least squares' normal matrix or estimate changed (a translation
+        learnt from; the core's function is pure). A failed core call is
+        not kept."""
+        c = self.cds["com"]
+        key = _SIGMA_KEY.pack(*c["N"], *c["est"])  # bit for bit (a -0.0 is not a 0.0)
+        if key != self._sigma_key:
+            sigma = self._com_sigma()
+            self._sigma_key = key if sigma[0] == sigma[0] else None  # NaN: the link failed
+            self._sigma_val = sigma
+        return self._sigma_val
+
     def _com_sigma(self) -> tuple[float, float, float]:
         """The learnt centre of mass's 1-sigma per body axis (PROP_HK): the
         core's torque uncertainty of a unit force along x (its y and z parts
@@ -593,17 +609,44 @@ class PropulsionTask:
             self.normal = n
 
     def on_gyro(self, r) -> None:
-        if r.valid and all(map(_isfinite, r.rate_B)):
-            self.rates = r.rate_B
+        """A gyro sample: the latest valid rate, kept as parsed (10 Hz: the
+        finiteness test is plain arithmetic, x - x is 0 for a finite x and
+        NaN otherwise, not a call per component)."""
+        w = r.rate_B
+        x, y, z = w
+        if r.valid and (x - x) + (y - y) + (z - z) == 0.0:
+            self.rates = w
 
     def on_accel(self, r) -> None:
         """An accelerometer sample: summed into the firing burn's measured Δv
-        (bias removed, inertial axes), or kept for the bias while coasting."""
+        (bias removed, inertial axes), or kept for the bias while coasting.
+
+        Rejected (``accel_bad``, PROP_HK.accel_rejected): not valid, a
+        non-finite increment or an interval outside (0, 10] s (a NaN or an
+        infinite one included); a valid sample of zero interval (the
+        sensor's first) is skipped uncounted. The coasting path is the
+        mission's common one (10 Hz): written out, no call but the deque's."""
         dv, dt = r.dv_B, r.dt
-        if r.valid and dt == 0.0:
-            return  # the sensor's first sample: no interval yet
-        if not (r.valid and all(map(_isfinite, dv)) and _isfinite(dt) and 0.0 < dt <= 10.0):
+        if r.valid:
+            if dt == 0.0:
+                return  # the sensor's first sample: no interval yet
+            x, y, z = dv
+            # finite increment (x - x is 0 for a finite x, NaN otherwise)
+            # and an interval in (0, 10] (which a NaN fails)
+            ok = (x - x) + (y - y) + (z - z) == 0.0 and 0.0 < dt <= 10.0
+        else:
+            ok = False
+        if not ok:
             self.accel_bad += 1
+            return
+        if self.state != _FIRING and self.test is None:  # coasting: into the bias window
+            cal = self.accel_cal
+            cal.append((dv, dt))
+            # the window's span summed and trimmed in the order it always was
+            s = self.accel_cal_s + dt
+            while cal and s - cal[0][1] >= ACCEL_CAL_S:
+                s -= cal.popleft()[1]
+            self.accel_cal_s = s
             return
         b = self.burn
         if self.state == _FIRING and b is not None and b["bias_B"] is not None:
@@ -617,14 +660,6 @@ class PropulsionTask:
                 return
             b["meas_N"] = add(b["meas_N"], d)
             b["n_acc"] += 1
-            return
-        if self.state == _FIRING or self.test is not None:
-            return
-        cal = self.accel_cal
-        cal.append((dv, dt))
-        self.accel_cal_s += dt
-        while cal and self.accel_cal_s - cal[0][1] >= ACCEL_CAL_S:
-            self.accel_cal_s -= cal.popleft()[1]
 
     def _accel_bias(self) -> tuple[float, float, float] | None:
         """The accelerometer's bias: the mean increment over the coasting
@@ -735,26 +770,43 @@ class PropulsionTask:
         return self.cds["dry_mass"] + self.cds["propellant"]
 
     def step(self, t: float) -> None:
-        self.cycles += 1
+        cycles = self.cycles = self.cycles + 1
         self.t = t
+        state = self.state
+        second = cycles % self.status_every == 0
         if self.test is not None:
             self._test_step()
-        elif self.state == _PENDING:
+        elif state == _PENDING:
             self._pending(t)
-        elif self.state == _FIRING:
+        elif state == _FIRING:
             self._fire(t)
-        elif self.cycles % self.status_every == 0:
+        elif second:
             self._idle_monitor()
-        if self.state in _ACTIVE and self.cycles % self.status_every == 0:
+        if second and self.state in _ACTIVE:
             self._status()
-        if self.cycles % self.hk_every == 0:
+        if cycles % self.hk_every == 0:
             self.ctx.send(PROP_HK, mode=int(self.state), armed=int(t <= self.armed_until),
                           tank_pressure=self.pressure, propellant_mass=self.cds["propellant"],
                           dv_total=self.cds["dv_total"], burns=self.cds["burns"],
                           faults=self.faults, thrust_scale=self.thrust_scale,
                           accel_rejected=self.accel_bad & 0xFFFFFFFF,
-                          com_B=self.cds["com"]["est"], com_sigma_B=self._com_sigma(),
+                          com_B=self.cds["com"]["est"], com_sigma_B=self._com_sigma_cached(),
                           com_n=min(self.cds["com"]["n"], 0xFFFF))
+
+    def _duration(self, n_fire: int, mag: float) -> float:
+        """The core's duration of a burn of ``mag`` m/s on ``n_fire``
+        thrusters at the current thrust and mass, asked again only when one
+        of them changed: a pending burn asks every cycle (10 Hz) for minutes,
+        and its inputs change once a second at most (the thrust follows
+        PROP_STATUS's pressure). The core's function is pure: the same
+        arguments, the same bits."""
+        # positive numbers (a thrust, a mass, a burn's magnitude): equal
+        # floats are the same bits
+        key = (n_fire, self.F, self._mass(), mag)
+        if key != self._duration_key:
+            self._duration_val = self.core.prop_duration(*key)
+            self._duration_key = key
+        return self._duration_val
 
     def _pending(self, t: float) -> None:
         b = self.burn
@@ -781,7 +833,7 @@ class PropulsionTask:
             self.ctx.send(ADCS_REQUEST, source=AdcsRequestSource.PROPULSION, active=1,
                           mode=PointingMode.INERTIAL,
                           q_BN=tuple(b["q"]))
-        duration = self.core.prop_duration(b["n_fire"], self.F, self._mass(), mag)
+        duration = self._duration(b["n_fire"], mag)
         start = b["t_exec"] - duration / 2
         if t < start:
             return
@@ -851,7 +903,7 @@ class PropulsionTask:
         target): no burn attitude is requested; it starts at its time once the
         pointing has settled."""
         b = self.burn
-        duration = self.core.prop_duration(TRANSLATE_PAIR, self.F, self._mass(), b["mag"])
+        duration = self._duration(TRANSLATE_PAIR, b["mag"])
         if t < b["t_exec"] - duration / 2:
             return
         settled = self.att is not None and self.att[0] \
@@ -1347,9 +1399,11 @@ class PropulsionTask:
         """Uncommanded torque while idle: a thruster stuck open."""
         if self.att is None or self.rates is None or self.ctx.t < self.monitor_after:
             return
-        spinning = self.core.prop_rate_residuals(self.rates, _Z3)[0] > IDLE_RATE_LIMIT
+        # the core's residual (a pure function) is asked for only when it can
+        # decide: in PHASING or later with the wheels saturated
         saturated = self.att[4] > 0.9 * self.sc.chaser.wheels.max_momentum_nms
-        if self.mode >= MissionMode.PHASING and spinning and saturated:
+        if self.mode >= MissionMode.PHASING and saturated and \
+                self.core.prop_rate_residuals(self.rates, _Z3)[0] > IDLE_RATE_LIMIT:
             self.idle_rate_count += 1
         else:
             self.idle_rate_count = 0

@@ -546,6 +546,63 @@ class AdcsCycle:
         """The WHEEL_CMD packet of the last cycle."""
         return self._pkt[:]
 
+    # -- the sensor packets read straight into the inputs (gnc_adcs_sensors.h) --
+    def sensors(self, heads: int, wheels: int, st_max_age: float, sun_max_age: float) -> None:
+        """Start a reader of the sensor packets into these inputs: ``heads``
+        star-tracker heads, ``wheels`` wheels, fixes and sun samples older
+        than the ages (s) at a cycle not used (gnc_adcs_sensors_init). Its
+        state is :attr:`sens` (``heads_valid``, ``st_t``, ``st_seen``, ...)."""
+        sens = ffi.new("gnc_adcs_sensors *")
+        check(lib.gnc_adcs_sensors_init(sens, heads, wheels, st_max_age, sun_max_age),
+              "adcs_sensors_init")
+        self.sens = sens
+        self._room(64)
+        self._unread = ffi.new("int *")
+        self._read_c, self._cycle_c = lib.gnc_adcs_sensors_read, lib.gnc_adcs_sensors_cycle
+
+    def _room(self, n: int) -> None:
+        """Status and length buffers for ``n`` packets (the lengths are
+        written into a kept C array: a list argument costs a conversion)."""
+        self._cap = n
+        self._status = ffi.new("uint8_t[]", n)
+        self._lens = ffi.new("size_t[]", n)
+
+    def _unread_of(self, packets: list[bytes]) -> list[bytes]:
+        status = self._status
+        return [p for i, p in enumerate(packets) if status[i]]
+
+    def read(self, packets: list[bytes]) -> list[bytes]:
+        """Read whole space packets (GYRO, STAR_TRACKER, SUN_SENSOR,
+        MAGNETOMETER, GPS, WHEEL_TACH), in order, into the inputs and the
+        reader's state (gnc_adcs_sensors_read); returns those not read (a
+        length, CRC or header the dictionary's parser refuses; another
+        APID), in order."""
+        n = len(packets)
+        if n > self._cap:
+            self._room(n)
+        lens = self._lens
+        lens[0:n] = [*map(len, packets)]
+        st = self._read_c(self.sens, self.inp, b"".join(packets), lens, n, self._status,
+                          self._unread)
+        if st:
+            check(st, "adcs_sensors_read")
+        return self._unread_of(packets) if self._unread[0] else []
+
+    def sense(self, packets: list[bytes], t: float) -> list[bytes]:
+        """:meth:`read`, then the cycle's sensor inputs at time ``t`` (TAI s:
+        ``time_tai``, the validity flags, the fresh heads' mask; the
+        reader's per-cycle marks cleared; gnc_adcs_sensors_cycle)."""
+        n = len(packets)
+        if n > self._cap:
+            self._room(n)
+        lens = self._lens
+        lens[0:n] = [*map(len, packets)]
+        st = self._cycle_c(self.sens, self.inp, b"".join(packets), lens, n, t, self._status,
+                           self._unread)
+        if st:
+            check(st, "adcs_sensors_cycle")
+        return self._unread_of(packets) if self._unread[0] else []
+
 
 class Adcs:
     """The ADCS step on a caller-owned C context: MEKF, guidance (slew,

@@ -3,8 +3,11 @@ dictionary (fsw/packets/defs/gnc.py, the single source of truth) and checked
 against the C structs (cffi type information).
 
 ``python -m fsw.core.packet_layout`` rewrites native/src/gnc_packets.h, the
-field tables gnc_dispatch.c decodes requests and encodes responses with;
-tests/core/test_dispatch.py fails while that file is stale.
+field tables gnc_dispatch.c decodes requests and encodes responses with, and
+native/src/gnc_sensor_packets.h, the layouts of the sensor packets the ADCS
+reads straight into its input struct (gnc_adcs_sensors.c);
+tests/core/test_dispatch.py and tests/core/test_adcs_sensors.py fail while
+either file is stale.
 """
 
 from __future__ import annotations
@@ -16,9 +19,22 @@ from fsw.core._ffi import ffi
 from fsw.packets import DICTIONARY
 from fsw.packets.defs import gnc as gnc_defs
 
-__all__ = ["HEADER_PATH", "c_header", "members", "packet_members"]
+__all__ = ["HEADER_PATH", "SENSOR_FIELDS", "SENSOR_HEADER_PATH", "c_header", "members",
+           "packet_members", "sensor_header"]
 
 HEADER_PATH = Path(__file__).resolve().parents[2] / "native" / "src" / "gnc_packets.h"
+SENSOR_HEADER_PATH = HEADER_PATH.with_name("gnc_sensor_packets.h")
+#: the sensor packets gnc_adcs_sensors_read decodes and the fields it reads of
+#: each, with the wire type it reads them as (big-endian float64s, or one
+#: unsigned octet)
+SENSOR_FIELDS: dict[str, dict[str, str]] = {
+    "GYRO": {"rate_B": ">f8", "valid": "u1"},
+    "STAR_TRACKER": {"q_BN": ">f8", "valid": "u1", "head": "u1"},
+    "SUN_SENSOR": {"sun_B": ">f8", "valid": "u1"},
+    "MAGNETOMETER": {"b_B": ">f8", "valid": "u1"},
+    "GPS": {"r_N": ">f8", "valid": "u1"},
+    "WHEEL_TACH": {"speed": ">f8"},
+}
 
 
 def members(cname: str) -> list[tuple[str, str, int, bool]]:
@@ -129,13 +145,56 @@ def c_header() -> str:
     return "\n".join(parts) + "\n"
 
 
+def sensor_header() -> str:
+    """The text of native/src/gnc_sensor_packets.h: per sensor packet of
+    :data:`SENSOR_FIELDS` its APID, first header word (version, type,
+    secondary-header flag, APID: what the parser requires), whole length,
+    and the octet offset (``GNC_<PACKET>_<FIELD>``) and element count
+    (``..._N``) of each field read. Raises ValueError when the dictionary
+    declares a packet otherwise (variable layout, a telecommand, another
+    header or trailer, a field missing or of another wire type)."""
+    rows = []
+    for name, want in SENSOR_FIELDS.items():
+        pdef = DICTIONARY[name]
+        if not pdef.fixed or pdef.is_tc or pdef.header_len != 12 or pdef.trailer_len != 2:
+            raise ValueError(f"{name}: not a fixed-layout telemetry packet with the CUC "
+                             f"header and a CRC")
+        offsets, off = {}, pdef.header_len
+        for f in pdef.fields:
+            lay = pdef.layouts[f.name]
+            assert lay is not None  # fixed
+            offsets[f.name] = (off, lay.count, lay.dtype)
+            off += lay.size
+        p = f"GNC_{name}"
+        rows += [f"    {p}_APID = 0x{pdef.apid:03X},", f"    {p}_WORD0 = 0x{pdef.w0:04X},",
+                 f"    {p}_LEN = {pdef.size},"]
+        for field, dtype in want.items():
+            if field not in offsets or offsets[field][2] != dtype:
+                raise ValueError(f"{name}.{field}: gnc_adcs_sensors_read reads it as {dtype}")
+            o, n, _ = offsets[field]
+            rows += [f"    {p}_{field.upper()} = {o},", f"    {p}_{field.upper()}_N = {n},"]
+    rows[-1] = rows[-1].rstrip(",")
+    return ("/*\n * gnc_sensor_packets.h - GENERATED from the packet dictionary "
+            "(fsw/packets/defs/avionics.py)\n * by `python -m fsw.core.packet_layout`. "
+            "Do not edit.\n"
+            " * The sensor packets the ADCS reads (gnc_adcs_sensors_read): per packet its\n"
+            " * APID, first header word (version 0, telemetry, secondary header, APID), whole\n"
+            " * length in octets, and for each field read its octet offset in the packet\n"
+            " * and element count (_N); float64 fields big-endian, flags one octet.\n */\n"
+            "#ifndef GNC_SENSOR_PACKETS_H\n#define GNC_SENSOR_PACKETS_H\n\n"
+            "enum {\n" + "\n".join(rows) + "\n};\n\n"
+            "#endif /* GNC_SENSOR_PACKETS_H */\n")
+
+
 def main() -> int:
-    """Write native/src/gnc_packets.h (or print it with --stdout)."""
-    text = c_header()
+    """Write native/src/gnc_packets.h and gnc_sensor_packets.h (or print
+    them with --stdout)."""
     if "--stdout" in sys.argv[1:]:
-        sys.stdout.write(text)
+        sys.stdout.write(c_header())
+        sys.stdout.write(sensor_header())
     else:
-        HEADER_PATH.write_text(text)
+        HEADER_PATH.write_text(c_header())
+        SENSOR_HEADER_PATH.write_text(sensor_header())
     return 0
 
 

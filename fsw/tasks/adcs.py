@@ -65,6 +65,19 @@ and the core writes the outputs and the cycle's WHEEL_CMD packet, which the
 task publishes as it is (the other packets are read from the outputs only on
 the cycles that send them).
 
+The sensor packets (GYRO, STAR_TRACKER, SUN_SENSOR, MAGNETOMETER, GPS,
+WHEEL_TACH: two or three a tick) are not parsed in Python: the task keeps
+them as they arrive, and the cycle reads them all in one native call right
+before the core's (``AdcsCycle.sense``, native/include/gnc_adcs_sensors.h):
+checked as the dictionary's parser checks them (length, CRC, header), each
+valid and finite sample written into the input struct, the heads' fix times,
+the fresh heads and the sun sample's age kept there. A packet the parser
+refuses is counted and reported as the executive reports one
+(``BAD_PACKET``, "<NAME> dropped: <reason>", the parser's own reason), in
+arrival order: the pending sensor packets are read before a bad
+ADCS_REQUEST or NAV_STATE is reported, and at every packet when the task
+does not step every tick.
+
 Faults: the core's wheel check flags a wheel whose speed change between two
 tachometer samples misses its commanded torque's by over half; after
 ``WHEEL_PERSISTENCE`` such samples in a row the wheel is declared
@@ -78,11 +91,10 @@ counted, never raised.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from fsw.core.attitude import (
-    ST_HEADS_MAX,
-    WHEELS_MAX,
     AdcsConfig,
     AdcsCycle,
     AdcsMode,
@@ -92,13 +104,14 @@ from fsw.core.attitude import (
 from fsw.core.errors import GncError
 from fsw.core.guidance import GuidanceCore, LocalCore
 from fsw.core.vec import norm
-from fsw.packets import DICTIONARY
+from fsw.packets import DICTIONARY, PacketError
 from fsw.packets.enums import AdcsFlag, AdcsRequestSource, EventId, PointingMode, Severity
 from fsw.scenario import Scenario
 from fsw.tasks.autonomy.modes import Persistence
 
 if TYPE_CHECKING:
     from fsw.core._struct import Result
+    from fsw.packets.dictionary import PacketDef
 
 GYRO = DICTIONARY["GYRO"]
 STAR_TRACKER = DICTIONARY["STAR_TRACKER"]
@@ -160,9 +173,9 @@ _EST_VALID = int(AdcsFlag.EST_VALID)
 _INERTIAL, _TARGET_TRACK = PointingMode.INERTIAL, PointingMode.TARGET_TRACK
 
 
-#: the sensor handlers (every tick) test their values with all(map(_isfinite, x))
-#: written out: a call of _finite fewer per sample
-_isfinite = math.isfinite
+#: the sensor packets read natively at the cycle (AdcsCycle.sense)
+SENSORS = (GYRO, STAR_TRACKER, SUN_SENSOR, GPS, MAGNETOMETER, WHEEL_TACH)
+_BY_APID = DICTIONARY.by_apid
 
 
 def _finite(x: tuple[float, ...]) -> bool:
@@ -238,31 +251,29 @@ class AdcsTask:
         self.core.adcs_configure(self.config())
         self.cycles = 0
         self.faults = 0
-        self.st_t = -math.inf
         self.n_heads = int(self.sc.chaser.sensors.star_trackers.count)
         self.heads_used = 0     # mask over the current second
-        self.heads_valid = 0
         self.st_rejected = 0
-        self.tach_new = False
         self.wheel_p = [Persistence(WHEEL_PERSISTENCE) for _ in range(self.k)]
         self.req = {0: (PointingMode.OFF, None), 1: None}  # autonomy base, propulsion override
         self.nav = None         # (r_rel_N, v_rel_N, t)
         self.mode = PointingMode.OFF
         self.last_mtq = None
         # The core's inputs live in its input struct, kept from cycle to
-        # cycle: the handlers write each valid sample in place, the cycle adds
-        # its own members (mode, pointing, validity, time) and the core writes
-        # the outputs and the WHEEL_CMD packet.
+        # cycle: the sensor reader writes each valid sample in place (and
+        # keeps the heads' times, the fresh heads, the sun sample's age: its
+        # state, sens), the cycle adds the mode and pointing and the core
+        # writes the outputs and the WHEEL_CMD packet.
         cyc = self._cyc = AdcsCycle()
-        self._set_gyro, self._set_mag = cyc.setter("gyro_B"), cyc.setter("mag_B")
-        self._set_speed, self._set_r = cyc.setter("wheel_speed"), cyc.setter("r_N")
-        self._set_sun = cyc.setter("sun_B")
-        self._set_head = [cyc.item_setter("q_heads", 4 * h, 4) for h in range(ST_HEADS_MAX)]
+        cyc.sensors(self.n_heads, self.k, ST_MAX_AGE_S, SUN_MAX_AGE_S)
+        self._sens = cyc.sens
+        self._sense = cyc.sense
+        #: sensor packets arrived since the cycle (or the last read)
+        self._raw: list[bytes] = []
         self._set_sun_N, self._set_normal_N = cyc.setter("sun_N"), cyc.setter("normal_N")
         self._set_wheels = cyc.setter("wheel_ok")
         self._set_pointing = cyc.setter("q_target_BN", "target_age")
-        self._set_flags = cyc.setter("tach_new", "mode")
-        self._set_time = cyc.setter("time_tai", "sun_valid")
+        self._set_mode = cyc.setter("mode")
         self._get_ints = cyc.getter("wheel_checked", "st_rejected")
         self._get_dipole = cyc.getter("dipole_B")
         self._get_q_w = cyc.getter("q_BN", "w_B")
@@ -270,20 +281,26 @@ class AdcsTask:
         self._get_h = cyc.getter("h_body", "h_norm")
         self._get_sigma = cyc.getter("sigma", "flags")
         self._set_wheels(self._wheel_mask())  # the wheels in use: changed by _wheel_fdir
-        self._speed_pad = (0.0,) * (WHEELS_MAX - self.k)
-        self._gyro_ok = self._mag_ok = 0
-        self._head_t = [0.0] * ST_HEADS_MAX  # each head's latest sample time
-        self._heads_new = 0     # heads sampled since the last cycle
-        self._sun_t = None      # time of the latest valid sun sample, until the next cycle
         self._out_ok = False    # a cycle has run
-        ctx.subscribe(GYRO, self.on_gyro, parse=True)
-        ctx.subscribe(STAR_TRACKER, self.on_st, parse=True)
-        ctx.subscribe(SUN_SENSOR, self.on_sun, parse=True)
-        ctx.subscribe(GPS, self.on_gps, parse=True)
-        ctx.subscribe(MAGNETOMETER, self.on_mag, parse=True)
-        ctx.subscribe(WHEEL_TACH, self.on_tach, parse=True)
-        ctx.subscribe(ADCS_REQUEST, self.on_request, parse=True)
-        ctx.subscribe(NAV_STATE, self.on_nav, parse=True)
+        # Stepping every tick, the sensor packets wait for the cycle, kept as
+        # they are (the handler is the list's append); otherwise each is read
+        # as it arrives, so that a bad one is reported in its own tick.
+        keep = self._raw.append if ctx.period <= ctx.dt else self._read_now
+        for pdef in SENSORS:
+            ctx.subscribe(pdef, keep)
+        ctx.subscribe(ADCS_REQUEST, self._on_request_packet)
+        ctx.subscribe(NAV_STATE, self._on_nav_packet)
+
+    @property
+    def heads_valid(self) -> int:
+        """Heads with a valid fix since the latest ADCS_STATE (mask)."""
+        return int(self._sens.heads_valid)
+
+    @property
+    def st_t(self) -> float:
+        """Time of the latest valid star-tracker fix (-inf: none yet), s."""
+        s = self._sens
+        return float(s.st_t) if s.st_seen else -math.inf
 
     @property
     def out(self) -> Result | None:
@@ -299,49 +316,56 @@ class AdcsTask:
         return mask
 
     # ------------------------------------------------------------------ handlers
-    def on_gyro(self, r) -> None:
-        rate = r.rate_B
-        if r.valid and all(map(_isfinite, rate)):
-            self._set_gyro(*rate)
-            self._gyro_ok = 1
-        else:
-            self._gyro_ok = 0
+    def _read_now(self, p: bytes) -> None:
+        """A sensor packet read as it arrives (a task not stepping every tick)."""
+        self._raw.append(p)
+        self._read_pending()
 
-    def on_st(self, r) -> None:
-        q = r.q_BN
-        if r.valid and all(map(_isfinite, q)) and 0 <= r.head < self.n_heads:
-            h = int(r.head)
-            self._set_head[h](*q)
-            self._head_t[h] = r.t_tai
-            self._heads_new |= 1 << h
-            self.heads_valid |= 1 << h
-            self.st_t = r.t_tai
+    def _read_pending(self) -> None:
+        """Read the sensor packets kept so far (and report the bad ones)."""
+        raw = self._raw
+        if raw:
+            unread = self._cyc.read(raw)
+            raw.clear()
+            if unread:
+                self._report(unread)
 
-    def on_sun(self, r) -> None:
-        sun = r.sun_B
-        if r.valid and all(map(_isfinite, sun)):
-            self._set_sun(*sun)
-            self._sun_t = r.t_tai
-        else:
-            self._sun_t = None
+    def _report(self, unread: list[bytes]) -> None:
+        """Sensor packets the reader refused: each counted and reported as
+        the executive reports a packet that does not parse, with the
+        dictionary parser's own reason."""
+        for p in unread:
+            pdef = _BY_APID[((p[0] << 8) | p[1]) & 0x7FF]
+            try:
+                pdef.parse(p)
+            except PacketError as exc:
+                self.ctx.bad_packet(pdef, exc)
+                continue
+            raise RuntimeError(f"{pdef.name}: the sensor reader refused a packet "
+                               f"the parser accepts")
 
-    def on_gps(self, r) -> None:
-        if r.valid and all(map(_isfinite, r.r_N)):
-            self._set_r(*r.r_N)
+    def _on_request_packet(self, p: bytes) -> None:
+        self._parsed(ADCS_REQUEST, p, self.on_request)
 
-    def on_mag(self, r) -> None:
-        b = r.b_B
-        if r.valid and all(map(_isfinite, b)):
-            self._set_mag(*b)
-            self._mag_ok = 1
-        else:
-            self._mag_ok = 0
+    def _on_nav_packet(self, p: bytes) -> None:
+        self._parsed(NAV_STATE, p, self.on_nav)
 
-    def on_tach(self, r) -> None:
-        speed = r.speed[: self.k]
-        if all(map(_isfinite, speed)):
-            self._set_speed(*speed, *self._speed_pad)
-            self.tach_new = True
+    def _parsed(self, pdef: PacketDef, p: bytes, handler: Callable[[Any], None]) -> None:
+        """``handler`` on the record of ``p``, or ``p`` reported as the
+        executive reports a packet that does not parse; either way in its
+        place among the sensor packets kept (read first when it is
+        reported or the handler raises)."""
+        try:
+            r = pdef.parse(p)
+        except PacketError as exc:
+            self._read_pending()
+            self.ctx.bad_packet(pdef, exc)
+            return
+        try:
+            handler(r)
+        except Exception:
+            self._read_pending()
+            raise
 
     def on_request(self, r) -> None:
         if not _finite(r.q_BN) or r.mode not in _CORE_MODE:
@@ -376,19 +400,15 @@ class AdcsTask:
                 r_t, v_t, t_nav = self.nav
                 age = t - t_nav
         self._set_pointing(*(q_cmd if q_cmd is not None else _Q1), *r_t, *v_t, age)
-        self._set_flags(self.tach_new, 0, self._mag_ok, self._gyro_ok, core_mode)
-        self.tach_new = False
-        heads = 0
-        new = self._heads_new
-        if new:  # tracker samples arrived since the last cycle (6 cycles in 10)
-            head_t = self._head_t
-            for h in range(ST_HEADS_MAX):
-                if new >> h & 1 and t - head_t[h] < ST_MAX_AGE_S:
-                    heads |= 1 << h
-            self._heads_new = 0
-        sun_t = self._sun_t
-        self._set_time(t, heads, sun_t is not None and t - sun_t < SUN_MAX_AGE_S)
-        self._sun_t = None
+        self._set_mode(core_mode)
+        # the sensor packets since the last cycle, read into the inputs, and
+        # the cycle's sensor flags and time (one native call)
+        raw = self._raw
+        unread = self._sense(raw, t)
+        if raw:
+            raw.clear()
+            if unread:
+                self._report(unread)
         self.mode = mode
         ctx = self.ctx
         seqs = ctx.seq
@@ -428,15 +448,17 @@ class AdcsTask:
             hb = self._get_h()
             s = self._get_sigma()  # sigma[6], mode, flags
             flags = s[7]
+            sens = self._sens
+            heads_valid = sens.heads_valid
+            sens.heads_valid = 0
             self.ctx.send(ADCS_STATE, mode=int(mode), valid=int(bool(flags & _EST_VALID)),
                           q_BN=q, rate_B=w, att_error=att_error, h_wheels=hb[3], h_B=hb[:3],
                           wheels_ok=self._wheel_mask(), flags=flags & 0xFFFF,
                           st_age=float(min(t - self.st_t, 1e9)),
                           att_sigma=max(s[0], s[1], s[2]), att_sigma_B=s[:3],
-                          heads_used=self.heads_used & 0xFF, heads_valid=self.heads_valid & 0xFF,
+                          heads_used=self.heads_used & 0xFF, heads_valid=heads_valid & 0xFF,
                           st_rejected=self.st_rejected & 0xFFFFFFFF)
             self.heads_used = 0
-            self.heads_valid = 0
         if hk:
             self.ctx.send(ADCS_HK, mode=int(mode), q_BN=q, rate_B=w, att_error=att_error,
                           cycles=self.cycles & 0xFFFFFFFF, faults=self.faults & 0xFFFFFFFF)

@@ -21,6 +21,7 @@
 #include "gnc_status.h"
 #include "gnc_quat.h"
 #include "gnc_attitude.h"
+#include "gnc_adcs_sensors.h"
 #include "gnc_orbit.h"
 #include "gnc_relative.h"
 #include "gnc_relnav.h"

@@ -14,8 +14,12 @@ from fsw.packets import DICTIONARY
 class FakeCtx:
     def __init__(self, t: float = 2.0e9) -> None:
         self.t = t
+        #: tick period and the task's step period (s): a task stepping every tick
+        self.dt = self.period = 0.1
         self.sent: list[Any] = []
         self.events: list[tuple[int, int, str]] = []
+        #: packets a task reported with bad_packet: (packet name, reason)
+        self.bad: list[tuple[str, str]] = []
         self.handlers: dict[int, list[tuple[Any, bool]]] = {}
         #: per-APID sequence counters, as the executive's (TaskContext.seq)
         self.seq = array("H", [0] * 2048)
@@ -36,6 +40,9 @@ class FakeCtx:
 
     def event(self, severity: int, event_id: int, text: str) -> None:
         self.events.append((severity, event_id, text))
+
+    def bad_packet(self, pdef: Any, exc: Exception) -> None:
+        self.bad.append((pdef.name, str(exc)))
 
     def deliver(self, raw: bytes) -> None:
         apid = ((raw[0] << 8) | raw[1]) & 0x7FF

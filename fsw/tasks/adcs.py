@@ -104,7 +104,7 @@ from fsw.core.attitude import (
 from fsw.core.errors import GncError
 from fsw.core.guidance import GuidanceCore, LocalCore
 from fsw.core.vec import norm
-from fsw.packets import DICTIONARY, PacketError
+from fsw.packets import DICTIONARY, PacketError, peek_apid
 from fsw.packets.enums import AdcsFlag, AdcsRequestSource, EventId, PointingMode, Severity
 from fsw.scenario import Scenario
 from fsw.tasks.autonomy.modes import Persistence
@@ -335,7 +335,7 @@ class AdcsTask:
         the executive reports a packet that does not parse, with the
         dictionary parser's own reason."""
         for p in unread:
-            pdef = _BY_APID[((p[0] << 8) | p[1]) & 0x7FF]
+            pdef = _BY_APID[peek_apid(p)]
             try:
                 pdef.parse(p)
             except PacketError as exc:

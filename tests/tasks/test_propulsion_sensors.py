@@ -148,13 +148,13 @@ def _same_window(new: PropulsionTask, ref: PropulsionTask) -> None:
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_accel_and_gyro_handlers_match_the_reference(seed) -> None:
+def test_accel_and_gyro_handlers_match_the_reference(seed, ctx) -> None:
     """Coasting (the window fills, trims, is read for the bias), under a
     thruster test (ignored), firing without a calibrated bias (ignored) and
     with one (summed into the measured Δv by the core): every outcome the
     same as the handlers' before, bad samples counted the same."""
-    from conftest import FakeCtx
-
+    FakeCtx = type(ctx)  # the fixture's class (tests/tasks/conftest.py): "conftest"
+    # names another folder's module when the whole suite runs
     new, ref = _pair(FakeCtx)
     recs = _accel_records(4000, seed)
     gyros = _gyro_records(4000, seed + 100)

@@ -25,11 +25,12 @@ from fsw_tools.replay.harness import ReplayReport
 from fsw_tools.replay.mission import replay_run
 from fsw_tools.rundir import RunDir
 
-from fsw.packets import DICTIONARY
+from fsw.packets import DICTIONARY, peek_apid
 from fsw.tasks.adcs import AdcsTask
 
 RUN = RunDir(Path(__file__).resolve().parents[1] / "data" / "short_run")
 TC_APIDS = range(0x080, 0x100)
+GYRO = DICTIONARY["GYRO"]
 SENSOR_APIDS = range(0x100, 0x180)
 REGENERATE = "if the change is intended, regenerate: python tests/data/make_short_run.py"
 
@@ -88,10 +89,17 @@ class _Biased(AdcsTask):
 
     t_change: float = 0.0
 
-    def on_gyro(self, rec):
-        if rec.t_tai >= self.t_change:
-            rec = rec._replace(rate_B=tuple(x + 1e-6 for x in rec.rate_B))
-        return super().on_gyro(rec)
+    def step(self, t: float) -> None:
+        # the task reads its sensor packets natively at the cycle, from the
+        # packets kept since the last one: the GYRO ones are rewritten biased
+        raw = self._raw
+        for i, p in enumerate(raw):
+            if peek_apid(p) == GYRO.apid:
+                rec = GYRO.parse(p)
+                if rec.t_tai >= self.t_change:
+                    raw[i] = GYRO.build(t_tai=rec.t_tai, seq=rec.seq, valid=rec.valid,
+                                        rate_B=tuple(x + 1e-6 for x in rec.rate_B))
+        super().step(t)
 
 
 def test_changed_task_is_reported_at_its_first_diverging_packet() -> None:

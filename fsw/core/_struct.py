@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import struct
+import types
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -221,6 +222,16 @@ class Result(Mapping[str, Any]):
                                          else [float(x) for x in v]))
         return cls(bytes(buf), dtype, layout)
 
+    def flat(self) -> tuple[tuple[Any, ...], Mapping[str, int | slice]]:
+        """Every top-level member at once, as plain floats (ints) in one
+        tuple read straight from the bytes (one unpack: the same values as
+        the properties and :meth:`values`), and where each member is in it:
+        name -> index (a scalar) or slice (an array), derived from the C
+        type once (:func:`_flat`). Members :func:`_layout` leaves to the
+        numpy view (nested structs) are not in it."""
+        st, index = _flat(self._dtype)
+        return st.unpack_from(self._b), index
+
     def values(self, name: str) -> tuple[Any, ...]:
         """Array member ``name`` as a tuple of Python floats (ints), read
         straight from the bytes: the same values as ``tuple(r.name)``
@@ -272,6 +283,27 @@ class Result(Mapping[str, Any]):
 
     def __repr__(self) -> str:
         return f"Result({', '.join(f'{k}={self[k]!r}' for k in self)})"
+
+
+@functools.cache
+def _flat(dtype: np.dtype) -> tuple[struct.Struct, Mapping[str, int | slice]]:
+    """One ``struct.Struct`` reading every member of :func:`_layout` (in
+    offset order, pad bytes skipped) and each member's index or slice in the
+    tuple it unpacks (:meth:`Result.flat`)."""
+    lay = _layout(dtype)
+    items = sorted(((spec[2] if spec[0] == "s" else spec[3], name, spec)
+                    for name, spec in lay.items()), key=lambda x: x[0])
+    fmt, index, at, pos = ["<"], {}, 0, 0
+    for off, name, spec in items:
+        if off > at:
+            fmt.append(f"{off - at}x")
+        st = spec[1] if spec[0] == "s" else spec[4]
+        fmt.append(st.format[1:])  # the member's own format, byte order dropped
+        n = 1 if spec[0] == "s" else spec[2]
+        index[name] = pos if spec[0] == "s" else slice(pos, pos + n)
+        pos += n
+        at = off + st.size
+    return struct.Struct("".join(fmt)), types.MappingProxyType(index)
 
 
 def _member(spec: tuple[Any, ...]) -> property:

@@ -16,12 +16,14 @@ y along-track / z normal, rho = chaser minus target).
 from __future__ import annotations
 
 import enum
+import struct
 from dataclasses import dataclass, field
+from typing import Any
 
 from numpy.typing import ArrayLike
 
 from fsw.core._ffi import check, ffi, lib, ptr, vec
-from fsw.core._struct import CStruct, Result, dataclass_fields
+from fsw.core._struct import CStruct, Result, _packer, dataclass_fields
 from fsw.core.ephem import EphemConfig
 from fsw.core.errors import GncInputError
 
@@ -190,6 +192,48 @@ def fill_config(cdata: object, cfg: NavConfig) -> None:
                 cur[i] = float(x)
 
 
+def _fast_packer(cname: str) -> Any:
+    """``pack(buf, fields) -> bool``: the flat member values ``fields`` (as
+    :meth:`NavInput.fields` gives them) written into the C struct's bytes
+    ``buf`` with one ``struct.pack_into``, the layout (offsets, pad bytes)
+    derived from the cffi type (:func:`~fsw.core._struct._packer`); generated
+    once. Only for the plain values a task passes (doubles as ``float`` or
+    ``int``, integers as ``int``, arrays as tuples or lists of their exact
+    length): anything else returns False, and the caller takes the numpy
+    path, whose conversions and errors stay the reference. (``pack_into``
+    may have written part of the struct before raising on a value inside an
+    array: the numpy path writes every member again, as every call does.)"""
+    size, _, _, members = _packer(cname)
+    fmt, at, args, checks = ["<"], 0, [], []
+    for i, (name, n, is_int, off, st) in enumerate(members):
+        if off > at:
+            fmt.append(f"{off - at}x")
+        fmt.append(st.format[1:])
+        at = off + st.size
+        checks.append(f"    v{i} = f[{name!r}]\n")
+        if n == 1:
+            cond = "type(v{0}) is not _int" if is_int else \
+                "(type(v{0}) is not _float and type(v{0}) is not _int)"
+            checks.append(f"    if {cond.format(i)}:\n        return False\n")
+            args.append(f"v{i}")
+        else:
+            checks.append(f"    if (type(v{i}) is not _tuple and type(v{i}) is not _list) "
+                          f"or len(v{i}) != {n}:\n        return False\n")
+            args.append(f"*v{i}")
+    if at < size:
+        fmt.append(f"{size - at}x")
+    # the builtins and the packer as default arguments: fast locals
+    src = ("def pack(buf, f, _float=float, _int=int, _tuple=tuple, _list=list, "
+           "_pack_into=_pack_into):\n" + "".join(checks)
+           + f"    _pack_into(buf, 0, {', '.join(args)})\n    return True\n")
+    ns: dict[str, Any] = {"_pack_into": struct.Struct("".join(fmt)).pack_into}
+    exec(compile(src, f"<{cname} packer>", "exec"), ns)
+    return ns["pack"]
+
+
+_pack_nav_in = _fast_packer("gnc_nav_in")
+
+
 class Nav:
     """The navigation cycle on a caller-owned C context. ``step`` returns a
     :class:`~fsw.core._struct.Result` (gnc_nav_out): ``x_H`` (m, m/s Hill),
@@ -216,6 +260,7 @@ class Nav:
         self._in = CStruct("gnc_nav_in")
         self._out = CStruct("gnc_nav_out")
         self._views = self._in.flat_view()
+        self._buf = ffi.buffer(self._in.cdata)
 
     def set_target(self, r_N: ArrayLike, v_N: ArrayLike, t: float) -> None:
         """Load the target's state (m, m/s, GCRF) at ``t``; forgets the estimate."""
@@ -224,12 +269,18 @@ class Nav:
 
     def step(self, inp: NavInput) -> Result:
         """One navigation cycle."""
-        v = self._views
+        f = inp.fields()
         try:
-            for name, value in inp.fields().items():
-                v[name][...] = value
-        except (ValueError, TypeError, OverflowError) as exc:
-            raise GncInputError(f"nav_step: bad input: {exc}") from None
+            fast = _pack_nav_in(self._buf, f)
+        except (struct.error, TypeError, ValueError, OverflowError):
+            fast = False
+        if not fast:  # the reference path: numpy's conversions, its errors
+            v = self._views
+            try:
+                for name, value in f.items():
+                    v[name][...] = value
+            except (ValueError, TypeError, OverflowError) as exc:
+                raise GncInputError(f"nav_step: bad input: {exc}") from None
         st = lib.gnc_nav_step(self._ctx, self._in.cdata, self._out.cdata)
         if st:
             check(st, "nav_step")

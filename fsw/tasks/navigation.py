@@ -97,6 +97,23 @@ _GPS_STALE, _REJECTED = int(NavFlag.GPS_STALE), int(NavFlag.REJECTED)
 _EKF_STARTED, _EKF_FAILED = int(NavFlag.EKF_STARTED), int(NavFlag.EKF_FAILED)
 _CLOCK_UPDATED, _CLOCK_REJECTED = int(NavClock.UPDATED), int(NavClock.REJECTED)
 _CLOCK_RESET = int(NavClock.RESET)
+_NAV_STATE_APID = NAV_STATE.apid
+if NAV_STATE.field_names == ("valid", "source", "r_rel_N", "v_rel_N", "rho_H", "rho_dot_H",
+                             "r_target_N", "v_target_N", "sun_N", "normal_N", "mean_motion",
+                             "sigma_pos", "sigma_vel", "flags", "cov_pos_H", "nis"):
+    #: NAV_STATE from its fields in declared order: the same octets as the keyword build
+    _build_nav_state = NAV_STATE.build_ordered
+else:  # pragma: no cover - a dictionary that reorders or changes the fields
+    def _build_nav_state(t: float, seq: int, valid: int, source: int, r_rel_N, v_rel_N,
+                         rho_H, rho_dot_H, r_target_N, v_target_N, sun_N, normal_N,
+                         mean_motion: float, sigma_pos: float, sigma_vel: float, flags: int,
+                         cov_pos_H, nis: float) -> bytes:
+        return NAV_STATE.build(t_tai=t, seq=seq, valid=valid, source=source, r_rel_N=r_rel_N,
+                               v_rel_N=v_rel_N, rho_H=rho_H, rho_dot_H=rho_dot_H,
+                               r_target_N=r_target_N, v_target_N=v_target_N, sun_N=sun_N,
+                               normal_N=normal_N, mean_motion=mean_motion,
+                               sigma_pos=sigma_pos, sigma_vel=sigma_vel, flags=flags,
+                               cov_pos_H=cov_pos_H, nis=nis)
 
 #: constant gains of the GPS + ephemeris filter (position, velocity)
 GAIN_POS = 0.2
@@ -483,12 +500,13 @@ class NavigationTask:
         if not (r.valid and _finite(r.q_BN)):
             self.att_history.clear()
             return
-        s = r.att_sigma_B
-        sig = (float(s[0]), float(s[1]), float(s[2]))
+        # the record's arrays are tuples of plain floats already (the parser's)
+        sig = r.att_sigma_B
         if not (_finite(sig) and min(sig) >= 0.0):
             sig = _Z3
-        w = r.rate_B
-        rate = (float(w[0]), float(w[1]), float(w[2])) if _finite(w) else _Z3
+        rate = r.rate_B
+        if not _finite(rate):
+            rate = _Z3
         self.att_history.append((r.t_tai, r.q_BN, sig, rate))
 
     def _attitude_at(self, t: float) -> tuple:
@@ -580,62 +598,68 @@ class NavigationTask:
         self.dv_N = [0.0, 0.0, 0.0]
         self.dv_moment = [0.0, 0.0, 0.0]
         self.dv_ref = None
-        flags = int(out.flags)  # plain int bits: IntFlag arithmetic costs ~0.5 us an operation
-        self._count(flags, out)
+        # every member at once, plain floats and ints straight from the
+        # result's bytes (Result.flat: the values of out.<name>, one unpack)
+        f, ix = out.flat()
+        flags = f[ix["flags"]]  # plain int bits: IntFlag arithmetic costs ~0.5 us an operation
+        self._count(flags, f, ix)
         stale = bool(flags & _STALE)
         self.lost.update(stale)
-        valid = int(bool(out.valid) and not self.lost.tripped)
+        valid = int(bool(f[ix["valid"]]) and not self.lost.tripped)
         self.last = out
-        # vectors as plain floats straight from the result's bytes (Result.values:
-        # the same values as tuple(out.<name>), without a numpy array each)
-        vals = out.values
-        x_H = vals("x_H")
-        self.ctx.send(NAV_STATE, valid=valid, source=int(out.source), r_rel_N=vals("r_rel_N"),
-                      v_rel_N=vals("v_rel_N"), rho_H=x_H[:3],
-                      rho_dot_H=x_H[3:], r_target_N=vals("r_target_N"),
-                      v_target_N=vals("v_target_N"), sun_N=vals("sun_N"),
-                      normal_N=vals("normal_N"), mean_motion=float(out.mean_motion),
-                      sigma_pos=float(out.sigma_pos), sigma_vel=float(out.sigma_vel),
-                      flags=flags & 0xFF, cov_pos_H=vals("cov_pos"),
-                      nis=float(out.nis))
+        x_H = f[ix["x_H"]]
+        source, sigma_pos, sigma_vel, nis = (f[ix["source"]], f[ix["sigma_pos"]],
+                                             f[ix["sigma_vel"]], f[ix["nis"]])
+        # NAV_STATE in declared order (_build_nav_state), numbered and published
+        # as ctx.send does it
+        ctx = self.ctx
+        seqs = ctx.seq
+        seq = seqs[_NAV_STATE_APID]
+        seqs[_NAV_STATE_APID] = (seq + 1) & 0x3FFF
+        ctx.publish(_build_nav_state(
+            ctx.t, seq, valid, source, f[ix["r_rel_N"]], f[ix["v_rel_N"]], x_H[:3], x_H[3:],
+            f[ix["r_target_N"]], f[ix["v_target_N"]], f[ix["sun_N"]], f[ix["normal_N"]],
+            f[ix["mean_motion"]], sigma_pos, sigma_vel, flags & 0xFF, f[ix["cov_pos"]], nis))
         if self.cycles % self.hk_every == 0:
             c = self.counts
-            self.ctx.send(NAV_HK, source=int(out.source),
-                          target_known=int(self.cds["target"] is not None),
-                          sigma_pos=float(out.sigma_pos), nis=float(out.nis),
-                          ekf_starts=c["ekf_starts"] & 0xFFFFFFFF,
-                          ekf_failures=c["ekf_failures"] & 0xFFFFFFFF,
-                          rejected=c["rejected"] & 0xFFFFFFFF,
-                          gps_stale=c["gps_stale"] & 0xFFFFFFFF,
-                          inflations=c["inflations"] & 0xFFFFFFFF,
-                          resets=c["resets"] & 0xFFFFFFFF, sigma_vel=float(out.sigma_vel),
-                          clock_state=int(out.clock_state) & 0xFF,
-                          clock_offset=float(out.clock_offset),
-                          clock_sigma=float(out.clock_sigma),
-                          clock_drift=float(out.clock_drift),
-                          clock_rejected=c["clock_rejected"] & 0xFFFFFFFF,
-                          clock_resets=c["clock_resets"] & 0xFFFFFFFF)
+            ctx.send(NAV_HK, source=source,
+                     target_known=int(self.cds["target"] is not None),
+                     sigma_pos=sigma_pos, nis=nis,
+                     ekf_starts=c["ekf_starts"] & 0xFFFFFFFF,
+                     ekf_failures=c["ekf_failures"] & 0xFFFFFFFF,
+                     rejected=c["rejected"] & 0xFFFFFFFF,
+                     gps_stale=c["gps_stale"] & 0xFFFFFFFF,
+                     inflations=c["inflations"] & 0xFFFFFFFF,
+                     resets=c["resets"] & 0xFFFFFFFF, sigma_vel=sigma_vel,
+                     clock_state=f[ix["clock_state"]] & 0xFF,
+                     clock_offset=f[ix["clock_offset"]],
+                     clock_sigma=f[ix["clock_sigma"]],
+                     clock_drift=f[ix["clock_drift"]],
+                     clock_rejected=c["clock_rejected"] & 0xFFFFFFFF,
+                     clock_resets=c["clock_resets"] & 0xFFFFFFFF)
 
-    def _count(self, flags: int, out) -> None:
+    def _count(self, flags: int, f: tuple, ix) -> None:
+        """Count and event what the cycle's flags and states say (``f``,
+        ``ix``: ``out.flat()``)."""
         c = self.counts
-        clock = int(out.clock_state)
+        clock = f[ix["clock_state"]]
         if clock & _CLOCK_UPDATED and not self.synced:
             self.synced = True
             self.ctx.event(Severity.INFO, EventId.NAV_CLOCK_SYNC,
                            f"on-board clock disciplined by GPS: offset "
-                           f"{float(out.clock_offset):+.6f} s"[:96])
+                           f"{f[ix['clock_offset']]:+.6f} s"[:96])
         if clock & _CLOCK_REJECTED:
             c["clock_rejected"] += 1
         if clock & _CLOCK_RESET:
             c["clock_resets"] += 1
             self.ctx.event(Severity.WARNING, EventId.NAV_CLOCK_RESET,
                            f"on-board clock: GPS fixes disagree, offset reset to "
-                           f"{float(out.clock_offset):+.6f} s"[:96])
+                           f"{f[ix['clock_offset']]:+.6f} s"[:96])
         if flags & _GPS_STALE and self.cds["target"] is not None:
             c["gps_stale"] += 1
         if flags & _REJECTED:
             c["rejected"] += 1
-        bank = int(out.bank)
+        bank = f[ix["bank"]]
         if flags & _EKF_STARTED:
             c["ekf_starts"] += 1
             self.ctx.event(Severity.INFO, EventId.NAV_RELNAV,
@@ -646,23 +670,24 @@ class NavigationTask:
                            f"relative navigation: angles-only bank of {self.bank} left, "
                            "one filter from here")
         self.bank = bank
-        if out.recovery == 1:
+        recovery = f[ix["recovery"]]
+        if recovery == 1:
             c["inflations"] += 1
             self.ctx.event(Severity.INFO, EventId.NAV_EKF_INFLATED,
-                           f"relnav: {int(out.consecutive)} rejections in a row, "
+                           f"relnav: {f[ix['consecutive']]} rejections in a row, "
                            f"covariance x{INFLATE:g}"[:96])
-        elif out.recovery == 2:
+        elif recovery == 2:
             c["resets"] += 1
             self.ctx.event(Severity.WARNING, EventId.NAV_EKF_RESET,
                            "relnav: rejections persist, position reset from the measurement")
-        if out.target_refined:
+        if f[ix["target_refined"]]:
             c["target_refined"] += 1
-            d = out.target_shift_H
+            d = f[ix["target_shift_H"]]
             self.ctx.event(Severity.INFO, EventId.NAV_TARGET_REFINED,
-                           f"target orbit refined by R {float(d[0]):+.1f} T {float(d[1]):+.1f} "
-                           f"N {float(d[2]):+.1f} m"[:96])
+                           f"target orbit refined by R {d[0]:+.1f} T {d[1]:+.1f} "
+                           f"N {d[2]:+.1f} m"[:96])
         if flags & _EKF_FAILED:
             c["ekf_failures"] += 1
             self.ctx.event(Severity.WARNING, EventId.NAV_FILTER,
-                           f"relnav EKF failed (status {int(out.ekf_status)}): "
+                           f"relnav EKF failed (status {f[ix['ekf_status']]}): "
                            f"GPS filter for {RETRY_S:.0f} s"[:96])

@@ -127,3 +127,31 @@ def test_from_fields_packs_the_bytes_the_numpy_view_writes(cname: str) -> None:
             values[name] = (float(x[0]) if n == 1 else
                             tuple(x.tolist()) if kind == 0 else x if kind == 1 else list(x))
         assert Result.from_fields(cname, values)._b == _from_fields_numpy(cname, values)
+
+
+@pytest.mark.parametrize("cname", [*STRUCTS, "gnc_nav_out", "gnc_nav_in"])
+def test_flat_is_every_decoded_member_at_its_index(cname: str) -> None:
+    """Result.flat(): one tuple of every member the properties decode, each
+    at its index (scalar) or slice (array), bit for bit the numpy view's."""
+    dtype = struct_dtype(cname)
+    rng = np.random.default_rng(9)
+    raw = rng.integers(0, 256, ffi.sizeof(cname), dtype=np.uint8).tobytes()
+    r = Result(raw, dtype)
+    flat, index = r.flat()
+    assert set(index) == set(r._lay)
+    covered = 0
+    for name, at in index.items():
+        want = _reference(raw, dtype, name)
+        if isinstance(at, slice):
+            got = flat[at]
+            assert np.array_equal(np.array(got, dtype=want.dtype).view(np.uint8),
+                                  want.view(np.uint8)), name
+            assert got == r.values(name) or any(x != x for x in got), name
+            covered += len(got)
+        else:
+            got = flat[at]
+            assert type(got) is type(want), name
+            assert np.array(got, dtype=dtype.fields[name][0]).tobytes() == \
+                np.array(want, dtype=dtype.fields[name][0]).tobytes(), name
+            covered += 1
+    assert covered == len(flat)

@@ -468,3 +468,84 @@ def test_camera_gap_coasts_without_the_biased_gps_fix(drive_exact) -> None:
     assert nav.source == 2
     assert np.linalg.norm(np.array(nav.rho_H) - before) < 1.0  # (CW drift of V-bar: none)
     assert nav.sigma_pos > sigma0  # the covariance grows while coasting
+
+
+def test_nav_state_and_hk_are_the_keyword_builds_of_the_core_output(drive) -> None:
+    """NAV_STATE is built positionally from the core's output read in one
+    unpack (Result.flat); it must be, octet for octet, the keyword build of
+    the same output read member by member (the properties and Result.values,
+    as the task built it before), and NAV_HK the same fields. Through the
+    GPS filter, the EKF's start on the sensor and a burn."""
+    from scipy.spatial.transform import Rotation
+
+    outs = []
+    step = drive.core.nav_step
+
+    def keep(inp):
+        out = step(inp)
+        outs.append(out)
+        return out
+
+    drive.core.nav_step = keep
+    raws: list[bytes] = []
+    publish = drive.ctx.publish
+
+    def keep_raw(raw: bytes) -> None:
+        raws.append(raw)
+        publish(raw)
+
+    drive.ctx.publish = keep_raw
+    drive.target()
+    C = _hill(R_T, V_T)
+    q = Rotation.from_matrix(np.array([C[0], np.cross(C[1], C[0]), C[1]])).as_quat()
+    drive.ctx.deliver(DICTIONARY["BURN_ORDER"].build(
+        t_tai=drive.ctx.t, burn_id=7, t_exec=drive.ctx.t + 20.0, dv_N=(0.0, 0.05, 0.0),
+        purpose="test"))
+    for k in range(2 * drive.task.hk_every + 3):
+        drive.gps(*_chaser((0.0, -1000.0 + k, 0.0)))
+        drive.ctx.deliver(DICTIONARY["ADCS_STATE"].build(
+            t_tai=drive.ctx.t, mode=4, valid=1, q_BN=(q[3], q[0], q[1], q[2]),
+            rate_B=(0.0, 0.0, 0.0), att_error=0.0, h_wheels=0.0, h_B=(0.0, 0.0, 0.0),
+            wheels_ok=15, flags=1, st_age=0.0, att_sigma=1e-5, att_sigma_B=(1e-5,) * 3,
+            heads_used=6, heads_valid=6, st_rejected=0))
+        if k >= 5:
+            drive.ctx.deliver(DICTIONARY["RELNAV"].build(
+                t_tai=drive.ctx.t, range=1000.0 - k, azimuth=1e-4, elevation=-1e-4,
+                valid=1, ranged=1))
+        if k == 20:
+            drive.ctx.deliver(DICTIONARY["BURN_STATUS"].build(
+                t_tai=drive.ctx.t, burn_id=7, state=int(BurnStatusState.DONE), dv_done=0.05,
+                dv_N=(0.0, 0.05, 0.0), dv_dt=-0.2, thrusters_ok=0xFF, propellant=1.0,
+                **{f: 0 for f in DICTIONARY["BURN_STATUS"].field_names
+                   if f not in ("burn_id", "state", "dv_done", "dv_N", "dv_dt",
+                                "thrusters_ok", "propellant")}))
+        drive.step()
+        drive.ctx.t += 1.0
+    NAV_STATE = DICTIONARY["NAV_STATE"]
+    states = [r for r in raws if NAV_STATE.parse(r).apid == NAV_STATE.apid]
+    assert len(states) == len(outs) > 20
+    assert {NAV_STATE.parse(r).source for r in states} == {1, 2}  # GPS filter, then the EKF
+    for raw, out in zip(states, outs, strict=True):
+        rec = NAV_STATE.parse(raw)
+        x = out.values("x_H")
+        want = NAV_STATE.build(
+            t_tai=rec.t_tai, seq=rec.seq, valid=rec.valid, source=int(out.source),
+            r_rel_N=tuple(out.r_rel_N), v_rel_N=tuple(out.v_rel_N), rho_H=x[:3],
+            rho_dot_H=x[3:], r_target_N=tuple(out.r_target_N),
+            v_target_N=tuple(out.v_target_N), sun_N=tuple(out.sun_N),
+            normal_N=tuple(out.normal_N), mean_motion=float(out.mean_motion),
+            sigma_pos=float(out.sigma_pos), sigma_vel=float(out.sigma_vel),
+            flags=int(out.flags) & 0xFF, cov_pos_H=tuple(out.cov_pos), nis=float(out.nis))
+        assert raw == want
+        assert rec.valid == int(bool(out.valid))  # no persistence trip in this run
+    hks = drive.ctx.of("NAV_HK")
+    assert len(hks) == 2
+    for hk, k in zip(hks, (drive.task.hk_every, 2 * drive.task.hk_every), strict=True):
+        out = outs[k - 1]
+        assert (hk.source, hk.sigma_pos, hk.nis, hk.sigma_vel, hk.clock_state, hk.clock_offset,
+                hk.clock_sigma, hk.clock_drift) == (
+            int(out.source), float(out.sigma_pos), float(out.nis), float(out.sigma_vel),
+            int(out.clock_state) & 0xFF, float(out.clock_offset), float(out.clock_sigma),
+            float(out.clock_drift))
+    assert drive.task.counts["ekf_starts"] == 1
+    assert any("sensor filter started" in e[2] for e in drive.ctx.events)

@@ -6,7 +6,7 @@ decides."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from fsw.packets.enums import BurnStatusState, NavFlag
 
@@ -20,6 +20,8 @@ __all__ = ["Inputs", "NavView"]
 NAV_MAX_POS_M = 1e8
 NAV_MAX_VEL_MPS = 2e4
 NAV_MEAN_MOTION_RAD_S = (1e-7, 1.3e-3)
+#: NavFlag.TARGET_UNKNOWN as a plain int (IntFlag operators cost ~0.5 us each)
+_TARGET_UNKNOWN = int(NavFlag.TARGET_UNKNOWN)
 
 
 def _finite(x) -> bool:
@@ -27,16 +29,24 @@ def _finite(x) -> bool:
 
 
 def _plausible_nav(x, n: float) -> bool:
-    """Finite, and inside the NAV_MAX_* and NAV_MEAN_MOTION_RAD_S bounds."""
-    return (_finite(x) and math.isfinite(n)
-            and NAV_MEAN_MOTION_RAD_S[0] <= n <= NAV_MEAN_MOTION_RAD_S[1]
-            and all(abs(v) <= NAV_MAX_POS_M for v in x[:3])
-            and all(abs(v) <= NAV_MAX_VEL_MPS for v in x[3:]))
+    """Finite, and inside the NAV_MAX_* and NAV_MEAN_MOTION_RAD_S bounds.
+    (The bounds say finite too: a NaN or an infinity fails every one of
+    them; written out as plain comparisons, no generator per call.)"""
+    lo, hi = NAV_MEAN_MOTION_RAD_S
+    if not lo <= n <= hi:
+        return False
+    for v in x[:3]:
+        if not abs(v) <= NAV_MAX_POS_M:
+            return False
+    for v in x[3:]:  # noqa: SIM110 (a loop: no generator made per NAV_STATE)
+        if not abs(v) <= NAV_MAX_VEL_MPS:
+            return False
+    return True
 
 
-@dataclass(frozen=True)
-class NavView:
-    """The latest valid NAV_STATE, as the autonomy task uses it."""
+class NavView(NamedTuple):
+    """The latest valid NAV_STATE, as the autonomy task uses it (immutable;
+    a named tuple: one made per NAV_STATE, at a tuple's cost)."""
 
     t: float
     x: tuple[float, float, float, float, float, float]  #: Hill [rho m, rho_dot m/s]
@@ -69,7 +79,7 @@ class Inputs:
 
     def on_nav(self, r) -> None:
         self.nav_t = r.t_tai
-        self.nav_target_unknown = bool(r.flags & NavFlag.TARGET_UNKNOWN)
+        self.nav_target_unknown = bool(r.flags & _TARGET_UNKNOWN)
         x = (*r.rho_H, *r.rho_dot_H)
         if r.valid and _plausible_nav(x, r.mean_motion) and _finite(r.r_target_N) \
                 and _finite(r.v_target_N):
@@ -81,7 +91,9 @@ class Inputs:
                 self.dropped += 1
 
     def on_gps(self, r) -> None:
-        if r.valid and _finite(r.r_N) and _finite(r.v_N):
+        # separation is for good (until a restart makes new Inputs): once
+        # seen, a fix has nothing to add
+        if not self.separated and r.valid and _finite(r.r_N) and _finite(r.v_N):
             self.separated = True
 
     def on_relnav(self, r) -> None:

@@ -79,6 +79,10 @@ SUN_ACQUIRE_MIN_S = 30.0
 # commissioning activities (MODE_STATUS.activity)
 ACT_NONE, ACT_DETUMBLE, ACT_SUN, ACT_CHECKOUT = 0, 1, 2, 3
 _Q1 = (1.0, 0.0, 0.0, 0.0)
+#: the modes the sequencer flies legs in; the modes before the spacecraft is
+#: free flying (no FDIR, no collision screen): made once, not per cycle
+_LEGS = (Mode.PHASING, Mode.RENDEZVOUS, Mode.PROX_OPS, Mode.DEPARTURE)
+_BEFORE_ORBIT = (Mode.STANDBY, Mode.LAUNCH)
 
 
 class AutonomyTask:
@@ -232,7 +236,7 @@ class AutonomyTask:
         self.cds["times"].setdefault(mode.name, t)
         if mode is Mode.COMMISSIONING:
             self._activity(ACT_DETUMBLE, t)
-        if mode in (Mode.PHASING, Mode.RENDEZVOUS, Mode.PROX_OPS, Mode.DEPARTURE):
+        if mode in _LEGS:
             self.seq.start_phase(mode.name, t)
         if mode is Mode.SAFE:
             self.seq.clear()
@@ -273,11 +277,11 @@ class AutonomyTask:
                 self.advance(t, "separation detected")
         elif mode is Mode.COMMISSIONING:
             self._commission(t)
-        elif mode in (Mode.PHASING, Mode.RENDEZVOUS, Mode.PROX_OPS, Mode.DEPARTURE):
+        elif mode in _LEGS:
             self._fly(t)
         elif mode is Mode.SAFE:
             self._point(PointingMode.SUN_SAFE)
-        if self.m.mode not in (Mode.STANDBY, Mode.LAUNCH):
+        if self.m.mode not in _BEFORE_ORBIT:
             reason = self.fdir.check(t, self.m.mode, self.inp)
             if reason is not None:
                 self.safe(t, reason)

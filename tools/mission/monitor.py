@@ -24,11 +24,20 @@ the scorers keep each matched pair's inputs in flat arrays and score them
 all at once when the figures are asked for (navigation: one numpy pass;
 attitude: pair by pair). The pointing error is computed only where it is
 scored: in the inspection, and before it until the first good track while
-the range (checked first, on floats) is within the track range.
+the range (checked first, on floats) is within the track range. The
+handlers call no more than the figures need: the mode is kept as a string
+(no ``Score.mode`` lookups), the star tracker's valid fix is noted inline,
+the scorers' per-second records are packed in one call each, and RELNAV is
+parsed only when it can change a figure -- a sample with the target
+(``valid``) until the handover, or a damaged packet, which raises the
+parser's error as before (the executive reports the monitor's exception);
+an intact sample without the target (what ``_relnav_intact`` checks is
+everything that parse checks) changes nothing and is only looked at.
 """
 
 from __future__ import annotations
 
+import binascii
 import math
 import struct
 from collections.abc import Callable
@@ -109,6 +118,31 @@ NAV_STATE = DICTIONARY["NAV_STATE"]
 RELNAV = DICTIONARY["RELNAV"]
 _NAV = _reader(NAV_STATE, "valid", "source", "rho_H", "r_target_N", "v_target_N", "cov_pos_H",
                "nis")
+_crc = binascii.crc_hqx
+
+
+def _intact_head(pdef: Any) -> tuple[int, bytes, bytes]:
+    """What a ``pdef`` packet that its ``parse`` takes starts with: its
+    length, its first two octets (version, type, secondary header flag,
+    APID) and its length field; with the CRC and the sequence flags (11),
+    the whole of what that parse checks of a fixed layout without enums
+    (:func:`_relnav_intact`)."""
+    if not pdef.fixed or any(pdef.layouts[f.name].kind == "enum" for f in pdef.fields):
+        return -1, b"", b""  # never intact here: always parsed
+    return pdef.size, pdef.w0.to_bytes(2, "big"), (pdef.size - 7).to_bytes(2, "big")
+
+
+_RELNAV_SIZE, _RELNAV_W0, _RELNAV_LEN = _intact_head(RELNAV)
+_RELNAV_VALID_AT = _octet_at(RELNAV, "valid")
+
+
+def _relnav_intact(raw: bytes) -> bool:
+    """``RELNAV.parse(raw)`` would succeed: the length, the header words and
+    the CRC it checks (the dictionary's RELNAV has no enum field)."""
+    return (len(raw) == _RELNAV_SIZE and raw[2] >= 0xC0 and raw[:2] == _RELNAV_W0
+            and raw[4:6] == _RELNAV_LEN and not _crc(raw, 0xFFFF))
+
+
 #: what the monitor scores
 SCORED = (TRUTH_CHASER, TRUTH_TARGET, TRUTH_RELATIVE, MODE_STATUS, ADCS_STATE, ADCS_REQUEST,
           BURN_STATUS, EVENT, NAV_STATE, STAR_TRACKER, TRUTH_ADCS, TRUTH_CLOCK, NAV_HK,
@@ -180,6 +214,10 @@ class Monitor:
         self._boresight = np.asarray(scenario.chaser.camera_boresight_b, float)
         self._boresight /= np.linalg.norm(self._boresight)
         self.departure_t: float | None = None
+        #: the last mission mode seen (Score.mode, kept by on_mode)
+        self._mode = self.score.mode
+        #: beyond this range no truth sample is a first track (_pointing)
+        self._track_range_far = scenario.plan.track_range_m * (1.0 + 1e-9)
         self._adcs_mode = -1
         self._override = False
         self.done = False
@@ -219,7 +257,8 @@ class Monitor:
         r, vel, q = v[2:5], v[5:8], v[8:12]
         mass, propellant, eclipse, soc = v[15:19]
         self._chaser = (t, r, vel, q)
-        self.safety.on_chaser_state(r, vel, eclipse)
+        # SafetyScore.on_chaser_state's record: r and vel are tuples, eclipse an int
+        self.safety.chaser = (r, vel, eclipse)
         self.att.on_truth(t, q, v[12:15], eclipse, soc)
         self.burns.on_truth(t, r, vel)
         s = self.score
@@ -229,19 +268,32 @@ class Monitor:
         s.mass_kg = mass
 
     def on_truth_target(self, raw: bytes) -> None:
-        if self._chaser is None:
+        c = self._chaser
+        if c is None:
             return
         v = _TARGET.unpack_from(raw)
         r, vel = v[2:5], v[5:8]
         self._target = (v[0] + v[1] / 65536.0, r, vel)
+        if self._mode != "PROX_OPS":
+            # SafetyScore.on_target_state outside the inspection: the state kept
+            self.safety.target = (r, vel)
+            if self.score.first_track_t is not None:
+                return
+            # outside the track range (beyond the few ulps by which this sum
+            # and numpy's norm in _pointing may differ) no sample is a first track
+            rc = c[1]
+            d0, d1, d2 = r[0] - rc[0], r[1] - rc[1], r[2] - rc[2]
+            if math.sqrt(d0 * d0 + d1 * d1 + d2 * d2) > self._track_range_far:
+                return
+            self._pointing(self.ctx.t, r)
+            return
         t = self.ctx.t
-        self.safety.on_target_state(t, r, vel, self.score.mode)
+        self.safety.on_target_state(t, r, vel, "PROX_OPS")
         self._pointing(t, r)
 
     def on_truth_relative(self, raw: bytes) -> None:
         v = _RELATIVE.unpack_from(raw)
-        tr, r_H, v_H, rng = v[0] + v[1] / 65536.0, v[2:5], v[5:8], v[8]
-        s, t = self.score, self.ctx.t
+        tr, rng = v[0] + v[1] / 65536.0, v[8]
         c, g = self._chaser, self._target
         rel = None
         if c is not None and g is not None and c[0] == tr == g[0]:
@@ -249,10 +301,11 @@ class Monitor:
             (rc, vc), (rg, vg) = c[1:3], g[1:3]
             rel = ((rc[0] - rg[0], rc[1] - rg[1], rc[2] - rg[2]),
                    (vc[0] - vg[0], vc[1] - vg[1], vc[2] - vg[2]))
-        self.nav.on_truth(tr, r_H, v_H, rng, rel)
+        self.nav.on_truth_floats(tr, v[2:5], v[5:8], rng, rel)
+        s = self.score
         if rng < s.min_range_m:
-            s.min_range_m, s.min_range_t = rng, t
-        if s.mode == "PROX_OPS":
+            s.min_range_m, s.min_range_t = rng, self.ctx.t
+        if self._mode == "PROX_OPS":
             s.min_range_inspection_m = min(s.min_range_inspection_m, rng)
             s.max_range_inspection_m = max(s.max_range_inspection_m, rng)
 
@@ -261,6 +314,7 @@ class Monitor:
         self.att.on_mode(m)
         s = self.score
         if not s.modes or s.modes[-1][1] != m:
+            self._mode = m
             s.modes.append((self.ctx.t, m))
             if m == "DEPARTURE" and self.departure_t is None:
                 self.departure_t = self.ctx.t
@@ -273,11 +327,13 @@ class Monitor:
         self.att.on_adcs(v[0] + v[1] / 65536.0, v[3], v[4:8], v[8:11], v[12], v[11])
 
     def on_star_tracker(self, raw: bytes) -> None:
-        self.att.on_tracker(self.ctx.t, raw[_ST_VALID_AT])
+        # AttitudeScore.on_tracker, inline (6 packets a second)
+        if raw[_ST_VALID_AT]:
+            self.att.last_fix = float(self.ctx.t)
 
     def on_truth_adcs(self, raw: bytes) -> None:
         v = _SUN.unpack_from(raw)
-        self.att.on_sun(v[0] + v[1] / 65536.0, v[2:5])
+        self.att.on_sun_floats(v[0] + v[1] / 65536.0, v[2:5])
 
     def on_adcs_request(self, raw: bytes) -> None:
         r = ADCS_REQUEST.parse(raw)
@@ -300,10 +356,13 @@ class Monitor:
                         (v[7:10], v[10:13]))
 
     def on_relnav(self, raw: bytes) -> None:
-        # the first detection and the handover only: parsed until both are seen
-        if not self.nav.angles.done:
-            r = RELNAV.parse(raw)
-            self.nav.on_relnav(r.t_tai, r.valid, getattr(r, "ranged", None))
+        # the first detection and the handover only: looked at until both are
+        # seen; a sample without the target (valid 0) changes nothing, so an
+        # intact one is not parsed (a damaged one is, and raises as it did)
+        if self.nav.angles.done or (_relnav_intact(raw) and not raw[_RELNAV_VALID_AT]):
+            return
+        r = RELNAV.parse(raw)
+        self.nav.on_relnav(r.t_tai, r.valid, getattr(r, "ranged", None))
 
     def on_truth_clock(self, raw: bytes) -> None:
         v = _CLOCK.unpack_from(raw)
@@ -326,7 +385,7 @@ class Monitor:
         inspection, and until the first good track."""
         s, p = self.score, self.sc.plan
         _, r_chaser, _, (w, x, y, z) = self._chaser
-        if s.mode != "PROX_OPS":
+        if self._mode != "PROX_OPS":
             if s.first_track_t is not None:
                 return
             # outside the track range (beyond the few ulps by which this sum
@@ -340,7 +399,7 @@ class Monitor:
         # its conjugate, as quaternion.conj makes it
         b_N = quaternion.rotate((w, -x, -y, -z), self._boresight)
         err = math.degrees(math.acos(max(-1.0, min(1.0, float(b_N @ los) / rng))))
-        if s.mode == "PROX_OPS":
+        if self._mode == "PROX_OPS":
             self.safety.on_pointing(err, b_N, t)
             if self._adcs_mode == PointingMode.TARGET_TRACK and not self._override:
                 s.pointing_deg.append(err)
@@ -351,14 +410,14 @@ class Monitor:
 
     def step(self, t: float) -> None:
         if self.progress is not None:
-            self.progress(t, self.score.mode)
+            self.progress(t, self._mode)
         if self.done:
             return
         stop = None
         if self.departure_t is not None and t - self.departure_t >= \
                 self.sc.mission.departure_duration_s:
             stop = "departure"
-        elif self.stop_at_mode is not None and self.score.mode == self.stop_at_mode:
+        elif self.stop_at_mode is not None and self._mode == self.stop_at_mode:
             stop = "mode"
         elif self.stop_tai is not None and t >= self.stop_tai:
             stop = "duration"

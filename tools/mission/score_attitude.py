@@ -46,6 +46,7 @@ Figures (:meth:`AttitudeScore.figures`):
 from __future__ import annotations
 
 import math
+import struct
 from array import array
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -62,6 +63,8 @@ ARCSEC = math.pi / 180.0 / 3600.0
 INSPECTION = "PROX_OPS"
 #: doubles kept per pair (AttitudeScore._pair)
 PAIR = 19
+#: one pair's doubles as the pairs array holds them (native order)
+_PAIR_DOUBLES = struct.Struct(f"={PAIR}d")
 
 
 def _qmul(a: Any, b: Any) -> np.ndarray:
@@ -166,7 +169,8 @@ class AttitudeScore:
         self._soc_min = math.inf
         self._soc_end: float | None = None
         self._est: list[tuple[float, tuple[Any, ...]]] = []
-        self._last_fix = -math.inf
+        #: time of the last STAR_TRACKER sample with a head valid (on_tracker)
+        self.last_fix = -math.inf
         self._mode = ""
         #: per pair, what it is scored from (PAIR doubles, flat): t, valid,
         #: inspection, q_BN (4), sigma (3), heads used (-1 unknown) of the
@@ -185,36 +189,50 @@ class AttitudeScore:
 
     def on_tracker(self, t: float, valid: int) -> None:
         if valid:
-            self._last_fix = float(t)
+            self.last_fix = float(t)
 
     def on_sun(self, t: float, sun_B: Any) -> None:
-        self.sun.append((float(t), *map(float, sun_B), float(self._eclipse)))
+        self.on_sun_floats(float(t), tuple(map(float, sun_B)))
+
+    def on_sun_floats(self, t: float, sun_B: tuple[float, ...]) -> None:
+        """:meth:`on_sun` of values already plain floats (the monitor's,
+        unpacked from the packet)."""
+        self.sun.append((t, *sun_B, float(self._eclipse)))
 
     def on_truth(self, t: float, q_BN: Any, w_B: Any, eclipse: int = 0,
                  soc: float = 0.0) -> None:
         t = float(t)
         self._eclipse = int(eclipse)
         if soc > 0.0 or self._soc_end is not None:
-            self._soc_min = min(self._soc_min, soc)
+            if soc < self._soc_min:  # min(self._soc_min, soc)
+                self._soc_min = soc
             self._soc_end = soc
         insp = int(self._mode == INSPECTION)
-        self.cover.append((t, insp, int(t - self._last_fix <= 1.0 + 1e-6)))
+        self.cover.append((t, insp, int(t - self.last_fix <= 1.0 + 1e-6)))
         tr = (t, q_BN, w_B)
-        for k, (te, rec) in enumerate(self._est):
-            if abs(te - t) <= self.MATCH_S:
-                del self._est[k]
-                self._pair(te, rec, tr)
-                break
+        if self._est:
+            for k, (te, rec) in enumerate(self._est):
+                if abs(te - t) <= self.MATCH_S:
+                    del self._est[k]
+                    self._pair(te, rec, tr)
+                    break
         self._truth.append(tr)
         self._truth = [x for x in self._truth if x[0] > t - 3.0]
 
     def on_adcs(self, t: float, valid: int, q_BN: Any, sigma_B: Any, st_rejected: int = 0,
                 heads_used: int = -1) -> None:
         t = float(t)
-        self.st_rejected = max(self.st_rejected, int(st_rejected))
+        rejected = int(st_rejected)
+        if rejected > self.st_rejected:  # max(self.st_rejected, rejected)
+            self.st_rejected = rejected
         rec = (int(valid), int(self._mode == INSPECTION), q_BN, sigma_B, int(heads_used))
-        best = min(self._truth, key=lambda x: abs(x[0] - t), default=None)
-        if best is not None and abs(best[0] - t) <= self.MATCH_S:
+        # the truth nearest in time: min(key=|dt|)'s choice (the first of equals)
+        best, gap = None, math.inf
+        for x in self._truth:
+            d = abs(x[0] - t)
+            if best is None or d < gap:
+                best, gap = x, d
+        if best is not None and gap <= self.MATCH_S:
             self._pair(t, rec, best)
             return
         self._est.append((t, rec))
@@ -222,7 +240,9 @@ class AttitudeScore:
 
     def _pair(self, t: float, rec: tuple[Any, ...], tr: tuple[float, Any, Any]) -> None:
         valid, insp, q, sig, heads = rec
-        self._pairs.extend((t, valid, insp, *q, *sig, heads, tr[0], *tr[1], *tr[2]))
+        # the doubles array.extend would append (one C conversion each), packed at once
+        self._pairs.frombytes(_PAIR_DOUBLES.pack(t, valid, insp, *q, *sig, heads, tr[0], *tr[1],
+                                                 *tr[2]))
 
     @property
     def rows(self) -> list[tuple[float, ...]]:

@@ -16,6 +16,7 @@ them too).
 from __future__ import annotations
 
 import math
+import struct
 from array import array
 from collections.abc import Mapping
 from typing import Any
@@ -29,6 +30,8 @@ __all__ = ["TAIL_S", "BurnScore", "burn_lines", "burn_rows", "burn_stats"]
 TAIL_S = 2.0
 #: BurnStatusState values (fsw.packets.enums)
 _FIRING, _DONE, _ABORTED = 2, 3, 4
+#: one truth sample's doubles (t, r_N, v_N) as BurnScore keeps them (native order)
+_TRUTH_DOUBLES = struct.Struct("=7d")
 
 
 def _gravity_dv(t: np.ndarray, r: np.ndarray) -> np.ndarray:
@@ -121,9 +124,8 @@ class BurnScore:
         self._status: list[tuple[float, int, int, float, Any]] = []
 
     def on_truth(self, t: float, r_N: Any, v_N: Any) -> None:
-        self._truth.append(t)
-        self._truth.extend(r_N)
-        self._truth.extend(v_N)
+        # the doubles append and extend would add, packed at once
+        self._truth.frombytes(_TRUTH_DOUBLES.pack(t, *r_N, *v_N))
 
     def on_order(self, t: float, burn_id: int, dv_N: Any, purpose: str) -> None:
         self._order.append((t, burn_id, dv_N, purpose))

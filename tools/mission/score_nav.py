@@ -40,6 +40,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import math
+import struct
 from array import array
 from collections.abc import Mapping
 from typing import Any
@@ -65,6 +66,8 @@ NEAR_M = 5000.0
 #: rho_H (3), cov_pos_H (6), nis, frame, r_t (3), v_t (3) | the truth's t,
 #: r_H (3), v_H (3), range, dr (3), dv (3)
 PAIR = 34
+#: one paired epoch's doubles as the pairs array holds them (native order)
+_PAIR_DOUBLES = struct.Struct(f"={PAIR}d")
 _ZERO2 = ((0.0, 0.0, 0.0), (0.0, 0.0, 0.0))
 
 
@@ -104,15 +107,23 @@ class NavScore:
         """One truth sample: the chaser relative to the target in the true
         Hill frame, the range, and (optional) the same relative state in
         inertial axes ``(r, v)`` (chaser minus target, GCRF)."""
-        tr = (float(t), tuple(map(float, r_H)), tuple(map(float, v_H)), float(rng), rel_N)
-        self.angles.on_truth(tr[0], tr[1], tr[2])
-        for k, (tn, rec) in enumerate(self._nav):
-            if abs(tn - tr[0]) <= self.MATCH_S:
-                del self._nav[k]
-                self._pair_truth(tn, rec, tr)
-                return
+        self.on_truth_floats(float(t), tuple(map(float, r_H)), tuple(map(float, v_H)),
+                             float(rng), rel_N)
+
+    def on_truth_floats(self, t: float, r_H: tuple[float, ...], v_H: tuple[float, ...],
+                        rng: float, rel_N: tuple[Any, Any] | None = None) -> None:
+        """:meth:`on_truth` of values already plain floats (``r_H``, ``v_H``:
+        tuples of floats; the monitor's, unpacked from the packet)."""
+        tr = (t, r_H, v_H, rng, rel_N)
+        self.angles.on_truth(t, r_H, v_H)
+        if self._nav:
+            for k, (tn, rec) in enumerate(self._nav):
+                if abs(tn - t) <= self.MATCH_S:
+                    del self._nav[k]
+                    self._pair_truth(tn, rec, tr)
+                    return
         self._truth.append(tr)
-        self._truth = [x for x in self._truth if x[0] > tr[0] - 3.0]
+        self._truth = [x for x in self._truth if x[0] > t - 3.0]
 
     def on_relnav(self, t: float, valid: int, ranged: int | None = None) -> None:
         """One RELNAV sample; ``ranged`` None (a record without the field)
@@ -124,11 +135,16 @@ class NavScore:
         """One NAV_STATE; ``target_N``: its target orbit ``(r, v)`` (GCRF),
         the origin and axes of its Hill frame."""
         t = float(t)
-        if target_N is not None and not any(float(c) for c in target_N[0]):
+        if target_N is not None and not any(map(float, target_N[0])):
             target_N = None  # no target orbit on board yet
         rec = (int(valid), int(source), rho_H, cov_pos_H, float(nis), target_N)
-        best = min(self._truth, key=lambda x: abs(x[0] - t), default=None)
-        if best is not None and abs(best[0] - t) <= self.MATCH_S:
+        # the truth nearest in time: min(key=|dt|)'s choice (the first of equals)
+        best, gap = None, math.inf
+        for x in self._truth:
+            d = abs(x[0] - t)
+            if best is None or d < gap:
+                best, gap = x, d
+        if best is not None and gap <= self.MATCH_S:
             self._pair_truth(t, rec, best)
             return
         self._nav.append((t, rec))
@@ -143,8 +159,9 @@ class NavScore:
         frame = target is not None and tr[4] is not None
         r_t, v_t = target if frame else _ZERO2
         dr, dv = tr[4] if frame else _ZERO2
-        self._pairs.extend((t, valid, source, *rho, *cov, nis, frame, *r_t, *v_t,
-                            tr[0], *tr[1], *tr[2], tr[3], *dr, *dv))
+        # the doubles array.extend would append (one C conversion each), packed at once
+        self._pairs.frombytes(_PAIR_DOUBLES.pack(t, valid, source, *rho, *cov, nis, frame, *r_t,
+                                                 *v_t, tr[0], *tr[1], *tr[2], tr[3], *dr, *dv))
 
     # ------------------------------------------------------------------ figures
     def arrays(self) -> dict[str, np.ndarray]:

@@ -160,6 +160,15 @@ class SafetyScore:
         self.samples = 0
         self.sun_boresight_min = math.inf
         self.pointing_all: list[float] = []
+        #: the last sun_direction asked for: (t, its vector), shared by the
+        #: lighting and the pointing of one inspection sample
+        self._sun: tuple[float, np.ndarray | None] = (math.nan, None)
+
+    def _sun_at(self, t: float) -> np.ndarray:
+        """``sun_direction(t)``, computed once per sample time (read only)."""
+        if t != self._sun[0]:
+            self._sun = (t, sun_direction(t))
+        return self._sun[1]
 
     def on_chaser(self, rec: Any) -> None:
         """One TRUTH_CHASER record (``r_N``, ``v_N``, ``eclipse``)."""
@@ -180,7 +189,7 @@ class SafetyScore:
         if self.chaser[2]:
             self.eclipsed += 1
             return
-        self.phase.append(phase_angle_deg(r_N, self.chaser[0], sun_direction(t)))
+        self.phase.append(phase_angle_deg(r_N, self.chaser[0], self._sun_at(t)))
 
     def on_burn(self, t: float, burn_id: int, firing: bool) -> None:
         if firing and burn_id not in self._firing and self.chaser and self.target:
@@ -191,7 +200,7 @@ class SafetyScore:
         """One inspection sample of the camera: its pointing error and the
         sun's angle from the boresight."""
         self.pointing_all.append(err_deg)
-        s = sun_direction(t)
+        s = self._sun_at(t)
         b = np.asarray(boresight_N, float)
         c = float(b @ s) / norm(b)
         self.sun_boresight_min = min(self.sun_boresight_min,

@@ -15,7 +15,11 @@ delivery loop and the local bus's publish run in C (``fsw._hotpath``,
 native/hotpath) where they can, and hand every unusual case (an exception,
 a packet that is not ``bytes``, a full queue, a tap) to the Python code
 they stand in for, which stays the reference
-(tests/executive/test_hotpath.py runs both).
+(tests/executive/test_hotpath.py runs both). So do the turns of a tick on
+a local lockstep without pacing (``_hotpath.Ticker``, :meth:`_make_ticker`:
+a nominal participant's turn in C, any other through :meth:`_turn`; a
+fault goes the Python way) and the local settle (``_hotpath.Settle``);
+tests/executive/test_ticker.py runs them against the Python loop.
 """
 
 from __future__ import annotations
@@ -202,6 +206,14 @@ class Executive:
         self._fast_deliver: Any = (
             None if _hotpath is None else
             _hotpath.Dispatcher(self._parsed_p, self._parsed_by, self._parsed_rec, APID_MAX))
+        #: the turns of a tick run by the C fast path (``_hotpath.Ticker``)
+        #: where :meth:`_lead` allows it; False: the Python loop alone
+        self.fast_turns = self._fast_deliver is not None
+        #: with a clock (``time.perf_counter_ns``), the Ticker times the
+        #: turns it runs (:meth:`_make_ticker`; tools/bench/breakdown.py)
+        self._ticker_clock: Callable[[], int] | None = None
+        #: the Ticker of the last :meth:`_lead` (None: the Python loop ran)
+        self._ticker: Any = None
         self.lockstep = strategy(self, bus, self.router)
         self._dt = self.config.dt
         self._slots: list[_Slot] = []
@@ -428,6 +440,21 @@ class Executive:
         finally:
             del inbox[:n]
 
+    def _deliver_rest(self, slot: _Slot, k: int, start: int, n: int) -> bool:
+        """The Ticker's delivery stopped at packet ``start`` of ``n``: the
+        rest of :meth:`_deliver` (the Python loop from there, the ``n``
+        packets removed whatever happens)."""
+        try:
+            return self._deliver_from(slot, k, start, n)
+        finally:
+            del slot.inbox[:n]
+
+    def _step_failed(self, slot: _Slot, exc: Exception, k: int) -> None:
+        """The Ticker's step raised ``exc``: :meth:`_turn`'s ``except``."""
+        if not slot.monitored:
+            raise ExecutiveError(f"{slot.name} raised at t={self.t}: {exc!r}") from exc
+        self._fault(slot, exc, k, "step")
+
     def _deliver_from(self, slot: _Slot, k: int, start: int, n: int) -> bool:
         """Hand ``slot.inbox[start:n]`` on in Python (the caller removes
         them): where the fast path stopped (packet ``start``'s exception, if
@@ -615,6 +642,9 @@ class Executive:
         # not monitored), and whether the stream is settled before its turn
         plan = [(s, s.inbox, s.every, s.hb_every if s.monitored else 0, each or s is last)
                 for s in slots]
+        ticker = self._ticker = self._make_ticker(plan, settle, turn) if (
+            self.fast_turns and not each and not realtime and hand_over is None
+            and intake is None) else None
         wall0 = time.perf_counter()
         k = 0
         while k < ticks and not self._stop_requested:
@@ -627,15 +657,18 @@ class Executive:
                                    tick_period=dt, tai_utc=cfg.tai_utc, clock=clock))
             if not each:
                 settle()
-            for slot, inbox, every, hb_every, settle_first in plan:
-                if settle_first:
-                    settle()
-                # an idle turn does nothing: nothing in its inbox, no step and
-                # no heartbeat due, nominal (the hot path skips the call)
-                if (not inbox and k % every and not (hb_every and k % hb_every == 0)
-                        and slot.state == NOMINAL and slot.opened):
-                    continue
-                turn(slot, k)
+            if ticker is not None:  # the loop below, in C
+                ticker(k, t)
+            else:
+                for slot, inbox, every, hb_every, settle_first in plan:
+                    if settle_first:
+                        settle()
+                    # an idle turn does nothing: nothing in its inbox, no step and
+                    # no heartbeat due, nominal (the hot path skips the call)
+                    if (not inbox and k % every and not (hb_every and k % hb_every == 0)
+                            and slot.state == NOMINAL and slot.opened):
+                        continue
+                    turn(slot, k)
             if hand_over is not None:
                 hand_over(k)
             k += 1
@@ -643,6 +676,26 @@ class Executive:
                 self._pace(wall0 + k * period, k)
         lockstep.finish(k)
         return k
+
+    def _make_ticker(self, plan: list[tuple[_Slot, list[bytes], int, int, bool]],
+                     settle: Callable[[], None], turn: Callable[[_Slot, int], None]) -> Any:
+        """The C fast path of :meth:`_lead`'s loop over ``plan`` (one call a
+        tick: ``ticker(k, t)``), or None without the extension. For a
+        participant nominal and opened with no fault streak it runs the
+        turn itself: settles where ``plan`` says, skips an idle turn,
+        delivers the inbox through the Dispatcher (where that stops,
+        :meth:`_deliver_rest`), calls ``step(t)`` when due and counts it
+        (an Exception: :meth:`_step_failed`), publishes the heartbeat when
+        due (:meth:`_heartbeat`). Every other turn is ``turn(slot, k)``
+        (:meth:`_turn`, the reference). Used on a local lockstep paced by
+        nothing (see :meth:`_lead`)."""
+        if _hotpath is None or self._fast_deliver is None:
+            return None
+        return _hotpath.Ticker(
+            [(s, s.obj, inbox, every, hb_every, first)
+             for s, inbox, every, hb_every, first in plan],
+            self._fast_deliver, settle, turn, self._deliver_rest,
+            self._step_failed, self._heartbeat, NOMINAL, self._ticker_clock)
 
     def run_turns(self, k: int) -> None:
         """A follower's share of tick ``k``: its participants, in order."""

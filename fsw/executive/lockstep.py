@@ -68,6 +68,11 @@ from fsw.executive.config import ExecutiveConfig
 from fsw.executive.router import Router
 from fsw.packets import DICTIONARY, PacketError, peek_apid
 
+try:  # the local settle's fast path in C (native/hotpath); without it, the closure
+    from fsw import _hotpath
+except ImportError:  # pragma: no cover - a source tree without build_ext
+    _hotpath = None  # type: ignore[assignment]
+
 TIME = DICTIONARY["TIME"]
 EVENT = DICTIONARY["EVENT"]
 HEARTBEAT = DICTIONARY["HEARTBEAT"]
@@ -120,7 +125,10 @@ class LocalLockstep:
     before the last participant's turn only (:attr:`settle_each_turn`
     False), not before every turn. The bus's high-water mark bounds what
     is published between two settles (beyond it a packet is dropped,
-    counted, and reaches nobody).
+    counted, and reaches nobody). The settle runs in C
+    (``fsw._hotpath.Settle``) where the bus's publish does; the closure
+    written here is its reference (and its path for packets not delivered
+    in process, through :meth:`Router.stream_delivered`).
     """
 
     #: no other publisher: nothing to take in at the start of a tick
@@ -148,7 +156,11 @@ class LocalLockstep:
                     bus.undelivered = 0
                 stream_delivered(packets, node.t, skipped)
 
-        self.settle = settle
+        self.settle: Callable[[], None] = settle
+        fast = getattr(bus, "_fast", None)
+        if _hotpath is not None and fast is not None:  # the closure above, in C
+            self.settle = _hotpath.Settle(fast, router, router.stream, node,
+                                          router.stream_delivered)
 
     def start(self) -> None:
         """Nothing to agree on."""

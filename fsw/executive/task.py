@@ -8,7 +8,7 @@ Participants talk only through the bus, via their :class:`TaskContext`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, MutableSequence
+from collections.abc import Callable, Iterable, MutableSequence, Sequence
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from fsw.executive.config import ExecutiveConfig
@@ -127,11 +127,29 @@ class TaskContext:
     def _hold(self, packet: bytes) -> None:
         self._held.append(bytes(packet))
 
+    def publish_many(self, data: Any, lengths: Sequence[int], which: Iterable[int]) -> None:
+        """Publish the packets lying back to back in ``data`` (a buffer:
+        a cffi buffer, bytes): for ``i`` in ``which``, in order, the next
+        ``lengths[i]`` octets, as ``publish(data[off:off + lengths[i]])``
+        would. (Once open on a local bus, the bus's own ``publish_many``,
+        in C, does exactly that, with ``lengths`` a size_t buffer: a
+        memoryview cast to ``"N"``.)"""
+        publish = self.publish
+        off = 0
+        for i in which:
+            end = off + lengths[i]
+            publish(data[off:end])
+            off = end
+
     def open(self, publish: Callable[[bytes], None]) -> list[bytes]:
-        """For the executive: from now on publish through ``publish``;
+        """For the executive: from now on publish through ``publish`` (and
+        :meth:`publish_many` through its ``publish_many``, if it has one);
         returns the packets held until now, in order."""
         held, self._held = self._held, []
         self.publish = publish  # type: ignore[method-assign]
+        many = getattr(publish, "publish_many", None)
+        if callable(many):
+            self.publish_many = many  # type: ignore[method-assign]
         return held
 
     @property

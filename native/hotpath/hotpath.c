@@ -5,8 +5,9 @@
  *
  * Contract: each object here does exactly what a named piece of Python does
  * (fsw.bus.bus.Bus._publish_local, the delivery loop of
- * fsw.executive.executive.Executive._deliver) for the common case, and
- * hands every other case, untouched, to that Python code:
+ * fsw.executive.executive.Executive._deliver, the turns of
+ * Executive._lead) for the common case, and hands every other case,
+ * untouched, to that Python code:
  *
  * - Loopback(queue, hwm, sent, received, dropped, boxes, fallback,
  *            apid_mask, version_mask, overhead)
@@ -19,6 +20,9 @@
  *   else is ``fallback(packet)`` (the Python method), before any state is
  *   touched. Attributes: ``undelivered`` (int, read/write), ``mirror``
  *   (bool, read/write), ``boxes`` (the table, a list, read/write).
+ *   Method ``publish_many(data, lengths, which)``: the loop
+ *   ``for i in which: publish(data[off:off + lengths[i]]); off += lengths[i]``
+ *   (fsw.executive.task.TaskContext.publish_many), each packet so published.
  *
  * - Dispatcher(seen_p, seen_by, seen_rec, apid_mask) is a callable
  *   ``d(inbox, start, n, dispatch, parsers) -> int`` that hands the packets
@@ -32,6 +36,34 @@
  *   is not an Exception propagates. ``take_error()`` returns
  *   ``(error, in_parse)`` and clears them.
  *
+ * - Ticker(plan, dispatcher, settle, turn, deliver_rest, step_failed,
+ *          heartbeat, nominal, clock=None)
+ *   is a callable ``ticker(k, t)``: the loop over the participants of
+ *   fsw.executive.executive.Executive._lead for tick k at time t (plan:
+ *   per participant (slot, obj, inbox, every, hb_every, settle_first)).
+ *   It calls ``settle()`` where the plan says, skips an idle turn, and runs
+ *   the turn of a participant whose slot is nominal (``state == nominal``),
+ *   opened (``opened is True``) and without a fault streak
+ *   (``consecutive == 0``) as Executive._turn does: the inbox through the
+ *   Dispatcher (where it stops, ``deliver_rest(slot, k, i, n)``, which
+ *   says whether the turn goes on), ``obj.step(t)`` when due, then
+ *   ``slot.steps += 1`` (an Exception: ``step_failed(slot, exc, k)``, the
+ *   turn over; a BaseException propagates), ``heartbeat(slot)`` when due.
+ *   Any other participant's turn is ``turn(slot, k)``, the Python method.
+ *   With a clock (ns), ``stats()`` gives per participant the turns,
+ *   deliveries, packets and ns of the turns it ran (benchmarks).
+ *
+ * - Settle(loopback, router, stream, node, fallback) is a callable
+ *   ``settle()``: fsw.executive.lockstep.LocalLockstep's settle. With
+ *   packets in the Loopback's queue it takes them (the queue emptied in
+ *   place) and puts them in the stream stamped ``node.t`` as
+ *   fsw.executive.router.Router.stream_delivered does (one
+ *   ``stream.update`` of their concatenation, ``stream.packets`` and
+ *   ``router.packets`` counted, ``stream.sink(packets, data, t)`` if set);
+ *   if some were not for in-process delivery (the Loopback's undelivered
+ *   count, reset) or there is no stream, ``fallback(packets, t, skipped)``:
+ *   that Python method.
+ *
  * No global mutable state: the types are heap types in the module's state
  * (multi-phase initialisation); every object owns its references.
  */
@@ -39,6 +71,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <structmember.h>
+#include <string.h>
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -271,6 +304,124 @@ static PyObject *loopback_call(PyObject *op, PyObject *args, PyObject *kwds)
     return loopback_vectorcall(op, &packet, 1, NULL);
 }
 
+/* lengths[i] as publish_many's loop reads it: from a size_t buffer
+ * (``lens`` non-NULL: a C index, Python's negative one wrapped), else
+ * ``operator.index(lengths[i])`` (negative or not: the slice decides).
+ * -1 with an exception set (PyErr_Occurred tells it from a length). */
+static Py_ssize_t length_of(PyObject *lengths, const Py_buffer *lens, PyObject *index)
+{
+    Py_ssize_t i, count, v;
+    PyObject *item;
+
+    if (lens == NULL) {
+        item = PyObject_GetItem(lengths, index);
+        if (item == NULL) {
+            return -1;
+        }
+        v = PyNumber_AsSsize_t(item, PyExc_OverflowError);
+        Py_DECREF(item);
+        return v;  /* -1 may be a length: the caller asks PyErr_Occurred */
+    }
+    i = PyNumber_AsSsize_t(index, PyExc_IndexError);
+    if (i == -1 && PyErr_Occurred()) {
+        return -1;
+    }
+    count = lens->len / lens->itemsize;
+    if (i < 0) {
+        i += count;
+    }
+    if (i < 0 || i >= count) {
+        PyErr_SetString(PyExc_IndexError, "index out of bounds on dimension 1");
+        return -1;
+    }
+    if (((const size_t *)lens->buf)[i] > (size_t)PY_SSIZE_T_MAX) {
+        PyErr_SetString(PyExc_OverflowError, "publish_many: a length beyond Py_ssize_t");
+        return -1;
+    }
+    return (Py_ssize_t)((const size_t *)lens->buf)[i];
+}
+
+/* ``publish_many(data, lengths, which)``: for i in which, in order,
+ * ``publish(data[off:off + lengths[i]])``, off moving on by lengths[i] (the
+ * packets lie back to back in ``data``): each packet data's own slice (a
+ * cffi buffer's or bytes' is a new bytes object), published as publish()
+ * does (the fast path, else the fallback). An exception stops it there, as
+ * the loop would stop.
+ * ``lengths``: a C-contiguous buffer of size_t (format 'N': a memoryview
+ * cast so), read in place, or any sequence of ints. */
+static PyObject *loopback_publish_many(PyObject *op, PyObject *const *args, Py_ssize_t nargs)
+{
+    Loopback *self = (Loopback *)op;
+    Py_buffer lens;
+    const Py_buffer *lens_p = NULL;
+    PyObject *which = NULL, *res = NULL;
+    Py_ssize_t k, off = 0;
+
+    if (nargs != 3) {
+        PyErr_SetString(PyExc_TypeError, "publish_many(data, lengths, which)");
+        return NULL;
+    }
+    if (PyObject_CheckBuffer(args[1])) {
+        if (PyObject_GetBuffer(args[1], &lens, PyBUF_FORMAT | PyBUF_C_CONTIGUOUS) < 0) {
+            return NULL;
+        }
+        if (lens.itemsize == (Py_ssize_t)sizeof(size_t) && lens.format != NULL
+            && (strcmp(lens.format, "N") == 0 || strcmp(lens.format, "@N") == 0)) {
+            lens_p = &lens;
+        } else {
+            PyBuffer_Release(&lens);  /* another buffer: indexed as a sequence */
+        }
+    }
+    which = PySequence_Fast(args[2], "publish_many: which must be a sequence of indices");
+    if (which == NULL) {
+        goto done;
+    }
+    /* a list is iterated as ``for`` does: by index, up to its current length */
+    for (k = 0; k < PySequence_Fast_GET_SIZE(which); k++) {
+        PyObject *packet, *index = Py_NewRef(PySequence_Fast_GET_ITEM(which, k));
+        Py_ssize_t len = length_of(args[1], lens_p, index), end;
+        int r;
+        Py_DECREF(index);
+        if (len == -1 && PyErr_Occurred()) {
+            goto done;
+        }
+        if ((len > 0 && len > PY_SSIZE_T_MAX - off) || (len < 0 && off < PY_SSIZE_T_MIN - len)) {
+            PyErr_SetString(PyExc_OverflowError, "publish_many: lengths beyond Py_ssize_t");
+            goto done;
+        }
+        end = off + len;
+        packet = PySequence_GetSlice(args[0], off, end);  /* data[off:end] */
+        if (packet == NULL) {
+            goto done;
+        }
+        r = loopback_fast(self, packet);
+        if (r == 0) {
+            PyObject *out = PyObject_CallOneArg(self->fallback, packet);
+            r = out == NULL ? -1 : 1;
+            Py_XDECREF(out);
+        }
+        Py_DECREF(packet);
+        if (r < 0) {
+            goto done;
+        }
+        off = end;
+    }
+    res = Py_NewRef(Py_None);
+done:
+    Py_XDECREF(which);
+    if (lens_p != NULL) {
+        PyBuffer_Release(&lens);
+    }
+    return res;
+}
+
+static PyMethodDef loopback_methods[] = {
+    {"publish_many", (PyCFunction)(void (*)(void))loopback_publish_many, METH_FASTCALL,
+     "publish_many(data, lengths, which): the packets data[off:off + lengths[i]] for i in "
+     "which, back to back, each as publish() does."},
+    {NULL, NULL, 0, NULL},
+};
+
 static PyObject *loopback_get_boxes(PyObject *op, void *closure)
 {
     Loopback *self = (Loopback *)op;
@@ -319,6 +470,7 @@ static PyType_Slot loopback_slots[] = {
     {Py_tp_dealloc, (void *)loopback_dealloc},
     {Py_tp_members, (void *)loopback_members},
     {Py_tp_getset, (void *)loopback_getset},
+    {Py_tp_methods, (void *)loopback_methods},
     {0, NULL},
 };
 
@@ -342,8 +494,10 @@ typedef struct {
     char in_parse;
 } Dispatcher;
 
-/* Keep the pending Exception (with its traceback) in self->error. */
-static void keep_error(Dispatcher *self, int in_parse)
+/* The pending exception, normalised, its traceback attached (a new
+ * reference; None if, impossibly, none is pending); the error indicator
+ * is cleared. */
+static PyObject *take_raised(void)
 {
     PyObject *value;
 #if PY_VERSION_HEX >= 0x030C0000
@@ -361,7 +515,24 @@ static void keep_error(Dispatcher *self, int in_parse)
     if (value == NULL) {  /* cannot happen with an exception pending */
         value = Py_NewRef(Py_None);
     }
-    Py_XSETREF(self->error, value);
+    return value;
+}
+
+/* Raise ``value`` (taken by take_raised) again; steals the reference. */
+static void raise_again(PyObject *value)
+{
+#if PY_VERSION_HEX >= 0x030C0000
+    PyErr_SetRaisedException(value);
+#else
+    PyErr_Restore(Py_NewRef((PyObject *)Py_TYPE(value)), value,
+                  PyException_GetTraceback(value));
+#endif
+}
+
+/* Keep the pending Exception (with its traceback) in self->error. */
+static void keep_error(Dispatcher *self, int in_parse)
+{
+    Py_XSETREF(self->error, take_raised());
     self->in_parse = (char)in_parse;
 }
 
@@ -439,33 +610,19 @@ static int dispatch_one(Dispatcher *self, PyObject *p, PyObject *dispatch, PyObj
     return 1;
 }
 
-static PyObject *dispatcher_vectorcall(PyObject *callable, PyObject *const *args,
-                                       size_t nargsf, PyObject *kwnames)
+/* The delivery loop over inbox[start:n]: the index it stopped at (see the
+ * contract), or -1 with a BaseException pending. The kept error is cleared
+ * first, whatever the lists are. */
+static Py_ssize_t dispatcher_loop(Dispatcher *self, PyObject *inbox, Py_ssize_t start,
+                                  Py_ssize_t n, PyObject *dispatch, PyObject *parsers)
 {
-    Dispatcher *self = (Dispatcher *)callable;
-    PyObject *inbox, *dispatch, *parsers;
-    Py_ssize_t start, n, i;
+    Py_ssize_t i;
 
-    if (PyVectorcall_NARGS(nargsf) != 5 || (kwnames != NULL && PyTuple_GET_SIZE(kwnames) != 0)) {
-        PyErr_SetString(PyExc_TypeError, "deliver(inbox, start, n, dispatch, parsers)");
-        return NULL;
-    }
-    inbox = args[0];
-    dispatch = args[3];
-    parsers = args[4];
-    start = PyLong_AsSsize_t(args[1]);
-    if (start == -1 && PyErr_Occurred()) {
-        return NULL;
-    }
-    n = PyLong_AsSsize_t(args[2]);
-    if (n == -1 && PyErr_Occurred()) {
-        return NULL;
-    }
-    if (!PyList_CheckExact(inbox) || !PyList_CheckExact(dispatch) || !PyList_CheckExact(parsers)) {
-        return PyLong_FromSsize_t(start);  /* unusual: all of it in Python */
-    }
     Py_CLEAR(self->error);
     self->in_parse = 0;
+    if (!PyList_CheckExact(inbox) || !PyList_CheckExact(dispatch) || !PyList_CheckExact(parsers)) {
+        return start;  /* unusual: all of it in Python */
+    }
     for (i = start; i < n; i++) {
         PyObject *p;
         int r;
@@ -479,11 +636,33 @@ static PyObject *dispatcher_vectorcall(PyObject *callable, PyObject *const *args
             continue;
         }
         if (r == -2) {
-            return NULL;
+            return -1;
         }
         break;  /* 0: unusual, -1: an Exception kept */
     }
-    return PyLong_FromSsize_t(i);
+    return i;
+}
+
+static PyObject *dispatcher_vectorcall(PyObject *callable, PyObject *const *args,
+                                       size_t nargsf, PyObject *kwnames)
+{
+    Dispatcher *self = (Dispatcher *)callable;
+    Py_ssize_t start, n, i;
+
+    if (PyVectorcall_NARGS(nargsf) != 5 || (kwnames != NULL && PyTuple_GET_SIZE(kwnames) != 0)) {
+        PyErr_SetString(PyExc_TypeError, "deliver(inbox, start, n, dispatch, parsers)");
+        return NULL;
+    }
+    start = PyLong_AsSsize_t(args[1]);
+    if (start == -1 && PyErr_Occurred()) {
+        return NULL;
+    }
+    n = PyLong_AsSsize_t(args[2]);
+    if (n == -1 && PyErr_Occurred()) {
+        return NULL;
+    }
+    i = dispatcher_loop(self, args[0], start, n, args[3], args[4]);
+    return i < 0 ? NULL : PyLong_FromSsize_t(i);
 }
 
 static int dispatcher_init(PyObject *op, PyObject *args, PyObject *kwds)
@@ -605,6 +784,795 @@ static PyType_Spec dispatcher_spec = {
     dispatcher_slots,
 };
 
+/* --------------------------------------------------------------- Ticker */
+
+/* What the Ticker reads and writes of a participant's bookkeeping (the
+ * executive's _Slot attributes). */
+enum { A_STATE, A_OPENED, A_CONSECUTIVE, A_STEPS, A_DISPATCH, A_PARSERS, A_STEP, A_COUNT };
+static const char *const attr_names[A_COUNT] = {
+    "state", "opened", "consecutive", "steps", "dispatch", "parsers", "step",
+};
+
+typedef struct {
+    PyObject_HEAD
+    vectorcallfunc vectorcall;
+    PyObject *slots;      /* tuple: the participants' _Slot objects, in order */
+    PyObject *objs;       /* tuple: their participants (slot.obj) */
+    PyObject *inboxes;    /* tuple: their inboxes (lists) */
+    PyObject *dispatcher; /* the executive's Dispatcher */
+    PyObject *settle, *turn, *deliver_rest, *step_failed, *heartbeat;
+    PyObject *clock;      /* None, or a clock in ns: the fast turns are timed */
+    PyObject *one;
+    PyObject *names[A_COUNT];
+    long long *every;     /* per slot: its step period in ticks */
+    long long *hb_every;  /* per slot: its heartbeat period in ticks (0: none) */
+    char *settle_first;   /* per slot: the stream is settled before its turn */
+    long long *stats;     /* per slot, with a clock: see S_* */
+    Py_ssize_t n;
+    long nominal;
+} Ticker;
+
+/* per slot, of the turns run here: turns, deliveries, packets, ns of the
+ * turns, ns of their deliveries */
+enum { S_TURNS, S_DELIVERIES, S_PACKETS, S_TURN_NS, S_DELIVER_NS, S_COUNT };
+
+/* The clock's reading in ns, or -1 with an exception set. */
+static long long ticker_now(Ticker *self)
+{
+    PyObject *r = PyObject_CallNoArgs(self->clock);
+    long long v;
+    if (r == NULL) {
+        return -1;
+    }
+    v = PyLong_AsLongLong(r);
+    Py_DECREF(r);
+    return (v == -1 && PyErr_Occurred()) ? -1 : v;
+}
+
+/* 1: the participant is nominal and opened; 0: not (or not plainly so:
+ * Python decides); -1: an exception. */
+static int ticker_nominal_open(Ticker *self, PyObject *slot)
+{
+    PyObject *state, *opened;
+    long v;
+    int overflow, yes;
+
+    state = PyObject_GetAttr(slot, self->names[A_STATE]);
+    if (state == NULL) {
+        return -1;
+    }
+    yes = 0;
+    if (PyLong_CheckExact(state)) {
+        v = PyLong_AsLongAndOverflow(state, &overflow);
+        yes = !overflow && v == self->nominal;
+    }
+    Py_DECREF(state);
+    if (!yes) {
+        return 0;
+    }
+    opened = PyObject_GetAttr(slot, self->names[A_OPENED]);
+    if (opened == NULL) {
+        return -1;
+    }
+    yes = opened == Py_True;
+    Py_DECREF(opened);
+    return yes;
+}
+
+/* 1: slot.consecutive is the int 0; 0: it is not; -1: an exception. */
+static int ticker_no_streak(Ticker *self, PyObject *slot)
+{
+    PyObject *c = PyObject_GetAttr(slot, self->names[A_CONSECUTIVE]);
+    int yes = 0, overflow;
+    if (c == NULL) {
+        return -1;
+    }
+    if (PyLong_CheckExact(c)) {
+        long v = PyLong_AsLongAndOverflow(c, &overflow);
+        yes = !overflow && v == 0;
+    }
+    Py_DECREF(c);
+    return yes;
+}
+
+/* Call f(args...) and drop the result: 0, or -1 with an exception set. */
+static int call_drop(PyObject *f, PyObject *const *args, size_t nargs)
+{
+    PyObject *r = PyObject_Vectorcall(f, args, nargs, NULL);
+    if (r == NULL) {
+        return -1;
+    }
+    Py_DECREF(r);
+    return 0;
+}
+
+/* The inbox's first n packets handed on (the delivery of Executive._turn,
+ * its C loop then, where it stopped, deliver_rest): 1 the turn goes on, 0
+ * it ends (a fault), -1 an exception. */
+static int ticker_deliver(Ticker *self, PyObject *slot, PyObject *inbox, Py_ssize_t n,
+                          PyObject *k)
+{
+    PyObject *dispatch, *parsers, *r;
+    Py_ssize_t stop;
+    int ok;
+
+    dispatch = PyObject_GetAttr(slot, self->names[A_DISPATCH]);
+    if (dispatch == NULL) {
+        return -1;
+    }
+    parsers = PyObject_GetAttr(slot, self->names[A_PARSERS]);
+    if (parsers == NULL) {
+        Py_DECREF(dispatch);
+        return -1;
+    }
+    stop = dispatcher_loop((Dispatcher *)self->dispatcher, inbox, 0, n, dispatch, parsers);
+    Py_DECREF(dispatch);
+    Py_DECREF(parsers);
+    if (stop < 0) {  /* a BaseException: the packets go all the same (_deliver's finally) */
+        PyObject *exc = take_raised();
+        int cut = PyList_SetSlice(inbox, 0, n, NULL);
+        if (cut < 0) {
+            Py_DECREF(exc);
+            return -1;
+        }
+        raise_again(exc);
+        return -1;
+    }
+    if (stop >= n) {
+        return PyList_SetSlice(inbox, 0, n, NULL) < 0 ? -1 : 1;
+    }
+    {
+        PyObject *args[4];
+        PyObject *start = PyLong_FromSsize_t(stop), *count = PyLong_FromSsize_t(n);
+        if (start == NULL || count == NULL) {
+            Py_XDECREF(start);
+            Py_XDECREF(count);
+            return -1;
+        }
+        args[0] = slot;
+        args[1] = k;
+        args[2] = start;
+        args[3] = count;
+        r = PyObject_Vectorcall(self->deliver_rest, args, 4, NULL);
+        Py_DECREF(start);
+        Py_DECREF(count);
+    }
+    if (r == NULL) {
+        return -1;
+    }
+    ok = PyObject_IsTrue(r);
+    Py_DECREF(r);
+    return ok;
+}
+
+/* One turn of a nominal, opened participant with no fault streak: its
+ * inbox, its step if due (counted), its heartbeat if due. 0, or -1 with an
+ * exception set. */
+static int ticker_turn(Ticker *self, Py_ssize_t i, PyObject *slot, PyObject *inbox,
+                       PyObject *k, PyObject *t, int step_due, int hb_due)
+{
+    Py_ssize_t n = PyList_GET_SIZE(inbox);
+    long long t0 = 0, t1 = 0;
+    long long *st = self->stats != NULL ? self->stats + S_COUNT * i : NULL;
+
+    if (st != NULL && (t0 = ticker_now(self)) < 0) {
+        return -1;
+    }
+    if (n > 0) {
+        int ok = ticker_deliver(self, slot, inbox, n, k);
+        if (st != NULL) {
+            if ((t1 = ticker_now(self)) < 0) {
+                return -1;
+            }
+            st[S_DELIVERIES] += 1;
+            st[S_PACKETS] += n;
+            st[S_DELIVER_NS] += t1 - t0;
+        }
+        if (ok < 0) {
+            return -1;
+        }
+        if (ok == 0) {
+            goto timed;  /* a handler's fault ended the turn */
+        }
+    }
+    if (step_due) {
+        /* obj.step(t); args[0] is free for the callee (ARGUMENTS_OFFSET) */
+        PyObject *args[3] = {NULL, PyTuple_GET_ITEM(self->objs, i), t};
+        PyObject *r = PyObject_VectorcallMethod(self->names[A_STEP], args + 1,
+                                                2 | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL);
+        if (r == NULL) {
+            PyObject *exc, *fargs[3];
+            int failed;
+            if (!PyErr_ExceptionMatches(PyExc_Exception)) {
+                return -1;
+            }
+            exc = take_raised();
+            fargs[0] = slot;
+            fargs[1] = exc;
+            fargs[2] = k;
+            failed = call_drop(self->step_failed, fargs, 3);
+            Py_DECREF(exc);
+            if (failed < 0) {
+                return -1;
+            }
+            goto timed;  /* the step's fault ended the turn */
+        }
+        Py_DECREF(r);
+        {
+            PyObject *steps = PyObject_GetAttr(slot, self->names[A_STEPS]), *more;
+            int set;
+            if (steps == NULL) {
+                return -1;
+            }
+            more = PyNumber_InPlaceAdd(steps, self->one);
+            Py_DECREF(steps);
+            if (more == NULL) {
+                return -1;
+            }
+            set = PyObject_SetAttr(slot, self->names[A_STEPS], more);
+            Py_DECREF(more);
+            if (set < 0) {
+                return -1;
+            }
+        }
+    }
+    if (hb_due && call_drop(self->heartbeat, &slot, 1) < 0) {
+        return -1;
+    }
+timed:
+    if (st != NULL) {
+        long long t2 = ticker_now(self);
+        if (t2 < 0) {
+            return -1;
+        }
+        st[S_TURNS] += 1;
+        st[S_TURN_NS] += t2 - t0;
+    }
+    return 0;
+}
+
+static PyObject *ticker_vectorcall(PyObject *callable, PyObject *const *args,
+                                   size_t nargsf, PyObject *kwnames)
+{
+    Ticker *self = (Ticker *)callable;
+    PyObject *k, *t;
+    long long kk;
+    Py_ssize_t i;
+
+    if (PyVectorcall_NARGS(nargsf) != 2 || (kwnames != NULL && PyTuple_GET_SIZE(kwnames) != 0)) {
+        PyErr_SetString(PyExc_TypeError, "ticker(k, t)");
+        return NULL;
+    }
+    k = args[0];
+    t = args[1];
+    kk = PyLong_AsLongLong(k);
+    if (kk == -1 && PyErr_Occurred()) {
+        return NULL;
+    }
+    if (kk < 0) {
+        PyErr_SetString(PyExc_ValueError, "ticker(k, t): a tick index is not negative");
+        return NULL;
+    }
+    for (i = 0; i < self->n; i++) {
+        PyObject *slot = PyTuple_GET_ITEM(self->slots, i);
+        PyObject *inbox = PyTuple_GET_ITEM(self->inboxes, i);
+        long long hb = self->hb_every[i];
+        int step_due = kk % self->every[i] == 0;
+        int hb_due = hb != 0 && kk % hb == 0;
+        int common;
+
+        if (self->settle_first[i] && call_drop(self->settle, NULL, 0) < 0) {
+            return NULL;
+        }
+        common = ticker_nominal_open(self, slot);
+        if (common < 0) {
+            return NULL;
+        }
+        /* an idle turn does nothing: the loop of Executive._lead skips it */
+        if (common && PyList_GET_SIZE(inbox) == 0 && !step_due && !hb_due) {
+            continue;
+        }
+        if (common) {
+            common = ticker_no_streak(self, slot);
+            if (common < 0) {
+                return NULL;
+            }
+        }
+        if (!common) {  /* anything else: Executive._turn, the reference */
+            PyObject *targs[2] = {slot, k};
+            if (call_drop(self->turn, targs, 2) < 0) {
+                return NULL;
+            }
+            continue;
+        }
+        if (ticker_turn(self, i, slot, inbox, k, t, step_due, hb_due) < 0) {
+            return NULL;
+        }
+    }
+    Py_RETURN_NONE;
+}
+
+static PyObject *ticker_stats(PyObject *op, PyObject *unused)
+{
+    Ticker *self = (Ticker *)op;
+    PyObject *out;
+    Py_ssize_t i;
+    (void)unused;
+    if (self->stats == NULL) {
+        Py_RETURN_NONE;
+    }
+    out = PyList_New(self->n);
+    if (out == NULL) {
+        return NULL;
+    }
+    for (i = 0; i < self->n; i++) {
+        const long long *st = self->stats + S_COUNT * i;
+        PyObject *row = Py_BuildValue("(LLLLL)", st[S_TURNS], st[S_DELIVERIES], st[S_PACKETS],
+                                      st[S_TURN_NS], st[S_DELIVER_NS]);
+        if (row == NULL) {
+            Py_DECREF(out);
+            return NULL;
+        }
+        PyList_SET_ITEM(out, i, row);
+    }
+    return out;
+}
+
+static int ticker_init(PyObject *op, PyObject *args, PyObject *kwds)
+{
+    Ticker *self = (Ticker *)op;
+    char *names[] = {"plan", "dispatcher", "settle", "turn", "deliver_rest", "step_failed",
+                     "heartbeat", "nominal", "clock", NULL};
+    PyObject *plan, *dispatcher, *settle, *turn, *deliver_rest, *step_failed, *heartbeat;
+    PyObject *clock = Py_None, *seq = NULL, *slots = NULL, *objs = NULL, *inboxes = NULL;
+    long nominal;
+    Py_ssize_t n, i, a;
+    int rc = -1;
+
+    if (self->slots != NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "a Ticker is initialised once");
+        return -1;
+    }
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OOOOOOOl|O:Ticker", names, &plan, &dispatcher,
+                                     &settle, &turn, &deliver_rest, &step_failed, &heartbeat,
+                                     &nominal, &clock)) {
+        return -1;
+    }
+    if (PyType_GetSlot(Py_TYPE(dispatcher), Py_tp_init) != (void *)dispatcher_init) {
+        PyErr_SetString(PyExc_TypeError, "dispatcher must be a Dispatcher");
+        return -1;
+    }
+    if (!PyCallable_Check(settle) || !PyCallable_Check(turn) || !PyCallable_Check(deliver_rest)
+        || !PyCallable_Check(step_failed) || !PyCallable_Check(heartbeat)
+        || (clock != Py_None && !PyCallable_Check(clock))) {
+        PyErr_SetString(PyExc_TypeError, "settle, turn, deliver_rest, step_failed, heartbeat "
+                                         "and clock (or None) must be callable");
+        return -1;
+    }
+    /* what a failed earlier call left */
+    PyMem_Free(self->every);
+    PyMem_Free(self->hb_every);
+    PyMem_Free(self->settle_first);
+    PyMem_Free(self->stats);
+    self->every = self->hb_every = self->stats = NULL;
+    self->settle_first = NULL;
+    seq = PySequence_Fast(plan, "plan: a sequence of (slot, obj, inbox, every, hb_every, "
+                                "settle_first)");
+    if (seq == NULL) {
+        return -1;
+    }
+    n = PySequence_Fast_GET_SIZE(seq);
+    slots = PyTuple_New(n);
+    objs = PyTuple_New(n);
+    inboxes = PyTuple_New(n);
+    self->every = PyMem_Calloc((size_t)(n > 0 ? n : 1), sizeof(long long));
+    self->hb_every = PyMem_Calloc((size_t)(n > 0 ? n : 1), sizeof(long long));
+    self->settle_first = PyMem_Calloc((size_t)(n > 0 ? n : 1), 1);
+    if (clock != Py_None) {
+        self->stats = PyMem_Calloc((size_t)(n > 0 ? n : 1) * S_COUNT, sizeof(long long));
+    }
+    if (slots == NULL || objs == NULL || inboxes == NULL || self->every == NULL
+        || self->hb_every == NULL || self->settle_first == NULL
+        || (clock != Py_None && self->stats == NULL)) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (i = 0; i < n; i++) {
+        PyObject *row = PySequence_Fast_GET_ITEM(seq, i), *slot, *obj, *inbox;
+        long long every, hb;
+        int first;
+        if (!PyArg_ParseTuple(row, "OOO!LLp:plan row", &slot, &obj, &PyList_Type, &inbox,
+                              &every, &hb, &first)) {
+            goto done;
+        }
+        if (every <= 0 || hb < 0) {
+            PyErr_SetString(PyExc_ValueError, "plan: every > 0, hb_every >= 0");
+            goto done;
+        }
+        PyTuple_SET_ITEM(slots, i, Py_NewRef(slot));
+        PyTuple_SET_ITEM(objs, i, Py_NewRef(obj));
+        PyTuple_SET_ITEM(inboxes, i, Py_NewRef(inbox));
+        self->every[i] = every;
+        self->hb_every[i] = hb;
+        self->settle_first[i] = (char)first;
+    }
+    for (a = 0; a < A_COUNT; a++) {
+        Py_XSETREF(self->names[a], PyUnicode_InternFromString(attr_names[a]));
+        if (self->names[a] == NULL) {
+            goto done;
+        }
+    }
+    Py_XSETREF(self->one, PyLong_FromLong(1));
+    if (self->one == NULL) {
+        goto done;
+    }
+    self->slots = Py_NewRef(slots);
+    self->objs = Py_NewRef(objs);
+    self->inboxes = Py_NewRef(inboxes);
+    self->dispatcher = Py_NewRef(dispatcher);
+    self->settle = Py_NewRef(settle);
+    self->turn = Py_NewRef(turn);
+    self->deliver_rest = Py_NewRef(deliver_rest);
+    self->step_failed = Py_NewRef(step_failed);
+    self->heartbeat = Py_NewRef(heartbeat);
+    self->clock = Py_NewRef(clock);
+    self->n = n;
+    self->nominal = nominal;
+    self->vectorcall = ticker_vectorcall;
+    rc = 0;
+done:
+    Py_XDECREF(seq);
+    Py_XDECREF(slots);
+    Py_XDECREF(objs);
+    Py_XDECREF(inboxes);
+    return rc;
+}
+
+static int ticker_traverse(PyObject *op, visitproc visit, void *arg)
+{
+    Ticker *self = (Ticker *)op;
+    Py_VISIT(Py_TYPE(op));
+    Py_VISIT(self->slots);
+    Py_VISIT(self->objs);
+    Py_VISIT(self->inboxes);
+    Py_VISIT(self->dispatcher);
+    Py_VISIT(self->settle);
+    Py_VISIT(self->turn);
+    Py_VISIT(self->deliver_rest);
+    Py_VISIT(self->step_failed);
+    Py_VISIT(self->heartbeat);
+    Py_VISIT(self->clock);
+    return 0;
+}
+
+static int ticker_clear(PyObject *op)
+{
+    Ticker *self = (Ticker *)op;
+    Py_ssize_t a;
+    Py_CLEAR(self->slots);
+    Py_CLEAR(self->objs);
+    Py_CLEAR(self->inboxes);
+    Py_CLEAR(self->dispatcher);
+    Py_CLEAR(self->settle);
+    Py_CLEAR(self->turn);
+    Py_CLEAR(self->deliver_rest);
+    Py_CLEAR(self->step_failed);
+    Py_CLEAR(self->heartbeat);
+    Py_CLEAR(self->clock);
+    Py_CLEAR(self->one);
+    for (a = 0; a < A_COUNT; a++) {
+        Py_CLEAR(self->names[a]);
+    }
+    self->n = 0;
+    return 0;
+}
+
+static void ticker_dealloc(PyObject *op)
+{
+    Ticker *self = (Ticker *)op;
+    PyTypeObject *tp = Py_TYPE(op);
+    PyObject_GC_UnTrack(op);
+    (void)ticker_clear(op);
+    PyMem_Free(self->every);
+    PyMem_Free(self->hb_every);
+    PyMem_Free(self->settle_first);
+    PyMem_Free(self->stats);
+    tp->tp_free(op);
+    Py_DECREF(tp);
+}
+
+static PyObject *ticker_call(PyObject *op, PyObject *args, PyObject *kwds)
+{
+    if (kwds != NULL && PyDict_GET_SIZE(kwds) != 0) {
+        PyErr_SetString(PyExc_TypeError, "ticker() takes no keywords");
+        return NULL;
+    }
+    return ticker_vectorcall(op, &PyTuple_GET_ITEM(args, 0), (size_t)PyTuple_GET_SIZE(args),
+                             NULL);
+}
+
+static PyMethodDef ticker_methods[] = {
+    {"stats", ticker_stats, METH_NOARGS,
+     "With a clock: per slot (turns, deliveries, packets, turn_ns, deliver_ns) of the "
+     "turns run in C; else None."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyMemberDef ticker_members[] = {
+    {"__vectorcalloffset__", T_PYSSIZET, offsetof(Ticker, vectorcall), READONLY, NULL},
+    {NULL, 0, 0, 0, NULL},
+};
+
+static PyType_Slot ticker_slots[] = {
+    {Py_tp_doc, (void *)"The turns of one tick: the fast path of Executive._lead's slot loop."},
+    {Py_tp_init, (void *)ticker_init},
+    {Py_tp_new, (void *)PyType_GenericNew},
+    {Py_tp_call, (void *)ticker_call},
+    {Py_tp_traverse, (void *)ticker_traverse},
+    {Py_tp_clear, (void *)ticker_clear},
+    {Py_tp_dealloc, (void *)ticker_dealloc},
+    {Py_tp_members, (void *)ticker_members},
+    {Py_tp_methods, (void *)ticker_methods},
+    {0, NULL},
+};
+
+static PyType_Spec ticker_spec = {
+    "fsw._hotpath.Ticker", sizeof(Ticker), 0,
+    Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_HAVE_VECTORCALL,
+    ticker_slots,
+};
+
+/* --------------------------------------------------------------- Settle */
+
+typedef struct {
+    PyObject_HEAD
+    vectorcallfunc vectorcall;
+    PyObject *loopback;   /* the local bus's Loopback: its undelivered count */
+    PyObject *queue;      /* its loopback queue */
+    PyObject *router;     /* packets += n */
+    PyObject *stream;     /* update, packets += n, sink */
+    PyObject *node;       /* t */
+    PyObject *fallback;   /* router.stream_delivered(packets, t, skipped) */
+    PyObject *empty;      /* b"" */
+    PyObject *s_t, *s_update, *s_packets, *s_sink, *s_join;
+} Settle;
+
+/* obj.<name> += n (PyNumber_InPlaceAdd, as ``+=``): 0, or -1. */
+static int add_to_attr(PyObject *obj, PyObject *name, PyObject *n)
+{
+    PyObject *old = PyObject_GetAttr(obj, name), *sum;
+    int rc;
+    if (old == NULL) {
+        return -1;
+    }
+    sum = PyNumber_InPlaceAdd(old, n);
+    Py_DECREF(old);
+    if (sum == NULL) {
+        return -1;
+    }
+    rc = PyObject_SetAttr(obj, name, sum);
+    Py_DECREF(sum);
+    return rc;
+}
+
+/* Router.stream_delivered(packets, t, False) for a list of at least one
+ * packet, on a router with a stream: 0, or -1. */
+static int settle_stream(Settle *self, PyObject *packets, PyObject *t)
+{
+    Py_ssize_t n = PyList_GET_SIZE(packets);
+    PyObject *data, *r, *count, *sink;
+    int rc = -1;
+
+    if (n == 1) {
+        data = Py_NewRef(PyList_GET_ITEM(packets, 0));
+    } else {
+        data = PyObject_CallMethodOneArg(self->empty, self->s_join, packets);
+        if (data == NULL) {
+            return -1;
+        }
+    }
+    r = PyObject_CallMethodOneArg(self->stream, self->s_update, data);
+    if (r == NULL) {
+        goto out;
+    }
+    Py_DECREF(r);
+    count = PyLong_FromSsize_t(n);
+    if (count == NULL) {
+        goto out;
+    }
+    if (add_to_attr(self->stream, self->s_packets, count) < 0
+        || add_to_attr(self->router, self->s_packets, count) < 0) {
+        Py_DECREF(count);
+        goto out;
+    }
+    Py_DECREF(count);
+    sink = PyObject_GetAttr(self->stream, self->s_sink);
+    if (sink == NULL) {
+        goto out;
+    }
+    if (sink != Py_None) {
+        PyObject *args[3] = {packets, data, t};
+        r = PyObject_Vectorcall(sink, args, 3, NULL);
+        Py_DECREF(sink);
+        if (r == NULL) {
+            goto out;
+        }
+        Py_DECREF(r);
+    } else {
+        Py_DECREF(sink);
+    }
+    rc = 0;
+out:
+    Py_DECREF(data);
+    return rc;
+}
+
+static PyObject *settle_vectorcall(PyObject *callable, PyObject *const *args,
+                                   size_t nargsf, PyObject *kwnames)
+{
+    Settle *self = (Settle *)callable;
+    Loopback *lb = (Loopback *)self->loopback;
+    Py_ssize_t n = PyList_GET_SIZE(self->queue);
+    PyObject *packets, *t;
+    int skipped, rc;
+    (void)args;
+
+    if (PyVectorcall_NARGS(nargsf) != 0 || (kwnames != NULL && PyTuple_GET_SIZE(kwnames) != 0)) {
+        PyErr_SetString(PyExc_TypeError, "settle() takes no arguments");
+        return NULL;
+    }
+    if (n == 0) {
+        Py_RETURN_NONE;
+    }
+    /* packets = queue[:]; queue.clear() */
+    packets = PyList_GetSlice(self->queue, 0, n);
+    if (packets == NULL) {
+        return NULL;
+    }
+    if (PyList_SetSlice(self->queue, 0, PyList_GET_SIZE(self->queue), NULL) < 0) {
+        Py_DECREF(packets);
+        return NULL;
+    }
+    skipped = lb->undelivered != 0;
+    if (skipped) {
+        lb->undelivered = 0;
+    }
+    t = PyObject_GetAttr(self->node, self->s_t);
+    if (t == NULL) {
+        Py_DECREF(packets);
+        return NULL;
+    }
+    if (skipped || self->stream == Py_None) {  /* the Python method */
+        PyObject *fargs[3] = {packets, t, skipped ? Py_True : Py_False};
+        PyObject *r = PyObject_Vectorcall(self->fallback, fargs, 3, NULL);
+        rc = r == NULL ? -1 : 0;
+        Py_XDECREF(r);
+    } else {
+        rc = settle_stream(self, packets, t);
+    }
+    Py_DECREF(t);
+    Py_DECREF(packets);
+    if (rc < 0) {
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
+static int settle_init(PyObject *op, PyObject *args, PyObject *kwds)
+{
+    Settle *self = (Settle *)op;
+    char *names[] = {"loopback", "router", "stream", "node", "fallback", NULL};
+    PyObject *loopback, *router, *stream, *node, *fallback;
+
+    if (self->loopback != NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "a Settle is initialised once");
+        return -1;
+    }
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OOOOO:Settle", names, &loopback, &router,
+                                     &stream, &node, &fallback)) {
+        return -1;
+    }
+    if (PyType_GetSlot(Py_TYPE(loopback), Py_tp_init) != (void *)loopback_init
+        || ((Loopback *)loopback)->queue == NULL) {
+        PyErr_SetString(PyExc_TypeError, "loopback must be an initialised Loopback");
+        return -1;
+    }
+    if (!PyCallable_Check(fallback)) {
+        PyErr_SetString(PyExc_TypeError, "fallback must be callable");
+        return -1;
+    }
+    Py_XSETREF(self->empty, PyBytes_FromStringAndSize(NULL, 0));
+    Py_XSETREF(self->s_t, PyUnicode_InternFromString("t"));
+    Py_XSETREF(self->s_update, PyUnicode_InternFromString("update"));
+    Py_XSETREF(self->s_packets, PyUnicode_InternFromString("packets"));
+    Py_XSETREF(self->s_sink, PyUnicode_InternFromString("sink"));
+    Py_XSETREF(self->s_join, PyUnicode_InternFromString("join"));
+    if (self->empty == NULL || self->s_t == NULL || self->s_update == NULL
+        || self->s_packets == NULL || self->s_sink == NULL || self->s_join == NULL) {
+        return -1;
+    }
+    self->loopback = Py_NewRef(loopback);
+    self->queue = Py_NewRef(((Loopback *)loopback)->queue);
+    self->router = Py_NewRef(router);
+    self->stream = Py_NewRef(stream);
+    self->node = Py_NewRef(node);
+    self->fallback = Py_NewRef(fallback);
+    self->vectorcall = settle_vectorcall;
+    return 0;
+}
+
+static int settle_traverse(PyObject *op, visitproc visit, void *arg)
+{
+    Settle *self = (Settle *)op;
+    Py_VISIT(Py_TYPE(op));
+    Py_VISIT(self->loopback);
+    Py_VISIT(self->queue);
+    Py_VISIT(self->router);
+    Py_VISIT(self->stream);
+    Py_VISIT(self->node);
+    Py_VISIT(self->fallback);
+    return 0;
+}
+
+static int settle_clear(PyObject *op)
+{
+    Settle *self = (Settle *)op;
+    Py_CLEAR(self->loopback);
+    Py_CLEAR(self->queue);
+    Py_CLEAR(self->router);
+    Py_CLEAR(self->stream);
+    Py_CLEAR(self->node);
+    Py_CLEAR(self->fallback);
+    Py_CLEAR(self->empty);
+    Py_CLEAR(self->s_t);
+    Py_CLEAR(self->s_update);
+    Py_CLEAR(self->s_packets);
+    Py_CLEAR(self->s_sink);
+    Py_CLEAR(self->s_join);
+    return 0;
+}
+
+static void settle_dealloc(PyObject *op)
+{
+    PyTypeObject *tp = Py_TYPE(op);
+    PyObject_GC_UnTrack(op);
+    (void)settle_clear(op);
+    tp->tp_free(op);
+    Py_DECREF(tp);
+}
+
+static PyObject *settle_call(PyObject *op, PyObject *args, PyObject *kwds)
+{
+    if ((kwds != NULL && PyDict_GET_SIZE(kwds) != 0) || PyTuple_GET_SIZE(args) != 0) {
+        PyErr_SetString(PyExc_TypeError, "settle() takes no arguments");
+        return NULL;
+    }
+    return settle_vectorcall(op, NULL, 0, NULL);
+}
+
+static PyMemberDef settle_members[] = {
+    {"__vectorcalloffset__", T_PYSSIZET, offsetof(Settle, vectorcall), READONLY, NULL},
+    {NULL, 0, 0, 0, NULL},
+};
+
+static PyType_Slot settle_slots[] = {
+    {Py_tp_doc, (void *)"A local lockstep's settle: the fast path of LocalLockstep.settle."},
+    {Py_tp_init, (void *)settle_init},
+    {Py_tp_new, (void *)PyType_GenericNew},
+    {Py_tp_call, (void *)settle_call},
+    {Py_tp_traverse, (void *)settle_traverse},
+    {Py_tp_clear, (void *)settle_clear},
+    {Py_tp_dealloc, (void *)settle_dealloc},
+    {Py_tp_members, (void *)settle_members},
+    {0, NULL},
+};
+
+static PyType_Spec settle_spec = {
+    "fsw._hotpath.Settle", sizeof(Settle), 0,
+    Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_HAVE_VECTORCALL,
+    settle_slots,
+};
+
 /* --------------------------------------------------------------- module */
 
 static int hotpath_exec(PyObject *module)
@@ -623,6 +1591,24 @@ static int hotpath_exec(PyObject *module)
         return -1;
     }
     if (PyModule_AddObjectRef(module, "Dispatcher", t) < 0) {
+        Py_DECREF(t);
+        return -1;
+    }
+    Py_DECREF(t);
+    t = PyType_FromModuleAndSpec(module, &ticker_spec, NULL);
+    if (t == NULL) {
+        return -1;
+    }
+    if (PyModule_AddObjectRef(module, "Ticker", t) < 0) {
+        Py_DECREF(t);
+        return -1;
+    }
+    Py_DECREF(t);
+    t = PyType_FromModuleAndSpec(module, &settle_spec, NULL);
+    if (t == NULL) {
+        return -1;
+    }
+    if (PyModule_AddObjectRef(module, "Settle", t) < 0) {
         Py_DECREF(t);
         return -1;
     }

@@ -10,15 +10,24 @@ settles (the stream's hash and taps: the archive, with ``--archive``) and
 the loop itself (the rest: tick bookkeeping, TIME, the idle turns skipped).
 The timers wrap the executive's private turn, delivery and settle methods of
 the orbit leg only; what they cost is measured and printed, not subtracted.
+The turns that run in C (``fsw._hotpath.Ticker``: a nominal participant's
+turn, its delivery, step and heartbeat) bypass those methods: the Ticker
+times them itself, at the same boundaries (its turn and its delivery, with
+the same clock), and they are added in; the other turns (a participant
+starting, faulted, ...) go through the wrapped methods as before. With
+``--fast-turns off`` the executive runs its Python loop instead (the
+figures of the reference path, not of the one a run takes).
 Wall-clock figures: they move with the machine's load (compare commits with
 ``instructions.py`` on a busy machine; use this one to see where they differ).
 
     python tools/bench/breakdown.py [--scenario NAME] [--duration S] [--archive] [--gc off]
+                                    [--fast-turns off]
 
 The last line is one JSON object: ``us_per_tick`` (the timed loop),
 ``participants`` (name -> turns, packets, deliver_us, step_us per tick),
 ``settle_us_per_tick``, ``loop_us_per_tick``, ``timer_us_per_tick`` (the
-timers' own cost, included in the figures).
+timers' own cost, included in the figures), ``fast_turns`` (the turns ran
+in C).
 """
 
 from __future__ import annotations
@@ -52,11 +61,13 @@ class _Timers:
         self.n: dict[str, int] = defaultdict(int)
         self.ticks = 0
         self.calls = 0  # timed calls (two clock reads each)
+        self.fast = False  # the orbit leg's turns ran in C (the Ticker)
 
 
-def _instrument(timers: _Timers) -> Any:
+def _instrument(timers: _Timers, fast_turns: bool = True) -> Any:
     """Wrap the turns, deliveries and settles of the executive that has a
-    world (the orbit leg), and time its whole loop; returns the callable
+    world (the orbit leg), have its Ticker (if it runs one: ``fast_turns``)
+    time the turns it runs, and time its whole loop; returns the callable
     that takes the wrapping off again."""
     lead, turn, deliver = (_executive.Executive._lead, _executive.Executive._turn,
                            _executive.Executive._deliver)
@@ -91,10 +102,22 @@ def _instrument(timers: _Timers) -> Any:
             timers.calls += 1
 
         self.lockstep.settle = timed_settle
+        self.fast_turns = self.fast_turns and fast_turns
+        self._ticker_clock = _ns
         t0 = _ns()
         done = lead(self, ticks)
         timers.ns["lead"] += _ns() - t0
         timers.ticks += done
+        ticker = self._ticker
+        timers.fast = ticker is not None
+        if ticker is not None:  # the turns the Ticker ran, timed by it
+            for slot, row in zip(self._slots, ticker.stats(), strict=True):
+                turns, deliveries, packets, turn_ns, deliver_ns = row
+                timers.ns[slot.name + ".turn"] += turn_ns
+                timers.ns[slot.name + ".deliver"] += deliver_ns
+                timers.n[slot.name + ".turns"] += turns
+                timers.n[slot.name + ".packets"] += packets
+                timers.calls += turns + deliveries
         return done
 
     _executive.Executive._lead = timed_lead  # type: ignore[method-assign]
@@ -126,13 +149,16 @@ def main(argv: list[str] | None = None) -> int:
                     help="record the archive, as fsw run and mission.py do")
     ap.add_argument("--gc", choices=("on", "off"), default="on",
                     help="the garbage collector (default on, as fsw run)")
+    ap.add_argument("--fast-turns", choices=("on", "off"), default="on",
+                    help="the turns in C where the executive can (default on, as fsw "
+                         "run); off: its Python loop, the reference")
     args = ap.parse_args(argv)
     if args.gc == "off":
         gc.disable()
     from fsw_tools.mission import fly
 
     timers = _Timers()
-    restore = _instrument(timers)
+    restore = _instrument(timers, fast_turns=args.fast_turns == "on")
     sc = scenario.resolve(args.scenario)
     try:
         with tempfile.TemporaryDirectory() as tmp:
@@ -161,7 +187,9 @@ def main(argv: list[str] | None = None) -> int:
     loop = total - per_tick(turns_ns) - settle
     timer = timers.calls * _timer_cost_ns() / ticks / 1000.0
     print(f"{args.scenario}: {ticks} ticks in orbit, archive {'on' if args.archive else 'off'}, "
-          f"garbage collector {args.gc}; microseconds per tick:")
+          f"garbage collector {args.gc}, turns "
+          f"{'in C (timed by the Ticker)' if timers.fast else 'in Python'}; "
+          f"microseconds per tick:")
     print(f"  {'participant':14s} {'turns':>6s} {'packets':>8s} {'deliver':>8s} {'step':>8s}")
     for name, p in parts.items():
         print(f"  {name:14s} {p['turns']:6.2f} {p['packets']:8.2f} {p['deliver_us']:8.2f} "
@@ -169,7 +197,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  settles (stream hash and taps) {settle:.2f}; the loop itself {loop:.2f}; "
           f"all {total:.2f} (of which the timers' own cost about {timer:.2f})")
     print(json.dumps({"scenario": args.scenario, "ticks": ticks, "archive": args.archive,
-                      "gc": args.gc, "us_per_tick": round(total, 2), "participants": parts,
+                      "gc": args.gc, "fast_turns": timers.fast,
+                      "us_per_tick": round(total, 2), "participants": parts,
                       "settle_us_per_tick": round(settle, 2),
                       "loop_us_per_tick": round(loop, 2),
                       "timer_us_per_tick": round(timer, 2)}))

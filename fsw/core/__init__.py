@@ -26,6 +26,9 @@ The calls (all methods of :class:`GuidanceCore`)::
     out.h_body, out.wheel_checked, out.wheel_bad  # wheel momentum, wheel check masks
     cyc = AdcsCycle(); cyc.setter("gyro_B")(wx, wy, wz)  # inputs kept in place (the task)
     pkt = core.adcs_cycle(cyc, seq)   # the step on them + its WHEEL_CMD packet (bytes)
+    cyc.sensors(heads, wheels, st_age, sun_age)  # the sensor packets read into them
+    run = core.adcs_runner(cyc, report)  # the task's whole cycle (one native call locally):
+    pkt = run(packets, t, target_age, seq)  # read (refused ones to report), step, WHEEL_CMD
     core.mekf_configure(MekfConfig()); core.mekf_reset(q_BN); core.mekf_step(dt, gyro, q_st)
     core.relnav_configure(RelnavConfig(n=...)); core.relnav_reset(x0, P0)
     nav = core.relnav_step(dt, meas=[range_m, az_rad, el_rad], dv=dv_hill)  # nav.x, nav.P

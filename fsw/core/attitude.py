@@ -505,6 +505,8 @@ class AdcsCycle:
         self._pkt = ffi.buffer(self.pkt)
         for name, n in (("q_st_BN", 1), ("q_target_BN", 1), ("q_heads", ST_HEADS_MAX)):
             self.setter(name)(*(_Q1 * n))
+        #: ``f(age)``: the input ``target_age`` (s)
+        self.set_target_age = self.setter("target_age")
 
     def setter(self, first: str, last: str | None = None) -> Callable[..., None]:
         """``f(*values)`` writing the input members ``first`` to ``last``
@@ -558,6 +560,7 @@ class AdcsCycle:
         self.sens = sens
         self._room(64)
         self._unread = ffi.new("int *")
+        self._step_status = ffi.new("int *")
         self._read_c, self._cycle_c = lib.gnc_adcs_sensors_read, lib.gnc_adcs_sensors_cycle
 
     def _room(self, n: int) -> None:
@@ -644,6 +647,7 @@ class Adcs:
         self._qh = _Q1 * ST_HEADS_MAX
         self._step = lib.gnc_adcs_step
         self._cycle = lib.gnc_adcs_cycle
+        self._sense_step = lib.gnc_adcs_sensors_step
 
     def reset(self) -> None:
         """Forget the estimate and the guidance state."""
@@ -724,6 +728,47 @@ class Adcs:
         if st:
             check(st, "adcs_cycle")
         return cyc._pkt[:]
+
+    def runner(self, cyc: AdcsCycle,
+               report: Callable[[list[bytes]], None]) -> Callable[[list[bytes], float, float, int],
+                                                                  bytes]:
+        """The whole of an ADCS task's cycle on ``cyc`` (which has a sensor
+        reader: :meth:`AdcsCycle.sensors`) as one function
+        ``run(packets, t, target_age, seq)``, one native call
+        (gnc_adcs_sensors_step): :meth:`AdcsCycle.sense` (``packets`` at
+        time ``t``), the input ``target_age``, then :meth:`cycle` (``seq``).
+        The packets the reader refused go to ``report`` (in order) before
+        the cycle's error, if any, is raised; ``run`` returns the WHEEL_CMD
+        packet. It flies this ADCS: a new one (LocalCore.adcs_configure)
+        needs a new runner."""
+        if getattr(cyc, "sens", None) is None:
+            raise GncInputError("adcs_runner: the cycle has no sensor reader "
+                                "(AdcsCycle.sensors)")
+        step, ctx, sens, inp, out, pkt = self._sense_step, self._ctx, cyc.sens, cyc.inp, \
+            cyc.out, cyc.pkt
+        unread, step_status, wheel_cmd, join = cyc._unread, cyc._step_status, cyc._pkt, b"".join
+
+        def run(packets: list[bytes], t: float, target_age: float, seq: int) -> bytes:
+            try:
+                n = len(packets)
+                if n > cyc._cap:
+                    cyc._room(n)
+                lens = cyc._lens
+                lens[0:n] = [*map(len, packets)]
+                st = step(sens, ctx, inp, join(packets), lens, n, t, target_age, seq,
+                          cyc._status, unread, out, pkt, step_status)
+            except (TypeError, OverflowError) as exc:
+                raise GncInputError(f"adcs_cycle: bad input: {exc}") from None
+            if st:
+                check(st, "adcs_sensors_cycle")
+            if unread[0]:
+                report(cyc._unread_of(packets))
+            st = step_status[0]
+            if st:
+                check(st, "adcs_cycle")
+            return wheel_cmd[:]
+
+        return run
 
     def _pack_checked(self, inp: AdcsInput, g: Any, q: Any, m: Any, gv: bool, stv: bool,
                       mv: bool) -> None:

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import abc
 import sys
+from collections.abc import Callable
 from typing import Any, Protocol
 
 import numpy as np
@@ -57,6 +58,11 @@ def _tup(a: Any) -> Any:
     return tuple(float(x) for x in a)
 
 
+#: the ADCS task's cycle (GuidanceCore.adcs_runner): (sensor packets, t,
+#: target_age, WHEEL_CMD sequence count) -> the WHEEL_CMD packet
+AdcsRun = Callable[[list[bytes], float, float, int], bytes]
+
+
 class Link(Protocol):
     """What :class:`PacketCore` needs of a link to a guidance core."""
 
@@ -86,6 +92,26 @@ class GuidanceCore(abc.ABC):
         ``seq``, stamped with the input ``time_tai``): the outputs
         :meth:`adcs_step` gives on the same inputs, the packet the dictionary
         builds of their ``wheel_cmd`` (gnc_adcs_cycle)."""
+
+    def adcs_runner(self, cyc: AdcsCycle, report: Callable[[list[bytes]], None]) -> AdcsRun:
+        """The ADCS task's whole cycle as one function
+        ``run(packets, t, target_age, seq)``: the sensor packets read into
+        ``cyc``'s inputs at time ``t`` (:meth:`AdcsCycle.sense`, on this
+        side: ``cyc`` has a sensor reader), those it refused handed to
+        ``report`` (in order), the input ``target_age`` (s) set, then
+        :meth:`adcs_cycle` with sequence count ``seq``, whose WHEEL_CMD
+        packet it returns and whose errors it raises (after the report).
+        A back end may do it all in one call (:class:`LocalCore`); make the
+        runner after :meth:`adcs_configure` (and again after another)."""
+
+        def run(packets: list[bytes], t: float, target_age: float, seq: int) -> bytes:
+            unread = cyc.sense(packets, t)
+            if unread:
+                report(unread)
+            cyc.set_target_age(target_age)
+            return self.adcs_cycle(cyc, seq)
+
+        return run
 
     @abc.abstractmethod
     def mekf_configure(self, config: MekfConfig) -> None:
@@ -385,6 +411,13 @@ class LocalCore(GuidanceCore):
         if adcs is None:
             raise GncStateError("adcs_cycle: not configured", 9)
         return adcs.cycle(cyc, seq)
+
+    def adcs_runner(self, cyc: AdcsCycle, report: Callable[[list[bytes]], None]) -> AdcsRun:
+        adcs = self._adcs
+        if adcs is None or type(self).adcs_cycle is not LocalCore.adcs_cycle:
+            # not configured (adcs_cycle says so), or a subclass's own cycle
+            return super().adcs_runner(cyc, report)
+        return adcs.runner(cyc, report)
 
     def mekf_configure(self, config: MekfConfig) -> None:
         self._mekf = attitude.Mekf(config)

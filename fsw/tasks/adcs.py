@@ -58,17 +58,23 @@ scenario's wheels (any 3-6 axes, minimum-norm pseudo-inverse over the wheels
 in use), the body momentum from the tachometers, and the wheel check. This
 task keeps the inputs' latest valid samples, the pointing requests, the
 wheels in use and the persistence of wheel faults, and writes the packets.
-One cycle is one core call (``GuidanceCore.adcs_cycle``): the handlers write
-each valid sample straight into the core's input struct (``AdcsCycle``, kept
-from cycle to cycle), the cycle adds the mode, pointing, validity and time,
-and the core writes the outputs and the cycle's WHEEL_CMD packet, which the
-task publishes as it is (the other packets are read from the outputs only on
-the cycles that send them).
+One cycle is one call (``GuidanceCore.adcs_runner``, made at init): the
+sensor packets since the last cycle read into the core's input struct
+(``AdcsCycle``, kept from cycle to cycle), the cycle's sensor flags, time and
+target age set, and the core's cycle, which writes the outputs and the
+cycle's WHEEL_CMD packet, which the task publishes as it is (the other
+packets are read from the outputs only on the cycles that send them). With
+the core local that is one native call (gnc_adcs_sensors_step); a board core
+reads the packets here and runs the cycle over its link. The mode and
+pointing (``q_target_BN``, ``r_target_N``, ``v_target_N``, ``mode``) are
+decided from the requests and the navigation solution and written into the
+input struct only when one of those changed; the age of the solution the
+target pointing flies is each cycle's.
 
 The sensor packets (GYRO, STAR_TRACKER, SUN_SENSOR, MAGNETOMETER, GPS,
 WHEEL_TACH: two or three a tick) are not parsed in Python: the task keeps
-them as they arrive, and the cycle reads them all in one native call right
-before the core's (``AdcsCycle.sense``, native/include/gnc_adcs_sensors.h):
+them as they arrive, and the cycle reads them all right before the core's
+step, in the same call (``AdcsCycle.sense``, native/include/gnc_adcs_sensors.h):
 checked as the dictionary's parser checks them (length, CRC, header), each
 valid and finite sample written into the input struct, the heads' fix times,
 the fresh heads and the sun sample's age kept there. A packet the parser
@@ -164,8 +170,8 @@ _CORE_MODE = {
 }
 _Z3 = (0.0, 0.0, 0.0)
 _Q1 = (1.0, 0.0, 0.0, 0.0)
-#: the target inputs outside TARGET mode (r_target_N, v_target_N, target_age)
-_NO_TARGET = ((1.0, 0.0, 0.0), _Z3, 0.0)
+#: the target inputs outside TARGET mode (r_target_N, v_target_N, no time: age 0)
+_NO_TARGET = ((1.0, 0.0, 0.0), _Z3, None)
 _WHEEL_APID = WHEEL_CMD.apid
 _EST_VALID = int(AdcsFlag.EST_VALID)
 #: the pointing modes each cycle compares with, as module constants (an enum
@@ -258,12 +264,19 @@ class AdcsTask:
         self.req = {0: (PointingMode.OFF, None), 1: None}  # autonomy base, propulsion override
         self.nav = None         # (r_rel_N, v_rel_N, t)
         self.mode = PointingMode.OFF
+        #: the mode and pointing are decided again at the next cycle (a
+        #: request or a navigation solution came in since the last decision)
+        self._redecide = True
+        #: time of the relative navigation solution the TARGET pointing flies
+        #: (None: no target pointing; its age is the cycle's input)
+        self._t_nav: float | None = None
         self.last_mtq = None
         # The core's inputs live in its input struct, kept from cycle to
         # cycle: the sensor reader writes each valid sample in place (and
         # keeps the heads' times, the fresh heads, the sun sample's age: its
-        # state, sens), the cycle adds the mode and pointing and the core
-        # writes the outputs and the WHEEL_CMD packet.
+        # state, sens), _decide writes the mode and pointing when they
+        # change, the cycle the target's age, and the core writes the
+        # outputs and the WHEEL_CMD packet.
         cyc = self._cyc = AdcsCycle()
         cyc.sensors(self.n_heads, self.k, ST_MAX_AGE_S, SUN_MAX_AGE_S)
         self._sens = cyc.sens
@@ -272,7 +285,7 @@ class AdcsTask:
         self._raw: list[bytes] = []
         self._set_sun_N, self._set_normal_N = cyc.setter("sun_N"), cyc.setter("normal_N")
         self._set_wheels = cyc.setter("wheel_ok")
-        self._set_pointing = cyc.setter("q_target_BN", "target_age")
+        self._set_pointing = cyc.setter("q_target_BN", "v_target_N")
         self._set_mode = cyc.setter("mode")
         self._get_ints = cyc.getter("wheel_checked", "st_rejected")
         self._get_dipole = cyc.getter("dipole_B")
@@ -281,6 +294,9 @@ class AdcsTask:
         self._get_h = cyc.getter("h_body", "h_norm")
         self._get_sigma = cyc.getter("sigma", "flags")
         self._set_wheels(self._wheel_mask())  # the wheels in use: changed by _wheel_fdir
+        #: the whole cycle, one call: the sensor packets read, the cycle's
+        #: flags, time and target age set, the core's cycle (and WHEEL_CMD)
+        self._run = self.core.adcs_runner(cyc, self._report)
         self._out_ok = False    # a cycle has run
         # Stepping every tick, the sensor packets wait for the cycle, kept as
         # they are (the handler is the list's append); otherwise each is read
@@ -376,68 +392,80 @@ class AdcsTask:
             self.req[1] = (mode, r.q_BN) if r.active else None
         else:
             self.req[0] = (mode, r.q_BN)
+        self._redecide = True
 
     def on_nav(self, r) -> None:
         if r.valid and _finite(r.r_rel_N) and _finite(r.v_rel_N):
             self.nav = (r.r_rel_N, r.v_rel_N, r.t_tai)
+            self._redecide = True
         if _finite(r.sun_N):
             self._set_sun_N(*r.sun_N)
         if _finite(r.normal_N):
             self._set_normal_N(*r.normal_N)
 
     # ------------------------------------------------------------------ cycle
-    def step(self, t: float) -> None:
-        self.cycles += 1
+    def _decide(self) -> None:
+        """The mode and pointing flown from the requests and the navigation
+        solution, written into the core's inputs (kept there until the next
+        decision; the target's age is each cycle's)."""
+        self._redecide = False
         mode, q_cmd = self.req[1] if self.req[1] is not None else self.req[0]
         core_mode = _CORE_MODE[mode]
         if mode == _INERTIAL and q_cmd is None:
             core_mode = AdcsMode.OFF
-        r_t, v_t, age = _NO_TARGET
+        r_t, v_t, t_nav = _NO_TARGET
         if mode == _TARGET_TRACK:
             if self.nav is None:
                 core_mode = AdcsMode.RATE_DAMP
             else:
                 r_t, v_t, t_nav = self.nav
-                age = t - t_nav
-        self._set_pointing(*(q_cmd if q_cmd is not None else _Q1), *r_t, *v_t, age)
+        self._t_nav = t_nav
+        self._set_pointing(*(q_cmd if q_cmd is not None else _Q1), *r_t, *v_t)
         self._set_mode(core_mode)
-        # the sensor packets since the last cycle, read into the inputs, and
-        # the cycle's sensor flags and time (one native call)
-        raw = self._raw
-        unread = self._sense(raw, t)
-        if raw:
-            raw.clear()
-            if unread:
-                self._report(unread)
         self.mode = mode
+
+    def step(self, t: float) -> None:
+        self.cycles += 1
+        if self._redecide:
+            self._decide()
+        t_nav = self._t_nav
         ctx = self.ctx
         seqs = ctx.seq
         seq = seqs[_WHEEL_APID]
+        # one call: the sensor packets since the last cycle read into the
+        # inputs (the refused ones reported), the cycle's sensor flags, time
+        # and target age, then the core's cycle and its WHEEL_CMD
+        raw = self._raw
         try:
-            pkt = self.core.adcs_cycle(self._cyc, seq)
+            pkt = self._run(raw, t, 0.0 if t_nav is None else t - t_nav, seq)
         except GncError as exc:
+            raw.clear()
             self.faults += 1
             ctx.event(Severity.ERROR, EventId.ADCS_CORE_ERROR, f"core step: {exc}")
             ctx.send(WHEEL_CMD, torque=(0.0,) * 4)
             return
+        raw.clear()
         seqs[_WHEEL_APID] = (seq + 1) & 0x3FFF
         ctx.publish(pkt)
         self._out_ok = True
         checked, bad, used, rejected = self._get_ints()
-        self.heads_used |= used
-        self.st_rejected += rejected
+        if used:
+            self.heads_used |= used
+        if rejected:
+            self.st_rejected += rejected
+        cycles, every = self.cycles, self.state_every
         # magnetorquers act slowly: their dipole is refreshed once per second
-        if (self.cycles - 1) % self.state_every == 0:
+        if (cycles - 1) % every == 0:
             d = self._get_dipole()
             if d != self.last_mtq:
                 self.last_mtq = d
                 ctx.send(MTQ_CMD, dipole_B=d)
         if checked:
             self._wheel_fdir(checked, bad)
-        state = self.cycles % self.state_every == 0
-        hk = self.cycles % self.hk_every == 0
+        state = cycles % every == 0
+        hk = cycles % self.hk_every == 0
         if state or hk:
-            self._telemetry(t, mode, state, hk)
+            self._telemetry(t, self.mode, state, hk)
 
     def _telemetry(self, t: float, mode: PointingMode, state: bool, hk: bool) -> None:
         """ADCS_STATE (``state``) and ADCS_HK (``hk``) of this cycle."""

@@ -74,4 +74,17 @@ int gnc_adcs_sensors_cycle(gnc_adcs_sensors *s, gnc_adcs_in *in, const uint8_t *
                            const size_t *lens, int n, double t, uint8_t *status,
                            int *unread);
 
+/* One whole ADCS cycle on the host's side in one call (the ADCS task's, with
+ * the core local): gnc_adcs_sensors_cycle on the n packets at time t, then
+ * in->target_age = target_age (the caller's other inputs, mode and pointing,
+ * stay as it wrote them), then gnc_adcs_cycle (ctx, seq, out, wheel_cmd: see
+ * gnc_dispatch.h). Returns the reader's status: when it is not GNC_OK nothing
+ * was read or changed and the cycle did not run (*step_status untouched).
+ * Otherwise status[] and *unread are the reader's, and *step_status is
+ * gnc_adcs_cycle's (GNC_OK: out and wheel_cmd written). */
+int gnc_adcs_sensors_step(gnc_adcs_sensors *s, gnc_adcs *ctx, gnc_adcs_in *in,
+                          const uint8_t *pkts, const size_t *lens, int n, double t,
+                          double target_age, int seq, uint8_t *status, int *unread,
+                          gnc_adcs_out *out, uint8_t *wheel_cmd, int *step_status);
+
 #endif /* GNC_ADCS_SENSORS_H */

@@ -224,3 +224,21 @@ int gnc_adcs_sensors_cycle(gnc_adcs_sensors *s, gnc_adcs_in *in, const uint8_t *
     s->sun_new = 0;
     return GNC_OK;
 }
+
+int gnc_adcs_sensors_step(gnc_adcs_sensors *s, gnc_adcs *ctx, gnc_adcs_in *in,
+                          const uint8_t *pkts, const size_t *lens, int n, double t,
+                          double target_age, int seq, uint8_t *status, int *unread,
+                          gnc_adcs_out *out, uint8_t *wheel_cmd, int *step_status)
+{
+    int st;
+    if (step_status == NULL) {
+        return GNC_ERR_NULL;
+    }
+    st = gnc_adcs_sensors_cycle(s, in, pkts, lens, n, t, status, unread);
+    if (st != GNC_OK) {
+        return st;
+    }
+    in->target_age = target_age;
+    *step_status = gnc_adcs_cycle(ctx, in, seq, out, wheel_cmd);
+    return GNC_OK;
+}

@@ -24,7 +24,8 @@ __all__ = ["HEADER_PATH", "SENSOR_FIELDS", "SENSOR_HEADER_PATH", "c_header", "me
 
 HEADER_PATH = Path(__file__).resolve().parents[2] / "native" / "src" / "gnc_packets.h"
 SENSOR_HEADER_PATH = HEADER_PATH.with_name("gnc_sensor_packets.h")
-#: the sensor packets gnc_adcs_sensors_read decodes and the fields it reads of
+#: the sensor packets gnc_adcs_sensors_read (and gnc_prop_sensors_read)
+#: decodes and the fields it reads of
 #: each, with the wire type it reads them as (big-endian float64s, or one
 #: unsigned octet)
 SENSOR_FIELDS: dict[str, dict[str, str]] = {
@@ -34,6 +35,8 @@ SENSOR_FIELDS: dict[str, dict[str, str]] = {
     "MAGNETOMETER": {"b_B": ">f8", "valid": "u1"},
     "GPS": {"r_N": ">f8", "valid": "u1"},
     "WHEEL_TACH": {"speed": ">f8"},
+    # the propulsion task's accelerometer (gnc_prop_sensors_read, with GYRO)
+    "ACCEL": {"dv_B": ">f8", "dt": ">f8", "valid": "u1"},
 }
 
 
@@ -177,7 +180,8 @@ def sensor_header() -> str:
     return ("/*\n * gnc_sensor_packets.h - GENERATED from the packet dictionary "
             "(fsw/packets/defs/avionics.py)\n * by `python -m fsw.core.packet_layout`. "
             "Do not edit.\n"
-            " * The sensor packets the ADCS reads (gnc_adcs_sensors_read): per packet its\n"
+            " * The sensor packets the ADCS reads (gnc_adcs_sensors_read) and the\n"
+            " * propulsion task's ACCEL (gnc_prop_sensors_read): per packet its\n"
             " * APID, first header word (version 0, telemetry, secondary header, APID), whole\n"
             " * length in octets, and for each field read its octet offset in the packet\n"
             " * and element count (_N); float64 fields big-endian, flags one octet.\n */\n"

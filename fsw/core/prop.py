@@ -23,11 +23,13 @@ from numpy.typing import ArrayLike
 from fsw.core._ffi import check, ffi, lib, out, ptr, vec
 from fsw.core.errors import GncInputError
 
-__all__ = ["G0", "PROP_MAX", "Prop", "PropConfig", "accel_inertial", "com_torque", "com_update",
-           "pulse_response", "rate_residuals"]
+__all__ = ["G0", "PROP_CAL_MAX", "PROP_MAX", "Prop", "PropConfig", "PropSensors",
+           "accel_inertial", "com_torque", "com_update", "pulse_response", "rate_residuals"]
 
 #: m/s^2, standard gravity
 G0 = 9.80665
+#: the accelerometer bias window's capacity in samples (GNC_PROP_CAL_MAX)
+PROP_CAL_MAX = int(lib.GNC_PROP_CAL_MAX)
 #: most thrusters the core handles (GNC_PROP_MAX)
 PROP_MAX = 16
 
@@ -231,3 +233,101 @@ def com_torque(N: ArrayLike, est: ArrayLike, F: ArrayLike, noise: float
     check(lib.gnc_prop_com_torque(ptr(n), ptr(e), ptr(f), float(noise), ptr(known),
                                   ptr(sigma)), "prop_com_torque")
     return _t3(known), _t3(sigma)
+
+
+class PropSensors:
+    """The propulsion task's GYRO and ACCEL packets read in one call
+    (gnc_prop_sensors.h): the latest valid finite rate, the accelerometer's
+    samples checked and, coasting, kept in the bias window of ``cal_s``
+    seconds (a ring of :data:`PROP_CAL_MAX` samples: when full the oldest
+    is dropped and counted in :attr:`dropped`), or handed back."""
+
+    def __init__(self, cal_s: float) -> None:
+        self.s = ffi.new("gnc_prop_sensors *")
+        check(lib.gnc_prop_sensors_init(self.s, cal_s), "prop_sensors_init")
+        self._read_c = lib.gnc_prop_sensors_read
+        self._bias = ffi.new("double[3]")
+        self._ok = ffi.new("int *")
+        self._room(8)
+
+    def _room(self, n: int) -> None:
+        self._cap = n
+        self._status = ffi.new("uint8_t[]", n)
+        self._lens = ffi.new("size_t[]", n)
+        self._fire_dv = ffi.new("double[]", 3 * n)
+        self._fire_dt = ffi.new("double[]", n)
+
+    def read(self, packets: list[bytes], coasting: bool) -> int:
+        """Read whole space packets (GYRO, ACCEL), in order
+        (gnc_prop_sensors_read); returns the number of them to look at: not
+        read (:meth:`unread`), rejected (:attr:`rejected`) or, not
+        ``coasting``, handed back (:meth:`fired`); 0 on the common path.
+        The rate: :attr:`rate`."""
+        n = len(packets)
+        if n > self._cap:
+            self._room(n)
+        lens = self._lens
+        for i, p in enumerate(packets):
+            lens[i] = len(p)
+        st = self._read_c(self.s, b"".join(packets), lens, n, coasting, self._status,
+                          self._fire_dv, self._fire_dt)
+        if st:
+            check(st, "prop_sensors_read")
+        return self.s.attention
+
+    def unread(self, packets: list[bytes]) -> list[bytes]:
+        """Of the packets last read, those not read (a length, CRC or header
+        the dictionary's parser refuses; another APID), in order."""
+        status = self._status
+        return [p for i, p in enumerate(packets) if status[i]] if self.s.unread else []
+
+    @property
+    def rejected(self) -> int:
+        """The accelerometer samples the last read rejected."""
+        return int(self.s.rejected)
+
+    def fired(self) -> list[tuple[tuple[float, float, float], float]]:
+        """The good samples ``(dv_B, dt)`` the last read handed back (not coasting)."""
+        dv, dt = self._fire_dv, self._fire_dt
+        return [((dv[3 * k], dv[3 * k + 1], dv[3 * k + 2]), dt[k]) for k in range(self.s.n_fire)]
+
+    @property
+    def rate(self) -> tuple[float, float, float] | None:
+        """The latest valid finite rate (rad/s, body); None before one."""
+        s = self.s
+        if not s.rate_seen:
+            return None
+        w = s.rate_B
+        return (w[0], w[1], w[2])
+
+    def clear(self) -> None:
+        """Empty the bias window."""
+        check(lib.gnc_prop_sensors_clear(self.s), "prop_sensors_clear")
+
+    def bias(self, min_s: float) -> tuple[float, float, float] | None:
+        """The window's mean increment per second (its increments and
+        intervals summed oldest first), None when it spans less than ``min_s``."""
+        check(lib.gnc_prop_sensors_bias(self.s, min_s, self._bias, self._ok), "prop_sensors_bias")
+        b = self._bias
+        return (b[0], b[1], b[2]) if self._ok[0] else None
+
+    @property
+    def window(self) -> list[tuple[tuple[float, float, float], float]]:
+        """The window's samples ``(dv_B, dt)``, oldest first."""
+        s = self.s
+        out = []
+        for i in range(s.cal_n):
+            j = (s.cal_head + i) % PROP_CAL_MAX
+            v = s.cal_dv[j]
+            out.append(((v[0], v[1], v[2]), s.cal_dt[j]))
+        return out
+
+    @property
+    def span(self) -> float:
+        """The window's running span (s)."""
+        return float(self.s.span)
+
+    @property
+    def dropped(self) -> int:
+        """Samples dropped from a full window."""
+        return int(self.s.cal_dropped)

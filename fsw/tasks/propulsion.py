@@ -68,6 +68,17 @@ or testing), PROP_VALVES, ADCS_REQUEST (propulsion override while a burn is
 pending), BURN_STATUS, PROP_HK, COMMAND_ACK (executed/failed of ground burn
 commands), EVENT.
 
+GYRO and ACCEL (10 Hz) are not parsed in Python: the task keeps them as they
+arrive and reads them in one native call (``PropSensors``,
+native/include/gnc_prop_sensors.h) at the start of its step, or before any
+other packet is handled (so every effect keeps its order): checked as the
+dictionary's parser checks them, the latest valid finite rate kept, the
+accelerometer's samples checked, kept in the coasting bias window (a ring of
+``PROP_CAL_MAX`` samples, its span trimmed to ``ACCEL_CAL_S`` as the Python
+deque was; a full ring drops its oldest, counted) or, firing, handed back
+in order. A packet the parser refuses is counted and reported as the
+executive reports one (BAD_PACKET, the parser's reason), in arrival order.
+
 Faults (detection from residuals, isolation by the latch valves):
 
 - attitude lost while firing (error above ``ABORT_ATTITUDE_DEG`` in a slewed
@@ -97,15 +108,15 @@ from __future__ import annotations
 
 import math
 import struct
-from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from fsw.constants import G0
 from fsw.core.errors import GncError
 from fsw.core.guidance import GuidanceCore, LocalCore
-from fsw.core.prop import PropConfig
+from fsw.core.prop import PropConfig, PropSensors
 from fsw.core.vec import add, cross, dot, norm, sub
-from fsw.packets import DICTIONARY
+from fsw.packets import DICTIONARY, PacketError
 from fsw.packets.codec import peek_apid
 from fsw.packets.enums import (
     AckStage,
@@ -394,7 +405,6 @@ class PropulsionTask:
         self.mode = MissionMode.STANDBY
         self.faults = 0
         self.cycles = 0
-        self.rates = None  # the latest valid gyro rate (rad/s, body), as parsed
         self.valves = self._mask()
         self.test = None
         self.normal = (0.0, 0.0, 1.0)
@@ -410,9 +420,12 @@ class PropulsionTask:
         #: off-pulsing state of the burn firing (see _offpulse_torque)
         self.offpulse = _offpulse_start()
         self.gauge = None
-        #: the accelerometer's coasting increments (dv_B, dt) for its bias
-        self.accel_cal: deque = deque()
-        self.accel_cal_s = 0.0
+        #: the IMU's packets read natively: the latest valid rate and the
+        #: accelerometer's coasting increments (dv_B, dt) for its bias
+        self._sens = PropSensors(ACCEL_CAL_S)
+        self._sens_read = self._sens.read
+        #: GYRO and ACCEL packets arrived since the last read
+        self._raw: list[bytes] = []
         self.accel_bad = 0
         #: the last burn's measured thrust scale (0: none yet)
         self.thrust_scale = 0.0
@@ -425,15 +438,19 @@ class PropulsionTask:
         self._duration_val = 0.0
         self._sigma_key: bytes | None = None
         self._sigma_val = (math.nan, math.nan, math.nan)
-        ctx.subscribe(PROP_ARM, self.on_arm, parse=True)
-        ctx.subscribe(BURN_ORDER, self.on_order, parse=True)
-        ctx.subscribe(MISSION_CMD, self.on_command, parse=True)
-        ctx.subscribe(ADCS_STATE, self.on_adcs, parse=True)
-        ctx.subscribe(GYRO, self.on_gyro, parse=True)
-        ctx.subscribe(ACCEL, self.on_accel, parse=True)
-        ctx.subscribe(PROP_STATUS, self.on_prop_status, parse=True)
-        ctx.subscribe(MODE_STATUS, self.on_mode, parse=True)
-        ctx.subscribe(NAV_STATE, self.on_nav, parse=True)
+        # Stepping every tick, GYRO and ACCEL wait for the next read (the
+        # step's start, or the next other packet), kept as they are (the
+        # handler is the list's append); otherwise each is read as it arrives.
+        keep = self._raw.append if ctx.period <= ctx.dt else self._read_now
+        ctx.subscribe(PROP_ARM, self._parsed(PROP_ARM, self.on_arm))
+        ctx.subscribe(BURN_ORDER, self._parsed(BURN_ORDER, self.on_order))
+        ctx.subscribe(MISSION_CMD, self._parsed(MISSION_CMD, self.on_command))
+        ctx.subscribe(ADCS_STATE, self._parsed(ADCS_STATE, self.on_adcs))
+        ctx.subscribe(GYRO, keep)
+        ctx.subscribe(ACCEL, keep)
+        ctx.subscribe(PROP_STATUS, self._parsed(PROP_STATUS, self.on_prop_status))
+        ctx.subscribe(MODE_STATUS, self._parsed(MODE_STATUS, self.on_mode))
+        ctx.subscribe(NAV_STATE, self._parsed(NAV_STATE, self.on_nav))
         self._send_valves()
 
     # ------------------------------------------------------------------ handlers
@@ -608,46 +625,89 @@ class PropulsionTask:
         if _finite(n) and abs(math.sqrt(n[0] * n[0] + n[1] * n[1] + n[2] * n[2]) - 1) < 1e-3:
             self.normal = n
 
-    def on_gyro(self, r) -> None:
-        """A gyro sample: the latest valid rate, kept as parsed (10 Hz: the
-        finiteness test is plain arithmetic, x - x is 0 for a finite x and
-        NaN otherwise, not a call per component)."""
-        w = r.rate_B
-        x, y, z = w
-        if r.valid and (x - x) + (y - y) + (z - z) == 0.0:
-            self.rates = w
+    def _parsed(self, pdef: Any, handler: Callable[[Any], None]) -> Callable[[bytes], None]:
+        """``handler`` behind ``pdef``'s parser, the GYRO and ACCEL packets
+        kept so far read first (so every effect keeps its order: the rate
+        and the window as they were when the packet came); a packet that
+        does not parse is counted and reported as the executive reports one."""
+        parse, raw = pdef.parse, self._raw
 
-    def on_accel(self, r) -> None:
-        """An accelerometer sample: summed into the firing burn's measured Δv
-        (bias removed, inertial axes), or kept for the bias while coasting.
+        def each(p: bytes) -> None:
+            if raw:
+                self._read_pending()
+            try:
+                r = parse(p)
+            except PacketError as exc:
+                self.ctx.bad_packet(pdef, exc)
+                return
+            handler(r)
 
-        Rejected (``accel_bad``, PROP_HK.accel_rejected): not valid, a
-        non-finite increment or an interval outside (0, 10] s (a NaN or an
-        infinite one included); a valid sample of zero interval (the
-        sensor's first) is skipped uncounted. The coasting path is the
-        mission's common one (10 Hz): written out, no call but the deque's."""
-        dv, dt = r.dv_B, r.dt
-        if r.valid:
-            if dt == 0.0:
-                return  # the sensor's first sample: no interval yet
-            x, y, z = dv
-            # finite increment (x - x is 0 for a finite x, NaN otherwise)
-            # and an interval in (0, 10] (which a NaN fails)
-            ok = (x - x) + (y - y) + (z - z) == 0.0 and 0.0 < dt <= 10.0
+        return each
+
+    def _read_now(self, p: bytes) -> None:
+        """A GYRO or ACCEL packet read as it arrives (a task not stepping
+        every tick)."""
+        self._raw.append(p)
+        self._read_pending()
+
+    def _read_pending(self) -> None:
+        """The GYRO and ACCEL packets kept so far, read in one native call
+        (gnc_prop_sensors_read): the latest valid finite rate kept as the
+        rate; an accelerometer sample rejected (not valid, a non-finite
+        increment or an interval outside (0, 10] s, a NaN or an infinite one
+        included) counted in ``accel_bad`` (PROP_HK.accel_rejected), a valid
+        one of zero interval (the sensor's first) skipped uncounted; a good
+        one, coasting (not FIRING, no thruster test), kept in the bias window
+        (ACCEL_CAL_S of samples, the running span trimmed as it always was),
+        otherwise handed to :meth:`_accel_firing`. A packet the parser
+        refuses is reported as the executive reports one, in its place."""
+        raw = self._raw
+        if self._sens_read(raw, self.state != _FIRING and self.test is None):
+            sens = self._sens
+            unread = sens.unread(raw)
+            raw.clear()
+            if unread:
+                self._report(unread)
+            self.accel_bad += sens.rejected
+            for dv, dt in sens.fired():
+                self._accel_firing(dv, dt)
         else:
-            ok = False
-        if not ok:
-            self.accel_bad += 1
-            return
-        if self.state != _FIRING and self.test is None:  # coasting: into the bias window
-            cal = self.accel_cal
-            cal.append((dv, dt))
-            # the window's span summed and trimmed in the order it always was
-            s = self.accel_cal_s + dt
-            while cal and s - cal[0][1] >= ACCEL_CAL_S:
-                s -= cal.popleft()[1]
-            self.accel_cal_s = s
-            return
+            raw.clear()
+
+    @property
+    def rates(self) -> tuple[float, float, float] | None:
+        """The latest valid gyro rate (rad/s, body) read; None before one."""
+        return self._sens.rate
+
+    def _report(self, unread: list[bytes]) -> None:
+        """The kept packets the reader refused, each counted and reported
+        as the executive reports a packet that does not parse, with the
+        dictionary parser's own reason, in arrival order (reading the good
+        ones sends nothing, so the events keep their place)."""
+        for p in unread:
+            pdef = GYRO if peek_apid(p) == GYRO.apid else ACCEL
+            try:
+                pdef.parse(p)
+            except PacketError as exc:
+                self.ctx.bad_packet(pdef, exc)
+                continue
+            raise RuntimeError(f"{pdef.name}: the sensor reader refused a packet "
+                               f"the parser accepts")
+
+    @property
+    def accel_cal(self) -> list[tuple[tuple[float, float, float], float]]:
+        """The accelerometer's coasting window, ``(dv_B, dt)`` oldest first."""
+        return self._sens.window
+
+    @property
+    def accel_cal_s(self) -> float:
+        """The window's running span (s)."""
+        return self._sens.span
+
+    def _accel_firing(self, dv: tuple[float, float, float], dt: float) -> None:
+        """A good accelerometer sample while firing (or under a thruster
+        test): summed into the firing burn's measured Δv (bias removed,
+        inertial axes) once there is a bias, otherwise dropped."""
         b = self.burn
         if self.state == _FIRING and b is not None and b["bias_B"] is not None:
             q = self.att[1] if self.att is not None and self.att[0] else b["q"]
@@ -664,14 +724,7 @@ class PropulsionTask:
     def _accel_bias(self) -> tuple[float, float, float] | None:
         """The accelerometer's bias: the mean increment over the coasting
         window; None without enough of it."""
-        cal = self.accel_cal
-        span = 0.0
-        sx = sy = sz = 0.0
-        for dv, dt in cal:
-            sx, sy, sz, span = sx + dv[0], sy + dv[1], sz + dv[2], span + dt
-        if span < ACCEL_CAL_MIN_S:
-            return None
-        return (sx / span, sy / span, sz / span)
+        return self._sens.bias(ACCEL_CAL_MIN_S)
 
     def _measure_start(self) -> None:
         """The burn's Δv accounting at the start of its firing: the
@@ -691,8 +744,7 @@ class PropulsionTask:
             self.ctx.event(Severity.WARNING, EventId.BURN,
                            f"burn {b['id']}: accelerometer not calibrated, "
                            f"delta-v counted from the commands")
-        self.accel_cal.clear()
-        self.accel_cal_s = 0.0
+        self._sens.clear()
 
     def _measured(self, u) -> tuple[float, tuple[float, float, float]]:
         """The burn's Δv so far: ``(along the unit order u, vector N)`` --
@@ -770,6 +822,8 @@ class PropulsionTask:
         return self.cds["dry_mass"] + self.cds["propellant"]
 
     def step(self, t: float) -> None:
+        if self._raw:
+            self._read_pending()
         cycles = self.cycles = self.cycles + 1
         self.t = t
         state = self.state
@@ -1359,8 +1413,7 @@ class PropulsionTask:
             self.com_rec["t_end"] = self.ctx.t
             if state != BurnStatusState.DONE:
                 self.com_rec = None
-        self.accel_cal.clear()  # the thrust's tail-off is no bias
-        self.accel_cal_s = 0.0
+        self._sens.clear()  # the thrust's tail-off is no bias
         if state == BurnStatusState.DONE:
             self.cds["burns"] += 1
         self._status()

@@ -22,6 +22,7 @@
 #include "gnc_quat.h"
 #include "gnc_attitude.h"
 #include "gnc_adcs_sensors.h"
+#include "gnc_prop_sensors.h"
 #include "gnc_orbit.h"
 #include "gnc_relative.h"
 #include "gnc_relnav.h"

@@ -1,7 +1,8 @@
 /*
  * gnc_sensor_packets.h - GENERATED from the packet dictionary (fsw/packets/defs/avionics.py)
  * by `python -m fsw.core.packet_layout`. Do not edit.
- * The sensor packets the ADCS reads (gnc_adcs_sensors_read): per packet its
+ * The sensor packets the ADCS reads (gnc_adcs_sensors_read) and the
+ * propulsion task's ACCEL (gnc_prop_sensors_read): per packet its
  * APID, first header word (version 0, telemetry, secondary header, APID), whole
  * length in octets, and for each field read its octet offset in the packet
  * and element count (_N); float64 fields big-endian, flags one octet.
@@ -51,7 +52,16 @@ enum {
     GNC_WHEEL_TACH_WORD0 = 0x0906,
     GNC_WHEEL_TACH_LEN = 46,
     GNC_WHEEL_TACH_SPEED = 12,
-    GNC_WHEEL_TACH_SPEED_N = 4
+    GNC_WHEEL_TACH_SPEED_N = 4,
+    GNC_ACCEL_APID = 0x108,
+    GNC_ACCEL_WORD0 = 0x0908,
+    GNC_ACCEL_LEN = 47,
+    GNC_ACCEL_DV_B = 12,
+    GNC_ACCEL_DV_B_N = 3,
+    GNC_ACCEL_DT = 36,
+    GNC_ACCEL_DT_N = 1,
+    GNC_ACCEL_VALID = 44,
+    GNC_ACCEL_VALID_N = 1
 };
 
 #endif /* GNC_SENSOR_PACKETS_H */

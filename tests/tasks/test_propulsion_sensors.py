@@ -1,12 +1,14 @@
 """The propulsion task's 10 Hz sensor path (issue #18: its cost per tick),
 against independent truth:
 
-- the gyro and accelerometer handlers against the handlers as they were
-  written before (kept here verbatim: :class:`_Reference`), on the same
-  records, good and bad (not valid, NaN and infinite components, intervals of
-  zero, negative, beyond 10 s, NaN and infinite), coasting, firing and under a
-  thruster test: the same latest rate, the same rejected count, the same
-  calibration window (samples and span, bit for bit) and the same bias;
+- the native GYRO/ACCEL reader (gnc_prop_sensors_read, one call per read)
+  against the Python handlers it replaced (kept here verbatim behind the
+  dictionary's parser: :class:`_Reference`), on the same packets, good, bad
+  and damaged, coasting, firing and under a thruster test: the same latest
+  rate, rejected count, calibration window (samples and span, bit for bit),
+  bias and measured Δv, the damaged packets reported alike; the window's
+  fixed capacity (the oldest dropped and counted); the kept packets read
+  before any other packet is handled;
 - malformed ACCEL packets through the real executive: counted on the task's
   slot and reported as ``ACCEL dropped: <the parser's own error>`` events,
   and invalid samples counted in PROP_HK.accel_rejected;
@@ -21,18 +23,20 @@ import binascii
 import math
 import random
 import struct
+from collections import deque
 
 import pytest
 
 from fsw.bus import Bus, apid_of
 from fsw.core.errors import GncError
 from fsw.core.guidance import LocalCore
+from fsw.core.prop import PROP_CAL_MAX
 from fsw.executive import Executive, ExecutiveConfig, events
 from fsw.packets import DICTIONARY, PacketError, decode
 from fsw.packets.enums import BurnStatusState, MissionMode
 from fsw.scenario import Scenario
 from fsw.tasks import propulsion as prop_mod
-from fsw.tasks.propulsion import ACCEL_CAL_S, PropulsionTask
+from fsw.tasks.propulsion import ACCEL_CAL_MIN_S, ACCEL_CAL_S, PropulsionTask
 
 GYRO, ACCEL, EVENT = DICTIONARY["GYRO"], DICTIONARY["ACCEL"], DICTIONARY["EVENT"]
 PROP_HK, ADCS_STATE = DICTIONARY["PROP_HK"], DICTIONARY["ADCS_STATE"]
@@ -40,20 +44,55 @@ FIRING, IDLE = BurnStatusState.FIRING, BurnStatusState.IDLE
 NAN, INF = math.nan, math.inf
 
 
-class _Reference(PropulsionTask):
-    """The handlers as written before issue #18's rewrite (verbatim)."""
+class _Reference:
+    """The GYRO and ACCEL handlers and the bias as they were written in
+    Python before the native reader (kept here verbatim, their state on this
+    object), behind the dictionary's parser as the executive delivered them:
+    the independent truth for :meth:`PropulsionTask._read_pending`."""
+
+    def __init__(self, core) -> None:
+        self.core = core
+        self.state, self.test, self.burn, self.att = IDLE, None, None, None
+        self.rates = None
+        self.accel_cal: deque = deque()
+        self.accel_cal_s = 0.0
+        self.accel_bad = 0
+        self.bad: list[tuple[str, str]] = []  # (packet name, the parser's reason)
+
+    def deliver(self, raw: bytes) -> None:
+        pdef = GYRO if apid_of(raw) == GYRO.apid else ACCEL
+        try:
+            r = pdef.parse(raw)
+        except PacketError as exc:
+            self.bad.append((pdef.name, str(exc)))
+            return
+        (self.on_gyro if pdef is GYRO else self.on_accel)(r)
 
     def on_gyro(self, r) -> None:
-        if r.valid and all(map(math.isfinite, r.rate_B)):
-            self.rates = r.rate_B
+        w = r.rate_B
+        x, y, z = w
+        if r.valid and (x - x) + (y - y) + (z - z) == 0.0:
+            self.rates = w
 
     def on_accel(self, r) -> None:
         dv, dt = r.dv_B, r.dt
-        if r.valid and dt == 0.0:
-            return  # the sensor's first sample: no interval yet
-        if not (r.valid and all(map(math.isfinite, dv)) and math.isfinite(dt)
-                and 0.0 < dt <= 10.0):
+        if r.valid:
+            if dt == 0.0:
+                return  # the sensor's first sample: no interval yet
+            x, y, z = dv
+            ok = (x - x) + (y - y) + (z - z) == 0.0 and 0.0 < dt <= 10.0
+        else:
+            ok = False
+        if not ok:
             self.accel_bad += 1
+            return
+        if self.state != FIRING and self.test is None:  # coasting: into the bias window
+            cal = self.accel_cal
+            cal.append((dv, dt))
+            s = self.accel_cal_s + dt
+            while cal and s - cal[0][1] >= ACCEL_CAL_S:
+                s -= cal.popleft()[1]
+            self.accel_cal_s = s
             return
         b = self.burn
         if self.state == FIRING and b is not None and b["bias_B"] is not None:
@@ -67,124 +106,204 @@ class _Reference(PropulsionTask):
                 return
             b["meas_N"] = prop_mod.add(b["meas_N"], d)
             b["n_acc"] += 1
-            return
-        if self.state == FIRING or self.test is not None:
-            return
+
+    def _accel_bias(self):
         cal = self.accel_cal
-        cal.append((dv, dt))
-        self.accel_cal_s += dt
-        while cal and self.accel_cal_s - cal[0][1] >= ACCEL_CAL_S:
-            self.accel_cal_s -= cal.popleft()[1]
+        span = 0.0
+        sx = sy = sz = 0.0
+        for dv, dt in cal:
+            sx, sy, sz, span = sx + dv[0], sy + dv[1], sz + dv[2], span + dt
+        if span < ACCEL_CAL_MIN_S:
+            return None
+        return (sx / span, sy / span, sz / span)
 
 
 def _bits(x: float) -> bytes:
     return struct.pack(">d", x)
 
 
+def _vbits(v) -> list[bytes]:
+    return [_bits(x) for x in v]
+
+
 def _bad_value(rng: random.Random) -> float:
     return rng.choice([NAN, INF, -INF])
 
 
-def _accel_records(n: int, seed: int) -> list:
-    """``n`` ACCEL records through the real codec: mostly good 10 Hz
-    samples (a bias, noise, a jittered interval), a first sample of zero
-    interval, and every kind of bad sample."""
-    rng = random.Random(seed)
-    out = []
-    for k in range(n):
-        dv = [rng.gauss(1e-4, 3e-5) for _ in range(3)]
-        dt, valid = 0.1 + rng.uniform(-1e-3, 1e-3), 1
-        roll = rng.random()
-        if k == 0 or roll < 0.02:
-            dt = rng.choice([0.0, -0.0])  # a first sample (valid or not: below)
-            valid = rng.choice([0, 1])
-        elif roll < 0.05:
-            valid = 0
-        elif roll < 0.09:
-            dv[rng.randrange(3)] = _bad_value(rng)
-        elif roll < 0.12:
-            dt = rng.choice([NAN, INF, -INF, -0.1, 10.000001, 1e300])
-        elif roll < 0.13:
-            dt = 10.0  # the longest interval taken
-        elif roll < 0.15:
-            dt = rng.uniform(5.0, 10.0)  # long gaps: the window trims several
-        raw = ACCEL.build(t_tai=2.0e9 + 0.1 * k, seq=k & 0x3FFF, dv_B=tuple(dv), dt=dt,
-                          valid=valid)
-        out.append(ACCEL.parse(raw))
-    return out
+def _damaged(raw: bytes, rng: random.Random) -> bytes:
+    """``raw`` damaged as the bus can carry it: a bad CRC, a byte long or
+    short (length field and CRC to match), a broken header word, a flipped
+    bit past the APID, or cut short."""
+    kind = rng.randrange(6)
+    if kind == 0:
+        return raw[:-2] + bytes([raw[-2] ^ 0x01, raw[-1]])
+    if kind == 1:
+        return _resized(raw, +1)
+    if kind == 2:
+        return _resized(raw, -1)
+    if kind == 3:
+        return _with_crc(raw[:2] + bytes([raw[2] & 0x3F]) + raw[3:-2])  # sequence flags
+    if kind == 4:
+        i = rng.randrange(2, len(raw))  # not the APID: routed to the task still
+        return raw[:i] + bytes([raw[i] ^ (1 << rng.randrange(8))]) + raw[i + 1:]
+    return raw[:rng.randrange(2, len(raw))]
 
 
-def _gyro_records(n: int, seed: int) -> list:
-    rng = random.Random(seed)
-    out = []
-    for k in range(n):
-        w = [rng.gauss(0.0, 1e-3) for _ in range(3)]
-        valid = 0 if rng.random() < 0.05 else 1
-        if rng.random() < 0.08:
-            w[rng.randrange(3)] = _bad_value(rng)
-        out.append(GYRO.parse(GYRO.build(t_tai=2.0e9 + 0.1 * k, seq=k & 0x3FFF,
-                                         rate_B=tuple(w), valid=valid)))
-    return out
+def _accel_packet(k: int, rng: random.Random) -> bytes:
+    """An ACCEL packet: mostly a good 10 Hz sample (a bias, noise, a jittered
+    interval), a first sample of zero interval, every kind of bad sample."""
+    dv = [rng.gauss(1e-4, 3e-5) for _ in range(3)]
+    dt, valid = 0.1 + rng.uniform(-1e-3, 1e-3), 1
+    roll = rng.random()
+    if k == 0 or roll < 0.02:
+        dt = rng.choice([0.0, -0.0])
+        valid = rng.choice([0, 1, 2])
+        if rng.random() < 0.3:
+            dv[rng.randrange(3)] = _bad_value(rng)  # a first sample with a NaN: skipped
+    elif roll < 0.05:
+        valid = 0
+    elif roll < 0.09:
+        dv[rng.randrange(3)] = _bad_value(rng)
+    elif roll < 0.12:
+        dt = rng.choice([NAN, INF, -INF, -0.1, 10.000001, 1e300, 5e-324])
+    elif roll < 0.13:
+        dt = 10.0  # the longest interval taken
+    elif roll < 0.15:
+        dt = rng.uniform(5.0, 10.0)  # long gaps: the window trims several
+    return ACCEL.build(t_tai=2.0e9 + 0.1 * k, seq=k & 0x3FFF, dv_B=tuple(dv), dt=dt,
+                       valid=valid)
 
 
-def _pair(ctx_factory):
-    sc = Scenario()
-    new, ref = PropulsionTask(sc), _Reference(sc)
-    new.init(ctx_factory())
-    ref.init(ctx_factory())
-    return new, ref
+def _gyro_packet(k: int, rng: random.Random) -> bytes:
+    w = [rng.gauss(0.0, 1e-3) for _ in range(3)]
+    valid = 0 if rng.random() < 0.05 else rng.choice([1, 1, 1, 7])
+    if rng.random() < 0.08:
+        w[rng.randrange(3)] = _bad_value(rng)
+    return GYRO.build(t_tai=2.0e9 + 0.1 * k, seq=k & 0x3FFF, rate_B=tuple(w), valid=valid)
 
 
-def _same_window(new: PropulsionTask, ref: PropulsionTask) -> None:
+def _same(new: PropulsionTask, ref: _Reference, ctx) -> None:
     assert new.accel_bad == ref.accel_bad
+    assert ctx.bad == ref.bad
+    assert (new.rates is None) == (ref.rates is None)
+    if ref.rates is not None:
+        assert _vbits(new.rates) == _vbits(ref.rates)
     assert _bits(new.accel_cal_s) == _bits(ref.accel_cal_s)
-    assert len(new.accel_cal) == len(ref.accel_cal)
-    for (dv_a, dt_a), (dv_b, dt_b) in zip(new.accel_cal, ref.accel_cal, strict=True):
-        assert dv_a is dv_b and dt_a is dt_b  # the very samples, as parsed
+    assert [(_vbits(dv), _bits(dt)) for dv, dt in new.accel_cal] == \
+        [(_vbits(dv), _bits(dt)) for dv, dt in ref.accel_cal]
     a, b = new._accel_bias(), ref._accel_bias()
     assert (a is None) == (b is None)
     if a is not None:
-        assert [_bits(x) for x in a] == [_bits(x) for x in b]
+        assert _vbits(a) == _vbits(b)
+    if ref.burn is not None:
+        assert new.burn["n_acc"] == ref.burn["n_acc"]
+        assert _vbits(new.burn["meas_N"]) == _vbits(ref.burn["meas_N"])
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_accel_and_gyro_handlers_match_the_reference(seed, ctx) -> None:
-    """Coasting (the window fills, trims, is read for the bias), under a
-    thruster test (ignored), firing without a calibrated bias (ignored) and
-    with one (summed into the measured Δv by the core): every outcome the
-    same as the handlers' before, bad samples counted the same."""
-    FakeCtx = type(ctx)  # the fixture's class (tests/tasks/conftest.py): "conftest"
-    # names another folder's module when the whole suite runs
-    new, ref = _pair(FakeCtx)
-    recs = _accel_records(4000, seed)
-    gyros = _gyro_records(4000, seed + 100)
-    phases = ["test", "coast", "fire_nobias", "coast", "fire", "coast", "fire"]
-    bias_checks = 0
-    for k, (r, g) in enumerate(zip(recs, gyros, strict=True)):
-        if k % 500 == 250:  # a state for the next stretch of samples
-            phase = phases[(k // 500 + seed) % len(phases)]
-            for t in (new, ref):
+def test_native_reader_matches_the_python_handlers(seed, ctx) -> None:
+    """GYRO and ACCEL packets, good, bad (not valid, NaN and infinite
+    components, intervals of zero, negative, beyond 10 s, NaN, infinite,
+    subnormal) and damaged (CRC, length, header, a flipped bit, cut short),
+    read natively in batches of 0-6 packets, coasting (the window fills,
+    trims, is read for the bias and cleared), under a thruster test,
+    firing without a calibrated bias and with one (summed into the measured
+    Δv by the core): every outcome bit for bit the Python handlers', the
+    damaged packets reported alike (name and the parser's reason, in order)."""
+    rng = random.Random(seed)
+    task = PropulsionTask(Scenario())
+    task.init(ctx)
+    ref = _Reference(task.core)
+    phases = ["test", "coast", "fire_nobias", "coast", "fire", "coast", "fire", "clear"]
+    k = bias_checks = summed = 0
+    while k < 6000:
+        if k % 500 < 6 and rng.random() < 0.5:  # a state for the next stretch
+            summed += ref.burn["n_acc"] if ref.burn is not None else 0
+            phase = rng.choice(phases)
+            att = (1, (0.6, 0.0, 0.8, 0.0)) if rng.random() < 0.5 else None
+            for t in (task, ref):
                 t.state, t.test, t.burn = IDLE, None, None
                 if phase == "test":
                     t.test = {"i": 0}
                 elif phase.startswith("fire"):
                     t.state = FIRING
+                    t.att = att
                     t.burn = {"bias_B": None if phase == "fire_nobias" else (1e-4, 0.0, -1e-4),
                               "q": (1.0, 0.0, 0.0, 0.0), "meas_N": (0.0, 0.0, 0.0),
                               "n_acc": 0}
-        for t in (new, ref):
-            t.on_accel(r)
-            t.on_gyro(g)
-        assert new.rates is ref.rates
-        if new.burn is not None:
-            assert new.burn["n_acc"] == ref.burn["n_acc"]
-            assert [_bits(x) for x in new.burn["meas_N"]] == \
-                [_bits(x) for x in ref.burn["meas_N"]]
-        if k % 97 == 0 or k == len(recs) - 1:
-            _same_window(new, ref)
-            bias_checks += new._accel_bias() is not None
-    assert bias_checks > 5
-    assert ref.accel_bad > 200  # the bad ones were there, and counted alike
+            if phase == "clear":  # a burn's start or end empties the window
+                task._sens.clear()
+                ref.accel_cal.clear()
+                ref.accel_cal_s = 0.0
+        for _ in range(rng.randrange(7)):
+            raw = _accel_packet(k, rng) if rng.random() < 0.55 else _gyro_packet(k, rng)
+            if rng.random() < 0.05:
+                raw = _damaged(raw, rng)
+            ctx.deliver(raw)
+            ref.deliver(raw)
+            k += 1
+        task._read_pending()
+        assert task._raw == []
+        _same(task, ref, ctx)
+        bias_checks += ref._accel_bias() is not None
+    summed += ref.burn["n_acc"] if ref.burn is not None else 0
+    assert bias_checks > 50 and summed > 50  # the bias read, firing samples summed
+    assert ref.accel_bad > 200 and len(ref.bad) > 50  # the bad ones were there
+    assert task._sens.dropped == 0
+
+
+def test_full_window_drops_its_oldest_and_counts_them(ctx) -> None:
+    """The window is a ring of PROP_CAL_MAX samples (the Python deque was
+    unbounded): samples of 10 ms keep 12000 in ACCEL_CAL_S, so the ring
+    fills; each new one then drops the oldest (its interval off the span,
+    as a trim), counted; the window is the last PROP_CAL_MAX good samples,
+    oldest first, and the bias their mean."""
+    task = PropulsionTask(Scenario())
+    task.init(ctx)
+    rng = random.Random(5)
+    good = []
+    n = PROP_CAL_MAX + 300
+    for k in range(n):
+        dv = (rng.gauss(1e-5, 1e-6), rng.gauss(0.0, 1e-6), -1e-6)
+        ctx.deliver(ACCEL.build(t_tai=2.0e9 + 0.01 * k, seq=k & 0x3FFF, dv_B=dv, dt=0.01,
+                                valid=1))
+        good.append((dv, 0.01))
+        if k % 7 == 0:
+            task._read_pending()
+    task._read_pending()
+    assert task._sens.dropped == n - PROP_CAL_MAX
+    kept = good[-PROP_CAL_MAX:]
+    assert task.accel_cal == kept
+    assert abs(task.accel_cal_s - PROP_CAL_MAX * 0.01) < 1e-9
+    sx = sy = sz = s = 0.0
+    for dv, dt in kept:
+        sx, sy, sz, s = sx + dv[0], sy + dv[1], sz + dv[2], s + dt
+    assert _vbits(task._accel_bias()) == _vbits((sx / s, sy / s, sz / s))
+    assert task.accel_bad == 0 and ctx.bad == []
+
+
+def test_kept_sensor_packets_are_read_before_another_packet(ctx) -> None:
+    """A packet of another kind is handled after the GYRO and ACCEL packets
+    that came before it are read: a bad ACCEL is reported before a bad
+    NAV_STATE that follows it, the rate and window are as they were when it
+    came, and a packet after it waits for the next read."""
+    task = PropulsionTask(Scenario())
+    task.init(ctx)
+    acc = ACCEL.build(t_tai=ctx.t, seq=1, dv_B=(1e-4, 0.0, 0.0), dt=0.1, valid=1)
+    ctx.deliver(acc[:-2] + bytes([acc[-2] ^ 0x01, acc[-1]]))  # bad CRC
+    ctx.deliver(GYRO.build(t_tai=ctx.t, seq=1, rate_B=(1e-3, 2e-3, 3e-3), valid=1))
+    ctx.deliver(acc)
+    nav = DICTIONARY["NAV_STATE"]
+    bad_nav = bytes(nav.size)  # not a NAV_STATE the parser takes: wrong header
+    bad_nav = bytes([(nav.apid >> 8) | 0x08, nav.apid & 0xFF]) + bad_nav[2:]
+    ctx.deliver(bad_nav)
+    assert [b[0] for b in ctx.bad] == ["ACCEL", "NAV_STATE"]
+    assert task.rates == (1e-3, 2e-3, 3e-3)
+    assert task.accel_cal == [((1e-4, 0.0, 0.0), 0.1)]
+    ctx.deliver(GYRO.build(t_tai=ctx.t, seq=2, rate_B=(4e-3, 0.0, 0.0), valid=1))
+    assert task.rates == (1e-3, 2e-3, 3e-3) and len(task._raw) == 1
+    task.step(ctx.t + 0.1)  # the step reads first
+    assert task.rates == (4e-3, 0.0, 0.0) and task._raw == []
 
 
 def _with_crc(body: bytes) -> bytes:

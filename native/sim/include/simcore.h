@@ -202,6 +202,12 @@ typedef struct sim_craft {
     /* ---- workspace ---- */
     double inertia_eff_inv[9];   /* (I_cm - sum J a a^T)^-1 */
     double props_prop_mass;      /* propellant mass com/inertia_cm were computed for */
+    double pert_key[40];         /* every input of the drag and SRP accelerations the
+                                    outputs last computed (time, state, mass, the
+                                    craft's and the environment's parameters) */
+    double pert_an[3];           /* their a_drag + a_srp (N) at pert_key: the next tick
+                                    starts from the same inputs unless they changed */
+    int pert_valid;              /* 1 once pert_key is set (0 in a zeroed struct) */
     int prepared;
 } sim_craft;
 

@@ -398,6 +398,13 @@ typedef struct sim_sensors {
     int chaser;                /* craft carrying the sensors (0) */
     int target;                /* craft the relative sensor tracks (1) */
     int ready;                 /* bit (1 << sensor) set by sim_sensor_init */
+    /* workspace: the Moon (sim_moon, a function of its two inputs alone) of
+     * the last star-tracker sample, reused by the heads sampled at the same
+     * time instead of computed once per head */
+    double moon_jd;            /* Julian date (TT) it is for */
+    double moon_r_earth;       /* m, the r_earth it was computed with */
+    double moon_n[3];          /* m, N: sim_moon(moon_jd, moon_r_earth) */
+    int moon_valid;            /* 1 once set (0 in a zeroed struct) */
 } sim_sensors;
 
 /* Check sensor `sensor`'s configuration (in the bank), derive its constants

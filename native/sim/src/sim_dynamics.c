@@ -219,10 +219,11 @@ int sim_mass_properties(const sim_craft *c, double prop_mass, double com[3],
     return SIM_OK;
 }
 
-/* Motor torque on wheel i (after saturation and faults) minus friction. */
-double sim_wheel_torque(const sim_craft *c, int i, double speed, double *cmd_out)
+/* The motor torque executed on wheel i at a speed: the command saturated,
+ * zero on a failed wheel or one driven past its maximum speed. */
+double sim_wheel_command(const sim_craft *c, int i, double speed)
 {
-    double u = c->wheel_torque_cmd[i], fr;
+    double u = c->wheel_torque_cmd[i];
     double umax = c->wheel_max_torque[i];
     if (u > umax) {
         u = umax;
@@ -232,6 +233,13 @@ double sim_wheel_torque(const sim_craft *c, int i, double speed, double *cmd_out
     if (c->wheel_failed[i] || (fabs(speed) >= c->wheel_max_speed[i] && u * speed > 0.0)) {
         u = 0.0;
     }
+    return u;
+}
+
+/* Motor torque on wheel i (after saturation and faults) minus friction. */
+double sim_wheel_torque(const sim_craft *c, int i, double speed, double *cmd_out)
+{
+    double u = sim_wheel_command(c, i, speed), fr;
     if (cmd_out != NULL) {
         *cmd_out = u;
     }

@@ -24,6 +24,8 @@ double sim_tank_pressure(const sim_craft *craft, double prop_mass);
 /* Net motor torque on wheel i at a speed (command saturated, faults, minus
  * friction); the executed command goes to cmd_out when not NULL. */
 double sim_wheel_torque(const sim_craft *c, int i, double speed, double *cmd_out);
+/* The executed motor command alone (sim_wheel_torque's cmd_out, no friction). */
+double sim_wheel_command(const sim_craft *c, int i, double speed);
 /* Drag and SRP accelerations (N) and the density at the craft's state. */
 void sim_orbit_perturbations(const sim_env *env, const sim_craft *c, double t, double a_drag[3],
                              double a_srp[3], double *rho);

@@ -351,7 +351,33 @@ static void gyro_sample(sim_gyro *g, const sim_craft *c, double *v)
     v[SIM_GYRO_VALID] = 1.0;
 }
 
-static int star_tracker_blinded(const sim_star_tracker *st, const sim_world *w, const sim_craft *c)
+/* sim_moon(jd_tt, r_earth, moon_n) through the bank's copy of the last one:
+ * the heads sampled at one time ask for the same Moon. The copy is used for
+ * equal inputs other than a zero date: r_earth > 0 and a finite date when
+ * sim_moon succeeds, so equal values are then equal bits, and the copy is
+ * what sim_moon would return. */
+static int moon_at(sim_sensors *s, double jd_tt, double r_earth, double moon_n[3])
+{
+    int i, st;
+    if (!(s->moon_valid && s->moon_jd == jd_tt && jd_tt != 0.0
+          && s->moon_r_earth == r_earth)) {
+        s->moon_valid = 0;
+        st = sim_moon(jd_tt, r_earth, s->moon_n);
+        if (st != SIM_OK) {
+            return st;
+        }
+        s->moon_jd = jd_tt;
+        s->moon_r_earth = r_earth;
+        s->moon_valid = 1;
+    }
+    for (i = 0; i < 3; ++i) {
+        moon_n[i] = s->moon_n[i];
+    }
+    return SIM_OK;
+}
+
+static int star_tracker_blinded(sim_sensors *s, const sim_star_tracker *st, const sim_world *w,
+                                const sim_craft *c)
 {
     const sim_env *env = &w->env;
     const double *bore = &st->frame[6];
@@ -361,7 +387,7 @@ static int star_tracker_blinded(const sim_star_tracker *st, const sim_world *w, 
         return 1;
     }
     /* the Moon seen from the craft */
-    if (sim_moon(env->jd_tt0 + w->t / 86400.0, env->r_earth, moon) == SIM_OK) {
+    if (moon_at(s, env->jd_tt0 + w->t / 86400.0, env->r_earth, moon) == SIM_OK) {
         for (i = 0; i < 3; ++i) {
             moon[i] -= c->r[i];
         }
@@ -389,8 +415,8 @@ static int star_tracker_blinded(const sim_star_tracker *st, const sim_world *w, 
     return la_dot(c->w, c->w) > st->max_rate2;
 }
 
-static void star_tracker_sample(sim_star_tracker *st, const sim_world *w, const sim_craft *c,
-                                double *v)
+static void star_tracker_sample(sim_sensors *s, sim_star_tracker *st, const sim_world *w,
+                                const sim_craft *c, double *v)
 {
     const double *f = st->frame;
     double n[3], m[3], h[3], k, a[4];
@@ -400,7 +426,7 @@ static void star_tracker_sample(sim_star_tracker *st, const sim_world *w, const 
         n[i] = sim_rng_gauss(&st->rng);
     }
     v[SIM_STAR_TRACKER_HEAD] = (double)st->head;
-    if (star_tracker_blinded(st, w, c)) {
+    if (star_tracker_blinded(s, st, w, c)) {
         st->clear_since = -1.0;
     } else if (st->clear_since < 0.0) {
         st->clear_since = w->t;
@@ -740,13 +766,13 @@ static int sensor_sample(sim_sensors *s, const sim_world *w, int sensor, double 
         gyro_sample(&s->gyro, c, values);
         break;
     case SIM_SENSOR_STAR_TRACKER:
-        star_tracker_sample(&s->star_tracker, w, c, values);
+        star_tracker_sample(s, &s->star_tracker, w, c, values);
         break;
     case SIM_SENSOR_STAR_TRACKER_2:
-        star_tracker_sample(&s->star_tracker_2, w, c, values);
+        star_tracker_sample(s, &s->star_tracker_2, w, c, values);
         break;
     case SIM_SENSOR_STAR_TRACKER_3:
-        star_tracker_sample(&s->star_tracker_3, w, c, values);
+        star_tracker_sample(s, &s->star_tracker_3, w, c, values);
         break;
     case SIM_SENSOR_SUN_SENSOR:
         sun_sensor_sample(&s->sun_sensor, c, values);

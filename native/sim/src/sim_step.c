@@ -1,7 +1,9 @@
 /* sim_step.c - preparation, the fixed-step RK4 tick, and the per-tick outputs
  * (field, sun, eclipse, momentum, relative Hill state). */
+#include <float.h>
 #include <math.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "gnc_math.h"
 #include "sim_internal.h"
@@ -148,6 +150,18 @@ static double array_power(const sim_craft *c, const double sun_n[3], double r_ea
     return cosi > 0.0 ? c->array_peak_power * cosi : 0.0;
 }
 
+/* array_power with the shadow and the sun in body axes already known (the
+ * outputs' eclipse and sun_body: the same computations on the same inputs). */
+static double array_power_known(const sim_craft *c, int shadow, const double s_b[3])
+{
+    double cosi;
+    if (!(c->battery_capacity > 0.0) || shadow) {
+        return 0.0;
+    }
+    cosi = la_dot(s_b, c->array_normal);
+    return cosi > 0.0 ? c->array_peak_power * cosi : 0.0;
+}
+
 /* The battery over one tick of dt: the array's power at the tick's start
  * less the load (a rectangle rule), the energy kept in [0, capacity] (a full
  * battery sheds the array's surplus, an empty one cannot go below zero). */
@@ -208,6 +222,13 @@ static double thrust_level(double level0, int open, double rise, double tail, do
         *mean = goal;
         return goal;
     }
+    if (level0 == goal && tau <= DBL_MAX) {
+        /* settled (a closed valve at zero thrust: most thrusters, most ticks):
+         * the formulas below give goal + 0 (tau, h and e finite), bit for
+         * bit, for both; the exponential is not needed */
+        *mean = goal;
+        return goal;
+    }
     e = gnc_exp(-h / tau);
     *mean = goal + (level0 - goal) * tau / h * (1.0 - e);
     level0 = goal + (level0 - goal) * e;
@@ -217,20 +238,70 @@ static double thrust_level(double level0, int open, double rise, double tail, do
     return level0;
 }
 
+/* Every input of sim_orbit_perturbations's drag and SRP accelerations at
+ * time t (the number of values: the size of sim_craft.pert_key). */
+#define PERT_KEY_N 40
+typedef char check_pert_key[(PERT_KEY_N * sizeof(double) == sizeof(((sim_craft *)0)->pert_key))
+                            ? 1 : -1];
+
+static void pert_key(const sim_env *env, const sim_craft *c, double t, double *key)
+{
+    int i, k = 0;
+    key[k++] = t;
+    for (i = 0; i < 3; ++i) {
+        key[k++] = c->r[i];
+        key[k++] = c->v[i];
+        key[k++] = c->face_area[i];
+        key[k++] = env->sun_n[i];
+    }
+    for (i = 0; i < 4; ++i) {
+        key[k++] = c->q[i];
+    }
+    for (i = 0; i < 2; ++i) {
+        key[k++] = c->atm_t[i];
+        key[k++] = c->atm_r[i];
+        key[k++] = c->atm_lnrho[i];
+        key[k++] = c->atm_dlnrho[i];
+    }
+    key[k++] = (double)c->atm_valid;
+    key[k++] = c->dry_mass;
+    key[k++] = c->prop_mass;
+    key[k++] = c->cd_area;
+    key[k++] = c->cd;
+    key[k++] = c->cr;
+    key[k++] = env->omega_earth;
+    key[k++] = env->r_earth;
+    key[k++] = env->rho0;
+    key[k++] = env->h0;
+    key[k++] = env->scale_height;
+    key[k++] = env->srp_pressure;
+    key[k++] = env->sun_distance;
+    key[k++] = (double)env->drag_on;
+    key[k] = (double)env->srp_on;
+}
+
 /* The sensed velocity's drag and SRP part over a tick of dt seconds from
  * time t: the accelerations at the tick's start (those of drag_accel and
  * srp_accel, evaluated here: a call of several ticks refreshes the outputs
- * only at its end) in body axes, times dt. */
+ * only at its end) in body axes, times dt. When every input is bit for bit
+ * the one the last outputs computed them from (a tick after a one-tick call,
+ * nothing changed in between), their sum is taken from there: the same
+ * function of the same inputs. */
 static void sensed_drag_srp(const sim_env *env, sim_craft *c, double t, double dt)
 {
-    double ad[3], as[3], an[3], ab[3], rho;
+    double ad[3], as[3], an[3], ab[3], rho, key[PERT_KEY_N];
     int i;
     if (!env->drag_on && !env->srp_on) {
         return;
     }
-    sim_orbit_perturbations(env, c, t, ad, as, &rho);
-    for (i = 0; i < 3; ++i) {
-        an[i] = ad[i] + as[i];
+    pert_key(env, c, t, key);
+    if (c->pert_valid && memcmp(key, c->pert_key, sizeof key) == 0) {
+        la_copy(c->pert_an, an, 3);
+    } else {
+        sim_orbit_perturbations(env, c, t, ad, as, &rho);
+        for (i = 0; i < 3; ++i) {
+            an[i] = ad[i] + as[i];
+        }
     }
     sim_rotate(c->q, an, ab);
     for (i = 0; i < 3; ++i) {
@@ -353,7 +424,12 @@ static void craft_outputs(const sim_world *wd, sim_craft *c)
     sim_rotate(c->q, wd->sun_n, c->sun_body);
     (void)sim_eclipse(c->r, wd->sun_n, env->r_earth, &c->eclipse);
     sim_orbit_perturbations(env, c, wd->t, c->drag_accel, c->srp_accel, &c->density);
-    c->array_power = array_power(c, wd->sun_n, env->r_earth);
+    pert_key(env, c, wd->t, c->pert_key);
+    for (i = 0; i < 3; ++i) {
+        c->pert_an[i] = c->drag_accel[i] + c->srp_accel[i];
+    }
+    c->pert_valid = 1;
+    c->array_power = array_power_known(c, c->eclipse, c->sun_body);
     c->battery_soc = c->battery_capacity > 0.0 ? c->battery_energy / c->battery_capacity : 0.0;
     la_mv3(c->inertia_cm, c->w, iw);
     for (i = 0; i < c->n_wheels; ++i) {
@@ -361,7 +437,7 @@ static void craft_outputs(const sim_world *wd, sim_craft *c)
         iw[0] += c->wheel_axis[3 * i] * hw;
         iw[1] += c->wheel_axis[3 * i + 1] * hw;
         iw[2] += c->wheel_axis[3 * i + 2] * hw;
-        (void)sim_wheel_torque(c, i, c->wheel_speed[i], &c->wheel_torque_applied[i]);
+        c->wheel_torque_applied[i] = sim_wheel_command(c, i, c->wheel_speed[i]);
     }
     hb[0] = iw[0];
     hb[1] = iw[1];
@@ -418,9 +494,9 @@ static int world_outputs(sim_world *wd)
     if (sim_sun(jd, wd->sun_n, &wd->sun_distance) != SIM_OK) {
         return SIM_ERR_DOMAIN;
     }
-    if (env_sun(wd) != SIM_OK) {
-        return SIM_ERR_DOMAIN;
-    }
+    /* the environment's sun at the same time (env_sun's): the same bits */
+    la_copy(wd->sun_n, wd->env.sun_n, 3);
+    wd->env.sun_distance = wd->sun_distance;
     for (i = 0; i < wd->n_craft; ++i) {
         craft_outputs(wd, &wd->craft[i]);
     }

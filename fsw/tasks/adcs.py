@@ -110,10 +110,11 @@ from fsw.core.attitude import (
 from fsw.core.errors import GncError
 from fsw.core.guidance import GuidanceCore, LocalCore
 from fsw.core.vec import norm
-from fsw.packets import DICTIONARY, PacketError, peek_apid
+from fsw.packets import DICTIONARY, PacketError
 from fsw.packets.enums import AdcsFlag, AdcsRequestSource, EventId, PointingMode, Severity
 from fsw.scenario import Scenario
 from fsw.tasks.autonomy.modes import Persistence
+from fsw.tasks.refused import report_refused
 
 if TYPE_CHECKING:
     from fsw.core._struct import Result
@@ -350,15 +351,7 @@ class AdcsTask:
         """Sensor packets the reader refused: each counted and reported as
         the executive reports a packet that does not parse, with the
         dictionary parser's own reason."""
-        for p in unread:
-            pdef = _BY_APID[peek_apid(p)]
-            try:
-                pdef.parse(p)
-            except PacketError as exc:
-                self.ctx.bad_packet(pdef, exc)
-                continue
-            raise RuntimeError(f"{pdef.name}: the sensor reader refused a packet "
-                               f"the parser accepts")
+        report_refused(self.ctx, unread)
 
     def _on_request_packet(self, p: bytes) -> None:
         self._parsed(ADCS_REQUEST, p, self.on_request)

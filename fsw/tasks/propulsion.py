@@ -128,6 +128,7 @@ from fsw.packets.enums import (
     Severity,
 )
 from fsw.scenario import Scenario
+from fsw.tasks.refused import report_refused
 
 FIRE_ATTITUDE_DEG = 2.0
 ABORT_ATTITUDE_DEG = 10.0
@@ -684,15 +685,7 @@ class PropulsionTask:
         as the executive reports a packet that does not parse, with the
         dictionary parser's own reason, in arrival order (reading the good
         ones sends nothing, so the events keep their place)."""
-        for p in unread:
-            pdef = GYRO if peek_apid(p) == GYRO.apid else ACCEL
-            try:
-                pdef.parse(p)
-            except PacketError as exc:
-                self.ctx.bad_packet(pdef, exc)
-                continue
-            raise RuntimeError(f"{pdef.name}: the sensor reader refused a packet "
-                               f"the parser accepts")
+        report_refused(self.ctx, unread)
 
     @property
     def accel_cal(self) -> list[tuple[tuple[float, float, float], float]]:

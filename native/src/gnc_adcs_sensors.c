@@ -1,15 +1,10 @@
 /* gnc_adcs_sensors.c - the ADCS's sensor packets straight into gnc_adcs_in
  * (see gnc_adcs_sensors.h; layouts in the generated gnc_sensor_packets.h). */
 #include "gnc.h"
+#include "gnc_packet_read.h"
 #include "gnc_sensor_packets.h"
 
 #include <string.h>
-
-enum {
-    CUC_COARSE = 6,            /* after the primary header: CUC 4 + 2 octets */
-    CUC_FINE = 10,
-    UNSEGMENTED = 0xC000       /* sequence flags 11 */
-};
 
 /* The reader's buffers hold what the packets carry. */
 typedef char gnc_sensor_counts_check[(GNC_GYRO_RATE_B_N == 3 && GNC_STAR_TRACKER_Q_BN_N == 4
@@ -24,48 +19,6 @@ typedef char gnc_sensor_counts_check[(GNC_GYRO_RATE_B_N == 3 && GNC_STAR_TRACKER
                                       && GNC_GPS_VALID_N == 1)
                                      ? 1 : -1];
 
-static unsigned get_u16(const uint8_t *p)
-{
-    return ((unsigned)p[0] << 8) | p[1];
-}
-
-/* n big-endian float64s from p into v; 1 if all are finite (an exponent
- * below all ones: no libm, no classification macro). */
-static int get_f64s(const uint8_t *p, int n, double *v)
-{
-    int i, k, ok = 1;
-    for (i = 0; i < n; ++i) {
-        uint64_t u = 0;
-        for (k = 0; k < 8; ++k) {
-            u = (u << 8) | p[8 * i + k];
-        }
-        ok &= ((u >> 52) & 0x7FFu) != 0x7FFu;
-        memcpy(&v[i], &u, sizeof v[i]);
-    }
-    return ok;
-}
-
-/* The packet's time: CUC coarse seconds plus fine 1/65536 s (exact). */
-static double cuc_time(const uint8_t *p)
-{
-    uint32_t coarse = ((uint32_t)p[CUC_COARSE] << 24) | ((uint32_t)p[CUC_COARSE + 1] << 16)
-                      | ((uint32_t)p[CUC_COARSE + 2] << 8) | p[CUC_COARSE + 3];
-    return (double)coarse + (double)get_u16(p + CUC_FINE) / 65536.0;
-}
-
-/* 1 when p (len octets) is a well-formed packet of this layout, as the
- * dictionary's parser checks it: length, CRC over the whole packet (0 with
- * its trailer), first header word, unsegmented, length field. */
-static int well_formed(const uint8_t *p, size_t len, size_t want, unsigned word0)
-{
-    uint16_t crc;
-    if (len != want || gnc_crc16(p, len, &crc) != GNC_OK || crc != 0) {
-        return 0;
-    }
-    return get_u16(p) == word0 && get_u16(p + 2) >= UNSEGMENTED
-           && get_u16(p + 4) == want - 7u;
-}
-
 /* One packet of `apid` (its well-formedness checked here). */
 static int read_one(gnc_adcs_sensors *s, gnc_adcs_in *in, const uint8_t *p, size_t len,
                     unsigned apid)
@@ -74,63 +27,63 @@ static int read_one(gnc_adcs_sensors *s, gnc_adcs_in *in, const uint8_t *p, size
     int ok, h, i;
     switch (apid) {
     case GNC_GYRO_APID:
-        if (!well_formed(p, len, GNC_GYRO_LEN, GNC_GYRO_WORD0)) {
+        if (!gnc_pkt_well_formed(p, len, GNC_GYRO_LEN, GNC_GYRO_WORD0)) {
             return GNC_SENSOR_MALFORMED;
         }
-        ok = get_f64s(p + GNC_GYRO_RATE_B, 3, v) && p[GNC_GYRO_VALID] != 0;
+        ok = gnc_pkt_f64s(p + GNC_GYRO_RATE_B, 3, v) && p[GNC_GYRO_VALID] != 0;
         if (ok) {
             memcpy(in->gyro_B, v, sizeof in->gyro_B);
         }
         s->gyro_ok = ok;
         return GNC_SENSOR_READ;
     case GNC_STAR_TRACKER_APID:
-        if (!well_formed(p, len, GNC_STAR_TRACKER_LEN, GNC_STAR_TRACKER_WORD0)) {
+        if (!gnc_pkt_well_formed(p, len, GNC_STAR_TRACKER_LEN, GNC_STAR_TRACKER_WORD0)) {
             return GNC_SENSOR_MALFORMED;
         }
         h = p[GNC_STAR_TRACKER_HEAD];
-        if (get_f64s(p + GNC_STAR_TRACKER_Q_BN, 4, v) && p[GNC_STAR_TRACKER_VALID] != 0
+        if (gnc_pkt_f64s(p + GNC_STAR_TRACKER_Q_BN, 4, v) && p[GNC_STAR_TRACKER_VALID] != 0
             && h < s->heads) {
             memcpy(&in->q_heads[4 * h], v, 4 * sizeof v[0]);
-            s->st_t = s->head_t[h] = cuc_time(p);
+            s->st_t = s->head_t[h] = gnc_pkt_cuc_time(p);
             s->st_seen = 1;
             s->heads_new |= 1 << h;
             s->heads_valid |= 1 << h;
         }
         return GNC_SENSOR_READ;
     case GNC_SUN_SENSOR_APID:
-        if (!well_formed(p, len, GNC_SUN_SENSOR_LEN, GNC_SUN_SENSOR_WORD0)) {
+        if (!gnc_pkt_well_formed(p, len, GNC_SUN_SENSOR_LEN, GNC_SUN_SENSOR_WORD0)) {
             return GNC_SENSOR_MALFORMED;
         }
-        ok = get_f64s(p + GNC_SUN_SENSOR_SUN_B, 3, v) && p[GNC_SUN_SENSOR_VALID] != 0;
+        ok = gnc_pkt_f64s(p + GNC_SUN_SENSOR_SUN_B, 3, v) && p[GNC_SUN_SENSOR_VALID] != 0;
         if (ok) {
             memcpy(in->sun_B, v, sizeof in->sun_B);
-            s->sun_t = cuc_time(p);
+            s->sun_t = gnc_pkt_cuc_time(p);
         }
         s->sun_new = ok;
         return GNC_SENSOR_READ;
     case GNC_MAGNETOMETER_APID:
-        if (!well_formed(p, len, GNC_MAGNETOMETER_LEN, GNC_MAGNETOMETER_WORD0)) {
+        if (!gnc_pkt_well_formed(p, len, GNC_MAGNETOMETER_LEN, GNC_MAGNETOMETER_WORD0)) {
             return GNC_SENSOR_MALFORMED;
         }
-        ok = get_f64s(p + GNC_MAGNETOMETER_B_B, 3, v) && p[GNC_MAGNETOMETER_VALID] != 0;
+        ok = gnc_pkt_f64s(p + GNC_MAGNETOMETER_B_B, 3, v) && p[GNC_MAGNETOMETER_VALID] != 0;
         if (ok) {
             memcpy(in->mag_B, v, sizeof in->mag_B);
         }
         s->mag_ok = ok;
         return GNC_SENSOR_READ;
     case GNC_GPS_APID:
-        if (!well_formed(p, len, GNC_GPS_LEN, GNC_GPS_WORD0)) {
+        if (!gnc_pkt_well_formed(p, len, GNC_GPS_LEN, GNC_GPS_WORD0)) {
             return GNC_SENSOR_MALFORMED;
         }
-        if (get_f64s(p + GNC_GPS_R_N, 3, v) && p[GNC_GPS_VALID] != 0) {
+        if (gnc_pkt_f64s(p + GNC_GPS_R_N, 3, v) && p[GNC_GPS_VALID] != 0) {
             memcpy(in->r_N, v, sizeof in->r_N);
         }
         return GNC_SENSOR_READ;
     case GNC_WHEEL_TACH_APID:
-        if (!well_formed(p, len, GNC_WHEEL_TACH_LEN, GNC_WHEEL_TACH_WORD0)) {
+        if (!gnc_pkt_well_formed(p, len, GNC_WHEEL_TACH_LEN, GNC_WHEEL_TACH_WORD0)) {
             return GNC_SENSOR_MALFORMED;
         }
-        if (get_f64s(p + GNC_WHEEL_TACH_SPEED, s->wheels, v)) {
+        if (gnc_pkt_f64s(p + GNC_WHEEL_TACH_SPEED, s->wheels, v)) {
             for (i = 0; i < GNC_WHEELS_MAX; ++i) {
                 in->wheel_speed[i] = i < s->wheels ? v[i] : 0.0;
             }
@@ -187,7 +140,7 @@ int gnc_adcs_sensors_read(gnc_adcs_sensors *s, gnc_adcs_in *in, const uint8_t *p
         const uint8_t *p = pkts + off;
         size_t len = lens[i];
         int st = len < 2 ? GNC_SENSOR_MALFORMED
-                         : read_one(s, in, p, len, get_u16(p) & 0x7FFu);
+                         : read_one(s, in, p, len, gnc_pkt_apid(p));
         status[i] = (uint8_t)st;
         bad += st != GNC_SENSOR_READ;
         off += len;

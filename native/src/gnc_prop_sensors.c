@@ -2,13 +2,10 @@
  * one call (see gnc_prop_sensors.h; layouts in the generated
  * gnc_sensor_packets.h). */
 #include "gnc.h"
+#include "gnc_packet_read.h"
 #include "gnc_sensor_packets.h"
 
 #include <string.h>
-
-enum {
-    UNSEGMENTED = 0xC000       /* sequence flags 11 */
-};
 
 /* The reader's buffers hold what the packets carry. */
 typedef char gnc_prop_sensor_counts_check[(GNC_GYRO_RATE_B_N == 3 && GNC_ACCEL_DV_B_N == 3
@@ -19,40 +16,6 @@ typedef char gnc_prop_sensor_counts_check[(GNC_GYRO_RATE_B_N == 3 && GNC_ACCEL_D
 
 /* the accelerometer's sample interval: at most this [s] */
 #define ACCEL_DT_MAX 10.0
-
-static unsigned get_u16(const uint8_t *p)
-{
-    return ((unsigned)p[0] << 8) | p[1];
-}
-
-/* n big-endian float64s from p into v; 1 if all are finite (an exponent
- * below all ones). */
-static int get_f64s(const uint8_t *p, int n, double *v)
-{
-    int i, k, ok = 1;
-    for (i = 0; i < n; ++i) {
-        uint64_t u = 0;
-        for (k = 0; k < 8; ++k) {
-            u = (u << 8) | p[8 * i + k];
-        }
-        ok &= ((u >> 52) & 0x7FFu) != 0x7FFu;
-        memcpy(&v[i], &u, sizeof v[i]);
-    }
-    return ok;
-}
-
-/* 1 when p (len octets) is a well-formed packet of this layout, as the
- * dictionary's parser checks it: length, CRC over the whole packet (0 with
- * its trailer), first header word, unsegmented, length field. */
-static int well_formed(const uint8_t *p, size_t len, size_t want, unsigned word0)
-{
-    uint16_t crc;
-    if (len != want || gnc_crc16(p, len, &crc) != GNC_OK || crc != 0) {
-        return 0;
-    }
-    return get_u16(p) == word0 && get_u16(p + 2) >= UNSEGMENTED
-           && get_u16(p + 4) == want - 7u;
-}
 
 /* A coasting sample into the window: the task's deque append and trim. */
 static void window_add(gnc_prop_sensors *s, const double *dv, double dt)
@@ -123,22 +86,22 @@ int gnc_prop_sensors_read(gnc_prop_sensors *s, const uint8_t *pkts, const size_t
     for (i = 0; i < n; ++i) {
         const uint8_t *p = pkts + off;
         size_t len = lens[i];
-        unsigned apid = len < 2 ? 0x7FFu + 1u : get_u16(p) & 0x7FFu;
+        unsigned apid = len < 2 ? 0x7FFu + 1u : gnc_pkt_apid(p);
         int st = GNC_SENSOR_READ;
         off += len;
         if (apid == GNC_GYRO_APID) {
-            if (!well_formed(p, len, GNC_GYRO_LEN, GNC_GYRO_WORD0)) {
+            if (!gnc_pkt_well_formed(p, len, GNC_GYRO_LEN, GNC_GYRO_WORD0)) {
                 st = GNC_SENSOR_MALFORMED;
-            } else if (get_f64s(p + GNC_GYRO_RATE_B, 3, v) && p[GNC_GYRO_VALID] != 0) {
+            } else if (gnc_pkt_f64s(p + GNC_GYRO_RATE_B, 3, v) && p[GNC_GYRO_VALID] != 0) {
                 memcpy(s->rate_B, v, sizeof s->rate_B);
                 s->rate_seen = 1;
             }
         } else if (apid == GNC_ACCEL_APID) {
-            if (!well_formed(p, len, GNC_ACCEL_LEN, GNC_ACCEL_WORD0)) {
+            if (!gnc_pkt_well_formed(p, len, GNC_ACCEL_LEN, GNC_ACCEL_WORD0)) {
                 st = GNC_SENSOR_MALFORMED;
             } else {
-                int fin = get_f64s(p + GNC_ACCEL_DV_B, 3, v);
-                (void)get_f64s(p + GNC_ACCEL_DT, 1, &dt);
+                int fin = gnc_pkt_f64s(p + GNC_ACCEL_DV_B, 3, v);
+                (void)gnc_pkt_f64s(p + GNC_ACCEL_DT, 1, &dt);
                 if (p[GNC_ACCEL_VALID] != 0 && dt == 0.0) {
                     /* the sensor's first sample: no interval yet */
                 } else if (p[GNC_ACCEL_VALID] == 0 || !fin

@@ -190,7 +190,8 @@ class Wheels:
     fail); Rocket Lab (Sinclair) RW-0.06 figures (mission-facts, conf. B):
     ±20 mNm, 0.18 Nms peak."""
 
-    #: unit spin axes in the body frame, one per wheel (3 to 6 wheels)
+    #: unit spin axes in the body frame, one per wheel (3 to 4 wheels: the
+    #: packets carry 4, :func:`wheel_slots`)
     axes_b: list[list[float]] = field(
         default_factory=lambda: [[1.0, 0, 0], [0, 1.0, 0], [0, 0, 1.0], [_S3, _S3, _S3]]
     )
@@ -841,6 +842,25 @@ def _build(cls: Any, data: dict[str, Any], prefix: str) -> Any:
     return cls(**kwargs)
 
 
+@functools.cache
+def wheel_slots() -> int:
+    """Most reaction wheels a mission can fly: the wheels the packets carry
+    (WHEEL_CMD's torques, WHEEL_TACH's speeds, from the packet dictionary).
+    The ADCS core allocates to up to 6; the bus carries fewer."""
+    from fsw.packets.defs.actuators import WHEEL_CMD
+    from fsw.packets.defs.avionics import WHEEL_TACH
+    from fsw.packets.dictionary import field_layout
+
+    def count(pdef: Any, name: str) -> int:
+        (f,) = (f for f in pdef.fields if f.name == name)
+        layout = field_layout(f.type)
+        if layout is None:  # the dictionary's own test keeps these fixed arrays
+            raise RuntimeError(f"{pdef.name}.{name} has no fixed layout")
+        return layout.count
+
+    return min(count(WHEEL_CMD, "torque"), count(WHEEL_TACH, "speed"))
+
+
 def _require(cond: bool, key: str, what: str) -> None:
     if not cond:
         raise UserError(f"scenario key '{key}' {what}")
@@ -921,7 +941,9 @@ def validate(sc: Scenario) -> Scenario:
     _require(0 <= pw.charge_track_s <= 86400, "chaser.power.charge_track_s",
              "must be in [0, 86400] s")
     w = ch.wheels
-    _require(3 <= w.count <= 6, "chaser.wheels.axes_b", "must list 3 to 6 wheel axes")
+    most = wheel_slots()
+    _require(3 <= w.count <= most, "chaser.wheels.axes_b",
+             f"must list 3 to {most} wheel axes (WHEEL_CMD and WHEEL_TACH carry {most} wheels)")
     for i, a in enumerate(w.axes_b):
         _vector(a, 3, f"chaser.wheels.axes_b[{i}]")
         _require(

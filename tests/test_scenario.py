@@ -82,6 +82,12 @@ def test_empty_dict_gives_defaults() -> None:
             {"chaser": {"wheels": {"axes_b": [[1.0, 0, 0], [0, 2.0, 0], [0, 0, 1.0]]}}},
             "chaser.wheels.axes_b[1]",
         ),
+        (
+            {"chaser": {"wheels": {"axes_b": [[1.0, 0, 0], [0, 1.0, 0], [0, 0, 1.0],
+                                              [0.6, 0.8, 0], [0, 0.6, 0.8]]}}},
+            "chaser.wheels.axes_b",
+        ),
+        ({"chaser": {"wheels": {"axes_b": [[1.0, 0, 0], [0, 1.0, 0]]}}}, "chaser.wheels.axes_b"),
         ({"mission": {"epoch_utc": "yesterday"}}, "yesterday"),
         ({"mission": {"seed": True}}, "mission.seed"),
         ({"dispersions": [{"key": "plan.nope"}]}, "dispersions[0].key"),
@@ -183,3 +189,24 @@ def test_a_variant_states_only_what_differs_from_its_base() -> None:
         scenario.from_dict({"base": "nope"})
     with pytest.raises(UserError, match="'base': must be the name"):
         scenario.from_dict({"base": 3})
+
+
+def test_wheel_slots_are_the_packets() -> None:
+    """A scenario may fly as many wheels as WHEEL_CMD and WHEEL_TACH carry
+    (read back from the packets' parsers, not from the dictionary's layout):
+    a fifth wheel is refused at load, naming the limit, rather than faulting
+    the ADCS in flight."""
+    from fsw.packets.defs.actuators import WHEEL_CMD
+    from fsw.packets.defs.avionics import WHEEL_TACH
+
+    n = scenario.wheel_slots()
+    for pdef, name in ((WHEEL_CMD, "torque"), (WHEEL_TACH, "speed")):
+        values = tuple(float(i) for i in range(n))
+        assert getattr(pdef.parse(pdef.build(t_tai=0.0, **{name: values})), name) == values
+        with pytest.raises(Exception):  # noqa: B017 - any refusal: the field is n long
+            pdef.build(t_tai=0.0, **{name: (*values, 0.0)})
+    axes = [[1.0, 0, 0], [0, 1.0, 0], [0, 0, 1.0], [0.6, 0.8, 0], [0, 0.6, 0.8], [0.8, 0, 0.6]]
+    assert len(scenario.from_dict({"chaser": {"wheels": {"axes_b": axes[:n]}}})
+               .chaser.wheels.axes_b) == n
+    with pytest.raises(UserError, match=f"3 to {n} wheel axes"):
+        scenario.from_dict({"chaser": {"wheels": {"axes_b": axes[:n + 1]}}})

@@ -24,15 +24,20 @@ Each tick at on-board time t (TAI s):
 
 The simulation core samples the sensors and builds the sensor and truth
 packets straight into a buffer (header, time, fields, CRC; layouts generated
-from the packet dictionary). The sensors take one core call a turn
-(``sim_sensor_turn``): it advances the schedule's due times, samples every
-sensor due and builds their packets back to back, numbered in place in the
-executive's per-APID counters (``ctx.seq``). This node holds the schedule,
-applies the faults (which sensors are sampled but not sent) and moves the
-bytes: on most turns in one call (``ctx.publish_many``: each packet
-published as ``publish(buffer[off:end])`` would be, in C on a local bus).
-Nothing here computes a value that reaches a packet, so the stream is the
-same bits on every machine.
+from the packet dictionary). The common turn (no fault due, no sensor muted,
+no density node of the world's atmosphere in reach) is one core call
+(``sim_node_turn``): it steps the world to ``t``, advances the schedule's due
+times, samples every sensor due and builds their packets back to back,
+TRUTH_CLOCK right after the GPS's, then the truth packets when due, each
+numbered in place in the executive's per-APID counters (``ctx.seq``); the
+node publishes them in one call (``ctx.publish_many``: each packet published
+as ``publish(buffer[off:end])`` would be, in C on a local bus). Any other
+turn goes on in Python from where the core stopped (:meth:`_step_reference`,
+:meth:`_after_world`): the reference of the core's turn, which keeps its
+state (schedule, clock, next truth time) in the same struct, so either path
+can take any turn; ``node.native_turn = False`` runs the reference alone
+(tests compare the two). Nothing here computes a value that reaches a
+packet, so the stream is the same bits on every machine.
 
 Faults (``WorldConfig.faults``): a dropped sensor publishes nothing; a silent
 link publishes no sensor packets and ignores (counts) incoming commands;
@@ -76,6 +81,9 @@ TRUTH_CLOCK = DICTIONARY["TRUTH_CLOCK"]
 #: the command packets the core reads (sim_command_read), its outcome of a command applied
 _WHEEL, _MTQ, _THRUSTER = lib.SIM_COMMAND_WHEEL, lib.SIM_COMMAND_MTQ, lib.SIM_COMMAND_THRUSTER
 _CMD_OK = lib.SIM_COMMAND_OK
+#: sim_node_turn's outcomes; the tick limit of a world without density nodes
+_DONE, _STEPPED = lib.SIM_NODE_DONE, lib.SIM_NODE_STEPPED
+_NO_LIMIT = 2**31 - 1
 #: the truth packets the core builds at truth_period: (core number, APID, length)
 _TRUTH = tuple((which, p.apid, p.size) for which, p in (
     (lib.SIM_TRUTH_CHASER, TRUTH_CHASER), (lib.SIM_TRUTH_TARGET, TRUTH_TARGET),
@@ -142,42 +150,57 @@ class AvionicsNode:
         #: the sensors in publishing order: the per-tick loop
         self._schedule = [_Sensor(n, 1.0 / getattr(self.config.sensors, n).rate_hz)
                           for n in self.sensors.names]
-        self._next_truth = 0.0
-        self._t_first: float | None = None
-        self._ticks_first = 0
-        #: the packet buffer the core writes into, and a view of it for slicing
+        #: the node's turn as the core takes it (sim_node_turn): the schedule
+        #: (per slot the sensor, its APID, its period and when it is due
+        #: next), the clock (first turn's time and ticks), the truth's next
+        #: time; the reference path below reads and writes the same fields
+        sched = self._schedule
+        n = len(sched)
+        if n > 32:
+            raise ValueError(f"at most 32 sensors in a schedule, got {n}")
+        self._n = n
+        self._node_c = nc = ffi.new("sim_node *")
+        nc.n = n
+        for i, s in enumerate(sched):
+            nc.sensor[i], nc.apid[i], nc.period[i] = s.id, s.apid, s.period
+        #: the slot of the GPS receiver (its clock's truth follows it), or -1
+        self._gps = nc.clock = next((i for i, s in enumerate(sched) if s.clock), -1)
+        self._gps_bit = 1 << self._gps if self._gps >= 0 else 0
+        nc.dt, nc.truth_period, nc.fault_eps = self.world.dt, self.truth_period, TIME_EPS
+        nc.next_truth = 0.0
+        self._ids, self._apids, self._periods, self._due = nc.sensor, nc.apid, nc.period, nc.due
+        self._lens = nc.slot_len
+        #: the lengths as size_t memoryviews: what ctx.publish_many reads
+        self._lens_n = memoryview(ffi.buffer(nc.slot_len)).cast("N")
+        self._out_n = memoryview(ffi.buffer(nc.len)).cast("N")
+        #: the first k packets of the turn's buffer: publish_many's ``which``
+        self._firsts = tuple(tuple(range(k)) for k in range(len(nc.len) + 1))
+        self._due_mask = ffi.new("unsigned int *")
+        #: room for every sensor's packet, TRUTH_CLOCK and the truth packets
+        self._sbuf_len = (n + 1 + len(_TRUTH)) * MAX_LENGTH
+        self._sbuf = ffi.new("unsigned char[]", self._sbuf_len)
+        self._sraw = ffi.buffer(self._sbuf)
+        #: the truth packets' buffer (the reference path)
         self._buf = ffi.new("unsigned char[]", MAX_LENGTH)
         self._raw = ffi.buffer(self._buf)
         self._len = ffi.new("size_t *")
-        # the schedule as the core's sensor turn takes it (sim_sensor_turn):
-        # per slot the sensor, its APID, its period and when it is due next
-        sched = self._schedule
-        n = len(sched)
-        self._n = n
-        self._ids = ffi.new("int[]", [s.id for s in sched])
-        self._apids = ffi.new("int[]", [s.apid for s in sched])
-        self._periods = ffi.new("double[]", [s.period for s in sched])
-        self._due = ffi.new("double[]", n)
-        self._lens = ffi.new("size_t[]", n)
-        #: the same lengths as a size_t memoryview: what ctx.publish_many reads
-        self._lens_n = memoryview(ffi.buffer(self._lens)).cast("N")
-        self._due_mask = ffi.new("unsigned int *")
-        self._sbuf = ffi.new("unsigned char[]", n * MAX_LENGTH)
-        self._sraw = ffi.buffer(self._sbuf)
-        self._sbuf_len = n * MAX_LENGTH
-        #: the slot of the GPS receiver (its clock's truth follows it), or -1
-        self._gps = next((i for i, s in enumerate(sched) if s.clock), -1)
-        self._gps_bit = 1 << self._gps if self._gps >= 0 else 0
         #: due mask -> its slots in order (the schedule repeats a few patterns)
         self._slots_of: dict[int, tuple[int, ...]] = {}
         #: the core's structs of this node's own world and sensor bank (both
-        #: made here, kept for the node's life), and its sensor turn, bound
-        #: once: the per-tick call looks up no attribute chain
+        #: made here, kept for the node's life), and its calls, bound once:
+        #: the per-tick call looks up no attribute chain
         self._world_c, self._sensors_c = self.world.struct, self.sensors.struct
         self._sensor_turn = lib.sim_sensor_turn
+        self._node_turn = lib.sim_node_turn
         self._command_read = lib.sim_command_read
         self._world_step, self._dt = self.world.step, self.world.dt
+        #: the world's density nodes (NRLMSIS), where the world's own step
+        #: must run: the one-call turn stops short of them
+        self._atmos = self.world._atmos
         self._cmd_result = ffi.new("int *")
+        #: the whole common turn in one core call (:meth:`step`);
+        #: False: the Python path alone (the reference)
+        self.native_turn = math.isfinite(self.truth_period) and self.truth_period > 0.0
         self._seq: Any = None
         self.ctx: Any = None
 
@@ -192,17 +215,97 @@ class AvionicsNode:
         ctx.subscribe(THRUSTER_CMD, self._read_thruster)
 
     def step(self, t: float) -> None:
-        """Advance the truth to ``t`` and publish what is due. Every tick:
+        """Advance the truth to ``t`` and publish what is due. The common turn
+        (no sensor muted: no dropout, the link not silent) is one
+        ``sim_node_turn``: the world stepped, the sensors due and the truth
+        packets built back to back (TRUTH_CLOCK after the GPS's), then one
+        ``ctx.publish_many`` of them, in the reference's order. What the core
+        hands back (a fault due, a density node in reach, an error) goes on in
+        Python from where it stopped; a muted turn is the Python path's."""
+        faults = self.faults
+        if not self.native_turn or faults.link_silent or faults.dropped:
+            self._step_reference(t)
+            return
+        nc = self._node_c
+        atm = self._atmos
+        status = self._node_turn(nc, self._world_c, self._sensors_c, t, faults.next_time,
+                                 _NO_LIMIT if atm is None else atm.next_tick, self._seq,
+                                 self._sbuf, self._sbuf_len)
+        outcome = nc.outcome
+        if outcome == _DONE and not status:
+            stats = self.stats
+            stats.ticks += 1
+            k = nc.n_packets
+            if k:
+                many = getattr(self.ctx, "publish_many", None)
+                if many is not None:
+                    many(self._sraw, self._out_n, self._firsts[k])
+                else:
+                    self._publish_built(k)
+            stats.sensor_packets += nc.n_sensor
+            n_truth = nc.n_truth
+            if n_truth:
+                stats.truth_packets += n_truth
+            return
+        if status:
+            self._native_failed(status)
+        elif outcome == _STEPPED:  # a fault due: the rest of the turn in Python
+            self._after_world(t)
+        else:  # nothing done (a density node in reach, a clock beyond the core's)
+            self._step_reference(t)
+
+    def _publish_built(self, k: int) -> None:
+        """The turn's first ``k`` packets built by the core, each published as
+        ``publish(buffer[off:end])`` would be, in one call (on a local bus the
+        loop runs in C); a context without publish_many (a test's stand-in)
+        gets the loop."""
+        many = getattr(self.ctx, "publish_many", None)
+        if many is not None:  # step's own case, written out there
+            many(self._sraw, self._out_n, self._firsts[k])
+            return
+        publish, raw, lens, off = self.ctx.publish, self._sraw, self._node_c.len, 0
+        for i in range(k):
+            end = off + lens[i]
+            publish(raw[off:end])
+            off = end
+
+    def _native_failed(self, status: int) -> None:
+        """A failed ``sim_node_turn``: counted, published and raised as the
+        reference's failing step would be (see sim_node_turn's errors)."""
+        nc = self._node_c
+        stage = nc.stage
+        if stage <= 1:
+            check(status, "sim_world_step" if stage else "sim_node_turn")
+        stats = self.stats
+        stats.ticks += 1
+        if stage == 2:
+            due = nc.due_mask
+            i = max(due.bit_length() - 1, 0)
+            check(status, f"sim_sensor_turn({self._schedule[i].name})")
+        k = nc.n_packets
+        if k:
+            self._publish_built(k)
+        stats.sensor_packets += nc.n_sensor
+        stats.truth_packets += nc.n_truth
+        check(status, "sim_truth_packet")
+
+    def _step_reference(self, t: float) -> None:
+        """The turn in Python (the reference of the core's sim_node_turn):
         the attribute look-ups are bound once (``__init__``), the faults are
         asked only when one is due (their own test, :data:`TIME_EPS`)."""
         wc = self._world_c  # the world's core struct (ticks, t read there)
-        t_first = self._t_first
-        if t_first is None:
-            self._t_first, self._ticks_first = t, wc.ticks
+        nc = self._node_c
+        if not nc.started:
+            nc.t_first, nc.ticks_first, nc.started = t, wc.ticks, 1
         else:  # whole world steps since the first turn: no drift from rounding
-            n = round((t - t_first) / self._dt) - (wc.ticks - self._ticks_first)
+            n = round((t - nc.t_first) / self._dt) - (wc.ticks - nc.ticks_first)
             if n > 0:
                 self._world_step(n)
+        self._after_world(t)
+
+    def _after_world(self, t: float) -> None:
+        """The turn's rest once the world is at ``t``: faults, sensors, truth."""
+        wc = self._world_c
         stats = self.stats
         stats.ticks += 1
         tw = wc.t
@@ -214,9 +317,10 @@ class AvionicsNode:
                               sensor=f.sensor or "none", started=int(ev.started))
                 stats.truth_packets += 1
         self._publish_sensors(tw, t)
-        if tw >= self._next_truth - 1e-9:
+        nc = self._node_c
+        if tw >= nc.next_truth - 1e-9:
             self._publish_truth(t)
-            self._next_truth = _advance(self._next_truth, self.truth_period, tw)
+            nc.next_truth = _advance(nc.next_truth, self.truth_period, tw)
 
     # ------------------------------------------------------------ sensors
     def _publish_sensors(self, t: float, t_board: float) -> None:

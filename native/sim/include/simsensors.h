@@ -444,6 +444,70 @@ int sim_sensor_turn(sim_sensors *s, const sim_world *world, int n, const int *se
                     double t, double t_tai, uint16_t *seq, unsigned char *buf, size_t cap,
                     size_t *len, unsigned int *due_mask);
 
+/* ---------------------------------------------------------------- avionics node turn */
+
+typedef enum sim_node_outcome {
+    SIM_NODE_DONE = 0,      /* the whole turn done: n_packets built, to publish */
+    SIM_NODE_UNSTEPPED = 1, /* nothing done: the caller's reference path does the turn */
+    SIM_NODE_STEPPED = 2    /* the world stepped; the caller goes on from the faults */
+} sim_node_outcome;
+
+/* An avionics node's turn (hil.avionics.node.AvionicsNode.step) as one call
+ * in its common case: its schedule, clock and outputs. The caller sets the
+ * configuration once; the state is the node's (its reference path, in the
+ * caller, reads and writes the same fields). */
+typedef struct sim_node {
+    /* configuration */
+    int n;                     /* sensor slots (at most 32), in publishing order */
+    int sensor[32];            /* slot -> sim_sensor_id */
+    int apid[32];              /* slot -> its packet's APID */
+    double period[32];         /* s, slot -> sample period */
+    int clock;                 /* the slot TRUTH_CLOCK follows (the GPS receiver), -1: none */
+    double dt;                 /* s, the world's step */
+    double truth_period;       /* s, the truth packets' period */
+    double fault_eps;          /* s: a fault at time f is due at world time tw + fault_eps >= f */
+    /* state */
+    double due[32];            /* s, world time: when each slot is due next */
+    int started;               /* 1 once the first turn fixed t_first and ticks_first */
+    double t_first;            /* TAI s of the first turn */
+    long ticks_first;          /* the world's ticks at the first turn */
+    double next_truth;         /* s, world time: when the truth packets are due next */
+    /* outputs of the last sim_node_turn */
+    int outcome;               /* sim_node_outcome */
+    int stage;                 /* 0, or the step that failed: 1 world, 2 sensors, 3 truth */
+    int n_packets;             /* packets built back to back in buf, publishing order */
+    int n_sensor;              /* of which sensor packets */
+    int n_truth;               /* truth packets to count (TRUTH_CLOCK, the truth set) */
+    unsigned int due_mask;     /* the slots due this turn (sim_sensor_turn's) */
+    size_t len[37];            /* the built packets' lengths, in publishing order */
+    size_t slot_len[32];       /* per slot (sim_sensor_turn's len) */
+} sim_node;
+
+/* One turn of node `node` at on-board time t (TAI s), next_fault the world
+ * time of the fault schedule's next change, tick_limit the world tick at
+ * which the caller must step the world itself (a density node). In order:
+ *  - the first turn records t_first = t and ticks_first = world->ticks; any
+ *    later one steps the world n = round((t - t_first) / dt) - (ticks -
+ *    ticks_first) ticks when n > 0 (round: to nearest, ties to even); with
+ *    |(t - t_first) / dt| >= 2^52 (or not a number), or n > 0 and ticks + n
+ *    >= tick_limit, nothing is done (outcome UNSTEPPED);
+ *  - at world time tw: a fault due (tw + fault_eps >= next_fault) ends the
+ *    turn there (outcome STEPPED);
+ *  - every sensor slot due is sampled and its packet built (sim_sensor_turn,
+ *    nothing muted), TRUTH_CLOCK right after the clock slot's packet;
+ *  - when tw >= next_truth - 1e-9, the truth packets (SIM_TRUTH_CHASER ..
+ *    SIM_TRUTH_ADCS), each taking its APID's count before it is built, and
+ *    next_truth moves on past tw on its grid (as a sensor's due time);
+ * all stamped t, counted with seq (the caller's 2048 per-APID counters),
+ * back to back in buf[0..cap) (outcome DONE). On an error the turn stops at
+ * the failing step (stage): what was built before it stays in buf and is
+ * counted in n_packets, n_sensor and n_truth, except that a failed sensor
+ * turn leaves nothing to send (n_packets 0) and failed truth packets are not
+ * counted in n_truth (they are sent, as the reference publishes them one by
+ * one). */
+int sim_node_turn(sim_node *node, sim_world *world, sim_sensors *s, double t, double next_fault,
+                  long tick_limit, uint16_t *seq, unsigned char *buf, size_t cap);
+
 /* ---------------------------------------------------------------- truth and packets */
 
 typedef enum sim_truth_id {

@@ -64,14 +64,20 @@ static void put_u16(unsigned char *p, unsigned v)
     p[1] = (unsigned char)(v & 0xFFu);
 }
 
+/* the eight octets written out: a compiler merges them into one byte-swapped
+ * store where it can (the loop it kept as a loop) */
 static void put_f64(unsigned char *p, double d)
 {
     uint64_t u;
-    int i;
     memcpy(&u, &d, sizeof u);
-    for (i = 0; i < 8; ++i) {
-        p[i] = (unsigned char)((u >> (56 - 8 * i)) & 0xFFu);
-    }
+    p[0] = (unsigned char)(u >> 56);
+    p[1] = (unsigned char)(u >> 48);
+    p[2] = (unsigned char)(u >> 40);
+    p[3] = (unsigned char)(u >> 32);
+    p[4] = (unsigned char)(u >> 24);
+    p[5] = (unsigned char)(u >> 16);
+    p[6] = (unsigned char)(u >> 8);
+    p[7] = (unsigned char)u;
 }
 
 int sim_packet_info(int packet, int *apid, int *length, int *n_values)
@@ -146,7 +152,9 @@ int sim_truth_packet_id(int which, int *packet)
     return SIM_OK;
 }
 
-int sim_truth_values(const sim_world *w, int which, double *v)
+/* sim_truth_values, the Moon (TRUTH_ADCS) taken from moon_known when not
+ * NULL: sim_moon's result at the world's date (the caller's to know). */
+static int truth_values(const sim_world *w, int which, double *v, const double *moon_known)
 {
     const sim_craft *c;
     int i;
@@ -189,7 +197,11 @@ int sim_truth_values(const sim_world *w, int which, double *v)
             v[SIM_TRUTH_ADCS_SUN_B + i] = c->sun_body[i];
             v[SIM_TRUTH_ADCS_MOON_B + i] = 0.0;
         }
-        if (sim_moon(w->env.jd_tt0 + w->t / 86400.0, w->env.r_earth, moon) == SIM_OK) {
+        if (moon_known != NULL) {
+            la_copy(moon_known, moon, 3);
+        }
+        if (moon_known != NULL
+            || sim_moon(w->env.jd_tt0 + w->t / 86400.0, w->env.r_earth, moon) == SIM_OK) {
             for (i = 0; i < 3; ++i) {
                 moon[i] -= c->r[i];
             }
@@ -214,8 +226,13 @@ int sim_truth_values(const sim_world *w, int which, double *v)
     return SIM_OK;
 }
 
-int sim_truth_packet(const sim_world *w, int which, double t_tai, int seq, unsigned char *buf,
-                     size_t cap, size_t *len)
+int sim_truth_values(const sim_world *w, int which, double *v)
+{
+    return truth_values(w, which, v, NULL);
+}
+
+int sim_truth_packet_moon(const sim_world *w, int which, double t_tai, int seq,
+                          unsigned char *buf, size_t cap, size_t *len, const double *moon_known)
 {
     double values[SIM_PKT_MAX_VALUES];
     int st, packet;
@@ -225,12 +242,18 @@ int sim_truth_packet(const sim_world *w, int which, double t_tai, int seq, unsig
     *len = 0;
     st = sim_truth_packet_id(which, &packet);
     if (st == SIM_OK) {
-        st = sim_truth_values(w, which, values);
+        st = truth_values(w, which, values, moon_known);
     }
     if (st == SIM_OK) {
         st = sim_packet_encode(packet, values, t_tai, seq, buf, cap, len);
     }
     return st;
+}
+
+int sim_truth_packet(const sim_world *w, int which, double t_tai, int seq, unsigned char *buf,
+                     size_t cap, size_t *len)
+{
+    return sim_truth_packet_moon(w, which, t_tai, seq, buf, cap, len, NULL);
 }
 
 /* ------------------------------------------------------------ actuator commands */
@@ -240,14 +263,14 @@ static unsigned get_u16(const unsigned char *p)
     return ((unsigned)p[0] << 8) | (unsigned)p[1];
 }
 
+/* the eight octets read out: a compiler merges them into one byte-swapped
+ * load where it can */
 static double get_f64(const unsigned char *p)
 {
-    uint64_t u = 0;
+    uint64_t u = ((uint64_t)p[0] << 56) | ((uint64_t)p[1] << 48) | ((uint64_t)p[2] << 40)
+                 | ((uint64_t)p[3] << 32) | ((uint64_t)p[4] << 24) | ((uint64_t)p[5] << 16)
+                 | ((uint64_t)p[6] << 8) | (uint64_t)p[7];
     double d;
-    int i;
-    for (i = 0; i < 8; ++i) {
-        u = (u << 8) | (uint64_t)p[i];
-    }
     memcpy(&d, &u, sizeof d);
     return d;
 }

@@ -376,6 +376,16 @@ static int moon_at(sim_sensors *s, double jd_tt, double r_earth, double moon_n[3
     return SIM_OK;
 }
 
+const double *sim_sensors_moon_known(const sim_sensors *s, double jd_tt, double r_earth)
+{
+    /* moon_at's own test of its copy */
+    if (s != NULL && s->moon_valid && s->moon_jd == jd_tt && jd_tt != 0.0
+        && s->moon_r_earth == r_earth) {
+        return s->moon_n;
+    }
+    return NULL;
+}
+
 static int star_tracker_blinded(sim_sensors *s, const sim_star_tracker *st, const sim_world *w,
                                 const sim_craft *c)
 {
@@ -850,20 +860,39 @@ int sim_sensor_packet(sim_sensors *s, const sim_world *w, int sensor, double t_t
     return sim_packet_encode(packet, values, t_tai, seq, buf, cap, len);
 }
 
-int sim_sensor_turn(sim_sensors *s, const sim_world *w, int n, const int *sensor,
-                    const int *apid, const double *period, double *due, unsigned int mute,
-                    double t, double t_tai, uint16_t *seq, unsigned char *buf, size_t cap,
-                    size_t *len, unsigned int *due_mask)
+/* TRUTH_CLOCK (the on-board clock's offset and frequency, the GPS model's)
+ * stamped t_tai with the next count of its APID, built at buf[0..cap): the
+ * count is taken first, as ctx.send takes it. */
+static int clock_packet(const sim_sensors *s, double t_tai, uint16_t *seq, unsigned char *buf,
+                        size_t cap, size_t *len)
+{
+    double v[SIM_TRUTH_CLOCK_N];
+    unsigned apid = sim_pkt_layouts[SIM_PKT_TRUTH_CLOCK].apid;
+    int count = seq[apid];
+    seq[apid] = (uint16_t)((seq[apid] + 1u) & 0x3FFFu);
+    v[SIM_TRUTH_CLOCK_OFFSET] = s->gps.clock_offset;
+    v[SIM_TRUTH_CLOCK_FREQ] = s->gps.clock_freq;
+    return sim_packet_encode(SIM_PKT_TRUTH_CLOCK, v, t_tai, count, buf, cap, len);
+}
+
+int sim_sensor_turn_clock(sim_sensors *s, const sim_world *w, int n, const int *sensor,
+                          const int *apid, const double *period, double *due, unsigned int mute,
+                          double t, double t_tai, uint16_t *seq, unsigned char *buf, size_t cap,
+                          size_t *len, unsigned int *due_mask, int clock, size_t *clock_len)
 {
     double values[SIM_PKT_MAX_VALUES];
     size_t off = 0, one = 0;
     unsigned int mask = 0;
-    int i, st = SIM_OK;
+    int i, st = SIM_OK, clock_seq = -1;
     if (s == NULL || w == NULL || sensor == NULL || apid == NULL || period == NULL
-        || due == NULL || seq == NULL || buf == NULL || len == NULL || due_mask == NULL) {
+        || due == NULL || seq == NULL || buf == NULL || len == NULL || due_mask == NULL
+        || (clock >= 0 && clock_len == NULL)) {
         return SIM_ERR_NULL;
     }
     *due_mask = 0;
+    if (clock_len != NULL) {
+        *clock_len = 0;
+    }
     if (n < 0 || n > 32) {
         return SIM_ERR_RANGE;
     }
@@ -891,7 +920,26 @@ int sim_sensor_turn(sim_sensors *s, const sim_world *w, int n, const int *sensor
                 off += one;
             }
         }
+        if (st == SIM_OK && i == clock) {
+            clock_seq = seq[sim_pkt_layouts[SIM_PKT_TRUTH_CLOCK].apid];
+            st = clock_packet(s, t_tai, seq, buf + off, cap - off, clock_len);
+            off += *clock_len;
+        }
+    }
+    if (st != SIM_OK && clock_seq >= 0) {
+        /* nothing of a failed turn is sent: its TRUTH_CLOCK keeps its count */
+        seq[sim_pkt_layouts[SIM_PKT_TRUTH_CLOCK].apid] = (uint16_t)clock_seq;
+        *clock_len = 0;
     }
     *due_mask = mask;
     return st;
+}
+
+int sim_sensor_turn(sim_sensors *s, const sim_world *w, int n, const int *sensor,
+                    const int *apid, const double *period, double *due, unsigned int mute,
+                    double t, double t_tai, uint16_t *seq, unsigned char *buf, size_t cap,
+                    size_t *len, unsigned int *due_mask)
+{
+    return sim_sensor_turn_clock(s, w, n, sensor, apid, period, due, mute, t, t_tai, seq, buf,
+                                 cap, len, due_mask, -1, NULL);
 }

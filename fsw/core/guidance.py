@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import abc
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 import numpy as np
@@ -38,7 +38,7 @@ from fsw.core._struct import Result, dataclass_fields
 from fsw.core.attitude import AdcsConfig, AdcsCycle, AdcsInput, MekfConfig
 from fsw.core.ephem import EphemConfig
 from fsw.core.errors import GncError, GncInputError, GncPacketError, GncRangeError, GncStateError
-from fsw.core.nav import NavConfig, NavInput
+from fsw.core.nav import NavConfig, NavInput, NavRun
 from fsw.core.phasing import PhasingPlan
 from fsw.core.prop import PropConfig
 from fsw.core.relative import CwFlag, GlideslopePlan
@@ -211,6 +211,19 @@ class GuidanceCore(abc.ABC):
     @abc.abstractmethod
     def nav_step(self, inp: NavInput) -> Result:
         """One navigation cycle (gnc_nav_out fields, see :class:`nav.Nav`)."""
+
+    def nav_runner(self) -> NavRun:
+        """:meth:`nav_step` as one function of :class:`NavInput`'s fields
+        (keywords, its defaults) returning the output's ``Result.flat()``
+        ``(values, index)``: the same cycle, the same errors. A back end may
+        make it cheaper (:class:`LocalCore`: no NavInput or Result per
+        cycle). Ask for it at each cycle: it follows :meth:`nav_configure`
+        and a replaced :meth:`nav_step`."""
+
+        def run(**fields: Any) -> tuple[tuple[Any, ...], Mapping[str, int | slice]]:
+            return self.nav_step(NavInput(**fields)).flat()
+
+        return run
 
     # -- propulsion arithmetic (propulsion task) ---------------------------------------
     @abc.abstractmethod
@@ -489,6 +502,14 @@ class LocalCore(GuidanceCore):
 
     def nav_step(self, inp: NavInput) -> Result:
         return self._need(self._nav, "nav_step").step(inp)
+
+    def nav_runner(self) -> NavRun:
+        n = self._nav
+        if n is None or type(self).nav_step is not LocalCore.nav_step \
+                or "nav_step" in self.__dict__:
+            # not configured (nav_step says so), or a nav_step of its own
+            return super().nav_runner()
+        return n.run
 
     def prop_configure(self, config: PropConfig) -> None:
         self._prop = prop.Prop(config)

@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import enum
 import struct
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from numpy.typing import ArrayLike
 
 from fsw.core._ffi import check, ffi, lib, ptr, vec
-from fsw.core._struct import CStruct, Result, _packer, dataclass_fields
+from fsw.core._struct import CStruct, Result, _flat, _packer, dataclass_fields
 from fsw.core.ephem import EphemConfig
 from fsw.core.errors import GncInputError
 
@@ -193,14 +194,16 @@ def fill_config(cdata: object, cfg: NavConfig) -> None:
 
 
 def _fast_packer(cname: str) -> Any:
-    """``pack(buf, fields) -> bool``: the flat member values ``fields`` (as
+    """``(pack, pack_values)``: ``pack(buf, fields) -> bool``, the flat member values ``fields`` (as
     :meth:`NavInput.fields` gives them) written into the C struct's bytes
     ``buf`` with one ``struct.pack_into``, the layout (offsets, pad bytes)
     derived from the cffi type (:func:`~fsw.core._struct._packer`); generated
     once. Only for the plain values a task passes (doubles as ``float`` or
     ``int``, integers as ``int``, arrays as tuples or lists of their exact
     length): anything else returns False, and the caller takes the numpy
-    path, whose conversions and errors stay the reference. (``pack_into``
+    path, whose conversions and errors stay the reference.
+    ``pack_values(buf, v0, v1, ...)``: the same with the members' values
+    given in the struct's order (the same checks, the same pack). (``pack_into``
     may have written part of the struct before raising on a value inside an
     array: the numpy path writes every member again, as every call does.)"""
     size, _, _, members = _packer(cname)
@@ -223,15 +226,38 @@ def _fast_packer(cname: str) -> Any:
     if at < size:
         fmt.append(f"{size - at}x")
     # the builtins and the packer as default arguments: fast locals
+    tail = "".join(c for c in checks if not c.startswith("    v")) \
+        + f"    _pack_into(buf, 0, {', '.join(args)})\n    return True\n"
     src = ("def pack(buf, f, _float=float, _int=int, _tuple=tuple, _list=list, "
            "_pack_into=_pack_into):\n" + "".join(checks)
-           + f"    _pack_into(buf, 0, {', '.join(args)})\n    return True\n")
+           + f"    _pack_into(buf, 0, {', '.join(args)})\n    return True\n"
+           # the same checks and pack on the members' values given in order
+           + f"\ndef pack_values(buf, {', '.join(f'v{i}' for i in range(len(members)))}, "
+           "_float=float, _int=int, _tuple=tuple, _list=list, _pack_into=_pack_into):\n"
+           + tail)
     ns: dict[str, Any] = {"_pack_into": struct.Struct("".join(fmt)).pack_into}
     exec(compile(src, f"<{cname} packer>", "exec"), ns)
-    return ns["pack"]
+    return ns["pack"], ns["pack_values"]
 
 
-_pack_nav_in = _fast_packer("gnc_nav_in")
+#: NavInput.fields() packed (pack), and the same members given in the
+#: struct's order (pack_values: :meth:`Nav.runner`)
+_pack_nav_in, _pack_nav_values = _fast_packer("gnc_nav_in")
+#: the order pack_values takes them in (NavInput.fields()'s keys, the C struct's)
+NAV_IN_MEMBERS = tuple(m[0] for m in _packer("gnc_nav_in")[3])
+#: the order :meth:`Nav.runner` gives them in (a struct that reorders its
+#: members: the runner takes the reference path, :meth:`Nav.step`)
+_RUN_ORDER = ("t", "gps_t", "gps_r_N", "gps_v_N", "meas_t", "meas", "q_BN", "dv_N",
+              "gps_valid", "meas_valid", "att_valid", "att_sigma", "gps_met", "att_sigma_B",
+              "meas_bearing_only", "att_dt", "att_rate_B", "dv_age")
+
+
+def _refuse(*_values: Any) -> bool:
+    return False
+
+
+#: :meth:`Nav.runner`: NavInput's fields (keywords) -> Result.flat() of the output
+NavRun = Callable[..., tuple[tuple[Any, ...], Mapping[str, "int | slice"]]]
 
 
 class Nav:
@@ -261,6 +287,8 @@ class Nav:
         self._out = CStruct("gnc_nav_out")
         self._views = self._in.flat_view()
         self._buf = ffi.buffer(self._in.cdata)
+        #: :meth:`runner`'s function
+        self.run: NavRun = self._make_runner()
 
     def set_target(self, r_N: ArrayLike, v_N: ArrayLike, t: float) -> None:
         """Load the target's state (m, m/s, GCRF) at ``t``; forgets the estimate."""
@@ -285,3 +313,51 @@ class Nav:
         if st:
             check(st, "nav_step")
         return self._out.result()
+
+    def runner(self) -> NavRun:
+        """:meth:`step` as one function of :class:`NavInput`'s fields
+        (keywords, NavInput's defaults) that returns the output's
+        :meth:`~fsw.core._struct.Result.flat` ``(values, index)``, unpacked
+        straight from the output struct: no NavInput, dict or Result made
+        per cycle. The members are the ones :meth:`NavInput.fields` gives,
+        packed as :meth:`step` packs them (the same checks); inputs the fast
+        pack refuses go through :meth:`step` itself (the reference path: its
+        conversions, its errors). Made once per Nav (:attr:`run`)."""
+        return self.run
+
+    def _make_runner(self) -> NavRun:
+        pack = _pack_nav_values if NAV_IN_MEMBERS == _RUN_ORDER else _refuse
+        buf, step = self._buf, self.step
+        nav_step, ctx, cin, cout = lib.gnc_nav_step, self._ctx, self._in.cdata, self._out.cdata
+        st_out, index = _flat(self._out.dtype)
+        unpack, out_buf = st_out.unpack_from, ffi.buffer(cout)
+        errors = (struct.error, TypeError, ValueError, OverflowError)
+
+        def run(t: float = 0.0, gps_t: float = 0.0, gps_r_N: Any = None, gps_v_N: Any = None,
+                meas_t: float = 0.0, meas: Any = None, q_BN: Any = None, dv_N: Any = _Z3,
+                att_sigma: float = 0.0, gps_met: float = 0.0, att_sigma_B: Any = _Z3,
+                bearing_only: bool = False, att_dt: float = 0.0, att_rate_B: Any = _Z3,
+                dv_age: float = 0.0) -> tuple[tuple[Any, ...], Mapping[str, int | slice]]:
+            # NavInput.fields(), member by member in the struct's order
+            gps = gps_r_N is not None and gps_v_N is not None
+            try:
+                fast = pack(buf, t, gps_t, gps_r_N if gps else _Z3, gps_v_N if gps else _Z3,
+                            meas_t, _Z3 if meas is None else meas, _Q0 if q_BN is None else q_BN,
+                            dv_N, int(gps), int(meas is not None), int(q_BN is not None),
+                            att_sigma, gps_met, att_sigma_B, int(bearing_only), att_dt,
+                            att_rate_B, dv_age)
+            except errors:
+                fast = False
+            if not fast:
+                return step(NavInput(t=t, gps_t=gps_t, gps_r_N=gps_r_N, gps_v_N=gps_v_N,
+                                     meas_t=meas_t, meas=meas, q_BN=q_BN, dv_N=dv_N,
+                                     att_sigma=att_sigma, gps_met=gps_met,
+                                     att_sigma_B=att_sigma_B, bearing_only=bearing_only,
+                                     att_dt=att_dt, att_rate_B=att_rate_B,
+                                     dv_age=dv_age)).flat()
+            st = nav_step(ctx, cin, cout)
+            if st:
+                check(st, "nav_step")
+            return unpack(out_buf), index
+
+        return run

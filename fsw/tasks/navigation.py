@@ -69,14 +69,16 @@ failure (EKF step) is evented and the GPS filter flies alone for
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from collections import deque
+from operator import itemgetter
 
 from fsw.constants import J2, MU_EARTH, OMEGA_EARTH, R_EARTH
 from fsw.core import tle
 from fsw.core.ephem import EphemConfig
 from fsw.core.errors import GncError
 from fsw.core.guidance import GuidanceCore, LocalCore
-from fsw.core.nav import NavConfig, NavInput
+from fsw.core.nav import NavConfig
 from fsw.core.vec import norm
 from fsw.packets import DICTIONARY
 from fsw.packets.enums import BurnStatusState, EventId, NavClock, NavFlag, Severity
@@ -98,6 +100,10 @@ _EKF_STARTED, _EKF_FAILED = int(NavFlag.EKF_STARTED), int(NavFlag.EKF_FAILED)
 _CLOCK_UPDATED, _CLOCK_REJECTED = int(NavClock.UPDATED), int(NavClock.REJECTED)
 _CLOCK_RESET = int(NavClock.RESET)
 _NAV_STATE_APID = NAV_STATE.apid
+#: the members of the core's output (gnc_nav_out) the cycle reads, in this order
+_OUT_MEMBERS = ("valid", "source", "r_rel_N", "v_rel_N", "x_H", "r_target_N", "v_target_N",
+                "sun_N", "normal_N", "mean_motion", "sigma_pos", "sigma_vel", "flags",
+                "cov_pos", "nis", "clock_state", "clock_offset", "clock_sigma", "clock_drift")
 if NAV_STATE.field_names == ("valid", "source", "r_rel_N", "v_rel_N", "rho_H", "rho_dot_H",
                              "r_target_N", "v_target_N", "sun_N", "normal_N", "mean_motion",
                              "sigma_pos", "sigma_vel", "flags", "cov_pos_H", "nis"):
@@ -290,6 +296,29 @@ def _finite(x) -> bool:
     return all(map(math.isfinite, x))
 
 
+def _nearest_sorted(h, t: float) -> int:
+    """The index of the record of ``h`` (records whose times, their first
+    items, do not decrease; not empty) that a scan keeping the first of the
+    least ``abs(time - t)`` finds (:meth:`NavigationTask._attitude_scan`).
+    The distances fall to the insertion point and rise after it (rounded
+    differences are monotonic too, with ties): the first record at or after
+    ``t`` if it is strictly nearer than the last before it, else the first
+    of the records before ``t`` as near as that one."""
+    i = bisect_left(h, t, key=_time_of)
+    if i == 0:
+        return 0
+    d = t - h[i - 1][0]  # abs(time - t) for a time below t
+    if i < len(h) and h[i][0] - t < d:
+        return i
+    k = i - 1
+    while k and t - h[k - 1][0] == d:
+        k -= 1
+    return k
+
+
+_time_of = itemgetter(0)
+
+
 def ephem_config(sc: Scenario) -> EphemConfig:
     """The target's on-board propagation: two-body + J2 and, when the
     scenario's [onboard_drag] is enabled, the flight software's own
@@ -379,6 +408,8 @@ class NavigationTask:
         self.meas = None        # (t, (range, azimuth, elevation))
         #: recent valid estimates (t, q_BN, sigma, body rate), oldest first
         self.att_history: deque = deque(maxlen=ATTITUDE_HISTORY)
+        #: appends until the history is in time order again (0: it is)
+        self._att_unsorted = 0
         self.dv_N = [0.0, 0.0, 0.0]
         #: the Δv's increments times their delivery time after dv_ref (the
         #: first increment's), for NavInput.dv_age
@@ -391,7 +422,11 @@ class NavigationTask:
                        "dropped": 0, "core_errors": 0, "inflations": 0, "resets": 0,
                        "no_clock": 0, "clock_rejected": 0, "clock_resets": 0,
                        "target_refined": 0, "far_bearings": 0}
-        self.last = None
+        #: the latest cycle's x_H (Hill position and velocity)
+        self.last_x_H: tuple | None = None
+        #: the output index the member picker below was made for (nav_runner's)
+        self._ix = None
+        self._pick = None
         self.synced = False
         self.bank = 0           # components of the angles-only bank alive
         target = self.cds["target"]
@@ -464,10 +499,9 @@ class NavigationTask:
         (campaign far10: started from first detection at 275-290 km and
         carried through a 12 h phasing drift, it left truth outside its 3
         sigma in 8 of 10 runs; one run ordered burns over 20 m/s)."""
-        last = self.last
-        if last is None:
+        x = self.last_x_H
+        if x is None:
             return False
-        x = last.values("x_H")
         return x[0] * x[0] + x[1] * x[1] + x[2] * x[2] > self.far_range2
 
     def onboard(self, t: float) -> float:
@@ -499,6 +533,7 @@ class NavigationTask:
     def on_adcs(self, r) -> None:
         if not (r.valid and _finite(r.q_BN)):
             self.att_history.clear()
+            self._att_unsorted = 0
             return
         # the record's arrays are tuples of plain floats already (the parser's)
         sig = r.att_sigma_B
@@ -507,14 +542,30 @@ class NavigationTask:
         rate = r.rate_B
         if not _finite(rate):
             rate = _Z3
-        self.att_history.append((r.t_tai, r.q_BN, sig, rate))
+        h = self.att_history
+        if h and r.t_tai < h[-1][0]:
+            # out of time order: _attitude_at scans until this record's
+            # predecessor has left the history (at most ATTITUDE_HISTORY appends)
+            self._att_unsorted = ATTITUDE_HISTORY
+        elif self._att_unsorted:
+            self._att_unsorted -= 1
+        h.append((r.t_tai, r.q_BN, sig, rate))
 
     def _attitude_at(self, t: float) -> tuple:
         """The valid attitude estimate nearest time ``t``: (q_BN, its 1-sigma
         about each body axis, its body rate, t minus its time); no attitude
         when none is kept."""
-        if not self.att_history:
+        h = self.att_history
+        if not h:
             return None, _Z3, _Z3, 0.0
+        if not self._att_unsorted:
+            best = h[_nearest_sorted(h, t)]
+            return best[1], best[2], best[3], t - best[0]
+        return self._attitude_scan(t)
+
+    def _attitude_scan(self, t: float) -> tuple:
+        """:meth:`_attitude_at` by a scan of every record (the reference;
+        the history in any time order, not empty)."""
         # the first of the nearest, as min(key=...) picks it, without a call per record
         it = iter(self.att_history)
         best = next(it)
@@ -579,18 +630,19 @@ class NavigationTask:
         # the Δv's centre in time (its increments' weighted along their sum)
         dv_age = 0.0 if d2 == 0.0 or self.dv_ref is None else \
             t - (self.dv_ref + (m[0] * dv[0] + m[1] * dv[1] + m[2] * dv[2]) / d2)
-        inp = NavInput(t=self.onboard(t), dv_N=tuple(dv), dv_age=dv_age, q_BN=q,
-                       att_sigma_B=(math.sqrt(sig[0] * sig[0] + s2),
-                                    math.sqrt(sig[1] * sig[1] + s2),
-                                    math.sqrt(sig[2] * sig[2] + s2)),
-                       att_dt=att_dt, att_rate_B=rate)
-        if self.gps is not None:
-            inp.gps_t, inp.gps_r_N, inp.gps_v_N, inp.gps_met = self.gps
-        if self.meas is not None:
-            inp.meas_t, inp.meas = self.onboard(self.meas[0]), self.meas[1]
-            inp.bearing_only = self.meas[2]
+        sig = (math.sqrt(sig[0] * sig[0] + s2), math.sqrt(sig[1] * sig[1] + s2),
+               math.sqrt(sig[2] * sig[2] + s2))
+        gps, meas = self.gps, self.meas
+        gps_t, gps_r, gps_v, gps_met = (0.0, None, None, 0.0) if gps is None else gps
+        meas_t, m, bearing_only = (0.0, None, False) if meas is None else \
+            (self.onboard(meas[0]), meas[1], meas[2])
         try:
-            out = self.core.nav_step(inp)
+            # the cycle on NavInput's fields, its output as Result.flat()
+            # gives it: plain floats and ints, name -> index (GuidanceCore.nav_runner)
+            f, ix = self.core.nav_runner()(
+                t=self.onboard(t), dv_N=tuple(dv), dv_age=dv_age, q_BN=q, att_sigma_B=sig,
+                att_dt=att_dt, att_rate_B=rate, gps_t=gps_t, gps_r_N=gps_r, gps_v_N=gps_v,
+                gps_met=gps_met, meas_t=meas_t, meas=m, bearing_only=bearing_only)
         except GncError as exc:
             self.counts["core_errors"] += 1
             self.ctx.event(Severity.ERROR, EventId.NAV_CORE_ERROR, f"navigation cycle: {exc}"[:96])
@@ -598,18 +650,16 @@ class NavigationTask:
         self.dv_N = [0.0, 0.0, 0.0]
         self.dv_moment = [0.0, 0.0, 0.0]
         self.dv_ref = None
-        # every member at once, plain floats and ints straight from the
-        # result's bytes (Result.flat: the values of out.<name>, one unpack)
-        f, ix = out.flat()
-        flags = f[ix["flags"]]  # plain int bits: IntFlag arithmetic costs ~0.5 us an operation
-        self._count(flags, f, ix)
+        if ix is not self._ix:  # the members this cycle reads, by the output's index
+            self._ix, self._pick = ix, itemgetter(*(ix[n] for n in _OUT_MEMBERS))
+        (valid, source, r_rel_N, v_rel_N, x_H, r_target_N, v_target_N, sun_N, normal_N,
+         mean_motion, sigma_pos, sigma_vel, flags, cov_pos, nis, clock_state, clock_offset,
+         clock_sigma, clock_drift) = self._pick(f)
+        self._count(flags, f, ix)  # flags: plain int bits (IntFlag arithmetic is slow)
         stale = bool(flags & _STALE)
         self.lost.update(stale)
-        valid = int(bool(f[ix["valid"]]) and not self.lost.tripped)
-        self.last = out
-        x_H = f[ix["x_H"]]
-        source, sigma_pos, sigma_vel, nis = (f[ix["source"]], f[ix["sigma_pos"]],
-                                             f[ix["sigma_vel"]], f[ix["nis"]])
+        valid = int(bool(valid) and not self.lost.tripped)
+        self.last_x_H = x_H
         # NAV_STATE in declared order (_build_nav_state), numbered and published
         # as ctx.send does it
         ctx = self.ctx
@@ -617,9 +667,9 @@ class NavigationTask:
         seq = seqs[_NAV_STATE_APID]
         seqs[_NAV_STATE_APID] = (seq + 1) & 0x3FFF
         ctx.publish(_build_nav_state(
-            ctx.t, seq, valid, source, f[ix["r_rel_N"]], f[ix["v_rel_N"]], x_H[:3], x_H[3:],
-            f[ix["r_target_N"]], f[ix["v_target_N"]], f[ix["sun_N"]], f[ix["normal_N"]],
-            f[ix["mean_motion"]], sigma_pos, sigma_vel, flags & 0xFF, f[ix["cov_pos"]], nis))
+            ctx.t, seq, valid, source, r_rel_N, v_rel_N, x_H[:3], x_H[3:], r_target_N,
+            v_target_N, sun_N, normal_N, mean_motion, sigma_pos, sigma_vel, flags & 0xFF,
+            cov_pos, nis))
         if self.cycles % self.hk_every == 0:
             c = self.counts
             ctx.send(NAV_HK, source=source,
@@ -631,10 +681,8 @@ class NavigationTask:
                      gps_stale=c["gps_stale"] & 0xFFFFFFFF,
                      inflations=c["inflations"] & 0xFFFFFFFF,
                      resets=c["resets"] & 0xFFFFFFFF, sigma_vel=sigma_vel,
-                     clock_state=f[ix["clock_state"]] & 0xFF,
-                     clock_offset=f[ix["clock_offset"]],
-                     clock_sigma=f[ix["clock_sigma"]],
-                     clock_drift=f[ix["clock_drift"]],
+                     clock_state=clock_state & 0xFF, clock_offset=clock_offset,
+                     clock_sigma=clock_sigma, clock_drift=clock_drift,
                      clock_rejected=c["clock_rejected"] & 0xFFFFFFFF,
                      clock_resets=c["clock_resets"] & 0xFFFFFFFF)
 

@@ -30,12 +30,16 @@ class BuildPyWithFirmware(build_py):
                                                           "*.hex", "*.map"))
 
 #: fsw._hotpath, the executive's and the local bus's per-packet fast paths
-#: (native/hotpath; a CPython extension, desktop only). The guidance core's
+#: (native/hotpath; a CPython extension, desktop only), with the archive's
+#: record builder (native/scan/records.c) for its RecordTap and the project's
+#: CRC-16 (native/src/gnc_crc16.c) for its Heartbeat. The guidance core's
 #: strict flags but -pedantic, which CPython's type-slot API (function
 #: pointers as ``void *``) cannot pass; C99 and every warning an error.
 HOTPATH = Extension(
-    "fsw._hotpath", ["native/hotpath/hotpath.c"],
-    extra_compile_args=["-std=c99", "-Wall", "-Wextra", "-Werror", "-Wshadow",
+    "fsw._hotpath", ["native/hotpath/hotpath.c", "native/scan/records.c",
+                     "native/src/gnc_crc16.c"],
+    include_dirs=["native/scan", "native/include", "native/src"],
+    extra_compile_args=["-std=c99", "-ffp-contract=off", "-Wall", "-Wextra", "-Werror", "-Wshadow",
                         "-Wstrict-prototypes", "-Wmissing-prototypes"],
 )
 

@@ -18,13 +18,19 @@ they stand in for, which stays the reference
 (tests/executive/test_hotpath.py runs both). So do the turns of a tick on
 a local lockstep without pacing (``_hotpath.Ticker``, :meth:`_make_ticker`:
 a nominal participant's turn in C, any other through :meth:`_turn`; a
-fault goes the Python way) and the local settle (``_hotpath.Settle``);
-tests/executive/test_ticker.py runs them against the Python loop.
+fault goes the Python way; ``Ticker.run``: the loop over whole ticks, TIME
+built in Python when due), a nominal participant's HEARTBEAT
+(``_hotpath.Heartbeat``, :meth:`_make_heartbeat`: the dictionary's packet
+with its counts, time, state and CRC set in C) and the local settle
+(``_hotpath.Settle``); tests/executive/test_ticker.py,
+test_ticker_run.py and test_heartbeat.py run them against the Python.
 """
 
 from __future__ import annotations
 
 import math
+import re
+import struct
 import time
 import traceback
 from array import array
@@ -57,6 +63,35 @@ if HEARTBEAT.field_names == ("task", "counter", "state"):  # positional: the sam
 else:  # pragma: no cover - a dictionary that reorders the fields
     def _build_heartbeat(t: float, seq: int, task: str, counter: int, state: int) -> bytes:
         return HEARTBEAT.build(t_tai=t, seq=seq, task=task, counter=counter, state=state)
+
+
+def _heartbeat_layout() -> tuple[int, ...] | None:
+    """HEARTBEAT's size and the octets where its sequence count, CUC coarse
+    and fine time, counter and state lie, from the dictionary's struct
+    format (the C heartbeat, ``_hotpath.Heartbeat``, patches them into a
+    packet the dictionary built); None when the declaration is not of the
+    shape it patches (a 16-bit sequence word, a 32-bit coarse and a 16-bit
+    fine time, a 32-bit counter, an 8-bit state, a 16-bit CRC last)."""
+    fmt = HEARTBEAT.struct.format if HEARTBEAT.struct is not None else ""
+    items = re.findall(r"\d*[A-Za-z]", fmt[1:])
+    names = ("w0", "seq", "length", "coarse", "fine", *HEARTBEAT.field_names, "crc")
+    if fmt[:1] != ">" or HEARTBEAT.is_tc or len(items) != len(names):
+        return None
+    kind = dict(zip(names, items, strict=True))
+    if (kind["seq"], kind["coarse"], kind["fine"], kind["counter"], kind["state"],
+            kind["crc"]) != ("H", "I", "H", "L", "B", "H"):
+        return None
+    at = {n: struct.calcsize(">" + "".join(items[:i])) for i, n in enumerate(names)}
+    if at["crc"] + 2 != HEARTBEAT.size:
+        return None
+    return (HEARTBEAT.size, at["seq"], at["coarse"], at["fine"], at["counter"], at["state"])
+
+
+#: see :func:`_heartbeat_layout` (None: heartbeats built in Python alone)
+_HEARTBEAT_LAYOUT = _heartbeat_layout()
+#: per value 0..255: 1 where it is one of the HEARTBEAT state enum's
+_HEARTBEAT_STATES = bytes(int(v in set((HEARTBEAT.layouts["state"].enum or {}).values()))
+                          for v in range(256))
 # Task states (the HEARTBEAT ``state`` enum), as plain ints: the hot path compares them.
 INIT, NOMINAL, FAULTED, STOPPED = (int(s) for s in (TaskState.INIT, TaskState.NOMINAL,
                                                     TaskState.FAULTED, TaskState.STOPPED))
@@ -647,6 +682,15 @@ class Executive:
             and intake is None) else None
         wall0 = time.perf_counter()
         k = 0
+        if ticker is not None and type(t0) is float and type(dt) is float:
+            def clock_packet(k: int, t: float) -> None:
+                publish(TIME.build(t_tai=t, seq=self.next_seq(TIME.apid), tick=k,
+                                   tick_period=dt, tai_utc=cfg.tai_utc, clock=clock))
+
+            # the loop below over whole ticks, in C (no intake, no hand-over,
+            # no pacing; each False: a settle at the start of every tick);
+            # the Python loop then has no tick left to run
+            k = ticks = ticker.run(self, ticks, t0, dt, time_every, clock_packet)
         while k < ticks and not self._stop_requested:
             self.tick = k
             self.t = t = t0 + k * dt
@@ -695,7 +739,37 @@ class Executive:
             [(s, s.obj, inbox, every, hb_every, first)
              for s, inbox, every, hb_every, first in plan],
             self._fast_deliver, settle, turn, self._deliver_rest,
-            self._step_failed, self._heartbeat, NOMINAL, self._ticker_clock)
+            self._step_failed, self._make_heartbeat(), NOMINAL, self._ticker_clock)
+
+    def _make_heartbeat(self) -> Callable[[_Slot], None]:
+        """The C fast path of :meth:`_heartbeat` (``_hotpath.Heartbeat``):
+        each participant's HEARTBEAT built once by the dictionary with its
+        task name, then per heartbeat its sequence count, time, counter,
+        state and CRC set in C (where :data:`_HEARTBEAT_LAYOUT` says) and
+        published; any case it does not take is :meth:`_heartbeat` itself,
+        the reference (tests/executive/test_heartbeat.py compares them).
+        The method itself without the extension, with a layout it cannot
+        patch, in a subclass that changes :meth:`_heartbeat` or
+        :meth:`next_seq`, or if its packet differs from the dictionary's
+        (checked here on a probe)."""
+        cls = type(self)
+        if (_hotpath is None or not hasattr(_hotpath, "Heartbeat") or _HEARTBEAT_LAYOUT is None
+                or cls._heartbeat is not Executive._heartbeat
+                or cls.next_seq is not Executive.next_seq):
+            return self._heartbeat
+        templates: dict[str, bytes] = {}
+        for s in self._slots:
+            try:  # a name the packet cannot carry: its heartbeat raises in Python
+                templates[s.hb_task] = _build_heartbeat(0.0, 0, s.hb_task, 0, INIT)
+            except PacketError:
+                continue
+        hb = _hotpath.Heartbeat(self, self.seq, _HEARTBEAT_APID, self.lockstep, templates,
+                                _HEARTBEAT_LAYOUT, _HEARTBEAT_STATES, self._heartbeat)
+        for task in templates:  # the C packet is the dictionary's, or C is not used
+            probe = (task, 2.0e9 + 0.3, 0x1234, 0xA5C3E1F7, NOMINAL)
+            if hb.build(*probe) != _build_heartbeat(probe[1], *probe[2:3], task, *probe[3:]):
+                return self._heartbeat
+        return hb  # type: ignore[no-any-return]
 
     def run_turns(self, k: int) -> None:
         """A follower's share of tick ``k``: its participants, in order."""

@@ -52,6 +52,12 @@
  *   Any other participant's turn is ``turn(slot, k)``, the Python method.
  *   With a clock (ns), ``stats()`` gives per participant the turns,
  *   deliveries, packets and ns of the turns it ran (benchmarks).
+ *   ``run(node, ticks, t0, dt, time_every, clock_packet)`` is the loop of
+ *   Executive._lead over whole ticks (a local lockstep, unpaced): while
+ *   ``k < ticks`` and not ``node._stop_requested``, it sets ``node.tick``
+ *   and ``node.t`` (``t0 + k * dt``), calls ``clock_packet(k, t)`` every
+ *   ``time_every`` ticks (TIME), ``settle()`` and the tick's turns; it
+ *   returns the ticks run.
  *
  * - Settle(loopback, router, stream, node, fallback) is a callable
  *   ``settle()``: fsw.executive.lockstep.LocalLockstep's settle. With
@@ -64,6 +70,33 @@
  *   count, reset) or there is no stream, ``fallback(packets, t, skipped)``:
  *   that Python method.
  *
+ * - RecordTap(cursor, owner, fallback, rest) is a callable
+ *   ``tap(packets, data, t)``: a mapped archive writer's joined tap, what
+ *   tools.archive.writer.ArchiveWriter.write_batch does while the writer
+ *   appends natively (``enabled``; the writer clears it when it stops or
+ *   closes). For an exact list of 1..64 exact ``bytes`` packets, exact
+ *   ``bytes`` data and a float t whose ``round(t * 1e9)`` is an int64, it
+ *   calls pkt_archive_append (native/scan/records.c, compiled in) on the
+ *   cursor at address ``cursor`` (kept alive by ``owner``) and, if that
+ *   stopped early (more room needed, a packet out of bounds),
+ *   ``rest(packets, data, ns)``: the writer's Python. Anything else is
+ *   ``fallback(packets, data, t)``, before any state is touched.
+ *
+ * - Heartbeat(node, seq, apid, lockstep, templates, layout, states,
+ *             fallback) is a callable ``heartbeat(slot)``:
+ *   fsw.executive.executive.Executive._heartbeat. The packet is
+ *   ``templates[slot.hb_task]`` (a HEARTBEAT the dictionary built with that
+ *   task) with its sequence count (``seq[apid]``, counted on as
+ *   Executive.next_seq does), time (``node.t``), counter
+ *   (``slot.steps & 0xFFFFFFFF``), state (``slot.state``) and CRC set at
+ *   the octets ``layout`` gives (size, seq, coarse, fine, counter, state:
+ *   the dictionary's, computed by the executive), published through
+ *   ``lockstep.publish``. Anything unusual (no template for the task, a
+ *   state outside the enum (``states``: 256 flags), a time or count the
+ *   packet cannot carry, not exact types) is ``fallback(slot)``, before
+ *   any state is touched. ``build(task, t, seq, counter, state)`` gives
+ *   the packet alone (tests compare it with the dictionary's build).
+ *
  * No global mutable state: the types are heap types in the module's state
  * (multi-phase initialisation); every object owns its references.
  */
@@ -71,7 +104,12 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <structmember.h>
+#include <math.h>
+#include <stdint.h>
 #include <string.h>
+
+#include "gnc_crc16.h" /* the project's one CRC-16 (native/src/gnc_crc16.c, compiled in) */
+#include "scan.h"      /* the archive records (native/scan/records.c, compiled in) */
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -788,9 +826,13 @@ static PyType_Spec dispatcher_spec = {
 
 /* What the Ticker reads and writes of a participant's bookkeeping (the
  * executive's _Slot attributes). */
-enum { A_STATE, A_OPENED, A_CONSECUTIVE, A_STEPS, A_DISPATCH, A_PARSERS, A_STEP, A_COUNT };
+enum {
+    A_STATE, A_OPENED, A_CONSECUTIVE, A_STEPS, A_DISPATCH, A_PARSERS, A_STEP,
+    A_STOP, A_TICK, A_T, A_COUNT
+};
 static const char *const attr_names[A_COUNT] = {
     "state", "opened", "consecutive", "steps", "dispatch", "parsers", "step",
+    "_stop_requested", "tick", "t",
 };
 
 typedef struct {
@@ -1031,28 +1073,12 @@ timed:
     return 0;
 }
 
-static PyObject *ticker_vectorcall(PyObject *callable, PyObject *const *args,
-                                   size_t nargsf, PyObject *kwnames)
+/* The turns of tick k (``kk`` its value) at time t: 0, or -1 with an
+ * exception set. */
+static int ticker_tick(Ticker *self, PyObject *k, long long kk, PyObject *t)
 {
-    Ticker *self = (Ticker *)callable;
-    PyObject *k, *t;
-    long long kk;
     Py_ssize_t i;
 
-    if (PyVectorcall_NARGS(nargsf) != 2 || (kwnames != NULL && PyTuple_GET_SIZE(kwnames) != 0)) {
-        PyErr_SetString(PyExc_TypeError, "ticker(k, t)");
-        return NULL;
-    }
-    k = args[0];
-    t = args[1];
-    kk = PyLong_AsLongLong(k);
-    if (kk == -1 && PyErr_Occurred()) {
-        return NULL;
-    }
-    if (kk < 0) {
-        PyErr_SetString(PyExc_ValueError, "ticker(k, t): a tick index is not negative");
-        return NULL;
-    }
     for (i = 0; i < self->n; i++) {
         PyObject *slot = PyTuple_GET_ITEM(self->slots, i);
         PyObject *inbox = PyTuple_GET_ITEM(self->inboxes, i);
@@ -1062,11 +1088,11 @@ static PyObject *ticker_vectorcall(PyObject *callable, PyObject *const *args,
         int common;
 
         if (self->settle_first[i] && call_drop(self->settle, NULL, 0) < 0) {
-            return NULL;
+            return -1;
         }
         common = ticker_nominal_open(self, slot);
         if (common < 0) {
-            return NULL;
+            return -1;
         }
         /* an idle turn does nothing: the loop of Executive._lead skips it */
         if (common && PyList_GET_SIZE(inbox) == 0 && !step_due && !hb_due) {
@@ -1075,21 +1101,131 @@ static PyObject *ticker_vectorcall(PyObject *callable, PyObject *const *args,
         if (common) {
             common = ticker_no_streak(self, slot);
             if (common < 0) {
-                return NULL;
+                return -1;
             }
         }
         if (!common) {  /* anything else: Executive._turn, the reference */
             PyObject *targs[2] = {slot, k};
             if (call_drop(self->turn, targs, 2) < 0) {
-                return NULL;
+                return -1;
             }
             continue;
         }
         if (ticker_turn(self, i, slot, inbox, k, t, step_due, hb_due) < 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static PyObject *ticker_vectorcall(PyObject *callable, PyObject *const *args,
+                                   size_t nargsf, PyObject *kwnames)
+{
+    Ticker *self = (Ticker *)callable;
+    long long kk;
+
+    if (PyVectorcall_NARGS(nargsf) != 2 || (kwnames != NULL && PyTuple_GET_SIZE(kwnames) != 0)) {
+        PyErr_SetString(PyExc_TypeError, "ticker(k, t)");
+        return NULL;
+    }
+    kk = PyLong_AsLongLong(args[0]);
+    if (kk == -1 && PyErr_Occurred()) {
+        return NULL;
+    }
+    if (kk < 0) {
+        PyErr_SetString(PyExc_ValueError, "ticker(k, t): a tick index is not negative");
+        return NULL;
+    }
+    if (ticker_tick(self, args[0], kk, args[1]) < 0) {
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
+/* ``run(node, ticks, t0, dt, time_every, clock_packet)``: the clock owner's
+ * loop of Executive._lead over whole ticks (a local lockstep, no pacing,
+ * no intake, no hand-over): from k = 0 while ``k < ticks`` and not
+ * ``node._stop_requested``: ``node.tick = k``, ``node.t = t = t0 + k * dt``,
+ * ``clock_packet(k, t)`` when ``k % time_every == 0`` (the TIME packet), the
+ * tick's first settle, its turns (as ``ticker(k, t)``). Returns the ticks
+ * run, k; an exception leaves it as it would leave the Python loop. */
+static PyObject *ticker_run(PyObject *op, PyObject *const *args, Py_ssize_t nargs)
+{
+    Ticker *self = (Ticker *)op;
+    PyObject *node, *clock_packet;
+    long long ticks, time_every, kk;
+    double t0, dt;
+
+    if (nargs != 6) {
+        PyErr_SetString(PyExc_TypeError, "run(node, ticks, t0, dt, time_every, clock_packet)");
+        return NULL;
+    }
+    node = args[0];
+    clock_packet = args[5];
+    ticks = PyLong_AsLongLong(args[1]);
+    if (ticks == -1 && PyErr_Occurred()) {
+        return NULL;
+    }
+    time_every = PyLong_AsLongLong(args[4]);
+    if (time_every == -1 && PyErr_Occurred()) {
+        return NULL;
+    }
+    t0 = PyFloat_AsDouble(args[2]);
+    if (t0 == -1.0 && PyErr_Occurred()) {
+        return NULL;
+    }
+    dt = PyFloat_AsDouble(args[3]);
+    if (dt == -1.0 && PyErr_Occurred()) {
+        return NULL;
+    }
+    if (!PyFloat_CheckExact(args[2]) || !PyFloat_CheckExact(args[3]) || time_every <= 0
+        || !PyCallable_Check(clock_packet)) {
+        PyErr_SetString(PyExc_TypeError, "run: t0 and dt floats, time_every > 0, clock_packet "
+                                         "callable");
+        return NULL;
+    }
+    for (kk = 0; kk < ticks; kk++) {
+        PyObject *stop = PyObject_GetAttr(node, self->names[A_STOP]), *k, *t;
+        int halt, rc;
+        if (stop == NULL) {
+            return NULL;
+        }
+        halt = PyObject_IsTrue(stop);
+        Py_DECREF(stop);
+        if (halt < 0) {
+            return NULL;
+        }
+        if (halt) {
+            break;
+        }
+        k = PyLong_FromLongLong(kk);
+        if (k == NULL) {
+            return NULL;
+        }
+        t = PyFloat_FromDouble(t0 + (double)kk * dt); /* t0 + k * dt, as Python does it */
+        if (t == NULL) {
+            Py_DECREF(k);
+            return NULL;
+        }
+        rc = PyObject_SetAttr(node, self->names[A_TICK], k) < 0
+             || PyObject_SetAttr(node, self->names[A_T], t) < 0 ? -1 : 0;
+        if (rc == 0 && kk % time_every == 0) {
+            PyObject *cargs[2] = {k, t};
+            rc = call_drop(clock_packet, cargs, 2);
+        }
+        if (rc == 0) {
+            rc = call_drop(self->settle, NULL, 0);
+        }
+        if (rc == 0) {
+            rc = ticker_tick(self, k, kk, t);
+        }
+        Py_DECREF(k);
+        Py_DECREF(t);
+        if (rc < 0) {
             return NULL;
         }
     }
-    Py_RETURN_NONE;
+    return PyLong_FromLongLong(kk);
 }
 
 static PyObject *ticker_stats(PyObject *op, PyObject *unused)
@@ -1292,6 +1428,9 @@ static PyObject *ticker_call(PyObject *op, PyObject *args, PyObject *kwds)
 }
 
 static PyMethodDef ticker_methods[] = {
+    {"run", (PyCFunction)(void (*)(void))ticker_run, METH_FASTCALL,
+     "run(node, ticks, t0, dt, time_every, clock_packet): Executive._lead's loop over whole "
+     "ticks; returns the ticks run."},
     {"stats", ticker_stats, METH_NOARGS,
      "With a clock: per slot (turns, deliveries, packets, turn_ns, deliver_ns) of the "
      "turns run in C; else None."},
@@ -1573,6 +1712,576 @@ static PyType_Spec settle_spec = {
     settle_slots,
 };
 
+/* ------------------------------------------------------------ RecordTap */
+
+/* Packets one call appends natively at most (their lengths on the stack);
+ * a larger batch goes to the fallback. */
+#define RT_MAX_PACKETS 64
+
+typedef struct {
+    PyObject_HEAD
+    vectorcallfunc vectorcall;
+    PyObject *weakreflist;
+    pkt_archive_cursor *cur; /* the writer's cursor (its memory: ``owner``) */
+    PyObject *owner;         /* keeps the cursor alive */
+    PyObject *fallback;      /* the writer's write_batch(packets, data, t) */
+    PyObject *rest;          /* the writer's _append_rest(packets, data, ns) */
+    char enabled;
+} RecordTap;
+
+/* Python's ``round(t * 1_000_000_000)`` of a float t (float.__round__
+ * without ndigits: half to even) as an int64: 1, or 0 when it is not a
+ * finite value within int64 (Python raises or makes a big int there: the
+ * fallback's case). */
+static int record_ns(double t, int64_t *ns)
+{
+    double x = t * 1e9, r;
+    if (!isfinite(x)) {
+        return 0;
+    }
+    r = round(x);
+    if (fabs(x - r) == 0.5) {
+        r = 2.0 * round(x / 2.0);
+    }
+    if (!(r >= -9223372036854775808.0 && r < 9223372036854775808.0)) {
+        return 0;
+    }
+    *ns = (int64_t)r;
+    return 1;
+}
+
+/* 1: appended here (``rest`` called if the native append stopped early);
+ * 0: not a case for the native path (nothing touched); -1: an exception. */
+static int record_tap_fast(RecordTap *self, PyObject *packets, PyObject *data, PyObject *t)
+{
+    size_t lens[RT_MAX_PACKETS];
+    Py_ssize_t n, i;
+    int64_t ns;
+    int status;
+
+    if (!self->enabled || !PyList_CheckExact(packets) || !PyBytes_CheckExact(data)
+        || !PyFloat_CheckExact(t)) {
+        return 0;
+    }
+    n = PyList_GET_SIZE(packets);
+    if (n < 1 || n > RT_MAX_PACKETS || !record_ns(PyFloat_AS_DOUBLE(t), &ns)) {
+        return 0;
+    }
+    for (i = 0; i < n; i++) {
+        PyObject *p = PyList_GET_ITEM(packets, i);
+        if (!PyBytes_CheckExact(p)) {
+            return 0;
+        }
+        lens[i] = (size_t)PyBytes_GET_SIZE(p);
+    }
+    status = pkt_archive_append(self->cur, (const uint8_t *)PyBytes_AS_STRING(data),
+                                (size_t)PyBytes_GET_SIZE(data), lens, (size_t)n, ns);
+    if (status != PKT_OK) { /* more room, a packet out of bounds, ...: the writer's */
+        PyObject *args[3], *r;
+        args[0] = packets;
+        args[1] = data;
+        args[2] = PyLong_FromLongLong((long long)ns);
+        if (args[2] == NULL) {
+            return -1;
+        }
+        r = PyObject_Vectorcall(self->rest, args, 3, NULL);
+        Py_DECREF(args[2]);
+        if (r == NULL) {
+            return -1;
+        }
+        Py_DECREF(r);
+    }
+    return 1;
+}
+
+static PyObject *record_tap_vectorcall(PyObject *callable, PyObject *const *args,
+                                       size_t nargsf, PyObject *kwnames)
+{
+    RecordTap *self = (RecordTap *)callable;
+    int done;
+
+    if (PyVectorcall_NARGS(nargsf) != 3 || (kwnames != NULL && PyTuple_GET_SIZE(kwnames) != 0)) {
+        PyErr_SetString(PyExc_TypeError, "tap(packets, data, t)");
+        return NULL;
+    }
+    done = record_tap_fast(self, args[0], args[1], args[2]);
+    if (done < 0) {
+        return NULL;
+    }
+    if (done == 0) {
+        return PyObject_Vectorcall(self->fallback, args, 3, NULL);
+    }
+    Py_RETURN_NONE;
+}
+
+static int record_tap_init(PyObject *op, PyObject *args, PyObject *kwds)
+{
+    RecordTap *self = (RecordTap *)op;
+    char *names[] = {"cursor", "owner", "fallback", "rest", NULL};
+    PyObject *address, *owner, *fallback, *rest;
+    void *cur;
+
+    if (self->owner != NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "a RecordTap is initialised once");
+        return -1;
+    }
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O!OOO:RecordTap", names, &PyLong_Type,
+                                     &address, &owner, &fallback, &rest)) {
+        return -1;
+    }
+    cur = PyLong_AsVoidPtr(address);
+    if (cur == NULL) {
+        if (!PyErr_Occurred()) {
+            PyErr_SetString(PyExc_ValueError, "cursor: the address of a pkt_archive_cursor");
+        }
+        return -1;
+    }
+    if (!PyCallable_Check(fallback) || !PyCallable_Check(rest)) {
+        PyErr_SetString(PyExc_TypeError, "fallback and rest must be callable");
+        return -1;
+    }
+    self->cur = (pkt_archive_cursor *)cur;
+    self->owner = Py_NewRef(owner);
+    self->fallback = Py_NewRef(fallback);
+    self->rest = Py_NewRef(rest);
+    self->enabled = 1;
+    self->vectorcall = record_tap_vectorcall;
+    return 0;
+}
+
+static int record_tap_traverse(PyObject *op, visitproc visit, void *arg)
+{
+    RecordTap *self = (RecordTap *)op;
+    Py_VISIT(Py_TYPE(op));
+    Py_VISIT(self->owner);
+    Py_VISIT(self->fallback);
+    Py_VISIT(self->rest);
+    return 0;
+}
+
+static int record_tap_clear(PyObject *op)
+{
+    RecordTap *self = (RecordTap *)op;
+    self->enabled = 0; /* the cursor's owner may go: never used again */
+    Py_CLEAR(self->owner);
+    Py_CLEAR(self->fallback);
+    Py_CLEAR(self->rest);
+    return 0;
+}
+
+static void record_tap_dealloc(PyObject *op)
+{
+    RecordTap *self = (RecordTap *)op;
+    PyTypeObject *tp = Py_TYPE(op);
+    PyObject_GC_UnTrack(op);
+    if (self->weakreflist != NULL) {
+        PyObject_ClearWeakRefs(op);
+    }
+    (void)record_tap_clear(op);
+    tp->tp_free(op);
+    Py_DECREF(tp);
+}
+
+static PyObject *record_tap_call(PyObject *op, PyObject *args, PyObject *kwds)
+{
+    if (kwds != NULL && PyDict_GET_SIZE(kwds) != 0) {
+        PyErr_SetString(PyExc_TypeError, "tap() takes no keywords");
+        return NULL;
+    }
+    return record_tap_vectorcall(op, &PyTuple_GET_ITEM(args, 0),
+                                 (size_t)PyTuple_GET_SIZE(args), NULL);
+}
+
+static PyMemberDef record_tap_members[] = {
+    {"__vectorcalloffset__", T_PYSSIZET, offsetof(RecordTap, vectorcall), READONLY, NULL},
+    {"__weaklistoffset__", T_PYSSIZET, offsetof(RecordTap, weakreflist), READONLY, NULL},
+    {"enabled", T_BOOL, offsetof(RecordTap, enabled), 0,
+     "The native append is used (False: every call is the fallback's)."},
+    {NULL, 0, 0, 0, NULL},
+};
+
+static PyType_Slot record_tap_slots[] = {
+    {Py_tp_doc, (void *)"A mapped archive writer's joined tap: the fast path of "
+                        "ArchiveWriter.write_batch."},
+    {Py_tp_init, (void *)record_tap_init},
+    {Py_tp_new, (void *)PyType_GenericNew},
+    {Py_tp_call, (void *)record_tap_call},
+    {Py_tp_traverse, (void *)record_tap_traverse},
+    {Py_tp_clear, (void *)record_tap_clear},
+    {Py_tp_dealloc, (void *)record_tap_dealloc},
+    {Py_tp_members, (void *)record_tap_members},
+    {0, NULL},
+};
+
+static PyType_Spec record_tap_spec = {
+    "fsw._hotpath.RecordTap", sizeof(RecordTap), 0,
+    Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_HAVE_VECTORCALL,
+    record_tap_slots,
+};
+
+/* ------------------------------------------------------------ Heartbeat */
+
+/* What the Heartbeat reads: the executive's time, a participant's name as
+ * its HEARTBEAT carries it, its steps and state; the lockstep's publish. */
+enum { H_T, H_TASK, H_STEPS, H_STATE, H_PUBLISH, H_COUNT };
+static const char *const hb_attr_names[H_COUNT] = {"t", "hb_task", "steps", "state", "publish"};
+
+/* Octet offsets in a HEARTBEAT (the dictionary's layout, given at init). */
+enum { L_SIZE, L_SEQ, L_COARSE, L_FINE, L_COUNTER, L_STATE, L_COUNT };
+
+typedef struct {
+    PyObject_HEAD
+    vectorcallfunc vectorcall;
+    PyObject *node;      /* the executive: t, its seq array */
+    PyObject *lockstep;  /* publish */
+    PyObject *templates; /* dict: hb_task -> the packet with that task, the rest patched */
+    PyObject *fallback;  /* Executive._heartbeat(slot) */
+    PyObject *seq;       /* the executive's per-APID sequence counts: array('H') */
+    PyObject *names[H_COUNT];
+    Py_ssize_t apid;
+    Py_ssize_t layout[L_COUNT];
+    unsigned char states[256]; /* 1: a value of the state enum */
+} Heartbeat;
+
+static void store_be(unsigned char *p, unsigned long long v, int octets)
+{
+    int i;
+    for (i = octets - 1; i >= 0; i--) {
+        p[i] = (unsigned char)(v & 0xFFu);
+        v >>= 8;
+    }
+}
+
+/* Python's ``round(t * 65536.0)`` (half to even) as the CUC time's coarse
+ * and fine parts: 1, or 0 when they do not fit its fields (the Python
+ * build's error: the fallback's case). */
+static int cuc_time(double t, unsigned long long *coarse, unsigned long long *fine)
+{
+    double x = t * 65536.0, r;
+    unsigned long long v;
+    if (!isfinite(x)) {
+        return 0;
+    }
+    r = round(x);
+    if (fabs(x - r) == 0.5) {
+        r = 2.0 * round(x / 2.0);
+    }
+    if (!(r >= 0.0 && r < 281474976710656.0)) { /* 2**48: coarse within 32 bits */
+        return 0;
+    }
+    v = (unsigned long long)r;
+    *coarse = v >> 16;
+    *fine = v & 0xFFFFu;
+    return 1;
+}
+
+/* The HEARTBEAT from ``template`` with these values, its CRC made: a new
+ * bytes, or NULL with an exception set. */
+static PyObject *heartbeat_packet(Heartbeat *self, PyObject *template, unsigned long long seq,
+                                  unsigned long long coarse, unsigned long long fine,
+                                  unsigned long long counter, unsigned long long state)
+{
+    const Py_ssize_t *l = self->layout;
+    PyObject *out = PyBytes_FromStringAndSize(PyBytes_AS_STRING(template), l[L_SIZE]);
+    unsigned char *b;
+    uint16_t crc;
+    if (out == NULL) {
+        return NULL;
+    }
+    b = (unsigned char *)PyBytes_AS_STRING(out);
+    store_be(b + l[L_SEQ], 0xC000u | seq, 2);
+    store_be(b + l[L_COARSE], coarse, 4);
+    store_be(b + l[L_FINE], fine, 2);
+    store_be(b + l[L_COUNTER], counter & 0xFFFFFFFFu, 4);
+    b[l[L_STATE]] = (unsigned char)state;
+    if (gnc_crc16(b, (size_t)l[L_SIZE] - 2u, &crc) != GNC_OK) {
+        Py_DECREF(out);
+        PyErr_SetString(PyExc_RuntimeError, "gnc_crc16 failed");
+        return NULL;
+    }
+    store_be(b + l[L_SIZE] - 2, crc, 2);
+    return out;
+}
+
+/* An exact int in [0, 2**64) as a C value (``mask``: modulo 2**64, as
+ * ``& 0xFFFFFFFF`` needs of any int): 1, or 0 (not such an int). */
+static int exact_uint(PyObject *o, int mask, unsigned long long *v)
+{
+    if (!PyLong_CheckExact(o)) {
+        return 0;
+    }
+    if (mask) {
+        *v = PyLong_AsUnsignedLongLongMask(o);
+        return !(*v == (unsigned long long)-1 && PyErr_Occurred());
+    }
+    *v = PyLong_AsUnsignedLongLong(o);
+    if (*v == (unsigned long long)-1 && PyErr_Occurred()) {
+        PyErr_Clear();
+        return 0;
+    }
+    return 1;
+}
+
+/* 1: built and published here; 0: not a case for C (nothing touched);
+ * -1: an exception. */
+static int heartbeat_fast(Heartbeat *self, PyObject *slot)
+{
+    PyObject *v[H_COUNT] = {NULL}, *template, *packet, *r;
+    unsigned long long coarse, fine, steps, state, seq;
+    Py_buffer counts;
+    int rc = -1, a;
+
+    for (a = 0; a < H_COUNT; a++) {
+        v[a] = PyObject_GetAttr(a == H_T ? self->node : a == H_PUBLISH ? self->lockstep : slot,
+                                self->names[a]);
+        if (v[a] == NULL) {
+            goto done;
+        }
+    }
+    rc = 0;
+    if (!PyFloat_CheckExact(v[H_T]) || !PyUnicode_CheckExact(v[H_TASK])
+        || !cuc_time(PyFloat_AS_DOUBLE(v[H_T]), &coarse, &fine)
+        || !exact_uint(v[H_STEPS], 1, &steps) || !exact_uint(v[H_STATE], 0, &state)
+        || state > 255u || !self->states[state]) {
+        goto done;
+    }
+    template = PyDict_GetItemWithError(self->templates, v[H_TASK]);
+    if (template == NULL) {
+        rc = PyErr_Occurred() ? -1 : 0;
+        goto done;
+    }
+    /* the counts as a buffer for this call only: no export outlives it */
+    if (PyObject_GetBuffer(self->seq, &counts, PyBUF_WRITABLE | PyBUF_FORMAT
+                                                   | PyBUF_C_CONTIGUOUS) < 0) {
+        rc = -1;
+        goto done;
+    }
+    if (counts.itemsize != 2 || counts.format == NULL || strcmp(counts.format, "H") != 0
+        || self->apid >= counts.len / 2 || ((uint16_t *)counts.buf)[self->apid] >= 0x4000u) {
+        PyBuffer_Release(&counts); /* not the counts of 14 bits it should be: Python's */
+        goto done;
+    }
+    seq = ((uint16_t *)counts.buf)[self->apid];
+    ((uint16_t *)counts.buf)[self->apid] = (uint16_t)((seq + 1u) & 0x3FFFu); /* next_seq */
+    PyBuffer_Release(&counts);
+    rc = -1;
+    packet = heartbeat_packet(self, template, seq, coarse, fine, steps, state);
+    if (packet == NULL) {
+        goto done;
+    }
+    r = PyObject_CallOneArg(v[H_PUBLISH], packet);
+    Py_DECREF(packet);
+    if (r == NULL) {
+        goto done;
+    }
+    Py_DECREF(r);
+    rc = 1;
+done:
+    for (a = 0; a < H_COUNT; a++) {
+        Py_XDECREF(v[a]);
+    }
+    return rc;
+}
+
+static PyObject *heartbeat_vectorcall(PyObject *callable, PyObject *const *args, size_t nargsf,
+                                      PyObject *kwnames)
+{
+    Heartbeat *self = (Heartbeat *)callable;
+    int done;
+    if (PyVectorcall_NARGS(nargsf) != 1 || (kwnames != NULL && PyTuple_GET_SIZE(kwnames) != 0)) {
+        PyErr_SetString(PyExc_TypeError, "heartbeat(slot)");
+        return NULL;
+    }
+    done = heartbeat_fast(self, args[0]);
+    if (done < 0) {
+        return NULL;
+    }
+    if (done == 0) {
+        return PyObject_CallOneArg(self->fallback, args[0]);
+    }
+    Py_RETURN_NONE;
+}
+
+/* ``build(task, t, seq, counter, state)``: the packet the fast path makes
+ * of these (nothing counted, nothing published); None where it would hand
+ * the call to the fallback. */
+static PyObject *heartbeat_build(PyObject *op, PyObject *const *args, Py_ssize_t nargs)
+{
+    Heartbeat *self = (Heartbeat *)op;
+    PyObject *template;
+    unsigned long long coarse, fine, seq, steps, state;
+    if (nargs != 5) {
+        PyErr_SetString(PyExc_TypeError, "build(task, t, seq, counter, state)");
+        return NULL;
+    }
+    if (!PyUnicode_CheckExact(args[0]) || !PyFloat_CheckExact(args[1])
+        || !cuc_time(PyFloat_AS_DOUBLE(args[1]), &coarse, &fine)
+        || !exact_uint(args[2], 0, &seq) || seq >= 0x4000u
+        || !exact_uint(args[3], 1, &steps) || !exact_uint(args[4], 0, &state) || state > 255u
+        || !self->states[state]) {
+        Py_RETURN_NONE;
+    }
+    template = PyDict_GetItemWithError(self->templates, args[0]);
+    if (template == NULL) {
+        if (PyErr_Occurred()) {
+            return NULL;
+        }
+        Py_RETURN_NONE;
+    }
+    return heartbeat_packet(self, template, seq, coarse, fine, steps, state);
+}
+
+static int heartbeat_init(PyObject *op, PyObject *args, PyObject *kwds)
+{
+    Heartbeat *self = (Heartbeat *)op;
+    char *names[] = {"node", "seq", "apid", "lockstep", "templates", "layout", "states",
+                     "fallback", NULL};
+    PyObject *node, *seq, *lockstep, *templates, *layout, *states, *fallback, *key, *value;
+    Py_ssize_t apid, i, pos = 0;
+    int a;
+
+    if (self->node != NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "a Heartbeat is initialised once");
+        return -1;
+    }
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OOnOO!O!OO:Heartbeat", names, &node, &seq,
+                                     &apid, &lockstep, &PyDict_Type, &templates, &PyTuple_Type,
+                                     &layout, &states, &fallback)) {
+        return -1;
+    }
+    if (PyTuple_GET_SIZE(layout) != L_COUNT) {
+        PyErr_SetString(PyExc_ValueError, "layout: (size, seq, coarse, fine, counter, state)");
+        return -1;
+    }
+    for (i = 0; i < L_COUNT; i++) {
+        self->layout[i] = PyNumber_AsSsize_t(PyTuple_GET_ITEM(layout, i), PyExc_OverflowError);
+        if (self->layout[i] == -1 && PyErr_Occurred()) {
+            return -1;
+        }
+    }
+    {
+        const Py_ssize_t *l = self->layout;
+        if (l[L_SIZE] < 8 || l[L_SEQ] < 0 || l[L_SEQ] + 2 > l[L_SIZE] - 2 || l[L_COARSE] < 0
+            || l[L_COARSE] + 4 > l[L_SIZE] - 2 || l[L_FINE] < 0 || l[L_FINE] + 2 > l[L_SIZE] - 2
+            || l[L_COUNTER] < 0 || l[L_COUNTER] + 4 > l[L_SIZE] - 2 || l[L_STATE] < 0
+            || l[L_STATE] + 1 > l[L_SIZE] - 2) {
+            PyErr_SetString(PyExc_ValueError, "layout: fields outside the packet");
+            return -1;
+        }
+    }
+    while (PyDict_Next(templates, &pos, &key, &value)) {
+        if (!PyUnicode_CheckExact(key) || !PyBytes_CheckExact(value)
+            || PyBytes_GET_SIZE(value) != self->layout[L_SIZE]) {
+            PyErr_SetString(PyExc_ValueError, "templates: str -> a packet of the layout's size");
+            return -1;
+        }
+    }
+    if (!PyBytes_Check(states) || PyBytes_GET_SIZE(states) != 256) {
+        PyErr_SetString(PyExc_ValueError, "states: 256 octets, 1 for a value of the enum");
+        return -1;
+    }
+    memcpy(self->states, PyBytes_AS_STRING(states), 256);
+    if (!PyCallable_Check(fallback)) {
+        PyErr_SetString(PyExc_TypeError, "fallback must be callable");
+        return -1;
+    }
+    if (apid < 0 || !PyObject_CheckBuffer(seq)) {
+        PyErr_SetString(PyExc_ValueError, "seq: an array('H'), apid an index in it");
+        return -1;
+    }
+    for (a = 0; a < H_COUNT; a++) {
+        self->names[a] = PyUnicode_InternFromString(hb_attr_names[a]);
+        if (self->names[a] == NULL) {
+            return -1;
+        }
+    }
+    self->apid = apid;
+    self->seq = Py_NewRef(seq);
+    self->node = Py_NewRef(node);
+    self->lockstep = Py_NewRef(lockstep);
+    self->templates = Py_NewRef(templates);
+    self->fallback = Py_NewRef(fallback);
+    self->vectorcall = heartbeat_vectorcall;
+    return 0;
+}
+
+static int heartbeat_traverse(PyObject *op, visitproc visit, void *arg)
+{
+    Heartbeat *self = (Heartbeat *)op;
+    Py_VISIT(Py_TYPE(op));
+    Py_VISIT(self->node);
+    Py_VISIT(self->lockstep);
+    Py_VISIT(self->templates);
+    Py_VISIT(self->fallback);
+    Py_VISIT(self->seq);
+    return 0;
+}
+
+static int heartbeat_clear(PyObject *op)
+{
+    Heartbeat *self = (Heartbeat *)op;
+    int a;
+    Py_CLEAR(self->seq);
+    Py_CLEAR(self->node);
+    Py_CLEAR(self->lockstep);
+    Py_CLEAR(self->templates);
+    Py_CLEAR(self->fallback);
+    for (a = 0; a < H_COUNT; a++) {
+        Py_CLEAR(self->names[a]);
+    }
+    return 0;
+}
+
+static void heartbeat_dealloc(PyObject *op)
+{
+    PyTypeObject *tp = Py_TYPE(op);
+    PyObject_GC_UnTrack(op);
+    (void)heartbeat_clear(op);
+    tp->tp_free(op);
+    Py_DECREF(tp);
+}
+
+static PyObject *heartbeat_call(PyObject *op, PyObject *args, PyObject *kwds)
+{
+    if (kwds != NULL && PyDict_GET_SIZE(kwds) != 0) {
+        PyErr_SetString(PyExc_TypeError, "heartbeat() takes no keywords");
+        return NULL;
+    }
+    return heartbeat_vectorcall(op, &PyTuple_GET_ITEM(args, 0), (size_t)PyTuple_GET_SIZE(args),
+                                NULL);
+}
+
+static PyMethodDef heartbeat_methods[] = {
+    {"build", (PyCFunction)(void (*)(void))heartbeat_build, METH_FASTCALL,
+     "build(task, t, seq, counter, state): the packet the fast path makes (None: the "
+     "fallback's case)."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyMemberDef heartbeat_members[] = {
+    {"__vectorcalloffset__", T_PYSSIZET, offsetof(Heartbeat, vectorcall), READONLY, NULL},
+    {NULL, 0, 0, 0, NULL},
+};
+
+static PyType_Slot heartbeat_slots[] = {
+    {Py_tp_doc, (void *)"A participant's HEARTBEAT: the fast path of Executive._heartbeat."},
+    {Py_tp_init, (void *)heartbeat_init},
+    {Py_tp_new, (void *)PyType_GenericNew},
+    {Py_tp_call, (void *)heartbeat_call},
+    {Py_tp_traverse, (void *)heartbeat_traverse},
+    {Py_tp_clear, (void *)heartbeat_clear},
+    {Py_tp_dealloc, (void *)heartbeat_dealloc},
+    {Py_tp_members, (void *)heartbeat_members},
+    {Py_tp_methods, (void *)heartbeat_methods},
+    {0, NULL},
+};
+
+static PyType_Spec heartbeat_spec = {
+    "fsw._hotpath.Heartbeat", sizeof(Heartbeat), 0,
+    Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_HAVE_VECTORCALL,
+    heartbeat_slots,
+};
+
 /* --------------------------------------------------------------- module */
 
 static int hotpath_exec(PyObject *module)
@@ -1609,6 +2318,24 @@ static int hotpath_exec(PyObject *module)
         return -1;
     }
     if (PyModule_AddObjectRef(module, "Settle", t) < 0) {
+        Py_DECREF(t);
+        return -1;
+    }
+    Py_DECREF(t);
+    t = PyType_FromModuleAndSpec(module, &record_tap_spec, NULL);
+    if (t == NULL) {
+        return -1;
+    }
+    if (PyModule_AddObjectRef(module, "RecordTap", t) < 0) {
+        Py_DECREF(t);
+        return -1;
+    }
+    Py_DECREF(t);
+    t = PyType_FromModuleAndSpec(module, &heartbeat_spec, NULL);
+    if (t == NULL) {
+        return -1;
+    }
+    if (PyModule_AddObjectRef(module, "Heartbeat", t) < 0) {
         Py_DECREF(t);
         return -1;
     }

@@ -6,8 +6,9 @@ arrives), and the reader and ``fsw decode`` say that the tail is missing.
 
 How many records the killed process had handed to its recorder is counted
 in a shared memory page (a file mapped MAP_SHARED: it outlives the process)
-by wrappers around ``ArchiveWriter.write_ns`` and ``write_batch`` (the
-run's tap), the batch's packets counted as it is handed over."""
+by wrappers around ``ArchiveWriter.write_ns`` and the run's tap
+(``batch_tap``: the native one, as a run has it), the batch's packets
+counted as it is handed over."""
 
 from __future__ import annotations
 
@@ -44,13 +45,16 @@ _CHILD = textwrap.dedent("""
         write_ns(self, packet, t)
         handed[:8] = self.records.to_bytes(8, "little")  # accepted by the writer
     W.ArchiveWriter.write_ns = counting
-    write_batch = W.ArchiveWriter.write_batch
-    def counting_batch(self, packets, data, t):  # the recorder's joined tap
-        # counted when handed over: a mapped writer's records are in the
-        # file while the call is still making the batch's last ones
-        handed[:8] = (self.records + len(packets)).to_bytes(8, "little")
-        write_batch(self, packets, data, t)
-    W.ArchiveWriter.write_batch = counting_batch
+    batch_tap = W.ArchiveWriter.batch_tap.fget
+    def counting_tap(self):  # the recorder's joined tap (native or write_batch)
+        tap = batch_tap(self)
+        def counting_batch(packets, data, t):
+            # counted when handed over: a mapped writer's records are in the
+            # file while the call is still making the batch's last ones
+            handed[:8] = (self.records + len(packets)).to_bytes(8, "little")
+            tap(packets, data, t)
+        return counting_batch
+    W.ArchiveWriter.batch_tap = property(counting_tap)
     fly(load_builtin(sys.argv[3]), archive=Path(sys.argv[2]), duration_s=float(sys.argv[4]))
 """)
 

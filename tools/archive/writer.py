@@ -44,6 +44,7 @@ import os
 import stat
 import struct
 import time
+import weakref
 import zlib
 from collections.abc import Callable
 from pathlib import Path
@@ -58,6 +59,10 @@ except ImportError:  # pragma: no cover - not built: the Python loop builds them
     _ffi = _lib = None
 #: records.c writes this layout: another declaration takes the Python loop
 _NATIVE = _lib is not None and fmt.RECORD_HEADER.format == "<4sIIqI"
+try:  # the mapped writer's joined tap in C (fsw._hotpath.RecordTap: records.c too)
+    from fsw import _hotpath
+except ImportError:  # pragma: no cover - a source tree without build_ext
+    _hotpath = None  # type: ignore[assignment]
 
 SyncPolicy = Literal["record", "interval", "close"]
 _BODY = struct.Struct("<IIq").pack
@@ -150,6 +155,9 @@ class ArchiveWriter:
         self._interval = False
         #: the error that stopped a mapped writer (``on_error`` was told)
         self._failed: OSError | None = None
+        #: the native joined tap handed out by :attr:`batch_tap` (weakly: it
+        #: holds this writer; it is switched off when the writer stops)
+        self._tap: weakref.ref[Any] | None = None
         self._fd = self._open(append)
         self._start = os.lseek(self._fd, 0, os.SEEK_CUR)  # where this writer's records begin
         if mapped is None:
@@ -244,6 +252,34 @@ class ArchiveWriter:
         if self._interval:
             self._synced(len(packets))
 
+    @property
+    def batch_tap(self) -> Callable[[list[bytes], bytes, float], object]:
+        """The joined tap to give a stream (``tap(packets, data, t)``: what
+        :meth:`write_batch` does). Mapped without the "interval" policy, a
+        ``fsw._hotpath.RecordTap``: the records of a batch appended by one
+        native call from C (a stream's settle calls it with no Python in
+        between), every case it does not take (more room, a packet out of
+        bounds, not ``bytes``, ...) handed to this writer's Python, which is
+        the reference (tests/archive/test_record_tap.py runs both); else the
+        bound :meth:`write_batch`."""
+        if (_hotpath is None or self._append is None or self._interval
+                or not hasattr(_hotpath, "RecordTap")):
+            return self.write_batch
+        tap = self._tap() if self._tap is not None else None
+        if tap is None:
+            cur = self._cur
+            tap = _hotpath.RecordTap(int(_ffi.cast("uintptr_t", cur)), cur, self.write_batch,
+                                     self._append_rest)
+            self._tap = weakref.ref(tap)
+        return tap  # type: ignore[no-any-return]
+
+    def _tap_off(self) -> None:
+        """The native append is over (stopped, closed): a tap handed out
+        calls :meth:`write_batch` from now on."""
+        tap = self._tap() if self._tap is not None else None
+        if tap is not None:
+            tap.enabled = False
+
     def _synced(self, n: int) -> None:
         """Mapped: ``n`` records more; fsync when the "interval" policy says
         (the records are in the page cache already: nothing to flush)."""
@@ -294,6 +330,7 @@ class ArchiveWriter:
         """An error stops the mapped writer: ``on_error`` is told, what it is
         given from now on is counted in ``dropped``."""
         self._append = None
+        self._tap_off()
         self.dropped += lost
         self._failed = exc
         assert self.on_error is not None
@@ -538,6 +575,7 @@ class ArchiveWriter:
                     cur.number += 1
             finally:
                 self._append = None
+                self._tap_off()
                 end = self._map_off + cur.pos
                 self._unmap()
                 os.ftruncate(self._fd, end)  # the unused reserve goes

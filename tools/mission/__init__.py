@@ -259,8 +259,8 @@ def archive_tap(stream: Stream, path: Path, monitor: Monitor) -> Any:
                     stop(exc)
 
         stream.add_tap(record, joined=True)
-    else:
-        stream.add_tap(writer.write_batch, joined=True)
+    else:  # write_batch, natively from the settle where it can (its batch_tap)
+        stream.add_tap(writer.batch_tap, joined=True)
     return writer
 
 

@@ -749,13 +749,14 @@ class Executive:
         published; any case it does not take is :meth:`_heartbeat` itself,
         the reference (tests/executive/test_heartbeat.py compares them).
         The method itself without the extension, with a layout it cannot
-        patch, in a subclass that changes :meth:`_heartbeat` or
-        :meth:`next_seq`, or if its packet differs from the dictionary's
-        (checked here on a probe)."""
-        cls = type(self)
+        patch, where :meth:`_heartbeat` or :meth:`next_seq` is another's (a
+        subclass's, an instance's own), or if its packet differs from the
+        dictionary's (checked here on a probe)."""
+        cls, own = type(self), vars(self)
         if (_hotpath is None or not hasattr(_hotpath, "Heartbeat") or _HEARTBEAT_LAYOUT is None
                 or cls._heartbeat is not Executive._heartbeat
-                or cls.next_seq is not Executive.next_seq):
+                or cls.next_seq is not Executive.next_seq
+                or "_heartbeat" in own or "next_seq" in own):
             return self._heartbeat
         templates: dict[str, bytes] = {}
         for s in self._slots:
@@ -763,11 +764,12 @@ class Executive:
                 templates[s.hb_task] = _build_heartbeat(0.0, 0, s.hb_task, 0, INIT)
             except PacketError:
                 continue
-        hb = _hotpath.Heartbeat(self, self.seq, _HEARTBEAT_APID, self.lockstep, templates,
-                                _HEARTBEAT_LAYOUT, _HEARTBEAT_STATES, self._heartbeat)
+        hb = _hotpath.Heartbeat(self, _HEARTBEAT_APID, templates, _HEARTBEAT_LAYOUT,
+                                _HEARTBEAT_STATES, self._heartbeat)
+        t, seq, counter = 2.0e9 + 0.3, 0x1234, 0xA5C3E1F7
         for task in templates:  # the C packet is the dictionary's, or C is not used
-            probe = (task, 2.0e9 + 0.3, 0x1234, 0xA5C3E1F7, NOMINAL)
-            if hb.build(*probe) != _build_heartbeat(probe[1], *probe[2:3], task, *probe[3:]):
+            if (hb.build(task, t, seq, counter, NOMINAL)
+                    != _build_heartbeat(t, seq, task, counter, NOMINAL)):
                 return self._heartbeat
         return hb  # type: ignore[no-any-return]
 

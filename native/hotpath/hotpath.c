@@ -82,16 +82,16 @@
  *   ``rest(packets, data, ns)``: the writer's Python. Anything else is
  *   ``fallback(packets, data, t)``, before any state is touched.
  *
- * - Heartbeat(node, seq, apid, lockstep, templates, layout, states,
- *             fallback) is a callable ``heartbeat(slot)``:
+ * - Heartbeat(node, apid, templates, layout, states, fallback) is a
+ *   callable ``heartbeat(slot)``:
  *   fsw.executive.executive.Executive._heartbeat. The packet is
  *   ``templates[slot.hb_task]`` (a HEARTBEAT the dictionary built with that
- *   task) with its sequence count (``seq[apid]``, counted on as
+ *   task) with its sequence count (``node.seq[apid]``, counted on as
  *   Executive.next_seq does), time (``node.t``), counter
  *   (``slot.steps & 0xFFFFFFFF``), state (``slot.state``) and CRC set at
  *   the octets ``layout`` gives (size, seq, coarse, fine, counter, state:
  *   the dictionary's, computed by the executive), published through
- *   ``lockstep.publish``. Anything unusual (no template for the task, a
+ *   ``node.lockstep.publish`` (all looked up at each call). Anything unusual (no template for the task, a
  *   state outside the enum (``states``: 256 flags), a time or count the
  *   packet cannot carry, not exact types) is ``fallback(slot)``, before
  *   any state is touched. ``build(task, t, seq, counter, state)`` gives
@@ -852,7 +852,95 @@ typedef struct {
     long long *stats;     /* per slot, with a clock: see S_* */
     Py_ssize_t n;
     long nominal;
+    /* The participants' type (all of one: the executive's _Slot) and, per
+     * attribute of it the turns read or write, the offset of its plain
+     * __slots__ member (-1: none; the generic look-up), valid while the
+     * type is unchanged: its version tag is the one seen at init. */
+    PyTypeObject *slot_type;
+    unsigned int slot_tag;
+    Py_ssize_t slot_off[A_COUNT];
 } Ticker;
+
+/* 1: ``slot`` is of the type whose members were found at init and the type
+ * is unchanged since (its version tag): a member is at its offset. */
+static int slot_plain(const Ticker *self, PyObject *slot)
+{
+    PyTypeObject *tp = Py_TYPE(slot);
+    return tp == self->slot_type && PyType_HasFeature(tp, Py_TPFLAGS_VALID_VERSION_TAG)
+           && tp->tp_version_tag == self->slot_tag;
+}
+
+/* slot.<attribute a> (a new reference, or NULL with an exception set): the
+ * __slots__ member read in place where that is what the look-up would do,
+ * else PyObject_GetAttr (an unset member: its AttributeError). */
+static PyObject *slot_get(const Ticker *self, PyObject *slot, int a)
+{
+    if (self->slot_off[a] >= 0 && slot_plain(self, slot)) {
+        PyObject *v = *(PyObject **)((char *)slot + self->slot_off[a]);
+        if (v != NULL) {
+            return Py_NewRef(v);
+        }
+    }
+    return PyObject_GetAttr(slot, self->names[a]);
+}
+
+/* slot.<attribute a> = v: 0, or -1 with an exception set (as slot_get). */
+static int slot_set(const Ticker *self, PyObject *slot, int a, PyObject *v)
+{
+    if (self->slot_off[a] >= 0 && slot_plain(self, slot)) {
+        PyObject **at = (PyObject **)((char *)slot + self->slot_off[a]);
+        PyObject *old = *at;
+        *at = Py_NewRef(v);
+        Py_XDECREF(old);
+        return 0;
+    }
+    return PyObject_SetAttr(slot, self->names[a], v);
+}
+
+/* Find the plain __slots__ members of the participants' type (all the
+ * plan's slots of one exact type, with the generic attribute access, each
+ * name a T_OBJECT_EX member descriptor found first in its MRO); any other
+ * case leaves every offset -1 (the generic look-up). */
+static void slot_members(Ticker *self)
+{
+    PyTypeObject *tp;
+    Py_ssize_t i;
+    int a;
+    for (a = 0; a < A_COUNT; a++) {
+        self->slot_off[a] = -1;
+    }
+    self->slot_type = NULL;
+    if (self->n == 0) {
+        return;
+    }
+    tp = Py_TYPE(PyTuple_GET_ITEM(self->slots, 0));
+    for (i = 1; i < self->n; i++) {
+        if (Py_TYPE(PyTuple_GET_ITEM(self->slots, i)) != tp) {
+            return;
+        }
+    }
+    if (tp->tp_getattro != PyObject_GenericGetAttr || tp->tp_setattro != PyObject_GenericSetAttr) {
+        return;
+    }
+    for (a = 0; a < A_COUNT; a++) {
+        PyObject *d = _PyType_Lookup(tp, self->names[a]); /* borrowed; sets the version tag */
+        if (d != NULL && Py_IS_TYPE(d, &PyMemberDescr_Type)) {
+            PyMemberDef *m = ((PyMemberDescrObject *)d)->d_member;
+            if (m->type == T_OBJECT_EX && !(m->flags & READONLY)
+                && PyType_IsSubtype(tp, ((PyDescrObject *)d)->d_type)) {
+                self->slot_off[a] = m->offset;
+            }
+        }
+    }
+    if (!PyType_HasFeature(tp, Py_TPFLAGS_VALID_VERSION_TAG)) {
+        for (a = 0; a < A_COUNT; a++) {
+            self->slot_off[a] = -1;
+        }
+        return;
+    }
+    self->slot_type = tp;
+    self->slot_tag = tp->tp_version_tag;
+}
 
 /* per slot, of the turns run here: turns, deliveries, packets, ns of the
  * turns, ns of their deliveries */
@@ -879,7 +967,7 @@ static int ticker_nominal_open(Ticker *self, PyObject *slot)
     long v;
     int overflow, yes;
 
-    state = PyObject_GetAttr(slot, self->names[A_STATE]);
+    state = slot_get(self, slot, A_STATE);
     if (state == NULL) {
         return -1;
     }
@@ -892,7 +980,7 @@ static int ticker_nominal_open(Ticker *self, PyObject *slot)
     if (!yes) {
         return 0;
     }
-    opened = PyObject_GetAttr(slot, self->names[A_OPENED]);
+    opened = slot_get(self, slot, A_OPENED);
     if (opened == NULL) {
         return -1;
     }
@@ -904,7 +992,7 @@ static int ticker_nominal_open(Ticker *self, PyObject *slot)
 /* 1: slot.consecutive is the int 0; 0: it is not; -1: an exception. */
 static int ticker_no_streak(Ticker *self, PyObject *slot)
 {
-    PyObject *c = PyObject_GetAttr(slot, self->names[A_CONSECUTIVE]);
+    PyObject *c = slot_get(self, slot, A_CONSECUTIVE);
     int yes = 0, overflow;
     if (c == NULL) {
         return -1;
@@ -938,11 +1026,11 @@ static int ticker_deliver(Ticker *self, PyObject *slot, PyObject *inbox, Py_ssiz
     Py_ssize_t stop;
     int ok;
 
-    dispatch = PyObject_GetAttr(slot, self->names[A_DISPATCH]);
+    dispatch = slot_get(self, slot, A_DISPATCH);
     if (dispatch == NULL) {
         return -1;
     }
-    parsers = PyObject_GetAttr(slot, self->names[A_PARSERS]);
+    parsers = slot_get(self, slot, A_PARSERS);
     if (parsers == NULL) {
         Py_DECREF(dispatch);
         return -1;
@@ -1041,7 +1129,7 @@ static int ticker_turn(Ticker *self, Py_ssize_t i, PyObject *slot, PyObject *inb
         }
         Py_DECREF(r);
         {
-            PyObject *steps = PyObject_GetAttr(slot, self->names[A_STEPS]), *more;
+            PyObject *steps = slot_get(self, slot, A_STEPS), *more;
             int set;
             if (steps == NULL) {
                 return -1;
@@ -1051,7 +1139,7 @@ static int ticker_turn(Ticker *self, Py_ssize_t i, PyObject *slot, PyObject *inb
             if (more == NULL) {
                 return -1;
             }
-            set = PyObject_SetAttr(slot, self->names[A_STEPS], more);
+            set = slot_set(self, slot, A_STEPS, more);
             Py_DECREF(more);
             if (set < 0) {
                 return -1;
@@ -1354,6 +1442,7 @@ static int ticker_init(PyObject *op, PyObject *args, PyObject *kwds)
     self->clock = Py_NewRef(clock);
     self->n = n;
     self->nominal = nominal;
+    slot_members(self);
     self->vectorcall = ticker_vectorcall;
     rc = 0;
 done:
@@ -1923,8 +2012,10 @@ static PyType_Spec record_tap_spec = {
 
 /* What the Heartbeat reads: the executive's time, a participant's name as
  * its HEARTBEAT carries it, its steps and state; the lockstep's publish. */
-enum { H_T, H_TASK, H_STEPS, H_STATE, H_PUBLISH, H_COUNT };
-static const char *const hb_attr_names[H_COUNT] = {"t", "hb_task", "steps", "state", "publish"};
+enum { H_T, H_SEQ, H_LOCKSTEP, H_TASK, H_STEPS, H_STATE, H_PUBLISH, H_COUNT };
+static const char *const hb_attr_names[H_COUNT] = {
+    "t", "seq", "lockstep", "hb_task", "steps", "state", "publish",
+};
 
 /* Octet offsets in a HEARTBEAT (the dictionary's layout, given at init). */
 enum { L_SIZE, L_SEQ, L_COARSE, L_FINE, L_COUNTER, L_STATE, L_COUNT };
@@ -1932,11 +2023,9 @@ enum { L_SIZE, L_SEQ, L_COARSE, L_FINE, L_COUNTER, L_STATE, L_COUNT };
 typedef struct {
     PyObject_HEAD
     vectorcallfunc vectorcall;
-    PyObject *node;      /* the executive: t, its seq array */
-    PyObject *lockstep;  /* publish */
+    PyObject *node;      /* the executive: t, seq (its per-APID counts), lockstep */
     PyObject *templates; /* dict: hb_task -> the packet with that task, the rest patched */
     PyObject *fallback;  /* Executive._heartbeat(slot) */
-    PyObject *seq;       /* the executive's per-APID sequence counts: array('H') */
     PyObject *names[H_COUNT];
     Py_ssize_t apid;
     Py_ssize_t layout[L_COUNT];
@@ -2031,9 +2120,11 @@ static int heartbeat_fast(Heartbeat *self, PyObject *slot)
     Py_buffer counts;
     int rc = -1, a;
 
+    /* looked up at each call, as the Python method does: node.t, node.seq,
+     * node.lockstep, the slot's, node.lockstep.publish */
     for (a = 0; a < H_COUNT; a++) {
-        v[a] = PyObject_GetAttr(a == H_T ? self->node : a == H_PUBLISH ? self->lockstep : slot,
-                                self->names[a]);
+        PyObject *owner = a <= H_LOCKSTEP ? self->node : a == H_PUBLISH ? v[H_LOCKSTEP] : slot;
+        v[a] = PyObject_GetAttr(owner, self->names[a]);
         if (v[a] == NULL) {
             goto done;
         }
@@ -2050,10 +2141,12 @@ static int heartbeat_fast(Heartbeat *self, PyObject *slot)
         rc = PyErr_Occurred() ? -1 : 0;
         goto done;
     }
-    /* the counts as a buffer for this call only: no export outlives it */
-    if (PyObject_GetBuffer(self->seq, &counts, PyBUF_WRITABLE | PyBUF_FORMAT
-                                                   | PyBUF_C_CONTIGUOUS) < 0) {
-        rc = -1;
+    /* the counts as a buffer for this call only: no export outlives it;
+     * not an array('H') (a list, ...): the Python method's case */
+    if (!PyObject_CheckBuffer(v[H_SEQ])
+        || PyObject_GetBuffer(v[H_SEQ], &counts,
+                              PyBUF_WRITABLE | PyBUF_FORMAT | PyBUF_C_CONTIGUOUS) < 0) {
+        PyErr_Clear();
         goto done;
     }
     if (counts.itemsize != 2 || counts.format == NULL || strcmp(counts.format, "H") != 0
@@ -2134,9 +2227,8 @@ static PyObject *heartbeat_build(PyObject *op, PyObject *const *args, Py_ssize_t
 static int heartbeat_init(PyObject *op, PyObject *args, PyObject *kwds)
 {
     Heartbeat *self = (Heartbeat *)op;
-    char *names[] = {"node", "seq", "apid", "lockstep", "templates", "layout", "states",
-                     "fallback", NULL};
-    PyObject *node, *seq, *lockstep, *templates, *layout, *states, *fallback, *key, *value;
+    char *names[] = {"node", "apid", "templates", "layout", "states", "fallback", NULL};
+    PyObject *node, *templates, *layout, *states, *fallback, *key, *value;
     Py_ssize_t apid, i, pos = 0;
     int a;
 
@@ -2144,9 +2236,9 @@ static int heartbeat_init(PyObject *op, PyObject *args, PyObject *kwds)
         PyErr_SetString(PyExc_RuntimeError, "a Heartbeat is initialised once");
         return -1;
     }
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OOnOO!O!OO:Heartbeat", names, &node, &seq,
-                                     &apid, &lockstep, &PyDict_Type, &templates, &PyTuple_Type,
-                                     &layout, &states, &fallback)) {
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OnO!O!OO:Heartbeat", names, &node, &apid,
+                                     &PyDict_Type, &templates, &PyTuple_Type, &layout, &states,
+                                     &fallback)) {
         return -1;
     }
     if (PyTuple_GET_SIZE(layout) != L_COUNT) {
@@ -2185,8 +2277,8 @@ static int heartbeat_init(PyObject *op, PyObject *args, PyObject *kwds)
         PyErr_SetString(PyExc_TypeError, "fallback must be callable");
         return -1;
     }
-    if (apid < 0 || !PyObject_CheckBuffer(seq)) {
-        PyErr_SetString(PyExc_ValueError, "seq: an array('H'), apid an index in it");
+    if (apid < 0) {
+        PyErr_SetString(PyExc_ValueError, "apid: an index in node.seq");
         return -1;
     }
     for (a = 0; a < H_COUNT; a++) {
@@ -2196,9 +2288,7 @@ static int heartbeat_init(PyObject *op, PyObject *args, PyObject *kwds)
         }
     }
     self->apid = apid;
-    self->seq = Py_NewRef(seq);
     self->node = Py_NewRef(node);
-    self->lockstep = Py_NewRef(lockstep);
     self->templates = Py_NewRef(templates);
     self->fallback = Py_NewRef(fallback);
     self->vectorcall = heartbeat_vectorcall;
@@ -2210,10 +2300,8 @@ static int heartbeat_traverse(PyObject *op, visitproc visit, void *arg)
     Heartbeat *self = (Heartbeat *)op;
     Py_VISIT(Py_TYPE(op));
     Py_VISIT(self->node);
-    Py_VISIT(self->lockstep);
     Py_VISIT(self->templates);
     Py_VISIT(self->fallback);
-    Py_VISIT(self->seq);
     return 0;
 }
 
@@ -2221,9 +2309,7 @@ static int heartbeat_clear(PyObject *op)
 {
     Heartbeat *self = (Heartbeat *)op;
     int a;
-    Py_CLEAR(self->seq);
     Py_CLEAR(self->node);
-    Py_CLEAR(self->lockstep);
     Py_CLEAR(self->templates);
     Py_CLEAR(self->fallback);
     for (a = 0; a < H_COUNT; a++) {

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import math
 import random
+from array import array
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -101,13 +103,13 @@ def _outcome(ex: Executive, beat: Any, slot: Any) -> tuple:
         err = None
     except Exception as exc:  # the outcome compared
         err = f"{type(exc).__name__}: {exc}"
-    return out, bytes(ex.seq), err
+    return out, list(ex.seq), err
 
 
 @pytest.mark.parametrize("case", [
     "nominal", "every_state", "state_outside", "state_enum", "state_bool", "state_negative",
     "steps_float", "steps_huge", "renamed", "t_negative", "t_nan", "t_int", "t_too_late",
-    "seq_wraps", "seq_beyond_14_bits",
+    "seq_wraps", "seq_beyond_14_bits", "seq_replaced", "seq_a_list", "lockstep_replaced",
 ])
 def test_the_c_heartbeat_does_what_python_does(case: str) -> None:
     outcomes = []
@@ -149,6 +151,14 @@ def test_the_c_heartbeat_does_what_python_does(case: str) -> None:
             ex.seq[HEARTBEAT.apid] = 0x3FFF
         elif case == "seq_beyond_14_bits":
             ex.seq[HEARTBEAT.apid] = 0x4001
+        elif case == "seq_replaced":  # a new array: counted there (looked up each time)
+            ex.seq = array("H", ex.seq)
+            ex.seq[HEARTBEAT.apid] = 1234
+        elif case == "seq_a_list":  # not a buffer: the Python method counts it
+            ex.seq = list(ex.seq)
+            ex.seq[HEARTBEAT.apid] = 99
+        elif case == "lockstep_replaced":
+            ex.lockstep = SimpleNamespace()
         first = _outcome(ex, beat, slot)
         outcomes.append((native, case, first, _outcome(ex, beat, slot)))  # and the next
     half = len(outcomes) // 2
@@ -170,6 +180,10 @@ def test_python_heartbeats_where_the_c_cannot_stand_in(monkeypatch: pytest.Monke
     ex._setup()
     assert ex._make_heartbeat() == ex._heartbeat
     ex = _executive()
+    own = []
+    ex._heartbeat = own.append  # an instance's own: used as is
+    assert ex._make_heartbeat() == own.append
+    del ex._heartbeat
     monkeypatch.setattr(executive_module, "_HEARTBEAT_LAYOUT", None)
     assert ex._make_heartbeat() == ex._heartbeat
     monkeypatch.undo()

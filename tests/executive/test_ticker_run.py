@@ -161,3 +161,46 @@ def test_a_time_packet_that_cannot_be_built_raises_as_in_python(monkeypatch) -> 
 def test_an_int_start_time_keeps_the_python_loop() -> None:
     out, _, _, _, _, calls = _same(25, t0_tai=2_000_000_000)
     assert out[0] == 25 and calls == []
+
+
+def test_a_participant_type_changed_in_the_run_is_read_as_changed(monkeypatch) -> None:
+    """The Ticker reads a participant's plain __slots__ members in place
+    only while their type is the one it saw (its version tag): a type
+    changed during the run (here ``state`` becomes a property that counts
+    its reads) is read through the attribute look-up from then on."""
+    member = executive_module._Slot.__dict__["state"]
+    reads: list[int] = []
+
+    def get(slot):
+        reads.append(1)
+        return member.__get__(slot)
+
+    class Swap(Task):
+        name = "swap"
+        rate_group = "attitude"
+
+        def init(self, ctx) -> None:
+            self.ctx = ctx
+
+        def step(self, t: float) -> None:
+            if self.ctx.tick == 20:
+                monkeypatch.setattr(executive_module._Slot, "state",
+                                    property(get, member.__set__))
+
+    outs = []
+    for fast in (True, False):
+        reads.clear()
+        ex = Executive(Bus.local(), ExecutiveConfig(seed=4, heartbeat_period_s=0.5))
+        ex.fast_turns = fast
+        ex.add_world(Plant())
+        for t in (Controller(), Monitor(), Swap()):
+            ex.add(t)
+        got: list = []
+        ex.tap(lambda p, t, got=got: got.append((bytes(p), t)))
+        r = ex.run(ticks=60)
+        outs.append((got, r.stream_hash, r.tasks, r.next_seq, len(reads)))
+        monkeypatch.undo()
+        assert executive_module._Slot.__dict__["state"] is member
+    assert outs[0][:4] == outs[1][:4]
+    # after the change, the C turns read every participant's state each tick
+    assert outs[0][4] >= 4 * 39

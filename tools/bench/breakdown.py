@@ -14,7 +14,12 @@ The turns that run in C (``fsw._hotpath.Ticker``: a nominal participant's
 turn, its delivery, step and heartbeat) bypass those methods: the Ticker
 times them itself, at the same boundaries (its turn and its delivery, with
 the same clock), and they are added in; the other turns (a participant
-starting, faulted, ...) go through the wrapped methods as before. With
+starting, faulted, ...) go through the wrapped methods as before. The
+Ticker also runs the loop over the ticks (``Ticker.run``: tick and time,
+the stop request, TIME, the tick's first settle): the settles it calls are
+the wrapped ones, so "the loop itself" stays what is left (the loop, TIME,
+the idle turns skipped). A settle's time includes the archive's tap (the
+mapped writer's native ``RecordTap`` with ``--archive``). With
 ``--fast-turns off`` the executive runs its Python loop instead (the
 figures of the reference path, not of the one a run takes).
 Wall-clock figures: they move with the machine's load (compare commits with

@@ -486,6 +486,12 @@ def _span(cs: CStruct, first: str, last: str) -> tuple[struct.Struct, int]:
     return struct.Struct(fmt), off
 
 
+def _size_view(arr: Any) -> memoryview:
+    """A memoryview of a cffi ``size_t[]`` as native size_t items (``"N"``):
+    an item written through it costs less than through the cdata."""
+    return memoryview(ffi.buffer(arr)).cast("B").cast("N")
+
+
 class AdcsCycle:
     """The inputs and outputs of ADCS cycles (:meth:`GuidanceCore.adcs_cycle`)
     in place: the core's input struct (gnc_adcs_in), which the caller fills
@@ -569,9 +575,13 @@ class AdcsCycle:
         self._cap = n
         self._status = ffi.new("uint8_t[]", n)
         self._lens = ffi.new("size_t[]", n)
+        self._lens_mv = _size_view(self._lens)
 
-    def _unread_of(self, packets: list[bytes]) -> list[bytes]:
-        status = self._status
+    def _unread_of(self, packets: list[bytes], status: Any = None) -> list[bytes]:
+        """Of ``packets``, those the read refused (its ``status``: the
+        buffer it wrote, by default this cycle's latest)."""
+        if status is None:
+            status = self._status
         return [p for i, p in enumerate(packets) if status[i]]
 
     def read(self, packets: list[bytes]) -> list[bytes]:
@@ -648,6 +658,7 @@ class Adcs:
         self._step = lib.gnc_adcs_step
         self._cycle = lib.gnc_adcs_cycle
         self._sense_step = lib.gnc_adcs_sensors_step
+        self._sense_run = lib.gnc_adcs_sensors_run
 
     def reset(self) -> None:
         """Forget the estimate and the guidance state."""
@@ -744,26 +755,45 @@ class Adcs:
         if getattr(cyc, "sens", None) is None:
             raise GncInputError("adcs_runner: the cycle has no sensor reader "
                                 "(AdcsCycle.sensors)")
-        step, ctx, sens, inp, out, pkt = self._sense_step, self._ctx, cyc.sens, cyc.inp, \
-            cyc.out, cyc.pkt
-        unread, step_status, wheel_cmd, join = cyc._unread, cyc._step_status, cyc._pkt, b"".join
+        # the arguments that stay the same, held in one C struct (a pointer
+        # argument costs about as much to pass as a short Python statement):
+        # gnc_adcs_sensors_run is gnc_adcs_sensors_step on them
+        r = ffi.new("gnc_adcs_run *")
+        r.s, r.ctx, r.inp, r.out, r.wheel_cmd = cyc.sens, self._ctx, cyc.inp, cyc.out, cyc.pkt
+        # the reader's buffers, rebound when a call brings more packets than
+        # they hold (AdcsCycle._room; the refusals are read back from the
+        # status buffer this call wrote); the lengths are written through a
+        # memoryview of the C array (a cdata item or slice costs more)
+        cap, lens, lens_mv, status = cyc._cap, cyc._lens, cyc._lens_mv, cyc._status
+        r.lens, r.status, r.cap = lens, status, cap
+        # the two counts the call writes back (unread, step_status), side by side
+        off = ffi.offsetof("gnc_adcs_run", "unread")
+        if ffi.offsetof("gnc_adcs_run", "step_status") != off + ffi.sizeof("int"):
+            raise RuntimeError("gnc_adcs_run: unread and step_status not side by side")
+        counts = memoryview(ffi.buffer(r)).cast("B")[off:off + 2 * ffi.sizeof("int")].cast("i")
+        run_c, wheel_cmd, join = self._sense_run, cyc._pkt, b"".join
+        # what r points into stays alive with run: cyc's own members (run
+        # keeps cyc) and this ADCS's context (kept on cyc)
+        cyc._run_ctx = self._ctx
 
         def run(packets: list[bytes], t: float, target_age: float, seq: int) -> bytes:
+            nonlocal cap, lens, lens_mv, status
             try:
                 n = len(packets)
-                if n > cyc._cap:
+                if n > cap:
                     cyc._room(n)
-                lens = cyc._lens
-                lens[0:n] = [*map(len, packets)]
-                st = step(sens, ctx, inp, join(packets), lens, n, t, target_age, seq,
-                          cyc._status, unread, out, pkt, step_status)
+                    cap, lens, lens_mv, status = cyc._cap, cyc._lens, cyc._lens_mv, cyc._status
+                    r.lens, r.status, r.cap = lens, status, cap
+                for i, p in enumerate(packets):
+                    lens_mv[i] = len(p)
+                st = run_c(r, join(packets), n, t, target_age, seq)
             except (TypeError, OverflowError) as exc:
                 raise GncInputError(f"adcs_cycle: bad input: {exc}") from None
             if st:
                 check(st, "adcs_sensors_cycle")
-            if unread[0]:
-                report(cyc._unread_of(packets))
-            st = step_status[0]
+            if counts[0]:
+                report(cyc._unread_of(packets, status))
+            st = counts[1]
             if st:
                 check(st, "adcs_cycle")
             return wheel_cmd[:]

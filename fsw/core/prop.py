@@ -14,7 +14,7 @@ thrusters with the same direction (within 1e-9). Masks: bit i = thruster i.
 # ruff: noqa: N815  (frame suffixes _B, _N, _BN are the project naming convention)
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -248,14 +248,54 @@ class PropSensors:
         self._read_c = lib.gnc_prop_sensors_read
         self._bias = ffi.new("double[3]")
         self._ok = ffi.new("int *")
+        # the arguments of a read that stay the same, in one C struct (a
+        # pointer argument costs about as much to pass as a short Python
+        # statement): gnc_prop_sensors_read_io is gnc_prop_sensors_read on them
+        self._io = ffi.new("gnc_prop_sensors_io *")
+        self._io.s = self.s
+        self._read_io = lib.gnc_prop_sensors_read_io
         self._room(8)
+        self._read = self._make_reader()
 
     def _room(self, n: int) -> None:
         self._cap = n
         self._status = ffi.new("uint8_t[]", n)
         self._lens = ffi.new("size_t[]", n)
+        # the lengths are written through a memoryview of the C array (native
+        # size_t items): an item written through the cdata costs more
+        self._lens_mv = memoryview(ffi.buffer(self._lens)).cast("B").cast("N")
         self._fire_dv = ffi.new("double[]", 3 * n)
         self._fire_dt = ffi.new("double[]", n)
+        io = self._io
+        io.lens, io.status, io.fire_dv, io.fire_dt = (self._lens, self._status, self._fire_dv,
+                                                      self._fire_dt)
+        io.cap = n
+
+    def reader(self) -> Callable[[list[bytes], bool], int]:
+        """:meth:`read` as a plain function ``read(packets, coasting)``
+        (the same call, its buffers bound: what a task calls every cycle).
+        One function per reader: it alone grows the buffers, so that
+        :meth:`unread` and :meth:`fired` always see the ones it wrote."""
+        return self._read
+
+    def _make_reader(self) -> Callable[[list[bytes], bool], int]:
+        s, io, read_io, join = self.s, self._io, self._read_io, b"".join
+        cap, lens_mv = self._cap, self._lens_mv
+
+        def read(packets: list[bytes], coasting: bool) -> int:
+            nonlocal cap, lens_mv
+            n = len(packets)
+            if n > cap:
+                self._room(n)  # the new buffers into io too
+                cap, lens_mv = self._cap, self._lens_mv
+            for i, p in enumerate(packets):
+                lens_mv[i] = len(p)
+            st = read_io(io, join(packets), n, coasting)
+            if st:
+                check(st, "prop_sensors_read")
+            return s.attention
+
+        return read
 
     def read(self, packets: list[bytes], coasting: bool) -> int:
         """Read whole space packets (GYRO, ACCEL), in order
@@ -263,17 +303,7 @@ class PropSensors:
         read (:meth:`unread`), rejected (:attr:`rejected`) or, not
         ``coasting``, handed back (:meth:`fired`); 0 on the common path.
         The rate: :attr:`rate`."""
-        n = len(packets)
-        if n > self._cap:
-            self._room(n)
-        lens = self._lens
-        for i, p in enumerate(packets):
-            lens[i] = len(p)
-        st = self._read_c(self.s, b"".join(packets), lens, n, coasting, self._status,
-                          self._fire_dv, self._fire_dt)
-        if st:
-            check(st, "prop_sensors_read")
-        return self.s.attention
+        return self._read(packets, coasting)
 
     def unread(self, packets: list[bytes]) -> list[bytes]:
         """Of the packets last read, those not read (a length, CRC or header

@@ -174,6 +174,7 @@ _Q1 = (1.0, 0.0, 0.0, 0.0)
 #: the target inputs outside TARGET mode (r_target_N, v_target_N, no time: age 0)
 _NO_TARGET = ((1.0, 0.0, 0.0), _Z3, None)
 _WHEEL_APID = WHEEL_CMD.apid
+_MTQ_APID, _STATE_APID, _HK_APID = MTQ_CMD.apid, ADCS_STATE.apid, ADCS_HK.apid
 _EST_VALID = int(AdcsFlag.EST_VALID)
 #: the pointing modes each cycle compares with, as module constants (an enum
 #: member's look-up on its class costs ~0.15 us in Python 3.11)
@@ -183,6 +184,28 @@ _INERTIAL, _TARGET_TRACK = PointingMode.INERTIAL, PointingMode.TARGET_TRACK
 #: the sensor packets read natively at the cycle (AdcsCycle.sense)
 SENSORS = (GYRO, STAR_TRACKER, SUN_SENSOR, GPS, MAGNETOMETER, WHEEL_TACH)
 _BY_APID = DICTIONARY.by_apid
+
+
+def _ordered(pdef: PacketDef, names: tuple[str, ...]) -> Callable[..., bytes]:
+    """``pdef``'s builder from its fields in the order ``names`` (how this
+    task passes them): its ``build_ordered`` when that is the declared
+    order, else a keyword build (the same octets, the same errors)."""
+    if pdef.field_names == names:
+        return pdef.build_ordered
+
+    def build(t_tai: float, seq: int, *values: Any) -> bytes:
+        return pdef.build(t_tai=t_tai, seq=seq, **dict(zip(names, values, strict=True)))
+
+    return build
+
+
+#: the 1 Hz packets and the housekeeping from their fields in this order
+#: (what ctx.send builds from the same values as keywords)
+_build_mtq = _ordered(MTQ_CMD, ("dipole_B",))
+_build_state = _ordered(ADCS_STATE, (
+    "mode", "valid", "q_BN", "rate_B", "att_error", "h_wheels", "h_B", "wheels_ok", "flags",
+    "st_age", "att_sigma", "att_sigma_B", "heads_used", "heads_valid", "st_rejected"))
+_build_hk = _ordered(ADCS_HK, ("mode", "q_BN", "rate_B", "att_error", "cycles", "faults"))
 
 
 def _finite(x: tuple[float, ...]) -> bool:
@@ -418,7 +441,7 @@ class AdcsTask:
         self.mode = mode
 
     def step(self, t: float) -> None:
-        self.cycles += 1
+        cycles = self.cycles = self.cycles + 1
         if self._redecide:
             self._decide()
         t_nav = self._t_nav
@@ -446,13 +469,16 @@ class AdcsTask:
             self.heads_used |= used
         if rejected:
             self.st_rejected += rejected
-        cycles, every = self.cycles, self.state_every
+        every = self.state_every
         # magnetorquers act slowly: their dipole is refreshed once per second
         if (cycles - 1) % every == 0:
             d = self._get_dipole()
             if d != self.last_mtq:
                 self.last_mtq = d
-                ctx.send(MTQ_CMD, dipole_B=d)
+                # MTQ_CMD numbered, built and published as ctx.send does it
+                s = seqs[_MTQ_APID]
+                seqs[_MTQ_APID] = (s + 1) & 0x3FFF
+                ctx.publish(_build_mtq(ctx.t, s, d))
         if checked:
             self._wheel_fdir(checked, bad)
         state = cycles % every == 0
@@ -461,7 +487,11 @@ class AdcsTask:
             self._telemetry(t, self.mode, state, hk)
 
     def _telemetry(self, t: float, mode: PointingMode, state: bool, hk: bool) -> None:
-        """ADCS_STATE (``state``) and ADCS_HK (``hk``) of this cycle."""
+        """ADCS_STATE (``state``) and ADCS_HK (``hk``) of this cycle, each
+        numbered, built from its fields in order and published as ctx.send
+        does it."""
+        ctx = self.ctx
+        seqs, now = ctx.seq, ctx.t
         qw = self._get_q_w()
         q, w = qw[:4], qw[4:]
         (att_error,) = self._get_error()
@@ -472,17 +502,19 @@ class AdcsTask:
             sens = self._sens
             heads_valid = sens.heads_valid
             sens.heads_valid = 0
-            self.ctx.send(ADCS_STATE, mode=int(mode), valid=int(bool(flags & _EST_VALID)),
-                          q_BN=q, rate_B=w, att_error=att_error, h_wheels=hb[3], h_B=hb[:3],
-                          wheels_ok=self._wheel_mask(), flags=flags & 0xFFFF,
-                          st_age=float(min(t - self.st_t, 1e9)),
-                          att_sigma=max(s[0], s[1], s[2]), att_sigma_B=s[:3],
-                          heads_used=self.heads_used & 0xFF, heads_valid=heads_valid & 0xFF,
-                          st_rejected=self.st_rejected & 0xFFFFFFFF)
+            seq = seqs[_STATE_APID]
+            seqs[_STATE_APID] = (seq + 1) & 0x3FFF
+            ctx.publish(_build_state(
+                now, seq, int(mode), int(bool(flags & _EST_VALID)), q, w, att_error, hb[3],
+                hb[:3], self._wheel_mask(), flags & 0xFFFF, float(min(t - self.st_t, 1e9)),
+                max(s[0], s[1], s[2]), s[:3], self.heads_used & 0xFF, heads_valid & 0xFF,
+                self.st_rejected & 0xFFFFFFFF))
             self.heads_used = 0
         if hk:
-            self.ctx.send(ADCS_HK, mode=int(mode), q_BN=q, rate_B=w, att_error=att_error,
-                          cycles=self.cycles & 0xFFFFFFFF, faults=self.faults & 0xFFFFFFFF)
+            seq = seqs[_HK_APID]
+            seqs[_HK_APID] = (seq + 1) & 0x3FFF
+            ctx.publish(_build_hk(now, seq, int(mode), q, w, att_error,
+                                  self.cycles & 0xFFFFFFFF, self.faults & 0xFFFFFFFF))
 
     def _wheel_fdir(self, checked: int, bad: int) -> None:
         """Persistence of the core's wheel check: a wheel failing it

@@ -424,7 +424,7 @@ class PropulsionTask:
         #: the IMU's packets read natively: the latest valid rate and the
         #: accelerometer's coasting increments (dv_B, dt) for its bias
         self._sens = PropSensors(ACCEL_CAL_S)
-        self._sens_read = self._sens.read
+        self._sens_read = self._sens.reader()
         #: GYRO and ACCEL packets arrived since the last read
         self._raw: list[bytes] = []
         self.accel_bad = 0
@@ -664,16 +664,22 @@ class PropulsionTask:
         refuses is reported as the executive reports one, in its place."""
         raw = self._raw
         if self._sens_read(raw, self.state != _FIRING and self.test is None):
-            sens = self._sens
-            unread = sens.unread(raw)
-            raw.clear()
-            if unread:
-                self._report(unread)
-            self.accel_bad += sens.rejected
-            for dv, dt in sens.fired():
-                self._accel_firing(dv, dt)
+            self._read_attention(raw)
         else:
             raw.clear()
+
+    def _read_attention(self, raw: list[bytes]) -> None:
+        """The rest of a read that has packets to look at (refused,
+        rejected or, firing, handed back): ``raw`` emptied, the refused
+        reported, the rejected counted, the handed back summed."""
+        sens = self._sens
+        unread = sens.unread(raw)
+        raw.clear()
+        if unread:
+            self._report(unread)
+        self.accel_bad += sens.rejected
+        for dv, dt in sens.fired():
+            self._accel_firing(dv, dt)
 
     @property
     def rates(self) -> tuple[float, float, float] | None:
@@ -815,11 +821,16 @@ class PropulsionTask:
         return self.cds["dry_mass"] + self.cds["propellant"]
 
     def step(self, t: float) -> None:
-        if self._raw:
-            self._read_pending()
+        state = self.state
+        raw = self._raw
+        if raw:  # _read_pending, inlined
+            if self._sens_read(raw, state != _FIRING and self.test is None):
+                self._read_attention(raw)
+                state = self.state  # (a sample handed back never changes it)
+            else:
+                raw.clear()
         cycles = self.cycles = self.cycles + 1
         self.t = t
-        state = self.state
         second = cycles % self.status_every == 0
         if self.test is not None:
             self._test_step()

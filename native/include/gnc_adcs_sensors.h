@@ -87,4 +87,30 @@ int gnc_adcs_sensors_step(gnc_adcs_sensors *s, gnc_adcs *ctx, gnc_adcs_in *in,
                           double target_age, int seq, uint8_t *status, int *unread,
                           gnc_adcs_out *out, uint8_t *wheel_cmd, int *step_status);
 
+/* The arguments of gnc_adcs_sensors_step that stay the same from cycle to
+ * cycle, set once by the caller (every pointer caller-owned): the reader,
+ * the core's context, its input and output structs, the WHEEL_CMD packet,
+ * the packets' lengths and read statuses (room for `cap` packets each), and
+ * the two counts a cycle writes back (unread, step_status). */
+typedef struct gnc_adcs_run {
+    gnc_adcs_sensors *s;
+    gnc_adcs *ctx;
+    gnc_adcs_in *inp;
+    gnc_adcs_out *out;
+    uint8_t *wheel_cmd;
+    const size_t *lens;
+    uint8_t *status;
+    int cap;                   /* room in lens and status */
+    int unread;                /* out: the reader's *unread */
+    int step_status;           /* out: gnc_adcs_cycle's status */
+} gnc_adcs_run;
+
+/* gnc_adcs_sensors_step with the arguments held in r (the same work, the same
+ * results, the same returned status; r->unread and r->step_status are its
+ * *unread and *step_status): fewer arguments a call for a host that calls it
+ * every cycle. GNC_ERR_NULL without r, GNC_ERR_RANGE when n > r->cap (nothing
+ * read or changed either way). */
+int gnc_adcs_sensors_run(gnc_adcs_run *r, const uint8_t *pkts, int n, double t,
+                         double target_age, int seq);
+
 #endif /* GNC_ADCS_SENSORS_H */

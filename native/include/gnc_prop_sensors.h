@@ -67,6 +67,26 @@ int gnc_prop_sensors_read(gnc_prop_sensors *s, const uint8_t *pkts, const size_t
                           int n, int coasting, uint8_t *status, double *fire_dv,
                           double *fire_dt);
 
+/* The arguments of gnc_prop_sensors_read that stay the same from cycle to
+ * cycle, set once by the caller (every pointer caller-owned): the reader, the
+ * packets' lengths and read statuses and the handed-back samples' buffers,
+ * with room for `cap` packets each. */
+typedef struct gnc_prop_sensors_io {
+    gnc_prop_sensors *s;
+    const size_t *lens;
+    uint8_t *status;
+    double *fire_dv;           /* 3 cap */
+    double *fire_dt;           /* cap */
+    int cap;
+} gnc_prop_sensors_io;
+
+/* gnc_prop_sensors_read with the arguments held in io (the same work, the same
+ * results, the same returned status): fewer arguments a call for a host that
+ * reads every cycle. GNC_ERR_NULL without io, GNC_ERR_RANGE when n > io->cap
+ * (nothing read or changed either way). */
+int gnc_prop_sensors_read_io(const gnc_prop_sensors_io *io, const uint8_t *pkts, int n,
+                             int coasting);
+
 /* The window's bias: its increments summed oldest first and its dt summed
  * alongside, the sums divided by that span -> bias_B, *ok = 1; *ok = 0 (bias_B
  * untouched) when that span is below min_s. */

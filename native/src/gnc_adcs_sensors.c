@@ -195,3 +195,17 @@ int gnc_adcs_sensors_step(gnc_adcs_sensors *s, gnc_adcs *ctx, gnc_adcs_in *in,
     *step_status = gnc_adcs_cycle(ctx, in, seq, out, wheel_cmd);
     return GNC_OK;
 }
+
+int gnc_adcs_sensors_run(gnc_adcs_run *r, const uint8_t *pkts, int n, double t,
+                         double target_age, int seq)
+{
+    if (r == NULL) {
+        return GNC_ERR_NULL;
+    }
+    if (n > r->cap) {
+        return GNC_ERR_RANGE;
+    }
+    return gnc_adcs_sensors_step(r->s, r->ctx, r->inp, pkts, r->lens, n, t, target_age, seq,
+                                 r->status, &r->unread, r->out, r->wheel_cmd,
+                                 &r->step_status);
+}

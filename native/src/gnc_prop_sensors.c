@@ -154,3 +154,16 @@ int gnc_prop_sensors_bias(const gnc_prop_sensors *s, double min_s, double *bias_
     }
     return GNC_OK;
 }
+
+int gnc_prop_sensors_read_io(const gnc_prop_sensors_io *io, const uint8_t *pkts, int n,
+                             int coasting)
+{
+    if (io == NULL) {
+        return GNC_ERR_NULL;
+    }
+    if (n > io->cap) {
+        return GNC_ERR_RANGE;
+    }
+    return gnc_prop_sensors_read(io->s, pkts, io->lens, n, coasting, io->status, io->fire_dv,
+                                 io->fire_dt);
+}

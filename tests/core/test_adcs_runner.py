@@ -168,3 +168,45 @@ def test_the_c_entry_point_checks_its_arguments() -> None:
     assert lib.gnc_adcs_sensors_step(c.sens, ffi.NULL, c.inp, ffi.NULL, ffi.NULL, 0, T0, 0.0,
                                      0, ffi.NULL, unread, c.out, c.pkt, st_) == 0
     assert st_[0] == lib.GNC_ERR_NULL and unread[0] == 0  # read, then the cycle refused
+
+
+def test_the_run_entry_point_checks_its_arguments() -> None:
+    """gnc_adcs_sensors_run (gnc_adcs_sensors_step on the arguments kept in
+    a struct): no struct, or more packets than its buffers hold, is refused
+    with nothing read or changed."""
+    f = Flight(LocalCore())
+    assert lib.gnc_adcs_sensors_run(ffi.NULL, ffi.NULL, 0, T0, 0.0, 0) == lib.GNC_ERR_NULL
+    r = ffi.new("gnc_adcs_run *")
+    c = f.cyc
+    r.s, r.ctx, r.inp, r.out, r.wheel_cmd = c.sens, f.core._adcs._ctx, c.inp, c.out, c.pkt
+    r.lens, r.status, r.cap = c._lens, c._status, 1
+    good = GYRO.build(t_tai=T0, rate_B=(0.1, 0.0, 0.0), valid=1)
+    before = f.state()
+    assert lib.gnc_adcs_sensors_run(r, good * 2, 2, T0, 0.0, 0) == lib.GNC_ERR_RANGE
+    assert f.state() == before
+    r.step_status = 12345
+    c._lens[0] = len(good)
+    assert lib.gnc_adcs_sensors_run(r, good, 1, T0, 0.0, 0) == 0
+    assert r.step_status == 0 and r.unread == 0
+    r.ctx = ffi.NULL  # read, then the cycle refused (as the step's own test)
+    assert lib.gnc_adcs_sensors_run(r, b"", 0, T0, 0.0, 0) == 0
+    assert r.step_status == lib.GNC_ERR_NULL
+
+
+def test_more_packets_than_the_buffers_hold_and_buffers_grown_elsewhere() -> None:
+    """A cycle of more packets than the runner's buffers hold grows them; a
+    read through the cycle (``AdcsCycle.read``: what a task that does not
+    step every tick does) that grows the cycle's buffers under a runner
+    leaves the runner reporting the packets its own call refused: against
+    the two-call path, the same octets, reports and state."""
+    good = [GYRO.build(t_tai=T0 + 0.01 * k, rate_B=(0.1, 0.0, 0.0), valid=1) for k in range(90)]
+    bad = [p[:-1] + bytes([p[-1] ^ 1]) for p in good]
+    fast, slow = _flights()[:2]
+    for f in (fast, slow):
+        f.cycle(good[:70] + bad[:3], T0 + 1.0, 0.0, 1)
+        f.cyc.read(good[:80] + bad[:20])  # grows the cycle's buffers under the runner
+        f.cycle([good[0], bad[1], good[2]], T0 + 1.1, 0.0, 2)
+    assert fast.log == slow.log
+    assert fast.log[0][0] == "bad" and fast.log[0][1] == bad[:3]
+    assert fast.log[-2] == ("bad", [bad[1]])
+    assert fast.state() == slow.state()

@@ -71,7 +71,9 @@ commands), EVENT.
 GYRO and ACCEL (10 Hz) are not parsed in Python: the task keeps them as they
 arrive and reads them in one native call (``PropSensors``,
 native/include/gnc_prop_sensors.h) at the start of its step, or before any
-other packet is handled (so every effect keeps its order): checked as the
+other packet is handled (so every effect keeps its order; ADCS_STATE while
+coasting, PROP_STATUS and NAV_STATE commute with the read and do not wait
+for it, unless they do not parse): checked as the
 dictionary's parser checks them, the latest valid finite rate kept, the
 accelerometer's samples checked, kept in the coasting bias window (a ring of
 ``PROP_CAL_MAX`` samples, its span trimmed to ``ACCEL_CAL_S`` as the Python
@@ -446,12 +448,15 @@ class PropulsionTask:
         ctx.subscribe(PROP_ARM, self._parsed(PROP_ARM, self.on_arm))
         ctx.subscribe(BURN_ORDER, self._parsed(BURN_ORDER, self.on_order))
         ctx.subscribe(MISSION_CMD, self._parsed(MISSION_CMD, self.on_command))
-        ctx.subscribe(ADCS_STATE, self._parsed(ADCS_STATE, self.on_adcs))
+        # ADCS_STATE, PROP_STATUS and NAV_STATE commute with the read of the
+        # kept GYRO and ACCEL packets (on_adcs only while coasting: a firing's
+        # handed-back samples are turned with its attitude): see _parsed
+        ctx.subscribe(ADCS_STATE, self._parsed(ADCS_STATE, self.on_adcs, self._coasting))
         ctx.subscribe(GYRO, keep)
         ctx.subscribe(ACCEL, keep)
-        ctx.subscribe(PROP_STATUS, self._parsed(PROP_STATUS, self.on_prop_status))
+        ctx.subscribe(PROP_STATUS, self._parsed(PROP_STATUS, self.on_prop_status, self._always))
         ctx.subscribe(MODE_STATUS, self._parsed(MODE_STATUS, self.on_mode))
-        ctx.subscribe(NAV_STATE, self._parsed(NAV_STATE, self.on_nav))
+        ctx.subscribe(NAV_STATE, self._parsed(NAV_STATE, self.on_nav, self._always))
         self._send_valves()
 
     # ------------------------------------------------------------------ handlers
@@ -626,24 +631,50 @@ class PropulsionTask:
         if _finite(n) and abs(math.sqrt(n[0] * n[0] + n[1] * n[1] + n[2] * n[2]) - 1) < 1e-3:
             self.normal = n
 
-    def _parsed(self, pdef: Any, handler: Callable[[Any], None]) -> Callable[[bytes], None]:
+    def _parsed(self, pdef: Any, handler: Callable[[Any], None],
+                commutes: Callable[[], bool] | None = None) -> Callable[[bytes], None]:
         """``handler`` behind ``pdef``'s parser, the GYRO and ACCEL packets
         kept so far read first (so every effect keeps its order: the rate
         and the window as they were when the packet came); a packet that
-        does not parse is counted and reported as the executive reports one."""
-        parse, raw = pdef.parse, self._raw
+        does not parse is counted and reported as the executive reports one,
+        after the kept packets are read (their refusals first, as they came).
+
+        ``commutes``: the handler and the read of the kept packets commute
+        while it says so (the handler neither reads nor changes anything the
+        read reads or writes, sends nothing, and leaves it saying so): the
+        read then waits for the next one (the step's, or another packet's),
+        unless the handler raises (the kept packets are read before the
+        fault is reported, as when they were read first)."""
+        raw = self._raw
+        parse = pdef.parse
 
         def each(p: bytes) -> None:
-            if raw:
-                self._read_pending()
             try:
                 r = parse(p)
             except PacketError as exc:
+                if raw:
+                    self._read_pending()
                 self.ctx.bad_packet(pdef, exc)
                 return
-            handler(r)
+            if raw and (commutes is None or not commutes()):
+                self._read_pending()
+            try:
+                handler(r)
+            except Exception:
+                if raw:
+                    self._read_pending()
+                raise
 
         return each
+
+    def _coasting(self) -> bool:
+        """The kept packets' read hands no sample back (not FIRING, no
+        thruster test): it changes only the rate, the window and the counts."""
+        return self.state != _FIRING and self.test is None
+
+    @staticmethod
+    def _always() -> bool:
+        return True
 
     def _read_now(self, p: bytes) -> None:
         """A GYRO or ACCEL packet read as it arrives (a task not stepping

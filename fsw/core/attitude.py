@@ -772,9 +772,10 @@ class Adcs:
             raise RuntimeError("gnc_adcs_run: unread and step_status not side by side")
         counts = memoryview(ffi.buffer(r)).cast("B")[off:off + 2 * ffi.sizeof("int")].cast("i")
         run_c, wheel_cmd, join = self._sense_run, cyc._pkt, b"".join
-        # what r points into stays alive with run: cyc's own members (run
-        # keeps cyc) and this ADCS's context (kept on cyc)
-        cyc._run_ctx = self._ctx
+        # what r points into stays alive with run (held by run itself: cyc
+        # may be given a new reader, or another ADCS's runner, and this ADCS
+        # may be dropped by its core while run flies it)
+        keep = (cyc.sens, self._ctx, cyc.inp, cyc.out, cyc.pkt)
 
         def run(packets: list[bytes], t: float, target_age: float, seq: int) -> bytes:
             nonlocal cap, lens, lens_mv, status
@@ -798,6 +799,7 @@ class Adcs:
                 check(st, "adcs_cycle")
             return wheel_cmd[:]
 
+        run.__dict__["keep"] = keep
         return run
 
     def _pack_checked(self, inp: AdcsInput, g: Any, q: Any, m: Any, gv: bool, stv: bool,

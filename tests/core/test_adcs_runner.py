@@ -14,7 +14,9 @@ raises the same typed error, after the report.
 
 from __future__ import annotations
 
+import gc
 import math
+import weakref
 from typing import Any
 
 import pytest
@@ -210,3 +212,29 @@ def test_more_packets_than_the_buffers_hold_and_buffers_grown_elsewhere() -> Non
     assert fast.log[0][0] == "bad" and fast.log[0][1] == bad[:3]
     assert fast.log[-2] == ("bad", [bad[1]])
     assert fast.state() == slow.state()
+
+
+def test_the_runner_keeps_alive_what_its_c_struct_points_to() -> None:
+    """The runner's gnc_adcs_run holds bare pointers to the reader and the
+    ADCS context it was made with: both live as long as the runner, even
+    when the cycle is given a new reader (``AdcsCycle.sensors`` again) or
+    another core's runner and the runner's own core drops its ADCS
+    (``adcs_configure`` again); the runner still flies them (a freed reader
+    or context was read and written here: a use after free)."""
+    config = AdcsTask(Scenario()).config()
+    core = LocalCore()
+    core.adcs_configure(config)
+    cyc = AdcsCycle()
+    cyc.sensors(3, 4, ST_MAX_AGE, SUN_MAX_AGE)
+    run = core.adcs_runner(cyc, lambda unread: None)
+    sens, ctx = weakref.ref(cyc.sens), weakref.ref(core._adcs._ctx)
+    cyc.sensors(3, 4, ST_MAX_AGE, SUN_MAX_AGE)  # a new reader on the cycle
+    other = LocalCore()
+    other.adcs_configure(config)
+    other.adcs_runner(cyc, lambda unread: None)
+    core.adcs_configure(config)  # the runner's ADCS dropped by its core
+    gc.collect()
+    assert sens() is not None and ctx() is not None
+    gyro = GYRO.build(t_tai=T0, rate_B=(0.1, 0.0, 0.0), valid=1)
+    assert len(run([gyro], T0 + 0.1, 0.0, 1)) == len(cyc.packet())
+    assert sens().gyro_ok  # the read went into the runner's own reader

@@ -752,11 +752,12 @@ class Executive:
         patch, where :meth:`_heartbeat` or :meth:`next_seq` is another's (a
         subclass's, an instance's own), or if its packet differs from the
         dictionary's (checked here on a probe)."""
-        cls, own = type(self), vars(self)
+        mro = type(self).__mro__
+        # the classes above Executive (subclasses) and the instance itself
+        # must not define their own: looked up by name, as attribute look-up does
+        own = [vars(self), *map(vars, mro[:mro.index(Executive)])]
         if (_hotpath is None or not hasattr(_hotpath, "Heartbeat") or _HEARTBEAT_LAYOUT is None
-                or cls._heartbeat is not Executive._heartbeat
-                or cls.next_seq is not Executive.next_seq
-                or "_heartbeat" in own or "next_seq" in own):
+                or any(name in d for d in own for name in ("_heartbeat", "next_seq"))):
             return self._heartbeat
         templates: dict[str, bytes] = {}
         for s in self._slots:

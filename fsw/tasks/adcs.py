@@ -55,7 +55,8 @@ Everything numerical happens in the core's ADCS step (native/include/
 gnc_attitude.h): estimation (MEKF), guidance (slews, target pointing, the
 sun-safe attitude), control, the allocation of the body torque to the
 scenario's wheels (any 3-4 axes: the packets carry 4, the core takes up to 6;
-minimum-norm pseudo-inverse over the wheels in use), the body momentum from the tachometers, and the wheel check. This
+minimum-norm pseudo-inverse over the wheels in use), the body momentum from
+the tachometers, and the wheel check. This
 task keeps the inputs' latest valid samples, the pointing requests, the
 wheels in use and the persistence of wheel faults, and writes the packets.
 One cycle is one call (``GuidanceCore.adcs_runner``, made at init): the

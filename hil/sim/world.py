@@ -32,9 +32,17 @@ from hil.sim.timescales import Epoch, epoch_from_utc
 CHASER, TARGET = 0, 1
 
 
-def _view(struct: Any, name: str, n: int) -> np.ndarray:
-    """A float64 numpy view of ``struct.name`` (no copy)."""
-    return np.frombuffer(ffi.buffer(ffi.addressof(struct, name), 8 * n), dtype=np.float64)
+def _view(owner: Any, struct: Any, name: str, n: int) -> np.ndarray:
+    """A float64 numpy view of ``struct.name`` (no copy), where ``struct``
+    lies in the memory ``owner`` (the ``ffi.new`` cdata) owns: the view is of
+    ``owner``'s buffer, which keeps ``owner`` alive (a pointer into a struct
+    does not: a view of it outliving its world would read freed memory)."""
+    at = int(ffi.cast("uintptr_t", ffi.addressof(struct, name)))
+    off = at - int(ffi.cast("uintptr_t", owner))
+    buf = ffi.buffer(owner)
+    if not 0 <= off <= len(buf) - 8 * n:
+        raise ValueError(f"{name}: not inside the owner's memory")
+    return np.frombuffer(buf, dtype=np.float64, count=n, offset=off)
 
 
 def hill_to_inertial(r_t: Any, v_t: Any, rho: Any, rho_dot: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -62,37 +70,40 @@ def _vec3(values: Any, what: str) -> list[float]:
 class CraftView:
     """Zero-copy numpy views of one craft of the world (state and outputs)."""
 
-    def __init__(self, craft: Any, config: SpacecraftConfig) -> None:
+    def __init__(self, craft: Any, config: SpacecraftConfig, owner: Any) -> None:
+        """``craft`` lies in the memory ``owner`` (the world's ``ffi.new``
+        cdata) owns; the view keeps ``owner`` alive."""
         self.config = config
         self.name = config.name
+        self._owner = owner
         self._c = ffi.addressof(craft)
-        self.r = _view(craft, "r", 3)
-        self.v = _view(craft, "v", 3)
-        self.q = _view(craft, "q", 4)
-        self.w = _view(craft, "w", 3)
+        self.r = _view(owner, craft, "r", 3)
+        self.v = _view(owner, craft, "v", 3)
+        self.q = _view(owner, craft, "q", 4)
+        self.w = _view(owner, craft, "w", 3)
         self.n_wheels = int(craft.n_wheels)
         self.n_thrusters = int(craft.n_thrusters)
-        self.wheel_speed = _view(craft, "wheel_speed", 6)[: self.n_wheels]
-        self.wheel_torque_cmd = _view(craft, "wheel_torque_cmd", 6)[: self.n_wheels]
-        self.mtq_dipole_cmd = _view(craft, "mtq_dipole_cmd", 3)
-        self.thr_on_time = _view(craft, "thr_on_time", 16)[: self.n_thrusters]
-        self.b_body = _view(craft, "b_body", 3)
-        self.b_n = _view(craft, "b_n", 3)
-        self.sun_body = _view(craft, "sun_body", 3)
-        self.h_n = _view(craft, "h_n", 3)
-        self.thr_total_on = _view(craft, "thr_total_on", 16)[: self.n_thrusters]
-        self.thr_pulses = _view(craft, "thr_pulses", 16)[: self.n_thrusters]
-        self.wheel_torque_applied = _view(craft, "wheel_torque_applied", 6)[: self.n_wheels]
-        self.inertia = _view(craft, "inertia", 9).reshape(3, 3)
+        self.wheel_speed = _view(owner, craft, "wheel_speed", 6)[: self.n_wheels]
+        self.wheel_torque_cmd = _view(owner, craft, "wheel_torque_cmd", 6)[: self.n_wheels]
+        self.mtq_dipole_cmd = _view(owner, craft, "mtq_dipole_cmd", 3)
+        self.thr_on_time = _view(owner, craft, "thr_on_time", 16)[: self.n_thrusters]
+        self.b_body = _view(owner, craft, "b_body", 3)
+        self.b_n = _view(owner, craft, "b_n", 3)
+        self.sun_body = _view(owner, craft, "sun_body", 3)
+        self.h_n = _view(owner, craft, "h_n", 3)
+        self.thr_total_on = _view(owner, craft, "thr_total_on", 16)[: self.n_thrusters]
+        self.thr_pulses = _view(owner, craft, "thr_pulses", 16)[: self.n_thrusters]
+        self.wheel_torque_applied = _view(owner, craft, "wheel_torque_applied", 6)[: self.n_wheels]
+        self.inertia = _view(owner, craft, "inertia", 9).reshape(3, 3)
         #: inertia about the current centre of mass and that centre (body, from
         #: the dry centre of mass), following the propellant
-        self.inertia_cm = _view(craft, "inertia_cm", 9).reshape(3, 3)
-        self.com = _view(craft, "com", 3)
-        self.drag_accel = _view(craft, "drag_accel", 3)
-        self.srp_accel = _view(craft, "srp_accel", 3)
+        self.inertia_cm = _view(owner, craft, "inertia_cm", 9).reshape(3, 3)
+        self.com = _view(owner, craft, "com", 3)
+        self.drag_accel = _view(owner, craft, "drag_accel", 3)
+        self.srp_accel = _view(owner, craft, "srp_accel", 3)
         #: sensed (non-gravitational) velocity since the world's start, body
         #: axes: the accelerometer's truth (never reset)
-        self.dv_sensed_B = _view(craft, "dv_sensed_B", 3)
+        self.dv_sensed_B = _view(owner, craft, "dv_sensed_B", 3)
 
     @property
     def density(self) -> float:
@@ -341,11 +352,11 @@ class World:
         if status:
             raise UserError(f"world configuration rejected by the simulation core "
                             f"(status {status}: check masses, inertia, axes, tank)")
-        self.chaser = CraftView(w.craft[CHASER], cfg.chaser)
-        self.target = CraftView(w.craft[TARGET], cfg.target)
-        self.hill_r = _view(w, "hill_r", 3)
-        self.hill_v = _view(w, "hill_v", 3)
-        self.sun_n = _view(w, "sun_n", 3)
+        self.chaser = CraftView(w.craft[CHASER], cfg.chaser, w)
+        self.target = CraftView(w.craft[TARGET], cfg.target, w)
+        self.hill_r = _view(w, w, "hill_r", 3)
+        self.hill_v = _view(w, w, "hill_v", 3)
+        self.sun_n = _view(w, w, "sun_n", 3)
         self._step = lib.sim_world_step
 
     def _initial_orbit(self, sc: SpacecraftConfig) -> tuple[np.ndarray, np.ndarray]:

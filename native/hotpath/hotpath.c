@@ -235,6 +235,18 @@ static PyObject *loopback_vectorcall(PyObject *callable, PyObject *const *args,
     Py_RETURN_NONE;
 }
 
+/* 1, with a TypeError set, when ``vectorcall`` (an object's own, set at the
+ * end of a successful __init__) is unset: an object made by __new__ alone,
+ * or whose __init__ failed, holds nothing to work on. */
+static int not_ready(vectorcallfunc vectorcall, const char *what)
+{
+    if (vectorcall != NULL) {
+        return 0;
+    }
+    PyErr_Format(PyExc_TypeError, "%s: not initialised (its __init__ did not complete)", what);
+    return 1;
+}
+
 static int loopback_init(PyObject *op, PyObject *args, PyObject *kwds)
 {
     Loopback *self = (Loopback *)op;
@@ -336,6 +348,9 @@ static PyObject *loopback_call(PyObject *op, PyObject *args, PyObject *kwds)
 {
     PyObject *packet;
     char *names[] = {"packet", NULL};
+    if (not_ready(((Loopback *)op)->vectorcall, "Loopback")) {
+        return NULL;
+    }
     if (!PyArg_ParseTupleAndKeywords(args, kwds, "O:publish", names, &packet)) {
         return NULL;
     }
@@ -395,6 +410,9 @@ static PyObject *loopback_publish_many(PyObject *op, PyObject *const *args, Py_s
     PyObject *which = NULL, *res = NULL;
     Py_ssize_t k, off = 0;
 
+    if (not_ready(((Loopback *)op)->vectorcall, "Loopback")) {
+        return NULL;
+    }
     if (nargs != 3) {
         PyErr_SetString(PyExc_TypeError, "publish_many(data, lengths, which)");
         return NULL;
@@ -772,6 +790,9 @@ static void dispatcher_dealloc(PyObject *op)
 
 static PyObject *dispatcher_call(PyObject *op, PyObject *args, PyObject *kwds)
 {
+    if (not_ready(((Dispatcher *)op)->vectorcall, "Dispatcher")) {
+        return NULL;
+    }
     if (kwds != NULL && PyDict_GET_SIZE(kwds) != 0) {
         PyErr_SetString(PyExc_TypeError, "deliver() takes no keywords");
         return NULL;
@@ -783,9 +804,12 @@ static PyObject *dispatcher_call(PyObject *op, PyObject *args, PyObject *kwds)
 static PyObject *dispatcher_take_error(PyObject *op, PyObject *unused)
 {
     Dispatcher *self = (Dispatcher *)op;
-    PyObject *error = self->error != NULL ? self->error : Py_NewRef(Py_None);
-    PyObject *out;
+    PyObject *error, *out;
+    if (not_ready(self->vectorcall, "Dispatcher")) {
+        return NULL;
+    }
     (void)unused;
+    error = self->error != NULL ? self->error : Py_NewRef(Py_None);
     self->error = NULL;
     out = Py_BuildValue("(NO)", error, self->in_parse ? Py_True : Py_False);
     self->in_parse = 0;
@@ -1244,6 +1268,9 @@ static PyObject *ticker_run(PyObject *op, PyObject *const *args, Py_ssize_t narg
     long long ticks, time_every, kk;
     double t0, dt;
 
+    if (not_ready(((Ticker *)op)->vectorcall, "Ticker")) {
+        return NULL;
+    }
     if (nargs != 6) {
         PyErr_SetString(PyExc_TypeError, "run(node, ticks, t0, dt, time_every, clock_packet)");
         return NULL;
@@ -1321,6 +1348,9 @@ static PyObject *ticker_stats(PyObject *op, PyObject *unused)
     Ticker *self = (Ticker *)op;
     PyObject *out;
     Py_ssize_t i;
+    if (not_ready(((Ticker *)op)->vectorcall, "Ticker")) {
+        return NULL;
+    }
     (void)unused;
     if (self->stats == NULL) {
         Py_RETURN_NONE;
@@ -1508,6 +1538,9 @@ static void ticker_dealloc(PyObject *op)
 
 static PyObject *ticker_call(PyObject *op, PyObject *args, PyObject *kwds)
 {
+    if (not_ready(((Ticker *)op)->vectorcall, "Ticker")) {
+        return NULL;
+    }
     if (kwds != NULL && PyDict_GET_SIZE(kwds) != 0) {
         PyErr_SetString(PyExc_TypeError, "ticker() takes no keywords");
         return NULL;
@@ -1771,6 +1804,9 @@ static void settle_dealloc(PyObject *op)
 
 static PyObject *settle_call(PyObject *op, PyObject *args, PyObject *kwds)
 {
+    if (not_ready(((Settle *)op)->vectorcall, "Settle")) {
+        return NULL;
+    }
     if ((kwds != NULL && PyDict_GET_SIZE(kwds) != 0) || PyTuple_GET_SIZE(args) != 0) {
         PyErr_SetString(PyExc_TypeError, "settle() takes no arguments");
         return NULL;
@@ -1973,6 +2009,9 @@ static void record_tap_dealloc(PyObject *op)
 
 static PyObject *record_tap_call(PyObject *op, PyObject *args, PyObject *kwds)
 {
+    if (not_ready(((RecordTap *)op)->vectorcall, "RecordTap")) {
+        return NULL;
+    }
     if (kwds != NULL && PyDict_GET_SIZE(kwds) != 0) {
         PyErr_SetString(PyExc_TypeError, "tap() takes no keywords");
         return NULL;
@@ -2203,6 +2242,9 @@ static PyObject *heartbeat_build(PyObject *op, PyObject *const *args, Py_ssize_t
     Heartbeat *self = (Heartbeat *)op;
     PyObject *template;
     unsigned long long coarse, fine, seq, steps, state;
+    if (not_ready(((Heartbeat *)op)->vectorcall, "Heartbeat")) {
+        return NULL;
+    }
     if (nargs != 5) {
         PyErr_SetString(PyExc_TypeError, "build(task, t, seq, counter, state)");
         return NULL;
@@ -2329,6 +2371,9 @@ static void heartbeat_dealloc(PyObject *op)
 
 static PyObject *heartbeat_call(PyObject *op, PyObject *args, PyObject *kwds)
 {
+    if (not_ready(((Heartbeat *)op)->vectorcall, "Heartbeat")) {
+        return NULL;
+    }
     if (kwds != NULL && PyDict_GET_SIZE(kwds) != 0) {
         PyErr_SetString(PyExc_TypeError, "heartbeat() takes no keywords");
         return NULL;

@@ -9,7 +9,7 @@ import numpy as np
 from fsw.core._gnc import ffi, lib
 from fsw.core.errors import BY_STATUS, GncError, GncInputError
 
-__all__ = ["check", "error", "ffi", "lib", "out", "ptr", "vec"]
+__all__ = ["check", "error", "ffi", "lib", "out", "ptr", "size_view", "vec"]
 
 
 def _message(status: int) -> str:
@@ -49,3 +49,9 @@ def ptr(a: np.ndarray) -> Any:
 def out(n: int) -> np.ndarray:
     """A fresh output array of n doubles."""
     return np.empty(n, dtype=np.float64)
+
+
+def size_view(arr: Any) -> memoryview:
+    """A memoryview of a cffi ``size_t[]`` as native size_t items (``"N"``):
+    an item written through it costs less than through the cdata."""
+    return memoryview(ffi.buffer(arr)).cast("B").cast("N")

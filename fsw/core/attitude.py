@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from fsw.core._ffi import check, ffi, lib, out, ptr, vec
+from fsw.core._ffi import check, ffi, lib, out, ptr, size_view, vec
 from fsw.core._struct import _STRUCT_FMT, CStruct, Result, dataclass_fields
 from fsw.core.errors import GncInputError
 
@@ -486,12 +486,6 @@ def _span(cs: CStruct, first: str, last: str) -> tuple[struct.Struct, int]:
     return struct.Struct(fmt), off
 
 
-def _size_view(arr: Any) -> memoryview:
-    """A memoryview of a cffi ``size_t[]`` as native size_t items (``"N"``):
-    an item written through it costs less than through the cdata."""
-    return memoryview(ffi.buffer(arr)).cast("B").cast("N")
-
-
 class AdcsCycle:
     """The inputs and outputs of ADCS cycles (:meth:`GuidanceCore.adcs_cycle`)
     in place: the core's input struct (gnc_adcs_in), which the caller fills
@@ -575,7 +569,18 @@ class AdcsCycle:
         self._cap = n
         self._status = ffi.new("uint8_t[]", n)
         self._lens = ffi.new("size_t[]", n)
-        self._lens_mv = _size_view(self._lens)
+        self._lens_mv = size_view(self._lens)
+
+    def _lengths(self, packets: list[bytes]) -> int:
+        """The packets' lengths written into the length buffer (grown to
+        hold them); returns their number."""
+        n = len(packets)
+        if n > self._cap:
+            self._room(n)
+        lens = self._lens_mv
+        for i, p in enumerate(packets):
+            lens[i] = len(p)
+        return n
 
     def _unread_of(self, packets: list[bytes], status: Any = None) -> list[bytes]:
         """Of ``packets``, those the read refused (its ``status``: the
@@ -590,12 +595,8 @@ class AdcsCycle:
         reader's state (gnc_adcs_sensors_read); returns those not read (a
         length, CRC or header the dictionary's parser refuses; another
         APID), in order."""
-        n = len(packets)
-        if n > self._cap:
-            self._room(n)
-        lens = self._lens
-        lens[0:n] = [*map(len, packets)]
-        st = self._read_c(self.sens, self.inp, b"".join(packets), lens, n, self._status,
+        n = self._lengths(packets)
+        st = self._read_c(self.sens, self.inp, b"".join(packets), self._lens, n, self._status,
                           self._unread)
         if st:
             check(st, "adcs_sensors_read")
@@ -605,13 +606,9 @@ class AdcsCycle:
         """:meth:`read`, then the cycle's sensor inputs at time ``t`` (TAI s:
         ``time_tai``, the validity flags, the fresh heads' mask; the
         reader's per-cycle marks cleared; gnc_adcs_sensors_cycle)."""
-        n = len(packets)
-        if n > self._cap:
-            self._room(n)
-        lens = self._lens
-        lens[0:n] = [*map(len, packets)]
-        st = self._cycle_c(self.sens, self.inp, b"".join(packets), lens, n, t, self._status,
-                           self._unread)
+        n = self._lengths(packets)
+        st = self._cycle_c(self.sens, self.inp, b"".join(packets), self._lens, n, t,
+                           self._status, self._unread)
         if st:
             check(st, "adcs_sensors_cycle")
         return self._unread_of(packets) if self._unread[0] else []
@@ -657,7 +654,6 @@ class Adcs:
         self._qh = _Q1 * ST_HEADS_MAX
         self._step = lib.gnc_adcs_step
         self._cycle = lib.gnc_adcs_cycle
-        self._sense_step = lib.gnc_adcs_sensors_step
         self._sense_run = lib.gnc_adcs_sensors_run
 
     def reset(self) -> None:

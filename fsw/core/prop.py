@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from fsw.core._ffi import check, ffi, lib, out, ptr, vec
+from fsw.core._ffi import check, ffi, lib, out, ptr, size_view, vec
 from fsw.core.errors import GncInputError
 
 __all__ = ["G0", "PROP_CAL_MAX", "PROP_MAX", "Prop", "PropConfig", "PropSensors",
@@ -245,7 +245,6 @@ class PropSensors:
     def __init__(self, cal_s: float) -> None:
         self.s = ffi.new("gnc_prop_sensors *")
         check(lib.gnc_prop_sensors_init(self.s, cal_s), "prop_sensors_init")
-        self._read_c = lib.gnc_prop_sensors_read
         self._bias = ffi.new("double[3]")
         self._ok = ffi.new("int *")
         # the arguments of a read that stay the same, in one C struct (a
@@ -261,9 +260,9 @@ class PropSensors:
         self._cap = n
         self._status = ffi.new("uint8_t[]", n)
         self._lens = ffi.new("size_t[]", n)
-        # the lengths are written through a memoryview of the C array (native
-        # size_t items): an item written through the cdata costs more
-        self._lens_mv = memoryview(ffi.buffer(self._lens)).cast("B").cast("N")
+        # the lengths are written through a memoryview of the C array (an
+        # item written through the cdata costs more)
+        self._lens_mv = size_view(self._lens)
         self._fire_dv = ffi.new("double[]", 3 * n)
         self._fire_dt = ffi.new("double[]", n)
         io = self._io

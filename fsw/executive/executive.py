@@ -58,11 +58,8 @@ except ImportError:  # pragma: no cover - a source tree without build_ext
 #: octets of HEARTBEAT.task (from the declaration)
 _TASK_LEN = HEARTBEAT.layouts["task"].size
 _HEARTBEAT_APID = HEARTBEAT.apid
-if HEARTBEAT.field_names == ("task", "counter", "state"):  # positional: the same bytes
-    _build_heartbeat = HEARTBEAT.build_ordered
-else:  # pragma: no cover - a dictionary that reorders the fields
-    def _build_heartbeat(t: float, seq: int, task: str, counter: int, state: int) -> bytes:
-        return HEARTBEAT.build(t_tai=t, seq=seq, task=task, counter=counter, state=state)
+#: HEARTBEAT from (t, seq, task, counter, state): positional, the same bytes
+_build_heartbeat = HEARTBEAT.builder_in(("task", "counter", "state"))
 
 
 def _heartbeat_layout() -> tuple[int, ...] | None:
@@ -680,13 +677,13 @@ class Executive:
         ticker = self._ticker = self._make_ticker(plan, settle, turn) if (
             self.fast_turns and not each and not realtime and hand_over is None
             and intake is None) else None
+        def clock_packet(k: int, t: float) -> None:
+            publish(TIME.build(t_tai=t, seq=self.next_seq(TIME.apid), tick=k,
+                               tick_period=dt, tai_utc=cfg.tai_utc, clock=clock))
+
         wall0 = time.perf_counter()
         k = 0
         if ticker is not None and type(t0) is float and type(dt) is float:
-            def clock_packet(k: int, t: float) -> None:
-                publish(TIME.build(t_tai=t, seq=self.next_seq(TIME.apid), tick=k,
-                                   tick_period=dt, tai_utc=cfg.tai_utc, clock=clock))
-
             # the loop below over whole ticks, in C (no intake, no hand-over,
             # no pacing; each False: a settle at the start of every tick);
             # the Python loop then has no tick left to run
@@ -697,8 +694,7 @@ class Executive:
             if intake is not None:
                 intake()
             if k % time_every == 0:
-                publish(TIME.build(t_tai=t, seq=self.next_seq(TIME.apid), tick=k,
-                                   tick_period=dt, tai_utc=cfg.tai_utc, clock=clock))
+                clock_packet(k, t)
             if not each:
                 settle()
             if ticker is not None:  # the loop below, in C

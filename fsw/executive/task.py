@@ -205,6 +205,20 @@ class TaskContext:
         self.publish(raw)
         return raw
 
+    def send_values(self, apid: int, build: Callable[..., bytes], /, *values: Any) -> bytes:
+        """:meth:`send` for a builder of positional values (``build(t_tai,
+        seq, *values)``: a packet's ``build_ordered``, or
+        :meth:`~fsw.packets.dictionary.PacketDef.builder_in` for another
+        order): stamped, numbered on ``apid``, published and returned as
+        :meth:`send` does (no mapping of the fields built per packet)."""
+        host = self._host
+        seqs = host.seq
+        seq = seqs[apid]
+        seqs[apid] = (seq + 1) & 0x3FFF
+        raw = build(host.t, seq, *values)
+        self.publish(raw)
+        return raw
+
     def event(self, severity: int, event_id: int, text: str) -> None:
         """Publish an EVENT packet from this participant (severity 0 debug ..
         4 critical; ``text`` is truncated to the packet's field)."""

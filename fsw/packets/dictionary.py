@@ -585,6 +585,22 @@ class PacketDef:
 
         return build_ordered, build_mapping
 
+    def builder_in(self, names: Sequence[str]) -> Callable[..., bytes]:
+        """``build(t_tai, seq, *values)`` of the fields given in the order
+        ``names`` (how a caller passes them): :attr:`build_ordered` itself
+        when that is the declared order, else the keyword build of them
+        (the same octets, the same errors), so a declaration that reorders
+        its fields never mislabels a value."""
+        order = tuple(names)
+        if order == self.field_names:
+            return self.build_ordered  # type: ignore[no-any-return]
+        build = self.build
+
+        def build_in(t_tai: float, seq: int, *values: Any) -> bytes:
+            return build(t_tai=t_tai, seq=seq, **dict(zip(order, values, strict=True)))
+
+        return build_in
+
     def layouts_enum(self, f: Field) -> dict[str, int] | None:
         """Name -> value of an enum field (None for other fields)."""
         if isinstance(f.type, cs.Enum):

@@ -184,29 +184,15 @@ _INERTIAL, _TARGET_TRACK = PointingMode.INERTIAL, PointingMode.TARGET_TRACK
 
 #: the sensor packets read natively at the cycle (AdcsCycle.sense)
 SENSORS = (GYRO, STAR_TRACKER, SUN_SENSOR, GPS, MAGNETOMETER, WHEEL_TACH)
-_BY_APID = DICTIONARY.by_apid
-
-
-def _ordered(pdef: PacketDef, names: tuple[str, ...]) -> Callable[..., bytes]:
-    """``pdef``'s builder from its fields in the order ``names`` (how this
-    task passes them): its ``build_ordered`` when that is the declared
-    order, else a keyword build (the same octets, the same errors)."""
-    if pdef.field_names == names:
-        return pdef.build_ordered
-
-    def build(t_tai: float, seq: int, *values: Any) -> bytes:
-        return pdef.build(t_tai=t_tai, seq=seq, **dict(zip(names, values, strict=True)))
-
-    return build
 
 
 #: the 1 Hz packets and the housekeeping from their fields in this order
 #: (what ctx.send builds from the same values as keywords)
-_build_mtq = _ordered(MTQ_CMD, ("dipole_B",))
-_build_state = _ordered(ADCS_STATE, (
+_build_mtq = MTQ_CMD.builder_in(("dipole_B",))
+_build_state = ADCS_STATE.builder_in((
     "mode", "valid", "q_BN", "rate_B", "att_error", "h_wheels", "h_B", "wheels_ok", "flags",
     "st_age", "att_sigma", "att_sigma_B", "heads_used", "heads_valid", "st_rejected"))
-_build_hk = _ordered(ADCS_HK, ("mode", "q_BN", "rate_B", "att_error", "cycles", "faults"))
+_build_hk = ADCS_HK.builder_in(("mode", "q_BN", "rate_B", "att_error", "cycles", "faults"))
 
 
 def _finite(x: tuple[float, ...]) -> bool:
@@ -305,7 +291,6 @@ class AdcsTask:
         cyc = self._cyc = AdcsCycle()
         cyc.sensors(self.n_heads, self.k, ST_MAX_AGE_S, SUN_MAX_AGE_S)
         self._sens = cyc.sens
-        self._sense = cyc.sense
         #: sensor packets arrived since the cycle (or the last read)
         self._raw: list[bytes] = []
         self._set_sun_N, self._set_normal_N = cyc.setter("sun_N"), cyc.setter("normal_N")
@@ -476,10 +461,7 @@ class AdcsTask:
             d = self._get_dipole()
             if d != self.last_mtq:
                 self.last_mtq = d
-                # MTQ_CMD numbered, built and published as ctx.send does it
-                s = seqs[_MTQ_APID]
-                seqs[_MTQ_APID] = (s + 1) & 0x3FFF
-                ctx.publish(_build_mtq(ctx.t, s, d))
+                ctx.send_values(_MTQ_APID, _build_mtq, d)
         if checked:
             self._wheel_fdir(checked, bad)
         state = cycles % every == 0
@@ -489,10 +471,8 @@ class AdcsTask:
 
     def _telemetry(self, t: float, mode: PointingMode, state: bool, hk: bool) -> None:
         """ADCS_STATE (``state``) and ADCS_HK (``hk``) of this cycle, each
-        numbered, built from its fields in order and published as ctx.send
-        does it."""
+        built from its fields in order (``ctx.send_values``)."""
         ctx = self.ctx
-        seqs, now = ctx.seq, ctx.t
         qw = self._get_q_w()
         q, w = qw[:4], qw[4:]
         (att_error,) = self._get_error()
@@ -503,19 +483,15 @@ class AdcsTask:
             sens = self._sens
             heads_valid = sens.heads_valid
             sens.heads_valid = 0
-            seq = seqs[_STATE_APID]
-            seqs[_STATE_APID] = (seq + 1) & 0x3FFF
-            ctx.publish(_build_state(
-                now, seq, int(mode), int(bool(flags & _EST_VALID)), q, w, att_error, hb[3],
-                hb[:3], self._wheel_mask(), flags & 0xFFFF, float(min(t - self.st_t, 1e9)),
-                max(s[0], s[1], s[2]), s[:3], self.heads_used & 0xFF, heads_valid & 0xFF,
-                self.st_rejected & 0xFFFFFFFF))
+            ctx.send_values(_STATE_APID, _build_state, int(mode), int(bool(flags & _EST_VALID)),
+                            q, w, att_error, hb[3], hb[:3], self._wheel_mask(), flags & 0xFFFF,
+                            float(min(t - self.st_t, 1e9)), max(s[0], s[1], s[2]), s[:3],
+                            self.heads_used & 0xFF, heads_valid & 0xFF,
+                            self.st_rejected & 0xFFFFFFFF)
             self.heads_used = 0
         if hk:
-            seq = seqs[_HK_APID]
-            seqs[_HK_APID] = (seq + 1) & 0x3FFF
-            ctx.publish(_build_hk(now, seq, int(mode), q, w, att_error,
-                                  self.cycles & 0xFFFFFFFF, self.faults & 0xFFFFFFFF))
+            ctx.send_values(_HK_APID, _build_hk, int(mode), q, w, att_error,
+                            self.cycles & 0xFFFFFFFF, self.faults & 0xFFFFFFFF)
 
     def _wheel_fdir(self, checked: int, bad: int) -> None:
         """Persistence of the core's wheel check: a wheel failing it

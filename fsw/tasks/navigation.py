@@ -104,22 +104,11 @@ _NAV_STATE_APID = NAV_STATE.apid
 _OUT_MEMBERS = ("valid", "source", "r_rel_N", "v_rel_N", "x_H", "r_target_N", "v_target_N",
                 "sun_N", "normal_N", "mean_motion", "sigma_pos", "sigma_vel", "flags",
                 "cov_pos", "nis", "clock_state", "clock_offset", "clock_sigma", "clock_drift")
-if NAV_STATE.field_names == ("valid", "source", "r_rel_N", "v_rel_N", "rho_H", "rho_dot_H",
-                             "r_target_N", "v_target_N", "sun_N", "normal_N", "mean_motion",
-                             "sigma_pos", "sigma_vel", "flags", "cov_pos_H", "nis"):
-    #: NAV_STATE from its fields in declared order: the same octets as the keyword build
-    _build_nav_state = NAV_STATE.build_ordered
-else:  # pragma: no cover - a dictionary that reorders or changes the fields
-    def _build_nav_state(t: float, seq: int, valid: int, source: int, r_rel_N, v_rel_N,
-                         rho_H, rho_dot_H, r_target_N, v_target_N, sun_N, normal_N,
-                         mean_motion: float, sigma_pos: float, sigma_vel: float, flags: int,
-                         cov_pos_H, nis: float) -> bytes:
-        return NAV_STATE.build(t_tai=t, seq=seq, valid=valid, source=source, r_rel_N=r_rel_N,
-                               v_rel_N=v_rel_N, rho_H=rho_H, rho_dot_H=rho_dot_H,
-                               r_target_N=r_target_N, v_target_N=v_target_N, sun_N=sun_N,
-                               normal_N=normal_N, mean_motion=mean_motion,
-                               sigma_pos=sigma_pos, sigma_vel=sigma_vel, flags=flags,
-                               cov_pos_H=cov_pos_H, nis=nis)
+#: NAV_STATE from its fields in this order (declared order: build_ordered;
+#: the same octets as the keyword build)
+_build_nav_state = NAV_STATE.builder_in((
+    "valid", "source", "r_rel_N", "v_rel_N", "rho_H", "rho_dot_H", "r_target_N", "v_target_N",
+    "sun_N", "normal_N", "mean_motion", "sigma_pos", "sigma_vel", "flags", "cov_pos_H", "nis"))
 
 #: constant gains of the GPS + ephemeris filter (position, velocity)
 GAIN_POS = 0.2
@@ -660,16 +649,11 @@ class NavigationTask:
         self.lost.update(stale)
         valid = int(bool(valid) and not self.lost.tripped)
         self.last_x_H = x_H
-        # NAV_STATE in declared order (_build_nav_state), numbered and published
-        # as ctx.send does it
+        # NAV_STATE from its fields in order (_build_nav_state)
         ctx = self.ctx
-        seqs = ctx.seq
-        seq = seqs[_NAV_STATE_APID]
-        seqs[_NAV_STATE_APID] = (seq + 1) & 0x3FFF
-        ctx.publish(_build_nav_state(
-            ctx.t, seq, valid, source, r_rel_N, v_rel_N, x_H[:3], x_H[3:], r_target_N,
-            v_target_N, sun_N, normal_N, mean_motion, sigma_pos, sigma_vel, flags & 0xFF,
-            cov_pos, nis))
+        ctx.send_values(_NAV_STATE_APID, _build_nav_state, valid, source, r_rel_N, v_rel_N,
+                        x_H[:3], x_H[3:], r_target_N, v_target_N, sun_N, normal_N, mean_motion,
+                        sigma_pos, sigma_vel, flags & 0xFF, cov_pos, nis)
         if self.cycles % self.hk_every == 0:
             c = self.counts
             ctx.send(NAV_HK, source=source,

@@ -35,6 +35,13 @@ class FakeCtx:
         self.sent.append(pdef.parse(raw))
         return raw
 
+    def send_values(self, apid: int, build: Any, *values: Any) -> bytes:
+        s = self.seq[apid]
+        self.seq[apid] = (s + 1) & 0x3FFF
+        raw = build(self.t, s, *values)
+        self.publish(raw)
+        return raw
+
     def publish(self, raw: bytes) -> None:
         self.sent.append(DICTIONARY.decode(raw))
 

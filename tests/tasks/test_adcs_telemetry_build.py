@@ -48,7 +48,7 @@ def _outcome(fn, *args, **kw):
 @pytest.mark.parametrize(("build", "name", "names"), _CASES)
 def test_ordered_builds_are_the_keyword_builds(build, name, names) -> None:
     pdef = DICTIONARY[name]
-    fallback = adcs._ordered(pdef, tuple(reversed(names)))  # another order: keywords
+    fallback = pdef.builder_in(tuple(reversed(names)))  # another order: keywords
     rng = random.Random(name)
     for k in range(300):
         vals = _values(pdef, names, rng)
